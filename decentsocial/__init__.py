@@ -1,0 +1,112 @@
+"""decentsocial: one typed Python API for decentralized social networks.
+
+>>> import decentsocial as ds
+>>> net = ds.connect("sandbox")
+>>> post = net.publish("Hello #fediverse")
+
+Network libraries are imported by each backend on first use, never here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    UnsupportedFeature,
+)
+from .models import (
+    Account,
+    Amount,
+    Beneficiary,
+    Community,
+    Draft,
+    Engagement,
+    LinkCard,
+    Media,
+    Notification,
+    PayoutOptions,
+    Poll,
+    Post,
+    Reward,
+    RewardPart,
+)
+from .network import BaseNetwork, Capability, Network
+from .paging import Page, paginate
+from .registry import connect, known_networks
+from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .crosspost import CrosspostResult, Outcome, crosspost, monitor
+    from .frames import to_dataframe
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "Amount",
+    "AuthenticationError",
+    "BaseNetwork",
+    "Beneficiary",
+    "Capability",
+    "Community",
+    "ConfigurationError",
+    "ContentRejected",
+    "CrosspostResult",
+    "DecentSocialError",
+    "Draft",
+    "Engagement",
+    "InvalidInput",
+    "LinkCard",
+    "Media",
+    "Network",
+    "NetworkUnavailable",
+    "NotFound",
+    "Notification",
+    "Outcome",
+    "Page",
+    "PayoutOptions",
+    "PermissionDenied",
+    "Poll",
+    "Post",
+    "RateLimited",
+    "RetryPolicy",
+    "Reward",
+    "RewardPart",
+    "UnsupportedFeature",
+    "__version__",
+    "connect",
+    "crosspost",
+    "known_networks",
+    "monitor",
+    "paginate",
+    "to_dataframe",
+]
+
+_LAZY = {
+    "crosspost": "crosspost",
+    "monitor": "crosspost",
+    "CrosspostResult": "crosspost",
+    "Outcome": "crosspost",
+    "to_dataframe": "frames",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the cross-posting and pandas helpers on first use (keeps import cheap)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'decentsocial' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"decentsocial.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,1 @@
+"""Network backends: one module (or package) per network, each importing its library lazily."""

@@ -1,0 +1,422 @@
+"""Platform-neutral models: what every backend reads into and writes from.
+
+All models are frozen pydantic v2 models. Datetimes are always tz-aware UTC
+(naive input is taken as UTC, as Hive and Steem send it). ``raw`` keeps the
+network's own JSON payload as an escape hatch; backends store it in a
+JSON-compatible form so that ``Model.model_validate_json(m.model_dump_json())``
+gives back an equal model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_serializer,
+    model_validator,
+)
+
+from .errors import ContentRejected, InvalidInput
+
+__all__ = [
+    "Account",
+    "Amount",
+    "Beneficiary",
+    "Community",
+    "Draft",
+    "Engagement",
+    "LinkCard",
+    "Media",
+    "Notification",
+    "NotificationKind",
+    "PayoutOptions",
+    "Poll",
+    "Post",
+    "Reward",
+    "RewardPart",
+    "RewardStatus",
+    "Visibility",
+    "as_draft",
+    "utc",
+]
+
+
+def utc(value: datetime) -> datetime:
+    """Return ``value`` as a tz-aware UTC datetime (naive means UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(utc)]
+Raw = dict[str, Any] | None
+Visibility = Literal["public", "unlisted", "followers", "direct"]
+RewardStatus = Literal["pending", "paid", "claimable", "none"]
+NotificationKind = Literal[
+    "mention", "reply", "like", "repost", "quote", "follow", "reward", "zap", "other"
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+    )
+
+
+# ---------------------------------------------------------------- amounts
+
+_AMOUNT_RE = re.compile(r"^\s*(?P<value>-?[0-9]+(?:\.[0-9]+)?)\s+(?P<asset>[A-Za-z][A-Za-z0-9_.-]*)\s*$")
+
+
+class Amount(_Model):
+    """An exact, non-negative quantity of one asset: ``Amount.parse("1.000 HBD")``.
+
+    The value is a ``Decimal`` that keeps its precision, so ``str()`` gives
+    back exactly what was parsed. Arithmetic works only between equal assets.
+    """
+
+    value: Decimal
+    asset: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return cls._split(data)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Amount:
+        if not self.value.is_finite():
+            raise InvalidInput(f"amount must be a finite number, got {self.value}")
+        if self.value < 0:
+            raise InvalidInput(f"amount must not be negative, got {self.value} {self.asset}")
+        return self
+
+    @staticmethod
+    def _split(text: str) -> dict[str, Any]:
+        match = _AMOUNT_RE.match(text)
+        if not match:
+            raise InvalidInput(f"malformed amount {text!r}: expected '<number> <ASSET>', e.g. '1.000 HIVE'")
+        try:
+            value = Decimal(match["value"])
+        except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+            raise InvalidInput(f"malformed amount {text!r}") from exc
+        return {"value": value, "asset": match["asset"]}
+
+    @classmethod
+    def parse(cls, text: str | Amount) -> Amount:
+        """Parse ``"1.000 HBD"``; an ``Amount`` is returned as it is."""
+        if isinstance(text, Amount):
+            return text
+        if not isinstance(text, str):
+            raise InvalidInput(f"amount must be a string like '1.000 HIVE', got {type(text).__name__}")
+        return cls(**cls._split(text))
+
+    @classmethod
+    def zero(cls, asset: str, places: int = 3) -> Amount:
+        return cls(value=Decimal(0).scaleb(-places), asset=asset)
+
+    def _same(self, other: object) -> Amount:
+        if not isinstance(other, Amount):
+            raise TypeError(f"cannot combine Amount with {type(other).__name__}")
+        if other.asset != self.asset:
+            raise InvalidInput(f"cannot combine {self.asset} with {other.asset}")
+        return other
+
+    def __add__(self, other: object) -> Amount:
+        return Amount(value=self.value + self._same(other).value, asset=self.asset)
+
+    def __sub__(self, other: object) -> Amount:
+        return Amount(value=self.value - self._same(other).value, asset=self.asset)
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < self._same(other).value
+
+    def __le__(self, other: object) -> bool:
+        return self.value <= self._same(other).value
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.asset}"
+
+    @model_serializer(mode="plain", when_used="json")
+    def _to_json(self) -> str:
+        return str(self)
+
+
+# ---------------------------------------------------------------- people and places
+
+
+class Account(_Model):
+    """A person, brand or bot on one network."""
+
+    network: str
+    id: str
+    handle: str
+    display_name: str | None = None
+    url: str | None = None
+    bio: str | None = None
+    avatar_url: str | None = None
+    followers: int | None = None
+    following: int | None = None
+    posts_count: int | None = None
+    created_at: UTCDateTime | None = None
+    bot: bool | None = None
+    raw: Raw = None
+
+
+class Community(_Model):
+    """A group, community or list that posts can be published into."""
+
+    network: str
+    id: str
+    name: str
+    title: str | None = None
+    description: str | None = None
+    members: int | None = None
+    url: str | None = None
+    raw: Raw = None
+
+
+class Engagement(_Model):
+    """Counts as the network reports them; ``None`` where it does not say."""
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+    shares: int | None = None
+
+
+class RewardPart(_Model):
+    """Who received (or will receive) what share of a reward."""
+
+    role: str  # "author", "curator", "beneficiary", "tipper", "claim"…
+    account: str
+    amounts: tuple[Amount, ...] = ()
+
+
+class Reward(_Model):
+    """What a post earned or will earn, or what an account can claim."""
+
+    network: str
+    subject: str
+    status: RewardStatus
+    amounts: tuple[Amount, ...] = ()
+    payout_at: UTCDateTime | None = None
+    parts: tuple[RewardPart, ...] = ()
+    raw: Raw = None
+
+    def total(self, asset: str) -> Amount | None:
+        """The amount of ``asset`` in this reward, or ``None``."""
+        for amount in self.amounts:
+            if amount.asset == asset:
+                return amount
+        return None
+
+
+class Media(_Model):
+    """An image, video or other attachment: exactly one of ``path``, ``data``, ``url``."""
+
+    kind: Literal["image", "video", "gif", "audio", "other"] = "image"
+    path: Path | None = None
+    data: bytes | None = None
+    url: str | None = None
+    mime_type: str | None = None
+    alt_text: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Media:
+        given = [x for x in (self.path, self.data, self.url) if x is not None]
+        if len(given) != 1:
+            raise InvalidInput("Media needs exactly one of path, data or url")
+        return self
+
+    def read_bytes(self) -> bytes:
+        """The media's bytes (from ``data`` or ``path``); a URL is not fetched."""
+        if self.data is not None:
+            return self.data
+        if self.path is not None:
+            try:
+                return self.path.read_bytes()
+            except OSError as exc:
+                raise ContentRejected(f"cannot read media file {self.path}: {exc.strerror}") from exc
+        raise ContentRejected("media given by URL has no local bytes to upload")
+
+
+class Post(_Model):
+    """A post, note, status, comment or thread entry on one network."""
+
+    network: str
+    id: str
+    url: str | None = None
+    author: Account
+    text: str
+    title: str | None = None
+    created_at: UTCDateTime
+    edited_at: UTCDateTime | None = None
+    reply_to: str | None = None
+    root_id: str | None = None
+    quote_of: str | None = None
+    tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    community: str | None = None
+    language: str | None = None
+    content_warning: str | None = None
+    visibility: Visibility | None = None
+    reposted_by: Account | None = None
+    metrics: Engagement = Engagement()
+    reward: Reward | None = None
+    raw: Raw = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_tags(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("tags"):
+            data = dict(data)
+            data["tags"] = normalise_tags(data["tags"])
+        return data
+
+
+class Notification(_Model):
+    """Something that happened to the account: a mention, reply, like, follow, reward…"""
+
+    network: str
+    id: str
+    kind: NotificationKind
+    created_at: UTCDateTime
+    account: Account | None = None
+    post: Post | None = None
+    amount: Amount | None = None
+    read: bool | None = None
+    raw: Raw = None
+
+
+# ---------------------------------------------------------------- drafts
+
+
+class Beneficiary(_Model):
+    """A share of a post's author reward routed to another account (Hive/Steem)."""
+
+    account: str = Field(min_length=1)
+    percent: Decimal = Field(gt=0, le=100)
+
+
+class PayoutOptions(_Model):
+    """Hive/Steem payout settings for a new post."""
+
+    max_accepted_payout: Amount | None = None
+    percent_backed: Decimal = Field(default=Decimal(50), ge=0, le=100)  # % paid in HBD/SBD
+    decline: bool = False
+
+
+class Poll(_Model):
+    """A poll to attach to a post (Mastodon)."""
+
+    options: tuple[str, ...]
+    expires_in: int = Field(default=86400, gt=0)  # seconds
+    multiple: bool = False
+    hide_totals: bool = False
+
+    @model_validator(mode="after")
+    def _enough(self) -> Poll:
+        if len(self.options) < 2:
+            raise InvalidInput(f"a poll needs at least 2 options, got {len(self.options)}")
+        return self
+
+
+class LinkCard(_Model):
+    """A link preview the network shows under the post (Bluesky external embed, Threads link)."""
+
+    url: str
+    title: str | None = None
+    description: str | None = None
+    thumbnail: Media | None = None
+
+
+class Draft(_Model):
+    """What to publish. Networks take what they can and reject what they must.
+
+    ``idempotency_key`` makes a publish exactly-once across retries and
+    processes: the same key never creates a second post.
+    ``options`` carries network-specific settings keyed by option name
+    (for instance ``{"topic_tag": "marketing"}`` on Threads); networks ignore
+    options they do not know.
+    """
+
+    text: str = ""
+    media: tuple[Media, ...] = ()
+    reply_to: str | None = None
+    quote_of: str | None = None
+    tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    language: str | None = None
+    content_warning: str | None = None
+    sensitive: bool = False
+    visibility: Visibility | None = None
+    community: str | None = None
+    title: str | None = None
+    beneficiaries: tuple[Beneficiary, ...] = ()
+    payout: PayoutOptions | None = None
+    poll: Poll | None = None
+    link: LinkCard | None = None
+    scheduled_at: UTCDateTime | None = None
+    idempotency_key: str | None = None
+    options: Mapping[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("tags"):
+            data = dict(data)
+            data["tags"] = normalise_tags(data["tags"])
+        return data
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Draft:
+        if not self.text.strip() and not self.media and self.poll is None:
+            raise ContentRejected("a post needs text or media; this draft has neither")
+        total = sum(b.percent for b in self.beneficiaries)
+        if total > 100:
+            raise ContentRejected(f"beneficiaries add up to {total}%, more than 100%")
+        return self
+
+    def with_text(self, text: str, **changes: Any) -> Draft:
+        """A copy with other text (used when a network splits a draft into a thread)."""
+        return self.model_copy(update={"text": text, **changes})
+
+
+def normalise_tags(tags: Any) -> tuple[str, ...]:
+    """Lower-case, strip ``#``, drop empties and duplicates, keep order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = str(tag).strip().lstrip("#").lower()
+        if clean:
+            seen.setdefault(clean, None)
+    return tuple(seen)
+
+
+def as_draft(draft: Draft | str) -> Draft:
+    """Accept a plain string wherever a ``Draft`` is expected."""
+    if isinstance(draft, Draft):
+        return draft
+    if isinstance(draft, str):
+        return Draft(text=draft)
+    raise InvalidInput(f"expected a Draft or str, got {type(draft).__name__}")

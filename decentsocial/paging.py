@@ -1,0 +1,93 @@
+"""Lazy pagination shared by every backend.
+
+A backend describes one page fetch; :func:`paginate` turns it into an
+iterator that looks like a plain loop (like stripe's ``auto_paging_iter``):
+it asks for at most ``limit`` items, never holds more than one page, and
+stops exactly at ``limit`` (``None`` pages to the end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .errors import InvalidInput
+
+__all__ = ["Page", "check_limit", "paginate"]
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T, C]):
+    """One page of results and the cursor for the next page (``None`` at the end)."""
+
+    items: Sequence[T]
+    next_cursor: C | None
+
+
+def check_limit(limit: int | None) -> int | None:
+    """Validate a ``limit`` argument before any I/O."""
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidInput(f"limit must be a positive integer or None, got {limit!r}")
+    if limit < 1:
+        raise InvalidInput(f"limit must be at least 1 (or None for all), got {limit}")
+    return limit
+
+
+def paginate(
+    fetch: Callable[[C | None, int], Page[T, C]],
+    *,
+    limit: int | None,
+    page_size: int,
+    key: Callable[[T], Hashable] | None = None,
+) -> Iterator[T]:
+    """Iterate ``fetch(cursor, size)`` pages lazily, stopping exactly at ``limit``.
+
+    ``key``, when given, drops items already seen on earlier pages: for
+    networks whose cursors overlap (Nostr's ``until``, Hive's start post).
+    ``limit`` is validated now, so bad input fails before the first request.
+    """
+    checked = check_limit(limit)
+    if page_size < 1:
+        raise InvalidInput(f"page_size must be at least 1, got {page_size}")
+    return _pages(fetch, checked, page_size, key)
+
+
+def _pages(
+    fetch: Callable[[C | None, int], Page[T, C]],
+    limit: int | None,
+    page_size: int,
+    key: Callable[[T], Hashable] | None,
+) -> Iterator[T]:
+    remaining = limit
+    cursor: C | None = None
+    seen: set[Hashable] = set()
+    while remaining is None or remaining > 0:
+        size = page_size if remaining is None else min(page_size, remaining)
+        page = fetch(cursor, size)
+        fresh = 0
+        current_keys: set[Hashable] = set()
+        for item in page.items:
+            if key is not None:
+                k = key(item)
+                current_keys.add(k)
+                if k in seen:
+                    continue
+                seen.add(k)
+            fresh += 1
+            yield item
+            if remaining is not None:
+                remaining -= 1
+                if remaining == 0:
+                    return
+        if key is not None:
+            # Only the previous page can overlap the next one, so one page of keys is enough.
+            seen = current_keys
+        if page.next_cursor is None or not page.items or (key is not None and fresh == 0):
+            return
+        cursor = page.next_cursor

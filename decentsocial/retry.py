@@ -1,0 +1,159 @@
+"""One retry policy for every backend, built on tenacity.
+
+Rules (DESIGN §4):
+
+* only errors marked ``retryable`` are retried (a backend marks an error
+  retryable only when repeating the request cannot post twice);
+* bounded in attempts AND in total seconds;
+* a server's ``Retry-After`` (seconds or HTTP date) or rate-limit reset
+  header (epoch seconds, seconds from now, or ISO-8601) sets the wait;
+* when the server asks for a longer wait than the policy allows, the call
+  fails at once with ``RateLimited(retry_after=…)`` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
+from tenacity.stop import stop_base
+
+from .errors import DecentSocialError
+
+__all__ = ["RetryPolicy", "parse_retry_after", "retry_after_from_headers"]
+
+T = TypeVar("T")
+
+#: Values below this are a number of seconds to wait; above, a Unix time.
+_EPOCH_THRESHOLD = 1_000_000_000
+
+
+def parse_retry_after(value: str | float | int | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After``/reset value, or ``None`` if unreadable.
+
+    Accepts delta seconds (``"30"``), a Unix time (``"1732623000"``), an HTTP
+    date (``"Wed, 21 Oct 2026 07:28:00 GMT"``) or ISO-8601
+    (``"2026-11-26T12:00:00.000Z"``, as Mastodon sends ``X-RateLimit-Reset``).
+    Never negative.
+    """
+    if value is None:
+        return None
+    now = now or datetime.now(timezone.utc)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            when = _parse_date(text)
+            if when is None:
+                return None
+            return max(0.0, (when - now).total_seconds())
+    if number >= _EPOCH_THRESHOLD:
+        return max(0.0, number - now.timestamp())
+    return max(0.0, number)
+
+
+def _parse_date(text: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when
+
+
+_RESET_HEADERS = ("retry-after", "ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset")
+
+
+def retry_after_from_headers(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
+    """The wait a response's headers ask for: ``Retry-After`` first, then rate-limit resets."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in _RESET_HEADERS:
+        if name in lowered:
+            seconds = parse_retry_after(lowered[name], now=now)
+            if seconds is not None:
+                return seconds
+    return None
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DecentSocialError) and exc.retryable
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded, server-aware retries.
+
+    ``attempts`` counts the first try; ``total_seconds`` bounds the time spent
+    waiting and trying; ``max_wait`` is the longest single wait the policy
+    will sleep (a server asking for more gets ``RateLimited`` at once).
+    """
+
+    attempts: int = 4
+    total_seconds: float = 60.0
+    max_wait: float = 30.0
+    backoff: float = 0.5  # first backoff in seconds, doubled each time
+    backoff_cap: float = 8.0
+    jitter: float = 0.1  # fraction of the backoff added at random
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+
+    @classmethod
+    def never(cls) -> RetryPolicy:
+        return cls(attempts=1)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, DecentSocialError):
+            server_wait = getattr(exc, "retry_after", None)
+            if isinstance(server_wait, (int, float)):
+                return float(server_wait)
+        base = min(self.backoff_cap, self.backoff * 2 ** (state.attempt_number - 1))
+        return base + random.uniform(0, base * self.jitter)
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` under this policy and return its result (or raise its last error)."""
+        started = time.monotonic()
+
+        def before_sleep(state: RetryCallState) -> None:
+            # Give up now rather than sleep past the bounds; the last error
+            # (RateLimited carries the server's retry_after) reaches the caller.
+            wait = state.next_action.sleep if state.next_action else 0.0
+            elapsed = time.monotonic() - started
+            exc = state.outcome.exception() if state.outcome else None
+            if exc is not None and (wait > self.max_wait or elapsed + wait > self.total_seconds):
+                raise exc
+
+        retrying = Retrying(
+            stop=stop_any(stop_after_attempt(self.attempts), _stop_after_total(self.total_seconds, started)),
+            wait=self._wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        return retrying(fn)
+
+
+class _stop_after_total(stop_base):
+    """Stop when the time since ``started`` has run out (tenacity's own clock starts late)."""
+
+    def __init__(self, seconds: float, started: float) -> None:
+        self.seconds = seconds
+        self.started = started
+
+    def __call__(self, state: RetryCallState) -> bool:
+        return time.monotonic() - self.started >= self.seconds
