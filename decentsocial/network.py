@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from types import TracebackType
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -28,7 +29,7 @@ from .models import (
     as_draft,
 )
 
-__all__ = ["AccountRef", "BaseNetwork", "Capability", "Network", "NetworkSettings", "PostRef"]
+__all__ = ["AccountRef", "BaseNetwork", "Capability", "Network", "NetworkSettings", "PostRef", "TextLimit"]
 
 log = logging.getLogger("decentsocial")
 
@@ -112,6 +113,22 @@ class Network(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True)
+class TextLimit:
+    """How long a post's text may be on a network, and how that network counts it.
+
+    ``measure`` is one of :mod:`decentsocial.text`'s counters (``grapheme_len``,
+    ``url_weighted_len``…); ``unit`` names it in error messages.
+    """
+
+    limit: int
+    measure: Callable[[str], int]
+    unit: str = "characters"
+
+    def fits(self, text: str) -> bool:
+        return self.measure(text) <= self.limit
+
+
 class NetworkSettings(BaseModel):
     """Base of every backend's settings model: unknown keys are an error, secrets are ``SecretStr``."""
 
@@ -157,8 +174,19 @@ class BaseNetwork:
         self.check_draft(d)
         return [d]
 
+    def text_limit(self) -> TextLimit | None:
+        """This network's text length rule, or ``None`` when it has none (or the backend does not say).
+
+        ``check_draft`` enforces it, and ``crosspost`` uses it to split a long
+        draft into a thread on networks that can reply.
+        """
+        return None
+
     def check_draft(self, draft: Draft) -> None:
         """Raise ``ContentRejected``/``UnsupportedFeature`` if ``draft`` cannot be published here."""
+        rule = self.text_limit()
+        if rule is not None and not rule.fits(draft.text):
+            raise self.too_long(self.name, rule.limit, rule.measure(draft.text), rule.unit)
         if draft.media and Capability.MEDIA not in self.capabilities:
             raise self.unsupported(Capability.MEDIA)
         if draft.poll is not None and Capability.POLL not in self.capabilities:

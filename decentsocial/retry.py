@@ -121,8 +121,8 @@ class RetryPolicy:
             server_wait = getattr(exc, "retry_after", None)
             if isinstance(server_wait, (int, float)):
                 return float(server_wait)
-        base = min(self.backoff_cap, self.backoff * 2 ** (state.attempt_number - 1))
-        return base + random.uniform(0, base * self.jitter)
+        base: float = min(self.backoff_cap, self.backoff * 2.0 ** (state.attempt_number - 1))
+        return base + random.uniform(0.0, base * self.jitter)
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` under this policy and return its result (or raise its last error)."""

@@ -1,0 +1,243 @@
+"""Nostr keys and NIP-19 identifiers: nsec/npub/note/nevent, BIP-340 signatures.
+
+Bech32 (BIP-173) is small enough to carry here, which keeps the backend's
+dependencies to ``websockets`` and ``coincurve``. NIP-19 strings can exceed
+BIP-173's 90-character cap (``nevent`` with relay hints), so no cap applies.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import coincurve
+
+__all__ = [
+    "KeyError_",
+    "PrivateKey",
+    "bech32_decode",
+    "bech32_encode",
+    "decode_tlv",
+    "encode_nevent",
+    "encode_note",
+    "encode_npub",
+    "parse_event_id",
+    "parse_public_key",
+    "verify_signature",
+]
+
+_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class KeyError_(ValueError):
+    """A key or identifier is malformed; the message never repeats the input (it may be a secret)."""
+
+
+def _polymod(values: list[int]) -> int:
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            checksum ^= _GENERATOR[i] if ((top >> i) & 1) else 0
+    return checksum
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+
+
+def convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: bool) -> list[int]:
+    """Regroup a sequence of ``from_bits``-bit values into ``to_bits``-bit values."""
+    acc = 0
+    bits = 0
+    out: list[int] = []
+    maxv = (1 << to_bits) - 1
+    for value in data:
+        if value < 0 or value >> from_bits:
+            raise KeyError_("invalid bech32 data")
+        acc = (acc << from_bits) | value
+        bits += from_bits
+        while bits >= to_bits:
+            bits -= to_bits
+            out.append((acc >> bits) & maxv)
+    if pad:
+        if bits:
+            out.append((acc << (to_bits - bits)) & maxv)
+    elif bits >= from_bits or ((acc << (to_bits - bits)) & maxv):
+        raise KeyError_("invalid bech32 padding")
+    return out
+
+
+def bech32_encode(hrp: str, data: bytes) -> str:
+    """Encode ``data`` under human-readable part ``hrp`` (BIP-173 checksum)."""
+    words = convert_bits(data, 8, 5, True)
+    values = _hrp_expand(hrp) + words
+    polymod = _polymod(values + [0] * 6) ^ 1
+    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(_CHARSET[w] for w in words + checksum)
+
+
+def bech32_decode_words(text: str) -> tuple[str, list[int]]:
+    """The hrp and 5-bit words (checksum removed) of a bech32 string."""
+    if text.lower() != text and text.upper() != text:
+        raise KeyError_("mixed-case bech32 string")
+    text = text.lower()
+    pos = text.rfind("1")
+    if pos < 1 or pos + 7 > len(text):
+        raise KeyError_("not a bech32 string")
+    hrp = text[:pos]
+    try:
+        words = [_CHARSET.index(c) for c in text[pos + 1 :]]
+    except ValueError:
+        raise KeyError_("invalid bech32 character") from None
+    if _polymod(_hrp_expand(hrp) + words) != 1:
+        raise KeyError_("bech32 checksum mismatch")
+    return hrp, words[:-6]
+
+
+def bech32_decode(text: str) -> tuple[str, bytes]:
+    hrp, words = bech32_decode_words(text)
+    return hrp, bytes(convert_bits(words, 5, 8, False))
+
+
+def decode_tlv(data: bytes) -> dict[int, list[bytes]]:
+    """NIP-19 type-length-value records."""
+    out: dict[int, list[bytes]] = {}
+    i = 0
+    while i + 2 <= len(data):
+        kind, length = data[i], data[i + 1]
+        value = data[i + 2 : i + 2 + length]
+        if len(value) != length:
+            raise KeyError_("truncated NIP-19 TLV record")
+        out.setdefault(kind, []).append(value)
+        i += 2 + length
+    return out
+
+
+def encode_npub(pubkey_hex: str) -> str:
+    return bech32_encode("npub", bytes.fromhex(pubkey_hex))
+
+
+def encode_note(event_id: str) -> str:
+    return bech32_encode("note", bytes.fromhex(event_id))
+
+
+def encode_nevent(event_id: str, relays: tuple[str, ...] = (), author: str | None = None) -> str:
+    data = bytes([0, 32]) + bytes.fromhex(event_id)
+    for relay in relays:
+        raw = relay.encode()
+        data += bytes([1, len(raw)]) + raw
+    if author:
+        data += bytes([2, 32]) + bytes.fromhex(author)
+    return bech32_encode("nevent", data)
+
+
+def _nip19(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
+    try:
+        hrp, data = bech32_decode(text)
+    except KeyError_ as exc:
+        raise KeyError_(f"invalid {what}: {exc}") from None
+    if hrp not in allowed:
+        raise KeyError_(f"invalid {what}: expected {' or '.join(allowed)}, got a {hrp} string")
+    return hrp, data
+
+
+def parse_public_key(text: str) -> str:
+    """A public key as 64 lower-case hex, from hex, ``npub1…`` or ``nprofile1…``."""
+    if not isinstance(text, str):
+        raise KeyError_("a public key must be a string")
+    value = text.strip().removeprefix("nostr:").removeprefix("@")
+    if _HEX64.match(value.lower()):
+        return value.lower()
+    hrp, data = _nip19(value, ("npub", "nprofile"), "public key")
+    if hrp == "nprofile":
+        found = decode_tlv(data).get(0)
+        if not found or len(found[0]) != 32:
+            raise KeyError_("invalid public key: nprofile without a key")
+        data = found[0]
+    if len(data) != 32:
+        raise KeyError_("invalid public key: not 32 bytes")
+    return data.hex()
+
+
+def parse_event_id(text: str) -> str:
+    """An event id as 64 lower-case hex, from hex, ``note1…`` or ``nevent1…``."""
+    if not isinstance(text, str):
+        raise KeyError_("an event id must be a string")
+    value = text.strip().removeprefix("nostr:")
+    if _HEX64.match(value.lower()):
+        return value.lower()
+    hrp, data = _nip19(value, ("note", "nevent"), "event id")
+    if hrp == "nevent":
+        found = decode_tlv(data).get(0)
+        if not found:
+            raise KeyError_("invalid event id: nevent without an id")
+        data = found[0]
+    if len(data) != 32:
+        raise KeyError_("invalid event id: not 32 bytes")
+    return data.hex()
+
+
+def verify_signature(pubkey_hex: str, message: bytes, signature_hex: str) -> bool:
+    """BIP-340 check; any malformed part counts as a bad signature."""
+    try:
+        key = coincurve.PublicKeyXOnly(bytes.fromhex(pubkey_hex))
+        return bool(key.verify(bytes.fromhex(signature_hex), message))
+    except (ValueError, TypeError):
+        return False
+
+
+class PrivateKey:
+    """A secp256k1 secret key; its repr and str never show the secret."""
+
+    __slots__ = ("_key", "public_key")
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) != 32:
+            raise KeyError_("invalid private key: not 32 bytes")
+        try:
+            self._key = coincurve.PrivateKey(secret)
+        except ValueError:
+            raise KeyError_("invalid private key: out of the curve's range") from None
+        self.public_key: str = coincurve.PublicKeyXOnly.from_secret(secret).format().hex()
+
+    @classmethod
+    def parse(cls, text: str) -> PrivateKey:
+        """From ``nsec1…`` or 64 hex characters."""
+        if not isinstance(text, str):
+            raise KeyError_("invalid private key: must be a string")
+        value = text.strip()
+        if _HEX64.match(value.lower()):
+            return cls(bytes.fromhex(value))
+        if value.lower().startswith("npub1"):
+            raise KeyError_("invalid private key: this is a public key (npub); give the nsec")
+        _, data = _nip19(value, ("nsec",), "private key")
+        return cls(data)
+
+    @classmethod
+    def generate(cls) -> PrivateKey:
+        return cls(os.urandom(32))
+
+    def sign(self, message: bytes) -> str:
+        """A BIP-340 Schnorr signature (hex) of a 32-byte message, with fresh auxiliary randomness."""
+        return self._key.sign_schnorr(message, os.urandom(32)).hex()
+
+    @property
+    def nsec(self) -> str:
+        return bech32_encode("nsec", self._key.secret)
+
+    @property
+    def hex(self) -> str:
+        return self._key.secret.hex()
+
+    @property
+    def npub(self) -> str:
+        return encode_npub(self.public_key)
+
+    def __repr__(self) -> str:
+        return f"<PrivateKey for {self.npub}>"
+
+    __str__ = __repr__

@@ -1,0 +1,459 @@
+"""One draft to many networks (:func:`crosspost`), and new posts from many networks (:func:`monitor`).
+
+``crosspost`` adapts the draft to each network with the backend's own
+``prepare`` (its limits and features), splits text that is too long into a
+thread where the network can reply, publishes to every network at once (a
+thread pool, one worker per network), and reports one :class:`Outcome` per
+network in the order given. One network's failure never stops the others.
+
+Exactly-once: every part published on every network carries an idempotency
+key derived from the draft's own key (or a generated one, returned as
+``CrosspostResult.key``). Running the same crosspost again with that key
+returns the posts already made instead of posting twice, on every network
+whose backend honours keys (``Capability.IDEMPOTENT_PUBLISH``).
+
+``monitor`` polls each network's ``search`` for the keywords and yields
+each matching post once, oldest first within a poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
+from .models import Draft, Post, as_draft, utc
+from .network import Capability, Network, TextLimit
+
+__all__ = [
+    "CrosspostResult",
+    "Outcome",
+    "crosspost",
+    "derive_key",
+    "monitor",
+    "plan",
+]
+
+log = logging.getLogger("decentsocial.crosspost")
+
+#: Default number of networks published to at the same time.
+DEFAULT_WORKERS = 8
+#: How many post keys ``monitor`` remembers to drop repeats (oldest forgotten first).
+SEEN_MEMORY = 100_000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened on one network: the drafts sent (one, or several for a thread), the posts made.
+
+    ``network`` is the backend name ("mastodon"); ``connection`` is the
+    ``Network`` object it was for, to tell two accounts on one network apart.
+    On failure ``error`` is set and ``posts`` holds the parts published
+    before it (a thread can stop half way; run again with the same key to
+    finish it without repeating the published parts).
+    """
+
+    network: str
+    connection: Network
+    drafts: tuple[Draft, ...]
+    posts: tuple[Post, ...] = ()
+    error: DecentSocialError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def post(self) -> Post | None:
+        """The first post (the thread's root), or ``None``."""
+        return self.posts[0] if self.posts else None
+
+
+@dataclass(frozen=True)
+class CrosspostResult:
+    """One :class:`Outcome` per network, in the order the networks were given."""
+
+    outcomes: tuple[Outcome, ...]
+    key: str
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every network succeeded."""
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def posts(self) -> list[Post]:
+        """Every post made, network by network."""
+        return [p for o in self.outcomes for p in o.posts]
+
+    @property
+    def errors(self) -> list[DecentSocialError]:
+        return [o.error for o in self.outcomes if o.error is not None]
+
+    def raise_for_errors(self) -> None:
+        """Raise the first network's error, if any (for callers who want all-or-exception)."""
+        for error in self.errors:
+            raise error
+
+
+# ---------------------------------------------------------------- keys and plans
+
+
+def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
+    """The idempotency key of one part on one network: stable, 32 hex digits.
+
+    ``occurrence`` tells apart several accounts of the same network in one
+    crosspost (0 for the first "mastodon" in the list, 1 for the second…).
+    Hex digits only, so every network's key rules accept it.
+    """
+    material = "\x1f".join((key, network, str(occurrence), str(part)))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+
+
+def _text_limit(net: Network) -> TextLimit | None:
+    hook = getattr(net, "text_limit", None)
+    return hook() if callable(hook) else None
+
+
+def _backend_prepare(net: Network, draft: Draft) -> list[Draft]:
+    hook = getattr(net, "prepare", None)
+    if callable(hook):
+        prepared: list[Draft] = hook(draft)
+        return prepared
+    return [draft]
+
+
+def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]:
+    """The drafts ``crosspost`` would publish on ``net``: one, or a thread's parts.
+
+    Text over the network's :class:`~decentsocial.network.TextLimit` is split
+    between words into numbered parts when ``split`` is on and the network
+    can reply; otherwise the network rejects it with ``ContentRejected``.
+    The first part keeps media, title, poll, link card and tags; the others
+    carry text only. Each part then goes through the backend's ``prepare``.
+    Reads may happen here (an instance's limit); nothing is written.
+    """
+    d = as_draft(draft)
+    rule = _text_limit(net)
+    parts = [d]
+    if rule is not None and not rule.fits(d.text):
+        if not split or Capability.REPLY not in net.capabilities:
+            why = "splitting is off" if not split else f"{net.name} cannot reply, so no thread"
+            raise ContentRejected(
+                f"text is {rule.measure(d.text)} {rule.unit}, over {net.name}'s limit of "
+                f"{rule.limit} ({why})",
+                network=net.name,
+            )
+        from .text import split_text
+
+        try:
+            texts = split_text(d.text, rule.limit, measure=rule.measure)
+        except ValueError as exc:
+            raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
+        parts = [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
+    return [p for part in parts for p in _backend_prepare(net, part)]
+
+
+def _continuation(first: Draft, text: str) -> Draft:
+    return Draft(
+        text=text,
+        language=first.language,
+        content_warning=first.content_warning,
+        sensitive=first.sensitive,
+        visibility=first.visibility,
+        community=first.community,
+        options=first.options,
+    )
+
+
+def _with_keys(drafts: list[Draft], key: str, network: str, occurrence: int) -> tuple[Draft, ...]:
+    return tuple(
+        d.model_copy(update={"idempotency_key": derive_key(key, network, occurrence, i)})
+        for i, d in enumerate(drafts)
+    )
+
+
+# ---------------------------------------------------------------- crosspost
+
+
+def _check_networks(networks: Sequence[Network]) -> list[Network]:
+    nets = list(networks)
+    if not nets:
+        raise InvalidInput("crosspost needs at least one network")
+    ids: set[int] = set()
+    for net in nets:
+        if not isinstance(net, Network):
+            raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
+        if id(net) in ids:
+            raise InvalidInput(f"the same {net.name} connection is listed twice; it would post twice")
+        ids.add(id(net))
+    return nets
+
+
+def _as_error(net: Network, exc: Exception) -> DecentSocialError:
+    """Our errors as they are; anything else wrapped by type name only (its text may hold secrets)."""
+    if isinstance(exc, DecentSocialError):
+        return exc
+    message = f"unexpected {type(exc).__name__} from the {net.name} backend"
+    error = DecentSocialError(message, network=net.name)
+    error.__cause__ = exc
+    return error
+
+
+def _plan_outcome(net: Network, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
+    try:
+        drafts = _with_keys(plan(net, draft, split=split), key, net.name, occurrence)
+    except Exception as exc:  # one network's problem is reported in its outcome, never raised
+        return Outcome(net.name, net, (), (), _as_error(net, exc))
+    return Outcome(net.name, net, drafts)
+
+
+def publish_planned(outcome: Outcome) -> Outcome:
+    """Publish a planned outcome's drafts: the first as a post, the rest as replies in order."""
+    if outcome.error is not None:
+        return outcome
+    net = outcome.connection
+    posts: list[Post] = []
+    try:
+        for draft in outcome.drafts:
+            posts.append(net.publish(draft) if not posts else net.reply(posts[-1], draft))
+    except Exception as exc:
+        error = _as_error(net, exc)
+        log.warning(
+            "crosspost to %s failed after %d of %d parts: %s",
+            net.name,
+            len(posts),
+            len(outcome.drafts),
+            error,
+        )
+        return Outcome(outcome.network, net, outcome.drafts, tuple(posts), error)
+    return Outcome(outcome.network, net, outcome.drafts, tuple(posts))
+
+
+def prepare_all(
+    draft: Draft | str, networks: Sequence[Network], *, split: bool = True
+) -> tuple[str, list[Outcome]]:
+    """Check the input and plan every network (no writes): the base key and one planned outcome each."""
+    d = as_draft(draft)
+    nets = _check_networks(networks)
+    key = d.idempotency_key or uuid.uuid4().hex
+    seen: dict[str, int] = {}
+    planned: list[Outcome] = []
+    for net in nets:
+        occurrence = seen.get(net.name, 0)
+        seen[net.name] = occurrence + 1
+        planned.append(_plan_outcome(net, d, key, occurrence, split))
+    return key, planned
+
+
+def crosspost(
+    draft: Draft | str,
+    networks: Sequence[Network],
+    *,
+    dry_run: bool = False,
+    split: bool = True,
+    max_workers: int | None = None,
+) -> CrosspostResult:
+    """Publish ``draft`` on every network at once; one :class:`Outcome` per network, in order.
+
+    ``dry_run`` only plans: each outcome shows the drafts that would be
+    published (with their idempotency keys) or the error that would stop
+    them, and nothing is written. Bad input (no networks, a connection
+    listed twice, a draft that is not one) raises ``InvalidInput`` before
+    any I/O; everything a single network does wrong stays in its outcome.
+    """
+    if max_workers is not None and (isinstance(max_workers, bool) or max_workers < 1):
+        raise InvalidInput(f"max_workers must be at least 1, got {max_workers!r}")
+    key, planned = prepare_all(draft, networks, split=split)
+    if dry_run:
+        return CrosspostResult(tuple(planned), key, dry_run=True)
+    workers = min(len(planned), max_workers or DEFAULT_WORKERS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decentsocial-crosspost") as pool:
+        outcomes = tuple(pool.map(publish_planned, planned))
+    return CrosspostResult(outcomes, key)
+
+
+# ---------------------------------------------------------------- monitor
+
+StopSignal = threading.Event | Callable[[], bool] | None
+
+
+def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
+    """Keywords as a tuple of non-empty strings; one string is one keyword."""
+    items = [keywords] if isinstance(keywords, str) else list(keywords)
+    clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
+    if not clean or len(clean) != len(items):
+        raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
+    return clean
+
+
+def check_search(net: Network, keywords: Sequence[str]) -> None:
+    """``UnsupportedFeature`` now, before the loop, if ``net`` cannot search for these keywords."""
+    if Capability.SEARCH not in net.capabilities:
+        raise UnsupportedFeature(net.name, Capability.SEARCH, "monitor polls search")
+    if any(k.startswith("#") for k in keywords) and Capability.TAG_SEARCH not in net.capabilities:
+        raise UnsupportedFeature(net.name, Capability.TAG_SEARCH, "a #tag keyword needs tag search")
+
+
+def matches(post: Post, keyword: str) -> bool:
+    """Whether ``post`` really contains ``keyword`` (networks' search can be fuzzy): case-insensitive."""
+    if keyword.startswith("#") and keyword[1:].lower() in post.tags:
+        return True
+    needle = keyword.casefold()
+    return needle in post.text.casefold() or needle in (post.title or "").casefold()
+
+
+class SeenPosts:
+    """The keys of posts already yielded, bounded so a bot running for months does not grow forever."""
+
+    def __init__(self, capacity: int = SEEN_MEMORY) -> None:
+        self._keys: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._capacity = capacity
+
+    def add(self, post: Post) -> bool:
+        """Remember ``post``; False if it was already known."""
+        key = (post.network, post.id)
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._capacity:
+            self._keys.popitem(last=False)
+        return True
+
+
+def check_monitor_args(
+    networks: Sequence[Network],
+    keywords: str | Iterable[str],
+    interval: float,
+    max_polls: int | None,
+    since: datetime | None,
+) -> tuple[list[Network], tuple[str, ...], datetime | None]:
+    nets = list(networks)
+    if not nets:
+        raise InvalidInput("monitor needs at least one network")
+    for net in nets:
+        if not isinstance(net, Network):
+            raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
+    words = check_keywords(keywords)
+    for net in nets:
+        check_search(net, words)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
+        raise InvalidInput(f"interval must be a number of seconds >= 0, got {interval!r}")
+    if max_polls is not None and (isinstance(max_polls, bool) or max_polls < 1):
+        raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
+    return nets, words, (utc(since) if since is not None else None)
+
+
+def poll_network(net: Network, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
+    """One network's matching posts for every keyword; ``None`` when it failed (logged, retried next poll)."""
+    found: list[Post] = []
+    for keyword in keywords:
+        try:
+            hits = list(net.search(keyword, limit=per_poll))
+        except Exception as exc:
+            log.warning(
+                "monitor: searching %s for %r failed, retrying next poll: %s",
+                net.name,
+                keyword,
+                _as_error(net, exc),
+            )
+            return None
+        found.extend(p for p in hits if matches(p, keyword))
+    return found
+
+
+def fresh_posts(found: Iterable[Post], seen: SeenPosts, since: datetime | None) -> list[Post]:
+    """Posts not yielded before (and not older than ``since``), oldest first."""
+    new = [p for p in found if (since is None or p.created_at >= since) and seen.add(p)]
+    return sorted(new, key=lambda p: p.created_at)
+
+
+def _stopped(stop: StopSignal) -> bool:
+    if stop is None:
+        return False
+    if isinstance(stop, threading.Event):
+        return stop.is_set()
+    return bool(stop())
+
+
+def _wait(seconds: float, stop: StopSignal) -> None:
+    """Sleep ``seconds``, waking early when ``stop`` is set."""
+    if isinstance(stop, threading.Event):
+        stop.wait(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while not _stopped(stop):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.25))
+
+
+def monitor(
+    networks: Sequence[Network],
+    keywords: str | Iterable[str],
+    *,
+    interval: float = 60.0,
+    stop: StopSignal = None,
+    max_polls: int | None = None,
+    since: datetime | None = None,
+    per_poll: int = 50,
+) -> Iterator[Post]:
+    """New posts matching any keyword, from every network, each yielded once, as they come.
+
+    Every ``interval`` seconds each network's ``search`` is asked for each
+    keyword (``"#tag"`` searches a hashtag); posts that really contain the
+    keyword and were not yielded before come out oldest first. Without
+    ``since``, the first poll only notes what already exists (nothing
+    older is yielded); with ``since``, posts created from then on are
+    yielded, the first poll included. The loop ends after ``max_polls``
+    polls, when ``stop`` (a ``threading.Event`` or a callable) is set, or
+    when the caller stops iterating. A network that fails is logged and
+    asked again at the next poll. Arguments are checked before the first
+    request; a network without search raises ``UnsupportedFeature``.
+    """
+    nets, words, start = check_monitor_args(networks, keywords, interval, max_polls, since)
+    if isinstance(per_poll, bool) or per_poll < 1:
+        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
+    return _monitor(nets, words, interval, stop, max_polls, start, per_poll)
+
+
+def _monitor(
+    nets: list[Network],
+    words: tuple[str, ...],
+    interval: float,
+    stop: StopSignal,
+    max_polls: int | None,
+    since: datetime | None,
+    per_poll: int,
+) -> Iterator[Post]:
+    seen = SeenPosts()
+    # Without ``since`` each network's first successful poll is its baseline: noted, not yielded.
+    needs_baseline = set(range(len(nets))) if since is None else set()
+    polls = 0
+    while not _stopped(stop):
+        found: list[Post] = []
+        for index, net in enumerate(nets):
+            hits = poll_network(net, words, per_poll)
+            if hits is None:
+                continue
+            if index in needs_baseline:
+                needs_baseline.discard(index)
+                for post in hits:
+                    seen.add(post)
+                continue
+            found.extend(hits)
+        polls += 1
+        yield from fresh_posts(found, seen, since)
+        if max_polls is not None and polls >= max_polls:
+            return
+        _wait(interval, stop)

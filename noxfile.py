@@ -1,0 +1,68 @@
+"""Developer and CI sessions: ``nox -s lint typecheck tests docs``.
+
+``scripts/test`` (the README's test command) prepares one environment with
+every dependency and the local servers, then runs these sessions in it with
+``--no-venv``; run on their own, each session builds its own virtualenv.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.reuse_venv = "yes"
+
+PYTHON = "3.12"  # hiveio-wax (the Hive signature oracle) ships wheels for 3.12 only
+SUPPORTED = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def install(session: nox.Session, *args: str) -> None:
+    """Install into the session's virtualenv; with --no-venv the caller has done it."""
+    if session.venv_backend == "none":
+        return
+    session.install(*args)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    install(session, "ruff>=0.6")
+    session.run("ruff", "check", "decentsocial", "tests", "bench", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    install(session, "-e", ".[all]", "mypy>=1.10", "types-regex")
+    session.run("mypy", "decentsocial")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite, every backend against its local server (installed by tests/servers)."""
+    install(session, "-e", ".[all,test]")
+    session.run("bash", "tests/servers/bluesky/install.sh", external=True)
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=SUPPORTED)
+def compat(session: nox.Session) -> None:
+    """Core, sandbox and contract suite on every supported Python (no external servers)."""
+    install(session, "-e", ".[test]")
+    session.run(
+        "python", "-m", "pytest", "-p", "no:cacheprovider", "tests/unit", "tests/sandbox",
+        "tests/contract", "-k", "not bluesky and not mastodon and not nostr and not threads"
+        " and not minds and not hive and not steem", *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    install(session, "-e", ".[all]", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.25")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: side-by-side ratios, printed (never asserted as timed tests)."""
+    install(session, "-e", ".[all,test]")
+    for script in sorted(__import__("pathlib").Path("bench").glob("bench_*.py")):
+        session.run("python", str(script))

@@ -1,0 +1,284 @@
+"""A Hive/Steem JSON-RPC node double that answers from recorded mainnet answers.
+
+Reads are answered only from recorded cases (``tests/fixtures/hive``): a
+request is matched on its method and params; anything not recorded gets a
+JSON-RPC error naming the call, so a test shows exactly which calls a client
+makes. Two rules taken from the documented bridge API widen the match
+without inventing data:
+
+* parameters given at their documented default (``limit`` 20,
+  ``start_author`` "", ``observer`` null…) match a recording that left them
+  out, and the other way round;
+* a ``limit`` below the recorded one is answered with the first ``limit``
+  items of the recorded list (bridge lists are ordered and cut at ``limit``).
+
+Broadcasts are not in the recordings. They are answered as a node answers
+them (``condenser_api.broadcast_transaction`` and
+``network_broadcast_api.broadcast_transaction`` return ``{}``; the
+``_synchronous`` form returns the transaction id and block), kept in
+:attr:`ReplayServer.broadcasts` (also ``GET /_replay/broadcasts``), and a
+transaction broadcast twice gets the node's duplicate-transaction error.
+Nothing is applied to any state: reads never see writes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Broadcast", "ReplayServer", "load_cases"]
+
+#: Documented defaults of the bridge methods (hivemind's bridge API signatures).
+BRIDGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "bridge.get_account_posts": {"start_author": "", "start_permlink": "", "limit": 20, "observer": None},
+    "bridge.get_ranked_posts": {"start_author": "", "start_permlink": "", "limit": 20, "tag": "", "observer": None},
+    "bridge.get_post": {"observer": None},
+    "bridge.get_discussion": {"observer": None},
+    "bridge.get_profile": {"observer": None},
+    "bridge.get_community": {"observer": None},
+    "bridge.list_communities": {"last": "", "limit": 100, "query": None, "sort": "rank", "observer": None},
+    "bridge.account_notifications": {"min_score": 25, "last_id": None, "limit": 100},
+}
+
+BROADCAST_METHODS = {
+    "condenser_api.broadcast_transaction",
+    "condenser_api.broadcast_transaction_synchronous",
+    "network_broadcast_api.broadcast_transaction",
+}
+
+#: hived's answer to a transaction it already has (code and wording as nodes send them).
+DUPLICATE_ERROR = {
+    "code": -32003,
+    "message": "Assert Exception:false: Duplicate transaction check failed",
+    "data": {"code": 10, "name": "assert_exception", "message": "Assert Exception"},
+}
+
+NOT_RECORDED = -32001
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """Cases from a ``.jsonl`` or ``.jsonl.gz`` file, one JSON object a line."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def split_call(method: str, params: Any) -> tuple[str, Any]:
+    """The ``api.method`` name and arguments of a request in either form."""
+    if method == "call" and isinstance(params, list) and len(params) >= 2 and all(
+        isinstance(p, str) for p in params[:2]
+    ):
+        args = params[2] if len(params) > 2 else []
+        return f"{params[0]}.{params[1]}", args
+    return method, params
+
+
+def _canonical(method: str, params: Any) -> str:
+    if isinstance(params, dict):
+        defaults = BRIDGE_DEFAULTS.get(method, {})
+        params = {k: v for k, v in params.items() if not (k in defaults and defaults[k] == v)}
+    return json.dumps([method, params], sort_keys=True, separators=(",", ":"))
+
+
+def _without_limit(method: str, params: Any) -> tuple[str, int] | None:
+    """(key of params without limit, limit) for dict params of a bridge list call."""
+    if not isinstance(params, dict) or method not in BRIDGE_DEFAULTS:
+        return None
+    default_limit = BRIDGE_DEFAULTS[method].get("limit")
+    if default_limit is None:
+        return None
+    limit = params.get("limit", default_limit)
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return None
+    rest = {k: v for k, v in params.items() if k != "limit"}
+    return _canonical(method, rest), limit
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """One transaction a client broadcast: the method used and the signed transaction."""
+
+    method: str
+    transaction: dict[str, Any]
+
+
+@dataclass
+class _Answers:
+    exact: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_limit: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+
+
+def _index(cases: Iterable[Mapping[str, Any]]) -> _Answers:
+    answers = _Answers()
+    for case in cases:
+        method, params = split_call(case["method"], case.get("params"))
+        if method in BROADCAST_METHODS:
+            continue  # answered live, never from a recording
+        answer = dict(case)
+        answers.exact.setdefault(_canonical(method, params), answer)
+        keyed = _without_limit(method, params)
+        if keyed is not None and isinstance(case.get("result"), list):
+            answers.by_limit.setdefault(keyed[0], []).append((keyed[1], answer))
+    return answers
+
+
+class ReplayServer:
+    """The recorded answers served over HTTP JSON-RPC on loopback, in a thread."""
+
+    def __init__(self, cases: Iterable[Mapping[str, Any]], *, host: str = "127.0.0.1", port: int = 0) -> None:
+        if host not in ("127.0.0.1", "localhost"):
+            raise ValueError("the replay server listens on loopback only")
+        self._answers = _index(cases)
+        self._lock = threading.Lock()
+        self._broadcasts: list[Broadcast] = []
+        self._seen: set[str] = set()
+        self.requests: list[tuple[str, Any]] = []
+        self._httpd = ThreadingHTTPServer((host, port), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> ReplayServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="hive-replay", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # ---------------------------------------------------------------- what was broadcast
+
+    @property
+    def broadcasts(self) -> list[Broadcast]:
+        with self._lock:
+            return list(self._broadcasts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._broadcasts.clear()
+            self._seen.clear()
+            self.requests.clear()
+
+    # ---------------------------------------------------------------- answering
+
+    def answer(self, request: Any) -> dict[str, Any]:
+        """The JSON-RPC response object for one request object."""
+        if not isinstance(request, dict) or not isinstance(request.get("method"), str):
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request"}}
+        rid = request.get("id")
+        method, params = split_call(request["method"], request.get("params"))
+        with self._lock:
+            self.requests.append((method, params))
+        if method in BROADCAST_METHODS:
+            return {"jsonrpc": "2.0", "id": rid, **self._broadcast(method, params)}
+        found = self._find(method, params)
+        if found is None:
+            error = {"code": NOT_RECORDED, "message": f"not recorded: {method} {json.dumps(params, sort_keys=True)}"}
+            return {"jsonrpc": "2.0", "id": rid, "error": error}
+        return {"jsonrpc": "2.0", "id": rid, **found}
+
+    def _find(self, method: str, params: Any) -> dict[str, Any] | None:
+        case = self._answers.exact.get(_canonical(method, params))
+        if case is not None:
+            return _outcome(case)
+        keyed = _without_limit(method, params)
+        if keyed is None:
+            return None
+        key, limit = keyed
+        for recorded_limit, recorded in sorted(self._answers.by_limit.get(key, []), key=lambda x: x[0]):
+            items = recorded["result"]
+            # A shorter recorded list than its limit is complete; a full one covers up to its limit.
+            if limit <= recorded_limit or len(items) < recorded_limit:
+                return {"result": items[:limit]}
+        return None
+
+    def _broadcast(self, method: str, params: Any) -> dict[str, Any]:
+        trx = _transaction_of(method, params)
+        if trx is None:
+            return {"error": {"code": -32602, "message": "Invalid parameters: expected a signed transaction"}}
+        if not trx.get("operations"):
+            return {"error": {"code": -32000, "message": "Assert Exception:operations.size() > 0: A transaction must have at least one operation"}}
+        if not trx.get("signatures"):
+            return {"error": {"code": -32000, "message": "Assert Exception:Missing Posting Authority"}}
+        key = hashlib.sha256(json.dumps({k: v for k, v in trx.items() if k != "signatures"}, sort_keys=True).encode()).hexdigest()
+        with self._lock:
+            if key in self._seen:
+                return {"error": DUPLICATE_ERROR}
+            self._seen.add(key)
+            self._broadcasts.append(Broadcast(method, trx))
+            number = len(self._broadcasts)
+        if method.endswith("_synchronous"):
+            return {"result": {"id": key[:40], "block_num": 5_000_000 + number, "trx_num": 0, "expired": False}}
+        return {"result": {}}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+                return
+
+            def _send(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path == "/_replay/broadcasts":
+                    self._send(200, [{"method": b.method, "transaction": b.transaction} for b in server.broadcasts])
+                elif self.path == "/health":
+                    self._send(200, {"ok": True})
+                else:
+                    self._send(404, {"error": "not found"})
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"null")
+                except ValueError:
+                    self._send(200, {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}})
+                    return
+                if isinstance(body, list):
+                    self._send(200, [server.answer(item) for item in body])
+                else:
+                    self._send(200, server.answer(body))
+
+        return Handler
+
+
+def _outcome(case: Mapping[str, Any]) -> dict[str, Any]:
+    if "result" in case:
+        return {"result": case["result"]}
+    error = case.get("error")
+    if isinstance(error, dict) and "code" not in error and "result" in error:
+        return {"result": error["result"]}  # a recorded full response that carried a result
+    return {"error": error}
+
+
+def _transaction_of(method: str, params: Any) -> dict[str, Any] | None:
+    if method.startswith("network_broadcast_api") and isinstance(params, dict):
+        trx = params.get("trx")
+    elif isinstance(params, list) and params:
+        trx = params[0]
+    else:
+        trx = None
+    return trx if isinstance(trx, dict) else None

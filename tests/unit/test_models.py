@@ -1,0 +1,138 @@
+"""The neutral models: frozen, UTC, exact JSON round trips, exact amounts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import decentsocial as ds
+from decentsocial.models import as_draft
+
+
+def _post(**changes: object) -> ds.Post:
+    base: dict[str, object] = {
+        "network": "sandbox",
+        "id": "p1",
+        "author": ds.Account(network="sandbox", id="a1", handle="alice"),
+        "text": "مرحبا بالعالم #تسويق 👩🏽‍💻",
+        "created_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=3))),
+        "tags": ["#Marketing", "marketing", "تسويق"],
+        "metrics": ds.Engagement(likes=3, reposts=1),
+        "reward": ds.Reward(
+            network="sandbox",
+            subject="p1",
+            status="pending",
+            amounts=(ds.Amount.parse("1.250 SAND"),),
+            parts=(ds.RewardPart(role="author", account="alice", amounts=(ds.Amount.parse("1.000 SAND"),)),),
+        ),
+        "raw": {"nested": {"list": [1, "two", None]}},
+    }
+    base.update(changes)
+    return ds.Post.model_validate(base)
+
+
+def test_post_is_frozen() -> None:
+    post = _post()
+    with pytest.raises(ValidationError):
+        post.text = "changed"  # type: ignore[misc]
+
+
+def test_datetimes_become_utc() -> None:
+    post = _post()
+    assert post.created_at.tzinfo == timezone.utc
+    assert post.created_at.hour == 0  # 03:04 at +03:00
+    naive = _post(created_at=datetime(2016, 4, 7, 19, 49, 36))
+    assert naive.created_at == datetime(2016, 4, 7, 19, 49, 36, tzinfo=timezone.utc)
+
+
+def test_tags_normalised() -> None:
+    assert _post().tags == ("marketing", "تسويق")
+
+
+def test_json_round_trip_is_exact() -> None:
+    post = _post(media=(ds.Media(kind="image", data=b"\x00\xffbinary", alt_text="صورة"),))
+    again = ds.Post.model_validate_json(post.model_dump_json())
+    assert again == post
+    assert again.reward is not None and str(again.reward.amounts[0]) == "1.250 SAND"
+
+
+def test_amount_parse_and_format_exact() -> None:
+    amount = ds.Amount.parse("1.000 HBD")
+    assert amount.value == Decimal("1.000") and amount.asset == "HBD"
+    assert str(amount) == "1.000 HBD"
+    assert str(ds.Amount.parse("0.000001 VESTS")) == "0.000001 VESTS"
+    assert ds.Amount.parse(amount) is amount
+
+
+def test_amount_arithmetic_only_between_equal_assets() -> None:
+    total = ds.Amount.parse("1.000 HIVE") + ds.Amount.parse("0.250 HIVE")
+    assert str(total) == "1.250 HIVE"
+    assert str(total - ds.Amount.parse("1.250 HIVE")) == "0.000 HIVE"
+    with pytest.raises(ds.InvalidInput, match="HBD"):
+        ds.Amount.parse("1.000 HIVE") + ds.Amount.parse("1.000 HBD")
+    with pytest.raises(ds.InvalidInput, match="negative"):
+        ds.Amount.parse("1.000 HIVE") - ds.Amount.parse("2.000 HIVE")
+
+
+@pytest.mark.parametrize("text", ["", "1.000", "HIVE", "1,5 HIVE", "1.000 HIVE extra", "nan HIVE", "1e5 HIVE"])
+def test_malformed_amount(text: str) -> None:
+    with pytest.raises(ds.InvalidInput, match="malformed"):
+        ds.Amount.parse(text)
+
+
+def test_negative_amount() -> None:
+    with pytest.raises(ds.InvalidInput, match="negative"):
+        ds.Amount.parse("-0.001 HIVE")
+    with pytest.raises(ds.InvalidInput, match="negative"):
+        ds.Amount(value=Decimal("-1"), asset="HIVE")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**12, places=3, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["HIVE", "HBD", "STEEM", "SBD", "SAND", "sats"]),
+)
+def test_amount_string_round_trip(value: Decimal, asset: str) -> None:
+    amount = ds.Amount(value=value, asset=asset)
+    assert ds.Amount.parse(str(amount)) == amount
+    assert ds.Amount.model_validate_json(amount.model_dump_json()) == amount
+
+
+def test_draft_needs_text_or_media() -> None:
+    with pytest.raises(ds.ContentRejected):
+        ds.Draft(text="   ")
+    with pytest.raises(ds.ContentRejected):
+        as_draft("")
+    assert ds.Draft(media=(ds.Media(url="https://example.invalid/a.png"),)).text == ""
+
+
+def test_draft_rejects_beneficiaries_over_100_percent() -> None:
+    with pytest.raises(ds.ContentRejected, match="100"):
+        ds.Draft(
+            text="hi",
+            beneficiaries=(
+                ds.Beneficiary(account="a", percent=Decimal(60)),
+                ds.Beneficiary(account="b", percent=Decimal(41)),
+            ),
+        )
+
+
+def test_media_needs_exactly_one_source() -> None:
+    with pytest.raises(ds.InvalidInput):
+        ds.Media()
+    with pytest.raises(ds.InvalidInput):
+        ds.Media(url="https://example.invalid/a.png", data=b"x")
+
+
+def test_poll_needs_two_options() -> None:
+    with pytest.raises(ds.InvalidInput, match="2 options"):
+        ds.Poll(options=("only",))
+
+
+def test_as_draft_rejects_other_types() -> None:
+    with pytest.raises(ds.InvalidInput):
+        as_draft(42)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""The retry policy: only retryable errors, bounded, server-aware."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.retry import RetryPolicy, parse_retry_after, retry_after_from_headers
+
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+
+
+class Flaky:
+    def __init__(self, errors: list[Exception]) -> None:
+        self.errors = errors
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+def _policy(**kw: object) -> tuple[RetryPolicy, list[float]]:
+    sleeps: list[float] = []
+    return RetryPolicy(sleep=sleeps.append, jitter=0.0, **kw), sleeps  # type: ignore[arg-type]
+
+
+def test_retries_retryable_errors_with_backoff() -> None:
+    policy, sleeps = _policy(attempts=4, backoff=0.5)
+    fn = Flaky([ds.NetworkUnavailable("down", retryable=True)] * 2)
+    assert policy.call(fn) == "ok"
+    assert fn.calls == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_does_not_retry_unmarked_errors() -> None:
+    policy, sleeps = _policy()
+    fn = Flaky([ds.NetworkUnavailable("maybe posted")])  # not marked retryable: could double post
+    with pytest.raises(ds.NetworkUnavailable):
+        policy.call(fn)
+    assert fn.calls == 1 and sleeps == []
+
+
+def test_bounded_attempts() -> None:
+    policy, _ = _policy(attempts=3)
+    fn = Flaky([ds.NetworkUnavailable("down", retryable=True)] * 10)
+    with pytest.raises(ds.NetworkUnavailable):
+        policy.call(fn)
+    assert fn.calls == 3
+
+
+def test_honours_retry_after() -> None:
+    policy, sleeps = _policy()
+    fn = Flaky([ds.RateLimited(retry_after=2.5)])
+    assert policy.call(fn) == "ok"
+    assert sleeps == [2.5]
+
+
+def test_wait_over_bound_raises_rate_limited_at_once() -> None:
+    policy, sleeps = _policy(max_wait=10)
+    fn = Flaky([ds.RateLimited(retry_after=600)])
+    with pytest.raises(ds.RateLimited) as info:
+        policy.call(fn)
+    assert info.value.retry_after == 600
+    assert sleeps == [] and fn.calls == 1
+
+
+def test_total_time_bound() -> None:
+    policy, sleeps = _policy(total_seconds=5, max_wait=30)
+    fn = Flaky([ds.RateLimited(retry_after=4), ds.RateLimited(retry_after=4)])
+    # The fake sleep takes no time, so only the planned wait counts against the budget.
+    assert policy.call(fn) == "ok"
+    policy2, sleeps2 = _policy(total_seconds=3, max_wait=30)
+    with pytest.raises(ds.RateLimited):
+        policy2.call(Flaky([ds.RateLimited(retry_after=4)]))
+    assert sleeps2 == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("30", 30.0),
+        (12, 12.0),
+        ("0", 0.0),
+        (str(int(NOW.timestamp()) + 90), 90.0),  # epoch seconds (Bluesky ratelimit-reset, mastodon_mock)
+        ("2026-11-26T12:05:00.000Z", 300.0),  # ISO-8601 (Mastodon X-RateLimit-Reset)
+        ("2026-11-26T12:05:00+00:00", 300.0),
+        ("Thu, 26 Nov 2026 12:01:00 GMT", 60.0),  # HTTP date (Retry-After)
+        ("2026-11-26T11:00:00Z", 0.0),  # in the past: no wait
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_parse_retry_after(value: str | int, expected: float | None) -> None:
+    got = parse_retry_after(value, now=NOW)
+    assert got == pytest.approx(expected) if expected is not None else got is None
+
+
+def test_headers_prefer_retry_after() -> None:
+    headers = {"Retry-After": "7", "X-RateLimit-Reset": "2026-11-26T12:05:00Z"}
+    assert retry_after_from_headers(headers, now=NOW) == 7.0
+    assert retry_after_from_headers({"ratelimit-reset": str(int(NOW.timestamp()) + 3)}, now=NOW) == 3.0
+    assert retry_after_from_headers({}, now=NOW) is None

@@ -1,0 +1,79 @@
+"""Text measured as each network measures it, for every script."""
+
+from __future__ import annotations
+
+import pytest
+
+from decentsocial import text
+
+FAMILY = "👨‍👩‍👧‍👦"  # one grapheme, 7 code points, 25 UTF-8 bytes
+DEV = "👩🏽‍💻"  # skin tone + ZWJ
+
+
+def test_graphemes() -> None:
+    assert text.grapheme_len(FAMILY) == 1
+    assert text.grapheme_len(DEV) == 1
+    assert text.grapheme_len("مرحبا") == 5
+    assert text.grapheme_len("こんにちは") == 5
+    assert text.grapheme_len("e\u0301") == 1  # combining accent
+    assert text.utf8_len(FAMILY) == 25
+
+
+def test_entities_have_byte_offsets_for_rtl_and_emoji() -> None:
+    s = f"{FAMILY} مرحبا #تسويق و @alice.test: https://example.com/a?b=1."
+    found = text.entities(s)
+    assert [(e.kind, e.value) for e in found] == [
+        ("tag", "تسويق"),
+        ("mention", "alice.test"),
+        ("link", "https://example.com/a?b=1"),
+    ]
+    raw = s.encode("utf-8")
+    for e in found:
+        assert s[e.start : e.end] == raw[e.byte_start : e.byte_end].decode("utf-8")
+        assert s[e.start : e.end].lstrip("#@") == e.value
+
+
+@pytest.mark.parametrize(
+    ("s", "tags"),
+    [
+        ("#One #two #ONE", ("one", "two")),
+        ("no#tag here", ()),
+        ("#123 is not a tag but #a1 is", ("a1",)),
+        ("日本語 #東京", ("東京",)),
+        ("(#paren)", ("paren",)),
+        ("https://example.com/#anchor", ()),
+    ],
+)
+def test_hashtags(s: str, tags: tuple[str, ...]) -> None:
+    assert text.hashtags(s) == tags
+
+
+def test_mentions_local_and_remote() -> None:
+    assert text.mentions("hi @bob and @carol@example.social, mail a@b.c") == ("bob", "carol@example.social")
+
+
+def test_url_weighted_len_mastodon_rule() -> None:
+    url = "https://example.com/" + "x" * 100
+    assert text.url_weighted_len(f"see {url}") == 4 + 23
+    assert text.url_weighted_len("hi @carol@example.social") == len("hi @carol")
+
+
+def test_split_text_fits_and_keeps_words() -> None:
+    words = " ".join(f"كلمة{i}" for i in range(200)) + " https://example.com/" + "y" * 40
+    parts = text.split_text(words, 300)
+    assert len(parts) > 1
+    assert all(text.grapheme_len(p) <= 300 for p in parts)
+    assert parts[-1].endswith(f"({len(parts)}/{len(parts)})")
+    rebuilt = " ".join(p.rsplit(" (", 1)[0] for p in parts)
+    assert rebuilt == words
+
+
+def test_split_text_short_is_unchanged() -> None:
+    assert text.split_text("short", 300) == ["short"]
+
+
+def test_truncate_never_cuts_a_grapheme() -> None:
+    s = FAMILY * 10
+    cut = text.truncate(s, 5)
+    assert text.grapheme_len(cut) <= 5
+    assert cut.endswith("…") and cut[:-1] == FAMILY * 4
