@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Imported eagerly, unlike to_dataframe: the function ``crosspost`` shares its name with its
+# module, and a lazy attribute would be shadowed by the module once anything imports it.
+# crosspost.py loads only the standard library and the core, so this stays cheap.
+from .crosspost import CrosspostResult, Outcome, crosspost, monitor
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -45,7 +49,6 @@ from .registry import connect, known_networks
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .crosspost import CrosspostResult, Outcome, crosspost, monitor
     from .frames import to_dataframe
 
 __version__ = "0.1.0"
@@ -92,10 +95,6 @@ __all__ = [
 ]
 
 _LAZY = {
-    "crosspost": "crosspost",
-    "monitor": "crosspost",
-    "CrosspostResult": "crosspost",
-    "Outcome": "crosspost",
     "to_dataframe": "frames",
 }
 

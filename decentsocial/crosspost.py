@@ -3,7 +3,7 @@
 ``crosspost`` adapts the draft to each network with the backend's own
 ``prepare`` (its limits and features), splits text that is too long into a
 thread where the network can reply, publishes to every network at once (a
-thread pool, one worker per network), and reports one :class:`Outcome` per
+thread pool of up to ``max_workers`` threads), and reports one :class:`Outcome` per
 network in the order given. One network's failure never stops the others.
 
 Exactly-once: every part published on every network carries an idempotency
@@ -18,20 +18,17 @@ each matching post once, oldest first within a poll.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
 from .models import Draft, Post, as_draft, utc
-from .network import Capability, Network, TextLimit
+from .network import BaseNetwork, Capability, Network, TextLimit
 
 __all__ = [
     "CrosspostResult",
@@ -40,9 +37,14 @@ __all__ = [
     "derive_key",
     "monitor",
     "plan",
+    "publish_planned",
 ]
 
 log = logging.getLogger("decentsocial.crosspost")
+
+#: What these functions accept: any ``Network``; ``BaseNetwork`` named too, because type
+#: checkers do not yet see the backends (``connect``'s result) as structural ``Network``s.
+AnyNetwork = Network | BaseNetwork
 
 #: Default number of networks published to at the same time.
 DEFAULT_WORKERS = 8
@@ -62,7 +64,7 @@ class Outcome:
     """
 
     network: str
-    connection: Network
+    connection: AnyNetwork
     drafts: tuple[Draft, ...]
     posts: tuple[Post, ...] = ()
     error: DecentSocialError | None = None
@@ -115,16 +117,20 @@ def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
     crosspost (0 for the first "mastodon" in the list, 1 for the second…).
     Hex digits only, so every network's key rules accept it.
     """
+    import hashlib
+
     material = "\x1f".join((key, network, str(occurrence), str(part)))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def _text_limit(net: Network) -> TextLimit | None:
+def text_limit_of(net: AnyNetwork) -> TextLimit | None:
+    """The network's ``TextLimit`` if its backend states one."""
     hook = getattr(net, "text_limit", None)
     return hook() if callable(hook) else None
 
 
-def _backend_prepare(net: Network, draft: Draft) -> list[Draft]:
+def backend_prepare(net: AnyNetwork, draft: Draft) -> list[Draft]:
+    """The backend's own ``prepare`` (its checks); a network without one takes the draft as it is."""
     hook = getattr(net, "prepare", None)
     if callable(hook):
         prepared: list[Draft] = hook(draft)
@@ -132,7 +138,7 @@ def _backend_prepare(net: Network, draft: Draft) -> list[Draft]:
     return [draft]
 
 
-def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]:
+def plan(net: AnyNetwork, draft: Draft | str, *, split: bool = True) -> list[Draft]:
     """The drafts ``crosspost`` would publish on ``net``: one, or a thread's parts.
 
     Text over the network's :class:`~decentsocial.network.TextLimit` is split
@@ -140,10 +146,12 @@ def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]
     can reply; otherwise the network rejects it with ``ContentRejected``.
     The first part keeps media, title, poll, link card and tags; the others
     carry text only. Each part then goes through the backend's ``prepare``.
+    The parts have no ``idempotency_key`` yet: ``crosspost`` gives each its own.
     Reads may happen here (an instance's limit); nothing is written.
     """
-    d = as_draft(draft)
-    rule = _text_limit(net)
+    # The caller's key is replaced by one key per part (see derive_key), so it is not checked here.
+    d = as_draft(draft).model_copy(update={"idempotency_key": None})
+    rule = text_limit_of(net)
     parts = [d]
     if rule is not None and not rule.fits(d.text):
         if not split or Capability.REPLY not in net.capabilities:
@@ -160,7 +168,7 @@ def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]
         except ValueError as exc:
             raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
         parts = [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
-    return [p for part in parts for p in _backend_prepare(net, part)]
+    return [p for part in parts for p in backend_prepare(net, part)]
 
 
 def _continuation(first: Draft, text: str) -> Draft:
@@ -185,7 +193,8 @@ def _with_keys(drafts: list[Draft], key: str, network: str, occurrence: int) -> 
 # ---------------------------------------------------------------- crosspost
 
 
-def _check_networks(networks: Sequence[Network]) -> list[Network]:
+def check_networks(networks: Sequence[AnyNetwork]) -> list[AnyNetwork]:
+    """The networks as a list; ``InvalidInput`` for none, a non-network, or one connection listed twice."""
     nets = list(networks)
     if not nets:
         raise InvalidInput("crosspost needs at least one network")
@@ -199,7 +208,7 @@ def _check_networks(networks: Sequence[Network]) -> list[Network]:
     return nets
 
 
-def _as_error(net: Network, exc: Exception) -> DecentSocialError:
+def _as_error(net: AnyNetwork, exc: Exception) -> DecentSocialError:
     """Our errors as they are; anything else wrapped by type name only (its text may hold secrets)."""
     if isinstance(exc, DecentSocialError):
         return exc
@@ -209,7 +218,8 @@ def _as_error(net: Network, exc: Exception) -> DecentSocialError:
     return error
 
 
-def _plan_outcome(net: Network, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
+def plan_outcome(net: AnyNetwork, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
+    """Plan one network (no writes); a problem becomes the outcome's error."""
     try:
         drafts = _with_keys(plan(net, draft, split=split), key, net.name, occurrence)
     except Exception as exc:  # one network's problem is reported in its outcome, never raised
@@ -239,25 +249,26 @@ def publish_planned(outcome: Outcome) -> Outcome:
     return Outcome(outcome.network, net, outcome.drafts, tuple(posts))
 
 
-def prepare_all(
-    draft: Draft | str, networks: Sequence[Network], *, split: bool = True
-) -> tuple[str, list[Outcome]]:
-    """Check the input and plan every network (no writes): the base key and one planned outcome each."""
-    d = as_draft(draft)
-    nets = _check_networks(networks)
-    key = d.idempotency_key or uuid.uuid4().hex
-    seen: dict[str, int] = {}
-    planned: list[Outcome] = []
+def base_key(draft: Draft) -> str:
+    """The crosspost's key: the draft's own ``idempotency_key``, or a new random one."""
+    import uuid
+
+    return draft.idempotency_key or uuid.uuid4().hex
+
+
+def occurrences(nets: Sequence[AnyNetwork]) -> list[int]:
+    """For each network, how many earlier ones in the list have the same name (0, 1, 2…)."""
+    counts: dict[str, int] = {}
+    result = []
     for net in nets:
-        occurrence = seen.get(net.name, 0)
-        seen[net.name] = occurrence + 1
-        planned.append(_plan_outcome(net, d, key, occurrence, split))
-    return key, planned
+        result.append(counts.get(net.name, 0))
+        counts[net.name] = result[-1] + 1
+    return result
 
 
 def crosspost(
     draft: Draft | str,
-    networks: Sequence[Network],
+    networks: Sequence[AnyNetwork],
     *,
     dry_run: bool = False,
     split: bool = True,
@@ -273,13 +284,20 @@ def crosspost(
     """
     if max_workers is not None and (isinstance(max_workers, bool) or max_workers < 1):
         raise InvalidInput(f"max_workers must be at least 1, got {max_workers!r}")
-    key, planned = prepare_all(draft, networks, split=split)
-    if dry_run:
-        return CrosspostResult(tuple(planned), key, dry_run=True)
-    workers = min(len(planned), max_workers or DEFAULT_WORKERS)
+    d = as_draft(draft)
+    nets = check_networks(networks)
+    key = base_key(d)
+
+    def one(net: AnyNetwork, occurrence: int) -> Outcome:
+        planned = plan_outcome(net, d, key, occurrence, split)
+        return planned if dry_run else publish_planned(planned)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(len(nets), max_workers or DEFAULT_WORKERS)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decentsocial-crosspost") as pool:
-        outcomes = tuple(pool.map(publish_planned, planned))
-    return CrosspostResult(outcomes, key)
+        outcomes = tuple(pool.map(one, nets, occurrences(nets)))
+    return CrosspostResult(outcomes, key, dry_run=dry_run)
 
 
 # ---------------------------------------------------------------- monitor
@@ -293,23 +311,37 @@ def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
     clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
     if not clean or len(clean) != len(items):
         raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
+    for keyword in clean:
+        if any(word in ("#", "＃") for word in keyword.split()):
+            raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
     return clean
 
 
-def check_search(net: Network, keywords: Sequence[str]) -> None:
+def check_search(net: AnyNetwork, keywords: Sequence[str]) -> None:
     """``UnsupportedFeature`` now, before the loop, if ``net`` cannot search for these keywords."""
-    if Capability.SEARCH not in net.capabilities:
-        raise UnsupportedFeature(net.name, Capability.SEARCH, "monitor polls search")
-    if any(k.startswith("#") for k in keywords) and Capability.TAG_SEARCH not in net.capabilities:
-        raise UnsupportedFeature(net.name, Capability.TAG_SEARCH, "a #tag keyword needs tag search")
+    for keyword in keywords:
+        words = keyword.split()
+        tags = [w for w in words if w.startswith("#")]
+        if len(tags) < len(words) and Capability.SEARCH not in net.capabilities:
+            raise UnsupportedFeature(net.name, Capability.SEARCH, f"monitor searches for {keyword!r}")
+        if tags and Capability.TAG_SEARCH not in net.capabilities:
+            raise UnsupportedFeature(net.name, Capability.TAG_SEARCH, f"monitor searches for {keyword!r}")
 
 
 def matches(post: Post, keyword: str) -> bool:
-    """Whether ``post`` really contains ``keyword`` (networks' search can be fuzzy): case-insensitive."""
-    if keyword.startswith("#") and keyword[1:].lower() in post.tags:
-        return True
-    needle = keyword.casefold()
-    return needle in post.text.casefold() or needle in (post.title or "").casefold()
+    """Whether ``post`` really matches ``keyword``, whatever the network's search returned.
+
+    Every word of the keyword must appear (case-insensitive) in the text or
+    title; a ``#tag`` word must be one of the post's tags.
+    """
+    haystack = f"{post.text}\n{post.title or ''}".casefold()
+    for word in keyword.split():
+        if word.startswith("#"):
+            if word[1:].lower() not in post.tags:
+                return False
+        elif word.casefold() not in haystack:
+            return False
+    return True
 
 
 class SeenPosts:
@@ -331,12 +363,12 @@ class SeenPosts:
 
 
 def check_monitor_args(
-    networks: Sequence[Network],
+    networks: Sequence[AnyNetwork],
     keywords: str | Iterable[str],
     interval: float,
     max_polls: int | None,
     since: datetime | None,
-) -> tuple[list[Network], tuple[str, ...], datetime | None]:
+) -> tuple[list[AnyNetwork], tuple[str, ...], datetime | None]:
     nets = list(networks)
     if not nets:
         raise InvalidInput("monitor needs at least one network")
@@ -353,7 +385,7 @@ def check_monitor_args(
     return nets, words, (utc(since) if since is not None else None)
 
 
-def poll_network(net: Network, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
+def poll_network(net: AnyNetwork, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
     """One network's matching posts for every keyword; ``None`` when it failed (logged, retried next poll)."""
     found: list[Post] = []
     for keyword in keywords:
@@ -371,6 +403,34 @@ def poll_network(net: Network, keywords: Sequence[str], per_poll: int) -> list[P
     return found
 
 
+class Watch:
+    """What ``monitor`` remembers between polls: posts already yielded and which networks have a baseline.
+
+    Without ``since``, each network's first successful poll is its
+    baseline: its posts are noted, not yielded (a network that fails its
+    first poll gets its baseline on its first good one).
+    """
+
+    def __init__(self, count: int, since: datetime | None) -> None:
+        self.seen = SeenPosts()
+        self.since = since
+        self.needs_baseline = set(range(count)) if since is None else set()
+
+    def take(self, results: Sequence[list[Post] | None]) -> list[Post]:
+        """One poll's results (per network; ``None`` for a failure) -> the new posts, oldest first."""
+        found: list[Post] = []
+        for index, hits in enumerate(results):
+            if hits is None:
+                continue
+            if index in self.needs_baseline:
+                self.needs_baseline.discard(index)
+                for post in hits:
+                    self.seen.add(post)
+                continue
+            found.extend(hits)
+        return fresh_posts(found, self.seen, self.since)
+
+
 def fresh_posts(found: Iterable[Post], seen: SeenPosts, since: datetime | None) -> list[Post]:
     """Posts not yielded before (and not older than ``since``), oldest first."""
     new = [p for p in found if (since is None or p.created_at >= since) and seen.add(p)]
@@ -386,20 +446,21 @@ def _stopped(stop: StopSignal) -> bool:
 
 
 def _wait(seconds: float, stop: StopSignal) -> None:
-    """Sleep ``seconds``, waking early when ``stop`` is set."""
+    """Sleep ``seconds``, waking early when ``stop`` is set (a callable is asked every 0.25 s)."""
+    if seconds <= 0:
+        return
     if isinstance(stop, threading.Event):
         stop.wait(seconds)
         return
     deadline = time.monotonic() + seconds
-    while not _stopped(stop):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return
+    while (left := deadline - time.monotonic()) > 0:
         time.sleep(min(left, 0.25))
+        if _stopped(stop):
+            return
 
 
 def monitor(
-    networks: Sequence[Network],
+    networks: Sequence[AnyNetwork],
     keywords: str | Iterable[str],
     *,
     interval: float = 60.0,
@@ -428,7 +489,7 @@ def monitor(
 
 
 def _monitor(
-    nets: list[Network],
+    nets: list[AnyNetwork],
     words: tuple[str, ...],
     interval: float,
     stop: StopSignal,
@@ -436,24 +497,12 @@ def _monitor(
     since: datetime | None,
     per_poll: int,
 ) -> Iterator[Post]:
-    seen = SeenPosts()
-    # Without ``since`` each network's first successful poll is its baseline: noted, not yielded.
-    needs_baseline = set(range(len(nets))) if since is None else set()
+    watch = Watch(len(nets), since)
     polls = 0
     while not _stopped(stop):
-        found: list[Post] = []
-        for index, net in enumerate(nets):
-            hits = poll_network(net, words, per_poll)
-            if hits is None:
-                continue
-            if index in needs_baseline:
-                needs_baseline.discard(index)
-                for post in hits:
-                    seen.add(post)
-                continue
-            found.extend(hits)
+        new = watch.take([poll_network(net, words, per_poll) for net in nets])
         polls += 1
-        yield from fresh_posts(found, seen, since)
+        yield from new
         if max_polls is not None and polls >= max_polls:
             return
         _wait(interval, stop)

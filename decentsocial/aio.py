@@ -1,0 +1,376 @@
+"""asyncio access: the same members as a ``Network``, awaitable; iterators are async iterators.
+
+How it works, honestly: each :class:`AsyncNetwork` wraps an ordinary
+(synchronous) backend and runs its calls in one worker thread of its own,
+so the event loop never blocks on the network. Calls on one connection run
+one at a time, in order, on that thread (so backends need not be
+thread-safe); calls on different connections run at the same time. Iterators fetch a
+page of items per trip to the worker thread.
+
+Cancelling an awaited call stops the waiting, not the request already
+running in the thread: a cancelled ``publish`` may still complete. Give
+drafts an ``idempotency_key`` to make a retry safe.
+
+>>> from decentsocial import aio
+>>> async def main() -> None:
+...     async with aio.connect("sandbox") as net:
+...         post = await net.publish("hi")
+...         async for p in net.search("hi", limit=5):
+...             print(p.text)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from itertools import islice
+from types import TracebackType
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from .crosspost import (
+    AnyNetwork,
+    CrosspostResult,
+    Watch,
+    backend_prepare,
+    base_key,
+    check_monitor_args,
+    check_networks,
+    occurrences,
+    plan_outcome,
+    poll_network,
+    publish_planned,
+    text_limit_of,
+)
+from .errors import ConfigurationError, InvalidInput
+from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
+from .paging import check_limit
+from .registry import connect as _connect_sync
+
+__all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "wrap"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+#: Items fetched per trip to the worker thread when the backend does not say its page size.
+DEFAULT_BATCH = 50
+
+
+def connect(name: str | None = None, *, profile: str | None = None, **settings: Any) -> AsyncNetwork:
+    """Like :func:`decentsocial.connect` (no network I/O), but async: ``aio.connect("sandbox")``."""
+    return AsyncNetwork(_connect_sync(name, profile=profile, **settings))
+
+
+def wrap(net: AnyNetwork) -> AsyncNetwork:
+    """An async view of a ``Network`` you already have (it takes over its calls: use one or the other)."""
+    return AsyncNetwork(net)
+
+
+class AsyncPager(Generic[T]):
+    """An async iterator over a backend's lazy iterator, pulling a batch per trip to the worker thread."""
+
+    def __init__(self, net: AsyncNetwork, make: Callable[[], Iterator[T]], batch: int) -> None:
+        self._net = net
+        self._make = make
+        self._batch = batch
+        self._iterator: Iterator[T] | None = None
+        self._buffer: deque[T] = deque()
+        self._done = False
+
+    def __aiter__(self) -> AsyncPager[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if not self._buffer:
+            if self._done:
+                raise StopAsyncIteration
+            items = await self._net.run(self._pull)
+            if len(items) < self._batch:
+                self._done = True
+            if not items:
+                raise StopAsyncIteration
+            self._buffer.extend(items)
+        return self._buffer.popleft()
+
+    def _pull(self) -> list[T]:
+        if self._iterator is None:
+            self._iterator = self._make()
+        return list(islice(self._iterator, self._batch))
+
+    async def aclose(self) -> None:
+        """Stop early and let the backend's iterator clean up (in the worker thread)."""
+        self._done = True
+        self._buffer.clear()
+        iterator, self._iterator = self._iterator, None
+        close = getattr(iterator, "close", None)
+        if callable(close):
+            await self._net.run(close)
+
+    async def to_list(self) -> list[T]:
+        """Every item (mind the ``limit`` you asked for)."""
+        return [item async for item in self]
+
+
+class AsyncNetwork:
+    """An awaitable ``Network``: every protocol member, run in this connection's own worker thread."""
+
+    def __init__(self, net: AnyNetwork) -> None:
+        if not isinstance(net, Network):
+            raise InvalidInput(f"expected a Network, got {type(net).__name__}")
+        self.sync: AnyNetwork = net
+        self.name: str = net.name
+        self.capabilities: frozenset[Capability] = net.capabilities
+        self._batch = int(getattr(net, "page_size", DEFAULT_BATCH) or DEFAULT_BATCH)
+        self._executor: ThreadPoolExecutor | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<AsyncNetwork {self.sync!r}>"
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run any synchronous call in this connection's worker thread: backend-specific extras too."""
+        if self._closed:
+            raise ConfigurationError(f"this {self.name} connection is closed", network=self.name)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"decentsocial-{self.name}")
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _pager(self, make: Callable[[], Iterator[T]], limit: int | None) -> AsyncPager[T]:
+        checked = check_limit(limit)  # bad input fails at the call, before any I/O
+        batch = self._batch if checked is None else min(self._batch, checked)
+        return AsyncPager(self, make, batch)
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def close(self) -> None:
+        """Close the backend (in its thread) and stop the worker thread."""
+        if self._closed:
+            return
+        try:
+            await self.run(self.sync.close)
+        finally:
+            self._closed = True
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+
+    aclose = close
+
+    async def __aenter__(self) -> AsyncNetwork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ---------------------------------------------------------------- the protocol, awaitable
+
+    async def me(self) -> Account:
+        return await self.run(self.sync.me)
+
+    async def account(self, handle: str) -> Account:
+        return await self.run(self.sync.account, handle)
+
+    async def publish(self, draft: Draft | str) -> Post:
+        return await self.run(self.sync.publish, as_draft(draft))
+
+    async def reply(self, to: PostRef, draft: Draft | str) -> Post:
+        return await self.run(self.sync.reply, to, as_draft(draft))
+
+    async def get_post(self, id: str) -> Post:
+        return await self.run(self.sync.get_post, id)
+
+    async def delete(self, post: PostRef) -> None:
+        await self.run(self.sync.delete, post)
+
+    async def like(self, post: PostRef) -> None:
+        await self.run(self.sync.like, post)
+
+    async def unlike(self, post: PostRef) -> None:
+        await self.run(self.sync.unlike, post)
+
+    async def vote(self, post: PostRef, weight: float) -> None:
+        await self.run(self.sync.vote, post, weight)
+
+    async def repost(self, post: PostRef) -> Post | None:
+        return await self.run(self.sync.repost, post)
+
+    async def follow(self, account: AccountRef) -> None:
+        await self.run(self.sync.follow, account)
+
+    async def unfollow(self, account: AccountRef) -> None:
+        await self.run(self.sync.unfollow, account)
+
+    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.posts(account, limit=limit), limit)
+
+    def timeline(self, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.timeline(limit=limit), limit)
+
+    def search(self, query: str, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.search(query, limit=limit), limit)
+
+    async def thread(self, post: PostRef) -> list[Post]:
+        return await self.run(self.sync.thread, post)
+
+    def notifications(self, *, limit: int | None = 20) -> AsyncPager[Notification]:
+        return self._pager(lambda: self.sync.notifications(limit=limit), limit)
+
+    def communities(self, query: str | None = None, *, limit: int | None = 20) -> AsyncPager[Community]:
+        return self._pager(lambda: self.sync.communities(query, limit=limit), limit)
+
+    async def community(self, id: str) -> Community:
+        return await self.run(self.sync.community, id)
+
+    async def join(self, community: CommunityRef) -> None:
+        await self.run(self.sync.join, community)
+
+    async def leave(self, community: CommunityRef) -> None:
+        await self.run(self.sync.leave, community)
+
+    def community_posts(self, community: CommunityRef, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.community_posts(community, limit=limit), limit)
+
+    async def rewards(self, post: PostRef) -> Reward:
+        return await self.run(self.sync.rewards, post)
+
+    async def pending_rewards(self, account: AccountRef | None = None) -> Reward:
+        return await self.run(self.sync.pending_rewards, account)
+
+    async def claim_rewards(self) -> Reward:
+        return await self.run(self.sync.claim_rewards)
+
+    async def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+        amount = Amount.parse(amount)  # a malformed amount fails here, before any I/O
+        return await self.run(self.sync.tip, to, amount, memo)
+
+    # ---------------------------------------------------------------- planning helpers
+
+    async def prepare(self, draft: Draft | str) -> list[Draft]:
+        """The draft(s) ``publish`` would send (see ``BaseNetwork.prepare``)."""
+        return await self.run(backend_prepare, self.sync, as_draft(draft))
+
+    async def text_limit(self) -> TextLimit | None:
+        return await self.run(text_limit_of, self.sync)
+
+
+# ---------------------------------------------------------------- crosspost and monitor
+
+
+def _check_async(networks: Sequence[AsyncNetwork]) -> list[AsyncNetwork]:
+    nets = list(networks)
+    for net in nets:
+        if not isinstance(net, AsyncNetwork):
+            raise InvalidInput(f"expected an AsyncNetwork (from aio.connect), got {type(net).__name__}")
+    check_networks([n.sync for n in nets])
+    return nets
+
+
+async def crosspost(
+    draft: Draft | str,
+    networks: Sequence[AsyncNetwork],
+    *,
+    dry_run: bool = False,
+    split: bool = True,
+) -> CrosspostResult:
+    """:func:`decentsocial.crosspost` for async networks: each network planned and published in its thread.
+
+    Outcomes carry the synchronous connection (``outcome.connection``).
+    """
+    d = as_draft(draft)
+    nets = _check_async(networks)
+    key = base_key(d)
+    syncs = [n.sync for n in nets]
+    planned = await asyncio.gather(
+        *(
+            net.run(plan_outcome, net.sync, d, key, occurrence, split)
+            for net, occurrence in zip(nets, occurrences(syncs), strict=True)
+        )
+    )
+    if dry_run:
+        return CrosspostResult(tuple(planned), key, dry_run=True)
+    outcomes = await asyncio.gather(
+        *(net.run(publish_planned, o) for net, o in zip(nets, planned, strict=True))
+    )
+    return CrosspostResult(tuple(outcomes), key)
+
+
+AsyncStop = asyncio.Event | Callable[[], bool] | None
+
+
+def _stopped(stop: AsyncStop) -> bool:
+    if stop is None:
+        return False
+    if isinstance(stop, asyncio.Event):
+        return stop.is_set()
+    return bool(stop())
+
+
+async def _wait(seconds: float, stop: AsyncStop) -> None:
+    """Sleep ``seconds`` without blocking the loop, waking early when ``stop`` is set."""
+    if seconds <= 0:
+        return
+    if isinstance(stop, asyncio.Event):
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        await asyncio.sleep(min(left, 0.25))
+        if _stopped(stop):
+            return
+
+
+def monitor(
+    networks: Sequence[AsyncNetwork],
+    keywords: str | Iterable[str],
+    *,
+    interval: float = 60.0,
+    stop: AsyncStop = None,
+    max_polls: int | None = None,
+    since: datetime | None = None,
+    per_poll: int = 50,
+) -> AsyncIterator[Post]:
+    """:func:`decentsocial.monitor` as an async iterator; every network is searched at the same time.
+
+    ``stop`` is an ``asyncio.Event`` or a callable. Arguments are checked
+    here, before any I/O.
+    """
+    nets = _check_async(networks)
+    _, words, start = check_monitor_args([n.sync for n in nets], keywords, interval, max_polls, since)
+    if isinstance(per_poll, bool) or per_poll < 1:
+        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
+    return _monitor(nets, words, interval, stop, max_polls, start, per_poll)
+
+
+async def _monitor(
+    nets: list[AsyncNetwork],
+    words: tuple[str, ...],
+    interval: float,
+    stop: AsyncStop,
+    max_polls: int | None,
+    since: datetime | None,
+    per_poll: int,
+) -> AsyncIterator[Post]:
+    watch = Watch(len(nets), since)
+    polls = 0
+    while not _stopped(stop):
+        results = await asyncio.gather(*(n.run(poll_network, n.sync, words, per_poll) for n in nets))
+        polls += 1
+        for post in watch.take(results):
+            yield post
+        if max_polls is not None and polls >= max_polls:
+            return
+        await _wait(interval, stop)

@@ -1,0 +1,112 @@
+"""AT Protocol identifiers: at-URIs of records and TIDs (the time-sortable record keys).
+
+A post id in decentsocial is its at-URI (``at://did:plc:…/app.bsky.feed.post/3k…``).
+Record keys chosen by the client make writes exactly-once: a retried
+``createRecord`` with the same key cannot make a second record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from ...errors import InvalidInput
+
+__all__ = ["POST", "AtUri", "new_tid", "parse_at_uri", "tid_for_key"]
+
+POST = "app.bsky.feed.post"
+LIKE = "app.bsky.feed.like"
+REPOST = "app.bsky.feed.repost"
+FOLLOW = "app.bsky.graph.follow"
+
+_DID = r"did:[a-z]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]"
+_HANDLE = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_NSID = r"[A-Za-z](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){2,}"
+_RKEY = r"[A-Za-z0-9._:~-]{1,512}"
+_AT_URI = re.compile(rf"^at://(?P<repo>{_DID}|{_HANDLE})/(?P<collection>{_NSID})/(?P<rkey>{_RKEY})$")
+_WEB_URL = re.compile(rf"^https?://[^/]+/profile/(?P<repo>{_DID}|{_HANDLE})/post/(?P<rkey>{_RKEY})/?$")
+HANDLE_RE = re.compile(rf"^{_HANDLE}$")
+DID_RE = re.compile(rf"^{_DID}$")
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+# Keys derived from an idempotency key get a timestamp inside this window
+# (2020-01-01 plus about 4.5 years), so they are valid, ordinary-looking TIDs.
+_DERIVED_BASE_US = 1_577_836_800_000_000
+_DERIVED_SPAN_US = 1 << 47
+
+
+@dataclass(frozen=True)
+class AtUri:
+    """``at://<repo>/<collection>/<rkey>``; ``repo`` is a DID or a handle."""
+
+    repo: str
+    collection: str
+    rkey: str
+
+    def __str__(self) -> str:
+        return f"at://{self.repo}/{self.collection}/{self.rkey}"
+
+
+def parse_at_uri(value: str, *, network: str = "bluesky", collection: str | None = POST) -> AtUri:
+    """Parse an at-URI (or a bsky.app-style post URL); ``InvalidInput`` if malformed.
+
+    ``collection`` (default: posts) is checked when given.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(f"expected an at-URI string, got {type(value).__name__}", network=network)
+    text = value.strip()
+    match = _AT_URI.match(text)
+    if match:
+        uri = AtUri(match["repo"], match["collection"], match["rkey"])
+    else:
+        web = _WEB_URL.match(text)
+        if not web:
+            raise InvalidInput(
+                f"malformed post id {value!r}: expected at://<did>/{collection or '<collection>'}/<rkey>",
+                network=network,
+            )
+        uri = AtUri(web["repo"], POST, web["rkey"])
+    if uri.rkey in (".", ".."):
+        raise InvalidInput(f"malformed record key in {value!r}", network=network)
+    if collection is not None and uri.collection != collection:
+        raise InvalidInput(f"{value!r} is a {uri.collection} record, not a {collection}", network=network)
+    return uri
+
+
+def _encode_tid(timestamp_us: int, clock_id: int) -> str:
+    number = ((timestamp_us & ((1 << 53) - 1)) << 10) | (clock_id & 0x3FF)
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[number & 31])
+        number >>= 5
+    return "".join(reversed(chars))
+
+
+_last_us = 0
+_lock = threading.Lock()
+
+
+def new_tid() -> str:
+    """A fresh TID: the current time in microseconds and a random clock id, never repeated here."""
+    global _last_us
+    with _lock:
+        now = time.time_ns() // 1000
+        _last_us = max(now, _last_us + 1)
+        stamp = _last_us
+    return _encode_tid(stamp, secrets.randbelow(1024))
+
+
+def tid_for_key(scope: str, key: str) -> str:
+    """The same valid TID for the same ``(scope, key)``, in any process.
+
+    ``scope`` is the account's DID plus the collection, so one idempotency key
+    means one record per account and kind.
+    """
+    digest = hashlib.sha256(f"{scope}\x00{key}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    stamp = _DERIVED_BASE_US + (number >> 10) % _DERIVED_SPAN_US
+    return _encode_tid(stamp, number & 0x3FF)

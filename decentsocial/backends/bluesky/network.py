@@ -1,0 +1,655 @@
+"""The Bluesky backend: decentsocial's ``Network`` over the AT Protocol (atproto client).
+
+Writes go to the account's PDS as repo records with client-chosen record
+keys, so a retry after an ambiguous failure never makes a second record.
+Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
+(its answers lag writes by a moment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from ...errors import (
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+from ...models import Account, Draft, Notification, Post, as_draft
+from ...network import AccountRef, BaseNetwork, Capability, PostRef
+from ...paging import Page, check_limit, paginate
+from ...retry import RetryPolicy
+from ...text import grapheme_len, utf8_len
+from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
+from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
+from .media import MAX_IMAGES, PreparedImage, prepare_images
+from .richtext import build_facets
+from .session import XrpcSession
+from .settings import BlueskySettings
+
+__all__ = ["BlueskyNetwork"]
+
+MAX_GRAPHEMES = 300
+MAX_TEXT_BYTES = 3000
+MAX_TAGS = 8
+#: Self-labels a post may carry (com.atproto.label.defs#selfLabels on app.bsky.feed.post).
+SELF_LABELS = ("sexual", "nudity", "porn", "graphic-media")
+_RECORD_NOT_FOUND = "not found"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class BlueskyNetwork(BaseNetwork):
+    """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``."""
+
+    name: ClassVar[str] = "bluesky"
+    Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
+    page_size: ClassVar[int] = 100
+    capabilities = frozenset(
+        {
+            Capability.PROFILE,
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.READ,
+            Capability.DELETE,
+            Capability.LIKE,
+            Capability.REPOST,
+            Capability.QUOTE,
+            Capability.FOLLOW,
+            Capability.POSTS,
+            Capability.TIMELINE,
+            Capability.SEARCH,
+            Capability.TAG_SEARCH,
+            Capability.THREAD,
+            Capability.NOTIFICATIONS,
+            Capability.MEDIA,
+            Capability.IDEMPOTENT_PUBLISH,
+        }
+    )
+
+    settings: BlueskySettings
+
+    def __init__(self, settings: BlueskySettings | None = None) -> None:
+        super().__init__(settings)
+        self.session = XrpcSession(self.settings, self.name)
+        self.retry = RetryPolicy(
+            attempts=self.settings.max_retries + 1,
+            max_wait=self.settings.max_retry_wait,
+            total_seconds=self.settings.max_retry_seconds,
+        )
+        self._dids: dict[str, str] = {}
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _query(self, nsid: str, params: dict[str, Any], *, action: str) -> dict[str, Any]:
+        clean = {k: v for k, v in params.items() if v is not None}
+        return self.retry.call(lambda: self.session.query(nsid, clean, action=action))
+
+    def _procedure(self, nsid: str, data: dict[str, Any], *, action: str) -> dict[str, Any]:
+        """A write that is safe to repeat (fixed record key, delete, content-addressed blob)."""
+        return self.retry.call(lambda: self.session.procedure(nsid, data, action=action, safe=True))
+
+    def _did(self) -> str:
+        return self.session.identity()[0]
+
+    def _blob_base(self) -> str:
+        return self.settings.base_url
+
+    def _post_view(self, view: dict[str, Any], reposted_by: Account | None = None) -> Post:
+        return post_from_view(view, web_url=self.settings.web_url, reposted_by=reposted_by)
+
+    def _my_account(self) -> Account:
+        did, handle = self.session.identity()
+        return Account(
+            network=self.name, id=did, handle=handle, url=f"{self.settings.web_url}/profile/{handle}"
+        )
+
+    def session_string(self) -> str:
+        """The current session, to save and pass back as ``session_string`` (keep it secret)."""
+        return self.session.export()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ---------------------------------------------------------------- identities
+
+    def resolve_handle(self, handle: str) -> str:
+        """The DID for ``handle``, asked of the PDS (never DNS); ``NotFound`` if it does not resolve."""
+        handle = handle.strip().lstrip("@").lower()
+        if DID_RE.match(handle):
+            return handle
+        if not HANDLE_RE.match(handle):
+            raise InvalidInput(f"malformed Bluesky handle {handle!r}", network=self.name)
+        did = self._dids.get(handle)
+        if did is None:
+            answer = self._query(
+                "com.atproto.identity.resolveHandle", {"handle": handle}, action=f"resolve @{handle}"
+            )
+            did = str(answer.get("did") or "")
+            if not did:
+                raise NotFound(f"@{handle} does not resolve to an account", network=self.name)
+            self._dids[handle] = did
+        return did
+
+    def _actor(self, account: AccountRef) -> str:
+        if isinstance(account, Account):
+            return account.id if DID_RE.match(account.id) else account.handle
+        actor = self.account_ref(account).lstrip("@")
+        if not (DID_RE.match(actor) or HANDLE_RE.match(actor)):
+            raise InvalidInput(f"malformed Bluesky handle or DID {actor!r}", network=self.name)
+        return actor
+
+    def _mention_did(self, handle: str) -> str:
+        try:
+            return self.resolve_handle(handle)
+        except NotFound as exc:
+            raise ContentRejected(
+                f"the mention @{handle} does not resolve to a Bluesky account", network=self.name
+            ) from exc
+
+    # ---------------------------------------------------------------- profiles
+
+    def me(self) -> Account:
+        did = self._did()
+        try:
+            return self.account(did)
+        except NotFound:
+            # The AppView indexes new accounts asynchronously: until it has, the session knows who we are.
+            return self._my_account()
+
+    def account(self, handle: str) -> Account:
+        actor = self._actor(handle)
+        view = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
+        return account_from_view(view, web_url=self.settings.web_url)
+
+    # ---------------------------------------------------------------- records
+
+    def _get_record(self, uri: AtUri) -> dict[str, Any] | None:
+        """``{uri, cid, value}`` of a record from the PDS, or None when it has no such record."""
+        try:
+            return self._query(
+                "com.atproto.repo.getRecord",
+                {"repo": uri.repo, "collection": uri.collection, "rkey": uri.rkey},
+                action=f"get record {uri}",
+            )
+        except NotFound:
+            return None
+        except InvalidInput as exc:
+            # Some servers answer 400 InvalidRequest for a repo they do not host.
+            if exc.server_message and "could not" in exc.server_message.lower():
+                return None
+            raise
+
+    def _create_record(
+        self, collection: str, rkey: str, record: dict[str, Any], *, check_first: bool
+    ) -> tuple[str, str, dict[str, Any], bool]:
+        """Create a record under a client-chosen key, exactly once.
+
+        Returns (uri, cid, stored record, created). If the key already holds a
+        record (a retry after the server committed, or a reused idempotency
+        key) that record is returned with ``created=False``.
+        """
+        did = self._did()
+        target = AtUri(did, collection, rkey)
+        if check_first:
+            existing = self._get_record(target)
+            if existing is not None:
+                return (
+                    str(existing["uri"]),
+                    str(existing.get("cid", "")),
+                    dict(existing.get("value") or {}),
+                    False,
+                )
+
+        def attempt() -> tuple[str, str, dict[str, Any], bool]:
+            try:
+                answer = self.session.procedure(
+                    "com.atproto.repo.createRecord",
+                    {"repo": did, "collection": collection, "rkey": rkey, "record": record},
+                    action=f"create {collection}",
+                    safe=True,
+                )
+                return str(answer["uri"]), str(answer.get("cid", "")), record, True
+            except RateLimited:
+                raise
+            except (NetworkUnavailable, ContentRejected) as exc:
+                # Ambiguous (dropped connection, timeout, 5xx) or the key is taken:
+                # the record decides whether the write happened.
+                found = self._get_record(target)
+                if found is not None:
+                    return str(found["uri"]), str(found.get("cid", "")), dict(found.get("value") or {}), False
+                raise exc from exc.__cause__
+
+        return self.retry.call(attempt)
+
+    def _delete_record(self, uri: AtUri) -> None:
+        self._procedure(
+            "com.atproto.repo.deleteRecord",
+            {"repo": self._did(), "collection": uri.collection, "rkey": uri.rkey},
+            action=f"delete {uri}",
+        )
+
+    def _strong_ref(self, uri: AtUri) -> tuple[dict[str, str], dict[str, Any]]:
+        """({uri, cid}, record) of a post: from the PDS, else from the AppView (posts on other PDSes)."""
+        found = self._get_record(uri)
+        if found is not None and found.get("cid"):
+            return {"uri": str(found["uri"]), "cid": str(found["cid"])}, dict(found.get("value") or {})
+        views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
+        posts = views.get("posts") or []
+        if not posts:
+            raise NotFound(f"post {uri} does not exist", network=self.name)
+        view = posts[0]
+        return {"uri": str(view["uri"]), "cid": str(view["cid"])}, dict(view.get("record") or {})
+
+    # ---------------------------------------------------------------- publishing
+
+    def check_draft(self, draft: Draft) -> None:
+        """Everything that can be checked without the network, so bad input makes no half-made post."""
+        super().check_draft(draft)
+        count = grapheme_len(draft.text)
+        if count > MAX_GRAPHEMES:
+            raise self.too_long(self.name, MAX_GRAPHEMES, count, "graphemes")
+        if utf8_len(draft.text) > MAX_TEXT_BYTES:
+            raise ContentRejected(
+                f"text is {utf8_len(draft.text)} UTF-8 bytes, over Bluesky's limit of {MAX_TEXT_BYTES}",
+                network=self.name,
+            )
+        if not draft.text.strip() and not draft.media:
+            raise ContentRejected("a post needs text or images; this draft has neither", network=self.name)
+        if len(draft.media) > MAX_IMAGES:
+            raise ContentRejected(
+                f"{len(draft.media)} images attached, over Bluesky's limit of {MAX_IMAGES}", network=self.name
+            )
+        if len(draft.tags) > MAX_TAGS:
+            raise ContentRejected(
+                f"{len(draft.tags)} tags, over Bluesky's limit of {MAX_TAGS}", network=self.name
+            )
+        if draft.visibility not in (None, "public"):
+            raise self.unsupported(
+                Capability.PUBLISH, f"visibility {draft.visibility!r}: every post is public"
+            )
+        if draft.community is not None:
+            raise self.unsupported(Capability.COMMUNITY_POSTS)
+        if draft.beneficiaries or draft.payout is not None:
+            raise self.unsupported(Capability.REWARDS, "beneficiaries and payouts")
+        if draft.reply_to is not None:
+            parse_at_uri(draft.reply_to, network=self.name)
+        if draft.quote_of is not None:
+            parse_at_uri(draft.quote_of, network=self.name)
+
+    def _labels(self, draft: Draft) -> list[str]:
+        warning = (draft.content_warning or "").strip().lower()
+        if warning in SELF_LABELS:
+            return [warning]
+        if warning or draft.sensitive:
+            return ["graphic-media"]
+        return []
+
+    def _upload(self, image: PreparedImage) -> dict[str, Any]:
+        answer = self.retry.call(
+            lambda: self.session.procedure(
+                "com.atproto.repo.uploadBlob",
+                action="upload image",
+                safe=True,
+                body=image.data,
+                content_type=image.mime_type,
+            )
+        )
+        blob = answer.get("blob")
+        if not isinstance(blob, dict):
+            raise NetworkUnavailable("upload image: the server answered without a blob", network=self.name)
+        return blob
+
+    def _images_embed(self, images: list[PreparedImage]) -> dict[str, Any]:
+        items = []
+        for image in images:
+            item: dict[str, Any] = {"alt": image.alt, "image": self._upload(image)}
+            if image.width and image.height:
+                item["aspectRatio"] = {"width": image.width, "height": image.height}
+            items.append(item)
+        return {"$type": "app.bsky.embed.images", "images": items}
+
+    def _external_embed(self, draft: Draft, thumb: PreparedImage | None) -> dict[str, Any]:
+        assert draft.link is not None
+        external: dict[str, Any] = {
+            "uri": draft.link.url,
+            "title": draft.link.title or "",
+            "description": draft.link.description or "",
+        }
+        if thumb is not None:
+            external["thumb"] = self._upload(thumb)
+        return {"$type": "app.bsky.embed.external", "external": external}
+
+    def _build_record(self, draft: Draft) -> dict[str, Any]:
+        """The ``app.bsky.feed.post`` record: local checks first, then lookups and uploads."""
+        images = prepare_images(draft.media, network=self.name, max_bytes=self.settings.image_max_bytes)
+        thumb: PreparedImage | None = None
+        if draft.link is not None:
+            if not draft.link.url.startswith(("http://", "https://")):
+                raise ContentRejected(f"link card URL must be http(s): {draft.link.url!r}", network=self.name)
+            if draft.link.thumbnail is not None:
+                thumb = prepare_images(
+                    (draft.link.thumbnail,), network=self.name, max_bytes=self.settings.image_max_bytes
+                )[0]
+        # Lookups that can fail (mentions, reply and quote targets) before any upload or write.
+        facets = build_facets(draft.text, self._mention_did)
+        reply: dict[str, Any] | None = None
+        if draft.reply_to is not None:
+            parent_ref, parent = self._strong_ref(parse_at_uri(draft.reply_to, network=self.name))
+            root_ref = (parent.get("reply") or {}).get("root") or parent_ref
+            reply = {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
+        quote: dict[str, str] | None = None
+        if draft.quote_of is not None:
+            quote, _ = self._strong_ref(parse_at_uri(draft.quote_of, network=self.name))
+
+        record: dict[str, Any] = {"$type": POST, "text": draft.text, "createdAt": _now()}
+        if facets:
+            record["facets"] = facets
+        if reply is not None:
+            record["reply"] = reply
+        if draft.language:
+            record["langs"] = [draft.language]
+        if draft.tags:
+            record["tags"] = list(draft.tags)
+        labels = self._labels(draft)
+        if labels:
+            record["labels"] = {
+                "$type": "com.atproto.label.defs#selfLabels",
+                "values": [{"val": v} for v in labels],
+            }
+        media: dict[str, Any] | None = None
+        if images:
+            media = self._images_embed(images)
+        elif draft.link is not None:
+            media = self._external_embed(draft, thumb)
+        if quote is not None:
+            record_embed = {"$type": "app.bsky.embed.record", "record": quote}
+            record["embed"] = (
+                {"$type": "app.bsky.embed.recordWithMedia", "record": record_embed, "media": media}
+                if media is not None
+                else record_embed
+            )
+        elif media is not None:
+            record["embed"] = media
+        return record
+
+    def publish(self, draft: Draft | str) -> Post:
+        """Publish exactly once: the record key comes from ``idempotency_key``, or is fixed per call."""
+        d = as_draft(draft)
+        self.check_draft(d)
+        record = self._build_record(d)
+        did = self._did()
+        rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key) if d.idempotency_key else new_tid()
+        uri, cid, stored, created = self._create_record(
+            POST, rkey, record, check_first=bool(d.idempotency_key)
+        )
+        if not created and stored.get("text") != record["text"]:
+            raise ContentRejected(
+                f"idempotency key {d.idempotency_key!r} was already used for a different post ({uri})",
+                network=self.name,
+            )
+        return post_from_record(
+            uri, cid, stored, self._my_account(), web_url=self.settings.web_url, blob_base=self._blob_base()
+        )
+
+    def reply(self, to: PostRef, draft: Draft | str) -> Post:
+        target = self.post_id(to)
+        parse_at_uri(target, network=self.name)
+        return self.publish(as_draft(draft).model_copy(update={"reply_to": target}))
+
+    def publish_thread(
+        self, texts: Sequence[str | Draft], *, idempotency_key: str | None = None
+    ) -> list[Post]:
+        """Publish ``texts`` as a thread (each a reply to the one before), all checked before the first.
+
+        With ``idempotency_key`` a retried call resumes where it stopped: part
+        *i* uses the key ``"<key>#<i>"``.
+        """
+        drafts = [as_draft(t) for t in texts]
+        if not drafts:
+            raise InvalidInput("publish_thread needs at least one text", network=self.name)
+        for d in drafts:
+            self.check_draft(d)
+        posts: list[Post] = []
+        for number, d in enumerate(drafts):
+            changes: dict[str, Any] = {}
+            if idempotency_key is not None:
+                changes["idempotency_key"] = f"{idempotency_key}#{number}"
+            if posts:
+                changes["reply_to"] = posts[-1].id
+            posts.append(self.publish(d.model_copy(update=changes)))
+        return posts
+
+    # ---------------------------------------------------------------- reading one post
+
+    def get_post(self, id: str) -> Post:
+        uri = parse_at_uri(self.post_id(id), network=self.name)
+        answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
+        posts = answer.get("posts") or []
+        if posts:
+            return self._post_view(posts[0])
+        # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
+        found = self._get_record(uri)
+        if found is None:
+            raise NotFound(f"post {uri} does not exist", network=self.name)
+        author = (
+            self._my_account()
+            if uri.repo in self.session.identity()
+            else Account(network=self.name, id=uri.repo, handle=uri.repo)
+        )
+        return post_from_record(
+            str(found["uri"]),
+            found.get("cid"),
+            dict(found.get("value") or {}),
+            author,
+            web_url=self.settings.web_url,
+            blob_base=self._blob_base(),
+        )
+
+    def delete(self, post: PostRef) -> None:
+        uri = parse_at_uri(self.post_id(post), network=self.name)
+        if uri.repo not in self.session.identity():
+            raise PermissionDenied(f"{uri} belongs to another account", network=self.name)
+        if self._get_record(uri) is None:
+            raise NotFound(f"post {uri} does not exist", network=self.name)
+        self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
+
+    # ---------------------------------------------------------------- engagement
+
+    def _engage(self, collection: str, post: PostRef) -> None:
+        uri = parse_at_uri(self.post_id(post), network=self.name)
+        ref, _ = self._strong_ref(uri)
+        rkey = tid_for_key(f"{self._did()}/{collection}", ref["uri"])
+        record = {"$type": collection, "subject": ref, "createdAt": _now()}
+        self._create_record(collection, rkey, record, check_first=True)
+
+    def _disengage(self, collection: str, post: PostRef, viewer_field: str) -> None:
+        uri = parse_at_uri(self.post_id(post), network=self.name)
+        own = AtUri(self._did(), collection, tid_for_key(f"{self._did()}/{collection}", str(uri)))
+        if self._get_record(own) is not None:
+            self._delete_record(own)
+            return
+        # Made elsewhere (another app): the AppView knows the record's uri.
+        answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
+        for view in answer.get("posts") or ():
+            made = (view.get("viewer") or {}).get(viewer_field)
+            if made:
+                self._delete_record(parse_at_uri(str(made), network=self.name, collection=collection))
+
+    def like(self, post: PostRef) -> None:
+        self._engage(LIKE, post)
+
+    def unlike(self, post: PostRef) -> None:
+        self._disengage(LIKE, post, "like")
+
+    def repost(self, post: PostRef) -> Post | None:
+        """Repost ``post``; Bluesky reposts are not posts of their own, so this returns None."""
+        self._engage(REPOST, post)
+        return None
+
+    def unrepost(self, post: PostRef) -> None:
+        self._disengage(REPOST, post, "repost")
+
+    def _target_did(self, account: AccountRef) -> str:
+        if isinstance(account, Account) and DID_RE.match(account.id):
+            return account.id
+        return self.resolve_handle(self._actor(account))
+
+    def follow(self, account: AccountRef) -> None:
+        target = self._target_did(account)
+        rkey = tid_for_key(f"{self._did()}/{FOLLOW}", target)
+        self._create_record(
+            FOLLOW, rkey, {"$type": FOLLOW, "subject": target, "createdAt": _now()}, check_first=True
+        )
+
+    def unfollow(self, account: AccountRef) -> None:
+        target = self._target_did(account)
+        own = AtUri(self._did(), FOLLOW, tid_for_key(f"{self._did()}/{FOLLOW}", target))
+        if self._get_record(own) is not None:
+            self._delete_record(own)
+            return
+        profile = self._query("app.bsky.actor.getProfile", {"actor": target}, action=f"get profile {target}")
+        made = (profile.get("viewer") or {}).get("following")
+        if made:
+            self._delete_record(parse_at_uri(str(made), network=self.name, collection=FOLLOW))
+
+    # ---------------------------------------------------------------- feeds
+
+    def _feed_page(
+        self,
+        nsid: str,
+        params: dict[str, Any],
+        cursor: str | None,
+        size: int,
+        *,
+        action: str,
+        skip_reposts: bool,
+    ) -> Page[Post, str]:
+        answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
+        items: list[Post] = []
+        for entry in answer.get("feed") or ():
+            reason = entry.get("reason") or {}
+            is_repost = str(reason.get("$type", "")).endswith("#reasonRepost")
+            if is_repost and skip_reposts:
+                continue
+            by = account_from_view(reason["by"], web_url=self.settings.web_url) if is_repost else None
+            items.append(self._post_view(entry["post"], reposted_by=by))
+        return Page(items, answer.get("cursor") or None)
+
+    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        """An account's own posts and replies, newest first (its reposts are left out)."""
+        check_limit(limit)
+        actor = self._did() if account is None else self._actor(account)
+        return paginate(
+            lambda cursor, size: self._feed_page(
+                "app.bsky.feed.getAuthorFeed",
+                {"actor": actor, "filter": "posts_with_replies"},
+                cursor,
+                size,
+                action=f"posts of {actor}",
+                skip_reposts=True,
+            ),
+            limit=limit,
+            page_size=self.page_size,
+            key=lambda p: p.id,
+        )
+
+    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
+        return paginate(
+            lambda cursor, size: self._feed_page(
+                "app.bsky.feed.getTimeline", {}, cursor, size, action="timeline", skip_reposts=False
+            ),
+            limit=limit,
+            page_size=self.page_size,
+        )
+
+    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]:
+        """Full-text search; ``"#tag"`` finds the hashtag."""
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInput("search needs a non-empty query", network=self.name)
+        q = query.strip()
+
+        def fetch(cursor: str | None, size: int) -> Page[Post, str]:
+            answer = self._query(
+                "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
+            )
+            return Page([self._post_view(v) for v in answer.get("posts") or ()], answer.get("cursor") or None)
+
+        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+
+    def thread(self, post: PostRef) -> list[Post]:
+        """The post, then every reply below it, depth first, each level oldest first."""
+        uri = parse_at_uri(self.post_id(post), network=self.name)
+        answer = self._query(
+            "app.bsky.feed.getPostThread",
+            {"uri": str(uri), "depth": 1000, "parentHeight": 0},
+            action=f"thread of {uri}",
+        )
+        root = answer.get("thread") or {}
+        if "post" not in root:
+            raise NotFound(f"post {uri} does not exist", network=self.name)
+        result: list[Post] = []
+
+        def walk(node: dict[str, Any]) -> None:
+            if "post" not in node:  # blocked or deleted replies
+                return
+            result.append(self._post_view(node["post"]))
+            children = [c for c in node.get("replies") or () if isinstance(c, dict) and "post" in c]
+            children.sort(key=lambda c: str((c["post"].get("record") or {}).get("createdAt", "")))
+            for child in children:
+                walk(child)
+
+        walk(root)
+        return result
+
+    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
+        def fetch(cursor: str | None, size: int) -> Page[Notification, str]:
+            answer = self._query(
+                "app.bsky.notification.listNotifications",
+                {"limit": size, "cursor": cursor},
+                action="notifications",
+            )
+            items = list(answer.get("notifications") or ())
+            subjects = self._subjects(
+                [
+                    str(i["reasonSubject"])
+                    for i in items
+                    if i.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
+                    and i.get("reasonSubject")
+                ]
+            )
+            notes = [
+                notification_from_view(
+                    i,
+                    web_url=self.settings.web_url,
+                    blob_base=self._blob_base(),
+                    subject=subjects.get(str(i.get("reasonSubject"))),
+                )
+                for i in items
+            ]
+            return Page(notes, answer.get("cursor") or None)
+
+        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda n: n.id)
+
+    def _subjects(self, uris: list[str]) -> dict[str, Post]:
+        """Posts by uri, 25 a request (getPosts' maximum); missing ones are left out."""
+        found: dict[str, Post] = {}
+        wanted = [u for u in dict.fromkeys(uris) if u.startswith("at://")]
+        for start in range(0, len(wanted), 25):
+            try:
+                answer = self._query(
+                    "app.bsky.feed.getPosts", {"uris": wanted[start : start + 25]}, action="get liked posts"
+                )
+            except DecentSocialError:
+                continue
+            for view in answer.get("posts") or ():
+                found[str(view["uri"])] = self._post_view(view)
+        return found

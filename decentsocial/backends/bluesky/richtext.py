@@ -1,0 +1,79 @@
+"""Rich text: hashtags, mentions and links as Bluesky facets with UTF-8 byte offsets.
+
+Offsets come from :func:`decentsocial.text.entities`, which counts bytes of
+the UTF-8 encoding (what the AT Protocol specifies), so Arabic, CJK and
+emoji with ZWJ sequences or skin tones land exactly on their spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...text import entities, grapheme_len
+
+__all__ = ["MAX_TAG_GRAPHEMES", "build_facets", "facet_values"]
+
+#: app.bsky.richtext.facet#tag allows 64 graphemes (640 bytes) without the '#'.
+MAX_TAG_GRAPHEMES = 64
+MAX_TAG_BYTES = 640
+
+
+def is_bluesky_handle(handle: str) -> bool:
+    """A Bluesky mention has a dotted domain handle; ``@user`` or ``@user@host`` is left as text."""
+    return "@" not in handle and "." in handle.strip(".")
+
+
+def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Facets for every link, Bluesky mention and hashtag in ``text``.
+
+    ``resolve_handle`` turns a handle into a DID (through the PDS); it raises
+    when the handle does not resolve, so a post never goes out with a broken mention.
+    """
+    facets: list[dict[str, Any]] = []
+    for entity in entities(text):
+        feature: dict[str, Any]
+        if entity.kind == "link":
+            feature = {"$type": "app.bsky.richtext.facet#link", "uri": entity.value}
+        elif entity.kind == "tag":
+            tag = entity.value
+            if grapheme_len(tag) > MAX_TAG_GRAPHEMES or len(tag.encode()) > MAX_TAG_BYTES:
+                continue
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": tag}
+        else:
+            if not is_bluesky_handle(entity.value):
+                continue
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": resolve_handle(entity.value)}
+        facets.append(
+            {
+                "$type": "app.bsky.richtext.facet",
+                "index": {"byteStart": entity.byte_start, "byteEnd": entity.byte_end},
+                "features": [feature],
+            }
+        )
+    return facets
+
+
+def facet_values(text: str, facets: list[dict[str, Any]] | None) -> tuple[list[str], list[str], list[str]]:
+    """(tags, mention handles, links) named by a post's facets.
+
+    A mention's handle is the text the facet covers (without '@'): the
+    record itself holds only the DID.
+    """
+    tags: list[str] = []
+    mentions: list[str] = []
+    links: list[str] = []
+    raw = text.encode("utf-8")
+    for facet in facets or ():
+        index = facet.get("index") or {}
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        for feature in facet.get("features") or ():
+            kind = str(feature.get("$type", ""))
+            if kind.endswith("#tag") and feature.get("tag"):
+                tags.append(str(feature["tag"]))
+            elif kind.endswith("#link") and feature.get("uri"):
+                links.append(str(feature["uri"]))
+            elif kind.endswith("#mention") and isinstance(start, int) and isinstance(end, int):
+                covered = raw[start:end].decode("utf-8", errors="replace").lstrip("@＠")
+                mentions.append(covered or str(feature.get("did", "")))
+    return tags, mentions, links

@@ -1,0 +1,57 @@
+"""Settings for ``connect("bluesky", …)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from ...network import NetworkSettings
+from .media import MAX_IMAGE_BYTES
+
+__all__ = ["BlueskySettings"]
+
+
+class BlueskySettings(NetworkSettings):
+    """Where to connect and how to log in.
+
+    Give ``handle`` and ``password`` (an app password works the same way), or
+    a saved ``session_string``, or a ``session_file`` that keeps the session
+    between runs (bots: ``createSession`` allows only 30 logins per 5 minutes).
+    """
+
+    base_url: str = "https://bsky.social"
+    handle: str | None = None
+    password: SecretStr | None = None
+    session_string: SecretStr | None = None
+    session_file: Path | None = None
+    #: Keep every call on ``base_url`` even when the account's DID document names another PDS.
+    pin_base_url: bool = False
+    #: Where post and profile web links point (``Post.url``, ``Account.url``).
+    web_url: str = "https://bsky.app"
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    #: The longest server-requested wait (seconds) the backend sleeps before giving up with RateLimited.
+    max_retry_wait: float = Field(default=30.0, ge=0)
+    max_retry_seconds: float = Field(default=60.0, gt=0)
+    image_max_bytes: int = Field(default=MAX_IMAGE_BYTES, gt=0)
+
+    @field_validator("base_url", "web_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.removesuffix("/xrpc")
+
+    @field_validator("handle")
+    @classmethod
+    def _clean_handle(cls, value: str | None) -> str | None:
+        return value.strip().lstrip("@") or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _credentials(self) -> BlueskySettings:
+        has_password = self.handle is not None and self.password is not None
+        if not (has_password or self.session_string is not None or self.session_file is not None):
+            raise ValueError("give handle and password (or an app password), session_string, or session_file")
+        return self

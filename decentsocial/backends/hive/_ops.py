@@ -1,0 +1,358 @@
+"""Hive/Steem operations as plain JSON, validated before anything is signed.
+
+beem does no protocol validation (a vote weight of 20000 goes through), so
+the rules hived enforces are checked here: account names, permlinks, vote
+weights, beneficiaries (sorted, unique, at most 100 % in total), payout
+options and asset names. Every failure is a typed error raised before
+signing or any I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...errors import ContentRejected, InvalidInput
+from ...models import Amount, Beneficiary, Draft, PayoutOptions
+
+__all__ = [
+    "HIVE",
+    "STEEM",
+    "Chain",
+    "check_account",
+    "check_permlink",
+    "comment_ops",
+    "split_post_id",
+    "vote_weight",
+]
+
+OpJson = list[Any]  # ["vote", {...}]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What differs between Hive and Steem: chain id, asset names and a few field names."""
+
+    network: str
+    chain_id: str
+    liquid: str  # HIVE / STEEM
+    backed: str  # HBD / SBD
+    power: str  # HP / SP
+    percent_field: str  # percent_hbd / percent_steem_dollars
+    claim_fields: tuple[str, str, str]  # liquid, backed, vests
+    web_url: str
+
+
+#: Hive mainnet signs with chain id beeab0de… (not beem's offline default 000…0).
+HIVE = Chain(
+    network="hive",
+    chain_id="beeab0de" + "0" * 56,
+    liquid="HIVE",
+    backed="HBD",
+    power="HP",
+    percent_field="percent_hbd",
+    claim_fields=("reward_hive", "reward_hbd", "reward_vests"),
+    web_url="https://hive.blog",
+)
+STEEM = Chain(
+    network="steem",
+    chain_id="0" * 64,
+    liquid="STEEM",
+    backed="SBD",
+    power="SP",
+    percent_field="percent_steem_dollars",
+    claim_fields=("reward_steem", "reward_sbd", "reward_vests"),
+    web_url="https://steemit.com",
+)
+
+_SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+_PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")
+# Permlinks created before the current rules (upper case, underscores, dots) still exist on chain.
+_OLD_PERMLINK = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+BENEFICIARY_LIMIT = 128
+MAX_TAGS = 10
+TITLE_LIMIT = 255
+
+
+def check_account(name: str, network: str, *, what: str = "account name") -> str:
+    """A valid Hive/Steem account name (3–16 chars, dot-separated segments of ≥3), else InvalidInput."""
+    if not isinstance(name, str):
+        raise InvalidInput(f"{what} must be a string, got {type(name).__name__}", network=network)
+    clean = name.strip().lstrip("@")
+    ok = 3 <= len(clean) <= 16 and all(
+        len(seg) >= 3 and _SEGMENT.match(seg) and "--" not in seg for seg in clean.split(".")
+    )
+    if not ok:
+        raise InvalidInput(
+            f"invalid {what} {name!r}: 3–16 lower-case letters, digits, '-' or '.'", network=network
+        )
+    return clean
+
+
+def check_permlink(permlink: str, network: str, *, existing: bool = True) -> str:
+    """A permlink: strict rules for new ones, the historic alphabet for ones already on chain."""
+    pattern = _OLD_PERMLINK if existing else _PERMLINK
+    if not isinstance(permlink, str) or not pattern.match(permlink):
+        raise InvalidInput(f"invalid permlink {permlink!r}", network=network)
+    return permlink
+
+
+def split_post_id(post_id: str, network: str) -> tuple[str, str]:
+    """``author/permlink`` (also ``@author/permlink`` or a front-end URL) → (author, permlink)."""
+    text = post_id.strip()
+    if "://" in text or text.startswith("/"):
+        text = text.split("#")[-1] if "#" in text else text
+        text = text.rsplit("@", 1)[-1] if "@" in text else text
+    text = text.lstrip("@")
+    author, sep, permlink = text.partition("/")
+    if not sep or not permlink or "/" in permlink:
+        raise InvalidInput(f"a {network} post id is 'author/permlink', got {post_id!r}", network=network)
+    return check_account(author, network, what="author"), check_permlink(permlink, network)
+
+
+def vote_weight(weight: float, network: str) -> int:
+    """Percent (−100…100) → hived's basis points (−10000…10000)."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float, Decimal)):
+        raise InvalidInput(f"vote weight must be a number of percent, got {weight!r}", network=network)
+    try:
+        value = Decimal(str(weight))
+    except InvalidOperation as exc:
+        raise InvalidInput(f"vote weight must be a number, got {weight!r}", network=network) from exc
+    if not value.is_finite() or not Decimal(-100) <= value <= Decimal(100):
+        raise InvalidInput(f"vote weight must be between -100 and 100 percent, got {weight}", network=network)
+    return int((value * 100).to_integral_value())
+
+
+# ---------------------------------------------------------------- permlinks
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    """Lower-case ASCII words joined by '-' (what front ends make of a title)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:max_len].strip("-")
+
+
+def new_permlink(title: str, *, idempotency_key: str | None, parent_author: str | None = None) -> str:
+    """Collision-free permlink: a time stamp and random part, or a hash of the caller's idempotency key.
+
+    The same idempotency key always gives the same permlink, so publishing
+    the same draft again edits the post instead of creating a second one.
+    """
+    if idempotency_key:
+        suffix = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+    else:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S")
+        suffix = f"{stamp}-{secrets.token_hex(3)}"
+    head = slug(title, 60) or "post"
+    if parent_author:
+        head = f"re-{parent_author.replace('.', '-')}-{head}"[:120]
+    return check_permlink(f"{head}-{suffix}", "hive", existing=False)
+
+
+# ---------------------------------------------------------------- comments
+
+
+def title_of(draft: Draft) -> str:
+    """``Draft.title``, or the first line of the text."""
+    if draft.title is not None:
+        return draft.title.strip()
+    first = draft.text.strip().splitlines()[0] if draft.text.strip() else ""
+    return first.lstrip("#").strip()[:TITLE_LIMIT]
+
+
+def _tags(draft: Draft, network: str) -> list[str]:
+    from ...models import normalise_tags
+    from ...text import hashtags
+
+    tags = list(normalise_tags([*draft.tags, *hashtags(draft.text)]))
+    if draft.community and draft.community not in tags:
+        tags.insert(0, draft.community)
+    if len(tags) > MAX_TAGS:
+        raise ContentRejected(f"{network} takes at most {MAX_TAGS} tags, got {len(tags)}", network=network)
+    for tag in tags:
+        if not re.match(r"^[a-z0-9][a-z0-9-]{0,23}$", tag):
+            raise ContentRejected(
+                f"invalid {network} tag {tag!r}: lower-case letters, digits and '-'", network=network
+            )
+    return tags
+
+
+def beneficiaries_json(beneficiaries: tuple[Beneficiary, ...], network: str) -> list[dict[str, Any]]:
+    """Sorted, unique, whole basis points, at most 100 % in total (hived's rules)."""
+    if len(beneficiaries) > BENEFICIARY_LIMIT:
+        raise ContentRejected(f"at most {BENEFICIARY_LIMIT} beneficiaries", network=network)
+    weights: dict[str, int] = {}
+    for b in beneficiaries:
+        name = check_account(b.account, network, what="beneficiary account")
+        if name in weights:
+            raise ContentRejected(f"beneficiary {name} is listed twice", network=network)
+        points = b.percent * 100
+        if points != points.to_integral_value() or points <= 0:
+            raise ContentRejected(
+                f"beneficiary share {b.percent}% is not a whole number of basis points (0.01%)",
+                network=network,
+            )
+        weights[name] = int(points)
+    if sum(weights.values()) > 10000:
+        raise ContentRejected(
+            f"beneficiaries add up to {sum(weights.values()) / 100}%, more than 100%", network=network
+        )
+    return [{"account": a, "weight": weights[a]} for a in sorted(weights)]
+
+
+def _amount_str(amount: Amount, allowed: tuple[str, ...], network: str, places: int = 3) -> str:
+    if amount.asset not in allowed:
+        raise InvalidInput(
+            f"{network} amounts are in {' or '.join(allowed)}, got {amount.asset}", network=network
+        )
+    quantum = Decimal(1).scaleb(-places)
+    if amount.value != amount.value.quantize(quantum):
+        raise InvalidInput(f"{amount} has more than {places} decimal places", network=network)
+    return f"{amount.value.quantize(quantum)} {amount.asset}"
+
+
+def comment_ops(
+    draft: Draft,
+    *,
+    chain: Chain,
+    author: str,
+    permlink: str,
+    parent: tuple[str, str] | None,
+    app: str,
+) -> list[OpJson]:
+    """The ``comment`` operation, plus ``comment_options`` when beneficiaries or payout options are set."""
+    network = chain.network
+    tags = _tags(draft, network)
+    title = title_of(draft) if parent is None else ""
+    if len(title.encode()) > TITLE_LIMIT:
+        raise ContentRejected(f"title is over {TITLE_LIMIT} bytes", network=network)
+    if parent is None and not title:
+        raise ContentRejected(
+            f"a {network} post needs a title (Draft.title or a first line)", network=network
+        )
+    if parent is None:
+        parent_author, parent_permlink = "", (tags[0] if tags else "blog")
+    else:
+        parent_author, parent_permlink = parent
+    metadata: dict[str, Any] = {"tags": tags, "app": app, "format": "markdown"}
+    if draft.community:
+        metadata["community"] = draft.community
+    images = [m.url for m in draft.media if m.url]
+    if len(images) != len(draft.media):
+        raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
+    body = draft.text
+    for url in images:
+        body += f"\n\n![]({url})"
+    if images:
+        metadata["image"] = images
+    ops: list[OpJson] = [
+        [
+            "comment",
+            {
+                "parent_author": parent_author,
+                "parent_permlink": parent_permlink,
+                "author": author,
+                "permlink": permlink,
+                "title": title,
+                "body": body,
+                "json_metadata": json.dumps(metadata, separators=(",", ":")),
+            },
+        ]
+    ]
+    if draft.beneficiaries or draft.payout is not None:
+        ops.append(
+            ["comment_options", options_json(draft.beneficiaries, draft.payout, chain, author, permlink)]
+        )
+    return ops
+
+
+def options_json(
+    beneficiaries: tuple[Beneficiary, ...],
+    payout: PayoutOptions | None,
+    chain: Chain,
+    author: str,
+    permlink: str,
+) -> dict[str, Any]:
+    network = chain.network
+    payout = payout or PayoutOptions()
+    if payout.decline:
+        max_payout = f"0.000 {chain.backed}"
+    elif payout.max_accepted_payout is not None:
+        max_payout = _amount_str(payout.max_accepted_payout, (chain.backed,), network)
+    else:
+        max_payout = f"1000000.000 {chain.backed}"
+    if payout.percent_backed > 50:
+        raise ContentRejected(
+            f"{network} pays at most 50% of the author reward in {chain.backed}, "
+            f"got {payout.percent_backed}%",
+            network=network,
+        )
+    percent = payout.percent_backed * 200  # hived: 10000 = the 50 % maximum
+    if percent != percent.to_integral_value():
+        raise ContentRejected(
+            f"percent in {chain.backed} {payout.percent_backed}% is too fine", network=network
+        )
+    extensions: list[Any] = []
+    if beneficiaries:
+        extensions.append([0, {"beneficiaries": beneficiaries_json(beneficiaries, network)}])
+    return {
+        "author": author,
+        "permlink": permlink,
+        "max_accepted_payout": max_payout,
+        chain.percent_field: int(percent),
+        "allow_votes": True,
+        "allow_curation_rewards": True,
+        "extensions": extensions,
+    }
+
+
+def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -> OpJson:
+    network = chain.network
+    if amount.value <= 0:
+        raise InvalidInput("a tip must be more than zero", network=network)
+    if len(memo.encode()) >= 2048:
+        raise ContentRejected("memo is over 2048 bytes", network=network)
+    if memo.startswith("5") and re.fullmatch(r"5[HJK][1-9A-HJ-NP-Za-km-z]{49}", memo.strip()):
+        raise InvalidInput("the memo looks like a private key; refusing to publish it", network=network)
+    return [
+        "transfer",
+        {
+            "from": sender,
+            "to": check_account(to, network, what="recipient"),
+            "amount": _amount_str(amount, (chain.liquid, chain.backed), network),
+            "memo": memo,
+        },
+    ]
+
+
+def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:
+    return [
+        "custom_json",
+        {
+            "required_auths": [],
+            "required_posting_auths": [account],
+            "id": id_,
+            "json": json.dumps(payload, separators=(",", ":")),
+        },
+    ]
+
+
+def claim_op(chain: Chain, account: str, liquid: Amount, backed: Amount, vests: Amount) -> OpJson:
+    liquid_f, backed_f, vests_f = chain.claim_fields
+    return [
+        "claim_reward_balance",
+        {
+            "account": account,
+            liquid_f: _amount_str(liquid, (chain.liquid,), chain.network),
+            backed_f: _amount_str(backed, (chain.backed,), chain.network),
+            vests_f: _amount_str(vests, ("VESTS",), chain.network, places=6),
+        },
+    ]

@@ -1,0 +1,11 @@
+"""Mastodon and servers that speak its client API (Pixelfed, GoToSocial, Akkoma, Pleroma…).
+
+Imported only by ``connect("mastodon", …)``: it loads Mastodon.py.
+"""
+
+from __future__ import annotations
+
+from .network import MastodonNetwork
+from .settings import MastodonSettings
+
+__all__ = ["MastodonNetwork", "MastodonSettings"]

@@ -1,0 +1,210 @@
+"""Drafts -> what Mastodon accepts: the status text, limits read from the instance, media types.
+
+Everything here runs before any write, so bad input fails with a typed
+error and nothing is uploaded or posted.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ...errors import ContentRejected, InvalidInput
+from ...models import Draft, Media
+from ...text import hashtags, mentions, url_weighted_len
+from .convert import NETWORK, VISIBILITY_TO_MASTODON
+
+__all__ = [
+    "InstanceLimits",
+    "check_static",
+    "compose_text",
+    "mastodon_visibility",
+    "media_mime",
+    "status_length",
+]
+
+#: Mastodon refuses a scheduled_at less than this far ahead.
+MIN_SCHEDULE_AHEAD = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class InstanceLimits:
+    """What the instance says it accepts (Mastodon's defaults where it says nothing)."""
+
+    max_characters: int = 500
+    url_length: int = 23
+    max_media: int = 4
+    poll_max_options: int = 4
+    poll_max_option_chars: int = 50
+    poll_min_expiration: int = 300
+    poll_max_expiration: int = 2_629_746
+
+    @classmethod
+    def from_instance(cls, instance: Mapping[str, Any]) -> InstanceLimits:
+        """Read v2 (or v1) ``configuration``; Pleroma/Akkoma's ``max_toot_chars``/``poll_limits`` too."""
+        config = instance.get("configuration") or {}
+        statuses = _section(config, "statuses")
+        media = _section(config, "media_attachments")
+        polls = _section(config, "polls") or _section(instance, "poll_limits")
+        default = cls()
+
+        def pick(section: Mapping[str, Any], key: str, fallback: int) -> int:
+            value = section.get(key)
+            return (
+                int(value)
+                if isinstance(value, int) and not isinstance(value, bool) and value > 0
+                else fallback
+            )
+
+        max_chars = pick(statuses, "max_characters", 0) or pick(
+            instance, "max_toot_chars", default.max_characters
+        )
+        return cls(
+            max_characters=max_chars,
+            url_length=pick(statuses, "characters_reserved_per_url", default.url_length),
+            max_media=pick(statuses, "max_media_attachments", 0)
+            or pick(media, "max_media_attachments", default.max_media),
+            poll_max_options=pick(polls, "max_options", default.poll_max_options),
+            poll_max_option_chars=pick(polls, "max_characters_per_option", 0)
+            or pick(polls, "max_option_chars", default.poll_max_option_chars),
+            poll_min_expiration=pick(polls, "min_expiration", default.poll_min_expiration),
+            poll_max_expiration=pick(polls, "max_expiration", default.poll_max_expiration),
+        )
+
+
+def _section(parent: Any, key: str) -> Mapping[str, Any]:
+    value = parent.get(key) if isinstance(parent, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
+    """The status text: a title as first paragraph, missing mentions first, missing tags and link last.
+
+    Mastodon makes mentions, hashtags and the link card from the text itself,
+    so what the draft carries in fields is written into the text.
+    """
+    body = draft.text.strip()
+    if draft.title:
+        body = f"{draft.title.strip()}\n\n{body}" if body else draft.title.strip()
+    present_mentions = {m.lower() for m in mentions(body)}
+    wanted = list(draft.mentions)
+    if reply_to_handle:
+        wanted.insert(0, reply_to_handle)
+    missing = []
+    for handle in wanted:
+        clean = handle.strip().lstrip("@")
+        if (
+            clean
+            and clean.lower() not in present_mentions
+            and clean.lower().split("@")[0] not in present_mentions
+        ):
+            missing.append("@" + clean)
+            present_mentions.add(clean.lower())
+    if missing:
+        body = " ".join(missing) + (" " + body if body else "")
+    present_tags = set(hashtags(body))
+    extra_tags = [f"#{t}" for t in draft.tags if t not in present_tags]
+    if extra_tags:
+        body = f"{body}\n\n{' '.join(extra_tags)}" if body else " ".join(extra_tags)
+    if draft.link is not None and draft.link.url not in body:
+        body = f"{body}\n\n{draft.link.url}" if body else draft.link.url
+    return body
+
+
+def status_length(text: str, content_warning: str | None, url_length: int) -> int:
+    """Mastodon's count: code points, URLs as ``url_length``, remote mentions by local part, plus the CW."""
+    return url_weighted_len(text, url_length) + len(content_warning or "")
+
+
+def mastodon_visibility(value: str | None) -> str | None:
+    """The neutral visibility as Mastodon's word ("followers" -> "private")."""
+    if value is None:
+        return None
+    try:
+        return VISIBILITY_TO_MASTODON[value]
+    except KeyError:
+        known = ", ".join(sorted(VISIBILITY_TO_MASTODON))
+        raise InvalidInput(f"unknown visibility {value!r}; one of: {known}", network=NETWORK) from None
+
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def media_mime(media: Media, data: bytes) -> str:
+    """The attachment's MIME type: given, guessed from the file name, or sniffed from the bytes."""
+    if media.mime_type:
+        return media.mime_type
+    if media.path is not None:
+        guessed, _ = mimetypes.guess_type(media.path.name)
+        if guessed:
+            return guessed
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ContentRejected("cannot tell the media's type; set Media.mime_type", network=NETWORK)
+
+
+def check_static(draft: Draft, *, now: datetime | None = None) -> None:
+    """Checks that need no server: visibility, media sources, poll with media, schedule time."""
+    mastodon_visibility(draft.visibility)
+    for item in draft.media:
+        if item.data is None and item.path is None:
+            raise ContentRejected(
+                "Mastodon uploads media from bytes; this Media has only a URL", network=NETWORK
+            )
+    if draft.poll is not None and draft.media:
+        raise ContentRejected("Mastodon does not allow a poll and media in one post", network=NETWORK)
+    if draft.scheduled_at is not None:
+        now = now or datetime.now(timezone.utc)
+        if draft.scheduled_at < now + MIN_SCHEDULE_AHEAD:
+            raise ContentRejected(
+                "scheduled_at must be at least 5 minutes in the future (Mastodon's rule)", network=NETWORK
+            )
+
+
+def check_limits(draft: Draft, text: str, limits: InstanceLimits) -> None:
+    """Checks against the instance's own numbers."""
+    length = status_length(text, draft.content_warning, limits.url_length)
+    if length > limits.max_characters:
+        raise ContentRejected(
+            f"text is {length} characters, over this server's limit of {limits.max_characters}"
+            f" (URLs count as {limits.url_length}, the content warning counts too)",
+            network=NETWORK,
+        )
+    if len(draft.media) > limits.max_media:
+        raise ContentRejected(
+            f"{len(draft.media)} attachments, over this server's limit of {limits.max_media}", network=NETWORK
+        )
+    poll = draft.poll
+    if poll is None:
+        return
+    if len(poll.options) > limits.poll_max_options:
+        raise ContentRejected(
+            f"a poll with {len(poll.options)} options, over this server's limit of {limits.poll_max_options}",
+            network=NETWORK,
+        )
+    for option in poll.options:
+        if not option.strip():
+            raise ContentRejected("a poll option is empty", network=NETWORK)
+        if len(option) > limits.poll_max_option_chars:
+            raise ContentRejected(
+                f"poll option {option[:20]!r}… is {len(option)} characters, over this server's limit of "
+                f"{limits.poll_max_option_chars}",
+                network=NETWORK,
+            )
+    if not limits.poll_min_expiration <= poll.expires_in <= limits.poll_max_expiration:
+        raise ContentRejected(
+            f"poll expires_in {poll.expires_in}s is outside this server's range "
+            f"{limits.poll_min_expiration}–{limits.poll_max_expiration}s",
+            network=NETWORK,
+        )

@@ -1,0 +1,310 @@
+"""Mastodon API JSON -> neutral models.
+
+Works on plain JSON dicts (as recorded from a server) and on Mastodon.py's
+entities (dict subclasses whose dates are already ``datetime``), so the same
+code is proven on real Mastodon 4.x recordings and used against live servers.
+Imports no network library.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
+
+from ...models import Account, Engagement, Media, Notification, NotificationKind, Post, Visibility
+
+__all__ = [
+    "NETWORK",
+    "VISIBILITY_FROM_MASTODON",
+    "VISIBILITY_TO_MASTODON",
+    "html_to_text",
+    "to_account",
+    "to_json_safe",
+    "to_notification",
+    "to_post",
+]
+
+NETWORK = "mastodon"
+
+#: Mastodon's visibility names <-> the neutral ones ("private" is followers-only).
+VISIBILITY_FROM_MASTODON: dict[str, Visibility] = {
+    "public": "public",
+    "unlisted": "unlisted",
+    "private": "followers",
+    "direct": "direct",
+}
+VISIBILITY_TO_MASTODON: dict[str, str] = {v: k for k, v in VISIBILITY_FROM_MASTODON.items()}
+
+#: Mastodon notification types -> neutral kinds (anything else is "other").
+NOTIFICATION_KINDS: dict[str, NotificationKind] = {
+    "mention": "mention",
+    "favourite": "like",
+    "reblog": "repost",
+    "quote": "quote",
+    "follow": "follow",
+}
+
+_BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"})
+_BREAK = "\x00"  # marks a paragraph boundary while walking the tree
+_BREAKS = re.compile(r"[ \t]*\x00[\x00\s]*")
+
+
+# ---------------------------------------------------------------- text
+
+
+def html_to_text(html: str | None) -> str:
+    """Mastodon's HTML ``content`` as plain text.
+
+    Paragraphs become blank-line separated, ``<br>`` a newline, links their
+    visible text with the hidden parts Mastodon splits off put back (so a URL
+    reads whole), entities decoded. The inline "RE: <link>" fallback Mastodon
+    adds to quote posts is dropped: the quote is in the status's own field.
+    """
+    return _read_content(html)[0]
+
+
+def _read_content(html: str | None) -> tuple[str, tuple[str, ...]]:
+    """Plain text and the hrefs of plain links (not mentions or hashtags), in one parse."""
+    if not html:
+        return "", ()
+    if "<" not in html and "&" not in html:
+        return html.strip(), ()
+    soup = BeautifulSoup(html, "html.parser")
+    parts: list[str] = []
+    links: dict[str, None] = {}
+    _walk(soup, parts, links)
+    text = _BREAKS.sub("\n\n", "".join(parts))
+    return text.strip("\n\x00 "), tuple(links)
+
+
+def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, Comment):
+                out.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name
+        classes = child.get("class") or ()
+        if name == "br":
+            out.append("\n")
+        elif "quote-inline" in classes:
+            continue
+        elif name in _BLOCKS:
+            out.append(_BREAK)
+            _walk(child, out, links)
+            out.append(_BREAK)
+        elif name == "li":
+            out.append("\n")
+            _walk(child, out, links)
+        else:
+            if name == "a":
+                href = child.get("href")
+                if isinstance(href, str) and not ({"mention", "hashtag", "u-url"} & set(classes)):
+                    links.setdefault(href, None)
+            _walk(child, out, links)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def _when(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    raise ValueError(f"not a date: {value!r}")
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def to_json_safe(value: Any) -> Any:
+    """A JSON-compatible copy (Mastodon.py turns dates into ``datetime``; ``raw`` keeps JSON)."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    if isinstance(value, str):  # Mastodon.py's id type is a str subclass
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
+    """A Mastodon ``Account`` entity as an ``Account`` (handle is ``acct``: ``user`` or ``user@domain``)."""
+    created = data.get("created_at")
+    return Account(
+        network=NETWORK,
+        id=str(data["id"]),
+        handle=str(data.get("acct") or data.get("username") or data["id"]),
+        display_name=data.get("display_name") or None,
+        url=_str(data.get("url")),
+        bio=html_to_text(data.get("note")) or None,
+        avatar_url=_str(data.get("avatar")),
+        followers=_int(data.get("followers_count")),
+        following=_int(data.get("following_count")),
+        posts_count=_int(data.get("statuses_count")),
+        created_at=_when(created) if created else None,
+        bot=data.get("bot") if isinstance(data.get("bot"), bool) else None,
+        raw=to_json_safe(data) if keep_raw else None,
+    )
+
+
+# ---------------------------------------------------------------- statuses
+
+_MEDIA_KINDS = {"image": "image", "gifv": "gif", "video": "video", "audio": "audio"}
+
+
+def _media(item: Mapping[str, Any]) -> Media | None:
+    url = item.get("url") or item.get("remote_url") or item.get("preview_url")
+    if not url:
+        return None
+    meta = item.get("meta") or {}
+    original = meta.get("original") or {} if isinstance(meta, Mapping) else {}
+    return Media(
+        kind=_MEDIA_KINDS.get(str(item.get("type")), "other"),  # type: ignore[arg-type]
+        url=str(url),
+        alt_text=item.get("description") or None,
+        width=_int(original.get("width")) if isinstance(original, Mapping) else None,
+        height=_int(original.get("height")) if isinstance(original, Mapping) else None,
+    )
+
+
+def _quoted_id(status: Mapping[str, Any]) -> str | None:
+    quote = status.get("quote")
+    if isinstance(quote, Mapping):
+        quoted = quote.get("quoted_status")
+        if isinstance(quoted, Mapping) and quoted.get("id") is not None:
+            return str(quoted["id"])
+        if quote.get("quoted_status_id") is not None:  # a shallow quote (nested quotes)
+            return str(quote["quoted_status_id"])
+    if status.get("quote_id") is not None:  # Fedibird / Akkoma
+        return str(status["quote_id"])
+    return None
+
+
+def _links(status: Mapping[str, Any], from_content: tuple[str, ...]) -> tuple[str, ...]:
+    """Plain links in the content, then the preview card's URL."""
+    found = dict.fromkeys(from_content)
+    card = status.get("card")
+    if isinstance(card, Mapping) and card.get("url"):
+        found.setdefault(str(card["url"]), None)
+    return tuple(found)
+
+
+def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
+    """A Mastodon ``Status`` as a ``Post``.
+
+    A reblog describes the boosted status, with ``reposted_by`` naming the
+    booster; ``raw`` keeps the whole wrapper (its ``id`` is the reblog's own).
+    Tags, mentions and media come from the status's own fields, not from
+    re-parsing the text.
+    """
+    inner = data.get("reblog")
+    if isinstance(inner, Mapping):
+        boosted = to_post(inner, keep_raw=False)
+        return boosted.model_copy(
+            update={
+                "reposted_by": to_account(data["account"], keep_raw=False),
+                "raw": to_json_safe(data) if keep_raw else None,
+            }
+        )
+    visibility = VISIBILITY_FROM_MASTODON.get(str(data.get("visibility")))
+    media = tuple(m for m in (_media(item) for item in data.get("media_attachments") or ()) if m is not None)
+    created = _when(data.get("created_at"))
+    if created is None:
+        raise ValueError("status without created_at")
+    if data.get("content"):
+        text, content_links = _read_content(data.get("content"))
+    else:  # a status just deleted (its source ``text`` comes back instead of ``content``)
+        text, content_links = str(data.get("text") or ""), ()
+    return Post(
+        network=NETWORK,
+        id=str(data["id"]),
+        url=_str(data.get("url") or data.get("uri")),
+        author=to_account(data["account"], keep_raw=False),
+        text=text,
+        created_at=created,
+        edited_at=_when(data.get("edited_at")),
+        reply_to=_str(data.get("in_reply_to_id")),
+        quote_of=_quoted_id(data),
+        tags=tuple(str(t["name"]) for t in data.get("tags") or () if t.get("name")),
+        mentions=tuple(str(m["acct"]) for m in data.get("mentions") or () if m.get("acct")),
+        links=_links(data, content_links),
+        media=media,
+        language=data.get("language") or None,
+        content_warning=data.get("spoiler_text") or None,
+        visibility=visibility,
+        metrics=Engagement(
+            likes=_int(data.get("favourites_count")),
+            reposts=_int(data.get("reblogs_count")),
+            replies=_int(data.get("replies_count")),
+            quotes=_int(data.get("quotes_count")),
+        ),
+        raw=to_json_safe(data) if keep_raw else None,
+    )
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notification_kind(data: Mapping[str, Any], me_id: str | None = None) -> NotificationKind:
+    """Mastodon's ``type`` as a neutral kind; a mention that answers one of my posts is a reply."""
+    kind = NOTIFICATION_KINDS.get(str(data.get("type")), "other")
+    status = data.get("status")
+    if kind == "mention" and isinstance(status, Mapping) and status.get("in_reply_to_id") is not None:
+        parent_author = status.get("in_reply_to_account_id")
+        if me_id is None or parent_author is None or str(parent_author) == me_id:
+            return "reply"
+    return kind
+
+
+def to_notification(data: Mapping[str, Any], *, me_id: str | None = None) -> Notification:
+    """A Mastodon ``Notification`` (any type) as a ``Notification``."""
+    status = data.get("status")
+    account = data.get("account")
+    created = _when(data.get("created_at"))
+    if created is None:
+        raise ValueError("notification without created_at")
+    return Notification(
+        network=NETWORK,
+        id=str(data["id"]),
+        kind=notification_kind(data, me_id),
+        created_at=created,
+        account=to_account(account, keep_raw=False) if isinstance(account, Mapping) else None,
+        post=to_post(status, keep_raw=False) if isinstance(status, Mapping) else None,
+        read=None,
+        raw=to_json_safe(data),
+    )

@@ -1,0 +1,71 @@
+"""Settings of the Mastodon backend (validated by ``connect`` before any I/O)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from ...network import NetworkSettings
+
+__all__ = ["MastodonSettings"]
+
+_VERSION = re.compile(r"^\d+\.\d+\.\d+")
+
+
+class MastodonSettings(NetworkSettings):
+    """How to reach one Mastodon (or Mastodon-API) server as one account.
+
+    ``allow_http`` must be set for a plain-HTTP ``base_url`` (local test
+    servers): tokens are otherwise sent only over HTTPS. ``mastodon_version``
+    pins the API version for servers whose version string is not Mastodon's
+    (GoToSocial, Akkoma, Pixelfed…), so no version probe is made.
+    """
+
+    base_url: str
+    access_token: SecretStr | None = None
+    allow_http: bool = False
+    mastodon_version: str | None = None
+    #: Seconds to connect, and to wait for an answer.
+    connect_timeout: float = Field(default=5.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0)
+    #: Tries per request (the first included) for errors that are safe to repeat.
+    attempts: int = Field(default=3, ge=1, le=10)
+    #: Longest wait the retry policy sleeps for a rate limit; longer -> RateLimited at once.
+    max_retry_wait: float = Field(default=30.0, ge=0)
+    #: Total seconds the retries of one request may take.
+    retry_total: float = Field(default=60.0, gt=0)
+    #: Seconds to wait for an uploaded attachment to be processed.
+    media_timeout: float = Field(default=120.0, gt=0)
+    #: Consecutive failed stream connections before ``stream()`` gives up.
+    stream_attempts: int = Field(default=8, ge=1)
+    #: Seconds without any byte (Mastodon sends a heartbeat every few seconds) before reconnecting.
+    stream_timeout: float = Field(default=90.0, gt=0)
+    user_agent: str = "decentsocial"
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if "://" not in value:
+            value = "https://" + value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL of the server, e.g. https://mastodon.social")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("must be the server's root URL, without a path")
+        return value
+
+    @field_validator("mastodon_version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and not _VERSION.match(value.strip()):
+            raise ValueError("must look like MAJOR.MINOR.PATCH, e.g. 4.2.0")
+        return None if value is None else value.strip()
+
+    @model_validator(mode="after")
+    def _https(self) -> MastodonSettings:
+        if self.base_url.startswith("http://") and not self.allow_http:
+            raise ValueError("plain http:// sends the token unencrypted; use https:// or set allow_http=True")
+        return self

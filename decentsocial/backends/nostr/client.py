@@ -1,0 +1,386 @@
+"""A small NIP-01 relay client over ``websockets``, run on a private event-loop thread.
+
+Why a private loop: the public API is synchronous and must also work when the
+caller's thread already runs an event loop (Jupyter), where ``asyncio.run``
+fails. Every coroutine here runs on one background loop owned by the network.
+
+Relay quirks handled here (see docs/networks/nostr.md):
+
+* a rejection may come back as ``["OK", "", false, reason]`` with an empty id,
+  so an ``OK`` is matched to the one event in flight on its connection
+  (publishes on a connection are serialized), never by id alone;
+* some relays slow down every later reply on a connection after a rejection,
+  so a connection that saw a rejection is closed and a fresh one opened;
+* every wait has a deadline; a relay that is down is skipped, and only when
+  all relays fail does the caller get ``NetworkUnavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from ...errors import NetworkUnavailable
+from .events import Event
+
+__all__ = ["LoopThread", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
+
+T = TypeVar("T")
+log = logging.getLogger("decentsocial.nostr")
+
+Filter = dict[str, Any]
+
+
+class LoopThread:
+    """One asyncio loop on a daemon thread; ``run`` executes a coroutine there and waits for it."""
+
+    def __init__(self, name: str = "decentsocial-nostr") -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        if threading.current_thread() is self._thread:
+            coro.close()
+            raise RuntimeError("LoopThread.run called from its own loop thread")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise NetworkUnavailable(
+                f"no answer within {timeout:.1f}s", network="nostr", retryable=True
+            ) from None
+
+    def stop(self) -> None:
+        if self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+class RelayError(Exception):
+    """A relay could not be reached or did not answer in time."""
+
+
+class RelayConnection:
+    """One websocket to one relay, opened on first use and reopened after it drops."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._connect_lock = asyncio.Lock()
+        self._publish_lock = asyncio.Lock()
+        self._ok_waiter: tuple[str, asyncio.Future[tuple[bool, str]]] | None = None
+        self._subs: dict[str, asyncio.Queue[list[Any] | None]] = {}
+
+    async def _connection(self) -> ClientConnection:
+        async with self._connect_lock:
+            if self._ws is not None and self._reader is not None and not self._reader.done():
+                return self._ws
+            try:
+                ws = await websockets.connect(
+                    self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None
+                )
+            except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
+                raise RelayError(f"cannot connect: {type(exc).__name__}: {exc}") from exc
+            self._ws = ws
+            self._reader = asyncio.create_task(self._read(ws))
+            return ws
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                self._dispatch(raw)
+        except websockets.exceptions.WebSocketException as exc:
+            log.debug("relay %s connection ended: %s", self.url, exc)
+        finally:
+            if self._ok_waiter is not None and not self._ok_waiter[1].done():
+                self._ok_waiter[1].set_exception(RelayError("connection closed before OK"))
+            for queue in self._subs.values():
+                queue.put_nowait(None)
+
+    def _dispatch(self, raw: str | bytes) -> None:
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            log.debug("relay %s sent non-JSON; ignored", self.url)
+            return
+        if not isinstance(message, list) or not message:
+            return
+        verb = message[0]
+        if verb in ("EVENT", "EOSE", "CLOSED") and len(message) >= 2:
+            queue = self._subs.get(str(message[1]))
+            if queue is not None:
+                queue.put_nowait(message)
+        elif verb == "OK" and len(message) >= 3:
+            waiter = self._ok_waiter
+            claimed = str(message[1])
+            # An empty id is a rejection of the event in flight (publishes are serialized).
+            if waiter is not None and claimed in (waiter[0], "") and not waiter[1].done():
+                reason = str(message[3]) if len(message) > 3 else ""
+                waiter[1].set_result((message[2] is True, reason))
+            else:
+                log.debug("relay %s: OK for an event not in flight; ignored", self.url)
+        elif verb == "NOTICE":
+            log.debug("relay %s notice: %s", self.url, message[1:] if len(message) > 1 else "")
+
+    async def publish(self, event: Event) -> tuple[bool, str]:
+        """Send one event and wait for its ``OK``: (accepted, the relay's message)."""
+        async with self._publish_lock:
+            ws = await self._connection()
+            future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
+            self._ok_waiter = (event.id, future)
+            try:
+                await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
+                accepted, message = await asyncio.wait_for(future, self.timeout)
+            except asyncio.TimeoutError:
+                await self.close()
+                raise RelayError(f"no OK within {self.timeout:.1f}s") from None
+            except websockets.exceptions.WebSocketException as exc:
+                await self.close()
+                raise RelayError(f"connection failed: {exc}") from exc
+            finally:
+                self._ok_waiter = None
+            if not accepted and not message.startswith("duplicate"):
+                # The relay may throttle this connection from now on; start afresh next time.
+                await self.close()
+            return accepted, message
+
+    async def query(self, filters: Sequence[Filter]) -> list[Any]:
+        """Events for ``filters`` up to EOSE (raw JSON objects, unverified)."""
+        ws = await self._connection()
+        sub = uuid.uuid4().hex[:16]
+        queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
+        self._subs[sub] = queue
+        events: list[Any] = []
+        try:
+            await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
+            deadline = asyncio.get_running_loop().time() + self.timeout
+            while True:
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    raise RelayError(f"no EOSE within {self.timeout:.1f}s")
+                try:
+                    message = await asyncio.wait_for(queue.get(), left)
+                except asyncio.TimeoutError:
+                    raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
+                if message is None:
+                    raise RelayError("connection closed during a query")
+                if message[0] == "EOSE":
+                    return events
+                if message[0] == "CLOSED":
+                    reason = message[2] if len(message) > 2 else ""
+                    raise RelayError(f"subscription closed by relay: {reason}")
+                if len(message) >= 3:
+                    events.append(message[2])
+        except websockets.exceptions.WebSocketException as exc:
+            raise RelayError(f"connection failed: {exc}") from exc
+        finally:
+            del self._subs[sub]
+            if self._reader is not None and not self._reader.done():
+                with contextlib.suppress(websockets.exceptions.WebSocketException):
+                    await ws.send(json.dumps(["CLOSE", sub]))
+
+    async def subscribe(self, filters: Sequence[Filter]) -> tuple[str, asyncio.Queue[list[Any] | None]]:
+        """Open a subscription that stays open after EOSE (for streams)."""
+        ws = await self._connection()
+        sub = uuid.uuid4().hex[:16]
+        queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
+        self._subs[sub] = queue
+        try:
+            await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
+        except websockets.exceptions.WebSocketException as exc:
+            del self._subs[sub]
+            raise RelayError(f"connection failed: {exc}") from exc
+        return sub, queue
+
+    async def unsubscribe(self, sub: str) -> None:
+        self._subs.pop(sub, None)
+        if self._ws is not None and self._reader is not None and not self._reader.done():
+            with contextlib.suppress(websockets.exceptions.WebSocketException):
+                await self._ws.send(json.dumps(["CLOSE", sub]))
+
+    async def close(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._reader, self.timeout)
+            self._reader = None
+
+
+@dataclass(frozen=True)
+class _Stream:
+    connection: RelayConnection
+    sub: str
+    task: asyncio.Task[None]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What one relay said to one event."""
+
+    relay: str
+    accepted: bool
+    message: str = ""
+    error: str | None = None  # set when the relay could not be reached or did not answer
+
+    @property
+    def duplicate(self) -> bool:
+        return self.accepted and self.message.startswith("duplicate")
+
+
+@dataclass
+class QueryResult:
+    """Verified, de-duplicated events (newest first), plus what each relay sent."""
+
+    events: list[Event]
+    created_by_relay: dict[str, list[int]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def _http_url(relay: str) -> str:
+    return "http" + relay[2:] if relay.startswith("ws") else relay
+
+
+class RelayPool:
+    """All configured relays: publish to every one, read from every one, merge by id."""
+
+    def __init__(self, urls: Sequence[str], timeout: float) -> None:
+        self.urls = tuple(urls)
+        self.timeout = timeout
+        self._connections = {url: RelayConnection(url, timeout) for url in self.urls}
+        self._info: dict[str, dict[str, Any]] = {}
+
+    async def publish(self, event: Event) -> list[PublishOutcome]:
+        return list(await asyncio.gather(*(self._publish_one(url, event) for url in self.urls)))
+
+    async def _publish_one(self, url: str, event: Event) -> PublishOutcome:
+        try:
+            accepted, message = await self._connections[url].publish(event)
+        except RelayError as exc:
+            log.debug("relay %s: publish failed: %s", url, exc)
+            return PublishOutcome(url, False, "", str(exc))
+        if not accepted and message.startswith("duplicate"):
+            accepted = True  # NIP-01: the relay already has this very event
+        return PublishOutcome(url, accepted, message)
+
+    async def query(self, filters: Sequence[Filter], relays: Sequence[str] | None = None) -> QueryResult:
+        """Ask every relay (or ``relays``); drop events whose id or signature is wrong."""
+        targets = tuple(relays) if relays is not None else self.urls
+        answers = await asyncio.gather(*(self._query_one(url, filters) for url in targets))
+        result = QueryResult(events=[])
+        seen: dict[str, Event] = {}
+        for url, answer in zip(targets, answers, strict=False):
+            if isinstance(answer, RelayError):
+                result.failures[url] = str(answer)
+                continue
+            created: list[int] = []
+            for raw in answer:
+                try:
+                    event = Event.from_json(raw)
+                except ValueError as exc:
+                    log.debug("relay %s: dropped event: %s", url, exc)
+                    continue
+                created.append(event.created_at)
+                if event.id in seen:
+                    continue
+                problem = event.problem()
+                if problem is not None:
+                    log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
+                    continue
+                seen[event.id] = event
+            result.created_by_relay[url] = created
+        if targets and len(result.failures) == len(targets):
+            detail = "; ".join(f"{u}: {m}" for u, m in result.failures.items())
+            raise NetworkUnavailable(f"no relay answered ({detail})", network="nostr", retryable=True)
+        result.events = sorted(seen.values(), key=lambda e: (-e.created_at, e.id))
+        return result
+
+    async def _query_one(self, url: str, filters: Sequence[Filter]) -> list[Any] | RelayError:
+        try:
+            return await self._connections[url].query(filters)
+        except RelayError as exc:
+            log.debug("relay %s: query failed: %s", url, exc)
+            return exc
+
+    async def info(self, url: str) -> dict[str, Any]:
+        """The relay's NIP-11 document (cached; empty when it has none)."""
+        if url not in self._info:
+            import httpx
+
+            try:
+                async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as client:
+                    response = await client.get(_http_url(url), headers={"Accept": "application/nostr+json"})
+                data = response.json() if response.status_code == 200 else {}
+            except (httpx.HTTPError, ValueError) as exc:
+                log.debug("relay %s: no NIP-11 document: %s", url, exc)
+                data = {}
+            self._info[url] = data if isinstance(data, dict) else {}
+        return self._info[url]
+
+    async def stream(self, filters: Sequence[Filter], deliver: Callable[[Event], None]) -> list[_Stream]:
+        """Subscribe on every relay that answers; each verified event goes to ``deliver`` (on this loop)."""
+        streams: list[_Stream] = []
+        failures: list[str] = []
+        for url, connection in self._connections.items():
+            try:
+                sub, queue = await connection.subscribe(filters)
+            except RelayError as exc:
+                failures.append(f"{url}: {exc}")
+                continue
+            task = asyncio.create_task(self._pump(url, queue, deliver))
+            streams.append(_Stream(connection, sub, task))
+        if not streams:
+            raise NetworkUnavailable(f"no relay answered ({'; '.join(failures)})", network="nostr")
+        return streams
+
+    async def _pump(
+        self, url: str, queue: asyncio.Queue[list[Any] | None], deliver: Callable[[Event], None]
+    ) -> None:
+        while True:
+            message = await queue.get()
+            if message is None or message[0] == "CLOSED":
+                log.debug("relay %s: stream ended", url)
+                return
+            if message[0] != "EVENT" or len(message) < 3:
+                continue
+            try:
+                event = Event.from_json(message[2])
+            except ValueError as exc:
+                log.debug("relay %s: dropped event: %s", url, exc)
+                continue
+            problem = event.problem()
+            if problem is not None:
+                log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
+                continue
+            deliver(event)
+
+    async def stop_stream(self, streams: Sequence[_Stream]) -> None:
+        for stream in streams:
+            stream.task.cancel()
+            await stream.connection.unsubscribe(stream.sub)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.close() for c in self._connections.values()), return_exceptions=True)

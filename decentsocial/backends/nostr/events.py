@@ -1,0 +1,126 @@
+"""NIP-01 events: canonical serialization, id, signing, and the checks every read event passes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .keys import PrivateKey, verify_signature
+
+__all__ = ["Event", "event_id", "sign_event"]
+
+Tags = tuple[tuple[str, ...], ...]
+
+
+def _canonical(pubkey: str, created_at: int, kind: int, tags: Tags, content: str) -> bytes:
+    # NIP-01: [0,pubkey,created_at,kind,tags,content], no whitespace, UTF-8, minimal escaping.
+    data = [0, pubkey, created_at, kind, [list(t) for t in tags], content]
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_id(pubkey: str, created_at: int, kind: int, tags: Tags, content: str) -> str:
+    """The sha256 of the canonical serialization, as hex."""
+    return hashlib.sha256(_canonical(pubkey, created_at, kind, tags, content)).hexdigest()
+
+
+# Every escape sequence, so that an escaped backslash followed by "u00.." is never misread.
+_ESCAPE = re.compile(r"\\(?:u00([01][0-9a-fA-F])|.)")
+
+
+def _variant_ids(pubkey: str, created_at: int, kind: int, tags: Tags, content: str) -> set[str]:
+    """Ids under the other serializations clients use for rare control characters.
+
+    NIP-01 says such characters go in verbatim; JSON libraries write them as
+    ``\\u00xx`` in lower case (JavaScript, serde) or upper case (rapidjson).
+    Every variant commits to the same fields, so accepting any is safe.
+    """
+    text = _canonical(pubkey, created_at, kind, tags, content).decode("utf-8")
+    if not any(m.group(1) for m in _ESCAPE.finditer(text)):
+        return set()
+    verbatim = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(0), text)
+    upper = _ESCAPE.sub(lambda m: "\\u00" + m.group(1).upper() if m.group(1) else m.group(0), text)
+    return {hashlib.sha256(v.encode("utf-8")).hexdigest() for v in (verbatim, upper)}
+
+
+@dataclass(frozen=True)
+class Event:
+    """A signed Nostr event as it travels between client and relay."""
+
+    id: str
+    pubkey: str
+    created_at: int
+    kind: int
+    tags: Tags
+    content: str
+    sig: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> Event:
+        """Parse a relay's event object; ``ValueError`` when a field is missing or mistyped."""
+        if not isinstance(data, dict):
+            raise ValueError("event is not an object")
+        try:
+            tags = tuple(tuple(str(x) for x in tag) for tag in data["tags"] if isinstance(tag, list))
+            event = cls(
+                id=str(data["id"]),
+                pubkey=str(data["pubkey"]),
+                created_at=int(data["created_at"]),
+                kind=int(data["kind"]),
+                tags=tags,
+                content=data["content"],
+                sig=str(data["sig"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed event: {exc}") from None
+        if not isinstance(event.content, str):
+            raise ValueError("malformed event: content is not a string")
+        return event
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "pubkey": self.pubkey,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "tags": [list(t) for t in self.tags],
+            "content": self.content,
+            "sig": self.sig,
+        }
+
+    def problem(self) -> str | None:
+        """Why this event must not be trusted (id or signature wrong), or ``None`` when it is sound."""
+        computed = event_id(self.pubkey, self.created_at, self.kind, self.tags, self.content)
+        if computed != self.id and self.id not in _variant_ids(
+            self.pubkey, self.created_at, self.kind, self.tags, self.content
+        ):
+            return f"claimed id {self.id[:16]}… does not match its content ({computed[:16]}…)"
+        if not verify_signature(self.pubkey, bytes.fromhex(self.id), self.sig):
+            return "signature does not verify"
+        return None
+
+    def tag_values(self, name: str) -> list[str]:
+        """The first value of every tag called ``name``, in order."""
+        return [t[1] for t in self.tags if len(t) > 1 and t[0] == name]
+
+    def first_tag(self, name: str) -> tuple[str, ...] | None:
+        for tag in self.tags:
+            if tag and tag[0] == name:
+                return tag
+        return None
+
+
+def sign_event(key: PrivateKey, kind: int, content: str, tags: Tags, created_at: int) -> Event:
+    """Build and sign an event; the id depends only on its content, so a resend is the same event."""
+    eid = event_id(key.public_key, created_at, kind, tags, content)
+    return Event(
+        id=eid,
+        pubkey=key.public_key,
+        created_at=created_at,
+        kind=kind,
+        tags=tags,
+        content=content,
+        sig=key.sign(bytes.fromhex(eid)),
+    )

@@ -1,0 +1,108 @@
+"""Posts as a pandas ``DataFrame`` for analysts (the ``pandas`` extra).
+
+pandas is imported when :func:`to_dataframe` is called, never at
+``import decentsocial``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigurationError, InvalidInput
+from .models import Post
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["COLUMNS", "to_dataframe"]
+
+#: The columns of :func:`to_dataframe`, in order.
+COLUMNS: tuple[str, ...] = (
+    "network",
+    "id",
+    "url",
+    "created_at",
+    "author",
+    "author_id",
+    "author_name",
+    "text",
+    "title",
+    "reply_to",
+    "root_id",
+    "community",
+    "language",
+    "visibility",
+    "tags",
+    "mentions",
+    "links",
+    "media_count",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+    "reward_status",
+    "reward",
+)
+
+
+def _row(post: Post) -> dict[str, Any]:
+    m = post.metrics
+    reward = post.reward
+    return {
+        "network": post.network,
+        "id": post.id,
+        "url": post.url,
+        "created_at": post.created_at,
+        "author": post.author.handle,
+        "author_id": post.author.id,
+        "author_name": post.author.display_name,
+        "text": post.text,
+        "title": post.title,
+        "reply_to": post.reply_to,
+        "root_id": post.root_id,
+        "community": post.community,
+        "language": post.language,
+        "visibility": post.visibility,
+        "tags": list(post.tags),
+        "mentions": list(post.mentions),
+        "links": list(post.links),
+        "media_count": len(post.media),
+        "likes": m.likes,
+        "reposts": m.reposts,
+        "replies": m.replies,
+        "quotes": m.quotes,
+        "views": m.views,
+        "reward_status": reward.status if reward else None,
+        "reward": ", ".join(str(a) for a in reward.amounts) if reward else None,
+    }
+
+
+def to_dataframe(posts: Iterable[Post]) -> pandas.DataFrame:
+    """One row per post, columns :data:`COLUMNS`.
+
+    ``created_at`` is a tz-aware UTC datetime column; counts the network does
+    not report are missing (``<NA>``), so they are never mistaken for zero;
+    ``tags``/``mentions``/``links`` are lists; ``reward`` is the amounts as
+    text ("1.234 HBD, 0.500 HP"), exact. Takes any iterable, e.g. an
+    iterator straight from ``net.search(...)``.
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ConfigurationError(
+            "to_dataframe needs pandas: install the 'pandas' extra (decentsocial[pandas])"
+        ) from exc
+    if isinstance(posts, (str, bytes, Post)):
+        raise InvalidInput(f"to_dataframe takes an iterable of Post, got {type(posts).__name__}")
+    rows = []
+    for post in posts:
+        if not isinstance(post, Post):
+            raise InvalidInput(f"to_dataframe takes Post objects, got {type(post).__name__}")
+        rows.append(_row(post))
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    for column in ("likes", "reposts", "replies", "quotes", "views", "media_count"):
+        frame[column] = frame[column].astype("Int64")
+    return frame

@@ -1,0 +1,146 @@
+"""Reading and engaging against the real local stack: counts, feeds, search, notifications, errors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+import decentsocial as ds
+from tests.contract.harness import poll_until
+
+pytestmark = pytest.mark.server
+
+
+def test_counts_become_engagement_and_author_becomes_account(alice: Any, bob: Any) -> None:
+    post = alice.publish("count me")
+    bob.like(post)
+    bob.like(post)  # twice: still one like (the like's record key is fixed)
+    bob.repost(post)
+    bob.reply(post, "a reply")
+
+    def counted() -> ds.Post:
+        seen = bob.get_post(post.id)
+        assert (seen.metrics.likes, seen.metrics.reposts, seen.metrics.replies) == (1, 1, 1)
+        return seen
+
+    seen = poll_until(counted)
+    assert seen.author.id == alice.me().id
+    assert isinstance(seen.author.handle, str)
+    bob.unlike(post)
+    bob.unrepost(post)
+    poll_until(lambda: _metrics(bob.get_post(post.id), likes=0, reposts=0))
+
+
+def _metrics(post: ds.Post, **expected: int) -> None:
+    for name, value in expected.items():
+        assert getattr(post.metrics, name) == value
+
+
+def test_follow_counts_and_timeline(make_account: Any) -> None:
+    carol, carol_handle, _ = make_account("carol")
+    dave, _, _ = make_account("dave")
+    dave.follow(carol_handle)
+    dave.follow(carol_handle)
+    post = carol.publish("for my followers")
+
+    def profile() -> None:
+        account = dave.account(carol_handle)
+        assert account.followers == 1
+        assert account.posts_count == 1
+
+    poll_until(profile)
+    poll_until(lambda: _contains(dave.timeline(limit=10), post.id))
+    dave.unfollow(carol_handle)
+    poll_until(lambda: _equals(dave.account(carol_handle).followers, 0))
+
+
+def _contains(posts: Any, post_id: str) -> None:
+    assert post_id in [p.id for p in posts]
+
+
+def _equals(value: Any, expected: Any) -> None:
+    assert value == expected
+
+
+def test_posts_pages_newest_first_and_stops_at_limit(make_account: Any) -> None:
+    net, _, _ = make_account("pager")
+    published = [net.publish(f"page test {i}").id for i in range(7)]
+    net.page_size = 3  # several pages through the real cursor
+
+    def all_there() -> list[ds.Post]:
+        got = list(net.posts(limit=None))
+        assert len(got) == 7
+        return got
+
+    got = poll_until(all_there)
+    assert [p.id for p in got] == list(reversed(published))
+    assert len(list(net.posts(limit=5))) == 5
+
+
+def test_search_text_and_hashtag(alice: Any) -> None:
+    token = f"srch{uuid.uuid4().hex[:10]}"
+    post = alice.publish(f"findable {token} #{token}tag")
+    poll_until(lambda: _contains(alice.search(token, limit=5), post.id))
+    poll_until(lambda: _contains(alice.search(f"#{token}tag", limit=5), post.id))
+
+
+def test_notifications_for_mention_like_follow(make_account: Any) -> None:
+    erin, erin_handle, _ = make_account("erin")
+    frank, _, _ = make_account("frank")
+    mine = erin.publish("like this")
+    frank.like(mine)
+    frank.follow(erin_handle)
+    mention = frank.publish(f"hello @{erin_handle}")
+
+    def arrived() -> list[ds.Notification]:
+        notes = list(erin.notifications(limit=20))
+        assert {n.kind for n in notes} >= {"like", "follow", "mention"}
+        return notes
+
+    notes = poll_until(arrived)
+    like = next(n for n in notes if n.kind == "like")
+    assert like.post is not None
+    assert like.post.id == mine.id
+    assert like.account is not None
+    assert like.account.id == frank.me().id
+    mentioned = next(n for n in notes if n.kind == "mention")
+    assert mentioned.post is not None
+    assert mentioned.post.id == mention.id
+
+
+def test_unknown_things_are_not_found(alice: Any) -> None:
+    missing = f"at://{alice.me().id}/app.bsky.feed.post/3jzfcijpj2z2a"
+    with pytest.raises(ds.NotFound):
+        alice.get_post(missing)
+    with pytest.raises(ds.NotFound):
+        alice.delete(missing)
+    with pytest.raises(ds.NotFound):
+        alice.like(missing)
+    with pytest.raises(ds.NotFound):
+        alice.account("nobody-at-all.test")
+    with pytest.raises(ds.NotFound):
+        alice.follow("nobody-at-all.test")
+
+
+def test_delete_own_post_and_not_others(alice: Any, bob: Any) -> None:
+    post = alice.publish("short-lived")
+    with pytest.raises(ds.PermissionDenied):
+        bob.delete(post)
+    alice.delete(post)
+
+    def gone() -> None:
+        try:
+            alice.get_post(post.id)
+        except ds.NotFound:
+            return
+        raise AssertionError("the AppView still shows the deleted post")
+
+    poll_until(gone)
+
+
+def test_network_down_is_network_unavailable() -> None:
+    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=1)
+    with pytest.raises(ds.NetworkUnavailable):
+        net.me()

@@ -1,0 +1,110 @@
+"""Sessions against the real PDS: one login, saved and restored sessions, a dead session, bad credentials."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import decentsocial as ds
+from tests.servers.bluesky import BlueskyStack
+
+pytestmark = pytest.mark.server
+
+
+def _expired_jwt(did: str) -> str:
+    """An access token whose payload says it expired an hour ago (atproto then refreshes first)."""
+    def part(obj: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    now = int(time.time())
+    payload = {"scope": "com.atproto.access", "sub": did, "iat": now - 7200, "exp": now - 3600}
+    return f"{part({'typ': 'at+jwt', 'alg': 'HS256'})}.{part(payload)}.c2lnbmF0dXJl"
+
+
+def test_logs_in_once_for_many_calls(make_account: Any) -> None:
+    net, _, _ = make_account("once")
+    net.me()
+    net.publish("one")
+    net.publish("two")
+    list(net.posts(limit=5))
+    assert net.session.logins == 1
+
+
+def test_saved_session_is_reused_without_logging_in(stack: BlueskyStack, make_account: Any, tmp_path: Path) -> None:
+    first, handle, _ = make_account("saver")
+    saved = first.session_string()
+    restored = ds.connect("bluesky", base_url=stack.pds_url, session_string=saved)
+    assert restored.me().handle == handle
+    post = restored.publish("from a restored session")
+    assert post.author.handle == handle
+    assert restored.session.logins == 0
+    # A session file: written after the first login, read by the next process.
+    path = tmp_path / "bsky.session"
+    _, handle2, password2 = make_account("filer")
+    writer = ds.connect("bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
+    writer.me()
+    assert writer.session.logins == 1
+    assert path.exists()
+    assert path.stat().st_mode & 0o777 == 0o600
+    reader = ds.connect("bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
+    assert reader.me().handle == handle2
+    assert reader.session.logins == 0
+
+
+def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_account: Any) -> None:
+    net, handle, password = make_account("expiry")
+    live = net.session_string()
+    _, did, _, refresh, pds = live.split(":::")
+    # Revoke the refresh token on the server, then hand the backend a session whose access token has expired.
+    revoked = httpx.post(f"{stack.pds_url}/xrpc/com.atproto.server.deleteSession",
+                         headers={"Authorization": f"Bearer {refresh}"}, timeout=30)
+    assert revoked.status_code == 200
+    dead = ":::".join([handle, did, _expired_jwt(did), refresh, pds])
+    recovered = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password,
+                           session_string=dead)
+    assert recovered.me().id == did
+    assert recovered.session.logins == 1
+    recovered.publish("after a fresh login")
+    assert recovered.session.logins == 1
+    # Without a password there is nothing to fall back on: one clear error.
+    stuck = ds.connect("bluesky", base_url=stack.pds_url, session_string=dead)
+    with pytest.raises(ds.AuthenticationError):
+        stuck.me()
+    # With a wrong password: exactly one login attempt, then AuthenticationError (no loop).
+    wrong = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password="wrong-password",
+                       session_string=dead)
+    with pytest.raises(ds.AuthenticationError):
+        wrong.me()
+    assert wrong.session.logins == 1
+
+
+def test_bad_credentials_are_authentication_error_without_secrets(
+    stack: BlueskyStack, make_account: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, handle, password = make_account("secret")
+    caplog.set_level(logging.DEBUG)
+    net = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password="Wrong-Secret-Password-123")
+    with pytest.raises(ds.AuthenticationError) as exc:
+        net.me()
+    good = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password)
+    session = good.session_string()
+    everything = "\n".join([str(exc.value), repr(exc.value), repr(net), repr(good), caplog.text,
+                            str(exc.value.__cause__)])
+    for secret in ("Wrong-Secret-Password-123", password, session.split(":::")[2], session.split(":::")[3]):
+        assert secret not in everything
+
+
+def test_app_password_logs_in_like_a_password(stack: BlueskyStack, make_account: Any) -> None:
+    net, handle, _ = make_account("apppw")
+    client = net.session.client()
+    created = client.com.atproto.server.create_app_password({"name": "decentsocial-bot"})
+    bot = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=created.password)
+    assert bot.me().handle == handle
+    assert bot.publish("posted with an app password").author.handle == handle

@@ -1,0 +1,145 @@
+"""The ``decentsocial`` command, run through typer's CliRunner against the real sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import decentsocial as ds
+from decentsocial.cli import ARABIC_LINE, app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env=env)
+
+
+def test_demo_runs_the_whole_job() -> None:
+    result = invoke("demo")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for word in ("pending 1.000 SAND", "claimable 1.000 SAND", "claimed 1.000 SAND", "paid 1.000 SAND"):
+        assert word in out
+    assert out.index("pending 1.000") < out.index("claimable 1.000") < out.index("alice claimed")
+    assert "@alice posted" in out
+    assert "@bob replied" in out
+    assert "tipped bob 0.500 SAND" in out
+    assert "search #decentsocial finds 2 posts" in out
+    # Right-to-left text: in logical order, whole, isolated from its surroundings.
+    assert f"\u2068{ARABIC_LINE} #decentsocial\u2069" in out
+    # Balances: alice earned 1.000 and tipped 0.500; bob received the tip.
+    assert "100.500 SAND" in out
+
+
+def test_demo_in_a_file_keeps_the_sandbox(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = invoke("demo", "--path", str(db))
+    assert result.exit_code == 0, result.output
+    with ds.connect("sandbox", path=db, account="bob") as bob:
+        assert len(list(bob.search("#decentsocial", limit=None))) == 2
+        assert str(bob.balance()) == "100.500 SAND"
+
+
+def test_networks_lists_every_known_network() -> None:
+    result = invoke("networks")
+    assert result.exit_code == 0, result.output
+    for name in ds.known_networks():
+        assert name in result.output
+    assert "sandbox" in result.output
+    assert "ready" in result.output
+
+
+def test_post_timeline_and_rewards_with_network_settings(tmp_path: Path) -> None:
+    where = ["--network", "sandbox", "--setting", f"path={tmp_path / 'cli.db'}"]
+    posted = invoke("post", f"{ARABIC_LINE} #cli", *where, "-s", "account=alice", "--key", "k1")
+    assert posted.exit_code == 0, posted.output
+    assert "sandbox://posts/" in posted.output
+    again = invoke("post", f"{ARABIC_LINE} #cli", *where, "-s", "account=alice", "--key", "k1")
+    assert again.exit_code == 0, again.output
+
+    shown = invoke("timeline", *where, "-s", "account=alice", "--json")
+    assert shown.exit_code == 0, shown.output
+    posts = json.loads(shown.output)
+    assert [p["text"] for p in posts] == [f"{ARABIC_LINE} #cli"]  # the key made the second post a no-op
+    assert posts[0]["tags"] == ["cli"]
+
+    table = invoke("timeline", *where, "-s", "account=alice", "--search", "#cli")
+    assert table.exit_code == 0, table.output
+    assert ARABIC_LINE in table.output
+
+    with ds.connect("sandbox", path=tmp_path / "cli.db", account="bob") as bob:
+        bob.like(posts[0]["id"])
+    rewards = invoke("rewards", *where, "-s", "account=alice", "--json")
+    assert rewards.exit_code == 0, rewards.output
+    assert json.loads(rewards.output)["pending"]["status"] == "pending"
+
+
+def test_profiles_and_cross_posting(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[profiles.brand]\n"
+        'network = "sandbox"\n'
+        f'path = "{tmp_path / "a.db"}"\n'
+        'account = "brand"\n'
+        "[profiles.tiny]\n"
+        'network = "sandbox"\n'
+        f'path = "{tmp_path / "b.db"}"\n'
+        'account = "brand"\n'
+        "max_length = 20\n",
+        encoding="utf-8",
+    )
+    env = {"DECENTSOCIAL_CONFIG": str(config)}
+    dry = invoke(
+        "post", "hello from both profiles", "-p", "brand", "-p", "tiny", "--dry-run", "--no-split", env=env
+    )
+    assert dry.exit_code == 1, dry.output  # too long for "tiny", which has a 20-grapheme limit
+    assert "would post: hello from both profiles" in dry.output
+    assert "over sandbox's limit of 20" in dry.output
+    with ds.connect("sandbox", path=tmp_path / "a.db") as net:
+        assert list(net.search("hello", limit=None)) == []
+    result = invoke("post", "short one", "-p", "brand", "-p", "tiny", env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("sandbox://posts/") == 2
+    rewards = invoke("rewards", "-p", "brand", "--claim", env=env)
+    assert rewards.exit_code == 0, rewards.output
+    assert "claimed: nothing" in rewards.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("timeline",), "--profile NAME, or --network NAME"),
+        (("timeline", "--network", "nope"), "unknown network 'nope'"),
+        (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox"),
+        (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE"),
+        (("timeline", "--profile", "missing"), "no profile 'missing'"),
+        (("post", "", "--network", "sandbox"), "needs text or media"),
+    ],
+)
+def test_errors_are_one_line_and_exit_non_zero(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+    result = invoke(*args, env={"DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml")})
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+
+
+def test_secret_from_the_environment_never_printed(tmp_path: Path) -> None:
+    # A setting read through KEY_env=VAR: the value must not appear in the error text.
+    result = invoke(
+        "timeline", "--network", "sandbox", "-s", "display_name_env=SECRET_VAR",
+        env={"SECRET_VAR": "x" * 150, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert result.exit_code == 1
+    assert "x" * 150 not in result.output
+    assert "display_name" in result.output
+    # A token pasted without its KEY= is not echoed back either.
+    pasted = invoke("timeline", "--network", "sandbox", "-s", "tok-s3cr3t-value")
+    assert pasted.exit_code == 1
+    assert "s3cr3t" not in pasted.output

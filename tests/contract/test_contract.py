@@ -1,0 +1,821 @@
+"""The behaviour every backend shares: one suite, run against each harness in tests/servers.
+
+Each case skips, with the reason, when the backend lacks the Capability it
+needs, when the harness is read-only (``live=False``: recorded data, so the
+case reads ``h.samples`` instead or skips read-after-write), or when the
+harness names the case in ``skips``. Reads that follow writes go through
+``h.eventually`` so servers that index asynchronously pass too. Cases keep
+their footprint small: most backends talk to real servers.
+
+Samples a harness may give: ``post``, ``account``, ``tag``, ``community``
+(known objects for read-only backends) and ``tip`` (an amount string the
+``me`` account can afford to tip, such as ``"0.001 SAND"``).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from decentsocial import (
+    Account,
+    Amount,
+    Capability,
+    Community,
+    ContentRejected,
+    Draft,
+    InvalidInput,
+    Media,
+    Network,
+    NotFound,
+    Notification,
+    Poll,
+    Post,
+    Reward,
+    UnsupportedFeature,
+)
+
+from .harness import Harness
+
+REWARD_STATUSES = {"pending", "paid", "claimable", "none"}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def need(h: Harness, *capabilities: Capability) -> None:
+    """Skip unless ``me`` has every capability."""
+    for capability in capabilities:
+        if capability not in h.me.capabilities:
+            pytest.skip(f"{h.name} has no {capability.value}")
+
+
+def need_live(h: Harness) -> None:
+    if not h.live:
+        pytest.skip(f"{h.name} is read-only (recorded data): writes cannot be read back")
+
+
+def sample(h: Harness, key: str) -> str:
+    value = h.samples.get(key)
+    if not value:
+        pytest.skip(f"{h.name}: the harness gives no '{key}' sample")
+    return value
+
+
+def ids(items: Iterator[Post] | list[Post]) -> list[str]:
+    return [p.id for p in items]
+
+
+def handle_of(net: Network) -> str:
+    return net.me().handle
+
+
+def is_utc(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() == timedelta(0)
+
+
+def png() -> bytes:
+    """A real 1x1 PNG, built here so the suite needs no fixture file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x80\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def check_post(post: Post, net: Network) -> None:
+    """What every Post from every backend guarantees."""
+    assert post.network == net.name
+    assert isinstance(post.id, str)
+    assert post.id
+    assert isinstance(post.author, Account)
+    assert post.author.handle
+    assert is_utc(post.created_at)
+    assert all(t == t.lower() and not t.startswith("#") for t in post.tags)
+
+
+def page_size(net: Network) -> int:
+    """The backend's page size (``BaseNetwork.page_size``; not part of the protocol)."""
+    return int(getattr(type(net), "page_size", 20))
+
+
+def newest_first(posts: list[Post]) -> None:
+    times = [p.created_at for p in posts]
+    assert times == sorted(times, reverse=True), "not newest first"
+
+
+# ---------------------------------------------------------------- identity and profiles
+
+
+def test_identity(harness: Harness) -> None:
+    h = harness
+    assert isinstance(h.me, Network)
+    assert h.me.name == h.other.name
+    assert isinstance(h.me.capabilities, frozenset)
+    assert all(isinstance(c, Capability) for c in h.me.capabilities)
+
+
+def test_me_and_account(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PROFILE)
+    if not h.live:
+        acct = h.me.account(sample(h, "account"))
+        assert acct.network == h.me.name
+        assert acct.handle
+        return
+    me, other = h.me.me(), h.other.me()
+    assert me.network == other.network == h.me.name
+    assert me.handle
+    assert other.handle
+    assert me.id != other.id
+    seen = h.other.account(me.handle)
+    assert seen.id == me.id
+
+
+def test_secrets_not_in_repr(harness: Harness) -> None:
+    h = harness
+    settings = getattr(h.me, "settings", None)
+    secrets: list[str] = []
+    for name in type(settings).model_fields if settings is not None else ():
+        value = getattr(settings, name)
+        reveal = getattr(value, "get_secret_value", None)
+        if callable(reveal):
+            secret = reveal()
+            if isinstance(secret, str) and len(secret) >= 4:
+                secrets.append(secret)
+    if not secrets:
+        pytest.skip(f"{h.name} has no secret settings")
+    for text in (repr(h.me), str(h.me), repr(settings), str(settings)):
+        for secret in secrets:
+            assert secret not in text
+
+
+# ---------------------------------------------------------------- publishing and reading back
+
+
+def test_publish_and_read_back(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    need_live(h)
+    word, tag = h.unique("word"), h.unique("tag")
+    post = h.me.publish(f"contract {word} #{tag}")
+    check_post(post, h.me)
+    assert word in post.text
+    assert tag in post.tags
+    assert post.author.handle == handle_of(h.me)
+    need(h, Capability.READ)
+
+    def read_back() -> None:
+        got = h.other.get_post(post.id)
+        check_post(got, h.other)
+        assert got.id == post.id
+        assert word in got.text
+        assert tag in got.tags
+        assert got.author.handle == post.author.handle
+
+    h.eventually(read_back)
+
+
+def test_read_sample_post(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.READ)
+    if h.live:
+        pytest.skip(f"{h.name} is live: test_publish_and_read_back covers reading")
+    post = h.me.get_post(sample(h, "post"))
+    check_post(post, h.me)
+
+
+def test_publish_empty_is_rejected(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    with pytest.raises(ContentRejected):
+        h.me.publish("")
+    with pytest.raises(ContentRejected):
+        h.me.publish("   \n ")
+    with pytest.raises(ContentRejected):
+        h.me.publish(Draft(text=""))
+
+
+def test_publish_too_long_is_rejected(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    with pytest.raises(ContentRejected) as caught:
+        h.me.publish("a" * 100_001)
+    assert caught.value.network == h.me.name
+
+
+def test_idempotent_publish(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.IDEMPOTENT_PUBLISH)
+    need_live(h)
+    key = h.unique("key")
+    word = h.unique("idem")
+    first = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
+    again = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
+    assert again.id == first.id
+    if Capability.POSTS in h.me.capabilities:
+
+        def exactly_one() -> None:
+            found = [p for p in h.me.posts(limit=20) if word in p.text]
+            assert len(found) == 1, f"{len(found)} posts for one idempotency key"
+
+        h.eventually(exactly_one)
+
+
+def test_publish_with_media(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.MEDIA)
+    need_live(h)
+    word = h.unique("media")
+    image = Media(kind="image", data=png(), mime_type="image/png", alt_text="one pixel")
+    post = h.me.publish(Draft(text=f"contract image {word}", media=(image,)))
+    check_post(post, h.me)
+    assert len(post.media) == 1
+    assert post.media[0].kind == "image"
+
+
+def test_publish_with_poll(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.POLL)
+    need_live(h)
+    word = h.unique("poll")
+    post = h.me.publish(Draft(text=f"contract poll {word}", poll=Poll(options=("yes", "no"))))
+    check_post(post, h.me)
+    assert word in post.text
+
+
+def test_publish_scheduled(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.SCHEDULE)
+    need_live(h)
+    word = h.unique("later")
+    when = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+    post = h.me.publish(Draft(text=f"contract scheduled {word}", scheduled_at=when))
+    assert post.network == h.me.name
+    assert post.id
+    assert abs(post.created_at - when) < timedelta(minutes=1)
+    if Capability.SEARCH in h.me.capabilities:
+        assert word not in " ".join(p.text for p in h.other.search(word, limit=5)), "published too early"
+
+
+def test_quote(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.QUOTE)
+    need_live(h)
+    quoted = h.me.publish(f"contract quoted {h.unique()}")
+    draft = Draft(text=f"contract quoting {h.unique()}", quote_of=quoted.id)
+    quote = h.eventually(lambda: h.other.publish(draft))
+    check_post(quote, h.other)
+    assert quote.quote_of == quoted.id
+    if Capability.READ in h.me.capabilities:
+
+        def counted() -> None:
+            quotes = h.me.get_post(quoted.id).metrics.quotes
+            assert quotes is None or quotes == 1
+
+        h.eventually(counted)
+
+
+def test_delete_then_not_found(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.DELETE)
+    need_live(h)
+    post = h.me.publish(f"contract delete me {h.unique()}")
+    h.me.delete(post)
+    need(h, Capability.READ)
+
+    def gone() -> None:
+        try:
+            h.me.get_post(post.id)
+        except NotFound:
+            return
+        raise AssertionError("the deleted post is still readable")
+
+    h.eventually(gone)
+
+
+# ---------------------------------------------------------------- replies and threads
+
+
+def test_reply(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPLY)
+    need_live(h)
+    root = h.me.publish(f"contract root {h.unique()}")
+    reply = h.other.reply(root, f"contract reply {h.unique()}")
+    check_post(reply, h.other)
+    assert reply.reply_to == root.id
+    assert reply.root_id in (None, root.id)
+    by_id = h.eventually(lambda: h.me.reply(root.id, f"contract reply by id {h.unique()}"))
+    assert by_id.reply_to == root.id
+
+
+def test_thread_order(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPLY, Capability.THREAD)
+    if not h.live:
+        thread = h.me.thread(sample(h, "post"))
+        assert thread
+        assert thread[0].id == sample(h, "post")
+        return
+    root = h.me.publish(f"contract thread {h.unique()}")
+    first = h.other.reply(root, f"contract first {h.unique()}")
+    second = h.me.reply(first, f"contract second {h.unique()}")
+    assert second.reply_to == first.id
+    assert second.root_id in (None, root.id)
+
+    def ordered() -> None:
+        thread = ids(h.me.thread(root))
+        assert thread[0] == root.id, "the root comes first"
+        assert first.id in thread
+        assert second.id in thread
+        assert thread.index(first.id) < thread.index(second.id)
+
+    h.eventually(ordered)
+
+
+# ---------------------------------------------------------------- engagement
+
+
+def test_like_and_unlike(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.LIKE)
+    need_live(h)
+    post = h.me.publish(f"contract like {h.unique()}")
+    h.other.like(post)
+    if Capability.READ not in h.me.capabilities:
+        h.other.unlike(post)
+        return
+
+    def likes(expected: int) -> Callable[[], None]:
+        def check() -> None:
+            count = h.me.get_post(post.id).metrics.likes
+            assert count is None or count == expected, f"likes {count}, expected {expected}"
+
+        return check
+
+    h.eventually(likes(1))
+    h.other.unlike(post.id)
+    h.eventually(likes(0))
+
+
+def test_vote_weight(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.VOTE)
+    with pytest.raises(InvalidInput):
+        h.other.vote("contract-any-post", 150)
+    with pytest.raises(InvalidInput):
+        h.other.vote("contract-any-post", -101)
+    need(h, Capability.PUBLISH)
+    need_live(h)
+    post = h.me.publish(f"contract vote {h.unique()}")
+    h.other.vote(post, 50)
+
+
+def test_repost(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPOST)
+    need_live(h)
+    post = h.me.publish(f"contract repost {h.unique()}")
+    result = h.other.repost(post)
+    assert result is None or isinstance(result, Post)
+    need(h, Capability.READ)
+
+    def counted() -> None:
+        reposts = h.me.get_post(post.id).metrics.reposts
+        assert reposts is None or reposts == 1, f"reposts {reposts}"
+
+    h.eventually(counted)
+
+
+def test_follow_and_timeline(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.FOLLOW)
+    need_live(h)
+    other_handle = handle_of(h.other)
+    h.me.follow(other_handle)
+    try:
+        if Capability.TIMELINE in h.me.capabilities and Capability.PUBLISH in h.me.capabilities:
+            word = h.unique("feed")
+            post = h.other.publish(f"contract timeline {word}")
+
+            def in_feed() -> None:
+                assert post.id in ids(h.me.timeline(limit=page_size(h.me)))
+
+            h.eventually(in_feed)
+        if Capability.PROFILE in h.me.capabilities:
+
+            def counted() -> None:
+                followers = h.me.account(other_handle).followers
+                assert followers is None or followers >= 1
+
+            h.eventually(counted)
+    finally:
+        h.me.unfollow(other_handle)
+
+
+# ---------------------------------------------------------------- listings and search
+
+
+def test_posts_of_an_account(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.POSTS)
+    if not h.live:
+        posts = list(h.me.posts(sample(h, "account"), limit=3))
+        assert posts
+        for p in posts:
+            check_post(p, h.me)
+        return
+    need(h, Capability.PUBLISH)
+    post = h.me.publish(f"contract posts {h.unique()}")
+
+    def listed() -> None:
+        mine = list(h.me.posts(limit=5))
+        assert post.id in ids(mine)
+        newest_first(mine)
+        for p in mine:
+            check_post(p, h.me)
+
+    h.eventually(listed)
+
+
+def test_posts_of_another_account(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.POSTS, Capability.PUBLISH, Capability.PROFILE)
+    need_live(h)
+    post = h.me.publish(f"contract their posts {h.unique()}")
+    handle = handle_of(h.me)
+
+    def listed() -> None:
+        theirs = list(h.other.posts(handle, limit=5))
+        assert post.id in ids(theirs)
+        assert all(p.author.handle == handle for p in theirs)
+
+    h.eventually(listed)
+
+
+def test_search_by_word(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.SEARCH)
+    need_live(h)
+    need(h, Capability.PUBLISH)
+    word = h.unique("find")
+    post = h.me.publish(f"contract search {word}")
+
+    def found() -> None:
+        assert post.id in ids(h.other.search(word, limit=5))
+
+    h.eventually(found)
+
+
+def test_search_by_tag(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.TAG_SEARCH)
+    if not h.live:
+        tag = sample(h, "tag")
+        results = list(h.me.search(f"#{tag}", limit=3))
+        assert results
+        assert all(tag in p.tags for p in results)
+        return
+    need(h, Capability.PUBLISH)
+    tag = h.unique("tag")
+    post = h.me.publish(f"contract tagged #{tag}")
+    h.me.publish(f"contract untagged {tag}x")
+
+    def found() -> None:
+        results = list(h.other.search(f"#{tag}", limit=5))
+        assert post.id in ids(results)
+        assert all(tag in p.tags for p in results)
+
+    h.eventually(found)
+
+
+def test_pagination(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.POSTS)
+    size = page_size(h.me)
+    if not h.live:
+        account = sample(h, "account")
+        one = list(h.me.posts(account, limit=1))
+        assert len(one) == 1
+        page = ids(h.me.posts(account, limit=size + 1))
+        assert len(page) == len(set(page)) <= size + 1
+        assert page[:1] == ids(one)
+        return
+    need(h, Capability.PUBLISH)
+    have = len(list(h.me.posts(limit=size + 1)))
+    for i in range(size + 1 - have):
+        h.me.publish(f"contract page filler {i} {h.unique()}")
+
+    def paged() -> None:
+        everything = ids(h.me.posts(limit=None))
+        assert len(everything) == len(set(everything)), "duplicates across pages"
+        assert len(everything) >= size + 1
+        for limit in (1, size, size + 1):
+            got = ids(h.me.posts(limit=limit))
+            assert len(got) == limit, f"limit={limit} gave {len(got)}"
+            assert got == everything[:limit]
+
+    h.eventually(paged)
+
+
+def iterator_members(net: Network) -> dict[Capability, Callable[[int], Any]]:
+    return {
+        Capability.POSTS: lambda limit: net.posts(limit=limit),
+        Capability.TIMELINE: lambda limit: net.timeline(limit=limit),
+        Capability.SEARCH: lambda limit: net.search("contract", limit=limit),
+        Capability.NOTIFICATIONS: lambda limit: net.notifications(limit=limit),
+        Capability.COMMUNITIES: lambda limit: net.communities(limit=limit),
+        Capability.COMMUNITY_POSTS: lambda limit: net.community_posts("contract-community", limit=limit),
+    }
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, "3", True])
+def test_bad_limit_is_invalid_input_before_io(harness: Harness, limit: Any) -> None:
+    """Raised by the call itself, not by the first ``next()``: nothing reaches the server."""
+    h = harness
+    members = {c: f for c, f in iterator_members(h.me).items() if c in h.me.capabilities}
+    if not members:
+        pytest.skip(f"{h.name} has no paged members")
+    for capability, call in members.items():
+        try:
+            call(limit)
+        except InvalidInput:
+            continue
+        pytest.fail(f"{capability.value}(limit={limit!r}) did not raise InvalidInput at the call")
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def test_notifications_after_reply_and_like(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.NOTIFICATIONS, Capability.PUBLISH, Capability.REPLY)
+    need_live(h)
+    root = h.me.publish(f"contract notify {h.unique()}")
+    reply = h.other.reply(root, f"contract notify reply {h.unique()}")
+    liked = Capability.LIKE in h.me.capabilities
+    if liked:
+        h.other.like(root)
+    other_handle = handle_of(h.other)
+
+    def arrived() -> None:
+        items: list[Notification] = list(h.me.notifications(limit=page_size(h.me)))
+        for n in items:
+            assert n.network == h.me.name
+            assert is_utc(n.created_at)
+        replies = [
+            n
+            for n in items
+            if n.kind in ("reply", "mention") and n.post is not None and n.post.id == reply.id
+        ]
+        assert replies, "no notification for the reply"
+        assert replies[0].account is None or replies[0].account.handle == other_handle
+        if liked:
+            likes = [n for n in items if n.kind == "like" and n.post is not None and n.post.id == root.id]
+            assert likes, "no notification for the like"
+
+    h.eventually(arrived)
+
+
+# ---------------------------------------------------------------- communities
+
+
+def a_community(h: Harness) -> Community:
+    wanted = h.samples.get("community")
+    if wanted:
+        return h.me.community(wanted)
+    found = list(h.me.communities(limit=5))
+    if not found:
+        pytest.skip(f"{h.name}: no community to use")
+    return found[0]
+
+
+def test_communities(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.COMMUNITIES)
+    listed = list(h.me.communities(limit=3))
+    assert len(listed) <= 3
+    for c in listed:
+        assert isinstance(c, Community)
+        assert c.network == h.me.name
+        assert c.id
+    chosen = a_community(h)
+    again = h.me.community(chosen.id)
+    assert again.id == chosen.id
+    assert again.name
+
+
+def test_join_and_leave(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.COMMUNITIES, Capability.JOIN)
+    need_live(h)
+    chosen = a_community(h)
+    h.me.leave(chosen)
+    before = h.me.community(chosen.id).members
+    h.me.join(chosen)
+    try:
+        if before is not None:
+
+            def joined() -> None:
+                assert h.me.community(chosen.id).members == before + 1
+
+            h.eventually(joined)
+    finally:
+        h.me.leave(chosen.id)
+    if before is not None:
+
+        def left() -> None:
+            assert h.me.community(chosen.id).members == before
+
+        h.eventually(left)
+
+
+def test_community_posts(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.COMMUNITIES, Capability.COMMUNITY_POSTS)
+    chosen = a_community(h)
+    if not h.live:
+        for p in h.me.community_posts(chosen, limit=3):
+            check_post(p, h.me)
+        return
+    need(h, Capability.PUBLISH)
+    post = h.me.publish(Draft(text=f"contract community {h.unique()}", community=chosen.id))
+    assert post.community == chosen.id
+
+    def listed() -> None:
+        assert post.id in ids(h.other.community_posts(chosen.id, limit=5))
+
+    h.eventually(listed)
+
+
+# ---------------------------------------------------------------- rewards and tips
+
+
+def check_reward(reward: Reward, net: Network) -> None:
+    assert reward.network == net.name
+    assert reward.status in REWARD_STATUSES
+    assert all(isinstance(a, Amount) for a in reward.amounts)
+    assert reward.payout_at is None or is_utc(reward.payout_at)
+
+
+def test_rewards(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.REWARDS)
+    if not h.live:
+        reward = h.me.rewards(sample(h, "post"))
+        check_reward(reward, h.me)
+        return
+    need(h, Capability.PUBLISH)
+    post = h.me.publish(f"contract reward {h.unique()}")
+    if Capability.LIKE in h.me.capabilities:
+        h.other.like(post)
+    reward = h.eventually(lambda: h.me.rewards(post))
+    check_reward(reward, h.me)
+    assert reward.subject == post.id
+    mine = h.me.pending_rewards()
+    check_reward(mine, h.me)
+    theirs = h.me.pending_rewards(handle_of(h.other))
+    check_reward(theirs, h.me)
+
+
+def test_claim_rewards(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.CLAIM)
+    need_live(h)
+    claimed = h.me.claim_rewards()
+    check_reward(claimed, h.me)
+    assert claimed.status in ("paid", "none")
+    check_reward(h.me.claim_rewards(), h.me)
+
+
+def test_tip(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.TIP)
+    need_live(h)
+    amount = sample(h, "tip")
+    receipt = h.me.tip(handle_of(h.other), amount, memo="contract tip")
+    assert isinstance(receipt, str)
+    assert receipt
+    receipt = h.me.tip(h.other.me(), Amount.parse(amount))
+    assert isinstance(receipt, str)
+    assert receipt
+
+
+def test_tip_bad_amount_is_invalid_input(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.TIP)
+    for bad in ("lots", "1.000", "-1.000 SAND", "1 2 3"):
+        with pytest.raises(InvalidInput):
+            h.me.tip("contract-anyone", bad)
+
+
+def test_tip_over_balance_is_rejected(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.TIP)
+    need_live(h)
+    asset = Amount.parse(sample(h, "tip")).asset
+    with pytest.raises(ContentRejected):
+        h.me.tip(handle_of(h.other), f"1000000000.000 {asset}")
+
+
+# ---------------------------------------------------------------- streaming
+
+
+def test_stream_sees_new_post(harness: Harness) -> None:
+    import queue
+    import threading
+
+    h = harness
+    need(h, Capability.STREAM, Capability.PUBLISH)
+    need_live(h)
+    word = h.unique("stream")
+    stream: Iterator[Post] = getattr(h.me, "stream")()  # noqa: B009 - not in the protocol
+    seen: queue.Queue[Post] = queue.Queue()
+
+    def watch() -> None:
+        for post in stream:
+            if word in post.text:
+                seen.put(post)
+                return
+
+    threading.Thread(target=watch, daemon=True).start()
+    for attempt in range(3):
+        h.other.publish(f"contract stream {word} {attempt}")
+        try:
+            post = seen.get(timeout=5)
+        except queue.Empty:
+            continue
+        check_post(post, h.me)
+        return
+    pytest.fail("the stream did not deliver a new post")
+
+
+# ---------------------------------------------------------------- what a backend cannot do
+
+
+def unsupported_calls(net: Network) -> dict[Capability, list[Callable[[], object]]]:
+    """One call per member group, made only for capabilities the backend lacks."""
+    missing = "contract-missing"
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+
+    def first(items: Iterator[Any]) -> object:
+        return next(iter(items), None)
+
+    return {
+        Capability.PROFILE: [net.me, lambda: net.account(missing)],
+        Capability.PUBLISH: [lambda: net.publish("contract unsupported")],
+        Capability.REPLY: [lambda: net.reply(missing, "contract unsupported")],
+        Capability.READ: [lambda: net.get_post(missing)],
+        Capability.DELETE: [lambda: net.delete(missing)],
+        Capability.LIKE: [lambda: net.like(missing), lambda: net.unlike(missing)],
+        Capability.VOTE: [lambda: net.vote(missing, 50)],
+        Capability.REPOST: [lambda: net.repost(missing)],
+        Capability.QUOTE: [lambda: net.publish(Draft(text="contract unsupported", quote_of=missing))],
+        Capability.FOLLOW: [lambda: net.follow(missing), lambda: net.unfollow(missing)],
+        Capability.POSTS: [lambda: first(net.posts(limit=1))],
+        Capability.TIMELINE: [lambda: first(net.timeline(limit=1))],
+        Capability.SEARCH: [lambda: first(net.search("contract", limit=1))],
+        Capability.TAG_SEARCH: [lambda: first(net.search("#contract", limit=1))],
+        Capability.THREAD: [lambda: net.thread(missing)],
+        Capability.NOTIFICATIONS: [lambda: first(net.notifications(limit=1))],
+        Capability.COMMUNITIES: [lambda: first(net.communities(limit=1)), lambda: net.community(missing)],
+        Capability.JOIN: [lambda: net.join(missing), lambda: net.leave(missing)],
+        Capability.COMMUNITY_POSTS: [lambda: first(net.community_posts(missing, limit=1))],
+        Capability.REWARDS: [lambda: net.rewards(missing), net.pending_rewards],
+        Capability.CLAIM: [net.claim_rewards],
+        Capability.TIP: [lambda: net.tip(missing, "1.000 CONTRACT")],
+        Capability.MEDIA: [
+            lambda: net.publish(
+                Draft(text="contract unsupported", media=(Media(data=png(), mime_type="image/png"),))
+            )
+        ],
+        Capability.POLL: [
+            lambda: net.publish(Draft(text="contract unsupported", poll=Poll(options=("a", "b"))))
+        ],
+        Capability.SCHEDULE: [lambda: net.publish(Draft(text="contract unsupported", scheduled_at=later))],
+        Capability.STREAM: [lambda: first(getattr(net, "stream")())],  # noqa: B009 - not in the protocol
+    }
+
+
+def test_unsupported_members_raise(harness: Harness) -> None:
+    """``IDEMPOTENT_PUBLISH`` is a promise, not a member, so it has no call here."""
+    h = harness
+    calls = unsupported_calls(h.me)
+    lacking = [c for c in calls if c not in h.me.capabilities]
+    if not lacking:
+        pytest.skip(f"{h.name} supports every capability")
+    for capability in lacking:
+        for call in calls[capability]:
+            with pytest.raises(UnsupportedFeature) as caught:
+                call()
+            assert caught.value.network == h.me.name, f"{capability.value}: wrong network"
+            assert h.me.name in str(caught.value), f"{capability.value}: the message names no network"

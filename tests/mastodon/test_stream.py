@@ -1,0 +1,143 @@
+"""``stream()`` against the server's real Server-Sent-Events streaming API."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from decentsocial import AuthenticationError, InvalidInput, NetworkUnavailable, Post, connect
+from decentsocial.backends.mastodon import MastodonNetwork
+from tests.contract.harness import Harness
+from tests.servers.mastodon import DEAD_PORT, HOST, MastodonServer
+
+
+@pytest.fixture
+def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
+    mastodon_server.clear_faults()
+    yield mastodon_server
+    mastodon_server.clear_faults()
+
+
+def first_match(
+    stream: Iterator[Post], publish: Callable[[], Post], deadline: float = 20.0
+) -> tuple[Post, Post]:
+    """Publish (repeatedly, until seen) from another thread; return the published and the streamed post."""
+    done = threading.Event()
+    published: list[Post] = []
+
+    def keep_publishing() -> None:
+        end = time.monotonic() + deadline
+        while not done.is_set() and time.monotonic() < end:
+            published.append(publish())
+            done.wait(0.3)
+
+    worker = threading.Thread(target=keep_publishing, daemon=True)
+    worker.start()
+    try:
+        end = time.monotonic() + deadline
+        for post in stream:
+            ids = {p.id for p in published}
+            if post.id in ids:
+                return next(p for p in published if p.id == post.id), post
+            assert time.monotonic() < end, "no published post came through the stream"
+        raise AssertionError("the stream ended")
+    finally:
+        done.set()
+        worker.join(5)
+
+
+def test_public_stream_yields_new_posts(server: MastodonServer) -> None:
+    alice, bob = server.connect("alice"), server.connect("bob")
+    text = Harness.unique("stream")
+    stream = alice.stream(kind="public")
+    sent, got = first_match(stream, lambda: bob.publish(f"{text} #Streamed"))
+    stream.close()  # type: ignore[attr-defined]
+    assert got.text == sent.text
+    assert got.author.handle == "bob"
+    assert "streamed" in got.tags
+
+
+def test_hashtag_stream_only_that_tag(server: MastodonServer) -> None:
+    alice, bob = server.connect("alice"), server.connect("bob")
+    tag = Harness.unique("t")
+    stream = alice.stream(kind="hashtag", tag=f"#{tag}")
+    _, got = first_match(stream, lambda: bob.publish(f"about #{tag}"))
+    stream.close()  # type: ignore[attr-defined]
+    assert tag.lower() in got.tags
+
+
+def test_user_stream_has_posts_of_followed_accounts(server: MastodonServer) -> None:
+    alice, bob = server.connect("alice"), server.connect("bob")
+    alice.follow("bob")
+    try:
+        stream = alice.stream(kind="user")
+        sent, got = first_match(stream, lambda: bob.publish(Harness.unique("home")))
+        stream.close()  # type: ignore[attr-defined]
+        assert got.id == sent.id
+    finally:
+        alice.unfollow("bob")
+
+
+def test_stream_reconnects_with_growing_backoff(server: MastodonServer) -> None:
+    """The first two connections get 503: the stream waits (longer each time), reconnects and delivers."""
+    server.add_fault(
+        {
+            "match": {"path": "/api/v1/streaming/public"},
+            "effect": {"type": "status", "status": 503},
+            "count": 2,
+        }
+    )
+    alice, bob = server.connect("alice"), server.connect("bob")
+    assert isinstance(alice, MastodonNetwork)
+    waits: list[float] = []
+
+    def record(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    alice.sleep = record
+    stream = alice.stream(kind="public")
+    sent, got = first_match(stream, lambda: bob.publish(Harness.unique("again")))
+    stream.close()  # type: ignore[attr-defined]
+    assert got.id == sent.id
+    assert len(waits) == 2
+    assert waits[0] < waits[1]
+
+
+def test_stream_gives_up_after_bounded_attempts(server: MastodonServer) -> None:
+    net = connect(
+        "mastodon",
+        base_url=f"http://{HOST}:{DEAD_PORT}",
+        access_token="t",
+        allow_http=True,
+        stream_attempts=2,
+        attempts=1,
+    )
+    assert isinstance(net, MastodonNetwork)
+    waits: list[float] = []
+    net.sleep = waits.append
+    net._instance = {}  # the dead server has no instance document to read the streaming URL from
+    with pytest.raises(NetworkUnavailable):
+        next(net.stream(kind="public"))
+    assert len(waits) == 1
+
+
+def test_stream_with_a_bad_token(server: MastodonServer) -> None:
+    net = connect("mastodon", base_url=server.base_url, access_token="bad-token", allow_http=True)
+    with pytest.raises(AuthenticationError):
+        next(net.stream(kind="user"))
+
+
+def test_stream_bad_arguments_fail_before_io() -> None:
+    net = connect("mastodon", base_url=f"http://{HOST}:{DEAD_PORT}", access_token="t", allow_http=True)
+    with pytest.raises(InvalidInput):
+        net.stream(kind="local-firehose")
+    with pytest.raises(InvalidInput):
+        net.stream(kind="hashtag")
+    anonymous: Any = connect("mastodon", base_url=f"http://{HOST}:{DEAD_PORT}", allow_http=True)
+    with pytest.raises(AuthenticationError):
+        anonymous.stream(kind="user")

@@ -1,0 +1,154 @@
+"""A relay written from NIP-01 (and NIP-11/NIP-50) to the letter, to hold the client to the spec.
+
+nostr-relay deviates from NIP-01 in ways a client can lean on by accident
+(exclusive ``until``, empty ids in rejections). This one follows the text:
+``since`` and ``until`` are inclusive, each filter has its own ``limit``,
+results are newest first, an ``OK`` always names the event. It does not do
+NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
+it stores whatever it is sent, forged or not, like a hostile relay would.
+``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+REPLACEABLE = {0, 3}
+
+
+def _matches(event: dict[str, Any], flt: dict[str, Any]) -> bool:
+    if "ids" in flt and event["id"] not in flt["ids"]:
+        return False
+    if "authors" in flt and event["pubkey"] not in flt["authors"]:
+        return False
+    if "kinds" in flt and event["kind"] not in flt["kinds"]:
+        return False
+    if "since" in flt and event["created_at"] < flt["since"]:
+        return False
+    if "until" in flt and event["created_at"] > flt["until"]:
+        return False
+    for key, values in flt.items():
+        if key.startswith("#") and len(key) == 2:
+            have = {t[1] for t in event["tags"] if len(t) > 1 and t[0] == key[1]}
+            if not have & set(values):
+                return False
+    return not ("search" in flt and str(flt["search"]).lower() not in event["content"].lower())
+
+
+@dataclass
+class SpecRelay:
+    port: int
+    nip50: bool = False
+    verify: bool = True
+    silent: bool = False
+    max_content_length: int | None = None
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> SpecRelay:
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+        try:
+            future.result(10)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            raise
+        return self
+
+    async def _start(self) -> None:
+        self._server = await serve(self._handle, "127.0.0.1", self.port, process_request=self._http)
+
+    def stop(self) -> None:
+        async def _stop() -> None:
+            if self._server is not None:
+                self._server.close()
+                await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    def store(self, event: dict[str, Any]) -> None:
+        """Put an event straight into storage, as a compromised relay could."""
+        self.events[event["id"]] = event
+
+    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return None
+        nips = [1, 11] + ([50] if self.nip50 else [])
+        body = json.dumps({"name": "spec relay", "supported_nips": nips}).encode()
+        headers = Headers([("Content-Type", "application/nostr+json"), ("Content-Length", str(len(body)))])
+        return Response(200, "OK", headers, body)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        try:
+            async for raw in ws:
+                message = json.loads(raw)
+                if message[0] == "EVENT":
+                    answer = self._add(message[1])
+                    if not self.silent:
+                        await ws.send(json.dumps(answer))
+                elif message[0] == "REQ" and not self.silent:
+                    self.requests.append(message[2:])
+                    sub = message[1]
+                    for event in self._query(message[2:]):
+                        await ws.send(json.dumps(["EVENT", sub, event]))
+                    await ws.send(json.dumps(["EOSE", sub]))
+        except ConnectionClosed:
+            pass
+
+    def _add(self, event: dict[str, Any]) -> list[Any]:
+        self.received.append(event)
+        eid = event["id"]
+        if self.verify:
+            serial = json.dumps(
+                [0, event["pubkey"], event["created_at"], event["kind"], event["tags"], event["content"]],
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            if hashlib.sha256(serial.encode()).hexdigest() != eid:
+                return ["OK", eid, False, "invalid: event id does not match"]
+        if self.max_content_length is not None and len(event["content"]) > self.max_content_length:
+            return ["OK", eid, False, f"invalid: content longer than {self.max_content_length}"]
+        if eid in self.events:
+            return ["OK", eid, True, "duplicate: already have this event"]
+        if event["kind"] in REPLACEABLE:
+            for old in list(self.events.values()):
+                if old["kind"] == event["kind"] and old["pubkey"] == event["pubkey"]:
+                    if (old["created_at"], old["id"]) > (event["created_at"], eid):
+                        return ["OK", eid, True, "duplicate: have a newer one"]
+                    del self.events[old["id"]]
+        self.events[eid] = event
+        return ["OK", eid, True, ""]
+
+    def _query(self, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        ordered = sorted(self.events.values(), key=lambda e: (-e["created_at"], e["id"]))
+        for flt in filters:
+            hits = [e for e in ordered if _matches(e, flt)]
+            if "limit" in flt:
+                hits = hits[: flt["limit"]]
+            for e in hits:
+                found[e["id"]] = e
+        return sorted(found.values(), key=lambda e: (-e["created_at"], e["id"]))

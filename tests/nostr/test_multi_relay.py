@@ -1,0 +1,214 @@
+"""Several relays at once: nostr-relay next to a relay that follows NIP-01 to the letter,
+a hostile one, a silent one and a port where nothing listens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.backends.nostr import NostrNetwork, PrivateKey
+from decentsocial.backends.nostr.events import Event, sign_event
+
+from .spec_relay import SpecRelay
+
+Make = Callable[..., NostrNetwork]
+StartRelay = Callable[..., SpecRelay]
+
+
+def test_publish_to_all_relays_and_read_each_note_once(
+    make_net: Make, spec_relay: StartRelay, relay_url: str
+) -> None:
+    spec = spec_relay()
+    alice = make_net(relays=[relay_url, spec.url])
+    post = alice.publish("on two relays")
+    assert post.raw is not None
+    assert {u: r["accepted"] for u, r in post.raw["relays"].items()} == {relay_url: True, spec.url: True}
+    assert post.id in spec.events
+    assert [p.id for p in alice.posts(limit=None)] == [post.id]
+    only_spec = alice.sign(1, "only on the spec relay", (), int(time.time()) - 5)
+    spec.store(only_spec.to_json())
+    assert alice.get_post(only_spec.id).text == "only on the spec relay"
+    assert [p.id for p in alice.posts(limit=None)] == [post.id, only_spec.id]
+
+
+def _fill(net: NostrNetwork, relays: list[SpecRelay], plan: dict[int, int]) -> set[str]:
+    """Notes by ``net``'s key, ``count`` per second; stored round-robin across ``relays``."""
+    made: set[str] = set()
+    for n, (second, count) in enumerate(plan.items()):
+        for i in range(count):
+            event = net.sign(1, f"{second}-{i}", (), second)
+            relays[(n + i) % len(relays)].store(event.to_json())
+            made.add(event.id)
+    return made
+
+
+def test_paging_on_a_relay_whose_until_is_inclusive(make_net: Make, spec_relay: StartRelay) -> None:
+    spec = spec_relay()
+    alice = make_net(relays=[spec.url], page_size=7)
+    now = int(time.time())
+    made = _fill(alice, [spec], {now - 5: 9, now - 4: 1, now - 3: 15, now - 2: 7})
+    seen = [p.id for p in alice.posts(limit=None)]
+    assert len(seen) == len(set(seen)) == len(made) == 32
+    assert set(seen) == made
+    assert sum("until" in r[0] for r in spec.requests) >= 4  # it took several pages
+    assert len(list(alice.posts(limit=10))) == 10
+
+
+def test_paging_across_an_inclusive_and_an_exclusive_relay(
+    make_net: Make, spec_relay: StartRelay, relay_url: str
+) -> None:
+    spec = spec_relay()
+    alice = make_net(relays=[relay_url, spec.url], page_size=5)
+    now = int(time.time())
+    made: set[str] = set()
+    for second, count in ((now - 4, 8), (now - 3, 2), (now - 2, 11)):
+        for i in range(count):
+            event = alice.sign(1, f"mixed {second}-{i}", (), second)
+            if i % 3:
+                spec.store(event.to_json())
+            if i % 3 != 1:
+                alice.publish_event(event) if i % 3 == 0 else alice._run(
+                    alice.pool._connections[relay_url].publish(event)
+                )
+            made.add(event.id)
+    seen = [p.id for p in alice.posts(limit=None)]
+    assert len(seen) == len(set(seen)) == 21
+    assert set(seen) == made
+
+
+def test_nip50_search_where_offered_and_a_bounded_scan_elsewhere(
+    make_net: Make, spec_relay: StartRelay, relay_url: str
+) -> None:
+    searching = spec_relay(nip50=True)
+    alice = make_net(relays=[relay_url, searching.url], search_scan_limit=5)
+    token = f"needle{time.time_ns()}"
+    now = int(time.time())
+    hit_on_spec = alice.sign(1, f"spec has the {token}", (), now - 100)
+    searching.store(hit_on_spec.to_json())
+    old_hit = alice.sign(1, f"old {token} on nostr-relay", (), now - 50)
+    alice.publish_event(old_hit)  # goes to both relays
+    for i in range(8):  # newer notes push the old hit past the scan limit on nostr-relay
+        alice._run(alice.pool._connections[relay_url].publish(alice.sign(1, f"filler {i}", (), now - 10 + i)))
+    found = [p.id for p in alice.search(token)]
+    assert found == [old_hit.id, hit_on_spec.id]
+    assert any(f.get("search") == token for r in searching.requests for f in r)
+    scan_only = make_net(relays=[relay_url], search_scan_limit=5)
+    assert old_hit.id not in [p.id for p in scan_only.search(token)]  # bounded: older than the scan reaches
+    wide = make_net(relays=[relay_url], search_scan_limit=5000)
+    assert old_hit.id in [p.id for p in wide.search(token)]
+
+
+def test_forged_events_from_a_hostile_relay_are_dropped(
+    make_net: Make, spec_relay: StartRelay, caplog: pytest.LogCaptureFixture
+) -> None:
+    hostile = spec_relay(verify=False)
+    alice = make_net(relays=[hostile.url])
+    real = alice.publish("genuine")
+    data = real.raw["event"]  # type: ignore[index]
+    hostile.store({**data, "id": "1" * 64})  # genuine signature, wrong id
+    bad_sig = alice.sign(1, "bad signature", (), int(time.time()))
+    hostile.store({**bad_sig.to_json(), "sig": "2" * 128})
+    impersonated = sign_event(PrivateKey.generate(), 1, "not really alice", (), int(time.time()))
+    hostile.store({**impersonated.to_json(), "pubkey": alice.public_key})
+    mallory = PrivateKey.generate()
+    fake_delete = sign_event(mallory, 5, "", (("e", real.id),), int(time.time()))
+    hostile.store(fake_delete.to_json())  # a deletion by someone else must not hide the note
+    caplog.set_level("DEBUG", logger="decentsocial.nostr")
+    assert [p.text for p in alice.posts(limit=None)] == ["genuine"]
+    with pytest.raises(ds.NotFound):
+        alice.get_post("1" * 64)
+    with pytest.raises(ds.NotFound):
+        alice.get_post(bad_sig.id)
+    assert alice.get_post(real.id).text == "genuine"
+    assert sum("dropped event" in r.getMessage() for r in caplog.records) >= 3
+
+
+def test_a_relay_that_is_down_is_skipped(make_net: Make, relay_url: str, closed_relay_url: str) -> None:
+    alice = make_net(relays=[closed_relay_url, relay_url])
+    post = alice.publish("one relay is down")
+    outcomes = {o.relay: o for o in alice.last_publish}
+    assert outcomes[relay_url].accepted
+    assert not outcomes[closed_relay_url].accepted
+    assert outcomes[closed_relay_url].error
+    assert alice.get_post(post.id).id == post.id
+
+
+def test_all_relays_down_fails_fast(make_net: Make, closed_relay_url: str) -> None:
+    alice = make_net(relays=[closed_relay_url])
+    started = time.monotonic()
+    with pytest.raises(ds.NetworkUnavailable):
+        alice.publish("nobody listens")
+    with pytest.raises(ds.NetworkUnavailable):
+        alice.get_post("a" * 64)
+    with pytest.raises(ds.NetworkUnavailable):
+        list(alice.posts())
+    assert time.monotonic() - started < 3
+
+
+def test_min_accepted(make_net: Make, relay_url: str, closed_relay_url: str, spec_relay: StartRelay) -> None:
+    strict = make_net(relays=[relay_url, closed_relay_url], min_accepted=2)
+    with pytest.raises(ds.NetworkUnavailable, match="2 needed"):
+        strict.publish("needs two")
+    spec = spec_relay()
+    two = make_net(relays=[relay_url, spec.url], min_accepted=2)
+    assert two.publish("two relays took it").id in spec.events
+
+
+def test_a_silent_relay_does_not_hang_publishing_or_reading(
+    make_net: Make, relay_url: str, spec_relay: StartRelay
+) -> None:
+    silent = spec_relay(silent=True)
+    alice = make_net(relays=[relay_url, silent.url], timeout=1.0)
+    started = time.monotonic()
+    post = alice.publish("the other relay answers")
+    assert alice.get_post(post.id).id == post.id
+    assert time.monotonic() - started < 5
+    errors = [o.error for o in alice.last_publish if o.relay == silent.url]
+    assert errors
+    assert "no OK" in (errors[0] or "")
+
+
+def test_retry_after_a_lost_ok_is_the_same_event(make_net: Make, spec_relay: StartRelay) -> None:
+    relay = spec_relay(silent=True)
+    alice = make_net(relays=[relay.url], timeout=0.5)
+    draft = ds.Draft(text="ambiguous", idempotency_key="order-42")
+    with pytest.raises(ds.NetworkUnavailable):
+        alice.publish(draft)  # the relay stored it, but its OK never came
+    relay.silent = False
+    post = alice.publish(draft)
+    assert {e["id"] for e in relay.received} == {post.id}
+    assert len(relay.received) >= 2
+    assert [e["content"] for e in relay.events.values()] == ["ambiguous"]
+    assert alice.last_publish[0].duplicate
+
+
+def test_content_limit_of_a_spec_relay(make_net: Make, spec_relay: StartRelay, relay_url: str) -> None:
+    small = spec_relay(max_content_length=10)
+    alone = make_net(relays=[small.url])
+    with pytest.raises(ds.ContentRejected) as info:
+        alone.publish("longer than ten characters")
+    assert info.value.server_message == "invalid: content longer than 10"
+    both = make_net(relays=[small.url, relay_url])
+    post = both.publish("longer than ten characters")  # one relay took it: success by default
+    assert post.raw is not None
+    assert post.raw["relays"][small.url] == {
+        "accepted": False,
+        "message": "invalid: content longer than 10",
+        "error": None,
+    }
+
+
+def test_replaceable_contact_list_across_relays(
+    make_net: Make, spec_relay: StartRelay, relay_url: str
+) -> None:
+    spec = spec_relay()
+    alice, bob, carol = make_net(relays=[relay_url, spec.url]), make_net(), make_net()
+    alice.follow(bob.me())
+    alice.follow(carol.me())  # same second as the first follow: must still win
+    assert alice.following() == [bob.public_key, carol.public_key]
+    lists = [e for e in spec.events.values() if e["kind"] == 3]
+    assert len(lists) == 1
+    assert Event.from_json(lists[0]).tag_values("p") == [bob.public_key, carol.public_key]

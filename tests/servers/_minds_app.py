@@ -1,0 +1,460 @@
+"""A contract server for the Minds endpoints its own apps use (Minds has no supported third-party API).
+
+Written from the request and response shapes the Minds engine serves to its
+web and mobile apps; it imports no decentsocial code and runs as a real HTTP
+server:
+
+    python -m tests.servers._minds_app --port 38310
+
+Endpoints reproduced:
+
+* ``POST /api/v3/oauth/token``: the mobile app's password grant
+  (``grant_type=password, client_id=mobile, username, password``) and
+  ``grant_type=refresh_token``; access tokens last 72 hours; the refresh
+  token is rotated on use. An account with two-factor authentication
+  answers 401 with ``errorId`` ``Minds::Core::Security::TwoFactor::TwoFactorRequiredException``
+  unless the code comes in the ``X-MINDS-2FA-CODE`` header.
+* ``GET /api/v1/channel/:username`` (``me`` for the caller).
+* ``PUT /api/v3/newsfeed/activity`` (``message``, ``tags``, ``nsfw``,
+  ``access_id``, ``remind_guid`` for a remind or quote, ``container_guid``
+  for a group); ``DELETE /api/v3/newsfeed/activity/:urn``.
+* ``GET /api/v1/newsfeed`` (the subscribed feed), ``GET
+  /api/v1/newsfeed/personal/:guid`` (a channel's posts), ``GET
+  /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
+  ``load-next``.
+* ``POST /api/v1/comments/:guid`` (``comment``), ``GET
+  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``.
+* Errors: ``{"status": "error", "message": …}`` with the HTTP status; an
+  expired or unknown token is 401; 429 with ``Retry-After`` when throttled.
+
+Test-only controls live under ``/_test/`` (users, groups, subscriptions,
+clock, faults, statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+ACCESS_LIFETIME = 72 * 3600
+REFRESH_LIFETIME = 30 * 24 * 3600
+TWO_FACTOR_ERROR = "Minds::Core::Security::TwoFactor::TwoFactorRequiredException"
+
+
+class MindsError(Exception):
+    def __init__(self, status: int, message: str, *, error_id: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_id = error_id
+        self.headers = headers or {}
+
+    def response(self) -> JSONResponse:
+        body: dict[str, Any] = {"status": "error", "message": self.message}
+        if self.error_id:
+            body["errorId"] = self.error_id
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+@dataclass
+class User:
+    guid: str
+    username: str
+    password: str
+    name: str
+    two_factor_code: str | None = None
+    subscriptions: set[str] = field(default_factory=set)
+    groups: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Activity:
+    guid: str
+    owner: str
+    message: str
+    time_created: float
+    tags: list[str]
+    nsfw: list[int]
+    container: str
+    remind: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class Comment:
+    guid: str
+    entity: str
+    owner: str
+    text: str
+    time_created: float
+    deleted: bool = False
+
+
+class State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1_500_000_000_000_000_001)
+        self.clock_offset = 0.0
+        self.users: dict[str, User] = {}
+        self.groups: dict[str, str] = {}  # guid -> name
+        self.access: dict[str, tuple[str, float]] = {}  # token -> (user guid, expires)
+        self.refresh: dict[str, tuple[str, float]] = {}
+        self.activities: dict[str, Activity] = {}
+        self.comments: dict[str, Comment] = {}
+        self.faults: dict[str, int] = {}
+        self.requests = 0
+        self.logins = 0
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def new_id(self) -> str:
+        return str(next(self.ids))
+
+    def fault(self, name: str) -> bool:
+        left = self.faults.get(name, 0)
+        if left > 0:
+            self.faults[name] = left - 1
+            return True
+        return False
+
+
+class MindsApp:
+    def __init__(self, state: State) -> None:
+        self.s = state
+
+    async def body(self, request: Request) -> dict[str, Any]:
+        if request.method not in ("POST", "PUT"):
+            return {}
+        ctype = request.headers.get("content-type", "")
+        if "json" in ctype:
+            data = await request.json()
+            return data if isinstance(data, dict) else {}
+        form = await request.form()
+        return {k: str(v) for k, v in form.items()}
+
+    async def handle(self, request: Request) -> Response:
+        with self.s.lock:
+            self.s.requests += 1
+            if self.s.fault("rate_limit"):
+                return MindsError(429, "You are being rate limited, please try again later.",
+                                  headers={"Retry-After": "1"}).response()
+        body = await self.body(request)
+        try:
+            with self.s.lock:
+                return self.route(request, body)
+        except MindsError as err:
+            return err.response()
+
+    def route(self, request: Request, body: dict[str, Any]) -> Response:
+        parts = request.url.path.strip("/").split("/")
+        method = request.method
+        if parts[:3] == ["api", "v3", "oauth"] and parts[3:] == ["token"] and method == "POST":
+            return self.token(request, body)
+        user = self.auth(request)
+        q = request.query_params
+        if parts[:3] == ["api", "v1", "channel"] and len(parts) == 4 and method == "GET":
+            return self.channel(parts[3], user)
+        if parts[:4] == ["api", "v3", "newsfeed", "activity"]:
+            if method == "PUT" and len(parts) == 4:
+                return self.post(user, body)
+            if method == "DELETE" and len(parts) == 5:
+                return self.delete(user, parts[4])
+        if parts[:3] == ["api", "v1", "newsfeed"]:
+            if len(parts) == 3 and method == "GET":
+                owners = user.subscriptions | {user.guid}
+                feed = [a for a in self.live() if a.owner in owners and a.container in owners]
+                return self.page(feed, q, "activity")
+            if len(parts) == 5 and parts[3] == "personal" and method == "GET":
+                owner = self.s.users.get(parts[4])
+                if owner is None:
+                    raise MindsError(404, "The channel could not be found")
+                feed = [a for a in self.live() if a.owner == owner.guid and a.container == owner.guid]
+                return self.page(feed, q, "activity")
+            if len(parts) == 5 and parts[3] == "single" and method == "GET":
+                activity = self.s.activities.get(parts[4])
+                if activity is None or activity.deleted:
+                    raise MindsError(404, "The post could not be found")
+                return JSONResponse({"status": "success", "activity": self.export(activity)})
+        if parts[:3] == ["api", "v1", "comments"] and len(parts) == 4:
+            if method == "POST":
+                return self.comment(user, parts[3], body)
+            if method == "GET":
+                live = (c for c in self.s.comments.values() if c.entity == parts[3] and not c.deleted)
+                items = sorted(live,
+                               key=lambda c: (c.time_created, int(c.guid)))
+                return self.page(items, q, "comments", newest_first=False)
+            if method == "DELETE":
+                return self.delete_comment(user, parts[3])
+        raise MindsError(404, "Endpoint not found")
+
+    # ------------------------------------------------------------ auth
+
+    def token(self, request: Request, body: dict[str, Any]) -> Response:
+        grant = body.get("grant_type")
+        if body.get("client_id") != "mobile":
+            raise MindsError(401, "Client authentication failed", error_id="invalid_client")
+        if grant == "password":
+            self.s.logins += 1
+            user = next((u for u in self.s.users.values()
+                         if u.username.lower() == str(body.get("username", "")).lower()), None)
+            if user is None or not secrets.compare_digest(user.password, str(body.get("password", ""))):
+                return JSONResponse({
+                    "error": "invalid_grant",
+                    "error_description": "The user credentials were incorrect.",
+                    "message": "The user credentials were incorrect.",
+                    "status": "error",
+                }, status_code=401)
+            if user.two_factor_code is not None:
+                code = request.headers.get("x-minds-2fa-code")
+                if code != user.two_factor_code:
+                    raise MindsError(401, "Two factor authentication is required for this account",
+                                     error_id=TWO_FACTOR_ERROR)
+            return JSONResponse(self.issue(user.guid))
+        if grant == "refresh_token":
+            old = str(body.get("refresh_token", ""))
+            entry = self.s.refresh.pop(old, None)
+            if entry is None or entry[1] <= self.s.now():
+                return JSONResponse({
+                    "error": "invalid_request",
+                    "error_description": "The refresh token is invalid.",
+                    "message": "The refresh token is invalid.",
+                    "status": "error",
+                }, status_code=401)
+            return JSONResponse(self.issue(entry[0]))
+        raise MindsError(400, "The authorization grant type is not supported",
+                         error_id="unsupported_grant_type")
+
+    def issue(self, guid: str) -> dict[str, Any]:
+        access = secrets.token_urlsafe(32)
+        refresh = secrets.token_urlsafe(32)
+        now = self.s.now()
+        self.s.access[access] = (guid, now + ACCESS_LIFETIME)
+        self.s.refresh[refresh] = (guid, now + REFRESH_LIFETIME)
+        return {"token_type": "Bearer", "expires_in": ACCESS_LIFETIME, "access_token": access,
+                "refresh_token": refresh}
+
+    def auth(self, request: Request) -> User:
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        entry = self.s.access.get(token)
+        if entry is None or entry[1] <= self.s.now():
+            raise MindsError(401, "The resource owner or authorization server denied the request.")
+        return self.s.users[entry[0]]
+
+    # ------------------------------------------------------------ reading
+
+    def live(self) -> list[Activity]:
+        return sorted((a for a in self.s.activities.values() if not a.deleted),
+                      key=lambda a: (-a.time_created, -int(a.guid)))
+
+    def page(self, items: list[Any], q: Any, key: str, *, newest_first: bool = True) -> Response:
+        try:
+            limit = max(1, min(int(q.get("limit", "12")), 150))
+        except ValueError:
+            raise MindsError(400, "limit must be a number") from None
+        offset = q.get("offset") or ""
+        start = 0
+        if offset:
+            ids = [x.guid for x in items]
+            if offset not in ids:
+                return JSONResponse({"status": "success", key: [], "load-next": ""})
+            start = ids.index(offset) + 1
+        chunk = items[start:start + limit]
+        export = self.export if key == "activity" else self.export_comment
+        more = start + limit < len(items)
+        return JSONResponse({
+            "status": "success",
+            key: [export(x) for x in chunk],
+            "load-next": chunk[-1].guid if chunk and more else "",
+        })
+
+    def owner_obj(self, guid: str) -> dict[str, Any]:
+        u = self.s.users[guid]
+        return {"guid": u.guid, "type": "user", "username": u.username, "name": u.name}
+
+    def export(self, a: Activity) -> dict[str, Any]:
+        owner = self.s.users[a.owner]
+        out: dict[str, Any] = {
+            "guid": a.guid,
+            "type": "activity",
+            "urn": f"urn:activity:{a.guid}",
+            "owner_guid": a.owner,
+            "ownerObj": self.owner_obj(a.owner),
+            "container_guid": a.container,
+            "message": a.message,
+            "time_created": str(int(a.time_created)),
+            "tags": a.tags,
+            "nsfw": a.nsfw,
+            "access_id": "2",
+            "perma_url": f"https://www.minds.com/newsfeed/{a.guid}",
+            "thumbs:up:count": 0,
+            "comments:count": sum(
+                1 for c in self.s.comments.values() if c.entity == a.guid and not c.deleted
+            ),
+            "reminds": sum(1 for x in self.s.activities.values() if x.remind == a.guid and not x.deleted),
+            "remind_object": None,
+            "username": owner.username,
+        }
+        if a.remind:
+            original = self.s.activities[a.remind]
+            out["remind_object"] = {**self.export(original), "quoted_post": bool(a.message)}
+        return out
+
+    def export_comment(self, c: Comment) -> dict[str, Any]:
+        return {
+            "guid": c.guid,
+            "type": "comment",
+            "entity_guid": c.entity,
+            "owner_guid": c.owner,
+            "ownerObj": self.owner_obj(c.owner),
+            "description": c.text,
+            "time_created": str(int(c.time_created)),
+            "urn": f"urn:comment:{c.entity}:0:0:0:{c.guid}",
+        }
+
+    def channel(self, name: str, me: User) -> Response:
+        user = me if name == "me" else next(
+            (u for u in self.s.users.values() if u.username.lower() == name.lower() or u.guid == name), None)
+        if user is None:
+            raise MindsError(404, "The channel could not be found")
+        return JSONResponse({"status": "success", "channel": {
+            **self.owner_obj(user.guid),
+            "briefdescription": "",
+            "subscribers_count": sum(1 for u in self.s.users.values() if user.guid in u.subscriptions),
+            "subscriptions_count": len(user.subscriptions),
+            "time_created": "1700000000",
+        }})
+
+    # ------------------------------------------------------------ writing
+
+    def post(self, user: User, body: dict[str, Any]) -> Response:
+        message = str(body.get("message") or "")
+        remind = body.get("remind_guid")
+        if remind is not None:
+            original = self.s.activities.get(str(remind))
+            if original is None or original.deleted:
+                raise MindsError(404, "The post to remind could not be found")
+        if not message.strip() and remind is None and not body.get("attachment_guids"):
+            raise MindsError(400, "An activity must have a message or an attachment")
+        container = str(body.get("container_guid") or user.guid)
+        if container != user.guid:
+            if container not in self.s.groups:
+                raise MindsError(404, "The group could not be found")
+            if container not in user.groups:
+                raise MindsError(403, "You are not a member of this group")
+        tags = body.get("tags") or []
+        nsfw = body.get("nsfw") or []
+        if not isinstance(tags, list) or not isinstance(nsfw, list):
+            raise MindsError(400, "tags and nsfw must be arrays")
+        if any(not isinstance(n, int) or not 1 <= n <= 6 for n in nsfw):
+            raise MindsError(400, "nsfw reasons are numbers from 1 to 6")
+        activity = Activity(self.s.new_id(), user.guid, message, self.s.now(),
+                            [str(t).lower().lstrip("#") for t in tags], nsfw, container,
+                            str(remind) if remind is not None else None)
+        self.s.activities[activity.guid] = activity
+        if self.s.fault("server_error_after_write"):
+            raise MindsError(500, "Internal server error")
+        return JSONResponse(self.export(activity))
+
+    def delete(self, user: User, urn: str) -> Response:
+        guid = urn.rsplit(":", 1)[-1]
+        activity = self.s.activities.get(guid)
+        if activity is None or activity.deleted:
+            raise MindsError(404, "The post could not be found")
+        if activity.owner != user.guid:
+            raise MindsError(403, "You can not delete this post")
+        activity.deleted = True
+        return JSONResponse({"status": "success"})
+
+    def comment(self, user: User, entity: str, body: dict[str, Any]) -> Response:
+        target = self.s.activities.get(entity)
+        if target is None or target.deleted:
+            raise MindsError(404, "The post could not be found")
+        text = str(body.get("comment") or "")
+        if not text.strip():
+            raise MindsError(400, "You must enter a message")
+        c = Comment(self.s.new_id(), entity, user.guid, text, self.s.now())
+        self.s.comments[c.guid] = c
+        return JSONResponse({"status": "success", "comment": self.export_comment(c)})
+
+    def delete_comment(self, user: User, guid: str) -> Response:
+        c = self.s.comments.get(guid)
+        if c is None or c.deleted:
+            raise MindsError(404, "The comment could not be found")
+        if c.owner != user.guid:
+            raise MindsError(403, "You can not delete this comment")
+        c.deleted = True
+        return JSONResponse({"status": "success"})
+
+    # ------------------------------------------------------------ test controls
+
+    async def control(self, request: Request) -> Response:
+        what = request.path_params["what"]
+        body = await request.json() if request.method == "POST" else {}
+        with self.s.lock:
+            if what == "health":
+                return JSONResponse({"ok": True})
+            if what == "users":
+                guid = self.s.new_id()
+                username = body.get("username") or f"minder{guid[-6:]}"
+                password = body.get("password") or secrets.token_urlsafe(12)
+                self.s.users[guid] = User(guid, username, password, username.title(),
+                                          body.get("two_factor_code"))
+                return JSONResponse({"guid": guid, "username": username, "password": password})
+            if what == "subscribe":
+                self.s.users[body["user"]].subscriptions.add(body["to"])
+                return JSONResponse({"ok": True})
+            if what == "groups":
+                guid = self.s.new_id()
+                self.s.groups[guid] = body.get("name", "group")
+                for member in body.get("members", []):
+                    self.s.users[member].groups.add(guid)
+                return JSONResponse({"guid": guid})
+            if what == "clock":
+                self.s.clock_offset += float(body.get("advance", 0))
+                return JSONResponse({"now": self.s.now()})
+            if what == "faults":
+                for name, count in body.items():
+                    self.s.faults[name] = int(count)
+                return JSONResponse(self.s.faults)
+            if what == "stats":
+                return JSONResponse({
+                    "requests": self.s.requests,
+                    "logins": self.s.logins,
+                    "activities": len([a for a in self.s.activities.values() if not a.deleted]),
+                })
+        return JSONResponse({"error": "unknown control"}, status_code=404)
+
+
+def create_app() -> Starlette:
+    app = MindsApp(State())
+    return Starlette(routes=[
+        Route("/_test/{what}", app.control, methods=["GET", "POST"]),
+        Route("/{path:path}", app.handle, methods=["GET", "POST", "PUT", "DELETE"]),
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Minds contract server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    import uvicorn
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""The Threads backend against the Threads contract server (written from Meta's documented API)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.backends.threads import (
+    AccountInsights,
+    PublishingQuota,
+    ThreadsNetwork,
+    ThreadsSettings,
+)
+from tests.servers._process import ContractServer
+from tests.servers.threads import threads_connect
+
+IMG = "https://cdn.example/photo.jpg"
+VIDEO = "https://cdn.example/clip.mp4"
+
+
+def stats(server: ContractServer) -> dict[str, Any]:
+    result: dict[str, Any] = server.control("stats")
+    return result
+
+
+def own_texts(net: Any) -> list[str]:
+    return [p.text for p in net.posts(limit=None)]
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def test_text_post_reads_back_with_topic_tag_and_link(net: Any) -> None:
+    draft = ds.Draft(
+        text="Launch day @bob https://acme.example/a",
+        tags=("Launch",),
+        link=ds.LinkCard(url="https://acme.example/landing"),
+    )
+    post = net.publish(draft)
+    again = net.get_post(post.id)
+    assert again.id == post.id
+    assert again.text == draft.text
+    assert again.tags[0] == "launch"
+    assert "https://acme.example/landing" in again.links
+    assert again.mentions == ("bob",)
+    assert again.author.id == again.author.handle == net.me().handle
+    assert again.url
+    assert again.url.startswith("https://www.threads.net/@")
+
+
+def test_image_with_alt_text(net: Any) -> None:
+    post = net.publish(ds.Draft(text="pic", media=(ds.Media(url=IMG, alt_text="a red door"),)))
+    assert post.media == (ds.Media(kind="image", url=IMG, alt_text="a red door"),)
+
+
+def test_video_waits_while_container_is_in_progress(make_net: Callable[..., Any]) -> None:
+    sleeps: list[float] = []
+    net, _ = make_net()
+    net._sleep = lambda s: (sleeps.append(s), __import__("time").sleep(s))
+    post = net.publish(ds.Draft(text="clip", media=(ds.Media(kind="video", url=VIDEO),)))
+    assert post.media[0].kind == "video"
+    assert sleeps, "a 0.3 s video should have been IN_PROGRESS at least once"
+    assert sleeps == sorted(sleeps)
+    assert max(sleeps) <= 0.2
+
+
+def test_carousel(net: Any) -> None:
+    items = [ds.Media(url=f"https://cdn.example/{i}.jpg", alt_text=f"item {i}") for i in range(3)]
+    post = net.post_carousel(items, "three")
+    assert [m.url for m in post.media] == [m.url for m in items]
+    assert [m.alt_text for m in post.media] == ["item 0", "item 1", "item 2"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("https://cdn.example/fail-download.mp4", "FAILED_DOWNLOADING_VIDEO"),
+     ("https://cdn.example/bad-aspect.mp4", "INVALID_ASPEC_RATIO")],
+)
+def test_error_container_is_rejected_with_its_reason(
+    net: Any, threads_server: ContractServer, url: str, reason: str
+) -> None:
+    before = stats(threads_server)["media"]
+    with pytest.raises(ds.ContentRejected, match=reason):
+        net.publish(ds.Draft(text="bad", media=(ds.Media(kind="video", url=url),)))
+    assert stats(threads_server)["media"] == before
+
+
+def test_expired_container_is_rejected(make_net: Callable[..., Any], threads_server: ContractServer) -> None:
+    net, _ = make_net(publish_timeout=0.3)
+    draft = ds.Draft(text="slow", media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
+                     idempotency_key="slow-1")
+    with pytest.raises(ds.NetworkUnavailable, match="idempotency_key"):
+        net.publish(draft)
+    containers = stats(threads_server)["containers"]
+    threads_server.control("clock", {"advance": 25 * 3600})
+    with pytest.raises(ds.ContentRejected, match="EXPIRED"):
+        net.publish(draft)
+    assert stats(threads_server)["containers"] == containers  # the same container was re-used
+
+
+def test_not_ready_subcode_is_waited_out(net: Any, threads_server: ContractServer) -> None:
+    threads_server.control("faults", {"media_not_ready": 1})
+    post = net.publish("patience")
+    assert own_texts(net) == ["patience"]
+    assert post.text == "patience"
+
+
+def test_lost_publish_answer_does_not_post_twice(net: Any, threads_server: ContractServer) -> None:
+    threads_server.control("faults", {"publish_lost_response": 1})
+    post = net.publish("exactly once")
+    assert post.text == "exactly once"
+    assert own_texts(net) == ["exactly once"]
+    calls = stats(threads_server)["publish_calls"]
+    assert max(calls.values()) == 1
+
+
+def test_idempotency_key_returns_the_same_post(net: Any, threads_server: ContractServer) -> None:
+    draft = ds.Draft(text="only one", idempotency_key="k-1")
+    containers = stats(threads_server)["containers"]
+    first = net.publish(draft)
+    second = net.publish(draft)
+    assert first.id == second.id
+    assert own_texts(net) == ["only one"]
+    assert stats(threads_server)["containers"] == containers + 1
+    with pytest.raises(ds.InvalidInput):
+        net.publish(ds.Draft(text="another text", idempotency_key="k-1"))
+
+
+def test_reply_quote_and_thread_order(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    root = me.publish("root")
+    r1 = other.reply(root, "first")
+    r2 = me.reply(r1, "second")
+    quote = other.publish(ds.Draft(text="look", quote_of=root.id))
+    assert quote.quote_of == root.id
+    assert [p.id for p in me.thread(root)] == [root.id, r1.id, r2.id]
+    assert r2.reply_to == r1.id
+    assert r2.root_id == root.id
+
+
+# ---------------------------------------------------------------- bad input, before any I/O
+
+
+def test_text_over_500_is_rejected_before_io(net: Any, threads_server: ContractServer) -> None:
+    before = stats(threads_server)["requests"]
+    with pytest.raises(ds.ContentRejected) as info:
+        net.publish("x" * 501)
+    assert "501" in str(info.value)
+    assert "500" in str(info.value)
+    assert stats(threads_server)["requests"] == before
+    net.publish("y" * 500)  # exactly the limit is fine
+
+
+def test_local_file_is_rejected_before_io(net: Any, threads_server: ContractServer, tmp_path: Path) -> None:
+    image = tmp_path / "a.jpg"
+    image.write_bytes(b"\xff\xd8\xff")
+    before = stats(threads_server)["requests"]
+    with pytest.raises(ds.ContentRejected, match="public"):
+        net.publish(ds.Draft(text="x", media=(ds.Media(path=image),)))
+    with pytest.raises(ds.ContentRejected, match="public"):
+        net.publish(ds.Draft(text="x", media=(ds.Media(url="file:///etc/passwd"),)))
+    assert stats(threads_server)["requests"] == before
+
+
+def test_carousel_sizes(net: Any, threads_server: ContractServer) -> None:
+    one = [ds.Media(url=IMG)]
+    many = [ds.Media(url=f"https://cdn.example/{i}.jpg") for i in range(21)]
+    before = stats(threads_server)["requests"]
+    with pytest.raises(ds.InvalidInput, match="got 1"):
+        net.post_carousel(one, "one")
+    with pytest.raises(ds.InvalidInput, match="got 21"):
+        net.post_carousel(many, "many")
+    with pytest.raises(ds.ContentRejected, match="21"):
+        net.publish(ds.Draft(text="many", media=tuple(many)))
+    assert stats(threads_server)["requests"] == before
+
+
+def test_more_than_one_topic_tag_is_rejected(net: Any) -> None:
+    with pytest.raises(ds.ContentRejected, match="one topic tag"):
+        net.publish(ds.Draft(text="x", tags=("a", "b")))
+
+
+# ---------------------------------------------------------------- quota and rate limits
+
+
+def test_quota_reports_usage(net: Any) -> None:
+    net.publish("one")
+    q = net.quota()
+    assert isinstance(q, PublishingQuota)
+    assert (q.posts_used, q.posts_total, q.posts_left) == (1, 250, 249)
+
+
+def test_publish_over_quota_raises_before_making_a_container(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    net, user = make_net()
+    threads_server.control("seed", {"user_id": user["id"], "count": 250})
+    containers = stats(threads_server)["containers"]
+    with pytest.raises(ds.RateLimited, match="250 of 250"):
+        net.publish("one too many")
+    assert stats(threads_server)["containers"] == containers
+
+
+def test_server_quota_answer_is_rate_limited_not_retried(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    net, user = make_net(check_quota=False)
+    threads_server.control("seed", {"user_id": user["id"], "count": 250})
+    with pytest.raises(ds.RateLimited) as info:
+        net.publish("one too many")
+    assert info.value.retryable is False
+
+
+def test_429_is_retried_after_retry_after(net: Any, threads_server: ContractServer) -> None:
+    threads_server.control("faults", {"rate_limit": 1})
+    assert net.me().raw["id"] == net.cfg.user_id
+
+
+def test_429_without_retries_is_rate_limited(threads_server: ContractServer) -> None:
+    user = threads_server.control("users", {})
+    net = ThreadsNetwork(
+        ThreadsSettings(base_url=threads_server.url, access_token=user["access_token"], user_id=user["id"]),
+        retry=ds.RetryPolicy.never(),
+    )
+    threads_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.RateLimited) as info:
+        net.me()
+    assert info.value.retry_after == pytest.approx(1.0)
+    net.close()
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def test_expired_token_says_how_to_refresh(make_net: Callable[..., Any]) -> None:
+    net, user = make_net({"expires_in": -1})
+    with pytest.raises(ds.AuthenticationError, match="refresh_token") as info:
+        net.me()
+    assert user["access_token"] not in str(info.value)
+    assert user["access_token"] not in repr(info.value)
+
+
+def test_exchange_and_refresh(threads_server: ContractServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    user = threads_server.control("users", {"long_lived": False})
+    long = ThreadsNetwork.exchange_token(
+        user["access_token"], user["app_secret"], base_url=threads_server.url
+    )
+    assert long.expires_in == 60 * 86400
+    assert long.expires_at is not None
+    net = threads_connect(threads_server, {**user, "access_token": long.access_token.get_secret_value()},
+                          token_expires_at=long.expires_at)
+    assert net.token_expires_at == long.expires_at
+    assert not net.needs_refresh()
+    with pytest.raises(ds.AuthenticationError, match="24 hours"):
+        net.refresh_token()  # too young to refresh
+    threads_server.control("clock", {"advance": 25 * 3600})
+    fresh = net.refresh_token()
+    assert fresh.access_token != long.access_token
+    assert net.me().handle == user["username"]  # the connection uses the new token
+    with pytest.raises(ds.AuthenticationError):
+        ThreadsNetwork.exchange_token(user["access_token"], "wrong-secret", base_url=threads_server.url)
+    text = caplog.text + repr(long) + repr(fresh) + repr(net)
+    for secret in (user["access_token"], user["app_secret"], long.access_token.get_secret_value(),
+                   fresh.access_token.get_secret_value()):
+        assert secret not in text
+    net.close()
+
+
+def test_token_never_in_logs_or_reprs(net: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    net.publish("quiet")
+    token = net.cfg.access_token.get_secret_value()
+    assert token not in caplog.text
+    assert token not in repr(net)
+    assert token not in str(net.settings)
+
+
+def test_default_base_url_is_the_real_https_service() -> None:
+    settings = ThreadsSettings(access_token="t", user_id="1")  # type: ignore[arg-type]
+    assert settings.base_url == "https://graph.threads.net"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_posts_page_by_cursor_newest_first(net: Any) -> None:
+    for i in range(5):
+        net.publish(f"post {i}")
+    net.page_size = 2
+    assert [p.text for p in net.posts(limit=None)] == [f"post {i}" for i in reversed(range(5))]
+    assert [p.text for p in net.posts(limit=3)] == ["post 4", "post 3", "post 2"]
+    assert len(list(net.posts(limit=1))) == 1
+
+
+def test_posts_of_another_profile_need_profile_discovery(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net()
+    other, other_user = make_net()
+    post = other.publish("public post")
+    assert [p.id for p in me.posts(other_user["username"])] == [post.id]
+    bare, _ = make_net({"scopes": ["threads_basic", "threads_content_publish"]})
+    with pytest.raises(ds.UnsupportedFeature, match="threads_profile_discovery"):
+        bare.posts(other_user["username"])
+
+
+def test_delete_then_not_found(net: Any) -> None:
+    post = net.publish("short-lived")
+    net.delete(post)
+    with pytest.raises(ds.NotFound):
+        net.get_post(post.id)
+
+
+def test_repost(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    post = other.publish("worth sharing")
+    repost = me.repost(post)
+    assert repost is not None
+    assert repost.raw
+    assert repost.raw["reposted_post"]["id"] == post.id
+    assert other.get_post(post.id).metrics.reposts == 1
+
+
+def test_search_needs_the_scope(make_net: Callable[..., Any]) -> None:
+    searcher, _ = make_net()
+    author, _ = make_net()
+    word = "zyzzyva42"
+    post = author.publish(ds.Draft(text=f"about {word}", tags=("birds",)))
+    assert [p.id for p in searcher.search(word)] == [post.id]
+    assert post.id in [p.id for p in searcher.search("#birds")]
+    without, _ = make_net({"scopes": ["threads_basic", "threads_content_publish"]})
+    with pytest.raises(ds.UnsupportedFeature, match="threads_keyword_search"):
+        without.search(word)
+    declared, _ = make_net(scopes=frozenset({"threads_basic"}))
+    with pytest.raises(ds.UnsupportedFeature):
+        declared.search(word)
+
+
+def test_notifications_are_mentions_and_replies(make_net: Callable[..., Any]) -> None:
+    me, user = make_net()
+    other, _ = make_net()
+    mention = other.publish(f"hey @{user['username']}")
+    mine = me.publish("my thread")
+    reply = other.reply(mine, "a reply")
+    me.reply(mine, "my own reply is not a notification")
+    notes = list(me.notifications())
+    assert [(n.kind, n.post.id if n.post else None) for n in notes] == [
+        ("reply", reply.id),
+        ("mention", mention.id),
+    ]
+    assert len(list(me.notifications(limit=1))) == 1
+    bare, _ = make_net({"scopes": ["threads_basic"]})
+    with pytest.raises(ds.UnsupportedFeature):
+        list(bare.notifications())
+
+
+def test_hide_and_unhide_reply(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    root = me.publish("my post")
+    reply = other.reply(root, "rude reply")
+    me.hide_reply(reply)
+    assert me.get_post(reply.id).raw["hide_status"] == "HIDDEN"
+    me.unhide_reply(reply)
+    assert me.get_post(reply.id).raw["hide_status"] == "NOT_HUSHED"
+    with pytest.raises(ds.PermissionDenied):
+        other.hide_reply(reply)  # only the root's author moderates
+
+
+def test_metrics_and_account_insights(make_net: Callable[..., Any], threads_server: ContractServer) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    post = me.publish("measured")
+    other.reply(post, "nice")
+    threads_server.control("engage", {"id": post.id, "views": 120, "likes": 7, "shares": 2})
+    metrics = me.get_post(post.id).metrics
+    assert metrics == ds.Engagement(views=120, likes=7, replies=1, reposts=0, quotes=0, shares=2)
+    insights = me.account_insights()
+    assert isinstance(insights, AccountInsights)
+    assert insights.views == 120
+    assert insights.likes == 7
+    assert insights.followers == 0
+    assert sum(d.value for d in insights.views_by_day) == 120
+    with pytest.raises(ds.InvalidInput):
+        me.account_insights(since=date(2026, 2, 1), until=date(2026, 1, 1))
+
+
+def test_idempotency_keys_survive_a_new_process_with_state_path(
+    make_net: Callable[..., Any], threads_server: ContractServer, tmp_path: Path
+) -> None:
+    state = tmp_path / "state" / "threads.json"
+    first, user = make_net(state_path=state, publish_timeout=0.3)
+    slow = ds.Draft(text="slow", media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
+                    idempotency_key="resume-1")
+    with pytest.raises(ds.NetworkUnavailable):
+        first.publish(slow)  # still IN_PROGRESS when this "process" gives up
+    containers = stats(threads_server)["containers"]
+    second = threads_connect(threads_server, user, state_path=state)  # a new process, same file
+    post = second.publish(slow)
+    assert stats(threads_server)["containers"] == containers  # resumed the same container
+    third = threads_connect(threads_server, user, state_path=state)
+    assert third.publish(slow).id == post.id
+    assert own_texts(third) == ["slow"]
+    assert user["access_token"] not in state.read_text()
+    for net in (second, third):
+        net.close()
