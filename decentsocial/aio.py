@@ -34,7 +34,6 @@ from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from .crosspost import (
-    AnyNetwork,
     CrosspostResult,
     Watch,
     backend_prepare,
@@ -67,7 +66,7 @@ def connect(name: str | None = None, *, profile: str | None = None, **settings: 
     return AsyncNetwork(_connect_sync(name, profile=profile, **settings))
 
 
-def wrap(net: AnyNetwork) -> AsyncNetwork:
+def wrap(net: Network) -> AsyncNetwork:
     """An async view of a ``Network`` you already have (it takes over its calls: use one or the other)."""
     return AsyncNetwork(net)
 
@@ -120,10 +119,10 @@ class AsyncPager(Generic[T]):
 class AsyncNetwork:
     """An awaitable ``Network``: every protocol member, run in this connection's own worker thread."""
 
-    def __init__(self, net: AnyNetwork) -> None:
+    def __init__(self, net: Network) -> None:
         if not isinstance(net, Network):
             raise InvalidInput(f"expected a Network, got {type(net).__name__}")
-        self.sync: AnyNetwork = net
+        self.sync: Network = net
         self.name: str = net.name
         self.capabilities: frozenset[Capability] = net.capabilities
         self._batch = int(getattr(net, "page_size", DEFAULT_BATCH) or DEFAULT_BATCH)

@@ -168,7 +168,7 @@ def print_posts(console: Console, posts: Iterable[Post]) -> int:
         kind = "replied" if item.reply_to else "posted"
         header = (
             f"[bold]@{_escape(item.author.handle)}[/bold] {kind} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · "
-            f"{_count(m.likes)} likes · {_count(m.replies)} replies · {_escape(item.id)}[/dim]"
+            f"{_count(m.likes, 'like')} · {_count(m.replies, 'reply', 'replies')} · {_escape(item.id)}[/dim]"
         )
         console.print(header)
         for line in item.text.splitlines() or [""]:
@@ -176,8 +176,12 @@ def print_posts(console: Console, posts: Iterable[Post]) -> int:
     return count
 
 
-def _count(value: int | None) -> str:
-    return "-" if value is None else str(value)
+def _count(value: int | None, one: str, many: str | None = None) -> str:
+    """``"1 like"``, ``"3 likes"``, or ``"- likes"`` when the network does not say."""
+    plural = many or one + "s"
+    if value is None:
+        return f"- {plural}"
+    return f"{value} {one if value == 1 else plural}"
 
 
 def amounts(reward: Reward) -> str:

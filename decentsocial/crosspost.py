@@ -28,7 +28,7 @@ from datetime import datetime
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
 from .models import Draft, Post, as_draft, utc
-from .network import BaseNetwork, Capability, Network, TextLimit
+from .network import Capability, Network, TextLimit
 
 __all__ = [
     "CrosspostResult",
@@ -41,10 +41,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("decentsocial.crosspost")
-
-#: What these functions accept: any ``Network``; ``BaseNetwork`` named too, because type
-#: checkers do not yet see the backends (``connect``'s result) as structural ``Network``s.
-AnyNetwork = Network | BaseNetwork
 
 #: Default number of networks published to at the same time.
 DEFAULT_WORKERS = 8
@@ -64,7 +60,7 @@ class Outcome:
     """
 
     network: str
-    connection: AnyNetwork
+    connection: Network
     drafts: tuple[Draft, ...]
     posts: tuple[Post, ...] = ()
     error: DecentSocialError | None = None
@@ -123,13 +119,13 @@ def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def text_limit_of(net: AnyNetwork) -> TextLimit | None:
+def text_limit_of(net: Network) -> TextLimit | None:
     """The network's ``TextLimit`` if its backend states one."""
     hook = getattr(net, "text_limit", None)
     return hook() if callable(hook) else None
 
 
-def backend_prepare(net: AnyNetwork, draft: Draft) -> list[Draft]:
+def backend_prepare(net: Network, draft: Draft) -> list[Draft]:
     """The backend's own ``prepare`` (its checks); a network without one takes the draft as it is."""
     hook = getattr(net, "prepare", None)
     if callable(hook):
@@ -138,7 +134,7 @@ def backend_prepare(net: AnyNetwork, draft: Draft) -> list[Draft]:
     return [draft]
 
 
-def plan(net: AnyNetwork, draft: Draft | str, *, split: bool = True) -> list[Draft]:
+def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]:
     """The drafts ``crosspost`` would publish on ``net``: one, or a thread's parts.
 
     Text over the network's :class:`~decentsocial.network.TextLimit` is split
@@ -193,7 +189,7 @@ def _with_keys(drafts: list[Draft], key: str, network: str, occurrence: int) -> 
 # ---------------------------------------------------------------- crosspost
 
 
-def check_networks(networks: Sequence[AnyNetwork]) -> list[AnyNetwork]:
+def check_networks(networks: Sequence[Network]) -> list[Network]:
     """The networks as a list; ``InvalidInput`` for none, a non-network, or one connection listed twice."""
     nets = list(networks)
     if not nets:
@@ -208,7 +204,7 @@ def check_networks(networks: Sequence[AnyNetwork]) -> list[AnyNetwork]:
     return nets
 
 
-def _as_error(net: AnyNetwork, exc: Exception) -> DecentSocialError:
+def _as_error(net: Network, exc: Exception) -> DecentSocialError:
     """Our errors as they are; anything else wrapped by type name only (its text may hold secrets)."""
     if isinstance(exc, DecentSocialError):
         return exc
@@ -218,7 +214,7 @@ def _as_error(net: AnyNetwork, exc: Exception) -> DecentSocialError:
     return error
 
 
-def plan_outcome(net: AnyNetwork, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
+def plan_outcome(net: Network, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
     """Plan one network (no writes); a problem becomes the outcome's error."""
     try:
         drafts = _with_keys(plan(net, draft, split=split), key, net.name, occurrence)
@@ -256,7 +252,7 @@ def base_key(draft: Draft) -> str:
     return draft.idempotency_key or uuid.uuid4().hex
 
 
-def occurrences(nets: Sequence[AnyNetwork]) -> list[int]:
+def occurrences(nets: Sequence[Network]) -> list[int]:
     """For each network, how many earlier ones in the list have the same name (0, 1, 2…)."""
     counts: dict[str, int] = {}
     result = []
@@ -268,7 +264,7 @@ def occurrences(nets: Sequence[AnyNetwork]) -> list[int]:
 
 def crosspost(
     draft: Draft | str,
-    networks: Sequence[AnyNetwork],
+    networks: Sequence[Network],
     *,
     dry_run: bool = False,
     split: bool = True,
@@ -288,7 +284,7 @@ def crosspost(
     nets = check_networks(networks)
     key = base_key(d)
 
-    def one(net: AnyNetwork, occurrence: int) -> Outcome:
+    def one(net: Network, occurrence: int) -> Outcome:
         planned = plan_outcome(net, d, key, occurrence, split)
         return planned if dry_run else publish_planned(planned)
 
@@ -317,7 +313,7 @@ def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
     return clean
 
 
-def check_search(net: AnyNetwork, keywords: Sequence[str]) -> None:
+def check_search(net: Network, keywords: Sequence[str]) -> None:
     """``UnsupportedFeature`` now, before the loop, if ``net`` cannot search for these keywords."""
     for keyword in keywords:
         words = keyword.split()
@@ -363,12 +359,12 @@ class SeenPosts:
 
 
 def check_monitor_args(
-    networks: Sequence[AnyNetwork],
+    networks: Sequence[Network],
     keywords: str | Iterable[str],
     interval: float,
     max_polls: int | None,
     since: datetime | None,
-) -> tuple[list[AnyNetwork], tuple[str, ...], datetime | None]:
+) -> tuple[list[Network], tuple[str, ...], datetime | None]:
     nets = list(networks)
     if not nets:
         raise InvalidInput("monitor needs at least one network")
@@ -385,7 +381,7 @@ def check_monitor_args(
     return nets, words, (utc(since) if since is not None else None)
 
 
-def poll_network(net: AnyNetwork, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
+def poll_network(net: Network, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
     """One network's matching posts for every keyword; ``None`` when it failed (logged, retried next poll)."""
     found: list[Post] = []
     for keyword in keywords:
@@ -460,7 +456,7 @@ def _wait(seconds: float, stop: StopSignal) -> None:
 
 
 def monitor(
-    networks: Sequence[AnyNetwork],
+    networks: Sequence[Network],
     keywords: str | Iterable[str],
     *,
     interval: float = 60.0,
@@ -489,7 +485,7 @@ def monitor(
 
 
 def _monitor(
-    nets: list[AnyNetwork],
+    nets: list[Network],
     words: tuple[str, ...],
     interval: float,
     stop: StopSignal,

@@ -364,6 +364,10 @@ class MindsNetwork(BaseNetwork):
         super().check_draft(draft)
         if draft.media:
             raise self.unsupported(Capability.MEDIA, "media uploads are not implemented for Minds")
+        if draft.visibility not in (None, "public"):
+            raise ContentRejected(
+                f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
+            )
         if draft.reply_to and (draft.quote_of or draft.community or draft.tags):
             raise InvalidInput("a Minds reply is a comment: text only, no quote, group or tags", network=NAME)
         nsfw = draft.options.get("nsfw")

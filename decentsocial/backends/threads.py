@@ -558,6 +558,16 @@ class ThreadsNetwork(BaseNetwork):
             raise self.too_long(NAME, TEXT_LIMIT, length)
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Threads has no communities to post into")
+        if draft.visibility not in (None, "public"):
+            raise ContentRejected(
+                f"Threads posts are public; it cannot publish with visibility {draft.visibility!r}",
+                network=NAME,
+            )
+        if draft.content_warning or draft.sensitive:
+            raise ContentRejected(
+                "Threads has no content warning or sensitive-media flag in its API; publish without one",
+                network=NAME,
+            )
         if draft.reply_to and draft.quote_of:
             raise InvalidInput("a Threads post can reply or quote, not both", network=NAME)
         if draft.options.get("carousel") and len(draft.media) < CAROUSEL_MIN:
@@ -1050,8 +1060,16 @@ class ThreadsNetwork(BaseNetwork):
         self._call("DELETE", self.post_id(post), safe_to_repeat=True)
 
     def repost(self, post: PostRef) -> Post | None:
-        body = self._call("POST", f"{self.post_id(post)}/repost", safe_to_repeat=False)
-        return self.get_post(str(body["id"])) if body.get("id") else None
+        """Repost; returns the original post as shared by you (its ``id`` is the repost's)."""
+        original_id = self.post_id(post)
+        body = self._call("POST", f"{original_id}/repost", safe_to_repeat=False)
+        if not body.get("id"):
+            return None
+        facade = self._call("GET", str(body["id"]), params={"fields": MEDIA_FIELDS})
+        original = self.get_post(original_id)
+        return original.model_copy(
+            update={"id": str(body["id"]), "reposted_by": self._post(facade).author, "raw": facade}
+        )
 
     def hide_reply(self, reply: PostRef) -> None:
         """Hide a top-level reply to one of your posts (its nested replies are hidden too)."""

@@ -20,14 +20,20 @@ from .proxy import FaultProxy
 def make_png(width: int, height: int, *, noise: bool = False) -> bytes:
     """A valid RGB PNG; with ``noise`` its pixels are random so it does not compress."""
     row_bytes = width * 3
-    rows = b"".join(b"\x00" + (os.urandom(row_bytes) if noise else b"\x80" * row_bytes) for _ in range(height))
+    rows = b"".join(
+        b"\x00" + (os.urandom(row_bytes) if noise else b"\x80" * row_bytes) for _ in range(height)
+    )
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows, 0 if noise else 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 0 if noise else 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ def _read_message(stream: BinaryIO) -> bytes | None:
     while True:
         line = stream.readline(65537)
         if not line:
-            return None if not head else head
+            return head or None
         head += line
         if line in (b"\r\n", b"\n"):
             break

@@ -22,7 +22,9 @@ def _through(proxy: FaultProxy, stack: BlueskyStack, make_account: Any, name: st
     return net, net.me().id
 
 
-def test_dropped_answer_after_commit_posts_once(proxy: FaultProxy, stack: BlueskyStack, make_account: Any) -> None:
+def test_dropped_answer_after_commit_posts_once(
+    proxy: FaultProxy, stack: BlueskyStack, make_account: Any
+) -> None:
     net, did = _through(proxy, stack, make_account, "dropper")
     proxy.add("com.atproto.repo.createRecord", "drop")
     post = net.publish("exactly once, even when the answer is lost")
@@ -72,7 +74,9 @@ def test_idempotency_key_survives_a_lost_answer_and_a_new_process(
         again.publish(ds.Draft(text="other text", idempotency_key="campaign-2026-11-26-a"))
 
 
-def test_rate_limit_within_policy_is_retried(proxy: FaultProxy, stack: BlueskyStack, make_account: Any) -> None:
+def test_rate_limit_within_policy_is_retried(
+    proxy: FaultProxy, stack: BlueskyStack, make_account: Any
+) -> None:
     net, did = _through(proxy, stack, make_account, "limited")
     proxy.add("app.bsky.actor.getProfile", "429", reset_in=1.0)
     started = time.monotonic()

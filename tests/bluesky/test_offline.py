@@ -79,9 +79,16 @@ def test_at_uri_parsing() -> None:
     assert str(uri) == f"at://{DID}/app.bsky.feed.post/3k2la3b4c5d6e"
     web = parse_at_uri("https://bsky.app/profile/alice.test/post/3k2la3b4c5d6e")
     assert (web.repo, web.rkey) == ("alice.test", "3k2la3b4c5d6e")
-    for bad in ["", "at://", "3k2la3b4c5d6e", f"at://{DID}/app.bsky.feed.post", "https://example.com/x",
-                f"at://{DID}/app.bsky.feed.post/a b", "at://not a did/app.bsky.feed.post/x",
-                f"at://{DID}/app.bsky.feed.like/3k2la3b4c5d6e"]:
+    for bad in [
+        "",
+        "at://",
+        "3k2la3b4c5d6e",
+        f"at://{DID}/app.bsky.feed.post",
+        "https://example.com/x",
+        f"at://{DID}/app.bsky.feed.post/a b",
+        "at://not a did/app.bsky.feed.post/x",
+        f"at://{DID}/app.bsky.feed.like/3k2la3b4c5d6e",
+    ]:
         with pytest.raises(ds.InvalidInput):
             parse_at_uri(bad)
 
@@ -94,7 +101,7 @@ def test_record_keys_are_valid_tids() -> None:
     assert TID.match(derived)
     assert derived == tid_for_key(f"{DID}/app.bsky.feed.post", "order-42")
     assert derived != tid_for_key(f"{DID}/app.bsky.feed.post", "order-43")
-    assert derived != tid_for_key(f"did:plc:other/app.bsky.feed.post", "order-42")
+    assert derived != tid_for_key("did:plc:other/app.bsky.feed.post", "order-42")
 
 
 def test_image_sniffing_and_checks() -> None:
@@ -102,11 +109,18 @@ def test_image_sniffing_and_checks() -> None:
     assert sniff(png) == ("image/png", 30, 20)
     gif = b"GIF89a" + (64).to_bytes(2, "little") + (48).to_bytes(2, "little") + b"\x00" * 20
     assert sniff(gif) == ("image/gif", 64, 48)
-    jpeg = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            b"\xff\xc0\x00\x11\x08\x01\xe0\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01")
+    jpeg = (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        b"\xff\xc0\x00\x11\x08\x01\xe0\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    )
     assert sniff(jpeg) == ("image/jpeg", 640, 480)
     [prepared] = prepare_images((ds.Media(data=png, alt_text="a square"),), network="bluesky")
-    assert (prepared.mime_type, prepared.width, prepared.height, prepared.alt) == ("image/png", 30, 20, "a square")
+    assert (prepared.mime_type, prepared.width, prepared.height, prepared.alt) == (
+        "image/png",
+        30,
+        20,
+        "a square",
+    )
     with pytest.raises(ds.ContentRejected, match="limit of 4"):
         prepare_images(tuple(ds.Media(data=png) for _ in range(5)), network="bluesky")
     with pytest.raises(ds.ContentRejected, match="1,000,000"):
@@ -122,8 +136,13 @@ def test_settings_need_credentials_and_hide_secrets() -> None:
         ds.connect("bluesky", base_url="http://127.0.0.1:9")
     with pytest.raises(ds.ConfigurationError):
         ds.connect("bluesky", base_url="ftp://x", handle="a.test", password="p")
-    net = ds.connect("bluesky", base_url="http://127.0.0.1:9/", handle="@a.test", password="hunter2-secret",
-                     session_string="session-secret-value")
+    net = ds.connect(
+        "bluesky",
+        base_url="http://127.0.0.1:9/",
+        handle="@a.test",
+        password="hunter2-secret",
+        session_string="session-secret-value",
+    )
     text = repr(net) + str(net.settings) + repr(net.settings)
     assert "hunter2-secret" not in text
     assert "session-secret-value" not in text
@@ -158,8 +177,14 @@ def test_bad_input_fails_before_any_io() -> None:
 
 def test_communities_and_rewards_are_unsupported() -> None:
     net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p")
-    for call in (lambda: net.communities(), lambda: net.community("x"), lambda: net.join("x"),
-                 lambda: net.rewards("at://x"), lambda: net.tip("a.test", "1 X"), lambda: net.claim_rewards()):
+    for call in (
+        lambda: net.communities(),
+        lambda: net.community("x"),
+        lambda: net.join("x"),
+        lambda: net.rewards("at://x"),
+        lambda: net.tip("a.test", "1 X"),
+        lambda: net.claim_rewards(),
+    ):
         with pytest.raises(ds.UnsupportedFeature):
             call()
     assert ds.Capability.COMMUNITIES not in net.capabilities

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.server
 
 def _expired_jwt(did: str) -> str:
     """An access token whose payload says it expired an hour ago (atproto then refreshes first)."""
+
     def part(obj: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
@@ -37,7 +38,9 @@ def test_logs_in_once_for_many_calls(make_account: Any) -> None:
     assert net.session.logins == 1
 
 
-def test_saved_session_is_reused_without_logging_in(stack: BlueskyStack, make_account: Any, tmp_path: Path) -> None:
+def test_saved_session_is_reused_without_logging_in(
+    stack: BlueskyStack, make_account: Any, tmp_path: Path
+) -> None:
     first, handle, _ = make_account("saver")
     saved = first.session_string()
     restored = ds.connect("bluesky", base_url=stack.pds_url, session_string=saved)
@@ -48,12 +51,16 @@ def test_saved_session_is_reused_without_logging_in(stack: BlueskyStack, make_ac
     # A session file: written after the first login, read by the next process.
     path = tmp_path / "bsky.session"
     _, handle2, password2 = make_account("filer")
-    writer = ds.connect("bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
+    writer = ds.connect(
+        "bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path
+    )
     writer.me()
     assert writer.session.logins == 1
     assert path.exists()
     assert path.stat().st_mode & 0o777 == 0o600
-    reader = ds.connect("bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
+    reader = ds.connect(
+        "bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path
+    )
     assert reader.me().handle == handle2
     assert reader.session.logins == 0
 
@@ -63,12 +70,16 @@ def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_a
     live = net.session_string()
     _, did, _, refresh, pds = live.split(":::")
     # Revoke the refresh token on the server, then hand the backend a session whose access token has expired.
-    revoked = httpx.post(f"{stack.pds_url}/xrpc/com.atproto.server.deleteSession",
-                         headers={"Authorization": f"Bearer {refresh}"}, timeout=30)
+    revoked = httpx.post(
+        f"{stack.pds_url}/xrpc/com.atproto.server.deleteSession",
+        headers={"Authorization": f"Bearer {refresh}"},
+        timeout=30,
+    )
     assert revoked.status_code == 200
     dead = ":::".join([handle, did, _expired_jwt(did), refresh, pds])
-    recovered = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password,
-                           session_string=dead)
+    recovered = ds.connect(
+        "bluesky", base_url=stack.pds_url, handle=handle, password=password, session_string=dead
+    )
     assert recovered.me().id == did
     assert recovered.session.logins == 1
     recovered.publish("after a fresh login")
@@ -78,8 +89,9 @@ def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_a
     with pytest.raises(ds.AuthenticationError):
         stuck.me()
     # With a wrong password: exactly one login attempt, then AuthenticationError (no loop).
-    wrong = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password="wrong-password",
-                       session_string=dead)
+    wrong = ds.connect(
+        "bluesky", base_url=stack.pds_url, handle=handle, password="wrong-password", session_string=dead
+    )
     with pytest.raises(ds.AuthenticationError):
         wrong.me()
     assert wrong.session.logins == 1
@@ -95,8 +107,9 @@ def test_bad_credentials_are_authentication_error_without_secrets(
         net.me()
     good = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password)
     session = good.session_string()
-    everything = "\n".join([str(exc.value), repr(exc.value), repr(net), repr(good), caplog.text,
-                            str(exc.value.__cause__)])
+    everything = "\n".join(
+        [str(exc.value), repr(exc.value), repr(net), repr(good), caplog.text, str(exc.value.__cause__)]
+    )
     for secret in ("Wrong-Secret-Password-123", password, session.split(":::")[2], session.split(":::")[3]):
         assert secret not in everything
 

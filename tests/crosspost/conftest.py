@@ -9,20 +9,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.sandbox import SandboxNetwork, SandboxSettings
-from decentsocial.network import BaseNetwork, TextLimit
-from decentsocial.text import grapheme_len
-
-
-class SandboxWithLimit(SandboxNetwork):
-    """The real sandbox, stating its ``max_length`` through the ``text_limit`` hook.
-
-    The hook is how a backend tells ``crosspost`` how to split a long draft
-    (``BaseNetwork.text_limit``); until the sandbox declares it itself, this
-    adds exactly that and nothing else.
-    """
-
-    def text_limit(self) -> TextLimit:
-        return TextLimit(self.config.max_length, grapheme_len, "graphemes")
+from decentsocial.network import BaseNetwork
 
 
 @pytest.fixture
@@ -48,11 +35,11 @@ def sandbox(tmp_path: Path, connections: list[BaseNetwork]):  # type: ignore[no-
 
 @pytest.fixture
 def limited(tmp_path: Path, connections: list[BaseNetwork]):  # type: ignore[no-untyped-def]
-    """``limited("name", account="carol", max_length=40)``: a sandbox that states its text limit."""
+    """``limited("name", account="carol", max_length=40)``: a sandbox with a small text limit."""
 
     def open_(name: str, *, account: str, max_length: int) -> BaseNetwork:
         settings = SandboxSettings(path=tmp_path / f"{name}.db", account=account, max_length=max_length)
-        net = SandboxWithLimit(settings)
+        net = SandboxNetwork(settings)
         connections.append(net)
         return net
 

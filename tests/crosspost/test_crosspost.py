@@ -198,11 +198,9 @@ def test_a_network_without_reply_rejects_instead_of_splitting(sandbox) -> None: 
 
 
 def test_a_thread_cut_short_is_finished_by_running_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from decentsocial.backends.sandbox import SandboxSettings
+    from decentsocial.backends.sandbox import SandboxNetwork, SandboxSettings
 
-    from .conftest import SandboxWithLimit
-
-    class ReplyFailsOnce(SandboxWithLimit):
+    class ReplyFailsOnce(SandboxNetwork):
         """The real sandbox whose server drops the first reply (a transient outage mid-thread)."""
 
         failed = False

@@ -82,6 +82,8 @@ def _first(substring: str) -> dict[str, Any]:
         ("was deleted", NotFound),
         ("limit = 0 outside valid range", InvalidInput),
         ("invalid account char", InvalidInput),
+        ("permlink cannot be blank", InvalidInput),
+        ("offset cannot be negative", InvalidInput),
         ("got an unexpected keyword argument", InvalidInput),
         ("condenser_api get state is not supported", UnsupportedFeature),
         ("follow_api_plugin not enabled", UnsupportedFeature),

@@ -467,3 +467,8 @@ def test_dead_node_fails_fast_with_bounded_retries() -> None:
             net.get_post("steemit/firstpost")
         assert time.monotonic() - started < 10
         net.close()
+
+
+def test_invalid_account_setting_is_a_configuration_error(replay: ReplayServer) -> None:
+    with pytest.raises(ConfigurationError):
+        connect("hive", account="Not_An_Account", nodes=[replay.url])

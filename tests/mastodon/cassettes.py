@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 CASSETTES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon" / "cassettes"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -50,7 +50,7 @@ def all_exchanges() -> Iterator[Exchange]:
         yield from exchanges(path.name)
 
 
-def is_status(value: Any) -> bool:
+def is_status(value: Any) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(value, dict) and {"id", "content", "account", "created_at", "visibility"} <= value.keys()
     )

@@ -8,6 +8,7 @@ the check ran first.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -45,8 +46,9 @@ def test_empty_status_without_media(offline: MastodonNetwork) -> None:
 
 def test_unknown_visibility(offline: MastodonNetwork) -> None:
     with pytest.raises(ValidationError):  # the Draft model refuses it on construction
-        Draft(text="hi", visibility="secret")  # type: ignore[arg-type]
-    sneaked = Draft.model_construct(text="hi", visibility="secret", media=(), poll=None, scheduled_at=None)
+        Draft(text="hi", visibility="secret")
+    secret: Any = "secret"
+    sneaked = Draft.model_construct(text="hi", visibility=secret, media=(), poll=None, scheduled_at=None)
     with pytest.raises(InvalidInput, match="visibility"):
         offline.publish(sneaked)
 
@@ -120,7 +122,7 @@ def test_unreadable_media_file_uploads_nothing(mastodon_server: MastodonServer, 
         ({"base_url": "https://example.social", "token": "t"}, "token"),
     ],
 )
-def test_bad_settings(settings: dict[str, object], field: str) -> None:
+def test_bad_settings(settings: dict[str, Any], field: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         connect("mastodon", **settings)
     assert field in str(caught.value)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -110,8 +110,8 @@ def test_media_with_alt_text(alice: MastodonNetwork) -> None:
     assert all(m.url and m.kind == "image" for m in post.media)
 
 
-def test_media_from_a_file(alice: MastodonNetwork, tmp_path: pytest.TempPathFactory) -> None:
-    path = tmp_path / "pic.png"  # type: ignore[operator]
+def test_media_from_a_file(alice: MastodonNetwork, tmp_path: Path) -> None:
+    path = tmp_path / "pic.png"
     path.write_bytes(png())
     post = alice.publish(Draft(text="from disk", media=(Media(path=path, alt_text="file"),)))
     assert post.media[0].alt_text == "file"
@@ -231,7 +231,7 @@ def _publish_many(net: MastodonNetwork, count: int, prefix: str) -> list[Post]:
 
 def test_posts_pages_newest_first_and_stops_at_limit(mastodon_server: MastodonServer) -> None:
     carol = mastodon_server.connect("carol")
-    made = _publish_many(carol, 45, "page")  # type: ignore[arg-type]
+    made = _publish_many(carol, 45, "page")
     got = list(carol.posts(limit=43))
     assert len(got) == 43
     assert len({p.id for p in got}) == 43
@@ -284,10 +284,3 @@ def test_version_pin_for_servers_with_odd_version_strings(mastodon_server: Masto
         assert [p.text for p in pinned.search(word)] == [f"pinned {word}"]
     finally:
         mastodon_server.clear_faults()
-
-
-@pytest.fixture
-def many(mastodon_server: MastodonServer) -> Iterator[MastodonNetwork]:
-    net = mastodon_server.connect("carol")
-    yield net  # type: ignore[misc]
-    net.close()

@@ -99,6 +99,8 @@ def test_publish_tags_nsfw_and_read_back(pair: Any) -> None:
     assert explicit.raw["nsfw"] == [3]
     with pytest.raises(ds.InvalidInput):
         me.publish(ds.Draft(text="x", options={"nsfw": [9]}))
+    with pytest.raises(ds.ContentRejected, match="public"):
+        me.publish(ds.Draft(text="x", visibility="direct"))
 
 
 def test_group_post(pair: Any, minds_server: ContractServer) -> None:

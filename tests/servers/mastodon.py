@@ -23,13 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from decentsocial import connect
 from tests.contract.harness import Harness, immediate
+
+if TYPE_CHECKING:
+    from decentsocial.backends.mastodon import MastodonNetwork
 
 HARNESSES = ("mastodon",)
 
@@ -50,14 +53,19 @@ class MastodonServer:
     tokens: dict[str, str]
     pid: int
 
-    def connect(self, account: str = "alice", **settings: Any) -> Any:
-        return connect(
+    def connect(self, account: str = "alice", **settings: Any) -> MastodonNetwork:
+        """A connection as one of the seeded accounts."""
+        from decentsocial.backends.mastodon import MastodonNetwork
+
+        net = connect(
             "mastodon",
             base_url=self.base_url,
             access_token=self.tokens[account],
             allow_http=True,
             **settings,
         )
+        assert isinstance(net, MastodonNetwork)
+        return net
 
     def add_fault(self, rule: dict[str, Any]) -> str:
         """Install a rule on the mock's fault endpoint (``POST /api/v1/_mock/faults``)."""

@@ -182,6 +182,24 @@ def test_carousel_sizes(net: Any, threads_server: ContractServer) -> None:
     assert stats(threads_server)["requests"] == before
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        ds.Draft(text="x", visibility="followers"),
+        ds.Draft(text="x", content_warning="spoilers"),
+        ds.Draft(text="x", sensitive=True),
+        ds.Draft(text="x", reply_to="1", quote_of="2"),
+    ],
+)
+def test_what_threads_cannot_keep_is_refused_not_dropped(
+    net: Any, threads_server: ContractServer, draft: ds.Draft
+) -> None:
+    before = stats(threads_server)["requests"]
+    with pytest.raises((ds.ContentRejected, ds.InvalidInput)):
+        net.publish(draft)
+    assert stats(threads_server)["requests"] == before
+
+
 def test_more_than_one_topic_tag_is_rejected(net: Any) -> None:
     with pytest.raises(ds.ContentRejected, match="one topic tag"):
         net.publish(ds.Draft(text="x", tags=("a", "b")))

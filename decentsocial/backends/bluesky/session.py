@@ -286,7 +286,9 @@ class XrpcSession:
 
     def _transport_error(self, exc: Exception, *, action: str, safe: bool) -> NetworkUnavailable:
         return NetworkUnavailable(
-            f"{action}: no answer from the server ({type(exc).__name__})", network=self.network, retryable=safe
+            f"{action}: no answer from the server ({type(exc).__name__})",
+            network=self.network,
+            retryable=safe,
         )
 
     def query(self, nsid: str, params: dict[str, Any] | None = None, *, action: str) -> dict[str, Any]:

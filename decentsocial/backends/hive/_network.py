@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from ...errors import AuthenticationError, ContentRejected, DecentSocialError, InvalidInput, NotFound
+from ...errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart, as_draft
 from ...network import AccountRef, BaseNetwork, Capability, CommunityRef, NetworkSettings, PostRef
 from ...paging import Page, paginate
@@ -113,14 +122,13 @@ class HiveNetwork(BaseNetwork):
         assert isinstance(s, HiveSettings)
         self._s = s
         if s.account is not None:
-            _ops.check_account(s.account, self.name)
+            try:
+                _ops.check_account(s.account, self.name)
+            except InvalidInput as exc:
+                raise ConfigurationError(exc.message, network=self.name) from None
         if (s.posting_key or s.active_key) and not s.account:
-            from ...errors import ConfigurationError
-
             raise ConfigurationError(f"{self.name}: keys need the account they belong to", network=self.name)
         if s.web_url:
-            from dataclasses import replace
-
             self.chain = replace(self.chain, web_url=s.web_url.rstrip("/"))
         self._rpc = RpcClient(
             self.name,
@@ -165,7 +173,9 @@ class HiveNetwork(BaseNetwork):
             return self._me()
         return _ops.check_account(self.account_ref(account), self.name)
 
-    def _posts_page(self, method: str, base: dict[str, Any]) -> Iterator[Post]:
+    def _paged(self, method: str, base: dict[str, Any], limit: int | None) -> Iterator[Post]:
+        """Bridge post lists: each page starts after the last post of the one before."""
+
         def fetch(cursor: tuple[str, str] | None, size: int) -> Page[Post, tuple[str, str]]:
             params = dict(base)
             if cursor is not None:
@@ -173,15 +183,11 @@ class HiveNetwork(BaseNetwork):
             params["limit"] = size
             items = self._call(method, params) or []
             posts = [post_from_bridge(p, self.chain) for p in items]
-            last = (items[-1]["author"], items[-1]["permlink"]) if len(items) >= size else None
+            last = (str(items[-1]["author"]), str(items[-1]["permlink"])) if len(items) >= size else None
             return Page(posts, last)
 
-        return fetch  # type: ignore[return-value]
-
-    def _paged(self, method: str, base: dict[str, Any], limit: int | None) -> Iterator[Post]:
-        fetch = self._posts_page(method, base)
-        # Bridge's start_author/start_permlink page starts after that post; de-duplicate anyway.
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)  # type: ignore[arg-type]
+        # The start post is excluded by bridge; de-duplicating by id guards against nodes that repeat it.
+        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
 
     # ---------------------------------------------------------------- reads
 
@@ -486,8 +492,6 @@ class HiveNetwork(BaseNetwork):
         author, permlink = self._post_ref(post)
         me = self._me()
         if author != me:
-            from ...errors import PermissionDenied
-
             raise PermissionDenied(f"{me} cannot delete a post by {author}", network=self.name)
         self._broadcast([["delete_comment", {"author": author, "permlink": permlink}]], "posting_key")
 

@@ -64,19 +64,6 @@ _AUTH = (
     "missing required active",
     "irrelevant signature",
 )
-_REJECTED = (
-    "insufficient",
-    "does not have sufficient",
-    "bandwidth",
-    "rc mana",
-    "already voted",
-    "you may only",
-    "cannot",
-    "too old",
-    "expired",
-    "exceeds",
-    "duplicate",
-)
 
 
 def is_duplicate_transaction(error: Any) -> bool:
@@ -101,14 +88,16 @@ def error_from_rpc(network: str, method: str, error: Any) -> DecentSocialError:
         return unsupported
     if "rate limit" in lowered or code == 429:
         return RateLimited(f"{method}: rate limited", network=network, server_message=short)
-    if broadcast or any(k in lowered for k in _REJECTED):
+    if broadcast:
         # A refused transaction (bad TaPoS, expired, over a balance, already voted…) changed nothing.
         return ContentRejected(f"the node rejected {method}", network=network, server_message=short)
     if any(k in lowered for k in _NOT_FOUND):
         return NotFound(f"{method}: not found", network=network, server_message=short)
     if "permission" in lowered or "not allowed" in lowered:
         return PermissionDenied(f"{method}: not allowed", network=network, server_message=short)
-    if code in (-32602, -31999, -32600, -32700) or "assert exception" in lowered:
+    # hivemind passes PostgreSQL's SQLSTATE through for malformed input: class 22 (data), 42 (syntax).
+    sqlstate_bad_input = isinstance(code, str) and code[:2] in ("22", "42")
+    if code in (-32602, -31999, -32600, -32700) or sqlstate_bad_input or "assert exception" in lowered:
         return InvalidInput(f"{method}: invalid parameters", network=network, server_message=short)
     return NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
@@ -184,7 +184,12 @@ def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
 
 # ---------------------------------------------------------------- statuses
 
-_MEDIA_KINDS = {"image": "image", "gifv": "gif", "video": "video", "audio": "audio"}
+_MEDIA_KINDS: dict[str, Literal["image", "video", "gif", "audio", "other"]] = {
+    "image": "image",
+    "gifv": "gif",
+    "video": "video",
+    "audio": "audio",
+}
 
 
 def _media(item: Mapping[str, Any]) -> Media | None:
@@ -194,7 +199,7 @@ def _media(item: Mapping[str, Any]) -> Media | None:
     meta = item.get("meta") or {}
     original = meta.get("original") or {} if isinstance(meta, Mapping) else {}
     return Media(
-        kind=_MEDIA_KINDS.get(str(item.get("type")), "other"),  # type: ignore[arg-type]
+        kind=_MEDIA_KINDS.get(str(item.get("type")), "other"),
         url=str(url),
         alt_text=item.get("description") or None,
         width=_int(original.get("width")) if isinstance(original, Mapping) else None,

@@ -10,12 +10,13 @@ by every retry), so a retry after a timeout never posts twice.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import Any, ClassVar, TypeVar, cast
 
 import requests
 from mastodon import Mastodon
@@ -60,7 +61,7 @@ class MastodonNetwork(BaseNetwork):
     """One account on one Mastodon-API server."""
 
     name: ClassVar[str] = NETWORK
-    Settings: ClassVar[type[MastodonSettings]] = MastodonSettings  # type: ignore[assignment]
+    Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
     capabilities = frozenset(
         {
@@ -119,7 +120,8 @@ class MastodonNetwork(BaseNetwork):
             self._client = Mastodon(
                 api_base_url=self.settings.base_url,
                 access_token=token.get_secret_value() if token is not None else None,
-                request_timeout=(self.settings.connect_timeout, self.settings.timeout),
+                # requests takes (connect, read); Mastodon.py passes it through (its hint says float).
+                request_timeout=cast(float, (self.settings.connect_timeout, self.settings.timeout)),
                 ratelimit_method="throw",
                 # A pinned version is trusted (no probe); "created" makes Mastodon.py use it.
                 mastodon_version=pinned,
@@ -236,11 +238,21 @@ class MastodonNetwork(BaseNetwork):
 
     def check_draft(self, draft: Draft) -> None:
         """Everything Mastodon would refuse, checked before anything is uploaded or posted."""
+        self._checked_text(draft, reply_to_handle=None)
+
+    def _check_offline(self, draft: Draft) -> None:
+        """The checks that need no server."""
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Mastodon has no communities to post into")
         super().check_draft(draft)
         check_static(draft)
-        check_limits(draft, compose_text(draft), self.limits())
+
+    def _checked_text(self, draft: Draft, *, reply_to_handle: str | None) -> str:
+        """The status text for ``draft``, after every check (only the limits need the server)."""
+        self._check_offline(draft)
+        text = compose_text(draft, reply_to_handle=reply_to_handle)
+        check_limits(draft, text, self.limits())
+        return text
 
     def publish(self, draft: Draft | str) -> Post:
         return self._publish(as_draft(draft), reply_to_handle=None)
@@ -248,19 +260,14 @@ class MastodonNetwork(BaseNetwork):
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         parent_id = self.post_id(to)
         d = as_draft(draft).model_copy(update={"reply_to": parent_id})
+        self._check_offline(d)
         # Mastodon notifies the parent's author only when mentioned: every client adds the mention.
         parent = to if isinstance(to, Post) and to.network == NETWORK else self.get_post(parent_id)
-        author = parent.author.handle
-        mine = self._me.handle if self._me is not None else None
-        return self._publish(d, reply_to_handle=None if author == mine else author)
+        mine = parent.author.id == self._my_id()
+        return self._publish(d, reply_to_handle=None if mine else parent.author.handle)
 
     def _publish(self, draft: Draft, *, reply_to_handle: str | None) -> Post:
-        if draft.community is not None:
-            raise self.unsupported(Capability.COMMUNITY_POSTS, "Mastodon has no communities to post into")
-        super().check_draft(draft)
-        check_static(draft)
-        text = compose_text(draft, reply_to_handle=reply_to_handle)
-        check_limits(draft, text, self.limits())
+        text = self._checked_text(draft, reply_to_handle=reply_to_handle)
         payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
         # One key per logical publish, reused by every retry: the server keeps one status per key.
         key = draft.idempotency_key or f"decentsocial-{uuid.uuid4().hex}"
@@ -453,7 +460,7 @@ class MastodonNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- streaming
 
-    def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
+    def stream(self, *, kind: str = "public", tag: str | None = None) -> Generator[Post, None, None]:
         """New posts from the ``user`` (home), ``public`` or ``hashtag`` stream, as they arrive.
 
         Reconnects with exponential backoff after a drop and first reads
@@ -483,6 +490,7 @@ class MastodonNetwork(BaseNetwork):
         return base
 
     def _backfill(self, kind: str, tag: str | None, since: str) -> list[Post]:
+        """Up to one page of what the matching timeline got after ``since`` (``min_id``)."""
         client = self.client
         if kind == "user":
             page = self._call(lambda: client.timeline_home(min_id=since, limit=PAGE_SIZE), "catch up")
@@ -490,12 +498,10 @@ class MastodonNetwork(BaseNetwork):
             page = self._call(lambda: client.timeline_hashtag(tag, min_id=since, limit=PAGE_SIZE), "catch up")
         else:
             page = self._call(lambda: client.timeline_public(min_id=since, limit=PAGE_SIZE), "catch up")
-        return sorted(
-            (to_post(s) for s in page),
-            key=lambda p: int(p.raw["id"]) if p.raw and str(p.raw["id"]).isdigit() else 0,
-        )
+        # The server answers newest first; the stream's order is oldest first.
+        return [to_post(s) for s in reversed(page)]
 
-    def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
+    def _stream(self, kind: str, tag: str | None) -> Generator[Post, None, None]:
         path = {"user": "/api/v1/streaming/user", "public": "/api/v1/streaming/public"}.get(
             kind, "/api/v1/streaming/hashtag"
         )
@@ -507,65 +513,58 @@ class MastodonNetwork(BaseNetwork):
         last_id: str | None = None
         seen: set[str] = set()
         while True:
-            url = self._streaming_url() + path
+            wait: float | None = None
             try:
-                response = self.session.get(
-                    url,
+                response: requests.Response | None = self.session.get(
+                    self._streaming_url() + path,
                     params=params,
                     headers=headers,
                     stream=True,
                     timeout=(self.settings.connect_timeout, self.settings.stream_timeout),
                 )
-            except requests.RequestException as exc:
-                failures += 1
-                if failures >= self.settings.stream_attempts:
-                    raise NetworkUnavailable("the stream cannot connect", network=NETWORK) from exc
-                self.sleep(_backoff(failures))
-                continue
-            try:
-                if response.status_code in (401, 403):
-                    raise AuthenticationError(f"the {kind} stream refused the token", network=NETWORK)
-                if response.status_code == 404:
-                    raise UnsupportedFeature(
-                        NETWORK, Capability.STREAM, "this server has streaming switched off"
-                    )
-                if response.status_code != 200:
-                    failures += 1
-                    if failures >= self.settings.stream_attempts:
-                        raise NetworkUnavailable(
-                            f"the stream answered {response.status_code} {failures} times", network=NETWORK
+            except requests.RequestException:
+                response = None
+            if response is not None:
+                with contextlib.closing(response):
+                    status = response.status_code
+                    if status in (401, 403):
+                        raise AuthenticationError(f"the {kind} stream refused the token", network=NETWORK)
+                    if status == 404:
+                        raise UnsupportedFeature(
+                            NETWORK, Capability.STREAM, "this server has streaming switched off"
                         )
-                    wait = wait_from_headers(response.headers) if response.status_code == 429 else None
-                    self.sleep(wait if wait is not None else _backoff(failures))
-                    continue
-                if last_id is not None:
-                    for post in self._backfill(kind, tag, last_id):
-                        if post.raw and str(post.raw["id"]) not in seen:
-                            seen.add(str(post.raw["id"]))
-                            last_id = str(post.raw["id"])
-                            yield post
-                try:
-                    for event in read_events(response):
-                        failures = 0  # the connection works: a later drop starts the backoff afresh
-                        if event.name != "update" or not isinstance(event.payload, dict):
-                            continue
-                        post = to_post(event.payload)
-                        wrapper_id = str(event.payload.get("id"))
-                        if wrapper_id in seen:
-                            continue
-                        seen.add(wrapper_id)
-                        if len(seen) > 10_000:
-                            seen.clear()
-                        last_id = wrapper_id
-                        yield post
-                except requests.RequestException:
-                    pass  # dropped or silent too long: reconnect below
-                failures += 1
-                if failures >= self.settings.stream_attempts:
-                    raise NetworkUnavailable("the stream keeps dropping", network=NETWORK)
-                self.sleep(_backoff(failures))
-            finally:
-                response.close()
+                    if status == 429:
+                        wait = wait_from_headers(response.headers)
+                    if status == 200:
+                        try:
+                            if last_id is not None:
+                                # Posts made while we were away: the stream does not replay them.
+                                for post in self._backfill(kind, tag, last_id):
+                                    wrapper_id = str((post.raw or {}).get("id", post.id))
+                                    if wrapper_id not in seen:
+                                        seen.add(wrapper_id)
+                                        last_id = wrapper_id
+                                        yield post
+                            for event in read_events(response):
+                                failures = 0  # the connection works: a later drop starts the backoff afresh
+                                if event.name != "update" or not isinstance(event.payload, dict):
+                                    continue
+                                wrapper_id = str(event.payload.get("id"))
+                                if wrapper_id in seen:
+                                    continue
+                                if len(seen) > 10_000:
+                                    seen.clear()
+                                seen.add(wrapper_id)
+                                last_id = wrapper_id
+                                yield to_post(event.payload)
+                        except (requests.RequestException, NetworkUnavailable):
+                            pass  # dropped, silent too long, or the catch-up read failed: reconnect
+            failures += 1
+            if failures >= self.settings.stream_attempts:
+                raise NetworkUnavailable(
+                    f"the {kind} stream failed {failures} times in a row", network=NETWORK
+                )
+            self.sleep(wait if wait is not None else _backoff(failures))
 
 
 def _error_text(response: requests.Response) -> str | None:
@@ -576,7 +575,7 @@ def _error_text(response: requests.Response) -> str | None:
         return None
     if not isinstance(body, dict) or not isinstance(body.get("error"), str):
         return None
-    text = body["error"]
+    text: str = body["error"]
     if isinstance(body.get("error_description"), str):
         text = f"{text}: {body['error_description']}"
     return text[:500]

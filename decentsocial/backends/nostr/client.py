@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import websockets
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
 
 from ...errors import NetworkUnavailable
 from .events import Event
@@ -98,7 +98,7 @@ class RelayConnection:
             if self._ws is not None and self._reader is not None and not self._reader.done():
                 return self._ws
             try:
-                ws = await websockets.connect(
+                ws = await connect(
                     self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None
                 )
             except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
@@ -324,6 +324,10 @@ class RelayPool:
         except RelayError as exc:
             log.debug("relay %s: query failed: %s", url, exc)
             return exc
+
+    def cached_info(self, url: str) -> dict[str, Any] | None:
+        """The NIP-11 document if it was already fetched (no I/O, safe from any thread)."""
+        return self._info.get(url)
 
     async def info(self, url: str) -> dict[str, Any]:
         """The relay's NIP-11 document (cached; empty when it has none)."""

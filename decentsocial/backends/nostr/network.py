@@ -206,19 +206,22 @@ class NostrNetwork(BaseNetwork):
             )
         return self._key
 
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+    def _started(self) -> tuple[LoopThread, RelayPool]:
+        """The private loop thread and relay pool, created on first use (connect() does no I/O)."""
         with self._start_lock:
-            if self._loop is None:
+            if self._loop is None or self._pool is None:
                 self._loop = LoopThread()
                 self._pool = RelayPool(self.nostr_settings.relays, self.nostr_settings.timeout)
+            return self._loop, self._pool
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        loop, _ = self._started()
         # Every relay is asked at once, so one call is bounded by about two relay timeouts.
-        return self._loop.run(coro, timeout=self.nostr_settings.timeout * 3 + 1)
+        return loop.run(coro, timeout=self.nostr_settings.timeout * 3 + 1)
 
     @property
     def pool(self) -> RelayPool:
-        self._run(_noop())
-        assert self._pool is not None
-        return self._pool
+        return self._started()[1]
 
     def _query(self, filters: Sequence[Filter], relays: Sequence[str] | None = None) -> QueryResult:
         pool = self.pool
@@ -227,7 +230,8 @@ class NostrNetwork(BaseNetwork):
     def relay_info(self, url: str) -> dict[str, Any]:
         """A relay's NIP-11 document (``{}`` when it publishes none)."""
         pool = self.pool
-        return self._run(pool.info(url))
+        known = pool.cached_info(url)
+        return known if known is not None else self._run(pool.info(url))
 
     def close(self) -> None:
         with self._start_lock:
@@ -290,8 +294,14 @@ class NostrNetwork(BaseNetwork):
                 retryable=True,  # the same signed event: a resend cannot duplicate it
             )
 
+        try:
+            return attempt()
+        except DecentSocialError as exc:
+            if not exc.retryable or settings.publish_attempts < 2:
+                raise
+            self.log.debug("publish of %s will be retried: %s", event.id[:16], exc)
         policy = RetryPolicy(
-            attempts=settings.publish_attempts, backoff=0.2, total_seconds=settings.timeout * 4
+            attempts=settings.publish_attempts - 1, backoff=0.2, total_seconds=settings.timeout * 4
         )
         return policy.call(attempt)
 
@@ -874,10 +884,6 @@ class NostrNetwork(BaseNetwork):
             except (NotFound, InvalidInput):
                 pass
         return self._pubkey_of(ref), None
-
-
-async def _noop() -> None:
-    return None
 
 
 def _sats(msat: int) -> Amount:

@@ -54,7 +54,15 @@ from ...models import (
     as_draft,
     normalise_tags,
 )
-from ...network import AccountRef, BaseNetwork, Capability, CommunityRef, NetworkSettings, PostRef
+from ...network import (
+    AccountRef,
+    BaseNetwork,
+    Capability,
+    CommunityRef,
+    NetworkSettings,
+    PostRef,
+    TextLimit,
+)
 from ...paging import Page, check_limit, paginate
 from ...text import grapheme_len, hashtags, links, mentions
 from .rows import (
@@ -256,14 +264,15 @@ class SandboxNetwork(BaseNetwork):
         parent = self.post_id(to)
         return self._publish(self._checked(draft), parent)
 
+    def text_limit(self) -> TextLimit:
+        """``max_length`` graphemes; ``check_draft`` enforces it and ``crosspost`` splits by it."""
+        return TextLimit(self.config.max_length, grapheme_len, "graphemes")
+
     def check_draft(self, draft: Draft) -> None:
-        """The sandbox's limits: ``max_length`` graphemes, titles, media and polls."""
+        """The sandbox's limits: ``max_length`` graphemes (via ``text_limit``), titles, media and polls."""
         super().check_draft(draft)
         if draft.community is not None and Capability.COMMUNITY_POSTS not in self.capabilities:
             raise self.unsupported(Capability.COMMUNITY_POSTS)
-        count = grapheme_len(draft.text)
-        if count > self.config.max_length:
-            raise self.too_long(NETWORK, self.config.max_length, count, "graphemes")
         if draft.title is not None and grapheme_len(draft.title) > MAX_TITLE:
             raise ContentRejected(
                 f"title is over the sandbox's limit of {MAX_TITLE} graphemes", network=NETWORK
