@@ -278,6 +278,11 @@ def _is_public_url(url: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]+", url))
 
 
+def _valid_topic(tag: str) -> bool:
+    """Documented topic tag rule: 1-50 characters, no periods or ampersands."""
+    return 1 <= len(tag) <= 50 and "." not in tag and "&" not in tag
+
+
 def _ref_id(value: Any) -> str | None:
     if isinstance(value, dict) and value.get("id"):
         return str(value["id"])
@@ -414,10 +419,9 @@ class ThreadsNetwork(BaseNetwork):
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
         safe_to_repeat: bool,
-        authenticated: bool = True,
     ) -> dict[str, Any]:
         """One request; raises ``_GraphError`` (with codes) or a ``DecentSocialError``."""
-        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"} if authenticated else {}
+        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         try:
             response = self.client.request(method, path, params=params, data=data, headers=headers)
         except httpx.ConnectError as exc:
@@ -597,7 +601,7 @@ class ThreadsNetwork(BaseNetwork):
         if draft.link is not None and not _is_public_url(draft.link.url):
             raise ContentRejected(f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME)
         topic = self._topic_tag(draft)
-        if topic is not None and (not 1 <= len(topic) <= 50 or "." in topic or "&" in topic):
+        if topic is not None and not _valid_topic(topic):
             raise ContentRejected(
                 f"Threads topic tags are 1-50 characters without '.' or '&': {topic!r}", network=NAME
             )
@@ -623,8 +627,9 @@ class ThreadsNetwork(BaseNetwork):
             )
         if draft.tags:
             return draft.tags[0]
-        # Threads turns the first hashtag of a post into its tag; send it as the topic tag.
-        in_text = textlib.hashtags(draft.text)
+        # The Threads app makes a post's first hashtag its tag: do the same through the API,
+        # when that hashtag is a valid topic tag.
+        in_text = [t for t in textlib.hashtags(draft.text) if _valid_topic(t)]
         return in_text[0] if in_text else None
 
     # ------------------------------------------------------------ publishing

@@ -295,3 +295,20 @@ def test_fault_endpoint_is_reachable() -> None:
 
     answer = httpx.get(f"http://{HOST}:{PORT}/api/v1/_mock/faults", timeout=5)
     assert answer.status_code == 200
+
+
+def test_delete_whose_answer_was_lost_is_not_an_error(server: MastodonServer) -> None:
+    net = fast(server, timeout=0.5)
+    post = net.publish(Harness.unique("gone"))
+    server.add_fault(
+        {
+            "match": {"methods": ["DELETE"], "path": f"/api/v1/statuses/{post.id}"},
+            "effect": {"type": "latency", "delay_ms": 1500},
+            "count": 1,
+        }
+    )
+    net.delete(post)  # the first try deletes but times out; the retry sees 404
+    with pytest.raises(NotFound):
+        fast(server).get_post(post.id)
+    with pytest.raises(NotFound):
+        fast(server).delete(post.id)  # deleting what never existed (for this caller) is still NotFound

@@ -284,3 +284,11 @@ def test_version_pin_for_servers_with_odd_version_strings(mastodon_server: Masto
         assert [p.text for p in pinned.search(word)] == [f"pinned {word}"]
     finally:
         mastodon_server.clear_faults()
+
+
+def test_quote_post(alice: MastodonNetwork, bob: MastodonNetwork) -> None:
+    original = alice.publish("quote me")
+    quote = bob.publish(Draft(text="well said", quote_of=original.id))
+    assert quote.quote_of == original.id
+    assert quote.text == "well said"
+    assert bob.get_post(quote.id).quote_of == original.id

@@ -14,7 +14,9 @@ Readiness is polled (``GET /api/v1/instance`` until it answers), never slept for
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -111,6 +113,12 @@ accounts = [
     return path
 
 
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((HOST, port)) == 0
+
+
 def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
     while True:
         if process.poll() is not None:
@@ -127,6 +135,8 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path, dead
 
 @contextmanager
 def start_server(port: int, *, ratelimit: bool) -> Iterator[MastodonServer]:
+    if _listening(port):
+        raise RuntimeError(f"port {port} is already in use: another server would answer these tests")
     folder = Path(tempfile.mkdtemp(prefix=f"ds-mastodon-{port}-"))
     config = _config(folder, port, ratelimit=ratelimit)
     log = folder / "server.log"
@@ -166,6 +176,7 @@ def start_server(port: int, *, ratelimit: bool) -> Iterator[MastodonServer]:
         except subprocess.TimeoutExpired:
             os.kill(pid, signal.SIGKILL)
             process.wait(timeout=5)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -343,6 +343,11 @@ def test_repost(make_net: Callable[..., Any]) -> None:
     assert repost is not None
     assert repost.raw
     assert repost.raw["reposted_post"]["id"] == post.id
+    assert repost.id != post.id
+    assert repost.text == "worth sharing"
+    assert repost.author.handle == post.author.handle
+    assert repost.reposted_by is not None
+    assert repost.reposted_by.handle == me.me().handle
     assert other.get_post(post.id).metrics.reposts == 1
 
 

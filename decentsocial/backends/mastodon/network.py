@@ -365,7 +365,19 @@ class MastodonNetwork(BaseNetwork):
             self._call(lambda: self.client.status_unreblog(target), "undo a boost")
             return
         status_id = self.post_id(post)
-        self._call(lambda: self.client.status_delete(status_id), "delete", idempotent=True)
+        tries = 0
+
+        def delete_once() -> None:
+            nonlocal tries
+            tries += 1
+            try:
+                self.client.status_delete(status_id)
+            except mp.MastodonNotFoundError:
+                if tries == 1:
+                    raise
+                # An earlier try reached the server before its answer was lost: the status is gone.
+
+        self._call(delete_once, "delete")
 
     def like(self, post: PostRef) -> None:
         status_id = self.post_id(post)

@@ -335,7 +335,9 @@ class RelayPool:
             import httpx
 
             try:
-                async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as client:
+                # Plain ws:// relays are read over plain HTTP: no TLS, so no certificate store to load.
+                tls = url.startswith("wss://")
+                async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client:
                     response = await client.get(_http_url(url), headers={"Accept": "application/nostr+json"})
                 data = response.json() if response.status_code == 200 else {}
             except (httpx.HTTPError, ValueError) as exc:
