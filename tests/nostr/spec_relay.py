@@ -52,6 +52,7 @@ class SpecRelay:
     verify: bool = True
     silent: bool = False
     max_content_length: int | None = None
+    refuse: str | None = None  # refuse every event with this reason
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -129,6 +130,8 @@ class SpecRelay:
             )
             if hashlib.sha256(serial.encode()).hexdigest() != eid:
                 return ["OK", eid, False, "invalid: event id does not match"]
+        if self.refuse is not None:
+            return ["OK", eid, False, self.refuse]
         if self.max_content_length is not None and len(event["content"]) > self.max_content_length:
             return ["OK", eid, False, f"invalid: content longer than {self.max_content_length}"]
         if eid in self.events:

@@ -212,3 +212,24 @@ def test_replaceable_contact_list_across_relays(
     lists = [e for e in spec.events.values() if e["kind"] == 3]
     assert len(lists) == 1
     assert Event.from_json(lists[0]).tag_values("p") == [bob.public_key, carol.public_key]
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("blocked: you are banned from posting here", ds.PermissionDenied),
+        ("restricted: members only", ds.PermissionDenied),
+        ("auth-required: we only accept events from registered users", ds.AuthenticationError),
+        ("rate-limited: slow down there chief", ds.RateLimited),
+        ("pow: difficulty 26 is required", ds.ContentRejected),
+        ("something else entirely", ds.ContentRejected),
+    ],
+)
+def test_refusal_prefixes_map_to_errors(
+    make_net: Make, spec_relay: StartRelay, reason: str, error: type[ds.DecentSocialError]
+) -> None:
+    relay = spec_relay(refuse=reason)
+    alice = make_net(relays=[relay.url], publish_attempts=1)
+    with pytest.raises(error) as info:
+        alice.publish("refused")
+    assert info.value.server_message == reason

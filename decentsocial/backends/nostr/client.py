@@ -98,9 +98,7 @@ class RelayConnection:
             if self._ws is not None and self._reader is not None and not self._reader.done():
                 return self._ws
             try:
-                ws = await connect(
-                    self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None
-                )
+                ws = await connect(self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None)
             except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
                 raise RelayError(f"cannot connect: {type(exc).__name__}: {exc}") from exc
             self._ws = ws

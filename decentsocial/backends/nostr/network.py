@@ -123,6 +123,18 @@ class NostrSettings(NetworkSettings):
         return tuple(dict.fromkeys(_check_relay_url(u) for u in value))
 
 
+#: NIP-01's machine-readable prefixes of a refusal, as errors (anything else: ContentRejected).
+_REFUSALS: dict[str, type[DecentSocialError]] = {
+    "rate-limited": RateLimited,
+    "auth-required": AuthenticationError,
+    "restricted": PermissionDenied,
+    "blocked": PermissionDenied,
+    "invalid": ContentRejected,
+    "pow": ContentRejected,
+    "error": NetworkUnavailable,
+}
+
+
 @dataclass(frozen=True)
 class ZapRequest:
     """A signed zap request and the URL a wallet calls to get its invoice (paying is the wallet's job)."""
@@ -280,11 +292,8 @@ class NostrNetwork(BaseNetwork):
             summary = "; ".join(f"{o.relay}: {o.error or o.message or 'refused'}" for o in outcomes)
             if refusals:
                 reason = refusals[0].message
-                if reason.startswith("rate-limited"):
-                    raise RateLimited(
-                        f"relay is rate limiting ({summary})", network=self.name, server_message=reason
-                    )
-                raise ContentRejected(
+                error_class = _REFUSALS.get(reason.partition(":")[0].strip(), ContentRejected)
+                raise error_class(
                     f"relays refused the event ({summary})", network=self.name, server_message=reason
                 )
             raise NetworkUnavailable(
