@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import decentsocial as ds  # noqa: E402
+import decentsocial as ds
 
 PASSWORD = "bench-password"
 READ_COUNT = 1000
@@ -40,28 +41,49 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+def publish_all(send: Callable[..., Any], texts: list[str]) -> None:
+    for text in texts:
+        send(text)
+
+
 def create_account(base_url: str, name: str) -> str:
     handle = f"{name}-{uuid.uuid4().hex[:6]}.test"
-    answer = httpx.post(f"{base_url}/xrpc/com.atproto.server.createAccount",
-                        json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD}, timeout=60)
+    answer = httpx.post(
+        f"{base_url}/xrpc/com.atproto.server.createAccount",
+        json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD},
+        timeout=60,
+    )
     answer.raise_for_status()
     return handle
 
 
 def seed_posts(base_url: str, handle: str, count: int) -> str:
     """``count`` posts in batches of 200 with applyWrites (plain HTTP); returns the DID."""
-    session = httpx.post(f"{base_url}/xrpc/com.atproto.server.createSession",
-                         json={"identifier": handle, "password": PASSWORD}, timeout=60).json()
+    session = httpx.post(
+        f"{base_url}/xrpc/com.atproto.server.createSession",
+        json={"identifier": handle, "password": PASSWORD},
+        timeout=60,
+    ).json()
     headers = {"Authorization": f"Bearer {session['accessJwt']}"}
     for start in range(0, count, 200):
         writes = [
-            {"$type": "com.atproto.repo.applyWrites#create", "collection": "app.bsky.feed.post",
-             "value": {"$type": "app.bsky.feed.post", "text": f"bench post {i} #bench",
-                       "createdAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}}
+            {
+                "$type": "com.atproto.repo.applyWrites#create",
+                "collection": "app.bsky.feed.post",
+                "value": {
+                    "$type": "app.bsky.feed.post",
+                    "text": f"bench post {i} #bench",
+                    "createdAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+                },
+            }
             for i in range(start, min(count, start + 200))
         ]
-        answer = httpx.post(f"{base_url}/xrpc/com.atproto.repo.applyWrites",
-                            json={"repo": session["did"], "writes": writes}, headers=headers, timeout=120)
+        answer = httpx.post(
+            f"{base_url}/xrpc/com.atproto.repo.applyWrites",
+            json={"repo": session["did"], "writes": writes},
+            headers=headers,
+            timeout=120,
+        )
         answer.raise_for_status()
     return str(session["did"])
 
@@ -77,18 +99,19 @@ def wait_indexed(client: Any, did: str, count: int, timeout: float = 180.0) -> N
         time.sleep(0.5)
 
 
-def raw_read(client: Any, did: str, count: int) -> int:
-    """Page atproto's get_author_feed directly, as a user of atproto would."""
-    seen = 0
+def raw_read(client: Any, did: str, count: int) -> list[Any]:
+    """Page atproto's get_author_feed directly, as a user of atproto would, keeping the posts."""
+    posts: list[Any] = []
     cursor = None
-    while seen < count:
-        page = client.get_author_feed(actor=did, limit=min(100, count - seen), cursor=cursor,
-                                      filter="posts_with_replies")
-        seen += len(page.feed)
+    while len(posts) < count:
+        page = client.get_author_feed(
+            actor=did, limit=min(100, count - len(posts)), cursor=cursor, filter="posts_with_replies"
+        )
+        posts += [item.post for item in page.feed]
         cursor = page.cursor
         if not cursor or not page.feed:
             break
-    return seen
+    return posts
 
 
 def run(base_url: str, runs: int) -> None:
@@ -101,7 +124,7 @@ def run(base_url: str, runs: int) -> None:
     wait_indexed(raw, did, READ_COUNT)
     net = ds.connect("bluesky", base_url=base_url, handle=reader_handle, password=PASSWORD)
     assert len(list(net.posts(limit=READ_COUNT))) == READ_COUNT
-    assert raw_read(raw, did, READ_COUNT) == READ_COUNT
+    assert len(raw_read(raw, did, READ_COUNT)) == READ_COUNT
 
     ours: list[float] = []
     theirs: list[float] = []
@@ -110,30 +133,42 @@ def run(base_url: str, runs: int) -> None:
         ours.append(timed(lambda: list(net.posts(limit=READ_COUNT))))
     read_ratio = statistics.median(ours) / statistics.median(theirs)
 
+    print(
+        f"read {READ_COUNT} posts (median of {runs}): "
+        f"posts(limit={READ_COUNT}) {statistics.median(ours):.3f}s"
+        f" | atproto get_author_feed {statistics.median(theirs):.3f}s"
+        f" | ratio {read_ratio:.2f} (goal <= 1.10)",
+        flush=True,
+    )
+
     writer_handle = create_account(base_url, "benchwrite")
     raw_writer = Client(base_url=base_url)
     raw_writer.login(writer_handle, PASSWORD, fetch_bsky_profile=False)
     writer = ds.connect("bluesky", base_url=base_url, handle=writer_handle, password=PASSWORD)
+    writer_did = writer.me().id
+    raw_send = partial(raw_writer.send_post, profile_identify=writer_did)
     writer.publish("warm up")
-    raw_writer.send_post(text="warm up")
+    raw_send("warm up")
     raw_times: list[float] = []
     our_times: list[float] = []
-    for round_ in range(2):
-        raw_times.append(timed(lambda: [raw_writer.send_post(text=f"raw {round_} {i} #bench")
-                                        for i in range(PUBLISH_COUNT // 2)]))
-        our_times.append(timed(lambda: [writer.publish(f"ours {round_} {i} #bench")
-                                        for i in range(PUBLISH_COUNT // 2)]))
+    rounds = 20  # alternate small batches, so both see the same server state and machine load
+    for round_ in range(rounds):
+        texts = [f"round {round_} post {i} #bench" for i in range(PUBLISH_COUNT // rounds)]
+        raw_times.append(timed(partial(publish_all, raw_send, texts)))
+        our_times.append(timed(partial(publish_all, writer.publish, texts)))
     raw_publish, our_publish = sum(raw_times), sum(our_times)
     overhead_ms = (our_publish - raw_publish) / PUBLISH_COUNT * 1000
 
-    print(f"read {READ_COUNT} posts (median of {runs}): posts(limit={READ_COUNT}) {statistics.median(ours):.3f}s"
-          f" | atproto get_author_feed {statistics.median(theirs):.3f}s | ratio {read_ratio:.2f} (goal <= 1.10)")
-    print(f"publish {PUBLISH_COUNT} posts: publish() {our_publish:.2f}s | atproto send_post {raw_publish:.2f}s"
-          f" | overhead {overhead_ms:+.2f} ms/post ({our_publish / raw_publish:.2f}x)")
+    print(
+        f"publish {PUBLISH_COUNT} posts: publish() {our_publish:.2f}s | atproto send_post {raw_publish:.2f}s"
+        f" | overhead {overhead_ms:+.2f} ms/post ({our_publish / raw_publish:.2f}x)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--base-url", help="a running PDS (default: start the local stack)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()

@@ -60,6 +60,7 @@ def utc(value: datetime) -> datetime:
 UTCDateTime = Annotated[datetime, AfterValidator(utc)]
 Raw = dict[str, Any] | None
 Visibility = Literal["public", "unlisted", "followers", "direct"]
+VISIBILITIES: tuple[str, ...] = ("public", "unlisted", "followers", "direct")
 RewardStatus = Literal["pending", "paid", "claimable", "none"]
 NotificationKind = Literal[
     "mention", "reply", "like", "repost", "quote", "follow", "reward", "zap", "other"
@@ -370,7 +371,7 @@ class Draft(_Model):
     language: str | None = None
     content_warning: str | None = None
     sensitive: bool = False
-    visibility: Visibility | None = None
+    visibility: str | None = None  # a Visibility; checked below so a typo is InvalidInput
     community: str | None = None
     title: str | None = None
     beneficiaries: tuple[Beneficiary, ...] = ()
@@ -391,6 +392,10 @@ class Draft(_Model):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Draft:
+        if self.visibility is not None and self.visibility not in VISIBILITIES:
+            raise InvalidInput(
+                f"unknown visibility {self.visibility!r}; use one of {', '.join(VISIBILITIES)}"
+            )
         if not self.text.strip() and not self.media and self.poll is None:
             raise ContentRejected("a post needs text or media; this draft has neither")
         total = sum(b.percent for b in self.beneficiaries)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import decentsocial as ds
+from decentsocial.backends.bluesky import BlueskyNetwork
 from tests.servers.bluesky import BlueskyStack
 
 from .proxy import FaultProxy
@@ -36,6 +37,13 @@ def make_png(width: int, height: int, *, noise: bool = False) -> bytes:
     )
 
 
+def connect_bluesky(**settings: Any) -> BlueskyNetwork:
+    """``ds.connect("bluesky", …)``, typed as the Bluesky backend (its extra members are tested here)."""
+    net = ds.connect("bluesky", **settings)
+    assert isinstance(net, BlueskyNetwork)
+    return net
+
+
 @pytest.fixture(scope="session")
 def stack(bluesky_stack: BlueskyStack) -> BlueskyStack:
     return bluesky_stack
@@ -48,7 +56,7 @@ def make_account(stack: BlueskyStack) -> Callable[..., Any]:
 
     def make(name: str = "user", **settings: Any) -> tuple[Any, str, str]:
         handle, password = stack.create_account(name)
-        net = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password, **settings)
+        net = connect_bluesky(base_url=stack.pds_url, handle=handle, password=password, **settings)
         made.append(net)
         return net, handle, password
 
@@ -79,7 +87,7 @@ def list_posts(stack: BlueskyStack, did: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params = {"repo": did, "collection": "app.bsky.feed.post", "limit": 100}
+        params: dict[str, str | int] = {"repo": did, "collection": "app.bsky.feed.post", "limit": 100}
         if cursor:
             params["cursor"] = cursor
         answer = httpx.get(f"{stack.pds_url}/xrpc/com.atproto.repo.listRecords", params=params, timeout=30)

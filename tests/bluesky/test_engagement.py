@@ -21,7 +21,7 @@ def test_counts_become_engagement_and_author_becomes_account(alice: Any, bob: An
     bob.reply(post, "a reply")
 
     def counted() -> ds.Post:
-        seen = bob.get_post(post.id)
+        seen: ds.Post = bob.get_post(post.id)
         assert (seen.metrics.likes, seen.metrics.reposts, seen.metrics.replies) == (1, 1, 1)
         return seen
 

@@ -10,7 +10,7 @@ import pytest
 import decentsocial as ds
 from tests.servers.bluesky import BlueskyStack
 
-from .conftest import list_posts
+from .conftest import connect_bluesky, list_posts
 from .proxy import FaultProxy
 
 pytestmark = pytest.mark.server
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.server
 
 def _through(proxy: FaultProxy, stack: BlueskyStack, make_account: Any, name: str) -> tuple[Any, str]:
     _, handle, password = make_account(name)
-    net = ds.connect("bluesky", base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
+    net = connect_bluesky(base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
     return net, net.me().id
 
 
@@ -61,7 +61,7 @@ def test_idempotency_key_survives_a_lost_answer_and_a_new_process(
     except ds.NetworkUnavailable:
         first = None
     # A later run (new connection, direct to the PDS) with the same key returns the same post.
-    again = ds.connect("bluesky", base_url=stack.pds_url, session_string=net.session_string())
+    again = connect_bluesky(base_url=stack.pds_url, session_string=net.session_string())
     second = again.publish(draft)
     third = again.publish(draft)
     records = list_posts(stack, did)
@@ -102,7 +102,7 @@ def test_rate_limit_beyond_policy_raises_rate_limited(
 def test_login_rate_limit_is_rate_limited(proxy: FaultProxy, stack: BlueskyStack, make_account: Any) -> None:
     _, handle, password = make_account("loginlimit")
     proxy.add("com.atproto.server.createSession", "429", reset_in=300)
-    net = ds.connect("bluesky", base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
+    net = connect_bluesky(base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
     with pytest.raises(ds.RateLimited) as exc:
         net.me()
     assert exc.value.retry_after is not None

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import decentsocial as ds
 from decentsocial.backends.bluesky.ids import new_tid, parse_at_uri, tid_for_key
 from decentsocial.backends.bluesky.media import prepare_images, sniff
 from decentsocial.backends.bluesky.richtext import build_facets, facet_values
 
-from .conftest import make_png
+from .conftest import connect_bluesky, make_png
 
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 DID = "did:plc:abcdefghijklmnopqrstuvwx"
@@ -133,11 +135,10 @@ def test_image_sniffing_and_checks() -> None:
 
 def test_settings_need_credentials_and_hide_secrets() -> None:
     with pytest.raises(ds.ConfigurationError):
-        ds.connect("bluesky", base_url="http://127.0.0.1:9")
+        connect_bluesky(base_url="http://127.0.0.1:9")
     with pytest.raises(ds.ConfigurationError):
-        ds.connect("bluesky", base_url="ftp://x", handle="a.test", password="p")
-    net = ds.connect(
-        "bluesky",
+        connect_bluesky(base_url="ftp://x", handle="a.test", password="p")
+    net = connect_bluesky(
         base_url="http://127.0.0.1:9/",
         handle="@a.test",
         password="hunter2-secret",
@@ -152,7 +153,7 @@ def test_settings_need_credentials_and_hide_secrets() -> None:
 
 def test_bad_input_fails_before_any_io() -> None:
     # Port 9 on loopback: nothing listens there, so any I/O would be NetworkUnavailable instead.
-    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=0)
+    net = connect_bluesky(base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=0)
     with pytest.raises(ds.ContentRejected):
         net.publish("")
     with pytest.raises(ds.ContentRejected, match="300") as exc:
@@ -176,7 +177,7 @@ def test_bad_input_fails_before_any_io() -> None:
 
 
 def test_communities_and_rewards_are_unsupported() -> None:
-    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p")
+    net = connect_bluesky(base_url="http://127.0.0.1:9", handle="a.test", password="p")
     for call in (
         lambda: net.communities(),
         lambda: net.community("x"),
@@ -189,3 +190,41 @@ def test_communities_and_rewards_are_unsupported() -> None:
             call()
     assert ds.Capability.COMMUNITIES not in net.capabilities
     assert ds.Capability.IDEMPOTENT_PUBLISH in net.capabilities
+
+
+_PIECES = [
+    "مرحبا",
+    "你好",
+    "こんにちは",
+    "👩🏽‍💻",
+    "👨‍👩‍👧‍👦",
+    "🏳️‍🌈",
+    "é",
+    "a",
+    " ",
+    "\n",
+    "#tag",
+    "#标签",
+    "#وسم",
+    "@bob.test",
+    "https://example.com/p?q=1",
+    "(",
+    ")",
+    ".",
+    "!",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_every_facet_covers_exactly_its_entity(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for facet in build_facets(text, lambda handle: f"did:web:{handle}"):
+        covered = _covered(text, facet)
+        feature = facet["features"][0]
+        if feature["$type"].endswith("#tag"):
+            assert covered in ("#" + feature["tag"], "＃" + feature["tag"])
+        elif feature["$type"].endswith("#mention"):
+            assert covered == "@" + feature["did"].removeprefix("did:web:")
+        else:
+            assert covered == feature["uri"]

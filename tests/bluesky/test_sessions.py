@@ -15,6 +15,8 @@ import pytest
 import decentsocial as ds
 from tests.servers.bluesky import BlueskyStack
 
+from .conftest import connect_bluesky
+
 pytestmark = pytest.mark.server
 
 
@@ -43,7 +45,7 @@ def test_saved_session_is_reused_without_logging_in(
 ) -> None:
     first, handle, _ = make_account("saver")
     saved = first.session_string()
-    restored = ds.connect("bluesky", base_url=stack.pds_url, session_string=saved)
+    restored = connect_bluesky(base_url=stack.pds_url, session_string=saved)
     assert restored.me().handle == handle
     post = restored.publish("from a restored session")
     assert post.author.handle == handle
@@ -51,16 +53,12 @@ def test_saved_session_is_reused_without_logging_in(
     # A session file: written after the first login, read by the next process.
     path = tmp_path / "bsky.session"
     _, handle2, password2 = make_account("filer")
-    writer = ds.connect(
-        "bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path
-    )
+    writer = connect_bluesky(base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
     writer.me()
     assert writer.session.logins == 1
     assert path.exists()
     assert path.stat().st_mode & 0o777 == 0o600
-    reader = ds.connect(
-        "bluesky", base_url=stack.pds_url, handle=handle2, password=password2, session_file=path
-    )
+    reader = connect_bluesky(base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
     assert reader.me().handle == handle2
     assert reader.session.logins == 0
 
@@ -77,20 +75,18 @@ def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_a
     )
     assert revoked.status_code == 200
     dead = ":::".join([handle, did, _expired_jwt(did), refresh, pds])
-    recovered = ds.connect(
-        "bluesky", base_url=stack.pds_url, handle=handle, password=password, session_string=dead
-    )
+    recovered = connect_bluesky(base_url=stack.pds_url, handle=handle, password=password, session_string=dead)
     assert recovered.me().id == did
     assert recovered.session.logins == 1
     recovered.publish("after a fresh login")
     assert recovered.session.logins == 1
     # Without a password there is nothing to fall back on: one clear error.
-    stuck = ds.connect("bluesky", base_url=stack.pds_url, session_string=dead)
+    stuck = connect_bluesky(base_url=stack.pds_url, session_string=dead)
     with pytest.raises(ds.AuthenticationError):
         stuck.me()
     # With a wrong password: exactly one login attempt, then AuthenticationError (no loop).
-    wrong = ds.connect(
-        "bluesky", base_url=stack.pds_url, handle=handle, password="wrong-password", session_string=dead
+    wrong = connect_bluesky(
+        base_url=stack.pds_url, handle=handle, password="wrong-password", session_string=dead
     )
     with pytest.raises(ds.AuthenticationError):
         wrong.me()
@@ -102,10 +98,10 @@ def test_bad_credentials_are_authentication_error_without_secrets(
 ) -> None:
     _, handle, password = make_account("secret")
     caplog.set_level(logging.DEBUG)
-    net = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password="Wrong-Secret-Password-123")
+    net = connect_bluesky(base_url=stack.pds_url, handle=handle, password="Wrong-Secret-Password-123")
     with pytest.raises(ds.AuthenticationError) as exc:
         net.me()
-    good = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=password)
+    good = connect_bluesky(base_url=stack.pds_url, handle=handle, password=password)
     session = good.session_string()
     everything = "\n".join(
         [str(exc.value), repr(exc.value), repr(net), repr(good), caplog.text, str(exc.value.__cause__)]
@@ -118,6 +114,6 @@ def test_app_password_logs_in_like_a_password(stack: BlueskyStack, make_account:
     net, handle, _ = make_account("apppw")
     client = net.session.client()
     created = client.com.atproto.server.create_app_password({"name": "decentsocial-bot"})
-    bot = ds.connect("bluesky", base_url=stack.pds_url, handle=handle, password=created.password)
+    bot = connect_bluesky(base_url=stack.pds_url, handle=handle, password=created.password)
     assert bot.me().handle == handle
     assert bot.publish("posted with an app password").author.handle == handle

@@ -10,6 +10,7 @@ import pytest
 from decentsocial import Account, Notification, Post
 from decentsocial.backends.mastodon.compose import InstanceLimits
 from decentsocial.backends.mastodon.convert import (
+    _when,
     html_to_text,
     notification_kind,
     to_account,
@@ -289,3 +290,19 @@ def test_recorded_error_bodies_have_server_messages() -> None:
                 assert ex.body.get("error")
                 seen[ex.status] = ex.body["error"]
     assert {401, 404, 422} <= seen.keys()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-08-01T13:59:50.763Z", datetime(2026, 8, 1, 13, 59, 50, 763000, tzinfo=timezone.utc)),
+        ("2026-08-01T13:59:50.7Z", datetime(2026, 8, 1, 13, 59, 50, 700000, tzinfo=timezone.utc)),
+        ("2026-08-01T13:59:50.123456789Z", datetime(2026, 8, 1, 13, 59, 50, 123456, tzinfo=timezone.utc)),
+        ("2026-08-01T13:59:50Z", datetime(2026, 8, 1, 13, 59, 50, tzinfo=timezone.utc)),
+        ("2026-08-01T15:59:50.12+02:00", datetime(2026, 8, 1, 13, 59, 50, 120000, tzinfo=timezone.utc)),
+        ("2026-08-01", datetime(2026, 8, 1, tzinfo=timezone.utc)),
+    ],
+)
+def test_dates_from_any_server(value: str, expected: datetime) -> None:
+    """Mastodon sends milliseconds, others 0 to 9 fraction digits (Python 3.10 reads only 3 or 6)."""
+    assert _when(value) == expected

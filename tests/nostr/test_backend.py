@@ -339,3 +339,17 @@ def test_stream_delivers_new_notes(make_net: Make) -> None:
         alice.stream(kind="everything")
     with pytest.raises(ds.InvalidInput):
         alice.stream(tag="#")
+
+
+def test_a_burst_of_notes_keeps_its_order(make_net: Make) -> None:
+    alice = make_net(max_clock_lead=30)
+    texts = [f"burst {i}" for i in range(8)]
+    for text in texts:
+        alice.publish(text)
+    newest_first = [p.text for p in alice.posts(limit=8)]
+    assert newest_first == texts[::-1]
+    assert max(p.created_at.timestamp() for p in alice.posts(limit=8)) <= time.time() + 30
+    exact = make_net(max_clock_lead=0)
+    before = int(time.time())
+    post = exact.publish("dated by the clock")
+    assert before <= post.created_at.timestamp() <= time.time()

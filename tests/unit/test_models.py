@@ -136,3 +136,9 @@ def test_poll_needs_two_options() -> None:
 def test_as_draft_rejects_other_types() -> None:
     with pytest.raises(ds.InvalidInput):
         as_draft(42)  # type: ignore[arg-type]
+
+
+def test_unknown_visibility_is_invalid_input() -> None:
+    with pytest.raises(ds.InvalidInput, match="unknown visibility 'friends'"):
+        ds.Draft(text="hi", visibility="friends")
+    assert ds.Draft(text="hi", visibility="followers").visibility == "followers"

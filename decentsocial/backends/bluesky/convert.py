@@ -219,9 +219,24 @@ def _base_post(uri: str, record: dict[str, Any], author: Account, *, web_url: st
     }
 
 
-def post_from_view(view: dict[str, Any], *, web_url: str, reposted_by: Account | None = None) -> Post:
-    """``app.bsky.feed.defs#postView`` (AppView) -> Post with media, quote, counts and labels."""
-    author = account_from_view(view.get("author") or {}, web_url=web_url)
+def post_from_view(
+    view: dict[str, Any],
+    *,
+    web_url: str,
+    reposted_by: Account | None = None,
+    authors: dict[str, Account] | None = None,
+) -> Post:
+    """``app.bsky.feed.defs#postView`` (AppView) -> Post with media, quote, counts and labels.
+
+    ``authors`` caches the authors of one page by DID (a page is often one author's).
+    """
+    author_view = view.get("author") or {}
+    did = str(author_view.get("did", ""))
+    author = authors.get(did) if authors is not None else None
+    if author is None:
+        author = account_from_view(author_view, web_url=web_url)
+        if authors is not None:
+            authors[did] = author
     record = view.get("record") or {}
     fields = _base_post(str(view["uri"]), record, author, web_url=web_url)
     self_labels = fields.pop("self_labels")

@@ -8,6 +8,7 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -103,8 +104,13 @@ class BlueskyNetwork(BaseNetwork):
     def _blob_base(self) -> str:
         return self.settings.base_url
 
-    def _post_view(self, view: dict[str, Any], reposted_by: Account | None = None) -> Post:
-        return post_from_view(view, web_url=self.settings.web_url, reposted_by=reposted_by)
+    def _post_view(
+        self,
+        view: dict[str, Any],
+        reposted_by: Account | None = None,
+        authors: dict[str, Account] | None = None,
+    ) -> Post:
+        return post_from_view(view, web_url=self.settings.web_url, reposted_by=reposted_by, authors=authors)
 
     def _my_account(self) -> Account:
         did, handle = self.session.identity()
@@ -249,6 +255,34 @@ class BlueskyNetwork(BaseNetwork):
         view = posts[0]
         return {"uri": str(view["uri"]), "cid": str(view["cid"])}, dict(view.get("record") or {})
 
+    def _indexed_ref(self, uri: AtUri) -> tuple[dict[str, str], dict[str, Any]]:
+        """A reply or quote target's strong ref, once the AppView has indexed it (bounded wait).
+
+        The AppView only notifies the parent's author, and only threads a
+        reply, if it indexed the parent first; right after the parent was
+        written it may not have. So wait up to ``index_wait`` seconds for it,
+        then go on with the PDS's copy.
+        """
+        views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
+        posts = views.get("posts") or []
+        if posts:
+            return {"uri": str(posts[0]["uri"]), "cid": str(posts[0]["cid"])}, dict(
+                posts[0].get("record") or {}
+            )
+        found = self._get_record(uri)
+        if found is None or not found.get("cid"):
+            raise NotFound(f"post {uri} does not exist", network=self.name)
+        ref = {"uri": str(found["uri"]), "cid": str(found["cid"])}
+        deadline = time.monotonic() + self.settings.index_wait
+        delay = 0.05
+        while time.monotonic() < deadline:
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.5)
+            views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
+            if views.get("posts"):
+                break
+        return ref, dict(found.get("value") or {})
+
     # ---------------------------------------------------------------- publishing
 
     def check_draft(self, draft: Draft) -> None:
@@ -343,12 +377,12 @@ class BlueskyNetwork(BaseNetwork):
         facets = build_facets(draft.text, self._mention_did)
         reply: dict[str, Any] | None = None
         if draft.reply_to is not None:
-            parent_ref, parent = self._strong_ref(parse_at_uri(draft.reply_to, network=self.name))
+            parent_ref, parent = self._indexed_ref(parse_at_uri(draft.reply_to, network=self.name))
             root_ref = (parent.get("reply") or {}).get("root") or parent_ref
             reply = {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
         quote: dict[str, str] | None = None
         if draft.quote_of is not None:
-            quote, _ = self._strong_ref(parse_at_uri(draft.quote_of, network=self.name))
+            quote, _ = self._indexed_ref(parse_at_uri(draft.quote_of, network=self.name))
 
         record: dict[str, Any] = {"$type": POST, "text": draft.text, "createdAt": _now()}
         if facets:
@@ -535,13 +569,14 @@ class BlueskyNetwork(BaseNetwork):
     ) -> Page[Post, str]:
         answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
         items: list[Post] = []
+        authors: dict[str, Account] = {}
         for entry in answer.get("feed") or ():
             reason = entry.get("reason") or {}
             is_repost = str(reason.get("$type", "")).endswith("#reasonRepost")
             if is_repost and skip_reposts:
                 continue
             by = account_from_view(reason["by"], web_url=self.settings.web_url) if is_repost else None
-            items.append(self._post_view(entry["post"], reposted_by=by))
+            items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
         return Page(items, answer.get("cursor") or None)
 
     def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:

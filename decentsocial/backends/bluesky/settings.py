@@ -35,6 +35,8 @@ class BlueskySettings(NetworkSettings):
     max_retry_wait: float = Field(default=30.0, ge=0)
     max_retry_seconds: float = Field(default=60.0, gt=0)
     image_max_bytes: int = Field(default=MAX_IMAGE_BYTES, gt=0)
+    #: How long a reply or quote waits for the AppView to index its target (seconds; 0: not at all).
+    index_wait: float = Field(default=5.0, ge=0)
 
     @field_validator("base_url", "web_url")
     @classmethod

@@ -115,6 +115,7 @@ def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
 
 
 _SCALARS = frozenset({str, int, float, bool})
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 
 
 def _when(value: Any) -> datetime | None:
@@ -123,7 +124,10 @@ def _when(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        # Python 3.10 reads only 3 or 6 fraction digits; servers send 0 to 9.
+        text = _FRACTION.sub(lambda m: "." + (m[1] + "000000")[:6], value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(text)
+        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     raise ValueError(f"not a date: {value!r}")
 
 

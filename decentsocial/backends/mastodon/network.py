@@ -24,6 +24,7 @@ from mastodon import errors as mp
 
 from ...errors import (
     AuthenticationError,
+    ConfigurationError,
     ContentRejected,
     DecentSocialError,
     InvalidInput,
@@ -43,7 +44,7 @@ from .compose import (
     mastodon_visibility,
     media_mime,
 )
-from .convert import NETWORK, to_account, to_json_safe, to_notification, to_post
+from .convert import NETWORK, VISIBILITY_FROM_MASTODON, to_account, to_json_safe, to_notification, to_post
 from .failures import map_error, wait_from_headers
 from .settings import MastodonSettings
 from .stream import read_events
@@ -178,7 +179,8 @@ class MastodonNetwork(BaseNetwork):
             client = self.client
             try:
                 data = self._call(client.instance_v2, "read the instance")
-            except (NotFound, ContentRejected):
+            except (NotFound, ContentRejected, ConfigurationError):
+                # Servers before Mastodon 4.0 (or pinned below it) have only v1.
                 data = self._call(client.instance_v1, "read the instance")
             self._instance = to_json_safe(data)
         return self._instance
@@ -304,7 +306,6 @@ class MastodonNetwork(BaseNetwork):
         params = scheduled.get("params") or {}
         raw = to_json_safe(scheduled)
         me = self._me or self.me()
-        visibility = params.get("visibility")
         return Post(
             network=NETWORK,
             id=str(scheduled["id"]),
@@ -314,9 +315,7 @@ class MastodonNetwork(BaseNetwork):
             reply_to=None if params.get("in_reply_to_id") is None else str(params["in_reply_to_id"]),
             language=params.get("language"),
             content_warning=params.get("spoiler_text") or None,
-            visibility={"private": "followers"}.get(str(visibility), visibility)
-            if visibility in ("public", "unlisted", "private", "direct")
-            else None,
+            visibility=VISIBILITY_FROM_MASTODON.get(str(params.get("visibility"))),
             raw={"scheduled_status": raw},
         )
 
@@ -395,8 +394,8 @@ class MastodonNetwork(BaseNetwork):
     def thread(self, post: PostRef) -> list[Post]:
         """The post, then its replies in the server's reply order (each after the one it answers)."""
         status_id = self.post_id(post)
-        root = self.get_post(status_id)
-        context = self._call(lambda: self.client.status_context(status_id), "read the thread")
+        root = self.get_post(status_id)  # a boost's id gives the boosted status: its thread is read
+        context = self._call(lambda: self.client.status_context(root.id), "read the thread")
         replies = [to_post(s) for s in context.get("descendants") or ()]
         return [root, *_reply_order(root.id, replies)]
 

@@ -272,6 +272,8 @@ class RelayPool:
         self._info: dict[str, dict[str, Any]] = {}
 
     async def publish(self, event: Event) -> list[PublishOutcome]:
+        if len(self.urls) == 1:  # no task to spawn for the common single-relay case
+            return [await self._publish_one(self.urls[0], event)]
         return list(await asyncio.gather(*(self._publish_one(url, event) for url in self.urls)))
 
     async def _publish_one(self, url: str, event: Event) -> PublishOutcome:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -97,6 +98,8 @@ class NostrSettings(NetworkSettings):
     #: Notes examined at most by a text search on a relay without NIP-50.
     search_scan_limit: int = Field(default=2000, ge=1)
     publish_attempts: int = Field(default=2, ge=1, le=10)
+    #: Seconds a note may be dated ahead of the clock to keep a burst of notes in order (0: never).
+    max_clock_lead: int = Field(default=60, ge=0, le=600)
     #: ``name@domain`` -> hex key; without one, NIP-05 names are neither resolved nor verified.
     nip05_resolver: Callable[[str], str | None] | None = Field(default=None, repr=False)
     #: kind-0 profile content -> LNURL-pay data; default: the profile's lud16/lud06 over HTTPS.
@@ -196,6 +199,7 @@ class NostrNetwork(BaseNetwork):
         self._created_at_by_key: dict[str, int] = {}
         self._key_lock = threading.Lock()
         self._issued: dict[str, None] = {}
+        self._last_note = 0
         self._lnurl = s.lnurl_resolver or https_lnurl_resolver(s.timeout)
         #: What each relay answered to the last event this connection published.
         self.last_publish: tuple[PublishOutcome, ...] = ()
@@ -368,15 +372,21 @@ class NostrNetwork(BaseNetwork):
     def _created_at(self, draft: Draft, kind: int, content: str, tags: Tags) -> int:
         """When a note says it was made: stable per idempotency key, so a retry is the same event.
 
-        Two different publishes of the same text in the same second would
-        otherwise be one event (ids are content hashes); the later one moves
-        to the next second.
+        Nostr dates events to the second, so notes published in one second
+        would come back in arbitrary order; each note from this connection is
+        dated after the previous one (up to ``max_clock_lead`` seconds ahead
+        of the clock). Two publishes of the same text would otherwise be one
+        event (ids are content hashes); the later one moves a second on.
         """
         key = draft.idempotency_key
         with self._key_lock:
             if key is not None and key in self._created_at_by_key:
                 return self._created_at_by_key[key]
-            created_at = self._now()
+            now = self._now()
+            # Notes from one connection keep their order even in a burst: each is dated at
+            # least a second after the previous one, at most ``max_clock_lead`` seconds ahead.
+            lead = self.nostr_settings.max_clock_lead
+            created_at = max(now, min(self._last_note + 1, now + lead))
             pubkey = self.public_key
             while event_id(pubkey, created_at, kind, tags, content) in self._issued:
                 created_at += 1
@@ -385,6 +395,7 @@ class NostrNetwork(BaseNetwork):
                 self._issued.pop(next(iter(self._issued)))
             if key is not None:
                 self._created_at_by_key[key] = created_at
+            self._last_note = max(self._last_note, created_at)
             return created_at
 
     def publish(self, draft: Draft | str) -> Post:
@@ -507,9 +518,10 @@ class NostrNetwork(BaseNetwork):
                 network=self.name,
             )
         found = resolver(ref.removeprefix("@"))
-        if found is None:
-            raise NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name)
-        return parse_public_key(found)
+        try:
+            return parse_public_key(found) if isinstance(found, str) else _raise_not_found()
+        except (InvalidKey, LookupError):
+            raise NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name) from None
 
     def _event_id(self, post: PostRef) -> str:
         ref = self.post_id(post)
@@ -603,6 +615,10 @@ class NostrNetwork(BaseNetwork):
         if not full:
             return events, None
         boundary = max(full)
+        if cursor is not None and boundary >= cursor.until:
+            # A relay sent more events of the cursor's second than the last page saw
+            # (they arrived meanwhile): nothing older is known yet, so step past that second.
+            boundary = cursor.until - 1
         newer = [e for e in events if e.created_at > boundary]
         complete = dict(base)
         complete["since"], complete["until"] = boundary, boundary + 1
@@ -759,9 +775,20 @@ class NostrNetwork(BaseNetwork):
 
         base = {"kinds": [KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_ZAP_RECEIPT], "#p": [me]}
         events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
-        return _take((self._notification(e, my_zap_key) for e in events), limit)
+        targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
+        return _take((self._notification(e, my_zap_key, targets) for e in events), limit)
 
-    def _notification(self, event: Event, zap_key: Callable[[], str | None]) -> Notification | None:
+    def _target_post(self, event_id: str, cache: dict[str, Post | None]) -> Post | None:
+        if event_id not in cache:
+            try:
+                cache[event_id] = post_from_event(self._get_event(event_id))
+            except (NotFound, InvalidInput):
+                cache[event_id] = None
+        return cache[event_id]
+
+    def _notification(
+        self, event: Event, zap_key: Callable[[], str | None], targets: dict[str, Post | None]
+    ) -> Notification | None:
         kind: NotificationKind
         account = bare_account(event.pubkey)
         target = next(iter(event.tag_values("e")), None)
@@ -783,15 +810,12 @@ class NostrNetwork(BaseNetwork):
             amount = _sats(check.amount_msat or 0)
         post = post_from_event(event) if event.kind == KIND_NOTE else None
         if target is not None:
-            try:
-                post = post_from_event(self._get_event(target))
-            except NotFound:
-                post = None
+            post = self._target_post(target, targets)
         return Notification(
             network=self.name,
             id=event.id,
             kind=kind,
-            created_at=post_from_event(event).created_at,
+            created_at=datetime.fromtimestamp(event.created_at, tz=timezone.utc),
             account=account,
             post=post,
             amount=amount,
@@ -893,6 +917,10 @@ class NostrNetwork(BaseNetwork):
             except (NotFound, InvalidInput):
                 pass
         return self._pubkey_of(ref), None
+
+
+def _raise_not_found() -> str:
+    raise LookupError("no key")
 
 
 def _sats(msat: int) -> Amount:

@@ -17,12 +17,15 @@ have_postgres() {
     return 1
 }
 
-if ! have_postgres; then
-    echo "install.sh: installing PostgreSQL from Debian's packages"
-    sudo_cmd=""
-    if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
+sudo_cmd=""
+if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
+missing=()
+have_postgres || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)  # only to run npm; the stack runs on Node 22
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install.sh: installing ${missing[*]} from Debian's packages"
     $sudo_cmd apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends postgresql
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 stamp="node_modules/.decentsocial-lock"
