@@ -3,11 +3,11 @@
 Both sides talk to the same nostr-relay (started here on loopback, SQLite in a
 temporary directory), one note at a time, waiting for each ``OK``; both
 verify every event they read (id recomputed, BIP-340 signature checked),
-since a client that skips that is not a fair baseline. Each round uses fresh
-keys; rounds alternate which side goes first; medians and best times are
-reported (the machine's other load makes single runs noisy).
+since a client that skips that is not a fair baseline. The two sides publish
+in alternating batches, so a busy machine slows both alike; each round uses
+fresh keys; medians over the rounds are reported.
 
-    .venv/bin/python bench/bench_nostr.py [--notes 500] [--rounds 3]
+    .venv/bin/python bench/bench_nostr.py [--notes 500] [--rounds 5] [--batch 25]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,86 +67,124 @@ def _verified(event: dict[str, Any]) -> bool:
     return bool(key.verify(bytes.fromhex(event["sig"]), eid))
 
 
-async def _direct(url: str, notes: int) -> tuple[float, float, int]:
-    secret = os.urandom(32)
-    pubkey = coincurve.PublicKeyXOnly.from_secret(secret).format().hex()
-    async with websockets.connect(url, max_size=2**24) as ws:
-        started = time.perf_counter()
-        for i in range(notes):
-            await ws.send(json.dumps(["EVENT", _event(secret, pubkey, f"direct note {i}")]))
+class Direct:
+    """The baseline: one websocket and coincurve, driven from this thread by its own event loop."""
+
+    def __init__(self, url: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.secret = os.urandom(32)
+        self.pubkey = coincurve.PublicKeyXOnly.from_secret(self.secret).format().hex()
+        self.ws = self.loop.run_until_complete(websockets.connect(url, max_size=2**24))
+
+    def publish(self, texts: list[str]) -> None:
+        self.loop.run_until_complete(self._publish(texts))
+
+    async def _publish(self, texts: list[str]) -> None:
+        for text in texts:
+            await self.ws.send(json.dumps(["EVENT", _event(self.secret, self.pubkey, text)]))
             while True:
-                reply = json.loads(await ws.recv())
+                reply = json.loads(await self.ws.recv())
                 if reply[0] == "OK":
                     assert reply[2] is True, reply
                     break
-        published = time.perf_counter() - started
-        started = time.perf_counter()
+
+    def read(self, notes: int) -> int:
+        return self.loop.run_until_complete(self._read(notes))
+
+    async def _read(self, notes: int) -> int:
         sub = uuid.uuid4().hex[:16]
-        await ws.send(json.dumps(["REQ", sub, {"authors": [pubkey], "kinds": [1], "limit": notes}]))
+        await self.ws.send(json.dumps(["REQ", sub, {"authors": [self.pubkey], "kinds": [1], "limit": notes}]))
         events = []
         while True:
-            reply = json.loads(await ws.recv())
+            reply = json.loads(await self.ws.recv())
             if reply[0] == "EOSE":
                 break
             if reply[0] == "EVENT" and _verified(reply[2]):
                 events.append(reply[2])
-        await ws.send(json.dumps(["CLOSE", sub]))
-        read = time.perf_counter() - started
-    return published, read, len(events)
+        await self.ws.send(json.dumps(["CLOSE", sub]))
+        return len(events)
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.ws.close())
+        self.loop.close()
 
 
-# ------------------------------------------------------------------ decentsocial
+# ------------------------------------------------------------------ one round, interleaved
 
 
-def _decentsocial(url: str, notes: int) -> tuple[float, float, int]:
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _round(url: str, notes: int, batch: int, ours_first: bool) -> dict[str, float]:
+    """Both sides publish ``notes`` in alternating batches (same machine load), then read back."""
     net = ds.connect("nostr", private_key=PrivateKey.generate().nsec, relays=[url], page_size=notes)
     assert isinstance(net, NostrNetwork)
+    direct = Direct(url)
+    times = {"ours publish": 0.0, "direct publish": 0.0, "ours read": 0.0, "direct read": 0.0}
     try:
-        net.me()  # connect first, as the direct side's `websockets.connect` is outside its timing
-        started = time.perf_counter()
-        for i in range(notes):
-            net.publish(f"decentsocial note {i}")
-        published = time.perf_counter() - started
-        started = time.perf_counter()
-        count = sum(1 for _ in net.posts(limit=None))
-        read = time.perf_counter() - started
+        net.me()  # connected, as the direct side is, before timing starts
+        for start in range(0, notes, batch):
+            numbers = range(start, min(start + batch, notes))
+
+            def ours(numbers: range = numbers) -> None:
+                for i in numbers:
+                    net.publish(f"decentsocial note {i}")
+
+            def theirs(numbers: range = numbers) -> None:
+                direct.publish([f"direct note {i}" for i in numbers])
+
+            for side in ("ours", "direct") if ours_first else ("direct", "ours"):
+                times[f"{side} publish"] += _timed(ours if side == "ours" else theirs)
+            ours_first = not ours_first
+        counts: dict[str, int] = {}
+
+        def read_ours() -> None:
+            counts["ours"] = sum(1 for _ in net.posts(limit=None))
+
+        def read_direct() -> None:
+            counts["direct"] = direct.read(notes)
+
+        for side in ("ours", "direct") if ours_first else ("direct", "ours"):
+            times[f"{side} read"] = _timed(read_ours if side == "ours" else read_direct)
+        assert counts == {"ours": notes, "direct": notes}, counts
     finally:
         net.close()
-    return published, read, count
+        direct.close()
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=25, help="notes per side before switching")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         relay = start_relay(Path(tmp))
         try:
-            ours: list[tuple[float, float, int]] = []
-            direct: list[tuple[float, float, int]] = []
-            for round_ in range(args.rounds):
-                if round_ % 2:
-                    ours.append(_decentsocial(relay.url, args.notes))
-                    direct.append(asyncio.run(_direct(relay.url, args.notes)))
-                else:
-                    direct.append(asyncio.run(_direct(relay.url, args.notes)))
-                    ours.append(_decentsocial(relay.url, args.notes))
+            rounds = [_round(relay.url, args.notes, args.batch, r % 2 == 0) for r in range(args.rounds)]
         finally:
             relay.stop()
-    for name, rows in (("decentsocial", ours), ("direct", direct)):
-        assert all(count == args.notes for *_, count in rows), f"{name} read back {[r[2] for r in rows]}"
 
-    def pick(rows: list[tuple[float, float, int]], i: int, how: str) -> float:
-        values = [r[i] if i < 2 else r[0] + r[1] for r in rows]
-        return statistics.median(values) if how == "median" else min(values)
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
 
-    print(f"nostr-relay 1.14 on loopback, {args.notes} notes, {args.rounds} rounds (median; best)")
-    print(f"{'':12}{'decentsocial':>14}{'direct':>10}{'ratio':>8}   {'best ratio':>10}")
-    for label, i in (("publish", 0), ("read back", 1), ("total", 2)):
-        a, b = pick(ours, i, "median"), pick(direct, i, "median")
-        best = pick(ours, i, "min") / pick(direct, i, "min")
-        print(f"{label:12}{a:>13.3f}s{b:>9.3f}s{a / b:>8.2f}   {best:>10.2f}")
+    def ratio(phase: str) -> float:
+        if phase == "total":
+            ours = statistics.median(r["ours publish"] + r["ours read"] for r in rounds)
+            theirs = statistics.median(r["direct publish"] + r["direct read"] for r in rounds)
+            return ours / theirs
+        return median(f"ours {phase}") / median(f"direct {phase}")
+
+    print(f"nostr-relay 1.14 on loopback, {args.notes} notes, median of {args.rounds} rounds")
+    print(f"{'':12}{'decentsocial':>14}{'direct':>10}{'ratio':>8}")
+    for phase in ("publish", "read"):
+        ours, theirs = median(f"ours {phase}"), median(f"direct {phase}")
+        print(f"{phase:12}{ours:>13.3f}s{theirs:>9.3f}s{ratio(phase):>8.2f}")
+    print(f"{'total':12}{'':>24}{ratio('total'):>8.2f}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,14 @@ def test_counts_become_engagement_and_author_becomes_account(alice: Any, bob: An
 
     seen = poll_until(counted)
     assert seen.author.id == alice.me().id
-    assert isinstance(seen.author.handle, str)
+    assert seen.author.handle == alice.me().handle
+    # The author is a full profile, with counts.
+    assert seen.author.posts_count is not None
+    assert seen.author.posts_count >= 1
+    assert isinstance(seen.author.followers, int)
+    assert isinstance(seen.author.following, int)
+    listed = next(p for p in bob.posts(alice.me().handle, limit=50) if p.id == post.id)
+    assert listed.author.posts_count == seen.author.posts_count
     bob.unlike(post)
     bob.unrepost(post)
     poll_until(lambda: _metrics(bob.get_post(post.id), likes=0, reposts=0))

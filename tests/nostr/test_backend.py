@@ -165,6 +165,9 @@ def test_profile_and_nip05(make_net: Make, relay_url: str) -> None:
     assert bob.account(alice.public_key).raw["nip05_verified"] is False  # type: ignore[index]
     with pytest.raises(ds.NotFound):
         bob.account("nobody@example.test")
+    names["broken@example.test"] = "not a key"
+    with pytest.raises(ds.NotFound):
+        bob.account("broken@example.test")
     plain = make_net()
     with pytest.raises(ds.InvalidInput, match="nip05_resolver"):
         plain.account("alice@example.test")
@@ -195,8 +198,11 @@ def test_notifications(make_net: Make) -> None:
     bob.like(post)
     bob.repost(post)
     alice.reply(reply, "my own reply is not a notification")
+    bob.follow(alice.me())
+    dislike = bob.sign(7, "-", (("e", post.id), ("p", alice.public_key)))
+    bob.publish_event(dislike)
     found = list(alice.notifications(limit=None))
-    assert sorted(n.kind for n in found) == ["like", "mention", "reply", "repost"]
+    assert sorted(n.kind for n in found) == ["follow", "like", "mention", "other", "reply", "repost"]
     by_kind = {n.kind: n for n in found}
     assert by_kind["like"].post is not None
     assert by_kind["like"].post.id == post.id
@@ -353,3 +359,23 @@ def test_a_burst_of_notes_keeps_its_order(make_net: Make) -> None:
     before = int(time.time())
     post = exact.publish("dated by the clock")
     assert before <= post.created_at.timestamp() <= time.time()
+
+
+def test_exactly_once_across_processes(make_net: Make) -> None:
+    """A second connection (another process, after a crash) finds the note made under the same key."""
+    key = PrivateKey.generate()
+    first_process = make_net(key=key)
+    draft = ds.Draft(text="order 7 confirmed", idempotency_key="order-7")
+    first = first_process.publish(draft)
+    second_process = make_net(key=key)
+    again = second_process.publish(draft)
+    assert again.id == first.id
+    assert again.raw is not None
+    assert again.raw["existing"] is True
+    assert [p.id for p in second_process.posts(limit=None)] == [first.id]
+    other_key = second_process.publish(ds.Draft(text="order 7 confirmed", idempotency_key="order-8"))
+    assert other_key.id != first.id
+    event = Event.from_json(first.raw["event"])  # type: ignore[index]
+    markers = event.tag_values("idempotency")
+    assert len(markers) == 1
+    assert "order-7" not in markers[0]

@@ -41,6 +41,7 @@ storage:
     - nostr_relay.validators.is_not_too_large
     - nostr_relay.validators.is_signed
     - nostr_relay.validators.is_recent
+    - nostr_relay.validators.is_not_hellthread
 gunicorn:
   bind: 127.0.0.1:{port}
   workers: 1

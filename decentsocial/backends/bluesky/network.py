@@ -9,7 +9,7 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
@@ -469,7 +469,7 @@ class BlueskyNetwork(BaseNetwork):
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = answer.get("posts") or []
         if posts:
-            return self._post_view(posts[0])
+            return self._post_view(posts[0], authors=self._load_authors(posts[:1], {}))
         # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
         found = self._get_record(uri)
         if found is None:
@@ -557,6 +557,30 @@ class BlueskyNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- feeds
 
+    def _load_authors(self, views: Iterable[dict[str, Any]], cache: dict[str, Account]) -> dict[str, Account]:
+        """Fill ``cache`` with the full profiles (follower, following, post counts) of the views' authors.
+
+        A post view carries only a basic profile; ``app.bsky.actor.getProfiles``
+        gives 25 full ones a request. Off with ``author_profiles=False``.
+        """
+        if not self.settings.author_profiles:
+            return cache
+        wanted = {str((v.get("author") or {}).get("did", "")) for v in views}
+        missing = sorted(d for d in wanted if d and d not in cache)
+        for start in range(0, len(missing), 25):
+            try:
+                answer = self._query(
+                    "app.bsky.actor.getProfiles",
+                    {"actors": missing[start : start + 25]},
+                    action="get profiles",
+                )
+            except DecentSocialError:
+                continue  # the basic profiles in the views still name the authors
+            for profile in answer.get("profiles") or ():
+                account = account_from_view(profile, web_url=self.settings.web_url)
+                cache[account.id] = account
+        return cache
+
     def _feed_page(
         self,
         nsid: str,
@@ -566,11 +590,13 @@ class BlueskyNetwork(BaseNetwork):
         *,
         action: str,
         skip_reposts: bool,
+        authors: dict[str, Account],
     ) -> Page[Post, str]:
         answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
         items: list[Post] = []
-        authors: dict[str, Account] = {}
-        for entry in answer.get("feed") or ():
+        feed = list(answer.get("feed") or ())
+        self._load_authors((entry["post"] for entry in feed), authors)
+        for entry in feed:
             reason = entry.get("reason") or {}
             is_repost = str(reason.get("$type", "")).endswith("#reasonRepost")
             if is_repost and skip_reposts:
@@ -583,6 +609,7 @@ class BlueskyNetwork(BaseNetwork):
         """An account's own posts and replies, newest first (its reposts are left out)."""
         check_limit(limit)
         actor = self._did() if account is None else self._actor(account)
+        authors: dict[str, Account] = {}
         return paginate(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getAuthorFeed",
@@ -591,6 +618,7 @@ class BlueskyNetwork(BaseNetwork):
                 size,
                 action=f"posts of {actor}",
                 skip_reposts=True,
+                authors=authors,
             ),
             limit=limit,
             page_size=self.page_size,
@@ -598,9 +626,16 @@ class BlueskyNetwork(BaseNetwork):
         )
 
     def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
+        authors: dict[str, Account] = {}
         return paginate(
             lambda cursor, size: self._feed_page(
-                "app.bsky.feed.getTimeline", {}, cursor, size, action="timeline", skip_reposts=False
+                "app.bsky.feed.getTimeline",
+                {},
+                cursor,
+                size,
+                action="timeline",
+                skip_reposts=False,
+                authors=authors,
             ),
             limit=limit,
             page_size=self.page_size,
@@ -611,12 +646,16 @@ class BlueskyNetwork(BaseNetwork):
         if not isinstance(query, str) or not query.strip():
             raise InvalidInput("search needs a non-empty query", network=self.name)
         q = query.strip()
+        authors: dict[str, Account] = {}
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             answer = self._query(
                 "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
             )
-            return Page([self._post_view(v) for v in answer.get("posts") or ()], answer.get("cursor") or None)
+            views = list(answer.get("posts") or ())
+            self._load_authors(views, authors)
+            posts = [self._post_view(v, authors=authors) for v in views]
+            return Page(posts, answer.get("cursor") or None)
 
         return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
 
@@ -631,19 +670,20 @@ class BlueskyNetwork(BaseNetwork):
         root = answer.get("thread") or {}
         if "post" not in root:
             raise NotFound(f"post {uri} does not exist", network=self.name)
-        result: list[Post] = []
+        views: list[dict[str, Any]] = []
 
         def walk(node: dict[str, Any]) -> None:
             if "post" not in node:  # blocked or deleted replies
                 return
-            result.append(self._post_view(node["post"]))
+            views.append(node["post"])
             children = [c for c in node.get("replies") or () if isinstance(c, dict) and "post" in c]
             children.sort(key=lambda c: str((c["post"].get("record") or {}).get("createdAt", "")))
             for child in children:
                 walk(child)
 
         walk(root)
-        return result
+        authors = self._load_authors(views, {})
+        return [self._post_view(v, authors=authors) for v in views]
 
     def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
         def fetch(cursor: str | None, size: int) -> Page[Notification, str]:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -132,6 +133,21 @@ def is_session_gone(exc: Exception) -> bool:
         return True
     name, _ = _error_parts(getattr(exc, "response", None))
     return name in _SESSION_GONE
+
+
+class _Payload:
+    """Plain JSON for atproto's invoke methods, which take its models (or DotDict, which deep-copies)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+    def model_dump(self, **_: Any) -> dict[str, Any]:
+        return self.value
+
+    def model_dump_json(self, **_: Any) -> str:
+        return json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
 
 
 class XrpcSession:
@@ -293,10 +309,9 @@ class XrpcSession:
 
     def query(self, nsid: str, params: dict[str, Any] | None = None, *, action: str) -> dict[str, Any]:
         """GET an XRPC query; the JSON answer as a dict."""
-        from atproto_client.models.dot_dict import DotDict
 
         def call(client: Any) -> Any:
-            return client.invoke_query(nsid, params=DotDict(params) if params else None)
+            return client.invoke_query(nsid, params=_Payload(params) if params else None)
 
         response = self._invoke(call, action=action, safe=True, write=False)
         content = response.content
@@ -313,7 +328,6 @@ class XrpcSession:
         content_type: str | None = None,
     ) -> dict[str, Any]:
         """POST an XRPC procedure (JSON ``data`` or raw ``body``); the JSON answer as a dict."""
-        from atproto_client.models.dot_dict import DotDict
 
         def call(client: Any) -> Any:
             if body is not None:
@@ -321,7 +335,7 @@ class XrpcSession:
                     nsid, content=body, headers={"Content-Type": content_type or "application/octet-stream"}
                 )
             return client.invoke_procedure(
-                nsid, data=DotDict(data) if data else None, input_encoding="application/json"
+                nsid, data=_Payload(data) if data else None, input_encoding="application/json"
             )
 
         response = self._invoke(call, action=action, safe=safe, write=True)

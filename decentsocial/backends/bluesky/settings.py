@@ -35,6 +35,9 @@ class BlueskySettings(NetworkSettings):
     max_retry_wait: float = Field(default=30.0, ge=0)
     max_retry_seconds: float = Field(default=60.0, gt=0)
     image_max_bytes: int = Field(default=MAX_IMAGE_BYTES, gt=0)
+    #: Fill ``Post.author`` with full profiles (follower, following, post counts): one extra request per
+    #: 25 new authors in a listing. ``False`` keeps the basic profile the post view carries.
+    author_profiles: bool = True
     #: How long a reply or quote waits for the AppView to index its target (seconds; 0: not at all).
     index_wait: float = Field(default=5.0, ge=0)
 

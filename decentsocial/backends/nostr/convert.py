@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -15,8 +16,9 @@ __all__ = ["account_from_profile", "bare_account", "post_from_event", "reply_tar
 NETWORK = "nostr"
 
 
+@functools.lru_cache(maxsize=4096)
 def bare_account(pubkey: str) -> Account:
-    """An account known only by its key (no kind-0 profile read)."""
+    """An account known only by its key (no kind-0 profile read); frozen, so shared."""
     npub = encode_npub(pubkey)
     return Account(network=NETWORK, id=pubkey, handle=npub, url=f"nostr:{npub}")
 

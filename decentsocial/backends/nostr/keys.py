@@ -65,6 +65,7 @@ def _polymod(values: list[int]) -> int:
     return checksum
 
 
+@functools.lru_cache(maxsize=64)
 def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
@@ -101,10 +102,9 @@ def _bytes_to_words(data: bytes) -> list[int]:
 def bech32_encode(hrp: str, data: bytes) -> str:
     """Encode ``data`` under human-readable part ``hrp`` (BIP-173 checksum)."""
     words = _bytes_to_words(data)
-    values = _hrp_expand(hrp) + words
-    polymod = _polymod(values + [0] * 6) ^ 1
-    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(_CHARSET[w] for w in words + checksum)
+    polymod = _polymod([*_hrp_expand(hrp), *words, 0, 0, 0, 0, 0, 0]) ^ 1
+    words += [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join([_CHARSET[w] for w in words])
 
 
 def bech32_decode_words(text: str) -> tuple[str, list[int]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import heapq
+import hmac
 import json
 import queue
 import threading
@@ -98,6 +100,8 @@ class NostrSettings(NetworkSettings):
     #: Notes examined at most by a text search on a relay without NIP-50.
     search_scan_limit: int = Field(default=2000, ge=1)
     publish_attempts: int = Field(default=2, ge=1, le=10)
+    #: How far back (seconds) another process's note with the same idempotency key is looked for.
+    idempotency_lookback: int = Field(default=86_400, ge=0)
     #: Seconds a note may be dated ahead of the clock to keep a burst of notes in order (0: never).
     max_clock_lead: int = Field(default=60, ge=0, le=600)
     #: ``name@domain`` -> hex key; without one, NIP-05 names are neither resolved nor verified.
@@ -350,6 +354,8 @@ class NostrNetwork(BaseNetwork):
             tags.append(("content-warning", draft.content_warning or ""))
         if draft.language:
             tags.extend([("L", "ISO-639-1"), ("l", draft.language, "ISO-639-1")])
+        if draft.idempotency_key is not None:
+            tags.append(self._key_tag(draft.idempotency_key))
         if draft.quote_of is not None:  # NIP-18 quote: a q tag and a NIP-21 reference in the text
             quoted = self._get_event(self._event_id(draft.quote_of))
             reference = "nostr:" + encode_nevent(quoted.id, (self._relay_hint(),), quoted.pubkey)
@@ -388,9 +394,11 @@ class NostrNetwork(BaseNetwork):
             lead = self.nostr_settings.max_clock_lead
             created_at = max(now, min(self._last_note + 1, now + lead))
             pubkey = self.public_key
-            while event_id(pubkey, created_at, kind, tags, content) in self._issued:
+            eid = event_id(pubkey, created_at, kind, tags, content)
+            while eid in self._issued:
                 created_at += 1
-            self._issued[event_id(pubkey, created_at, kind, tags, content)] = None
+                eid = event_id(pubkey, created_at, kind, tags, content)
+            self._issued[eid] = None
             if len(self._issued) > 10_000:
                 self._issued.pop(next(iter(self._issued)))
             if key is not None:
@@ -405,10 +413,53 @@ class NostrNetwork(BaseNetwork):
         self.check_draft(d)
         content, tags = self._note_parts(d)
         self._signer()
+        return self._publish_note(d, content, tuple(tags))
+
+    def _publish_note(self, draft: Draft, content: str, tags: Tags) -> Post:
+        """Publish a note once per idempotency key, also across processes (see ``_keyed_note``)."""
+        earlier = self._keyed_note(draft, tags)
+        if earlier is not None:
+            outcomes = self.publish_event(earlier)  # make sure every relay has it; "duplicate" is fine
+            relays = {
+                o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes
+            }
+            return post_from_event(earlier, raw_extra={"relays": relays, "existing": True})
         event, extra = self._publish(
-            KIND_NOTE, content, tuple(tags), self._created_at(d, KIND_NOTE, content, tuple(tags))
+            KIND_NOTE, content, tags, self._created_at(draft, KIND_NOTE, content, tags)
         )
         return post_from_event(event, raw_extra=extra)
+
+    def _key_tag(self, key: str) -> tuple[str, str]:
+        """An opaque marker of an idempotency key: an HMAC under this account's secret, so it
+        reveals nothing about the key and no one else can produce it."""
+        digest = hmac.new(bytes.fromhex(self._signer().hex), key.encode("utf-8"), hashlib.sha256)
+        return ("idempotency", digest.hexdigest()[:32])
+
+    def _keyed_note(self, draft: Draft, tags: Tags) -> Event | None:
+        """A note this account already published under ``draft``'s idempotency key, if any.
+
+        Within one connection the key pins the note's date, so a retry is the
+        same event. Another process (after a crash, say) finds the earlier
+        note among this account's notes of the last ``idempotency_lookback``
+        seconds by its key marker.
+        """
+        key = draft.idempotency_key
+        lookback = self.nostr_settings.idempotency_lookback
+        if key is None or lookback == 0:
+            return None
+        with self._key_lock:
+            if key in self._created_at_by_key:
+                return None  # this connection made it: re-signing gives the same id
+        marker = self._key_tag(key)
+        if marker not in tags:
+            return None
+        query = {"authors": [self.public_key], "kinds": [KIND_NOTE], "since": self._now() - lookback}
+        for event in self._events(query, limit=self.nostr_settings.search_scan_limit):
+            if marker in event.tags:
+                with self._key_lock:
+                    self._created_at_by_key.setdefault(key, event.created_at)
+                return event
+        return None
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         d = as_draft(draft)
@@ -425,11 +476,7 @@ class NostrNetwork(BaseNetwork):
             thread_tags.append(("e", parent.id, hint, "reply"))
         people = dict.fromkeys([parent.pubkey, *parent.tag_values("p")])
         thread_tags.extend(("p", p) for p in people if ("p", p) not in tags)
-        all_tags = tuple(thread_tags + tags)
-        event, extra = self._publish(
-            KIND_NOTE, content, all_tags, self._created_at(d, KIND_NOTE, content, all_tags)
-        )
-        return post_from_event(event, raw_extra=extra)
+        return self._publish_note(d, content, tuple(thread_tags + tags))
 
     def delete(self, post: PostRef) -> None:
         target = self._get_event(self._event_id(post))
@@ -518,10 +565,13 @@ class NostrNetwork(BaseNetwork):
                 network=self.name,
             )
         found = resolver(ref.removeprefix("@"))
-        try:
-            return parse_public_key(found) if isinstance(found, str) else _raise_not_found()
-        except (InvalidKey, LookupError):
-            raise NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name) from None
+        key = None
+        if isinstance(found, str):
+            with contextlib.suppress(InvalidKey):
+                key = parse_public_key(found)
+        if key is None:
+            raise NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name)
+        return key
 
     def _event_id(self, post: PostRef) -> str:
         ref = self.post_id(post)
@@ -763,7 +813,11 @@ class NostrNetwork(BaseNetwork):
     # ---------------------------------------------------------------- notifications
 
     def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
-        """Mentions, replies, reactions, reposts and (verified) zaps addressed to this account."""
+        """Mentions, replies, reactions, reposts, follows and (verified) zaps addressed to this account.
+
+        A follow is the follower's latest contact list naming this account,
+        dated when that list last changed.
+        """
         check_limit(limit)
         me = self.public_key
         lnurl_key: list[str | None] = []
@@ -773,7 +827,8 @@ class NostrNetwork(BaseNetwork):
                 lnurl_key.append(self._zap_signer(me))
             return lnurl_key[0]
 
-        base = {"kinds": [KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_ZAP_RECEIPT], "#p": [me]}
+        kinds = [KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_ZAP_RECEIPT, KIND_CONTACTS]
+        base = {"kinds": kinds, "#p": [me]}
         events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
         targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
         return _take((self._notification(e, my_zap_key, targets) for e in events), limit)
@@ -799,7 +854,10 @@ class NostrNetwork(BaseNetwork):
         elif event.kind == KIND_REPOST:
             kind = "repost"
         elif event.kind == KIND_REACTION:
-            kind = "like"
+            kind = "other" if event.content == "-" else "like"  # NIP-25: "-" is a dislike
+        elif event.kind == KIND_CONTACTS:
+            kind = "follow"  # the follower's current contact list names this account
+            target = None
         else:
             check = check_zap_receipt(event, zap_key())
             if not check.valid:
@@ -917,10 +975,6 @@ class NostrNetwork(BaseNetwork):
             except (NotFound, InvalidInput):
                 pass
         return self._pubkey_of(ref), None
-
-
-def _raise_not_found() -> str:
-    raise LookupError("no key")
 
 
 def _sats(msat: int) -> Amount:
