@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from decentsocial import (
     ConfigurationError,
@@ -45,7 +44,7 @@ def test_empty_status_without_media(offline: MastodonNetwork) -> None:
 
 
 def test_unknown_visibility(offline: MastodonNetwork) -> None:
-    with pytest.raises(ValidationError):  # the Draft model refuses it on construction
+    with pytest.raises(InvalidInput, match="unknown visibility"):  # refused on construction
         Draft(text="hi", visibility="secret")
     secret: Any = "secret"
     sneaked = Draft.model_construct(text="hi", visibility=secret, media=(), poll=None, scheduled_at=None)

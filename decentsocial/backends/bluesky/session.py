@@ -220,7 +220,7 @@ class XrpcSession:
                 if saved:
                     try:
                         client.login(session_string=saved, fetch_bsky_profile=False)
-                    except (ValueError, Exception) as exc:  # a corrupt string: log in instead
+                    except Exception as exc:  # a corrupt saved session: log in instead
                         if not self._can_login():
                             raise AuthenticationError(
                                 "the saved session cannot be read and no password is configured",
