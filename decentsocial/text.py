@@ -29,7 +29,9 @@ __all__ = [
 _GRAPHEME = regex.compile(r"\X")
 # A hashtag: '#' after start/space/punctuation, then letters/digits/marks/underscore in any script,
 # at least one letter (so "#123" or "#" alone is not a tag).
-_HASHTAG = regex.compile(r"(?:(?<=^)|(?<=[\s(\[{\"'.,;:!?؟،]))[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")
+_HASHTAG = regex.compile(
+    r"(?:(?<=^)|(?<=[\s(\[{\"'.,;:!?؟،]))[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)"
+)
 # A mention: @user or @user@domain (Mastodon) or @handle.domain (Bluesky).
 _MENTION = regex.compile(
     r"(?:(?<=^)|(?<=[\s(\[{\"'.,;:!?]))@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"

@@ -58,12 +58,14 @@ def test_json_round_trip_is_exact() -> None:
     post = _post(media=(ds.Media(kind="image", data=b"\x00\xffbinary", alt_text="صورة"),))
     again = ds.Post.model_validate_json(post.model_dump_json())
     assert again == post
-    assert again.reward is not None and str(again.reward.amounts[0]) == "1.250 SAND"
+    assert again.reward is not None
+    assert str(again.reward.amounts[0]) == "1.250 SAND"
 
 
 def test_amount_parse_and_format_exact() -> None:
     amount = ds.Amount.parse("1.000 HBD")
-    assert amount.value == Decimal("1.000") and amount.asset == "HBD"
+    assert amount.value == Decimal("1.000")
+    assert amount.asset == "HBD"
     assert str(amount) == "1.000 HBD"
     assert str(ds.Amount.parse("0.000001 VESTS")) == "0.000001 VESTS"
     assert ds.Amount.parse(amount) is amount
@@ -79,7 +81,9 @@ def test_amount_arithmetic_only_between_equal_assets() -> None:
         ds.Amount.parse("1.000 HIVE") - ds.Amount.parse("2.000 HIVE")
 
 
-@pytest.mark.parametrize("text", ["", "1.000", "HIVE", "1,5 HIVE", "1.000 HIVE extra", "nan HIVE", "1e5 HIVE"])
+@pytest.mark.parametrize(
+    "text", ["", "1.000", "HIVE", "1,5 HIVE", "1.000 HIVE extra", "nan HIVE", "1e5 HIVE"]
+)
 def test_malformed_amount(text: str) -> None:
     with pytest.raises(ds.InvalidInput, match="malformed"):
         ds.Amount.parse(text)
