@@ -15,13 +15,10 @@ post among the channel's newest posts.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import time
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +29,6 @@ from pydantic import Field, SecretStr
 from .. import text as textlib
 from ..errors import (
     AuthenticationError,
-    ConfigurationError,
     ContentRejected,
     DecentSocialError,
     InvalidInput,
@@ -41,6 +37,7 @@ from ..errors import (
     PermissionDenied,
     RateLimited,
 )
+from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Post, as_draft
 from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
 from ..paging import Page, paginate
@@ -89,47 +86,6 @@ class _Attempt:
     quote_of: str | None = None
     community: str | None = None
     post_id: str | None = None
-
-
-def _digest(draft: Draft) -> str:
-    return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
-
-
-#: Attempts older than this are dropped from the state file.
-ATTEMPT_KEEP_SECONDS = 30 * 86400
-
-
-class _AttemptStore:
-    """Idempotency key -> attempt: in memory, and in a JSON file when ``state_path`` is set."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.attempts: dict[str, _Attempt] = {}
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self.attempts = {k: _Attempt(**v) for k, v in data.items()}
-            except (OSError, ValueError, TypeError) as exc:
-                raise ConfigurationError(
-                    f"cannot read the Minds state file {path}: {exc}", network=NAME
-                ) from exc
-
-    def get(self, key: str | None) -> _Attempt | None:
-        return self.attempts.get(key) if key else None
-
-    def put(self, key: str, attempt: _Attempt) -> None:
-        self.attempts[key] = attempt
-        self.save()
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        cutoff = time.time() - ATTEMPT_KEEP_SECONDS
-        keep = {k: asdict(v) for k, v in self.attempts.items() if v.started >= cutoff}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(keep), encoding="utf-8")
-        os.replace(tmp, self.path)
 
 
 class _HTTPFailure(Exception):
@@ -204,7 +160,7 @@ class MindsNetwork(BaseNetwork):
         self._client: httpx.Client | None = None
         self._session: _Session | None = None
         self._me: Account | None = None
-        self._attempts = _AttemptStore(self.cfg.state_path)
+        self._attempts = PublishLog(_Attempt, self.cfg.state_path, network=NAME)
         warnings.warn(
             "the Minds backend is experimental: Minds has no supported third-party API, so it uses the "
             "endpoints Minds' own apps use, which may change without notice",
@@ -383,7 +339,7 @@ class MindsNetwork(BaseNetwork):
         key = d.idempotency_key
         attempt = self._attempts.get(key)
         if attempt is not None:
-            if attempt.digest != _digest(d):
+            if attempt.digest != draft_digest(d):
                 raise InvalidInput(
                     "this idempotency_key was already used for a different draft", network=NAME
                 )
@@ -393,7 +349,7 @@ class MindsNetwork(BaseNetwork):
             if attempt.post_id is not None:
                 return self.get_post(attempt.post_id)
         if key:
-            attempt = _Attempt(time.time(), _digest(d), d.text, d.quote_of, d.community)
+            attempt = _Attempt(time.time(), draft_digest(d), d.text, d.quote_of, d.community)
             self._attempts.put(key, attempt)
         body: dict[str, Any] = {"message": d.text, "access_id": 2}
         tags = list(d.tags) + [t for t in textlib.hashtags(d.text) if t not in d.tags]

@@ -14,14 +14,11 @@ request log).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -32,7 +29,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from .. import text as textlib
 from ..errors import (
     AuthenticationError,
-    ConfigurationError,
     ContentRejected,
     DecentSocialError,
     InvalidInput,
@@ -42,6 +38,7 @@ from ..errors import (
     RateLimited,
     UnsupportedFeature,
 )
+from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft
 from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
 from ..paging import Page, check_limit, paginate
@@ -302,54 +299,6 @@ class _PublishRecord:
     post_id: str | None = None
 
 
-def _digest(draft: Draft) -> str:
-    return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
-
-
-#: Records older than this are dropped from the state file (containers expire after 24 hours).
-RECORD_KEEP_SECONDS = 30 * 86400
-
-
-class _RecordStore:
-    """Idempotency key -> publish record: in memory, and in a JSON file when ``state_path`` is set."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.records: dict[str, _PublishRecord] = {}
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self.records = {k: _PublishRecord(**v) for k, v in data.items()}
-            except (OSError, ValueError, TypeError) as exc:
-                raise ConfigurationError(
-                    f"cannot read the Threads state file {path}: {exc}", network=NAME
-                ) from exc
-
-    def get(self, key: str | None) -> _PublishRecord | None:
-        return self.records.get(key) if key else None
-
-    def put(self, key: str | None, record: _PublishRecord) -> None:
-        if key:
-            self.records[key] = record
-            self.save()
-
-    def drop(self, record: _PublishRecord) -> None:
-        for key, value in list(self.records.items()):
-            if value is record:
-                del self.records[key]
-        self.save()
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        cutoff = time.time() - RECORD_KEEP_SECONDS
-        keep = {k: asdict(v) for k, v in self.records.items() if v.created_at >= cutoff}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(keep), encoding="utf-8")
-        os.replace(tmp, self.path)
-
-
 # ---------------------------------------------------------------- the backend
 
 
@@ -390,7 +339,7 @@ class ThreadsNetwork(BaseNetwork):
         self._token_expires_at = self.cfg.token_expires_at
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
-        self._records = _RecordStore(self.cfg.state_path)
+        self._records = PublishLog(_PublishRecord, self.cfg.state_path, network=NAME)
         self._client: httpx.Client | None = None
         self._username: str | None = None
         _install_redaction()
@@ -653,7 +602,7 @@ class ThreadsNetwork(BaseNetwork):
     def _publish(self, d: Draft) -> Post:
         key = d.idempotency_key
         record = self._records.get(key)
-        if record is not None and record.digest != _digest(d):
+        if record is not None and record.digest != draft_digest(d):
             raise InvalidInput(
                 "this idempotency_key was already used for a different draft", network=NAME
             )
@@ -664,7 +613,7 @@ class ThreadsNetwork(BaseNetwork):
                 self._ensure_quota(is_reply=d.reply_to is not None)
             container = self._create_container(d)
             record = _PublishRecord(
-                container_id=container, created_at=time.time(), digest=_digest(d), text=d.text,
+                container_id=container, created_at=time.time(), digest=draft_digest(d), text=d.text,
                 reply_to=d.reply_to, quote_of=d.quote_of,
             )
             self._records.put(key, record)
@@ -810,7 +759,7 @@ class ThreadsNetwork(BaseNetwork):
             f"{self.cfg.user_id}/{edge}",
             params={"fields": "id,text,timestamp,replied_to,quoted_post", "since": since, "limit": 100},
         )
-        claimed = {r.post_id for r in self._records.records.values() if r.post_id}
+        claimed = {r.post_id for r in self._records.records() if r.post_id}
         for item in body.get("data", []):
             if str(item.get("id")) in claimed:
                 continue
