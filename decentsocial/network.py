@@ -186,9 +186,17 @@ class BaseNetwork:
 
     def check_draft(self, draft: Draft) -> None:
         """Raise ``ContentRejected``/``UnsupportedFeature`` if ``draft`` cannot be published here."""
+        self.check_length(draft)
+        self.check_features(draft)
+
+    def check_length(self, draft: Draft) -> None:
+        """``ContentRejected`` naming limit and count when the text is over ``text_limit()``."""
         rule = self.text_limit()
         if rule is not None and not rule.fits(draft.text):
             raise self.too_long(self.name, rule.limit, rule.measure(draft.text), rule.unit)
+
+    def check_features(self, draft: Draft) -> None:
+        """``UnsupportedFeature`` for draft features outside this backend's capabilities."""
         if draft.media and Capability.MEDIA not in self.capabilities:
             raise self.unsupported(Capability.MEDIA)
         if draft.poll is not None and Capability.POLL not in self.capabilities:

@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft
-from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
+from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef, TextLimit
 from ..paging import Page, check_limit, paginate
 from ..retry import RetryPolicy, retry_after_from_headers
 
@@ -503,12 +503,13 @@ class ThreadsNetwork(BaseNetwork):
 
     # ------------------------------------------------------------ drafts
 
+    def text_limit(self) -> TextLimit:
+        """500 characters; ``check_draft`` enforces it and ``crosspost`` splits by it."""
+        return TextLimit(TEXT_LIMIT, len)
+
     def check_draft(self, draft: Draft) -> None:
         """Everything Threads would refuse, refused here before any request."""
         super().check_draft(draft)
-        length = len(draft.text)
-        if length > TEXT_LIMIT:
-            raise self.too_long(NAME, TEXT_LIMIT, length)
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Threads has no communities to post into")
         if draft.visibility not in (None, "public"):

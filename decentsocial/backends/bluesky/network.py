@@ -23,7 +23,7 @@ from ...errors import (
     RateLimited,
 )
 from ...models import Account, Draft, Notification, Post, as_draft
-from ...network import AccountRef, BaseNetwork, Capability, PostRef
+from ...network import AccountRef, BaseNetwork, Capability, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
@@ -285,12 +285,13 @@ class BlueskyNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- publishing
 
+    def text_limit(self) -> TextLimit:
+        """300 graphemes, as the Bluesky app counts them; ``check_draft`` enforces it."""
+        return TextLimit(MAX_GRAPHEMES, grapheme_len, "graphemes")
+
     def check_draft(self, draft: Draft) -> None:
         """Everything that can be checked without the network, so bad input makes no half-made post."""
         super().check_draft(draft)
-        count = grapheme_len(draft.text)
-        if count > MAX_GRAPHEMES:
-            raise self.too_long(self.name, MAX_GRAPHEMES, count, "graphemes")
         if utf8_len(draft.text) > MAX_TEXT_BYTES:
             raise ContentRejected(
                 f"text is {utf8_len(draft.text)} UTF-8 bytes, over Bluesky's limit of {MAX_TEXT_BYTES}",

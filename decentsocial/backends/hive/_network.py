@@ -19,9 +19,18 @@ from ...errors import (
     PermissionDenied,
 )
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart, as_draft
-from ...network import AccountRef, BaseNetwork, Capability, CommunityRef, NetworkSettings, PostRef
+from ...network import (
+    AccountRef,
+    BaseNetwork,
+    Capability,
+    CommunityRef,
+    NetworkSettings,
+    PostRef,
+    TextLimit,
+)
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
+from ...text import utf8_len
 from . import _ops
 from ._convert import (
     account_from_profile,
@@ -579,11 +588,12 @@ class HiveNetwork(BaseNetwork):
                 f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name
             )
 
+    def text_limit(self) -> TextLimit:
+        """The chain's body limit, in UTF-8 bytes; ``check_draft`` enforces it."""
+        return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
+
     def check_draft(self, draft: Draft) -> None:
         super().check_draft(draft)
-        size = len(draft.text.encode())
-        if size > MAX_BODY_BYTES:
-            raise self.too_long(self.name, MAX_BODY_BYTES, size, "bytes")
         if draft.visibility not in (None, "public"):
             raise ContentRejected(f"{self.name} posts are always public", network=self.name)
 

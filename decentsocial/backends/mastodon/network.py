@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
+from functools import partial
 from typing import Any, ClassVar, TypeVar, cast
 
 import requests
@@ -33,9 +34,10 @@ from ...errors import (
     UnsupportedFeature,
 )
 from ...models import Account, Draft, Media, Notification, Post, as_draft
-from ...network import AccountRef, BaseNetwork, Capability, PostRef
+from ...network import AccountRef, BaseNetwork, Capability, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
+from ...text import url_weighted_len
 from .compose import (
     InstanceLimits,
     check_limits,
@@ -242,11 +244,16 @@ class MastodonNetwork(BaseNetwork):
         """Everything Mastodon would refuse, checked before anything is uploaded or posted."""
         self._checked_text(draft, reply_to_handle=None)
 
+    def text_limit(self) -> TextLimit:
+        """The instance's character limit, URLs counted as its reserved length (read once, cached)."""
+        limits = self.limits()
+        return TextLimit(limits.max_characters, partial(url_weighted_len, url_length=limits.url_length))
+
     def _check_offline(self, draft: Draft) -> None:
-        """The checks that need no server."""
+        """The checks that need no server (the length needs the instance's limits: ``check_limits``)."""
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Mastodon has no communities to post into")
-        super().check_draft(draft)
+        self.check_features(draft)
         check_static(draft)
 
     def _checked_text(self, draft: Draft, *, reply_to_handle: str | None) -> str:
