@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -15,7 +17,12 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DECENTSOCIAL_CONFIG": str(cwd / "none.toml"), "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "decentsocial.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -31,16 +38,27 @@ def test_main_runs_the_demo_and_reports_errors_in_one_line(tmp_path: Path) -> No
     assert "Traceback" not in bad.stderr
 
 
-def test_the_quick_start_example_runs_and_is_exactly_once(tmp_path: Path) -> None:
-    page = (ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
-    section = page.split("## Ten lines", 1)[1]
+@pytest.mark.parametrize(
+    ("page_name", "heading"), [("docs/quickstart.md", "## Ten lines"), ("README.md", "## Example")]
+)
+def test_the_quick_start_example_runs_and_is_exactly_once(
+    tmp_path: Path, page_name: str, heading: str
+) -> None:
+    page = (ROOT / page_name).read_text(encoding="utf-8")
+    section = page.split(heading, 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     assert code is not None
     script = tmp_path / "example.py"
     script.write_text(code.group(1), encoding="utf-8")
     runs = [
-        subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                       timeout=120, check=False)
+        subprocess.run(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         for _ in range(2)
     ]
     for run in runs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -230,7 +231,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         try:
             if self.path is not None:
-                conn.execute("PRAGMA journal_mode=WAL")
+                self._use_wal(conn)
                 conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
             conn.close()
@@ -239,6 +240,27 @@ class Store:
             ) from exc
         self._connection = conn
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL, waiting up to ``timeout`` for other connections.
+
+        Changing the journal mode needs a moment of exclusive access, and SQLite
+        answers "database is locked" at once rather than calling its busy
+        handler, so several processes opening a new file together must retry.
+        """
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
 
     def attach(self, settings: SandboxSettings, explicit: set[str]) -> None:
         """Open the database if needed, create the schema, check the economy, create the account."""
