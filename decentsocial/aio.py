@@ -44,7 +44,6 @@ from .crosspost import (
     plan_outcome,
     poll_network,
     publish_planned,
-    text_limit_of,
 )
 from .errors import ConfigurationError, InvalidInput
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
@@ -260,8 +259,9 @@ class AsyncNetwork:
         """The draft(s) ``publish`` would send (see ``BaseNetwork.prepare``)."""
         return await self.run(backend_prepare, self.sync, as_draft(draft))
 
-    async def text_limit(self) -> TextLimit | None:
-        return await self.run(text_limit_of, self.sync)
+    async def text_limit(self, draft: Draft | None = None) -> TextLimit | None:
+        hook = getattr(self.sync, "text_limit", None)
+        return await self.run(hook, draft) if callable(hook) else None
 
 
 # ---------------------------------------------------------------- crosspost and monitor

@@ -76,10 +76,12 @@ def load_profile(name: str) -> dict[str, Any]:
     profiles = _read_file(path)
     settings: dict[str, Any] = dict(profiles.get(name, {}))
     prefix = _env_key(name)
+    # DECENTSOCIAL_BRAND_BLUESKY_PASSWORD belongs to profile "brand-bluesky", not to "brand".
+    longer = [p for p in map(_env_key, profiles) if p != prefix and p.startswith(prefix)]
     from_env = {
         key[len(prefix):].lower(): value
         for key, value in os.environ.items()
-        if key.startswith(prefix) and len(key) > len(prefix)
+        if key.startswith(prefix) and len(key) > len(prefix) and not any(key.startswith(p) for p in longer)
     }
     settings.update(from_env)
     if not settings:

@@ -119,10 +119,10 @@ def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def text_limit_of(net: Network) -> TextLimit | None:
-    """The network's ``TextLimit`` if its backend states one."""
+def text_limit_of(net: Network, draft: Draft) -> TextLimit | None:
+    """The network's ``TextLimit`` for ``draft`` if its backend states one."""
     hook = getattr(net, "text_limit", None)
-    return hook() if callable(hook) else None
+    return hook(draft) if callable(hook) else None
 
 
 def backend_prepare(net: Network, draft: Draft) -> list[Draft]:
@@ -147,7 +147,7 @@ def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]
     """
     # The caller's key is replaced by one key per part (see derive_key), so it is not checked here.
     d = as_draft(draft).model_copy(update={"idempotency_key": None})
-    rule = text_limit_of(net)
+    rule = text_limit_of(net, d)
     parts = [d]
     if rule is not None and not rule.fits(d.text):
         if not split or Capability.REPLY not in net.capabilities:

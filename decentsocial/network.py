@@ -176,11 +176,13 @@ class BaseNetwork:
         self.check_draft(d)
         return [d]
 
-    def text_limit(self) -> TextLimit | None:
+    def text_limit(self, draft: Draft | None = None) -> TextLimit | None:
         """This network's text length rule, or ``None`` when it has none (or the backend does not say).
 
         ``check_draft`` enforces it, and ``crosspost`` uses it to split a long
-        draft into a thread on networks that can reply.
+        draft into a thread on networks that can reply. Given the ``draft``, a
+        network whose count includes what it adds to the text (Mastodon counts
+        the content warning and the tags it writes in) leaves room for that.
         """
         return None
 
@@ -191,7 +193,7 @@ class BaseNetwork:
 
     def check_length(self, draft: Draft) -> None:
         """``ContentRejected`` naming limit and count when the text is over ``text_limit()``."""
-        rule = self.text_limit()
+        rule = self.text_limit(draft)
         if rule is not None and not rule.fits(draft.text):
             raise self.too_long(self.name, rule.limit, rule.measure(draft.text), rule.unit)
 

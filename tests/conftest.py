@@ -14,6 +14,11 @@ from pathlib import Path
 
 _SERVERS = Path(__file__).parent / "servers"
 
+# Every server the tests use is on loopback: never send that traffic to a proxy
+# named in the environment (httpx and requests honour HTTP(S)_PROXY otherwise).
+for _name in ("NO_PROXY", "no_proxy"):
+    os.environ[_name] = ",".join(filter(None, [os.environ.get(_name), "127.0.0.1", "localhost", "::1"]))
+
 
 def server_modules() -> list[str]:
     """Names of the tests/servers modules this run loads."""

@@ -8,9 +8,11 @@ comment endpoints. They can change without notice, so connecting warns
 ``ds.connect("minds", username=…, password=…)``. Logs in on first use;
 refreshes the 72-hour access token with the refresh token (or logs in again)
 when the server answers 401. Publishing is never repeated automatically:
-``PUT /api/v3/newsfeed/activity`` is not idempotent, so after an ambiguous
-failure a retry with the same ``Draft.idempotency_key`` first looks for the
-post among the channel's newest posts.
+``PUT /api/v3/newsfeed/activity`` and comments are not idempotent, so after an
+ambiguous failure a retry with the same ``Draft.idempotency_key`` first looks
+for the post among the channel's newest posts (a reply: among the post's
+comments), and refuses to publish again where no such lookup exists (group
+posts).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class _Attempt:
     quote_of: str | None = None
     community: str | None = None
     post_id: str | None = None
+    reply_to: str | None = None
 
 
 class _HTTPFailure(Exception):
@@ -110,7 +113,7 @@ def _failure(response: httpx.Response) -> _HTTPFailure:
     return _HTTPFailure(response.status_code, message, error_id, response.headers)
 
 
-def _to_error(f: _HTTPFailure, *, safe_to_repeat: bool) -> DecentSocialError:
+def _to_error(f: _HTTPFailure, *, safe_to_repeat: bool, method: str = "GET") -> DecentSocialError:
     if f.status == 429:
         return RateLimited("Minds rate limit reached", retry_after=retry_after_from_headers(f.headers),
                            network=NAME, server_message=f.message)
@@ -123,7 +126,21 @@ def _to_error(f: _HTTPFailure, *, safe_to_repeat: bool) -> DecentSocialError:
     if f.status >= 500:
         return NetworkUnavailable(f"Minds server error (HTTP {f.status})", network=NAME,
                                   server_message=f.message, retryable=safe_to_repeat)
+    if method == "GET":
+        # A read refused as a bad request: the id or parameter asked for, not content.
+        if any(words in f.message.lower() for words in ("not found", "could not be found", "does not exist")):
+            return NotFound("not found on Minds (or deleted)", network=NAME, server_message=f.message)
+        return InvalidInput("Minds refused the request as malformed", network=NAME, server_message=f.message)
     return ContentRejected("Minds refused the request", network=NAME, server_message=f.message)
+
+
+def _may_have_happened(exc: DecentSocialError) -> bool:
+    """Whether a failed write may still have been made: an answer lost after sending it.
+
+    A refusal (4xx, 429) made nothing; a connection that never opened is
+    marked retryable. Everything else (timeouts, 5xx) is ambiguous.
+    """
+    return isinstance(exc, NetworkUnavailable) and not exc.retryable
 
 
 def _time(value: Any) -> datetime:
@@ -233,10 +250,20 @@ class MindsNetwork(BaseNetwork):
                     server_message=f.message,
                 )
             raise _to_error(f, safe_to_repeat=True)
-        data = response.json()
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise NetworkUnavailable("the Minds token endpoint answered with something not JSON",
+                                     network=NAME) from exc
+        access = data.get("access_token") if isinstance(data, dict) else None
+        if not isinstance(access, str) or not access:
+            raise AuthenticationError(
+                f"the Minds token endpoint answered without an access token for {self.cfg.username!r}",
+                network=NAME,
+            )
         expires_in = data.get("expires_in")
         return _Session(
-            access=SecretStr(str(data["access_token"])),
+            access=SecretStr(access),
             refresh=SecretStr(str(data["refresh_token"])) if data.get("refresh_token") else None,
             expires_at=(datetime.now(timezone.utc) + timedelta(seconds=int(expires_in))
                         if isinstance(expires_in, int) else None),
@@ -265,7 +292,7 @@ class MindsNetwork(BaseNetwork):
                 continue
             if response.status_code >= 400:
                 f = _failure(response)
-                raise _to_error(f, safe_to_repeat=safe_to_repeat) from f
+                raise _to_error(f, safe_to_repeat=safe_to_repeat, method=method) from f
             try:
                 body = response.json()
             except ValueError as exc:
@@ -334,8 +361,6 @@ class MindsNetwork(BaseNetwork):
     def publish(self, draft: Draft | str) -> Post:
         d = as_draft(draft)
         self.check_draft(d)
-        if d.reply_to:
-            return self._comment(d.reply_to, d.text)
         key = d.idempotency_key
         attempt = self._attempts.get(key)
         if attempt is not None:
@@ -344,13 +369,27 @@ class MindsNetwork(BaseNetwork):
                     "this idempotency_key was already used for a different draft", network=NAME
                 )
             if attempt.post_id is None:
-                attempt.post_id = self._find_posted(attempt)
+                attempt.post_id = self._find_earlier(attempt)
                 self._attempts.save()
             if attempt.post_id is not None:
                 return self.get_post(attempt.post_id)
-        if key:
-            attempt = _Attempt(time.time(), draft_digest(d), d.text, d.quote_of, d.community)
+            # The lookup shows the earlier attempt made nothing: send it now, under the same key.
+        elif key:
+            attempt = _Attempt(time.time(), draft_digest(d), d.text, d.quote_of, d.community,
+                               reply_to=d.reply_to)
             self._attempts.put(key, attempt)
+        try:
+            post = self._comment(d.reply_to, d.text) if d.reply_to else self._activity(d)
+        except DecentSocialError as exc:
+            if attempt is not None and not _may_have_happened(exc):
+                self._attempts.drop(attempt)  # refused outright: nothing was made, the key starts afresh
+            raise
+        if attempt is not None:
+            attempt.post_id = post.id
+            self._attempts.save()
+        return post
+
+    def _activity(self, d: Draft) -> Post:
         body: dict[str, Any] = {"message": d.text, "access_id": 2}
         tags = list(d.tags) + [t for t in textlib.hashtags(d.text) if t not in d.tags]
         if tags:
@@ -365,22 +404,50 @@ class MindsNetwork(BaseNetwork):
         if d.quote_of:
             body["remind_guid"] = d.quote_of
         activity = self._call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
-        post = self._post(activity)
-        if attempt is not None:
-            attempt.post_id = post.id
-            self._attempts.save()
-        return post
+        return self._post(activity)
+
+    def _find_earlier(self, attempt: _Attempt) -> str | None:
+        """The post an earlier, ambiguous attempt made (``None``: a lookup shows it made none).
+
+        Raises ``NetworkUnavailable`` where no lookup can tell (group posts):
+        publishing again could post twice.
+        """
+        if attempt.reply_to is not None:
+            return self._find_commented(attempt, attempt.reply_to)
+        if attempt.community is not None:
+            raise NetworkUnavailable(
+                f"an earlier publish with this idempotency_key into group {attempt.community} got no "
+                "answer, and group posts cannot be looked up: the post may exist. Check the group "
+                "before publishing it again (with a new key)",
+                network=NAME,
+                retryable=False,
+            )
+        return self._find_posted(attempt)
 
     def _find_posted(self, attempt: _Attempt) -> str | None:
-        """The post an earlier, ambiguous attempt may have made: same text, quote and group."""
+        """An earlier attempt's post in your channel: same text and quote, made since that attempt."""
         me = self.me()
-        d = attempt
         since = attempt.started - 120
-        # Group posts do not show in the channel feed: those cannot be found this way.
+        claimed = {a.post_id for a in self._attempts.records() if a.post_id}
         for post in self._paged(f"/api/v1/newsfeed/personal/{me.id}", 50):
             if post.created_at.timestamp() < since:
                 break
-            if post.text == d.text and post.quote_of == d.quote_of and post.community == d.community:
+            if post.id in claimed:
+                continue
+            if post.text == attempt.text and post.quote_of == attempt.quote_of and post.community is None:
+                return post.id
+        return None
+
+    def _find_commented(self, attempt: _Attempt, entity: str) -> str | None:
+        """An earlier attempt's comment: yours, same text, made since that attempt."""
+        me = self.me()
+        since = attempt.started - 120
+        claimed = {a.post_id for a in self._attempts.records() if a.post_id}
+        for c in self._comments(entity):
+            post = self._comment_post(c)
+            if post.id in claimed or post.created_at.timestamp() < since:
+                continue
+            if post.author.id == me.id and post.text == attempt.text:
                 return post.id
         return None
 
@@ -405,12 +472,28 @@ class MindsNetwork(BaseNetwork):
         return self._post(activity)
 
     def delete(self, post: PostRef) -> None:
+        """Delete a post or comment. A retried delete answered "not found" means the earlier
+        attempt, whose answer was lost, deleted it: that is success, not ``NotFound``."""
         pid = self.post_id(post)
         if pid.startswith(COMMENT_PREFIX):
             _, guid = self._split_comment(pid)
-            self._call("DELETE", f"/api/v1/comments/{guid}", safe_to_repeat=True)
-            return
-        self._call("DELETE", f"/api/v3/newsfeed/activity/urn:activity:{pid}", safe_to_repeat=True)
+            path = f"/api/v1/comments/{guid}"
+        else:
+            path = f"/api/v3/newsfeed/activity/urn:activity:{pid}"
+        attempts = 0
+
+        def once() -> None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                self._send("DELETE", path, safe_to_repeat=True)
+            except NotFound:
+                if attempts == 1:
+                    raise
+                self.log.debug("delete of %s: not found on attempt %d, so an earlier attempt deleted it",
+                               pid, attempts)
+
+        self._retry.call(once)
 
     # ------------------------------------------------------------ reading
 

@@ -14,6 +14,8 @@ request log).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import re
 import time
@@ -266,9 +268,29 @@ class _GraphError(Exception):
 
 
 def _parse_time(value: str | None) -> datetime:
+    """A Graph API timestamp (``2026-11-26T13:15:00+0000``); an unreadable one is the server's fault."""
     if not value:
         return datetime.now(timezone.utc)
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(timezone.utc)
+    try:
+        parsed = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise NetworkUnavailable(
+                f"Threads answered with an unreadable timestamp {str(value)[:40]!r}", network=NAME
+            ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _id_of(body: Mapping[str, Any], what: str) -> str:
+    """The ``id`` of an answer that must carry one."""
+    value = body.get("id")
+    if value is None or value == "":
+        raise NetworkUnavailable(f"Threads answered without the id of {what}", network=NAME)
+    return str(value)
 
 
 def _is_public_url(url: str) -> bool:
@@ -503,7 +525,7 @@ class ThreadsNetwork(BaseNetwork):
 
     # ------------------------------------------------------------ drafts
 
-    def text_limit(self) -> TextLimit:
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
         """500 characters; ``check_draft`` enforces it and ``crosspost`` splits by it."""
         return TextLimit(TEXT_LIMIT, len)
 
@@ -524,18 +546,8 @@ class ThreadsNetwork(BaseNetwork):
             )
         if draft.reply_to and draft.quote_of:
             raise InvalidInput("a Threads post can reply or quote, not both", network=NAME)
-        if draft.options.get("carousel") and len(draft.media) < CAROUSEL_MIN:
-            raise ContentRejected(
-                f"a Threads carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} items; this draft has "
-                f"{len(draft.media)}",
-                network=NAME,
-            )
-        if len(draft.media) > CAROUSEL_MAX:
-            raise ContentRejected(
-                f"a Threads carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} items; this draft has "
-                f"{len(draft.media)}",
-                network=NAME,
-            )
+        if draft.options.get("carousel") or len(draft.media) > CAROUSEL_MAX:
+            self.check_carousel(draft.media)
         for item in draft.media:
             if item.url is None or not _is_public_url(item.url):
                 where = str(item.path) if item.path is not None else "in-memory bytes"
@@ -557,9 +569,13 @@ class ThreadsNetwork(BaseNetwork):
             )
 
     def check_carousel(self, items: tuple[Media, ...]) -> None:
-        """Raise ``InvalidInput`` for a carousel of a size Threads refuses (2-20 items)."""
+        """Raise ``ContentRejected`` for a carousel of a size Threads refuses (2-20 items).
+
+        The one carousel size rule: ``check_draft`` (so ``publish``) and
+        ``post_carousel`` both come here, so they refuse alike.
+        """
         if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
-            raise InvalidInput(
+            raise ContentRejected(
                 f"a Threads carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} items, got {len(items)}",
                 network=NAME,
             )
@@ -596,7 +612,6 @@ class ThreadsNetwork(BaseNetwork):
     def post_carousel(self, items: list[Media] | tuple[Media, ...], text: str = "", **draft: Any) -> Post:
         """Publish a carousel (2-20 images/videos given by public URL)."""
         media = tuple(items)
-        self.check_carousel(media)
         options = {**draft.pop("options", {}), "carousel": True}
         return self.publish(Draft(text=text, media=media, options=options, **draft))
 
@@ -618,8 +633,11 @@ class ThreadsNetwork(BaseNetwork):
                 reply_to=d.reply_to, quote_of=d.quote_of,
             )
             self._records.put(key, record)
-        self._wait_until_finished(record)
-        record.post_id = self._publish_container(record)
+        if self._wait_until_finished(record) == "PUBLISHED":
+            # An earlier attempt published it (its answer was lost): find the post, never publish again.
+            record.post_id = self._find_published(record)
+        else:
+            record.post_id = self._publish_container(record)
         self._records.save()
         return self.get_post(record.post_id)
 
@@ -670,20 +688,23 @@ class ThreadsNetwork(BaseNetwork):
 
     def _container_call(self, params: Mapping[str, Any]) -> str:
         body = self._call("POST", f"{self.cfg.user_id}/threads", data=params, safe_to_repeat=True)
-        return str(body["id"])
+        return _id_of(body, "a media container")
 
     def _container_status(self, container_id: str) -> tuple[str, str | None]:
         body = self._call("GET", container_id, params={"fields": "id,status,error_message"})
         return str(body.get("status", "")), body.get("error_message")
 
-    def _wait_until_finished(self, record: _PublishRecord) -> None:
-        """Poll the container with a growing, bounded interval until it is FINISHED (or PUBLISHED)."""
+    def _wait_until_finished(self, record: _PublishRecord) -> Literal["FINISHED", "PUBLISHED"]:
+        """Poll the container with a growing, bounded interval until it is FINISHED or PUBLISHED,
+        and say which (PUBLISHED: an earlier ``threads_publish`` went through)."""
         deadline = time.monotonic() + self.cfg.publish_timeout
         interval = self.cfg.poll_interval
         while True:
             status, error = self._container_status(record.container_id)
-            if status in ("FINISHED", "PUBLISHED"):
-                return
+            if status == "FINISHED":
+                return "FINISHED"
+            if status == "PUBLISHED":
+                return "PUBLISHED"
             if status in ("ERROR", "EXPIRED"):
                 self._forget(record)
                 reason = error or ("the container was not published within 24 hours" if status == "EXPIRED"
@@ -707,43 +728,57 @@ class ThreadsNetwork(BaseNetwork):
         self._records.drop(record)
 
     def _publish_container(self, record: _PublishRecord) -> str:
-        """``threads_publish`` exactly once: after any doubt the container's status decides."""
+        """``threads_publish`` a FINISHED container; never again once it may be published.
+
+        It is sent again only after Threads *refused* it (media not ready,
+        429) or when, after a lost answer, the container's status is still
+        FINISHED. A PUBLISHED status at any point means an earlier request went
+        through: the post is then found, not published a second time.
+        """
         deadline = time.monotonic() + self.cfg.publish_timeout
         interval = self.cfg.poll_interval
         path = self._path(f"{self.cfg.user_id}/threads_publish")
         while True:
             wait = interval
+            refused: RateLimited | None = None
             try:
                 body = self._send(
                     "POST", path, data={"creation_id": record.container_id}, safe_to_repeat=False
                 )
-                return str(body["id"])
+                return _id_of(body, "the published post")
             except _GraphError as exc:
                 failure = exc.failure
                 if isinstance(exc.error, RateLimited) and failure.status == 429:
                     wait = exc.error.retry_after if exc.error.retry_after is not None else interval
-                    if time.monotonic() + wait > deadline:
-                        raise exc.error from exc
+                    refused = exc.error
                 elif failure.subcode in NOT_READY_SUBCODES:
                     self.log.debug("container %s not ready yet (subcode %s)", record.container_id,
                                    failure.subcode)
                 elif not isinstance(exc.error, NetworkUnavailable):
+                    # Refused, perhaps because an earlier request did publish it ("already published").
+                    if self._container_status(record.container_id)[0] == "PUBLISHED":
+                        return self._find_published(record)
                     raise exc.error from exc
+                else:
+                    self.log.info("threads_publish failed ambiguously; checking %s", record.container_id)
             except NetworkUnavailable:
                 self.log.info("threads_publish failed ambiguously; checking %s", record.container_id)
+            # Whatever happened, the container's status decides before waiting or giving up.
+            status, _ = self._container_status(record.container_id)
+            if status == "PUBLISHED":
+                return self._find_published(record)
             if time.monotonic() + wait > deadline:
+                if refused is not None:
+                    raise refused
                 raise NetworkUnavailable(
-                    "Threads did not publish the container in time; it was not published twice. "
-                    "Publish again with the same idempotency_key to resume",
+                    f"Threads did not publish the container in time (it is {status or 'in an unknown state'}"
+                    "); it was not published twice. Publish again with the same idempotency_key to resume",
                     network=NAME,
                 )
             self._sleep(wait)
             interval = min(interval * 2, self.cfg.poll_max_interval)
-            status, _ = self._container_status(record.container_id)
-            if status == "PUBLISHED":
+            if self._wait_until_finished(record) == "PUBLISHED":  # ContentRejected on ERROR/EXPIRED
                 return self._find_published(record)
-            if status != "FINISHED":
-                self._wait_until_finished(record)  # ContentRejected on ERROR/EXPIRED
 
     def _find_published(self, record: _PublishRecord) -> str:
         """The post a PUBLISHED container became, found among the account's newest posts.
@@ -762,7 +797,7 @@ class ThreadsNetwork(BaseNetwork):
         )
         claimed = {r.post_id for r in self._records.records() if r.post_id}
         for item in body.get("data", []):
-            if str(item.get("id")) in claimed:
+            if not item.get("id") or str(item.get("id")) in claimed:
                 continue
             if (item.get("text") or "") != d.text:
                 continue
@@ -948,32 +983,39 @@ class ThreadsNetwork(BaseNetwork):
         return self._unsupported_on_permission(results, Capability.SEARCH, "threads_keyword_search")
 
     def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
-        """Mentions of the account and replies to its recent threads, newest first.
+        """Mentions of the account and replies to its recent threads, newest first, paged lazily.
 
         The Threads API has no notification feed: this merges ``GET /{user}/mentions``
         (threads_manage_mentions) with the top-level replies to your
-        ``notification_posts`` newest threads (threads_read_replies).
+        ``notification_posts`` newest threads (threads_read_replies). Each of
+        those is a newest-first stream read one page at a time, and the streams
+        are merged newest first; so the call reads your newest threads and the
+        first page of each stream (to answer ``UnsupportedFeature`` at once),
+        and later pages only as you iterate. A reply that also mentions you
+        comes once, as a reply.
         """
         check_limit(limit)
         scopes = {"threads_manage_mentions", "threads_read_replies"}
         if self.cfg.scopes is not None and not scopes & self.cfg.scopes:
             raise self.unsupported(Capability.NOTIFICATIONS, self._NO_NOTIFICATION_SCOPE)
-        found: dict[str, Notification] = {}
+        streams: list[Iterator[Notification]] = []
         replies_readable: bool | None = None  # None: no post of yours to try it on
         try:
-            for reply in self._replies_to_recent(limit):
+            for stream in self._reply_streams(limit):
                 replies_readable = True
-                found[reply.id] = self._notification("reply", reply)
+                streams.append(stream)
         except PermissionDenied:
             replies_readable = False
+            streams = []
         try:
-            for post in self._paged(f"{self.cfg.user_id}/mentions", {}, limit):
-                found.setdefault(post.id, self._notification("mention", post))
+            mentions = self._paged(f"{self.cfg.user_id}/mentions", {}, limit)
+            streams.append(_started(self._notification("mention", p) for p in mentions))
         except PermissionDenied as exc:
             if not replies_readable:
                 raise self.unsupported(Capability.NOTIFICATIONS, self._NO_NOTIFICATION_SCOPE) from exc
-        items = sorted(found.values(), key=lambda n: n.created_at, reverse=True)
-        return iter(items if limit is None else items[:limit])
+        # Stable merge: on equal times, replies (earlier streams) come before mentions.
+        merged = heapq.merge(*streams, key=lambda n: -n.created_at.timestamp())
+        return itertools.islice(_first_per_post(merged), limit)
 
     _NO_NOTIFICATION_SCOPE = "the token has neither threads_manage_mentions nor threads_read_replies"
 
@@ -984,14 +1026,16 @@ class ThreadsNetwork(BaseNetwork):
             account=post.author, post=post,
         )
 
-    def _replies_to_recent(self, limit: int | None) -> Iterator[Post]:
+    def _reply_streams(self, limit: int | None) -> Iterator[Iterator[Notification]]:
+        """One started (first page read) newest-first stream of others' replies per recent thread."""
         if self.cfg.notification_posts == 0:
             return
         me = self._own_username()
         for post in self.posts(limit=self.cfg.notification_posts):
-            for reply in self._paged(f"{post.id}/replies", {"reverse": "true"}, limit):
-                if reply.author.handle != me:
-                    yield reply
+            replies = self._paged(f"{post.id}/replies", {"reverse": "true"}, limit)
+            yield _started(
+                self._notification("reply", r) for r in replies if r.author.handle != me
+            )
 
     def _unsupported_on_permission(
         self, items: Iterator[Post], capability: Capability, scope: str
@@ -1012,7 +1056,24 @@ class ThreadsNetwork(BaseNetwork):
     # ------------------------------------------------------------ actions
 
     def delete(self, post: PostRef) -> None:
-        self._call("DELETE", self.post_id(post), safe_to_repeat=True)
+        """Delete a post. A retried delete answered "not found" means the earlier attempt,
+        whose answer was lost, deleted it: that is success, not ``NotFound``."""
+        post_id = self.post_id(post)
+        attempts = 0
+
+        def once() -> None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                self._send("DELETE", self._path(post_id), safe_to_repeat=True)
+            except _GraphError as exc:
+                if attempts > 1 and isinstance(exc.error, NotFound):
+                    self.log.debug("delete of %s: not found on attempt %d, so an earlier attempt "
+                                   "deleted it", post_id, attempts)
+                    return
+                raise exc.error from exc
+
+        self._retry.call(once)
 
     def repost(self, post: PostRef) -> Post | None:
         """Repost; returns the original post as shared by you (its ``id`` is the repost's)."""
@@ -1073,7 +1134,7 @@ class ThreadsNetwork(BaseNetwork):
         reply_to = _ref_id(m.get("replied_to"))
         return Post(
             network=NAME,
-            id=str(m["id"]),
+            id=_id_of(m, "a post"),
             url=m.get("permalink"),
             author=author,
             text=text,
@@ -1088,6 +1149,24 @@ class ThreadsNetwork(BaseNetwork):
             visibility="public",
             raw=dict(m),
         )
+
+
+def _started(items: Iterator[Notification]) -> Iterator[Notification]:
+    """Read the first item now (so a missing scope raises here), then go on lazily."""
+    first = next(items, None)
+    if first is None:
+        return iter(())
+    return itertools.chain((first,), items)
+
+
+def _first_per_post(items: Iterator[Notification]) -> Iterator[Notification]:
+    """Each post once (a reply that mentions you is in both streams); remembers the ids yielded."""
+    seen: set[str] = set()
+    for n in items:
+        key = n.post.id if n.post is not None else n.id
+        if key not in seen:
+            seen.add(key)
+            yield n
 
 
 def _media(m: Mapping[str, Any]) -> Media | None:
@@ -1122,13 +1201,22 @@ def _token_call(client: httpx.Client, path: str, params: Mapping[str, str]) -> T
         raise AuthenticationError(
             f"Threads refused the token request; {REFRESH_HINT}", network=NAME, server_message=failure.message
         )
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise NetworkUnavailable("the Threads token endpoint answered with something not JSON",
+                                 network=NAME) from exc
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        raise AuthenticationError(
+            f"the Threads token endpoint answered without an access token; {REFRESH_HINT}", network=NAME
+        )
     expires_in = body.get("expires_in")
     expires_at = None
     if isinstance(expires_in, int):
         expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
     return ThreadsToken(
-        access_token=SecretStr(str(body["access_token"])),
+        access_token=SecretStr(token),
         token_type=str(body.get("token_type", "bearer")),
         expires_in=expires_in if isinstance(expires_in, int) else None,
         expires_at=expires_at,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 import decentsocial as ds
 from tests.contract.harness import poll_until
+from tests.servers.bluesky import BlueskyStack
 
 pytestmark = pytest.mark.server
 
@@ -151,3 +153,30 @@ def test_network_down_is_network_unavailable() -> None:
     net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=1)
     with pytest.raises(ds.NetworkUnavailable):
         net.me()
+
+
+def test_own_post_behind_more_than_a_page_of_reposts_is_found(stack: BlueskyStack, make_account: Any) -> None:
+    """``posts`` skips reposts; a page made only of reposts must not end the listing early."""
+    reposter, _, _ = make_account("reposter")
+    author, _, _ = make_account("reposted")
+    own = reposter.publish("my own post, under a pile of reposts")
+    others = [author.publish(f"worth reposting {i}") for i in range(4)]
+    for post in others:
+        reposter.repost(post)
+    reposter.page_size = 3  # the four reposts fill more than one page
+    did = reposter.me().id
+
+    def indexed() -> None:
+        # Read the AppView directly (not through the backend) until all five entries are there.
+        answer = httpx.get(
+            f"{stack.urls['appview']}/xrpc/app.bsky.feed.getAuthorFeed",
+            params={"actor": did, "limit": 10},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        assert len(answer.json()["feed"]) == 5
+
+    poll_until(indexed)
+    assert [p.id for p in reposter.posts(limit=1)] == [own.id]
+    assert [p.id for p in reposter.posts(limit=None)] == [own.id]
+    assert [p.id for p in reposter.posts(limit=20)] == [own.id]

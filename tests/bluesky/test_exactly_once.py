@@ -10,7 +10,7 @@ import pytest
 import decentsocial as ds
 from tests.servers.bluesky import BlueskyStack
 
-from .conftest import connect_bluesky, list_posts
+from .conftest import connect_bluesky, list_posts, make_png
 from .proxy import FaultProxy
 
 pytestmark = pytest.mark.server
@@ -107,3 +107,27 @@ def test_login_rate_limit_is_rate_limited(proxy: FaultProxy, stack: BlueskyStack
         net.me()
     assert exc.value.retry_after is not None
     assert exc.value.retry_after > 200
+
+
+def test_reused_idempotency_key_uploads_nothing_again(
+    proxy: FaultProxy, stack: BlueskyStack, make_account: Any
+) -> None:
+    net, did = _through(proxy, stack, make_account, "reuser")
+    draft = ds.Draft(
+        text="keyed post with a picture",
+        media=(ds.Media(data=make_png(4, 3), mime_type="image/png", alt_text="a grey rectangle"),),
+        idempotency_key="with-image-1",
+    )
+    first = net.publish(draft)
+    assert proxy.paths.count("/xrpc/com.atproto.repo.uploadBlob") == 1
+    again = net.publish(draft)
+    assert again.id == first.id
+    # The record under the key was found before any upload or write.
+    assert proxy.paths.count("/xrpc/com.atproto.repo.uploadBlob") == 1
+    assert proxy.paths.count("/xrpc/com.atproto.repo.createRecord") == 1
+    assert len(list_posts(stack, did)) == 1
+    # Bad input still fails before any I/O, even with a used key.
+    before = len(proxy.paths)
+    with pytest.raises(ds.ContentRejected):
+        net.publish(draft.model_copy(update={"media": (ds.Media(url="http://127.0.0.1:9/a.png"),)}))
+    assert len(proxy.paths) == before

@@ -186,7 +186,7 @@ def test_a_network_without_reply_rejects_instead_of_splitting(sandbox) -> None: 
         name = "noreplies"
         capabilities = frozenset({Capability.PUBLISH})
 
-        def text_limit(self) -> ds.network.TextLimit:  # type: ignore[name-defined]
+        def text_limit(self, draft: ds.Draft | None = None) -> ds.network.TextLimit:  # type: ignore[name-defined]
             from decentsocial.network import TextLimit
 
             return TextLimit(20, len)

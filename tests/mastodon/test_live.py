@@ -19,6 +19,7 @@ from decentsocial import (
     Poll,
     Post,
     UnsupportedFeature,
+    crosspost,
 )
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.contract.harness import Harness
@@ -151,6 +152,18 @@ def test_content_warning_counts_toward_the_limit(alice: MastodonNetwork) -> None
     limit = alice.limits().max_characters
     with pytest.raises(ContentRejected):
         alice.publish(Draft(text="z" * (limit - 5), content_warning="123456"))
+
+
+def test_crosspost_splits_leaving_room_for_the_content_warning_and_tags(alice: MastodonNetwork) -> None:
+    limit = alice.limits().max_characters
+    words = " ".join(f"word{i}" for i in range(limit // 3))  # well over one status
+    draft = Draft(text=words, content_warning="spoilers ahead", tags=("launch", "acme"))
+    result = crosspost(draft, [alice])
+    assert result.ok, result.errors
+    parts = result.outcomes[0].posts
+    assert len(parts) > 1
+    assert [p.reply_to for p in parts[1:]] == [p.id for p in parts[:-1]]
+    assert {"launch", "acme"} <= set(parts[0].tags)
 
 
 def test_reply_thread_in_reply_order(alice: MastodonNetwork, bob: MastodonNetwork) -> None:

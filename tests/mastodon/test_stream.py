@@ -164,3 +164,19 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
         assert time.monotonic() < end, "the post made during the reconnect never came"
     stream.close()
     assert first.id != made_while_away[0].id
+
+
+@pytest.mark.parametrize(
+    ("announced", "expected"),
+    [
+        ("wss://streaming.social.example", "https://streaming.social.example"),  # a subdomain: trusted
+        ("wss://social.example", "https://social.example"),
+        ("wss://collector.elsewhere.example", "https://social.example"),  # the token must not go there
+        ("wss://evilsocial.example", "https://social.example"),  # a look-alike suffix is not a subdomain
+    ],
+)
+def test_stream_sends_the_token_only_to_the_servers_own_hosts(announced: str, expected: str) -> None:
+    net = connect("mastodon", base_url="https://social.example", access_token="secret-token")
+    assert isinstance(net, MastodonNetwork)
+    net._instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
+    assert net._streaming_url() == expected

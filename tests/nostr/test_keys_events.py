@@ -14,6 +14,7 @@ from decentsocial.backends.nostr.events import Event, event_id, sign_event
 from decentsocial.backends.nostr.keys import (
     InvalidKey,
     PrivateKey,
+    bech32_encode,
     encode_nevent,
     encode_note,
     encode_npub,
@@ -46,6 +47,16 @@ def test_bip340_public_key_vector() -> None:
     # BIP-340 test vector 0: secret key 3.
     key = PrivateKey(bytes(31) + b"\x03")
     assert key.public_key == "f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9"
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 4, 5, 31, 32, 33, 34, 40, 64, 75, 100])
+def test_bech32_agrees_with_the_reference_implementation(length: int) -> None:
+    """Our table-driven encoder against BIP-173's reference code (the ``bech32`` package)."""
+    reference = pytest.importorskip("bech32")
+    data = (hashlib.sha512(str(length).encode()).digest() * 2)[:length]
+    for hrp in ("npub", "note", "nevent", "nprofile", "lnurl"):
+        expected = reference.bech32_encode(hrp, reference.convertbits(data, 8, 5))
+        assert bech32_encode(hrp, data) == expected
 
 
 def test_event_ids_as_note_and_nevent() -> None:

@@ -25,7 +25,12 @@ Endpoints reproduced:
 * ``POST /api/v1/comments/:guid`` (``comment``), ``GET
   /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``.
 * Errors: ``{"status": "error", "message": …}`` with the HTTP status; an
-  expired or unknown token is 401; 429 with ``Retry-After`` when throttled.
+  expired or unknown token is 401; 429 with ``Retry-After`` when throttled;
+  a malformed (non-numeric) guid on a read is 400.
+
+Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
+(a post, comment or delete is done, then 500: the lost answer),
+``token_not_json`` and ``token_without_token`` (a broken token answer).
 
 Test-only controls live under ``/_test/`` (users, groups, subscriptions,
 clock, faults, statistics).
@@ -183,6 +188,8 @@ class MindsApp:
                 feed = [a for a in self.live() if a.owner == owner.guid and a.container == owner.guid]
                 return self.page(feed, q, "activity")
             if len(parts) == 5 and parts[3] == "single" and method == "GET":
+                if not parts[4].isdigit():
+                    raise MindsError(400, "Invalid guid")
                 activity = self.s.activities.get(parts[4])
                 if activity is None or activity.deleted:
                     raise MindsError(404, "The post could not be found")
@@ -221,7 +228,7 @@ class MindsApp:
                 if code != user.two_factor_code:
                     raise MindsError(401, "Two factor authentication is required for this account",
                                      error_id=TWO_FACTOR_ERROR)
-            return JSONResponse(self.issue(user.guid))
+            return self.token_answer(user.guid)
         if grant == "refresh_token":
             old = str(body.get("refresh_token", ""))
             entry = self.s.refresh.pop(old, None)
@@ -232,9 +239,16 @@ class MindsApp:
                     "message": "The refresh token is invalid.",
                     "status": "error",
                 }, status_code=401)
-            return JSONResponse(self.issue(entry[0]))
+            return self.token_answer(entry[0])
         raise MindsError(400, "The authorization grant type is not supported",
                          error_id="unsupported_grant_type")
+
+    def token_answer(self, guid: str) -> Response:
+        if self.s.fault("token_not_json"):
+            return Response("<html><body>502 Bad Gateway</body></html>", media_type="text/html")
+        if self.s.fault("token_without_token"):
+            return JSONResponse({"token_type": "Bearer", "expires_in": ACCESS_LIFETIME})
+        return JSONResponse(self.issue(guid))
 
     def issue(self, guid: str) -> dict[str, Any]:
         access = secrets.token_urlsafe(32)
@@ -376,6 +390,8 @@ class MindsApp:
         if activity.owner != user.guid:
             raise MindsError(403, "You can not delete this post")
         activity.deleted = True
+        if self.s.fault("server_error_after_write"):
+            raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success"})
 
     def comment(self, user: User, entity: str, body: dict[str, Any]) -> Response:
@@ -387,6 +403,8 @@ class MindsApp:
             raise MindsError(400, "You must enter a message")
         c = Comment(self.s.new_id(), entity, user.guid, text, self.s.now())
         self.s.comments[c.guid] = c
+        if self.s.fault("server_error_after_write"):
+            raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success", "comment": self.export_comment(c)})
 
     def delete_comment(self, user: User, guid: str) -> Response:
@@ -396,6 +414,8 @@ class MindsApp:
         if c.owner != user.guid:
             raise MindsError(403, "You can not delete this comment")
         c.deleted = True
+        if self.s.fault("server_error_after_write"):
+            raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success"})
 
     # ------------------------------------------------------------ test controls
@@ -434,6 +454,7 @@ class MindsApp:
                     "requests": self.s.requests,
                     "logins": self.s.logins,
                     "activities": len([a for a in self.s.activities.values() if not a.deleted]),
+                    "comments": len([c for c in self.s.comments.values() if not c.deleted]),
                 })
         return JSONResponse({"error": "unknown control"}, status_code=404)
 

@@ -38,7 +38,13 @@ ERROR/FAILED_DOWNLOADING_VIDEO, ``bad-aspect`` in ERROR/INVALID_ASPEC_RATIO,
 ``--video-seconds`` (``slow`` in the URL: ten times longer).
 
 Test-only controls live under ``/_test/`` (users, clock, injected faults,
-engagement counts, statistics); a real client never calls them.
+engagement counts, statistics); a real client never calls them. Faults:
+``rate_limit`` (429), ``server_error`` (500 before doing anything),
+``media_not_ready`` (subcode 4279009/4279004), ``publish_lost_response`` and
+``delete_lost_response`` (done, then 500: the lost answer), ``token_not_json``
+and ``token_without_token`` (a broken token answer), ``bad_timestamp`` (a
+post whose timestamp is unreadable). ``--log-noise N`` writes N bytes to
+stderr before serving (a chatty server).
 """
 
 from __future__ import annotations
@@ -153,7 +159,8 @@ class Container:
     ready_at: float
     error_message: str | None = None
     published_media: str | None = None
-    publish_calls: int = 0
+    publish_calls: int = 0  # successful threads_publish calls
+    publish_requests: int = 0  # every threads_publish request naming this container
 
 
 @dataclass
@@ -378,7 +385,7 @@ class ThreadsApp:
         if with_token.long_lived:
             raise invalid_param("access_token must be a short-lived token")
         fresh = self.issue(with_token.user_id, long_lived=True)
-        return JSONResponse({"access_token": fresh.value, "token_type": "bearer", "expires_in": LONG_LIVED})
+        return self.token_answer(fresh)
 
     def refresh(self, params: dict[str, str]) -> Response:
         if params.get("grant_type") != "th_refresh_token":
@@ -391,6 +398,14 @@ class ThreadsApp:
         if self.s.now() - old.issued_at < DAY:
             raise invalid_param("The token must be at least 24 hours old to be refreshed")
         fresh = self.issue(old.user_id, long_lived=True)
+        return self.token_answer(fresh)
+
+    def token_answer(self, fresh: Token) -> Response:
+        # Faults for a broken token endpoint (e.g. an HTML error page from a proxy, a changed shape).
+        if self.s.fault("token_not_json"):
+            return Response("<html><body>Service Unavailable</body></html>", media_type="text/html")
+        if self.s.fault("token_without_token"):
+            return JSONResponse({"token_type": "bearer", "expires_in": LONG_LIVED})
         return JSONResponse({"access_token": fresh.value, "token_type": "bearer", "expires_in": LONG_LIVED})
 
     def issue(self, user_id: str, *, long_lived: bool, expires_in: float | None = None) -> Token:
@@ -447,7 +462,7 @@ class ThreadsApp:
             "permalink": f"https://www.threads.net/@{owner.username}/post/{m.shortcode}",
             "username": owner.username,
             "text": m.text,
-            "timestamp": graph_time(m.timestamp),
+            "timestamp": "last Tuesday" if self.s.fault("bad_timestamp") else graph_time(m.timestamp),
             "shortcode": m.shortcode,
             "is_quote_post": m.quoted is not None,
             "has_replies": any(r.reply_to == m.id and not r.deleted for r in self.s.media.values()),
@@ -597,6 +612,7 @@ class ThreadsApp:
         c = self.s.containers.get(cid)
         if c is None or c.owner != user.id:
             raise invalid_param("Param creation_id must be a valid media container id")
+        c.publish_requests += 1
         status, error = self.status(c)
         if status == "PUBLISHED":
             raise invalid_param("The media container has already been published")
@@ -808,6 +824,10 @@ class ThreadsApp:
         log.append(self.s.now())
         self.s.deletes[me.id] = log
         media.deleted = True
+        if self.s.fault("delete_lost_response"):
+            # Deleted, but the answer never arrives.
+            return GraphError("An unexpected error has occurred. Please retry your request later.",
+                              code=2, status=500).response()
         return JSONResponse({"success": True, "deleted_id": media.id})
 
     # ------------------------------------------------------------ insights
@@ -916,6 +936,7 @@ class ThreadsApp:
                     "containers": len(self.s.containers),
                     "media": len([m for m in self.s.media.values() if not m.deleted]),
                     "publish_calls": {c.id: c.publish_calls for c in self.s.containers.values()},
+                    "publish_requests": {c.id: c.publish_requests for c in self.s.containers.values()},
                 })
         return JSONResponse({"error": "unknown control"}, status_code=404)
 
@@ -959,7 +980,14 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--video-seconds", type=float, default=0.3)
+    parser.add_argument("--log-noise", type=int, default=0,
+                        help="write this many bytes to stderr before serving (a chatty server)")
     args = parser.parse_args()
+    if args.log_noise:
+        import sys
+
+        sys.stderr.write("warning: noisy start\n" * (args.log_noise // 21 + 1))
+        sys.stderr.flush()
     import uvicorn
 
     uvicorn.run(create_app(args.video_seconds), host=args.host, port=args.port, log_level="warning")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import decentsocial as ds
@@ -118,6 +120,52 @@ def test_lost_publish_answer_does_not_post_twice(net: Any, threads_server: Contr
     assert own_texts(net) == ["exactly once"]
     calls = stats(threads_server)["publish_calls"]
     assert max(calls.values()) == 1
+    assert stats(threads_server)["publish_requests"][_container_of(threads_server, calls)] == 1
+
+
+def _container_of(server: ContractServer, calls: dict[str, int]) -> str:
+    """The newest container (ids grow) that was published."""
+    return max((c for c, n in calls.items() if n), key=int)
+
+
+def test_lost_publish_answer_with_a_short_timeout_returns_the_post(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    # No time left to wait after the lost answer: the container's status still decides,
+    # and the resume with the same key returns the one post without publishing again.
+    net, _ = make_net(publish_timeout=0.01)
+    draft = ds.Draft(text="lost but made", idempotency_key="lost-short-1")
+    threads_server.control("faults", {"publish_lost_response": 1})
+    post = net.publish(draft)
+    assert post.text == "lost but made"
+    assert net.publish(draft).id == post.id
+    assert own_texts(net) == ["lost but made"]
+    container = _container_of(threads_server, stats(threads_server)["publish_calls"])
+    assert stats(threads_server)["publish_requests"][container] == 1
+
+
+def test_resume_after_a_crash_finds_the_published_post_and_never_publishes_again(
+    make_net: Callable[..., Any], threads_server: ContractServer, tmp_path: Path
+) -> None:
+    state = tmp_path / "threads.json"
+    first, user = make_net(state_path=state, publish_timeout=0.05)
+    draft = ds.Draft(text="crashed after sending", media=(ds.Media(kind="video", url=VIDEO),),
+                     idempotency_key="crash-1")
+    with pytest.raises(ds.NetworkUnavailable):
+        first.publish(draft)  # the video is still IN_PROGRESS when this process gives up
+    container = json.loads(state.read_text())["crash-1"]["record"]["container_id"]
+    threads_server.control("clock", {"advance": 1})  # the video is processed
+    # The threads_publish a crashed process sent without living to read the answer:
+    sent = httpx.post(f"{threads_server.url}/v1.0/{user['id']}/threads_publish",
+                      data={"creation_id": container},
+                      headers={"Authorization": f"Bearer {user['access_token']}"})
+    assert sent.status_code == 200
+    second = threads_connect(threads_server, user, state_path=state)  # the restarted process
+    post = second.publish(draft)
+    assert post.id == sent.json()["id"]
+    assert stats(threads_server)["publish_requests"][container] == 1
+    assert own_texts(second) == ["crashed after sending"]
+    second.close()
 
 
 def test_idempotency_key_returns_the_same_post(net: Any, threads_server: ContractServer) -> None:
@@ -169,16 +217,23 @@ def test_local_file_is_rejected_before_io(net: Any, threads_server: ContractServ
     assert stats(threads_server)["requests"] == before
 
 
-def test_carousel_sizes(net: Any, threads_server: ContractServer) -> None:
+def test_carousel_sizes_are_one_rule_with_one_error_type(net: Any, threads_server: ContractServer) -> None:
     one = [ds.Media(url=IMG)]
     many = [ds.Media(url=f"https://cdn.example/{i}.jpg") for i in range(21)]
     before = stats(threads_server)["requests"]
-    with pytest.raises(ds.InvalidInput, match="got 1"):
-        net.post_carousel(one, "one")
-    with pytest.raises(ds.InvalidInput, match="got 21"):
-        net.post_carousel(many, "many")
-    with pytest.raises(ds.ContentRejected, match="21"):
-        net.publish(ds.Draft(text="many", media=tuple(many)))
+    errors = []
+    for call in (
+        lambda: net.post_carousel(one, "one"),
+        lambda: net.post_carousel(many, "many"),
+        lambda: net.publish(ds.Draft(text="many", media=tuple(many))),
+        lambda: net.publish(ds.Draft(text="one", media=tuple(one), options={"carousel": True})),
+        lambda: net.check_carousel(tuple(one)),
+    ):
+        with pytest.raises(ds.DecentSocialError) as info:
+            call()
+        errors.append(info.value)
+    assert {type(e) for e in errors} == {ds.ContentRejected}
+    assert [str(e).rsplit("got ", 1)[-1] for e in errors] == ["1", "21", "21", "1", "1"]
     assert stats(threads_server)["requests"] == before
 
 
@@ -434,3 +489,61 @@ def test_idempotency_keys_survive_a_new_process_with_state_path(
     assert user["access_token"] not in state.read_text()
     for net in (second, third):
         net.close()
+
+
+# ---------------------------------------------------------------- review fixes: errors, deletes, laziness
+
+
+def test_delete_whose_answer_was_lost_is_not_reported_as_not_found(
+    net: Any, threads_server: ContractServer
+) -> None:
+    post = net.publish("to be deleted")
+    threads_server.control("faults", {"delete_lost_response": 1})
+    net.delete(post)  # deleted by the first attempt; the retry's 404 means success
+    with pytest.raises(ds.NotFound):
+        net.get_post(post.id)
+    with pytest.raises(ds.NotFound):
+        net.delete(post)  # a 404 on the first attempt is still NotFound
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "cause"),
+    [("token_not_json", ds.NetworkUnavailable, ValueError), ("token_without_token", ds.AuthenticationError, None)],
+)
+def test_broken_token_answers_are_typed_errors(
+    threads_server: ContractServer, fault: str, error: type[Exception], cause: type[Exception] | None
+) -> None:
+    user = threads_server.control("users", {"long_lived": False})
+    threads_server.control("faults", {fault: 1})
+    with pytest.raises(error) as info:
+        ThreadsNetwork.exchange_token(user["access_token"], user["app_secret"], base_url=threads_server.url)
+    if cause is not None:
+        assert isinstance(info.value.__cause__, cause)
+    assert user["access_token"] not in str(info.value)
+    assert user["app_secret"] not in str(info.value)
+
+
+def test_unreadable_timestamp_is_a_typed_error(net: Any, threads_server: ContractServer) -> None:
+    post = net.publish("when?")
+    threads_server.control("faults", {"bad_timestamp": 1})
+    with pytest.raises(ds.NetworkUnavailable, match="timestamp") as info:
+        net.get_post(post.id)
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_notifications_page_lazily(make_net: Callable[..., Any], threads_server: ContractServer) -> None:
+    me, user = make_net(notification_posts=1)
+    other, _ = make_net()
+    mine = me.publish("a popular thread")
+    replies = [other.reply(mine, f"reply {i}") for i in range(7)]
+    mention = other.publish(f"hi @{user['username']}")
+    me.me()
+    me.page_size = 2  # 7 replies: 4 pages
+    before = stats(threads_server)["requests"]
+    notes = me.notifications(limit=None)
+    first = next(notes)
+    # Own threads (1 page), the first page of replies, the first page of mentions, me(): no more.
+    assert stats(threads_server)["requests"] - before <= 4
+    rest = [first, *notes]
+    assert sorted(n.post.id for n in rest if n.post) == sorted([*(r.id for r in replies), mention.id])
+    assert [n.created_at for n in rest] == sorted((n.created_at for n in rest), reverse=True)

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 import decentsocial as ds
 from decentsocial import registry
+from decentsocial.config import load_profile
 from decentsocial.network import BaseNetwork, NetworkSettings
 
 
@@ -116,3 +117,18 @@ def test_errors_carry_network_and_server_message() -> None:
     assert "12.0s" in str(limited)
     unsupported = ds.UnsupportedFeature("hive", ds.Capability.POLL)
     assert str(unsupported) == "[hive] hive does not support poll"
+
+
+def test_environment_of_a_longer_profile_name_is_not_mixed_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[profiles.brand]\nnetwork = "sandbox"\n[profiles.brand-bluesky]\nnetwork = "bluesky"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(cfg))
+    monkeypatch.setenv("DECENTSOCIAL_BRAND_BLUESKY_PASSWORD", "app-password")
+    monkeypatch.setenv("DECENTSOCIAL_BRAND_ACCOUNT", "brand")
+    assert load_profile("brand") == {"network": "sandbox", "account": "brand"}
+    assert load_profile("brand-bluesky")["password"] == "app-password"

@@ -44,6 +44,11 @@ SELF_LABELS = ("sexual", "nudity", "porn", "graphic-media")
 _RECORD_NOT_FOUND = "not found"
 
 
+def _is_repost(entry: dict[str, Any]) -> bool:
+    """Whether a feed entry is there because someone reposted it."""
+    return str((entry.get("reason") or {}).get("$type", "")).endswith("#reasonRepost")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -285,7 +290,7 @@ class BlueskyNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- publishing
 
-    def text_limit(self) -> TextLimit:
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
         """300 graphemes, as the Bluesky app counts them; ``check_draft`` enforces it."""
         return TextLimit(MAX_GRAPHEMES, grapheme_len, "graphemes")
 
@@ -363,8 +368,8 @@ class BlueskyNetwork(BaseNetwork):
             external["thumb"] = self._upload(thumb)
         return {"$type": "app.bsky.embed.external", "external": external}
 
-    def _build_record(self, draft: Draft) -> dict[str, Any]:
-        """The ``app.bsky.feed.post`` record: local checks first, then lookups and uploads."""
+    def _prepare_media(self, draft: Draft) -> tuple[list[PreparedImage], PreparedImage | None]:
+        """The draft's images and link-card thumbnail, read and checked without any I/O."""
         images = prepare_images(draft.media, network=self.name, max_bytes=self.settings.image_max_bytes)
         thumb: PreparedImage | None = None
         if draft.link is not None:
@@ -374,6 +379,12 @@ class BlueskyNetwork(BaseNetwork):
                 thumb = prepare_images(
                     (draft.link.thumbnail,), network=self.name, max_bytes=self.settings.image_max_bytes
                 )[0]
+        return images, thumb
+
+    def _build_record(
+        self, draft: Draft, images: list[PreparedImage], thumb: PreparedImage | None
+    ) -> dict[str, Any]:
+        """The ``app.bsky.feed.post`` record: lookups first, then uploads."""
         # Lookups that can fail (mentions, reply and quote targets) before any upload or write.
         facets = build_facets(draft.text, self._mention_did)
         reply: dict[str, Any] | None = None
@@ -420,17 +431,27 @@ class BlueskyNetwork(BaseNetwork):
         """Publish exactly once: the record key comes from ``idempotency_key``, or is fixed per call."""
         d = as_draft(draft)
         self.check_draft(d)
-        record = self._build_record(d)
+        images, thumb = self._prepare_media(d)
         did = self._did()
-        rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key) if d.idempotency_key else new_tid()
-        uri, cid, stored, created = self._create_record(
-            POST, rkey, record, check_first=bool(d.idempotency_key)
-        )
-        if not created and stored.get("text") != record["text"]:
-            raise ContentRejected(
-                f"idempotency key {d.idempotency_key!r} was already used for a different post ({uri})",
-                network=self.name,
-            )
+        if d.idempotency_key:
+            # A reused key: the record it names is the answer, so no lookups or uploads are wasted.
+            rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key)
+            existing = self._get_record(AtUri(did, POST, rkey))
+            if existing is not None:
+                return self._published(
+                    d, str(existing["uri"]), existing.get("cid"), dict(existing.get("value") or {})
+                )
+        else:
+            rkey = new_tid()
+        record = self._build_record(d, images, thumb)
+        uri, cid, stored, _ = self._create_record(POST, rkey, record, check_first=False)
+        return self._published(d, uri, cid, stored)
+
+    def _published(self, draft: Draft, uri: str, cid: str | None, stored: dict[str, Any]) -> Post:
+        """The post stored under the draft's key; refused if the key was used for other text."""
+        if stored.get("text") != draft.text:
+            used = f"idempotency key {draft.idempotency_key!r}" if draft.idempotency_key else "record key"
+            raise ContentRejected(f"{used} was already used for a different post ({uri})", network=self.name)
         return post_from_record(
             uri, cid, stored, self._my_account(), web_url=self.settings.web_url, blob_base=self._blob_base()
         )
@@ -593,18 +614,28 @@ class BlueskyNetwork(BaseNetwork):
         skip_reposts: bool,
         authors: dict[str, Account],
     ) -> Page[Post, str]:
-        answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
-        items: list[Post] = []
-        feed = list(answer.get("feed") or ())
-        self._load_authors((entry["post"] for entry in feed), authors)
-        for entry in feed:
-            reason = entry.get("reason") or {}
-            is_repost = str(reason.get("$type", "")).endswith("#reasonRepost")
-            if is_repost and skip_reposts:
-                continue
-            by = account_from_view(reason["by"], web_url=self.settings.web_url) if is_repost else None
-            items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
-        return Page(items, answer.get("cursor") or None)
+        """One page of a feed; with ``skip_reposts``, never an empty page while the feed goes on.
+
+        ``paginate`` stops at an empty page, and no ``getAuthorFeed`` filter
+        leaves reposts out, so a page made only of reposts is followed by the
+        next one until a post is kept or the cursor ends.
+        """
+        while True:
+            answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
+            items: list[Post] = []
+            feed = list(answer.get("feed") or ())
+            kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
+            self._load_authors((entry["post"] for entry in kept), authors)
+            for entry in kept:
+                by: Account | None = None
+                if _is_repost(entry):
+                    by = account_from_view(entry["reason"]["by"], web_url=self.settings.web_url)
+                items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
+            next_cursor = answer.get("cursor") or None
+            if items or not feed or next_cursor is None or next_cursor == cursor:
+                return Page(items, next_cursor)
+            # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
+            cursor, size = next_cursor, max(size, self.page_size)
 
     def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
         """An account's own posts and replies, newest first (its reposts are left out)."""

@@ -588,7 +588,7 @@ class HiveNetwork(BaseNetwork):
                 f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name
             )
 
-    def text_limit(self) -> TextLimit:
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
         """The chain's body limit, in UTF-8 bytes; ``check_draft`` enforces it."""
         return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
 

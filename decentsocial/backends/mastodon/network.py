@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
 from functools import partial
 from typing import Any, ClassVar, TypeVar, cast
+from urllib.parse import urlsplit
 
 import requests
 from mastodon import Mastodon
@@ -45,6 +46,7 @@ from .compose import (
     compose_text,
     mastodon_visibility,
     media_mime,
+    status_length,
 )
 from .convert import NETWORK, VISIBILITY_FROM_MASTODON, to_account, to_json_safe, to_notification, to_post
 from .failures import map_error, wait_from_headers
@@ -244,10 +246,19 @@ class MastodonNetwork(BaseNetwork):
         """Everything Mastodon would refuse, checked before anything is uploaded or posted."""
         self._checked_text(draft, reply_to_handle=None)
 
-    def text_limit(self) -> TextLimit:
-        """The instance's character limit, URLs counted as its reserved length (read once, cached)."""
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
+        """The instance's character limit, URLs counted as its reserved length (read once, cached).
+
+        Given a draft, the room its content warning and the title, tags and
+        mentions written into the status take is left out of the limit.
+        """
         limits = self.limits()
-        return TextLimit(limits.max_characters, partial(url_weighted_len, url_length=limits.url_length))
+        measure = partial(url_weighted_len, url_length=limits.url_length)
+        room = limits.max_characters
+        if draft is not None:
+            composed = status_length(compose_text(draft), draft.content_warning, limits.url_length)
+            room -= max(0, composed - measure(draft.text.strip()))
+        return TextLimit(room, measure)
 
     def _check_offline(self, draft: Draft) -> None:
         """The checks that need no server (the length needs the instance's limits: ``check_limits``)."""
@@ -496,9 +507,25 @@ class MastodonNetwork(BaseNetwork):
         return self._stream(kind, clean_tag)
 
     def _streaming_url(self) -> str:
+        """The instance's streaming URL, if it is on the configured server's host or a subdomain.
+
+        The stream request carries the access token, so a streaming host
+        elsewhere (a misconfigured or hostile instance document) is not
+        trusted: the configured ``base_url`` is used instead.
+        """
         urls = (self.instance().get("configuration") or {}).get("urls") or self.instance().get("urls") or {}
-        base = urls.get("streaming") or urls.get("streaming_api") or self.settings.base_url
-        base = str(base).rstrip("/")
+        announced = urls.get("streaming") or urls.get("streaming_api")
+        base = str(self.settings.base_url)
+        if announced:
+            own = (urlsplit(base).hostname or "").lower()
+            host = (urlsplit(str(announced)).hostname or "").lower()
+            if host == own or host.endswith("." + own):
+                base = str(announced)
+            else:
+                self.log.warning(
+                    "ignoring the instance's streaming host %s: not %s or a subdomain of it", host, own
+                )
+        base = base.rstrip("/")
         if base.startswith("wss://"):
             base = "https://" + base[6:]
         elif base.startswith("ws://"):

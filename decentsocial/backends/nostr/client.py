@@ -21,12 +21,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
@@ -34,12 +34,75 @@ from websockets.asyncio.client import ClientConnection, connect
 from ...errors import NetworkUnavailable
 from .events import Event
 
-__all__ = ["LoopThread", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
+__all__ = ["LoopThread", "Pending", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
 
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
 
 Filter = dict[str, Any]
+
+
+if sys.version_info >= (3, 12):
+
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        # Eager: the coroutine runs at once, up to its first wait, without another loop iteration.
+        return asyncio.Task(coro, loop=loop, eager_start=True)
+
+else:
+
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        return loop.create_task(coro)
+
+
+class Pending(Generic[T]):
+    """A coroutine started on the loop thread; ``result`` waits for it from the caller's thread.
+
+    Lighter than ``run_coroutine_threadsafe``: one loop callback starts the task
+    (eagerly where Python allows), and the task's last step releases a plain
+    lock the caller sleeps on, so each call costs one wake-up each way. The
+    caller may do other work between starting the call and asking for its result.
+    """
+
+    __slots__ = ("_done", "_loop", "_outcome", "_task")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
+        self._loop = loop
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._outcome: tuple[bool, Any] = (False, None)
+        self._task: asyncio.Task[None] | None = None
+        try:
+            loop.call_soon_threadsafe(self._start, coro)
+        except RuntimeError:  # the loop is closed
+            coro.close()
+            raise
+
+    def _start(self, coro: Coroutine[Any, Any, T]) -> None:
+        self._task = _start_task(self._loop, self._finish(coro))
+
+    async def _finish(self, coro: Coroutine[Any, Any, T]) -> None:
+        try:
+            self._outcome = (True, await coro)
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            self._outcome = (False, exc)
+        finally:
+            self._done.release()
+
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def result(self, timeout: float) -> T:
+        """The coroutine's value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
+        if not self._done.acquire(timeout=timeout):
+            with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
+                self._loop.call_soon_threadsafe(self._cancel)
+            raise NetworkUnavailable(f"no answer within {timeout:.1f}s", network="nostr", retryable=True)
+        ok, value = self._outcome
+        self._outcome = (False, None)  # no reference cycle through a raised exception
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
 
 
 class LoopThread:
@@ -54,18 +117,15 @@ class LoopThread:
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+    def submit(self, coro: Coroutine[Any, Any, T]) -> Pending[T]:
+        """Start ``coro`` on the loop thread and return at once."""
         if threading.current_thread() is self._thread:
             coro.close()
-            raise RuntimeError("LoopThread.run called from its own loop thread")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(timeout)
-        except FutureTimeout:
-            future.cancel()
-            raise NetworkUnavailable(
-                f"no answer within {timeout:.1f}s", network="nostr", retryable=True
-            ) from None
+            raise RuntimeError("LoopThread.submit called from its own loop thread")
+        return Pending(self._loop, coro)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        return self.submit(coro).result(timeout)
 
     def stop(self) -> None:
         if self._loop.is_closed():
@@ -91,9 +151,12 @@ class RelayConnection:
         self._connect_lock = asyncio.Lock()
         self._publish_lock = asyncio.Lock()
         self._ok_waiter: tuple[str, asyncio.Future[tuple[bool, str]]] | None = None
-        self._subs: dict[str, asyncio.Queue[list[Any] | None]] = {}
+        #: Subscription id -> where its messages go (``None``: the connection ended).
+        self._subs: dict[str, Callable[[list[Any] | None], None]] = {}
 
     async def _connection(self) -> ClientConnection:
+        if self._ws is not None and self._reader is not None and not self._reader.done():
+            return self._ws  # open: no lock to take
         async with self._connect_lock:
             if self._ws is not None and self._reader is not None and not self._reader.done():
                 return self._ws
@@ -114,8 +177,8 @@ class RelayConnection:
         finally:
             if self._ok_waiter is not None and not self._ok_waiter[1].done():
                 self._ok_waiter[1].set_exception(RelayError("connection closed before OK"))
-            for queue in self._subs.values():
-                queue.put_nowait(None)
+            for sink in list(self._subs.values()):
+                sink(None)
 
     def _dispatch(self, raw: str | bytes) -> None:
         try:
@@ -127,9 +190,9 @@ class RelayConnection:
             return
         verb = message[0]
         if verb in ("EVENT", "EOSE", "CLOSED") and len(message) >= 2:
-            queue = self._subs.get(str(message[1]))
-            if queue is not None:
-                queue.put_nowait(message)
+            sink = self._subs.get(str(message[1]))
+            if sink is not None:
+                sink(message)
         elif verb == "OK" and len(message) >= 3:
             waiter = self._ok_waiter
             claimed = str(message[1])
@@ -164,33 +227,41 @@ class RelayConnection:
                 await self.close()
             return accepted, message
 
-    async def query(self, filters: Sequence[Filter]) -> list[Any]:
-        """Events for ``filters`` up to EOSE (raw JSON objects, unverified)."""
+    async def query(
+        self, filters: Sequence[Filter], on_event: Callable[[Any], None] | None = None
+    ) -> list[Any]:
+        """Events for ``filters`` up to EOSE (raw JSON objects, unverified).
+
+        With ``on_event``, each event goes there as it arrives (so the caller can
+        check it while the relay is still sending) and the list returned is empty.
+        Events are gathered by the connection's reader; this coroutine wakes once, at the end.
+        """
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
-        queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
-        self._subs[sub] = queue
         events: list[Any] = []
+        keep = on_event if on_event is not None else events.append
+        ended: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
+
+        def collect(message: list[Any] | None) -> None:
+            if message is not None and message[0] == "EVENT":
+                if len(message) >= 3 and not ended.done():
+                    keep(message[2])
+            elif not ended.done():
+                ended.set_result(message)  # EOSE, CLOSED, or None when the connection ended
+
+        self._subs[sub] = collect
         try:
             await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
-            deadline = asyncio.get_running_loop().time() + self.timeout
-            while True:
-                left = deadline - asyncio.get_running_loop().time()
-                if left <= 0:
-                    raise RelayError(f"no EOSE within {self.timeout:.1f}s")
-                try:
-                    message = await asyncio.wait_for(queue.get(), left)
-                except asyncio.TimeoutError:
-                    raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
-                if message is None:
-                    raise RelayError("connection closed during a query")
-                if message[0] == "EOSE":
-                    return events
-                if message[0] == "CLOSED":
-                    reason = message[2] if len(message) > 2 else ""
-                    raise RelayError(f"subscription closed by relay: {reason}")
-                if len(message) >= 3:
-                    events.append(message[2])
+            try:
+                message = await asyncio.wait_for(ended, self.timeout)
+            except asyncio.TimeoutError:
+                raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
+            if message is None:
+                raise RelayError("connection closed during a query")
+            if message[0] == "CLOSED":
+                reason = message[2] if len(message) > 2 else ""
+                raise RelayError(f"subscription closed by relay: {reason}")
+            return events
         except websockets.exceptions.WebSocketException as exc:
             raise RelayError(f"connection failed: {exc}") from exc
         finally:
@@ -204,7 +275,7 @@ class RelayConnection:
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
         queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
-        self._subs[sub] = queue
+        self._subs[sub] = queue.put_nowait
         try:
             await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
         except websockets.exceptions.WebSocketException as exc:
@@ -286,44 +357,66 @@ class RelayPool:
             accepted = True  # NIP-01: the relay already has this very event
         return PublishOutcome(url, accepted, message)
 
-    async def query(self, filters: Sequence[Filter], relays: Sequence[str] | None = None) -> QueryResult:
-        """Ask every relay (or ``relays``); drop events whose id or signature is wrong."""
+    async def query(
+        self, filters: Sequence[Filter], relays: Sequence[str] | None = None, *, with_info: bool = False
+    ) -> QueryResult:
+        """Ask every relay (or ``relays``); drop events whose id or signature is wrong.
+
+        Each event is checked as it arrives, while the relay is still sending,
+        and an event several relays send is checked once. ``with_info`` also
+        fetches, at the same time, the NIP-11 documents of those relays not yet known.
+        """
         targets = tuple(relays) if relays is not None else self.urls
-        answers = await asyncio.gather(*(self._query_one(url, filters) for url in targets))
+        verified: dict[str, Event] = {}  # by id, shared by every relay's answer
+        fetching = [asyncio.ensure_future(self.info(u)) for u in targets if with_info and u not in self._info]
+        answers = await asyncio.gather(*(self._query_one(url, filters, verified) for url in targets))
+        if fetching:
+            await asyncio.gather(*fetching)
         result = QueryResult(events=[])
         seen: dict[str, Event] = {}
         for url, answer in zip(targets, answers, strict=False):
             if isinstance(answer, RelayError):
                 result.failures[url] = str(answer)
                 continue
-            created: list[int] = []
-            for raw in answer:
-                try:
-                    event = Event.from_json(raw)
-                except ValueError as exc:
-                    log.debug("relay %s: dropped event: %s", url, exc)
-                    continue
-                created.append(event.created_at)
-                if event.id in seen:
-                    continue
-                problem = event.problem()
-                if problem is not None:
-                    log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
-                    continue
-                seen[event.id] = event
+            created, events = answer
             result.created_by_relay[url] = created
+            for event in events:
+                seen.setdefault(event.id, event)
         if targets and len(result.failures) == len(targets):
             detail = "; ".join(f"{u}: {m}" for u, m in result.failures.items())
             raise NetworkUnavailable(f"no relay answered ({detail})", network="nostr", retryable=True)
         result.events = sorted(seen.values(), key=lambda e: (-e.created_at, e.id))
         return result
 
-    async def _query_one(self, url: str, filters: Sequence[Filter]) -> list[Any] | RelayError:
+    async def _query_one(
+        self, url: str, filters: Sequence[Filter], verified: dict[str, Event]
+    ) -> tuple[list[int], list[Event]] | RelayError:
+        """(``created_at`` of every well-formed event the relay sent, the sound ones) or the failure."""
+        created: list[int] = []
+        events: list[Event] = []
+
+        def check(raw: Any) -> None:
+            try:
+                event = Event.from_json(raw)
+            except ValueError as exc:
+                log.debug("relay %s: dropped event: %s", url, exc)
+                return
+            created.append(event.created_at)
+            known = verified.get(event.id)
+            if known is None:  # an id already verified names that very event: no second check
+                problem = event.problem()
+                if problem is not None:
+                    log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
+                    return
+                verified[event.id] = known = event
+            events.append(known)
+
         try:
-            return await self._connections[url].query(filters)
+            await self._connections[url].query(filters, check)
         except RelayError as exc:
             log.debug("relay %s: query failed: %s", url, exc)
             return exc
+        return created, events
 
     def cached_info(self, url: str) -> dict[str, Any] | None:
         """The NIP-11 document if it was already fetched (no I/O, safe from any thread)."""

@@ -112,9 +112,14 @@ class Event:
         return None
 
 
-def sign_event(key: PrivateKey, kind: int, content: str, tags: Tags, created_at: int) -> Event:
-    """Build and sign an event; the id depends only on its content, so a resend is the same event."""
-    eid = event_id(key.public_key, created_at, kind, tags, content)
+def sign_event(
+    key: PrivateKey, kind: int, content: str, tags: Tags, created_at: int, *, known_id: str | None = None
+) -> Event:
+    """Build and sign an event; the id depends only on its content, so a resend is the same event.
+
+    ``known_id``: ``event_id`` of exactly these fields, when the caller has just computed it.
+    """
+    eid = known_id or event_id(key.public_key, created_at, kind, tags, content)
     return Event(
         id=eid,
         pubkey=key.public_key,

@@ -92,19 +92,51 @@ def convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: boo
     return out
 
 
-def _bytes_to_words(data: bytes) -> list[int]:
-    """8-bit bytes to 5-bit words, zero-padded at the end (convert_bits' common case, faster)."""
-    count = (len(data) * 8 + 4) // 5
-    number = int.from_bytes(data, "big") << (count * 5 - len(data) * 8)
-    return [(number >> (5 * (count - 1 - i))) & 31 for i in range(count)]
+def _pair_table() -> tuple[int, ...]:
+    """Two polymod steps at once: the checksum's top 10 bits -> what they feed back."""
+    single = _POLYMOD_TABLE
+    pairs = []
+    for top in range(1024):
+        first = single[top >> 5]
+        pairs.append(((first & 0x1FFFFFF) << 5) ^ single[(top & 31) ^ (first >> 25)])
+    return tuple(pairs)
+
+
+_PAIR_TABLE = _pair_table()
+#: Two 5-bit words (10 bits) -> their two characters.
+_PAIR_CHARS = tuple(_CHARSET[i >> 5] + _CHARSET[i & 31] for i in range(1024))
+
+
+@functools.lru_cache(maxsize=64)
+def _hrp_checksum(hrp: str) -> int:
+    return _polymod(_hrp_expand(hrp))
 
 
 def bech32_encode(hrp: str, data: bytes) -> str:
-    """Encode ``data`` under human-readable part ``hrp`` (BIP-173 checksum)."""
-    words = _bytes_to_words(data)
-    polymod = _polymod([*_hrp_expand(hrp), *words, 0, 0, 0, 0, 0, 0]) ^ 1
-    words += [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join([_CHARSET[w] for w in words])
+    """Encode ``data`` under human-readable part ``hrp`` (BIP-173 checksum).
+
+    Ids and keys are encoded for every note read, so this works ten bits
+    (two characters) at a time from a table, from the hrp's cached checksum state.
+    """
+    bits = len(data) * 8
+    words = (bits + 4) // 5  # the data zero-padded to whole 5-bit words
+    number = int.from_bytes(data, "big") << (words * 5 - bits)
+    checksum = _hrp_checksum(hrp)
+    pair_table, pair_chars = _PAIR_TABLE, _PAIR_CHARS
+    out = [hrp, "1"]
+    for shift in range(words * 5 - 10, 4 if words % 2 else -1, -10):
+        pair = (number >> shift) & 1023
+        checksum = ((checksum & 0xFFFFF) << 10) ^ pair ^ pair_table[checksum >> 20]
+        out.append(pair_chars[pair])
+    if words % 2:
+        last = number & 31
+        checksum = ((checksum & 0x1FFFFFF) << 5) ^ last ^ _POLYMOD_TABLE[checksum >> 25]
+        out.append(_CHARSET[last])
+    for _ in range(3):  # six zero words close the checksum
+        checksum = ((checksum & 0xFFFFF) << 10) ^ pair_table[checksum >> 20]
+    checksum ^= 1
+    out += (pair_chars[checksum >> 20], pair_chars[(checksum >> 10) & 1023], pair_chars[checksum & 1023])
+    return "".join(out)
 
 
 def bech32_decode_words(text: str) -> tuple[str, list[int]]:

@@ -44,7 +44,7 @@ from ...network import AccountRef, BaseNetwork, Capability, NetworkSettings, Pos
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...text import hashtags
-from .client import Filter, LoopThread, PublishOutcome, QueryResult, RelayPool
+from .client import Filter, LoopThread, Pending, PublishOutcome, QueryResult, RelayPool
 from .convert import account_from_profile, bare_account, post_from_event, profile_content, reply_target
 from .events import Event, Tags, event_id, sign_event
 from .keys import (
@@ -234,18 +234,24 @@ class NostrNetwork(BaseNetwork):
                 self._pool = RelayPool(self.nostr_settings.relays, self.nostr_settings.timeout)
             return self._loop, self._pool
 
+    def _call_timeout(self) -> float:
+        # Every relay is asked at once, so one call is bounded by about two relay timeouts.
+        return self.nostr_settings.timeout * 3 + 1
+
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         loop, _ = self._started()
-        # Every relay is asked at once, so one call is bounded by about two relay timeouts.
-        return loop.run(coro, timeout=self.nostr_settings.timeout * 3 + 1)
+        return loop.run(coro, timeout=self._call_timeout())
 
     @property
     def pool(self) -> RelayPool:
         return self._started()[1]
 
-    def _query(self, filters: Sequence[Filter], relays: Sequence[str] | None = None) -> QueryResult:
+    def _query(
+        self, filters: Sequence[Filter], relays: Sequence[str] | None = None, *, with_info: bool = False
+    ) -> QueryResult:
+        """``with_info``: fetch unknown relays' NIP-11 documents alongside (deletion checks need them)."""
         pool = self.pool
-        return self._run(pool.query(filters, relays))
+        return self._run(pool.query(filters, relays, with_info=with_info))
 
     def relay_info(self, url: str) -> dict[str, Any]:
         """A relay's NIP-11 document (``{}`` when it publishes none)."""
@@ -282,11 +288,19 @@ class NostrNetwork(BaseNetwork):
         A resend is the very same event (same id), so retrying cannot post
         twice; a relay's "duplicate" answer counts as acceptance.
         """
+        return self._settle(event, self._send(event))
+
+    def _send(self, event: Event) -> Pending[list[PublishOutcome]]:
+        """Start sending ``event`` to every relay; ``_settle`` waits for their answers."""
+        loop, pool = self._started()
+        return loop.submit(pool.publish(event))
+
+    def _settle(self, event: Event, sent: Pending[list[PublishOutcome]]) -> tuple[PublishOutcome, ...]:
+        """The relays' answers to a send ``_send`` started, with ``publish_event``'s rules and retries."""
         settings = self.nostr_settings
 
-        def attempt() -> tuple[PublishOutcome, ...]:
-            pool = self.pool
-            outcomes = tuple(self._run(pool.publish(event)))
+        def attempt(sending: Pending[list[PublishOutcome]] | None = None) -> tuple[PublishOutcome, ...]:
+            outcomes = tuple((sending or self._send(event)).result(self._call_timeout()))
             self.last_publish = outcomes
             accepted = [o for o in outcomes if o.accepted]
             if len(accepted) >= min(settings.min_accepted, len(outcomes)):
@@ -312,7 +326,7 @@ class NostrNetwork(BaseNetwork):
             )
 
         try:
-            return attempt()
+            return attempt(sent)
         except DecentSocialError as exc:
             if not exc.retryable or settings.publish_attempts < 2:
                 raise
@@ -326,16 +340,16 @@ class NostrNetwork(BaseNetwork):
         self, kind: int, content: str, tags: Tags, created_at: int | None = None
     ) -> tuple[Event, dict[str, Any]]:
         event = self.sign(kind, content, tags, created_at)
-        outcomes = self.publish_event(event)
-        relays = {o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes}
-        return event, {"relays": relays}
+        return event, {"relays": _relay_report(self.publish_event(event))}
 
     def _note_parts(self, draft: Draft) -> tuple[str, list[tuple[str, ...]]]:
         """Content and tags of a note: ``t`` for hashtags, ``p`` for NIP-27 mentions, NIP-36 and NIP-32."""
         content = draft.text
         tags: list[tuple[str, ...]] = []
         mentioned: dict[str, None] = {}
-        for word in content.split():
+        folded = content.lower()
+        words = content.split() if "npub1" in folded or "nprofile1" in folded else []
+        for word in words:
             for prefix in ("nostr:", "@"):
                 if word.startswith(prefix) and word[len(prefix) :].lower().startswith(("npub1", "nprofile1")):
                     token = word[len(prefix) :].rstrip(".,;:!?)")
@@ -347,7 +361,8 @@ class NostrNetwork(BaseNetwork):
                         content = content.replace("@" + token, "nostr:" + token)
         for handle in draft.mentions:
             mentioned.setdefault(self._pubkey_of(handle), None)
-        for tag in dict.fromkeys((*draft.tags, *(h.lower() for h in hashtags(draft.text)))):
+        found = hashtags(draft.text) if "#" in draft.text or "＃" in draft.text else ()
+        for tag in dict.fromkeys((*draft.tags, *(h.lower() for h in found))):
             tags.append(("t", tag))
         tags.extend(("p", key) for key in mentioned)
         if draft.content_warning is not None or draft.sensitive:
@@ -375,8 +390,9 @@ class NostrNetwork(BaseNetwork):
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS)
 
-    def _created_at(self, draft: Draft, kind: int, content: str, tags: Tags) -> int:
-        """When a note says it was made: stable per idempotency key, so a retry is the same event.
+    def _dated_note(self, draft: Draft, kind: int, content: str, tags: Tags) -> Event:
+        """The note, signed, dated when it says it was made: stable per idempotency key, so a retry
+        is the same event.
 
         Nostr dates events to the second, so notes published in one second
         would come back in arbitrary order; each note from this connection is
@@ -385,15 +401,16 @@ class NostrNetwork(BaseNetwork):
         event (ids are content hashes); the later one moves a second on.
         """
         key = draft.idempotency_key
+        signer = self._signer()
         with self._key_lock:
             if key is not None and key in self._created_at_by_key:
-                return self._created_at_by_key[key]
+                return sign_event(signer, kind, content, tags, self._created_at_by_key[key])
             now = self._now()
             # Notes from one connection keep their order even in a burst: each is dated at
             # least a second after the previous one, at most ``max_clock_lead`` seconds ahead.
             lead = self.nostr_settings.max_clock_lead
             created_at = max(now, min(self._last_note + 1, now + lead))
-            pubkey = self.public_key
+            pubkey = signer.public_key
             eid = event_id(pubkey, created_at, kind, tags, content)
             while eid in self._issued:
                 created_at += 1
@@ -404,7 +421,7 @@ class NostrNetwork(BaseNetwork):
             if key is not None:
                 self._created_at_by_key[key] = created_at
             self._last_note = max(self._last_note, created_at)
-            return created_at
+        return sign_event(signer, kind, content, tags, created_at, known_id=eid)
 
     def publish(self, draft: Draft | str) -> Post:
         d = as_draft(draft)
@@ -420,14 +437,14 @@ class NostrNetwork(BaseNetwork):
         earlier = self._keyed_note(draft, tags)
         if earlier is not None:
             outcomes = self.publish_event(earlier)  # make sure every relay has it; "duplicate" is fine
-            relays = {
-                o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes
-            }
-            return post_from_event(earlier, raw_extra={"relays": relays, "existing": True})
-        event, extra = self._publish(
-            KIND_NOTE, content, tags, self._created_at(draft, KIND_NOTE, content, tags)
-        )
-        return post_from_event(event, raw_extra=extra)
+            return post_from_event(earlier, raw_extra={"relays": _relay_report(outcomes), "existing": True})
+        event = self._dated_note(draft, KIND_NOTE, content, tags)
+        sent = self._send(event)
+        # The Post is built while the relays answer; their report fills in once they have.
+        relays: dict[str, Any] = {}
+        post = post_from_event(event, raw_extra={"relays": relays})
+        relays.update(_relay_report(self._settle(event, sent)))
+        return post
 
     def _key_tag(self, key: str) -> tuple[str, str]:
         """An opaque marker of an idempotency key: an HMAC under this account's secret, so it
@@ -635,7 +652,7 @@ class NostrNetwork(BaseNetwork):
         return [e for e in events if e.id not in gone]
 
     def _get_event(self, event_id: str) -> Event:
-        events = self._query([{"ids": [event_id]}]).events
+        events = self._query([{"ids": [event_id]}], with_info=True).events
         found = self._drop_deleted([e for e in events if e.id == event_id])
         if not found:
             raise NotFound(f"event {event_id} not found on any relay", network=self.name)
@@ -659,7 +676,7 @@ class NostrNetwork(BaseNetwork):
         query["limit"] = size + 1 + (cursor.known_at_until if cursor else 0)
         if cursor is not None:
             query["until"] = cursor.until
-        result = self._query([query], relays)
+        result = self._query([query], relays, with_info=True)
         events = [e for e in result.events if cursor is None or e.created_at < cursor.until]
         full = [min(c) for c in result.created_by_relay.values() if c and len(c) >= query["limit"]]
         if not full:
@@ -975,6 +992,11 @@ class NostrNetwork(BaseNetwork):
             except (NotFound, InvalidInput):
                 pass
         return self._pubkey_of(ref), None
+
+
+def _relay_report(outcomes: Sequence[PublishOutcome]) -> dict[str, Any]:
+    """What each relay answered, for a ``Post``'s ``raw["relays"]``."""
+    return {o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes}
 
 
 def _sats(msat: int) -> Amount:

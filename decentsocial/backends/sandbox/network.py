@@ -264,7 +264,7 @@ class SandboxNetwork(BaseNetwork):
         parent = self.post_id(to)
         return self._publish(self._checked(draft), parent)
 
-    def text_limit(self) -> TextLimit:
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
         """``max_length`` graphemes; ``check_draft`` enforces it and ``crosspost`` splits by it."""
         return TextLimit(self.config.max_length, grapheme_len, "graphemes")
 
