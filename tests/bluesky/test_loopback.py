@@ -34,6 +34,8 @@ def _listening() -> list[tuple[str, int, int]]:
     """Every listening TCP socket in this network namespace: (address, port, inode)."""
     found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue  # no IPv6 in this kernel: nothing can listen there
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if fields[3] != LISTEN:

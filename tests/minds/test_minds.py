@@ -235,3 +235,99 @@ def test_idempotency_keys_survive_a_new_process_with_state_path(
     assert user["password"] not in state.read_text()
     for net in (first, second, third):
         net.close()
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_reply_with_a_key_after_a_lost_answer_is_found_not_repeated(
+    pair: Any, minds_server: ContractServer
+) -> None:
+    me, other, _, _ = pair
+    post = other.publish("a post to answer")
+    draft = ds.Draft(text="one comment only", idempotency_key="reply-1")
+    before = stats(minds_server)["comments"]
+    minds_server.control("faults", {"server_error_after_write": 1})
+    with pytest.raises(ds.NetworkUnavailable):
+        me.reply(post, draft)
+    reply = me.reply(post, draft)
+    assert reply.text == "one comment only"
+    assert reply.reply_to == post.id
+    assert me.reply(post, draft).id == reply.id
+    assert stats(minds_server)["comments"] == before + 1
+    assert other.get_post(post.id).metrics.replies == 1
+
+
+def test_reply_with_a_key_is_sent_when_the_lookup_shows_none(pair: Any, minds_server: ContractServer) -> None:
+    me, other, _, _ = pair
+    post = other.publish("answer me")
+    draft = ds.Draft(text="refused first", idempotency_key="reply-2")
+    minds_server.control("faults", {"rate_limit": 10})  # refused, outlasting the retries
+    with pytest.raises(ds.RateLimited):
+        me.reply(post, draft)
+    minds_server.control("faults", {"rate_limit": 0})
+    reply = me.reply(post, draft)  # nothing was made: the key starts afresh
+    assert me.get_post(reply.id).text == "refused first"
+
+
+def test_group_post_after_a_lost_answer_is_not_published_again(
+    pair: Any, minds_server: ContractServer
+) -> None:
+    me, other, a, _ = pair
+    group = minds_server.control("groups", {"name": "once", "members": [a["guid"]]})["guid"]
+    draft = ds.Draft(text="group, once", community=group, idempotency_key="group-1")
+    before = stats(minds_server)["activities"]
+    minds_server.control("faults", {"server_error_after_write": 1})
+    with pytest.raises(ds.NetworkUnavailable):
+        me.publish(draft)
+    with pytest.raises(ds.NetworkUnavailable, match="may exist") as info:
+        me.publish(draft)
+    assert info.value.retryable is False
+    assert stats(minds_server)["activities"] == before + 1
+    # A refusal made nothing, so the same key may simply be tried again (and is refused again).
+    refused = ds.Draft(text="not a member", community=group, idempotency_key="group-2")
+    for _ in range(2):
+        with pytest.raises(ds.PermissionDenied):
+            other.publish(refused)
+
+
+def test_bad_request_on_a_read_is_invalid_input(pair: Any) -> None:
+    me, _, _, _ = pair
+    with pytest.raises(ds.InvalidInput, match="Invalid guid"):
+        me.get_post("not-a-guid")
+
+
+def test_delete_whose_answer_was_lost_is_not_reported_as_not_found(
+    pair: Any, minds_server: ContractServer
+) -> None:
+    me, other, _, _ = pair
+    post = me.publish("delete me once")
+    comment = other.reply(post, "and my comment")
+    for item in (comment, post):
+        minds_server.control("faults", {"server_error_after_write": 1})
+        (other if item is comment else me).delete(item)
+        with pytest.raises(ds.NotFound):
+            me.get_post(item.id)
+    with pytest.raises(ds.NotFound):
+        me.delete(post)  # a 404 on the first attempt is still NotFound
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "cause"),
+    [
+        ("token_not_json", ds.NetworkUnavailable, ValueError),
+        ("token_without_token", ds.AuthenticationError, None),
+    ],
+)
+def test_broken_token_answers_are_typed_errors(
+    minds_server: ContractServer, fault: str, error: type[Exception], cause: type[Exception] | None
+) -> None:
+    user = minds_user(minds_server)
+    net = minds_connect(minds_server, user)
+    minds_server.control("faults", {fault: 1})
+    with pytest.raises(error) as info:
+        net.login()
+    if cause is not None:
+        assert isinstance(info.value.__cause__, cause)
+    assert user["password"] not in str(info.value)
+    net.close()

@@ -508,7 +508,10 @@ def test_delete_whose_answer_was_lost_is_not_reported_as_not_found(
 
 @pytest.mark.parametrize(
     ("fault", "error", "cause"),
-    [("token_not_json", ds.NetworkUnavailable, ValueError), ("token_without_token", ds.AuthenticationError, None)],
+    [
+        ("token_not_json", ds.NetworkUnavailable, ValueError),
+        ("token_without_token", ds.AuthenticationError, None),
+    ],
 )
 def test_broken_token_answers_are_typed_errors(
     threads_server: ContractServer, fault: str, error: type[Exception], cause: type[Exception] | None
@@ -537,7 +540,6 @@ def test_notifications_page_lazily(make_net: Callable[..., Any], threads_server:
     mine = me.publish("a popular thread")
     replies = [other.reply(mine, f"reply {i}") for i in range(7)]
     mention = other.publish(f"hi @{user['username']}")
-    me.me()
     me.page_size = 2  # 7 replies: 4 pages
     before = stats(threads_server)["requests"]
     notes = me.notifications(limit=None)

@@ -205,14 +205,21 @@ class RelayConnection:
         elif verb == "NOTICE":
             log.debug("relay %s notice: %s", self.url, message[1:] if len(message) > 1 else "")
 
-    async def publish(self, event: Event) -> tuple[bool, str]:
-        """Send one event and wait for its ``OK``: (accepted, the relay's message)."""
+    async def publish(
+        self, event: Event, while_waiting: Callable[[], None] | None = None
+    ) -> tuple[bool, str]:
+        """Send one event and wait for its ``OK``: (accepted, the relay's message).
+
+        ``while_waiting`` runs once the event is sent, while the relay reads it.
+        """
         async with self._publish_lock:
             ws = await self._connection()
             future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
             self._ok_waiter = (event.id, future)
             try:
                 await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
+                if while_waiting is not None:
+                    _run_aside(while_waiting)
                 accepted, message = await asyncio.wait_for(future, self.timeout)
             except asyncio.TimeoutError:
                 await self.close()
@@ -329,6 +336,14 @@ class QueryResult:
     failures: dict[str, str] = field(default_factory=dict)
 
 
+def _run_aside(work: Callable[[], None]) -> None:
+    """Run side work on the loop; its failure is logged, never the publish's."""
+    try:
+        work()
+    except Exception:
+        log.debug("work done while waiting for a relay failed", exc_info=True)
+
+
 def _http_url(relay: str) -> str:
     return "http" + relay[2:] if relay.startswith("ws") else relay
 
@@ -342,14 +357,27 @@ class RelayPool:
         self._connections = {url: RelayConnection(url, timeout) for url in self.urls}
         self._info: dict[str, dict[str, Any]] = {}
 
-    async def publish(self, event: Event) -> list[PublishOutcome]:
+    async def publish(
+        self, event: Event, while_waiting: Callable[[], None] | None = None
+    ) -> list[PublishOutcome]:
+        """What every relay said to ``event``; ``while_waiting`` runs (at most once) while they read it."""
         if len(self.urls) == 1:  # no task to spawn for the common single-relay case
-            return [await self._publish_one(self.urls[0], event)]
-        return list(await asyncio.gather(*(self._publish_one(url, event) for url in self.urls)))
+            return [await self._publish_one(self.urls[0], event, while_waiting)]
+        last = len(self.urls) - 1  # the last to be sent: the others are on their way by then
+        return list(
+            await asyncio.gather(
+                *(
+                    self._publish_one(url, event, while_waiting if i == last else None)
+                    for i, url in enumerate(self.urls)
+                )
+            )
+        )
 
-    async def _publish_one(self, url: str, event: Event) -> PublishOutcome:
+    async def _publish_one(
+        self, url: str, event: Event, while_waiting: Callable[[], None] | None = None
+    ) -> PublishOutcome:
         try:
-            accepted, message = await self._connections[url].publish(event)
+            accepted, message = await self._connections[url].publish(event, while_waiting)
         except RelayError as exc:
             log.debug("relay %s: publish failed: %s", url, exc)
             return PublishOutcome(url, False, "", str(exc))

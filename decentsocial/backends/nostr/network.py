@@ -290,10 +290,16 @@ class NostrNetwork(BaseNetwork):
         """
         return self._settle(event, self._send(event))
 
-    def _send(self, event: Event) -> Pending[list[PublishOutcome]]:
-        """Start sending ``event`` to every relay; ``_settle`` waits for their answers."""
+    def _send(
+        self, event: Event, while_waiting: Callable[[], None] | None = None
+    ) -> Pending[list[PublishOutcome]]:
+        """Start sending ``event`` to every relay; ``_settle`` waits for their answers.
+
+        ``while_waiting`` runs on the loop thread once the event is sent, while
+        the relays read it (the caller's thread sleeps meanwhile).
+        """
         loop, pool = self._started()
-        return loop.submit(pool.publish(event))
+        return loop.submit(pool.publish(event, while_waiting))
 
     def _settle(self, event: Event, sent: Pending[list[PublishOutcome]]) -> tuple[PublishOutcome, ...]:
         """The relays' answers to a send ``_send`` started, with ``publish_event``'s rules and retries."""
@@ -439,11 +445,16 @@ class NostrNetwork(BaseNetwork):
             outcomes = self.publish_event(earlier)  # make sure every relay has it; "duplicate" is fine
             return post_from_event(earlier, raw_extra={"relays": _relay_report(outcomes), "existing": True})
         event = self._dated_note(draft, KIND_NOTE, content, tags)
-        sent = self._send(event)
-        # The Post is built while the relays answer; their report fills in once they have.
-        relays: dict[str, Any] = {}
-        post = post_from_event(event, raw_extra={"relays": relays})
-        relays.update(_relay_report(self._settle(event, sent)))
+        relays: dict[str, Any] = {}  # what each relay said, filled in once they have
+        built: list[Post] = []
+
+        def build() -> None:
+            built.append(post_from_event(event, raw_extra={"relays": relays}))
+
+        # The Post is built on the loop thread while the relays read the event.
+        outcomes = self._settle(event, self._send(event, build))
+        post = built[0] if built else post_from_event(event, raw_extra={"relays": relays})
+        relays.update(_relay_report(outcomes))
         return post
 
     def _key_tag(self, key: str) -> tuple[str, str]:
