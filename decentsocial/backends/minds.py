@@ -39,6 +39,7 @@ from ..errors import (
     PermissionDenied,
     RateLimited,
 )
+from ..httpclient import HttpClient
 from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Post, as_draft
 from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
@@ -174,7 +175,7 @@ class MindsNetwork(BaseNetwork):
         assert isinstance(self.settings, MindsSettings)
         self.cfg: MindsSettings = self.settings
         self._retry = retry or RetryPolicy()
-        self._client: httpx.Client | None = None
+        self._http = HttpClient(NAME, "Minds", self.cfg.base_url, timeout=self.cfg.timeout)
         self._session: _Session | None = None
         self._me: Account | None = None
         self._attempts = PublishLog(_Attempt, self.cfg.state_path, network=NAME)
@@ -187,16 +188,8 @@ class MindsNetwork(BaseNetwork):
 
     # ------------------------------------------------------------ transport and session
 
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(base_url=self.cfg.base_url.rstrip("/"), timeout=self.cfg.timeout)
-        return self._client
-
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._http.close()
 
     @property
     def token_expires_at(self) -> datetime | None:
@@ -227,11 +220,8 @@ class MindsNetwork(BaseNetwork):
             self.login()
 
     def _token_request(self, body: Mapping[str, str]) -> _Session:
-        try:
-            response = self.client.post("/api/v3/oauth/token", json=dict(body))
-        except httpx.TransportError as exc:
-            raise NetworkUnavailable(f"cannot reach Minds at {self.cfg.base_url}", network=NAME,
-                                     retryable=True) from exc
+        # Logging in changes nothing on the server, so it is always safe to repeat.
+        response = self._http.request("POST", "/api/v3/oauth/token", safe_to_repeat=True, json=dict(body))
         if response.status_code >= 400:
             f = _failure(response)
             if f.error_id == TWO_FACTOR_ERROR:
@@ -250,11 +240,7 @@ class MindsNetwork(BaseNetwork):
                     server_message=f.message,
                 )
             raise _to_error(f, safe_to_repeat=True)
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise NetworkUnavailable("the Minds token endpoint answered with something not JSON",
-                                     network=NAME) from exc
+        data = self._http.json(response, "the Minds token endpoint")
         access = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access:
             raise AuthenticationError(
@@ -278,14 +264,9 @@ class MindsNetwork(BaseNetwork):
         for attempt in (1, 2):
             assert self._session is not None
             headers = {"Authorization": f"Bearer {self._session.access.get_secret_value()}"}
-            try:
-                response = self.client.request(method, path, params=params, json=json, headers=headers)
-            except httpx.ConnectError as exc:
-                raise NetworkUnavailable(f"cannot reach Minds at {self.cfg.base_url}", network=NAME,
-                                         retryable=True) from exc
-            except httpx.TransportError as exc:
-                raise NetworkUnavailable(f"Minds request failed ({type(exc).__name__})", network=NAME,
-                                         retryable=safe_to_repeat) from exc
+            response = self._http.request(
+                method, path, safe_to_repeat=safe_to_repeat, params=params, json=json, headers=headers
+            )
             if response.status_code == 401 and attempt == 1:
                 # Expired access token: refused before doing anything, so repeating is safe.
                 self.refresh()
@@ -293,10 +274,7 @@ class MindsNetwork(BaseNetwork):
             if response.status_code >= 400:
                 f = _failure(response)
                 raise _to_error(f, safe_to_repeat=safe_to_repeat, method=method) from f
-            try:
-                body = response.json()
-            except ValueError as exc:
-                raise NetworkUnavailable("Minds answered with something not JSON", network=NAME) from exc
+            body = self._http.json(response)
             if isinstance(body, dict) and body.get("status") == "error":
                 raise ContentRejected("Minds refused the request", network=NAME,
                                       server_message=str(body.get("message")))

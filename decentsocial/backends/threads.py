@@ -40,6 +40,7 @@ from ..errors import (
     RateLimited,
     UnsupportedFeature,
 )
+from ..httpclient import HttpClient
 from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft
 from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef, TextLimit
@@ -362,22 +363,14 @@ class ThreadsNetwork(BaseNetwork):
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._records = PublishLog(_PublishRecord, self.cfg.state_path, network=NAME)
-        self._client: httpx.Client | None = None
+        self._http = HttpClient(NAME, "Threads", self.cfg.base_url, timeout=self.cfg.timeout)
         self._username: str | None = None
         _install_redaction()
 
     # ------------------------------------------------------------ transport
 
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(base_url=self.cfg.base_url.rstrip("/"), timeout=self.cfg.timeout)
-        return self._client
-
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._http.close()
 
     def _path(self, path: str) -> str:
         return f"/{self.cfg.api_version}/{path.lstrip('/')}"
@@ -393,24 +386,13 @@ class ThreadsNetwork(BaseNetwork):
     ) -> dict[str, Any]:
         """One request; raises ``_GraphError`` (with codes) or a ``DecentSocialError``."""
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
-        try:
-            response = self.client.request(method, path, params=params, data=data, headers=headers)
-        except httpx.ConnectError as exc:
-            raise NetworkUnavailable(
-                f"cannot reach Threads at {self.cfg.base_url}", network=NAME, retryable=True
-            ) from exc
-        except httpx.TransportError as exc:
-            # The request may have reached the server: repeat only what is safe to repeat.
-            raise NetworkUnavailable(
-                f"Threads request failed ({type(exc).__name__})", network=NAME, retryable=safe_to_repeat
-            ) from exc
+        response = self._http.request(
+            method, path, safe_to_repeat=safe_to_repeat, params=params, data=data, headers=headers
+        )
         if response.status_code >= 400:
             failure = _graph_failure(response)
             raise _GraphError(failure, _to_error(failure, safe_to_repeat=safe_to_repeat))
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise NetworkUnavailable("Threads answered with something not JSON", network=NAME) from exc
+        body = self._http.json(response)
         if not isinstance(body, dict):
             raise NetworkUnavailable("Threads answered with unexpected JSON", network=NAME)
         return body
@@ -468,19 +450,22 @@ class ThreadsNetwork(BaseNetwork):
         token = SecretStr(short_lived_token) if isinstance(short_lived_token, str) else short_lived_token
         secret = SecretStr(client_secret) if isinstance(client_secret, str) else client_secret
         _install_redaction()
-        with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout) as client:
-            params = {
-                "grant_type": "th_exchange_token",
-                "client_secret": secret.get_secret_value(),
-                "access_token": token.get_secret_value(),
-            }
-            return _token_call(client, "/access_token", params)
+        http = HttpClient(NAME, "Threads", base_url, timeout=timeout)
+        params = {
+            "grant_type": "th_exchange_token",
+            "client_secret": secret.get_secret_value(),
+            "access_token": token.get_secret_value(),
+        }
+        try:
+            return _token_call(http, "/access_token", params)
+        finally:
+            http.close()
 
     def refresh_token(self) -> ThreadsToken:
         """Refresh the long-lived token in use (it must be 24 hours old and unexpired); this
         connection switches to the new token. Store ``result.access_token`` for next time."""
         params = {"grant_type": "th_refresh_token", "access_token": self._token.get_secret_value()}
-        fresh = _token_call(self.client, "/refresh_access_token", params)
+        fresh = _token_call(self._http, "/refresh_access_token", params)
         self._token = fresh.access_token
         self._token_expires_at = fresh.expires_at
         return fresh
@@ -1187,12 +1172,9 @@ def _as_datetime(value: datetime | date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
 
 
-def _token_call(client: httpx.Client, path: str, params: Mapping[str, str]) -> ThreadsToken:
+def _token_call(http: HttpClient, path: str, params: Mapping[str, str]) -> ThreadsToken:
     """GET a token endpoint; any failure is an ``AuthenticationError`` that names no secret."""
-    try:
-        response = client.get(path, params=params)
-    except httpx.TransportError as exc:
-        raise NetworkUnavailable("cannot reach the Threads token endpoint", network=NAME) from exc
+    response = http.request("GET", path, safe_to_repeat=False, params=params)
     if response.status_code >= 400:
         failure = _graph_failure(response)
         error = _to_error(failure, safe_to_repeat=True)
@@ -1201,11 +1183,7 @@ def _token_call(client: httpx.Client, path: str, params: Mapping[str, str]) -> T
         raise AuthenticationError(
             f"Threads refused the token request; {REFRESH_HINT}", network=NAME, server_message=failure.message
         )
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise NetworkUnavailable("the Threads token endpoint answered with something not JSON",
-                                 network=NAME) from exc
+    body = http.json(response, "the Threads token endpoint")
     token = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
         raise AuthenticationError(
