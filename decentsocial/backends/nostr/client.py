@@ -65,18 +65,22 @@ class Pending(Generic[T]):
 
     __slots__ = ("_delivered", "_done", "_loop", "_outcome", "_task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._done = threading.Lock()
         self._done.acquire()
         self._outcome: tuple[bool, Any] = (False, None)
         self._delivered = False  # the caller has been handed its outcome (touched on the loop only)
         self._task: asyncio.Task[None] | None = None
+
+    def start(self, coro: Coroutine[Any, Any, T]) -> Pending[T]:
+        """Schedule ``coro`` on the loop (once)."""
         try:
-            loop.call_soon_threadsafe(self._start, coro)
+            self._loop.call_soon_threadsafe(self._start, coro)
         except RuntimeError:  # the loop is closed
             coro.close()
             raise
+        return self
 
     def _start(self, coro: Coroutine[Any, Any, T]) -> None:
         self._task = _start_task(self._loop, self._finish(coro))
@@ -132,16 +136,15 @@ class LoopThread:
         if threading.current_thread() is self._thread:
             coro.close()
             raise RuntimeError("LoopThread.submit called from its own loop thread")
-        return Pending(self._loop, coro)
+        return Pending[T](self._loop).start(coro)
 
     def submit_early(self, make: Callable[[Callable[[T], None]], Coroutine[Any, Any, T]]) -> Pending[T]:
         """Like ``submit``; ``make`` gets a function that hands the caller its result before the
         coroutine ends (the coroutine's own result then goes unused)."""
-        holder: list[Pending[T]] = []
-        coro = make(lambda value: holder[0].deliver(value))
-        pending = self.submit(coro)
-        holder.append(pending)  # before the loop thread can start the coroutine: it needs this lock
-        return pending
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("LoopThread.submit_early called from its own loop thread")
+        pending = Pending[T](self._loop)
+        return pending.start(make(pending.deliver))
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         return self.submit(coro).result(timeout)
