@@ -149,7 +149,25 @@ def test_signed_events_verify_and_tampering_is_caught() -> None:
     assert Event.from_json({**data, "sig": other.sig}).problem() is not None
 
 
-@pytest.mark.parametrize("bad", [None, [], {"id": "x"}, {"id": "a", "pubkey": "b", "created_at": "soon"}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        [],
+        {"id": "x"},
+        {"id": "a", "pubkey": "b", "created_at": "soon"},
+        # json.loads accepts Infinity: a relay's event read as it arrives must not break the reader.
+        {
+            "id": "a",
+            "pubkey": "b",
+            "created_at": float("inf"),
+            "kind": 1,
+            "tags": [],
+            "content": "",
+            "sig": "c",
+        },
+    ],
+)
 def test_malformed_events_are_refused(bad: object) -> None:
     with pytest.raises(ValueError):
         Event.from_json(bad)

@@ -63,14 +63,13 @@ class Pending(Generic[T]):
     caller may do other work between starting the call and asking for its result.
     """
 
-    __slots__ = ("_delivered", "_done", "_loop", "_outcome", "_task")
+    __slots__ = ("_done", "_loop", "_outcome", "_task")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._done = threading.Lock()
         self._done.acquire()
         self._outcome: tuple[bool, Any] = (False, None)
-        self._delivered = False  # the caller has been handed its outcome (touched on the loop only)
         self._task: asyncio.Task[None] | None = None
 
     def start(self, coro: Coroutine[Any, Any, T]) -> Pending[T]:
@@ -87,19 +86,10 @@ class Pending(Generic[T]):
 
     async def _finish(self, coro: Coroutine[Any, Any, T]) -> None:
         try:
-            outcome: tuple[bool, Any] = (True, await coro)
+            self._outcome = (True, await coro)
         except BaseException as exc:  # handed to the waiting thread, which raises it
-            outcome = (False, exc)
-        self._hand_over(outcome)
-
-    def deliver(self, value: T) -> None:
-        """Hand the caller ``value`` before the coroutine ends (loop thread only); its end is then moot."""
-        self._hand_over((True, value))
-
-    def _hand_over(self, outcome: tuple[bool, Any]) -> None:
-        if not self._delivered:
-            self._delivered = True
-            self._outcome = outcome
+            self._outcome = (False, exc)
+        finally:
             self._done.release()
 
     def _cancel(self) -> None:
@@ -136,15 +126,8 @@ class LoopThread:
         if threading.current_thread() is self._thread:
             coro.close()
             raise RuntimeError("LoopThread.submit called from its own loop thread")
-        return Pending[T](self._loop).start(coro)
-
-    def submit_early(self, make: Callable[[Callable[[T], None]], Coroutine[Any, Any, T]]) -> Pending[T]:
-        """Like ``submit``; ``make`` gets a function that hands the caller its result before the
-        coroutine ends (the coroutine's own result then goes unused)."""
-        if threading.current_thread() is self._thread:
-            raise RuntimeError("LoopThread.submit_early called from its own loop thread")
-        pending = Pending[T](self._loop)
-        return pending.start(make(pending.deliver))
+        pending: Pending[T] = Pending(self._loop)
+        return pending.start(coro)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         return self.submit(coro).result(timeout)

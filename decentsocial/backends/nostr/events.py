@@ -73,7 +73,7 @@ class Event:
                 content=data["content"],
                 sig=str(data["sig"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: created_at Infinity
             raise ValueError(f"malformed event: {exc}") from None
         if not isinstance(event.content, str):
             raise ValueError("malformed event: content is not a string")
