@@ -33,25 +33,6 @@ def lnurl() -> LnurlDirectory:
 
 
 @pytest.fixture
-def make_net(relay_url: str, lnurl: LnurlDirectory) -> Iterator[Callable[..., NostrNetwork]]:
-    """Connect a fresh account; ``relays`` defaults to the session's nostr-relay."""
-    made: list[NostrNetwork] = []
-
-    def make(key: PrivateKey | None = None, **settings: Any) -> NostrNetwork:
-        settings.setdefault("relays", [relay_url])
-        settings.setdefault("lnurl_resolver", lnurl)
-        settings.setdefault("timeout", 3.0)
-        net = ds.connect("nostr", private_key=(key or PrivateKey.generate()).nsec, **settings)
-        assert isinstance(net, NostrNetwork)
-        made.append(net)
-        return net
-
-    yield make
-    for net in made:
-        net.close()
-
-
-@pytest.fixture
 def spec_relay() -> Iterator[Callable[..., SpecRelay]]:
     """Start relays that follow NIP-01 to the letter (see spec_relay.py)."""
     started: list[SpecRelay] = []
@@ -71,3 +52,28 @@ def spec_relay() -> Iterator[Callable[..., SpecRelay]]:
     yield start
     for relay in started:
         relay.stop()
+
+
+@pytest.fixture
+def make_net(
+    relay_url: str, lnurl: LnurlDirectory, spec_relay: Callable[..., SpecRelay]
+) -> Iterator[Callable[..., NostrNetwork]]:
+    """Connect a fresh account; ``relays`` defaults to the session's nostr-relay.
+
+    Depends on ``spec_relay`` so that these connections close before any spec relay stops
+    (an idle client does not answer a closing relay until its next call).
+    """
+    made: list[NostrNetwork] = []
+
+    def make(key: PrivateKey | None = None, **settings: Any) -> NostrNetwork:
+        settings.setdefault("relays", [relay_url])
+        settings.setdefault("lnurl_resolver", lnurl)
+        settings.setdefault("timeout", 3.0)
+        net = ds.connect("nostr", private_key=(key or PrivateKey.generate()).nsec, **settings)
+        assert isinstance(net, NostrNetwork)
+        made.append(net)
+        return net
+
+    yield make
+    for net in made:
+        net.close()

@@ -7,6 +7,7 @@ results are newest first, an ``OK`` always names the event. It does not do
 NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
 it stores whatever it is sent, forged or not, like a hostile relay would.
 ``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
+``drop_connections()`` closes every client's connection, as a restart would.
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ class SpecRelay:
         return self
 
     async def _start(self) -> None:
-        self._server = await serve(self._handle, "127.0.0.1", self.port, process_request=self._http)
+        self._server = await serve(
+            self._handle, "127.0.0.1", self.port, process_request=self._http, close_timeout=2
+        )
 
     def stop(self) -> None:
         async def _stop() -> None:
@@ -89,6 +92,17 @@ class SpecRelay:
         asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    def drop_connections(self) -> int:
+        """Close every open client connection, as a relay restart would; how many there were."""
+
+        async def _drop() -> int:
+            assert self._server is not None
+            open_now = list(self._server.connections)
+            await asyncio.gather(*(c.close() for c in open_now))
+            return len(open_now)
+
+        return asyncio.run_coroutine_threadsafe(_drop(), self._loop).result(10)
 
     def store(self, event: dict[str, Any]) -> None:
         """Put an event straight into storage, as a compromised relay could."""

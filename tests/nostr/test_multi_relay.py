@@ -234,3 +234,21 @@ def test_refusal_prefixes_map_to_errors(
     with pytest.raises(error) as info:
         alice.publish("refused")
     assert info.value.server_message == reason
+
+
+def test_a_connection_the_relay_dropped_while_idle_is_replaced(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    """Between calls nothing watches the connection; the next call finds it dead and opens another."""
+    relay = spec_relay()
+    # One attempt only: the connection itself must recover, not the publish retry policy.
+    alice = make_net(relays=[relay.url], publish_attempts=1, idempotency_lookback=0)
+    first = alice.publish("before the drop")
+    assert relay.drop_connections() == 1
+    time.sleep(0.2)  # the close reaches the client while it is idle
+    second = alice.publish("after the drop")
+    assert [p.id for p in alice.posts(limit=None)] == [second.id, first.id]
+    assert relay.drop_connections() == 1
+    time.sleep(0.2)
+    assert [p.id for p in alice.posts(limit=None)] == [second.id, first.id]
+    assert [e["content"] for e in relay.received] == ["before the drop", "after the drop"]

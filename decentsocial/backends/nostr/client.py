@@ -1,8 +1,9 @@
-"""A small NIP-01 relay client over ``websockets``, run on a private event-loop thread.
+"""A small NIP-01 relay client over ``websockets``, on an event loop private to each connection.
 
-Why a private loop: the public API is synchronous and must also work when the
-caller's thread already runs an event loop (Jupyter), where ``asyncio.run``
-fails. Every coroutine here runs on one background loop owned by the network.
+Why a private loop: the public API is synchronous, and must also work when
+the caller's thread already runs an event loop (Jupyter), where
+``asyncio.run`` fails. ``LoopRunner`` drives that loop in the caller's thread
+when it can and on a helper thread when it must.
 
 Relay quirks handled here (see docs/networks/nostr.md):
 
@@ -34,7 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from ...errors import NetworkUnavailable
 from .events import Event
 
-__all__ = ["LoopThread", "Pending", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
+__all__ = ["LoopRunner", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
 
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
@@ -54,32 +55,27 @@ else:
         return loop.create_task(coro)
 
 
-class Pending(Generic[T]):
-    """A coroutine started on the loop thread; ``result`` waits for it from the caller's thread.
+class _Handoff(Generic[T]):
+    """A coroutine started on the helper thread's loop; ``result`` waits for it from the caller's thread.
 
     Lighter than ``run_coroutine_threadsafe``: one loop callback starts the task
     (eagerly where Python allows), and the task's last step releases a plain
-    lock the caller sleeps on, so each call costs one wake-up each way. The
-    caller may do other work between starting the call and asking for its result.
+    lock the caller sleeps on, so each call costs one wake-up each way.
     """
 
     __slots__ = ("_done", "_loop", "_outcome", "_task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
         self._loop = loop
         self._done = threading.Lock()
         self._done.acquire()
         self._outcome: tuple[bool, Any] = (False, None)
         self._task: asyncio.Task[None] | None = None
-
-    def start(self, coro: Coroutine[Any, Any, T]) -> Pending[T]:
-        """Schedule ``coro`` on the loop (once)."""
         try:
-            self._loop.call_soon_threadsafe(self._start, coro)
+            loop.call_soon_threadsafe(self._start, coro)
         except RuntimeError:  # the loop is closed
             coro.close()
             raise
-        return self
 
     def _start(self, coro: Coroutine[Any, Any, T]) -> None:
         self._task = _start_task(self._loop, self._finish(coro))
@@ -101,7 +97,7 @@ class Pending(Generic[T]):
         if not self._done.acquire(timeout=timeout):
             with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
                 self._loop.call_soon_threadsafe(self._cancel)
-            raise NetworkUnavailable(f"no answer within {timeout:.1f}s", network="nostr", retryable=True)
+            raise _timed_out(timeout)
         ok, value = self._outcome
         self._outcome = (False, None)  # no reference cycle through a raised exception
         if ok:
@@ -109,40 +105,149 @@ class Pending(Generic[T]):
         raise value
 
 
-class LoopThread:
-    """One asyncio loop on a daemon thread; ``run`` executes a coroutine there and waits for it."""
+def _timed_out(timeout: float) -> NetworkUnavailable:
+    return NetworkUnavailable(f"no answer within {timeout:.1f}s", network="nostr", retryable=True)
+
+
+def _loop_running_here() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class LoopRunner:
+    """Runs the backend's coroutines on its one private event loop, for the synchronous API.
+
+    A call drives the loop in the caller's own thread, as a plain asyncio
+    client would: no thread hand-off. The loop moves to a helper thread, for
+    good, the first time that cannot work: the caller's thread already runs an
+    event loop (Jupyter), a stream needs the loop running between calls, or a
+    second thread calls while one is driving it. From then on every call is
+    handed to that thread and waited for.
+    """
 
     def __init__(self, name: str = "decentsocial-nostr") -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name=name, daemon=True)
-        self._thread.start()
+        self._name = name
+        self._driving = threading.Lock()  # held by a caller running the loop in its own thread
+        self._moving = threading.Lock()  # one move to the helper thread at a time
+        self._thread: threading.Thread | None = None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
-    def submit(self, coro: Coroutine[Any, Any, T]) -> Pending[T]:
-        """Start ``coro`` on the loop thread and return at once."""
-        if threading.current_thread() is self._thread:
-            coro.close()
-            raise RuntimeError("LoopThread.submit called from its own loop thread")
-        pending: Pending[T] = Pending(self._loop)
-        return pending.start(coro)
+    @property
+    def threaded(self) -> bool:
+        """Whether the loop runs on the helper thread (calls are handed to it)."""
+        return self._thread is not None
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        return self.submit(coro).result(timeout)
+        """``coro``'s value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
+        running = _loop_running_here()
+        if running is self._loop:
+            coro.close()
+            raise RuntimeError("LoopRunner.run called from a coroutine on its own loop")
+        if running is None and self._thread is None and self._driving.acquire(blocking=False):
+            try:
+                if self._thread is None:  # checked again under the lock: the loop may have moved
+                    return self._run_here(coro, timeout)
+            finally:
+                self._driving.release()
+        self.move_to_thread()
+        return _Handoff(self._loop, coro).result(timeout)
+
+    def _run_here(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        loop = self._loop
+
+        async def then_stop() -> T:
+            # Stopping from the task's own last step, not from a done-callback as
+            # ``run_until_complete`` does, saves the loop one turn per call.
+            try:
+                return await coro
+            finally:
+                loop.stop()
+
+        main = then_stop()
+        try:
+            task = loop.create_task(main)
+        except RuntimeError:  # the loop is closed
+            main.close()
+            coro.close()
+            raise
+        expired: list[bool] = []
+
+        def expire() -> None:
+            expired.append(True)
+            task.cancel()
+
+        timer = loop.call_later(timeout, expire)
+        try:
+            while not task.done():  # a call interrupted earlier may stop the loop as it winds up
+                loop.run_forever()
+        finally:
+            timer.cancel()
+            if not task.done():  # interrupted (Ctrl-C): it is cancelled on the next run
+                task.cancel()
+        try:
+            return task.result()
+        except asyncio.CancelledError:
+            if expired:
+                raise _timed_out(timeout) from None
+            raise
+
+    def move_to_thread(self) -> None:
+        """Run the loop on the helper thread from now on (it stays there until ``stop``)."""
+        if self._thread is not None:
+            return
+        with self._moving:
+            if self._thread is None:
+                with self._driving:  # wait for a caller driving the loop; none can start after this
+                    if self._loop.is_closed():
+                        raise RuntimeError("the loop is closed")
+                    thread = threading.Thread(target=self._loop.run_forever, name=self._name, daemon=True)
+                    thread.start()
+                    self._thread = thread
 
     def stop(self) -> None:
-        if self._loop.is_closed():
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        if not self._thread.is_alive():
+        """Cancel what is left on the loop, stop its thread if any, close it; later calls raise
+        ``RuntimeError``."""
+        with self._moving:
+            if self._loop.is_closed():
+                return
+            if self._thread is not None:
+                with contextlib.suppress(NetworkUnavailable):
+                    _Handoff(self._loop, _cancel_leftovers()).result(timeout=5)
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join(timeout=5)
+                if self._thread.is_alive():
+                    return  # still busy: closing a running loop would fail
+            else:
+                with self._driving, contextlib.suppress(NetworkUnavailable):
+                    self._run_here(_cancel_leftovers(), timeout=5)
             self._loop.close()
+
+
+async def _cancel_leftovers() -> None:
+    """Cancel every other task on this loop (readers, streams) and let each finish."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
 
 
 class RelayError(Exception):
     """A relay could not be reached or did not answer in time."""
+
+
+class _ConnectionLost(RelayError):
+    """The connection ended mid-call; ``delivered``: some of the answer had already arrived."""
+
+    def __init__(self, message: str, delivered: bool = False) -> None:
+        super().__init__(message)
+        self.delivered = delivered
 
 
 class RelayConnection:
@@ -159,11 +264,14 @@ class RelayConnection:
         #: Subscription id -> where its messages go (``None``: the connection ended).
         self._subs: dict[str, Callable[[list[Any] | None], None]] = {}
 
+    def _is_open(self) -> bool:
+        return self._ws is not None and self._reader is not None and not self._reader.done()
+
     async def _connection(self) -> ClientConnection:
-        if self._ws is not None and self._reader is not None and not self._reader.done():
+        if self._ws is not None and self._is_open():
             return self._ws  # open: no lock to take
         async with self._connect_lock:
-            if self._ws is not None and self._reader is not None and not self._reader.done():
+            if self._ws is not None and self._is_open():
                 return self._ws
             try:
                 ws = await connect(self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None)
@@ -181,7 +289,7 @@ class RelayConnection:
             log.debug("relay %s connection ended: %s", self.url, exc)
         finally:
             if self._ok_waiter is not None and not self._ok_waiter[1].done():
-                self._ok_waiter[1].set_exception(RelayError("connection closed before OK"))
+                self._ok_waiter[1].set_exception(_ConnectionLost("connection closed before OK"))
             for sink in list(self._subs.values()):
                 sink(None)
 
@@ -216,28 +324,39 @@ class RelayConnection:
         """Send one event and wait for its ``OK``: (accepted, the relay's message).
 
         ``while_waiting`` runs once the event is sent, while the relay reads it.
+        A connection that was open before this call but turns out to have
+        dropped (the relay restarted while the caller was idle) is replaced
+        once, and the same event sent again: a relay that already has it
+        answers "duplicate", so this cannot post twice.
         """
         async with self._publish_lock:
-            ws = await self._connection()
-            future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
-            self._ok_waiter = (event.id, future)
-            try:
-                await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
-                if while_waiting is not None:
-                    _run_aside(while_waiting)
-                accepted, message = await asyncio.wait_for(future, self.timeout)
-            except asyncio.TimeoutError:
-                await self.close()
-                raise RelayError(f"no OK within {self.timeout:.1f}s") from None
-            except websockets.exceptions.WebSocketException as exc:
-                await self.close()
-                raise RelayError(f"connection failed: {exc}") from exc
-            finally:
-                self._ok_waiter = None
-            if not accepted and not message.startswith("duplicate"):
-                # The relay may throttle this connection from now on; start afresh next time.
-                await self.close()
-            return accepted, message
+            for last_try in (False, True):
+                reused = self._is_open()
+                ws = await self._connection()
+                future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
+                self._ok_waiter = (event.id, future)
+                try:
+                    await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
+                    if while_waiting is not None:
+                        _run_aside(while_waiting)
+                        while_waiting = None
+                    accepted, message = await asyncio.wait_for(future, self.timeout)
+                except asyncio.TimeoutError:
+                    await self.close()
+                    raise RelayError(f"no OK within {self.timeout:.1f}s") from None
+                except (_ConnectionLost, websockets.exceptions.WebSocketException) as exc:
+                    await self.close()
+                    if reused and not last_try:
+                        log.debug("relay %s: connection had dropped; sending again on a new one", self.url)
+                        continue
+                    raise RelayError(f"connection failed: {exc}") from exc
+                finally:
+                    self._ok_waiter = None
+                if not accepted and not message.startswith("duplicate"):
+                    # The relay may throttle this connection from now on; start afresh next time.
+                    await self.close()
+                return accepted, message
+            raise AssertionError("unreachable: the last try returns or raises")
 
     async def query(
         self, filters: Sequence[Filter], on_event: Callable[[Any], None] | None = None
@@ -246,17 +365,35 @@ class RelayConnection:
 
         With ``on_event``, each event goes there as it arrives (so the caller can
         check it while the relay is still sending) and the list returned is empty.
-        Events are gathered by the connection's reader; this coroutine wakes once, at the end.
+        A connection that was open before this call but turns out to have
+        dropped is replaced once, if nothing had arrived yet.
         """
+        reused = self._is_open()
+        try:
+            return await self._query_once(filters, on_event)
+        except _ConnectionLost as lost:
+            if not reused or lost.delivered:
+                raise
+            log.debug("relay %s: connection had dropped; asking again on a new one", self.url)
+            return await self._query_once(filters, on_event)
+
+    async def _query_once(
+        self, filters: Sequence[Filter], on_event: Callable[[Any], None] | None
+    ) -> list[Any]:
+        """One subscription up to EOSE; events are gathered by the connection's reader, and this
+        coroutine wakes once, at the end."""
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
         events: list[Any] = []
         keep = on_event if on_event is not None else events.append
+        delivered = False
         ended: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
 
         def collect(message: list[Any] | None) -> None:
+            nonlocal delivered
             if message is not None and message[0] == "EVENT":
                 if len(message) >= 3 and not ended.done():
+                    delivered = True
                     keep(message[2])
             elif not ended.done():
                 ended.set_result(message)  # EOSE, CLOSED, or None when the connection ended
@@ -269,16 +406,16 @@ class RelayConnection:
             except asyncio.TimeoutError:
                 raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
             if message is None:
-                raise RelayError("connection closed during a query")
+                raise _ConnectionLost("connection closed during a query", delivered)
             if message[0] == "CLOSED":
                 reason = message[2] if len(message) > 2 else ""
                 raise RelayError(f"subscription closed by relay: {reason}")
             return events
         except websockets.exceptions.WebSocketException as exc:
-            raise RelayError(f"connection failed: {exc}") from exc
+            raise _ConnectionLost(f"connection failed: {exc}", delivered) from exc
         finally:
             del self._subs[sub]
-            if self._reader is not None and not self._reader.done():
+            if self._is_open():
                 with contextlib.suppress(websockets.exceptions.WebSocketException):
                     await ws.send(json.dumps(["CLOSE", sub]))
 

@@ -241,11 +241,16 @@ def parse_event_id(text: str) -> str:
     return data.hex()
 
 
+@functools.lru_cache(maxsize=1024)
+def _xonly_key(pubkey_hex: str) -> coincurve.PublicKeyXOnly:
+    """A parsed public key; a feed holds many events from few authors, so each is parsed once."""
+    return coincurve.PublicKeyXOnly(bytes.fromhex(pubkey_hex))
+
+
 def verify_signature(pubkey_hex: str, message: bytes, signature_hex: str) -> bool:
     """BIP-340 check; any malformed part counts as a bad signature."""
     try:
-        key = coincurve.PublicKeyXOnly(bytes.fromhex(pubkey_hex))
-        return bool(key.verify(bytes.fromhex(signature_hex), message))
+        return bool(_xonly_key(pubkey_hex).verify(bytes.fromhex(signature_hex), message))
     except (ValueError, TypeError):
         return False
 

@@ -44,7 +44,7 @@ from ...network import AccountRef, BaseNetwork, Capability, NetworkSettings, Pos
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...text import hashtags
-from .client import Filter, LoopThread, Pending, PublishOutcome, QueryResult, RelayPool
+from .client import Filter, LoopRunner, PublishOutcome, QueryResult, RelayPool
 from .convert import account_from_profile, bare_account, post_from_event, profile_content, reply_target
 from .events import Event, Tags, event_id, sign_event
 from .keys import (
@@ -197,7 +197,7 @@ class NostrNetwork(BaseNetwork):
         super().__init__(settings)
         s = self.nostr_settings
         self._key = PrivateKey.parse(s.private_key.get_secret_value()) if s.private_key else None
-        self._loop: LoopThread | None = None
+        self._loop: LoopRunner | None = None
         self._pool: RelayPool | None = None
         self._start_lock = threading.Lock()
         self._created_at_by_key: dict[str, int] = {}
@@ -226,11 +226,11 @@ class NostrNetwork(BaseNetwork):
             )
         return self._key
 
-    def _started(self) -> tuple[LoopThread, RelayPool]:
-        """The private loop thread and relay pool, created on first use (connect() does no I/O)."""
+    def _started(self) -> tuple[LoopRunner, RelayPool]:
+        """The private event loop and relay pool, created on first use (connect() does no I/O)."""
         with self._start_lock:
             if self._loop is None or self._pool is None:
-                self._loop = LoopThread()
+                self._loop = LoopRunner()
                 self._pool = RelayPool(self.nostr_settings.relays, self.nostr_settings.timeout)
             return self._loop, self._pool
 
@@ -288,25 +288,21 @@ class NostrNetwork(BaseNetwork):
         A resend is the very same event (same id), so retrying cannot post
         twice; a relay's "duplicate" answer counts as acceptance.
         """
-        return self._settle(event, self._send(event))
+        return self._send(event)
 
     def _send(
         self, event: Event, while_waiting: Callable[[], None] | None = None
-    ) -> Pending[list[PublishOutcome]]:
-        """Start sending ``event`` to every relay; ``_settle`` waits for their answers.
+    ) -> tuple[PublishOutcome, ...]:
+        """What the relays answered to ``event``, with ``publish_event``'s rules and retries.
 
-        ``while_waiting`` runs on the loop thread once the event is sent, while
-        the relays read it (the caller's thread sleeps meanwhile).
+        ``while_waiting`` runs on the loop (once) after the event is sent, while
+        the relays read it.
         """
-        loop, pool = self._started()
-        return loop.submit(pool.publish(event, while_waiting))
-
-    def _settle(self, event: Event, sent: Pending[list[PublishOutcome]]) -> tuple[PublishOutcome, ...]:
-        """The relays' answers to a send ``_send`` started, with ``publish_event``'s rules and retries."""
         settings = self.nostr_settings
+        pool = self.pool
 
-        def attempt(sending: Pending[list[PublishOutcome]] | None = None) -> tuple[PublishOutcome, ...]:
-            outcomes = tuple((sending or self._send(event)).result(self._call_timeout()))
+        def attempt(side_work: Callable[[], None] | None = None) -> tuple[PublishOutcome, ...]:
+            outcomes = tuple(self._run(pool.publish(event, side_work)))
             self.last_publish = outcomes
             accepted = [o for o in outcomes if o.accepted]
             if len(accepted) >= min(settings.min_accepted, len(outcomes)):
@@ -332,7 +328,7 @@ class NostrNetwork(BaseNetwork):
             )
 
         try:
-            return attempt(sent)
+            return attempt(while_waiting)
         except DecentSocialError as exc:
             if not exc.retryable or settings.publish_attempts < 2:
                 raise
@@ -451,8 +447,8 @@ class NostrNetwork(BaseNetwork):
         def build() -> None:
             built.append(post_from_event(event, raw_extra={"relays": relays}))
 
-        # The Post is built on the loop thread while the relays read the event.
-        outcomes = self._settle(event, self._send(event, build))
+        # The Post is built while the relays read the event.
+        outcomes = self._send(event, build)
         post = built[0] if built else post_from_event(event, raw_extra={"relays": relays})
         relays.update(_relay_report(outcomes))
         return post
@@ -820,7 +816,8 @@ class NostrNetwork(BaseNetwork):
         if wanted:
             query["#t"] = [wanted]
         arrivals: queue.Queue[Event] = queue.Queue()
-        pool = self.pool
+        loop, pool = self._started()
+        loop.move_to_thread()  # the relays' events must arrive while the caller is between calls
         handles = self._run(pool.stream([query], arrivals.put_nowait))
         return self._stream(arrivals, handles)
 

@@ -1,0 +1,156 @@
+"""The private event loop every sync call goes through: where it runs, results, errors, deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.backends.nostr.client import LoopRunner
+
+
+@pytest.fixture
+def runner() -> Iterator[LoopRunner]:
+    runner = LoopRunner(name="test-loop")
+    yield runner
+    runner.stop()
+
+
+async def _thread_name() -> str:
+    await asyncio.sleep(0)
+    return threading.current_thread().name
+
+
+def test_a_call_runs_the_loop_in_the_callers_thread(runner: LoopRunner) -> None:
+    assert runner.run(_thread_name(), timeout=5) == threading.current_thread().name
+    assert not runner.threaded
+
+
+def test_inside_a_running_loop_calls_move_to_the_helper_thread(runner: LoopRunner) -> None:
+    async def jupyter_cell() -> str:  # the caller's thread already runs an event loop
+        return runner.run(_thread_name(), timeout=5)
+
+    assert asyncio.run(jupyter_cell()) == "test-loop"
+    assert runner.threaded
+    assert runner.run(_thread_name(), timeout=5) == "test-loop"  # and stay there
+
+
+def test_a_second_thread_calling_at_once_moves_the_loop_to_the_helper_thread(runner: LoopRunner) -> None:
+    inside = threading.Event()
+    release = threading.Event()
+    results: dict[str, object] = {}
+
+    async def holds_the_loop() -> str:
+        inside.set()
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+        return threading.current_thread().name
+
+    def first() -> None:
+        results["first"] = runner.run(holds_the_loop(), timeout=10)
+
+    caller = threading.Thread(target=first, name="first-caller")
+    caller.start()
+    assert inside.wait(5)
+    second = threading.Timer(0.2, release.set)  # the second call must wait for the first to finish
+    second.start()
+    results["second"] = runner.run(_thread_name(), timeout=10)
+    caller.join(5)
+    assert results == {"first": "first-caller", "second": "test-loop"}
+    assert runner.threaded
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
+def test_a_call_raises_the_coroutines_own_error(runner: LoopRunner, threaded: bool) -> None:
+    if threaded:
+        runner.move_to_thread()
+
+    async def fails() -> None:
+        await asyncio.sleep(0)
+        raise KeyError("from the loop")
+
+    with pytest.raises(KeyError, match="from the loop"):
+        runner.run(fails(), timeout=5)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
+def test_a_call_past_its_deadline_is_cancelled(runner: LoopRunner, threaded: bool) -> None:
+    if threaded:
+        runner.move_to_thread()
+    cancelled = threading.Event()
+
+    async def hangs() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    with pytest.raises(ds.NetworkUnavailable) as info:
+        runner.run(hangs(), timeout=0.2)
+    assert info.value.retryable
+    assert cancelled.wait(5), "the timed-out coroutine should be cancelled on the loop"
+    assert runner.run(_thread_name(), timeout=5)  # the loop is still usable
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
+def test_a_coroutine_on_the_loop_cannot_wait_on_the_loop(runner: LoopRunner, threaded: bool) -> None:
+    if threaded:
+        runner.move_to_thread()
+
+    async def inner() -> None:
+        return None
+
+    async def outer() -> None:
+        runner.run(inner(), timeout=1)
+
+    with pytest.raises(RuntimeError, match="its own loop"):
+        runner.run(outer(), timeout=5)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
+def test_stop_cancels_what_is_left_and_closes_the_loop(runner: LoopRunner, threaded: bool) -> None:
+    if threaded:
+        runner.move_to_thread()
+    cancelled = threading.Event()
+
+    async def background() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def leave_a_task() -> None:
+        asyncio.get_running_loop().create_task(background())
+        await asyncio.sleep(0)
+
+    runner.run(leave_a_task(), timeout=5)
+    runner.stop()
+    assert runner.loop.is_closed()
+    assert cancelled.is_set()
+    with pytest.raises(RuntimeError):
+        runner.run(_thread_name(), timeout=1)
+
+
+def test_a_call_after_an_interrupted_one_still_gets_its_answer(runner: LoopRunner) -> None:
+    """Ctrl-C leaves the interrupted call's task behind; winding it up must not cut the next call short."""
+    wound_up = threading.Event()
+
+    async def interrupted() -> None:
+        async def ctrl_c() -> None:
+            raise KeyboardInterrupt
+
+        asyncio.get_running_loop().create_task(ctrl_c())
+        try:
+            await asyncio.sleep(60)
+        finally:
+            wound_up.set()
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(interrupted(), timeout=5)
+    assert runner.run(_thread_name(), timeout=5) == threading.current_thread().name
+    assert wound_up.is_set()
