@@ -39,6 +39,7 @@ def install(session: nox.Session, *args: str) -> None:
 def lint(session: nox.Session) -> None:
     install(session, "ruff>=0.6")
     session.run("ruff", "check", "decentsocial", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "decentsocial", "tests", "bench", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -66,7 +67,13 @@ def compat(session: nox.Session) -> None:
     pins = test_pins("pytest", "pytest-timeout", "hypothesis", "nostr-relay", "bolt11", "bitstring")
     install(session, "-e", ".[pandas,nostr]", *pins)
     session.run(
-        "python", "-m", "pytest", "-p", "no:cacheprovider", "-q", *session.posargs,
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *session.posargs,
         env={"DECENTSOCIAL_TEST_SERVERS": "sandbox,nostr"},
     )
 

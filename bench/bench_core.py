@@ -18,8 +18,9 @@ ROUNDS = 15
 
 def _import_time(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    out = subprocess.run([sys.executable, "-X", "frozen_modules=on", "-c", code], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-X", "frozen_modules=on", "-c", code], capture_output=True, text=True, check=True
+    )
     return float(out.stdout)
 
 
@@ -39,15 +40,27 @@ def _payload(i: int) -> dict[str, object]:
         "network": "sandbox",
         "id": f"post-{i}",
         "url": f"sandbox://posts/{i}",
-        "author": {"network": "sandbox", "id": f"acct-{i % 50}", "handle": f"user{i % 50}",
-                   "display_name": "مستخدم", "followers": i, "following": 3, "posts_count": 10},
+        "author": {
+            "network": "sandbox",
+            "id": f"acct-{i % 50}",
+            "handle": f"user{i % 50}",
+            "display_name": "مستخدم",
+            "followers": i,
+            "following": 3,
+            "posts_count": 10,
+        },
         "text": f"مرحبا #تسويق post number {i} with a link https://example.com/{i} 👩🏽‍💻",
         "created_at": datetime(2026, 1, 1, tzinfo=timezone.utc).isoformat(),
         "tags": ["تسويق", "Marketing"],
         "links": [f"https://example.com/{i}"],
         "metrics": {"likes": i % 7, "reposts": i % 3, "replies": 1},
-        "reward": {"network": "sandbox", "subject": f"post-{i}", "status": "pending",
-                   "amounts": ["1.250 SAND"], "parts": []},
+        "reward": {
+            "network": "sandbox",
+            "subject": f"post-{i}",
+            "status": "pending",
+            "amounts": ["1.250 SAND"],
+            "parts": [],
+        },
         "raw": {"id": i, "content": "<p>hello</p>", "nested": {"a": [1, 2, 3]}},
     }
 

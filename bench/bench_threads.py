@@ -78,8 +78,9 @@ def publish_raw(server: ContractServer) -> float:
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
         started = time.perf_counter()
         for i in range(PUBLISH):
-            cid = client.post(f"/v1.0/{user['id']}/threads",
-                              data={"media_type": "TEXT", "text": f"bench post {i}"}).json()["id"]
+            cid = client.post(
+                f"/v1.0/{user['id']}/threads", data={"media_type": "TEXT", "text": f"bench post {i}"}
+            ).json()["id"]
             status = client.get(f"/v1.0/{cid}", params={"fields": "status"}).json()["status"]
             assert status == "FINISHED", status
             client.post(f"/v1.0/{user['id']}/threads_publish", data={"creation_id": cid}).raise_for_status()

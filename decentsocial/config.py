@@ -79,7 +79,7 @@ def load_profile(name: str) -> dict[str, Any]:
     # DECENTSOCIAL_BRAND_BLUESKY_PASSWORD belongs to profile "brand-bluesky", not to "brand".
     longer = [p for p in map(_env_key, profiles) if p != prefix and p.startswith(prefix)]
     from_env = {
-        key[len(prefix):].lower(): value
+        key[len(prefix) :].lower(): value
         for key, value in os.environ.items()
         if key.startswith(prefix) and len(key) > len(prefix) and not any(key.startswith(p) for p in longer)
     }

@@ -130,9 +130,7 @@ class RateLimited(DecentSocialError):
     ) -> None:
         if retry_after is not None and "retry after" not in message:
             message = f"{message}; retry after {retry_after:.1f}s"
-        super().__init__(
-            message, network=network, server_message=server_message, retryable=retryable
-        )
+        super().__init__(message, network=network, server_message=server_message, retryable=retryable)
         self.retry_after = retry_after
 
 

@@ -62,9 +62,7 @@ Raw = dict[str, Any] | None
 Visibility = Literal["public", "unlisted", "followers", "direct"]
 VISIBILITIES: tuple[str, ...] = ("public", "unlisted", "followers", "direct")
 RewardStatus = Literal["pending", "paid", "claimable", "none"]
-NotificationKind = Literal[
-    "mention", "reply", "like", "repost", "quote", "follow", "reward", "zap", "other"
-]
+NotificationKind = Literal["mention", "reply", "like", "repost", "quote", "follow", "reward", "zap", "other"]
 
 
 class _Model(BaseModel):

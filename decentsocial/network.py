@@ -236,9 +236,7 @@ class BaseNetwork:
 
     @staticmethod
     def too_long(network: str, limit: int, count: int, unit: str = "characters") -> ContentRejected:
-        return ContentRejected(
-            f"text is {count} {unit}, over {network}'s limit of {limit}", network=network
-        )
+        return ContentRejected(f"text is {count} {unit}, over {network}'s limit of {limit}", network=network)
 
     def __repr__(self) -> str:
         # Settings reprs show SecretStr as '**********'.
@@ -343,4 +341,3 @@ class BaseNetwork:
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         """New posts as they arrive (for ``monitor``); ``UnsupportedFeature`` where there is no stream."""
         raise self.unsupported(Capability.STREAM)
-

@@ -57,18 +57,14 @@ def backend_class(name: str) -> type[BaseNetwork]:
     """Import and return the backend class registered as ``name``."""
     target = BUILTIN.get(name) or _third_party().get(name)
     if target is None:
-        raise ConfigurationError(
-            f"unknown network {name!r}; known networks: {', '.join(known_networks())}"
-        )
+        raise ConfigurationError(f"unknown network {name!r}; known networks: {', '.join(known_networks())}")
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         extra = EXTRAS.get(name)
         hint = f"; install it with the '{extra}' extra (decentsocial[{extra}])" if extra else ""
-        raise ConfigurationError(
-            f"the {name} backend cannot be loaded: {exc}{hint}", network=name
-        ) from exc
+        raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}{hint}", network=name) from exc
     cls = getattr(module, attr, None)
     if not (isinstance(cls, type) and issubclass(cls, BaseNetwork)):
         raise ConfigurationError(f"{target} is not a decentsocial network backend", network=name)
@@ -102,9 +98,7 @@ def connect(name: str | None = None, *, profile: str | None = None, **settings: 
         profile_settings = load_profile(profile)
         profile_network = profile_settings.pop("network", None)
         if name is not None and profile_network not in (None, name):
-            raise ConfigurationError(
-                f"profile {profile!r} is for {profile_network}, not {name}"
-            )
+            raise ConfigurationError(f"profile {profile!r} is for {profile_network}, not {name}")
         name = name or profile_network
         settings = {**profile_settings, **settings}
     if name is None:

@@ -189,7 +189,7 @@ def split_text(
         while measure(current) > budget:  # a single atom longer than a whole part
             head = truncate(current, budget, measure=measure, ellipsis="")
             parts.append(head)
-            current = current[len(head):].lstrip()
+            current = current[len(head) :].lstrip()
     if current.strip():
         parts.append(current.strip())
     if numbering and len(parts) > 1:

@@ -116,8 +116,12 @@ def _failure(response: httpx.Response) -> _HTTPFailure:
 
 def _to_error(f: _HTTPFailure, *, safe_to_repeat: bool, method: str = "GET") -> DecentSocialError:
     if f.status == 429:
-        return RateLimited("Minds rate limit reached", retry_after=retry_after_from_headers(f.headers),
-                           network=NAME, server_message=f.message)
+        return RateLimited(
+            "Minds rate limit reached",
+            retry_after=retry_after_from_headers(f.headers),
+            network=NAME,
+            server_message=f.message,
+        )
     if f.status == 401:
         return AuthenticationError("Minds refused the session", network=NAME, server_message=f.message)
     if f.status == 403:
@@ -125,8 +129,12 @@ def _to_error(f: _HTTPFailure, *, safe_to_repeat: bool, method: str = "GET") -> 
     if f.status == 404:
         return NotFound("not found on Minds (or deleted)", network=NAME, server_message=f.message)
     if f.status >= 500:
-        return NetworkUnavailable(f"Minds server error (HTTP {f.status})", network=NAME,
-                                  server_message=f.message, retryable=safe_to_repeat)
+        return NetworkUnavailable(
+            f"Minds server error (HTTP {f.status})",
+            network=NAME,
+            server_message=f.message,
+            retryable=safe_to_repeat,
+        )
     if method == "GET":
         # A read refused as a bad request: the id or parameter asked for, not content.
         if any(words in f.message.lower() for words in ("not found", "could not be found", "does not exist")):
@@ -156,18 +164,20 @@ class MindsNetwork(BaseNetwork):
 
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[NetworkSettings]] = MindsSettings
-    capabilities = frozenset({
-        Capability.PROFILE,
-        Capability.PUBLISH,
-        Capability.REPLY,
-        Capability.READ,
-        Capability.DELETE,
-        Capability.REPOST,
-        Capability.QUOTE,
-        Capability.POSTS,
-        Capability.TIMELINE,
-        Capability.IDEMPOTENT_PUBLISH,
-    })
+    capabilities = frozenset(
+        {
+            Capability.PROFILE,
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.READ,
+            Capability.DELETE,
+            Capability.REPOST,
+            Capability.QUOTE,
+            Capability.POSTS,
+            Capability.TIMELINE,
+            Capability.IDEMPOTENT_PUBLISH,
+        }
+    )
     page_size: ClassVar[int] = 50
 
     def __init__(self, settings: NetworkSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
@@ -198,12 +208,14 @@ class MindsNetwork(BaseNetwork):
 
     def login(self) -> None:
         """Log in with the password grant (done on first use; call it to fail early)."""
-        self._session = self._token_request({
-            "grant_type": "password",
-            "client_id": self.cfg.client_id,
-            "username": self.cfg.username,
-            "password": self.cfg.password.get_secret_value(),
-        })
+        self._session = self._token_request(
+            {
+                "grant_type": "password",
+                "client_id": self.cfg.client_id,
+                "username": self.cfg.username,
+                "password": self.cfg.password.get_secret_value(),
+            }
+        )
 
     def refresh(self) -> None:
         """Exchange the refresh token for a new access token (logging in again if that fails)."""
@@ -211,11 +223,13 @@ class MindsNetwork(BaseNetwork):
             self.login()
             return
         try:
-            self._session = self._token_request({
-                "grant_type": "refresh_token",
-                "client_id": self.cfg.client_id,
-                "refresh_token": self._session.refresh.get_secret_value(),
-            })
+            self._session = self._token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "client_id": self.cfg.client_id,
+                    "refresh_token": self._session.refresh.get_secret_value(),
+                }
+            )
         except AuthenticationError:
             self.login()
 
@@ -251,13 +265,21 @@ class MindsNetwork(BaseNetwork):
         return _Session(
             access=SecretStr(access),
             refresh=SecretStr(str(data["refresh_token"])) if data.get("refresh_token") else None,
-            expires_at=(datetime.now(timezone.utc) + timedelta(seconds=int(expires_in))
-                        if isinstance(expires_in, int) else None),
+            expires_at=(
+                datetime.now(timezone.utc) + timedelta(seconds=int(expires_in))
+                if isinstance(expires_in, int)
+                else None
+            ),
         )
 
     def _send(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None, safe_to_repeat: bool,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        safe_to_repeat: bool,
     ) -> dict[str, Any]:
         if self._session is None:
             self.login()
@@ -276,16 +298,22 @@ class MindsNetwork(BaseNetwork):
                 raise _to_error(f, safe_to_repeat=safe_to_repeat, method=method) from f
             body = self._http.json(response)
             if isinstance(body, dict) and body.get("status") == "error":
-                raise ContentRejected("Minds refused the request", network=NAME,
-                                      server_message=str(body.get("message")))
+                raise ContentRejected(
+                    "Minds refused the request", network=NAME, server_message=str(body.get("message"))
+                )
             if not isinstance(body, dict):
                 raise NetworkUnavailable("Minds answered with unexpected JSON", network=NAME)
             return body
         raise AuthenticationError("Minds refused the refreshed session", network=NAME)  # pragma: no cover
 
     def _call(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None, safe_to_repeat: bool | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        safe_to_repeat: bool | None = None,
     ) -> dict[str, Any]:
         repeatable = method == "GET" if safe_to_repeat is None else safe_to_repeat
         return self._retry.call(
@@ -353,8 +381,9 @@ class MindsNetwork(BaseNetwork):
                 return self.get_post(attempt.post_id)
             # The lookup shows the earlier attempt made nothing: send it now, under the same key.
         elif key:
-            attempt = _Attempt(time.time(), draft_digest(d), d.text, d.quote_of, d.community,
-                               reply_to=d.reply_to)
+            attempt = _Attempt(
+                time.time(), draft_digest(d), d.text, d.quote_of, d.community, reply_to=d.reply_to
+            )
             self._attempts.put(key, attempt)
         try:
             post = self._comment(d.reply_to, d.text) if d.reply_to else self._activity(d)
@@ -444,8 +473,10 @@ class MindsNetwork(BaseNetwork):
     def repost(self, post: PostRef) -> Post | None:
         """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment)."""
         activity = self._call(
-            "PUT", "/api/v3/newsfeed/activity",
-            json={"message": "", "remind_guid": self.post_id(post), "access_id": 2}, safe_to_repeat=False,
+            "PUT",
+            "/api/v3/newsfeed/activity",
+            json={"message": "", "remind_guid": self.post_id(post), "access_id": 2},
+            safe_to_repeat=False,
         )
         return self._post(activity)
 
@@ -468,8 +499,9 @@ class MindsNetwork(BaseNetwork):
             except NotFound:
                 if attempts == 1:
                     raise
-                self.log.debug("delete of %s: not found on attempt %d, so an earlier attempt deleted it",
-                               pid, attempts)
+                self.log.debug(
+                    "delete of %s: not found on attempt %d, so an earlier attempt deleted it", pid, attempts
+                )
 
         self._retry.call(once)
 
@@ -503,7 +535,7 @@ class MindsNetwork(BaseNetwork):
 
     @staticmethod
     def _split_comment(pid: str) -> tuple[str, str]:
-        parts = pid[len(COMMENT_PREFIX):].split(":")
+        parts = pid[len(COMMENT_PREFIX) :].split(":")
         if len(parts) != 2 or not all(p.isdigit() for p in parts):
             raise InvalidInput(f"malformed Minds comment id {pid!r}", network=NAME)
         return parts[0], parts[1]

@@ -330,22 +330,24 @@ class ThreadsNetwork(BaseNetwork):
 
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[NetworkSettings]] = ThreadsSettings
-    capabilities = frozenset({
-        Capability.PROFILE,
-        Capability.PUBLISH,
-        Capability.REPLY,
-        Capability.READ,
-        Capability.DELETE,
-        Capability.REPOST,
-        Capability.QUOTE,
-        Capability.POSTS,
-        Capability.SEARCH,
-        Capability.TAG_SEARCH,
-        Capability.THREAD,
-        Capability.NOTIFICATIONS,
-        Capability.MEDIA,
-        Capability.IDEMPOTENT_PUBLISH,
-    })
+    capabilities = frozenset(
+        {
+            Capability.PROFILE,
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.READ,
+            Capability.DELETE,
+            Capability.REPOST,
+            Capability.QUOTE,
+            Capability.POSTS,
+            Capability.SEARCH,
+            Capability.TAG_SEARCH,
+            Capability.THREAD,
+            Capability.NOTIFICATIONS,
+            Capability.MEDIA,
+            Capability.IDEMPOTENT_PUBLISH,
+        }
+    )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
 
     def __init__(
@@ -604,9 +606,7 @@ class ThreadsNetwork(BaseNetwork):
         key = d.idempotency_key
         record = self._records.get(key)
         if record is not None and record.digest != draft_digest(d):
-            raise InvalidInput(
-                "this idempotency_key was already used for a different draft", network=NAME
-            )
+            raise InvalidInput("this idempotency_key was already used for a different draft", network=NAME)
         if record is not None and record.post_id is not None:
             return self.get_post(record.post_id)
         if record is None:
@@ -614,8 +614,12 @@ class ThreadsNetwork(BaseNetwork):
                 self._ensure_quota(is_reply=d.reply_to is not None)
             container = self._create_container(d)
             record = _PublishRecord(
-                container_id=container, created_at=time.time(), digest=draft_digest(d), text=d.text,
-                reply_to=d.reply_to, quote_of=d.quote_of,
+                container_id=container,
+                created_at=time.time(),
+                digest=draft_digest(d),
+                text=d.text,
+                reply_to=d.reply_to,
+                quote_of=d.quote_of,
             )
             self._records.put(key, record)
         if self._wait_until_finished(record) == "PUBLISHED":
@@ -692,8 +696,11 @@ class ThreadsNetwork(BaseNetwork):
                 return "PUBLISHED"
             if status in ("ERROR", "EXPIRED"):
                 self._forget(record)
-                reason = error or ("the container was not published within 24 hours" if status == "EXPIRED"
-                                   else "no reason given")
+                reason = error or (
+                    "the container was not published within 24 hours"
+                    if status == "EXPIRED"
+                    else "no reason given"
+                )
                 raise ContentRejected(
                     f"Threads could not process the post ({status}: {reason})",
                     network=NAME,
@@ -737,8 +744,9 @@ class ThreadsNetwork(BaseNetwork):
                     wait = exc.error.retry_after if exc.error.retry_after is not None else interval
                     refused = exc.error
                 elif failure.subcode in NOT_READY_SUBCODES:
-                    self.log.debug("container %s not ready yet (subcode %s)", record.container_id,
-                                   failure.subcode)
+                    self.log.debug(
+                        "container %s not ready yet (subcode %s)", record.container_id, failure.subcode
+                    )
                 elif not isinstance(exc.error, NetworkUnavailable):
                     # Refused, perhaps because an earlier request did publish it ("already published").
                     if self._container_status(record.container_id)[0] == "PUBLISHED":
@@ -821,8 +829,11 @@ class ThreadsNetwork(BaseNetwork):
         q = self.quota()
         left = q.replies_left if is_reply else q.posts_left
         if left is not None and left <= 0:
-            what = (f"{q.replies_used} of {q.replies_total} replies" if is_reply
-                    else f"{q.posts_used} of {q.posts_total} posts")
+            what = (
+                f"{q.replies_used} of {q.replies_total} replies"
+                if is_reply
+                else f"{q.posts_used} of {q.posts_total} posts"
+            )
             raise RateLimited(
                 f"Threads publishing quota used up: {what} in the last {q.window_seconds // 3600} hours",
                 network=NAME,
@@ -1007,8 +1018,12 @@ class ThreadsNetwork(BaseNetwork):
     @staticmethod
     def _notification(kind: Literal["reply", "mention"], post: Post) -> Notification:
         return Notification(
-            network=NAME, id=f"{kind}:{post.id}", kind=kind, created_at=post.created_at,
-            account=post.author, post=post,
+            network=NAME,
+            id=f"{kind}:{post.id}",
+            kind=kind,
+            created_at=post.created_at,
+            account=post.author,
+            post=post,
         )
 
     def _reply_streams(self, limit: int | None) -> Iterator[Iterator[Notification]]:
@@ -1018,9 +1033,7 @@ class ThreadsNetwork(BaseNetwork):
         me = self._own_username()
         for post in self.posts(limit=self.cfg.notification_posts):
             replies = self._paged(f"{post.id}/replies", {"reverse": "true"}, limit)
-            yield _started(
-                self._notification("reply", r) for r in replies if r.author.handle != me
-            )
+            yield _started(self._notification("reply", r) for r in replies if r.author.handle != me)
 
     def _unsupported_on_permission(
         self, items: Iterator[Post], capability: Capability, scope: str
@@ -1053,8 +1066,11 @@ class ThreadsNetwork(BaseNetwork):
                 self._send("DELETE", self._path(post_id), safe_to_repeat=True)
             except _GraphError as exc:
                 if attempts > 1 and isinstance(exc.error, NotFound):
-                    self.log.debug("delete of %s: not found on attempt %d, so an earlier attempt "
-                                   "deleted it", post_id, attempts)
+                    self.log.debug(
+                        "delete of %s: not found on attempt %d, so an earlier attempt deleted it",
+                        post_id,
+                        attempts,
+                    )
                     return
                 raise exc.error from exc
 
@@ -1082,7 +1098,9 @@ class ThreadsNetwork(BaseNetwork):
 
     def _manage_reply(self, reply: PostRef, *, hide: bool) -> None:
         self._call(
-            "POST", f"{self.post_id(reply)}/manage_reply", data={"hide": "true" if hide else "false"},
+            "POST",
+            f"{self.post_id(reply)}/manage_reply",
+            data={"hide": "true" if hide else "false"},
             safe_to_repeat=True,
         )
 

@@ -96,8 +96,9 @@ def test_async_crosspost_and_monitor(tmp_path: Path) -> None:
         one = aio.connect("sandbox", path=tmp_path / "one.db", account="alice")
         two = aio.connect("sandbox", path=tmp_path / "two.db", account="carol", max_length=30)
         try:
-            res = await aio.crosspost(ds.Draft(text="acme launch " * 4, idempotency_key="k"), [one, two],
-                                      split=False)
+            res = await aio.crosspost(
+                ds.Draft(text="acme launch " * 4, idempotency_key="k"), [one, two], split=False
+            )
             assert res.outcomes[0].ok
             assert isinstance(res.outcomes[1].error, ds.ContentRejected)
             again = await aio.crosspost(ds.Draft(text="acme launch " * 4, idempotency_key="k"), [one])

@@ -133,7 +133,11 @@ def test_errors_are_one_line_and_exit_non_zero(args: tuple[str, ...], message: s
 def test_secret_from_the_environment_never_printed(tmp_path: Path) -> None:
     # A setting read through KEY_env=VAR: the value must not appear in the error text.
     result = invoke(
-        "timeline", "--network", "sandbox", "-s", "display_name_env=SECRET_VAR",
+        "timeline",
+        "--network",
+        "sandbox",
+        "-s",
+        "display_name_env=SECRET_VAR",
         env={"SECRET_VAR": "x" * 150, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml")},
     )
     assert result.exit_code == 1

@@ -31,8 +31,9 @@ def stats(server: ContractServer) -> dict[str, Any]:
 def test_connect_warns_that_the_api_is_unofficial(minds_server: ContractServer) -> None:
     user = minds_user(minds_server)
     with pytest.warns(MindsExperimentalWarning, match="no supported third-party API"):
-        net = ds.connect("minds", base_url=minds_server.url, username=user["username"],
-                         password=user["password"])
+        net = ds.connect(
+            "minds", base_url=minds_server.url, username=user["username"], password=user["password"]
+        )
     net.close()
 
 

@@ -57,8 +57,9 @@ TWO_FACTOR_ERROR = "Minds::Core::Security::TwoFactor::TwoFactorRequiredException
 
 
 class MindsError(Exception):
-    def __init__(self, status: int, message: str, *, error_id: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, *, error_id: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -153,8 +154,9 @@ class MindsApp:
         with self.s.lock:
             self.s.requests += 1
             if self.s.fault("rate_limit"):
-                return MindsError(429, "You are being rate limited, please try again later.",
-                                  headers={"Retry-After": "1"}).response()
+                return MindsError(
+                    429, "You are being rate limited, please try again later.", headers={"Retry-After": "1"}
+                ).response()
         body = await self.body(request)
         try:
             with self.s.lock:
@@ -199,8 +201,7 @@ class MindsApp:
                 return self.comment(user, parts[3], body)
             if method == "GET":
                 live = (c for c in self.s.comments.values() if c.entity == parts[3] and not c.deleted)
-                items = sorted(live,
-                               key=lambda c: (c.time_created, int(c.guid)))
+                items = sorted(live, key=lambda c: (c.time_created, int(c.guid)))
                 return self.page(items, q, "comments", newest_first=False)
             if method == "DELETE":
                 return self.delete_comment(user, parts[3])
@@ -214,34 +215,50 @@ class MindsApp:
             raise MindsError(401, "Client authentication failed", error_id="invalid_client")
         if grant == "password":
             self.s.logins += 1
-            user = next((u for u in self.s.users.values()
-                         if u.username.lower() == str(body.get("username", "")).lower()), None)
+            user = next(
+                (
+                    u
+                    for u in self.s.users.values()
+                    if u.username.lower() == str(body.get("username", "")).lower()
+                ),
+                None,
+            )
             if user is None or not secrets.compare_digest(user.password, str(body.get("password", ""))):
-                return JSONResponse({
-                    "error": "invalid_grant",
-                    "error_description": "The user credentials were incorrect.",
-                    "message": "The user credentials were incorrect.",
-                    "status": "error",
-                }, status_code=401)
+                return JSONResponse(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "The user credentials were incorrect.",
+                        "message": "The user credentials were incorrect.",
+                        "status": "error",
+                    },
+                    status_code=401,
+                )
             if user.two_factor_code is not None:
                 code = request.headers.get("x-minds-2fa-code")
                 if code != user.two_factor_code:
-                    raise MindsError(401, "Two factor authentication is required for this account",
-                                     error_id=TWO_FACTOR_ERROR)
+                    raise MindsError(
+                        401,
+                        "Two factor authentication is required for this account",
+                        error_id=TWO_FACTOR_ERROR,
+                    )
             return self.token_answer(user.guid)
         if grant == "refresh_token":
             old = str(body.get("refresh_token", ""))
             entry = self.s.refresh.pop(old, None)
             if entry is None or entry[1] <= self.s.now():
-                return JSONResponse({
-                    "error": "invalid_request",
-                    "error_description": "The refresh token is invalid.",
-                    "message": "The refresh token is invalid.",
-                    "status": "error",
-                }, status_code=401)
+                return JSONResponse(
+                    {
+                        "error": "invalid_request",
+                        "error_description": "The refresh token is invalid.",
+                        "message": "The refresh token is invalid.",
+                        "status": "error",
+                    },
+                    status_code=401,
+                )
             return self.token_answer(entry[0])
-        raise MindsError(400, "The authorization grant type is not supported",
-                         error_id="unsupported_grant_type")
+        raise MindsError(
+            400, "The authorization grant type is not supported", error_id="unsupported_grant_type"
+        )
 
     def token_answer(self, guid: str) -> Response:
         if self.s.fault("token_not_json"):
@@ -256,8 +273,12 @@ class MindsApp:
         now = self.s.now()
         self.s.access[access] = (guid, now + ACCESS_LIFETIME)
         self.s.refresh[refresh] = (guid, now + REFRESH_LIFETIME)
-        return {"token_type": "Bearer", "expires_in": ACCESS_LIFETIME, "access_token": access,
-                "refresh_token": refresh}
+        return {
+            "token_type": "Bearer",
+            "expires_in": ACCESS_LIFETIME,
+            "access_token": access,
+            "refresh_token": refresh,
+        }
 
     def auth(self, request: Request) -> User:
         header = request.headers.get("authorization", "")
@@ -270,8 +291,10 @@ class MindsApp:
     # ------------------------------------------------------------ reading
 
     def live(self) -> list[Activity]:
-        return sorted((a for a in self.s.activities.values() if not a.deleted),
-                      key=lambda a: (-a.time_created, -int(a.guid)))
+        return sorted(
+            (a for a in self.s.activities.values() if not a.deleted),
+            key=lambda a: (-a.time_created, -int(a.guid)),
+        )
 
     def page(self, items: list[Any], q: Any, key: str, *, newest_first: bool = True) -> Response:
         try:
@@ -285,14 +308,16 @@ class MindsApp:
             if offset not in ids:
                 return JSONResponse({"status": "success", key: [], "load-next": ""})
             start = ids.index(offset) + 1
-        chunk = items[start:start + limit]
+        chunk = items[start : start + limit]
         export = self.export if key == "activity" else self.export_comment
         more = start + limit < len(items)
-        return JSONResponse({
-            "status": "success",
-            key: [export(x) for x in chunk],
-            "load-next": chunk[-1].guid if chunk and more else "",
-        })
+        return JSONResponse(
+            {
+                "status": "success",
+                key: [export(x) for x in chunk],
+                "load-next": chunk[-1].guid if chunk and more else "",
+            }
+        )
 
     def owner_obj(self, guid: str) -> dict[str, Any]:
         u = self.s.users[guid]
@@ -339,17 +364,30 @@ class MindsApp:
         }
 
     def channel(self, name: str, me: User) -> Response:
-        user = me if name == "me" else next(
-            (u for u in self.s.users.values() if u.username.lower() == name.lower() or u.guid == name), None)
+        user = (
+            me
+            if name == "me"
+            else next(
+                (u for u in self.s.users.values() if u.username.lower() == name.lower() or u.guid == name),
+                None,
+            )
+        )
         if user is None:
             raise MindsError(404, "The channel could not be found")
-        return JSONResponse({"status": "success", "channel": {
-            **self.owner_obj(user.guid),
-            "briefdescription": "",
-            "subscribers_count": sum(1 for u in self.s.users.values() if user.guid in u.subscriptions),
-            "subscriptions_count": len(user.subscriptions),
-            "time_created": "1700000000",
-        }})
+        return JSONResponse(
+            {
+                "status": "success",
+                "channel": {
+                    **self.owner_obj(user.guid),
+                    "briefdescription": "",
+                    "subscribers_count": sum(
+                        1 for u in self.s.users.values() if user.guid in u.subscriptions
+                    ),
+                    "subscriptions_count": len(user.subscriptions),
+                    "time_created": "1700000000",
+                },
+            }
+        )
 
     # ------------------------------------------------------------ writing
 
@@ -374,9 +412,16 @@ class MindsApp:
             raise MindsError(400, "tags and nsfw must be arrays")
         if any(not isinstance(n, int) or not 1 <= n <= 6 for n in nsfw):
             raise MindsError(400, "nsfw reasons are numbers from 1 to 6")
-        activity = Activity(self.s.new_id(), user.guid, message, self.s.now(),
-                            [str(t).lower().lstrip("#") for t in tags], nsfw, container,
-                            str(remind) if remind is not None else None)
+        activity = Activity(
+            self.s.new_id(),
+            user.guid,
+            message,
+            self.s.now(),
+            [str(t).lower().lstrip("#") for t in tags],
+            nsfw,
+            container,
+            str(remind) if remind is not None else None,
+        )
         self.s.activities[activity.guid] = activity
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
@@ -430,8 +475,9 @@ class MindsApp:
                 guid = self.s.new_id()
                 username = body.get("username") or f"minder{guid[-6:]}"
                 password = body.get("password") or secrets.token_urlsafe(12)
-                self.s.users[guid] = User(guid, username, password, username.title(),
-                                          body.get("two_factor_code"))
+                self.s.users[guid] = User(
+                    guid, username, password, username.title(), body.get("two_factor_code")
+                )
                 return JSONResponse({"guid": guid, "username": username, "password": password})
             if what == "subscribe":
                 self.s.users[body["user"]].subscriptions.add(body["to"])
@@ -450,21 +496,25 @@ class MindsApp:
                     self.s.faults[name] = int(count)
                 return JSONResponse(self.s.faults)
             if what == "stats":
-                return JSONResponse({
-                    "requests": self.s.requests,
-                    "logins": self.s.logins,
-                    "activities": len([a for a in self.s.activities.values() if not a.deleted]),
-                    "comments": len([c for c in self.s.comments.values() if not c.deleted]),
-                })
+                return JSONResponse(
+                    {
+                        "requests": self.s.requests,
+                        "logins": self.s.logins,
+                        "activities": len([a for a in self.s.activities.values() if not a.deleted]),
+                        "comments": len([c for c in self.s.comments.values() if not c.deleted]),
+                    }
+                )
         return JSONResponse({"error": "unknown control"}, status_code=404)
 
 
 def create_app() -> Starlette:
     app = MindsApp(State())
-    return Starlette(routes=[
-        Route("/_test/{what}", app.control, methods=["GET", "POST"]),
-        Route("/{path:path}", app.handle, methods=["GET", "POST", "PUT", "DELETE"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/_test/{what}", app.control, methods=["GET", "POST"]),
+            Route("/{path:path}", app.handle, methods=["GET", "POST", "PUT", "DELETE"]),
+        ]
+    )
 
 
 def main() -> None:

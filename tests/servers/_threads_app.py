@@ -311,8 +311,12 @@ class ThreadsApp:
                     "(#4) Application request limit reached", code=4, status=429, headers={"Retry-After": "1"}
                 ).response()
             if self.s.fault("server_error"):
-                return GraphError("An unexpected error has occurred. Please retry your request later.",
-                                  code=2, kind="OAuthException", status=500).response()
+                return GraphError(
+                    "An unexpected error has occurred. Please retry your request later.",
+                    code=2,
+                    kind="OAuthException",
+                    status=500,
+                ).response()
         params = await self.params(request)
         try:
             with self.s.lock:
@@ -575,8 +579,9 @@ class ThreadsApp:
             error = "INVALID_ASPEC_RATIO"
         elif "broken-image" in url:
             error = "UNKNOWN"
-        container = Container(self.s.new_id(), user.id, {**params, "media_type": media_type}, now,
-                              now + delay, error)
+        container = Container(
+            self.s.new_id(), user.id, {**params, "media_type": media_type}, now, now + delay, error
+        )
         container.params.pop("access_token", None)
         self.s.containers[container.id] = container
         return JSONResponse({"id": container.id})
@@ -622,14 +627,16 @@ class ThreadsApp:
             raise invalid_param(f"The media container failed to process: {error}")
         if status == "IN_PROGRESS" or self.s.fault("media_not_ready"):
             subcode = 4279004 if c.params["media_type"] == "CAROUSEL" else 4279009
-            raise GraphError("The media is not ready to be published. Please wait a moment.",
-                             code=24, subcode=subcode)
+            raise GraphError(
+                "The media is not ready to be published. Please wait a moment.", code=24, subcode=subcode
+            )
         is_reply = bool(c.params.get("reply_to_id"))
         posts, replies = self.publishing_usage(user)
         if (replies >= 1000) if is_reply else (posts >= 250):
             raise GraphError(
                 "(#4) The user has reached the Threads publishing limit of "
-                + ("1000 replies" if is_reply else "250 posts") + " per 24 hours",
+                + ("1000 replies" if is_reply else "250 posts")
+                + " per 24 hours",
                 code=4,
             )
         media = self.materialise(c, user)
@@ -638,8 +645,9 @@ class ThreadsApp:
         self.s.publishes.setdefault(user.id, []).append((self.s.now(), is_reply))
         if self.s.fault("publish_lost_response"):
             # The post is made but the answer never arrives: the ambiguous failure.
-            return GraphError("An unexpected error has occurred. Please retry your request later.",
-                              code=2, status=500).response()
+            return GraphError(
+                "An unexpected error has occurred. Please retry your request later.", code=2, status=500
+            ).response()
         return JSONResponse({"id": media.id})
 
     def materialise(self, c: Container, user: User, *, carousel_item: bool = False) -> Media:
@@ -707,7 +715,8 @@ class ThreadsApp:
         since = float(params["since"]) if params.get("since") else None
         until = float(params["until"]) if params.get("until") else None
         return [
-            m for m in items
+            m
+            for m in items
             if (since is None or m.timestamp >= since) and (until is None or m.timestamp <= until)
         ]
 
@@ -764,19 +773,21 @@ class ThreadsApp:
         if user is None:
             raise not_found(name)
         posts = [m for m in self.visible() if m.owner == user.id]
-        return JSONResponse({
-            "username": user.username,
-            "name": user.name,
-            "profile_picture_url": f"https://scontent.example/{user.username}.jpg",
-            "biography": user.biography,
-            "is_verified": False,
-            "follower_count": user.followers,
-            "likes_count": sum(m.likes for m in posts),
-            "quotes_count": 0,
-            "replies_count": 0,
-            "reposts_count": 0,
-            "views_count": sum(m.views for m in posts),
-        })
+        return JSONResponse(
+            {
+                "username": user.username,
+                "name": user.name,
+                "profile_picture_url": f"https://scontent.example/{user.username}.jpg",
+                "biography": user.biography,
+                "is_verified": False,
+                "follower_count": user.followers,
+                "likes_count": sum(m.likes for m in posts),
+                "quotes_count": 0,
+                "replies_count": 0,
+                "reposts_count": 0,
+                "views_count": sum(m.views for m in posts),
+            }
+        )
 
     def profile_posts(self, me: User, params: dict[str, str]) -> Response:
         self.need(me, "threads_profile_discovery")
@@ -807,8 +818,15 @@ class ThreadsApp:
 
     def repost(self, media: Media, me: User, params: dict[str, str]) -> Response:
         self.need(me, "threads_content_publish")
-        item = Media(id=self.s.new_id(), owner=me.id, media_type="REPOST_FACADE", text="",
-                     timestamp=self.s.now(), shortcode=secrets.token_urlsafe(8), reposted=media.id)
+        item = Media(
+            id=self.s.new_id(),
+            owner=me.id,
+            media_type="REPOST_FACADE",
+            text="",
+            timestamp=self.s.now(),
+            shortcode=secrets.token_urlsafe(8),
+            reposted=media.id,
+        )
         self.s.media[item.id] = item
         return JSONResponse({"id": item.id})
 
@@ -826,8 +844,9 @@ class ThreadsApp:
         media.deleted = True
         if self.s.fault("delete_lost_response"):
             # Deleted, but the answer never arrives.
-            return GraphError("An unexpected error has occurred. Please retry your request later.",
-                              code=2, status=500).response()
+            return GraphError(
+                "An unexpected error has occurred. Please retry your request later.", code=2, status=500
+            ).response()
         return JSONResponse({"success": True, "deleted_id": media.id})
 
     # ------------------------------------------------------------ insights
@@ -855,14 +874,16 @@ class ThreadsApp:
         for name in metrics:
             if name not in counts:
                 raise invalid_param(f"metric[{metrics.index(name)}] must be one of: {', '.join(counts)}")
-            data.append({
-                "name": name,
-                "period": "lifetime",
-                "values": [{"value": counts[name]}],
-                "title": name.capitalize(),
-                "description": f"The number of {name} of your post.",
-                "id": f"{media.id}/insights/{name}/lifetime",
-            })
+            data.append(
+                {
+                    "name": name,
+                    "period": "lifetime",
+                    "values": [{"value": counts[name]}],
+                    "title": name.capitalize(),
+                    "description": f"The number of {name} of your post.",
+                    "id": f"{media.id}/insights/{name}/lifetime",
+                }
+            )
         return JSONResponse({"data": data})
 
     def user_insights(self, user: User, params: dict[str, str]) -> Response:
@@ -925,37 +946,53 @@ class ThreadsApp:
                 # Posts made earlier (e.g. by the Threads app), to fill the 24 h quota.
                 user = self.s.users[body["user_id"]]
                 for _ in range(int(body["count"])):
-                    media = Media(self.s.new_id(), user.id, "TEXT_POST", body.get("text", "seeded"),
-                                  self.s.now(), secrets.token_urlsafe(8))
+                    media = Media(
+                        self.s.new_id(),
+                        user.id,
+                        "TEXT_POST",
+                        body.get("text", "seeded"),
+                        self.s.now(),
+                        secrets.token_urlsafe(8),
+                    )
                     self.s.media[media.id] = media
                     self.s.publishes.setdefault(user.id, []).append((self.s.now(), False))
                 return JSONResponse({"ok": True})
             if what == "stats":
-                return JSONResponse({
-                    "requests": self.s.requests,
-                    "containers": len(self.s.containers),
-                    "media": len([m for m in self.s.media.values() if not m.deleted]),
-                    "publish_calls": {c.id: c.publish_calls for c in self.s.containers.values()},
-                    "publish_requests": {c.id: c.publish_requests for c in self.s.containers.values()},
-                })
+                return JSONResponse(
+                    {
+                        "requests": self.s.requests,
+                        "containers": len(self.s.containers),
+                        "media": len([m for m in self.s.media.values() if not m.deleted]),
+                        "publish_calls": {c.id: c.publish_calls for c in self.s.containers.values()},
+                        "publish_requests": {c.id: c.publish_requests for c in self.s.containers.values()},
+                    }
+                )
         return JSONResponse({"error": "unknown control"}, status_code=404)
 
     def make_user(self, body: dict[str, Any]) -> Response:
         uid = self.s.new_id()
         username = body.get("username") or f"user{uid[-6:]}"
         scopes = set(body.get("scopes") or ALL_SCOPES) | {"threads_basic"}
-        user = User(uid, username, body.get("name", username.title()), scopes,
-                    body.get("biography", ""), int(body.get("followers", 0)))
+        user = User(
+            uid,
+            username,
+            body.get("name", username.title()),
+            scopes,
+            body.get("biography", ""),
+            int(body.get("followers", 0)),
+        )
         self.s.users[uid] = user
         long_lived = bool(body.get("long_lived", True))
         token = self.issue(uid, long_lived=long_lived, expires_in=body.get("expires_in"))
-        return JSONResponse({
-            "id": uid,
-            "username": username,
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "app_secret": self.s.app_secret,
-        })
+        return JSONResponse(
+            {
+                "id": uid,
+                "username": username,
+                "access_token": token.value,
+                "expires_at": token.expires_at,
+                "app_secret": self.s.app_secret,
+            }
+        )
 
 
 def _json_scalar(value: Any) -> str:
@@ -969,10 +1006,12 @@ def _json_scalar(value: Any) -> str:
 def create_app(video_seconds: float = 0.3, app_secret: str = "contract-app-secret") -> Starlette:
     app = ThreadsApp(State(video_seconds, app_secret))
     methods = ["GET", "POST", "DELETE"]
-    return Starlette(routes=[
-        Route("/_test/{what}", app.control, methods=["GET", "POST"]),
-        Route("/{path:path}", app.handle, methods=methods),
-    ])
+    return Starlette(
+        routes=[
+            Route("/_test/{what}", app.control, methods=["GET", "POST"]),
+            Route("/{path:path}", app.handle, methods=methods),
+        ]
+    )
 
 
 def main() -> None:
@@ -980,8 +1019,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--video-seconds", type=float, default=0.3)
-    parser.add_argument("--log-noise", type=int, default=0,
-                        help="write this many bytes to stderr before serving (a chatty server)")
+    parser.add_argument(
+        "--log-noise",
+        type=int,
+        default=0,
+        help="write this many bytes to stderr before serving (a chatty server)",
+    )
     args = parser.parse_args()
     if args.log_noise:
         import sys

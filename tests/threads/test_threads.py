@@ -81,8 +81,10 @@ def test_carousel(net: Any) -> None:
 
 @pytest.mark.parametrize(
     ("url", "reason"),
-    [("https://cdn.example/fail-download.mp4", "FAILED_DOWNLOADING_VIDEO"),
-     ("https://cdn.example/bad-aspect.mp4", "INVALID_ASPEC_RATIO")],
+    [
+        ("https://cdn.example/fail-download.mp4", "FAILED_DOWNLOADING_VIDEO"),
+        ("https://cdn.example/bad-aspect.mp4", "INVALID_ASPEC_RATIO"),
+    ],
 )
 def test_error_container_is_rejected_with_its_reason(
     net: Any, threads_server: ContractServer, url: str, reason: str
@@ -95,8 +97,11 @@ def test_error_container_is_rejected_with_its_reason(
 
 def test_expired_container_is_rejected(make_net: Callable[..., Any], threads_server: ContractServer) -> None:
     net, _ = make_net(publish_timeout=0.3)
-    draft = ds.Draft(text="slow", media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
-                     idempotency_key="slow-1")
+    draft = ds.Draft(
+        text="slow",
+        media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
+        idempotency_key="slow-1",
+    )
     with pytest.raises(ds.NetworkUnavailable, match="idempotency_key"):
         net.publish(draft)
     containers = stats(threads_server)["containers"]
@@ -149,16 +154,19 @@ def test_resume_after_a_crash_finds_the_published_post_and_never_publishes_again
 ) -> None:
     state = tmp_path / "threads.json"
     first, user = make_net(state_path=state, publish_timeout=0.05)
-    draft = ds.Draft(text="crashed after sending", media=(ds.Media(kind="video", url=VIDEO),),
-                     idempotency_key="crash-1")
+    draft = ds.Draft(
+        text="crashed after sending", media=(ds.Media(kind="video", url=VIDEO),), idempotency_key="crash-1"
+    )
     with pytest.raises(ds.NetworkUnavailable):
         first.publish(draft)  # the video is still IN_PROGRESS when this process gives up
     container = json.loads(state.read_text())["crash-1"]["record"]["container_id"]
     threads_server.control("clock", {"advance": 1})  # the video is processed
     # The threads_publish a crashed process sent without living to read the answer:
-    sent = httpx.post(f"{threads_server.url}/v1.0/{user['id']}/threads_publish",
-                      data={"creation_id": container},
-                      headers={"Authorization": f"Bearer {user['access_token']}"})
+    sent = httpx.post(
+        f"{threads_server.url}/v1.0/{user['id']}/threads_publish",
+        data={"creation_id": container},
+        headers={"Authorization": f"Bearer {user['access_token']}"},
+    )
     assert sent.status_code == 200
     second = threads_connect(threads_server, user, state_path=state)  # the restarted process
     post = second.publish(draft)
@@ -328,8 +336,11 @@ def test_exchange_and_refresh(threads_server: ContractServer, caplog: pytest.Log
     )
     assert long.expires_in == 60 * 86400
     assert long.expires_at is not None
-    net = threads_connect(threads_server, {**user, "access_token": long.access_token.get_secret_value()},
-                          token_expires_at=long.expires_at)
+    net = threads_connect(
+        threads_server,
+        {**user, "access_token": long.access_token.get_secret_value()},
+        token_expires_at=long.expires_at,
+    )
     assert net.token_expires_at == long.expires_at
     assert not net.needs_refresh()
     with pytest.raises(ds.AuthenticationError, match="24 hours"):
@@ -341,8 +352,12 @@ def test_exchange_and_refresh(threads_server: ContractServer, caplog: pytest.Log
     with pytest.raises(ds.AuthenticationError):
         ThreadsNetwork.exchange_token(user["access_token"], "wrong-secret", base_url=threads_server.url)
     text = caplog.text + repr(long) + repr(fresh) + repr(net)
-    for secret in (user["access_token"], user["app_secret"], long.access_token.get_secret_value(),
-                   fresh.access_token.get_secret_value()):
+    for secret in (
+        user["access_token"],
+        user["app_secret"],
+        long.access_token.get_secret_value(),
+        fresh.access_token.get_secret_value(),
+    ):
         assert secret not in text
     net.close()
 
@@ -475,8 +490,11 @@ def test_idempotency_keys_survive_a_new_process_with_state_path(
 ) -> None:
     state = tmp_path / "state" / "threads.json"
     first, user = make_net(state_path=state, publish_timeout=0.3)
-    slow = ds.Draft(text="slow", media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
-                    idempotency_key="resume-1")
+    slow = ds.Draft(
+        text="slow",
+        media=(ds.Media(kind="video", url="https://cdn.example/slow.mp4"),),
+        idempotency_key="resume-1",
+    )
     with pytest.raises(ds.NetworkUnavailable):
         first.publish(slow)  # still IN_PROGRESS when this "process" gives up
     containers = stats(threads_server)["containers"]
