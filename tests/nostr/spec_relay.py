@@ -8,11 +8,13 @@ NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
 it stores whatever it is sent, forged or not, like a hostile relay would.
 ``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
 ``drop_connections()`` closes every client's connection, as a restart would.
+Subscriptions stay open after ``EOSE`` and receive new matching events.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import threading
@@ -62,6 +64,8 @@ class SpecRelay:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: Server | None = None
+        #: Open subscriptions: (connection, subscription id) -> filters; new events go to each match.
+        self._live: dict[tuple[ServerConnection, str], list[dict[str, Any]]] = {}
 
     @property
     def url(self) -> str:
@@ -84,6 +88,10 @@ class SpecRelay:
         )
 
     def stop(self) -> None:
+        """Stop serving and close every connection (again: nothing to do)."""
+        if not self._thread.is_alive():
+            return
+
         async def _stop() -> None:
             if self._server is not None:
                 self._server.close()
@@ -94,12 +102,14 @@ class SpecRelay:
         self._thread.join(5)
 
     def drop_connections(self) -> int:
-        """Close every open client connection, as a relay restart would; how many there were."""
+        """Cut every open client connection, as a relay crash would (no closing handshake);
+        how many there were."""
 
         async def _drop() -> int:
             assert self._server is not None
             open_now = list(self._server.connections)
-            await asyncio.gather(*(c.close() for c in open_now))
+            for connection in open_now:
+                connection.transport.abort()
             return len(open_now)
 
         return asyncio.run_coroutine_threadsafe(_drop(), self._loop).result(10)
@@ -124,14 +134,29 @@ class SpecRelay:
                     answer = self._add(message[1])
                     if not self.silent:
                         await ws.send(json.dumps(answer))
+                    if answer[2] and not answer[3].startswith("duplicate"):
+                        await self._broadcast(message[1])
                 elif message[0] == "REQ" and not self.silent:
                     self.requests.append(message[2:])
                     sub = message[1]
                     for event in self._query(message[2:]):
                         await ws.send(json.dumps(["EVENT", sub, event]))
                     await ws.send(json.dumps(["EOSE", sub]))
+                    self._live[(ws, sub)] = message[2:]
+                elif message[0] == "CLOSE":
+                    self._live.pop((ws, message[1]), None)
         except ConnectionClosed:
             pass
+        finally:
+            for key in [k for k in self._live if k[0] is ws]:
+                del self._live[key]
+
+    async def _broadcast(self, event: dict[str, Any]) -> None:
+        """NIP-01: an open subscription goes on receiving new events that match it."""
+        for (ws, sub), filters in list(self._live.items()):
+            if any(_matches(event, f) for f in filters):
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(json.dumps(["EVENT", sub, event]))
 
     def _add(self, event: dict[str, Any]) -> list[Any]:
         self.received.append(event)

@@ -19,9 +19,25 @@ def runner() -> Iterator[LoopRunner]:
     runner.stop()
 
 
+@pytest.fixture(params=[False, True], ids=["in the caller", "on the helper thread"])
+def either(runner: LoopRunner, request: pytest.FixtureRequest) -> LoopRunner:
+    """The runner in each of its two modes."""
+    if request.param:
+        runner.move_to_thread()
+    return runner
+
+
 async def _thread_name() -> str:
     await asyncio.sleep(0)
     return threading.current_thread().name
+
+
+async def _sleep_until_cancelled(cancelled: threading.Event) -> None:
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
 
 
 def test_a_call_runs_the_loop_in_the_callers_thread(runner: LoopRunner) -> None:
@@ -63,10 +79,8 @@ def test_a_second_thread_calling_at_once_moves_the_loop_to_the_helper_thread(run
     assert runner.threaded
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
-def test_a_call_raises_the_coroutines_own_error(runner: LoopRunner, threaded: bool) -> None:
-    if threaded:
-        runner.move_to_thread()
+def test_a_call_raises_the_coroutines_own_error(either: LoopRunner) -> None:
+    runner = either
 
     async def fails() -> None:
         await asyncio.sleep(0)
@@ -76,30 +90,18 @@ def test_a_call_raises_the_coroutines_own_error(runner: LoopRunner, threaded: bo
         runner.run(fails(), timeout=5)
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
-def test_a_call_past_its_deadline_is_cancelled(runner: LoopRunner, threaded: bool) -> None:
-    if threaded:
-        runner.move_to_thread()
+def test_a_call_past_its_deadline_is_cancelled(either: LoopRunner) -> None:
+    runner = either
     cancelled = threading.Event()
-
-    async def hangs() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
     with pytest.raises(ds.NetworkUnavailable) as info:
-        runner.run(hangs(), timeout=0.2)
+        runner.run(_sleep_until_cancelled(cancelled), timeout=0.2)
     assert info.value.retryable
     assert cancelled.wait(5), "the timed-out coroutine should be cancelled on the loop"
     assert runner.run(_thread_name(), timeout=5)  # the loop is still usable
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
-def test_a_coroutine_on_the_loop_cannot_wait_on_the_loop(runner: LoopRunner, threaded: bool) -> None:
-    if threaded:
-        runner.move_to_thread()
+def test_a_coroutine_on_the_loop_cannot_wait_on_the_loop(either: LoopRunner) -> None:
+    runner = either
 
     async def inner() -> None:
         return None
@@ -111,21 +113,12 @@ def test_a_coroutine_on_the_loop_cannot_wait_on_the_loop(runner: LoopRunner, thr
         runner.run(outer(), timeout=5)
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["in the caller", "on the helper thread"])
-def test_stop_cancels_what_is_left_and_closes_the_loop(runner: LoopRunner, threaded: bool) -> None:
-    if threaded:
-        runner.move_to_thread()
+def test_stop_cancels_what_is_left_and_closes_the_loop(either: LoopRunner) -> None:
+    runner = either
     cancelled = threading.Event()
 
-    async def background() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
     async def leave_a_task() -> None:
-        asyncio.get_running_loop().create_task(background())
+        asyncio.get_running_loop().create_task(_sleep_until_cancelled(cancelled))
         await asyncio.sleep(0)
 
     runner.run(leave_a_task(), timeout=5)

@@ -3,8 +3,10 @@ a hostile one, a silent one and a port where nothing listens."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -252,3 +254,55 @@ def test_a_connection_the_relay_dropped_while_idle_is_replaced(
     time.sleep(0.2)
     assert [p.id for p in alice.posts(limit=None)] == [second.id, first.id]
     assert [e["content"] for e in relay.received] == ["before the drop", "after the drop"]
+
+
+def _watch(stream: Iterator[ds.Post]) -> queue.Queue[str | BaseException]:
+    """Read ``stream`` on a thread: each note's text, or the error that ended it."""
+    arrived: queue.Queue[str | BaseException] = queue.Queue()
+
+    def watch() -> None:
+        try:
+            for post in stream:
+                arrived.put(post.text)
+        except Exception as exc:
+            arrived.put(exc)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return arrived
+
+
+def test_a_stream_subscribes_again_after_a_drop_and_catches_up(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    relay = spec_relay()
+    alice, bob = make_net(relays=[relay.url]), make_net(relays=[relay.url])
+    token = f"drop{time.time_ns()}"
+    arrived = _watch(alice.stream(tag=token))
+    bob.publish(f"first #{token}")
+    assert arrived.get(timeout=5) == f"first #{token}"
+    # Bob's and Alice's stream's connections both go; Alice's stream waits 0.5 s before asking again,
+    # so the next note is published while nothing is subscribed and must come from the catch-up.
+    relay.drop_connections()
+    bob.publish(f"while away #{token}")
+    assert arrived.get(timeout=10) == f"while away #{token}"
+    bob.publish(f"after #{token}")
+    assert arrived.get(timeout=5) == f"after #{token}"
+    time.sleep(0.3)
+    assert arrived.empty(), "the catch-up asks from before the first note, but no note is yielded twice"
+    streams = [f for req in relay.requests for f in req if f.get("#t") == [token]]
+    assert len(streams) == 2
+    first_note = next(e for e in relay.events.values() if e["content"] == f"first #{token}")
+    assert streams[1]["since"] == max(streams[0]["since"], first_note["created_at"] - 60)
+
+
+def test_a_stream_whose_every_relay_is_gone_raises(make_net: Make, spec_relay: StartRelay) -> None:
+    relay = spec_relay()
+    alice = make_net(relays=[relay.url], stream_attempts=2, timeout=1.0)
+    arrived = _watch(alice.stream())
+    started = time.monotonic()
+    relay.stop()
+    error = arrived.get(timeout=15)
+    assert isinstance(error, ds.NetworkUnavailable)
+    assert relay.url in str(error)
+    assert "2 attempts" in str(error)
+    assert time.monotonic() - started < 10  # 0.5 s then 1 s of backoff, and two refused connections

@@ -24,6 +24,7 @@ import json
 import logging
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from ...errors import NetworkUnavailable
 from .events import Event
 
-__all__ = ["LoopRunner", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool"]
+__all__ = ["LoopRunner", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool", "RelayStream"]
 
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
@@ -449,13 +450,6 @@ class RelayConnection:
 
 
 @dataclass(frozen=True)
-class _Stream:
-    connection: RelayConnection
-    sub: str
-    task: asyncio.Task[None]
-
-
-@dataclass(frozen=True)
 class PublishOutcome:
     """What one relay said to one event."""
 
@@ -476,6 +470,107 @@ class QueryResult:
     events: list[Event]
     created_by_relay: dict[str, list[int]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+
+
+#: Seconds before the newest event seen that a re-opened stream asks again from: events are dated
+#: by their authors' clocks, so one dated a little earlier may still arrive after it.
+CATCH_UP_SLACK = 60
+
+
+class RelayStream:
+    """One relay's part of a live stream, subscribed to again whenever its connection drops.
+
+    The new subscription asks from a little before the newest event seen (or
+    from the stream's start), so what was published meanwhile is caught up
+    on; events seen twice are dropped downstream, by id. After ``attempts``
+    failures in a row (a subscription that cannot be opened, or a connection
+    that drops before the relay sent anything), with exponential backoff
+    between them, the relay is given up on.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        connection: RelayConnection,
+        filters: Sequence[Filter],
+        deliver: Callable[[Event], None],
+        gone: Callable[[str, str], None],
+        attempts: int,
+    ) -> None:
+        self.url = url
+        self._connection = connection
+        self._filters = list(filters)
+        self._deliver = deliver
+        self._gone = gone
+        self._attempts = attempts
+        self._sub: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._newest: int | None = None
+
+    def _catch_up_filters(self) -> list[Filter]:
+        if self._newest is None:
+            return self._filters
+        since = self._newest - CATCH_UP_SLACK
+        return [{**f, "since": max(int(f.get("since", 0)), since)} for f in self._filters]
+
+    async def open(self) -> None:
+        """The first subscription; ``RelayError`` when the relay cannot be reached."""
+        self._sub, queue = await self._connection.subscribe(self._filters)
+        self._task = asyncio.create_task(self._follow(queue))
+
+    async def _follow(self, queue: asyncio.Queue[list[Any] | None]) -> None:
+        failures = 0
+        while True:
+            message = await queue.get()
+            if message is None:  # the connection ended
+                failures += 1
+                reopened = await self._reopen(failures)
+                if reopened is None:
+                    return
+                failures, queue = reopened
+                continue
+            failures = 0  # the relay is talking: the subscription works
+            if message[0] == "CLOSED":
+                reason = str(message[2]) if len(message) > 2 else "closed by the relay"
+                log.debug("relay %s: stream closed: %s", self.url, reason)
+                self._gone(self.url, f"subscription closed: {reason}")
+                return
+            if message[0] != "EVENT" or len(message) < 3:
+                continue
+            try:
+                event = Event.from_json(message[2])
+            except ValueError as exc:
+                log.debug("relay %s: dropped event: %s", self.url, exc)
+                continue
+            problem = event.problem()
+            if problem is not None:
+                log.debug("relay %s: dropped event %s: %s", self.url, event.id[:16], problem)
+                continue
+            # A note dated in the future must not move the catch-up past what is yet to come.
+            self._newest = max(self._newest or 0, min(event.created_at, int(time.time())))
+            self._deliver(event)
+
+    async def _reopen(self, failures: int) -> tuple[int, asyncio.Queue[list[Any] | None]] | None:
+        """Subscribe again after a drop: (failures so far, the new queue), or ``None`` when given up."""
+        while failures <= self._attempts:
+            delay = min(30.0, 0.5 * 2 ** (failures - 1))
+            log.debug("relay %s: stream dropped; subscribing again in %.1fs", self.url, delay)
+            await asyncio.sleep(delay)
+            try:
+                self._sub, queue = await self._connection.subscribe(self._catch_up_filters())
+            except RelayError as exc:
+                log.debug("relay %s: stream not re-opened: %s", self.url, exc)
+                failures += 1
+                continue
+            return failures, queue
+        self._gone(self.url, f"connection lost, {self._attempts} attempts to subscribe again failed")
+        return None
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._sub is not None:
+            await self._connection.unsubscribe(self._sub)
 
 
 def _run_aside(work: Callable[[], None]) -> None:
@@ -609,47 +704,44 @@ class RelayPool:
             self._info[url] = data if isinstance(data, dict) else {}
         return self._info[url]
 
-    async def stream(self, filters: Sequence[Filter], deliver: Callable[[Event], None]) -> list[_Stream]:
-        """Subscribe on every relay that answers; each verified event goes to ``deliver`` (on this loop)."""
-        streams: list[_Stream] = []
+    async def stream(
+        self,
+        filters: Sequence[Filter],
+        deliver: Callable[[Event], None],
+        ended: Callable[[str], None],
+        attempts: int,
+    ) -> list[RelayStream]:
+        """Subscribe on every relay that answers; each verified event goes to ``deliver`` (on this loop).
+
+        A relay whose connection drops is subscribed to again (see ``RelayStream``);
+        ``ended`` gets the reasons once every relay has been given up on.
+        """
+        streams: list[RelayStream] = []
         failures: list[str] = []
+        live: set[str] = set()
+
+        def gone(url: str, reason: str) -> None:
+            live.discard(url)
+            failures.append(f"{url}: {reason}")
+            if not live:
+                ended("; ".join(failures))
+
         for url, connection in self._connections.items():
+            stream = RelayStream(url, connection, filters, deliver, gone, attempts)
             try:
-                sub, queue = await connection.subscribe(filters)
+                await stream.open()
             except RelayError as exc:
                 failures.append(f"{url}: {exc}")
                 continue
-            task = asyncio.create_task(self._pump(url, queue, deliver))
-            streams.append(_Stream(connection, sub, task))
+            live.add(url)
+            streams.append(stream)
         if not streams:
             raise NetworkUnavailable(f"no relay answered ({'; '.join(failures)})", network="nostr")
         return streams
 
-    async def _pump(
-        self, url: str, queue: asyncio.Queue[list[Any] | None], deliver: Callable[[Event], None]
-    ) -> None:
-        while True:
-            message = await queue.get()
-            if message is None or message[0] == "CLOSED":
-                log.debug("relay %s: stream ended", url)
-                return
-            if message[0] != "EVENT" or len(message) < 3:
-                continue
-            try:
-                event = Event.from_json(message[2])
-            except ValueError as exc:
-                log.debug("relay %s: dropped event: %s", url, exc)
-                continue
-            problem = event.problem()
-            if problem is not None:
-                log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
-                continue
-            deliver(event)
-
-    async def stop_stream(self, streams: Sequence[_Stream]) -> None:
+    async def stop_stream(self, streams: Sequence[RelayStream]) -> None:
         for stream in streams:
-            stream.task.cancel()
-            await stream.connection.unsubscribe(stream.sub)
+            await stream.stop()
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self._connections.values()), return_exceptions=True)

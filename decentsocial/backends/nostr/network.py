@@ -44,7 +44,7 @@ from ...network import AccountRef, BaseNetwork, Capability, NetworkSettings, Pos
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...text import hashtags
-from .client import Filter, LoopRunner, PublishOutcome, QueryResult, RelayPool
+from .client import Filter, LoopRunner, PublishOutcome, QueryResult, RelayPool, RelayStream
 from .convert import account_from_profile, bare_account, post_from_event, profile_content, reply_target
 from .events import Event, Tags, event_id, sign_event
 from .keys import (
@@ -69,6 +69,8 @@ KIND_ZAP_REQUEST, KIND_ZAP_RECEIPT = 9734, 9735
 BOUNDARY_LIMIT = 1000
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
+#: Ids a stream remembers to drop a note sent twice (by several relays, or when catching up).
+STREAM_SEEN_WINDOW = 10_000
 
 
 def _check_relay_url(url: str) -> str:
@@ -100,6 +102,9 @@ class NostrSettings(NetworkSettings):
     #: Notes examined at most by a text search on a relay without NIP-50.
     search_scan_limit: int = Field(default=2000, ge=1)
     publish_attempts: int = Field(default=2, ge=1, le=10)
+    #: Failures in a row (with exponential backoff, 0.5 s doubling up to 30 s) after which a stream
+    #: gives a relay up; the stream raises ``NetworkUnavailable`` when every relay is given up.
+    stream_attempts: int = Field(default=8, ge=1, le=100)
     #: How far back (seconds) another process's note with the same idempotency key is looked for.
     idempotency_lookback: int = Field(default=86_400, ge=0)
     #: Seconds a note may be dated ahead of the clock to keep a burst of notes in order (0: never).
@@ -802,8 +807,13 @@ class NostrNetwork(BaseNetwork):
         """Notes published from now on, as relays deliver them (a live subscription on every relay).
 
         ``kind="public"`` is every note; ``"home"`` only this account's and
-        its contacts'. ``tag`` keeps notes with that hashtag. Never ends on its
-        own: stop iterating (or ``close()`` the iterator) when done.
+        its contacts'. ``tag`` keeps notes with that hashtag. A relay whose
+        connection drops is subscribed to again, with exponential backoff,
+        asking from a little before the newest note seen so nothing published
+        meanwhile is missed; a note is yielded once however many relays send
+        it. Once every relay has failed ``stream_attempts`` times in a row the
+        iterator raises ``NetworkUnavailable``. Never ends on its own: stop
+        iterating (or ``close()`` the iterator) when done.
         """
         if kind not in ("public", "home"):
             raise InvalidInput(f"stream kind must be 'public' or 'home', got {kind!r}", network=self.name)
@@ -815,20 +825,31 @@ class NostrNetwork(BaseNetwork):
             query["authors"] = list(dict.fromkeys([self.public_key, *self.following()]))
         if wanted:
             query["#t"] = [wanted]
-        arrivals: queue.Queue[Event] = queue.Queue()
+        arrivals: queue.Queue[Event | str] = queue.Queue()  # an event, or why the stream ended
         loop, pool = self._started()
         loop.move_to_thread()  # the relays' events must arrive while the caller is between calls
-        handles = self._run(pool.stream([query], arrivals.put_nowait))
+        handles = self._run(
+            pool.stream(
+                [query], arrivals.put_nowait, arrivals.put_nowait, self.nostr_settings.stream_attempts
+            )
+        )
         return self._stream(arrivals, handles)
 
-    def _stream(self, arrivals: queue.Queue[Event], handles: list[Any]) -> Iterator[Post]:
-        seen: set[str] = set()
+    def _stream(self, arrivals: queue.Queue[Event | str], handles: list[RelayStream]) -> Iterator[Post]:
+        seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
         try:
             while True:
                 event = arrivals.get()
-                if event.id not in seen:
-                    seen.add(event.id)
-                    yield post_from_event(event)
+                if isinstance(event, str):
+                    raise NetworkUnavailable(
+                        f"every relay of the stream was lost ({event})", network=self.name
+                    )
+                if event.id in seen:
+                    continue
+                seen[event.id] = None
+                if len(seen) > STREAM_SEEN_WINDOW:
+                    del seen[next(iter(seen))]
+                yield post_from_event(event)
         finally:
             pool = self._pool
             if pool is not None:
