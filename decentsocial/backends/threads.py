@@ -949,7 +949,7 @@ class ThreadsNetwork(BaseNetwork):
             if cursor:
                 params["after"] = cursor
             body = self._call("GET", path, params=params)
-            items = [self._post(m) for m in body.get("data", [])]
+            items = [self._resolved(m) for m in body.get("data", [])]
             paging = body.get("paging") or {}
             after = (paging.get("cursors") or {}).get("after")
             return Page(items, after if paging.get("next") and after else None)
@@ -1082,11 +1082,21 @@ class ThreadsNetwork(BaseNetwork):
         body = self._call("POST", f"{original_id}/repost", safe_to_repeat=False)
         if not body.get("id"):
             return None
-        facade = self._call("GET", str(body["id"]), params={"fields": MEDIA_FIELDS})
-        original = self.get_post(original_id)
-        return original.model_copy(
-            update={"id": str(body["id"]), "reposted_by": self._post(facade).author, "raw": facade}
-        )
+        return self._resolved(self._call("GET", str(body["id"]), params={"fields": MEDIA_FIELDS}))
+
+    def _resolved(self, m: Mapping[str, Any]) -> Post:
+        """A post; a repost (media type ``REPOST_FACADE``, which carries no content of its own)
+        as the original post shared by the reposter, with the repost's ``id`` (so ``delete``
+        undoes the repost). When the original is gone, the bare repost."""
+        post = self._post(m)
+        original_id = _ref_id(m.get("reposted_post"))
+        if m.get("media_type") != "REPOST_FACADE" or original_id is None:
+            return post
+        try:
+            original = self.get_post(original_id)
+        except NotFound:
+            return post.model_copy(update={"reposted_by": post.author})
+        return original.model_copy(update={"id": post.id, "reposted_by": post.author, "raw": dict(m)})
 
     def hide_reply(self, reply: PostRef) -> None:
         """Hide a top-level reply to one of your posts (its nested replies are hidden too)."""

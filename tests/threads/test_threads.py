@@ -419,6 +419,17 @@ def test_repost(make_net: Callable[..., Any]) -> None:
     assert repost.reposted_by is not None
     assert repost.reposted_by.handle == me.me().handle
     assert other.get_post(post.id).metrics.reposts == 1
+    # Listed, a repost (REPOST_FACADE, no content of its own) is resolved to what was shared.
+    listed = next(p for p in me.posts(limit=None) if p.id == repost.id)
+    assert (listed.text, listed.author.handle) == ("worth sharing", post.author.handle)
+    assert listed.reposted_by is not None
+    assert listed.reposted_by.handle == me.me().handle
+    # Once the original is gone the repost is listed bare, not as an error.
+    other.delete(post)
+    bare = next(p for p in me.posts(limit=None) if p.id == repost.id)
+    assert bare.text == ""
+    assert bare.reposted_by is not None
+    assert bare.reposted_by.handle == me.me().handle
 
 
 def test_search_needs_the_scope(make_net: Callable[..., Any]) -> None:
