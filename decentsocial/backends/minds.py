@@ -357,8 +357,15 @@ class MindsNetwork(BaseNetwork):
             raise ContentRejected(
                 f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
             )
-        if draft.reply_to and (draft.quote_of or draft.community or draft.tags):
-            raise InvalidInput("a Minds reply is a comment: text only, no quote, group or tags", network=NAME)
+        flagged = draft.sensitive or draft.content_warning or draft.options.get("nsfw")
+        if draft.reply_to and (draft.quote_of or draft.community or draft.tags or flagged):
+            raise InvalidInput(
+                "a Minds reply is a comment: text only, no quote, group, tags or NSFW flag", network=NAME
+            )
+        if draft.link is not None and draft.link.url not in textlib.links(draft.text):
+            raise ContentRejected(
+                "this backend cannot attach a link card on Minds; put the URL in the text", network=NAME
+            )
         nsfw = draft.options.get("nsfw")
         valid = isinstance(nsfw, (list, tuple)) and all(isinstance(n, int) and 1 <= n <= 6 for n in nsfw)
         if nsfw is not None and not valid:
@@ -437,6 +444,8 @@ class MindsNetwork(BaseNetwork):
         since = attempt.started - 120
         claimed = {a.post_id for a in self._attempts.records() if a.post_id}
         for post in self._paged(f"/api/v1/newsfeed/personal/{me.id}", 50):
+            if post.reposted_by is not None:
+                continue  # a plain remind shows its original's text and time: never the post sought
             if post.created_at.timestamp() < since:
                 break
             if post.id in claimed:

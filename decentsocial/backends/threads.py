@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import httpx
+import regex
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .. import text as textlib
@@ -59,6 +60,8 @@ __all__ = [
 NAME = "threads"
 TEXT_LIMIT = 500
 CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
+#: Documented: more unique links than this fail at container creation (THREADS_API__LINK_LIMIT_EXCEEDED).
+LINK_LIMIT = 5
 #: Graph error codes that mean "slow down".
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
 #: Documented transient publish subcodes: media not ready, carousel child not ready.
@@ -67,6 +70,10 @@ MEDIA_FIELDS = (
     "id,media_type,media_url,permalink,owner,username,text,timestamp,shortcode,thumbnail_url,"
     "children{id,media_type,media_url,alt_text},is_quote_post,quoted_post,reposted_post,alt_text,"
     "link_attachment_url,topic_tag,is_reply,replied_to,root_post,hide_status"
+)
+#: The documented ``reply_control`` values (who may reply).
+REPLY_CONTROLS = frozenset(
+    {"everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"}
 )
 INSIGHT_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
 REFRESH_HINT = (
@@ -298,6 +305,19 @@ def _is_public_url(url: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]+", url))
 
 
+_GRAPHEME = regex.compile(r"\X")
+#: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
+_EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
+
+
+def _threads_len(text: str) -> int:
+    """Text length as Threads counts it: characters, except that an emoji counts as its UTF-8 bytes."""
+    total = 0
+    for cluster in _GRAPHEME.findall(text):
+        total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
+    return total
+
+
 def _valid_topic(tag: str) -> bool:
     """Documented topic tag rule: 1-50 characters, no periods or ampersands."""
     return 1 <= len(tag) <= 50 and "." not in tag and "&" not in tag
@@ -513,8 +533,9 @@ class ThreadsNetwork(BaseNetwork):
     # ------------------------------------------------------------ drafts
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit:
-        """500 characters; ``check_draft`` enforces it and ``crosspost`` splits by it."""
-        return TextLimit(TEXT_LIMIT, len)
+        """500 characters, an emoji counting as its UTF-8 bytes (Meta's documented rule);
+        ``check_draft`` enforces it and ``crosspost`` splits by it."""
+        return TextLimit(TEXT_LIMIT, _threads_len)
 
     def check_draft(self, draft: Draft) -> None:
         """Everything Threads would refuse, refused here before any request."""
@@ -549,6 +570,20 @@ class ThreadsNetwork(BaseNetwork):
             raise ContentRejected("Threads attaches a link only to text posts (no media)", network=NAME)
         if draft.link is not None and not _is_public_url(draft.link.url):
             raise ContentRejected(f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME)
+        unique_links = set(textlib.links(draft.text)) | ({draft.link.url} if draft.link else set())
+        if len(unique_links) > LINK_LIMIT:
+            raise ContentRejected(
+                f"a Threads post takes at most {LINK_LIMIT} links (text and link attachment), "
+                f"this one has {len(unique_links)}",
+                network=NAME,
+            )
+        reply_control = draft.options.get("reply_control")
+        if reply_control is not None and reply_control not in REPLY_CONTROLS:
+            raise InvalidInput(
+                f"options['reply_control'] must be one of {', '.join(sorted(REPLY_CONTROLS))}, "
+                f"not {reply_control!r}",
+                network=NAME,
+            )
         topic = self._topic_tag(draft)
         if topic is not None and not _valid_topic(topic):
             raise ContentRejected(
@@ -807,12 +842,16 @@ class ThreadsNetwork(BaseNetwork):
     # ------------------------------------------------------------ quota
 
     def quota(self) -> PublishingQuota:
-        """The rolling 24-hour publishing quota (250 posts, 1,000 replies)."""
-        body = self._call(
-            "GET",
-            f"{self.cfg.user_id}/threads_publishing_limit",
-            params={"fields": "quota_usage,config,reply_quota_usage,reply_config"},
-        )
+        """The rolling 24-hour publishing quota (250 posts, 1,000 replies; the reply
+        figures are ``None`` when the token lacks threads_manage_replies)."""
+        path = f"{self.cfg.user_id}/threads_publishing_limit"
+        try:
+            body = self._call(
+                "GET", path, params={"fields": "quota_usage,config,reply_quota_usage,reply_config"}
+            )
+        except PermissionDenied:
+            # Documented: the reply quota needs threads_manage_replies, the post quota does not.
+            body = self._call("GET", path, params={"fields": "quota_usage,config"})
         data = body.get("data") or [{}]
         row = data[0]
         config = row.get("config") or {}
@@ -845,7 +884,13 @@ class ThreadsNetwork(BaseNetwork):
     def get_post(self, id: str) -> Post:
         post_id = self.post_id(id)
         body = self._call("GET", post_id, params={"fields": MEDIA_FIELDS})
-        post = self._post(body)
+        if body.get("media_type") == "REPOST_FACADE":
+            return self._resolved(body)  # as listings and repost() give it
+        return self._with_metrics(self._post(body), body)
+
+    def _with_metrics(self, post: Post, body: Mapping[str, Any]) -> Post:
+        """``post`` with its insights when it is yours (and ``fetch_insights`` is on)."""
+        post_id = post.id
         if self.cfg.fetch_insights and _ref_id(body.get("owner")) == self.cfg.user_id:
             metrics = self._insights_or_none(post_id)
             if metrics is not None:
@@ -943,7 +988,9 @@ class ThreadsNetwork(BaseNetwork):
             self._username = self.me().handle
         return self._username
 
-    def _paged(self, path: str, extra: Mapping[str, Any], limit: int | None) -> Iterator[Post]:
+    def _paged(
+        self, path: str, extra: Mapping[str, Any], limit: int | None, *, page_size: int | None = None
+    ) -> Iterator[Post]:
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             params: dict[str, Any] = {**extra, "fields": MEDIA_FIELDS, "limit": size}
             if cursor:
@@ -954,7 +1001,7 @@ class ThreadsNetwork(BaseNetwork):
             after = (paging.get("cursors") or {}).get("after")
             return Page(items, after if paging.get("next") and after else None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+        return paginate(fetch, limit=limit, page_size=page_size or self.page_size, key=lambda p: p.id)
 
     def thread(self, post: PostRef) -> list[Post]:
         root = self.get_post(self.post_id(post))
@@ -1031,7 +1078,10 @@ class ThreadsNetwork(BaseNetwork):
         if self.cfg.notification_posts == 0:
             return
         me = self._own_username()
-        for post in self.posts(limit=self.cfg.notification_posts):
+        size = min(self.cfg.notification_posts, self.page_size)
+        newest = self._paged(f"{self.cfg.user_id}/threads", {}, None, page_size=size)
+        own = (p for p in newest if p.reposted_by is None)  # a repost is not your thread
+        for post in itertools.islice(own, self.cfg.notification_posts):
             replies = self._paged(f"{post.id}/replies", {"reverse": "true"}, limit)
             yield _started(self._notification("reply", r) for r in replies if r.author.handle != me)
 
@@ -1093,7 +1143,8 @@ class ThreadsNetwork(BaseNetwork):
         if m.get("media_type") != "REPOST_FACADE" or original_id is None:
             return post
         try:
-            original = self.get_post(original_id)
+            body = self._call("GET", original_id, params={"fields": MEDIA_FIELDS})
+            original = self._with_metrics(self._post(body), body)  # not resolved again: no loops
         except NotFound:
             return post.model_copy(update={"reposted_by": post.author})
         return original.model_copy(update={"id": post.id, "reposted_by": post.author, "raw": dict(m)})

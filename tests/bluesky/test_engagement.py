@@ -180,3 +180,38 @@ def test_own_post_behind_more_than_a_page_of_reposts_is_found(stack: BlueskyStac
     assert [p.id for p in reposter.posts(limit=1)] == [own.id]
     assert [p.id for p in reposter.posts(limit=None)] == [own.id]
     assert [p.id for p in reposter.posts(limit=20)] == [own.id]
+
+
+def _records(stack: BlueskyStack, did: str, collection: str) -> list[dict[str, Any]]:
+    answer = httpx.get(
+        f"{stack.pds_url}/xrpc/com.atproto.repo.listRecords",
+        params={"repo": did, "collection": collection, "limit": 100},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()["records"]  # type: ignore[no-any-return]
+
+
+def test_post_web_url_works_like_its_at_uri(stack: BlueskyStack, alice: Any, bob: Any) -> None:
+    """The docs accept ``https://bsky.app/profile/<handle>/post/<rkey>`` wherever a post id goes."""
+    post = alice.publish("find me by my web address")
+    rkey = post.id.rsplit("/", 1)[1]
+    web = f"https://bsky.app/profile/{alice.me().handle}/post/{rkey}"
+    bob_did = bob.me().id
+    bob.like(web)
+    bob.repost(web)
+    assert len(_records(stack, bob_did, "app.bsky.feed.like")) == 1
+    bob.unlike(web)
+    bob.unrepost(web)
+    assert _records(stack, bob_did, "app.bsky.feed.like") == []
+    assert _records(stack, bob_did, "app.bsky.feed.repost") == []
+    bob.like(web)
+
+    def counted() -> ds.Post:
+        seen: ds.Post = bob.get_post(web)
+        assert seen.metrics.likes == 1
+        return seen
+
+    seen = poll_until(counted)
+    assert seen.id == post.id
+    assert seen.author.id == alice.me().id

@@ -170,6 +170,8 @@ def test_bad_input_fails_before_any_io() -> None:
         net.publish(ds.Draft(text="q", quote_of="https://example.com/nope"))
     with pytest.raises(ds.UnsupportedFeature):
         net.publish(ds.Draft(text="x", visibility="followers"))
+    with pytest.raises(ds.ContentRejected, match="64"):  # app.bsky.feed.post tags: 64 graphemes each
+        net.publish(ds.Draft(text="x", tags=("a" * 65,)))
     with pytest.raises(ds.InvalidInput):
         net.posts(limit=0)
     with pytest.raises(ds.NetworkUnavailable):

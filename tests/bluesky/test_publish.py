@@ -208,3 +208,20 @@ def test_language_tags_and_content_warning(stack: BlueskyStack, alice: Any) -> N
     assert "extra" in seen.tags
     assert seen.content_warning is not None
     assert "nudity" in seen.content_warning
+
+
+def test_at_sign_before_a_non_handle_stays_text(stack: BlueskyStack, alice: Any) -> None:
+    # "@3.50" has a dot but is no handle (a handle's last label starts with a letter): plain text,
+    # as in the Bluesky app, not a refused post.
+    post = alice.publish("Coffee @3.50 today, tea @2.5")
+    stored = _record(stack, post.id)["value"]
+    assert stored["text"] == "Coffee @3.50 today, tea @2.5"
+    assert "facets" not in stored
+
+
+def test_publish_thread_checks_every_image_before_the_first_part(stack: BlueskyStack, alice: Any) -> None:
+    before = len(list_posts(stack, alice.me().id))
+    too_big = ds.Media(data=make_png(600, 600, noise=True))  # over 1,000,000 bytes
+    with pytest.raises(ds.ContentRejected, match="1,000,000"):
+        alice.publish_thread(["part one", ds.Draft(text="part two", media=(too_big,))])
+    assert len(list_posts(stack, alice.me().id)) == before

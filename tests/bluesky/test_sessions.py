@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -117,3 +119,96 @@ def test_app_password_logs_in_like_a_password(stack: BlueskyStack, make_account:
     bot = connect_bluesky(base_url=stack.pds_url, handle=handle, password=created.password)
     assert bot.me().handle == handle
     assert bot.publish("posted with an app password").author.handle == handle
+
+
+def test_login_whose_answer_is_lost_is_network_unavailable(
+    proxy: Any, stack: BlueskyStack, make_account: Any
+) -> None:
+    # The proxy forwards createSession and closes the connection before the answer: atproto lets
+    # httpx's RemoteProtocolError through bare, which must still become a decentsocial error.
+    _, handle, password = make_account("lostlogin")
+    proxy.add("com.atproto.server.createSession", "drop", times=2)
+    net = connect_bluesky(base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
+    with pytest.raises(ds.NetworkUnavailable):
+        net.me()
+    with pytest.raises(ds.NetworkUnavailable):
+        net.publish("never sent")
+    assert proxy.dropped == 2
+    assert net.me().handle == handle  # the third login goes through
+
+
+def test_old_format_session_string_stays_on_the_configured_server(
+    stack: BlueskyStack, make_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A session string without its PDS (atproto's older four-field format) must be used against
+    # base_url, not against atproto's built-in default host. Any https request is sent to a
+    # loopback "proxy" that only records the CONNECT line, so nothing can leave the machine.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                seen.append(conn.recv(200))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    try:
+        first, handle, _ = make_account("oldsession")
+        old = ":::".join(first.session_string().split(":::")[:4])
+        restored = connect_bluesky(base_url=stack.pds_url, session_string=old)
+        try:
+            assert restored.me().handle == handle
+        finally:
+            restored.close()
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert seen == []
+
+
+def test_unwritable_session_file_is_configuration_error(
+    stack: BlueskyStack, make_account: Any, tmp_path: Path
+) -> None:
+    _, handle, password = make_account("badfile")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the session folder should be")
+    net = connect_bluesky(
+        base_url=stack.pds_url, handle=handle, password=password, session_file=blocker / "bsky.session"
+    )
+    with pytest.raises(ds.ConfigurationError, match="session file"):
+        net.me()
+
+
+def test_session_file_of_another_account_is_not_used(
+    stack: BlueskyStack, make_account: Any, tmp_path: Path
+) -> None:
+    # A bot's config switched to another account but kept its session file: it must post as
+    # the account its settings name (one fresh login), never as the one the file remembers.
+    path = tmp_path / "bot.session"
+    _, old_handle, old_password = make_account("oldbrand")
+    old = connect_bluesky(base_url=stack.pds_url, handle=old_handle, password=old_password, session_file=path)
+    assert old.me().handle == old_handle
+    _, new_handle, new_password = make_account("newbrand")
+    new = connect_bluesky(base_url=stack.pds_url, handle=new_handle, password=new_password, session_file=path)
+    assert new.me().handle == new_handle
+    assert new.session.logins == 1
+    assert new.publish("from the new account").author.handle == new_handle
+    # The file now holds the new account's session, reused without a login.
+    again = connect_bluesky(
+        base_url=stack.pds_url, handle=new_handle, password=new_password, session_file=path
+    )
+    assert again.me().handle == new_handle
+    assert again.session.logins == 0

@@ -58,7 +58,8 @@ def wax_check(tx: SignedTx | dict[str, Any], chain_id: str) -> WaxView:
     """Parse the broadcast JSON with wax, validate it (raises on a protocol violation) and recover keys."""
     wax = _wax()
     body = tx.json if isinstance(tx, SignedTx) else tx
-    api = wax.legacy_tx_to_json(json.dumps(_as_hive_json(body)).encode())
+    # UTF-8 as is: wax reads \u escapes in legacy JSON as something else (wrong ids, sizes).
+    api = wax.legacy_tx_to_json(json.dumps(_as_hive_json(body), ensure_ascii=False).encode())
     handle = wax.create_wax_transaction(json.loads(api), False)
     wax.tx_validate(handle)
     return WaxView(

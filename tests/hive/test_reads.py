@@ -292,14 +292,61 @@ def test_benefactor_and_claim_operations_as_hived_documents_them(hive: HiveNetwo
         },
     ]
     got = hive._history_reward("alice", benefactor)
+    assert got is not None
     assert got.parts[0].role == "beneficiary"
     assert got.subject == "bob/post"
     assert Amount.parse("0.100 HBD") in got.amounts
     assert Amount.parse("1.000000 VESTS") in got.amounts
     claimed = hive._history_reward("alice", claim)
+    assert claimed is not None
     assert claimed.parts[0].role == "claim"
     assert claimed.amounts == (
         Amount.parse("0.000 HIVE"),
         Amount.parse("0.100 HBD"),
         Amount.parse("1.000000 VESTS"),
     )
+
+
+def test_reward_history_reads_past_pages_without_rewards(net: HiveNetwork, replay: ReplayServer) -> None:
+    # a-m3001's whole history (15 operations, none a reward) is recorded: three pages of 5.
+    assert list(net.reward_history("a-m3001", server_filter=False, page_size=5)) == []
+    calls = [p for m, p in replay.requests if m == "account_history_api.get_account_history"]
+    last = 4 if net.name == "steem" else 5  # steemd asks start >= limit, hived start >= limit - 1
+    assert [(c["start"], c["limit"]) for c in calls] == [(-1, 5), (9, 5), (4, last)]
+
+
+def test_reward_history_pages_back_to_the_first_operation(net: HiveNetwork, replay: ReplayServer) -> None:
+    # hived and HAfAH refuse a page whose start is below limit - 1, so the last page must ask for fewer.
+    assert list(net.reward_history("a-m3001", server_filter=False, page_size=10)) == []
+    calls = [p for m, p in replay.requests if m == "account_history_api.get_account_history"]
+    assert calls[0] == {"account": "a-m3001", "start": -1, "limit": 10}
+    assert calls[1]["start"] == 4
+    assert all(c["start"] < 0 or c["start"] >= c["limit"] - 1 for c in calls)
+    if net.name == "steem":  # steemd asks start >= limit
+        assert all(c["start"] < 0 or c["start"] >= c["limit"] for c in calls)
+
+
+def test_beneficiary_rewards_of_an_authors_posts_are_not_the_authors(hive: HiveNetwork) -> None:
+    # hived lists comment_benefactor_reward_operation in the history of the benefactor AND of the
+    # post's author (get_impacted_accounts); only the benefactor earned it.
+    paid_to_alice = [
+        9,
+        {
+            "timestamp": "2021-01-01T00:00:00",
+            "op": {
+                "type": "comment_benefactor_reward_operation",
+                "value": {
+                    "benefactor": "alice",
+                    "author": "bob",
+                    "permlink": "post",
+                    "hbd_payout": "0.100 HBD",
+                    "hive_payout": "0.000 HIVE",
+                    "vesting_payout": "1.000000 VESTS",
+                },
+            },
+        },
+    ]
+    assert hive._history_reward("bob", paid_to_alice) is None
+    earned = hive._history_reward("alice", paid_to_alice)
+    assert earned is not None
+    assert earned.parts[0].account == "alice"

@@ -132,3 +132,22 @@ def test_synchronous_broadcast_answers_with_id_and_block(replay: ReplayServer) -
     result = rpc(replay, "condenser_api.broadcast_transaction_synchronous", [trx])["result"]
     assert set(result) == {"id", "block_num", "trx_num", "expired"}
     assert result["expired"] is False
+
+
+def test_account_history_start_below_limit_gets_hiveds_assertion(replay: ReplayServer) -> None:
+    answer = rpc(
+        replay, "account_history_api.get_account_history", {"account": "a-m3001", "start": 4, "limit": 10}
+    )
+    assert "start must be greater than or equal to limit-1" in answer["error"]["message"]
+
+
+def test_account_history_of_a_wholly_recorded_account_is_answered_by_range(replay: ReplayServer) -> None:
+    newest = rpc(
+        replay, "account_history_api.get_account_history", {"account": "a-m3001", "start": -1, "limit": 10}
+    )
+    assert [e[0] for e in newest["result"]["history"]] == list(range(5, 15))
+    oldest = rpc(
+        replay, "account_history_api.get_account_history", {"account": "a-m3001", "start": 4, "limit": 5}
+    )
+    assert [e[0] for e in oldest["result"]["history"]] == list(range(0, 5))
+    assert oldest["result"]["history"][0][1]["op"]["type"] == "account_create_operation"

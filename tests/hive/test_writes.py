@@ -112,6 +112,34 @@ def test_publish_into_a_community(net: HiveNetwork, replay: ReplayServer) -> Non
     assert post.community == "hive-111119"
 
 
+def test_community_is_the_category_even_when_listed_among_the_tags(
+    net: HiveNetwork, replay: ReplayServer
+) -> None:
+    net.publish(Draft(text="Hello community", community="hive-111119", tags=("intro", "hive-111119")))
+    comment = ops_of(only_broadcast(replay))[0][1]
+    assert comment["parent_permlink"] == "hive-111119"  # a post is in a community by its category
+    assert json.loads(comment["json_metadata"])["tags"] == ["hive-111119", "intro"]
+
+
+def test_hashtags_that_are_no_hive_tags_stay_in_the_text_only(net: HiveNetwork, replay: ReplayServer) -> None:
+    net.publish(Draft(text="Happy #new_year from #Seoul #한국", tags=("kr",)))
+    comment = ops_of(only_broadcast(replay))[0][1]
+    assert json.loads(comment["json_metadata"])["tags"] == ["kr", "seoul"]
+    assert comment["body"] == "Happy #new_year from #Seoul #한국"
+
+
+def test_a_long_first_line_makes_a_title_within_the_byte_limit(
+    net: HiveNetwork, replay: ReplayServer
+) -> None:
+    line = "日本語のお知らせ" * 20  # 160 characters, 480 UTF-8 bytes
+    net.publish(Draft(text=f"{line}\n\nbody"))
+    trx = only_broadcast(replay)
+    title = ops_of(trx)[0][1]["title"]
+    assert 0 < len(title.encode()) <= 255  # hived: title.size() < 256 bytes
+    assert line.startswith(title)
+    assert_signed_by(net, trx, "posting")
+
+
 def test_beneficiaries_and_payout_go_in_the_same_transaction(net: HiveNetwork, replay: ReplayServer) -> None:
     draft = Draft(
         text="Shared reward",
@@ -274,6 +302,15 @@ def test_bad_vote_weights_fail_before_io(net: HiveNetwork, replay: ReplayServer,
     assert replay.requests == []
 
 
+@pytest.mark.parametrize("tiny", [0.004, -0.005])
+def test_vote_weight_that_rounds_to_zero_is_refused_not_an_unvote(
+    net: HiveNetwork, replay: ReplayServer, tiny: float
+) -> None:
+    with pytest.raises(InvalidInput):  # weight 0 would remove the account's vote
+        net.vote("steemit/firstpost", tiny)
+    assert replay.requests == []
+
+
 def test_like_and_unlike(net: HiveNetwork, replay: ReplayServer) -> None:
     net.like("steemit/firstpost")
     net.unlike("steemit/firstpost")
@@ -314,6 +351,16 @@ def test_join_and_leave_community(net: HiveNetwork, replay: ReplayServer) -> Non
         ["subscribe", {"community": "hive-111119"}],
         ["unsubscribe", {"community": "hive-111119"}],
     ]
+
+
+def test_account_names_follow_hiveds_rule_double_hyphens_included(
+    net: HiveNetwork, replay: ReplayServer
+) -> None:
+    # hived's is_valid_account_name: labels of 3+ that start with a letter, end with a letter or
+    # digit, and hold letters, digits and '-' in between (two in a row included).
+    net.follow("ab--cd")
+    payload = json.loads(ops_of(only_broadcast(replay))[0][1]["json"])
+    assert payload == ["follow", {"follower": "alice", "following": "ab--cd", "what": ["blog"]}]
 
 
 def test_follow_bad_account_fails_before_io(net: HiveNetwork, replay: ReplayServer) -> None:

@@ -113,6 +113,7 @@ def test_unreadable_media_file_uploads_nothing(mastodon_server: MastodonServer, 
     ("settings", "field"),
     [
         ({"base_url": "http://127.0.0.1:1", "access_token": "t"}, "allow_http"),
+        ({"base_url": "HTTP://127.0.0.1:1", "access_token": "t"}, "allow_http"),  # schemes are case-blind
         ({"base_url": "ftp://example.social", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social/api", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social", "mastodon_version": "latest"}, "mastodon_version"),
@@ -141,3 +142,31 @@ def test_import_does_not_load_mastodon_py() -> None:
     code = "import sys, decentsocial; print('mastodon' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_upper_case_scheme_is_the_same_url(mastodon_server: MastodonServer) -> None:
+    """``HTTP://host`` is ``http://host`` (RFC 3986 schemes are case-insensitive)."""
+    net = connect(
+        "mastodon",
+        base_url=mastodon_server.base_url.replace("http://", "HTTP://"),
+        access_token=mastodon_server.tokens["alice"],
+        allow_http=True,
+    )
+    assert net.me().handle == "alice"
+
+
+def test_a_token_read_with_its_newline_works_and_never_reaches_an_error(
+    mastodon_server: MastodonServer,
+) -> None:
+    """A token read from a file or an env file often ends in a newline: it is the same token.
+    One with a line break inside is refused before any I/O, and no message shows it."""
+    token = mastodon_server.tokens["alice"]
+    net = connect("mastodon", base_url=mastodon_server.base_url, access_token=f"{token}\n", allow_http=True)
+    assert net.me().handle == "alice"
+    broken = token[:8] + "\r\n" + token[8:]
+    with pytest.raises(ConfigurationError) as caught:
+        connect("mastodon", base_url=mastodon_server.base_url, access_token=broken, allow_http=True)
+    assert "access_token" in str(caught.value)
+    message = str(caught.value) + repr(caught.value)
+    assert token[:8] not in message
+    assert token[8:] not in message

@@ -16,6 +16,7 @@ from decentsocial import (
     LinkCard,
     Media,
     NotFound,
+    PermissionDenied,
     Poll,
     Post,
     UnsupportedFeature,
@@ -305,3 +306,34 @@ def test_quote_post(alice: MastodonNetwork, bob: MastodonNetwork) -> None:
     assert quote.quote_of == original.id
     assert quote.text == "well said"
     assert bob.get_post(quote.id).quote_of == original.id
+
+
+def test_length_counts_graphemes_as_mastodon_does(alice: MastodonNetwork) -> None:
+    """Mastodon counts grapheme clusters (StatusLengthValidator, PollOptionsValidator), not code points:
+    a thumbs-up with a skin tone is one character there, though it is two code points."""
+    limit = alice.limits().max_characters
+    thumbs = "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}"
+    assert alice.prepare(thumbs * limit) == [Draft(text=thumbs * limit)]
+    with pytest.raises(ContentRejected) as caught:
+        alice.prepare(thumbs * (limit + 1))
+    assert f"{limit + 1} characters" in str(caught.value)
+    with pytest.raises(ContentRejected):
+        alice.prepare(Draft(text=thumbs * (limit - 3), content_warning="abcd"))  # the CW counts too
+    option = thumbs * alice.limits().poll_max_option_chars
+    poll = Draft(text="vote", poll=Poll(options=(option, "no")))
+    assert alice.prepare(poll) == [poll]
+
+
+def test_deleting_someone_elses_boost_is_refused_not_silently_ignored(
+    alice: MastodonNetwork, bob: MastodonNetwork
+) -> None:
+    """Alice's own status reached her as Bob's boost: she cannot undo Bob's boost, and
+    delete() must say so rather than return as if something had been deleted."""
+    original = alice.publish(Harness.unique("boosted by bob"))
+    boosted = bob.repost(original)
+    assert boosted is not None
+    with pytest.raises(PermissionDenied):
+        alice.delete(boosted)
+    assert alice.get_post(original.id).metrics.reposts == 1  # Bob's boost and the status stay
+    bob.delete(boosted)  # Bob undoes his own boost
+    assert alice.get_post(original.id).metrics.reposts == 0

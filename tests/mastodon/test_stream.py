@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import selectors
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,7 +14,10 @@ import pytest
 from decentsocial import AuthenticationError, InvalidInput, NetworkUnavailable, Post, connect
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.contract.harness import Harness
-from tests.servers.mastodon import DEAD_PORT, HOST, MastodonServer
+from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
+
+#: The cutting relay below listens here.
+RELAY_PORT = 38102
 
 
 @pytest.fixture
@@ -126,6 +131,25 @@ def test_stream_gives_up_after_bounded_attempts(server: MastodonServer) -> None:
     assert len(waits) == 1
 
 
+def test_a_server_down_when_the_stream_starts_is_retried_with_backoff() -> None:
+    """The first connection also needs the instance document (for the streaming URL): a server
+    that is down at that moment is a failed connection like any other, waited for and retried."""
+    net = connect(
+        "mastodon",
+        base_url=f"http://{HOST}:{DEAD_PORT}",
+        access_token="t",
+        allow_http=True,
+        stream_attempts=3,
+        attempts=1,
+    )
+    assert isinstance(net, MastodonNetwork)
+    waits: list[float] = []
+    net.sleep = waits.append
+    with pytest.raises(NetworkUnavailable, match="3 times"):
+        next(net.stream(kind="public"))
+    assert len(waits) == 2
+
+
 def test_stream_with_a_bad_token(server: MastodonServer) -> None:
     net = connect("mastodon", base_url=server.base_url, access_token="bad-token", allow_http=True)
     with pytest.raises(AuthenticationError):
@@ -180,3 +204,90 @@ def test_stream_sends_the_token_only_to_the_servers_own_hosts(announced: str, ex
     assert isinstance(net, MastodonNetwork)
     net._instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
     assert net._streaming_url() == expected
+
+
+class CuttingRelay:
+    """A TCP relay on loopback to the test server that cuts each streaming connection
+    ``cut_after`` seconds after its request, as a proxy or a restarting streaming server does.
+    Every byte in between (the server's own heartbeats) is passed through unchanged."""
+
+    def __init__(self, cut_after: float) -> None:
+        self.cut_after = cut_after
+        self.cuts = 0
+        self._stop = threading.Event()
+        self._listener = socket.create_server((HOST, RELAY_PORT))
+        self._listener.settimeout(0.2)
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
+
+    def close(self) -> None:
+        self._stop.set()
+        for thread in list(self._threads):
+            thread.join(5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            worker = threading.Thread(target=self._relay, args=(client,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _relay(self, client: socket.socket) -> None:
+        upstream = socket.create_connection((HOST, PORT), timeout=5)
+        deadline: float | None = None
+        with client, upstream, selectors.DefaultSelector() as selector:
+            selector.register(client, selectors.EVENT_READ, upstream)
+            selector.register(upstream, selectors.EVENT_READ, client)
+            while not self._stop.is_set():
+                if deadline is not None and time.monotonic() >= deadline:
+                    self.cuts += 1
+                    return
+                for key, _ in selector.select(timeout=0.05):
+                    source = key.fileobj
+                    assert isinstance(source, socket.socket)
+                    try:
+                        data = source.recv(65536)
+                        if data:
+                            key.data.sendall(data)
+                    except OSError:  # either side went away
+                        return
+                    if not data:
+                        return
+                    if source is client and deadline is None and b" /api/v1/streaming/" in data:
+                        deadline = time.monotonic() + self.cut_after
+
+
+def test_a_stream_cut_again_and_again_after_working_keeps_going(server: MastodonServer) -> None:
+    """Each connection works (the server's heartbeats arrive) until the relay cuts it: a quiet
+    stream dropped more often than ``stream_attempts`` is not a failing one, and must not give up."""
+    relay = CuttingRelay(cut_after=1.0)
+    try:
+        alice = connect(
+            "mastodon",
+            base_url=f"http://localhost:{RELAY_PORT}",
+            access_token=server.tokens["alice"],
+            allow_http=True,
+            stream_attempts=2,
+        )
+        assert isinstance(alice, MastodonNetwork)
+        alice.sleep = lambda seconds: time.sleep(min(seconds, 0.2))
+        bob = server.connect("bob")
+
+        def publish_after_the_cuts() -> Post:
+            end = time.monotonic() + 15
+            while relay.cuts < 3:
+                assert time.monotonic() < end, "the relay never cut the stream"
+                time.sleep(0.05)
+            return bob.publish(Harness.unique("quiet"))
+
+        stream = alice.stream(kind="public")
+        sent, got = first_match(stream, publish_after_the_cuts, deadline=30)
+        stream.close()
+        assert got.id == sent.id
+        assert relay.cuts >= 3
+    finally:
+        relay.close()

@@ -332,3 +332,49 @@ def test_broken_token_answers_are_typed_errors(
         assert isinstance(info.value.__cause__, cause)
     assert user["password"] not in str(info.value)
     net.close()
+
+
+def test_a_remind_made_after_a_lost_answer_does_not_hide_the_post(
+    pair: Any, minds_server: ContractServer
+) -> None:
+    me, other, _, _ = pair
+    minds_server.control("clock", {"advance": -600})
+    old = other.publish("an older post")  # made ten minutes ago
+    minds_server.control("clock", {"advance": 600})
+    draft = ds.Draft(text="once, even after a remind", idempotency_key="remind-between")
+    before = stats(minds_server)["activities"]
+    minds_server.control("faults", {"server_error_after_write": 1})
+    with pytest.raises(ds.NetworkUnavailable):
+        me.publish(draft)  # made, but the answer was lost
+    me.repost(old)  # the newest item of the channel now shows the old post's time
+    post = me.publish(draft)
+    assert post.text == draft.text
+    assert stats(minds_server)["activities"] == before + 2  # the post and the remind; no second post
+    assert [p.text for p in me.posts(limit=None)].count(draft.text) == 1
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        ds.Draft(text="a spoiler comment", reply_to="1", content_warning="spoilers"),
+        ds.Draft(text="a sensitive comment", reply_to="1", sensitive=True),
+        ds.Draft(text="an nsfw comment", reply_to="1", options={"nsfw": [3]}),
+        ds.Draft(text="read this", link=ds.LinkCard(url="https://acme.example/launch")),
+    ],
+)
+def test_what_minds_cannot_keep_is_refused_not_dropped(
+    pair: Any, minds_server: ContractServer, draft: ds.Draft
+) -> None:
+    me, _, _, _ = pair
+    me.me()
+    before = stats(minds_server)["requests"]
+    with pytest.raises((ds.InvalidInput, ds.ContentRejected)):
+        me.publish(draft)
+    assert stats(minds_server)["requests"] == before
+
+
+def test_a_link_already_in_the_text_is_kept(pair: Any) -> None:
+    me, _, _, _ = pair
+    url = "https://acme.example/launch"
+    post = me.publish(ds.Draft(text=f"read {url}", link=ds.LinkCard(url=url)))
+    assert post.links == (url,)

@@ -8,6 +8,13 @@ NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
 it stores whatever it is sent, forged or not, like a hostile relay would.
 ``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
 ``drop_connections()`` closes every client's connection, as a restart would.
+``go_deaf()`` ignores everything later sent on the connections open now, while new connections
+are served (a connection whose TCP path died silently: a NAT or Wi-Fi change, a sleeping laptop).
+``inject`` holds events sent in answer to every ``REQ``, whether they match it or not (a hostile
+relay). ``supported_nips`` replaces the list its NIP-11 document announces (any JSON value, to
+test relays that announce it wrongly); ``nip11_body`` replaces the whole document.
+``refuse_subscriptions`` answers every ``REQ`` with ``CLOSED`` and that reason (NIP-01);
+``handshake_delay`` makes opening a connection take that many seconds (a distant relay).
 Subscriptions stay open after ``EOSE`` and receive new matching events.
 """
 
@@ -56,6 +63,11 @@ class SpecRelay:
     silent: bool = False
     max_content_length: int | None = None
     refuse: str | None = None  # refuse every event with this reason
+    refuse_subscriptions: str | None = None
+    inject: list[dict[str, Any]] = field(default_factory=list)
+    supported_nips: Any = None
+    nip11_body: str | None = None
+    handshake_delay: float = 0.0
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -66,6 +78,7 @@ class SpecRelay:
         self._server: Server | None = None
         #: Open subscriptions: (connection, subscription id) -> filters; new events go to each match.
         self._live: dict[tuple[ServerConnection, str], list[dict[str, Any]]] = {}
+        self._deaf: set[ServerConnection] = set()
 
     @property
     def url(self) -> str:
@@ -93,6 +106,8 @@ class SpecRelay:
             return
 
         async def _stop() -> None:
+            for connection in self._deaf:  # they would not hear the closing handshake either
+                connection.transport.abort()
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
@@ -114,21 +129,37 @@ class SpecRelay:
 
         return asyncio.run_coroutine_threadsafe(_drop(), self._loop).result(10)
 
+    def go_deaf(self) -> None:
+        """Never again read from (nor answer on) the connections open now."""
+
+        async def _deafen() -> None:
+            assert self._server is not None
+            self._deaf.update(self._server.connections)
+            for connection in self._deaf:  # not even a closing handshake gets through
+                connection.transport.pause_reading()
+
+        asyncio.run_coroutine_threadsafe(_deafen(), self._loop).result(10)
+
     def store(self, event: dict[str, Any]) -> None:
         """Put an event straight into storage, as a compromised relay could."""
         self.events[event["id"]] = event
 
-    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _http(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.headers.get("Upgrade", "").lower() == "websocket":
+            if self.handshake_delay:
+                await asyncio.sleep(self.handshake_delay)
             return None
-        nips = [1, 11] + ([50] if self.nip50 else [])
-        body = json.dumps({"name": "spec relay", "supported_nips": nips}).encode()
+        nips = [1, 11] + ([50] if self.nip50 else []) if self.supported_nips is None else self.supported_nips
+        document = json.dumps({"name": "spec relay", "supported_nips": nips})
+        body = (document if self.nip11_body is None else self.nip11_body).encode()
         headers = Headers([("Content-Type", "application/nostr+json"), ("Content-Length", str(len(body)))])
         return Response(200, "OK", headers, body)
 
     async def _handle(self, ws: ServerConnection) -> None:
         try:
             async for raw in ws:
+                if ws in self._deaf:
+                    continue
                 message = json.loads(raw)
                 if message[0] == "EVENT":
                     answer = self._add(message[1])
@@ -136,10 +167,12 @@ class SpecRelay:
                         await ws.send(json.dumps(answer))
                     if answer[2] and not answer[3].startswith("duplicate"):
                         await self._broadcast(message[1])
+                elif message[0] == "REQ" and self.refuse_subscriptions is not None:
+                    await ws.send(json.dumps(["CLOSED", message[1], self.refuse_subscriptions]))
                 elif message[0] == "REQ" and not self.silent:
                     self.requests.append(message[2:])
                     sub = message[1]
-                    for event in self._query(message[2:]):
+                    for event in [*self.inject, *self._query(message[2:])]:
                         await ws.send(json.dumps(["EVENT", sub, event]))
                     await ws.send(json.dumps(["EOSE", sub]))
                     self._live[(ws, sub)] = message[2:]
@@ -154,7 +187,7 @@ class SpecRelay:
     async def _broadcast(self, event: dict[str, Any]) -> None:
         """NIP-01: an open subscription goes on receiving new events that match it."""
         for (ws, sub), filters in list(self._live.items()):
-            if any(_matches(event, f) for f in filters):
+            if ws not in self._deaf and any(_matches(event, f) for f in filters):
                 with contextlib.suppress(ConnectionClosed):
                     await ws.send(json.dumps(["EVENT", sub, event]))
 

@@ -147,3 +147,51 @@ def test_a_call_after_an_interrupted_one_still_gets_its_answer(runner: LoopRunne
         runner.run(interrupted(), timeout=5)
     assert runner.run(_thread_name(), timeout=5) == threading.current_thread().name
     assert wound_up.is_set()
+
+
+def test_a_call_waiting_on_the_helper_thread_when_the_loop_stops_gets_network_unavailable(
+    runner: LoopRunner,
+) -> None:
+    """``close()`` from one thread while another waits: the waiter gets an error of the tree,
+    not asyncio's ``CancelledError`` (a ``BaseException`` that ``except Exception`` misses)."""
+    runner.move_to_thread()
+    started = threading.Event()
+    cancelled = threading.Event()
+    outcome: list[BaseException] = []
+
+    async def waits() -> None:
+        started.set()
+        await _sleep_until_cancelled(cancelled)
+
+    def caller() -> None:
+        try:
+            runner.run(waits(), timeout=30)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=caller)
+    thread.start()
+    assert started.wait(5)
+    runner.stop()
+    thread.join(5)
+    assert cancelled.is_set()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], ds.NetworkUnavailable), repr(outcome[0])
+
+
+def test_the_helper_thread_keeps_running_after_an_interrupted_call(runner: LoopRunner) -> None:
+    """Ctrl-C in a call, then a stream (or a second thread) moves the loop: the call left behind
+    winds up on the helper thread and must not stop its loop, or every later call times out."""
+
+    async def interrupted() -> None:
+        async def ctrl_c() -> None:
+            raise KeyboardInterrupt
+
+        asyncio.get_running_loop().create_task(ctrl_c())
+        await asyncio.sleep(60)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(interrupted(), timeout=5)
+    runner.move_to_thread()
+    assert runner.run(_thread_name(), timeout=2) == "test-loop"
+    assert runner.run(_thread_name(), timeout=2) == "test-loop"

@@ -3,6 +3,7 @@ a hostile one, a silent one and a port where nothing listens."""
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -11,8 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.nostr import NostrNetwork, PrivateKey
+from decentsocial.backends.nostr import LnurlPay, NostrNetwork, PrivateKey
 from decentsocial.backends.nostr.events import Event, sign_event
+from tests.servers.nostr import LnurlDirectory
 
 from .spec_relay import SpecRelay
 
@@ -256,16 +258,21 @@ def test_a_connection_the_relay_dropped_while_idle_is_replaced(
     assert [e["content"] for e in relay.received] == ["before the drop", "after the drop"]
 
 
+STREAM_ENDED = "(the stream ended)"
+
+
 def _watch(stream: Iterator[ds.Post]) -> queue.Queue[str | BaseException]:
-    """Read ``stream`` on a thread: each note's text, or the error that ended it."""
+    """Read ``stream`` on a thread: each note's text, then the error that ended it or STREAM_ENDED."""
     arrived: queue.Queue[str | BaseException] = queue.Queue()
 
     def watch() -> None:
         try:
             for post in stream:
                 arrived.put(post.text)
-        except Exception as exc:
+        except BaseException as exc:
             arrived.put(exc)
+        else:
+            arrived.put(STREAM_ENDED)
 
     threading.Thread(target=watch, daemon=True).start()
     return arrived
@@ -306,3 +313,178 @@ def test_a_stream_whose_every_relay_is_gone_raises(make_net: Make, spec_relay: S
     assert relay.url in str(error)
     assert "2 attempts" in str(error)
     assert time.monotonic() - started < 10  # 0.5 s then 1 s of backoff, and two refused connections
+
+
+def test_close_ends_a_stream_read_on_another_thread(make_net: Make, spec_relay: StartRelay) -> None:
+    relay = spec_relay()
+    alice, bob = make_net(relays=[relay.url]), make_net(relays=[relay.url])
+    token = f"close{time.time_ns()}"
+    arrived = _watch(alice.stream(tag=token))
+    bob.publish(f"before close #{token}")
+    assert arrived.get(timeout=5) == f"before close #{token}"
+    alice.close()
+    assert arrived.get(timeout=5) == STREAM_ENDED  # the reading thread is not left waiting for ever
+    late = make_net(relays=[relay.url])
+    stream = late.stream(tag=f"quiet{time.time_ns()}")
+    late.close()
+    assert list(stream) == []  # closed before it was read: nothing to wait for
+
+
+def test_a_relay_refusing_the_stream_leaves_the_others_streaming(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    """A relay's CLOSED that comes while the next relay is still connecting ends only that relay's part."""
+    refusing = spec_relay(refuse_subscriptions="auth-required: members only")
+    distant = spec_relay(handshake_delay=0.3)
+    alice, bob = make_net(relays=[refusing.url, distant.url]), make_net(relays=[distant.url])
+    token = f"refused{time.time_ns()}"
+    arrived = _watch(alice.stream(tag=token))
+    bob.publish(f"still streaming #{token}")
+    assert arrived.get(timeout=5) == f"still streaming #{token}"
+
+
+def test_a_stream_whose_every_relay_refuses_it_raises(make_net: Make, spec_relay: StartRelay) -> None:
+    first = spec_relay(refuse_subscriptions="restricted: no subscriptions")
+    second = spec_relay(refuse_subscriptions="auth-required: members only", handshake_delay=0.3)
+    alice = make_net(relays=[first.url, second.url])
+    error = _watch(alice.stream()).get(timeout=5)
+    assert isinstance(error, ds.NetworkUnavailable)
+    assert "restricted: no subscriptions" in str(error)
+    assert "auth-required: members only" in str(error)
+
+
+def test_a_connection_that_went_silent_is_replaced_after_a_timed_out_read(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    """A read that times out gives its connection up (as a publish does): the next call opens a new
+    one instead of waiting on the dead one again and again."""
+    relay = spec_relay()
+    alice = make_net(relays=[relay.url], timeout=0.5, idempotency_lookback=0)
+    post = alice.publish("before the silence")
+    relay.go_deaf()
+    started = time.monotonic()
+    with pytest.raises(ds.NetworkUnavailable, match="no EOSE"):
+        alice.get_post(post.id)  # the dead connection costs one timeout
+    assert time.monotonic() - started < 1.5  # not also a closing handshake that cannot come
+    assert alice.get_post(post.id).id == post.id
+    assert [p.id for p in alice.posts(limit=None)] == [post.id]
+
+
+def test_a_relay_gone_silent_does_not_hold_up_the_others(
+    make_net: Make, spec_relay: StartRelay, relay_url: str
+) -> None:
+    """Reads and publishes give a silent relay up after one timeout and go on with the others."""
+    deaf = spec_relay()
+    alice = make_net(relays=[relay_url, deaf.url], timeout=0.5, idempotency_lookback=0)
+    first = alice.publish("on both relays")
+    deaf.go_deaf()
+    started = time.monotonic()
+    second = alice.publish("while one relay is silent")
+    assert {o.relay: o.accepted for o in alice.last_publish} == {relay_url: True, deaf.url: False}
+    assert [p.id for p in alice.posts(limit=None)] == [second.id, first.id]
+    assert time.monotonic() - started < 3
+
+
+def test_events_a_relay_sends_outside_the_filter_are_ignored(
+    make_net: Make, spec_relay: StartRelay, relay_url: str, lnurl: LnurlDirectory
+) -> None:
+    """A hostile relay answers every request with Mallory's own (validly signed) profile and contact
+    list: they must not pass for Alice's, or her name, her zaps and her follows would be Mallory's."""
+    hostile = spec_relay()
+    mallory = PrivateKey.generate()
+    later = int(time.time()) + 30
+    mallory_profile = {"name": "mallory", "lud16": "mallory@ln.example.test"}
+    hostile.inject = [
+        sign_event(mallory, 0, json.dumps(mallory_profile), (), later).to_json(),
+        sign_event(mallory, 3, "", (("p", mallory.public_key),), later).to_json(),
+    ]
+    for name in ("alice", "mallory"):
+        lnurl.entries[f"{name}@ln.example.test"] = LnurlPay(
+            callback=f"https://ln.example.test/callback/{name}",
+            allows_nostr=True,
+            nostr_pubkey=PrivateKey.generate().public_key,
+        )
+    alice_key = PrivateKey.generate()
+    alice = make_net(key=alice_key)
+    alice.set_profile(name="alice", lud16="alice@ln.example.test")
+    bob = make_net()
+    alice.follow(bob.public_key)
+    reader = make_net(relays=[relay_url, hostile.url])
+    assert reader.account(alice.public_key).display_name == "alice"
+    assert reader.tip(alice.public_key, "21 SAT").startswith("https://ln.example.test/callback/alice?")
+    alice_on_both = make_net(key=alice_key, relays=[relay_url, hostile.url])
+    assert alice_on_both.following() == [bob.public_key]
+    alice_on_both.follow(reader.public_key)
+    assert alice.following() == [bob.public_key, reader.public_key]
+
+
+def test_a_note_dated_outside_any_calendar_is_dropped(make_net: Make, spec_relay: StartRelay) -> None:
+    """Anyone can sign a note dated in the year 33658 or before 1970; reading it must not crash
+    a search (or a timeline, a thread…) with a raw OverflowError/ValueError."""
+    relay = spec_relay()
+    alice = make_net(relays=[relay.url])
+    mallory = PrivateKey.generate()
+    token = f"calendar{time.time_ns()}"
+    for created_at in (10**12, -86_400, 2**63):
+        junk = sign_event(mallory, 1, f"dated {created_at} #{token}", (("t", token),), created_at)
+        relay.store(junk.to_json())
+    fine = sign_event(mallory, 1, f"dated now #{token}", (("t", token),), int(time.time()))
+    relay.store(fine.to_json())
+    assert [p.id for p in alice.search(f"#{token}")] == [fine.id]
+
+
+def test_a_repost_whose_inner_note_is_malformed_is_read_without_its_text(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    """A kind-6 repost carries the reposted note as JSON; a stranger's with a non-text ``content``
+    must not break ``get_post`` or the notifications of a reaction to it."""
+    relay = spec_relay()
+    alice, mallory = make_net(relays=[relay.url]), make_net(relays=[relay.url])
+    now = int(time.time())
+    contents = [json.dumps({"content": bad}) for bad in (5, None, ["a"])]
+    contents.append("[" * 100_000 + "]" * 100_000)  # nested deeper than Python's JSON parser goes
+    reposts = [mallory.sign(6, content, (("p", alice.public_key),), now - 10) for content in contents]
+    for repost in reposts:
+        mallory.publish_event(repost)
+        mallory.publish_event(mallory.sign(7, "+", (("e", repost.id), ("p", alice.public_key)), now - 5))
+    assert [alice.get_post(r.id).text for r in reposts] == ["", "", "", ""]
+    likes = [n for n in alice.notifications(limit=None) if n.kind == "like"]
+    assert sorted(n.post.id for n in likes if n.post) == sorted(r.id for r in reposts)
+
+
+@pytest.mark.parametrize("announced", ["1, 9, 11, 50", 50, [1, "9", 11, "50"]])
+def test_a_relay_announcing_its_nips_wrongly_is_still_read(
+    make_net: Make, spec_relay: StartRelay, announced: object
+) -> None:
+    """NIP-11's ``supported_nips`` is a list of numbers; a relay that sends something else is
+    treated as announcing none, rather than making every read raise a raw TypeError."""
+    relay = spec_relay(supported_nips=announced)
+    alice = make_net(relays=[relay.url])
+    post = alice.publish("read me #wrongnips")
+    alice.delete(post)
+    with pytest.raises(ds.NotFound):  # no NIP-09 announced: the client hides the deleted note itself
+        alice.get_post(post.id)
+    kept = alice.publish("still here #wrongnips")
+    assert [p.id for p in alice.posts()] == [kept.id]
+    assert [p.id for p in alice.search("still here")] == [kept.id]
+
+
+def test_a_profile_nested_too_deep_to_parse_is_read_as_empty(make_net: Make, spec_relay: StartRelay) -> None:
+    relay = spec_relay()
+    alice, mallory = make_net(relays=[relay.url]), make_net(relays=[relay.url])
+    mallory.publish_event(mallory.sign(0, "[" * 100_000 + "]" * 100_000, ()))
+    account = alice.account(mallory.public_key)
+    assert account.id == mallory.public_key
+    assert account.display_name is None
+    with pytest.raises(ds.ContentRejected, match="LNURL"):
+        alice.tip(mallory.public_key, "21 SAT")
+
+
+def test_a_relay_whose_nip11_document_is_nested_too_deep_is_still_read(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    relay = spec_relay(nip11_body="[" * 100_000 + "]" * 100_000)
+    alice = make_net(relays=[relay.url])
+    post = alice.publish("read me")
+    assert alice.get_post(post.id).id == post.id
+    assert alice.relay_info(relay.url) == {}

@@ -3,10 +3,13 @@ whole flow (zap request -> receipt on the relay -> rewards) against nostr-relay.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import bolt11
@@ -17,9 +20,10 @@ from bolt11.models.tags import TagChar
 import decentsocial as ds
 from decentsocial.backends.nostr import Event, NostrNetwork, PrivateKey
 from decentsocial.backends.nostr.events import sign_event
-from decentsocial.backends.nostr.zaps import check_zap_receipt, decode_invoice
-from tests.servers.nostr import LnurlDirectory
+from decentsocial.backends.nostr.zaps import check_zap_receipt, decode_invoice, lnurl_encode
+from tests.servers.nostr import LnurlDirectory, port_is_free
 
+from .conftest import SPEC_PORTS
 from .zapkit import LnurlServer
 
 ZapSetup = tuple[NostrNetwork, NostrNetwork, LnurlServer, NostrNetwork]
@@ -181,3 +185,80 @@ def test_rewards_sum_only_valid_receipts(zap_setup: ZapSetup) -> None:
     assert {n.account.id for n in zaps if n.account} == {bob.public_key}
     assert {n.post.id if n.post else None for n in zaps} == {post.id, None}
     assert receipt.id in {n.id for n in zaps}
+
+
+# ------------------------------------------------------------------ the default LNURL resolver
+
+
+class _LnurlPayEndpoint(http.server.BaseHTTPRequestHandler):
+    """A recipient's LNURL-pay endpoint (LUD-06) that answers with ``document`` (a string: as it is)."""
+
+    document: ClassVar[dict[str, object] | str] = {}
+
+    def do_GET(self) -> None:
+        document = self.document
+        body = (document if isinstance(document, str) else json.dumps(document)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def lnurl_endpoint() -> Iterator[tuple[str, type[_LnurlPayEndpoint]]]:
+    """An LNURL-pay endpoint on loopback; its URL and the handler class whose ``document`` it serves."""
+    handler = type("Endpoint", (_LnurlPayEndpoint,), {"document": {}})
+    port = next(p for p in SPEC_PORTS if port_is_free(p))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/lnurlp/alice", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize("bad", [None, "lots", [1000]])
+def test_an_lnurl_endpoint_with_malformed_amounts_is_no_zap_endpoint(
+    make_net: Callable[..., NostrNetwork],
+    lnurl_endpoint: tuple[str, type[_LnurlPayEndpoint]],
+    bad: object,
+) -> None:
+    """A broken LNURL server makes the recipient unzappable; no raw TypeError/ValueError escapes."""
+    url, endpoint = lnurl_endpoint
+    endpoint.document = {
+        "tag": "payRequest",
+        "callback": url + "/callback",
+        "minSendable": bad,
+        "maxSendable": 100_000_000,
+        "allowsNostr": True,
+        "nostrPubkey": PrivateKey.generate().public_key,
+    }
+    alice = make_net()
+    alice.set_profile(name="alice", lud06=lnurl_encode(url))
+    bob = make_net(lnurl_resolver=None)  # the default resolver, over HTTP(S)
+    with pytest.raises(ds.ContentRejected, match="LNURL"):
+        bob.tip(alice.public_key, "21 SAT")
+    post = alice.publish("zap me, if you can")
+    assert bob.rewards(post).status == "none"
+    endpoint.document = {**endpoint.document, "minSendable": 1000}
+    assert bob.tip(alice.public_key, "21 SAT").startswith(url + "/callback?")  # the endpoint is read
+
+
+def test_an_lnurl_endpoint_nested_too_deep_to_parse_is_no_zap_endpoint(
+    make_net: Callable[..., NostrNetwork], lnurl_endpoint: tuple[str, type[_LnurlPayEndpoint]]
+) -> None:
+    url, endpoint = lnurl_endpoint
+    endpoint.document = "[" * 100_000 + "]" * 100_000
+    alice = make_net()
+    alice.set_profile(name="alice", lud06=lnurl_encode(url))
+    bob = make_net(lnurl_resolver=None)
+    with pytest.raises(ds.ContentRejected, match="LNURL"):
+        bob.tip(alice.public_key, "21 SAT")
+    assert bob.rewards(alice.publish("zap me, if you can")).status == "none"

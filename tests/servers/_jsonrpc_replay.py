@@ -17,7 +17,12 @@ without inventing data:
   when the recording covers the whole page;
 * ``condenser_api.get_accounts`` for names that a recorded call asked for
   is answered with those accounts' recorded entries (it returns one entry
-  per existing name).
+  per existing name);
+* ``account_history_api.get_account_history`` without an operation filter,
+  for an account whose whole history is recorded (a ``start: -1`` answer
+  shorter than its limit), is answered with the ``limit`` newest entries
+  at or below ``start``; and, as hived and HAfAH do, a ``start`` below
+  ``limit - 1`` gets their assertion error.
 
 Broadcasts are not in the recordings. They are answered as a node answers
 them (``condenser_api.broadcast_transaction`` and
@@ -74,6 +79,14 @@ DUPLICATE_ERROR = {
 }
 
 NOT_RECORDED = -32001
+
+#: hived's and HAfAH's answer to get_account_history with start < limit - 1 (start is a 0-based index).
+HISTORY_START_ERROR = {
+    "code": -32003,
+    "message": "Assert Exception:args.start >= args.limit-1: "
+    "start must be greater than or equal to limit-1 (start is 0-based index)",
+}
+HISTORY = "account_history_api.get_account_history"
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -217,9 +230,13 @@ class ReplayServer:
             self.requests.append((method, params))
         if method in BROADCAST_METHODS:
             return {"jsonrpc": "2.0", "id": rid, **self._broadcast(method, params)}
+        if _history_start_below_limit(method, params):
+            return {"jsonrpc": "2.0", "id": rid, "error": HISTORY_START_ERROR}
         found = self._find(method, params)
         if found is None:
             found = self._accounts_subset(method, params)
+        if found is None:
+            found = self._history_slice(method, params)
         if found is None:
             error = {
                 "code": NOT_RECORDED,
@@ -273,6 +290,31 @@ class ReplayServer:
             if set(wanted) <= set(recorded_names):
                 by_name = {a["name"]: a for a in case["result"]}
                 return {"result": [by_name[n] for n in wanted if n in by_name]}
+        return None
+
+    def _history_slice(self, method: str, params: Any) -> dict[str, Any] | None:
+        """Unfiltered history of a wholly recorded account: the ``limit`` newest entries up to ``start``."""
+        if method != HISTORY or not isinstance(params, dict) or _history_filtered(params):
+            return None
+        start, limit = params.get("start", -1), params.get("limit", 1000)
+        if not isinstance(start, int) or not isinstance(limit, int) or limit < 1:
+            return None
+        for case in self._answers.exact.values():
+            recorded = split_call(case["method"], case.get("params"))[1]
+            if (
+                split_call(case["method"], case.get("params"))[0] != HISTORY
+                or not isinstance(recorded, dict)
+                or recorded.get("account") != params.get("account")
+                or _history_filtered(recorded)
+                or recorded.get("start", -1) != -1
+                or not isinstance(case.get("result"), dict)
+            ):
+                continue
+            history = case["result"].get("history") or []
+            if len(history) >= recorded.get("limit", 1000):
+                continue  # a full page: older entries may exist that were not recorded
+            upto = [e for e in history if start < 0 or e[0] <= start]
+            return {"result": {"history": upto[-limit:]}}
         return None
 
     def _broadcast(self, method: str, params: Any) -> dict[str, Any]:
@@ -345,6 +387,17 @@ class ReplayServer:
                     self._send(200, server.answer(body))
 
         return Handler
+
+
+def _history_filtered(params: Mapping[str, Any]) -> bool:
+    return any(params.get(k) is not None for k in ("operation_filter_low", "operation_filter_high"))
+
+
+def _history_start_below_limit(method: str, params: Any) -> bool:
+    if method != HISTORY or not isinstance(params, dict):
+        return False
+    start, limit = params.get("start"), params.get("limit", 1000)
+    return isinstance(start, int) and isinstance(limit, int) and 0 <= start < limit - 1
 
 
 def _outcome(case: Mapping[str, Any]) -> dict[str, Any]:

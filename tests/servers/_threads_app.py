@@ -9,16 +9,22 @@ decentsocial (it imports no project code) and is run as a real HTTP server:
 Documented behaviour reproduced here:
 
 * ``POST /v1.0/{user}/threads`` makes a media container (TEXT, IMAGE, VIDEO,
-  CAROUSEL; text at most 500 characters; image_url/video_url must be public
-  http(s) URLs; carousel children 2-20 items made with ``is_carousel_item``;
-  reply_to_id, quote_post_id, topic_tag, alt_text, link_attachment).
+  CAROUSEL; text at most 500 characters, an emoji counting as its UTF-8
+  bytes; image_url/video_url must be public http(s) URLs; carousel children
+  2-20 items made with ``is_carousel_item``; reply_to_id, quote_post_id,
+  topic_tag, alt_text, link_attachment, reply_control (everyone,
+  accounts_you_follow, mentioned_only, parent_post_author_only,
+  followers_only); more than 5 unique links in text and link_attachment:
+  THREADS_API__LINK_LIMIT_EXCEEDED).
 * ``GET /v1.0/{container}?fields=status,error_message``: IN_PROGRESS, FINISHED,
   ERROR (with FAILED_DOWNLOADING_VIDEO, INVALID_ASPEC_RATIO, UNKNOWN…),
   EXPIRED (not published within 24 hours), PUBLISHED.
 * ``POST /v1.0/{user}/threads_publish?creation_id=`` publishes a container;
   a container not yet processed answers error subcode 4279009 (media not
   ready), a carousel whose child is not ready 4279004; 250 posts and 1,000
-  replies per rolling 24 hours (``GET /{user}/threads_publishing_limit``).
+  replies per rolling 24 hours (``GET /{user}/threads_publishing_limit``; the
+  reply quota fields need threads_manage_replies). A reply under someone
+  else's root post needs threads_keyword_search or threads_manage_mentions.
 * ``GET /{user}/threads`` (cursor paging), ``/{media}/replies``,
   ``/{media}/conversation``, ``POST /{reply}/manage_reply``, ``POST
   /{media}/repost``, ``DELETE /{media}``, ``GET /keyword_search``,
@@ -60,6 +66,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+import regex
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -218,6 +225,16 @@ class State:
             self.faults[name] = left - 1
             return True
         return False
+
+
+URL = regex.compile(r"https?://[^\s<>\"']+")
+EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
+
+
+def text_length(text: str) -> int:
+    """Documented: "Text posts are limited to 500 characters. Emojis are counted as the number
+    of UTF-8 bytes." An emoji here is a grapheme shown as one (emoji presentation, VS16, keycap)."""
+    return sum(len(g.encode("utf-8")) if EMOJI.search(g) else len(g) for g in regex.findall(r"\X", text))
 
 
 def graph_time(ts: float) -> str:
@@ -538,7 +555,7 @@ class ThreadsApp:
         if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
             raise invalid_param("The parameter media_type must be TEXT, IMAGE, VIDEO or CAROUSEL")
         text = params.get("text", "")
-        if len(text) > 500:
+        if text_length(text) > 500:
             raise invalid_param("Param text must be at most 500 characters long.")
         is_item = params.get("is_carousel_item", "false").lower() == "true"
         if is_item and media_type not in ("IMAGE", "VIDEO"):
@@ -553,11 +570,32 @@ class ThreadsApp:
                 raise invalid_param(f"Param {url_param} must be a valid public URL")
         if params.get("link_attachment") and media_type != "TEXT":
             raise invalid_param("link_attachment is only available for TEXT posts")
+        links = {u.rstrip(".,;:!?)]}'\"") for u in URL.findall(text)} | (
+            {params["link_attachment"]} if params.get("link_attachment") else set()
+        )
+        if len(links) > 5:
+            raise invalid_param("THREADS_API__LINK_LIMIT_EXCEEDED: a post can contain at most 5 unique links")
+        controls = (
+            "everyone",
+            "accounts_you_follow",
+            "mentioned_only",
+            "parent_post_author_only",
+            "followers_only",
+        )
+        if params.get("reply_control") is not None and params["reply_control"] not in controls:
+            raise invalid_param(f"reply_control must be one of: {', '.join(controls)}")
         tag = params.get("topic_tag")
         if tag is not None and (not 1 <= len(tag) <= 50 or "." in tag or "&" in tag):
             raise invalid_param("topic_tag must be 1-50 characters and contain no periods or ampersands")
         if params.get("reply_to_id"):
-            self.live_media(params["reply_to_id"])
+            parent = self.live_media(params["reply_to_id"])
+            root = self.s.media[parent.root or parent.id]
+            # Documented: reply only under your own root post, or with either of these scopes.
+            if (
+                root.owner != user.id
+                and not {"threads_keyword_search", "threads_manage_mentions"} & user.scopes
+            ):
+                raise no_permission()
         if params.get("quote_post_id"):
             self.live_media(params["quote_post_id"])
         if media_type == "CAROUSEL":
@@ -696,6 +734,8 @@ class ThreadsApp:
             "delete_config": {"quota_total": 100, "quota_duration": DAY},
         }
         wanted = [f for f, _ in parse_fields(params.get("fields"), ("quota_usage", "config"))]
+        if {"reply_quota_usage", "reply_config"} & set(wanted):
+            self.need(user, "threads_manage_replies")  # documented for the reply quota fields
         return JSONResponse({"data": [{k: values[k] for k in wanted if k in values}]})
 
     # ------------------------------------------------------------ reading
@@ -856,7 +896,8 @@ class ThreadsApp:
         return {
             "views": m.views,
             "likes": m.likes,
-            "replies": sum(1 for x in live if x.reply_to == m.id),
+            # Documented: a root post counts its total replies, a reply only its direct ones.
+            "replies": sum(1 for x in live if (x.root == m.id if m.reply_to is None else x.reply_to == m.id)),
             "reposts": sum(1 for x in self.s.media.values() if x.reposted == m.id and not x.deleted),
             "quotes": sum(1 for x in live if x.quoted == m.id),
             "shares": m.shares,

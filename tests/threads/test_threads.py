@@ -578,3 +578,139 @@ def test_notifications_page_lazily(make_net: Callable[..., Any], threads_server:
     rest = [first, *notes]
     assert sorted(n.post.id for n in rest if n.post) == sorted([*(r.id for r in replies), mention.id])
     assert [n.created_at for n in rest] == sorted((n.created_at for n in rest), reverse=True)
+
+
+# ---------------------------------------------------------------- review fixes: documented limits
+
+
+def test_emoji_count_as_their_utf8_bytes_before_io(net: Any, threads_server: ContractServer) -> None:
+    # Meta: "Text posts are limited to 500 characters. Emojis are counted as the number of UTF-8 bytes."
+    before = stats(threads_server)["requests"]
+    for text in ("😀" * 126, "a" * 497 + "👍", "🇫🇷" * 63):  # 504, 501 and 504 by Threads' count
+        with pytest.raises(ds.ContentRejected, match="500"):
+            net.publish(text)
+    assert stats(threads_server)["requests"] == before
+    assert net.publish("😀" * 125).text == "😀" * 125  # exactly 500 bytes
+    assert net.publish("é" * 500).text == "é" * 500  # not an emoji: one character each
+    assert net.text_limit().measure("a😀") == 5
+
+
+def test_the_contract_server_counts_emoji_as_documented(net: Any, threads_server: ContractServer) -> None:
+    user = net.cfg.user_id
+    token = net.cfg.access_token.get_secret_value()
+    sent = httpx.post(
+        f"{threads_server.url}/v1.0/{user}/threads",
+        data={"media_type": "TEXT", "text": "😀" * 126},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert sent.status_code == 400
+    assert sent.json()["error"]["code"] == 100
+
+
+def test_more_than_five_links_are_refused_before_io(net: Any, threads_server: ContractServer) -> None:
+    # Meta: posts with more than 5 unique links fail at container creation
+    # (THREADS_API__LINK_LIMIT_EXCEEDED); a link attachment is one more unless it is in the text.
+    five = " ".join(f"https://acme.example/{i}" for i in range(5))
+    before = stats(threads_server)["requests"]
+    for draft in (
+        ds.Draft(text=five + " https://acme.example/5"),
+        ds.Draft(text=five, link=ds.LinkCard(url="https://acme.example/other")),
+    ):
+        with pytest.raises(ds.ContentRejected, match="5 links"):
+            net.publish(draft)
+    assert stats(threads_server)["requests"] == before
+    # Repeats count once, and an attachment already in the text adds nothing.
+    same = ds.Draft(text=five + " https://acme.example/0", link=ds.LinkCard(url="https://acme.example/4"))
+    assert net.publish(same).text == same.text
+
+
+def test_the_contract_server_refuses_more_than_five_links(net: Any, threads_server: ContractServer) -> None:
+    six = " ".join(f"https://acme.example/{i}" for i in range(6))
+    sent = httpx.post(
+        f"{threads_server.url}/v1.0/{net.cfg.user_id}/threads",
+        data={"media_type": "TEXT", "text": six},
+        headers={"Authorization": f"Bearer {net.cfg.access_token.get_secret_value()}"},
+    )
+    assert sent.status_code == 400
+    assert "THREADS_API__LINK_LIMIT_EXCEEDED" in sent.json()["error"]["message"]
+
+
+def test_get_post_of_a_repost_reads_as_the_listing_does(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    post = other.publish("shared once")
+    repost = me.repost(post)
+    assert repost is not None
+    again = me.get_post(repost.id)
+    assert (again.id, again.text, again.author.handle) == (repost.id, "shared once", post.author.handle)
+    assert again.reposted_by is not None
+    assert again.reposted_by.handle == me.me().handle
+
+
+def test_publishing_needs_only_the_publishing_scopes(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    # Documented: the post quota needs threads_basic and threads_content_publish; the reply
+    # quota fields also need threads_manage_replies. A publishing-only token must still post.
+    net, user = make_net({"scopes": ["threads_basic", "threads_content_publish"]})
+    post = net.publish("posted with the minimum scopes")
+    assert post.text == "posted with the minimum scopes"
+    q = net.quota()
+    assert (q.posts_used, q.posts_total, q.replies_used, q.replies_left) == (1, 250, None, None)
+    threads_server.control("seed", {"user_id": user["id"], "count": 249})
+    with pytest.raises(ds.RateLimited, match="250 of 250"):
+        net.publish("one too many")
+
+
+def test_the_contract_server_guards_reply_quota_and_replies_by_scope(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    net, user = make_net({"scopes": ["threads_basic", "threads_content_publish"]})
+    auth = {"Authorization": f"Bearer {user['access_token']}"}
+    url = f"{threads_server.url}/v1.0/{user['id']}/threads_publishing_limit"
+    assert httpx.get(url, params={"fields": "quota_usage,config"}, headers=auth).status_code == 200
+    refused = httpx.get(url, params={"fields": "reply_quota_usage,reply_config"}, headers=auth)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == 10
+    # Replying to someone else's thread needs threads_keyword_search or threads_manage_mentions.
+    other, _ = make_net()
+    theirs = other.publish("not yours")
+    with pytest.raises(ds.PermissionDenied):
+        net.reply(theirs, "may I?")
+    mine = net.publish("mine")
+    assert net.reply(mine, "to myself").reply_to == mine.id
+
+
+def test_reply_control_takes_only_the_documented_values(net: Any, threads_server: ContractServer) -> None:
+    before = stats(threads_server)["requests"]
+    with pytest.raises(ds.InvalidInput, match="reply_control"):
+        net.publish(ds.Draft(text="who may answer?", options={"reply_control": "followers"}))
+    assert stats(threads_server)["requests"] == before
+    post = net.publish(ds.Draft(text="followers may answer", options={"reply_control": "followers_only"}))
+    assert post.text == "followers may answer"
+    sent = httpx.post(
+        f"{threads_server.url}/v1.0/{net.cfg.user_id}/threads",
+        data={"media_type": "TEXT", "text": "x", "reply_control": "nobody"},
+        headers={"Authorization": f"Bearer {net.cfg.access_token.get_secret_value()}"},
+    )
+    assert sent.status_code == 400
+
+
+def test_replies_metric_of_a_root_post_counts_every_depth(make_net: Callable[..., Any]) -> None:
+    # Meta: for a root post "replies" includes total replies; for a reply, direct replies only.
+    me, _ = make_net()
+    other, _ = make_net()
+    root = me.publish("root of a conversation")
+    first = other.reply(root, "first")
+    me.reply(first, "nested")
+    assert me.get_post(root.id).metrics.replies == 2
+    assert me.get_post(first.id).metrics.replies is None  # not mine: no insights
+
+
+def test_reposts_do_not_take_the_place_of_your_threads_in_notifications(make_net: Callable[..., Any]) -> None:
+    me, _ = make_net(notification_posts=1)
+    other, _ = make_net()
+    mine = me.publish("my newest own thread")
+    reply = other.reply(mine, "a reply to it")
+    me.repost(other.publish("something I shared"))  # now the newest item of my profile
+    assert [n.post.id for n in me.notifications() if n.post] == [reply.id]

@@ -30,7 +30,7 @@ from ...text import grapheme_len, utf8_len
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
-from .richtext import build_facets
+from .richtext import MAX_TAG_BYTES, MAX_TAG_GRAPHEMES, build_facets
 from .session import XrpcSession
 from .settings import BlueskySettings
 
@@ -165,6 +165,17 @@ class BlueskyNetwork(BaseNetwork):
             raise ContentRejected(
                 f"the mention @{handle} does not resolve to a Bluesky account", network=self.name
             ) from exc
+
+    def _post_uri(self, post: PostRef) -> AtUri:
+        """A post's at-URI with a DID as its repo (checked before any I/O).
+
+        A handle (as in a bsky.app URL) is resolved: the AppView and the
+        record keys derived from a post know it by its DID only.
+        """
+        uri = parse_at_uri(self.post_id(post), network=self.name)
+        if DID_RE.match(uri.repo):
+            return uri
+        return AtUri(self.resolve_handle(uri.repo), uri.collection, uri.rkey)
 
     # ---------------------------------------------------------------- profiles
 
@@ -312,6 +323,13 @@ class BlueskyNetwork(BaseNetwork):
             raise ContentRejected(
                 f"{len(draft.tags)} tags, over Bluesky's limit of {MAX_TAGS}", network=self.name
             )
+        for tag in draft.tags:
+            if grapheme_len(tag) > MAX_TAG_GRAPHEMES or utf8_len(tag) > MAX_TAG_BYTES:
+                raise ContentRejected(
+                    f"tag {tag[:20]!r}… is {grapheme_len(tag)} graphemes, over Bluesky's limit of "
+                    f"{MAX_TAG_GRAPHEMES} ({MAX_TAG_BYTES} bytes)",
+                    network=self.name,
+                )
         if draft.visibility not in (None, "public"):
             raise self.unsupported(
                 Capability.PUBLISH, f"visibility {draft.visibility!r}: every post is public"
@@ -389,12 +407,12 @@ class BlueskyNetwork(BaseNetwork):
         facets = build_facets(draft.text, self._mention_did)
         reply: dict[str, Any] | None = None
         if draft.reply_to is not None:
-            parent_ref, parent = self._indexed_ref(parse_at_uri(draft.reply_to, network=self.name))
+            parent_ref, parent = self._indexed_ref(self._post_uri(draft.reply_to))
             root_ref = (parent.get("reply") or {}).get("root") or parent_ref
             reply = {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
         quote: dict[str, str] | None = None
         if draft.quote_of is not None:
-            quote, _ = self._indexed_ref(parse_at_uri(draft.quote_of, network=self.name))
+            quote, _ = self._indexed_ref(self._post_uri(draft.quote_of))
 
         record: dict[str, Any] = {"$type": POST, "text": draft.text, "createdAt": _now()}
         if facets:
@@ -474,6 +492,7 @@ class BlueskyNetwork(BaseNetwork):
             raise InvalidInput("publish_thread needs at least one text", network=self.name)
         for d in drafts:
             self.check_draft(d)
+            self._prepare_media(d)  # images too: a bad one in part 3 must not leave parts 1-2 posted
         posts: list[Post] = []
         for number, d in enumerate(drafts):
             changes: dict[str, Any] = {}
@@ -487,7 +506,7 @@ class BlueskyNetwork(BaseNetwork):
     # ---------------------------------------------------------------- reading one post
 
     def get_post(self, id: str) -> Post:
-        uri = parse_at_uri(self.post_id(id), network=self.name)
+        uri = self._post_uri(id)
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = answer.get("posts") or []
         if posts:
@@ -511,7 +530,7 @@ class BlueskyNetwork(BaseNetwork):
         )
 
     def delete(self, post: PostRef) -> None:
-        uri = parse_at_uri(self.post_id(post), network=self.name)
+        uri = self._post_uri(post)
         if uri.repo not in self.session.identity():
             raise PermissionDenied(f"{uri} belongs to another account", network=self.name)
         if self._get_record(uri) is None:
@@ -521,14 +540,14 @@ class BlueskyNetwork(BaseNetwork):
     # ---------------------------------------------------------------- engagement
 
     def _engage(self, collection: str, post: PostRef) -> None:
-        uri = parse_at_uri(self.post_id(post), network=self.name)
+        uri = self._post_uri(post)
         ref, _ = self._strong_ref(uri)
         rkey = tid_for_key(f"{self._did()}/{collection}", ref["uri"])
         record = {"$type": collection, "subject": ref, "createdAt": _now()}
         self._create_record(collection, rkey, record, check_first=True)
 
     def _disengage(self, collection: str, post: PostRef, viewer_field: str) -> None:
-        uri = parse_at_uri(self.post_id(post), network=self.name)
+        uri = self._post_uri(post)
         own = AtUri(self._did(), collection, tid_for_key(f"{self._did()}/{collection}", str(uri)))
         if self._get_record(own) is not None:
             self._delete_record(own)
@@ -693,7 +712,7 @@ class BlueskyNetwork(BaseNetwork):
 
     def thread(self, post: PostRef) -> list[Post]:
         """The post, then every reply below it, depth first, each level oldest first."""
-        uri = parse_at_uri(self.post_id(post), network=self.name)
+        uri = self._post_uri(post)
         answer = self._query(
             "app.bsky.feed.getPostThread",
             {"uri": str(uri), "depth": 1000, "parentHeight": 0},

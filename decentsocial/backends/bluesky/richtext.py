@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...text import entities, grapheme_len
+from .ids import HANDLE_RE
 
 __all__ = ["MAX_TAG_GRAPHEMES", "build_facets", "facet_values"]
 
@@ -20,8 +21,8 @@ MAX_TAG_BYTES = 640
 
 
 def is_bluesky_handle(handle: str) -> bool:
-    """A Bluesky mention has a dotted domain handle; ``@user`` or ``@user@host`` is left as text."""
-    return "@" not in handle and "." in handle.strip(".")
+    """A Bluesky mention names a domain handle; ``@user``, ``@user@host`` or ``@3.50`` is left as text."""
+    return HANDLE_RE.match(handle) is not None
 
 
 def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[str, Any]]:

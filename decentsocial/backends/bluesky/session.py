@@ -33,6 +33,7 @@ from ...errors import (
     RateLimited,
 )
 from ...retry import retry_after_from_headers
+from .ids import DID_RE, HANDLE_RE
 
 if TYPE_CHECKING:
     from .settings import BlueskySettings
@@ -182,12 +183,17 @@ class XrpcSession:
         path = self.settings.session_file
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(f"{path}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(session_string)
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(f"{path}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(session_string)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write session file {path}: {exc.strerror}", network=self.network
+            ) from exc
 
     def _on_session_change(self, event: Any, session: Any) -> None:
         self._saved = session.encode()
@@ -217,6 +223,11 @@ class XrpcSession:
             if self._client is None:
                 client = self._build_client()
                 saved = self._saved or self._read_session_file()
+                if saved and saved.count(":::") == 3:
+                    # atproto's older four-field format names no PDS; atproto would use its default host.
+                    saved = f"{saved}:::{self.settings.base_url}"
+                if saved and not self._is_configured_account(saved):
+                    saved = None  # e.g. a session file kept after the settings moved to another account
                 if saved:
                     try:
                         client.login(session_string=saved, fetch_bsky_profile=False)
@@ -231,6 +242,14 @@ class XrpcSession:
                     self._password_login(client)
                 self._client = client
             return self._client
+
+    def _is_configured_account(self, saved: str) -> bool:
+        """Whether a saved session is the account ``handle`` names (an e-mail login cannot be compared)."""
+        wanted = (self.settings.handle or "").lower()
+        fields = saved.split(":::")
+        if not (HANDLE_RE.match(wanted) or DID_RE.match(wanted)) or len(fields) < 2:
+            return True
+        return wanted in (fields[0].lower(), fields[1])
 
     def _can_login(self) -> bool:
         return bool(self.settings.handle and self.settings.password)
@@ -249,6 +268,8 @@ class XrpcSession:
             client.login(
                 self.settings.handle, self.settings.password.get_secret_value(), fetch_bsky_profile=False
             )
+        except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
+            raise self._transport_error(exc, action="log in", safe=False) from exc
         except AtProtocolError as exc:
             raise map_error(exc, network=self.network, action="log in", safe=False, write=False) from exc
 

@@ -374,26 +374,38 @@ class HiveNetwork(BaseNetwork):
 
         def fetch(cursor: int | None, size: int) -> Page[Reward, int]:
             begin = start if cursor is None else cursor
-            params: dict[str, Any] = {"account": name, "start": begin, "limit": page_size}
-            if server_filter:
-                params["operation_filter_low"] = mask
-            found = self._call("account_history_api.get_account_history", params) or {}
-            history = found.get("history", []) if isinstance(found, dict) else []
-            items = [
-                self._history_reward(name, entry)
-                for entry in reversed(history)
-                if entry[1]["op"]["type"] in wanted
-            ]
-            lowest = min((int(e[0]) for e in history), default=0)
-            more = len(history) >= page_size and lowest > 0
-            return Page(items, lowest - 1 if more else None)
+            while True:  # a page without rewards is skipped: paginate ends at an empty page
+                # hived/HAfAH refuse start < limit - 1, steemd start < limit: near index 0 ask for fewer.
+                room = begin if self.name == "steem" else begin + 1
+                count = page_size if begin < 0 else min(page_size, room)
+                if count < 1:
+                    return Page([], None)
+                params: dict[str, Any] = {"account": name, "start": begin, "limit": count}
+                if server_filter:
+                    params["operation_filter_low"] = mask
+                found = self._call("account_history_api.get_account_history", params) or {}
+                history = found.get("history", []) if isinstance(found, dict) else []
+                items = [
+                    reward
+                    for entry in reversed(history)
+                    if entry[1]["op"]["type"] in wanted
+                    and (reward := self._history_reward(name, entry)) is not None
+                ]
+                lowest = min((int(e[0]) for e in history), default=0)
+                more = len(history) >= count and lowest > 0
+                if items or not more:
+                    return Page(items, lowest - 1 if more else None)
+                begin = lowest - 1
 
         return paginate(fetch, limit=limit, page_size=page_size)
 
-    def _history_reward(self, account: str, entry: list[Any]) -> Reward:
+    def _history_reward(self, account: str, entry: list[Any]) -> Reward | None:
+        """The reward ``account`` earned in a history entry; None for a beneficiary paid from its post."""
         index, item = entry
         op_type, value = item["op"]["type"], item["op"]["value"]
         role = _OP_ROLE[op_type]
+        if role == "benefactor" and value.get("benefactor", account) != account:
+            return None  # hived lists it in the author's history too
         c = self.chain
         amounts: list[Amount] = []
         if role == "author":

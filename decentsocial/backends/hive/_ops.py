@@ -72,6 +72,7 @@ STEEM = Chain(
     web_url="https://steemit.com",
 )
 
+_TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 _SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")
 # Permlinks created before the current rules (upper case, underscores, dots) still exist on chain.
@@ -86,9 +87,7 @@ def check_account(name: str, network: str, *, what: str = "account name") -> str
     if not isinstance(name, str):
         raise InvalidInput(f"{what} must be a string, got {type(name).__name__}", network=network)
     clean = name.strip().lstrip("@")
-    ok = 3 <= len(clean) <= 16 and all(
-        len(seg) >= 3 and _SEGMENT.match(seg) and "--" not in seg for seg in clean.split(".")
-    )
+    ok = 3 <= len(clean) <= 16 and all(len(seg) >= 3 and _SEGMENT.match(seg) for seg in clean.split("."))
     if not ok:
         raise InvalidInput(
             f"invalid {what} {name!r}: 3–16 lower-case letters, digits, '-' or '.'", network=network
@@ -127,7 +126,10 @@ def vote_weight(weight: float, network: str) -> int:
         raise InvalidInput(f"vote weight must be a number, got {weight!r}", network=network) from exc
     if not value.is_finite() or not Decimal(-100) <= value <= Decimal(100):
         raise InvalidInput(f"vote weight must be between -100 and 100 percent, got {weight}", network=network)
-    return int((value * 100).to_integral_value())
+    points = int((value * 100).to_integral_value())
+    if points == 0 and value != 0:  # weight 0 removes a vote: never the result of rounding
+        raise InvalidInput(f"vote weight {weight}% is below hived's step of 0.01%", network=network)
+    return points
 
 
 # ---------------------------------------------------------------- permlinks
@@ -165,20 +167,23 @@ def title_of(draft: Draft) -> str:
     if draft.title is not None:
         return draft.title.strip()
     first = draft.text.strip().splitlines()[0] if draft.text.strip() else ""
-    return first.lstrip("#").strip()[:TITLE_LIMIT]
+    # hived counts the title in bytes; cut at a character boundary.
+    return first.lstrip("#").strip().encode()[:TITLE_LIMIT].decode(errors="ignore").strip()
 
 
 def _tags(draft: Draft, network: str) -> list[str]:
     from ...models import normalise_tags
     from ...text import hashtags
 
-    tags = list(normalise_tags([*draft.tags, *hashtags(draft.text)]))
-    if draft.community and draft.community not in tags:
-        tags.insert(0, draft.community)
+    # Hashtags in the text that are no valid tag stay in the text only; Draft.tags are checked below.
+    from_text = [t for t in normalise_tags(hashtags(draft.text)) if _TAG.match(t)]
+    tags = list(normalise_tags([*draft.tags, *from_text]))
+    if draft.community:  # the category (first tag) puts the post in the community
+        tags = [draft.community, *(t for t in tags if t != draft.community)]
     if len(tags) > MAX_TAGS:
         raise ContentRejected(f"{network} takes at most {MAX_TAGS} tags, got {len(tags)}", network=network)
     for tag in tags:
-        if not re.match(r"^[a-z0-9][a-z0-9-]{0,23}$", tag):
+        if not _TAG.match(tag):
             raise ContentRejected(
                 f"invalid {network} tag {tag!r}: lower-case letters, digits and '-'", network=network
             )

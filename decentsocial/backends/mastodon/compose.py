@@ -14,13 +14,14 @@ from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
 from ...models import Draft, Media
-from ...text import hashtags, mentions, url_weighted_len
+from ...text import entities, grapheme_len, hashtags, mentions
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
     "InstanceLimits",
     "check_static",
     "compose_text",
+    "mastodon_len",
     "mastodon_visibility",
     "media_mime",
     "status_length",
@@ -114,9 +115,26 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
     return body
 
 
+def mastodon_len(text: str, url_length: int = 23) -> int:
+    """Mastodon's count of a status text: grapheme clusters, every URL as ``url_length``,
+    a remote mention ``@user@domain`` as ``@user`` (its StatusLengthValidator)."""
+    parts: list[str] = []
+    start = 0
+    for entity in entities(text):
+        if entity.kind == "link":
+            parts += [text[start : entity.start], "x" * url_length]
+        elif entity.kind == "mention" and "@" in entity.value:
+            parts += [text[start : entity.start], "@" + entity.value.split("@")[0]]
+        else:
+            continue
+        start = entity.end
+    parts.append(text[start:])
+    return grapheme_len("".join(parts))
+
+
 def status_length(text: str, content_warning: str | None, url_length: int) -> int:
-    """Mastodon's count: code points, URLs as ``url_length``, remote mentions by local part, plus the CW."""
-    return url_weighted_len(text, url_length) + len(content_warning or "")
+    """Mastodon's count of a whole status: the content warning, then the text, as one run of graphemes."""
+    return grapheme_len(content_warning or "") + mastodon_len(text, url_length)
 
 
 def mastodon_visibility(value: str | None) -> str | None:
@@ -196,9 +214,10 @@ def check_limits(draft: Draft, text: str, limits: InstanceLimits) -> None:
     for option in poll.options:
         if not option.strip():
             raise ContentRejected("a poll option is empty", network=NETWORK)
-        if len(option) > limits.poll_max_option_chars:
+        length = grapheme_len(option)
+        if length > limits.poll_max_option_chars:
             raise ContentRejected(
-                f"poll option {option[:20]!r}… is {len(option)} characters, over this server's limit of "
+                f"poll option {option[:20]!r}… is {length} characters, over this server's limit of "
                 f"{limits.poll_max_option_chars}",
                 network=NETWORK,
             )

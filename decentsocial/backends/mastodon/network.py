@@ -32,18 +32,19 @@ from ...errors import (
     InvalidInput,
     NetworkUnavailable,
     NotFound,
+    PermissionDenied,
     UnsupportedFeature,
 )
 from ...models import Account, Draft, Media, Notification, Post, as_draft
 from ...network import AccountRef, BaseNetwork, Capability, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
-from ...text import url_weighted_len
 from .compose import (
     InstanceLimits,
     check_limits,
     check_static,
     compose_text,
+    mastodon_len,
     mastodon_visibility,
     media_mime,
     status_length,
@@ -253,7 +254,7 @@ class MastodonNetwork(BaseNetwork):
         mentions written into the status take is left out of the limit.
         """
         limits = self.limits()
-        measure = partial(url_weighted_len, url_length=limits.url_length)
+        measure = partial(mastodon_len, url_length=limits.url_length)
         room = limits.max_characters
         if draft is not None:
             composed = status_length(compose_text(draft), draft.content_warning, limits.url_length)
@@ -378,6 +379,13 @@ class MastodonNetwork(BaseNetwork):
             return
         if isinstance(post, Post) and post.reposted_by is not None:
             # A Post describing a boost: undo the boost, never delete the boosted status.
+            if post.reposted_by.id != self._my_id():
+                # Unreblogging what I never boosted is a silent no-op on Mastodon: say so instead.
+                raise PermissionDenied(
+                    f"this Post is @{post.reposted_by.handle}'s boost, which only they can undo;"
+                    " delete(post.id) deletes the boosted status itself",
+                    network=NETWORK,
+                )
             target = post.id
             self._call(lambda: self.client.status_unreblog(target), "undo a boost")
             return
@@ -567,8 +575,8 @@ class MastodonNetwork(BaseNetwork):
                     stream=True,
                     timeout=(self.settings.connect_timeout, self.settings.stream_timeout),
                 )
-            except requests.RequestException:
-                response = None
+            except (requests.RequestException, NetworkUnavailable):
+                response = None  # the server (or, on the first try, its instance document) is unreachable
             if response is not None:
                 with contextlib.closing(response):
                     status = response.status_code

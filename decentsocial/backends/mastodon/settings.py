@@ -55,7 +55,20 @@ class MastodonSettings(NetworkSettings):
             raise ValueError("must be an http(s) URL of the server, e.g. https://mastodon.social")
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise ValueError("must be the server's root URL, without a path")
-        return value
+        # "HTTP://host" is "http://host": the plain-HTTP check and Mastodon.py compare lower case.
+        return parts.scheme + value[len(parts.scheme) :]
+
+    @field_validator("access_token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        # A token read from a file keeps its newline; any whitespace left would make the
+        # HTTP library refuse the header with the whole token in its error message.
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if not token or any(c.isspace() or not c.isprintable() for c in token):
+            raise ValueError("is not a valid access token (empty, or has spaces or control characters)")
+        return SecretStr(token)
 
     @field_validator("mastodon_version")
     @classmethod

@@ -15,7 +15,10 @@ from typing import Any
 
 import requests
 
-__all__ = ["StreamEvent", "read_events"]
+__all__ = ["HEARTBEAT", "StreamEvent", "read_events"]
+
+#: The name of the event ``read_events`` yields for a ``:`` comment line (the server's heartbeat).
+HEARTBEAT = ":heartbeat"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class StreamEvent:
 
 
 def read_events(response: requests.Response) -> Iterator[StreamEvent]:
-    """The events of one open SSE response, until the server closes it."""
+    """The events of one open SSE response (heartbeats included), until the server closes it."""
     name = "message"
     data: list[str] = []
     for line in _lines(response):
@@ -42,7 +45,9 @@ def read_events(response: requests.Response) -> Iterator[StreamEvent]:
             name, data = "message", []
             continue
         if line.startswith(":"):
-            continue  # heartbeat
+            # A heartbeat: reported, so a reader knows the connection works even when no post comes.
+            yield StreamEvent(HEARTBEAT, None)
+            continue
         field, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
         if field == "event":

@@ -103,6 +103,8 @@ class _Handoff(Generic[T]):
         self._outcome = (False, None)  # no reference cycle through a raised exception
         if ok:
             return value  # type: ignore[no-any-return]
+        if isinstance(value, asyncio.CancelledError):  # ``stop`` (a close) cancelled it mid-call
+            raise NetworkUnavailable("the connection was closed during the call", network="nostr") from None
         raise value
 
 
@@ -161,6 +163,7 @@ class LoopRunner:
 
     def _run_here(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         loop = self._loop
+        abandoned = False  # interrupted (Ctrl-C): it winds up later, maybe on the helper thread
 
         async def then_stop() -> T:
             # Stopping from the task's own last step, not from a done-callback as
@@ -168,7 +171,8 @@ class LoopRunner:
             try:
                 return await coro
             finally:
-                loop.stop()
+                if not abandoned:  # a call left behind must not stop a loop another caller runs
+                    loop.stop()
 
         main = then_stop()
         try:
@@ -190,6 +194,7 @@ class LoopRunner:
         finally:
             timer.cancel()
             if not task.done():  # interrupted (Ctrl-C): it is cancelled on the next run
+                abandoned = True
                 task.cancel()
         try:
             return task.result()
@@ -343,7 +348,7 @@ class RelayConnection:
                         while_waiting = None
                     accepted, message = await asyncio.wait_for(future, self.timeout)
                 except asyncio.TimeoutError:
-                    await self.close()
+                    await self._give_up()
                     raise RelayError(f"no OK within {self.timeout:.1f}s") from None
                 except (_ConnectionLost, websockets.exceptions.WebSocketException) as exc:
                     await self.close()
@@ -405,6 +410,9 @@ class RelayConnection:
             try:
                 message = await asyncio.wait_for(ended, self.timeout)
             except asyncio.TimeoutError:
+                # The connection may be dead without a sign (a silently broken TCP path):
+                # start afresh next time, as a publish does.
+                await self._give_up()
                 raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
             if message is None:
                 raise _ConnectionLost("connection closed during a query", delivered)
@@ -438,6 +446,13 @@ class RelayConnection:
         if self._ws is not None and self._reader is not None and not self._reader.done():
             with contextlib.suppress(websockets.exceptions.WebSocketException):
                 await self._ws.send(json.dumps(["CLOSE", sub]))
+
+    async def _give_up(self) -> None:
+        """Close a connection that stopped answering, without waiting for a closing handshake
+        that may never come (websockets would wait 10 s for it)."""
+        if self._ws is not None:
+            self._ws.transport.abort()
+        await self.close()
 
     async def close(self) -> None:
         ws, self._ws = self._ws, None
@@ -500,6 +515,7 @@ class RelayStream:
         self.url = url
         self._connection = connection
         self._filters = list(filters)
+        self._fits = _matcher(self._filters)
         self._deliver = deliver
         self._gone = gone
         self._attempts = attempts
@@ -542,6 +558,9 @@ class RelayStream:
             except ValueError as exc:
                 log.debug("relay %s: dropped event: %s", self.url, exc)
                 continue
+            if not self._fits(event):
+                log.debug("relay %s: dropped event %s: not what was asked for", self.url, event.id[:16])
+                continue
             problem = event.problem()
             if problem is not None:
                 log.debug("relay %s: dropped event %s: %s", self.url, event.id[:16], problem)
@@ -571,6 +590,45 @@ class RelayStream:
             self._task.cancel()
         if self._sub is not None:
             await self._connection.unsubscribe(self._sub)
+
+
+def _matcher(filters: Sequence[Filter]) -> Callable[[Event], bool]:
+    """Whether an event fits one of ``filters`` (NIP-01), for events a relay sends that it should not.
+
+    ``search`` and ``limit`` are the relay's to apply; everything else is checked here.
+    """
+    compiled = [
+        (
+            set(f["ids"]) if "ids" in f else None,
+            set(f["authors"]) if "authors" in f else None,
+            set(f["kinds"]) if "kinds" in f else None,
+            f.get("since"),
+            f.get("until"),
+            [(k[1], set(v)) for k, v in f.items() if len(k) == 2 and k[0] == "#"],
+        )
+        for f in filters
+    ]
+
+    def fits(event: Event) -> bool:
+        for ids, authors, kinds, since, until, tags in compiled:
+            if ids is not None and event.id not in ids:
+                continue
+            if authors is not None and event.pubkey not in authors:
+                continue
+            if kinds is not None and event.kind not in kinds:
+                continue
+            if (since is not None and event.created_at < since) or (
+                until is not None and event.created_at > until
+            ):
+                continue
+            if all(
+                any(len(t) > 1 and t[0] == name and t[1] in values for t in event.tags)
+                for name, values in tags
+            ):
+                return True
+        return False
+
+    return fits
 
 
 def _run_aside(work: Callable[[], None]) -> None:
@@ -659,6 +717,7 @@ class RelayPool:
         """(``created_at`` of every well-formed event the relay sent, the sound ones) or the failure."""
         created: list[int] = []
         events: list[Event] = []
+        fits = _matcher(filters)
 
         def check(raw: Any) -> None:
             try:
@@ -667,6 +726,9 @@ class RelayPool:
                 log.debug("relay %s: dropped event: %s", url, exc)
                 return
             created.append(event.created_at)
+            if not fits(event):
+                log.debug("relay %s: dropped event %s: not what was asked for", url, event.id[:16])
+                return
             known = verified.get(event.id)
             if known is None:  # an id already verified names that very event: no second check
                 problem = event.problem()
@@ -698,7 +760,7 @@ class RelayPool:
                 async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client:
                     response = await client.get(_http_url(url), headers={"Accept": "application/nostr+json"})
                 data = response.json() if response.status_code == 200 else {}
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx.HTTPError, ValueError, RecursionError) as exc:  # Recursion: nested too deep
                 log.debug("relay %s: no NIP-11 document: %s", url, exc)
                 data = {}
             self._info[url] = data if isinstance(data, dict) else {}
@@ -719,11 +781,12 @@ class RelayPool:
         streams: list[RelayStream] = []
         failures: list[str] = []
         live: set[str] = set()
+        opening = True  # a relay refusing while the next one still connects does not end the stream
 
         def gone(url: str, reason: str) -> None:
             live.discard(url)
             failures.append(f"{url}: {reason}")
-            if not live:
+            if not live and not opening:
                 ended("; ".join(failures))
 
         for url, connection in self._connections.items():
@@ -735,8 +798,11 @@ class RelayPool:
                 continue
             live.add(url)
             streams.append(stream)
+        opening = False
         if not streams:
             raise NetworkUnavailable(f"no relay answered ({'; '.join(failures)})", network="nostr")
+        if not live:  # every relay that answered has refused the subscription since
+            ended("; ".join(failures))
         return streams
 
     async def stop_stream(self, streams: Sequence[RelayStream]) -> None:

@@ -29,7 +29,7 @@ def profile_content(event: Event | None) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(event.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -86,8 +86,10 @@ def post_from_event(
     if event.kind == 6:
         try:
             inner = json.loads(event.content) if event.content else {}
-            text = inner.get("content", "") if isinstance(inner, dict) else ""
-        except ValueError:
+            inner_text = inner.get("content") if isinstance(inner, dict) else ""
+            # Not a note's text: the repost is read without one.
+            text = inner_text if isinstance(inner_text, str) else ""
+        except (ValueError, RecursionError):
             text = ""
     warning = event.first_tag("content-warning")
     language = next((t[1] for t in event.tags if len(t) >= 3 and t[0] == "l" and t[2] == "ISO-639-1"), None)

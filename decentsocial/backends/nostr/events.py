@@ -14,6 +14,9 @@ __all__ = ["Event", "event_id", "sign_event"]
 
 Tags = tuple[tuple[str, ...], ...]
 
+#: The latest ``created_at`` read (3000-01-01): every platform's ``datetime`` can show it.
+MAX_CREATED_AT = 32_503_680_000
+
 
 def _canonical(pubkey: str, created_at: int, kind: int, tags: Tags, content: str) -> bytes:
     # NIP-01: [0,pubkey,created_at,kind,tags,content], no whitespace, UTF-8, minimal escaping.
@@ -77,6 +80,8 @@ class Event:
             raise ValueError(f"malformed event: {exc}") from None
         if not isinstance(event.content, str):
             raise ValueError("malformed event: content is not a string")
+        if not 0 <= event.created_at <= MAX_CREATED_AT:
+            raise ValueError("malformed event: created_at is not a date")
         return event
 
     def to_json(self) -> dict[str, Any]:

@@ -205,6 +205,8 @@ class NostrNetwork(BaseNetwork):
         self._loop: LoopRunner | None = None
         self._pool: RelayPool | None = None
         self._start_lock = threading.Lock()
+        #: The arrival queues of open streams: ``close()`` ends each with ``None``.
+        self._open_streams: set[queue.Queue[Event | str | None]] = set()
         self._created_at_by_key: dict[str, int] = {}
         self._key_lock = threading.Lock()
         self._issued: dict[str, None] = {}
@@ -264,14 +266,23 @@ class NostrNetwork(BaseNetwork):
         known = pool.cached_info(url)
         return known if known is not None else self._run(pool.info(url))
 
+    def _announces(self, url: str, nip: int) -> bool:
+        """Whether the relay's NIP-11 document lists ``nip`` (a document that lists nothing readable
+        announces nothing)."""
+        nips = self.relay_info(url).get("supported_nips")
+        return isinstance(nips, list) and nip in nips
+
     def close(self) -> None:
         with self._start_lock:
             loop, pool = self._loop, self._pool
             self._loop = self._pool = None
+            open_streams, self._open_streams = self._open_streams, set()
         if loop is not None and pool is not None:
             with contextlib.suppress(DecentSocialError):
                 loop.run(pool.close(), timeout=self.nostr_settings.timeout + 1)
             loop.stop()
+        for arrivals in open_streams:
+            arrivals.put_nowait(None)  # a thread reading the stream is not left waiting for ever
 
     def _relay_hint(self) -> str:
         return self.nostr_settings.relays[0]
@@ -643,7 +654,7 @@ class NostrNetwork(BaseNetwork):
     def _relays_keeping_deleted(self, relays: Sequence[str] | None = None) -> list[str]:
         """Relays that do not announce NIP-09 in their NIP-11 document (they may serve deleted events)."""
         urls = self.nostr_settings.relays if relays is None else relays
-        return [u for u in urls if 9 not in (self.relay_info(u).get("supported_nips") or [])]
+        return [u for u in urls if not self._announces(u, 9)]
 
     def _drop_deleted(self, events: list[Event], relays: Sequence[str] | None = None) -> list[Event]:
         """Hide events their author deleted (NIP-09), even on relays that keep them.
@@ -762,7 +773,7 @@ class NostrNetwork(BaseNetwork):
         if text.startswith("#") and len(text) > 1 and " " not in text:
             return self._posts({"kinds": [KIND_NOTE], "#t": [text[1:].lower()]}, limit)
         relays = self.nostr_settings.relays
-        with_nip50 = [u for u in relays if 50 in (self.relay_info(u).get("supported_nips") or [])]
+        with_nip50 = [u for u in relays if self._announces(u, 50)]
         without = [u for u in relays if u not in with_nip50]
         needle = text.lower()
         streams: list[Iterator[Event]] = []
@@ -813,7 +824,8 @@ class NostrNetwork(BaseNetwork):
         meanwhile is missed; a note is yielded once however many relays send
         it. Once every relay has failed ``stream_attempts`` times in a row the
         iterator raises ``NetworkUnavailable``. Never ends on its own: stop
-        iterating (or ``close()`` the iterator) when done.
+        iterating (or ``close()`` the iterator) when done; ``close()`` on this
+        connection ends it.
         """
         if kind not in ("public", "home"):
             raise InvalidInput(f"stream kind must be 'public' or 'home', got {kind!r}", network=self.name)
@@ -825,21 +837,33 @@ class NostrNetwork(BaseNetwork):
             query["authors"] = list(dict.fromkeys([self.public_key, *self.following()]))
         if wanted:
             query["#t"] = [wanted]
-        arrivals: queue.Queue[Event | str] = queue.Queue()  # an event, or why the stream ended
-        loop, pool = self._started()
-        loop.move_to_thread()  # the relays' events must arrive while the caller is between calls
-        handles = self._run(
-            pool.stream(
-                [query], arrivals.put_nowait, arrivals.put_nowait, self.nostr_settings.stream_attempts
+        # An event, why the stream ended, or None when the connection was closed.
+        arrivals: queue.Queue[Event | str | None] = queue.Queue()
+        with self._start_lock:
+            self._open_streams.add(arrivals)
+        try:
+            loop, pool = self._started()
+            loop.move_to_thread()  # the relays' events must arrive while the caller is between calls
+            handles = self._run(
+                pool.stream(
+                    [query], arrivals.put_nowait, arrivals.put_nowait, self.nostr_settings.stream_attempts
+                )
             )
-        )
+        except BaseException:
+            with self._start_lock:
+                self._open_streams.discard(arrivals)
+            raise
         return self._stream(arrivals, handles)
 
-    def _stream(self, arrivals: queue.Queue[Event | str], handles: list[RelayStream]) -> Iterator[Post]:
+    def _stream(
+        self, arrivals: queue.Queue[Event | str | None], handles: list[RelayStream]
+    ) -> Iterator[Post]:
         seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
         try:
             while True:
                 event = arrivals.get()
+                if event is None:
+                    return  # this connection was closed
                 if isinstance(event, str):
                     raise NetworkUnavailable(
                         f"every relay of the stream was lost ({event})", network=self.name
@@ -851,6 +875,7 @@ class NostrNetwork(BaseNetwork):
                     del seen[next(iter(seen))]
                 yield post_from_event(event)
         finally:
+            self._open_streams.discard(arrivals)  # no lock: this may run from garbage collection
             pool = self._pool
             if pool is not None:
                 with contextlib.suppress(DecentSocialError):

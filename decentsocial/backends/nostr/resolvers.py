@@ -84,15 +84,20 @@ def https_lnurl_resolver(timeout: float = 5.0) -> Callable[[dict[str, object]], 
         try:
             response = httpx.get(url, timeout=timeout, follow_redirects=False)
             data = response.json() if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError, RecursionError):  # RecursionError: nested too deep
             return None
         if not isinstance(data, dict) or not isinstance(data.get("callback"), str):
             return None
         pubkey = data.get("nostrPubkey")
+        try:
+            min_sendable = int(data.get("minSendable", 1000))
+            max_sendable = int(data.get("maxSendable", 10**11))
+        except (TypeError, ValueError, OverflowError):  # a broken endpoint takes no zaps
+            return None
         return LnurlPay(
             callback=data["callback"],
-            min_sendable=int(data.get("minSendable", 1000)),
-            max_sendable=int(data.get("maxSendable", 10**11)),
+            min_sendable=min_sendable,
+            max_sendable=max_sendable,
             allows_nostr=data.get("allowsNostr") is True,
             nostr_pubkey=pubkey.lower() if isinstance(pubkey, str) and is_hex64(pubkey.lower()) else None,
             lnurl=lnurl_encode(url),
