@@ -394,6 +394,14 @@ class Draft(_Model):
             raise InvalidInput(
                 f"unknown visibility {self.visibility!r}; use one of {', '.join(VISIBILITIES)}"
             )
+        for name, value in (
+            ("text", self.text),
+            ("content_warning", self.content_warning),
+            ("title", self.title),
+            *(("tags", tag) for tag in self.tags),
+            *(("mentions", mention) for mention in self.mentions),
+        ):
+            _check_unicode(name, value)
         if not self.text.strip() and not self.media and self.poll is None:
             raise ContentRejected("a post needs text or media; this draft has neither")
         total = sum(b.percent for b in self.beneficiaries)
@@ -404,6 +412,20 @@ class Draft(_Model):
     def with_text(self, text: str, **changes: Any) -> Draft:
         """A copy with other text (used when a network splits a draft into a thread)."""
         return self.model_copy(update={"text": text, **changes})
+
+
+def _check_unicode(name: str, value: str | None) -> None:
+    """Refuse text no network can send: a lone surrogate (half an emoji, e.g. from a bad slice
+    of UTF-16 data) cannot be encoded, and would fail deep inside a request instead of here."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"{name} is not valid Unicode: a lone surrogate at character {exc.start} "
+            f"(half of a character, e.g. from cutting an emoji in two)"
+        ) from None
 
 
 def normalise_tags(tags: Any) -> tuple[str, ...]:

@@ -395,7 +395,7 @@ def test_tip_above_the_balance_is_refused_before_signing(net: HiveNetwork, repla
     with pytest.raises(ContentRejected):
         net.tip("steemit", f"1.000 {net.chain.liquid}")  # alice holds 0.000
     assert replay.broadcasts == []
-    assert net.signed == []
+    assert not net.signed
 
 
 @pytest.mark.parametrize("amount", ["1.0001 HBD", "1.000 BTC", "0.000 HBD"])
@@ -519,3 +519,13 @@ def test_dead_node_fails_fast_with_bounded_retries() -> None:
 def test_invalid_account_setting_is_a_configuration_error(replay: ReplayServer) -> None:
     with pytest.raises(ConfigurationError):
         connect("hive", account="Not_An_Account", nodes=[replay.url])
+
+
+def test_a_long_running_connection_keeps_only_its_last_signed_transactions(
+    net: HiveNetwork, replay: ReplayServer
+) -> None:
+    from decentsocial.backends.hive._network import SIGNED_KEPT
+
+    txids = [net.tip("steemit", f"0.001 {net.chain.backed}", memo=f"n{i}") for i in range(SIGNED_KEPT + 5)]
+    assert len(replay.broadcasts) == SIGNED_KEPT + 5
+    assert [tx.id for tx in net.signed] == txids[-SIGNED_KEPT:]

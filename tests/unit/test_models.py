@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -146,3 +147,20 @@ def test_unknown_visibility_is_invalid_input() -> None:
     with pytest.raises(ds.InvalidInput, match="unknown visibility 'friends'"):
         ds.Draft(text="hi", visibility="friends")
     assert ds.Draft(text="hi", visibility="followers").visibility == "followers"
+
+
+@pytest.mark.parametrize("field", ["text", "content_warning", "title", "tags", "mentions"])
+def test_half_a_character_is_invalid_input_before_any_network_sees_it(field: str) -> None:
+    broken = "launch \ud83d day"  # the first half of an emoji's UTF-16 pair, alone
+    value: object = (broken,) if field in ("tags", "mentions") else broken
+    fields: dict[str, object] = {"text": "hi", field: value}
+    with pytest.raises(ds.InvalidInput, match=f"{field} is not valid Unicode.*character 7"):
+        ds.Draft(**fields)
+
+
+def test_a_broken_string_is_refused_by_publish_and_nothing_is_stored(tmp_path: Path) -> None:
+    net = ds.connect("sandbox", path=str(tmp_path / "s.db"), account="brand")
+    with pytest.raises(ds.InvalidInput):
+        net.publish("launch \ud83d day")
+    assert list(net.posts(limit=None)) == []
+    assert net.publish("launch 🚀 day").text == "launch 🚀 day"

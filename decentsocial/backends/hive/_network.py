@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar, Literal
@@ -48,6 +49,8 @@ __all__ = ["HiveNetwork", "HiveSettings", "SteemNetwork", "SteemSettings"]
 
 KeyName = Literal["posting_key", "active_key"]
 
+#: Signed transactions a connection keeps for inspection (``HiveNetwork.signed``).
+SIGNED_KEPT = 100
 #: A transaction is at most 64 KiB (HIVE_MAX_TRANSACTION_SIZE); the body must leave room for the rest.
 MAX_BODY_BYTES = 64_000
 
@@ -145,8 +148,9 @@ class HiveNetwork(BaseNetwork):
             timeout=s.timeout,
             policy=RetryPolicy(attempts=s.retries, total_seconds=max(s.timeout * s.retries, 5.0)),
         )
-        #: Transactions this connection signed, newest last (id and digest included).
-        self.signed: list[SignedTx] = []
+        #: The last ``SIGNED_KEPT`` transactions this connection signed, newest last (id and
+        #: digest included); bounded, so a long-running bot does not hold every one it ever sent.
+        self.signed: deque[SignedTx] = deque(maxlen=SIGNED_KEPT)
 
     def close(self) -> None:
         self._rpc.close()
