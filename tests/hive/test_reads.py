@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -257,10 +258,11 @@ def test_harness_samples_are_readable(network: str, request: pytest.FixtureReque
     assert list(harness.me.community_posts(community, limit=2))
 
 
-def test_benefactor_and_claim_operations_as_hived_documents_them(hive: HiveNetwork) -> None:
-    # No recorded history holds these two; their shapes follow hived's operation definitions.
-    benefactor = [
-        7,
+def _alice_paid_as_beneficiary_of_bob(index: int) -> list[Any]:
+    """An account-history entry: alice's share, as a beneficiary, of bob's post's reward
+    (no recorded history holds one; its shape follows hived's operation definition)."""
+    return [
+        index,
         {
             "timestamp": "2021-01-01T00:00:00",
             "op": {
@@ -276,6 +278,11 @@ def test_benefactor_and_claim_operations_as_hived_documents_them(hive: HiveNetwo
             },
         },
     ]
+
+
+def test_benefactor_and_claim_operations_as_hived_documents_them(hive: HiveNetwork) -> None:
+    # No recorded history holds these two; their shapes follow hived's operation definitions.
+    benefactor = _alice_paid_as_beneficiary_of_bob(7)
     claim = [
         8,
         {
@@ -329,23 +336,7 @@ def test_reward_history_pages_back_to_the_first_operation(net: HiveNetwork, repl
 def test_beneficiary_rewards_of_an_authors_posts_are_not_the_authors(hive: HiveNetwork) -> None:
     # hived lists comment_benefactor_reward_operation in the history of the benefactor AND of the
     # post's author (get_impacted_accounts); only the benefactor earned it.
-    paid_to_alice = [
-        9,
-        {
-            "timestamp": "2021-01-01T00:00:00",
-            "op": {
-                "type": "comment_benefactor_reward_operation",
-                "value": {
-                    "benefactor": "alice",
-                    "author": "bob",
-                    "permlink": "post",
-                    "hbd_payout": "0.100 HBD",
-                    "hive_payout": "0.000 HIVE",
-                    "vesting_payout": "1.000000 VESTS",
-                },
-            },
-        },
-    ]
+    paid_to_alice = _alice_paid_as_beneficiary_of_bob(9)
     assert hive._history_reward("bob", paid_to_alice) is None
     earned = hive._history_reward("alice", paid_to_alice)
     assert earned is not None
