@@ -11,8 +11,9 @@ it stores whatever it is sent, forged or not, like a hostile relay would.
 ``go_deaf()`` ignores everything later sent on the connections open now, while new connections
 are served (a connection whose TCP path died silently: a NAT or Wi-Fi change, a sleeping laptop).
 ``inject`` holds events sent in answer to every ``REQ``, whether they match it or not (a hostile
-relay). ``supported_nips`` replaces the list its NIP-11 document announces (any JSON value, to
-test relays that announce it wrongly); ``nip11_body`` replaces the whole document.
+relay); ``junk`` holds raw text frames sent first in answer to every ``REQ``.
+``supported_nips`` replaces the list its NIP-11 document announces (any JSON value, to test
+relays that announce it wrongly); ``nip11_body`` replaces the whole document.
 ``refuse_subscriptions`` answers every ``REQ`` with ``CLOSED`` and that reason (NIP-01);
 ``handshake_delay`` makes opening a connection take that many seconds (a distant relay).
 Subscriptions stay open after ``EOSE`` and receive new matching events.
@@ -65,12 +66,14 @@ class SpecRelay:
     refuse: str | None = None  # refuse every event with this reason
     refuse_subscriptions: str | None = None
     inject: list[dict[str, Any]] = field(default_factory=list)
+    junk: list[str] = field(default_factory=list)
     supported_nips: Any = None
     nip11_body: str | None = None
     handshake_delay: float = 0.0
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
+    connections_served: int = 0
 
     def __post_init__(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -156,6 +159,7 @@ class SpecRelay:
         return Response(200, "OK", headers, body)
 
     async def _handle(self, ws: ServerConnection) -> None:
+        self.connections_served += 1
         try:
             async for raw in ws:
                 if ws in self._deaf:
@@ -172,6 +176,8 @@ class SpecRelay:
                 elif message[0] == "REQ" and not self.silent:
                     self.requests.append(message[2:])
                     sub = message[1]
+                    for frame in self.junk:
+                        await ws.send(frame)
                     for event in [*self.inject, *self._query(message[2:])]:
                         await ws.send(json.dumps(["EVENT", sub, event]))
                     await ws.send(json.dumps(["EOSE", sub]))

@@ -488,3 +488,14 @@ def test_a_relay_whose_nip11_document_is_nested_too_deep_is_still_read(
     post = alice.publish("read me")
     assert alice.get_post(post.id).id == post.id
     assert alice.relay_info(relay.url) == {}
+
+
+def test_a_message_nested_too_deep_to_parse_is_skipped_and_the_connection_kept(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    relay = spec_relay(junk=["[" * 100_000 + "]" * 100_000, "not json"])
+    alice = make_net(relays=[relay.url])
+    post = alice.publish("still readable")
+    assert [p.id for p in alice.posts()] == [post.id]
+    assert [p.id for p in alice.posts()] == [post.id]
+    assert relay.connections_served == 1  # the reader survived both answers: no reconnect

@@ -302,8 +302,8 @@ class RelayConnection:
     def _dispatch(self, raw: str | bytes) -> None:
         try:
             message = json.loads(raw)
-        except ValueError:
-            log.debug("relay %s sent non-JSON; ignored", self.url)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
+            log.debug("relay %s sent a message that is not readable JSON; ignored", self.url)
             return
         if not isinstance(message, list) or not message:
             return
