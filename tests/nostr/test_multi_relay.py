@@ -298,6 +298,7 @@ def test_a_stream_subscribes_again_after_a_drop_and_catches_up(
     assert arrived.empty(), "the catch-up asks from before the first note, but no note is yielded twice"
     streams = [f for req in relay.requests for f in req if f.get("#t") == [token]]
     assert len(streams) == 2
+    assert len(alice.pool._connections[relay.url]._subs) == 1  # the lost subscription is forgotten
     first_note = next(e for e in relay.events.values() if e["content"] == f"first #{token}")
     assert streams[1]["since"] == max(streams[0]["since"], first_note["created_at"] - 60)
 

@@ -538,7 +538,9 @@ class RelayStream:
         failures = 0
         while True:
             message = await queue.get()
-            if message is None:  # the connection ended
+            if message is None:  # the connection ended, and the subscription with it
+                if self._sub is not None:
+                    await self._connection.unsubscribe(self._sub)
                 failures += 1
                 reopened = await self._reopen(failures)
                 if reopened is None:
