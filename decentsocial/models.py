@@ -46,6 +46,7 @@ __all__ = [
     "RewardStatus",
     "Visibility",
     "as_draft",
+    "parse_iso_datetime",
     "utc",
 ]
 
@@ -55,6 +56,22 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+_COMPACT_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
+
+
+def parse_iso_datetime(text: str) -> datetime:
+    """An ISO-8601 / RFC 3339 timestamp as tz-aware UTC (naive means UTC); ``ValueError`` otherwise.
+
+    Servers send ``Z``, any number of fraction digits and ``+0000`` offsets,
+    which Python 3.10's ``fromisoformat`` does not read: they are normalised first.
+    """
+    value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    value = _FRACTION.sub(lambda m: "." + (m[1] + "000000")[:6], value, count=1)
+    value = _COMPACT_OFFSET.sub(r"\1:\2", value)
+    return utc(datetime.fromisoformat(value))
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(utc)]

@@ -25,6 +25,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from tenacity.stop import stop_base
 
 from .errors import DecentSocialError
+from .models import parse_iso_datetime, utc
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retry_after_from_headers"]
 
@@ -64,16 +65,14 @@ def parse_retry_after(value: str | float | int | None, *, now: datetime | None =
 
 
 def _parse_date(text: str) -> datetime | None:
+    """ISO-8601 or an HTTP date, as UTC."""
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso_datetime(text)
     except ValueError:
         try:
-            when = parsedate_to_datetime(text)
+            return utc(parsedate_to_datetime(text))
         except (TypeError, ValueError, IndexError):
             return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when
 
 
 _RESET_HEADERS = ("retry-after", "ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset")

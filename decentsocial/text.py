@@ -17,6 +17,7 @@ __all__ = [
     "Entity",
     "entities",
     "grapheme_len",
+    "graphemes",
     "hashtags",
     "links",
     "mentions",
@@ -51,6 +52,11 @@ class Entity:
     end: int
     byte_start: int  # UTF-8 byte offsets (Bluesky facets)
     byte_end: int
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-perceived characters (extended grapheme clusters) of ``text``, in order."""
+    return list(_GRAPHEME.findall(text))
 
 
 def grapheme_len(text: str) -> int:

@@ -43,7 +43,7 @@ from ..errors import (
 )
 from ..httpclient import HttpClient
 from ..idempotency import PublishLog, draft_digest
-from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft
+from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft, parse_iso_datetime
 from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef, TextLimit
 from ..paging import Page, check_limit, paginate
 from ..retry import RetryPolicy, retry_after_from_headers
@@ -280,17 +280,11 @@ def _parse_time(value: str | None) -> datetime:
     if not value:
         return datetime.now(timezone.utc)
     try:
-        parsed = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise NetworkUnavailable(
-                f"Threads answered with an unreadable timestamp {str(value)[:40]!r}", network=NAME
-            ) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parse_iso_datetime(str(value))
+    except ValueError as exc:
+        raise NetworkUnavailable(
+            f"Threads answered with an unreadable timestamp {str(value)[:40]!r}", network=NAME
+        ) from exc
 
 
 def _id_of(body: Mapping[str, Any], what: str) -> str:
@@ -305,7 +299,6 @@ def _is_public_url(url: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]+", url))
 
 
-_GRAPHEME = regex.compile(r"\X")
 #: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
 _EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
 
@@ -313,7 +306,7 @@ _EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
 def _threads_len(text: str) -> int:
     """Text length as Threads counts it: characters, except that an emoji counts as its UTF-8 bytes."""
     total = 0
-    for cluster in _GRAPHEME.findall(text):
+    for cluster in textlib.graphemes(text):
         total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
     return total
 

@@ -164,3 +164,29 @@ def test_a_broken_string_is_refused_by_publish_and_nothing_is_stored(tmp_path: P
         net.publish("launch \ud83d day")
     assert list(net.posts(limit=None)) == []
     assert net.publish("launch 🚀 day").text == "launch 🚀 day"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-26T13:15:00Z", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),
+        ("2026-11-26T13:15:00+0000", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),  # Graph API
+        ("2026-11-26T15:15:00+02:00", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),
+        ("2026-11-26T13:15:00.5Z", datetime(2026, 11, 26, 13, 15, 0, 500_000, tzinfo=timezone.utc)),
+        ("2026-11-26T13:15:00.123456789Z", datetime(2026, 11, 26, 13, 15, 0, 123_456, tzinfo=timezone.utc)),
+        ("2026-11-26T13:15:00", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),  # naive is UTC
+    ],
+)
+def test_iso_timestamps_as_servers_send_them_read_as_utc(text: str, expected: datetime) -> None:
+    from decentsocial.models import parse_iso_datetime
+
+    parsed = parse_iso_datetime(text)
+    assert parsed == expected
+    assert parsed.tzinfo == timezone.utc
+
+
+def test_an_unreadable_timestamp_is_a_value_error() -> None:
+    from decentsocial.models import parse_iso_datetime
+
+    with pytest.raises(ValueError):
+        parse_iso_datetime("yesterday")

@@ -7,11 +7,10 @@ Works on the JSON the server sent (dicts), which is also what ``raw`` keeps:
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ...models import Account, Engagement, Media, Notification, NotificationKind, Post
+from ...models import Account, Engagement, Media, Notification, NotificationKind, Post, parse_iso_datetime
 from .ids import parse_at_uri
 from .richtext import facet_values
 
@@ -25,7 +24,6 @@ __all__ = [
 ]
 
 NETWORK = "bluesky"
-_FRACTION = re.compile(r"\.(\d+)")
 _KINDS: dict[str, NotificationKind] = {
     "like": "like",
     "like-via-repost": "like",
@@ -42,15 +40,10 @@ def parse_datetime(value: Any) -> datetime | None:
     """An AT Protocol datetime (RFC 3339, any fraction digits, 'Z') as tz-aware UTC."""
     if not isinstance(value, str) or not value:
         return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:
-        when = datetime.fromisoformat(text)
+        return parse_iso_datetime(value)
     except ValueError:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
 
 
 def _int(value: Any) -> int | None:

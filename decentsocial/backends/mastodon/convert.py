@@ -16,7 +16,16 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
-from ...models import Account, Engagement, Media, Notification, NotificationKind, Post, Visibility
+from ...models import (
+    Account,
+    Engagement,
+    Media,
+    Notification,
+    NotificationKind,
+    Post,
+    Visibility,
+    parse_iso_datetime,
+)
 
 __all__ = [
     "NETWORK",
@@ -115,7 +124,6 @@ def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
 
 
 _SCALARS = frozenset({str, int, float, bool})
-_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 
 
 def _when(value: Any) -> datetime | None:
@@ -124,10 +132,7 @@ def _when(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
-        # Python 3.10 reads only 3 or 6 fraction digits; servers send 0 to 9.
-        text = _FRACTION.sub(lambda m: "." + (m[1] + "000000")[:6], value.replace("Z", "+00:00"))
-        when = datetime.fromisoformat(text)
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return parse_iso_datetime(value)
     raise ValueError(f"not a date: {value!r}")
 
 
