@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .base import BaseNetwork
+
 # Imported eagerly, unlike to_dataframe: the function ``crosspost`` shares its name with its
 # module, and a lazy attribute would be shadowed by the module once anything imports it.
 # crosspost.py loads only the standard library and the core, so this stays cheap.
@@ -43,7 +45,7 @@ from .models import (
     Reward,
     RewardPart,
 )
-from .network import BaseNetwork, Capability, Network
+from .network import Capability, Network
 from .paging import Page, paginate
 from .registry import connect, known_networks
 from .retry import RetryPolicy

@@ -36,7 +36,6 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from .crosspost import (
     CrosspostResult,
     Watch,
-    backend_prepare,
     base_key,
     check_monitor_args,
     check_networks,
@@ -54,6 +53,7 @@ from .registry import connect as _connect_sync
 __all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "wrap"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 P = ParamSpec("P")
 
 #: Items fetched per trip to the worker thread when the backend does not say its page size.
@@ -73,10 +73,19 @@ def wrap(net: Network) -> AsyncNetwork:
 class AsyncPager(Generic[T]):
     """An async iterator over a backend's lazy iterator, pulling a batch per trip to the worker thread."""
 
-    def __init__(self, net: AsyncNetwork, make: Callable[[], Iterator[T]], batch: int) -> None:
+    def __init__(
+        self, net: AsyncNetwork, make: Callable[[], Iterator[T]], batch: int, *, own_thread: bool = False
+    ) -> None:
         self._net = net
         self._make = make
         self._batch = batch
+        # A stream waits for posts for as long as it runs: in a thread of its own, so that the
+        # connection's worker thread stays free for other calls meanwhile.
+        self._thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="decentsocial-stream")
+            if own_thread
+            else None
+        )
         self._iterator: Iterator[T] | None = None
         self._buffer: deque[T] = deque()
         self._done = False
@@ -88,7 +97,7 @@ class AsyncPager(Generic[T]):
         if not self._buffer:
             if self._done:
                 raise StopAsyncIteration
-            items = await self._net.run(self._pull)
+            items = await self._run(self._pull)
             if len(items) < self._batch:
                 self._done = True
             if not items:
@@ -108,7 +117,16 @@ class AsyncPager(Generic[T]):
         iterator, self._iterator = self._iterator, None
         close = getattr(iterator, "close", None)
         if callable(close):
-            await self._net.run(close)
+            await self._run(close)
+        if self._thread is not None:
+            self._thread.shutdown(wait=False)
+
+    async def _run(self, fn: Callable[[], R]) -> R:
+        if self._thread is None:
+            return await self._net.run(fn)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, contextvars.copy_context().run, fn
+        )
 
     async def to_list(self) -> list[T]:
         """Every item (mind the ``limit`` you asked for)."""
@@ -124,7 +142,7 @@ class AsyncNetwork:
         self.sync: Network = net
         self.name: str = net.name
         self.capabilities: frozenset[Capability] = net.capabilities
-        self._batch = int(getattr(net, "page_size", DEFAULT_BATCH) or DEFAULT_BATCH)
+        self._batch = int(net.page_size or DEFAULT_BATCH)
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
 
@@ -256,12 +274,17 @@ class AsyncNetwork:
     # ---------------------------------------------------------------- planning helpers
 
     async def prepare(self, draft: Draft | str) -> list[Draft]:
-        """The draft(s) ``publish`` would send (see ``BaseNetwork.prepare``)."""
-        return await self.run(backend_prepare, self.sync, as_draft(draft))
+        """The draft(s) ``publish`` would send (see ``Network.prepare``)."""
+        return await self.run(self.sync.prepare, as_draft(draft))
 
     async def text_limit(self, draft: Draft | None = None) -> TextLimit | None:
-        hook = getattr(self.sync, "text_limit", None)
-        return await self.run(hook, draft) if callable(hook) else None
+        """This network's text length rule (see ``Network.text_limit``)."""
+        return await self.run(self.sync.text_limit, draft)
+
+    def stream(self, *, kind: str = "public", tag: str | None = None) -> AsyncPager[Post]:
+        """New posts as they arrive, as an async iterator; it waits in a thread of its own."""
+        iterator = self.sync.stream(kind=kind, tag=tag)  # bad input fails here, before any I/O
+        return AsyncPager(self, lambda: iterator, 1, own_thread=True)
 
 
 # ---------------------------------------------------------------- crosspost and monitor

@@ -21,9 +21,10 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Amount, Draft, Post, Reward
-from .network import BaseNetwork, Capability
+from .network import Capability
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -125,7 +126,9 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
     return settings
 
 
-def open_networks(profiles: Sequence[str], network: str | None, settings: Sequence[str]) -> list[BaseNetwork]:
+def open_networks(
+    profiles: Sequence[str], network: str | None, settings: Sequence[str]
+) -> list[BaseNetwork[Any]]:
     """The connections a command works on: each ``--profile``, or one ``--network`` with its settings."""
     from .registry import connect
 
@@ -137,7 +140,7 @@ def open_networks(profiles: Sequence[str], network: str | None, settings: Sequen
     return [connect(network, **extra)]
 
 
-def open_one(profile: str | None, network: str | None, settings: Sequence[str]) -> BaseNetwork:
+def open_one(profile: str | None, network: str | None, settings: Sequence[str]) -> BaseNetwork[Any]:
     return open_networks([profile] if profile else [], network, settings)[0]
 
 

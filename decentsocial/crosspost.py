@@ -121,17 +121,12 @@ def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
 
 def text_limit_of(net: Network, draft: Draft) -> TextLimit | None:
     """The network's ``TextLimit`` for ``draft`` if its backend states one."""
-    hook = getattr(net, "text_limit", None)
-    return hook(draft) if callable(hook) else None
+    return net.text_limit(draft)
 
 
 def backend_prepare(net: Network, draft: Draft) -> list[Draft]:
-    """The backend's own ``prepare`` (its checks); a network without one takes the draft as it is."""
-    hook = getattr(net, "prepare", None)
-    if callable(hook):
-        prepared: list[Draft] = hook(draft)
-        return prepared
-    return [draft]
+    """The backend's own ``prepare`` (its checks)."""
+    return net.prepare(draft)
 
 
 def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]:

@@ -28,7 +28,11 @@ identifiers only, and settings validation reports field names, not values.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 __all__ = [
+    "STATUS_ERRORS",
     "AuthenticationError",
     "ConfigurationError",
     "ContentRejected",
@@ -39,6 +43,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "UnsupportedFeature",
+    "from_status",
 ]
 
 
@@ -71,6 +76,10 @@ class DecentSocialError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild through __init__'s keywords, so every subclass pickles (process pools, Celery).
+        return (_rebuild, (type(self), self.__dict__.copy(), self.args))
 
 
 class ConfigurationError(DecentSocialError):
@@ -136,3 +145,69 @@ class RateLimited(DecentSocialError):
 
 class NetworkUnavailable(DecentSocialError):
     """Connection refused, timeout, or server errors that outlasted the retries."""
+
+
+def _rebuild(cls: type[DecentSocialError], state: dict[str, Any], args: tuple[Any, ...]) -> DecentSocialError:
+    error = Exception.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+#: HTTP status -> the error it means, for every HTTP API backend (like prawcore's table).
+#: Statuses not listed fall back by class: other 4xx are ``ContentRejected``, 5xx ``NetworkUnavailable``.
+STATUS_ERRORS: dict[int, type[DecentSocialError]] = {
+    400: ContentRejected,
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    408: NetworkUnavailable,
+    409: ContentRejected,
+    410: NotFound,
+    413: ContentRejected,
+    415: ContentRejected,
+    422: ContentRejected,
+    429: RateLimited,
+}
+
+_DEFAULT_WORDS: dict[type[DecentSocialError], str] = {
+    AuthenticationError: "the server refused the credentials",
+    PermissionDenied: "not allowed",
+    NotFound: "not found",
+    ContentRejected: "refused by the server",
+    RateLimited: "rate limited",
+    NetworkUnavailable: "server error",
+}
+
+
+def from_status(
+    status: int,
+    *,
+    network: str,
+    message: str | None = None,
+    server_message: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    safe_to_repeat: bool = False,
+    retry_after: Callable[[Mapping[str, str]], float | None] | None = None,
+) -> DecentSocialError:
+    """The error an HTTP ``status`` means, from :data:`STATUS_ERRORS`.
+
+    A 429 is ``RateLimited`` (retryable: the server refused it outright) with
+    the wait its headers ask for; a 5xx or 408 is ``NetworkUnavailable``,
+    retryable only when ``safe_to_repeat`` (the server may have done the
+    work). ``message`` defaults to a plain description with the status.
+    """
+    cls = STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = NetworkUnavailable if status >= 500 else ContentRejected
+    text = message or f"{_DEFAULT_WORDS.get(cls, 'failed')} (HTTP {status})"
+    if cls is RateLimited:
+        from .retry import retry_after_from_headers
+
+        wait = (retry_after or retry_after_from_headers)(headers or {})
+        return RateLimited(text, retry_after=wait, network=network, server_message=server_message)
+    if cls is NetworkUnavailable:
+        return NetworkUnavailable(
+            text, network=network, server_message=server_message, retryable=safe_to_repeat
+        )
+    return cls(text, network=network, server_message=server_message)

@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     model_serializer,
     model_validator,
 )
@@ -91,12 +93,47 @@ class _Model(BaseModel):
     )
 
 
+class _Input(_Model):
+    """A model callers build (drafts, media, amounts): every construction error is ``InvalidInput``.
+
+    Pydantic's ``ValidationError`` is turned into ``InvalidInput`` naming the
+    fields and what was wrong (never the values), and a string where a
+    sequence is expected is refused rather than split into characters.
+    """
+
+    _sequences: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_invalid_input(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if isinstance(data, Mapping):
+            for name in cls._sequences:
+                if isinstance(data.get(name), (str, bytes)):
+                    raise InvalidInput(
+                        f"{cls.__name__}.{name} must be a list or tuple, not a single string "
+                        f"(write {name}=[{data[name]!r}])"
+                    )
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise InvalidInput(f"invalid {cls.__name__}: {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Field names and problems only: never the input values, which may be secrets."""
+    parts = []
+    for err in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(x) for x in err["loc"]) or "value"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
 # ---------------------------------------------------------------- amounts
 
 _AMOUNT_RE = re.compile(r"^\s*(?P<value>-?[0-9]+(?:\.[0-9]+)?)\s+(?P<asset>[A-Za-z][A-Za-z0-9_.-]*)\s*$")
 
 
-class Amount(_Model):
+class Amount(_Input):
     """An exact, non-negative quantity of one asset: ``Amount.parse("1.000 HBD")``.
 
     The value is a ``Decimal`` that keeps its precision, so ``str()`` gives
@@ -244,7 +281,7 @@ class Reward(_Model):
         return None
 
 
-class Media(_Model):
+class Media(_Input):
     """An image, video or other attachment: exactly one of ``path``, ``data``, ``url``."""
 
     kind: Literal["image", "video", "gif", "audio", "other"] = "image"
@@ -328,14 +365,14 @@ class Notification(_Model):
 # ---------------------------------------------------------------- drafts
 
 
-class Beneficiary(_Model):
+class Beneficiary(_Input):
     """A share of a post's author reward routed to another account (Hive/Steem)."""
 
     account: str = Field(min_length=1)
     percent: Decimal = Field(gt=0, le=100)
 
 
-class PayoutOptions(_Model):
+class PayoutOptions(_Input):
     """Hive/Steem payout settings for a new post."""
 
     max_accepted_payout: Amount | None = None
@@ -343,13 +380,15 @@ class PayoutOptions(_Model):
     decline: bool = False
 
 
-class Poll(_Model):
+class Poll(_Input):
     """A poll to attach to a post (Mastodon)."""
 
     options: tuple[str, ...]
     expires_in: int = Field(default=86400, gt=0)  # seconds
     multiple: bool = False
     hide_totals: bool = False
+
+    _sequences: ClassVar[tuple[str, ...]] = ("options",)
 
     @model_validator(mode="after")
     def _enough(self) -> Poll:
@@ -358,7 +397,7 @@ class Poll(_Model):
         return self
 
 
-class LinkCard(_Model):
+class LinkCard(_Input):
     """A link preview the network shows under the post (Bluesky external embed, Threads link)."""
 
     url: str
@@ -367,7 +406,7 @@ class LinkCard(_Model):
     thumbnail: Media | None = None
 
 
-class Draft(_Model):
+class Draft(_Input):
     """What to publish. Networks take what they can and reject what they must.
 
     ``idempotency_key`` makes a publish exactly-once across retries and
@@ -397,6 +436,8 @@ class Draft(_Model):
     idempotency_key: str | None = None
     options: Mapping[str, Any] = Field(default_factory=dict)
 
+    _sequences: ClassVar[tuple[str, ...]] = ("media", "tags", "mentions", "beneficiaries")
+
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
@@ -425,6 +466,14 @@ class Draft(_Model):
         if total > 100:
             raise ContentRejected(f"beneficiaries add up to {total}%, more than 100%")
         return self
+
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """Every tag the post carries, in one order for every network: hashtags in the text
+        first (as they appear), then ``tags`` not already there; lower-case, without ``#``."""
+        from .text import hashtags
+
+        return normalise_tags((*hashtags(self.text), *self.tags))
 
     def with_text(self, text: str, **changes: Any) -> Draft:
         """A copy with other text (used when a network splits a draft into a thread)."""

@@ -1,40 +1,29 @@
-"""The ``Network`` protocol every backend implements, its ``Capability`` flags,
-and ``BaseNetwork``, the shared base class.
+"""The ``Network`` protocol every backend implements, and its ``Capability`` flags.
 
-``BaseNetwork`` answers every member with ``UnsupportedFeature`` naming the
-network and the capability, so a backend implements only what its network
-can do, and a caller never gets a silent no-op.
+This page is the reference for what every connection can do. A member a
+network cannot do raises :class:`~decentsocial.UnsupportedFeature` naming the
+network and the capability; it never silently does nothing. Backends get the
+argument checks, the paging and the error for a missing capability from
+:class:`~decentsocial.BaseNetwork`, and implement only small hooks.
 """
 
 from __future__ import annotations
 
 import enum
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from .models import Account, Amount, Community, Draft, Notification, Post, Reward
 
-from .errors import ContentRejected, InvalidInput, UnsupportedFeature
-from .models import (
-    Account,
-    Amount,
-    Community,
-    Draft,
-    Notification,
-    Post,
-    Reward,
-    as_draft,
-)
+__all__ = ["AccountRef", "Capability", "CommunityRef", "Network", "PostRef", "TextLimit"]
 
-__all__ = ["AccountRef", "BaseNetwork", "Capability", "Network", "NetworkSettings", "PostRef", "TextLimit"]
-
-log = logging.getLogger("decentsocial")
-
+#: A post, or a post's id on its network (Mastodon status id, Bluesky at-URI, Hive ``author/permlink``…).
 PostRef = Post | str
+#: An account, or its handle (``@brand@mastodon.example``, ``brand.bsky.social``, ``npub…``).
 AccountRef = Account | str
+#: A community, or its id (a Hive community ``hive-123456``, a sandbox community name).
 CommunityRef = Community | str
 
 
@@ -70,57 +59,12 @@ class Capability(str, enum.Enum):
     IDEMPOTENT_PUBLISH = "idempotent_publish"  # Draft.idempotency_key honoured
 
 
-@runtime_checkable
-class Network(Protocol):
-    """One connection to one account on one network (DESIGN §3)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def capabilities(self) -> frozenset[Capability]: ...
-
-    def me(self) -> Account: ...
-    def account(self, handle: str) -> Account: ...
-    def publish(self, draft: Draft | str) -> Post: ...
-    def reply(self, to: PostRef, draft: Draft | str) -> Post: ...
-    def get_post(self, id: str) -> Post: ...
-    def delete(self, post: PostRef) -> None: ...
-    def like(self, post: PostRef) -> None: ...
-    def unlike(self, post: PostRef) -> None: ...
-    def vote(self, post: PostRef, weight: float) -> None: ...
-    def repost(self, post: PostRef) -> Post | None: ...
-    def follow(self, account: AccountRef) -> None: ...
-    def unfollow(self, account: AccountRef) -> None: ...
-    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]: ...
-    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]: ...
-    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]: ...
-    def thread(self, post: PostRef) -> list[Post]: ...
-    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]: ...
-    def communities(self, query: str | None = None, *, limit: int | None = 20) -> Iterator[Community]: ...
-    def community(self, id: str) -> Community: ...
-    def join(self, community: CommunityRef) -> None: ...
-    def leave(self, community: CommunityRef) -> None: ...
-    def community_posts(self, community: CommunityRef, *, limit: int | None = 20) -> Iterator[Post]: ...
-    def rewards(self, post: PostRef) -> Reward: ...
-    def pending_rewards(self, account: AccountRef | None = None) -> Reward: ...
-    def claim_rewards(self) -> Reward: ...
-    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> Network: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-
 @dataclass(frozen=True)
 class TextLimit:
     """How long a post's text may be on a network, and how that network counts it.
 
     ``measure`` is one of :mod:`decentsocial.text`'s counters (``grapheme_len``,
-    ``url_weighted_len``…); ``unit`` names it in error messages.
+    ``mastodon_len``…); ``unit`` names it in error messages.
     """
 
     limit: int
@@ -128,216 +72,179 @@ class TextLimit:
     unit: str = "characters"
 
     def fits(self, text: str) -> bool:
+        """Whether ``text`` is within the limit."""
         return self.measure(text) <= self.limit
 
 
-class NetworkSettings(BaseModel):
-    """Base of every backend's settings model: unknown keys are an error, secrets are ``SecretStr``."""
+@runtime_checkable
+class Network(Protocol):
+    """One connection to one account on one network.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BaseNetwork:
-    """Shared behaviour for backends; every member defaults to ``UnsupportedFeature``.
-
-    Subclasses set ``name``, ``Settings`` and ``capabilities``, and take their
-    validated settings in ``__init__``. ``connect()`` builds them without any
-    network I/O: the first call that needs the server does that.
+    ``connect()`` returns one without any network I/O; the first call that
+    needs the server opens the connection. Use it as a context manager, or
+    call :meth:`close`, to release sockets early; a connection that is
+    garbage-collected releases them itself.
     """
 
-    name: ClassVar[str] = "base"
-    Settings: ClassVar[type[NetworkSettings]] = NetworkSettings
-    capabilities: frozenset[Capability] = frozenset()
-    #: Default page size for ``paginate``; backends use their API's maximum.
-    page_size: ClassVar[int] = 50
+    @property
+    def name(self) -> str:
+        """The backend's name: "mastodon", "bluesky", "hive", "steem", "nostr", "threads", "minds", "sandbox"."""
+        ...
 
-    def __init__(self, settings: NetworkSettings | None = None) -> None:
-        self.settings = settings if settings is not None else self.Settings()
-        self.log = log.getChild(self.name)
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What this backend, and the server it talks to, can do."""
+        ...
 
-    # ---------------------------------------------------------------- helpers
+    @property
+    def page_size(self) -> int:
+        """How many items one page request asks for (the API's maximum); iterators page lazily."""
+        ...
 
-    def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
-        return UnsupportedFeature(self.name, capability, detail)
+    def me(self) -> Account:
+        """The account this connection acts as."""
+        ...
 
-    def require(self, capability: Capability) -> None:
-        """Raise ``UnsupportedFeature`` unless this backend has ``capability``."""
-        if capability not in self.capabilities:
-            raise self.unsupported(capability)
+    def account(self, handle: str) -> Account:
+        """Look up an account by handle (or id); ``NotFound`` when there is none."""
+        ...
 
     def prepare(self, draft: Draft | str) -> list[Draft]:
         """Check a draft against this network's rules without publishing it.
 
-        Returns the draft(s) that ``publish`` would send: one, or several
-        when the crosspost layer may split it into a thread. Backends
-        override :meth:`check_draft` for their limits.
+        Returns the draft(s) :meth:`publish` would send. Raises
+        ``ContentRejected`` (too long, empty) or ``UnsupportedFeature`` (media,
+        polls… the network lacks) before any I/O.
         """
-        d = as_draft(draft)
-        self.check_draft(d)
-        return [d]
+        ...
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit | None:
-        """This network's text length rule, or ``None`` when it has none (or the backend does not say).
+        """This network's text length rule, or ``None`` when it has none.
 
-        ``check_draft`` enforces it, and ``crosspost`` uses it to split a long
-        draft into a thread on networks that can reply. Given the ``draft``, a
-        network whose count includes what it adds to the text (Mastodon counts
-        the content warning and the tags it writes in) leaves room for that.
+        Given the ``draft``, a network whose count includes what it adds to
+        the text (Mastodon counts a content warning) leaves room for that.
+        ``crosspost`` uses it to split long text into a thread.
         """
-        return None
+        ...
 
-    def check_draft(self, draft: Draft) -> None:
-        """Raise ``ContentRejected``/``UnsupportedFeature`` if ``draft`` cannot be published here."""
-        self.check_length(draft)
-        self.check_features(draft)
+    def publish(self, draft: Draft | str) -> Post:
+        """Publish a post and return it as the network now shows it.
 
-    def check_length(self, draft: Draft) -> None:
-        """``ContentRejected`` naming limit and count when the text is over ``text_limit()``."""
-        rule = self.text_limit(draft)
-        if rule is not None and not rule.fits(draft.text):
-            raise self.too_long(self.name, rule.limit, rule.measure(draft.text), rule.unit)
+        ``draft`` is a :class:`~decentsocial.Draft` or plain text. With
+        ``Draft.idempotency_key`` set, publishing again with the same key
+        returns the post already made instead of posting twice (on networks
+        with ``Capability.IDEMPOTENT_PUBLISH``). The draft is checked first
+        (:meth:`prepare`): bad input fails before any I/O.
+        """
+        ...
 
-    def check_features(self, draft: Draft) -> None:
-        """``UnsupportedFeature`` for draft features outside this backend's capabilities."""
-        if draft.media and Capability.MEDIA not in self.capabilities:
-            raise self.unsupported(Capability.MEDIA)
-        if draft.poll is not None and Capability.POLL not in self.capabilities:
-            raise self.unsupported(Capability.POLL)
-        if draft.scheduled_at is not None and Capability.SCHEDULE not in self.capabilities:
-            raise self.unsupported(Capability.SCHEDULE)
-        if draft.quote_of is not None and Capability.QUOTE not in self.capabilities:
-            raise self.unsupported(Capability.QUOTE)
+    def reply(self, to: PostRef, draft: Draft | str) -> Post:
+        """Publish ``draft`` as a reply to ``to`` (a post or a post id)."""
+        ...
 
-    @staticmethod
-    def post_id(post: PostRef) -> str:
-        """The id of a ``Post`` or an id string."""
-        if isinstance(post, Post):
-            return post.id
-        if isinstance(post, str) and post.strip():
-            return post.strip()
-        raise InvalidInput(f"expected a Post or a post id, got {post!r}")
+    def get_post(self, id: str) -> Post:
+        """The post with this id, freshly read; ``NotFound`` when it does not exist (or was deleted)."""
+        ...
 
-    @staticmethod
-    def account_ref(account: AccountRef) -> str:
-        """The handle (or id) of an ``Account`` or a handle string."""
-        if isinstance(account, Account):
-            return account.handle
-        if isinstance(account, str) and account.strip():
-            return account.strip()
-        raise InvalidInput(f"expected an Account or a handle, got {account!r}")
+    def delete(self, post: PostRef) -> None:
+        """Delete one of this account's posts; deleting a post already gone is not an error."""
+        ...
 
-    @staticmethod
-    def community_id(community: CommunityRef) -> str:
-        if isinstance(community, Community):
-            return community.id
-        if isinstance(community, str) and community.strip():
-            return community.strip()
-        raise InvalidInput(f"expected a Community or a community id, got {community!r}")
+    def like(self, post: PostRef) -> None:
+        """Like (favourite, upvote) a post; liking it again changes nothing."""
+        ...
 
-    @staticmethod
-    def too_long(network: str, limit: int, count: int, unit: str = "characters") -> ContentRejected:
-        return ContentRejected(f"text is {count} {unit}, over {network}'s limit of {limit}", network=network)
+    def unlike(self, post: PostRef) -> None:
+        """Take a like back."""
+        ...
 
-    def __repr__(self) -> str:
-        # Settings reprs show SecretStr as '**********'.
-        return f"<{type(self).__name__} {self.settings!r}>"
+    def vote(self, post: PostRef, weight: float) -> None:
+        """Vote with ``weight`` percent, -100 to 100 (Hive/Steem: the vote's share of voting power; 0 removes it)."""
+        ...
 
-    # ---------------------------------------------------------------- lifecycle
+    def repost(self, post: PostRef) -> Post | None:
+        """Boost, reblog or repost a post; returns the repost when the network makes one."""
+        ...
+
+    def follow(self, account: AccountRef) -> None:
+        """Follow an account."""
+        ...
+
+    def unfollow(self, account: AccountRef) -> None:
+        """Stop following an account."""
+        ...
+
+    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        """An account's posts, newest first (``None``: this account's); ``limit=None`` pages to the end."""
+        ...
+
+    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
+        """The home feed, newest first."""
+        ...
+
+    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]:
+        """Posts matching ``query``; ``"#tag"`` searches a hashtag (``Capability.TAG_SEARCH``)."""
+        ...
+
+    def thread(self, post: PostRef) -> list[Post]:
+        """The post and its replies, in reply order."""
+        ...
+
+    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
+        """Mentions, replies, likes, reposts, follows and rewards for this account, newest first."""
+        ...
+
+    def communities(self, query: str | None = None, *, limit: int | None = 20) -> Iterator[Community]:
+        """Communities, optionally matching ``query``."""
+        ...
+
+    def community(self, id: str) -> Community:
+        """One community by id; ``NotFound`` when there is none."""
+        ...
+
+    def join(self, community: CommunityRef) -> None:
+        """Join (subscribe to) a community."""
+        ...
+
+    def leave(self, community: CommunityRef) -> None:
+        """Leave a community."""
+        ...
+
+    def community_posts(self, community: CommunityRef, *, limit: int | None = 20) -> Iterator[Post]:
+        """A community's posts, newest first; publish into one with ``Draft(community=…)``."""
+        ...
+
+    def rewards(self, post: PostRef) -> Reward:
+        """What a post earned or will earn (payouts, zaps, tips)."""
+        ...
+
+    def pending_rewards(self, account: AccountRef | None = None) -> Reward:
+        """What an account (``None``: this one) can claim now."""
+        ...
+
+    def claim_rewards(self) -> Reward:
+        """Claim this account's pending rewards; returns what was claimed."""
+        ...
+
+    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+        """Send a transfer or zap to an account or a post's author; returns the transaction or receipt id.
+
+        ``amount`` is an :class:`~decentsocial.Amount` or its string form, ``"1.000 HIVE"``.
+        """
+        ...
+
+    def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
+        """New posts as they arrive (``kind``: "public", "home"…; ``tag``: one hashtag), for ``monitor``."""
+        ...
 
     def close(self) -> None:
-        """Release connections; the default has none."""
+        """Release sockets, threads and event loops now, instead of at garbage collection."""
+        ...
 
-    def __enter__(self) -> BaseNetwork:
-        return self
-
+    def __enter__(self) -> Network: ...
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # ---------------------------------------------------------------- the protocol
-
-    def me(self) -> Account:
-        raise self.unsupported(Capability.PROFILE)
-
-    def account(self, handle: str) -> Account:
-        raise self.unsupported(Capability.PROFILE)
-
-    def publish(self, draft: Draft | str) -> Post:
-        raise self.unsupported(Capability.PUBLISH)
-
-    def reply(self, to: PostRef, draft: Draft | str) -> Post:
-        raise self.unsupported(Capability.REPLY)
-
-    def get_post(self, id: str) -> Post:
-        raise self.unsupported(Capability.READ)
-
-    def delete(self, post: PostRef) -> None:
-        raise self.unsupported(Capability.DELETE)
-
-    def like(self, post: PostRef) -> None:
-        raise self.unsupported(Capability.LIKE)
-
-    def unlike(self, post: PostRef) -> None:
-        raise self.unsupported(Capability.LIKE)
-
-    def vote(self, post: PostRef, weight: float) -> None:
-        raise self.unsupported(Capability.VOTE)
-
-    def repost(self, post: PostRef) -> Post | None:
-        raise self.unsupported(Capability.REPOST)
-
-    def follow(self, account: AccountRef) -> None:
-        raise self.unsupported(Capability.FOLLOW)
-
-    def unfollow(self, account: AccountRef) -> None:
-        raise self.unsupported(Capability.FOLLOW)
-
-    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
-        raise self.unsupported(Capability.POSTS)
-
-    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
-        raise self.unsupported(Capability.TIMELINE)
-
-    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]:
-        raise self.unsupported(Capability.SEARCH)
-
-    def thread(self, post: PostRef) -> list[Post]:
-        raise self.unsupported(Capability.THREAD)
-
-    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
-        raise self.unsupported(Capability.NOTIFICATIONS)
-
-    def communities(self, query: str | None = None, *, limit: int | None = 20) -> Iterator[Community]:
-        raise self.unsupported(Capability.COMMUNITIES)
-
-    def community(self, id: str) -> Community:
-        raise self.unsupported(Capability.COMMUNITIES)
-
-    def join(self, community: CommunityRef) -> None:
-        raise self.unsupported(Capability.JOIN)
-
-    def leave(self, community: CommunityRef) -> None:
-        raise self.unsupported(Capability.JOIN)
-
-    def community_posts(self, community: CommunityRef, *, limit: int | None = 20) -> Iterator[Post]:
-        raise self.unsupported(Capability.COMMUNITY_POSTS)
-
-    def rewards(self, post: PostRef) -> Reward:
-        raise self.unsupported(Capability.REWARDS)
-
-    def pending_rewards(self, account: AccountRef | None = None) -> Reward:
-        raise self.unsupported(Capability.REWARDS)
-
-    def claim_rewards(self) -> Reward:
-        raise self.unsupported(Capability.CLAIM)
-
-    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
-        raise self.unsupported(Capability.TIP)
-
-    def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
-        """New posts as they arrive (for ``monitor``); ``UnsupportedFeature`` where there is no stream."""
-        raise self.unsupported(Capability.STREAM)
+    ) -> None: ...

@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .base import BaseNetwork
 from .errors import ConfigurationError
-from .network import BaseNetwork
+from .models import describe_validation_error
 
 __all__ = ["BUILTIN", "backend_class", "connect", "known_networks"]
 
@@ -53,7 +54,7 @@ def known_networks() -> list[str]:
     return names
 
 
-def backend_class(name: str) -> type[BaseNetwork]:
+def backend_class(name: str) -> type[BaseNetwork[Any]]:
     """Import and return the backend class registered as ``name``."""
     target = BUILTIN.get(name) or _third_party().get(name)
     if target is None:
@@ -71,16 +72,7 @@ def backend_class(name: str) -> type[BaseNetwork]:
     return cls
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """Field names and problems only: never the input values, which may be secrets."""
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(x) for x in err["loc"]) or "settings"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
-
-
-def connect(name: str | None = None, *, profile: str | None = None, **settings: Any) -> BaseNetwork:
+def connect(name: str | None = None, *, profile: str | None = None, **settings: Any) -> BaseNetwork[Any]:
     """Build a ``Network`` for ``name`` (or a config ``profile``) without any network I/O.
 
     ``connect("mastodon", base_url=…, access_token=…)``;

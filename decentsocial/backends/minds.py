@@ -29,6 +29,7 @@ import httpx
 from pydantic import Field, SecretStr
 
 from .. import text as textlib
+from ..base import BaseNetwork
 from ..errors import (
     AuthenticationError,
     ContentRejected,
@@ -42,9 +43,10 @@ from ..errors import (
 from ..httpclient import HttpClient
 from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Post, as_draft
-from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
+from ..network import AccountRef, Capability, PostRef
 from ..paging import Page, paginate
 from ..retry import RetryPolicy, retry_after_from_headers
+from ..settings import NetworkSettings
 
 __all__ = ["MindsExperimentalWarning", "MindsNetwork", "MindsSettings"]
 

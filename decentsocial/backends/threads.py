@@ -30,6 +30,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .. import text as textlib
+from ..base import BaseNetwork
 from ..errors import (
     AuthenticationError,
     ContentRejected,
@@ -44,9 +45,10 @@ from ..errors import (
 from ..httpclient import HttpClient
 from ..idempotency import PublishLog, draft_digest
 from ..models import Account, Draft, Engagement, Media, Notification, Post, as_draft, parse_iso_datetime
-from ..network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef, TextLimit
+from ..network import AccountRef, Capability, PostRef, TextLimit
 from ..paging import Page, check_limit, paginate
 from ..retry import RetryPolicy, retry_after_from_headers
+from ..settings import NetworkSettings
 
 __all__ = [
     "AccountInsights",

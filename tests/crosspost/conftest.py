@@ -9,7 +9,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.sandbox import SandboxNetwork, SandboxSettings
-from decentsocial.network import BaseNetwork
+from decentsocial.base import BaseNetwork
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.crosspost import derive_key
-from decentsocial.network import BaseNetwork, Capability
+from decentsocial.base import BaseNetwork
+from decentsocial.network import Capability
 from decentsocial.text import grapheme_len
 
 LONG = (

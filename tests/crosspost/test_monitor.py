@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import decentsocial as ds
-from decentsocial.network import BaseNetwork, Capability
+from decentsocial.base import BaseNetwork
+from decentsocial.network import Capability
 
 
 def between_polls(*steps: Callable[[], object]) -> Callable[[], bool]:

@@ -12,7 +12,8 @@ from pydantic import SecretStr
 import decentsocial as ds
 from decentsocial import registry
 from decentsocial.config import load_profile
-from decentsocial.network import BaseNetwork, NetworkSettings
+from decentsocial.base import BaseNetwork
+from decentsocial.settings import NetworkSettings
 
 
 class EchoSettings(NetworkSettings):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from ...base import BaseNetwork
 from ...errors import (
     ContentRejected,
     DecentSocialError,
@@ -23,7 +24,7 @@ from ...errors import (
     RateLimited,
 )
 from ...models import Account, Draft, Notification, Post, as_draft
-from ...network import AccountRef, BaseNetwork, Capability, PostRef, TextLimit
+from ...network import AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len

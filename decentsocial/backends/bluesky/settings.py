@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...network import NetworkSettings
+from ...settings import NetworkSettings
 from .media import MAX_IMAGE_BYTES
 
 __all__ = ["BlueskySettings"]

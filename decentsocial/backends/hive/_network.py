@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from ...base import BaseNetwork
 from ...errors import (
     AuthenticationError,
     ConfigurationError,
@@ -20,17 +21,10 @@ from ...errors import (
     PermissionDenied,
 )
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart, as_draft
-from ...network import (
-    AccountRef,
-    BaseNetwork,
-    Capability,
-    CommunityRef,
-    NetworkSettings,
-    PostRef,
-    TextLimit,
-)
+from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
+from ...settings import NetworkSettings
 from ...text import utf8_len
 from . import _ops
 from ._convert import (

@@ -24,6 +24,7 @@ import requests
 from mastodon import Mastodon
 from mastodon import errors as mp
 
+from ...base import BaseNetwork
 from ...errors import (
     AuthenticationError,
     ConfigurationError,
@@ -36,7 +37,7 @@ from ...errors import (
     UnsupportedFeature,
 )
 from ...models import Account, Draft, Media, Notification, Post, as_draft
-from ...network import AccountRef, BaseNetwork, Capability, PostRef, TextLimit
+from ...network import AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from .compose import (

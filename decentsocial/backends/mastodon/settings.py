@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...network import NetworkSettings
+from ...settings import NetworkSettings
 
 __all__ = ["MastodonSettings"]
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
+from ...base import BaseNetwork
 from ...errors import (
     AuthenticationError,
     ContentRejected,
@@ -40,9 +41,10 @@ from ...models import (
     RewardPart,
     as_draft,
 )
-from ...network import AccountRef, BaseNetwork, Capability, NetworkSettings, PostRef
+from ...network import AccountRef, Capability, PostRef
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
+from ...settings import NetworkSettings
 from ...text import hashtags
 from .client import Filter, LoopRunner, PublishOutcome, QueryResult, RelayPool, RelayStream
 from .convert import account_from_profile, bare_account, post_from_event, profile_content, reply_target

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from ...base import BaseNetwork
 from ...errors import (
     ConfigurationError,
     ContentRejected,
@@ -54,16 +55,9 @@ from ...models import (
     as_draft,
     normalise_tags,
 )
-from ...network import (
-    AccountRef,
-    BaseNetwork,
-    Capability,
-    CommunityRef,
-    NetworkSettings,
-    PostRef,
-    TextLimit,
-)
+from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
+from ...settings import NetworkSettings
 from ...text import grapheme_len, hashtags, links, mentions
 from .rows import (
     ACCOUNT_SELECT,

@@ -18,7 +18,8 @@ from pydantic import Field, field_validator
 
 from ...errors import InvalidInput
 from ...models import utc
-from ...network import Capability, NetworkSettings
+from ...network import Capability
+from ...settings import NetworkSettings
 
 __all__ = ["AMOUNT_PLACES", "SandboxSettings", "normalise_handle"]
 

@@ -1,0 +1,461 @@
+"""``BaseNetwork``: the template every backend fills in.
+
+The public members of :class:`~decentsocial.Network` are written once here.
+Each checks that the backend has the capability (``UnsupportedFeature``
+otherwise), validates its arguments before any I/O (``InvalidInput``,
+``ContentRejected``), and then calls one small hook that the backend
+implements::
+
+    publish(draft)          -> check_draft(draft) -> _publish(draft)
+    reply(to, draft)        -> publish(draft with reply_to=to's id)
+    get_post(id)            -> _get_post(id)
+    posts(account, limit=…) -> _posts(account, limit) -> pages of _posts_page(account, cursor, size)
+    search(query, limit=…)  -> _search(query, limit)  -> pages of _search_page(query, cursor, size)
+    like(post)              -> _like(post)
+    tip(to, amount, memo)   -> _tip(to, Amount, memo)
+    …
+
+A backend whose network pages with a cursor implements the ``_*_page``
+hooks and gets lazy paging that stops exactly at ``limit``; one whose
+network pages otherwise overrides the iterator hook (``_posts``…) itself.
+Hooks receive validated arguments: a post is a ``Post`` or a stripped,
+non-empty id; an account an ``Account`` or a stripped, non-empty handle;
+``limit`` a positive ``int`` or ``None``.
+
+Retries: ``self.retry`` is the :class:`~decentsocial.RetryPolicy` built from
+the ``retry`` setting every backend shares (or the one given to
+``__init__``, for tests and advanced callers).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import weakref
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, ClassVar, Generic, TypeVar, cast
+
+from .errors import ContentRejected, InvalidInput, UnsupportedFeature
+from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
+from .paging import Page, check_limit, paginate
+from .retry import RetryPolicy
+from .settings import NetworkSettings
+
+__all__ = ["BaseNetwork"]
+
+log = logging.getLogger("decentsocial")
+
+S = TypeVar("S", bound=NetworkSettings)
+T = TypeVar("T")
+
+
+class BaseNetwork(Generic[S]):
+    """The template behind every backend: public members checked once, backends fill in hooks.
+
+    Subclasses set ``name``, ``Settings`` (their :class:`NetworkSettings`
+    model) and ``capabilities``, and implement the hooks for what their
+    network can do; every other member raises ``UnsupportedFeature``.
+    ``connect()`` builds a backend without any network I/O: the first call
+    that needs the server does that.
+    """
+
+    name: ClassVar[str] = "base"
+    Settings: ClassVar[type[NetworkSettings]] = NetworkSettings
+    capabilities: frozenset[Capability] = frozenset()
+    #: How many items one page request asks for; backends use their API's maximum.
+    page_size: ClassVar[int] = 50
+
+    settings: S
+
+    def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
+        self.settings = settings if settings is not None else cast(S, self.Settings())
+        self.retry = retry if retry is not None else self.settings.retry.policy()
+        self.log = log.getChild(self.name)
+
+    # ---------------------------------------------------------------- helpers for backends
+
+    def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
+        """The ``UnsupportedFeature`` error for ``capability`` on this network."""
+        return UnsupportedFeature(self.name, capability, detail)
+
+    def require(self, capability: Capability) -> None:
+        """Raise ``UnsupportedFeature`` unless this backend has ``capability``."""
+        if capability not in self.capabilities:
+            raise self.unsupported(capability)
+
+    def invalid(self, message: str) -> InvalidInput:
+        """An ``InvalidInput`` error naming this network."""
+        return InvalidInput(message, network=self.name)
+
+    def post_id(self, post: PostRef) -> str:
+        """The id of a ``Post`` or an id string."""
+        if isinstance(post, Post):
+            return post.id
+        return self._ref(post, "a Post or a post id")
+
+    def account_ref(self, account: AccountRef) -> str:
+        """The handle of an ``Account`` or a handle string."""
+        if isinstance(account, Account):
+            return account.handle
+        return self._ref(account, "an Account or a handle")
+
+    def community_id(self, community: CommunityRef) -> str:
+        """The id of a ``Community`` or an id string."""
+        if isinstance(community, Community):
+            return community.id
+        return self._ref(community, "a Community or a community id")
+
+    def _ref(self, value: object, expected: str) -> str:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        raise self.invalid(f"expected {expected}, got {value!r}")
+
+    def _post_arg(self, post: PostRef) -> PostRef:
+        return post if isinstance(post, Post) else self.post_id(post)
+
+    def _account_arg(self, account: AccountRef) -> AccountRef:
+        return account if isinstance(account, Account) else self.account_ref(account)
+
+    def _community_arg(self, community: CommunityRef) -> CommunityRef:
+        return community if isinstance(community, Community) else self.community_id(community)
+
+    def too_long(self, limit: int, count: int, unit: str = "characters") -> ContentRejected:
+        """The ``ContentRejected`` error for text over this network's limit."""
+        return ContentRejected(
+            f"text is {count} {unit}, over {self.name}'s limit of {limit}", network=self.name
+        )
+
+    def release_on_collect(self, release: Callable[[], None]) -> None:
+        """Run ``release`` when this connection is garbage-collected or the interpreter exits.
+
+        ``release`` must not hold a reference to the connection itself (a
+        bound method of it would keep it alive); give it the transport or
+        the resources to close. It runs at most once, and anything it raises
+        is swallowed: a connection nobody closed goes away silently.
+        """
+        weakref.finalize(self, _quietly, release)
+
+    # ---------------------------------------------------------------- drafts and limits
+
+    def prepare(self, draft: Draft | str) -> list[Draft]:
+        d = as_draft(draft)
+        self.check_draft(d)
+        return [d]
+
+    def text_limit(self, draft: Draft | None = None) -> TextLimit | None:
+        return None
+
+    def check_draft(self, draft: Draft) -> None:
+        """Raise ``ContentRejected``/``UnsupportedFeature`` if ``draft`` cannot be published here.
+
+        Backends extend it (calling ``super()``) with their network's own rules.
+        """
+        self.check_length(draft)
+        self.check_features(draft)
+
+    def check_length(self, draft: Draft) -> None:
+        """``ContentRejected`` naming limit and count when the text is over ``text_limit()``."""
+        rule = self.text_limit(draft)
+        if rule is not None and not rule.fits(draft.text):
+            raise self.too_long(rule.limit, rule.measure(draft.text), rule.unit)
+
+    def check_features(self, draft: Draft) -> None:
+        """``UnsupportedFeature`` for draft features outside this backend's capabilities."""
+        wanted = (
+            (draft.reply_to is not None, Capability.REPLY),
+            (bool(draft.media), Capability.MEDIA),
+            (draft.poll is not None, Capability.POLL),
+            (draft.scheduled_at is not None, Capability.SCHEDULE),
+            (draft.quote_of is not None, Capability.QUOTE),
+        )
+        for used, capability in wanted:
+            if used and capability not in self.capabilities:
+                raise self.unsupported(capability)
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        """Release connections; the default has none."""
+
+    def __enter__(self) -> BaseNetwork[S]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        # Settings reprs show SecretStr as '**********'.
+        return f"<{type(self).__name__} {self.settings!r}>"
+
+    # ---------------------------------------------------------------- the protocol, written once
+
+    def me(self) -> Account:
+        self.require(Capability.PROFILE)
+        return self._me()
+
+    def account(self, handle: str) -> Account:
+        self.require(Capability.PROFILE)
+        return self._account(self._ref(handle, "a handle"))
+
+    def publish(self, draft: Draft | str) -> Post:
+        d = as_draft(draft)
+        self.require(Capability.PUBLISH)
+        self.check_draft(d)
+        return self._publish(d)
+
+    def reply(self, to: PostRef, draft: Draft | str) -> Post:
+        self.require(Capability.REPLY)
+        parent = self.post_id(to)
+        return self.publish(as_draft(draft).model_copy(update={"reply_to": parent}))
+
+    def get_post(self, id: str) -> Post:
+        self.require(Capability.READ)
+        return self._get_post(self._ref(id, "a post id"))
+
+    def delete(self, post: PostRef) -> None:
+        self.require(Capability.DELETE)
+        self._delete(self._post_arg(post))
+
+    def like(self, post: PostRef) -> None:
+        self.require(Capability.LIKE)
+        self._like(self._post_arg(post))
+
+    def unlike(self, post: PostRef) -> None:
+        self.require(Capability.LIKE)
+        self._unlike(self._post_arg(post))
+
+    def vote(self, post: PostRef, weight: float) -> None:
+        self.require(Capability.VOTE)
+        target = self._post_arg(post)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float, Decimal)):
+            raise self.invalid(f"vote weight must be a number from -100 to 100, got {weight!r}")
+        if not math.isfinite(weight) or not -100 <= weight <= 100:
+            raise self.invalid(f"vote weight must be from -100 to 100, got {weight}")
+        self._vote(target, float(weight))
+
+    def repost(self, post: PostRef) -> Post | None:
+        self.require(Capability.REPOST)
+        return self._repost(self._post_arg(post))
+
+    def follow(self, account: AccountRef) -> None:
+        self.require(Capability.FOLLOW)
+        self._follow(self._account_arg(account))
+
+    def unfollow(self, account: AccountRef) -> None:
+        self.require(Capability.FOLLOW)
+        self._unfollow(self._account_arg(account))
+
+    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        self.require(Capability.POSTS)
+        who = None if account is None else self._account_arg(account)
+        return self._posts(who, check_limit(limit))
+
+    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
+        self.require(Capability.TIMELINE)
+        return self._timeline(check_limit(limit))
+
+    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]:
+        if not isinstance(query, str) or not query.strip():
+            self.require(Capability.SEARCH)
+            raise self.invalid(f"search needs a non-empty query, got {query!r}")
+        q = query.strip()
+        self.require(Capability.TAG_SEARCH if q.startswith("#") else Capability.SEARCH)
+        if q.startswith("#") and not q.lstrip("#").strip():
+            raise self.invalid(f"a hashtag search needs a tag, got {query!r}")
+        return self._search(q, check_limit(limit))
+
+    def thread(self, post: PostRef) -> list[Post]:
+        self.require(Capability.THREAD)
+        return self._thread(self._post_arg(post))
+
+    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
+        self.require(Capability.NOTIFICATIONS)
+        return self._notifications(check_limit(limit))
+
+    def communities(self, query: str | None = None, *, limit: int | None = 20) -> Iterator[Community]:
+        self.require(Capability.COMMUNITIES)
+        if query is not None and not isinstance(query, str):
+            raise self.invalid(f"query must be text or None, got {query!r}")
+        q = query.strip() if query is not None and query.strip() else None
+        return self._communities(q, check_limit(limit))
+
+    def community(self, id: str) -> Community:
+        self.require(Capability.COMMUNITIES)
+        return self._community(self._ref(id, "a community id"))
+
+    def join(self, community: CommunityRef) -> None:
+        self.require(Capability.JOIN)
+        self._join(self._community_arg(community))
+
+    def leave(self, community: CommunityRef) -> None:
+        self.require(Capability.JOIN)
+        self._leave(self._community_arg(community))
+
+    def community_posts(self, community: CommunityRef, *, limit: int | None = 20) -> Iterator[Post]:
+        self.require(Capability.COMMUNITY_POSTS)
+        return self._community_posts(self._community_arg(community), check_limit(limit))
+
+    def rewards(self, post: PostRef) -> Reward:
+        self.require(Capability.REWARDS)
+        return self._rewards(self._post_arg(post))
+
+    def pending_rewards(self, account: AccountRef | None = None) -> Reward:
+        self.require(Capability.REWARDS)
+        return self._pending_rewards(None if account is None else self._account_arg(account))
+
+    def claim_rewards(self) -> Reward:
+        self.require(Capability.CLAIM)
+        return self._claim_rewards()
+
+    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+        self.require(Capability.TIP)
+        if isinstance(to, Account):
+            target: AccountRef | PostRef = to
+        elif isinstance(to, Post):
+            target = to
+        else:
+            target = self._ref(to, "an Account, a Post, a handle or a post id")
+        if not isinstance(memo, str):
+            raise self.invalid(f"memo must be text, got {type(memo).__name__}")
+        try:
+            value = Amount.parse(amount)
+        except InvalidInput as exc:
+            raise self.invalid(exc.message) from None
+        if value.value <= 0:
+            raise self.invalid(f"a tip must be more than zero, got {value}")
+        return self._tip(target, value, memo)
+
+    def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
+        self.require(Capability.STREAM)
+        if tag is not None and (not isinstance(tag, str) or not tag.strip().lstrip("#")):
+            raise self.invalid(f"tag must be a hashtag or None, got {tag!r}")
+        return self._stream(kind, None if tag is None else tag.strip().lstrip("#"))
+
+    # ---------------------------------------------------------------- hooks (backends override)
+
+    def _me(self) -> Account:
+        raise self.unsupported(Capability.PROFILE)
+
+    def _account(self, handle: str) -> Account:
+        raise self.unsupported(Capability.PROFILE)
+
+    def _publish(self, draft: Draft) -> Post:
+        """Publish a checked draft (``draft.reply_to`` set for replies)."""
+        raise self.unsupported(Capability.PUBLISH)
+
+    def _get_post(self, id: str) -> Post:
+        raise self.unsupported(Capability.READ)
+
+    def _delete(self, post: PostRef) -> None:
+        raise self.unsupported(Capability.DELETE)
+
+    def _like(self, post: PostRef) -> None:
+        raise self.unsupported(Capability.LIKE)
+
+    def _unlike(self, post: PostRef) -> None:
+        raise self.unsupported(Capability.LIKE)
+
+    def _vote(self, post: PostRef, weight: float) -> None:
+        raise self.unsupported(Capability.VOTE)
+
+    def _repost(self, post: PostRef) -> Post | None:
+        raise self.unsupported(Capability.REPOST)
+
+    def _follow(self, account: AccountRef) -> None:
+        raise self.unsupported(Capability.FOLLOW)
+
+    def _unfollow(self, account: AccountRef) -> None:
+        raise self.unsupported(Capability.FOLLOW)
+
+    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        return self._paged(lambda cursor, size: self._posts_page(account, cursor, size), limit)
+
+    def _posts_page(self, account: AccountRef | None, cursor: Any, size: int) -> Page[Post, Any]:
+        raise self.unsupported(Capability.POSTS)
+
+    def _timeline(self, limit: int | None) -> Iterator[Post]:
+        return self._paged(self._timeline_page, limit)
+
+    def _timeline_page(self, cursor: Any, size: int) -> Page[Post, Any]:
+        raise self.unsupported(Capability.TIMELINE)
+
+    def _search(self, query: str, limit: int | None) -> Iterator[Post]:
+        return self._paged(lambda cursor, size: self._search_page(query, cursor, size), limit)
+
+    def _search_page(self, query: str, cursor: Any, size: int) -> Page[Post, Any]:
+        raise self.unsupported(Capability.SEARCH)
+
+    def _thread(self, post: PostRef) -> list[Post]:
+        raise self.unsupported(Capability.THREAD)
+
+    def _notifications(self, limit: int | None) -> Iterator[Notification]:
+        return self._paged(self._notifications_page, limit)
+
+    def _notifications_page(self, cursor: Any, size: int) -> Page[Notification, Any]:
+        raise self.unsupported(Capability.NOTIFICATIONS)
+
+    def _communities(self, query: str | None, limit: int | None) -> Iterator[Community]:
+        return self._paged(lambda cursor, size: self._communities_page(query, cursor, size), limit)
+
+    def _communities_page(self, query: str | None, cursor: Any, size: int) -> Page[Community, Any]:
+        raise self.unsupported(Capability.COMMUNITIES)
+
+    def _community(self, id: str) -> Community:
+        raise self.unsupported(Capability.COMMUNITIES)
+
+    def _join(self, community: CommunityRef) -> None:
+        raise self.unsupported(Capability.JOIN)
+
+    def _leave(self, community: CommunityRef) -> None:
+        raise self.unsupported(Capability.JOIN)
+
+    def _community_posts(self, community: CommunityRef, limit: int | None) -> Iterator[Post]:
+        return self._paged(lambda cursor, size: self._community_posts_page(community, cursor, size), limit)
+
+    def _community_posts_page(self, community: CommunityRef, cursor: Any, size: int) -> Page[Post, Any]:
+        raise self.unsupported(Capability.COMMUNITY_POSTS)
+
+    def _rewards(self, post: PostRef) -> Reward:
+        raise self.unsupported(Capability.REWARDS)
+
+    def _pending_rewards(self, account: AccountRef | None) -> Reward:
+        raise self.unsupported(Capability.REWARDS)
+
+    def _claim_rewards(self) -> Reward:
+        raise self.unsupported(Capability.CLAIM)
+
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+        raise self.unsupported(Capability.TIP)
+
+    def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
+        raise self.unsupported(Capability.STREAM)
+
+    def _paged(self, fetch: Callable[[Any, int], Page[T, Any]], limit: int | None) -> Iterator[T]:
+        """Lazy pages of ``fetch(cursor, size)`` at this backend's ``page_size``, stopping at ``limit``."""
+        return paginate(fetch, limit=limit, page_size=self.page_size)
+
+
+def _quietly(release: Callable[[], None]) -> None:
+    try:
+        release()
+    except Exception:  # noqa: S110 - at collection or exit there is no one left to tell
+        pass
+
+
+def _inherit_docs(cls: type, protocol: type) -> None:
+    """Give the template's public members the protocol's docstrings, so ``help(net.reply)`` explains."""
+    for name, member in vars(cls).items():
+        documented = getattr(protocol, name, None)
+        if callable(member) and not getattr(member, "__doc__", None) and documented is not None:
+            member.__doc__ = documented.__doc__
+
+
+_inherit_docs(BaseNetwork, Network)

@@ -1,0 +1,101 @@
+"""Lenient reading of the JSON servers send: one policy for every backend.
+
+Servers (and strangers' relays) send what they like. Converters read each
+field through these functions: a field that is missing, of the wrong type or
+unreadable reads as ``None`` (or an empty container), never as an exception.
+A converter that cannot do without a field raises :func:`malformed`, a
+typed error naming the network and what was wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import NetworkUnavailable
+from .models import parse_iso_datetime, utc
+
+__all__ = ["as_datetime", "as_dict", "as_float", "as_int", "as_list", "as_str", "malformed"]
+
+#: Timestamps outside these bounds are junk (and would overflow ``datetime``).
+_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp()
+_LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from an int, an integral float or a decimal string (``"12"``); else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= 30:
+            return int(text)
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    """A finite number from a number or a numeric string; else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and len(value) <= 64:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_str(value: Any) -> str | None:
+    """Text from a string or a number (ids sent as numbers); else ``None``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def as_dict(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A UTC datetime from ISO-8601 text, Unix seconds, or a ``datetime``; ``None`` when unreadable.
+
+    Naive values are UTC (as Hive and Steem send them); times before 1990 or
+    after the year 9000 are junk.
+    """
+    if isinstance(value, datetime):
+        return utc(value)
+    if isinstance(value, str):
+        if len(value) > 64:
+            return None
+        try:
+            return parse_iso_datetime(value)
+        except (ValueError, OverflowError):
+            return None
+    seconds = as_float(value)
+    if seconds is None or not _EARLIEST <= seconds <= _LATEST:
+        return None
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def malformed(network: str, what: str) -> NetworkUnavailable:
+    """The error for a server answer a converter cannot use (not retried: it would say the same)."""
+    return NetworkUnavailable(f"the server sent a malformed {what}", network=network, retryable=False)

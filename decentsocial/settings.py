@@ -1,0 +1,52 @@
+"""Settings shared by every backend: the base model and the one retry setting.
+
+Every backend's settings model derives from :class:`NetworkSettings`, so every
+connection has the same ``retry`` setting with the same meaning, reachable
+from ``connect()``::
+
+    ds.connect("mastodon", base_url=…, access_token=…, retry={"attempts": 2})
+    ds.connect("hive", account="brand", retry=ds.RetrySettings(total_seconds=10))
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .retry import RetryPolicy
+
+__all__ = ["NetworkSettings", "RetrySettings"]
+
+
+class RetrySettings(BaseModel):
+    """How hard a connection retries a request that failed in a way that is safe to repeat.
+
+    ``attempts`` counts the first try (1 = never retry); ``total_seconds``
+    bounds the time spent on one call, retries and waits included;
+    ``max_wait`` is the longest single wait the policy will sleep: a server
+    that asks for a longer one (``Retry-After``) gets ``RateLimited`` at once.
+    A request that may have reached the server is retried only when repeating
+    it cannot post twice.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attempts: int = Field(default=4, ge=1, le=20)
+    total_seconds: float = Field(default=60.0, gt=0, le=3600)
+    max_wait: float = Field(default=30.0, ge=0, le=3600)
+
+    def policy(self) -> RetryPolicy:
+        """The :class:`~decentsocial.retry.RetryPolicy` these settings describe."""
+        return RetryPolicy(attempts=self.attempts, total_seconds=self.total_seconds, max_wait=self.max_wait)
+
+
+class NetworkSettings(BaseModel):
+    """Base of every backend's settings model.
+
+    Unknown keys are an error (``connect()`` suggests the closest known
+    name), models are frozen, and secrets are ``SecretStr`` so they never
+    appear in a ``repr``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    retry: RetrySettings = Field(default_factory=RetrySettings)
