@@ -54,6 +54,10 @@ class Harness:
     ``samples`` names known objects for read-only backends: ``post``,
     ``account``, ``tag``, ``community``.
     ``skips`` maps a contract test name to the reason it cannot run here.
+    ``exit_script`` is Python source that connects to this server, makes
+    calls that open every resource the backend holds (sockets, threads,
+    event loops) and ends without ``close()``: run in a fresh interpreter,
+    it must exit 0 with nothing on stderr.
     """
 
     name: str
@@ -63,6 +67,7 @@ class Harness:
     live: bool = True
     samples: Mapping[str, str] = field(default_factory=dict)
     skips: Mapping[str, str] = field(default_factory=dict)
+    exit_script: str = ""
 
     @staticmethod
     def unique(prefix: str = "contract") -> str:

@@ -14,10 +14,15 @@ Samples a harness may give: ``post``, ``account``, ``tag``, ``community``
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
+import textwrap
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -819,3 +824,21 @@ def test_unsupported_members_raise(harness: Harness) -> None:
                 call()
             assert caught.value.network == h.me.name, f"{capability.value}: wrong network"
             assert h.me.name in str(caught.value), f"{capability.value}: the message names no network"
+
+
+def test_unclosed_connection_exits_silently(harness: Harness) -> None:
+    """A script that never calls close() releases everything at exit without printing a word."""
+    if not harness.exit_script:
+        pytest.skip(f"{harness.name}'s harness has no exit script")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(harness.exit_script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr == "", done.stderr[-3000:]
