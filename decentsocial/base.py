@@ -29,6 +29,7 @@ the ``retry`` setting every backend shares (or the one given to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import weakref
@@ -444,10 +445,9 @@ class BaseNetwork(Generic[S]):
 
 
 def _quietly(release: Callable[[], None]) -> None:
-    try:
+    # At collection or exit there is no one left to tell.
+    with contextlib.suppress(Exception):
         release()
-    except Exception:  # noqa: S110 - at collection or exit there is no one left to tell
-        pass
 
 
 def _inherit_docs(cls: type, protocol: type) -> None:

@@ -88,7 +88,7 @@ class Network(Protocol):
 
     @property
     def name(self) -> str:
-        """The backend's name: "mastodon", "bluesky", "hive", "steem", "nostr", "threads", "minds", "sandbox"."""
+        """The backend's name: "mastodon", "bluesky", "hive", "steem", "nostr", "threads", "minds"…"""
         ...
 
     @property
@@ -159,7 +159,10 @@ class Network(Protocol):
         ...
 
     def vote(self, post: PostRef, weight: float) -> None:
-        """Vote with ``weight`` percent, -100 to 100 (Hive/Steem: the vote's share of voting power; 0 removes it)."""
+        """Vote with ``weight`` percent, -100 to 100; 0 removes the vote.
+
+        On Hive and Steem the weight is the share of the account's voting power the vote spends.
+        """
         ...
 
     def repost(self, post: PostRef) -> Post | None:

@@ -831,7 +831,8 @@ def test_unclosed_connection_exits_silently(harness: Harness) -> None:
     if not harness.exit_script:
         pytest.skip(f"{harness.name}'s harness has no exit script")
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(harness.exit_script)],
         capture_output=True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import decentsocial as ds
-from decentsocial.crosspost import derive_key
 from decentsocial.base import BaseNetwork
+from decentsocial.crosspost import derive_key
 from decentsocial.network import Capability
 from decentsocial.text import grapheme_len
 

@@ -11,8 +11,8 @@ from pydantic import SecretStr
 
 import decentsocial as ds
 from decentsocial import registry
-from decentsocial.config import load_profile
 from decentsocial.base import BaseNetwork
+from decentsocial.config import load_profile
 from decentsocial.settings import NetworkSettings
 
 
