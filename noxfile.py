@@ -44,8 +44,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    install(session, "-e", ".[all]", "mypy>=1.10", "types-regex")
-    session.run("mypy", "decentsocial")
+    install(session, "-e", ".[all,test]", "mypy>=1.10", "types-regex")
+    session.run("mypy")  # decentsocial, tests and bench (pyproject.toml)
 
 
 @nox.session(python=PYTHON)

@@ -45,10 +45,11 @@ from .models import (
     Reward,
     RewardPart,
 )
-from .network import Capability, Network
+from .network import Capability, Network, TextLimit
 from .paging import Page, paginate
-from .registry import connect, known_networks
+from .registry import connect, connect_any, known_networks
 from .retry import RetryPolicy
+from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
     from .frames import to_dataframe
@@ -73,6 +74,7 @@ __all__ = [
     "LinkCard",
     "Media",
     "Network",
+    "NetworkSettings",
     "NetworkUnavailable",
     "NotFound",
     "Notification",
@@ -84,11 +86,14 @@ __all__ = [
     "Post",
     "RateLimited",
     "RetryPolicy",
+    "RetrySettings",
     "Reward",
     "RewardPart",
+    "TextLimit",
     "UnsupportedFeature",
     "__version__",
     "connect",
+    "connect_any",
     "crosspost",
     "known_networks",
     "monitor",

@@ -48,7 +48,7 @@ from .errors import ConfigurationError, InvalidInput
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
 from .paging import check_limit
-from .registry import connect as _connect_sync
+from .registry import connect_any as _connect_sync
 
 __all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "wrap"]
 

@@ -130,7 +130,7 @@ def open_networks(
     profiles: Sequence[str], network: str | None, settings: Sequence[str]
 ) -> list[BaseNetwork[Any]]:
     """The connections a command works on: each ``--profile``, or one ``--network`` with its settings."""
-    from .registry import connect
+    from .registry import connect_any as connect
 
     extra = parse_settings(settings)
     if profiles:
@@ -207,22 +207,22 @@ def print_json(value: Any) -> None:
 @handles_errors
 def networks() -> None:
     """List the networks decentsocial knows and whether their backend is installed."""
-    from .registry import EXTRAS, backend_class, known_networks
+    from .registry import backend_class, install_hint, known_networks
 
     table = Table(title="Networks")
     table.add_column("name", no_wrap=True)
     table.add_column("status")
     table.add_column("capabilities")
     for name in known_networks():
+        hint = install_hint(name)
+        if hint is not None:
+            # Text, not markup: "[bluesky]" in the hint must print as it is.
+            table.add_row(name, Text(f"missing extra: {hint}"), "")
+            continue
         try:
             cls = backend_class(name)
-        except ConfigurationError:
-            extra = EXTRAS.get(name)
-            hint = f'pip install "decentsocial[{extra}]"' if extra else "not available"
-            table.add_row(name, f"missing: {hint}", "")
-            continue
         except Exception as exc:  # a third-party backend that fails to import must not hide the others
-            table.add_row(name, f"broken: {type(exc).__name__} on import", "")
+            table.add_row(name, Text(f"broken: {type(exc).__name__} on import"), "")
             continue
         if cls.capabilities >= frozenset(Capability):
             caps = "all"

@@ -88,7 +88,10 @@ class Network(Protocol):
 
     @property
     def name(self) -> str:
-        """The backend's name: "mastodon", "bluesky", "hive", "steem", "nostr", "threads", "minds"…"""
+        """The backend's name: "mastodon", "bluesky", "hive", "steem", "nostr", "threads", "minds", "sandbox".
+
+        Third-party backends add their own (see ``known_networks()``).
+        """
         ...
 
     @property
@@ -155,7 +158,7 @@ class Network(Protocol):
         ...
 
     def unlike(self, post: PostRef) -> None:
-        """Take a like back."""
+        """Take a like back; unliking a post that was not liked changes nothing."""
         ...
 
     def vote(self, post: PostRef, weight: float) -> None:
@@ -244,7 +247,10 @@ class Network(Protocol):
         """Release sockets, threads and event loops now, instead of at garbage collection."""
         ...
 
-    def __enter__(self) -> Network: ...
+    def __enter__(self) -> Network:
+        """Use the connection in a ``with`` block, which closes it at the end."""
+        ...
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

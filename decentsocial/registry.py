@@ -7,9 +7,11 @@ no network library.
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import importlib.util
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ValidationError
 
@@ -17,7 +19,28 @@ from .base import BaseNetwork
 from .errors import ConfigurationError
 from .models import describe_validation_error
 
-__all__ = ["BUILTIN", "backend_class", "connect", "known_networks"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .backends.bluesky import BlueskyNetwork
+    from .backends.hive import HiveNetwork, SteemNetwork
+    from .backends.mastodon import MastodonNetwork
+    from .backends.minds import MindsNetwork
+    from .backends.nostr import NostrNetwork
+    from .backends.sandbox import SandboxNetwork
+    from .backends.threads import ThreadsNetwork
+    from .options import (
+        BlueskyOptions,
+        HiveOptions,
+        MastodonOptions,
+        MindsOptions,
+        NostrOptions,
+        SandboxOptions,
+        SteemOptions,
+        ThreadsOptions,
+    )
+
+__all__ = ["BUILTIN", "EXTRAS", "backend_class", "connect", "connect_any", "install_hint", "known_networks"]
 
 ENTRY_POINT_GROUP = "decentsocial.networks"
 
@@ -33,14 +56,30 @@ BUILTIN: dict[str, str] = {
     "minds": "decentsocial.backends.minds:MindsNetwork",
 }
 
-#: The extra that installs each built-in backend's library.
-EXTRAS: dict[str, str] = {
-    "mastodon": "mastodon",
-    "bluesky": "bluesky",
-    "hive": "hive",
-    "steem": "hive",
-    "nostr": "nostr",
+#: The extra that installs each built-in backend's library, and the modules it provides.
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mastodon": ("mastodon", ("mastodon", "bs4")),
+    "bluesky": ("bluesky", ("atproto",)),
+    "hive": ("hive", ("beem",)),
+    "steem": ("hive", ("beem",)),
+    "nostr": ("nostr", ("websockets", "coincurve")),
 }
+
+
+def install_hint(name: str) -> str | None:
+    """``pip install 'decentsocial[extra]'`` when ``name``'s backend library is not installed, else ``None``.
+
+    Looks for the modules without importing them: no I/O, no import cost.
+    """
+    extra, modules = EXTRAS.get(name, ("", ()))
+    for module in modules:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return f"pip install 'decentsocial[{extra}]'"
+    return None
 
 
 def _third_party() -> dict[str, str]:
@@ -58,20 +97,60 @@ def backend_class(name: str) -> type[BaseNetwork[Any]]:
     """Import and return the backend class registered as ``name``."""
     target = BUILTIN.get(name) or _third_party().get(name)
     if target is None:
-        raise ConfigurationError(f"unknown network {name!r}; known networks: {', '.join(known_networks())}")
+        known = known_networks()
+        raise ConfigurationError(
+            f"unknown network {name!r}{_did_you_mean(name, known)}; known networks: {', '.join(known)}"
+        )
+    hint = install_hint(name)
+    if hint is not None:
+        raise ConfigurationError(f"the {name} backend needs its extra: {hint}", network=name)
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        extra = EXTRAS.get(name)
-        hint = f"; install it with the '{extra}' extra (decentsocial[{extra}])" if extra else ""
-        raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}{hint}", network=name) from exc
+        raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}", network=name) from exc
     cls = getattr(module, attr, None)
     if not (isinstance(cls, type) and issubclass(cls, BaseNetwork)):
         raise ConfigurationError(f"{target} is not a decentsocial network backend", network=name)
     return cls
 
 
+@overload
+def connect(
+    name: Literal["sandbox"], *, profile: str | None = None, **settings: Unpack[SandboxOptions]
+) -> SandboxNetwork: ...
+@overload
+def connect(
+    name: Literal["mastodon"], *, profile: str | None = None, **settings: Unpack[MastodonOptions]
+) -> MastodonNetwork: ...
+@overload
+def connect(
+    name: Literal["bluesky"], *, profile: str | None = None, **settings: Unpack[BlueskyOptions]
+) -> BlueskyNetwork: ...
+@overload
+def connect(
+    name: Literal["hive"], *, profile: str | None = None, **settings: Unpack[HiveOptions]
+) -> HiveNetwork: ...
+@overload
+def connect(
+    name: Literal["steem"], *, profile: str | None = None, **settings: Unpack[SteemOptions]
+) -> SteemNetwork: ...
+@overload
+def connect(
+    name: Literal["nostr"], *, profile: str | None = None, **settings: Unpack[NostrOptions]
+) -> NostrNetwork: ...
+@overload
+def connect(
+    name: Literal["threads"], *, profile: str | None = None, **settings: Unpack[ThreadsOptions]
+) -> ThreadsNetwork: ...
+@overload
+def connect(
+    name: Literal["minds"], *, profile: str | None = None, **settings: Unpack[MindsOptions]
+) -> MindsNetwork: ...
+@overload
+def connect(name: None = None, *, profile: str | None = None, **settings: Any) -> BaseNetwork[Any]: ...
+@overload
+def connect(name: str, *, profile: str | None = None) -> BaseNetwork[Any]: ...
 def connect(name: str | None = None, *, profile: str | None = None, **settings: Any) -> BaseNetwork[Any]:
     """Build a ``Network`` for ``name`` (or a config ``profile``) without any network I/O.
 
@@ -79,7 +158,19 @@ def connect(name: str | None = None, *, profile: str | None = None, **settings: 
     ``connect(profile="brand-bluesky")`` reads the profile from the config
     file and ``DECENTSOCIAL_*`` environment variables; keyword settings given
     here override the profile's.
+
+    Each built-in network's settings are typed (see :mod:`decentsocial.options`):
+    an IDE completes them and mypy rejects a misspelt one; at run time a
+    misspelt setting is ``ConfigurationError`` suggesting the closest name. A
+    backend whose extra is not installed fails here, naming the ``pip install``.
+    Settings for a third-party backend, which no type checker knows: use
+    :func:`connect_any`.
     """
+    return connect_any(name, profile=profile, **settings)
+
+
+def connect_any(name: str | None = None, *, profile: str | None = None, **settings: Any) -> BaseNetwork[Any]:
+    """:func:`connect` for a network name known only at run time (a third-party backend, a CLI argument)."""
     if name is None and profile is None:
         from .config import default_profile
 
@@ -98,10 +189,21 @@ def connect(name: str | None = None, *, profile: str | None = None, **settings: 
             f"connect() needs a network name or a profile; known networks: {', '.join(known_networks())}"
         )
     cls = backend_class(name)
+    known = list(cls.Settings.model_fields)
+    problems = [f"no setting {key!r}{_did_you_mean(key, known)}" for key in settings if key not in known]
+    validated = None
     try:
-        validated = cls.Settings.model_validate(settings)
+        validated = cls.Settings.model_validate({k: v for k, v in settings.items() if k in known})
     except ValidationError as exc:
+        problems.append(describe_validation_error(exc))
+    if problems or validated is None:
+        hint = f" ({name}'s settings: {', '.join(known)})" if any(k not in known for k in settings) else ""
         raise ConfigurationError(
-            f"invalid settings for {name}: {describe_validation_error(exc)}", network=name
+            f"invalid settings for {name}: {'; '.join(problems)}{hint}", network=name
         ) from None
     return cls(validated)
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

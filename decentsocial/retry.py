@@ -1,6 +1,6 @@
 """One retry policy for every backend, built on tenacity.
 
-Rules (DESIGN §4):
+Rules:
 
 * only errors marked ``retryable`` are retried (a backend marks an error
   retryable only when repeating the request cannot post twice);

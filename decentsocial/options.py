@@ -1,0 +1,180 @@
+"""The keyword arguments ``connect()`` takes for each built-in network, as ``TypedDict`` s.
+
+Generated from the backends' settings models by ``scripts/gen_options.py``;
+do not edit by hand. ``connect("mastodon", base_url=…)`` is typed with
+:class:`MastodonOptions`, so an IDE completes the settings and mypy rejects
+a misspelt one. Values take the same forms the settings models accept
+(a ``str`` for a secret or a path, a mapping for ``retry``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypedDict
+
+from pydantic import SecretStr
+
+from .network import Capability
+from .settings import RetrySettings
+
+__all__ = [
+    "BlueskyOptions",
+    "HiveOptions",
+    "MastodonOptions",
+    "MindsOptions",
+    "NostrOptions",
+    "RetryOptions",
+    "SandboxOptions",
+    "SteemOptions",
+    "ThreadsOptions",
+]
+
+
+class RetryOptions(TypedDict, total=False):
+    """The ``retry`` setting as a mapping: see :class:`~decentsocial.RetrySettings`."""
+
+    attempts: int
+    total_seconds: float
+    max_wait: float
+
+
+class SandboxOptions(TypedDict, total=False):
+    """What ``connect("sandbox", …)`` takes: see ``SandboxSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    path: str | Path | None
+    account: str
+    display_name: str | None
+    max_length: int
+    asset: str
+    like_reward: Decimal | int | str
+    payout_delay: timedelta | float
+    starting_balance: Decimal | int | str
+    now: datetime | None
+    timeout: float
+    stream_interval: float
+    unsupported: Collection[Capability | str]
+
+
+class MastodonOptions(TypedDict, total=False):
+    """What ``connect("mastodon", …)`` takes: see ``MastodonSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    base_url: str
+    access_token: str | SecretStr | None
+    allow_http: bool
+    mastodon_version: str | None
+    connect_timeout: float
+    timeout: float
+    attempts: int
+    max_retry_wait: float
+    retry_total: float
+    media_timeout: float
+    stream_attempts: int
+    stream_timeout: float
+    user_agent: str
+
+
+class BlueskyOptions(TypedDict, total=False):
+    """What ``connect("bluesky", …)`` takes: see ``BlueskySettings``."""
+
+    retry: RetrySettings | RetryOptions
+    base_url: str
+    handle: str | None
+    password: str | SecretStr | None
+    session_string: str | SecretStr | None
+    session_file: str | Path | None
+    pin_base_url: bool
+    web_url: str
+    timeout: float
+    max_retries: int
+    max_retry_wait: float
+    max_retry_seconds: float
+    image_max_bytes: int
+    author_profiles: bool
+    index_wait: float
+
+
+class HiveOptions(TypedDict, total=False):
+    """What ``connect("hive", …)`` takes: see ``HiveSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    nodes: Sequence[str]
+    account: str | None
+    posting_key: str | SecretStr | None
+    active_key: str | SecretStr | None
+    app: str
+    timeout: float
+    retries: int
+    expiration_seconds: int
+    web_url: str | None
+    notification_min_score: int | None
+
+
+class SteemOptions(TypedDict, total=False):
+    """What ``connect("steem", …)`` takes: see ``SteemSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    nodes: Sequence[str]
+    account: str | None
+    posting_key: str | SecretStr | None
+    active_key: str | SecretStr | None
+    app: str
+    timeout: float
+    retries: int
+    expiration_seconds: int
+    web_url: str | None
+    notification_min_score: int | None
+
+
+class NostrOptions(TypedDict, total=False):
+    """What ``connect("nostr", …)`` takes: see ``NostrSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    private_key: str | SecretStr | None
+    relays: Sequence[str]
+    min_accepted: int
+    timeout: float
+    page_size: int
+    search_scan_limit: int
+    publish_attempts: int
+    stream_attempts: int
+    idempotency_lookback: int
+    max_clock_lead: int
+    nip05_resolver: Callable[..., Any] | None
+    lnurl_resolver: Callable[..., Any] | None
+
+
+class ThreadsOptions(TypedDict, total=False):
+    """What ``connect("threads", …)`` takes: see ``ThreadsSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    access_token: str | SecretStr
+    user_id: str
+    base_url: str
+    api_version: str
+    token_expires_at: datetime | None
+    scopes: Collection[str] | None
+    timeout: float
+    poll_interval: float
+    poll_max_interval: float
+    publish_timeout: float
+    check_quota: bool
+    state_path: str | Path | None
+    notification_posts: int
+    fetch_insights: bool
+
+
+class MindsOptions(TypedDict, total=False):
+    """What ``connect("minds", …)`` takes: see ``MindsSettings``."""
+
+    retry: RetrySettings | RetryOptions
+    username: str
+    password: str | SecretStr
+    base_url: str
+    client_id: str
+    timeout: float
+    state_path: str | Path | None

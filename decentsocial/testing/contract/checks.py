@@ -1,0 +1,85 @@
+"""Checks the contract cases share: skipping by capability, and what every post and reward must look like."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from decentsocial import (
+    Account,
+    Capability,
+    Network,
+    Post,
+)
+
+from ..harness import Harness
+
+REWARD_STATUSES = {"pending", "paid", "claimable", "none"}
+
+
+def need(h: Harness, *capabilities: Capability) -> None:
+    """Skip unless ``me`` has every capability."""
+    for capability in capabilities:
+        if capability not in h.me.capabilities:
+            pytest.skip(f"{h.name} has no {capability.value}")
+
+
+def need_live(h: Harness) -> None:
+    if not h.live:
+        pytest.skip(f"{h.name} is read-only (recorded data): writes cannot be read back")
+
+
+def sample(h: Harness, key: str) -> str:
+    value = h.samples.get(key)
+    if not value:
+        pytest.skip(f"{h.name}: the harness gives no '{key}' sample")
+    return value
+
+
+def ids(items: Iterator[Post] | list[Post]) -> list[str]:
+    return [p.id for p in items]
+
+
+def handle_of(net: Network) -> str:
+    return net.me().handle
+
+
+def is_utc(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() == timedelta(0)
+
+
+def png() -> bytes:
+    """A real 1x1 PNG, built here so the suite needs no fixture file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x80\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def check_post(post: Post, net: Network) -> None:
+    """What every Post from every backend guarantees."""
+    assert post.network == net.name
+    assert isinstance(post.id, str)
+    assert post.id
+    assert isinstance(post.author, Account)
+    assert post.author.handle
+    assert is_utc(post.created_at)
+    assert all(t == t.lower() and not t.startswith("#") for t in post.tags)
+
+
+def page_size(net: Network) -> int:
+    """The backend's page size (``BaseNetwork.page_size``; not part of the protocol)."""
+    return int(getattr(type(net), "page_size", 20))
+
+
+def newest_first(posts: list[Post]) -> None:
+    times = [p.created_at for p in posts]
+    assert times == sorted(times, reverse=True), "not newest first"

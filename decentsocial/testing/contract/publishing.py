@@ -1,0 +1,335 @@
+"""Contract cases: identity, publishing and reading back, replies, engagement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from decentsocial import (
+    Capability,
+    ContentRejected,
+    Draft,
+    InvalidInput,
+    Media,
+    Network,
+    NotFound,
+    Poll,
+    Post,
+)
+
+from ..harness import Harness
+from .checks import check_post, handle_of, ids, need, need_live, page_size, png, sample
+
+# ---------------------------------------------------------------- identity and profiles
+
+
+def test_identity(harness: Harness) -> None:
+    h = harness
+    assert isinstance(h.me, Network)
+    assert h.me.name == h.other.name
+    assert isinstance(h.me.capabilities, frozenset)
+    assert all(isinstance(c, Capability) for c in h.me.capabilities)
+
+
+def test_me_and_account(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PROFILE)
+    if not h.live:
+        acct = h.me.account(sample(h, "account"))
+        assert acct.network == h.me.name
+        assert acct.handle
+        return
+    me, other = h.me.me(), h.other.me()
+    assert me.network == other.network == h.me.name
+    assert me.handle
+    assert other.handle
+    assert me.id != other.id
+    seen = h.other.account(me.handle)
+    assert seen.id == me.id
+
+
+def test_secrets_not_in_repr(harness: Harness) -> None:
+    h = harness
+    settings = getattr(h.me, "settings", None)
+    secrets: list[str] = []
+    for name in type(settings).model_fields if settings is not None else ():
+        value = getattr(settings, name)
+        reveal = getattr(value, "get_secret_value", None)
+        if callable(reveal):
+            secret = reveal()
+            if isinstance(secret, str) and len(secret) >= 4:
+                secrets.append(secret)
+    if not secrets:
+        pytest.skip(f"{h.name} has no secret settings")
+    for text in (repr(h.me), str(h.me), repr(settings), str(settings)):
+        for secret in secrets:
+            assert secret not in text
+
+
+# ---------------------------------------------------------------- publishing and reading back
+
+
+def test_publish_and_read_back(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    need_live(h)
+    word, tag = h.unique("word"), h.unique("tag")
+    post = h.me.publish(f"contract {word} #{tag}")
+    check_post(post, h.me)
+    assert word in post.text
+    assert tag in post.tags
+    assert post.author.handle == handle_of(h.me)
+    need(h, Capability.READ)
+
+    def read_back() -> None:
+        got = h.other.get_post(post.id)
+        check_post(got, h.other)
+        assert got.id == post.id
+        assert word in got.text
+        assert tag in got.tags
+        assert got.author.handle == post.author.handle
+
+    h.eventually(read_back)
+
+
+def test_read_sample_post(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.READ)
+    if h.live:
+        pytest.skip(f"{h.name} is live: test_publish_and_read_back covers reading")
+    post = h.me.get_post(sample(h, "post"))
+    check_post(post, h.me)
+
+
+def test_publish_empty_is_rejected(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    with pytest.raises(ContentRejected):
+        h.me.publish("")
+    with pytest.raises(ContentRejected):
+        h.me.publish("   \n ")
+    with pytest.raises(ContentRejected):
+        h.me.publish(Draft(text=""))
+
+
+def test_publish_too_long_is_rejected(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH)
+    with pytest.raises(ContentRejected) as caught:
+        h.me.publish("a" * 100_001)
+    assert caught.value.network == h.me.name
+
+
+def test_idempotent_publish(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.IDEMPOTENT_PUBLISH)
+    need_live(h)
+    key = h.unique("key")
+    word = h.unique("idem")
+    first = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
+    again = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
+    assert again.id == first.id
+    if Capability.POSTS in h.me.capabilities:
+
+        def exactly_one() -> None:
+            found = [p for p in h.me.posts(limit=20) if word in p.text]
+            assert len(found) == 1, f"{len(found)} posts for one idempotency key"
+
+        h.eventually(exactly_one)
+
+
+def test_publish_with_media(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.MEDIA)
+    need_live(h)
+    word = h.unique("media")
+    image = Media(kind="image", data=png(), mime_type="image/png", alt_text="one pixel")
+    post = h.me.publish(Draft(text=f"contract image {word}", media=(image,)))
+    check_post(post, h.me)
+    assert len(post.media) == 1
+    assert post.media[0].kind == "image"
+
+
+def test_publish_with_poll(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.POLL)
+    need_live(h)
+    word = h.unique("poll")
+    post = h.me.publish(Draft(text=f"contract poll {word}", poll=Poll(options=("yes", "no"))))
+    check_post(post, h.me)
+    assert word in post.text
+
+
+def test_publish_scheduled(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.SCHEDULE)
+    need_live(h)
+    word = h.unique("later")
+    when = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+    post = h.me.publish(Draft(text=f"contract scheduled {word}", scheduled_at=when))
+    assert post.network == h.me.name
+    assert post.id
+    assert abs(post.created_at - when) < timedelta(minutes=1)
+    if Capability.SEARCH in h.me.capabilities:
+        assert word not in " ".join(p.text for p in h.other.search(word, limit=5)), "published too early"
+
+
+def test_quote(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.QUOTE)
+    need_live(h)
+    quoted = h.me.publish(f"contract quoted {h.unique()}")
+    draft = Draft(text=f"contract quoting {h.unique()}", quote_of=quoted.id)
+    quote = h.eventually(lambda: h.other.publish(draft))
+    check_post(quote, h.other)
+    assert quote.quote_of == quoted.id
+    if Capability.READ in h.me.capabilities:
+
+        def counted() -> None:
+            quotes = h.me.get_post(quoted.id).metrics.quotes
+            assert quotes is None or quotes == 1
+
+        h.eventually(counted)
+
+
+def test_delete_then_not_found(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.DELETE)
+    need_live(h)
+    post = h.me.publish(f"contract delete me {h.unique()}")
+    h.me.delete(post)
+    need(h, Capability.READ)
+
+    def gone() -> None:
+        try:
+            h.me.get_post(post.id)
+        except NotFound:
+            return
+        raise AssertionError("the deleted post is still readable")
+
+    h.eventually(gone)
+
+
+# ---------------------------------------------------------------- replies and threads
+
+
+def test_reply(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPLY)
+    need_live(h)
+    root = h.me.publish(f"contract root {h.unique()}")
+    reply = h.other.reply(root, f"contract reply {h.unique()}")
+    check_post(reply, h.other)
+    assert reply.reply_to == root.id
+    assert reply.root_id in (None, root.id)
+    by_id = h.eventually(lambda: h.me.reply(root.id, f"contract reply by id {h.unique()}"))
+    assert by_id.reply_to == root.id
+
+
+def test_thread_order(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPLY, Capability.THREAD)
+    if not h.live:
+        thread = h.me.thread(sample(h, "post"))
+        assert thread
+        assert thread[0].id == sample(h, "post")
+        return
+    root = h.me.publish(f"contract thread {h.unique()}")
+    first = h.other.reply(root, f"contract first {h.unique()}")
+    second = h.me.reply(first, f"contract second {h.unique()}")
+    assert second.reply_to == first.id
+    assert second.root_id in (None, root.id)
+
+    def ordered() -> None:
+        thread = ids(h.me.thread(root))
+        assert thread[0] == root.id, "the root comes first"
+        assert first.id in thread
+        assert second.id in thread
+        assert thread.index(first.id) < thread.index(second.id)
+
+    h.eventually(ordered)
+
+
+# ---------------------------------------------------------------- engagement
+
+
+def test_like_and_unlike(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.LIKE)
+    need_live(h)
+    post = h.me.publish(f"contract like {h.unique()}")
+    h.other.like(post)
+    if Capability.READ not in h.me.capabilities:
+        h.other.unlike(post)
+        return
+
+    def likes(expected: int) -> Callable[[], None]:
+        def check() -> None:
+            count = h.me.get_post(post.id).metrics.likes
+            assert count is None or count == expected, f"likes {count}, expected {expected}"
+
+        return check
+
+    h.eventually(likes(1))
+    h.other.unlike(post.id)
+    h.eventually(likes(0))
+
+
+def test_vote_weight(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.VOTE)
+    with pytest.raises(InvalidInput):
+        h.other.vote("contract-any-post", 150)
+    with pytest.raises(InvalidInput):
+        h.other.vote("contract-any-post", -101)
+    need(h, Capability.PUBLISH)
+    need_live(h)
+    post = h.me.publish(f"contract vote {h.unique()}")
+    h.other.vote(post, 50)
+
+
+def test_repost(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.PUBLISH, Capability.REPOST)
+    need_live(h)
+    post = h.me.publish(f"contract repost {h.unique()}")
+    result = h.other.repost(post)
+    assert result is None or isinstance(result, Post)
+    need(h, Capability.READ)
+
+    def counted() -> None:
+        reposts = h.me.get_post(post.id).metrics.reposts
+        assert reposts is None or reposts == 1, f"reposts {reposts}"
+
+    h.eventually(counted)
+
+
+def test_follow_and_timeline(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.FOLLOW)
+    need_live(h)
+    other_handle = handle_of(h.other)
+    h.me.follow(other_handle)
+    try:
+        if Capability.TIMELINE in h.me.capabilities and Capability.PUBLISH in h.me.capabilities:
+            word = h.unique("feed")
+            post = h.other.publish(f"contract timeline {word}")
+
+            def in_feed() -> None:
+                assert post.id in ids(h.me.timeline(limit=page_size(h.me)))
+
+            h.eventually(in_feed)
+        if Capability.PROFILE in h.me.capabilities:
+
+            def counted() -> None:
+                followers = h.me.account(other_handle).followers
+                assert followers is None or followers >= 1
+
+            h.eventually(counted)
+    finally:
+        h.me.unfollow(other_handle)
+
+
+__all__ = [name for name in list(globals()) if name.startswith("test_")]

@@ -1,0 +1,219 @@
+"""The public surface: one spelling per name, documented members, typed connect(), extras named early."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import decentsocial as ds
+from decentsocial import registry
+from decentsocial.base import BaseNetwork
+from decentsocial.network import Network
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PUBLIC_NAMES = {
+    "Account",
+    "Amount",
+    "AuthenticationError",
+    "BaseNetwork",
+    "Beneficiary",
+    "Capability",
+    "Community",
+    "ConfigurationError",
+    "ContentRejected",
+    "CrosspostResult",
+    "DecentSocialError",
+    "Draft",
+    "Engagement",
+    "InvalidInput",
+    "LinkCard",
+    "Media",
+    "Network",
+    "NetworkSettings",
+    "NetworkUnavailable",
+    "NotFound",
+    "Notification",
+    "Outcome",
+    "Page",
+    "PayoutOptions",
+    "PermissionDenied",
+    "Poll",
+    "Post",
+    "RateLimited",
+    "RetryPolicy",
+    "RetrySettings",
+    "Reward",
+    "RewardPart",
+    "TextLimit",
+    "UnsupportedFeature",
+    "__version__",
+    "connect",
+    "connect_any",
+    "crosspost",
+    "known_networks",
+    "monitor",
+    "paginate",
+    "to_dataframe",
+}
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_all_is_pinned() -> None:
+    assert set(ds.__all__) == PUBLIC_NAMES
+    assert len(ds.__all__) == len(set(ds.__all__))
+    for name in ds.__all__:
+        assert getattr(ds, name) is not None, name
+
+
+def test_every_protocol_member_is_documented() -> None:
+    members = [n for n in vars(Network) if not n.startswith("_")]
+    assert {"publish", "reply", "search", "like", "rewards", "tip", "prepare", "stream"} <= set(members)
+    for name in members:
+        doc = inspect.getdoc(getattr(Network, name))
+        assert doc, f"Network.{name} has no docstring"
+        # help(net.reply) on any backend shows the same explanation.
+        assert inspect.getdoc(getattr(BaseNetwork, name)), f"BaseNetwork.{name} has no docstring"
+
+
+def test_every_public_class_and_function_in_the_core_is_documented() -> None:
+    missing = []
+    for name in ds.__all__:
+        value = getattr(ds, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            if not inspect.getdoc(value):
+                missing.append(name)
+            if inspect.isclass(value):
+                for member, attr in vars(value).items():
+                    if not member.startswith("_") and inspect.isfunction(attr) and not inspect.getdoc(attr):
+                        missing.append(f"{name}.{member}")
+    assert not missing, f"no docstring: {missing}"
+
+
+def test_misspelt_setting_suggests_the_right_one() -> None:
+    with pytest.raises(ds.ConfigurationError, match=r"did you mean 'base_url'\?") as caught:
+        ds.connect_any("mastodon", base_ur="http://127.0.0.1:9")
+    assert caught.value.network == "mastodon"
+    with pytest.raises(ds.ConfigurationError, match=r"did you mean 'account'\?"):
+        ds.connect_any("sandbox", acount="bob")
+
+
+def test_unknown_network_suggests_the_right_one() -> None:
+    with pytest.raises(ds.ConfigurationError, match=r"did you mean 'mastodon'\?"):
+        ds.connect_any("mastadon")
+
+
+def test_missing_extra_fails_at_connect_naming_it() -> None:
+    """A real interpreter in which atproto cannot be imported: connect() says what to install."""
+    done = run_python(
+        """
+        import sys
+
+        class Hide:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {"atproto", "beem"}:
+                    raise ModuleNotFoundError(name, name=name)
+                return None
+
+        sys.meta_path.insert(0, Hide())
+        import decentsocial as ds
+        for name in ("bluesky", "steem"):
+            try:
+                ds.connect(name)
+            except ds.ConfigurationError as exc:
+                print(exc)
+        print("atproto" in sys.modules, "beem" in sys.modules)
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "[bluesky] the bluesky backend needs its extra: pip install 'decentsocial[bluesky]'"
+    assert lines[1] == "[steem] the steem backend needs its extra: pip install 'decentsocial[hive]'"
+    assert lines[2] == "False False"
+
+
+def test_installed_extras_have_no_hint() -> None:
+    assert registry.install_hint("sandbox") is None
+    assert registry.install_hint("nostr") is None  # installed in every test environment
+
+
+def test_command_without_cli_extra_says_what_to_install() -> None:
+    done = run_python(
+        """
+        import sys
+
+        class Hide:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {"typer", "rich"}:
+                    raise ModuleNotFoundError(name, name=name)
+                return None
+
+        sys.meta_path.insert(0, Hide())
+        sys.argv = ["decentsocial", "--help"]
+        from decentsocial.console import main
+        main()
+        """
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == "the decentsocial command needs the 'cli' extra: pip install 'decentsocial[cli]'"
+    )
+
+
+def test_options_file_is_up_to_date() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import gen_options
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    current = (ROOT / "decentsocial" / "options.py").read_text(encoding="utf-8")
+    assert gen_options.generate() == current, "run: python scripts/gen_options.py"
+
+
+def test_options_cover_every_setting() -> None:
+    from decentsocial import options
+
+    for name in registry.BUILTIN:
+        typed = getattr(options, name.capitalize() + "Options")
+        assert set(typed.__annotations__) == set(registry.backend_class(name).Settings.model_fields), name
+
+
+def test_mypy_accepts_typed_settings_and_rejects_misspelt_ones(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api", reason="mypy is a development dependency")
+    good = tmp_path / "good.py"
+    good.write_text(
+        textwrap.dedent(
+            """
+            import decentsocial as ds
+
+            sandbox = ds.connect("sandbox", path="demo.db", account="brand")
+            sandbox.advance_time(3600)
+            bob = sandbox.as_account("bob")
+            masto = ds.connect("mastodon", base_url="https://mastodon.example", access_token="t")
+            print(bob.me().handle, masto.settings.base_url)
+            """
+        )
+    )
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        'import decentsocial as ds\n\nds.connect("mastodon", base_ur="https://mastodon.example")\n'
+    )
+    config = ["--strict", "--no-incremental", "--config-file", str(ROOT / "pyproject.toml")]
+    out, err, status = api.run([*config, str(good)])
+    assert status == 0, out + err
+    out, err, status = api.run([*config, str(bad)])
+    assert status == 1
+    assert "bad.py:3" in out, out
