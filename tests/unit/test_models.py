@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -190,3 +191,43 @@ def test_an_unreadable_timestamp_is_a_value_error() -> None:
 
     with pytest.raises(ValueError):
         parse_iso_datetime("yesterday")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"text": "x", "tags": "acme"}, "tags"),
+        ({"text": "x", "mentions": "bob"}, "mentions"),
+        ({"text": "x", "media": "cat.png"}, "media"),
+        ({"text": "x", "beneficiaries": "alice"}, "beneficiaries"),
+    ],
+)
+def test_a_string_where_a_list_belongs_is_refused_not_split(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ds.InvalidInput, match=rf"Draft\.{field} must be a list or tuple"):
+        ds.Draft(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: ds.Draft(text=5), "text"),
+        (lambda: ds.Draft(text="x", scheduled_at="tomorrow"), "scheduled_at"),
+        (lambda: ds.Draft(text="x", sensitive="maybe"), "sensitive"),
+        (lambda: ds.Draft(text="x", unknown_field=1), "unknown_field"),
+        (lambda: ds.Media(kind="image", path="a.png", alt_text=3), "alt_text"),
+        (lambda: ds.Amount(value="lots", asset="HIVE"), "value"),
+        (lambda: ds.Poll(options="ab"), "options"),
+        (lambda: ds.Draft(text="x", media=[{"kind": "image"}]), "Media"),
+    ],
+)
+def test_every_construction_error_is_invalid_input_naming_the_field(build: Any, field: str) -> None:
+    with pytest.raises(ds.InvalidInput) as caught:
+        build()
+    assert field in str(caught.value)
+    assert not isinstance(caught.value, ValidationError)
+
+
+def test_all_tags_merge_text_hashtags_first_then_draft_tags() -> None:
+    draft = ds.Draft(text="Launch #Acme today #launch", tags=["brand", "#ACME"])
+    assert draft.all_tags == ("acme", "launch", "brand")
+    assert ds.Draft(text="no tags").all_tags == ()
