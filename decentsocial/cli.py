@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -60,6 +61,24 @@ def has_rtl(text: str) -> bool:
     return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
 
 
+#: Terminal escape sequences (CSI, OSC, and the rest) and control characters other than tab.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Remote text made safe for a terminal: escape sequences and control characters removed.
+
+    A post, a handle or a server's error message comes from strangers; printed
+    as it is, an escape sequence could recolour, hide or rewrite what is on
+    the screen (or set the window title, or a clipboard). Line breaks are the
+    caller's business: it prints text line by line.
+    """
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def bidi(text: str) -> str:
     """Text in its logical order, isolated (FSI…PDI) when it holds right-to-left script.
 
@@ -67,6 +86,7 @@ def bidi(text: str) -> str:
     Arabic line from pulling neighbouring numbers, table borders and
     punctuation into its direction. The text itself is never reordered.
     """
+    text = printable(text)
     return f"{_FSI}{text}{_PDI}" if has_rtl(text) else text
 
 
@@ -82,7 +102,7 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except DecentSocialError as exc:
-            err().print(f"error: {exc}", markup=False)
+            err().print(f"error: {printable(str(exc))}", markup=False)
             raise typer.Exit(1) from None
         except Exception as exc:
             # typer's own exits and usage errors (typer or click, by version) go on to typer.
@@ -265,13 +285,15 @@ def post(
     for outcome in result.outcomes:
         parts = f" ({len(outcome.drafts)} parts)" if len(outcome.drafts) > 1 else ""
         if outcome.error is not None:
-            line = f"  failed   {outcome.network}: {outcome.error}"
+            line = f"  failed   {outcome.network}: {printable(str(outcome.error))}"
         elif dry_run:
             line = f"  ok       {outcome.network}{parts}: would post: " + bidi(
                 truncate(outcome.drafts[0].text, 60)
             )
         else:
-            line = f"  ok       {outcome.network}{parts}: " + " ".join(p.url or p.id for p in outcome.posts)
+            line = f"  ok       {outcome.network}{parts}: " + printable(
+                " ".join(p.url or p.id for p in outcome.posts)
+            )
         console.print(line, markup=False, soft_wrap=True)
     console.print(f"idempotency key: {result.key}", markup=False)
     if not result.ok:
@@ -281,7 +303,7 @@ def post(
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
 
 
 @app.command()
@@ -329,7 +351,9 @@ def rewards(
         )
         return
     console = out()
-    console.print(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}", markup=False)
+    console.print(
+        f"{net.name} rewards for {printable(pending.subject)}: {reward_line(pending)}", markup=False
+    )
     if claimed is not None:
         console.print(f"claimed: {amounts(claimed)}", markup=False)
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -147,3 +151,48 @@ def test_secret_from_the_environment_never_printed(tmp_path: Path) -> None:
     pasted = invoke("timeline", "--network", "sandbox", "-s", "tok-s3cr3t-value")
     assert pasted.exit_code == 1
     assert "s3cr3t" not in pasted.output
+
+
+def test_remote_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """A stranger's post with escape sequences (clear screen, window title, colours) prints inert."""
+    db = tmp_path / "cli.db"
+    hostile = "buy now\x1b[2J\x1b]0;pwned\x07 \x1b[31mred\x1b[0m\x9b5m bell\x07 #acme"
+    with ds.connect("sandbox", path=db, account="mallory") as mallory:
+        mallory.publish(hostile)
+    shown = invoke(
+        "timeline", "--network", "sandbox", "-s", f"path={db}", "-s", "account=alice", "--search", "#acme"
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "buy now" in shown.output
+    assert "red" in shown.output
+    for control in ("\x1b", "\x07", "\x9b"):
+        assert control not in shown.output
+
+
+def test_missing_extra_prints_its_install_hint_intact() -> None:
+    """In an interpreter where atproto cannot be imported, `networks` prints the whole pip command."""
+    script = textwrap.dedent(
+        """
+        import sys
+
+        class Hide:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "atproto":
+                    raise ModuleNotFoundError(name, name=name)
+                return None
+
+        sys.meta_path.insert(0, Hide())
+        sys.argv = ["decentsocial", "networks"]
+        from decentsocial.console import main
+        main()
+        """
+    )
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    bluesky = next(line for line in done.stdout.splitlines() if " bluesky " in line)
+    assert "missing extra: pip install 'decentsocial[bluesky]'" in bluesky
+    mastodon = next(line for line in done.stdout.splitlines() if " mastodon " in line)
+    assert "ready" in mastodon
