@@ -59,7 +59,7 @@ from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...settings import NetworkSettings
 from ...text import grapheme_len, hashtags, links, mentions
-from .rows import (
+from .convert import (
     ACCOUNT_SELECT,
     COMMUNITY_SELECT,
     POST_SELECT,
@@ -71,7 +71,7 @@ from .rows import (
     post_from_row,
 )
 from .settings import AMOUNT_PLACES, SandboxSettings, normalise_handle
-from .store import NETWORK, Store, from_us, to_us
+from .transport import NETWORK, Store, from_us, to_us
 
 __all__ = ["SandboxNetwork"]
 

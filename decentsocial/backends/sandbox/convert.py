@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from ...models import Account, Community, Engagement, Media, Post
-from .store import NETWORK, from_us
+from .transport import NETWORK, from_us
 
 __all__ = [
     "ACCOUNT_SELECT",
