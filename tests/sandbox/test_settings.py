@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +102,23 @@ def test_context_manager_closes() -> None:
         net.publish("inside")
     with pytest.raises(ConfigurationError):
         net.me()
+
+
+def test_a_connection_nobody_closes_closes_its_database_when_collected(tmp_path: Path) -> None:
+    """The write-ahead log goes away only when SQLite's last connection to the file closes."""
+    path = tmp_path / "forgotten.db"
+    wal = tmp_path / "forgotten.db-wal"
+    net = sandbox(path=str(path), account="alice")
+    bob = net.as_account("bob")
+    bob.publish("shared connection")
+    assert wal.exists()
+    del bob
+    gc.collect()
+    assert wal.exists()  # alice still shares the connection bob was collected from
+    assert [p.text for p in net.posts("bob")] == ["shared connection"]
+    del net
+    gc.collect()
+    assert not wal.exists()
 
 
 def test_as_account_validates_the_handle() -> None:

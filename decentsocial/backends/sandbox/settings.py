@@ -21,7 +21,10 @@ from ...models import utc
 from ...network import Capability
 from ...settings import NetworkSettings
 
-__all__ = ["AMOUNT_PLACES", "SandboxSettings", "normalise_handle"]
+__all__ = ["AMOUNT_PLACES", "NETWORK", "SandboxSettings", "normalise_handle"]
+
+#: The network name every sandbox error and model carries.
+NETWORK = "sandbox"
 
 #: Amounts in the sandbox have exactly this many decimal places ("1.000 SAND").
 AMOUNT_PLACES = 3
@@ -32,13 +35,11 @@ _HANDLE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]{0,62}[a-z0-9_])?$")
 def normalise_handle(handle: str) -> str:
     """``"@Bob "`` -> ``"bob"``; raise ``InvalidInput`` for anything that is not a handle."""
     if not isinstance(handle, str):
-        raise InvalidInput(
-            f"a sandbox handle must be a string, got {type(handle).__name__}", network="sandbox"
-        )
+        raise InvalidInput(f"a sandbox handle must be a string, got {type(handle).__name__}", network=NETWORK)
     clean = handle.strip().lstrip("@").lower()
     if not _HANDLE.match(clean):
         raise InvalidInput(
-            f"invalid sandbox handle {handle!r}: use 1-64 of a-z, 0-9, '_', '.', '-'", network="sandbox"
+            f"invalid sandbox handle {handle!r}: use 1-64 of a-z, 0-9, '_', '.', '-'", network=NETWORK
         )
     return clean
 

@@ -1,387 +1,441 @@
-"""The sandbox's SQLite database: schema, transactions, the shared clock and the economy.
+"""The sandbox's SQL for accounts, posts, feeds, notifications and communities.
 
-One :class:`Store` owns one ``sqlite3`` connection and a lock. Every
-operation runs in one transaction under that lock (``BEGIN IMMEDIATE`` for
-writes, so a failed write leaves nothing behind and concurrent writers in
-other processes queue on SQLite's own lock). Networks made with
-``as_account`` share their Store; ``close`` closes the connection when the
-last of them closes.
-
-Times are stored as integer microseconds since the Unix epoch (UTC) and
-amounts as integer thousandths of the sandbox asset, so ordering and sums
-are exact.
+The sandbox plays the server, so the rules a server applies live here, in
+the statements of one transaction: who is notified of a reply, what a
+scheduled post hides, how feeds page. Every function takes the open
+:class:`~.transport.Tx` and the sandbox time ``now`` of that transaction,
+and returns rows for ``convert``; the economy's statements are in
+``ledger``. Every SQL fragment is a constant: values always travel as bound
+parameters, never inside the SQL text.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from typing import Any
 
-from ...errors import ConfigurationError, NetworkUnavailable
-from ...models import Amount
-from .settings import AMOUNT_PLACES, SandboxSettings
+from ...errors import ContentRejected, InvalidInput, NotFound
+from ...models import Draft, Media
+from .convert import Record, from_us, media_to_json
+from .settings import NETWORK
+from .transport import Tx
 
-__all__ = ["Economy", "Store", "from_us", "to_us"]
+__all__ = [
+    "ACCOUNT_SELECT",
+    "COMMUNITY_SELECT",
+    "POST_SELECT",
+    "VISIBLE",
+    "NewPost",
+    "account_row",
+    "community_row",
+    "notify",
+    "post_by_seq",
+    "post_row",
+    "publish",
+    "require_account",
+]
 
-NETWORK = "sandbox"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_UNIT = Decimal(10) ** AMOUNT_PLACES
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS accounts (
-    handle TEXT PRIMARY KEY,
-    display_name TEXT,
-    bio TEXT,
-    created_at INTEGER NOT NULL,
-    balance INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS posts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    author TEXT NOT NULL,
-    text TEXT NOT NULL,
-    folded TEXT NOT NULL,
-    title TEXT,
-    created_at INTEGER NOT NULL,
-    reply_to TEXT,
-    root_id TEXT,
-    quote_of TEXT,
-    community TEXT,
-    tags TEXT NOT NULL,
-    mentions TEXT NOT NULL,
-    links TEXT NOT NULL,
-    media TEXT NOT NULL,
-    language TEXT,
-    content_warning TEXT,
-    visibility TEXT NOT NULL,
-    extra TEXT NOT NULL,
-    deleted_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author, created_at, seq);
-CREATE INDEX IF NOT EXISTS posts_by_time ON posts (created_at, seq);
-CREATE INDEX IF NOT EXISTS posts_by_root ON posts (root_id);
-CREATE INDEX IF NOT EXISTS posts_by_parent ON posts (reply_to);
-CREATE INDEX IF NOT EXISTS posts_by_quote ON posts (quote_of);
-CREATE INDEX IF NOT EXISTS posts_by_community ON posts (community, created_at, seq);
-CREATE TABLE IF NOT EXISTS post_tags (
-    tag TEXT NOT NULL,
-    post_seq INTEGER NOT NULL,
-    PRIMARY KEY (tag, post_seq)
-);
-CREATE TABLE IF NOT EXISTS idempotency (
-    account TEXT NOT NULL,
-    key TEXT NOT NULL,
-    post_seq INTEGER NOT NULL,
-    PRIMARY KEY (account, key)
-);
-CREATE TABLE IF NOT EXISTS votes (
-    post_seq INTEGER NOT NULL,
-    voter TEXT NOT NULL,
-    weight REAL NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (post_seq, voter)
-);
-CREATE TABLE IF NOT EXISTS reposts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    post_seq INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    UNIQUE (post_seq, account)
-);
-CREATE INDEX IF NOT EXISTS reposts_by_account ON reposts (account, created_at);
-CREATE TABLE IF NOT EXISTS follows (
-    follower TEXT NOT NULL,
-    followee TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (follower, followee)
-);
-CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee);
-CREATE TABLE IF NOT EXISTS communities (
-    id TEXT PRIMARY KEY,
-    title TEXT,
-    description TEXT,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS memberships (
-    community TEXT NOT NULL,
-    account TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (community, account)
-);
-CREATE TABLE IF NOT EXISTS accruals (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    post_seq INTEGER NOT NULL,
-    author TEXT NOT NULL,
-    voter TEXT NOT NULL,
-    units INTEGER NOT NULL,
-    earned_at INTEGER NOT NULL,
-    claimable_at INTEGER NOT NULL,
-    claimed_at INTEGER,
-    UNIQUE (post_seq, voter)
-);
-CREATE INDEX IF NOT EXISTS accruals_by_author ON accruals (author, claimable_at);
-CREATE TABLE IF NOT EXISTS transfers (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    sender TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    units INTEGER NOT NULL,
-    memo TEXT NOT NULL,
-    post_seq INTEGER,
-    created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS transfers_by_post ON transfers (post_seq);
-CREATE TABLE IF NOT EXISTS notifications (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    recipient TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    actor TEXT,
-    post_seq INTEGER,
-    units INTEGER,
-    accrual_seq INTEGER,
-    created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipient, created_at, seq);
+#: A post with its author's display name and its engagement counts; needs ``:now``.
+POST_SELECT = """
+SELECT p.*, a.display_name AS author_name,
+    (SELECT COUNT(*) FROM votes v WHERE v.post_seq = p.seq AND v.weight > 0) AS n_likes,
+    (SELECT COUNT(*) FROM reposts r WHERE r.post_seq = p.seq) AS n_reposts,
+    (SELECT COUNT(*) FROM posts c
+        WHERE c.reply_to = p.id AND c.deleted_at IS NULL AND c.created_at <= :now) AS n_replies,
+    (SELECT COUNT(*) FROM posts q
+        WHERE q.quote_of = p.id AND q.deleted_at IS NULL AND q.created_at <= :now) AS n_quotes
+FROM posts p JOIN accounts a ON a.handle = p.author
 """
 
-#: Communities every new sandbox starts with (id, title, description).
-SEED_COMMUNITIES = (
-    ("general", "General", "Anything goes: introductions, questions, announcements."),
-    ("python", "Python", "Python code, libraries and tools."),
-    ("photography", "Photography", "Pictures and how they were made."),
-)
+#: Not deleted, and not a scheduled post whose time has not come.
+VISIBLE = "p.deleted_at IS NULL AND p.created_at <= :now"
+
+#: An account with its counts; needs ``:now``.
+ACCOUNT_SELECT = """
+SELECT a.*,
+    (SELECT COUNT(*) FROM follows f WHERE f.followee = a.handle) AS n_followers,
+    (SELECT COUNT(*) FROM follows f WHERE f.follower = a.handle) AS n_following,
+    (SELECT COUNT(*) FROM posts p
+        WHERE p.author = a.handle AND p.deleted_at IS NULL AND p.created_at <= :now) AS n_posts
+FROM accounts a
+"""
+
+#: A community with its member count and whether ``:me`` is a member.
+COMMUNITY_SELECT = """
+SELECT c.*,
+    (SELECT COUNT(*) FROM memberships m WHERE m.community = c.id) AS n_members,
+    EXISTS (SELECT 1 FROM memberships m WHERE m.community = c.id AND m.account = :me) AS joined
+FROM communities c
+"""
+
+#: A page of posts from ``POST_SELECT``: cursor ``(created_at, seq)`` of the last post seen.
+PostCursor = tuple[int, int]
+#: A page of a timeline: ``(time, kind, order)`` of the last entry seen (kind 1 is a repost).
+FeedCursor = tuple[int, int, int]
+
+# ---------------------------------------------------------------- accounts
 
 
-def to_us(value: datetime) -> int:
-    """A tz-aware datetime as integer microseconds since the epoch."""
-    return (value - EPOCH) // timedelta(microseconds=1)
+def account_exists(tx: Tx, handle: str) -> bool:
+    """Whether ``handle`` has an account in this sandbox."""
+    return tx.one("SELECT 1 FROM accounts WHERE handle = ?", (handle,)) is not None
 
 
-def from_us(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
+def require_account(tx: Tx, handle: str) -> None:
+    """``NotFound`` unless ``handle`` has an account."""
+    if not account_exists(tx, handle):
+        raise NotFound(f"no account {handle!r} in this sandbox", network=NETWORK)
+
+
+def account_row(tx: Tx, handle: str, now: int) -> Record:
+    """``handle``'s row of ``ACCOUNT_SELECT``; ``NotFound`` if there is none."""
+    row = tx.one(ACCOUNT_SELECT + " WHERE a.handle = :h", {"h": handle, "now": now})
+    if row is None:
+        raise NotFound(f"no account {handle!r} in this sandbox", network=NETWORK)
+    return row
+
+
+def display_name(tx: Tx, handle: str) -> str | None:
+    """The display name of an existing account."""
+    row = tx.one("SELECT display_name FROM accounts WHERE handle = ?", (handle,))
+    return None if row is None else row["display_name"]
+
+
+def follow(tx: Tx, follower: str, followee: str, now: int) -> None:
+    """``follower`` follows ``followee`` (who is notified the first time); following twice is one follow."""
+    require_account(tx, followee)
+    added = tx.run(
+        "INSERT OR IGNORE INTO follows (follower, followee, created_at) VALUES (?, ?, ?)",
+        (follower, followee, now),
+    )
+    if added:
+        notify(tx, followee, "follow", follower, now)
+
+
+def unfollow(tx: Tx, follower: str, followee: str) -> None:
+    """Stop following; not following already is fine."""
+    require_account(tx, followee)
+    tx.run("DELETE FROM follows WHERE follower = ? AND followee = ?", (follower, followee))
+
+
+# ---------------------------------------------------------------- posts
+
+
+def post_row(tx: Tx, post_id: str, now: int, *, scheduled_for: str | None = None) -> Record:
+    """A post that is not deleted; one scheduled for later only for its author ``scheduled_for``."""
+    row = tx.one(POST_SELECT + " WHERE p.id = :id", {"id": post_id, "now": now})
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound(f"no post {post_id!r} in this sandbox", network=NETWORK)
+    if row["created_at"] > now and row["author"] != scheduled_for:
+        raise NotFound(f"no post {post_id!r} in this sandbox (yet)", network=NETWORK)
+    return row
+
+
+def post_by_seq(tx: Tx, seq: int, now: int, *, allow_scheduled: bool = False) -> Record:
+    """A post by its row number (idempotency keys and notifications keep that)."""
+    row = tx.one(POST_SELECT + " WHERE p.seq = :seq", {"seq": seq, "now": now})
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound("the post was deleted from this sandbox", network=NETWORK)
+    if row["created_at"] > now and not allow_scheduled:
+        raise NotFound("the post is scheduled for later", network=NETWORK)
+    return row
 
 
 @dataclass(frozen=True)
-class Economy:
-    """The reward rules of one sandbox database (fixed when the database is created)."""
+class NewPost:
+    """A checked draft and what the ``posts`` table keeps beside its own fields."""
 
-    asset: str
-    like_units: int
-    payout_delay_us: int
-    starting_units: int
-
-    def amount(self, units: int) -> Amount:
-        """Thousandths of the asset as an ``Amount`` ("1.000 SAND")."""
-        return Amount(value=Decimal(units).scaleb(-AMOUNT_PLACES), asset=self.asset)
-
-    @staticmethod
-    def units(value: Decimal) -> int:
-        return int(value * _UNIT)
-
-
-def _economy_meta(settings: SandboxSettings) -> dict[str, str]:
-    return {
-        "asset": settings.asset,
-        "like_reward": str(Economy.units(settings.like_reward)),
-        "payout_delay": str(settings.payout_delay // timedelta(microseconds=1)),
-        "starting_balance": str(Economy.units(settings.starting_balance)),
-    }
+    draft: Draft
+    tags: tuple[str, ...]
+    #: Mentioned handles, normalised; those with an account are notified.
+    mentions: tuple[str, ...]
+    links: tuple[str, ...]
+    #: Attachments with their bytes (files already read).
+    media: tuple[Media, ...]
+    #: Poll, link card, beneficiaries…: kept as JSON and returned in ``Post.raw``.
+    extra: dict[str, Any]
+    #: ``None`` publishes now; a time is a scheduled post, refused unless it is later than now.
+    scheduled_at: int | None
+    #: ``None`` when the key is absent or not honoured (``unsupported=["idempotent_publish"]``).
+    idempotency_key: str | None
 
 
-class Store:
-    """One SQLite connection shared by the networks of one sandbox, with its lock."""
+def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
+    """Store ``new`` by ``author`` and notify its parent's and quoted author and those mentioned.
 
-    def __init__(self, settings: SandboxSettings) -> None:
-        self.path = settings.path
-        self.timeout = settings.timeout
-        self.lock = threading.RLock()
-        self.users = 0
-        self._connection: sqlite3.Connection | None = None
-        self._economy: Economy | None = None
-
-    @property
-    def economy(self) -> Economy:
-        if self._economy is None:  # pragma: no cover - attach() sets it before any use
-            raise ConfigurationError("the sandbox database is not open", network=NETWORK)
-        return self._economy
-
-    # ---------------------------------------------------------------- lifecycle
-
-    def _open(self) -> sqlite3.Connection:
-        if self._connection is not None:
-            return self._connection
-        target = ":memory:" if self.path is None else str(self.path)
-        try:
-            if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                target, timeout=self.timeout, isolation_level=None, check_same_thread=False
+    The same ``idempotency_key`` (per author) returns the post first stored with it.
+    """
+    key = new.idempotency_key
+    if key is not None:
+        seen = tx.one("SELECT post_seq FROM idempotency WHERE account = ? AND key = ?", (author, key))
+        if seen is not None:
+            return post_by_seq(tx, seen["post_seq"], now)
+    created, extra = now, dict(new.extra)
+    if new.scheduled_at is not None:
+        created = new.scheduled_at
+        if created <= now:
+            raise InvalidInput(
+                f"scheduled_at must be after the sandbox's current time {from_us(now).isoformat()}",
+                network=NETWORK,
             )
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigurationError(
-                f"cannot open the sandbox database {target}: {exc}", network=NETWORK
-            ) from exc
-        conn.row_factory = sqlite3.Row
-        try:
-            if self.path is not None:
-                self._use_wal(conn)
-                conn.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise ConfigurationError(
-                f"cannot use the sandbox database {target}: {exc}", network=NETWORK
-            ) from exc
-        self._connection = conn
-        return conn
+        extra["scheduled"] = True
+    d = new.draft
+    root_id: str | None = None
+    community = d.community
+    parent_author: str | None = None
+    if d.reply_to is not None:
+        parent = post_row(tx, d.reply_to, now)
+        root_id = parent["root_id"] or parent["id"]
+        parent_author = parent["author"]
+        community = community or parent["community"]
+    quoted_author = None if d.quote_of is None else post_row(tx, d.quote_of, now)["author"]
+    if community is not None and not tx.one("SELECT 1 FROM communities WHERE id = ?", (community,)):
+        raise NotFound(f"no community {community!r} in this sandbox", network=NETWORK)
+    post_id = secrets.token_hex(8)
+    seq = tx.insert(
+        """INSERT INTO posts (id, author, text, folded, title, created_at, reply_to, root_id,
+            quote_of, community, tags, mentions, links, media, language, content_warning,
+            visibility, extra)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            post_id,
+            author,
+            d.text,
+            d.text.casefold(),
+            d.title,
+            created,
+            d.reply_to,
+            root_id,
+            d.quote_of,
+            community,
+            json.dumps(new.tags),
+            json.dumps(new.mentions),
+            json.dumps(new.links),
+            media_to_json(new.media),
+            d.language,
+            d.content_warning,
+            d.visibility or "public",
+            json.dumps(extra),
+        ),
+    )
+    tx.many("INSERT INTO post_tags (tag, post_seq) VALUES (?, ?)", [(t, seq) for t in new.tags])
+    if key is not None:
+        tx.run("INSERT INTO idempotency (account, key, post_seq) VALUES (?, ?, ?)", (author, key, seq))
+    told: set[str] = {author}
+    for handle, kind in ((parent_author, "reply"), (quoted_author, "quote")):
+        if handle is not None and handle not in told:
+            notify(tx, handle, kind, author, created, post_seq=seq)
+            told.add(handle)
+    for handle in new.mentions:
+        if handle not in told and account_exists(tx, handle):
+            notify(tx, handle, "mention", author, created, post_seq=seq)
+            told.add(handle)
+    return post_by_seq(tx, seq, now, allow_scheduled=True)
 
-    def _use_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch the file to WAL, waiting up to ``timeout`` for other connections.
 
-        Changing the journal mode needs a moment of exclusive access, and SQLite
-        answers "database is locked" at once rather than calling its busy
-        handler, so several processes opening a new file together must retry.
-        """
-        deadline = time.monotonic() + self.timeout
-        delay = 0.005
-        while True:
-            try:
-                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
+def delete(tx: Tx, seq: int, now: int) -> None:
+    """Mark a post deleted (its row stays, so notifications about it can be hidden)."""
+    tx.run("UPDATE posts SET deleted_at = ? WHERE seq = ?", (now, seq))
 
-    def attach(self, settings: SandboxSettings, explicit: set[str]) -> None:
-        """Open the database if needed, create the schema, check the economy, create the account."""
-        with self.write() as db:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            meta = {row["key"]: row["value"] for row in db.execute("SELECT key, value FROM meta")}
-            wanted = _economy_meta(settings)
-            if "asset" not in meta:
-                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", wanted.items())
-                now = self.now_us(db)
-                db.executemany(
-                    "INSERT OR IGNORE INTO communities (id, title, description, created_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(cid, title, text, now) for cid, title, text in SEED_COMMUNITIES],
-                )
-                meta.update(wanted)
-            else:
-                for key, value in wanted.items():
-                    if key in explicit and meta[key] != value:
-                        raise ConfigurationError(
-                            f"this sandbox database was created with a different {key}; "
-                            "connect without that setting (the database keeps its own)",
-                            network=NETWORK,
-                        )
-            self._economy = Economy(
-                asset=meta["asset"],
-                like_units=int(meta["like_reward"]),
-                payout_delay_us=int(meta["payout_delay"]),
-                starting_units=int(meta["starting_balance"]),
-            )
-            if settings.now is not None:
-                self._set_meta(db, "clock_frozen", str(to_us(settings.now)))
-                self._set_meta(db, "clock_offset", "0")
-            self.ensure_account(db, settings.account, settings.display_name)
 
-    def ensure_account(self, db: sqlite3.Connection, handle: str, display_name: str | None) -> None:
-        db.execute(
-            "INSERT OR IGNORE INTO accounts (handle, display_name, bio, created_at, balance)"
-            " VALUES (?, ?, NULL, ?, ?)",
-            (handle, display_name, self.now_us(db), self.economy.starting_units),
+def repost(tx: Tx, post: Record, account: str, now: int) -> None:
+    """``account`` reposts ``post`` (its author is notified the first time); twice is one repost."""
+    added = tx.run(
+        "INSERT OR IGNORE INTO reposts (post_seq, account, created_at) VALUES (?, ?, ?)",
+        (post["seq"], account, now),
+    )
+    if added and post["author"] != account:
+        notify(tx, post["author"], "repost", account, now, post_seq=post["seq"])
+
+
+# ---------------------------------------------------------------- reading
+
+
+def post_page(
+    tx: Tx, where: str, params: dict[str, Any], now: int, cursor: PostCursor | None, size: int
+) -> list[Record]:
+    """Visible posts matching ``where`` (a constant fragment), newest first, after ``cursor``."""
+    after = "AND (p.created_at, p.seq) < (:c_at, :c_seq)" if cursor else ""
+    c_at, c_seq = cursor if cursor else (0, 0)
+    return tx.all(
+        f"{POST_SELECT} WHERE {VISIBLE} AND ({where}) {after}"
+        " ORDER BY p.created_at DESC, p.seq DESC LIMIT :n",
+        {**params, "now": now, "n": size, "c_at": c_at, "c_seq": c_seq},
+    )
+
+
+def search_filter(words: list[tuple[bool, str]]) -> tuple[str, dict[str, Any]]:
+    """The ``where`` of a search where every word must match: ``(is_tag, word)`` pairs.
+
+    A tag matches a hashtag of the post; other words are found in the
+    case-folded text (give them case-folded).
+    """
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for i, (is_tag, word) in enumerate(words):
+        if is_tag:
+            clauses.append(f"EXISTS (SELECT 1 FROM post_tags t WHERE t.post_seq = p.seq AND t.tag = :w{i})")  # noqa: S608
+        else:
+            clauses.append(f"instr(p.folded, :w{i}) > 0")
+        params[f"w{i}"] = word
+    return " AND ".join(clauses), params
+
+
+#: ``post_page`` filters: an author's posts, and a community's top-level posts.
+BY_AUTHOR = "p.author = :who"
+IN_COMMUNITY = "p.community = :cid AND p.reply_to IS NULL"
+
+
+def timeline_page(tx: Tx, me: str, now: int, cursor: FeedCursor | None, size: int) -> list[Record]:
+    """Posts and reposts by ``me`` and the accounts ``me`` follows, newest first, after ``cursor``.
+
+    Each row is a ``POST_SELECT`` row plus ``f_at``, ``f_kind``, ``f_ord``
+    (its cursor) and ``f_reposter``/``f_reposter_name`` for a repost.
+    """
+    after = "AND (f.at, f.kind, f.ord) < (:c_at, :c_kind, :c_ord)" if cursor else ""
+    c_at, c_kind, c_ord = cursor if cursor else (0, 0, 0)
+    sql = f"""
+        WITH people AS (
+            SELECT :me AS handle UNION SELECT followee FROM follows WHERE follower = :me
+        ), feed AS (
+            SELECT p.seq AS post_seq, p.created_at AS at, 0 AS kind, p.seq AS ord, NULL AS reposter
+                FROM posts p WHERE p.author IN (SELECT handle FROM people)
+            UNION ALL
+            SELECT r.post_seq, r.created_at, 1, r.seq, r.account
+                FROM reposts r WHERE r.account IN (SELECT handle FROM people)
         )
-        if display_name is not None:
-            db.execute("UPDATE accounts SET display_name = ? WHERE handle = ?", (display_name, handle))
+        SELECT f.at AS f_at, f.kind AS f_kind, f.ord AS f_ord, f.reposter AS f_reposter,
+            ra.display_name AS f_reposter_name, x.*
+        FROM feed f
+        JOIN ({POST_SELECT}) x ON x.seq = f.post_seq
+        LEFT JOIN accounts ra ON ra.handle = f.reposter
+        WHERE x.deleted_at IS NULL AND x.created_at <= :now AND f.at <= :now {after}
+        ORDER BY f.at DESC, f.kind DESC, f.ord DESC
+        LIMIT :n
+    """  # noqa: S608 - constant fragments; values are bound parameters
+    return tx.all(sql, {"me": me, "now": now, "n": size, "c_at": c_at, "c_kind": c_kind, "c_ord": c_ord})
 
-    def close(self) -> None:
-        with self.lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
-    # ---------------------------------------------------------------- transactions
+def thread_rows(tx: Tx, root: str, now: int) -> list[Record]:
+    """Every post of the thread under ``root`` (deleted ones too, to keep its shape), oldest first."""
+    return tx.all(
+        POST_SELECT + " WHERE (p.id = :root OR p.root_id = :root) AND p.created_at <= :now"
+        " ORDER BY p.created_at, p.seq",
+        {"root": root, "now": now},
+    )
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
-        with self._transaction("BEGIN IMMEDIATE") as db:
-            yield db
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction: a consistent snapshot for the block."""
-        with self._transaction("BEGIN") as db:
-            yield db
+def last_seq(tx: Tx) -> int:
+    """The row number of the newest post stored (0 for none): where a stream starts."""
+    row = tx.one("SELECT COALESCE(MAX(seq), 0) AS m FROM posts")
+    return 0 if row is None else int(row["m"])
 
-    @contextmanager
-    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            conn = self._open()
-            try:
-                conn.execute(begin)
-            except sqlite3.OperationalError as exc:
-                raise NetworkUnavailable(
-                    f"the sandbox database is busy: {exc}", network=NETWORK, retryable=True
-                ) from exc
-            try:
-                yield conn
-            except sqlite3.Error as exc:
-                self._rollback(conn)
-                raise NetworkUnavailable(
-                    f"sandbox database error, nothing was written: {exc}", network=NETWORK
-                ) from exc
-            except BaseException:
-                self._rollback(conn)
-                raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback(conn)
-                raise NetworkUnavailable(
-                    f"sandbox commit failed, nothing was written: {exc}", network=NETWORK, retryable=True
-                ) from exc
 
-    @staticmethod
-    def _rollback(conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+def stream_rows(tx: Tx, after: int, now: int, *, home_of: str | None, tag: str | None) -> list[Record]:
+    """Up to 100 visible posts stored after row ``after``, oldest first.
 
-    # ---------------------------------------------------------------- the clock
+    ``home_of``: only posts by that account and the accounts it follows;
+    ``tag``: only posts with that hashtag.
+    """
+    clauses = [VISIBLE, "p.seq > :last"]
+    if home_of is not None:
+        clauses.append("(p.author = :me OR p.author IN (SELECT followee FROM follows WHERE follower = :me))")
+    if tag is not None:
+        clauses.append("EXISTS (SELECT 1 FROM post_tags t WHERE t.post_seq = p.seq AND t.tag = :tag)")
+    sql = POST_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY p.seq LIMIT 100"
+    return tx.all(sql, {"now": now, "last": after, "me": home_of, "tag": tag})
 
-    @staticmethod
-    def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
-    @staticmethod
-    def now_us(db: sqlite3.Connection) -> int:
-        """Sandbox time: the frozen instant (or real time) plus every ``advance_time``."""
-        rows = {
-            row["key"]: row["value"]
-            for row in db.execute("SELECT key, value FROM meta WHERE key IN ('clock_frozen', 'clock_offset')")
-        }
-        base = int(rows["clock_frozen"]) if "clock_frozen" in rows else to_us(datetime.now(timezone.utc))
-        return base + int(rows.get("clock_offset", "0"))
+# ---------------------------------------------------------------- notifications
 
-    def advance(self, db: sqlite3.Connection, microseconds: int) -> int:
-        row = db.execute("SELECT value FROM meta WHERE key = 'clock_offset'").fetchone()
-        offset = (int(row["value"]) if row else 0) + microseconds
-        self._set_meta(db, "clock_offset", str(offset))
-        return self.now_us(db)
+
+def notify(
+    tx: Tx,
+    recipient: str,
+    kind: str,
+    actor: str,
+    at: int,
+    *,
+    post_seq: int | None = None,
+    units: int | None = None,
+    accrual_seq: int | None = None,
+) -> None:
+    """Tell ``recipient`` that ``actor`` did ``kind``; it shows from time ``at``."""
+    tx.run(
+        """INSERT INTO notifications (recipient, kind, actor, post_seq, units, accrual_seq, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (recipient, kind, actor, post_seq, units, accrual_seq, at),
+    )
+
+
+def notification_page(
+    tx: Tx, me: str, now: int, cursor: PostCursor | None, size: int
+) -> list[tuple[Record, Record | None]]:
+    """``me``'s notifications that have come, newest first, each with the post it is about."""
+    after = "AND (n.created_at, n.seq) < (:c_at, :c_seq)" if cursor else ""
+    c_at, c_seq = cursor if cursor else (0, 0)
+    rows = tx.all(
+        f"""SELECT n.*, a.display_name AS actor_name FROM notifications n
+            LEFT JOIN posts p ON p.seq = n.post_seq
+            LEFT JOIN accounts a ON a.handle = n.actor
+            WHERE n.recipient = :me AND n.created_at <= :now
+              AND (n.post_seq IS NULL OR p.deleted_at IS NULL) {after}
+            ORDER BY n.created_at DESC, n.seq DESC LIMIT :n""",  # noqa: S608 - constant fragment
+        {"me": me, "now": now, "n": size, "c_at": c_at, "c_seq": c_seq},
+    )
+    return [
+        (row, post_by_seq(tx, row["post_seq"], now, allow_scheduled=True) if row["post_seq"] else None)
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------- communities
+
+
+def community_row(tx: Tx, cid: str, me: str) -> Record:
+    """A row of ``COMMUNITY_SELECT`` (``joined`` is ``me``'s membership); ``NotFound`` if none."""
+    row = tx.one(COMMUNITY_SELECT + " WHERE c.id = :id", {"id": cid, "me": me})
+    if row is None:
+        raise NotFound(f"no community {cid!r} in this sandbox", network=NETWORK)
+    return row
+
+
+def community_page(tx: Tx, me: str, needle: str | None, after: str | None, size: int) -> list[Record]:
+    """Communities whose id, title or description contains ``needle`` (all for ``None``), by id."""
+    return tx.all(
+        COMMUNITY_SELECT
+        + """ WHERE (:q IS NULL OR instr(lower(c.id || ' ' || COALESCE(c.title, '') || ' '
+                  || COALESCE(c.description, '')), :q) > 0)
+              AND c.id > :after ORDER BY c.id LIMIT :n""",
+        {"me": me, "q": needle, "after": after or "", "n": size},
+    )
+
+
+def create_community(
+    tx: Tx, cid: str, title: str | None, description: str | None, now: int, me: str
+) -> Record:
+    """A new community; ``ContentRejected`` if the id is taken."""
+    if tx.one("SELECT 1 FROM communities WHERE id = ?", (cid,)):
+        raise ContentRejected(f"community {cid!r} already exists", network=NETWORK)
+    tx.run(
+        "INSERT INTO communities (id, title, description, created_at) VALUES (?, ?, ?, ?)",
+        (cid, title, description, now),
+    )
+    return community_row(tx, cid, me)
+
+
+def join(tx: Tx, cid: str, account: str, now: int) -> None:
+    """``account`` joins an existing community; joining twice is one membership."""
+    community_row(tx, cid, account)
+    tx.run(
+        "INSERT OR IGNORE INTO memberships (community, account, created_at) VALUES (?, ?, ?)",
+        (cid, account, now),
+    )
+
+
+def leave(tx: Tx, cid: str, account: str) -> None:
+    """``account`` leaves an existing community; not being a member is fine."""
+    community_row(tx, cid, account)
+    tx.run("DELETE FROM memberships WHERE community = ? AND account = ?", (cid, account))

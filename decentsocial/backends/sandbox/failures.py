@@ -1,0 +1,48 @@
+"""SQLite failures turned into decentsocial errors, in one place.
+
+The sandbox's "wire" is its SQLite file, so its failures are ``sqlite3``
+(and, when the file is opened, ``OSError``) exceptions. The transport wraps
+each step of its work in :func:`sqlite_failures` with the step's name, and
+this table decides the error class, the message and whether a retry may
+help. The original exception stays as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from ...errors import ConfigurationError, DecentSocialError, NetworkUnavailable
+from .settings import NETWORK
+
+__all__ = ["Step", "failure", "sqlite_failures"]
+
+#: What the transport was doing when SQLite failed.
+Step = Literal["open", "configure", "begin", "work", "commit"]
+
+#: step -> (error class, message, retryable)
+_STEPS: dict[str, tuple[type[DecentSocialError], str, bool]] = {
+    "open": (ConfigurationError, "cannot open the sandbox database {target}", False),
+    "configure": (ConfigurationError, "cannot use the sandbox database {target}", False),
+    "begin": (NetworkUnavailable, "the sandbox database is busy", True),
+    "work": (NetworkUnavailable, "sandbox database error, nothing was written", False),
+    "commit": (NetworkUnavailable, "sandbox commit failed, nothing was written", True),
+}
+
+
+def failure(exc: BaseException, step: Step, target: str = "") -> DecentSocialError:
+    """The decentsocial error for ``exc`` raised during ``step`` (on the database file ``target``)."""
+    cls, message, retryable = _STEPS[step]
+    return cls(f"{message.format(target=target)}: {exc}", network=NETWORK, retryable=retryable)
+
+
+@contextmanager
+def sqlite_failures(step: Step, target: str = "") -> Iterator[None]:
+    """Raise :func:`failure` for any SQLite error in the block (and file system error when opening)."""
+    caught = (sqlite3.Error, OSError) if step == "open" else (sqlite3.Error,)
+    try:
+        yield
+    except caught as exc:
+        raise failure(exc, step, target) from exc

@@ -1,0 +1,214 @@
+"""The sandbox database's shape and its ``meta`` rows: tables, economy and the shared clock.
+
+:func:`attach` creates the tables on first use, fixes the economy of a new
+database (and refuses a connection that explicitly asks for a different
+one), and creates the connection's account. The clock is kept in ``meta``
+too, so every connection to a database, in any process, sees one time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ...errors import ConfigurationError
+from .convert import Economy, to_us
+from .settings import NETWORK, SandboxSettings
+from .transport import Tx
+
+__all__ = ["SCHEMA", "SEED_COMMUNITIES", "advance", "attach", "ensure_account", "now_us"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    handle TEXT PRIMARY KEY,
+    display_name TEXT,
+    bio TEXT,
+    created_at INTEGER NOT NULL,
+    balance INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS posts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    title TEXT,
+    created_at INTEGER NOT NULL,
+    reply_to TEXT,
+    root_id TEXT,
+    quote_of TEXT,
+    community TEXT,
+    tags TEXT NOT NULL,
+    mentions TEXT NOT NULL,
+    links TEXT NOT NULL,
+    media TEXT NOT NULL,
+    language TEXT,
+    content_warning TEXT,
+    visibility TEXT NOT NULL,
+    extra TEXT NOT NULL,
+    deleted_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author, created_at, seq);
+CREATE INDEX IF NOT EXISTS posts_by_time ON posts (created_at, seq);
+CREATE INDEX IF NOT EXISTS posts_by_root ON posts (root_id);
+CREATE INDEX IF NOT EXISTS posts_by_parent ON posts (reply_to);
+CREATE INDEX IF NOT EXISTS posts_by_quote ON posts (quote_of);
+CREATE INDEX IF NOT EXISTS posts_by_community ON posts (community, created_at, seq);
+CREATE TABLE IF NOT EXISTS post_tags (
+    tag TEXT NOT NULL,
+    post_seq INTEGER NOT NULL,
+    PRIMARY KEY (tag, post_seq)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    post_seq INTEGER NOT NULL,
+    PRIMARY KEY (account, key)
+);
+CREATE TABLE IF NOT EXISTS votes (
+    post_seq INTEGER NOT NULL,
+    voter TEXT NOT NULL,
+    weight REAL NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (post_seq, voter)
+);
+CREATE TABLE IF NOT EXISTS reposts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_seq INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (post_seq, account)
+);
+CREATE INDEX IF NOT EXISTS reposts_by_account ON reposts (account, created_at);
+CREATE TABLE IF NOT EXISTS follows (
+    follower TEXT NOT NULL,
+    followee TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (follower, followee)
+);
+CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee);
+CREATE TABLE IF NOT EXISTS communities (
+    id TEXT PRIMARY KEY,
+    title TEXT,
+    description TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS memberships (
+    community TEXT NOT NULL,
+    account TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (community, account)
+);
+CREATE TABLE IF NOT EXISTS accruals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_seq INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    voter TEXT NOT NULL,
+    units INTEGER NOT NULL,
+    earned_at INTEGER NOT NULL,
+    claimable_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    UNIQUE (post_seq, voter)
+);
+CREATE INDEX IF NOT EXISTS accruals_by_author ON accruals (author, claimable_at);
+CREATE TABLE IF NOT EXISTS transfers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    units INTEGER NOT NULL,
+    memo TEXT NOT NULL,
+    post_seq INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transfers_by_post ON transfers (post_seq);
+CREATE TABLE IF NOT EXISTS notifications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    post_seq INTEGER,
+    units INTEGER,
+    accrual_seq INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipient, created_at, seq);
+"""
+
+#: Communities every new sandbox starts with (id, title, description).
+SEED_COMMUNITIES = (
+    ("general", "General", "Anything goes: introductions, questions, announcements."),
+    ("python", "Python", "Python code, libraries and tools."),
+    ("photography", "Photography", "Pictures and how they were made."),
+)
+
+
+def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
+    """Create the schema if needed, check the economy, set a frozen clock, create the account.
+
+    ``explicit`` names the settings the caller passed: only those are
+    compared with the economy of an existing database.
+    """
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            tx.run(statement)
+    meta = {row["key"]: row["value"] for row in tx.all("SELECT key, value FROM meta")}
+    wanted = Economy.meta(settings)
+    if "asset" not in meta:
+        tx.many("INSERT INTO meta (key, value) VALUES (?, ?)", wanted.items())
+        now = now_us(tx)
+        tx.many(
+            "INSERT OR IGNORE INTO communities (id, title, description, created_at) VALUES (?, ?, ?, ?)",
+            [(cid, title, text, now) for cid, title, text in SEED_COMMUNITIES],
+        )
+        meta.update(wanted)
+    else:
+        for key, value in wanted.items():
+            if key in explicit and meta[key] != value:
+                raise ConfigurationError(
+                    f"this sandbox database was created with a different {key}; "
+                    "connect without that setting (the database keeps its own)",
+                    network=NETWORK,
+                )
+    economy = Economy.from_meta(meta)
+    if settings.now is not None:
+        _set_meta(tx, "clock_frozen", str(to_us(settings.now)))
+        _set_meta(tx, "clock_offset", "0")
+    ensure_account(tx, economy, settings.account, settings.display_name)
+    return economy
+
+
+def ensure_account(tx: Tx, economy: Economy, handle: str, display_name: str | None) -> None:
+    """Create ``handle`` with the starting balance if it is new; set its display name if given."""
+    tx.run(
+        "INSERT OR IGNORE INTO accounts (handle, display_name, bio, created_at, balance)"
+        " VALUES (?, ?, NULL, ?, ?)",
+        (handle, display_name, now_us(tx), economy.starting_units),
+    )
+    if display_name is not None:
+        tx.run("UPDATE accounts SET display_name = ? WHERE handle = ?", (display_name, handle))
+
+
+def _set_meta(tx: Tx, key: str, value: str) -> None:
+    tx.run(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def now_us(tx: Tx) -> int:
+    """Sandbox time: the frozen instant (or real time) plus every ``advance_time``."""
+    rows = {
+        row["key"]: row["value"]
+        for row in tx.all("SELECT key, value FROM meta WHERE key IN ('clock_frozen', 'clock_offset')")
+    }
+    base = int(rows["clock_frozen"]) if "clock_frozen" in rows else to_us(datetime.now(timezone.utc))
+    return base + int(rows.get("clock_offset", "0"))
+
+
+def advance(tx: Tx, microseconds: int) -> int:
+    """Move the clock of this database forward; the new sandbox time."""
+    row = tx.one("SELECT value FROM meta WHERE key = 'clock_offset'")
+    offset = (int(row["value"]) if row else 0) + microseconds
+    _set_meta(tx, "clock_offset", str(offset))
+    return now_us(tx)
