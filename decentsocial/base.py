@@ -38,7 +38,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from .errors import ContentRejected, InvalidInput, UnsupportedFeature
+from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
 from .paging import Page, check_limit, paginate
@@ -114,6 +114,15 @@ class BaseNetwork(Generic[S]):
             return value.strip()
         raise self.invalid(f"expected {expected}, got {value!r}")
 
+    def _draft(self, draft: Draft | str) -> Draft:
+        """``draft`` as a ``Draft``; an error building it (empty text, bad Unicode) names this network."""
+        try:
+            return as_draft(draft)
+        except DecentSocialError as exc:
+            if exc.network is None:
+                exc.network = self.name
+            raise
+
     def _post_arg(self, post: PostRef) -> PostRef:
         return post if isinstance(post, Post) else self.post_id(post)
 
@@ -142,7 +151,7 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- drafts and limits
 
     def prepare(self, draft: Draft | str) -> list[Draft]:
-        d = as_draft(draft)
+        d = self._draft(draft)
         self.check_draft(d)
         return [d]
 
@@ -207,7 +216,7 @@ class BaseNetwork(Generic[S]):
         return self._account(self._ref(handle, "a handle"))
 
     def publish(self, draft: Draft | str) -> Post:
-        d = as_draft(draft)
+        d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
         return self._publish(d)
@@ -215,7 +224,7 @@ class BaseNetwork(Generic[S]):
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         self.require(Capability.REPLY)
         parent = self.post_id(to)
-        return self.publish(as_draft(draft).model_copy(update={"reply_to": parent}))
+        return self.publish(self._draft(draft).model_copy(update={"reply_to": parent}))
 
     def get_post(self, id: str) -> Post:
         self.require(Capability.READ)

@@ -41,15 +41,13 @@ def test_empty_drafts(alice: SandboxNetwork) -> None:
     assert list(alice.posts(limit=None)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: BaseNetwork.publish builds the Draft from a str before any backend code runs, "
-    "and does not name the network on the error (the sandbox did, before the hooks)",
-)
 def test_empty_draft_error_names_the_sandbox(alice: SandboxNetwork) -> None:
     with pytest.raises(ContentRejected) as caught:
         alice.publish("  ")
     assert caught.value.network == "sandbox"
+    with pytest.raises(InvalidInput) as wrong:
+        alice.reply("sandbox-1", 42)  # type: ignore[arg-type]
+    assert wrong.value.network == "sandbox"
 
 
 def test_tags_mentions_links(alice: SandboxNetwork) -> None:

@@ -2,7 +2,7 @@
 
 The sandbox is embedded, so there is no server to start: ``me`` and
 ``other`` are two ``connect("sandbox", path=..., account=...)`` connections
-to the same file, exactly as DESIGN §3 describes users sharing a sandbox.
+to the same file, as users sharing a sandbox do.
 Reads see writes at once (``immediate``).
 
 The exit script opens a second file in the same temporary directory from a

@@ -1,0 +1,124 @@
+"""How long a server may keep a call waiting and how much it may make us read.
+
+A marketing bot runs unattended against servers, relays and profiles that
+strangers control. Every connection carries :class:`Limits` (the ``limits``
+setting every backend shares) and every transport enforces them:
+
+* ``deadline``: seconds for one request, connecting and every read
+  together, so a server that drips one byte at a time cannot hold a call;
+* ``max_body_bytes``: the most an answer may inflate to once decompressed
+  (a small gzip bomb is refused, not unpacked);
+* ``max_line_bytes``: the longest line of a stream or one relay message;
+* ``max_json_depth``: the deepest nesting a JSON answer may have (deeper
+  answers would exhaust the parser's stack);
+* ``max_pages``: the most pages one listing may fetch, and a cursor must
+  move on every page, so a server repeating a cursor cannot page for ever.
+
+Every breach is a typed error naming the network: ``NetworkUnavailable``
+(not retried, since the server would do it again).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import NetworkUnavailable
+
+__all__ = ["Deadline", "Limits", "check_json_depth", "loads", "read_capped"]
+
+MiB = 1024 * 1024
+
+
+class Limits(BaseModel):
+    """Bounds on what one server can make a connection do (the ``limits`` setting)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline: float = Field(default=30.0, gt=0, le=3600)
+    max_body_bytes: int = Field(default=16 * MiB, ge=1024)
+    max_line_bytes: int = Field(default=1 * MiB, ge=256)
+    max_json_depth: int = Field(default=64, ge=4, le=1000)
+    max_pages: int = Field(default=10_000, ge=1)
+
+
+class Deadline:
+    """The end of one call: ``remaining()`` seconds, and ``check()`` raising once it has passed."""
+
+    def __init__(self, seconds: float, *, network: str, what: str = "the server") -> None:
+        self.seconds = seconds
+        self.network = network
+        self.what = what
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left, never below a millisecond (a timeout of 0 would mean "no timeout" to some libraries)."""
+        return max(0.001, self.ends - time.monotonic())
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.ends
+
+    def check(self) -> None:
+        """``NetworkUnavailable`` when the deadline has passed."""
+        if self.passed():
+            raise self.error()
+
+    def error(self) -> NetworkUnavailable:
+        return NetworkUnavailable(
+            f"{self.what} did not answer within the {self.seconds:g} s deadline", network=self.network
+        )
+
+
+def read_capped(chunks: Iterator[bytes], *, limit: int, deadline: Deadline) -> bytes:
+    """Join decompressed ``chunks`` until the end, refusing more than ``limit`` bytes or a passed deadline."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise NetworkUnavailable(
+                f"{deadline.what} sent more than {limit} bytes (the max_body_bytes limit)",
+                network=deadline.network,
+            )
+        parts.append(chunk)
+        deadline.check()
+    return b"".join(parts)
+
+
+# Strings (skipped whole, escapes included) and the brackets outside them.
+_STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_STRUCTURE_TEXT = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: str = "answer") -> None:
+    """``NetworkUnavailable`` when JSON nests deeper than ``max_depth``; checked without parsing."""
+    pattern = _STRUCTURE if isinstance(data, bytes) else _STRUCTURE_TEXT
+    depth = 0
+    for match in pattern.finditer(data):  # type: ignore[arg-type]
+        token = match.group()
+        if token in (b"[", b"{", "[", "{"):
+            depth += 1
+            if depth > max_depth:
+                raise NetworkUnavailable(
+                    f"the server's {what} nests deeper than {max_depth} levels", network=network
+                )
+        elif token in (b"]", b"}", "]", "}"):
+            depth -= 1
+
+
+def loads(data: bytes | str, *, limits: Limits, network: str, what: str = "answer") -> Any:
+    """Parse a server's JSON within ``limits``: size, depth, and malformed text are typed errors."""
+    if len(data) > limits.max_body_bytes:
+        raise NetworkUnavailable(
+            f"the server's {what} is larger than {limits.max_body_bytes} bytes", network=network
+        )
+    check_json_depth(data, max_depth=limits.max_json_depth, network=network, what=what)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise NetworkUnavailable(f"the server's {what} is not valid JSON", network=network) from exc
