@@ -23,8 +23,9 @@ from decentsocial import (
     PermissionDenied,
     connect,
 )
-from decentsocial.backends.hive import HiveNetwork, _ops
-from decentsocial.backends.hive._sign import sign_transaction, tapos
+from decentsocial.backends.hive import HiveNetwork
+from decentsocial.backends.hive import ops
+from decentsocial.backends.hive.sign import sign_transaction, tapos
 
 from ..servers._jsonrpc_replay import ReplayServer
 from ..servers.hive import hive_connection, public_key_for, wif_for
@@ -220,7 +221,7 @@ def test_permlinks_do_not_collide(net: HiveNetwork, replay: ReplayServer) -> Non
     ids = {net.publish("Same title").id for _ in range(5)}
     assert len(ids) == 5
     for post_id in ids:
-        _ops.check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
+        ops.check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
 
 
 def test_idempotency_key_gives_the_same_permlink(net: HiveNetwork, replay: ReplayServer) -> None:
@@ -417,10 +418,10 @@ def test_claim_with_nothing_claimable_broadcasts_nothing(net: HiveNetwork, repla
     assert replay.broadcasts == []
 
 
-@pytest.mark.parametrize("chain", [_ops.HIVE, _ops.STEEM], ids=["hive", "steem"])
-def test_claim_reward_balance_operation_signs_as_wax_expects(chain: _ops.Chain) -> None:
+@pytest.mark.parametrize("chain", [ops.HIVE, ops.STEEM], ids=["hive", "steem"])
+def test_claim_reward_balance_operation_signs_as_wax_expects(chain: ops.Chain) -> None:
     # No recorded account has rewards waiting, so the claim operation is checked on its own.
-    op = _ops.claim_op(
+    op = ops.claim_op(
         chain,
         "alice",
         Amount.parse(f"0.001 {chain.liquid}"),
@@ -524,7 +525,7 @@ def test_invalid_account_setting_is_a_configuration_error(replay: ReplayServer) 
 def test_a_long_running_connection_keeps_only_its_last_signed_transactions(
     net: HiveNetwork, replay: ReplayServer
 ) -> None:
-    from decentsocial.backends.hive._network import SIGNED_KEPT
+    from decentsocial.backends.hive.network import SIGNED_KEPT
 
     txids = [net.tip("steemit", f"0.001 {net.chain.backed}", memo=f"n{i}") for i in range(SIGNED_KEPT + 5)]
     assert len(replay.broadcasts) == SIGNED_KEPT + 5

@@ -5,6 +5,6 @@ signed locally with beem's protocol classes and broadcast to the configured
 node only. beem is imported on first write, never at ``import decentsocial``.
 """
 
-from ._network import HiveNetwork, HiveSettings, SteemNetwork, SteemSettings
+from .network import HiveNetwork, HiveSettings, SteemNetwork, SteemSettings
 
 __all__ = ["HiveNetwork", "HiveSettings", "SteemNetwork", "SteemSettings"]

@@ -26,8 +26,8 @@ from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
 from ...text import utf8_len
-from . import _ops
-from ._convert import (
+from . import ops as _ops
+from .convert import (
     account_from_profile,
     amount_of,
     community_from_bridge,
@@ -35,9 +35,9 @@ from ._convert import (
     post_from_bridge,
     when,
 )
-from ._ops import Chain
-from ._rpc import RpcClient, RpcError, is_duplicate_transaction
-from ._sign import SignedTx, sign_transaction, tapos
+from .ops import Chain
+from .transport import RpcClient, RpcError, is_duplicate_transaction
+from .sign import SignedTx, sign_transaction, tapos
 
 __all__ = ["HiveNetwork", "HiveSettings", "SteemNetwork", "SteemSettings"]
 

@@ -22,7 +22,7 @@ from ...models import (
     Reward,
     RewardPart,
 )
-from ._ops import Chain
+from .ops import Chain
 
 __all__ = [
     "account_from_profile",
