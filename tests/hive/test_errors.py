@@ -16,7 +16,8 @@ from decentsocial import (
     NotFound,
     UnsupportedFeature,
 )
-from decentsocial.backends.hive.transport import RpcClient, RpcError, error_from_rpc, is_duplicate_transaction
+from decentsocial.backends.hive.failures import RpcError, error_from_rpc, is_duplicate_transaction
+from decentsocial.backends.hive.transport import RpcClient
 from decentsocial.retry import RetryPolicy
 
 from ..servers._jsonrpc_replay import ReplayServer, load_cases, split_call

@@ -23,8 +23,8 @@ from decentsocial import (
     PermissionDenied,
     connect,
 )
-from decentsocial.backends.hive import HiveNetwork
-from decentsocial.backends.hive import ops
+from decentsocial.backends.hive import HiveNetwork, ops
+from decentsocial.backends.hive.chain import HIVE, STEEM, Chain, check_permlink
 from decentsocial.backends.hive.sign import sign_transaction, tapos
 
 from ..servers._jsonrpc_replay import ReplayServer
@@ -221,7 +221,7 @@ def test_permlinks_do_not_collide(net: HiveNetwork, replay: ReplayServer) -> Non
     ids = {net.publish("Same title").id for _ in range(5)}
     assert len(ids) == 5
     for post_id in ids:
-        ops.check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
+        check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
 
 
 def test_idempotency_key_gives_the_same_permlink(net: HiveNetwork, replay: ReplayServer) -> None:
@@ -246,7 +246,7 @@ def test_rebroadcast_after_a_lost_answer_is_success_not_a_second_post(replay: Re
             real.status_code, content=real.content, headers={"content-type": "application/json"}
         )
 
-    net = hive_connection("hive", replay, "alice", retries=3)
+    net = hive_connection("hive", replay, "alice", retry={"attempts": 3})
     assert isinstance(net, HiveNetwork)
     net._rpc._http = httpx.Client(transport=httpx.MockTransport(lossy))  # the network path, not our code
     try:
@@ -346,9 +346,9 @@ def test_follow_and_unfollow(net: HiveNetwork, replay: ReplayServer) -> None:
 def test_join_and_leave_community(net: HiveNetwork, replay: ReplayServer) -> None:
     net.join("hive-111119")
     net.leave("hive-111119")
-    ops = [ops_of(b.transaction)[0][1] for b in replay.broadcasts]
-    assert [o["id"] for o in ops] == ["community", "community"]
-    assert [json.loads(o["json"]) for o in ops] == [
+    customs = [ops_of(b.transaction)[0][1] for b in replay.broadcasts]
+    assert [o["id"] for o in customs] == ["community", "community"]
+    assert [json.loads(o["json"]) for o in customs] == [
         ["subscribe", {"community": "hive-111119"}],
         ["unsubscribe", {"community": "hive-111119"}],
     ]
@@ -418,8 +418,8 @@ def test_claim_with_nothing_claimable_broadcasts_nothing(net: HiveNetwork, repla
     assert replay.broadcasts == []
 
 
-@pytest.mark.parametrize("chain", [ops.HIVE, ops.STEEM], ids=["hive", "steem"])
-def test_claim_reward_balance_operation_signs_as_wax_expects(chain: ops.Chain) -> None:
+@pytest.mark.parametrize("chain", [HIVE, STEEM], ids=["hive", "steem"])
+def test_claim_reward_balance_operation_signs_as_wax_expects(chain: Chain) -> None:
     # No recorded account has rewards waiting, so the claim operation is checked on its own.
     op = ops.claim_op(
         chain,
@@ -509,7 +509,7 @@ def test_dead_node_fails_fast_with_bounded_retries() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound but not listening: connections are refused
-        net = connect("hive", nodes=[f"http://127.0.0.1:{port}"], retries=2, timeout=2)
+        net = connect("hive", nodes=[f"http://127.0.0.1:{port}"], retry={"attempts": 2}, timeout=2)
         started = time.monotonic()
         with pytest.raises(NetworkUnavailable):
             net.get_post("steemit/firstpost")

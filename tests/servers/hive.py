@@ -90,7 +90,7 @@ def hive_connection(network: str, server: ReplayServer, account: str, **extra: A
         "posting_key": wif_for(account, "posting"),
         "active_key": wif_for(account, "active"),
         "nodes": [server.url],
-        "retries": 1,
+        "retry": {"attempts": 1},
         "timeout": 5,
     }
     net = connect(network, **{**settings, **extra})
