@@ -98,6 +98,19 @@ def hive_connection(network: str, server: ReplayServer, account: str, **extra: A
     return net
 
 
+def exit_script(network: str, server: ReplayServer) -> str:
+    """A script that reads and writes through the replay node and never calls close()."""
+    key = wif_for(SAMPLES["me"], "posting")
+    return f"""
+import decentsocial as ds
+net = ds.connect(
+    {network!r}, account={SAMPLES["me"]!r}, posting_key={key!r}, nodes=[{server.url!r}], retry={{"attempts": 1}}
+)
+net.get_post({SAMPLES["post"]!r})
+net.vote({SAMPLES["post"]!r}, 1)
+"""
+
+
 def _harness(network: str, server: ReplayServer) -> Iterator[Harness]:
     # alice's notifications were recorded with min_score 15.
     me = hive_connection(network, server, SAMPLES["me"], notification_min_score=15)
@@ -109,6 +122,7 @@ def _harness(network: str, server: ReplayServer) -> Iterator[Harness]:
             other=cast("Network", other),
             live=False,
             samples=dict(SAMPLES),
+            exit_script=exit_script(network, server),
             skips={
                 "test_pagination": (
                     "the recordings hold only the first (full) page of alice's posts, the one account "
