@@ -129,6 +129,21 @@ def test_hashtags_that_are_no_hive_tags_stay_in_the_text_only(net: HiveNetwork, 
     assert comment["body"] == "Happy #new_year from #Seoul #한국"
 
 
+def test_tags_follow_draft_all_tags_with_the_category_first(net: HiveNetwork, replay: ReplayServer) -> None:
+    # Without Draft.tags the first hashtag is the category; the rest keep Draft.all_tags' order.
+    net.publish(Draft(text="Notes #travel #food", tags=("food", "photos")))
+    net.publish(Draft(text="More notes #travel #food"))
+    first, second = (ops_of(b.transaction)[0][1] for b in replay.broadcasts)
+    assert (first["parent_permlink"], json.loads(first["json_metadata"])["tags"]) == (
+        "food",
+        ["food", "travel", "photos"],
+    )
+    assert (second["parent_permlink"], json.loads(second["json_metadata"])["tags"]) == (
+        "travel",
+        ["travel", "food"],
+    )
+
+
 def test_a_long_first_line_makes_a_title_within_the_byte_limit(
     net: HiveNetwork, replay: ReplayServer
 ) -> None:

@@ -104,7 +104,11 @@ def exit_script(network: str, server: ReplayServer) -> str:
     return f"""
 import decentsocial as ds
 net = ds.connect(
-    {network!r}, account={SAMPLES["me"]!r}, posting_key={key!r}, nodes=[{server.url!r}], retry={{"attempts": 1}}
+    {network!r},
+    account={SAMPLES["me"]!r},
+    posting_key={key!r},
+    nodes=[{server.url!r}],
+    retry={{"attempts": 1}},
 )
 net.get_post({SAMPLES["post"]!r})
 net.vote({SAMPLES["post"]!r}, 1)

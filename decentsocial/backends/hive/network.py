@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, malformed
@@ -53,6 +53,7 @@ from .transport import RpcClient
 __all__ = ["HiveNetwork", "SteemNetwork"]
 
 KeyName = Literal["posting_key", "active_key"]
+Item = TypeVar("Item", Notification, Community)
 
 #: Signed transactions a connection keeps for inspection (``HiveNetwork.signed``).
 SIGNED_KEPT = 100
@@ -180,6 +181,25 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         # The start post is excluded by bridge; de-duplicating by id guards against nodes that repeat it.
         return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
 
+    def _by_id(
+        self,
+        method: str,
+        params: dict[str, Any],
+        cursor_param: str,
+        convert: Callable[[Mapping[str, Any], Chain], Item],
+        limit: int | None,
+    ) -> Iterator[Item]:
+        """Bridge lists paged by the id of the last item (notifications, communities), 100 a page."""
+
+        def fetch(cursor: str | None, size: int) -> Page[Item, str]:
+            query = {**params, "limit": size}
+            if cursor is not None:
+                query[cursor_param] = cursor
+            out = [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
+            return Page(out, out[-1].id if len(out) >= size else None)
+
+        return paginate(fetch, limit=limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
+
     def _account_entry(self, name: str) -> dict[str, Any]:
         """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards)."""
         found = as_list(self._call("condenser_api.get_accounts", [[name]]))
@@ -249,33 +269,14 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         return ordered
 
     def _notifications(self, limit: int | None) -> Iterator[Notification]:
-        account = self._my_name()
-        min_score = self.settings.notification_min_score
-
-        def fetch(cursor: str | None, size: int) -> Page[Notification, str]:
-            params: dict[str, Any] = {"account": account, "limit": min(size, BRIDGE_MAX_PAGE)}
-            if min_score is not None:
-                params["min_score"] = min_score
-            if cursor is not None:
-                params["last_id"] = cursor
-            items = as_list(self._call("bridge.account_notifications", params))
-            out = [notification_from_bridge(as_dict(i), self.chain) for i in items]
-            return Page(out, out[-1].id if len(out) >= size else None)
-
-        return paginate(fetch, limit=limit, page_size=BRIDGE_MAX_PAGE, key=lambda n: n.id)
+        params: dict[str, Any] = {"account": self._my_name()}
+        if self.settings.notification_min_score is not None:
+            params["min_score"] = self.settings.notification_min_score
+        return self._by_id("bridge.account_notifications", params, "last_id", notification_from_bridge, limit)
 
     def _communities(self, query: str | None, limit: int | None) -> Iterator[Community]:
-        def fetch(cursor: str | None, size: int) -> Page[Community, str]:
-            params: dict[str, Any] = {"limit": size}
-            if query:
-                params["query"] = query
-            if cursor is not None:
-                params["last"] = cursor
-            items = as_list(self._call("bridge.list_communities", params))
-            out = [community_from_bridge(as_dict(c), self.chain) for c in items]
-            return Page(out, out[-1].id if len(out) >= size else None)
-
-        return paginate(fetch, limit=limit, page_size=BRIDGE_MAX_PAGE, key=lambda c: c.id)
+        params = {"query": query} if query else {}
+        return self._by_id("bridge.list_communities", params, "last", community_from_bridge, limit)
 
     def _community(self, id: str) -> Community:
         found = self._call("bridge.get_community", {"name": id})
