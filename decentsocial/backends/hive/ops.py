@@ -215,6 +215,7 @@ def options_json(
     author: str,
     permlink: str,
 ) -> dict[str, Any]:
+    """The ``comment_options`` body: payout cap, share paid in HBD/SBD, beneficiaries (hived's rules)."""
     network = chain.network
     payout = payout or PayoutOptions()
     if payout.decline:
@@ -249,6 +250,7 @@ def options_json(
 
 
 def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -> OpJson:
+    """A ``transfer`` (a tip): the amount in this chain's assets, and no memo that looks like a key."""
     network = chain.network
     if amount.value <= 0:
         raise InvalidInput("a tip must be more than zero", network=network)
@@ -268,6 +270,7 @@ def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -
 
 
 def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:
+    """A ``custom_json`` on the posting authority: how reblogs, follows and community joins are sent."""
     return [
         "custom_json",
         {
@@ -280,6 +283,7 @@ def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:
 
 
 def claim_op(chain: Chain, account: str, liquid: Amount, backed: Amount, vests: Amount) -> OpJson:
+    """A ``claim_reward_balance`` for exactly the amounts given (the account's pending rewards)."""
     liquid_f, backed_f, vests_f = chain.claim_fields
     return [
         "claim_reward_balance",
