@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from decentsocial.backends.hive._sign import SignedTx
+from decentsocial.backends.hive.sign import SignedTx
 
 
 def _wax() -> Any:

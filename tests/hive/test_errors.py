@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from typing import Any
 
+import httpx
 import pytest
 
 from decentsocial import (
@@ -14,9 +16,12 @@ from decentsocial import (
     InvalidInput,
     NetworkUnavailable,
     NotFound,
+    PermissionDenied,
+    RateLimited,
     UnsupportedFeature,
 )
-from decentsocial.backends.hive._rpc import RpcClient, RpcError, error_from_rpc, is_duplicate_transaction
+from decentsocial.backends.hive.failures import RpcError, error_from_rpc, is_duplicate_transaction
+from decentsocial.backends.hive.transport import RpcClient
 from decentsocial.retry import RetryPolicy
 
 from ..servers._jsonrpc_replay import ReplayServer, load_cases, split_call
@@ -116,3 +121,71 @@ def test_malformed_error_objects_still_map() -> None:
     odd: Any
     for odd in (None, "text", 17, [], {}, {"code": "x"}, {"message": None, "data": {"nested": True}}):
         assert isinstance(error_from_rpc("steem", "bridge.get_post", odd), DecentSocialError)
+
+
+def _client(handler: Any, nodes: tuple[str, ...] = ("http://node-a.test",), attempts: int = 1) -> RpcClient:
+    return RpcClient(
+        "hive",
+        nodes,
+        timeout=5,
+        policy=RetryPolicy(attempts=attempts, sleep=lambda _: None),
+        transport=httpx.MockTransport(handler),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(401, AuthenticationError), (403, PermissionDenied), (404, NotFound), (400, ContentRejected)],
+)
+def test_an_http_status_without_a_json_rpc_answer_maps_by_status(
+    status: int, expected: type[DecentSocialError]
+) -> None:
+    client = _client(lambda request: httpx.Response(status, text="<html>nope</html>"))
+    with closing(client), pytest.raises(expected) as info:
+        client.call("bridge.get_post", {"author": "a", "permlink": "b"})
+    assert "HTTP" in str(info.value)
+    assert info.value.network == "hive"
+
+
+def test_a_json_rpc_error_sent_with_an_http_error_status_keeps_the_nodes_words() -> None:
+    error = {"code": -32602, "message": "Invalid parameters: limit = 0 outside valid range"}
+    client = _client(lambda request: httpx.Response(400, json={"jsonrpc": "2.0", "id": 1, "error": error}))
+    with closing(client), pytest.raises(InvalidInput) as info:
+        client.call("bridge.get_ranked_posts", {"limit": 0})
+    assert isinstance(info.value.__cause__, RpcError)
+
+
+def test_rate_limit_carries_the_wait_the_node_asks_for() -> None:
+    client = _client(lambda request: httpx.Response(429, headers={"Retry-After": "7"}))
+    with closing(client), pytest.raises(RateLimited) as info:
+        client.call("bridge.get_post", {})
+    assert info.value.retry_after == 7
+
+
+def test_a_5xx_hands_the_retry_to_the_next_node_and_a_rate_limit_does_not() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.host)
+        if request.url.host == "node-a.test":
+            return httpx.Response(502)
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": {"ok": True}})
+
+    client = _client(handler, nodes=("http://node-a.test", "http://node-b.test"), attempts=3)
+    with closing(client):
+        assert client.call("bridge.get_post", {}) == {"ok": True}
+    assert seen == ["node-a.test", "node-b.test"]
+
+
+def test_an_answer_without_json_is_not_retried() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, text="not json")
+
+    client = _client(handler, attempts=3)
+    with closing(client), pytest.raises(NetworkUnavailable) as info:
+        client.call("bridge.get_post", {})
+    assert not info.value.retryable
+    assert calls == [1]

@@ -27,7 +27,7 @@ import sys
 import decentsocial as ds
 from tests.servers.hive import wif_for
 key = wif_for("alice", "posting")
-net = ds.connect("hive", account="alice", posting_key=key, nodes=["{replay.url}"], retries=1)
+net = ds.connect("hive", account="alice", posting_key=key, nodes=["{replay.url}"], retry={{"attempts": 1}})
 net.vote("steemit/firstpost", 1)
 chain_modules = ("beem.hive", "beem.steem", "beem.blockchaininstance", "beem.storage")
 print(sorted(m for m in sys.modules if m in chain_modules))
@@ -70,7 +70,7 @@ def test_a_dead_node_fails_over_to_the_next_configured_one(replay: ReplayServer)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))  # bound, not listening: refused
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-        net = hive_connection("hive", replay, "alice", nodes=[dead, replay.url], retries=2)
+        net = hive_connection("hive", replay, "alice", nodes=[dead, replay.url], retry={"attempts": 2})
         try:
             assert net.get_post("steemit/firstpost").id == "steemit/firstpost"
         finally:

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 
 from decentsocial import Amount, InvalidInput, NotFound, UnsupportedFeature
-from decentsocial.backends.hive import HiveNetwork
+from decentsocial.backends.hive import HIVE, HiveNetwork
+from decentsocial.backends.hive.convert import REWARD_OPS, reward_from_history
 
 from ..servers._jsonrpc_replay import ReplayServer
+
+ALL_KINDS = frozenset(REWARD_OPS)
 
 
 def test_me_and_account_read_bridge_profiles(net: HiveNetwork, replay: ReplayServer) -> None:
@@ -77,7 +80,7 @@ def test_posts_and_blog_sorts(net: HiveNetwork, replay: ReplayServer) -> None:
     posts = list(net.posts(limit=5))
     assert len(posts) == 5
     assert all(p.author.handle == "alice" for p in posts)
-    blog = list(net.posts("test-safari", reblogs=True, limit=8))
+    blog = list(net.blog("test-safari", limit=8))
     assert {p.author.handle for p in blog} - {"test-safari"}  # the blog has reblogs of others
     sorts = [params["sort"] for method, params in replay.requests if method == "bridge.get_account_posts"]
     assert sorts == ["posts", "blog"]
@@ -298,13 +301,13 @@ def test_benefactor_and_claim_operations_as_hived_documents_them(hive: HiveNetwo
             },
         },
     ]
-    got = hive._history_reward("alice", benefactor)
+    got = reward_from_history(benefactor, "alice", HIVE, ALL_KINDS)
     assert got is not None
     assert got.parts[0].role == "beneficiary"
     assert got.subject == "bob/post"
     assert Amount.parse("0.100 HBD") in got.amounts
     assert Amount.parse("1.000000 VESTS") in got.amounts
-    claimed = hive._history_reward("alice", claim)
+    claimed = reward_from_history(claim, "alice", HIVE, ALL_KINDS)
     assert claimed is not None
     assert claimed.parts[0].role == "claim"
     assert claimed.amounts == (
@@ -337,7 +340,7 @@ def test_beneficiary_rewards_of_an_authors_posts_are_not_the_authors(hive: HiveN
     # hived lists comment_benefactor_reward_operation in the history of the benefactor AND of the
     # post's author (get_impacted_accounts); only the benefactor earned it.
     paid_to_alice = _alice_paid_as_beneficiary_of_bob(9)
-    assert hive._history_reward("bob", paid_to_alice) is None
-    earned = hive._history_reward("alice", paid_to_alice)
+    assert reward_from_history(paid_to_alice, "bob", HIVE, ALL_KINDS) is None
+    earned = reward_from_history(paid_to_alice, "alice", HIVE, ALL_KINDS)
     assert earned is not None
     assert earned.parts[0].account == "alice"

@@ -23,8 +23,9 @@ from decentsocial import (
     PermissionDenied,
     connect,
 )
-from decentsocial.backends.hive import HiveNetwork, _ops
-from decentsocial.backends.hive._sign import sign_transaction, tapos
+from decentsocial.backends.hive import HiveNetwork, ops
+from decentsocial.backends.hive.chain import HIVE, STEEM, Chain, check_permlink
+from decentsocial.backends.hive.sign import sign_transaction, tapos
 
 from ..servers._jsonrpc_replay import ReplayServer
 from ..servers.hive import hive_connection, public_key_for, wif_for
@@ -128,6 +129,21 @@ def test_hashtags_that_are_no_hive_tags_stay_in_the_text_only(net: HiveNetwork, 
     assert comment["body"] == "Happy #new_year from #Seoul #한국"
 
 
+def test_tags_follow_draft_all_tags_with_the_category_first(net: HiveNetwork, replay: ReplayServer) -> None:
+    # Without Draft.tags the first hashtag is the category; the rest keep Draft.all_tags' order.
+    net.publish(Draft(text="Notes #travel #food", tags=("food", "photos")))
+    net.publish(Draft(text="More notes #travel #food"))
+    first, second = (ops_of(b.transaction)[0][1] for b in replay.broadcasts)
+    assert (first["parent_permlink"], json.loads(first["json_metadata"])["tags"]) == (
+        "food",
+        ["food", "travel", "photos"],
+    )
+    assert (second["parent_permlink"], json.loads(second["json_metadata"])["tags"]) == (
+        "travel",
+        ["travel", "food"],
+    )
+
+
 def test_a_long_first_line_makes_a_title_within_the_byte_limit(
     net: HiveNetwork, replay: ReplayServer
 ) -> None:
@@ -220,7 +236,7 @@ def test_permlinks_do_not_collide(net: HiveNetwork, replay: ReplayServer) -> Non
     ids = {net.publish("Same title").id for _ in range(5)}
     assert len(ids) == 5
     for post_id in ids:
-        _ops.check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
+        check_permlink(post_id.split("/", 1)[1], "hive", existing=False)
 
 
 def test_idempotency_key_gives_the_same_permlink(net: HiveNetwork, replay: ReplayServer) -> None:
@@ -245,7 +261,7 @@ def test_rebroadcast_after_a_lost_answer_is_success_not_a_second_post(replay: Re
             real.status_code, content=real.content, headers={"content-type": "application/json"}
         )
 
-    net = hive_connection("hive", replay, "alice", retries=3)
+    net = hive_connection("hive", replay, "alice", retry={"attempts": 3})
     assert isinstance(net, HiveNetwork)
     net._rpc._http = httpx.Client(transport=httpx.MockTransport(lossy))  # the network path, not our code
     try:
@@ -345,9 +361,9 @@ def test_follow_and_unfollow(net: HiveNetwork, replay: ReplayServer) -> None:
 def test_join_and_leave_community(net: HiveNetwork, replay: ReplayServer) -> None:
     net.join("hive-111119")
     net.leave("hive-111119")
-    ops = [ops_of(b.transaction)[0][1] for b in replay.broadcasts]
-    assert [o["id"] for o in ops] == ["community", "community"]
-    assert [json.loads(o["json"]) for o in ops] == [
+    customs = [ops_of(b.transaction)[0][1] for b in replay.broadcasts]
+    assert [o["id"] for o in customs] == ["community", "community"]
+    assert [json.loads(o["json"]) for o in customs] == [
         ["subscribe", {"community": "hive-111119"}],
         ["unsubscribe", {"community": "hive-111119"}],
     ]
@@ -417,10 +433,10 @@ def test_claim_with_nothing_claimable_broadcasts_nothing(net: HiveNetwork, repla
     assert replay.broadcasts == []
 
 
-@pytest.mark.parametrize("chain", [_ops.HIVE, _ops.STEEM], ids=["hive", "steem"])
-def test_claim_reward_balance_operation_signs_as_wax_expects(chain: _ops.Chain) -> None:
+@pytest.mark.parametrize("chain", [HIVE, STEEM], ids=["hive", "steem"])
+def test_claim_reward_balance_operation_signs_as_wax_expects(chain: Chain) -> None:
     # No recorded account has rewards waiting, so the claim operation is checked on its own.
-    op = _ops.claim_op(
+    op = ops.claim_op(
         chain,
         "alice",
         Amount.parse(f"0.001 {chain.liquid}"),
@@ -508,7 +524,7 @@ def test_dead_node_fails_fast_with_bounded_retries() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound but not listening: connections are refused
-        net = connect("hive", nodes=[f"http://127.0.0.1:{port}"], retries=2, timeout=2)
+        net = connect("hive", nodes=[f"http://127.0.0.1:{port}"], retry={"attempts": 2}, timeout=2)
         started = time.monotonic()
         with pytest.raises(NetworkUnavailable):
             net.get_post("steemit/firstpost")
@@ -524,7 +540,7 @@ def test_invalid_account_setting_is_a_configuration_error(replay: ReplayServer) 
 def test_a_long_running_connection_keeps_only_its_last_signed_transactions(
     net: HiveNetwork, replay: ReplayServer
 ) -> None:
-    from decentsocial.backends.hive._network import SIGNED_KEPT
+    from decentsocial.backends.hive.network import SIGNED_KEPT
 
     txids = [net.tip("steemit", f"0.001 {net.chain.backed}", memo=f"n{i}") for i in range(SIGNED_KEPT + 5)]
     assert len(replay.broadcasts) == SIGNED_KEPT + 5

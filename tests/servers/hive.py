@@ -90,12 +90,29 @@ def hive_connection(network: str, server: ReplayServer, account: str, **extra: A
         "posting_key": wif_for(account, "posting"),
         "active_key": wif_for(account, "active"),
         "nodes": [server.url],
-        "retries": 1,
+        "retry": {"attempts": 1},
         "timeout": 5,
     }
     net = connect(network, **{**settings, **extra})
     assert isinstance(net, HiveNetwork)
     return net
+
+
+def exit_script(network: str, server: ReplayServer) -> str:
+    """A script that reads and writes through the replay node and never calls close()."""
+    key = wif_for(SAMPLES["me"], "posting")
+    return f"""
+import decentsocial as ds
+net = ds.connect(
+    {network!r},
+    account={SAMPLES["me"]!r},
+    posting_key={key!r},
+    nodes=[{server.url!r}],
+    retry={{"attempts": 1}},
+)
+net.get_post({SAMPLES["post"]!r})
+net.vote({SAMPLES["post"]!r}, 1)
+"""
 
 
 def _harness(network: str, server: ReplayServer) -> Iterator[Harness]:
@@ -109,6 +126,7 @@ def _harness(network: str, server: ReplayServer) -> Iterator[Harness]:
             other=cast("Network", other),
             live=False,
             samples=dict(SAMPLES),
+            exit_script=exit_script(network, server),
             skips={
                 "test_pagination": (
                     "the recordings hold only the first (full) page of alice's posts, the one account "

@@ -1,10 +1,10 @@
-"""Hive/Steem operations as plain JSON, validated before anything is signed.
+"""Hive/Steem operations as plain JSON, built from drafts and validated before anything is signed.
 
 beem does no protocol validation (a vote weight of 20000 goes through), so
-the rules hived enforces are checked here: account names, permlinks, vote
-weights, beneficiaries (sorted, unique, at most 100 % in total), payout
-options and asset names. Every failure is a typed error raised before
-signing or any I/O.
+the rules hived enforces are checked here: vote weights, tags, titles,
+beneficiaries (sorted, unique, at most 100 % in total), payout options,
+memos and asset names. Every failure is a typed error raised before signing
+or any I/O.
 """
 
 from __future__ import annotations
@@ -14,106 +14,31 @@ import json
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
-from ...models import Amount, Beneficiary, Draft, PayoutOptions
+from ...models import Amount, Beneficiary, Draft, PayoutOptions, normalise_tags
+from .chain import Chain, check_account, check_permlink
 
 __all__ = [
-    "HIVE",
-    "STEEM",
-    "Chain",
-    "check_account",
-    "check_permlink",
+    "OpJson",
+    "claim_op",
     "comment_ops",
-    "split_post_id",
+    "custom_json_op",
+    "new_permlink",
+    "title_of",
+    "transfer_op",
     "vote_weight",
 ]
 
 OpJson = list[Any]  # ["vote", {...}]
 
-
-@dataclass(frozen=True)
-class Chain:
-    """What differs between Hive and Steem: chain id, asset names and a few field names."""
-
-    network: str
-    chain_id: str
-    liquid: str  # HIVE / STEEM
-    backed: str  # HBD / SBD
-    power: str  # HP / SP
-    percent_field: str  # percent_hbd / percent_steem_dollars
-    claim_fields: tuple[str, str, str]  # liquid, backed, vests
-    web_url: str
-
-
-#: Hive mainnet signs with chain id beeab0de… (not beem's offline default 000…0).
-HIVE = Chain(
-    network="hive",
-    chain_id="beeab0de" + "0" * 56,
-    liquid="HIVE",
-    backed="HBD",
-    power="HP",
-    percent_field="percent_hbd",
-    claim_fields=("reward_hive", "reward_hbd", "reward_vests"),
-    web_url="https://hive.blog",
-)
-STEEM = Chain(
-    network="steem",
-    chain_id="0" * 64,
-    liquid="STEEM",
-    backed="SBD",
-    power="SP",
-    percent_field="percent_steem_dollars",
-    claim_fields=("reward_steem", "reward_sbd", "reward_vests"),
-    web_url="https://steemit.com",
-)
-
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
-_SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
-_PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")
-# Permlinks created before the current rules (upper case, underscores, dots) still exist on chain.
-_OLD_PERMLINK = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 BENEFICIARY_LIMIT = 128
 MAX_TAGS = 10
 TITLE_LIMIT = 255
-
-
-def check_account(name: str, network: str, *, what: str = "account name") -> str:
-    """A valid Hive/Steem account name (3–16 chars, dot-separated segments of ≥3), else InvalidInput."""
-    if not isinstance(name, str):
-        raise InvalidInput(f"{what} must be a string, got {type(name).__name__}", network=network)
-    clean = name.strip().lstrip("@")
-    ok = 3 <= len(clean) <= 16 and all(len(seg) >= 3 and _SEGMENT.match(seg) for seg in clean.split("."))
-    if not ok:
-        raise InvalidInput(
-            f"invalid {what} {name!r}: 3–16 lower-case letters, digits, '-' or '.'", network=network
-        )
-    return clean
-
-
-def check_permlink(permlink: str, network: str, *, existing: bool = True) -> str:
-    """A permlink: strict rules for new ones, the historic alphabet for ones already on chain."""
-    pattern = _OLD_PERMLINK if existing else _PERMLINK
-    if not isinstance(permlink, str) or not pattern.match(permlink):
-        raise InvalidInput(f"invalid permlink {permlink!r}", network=network)
-    return permlink
-
-
-def split_post_id(post_id: str, network: str) -> tuple[str, str]:
-    """``author/permlink`` (also ``@author/permlink`` or a front-end URL) → (author, permlink)."""
-    text = post_id.strip()
-    if "://" in text or text.startswith("/"):
-        text = text.split("#")[-1] if "#" in text else text
-        text = text.rsplit("@", 1)[-1] if "@" in text else text
-    text = text.lstrip("@")
-    author, sep, permlink = text.partition("/")
-    if not sep or not permlink or "/" in permlink:
-        raise InvalidInput(f"a {network} post id is 'author/permlink', got {post_id!r}", network=network)
-    return check_account(author, network, what="author"), check_permlink(permlink, network)
 
 
 def vote_weight(weight: float, network: str) -> int:
@@ -172,14 +97,18 @@ def title_of(draft: Draft) -> str:
 
 
 def _tags(draft: Draft, network: str) -> list[str]:
-    from ...models import normalise_tags
-    from ...text import hashtags
+    """``Draft.all_tags`` as Hive takes them, the category first.
 
-    # Hashtags in the text that are no valid tag stay in the text only; Draft.tags are checked below.
-    from_text = [t for t in normalise_tags(hashtags(draft.text)) if _TAG.match(t)]
-    tags = list(normalise_tags([*draft.tags, *from_text]))
-    if draft.community:  # the category (first tag) puts the post in the community
-        tags = [draft.community, *(t for t in tags if t != draft.community)]
+    The category (the first tag, the post's ``parent_permlink``) is the
+    community when there is one, else the first of ``Draft.tags``, else the
+    first hashtag. Hashtags in the text that are no valid Hive tag stay in
+    the text only; ``Draft.tags`` were asked for, so an invalid one is refused.
+    """
+    explicit = normalise_tags(draft.tags)
+    tags = [t for t in draft.all_tags if t in explicit or _TAG.match(t)]
+    category = draft.community or (explicit[0] if explicit else None)
+    if category:
+        tags = [category, *(t for t in tags if t != category)]
     if len(tags) > MAX_TAGS:
         raise ContentRejected(f"{network} takes at most {MAX_TAGS} tags, got {len(tags)}", network=network)
     for tag in tags:
@@ -286,6 +215,7 @@ def options_json(
     author: str,
     permlink: str,
 ) -> dict[str, Any]:
+    """The ``comment_options`` body: payout cap, share paid in HBD/SBD, beneficiaries (hived's rules)."""
     network = chain.network
     payout = payout or PayoutOptions()
     if payout.decline:
@@ -320,6 +250,7 @@ def options_json(
 
 
 def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -> OpJson:
+    """A ``transfer`` (a tip): the amount in this chain's assets, and no memo that looks like a key."""
     network = chain.network
     if amount.value <= 0:
         raise InvalidInput("a tip must be more than zero", network=network)
@@ -339,6 +270,7 @@ def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -
 
 
 def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:
+    """A ``custom_json`` on the posting authority: how reblogs, follows and community joins are sent."""
     return [
         "custom_json",
         {
@@ -351,6 +283,7 @@ def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:
 
 
 def claim_op(chain: Chain, account: str, liquid: Amount, backed: Amount, vests: Amount) -> OpJson:
+    """A ``claim_reward_balance`` for exactly the amounts given (the account's pending rewards)."""
     liquid_f, backed_f, vests_f = chain.claim_fields
     return [
         "claim_reward_balance",

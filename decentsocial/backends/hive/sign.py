@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...errors import AuthenticationError
-from ._ops import Chain, OpJson
+from .chain import Chain
+from .ops import OpJson
 
 __all__ = ["SignedTx", "public_key_of", "sign_transaction", "tapos"]
 

@@ -1,0 +1,92 @@
+"""What differs between Hive and Steem, and the chain's rules for names.
+
+A :class:`Chain` holds the chain id, asset names and the few field names
+that Steem kept and Hive renamed; ``HIVE`` and ``STEEM`` are the two
+mainnets. Account names, permlinks and ``author/permlink`` post ids are
+checked here, before any request or signature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...errors import InvalidInput
+
+__all__ = ["HIVE", "STEEM", "Chain", "check_account", "check_permlink", "split_post_id"]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What differs between Hive and Steem: chain id, asset names and a few field names."""
+
+    network: str
+    chain_id: str
+    liquid: str  # HIVE / STEEM
+    backed: str  # HBD / SBD
+    power: str  # HP / SP
+    percent_field: str  # percent_hbd / percent_steem_dollars
+    claim_fields: tuple[str, str, str]  # liquid, backed, vests
+    web_url: str
+
+
+#: Hive mainnet signs with chain id beeab0de… (not beem's offline default 000…0).
+HIVE = Chain(
+    network="hive",
+    chain_id="beeab0de" + "0" * 56,
+    liquid="HIVE",
+    backed="HBD",
+    power="HP",
+    percent_field="percent_hbd",
+    claim_fields=("reward_hive", "reward_hbd", "reward_vests"),
+    web_url="https://hive.blog",
+)
+STEEM = Chain(
+    network="steem",
+    chain_id="0" * 64,
+    liquid="STEEM",
+    backed="SBD",
+    power="SP",
+    percent_field="percent_steem_dollars",
+    claim_fields=("reward_steem", "reward_sbd", "reward_vests"),
+    web_url="https://steemit.com",
+)
+
+_SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+_PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")
+# Permlinks created before the current rules (upper case, underscores, dots) still exist on chain.
+_OLD_PERMLINK = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def check_account(name: str, network: str, *, what: str = "account name") -> str:
+    """A valid Hive/Steem account name (3–16 chars, dot-separated segments of ≥3), else InvalidInput."""
+    if not isinstance(name, str):
+        raise InvalidInput(f"{what} must be a string, got {type(name).__name__}", network=network)
+    clean = name.strip().lstrip("@")
+    ok = 3 <= len(clean) <= 16 and all(len(seg) >= 3 and _SEGMENT.match(seg) for seg in clean.split("."))
+    if not ok:
+        raise InvalidInput(
+            f"invalid {what} {name!r}: 3–16 lower-case letters, digits, '-' or '.'", network=network
+        )
+    return clean
+
+
+def check_permlink(permlink: str, network: str, *, existing: bool = True) -> str:
+    """A permlink: strict rules for new ones, the historic alphabet for ones already on chain."""
+    pattern = _OLD_PERMLINK if existing else _PERMLINK
+    if not isinstance(permlink, str) or not pattern.match(permlink):
+        raise InvalidInput(f"invalid permlink {permlink!r}", network=network)
+    return permlink
+
+
+def split_post_id(post_id: str, network: str) -> tuple[str, str]:
+    """``author/permlink`` (also ``@author/permlink`` or a front-end URL) → (author, permlink)."""
+    text = post_id.strip()
+    if "://" in text or text.startswith("/"):
+        text = text.split("#")[-1] if "#" in text else text
+        text = text.rsplit("@", 1)[-1] if "@" in text else text
+    text = text.lstrip("@")
+    author, sep, permlink = text.partition("/")
+    if not sep or not permlink or "/" in permlink:
+        raise InvalidInput(f"a {network} post id is 'author/permlink', got {post_id!r}", network=network)
+    return check_account(author, network, what="author"), check_permlink(permlink, network)

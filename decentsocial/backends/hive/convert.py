@@ -1,0 +1,377 @@
+"""Node answers → neutral models: bridge posts, profiles, communities, notifications, rewards.
+
+Pure functions: no I/O, no connection. Fields are read leniently through
+:mod:`decentsocial.coerce`; a field a model cannot do without (a post's
+author and permlink, an amount) raises :func:`~decentsocial.coerce.malformed`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
+from ...errors import InvalidInput
+from ...models import (
+    Account,
+    Amount,
+    Community,
+    Engagement,
+    Media,
+    Notification,
+    NotificationKind,
+    Post,
+    Reward,
+    RewardPart,
+)
+from .chain import Chain
+
+__all__ = [
+    "REWARD_OPS",
+    "account_from_profile",
+    "amount_of",
+    "claimable_reward",
+    "community_from_bridge",
+    "history_index",
+    "notification_from_bridge",
+    "post_from_bridge",
+    "reward_from_history",
+    "reward_of_post",
+]
+
+#: Reward kinds → account_history_api operation_filter_low bits (hived operation numbers).
+REWARD_OPS = {"claim": 39, "author": 51, "curation": 52, "benefactor": 63}
+#: History operation types → the reward kind they are.
+OP_KIND = {
+    "author_reward_operation": "author",
+    "curation_reward_operation": "curation",
+    "comment_benefactor_reward_operation": "benefactor",
+    "claim_reward_balance_operation": "claim",
+}
+
+_NAI = {"@@000000013": "backed", "@@000000021": "liquid", "@@000000037": "VESTS"}
+#: Unset times (payout of a paid post, last update) come as 1969/1970: ``as_datetime`` reads them as None.
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def amount_of(value: Any, chain: Chain) -> Amount:
+    """``"1.000 HBD"`` or ``{"amount": "1000", "precision": 3, "nai": "@@000000013"}`` → exact Amount."""
+    try:
+        if isinstance(value, str):
+            return Amount.parse(value)
+        if isinstance(value, Mapping) and "nai" in value:
+            kind = _NAI.get(str(value["nai"]))
+            asset = {"backed": chain.backed, "liquid": chain.liquid}.get(
+                kind or "", kind or str(value["nai"])
+            )
+            places = as_int(value.get("precision"))
+            if places is not None:
+                return Amount(value=Decimal(str(value["amount"])).scaleb(-places), asset=asset)
+    except (InvalidInput, InvalidOperation, KeyError):
+        pass
+    raise malformed(chain.network, "amount")
+
+
+def _amount_or_zero(value: Any, chain: Chain) -> Amount:
+    return amount_of(value, chain) if value is not None else Amount.zero(chain.backed, 3)
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+_HTML = re.compile(r"<[^>]+>")
+
+
+def markdown_to_text(body: str) -> str:
+    """Plain text from Hive's markdown/HTML bodies: images dropped, links to their text, marks removed."""
+    text = _IMAGE.sub(lambda m: m.group(1), body)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _HTML.sub("", text)
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"(\*\*|__|~~|`)", "", text)
+    return text.strip()
+
+
+def _metadata(post: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = post.get("json_metadata")
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            return {}
+    return as_dict(meta)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in as_list(value) if isinstance(v, str)]
+
+
+def _name(item: Mapping[str, Any], key: str, chain: Chain, what: str) -> str:
+    value = as_str(item.get(key))
+    if not value:
+        raise malformed(chain.network, what)
+    return value
+
+
+def author_account(name: str, chain: Chain, reputation: Any = None) -> Account:
+    """The Account of a name as posts and notifications carry it (no profile read)."""
+    raw = {"reputation": reputation} if reputation is not None else None
+    return Account(network=chain.network, id=name, handle=name, url=f"{chain.web_url}/@{name}", raw=raw)
+
+
+def _root_of(url_path: str) -> str | None:
+    """A reply's url is ``/category/@root-author/root-permlink#@author/permlink``."""
+    if "#" not in url_path:
+        return None
+    root = url_path.split("#")[0].rsplit("/@", 1)[-1]
+    return root if "/" in root else None
+
+
+def post_from_bridge(post: Mapping[str, Any], chain: Chain) -> Post:
+    """A bridge post (get_post, get_account_posts, get_ranked_posts, get_discussion) → Post."""
+    author = _name(post, "author", chain, "post (no author)")
+    permlink = _name(post, "permlink", chain, "post (no permlink)")
+    meta = _metadata(post)
+    tags = [t for t in _strings(meta.get("tags")) if t.strip()]
+    depth = as_int(post.get("depth")) or 0
+    category = as_str(post.get("category"))
+    if category and category not in [t.lower() for t in tags] and depth == 0:
+        tags.insert(0, category)
+    parent_author = as_str(post.get("parent_author")) or None
+    parent_permlink = as_str(post.get("parent_permlink"))
+    reply_to = (
+        f"{parent_author}/{parent_permlink}" if parent_author and parent_permlink and depth > 0 else None
+    )
+    url_path = as_str(post.get("url")) or f"/@{author}/{permlink}"
+    votes = [as_dict(v) for v in as_list(post.get("active_votes"))]
+    created = as_datetime(post.get("created")) or _EPOCH
+    updated = as_datetime(post.get("updated"))
+    images = [u for u in _strings(meta.get("image")) if u.startswith(("http://", "https://"))]
+    return Post(
+        network=chain.network,
+        id=f"{author}/{permlink}",
+        url=f"{chain.web_url}{url_path}",
+        author=author_account(author, chain, post.get("author_reputation")),
+        text=markdown_to_text(as_str(post.get("body")) or ""),
+        title=(as_str(post.get("title")) or None) if depth == 0 else None,
+        created_at=created,
+        edited_at=updated if updated and updated != created else None,
+        reply_to=reply_to,
+        root_id=_root_of(url_path) if reply_to else None,
+        tags=tuple(tags),
+        mentions=tuple(m.lstrip("@") for m in _strings(meta.get("users"))),
+        links=tuple(_strings(meta.get("links"))),
+        media=tuple(Media(kind="image", url=u) for u in images),
+        community=as_str(post.get("community")) or None,
+        metrics=Engagement(
+            likes=sum(1 for v in votes if (as_int(v.get("rshares")) or 0) > 0),
+            replies=as_int(post.get("children")) or 0,
+            reposts=as_int(post.get("reblogs")),
+        ),
+        reward=reward_of_post(post, chain),
+        raw=dict(post),
+    )
+
+
+def reward_of_post(post: Mapping[str, Any], chain: Chain) -> Reward:
+    """Pending or paid payout of a bridge post: totals, author/curator split once paid, beneficiaries."""
+    author = _name(post, "author", chain, "post (no author)")
+    subject = f"{author}/{_name(post, 'permlink', chain, 'post (no permlink)')}"
+    payout_at = as_datetime(post.get("payout_at"))
+    listed = [b for b in as_list(post.get("beneficiaries")) if isinstance(b, Mapping)]
+    beneficiaries = tuple(
+        RewardPart(role="beneficiary", account=name) for b in listed if (name := as_str(b.get("account")))
+    )
+    raw = {
+        "beneficiaries": [dict(b) for b in listed],
+        "max_accepted_payout": post.get("max_accepted_payout"),
+        "percent": post.get(chain.percent_field, post.get("percent_hbd")),
+    }
+    if post.get("is_paidout"):
+        author_part = _amount_or_zero(post.get("author_payout_value"), chain)
+        curator_part = _amount_or_zero(post.get("curator_payout_value"), chain)
+        total = author_part + curator_part
+        parts = (
+            RewardPart(role="author", account=author, amounts=(author_part,)),
+            RewardPart(role="curator", account="", amounts=(curator_part,)),
+            *beneficiaries,
+        )
+        return Reward(
+            network=chain.network,
+            subject=subject,
+            status="paid" if total.value > 0 else "none",
+            amounts=(total,),
+            payout_at=payout_at,
+            parts=parts,
+            raw=raw,
+        )
+    return Reward(
+        network=chain.network,
+        subject=subject,
+        status="pending",
+        amounts=(_amount_or_zero(post.get("pending_payout_value"), chain),),
+        payout_at=payout_at,
+        parts=beneficiaries,
+        raw=raw,
+    )
+
+
+def account_from_profile(profile: Mapping[str, Any], chain: Chain) -> Account:
+    """A bridge profile → Account with followers/following/post count."""
+    name = _name(profile, "name", chain, "profile (no name)")
+    about = as_dict(as_dict(profile.get("metadata")).get("profile"))
+    stats = as_dict(profile.get("stats"))
+    return Account(
+        network=chain.network,
+        id=name,
+        handle=name,
+        display_name=as_str(about.get("name")) or None,
+        url=f"{chain.web_url}/@{name}",
+        bio=as_str(about.get("about")) or None,
+        avatar_url=as_str(about.get("profile_image")) or None,
+        followers=as_int(stats.get("followers")),
+        following=as_int(stats.get("following")),
+        posts_count=as_int(profile.get("post_count")),
+        created_at=as_datetime(profile.get("created")),
+        raw=dict(profile),
+    )
+
+
+def community_from_bridge(community: Mapping[str, Any], chain: Chain) -> Community:
+    """A bridge community (get_community, list_communities) → Community."""
+    name = _name(community, "name", chain, "community (no name)")
+    return Community(
+        network=chain.network,
+        id=name,
+        name=name,
+        title=as_str(community.get("title")) or None,
+        description=as_str(community.get("about")) or as_str(community.get("description")) or None,
+        members=as_int(community.get("subscribers")),
+        url=f"{chain.web_url}/trending/{name}",
+        raw=dict(community),
+    )
+
+
+_KINDS: dict[str, NotificationKind] = {
+    "reply": "reply",
+    "reply_comment": "reply",
+    "mention": "mention",
+    "follow": "follow",
+    "vote": "like",
+    "reblog": "repost",
+    "transfer": "other",
+    "subscribe": "other",
+}
+
+
+def notification_from_bridge(item: Mapping[str, Any], chain: Chain) -> Notification:
+    """A bridge account_notifications entry → Notification (the acting account from its message)."""
+    kind: NotificationKind = _KINDS.get(as_str(item.get("type")) or "", "other")
+    actor = re.match(r"@([a-z0-9.-]+)", as_str(item.get("msg")) or "")
+    url = as_str(item.get("url")) or ""
+    post_id = url.lstrip("@") if url.startswith("@") and "/" in url else None
+    raw = dict(item)
+    if post_id:
+        raw["post_id"] = post_id
+    return Notification(
+        network=chain.network,
+        id=_name(item, "id", chain, "notification (no id)"),
+        kind=kind,
+        created_at=as_datetime(item.get("date")) or _EPOCH,
+        account=author_account(actor.group(1), chain) if actor else None,
+        raw=raw,
+    )
+
+
+# ---------------------------------------------------------------- rewards
+
+
+def claimable_reward(account: Mapping[str, Any], chain: Chain) -> Reward:
+    """An account's unclaimed reward balances (condenser_api.get_accounts) → Reward.
+
+    Amounts are always (backed, liquid, VESTS, power), zero when absent; the
+    field names differ between Hive and Steem, the labels follow ``chain``.
+    """
+
+    def field(names: tuple[str, ...], asset: str, places: int = 3) -> Amount:
+        for name in names:
+            if name in account:
+                return Amount(value=amount_of(account[name], chain).value, asset=asset)
+        return Amount.zero(asset, places)
+
+    amounts = (
+        field(("reward_hbd_balance", "reward_sbd_balance"), chain.backed),
+        field(("reward_hive_balance", "reward_steem_balance"), chain.liquid),
+        field(("reward_vesting_balance",), "VESTS", 6),
+        field(("reward_vesting_hive", "reward_vesting_steem"), chain.power),
+    )
+    name = _name(account, "name", chain, "account (no name)")
+    return Reward(
+        network=chain.network,
+        subject=name,
+        status="claimable" if any(a.value > 0 for a in amounts[:3]) else "none",
+        amounts=amounts,
+        raw={"name": name},
+    )
+
+
+def history_index(entry: Any) -> int | None:
+    """The index of an ``[index, {...}]`` account history entry (None when it has none)."""
+    return as_int(entry[0]) if isinstance(entry, list) and entry else None
+
+
+_PAYOUTS = ("hbd_payout", "sbd_payout", "hive_payout", "steem_payout", "vesting_payout")
+_CLAIMED = ("reward_hive", "reward_steem", "reward_hbd", "reward_sbd", "reward_vests")
+
+
+def reward_from_history(entry: Any, account: str, chain: Chain, kinds: frozenset[str]) -> Reward | None:
+    """The reward ``account`` earned in an account history entry, if it is one of ``kinds``.
+
+    None for other operations, and for a beneficiary reward paid from
+    ``account``'s post to someone else (hived lists it in both histories).
+    """
+    if not isinstance(entry, list) or len(entry) < 2:
+        return None
+    item = as_dict(entry[1])
+    op = as_dict(item.get("op"))
+    kind = OP_KIND.get(as_str(op.get("type")) or "")
+    value = as_dict(op.get("value"))
+    if kind is None or kind not in kinds:
+        return None
+    if kind == "benefactor" and value.get("benefactor", account) != account:
+        return None
+    if kind == "claim":
+        keys: tuple[str, ...] = _CLAIMED
+        subject = account
+    else:
+        keys = ("reward", *_PAYOUTS) if kind != "author" else _PAYOUTS
+        author = value.get("author", value.get("comment_author"))
+        subject = f"{author}/{value.get('permlink', value.get('comment_permlink'))}"
+    amounts = _summed([amount_of(value[key], chain) for key in keys if key in value])
+    part = RewardPart(
+        role={"curation": "curator", "benefactor": "beneficiary"}.get(kind, kind),
+        account=account,
+        amounts=amounts,
+    )
+    return Reward(
+        network=chain.network,
+        subject=subject,
+        status="paid",
+        amounts=amounts,
+        payout_at=as_datetime(item.get("timestamp")),
+        parts=(part,),
+        raw={"index": entry[0], "op": op, "trx_id": item.get("trx_id"), "block": item.get("block")},
+    )
+
+
+def _summed(amounts: list[Amount]) -> tuple[Amount, ...]:
+    """One amount per asset, in first-seen order."""
+    seen: dict[str, Amount] = {}
+    for a in amounts:
+        seen[a.asset] = seen[a.asset] + a if a.asset in seen else a
+    return tuple(seen.values())

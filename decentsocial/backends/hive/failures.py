@@ -1,0 +1,169 @@
+"""Node failures → the error tree, in one place.
+
+Three kinds of failure reach a Hive/Steem client, each mapped once:
+
+* the wire (refused, reset, timed out): :func:`node_failures`, a context
+  manager around each request, makes them retryable ``NetworkUnavailable``
+  and lets the transport move on to the next configured node;
+* HTTP statuses without a JSON-RPC answer: :func:`result_of` uses
+  :func:`decentsocial.errors.from_status` (every Hive call is safe to repeat:
+  reads change nothing, and a write re-sends the same signed transaction);
+* JSON-RPC error objects: :func:`error_from_rpc` reads the node's message,
+  since hived and hivemind use few distinct codes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from ...errors import (
+    AuthenticationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    UnsupportedFeature,
+    from_status,
+)
+
+__all__ = ["RpcError", "error_from_rpc", "is_duplicate_transaction", "node_failures", "result_of"]
+
+
+class RpcError(Exception):
+    """A JSON-RPC error object as the node sent it (kept as the chained cause of the typed error)."""
+
+    def __init__(self, method: str, error: Any) -> None:
+        self.method = method
+        self.error = error
+        super().__init__(f"{method}: {_message(error)}")
+
+
+def _message(error: Any) -> str:
+    if isinstance(error, dict):
+        message = str(error.get("message") or "")
+        data = error.get("data")
+        if isinstance(data, str) and data not in message:
+            message = f"{message}: {data}" if message else data
+        return message or json.dumps(error)[:300]
+    return str(error)[:300]
+
+
+_NOT_FOUND = ("does not exist", "was deleted", "unknown key", "not found")
+_UNSUPPORTED = (
+    "not supported",
+    "no longer supported",
+    "plugin not enabled",
+    "supported by hivemind",
+    "api not found",
+)
+_AUTH = (
+    "missing posting authority",
+    "missing active authority",
+    "missing owner authority",
+    "missing required posting",
+    "missing required active",
+    "irrelevant signature",
+)
+
+
+def is_duplicate_transaction(error: Any) -> bool:
+    """The node already has this exact transaction: for a re-broadcast, that is success."""
+    return "duplicate transaction" in _message(error).lower()
+
+
+def error_from_rpc(network: str, method: str, error: Any) -> DecentSocialError:
+    """Map a node's JSON-RPC error object to the error tree (never a raw KeyError)."""
+    message = _message(error)
+    lowered = message.lower()
+    code = error.get("code") if isinstance(error, dict) else None
+    short = message[:300]
+    if any(k in lowered for k in _AUTH):
+        return AuthenticationError(
+            f"the node refused the signature for {method}", network=network, server_message=short
+        )
+    if any(k in lowered for k in _UNSUPPORTED) or code == -32601:
+        unsupported = UnsupportedFeature(network, method, short)
+        unsupported.server_message = short
+        return unsupported
+    if "rate limit" in lowered or code == 429:
+        return RateLimited(f"{method}: rate limited", network=network, server_message=short)
+    if "broadcast" in method:
+        # A refused transaction (bad TaPoS, expired, over a balance, already voted…) changed nothing.
+        return ContentRejected(f"the node rejected {method}", network=network, server_message=short)
+    if any(k in lowered for k in _NOT_FOUND):
+        return NotFound(f"{method}: not found", network=network, server_message=short)
+    if "permission" in lowered or "not allowed" in lowered:
+        return PermissionDenied(f"{method}: not allowed", network=network, server_message=short)
+    # hivemind passes PostgreSQL's SQLSTATE through for malformed input: class 22 (data), 42 (syntax).
+    sqlstate_bad_input = isinstance(code, str) and code[:2] in ("22", "42")
+    if code in (-32602, -31999, -32600, -32700) or sqlstate_bad_input or "assert exception" in lowered:
+        return InvalidInput(f"{method}: invalid parameters", network=network, server_message=short)
+    return NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
+
+
+def result_of(network: str, method: str, status: int, headers: Mapping[str, str], content: bytes) -> Any:
+    """The ``result`` of a node's HTTP answer, or the typed error it stands for.
+
+    A 429 or 5xx is mapped by its status (the body of a gateway error is no
+    answer); any other status is read as JSON-RPC first, and only a body
+    without a JSON-RPC answer falls back to the status.
+    """
+    if status == 429 or status >= 500:
+        raise _status_error(network, method, status, headers)
+    try:
+        payload = json.loads(content)
+    except ValueError as exc:
+        if status >= 400:
+            raise _status_error(network, method, status, headers) from None
+        raise NetworkUnavailable(f"{method}: the node sent no JSON", network=network) from exc
+    if not isinstance(payload, dict):
+        if status >= 400:
+            raise _status_error(network, method, status, headers)
+        raise NetworkUnavailable(f"{method}: unexpected answer from the node", network=network)
+    error = payload.get("error")
+    if error is not None:
+        raise error_from_rpc(network, method, error) from RpcError(method, error)
+    if status >= 400:
+        raise _status_error(network, method, status, headers)
+    return payload.get("result")
+
+
+def _status_error(network: str, method: str, status: int, headers: Mapping[str, str]) -> DecentSocialError:
+    return from_status(
+        status,
+        network=network,
+        message=f"{method}: the node answered HTTP {status}",
+        headers=headers,
+        safe_to_repeat=True,
+    )
+
+
+@contextmanager
+def node_failures(network: str, method: str, next_node: Callable[[], None]) -> Iterator[None]:
+    """Wire failures as retryable ``NetworkUnavailable``; a node that failed hands over to the next.
+
+    A node that cannot be reached, timed out or answered 5xx is left for the
+    next configured one (``next_node``); a rate limit or a refusal is not.
+    """
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        next_node()
+        raise NetworkUnavailable(f"{method}: the node timed out", network=network, retryable=True) from exc
+    except httpx.HTTPError as exc:
+        next_node()
+        raise NetworkUnavailable(
+            f"{method}: cannot reach the configured node", network=network, retryable=True
+        ) from exc
+    except NetworkUnavailable as exc:
+        if exc.retryable:
+            next_node()
+        raise

@@ -1,0 +1,513 @@
+"""The Hive and Steem backends: bridge API reads, locally signed writes, the reward cycle.
+
+Only hooks of :class:`~decentsocial.base.BaseNetwork` live here, plus two
+Hive extras: :meth:`HiveNetwork.blog` (posts with reblogs) and
+:meth:`HiveNetwork.reward_history`. Requests go through
+:class:`~.transport.RpcClient`, operations are built in :mod:`.ops`, signed in
+:mod:`.sign`, and answers converted in :mod:`.convert`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, ClassVar, Literal, TypeVar
+
+from ...base import BaseNetwork
+from ...coerce import as_dict, as_list, malformed
+from ...errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
+from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
+from ...paging import Page, check_limit, paginate
+from ...retry import RetryPolicy
+from ...settings import NetworkSettings
+from ...text import utf8_len
+from . import ops
+from .chain import HIVE, STEEM, Chain, check_account, split_post_id
+from .convert import (
+    REWARD_OPS,
+    account_from_profile,
+    amount_of,
+    claimable_reward,
+    community_from_bridge,
+    history_index,
+    notification_from_bridge,
+    post_from_bridge,
+    reward_from_history,
+)
+from .failures import RpcError, is_duplicate_transaction
+from .settings import HiveSettings, SteemSettings
+from .sign import SignedTx, sign_transaction, tapos
+from .transport import RpcClient
+
+__all__ = ["HiveNetwork", "SteemNetwork"]
+
+KeyName = Literal["posting_key", "active_key"]
+Item = TypeVar("Item", Notification, Community)
+
+#: Signed transactions a connection keeps for inspection (``HiveNetwork.signed``).
+SIGNED_KEPT = 100
+#: A transaction is at most 64 KiB (HIVE_MAX_TRANSACTION_SIZE); the body must leave room for the rest.
+MAX_BODY_BYTES = 64_000
+#: bridge.account_notifications and bridge.list_communities return at most 100 a page.
+BRIDGE_MAX_PAGE = 100
+
+
+class HiveNetwork(BaseNetwork[HiveSettings]):
+    """Hive through the bridge API (reads) and locally signed transactions (writes).
+
+    Writes are signed once with the configured posting (or, for ``tip``,
+    active) key and broadcast to the configured nodes only; a retry re-sends
+    the same signed transaction, so a write lands at most once.
+    """
+
+    name: ClassVar[str] = "hive"
+    Settings: ClassVar[type[NetworkSettings]] = HiveSettings
+    #: Chain id, asset and field names; ``web_url`` follows the ``web_url`` setting.
+    chain: Chain = HIVE
+    page_size: ClassVar[int] = 20
+    capabilities = frozenset(
+        {
+            Capability.PROFILE,
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.READ,
+            Capability.DELETE,
+            Capability.LIKE,
+            Capability.VOTE,
+            Capability.REPOST,
+            Capability.FOLLOW,
+            Capability.POSTS,
+            Capability.TIMELINE,
+            Capability.TAG_SEARCH,
+            Capability.THREAD,
+            Capability.NOTIFICATIONS,
+            Capability.COMMUNITIES,
+            Capability.JOIN,
+            Capability.COMMUNITY_POSTS,
+            Capability.REWARDS,
+            Capability.CLAIM,
+            Capability.TIP,
+            Capability.MEDIA,
+            Capability.IDEMPOTENT_PUBLISH,
+        }
+    )
+
+    def __init__(self, settings: HiveSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
+        super().__init__(settings, retry=retry)
+        s = self.settings
+        if s.account is not None:
+            try:
+                check_account(s.account, self.name)
+            except InvalidInput as exc:
+                raise ConfigurationError(exc.message, network=self.name) from None
+        if (s.posting_key or s.active_key) and not s.account:
+            raise ConfigurationError(f"{self.name}: keys need the account they belong to", network=self.name)
+        if s.web_url:
+            self.chain = replace(self.chain, web_url=s.web_url.rstrip("/"))
+        self._rpc = RpcClient(self.name, s.nodes, timeout=s.timeout, policy=self.retry)
+        self.release_on_collect(self._rpc.close)
+        #: The last ``SIGNED_KEPT`` transactions this connection signed, newest last (id and
+        #: digest included); bounded, so a long-running bot does not hold every one it ever sent.
+        self.signed: deque[SignedTx] = deque(maxlen=SIGNED_KEPT)
+
+    def close(self) -> None:
+        """Close the connections to the nodes."""
+        self._rpc.close()
+
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
+        """The chain's body limit, in UTF-8 bytes; ``check_draft`` enforces it."""
+        return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
+
+    def check_draft(self, draft: Draft) -> None:
+        """The shared checks, then Hive's: every post is public."""
+        super().check_draft(draft)
+        if draft.visibility not in (None, "public"):
+            raise ContentRejected(f"{self.name} posts are always public", network=self.name)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _call(self, method: str, params: Any) -> Any:
+        return self._rpc.call(method, params)
+
+    def _my_name(self) -> str:
+        if not self.settings.account:
+            raise AuthenticationError(
+                f"{self.name}: no account configured (connect with account=…)", network=self.name
+            )
+        return self.settings.account
+
+    def _key(self, key: KeyName) -> str:
+        secret = getattr(self.settings, key)
+        if secret is None:
+            self._my_name()
+            raise AuthenticationError(
+                f"{self.name}: this operation needs the {key.replace('_', ' ')} (connect with {key}=…)",
+                network=self.name,
+            )
+        value: str = secret.get_secret_value()
+        return value
+
+    def _post_ref(self, post: PostRef) -> tuple[str, str]:
+        return split_post_id(self.post_id(post), self.name)
+
+    def _name_of(self, account: AccountRef | None) -> str:
+        if account is None:
+            return self._my_name()
+        return check_account(self.account_ref(account), self.name)
+
+    def _post_list(self, method: str, query: dict[str, Any], limit: int | None) -> Iterator[Post]:
+        """Bridge post lists: each page starts after the last post of the one before."""
+
+        def fetch(cursor: tuple[str, str] | None, size: int) -> Page[Post, tuple[str, str]]:
+            params = dict(query)
+            if cursor is not None:
+                params["start_author"], params["start_permlink"] = cursor
+            params["limit"] = size
+            posts = [post_from_bridge(as_dict(p), self.chain) for p in as_list(self._call(method, params))]
+            last = posts[-1].id.split("/", 1) if len(posts) >= size else None
+            return Page(posts, (last[0], last[1]) if last else None)
+
+        # The start post is excluded by bridge; de-duplicating by id guards against nodes that repeat it.
+        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+
+    def _by_id(
+        self,
+        method: str,
+        params: dict[str, Any],
+        cursor_param: str,
+        convert: Callable[[Mapping[str, Any], Chain], Item],
+        limit: int | None,
+    ) -> Iterator[Item]:
+        """Bridge lists paged by the id of the last item (notifications, communities), 100 a page."""
+
+        def fetch(cursor: str | None, size: int) -> Page[Item, str]:
+            query = {**params, "limit": size}
+            if cursor is not None:
+                query[cursor_param] = cursor
+            out = [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
+            return Page(out, out[-1].id if len(out) >= size else None)
+
+        return paginate(fetch, limit=limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
+
+    def _account_entry(self, name: str) -> dict[str, Any]:
+        """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards)."""
+        found = as_list(self._call("condenser_api.get_accounts", [[name]]))
+        match = [a for a in found if isinstance(a, dict) and a.get("name") == name]
+        if not match:
+            raise NotFound(f"account {name} not found", network=self.name)
+        return match[0]
+
+    # ---------------------------------------------------------------- reads
+
+    def _me(self) -> Account:
+        return self._account(self._my_name())
+
+    def _account(self, handle: str) -> Account:
+        name = check_account(handle, self.name)
+        profile = self._call("bridge.get_profile", {"account": name})
+        if not profile:
+            raise NotFound(f"account {name} not found", network=self.name)
+        return account_from_profile(as_dict(profile), self.chain)
+
+    def _get_post(self, id: str) -> Post:
+        author, permlink = split_post_id(id, self.name)
+        post = self._call("bridge.get_post", {"author": author, "permlink": permlink})
+        if not post:
+            raise NotFound(f"post {author}/{permlink} not found", network=self.name)
+        return post_from_bridge(as_dict(post), self.chain)
+
+    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        query = {"sort": "posts", "account": self._name_of(account)}
+        return self._post_list("bridge.get_account_posts", query, limit)
+
+    def blog(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        """An account's blog: its posts and the posts it reblogged, newest first (``sort: "blog"``).
+
+        ``posts()`` lists only what the account wrote; this is what its blog
+        page shows. ``account`` defaults to the connected one.
+        """
+        self.require(Capability.POSTS)
+        name = self._name_of(None if account is None else self._account_arg(account))
+        query = {"sort": "blog", "account": name}
+        return self._post_list("bridge.get_account_posts", query, check_limit(limit))
+
+    def _timeline(self, limit: int | None) -> Iterator[Post]:
+        query = {"sort": "feed", "account": self._my_name()}
+        return self._post_list("bridge.get_account_posts", query, limit)
+
+    def _search(self, query: str, limit: int | None) -> Iterator[Post]:
+        tag = query.lstrip("#").lower()
+        if not query.startswith("#") or " " in tag:
+            raise self.unsupported(Capability.SEARCH, "only '#tag' searches (bridge has no full-text search)")
+        return self._post_list("bridge.get_ranked_posts", {"sort": "created", "tag": tag}, limit)
+
+    def _thread(self, post: PostRef) -> list[Post]:
+        author, permlink = self._post_ref(post)
+        found = as_dict(self._call("bridge.get_discussion", {"author": author, "permlink": permlink}))
+        root = f"{author}/{permlink}"
+        if root not in found:
+            raise NotFound(f"post {root} not found", network=self.name)
+        ordered: list[Post] = []
+        stack = [root]
+        while stack:  # depth-first in reply order: each post, then its replies
+            item = as_dict(found.get(stack.pop()))
+            if not item:
+                continue
+            ordered.append(post_from_bridge(item, self.chain))
+            stack.extend(reversed([r for r in as_list(item.get("replies")) if isinstance(r, str)]))
+        return ordered
+
+    def _notifications(self, limit: int | None) -> Iterator[Notification]:
+        params: dict[str, Any] = {"account": self._my_name()}
+        if self.settings.notification_min_score is not None:
+            params["min_score"] = self.settings.notification_min_score
+        return self._by_id("bridge.account_notifications", params, "last_id", notification_from_bridge, limit)
+
+    def _communities(self, query: str | None, limit: int | None) -> Iterator[Community]:
+        params = {"query": query} if query else {}
+        return self._by_id("bridge.list_communities", params, "last", community_from_bridge, limit)
+
+    def _community(self, id: str) -> Community:
+        found = self._call("bridge.get_community", {"name": id})
+        if not found:
+            raise NotFound(f"community {id} not found", network=self.name)
+        return community_from_bridge(as_dict(found), self.chain)
+
+    def _community_posts(self, community: CommunityRef, limit: int | None) -> Iterator[Post]:
+        query = {"sort": "created", "tag": self.community_id(community)}
+        return self._post_list("bridge.get_ranked_posts", query, limit)
+
+    # ---------------------------------------------------------------- rewards
+
+    def _rewards(self, post: PostRef) -> Reward:
+        found = (
+            post if isinstance(post, Post) and post.reward is not None else self._get_post(self.post_id(post))
+        )
+        assert found.reward is not None  # post_from_bridge always sets it
+        return found.reward
+
+    def _pending_rewards(self, account: AccountRef | None) -> Reward:
+        return claimable_reward(self._account_entry(self._name_of(account)), self.chain)
+
+    def _claim_rewards(self) -> Reward:
+        me = self._my_name()
+        self._key("posting_key")
+        pending = self._pending_rewards(me)
+        if pending.status == "none":
+            return pending
+        backed, liquid, vests = pending.amounts[:3]
+        tx = self._broadcast([ops.claim_op(self.chain, me, liquid, backed, vests)], "posting_key")
+        return Reward(
+            network=self.name,
+            subject=me,
+            status="paid",
+            amounts=pending.amounts,
+            parts=(RewardPart(role="claim", account=me, amounts=pending.amounts),),
+            raw={"transaction_id": tx.id},
+        )
+
+    def reward_history(
+        self,
+        account: AccountRef | None = None,
+        *,
+        kinds: Sequence[str] = ("author", "curation", "benefactor", "claim"),
+        start: int = -1,
+        page_size: int = 1000,
+        server_filter: bool = True,
+        limit: int | None = None,
+    ) -> Iterator[Reward]:
+        """Author, curation, beneficiary and claim rewards, newest first, from account history.
+
+        The protocol's ``rewards``/``pending_rewards`` say what a post or an
+        account has pending; this is what was paid. ``start`` is a history
+        index (-1: the newest); ``server_filter`` asks the node to send only
+        reward operations (nodes without the filter need ``False``).
+        """
+        name = self._name_of(account)
+        unknown = set(kinds) - set(REWARD_OPS)
+        if unknown or not kinds:
+            raise InvalidInput(
+                f"reward kinds are {sorted(REWARD_OPS)}, got {sorted(unknown) or 'none'}", network=self.name
+            )
+        if not 1 <= page_size <= 1000:
+            raise InvalidInput("page_size must be 1…1000", network=self.name)
+        mask = sum(1 << REWARD_OPS[k] for k in kinds)
+        wanted = frozenset(kinds)
+
+        def fetch(cursor: int | None, size: int) -> Page[Reward, int]:
+            begin = start if cursor is None else cursor
+            while True:  # a page without rewards is skipped: paginate ends at an empty page
+                # hived/HAfAH refuse start < limit - 1, steemd start < limit: near index 0 ask for fewer.
+                room = begin if self.name == "steem" else begin + 1
+                count = page_size if begin < 0 else min(page_size, room)
+                if count < 1:
+                    return Page([], None)
+                params: dict[str, Any] = {"account": name, "start": begin, "limit": count}
+                if server_filter:
+                    params["operation_filter_low"] = mask
+                found = self._call("account_history_api.get_account_history", params)
+                history = as_list(as_dict(found).get("history"))
+                items = [
+                    reward
+                    for entry in reversed(history)
+                    if (reward := reward_from_history(entry, name, self.chain, wanted)) is not None
+                ]
+                indexes = [i for i in map(history_index, history) if i is not None]
+                lowest = min(indexes, default=0)
+                more = len(history) >= count and lowest > 0
+                if items or not more:
+                    return Page(items, lowest - 1 if more else None)
+                begin = lowest - 1
+
+        return paginate(fetch, limit=check_limit(limit), page_size=page_size)
+
+    # ---------------------------------------------------------------- writes
+
+    def _broadcast(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
+        """Sign once, broadcast; a retry re-sends the same signed tx and a duplicate answer is success."""
+        wif = self._key(key)
+        props = as_dict(self._call("condenser_api.get_dynamic_global_properties", []))
+        try:
+            base = tapos(
+                int(props["head_block_number"]),
+                str(props["head_block_id"]),
+                str(props["time"]),
+                self.settings.expiration_seconds,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise malformed(self.name, "set of chain properties") from exc
+        tx = sign_transaction(operations, base, wif, self.chain, key)
+        self.signed.append(tx)
+
+        def send() -> None:
+            try:
+                self._rpc.call("condenser_api.broadcast_transaction", [tx.json], retry=False)
+            except DecentSocialError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, RpcError) and is_duplicate_transaction(cause.error):
+                    self.log.info("transaction %s already known to the node: treated as sent", tx.id)
+                    return
+                raise
+
+        self.retry.call(send)  # same signed tx every attempt: at most once on chain
+        return tx
+
+    def _publish(self, draft: Draft) -> Post:
+        parent = split_post_id(draft.reply_to, self.name) if draft.reply_to else None
+        me = self._my_name()
+        self._key("posting_key")
+        title = ops.title_of(draft) or (f"re {parent[1]}" if parent else "")
+        permlink = ops.new_permlink(
+            title, idempotency_key=draft.idempotency_key, parent_author=parent[0] if parent else None
+        )
+        operations = ops.comment_ops(
+            draft, chain=self.chain, author=me, permlink=permlink, parent=parent, app=self.settings.app
+        )
+        tx = self._broadcast(operations, "posting_key")
+        comment = operations[0][1]
+        return Post(
+            network=self.name,
+            id=f"{me}/{permlink}",
+            url=f"{self.chain.web_url}/@{me}/{permlink}",
+            author=Account(network=self.name, id=me, handle=me, url=f"{self.chain.web_url}/@{me}"),
+            text=draft.text,
+            title=comment["title"] or None,
+            created_at=tx.head_time,
+            reply_to=f"{parent[0]}/{parent[1]}" if parent else None,
+            tags=tuple(json.loads(comment["json_metadata"])["tags"]),
+            community=draft.community,
+            raw={"transaction_id": tx.id, "operations": tx.json["operations"]},
+        )
+
+    def _delete(self, post: PostRef) -> None:
+        author, permlink = self._post_ref(post)
+        me = self._my_name()
+        if author != me:
+            raise PermissionDenied(f"{me} cannot delete a post by {author}", network=self.name)
+        self._broadcast([["delete_comment", {"author": author, "permlink": permlink}]], "posting_key")
+
+    def _vote(self, post: PostRef, weight: float) -> None:
+        points = ops.vote_weight(weight, self.name)
+        author, permlink = self._post_ref(post)
+        me = self._my_name()
+        vote = {"voter": me, "author": author, "permlink": permlink, "weight": points}
+        self._broadcast([["vote", vote]], "posting_key")
+
+    def _like(self, post: PostRef) -> None:
+        self._vote(post, 100.0)
+
+    def _unlike(self, post: PostRef) -> None:
+        self._vote(post, 0.0)
+
+    def _repost(self, post: PostRef) -> Post | None:
+        author, permlink = self._post_ref(post)
+        me = self._my_name()
+        reblog = ["reblog", {"account": me, "author": author, "permlink": permlink}]
+        self._broadcast([ops.custom_json_op(me, "follow", reblog)], "posting_key")
+        return None
+
+    def _set_follow(self, account: AccountRef, what: list[str]) -> None:
+        target = self._name_of(account)
+        me = self._my_name()
+        follow = ["follow", {"follower": me, "following": target, "what": what}]
+        self._broadcast([ops.custom_json_op(me, "follow", follow)], "posting_key")
+
+    def _follow(self, account: AccountRef) -> None:
+        self._set_follow(account, ["blog"])
+
+    def _unfollow(self, account: AccountRef) -> None:
+        self._set_follow(account, [])
+
+    def _subscribe(self, community: CommunityRef, action: str) -> None:
+        name = check_account(self.community_id(community), self.name, what="community name")
+        me = self._my_name()
+        self._broadcast([ops.custom_json_op(me, "community", [action, {"community": name}])], "posting_key")
+
+    def _join(self, community: CommunityRef) -> None:
+        self._subscribe(community, "subscribe")
+
+    def _leave(self, community: CommunityRef) -> None:
+        self._subscribe(community, "unsubscribe")
+
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+        if isinstance(to, Post):
+            recipient = to.author.handle
+        else:
+            target = self.account_ref(to)
+            recipient = split_post_id(target, self.name)[0] if "/" in target else target
+        me = self._my_name()
+        op = ops.transfer_op(self.chain, me, recipient, amount, memo)
+        self._key("active_key")
+        self._check_balance(me, amount)
+        return self._broadcast([op], "active_key").id
+
+    def _check_balance(self, account: str, amount: Amount) -> None:
+        entry = self._account_entry(account)
+        names = ("balance",) if amount.asset == self.chain.liquid else ("hbd_balance", "sbd_balance")
+        raw = next((entry[n] for n in names if n in entry), None)
+        if raw is None:
+            raise NotFound(f"the node sent no {amount.asset} balance for {account}", network=self.name)
+        balance = amount_of(raw, self.chain).value  # the field says which asset it is
+        if amount.value > balance:
+            raise ContentRejected(
+                f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name
+            )
+
+
+class SteemNetwork(HiveNetwork):
+    """Steem: the same protocol, Steem's chain id and asset names (STEEM, SBD, SP)."""
+
+    name: ClassVar[str] = "steem"
+    Settings: ClassVar[type[NetworkSettings]] = SteemSettings
+    chain: Chain = STEEM
