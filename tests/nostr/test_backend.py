@@ -19,7 +19,7 @@ Make = Callable[..., NostrNetwork]
 
 
 def _events(net: NostrNetwork, flt: dict[str, object]) -> list[Event]:
-    return net._query([flt]).events
+    return net.transport.query([flt]).events
 
 
 def test_publish_reads_back_with_tags_and_mentions(make_net: Make) -> None:
@@ -247,9 +247,11 @@ def test_forged_events_in_the_relay_are_ignored(make_net: Make, caplog: pytest.L
     claimed = Event(
         real.id[::-1], forged.pubkey, forged.created_at, 1, forged.tags, forged.content, forged.sig
     )
-    mallory._run(mallory.pool._connections[mallory.nostr_settings.relays[0]].publish(claimed))
-    raw = mallory._run(
-        mallory.pool._connections[mallory.nostr_settings.relays[0]].query([{"ids": [claimed.id]}])
+    mallory.transport.run(
+        mallory.transport.pool._connections[mallory.nostr_settings.relays[0]].publish(claimed)
+    )
+    raw = mallory.transport.run(
+        mallory.transport.pool._connections[mallory.nostr_settings.relays[0]].query([{"ids": [claimed.id]}])
     )
     assert [e["content"] for e in raw] == ["forged"], (
         "the relay should hold the forged event for this test to mean anything"

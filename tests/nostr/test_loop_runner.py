@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.nostr.client import LoopRunner
+from decentsocial.backends.nostr.loop import LoopRunner
 
 
 @pytest.fixture
