@@ -6,11 +6,11 @@ import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any
 
 from ...coerce import as_str
 from ...models import Account, Notification, NotificationKind, Post
-from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event
+from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event, PublishOutcome
 from .keys import InvalidKey, encode_note, encode_npub, is_hex64, parse_public_key
 from .zaps import ZapCheck, sats
 
@@ -127,20 +127,7 @@ def post_from_event(
     )
 
 
-class _Outcome(Protocol):
-    """What one relay said to one event (``transport.PublishOutcome``)."""
-
-    @property
-    def relay(self) -> str: ...
-    @property
-    def accepted(self) -> bool: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def error(self) -> str | None: ...
-
-
-def relay_report(outcomes: Sequence[_Outcome]) -> dict[str, Any]:
+def relay_report(outcomes: Sequence[PublishOutcome]) -> dict[str, Any]:
     """What each relay answered to a publish, for a ``Post``'s ``raw["relays"]``."""
     return {o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes}
 

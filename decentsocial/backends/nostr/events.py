@@ -11,7 +11,7 @@ from typing import Any
 
 from .keys import PrivateKey, verify_signature
 
-__all__ = ["Event", "Filter", "event_id", "matcher", "sign_event"]
+__all__ = ["Event", "Filter", "PublishOutcome", "event_id", "matcher", "sign_event"]
 
 Tags = tuple[tuple[str, ...], ...]
 #: A NIP-01 subscription filter: ``ids``, ``authors``, ``kinds``, ``#x`` tags, ``since``, ``until``…
@@ -124,6 +124,21 @@ class Event:
             if tag and tag[0] == name:
                 return tag
         return None
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What one relay said to one event (its NIP-01 ``OK``, or why it said nothing)."""
+
+    relay: str
+    accepted: bool
+    message: str = ""
+    error: str | None = None  # set when the relay could not be reached or did not answer
+
+    @property
+    def duplicate(self) -> bool:
+        """Whether the relay took it because it already had this very event."""
+        return self.accepted and self.message.startswith("duplicate")
 
 
 def sign_event(

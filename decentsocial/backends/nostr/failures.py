@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import httpx
 from websockets.exceptions import WebSocketException
@@ -28,6 +27,7 @@ from ...errors import (
     PermissionDenied,
     RateLimited,
 )
+from .events import PublishOutcome
 
 __all__ = [
     "ConnectionLost",
@@ -150,20 +150,7 @@ _REFUSALS: dict[str, type[DecentSocialError]] = {
 }
 
 
-class _Outcome(Protocol):
-    """What one relay said to one event (``transport.PublishOutcome``)."""
-
-    @property
-    def relay(self) -> str: ...
-    @property
-    def accepted(self) -> bool: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def error(self) -> str | None: ...
-
-
-def publish_failure(outcomes: Sequence[_Outcome], needed: int) -> DecentSocialError | None:
+def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> DecentSocialError | None:
     """The error for a publish too few relays took (``None``: enough did).
 
     A relay's refusal is its typed error, with the relay's words as

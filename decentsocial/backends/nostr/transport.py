@@ -35,7 +35,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from ...errors import DecentSocialError
-from .events import Event, Filter, matcher
+from .events import Event, Filter, PublishOutcome, matcher
 from .failures import (
     ConnectionLost,
     RelayError,
@@ -266,20 +266,6 @@ class RelayConnection:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(self._reader, self.timeout)
             self._reader = None
-
-
-@dataclass(frozen=True)
-class PublishOutcome:
-    """What one relay said to one event."""
-
-    relay: str
-    accepted: bool
-    message: str = ""
-    error: str | None = None  # set when the relay could not be reached or did not answer
-
-    @property
-    def duplicate(self) -> bool:
-        return self.accepted and self.message.startswith("duplicate")
 
 
 @dataclass
