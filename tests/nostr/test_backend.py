@@ -19,7 +19,7 @@ Make = Callable[..., NostrNetwork]
 
 
 def _events(net: NostrNetwork, flt: dict[str, object]) -> list[Event]:
-    return net._query([flt]).events
+    return net.transport.query([flt]).events
 
 
 def test_publish_reads_back_with_tags_and_mentions(make_net: Make) -> None:
@@ -247,9 +247,11 @@ def test_forged_events_in_the_relay_are_ignored(make_net: Make, caplog: pytest.L
     claimed = Event(
         real.id[::-1], forged.pubkey, forged.created_at, 1, forged.tags, forged.content, forged.sig
     )
-    mallory._run(mallory.pool._connections[mallory.nostr_settings.relays[0]].publish(claimed))
-    raw = mallory._run(
-        mallory.pool._connections[mallory.nostr_settings.relays[0]].query([{"ids": [claimed.id]}])
+    mallory.transport.run(
+        mallory.transport.pool._connections[mallory.nostr_settings.relays[0]].publish(claimed)
+    )
+    raw = mallory.transport.run(
+        mallory.transport.pool._connections[mallory.nostr_settings.relays[0]].query([{"ids": [claimed.id]}])
     )
     assert [e["content"] for e in raw] == ["forged"], (
         "the relay should hold the forged event for this test to mean anything"
@@ -379,3 +381,22 @@ def test_exactly_once_across_processes(make_net: Make) -> None:
     markers = event.tag_values("idempotency")
     assert len(markers) == 1
     assert "order-7" not in markers[0]
+
+
+def test_a_connection_never_closed_releases_its_thread_when_collected(relay_url: str) -> None:
+    import gc
+    import threading
+    import weakref
+
+    alice = ds.connect("nostr", private_key=PrivateKey.generate().nsec, relays=[relay_url], timeout=3.0)
+    stream = alice.stream(tag="collected")  # moves the private loop to its helper thread
+    alice.publish("a note for the stream #collected")
+    assert next(stream).text == "a note for the stream #collected"
+    helpers = [t for t in threading.enumerate() if t.name == "decentsocial-nostr" and t.is_alive()]
+    gone = weakref.ref(alice)
+    del alice, stream
+    gc.collect()
+    assert gone() is None
+    for thread in helpers:
+        thread.join(timeout=10)
+    assert not any(t.is_alive() for t in helpers)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.nostr.client import LoopRunner
+from decentsocial.backends.nostr.loop import LoopRunner
 
 
 @pytest.fixture
@@ -195,3 +195,26 @@ def test_the_helper_thread_keeps_running_after_an_interrupted_call(runner: LoopR
     runner.move_to_thread()
     assert runner.run(_thread_name(), timeout=2) == "test-loop"
     assert runner.run(_thread_name(), timeout=2) == "test-loop"
+
+
+def test_stop_from_the_loops_own_thread_shuts_down_without_waiting(runner: LoopRunner) -> None:
+    """As when the garbage collector finalizes a connection on the loop's helper thread."""
+    runner.move_to_thread()
+    cancelled = threading.Event()
+    closed_first: list[bool] = []
+
+    async def final() -> None:
+        closed_first.append(not cancelled.is_set())
+
+    async def stop_from_inside() -> None:
+        asyncio.get_running_loop().create_task(_sleep_until_cancelled(cancelled))
+        await asyncio.sleep(0)
+        runner.stop(final())  # cannot wait here: it only starts the shutdown
+
+    runner.run(stop_from_inside(), timeout=5)
+    thread = next(t for t in threading.enumerate() if t.name == "test-loop")
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert runner.loop.is_closed()
+    assert cancelled.is_set()
+    assert closed_first == [True]  # the connections are closed before the leftovers are cancelled

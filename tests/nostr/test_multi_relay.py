@@ -74,8 +74,8 @@ def test_paging_across_an_inclusive_and_an_exclusive_relay(
             if i % 3:
                 spec.store(event.to_json())
             if i % 3 != 1:
-                alice.publish_event(event) if i % 3 == 0 else alice._run(
-                    alice.pool._connections[relay_url].publish(event)
+                alice.publish_event(event) if i % 3 == 0 else alice.transport.run(
+                    alice.transport.pool._connections[relay_url].publish(event)
                 )
             made.add(event.id)
     seen = [p.id for p in alice.posts(limit=None)]
@@ -95,7 +95,11 @@ def test_nip50_search_where_offered_and_a_bounded_scan_elsewhere(
     old_hit = alice.sign(1, f"old {token} on nostr-relay", (), now - 50)
     alice.publish_event(old_hit)  # goes to both relays
     for i in range(8):  # newer notes push the old hit past the scan limit on nostr-relay
-        alice._run(alice.pool._connections[relay_url].publish(alice.sign(1, f"filler {i}", (), now - 10 + i)))
+        alice.transport.run(
+            alice.transport.pool._connections[relay_url].publish(
+                alice.sign(1, f"filler {i}", (), now - 10 + i)
+            )
+        )
     found = [p.id for p in alice.search(token)]
     assert found == [old_hit.id, hit_on_spec.id]
     assert any(f.get("search") == token for r in searching.requests for f in r)
@@ -234,7 +238,7 @@ def test_refusal_prefixes_map_to_errors(
     make_net: Make, spec_relay: StartRelay, reason: str, error: type[ds.DecentSocialError]
 ) -> None:
     relay = spec_relay(refuse=reason)
-    alice = make_net(relays=[relay.url], publish_attempts=1)
+    alice = make_net(relays=[relay.url], retry={"attempts": 1})
     with pytest.raises(error) as info:
         alice.publish("refused")
     assert info.value.server_message == reason
@@ -246,7 +250,7 @@ def test_a_connection_the_relay_dropped_while_idle_is_replaced(
     """Between calls nothing watches the connection; the next call finds it dead and opens another."""
     relay = spec_relay()
     # One attempt only: the connection itself must recover, not the publish retry policy.
-    alice = make_net(relays=[relay.url], publish_attempts=1, idempotency_lookback=0)
+    alice = make_net(relays=[relay.url], retry={"attempts": 1}, idempotency_lookback=0)
     first = alice.publish("before the drop")
     assert relay.drop_connections() == 1
     time.sleep(0.2)  # the close reaches the client while it is idle
@@ -298,7 +302,7 @@ def test_a_stream_subscribes_again_after_a_drop_and_catches_up(
     assert arrived.empty(), "the catch-up asks from before the first note, but no note is yielded twice"
     streams = [f for req in relay.requests for f in req if f.get("#t") == [token]]
     assert len(streams) == 2
-    assert len(alice.pool._connections[relay.url]._subs) == 1  # the lost subscription is forgotten
+    assert len(alice.transport.pool._connections[relay.url]._subs) == 1  # the lost subscription is forgotten
     first_note = next(e for e in relay.events.values() if e["content"] == f"first #{token}")
     assert streams[1]["since"] == max(streams[0]["since"], first_note["created_at"] - 60)
 

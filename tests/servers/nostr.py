@@ -203,6 +203,24 @@ def nostr_lnurl() -> LnurlDirectory:
     return LnurlDirectory()
 
 
+#: Two connections never closed: one whose loop runs in the caller's thread (publish and read),
+#: one whose loop moved to its helper thread (a stream that received a note and is left open).
+_EXIT_SCRIPT = """
+import decentsocial as ds
+from decentsocial.backends.nostr import PrivateKey
+
+reader = ds.connect("nostr", private_key=PrivateKey.generate().nsec, relays=["{url}"])
+note = reader.publish("exit script: published")
+assert reader.get_post(note.id).text == "exit script: published"
+assert [p.id for p in reader.posts(limit=5)] == [note.id]
+
+streamer = ds.connect("nostr", private_key=PrivateKey.generate().nsec, relays=["{url}"])
+stream = streamer.stream(tag="exitscript")
+streamer.publish("exit script: streamed #exitscript")
+assert next(stream).text == "exit script: streamed #exitscript"
+"""
+
+
 @pytest.fixture(scope="session")
 def nostr_harness(nostr_relay: RelayProcess, nostr_lnurl: LnurlDirectory) -> Iterator[Harness]:
     import decentsocial as ds
@@ -237,6 +255,7 @@ def nostr_harness(nostr_relay: RelayProcess, nostr_lnurl: LnurlDirectory) -> Ite
             other=cast("Network", other),
             eventually=immediate,
             samples={"tip": "21 SAT"},
+            exit_script=_EXIT_SCRIPT.format(url=nostr_relay.url),
         )
     finally:
         me.close()

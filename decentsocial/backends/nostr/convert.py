@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ...models import Account, Post
-from .events import Event
-from .keys import encode_note, encode_npub, is_hex64
+from ...coerce import as_str
+from ...models import Account, Notification, NotificationKind, Post
+from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event, PublishOutcome
+from .keys import InvalidKey, encode_note, encode_npub, is_hex64, parse_public_key
+from .zaps import ZapCheck, sats
 
-__all__ = ["account_from_profile", "bare_account", "post_from_event", "reply_target"]
+__all__ = [
+    "account_from_profile",
+    "bare_account",
+    "mentioned_keys",
+    "notification_from_event",
+    "notification_target",
+    "post_from_event",
+    "profile_content",
+    "relay_report",
+    "reply_target",
+]
 
 NETWORK = "nostr"
 
@@ -35,7 +48,7 @@ def profile_content(event: Event | None) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return as_str(value) or None
 
 
 def account_from_profile(
@@ -111,4 +124,75 @@ def post_from_event(
         content_warning=(warning[1] if warning and len(warning) > 1 else "") if warning else None,
         language=language,
         raw=raw,
+    )
+
+
+def relay_report(outcomes: Sequence[PublishOutcome]) -> dict[str, Any]:
+    """What each relay answered to a publish, for a ``Post``'s ``raw["relays"]``."""
+    return {o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes}
+
+
+def mentioned_keys(text: str) -> tuple[str, list[str]]:
+    """NIP-27 mentions in a note's text: (the text with ``@npub1…`` written ``nostr:npub1…``, their keys).
+
+    A word that only looks like a key (bad checksum…) is left as it is.
+    """
+    content = text
+    mentioned: dict[str, None] = {}
+    folded = text.lower()
+    words = text.split() if "npub1" in folded or "nprofile1" in folded else []
+    for word in words:
+        for prefix in ("nostr:", "@"):
+            if word.startswith(prefix) and word[len(prefix) :].lower().startswith(("npub1", "nprofile1")):
+                token = word[len(prefix) :].rstrip(".,;:!?)")
+                try:
+                    mentioned.setdefault(parse_public_key(token), None)
+                except InvalidKey:
+                    continue
+                if prefix == "@":
+                    content = content.replace("@" + token, "nostr:" + token)
+    return content, list(mentioned)
+
+
+def notification_target(event: Event) -> str | None:
+    """The id of the note a reaction, repost or zap is about (``None`` for notes and follows)."""
+    if event.kind in (KIND_NOTE, KIND_CONTACTS):
+        return None
+    return next(iter(event.tag_values("e")), None)
+
+
+def notification_from_event(event: Event, target: Post | None, zap: ZapCheck | None = None) -> Notification:
+    """A notification from an event addressed to the account (``zap``: the receipt's valid check).
+
+    ``target`` is the note a reaction, repost or zap is about, read by the
+    caller; a follow is the follower's current contact list naming the account.
+    """
+    kind: NotificationKind
+    account = bare_account(event.pubkey)
+    post = target
+    amount = None
+    if event.kind == KIND_NOTE:
+        kind = "reply" if reply_target(event)[0] else "mention"
+        post = post_from_event(event)
+    elif event.kind == KIND_REPOST:
+        kind = "repost"
+    elif event.kind == KIND_REACTION:
+        kind = "other" if event.content == "-" else "like"  # NIP-25: "-" is a dislike
+    elif event.kind == KIND_CONTACTS:
+        kind = "follow"
+        post = None
+    else:
+        kind = "zap"
+        if zap is not None:
+            account = bare_account(zap.sender or event.pubkey)
+            amount = sats(zap.amount_msat or 0)
+    return Notification(
+        network=NETWORK,
+        id=event.id,
+        kind=kind,
+        created_at=datetime.fromtimestamp(event.created_at, tz=timezone.utc),
+        account=account,
+        post=post,
+        amount=amount,
+        raw={"event": event.to_json()},
     )

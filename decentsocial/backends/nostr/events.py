@@ -5,14 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .keys import PrivateKey, verify_signature
 
-__all__ = ["Event", "event_id", "sign_event"]
+__all__ = ["Event", "Filter", "PublishOutcome", "event_id", "matcher", "sign_event"]
 
 Tags = tuple[tuple[str, ...], ...]
+#: A NIP-01 subscription filter: ``ids``, ``authors``, ``kinds``, ``#x`` tags, ``since``, ``until``…
+Filter = dict[str, Any]
+
+#: The event kinds this backend reads and writes (NIP-01, -02, -09, -18, -25, -57).
+KIND_PROFILE, KIND_NOTE, KIND_CONTACTS, KIND_DELETE, KIND_REPOST, KIND_REACTION = 0, 1, 3, 5, 6, 7
+KIND_ZAP_REQUEST, KIND_ZAP_RECEIPT = 9734, 9735
 
 #: The latest ``created_at`` read (3000-01-01): every platform's ``datetime`` can show it.
 MAX_CREATED_AT = 32_503_680_000
@@ -85,6 +92,7 @@ class Event:
         return event
 
     def to_json(self) -> dict[str, Any]:
+        """The event as NIP-01 JSON, as it is sent to relays (and kept in ``raw``)."""
         return {
             "id": self.id,
             "pubkey": self.pubkey,
@@ -111,10 +119,26 @@ class Event:
         return [t[1] for t in self.tags if len(t) > 1 and t[0] == name]
 
     def first_tag(self, name: str) -> tuple[str, ...] | None:
+        """The first tag called ``name`` (with all its values), or ``None``."""
         for tag in self.tags:
             if tag and tag[0] == name:
                 return tag
         return None
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What one relay said to one event (its NIP-01 ``OK``, or why it said nothing)."""
+
+    relay: str
+    accepted: bool
+    message: str = ""
+    error: str | None = None  # set when the relay could not be reached or did not answer
+
+    @property
+    def duplicate(self) -> bool:
+        """Whether the relay took it because it already had this very event."""
+        return self.accepted and self.message.startswith("duplicate")
 
 
 def sign_event(
@@ -134,3 +158,42 @@ def sign_event(
         content=content,
         sig=key.sign(bytes.fromhex(eid)),
     )
+
+
+def matcher(filters: Sequence[Filter]) -> Callable[[Event], bool]:
+    """Whether an event fits one of ``filters`` (NIP-01), for events a relay sends that it should not.
+
+    ``search`` and ``limit`` are the relay's to apply; everything else is checked here.
+    """
+    compiled = [
+        (
+            set(f["ids"]) if "ids" in f else None,
+            set(f["authors"]) if "authors" in f else None,
+            set(f["kinds"]) if "kinds" in f else None,
+            f.get("since"),
+            f.get("until"),
+            [(k[1], set(v)) for k, v in f.items() if len(k) == 2 and k[0] == "#"],
+        )
+        for f in filters
+    ]
+
+    def fits(event: Event) -> bool:
+        for ids, authors, kinds, since, until, tags in compiled:
+            if ids is not None and event.id not in ids:
+                continue
+            if authors is not None and event.pubkey not in authors:
+                continue
+            if kinds is not None and event.kind not in kinds:
+                continue
+            if (since is not None and event.created_at < since) or (
+                until is not None and event.created_at > until
+            ):
+                continue
+            if all(
+                any(len(t) > 1 and t[0] == name and t[1] in values for t in event.tags)
+                for name, values in tags
+            ):
+                return True
+        return False
+
+    return fits

@@ -5,12 +5,19 @@
   a profile's ``lud16``/``lud06`` -> the pay endpoint's description.
 
 The HTTPS versions here go only to the domain the user or profile names.
+This is the one module of the backend that does HTTP outside the relays
+(``transport.py`` does the relays' own); a look-up that fails finds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import httpx
+
+from ...coerce import as_int
+from .failures import lookup
 from .keys import InvalidKey, bech32_decode, is_hex64
 from .zaps import LnurlPay, lnurl_encode
 
@@ -18,6 +25,15 @@ __all__ = ["Nip05Resolver", "https_lnurl_resolver", "https_nip05_resolver", "lnu
 
 #: ``name@domain`` -> the hex public key it names, or None.
 Nip05Resolver = Callable[[str], "str | None"]
+
+
+def _get_json(url: str, timeout: float, params: Mapping[str, str] | None = None) -> Any:
+    """The JSON a 200 answer carries, or ``None`` (any other status, a failure, unreadable JSON)."""
+    data = None
+    with lookup():
+        response = httpx.get(url, params=params, timeout=timeout, follow_redirects=False)
+        data = response.json() if response.status_code == 200 else None
+    return data
 
 
 def _split_identifier(identifier: str) -> tuple[str, str] | None:
@@ -33,22 +49,12 @@ def https_nip05_resolver(timeout: float = 5.0) -> Nip05Resolver:
     """A resolver that reads ``https://<domain>/.well-known/nostr.json?name=<name>``."""
 
     def resolve(identifier: str) -> str | None:
-        import httpx
-
         parts = _split_identifier(identifier)
         if parts is None:
             return None
         name, domain = parts
-        try:
-            response = httpx.get(
-                f"https://{domain}/.well-known/nostr.json",
-                params={"name": name},
-                timeout=timeout,
-                follow_redirects=False,
-            )
-            names = response.json().get("names", {}) if response.status_code == 200 else {}
-        except (httpx.HTTPError, ValueError, AttributeError):
-            return None
+        data = _get_json(f"https://{domain}/.well-known/nostr.json", timeout, {"name": name})
+        names = data.get("names") if isinstance(data, dict) else None
         key = names.get(name) if isinstance(names, dict) else None
         return key.lower() if isinstance(key, str) and is_hex64(key.lower()) else None
 
@@ -76,23 +82,16 @@ def https_lnurl_resolver(timeout: float = 5.0) -> Callable[[dict[str, object]], 
     """A resolver that fetches the profile's LNURL-pay endpoint over HTTPS."""
 
     def resolve(profile: dict[str, object]) -> LnurlPay | None:
-        import httpx
-
         url = lnurl_pay_url(profile)
         if url is None:
             return None
-        try:
-            response = httpx.get(url, timeout=timeout, follow_redirects=False)
-            data = response.json() if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError, RecursionError):  # RecursionError: nested too deep
-            return None
+        data = _get_json(url, timeout)
         if not isinstance(data, dict) or not isinstance(data.get("callback"), str):
             return None
         pubkey = data.get("nostrPubkey")
-        try:
-            min_sendable = int(data.get("minSendable", 1000))
-            max_sendable = int(data.get("maxSendable", 10**11))
-        except (TypeError, ValueError, OverflowError):  # a broken endpoint takes no zaps
+        min_sendable = as_int(data.get("minSendable", 1000))
+        max_sendable = as_int(data.get("maxSendable", 10**11))
+        if min_sendable is None or max_sendable is None:  # a broken endpoint takes no zaps
             return None
         return LnurlPay(
             callback=data["callback"],

@@ -27,18 +27,24 @@ from urllib.parse import urlencode
 
 import coincurve
 
+from ...errors import InvalidInput
+from ...models import Amount, Reward, RewardPart
 from .events import Event
-from .keys import InvalidKey, bech32_decode_words, bech32_encode, convert_bits
+from .keys import InvalidKey, bech32_decode_words, bech32_encode, convert_bits, encode_npub
 
 __all__ = [
     "Invoice",
     "LnurlPay",
     "LnurlResolver",
     "ZapCheck",
+    "ZapRequest",
     "check_zap_receipt",
     "decode_invoice",
     "lnurl_encode",
+    "sats",
+    "to_msat",
     "zap_callback_url",
+    "zap_reward",
 ]
 
 _HRP = re.compile(r"^ln(bc|tb|bcrt|tbs|sb)(?P<amount>[0-9]+[munp]?)?$")
@@ -130,6 +136,7 @@ LnurlResolver = Callable[[dict[str, object]], "LnurlPay | None"]
 
 
 def lnurl_encode(url: str) -> str:
+    """The bech32 ``LNURL1…`` form of an LNURL-pay URL (what a zap request's ``lnurl`` tag carries)."""
     return bech32_encode("lnurl", url.encode()).upper()
 
 
@@ -207,3 +214,68 @@ def zap_callback_url(pay: LnurlPay, request: Event, amount_msat: int) -> str:
         query["lnurl"] = pay.lnurl
     separator = "&" if "?" in pay.callback else "?"
     return pay.callback + separator + urlencode(query)
+
+
+@dataclass(frozen=True)
+class ZapRequest:
+    """A signed zap request and the URL a wallet calls to get its invoice (paying is the wallet's job)."""
+
+    event: Event
+    callback_url: str
+    amount_msat: int
+    recipient: str
+    pay: LnurlPay
+
+
+def sats(msat: int) -> Amount:
+    """Millisatoshis as an ``Amount`` in sats (what ``Reward``s and zap notifications carry)."""
+    return Amount(value=Decimal(msat) / Decimal(1000), asset="SAT")
+
+
+def to_msat(amount: Amount | str, network: str = "nostr") -> int:
+    """A zap amount (SAT, MSAT or BTC) in whole millisatoshis; ``InvalidInput`` otherwise."""
+    value = Amount.parse(amount)
+    factor = {"MSAT": Decimal(1), "SAT": Decimal(1000), "SATS": Decimal(1000), "BTC": Decimal(10) ** 11}
+    multiplier = factor.get(value.asset.upper())
+    if multiplier is None:
+        raise InvalidInput(f"zaps are in SAT, MSAT or BTC, not {value.asset}", network=network)
+    msat = value.value * multiplier
+    if msat <= 0 or msat != msat.to_integral_value():
+        raise InvalidInput(f"{value} is not a positive whole number of millisatoshis", network=network)
+    return int(msat)
+
+
+def zap_reward(
+    subject: str, receipts: list[Event], signer: str | None, ignored: Callable[[Event, str | None], None]
+) -> Reward:
+    """The valid zaps among ``receipts`` as a paid ``Reward`` in sats, one count per invoice.
+
+    ``signer`` is the key the recipient's LNURL server signs receipts with;
+    ``ignored`` hears of every receipt that does not count, and why.
+    """
+    total = 0
+    by_sender: dict[str, int] = {}
+    seen: set[str] = set()
+    for receipt in receipts:
+        check = check_zap_receipt(receipt, signer)
+        if not check.valid or check.amount_msat is None or check.sender is None:
+            ignored(receipt, check.problem)
+            continue
+        invoice = receipt.tag_values("bolt11")[0]
+        if invoice in seen:  # one payment, one count, however many receipts claim it
+            continue
+        seen.add(invoice)
+        total += check.amount_msat
+        by_sender[check.sender] = by_sender.get(check.sender, 0) + check.amount_msat
+    parts = tuple(
+        RewardPart(role="tipper", account=encode_npub(sender), amounts=(sats(msat),))
+        for sender, msat in by_sender.items()
+    )
+    return Reward(
+        network="nostr",
+        subject=subject,
+        status="paid" if total else "none",
+        amounts=(sats(total),) if total else (),
+        parts=parts,
+        raw={"receipts": len(receipts), "valid": len(seen)},
+    )

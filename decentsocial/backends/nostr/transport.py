@@ -1,9 +1,10 @@
-"""A small NIP-01 relay client over ``websockets``, on an event loop private to each connection.
+"""The Nostr wire: relay connections over ``websockets`` and the one transport a connection owns.
 
-Why a private loop: the public API is synchronous, and must also work when
-the caller's thread already runs an event loop (Jupyter), where
-``asyncio.run`` fails. ``LoopRunner`` drives that loop in the caller's thread
-when it can and on a helper thread when it must.
+This is the only module of the backend that touches the network: the
+relays' websockets, and their NIP-11 documents over HTTP. (The NIP-05 and
+LNURL look-ups, which go to the domains a user or profile names rather
+than to the relays, are in ``resolvers.py``.) It runs on the private event
+loop of ``loop.py``; failures are mapped in ``failures.py``.
 
 Relay quirks handled here (see docs/networks/nostr.md):
 
@@ -22,238 +23,41 @@ import asyncio
 import contextlib
 import json
 import logging
-import sys
+import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-import websockets
+import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from ...errors import NetworkUnavailable
-from .events import Event
+from ...errors import DecentSocialError
+from .events import Event, Filter, PublishOutcome, matcher
+from .failures import (
+    ConnectionLost,
+    RelayError,
+    connection_lost,
+    lookup,
+    no_relay_answered,
+    unreachable,
+    unsent,
+)
+from .loop import LoopRunner
 
-__all__ = ["LoopRunner", "PublishOutcome", "QueryResult", "RelayConnection", "RelayPool", "RelayStream"]
+__all__ = [
+    "NostrTransport",
+    "PublishOutcome",
+    "QueryResult",
+    "RelayConnection",
+    "RelayPool",
+    "RelayStream",
+]
 
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
-
-Filter = dict[str, Any]
-
-
-if sys.version_info >= (3, 12):
-
-    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        # Eager: the coroutine runs at once, up to its first wait, without another loop iteration.
-        return asyncio.Task(coro, loop=loop, eager_start=True)
-
-else:
-
-    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        return loop.create_task(coro)
-
-
-class _Handoff(Generic[T]):
-    """A coroutine started on the helper thread's loop; ``result`` waits for it from the caller's thread.
-
-    Lighter than ``run_coroutine_threadsafe``: one loop callback starts the task
-    (eagerly where Python allows), and the task's last step releases a plain
-    lock the caller sleeps on, so each call costs one wake-up each way.
-    """
-
-    __slots__ = ("_done", "_loop", "_outcome", "_task")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
-        self._loop = loop
-        self._done = threading.Lock()
-        self._done.acquire()
-        self._outcome: tuple[bool, Any] = (False, None)
-        self._task: asyncio.Task[None] | None = None
-        try:
-            loop.call_soon_threadsafe(self._start, coro)
-        except RuntimeError:  # the loop is closed
-            coro.close()
-            raise
-
-    def _start(self, coro: Coroutine[Any, Any, T]) -> None:
-        self._task = _start_task(self._loop, self._finish(coro))
-
-    async def _finish(self, coro: Coroutine[Any, Any, T]) -> None:
-        try:
-            self._outcome = (True, await coro)
-        except BaseException as exc:  # handed to the waiting thread, which raises it
-            self._outcome = (False, exc)
-        finally:
-            self._done.release()
-
-    def _cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-    def result(self, timeout: float) -> T:
-        """The coroutine's value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
-        if not self._done.acquire(timeout=timeout):
-            with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
-                self._loop.call_soon_threadsafe(self._cancel)
-            raise _timed_out(timeout)
-        ok, value = self._outcome
-        self._outcome = (False, None)  # no reference cycle through a raised exception
-        if ok:
-            return value  # type: ignore[no-any-return]
-        if isinstance(value, asyncio.CancelledError):  # ``stop`` (a close) cancelled it mid-call
-            raise NetworkUnavailable("the connection was closed during the call", network="nostr") from None
-        raise value
-
-
-def _timed_out(timeout: float) -> NetworkUnavailable:
-    return NetworkUnavailable(f"no answer within {timeout:.1f}s", network="nostr", retryable=True)
-
-
-def _loop_running_here() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-class LoopRunner:
-    """Runs the backend's coroutines on its one private event loop, for the synchronous API.
-
-    A call drives the loop in the caller's own thread, as a plain asyncio
-    client would: no thread hand-off. The loop moves to a helper thread, for
-    good, the first time that cannot work: the caller's thread already runs an
-    event loop (Jupyter), a stream needs the loop running between calls, or a
-    second thread calls while one is driving it. From then on every call is
-    handed to that thread and waited for.
-    """
-
-    def __init__(self, name: str = "decentsocial-nostr") -> None:
-        self._loop = asyncio.new_event_loop()
-        self._name = name
-        self._driving = threading.Lock()  # held by a caller running the loop in its own thread
-        self._moving = threading.Lock()  # one move to the helper thread at a time
-        self._thread: threading.Thread | None = None
-
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        return self._loop
-
-    @property
-    def threaded(self) -> bool:
-        """Whether the loop runs on the helper thread (calls are handed to it)."""
-        return self._thread is not None
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        """``coro``'s value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
-        running = _loop_running_here()
-        if running is self._loop:
-            coro.close()
-            raise RuntimeError("LoopRunner.run called from a coroutine on its own loop")
-        if running is None and self._thread is None and self._driving.acquire(blocking=False):
-            try:
-                if self._thread is None:  # checked again under the lock: the loop may have moved
-                    return self._run_here(coro, timeout)
-            finally:
-                self._driving.release()
-        self.move_to_thread()
-        return _Handoff(self._loop, coro).result(timeout)
-
-    def _run_here(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        loop = self._loop
-        abandoned = False  # interrupted (Ctrl-C): it winds up later, maybe on the helper thread
-
-        async def then_stop() -> T:
-            # Stopping from the task's own last step, not from a done-callback as
-            # ``run_until_complete`` does, saves the loop one turn per call.
-            try:
-                return await coro
-            finally:
-                if not abandoned:  # a call left behind must not stop a loop another caller runs
-                    loop.stop()
-
-        main = then_stop()
-        try:
-            task = loop.create_task(main)
-        except RuntimeError:  # the loop is closed
-            main.close()
-            coro.close()
-            raise
-        expired: list[bool] = []
-
-        def expire() -> None:
-            expired.append(True)
-            task.cancel()
-
-        timer = loop.call_later(timeout, expire)
-        try:
-            while not task.done():  # a call interrupted earlier may stop the loop as it winds up
-                loop.run_forever()
-        finally:
-            timer.cancel()
-            if not task.done():  # interrupted (Ctrl-C): it is cancelled on the next run
-                abandoned = True
-                task.cancel()
-        try:
-            return task.result()
-        except asyncio.CancelledError:
-            if expired:
-                raise _timed_out(timeout) from None
-            raise
-
-    def move_to_thread(self) -> None:
-        """Run the loop on the helper thread from now on (it stays there until ``stop``)."""
-        if self._thread is not None:
-            return
-        with self._moving:
-            if self._thread is None:
-                with self._driving:  # wait for a caller driving the loop; none can start after this
-                    if self._loop.is_closed():
-                        raise RuntimeError("the loop is closed")
-                    thread = threading.Thread(target=self._loop.run_forever, name=self._name, daemon=True)
-                    thread.start()
-                    self._thread = thread
-
-    def stop(self) -> None:
-        """Cancel what is left on the loop, stop its thread if any, close it; later calls raise
-        ``RuntimeError``."""
-        with self._moving:
-            if self._loop.is_closed():
-                return
-            if self._thread is not None:
-                with contextlib.suppress(NetworkUnavailable):
-                    _Handoff(self._loop, _cancel_leftovers()).result(timeout=5)
-                self._loop.call_soon_threadsafe(self._loop.stop)
-                self._thread.join(timeout=5)
-                if self._thread.is_alive():
-                    return  # still busy: closing a running loop would fail
-            else:
-                with self._driving, contextlib.suppress(NetworkUnavailable):
-                    self._run_here(_cancel_leftovers(), timeout=5)
-            self._loop.close()
-
-
-async def _cancel_leftovers() -> None:
-    """Cancel every other task on this loop (readers, streams) and let each finish."""
-    current = asyncio.current_task()
-    leftovers = [task for task in asyncio.all_tasks() if task is not current]
-    for task in leftovers:
-        task.cancel()
-    await asyncio.gather(*leftovers, return_exceptions=True)
-
-
-class RelayError(Exception):
-    """A relay could not be reached or did not answer in time."""
-
-
-class _ConnectionLost(RelayError):
-    """The connection ended mid-call; ``delivered``: some of the answer had already arrived."""
-
-    def __init__(self, message: str, delivered: bool = False) -> None:
-        super().__init__(message)
-        self.delivered = delivered
 
 
 class RelayConnection:
@@ -279,23 +83,22 @@ class RelayConnection:
         async with self._connect_lock:
             if self._ws is not None and self._is_open():
                 return self._ws
-            try:
+            with unreachable("cannot connect"):
                 ws = await connect(self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None)
-            except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
-                raise RelayError(f"cannot connect: {type(exc).__name__}: {exc}") from exc
             self._ws = ws
             self._reader = asyncio.create_task(self._read(ws))
             return ws
 
     async def _read(self, ws: ClientConnection) -> None:
         try:
-            async for raw in ws:
-                self._dispatch(raw)
-        except websockets.exceptions.WebSocketException as exc:
+            with connection_lost():
+                async for raw in ws:
+                    self._dispatch(raw)
+        except ConnectionLost as exc:
             log.debug("relay %s connection ended: %s", self.url, exc)
         finally:
             if self._ok_waiter is not None and not self._ok_waiter[1].done():
-                self._ok_waiter[1].set_exception(_ConnectionLost("connection closed before OK"))
+                self._ok_waiter[1].set_exception(ConnectionLost("connection closed before OK"))
             for sink in list(self._subs.values()):
                 sink(None)
 
@@ -342,7 +145,8 @@ class RelayConnection:
                 future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
                 self._ok_waiter = (event.id, future)
                 try:
-                    await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
+                    with connection_lost():
+                        await ws.send(json.dumps(["EVENT", event.to_json()], ensure_ascii=False))
                     if while_waiting is not None:
                         _run_aside(while_waiting)
                         while_waiting = None
@@ -350,12 +154,12 @@ class RelayConnection:
                 except asyncio.TimeoutError:
                     await self._give_up()
                     raise RelayError(f"no OK within {self.timeout:.1f}s") from None
-                except (_ConnectionLost, websockets.exceptions.WebSocketException) as exc:
+                except ConnectionLost as exc:
                     await self.close()
                     if reused and not last_try:
                         log.debug("relay %s: connection had dropped; sending again on a new one", self.url)
                         continue
-                    raise RelayError(f"connection failed: {exc}") from exc
+                    raise RelayError(str(exc)) from exc
                 finally:
                     self._ok_waiter = None
                 if not accepted and not message.startswith("duplicate"):
@@ -377,7 +181,7 @@ class RelayConnection:
         reused = self._is_open()
         try:
             return await self._query_once(filters, on_event)
-        except _ConnectionLost as lost:
+        except ConnectionLost as lost:
             if not reused or lost.delivered:
                 raise
             log.debug("relay %s: connection had dropped; asking again on a new one", self.url)
@@ -406,7 +210,8 @@ class RelayConnection:
 
         self._subs[sub] = collect
         try:
-            await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
+            with connection_lost(lambda: delivered):
+                await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
             try:
                 message = await asyncio.wait_for(ended, self.timeout)
             except asyncio.TimeoutError:
@@ -415,17 +220,15 @@ class RelayConnection:
                 await self._give_up()
                 raise RelayError(f"no EOSE within {self.timeout:.1f}s") from None
             if message is None:
-                raise _ConnectionLost("connection closed during a query", delivered)
+                raise ConnectionLost("connection closed during a query", delivered)
             if message[0] == "CLOSED":
                 reason = message[2] if len(message) > 2 else ""
                 raise RelayError(f"subscription closed by relay: {reason}")
             return events
-        except websockets.exceptions.WebSocketException as exc:
-            raise _ConnectionLost(f"connection failed: {exc}", delivered) from exc
         finally:
             del self._subs[sub]
             if self._is_open():
-                with contextlib.suppress(websockets.exceptions.WebSocketException):
+                with unsent():
                     await ws.send(json.dumps(["CLOSE", sub]))
 
     async def subscribe(self, filters: Sequence[Filter]) -> tuple[str, asyncio.Queue[list[Any] | None]]:
@@ -435,16 +238,17 @@ class RelayConnection:
         queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
         self._subs[sub] = queue.put_nowait
         try:
-            await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
-        except websockets.exceptions.WebSocketException as exc:
+            with unreachable("connection failed"):
+                await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
+        except RelayError:
             del self._subs[sub]
-            raise RelayError(f"connection failed: {exc}") from exc
+            raise
         return sub, queue
 
     async def unsubscribe(self, sub: str) -> None:
         self._subs.pop(sub, None)
         if self._ws is not None and self._reader is not None and not self._reader.done():
-            with contextlib.suppress(websockets.exceptions.WebSocketException):
+            with unsent():
                 await self._ws.send(json.dumps(["CLOSE", sub]))
 
     async def _give_up(self) -> None:
@@ -462,20 +266,6 @@ class RelayConnection:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(self._reader, self.timeout)
             self._reader = None
-
-
-@dataclass(frozen=True)
-class PublishOutcome:
-    """What one relay said to one event."""
-
-    relay: str
-    accepted: bool
-    message: str = ""
-    error: str | None = None  # set when the relay could not be reached or did not answer
-
-    @property
-    def duplicate(self) -> bool:
-        return self.accepted and self.message.startswith("duplicate")
 
 
 @dataclass
@@ -515,7 +305,7 @@ class RelayStream:
         self.url = url
         self._connection = connection
         self._filters = list(filters)
-        self._fits = _matcher(self._filters)
+        self._fits = matcher(self._filters)
         self._deliver = deliver
         self._gone = gone
         self._attempts = attempts
@@ -594,45 +384,6 @@ class RelayStream:
             await self._connection.unsubscribe(self._sub)
 
 
-def _matcher(filters: Sequence[Filter]) -> Callable[[Event], bool]:
-    """Whether an event fits one of ``filters`` (NIP-01), for events a relay sends that it should not.
-
-    ``search`` and ``limit`` are the relay's to apply; everything else is checked here.
-    """
-    compiled = [
-        (
-            set(f["ids"]) if "ids" in f else None,
-            set(f["authors"]) if "authors" in f else None,
-            set(f["kinds"]) if "kinds" in f else None,
-            f.get("since"),
-            f.get("until"),
-            [(k[1], set(v)) for k, v in f.items() if len(k) == 2 and k[0] == "#"],
-        )
-        for f in filters
-    ]
-
-    def fits(event: Event) -> bool:
-        for ids, authors, kinds, since, until, tags in compiled:
-            if ids is not None and event.id not in ids:
-                continue
-            if authors is not None and event.pubkey not in authors:
-                continue
-            if kinds is not None and event.kind not in kinds:
-                continue
-            if (since is not None and event.created_at < since) or (
-                until is not None and event.created_at > until
-            ):
-                continue
-            if all(
-                any(len(t) > 1 and t[0] == name and t[1] in values for t in event.tags)
-                for name, values in tags
-            ):
-                return True
-        return False
-
-    return fits
-
-
 def _run_aside(work: Callable[[], None]) -> None:
     """Run side work on the loop; its failure is logged, never the publish's."""
     try:
@@ -708,8 +459,7 @@ class RelayPool:
             for event in events:
                 seen.setdefault(event.id, event)
         if targets and len(result.failures) == len(targets):
-            detail = "; ".join(f"{u}: {m}" for u, m in result.failures.items())
-            raise NetworkUnavailable(f"no relay answered ({detail})", network="nostr", retryable=True)
+            raise no_relay_answered(result.failures, retryable=True)
         result.events = sorted(seen.values(), key=lambda e: (-e.created_at, e.id))
         return result
 
@@ -719,7 +469,7 @@ class RelayPool:
         """(``created_at`` of every well-formed event the relay sent, the sound ones) or the failure."""
         created: list[int] = []
         events: list[Event] = []
-        fits = _matcher(filters)
+        fits = matcher(filters)
 
         def check(raw: Any) -> None:
             try:
@@ -754,17 +504,15 @@ class RelayPool:
     async def info(self, url: str) -> dict[str, Any]:
         """The relay's NIP-11 document (cached; empty when it has none)."""
         if url not in self._info:
-            import httpx
-
-            try:
+            data: Any = {}
+            with lookup() as found:
                 # Plain ws:// relays are read over plain HTTP: no TLS, so no certificate store to load.
                 tls = url.startswith("wss://")
                 async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client:
                     response = await client.get(_http_url(url), headers={"Accept": "application/nostr+json"})
                 data = response.json() if response.status_code == 200 else {}
-            except (httpx.HTTPError, ValueError, RecursionError) as exc:  # Recursion: nested too deep
-                log.debug("relay %s: no NIP-11 document: %s", url, exc)
-                data = {}
+            if found.failure is not None:
+                log.debug("relay %s: no NIP-11 document: %s", url, found.failure)
             self._info[url] = data if isinstance(data, dict) else {}
         return self._info[url]
 
@@ -802,7 +550,7 @@ class RelayPool:
             streams.append(stream)
         opening = False
         if not streams:
-            raise NetworkUnavailable(f"no relay answered ({'; '.join(failures)})", network="nostr")
+            raise no_relay_answered(failures, retryable=False)
         if not live:  # every relay that answered has refused the subscription since
             ended("; ".join(failures))
         return streams
@@ -813,3 +561,104 @@ class RelayPool:
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self._connections.values()), return_exceptions=True)
+
+
+class NostrTransport:
+    """Everything a connection holds on the wire: its private loop and its relay pool.
+
+    Both are created on first use (``connect()`` does no I/O) and released by
+    ``close()``, which may be called from any thread, more than once, and
+    from the garbage collector or at interpreter exit (it prints nothing);
+    a later call starts afresh. Each call waits at most ``call_timeout``
+    seconds.
+    """
+
+    def __init__(self, relays: Sequence[str], timeout: float) -> None:
+        self.relays = tuple(relays)
+        self.timeout = timeout
+        #: Every relay is asked at once, so one call is bounded by about two relay timeouts.
+        self.call_timeout = timeout * 3 + 1
+        self._lock = threading.Lock()
+        self._runner: LoopRunner | None = None
+        self._pool: RelayPool | None = None
+        #: The arrival queues of open streams: ``close()`` ends each with ``None``.
+        self._feeds: set[queue.Queue[Event | str | None]] = set()
+
+    def _started(self) -> tuple[LoopRunner, RelayPool]:
+        with self._lock:
+            if self._runner is None or self._pool is None:
+                self._runner = LoopRunner()
+                self._pool = RelayPool(self.relays, self.timeout)
+            return self._runner, self._pool
+
+    @property
+    def pool(self) -> RelayPool:
+        """The relay pool (started if need be), for calls the transport does not wrap."""
+        return self._started()[1]
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine of the pool on the private loop and wait for it (``call_timeout`` at most)."""
+        runner, _ = self._started()
+        return runner.run(coro, timeout=self.call_timeout)
+
+    def query(
+        self, filters: Sequence[Filter], relays: Sequence[str] | None = None, *, with_info: bool = False
+    ) -> QueryResult:
+        """Verified events for ``filters`` from every relay (or ``relays``); see ``RelayPool.query``."""
+        pool = self.pool
+        return self.run(pool.query(filters, relays, with_info=with_info))
+
+    def publish(self, event: Event, while_waiting: Callable[[], None] | None = None) -> list[PublishOutcome]:
+        """What every relay said to ``event``; ``while_waiting`` runs while they read it."""
+        pool = self.pool
+        return self.run(pool.publish(event, while_waiting))
+
+    def info(self, url: str) -> dict[str, Any]:
+        """A relay's NIP-11 document (cached; ``{}`` when it publishes none)."""
+        pool = self.pool
+        known = pool.cached_info(url)
+        return known if known is not None else self.run(pool.info(url))
+
+    def open_stream(
+        self, filters: Sequence[Filter], attempts: int
+    ) -> tuple[queue.Queue[Event | str | None], list[RelayStream]]:
+        """Subscribe on every relay: (the arrivals, the subscriptions to pass to ``end_stream``).
+
+        The arrivals are verified events, then a ``str`` (why) if every relay
+        was given up on, or ``None`` once this transport is closed.
+        """
+        arrivals: queue.Queue[Event | str | None] = queue.Queue()
+        with self._lock:
+            self._feeds.add(arrivals)
+        try:
+            runner, pool = self._started()
+            runner.move_to_thread()  # the relays' events must arrive while the caller is between calls
+            handles = self.run(pool.stream(filters, arrivals.put_nowait, arrivals.put_nowait, attempts))
+        except BaseException:
+            with self._lock:
+                self._feeds.discard(arrivals)
+            raise
+        return arrivals, handles
+
+    def end_stream(self, arrivals: queue.Queue[Event | str | None], handles: Sequence[RelayStream]) -> None:
+        """Close a stream's subscriptions; safe from the garbage collector, on any thread."""
+        self._feeds.discard(arrivals)  # no lock: this may run from garbage collection
+        runner, pool = self._runner, self._pool
+        if runner is None or pool is None:
+            return  # closed: the subscriptions went with the connections
+        if runner.inside():  # collected on the loop's own thread: nothing can be waited for there
+            runner.loop.create_task(pool.stop_stream(handles))
+            return
+        with contextlib.suppress(DecentSocialError, RuntimeError):  # RuntimeError: closed meanwhile
+            runner.run(pool.stop_stream(handles), timeout=self.call_timeout)
+
+    def close(self) -> None:
+        """Close every relay connection, stop the loop and its thread; end open streams."""
+        with self._lock:
+            runner, pool = self._runner, self._pool
+            self._runner = self._pool = None
+            feeds, self._feeds = self._feeds, set()
+        if runner is not None and pool is not None:
+            runner.stop(pool.close(), timeout=self.timeout + 1)
+        for arrivals in feeds:
+            arrivals.put_nowait(None)  # a thread reading the stream is not left waiting for ever

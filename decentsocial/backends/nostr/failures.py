@@ -1,0 +1,174 @@
+"""Relay and lookup failures, mapped once onto the decentsocial error tree.
+
+Inside the transport a relay that cannot be reached or stops answering is a
+:class:`RelayError` (one relay's failure: the pool moves on to the others);
+the context managers here turn the websocket and socket exceptions of
+``websockets`` into it, so the transport has no ``try/except`` per call.
+What reaches the caller is built here too: ``NetworkUnavailable`` when no
+relay answered, and NIP-01's machine-readable refusal prefixes
+(``rate-limited:``, ``auth-required:``…) as their typed errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import httpx
+from websockets.exceptions import WebSocketException
+
+from ...errors import (
+    AuthenticationError,
+    ContentRejected,
+    DecentSocialError,
+    NetworkUnavailable,
+    PermissionDenied,
+    RateLimited,
+)
+from .events import PublishOutcome
+
+__all__ = [
+    "ConnectionLost",
+    "Lookup",
+    "RelayError",
+    "closed_during_call",
+    "connection_lost",
+    "lookup",
+    "no_relay_answered",
+    "publish_failure",
+    "stream_lost",
+    "timed_out",
+    "unreachable",
+    "unsent",
+]
+
+NETWORK = "nostr"
+
+#: Everything the wire raises when a relay goes away: sockets, timeouts, the websocket protocol.
+_WIRE_FAILURES = (OSError, asyncio.TimeoutError, WebSocketException)
+#: What an HTTP look-up (NIP-11, NIP-05, LNURL) may raise: transport errors and unreadable JSON
+#: (RecursionError: nested deeper than the parser goes).
+_LOOKUP_FAILURES = (httpx.HTTPError, ValueError, RecursionError)
+
+
+class RelayError(Exception):
+    """A relay could not be reached or did not answer in time (the pool tries the others)."""
+
+
+class ConnectionLost(RelayError):
+    """The connection ended mid-call; ``delivered``: some of the answer had already arrived."""
+
+    def __init__(self, message: str, delivered: bool = False) -> None:
+        super().__init__(message)
+        self.delivered = delivered
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+@contextlib.contextmanager
+def unreachable(what: str) -> Iterator[None]:
+    """Inside: a wire failure becomes ``RelayError(what: …)`` (opening a connection, a subscription)."""
+    try:
+        yield
+    except _WIRE_FAILURES as exc:
+        raise RelayError(f"{what}: {_describe(exc)}") from exc
+
+
+@contextlib.contextmanager
+def connection_lost(delivered: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Inside: a wire failure becomes ``ConnectionLost`` (the caller may replace the connection once)."""
+    try:
+        yield
+    except _WIRE_FAILURES as exc:
+        raise ConnectionLost(f"connection failed: {_describe(exc)}", delivered()) from exc
+
+
+@contextlib.contextmanager
+def unsent() -> Iterator[None]:
+    """Inside: a wire failure is ignored (a best-effort message, such as ``CLOSE``, on a dying connection)."""
+    with contextlib.suppress(*_WIRE_FAILURES):
+        yield
+
+
+@dataclass
+class Lookup:
+    """How an HTTP look-up went: ``failure`` says why it found nothing (``None``: it did not fail)."""
+
+    failure: str | None = None
+
+
+@contextlib.contextmanager
+def lookup() -> Iterator[Lookup]:
+    """Inside: an HTTP or JSON failure ends the block and is recorded, never raised.
+
+    NIP-11 documents, NIP-05 names and LNURL endpoints are optional: one that
+    cannot be read is treated as absent.
+    """
+    outcome = Lookup()
+    try:
+        yield outcome
+    except _LOOKUP_FAILURES as exc:
+        outcome.failure = _describe(exc)
+
+
+def timed_out(timeout: float) -> NetworkUnavailable:
+    """A call that got no answer in time (retryable: reads, and publishes of the same signed event)."""
+    return NetworkUnavailable(f"no answer within {timeout:.1f}s", network=NETWORK, retryable=True)
+
+
+def closed_during_call() -> NetworkUnavailable:
+    """A call cut short because ``close()`` stopped the connection's loop."""
+    return NetworkUnavailable("the connection was closed during the call", network=NETWORK)
+
+
+def no_relay_answered(failures: Mapping[str, str] | Sequence[str], *, retryable: bool) -> NetworkUnavailable:
+    """Every relay failed; ``failures`` says how each did."""
+    if isinstance(failures, Mapping):
+        failures = [f"{url}: {why}" for url, why in failures.items()]
+    detail = "; ".join(failures)
+    return NetworkUnavailable(f"no relay answered ({detail})", network=NETWORK, retryable=retryable)
+
+
+def stream_lost(reason: str) -> NetworkUnavailable:
+    """A stream whose every relay was given up on."""
+    return NetworkUnavailable(f"every relay of the stream was lost ({reason})", network=NETWORK)
+
+
+#: NIP-01's machine-readable prefixes of a refusal, as errors (anything else: ContentRejected).
+_REFUSALS: dict[str, type[DecentSocialError]] = {
+    "rate-limited": RateLimited,
+    "auth-required": AuthenticationError,
+    "restricted": PermissionDenied,
+    "blocked": PermissionDenied,
+    "invalid": ContentRejected,
+    "pow": ContentRejected,
+    "error": NetworkUnavailable,
+}
+
+
+def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> DecentSocialError | None:
+    """The error for a publish too few relays took (``None``: enough did).
+
+    A relay's refusal is its typed error, with the relay's words as
+    ``server_message``; relays that could not be reached make a retryable
+    ``NetworkUnavailable``: a resend is the same signed event, so it cannot
+    post twice.
+    """
+    accepted = [o for o in outcomes if o.accepted]
+    if len(accepted) >= min(needed, len(outcomes)):
+        return None
+    summary = "; ".join(f"{o.relay}: {o.error or o.message or 'refused'}" for o in outcomes)
+    refusals = [o for o in outcomes if not o.accepted and o.error is None]
+    if refusals:
+        reason = refusals[0].message
+        error_class = _REFUSALS.get(reason.partition(":")[0].strip(), ContentRejected)
+        return error_class(f"relays refused the event ({summary})", network=NETWORK, server_message=reason)
+    return NetworkUnavailable(
+        f"{len(accepted)} of {len(outcomes)} relays took the event, {needed} needed ({summary})",
+        network=NETWORK,
+        retryable=True,
+    )

@@ -1,0 +1,63 @@
+"""Paging a relay's events newest first with ``until``, whatever the relay makes of ``until``.
+
+NIP-01 says ``until`` is inclusive; some relays treat it as exclusive, and
+many events may share one second. A page therefore ends on a whole second,
+and the next one starts below it, so no event is skipped or repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .events import Event, Filter
+from .transport import NostrTransport
+
+__all__ = ["BOUNDARY_LIMIT", "Cursor", "relay_page"]
+
+#: Events of one second fetched at most when completing a page boundary.
+BOUNDARY_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: below ``until``, whose events were all returned."""
+
+    until: int  # every event at or after this second has been returned
+    known_at_until: int  # how many events share that second (an inclusive relay sends them again)
+    scanned: int = 0  # events examined so far (a bounded scan stops at its limit)
+
+
+def relay_page(
+    transport: NostrTransport, base: Filter, cursor: Cursor | None, size: int, relays: Sequence[str] | None
+) -> tuple[list[Event], Cursor | None]:
+    """One page, newest first, ending on a whole second.
+
+    Works whether a relay's ``until`` is inclusive (NIP-01) or exclusive:
+    the events of the page's oldest second are completed with a
+    ``since``/``until`` query, and the next page drops that second.
+    """
+    query = dict(base)
+    # One more than asked: a relay that sends no more than ``size`` has nothing older.
+    query["limit"] = size + 1 + (cursor.known_at_until if cursor else 0)
+    if cursor is not None:
+        query["until"] = cursor.until
+    result = transport.query([query], relays, with_info=True)
+    events = [e for e in result.events if cursor is None or e.created_at < cursor.until]
+    full = [min(c) for c in result.created_by_relay.values() if c and len(c) >= query["limit"]]
+    if not full:
+        return events, None
+    boundary = max(full)
+    if cursor is not None and boundary >= cursor.until:
+        # A relay sent more events of the cursor's second than the last page saw
+        # (they arrived meanwhile): nothing older is known yet, so step past that second.
+        boundary = cursor.until - 1
+    newer = [e for e in events if e.created_at > boundary]
+    complete = dict(base)
+    complete["since"], complete["until"] = boundary, boundary + 1
+    complete["limit"] = BOUNDARY_LIMIT + sum(1 for e in result.events if e.created_at == boundary + 1)
+    at_boundary = [e for e in transport.query([complete], relays).events if e.created_at == boundary]
+    seen = {e.id for e in newer}
+    page = newer + [e for e in at_boundary if e.id not in seen]
+    page.sort(key=lambda e: (-e.created_at, e.id))
+    return page, Cursor(boundary, len(at_boundary))
