@@ -13,7 +13,8 @@ What every such backend needs, written once:
   JSON object is the server's failure);
 * requests under the connection's :class:`~decentsocial.retry.RetryPolicy`
   (:meth:`HttpApi.call`), one expired-credentials refresh (:meth:`HttpApi.reauthenticate`)
-  and an idempotent DELETE (:meth:`HttpApi.delete`).
+  and an idempotent DELETE (:meth:`HttpApi.delete`);
+* an OAuth token endpoint's answer read once (:func:`read_token`).
 
 A backend subclasses :class:`HttpApi` in its ``transport.py`` and overrides
 the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
@@ -24,14 +25,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
+from .coerce import as_dict, as_int, as_str
 from .errors import DecentSocialError, NetworkUnavailable, NotFound, from_status
 from .retry import RetryPolicy
 
-__all__ = ["HttpApi", "server_words"]
+__all__ = ["HttpApi", "OAuthToken", "read_token", "server_words"]
 
 #: The keys APIs commonly put their human-readable error in, most specific first.
 _MESSAGE_KEYS = ("message", "error_description", "error_message", "error", "detail")
@@ -46,6 +51,38 @@ def server_words(body: Any) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+@dataclass(frozen=True)
+class OAuthToken:
+    """What an OAuth token endpoint answered; the tokens stay ``SecretStr`` (never in a repr)."""
+
+    access_token: SecretStr
+    refresh_token: SecretStr | None
+    token_type: str
+    expires_in: int | None
+    expires_at: datetime | None
+
+
+def read_token(body: Any) -> OAuthToken | None:
+    """An OAuth token answer (``access_token``, ``expires_in``, ``refresh_token``…); ``None`` without
+    an access token, which each backend turns into its own ``AuthenticationError``.
+
+    ``expires_at`` is now plus ``expires_in``, in UTC.
+    """
+    data = as_dict(body)
+    access = as_str(data.get("access_token"))
+    if not access:
+        return None
+    refresh = as_str(data.get("refresh_token"))
+    expires_in = as_int(data.get("expires_in"))
+    return OAuthToken(
+        access_token=SecretStr(access),
+        refresh_token=SecretStr(refresh) if refresh else None,
+        token_type=as_str(data.get("token_type")) or "bearer",
+        expires_in=expires_in,
+        expires_at=None if expires_in is None else datetime.now(timezone.utc) + timedelta(seconds=expires_in),
+    )
 
 
 class HttpApi:

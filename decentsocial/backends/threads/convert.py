@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 import regex
-from pydantic import SecretStr
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
 from ...errors import AuthenticationError, ContentRejected
+from ...httpclient import read_token
 from ...models import Account, Draft, Engagement, Media, Post
 from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
@@ -137,32 +137,18 @@ def timestamp(value: Any) -> datetime:
     return when
 
 
-def own_account(body: Mapping[str, Any]) -> Account:
-    """The token's own profile (``GET /me``). Account ids are usernames: user ids are app-scoped."""
-    username = as_str(body.get("username")) or as_str(body.get("id")) or "unknown"
+def account(body: Mapping[str, Any], name: str | None = None) -> Account:
+    """A profile: the token's own (``GET /me``, ``threads_*`` fields) or another's (``profile_lookup``,
+    looked up by ``name``). Account ids are usernames: user ids are app-scoped."""
+    username = as_str(body.get("username")) or name or as_str(body.get("id")) or "unknown"
     return Account(
         network=NAME,
         id=username,
         handle=username,
         display_name=as_str(body.get("name")),
         url=f"https://www.threads.net/@{username}",
-        bio=as_str(body.get("threads_biography")) or None,
-        avatar_url=as_str(body.get("threads_profile_picture_url")),
-        raw=dict(body),
-    )
-
-
-def profile(body: Mapping[str, Any], name: str) -> Account:
-    """Another profile, from the Profile Discovery API's ``profile_lookup``."""
-    username = as_str(body.get("username")) or name
-    return Account(
-        network=NAME,
-        id=username,
-        handle=username,
-        display_name=as_str(body.get("name")),
-        url=f"https://www.threads.net/@{username}",
-        bio=as_str(body.get("biography")),
-        avatar_url=as_str(body.get("profile_picture_url")),
+        bio=as_str(body.get("threads_biography") or body.get("biography")) or None,
+        avatar_url=as_str(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
         followers=as_int(body.get("follower_count")),
         raw=dict(body),
     )
@@ -287,18 +273,16 @@ def account_insights(
 
 def token(body: Any) -> ThreadsToken:
     """A token endpoint's answer; one without an access token is an ``AuthenticationError``."""
-    data = as_dict(body)
-    access = as_str(data.get("access_token"))
-    if not access:
+    answer = read_token(body)
+    if answer is None:
         raise AuthenticationError(
             f"the Threads token endpoint answered without an access token; {REFRESH_HINT}", network=NAME
         )
-    expires_in = as_int(data.get("expires_in"))
     return ThreadsToken(
-        access_token=SecretStr(access),
-        token_type=as_str(data.get("token_type")) or "bearer",
-        expires_in=expires_in,
-        expires_at=None if expires_in is None else datetime.now(timezone.utc) + timedelta(seconds=expires_in),
+        access_token=answer.access_token,
+        token_type=answer.token_type,
+        expires_in=answer.expires_in,
+        expires_at=answer.expires_at,
     )
 
 

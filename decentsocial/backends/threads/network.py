@@ -49,23 +49,12 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[ThreadsSettings]] = ThreadsSettings
+    #: Reading; searching; writing; media (by public URL) and exactly-once publishing.
     capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.REPOST,
-            Capability.QUOTE,
-            Capability.POSTS,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.MEDIA,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
+        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.THREAD, Capability.NOTIFICATIONS}
+        | {Capability.SEARCH, Capability.TAG_SEARCH}
+        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
+        | {Capability.MEDIA, Capability.IDEMPOTENT_PUBLISH}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
 
@@ -145,13 +134,13 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     # ------------------------------------------------------------ profile
 
     def _me(self) -> Account:
-        return convert.own_account(self._api.get("me", fields=convert.ME_FIELDS))
+        return convert.account(self._api.get("me", fields=convert.ME_FIELDS))
 
     def _account(self, handle: str) -> Account:
         name = handle.lstrip("@")
         if name in (self.settings.user_id, "me"):
             return self._me()
-        return convert.profile(self._api.get("profile_lookup", username=name), name)
+        return convert.account(self._api.get("profile_lookup", username=name), name)
 
     def _own_username(self) -> str:
         if self._username is None:
