@@ -91,7 +91,7 @@ def test_publish_tags_nsfw_and_read_back(pair: Any) -> None:
     post = me.publish(ds.Draft(text="hello #Minds", tags=("Crypto",), sensitive=True))
     again = me.get_post(post.id)
     assert again.text == "hello #Minds"
-    assert again.tags == ("crypto", "minds")
+    assert again.tags == ("minds", "crypto")  # Draft.all_tags: hashtags in the text first
     assert again.content_warning == "nsfw"
     assert again.raw
     assert again.raw["nsfw"] == [6]
@@ -207,7 +207,7 @@ def test_secrets_stay_out_of_logs_and_reprs(pair: Any, caplog: pytest.LogCapture
     me, _, a, _ = pair
     caplog.set_level(logging.DEBUG)
     me.publish("quiet")
-    session = me._session
+    session = me._api.session
     assert session is not None
     secrets_ = [a["password"], session.access.get_secret_value()]
     if session.refresh is not None:
