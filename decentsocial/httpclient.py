@@ -76,12 +76,18 @@ def read_token(body: Any) -> OAuthToken | None:
         return None
     refresh = as_str(data.get("refresh_token"))
     expires_in = as_int(data.get("expires_in"))
+    expires_at = None
+    if expires_in is not None:
+        try:
+            expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        except OverflowError:  # junk: a lifetime beyond the calendar is as good as unknown
+            expires_in = None
     return OAuthToken(
         access_token=SecretStr(access),
         refresh_token=SecretStr(refresh) if refresh else None,
         token_type=as_str(data.get("token_type")) or "bearer",
         expires_in=expires_in,
-        expires_at=None if expires_in is None else datetime.now(timezone.utc) + timedelta(seconds=expires_in),
+        expires_at=expires_at,
     )
 
 
@@ -90,7 +96,8 @@ class HttpApi:
 
     ``network`` names the backend in errors, ``label`` the service in
     messages ("Threads"). ``retry`` is the connection's policy (the shared
-    ``retry`` setting, ``BaseNetwork.retry``).
+    ``retry`` setting, ``BaseNetwork.retry``). ``transport`` replaces httpx's
+    network transport (``httpx.MockTransport`` in tests, a proxy transport).
     """
 
     def __init__(
@@ -101,6 +108,7 @@ class HttpApi:
         *,
         timeout: float,
         retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.network = network
         self.label = label
@@ -108,6 +116,7 @@ class HttpApi:
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy()
         self.log = logging.getLogger(f"decentsocial.{network}")
+        self._transport = transport
         self._client: httpx.Client | None = None
 
     # ------------------------------------------------------------ the client
@@ -116,7 +125,9 @@ class HttpApi:
     def client(self) -> httpx.Client:
         """The httpx client, opened on first use so that building a connection does no I/O."""
         if self._client is None:
-            self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+            self._client = httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, transport=self._transport
+            )
         return self._client
 
     def close(self) -> None:
