@@ -715,3 +715,14 @@ def test_reposts_do_not_take_the_place_of_your_threads_in_notifications(make_net
     reply = other.reply(mine, "a reply to it")
     me.repost(other.publish("something I shared"))  # now the newest item of my profile
     assert [n.post.id for n in me.notifications() if n.post] == [reply.id]
+
+
+def test_the_shared_retry_setting_reaches_the_backend_through_connect(threads_server: ContractServer) -> None:
+    user = threads_server.control("users", {})
+    net = threads_connect(threads_server, user, retry={"attempts": 1})
+    assert net.retry.attempts == 1
+    threads_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.RateLimited):
+        net.me()  # one attempt: the 429 is not retried
+    assert net.me().handle == user["username"]
+    net.close()
