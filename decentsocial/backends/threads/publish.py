@@ -97,6 +97,7 @@ class ContainerPublisher:
         return self.container(params)
 
     def container(self, params: Mapping[str, Any]) -> str:
+        """Create one container from ``params`` and return its id."""
         # An orphan container is harmless (never published, it expires): creating is safe to repeat.
         body = self.api.graph("POST", f"{self.user}/threads", data=params, safe_to_repeat=True)
         return convert.id_of(body, "a media container")

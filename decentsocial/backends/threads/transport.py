@@ -29,6 +29,7 @@ class _RedactSecrets(logging.Filter):
     """Redacts token and client secret values from httpx's request log lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message and arguments with secrets replaced; never drop it."""
         if record.args:
             record.args = tuple(
                 _SECRET_QUERY.sub(r"\1[redacted]", str(a)) if "=" in str(a) else a
