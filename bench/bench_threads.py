@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from decentsocial.backends.threads import MEDIA_FIELDS  # noqa: E402
+from decentsocial.backends.threads.convert import MEDIA_FIELDS  # noqa: E402
 from tests.servers._process import ContractServer, start_server  # noqa: E402
 from tests.servers.threads import PORTS, threads_connect, threads_user  # noqa: E402
 

@@ -1,48 +1,184 @@
-"""The httpx plumbing that backends speaking plain HTTP APIs share (Threads, Minds).
+"""The one HTTP transport for backends that speak plain HTTP APIs over httpx (Threads, Minds).
 
-One lazily opened ``httpx.Client`` per connection (``connect()`` does no
-I/O), and transport failures mapped the same way everywhere: a connection
-that never opened is ``NetworkUnavailable(retryable=True)``, since nothing
-reached the server; any other transport failure is retryable only when the
-caller says repeating the request is safe.
+What every such backend needs, written once:
+
+* one lazily opened ``httpx.Client`` per connection (``connect()`` does no I/O);
+* transport failures mapped in one place (:meth:`HttpApi.failures`): a
+  connection that never opened is ``NetworkUnavailable(retryable=True)``,
+  since nothing reached the server; any other transport failure is
+  retryable only when the caller says repeating the request is safe;
+* an HTTP error status mapped through :func:`decentsocial.errors.from_status`,
+  with :meth:`HttpApi.error` as the hook for an API's own error bodies;
+* JSON answers decoded once (:meth:`HttpApi.parse`; a body that is not a
+  JSON object is the server's failure);
+* requests under the connection's :class:`~decentsocial.retry.RetryPolicy`
+  (:meth:`HttpApi.call`), one expired-credentials refresh (:meth:`HttpApi.reauthenticate`)
+  and an idempotent DELETE (:meth:`HttpApi.delete`);
+* an OAuth token endpoint's answer read once (:func:`read_token`).
+
+A backend subclasses :class:`HttpApi` in its ``transport.py`` and overrides
+the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
-from .errors import NetworkUnavailable
+from .coerce import as_dict, as_int, as_str
+from .errors import DecentSocialError, NetworkUnavailable, NotFound, from_status
+from .retry import RetryPolicy
 
-__all__ = ["HttpClient"]
+__all__ = ["HttpApi", "OAuthToken", "read_token", "server_words"]
+
+#: The keys APIs commonly put their human-readable error in, most specific first.
+_MESSAGE_KEYS = ("message", "error_description", "error_message", "error", "detail")
 
 
-class HttpClient:
-    """A backend's HTTP connection to one service (``label`` names it in messages: "Threads")."""
+def server_words(body: Any) -> str | None:
+    """The server's own words in a JSON error body (``{"message": …}``, OAuth's ``error_description``…)."""
+    if not isinstance(body, Mapping):
+        return None
+    for key in _MESSAGE_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
-    def __init__(self, network: str, label: str, base_url: str, *, timeout: float) -> None:
+
+@dataclass(frozen=True)
+class OAuthToken:
+    """What an OAuth token endpoint answered; the tokens stay ``SecretStr`` (never in a repr)."""
+
+    access_token: SecretStr
+    refresh_token: SecretStr | None
+    token_type: str
+    expires_in: int | None
+    expires_at: datetime | None
+
+
+def read_token(body: Any) -> OAuthToken | None:
+    """An OAuth token answer (``access_token``, ``expires_in``, ``refresh_token``…); ``None`` without
+    an access token, which each backend turns into its own ``AuthenticationError``.
+
+    ``expires_at`` is now plus ``expires_in``, in UTC.
+    """
+    data = as_dict(body)
+    access = as_str(data.get("access_token"))
+    if not access:
+        return None
+    refresh = as_str(data.get("refresh_token"))
+    expires_in = as_int(data.get("expires_in"))
+    expires_at = None
+    if expires_in is not None:
+        try:
+            expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        except OverflowError:  # junk: a lifetime beyond the calendar is as good as unknown
+            expires_in = None
+    return OAuthToken(
+        access_token=SecretStr(access),
+        refresh_token=SecretStr(refresh) if refresh else None,
+        token_type=as_str(data.get("token_type")) or "bearer",
+        expires_in=expires_in,
+        expires_at=expires_at,
+    )
+
+
+class HttpApi:
+    """A connection's HTTP API client: one lazy httpx client, failures mapped once, retries applied.
+
+    ``network`` names the backend in errors, ``label`` the service in
+    messages ("Threads"). ``retry`` is the connection's policy (the shared
+    ``retry`` setting, ``BaseNetwork.retry``). ``transport`` replaces httpx's
+    network transport (``httpx.MockTransport`` in tests, a proxy transport).
+    """
+
+    def __init__(
+        self,
+        network: str,
+        label: str,
+        base_url: str,
+        *,
+        timeout: float,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.network = network
         self.label = label
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.log = logging.getLogger(f"decentsocial.{network}")
+        self._transport = transport
         self._client: httpx.Client | None = None
+
+    # ------------------------------------------------------------ the client
 
     @property
     def client(self) -> httpx.Client:
+        """The httpx client, opened on first use so that building a connection does no I/O."""
         if self._client is None:
-            self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+            self._client = httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, transport=self._transport
+            )
         return self._client
 
     def close(self) -> None:
+        """Close the sockets; the client reopens if the connection is used again."""
         if self._client is not None:
             self._client.close()
             self._client = None
 
-    def request(self, method: str, path: str, *, safe_to_repeat: bool, **kwargs: Any) -> httpx.Response:
-        """Send one request; transport failures become ``NetworkUnavailable``, HTTP errors are returned."""
+    # ------------------------------------------------------------ hooks (backends override)
+
+    def auth_headers(self) -> Mapping[str, str]:
+        """Headers that authenticate a request (a bearer token); none by default."""
+        return {}
+
+    def error(
+        self, response: httpx.Response, body: Any, *, method: str, safe_to_repeat: bool
+    ) -> DecentSocialError:
+        """The error an HTTP error answer means; ``body`` is its decoded JSON (``None`` if not JSON).
+
+        The default is the shared status table (:func:`~decentsocial.errors.from_status`)
+        with the server's words; backends override it for their API's error codes.
+        """
+        return from_status(
+            response.status_code,
+            network=self.network,
+            server_message=server_words(body),
+            headers=response.headers,
+            safe_to_repeat=safe_to_repeat,
+        )
+
+    def parse(self, response: httpx.Response) -> dict[str, Any]:
+        """A successful answer's JSON object; backends override it for errors sent with a 200."""
+        body = self.decode(response)
+        if not isinstance(body, dict):
+            raise NetworkUnavailable(f"{self.label} answered with unexpected JSON", network=self.network)
+        return body
+
+    def reauthenticate(self) -> bool:
+        """Called once when a request is answered 401: renew the credentials and say whether to resend.
+
+        The default has nothing to renew (``False``: the 401 is the answer).
+        """
+        return False
+
+    # ------------------------------------------------------------ requests
+
+    @contextmanager
+    def failures(self, *, safe_to_repeat: bool) -> Iterator[None]:
+        """Map httpx transport failures inside the block to ``NetworkUnavailable``, once for all requests."""
         try:
-            return self.client.request(method, path, **kwargs)
+            yield
         except httpx.ConnectError as exc:
             raise NetworkUnavailable(
                 f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
@@ -55,7 +191,25 @@ class HttpClient:
                 retryable=safe_to_repeat,
             ) from exc
 
-    def json(self, response: httpx.Response, what: str | None = None) -> Any:
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe_to_repeat: bool,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send one request and return the answer whatever its status (transport failures raise).
+
+        ``authenticated`` adds :meth:`auth_headers`; token endpoints pass ``False``.
+        """
+        sent = {**(self.auth_headers() if authenticated else {}), **(headers or {})}
+        with self.failures(safe_to_repeat=safe_to_repeat):
+            return self.client.request(method, path, headers=sent, **kwargs)
+
+    def decode(self, response: httpx.Response, what: str | None = None) -> Any:
         """The response's JSON; a body that is not JSON is the server's failure."""
         try:
             return response.json()
@@ -63,3 +217,59 @@ class HttpClient:
             raise NetworkUnavailable(
                 f"{what or self.label} answered with something not JSON", network=self.network
             ) from exc
+
+    @staticmethod
+    def error_body(response: httpx.Response) -> Any:
+        """An error answer's JSON, or ``None`` when it has none (a proxy's HTML page)."""
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def failure(self, response: httpx.Response, *, method: str, safe_to_repeat: bool) -> DecentSocialError:
+        """The error for an answer with an error status (its decoded body goes to :meth:`error`)."""
+        return self.error(response, self.error_body(response), method=method, safe_to_repeat=safe_to_repeat)
+
+    def once(self, method: str, path: str, *, safe_to_repeat: bool, **kwargs: Any) -> dict[str, Any]:
+        """One request, no retries: the answer's JSON object, or the error its status means.
+
+        A 401 gets one :meth:`reauthenticate` and, if that renewed anything, one resend
+        (a request refused as unauthenticated did nothing, so resending is safe).
+        """
+        response = self.send(method, path, safe_to_repeat=safe_to_repeat, **kwargs)
+        if response.status_code == 401 and self.reauthenticate():
+            response = self.send(method, path, safe_to_repeat=safe_to_repeat, **kwargs)
+        if response.status_code >= 400:
+            raise self.failure(response, method=method, safe_to_repeat=safe_to_repeat)
+        return self.parse(response)
+
+    def call(
+        self, method: str, path: str, *, safe_to_repeat: bool | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """:meth:`once` under the retry policy. ``safe_to_repeat`` defaults to ``method == "GET"``:
+        a write is repeated only when the caller says repeating it cannot make anything twice."""
+        repeatable = method == "GET" if safe_to_repeat is None else safe_to_repeat
+        return self.retry.call(lambda: self.once(method, path, safe_to_repeat=repeatable, **kwargs))
+
+    def delete(self, path: str, **kwargs: Any) -> None:
+        """DELETE under the retry policy, where "not found" on a repeat means success.
+
+        A DELETE is idempotent, so it is repeated after a 5xx or timeout; when
+        such a repeat is answered 404, the earlier attempt (whose answer was
+        lost) deleted the thing. A 404 on the first attempt is ``NotFound``.
+        """
+        attempts = 0
+
+        def attempt() -> None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                self.once("DELETE", path, safe_to_repeat=True, **kwargs)
+            except NotFound:
+                if attempts == 1:
+                    raise
+                self.log.debug(
+                    "DELETE %s: not found on attempt %d, so an earlier attempt deleted it", path, attempts
+                )
+
+        self.retry.call(attempt)

@@ -5,6 +5,17 @@ containers, Minds) keep a record per ``Draft.idempotency_key`` so that a
 retry resumes the publish instead of repeating it. Records live in memory,
 and in a JSON file when the backend is given a ``state_path``, so they also
 survive a restart. The file holds ids and text only, never secrets.
+
+A backend's record is a dataclass deriving from :class:`PublishRecord`
+(what every resumable publish remembers) plus its own fields. A publish goes::
+
+    record = log.resume(key, draft)        # InvalidInput if the key was used for another draft
+    if record is None:
+        record = log.remember(key, MyRecord(digest=draft_digest(draft), text=draft.text, …))
+    …                                      # on a refusal that made nothing: log.drop(record)
+    log.finish(record, post_id)
+
+The file format is ``{key: {"saved_at": unix seconds, "record": {field: value}}}``.
 """
 
 from __future__ import annotations
@@ -13,16 +24,14 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
 from .models import Draft
 
-__all__ = ["PublishLog", "draft_digest"]
-
-R = TypeVar("R")
+__all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
 
 #: Records older than this are dropped when the file is written.
 KEEP_SECONDS = 30 * 86400
@@ -33,8 +42,32 @@ def draft_digest(draft: Draft) -> str:
     return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
 
 
+def may_have_happened(exc: DecentSocialError) -> bool:
+    """Whether a write that failed with ``exc`` may still have been made: its answer was lost.
+
+    A refusal (4xx, 429) made nothing, and a connection that never opened is
+    marked retryable; everything else that is ``NetworkUnavailable`` (a
+    timeout, a 5xx after sending) is ambiguous.
+    """
+    return isinstance(exc, NetworkUnavailable) and not exc.retryable
+
+
+@dataclass(kw_only=True)
+class PublishRecord:
+    """What every resumable publish remembers: the draft it was for and the post it made."""
+
+    digest: str  # of the whole draft: one key, one draft
+    text: str
+    reply_to: str | None = None
+    quote_of: str | None = None
+    post_id: str | None = None
+
+
+R = TypeVar("R", bound=PublishRecord)
+
+
 class PublishLog(Generic[R]):
-    """Idempotency key -> a backend's record (a dataclass) of what that publish has made."""
+    """Idempotency key -> a backend's :class:`PublishRecord` of what that publish has made."""
 
     def __init__(self, record_type: type[R], path: Path | None, *, network: str) -> None:
         self.record_type = record_type
@@ -56,11 +89,39 @@ class PublishLog(Generic[R]):
                 f"cannot read the {self.network} state file {path}: {exc}", network=self.network
             ) from exc
 
+    def resume(self, key: str | None, draft: Draft) -> R | None:
+        """The record an earlier publish of ``draft`` under ``key`` left, or ``None`` (no key: ``None``).
+
+        Raises ``InvalidInput`` when ``key`` was used for a different draft.
+        """
+        record = self.get(key)
+        if record is not None and record.digest != draft_digest(draft):
+            raise InvalidInput(
+                "this idempotency_key was already used for a different draft", network=self.network
+            )
+        return record
+
+    def remember(self, key: str | None, record: R) -> R:
+        """Remember ``record`` under ``key`` (written to the file at once) and return it."""
+        self.put(key, record)
+        return record
+
+    def finish(self, record: R, post_id: str) -> None:
+        """Record the post a publish made: a retry with the same key returns it."""
+        record.post_id = post_id
+        self.save()
+
+    def claimed(self) -> set[str]:
+        """Post ids some key already stands for (a lookup for a lost answer must not take them)."""
+        return {record.post_id for record in self.records() if record.post_id}
+
     def get(self, key: str | None) -> R | None:
+        """The record under ``key``, unchecked (``resume`` checks it is for the same draft)."""
         entry = self._records.get(key) if key else None
         return entry[1] if entry else None
 
     def records(self) -> list[R]:
+        """Every record this log holds."""
         return [record for _, record in self._records.values()]
 
     def put(self, key: str | None, record: R) -> None:
@@ -82,7 +143,7 @@ class PublishLog(Generic[R]):
             return
         cutoff = time.time() - KEEP_SECONDS
         keep = {
-            key: {"saved_at": saved_at, "record": asdict(record)}  # type: ignore[call-overload]
+            key: {"saved_at": saved_at, "record": asdict(record)}
             for key, (saved_at, record) in self._records.items()
             if saved_at >= cutoff
         }

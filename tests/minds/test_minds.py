@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsSettings
+from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
 from tests.servers._process import ContractServer
 from tests.servers.minds import minds_connect, minds_user
 
@@ -91,7 +91,7 @@ def test_publish_tags_nsfw_and_read_back(pair: Any) -> None:
     post = me.publish(ds.Draft(text="hello #Minds", tags=("Crypto",), sensitive=True))
     again = me.get_post(post.id)
     assert again.text == "hello #Minds"
-    assert again.tags == ("crypto", "minds")
+    assert again.tags == ("minds", "crypto")  # Draft.all_tags: hashtags in the text first
     assert again.content_warning == "nsfw"
     assert again.raw
     assert again.raw["nsfw"] == [6]
@@ -207,7 +207,7 @@ def test_secrets_stay_out_of_logs_and_reprs(pair: Any, caplog: pytest.LogCapture
     me, _, a, _ = pair
     caplog.set_level(logging.DEBUG)
     me.publish("quiet")
-    session = me._session
+    session = me._api.session
     assert session is not None
     secrets_ = [a["password"], session.access.get_secret_value()]
     if session.refresh is not None:
@@ -378,3 +378,27 @@ def test_a_link_already_in_the_text_is_kept(pair: Any) -> None:
     url = "https://acme.example/launch"
     post = me.publish(ds.Draft(text=f"read {url}", link=ds.LinkCard(url=url)))
     assert post.links == (url,)
+
+
+def test_the_shared_retry_setting_reaches_the_backend_through_connect(minds_server: ContractServer) -> None:
+    user = minds_user(minds_server)
+    net = minds_connect(minds_server, user, retry={"attempts": 1})
+    assert net.retry.attempts == 1
+    net.login()
+    minds_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.RateLimited):
+        net.account(user["username"])  # one attempt: the 429 is not retried
+    assert net.account(user["username"]).handle == user["username"]
+    net.close()
+
+
+def test_retry_given_to_the_constructor_still_wins(minds_server: ContractServer) -> None:
+    user = minds_user(minds_server)
+    settings = MindsSettings(base_url=minds_server.url, username=user["username"], password=user["password"])
+    with pytest.warns(MindsExperimentalWarning):
+        net = MindsNetwork(settings, retry=ds.RetryPolicy.never())
+    net.login()
+    minds_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.RateLimited):
+        net.account(user["username"])
+    net.close()

@@ -45,6 +45,27 @@ def minds_connect(server: ContractServer, user: dict[str, Any], **settings: Any)
         )
 
 
+def minds_exit_script(server: ContractServer, user: dict[str, Any]) -> str:
+    """Connect, log in and read and publish (opening the HTTP client), and exit without close()."""
+    return f"""
+import warnings
+
+import decentsocial as ds
+from decentsocial.backends.minds import MindsExperimentalWarning
+
+warnings.simplefilter("ignore", MindsExperimentalWarning)
+net = ds.connect(
+    "minds",
+    base_url={server.url!r},
+    username={user["username"]!r},
+    password={user["password"]!r},
+    retry={{"attempts": 1}},
+)
+net.me()
+net.publish("exit without close")
+"""
+
+
 @pytest.fixture
 def minds_harness(minds_server: ContractServer) -> Iterator[Harness]:
     a, b = minds_user(minds_server), minds_user(minds_server)
@@ -63,6 +84,7 @@ def minds_harness(minds_server: ContractServer) -> Iterator[Harness]:
                     "the contract server, written from what is known, enforces none"
                 ),
             },
+            exit_script=minds_exit_script(minds_server, a),
         )
     finally:
         me.close()

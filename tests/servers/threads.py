@@ -47,9 +47,28 @@ def threads_connect(server: ContractServer, user: dict[str, Any], **settings: An
     )
 
 
+def threads_exit_script(server: ContractServer, user: dict[str, Any]) -> str:
+    """Connect, open the HTTP client (read, publish through a container) and exit without close()."""
+    return f"""
+import decentsocial as ds
+
+net = ds.connect(
+    "threads",
+    base_url={server.url!r},
+    access_token={user["access_token"]!r},
+    user_id={user["id"]!r},
+    poll_interval=0.05,
+    retry={{"attempts": 1}},
+)
+net.me()
+net.publish("exit without close")
+"""
+
+
 @pytest.fixture
 def threads_harness(threads_server: ContractServer) -> Iterator[Harness]:
-    me = threads_connect(threads_server, threads_user(threads_server))
+    user = threads_user(threads_server)
+    me = threads_connect(threads_server, user)
     other = threads_connect(threads_server, threads_user(threads_server))
     try:
         yield Harness(
@@ -63,6 +82,7 @@ def threads_harness(threads_server: ContractServer) -> Iterator[Harness]:
                     "tests/threads with Media(url=...))"
                 ),
             },
+            exit_script=threads_exit_script(threads_server, user),
         )
     finally:
         me.close()

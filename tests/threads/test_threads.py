@@ -64,7 +64,7 @@ def test_image_with_alt_text(net: Any) -> None:
 def test_video_waits_while_container_is_in_progress(make_net: Callable[..., Any]) -> None:
     sleeps: list[float] = []
     net, _ = make_net()
-    net._sleep = lambda s: (sleeps.append(s), __import__("time").sleep(s))
+    net._publisher.sleep = lambda s: (sleeps.append(s), __import__("time").sleep(s))
     post = net.publish(ds.Draft(text="clip", media=(ds.Media(kind="video", url=VIDEO),)))
     assert post.media[0].kind == "video"
     assert sleeps, "a 0.3 s video should have been IN_PROGRESS at least once"
@@ -301,7 +301,7 @@ def test_server_quota_answer_is_rate_limited_not_retried(
 
 def test_429_is_retried_after_retry_after(net: Any, threads_server: ContractServer) -> None:
     threads_server.control("faults", {"rate_limit": 1})
-    assert net.me().raw["id"] == net.cfg.user_id
+    assert net.me().raw["id"] == net.settings.user_id
 
 
 def test_429_without_retries_is_rate_limited(threads_server: ContractServer) -> None:
@@ -365,7 +365,7 @@ def test_exchange_and_refresh(threads_server: ContractServer, caplog: pytest.Log
 def test_token_never_in_logs_or_reprs(net: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     net.publish("quiet")
-    token = net.cfg.access_token.get_secret_value()
+    token = net.settings.access_token.get_secret_value()
     assert token not in caplog.text
     assert token not in repr(net)
     assert token not in str(net.settings)
@@ -558,9 +558,10 @@ def test_broken_token_answers_are_typed_errors(
 def test_unreadable_timestamp_is_a_typed_error(net: Any, threads_server: ContractServer) -> None:
     post = net.publish("when?")
     threads_server.control("faults", {"bad_timestamp": 1})
-    with pytest.raises(ds.NetworkUnavailable, match="timestamp") as info:
+    with pytest.raises(ds.NetworkUnavailable, match="malformed timestamp") as info:
         net.get_post(post.id)
-    assert isinstance(info.value.__cause__, ValueError)
+    assert info.value.network == "threads"
+    assert info.value.retryable is False
 
 
 def test_notifications_page_lazily(make_net: Callable[..., Any], threads_server: ContractServer) -> None:
@@ -596,8 +597,8 @@ def test_emoji_count_as_their_utf8_bytes_before_io(net: Any, threads_server: Con
 
 
 def test_the_contract_server_counts_emoji_as_documented(net: Any, threads_server: ContractServer) -> None:
-    user = net.cfg.user_id
-    token = net.cfg.access_token.get_secret_value()
+    user = net.settings.user_id
+    token = net.settings.access_token.get_secret_value()
     sent = httpx.post(
         f"{threads_server.url}/v1.0/{user}/threads",
         data={"media_type": "TEXT", "text": "😀" * 126},
@@ -627,9 +628,9 @@ def test_more_than_five_links_are_refused_before_io(net: Any, threads_server: Co
 def test_the_contract_server_refuses_more_than_five_links(net: Any, threads_server: ContractServer) -> None:
     six = " ".join(f"https://acme.example/{i}" for i in range(6))
     sent = httpx.post(
-        f"{threads_server.url}/v1.0/{net.cfg.user_id}/threads",
+        f"{threads_server.url}/v1.0/{net.settings.user_id}/threads",
         data={"media_type": "TEXT", "text": six},
-        headers={"Authorization": f"Bearer {net.cfg.access_token.get_secret_value()}"},
+        headers={"Authorization": f"Bearer {net.settings.access_token.get_secret_value()}"},
     )
     assert sent.status_code == 400
     assert "THREADS_API__LINK_LIMIT_EXCEEDED" in sent.json()["error"]["message"]
@@ -689,9 +690,9 @@ def test_reply_control_takes_only_the_documented_values(net: Any, threads_server
     post = net.publish(ds.Draft(text="followers may answer", options={"reply_control": "followers_only"}))
     assert post.text == "followers may answer"
     sent = httpx.post(
-        f"{threads_server.url}/v1.0/{net.cfg.user_id}/threads",
+        f"{threads_server.url}/v1.0/{net.settings.user_id}/threads",
         data={"media_type": "TEXT", "text": "x", "reply_control": "nobody"},
-        headers={"Authorization": f"Bearer {net.cfg.access_token.get_secret_value()}"},
+        headers={"Authorization": f"Bearer {net.settings.access_token.get_secret_value()}"},
     )
     assert sent.status_code == 400
 
@@ -714,3 +715,14 @@ def test_reposts_do_not_take_the_place_of_your_threads_in_notifications(make_net
     reply = other.reply(mine, "a reply to it")
     me.repost(other.publish("something I shared"))  # now the newest item of my profile
     assert [n.post.id for n in me.notifications() if n.post] == [reply.id]
+
+
+def test_the_shared_retry_setting_reaches_the_backend_through_connect(threads_server: ContractServer) -> None:
+    user = threads_server.control("users", {})
+    net = threads_connect(threads_server, user, retry={"attempts": 1})
+    assert net.retry.attempts == 1
+    threads_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.RateLimited):
+        net.me()  # one attempt: the 429 is not retried
+    assert net.me().handle == user["username"]
+    net.close()

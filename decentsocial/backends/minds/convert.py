@@ -1,0 +1,136 @@
+"""Pure conversions between Minds' engine JSON and decentsocial models (no I/O, no ``self``).
+
+Channels are accounts, activities are posts (a plain *remind* is the
+original shown as shared by the reminder), and comments are posts with ids
+``comment:<entity guid>:<comment guid>``. Server JSON is read leniently
+through :mod:`decentsocial.coerce`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from ... import text as textlib
+from ...coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, malformed
+from ...errors import InvalidInput
+from ...models import Account, Draft, Engagement, Post
+from .failures import NAME
+
+COMMENT_PREFIX = "comment:"
+#: Minds' NSFW reasons: 1 nudity, 2 pornography, 3 profanity, 4 violence and gore,
+#: 5 race, religion and gender, 6 other. ``Draft.sensitive`` alone maps to "other".
+NSFW_OTHER = 6
+#: ``access_id`` 2: public.
+PUBLIC = 2
+
+
+def time_of(value: Any) -> datetime:
+    """A Minds time (Unix seconds, often as a string); unreadable or missing is now."""
+    return as_datetime(as_float(value)) or datetime.now(timezone.utc)
+
+
+def account(c: Mapping[str, Any]) -> Account:
+    """A channel."""
+    username = as_str(c.get("username")) or as_str(c.get("guid")) or ""
+    created = as_datetime(as_float(c.get("time_created")))
+    return Account(
+        network=NAME,
+        id=as_str(c.get("guid")) or username,
+        handle=username,
+        display_name=as_str(c.get("name")),
+        url=f"https://www.minds.com/{username}",
+        bio=as_str(c.get("briefdescription")) or None,
+        followers=as_int(c.get("subscribers_count")),
+        following=as_int(c.get("subscriptions_count")),
+        created_at=created,
+        raw=dict(c),
+    )
+
+
+def _owner(item: Mapping[str, Any]) -> Account:
+    owner = item.get("ownerObj")
+    return account(owner if isinstance(owner, Mapping) else {"guid": item.get("owner_guid")})
+
+
+def post(a: Mapping[str, Any]) -> Post:
+    """An activity; a plain remind as the original post, shared by the reminder (with the remind's id)."""
+    owner = _owner(a)
+    remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
+    message = as_str(a.get("message")) or ""
+    guid = as_str(a.get("guid"))
+    if not guid:
+        raise malformed(NAME, "activity without a guid")
+    container = as_str(a.get("container_guid")) or ""
+    community = container if container and container != as_str(a.get("owner_guid")) else None
+    if remind is not None and not message:
+        original = post(remind)
+        return original.model_copy(update={"id": guid, "reposted_by": owner, "raw": dict(a)})
+    tags = [str(t) for t in as_list(a.get("tags"))]
+    return Post(
+        network=NAME,
+        id=guid,
+        url=as_str(a.get("perma_url")) or f"https://www.minds.com/newsfeed/{guid}",
+        author=owner,
+        text=message,
+        created_at=time_of(a.get("time_created")),
+        quote_of=as_str(as_dict(remind).get("guid")) if remind is not None else None,
+        tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in tags),
+        mentions=textlib.mentions(message),
+        links=textlib.links(message),
+        community=community,
+        content_warning="nsfw" if a.get("nsfw") else None,
+        visibility="public" if str(a.get("access_id", PUBLIC)) == str(PUBLIC) else None,
+        metrics=Engagement(
+            likes=as_int(a.get("thumbs:up:count")),
+            replies=as_int(a.get("comments:count")),
+            reposts=as_int(a.get("reminds")),
+        ),
+        raw=dict(a),
+    )
+
+
+def comment(c: Mapping[str, Any]) -> Post:
+    """A comment, as a reply to the post it is on."""
+    entity = as_str(c.get("entity_guid")) or ""
+    text = as_str(c.get("description")) or ""
+    return Post(
+        network=NAME,
+        id=f"{COMMENT_PREFIX}{entity}:{as_str(c.get('guid'))}",
+        url=f"https://www.minds.com/newsfeed/{entity}",
+        author=_owner(c),
+        text=text,
+        created_at=time_of(c.get("time_created")),
+        reply_to=entity,
+        root_id=entity,
+        mentions=textlib.mentions(text),
+        links=textlib.links(text),
+        visibility="public",
+        raw=dict(c),
+    )
+
+
+def split_comment(pid: str) -> tuple[str, str]:
+    """``comment:<entity>:<guid>`` -> (entity, guid); anything else is ``InvalidInput``."""
+    parts = pid[len(COMMENT_PREFIX) :].split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise InvalidInput(f"malformed Minds comment id {pid!r}", network=NAME)
+    return parts[0], parts[1]
+
+
+def activity_body(d: Draft) -> dict[str, Any]:
+    """The ``PUT /api/v3/newsfeed/activity`` body of a checked draft."""
+    body: dict[str, Any] = {"message": d.text, "access_id": PUBLIC}
+    if d.all_tags:
+        body["tags"] = list(d.all_tags)
+    nsfw = d.options.get("nsfw")
+    if nsfw:
+        body["nsfw"] = list(nsfw)
+    elif d.sensitive or d.content_warning:
+        body["nsfw"] = [NSFW_OTHER]
+    if d.community:
+        body["container_guid"] = d.community
+    if d.quote_of:
+        body["remind_guid"] = d.quote_of
+    return body

@@ -1,0 +1,81 @@
+"""Minds' HTTP failures -> the error tree, in one function (:func:`minds_error`).
+
+Minds answers errors with ``{"status": "error", "message": …}`` (the engine)
+or OAuth's ``{"error", "error_description"}`` (the token endpoint). The
+shared status table (:func:`decentsocial.errors.from_status`) decides the
+class; on top of it, a read refused as a bad request names the id or
+parameter asked for, not content, and a two-factor challenge at login says
+what it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...coerce import as_dict, as_str
+from ...errors import (
+    STATUS_ERRORS,
+    AuthenticationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NotFound,
+    from_status,
+)
+from ...httpclient import server_words
+
+NAME = "minds"
+TWO_FACTOR_ERROR = "Minds::Core::Security::TwoFactor::TwoFactorRequiredException"
+
+_WORDS = {
+    401: "Minds refused the session",
+    403: "Minds does not allow this",
+    404: "not found on Minds (or deleted)",
+    429: "Minds rate limit reached",
+}
+_NOT_FOUND_WORDS = ("not found", "could not be found", "does not exist")
+
+
+def minds_error(
+    status: int, body: Any, headers: Mapping[str, str], *, method: str, safe_to_repeat: bool
+) -> DecentSocialError:
+    """The error a Minds error answer means (``body``: its JSON, or ``None``)."""
+    said = server_words(body) or f"HTTP {status}"
+    refused_content = status < 500 and STATUS_ERRORS.get(status, ContentRejected) is ContentRejected
+    if method == "GET" and refused_content:
+        # A read refused as a bad request: the id or parameter asked for, not content.
+        if any(words in said.lower() for words in _NOT_FOUND_WORDS):
+            return NotFound(_WORDS[404], network=NAME, server_message=said)
+        return InvalidInput("Minds refused the request as malformed", network=NAME, server_message=said)
+    if status >= 500:
+        words: str | None = f"Minds server error (HTTP {status})"
+    else:
+        words = _WORDS.get(status, "Minds refused the request" if refused_content else None)
+    return from_status(
+        status,
+        network=NAME,
+        message=words,
+        server_message=said,
+        headers=headers,
+        safe_to_repeat=safe_to_repeat,
+    )
+
+
+def login_error(status: int, body: Any, headers: Mapping[str, str], *, username: str) -> DecentSocialError:
+    """The error a refused password or refresh grant means (a login changes nothing: safe to repeat)."""
+    said = server_words(body) or f"HTTP {status}"
+    data = as_dict(body)
+    if (as_str(data.get("errorId")) or as_str(data.get("error"))) == TWO_FACTOR_ERROR:
+        return AuthenticationError(
+            f"Minds asks for a two-factor code for {username!r}: the account has two-factor "
+            "authentication on, and the password grant cannot complete it without a code sent to the "
+            "owner. decentsocial does not support Minds 2FA; use an account without it for automation",
+            network=NAME,
+            server_message=said,
+        )
+    if status in (400, 401):
+        return AuthenticationError(
+            f"Minds refused the login for {username!r}", network=NAME, server_message=said
+        )
+    return minds_error(status, body, headers, method="POST", safe_to_repeat=True)

@@ -1,0 +1,295 @@
+"""Minds over the endpoints its own apps use: the ``BaseNetwork`` hooks. EXPERIMENTAL.
+
+Minds publishes no supported third-party API: this backend speaks the
+mobile app's OAuth password grant and the engine's newsfeed, channel and
+comment endpoints (``transport.py``). They can change without notice, so
+connecting warns (:class:`MindsExperimentalWarning`) and the docs say so.
+
+Publishing is never repeated automatically: ``PUT /api/v3/newsfeed/activity``
+and comments are not idempotent, so after an ambiguous failure a retry with
+the same ``Draft.idempotency_key`` first looks for the post among the
+channel's newest posts (a reply: among the post's comments), and refuses to
+publish again where no such lookup exists (group posts).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ... import text as textlib
+from ...base import BaseNetwork
+from ...errors import ContentRejected, DecentSocialError, NetworkUnavailable, NotFound
+from ...idempotency import PublishLog, PublishRecord, draft_digest, may_have_happened
+from ...models import Account, Draft, Post
+from ...network import AccountRef, Capability, PostRef
+from ...paging import Page, paginate
+from ...retry import RetryPolicy
+from . import convert
+from .convert import COMMENT_PREFIX
+from .failures import NAME
+from .settings import MindsSettings
+from .transport import MindsApi
+
+__all__ = ["MindsExperimentalWarning", "MindsNetwork"]
+
+#: How far before an attempt started its post may be dated (clocks differ).
+CLOCK_SLACK = 120
+
+
+class MindsExperimentalWarning(UserWarning):
+    """Minds has no supported third-party API; this backend may break when Minds changes."""
+
+
+@dataclass(kw_only=True)
+class MindsAttempt(PublishRecord):
+    """A publish that may or may not have reached Minds, remembered by idempotency key."""
+
+    started: float
+    community: str | None = None
+
+
+class MindsNetwork(BaseNetwork[MindsSettings]):
+    """Minds (experimental): publish, reply, remind, delete, newsfeed and channel posts."""
+
+    name: ClassVar[str] = NAME
+    Settings: ClassVar[type[MindsSettings]] = MindsSettings
+    #: Reading; writing (no media uploads); exactly-once publishing by lookup.
+    capabilities = frozenset(
+        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.TIMELINE}
+        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
+        | {Capability.IDEMPOTENT_PUBLISH}
+    )
+    page_size: ClassVar[int] = 50
+
+    def __init__(self, settings: MindsSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
+        super().__init__(settings, retry=retry)
+        self._api = MindsApi(self.settings, retry=self.retry)
+        self._own: Account | None = None
+        self._attempts = PublishLog(MindsAttempt, self.settings.state_path, network=NAME)
+        self.release_on_collect(self._api.close)
+        warnings.warn(
+            "the Minds backend is experimental: Minds has no supported third-party API, so it uses the "
+            "endpoints Minds' own apps use, which may change without notice",
+            MindsExperimentalWarning,
+            stacklevel=3,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connection (it reopens if the connection is used again)."""
+        self._api.close()
+
+    # ------------------------------------------------------------ session
+
+    @property
+    def token_expires_at(self) -> datetime | None:
+        """When the current access token expires (UTC); ``None`` before logging in."""
+        return self._api.session.expires_at if self._api.session else None
+
+    def login(self) -> None:
+        """Log in with the password grant (done on first use; call it to fail early)."""
+        self._api.login()
+
+    def refresh(self) -> None:
+        """Exchange the refresh token for a new access token (logging in again if that fails)."""
+        self._api.refresh()
+
+    # ------------------------------------------------------------ profile
+
+    def _me(self) -> Account:
+        if self._own is None:
+            self._own = convert.account(self._api.call("GET", "/api/v1/channel/me").get("channel") or {})
+        return self._own
+
+    def _account(self, handle: str) -> Account:
+        body = self._api.call("GET", f"/api/v1/channel/{handle.lstrip('@')}")
+        return convert.account(body.get("channel") or {})
+
+    # ------------------------------------------------------------ publishing
+
+    def check_draft(self, draft: Draft) -> None:
+        """What this backend cannot publish on Minds, refused before any request."""
+        super().check_draft(draft)
+        if draft.media:
+            raise self.unsupported(Capability.MEDIA, "media uploads are not implemented for Minds")
+        if draft.visibility not in (None, "public"):
+            raise ContentRejected(
+                f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
+            )
+        flagged = draft.sensitive or draft.content_warning or draft.options.get("nsfw")
+        if draft.reply_to and (draft.quote_of or draft.community or draft.tags or flagged):
+            raise self.invalid("a Minds reply is a comment: text only, no quote, group, tags or NSFW flag")
+        if draft.link is not None and draft.link.url not in textlib.links(draft.text):
+            raise ContentRejected(
+                "this backend cannot attach a link card on Minds; put the URL in the text", network=NAME
+            )
+        nsfw = draft.options.get("nsfw")
+        valid = isinstance(nsfw, (list, tuple)) and all(isinstance(n, int) and 1 <= n <= 6 for n in nsfw)
+        if nsfw is not None and not valid:
+            raise self.invalid("options['nsfw'] must be a list of Minds NSFW reasons 1-6")
+
+    def _publish(self, draft: Draft) -> Post:
+        key = draft.idempotency_key
+        attempt = self._attempts.resume(key, draft)
+        if attempt is not None:
+            if attempt.post_id is None:
+                found = self._find_earlier(attempt)
+                if found is not None:
+                    self._attempts.finish(attempt, found)
+            if attempt.post_id is not None:
+                return self._get_post(attempt.post_id)
+            # The lookup shows the earlier attempt made nothing: send it now, under the same key.
+        elif key:
+            attempt = self._attempts.remember(
+                key,
+                MindsAttempt(
+                    started=time.time(),
+                    digest=draft_digest(draft),
+                    text=draft.text,
+                    quote_of=draft.quote_of,
+                    community=draft.community,
+                    reply_to=draft.reply_to,
+                ),
+            )
+        try:
+            post = self._comment(draft.reply_to, draft.text) if draft.reply_to else self._activity(draft)
+        except DecentSocialError as exc:
+            if attempt is not None and not may_have_happened(exc):
+                self._attempts.drop(attempt)  # refused outright: nothing was made, the key starts afresh
+            raise
+        if attempt is not None:
+            self._attempts.finish(attempt, post.id)
+        return post
+
+    def _activity(self, d: Draft) -> Post:
+        body = convert.activity_body(d)
+        return convert.post(
+            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
+        )
+
+    def _comment(self, entity: str, text: str) -> Post:
+        if entity.startswith(COMMENT_PREFIX):
+            raise self.invalid("Minds comments on comments are not supported; reply to the post")
+        body = self._api.call(
+            "POST", f"/api/v1/comments/{entity}", json={"comment": text}, safe_to_repeat=False
+        )
+        return convert.comment(body.get("comment") or {})
+
+    def _find_earlier(self, attempt: MindsAttempt) -> str | None:
+        """The post an earlier, ambiguous attempt made (``None``: a lookup shows it made none).
+
+        Raises ``NetworkUnavailable`` where no lookup can tell (group posts):
+        publishing again could post twice.
+        """
+        if attempt.reply_to is not None:
+            return self._find_commented(attempt, attempt.reply_to)
+        if attempt.community is not None:
+            raise NetworkUnavailable(
+                f"an earlier publish with this idempotency_key into group {attempt.community} got no "
+                "answer, and group posts cannot be looked up: the post may exist. Check the group "
+                "before publishing it again (with a new key)",
+                network=NAME,
+                retryable=False,
+            )
+        return self._find_posted(attempt)
+
+    def _find_posted(self, attempt: MindsAttempt) -> str | None:
+        """An earlier attempt's post in your channel: same text and quote, made since that attempt."""
+        since = attempt.started - CLOCK_SLACK
+        claimed = self._attempts.claimed()
+        for post in self._listing(f"/api/v1/newsfeed/personal/{self._me().id}", 50):
+            if post.reposted_by is not None:
+                continue  # a plain remind shows its original's text and time: never the post sought
+            if post.created_at.timestamp() < since:
+                break
+            if post.id in claimed:
+                continue
+            if post.text == attempt.text and post.quote_of == attempt.quote_of and post.community is None:
+                return post.id
+        return None
+
+    def _find_commented(self, attempt: MindsAttempt, entity: str) -> str | None:
+        """An earlier attempt's comment: yours, same text, made since that attempt."""
+        me = self._me()
+        since = attempt.started - CLOCK_SLACK
+        claimed = self._attempts.claimed()
+        for c in self._comments(entity):
+            post = convert.comment(c)
+            if post.id in claimed or post.created_at.timestamp() < since:
+                continue
+            if post.author.id == me.id and post.text == attempt.text:
+                return post.id
+        return None
+
+    def _repost(self, post: PostRef) -> Post | None:
+        """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment)."""
+        body = {"message": "", "remind_guid": self.post_id(post), "access_id": convert.PUBLIC}
+        return convert.post(
+            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
+        )
+
+    def _delete(self, post: PostRef) -> None:
+        """A post or comment; "not found" on a retry means the first attempt deleted it: success."""
+        pid = self.post_id(post)
+        if pid.startswith(COMMENT_PREFIX):
+            _, guid = convert.split_comment(pid)
+            self._api.delete(f"/api/v1/comments/{guid}")
+        else:
+            self._api.delete(f"/api/v3/newsfeed/activity/urn:activity:{pid}")
+
+    # ------------------------------------------------------------ reading
+
+    def _get_post(self, id: str) -> Post:
+        if id.startswith(COMMENT_PREFIX):
+            entity, guid = convert.split_comment(id)
+            for comment in self._comments(entity):
+                if str(comment.get("guid")) == guid:
+                    return convert.comment(comment)
+            raise NotFound(f"no Minds comment {guid} on {entity}", network=NAME)
+        activity = self._api.call("GET", f"/api/v1/newsfeed/single/{id}").get("activity")
+        if not isinstance(activity, dict):
+            raise NotFound(f"no Minds post {id}", network=NAME)
+        return convert.post(activity)
+
+    def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
+        offset = ""
+        while True:
+            params: dict[str, Any] = {"limit": 50}
+            if offset:
+                params["offset"] = offset
+            body = self._api.call("GET", f"/api/v1/comments/{entity}", params=params)
+            yield from body.get("comments") or []
+            offset = str(body.get("load-next") or "")
+            if not offset or not body.get("comments"):
+                return
+
+    def _timeline(self, limit: int | None) -> Iterator[Post]:
+        """The newsfeed: posts of the channels you subscribe to, and yours, newest first."""
+        return self._listing("/api/v1/newsfeed", limit)
+
+    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        """A channel's posts (yours by default), newest first."""
+        if account is None:
+            guid = self._me().id
+        elif isinstance(account, Account):
+            guid = account.id
+        else:
+            guid = self._account(account).id
+        return self._listing(f"/api/v1/newsfeed/personal/{guid}", limit)
+
+    def _listing(self, path: str, limit: int | None) -> Iterator[Post]:
+        """Lazy pages of a feed, by ``load-next`` offset, each post once."""
+
+        def fetch(cursor: str | None, size: int) -> Page[Post, str]:
+            params: dict[str, Any] = {"limit": size}
+            if cursor:
+                params["offset"] = cursor
+            body = self._api.call("GET", path, params=params)
+            items = [convert.post(a) for a in body.get("activity") or []]
+            return Page(items, str(body.get("load-next") or "") or None)
+
+        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)

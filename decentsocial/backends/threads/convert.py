@@ -1,0 +1,295 @@
+"""Pure conversions between Graph API JSON and decentsocial models (no I/O, no ``self``).
+
+Server JSON is read leniently through :mod:`decentsocial.coerce`; what a
+conversion cannot do without (a post's id, a readable timestamp) is
+``malformed``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+import regex
+
+from ... import text as textlib
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
+from ...errors import AuthenticationError, ContentRejected
+from ...httpclient import read_token
+from ...models import Account, Draft, Engagement, Media, Post
+from .failures import NAME, REFRESH_HINT
+from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
+
+TEXT_LIMIT = 500
+MEDIA_FIELDS = (
+    "id,media_type,media_url,permalink,owner,username,text,timestamp,shortcode,thumbnail_url,"
+    "children{id,media_type,media_url,alt_text},is_quote_post,quoted_post,reposted_post,alt_text,"
+    "link_attachment_url,topic_tag,is_reply,replied_to,root_post,hide_status"
+)
+ME_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
+INSIGHT_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
+ACCOUNT_METRICS = "views,likes,replies,reposts,quotes,clicks,followers_count"
+
+#: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
+_EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
+_PUBLIC_URL = re.compile(r"^https?://[^/\s]+")
+
+
+# ---------------------------------------------------------------- rules Threads documents
+
+
+def threads_len(text: str) -> int:
+    """Text length as Threads counts it: characters, except that an emoji counts as its UTF-8 bytes."""
+    total = 0
+    for cluster in textlib.graphemes(text):
+        total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
+    return total
+
+
+def is_public_url(url: str) -> bool:
+    """Whether Threads can fetch ``url`` (it takes media and links by http(s) URL only)."""
+    return bool(_PUBLIC_URL.match(url))
+
+
+def valid_topic(tag: str) -> bool:
+    """Documented topic tag rule: 1-50 characters, no periods or ampersands."""
+    return 1 <= len(tag) <= 50 and "." not in tag and "&" not in tag
+
+
+def topic_tag(draft: Draft) -> str | None:
+    """The one topic tag a draft gets: ``options['topic_tag']``, its one tag, or its first valid hashtag."""
+    option = draft.options.get("topic_tag")
+    if option is not None:
+        return str(option).lstrip("#")
+    if len(draft.tags) > 1:
+        raise ContentRejected(
+            f"Threads takes one topic tag per post; this draft has {len(draft.tags)} "
+            f"({', '.join(draft.tags)}). Pick one (Draft.tags or options['topic_tag'])",
+            network=NAME,
+        )
+    if draft.tags:
+        return draft.tags[0]
+    # The Threads app makes a post's first hashtag its tag: do the same through the API,
+    # when that hashtag is a valid topic tag.
+    in_text = [t for t in textlib.hashtags(draft.text) if valid_topic(t)]
+    return in_text[0] if in_text else None
+
+
+# ---------------------------------------------------------------- drafts -> container parameters
+
+
+def container_params(draft: Draft) -> dict[str, Any]:
+    """The parameters every container of ``draft`` shares (reply, quote, topic, link, reply control)."""
+    common: dict[str, Any] = {}
+    if draft.reply_to:
+        common["reply_to_id"] = draft.reply_to
+    if draft.quote_of:
+        common["quote_post_id"] = draft.quote_of
+    topic = topic_tag(draft)
+    if topic:
+        common["topic_tag"] = topic
+    if draft.link is not None:
+        common["link_attachment"] = draft.link.url
+    reply_control = draft.options.get("reply_control")
+    if reply_control:
+        common["reply_control"] = str(reply_control)
+    return common
+
+
+def media_params(m: Media) -> dict[str, Any]:
+    """The container parameters of one image or video given by URL."""
+    assert m.url is not None
+    params: dict[str, Any] = (
+        {"media_type": "VIDEO", "video_url": m.url}
+        if m.kind == "video"
+        else {"media_type": "IMAGE", "image_url": m.url}
+    )
+    if m.alt_text:
+        params["alt_text"] = m.alt_text
+    return params
+
+
+# ---------------------------------------------------------------- JSON -> models
+
+
+def ref_id(value: Any) -> str | None:
+    """The id of a ``{"id": …}`` reference, if any."""
+    return as_str(as_dict(value).get("id")) or None
+
+
+def id_of(body: Mapping[str, Any], what: str) -> str:
+    """The ``id`` of an answer that must carry one."""
+    value = as_str(body.get("id"))
+    if not value:
+        raise malformed(NAME, f"answer without the id of {what}")
+    return value
+
+
+def timestamp(value: Any) -> datetime:
+    """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
+    if value is None or value == "":
+        return datetime.now(timezone.utc)
+    when = as_datetime(value)
+    if when is None:
+        raise malformed(NAME, f"timestamp {str(value)[:40]!r}")
+    return when
+
+
+def account(body: Mapping[str, Any], name: str | None = None) -> Account:
+    """A profile: the token's own (``GET /me``, ``threads_*`` fields) or another's (``profile_lookup``,
+    looked up by ``name``). Account ids are usernames: user ids are app-scoped."""
+    username = as_str(body.get("username")) or name or as_str(body.get("id")) or "unknown"
+    return Account(
+        network=NAME,
+        id=username,
+        handle=username,
+        display_name=as_str(body.get("name")),
+        url=f"https://www.threads.net/@{username}",
+        bio=as_str(body.get("threads_biography") or body.get("biography")) or None,
+        avatar_url=as_str(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
+        followers=as_int(body.get("follower_count")),
+        raw=dict(body),
+    )
+
+
+def media(m: Mapping[str, Any]) -> Media | None:
+    """An image or video of a post (``None`` for anything else)."""
+    url = as_str(m.get("media_url"))
+    kind: Literal["image", "video"] | None = {"IMAGE": "image", "VIDEO": "video"}.get(  # type: ignore[assignment]
+        str(m.get("media_type"))
+    )
+    if not url or kind is None:
+        return None
+    return Media(kind=kind, url=url, alt_text=as_str(m.get("alt_text")))
+
+
+def post(m: Mapping[str, Any]) -> Post:
+    """A post as the media endpoints give it (a repost is resolved by the network, not here)."""
+    text = as_str(m.get("text")) or ""
+    username = as_str(m.get("username")) or ""
+    # Account ids are usernames: search results and profile lookups carry only the username.
+    owner = username or ref_id(m.get("owner")) or "unknown"
+    author = Account(
+        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{username}" if username else None
+    )
+    if m.get("media_type") == "CAROUSEL_ALBUM":
+        children = [as_dict(c) for c in as_list(as_dict(m.get("children")).get("data"))]
+    else:
+        children = [m]
+    items = [item for item in (media(c) for c in children) if item is not None]
+    links = list(textlib.links(text))
+    attached = as_str(m.get("link_attachment_url"))
+    if attached and attached not in links:
+        links.append(attached)
+    topic = as_str(m.get("topic_tag"))
+    tags = ([topic] if topic else []) + list(textlib.hashtags(text))
+    reply_to = ref_id(m.get("replied_to"))
+    return Post(
+        network=NAME,
+        id=id_of(m, "a post"),
+        url=as_str(m.get("permalink")),
+        author=author,
+        text=text,
+        created_at=timestamp(m.get("timestamp")),
+        reply_to=reply_to,
+        root_id=ref_id(m.get("root_post")) if reply_to else None,
+        quote_of=ref_id(m.get("quoted_post")),
+        tags=tuple(tags),
+        mentions=textlib.mentions(text),
+        links=tuple(links),
+        media=tuple(items),
+        visibility="public",
+        raw=dict(m),
+    )
+
+
+def quota(body: Mapping[str, Any]) -> PublishingQuota:
+    """The ``threads_publishing_limit`` answer (Threads' documented defaults where a figure is missing)."""
+    row = as_dict((as_list(body.get("data")) or [{}])[0])
+    config = as_dict(row.get("config"))
+    reply_config = as_dict(row.get("reply_config"))
+    return PublishingQuota(
+        posts_used=as_int(row.get("quota_usage")) or 0,
+        posts_total=as_int(config.get("quota_total")) or 250,
+        replies_used=as_int(row.get("reply_quota_usage")),
+        replies_total=as_int(reply_config.get("quota_total")),
+        window_seconds=as_int(config.get("quota_duration")) or 86400,
+    )
+
+
+def engagement(body: Mapping[str, Any]) -> Engagement:
+    """A post's insights: the first value of each metric's series, or its total."""
+    values: dict[str, int] = {}
+    for entry in map(as_dict, as_list(body.get("data"))):
+        name = str(entry.get("name"))
+        series = as_list(entry.get("values"))
+        first = as_int(as_dict(series[0]).get("value")) if series else None
+        total = as_int(as_dict(entry.get("total_value")).get("value"))
+        if first is not None:
+            values[name] = first
+        elif total is not None:
+            values[name] = total
+    return Engagement(**{k: values.get(k) for k in INSIGHT_METRICS})
+
+
+def account_insights(
+    body: Mapping[str, Any], since: datetime | None, until: datetime | None
+) -> AccountInsights:
+    """Account insights: totals where given, else the sum of the daily series; views also by day."""
+    totals: dict[str, int] = {}
+    days: list[DailyValue] = []
+    for entry in map(as_dict, as_list(body.get("data"))):
+        name = str(entry.get("name"))
+        total = as_int(as_dict(entry.get("total_value")).get("value"))
+        if total is not None:
+            totals[name] = total
+        series = [
+            DailyValue(end_time=timestamp(v.get("end_time")), value=as_int(v.get("value")) or 0)
+            for v in map(as_dict, as_list(entry.get("values")))
+        ]
+        if series:
+            if name == "views":
+                days = series
+            totals.setdefault(name, sum(v.value for v in series))
+        if name == "clicks" and entry.get("link_total_values") is not None:
+            links = map(as_dict, as_list(entry.get("link_total_values")))
+            totals.setdefault(name, sum(as_int(v.get("value")) or 0 for v in links))
+    return AccountInsights(
+        since=since,
+        until=until,
+        views=totals.get("views"),
+        views_by_day=tuple(days),
+        likes=totals.get("likes"),
+        replies=totals.get("replies"),
+        reposts=totals.get("reposts"),
+        quotes=totals.get("quotes"),
+        clicks=totals.get("clicks"),
+        followers=totals.get("followers_count"),
+        raw=dict(body),
+    )
+
+
+def token(body: Any) -> ThreadsToken:
+    """A token endpoint's answer; one without an access token is an ``AuthenticationError``."""
+    answer = read_token(body)
+    if answer is None:
+        raise AuthenticationError(
+            f"the Threads token endpoint answered without an access token; {REFRESH_HINT}", network=NAME
+        )
+    return ThreadsToken(
+        access_token=answer.access_token,
+        token_type=answer.token_type,
+        expires_in=answer.expires_in,
+        expires_at=answer.expires_at,
+    )
+
+
+def as_utc(value: datetime | date | None) -> datetime | None:
+    """A caller's ``since``/``until``: a date is its midnight UTC, a naive datetime is UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)

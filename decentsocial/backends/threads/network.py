@@ -1,0 +1,461 @@
+"""Threads (Meta) over its Graph API: the ``BaseNetwork`` hooks and the Threads-only extras.
+
+``ds.connect("threads", access_token=…, user_id=…)``. Publishing is the
+documented two-step container flow (``publish.py``); requests go through the
+shared HTTP transport (``transport.py``) under the connection's ``retry``
+policy; JSON becomes models in ``convert.py``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import SecretStr
+
+from ... import text as textlib
+from ...base import BaseNetwork
+from ...errors import ContentRejected, InvalidInput, NotFound, PermissionDenied
+from ...models import Account, Draft, Engagement, Media, Notification, Post
+from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...paging import Page, paginate
+from ...retry import RetryPolicy
+from . import convert
+from .failures import NAME
+from .publish import ContainerPublisher
+from .results import AccountInsights, PublishingQuota, ThreadsToken
+from .settings import ThreadsSettings
+from .transport import GraphApi
+
+__all__ = ["ThreadsNetwork"]
+
+CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
+#: Documented: more unique links than this fail at container creation (THREADS_API__LINK_LIMIT_EXCEEDED).
+LINK_LIMIT = 5
+#: The documented ``reply_control`` values (who may reply).
+REPLY_CONTROLS = frozenset(
+    {"everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"}
+)
+T = TypeVar("T")
+_NO_NOTIFICATION_SCOPE = "the token has neither threads_manage_mentions nor threads_read_replies"
+
+
+class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
+    """Threads through the Graph API: publish with containers, read, insights, quotas and tokens."""
+
+    name: ClassVar[str] = NAME
+    Settings: ClassVar[type[ThreadsSettings]] = ThreadsSettings
+    #: Reading; searching; writing; media (by public URL) and exactly-once publishing.
+    capabilities = frozenset(
+        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.THREAD, Capability.NOTIFICATIONS}
+        | {Capability.SEARCH, Capability.TAG_SEARCH}
+        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
+        | {Capability.MEDIA, Capability.IDEMPOTENT_PUBLISH}
+    )
+    page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
+
+    def __init__(
+        self,
+        settings: ThreadsSettings | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``sleep`` is what container polling waits with (tests pass a recorder)."""
+        super().__init__(settings, retry=retry)
+        s = self.settings
+        self._api = GraphApi(
+            s.base_url, token=s.access_token, api_version=s.api_version, timeout=s.timeout, retry=self.retry
+        )
+        self._token_expires_at = s.token_expires_at
+        self._publisher = ContainerPublisher(self._api, s, sleep=sleep)
+        self._username: str | None = None
+        self.release_on_collect(self._api.close)
+
+    def close(self) -> None:
+        """Close the HTTP connection (it reopens if the connection is used again)."""
+        self._api.close()
+
+    # ------------------------------------------------------------ tokens
+
+    @property
+    def token_expires_at(self) -> datetime | None:
+        """When the access token in use expires (UTC), if known."""
+        return self._token_expires_at
+
+    def token_expires_in(self) -> timedelta | None:
+        """Time left on the access token, if its expiry is known (negative once expired)."""
+        if self._token_expires_at is None:
+            return None
+        return self._token_expires_at - datetime.now(timezone.utc)
+
+    def needs_refresh(self, margin: timedelta = timedelta(days=7)) -> bool:
+        """True when the token's known expiry is within ``margin``: time to call ``refresh_token()``."""
+        left = self.token_expires_in()
+        return left is not None and left <= margin
+
+    @classmethod
+    def exchange_token(
+        cls,
+        short_lived_token: str | SecretStr,
+        client_secret: str | SecretStr,
+        *,
+        base_url: str = "https://graph.threads.net",
+        timeout: float = 30.0,
+    ) -> ThreadsToken:
+        """Exchange a short-lived (1 hour) token from the OAuth flow for a long-lived (60 days) one."""
+        token = SecretStr(short_lived_token) if isinstance(short_lived_token, str) else short_lived_token
+        secret = SecretStr(client_secret) if isinstance(client_secret, str) else client_secret
+        api = GraphApi(base_url, token=None, timeout=timeout)
+        params = {
+            "grant_type": "th_exchange_token",
+            "client_secret": secret.get_secret_value(),
+            "access_token": token.get_secret_value(),
+        }
+        try:
+            return convert.token(api.token_endpoint("/access_token", params))
+        finally:
+            api.close()
+
+    def refresh_token(self) -> ThreadsToken:
+        """Refresh the long-lived token in use (it must be 24 hours old and unexpired); this
+        connection switches to the new token. Store ``result.access_token`` for next time."""
+        current = self._api.token or self.settings.access_token
+        params = {"grant_type": "th_refresh_token", "access_token": current.get_secret_value()}
+        fresh = convert.token(self._api.token_endpoint("/refresh_access_token", params))
+        self._api.token = fresh.access_token
+        self._token_expires_at = fresh.expires_at
+        return fresh
+
+    # ------------------------------------------------------------ profile
+
+    def _me(self) -> Account:
+        return convert.account(self._api.get("me", fields=convert.ME_FIELDS))
+
+    def _account(self, handle: str) -> Account:
+        name = handle.lstrip("@")
+        if name in (self.settings.user_id, "me"):
+            return self._me()
+        return convert.account(self._api.get("profile_lookup", username=name), name)
+
+    def _own_username(self) -> str:
+        if self._username is None:
+            self._username = self._me().handle
+        return self._username
+
+    # ------------------------------------------------------------ drafts
+
+    def text_limit(self, draft: Draft | None = None) -> TextLimit:
+        """500 characters, an emoji counting as its UTF-8 bytes (Meta's documented rule);
+        ``check_draft`` enforces it and ``crosspost`` splits by it."""
+        return TextLimit(convert.TEXT_LIMIT, convert.threads_len)
+
+    def check_draft(self, draft: Draft) -> None:
+        """Everything Threads would refuse, refused here before any request."""
+        super().check_draft(draft)
+        if draft.community is not None:
+            raise self.unsupported(Capability.COMMUNITY_POSTS, "Threads has no communities to post into")
+        if draft.visibility not in (None, "public"):
+            raise ContentRejected(
+                f"Threads posts are public; it cannot publish with visibility {draft.visibility!r}",
+                network=NAME,
+            )
+        if draft.content_warning or draft.sensitive:
+            raise ContentRejected(
+                "Threads has no content warning or sensitive-media flag in its API; publish without one",
+                network=NAME,
+            )
+        if draft.reply_to and draft.quote_of:
+            raise self.invalid("a Threads post can reply or quote, not both")
+        if draft.options.get("carousel") or len(draft.media) > CAROUSEL_MAX:
+            self.check_carousel(draft.media)
+        self._check_media(draft)
+        reply_control = draft.options.get("reply_control")
+        if reply_control is not None and reply_control not in REPLY_CONTROLS:
+            raise self.invalid(
+                f"options['reply_control'] must be one of {', '.join(sorted(REPLY_CONTROLS))}, "
+                f"not {reply_control!r}"
+            )
+        topic = convert.topic_tag(draft)
+        if topic is not None and not convert.valid_topic(topic):
+            raise ContentRejected(
+                f"Threads topic tags are 1-50 characters without '.' or '&': {topic!r}", network=NAME
+            )
+
+    def _check_media(self, draft: Draft) -> None:
+        """Media by public URL only, images and videos; links within the documented limits."""
+        for item in draft.media:
+            if item.url is None or not convert.is_public_url(item.url):
+                where = str(item.path) if item.path is not None else "in-memory bytes"
+                raise ContentRejected(
+                    f"Threads fetches media from public http(s) URLs; it cannot upload {where}. "
+                    "Host the file and pass Media(url=...)",
+                    network=NAME,
+                )
+            if item.kind not in ("image", "video"):
+                raise ContentRejected(f"Threads takes images and videos, not {item.kind}", network=NAME)
+        if draft.link is not None and draft.media:
+            raise ContentRejected("Threads attaches a link only to text posts (no media)", network=NAME)
+        if draft.link is not None and not convert.is_public_url(draft.link.url):
+            raise ContentRejected(f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME)
+        unique_links = set(textlib.links(draft.text)) | ({draft.link.url} if draft.link else set())
+        if len(unique_links) > LINK_LIMIT:
+            raise ContentRejected(
+                f"a Threads post takes at most {LINK_LIMIT} links (text and link attachment), "
+                f"this one has {len(unique_links)}",
+                network=NAME,
+            )
+
+    def check_carousel(self, items: tuple[Media, ...]) -> None:
+        """Raise ``ContentRejected`` for a carousel of a size Threads refuses (2-20 items).
+
+        The one carousel size rule: ``check_draft`` (so ``publish``) and
+        ``post_carousel`` both come here, so they refuse alike.
+        """
+        if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
+            raise ContentRejected(
+                f"a Threads carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} items, got {len(items)}",
+                network=NAME,
+            )
+
+    # ------------------------------------------------------------ publishing
+
+    def post_carousel(self, items: list[Media] | tuple[Media, ...], text: str = "", **draft: Any) -> Post:
+        """Publish a carousel (2-20 images/videos given by public URL)."""
+        options = {**draft.pop("options", {}), "carousel": True}
+        return self.publish(Draft(text=text, media=tuple(items), options=options, **draft))
+
+    def _publish(self, draft: Draft) -> Post:
+        return self._get_post(self._publisher.publish(draft))
+
+    def quota(self) -> PublishingQuota:
+        """The rolling 24-hour publishing quota (250 posts, 1,000 replies; the reply
+        figures are ``None`` when the token lacks threads_manage_replies)."""
+        return self._publisher.quota()
+
+    # ------------------------------------------------------------ reading
+
+    def _get_post(self, id: str) -> Post:
+        body = self._api.get(id, fields=convert.MEDIA_FIELDS)
+        if body.get("media_type") == "REPOST_FACADE":
+            return self._resolved(body)  # as listings and repost() give it
+        return self._with_metrics(convert.post(body), body)
+
+    def _with_metrics(self, post: Post, body: Mapping[str, Any]) -> Post:
+        """``post`` with its insights when it is yours (and ``fetch_insights`` is on)."""
+        if self.settings.fetch_insights and convert.ref_id(body.get("owner")) == self.settings.user_id:
+            metrics = self._insights_or_none(post.id)
+            if metrics is not None:
+                post = post.model_copy(update={"metrics": metrics})
+        return post
+
+    def _resolved(self, m: Mapping[str, Any]) -> Post:
+        """A post; a repost (media type ``REPOST_FACADE``, which carries no content of its own)
+        as the original post shared by the reposter, with the repost's ``id`` (so ``delete``
+        undoes the repost). When the original is gone, the bare repost."""
+        post = convert.post(m)
+        original_id = convert.ref_id(m.get("reposted_post"))
+        if m.get("media_type") != "REPOST_FACADE" or original_id is None:
+            return post
+        try:
+            body = self._api.get(original_id, fields=convert.MEDIA_FIELDS)
+            original = self._with_metrics(convert.post(body), body)  # not resolved again: no loops
+        except NotFound:
+            return post.model_copy(update={"reposted_by": post.author})
+        return original.model_copy(update={"id": post.id, "reposted_by": post.author, "raw": dict(m)})
+
+    def post_insights(self, post: PostRef) -> Engagement:
+        """Views, likes, replies, reposts, quotes and shares of one of your posts."""
+        body = self._api.get(f"{self.post_id(post)}/insights", metric=",".join(convert.INSIGHT_METRICS))
+        return convert.engagement(body)
+
+    def _insights_or_none(self, post_id: str) -> Engagement | None:
+        if self.settings.scopes is not None and "threads_manage_insights" not in self.settings.scopes:
+            return None
+        try:
+            return self.post_insights(post_id)
+        except (PermissionDenied, NotFound):
+            return None
+
+    def account_insights(
+        self, since: datetime | date | None = None, until: datetime | date | None = None
+    ) -> AccountInsights:
+        """Account-level insights (views by day, likes, replies, reposts, quotes, clicks, followers)."""
+        start, end = convert.as_utc(since), convert.as_utc(until)
+        if start and end and start >= end:
+            raise InvalidInput("since must be before until", network=NAME)
+        params: dict[str, Any] = {"metric": convert.ACCOUNT_METRICS}
+        if start:
+            params["since"] = int(start.timestamp())
+        if end:
+            params["until"] = int(end.timestamp())
+        body = self._api.get(f"{self.settings.user_id}/threads_insights", **params)
+        return convert.account_insights(body, start, end)
+
+    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        """Your threads (``None``), or another profile's public posts through the Profile
+        Discovery API (needs the threads_profile_discovery scope)."""
+        if account is not None:
+            ref = self.account_ref(account).lstrip("@")
+            if ref not in (self.settings.user_id, "me") and ref != self._own_username():
+                if (
+                    self.settings.scopes is not None
+                    and "threads_profile_discovery" not in self.settings.scopes
+                ):
+                    raise self.unsupported(
+                        Capability.POSTS, "other profiles' posts need the threads_profile_discovery scope"
+                    )
+                posts = self._listing("profile_posts", {"username": ref}, limit)
+                return self._unsupported_on_permission(posts, Capability.POSTS, "threads_profile_discovery")
+        return self._listing(f"{self.settings.user_id}/threads", {}, limit)
+
+    def _listing(
+        self, path: str, extra: Mapping[str, Any], limit: int | None, *, page_size: int | None = None
+    ) -> Iterator[Post]:
+        """Lazy pages of a media edge, by ``after`` cursor, each post once."""
+
+        def fetch(cursor: str | None, size: int) -> Page[Post, str]:
+            params: dict[str, Any] = {**extra, "fields": convert.MEDIA_FIELDS, "limit": size}
+            if cursor:
+                params["after"] = cursor
+            body = self._api.get(path, **params)
+            items = [self._resolved(m) for m in body.get("data", [])]
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            return Page(items, after if paging.get("next") and after else None)
+
+        return paginate(fetch, limit=limit, page_size=page_size or self.page_size, key=lambda p: p.id)
+
+    def _thread(self, post: PostRef) -> list[Post]:
+        root = self._get_post(self.post_id(post))
+        replies = list(self._listing(f"{root.id}/conversation", {"reverse": "false"}, None))
+        replies.sort(key=lambda p: (p.created_at, p.id))
+        return [root, *replies]
+
+    def replies(self, post: PostRef, *, limit: int | None = 20) -> Iterator[Post]:
+        """Top-level replies to a post, oldest first (``thread`` gives the whole conversation)."""
+        return self._listing(f"{self.post_id(post)}/replies", {"reverse": "false"}, limit)
+
+    def _search(self, query: str, limit: int | None) -> Iterator[Post]:
+        if self.settings.scopes is not None and "threads_keyword_search" not in self.settings.scopes:
+            raise self.unsupported(Capability.SEARCH, "the token lacks the threads_keyword_search scope")
+        extra: dict[str, Any] = {"q": query, "search_type": "RECENT"}
+        if query.startswith("#"):
+            extra = {"q": query[1:], "search_type": "RECENT", "search_mode": "TAG"}
+        results = self._listing("keyword_search", extra, limit)
+        return self._unsupported_on_permission(results, Capability.SEARCH, "threads_keyword_search")
+
+    def _notifications(self, limit: int | None) -> Iterator[Notification]:
+        """Mentions of the account and replies to its recent threads, newest first, paged lazily.
+
+        The Threads API has no notification feed: this merges ``GET /{user}/mentions``
+        (threads_manage_mentions) with the top-level replies to your
+        ``notification_posts`` newest threads (threads_read_replies). Each of
+        those is a newest-first stream read one page at a time, and the streams
+        are merged newest first; so the call reads your newest threads and the
+        first page of each stream (to answer ``UnsupportedFeature`` at once),
+        and later pages only as you iterate. A reply that also mentions you
+        comes once, as a reply.
+        """
+        scopes = {"threads_manage_mentions", "threads_read_replies"}
+        if self.settings.scopes is not None and not scopes & self.settings.scopes:
+            raise self.unsupported(Capability.NOTIFICATIONS, _NO_NOTIFICATION_SCOPE)
+        streams: list[Iterator[Notification]] = []
+        replies_readable: bool | None = None  # None: no post of yours to try it on
+        try:
+            for stream in self._reply_streams(limit):
+                replies_readable = True
+                streams.append(stream)
+        except PermissionDenied:
+            replies_readable = False
+            streams = []
+        try:
+            mentions = self._listing(f"{self.settings.user_id}/mentions", {}, limit)
+            streams.append(_started(_notification("mention", p) for p in mentions))
+        except PermissionDenied as exc:
+            if not replies_readable:
+                raise self.unsupported(Capability.NOTIFICATIONS, _NO_NOTIFICATION_SCOPE) from exc
+        # Stable merge: on equal times, replies (earlier streams) come before mentions.
+        merged = heapq.merge(*streams, key=lambda n: -n.created_at.timestamp())
+        return itertools.islice(_first_per_post(merged), limit)
+
+    def _reply_streams(self, limit: int | None) -> Iterator[Iterator[Notification]]:
+        """One started (first page read) newest-first stream of others' replies per recent thread."""
+        wanted = self.settings.notification_posts
+        if wanted == 0:
+            return
+        me = self._own_username()
+        newest = self._listing(
+            f"{self.settings.user_id}/threads", {}, None, page_size=min(wanted, self.page_size)
+        )
+        own = (p for p in newest if p.reposted_by is None)  # a repost is not your thread
+        for post in itertools.islice(own, wanted):
+            replies = self._listing(f"{post.id}/replies", {"reverse": "true"}, limit)
+            yield _started(_notification("reply", r) for r in replies if r.author.handle != me)
+
+    def _unsupported_on_permission(
+        self, items: Iterator[Post], capability: Capability, scope: str
+    ) -> Iterator[Post]:
+        """Turn a missing-scope answer on the first page into ``UnsupportedFeature`` (eagerly)."""
+        try:
+            return _started(items)
+        except PermissionDenied as exc:
+            raise self.unsupported(capability, f"the token lacks the {scope} scope") from exc
+
+    # ------------------------------------------------------------ actions
+
+    def _delete(self, post: PostRef) -> None:
+        """A retried delete answered "not found" means the earlier attempt deleted it: success."""
+        self._api.remove(self.post_id(post))
+
+    def _repost(self, post: PostRef) -> Post | None:
+        """Repost; returns the original post as shared by you (its ``id`` is the repost's)."""
+        body = self._api.graph("POST", f"{self.post_id(post)}/repost", safe_to_repeat=False)
+        if not body.get("id"):
+            return None
+        return self._resolved(self._api.get(str(body["id"]), fields=convert.MEDIA_FIELDS))
+
+    def hide_reply(self, reply: PostRef) -> None:
+        """Hide a top-level reply to one of your posts (its nested replies are hidden too)."""
+        self._manage_reply(reply, hide=True)
+
+    def unhide_reply(self, reply: PostRef) -> None:
+        """Show a reply hidden with ``hide_reply`` again."""
+        self._manage_reply(reply, hide=False)
+
+    def _manage_reply(self, reply: PostRef, *, hide: bool) -> None:
+        path = f"{self.post_id(reply)}/manage_reply"
+        self._api.graph("POST", path, data={"hide": "true" if hide else "false"}, safe_to_repeat=True)
+
+
+def _notification(kind: Literal["reply", "mention"], post: Post) -> Notification:
+    return Notification(
+        network=NAME,
+        id=f"{kind}:{post.id}",
+        kind=kind,
+        created_at=post.created_at,
+        account=post.author,
+        post=post,
+    )
+
+
+def _started(items: Iterator[T]) -> Iterator[T]:
+    """Read the first item now (so a missing scope raises here), then go on lazily."""
+    first = next(items, None)
+    if first is None:
+        return iter(())
+    return itertools.chain((first,), items)
+
+
+def _first_per_post(items: Iterator[Notification]) -> Iterator[Notification]:
+    """Each post once (a reply that mentions you is in both streams); remembers the ids yielded."""
+    seen: set[str] = set()
+    for n in items:
+        key = n.post.id if n.post is not None else n.id
+        if key not in seen:
+            seen.add(key)
+            yield n

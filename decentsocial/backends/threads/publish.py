@@ -1,0 +1,250 @@
+"""Threads' documented two-step publish: a media container, then ``threads_publish``, exactly once.
+
+Make a container, poll its status with a bounded, growing interval until it
+is FINISHED, then publish it. A container is made once per logical publish
+(or per ``Draft.idempotency_key``) and is never published twice: after an
+ambiguous failure the container's status says whether the post exists, and
+only a FINISHED container is published again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...errors import ContentRejected, NetworkUnavailable, PermissionDenied, RateLimited
+from ...idempotency import PublishLog, PublishRecord, draft_digest
+from ...models import Draft, Media
+from . import convert
+from .failures import NAME, GraphFailure
+from .results import PublishingQuota
+from .settings import ThreadsSettings
+from .transport import GraphApi
+
+log = logging.getLogger("decentsocial.threads")
+
+
+@dataclass(kw_only=True)
+class ContainerRecord(PublishRecord):
+    """A publish's container, so a retry resumes it instead of making another (state file format)."""
+
+    container_id: str
+    created_at: float
+
+
+class ContainerPublisher:
+    """Publishes drafts through containers, remembering each by idempotency key."""
+
+    def __init__(self, api: GraphApi, settings: ThreadsSettings, *, sleep: Callable[[float], None]) -> None:
+        self.api = api
+        self.settings = settings
+        self.user = settings.user_id
+        self.sleep = sleep
+        self.records = PublishLog(ContainerRecord, settings.state_path, network=NAME)
+
+    def publish(self, draft: Draft) -> str:
+        """Publish a checked draft and return the post's id (the same one for a repeated key)."""
+        key = draft.idempotency_key
+        record = self.records.resume(key, draft)
+        if record is not None and record.post_id is not None:
+            return record.post_id
+        if record is None:
+            if self.settings.check_quota:
+                self.ensure_quota(is_reply=draft.reply_to is not None)
+            record = self.records.remember(
+                key,
+                ContainerRecord(
+                    container_id=self.create_container(draft),
+                    created_at=time.time(),
+                    digest=draft_digest(draft),
+                    text=draft.text,
+                    reply_to=draft.reply_to,
+                    quote_of=draft.quote_of,
+                ),
+            )
+        if self.wait_until_finished(record) == "PUBLISHED":
+            # An earlier attempt published it (its answer was lost): find the post, never publish again.
+            post_id = self.find_published(record)
+        else:
+            post_id = self.publish_container(record)
+        self.records.finish(record, post_id)
+        return post_id
+
+    # ------------------------------------------------------------ containers
+
+    def create_container(self, d: Draft) -> str:
+        """The container for ``d`` (a carousel makes one per item first)."""
+        common = convert.container_params(d)
+        if len(d.media) > 1:
+            children = [self.media_container(m, carousel_item=True) for m in d.media]
+            params = {**common, "media_type": "CAROUSEL", "children": ",".join(children)}
+        elif d.media:
+            params = {**common, **convert.media_params(d.media[0])}
+        else:
+            params = {**common, "media_type": "TEXT"}
+        if d.text or not d.media:
+            params["text"] = d.text
+        return self.container(params)
+
+    def media_container(self, m: Media, *, carousel_item: bool) -> str:
+        """A container for one image or video."""
+        params = convert.media_params(m)
+        if carousel_item:
+            params["is_carousel_item"] = "true"
+        return self.container(params)
+
+    def container(self, params: Mapping[str, Any]) -> str:
+        """Create one container from ``params`` and return its id."""
+        # An orphan container is harmless (never published, it expires): creating is safe to repeat.
+        body = self.api.graph("POST", f"{self.user}/threads", data=params, safe_to_repeat=True)
+        return convert.id_of(body, "a media container")
+
+    def status(self, container_id: str) -> tuple[str, str | None]:
+        """A container's status (IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED) and error message."""
+        body = self.api.get(container_id, fields="id,status,error_message")
+        return str(body.get("status", "")), body.get("error_message")
+
+    def wait_until_finished(self, record: ContainerRecord) -> Literal["FINISHED", "PUBLISHED"]:
+        """Poll the container with a growing, bounded interval until it is FINISHED or PUBLISHED,
+        and say which (PUBLISHED: an earlier ``threads_publish`` went through)."""
+        deadline = time.monotonic() + self.settings.publish_timeout
+        interval = self.settings.poll_interval
+        while True:
+            status, error = self.status(record.container_id)
+            if status == "FINISHED":
+                return "FINISHED"
+            if status == "PUBLISHED":
+                return "PUBLISHED"
+            if status in ("ERROR", "EXPIRED"):
+                self.records.drop(record)
+                expired = "the container was not published within 24 hours"
+                reason = error or (expired if status == "EXPIRED" else "no reason given")
+                raise ContentRejected(
+                    f"Threads could not process the post ({status}: {reason})",
+                    network=NAME,
+                    server_message=error,
+                )
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise NetworkUnavailable(
+                    f"the Threads container is still {status or 'unknown'} after "
+                    f"{self.settings.publish_timeout:.0f}s; "
+                    "publish again with the same idempotency_key to resume",
+                    network=NAME,
+                )
+            self.sleep(min(interval, left))
+            interval = min(interval * 2, self.settings.poll_max_interval)
+
+    def publish_container(self, record: ContainerRecord) -> str:
+        """``threads_publish`` a FINISHED container; never again once it may be published.
+
+        It is sent again only after Threads *refused* it (media not ready,
+        429) or when, after a lost answer, the container's status is still
+        FINISHED. A PUBLISHED status at any point means an earlier request went
+        through: the post is then found, not published a second time.
+        """
+        deadline = time.monotonic() + self.settings.publish_timeout
+        interval = self.settings.poll_interval
+        while True:
+            wait = interval
+            refused: RateLimited | None = None
+            try:
+                answer = self.api.attempt(
+                    f"{self.user}/threads_publish", {"creation_id": record.container_id}
+                )
+            except NetworkUnavailable:
+                answer = None
+            if isinstance(answer, dict):
+                return convert.id_of(answer, "the published post")
+            if isinstance(answer, GraphFailure):
+                error = answer.error(safe_to_repeat=False)
+                if isinstance(error, RateLimited) and answer.status == 429:
+                    wait = error.retry_after if error.retry_after is not None else interval
+                    refused = error
+                elif answer.not_ready:
+                    log.debug("container %s not ready yet (subcode %s)", record.container_id, answer.subcode)
+                elif not isinstance(error, NetworkUnavailable):
+                    # Refused, perhaps because an earlier request did publish it ("already published").
+                    if self.status(record.container_id)[0] == "PUBLISHED":
+                        return self.find_published(record)
+                    raise error
+                else:
+                    answer = None
+            if answer is None:
+                log.info("threads_publish failed ambiguously; checking %s", record.container_id)
+            # Whatever happened, the container's status decides before waiting or giving up.
+            status, _ = self.status(record.container_id)
+            if status == "PUBLISHED":
+                return self.find_published(record)
+            if time.monotonic() + wait > deadline:
+                if refused is not None:
+                    raise refused
+                raise NetworkUnavailable(
+                    f"Threads did not publish the container in time (it is {status or 'in an unknown state'}"
+                    "); it was not published twice. Publish again with the same idempotency_key to resume",
+                    network=NAME,
+                )
+            self.sleep(wait)
+            interval = min(interval * 2, self.settings.poll_max_interval)
+            if self.wait_until_finished(record) == "PUBLISHED":  # ContentRejected on ERROR/EXPIRED
+                return self.find_published(record)
+
+    def find_published(self, record: ContainerRecord) -> str:
+        """The post a PUBLISHED container became, found among the account's newest posts.
+
+        The Graph API does not link a container to its post, so this matches
+        text, reply target and time; it is only needed when the publish answer
+        was lost.
+        """
+        edge = "replies" if record.reply_to else "threads"
+        body = self.api.get(
+            f"{self.user}/{edge}",
+            fields="id,text,timestamp,replied_to,quoted_post",
+            since=int(record.created_at) - 120,
+            limit=100,
+        )
+        claimed = self.records.claimed()
+        for item in body.get("data", []):
+            found = str(item.get("id") or "")
+            if not found or found in claimed or (item.get("text") or "") != record.text:
+                continue
+            if record.reply_to and convert.ref_id(item.get("replied_to")) != record.reply_to:
+                continue
+            if record.quote_of and convert.ref_id(item.get("quoted_post")) != record.quote_of:
+                continue
+            return found
+        raise NetworkUnavailable(
+            "Threads published the post but its id could not be found; it was not published twice",
+            network=NAME,
+        )
+
+    # ------------------------------------------------------------ quota
+
+    def quota(self) -> PublishingQuota:
+        """The rolling 24-hour publishing quota (the reply figures need threads_manage_replies)."""
+        path = f"{self.user}/threads_publishing_limit"
+        try:
+            body = self.api.get(path, fields="quota_usage,config,reply_quota_usage,reply_config")
+        except PermissionDenied:
+            # Documented: the reply quota needs threads_manage_replies, the post quota does not.
+            body = self.api.get(path, fields="quota_usage,config")
+        return convert.quota(body)
+
+    def ensure_quota(self, *, is_reply: bool) -> None:
+        """``RateLimited`` (not retried) when the quota for this kind of post is used up."""
+        q = self.quota()
+        left = q.replies_left if is_reply else q.posts_left
+        if left is not None and left <= 0:
+            what = (
+                f"{q.replies_used} of {q.replies_total} replies"
+                if is_reply
+                else f"{q.posts_used} of {q.posts_total} posts"
+            )
+            raise RateLimited(
+                f"Threads publishing quota used up: {what} in the last {q.window_seconds // 3600} hours",
+                network=NAME,
+                retryable=False,
+            )

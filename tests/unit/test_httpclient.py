@@ -1,0 +1,226 @@
+"""The shared HTTP transport (decentsocial.httpclient) against httpx's MockTransport: no sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+import decentsocial as ds
+from decentsocial.errors import DecentSocialError
+from decentsocial.httpclient import HttpApi, read_token, server_words
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def no_sleep(seconds: float) -> None:
+    return None
+
+
+def api(handler: Handler, *, attempts: int = 3, cls: type[HttpApi] = HttpApi) -> HttpApi:
+    return cls(
+        "demo",
+        "Demo",
+        "https://api.example/",
+        timeout=5.0,
+        retry=ds.RetryPolicy(attempts=attempts, sleep=no_sleep),
+        transport=httpx.MockTransport(handler),
+    )
+
+
+def answers(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
+    """A handler giving ``responses`` in turn (an exception is raised), and the requests it saw."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = responses[min(len(seen), len(responses)) - 1]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler, seen
+
+
+def test_the_client_opens_on_first_use_and_again_after_close() -> None:
+    handler, seen = answers(httpx.Response(200, json={"ok": True}))
+    client = api(handler)
+    assert client._client is None  # building a connection does no I/O
+    assert client.call("GET", "/x") == {"ok": True}
+    client.close()
+    assert client._client is None
+    assert client.call("GET", "/x") == {"ok": True}
+    assert [r.url.path for r in seen] == ["/x", "/x"]
+
+
+def test_a_connection_that_never_opened_is_retried_and_then_retryable() -> None:
+    handler, seen = answers(httpx.ConnectError("refused"))
+    with pytest.raises(ds.NetworkUnavailable, match="cannot reach Demo") as info:
+        api(handler, attempts=2).call("POST", "/posts", safe_to_repeat=False)
+    assert info.value.retryable is True  # nothing reached the server, even for a write
+    assert len(seen) == 2
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+
+
+def test_a_timeout_is_retried_only_when_safe_to_repeat() -> None:
+    handler, seen = answers(httpx.ReadTimeout("slow"), httpx.Response(200, json={"n": 1}))
+    assert api(handler).call("GET", "/read") == {"n": 1}
+    assert len(seen) == 2
+    handler, seen = answers(httpx.ReadTimeout("slow"), httpx.Response(200, json={"n": 1}))
+    with pytest.raises(ds.NetworkUnavailable, match="ReadTimeout") as info:
+        api(handler).call("POST", "/write")
+    assert info.value.retryable is False
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, ds.ContentRejected),
+        (401, ds.AuthenticationError),
+        (403, ds.PermissionDenied),
+        (404, ds.NotFound),
+        (422, ds.ContentRejected),
+        (503, ds.NetworkUnavailable),
+    ],
+)
+def test_statuses_go_through_the_shared_table_with_the_servers_words(
+    status: int, error: type[DecentSocialError]
+) -> None:
+    handler, _ = answers(httpx.Response(status, json={"message": "the server's words"}))
+    with pytest.raises(error) as info:
+        api(handler, attempts=1).call("GET", "/x")
+    assert info.value.server_message == "the server's words"
+    assert info.value.network == "demo"
+
+
+def test_a_5xx_is_retried_for_reads_not_for_writes() -> None:
+    handler, seen = answers(httpx.Response(503), httpx.Response(200, json={}))
+    api(handler).call("GET", "/x")
+    assert len(seen) == 2
+    handler, seen = answers(httpx.Response(503), httpx.Response(200, json={}))
+    with pytest.raises(ds.NetworkUnavailable) as info:
+        api(handler).call("PUT", "/x")
+    assert info.value.retryable is False
+    assert len(seen) == 1
+
+
+def test_429_carries_the_wait_the_server_asked_for() -> None:
+    handler, seen = answers(httpx.Response(429, headers={"Retry-After": "7"}))
+    with pytest.raises(ds.RateLimited) as info:
+        api(handler, attempts=1).call("POST", "/x")
+    assert info.value.retry_after == pytest.approx(7.0)
+    assert len(seen) == 1
+
+
+def test_a_backend_hook_reads_its_own_error_bodies() -> None:
+    class Coded(HttpApi):
+        def error(
+            self, response: httpx.Response, body: Any, *, method: str, safe_to_repeat: bool
+        ) -> DecentSocialError:
+            if body and body.get("code") == 190:
+                return ds.AuthenticationError("token expired", network=self.network)
+            return super().error(response, body, method=method, safe_to_repeat=safe_to_repeat)
+
+    handler, _ = answers(httpx.Response(400, json={"code": 190}))
+    with pytest.raises(ds.AuthenticationError, match="token expired"):
+        api(handler, cls=Coded).call("GET", "/x")
+    handler, _ = answers(httpx.Response(400, text="<html>proxy</html>"))
+    with pytest.raises(ds.ContentRejected):  # no JSON: the hook gets None and falls back
+        api(handler, cls=Coded).call("GET", "/x")
+
+
+@pytest.mark.parametrize("response", [httpx.Response(200, text="not json"), httpx.Response(200, json=[1, 2])])
+def test_an_answer_that_is_not_a_json_object_is_the_servers_failure(response: httpx.Response) -> None:
+    handler, _ = answers(response)
+    with pytest.raises(ds.NetworkUnavailable, match="Demo answered"):
+        api(handler, attempts=1).call("GET", "/x")
+
+
+def test_a_401_renews_the_credentials_once_and_resends() -> None:
+    class Session(HttpApi):
+        token = "old"
+        renewals = 0
+
+        def auth_headers(self) -> dict[str, str]:
+            return {"Authorization": f"Bearer {self.token}"}
+
+        def reauthenticate(self) -> bool:
+            self.renewals += 1
+            self.token = "new"
+            return True
+
+    handler, seen = answers(httpx.Response(401), httpx.Response(200, json={"me": 1}))
+    client = api(handler, cls=Session)
+    assert client.call("GET", "/me") == {"me": 1}
+    assert [r.headers["Authorization"] for r in seen] == ["Bearer old", "Bearer new"]
+    handler, seen = answers(httpx.Response(401))
+    client = api(handler, cls=Session)
+    with pytest.raises(ds.AuthenticationError):
+        client.call("GET", "/me")
+    assert client.renewals == 1  # once per request, not a loop
+    assert len(seen) == 2
+
+
+def test_without_a_renewal_hook_a_401_is_the_answer() -> None:
+    handler, seen = answers(httpx.Response(401))
+    with pytest.raises(ds.AuthenticationError):
+        api(handler).call("GET", "/me")
+    assert len(seen) == 1
+
+
+def test_unauthenticated_requests_leave_out_the_auth_headers() -> None:
+    class Bearer(HttpApi):
+        def auth_headers(self) -> dict[str, str]:
+            return {"Authorization": "Bearer t"}
+
+    handler, seen = answers(httpx.Response(200, json={}))
+    client = api(handler, cls=Bearer)
+    client.send("POST", "/token", safe_to_repeat=True, authenticated=False)
+    client.send("GET", "/me", safe_to_repeat=True)
+    assert "Authorization" not in seen[0].headers
+    assert seen[1].headers["Authorization"] == "Bearer t"
+
+
+def test_delete_after_a_lost_answer_treats_not_found_as_done() -> None:
+    handler, seen = answers(httpx.Response(502), httpx.Response(404))
+    api(handler).delete("/posts/1")
+    assert [r.method for r in seen] == ["DELETE", "DELETE"]
+
+
+def test_delete_of_something_missing_is_not_found() -> None:
+    handler, seen = answers(httpx.Response(404))
+    with pytest.raises(ds.NotFound):
+        api(handler).delete("/posts/1")
+    assert len(seen) == 1
+
+
+def test_server_words() -> None:
+    assert server_words({"message": "m", "error": "e"}) == "m"
+    assert server_words({"error": "invalid_grant", "error_description": "bad password"}) == "bad password"
+    assert server_words({"message": 5}) is None
+    assert server_words(["message"]) is None
+    assert server_words(None) is None
+
+
+def test_read_token() -> None:
+    token = read_token({"access_token": "a-secret", "refresh_token": "r-secret", "expires_in": 3600})
+    assert token is not None
+    assert token.access_token.get_secret_value() == "a-secret"
+    assert token.refresh_token is not None
+    assert token.refresh_token.get_secret_value() == "r-secret"
+    assert token.expires_in == 3600
+    assert token.expires_at is not None
+    assert token.token_type == "bearer"
+    assert "a-secret" not in repr(token)
+    assert "r-secret" not in repr(token)
+    assert read_token({"access_token": ""}) is None
+    assert read_token({"token": "x"}) is None
+    assert read_token("not an object") is None
+    odd = read_token({"access_token": "a", "expires_in": "9" * 25, "refresh_token": 3})
+    assert odd is not None
+    assert odd.expires_at is None
+    assert odd.expires_in is None
+    assert odd.refresh_token is not None  # a number is read as text, like every id

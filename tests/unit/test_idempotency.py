@@ -1,0 +1,117 @@
+"""The shared idempotency record (decentsocial.idempotency): resume, remember, finish, and the file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.idempotency import PublishLog, PublishRecord, draft_digest, may_have_happened
+
+
+@dataclass(kw_only=True)
+class Record(PublishRecord):
+    container_id: str
+    created_at: float
+
+
+def make(draft: ds.Draft, container: str = "c1") -> Record:
+    return Record(container_id=container, created_at=1.0, digest=draft_digest(draft), text=draft.text)
+
+
+def test_resume_gives_the_record_of_the_same_draft() -> None:
+    log = PublishLog(Record, None, network="demo")
+    draft = ds.Draft(text="once", idempotency_key="k")
+    assert log.resume("k", draft) is None
+    record = log.remember("k", make(draft))
+    assert log.resume("k", draft) is record
+    assert log.resume(None, draft) is None
+
+
+def test_one_key_is_one_draft() -> None:
+    log = PublishLog(Record, None, network="demo")
+    log.remember("k", make(ds.Draft(text="once")))
+    with pytest.raises(ds.InvalidInput, match="different draft") as info:
+        log.resume("k", ds.Draft(text="another"))
+    assert info.value.network == "demo"
+
+
+def test_no_key_remembers_nothing() -> None:
+    log = PublishLog(Record, None, network="demo")
+    record = log.remember(None, make(ds.Draft(text="x")))
+    assert log.records() == []
+    log.finish(record, "p1")  # still fine: the publish goes on without a record
+    assert record.post_id == "p1"
+
+
+def test_finish_claimed_and_drop() -> None:
+    log = PublishLog(Record, None, network="demo")
+    a = log.remember("a", make(ds.Draft(text="a")))
+    b = log.remember("b", make(ds.Draft(text="b")))
+    log.finish(a, "post-a")
+    assert log.claimed() == {"post-a"}
+    log.drop(b)
+    assert log.get("b") is None
+    assert log.get("a") is a
+
+
+def test_records_survive_a_new_process(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "publish.json"
+    draft = ds.Draft(text="resume me", reply_to="42")
+    first = PublishLog(Record, path, network="demo")
+    record = make(draft)
+    record.reply_to = "42"
+    first.remember("k", record)
+    first.finish(record, "p9")
+    again = PublishLog(Record, path, network="demo").resume("k", draft)
+    assert again == record
+    assert "secret" not in path.read_text()
+
+
+def test_files_written_before_the_shared_record_still_load(tmp_path: Path) -> None:
+    # The format Threads wrote before PublishRecord existed: the same keys, in another order.
+    path = tmp_path / "threads.json"
+    draft = ds.Draft(text="old file")
+    old = {
+        "container_id": "c7",
+        "created_at": 1764000000.5,
+        "digest": draft_digest(draft),
+        "text": "old file",
+        "reply_to": None,
+        "quote_of": None,
+        "post_id": "p7",
+    }
+    path.write_text(json.dumps({"k": {"saved_at": 9e9, "record": old}}))
+    record = PublishLog(Record, path, network="demo").resume("k", draft)
+    assert record is not None
+    assert record.post_id == "p7"
+    assert record.container_id == "c7"
+
+
+def test_an_unreadable_file_is_a_configuration_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(ds.ConfigurationError, match="state file"):
+        PublishLog(Record, path, network="demo")
+
+
+def test_old_records_are_left_out_when_the_file_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.json"
+    log = PublishLog(Record, path, network="demo")
+    monkeypatch.setattr("decentsocial.idempotency.time.time", lambda: 1000.0)
+    log.remember("old", make(ds.Draft(text="old")))
+    monkeypatch.setattr("decentsocial.idempotency.time.time", lambda: 1000.0 + 31 * 86400)
+    log.remember("new", make(ds.Draft(text="new")))
+    assert set(json.loads(path.read_text())) == {"new"}
+
+
+def test_may_have_happened() -> None:
+    assert may_have_happened(ds.NetworkUnavailable("timeout", retryable=False))
+    assert not may_have_happened(ds.NetworkUnavailable("never connected", retryable=True))
+    assert not may_have_happened(ds.ContentRejected("refused"))
+    assert not may_have_happened(ds.RateLimited())
