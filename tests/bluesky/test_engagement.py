@@ -150,7 +150,9 @@ def test_delete_own_post_and_not_others(alice: Any, bob: Any) -> None:
 
 
 def test_network_down_is_network_unavailable() -> None:
-    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=1)
+    net = ds.connect(
+        "bluesky", base_url="http://127.0.0.1:9", handle="a.test", password="p", retry={"attempts": 2}
+    )
     with pytest.raises(ds.NetworkUnavailable):
         net.me()
 

@@ -153,7 +153,7 @@ def test_settings_need_credentials_and_hide_secrets() -> None:
 
 def test_bad_input_fails_before_any_io() -> None:
     # Port 9 on loopback: nothing listens there, so any I/O would be NetworkUnavailable instead.
-    net = connect_bluesky(base_url="http://127.0.0.1:9", handle="a.test", password="p", max_retries=0)
+    net = connect_bluesky(base_url="http://127.0.0.1:9", handle="a.test", password="p", retry={"attempts": 1})
     with pytest.raises(ds.ContentRejected):
         net.publish("")
     with pytest.raises(ds.ContentRejected, match="300") as exc:

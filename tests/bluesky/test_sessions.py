@@ -39,7 +39,7 @@ def test_logs_in_once_for_many_calls(make_account: Any) -> None:
     net.publish("one")
     net.publish("two")
     list(net.posts(limit=5))
-    assert net.session.logins == 1
+    assert net.transport.logins == 1
 
 
 def test_saved_session_is_reused_without_logging_in(
@@ -51,18 +51,18 @@ def test_saved_session_is_reused_without_logging_in(
     assert restored.me().handle == handle
     post = restored.publish("from a restored session")
     assert post.author.handle == handle
-    assert restored.session.logins == 0
+    assert restored.transport.logins == 0
     # A session file: written after the first login, read by the next process.
     path = tmp_path / "bsky.session"
     _, handle2, password2 = make_account("filer")
     writer = connect_bluesky(base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
     writer.me()
-    assert writer.session.logins == 1
+    assert writer.transport.logins == 1
     assert path.exists()
     assert path.stat().st_mode & 0o777 == 0o600
     reader = connect_bluesky(base_url=stack.pds_url, handle=handle2, password=password2, session_file=path)
     assert reader.me().handle == handle2
-    assert reader.session.logins == 0
+    assert reader.transport.logins == 0
 
 
 def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_account: Any) -> None:
@@ -79,9 +79,9 @@ def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_a
     dead = ":::".join([handle, did, _expired_jwt(did), refresh, pds])
     recovered = connect_bluesky(base_url=stack.pds_url, handle=handle, password=password, session_string=dead)
     assert recovered.me().id == did
-    assert recovered.session.logins == 1
+    assert recovered.transport.logins == 1
     recovered.publish("after a fresh login")
-    assert recovered.session.logins == 1
+    assert recovered.transport.logins == 1
     # Without a password there is nothing to fall back on: one clear error.
     stuck = connect_bluesky(base_url=stack.pds_url, session_string=dead)
     with pytest.raises(ds.AuthenticationError):
@@ -92,7 +92,7 @@ def test_dead_refresh_token_leads_to_one_fresh_login(stack: BlueskyStack, make_a
     )
     with pytest.raises(ds.AuthenticationError):
         wrong.me()
-    assert wrong.session.logins == 1
+    assert wrong.transport.logins == 1
 
 
 def test_bad_credentials_are_authentication_error_without_secrets(
@@ -114,7 +114,7 @@ def test_bad_credentials_are_authentication_error_without_secrets(
 
 def test_app_password_logs_in_like_a_password(stack: BlueskyStack, make_account: Any) -> None:
     net, handle, _ = make_account("apppw")
-    client = net.session.client()
+    client = net.transport.client()
     created = client.com.atproto.server.create_app_password({"name": "decentsocial-bot"})
     bot = connect_bluesky(base_url=stack.pds_url, handle=handle, password=created.password)
     assert bot.me().handle == handle
@@ -204,11 +204,11 @@ def test_session_file_of_another_account_is_not_used(
     _, new_handle, new_password = make_account("newbrand")
     new = connect_bluesky(base_url=stack.pds_url, handle=new_handle, password=new_password, session_file=path)
     assert new.me().handle == new_handle
-    assert new.session.logins == 1
+    assert new.transport.logins == 1
     assert new.publish("from the new account").author.handle == new_handle
     # The file now holds the new account's session, reused without a login.
     again = connect_bluesky(
         base_url=stack.pds_url, handle=new_handle, password=new_password, session_file=path
     )
     assert again.me().handle == new_handle
-    assert again.session.logins == 0
+    assert again.transport.logins == 0

@@ -8,7 +8,9 @@ READY line, creates two accounts, and stops both processes by the process
 ids it saved. A start failure fails the tests with the log's tail: it never
 skips silently.
 
-Ports: PLC 2582, PDS 2583, AppView 2584, ozone 2587, PostgreSQL 55432.
+Ports: PLC 2582, PDS 2583, AppView 2584, ozone 2587, PostgreSQL 55432, each
+moved up by ``DECENTSOCIAL_BLUESKY_PORT_OFFSET`` (default 0) so a second
+stack can run beside one that holds them (another checkout's run).
 """
 
 from __future__ import annotations
@@ -34,8 +36,12 @@ HARNESSES = ("bluesky",)
 
 HERE = Path(__file__).parent / "bluesky"
 NODE_BIN = HERE / "node_modules" / ".bin"
-PORTS = {"plc": 2582, "pds": 2583, "appview": 2584, "ozone": 2587}
-POSTGRES_PORT = 55432
+PORT_OFFSET = int(os.environ.get("DECENTSOCIAL_BLUESKY_PORT_OFFSET", "0"))
+PORTS = {
+    name: port + PORT_OFFSET
+    for name, port in {"plc": 2582, "pds": 2583, "appview": 2584, "ozone": 2587}.items()
+}
+POSTGRES_PORT = 55432 + PORT_OFFSET
 READY_TIMEOUT = 180.0
 PASSWORD = "decentsocial-test-password"
 
@@ -316,8 +322,19 @@ def bluesky_harness(
         handle=bluesky_accounts["other"][0],
         password=bluesky_accounts["other"][1],
     )
+    handle, password = bluesky_accounts["me"]
+    # Logs in, reads and writes (the atproto client's HTTP connection pool), and never closes.
+    exit_script = f"""
+        import decentsocial as ds
+
+        url, handle, password = {bluesky_stack.pds_url!r}, {handle!r}, {password!r}
+        net = ds.connect("bluesky", base_url=url, handle=handle, password=password)
+        net.me()
+        net.publish("posted by a script that never closes its connection")
+        list(net.timeline(limit=1))
+        """
     try:
-        yield Harness(name="bluesky", me=me, other=other, eventually=poll_until)
+        yield Harness(name="bluesky", me=me, other=other, eventually=poll_until, exit_script=exit_script)
     finally:
         me.close()
         other.close()

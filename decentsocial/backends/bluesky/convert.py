@@ -8,9 +8,10 @@ Works on the JSON the server sent (dicts), which is also what ``raw`` keeps:
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
-from ...models import Account, Engagement, Media, Notification, NotificationKind, Post, parse_iso_datetime
+from ...coerce import as_datetime, as_dict, as_int, as_str, malformed
+from ...models import Account, Engagement, Media, Notification, NotificationKind, Post
 from .ids import parse_at_uri
 from .richtext import facet_values
 
@@ -18,7 +19,6 @@ __all__ = [
     "account_from_view",
     "notification_from_view",
     "notification_kind",
-    "parse_datetime",
     "post_from_record",
     "post_from_view",
 ]
@@ -36,20 +36,6 @@ _KINDS: dict[str, NotificationKind] = {
 }
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """An AT Protocol datetime (RFC 3339, any fraction digits, 'Z') as tz-aware UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return parse_iso_datetime(value)
-    except ValueError:
-        return None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def account_from_view(view: dict[str, Any], *, web_url: str) -> Account:
     """``app.bsky.actor.defs#profileView*`` -> Account (counts only in the detailed view)."""
     did = str(view.get("did", ""))
@@ -63,10 +49,10 @@ def account_from_view(view: dict[str, Any], *, web_url: str) -> Account:
         url=f"{web_url}/profile/{handle}",
         bio=view.get("description") or None,
         avatar_url=view.get("avatar") or None,
-        followers=_int(view.get("followersCount")),
-        following=_int(view.get("followsCount")),
-        posts_count=_int(view.get("postsCount")),
-        created_at=parse_datetime(view.get("createdAt")),
+        followers=as_int(view.get("followersCount")),
+        following=as_int(view.get("followsCount")),
+        posts_count=as_int(view.get("postsCount")),
+        created_at=as_datetime(view.get("createdAt")),
         bot=True if "bot" in labels else None,
         raw=view,
     )
@@ -80,31 +66,13 @@ def _media_from_embed_view(embed: dict[str, Any]) -> tuple[list[Media], list[str
     quote: str | None = None
     if kind.startswith("app.bsky.embed.images"):
         for image in embed.get("images") or ():
-            ratio = image.get("aspectRatio") or {}
             url = image.get("fullsize") or image.get("thumb")
             if url:
-                media.append(
-                    Media(
-                        kind="image",
-                        url=str(url),
-                        alt_text=image.get("alt") or None,
-                        width=_int(ratio.get("width")),
-                        height=_int(ratio.get("height")),
-                    )
-                )
+                media.append(_media("image", str(url), image, image.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.video"):
         url = embed.get("playlist") or embed.get("thumbnail")
-        ratio = embed.get("aspectRatio") or {}
         if url:
-            media.append(
-                Media(
-                    kind="video",
-                    url=str(url),
-                    alt_text=embed.get("alt") or None,
-                    width=_int(ratio.get("width")),
-                    height=_int(ratio.get("height")),
-                )
-            )
+            media.append(_media("video", str(url), embed, embed.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.external"):
         external = embed.get("external") or {}
         if external.get("uri"):
@@ -117,6 +85,21 @@ def _media_from_embed_view(embed: dict[str, Any]) -> tuple[list[Media], list[str
     elif kind.startswith("app.bsky.embed.record"):
         quote = _quoted_uri(embed)
     return media, links, quote
+
+
+def _media(
+    kind: Literal["image", "video"], url: str, item: dict[str, Any], ratio: Any, mime_type: Any = None
+) -> Media:
+    """One image or video: its alt text from ``item``, its size from an ``aspectRatio`` object."""
+    size = as_dict(ratio)
+    return Media(
+        kind=kind,
+        url=url,
+        mime_type=as_str(mime_type),
+        alt_text=as_str(item.get("alt")) or None,
+        width=as_int(size.get("width")),
+        height=as_int(size.get("height")),
+    )
 
 
 def _quoted_uri(embed: dict[str, Any]) -> str | None:
@@ -140,18 +123,9 @@ def _media_from_record_embed(
         for image in embed.get("images") or ():
             blob = image.get("image") or {}
             cid = (blob.get("ref") or {}).get("$link")
-            ratio = image.get("aspectRatio") or {}
             if cid:
-                media.append(
-                    Media(
-                        kind="image",
-                        url=f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}",
-                        mime_type=blob.get("mimeType"),
-                        alt_text=image.get("alt") or None,
-                        width=_int(ratio.get("width")),
-                        height=_int(ratio.get("height")),
-                    )
-                )
+                url = f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}"
+                media.append(_media("image", url, image, image.get("aspectRatio"), blob.get("mimeType")))
     elif kind == "app.bsky.embed.external":
         external = embed.get("external") or {}
         if external.get("uri"):
@@ -189,7 +163,7 @@ def _base_post(uri: str, record: dict[str, Any], author: Account, *, web_url: st
     tags, mentions, links = facet_values(text, record.get("facets"))
     reply = record.get("reply") or {}
     langs = record.get("langs") or []
-    created = parse_datetime(record.get("createdAt")) or datetime.now(timezone.utc)
+    created = as_datetime(record.get("createdAt")) or datetime.now(timezone.utc)
     rkey = parse_at_uri(uri, network=NETWORK, collection=None).rkey
     self_labels = (
         (record.get("labels") or {}).get("values") if isinstance(record.get("labels"), dict) else None
@@ -231,7 +205,10 @@ def post_from_view(
         if authors is not None:
             authors[did] = author
     record = view.get("record") or {}
-    fields = _base_post(str(view["uri"]), record, author, web_url=web_url)
+    uri = as_str(view.get("uri"))
+    if not uri:
+        raise malformed(NETWORK, "post view (no uri)")
+    fields = _base_post(uri, record, author, web_url=web_url)
     self_labels = fields.pop("self_labels")
     media, embed_links, quote = _media_from_embed_view(view["embed"]) if view.get("embed") else ([], [], None)
     if quote is None and isinstance(record.get("embed"), dict):
@@ -244,10 +221,10 @@ def post_from_view(
         content_warning=_content_warning(view.get("labels"), self_labels),
         reposted_by=reposted_by,
         metrics=Engagement(
-            likes=_int(view.get("likeCount")),
-            reposts=_int(view.get("repostCount")),
-            replies=_int(view.get("replyCount")),
-            quotes=_int(view.get("quoteCount")),
+            likes=as_int(view.get("likeCount")),
+            reposts=as_int(view.get("repostCount")),
+            replies=as_int(view.get("replyCount")),
+            quotes=as_int(view.get("quoteCount")),
         ),
         raw=view,
     )
@@ -275,6 +252,7 @@ def post_from_record(
 
 
 def notification_kind(reason: str) -> NotificationKind:
+    """The neutral kind of a notification ``reason`` (likes and reposts via a repost count as such)."""
     return _KINDS.get(reason, "other")
 
 
@@ -298,8 +276,8 @@ def notification_from_view(
         network=NETWORK,
         id=str(item.get("uri", "")),
         kind=kind,
-        created_at=parse_datetime(item.get("indexedAt"))
-        or parse_datetime(record.get("createdAt"))
+        created_at=as_datetime(item.get("indexedAt"))
+        or as_datetime(record.get("createdAt"))
         or datetime.now(timezone.utc),
         account=author,
         post=post,

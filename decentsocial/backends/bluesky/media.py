@@ -13,16 +13,18 @@ from dataclasses import dataclass
 
 from ...errors import ContentRejected
 from ...models import Media
+from .settings import MAX_IMAGE_BYTES
 
 __all__ = ["MAX_IMAGES", "MAX_IMAGE_BYTES", "PreparedImage", "prepare_images", "sniff"]
 
 MAX_IMAGES = 4
-MAX_IMAGE_BYTES = 1_000_000
 MAX_ALT_GRAPHEMES = 10_000  # the lexicon has no limit on alt; the app allows 2,000, be lenient
 
 
 @dataclass(frozen=True)
 class PreparedImage:
+    """An image read and checked before any upload, so a bad one in a draft stops it before any I/O."""
+
     data: bytes
     mime_type: str
     alt: str

@@ -1,16 +1,16 @@
-"""The Bluesky backend: decentsocial's ``Network`` over the AT Protocol (atproto client).
+"""The Bluesky backend: decentsocial's ``Network`` hooks over the AT Protocol.
 
 Writes go to the account's PDS as repo records with client-chosen record
 keys, so a retry after an ambiguous failure never makes a second record.
 Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
-(its answers lag writes by a moment).
+(its answers lag writes by a moment). Every call goes through
+``transport.Transport``; this module never touches atproto or HTTP.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from ...base import BaseNetwork
@@ -25,24 +25,22 @@ from ...errors import (
 )
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, check_limit, paginate
+from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
+from .records import external_embed, images_embed, post_record, reply_ref, subject_record
 from .richtext import MAX_TAG_BYTES, MAX_TAG_GRAPHEMES, build_facets
-from .session import XrpcSession
 from .settings import BlueskySettings
+from .transport import Transport
 
 __all__ = ["BlueskyNetwork"]
 
 MAX_GRAPHEMES = 300
 MAX_TEXT_BYTES = 3000
 MAX_TAGS = 8
-#: Self-labels a post may carry (com.atproto.label.defs#selfLabels on app.bsky.feed.post).
-SELF_LABELS = ("sexual", "nudity", "porn", "graphic-media")
-_RECORD_NOT_FOUND = "not found"
 
 
 def _is_repost(entry: dict[str, Any]) -> bool:
@@ -50,15 +48,16 @@ def _is_repost(entry: dict[str, Any]) -> bool:
     return str((entry.get("reason") or {}).get("$type", "")).endswith("#reasonRepost")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+class BlueskyNetwork(BaseNetwork[BlueskySettings]):
+    """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``.
 
-
-class BlueskyNetwork(BaseNetwork):
-    """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``."""
+    Besides the ``Network`` members it offers ``publish_thread``,
+    ``unrepost``, ``resolve_handle`` and ``session_string``.
+    """
 
     name: ClassVar[str] = "bluesky"
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
+    #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
     capabilities = frozenset(
         {
@@ -82,30 +81,25 @@ class BlueskyNetwork(BaseNetwork):
         }
     )
 
-    settings: BlueskySettings
-
-    def __init__(self, settings: BlueskySettings | None = None) -> None:
-        super().__init__(settings)
-        self.session = XrpcSession(self.settings, self.name)
-        self.retry = RetryPolicy(
-            attempts=self.settings.max_retries + 1,
-            max_wait=self.settings.max_retry_wait,
-            total_seconds=self.settings.max_retry_seconds,
-        )
+    def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
+        super().__init__(settings, retry=retry)
+        #: The logged-in atproto client (``transport.logins`` counts password logins).
+        self.transport = Transport(self.settings, self.name)
+        self.release_on_collect(self.transport.close)
         self._dids: dict[str, str] = {}
 
     # ---------------------------------------------------------------- plumbing
 
     def _query(self, nsid: str, params: dict[str, Any], *, action: str) -> dict[str, Any]:
         clean = {k: v for k, v in params.items() if v is not None}
-        return self.retry.call(lambda: self.session.query(nsid, clean, action=action))
+        return self.retry.call(lambda: self.transport.query(nsid, clean, action=action))
 
     def _procedure(self, nsid: str, data: dict[str, Any], *, action: str) -> dict[str, Any]:
         """A write that is safe to repeat (fixed record key, delete, content-addressed blob)."""
-        return self.retry.call(lambda: self.session.procedure(nsid, data, action=action, safe=True))
+        return self.retry.call(lambda: self.transport.procedure(nsid, data, action=action, safe=True))
 
     def _did(self) -> str:
-        return self.session.identity()[0]
+        return self.transport.identity()[0]
 
     def _blob_base(self) -> str:
         return self.settings.base_url
@@ -119,17 +113,18 @@ class BlueskyNetwork(BaseNetwork):
         return post_from_view(view, web_url=self.settings.web_url, reposted_by=reposted_by, authors=authors)
 
     def _my_account(self) -> Account:
-        did, handle = self.session.identity()
+        did, handle = self.transport.identity()
         return Account(
             network=self.name, id=did, handle=handle, url=f"{self.settings.web_url}/profile/{handle}"
         )
 
     def session_string(self) -> str:
         """The current session, to save and pass back as ``session_string`` (keep it secret)."""
-        return self.session.export()
+        return self.transport.export()
 
     def close(self) -> None:
-        self.session.close()
+        """Close the HTTP connections (also done at garbage collection and interpreter exit)."""
+        self.transport.close()
 
     # ---------------------------------------------------------------- identities
 
@@ -180,15 +175,15 @@ class BlueskyNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- profiles
 
-    def me(self) -> Account:
+    def _me(self) -> Account:
         did = self._did()
         try:
-            return self.account(did)
+            return self._account(did)
         except NotFound:
             # The AppView indexes new accounts asynchronously: until it has, the session knows who we are.
             return self._my_account()
 
-    def account(self, handle: str) -> Account:
+    def _account(self, handle: str) -> Account:
         actor = self._actor(handle)
         view = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
         return account_from_view(view, web_url=self.settings.web_url)
@@ -234,7 +229,7 @@ class BlueskyNetwork(BaseNetwork):
 
         def attempt() -> tuple[str, str, dict[str, Any], bool]:
             try:
-                answer = self.session.procedure(
+                answer = self.transport.procedure(
                     "com.atproto.repo.createRecord",
                     {"repo": did, "collection": collection, "rkey": rkey, "record": record},
                     action=f"create {collection}",
@@ -344,17 +339,9 @@ class BlueskyNetwork(BaseNetwork):
         if draft.quote_of is not None:
             parse_at_uri(draft.quote_of, network=self.name)
 
-    def _labels(self, draft: Draft) -> list[str]:
-        warning = (draft.content_warning or "").strip().lower()
-        if warning in SELF_LABELS:
-            return [warning]
-        if warning or draft.sensitive:
-            return ["graphic-media"]
-        return []
-
     def _upload(self, image: PreparedImage) -> dict[str, Any]:
         answer = self.retry.call(
-            lambda: self.session.procedure(
+            lambda: self.transport.procedure(
                 "com.atproto.repo.uploadBlob",
                 action="upload image",
                 safe=True,
@@ -366,26 +353,6 @@ class BlueskyNetwork(BaseNetwork):
         if not isinstance(blob, dict):
             raise NetworkUnavailable("upload image: the server answered without a blob", network=self.name)
         return blob
-
-    def _images_embed(self, images: list[PreparedImage]) -> dict[str, Any]:
-        items = []
-        for image in images:
-            item: dict[str, Any] = {"alt": image.alt, "image": self._upload(image)}
-            if image.width and image.height:
-                item["aspectRatio"] = {"width": image.width, "height": image.height}
-            items.append(item)
-        return {"$type": "app.bsky.embed.images", "images": items}
-
-    def _external_embed(self, draft: Draft, thumb: PreparedImage | None) -> dict[str, Any]:
-        assert draft.link is not None
-        external: dict[str, Any] = {
-            "uri": draft.link.url,
-            "title": draft.link.title or "",
-            "description": draft.link.description or "",
-        }
-        if thumb is not None:
-            external["thumb"] = self._upload(thumb)
-        return {"$type": "app.bsky.embed.external", "external": external}
 
     def _prepare_media(self, draft: Draft) -> tuple[list[PreparedImage], PreparedImage | None]:
         """The draft's images and link-card thumbnail, read and checked without any I/O."""
@@ -408,48 +375,19 @@ class BlueskyNetwork(BaseNetwork):
         facets = build_facets(draft.text, self._mention_did)
         reply: dict[str, Any] | None = None
         if draft.reply_to is not None:
-            parent_ref, parent = self._indexed_ref(self._post_uri(draft.reply_to))
-            root_ref = (parent.get("reply") or {}).get("root") or parent_ref
-            reply = {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
+            reply = reply_ref(*self._indexed_ref(self._post_uri(draft.reply_to)))
         quote: dict[str, str] | None = None
         if draft.quote_of is not None:
             quote, _ = self._indexed_ref(self._post_uri(draft.quote_of))
-
-        record: dict[str, Any] = {"$type": POST, "text": draft.text, "createdAt": _now()}
-        if facets:
-            record["facets"] = facets
-        if reply is not None:
-            record["reply"] = reply
-        if draft.language:
-            record["langs"] = [draft.language]
-        if draft.tags:
-            record["tags"] = list(draft.tags)
-        labels = self._labels(draft)
-        if labels:
-            record["labels"] = {
-                "$type": "com.atproto.label.defs#selfLabels",
-                "values": [{"val": v} for v in labels],
-            }
         media: dict[str, Any] | None = None
         if images:
-            media = self._images_embed(images)
+            media = images_embed(images, [self._upload(image) for image in images])
         elif draft.link is not None:
-            media = self._external_embed(draft, thumb)
-        if quote is not None:
-            record_embed = {"$type": "app.bsky.embed.record", "record": quote}
-            record["embed"] = (
-                {"$type": "app.bsky.embed.recordWithMedia", "record": record_embed, "media": media}
-                if media is not None
-                else record_embed
-            )
-        elif media is not None:
-            record["embed"] = media
-        return record
+            media = external_embed(draft, None if thumb is None else self._upload(thumb))
+        return post_record(draft, facets=facets, reply=reply, quote=quote, media=media)
 
-    def publish(self, draft: Draft | str) -> Post:
+    def _publish(self, d: Draft) -> Post:
         """Publish exactly once: the record key comes from ``idempotency_key``, or is fixed per call."""
-        d = as_draft(draft)
-        self.check_draft(d)
         images, thumb = self._prepare_media(d)
         did = self._did()
         if d.idempotency_key:
@@ -474,11 +412,6 @@ class BlueskyNetwork(BaseNetwork):
         return post_from_record(
             uri, cid, stored, self._my_account(), web_url=self.settings.web_url, blob_base=self._blob_base()
         )
-
-    def reply(self, to: PostRef, draft: Draft | str) -> Post:
-        target = self.post_id(to)
-        parse_at_uri(target, network=self.name)
-        return self.publish(as_draft(draft).model_copy(update={"reply_to": target}))
 
     def publish_thread(
         self, texts: Sequence[str | Draft], *, idempotency_key: str | None = None
@@ -506,7 +439,7 @@ class BlueskyNetwork(BaseNetwork):
 
     # ---------------------------------------------------------------- reading one post
 
-    def get_post(self, id: str) -> Post:
+    def _get_post(self, id: str) -> Post:
         uri = self._post_uri(id)
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = answer.get("posts") or []
@@ -518,7 +451,7 @@ class BlueskyNetwork(BaseNetwork):
             raise NotFound(f"post {uri} does not exist", network=self.name)
         author = (
             self._my_account()
-            if uri.repo in self.session.identity()
+            if uri.repo in self.transport.identity()
             else Account(network=self.name, id=uri.repo, handle=uri.repo)
         )
         return post_from_record(
@@ -530,9 +463,9 @@ class BlueskyNetwork(BaseNetwork):
             blob_base=self._blob_base(),
         )
 
-    def delete(self, post: PostRef) -> None:
+    def _delete(self, post: PostRef) -> None:
         uri = self._post_uri(post)
-        if uri.repo not in self.session.identity():
+        if uri.repo not in self.transport.identity():
             raise PermissionDenied(f"{uri} belongs to another account", network=self.name)
         if self._get_record(uri) is None:
             raise NotFound(f"post {uri} does not exist", network=self.name)
@@ -544,8 +477,7 @@ class BlueskyNetwork(BaseNetwork):
         uri = self._post_uri(post)
         ref, _ = self._strong_ref(uri)
         rkey = tid_for_key(f"{self._did()}/{collection}", ref["uri"])
-        record = {"$type": collection, "subject": ref, "createdAt": _now()}
-        self._create_record(collection, rkey, record, check_first=True)
+        self._create_record(collection, rkey, subject_record(collection, ref), check_first=True)
 
     def _disengage(self, collection: str, post: PostRef, viewer_field: str) -> None:
         uri = self._post_uri(post)
@@ -560,18 +492,19 @@ class BlueskyNetwork(BaseNetwork):
             if made:
                 self._delete_record(parse_at_uri(str(made), network=self.name, collection=collection))
 
-    def like(self, post: PostRef) -> None:
+    def _like(self, post: PostRef) -> None:
         self._engage(LIKE, post)
 
-    def unlike(self, post: PostRef) -> None:
+    def _unlike(self, post: PostRef) -> None:
         self._disengage(LIKE, post, "like")
 
-    def repost(self, post: PostRef) -> Post | None:
-        """Repost ``post``; Bluesky reposts are not posts of their own, so this returns None."""
+    def _repost(self, post: PostRef) -> Post | None:
+        # Bluesky reposts are records, not posts of their own: there is no Post to return.
         self._engage(REPOST, post)
         return None
 
     def unrepost(self, post: PostRef) -> None:
+        """Undo ``repost(post)`` (also one made in another app); nothing happens if it was not reposted."""
         self._disengage(REPOST, post, "repost")
 
     def _target_did(self, account: AccountRef) -> str:
@@ -579,14 +512,12 @@ class BlueskyNetwork(BaseNetwork):
             return account.id
         return self.resolve_handle(self._actor(account))
 
-    def follow(self, account: AccountRef) -> None:
+    def _follow(self, account: AccountRef) -> None:
         target = self._target_did(account)
         rkey = tid_for_key(f"{self._did()}/{FOLLOW}", target)
-        self._create_record(
-            FOLLOW, rkey, {"$type": FOLLOW, "subject": target, "createdAt": _now()}, check_first=True
-        )
+        self._create_record(FOLLOW, rkey, subject_record(FOLLOW, target), check_first=True)
 
-    def unfollow(self, account: AccountRef) -> None:
+    def _unfollow(self, account: AccountRef) -> None:
         target = self._target_did(account)
         own = AtUri(self._did(), FOLLOW, tid_for_key(f"{self._did()}/{FOLLOW}", target))
         if self._get_record(own) is not None:
@@ -657,9 +588,8 @@ class BlueskyNetwork(BaseNetwork):
             # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
             cursor, size = next_cursor, max(size, self.page_size)
 
-    def posts(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
-        """An account's own posts and replies, newest first (its reposts are left out)."""
-        check_limit(limit)
+    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        # An account's own posts and replies, newest first (its reposts are left out).
         actor = self._did() if account is None else self._actor(account)
         authors: dict[str, Account] = {}
         return paginate(
@@ -677,7 +607,7 @@ class BlueskyNetwork(BaseNetwork):
             key=lambda p: p.id,
         )
 
-    def timeline(self, *, limit: int | None = 20) -> Iterator[Post]:
+    def _timeline(self, limit: int | None) -> Iterator[Post]:
         authors: dict[str, Account] = {}
         return paginate(
             lambda cursor, size: self._feed_page(
@@ -693,11 +623,8 @@ class BlueskyNetwork(BaseNetwork):
             page_size=self.page_size,
         )
 
-    def search(self, query: str, *, limit: int | None = 20) -> Iterator[Post]:
-        """Full-text search; ``"#tag"`` finds the hashtag."""
-        if not isinstance(query, str) or not query.strip():
-            raise InvalidInput("search needs a non-empty query", network=self.name)
-        q = query.strip()
+    def _search(self, q: str, limit: int | None) -> Iterator[Post]:
+        # Full-text search; searchPosts finds "#tag" as the hashtag.
         authors: dict[str, Account] = {}
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
@@ -711,8 +638,8 @@ class BlueskyNetwork(BaseNetwork):
 
         return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
 
-    def thread(self, post: PostRef) -> list[Post]:
-        """The post, then every reply below it, depth first, each level oldest first."""
+    def _thread(self, post: PostRef) -> list[Post]:
+        # The post, then every reply below it, depth first, each level oldest first.
         uri = self._post_uri(post)
         answer = self._query(
             "app.bsky.feed.getPostThread",
@@ -737,7 +664,7 @@ class BlueskyNetwork(BaseNetwork):
         authors = self._load_authors(views, {})
         return [self._post_view(v, authors=authors) for v in views]
 
-    def notifications(self, *, limit: int | None = 20) -> Iterator[Notification]:
+    def _notifications(self, limit: int | None) -> Iterator[Notification]:
         def fetch(cursor: str | None, size: int) -> Page[Notification, str]:
             answer = self._query(
                 "app.bsky.notification.listNotifications",

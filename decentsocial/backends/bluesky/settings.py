@@ -7,9 +7,11 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...settings import NetworkSettings
-from .media import MAX_IMAGE_BYTES
 
-__all__ = ["BlueskySettings"]
+__all__ = ["MAX_IMAGE_BYTES", "BlueskySettings"]
+
+#: app.bsky.embed.images allows blobs of at most 1,000,000 bytes.
+MAX_IMAGE_BYTES = 1_000_000
 
 
 class BlueskySettings(NetworkSettings):
@@ -18,6 +20,9 @@ class BlueskySettings(NetworkSettings):
     Give ``handle`` and ``password`` (an app password works the same way), or
     a saved ``session_string``, or a ``session_file`` that keeps the session
     between runs (bots: ``createSession`` allows only 30 logins per 5 minutes).
+    Retries follow the shared ``retry`` setting: 4 attempts (the first try
+    and 3 retries) of calls that are safe to repeat, a rate-limit wait of at
+    most 30 s, 60 s in all for one call.
     """
 
     base_url: str = "https://bsky.social"
@@ -29,11 +34,9 @@ class BlueskySettings(NetworkSettings):
     pin_base_url: bool = False
     #: Where post and profile web links point (``Post.url``, ``Account.url``).
     web_url: str = "https://bsky.app"
+    #: Seconds to wait for one HTTP answer.
     timeout: float = Field(default=30.0, gt=0)
-    max_retries: int = Field(default=3, ge=0, le=10)
-    #: The longest server-requested wait (seconds) the backend sleeps before giving up with RateLimited.
-    max_retry_wait: float = Field(default=30.0, ge=0)
-    max_retry_seconds: float = Field(default=60.0, gt=0)
+    #: The largest image this backend uploads (bytes); the server's own limit is the default.
     image_max_bytes: int = Field(default=MAX_IMAGE_BYTES, gt=0)
     #: Fill ``Post.author`` with full profiles (follower, following, post counts): one extra request per
     #: 25 new authors in a listing. ``False`` keeps the basic profile the post view carries.

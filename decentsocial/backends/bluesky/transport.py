@@ -1,4 +1,4 @@
-"""One logged-in atproto client: XRPC calls, error mapping, and session reuse.
+"""The one module that talks to the server: a logged-in atproto client, its XRPC calls and session reuse.
 
 * Logs in once (``createSession`` is rate limited: 30 per 5 minutes, 300 a
   day per account); the access token is refreshed by atproto before it expires.
@@ -7,7 +7,7 @@
 * When the session cannot be refreshed any more (expired or revoked refresh
   token) it logs in again with the password exactly once, then gives up with
   ``AuthenticationError``: never a login loop.
-* Every atproto error becomes one of decentsocial's, chained with ``from``.
+* Every atproto error becomes one of decentsocial's (``failures.mapped``), chained with ``from``.
 """
 
 from __future__ import annotations
@@ -19,121 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from ...errors import (
-    AuthenticationError,
-    ConfigurationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-)
-from ...retry import retry_after_from_headers
+from ...errors import AuthenticationError, ConfigurationError
+from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
 
 if TYPE_CHECKING:
     from .settings import BlueskySettings
 
-__all__ = ["XrpcSession", "map_error"]
-
-_AUTH_ERRORS = {
-    "AuthenticationRequired",
-    "InvalidToken",
-    "ExpiredToken",
-    "AccountTakedown",
-    "AuthFactorTokenRequired",
-    "AccountDeactivated",
-    "InvalidAuth",
-}
-_SESSION_GONE = {"ExpiredToken", "InvalidToken"}
-_NOT_FOUND_ERRORS = {
-    "NotFound",
-    "RecordNotFound",
-    "BlobNotFound",
-    "ProfileNotFound",
-    "ActorNotFound",
-    "RepoNotFound",
-    "NotFoundError",
-}
-_NOT_FOUND_WORDS = ("not found", "could not locate", "unable to resolve", "could not find")
-_TOO_LARGE = {"BlobTooLarge", "PayloadTooLarge"}
-
-
-def _error_parts(response: Any) -> tuple[str | None, str | None]:
-    """(error name, message) from an XRPC error body."""
-    content = getattr(response, "content", None)
-    name = getattr(content, "error", None)
-    message = getattr(content, "message", None)
-    if isinstance(content, dict):
-        name, message = content.get("error"), content.get("message")
-    return (str(name) if name else None), (str(message) if message else None)
-
-
-def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: bool) -> DecentSocialError:
-    """The decentsocial error for an atproto exception.
-
-    ``safe``: repeating the request cannot duplicate anything (so transport
-    failures and 5xx are marked retryable). ``write``: a refused write is
-    ``ContentRejected``, a refused read ``InvalidInput``.
-    """
-    from atproto_client import exceptions as ax
-
-    if isinstance(exc, ax.LoginRequiredError):
-        return AuthenticationError(f"{action}: not logged in", network=network)
-    response = getattr(exc, "response", None)
-    if isinstance(exc, ax.RequestErrorBase) and response is None:
-        cause = exc.__cause__
-        reason = type(cause).__name__ if cause is not None else type(exc).__name__
-        if isinstance(exc, ax.InvokeTimeoutError):
-            reason = "timed out"
-        return NetworkUnavailable(
-            f"{action}: no answer from the server ({reason})", network=network, retryable=safe
-        )
-    if response is None:
-        return NetworkUnavailable(
-            f"{action}: unexpected answer ({type(exc).__name__})", network=network, retryable=False
-        )
-    status = int(getattr(response, "status_code", 0) or 0)
-    name, message = _error_parts(response)
-    server = ": ".join(x for x in (name, message) if x) or None
-    lowered = (message or "").lower()
-    if status == 429 or name == "RateLimitExceeded":
-        headers = {str(k): str(v) for k, v in (getattr(response, "headers", None) or {}).items()}
-        return RateLimited(
-            f"{action}: rate limited",
-            retry_after=retry_after_from_headers(headers),
-            network=network,
-            server_message=server,
-        )
-    if status == 401 or name in _AUTH_ERRORS:
-        return AuthenticationError(f"{action}: authentication failed", network=network, server_message=server)
-    if status == 403:
-        return PermissionDenied(f"{action}: not allowed", network=network, server_message=server)
-    if status == 404 or name in _NOT_FOUND_ERRORS or any(w in lowered for w in _NOT_FOUND_WORDS):
-        return NotFound(f"{action}: not found", network=network, server_message=server)
-    if status == 413 or name in _TOO_LARGE:
-        return ContentRejected(f"{action}: too large for the server", network=network, server_message=server)
-    if status >= 500 or status in (409, 502):
-        return NetworkUnavailable(
-            f"{action}: server error {status}", network=network, server_message=server, retryable=safe
-        )
-    if write:
-        return ContentRejected(f"{action}: refused by the server", network=network, server_message=server)
-    return InvalidInput(f"{action}: refused by the server", network=network, server_message=server)
-
-
-def is_session_gone(exc: Exception) -> bool:
-    """The server no longer accepts this session's tokens (expired or revoked)."""
-    from atproto_client import exceptions as ax
-
-    if isinstance(exc, ax.LoginRequiredError):
-        return True
-    name, _ = _error_parts(getattr(exc, "response", None))
-    return name in _SESSION_GONE
+__all__ = ["Transport"]
 
 
 class _Payload:
@@ -151,8 +44,12 @@ class _Payload:
         return json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
 
 
-class XrpcSession:
-    """A lazily logged-in atproto ``Client`` and the calls made through it."""
+class Transport:
+    """A lazily logged-in atproto ``Client`` and the XRPC calls made through it.
+
+    It holds no reference to the network object, so ``close`` can run at
+    garbage collection or interpreter exit when nobody closed the connection.
+    """
 
     def __init__(self, settings: BlueskySettings, network: str) -> None:
         self.settings = settings
@@ -255,8 +152,6 @@ class XrpcSession:
         return bool(self.settings.handle and self.settings.password)
 
     def _password_login(self, client: Any) -> None:
-        from atproto.exceptions import AtProtocolError
-
         if not self._can_login():
             raise AuthenticationError(
                 "no usable session and no handle/password to log in", network=self.network
@@ -264,14 +159,10 @@ class XrpcSession:
         assert self.settings.handle is not None
         assert self.settings.password is not None
         self.logins += 1
-        try:
+        with mapped(self.network, "log in", safe=False, write=False):
             client.login(
                 self.settings.handle, self.settings.password.get_secret_value(), fetch_bsky_profile=False
             )
-        except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
-            raise self._transport_error(exc, action="log in", safe=False) from exc
-        except AtProtocolError as exc:
-            raise map_error(exc, network=self.network, action="log in", safe=False, write=False) from exc
 
     def relogin(self) -> None:
         """Replace a dead session with one fresh password login."""
@@ -294,6 +185,7 @@ class XrpcSession:
         return str(session.did), str(session.handle)
 
     def close(self) -> None:
+        """Close the HTTP connections; a later call logs in again (or reuses the saved session)."""
         with self._lock:
             if self._client is not None:
                 self._client.request.close()
@@ -302,31 +194,16 @@ class XrpcSession:
     # ---------------------------------------------------------------- calls
 
     def _invoke(self, fn: Callable[[Any], Any], *, action: str, safe: bool, write: bool) -> Any:
-        from atproto.exceptions import AtProtocolError
-
         try:
-            return fn(self.client())
-        except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
-            raise self._transport_error(exc, action=action, safe=safe) from exc
-        except AtProtocolError as exc:
+            with mapped(self.network, action, safe=safe, write=write):
+                return fn(self.client())
+        except AuthenticationError as exc:
             if not (is_session_gone(exc) and self._can_login()):
-                raise map_error(exc, network=self.network, action=action, safe=safe, write=write) from exc
-            first = exc
+                raise
         # The session is gone: one fresh login, one more try, then give up.
         self.relogin()
-        try:
+        with mapped(self.network, action, safe=safe, write=write):
             return fn(self.client())
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc, action=action, safe=safe) from exc
-        except AtProtocolError as exc:
-            raise map_error(exc, network=self.network, action=action, safe=safe, write=write) from first
-
-    def _transport_error(self, exc: Exception, *, action: str, safe: bool) -> NetworkUnavailable:
-        return NetworkUnavailable(
-            f"{action}: no answer from the server ({type(exc).__name__})",
-            network=self.network,
-            retryable=safe,
-        )
 
     def query(self, nsid: str, params: dict[str, Any] | None = None, *, action: str) -> dict[str, Any]:
         """GET an XRPC query; the JSON answer as a dict."""

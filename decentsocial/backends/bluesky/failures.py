@@ -1,0 +1,145 @@
+"""atproto and HTTP failures -> decentsocial's error tree, mapped once, around every XRPC call.
+
+The transport wraps each call in :func:`mapped`; nothing else catches
+atproto's exceptions. The HTTP status decides the error through
+:func:`decentsocial.errors.from_status`; on top of it come the XRPC error
+names Bluesky sends (``ExpiredToken`` on a 400 is an authentication
+failure, ``RecordNotFound`` on a 400 is ``NotFound``…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from ...errors import (
+    AuthenticationError,
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    from_status,
+)
+
+__all__ = ["is_session_gone", "map_error", "mapped"]
+
+_AUTH_ERRORS = {
+    "AuthenticationRequired",
+    "InvalidToken",
+    "ExpiredToken",
+    "AccountTakedown",
+    "AuthFactorTokenRequired",
+    "AccountDeactivated",
+    "InvalidAuth",
+}
+_SESSION_GONE = {"ExpiredToken", "InvalidToken"}
+_NOT_FOUND_ERRORS = {
+    "NotFound",
+    "RecordNotFound",
+    "BlobNotFound",
+    "ProfileNotFound",
+    "ActorNotFound",
+    "RepoNotFound",
+    "NotFoundError",
+}
+_NOT_FOUND_WORDS = ("not found", "could not locate", "unable to resolve", "could not find")
+_TOO_LARGE = {"BlobTooLarge", "PayloadTooLarge"}
+
+
+@contextmanager
+def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[None]:
+    """Turn any atproto or httpx failure inside the block into a decentsocial error (chained).
+
+    ``safe``: repeating the request cannot duplicate anything, so a lost
+    answer or a 5xx is marked retryable. ``write``: a refused write is
+    ``ContentRejected``, a refused read ``InvalidInput``.
+    """
+    from atproto.exceptions import AtProtocolError
+
+    try:
+        yield
+    except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
+        raise NetworkUnavailable(
+            f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe
+        ) from exc
+    except AtProtocolError as exc:
+        raise map_error(exc, network=network, action=action, safe=safe, write=write) from exc
+
+
+def _error_parts(response: Any) -> tuple[str | None, str | None]:
+    """(error name, message) from an XRPC error body."""
+    content = getattr(response, "content", None)
+    name = getattr(content, "error", None)
+    message = getattr(content, "message", None)
+    if isinstance(content, dict):
+        name, message = content.get("error"), content.get("message")
+    return (str(name) if name else None), (str(message) if message else None)
+
+
+def _status_meant(status: int, name: str | None, message: str | None) -> int:
+    """The HTTP status an XRPC error stands for: its error name can say more than the status."""
+    lowered = (message or "").lower()
+    if status == 429 or name == "RateLimitExceeded":
+        return 429
+    if status == 401 or name in _AUTH_ERRORS:
+        return 401
+    if status == 403:
+        return 403
+    if name in _NOT_FOUND_ERRORS or any(word in lowered for word in _NOT_FOUND_WORDS):
+        return 404
+    if name in _TOO_LARGE:
+        return 413
+    if status == 409:
+        return 503  # a repo write that raced another one: the server may take it a moment later
+    return status
+
+
+def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: bool) -> DecentSocialError:
+    """The decentsocial error for one atproto exception (see :func:`mapped` for the flags)."""
+    from atproto_client import exceptions as ax
+
+    if isinstance(exc, ax.LoginRequiredError):
+        return AuthenticationError(f"{action}: not logged in", network=network)
+    response = getattr(exc, "response", None)
+    if response is None:
+        if isinstance(exc, ax.RequestErrorBase):
+            cause = exc.__cause__
+            reason = type(cause).__name__ if cause is not None else type(exc).__name__
+            if isinstance(exc, ax.InvokeTimeoutError):
+                reason = "timed out"
+            return NetworkUnavailable(
+                f"{action}: no answer from the server ({reason})", network=network, retryable=safe
+            )
+        return NetworkUnavailable(
+            f"{action}: unexpected answer ({type(exc).__name__})", network=network, retryable=False
+        )
+    status = int(getattr(response, "status_code", 0) or 0)
+    name, message = _error_parts(response)
+    server = ": ".join(x for x in (name, message) if x) or None
+    headers = {str(k): str(v) for k, v in (getattr(response, "headers", None) or {}).items()}
+    meant = _status_meant(status, name, message)
+    error = from_status(
+        meant,
+        network=network,
+        message=f"{action}: failed (HTTP {status})",
+        server_message=server,
+        headers=headers,
+        safe_to_repeat=safe,
+    )
+    if not write and meant != 413 and type(error) is ContentRejected:
+        return InvalidInput(error.message, network=network, server_message=server)
+    return error
+
+
+def is_session_gone(error: BaseException) -> bool:
+    """Whether ``error`` (a mapped error) says the server no longer accepts this session's tokens."""
+    from atproto_client import exceptions as ax
+
+    cause = error.__cause__ if isinstance(error, DecentSocialError) else error
+    if isinstance(cause, ax.LoginRequiredError):
+        return True
+    name, _ = _error_parts(getattr(cause, "response", None))
+    return name in _SESSION_GONE

@@ -1,0 +1,118 @@
+"""The repo records this backend writes (posts, likes, reposts, follows), built without any I/O.
+
+The network module does the lookups and uploads (mention DIDs, reply and
+quote targets, image blobs) and hands their results to these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ...models import Draft
+from .ids import POST
+from .media import PreparedImage
+
+__all__ = [
+    "SELF_LABELS",
+    "external_embed",
+    "images_embed",
+    "now",
+    "post_record",
+    "reply_ref",
+    "self_labels",
+    "subject_record",
+]
+
+#: Self-labels a post may carry (com.atproto.label.defs#selfLabels on app.bsky.feed.post).
+SELF_LABELS = ("sexual", "nudity", "porn", "graphic-media")
+
+
+def now() -> str:
+    """The current time as the AT Protocol writes ``createdAt`` (UTC, milliseconds, 'Z')."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def subject_record(collection: str, subject: Any) -> dict[str, Any]:
+    """A like, repost (subject: a post's strong ref) or follow (subject: a DID) record."""
+    return {"$type": collection, "subject": subject, "createdAt": now()}
+
+
+def self_labels(draft: Draft) -> list[str]:
+    """The draft's content warning as a self-label: a known label as is, anything else ``graphic-media``."""
+    warning = (draft.content_warning or "").strip().lower()
+    if warning in SELF_LABELS:
+        return [warning]
+    if warning or draft.sensitive:
+        return ["graphic-media"]
+    return []
+
+
+def reply_ref(parent_ref: dict[str, str], parent: dict[str, Any]) -> dict[str, Any]:
+    """A reply's ``{root, parent}``: the root is the parent's root, or the parent when it is one."""
+    root_ref = (parent.get("reply") or {}).get("root") or parent_ref
+    return {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
+
+
+def images_embed(images: list[PreparedImage], blobs: list[dict[str, Any]]) -> dict[str, Any]:
+    """``app.bsky.embed.images``: each uploaded blob with its image's alt text and aspect ratio."""
+    items = []
+    for image, blob in zip(images, blobs, strict=True):
+        item: dict[str, Any] = {"alt": image.alt, "image": blob}
+        if image.width and image.height:
+            item["aspectRatio"] = {"width": image.width, "height": image.height}
+        items.append(item)
+    return {"$type": "app.bsky.embed.images", "images": items}
+
+
+def external_embed(draft: Draft, thumb: dict[str, Any] | None) -> dict[str, Any]:
+    """The link card of ``draft.link`` (``thumb``: its uploaded thumbnail blob)."""
+    assert draft.link is not None
+    external: dict[str, Any] = {
+        "uri": draft.link.url,
+        "title": draft.link.title or "",
+        "description": draft.link.description or "",
+    }
+    if thumb is not None:
+        external["thumb"] = thumb
+    return {"$type": "app.bsky.embed.external", "external": external}
+
+
+def post_record(
+    draft: Draft,
+    *,
+    facets: list[dict[str, Any]],
+    reply: dict[str, Any] | None,
+    quote: dict[str, str] | None,
+    media: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The ``app.bsky.feed.post`` record for ``draft``.
+
+    ``tags`` holds the draft's extra tags only: hashtags in the text are
+    facets already, and the lexicon allows 8 extra tags.
+    """
+    record: dict[str, Any] = {"$type": POST, "text": draft.text, "createdAt": now()}
+    if facets:
+        record["facets"] = facets
+    if reply is not None:
+        record["reply"] = reply
+    if draft.language:
+        record["langs"] = [draft.language]
+    if draft.tags:
+        record["tags"] = list(draft.tags)
+    labels = self_labels(draft)
+    if labels:
+        record["labels"] = {
+            "$type": "com.atproto.label.defs#selfLabels",
+            "values": [{"val": v} for v in labels],
+        }
+    if quote is not None:
+        record_embed = {"$type": "app.bsky.embed.record", "record": quote}
+        record["embed"] = (
+            {"$type": "app.bsky.embed.recordWithMedia", "record": record_embed, "media": media}
+            if media is not None
+            else record_embed
+        )
+    elif media is not None:
+        record["embed"] = media
+    return record
