@@ -90,9 +90,6 @@ class BlueskyOptions(TypedDict, total=False):
     pin_base_url: bool
     web_url: str
     timeout: float
-    max_retries: int
-    max_retry_wait: float
-    max_retry_seconds: float
     image_max_bytes: int
     author_profiles: bool
     index_wait: float
@@ -108,7 +105,6 @@ class HiveOptions(TypedDict, total=False):
     active_key: str | SecretStr | None
     app: str
     timeout: float
-    retries: int
     expiration_seconds: int
     web_url: str | None
     notification_min_score: int | None
@@ -124,7 +120,6 @@ class SteemOptions(TypedDict, total=False):
     active_key: str | SecretStr | None
     app: str
     timeout: float
-    retries: int
     expiration_seconds: int
     web_url: str | None
     notification_min_score: int | None
@@ -140,7 +135,6 @@ class NostrOptions(TypedDict, total=False):
     timeout: float
     page_size: int
     search_scan_limit: int
-    publish_attempts: int
     stream_attempts: int
     idempotency_lookback: int
     max_clock_lead: int
