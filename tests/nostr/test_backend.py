@@ -388,11 +388,13 @@ def test_a_connection_never_closed_releases_its_thread_when_collected(relay_url:
     import threading
     import weakref
 
+    before = set(threading.enumerate())  # other tests' connections may have helper threads of their own
     alice = ds.connect("nostr", private_key=PrivateKey.generate().nsec, relays=[relay_url], timeout=3.0)
     stream = alice.stream(tag="collected")  # moves the private loop to its helper thread
     alice.publish("a note for the stream #collected")
     assert next(stream).text == "a note for the stream #collected"
-    helpers = [t for t in threading.enumerate() if t.name == "decentsocial-nostr" and t.is_alive()]
+    helpers = [t for t in set(threading.enumerate()) - before if t.name == "decentsocial-nostr"]
+    assert helpers, "the stream did not start a helper thread"
     gone = weakref.ref(alice)
     del alice, stream
     gc.collect()
