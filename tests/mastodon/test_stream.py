@@ -17,7 +17,7 @@ from tests.contract.harness import Harness
 from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
 
 #: The cutting relay below listens here.
-RELAY_PORT = 38102
+RELAY_PORT = PORT + 2
 
 
 @pytest.fixture
