@@ -14,14 +14,13 @@ from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
 from ...models import Draft, Media
-from ...text import entities, grapheme_len, hashtags, mentions
+from ...text import grapheme_len, hashtags, mastodon_len, mentions
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
     "InstanceLimits",
     "check_static",
     "compose_text",
-    "mastodon_len",
     "mastodon_visibility",
     "media_mime",
     "status_length",
@@ -115,26 +114,9 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
     return body
 
 
-def mastodon_len(text: str, url_length: int = 23) -> int:
-    """Mastodon's count of a status text: grapheme clusters, every URL as ``url_length``,
-    a remote mention ``@user@domain`` as ``@user`` (its StatusLengthValidator)."""
-    parts: list[str] = []
-    start = 0
-    for entity in entities(text):
-        if entity.kind == "link":
-            parts += [text[start : entity.start], "x" * url_length]
-        elif entity.kind == "mention" and "@" in entity.value:
-            parts += [text[start : entity.start], "@" + entity.value.split("@")[0]]
-        else:
-            continue
-        start = entity.end
-    parts.append(text[start:])
-    return grapheme_len("".join(parts))
-
-
 def status_length(text: str, content_warning: str | None, url_length: int) -> int:
-    """Mastodon's count of a whole status: the content warning, then the text, as one run of graphemes."""
-    return grapheme_len(content_warning or "") + mastodon_len(text, url_length)
+    """Mastodon's count of a whole status (:func:`decentsocial.text.mastodon_len`, the one rule)."""
+    return mastodon_len(text, url_length, content_warning=content_warning or "")
 
 
 def mastodon_visibility(value: str | None) -> str | None:
