@@ -10,7 +10,6 @@ import pytest
 from decentsocial import Account, Notification, Post
 from decentsocial.backends.mastodon.compose import InstanceLimits
 from decentsocial.backends.mastodon.convert import (
-    _when,
     html_to_text,
     notification_kind,
     to_account,
@@ -18,6 +17,7 @@ from decentsocial.backends.mastodon.convert import (
     to_post,
 )
 from decentsocial.backends.mastodon.failures import wait_from_headers
+from decentsocial.coerce import as_datetime
 
 from .cassettes import Exchange, all_exchanges, exchanges, is_status, recorded_statuses
 
@@ -305,4 +305,4 @@ def test_recorded_error_bodies_have_server_messages() -> None:
 )
 def test_dates_from_any_server(value: str, expected: datetime) -> None:
     """Mastodon sends milliseconds, others 0 to 9 fraction digits (Python 3.10 reads only 3 or 6)."""
-    assert _when(value) == expected
+    assert as_datetime(value) == expected
