@@ -11,7 +11,7 @@ import pytest
 
 from decentsocial import ContentRejected, Draft, connect, text
 from decentsocial.backends.mastodon import MastodonNetwork
-from decentsocial.backends.mastodon.compose import InstanceLimits, check_limits, status_length
+from decentsocial.backends.mastodon.compose import InstanceLimits, check_length, status_length
 
 THUMBS = "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}"  # one grapheme, two code points
 
@@ -70,6 +70,6 @@ def test_the_content_warning_is_joined_to_the_text_before_counting() -> None:
 
 def test_a_status_at_the_limit_by_graphemes_is_accepted_one_more_is_not() -> None:
     limits = InstanceLimits(max_characters=29)
-    check_limits(Draft(text=DISAGREED), DISAGREED, limits)  # 31 code points, 29 graphemes: fits
+    check_length(Draft(text=DISAGREED), DISAGREED, limits)  # 31 code points, 29 graphemes: fits
     with pytest.raises(ContentRejected, match="30 characters"):
-        check_limits(Draft(text=DISAGREED + "!"), DISAGREED + "!", limits)
+        check_length(Draft(text=DISAGREED + "!"), DISAGREED + "!", limits)

@@ -13,6 +13,7 @@ import pytest
 
 from decentsocial import AuthenticationError, InvalidInput, NetworkUnavailable, Post, connect
 from decentsocial.backends.mastodon import MastodonNetwork
+from decentsocial.backends.mastodon.stream import streaming_url
 from tests.contract.harness import Harness
 from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
 
@@ -120,7 +121,7 @@ def test_stream_gives_up_after_bounded_attempts(server: MastodonServer) -> None:
         access_token="t",
         allow_http=True,
         stream_attempts=2,
-        attempts=1,
+        retry={"attempts": 1},
     )
     assert isinstance(net, MastodonNetwork)
     waits: list[float] = []
@@ -140,7 +141,7 @@ def test_a_server_down_when_the_stream_starts_is_retried_with_backoff() -> None:
         access_token="t",
         allow_http=True,
         stream_attempts=3,
-        attempts=1,
+        retry={"attempts": 1},
     )
     assert isinstance(net, MastodonNetwork)
     waits: list[float] = []
@@ -202,8 +203,8 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
 def test_stream_sends_the_token_only_to_the_servers_own_hosts(announced: str, expected: str) -> None:
     net = connect("mastodon", base_url="https://social.example", access_token="secret-token")
     assert isinstance(net, MastodonNetwork)
-    net._instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
-    assert net._streaming_url() == expected
+    instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
+    assert streaming_url(instance, net.settings.base_url, allow_http=False) == expected
 
 
 class CuttingRelay:
