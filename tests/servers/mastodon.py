@@ -193,11 +193,44 @@ def mastodon_limited_server() -> Iterator[MastodonServer]:
         yield server
 
 
+def exit_script(server: MastodonServer) -> str:
+    """A script that opens every resource a connection holds (the HTTP session's pooled sockets,
+    an open streaming response) and exits without ``close()``."""
+    return f"""
+import threading
+
+import decentsocial as ds
+
+def connect(token):
+    return ds.connect("mastodon", base_url={server.base_url!r}, access_token=token, allow_http=True)
+
+net = connect({server.tokens["alice"]!r})
+net.me()
+net.publish("an unclosed connection")
+list(net.timeline(limit=3))
+stream = net.stream(kind="public")
+other = connect({server.tokens["bob"]!r})
+done = threading.Event()
+
+def keep_posting():
+    while not done.wait(0.3):
+        other.publish("seen by an unclosed stream")
+
+worker = threading.Thread(target=keep_posting)
+worker.start()
+next(stream)  # the streaming response is open from here on
+done.set()
+worker.join()
+"""
+
+
 @pytest.fixture
 def mastodon_harness(mastodon_server: MastodonServer) -> Iterator[Harness]:
     mastodon_server.clear_faults()
     me = mastodon_server.connect("alice")
     other = mastodon_server.connect("bob")
-    yield Harness(name="mastodon", me=me, other=other, eventually=immediate)
+    yield Harness(
+        name="mastodon", me=me, other=other, eventually=immediate, exit_script=exit_script(mastodon_server)
+    )
     me.close()
     other.close()
