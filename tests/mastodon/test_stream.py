@@ -6,7 +6,7 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +19,12 @@ from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
 
 #: The cutting relay below listens here.
 RELAY_PORT = PORT + 2
+
+
+def opened(stream: Iterator[Post]) -> Generator[Post, None, None]:
+    """The stream as the generator it is, so a test can close() it."""
+    assert isinstance(stream, Generator)
+    return stream
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ def first_match(
 def test_public_stream_yields_new_posts(server: MastodonServer) -> None:
     alice, bob = server.connect("alice"), server.connect("bob")
     text = Harness.unique("stream")
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     sent, got = first_match(stream, lambda: bob.publish(f"{text} #Streamed"))
     stream.close()
     assert got.text == sent.text
@@ -70,7 +76,7 @@ def test_public_stream_yields_new_posts(server: MastodonServer) -> None:
 def test_hashtag_stream_only_that_tag(server: MastodonServer) -> None:
     alice, bob = server.connect("alice"), server.connect("bob")
     tag = Harness.unique("t")
-    stream = alice.stream(kind="hashtag", tag=f"#{tag}")
+    stream = opened(alice.stream(kind="hashtag", tag=f"#{tag}"))
     _, got = first_match(stream, lambda: bob.publish(f"about #{tag}"))
     stream.close()
     assert tag.lower() in got.tags
@@ -80,7 +86,7 @@ def test_user_stream_has_posts_of_followed_accounts(server: MastodonServer) -> N
     alice, bob = server.connect("alice"), server.connect("bob")
     alice.follow("bob")
     try:
-        stream = alice.stream(kind="user")
+        stream = opened(alice.stream(kind="user"))
         sent, got = first_match(stream, lambda: bob.publish(Harness.unique("home")))
         stream.close()
         assert got.id == sent.id
@@ -106,7 +112,7 @@ def test_stream_reconnects_with_growing_backoff(server: MastodonServer) -> None:
         time.sleep(seconds)
 
     alice.sleep = record
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     sent, got = first_match(stream, lambda: bob.publish(Harness.unique("again")))
     stream.close()
     assert got.id == sent.id
@@ -179,7 +185,7 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
             made_while_away.append(bob.publish(Harness.unique("away")))
         time.sleep(min(seconds, 0.2))
 
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     _, first = first_match(stream, lambda: bob.publish(Harness.unique("before")))
     alice.sleep = publish_while_away
     end = time.monotonic() + 20
@@ -285,7 +291,7 @@ def test_a_stream_cut_again_and_again_after_working_keeps_going(server: Mastodon
                 time.sleep(0.05)
             return bob.publish(Harness.unique("quiet"))
 
-        stream = alice.stream(kind="public")
+        stream = opened(alice.stream(kind="public"))
         sent, got = first_match(stream, publish_after_the_cuts, deadline=30)
         stream.close()
         assert got.id == sent.id

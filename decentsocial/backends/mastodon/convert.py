@@ -16,7 +16,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
-from ...coerce import as_datetime, as_int, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_str, malformed
 from ...models import (
     Account,
     Engagement,
@@ -36,6 +36,7 @@ __all__ = [
     "to_json_safe",
     "to_notification",
     "to_post",
+    "to_scheduled_post",
 ]
 
 NETWORK = "mastodon"
@@ -264,6 +265,30 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
             quotes=as_int(data.get("quotes_count")),
         ),
         raw=to_json_safe(data) if keep_raw else None,
+    )
+
+
+def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
+    """A ``ScheduledStatus`` as a ``Post``: not a status yet, so the Post names it, dated when it will appear.
+
+    ``id`` is the scheduled status's id (``delete()`` cancels it) and
+    ``raw["scheduled_status"]`` the server's answer.
+    """
+    params = as_dict(data.get("params"))
+    when = as_datetime(data.get("scheduled_at"))
+    if when is None:
+        raise malformed(NETWORK, "scheduled status (no scheduled_at)")
+    return Post(
+        network=NETWORK,
+        id=str(data["id"]),
+        author=author,
+        text=as_str(params.get("text")) or "",
+        created_at=when,
+        reply_to=as_str(params.get("in_reply_to_id")),
+        language=as_str(params.get("language")),
+        content_warning=as_str(params.get("spoiler_text")) or None,
+        visibility=VISIBILITY_FROM_MASTODON.get(str(params.get("visibility"))),
+        raw={"scheduled_status": to_json_safe(data)},
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
@@ -39,7 +39,7 @@ from .compose import (
     status_length,
     status_params,
 )
-from .convert import NETWORK, VISIBILITY_FROM_MASTODON, to_account, to_json_safe, to_notification, to_post
+from .convert import NETWORK, to_account, to_json_safe, to_notification, to_post, to_scheduled_post
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -223,25 +223,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         params = status_params(draft, media_ids, key)
         result = self._call(lambda api: api.status_post(text, **params), "publish", idempotent=True)
         if "params" in result and "scheduled_at" in result:
-            return self._scheduled_post(result)
+            return to_scheduled_post(result, author=self._mine or self._me())
         return to_post(result)
-
-    def _scheduled_post(self, scheduled: Mapping[str, Any]) -> Post:
-        """A scheduled status is not a status yet: the Post names it, dated when it will appear."""
-        params = scheduled.get("params") or {}
-        raw = to_json_safe(scheduled)
-        return Post(
-            network=NETWORK,
-            id=str(scheduled["id"]),
-            author=self._mine or self._me(),
-            text=str(params.get("text") or ""),
-            created_at=scheduled["scheduled_at"],
-            reply_to=None if params.get("in_reply_to_id") is None else str(params["in_reply_to_id"]),
-            language=params.get("language"),
-            content_warning=params.get("spoiler_text") or None,
-            visibility=VISIBILITY_FROM_MASTODON.get(str(params.get("visibility"))),
-            raw={"scheduled_status": raw},
-        )
 
     def _media_bytes(self, media: Media) -> tuple[bytes, str]:
         data = media.read_bytes()
