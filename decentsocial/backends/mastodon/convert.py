@@ -127,6 +127,14 @@ def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
 _SCALARS = frozenset({str, int, float, bool})
 
 
+def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
+    """The date a converter cannot do without; a typed malformed-answer error when it is missing."""
+    when = as_datetime(data.get(key))
+    if when is None:
+        raise malformed(NETWORK, f"{what} (no {key})")
+    return when
+
+
 def to_json_safe(value: Any) -> Any:
     """A JSON-compatible copy (Mastodon.py turns dates into ``datetime``; ``raw`` keeps JSON)."""
     if value is None or type(value) in _SCALARS:
@@ -234,9 +242,7 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
         )
     visibility = VISIBILITY_FROM_MASTODON.get(str(data.get("visibility")))
     media = tuple(m for m in (_media(item) for item in data.get("media_attachments") or ()) if m is not None)
-    created = as_datetime(data.get("created_at"))
-    if created is None:
-        raise malformed(NETWORK, "status (no created_at)")
+    created = _required_date(data, "created_at", "status")
     if data.get("content"):
         text, content_links = _read_content(data.get("content"))
     else:  # a status just deleted (its source ``text`` comes back instead of ``content``)
@@ -275,9 +281,7 @@ def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
     ``raw["scheduled_status"]`` the server's answer.
     """
     params = as_dict(data.get("params"))
-    when = as_datetime(data.get("scheduled_at"))
-    if when is None:
-        raise malformed(NETWORK, "scheduled status (no scheduled_at)")
+    when = _required_date(data, "scheduled_at", "scheduled status")
     return Post(
         network=NETWORK,
         id=str(data["id"]),
@@ -310,9 +314,7 @@ def to_notification(data: Mapping[str, Any], *, me_id: str | None = None) -> Not
     """A Mastodon ``Notification`` (any type) as a ``Notification``."""
     status = data.get("status")
     account = data.get("account")
-    created = as_datetime(data.get("created_at"))
-    if created is None:
-        raise malformed(NETWORK, "notification (no created_at)")
+    created = _required_date(data, "created_at", "notification")
     return Notification(
         network=NETWORK,
         id=str(data["id"]),
