@@ -1,4 +1,4 @@
-"""Text the way each network measures it: graphemes, URL-weighted characters,
+"""Text the way each network measures it: graphemes, Mastodon's URL-weighted count,
 UTF-8 byte offsets, and the hashtags, mentions and links inside a text.
 
 Right-to-left scripts (Arabic, Hebrew), CJK and emoji with ZWJ sequences and
@@ -20,6 +20,7 @@ __all__ = [
     "graphemes",
     "hashtags",
     "links",
+    "mastodon_len",
     "mentions",
     "split_text",
     "truncate",
@@ -68,21 +69,33 @@ def utf8_len(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def url_weighted_len(text: str, url_length: int = 23) -> int:
-    """Characters with every URL counted as ``url_length`` (Mastodon's rule).
+def mastodon_len(text: str, url_length: int = 23, *, content_warning: str = "") -> int:
+    """A status's length as Mastodon counts it (its ``StatusLengthValidator``): the one rule.
 
-    Mastodon counts code points and a remote mention ``@user@domain`` as
-    ``@user``; both are applied here.
+    The content warning and the text are joined and counted in grapheme
+    clusters (an emoji with a skin tone or a flag is one character), after
+    every link in the text is replaced by ``url_length`` characters and
+    every remote mention ``@user@domain`` by ``@user``. Links and mentions
+    are found as :func:`entities` finds them, so a mention inside a URL is
+    part of the URL, counted once.
     """
-    total = len(text)
-    for match in _URL.finditer(text):
-        url = _strip_trailing(match.group())
-        total += url_length - len(url)
-    for match in _MENTION.finditer(text):
-        handle = match["handle"]
-        if "@" in handle:
-            total -= len(handle) - handle.index("@")
-    return total
+    parts: list[str] = [content_warning]
+    start = 0
+    for entity in entities(text):
+        if entity.kind == "link":
+            parts += [text[start : entity.start], "x" * url_length]
+        elif entity.kind == "mention" and "@" in entity.value:
+            parts += [text[start : entity.start], "@" + entity.value.split("@")[0]]
+        else:
+            continue
+        start = entity.end
+    parts.append(text[start:])
+    return grapheme_len("".join(parts))
+
+
+#: The former name of :func:`mastodon_len` (which counted code points and could count a
+#: mention inside a URL twice); kept so existing callers get Mastodon's real count.
+url_weighted_len = mastodon_len
 
 
 def _strip_trailing(url: str) -> str:

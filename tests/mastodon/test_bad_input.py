@@ -88,7 +88,7 @@ def test_bad_ids_and_limits(offline: MastodonNetwork) -> None:
 def test_fifth_image_uploads_nothing_and_posts_nothing(mastodon_server: MastodonServer) -> None:
     net = mastodon_server.connect("carol")
     uploads: list[str] = []
-    net.client.session.hooks["response"].append(lambda r, *a, **k: uploads.append(r.request.url or ""))
+    net.transport.session.hooks["response"].append(lambda r, *a, **k: uploads.append(r.request.url or ""))
     before = len(list(net.posts(limit=None)))
     uploads.clear()
     five = tuple(Media(data=png(), alt_text=f"image {i}") for i in range(5))
@@ -117,7 +117,8 @@ def test_unreadable_media_file_uploads_nothing(mastodon_server: MastodonServer, 
         ({"base_url": "ftp://example.social", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social/api", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social", "mastodon_version": "latest"}, "mastodon_version"),
-        ({"base_url": "https://example.social", "attempts": 0}, "attempts"),
+        ({"base_url": "https://example.social", "retry": {"attempts": 0}}, "attempts"),
+        ({"base_url": "https://example.social", "attempts": 3}, "attempts"),  # now retry={"attempts": …}
         ({"access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social", "token": "t"}, "token"),
     ],
@@ -131,7 +132,7 @@ def test_bad_settings(settings: dict[str, Any], field: str) -> None:
 
 def test_settings_hide_the_token() -> None:
     net = connect("mastodon", base_url="mastodon.example", access_token="s3cr3t-token-value")
-    assert net.settings.base_url == "https://mastodon.example"  # type: ignore[attr-defined]
+    assert net.settings.base_url == "https://mastodon.example"  # type: ignore[attr-defined, unused-ignore]
     assert "s3cr3t-token-value" not in repr(net) + str(net.settings) + net.settings.model_dump_json()
 
 

@@ -7,17 +7,18 @@ from typing import Any
 
 import pytest
 
-from decentsocial import Account, Notification, Post
+from decentsocial import Account, NetworkUnavailable, Notification, Post
 from decentsocial.backends.mastodon.compose import InstanceLimits
 from decentsocial.backends.mastodon.convert import (
-    _when,
     html_to_text,
     notification_kind,
     to_account,
     to_notification,
     to_post,
+    to_scheduled_post,
 )
 from decentsocial.backends.mastodon.failures import wait_from_headers
+from decentsocial.coerce import as_datetime
 
 from .cassettes import Exchange, all_exchanges, exchanges, is_status, recorded_statuses
 
@@ -305,4 +306,31 @@ def test_recorded_error_bodies_have_server_messages() -> None:
 )
 def test_dates_from_any_server(value: str, expected: datetime) -> None:
     """Mastodon sends milliseconds, others 0 to 9 fraction digits (Python 3.10 reads only 3 or 6)."""
-    assert _when(value) == expected
+    assert as_datetime(value) == expected
+
+
+def test_scheduled_status_is_a_post_dated_when_it_will_appear() -> None:
+    """A ScheduledStatus as Mastodon's API documentation shows it (the recordings have none)."""
+    author = Account(network="mastodon", id="1", handle="alice")
+    data = {
+        "id": "3221",
+        "scheduled_at": "2026-12-24T10:00:00.000Z",
+        "params": {
+            "text": "later",
+            "in_reply_to_id": None,
+            "language": "en",
+            "spoiler_text": "",
+            "visibility": "private",
+            "media_ids": None,
+            "poll": None,
+        },
+        "media_attachments": [],
+    }
+    post = to_scheduled_post(data, author=author)
+    assert (post.id, post.text, post.visibility, post.language) == ("3221", "later", "followers", "en")
+    assert post.created_at == datetime(2026, 12, 24, 10, tzinfo=timezone.utc)
+    assert post.content_warning is None
+    assert post.reply_to is None
+    assert post.raw == {"scheduled_status": data}
+    with pytest.raises(NetworkUnavailable, match="malformed"):
+        to_scheduled_post({**data, "scheduled_at": "soon"}, author=author)

@@ -230,7 +230,7 @@ def test_same_idempotency_key_is_one_status(server: MastodonServer) -> None:
 def test_every_publish_sends_an_idempotency_key(server: MastodonServer) -> None:
     net = fast(server)
     sent: list[str | None] = []
-    net.client.session.hooks["response"].append(
+    net.transport.session.hooks["response"].append(
         lambda r, *a, **k: (
             sent.append(r.request.headers.get("Idempotency-Key")) if r.request.method == "POST" else None
         )
@@ -260,7 +260,7 @@ def test_a_hanging_server_times_out(server: MastodonServer) -> None:
             "effect": {"type": "latency", "delay_ms": 3000},
         }
     )
-    net = fast(server, timeout=0.5, attempts=2)
+    net = fast(server, timeout=0.5, retry={"attempts": 2})
     started = time.monotonic()
     with pytest.raises(NetworkUnavailable):
         net.me()
@@ -273,7 +273,7 @@ def test_malformed_answer_is_network_unavailable(server: MastodonServer) -> None
         {"match": {"path": "/api/v1/accounts/verify_credentials"}, "effect": {"type": "malformed"}}
     )
     with pytest.raises(NetworkUnavailable):
-        fast(server, attempts=1).me()
+        fast(server, retry={"attempts": 1}).me()
 
 
 def test_token_never_in_logs(server: MastodonServer, caplog: pytest.LogCaptureFixture) -> None:

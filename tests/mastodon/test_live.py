@@ -127,9 +127,9 @@ def test_scheduled_post_and_cancel(alice: MastodonNetwork) -> None:
     assert abs((post.created_at - when).total_seconds()) < 2
     assert post.text == "later, scheduled"
     assert all(p.id != post.id for p in alice.posts(limit=20))  # not published yet
-    assert any(str(s["id"]) == post.id for s in alice.client.scheduled_statuses())
+    assert any(str(s["id"]) == post.id for s in alice.transport.client.scheduled_statuses())
     alice.delete(post)
-    assert all(str(s["id"]) != post.id for s in alice.client.scheduled_statuses())
+    assert all(str(s["id"]) != post.id for s in alice.transport.client.scheduled_statuses())
 
 
 def test_character_limit_comes_from_the_instance(alice: MastodonNetwork) -> None:
@@ -277,7 +277,7 @@ def test_unsupported_members_say_so(alice: MastodonNetwork) -> None:
 
 def test_version_pin_for_servers_with_odd_version_strings(mastodon_server: MastodonServer) -> None:
     """A server with a non-Mastodon version: unpinned, Mastodon.py refuses newer calls; pinned, they work."""
-    instance = mastodon_server.connect("alice").client.instance_v1()
+    instance = mastodon_server.connect("alice").transport.client.instance_v1()
     odd = {k: v for k, v in dict(instance).items() if isinstance(v, (str, int, bool, type(None)))}
     odd["version"] = "0.17.1 git-5e5dd5f"
     mastodon_server.add_fault(

@@ -50,7 +50,7 @@ def video() -> Media:
 
 def requests_seen(net: Any) -> list[tuple[str, str, int]]:
     seen: list[tuple[str, str, int]] = []
-    net.client.session.hooks["response"].append(
+    net.transport.session.hooks["response"].append(
         lambda r, *a, **k: seen.append((r.request.method, r.request.path_url, r.status_code))
     )
     return seen

@@ -6,18 +6,25 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
 
 from decentsocial import AuthenticationError, InvalidInput, NetworkUnavailable, Post, connect
 from decentsocial.backends.mastodon import MastodonNetwork
+from decentsocial.backends.mastodon.stream import streaming_url
 from tests.contract.harness import Harness
 from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
 
 #: The cutting relay below listens here.
-RELAY_PORT = 38102
+RELAY_PORT = PORT + 2
+
+
+def opened(stream: Iterator[Post]) -> Generator[Post, None, None]:
+    """The stream as the generator it is, so a test can close() it."""
+    assert isinstance(stream, Generator)
+    return stream
 
 
 @pytest.fixture
@@ -58,7 +65,7 @@ def first_match(
 def test_public_stream_yields_new_posts(server: MastodonServer) -> None:
     alice, bob = server.connect("alice"), server.connect("bob")
     text = Harness.unique("stream")
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     sent, got = first_match(stream, lambda: bob.publish(f"{text} #Streamed"))
     stream.close()
     assert got.text == sent.text
@@ -69,7 +76,7 @@ def test_public_stream_yields_new_posts(server: MastodonServer) -> None:
 def test_hashtag_stream_only_that_tag(server: MastodonServer) -> None:
     alice, bob = server.connect("alice"), server.connect("bob")
     tag = Harness.unique("t")
-    stream = alice.stream(kind="hashtag", tag=f"#{tag}")
+    stream = opened(alice.stream(kind="hashtag", tag=f"#{tag}"))
     _, got = first_match(stream, lambda: bob.publish(f"about #{tag}"))
     stream.close()
     assert tag.lower() in got.tags
@@ -79,7 +86,7 @@ def test_user_stream_has_posts_of_followed_accounts(server: MastodonServer) -> N
     alice, bob = server.connect("alice"), server.connect("bob")
     alice.follow("bob")
     try:
-        stream = alice.stream(kind="user")
+        stream = opened(alice.stream(kind="user"))
         sent, got = first_match(stream, lambda: bob.publish(Harness.unique("home")))
         stream.close()
         assert got.id == sent.id
@@ -105,7 +112,7 @@ def test_stream_reconnects_with_growing_backoff(server: MastodonServer) -> None:
         time.sleep(seconds)
 
     alice.sleep = record
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     sent, got = first_match(stream, lambda: bob.publish(Harness.unique("again")))
     stream.close()
     assert got.id == sent.id
@@ -120,7 +127,7 @@ def test_stream_gives_up_after_bounded_attempts(server: MastodonServer) -> None:
         access_token="t",
         allow_http=True,
         stream_attempts=2,
-        attempts=1,
+        retry={"attempts": 1},
     )
     assert isinstance(net, MastodonNetwork)
     waits: list[float] = []
@@ -140,7 +147,7 @@ def test_a_server_down_when_the_stream_starts_is_retried_with_backoff() -> None:
         access_token="t",
         allow_http=True,
         stream_attempts=3,
-        attempts=1,
+        retry={"attempts": 1},
     )
     assert isinstance(net, MastodonNetwork)
     waits: list[float] = []
@@ -178,7 +185,7 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
             made_while_away.append(bob.publish(Harness.unique("away")))
         time.sleep(min(seconds, 0.2))
 
-    stream = alice.stream(kind="public")
+    stream = opened(alice.stream(kind="public"))
     _, first = first_match(stream, lambda: bob.publish(Harness.unique("before")))
     alice.sleep = publish_while_away
     end = time.monotonic() + 20
@@ -202,8 +209,8 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
 def test_stream_sends_the_token_only_to_the_servers_own_hosts(announced: str, expected: str) -> None:
     net = connect("mastodon", base_url="https://social.example", access_token="secret-token")
     assert isinstance(net, MastodonNetwork)
-    net._instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
-    assert net._streaming_url() == expected
+    instance = {"configuration": {"urls": {"streaming": announced}}}  # as the instance document says
+    assert streaming_url(instance, net.settings.base_url, allow_http=False) == expected
 
 
 class CuttingRelay:
@@ -284,7 +291,7 @@ def test_a_stream_cut_again_and_again_after_working_keeps_going(server: Mastodon
                 time.sleep(0.05)
             return bob.publish(Harness.unique("quiet"))
 
-        stream = alice.stream(kind="public")
+        stream = opened(alice.stream(kind="public"))
         sent, got = first_match(stream, publish_after_the_cuts, deadline=30)
         stream.close()
         assert got.id == sent.id

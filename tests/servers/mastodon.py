@@ -3,9 +3,9 @@
 Two instances, each a subprocess started once per session and stopped by
 its saved pid:
 
-* ``mastodon_server`` (port 38100): seeded accounts ``alice`` and ``bob``
+* ``mastodon_server`` (port 38100, or ``DECENTSOCIAL_MASTODON_PORT``): seeded accounts ``alice`` and ``bob``
   with tokens, streaming heartbeat every second, fault-injection endpoint on;
-* ``mastodon_limited_server`` (port 38101): the same, with the mock's
+* ``mastodon_limited_server`` (the next port): the same, with the mock's
   rate-limit mode on (5 requests per 3 s window, epoch ``X-RateLimit-Reset``).
 
 Readiness is polled (``GET /api/v1/instance`` until it answers), never slept for.
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 HARNESSES = ("mastodon",)
 
 HOST = "127.0.0.1"
-PORT = 38100
-LIMITED_PORT = 38101
+#: The first of the ten ports the tests use (38100–38109); another run on this machine can move
+#: them with DECENTSOCIAL_MASTODON_PORT so two runs do not answer each other's requests.
+PORT = int(os.environ.get("DECENTSOCIAL_MASTODON_PORT", "38100"))
+LIMITED_PORT = PORT + 1
 #: Nothing listens here during the tests: the "dead server" URL.
-DEAD_PORT = 38109
+DEAD_PORT = PORT + 9
 
 ACCOUNTS = {"alice": "alice_token_ds", "bob": "bob_token_ds", "carol": "carol_token_ds"}
 
@@ -191,11 +193,44 @@ def mastodon_limited_server() -> Iterator[MastodonServer]:
         yield server
 
 
+def exit_script(server: MastodonServer) -> str:
+    """A script that opens every resource a connection holds (the HTTP session's pooled sockets,
+    an open streaming response) and exits without ``close()``."""
+    return f"""
+import threading
+
+import decentsocial as ds
+
+def connect(token):
+    return ds.connect("mastodon", base_url={server.base_url!r}, access_token=token, allow_http=True)
+
+net = connect({server.tokens["alice"]!r})
+net.me()
+net.publish("an unclosed connection")
+list(net.timeline(limit=3))
+stream = net.stream(kind="public")
+other = connect({server.tokens["bob"]!r})
+done = threading.Event()
+
+def keep_posting():
+    while not done.wait(0.3):
+        other.publish("seen by an unclosed stream")
+
+worker = threading.Thread(target=keep_posting)
+worker.start()
+next(stream)  # the streaming response is open from here on
+done.set()
+worker.join()
+"""
+
+
 @pytest.fixture
 def mastodon_harness(mastodon_server: MastodonServer) -> Iterator[Harness]:
     mastodon_server.clear_faults()
     me = mastodon_server.connect("alice")
     other = mastodon_server.connect("bob")
-    yield Harness(name="mastodon", me=me, other=other, eventually=immediate)
+    yield Harness(
+        name="mastodon", me=me, other=other, eventually=immediate, exit_script=exit_script(mastodon_server)
+    )
     me.close()
     other.close()

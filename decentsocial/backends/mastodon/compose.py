@@ -12,19 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ...coerce import as_dict, as_int
 from ...errors import ContentRejected, InvalidInput
 from ...models import Draft, Media
-from ...text import entities, grapheme_len, hashtags, mentions
+from ...text import grapheme_len, hashtags, mastodon_len, mentions
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
     "InstanceLimits",
+    "check_length",
+    "check_limits",
     "check_static",
     "compose_text",
-    "mastodon_len",
     "mastodon_visibility",
     "media_mime",
     "status_length",
+    "status_params",
 ]
 
 #: Mastodon refuses a scheduled_at less than this far ahead.
@@ -53,12 +56,8 @@ class InstanceLimits:
         default = cls()
 
         def pick(section: Mapping[str, Any], key: str, fallback: int) -> int:
-            value = section.get(key)
-            return (
-                int(value)
-                if isinstance(value, int) and not isinstance(value, bool) and value > 0
-                else fallback
-            )
+            value = as_int(section.get(key))
+            return value if value is not None and value > 0 else fallback
 
         max_chars = pick(statuses, "max_characters", 0) or pick(
             instance, "max_toot_chars", default.max_characters
@@ -77,8 +76,7 @@ class InstanceLimits:
 
 
 def _section(parent: Any, key: str) -> Mapping[str, Any]:
-    value = parent.get(key) if isinstance(parent, Mapping) else None
-    return value if isinstance(value, Mapping) else {}
+    return as_dict(as_dict(parent).get(key))
 
 
 def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
@@ -107,7 +105,7 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
     if missing:
         body = " ".join(missing) + (" " + body if body else "")
     present_tags = set(hashtags(body))
-    extra_tags = [f"#{t}" for t in draft.tags if t not in present_tags]
+    extra_tags = [f"#{t}" for t in draft.all_tags if t not in present_tags]
     if extra_tags:
         body = f"{body}\n\n{' '.join(extra_tags)}" if body else " ".join(extra_tags)
     if draft.link is not None and draft.link.url not in body:
@@ -115,26 +113,9 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
     return body
 
 
-def mastodon_len(text: str, url_length: int = 23) -> int:
-    """Mastodon's count of a status text: grapheme clusters, every URL as ``url_length``,
-    a remote mention ``@user@domain`` as ``@user`` (its StatusLengthValidator)."""
-    parts: list[str] = []
-    start = 0
-    for entity in entities(text):
-        if entity.kind == "link":
-            parts += [text[start : entity.start], "x" * url_length]
-        elif entity.kind == "mention" and "@" in entity.value:
-            parts += [text[start : entity.start], "@" + entity.value.split("@")[0]]
-        else:
-            continue
-        start = entity.end
-    parts.append(text[start:])
-    return grapheme_len("".join(parts))
-
-
 def status_length(text: str, content_warning: str | None, url_length: int) -> int:
-    """Mastodon's count of a whole status: the content warning, then the text, as one run of graphemes."""
-    return grapheme_len(content_warning or "") + mastodon_len(text, url_length)
+    """Mastodon's count of a whole status (:func:`decentsocial.text.mastodon_len`, the one rule)."""
+    return mastodon_len(text, url_length, content_warning=content_warning or "")
 
 
 def mastodon_visibility(value: str | None) -> str | None:
@@ -190,8 +171,8 @@ def check_static(draft: Draft, *, now: datetime | None = None) -> None:
             )
 
 
-def check_limits(draft: Draft, text: str, limits: InstanceLimits) -> None:
-    """Checks against the instance's own numbers."""
+def check_length(draft: Draft, text: str, limits: InstanceLimits) -> None:
+    """The whole status (``text`` as composed, and the content warning) against the instance's limit."""
     length = status_length(text, draft.content_warning, limits.url_length)
     if length > limits.max_characters:
         raise ContentRejected(
@@ -199,6 +180,10 @@ def check_limits(draft: Draft, text: str, limits: InstanceLimits) -> None:
             f" (URLs count as {limits.url_length}, the content warning counts too)",
             network=NETWORK,
         )
+
+
+def check_limits(draft: Draft, limits: InstanceLimits) -> None:
+    """Attachments and poll against the instance's own numbers."""
     if len(draft.media) > limits.max_media:
         raise ContentRejected(
             f"{len(draft.media)} attachments, over this server's limit of {limits.max_media}", network=NETWORK
@@ -227,3 +212,30 @@ def check_limits(draft: Draft, text: str, limits: InstanceLimits) -> None:
             f"{limits.poll_min_expiration}–{limits.poll_max_expiration}s",
             network=NETWORK,
         )
+
+
+def status_params(draft: Draft, media_ids: list[str], idempotency_key: str) -> dict[str, Any]:
+    """The keyword arguments of ``POST /api/v1/statuses`` (besides the text) for a checked draft."""
+    poll = None
+    if draft.poll is not None:
+        p = draft.poll
+        poll = {
+            "options": list(p.options),
+            "expires_in": p.expires_in,
+            "multiple": p.multiple,
+            "hide_totals": p.hide_totals,
+        }
+    params: dict[str, Any] = {
+        "in_reply_to_id": draft.reply_to,
+        "media_ids": media_ids or None,
+        "sensitive": draft.sensitive or None,
+        "visibility": mastodon_visibility(draft.visibility),
+        "spoiler_text": draft.content_warning or None,
+        "language": draft.language,
+        "idempotency_key": idempotency_key,
+        "poll": poll,
+        "scheduled_at": draft.scheduled_at,
+    }
+    if draft.quote_of is not None:
+        params["quoted_status_id"] = draft.quote_of
+    return params

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
+from ...coerce import as_datetime, as_dict, as_int, as_str, malformed
 from ...models import (
     Account,
     Engagement,
@@ -24,7 +25,6 @@ from ...models import (
     NotificationKind,
     Post,
     Visibility,
-    parse_iso_datetime,
 )
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "to_json_safe",
     "to_notification",
     "to_post",
+    "to_scheduled_post",
 ]
 
 NETWORK = "mastodon"
@@ -126,27 +127,12 @@ def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
 _SCALARS = frozenset({str, int, float, bool})
 
 
-def _when(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, str):
-        return parse_iso_datetime(value)
-    raise ValueError(f"not a date: {value!r}")
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
+    """The date a converter cannot do without; a typed malformed-answer error when it is missing."""
+    when = as_datetime(data.get(key))
+    if when is None:
+        raise malformed(NETWORK, f"{what} (no {key})")
+    return when
 
 
 def to_json_safe(value: Any) -> Any:
@@ -173,19 +159,18 @@ def to_json_safe(value: Any) -> Any:
 
 def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
     """A Mastodon ``Account`` entity as an ``Account`` (handle is ``acct``: ``user`` or ``user@domain``)."""
-    created = data.get("created_at")
     return Account(
         network=NETWORK,
         id=str(data["id"]),
         handle=str(data.get("acct") or data.get("username") or data["id"]),
         display_name=data.get("display_name") or None,
-        url=_str(data.get("url")),
+        url=as_str(data.get("url")),
         bio=html_to_text(data.get("note")) or None,
-        avatar_url=_str(data.get("avatar")),
-        followers=_int(data.get("followers_count")),
-        following=_int(data.get("following_count")),
-        posts_count=_int(data.get("statuses_count")),
-        created_at=_when(created) if created else None,
+        avatar_url=as_str(data.get("avatar")),
+        followers=as_int(data.get("followers_count")),
+        following=as_int(data.get("following_count")),
+        posts_count=as_int(data.get("statuses_count")),
+        created_at=as_datetime(data.get("created_at")),
         bot=data.get("bot") if isinstance(data.get("bot"), bool) else None,
         raw=to_json_safe(data) if keep_raw else None,
     )
@@ -211,8 +196,8 @@ def _media(item: Mapping[str, Any]) -> Media | None:
         kind=_MEDIA_KINDS.get(str(item.get("type")), "other"),
         url=str(url),
         alt_text=item.get("description") or None,
-        width=_int(original.get("width")) if isinstance(original, Mapping) else None,
-        height=_int(original.get("height")) if isinstance(original, Mapping) else None,
+        width=as_int(original.get("width")) if isinstance(original, Mapping) else None,
+        height=as_int(original.get("height")) if isinstance(original, Mapping) else None,
     )
 
 
@@ -257,9 +242,7 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
         )
     visibility = VISIBILITY_FROM_MASTODON.get(str(data.get("visibility")))
     media = tuple(m for m in (_media(item) for item in data.get("media_attachments") or ()) if m is not None)
-    created = _when(data.get("created_at"))
-    if created is None:
-        raise ValueError("status without created_at")
+    created = _required_date(data, "created_at", "status")
     if data.get("content"):
         text, content_links = _read_content(data.get("content"))
     else:  # a status just deleted (its source ``text`` comes back instead of ``content``)
@@ -267,12 +250,12 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
     return Post(
         network=NETWORK,
         id=str(data["id"]),
-        url=_str(data.get("url") or data.get("uri")),
+        url=as_str(data.get("url") or data.get("uri")),
         author=to_account(data["account"], keep_raw=False),
         text=text,
         created_at=created,
-        edited_at=_when(data.get("edited_at")),
-        reply_to=_str(data.get("in_reply_to_id")),
+        edited_at=as_datetime(data.get("edited_at")),
+        reply_to=as_str(data.get("in_reply_to_id")),
         quote_of=_quoted_id(data),
         tags=tuple(str(t["name"]) for t in data.get("tags") or () if t.get("name")),
         mentions=tuple(str(m["acct"]) for m in data.get("mentions") or () if m.get("acct")),
@@ -282,12 +265,34 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
         content_warning=data.get("spoiler_text") or None,
         visibility=visibility,
         metrics=Engagement(
-            likes=_int(data.get("favourites_count")),
-            reposts=_int(data.get("reblogs_count")),
-            replies=_int(data.get("replies_count")),
-            quotes=_int(data.get("quotes_count")),
+            likes=as_int(data.get("favourites_count")),
+            reposts=as_int(data.get("reblogs_count")),
+            replies=as_int(data.get("replies_count")),
+            quotes=as_int(data.get("quotes_count")),
         ),
         raw=to_json_safe(data) if keep_raw else None,
+    )
+
+
+def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
+    """A ``ScheduledStatus`` as a ``Post``: not a status yet, so the Post names it, dated when it will appear.
+
+    ``id`` is the scheduled status's id (``delete()`` cancels it) and
+    ``raw["scheduled_status"]`` the server's answer.
+    """
+    params = as_dict(data.get("params"))
+    when = _required_date(data, "scheduled_at", "scheduled status")
+    return Post(
+        network=NETWORK,
+        id=str(data["id"]),
+        author=author,
+        text=as_str(params.get("text")) or "",
+        created_at=when,
+        reply_to=as_str(params.get("in_reply_to_id")),
+        language=as_str(params.get("language")),
+        content_warning=as_str(params.get("spoiler_text")) or None,
+        visibility=VISIBILITY_FROM_MASTODON.get(str(params.get("visibility"))),
+        raw={"scheduled_status": to_json_safe(data)},
     )
 
 
@@ -309,9 +314,7 @@ def to_notification(data: Mapping[str, Any], *, me_id: str | None = None) -> Not
     """A Mastodon ``Notification`` (any type) as a ``Notification``."""
     status = data.get("status")
     account = data.get("account")
-    created = _when(data.get("created_at"))
-    if created is None:
-        raise ValueError("notification without created_at")
+    created = _required_date(data, "created_at", "notification")
     return Notification(
         network=NETWORK,
         id=str(data["id"]),

@@ -1,19 +1,23 @@
-"""Mastodon.py's exceptions -> the decentsocial error tree.
+"""What went wrong with a request -> the decentsocial error tree, decided in one place.
 
-Mastodon.py raises ``MastodonAPIError(message, status, reason, error)``;
-the status decides the class. A 429 carries no headers in the exception, so
-the backend remembers the headers of the last response it saw (per thread)
-and reads the wait from them here: ``X-RateLimit-Reset`` as ISO-8601
-(Mastodon) or epoch seconds (GoToSocial, others), measured against the
-server's own ``Date`` so clock skew does not matter.
+The transport reads each exception Mastodon.py or requests raises into a
+:class:`Failure` (a plain record: what kind of failure, the HTTP status, the
+server's own words, the answer's headers); :func:`mapped` wraps every request
+and turns that record into the error :func:`to_error` chooses, chained to
+the original. HTTP statuses follow :func:`decentsocial.errors.from_status`;
+what is Mastodon's own is on top: a 429 reads its wait from
+``X-RateLimit-Reset`` as ISO-8601 (Mastodon) or epoch seconds (GoToSocial,
+others), measured against the server's own ``Date`` so clock skew does not
+matter. Nothing here imports a network library.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-
-from mastodon import errors as mp
+from typing import Literal
 
 from ...errors import (
     AuthenticationError,
@@ -22,18 +26,39 @@ from ...errors import (
     DecentSocialError,
     InvalidInput,
     NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
+    UnsupportedFeature,
+    from_status,
 )
+from ...network import Capability
 from ...retry import retry_after_from_headers
 from .convert import NETWORK
 
-__all__ = ["map_error", "wait_from_headers"]
+__all__ = ["Failure", "mapped", "stream_refusal", "to_error", "wait_from_headers"]
+
+FailureKind = Literal["status", "unreachable", "unreadable", "media", "argument", "version"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed request in plain words, so the mapping to errors needs no network library.
+
+    ``kind``: ``status`` (the server answered ``status``), ``unreachable``
+    (no answer: refused, timed out, dropped), ``unreadable`` (an answer that
+    is not the JSON expected), ``media`` (a local file could not be read),
+    ``argument`` (the library refused an argument), ``version`` (the
+    server's API version lacks the call). ``detail`` is a short description
+    that never holds a secret.
+    """
+
+    kind: FailureKind
+    detail: str = ""
+    status: int | None = None
+    server_message: str | None = None
+    headers: Mapping[str, str] | None = None
 
 
 def wait_from_headers(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds a 429 asks us to wait, from Retry-After or X-RateLimit-Reset."""
+    """Seconds a 429 asks us to wait, from Retry-After or X-RateLimit-Reset (against the server's Date)."""
     if not headers:
         return None
     now = None
@@ -46,76 +71,87 @@ def wait_from_headers(headers: Mapping[str, str] | None) -> float | None:
     return retry_after_from_headers(lowered, now=now)
 
 
-def _status(exc: mp.MastodonAPIError) -> tuple[int | None, str | None]:
-    args = exc.args
-    status = args[1] if len(args) > 1 and isinstance(args[1], int) else None
-    message = args[3] if len(args) > 3 and isinstance(args[3], str) and args[3] else None
-    return status, message
+def _status_words(status: int) -> str:
+    if status == 401:
+        return "the access token was refused"
+    if status == 403:
+        return "not allowed"
+    if status in (404, 410):
+        return "not found"
+    if status == 429:
+        return "rate limited"
+    if status >= 500 or status == 408:
+        return f"server error {status}"
+    return f"refused by the server ({status})"  # 422 (validation), 400, 413 (too large), 415 (media type)…
 
 
-def map_error(
-    exc: Exception,
-    *,
-    what: str,
-    idempotent: bool,
-    headers: Mapping[str, str] | None = None,
-) -> DecentSocialError:
-    """The decentsocial error for ``exc`` raised while doing ``what``.
+def to_error(failure: Failure, *, what: str, idempotent: bool) -> DecentSocialError:
+    """The error for ``failure`` while doing ``what``.
 
     ``idempotent`` says whether repeating the request is safe (a read, or a
-    write carrying an Idempotency-Key); only then are timeouts and 5xx
-    marked retryable. Messages hold the server's words, never the token.
+    write carrying an Idempotency-Key); only then are timeouts, unreadable
+    answers and 5xx marked retryable. A 429 is always retryable: the server
+    refused it outright.
     """
-    if isinstance(exc, mp.MastodonRatelimitError):
-        return RateLimited(
-            f"{what}: rate limited", retry_after=wait_from_headers(headers), network=NETWORK, retryable=True
+    kind = failure.kind
+    if kind == "status" and failure.status is not None:
+        return from_status(
+            failure.status,
+            network=NETWORK,
+            message=f"{what}: {_status_words(failure.status)}",
+            server_message=failure.server_message,
+            headers=failure.headers,
+            safe_to_repeat=idempotent,
+            retry_after=wait_from_headers,
         )
-    if isinstance(exc, mp.MastodonNetworkError):
-        return NetworkUnavailable(
-            f"{what}: cannot reach the server ({_first_line(exc)})", network=NETWORK, retryable=idempotent
-        )
-    if isinstance(exc, mp.MastodonFileNotFoundError | mp.MastodonIOError):
-        return ContentRejected(f"{what}: cannot read media ({_first_line(exc)})", network=NETWORK)
-    if isinstance(exc, mp.MastodonIllegalArgumentError):
-        return InvalidInput(f"{what}: {exc}", network=NETWORK)
-    if isinstance(exc, mp.MastodonVersionError):
+    if kind == "media":
+        return ContentRejected(f"{what}: cannot read media ({failure.detail})", network=NETWORK)
+    if kind == "argument":
+        return InvalidInput(f"{what}: {failure.detail}", network=NETWORK)
+    if kind == "version":
         return ConfigurationError(
-            f"{what}: the server's API version does not offer this ({exc}); check mastodon_version",
+            f"{what}: the server's API version does not offer this ({failure.detail});"
+            " check mastodon_version",
             network=NETWORK,
         )
-    if isinstance(exc, mp.MastodonAPIError):
-        status, server = _status(exc)
-        if status is None:
-            # Not an HTTP error: a body that is not JSON (a proxy page, a truncated answer).
-            return NetworkUnavailable(
-                f"{what}: the server sent an unreadable answer", network=NETWORK, retryable=idempotent
-            )
-        if status == 401:
-            return AuthenticationError(
-                f"{what}: the access token was refused", network=NETWORK, server_message=server
-            )
-        if status == 403:
-            return PermissionDenied(f"{what}: not allowed", network=NETWORK, server_message=server)
-        if status in (404, 410):
-            return NotFound(f"{what}: not found", network=NETWORK, server_message=server)
-        if status == 429:
-            return RateLimited(
-                f"{what}: rate limited",
-                retry_after=wait_from_headers(headers),
-                network=NETWORK,
-                retryable=True,
-            )
-        if status >= 500 or status == 408:
-            return NetworkUnavailable(
-                f"{what}: server error {status}", network=NETWORK, server_message=server, retryable=idempotent
-            )
-        # 422 (validation), 400, 413 (too large), 415 (media type)…
-        return ContentRejected(
-            f"{what}: refused by the server ({status})", network=NETWORK, server_message=server
+    if kind == "unreadable" or kind == "status":
+        # A body that is not JSON (a proxy page, a truncated answer).
+        return NetworkUnavailable(
+            f"{what}: the server sent an unreadable answer", network=NETWORK, retryable=idempotent
         )
-    return DecentSocialError(f"{what}: {type(exc).__name__}", network=NETWORK)
+    detail = f" ({failure.detail})" if failure.detail else ""
+    return NetworkUnavailable(
+        f"{what}: cannot reach the server{detail}", network=NETWORK, retryable=idempotent
+    )
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:200]
+@contextmanager
+def mapped(what: str, *, idempotent: bool, describe: Callable[[Exception], Failure | None]) -> Iterator[None]:
+    """Run a request's block with every library failure raised as its decentsocial error.
+
+    ``describe`` (the transport's) reads an exception into a :class:`Failure`,
+    or returns ``None`` for one that is not a request failure (a bug), which
+    is raised unchanged. decentsocial errors pass through.
+    """
+    try:
+        yield
+    except DecentSocialError:
+        raise
+    except Exception as exc:
+        failure = describe(exc)
+        if failure is None:
+            raise
+        raise to_error(failure, what=what, idempotent=idempotent) from exc
+
+
+def stream_refusal(status: int, kind: str) -> DecentSocialError | None:
+    """The error that ends a stream for an answer with ``status`` (``None``: reconnect, or read on).
+
+    A refused token or a server without streaming will not get better by
+    reconnecting; a 429 or 5xx will, after a wait.
+    """
+    if status in (401, 403):
+        return AuthenticationError(f"the {kind} stream refused the token", network=NETWORK)
+    if status == 404:
+        return UnsupportedFeature(NETWORK, Capability.STREAM, "this server has streaming switched off")
+    return None

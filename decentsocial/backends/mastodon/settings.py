@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...settings import NetworkSettings
+from ...settings import NetworkSettings, RetrySettings
 
 __all__ = ["MastodonSettings"]
 
@@ -21,6 +21,8 @@ class MastodonSettings(NetworkSettings):
     servers): tokens are otherwise sent only over HTTPS. ``mastodon_version``
     pins the API version for servers whose version string is not Mastodon's
     (GoToSocial, Akkoma, Pixelfed…), so no version probe is made.
+    ``retry`` bounds the retries of one request (3 tries by default
+    here); ``stream_attempts`` bounds only the reconnections of a stream.
     """
 
     base_url: str
@@ -30,15 +32,12 @@ class MastodonSettings(NetworkSettings):
     #: Seconds to connect, and to wait for an answer.
     connect_timeout: float = Field(default=5.0, gt=0)
     timeout: float = Field(default=30.0, gt=0)
-    #: Tries per request (the first included) for errors that are safe to repeat.
-    attempts: int = Field(default=3, ge=1, le=10)
-    #: Longest wait the retry policy sleeps for a rate limit; longer -> RateLimited at once.
-    max_retry_wait: float = Field(default=30.0, ge=0)
-    #: Total seconds the retries of one request may take.
-    retry_total: float = Field(default=60.0, gt=0)
+    #: Request retries (the shared setting): 3 tries, at most 60 s in all, waits of at most 30 s.
+    retry: RetrySettings = Field(default_factory=lambda: RetrySettings(attempts=3))
     #: Seconds to wait for an uploaded attachment to be processed.
     media_timeout: float = Field(default=120.0, gt=0)
-    #: Consecutive failed stream connections before ``stream()`` gives up.
+    #: Stream connections in a row that fail before ever working, before ``stream()`` gives up.
+    #: Not a request retry (that is ``retry``): a stream reconnects for as long as it runs.
     stream_attempts: int = Field(default=8, ge=1)
     #: Seconds without any byte (Mastodon sends a heartbeat every few seconds) before reconnecting.
     stream_timeout: float = Field(default=90.0, gt=0)
