@@ -69,9 +69,6 @@ class MastodonOptions(TypedDict, total=False):
     mastodon_version: str | None
     connect_timeout: float
     timeout: float
-    attempts: int
-    max_retry_wait: float
-    retry_total: float
     media_timeout: float
     stream_attempts: int
     stream_timeout: float
