@@ -57,7 +57,7 @@ class Deadline:
         self.ends = time.monotonic() + seconds
 
     def remaining(self) -> float:
-        """Seconds left, never below a millisecond (a timeout of 0 would mean "no timeout" to some libraries)."""
+        """Seconds left, at least a millisecond (to some libraries a timeout of 0 means none)."""
         return max(0.001, self.ends - time.monotonic())
 
     def passed(self) -> bool:

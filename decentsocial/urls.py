@@ -1,0 +1,262 @@
+"""One URL parser for checking a host and for connecting to it, and fetching what strangers name.
+
+Two rules keep a bot's token and its network position safe:
+
+* **The host checked is the host connected to.** :func:`parse_url` reads a
+  URL the way browsers do (the WHATWG rules that matter here: surrounding
+  spaces and control characters dropped, tabs and newlines removed,
+  ``\\`` read as ``/`` in http(s) and ws(s) URLs, the host lower-cased and
+  IDNA-encoded, credentials in the URL refused), and returns it in
+  canonical form. Callers check :attr:`URL.host` and then connect to
+  ``str(url)``, never to the text they were given, so no two parsers can
+  disagree about where a request goes.
+* **What a stranger names is fetched only from the public internet.**
+  :func:`fetch_public_json` (Nostr's LNURL and NIP-05 lookups) resolves the
+  host first, refuses loopback, private, link-local, reserved and multicast
+  addresses and non-default ports, connects to the very address it checked
+  (so a second DNS answer cannot move it), uses https only, and reads the
+  answer within the connection's :class:`~decentsocial.limits.Limits`.
+  ``allow_private=True`` lifts the address and scheme rules, for test
+  servers on this machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import ContentRejected, InvalidInput, NetworkUnavailable
+from .limits import Deadline, Limits, loads, read_capped
+
+__all__ = ["URL", "fetch_public_json", "is_public_address", "parse_url", "resolve_public"]
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_SPECIAL = set(DEFAULT_PORTS)
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+_FORBIDDEN_HOST = set(" #%/:<>?@[\\]^|\t\r\n\x00")
+
+
+@dataclass(frozen=True)
+class URL:
+    """A parsed, canonical URL: what is checked is what is connected to."""
+
+    scheme: str
+    host: str  # lower-case, IDNA (ASCII); an IPv6 address without brackets
+    port: int | None  # as written; None for the scheme's default
+    path: str = "/"
+    query: str = ""
+
+    @property
+    def effective_port(self) -> int:
+        """The port a connection uses: the one written, or the scheme's default."""
+        return self.port if self.port is not None else DEFAULT_PORTS.get(self.scheme, 0)
+
+    @property
+    def netloc(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port is None else f"{host}:{self.port}"
+
+    def with_host(self, host: str) -> URL:
+        """The same URL aimed at another host (an address the caller resolved and checked)."""
+        return URL(self.scheme, host, self.port, self.path, self.query)
+
+    def __str__(self) -> str:
+        query = f"?{self.query}" if self.query else ""
+        return f"{self.scheme}://{self.netloc}{self.path}{query}"
+
+
+def parse_url(text: str, *, network: str | None = None, schemes: tuple[str, ...] = ("https", "http")) -> URL:
+    """Parse ``text`` as browsers would, refusing what no honest server URL holds (``InvalidInput``)."""
+
+    def bad(why: str) -> InvalidInput:
+        return InvalidInput(f"not a usable URL ({why}): {text[:200]!r}", network=network)
+
+    if not isinstance(text, str):
+        raise InvalidInput(f"expected a URL, got {type(text).__name__}", network=network)
+    value = text.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme, sep, rest = value.partition(":")
+    scheme = scheme.lower()
+    if not sep or not scheme.isascii() or not scheme.isalpha():
+        raise bad("no scheme")
+    if scheme not in schemes:
+        raise bad(f"scheme {scheme!r} is not one of {', '.join(schemes)}")
+    if scheme in _SPECIAL:
+        rest = rest.replace("\\", "/")
+    if not rest.startswith("//"):
+        raise bad("no host")
+    rest = rest.lstrip("/")
+    end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority:
+        raise bad("credentials in a URL are refused")
+    host, port = _split_port(authority, bad)
+    path, _, query = tail.partition("#")[0].partition("?")
+    return URL(scheme, _canonical_host(host, bad), port, path or "/", query)
+
+
+def _split_port(authority: str, bad: Callable[[str], InvalidInput]) -> tuple[str, int | None]:
+    if authority.startswith("["):
+        host, bracket, after = authority[1:].partition("]")
+        if not bracket:
+            raise bad("unclosed IPv6 address")
+        port_text = after[1:] if after.startswith(":") else after
+        if after and not after.startswith(":"):
+            raise bad("text after the IPv6 address")
+    else:
+        host, _, port_text = authority.partition(":")
+    if not port_text:
+        return host, None
+    if not port_text.isascii() or not port_text.isdigit() or int(port_text) > 65535:
+        raise bad("the port is not a number from 0 to 65535")
+    return host, int(port_text)
+
+
+def _canonical_host(host: str, bad: Callable[[str], InvalidInput]) -> str:
+    host = unquote(host)
+    if not host:
+        raise bad("empty host")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if any(ch in _FORBIDDEN_HOST or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in host):
+        raise bad("forbidden character in the host")
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:
+        raise bad("the host is not a valid domain name") from None
+    labels = ascii_host.split(".")
+    # WHATWG reads hosts like "0x7f.1" or "2130706433" as IPv4 addresses; no honest host looks so.
+    if labels and all(_numberish(label) for label in labels if label) and not _dotted_quad(ascii_host):
+        raise bad("a number that some parsers read as an IPv4 address")
+    return ascii_host
+
+
+def _numberish(label: str) -> bool:
+    lowered = label.lower()
+    return lowered.isdigit() or (
+        lowered.startswith("0x") and all(c in "0123456789abcdef" for c in lowered[2:])
+    )
+
+
+def _dotted_quad(host: str) -> bool:
+    try:
+        return str(ipaddress.IPv4Address(host)) == host
+    except ValueError:
+        return False
+
+
+def is_public_address(address: str) -> bool:
+    """Whether ``address`` is on the public internet (not loopback, private, link-local, reserved…)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local)
+
+
+def resolve_public(
+    url: URL,
+    *,
+    network: str,
+    allow_private: bool = False,
+    resolve: Callable[[str, int], list[str]] | None = None,
+) -> str:
+    """The address to connect to for ``url``: every address its host resolves to must be public.
+
+    ``ContentRejected`` for a non-https URL, a non-default port, or a host
+    that resolves to any address that is not public (unless ``allow_private``).
+    """
+    if not allow_private:
+        if url.scheme != "https":
+            raise ContentRejected(
+                f"refusing to fetch {url.host} over {url.scheme}: https only", network=network
+            )
+        if url.port is not None and url.port != 443:
+            raise ContentRejected(f"refusing to fetch {url.host} on port {url.port}", network=network)
+    addresses = (resolve or _getaddrinfo)(url.host, url.effective_port)
+    if not addresses:
+        raise NetworkUnavailable(f"{url.host} does not resolve", network=network)
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                raise ContentRejected(
+                    f"refusing to fetch {url.host}: it resolves to {address}, not a public address",
+                    network=network,
+                )
+    return addresses[0]
+
+
+def _getaddrinfo(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def fetch_public_json(
+    url: str,
+    *,
+    network: str,
+    limits: Limits,
+    allow_private: bool = False,
+    max_redirects: int = 3,
+    transport: Any = None,
+    resolve: Callable[[str, int], list[str]] | None = None,
+) -> Any:
+    """GET JSON from a URL a stranger named (a profile's LNURL or NIP-05 address), safely.
+
+    Each hop (redirects included) is parsed, its host resolved and checked,
+    and the connection made to the checked address with TLS verified for
+    the host's name. The whole call, every hop included, keeps to
+    ``limits.deadline``; the answer to ``limits.max_body_bytes`` and
+    ``limits.max_json_depth``.
+    """
+    import httpx
+
+    deadline = Deadline(limits.deadline, network=network, what="the lookup")
+    target = parse_url(url, network=network)
+    with httpx.Client(transport=transport, follow_redirects=False, trust_env=False) as client:
+        for _ in range(max_redirects + 1):
+            address = resolve_public(target, network=network, allow_private=allow_private, resolve=resolve)
+            pinned = target.with_host(address)
+            request = client.build_request(
+                "GET",
+                str(pinned),
+                headers={"Host": target.netloc, "Accept": "application/json"},
+                extensions={"sni_hostname": target.host, "timeout": _timeouts(deadline)},
+            )
+            try:
+                response = client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise NetworkUnavailable(
+                    f"cannot reach {target.host} ({type(exc).__name__})", network=network
+                ) from exc
+            try:
+                if response.is_redirect:
+                    location = response.headers.get("location", "")
+                    target = parse_url(str(httpx.URL(str(target)).join(location)), network=network)
+                    continue
+                if response.status_code != 200:
+                    raise NetworkUnavailable(
+                        f"{target.host} answered HTTP {response.status_code}", network=network
+                    )
+                try:
+                    body = read_capped(response.iter_bytes(), limit=limits.max_body_bytes, deadline=deadline)
+                except httpx.HTTPError as exc:
+                    raise NetworkUnavailable(
+                        f"{target.host} broke off its answer ({type(exc).__name__})", network=network
+                    ) from exc
+            finally:
+                response.close()
+            return loads(body, limits=limits, network=network, what=f"answer from {target.host}")
+    raise NetworkUnavailable(f"{url[:100]!r} redirected more than {max_redirects} times", network=network)
+
+
+def _timeouts(deadline: Deadline) -> dict[str, float]:
+    remaining = deadline.remaining()
+    return {"connect": remaining, "read": remaining, "write": remaining, "pool": remaining}

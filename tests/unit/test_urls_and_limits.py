@@ -1,0 +1,235 @@
+"""Hostile servers and URLs: one parser for checking and connecting, public-only fetches, deadlines and caps.
+
+The servers here are real HTTP servers on 127.0.0.1 that misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from decentsocial import ContentRejected, InvalidInput, NetworkUnavailable
+from decentsocial.limits import Limits, check_json_depth, loads
+from decentsocial.urls import fetch_public_json, is_public_address, parse_url, resolve_public
+
+# ---------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("text", "host", "port", "canonical"),
+    [
+        ("https://Mastodon.Example/api", "mastodon.example", None, "https://mastodon.example/api"),
+        ("  https://mastodon.example\t/a\nb  ", "mastodon.example", None, "https://mastodon.example/ab"),
+        (
+            "https://evil.example\\@mastodon.example/",
+            "evil.example",
+            None,
+            "https://evil.example/@mastodon.example/",
+        ),
+        ("https:\\\\evil.example\\path", "evil.example", None, "https://evil.example/path"),
+        (
+            "HTTPS://bücher.example:8443/x?y=1#frag",
+            "xn--bcher-kva.example",
+            8443,
+            "https://xn--bcher-kva.example:8443/x?y=1",
+        ),
+        ("http://[::1]:8080/", "::1", 8080, "http://[::1]:8080/"),
+        ("https://127.0.0.1/", "127.0.0.1", None, "https://127.0.0.1/"),
+    ],
+)
+def test_urls_parse_as_browsers_read_them(text: str, host: str, port: int | None, canonical: str) -> None:
+    url = parse_url(text)
+    assert url.host == host
+    assert url.port == port
+    assert str(url) == canonical
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://user:pass@mastodon.example/",
+        "https://mastodon.example@evil.example/",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "https://0x7f.1/",
+        "https://2130706433/",
+        "https://mastodon.example:99999/",
+        "https://exa mple.com/",
+        "mastodon.example",
+    ],
+)
+def test_urls_no_honest_server_has_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_url(text)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("240.0.0.1", False),
+    ],
+)
+def test_public_addresses(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused() -> None:
+    url = parse_url("https://wallet.example/.well-known/lnurlp/alice")
+    with pytest.raises(ContentRejected, match=r"169\.254\.169\.254"):
+        resolve_public(url, network="nostr", resolve=lambda host, port: ["93.184.215.14", "169.254.169.254"])
+    assert (
+        resolve_public(url, network="nostr", resolve=lambda host, port: ["93.184.215.14"]) == "93.184.215.14"
+    )
+    with pytest.raises(ContentRejected, match=r"not a public address"):
+        resolve_public(parse_url("https://localhost/x"), network="nostr")  # the machine's real resolver
+
+
+@pytest.mark.parametrize("text", ["http://wallet.example/x", "https://wallet.example:8443/x"])
+def test_plain_http_and_other_ports_are_refused_for_strangers_urls(text: str) -> None:
+    with pytest.raises(ContentRejected):
+        resolve_public(parse_url(text), network="nostr", resolve=lambda host, port: ["93.184.215.14"])
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_json_deeper_than_the_limit_is_a_typed_error() -> None:
+    deep = "[" * 5000 + "]" * 5000
+    with pytest.raises(NetworkUnavailable, match="deeper than 64"):
+        loads(deep, limits=Limits(), network="mastodon")
+    check_json_depth('{"a": "[[[[[[[[[[[[", "b": "\\"[[[["}', max_depth=2, network="x")  # brackets in strings
+
+
+def test_json_not_json_is_a_typed_error() -> None:
+    with pytest.raises(NetworkUnavailable, match="not valid JSON"):
+        loads(b"<html>", limits=Limits(), network="threads")
+
+
+# ---------------------------------------------------------------- hostile servers on loopback
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    mode = "ok"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        mode = self.path.strip("/")
+        if mode == "ok":
+            self._send(json.dumps({"callback": "https://wallet.example/cb"}).encode())
+        elif mode == "drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            for _ in range(200):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif mode == "bomb":
+            body = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MiB of spaces in about 64 kB
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "redirect-private":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data")
+            self.end_headers()
+        elif mode == "loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+
+    def _send(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_loopback_server_is_refused_without_the_test_setting(hostile: str) -> None:
+    with pytest.raises(ContentRejected):
+        fetch_public_json(f"{hostile}/ok", network="nostr", limits=Limits())
+
+
+def test_the_test_setting_reaches_a_loopback_server(hostile: str) -> None:
+    answer = fetch_public_json(f"{hostile}/ok", network="nostr", limits=Limits(), allow_private=True)
+    assert answer == {"callback": "https://wallet.example/cb"}
+
+
+def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(hostile: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(NetworkUnavailable, match="deadline"):
+        fetch_public_json(f"{hostile}/drip", network="nostr", limits=Limits(deadline=1.0), allow_private=True)
+    assert time.monotonic() - started < 3.0  # the drip alone would take 10 s
+
+
+def test_a_gzip_bomb_is_refused_not_unpacked(hostile: str) -> None:
+    with pytest.raises(NetworkUnavailable, match="max_body_bytes"):
+        fetch_public_json(f"{hostile}/bomb", network="nostr", limits=Limits(), allow_private=True)
+
+
+def test_redirects_are_checked_at_every_hop(hostile: str) -> None:
+    # Allowed to reach loopback for the test, but the redirect's target must still parse and resolve.
+    with pytest.raises(NetworkUnavailable, match="redirected more than 3 times"):
+        fetch_public_json(f"{hostile}/loop", network="nostr", limits=Limits(), allow_private=True)
+
+
+def test_a_redirect_to_a_private_address_is_refused() -> None:
+    """The first hop is public; the redirect's host resolves to the cloud metadata address."""
+    import httpx
+
+    addresses = {"wallet.example": ["93.184.215.14"], "metadata.example": ["169.254.169.254"]}
+    asked: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:  # a fake remote server: nothing leaves the machine
+        asked.append(str(request.url))
+        assert request.headers["host"] == "wallet.example"
+        assert request.extensions["sni_hostname"] == "wallet.example"
+        return httpx.Response(302, headers={"Location": "https://metadata.example/latest"})
+
+    with pytest.raises(ContentRejected, match=r"169\.254\.169\.254"):
+        fetch_public_json(
+            "https://wallet.example/.well-known/lnurlp/alice",
+            network="nostr",
+            limits=Limits(),
+            transport=httpx.MockTransport(server),
+            resolve=lambda host, port: addresses[host],
+        )
+    assert asked == ["https://93.184.215.14/.well-known/lnurlp/alice"]  # connected to the address it checked
