@@ -23,14 +23,26 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import NetworkUnavailable
 
-__all__ = ["Deadline", "Limits", "check_json_depth", "loads", "read_capped"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "Deadline",
+    "Limits",
+    "check_json_depth",
+    "guarded_transport",
+    "iter_lines_capped",
+    "loads",
+    "read_capped",
+]
 
 MiB = 1024 * 1024
 
@@ -90,6 +102,27 @@ def read_capped(chunks: Iterator[bytes], *, limit: int, deadline: Deadline) -> b
     return b"".join(parts)
 
 
+def iter_lines_capped(chunks: Iterable[bytes], *, limit: int, network: str) -> Iterator[bytes]:
+    """The lines of a stream (without their line ends), refusing a line longer than ``limit`` bytes.
+
+    A stream that never sends a line break cannot make the reader buffer without bound.
+    """
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if len(line) > limit:
+                break
+            yield line.rstrip(b"\r")
+        else:
+            if len(pending) <= limit:
+                continue
+        raise NetworkUnavailable(f"the server sent a line longer than {limit} bytes", network=network)
+    if pending:
+        yield pending.rstrip(b"\r")
+
+
 # Strings (skipped whole, escapes included) and the brackets outside them.
 _STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _STRUCTURE_TEXT = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
@@ -122,3 +155,92 @@ def loads(data: bytes | str, *, limits: Limits, network: str, what: str = "answe
         return json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise NetworkUnavailable(f"the server's {what} is not valid JSON", network=network) from exc
+
+
+#: What a guarded transport tells servers it can decode (and so caps while decoding).
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+def guarded_transport(
+    limits: Limits, *, network: str, inner: httpx.BaseTransport | None = None
+) -> httpx.BaseTransport:
+    """An httpx transport that keeps every request within ``limits``.
+
+    Each request gets the time left before its deadline as its connect, read
+    and write timeouts; the answer is read whole, decompressed here with the
+    output capped at ``max_body_bytes`` (so a small gzip bomb is refused, not
+    unpacked), and checked against the deadline after every chunk, so a
+    server that drips bytes cannot hold the call. Requests marked
+    ``extensions={"decentsocial.stream": True}`` are left to the caller, who
+    reads them line by line with :func:`iter_lines_capped`.
+    """
+    import httpx
+
+    class GuardedTransport(httpx.BaseTransport):
+        def __init__(self, inner: httpx.BaseTransport) -> None:
+            self.inner = inner
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            deadline = Deadline(limits.deadline, network=network, what=f"the {network} server")
+            request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+            remaining = deadline.remaining()
+            asked = request.extensions.get("timeout", {})
+            request.extensions["timeout"] = {
+                phase: min(remaining, asked.get(phase) or remaining)
+                for phase in ("connect", "read", "write", "pool")
+            }
+            response = self.inner.handle_request(request)
+            if request.extensions.get("decentsocial.stream"):
+                return response
+            try:
+                body = _decoded(response, limits.max_body_bytes, deadline)
+            finally:
+                response.close()
+            headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+            headers.append(("Content-Length", str(len(body))))
+            return httpx.Response(
+                response.status_code,
+                headers=headers,
+                content=body,
+                extensions=response.extensions,
+                request=request,
+            )
+
+        def close(self) -> None:
+            self.inner.close()
+
+    return GuardedTransport(inner if inner is not None else httpx.HTTPTransport())
+
+
+_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+def _decoded(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        decompress = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        decompress = zlib.decompressobj(wbits=47)  # gzip or zlib, told apart by the header
+    else:
+        raise NetworkUnavailable(
+            f"{deadline.what} sent an answer in an encoding it was not offered ({encoding[:40]})",
+            network=deadline.network,
+        )
+    stream = response.stream
+    assert isinstance(stream, Iterable)  # a sync transport's byte stream
+    return read_capped(_inflate(stream, decompress, limit), limit=limit, deadline=deadline)
+
+
+def _inflate(chunks: Iterable[bytes], decompress: Any, limit: int) -> Iterator[bytes]:
+    """Decompressed chunks, never more than ``limit + 1`` bytes at a time (the cap sees the excess)."""
+    for chunk in chunks:
+        if decompress is None:
+            yield chunk
+            continue
+        data = chunk
+        while data:
+            out = decompress.decompress(data, limit + 1)
+            yield out
+            data = decompress.unconsumed_tail
+    if decompress is not None:
+        yield decompress.flush()

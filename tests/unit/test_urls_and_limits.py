@@ -233,3 +233,65 @@ def test_a_redirect_to_a_private_address_is_refused() -> None:
             resolve=lambda host, port: addresses[host],
         )
     assert asked == ["https://93.184.215.14/.well-known/lnurlp/alice"]  # connected to the address it checked
+
+
+# ---------------------------------------------------------------- the guarded httpx transport
+
+
+def guarded_client(deadline: float = 30.0) -> Any:
+    import httpx
+
+    from decentsocial.limits import guarded_transport
+
+    return httpx.Client(
+        transport=guarded_transport(Limits(deadline=deadline), network="threads"), trust_env=False
+    )
+
+
+def test_guarded_transport_reads_an_honest_answer(hostile: str) -> None:
+    with guarded_client() as client:
+        answer = client.get(f"{hostile}/ok")
+    assert answer.json() == {"callback": "https://wallet.example/cb"}
+
+
+def test_guarded_transport_refuses_a_gzip_bomb(hostile: str) -> None:
+    with guarded_client() as client, pytest.raises(NetworkUnavailable, match="max_body_bytes") as caught:
+        client.get(f"{hostile}/bomb")
+    assert caught.value.network == "threads"
+
+
+def test_guarded_transport_keeps_to_the_deadline_against_a_drip(hostile: str) -> None:
+    started = time.monotonic()
+    with guarded_client(deadline=1.0) as client, pytest.raises(NetworkUnavailable, match="deadline"):
+        client.get(f"{hostile}/drip")
+    assert time.monotonic() - started < 3.0
+
+
+def test_guarded_transport_decodes_small_gzip_answers() -> None:
+    import httpx
+
+    from decentsocial.limits import guarded_transport
+
+    body = gzip.compress(json.dumps({"ok": True}).encode())
+
+    def server(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "gzip, deflate"
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=body)
+
+    transport = guarded_transport(Limits(), network="minds", inner=httpx.MockTransport(server))
+    with httpx.Client(transport=transport) as client:
+        assert client.get("https://minds.example/api").json() == {"ok": True}
+
+
+def test_lines_longer_than_the_cap_end_the_stream() -> None:
+    from decentsocial.limits import iter_lines_capped
+
+    assert list(iter_lines_capped([b"data: a\r\nda", b"ta: b\n", b"tail"], limit=16, network="mastodon")) == [
+        b"data: a",
+        b"data: b",
+        b"tail",
+    ]
+    with pytest.raises(NetworkUnavailable, match="longer than 16 bytes"):
+        list(iter_lines_capped([b"x" * 10, b"x" * 10], limit=16, network="mastodon"))
+    with pytest.raises(NetworkUnavailable, match="longer than 16 bytes"):
+        list(iter_lines_capped([b"x" * 20 + b"\n"], limit=16, network="mastodon"))
