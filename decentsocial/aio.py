@@ -39,7 +39,6 @@ from .crosspost import (
     base_key,
     check_monitor_args,
     check_networks,
-    occurrences,
     plan_outcome,
     poll_network,
     publish_planned,
@@ -267,9 +266,16 @@ class AsyncNetwork:
     async def claim_rewards(self) -> Reward:
         return await self.run(self.sync.claim_rewards)
 
-    async def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+    async def tip(
+        self,
+        to: AccountRef | PostRef,
+        amount: Amount | str,
+        memo: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> str:
         amount = Amount.parse(amount)  # a malformed amount fails here, before any I/O
-        return await self.run(self.sync.tip, to, amount, memo)
+        return await self.run(self.sync.tip, to, amount, memo, idempotency_key=idempotency_key)
 
     # ---------------------------------------------------------------- planning helpers
 
@@ -313,13 +319,7 @@ async def crosspost(
     d = as_draft(draft)
     nets = _check_async(networks)
     key = base_key(d)
-    syncs = [n.sync for n in nets]
-    planned = await asyncio.gather(
-        *(
-            net.run(plan_outcome, net.sync, d, key, occurrence, split)
-            for net, occurrence in zip(nets, occurrences(syncs), strict=True)
-        )
-    )
+    planned = await asyncio.gather(*(net.run(plan_outcome, net.sync, d, key, split) for net in nets))
     if dry_run:
         return CrosspostResult(tuple(planned), key, dry_run=True)
     outcomes = await asyncio.gather(

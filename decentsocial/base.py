@@ -30,20 +30,24 @@ the ``retry`` setting every backend shares (or the one given to
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import logging
 import math
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
+from .idempotency import draft_digest
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
+from .state import StateStore
 
 __all__ = ["BaseNetwork"]
 
@@ -148,6 +152,42 @@ class BaseNetwork(Generic[S]):
         """
         weakref.finalize(self, _quietly, release)
 
+    # ---------------------------------------------------------------- exactly once
+
+    @property
+    def identity(self) -> str:
+        """A stable name for the account this connection acts as, from its settings alone (no I/O).
+
+        Idempotency records and crosspost keys are scoped by ``name`` and
+        ``identity``, so one key used with two accounts stands for two posts,
+        and the same account gets the same keys whatever order a crosspost
+        lists it in. Backends return the account's own id where the settings
+        name it (a handle, a user id, a public key); this default hashes the
+        settings that are not about retries, limits or timing.
+        """
+        data = self.settings.model_dump(mode="json", exclude={"retry", "limits", "state_path"})
+        for field, value in self.settings:
+            if hasattr(value, "get_secret_value"):
+                data[field] = value.get_secret_value()
+        material = repr(sorted((k, repr(v)) for k, v in data.items() if "timeout" not in k))
+        return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def state(self) -> StateStore:
+        """The idempotency records of this connection's settings (``state_path``), shared by every process."""
+        return StateStore.open(self.settings.state_path)
+
+    @property
+    def state_scope(self) -> str:
+        """Where this connection's records live in the store: the network and the account."""
+        return f"{self.name}:{self.identity}"
+
+    def claim_key(self, kind: str, key: str, digest: str) -> dict[str, Any] | None:
+        """Make ``key`` stand for ``digest`` (one key, one content); return what its earlier use recorded."""
+        if not isinstance(key, str) or not key.strip():
+            raise self.invalid(f"an idempotency key must be non-empty text, got {key!r}")
+        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
+
     # ---------------------------------------------------------------- drafts and limits
 
     def prepare(self, draft: Draft | str) -> list[Draft]:
@@ -219,6 +259,8 @@ class BaseNetwork(Generic[S]):
         d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
+        if d.idempotency_key is not None:
+            self.claim_key("publish", d.idempotency_key, draft_digest(d))
         return self._publish(d)
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
@@ -325,7 +367,14 @@ class BaseNetwork(Generic[S]):
         self.require(Capability.CLAIM)
         return self._claim_rewards()
 
-    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+    def tip(
+        self,
+        to: AccountRef | PostRef,
+        amount: Amount | str,
+        memo: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> str:
         self.require(Capability.TIP)
         if isinstance(to, Account):
             target: AccountRef | PostRef = to
@@ -341,7 +390,11 @@ class BaseNetwork(Generic[S]):
             raise self.invalid(exc.message) from None
         if value.value <= 0:
             raise self.invalid(f"a tip must be more than zero, got {value}")
-        return self._tip(target, value, memo)
+        if idempotency_key is not None:
+            who = target.id if isinstance(target, (Account, Post)) else target
+            fingerprint = hashlib.sha256(f"{who}\x1f{value}\x1f{memo}".encode()).hexdigest()
+            self.claim_key("tip", idempotency_key, fingerprint)
+        return self._tip(target, value, memo, idempotency_key)
 
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         self.require(Capability.STREAM)
@@ -442,15 +495,33 @@ class BaseNetwork(Generic[S]):
     def _claim_rewards(self) -> Reward:
         raise self.unsupported(Capability.CLAIM)
 
-    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
+        """Send the tip; with ``idempotency_key``, a retry of the same tip must not pay twice."""
         raise self.unsupported(Capability.TIP)
 
     def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
         raise self.unsupported(Capability.STREAM)
 
-    def _paged(self, fetch: Callable[[Any, int], Page[T, Any]], limit: int | None) -> Iterator[T]:
-        """Lazy pages of ``fetch(cursor, size)`` at this backend's ``page_size``, stopping at ``limit``."""
-        return paginate(fetch, limit=limit, page_size=self.page_size)
+    def _paged(
+        self,
+        fetch: Callable[[Any, int], Page[T, Any]],
+        limit: int | None,
+        *,
+        key: Callable[[T], Hashable] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[T]:
+        """Lazy pages of ``fetch(cursor, size)`` at this backend's ``page_size``, stopping at ``limit``.
+
+        At most ``limits.max_pages`` pages, and a cursor that does not move on is a typed error.
+        """
+        return paginate(
+            fetch,
+            limit=limit,
+            page_size=page_size or self.page_size,
+            key=key,
+            max_pages=self.settings.limits.max_pages,
+            network=self.name,
+        )
 
 
 def _quietly(release: Callable[[], None]) -> None:

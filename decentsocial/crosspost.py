@@ -38,6 +38,7 @@ __all__ = [
     "monitor",
     "plan",
     "publish_planned",
+    "target_of",
 ]
 
 log = logging.getLogger("decentsocial.crosspost")
@@ -106,17 +107,24 @@ class CrosspostResult:
 # ---------------------------------------------------------------- keys and plans
 
 
-def derive_key(key: str, network: str, occurrence: int, part: int) -> str:
-    """The idempotency key of one part on one network: stable, 32 hex digits.
+def derive_key(key: str, target: str, part: int) -> str:
+    """The idempotency key of one part on one target: stable, 32 hex digits.
 
-    ``occurrence`` tells apart several accounts of the same network in one
-    crosspost (0 for the first "mastodon" in the list, 1 for the second…).
-    Hex digits only, so every network's key rules accept it.
+    ``target`` is the network and the account (``target_of(net)``), never a
+    position in the list, so running a crosspost again with some of its
+    networks, or in another order, finds the posts it already made. Any
+    Unicode ``key`` is accepted; the result is hex digits only, so every
+    network's key rules (and HTTP headers) take it.
     """
     import hashlib
 
-    material = "\x1f".join((key, network, str(occurrence), str(part)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    material = "\x1f".join((key, target, str(part)))
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def target_of(net: Network) -> str:
+    """The network and account a connection posts as: ``"mastodon:<identity>"``."""
+    return f"{net.name}:{net.identity}"
 
 
 def text_limit_of(net: Network, draft: Draft) -> TextLimit | None:
@@ -174,10 +182,9 @@ def _continuation(first: Draft, text: str) -> Draft:
     )
 
 
-def _with_keys(drafts: list[Draft], key: str, network: str, occurrence: int) -> tuple[Draft, ...]:
+def _with_keys(drafts: list[Draft], key: str, target: str) -> tuple[Draft, ...]:
     return tuple(
-        d.model_copy(update={"idempotency_key": derive_key(key, network, occurrence, i)})
-        for i, d in enumerate(drafts)
+        d.model_copy(update={"idempotency_key": derive_key(key, target, i)}) for i, d in enumerate(drafts)
     )
 
 
@@ -189,13 +196,14 @@ def check_networks(networks: Sequence[Network]) -> list[Network]:
     nets = list(networks)
     if not nets:
         raise InvalidInput("crosspost needs at least one network")
-    ids: set[int] = set()
+    targets: set[str] = set()
     for net in nets:
         if not isinstance(net, Network):
             raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
-        if id(net) in ids:
-            raise InvalidInput(f"the same {net.name} connection is listed twice; it would post twice")
-        ids.add(id(net))
+        target = target_of(net)
+        if target in targets:
+            raise InvalidInput(f"the same {net.name} account is listed twice; list each account once")
+        targets.add(target)
     return nets
 
 
@@ -209,10 +217,10 @@ def _as_error(net: Network, exc: Exception) -> DecentSocialError:
     return error
 
 
-def plan_outcome(net: Network, draft: Draft, key: str, occurrence: int, split: bool) -> Outcome:
+def plan_outcome(net: Network, draft: Draft, key: str, split: bool) -> Outcome:
     """Plan one network (no writes); a problem becomes the outcome's error."""
     try:
-        drafts = _with_keys(plan(net, draft, split=split), key, net.name, occurrence)
+        drafts = _with_keys(plan(net, draft, split=split), key, target_of(net))
     except Exception as exc:  # one network's problem is reported in its outcome, never raised
         return Outcome(net.name, net, (), (), _as_error(net, exc))
     return Outcome(net.name, net, drafts)
@@ -247,16 +255,6 @@ def base_key(draft: Draft) -> str:
     return draft.idempotency_key or uuid.uuid4().hex
 
 
-def occurrences(nets: Sequence[Network]) -> list[int]:
-    """For each network, how many earlier ones in the list have the same name (0, 1, 2…)."""
-    counts: dict[str, int] = {}
-    result = []
-    for net in nets:
-        result.append(counts.get(net.name, 0))
-        counts[net.name] = result[-1] + 1
-    return result
-
-
 def crosspost(
     draft: Draft | str,
     networks: Sequence[Network],
@@ -279,15 +277,15 @@ def crosspost(
     nets = check_networks(networks)
     key = base_key(d)
 
-    def one(net: Network, occurrence: int) -> Outcome:
-        planned = plan_outcome(net, d, key, occurrence, split)
+    def one(net: Network) -> Outcome:
+        planned = plan_outcome(net, d, key, split)
         return planned if dry_run else publish_planned(planned)
 
     from concurrent.futures import ThreadPoolExecutor
 
     workers = min(len(nets), max_workers or DEFAULT_WORKERS)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decentsocial-crosspost") as pool:
-        outcomes = tuple(pool.map(one, nets, occurrences(nets)))
+        outcomes = tuple(pool.map(one, nets))
     return CrosspostResult(outcomes, key, dry_run=dry_run)
 
 

@@ -2,9 +2,10 @@
 
 Networks without a server-side idempotency mechanism (Threads' two-step
 containers, Minds) keep a record per ``Draft.idempotency_key`` so that a
-retry resumes the publish instead of repeating it. Records live in memory,
-and in a JSON file when the backend is given a ``state_path``, so they also
-survive a restart. The file holds ids and text only, never secrets.
+retry resumes the publish instead of repeating it. Records live in the
+shared state store (:mod:`decentsocial.state`, a SQLite file), so they
+survive a restart and are shared by every process. They hold ids and text
+only, never secrets.
 
 A backend's record is a dataclass deriving from :class:`PublishRecord`
 (what every resumable publish remembers) plus its own fields. A publish goes::
@@ -15,26 +16,23 @@ A backend's record is a dataclass deriving from :class:`PublishRecord`
     …                                      # on a refusal that made nothing: log.drop(record)
     log.finish(record, post_id)
 
-The file format is ``{key: {"saved_at": unix seconds, "record": {field: value}}}``.
+Earlier versions kept a JSON file (``{key: {"saved_at": …, "record": {…}}}``) at
+``state_path``; such a file is converted on first use and kept beside the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
 from .models import Draft
+from .state import StateStore
 
 __all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
-
-#: Records older than this are dropped when the file is written.
-KEEP_SECONDS = 30 * 86400
 
 
 def draft_digest(draft: Draft) -> str:
@@ -67,27 +65,30 @@ R = TypeVar("R", bound=PublishRecord)
 
 
 class PublishLog(Generic[R]):
-    """Idempotency key -> a backend's :class:`PublishRecord` of what that publish has made."""
+    """Idempotency key -> a backend's :class:`PublishRecord` of what that publish has made.
 
-    def __init__(self, record_type: type[R], path: Path | None, *, network: str) -> None:
+    The records live in a :class:`~decentsocial.state.StateStore` (a SQLite
+    file shared by every process; by default the user's), under ``scope``
+    (the network and the account), so a restart or a second process
+    resumes a publish instead of repeating it. A ``path`` holding the JSON
+    file earlier versions wrote is converted once, keeping its records.
+    """
+
+    def __init__(
+        self, record_type: type[R], path: Path | None, *, network: str, scope: str | None = None
+    ) -> None:
         self.record_type = record_type
-        self.path = path
         self.network = network
-        self._records: dict[str, tuple[float, R]] = {}
-        if path is not None and path.exists():
-            self._load(path)
-
-    def _load(self, path: Path) -> None:
-        try:
-            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            self._records = {
-                key: (float(entry["saved_at"]), self.record_type(**entry["record"]))
-                for key, entry in data.items()
-            }
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise ConfigurationError(
-                f"cannot read the {self.network} state file {path}: {exc}", network=self.network
-            ) from exc
+        self.scope = f"records:{scope or network}"
+        if path is not None and _is_json_log(path):
+            legacy = _read_json_log(path, network)
+            path.rename(path.with_name(path.name + ".json-before-sqlite"))
+            self.store = StateStore.open(path)
+            for key, data in legacy.items():
+                self.store.put(self.scope, key, str(data.get("digest", "")), data)
+        else:
+            self.store = StateStore.open(path)
+        self._cache: dict[str, R] = {}
 
     def resume(self, key: str | None, draft: Draft) -> R | None:
         """The record an earlier publish of ``draft`` under ``key`` left, or ``None`` (no key: ``None``).
@@ -102,7 +103,7 @@ class PublishLog(Generic[R]):
         return record
 
     def remember(self, key: str | None, record: R) -> R:
-        """Remember ``record`` under ``key`` (written to the file at once) and return it."""
+        """Remember ``record`` under ``key`` (written to the store at once) and return it."""
         self.put(key, record)
         return record
 
@@ -117,37 +118,61 @@ class PublishLog(Generic[R]):
 
     def get(self, key: str | None) -> R | None:
         """The record under ``key``, unchecked (``resume`` checks it is for the same draft)."""
-        entry = self._records.get(key) if key else None
-        return entry[1] if entry else None
+        if not key:
+            return None
+        found = self.store.get(self.scope, key)
+        if found is None:
+            self._cache.pop(key, None)
+            return None
+        record = self._build(found[1])
+        self._cache[key] = record
+        return record
 
     def records(self) -> list[R]:
         """Every record this log holds."""
-        return [record for _, record in self._records.values()]
+        return [self._build(data) for _, _, data in self.store.items(self.scope)]
 
     def put(self, key: str | None, record: R) -> None:
         """Remember ``record`` under ``key`` (no key: nothing to remember)."""
         if key:
-            self._records[key] = (time.time(), record)
-            self.save()
+            self._cache[key] = record
+            self.store.put(self.scope, key, record.digest, asdict(record))
 
     def drop(self, record: R) -> None:
         """Forget ``record`` (its publish failed for good, so the key may start afresh)."""
-        for key, (_, value) in list(self._records.items()):
+        for key, value in list(self._cache.items()):
             if value is record:
-                del self._records[key]
-        self.save()
+                del self._cache[key]
+                self.store.drop(self.scope, key)
 
     def save(self) -> None:
-        """Write the file atomically, leaving out records older than ``KEEP_SECONDS``."""
-        if self.path is None:
-            return
-        cutoff = time.time() - KEEP_SECONDS
-        keep = {
-            key: {"saved_at": saved_at, "record": asdict(record)}
-            for key, (saved_at, record) in self._records.items()
-            if saved_at >= cutoff
-        }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(keep), encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Write the records changed in place (``finish``, a backend's own fields) to the store."""
+        for key, record in self._cache.items():
+            self.store.put(self.scope, key, record.digest, asdict(record))
+
+    def _build(self, data: dict[str, Any]) -> R:
+        try:
+            return self.record_type(**data)
+        except TypeError as exc:
+            raise ConfigurationError(
+                f"the {self.network} state holds a record this version cannot read: {exc}",
+                network=self.network,
+            ) from exc
+
+
+def _is_json_log(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(1) == b"{"
+    except OSError:
+        return False
+
+
+def _read_json_log(path: Path, network: str) -> dict[str, dict[str, Any]]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return {key: dict(entry["record"]) for key, entry in data.items()}
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ConfigurationError(
+            f"cannot read the {network} state file {path}: {exc}", network=network
+        ) from exc

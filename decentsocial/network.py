@@ -100,6 +100,15 @@ class Network(Protocol):
         ...
 
     @property
+    def identity(self) -> str:
+        """A stable name for the account this connection acts as, from its settings alone (no I/O).
+
+        Idempotency records and crosspost keys are scoped by network and
+        identity: the same account gets the same keys in any crosspost.
+        """
+        ...
+
+    @property
     def page_size(self) -> int:
         """How many items one page request asks for (the API's maximum); iterators page lazily."""
         ...
@@ -232,10 +241,20 @@ class Network(Protocol):
         """Claim this account's pending rewards; returns what was claimed."""
         ...
 
-    def tip(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> str:
+    def tip(
+        self,
+        to: AccountRef | PostRef,
+        amount: Amount | str,
+        memo: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> str:
         """Send a transfer or zap to an account or a post's author; returns the transaction or receipt id.
 
         ``amount`` is an :class:`~decentsocial.Amount` or its string form, ``"1.000 HIVE"``.
+        With ``idempotency_key``, running the same tip again (after a crash, a
+        lost answer) does not pay twice, and the key used for another tip is
+        ``InvalidInput``.
         """
         ...
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NetworkUnavailable
 
 __all__ = ["Page", "check_limit", "paginate"]
 
@@ -45,17 +45,23 @@ def paginate(
     limit: int | None,
     page_size: int,
     key: Callable[[T], Hashable] | None = None,
+    max_pages: int | None = None,
+    network: str | None = None,
 ) -> Iterator[T]:
     """Iterate ``fetch(cursor, size)`` pages lazily, stopping exactly at ``limit``.
 
     ``key``, when given, drops items already seen on earlier pages: for
     networks whose cursors overlap (Nostr's ``until``, Hive's start post).
     ``limit`` is validated now, so bad input fails before the first request.
+
+    A hostile or broken server cannot make a listing page for ever: a
+    cursor it has already given (the same page again) and more than
+    ``max_pages`` pages are ``NetworkUnavailable`` naming ``network``.
     """
     checked = check_limit(limit)
     if page_size < 1:
         raise InvalidInput(f"page_size must be at least 1, got {page_size}")
-    return _pages(fetch, checked, page_size, key)
+    return _pages(fetch, checked, page_size, key, max_pages, network)
 
 
 def _pages(
@@ -63,11 +69,20 @@ def _pages(
     limit: int | None,
     page_size: int,
     key: Callable[[T], Hashable] | None,
+    max_pages: int | None,
+    network: str | None,
 ) -> Iterator[T]:
     remaining = limit
     cursor: C | None = None
     seen: set[Hashable] = set()
+    cursors: set[Hashable] = set()
+    pages = 0
     while remaining is None or remaining > 0:
+        pages += 1
+        if max_pages is not None and pages > max_pages:
+            raise NetworkUnavailable(
+                f"a listing ran past {max_pages} pages (the max_pages limit)", network=network
+            )
         size = page_size if remaining is None else min(page_size, remaining)
         page = fetch(cursor, size)
         fresh = 0
@@ -90,4 +105,16 @@ def _pages(
             seen = current_keys
         if page.next_cursor is None or not page.items or (key is not None and fresh == 0):
             return
+        marker = _hashable(page.next_cursor)
+        if marker in cursors or page.next_cursor == cursor:
+            raise NetworkUnavailable("the server gave the same page cursor twice", network=network)
+        cursors.add(marker)
         cursor = page.next_cursor
+
+
+def _hashable(cursor: object) -> Hashable:
+    try:
+        hash(cursor)
+    except TypeError:
+        return repr(cursor)
+    return cursor

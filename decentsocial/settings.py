@@ -1,8 +1,8 @@
-"""Settings shared by every backend: the base model and the one retry setting.
+"""Settings shared by every backend: retries, limits against hostile servers, where records live.
 
 Every backend's settings model derives from :class:`NetworkSettings`, so every
-connection has the same ``retry`` setting with the same meaning, reachable
-from ``connect()``::
+connection has the same ``retry``, ``limits`` and ``state_path`` settings with
+the same meaning, reachable from ``connect()``::
 
     ds.connect("mastodon", base_url=…, access_token=…, retry={"attempts": 2})
     ds.connect("hive", account="brand", retry=ds.RetrySettings(total_seconds=10))
@@ -10,11 +10,14 @@ from ``connect()``::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from .limits import Limits
 from .retry import RetryPolicy
 
-__all__ = ["NetworkSettings", "RetrySettings"]
+__all__ = ["Limits", "NetworkSettings", "RetrySettings"]
 
 
 class RetrySettings(BaseModel):
@@ -50,3 +53,7 @@ class NetworkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    #: How long a server may keep a call waiting and how much it may make us read.
+    limits: Limits = Field(default_factory=Limits)
+    #: The SQLite file of idempotency records (default: ``state.db`` in the user's data directory).
+    state_path: Path | None = None

@@ -480,7 +480,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
     def _leave(self, community: CommunityRef) -> None:
         self._subscribe(community, "unsubscribe")
 
-    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
         if isinstance(to, Post):
             recipient = to.author.handle
         else:

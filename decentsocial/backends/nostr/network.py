@@ -743,7 +743,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         event = self.sign(KIND_ZAP_REQUEST, memo, tuple(tags))
         return ZapRequest(event, zap_callback_url(pay, event, msat), msat, recipient, pay)
 
-    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
         """The LNURL callback URL (carrying the signed zap request) that a wallet calls to pay."""
         return self.zap_request(to, amount, memo).callback_url
 

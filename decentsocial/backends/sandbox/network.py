@@ -515,7 +515,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             balance = ledger.balance_units(tx, self.handle)
         return claimed_reward(self.handle, units, balance, now, self.economy)
 
-    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str) -> str:
+    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
         """Move ``amount`` from this account's balance to an account (or a post's author).
 
         A string ``to`` is a handle if such an account exists, else a post id.

@@ -1,0 +1,156 @@
+"""Idempotency records in one SQLite file that every connection and every process shares.
+
+Exactly-once publishing needs a memory that outlives the process: which
+idempotency key stood for which draft, and what that publish already made.
+:class:`StateStore` keeps these records in a SQLite file (WAL mode, one
+short ``BEGIN IMMEDIATE`` transaction per change), so two processes
+retrying the same key on one file see each other's records, and a restart
+with default settings forgets nothing.
+
+Where: the ``state_path`` setting every backend shares, else
+``$DECENTSOCIAL_STATE_DIR/state.db``, else ``state.db`` in the user's data
+directory. The file holds keys, fingerprints of drafts and the ids of what
+was made, never secrets.
+
+Records are scoped by target (``"mastodon:<identity of the account>"``), so
+one key used with two accounts stands for two publishes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .errors import ConfigurationError, InvalidInput
+
+__all__ = ["StateStore", "default_state_path"]
+
+#: Records older than this are forgotten (a retry a month later is a new publish).
+KEEP_SECONDS = 30 * 86400
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    scope    TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    digest   TEXT NOT NULL,
+    data     TEXT NOT NULL,
+    saved_at REAL NOT NULL,
+    PRIMARY KEY (scope, key)
+)
+"""
+
+
+def default_state_path() -> Path:
+    """``$DECENTSOCIAL_STATE_DIR/state.db``, else ``state.db`` in the user's data directory."""
+    folder = os.environ.get("DECENTSOCIAL_STATE_DIR")
+    if folder:
+        return Path(folder) / "state.db"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("decentsocial", appauthor=False)) / "state.db"
+
+
+class StateStore:
+    """Records keyed by ``(scope, key)``: a fingerprint (``digest``) and a JSON object of what was made."""
+
+    _open: ClassVar[dict[Path, StateStore]] = {}
+    _open_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        created = not path.exists()
+        try:
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+            self._db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
+        except sqlite3.DatabaseError as exc:
+            raise ConfigurationError(f"{path} is not a decentsocial state file ({exc})") from exc
+        if created:
+            os.chmod(path, 0o600)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> StateStore:
+        """The store at ``path`` (default: :func:`default_state_path`), shared within this process."""
+        resolved = Path(path).expanduser().resolve() if path is not None else default_state_path().resolve()
+        with cls._open_lock:
+            store = cls._open.get(resolved)
+            if store is None:
+                store = cls._open[resolved] = cls(resolved)
+            return store
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def claim(
+        self, scope: str, key: str, digest: str, *, network: str | None = None
+    ) -> dict[str, Any] | None:
+        """Make ``key`` stand for ``digest`` in ``scope``; return what an earlier claim recorded.
+
+        ``None`` means this is the key's first use (the caller goes ahead).
+        A key already standing for another digest is ``InvalidInput``: one
+        key, one draft (as Stripe refuses a key reused with other parameters).
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
+            ).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO records (scope, key, digest, data, saved_at) VALUES (?, ?, ?, '{}', ?)",
+                    (scope, key, digest, time.time()),
+                )
+                return None
+        if row[0] != digest:
+            raise InvalidInput(
+                "this idempotency_key was already used with different content; use a new key", network=network
+            )
+        data: dict[str, Any] = json.loads(row[1])
+        return data
+
+    def get(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
+        """The digest and data recorded under ``key``, or ``None``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
+            ).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def put(self, scope: str, key: str, digest: str, data: dict[str, Any]) -> None:
+        """Record ``data`` under ``key`` (replacing what was there)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO records (scope, key, digest, data, saved_at) VALUES (?, ?, ?, ?, ?)",
+                (scope, key, digest, json.dumps(data), time.time()),
+            )
+
+    def drop(self, scope: str, key: str) -> None:
+        """Forget ``key`` (its publish failed for good, so the key may start afresh)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
+
+    def items(self, scope: str, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
+        """Every ``(key, digest, data)`` in ``scope`` whose key starts with ``prefix``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, digest, data FROM records WHERE scope = ? AND substr(key, 1, ?) = ?",
+                (scope, len(prefix), prefix),
+            ).fetchall()
+        return [(key, digest, json.loads(data)) for key, digest, data in rows]
