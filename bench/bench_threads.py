@@ -49,7 +49,7 @@ def read_raw(server: ContractServer, user: dict[str, str]) -> float:
         started = time.perf_counter()
         count, after = 0, None
         while count < READ:
-            params = {"fields": MEDIA_FIELDS, "limit": min(100, READ - count)}
+            params: dict[str, str | int] = {"fields": MEDIA_FIELDS, "limit": min(100, READ - count)}
             if after:
                 params["after"] = after
             body = client.get(f"/v1.0/{user['id']}/threads", params=params).json()

@@ -63,7 +63,7 @@ class Harness:
     name: str
     me: Network
     other: Network
-    eventually: Callable[[Callable[[], T]], T] = immediate  # type: ignore[assignment]
+    eventually: Callable[[Callable[[], T]], T] = immediate
     live: bool = True
     samples: Mapping[str, str] = field(default_factory=dict)
     skips: Mapping[str, str] = field(default_factory=dict)

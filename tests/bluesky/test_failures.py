@@ -16,7 +16,10 @@ from decentsocial.backends.bluesky.failures import is_session_gone, map_error, m
 
 def _failure(status: int, error: str | None = None, message: str | None = None, **headers: str) -> Exception:
     content: Any = XrpcError(error=error, message=message) if error else None
-    return ax.BadRequestError(Response(success=False, status_code=status, content=content, headers=headers))
+    failure: Exception = ax.BadRequestError(
+        Response(success=False, status_code=status, content=content, headers=headers)
+    )
+    return failure
 
 
 def _map(exc: Exception, *, safe: bool = True, write: bool = False) -> ds.DecentSocialError:

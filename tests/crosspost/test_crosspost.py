@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import decentsocial as ds
 from decentsocial.base import BaseNetwork
 from decentsocial.crosspost import derive_key
 from decentsocial.network import Capability
+from decentsocial.settings import NetworkSettings
 from decentsocial.text import grapheme_len
 
 LONG = (
@@ -16,7 +19,7 @@ LONG = (
 )
 
 
-def _all_posts(net: BaseNetwork) -> list[ds.Post]:
+def _all_posts(net: BaseNetwork[Any]) -> list[ds.Post]:
     return list(net.posts(limit=None))
 
 
@@ -136,7 +139,7 @@ def test_keys_differ_per_network_account_and_part() -> None:
     assert all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
 
 
-class BrokenNetwork(BaseNetwork):
+class BrokenNetwork(BaseNetwork[NetworkSettings]):
     """A third-party backend whose server is down: its publish always fails."""
 
     name = "broken"
@@ -181,13 +184,13 @@ def test_bad_input_fails_before_any_io(sandbox) -> None:  # type: ignore[no-unty
 
 
 def test_a_network_without_reply_rejects_instead_of_splitting(sandbox) -> None:  # type: ignore[no-untyped-def]
-    class NoReplies(BaseNetwork):
+    class NoReplies(BaseNetwork[NetworkSettings]):
         """A network with a 20-character limit that cannot thread."""
 
         name = "noreplies"
         capabilities = frozenset({Capability.PUBLISH})
 
-        def text_limit(self, draft: ds.Draft | None = None) -> ds.network.TextLimit:  # type: ignore[name-defined]
+        def text_limit(self, draft: ds.Draft | None = None) -> ds.network.TextLimit:
             from decentsocial.network import TextLimit
 
             return TextLimit(20, len)
@@ -206,7 +209,7 @@ def test_a_thread_cut_short_is_finished_by_running_again(tmp_path) -> None:  # t
 
         failed = False
 
-        def reply(self, to: ds.network.PostRef, draft: ds.Draft | str) -> ds.Post:  # type: ignore[name-defined]
+        def reply(self, to: ds.network.PostRef, draft: ds.Draft | str) -> ds.Post:
             if not ReplyFailsOnce.failed:
                 ReplyFailsOnce.failed = True
                 raise ds.NetworkUnavailable("connection reset", network="sandbox")

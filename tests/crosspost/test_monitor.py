@@ -12,12 +12,15 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import decentsocial as ds
+from decentsocial.backends.sandbox import SandboxNetwork
 from decentsocial.base import BaseNetwork
 from decentsocial.network import Capability
+from decentsocial.settings import NetworkSettings
 
 
 def between_polls(*steps: Callable[[], object]) -> Callable[[], bool]:
@@ -35,15 +38,15 @@ def between_polls(*steps: Callable[[], object]) -> Callable[[], bool]:
 
 
 def test_new_posts_across_two_networks_each_once(
-    sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+    sandbox: Callable[..., SandboxNetwork], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     alice = sandbox("one", account="alice")
     bob = sandbox("one", account="bob")  # the same network file as alice: its posts must not repeat
     carol = sandbox("two", account="carol")
     broken_path = tmp_path / "three.db"
     broken_path.mkdir()  # a directory where the database should be: that network fails until it is gone
     dave = ds.connect("sandbox", path=broken_path, account="dave")
-    writer: list[BaseNetwork] = []
+    writer: list[BaseNetwork[Any]] = []
 
     alice.publish("old acme post, before monitoring")
     expected: list[str] = []
@@ -141,7 +144,7 @@ def test_bad_arguments_fail_before_any_io(sandbox) -> None:  # type: ignore[no-u
 
 
 def test_tag_keywords_need_only_tag_search() -> None:
-    class TagsOnly(BaseNetwork):
+    class TagsOnly(BaseNetwork[NetworkSettings]):
         """Like Hive: hashtags can be searched, free text cannot."""
 
         name = "tagsonly"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decentsocial import ConfigurationError, InvalidInput, NetworkUnavailable, connect
+from decentsocial import ConfigurationError, InvalidInput, NetworkUnavailable, connect, connect_any
 from decentsocial.backends.hive import HIVE, HiveNetwork, HiveSettings
 from decentsocial.backends.hive.convert import (
     account_from_profile,
@@ -35,7 +35,7 @@ def test_the_shared_retry_setting_keeps_the_old_default_of_three_attempts_in_30_
 
 def test_the_old_retries_setting_is_refused_by_name() -> None:
     with pytest.raises(ConfigurationError, match="retries"):
-        connect("hive", nodes=["http://127.0.0.1:1"], retries=3)
+        connect_any("hive", nodes=["http://127.0.0.1:1"], retries=3)  # the old, untyped setting
 
 
 def test_a_connection_never_closed_closes_its_http_client_when_collected(replay: ReplayServer) -> None:

@@ -38,7 +38,7 @@ def test_connect_warns_that_the_api_is_unofficial(minds_server: ContractServer) 
 
 
 def test_default_base_url_is_the_real_https_service() -> None:
-    settings = MindsSettings(username="a", password="b")  # type: ignore[arg-type]
+    settings = MindsSettings(username="a", password="b")
     assert settings.base_url == "https://www.minds.com"
 
 

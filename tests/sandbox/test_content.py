@@ -152,6 +152,7 @@ def test_timeline_has_follows_and_reposts(
     alice.follow("bob")
     alice.advance_time(1)
     boosted = bob.repost(carols)
+    assert boosted is not None
     assert boosted.reposted_by is not None
     assert boosted.reposted_by.handle == "bob"
     assert boosted.metrics.reposts == 1

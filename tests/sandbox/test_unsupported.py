@@ -11,7 +11,7 @@ from typing import cast
 import pytest
 
 from decentsocial import Capability, Draft, Network, UnsupportedFeature
-from tests.contract import test_contract as contract
+from decentsocial.testing.contract import listings as contract
 from tests.contract.harness import Harness
 
 from .conftest import sandbox

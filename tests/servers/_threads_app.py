@@ -538,7 +538,10 @@ class ThreadsApp:
             "data": [self.media_json(m, params.get("fields"), me, hide_owner=hide_owner) for m in chunk]
         }
         if chunk:
-            enc = lambda i: base64.urlsafe_b64encode(str(i).encode()).decode()  # noqa: E731
+
+            def enc(i: int) -> str:
+                return base64.urlsafe_b64encode(str(i).encode()).decode()
+
             body["paging"] = {"cursors": {"before": enc(start), "after": enc(start + len(chunk))}}
             if start + len(chunk) < len(items):
                 body["paging"]["next"] = f"/v1.0/...?after={enc(start + len(chunk))}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -64,7 +65,12 @@ def test_image_with_alt_text(net: Any) -> None:
 def test_video_waits_while_container_is_in_progress(make_net: Callable[..., Any]) -> None:
     sleeps: list[float] = []
     net, _ = make_net()
-    net._publisher.sleep = lambda s: (sleeps.append(s), __import__("time").sleep(s))
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        time.sleep(seconds)
+
+    net._publisher.sleep = sleep
     post = net.publish(ds.Draft(text="clip", media=(ds.Media(kind="video", url=VIDEO),)))
     assert post.media[0].kind == "video"
     assert sleeps, "a 0.3 s video should have been IN_PROGRESS at least once"
@@ -230,13 +236,14 @@ def test_carousel_sizes_are_one_rule_with_one_error_type(net: Any, threads_serve
     many = [ds.Media(url=f"https://cdn.example/{i}.jpg") for i in range(21)]
     before = stats(threads_server)["requests"]
     errors = []
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: net.post_carousel(one, "one"),
         lambda: net.post_carousel(many, "many"),
         lambda: net.publish(ds.Draft(text="many", media=tuple(many))),
         lambda: net.publish(ds.Draft(text="one", media=tuple(one), options={"carousel": True})),
         lambda: net.check_carousel(tuple(one)),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(ds.DecentSocialError) as info:
             call()
         errors.append(info.value)
@@ -372,7 +379,7 @@ def test_token_never_in_logs_or_reprs(net: Any, caplog: pytest.LogCaptureFixture
 
 
 def test_default_base_url_is_the_real_https_service() -> None:
-    settings = ThreadsSettings(access_token="t", user_id="1")  # type: ignore[arg-type]
+    settings = ThreadsSettings(access_token="t", user_id="1")
     assert settings.base_url == "https://graph.threads.net"
 
 

@@ -158,6 +158,7 @@ def test_a_401_renews_the_credentials_once_and_resends() -> None:
     assert [r.headers["Authorization"] for r in seen] == ["Bearer old", "Bearer new"]
     handler, seen = answers(httpx.Response(401))
     client = api(handler, cls=Session)
+    assert isinstance(client, Session)
     with pytest.raises(ds.AuthenticationError):
         client.call("GET", "/me")
     assert client.renewals == 1  # once per request, not a loop

@@ -21,7 +21,7 @@ class EchoSettings(NetworkSettings):
     token: SecretStr | None = None
 
 
-class EchoNetwork(BaseNetwork):
+class EchoNetwork(BaseNetwork[EchoSettings]):
     """A third-party backend as a user would write one."""
 
     name = "echo"
@@ -44,7 +44,7 @@ def test_no_name_and_no_profile(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_third_party_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_third_party", lambda: {"echo": f"{__name__}:EchoNetwork"})
     assert "echo" in ds.known_networks()
-    net = ds.connect("echo", token="s3cret-token")
+    net = ds.connect_any("echo", token="s3cret-token")  # a third-party backend: its settings are untyped
     assert isinstance(net, EchoNetwork)
     assert "s3cret-token" not in repr(net)
     with pytest.raises(ds.UnsupportedFeature, match="echo does not support publish"):
@@ -54,7 +54,7 @@ def test_third_party_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_errors_never_show_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_third_party", lambda: {"echo": f"{__name__}:EchoNetwork"})
     with pytest.raises(ds.ConfigurationError) as info:
-        ds.connect("echo", token=["s3cret-token"], passwrd="hunter2-secret")
+        ds.connect_any("echo", token=["s3cret-token"], passwrd="hunter2-secret")
     text = str(info.value) + repr(info.value)
     assert "s3cret-token" not in text
     assert "hunter2-secret" not in text
