@@ -38,16 +38,17 @@ import weakref
 from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
-from .idempotency import draft_digest
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
-from .state import StateStore
+
+if TYPE_CHECKING:
+    from .state import StateStore
 
 __all__ = ["BaseNetwork"]
 
@@ -175,6 +176,8 @@ class BaseNetwork(Generic[S]):
     @functools.cached_property
     def state(self) -> StateStore:
         """The idempotency records of this connection's settings (``state_path``), shared by every process."""
+        from .state import StateStore  # sqlite3 only when a key is used
+
         return StateStore.open(self.settings.state_path)
 
     @property
@@ -187,6 +190,17 @@ class BaseNetwork(Generic[S]):
         if not isinstance(key, str) or not key.strip():
             raise self.invalid(f"an idempotency key must be non-empty text, got {key!r}")
         return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
+
+    def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:
+        """Run a keyed write; a failure that certainly made nothing gives the key back for other content."""
+        try:
+            return call()
+        except DecentSocialError as exc:
+            from .idempotency import may_have_happened
+
+            if first_use and not may_have_happened(exc):
+                self.state.drop(self.state_scope, f"{kind}:{key}")
+            raise
 
     # ---------------------------------------------------------------- drafts and limits
 
@@ -259,9 +273,12 @@ class BaseNetwork(Generic[S]):
         d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
-        if d.idempotency_key is not None:
-            self.claim_key("publish", d.idempotency_key, draft_digest(d))
-        return self._publish(d)
+        if d.idempotency_key is None:
+            return self._publish(d)
+        from .idempotency import draft_digest
+
+        first_use = self.claim_key("publish", d.idempotency_key, draft_digest(d)) is None
+        return self._keyed(lambda: self._publish(d), "publish", d.idempotency_key, first_use)
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         self.require(Capability.REPLY)
@@ -393,8 +410,18 @@ class BaseNetwork(Generic[S]):
         if idempotency_key is not None:
             who = target.id if isinstance(target, (Account, Post)) else target
             fingerprint = hashlib.sha256(f"{who}\x1f{value}\x1f{memo}".encode()).hexdigest()
-            self.claim_key("tip", idempotency_key, fingerprint)
-        return self._tip(target, value, memo, idempotency_key)
+            earlier = self.claim_key("tip", idempotency_key, fingerprint)
+            if earlier and earlier.get("receipt"):
+                return str(earlier["receipt"])  # this tip was sent: its receipt, not a second payment
+            receipt = self._keyed(
+                lambda: self._tip(target, value, memo, idempotency_key),
+                "tip",
+                idempotency_key,
+                earlier is None,
+            )
+            self.state.put(self.state_scope, f"tip:{idempotency_key}", fingerprint, {"receipt": receipt})
+            return receipt
+        return self._tip(target, value, memo, None)
 
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         self.require(Capability.STREAM)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -124,8 +124,13 @@ class PublishLog(Generic[R]):
         if found is None:
             self._cache.pop(key, None)
             return None
-        record = self._build(found[1])
-        self._cache[key] = record
+        fresh = self._build(found[1])
+        record = self._cache.get(key)
+        if record is None:
+            record = self._cache[key] = fresh
+        else:  # the same object as before, brought up to date (another process may have moved it on)
+            for field in fields(record):
+                setattr(record, field.name, getattr(fresh, field.name))
         return record
 
     def records(self) -> list[R]:

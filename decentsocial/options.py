@@ -9,7 +9,7 @@ a misspelt one. Values take the same forms the settings models accept
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from pydantic import SecretStr
 
+from .limits import Limits
 from .network import Capability
 from .settings import RetrySettings
 
@@ -45,6 +46,8 @@ class SandboxOptions(TypedDict, total=False):
     """What ``connect("sandbox", …)`` takes: see ``SandboxSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     path: str | Path | None
     account: str
     display_name: str | None
@@ -63,6 +66,8 @@ class MastodonOptions(TypedDict, total=False):
     """What ``connect("mastodon", …)`` takes: see ``MastodonSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     base_url: str
     access_token: str | SecretStr | None
     allow_http: bool
@@ -79,6 +84,8 @@ class BlueskyOptions(TypedDict, total=False):
     """What ``connect("bluesky", …)`` takes: see ``BlueskySettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     base_url: str
     handle: str | None
     password: str | SecretStr | None
@@ -96,6 +103,8 @@ class HiveOptions(TypedDict, total=False):
     """What ``connect("hive", …)`` takes: see ``HiveSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     nodes: Sequence[str]
     account: str | None
     posting_key: str | SecretStr | None
@@ -111,6 +120,8 @@ class SteemOptions(TypedDict, total=False):
     """What ``connect("steem", …)`` takes: see ``SteemSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     nodes: Sequence[str]
     account: str | None
     posting_key: str | SecretStr | None
@@ -126,6 +137,8 @@ class NostrOptions(TypedDict, total=False):
     """What ``connect("nostr", …)`` takes: see ``NostrSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     private_key: str | SecretStr | None
     relays: Sequence[str]
     min_accepted: int
@@ -143,6 +156,8 @@ class ThreadsOptions(TypedDict, total=False):
     """What ``connect("threads", …)`` takes: see ``ThreadsSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     access_token: str | SecretStr
     user_id: str
     base_url: str
@@ -154,7 +169,6 @@ class ThreadsOptions(TypedDict, total=False):
     poll_max_interval: float
     publish_timeout: float
     check_quota: bool
-    state_path: str | Path | None
     notification_posts: int
     fetch_insights: bool
 
@@ -163,9 +177,10 @@ class MindsOptions(TypedDict, total=False):
     """What ``connect("minds", …)`` takes: see ``MindsSettings``."""
 
     retry: RetrySettings | RetryOptions
+    limits: Limits | Mapping[str, Any]
+    state_path: str | Path | None
     username: str
     password: str | SecretStr
     base_url: str
     client_id: str
     timeout: float
-    state_path: str | Path | None

@@ -94,6 +94,8 @@ def render(annotation: object) -> str:
         return f"{annotation.__name__} | str"
     if isinstance(annotation, type) and annotation.__name__ == "RetrySettings":
         return "RetrySettings | RetryOptions"
+    if isinstance(annotation, type) and annotation.__name__ == "Limits":
+        return "Limits | Mapping[str, Any]"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "Mapping[str, Any]"
     raise SystemExit(f"gen_options: no rendering for {annotation!r}; teach render() about it")
@@ -128,6 +130,7 @@ def imports(body: str) -> str:
         "pathlib": ["Path"],
         "typing": ["Any", "Literal", "TypedDict"],
         "pydantic": ["SecretStr"],
+        ".limits": ["Limits"],
         ".network": ["Capability"],
         ".settings": ["RetrySettings"],
     }

@@ -10,6 +10,7 @@ the network libraries and servers).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 _SERVERS = Path(__file__).parent / "servers"
@@ -18,6 +19,10 @@ _SERVERS = Path(__file__).parent / "servers"
 # named in the environment (httpx and requests honour HTTP(S)_PROXY otherwise).
 for _name in ("NO_PROXY", "no_proxy"):
     os.environ[_name] = ",".join(filter(None, [os.environ.get(_name), "127.0.0.1", "localhost", "::1"]))
+
+
+# Idempotency records go to a fresh folder for each run, never to the user's data directory.
+os.environ["DECENTSOCIAL_STATE_DIR"] = tempfile.mkdtemp(prefix="decentsocial-state-")
 
 
 def server_modules() -> list[str]:

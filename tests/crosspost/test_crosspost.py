@@ -8,7 +8,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.base import BaseNetwork
-from decentsocial.crosspost import derive_key
+from decentsocial.crosspost import derive_key, target_of
 from decentsocial.network import Capability
 from decentsocial.settings import NetworkSettings
 from decentsocial.text import grapheme_len
@@ -88,7 +88,7 @@ def test_dry_run_creates_nothing(sandbox, limited) -> None:  # type: ignore[no-u
     assert (head.title, head.tags) == ("Launch", ("news",))
     assert all(d.title is None and d.tags == () and d.language == "en" for d in rest)
     # The dry run shows the very keys a real run uses.
-    assert res.outcomes[0].drafts[0].idempotency_key == derive_key("launch-1", "sandbox", 0, 0)
+    assert res.outcomes[0].drafts[0].idempotency_key == derive_key("launch-1", target_of(alice), 0)
 
 
 def test_running_again_with_the_same_key_does_not_post_twice(sandbox, limited) -> None:  # type: ignore[no-untyped-def]
@@ -128,15 +128,42 @@ def test_a_generated_key_is_returned_for_a_safe_retry(sandbox) -> None:  # type:
 
 def test_keys_differ_per_network_account_and_part() -> None:
     keys = {
-        derive_key("k", "sandbox", 0, 0),
-        derive_key("k", "sandbox", 1, 0),
-        derive_key("k", "sandbox", 0, 1),
-        derive_key("k", "mastodon", 0, 0),
-        derive_key("k2", "sandbox", 0, 0),
+        derive_key("k", "sandbox:alice", 0),
+        derive_key("k", "sandbox:bob", 0),
+        derive_key("k", "sandbox:alice", 1),
+        derive_key("k", "mastodon:alice", 0),
+        derive_key("k2", "sandbox:alice", 0),
+        derive_key("ключ 🔑", "sandbox:alice", 0),
     }
-    assert len(keys) == 5
-    assert derive_key("k", "sandbox", 0, 0) == derive_key("k", "sandbox", 0, 0)
+    assert len(keys) == 6
+    assert derive_key("k", "sandbox:alice", 0) == derive_key("k", "sandbox:alice", 0)
     assert all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
+
+
+def test_a_rerun_with_a_subset_or_another_order_posts_nothing_new(sandbox) -> None:  # type: ignore[no-untyped-def]
+    alice = sandbox("main", account="alice")
+    bob = sandbox("main", account="bob")
+    carol = sandbox("other", account="carol")
+    draft = ds.Draft(text="one campaign post", idempotency_key="campaign-7")
+    first = ds.crosspost(draft, [alice, bob, carol])
+    assert first.ok, first.errors
+    again = ds.crosspost(draft, [carol, alice])  # a subset, in another order
+    assert again.ok, again.errors
+    made = {o.connection.identity: o.posts[0].id for o in first.outcomes}
+    assert {o.connection.identity: o.posts[0].id for o in again.outcomes} == {
+        carol.identity: made[carol.identity],
+        alice.identity: made[alice.identity],
+    }
+    assert len(_all_posts(alice)) == 1
+    assert len(_all_posts(carol)) == 1
+
+
+def test_the_same_key_with_an_edited_draft_is_refused(sandbox) -> None:  # type: ignore[no-untyped-def]
+    alice = sandbox("main", account="alice")
+    assert ds.crosspost(ds.Draft(text="v1", idempotency_key="k-edit"), [alice]).ok
+    edited = ds.crosspost(ds.Draft(text="v2", idempotency_key="k-edit"), [alice])
+    assert isinstance(edited.errors[0], ds.InvalidInput)
+    assert [p.text for p in _all_posts(alice)] == ["v1"]
 
 
 class BrokenNetwork(BaseNetwork[NetworkSettings]):

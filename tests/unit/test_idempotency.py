@@ -22,8 +22,8 @@ def make(draft: ds.Draft, container: str = "c1") -> Record:
     return Record(container_id=container, created_at=1.0, digest=draft_digest(draft), text=draft.text)
 
 
-def test_resume_gives_the_record_of_the_same_draft() -> None:
-    log = PublishLog(Record, None, network="demo")
+def test_resume_gives_the_record_of_the_same_draft(tmp_path: Path) -> None:
+    log = PublishLog(Record, tmp_path / "state.db", network="demo")
     draft = ds.Draft(text="once", idempotency_key="k")
     assert log.resume("k", draft) is None
     record = log.remember("k", make(draft))
@@ -31,24 +31,24 @@ def test_resume_gives_the_record_of_the_same_draft() -> None:
     assert log.resume(None, draft) is None
 
 
-def test_one_key_is_one_draft() -> None:
-    log = PublishLog(Record, None, network="demo")
+def test_one_key_is_one_draft(tmp_path: Path) -> None:
+    log = PublishLog(Record, tmp_path / "state.db", network="demo")
     log.remember("k", make(ds.Draft(text="once")))
     with pytest.raises(ds.InvalidInput, match="different draft") as info:
         log.resume("k", ds.Draft(text="another"))
     assert info.value.network == "demo"
 
 
-def test_no_key_remembers_nothing() -> None:
-    log = PublishLog(Record, None, network="demo")
+def test_no_key_remembers_nothing(tmp_path: Path) -> None:
+    log = PublishLog(Record, tmp_path / "state.db", network="demo")
     record = log.remember(None, make(ds.Draft(text="x")))
     assert log.records() == []
     log.finish(record, "p1")  # still fine: the publish goes on without a record
     assert record.post_id == "p1"
 
 
-def test_finish_claimed_and_drop() -> None:
-    log = PublishLog(Record, None, network="demo")
+def test_finish_claimed_and_drop(tmp_path: Path) -> None:
+    log = PublishLog(Record, tmp_path / "state.db", network="demo")
     a = log.remember("a", make(ds.Draft(text="a")))
     b = log.remember("b", make(ds.Draft(text="b")))
     log.finish(a, "post-a")
@@ -59,7 +59,7 @@ def test_finish_claimed_and_drop() -> None:
 
 
 def test_records_survive_a_new_process(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "publish.json"
+    path = tmp_path / "state" / "state.db"
     draft = ds.Draft(text="resume me", reply_to="42")
     first = PublishLog(Record, path, network="demo")
     record = make(draft)
@@ -68,7 +68,7 @@ def test_records_survive_a_new_process(tmp_path: Path) -> None:
     first.finish(record, "p9")
     again = PublishLog(Record, path, network="demo").resume("k", draft)
     assert again == record
-    assert "secret" not in path.read_text()
+    assert b"secret" not in path.read_bytes()
 
 
 def test_files_written_before_the_shared_record_still_load(tmp_path: Path) -> None:
@@ -98,16 +98,36 @@ def test_an_unreadable_file_is_a_configuration_error(tmp_path: Path) -> None:
         PublishLog(Record, path, network="demo")
 
 
-def test_old_records_are_left_out_when_the_file_is_written(
+def test_old_records_are_forgotten_when_the_store_is_opened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "s.json"
-    log = PublishLog(Record, path, network="demo")
-    monkeypatch.setattr("decentsocial.idempotency.time.time", lambda: 1000.0)
-    log.remember("old", make(ds.Draft(text="old")))
-    monkeypatch.setattr("decentsocial.idempotency.time.time", lambda: 1000.0 + 31 * 86400)
-    log.remember("new", make(ds.Draft(text="new")))
-    assert set(json.loads(path.read_text())) == {"new"}
+    from decentsocial.state import StateStore
+
+    path = tmp_path / "s.db"
+    monkeypatch.setattr("decentsocial.state.time.time", lambda: 1000.0)
+    StateStore(path).put("scope", "old", "d", {})
+    monkeypatch.setattr("decentsocial.state.time.time", lambda: 1000.0 + 29 * 86400)
+    StateStore(path).put("scope", "new", "d", {})
+    monkeypatch.setattr("decentsocial.state.time.time", lambda: 1000.0 + 31 * 86400)
+    assert [key for key, _, _ in StateStore(path).items("scope")] == ["new"]
+
+
+def test_a_json_file_from_an_earlier_version_is_converted_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "threads.json"
+    draft = ds.Draft(text="old file")
+    old = {
+        "digest": draft_digest(draft),
+        "text": "old file",
+        "post_id": "p7",
+        "container_id": "c7",
+        "created_at": 1.0,
+    }
+    path.write_text(json.dumps({"k": {"saved_at": 9e9, "record": old}}))
+    PublishLog(Record, path, network="demo")
+    assert (tmp_path / "threads.json.json-before-sqlite").exists()
+    again = PublishLog(Record, path, network="demo").resume("k", draft)  # now read from SQLite
+    assert again is not None
+    assert again.post_id == "p7"
 
 
 def test_may_have_happened() -> None:

@@ -27,7 +27,7 @@ _STEPS: dict[str, tuple[type[DecentSocialError], str, bool]] = {
     "open": (ConfigurationError, "cannot open the sandbox database {target}", False),
     "configure": (ConfigurationError, "cannot use the sandbox database {target}", False),
     "begin": (NetworkUnavailable, "the sandbox database is busy", True),
-    "work": (NetworkUnavailable, "sandbox database error, nothing was written", False),
+    "work": (NetworkUnavailable, "sandbox database error, nothing was written", True),
     "commit": (NetworkUnavailable, "sandbox commit failed, nothing was written", True),
 }
 

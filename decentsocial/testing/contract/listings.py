@@ -334,6 +334,19 @@ def test_tip(harness: Harness) -> None:
     assert receipt
 
 
+def test_a_tip_with_a_key_pays_once(harness: Harness) -> None:
+    h = harness
+    need(h, Capability.TIP)
+    need_live(h)
+    amount = sample(h, "tip")
+    key = h.unique("tip")
+    receipt = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
+    again = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
+    assert again == receipt
+    with pytest.raises(InvalidInput, match="different content"):
+        h.me.tip(handle_of(h.other), amount, memo="another tip", idempotency_key=key)
+
+
 def test_tip_bad_amount_is_invalid_input(harness: Harness) -> None:
     h = harness
     need(h, Capability.TIP)

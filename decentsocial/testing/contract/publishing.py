@@ -140,6 +140,21 @@ def test_idempotent_publish(harness: Harness) -> None:
         h.eventually(exactly_one)
 
 
+def test_a_key_used_for_other_content_is_refused(harness: Harness) -> None:
+    """One idempotency key, one draft: reused with other text it is InvalidInput, and nothing is posted."""
+    h = harness
+    need(h, Capability.PUBLISH)
+    need_live(h)
+    key = h.unique("key")
+    word = h.unique("edited")
+    first = h.me.publish(Draft(text=f"contract first {word}", idempotency_key=key))
+    with pytest.raises(InvalidInput, match="different content") as caught:
+        h.me.publish(Draft(text=f"contract second {word}", idempotency_key=key))
+    assert caught.value.network == h.me.name
+    if Capability.READ in h.me.capabilities:
+        assert h.eventually(lambda: h.me.get_post(first.id)).text.startswith("contract first")
+
+
 def test_publish_with_media(harness: Harness) -> None:
     h = harness
     need(h, Capability.PUBLISH, Capability.MEDIA)

@@ -1,0 +1,122 @@
+"""The shared idempotency store: one key, one content; many processes, one winner."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from pathlib import Path
+
+import pytest
+
+import decentsocial as ds
+from decentsocial import errors
+from decentsocial.paging import Page, paginate
+from decentsocial.state import StateStore
+
+
+def _claim(
+    path: str, barrier: multiprocessing.synchronize.Barrier, results: multiprocessing.queues.Queue
+) -> None:  # type: ignore[type-arg]
+    store = StateStore(Path(path))
+    barrier.wait()
+    results.put(store.claim("mastodon:brand", "publish:launch", "digest-1") is None)
+
+
+def test_many_processes_claiming_one_key_have_exactly_one_first(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(6)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_claim, args=(str(tmp_path / "s.db"), barrier, results)) for _ in range(6)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    firsts = [results.get(timeout=5) for _ in workers]
+    assert firsts.count(True) == 1
+
+
+def test_one_key_one_content(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db")
+    assert store.claim("scope", "k", "d1") is None
+    assert store.claim("scope", "k", "d1") == {}
+    assert store.claim("other-account", "k", "d2") is None  # scoped by target
+    with pytest.raises(ds.InvalidInput, match="already used with different content"):
+        store.claim("scope", "k", "d2", network="nostr")
+
+
+def test_the_file_is_private_and_holds_no_secret(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    StateStore(path).put("scope", "k", "d", {"post_id": "1"})
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_file_that_is_not_a_store_is_a_configuration_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database" * 100)
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial state file"):
+        StateStore(path)
+
+
+def test_publish_with_a_reused_key_and_other_text_is_refused_everywhere(tmp_path: Path) -> None:
+    with ds.connect(
+        "sandbox", path=tmp_path / "a.db", account="alice", state_path=tmp_path / "s.db"
+    ) as alice:
+        first = alice.publish(ds.Draft(text="v1", idempotency_key="k"))
+        assert alice.publish(ds.Draft(text="v1", idempotency_key="k")).id == first.id
+        with pytest.raises(ds.InvalidInput, match="different content") as caught:
+            alice.publish(ds.Draft(text="v2", idempotency_key="k"))
+        assert caught.value.network == "sandbox"
+        with pytest.raises(ds.InvalidInput):
+            alice.publish(ds.Draft(text="v1", idempotency_key="   "))
+
+
+def test_a_restart_remembers_keys(tmp_path: Path) -> None:
+    settings = {"path": tmp_path / "a.db", "account": "alice", "state_path": tmp_path / "s.db"}
+    with ds.connect("sandbox", **settings) as alice:  # type: ignore[arg-type]
+        alice.publish(ds.Draft(text="v1", idempotency_key="k"))
+    StateStore._open.clear()  # as a new process would find it
+    with ds.connect("sandbox", **settings) as again, pytest.raises(ds.InvalidInput):  # type: ignore[arg-type]
+        again.publish(ds.Draft(text="v2", idempotency_key="k"))
+
+
+# ---------------------------------------------------------------- paging that cannot run for ever
+
+
+def test_a_repeated_cursor_is_a_typed_error() -> None:
+    def fetch(cursor: str | None, size: int) -> Page[int, str]:
+        return Page([1, 2], "same")  # a server that always says "next: same"
+
+    with pytest.raises(ds.NetworkUnavailable, match="same page cursor twice") as caught:
+        list(paginate(fetch, limit=None, page_size=2, network="minds"))
+    assert caught.value.network == "minds"
+
+
+def test_more_pages_than_allowed_is_a_typed_error() -> None:
+    def fetch(cursor: int | None, size: int) -> Page[int, int]:
+        n = (cursor or 0) + 1
+        return Page([n], n)
+
+    assert len(list(paginate(fetch, limit=50, page_size=1, max_pages=50))) == 50
+    with pytest.raises(ds.NetworkUnavailable, match="past 50 pages"):
+        list(paginate(fetch, limit=None, page_size=1, max_pages=50, network="hive"))
+
+
+# ---------------------------------------------------------------- errors travel between processes
+
+
+@pytest.mark.parametrize("name", [n for n in errors.__all__ if isinstance(getattr(errors, n), type)])
+def test_every_error_pickles(name: str) -> None:
+    cls = getattr(errors, name)
+    if cls is errors.UnsupportedFeature:
+        original: errors.DecentSocialError = cls("threads", ds.Capability.POLL, "no polls")
+    elif cls is errors.RateLimited:
+        original = cls("slow down", retry_after=3.5, network="mastodon", server_message="429")
+    else:
+        original = cls("it broke", network="bluesky", server_message="server words", retryable=True)
+    copy = pickle.loads(pickle.dumps(original))
+    assert type(copy) is cls
+    assert str(copy) == str(original)
+    assert copy.__dict__ == original.__dict__
