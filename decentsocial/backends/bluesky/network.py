@@ -24,7 +24,7 @@ from ...errors import (
     RateLimited,
 )
 from ...models import Account, Draft, Notification, Post, as_draft
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
@@ -59,27 +59,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.QUOTE,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.MEDIA,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.MEDIA}
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)

@@ -27,7 +27,7 @@ from ...errors import (
     PermissionDenied,
 )
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
-from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
@@ -76,32 +76,17 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
     #: Chain id, asset and field names; ``web_url`` follows the ``web_url`` setting.
     chain: Chain = HIVE
     page_size: ClassVar[int] = 20
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.VOTE,
-            Capability.REPOST,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.COMMUNITIES,
-            Capability.JOIN,
-            Capability.COMMUNITY_POSTS,
-            Capability.REWARDS,
-            Capability.CLAIM,
-            Capability.TIP,
-            Capability.MEDIA,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    # No quotes, and search only by tag; communities, weighted votes and rewards.
+    capabilities = (MICROBLOGGING - {Capability.QUOTE, Capability.SEARCH}) | {
+        Capability.COMMUNITIES,
+        Capability.JOIN,
+        Capability.COMMUNITY_POSTS,
+        Capability.VOTE,
+        Capability.REWARDS,
+        Capability.CLAIM,
+        Capability.TIP,
+        Capability.MEDIA,
+    }
 
     def __init__(self, settings: HiveSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)

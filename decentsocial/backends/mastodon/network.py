@@ -25,7 +25,7 @@ from ...errors import (
     PermissionDenied,
 )
 from ...models import Account, Draft, Media, Notification, Post
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...text import mastodon_len
@@ -64,30 +64,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     name: ClassVar[str] = NETWORK
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.QUOTE,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.MEDIA,
-            Capability.POLL,
-            Capability.SCHEDULE,
-            Capability.STREAM,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.POLL, Capability.SCHEDULE, Capability.STREAM}
 
     def __init__(self, settings: MastodonSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)

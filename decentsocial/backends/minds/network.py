@@ -26,7 +26,7 @@ from ...base import BaseNetwork
 from ...errors import ContentRejected, DecentSocialError, NetworkUnavailable, NotFound
 from ...idempotency import PublishLog, PublishRecord, draft_digest, may_have_happened
 from ...models import Account, Draft, Post
-from ...network import AccountRef, Capability, PostRef
+from ...network import PUBLISHING, READING, AccountRef, Capability, PostRef
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from . import convert
@@ -59,11 +59,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
-    capabilities = frozenset(
-        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.TIMELINE}
-        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
-        | {Capability.IDEMPOTENT_PUBLISH}
-    )
+    capabilities = READING | PUBLISHING | {Capability.TIMELINE}
     page_size: ClassVar[int] = 50
 
     def __init__(self, settings: MindsSettings | None = None, *, retry: RetryPolicy | None = None) -> None:

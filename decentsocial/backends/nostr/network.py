@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from ...base import BaseNetwork
 from ...errors import AuthenticationError, ContentRejected, InvalidInput, NotFound, PermissionDenied
 from ...models import Account, Amount, Draft, Notification, Post, Reward
-from ...network import AccountRef, Capability, PostRef
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from .convert import (
@@ -83,29 +83,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.REWARDS,
-            Capability.TIP,
-            Capability.IDEMPOTENT_PUBLISH,
-            Capability.QUOTE,
-            Capability.STREAM,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)

@@ -21,7 +21,7 @@ from ... import text as textlib
 from ...base import BaseNetwork
 from ...errors import ContentRejected, InvalidInput, NotFound, PermissionDenied
 from ...models import Account, Draft, Engagement, Media, Notification, Post
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import PUBLISHING, READING, SEARCHING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from . import convert
@@ -50,11 +50,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[ThreadsSettings]] = ThreadsSettings
     #: Reading; searching; writing; media (by public URL) and exactly-once publishing.
-    capabilities = frozenset(
-        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.THREAD, Capability.NOTIFICATIONS}
-        | {Capability.SEARCH, Capability.TAG_SEARCH}
-        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
-        | {Capability.MEDIA, Capability.IDEMPOTENT_PUBLISH}
+    capabilities = (
+        READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
 
