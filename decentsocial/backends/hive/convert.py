@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import InvalidInput
 from ...models import (
     Account,
@@ -257,21 +257,13 @@ def community_from_bridge(community: Mapping[str, Any], chain: Chain) -> Communi
     )
 
 
-_KINDS: dict[str, NotificationKind] = {
-    "reply": "reply",
-    "reply_comment": "reply",
-    "mention": "mention",
-    "follow": "follow",
-    "vote": "like",
-    "reblog": "repost",
-    "transfer": "other",
-    "subscribe": "other",
-}
+#: The bridge types named otherwise than the neutral kinds ("transfer", "subscribe"… are "other").
+_RENAMED_KINDS: dict[str, NotificationKind] = {"reply_comment": "reply", "vote": "like", "reblog": "repost"}
 
 
 def notification_from_bridge(item: Mapping[str, Any], chain: Chain) -> Notification:
     """A bridge account_notifications entry → Notification (the acting account from its message)."""
-    kind: NotificationKind = _KINDS.get(as_str(item.get("type")) or "", "other")
+    kind = as_notification_kind(as_str(item.get("type")) or "", _RENAMED_KINDS)
     actor = re.match(r"@([a-z0-9.-]+)", as_str(item.get("msg")) or "")
     url = as_str(item.get("url")) or ""
     post_id = url.lstrip("@") if url.startswith("@") and "/" in url else None
