@@ -27,6 +27,7 @@ from ...models import (
     Post,
     Reward,
     RewardPart,
+    RewardStatus,
 )
 from .chain import Chain
 
@@ -192,31 +193,27 @@ def reward_of_post(post: Mapping[str, Any], chain: Chain) -> Reward:
         "max_accepted_payout": post.get("max_accepted_payout"),
         "percent": post.get(chain.percent_field, post.get("percent_hbd")),
     }
+    status: RewardStatus
     if post.get("is_paidout"):
         author_part = _amount_or_zero(post.get("author_payout_value"), chain)
         curator_part = _amount_or_zero(post.get("curator_payout_value"), chain)
         total = author_part + curator_part
+        status, amounts = ("paid" if total.value > 0 else "none"), (total,)
         parts = (
             RewardPart(role="author", account=author, amounts=(author_part,)),
             RewardPart(role="curator", account="", amounts=(curator_part,)),
             *beneficiaries,
         )
-        return Reward(
-            network=chain.network,
-            subject=subject,
-            status="paid" if total.value > 0 else "none",
-            amounts=(total,),
-            payout_at=payout_at,
-            parts=parts,
-            raw=raw,
-        )
+    else:
+        status, amounts = "pending", (_amount_or_zero(post.get("pending_payout_value"), chain),)
+        parts = beneficiaries
     return Reward(
         network=chain.network,
         subject=subject,
-        status="pending",
-        amounts=(_amount_or_zero(post.get("pending_payout_value"), chain),),
+        status=status,
+        amounts=amounts,
         payout_at=payout_at,
-        parts=beneficiaries,
+        parts=parts,
         raw=raw,
     )
 
