@@ -12,16 +12,27 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, get_args
 
 from .errors import NetworkUnavailable
-from .models import parse_iso_datetime, utc
+from .models import NotificationKind, parse_iso_datetime, utc
 
-__all__ = ["as_datetime", "as_dict", "as_float", "as_int", "as_list", "as_str", "malformed"]
+__all__ = [
+    "as_datetime",
+    "as_dict",
+    "as_float",
+    "as_int",
+    "as_list",
+    "as_notification_kind",
+    "as_str",
+    "malformed",
+]
 
 #: Timestamps outside these bounds are junk (and would overflow ``datetime``).
 _EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp()
 _LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
+#: Each neutral notification kind, standing for itself.
+_NEUTRAL_KINDS: dict[str, NotificationKind] = {kind: kind for kind in get_args(NotificationKind)}
 
 
 def as_int(value: Any) -> int | None:
@@ -94,6 +105,15 @@ def as_datetime(value: Any) -> datetime | None:
     if seconds is None or not _EARLIEST <= seconds <= _LATEST:
         return None
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def as_notification_kind(name: str, renamed: Mapping[str, NotificationKind]) -> NotificationKind:
+    """A network's name for a kind of notification as the neutral kind.
+
+    ``renamed`` maps the network's own names (Mastodon's "favourite" is a "like"); a name that
+    already is a neutral kind ("mention", "follow"…) stands for itself; any other is "other".
+    """
+    return renamed.get(name) or _NEUTRAL_KINDS.get(name, "other")
 
 
 def malformed(network: str, what: str) -> NetworkUnavailable:

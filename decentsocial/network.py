@@ -17,7 +17,18 @@ from typing import Protocol, runtime_checkable
 
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward
 
-__all__ = ["AccountRef", "Capability", "CommunityRef", "Network", "PostRef", "TextLimit"]
+__all__ = [
+    "MICROBLOGGING",
+    "PUBLISHING",
+    "READING",
+    "SEARCHING",
+    "AccountRef",
+    "Capability",
+    "CommunityRef",
+    "Network",
+    "PostRef",
+    "TextLimit",
+]
 
 #: A post, or a post's id on its network (Mastodon status id, Bluesky at-URI, Hive ``author/permlink``…).
 PostRef = Post | str
@@ -57,6 +68,34 @@ class Capability(str, enum.Enum):
     SCHEDULE = "schedule"
     STREAM = "stream"  # stream() of new posts
     IDEMPOTENT_PUBLISH = "idempotent_publish"  # Draft.idempotency_key honoured
+
+
+# Groups of capabilities that backends combine, so that each states only what sets it apart
+# (``MICROBLOGGING | {Capability.MEDIA}``).
+
+#: Reading: profiles, a post by id, an account's posts.
+READING = frozenset({Capability.PROFILE, Capability.READ, Capability.POSTS})
+#: Writing posts: publish (idempotently), reply, quote, repost, delete.
+PUBLISHING = frozenset(
+    {
+        Capability.PUBLISH,
+        Capability.IDEMPOTENT_PUBLISH,
+        Capability.REPLY,
+        Capability.QUOTE,
+        Capability.REPOST,
+        Capability.DELETE,
+    }
+)
+#: Text search, and search by tag.
+SEARCHING = frozenset({Capability.SEARCH, Capability.TAG_SEARCH})
+#: The baseline of a microblogging network: reading, publishing and searching, with a home
+#: timeline, threads, notifications, likes and follows.
+MICROBLOGGING = (
+    READING
+    | PUBLISHING
+    | SEARCHING
+    | {Capability.TIMELINE, Capability.THREAD, Capability.NOTIFICATIONS, Capability.LIKE, Capability.FOLLOW}
+)
 
 
 @dataclass(frozen=True)

@@ -116,21 +116,8 @@ class HiveOptions(TypedDict, total=False):
     notification_min_score: int | None
 
 
-class SteemOptions(TypedDict, total=False):
-    """What ``connect("steem", …)`` takes: see ``SteemSettings``."""
-
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
-    nodes: Sequence[str]
-    account: str | None
-    posting_key: str | SecretStr | None
-    active_key: str | SecretStr | None
-    app: str
-    timeout: float
-    expiration_seconds: int
-    web_url: str | None
-    notification_min_score: int | None
+class SteemOptions(HiveOptions, total=False):
+    """What ``connect("steem", …)`` takes: ``SteemSettings`` adds no setting to ``HiveSettings``."""
 
 
 class NostrOptions(TypedDict, total=False):

@@ -111,12 +111,22 @@ def generate() -> str:
 
     names = ["RetryOptions"] + [options_name(n) for n in BUILTIN]
     body = ""
+    written: dict[type[BaseModel], tuple[str, dict[str, str]]] = {}  # settings model -> its Options, fields
     for network in BUILTIN:
         settings = backend_class(network).Settings
-        body += f"\n\nclass {options_name(network)}(TypedDict, total=False):\n"
-        body += f'    """What ``connect("{network}", …)`` takes: see ``{settings.__name__}``."""\n\n'
-        for field_name, field in settings.model_fields.items():
-            body += f"    {field_name}: {render(field.annotation)}\n"
+        name = options_name(network)
+        fields = {field_name: render(field.annotation) for field_name, field in settings.model_fields.items()}
+        base = next((b for b in settings.__mro__[1:] if b in written), None)
+        if base is not None and written[base][1] == fields:
+            # The model adds no setting to one already written: subclass its Options, adding nothing.
+            body += f"\n\nclass {name}({written[base][0]}, total=False):\n"
+            body += f'    """What ``connect("{network}", …)`` takes: ``{settings.__name__}``'
+            body += f' adds no setting to ``{base.__name__}``."""\n'
+        else:
+            body += f"\n\nclass {name}(TypedDict, total=False):\n"
+            body += f'    """What ``connect("{network}", …)`` takes: see ``{settings.__name__}``."""\n\n'
+            body += "".join(f"    {field_name}: {annotation}\n" for field_name, annotation in fields.items())
+        written[settings] = (name, fields)
     text = HEADER.replace("{names}", "\n".join(f'    "{n}",' for n in sorted(names))) + body
     return text.replace("{imports}", imports(body))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from ...coerce import as_datetime, as_dict, as_int, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_notification_kind, as_str, malformed
 from ...models import Account, Engagement, Media, Notification, NotificationKind, Post
 from .ids import parse_at_uri
 from .richtext import facet_values
@@ -24,16 +24,8 @@ __all__ = [
 ]
 
 NETWORK = "bluesky"
-_KINDS: dict[str, NotificationKind] = {
-    "like": "like",
-    "like-via-repost": "like",
-    "repost": "repost",
-    "repost-via-repost": "repost",
-    "follow": "follow",
-    "mention": "mention",
-    "reply": "reply",
-    "quote": "quote",
-}
+#: The reasons Bluesky names otherwise than the neutral kinds (a like or repost of one's repost).
+_RENAMED_KINDS: dict[str, NotificationKind] = {"like-via-repost": "like", "repost-via-repost": "repost"}
 
 
 def account_from_view(view: dict[str, Any], *, web_url: str) -> Account:
@@ -253,7 +245,7 @@ def post_from_record(
 
 def notification_kind(reason: str) -> NotificationKind:
     """The neutral kind of a notification ``reason`` (likes and reposts via a repost count as such)."""
-    return _KINDS.get(reason, "other")
+    return as_notification_kind(reason, _RENAMED_KINDS)
 
 
 def notification_from_view(

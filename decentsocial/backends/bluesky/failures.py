@@ -15,14 +15,7 @@ from typing import Any
 
 import httpx
 
-from ...errors import (
-    AuthenticationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NetworkUnavailable,
-    from_status,
-)
+from ... import errors
 
 __all__ = ["is_session_gone", "map_error", "mapped"]
 
@@ -62,7 +55,7 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
     try:
         yield
     except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
-        raise NetworkUnavailable(
+        raise errors.NetworkUnavailable(
             f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe
         ) from exc
     except AtProtocolError as exc:
@@ -97,12 +90,14 @@ def _status_meant(status: int, name: str | None, message: str | None) -> int:
     return status
 
 
-def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: bool) -> DecentSocialError:
+def map_error(
+    exc: Exception, *, network: str, action: str, safe: bool, write: bool
+) -> errors.DecentSocialError:
     """The decentsocial error for one atproto exception (see :func:`mapped` for the flags)."""
     from atproto_client import exceptions as ax
 
     if isinstance(exc, ax.LoginRequiredError):
-        return AuthenticationError(f"{action}: not logged in", network=network)
+        return errors.AuthenticationError(f"{action}: not logged in", network=network)
     response = getattr(exc, "response", None)
     if response is None:
         if isinstance(exc, ax.RequestErrorBase):
@@ -110,10 +105,10 @@ def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: b
             reason = type(cause).__name__ if cause is not None else type(exc).__name__
             if isinstance(exc, ax.InvokeTimeoutError):
                 reason = "timed out"
-            return NetworkUnavailable(
+            return errors.NetworkUnavailable(
                 f"{action}: no answer from the server ({reason})", network=network, retryable=safe
             )
-        return NetworkUnavailable(
+        return errors.NetworkUnavailable(
             f"{action}: unexpected answer ({type(exc).__name__})", network=network, retryable=False
         )
     status = int(getattr(response, "status_code", 0) or 0)
@@ -121,7 +116,7 @@ def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: b
     server = ": ".join(x for x in (name, message) if x) or None
     headers = {str(k): str(v) for k, v in (getattr(response, "headers", None) or {}).items()}
     meant = _status_meant(status, name, message)
-    error = from_status(
+    error = errors.from_status(
         meant,
         network=network,
         message=f"{action}: failed (HTTP {status})",
@@ -129,8 +124,8 @@ def map_error(exc: Exception, *, network: str, action: str, safe: bool, write: b
         headers=headers,
         safe_to_repeat=safe,
     )
-    if not write and meant != 413 and type(error) is ContentRejected:
-        return InvalidInput(error.message, network=network, server_message=server)
+    if not write and meant != 413 and type(error) is errors.ContentRejected:
+        return errors.InvalidInput(error.message, network=network, server_message=server)
     return error
 
 
@@ -138,7 +133,7 @@ def is_session_gone(error: BaseException) -> bool:
     """Whether ``error`` (a mapped error) says the server no longer accepts this session's tokens."""
     from atproto_client import exceptions as ax
 
-    cause = error.__cause__ if isinstance(error, DecentSocialError) else error
+    cause = error.__cause__ if isinstance(error, errors.DecentSocialError) else error
     if isinstance(cause, ax.LoginRequiredError):
         return True
     name, _ = _error_parts(getattr(cause, "response", None))

@@ -13,18 +13,10 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
+from ... import errors
 from ...base import BaseNetwork
-from ...errors import (
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-)
 from ...models import Account, Draft, Notification, Post, as_draft
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
@@ -59,27 +51,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.QUOTE,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.MEDIA,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.MEDIA}
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -134,7 +106,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if DID_RE.match(handle):
             return handle
         if not HANDLE_RE.match(handle):
-            raise InvalidInput(f"malformed Bluesky handle {handle!r}", network=self.name)
+            raise errors.InvalidInput(f"malformed Bluesky handle {handle!r}", network=self.name)
         did = self._dids.get(handle)
         if did is None:
             answer = self._query(
@@ -142,7 +114,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             )
             did = str(answer.get("did") or "")
             if not did:
-                raise NotFound(f"@{handle} does not resolve to an account", network=self.name)
+                raise errors.NotFound(f"@{handle} does not resolve to an account", network=self.name)
             self._dids[handle] = did
         return did
 
@@ -151,14 +123,14 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             return account.id if DID_RE.match(account.id) else account.handle
         actor = self.account_ref(account).lstrip("@")
         if not (DID_RE.match(actor) or HANDLE_RE.match(actor)):
-            raise InvalidInput(f"malformed Bluesky handle or DID {actor!r}", network=self.name)
+            raise errors.InvalidInput(f"malformed Bluesky handle or DID {actor!r}", network=self.name)
         return actor
 
     def _mention_did(self, handle: str) -> str:
         try:
             return self.resolve_handle(handle)
-        except NotFound as exc:
-            raise ContentRejected(
+        except errors.NotFound as exc:
+            raise errors.ContentRejected(
                 f"the mention @{handle} does not resolve to a Bluesky account", network=self.name
             ) from exc
 
@@ -179,7 +151,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         did = self._did()
         try:
             return self._account(did)
-        except NotFound:
+        except errors.NotFound:
             # The AppView indexes new accounts asynchronously: until it has, the session knows who we are.
             return self._my_account()
 
@@ -198,9 +170,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 {"repo": uri.repo, "collection": uri.collection, "rkey": uri.rkey},
                 action=f"get record {uri}",
             )
-        except NotFound:
+        except errors.NotFound:
             return None
-        except InvalidInput as exc:
+        except errors.InvalidInput as exc:
             # Some servers answer 400 InvalidRequest for a repo they do not host.
             if exc.server_message and "could not" in exc.server_message.lower():
                 return None
@@ -236,9 +208,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     safe=True,
                 )
                 return str(answer["uri"]), str(answer.get("cid", "")), record, True
-            except RateLimited:
+            except errors.RateLimited:
                 raise
-            except (NetworkUnavailable, ContentRejected) as exc:
+            except (errors.NetworkUnavailable, errors.ContentRejected) as exc:
                 # Ambiguous (dropped connection, timeout, 5xx) or the key is taken:
                 # the record decides whether the write happened.
                 found = self._get_record(target)
@@ -263,7 +235,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = views.get("posts") or []
         if not posts:
-            raise NotFound(f"post {uri} does not exist", network=self.name)
+            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         view = posts[0]
         return {"uri": str(view["uri"]), "cid": str(view["cid"])}, dict(view.get("record") or {})
 
@@ -283,7 +255,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             )
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
-            raise NotFound(f"post {uri} does not exist", network=self.name)
+            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         ref = {"uri": str(found["uri"]), "cid": str(found["cid"])}
         deadline = time.monotonic() + self.settings.index_wait
         delay = 0.05
@@ -305,23 +277,25 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """Everything that can be checked without the network, so bad input makes no half-made post."""
         super().check_draft(draft)
         if utf8_len(draft.text) > MAX_TEXT_BYTES:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"text is {utf8_len(draft.text)} UTF-8 bytes, over Bluesky's limit of {MAX_TEXT_BYTES}",
                 network=self.name,
             )
         if not draft.text.strip() and not draft.media:
-            raise ContentRejected("a post needs text or images; this draft has neither", network=self.name)
+            raise errors.ContentRejected(
+                "a post needs text or images; this draft has neither", network=self.name
+            )
         if len(draft.media) > MAX_IMAGES:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"{len(draft.media)} images attached, over Bluesky's limit of {MAX_IMAGES}", network=self.name
             )
         if len(draft.tags) > MAX_TAGS:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"{len(draft.tags)} tags, over Bluesky's limit of {MAX_TAGS}", network=self.name
             )
         for tag in draft.tags:
             if grapheme_len(tag) > MAX_TAG_GRAPHEMES or utf8_len(tag) > MAX_TAG_BYTES:
-                raise ContentRejected(
+                raise errors.ContentRejected(
                     f"tag {tag[:20]!r}… is {grapheme_len(tag)} graphemes, over Bluesky's limit of "
                     f"{MAX_TAG_GRAPHEMES} ({MAX_TAG_BYTES} bytes)",
                     network=self.name,
@@ -351,7 +325,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         )
         blob = answer.get("blob")
         if not isinstance(blob, dict):
-            raise NetworkUnavailable("upload image: the server answered without a blob", network=self.name)
+            raise errors.NetworkUnavailable(
+                "upload image: the server answered without a blob", network=self.name
+            )
         return blob
 
     def _prepare_media(self, draft: Draft) -> tuple[list[PreparedImage], PreparedImage | None]:
@@ -360,7 +336,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         thumb: PreparedImage | None = None
         if draft.link is not None:
             if not draft.link.url.startswith(("http://", "https://")):
-                raise ContentRejected(f"link card URL must be http(s): {draft.link.url!r}", network=self.name)
+                raise errors.ContentRejected(
+                    f"link card URL must be http(s): {draft.link.url!r}", network=self.name
+                )
             if draft.link.thumbnail is not None:
                 thumb = prepare_images(
                     (draft.link.thumbnail,), network=self.name, max_bytes=self.settings.image_max_bytes
@@ -408,7 +386,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """The post stored under the draft's key; refused if the key was used for other text."""
         if stored.get("text") != draft.text:
             used = f"idempotency key {draft.idempotency_key!r}" if draft.idempotency_key else "record key"
-            raise ContentRejected(f"{used} was already used for a different post ({uri})", network=self.name)
+            raise errors.ContentRejected(
+                f"{used} was already used for a different post ({uri})", network=self.name
+            )
         return post_from_record(
             uri, cid, stored, self._my_account(), web_url=self.settings.web_url, blob_base=self._blob_base()
         )
@@ -423,7 +403,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """
         drafts = [as_draft(t) for t in texts]
         if not drafts:
-            raise InvalidInput("publish_thread needs at least one text", network=self.name)
+            raise errors.InvalidInput("publish_thread needs at least one text", network=self.name)
         for d in drafts:
             self.check_draft(d)
             self._prepare_media(d)  # images too: a bad one in part 3 must not leave parts 1-2 posted
@@ -448,7 +428,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
         found = self._get_record(uri)
         if found is None:
-            raise NotFound(f"post {uri} does not exist", network=self.name)
+            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         author = (
             self._my_account()
             if uri.repo in self.transport.identity()
@@ -466,9 +446,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     def _delete(self, post: PostRef) -> None:
         uri = self._post_uri(post)
         if uri.repo not in self.transport.identity():
-            raise PermissionDenied(f"{uri} belongs to another account", network=self.name)
+            raise errors.PermissionDenied(f"{uri} belongs to another account", network=self.name)
         if self._get_record(uri) is None:
-            raise NotFound(f"post {uri} does not exist", network=self.name)
+            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
 
     # ---------------------------------------------------------------- engagement
@@ -547,7 +527,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     {"actors": missing[start : start + 25]},
                     action="get profiles",
                 )
-            except DecentSocialError:
+            except errors.DecentSocialError:
                 continue  # the basic profiles in the views still name the authors
             for profile in answer.get("profiles") or ():
                 account = account_from_view(profile, web_url=self.settings.web_url)
@@ -648,7 +628,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         )
         root = answer.get("thread") or {}
         if "post" not in root:
-            raise NotFound(f"post {uri} does not exist", network=self.name)
+            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         views: list[dict[str, Any]] = []
 
         def walk(node: dict[str, Any]) -> None:
@@ -702,7 +682,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 answer = self._query(
                     "app.bsky.feed.getPosts", {"uris": wanted[start : start + 25]}, action="get liked posts"
                 )
-            except DecentSocialError:
+            except errors.DecentSocialError:
                 continue
             for view in answer.get("posts") or ():
                 found[str(view["uri"])] = self._post_view(view)

@@ -26,8 +26,12 @@ class Chain:
     backed: str  # HBD / SBD
     power: str  # HP / SP
     percent_field: str  # percent_hbd / percent_steem_dollars
-    claim_fields: tuple[str, str, str]  # liquid, backed, vests
     web_url: str
+
+    @property
+    def claim_fields(self) -> tuple[str, str, str]:
+        """The ``claim_reward_balance`` fields of the liquid, backed and vests amounts (``reward_hbd``…)."""
+        return (f"reward_{self.liquid.lower()}", f"reward_{self.backed.lower()}", "reward_vests")
 
 
 #: Hive mainnet signs with chain id beeab0de… (not beem's offline default 000…0).
@@ -38,7 +42,6 @@ HIVE = Chain(
     backed="HBD",
     power="HP",
     percent_field="percent_hbd",
-    claim_fields=("reward_hive", "reward_hbd", "reward_vests"),
     web_url="https://hive.blog",
 )
 STEEM = Chain(
@@ -48,7 +51,6 @@ STEEM = Chain(
     backed="SBD",
     power="SP",
     percent_field="percent_steem_dollars",
-    claim_fields=("reward_steem", "reward_sbd", "reward_vests"),
     web_url="https://steemit.com",
 )
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import InvalidInput
 from ...models import (
     Account,
@@ -27,6 +27,7 @@ from ...models import (
     Post,
     Reward,
     RewardPart,
+    RewardStatus,
 )
 from .chain import Chain
 
@@ -192,31 +193,27 @@ def reward_of_post(post: Mapping[str, Any], chain: Chain) -> Reward:
         "max_accepted_payout": post.get("max_accepted_payout"),
         "percent": post.get(chain.percent_field, post.get("percent_hbd")),
     }
+    status: RewardStatus
     if post.get("is_paidout"):
         author_part = _amount_or_zero(post.get("author_payout_value"), chain)
         curator_part = _amount_or_zero(post.get("curator_payout_value"), chain)
         total = author_part + curator_part
+        status, amounts = ("paid" if total.value > 0 else "none"), (total,)
         parts = (
             RewardPart(role="author", account=author, amounts=(author_part,)),
             RewardPart(role="curator", account="", amounts=(curator_part,)),
             *beneficiaries,
         )
-        return Reward(
-            network=chain.network,
-            subject=subject,
-            status="paid" if total.value > 0 else "none",
-            amounts=(total,),
-            payout_at=payout_at,
-            parts=parts,
-            raw=raw,
-        )
+    else:
+        status, amounts = "pending", (_amount_or_zero(post.get("pending_payout_value"), chain),)
+        parts = beneficiaries
     return Reward(
         network=chain.network,
         subject=subject,
-        status="pending",
-        amounts=(_amount_or_zero(post.get("pending_payout_value"), chain),),
+        status=status,
+        amounts=amounts,
         payout_at=payout_at,
-        parts=beneficiaries,
+        parts=parts,
         raw=raw,
     )
 
@@ -257,21 +254,13 @@ def community_from_bridge(community: Mapping[str, Any], chain: Chain) -> Communi
     )
 
 
-_KINDS: dict[str, NotificationKind] = {
-    "reply": "reply",
-    "reply_comment": "reply",
-    "mention": "mention",
-    "follow": "follow",
-    "vote": "like",
-    "reblog": "repost",
-    "transfer": "other",
-    "subscribe": "other",
-}
+#: The bridge types named otherwise than the neutral kinds ("transfer", "subscribe"… are "other").
+_RENAMED_KINDS: dict[str, NotificationKind] = {"reply_comment": "reply", "vote": "like", "reblog": "repost"}
 
 
 def notification_from_bridge(item: Mapping[str, Any], chain: Chain) -> Notification:
     """A bridge account_notifications entry → Notification (the acting account from its message)."""
-    kind: NotificationKind = _KINDS.get(as_str(item.get("type")) or "", "other")
+    kind = as_notification_kind(as_str(item.get("type")) or "", _RENAMED_KINDS)
     actor = re.match(r"@([a-z0-9.-]+)", as_str(item.get("msg")) or "")
     url = as_str(item.get("url")) or ""
     post_id = url.lstrip("@") if url.startswith("@") and "/" in url else None

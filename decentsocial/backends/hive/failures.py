@@ -21,18 +21,7 @@ from typing import Any
 
 import httpx
 
-from ...errors import (
-    AuthenticationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    UnsupportedFeature,
-    from_status,
-)
+from ... import errors
 
 __all__ = ["RpcError", "error_from_rpc", "is_duplicate_transaction", "node_failures", "result_of"]
 
@@ -79,34 +68,34 @@ def is_duplicate_transaction(error: Any) -> bool:
     return "duplicate transaction" in _message(error).lower()
 
 
-def error_from_rpc(network: str, method: str, error: Any) -> DecentSocialError:
+def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocialError:
     """Map a node's JSON-RPC error object to the error tree (never a raw KeyError)."""
     message = _message(error)
     lowered = message.lower()
     code = error.get("code") if isinstance(error, dict) else None
     short = message[:300]
     if any(k in lowered for k in _AUTH):
-        return AuthenticationError(
+        return errors.AuthenticationError(
             f"the node refused the signature for {method}", network=network, server_message=short
         )
     if any(k in lowered for k in _UNSUPPORTED) or code == -32601:
-        unsupported = UnsupportedFeature(network, method, short)
+        unsupported = errors.UnsupportedFeature(network, method, short)
         unsupported.server_message = short
         return unsupported
     if "rate limit" in lowered or code == 429:
-        return RateLimited(f"{method}: rate limited", network=network, server_message=short)
+        return errors.RateLimited(f"{method}: rate limited", network=network, server_message=short)
     if "broadcast" in method:
         # A refused transaction (bad TaPoS, expired, over a balance, already voted…) changed nothing.
-        return ContentRejected(f"the node rejected {method}", network=network, server_message=short)
+        return errors.ContentRejected(f"the node rejected {method}", network=network, server_message=short)
     if any(k in lowered for k in _NOT_FOUND):
-        return NotFound(f"{method}: not found", network=network, server_message=short)
+        return errors.NotFound(f"{method}: not found", network=network, server_message=short)
     if "permission" in lowered or "not allowed" in lowered:
-        return PermissionDenied(f"{method}: not allowed", network=network, server_message=short)
+        return errors.PermissionDenied(f"{method}: not allowed", network=network, server_message=short)
     # hivemind passes PostgreSQL's SQLSTATE through for malformed input: class 22 (data), 42 (syntax).
     sqlstate_bad_input = isinstance(code, str) and code[:2] in ("22", "42")
     if code in (-32602, -31999, -32600, -32700) or sqlstate_bad_input or "assert exception" in lowered:
-        return InvalidInput(f"{method}: invalid parameters", network=network, server_message=short)
-    return NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
+        return errors.InvalidInput(f"{method}: invalid parameters", network=network, server_message=short)
+    return errors.NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
 
 
 def result_of(network: str, method: str, status: int, headers: Mapping[str, str], content: bytes) -> Any:
@@ -123,11 +112,11 @@ def result_of(network: str, method: str, status: int, headers: Mapping[str, str]
     except ValueError as exc:
         if status >= 400:
             raise _status_error(network, method, status, headers) from None
-        raise NetworkUnavailable(f"{method}: the node sent no JSON", network=network) from exc
+        raise errors.NetworkUnavailable(f"{method}: the node sent no JSON", network=network) from exc
     if not isinstance(payload, dict):
         if status >= 400:
             raise _status_error(network, method, status, headers)
-        raise NetworkUnavailable(f"{method}: unexpected answer from the node", network=network)
+        raise errors.NetworkUnavailable(f"{method}: unexpected answer from the node", network=network)
     error = payload.get("error")
     if error is not None:
         raise error_from_rpc(network, method, error) from RpcError(method, error)
@@ -136,8 +125,10 @@ def result_of(network: str, method: str, status: int, headers: Mapping[str, str]
     return payload.get("result")
 
 
-def _status_error(network: str, method: str, status: int, headers: Mapping[str, str]) -> DecentSocialError:
-    return from_status(
+def _status_error(
+    network: str, method: str, status: int, headers: Mapping[str, str]
+) -> errors.DecentSocialError:
+    return errors.from_status(
         status,
         network=network,
         message=f"{method}: the node answered HTTP {status}",
@@ -157,13 +148,15 @@ def node_failures(network: str, method: str, next_node: Callable[[], None]) -> I
         yield
     except httpx.TimeoutException as exc:
         next_node()
-        raise NetworkUnavailable(f"{method}: the node timed out", network=network, retryable=True) from exc
+        raise errors.NetworkUnavailable(
+            f"{method}: the node timed out", network=network, retryable=True
+        ) from exc
     except httpx.HTTPError as exc:
         next_node()
-        raise NetworkUnavailable(
+        raise errors.NetworkUnavailable(
             f"{method}: cannot reach the configured node", network=network, retryable=True
         ) from exc
-    except NetworkUnavailable as exc:
+    except errors.NetworkUnavailable as exc:
         if exc.retryable:
             next_node()
         raise

@@ -15,19 +15,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar, Literal, TypeVar
 
+from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, malformed
-from ...errors import (
-    AuthenticationError,
-    ConfigurationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-)
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
-from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, check_limit, paginate
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
@@ -76,32 +68,17 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
     #: Chain id, asset and field names; ``web_url`` follows the ``web_url`` setting.
     chain: Chain = HIVE
     page_size: ClassVar[int] = 20
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.VOTE,
-            Capability.REPOST,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.COMMUNITIES,
-            Capability.JOIN,
-            Capability.COMMUNITY_POSTS,
-            Capability.REWARDS,
-            Capability.CLAIM,
-            Capability.TIP,
-            Capability.MEDIA,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    # No quotes, and search only by tag; communities, weighted votes and rewards.
+    capabilities = (MICROBLOGGING - {Capability.QUOTE, Capability.SEARCH}) | {
+        Capability.COMMUNITIES,
+        Capability.JOIN,
+        Capability.COMMUNITY_POSTS,
+        Capability.VOTE,
+        Capability.REWARDS,
+        Capability.CLAIM,
+        Capability.TIP,
+        Capability.MEDIA,
+    }
 
     def __init__(self, settings: HiveSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -109,10 +86,12 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         if s.account is not None:
             try:
                 check_account(s.account, self.name)
-            except InvalidInput as exc:
-                raise ConfigurationError(exc.message, network=self.name) from None
+            except errors.InvalidInput as exc:
+                raise errors.ConfigurationError(exc.message, network=self.name) from None
         if (s.posting_key or s.active_key) and not s.account:
-            raise ConfigurationError(f"{self.name}: keys need the account they belong to", network=self.name)
+            raise errors.ConfigurationError(
+                f"{self.name}: keys need the account they belong to", network=self.name
+            )
         if s.web_url:
             self.chain = replace(self.chain, web_url=s.web_url.rstrip("/"))
         self._rpc = RpcClient(self.name, s.nodes, timeout=s.timeout, policy=self.retry)
@@ -133,7 +112,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         """The shared checks, then Hive's: every post is public."""
         super().check_draft(draft)
         if draft.visibility not in (None, "public"):
-            raise ContentRejected(f"{self.name} posts are always public", network=self.name)
+            raise errors.ContentRejected(f"{self.name} posts are always public", network=self.name)
 
     # ---------------------------------------------------------------- helpers
 
@@ -142,7 +121,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
 
     def _my_name(self) -> str:
         if not self.settings.account:
-            raise AuthenticationError(
+            raise errors.AuthenticationError(
                 f"{self.name}: no account configured (connect with account=…)", network=self.name
             )
         return self.settings.account
@@ -151,7 +130,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         secret = getattr(self.settings, key)
         if secret is None:
             self._my_name()
-            raise AuthenticationError(
+            raise errors.AuthenticationError(
                 f"{self.name}: this operation needs the {key.replace('_', ' ')} (connect with {key}=…)",
                 network=self.name,
             )
@@ -205,7 +184,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         found = as_list(self._call("condenser_api.get_accounts", [[name]]))
         match = [a for a in found if isinstance(a, dict) and a.get("name") == name]
         if not match:
-            raise NotFound(f"account {name} not found", network=self.name)
+            raise errors.NotFound(f"account {name} not found", network=self.name)
         return match[0]
 
     # ---------------------------------------------------------------- reads
@@ -217,14 +196,14 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         name = check_account(handle, self.name)
         profile = self._call("bridge.get_profile", {"account": name})
         if not profile:
-            raise NotFound(f"account {name} not found", network=self.name)
+            raise errors.NotFound(f"account {name} not found", network=self.name)
         return account_from_profile(as_dict(profile), self.chain)
 
     def _get_post(self, id: str) -> Post:
         author, permlink = split_post_id(id, self.name)
         post = self._call("bridge.get_post", {"author": author, "permlink": permlink})
         if not post:
-            raise NotFound(f"post {author}/{permlink} not found", network=self.name)
+            raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
         return post_from_bridge(as_dict(post), self.chain)
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
@@ -257,7 +236,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         found = as_dict(self._call("bridge.get_discussion", {"author": author, "permlink": permlink}))
         root = f"{author}/{permlink}"
         if root not in found:
-            raise NotFound(f"post {root} not found", network=self.name)
+            raise errors.NotFound(f"post {root} not found", network=self.name)
         ordered: list[Post] = []
         stack = [root]
         while stack:  # depth-first in reply order: each post, then its replies
@@ -281,7 +260,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
     def _community(self, id: str) -> Community:
         found = self._call("bridge.get_community", {"name": id})
         if not found:
-            raise NotFound(f"community {id} not found", network=self.name)
+            raise errors.NotFound(f"community {id} not found", network=self.name)
         return community_from_bridge(as_dict(found), self.chain)
 
     def _community_posts(self, community: CommunityRef, limit: int | None) -> Iterator[Post]:
@@ -337,11 +316,11 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         name = self._name_of(account)
         unknown = set(kinds) - set(REWARD_OPS)
         if unknown or not kinds:
-            raise InvalidInput(
+            raise errors.InvalidInput(
                 f"reward kinds are {sorted(REWARD_OPS)}, got {sorted(unknown) or 'none'}", network=self.name
             )
         if not 1 <= page_size <= 1000:
-            raise InvalidInput("page_size must be 1…1000", network=self.name)
+            raise errors.InvalidInput("page_size must be 1…1000", network=self.name)
         mask = sum(1 << REWARD_OPS[k] for k in kinds)
         wanted = frozenset(kinds)
 
@@ -393,7 +372,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         def send() -> None:
             try:
                 self._rpc.call("condenser_api.broadcast_transaction", [tx.json], retry=False)
-            except DecentSocialError as exc:
+            except errors.DecentSocialError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, RpcError) and is_duplicate_transaction(cause.error):
                     self.log.info("transaction %s already known to the node: treated as sent", tx.id)
@@ -434,7 +413,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         author, permlink = self._post_ref(post)
         me = self._my_name()
         if author != me:
-            raise PermissionDenied(f"{me} cannot delete a post by {author}", network=self.name)
+            raise errors.PermissionDenied(f"{me} cannot delete a post by {author}", network=self.name)
         self._broadcast([["delete_comment", {"author": author, "permlink": permlink}]], "posting_key")
 
     def _vote(self, post: PostRef, weight: float) -> None:
@@ -497,10 +476,10 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         names = ("balance",) if amount.asset == self.chain.liquid else ("hbd_balance", "sbd_balance")
         raw = next((entry[n] for n in names if n in entry), None)
         if raw is None:
-            raise NotFound(f"the node sent no {amount.asset} balance for {account}", network=self.name)
+            raise errors.NotFound(f"the node sent no {amount.asset} balance for {account}", network=self.name)
         balance = amount_of(raw, self.chain).value  # the field says which asset it is
         if amount.value > balance:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name
             )
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
-from ...coerce import as_datetime, as_dict, as_int, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_notification_kind, as_str, malformed
 from ...models import (
     Account,
     Engagement,
@@ -50,14 +50,8 @@ VISIBILITY_FROM_MASTODON: dict[str, Visibility] = {
 }
 VISIBILITY_TO_MASTODON: dict[str, str] = {v: k for k, v in VISIBILITY_FROM_MASTODON.items()}
 
-#: Mastodon notification types -> neutral kinds (anything else is "other").
-NOTIFICATION_KINDS: dict[str, NotificationKind] = {
-    "mention": "mention",
-    "favourite": "like",
-    "reblog": "repost",
-    "quote": "quote",
-    "follow": "follow",
-}
+#: The notification types Mastodon names otherwise than the neutral kinds.
+_RENAMED_KINDS: dict[str, NotificationKind] = {"favourite": "like", "reblog": "repost"}
 
 _BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BREAK = "\x00"  # marks a paragraph boundary while walking the tree
@@ -301,7 +295,7 @@ def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
 
 def notification_kind(data: Mapping[str, Any], me_id: str | None = None) -> NotificationKind:
     """Mastodon's ``type`` as a neutral kind; a mention that answers one of my posts is a reply."""
-    kind = NOTIFICATION_KINDS.get(str(data.get("type")), "other")
+    kind = as_notification_kind(str(data.get("type")), _RENAMED_KINDS)
     status = data.get("status")
     if kind == "mention" and isinstance(status, Mapping) and status.get("in_reply_to_id") is not None:
         parent_author = status.get("in_reply_to_account_id")

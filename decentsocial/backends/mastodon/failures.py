@@ -19,16 +19,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-from ...errors import (
-    AuthenticationError,
-    ConfigurationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NetworkUnavailable,
-    UnsupportedFeature,
-    from_status,
-)
+from ... import errors
 from ...network import Capability
 from ...retry import retry_after_from_headers
 from .convert import NETWORK
@@ -85,7 +76,7 @@ def _status_words(status: int) -> str:
     return f"refused by the server ({status})"  # 422 (validation), 400, 413 (too large), 415 (media type)…
 
 
-def to_error(failure: Failure, *, what: str, idempotent: bool) -> DecentSocialError:
+def to_error(failure: Failure, *, what: str, idempotent: bool) -> errors.DecentSocialError:
     """The error for ``failure`` while doing ``what``.
 
     ``idempotent`` says whether repeating the request is safe (a read, or a
@@ -95,7 +86,7 @@ def to_error(failure: Failure, *, what: str, idempotent: bool) -> DecentSocialEr
     """
     kind = failure.kind
     if kind == "status" and failure.status is not None:
-        return from_status(
+        return errors.from_status(
             failure.status,
             network=NETWORK,
             message=f"{what}: {_status_words(failure.status)}",
@@ -105,22 +96,22 @@ def to_error(failure: Failure, *, what: str, idempotent: bool) -> DecentSocialEr
             retry_after=wait_from_headers,
         )
     if kind == "media":
-        return ContentRejected(f"{what}: cannot read media ({failure.detail})", network=NETWORK)
+        return errors.ContentRejected(f"{what}: cannot read media ({failure.detail})", network=NETWORK)
     if kind == "argument":
-        return InvalidInput(f"{what}: {failure.detail}", network=NETWORK)
+        return errors.InvalidInput(f"{what}: {failure.detail}", network=NETWORK)
     if kind == "version":
-        return ConfigurationError(
+        return errors.ConfigurationError(
             f"{what}: the server's API version does not offer this ({failure.detail});"
             " check mastodon_version",
             network=NETWORK,
         )
     if kind == "unreadable" or kind == "status":
         # A body that is not JSON (a proxy page, a truncated answer).
-        return NetworkUnavailable(
+        return errors.NetworkUnavailable(
             f"{what}: the server sent an unreadable answer", network=NETWORK, retryable=idempotent
         )
     detail = f" ({failure.detail})" if failure.detail else ""
-    return NetworkUnavailable(
+    return errors.NetworkUnavailable(
         f"{what}: cannot reach the server{detail}", network=NETWORK, retryable=idempotent
     )
 
@@ -135,7 +126,7 @@ def mapped(what: str, *, idempotent: bool, describe: Callable[[Exception], Failu
     """
     try:
         yield
-    except DecentSocialError:
+    except errors.DecentSocialError:
         raise
     except Exception as exc:
         failure = describe(exc)
@@ -144,14 +135,14 @@ def mapped(what: str, *, idempotent: bool, describe: Callable[[Exception], Failu
         raise to_error(failure, what=what, idempotent=idempotent) from exc
 
 
-def stream_refusal(status: int, kind: str) -> DecentSocialError | None:
+def stream_refusal(status: int, kind: str) -> errors.DecentSocialError | None:
     """The error that ends a stream for an answer with ``status`` (``None``: reconnect, or read on).
 
     A refused token or a server without streaming will not get better by
     reconnecting; a 429 or 5xx will, after a wait.
     """
     if status in (401, 403):
-        return AuthenticationError(f"the {kind} stream refused the token", network=NETWORK)
+        return errors.AuthenticationError(f"the {kind} stream refused the token", network=NETWORK)
     if status == 404:
-        return UnsupportedFeature(NETWORK, Capability.STREAM, "this server has streaming switched off")
+        return errors.UnsupportedFeature(NETWORK, Capability.STREAM, "this server has streaming switched off")
     return None

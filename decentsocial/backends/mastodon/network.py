@@ -15,17 +15,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
+from ... import errors
 from ...base import BaseNetwork
-from ...errors import (
-    AuthenticationError,
-    ConfigurationError,
-    ContentRejected,
-    NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-)
 from ...models import Account, Draft, Media, Notification, Post
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from ...text import mastodon_len
@@ -64,30 +57,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     name: ClassVar[str] = NETWORK
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.QUOTE,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.MEDIA,
-            Capability.POLL,
-            Capability.SCHEDULE,
-            Capability.STREAM,
-            Capability.IDEMPOTENT_PUBLISH,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.POLL, Capability.SCHEDULE, Capability.STREAM}
 
     def __init__(self, settings: MastodonSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -117,7 +87,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         if self._instance is None:
             try:
                 data = self._call(lambda api: api.instance_v2(), "read the instance")
-            except (NotFound, ContentRejected, ConfigurationError):
+            except (errors.NotFound, errors.ContentRejected, errors.ConfigurationError):
                 # Servers before Mastodon 4.0 (or pinned below it) have only v1.
                 data = self._call(lambda api: api.instance_v1(), "read the instance")
             self._instance = to_json_safe(data)
@@ -133,7 +103,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     def _me(self) -> Account:
         if self.settings.access_token is None:
-            raise AuthenticationError("me() needs an access_token", network=NETWORK)
+            raise errors.AuthenticationError("me() needs an access_token", network=NETWORK)
         account = to_account(self._call(lambda api: api.account_verify_credentials(), "read my account"))
         self._mine = account
         return account
@@ -145,7 +115,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         acct = handle.lstrip("@")
         try:
             data = self._call(lambda api: api.account_lookup(acct), f"look up @{acct}")
-        except NotFound:
+        except errors.NotFound:
             if "@" not in acct:
                 raise
             # A remote account the server has not seen yet: let it resolve over WebFinger.
@@ -154,7 +124,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             )
             match = [a for a in found if str(a.get("acct", "")).lower() == acct.lower()]
             if not match:
-                raise NotFound(f"no account @{acct}", network=NETWORK) from None
+                raise errors.NotFound(f"no account @{acct}", network=NETWORK) from None
             data = match[0]
         return to_account(data)
 
@@ -229,7 +199,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _media_bytes(self, media: Media) -> tuple[bytes, str]:
         data = media.read_bytes()
         if not data:
-            raise ContentRejected("media is empty", network=NETWORK)
+            raise errors.ContentRejected("media is empty", network=NETWORK)
         return data, media_mime(media, data)
 
     def _upload(self, media: Media, data: bytes, mime: str) -> str:
@@ -244,7 +214,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         interval = 0.2
         while uploaded.get("url") is None:
             if time.monotonic() >= deadline:
-                raise NetworkUnavailable(
+                raise errors.NetworkUnavailable(
                     f"media {media_id} was still processing after {self.settings.media_timeout:.0f}s",
                     network=NETWORK,
                 )
@@ -267,7 +237,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             # A Post describing a boost: undo the boost, never delete the boosted status.
             if post.reposted_by.id != self._my_id():
                 # Unreblogging what I never boosted is a silent no-op on Mastodon: say so instead.
-                raise PermissionDenied(
+                raise errors.PermissionDenied(
                     f"this Post is @{post.reposted_by.handle}'s boost, which only they can undo;"
                     " delete(post.id) deletes the boosted status itself",
                     network=NETWORK,
@@ -283,7 +253,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             tries += 1
             try:
                 self.transport.request(lambda api: api.status_delete(status_id), "delete")
-            except NotFound:
+            except errors.NotFound:
                 if tries == 1:
                     raise
                 # An earlier try reached the server before its answer was lost: the status is gone.
@@ -398,7 +368,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         if kind == "hashtag" and tag is None:
             raise self.invalid("the hashtag stream needs tag=")
         if kind == "user" and self.settings.access_token is None:
-            raise AuthenticationError("the user stream needs an access_token", network=NETWORK)
+            raise errors.AuthenticationError("the user stream needs an access_token", network=NETWORK)
         params = {"tag": tag} if kind == "hashtag" and tag is not None else {}
 
         def connect() -> Any:

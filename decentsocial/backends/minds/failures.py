@@ -13,16 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ... import errors
 from ...coerce import as_dict, as_str
-from ...errors import (
-    STATUS_ERRORS,
-    AuthenticationError,
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NotFound,
-    from_status,
-)
 from ...httpclient import server_words
 
 NAME = "minds"
@@ -39,20 +31,24 @@ _NOT_FOUND_WORDS = ("not found", "could not be found", "does not exist")
 
 def minds_error(
     status: int, body: Any, headers: Mapping[str, str], *, method: str, safe_to_repeat: bool
-) -> DecentSocialError:
+) -> errors.DecentSocialError:
     """The error a Minds error answer means (``body``: its JSON, or ``None``)."""
     said = server_words(body) or f"HTTP {status}"
-    refused_content = status < 500 and STATUS_ERRORS.get(status, ContentRejected) is ContentRejected
+    refused_content = (
+        status < 500 and errors.STATUS_ERRORS.get(status, errors.ContentRejected) is errors.ContentRejected
+    )
     if method == "GET" and refused_content:
         # A read refused as a bad request: the id or parameter asked for, not content.
         if any(words in said.lower() for words in _NOT_FOUND_WORDS):
-            return NotFound(_WORDS[404], network=NAME, server_message=said)
-        return InvalidInput("Minds refused the request as malformed", network=NAME, server_message=said)
+            return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
+        return errors.InvalidInput(
+            "Minds refused the request as malformed", network=NAME, server_message=said
+        )
     if status >= 500:
         words: str | None = f"Minds server error (HTTP {status})"
     else:
         words = _WORDS.get(status, "Minds refused the request" if refused_content else None)
-    return from_status(
+    return errors.from_status(
         status,
         network=NAME,
         message=words,
@@ -62,12 +58,14 @@ def minds_error(
     )
 
 
-def login_error(status: int, body: Any, headers: Mapping[str, str], *, username: str) -> DecentSocialError:
+def login_error(
+    status: int, body: Any, headers: Mapping[str, str], *, username: str
+) -> errors.DecentSocialError:
     """The error a refused password or refresh grant means (a login changes nothing: safe to repeat)."""
     said = server_words(body) or f"HTTP {status}"
     data = as_dict(body)
     if (as_str(data.get("errorId")) or as_str(data.get("error"))) == TWO_FACTOR_ERROR:
-        return AuthenticationError(
+        return errors.AuthenticationError(
             f"Minds asks for a two-factor code for {username!r}: the account has two-factor "
             "authentication on, and the password grant cannot complete it without a code sent to the "
             "owner. decentsocial does not support Minds 2FA; use an account without it for automation",
@@ -75,7 +73,7 @@ def login_error(status: int, body: Any, headers: Mapping[str, str], *, username:
             server_message=said,
         )
     if status in (400, 401):
-        return AuthenticationError(
+        return errors.AuthenticationError(
             f"Minds refused the login for {username!r}", network=NAME, server_message=said
         )
     return minds_error(status, body, headers, method="POST", safe_to_repeat=True)

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
-from ...errors import ContentRejected, DecentSocialError, NetworkUnavailable, NotFound
 from ...idempotency import PublishLog, PublishRecord, draft_digest, may_have_happened
 from ...models import Account, Draft, Post
-from ...network import AccountRef, Capability, PostRef
+from ...network import PUBLISHING, READING, AccountRef, Capability, PostRef
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from . import convert
@@ -59,11 +59,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
-    capabilities = frozenset(
-        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.TIMELINE}
-        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
-        | {Capability.IDEMPOTENT_PUBLISH}
-    )
+    capabilities = READING | PUBLISHING | {Capability.TIMELINE}
     page_size: ClassVar[int] = 50
 
     def __init__(self, settings: MindsSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
@@ -117,14 +113,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         if draft.media:
             raise self.unsupported(Capability.MEDIA, "media uploads are not implemented for Minds")
         if draft.visibility not in (None, "public"):
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
             )
         flagged = draft.sensitive or draft.content_warning or draft.options.get("nsfw")
         if draft.reply_to and (draft.quote_of or draft.community or draft.tags or flagged):
             raise self.invalid("a Minds reply is a comment: text only, no quote, group, tags or NSFW flag")
         if draft.link is not None and draft.link.url not in textlib.links(draft.text):
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 "this backend cannot attach a link card on Minds; put the URL in the text", network=NAME
             )
         nsfw = draft.options.get("nsfw")
@@ -157,7 +153,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             )
         try:
             post = self._comment(draft.reply_to, draft.text) if draft.reply_to else self._activity(draft)
-        except DecentSocialError as exc:
+        except errors.DecentSocialError as exc:
             if attempt is not None and not may_have_happened(exc):
                 self._attempts.drop(attempt)  # refused outright: nothing was made, the key starts afresh
             raise
@@ -188,7 +184,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         if attempt.reply_to is not None:
             return self._find_commented(attempt, attempt.reply_to)
         if attempt.community is not None:
-            raise NetworkUnavailable(
+            raise errors.NetworkUnavailable(
                 f"an earlier publish with this idempotency_key into group {attempt.community} got no "
                 "answer, and group posts cannot be looked up: the post may exist. Check the group "
                 "before publishing it again (with a new key)",
@@ -249,10 +245,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             for comment in self._comments(entity):
                 if str(comment.get("guid")) == guid:
                     return convert.comment(comment)
-            raise NotFound(f"no Minds comment {guid} on {entity}", network=NAME)
+            raise errors.NotFound(f"no Minds comment {guid} on {entity}", network=NAME)
         activity = self._api.call("GET", f"/api/v1/newsfeed/single/{id}").get("activity")
         if not isinstance(activity, dict):
-            raise NotFound(f"no Minds post {id}", network=NAME)
+            raise errors.NotFound(f"no Minds post {id}", network=NAME)
         return convert.post(activity)
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:

@@ -19,14 +19,7 @@ from dataclasses import dataclass
 import httpx
 from websockets.exceptions import WebSocketException
 
-from ...errors import (
-    AuthenticationError,
-    ContentRejected,
-    DecentSocialError,
-    NetworkUnavailable,
-    PermissionDenied,
-    RateLimited,
-)
+from ... import errors
 from .events import PublishOutcome
 
 __all__ = [
@@ -115,42 +108,44 @@ def lookup() -> Iterator[Lookup]:
         outcome.failure = _describe(exc)
 
 
-def timed_out(timeout: float) -> NetworkUnavailable:
+def timed_out(timeout: float) -> errors.NetworkUnavailable:
     """A call that got no answer in time (retryable: reads, and publishes of the same signed event)."""
-    return NetworkUnavailable(f"no answer within {timeout:.1f}s", network=NETWORK, retryable=True)
+    return errors.NetworkUnavailable(f"no answer within {timeout:.1f}s", network=NETWORK, retryable=True)
 
 
-def closed_during_call() -> NetworkUnavailable:
+def closed_during_call() -> errors.NetworkUnavailable:
     """A call cut short because ``close()`` stopped the connection's loop."""
-    return NetworkUnavailable("the connection was closed during the call", network=NETWORK)
+    return errors.NetworkUnavailable("the connection was closed during the call", network=NETWORK)
 
 
-def no_relay_answered(failures: Mapping[str, str] | Sequence[str], *, retryable: bool) -> NetworkUnavailable:
+def no_relay_answered(
+    failures: Mapping[str, str] | Sequence[str], *, retryable: bool
+) -> errors.NetworkUnavailable:
     """Every relay failed; ``failures`` says how each did."""
     if isinstance(failures, Mapping):
         failures = [f"{url}: {why}" for url, why in failures.items()]
     detail = "; ".join(failures)
-    return NetworkUnavailable(f"no relay answered ({detail})", network=NETWORK, retryable=retryable)
+    return errors.NetworkUnavailable(f"no relay answered ({detail})", network=NETWORK, retryable=retryable)
 
 
-def stream_lost(reason: str) -> NetworkUnavailable:
+def stream_lost(reason: str) -> errors.NetworkUnavailable:
     """A stream whose every relay was given up on."""
-    return NetworkUnavailable(f"every relay of the stream was lost ({reason})", network=NETWORK)
+    return errors.NetworkUnavailable(f"every relay of the stream was lost ({reason})", network=NETWORK)
 
 
 #: NIP-01's machine-readable prefixes of a refusal, as errors (anything else: ContentRejected).
-_REFUSALS: dict[str, type[DecentSocialError]] = {
-    "rate-limited": RateLimited,
-    "auth-required": AuthenticationError,
-    "restricted": PermissionDenied,
-    "blocked": PermissionDenied,
-    "invalid": ContentRejected,
-    "pow": ContentRejected,
-    "error": NetworkUnavailable,
+_REFUSALS: dict[str, type[errors.DecentSocialError]] = {
+    "rate-limited": errors.RateLimited,
+    "auth-required": errors.AuthenticationError,
+    "restricted": errors.PermissionDenied,
+    "blocked": errors.PermissionDenied,
+    "invalid": errors.ContentRejected,
+    "pow": errors.ContentRejected,
+    "error": errors.NetworkUnavailable,
 }
 
 
-def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> DecentSocialError | None:
+def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> errors.DecentSocialError | None:
     """The error for a publish too few relays took (``None``: enough did).
 
     A relay's refusal is its typed error, with the relay's words as
@@ -165,9 +160,9 @@ def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> DecentSo
     refusals = [o for o in outcomes if not o.accepted and o.error is None]
     if refusals:
         reason = refusals[0].message
-        error_class = _REFUSALS.get(reason.partition(":")[0].strip(), ContentRejected)
+        error_class = _REFUSALS.get(reason.partition(":")[0].strip(), errors.ContentRejected)
         return error_class(f"relays refused the event ({summary})", network=NETWORK, server_message=reason)
-    return NetworkUnavailable(
+    return errors.NetworkUnavailable(
         f"{len(accepted)} of {len(outcomes)} relays took the event, {needed} needed ({summary})",
         network=NETWORK,
         retryable=True,

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from ... import errors
 from ...base import BaseNetwork
-from ...errors import AuthenticationError, ContentRejected, InvalidInput, NotFound, PermissionDenied
 from ...models import Account, Amount, Draft, Notification, Post, Reward
-from ...network import AccountRef, Capability, PostRef
+from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from .convert import (
@@ -83,29 +83,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = frozenset(
-        {
-            Capability.PROFILE,
-            Capability.PUBLISH,
-            Capability.REPLY,
-            Capability.READ,
-            Capability.DELETE,
-            Capability.LIKE,
-            Capability.REPOST,
-            Capability.FOLLOW,
-            Capability.POSTS,
-            Capability.TIMELINE,
-            Capability.SEARCH,
-            Capability.TAG_SEARCH,
-            Capability.THREAD,
-            Capability.NOTIFICATIONS,
-            Capability.REWARDS,
-            Capability.TIP,
-            Capability.IDEMPOTENT_PUBLISH,
-            Capability.QUOTE,
-            Capability.STREAM,
-        }
-    )
+    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -137,7 +115,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
 
     def _signer(self) -> PrivateKey:
         if self._key is None:
-            raise AuthenticationError(
+            raise errors.AuthenticationError(
                 "this connection has no private_key; it can only read", network=self.name
             )
         return self._key
@@ -353,7 +331,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
     def _delete(self, post: PostRef) -> None:
         target = self._get_event(self._event_id(post))
         if target.pubkey != self.public_key:
-            raise PermissionDenied("only the author can delete a note", network=self.name)
+            raise errors.PermissionDenied("only the author can delete a note", network=self.name)
         self._send_new(KIND_DELETE, "", (("e", target.id), _kinds_hint(target)))
 
     def _like(self, post: PostRef) -> None:
@@ -429,10 +407,10 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             return parse_public_key(ref)
         except InvalidKey as exc:
             if "." not in ref:
-                raise InvalidInput(f"not a Nostr account: {exc}", network=self.name) from None
+                raise errors.InvalidInput(f"not a Nostr account: {exc}", network=self.name) from None
         resolver: Nip05Resolver | None = self.settings.nip05_resolver
         if resolver is None:
-            raise InvalidInput(
+            raise errors.InvalidInput(
                 "NIP-05 names need a nip05_resolver setting; give an npub or hex key instead",
                 network=self.name,
             )
@@ -442,7 +420,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             with contextlib.suppress(InvalidKey):
                 key = parse_public_key(found)
         if key is None:
-            raise NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name)
+            raise errors.NotFound(f"NIP-05 name {ref!r} does not resolve to a key", network=self.name)
         return key
 
     def _event_id(self, post: PostRef) -> str:
@@ -450,7 +428,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         try:
             return parse_event_id(ref)
         except InvalidKey as exc:
-            raise InvalidInput(f"not a Nostr event id: {exc}", network=self.name) from None
+            raise errors.InvalidInput(f"not a Nostr event id: {exc}", network=self.name) from None
 
     def _profile(self, pubkey: str) -> Event | None:
         events = self.transport.query([{"authors": [pubkey], "kinds": [KIND_PROFILE]}]).events
@@ -510,7 +488,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         events = self.transport.query([{"ids": [event_id]}], with_info=True).events
         found = self._drop_deleted([e for e in events if e.id == event_id])
         if not found:
-            raise NotFound(f"event {event_id} not found on any relay", network=self.name)
+            raise errors.NotFound(f"event {event_id} not found on any relay", network=self.name)
         return found[0]
 
     def _get_post(self, id: str) -> Post:
@@ -676,7 +654,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         if event_id not in cache:
             try:
                 cache[event_id] = post_from_event(self._get_event(event_id))
-            except (NotFound, InvalidInput):
+            except (errors.NotFound, errors.InvalidInput):
                 cache[event_id] = None
         return cache[event_id]
 
@@ -726,11 +704,11 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         recipient, target = self._zap_target(to)
         pay = self._lnurl(profile_content(self._profile(recipient)))
         if pay is None or not pay.allows_nostr or pay.nostr_pubkey is None:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 "the recipient's profile names no LNURL server that accepts zaps", network=self.name
             )
         if not pay.min_sendable <= msat <= pay.max_sendable:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"{msat} msat is outside the recipient's range {pay.min_sendable}-{pay.max_sendable} msat",
                 network=self.name,
             )
@@ -760,7 +738,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             try:
                 event = self._get_event(self._event_id(ref))
                 return event.pubkey, event.id
-            except (NotFound, InvalidInput):
+            except (errors.NotFound, errors.InvalidInput):
                 pass
         return self._pubkey_of(ref), None
 

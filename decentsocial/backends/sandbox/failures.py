@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from ...errors import ConfigurationError, DecentSocialError, NetworkUnavailable
+from ... import errors
 from .settings import NETWORK
 
 __all__ = ["Step", "failure", "sqlite_failures"]
@@ -23,16 +23,16 @@ __all__ = ["Step", "failure", "sqlite_failures"]
 Step = Literal["open", "configure", "begin", "work", "commit"]
 
 #: step -> (error class, message, retryable)
-_STEPS: dict[str, tuple[type[DecentSocialError], str, bool]] = {
-    "open": (ConfigurationError, "cannot open the sandbox database {target}", False),
-    "configure": (ConfigurationError, "cannot use the sandbox database {target}", False),
-    "begin": (NetworkUnavailable, "the sandbox database is busy", True),
-    "work": (NetworkUnavailable, "sandbox database error, nothing was written", True),
-    "commit": (NetworkUnavailable, "sandbox commit failed, nothing was written", True),
+_STEPS: dict[str, tuple[type[errors.DecentSocialError], str, bool]] = {
+    "open": (errors.ConfigurationError, "cannot open the sandbox database {target}", False),
+    "configure": (errors.ConfigurationError, "cannot use the sandbox database {target}", False),
+    "begin": (errors.NetworkUnavailable, "the sandbox database is busy", True),
+    "work": (errors.NetworkUnavailable, "sandbox database error, nothing was written", True),
+    "commit": (errors.NetworkUnavailable, "sandbox commit failed, nothing was written", True),
 }
 
 
-def failure(exc: BaseException, step: Step, target: str = "") -> DecentSocialError:
+def failure(exc: BaseException, step: Step, target: str = "") -> errors.DecentSocialError:
     """The decentsocial error for ``exc`` raised during ``step`` (on the database file ``target``)."""
     cls, message, retryable = _STEPS[step]
     return cls(f"{message.format(target=target)}: {exc}", network=NETWORK, retryable=retryable)

@@ -34,8 +34,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ... import errors
 from ...base import BaseNetwork
-from ...errors import ConfigurationError, ContentRejected, InvalidInput, NotFound, PermissionDenied
 from ...models import (
     Account,
     Amount,
@@ -107,7 +107,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     ) -> None:
         super().__init__(settings, retry=retry)
         if not isinstance(self.settings, SandboxSettings):
-            raise ConfigurationError("the sandbox needs SandboxSettings", network=NETWORK)
+            raise errors.ConfigurationError("the sandbox needs SandboxSettings", network=NETWORK)
         self.config: SandboxSettings = self.settings
         self.capabilities = frozenset(Capability) - self.config.unsupported
         self._explicit = set(self.config.model_fields_set)
@@ -155,7 +155,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         """
         delta = seconds if isinstance(seconds, timedelta) else _seconds(seconds)
         if delta < timedelta(0):
-            raise InvalidInput("the sandbox clock only moves forward", network=NETWORK)
+            raise errors.InvalidInput("the sandbox clock only moves forward", network=NETWORK)
         with self._ready().write() as tx:
             return from_us(schema.advance(tx, delta // timedelta(microseconds=1)))
 
@@ -193,7 +193,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _ready(self) -> Transport:
         """Open the database and create this account on first use (``connect`` does no I/O)."""
         if self._lease.released:
-            raise ConfigurationError("this sandbox connection is closed", network=NETWORK)
+            raise errors.ConfigurationError("this sandbox connection is closed", network=NETWORK)
         if self._economy is None:
             with self._transport.lock:
                 if self._economy is None:
@@ -218,7 +218,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _follow(self, account: AccountRef) -> None:
         target = self._handle_of(account)
         if target == self.handle:
-            raise InvalidInput("an account cannot follow itself", network=NETWORK)
+            raise errors.InvalidInput("an account cannot follow itself", network=NETWORK)
         with self._ready().write() as tx:
             store.follow(tx, self.handle, target, schema.now_us(tx))
 
@@ -239,27 +239,27 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         if draft.community is not None and Capability.COMMUNITY_POSTS not in self.capabilities:
             raise self.unsupported(Capability.COMMUNITY_POSTS)
         if draft.title is not None and grapheme_len(draft.title) > MAX_TITLE:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"title is over the sandbox's limit of {MAX_TITLE} graphemes", network=NETWORK
             )
         if len(draft.media) > MAX_MEDIA:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"{len(draft.media)} attachments, over the sandbox's limit of {MAX_MEDIA}", network=NETWORK
             )
         if draft.poll is not None:
             if len(draft.poll.options) > MAX_POLL_OPTIONS:
-                raise ContentRejected(
+                raise errors.ContentRejected(
                     f"a poll has at most {MAX_POLL_OPTIONS} options, got {len(draft.poll.options)}",
                     network=NETWORK,
                 )
             for option in draft.poll.options:
                 if not option.strip() or grapheme_len(option) > MAX_POLL_OPTION:
-                    raise ContentRejected(
+                    raise errors.ContentRejected(
                         f"poll options need 1-{MAX_POLL_OPTION} graphemes, got {option!r}", network=NETWORK
                     )
         key = draft.idempotency_key
         if key is not None and not (0 < len(key) <= MAX_KEY):
-            raise InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
+            raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
 
     def _publish(self, draft: Draft) -> Post:
         """Store the post; the same ``idempotency_key`` (per account) always returns the first post."""
@@ -297,7 +297,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             now = schema.now_us(tx)
             row = store.post_row(tx, pid, now, scheduled_for=self.handle)
             if row["author"] != self.handle:
-                raise PermissionDenied(f"{self.handle} cannot delete {row['author']}'s post", network=NETWORK)
+                raise errors.PermissionDenied(
+                    f"{self.handle} cannot delete {row['author']}'s post", network=NETWORK
+                )
             store.delete(tx, row["seq"], now)
             ledger.cancel_pending(tx, row["seq"], now)
 
@@ -328,7 +330,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                 self.require(Capability.TAG_SEARCH)
                 tag = normalise_tags([word.lstrip("#＃")])
                 if not tag:
-                    raise InvalidInput(f"{word!r} is not a hashtag", network=NETWORK)
+                    raise errors.InvalidInput(f"{word!r} is not a hashtag", network=NETWORK)
                 words.append((True, tag[0]))
             else:
                 self.require(Capability.SEARCH)
@@ -403,10 +405,12 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         on its own: stop iterating when done.
         """
         if kind not in ("public", "home"):
-            raise InvalidInput(f"stream kind must be 'public' or 'home', got {kind!r}", network=NETWORK)
+            raise errors.InvalidInput(
+                f"stream kind must be 'public' or 'home', got {kind!r}", network=NETWORK
+            )
         wanted = normalise_tags([tag]) if tag is not None else ()
         if tag is not None and not wanted:
-            raise InvalidInput(f"{tag!r} is not a hashtag", network=NETWORK)
+            raise errors.InvalidInput(f"{tag!r} is not a hashtag", network=NETWORK)
         with self._ready().read() as tx:
             start = store.last_seq(tx)
         return self._follow_stream(
@@ -523,19 +527,23 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         """
         exponent = amount.value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
-            raise InvalidInput(
+            raise errors.InvalidInput(
                 f"sandbox amounts have at most {AMOUNT_PLACES} decimal places, got {amount}", network=NETWORK
             )
         if len(memo) > MAX_MEMO:
-            raise InvalidInput(f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK)
+            raise errors.InvalidInput(
+                f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
+            )
         economy = self.economy
         if amount.asset != economy.asset:
-            raise InvalidInput(f"this sandbox pays in {economy.asset}, not {amount.asset}", network=NETWORK)
+            raise errors.InvalidInput(
+                f"this sandbox pays in {economy.asset}, not {amount.asset}", network=NETWORK
+            )
         with self._ready().write() as tx:
             now = schema.now_us(tx)
             recipient, post_seq = self._tip_target(tx, to, now)
             if recipient == self.handle:
-                raise InvalidInput("an account cannot tip itself", network=NETWORK)
+                raise errors.InvalidInput("an account cannot tip itself", network=NETWORK)
             units = economy.units(amount.value)
             return ledger.transfer(
                 tx, economy, self.handle, recipient, units, memo=memo, post_seq=post_seq, now=now
@@ -551,20 +559,20 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             return handle, None
         try:
             handle = normalise_handle(to)
-        except InvalidInput:
+        except errors.InvalidInput:
             handle = ""
         if handle and store.account_exists(tx, handle):
             return handle, None
         try:
             row = store.post_row(tx, to, now)
-        except NotFound:
-            raise NotFound(f"no account or post {to!r} in this sandbox", network=NETWORK) from None
+        except errors.NotFound:
+            raise errors.NotFound(f"no account or post {to!r} in this sandbox", network=NETWORK) from None
         return row["author"], row["seq"]
 
 
 def _seconds(seconds: float) -> timedelta:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
-        raise InvalidInput(f"seconds must be a finite number, got {seconds!r}", network=NETWORK)
+        raise errors.InvalidInput(f"seconds must be a finite number, got {seconds!r}", network=NETWORK)
     return timedelta(seconds=seconds)
 
 
@@ -577,7 +585,7 @@ def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
             continue
         data = item.read_bytes()
         if len(data) > MAX_MEDIA_BYTES:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"attachment of {len(data)} bytes is over the sandbox's limit of {MAX_MEDIA_BYTES}",
                 network=NETWORK,
             )

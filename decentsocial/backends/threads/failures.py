@@ -13,18 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ... import errors
 from ...coerce import as_dict, as_int, as_str
-from ...errors import (
-    STATUS_ERRORS,
-    AuthenticationError,
-    ContentRejected,
-    DecentSocialError,
-    NetworkUnavailable,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    from_status,
-)
 from ...retry import retry_after_from_headers
 
 NAME = "threads"
@@ -74,12 +64,12 @@ class GraphFailure:
         """The container (or a carousel child) is still being processed: publishing again later may work."""
         return self.subcode in NOT_READY_SUBCODES
 
-    def error(self, *, safe_to_repeat: bool) -> DecentSocialError:
+    def error(self, *, safe_to_repeat: bool) -> errors.DecentSocialError:
         """The error this failure means; a 5xx or code 2 is retryable only when ``safe_to_repeat``."""
         said = self.message
         if self.code in RATE_LIMIT_CODES and self.status != 429:
             # A quota answer (code 4 on publish) will not clear soon: not retried.
-            return RateLimited(
+            return errors.RateLimited(
                 "Threads rate limit reached",
                 retry_after=retry_after_from_headers(self.headers),
                 network=NAME,
@@ -87,23 +77,25 @@ class GraphFailure:
                 retryable=False,
             )
         if self.code == 190:
-            return AuthenticationError(
+            return errors.AuthenticationError(
                 f"the Threads access token is invalid or expired; {REFRESH_HINT}",
                 network=NAME,
                 server_message=said,
             )
         if self.code == 100 and self.subcode == 33:
-            return NotFound("no such Threads object (or it was deleted)", network=NAME, server_message=said)
+            return errors.NotFound(
+                "no such Threads object (or it was deleted)", network=NAME, server_message=said
+            )
         if self.code == 10 or (self.code is not None and 200 <= self.code <= 299):
-            return PermissionDenied(_NO_SCOPE, network=NAME, server_message=said)
+            return errors.PermissionDenied(_NO_SCOPE, network=NAME, server_message=said)
         if self.code == 2:  # service temporarily unavailable
-            return NetworkUnavailable(
+            return errors.NetworkUnavailable(
                 "Threads is temporarily unavailable",
                 network=NAME,
                 server_message=said,
                 retryable=safe_to_repeat,
             )
-        return from_status(
+        return errors.from_status(
             self.status,
             network=NAME,
             message=_words(self.status),
@@ -118,6 +110,6 @@ def _words(status: int) -> str | None:
         return _WORDS[status]
     if status >= 500:
         return f"Threads server error (HTTP {status})"
-    if STATUS_ERRORS.get(status, ContentRejected) is ContentRejected:
+    if errors.STATUS_ERRORS.get(status, errors.ContentRejected) is errors.ContentRejected:
         return "Threads refused the request"
     return None

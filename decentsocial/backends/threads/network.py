@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
-from ...errors import ContentRejected, InvalidInput, NotFound, PermissionDenied
 from ...models import Account, Draft, Engagement, Media, Notification, Post
-from ...network import AccountRef, Capability, PostRef, TextLimit
+from ...network import PUBLISHING, READING, SEARCHING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
 from . import convert
@@ -50,11 +50,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[ThreadsSettings]] = ThreadsSettings
     #: Reading; searching; writing; media (by public URL) and exactly-once publishing.
-    capabilities = frozenset(
-        {Capability.PROFILE, Capability.READ, Capability.POSTS, Capability.THREAD, Capability.NOTIFICATIONS}
-        | {Capability.SEARCH, Capability.TAG_SEARCH}
-        | {Capability.PUBLISH, Capability.REPLY, Capability.QUOTE, Capability.REPOST, Capability.DELETE}
-        | {Capability.MEDIA, Capability.IDEMPOTENT_PUBLISH}
+    capabilities = (
+        READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
 
@@ -160,12 +157,12 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Threads has no communities to post into")
         if draft.visibility not in (None, "public"):
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"Threads posts are public; it cannot publish with visibility {draft.visibility!r}",
                 network=NAME,
             )
         if draft.content_warning or draft.sensitive:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 "Threads has no content warning or sensitive-media flag in its API; publish without one",
                 network=NAME,
             )
@@ -182,7 +179,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             )
         topic = convert.topic_tag(draft)
         if topic is not None and not convert.valid_topic(topic):
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"Threads topic tags are 1-50 characters without '.' or '&': {topic!r}", network=NAME
             )
 
@@ -191,20 +188,26 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         for item in draft.media:
             if item.url is None or not convert.is_public_url(item.url):
                 where = str(item.path) if item.path is not None else "in-memory bytes"
-                raise ContentRejected(
+                raise errors.ContentRejected(
                     f"Threads fetches media from public http(s) URLs; it cannot upload {where}. "
                     "Host the file and pass Media(url=...)",
                     network=NAME,
                 )
             if item.kind not in ("image", "video"):
-                raise ContentRejected(f"Threads takes images and videos, not {item.kind}", network=NAME)
+                raise errors.ContentRejected(
+                    f"Threads takes images and videos, not {item.kind}", network=NAME
+                )
         if draft.link is not None and draft.media:
-            raise ContentRejected("Threads attaches a link only to text posts (no media)", network=NAME)
+            raise errors.ContentRejected(
+                "Threads attaches a link only to text posts (no media)", network=NAME
+            )
         if draft.link is not None and not convert.is_public_url(draft.link.url):
-            raise ContentRejected(f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME)
+            raise errors.ContentRejected(
+                f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME
+            )
         unique_links = set(textlib.links(draft.text)) | ({draft.link.url} if draft.link else set())
         if len(unique_links) > LINK_LIMIT:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"a Threads post takes at most {LINK_LIMIT} links (text and link attachment), "
                 f"this one has {len(unique_links)}",
                 network=NAME,
@@ -217,7 +220,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         ``post_carousel`` both come here, so they refuse alike.
         """
         if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
-            raise ContentRejected(
+            raise errors.ContentRejected(
                 f"a Threads carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} items, got {len(items)}",
                 network=NAME,
             )
@@ -264,7 +267,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         try:
             body = self._api.get(original_id, fields=convert.MEDIA_FIELDS)
             original = self._with_metrics(convert.post(body), body)  # not resolved again: no loops
-        except NotFound:
+        except errors.NotFound:
             return post.model_copy(update={"reposted_by": post.author})
         return original.model_copy(update={"id": post.id, "reposted_by": post.author, "raw": dict(m)})
 
@@ -278,7 +281,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             return None
         try:
             return self.post_insights(post_id)
-        except (PermissionDenied, NotFound):
+        except (errors.PermissionDenied, errors.NotFound):
             return None
 
     def account_insights(
@@ -287,7 +290,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """Account-level insights (views by day, likes, replies, reposts, quotes, clicks, followers)."""
         start, end = convert.as_utc(since), convert.as_utc(until)
         if start and end and start >= end:
-            raise InvalidInput("since must be before until", network=NAME)
+            raise errors.InvalidInput("since must be before until", network=NAME)
         params: dict[str, Any] = {"metric": convert.ACCOUNT_METRICS}
         if start:
             params["since"] = int(start.timestamp())
@@ -370,13 +373,13 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             for stream in self._reply_streams(limit):
                 replies_readable = True
                 streams.append(stream)
-        except PermissionDenied:
+        except errors.PermissionDenied:
             replies_readable = False
             streams = []
         try:
             mentions = self._listing(f"{self.settings.user_id}/mentions", {}, limit)
             streams.append(_started(_notification("mention", p) for p in mentions))
-        except PermissionDenied as exc:
+        except errors.PermissionDenied as exc:
             if not replies_readable:
                 raise self.unsupported(Capability.NOTIFICATIONS, _NO_NOTIFICATION_SCOPE) from exc
         # Stable merge: on equal times, replies (earlier streams) come before mentions.
@@ -403,7 +406,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """Turn a missing-scope answer on the first page into ``UnsupportedFeature`` (eagerly)."""
         try:
             return _started(items)
-        except PermissionDenied as exc:
+        except errors.PermissionDenied as exc:
             raise self.unsupported(capability, f"the token lacks the {scope} scope") from exc
 
     # ------------------------------------------------------------ actions

@@ -33,6 +33,12 @@ def need_live(h: Harness) -> None:
         pytest.skip(f"{h.name} is read-only (recorded data): writes cannot be read back")
 
 
+def need_writes(h: Harness, *capabilities: Capability) -> None:
+    """Skip unless ``me`` can publish, has every capability, and the server is live (writes read back)."""
+    need(h, Capability.PUBLISH, *capabilities)
+    need_live(h)
+
+
 def sample(h: Harness, key: str) -> str:
     value = h.samples.get(key)
     if not value:

@@ -20,7 +20,7 @@ from decentsocial import (
 )
 
 from ..harness import Harness
-from .checks import check_post, handle_of, ids, need, need_live, page_size, png, sample
+from .checks import check_post, handle_of, ids, need, need_live, need_writes, page_size, png, sample
 
 # ---------------------------------------------------------------- identity and profiles
 
@@ -73,8 +73,7 @@ def test_secrets_not_in_repr(harness: Harness) -> None:
 
 def test_publish_and_read_back(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH)
-    need_live(h)
+    need_writes(h)
     word, tag = h.unique("word"), h.unique("tag")
     post = h.me.publish(f"contract {word} #{tag}")
     check_post(post, h.me)
@@ -124,8 +123,7 @@ def test_publish_too_long_is_rejected(harness: Harness) -> None:
 
 def test_idempotent_publish(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.IDEMPOTENT_PUBLISH)
-    need_live(h)
+    need_writes(h, Capability.IDEMPOTENT_PUBLISH)
     key = h.unique("key")
     word = h.unique("idem")
     first = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
@@ -157,8 +155,7 @@ def test_a_key_used_for_other_content_is_refused(harness: Harness) -> None:
 
 def test_publish_with_media(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.MEDIA)
-    need_live(h)
+    need_writes(h, Capability.MEDIA)
     word = h.unique("media")
     image = Media(kind="image", data=png(), mime_type="image/png", alt_text="one pixel")
     post = h.me.publish(Draft(text=f"contract image {word}", media=(image,)))
@@ -169,8 +166,7 @@ def test_publish_with_media(harness: Harness) -> None:
 
 def test_publish_with_poll(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.POLL)
-    need_live(h)
+    need_writes(h, Capability.POLL)
     word = h.unique("poll")
     post = h.me.publish(Draft(text=f"contract poll {word}", poll=Poll(options=("yes", "no"))))
     check_post(post, h.me)
@@ -179,8 +175,7 @@ def test_publish_with_poll(harness: Harness) -> None:
 
 def test_publish_scheduled(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.SCHEDULE)
-    need_live(h)
+    need_writes(h, Capability.SCHEDULE)
     word = h.unique("later")
     when = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
     post = h.me.publish(Draft(text=f"contract scheduled {word}", scheduled_at=when))
@@ -193,8 +188,7 @@ def test_publish_scheduled(harness: Harness) -> None:
 
 def test_quote(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.QUOTE)
-    need_live(h)
+    need_writes(h, Capability.QUOTE)
     quoted = h.me.publish(f"contract quoted {h.unique()}")
     draft = Draft(text=f"contract quoting {h.unique()}", quote_of=quoted.id)
     quote = h.eventually(lambda: h.other.publish(draft))
@@ -211,8 +205,7 @@ def test_quote(harness: Harness) -> None:
 
 def test_delete_then_not_found(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.DELETE)
-    need_live(h)
+    need_writes(h, Capability.DELETE)
     post = h.me.publish(f"contract delete me {h.unique()}")
     h.me.delete(post)
     need(h, Capability.READ)
@@ -232,8 +225,7 @@ def test_delete_then_not_found(harness: Harness) -> None:
 
 def test_reply(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.REPLY)
-    need_live(h)
+    need_writes(h, Capability.REPLY)
     root = h.me.publish(f"contract root {h.unique()}")
     reply = h.other.reply(root, f"contract reply {h.unique()}")
     check_post(reply, h.other)
@@ -272,8 +264,7 @@ def test_thread_order(harness: Harness) -> None:
 
 def test_like_and_unlike(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.LIKE)
-    need_live(h)
+    need_writes(h, Capability.LIKE)
     post = h.me.publish(f"contract like {h.unique()}")
     h.other.like(post)
     if Capability.READ not in h.me.capabilities:
@@ -299,16 +290,14 @@ def test_vote_weight(harness: Harness) -> None:
         h.other.vote("contract-any-post", 150)
     with pytest.raises(InvalidInput):
         h.other.vote("contract-any-post", -101)
-    need(h, Capability.PUBLISH)
-    need_live(h)
+    need_writes(h)
     post = h.me.publish(f"contract vote {h.unique()}")
     h.other.vote(post, 50)
 
 
 def test_repost(harness: Harness) -> None:
     h = harness
-    need(h, Capability.PUBLISH, Capability.REPOST)
-    need_live(h)
+    need_writes(h, Capability.REPOST)
     post = h.me.publish(f"contract repost {h.unique()}")
     result = h.other.repost(post)
     assert result is None or isinstance(result, Post)
