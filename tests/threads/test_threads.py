@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from decentsocial.backends.threads import (
     ThreadsNetwork,
     ThreadsSettings,
 )
+from decentsocial.state import StateStore
 from tests.servers._process import ContractServer
 from tests.servers.threads import threads_connect
 
@@ -158,14 +158,15 @@ def test_lost_publish_answer_with_a_short_timeout_returns_the_post(
 def test_resume_after_a_crash_finds_the_published_post_and_never_publishes_again(
     make_net: Callable[..., Any], threads_server: ContractServer, tmp_path: Path
 ) -> None:
-    state = tmp_path / "threads.json"
+    state = tmp_path / "threads-state.db"
     first, user = make_net(state_path=state, publish_timeout=0.05)
     draft = ds.Draft(
         text="crashed after sending", media=(ds.Media(kind="video", url=VIDEO),), idempotency_key="crash-1"
     )
     with pytest.raises(ds.NetworkUnavailable):
         first.publish(draft)  # the video is still IN_PROGRESS when this process gives up
-    container = json.loads(state.read_text())["crash-1"]["record"]["container_id"]
+    records = {key: data for key, _, data in StateStore(state).items("records:threads")}
+    container = records["crash-1"]["container_id"]
     threads_server.control("clock", {"advance": 1})  # the video is processed
     # The threads_publish a crashed process sent without living to read the answer:
     sent = httpx.post(

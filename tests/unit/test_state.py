@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,7 @@ from decentsocial.paging import Page, paginate
 from decentsocial.state import StateStore
 
 
-def _claim(
-    path: str, barrier: multiprocessing.synchronize.Barrier, results: multiprocessing.queues.Queue
-) -> None:  # type: ignore[type-arg]
+def _claim(path: str, barrier: Any, results: Any) -> None:
     store = StateStore(Path(path))
     barrier.wait()
     results.put(store.claim("mastodon:brand", "publish:launch", "digest-1") is None)
@@ -74,11 +73,13 @@ def test_publish_with_a_reused_key_and_other_text_is_refused_everywhere(tmp_path
 
 
 def test_a_restart_remembers_keys(tmp_path: Path) -> None:
-    settings = {"path": tmp_path / "a.db", "account": "alice", "state_path": tmp_path / "s.db"}
-    with ds.connect("sandbox", **settings) as alice:  # type: ignore[arg-type]
+    def connect() -> Any:
+        return ds.connect("sandbox", path=tmp_path / "a.db", account="alice", state_path=tmp_path / "s.db")
+
+    with connect() as alice:
         alice.publish(ds.Draft(text="v1", idempotency_key="k"))
     StateStore._open.clear()  # as a new process would find it
-    with ds.connect("sandbox", **settings) as again, pytest.raises(ds.InvalidInput):  # type: ignore[arg-type]
+    with connect() as again, pytest.raises(ds.InvalidInput):
         again.publish(ds.Draft(text="v2", idempotency_key="k"))
 
 

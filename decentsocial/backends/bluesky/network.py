@@ -9,9 +9,12 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
+
+from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
@@ -52,6 +55,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
     capabilities = MICROBLOGGING | {Capability.MEDIA}
+
+    @property
+    def identity(self) -> str:
+        """The server and the handle (or a fingerprint of the saved session)."""
+        return (
+            f"{self.settings.base_url}:{self.settings.handle or _fingerprint(self.settings.session_string)}"
+        )
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -687,3 +697,10 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             for view in answer.get("posts") or ():
                 found[str(view["uri"])] = self._post_view(view)
         return found
+
+
+def _fingerprint(secret: SecretStr | None) -> str:
+    """A short one-way fingerprint of a secret: tells accounts apart without revealing anything."""
+    if secret is None:
+        return "anonymous"
+    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]

@@ -80,6 +80,11 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.MEDIA,
     }
 
+    @property
+    def identity(self) -> str:
+        """The account name."""
+        return self.settings.account or "read-only"
+
     def __init__(self, settings: HiveSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
         s = self.settings

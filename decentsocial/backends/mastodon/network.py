@@ -9,11 +9,14 @@ by every retry), so a retry after a timeout never posts twice.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar, TypeVar
+
+from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
@@ -58,6 +61,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
     capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.POLL, Capability.SCHEDULE, Capability.STREAM}
+
+    @property
+    def identity(self) -> str:
+        """The server and a fingerprint of the access token (which names the account)."""
+        return f"{self.settings.base_url}:{_fingerprint(self.settings.access_token)}"
 
     def __init__(self, settings: MastodonSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -416,3 +424,10 @@ def _reply_order(root_id: str, replies: list[Post]) -> list[Post]:
 
     visit(root_id)
     return ordered + orphans
+
+
+def _fingerprint(secret: SecretStr | None) -> str:
+    """A short one-way fingerprint of a secret: tells accounts apart without revealing anything."""
+    if secret is None:
+        return "anonymous"
+    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]

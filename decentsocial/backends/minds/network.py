@@ -62,6 +62,11 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     capabilities = READING | PUBLISHING | {Capability.TIMELINE}
     page_size: ClassVar[int] = 50
 
+    @property
+    def identity(self) -> str:
+        """The server and the username."""
+        return f"{self.settings.base_url}:{self.settings.username}"
+
     def __init__(self, settings: MindsSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
         self._api = MindsApi(self.settings, retry=self.retry)

@@ -109,6 +109,11 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return self.settings
 
     @property
+    def identity(self) -> str:
+        """The account's public key (a read-only connection: ``read-only``)."""
+        return self.public_key if self._key is not None else "read-only"
+
+    @property
     def public_key(self) -> str:
         """This account's public key (hex); ``AuthenticationError`` when connected without a key."""
         return self._signer().public_key

@@ -126,6 +126,16 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         """The handle this connection acts as."""
         return self.config.account
 
+    @property
+    def identity(self) -> str:
+        """The database (its file, or this process's in-memory one) and the account."""
+        where = (
+            str(self.config.path.resolve())
+            if self.config.path is not None
+            else f"memory-{id(self._transport)}"
+        )
+        return f"{where}:{self.config.account}"
+
     def as_account(self, handle: str, *, display_name: str | None = None) -> SandboxNetwork:
         """Another connection, acting as ``handle``, on this same sandbox (the account is created now).
 

@@ -55,6 +55,11 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
 
+    @property
+    def identity(self) -> str:
+        """The Threads user id."""
+        return self.settings.user_id
+
     def __init__(
         self,
         settings: ThreadsSettings | None = None,
