@@ -70,7 +70,7 @@ def test_idempotency_key_survives_a_lost_answer_and_a_new_process(
     if first is not None:
         assert first.id == second.id
     # The same key for different text is refused, not silently merged.
-    with pytest.raises(ds.ContentRejected, match="already used"):
+    with pytest.raises(ds.InvalidInput, match="already used with different content"):
         again.publish(ds.Draft(text="other text", idempotency_key="campaign-2026-11-26-a"))
 
 
@@ -126,8 +126,8 @@ def test_reused_idempotency_key_uploads_nothing_again(
     assert proxy.paths.count("/xrpc/com.atproto.repo.uploadBlob") == 1
     assert proxy.paths.count("/xrpc/com.atproto.repo.createRecord") == 1
     assert len(list_posts(stack, did)) == 1
-    # Bad input still fails before any I/O, even with a used key.
+    # Other content under a used key fails before any I/O.
     before = len(proxy.paths)
-    with pytest.raises(ds.ContentRejected):
+    with pytest.raises(ds.InvalidInput, match="different content"):
         net.publish(draft.model_copy(update={"media": (ds.Media(url="http://127.0.0.1:9/a.png"),)}))
     assert len(proxy.paths) == before

@@ -396,8 +396,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """The post stored under the draft's key; refused if the key was used for other text."""
         if stored.get("text") != draft.text:
             used = f"idempotency key {draft.idempotency_key!r}" if draft.idempotency_key else "record key"
-            raise errors.ContentRejected(
-                f"{used} was already used for a different post ({uri})", network=self.name
+            raise errors.InvalidInput(
+                f"{used} was already used with different content ({uri}); use a new key", network=self.name
             )
         return post_from_record(
             uri, cid, stored, self._my_account(), web_url=self.settings.web_url, blob_base=self._blob_base()
