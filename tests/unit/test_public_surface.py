@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +220,80 @@ def test_mypy_accepts_typed_settings_and_rejects_misspelt_ones(tmp_path: Path) -
     out, err, status = api.run([*config, str(bad)])
     assert status == 1
     assert "bad.py:3" in out, out
+
+
+#: Settings that let each built-in backend be built without I/O (nothing is contacted).
+MINIMAL: dict[str, dict[str, Any]] = {
+    "sandbox": {},
+    "mastodon": {"base_url": "https://mastodon.example", "access_token": "t"},
+    "bluesky": {"base_url": "https://pds.example", "handle": "brand.example", "password": "p"},
+    "hive": {"account": "brand", "nodes": ["https://api.hive.example"]},
+    "steem": {"account": "brand", "nodes": ["https://api.steem.example"]},
+    "nostr": {"relays": ["wss://relay.example"]},
+    "threads": {"access_token": "t", "user_id": "1"},
+    "minds": {"username": "brand", "password": "p"},
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Minds says it is experimental
+@pytest.mark.parametrize("name", list(registry.BUILTIN))
+def test_retry_setting_reaches_every_backend_from_connect(name: str) -> None:
+    net = ds.connect_any(name, **MINIMAL[name], retry={"attempts": 2, "total_seconds": 5})
+    try:
+        assert net.retry.attempts == 2
+        assert net.retry.total_seconds == 5
+        assert net.settings.retry == ds.RetrySettings(attempts=2, total_seconds=5)
+    finally:
+        net.close()
+
+
+@pytest.mark.parametrize("name", list(registry.BUILTIN))
+def test_backends_fill_in_hooks_and_never_override_the_template(name: str) -> None:
+    """The public members are written once in BaseNetwork; a backend implements hooks only."""
+    cls = registry.backend_class(name)
+    allowed = {
+        "prepare",
+        "text_limit",
+        "check_draft",
+        "close",
+        "identity",
+        "name",
+        "capabilities",
+        "page_size",
+    }
+    public = {n for n in vars(Network) if not n.startswith("_")}
+    for klass in cls.__mro__:
+        if klass in (BaseNetwork, object) or not klass.__module__.startswith("decentsocial.backends"):
+            continue
+        overridden = (public - allowed) & set(vars(klass))
+        assert not overridden, f"{klass.__name__} overrides {sorted(overridden)}; implement the hooks instead"
+
+
+def test_no_module_is_over_800_lines() -> None:
+    too_long = {
+        str(path.relative_to(ROOT)): n
+        for path in (ROOT / "decentsocial").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 800
+    }
+    assert not too_long
+
+
+@pytest.mark.parametrize("name", list(registry.BUILTIN))
+def test_every_backend_has_the_canonical_package(name: str) -> None:
+    package = ROOT / "decentsocial" / "backends" / registry.BUILTIN[name].split(":")[0].rsplit(".", 1)[1]
+    present = {p.name for p in package.glob("*.py")}
+    assert {
+        "__init__.py",
+        "settings.py",
+        "network.py",
+        "transport.py",
+        "failures.py",
+        "convert.py",
+    } <= present
+    # settings.py is the lowest file of the package: it imports nothing else from it.
+    settings = (package / "settings.py").read_text(encoding="utf-8")
+    assert "from . import" not in settings
+    assert not re.search(r"^from \.\w", settings, re.M), f"{name}: settings.py imports from its package"
+    # convert.py holds pure functions: it never imports network.py or transport.py.
+    convert = (package / "convert.py").read_text(encoding="utf-8")
+    assert not re.search(r"^from \.(network|transport) import", convert, re.M)
