@@ -29,10 +29,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from .errors import ContentRejected, InvalidInput, NetworkUnavailable
+from .errors import ConfigurationError, ContentRejected, InvalidInput, NetworkUnavailable
 from .limits import Deadline, Limits, loads, read_capped
 
-__all__ = ["URL", "fetch_public_json", "is_public_address", "parse_url", "resolve_public"]
+__all__ = [
+    "URL",
+    "check_endpoint",
+    "fetch_public_json",
+    "is_loopback_host",
+    "is_public_address",
+    "parse_url",
+    "resolve_public",
+]
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SPECIAL = set(DEFAULT_PORTS)
@@ -148,6 +156,44 @@ def _dotted_quad(host: str) -> bool:
         return str(ipaddress.IPv4Address(host)) == host
     except ValueError:
         return False
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (as :func:`parse_url` gives it) is this machine: localhost, 127.0.0.0/8, ::1."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(
+    url: str,
+    *,
+    network: str,
+    setting: str,
+    allow_http: bool = False,
+    secure: str = "https",
+    insecure: str = "http",
+) -> str:
+    """A server URL from the settings, canonical, or ``ConfigurationError`` at ``connect()``.
+
+    Credentials go only over TLS: ``http://`` (``ws://`` for relays) is taken
+    without ceremony for a server on this machine (loopback), and for any
+    other host only with ``allow_http=True``.
+    """
+    try:
+        parsed = parse_url(url, network=network, schemes=(secure, insecure))
+    except InvalidInput as exc:
+        raise ConfigurationError(f"{setting}: {exc.message}", network=network) from None
+    if parsed.scheme == insecure and not allow_http and not is_loopback_host(parsed.host):
+        raise ConfigurationError(
+            f"{setting}: {insecure}:// sends credentials in the clear to {parsed.host}; use {secure}://, or "
+            f"allow_http=True if you really mean it (plain {insecure} is fine for a server on this machine)",
+            network=network,
+        )
+    return str(parsed).rstrip("/") if parsed.path == "/" and not parsed.query else str(parsed)
 
 
 def is_public_address(address: str) -> bool:

@@ -295,3 +295,55 @@ def test_lines_longer_than_the_cap_end_the_stream() -> None:
         list(iter_lines_capped([b"x" * 10, b"x" * 10], limit=16, network="mastodon"))
     with pytest.raises(NetworkUnavailable, match="longer than 16 bytes"):
         list(iter_lines_capped([b"x" * 20 + b"\n"], limit=16, network="mastodon"))
+
+
+# ---------------------------------------------------------------- endpoints in settings, private files
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "expected"),
+    [
+        ("https://Mastodon.Example/", False, "https://mastodon.example"),
+        ("http://127.0.0.1:3000", False, "http://127.0.0.1:3000"),
+        ("http://localhost:3000/", False, "http://localhost:3000"),
+        ("http://[::1]:3000", False, "http://[::1]:3000"),
+        ("http://mastodon.example", True, "http://mastodon.example"),
+    ],
+)
+def test_endpoints_take_tls_or_loopback(url: str, allow_http: bool, expected: str) -> None:
+    from decentsocial.urls import check_endpoint
+
+    assert check_endpoint(url, network="mastodon", setting="base_url", allow_http=allow_http) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["http://mastodon.example", "http://10.0.0.5", "ftp://x.example", "https://a@b.example"]
+)
+def test_endpoints_refused_at_connect(url: str) -> None:
+    from decentsocial import ConfigurationError
+    from decentsocial.urls import check_endpoint
+
+    with pytest.raises(ConfigurationError, match="base_url"):
+        check_endpoint(url, network="mastodon", setting="base_url")
+
+
+def test_a_private_file_is_private_from_the_first_byte(tmp_path: Any) -> None:
+    import os
+    import stat
+
+    from decentsocial.private_files import write_private_file
+
+    target = tmp_path / "session.json"
+    stale = tmp_path / ".session.json.tmp"
+    stale.write_text("left by a crash")
+    os.chmod(stale, 0o666)
+    old_umask = os.umask(0)
+    try:
+        write_private_file(target, b"secret session")
+    finally:
+        os.umask(old_umask)
+    assert target.read_bytes() == b"secret session"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    write_private_file(target, b"newer")
+    assert target.read_bytes() == b"newer"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") and p != stale] == []
