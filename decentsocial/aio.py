@@ -45,7 +45,7 @@ from .crosspost import (
 )
 from .errors import ConfigurationError, InvalidInput
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
-from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
+from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import check_limit
 from .registry import connect_any as _connect_sync
 
@@ -267,12 +267,7 @@ class AsyncNetwork:
         return await self.run(self.sync.claim_rewards)
 
     async def tip(
-        self,
-        to: AccountRef | PostRef,
-        amount: Amount | str,
-        memo: str = "",
-        *,
-        idempotency_key: str | None = None,
+        self, to: TipTarget, amount: Amount | str, memo: str = "", *, idempotency_key: str | None = None
     ) -> str:
         amount = Amount.parse(amount)  # a malformed amount fails here, before any I/O
         return await self.run(self.sync.tip, to, amount, memo, idempotency_key=idempotency_key)

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
 from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
-from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit
+from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
@@ -386,12 +386,7 @@ class BaseNetwork(Generic[S]):
         return self._claim_rewards()
 
     def tip(
-        self,
-        to: AccountRef | PostRef,
-        amount: Amount | str,
-        memo: str = "",
-        *,
-        idempotency_key: str | None = None,
+        self, to: TipTarget, amount: Amount | str, memo: str = "", *, idempotency_key: str | None = None
     ) -> str:
         self.require(Capability.TIP)
         if isinstance(to, Account):

@@ -28,6 +28,7 @@ __all__ = [
     "Network",
     "PostRef",
     "TextLimit",
+    "TipTarget",
 ]
 
 #: A post, or a post's id on its network (Mastodon status id, Bluesky at-URI, Hive ``author/permlink``…).
@@ -36,6 +37,8 @@ PostRef = Post | str
 AccountRef = Account | str
 #: A community, or its id (a Hive community ``hive-123456``, a sandbox community name).
 CommunityRef = Community | str
+#: Who a tip goes to: an account or its handle, or a post (its author) or its id.
+TipTarget = Account | Post | str
 
 
 class Capability(str, enum.Enum):
@@ -281,12 +284,7 @@ class Network(Protocol):
         ...
 
     def tip(
-        self,
-        to: AccountRef | PostRef,
-        amount: Amount | str,
-        memo: str = "",
-        *,
-        idempotency_key: str | None = None,
+        self, to: TipTarget, amount: Amount | str, memo: str = "", *, idempotency_key: str | None = None
     ) -> str:
         """Send a transfer or zap to an account or a post's author; returns the transaction or receipt id.
 

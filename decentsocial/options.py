@@ -26,6 +26,7 @@ __all__ = [
     "HiveOptions",
     "MastodonOptions",
     "MindsOptions",
+    "NetworkOptions",
     "NostrOptions",
     "RetryOptions",
     "SandboxOptions",
@@ -42,12 +43,17 @@ class RetryOptions(TypedDict, total=False):
     max_wait: float
 
 
-class SandboxOptions(TypedDict, total=False):
-    """What ``connect("sandbox", …)`` takes: see ``SandboxSettings``."""
+class NetworkOptions(TypedDict, total=False):
+    """What every network's ``connect()`` takes: see ``NetworkSettings``."""
 
     retry: RetrySettings | RetryOptions
     limits: Limits | Mapping[str, Any]
     state_path: str | Path | None
+
+
+class SandboxOptions(NetworkOptions, total=False):
+    """What ``connect("sandbox", …)`` takes: see ``SandboxSettings``."""
+
     path: str | Path | None
     account: str
     display_name: str | None
@@ -62,12 +68,9 @@ class SandboxOptions(TypedDict, total=False):
     unsupported: Collection[Capability | str]
 
 
-class MastodonOptions(TypedDict, total=False):
+class MastodonOptions(NetworkOptions, total=False):
     """What ``connect("mastodon", …)`` takes: see ``MastodonSettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     base_url: str
     access_token: str | SecretStr | None
     allow_http: bool
@@ -80,12 +83,9 @@ class MastodonOptions(TypedDict, total=False):
     user_agent: str
 
 
-class BlueskyOptions(TypedDict, total=False):
+class BlueskyOptions(NetworkOptions, total=False):
     """What ``connect("bluesky", …)`` takes: see ``BlueskySettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     base_url: str
     handle: str | None
     password: str | SecretStr | None
@@ -99,12 +99,9 @@ class BlueskyOptions(TypedDict, total=False):
     index_wait: float
 
 
-class HiveOptions(TypedDict, total=False):
+class HiveOptions(NetworkOptions, total=False):
     """What ``connect("hive", …)`` takes: see ``HiveSettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     nodes: Sequence[str]
     account: str | None
     posting_key: str | SecretStr | None
@@ -120,12 +117,9 @@ class SteemOptions(HiveOptions, total=False):
     """What ``connect("steem", …)`` takes: ``SteemSettings`` adds no setting to ``HiveSettings``."""
 
 
-class NostrOptions(TypedDict, total=False):
+class NostrOptions(NetworkOptions, total=False):
     """What ``connect("nostr", …)`` takes: see ``NostrSettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     private_key: str | SecretStr | None
     relays: Sequence[str]
     min_accepted: int
@@ -139,12 +133,9 @@ class NostrOptions(TypedDict, total=False):
     lnurl_resolver: Callable[..., Any] | None
 
 
-class ThreadsOptions(TypedDict, total=False):
+class ThreadsOptions(NetworkOptions, total=False):
     """What ``connect("threads", …)`` takes: see ``ThreadsSettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     access_token: str | SecretStr
     user_id: str
     base_url: str
@@ -160,12 +151,9 @@ class ThreadsOptions(TypedDict, total=False):
     fetch_insights: bool
 
 
-class MindsOptions(TypedDict, total=False):
+class MindsOptions(NetworkOptions, total=False):
     """What ``connect("minds", …)`` takes: see ``MindsSettings``."""
 
-    retry: RetrySettings | RetryOptions
-    limits: Limits | Mapping[str, Any]
-    state_path: str | Path | None
     username: str
     password: str | SecretStr
     base_url: str

@@ -108,14 +108,22 @@ def options_name(network: str) -> str:
 def generate() -> str:
     sys.path.insert(0, str(ROOT))
     from decentsocial.registry import BUILTIN, backend_class
+    from decentsocial.settings import NetworkSettings
 
-    names = ["RetryOptions"] + [options_name(n) for n in BUILTIN]
-    body = ""
+    names = ["NetworkOptions", "RetryOptions"] + [options_name(n) for n in BUILTIN]
+    common = {name: render(field.annotation) for name, field in NetworkSettings.model_fields.items()}
+    body = "\n\nclass NetworkOptions(TypedDict, total=False):\n"
+    body += '    """What every network\'s ``connect()`` takes: see ``NetworkSettings``."""\n\n'
+    body += "".join(f"    {field_name}: {annotation}\n" for field_name, annotation in common.items())
     written: dict[type[BaseModel], tuple[str, dict[str, str]]] = {}  # settings model -> its Options, fields
     for network in BUILTIN:
         settings = backend_class(network).Settings
         name = options_name(network)
-        fields = {field_name: render(field.annotation) for field_name, field in settings.model_fields.items()}
+        fields = {
+            field_name: render(field.annotation)
+            for field_name, field in settings.model_fields.items()
+            if field_name not in common
+        }
         base = next((b for b in settings.__mro__[1:] if b in written), None)
         if base is not None and written[base][1] == fields:
             # The model adds no setting to one already written: subclass its Options, adding nothing.
@@ -123,7 +131,7 @@ def generate() -> str:
             body += f'    """What ``connect("{network}", …)`` takes: ``{settings.__name__}``'
             body += f' adds no setting to ``{base.__name__}``."""\n'
         else:
-            body += f"\n\nclass {name}(TypedDict, total=False):\n"
+            body += f"\n\nclass {name}(NetworkOptions, total=False):\n"
             body += f'    """What ``connect("{network}", …)`` takes: see ``{settings.__name__}``."""\n\n'
             body += "".join(f"    {field_name}: {annotation}\n" for field_name, annotation in fields.items())
         written[settings] = (name, fields)
