@@ -65,7 +65,7 @@ def compat(session: nox.Session) -> None:
     Python versions (eager tasks from 3.12), so it is worth running on each.
     """
     pins = test_pins("pytest", "pytest-timeout", "hypothesis", "nostr-relay", "bolt11", "bitstring")
-    install(session, "-e", ".[pandas,nostr]", *pins)
+    install(session, "-e", ".[pandas,nostr,cli]", *pins)
     session.run(
         "python",
         "-m",
