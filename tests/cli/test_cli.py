@@ -194,5 +194,5 @@ def test_missing_extra_prints_its_install_hint_intact() -> None:
     assert done.returncode == 0, done.stderr
     bluesky = next(line for line in done.stdout.splitlines() if " bluesky " in line)
     assert "missing extra: pip install 'decentsocial[bluesky]'" in bluesky
-    mastodon = next(line for line in done.stdout.splitlines() if " mastodon " in line)
-    assert "ready" in mastodon
+    sandbox = next(line for line in done.stdout.splitlines() if " sandbox " in line)
+    assert "ready" in sandbox
