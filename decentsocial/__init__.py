@@ -53,6 +53,7 @@ from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
     from .frames import to_dataframe
+    from .scheduler import Job, Scheduler
 
 __version__ = "0.1.0"
 
@@ -71,6 +72,7 @@ __all__ = [
     "Draft",
     "Engagement",
     "InvalidInput",
+    "Job",
     "LinkCard",
     "Media",
     "Network",
@@ -89,6 +91,7 @@ __all__ = [
     "RetrySettings",
     "Reward",
     "RewardPart",
+    "Scheduler",
     "TextLimit",
     "UnsupportedFeature",
     "__version__",
@@ -103,6 +106,8 @@ __all__ = [
 
 _LAZY = {
     "to_dataframe": "frames",
+    "Scheduler": "scheduler",
+    "Job": "scheduler",
 }
 
 

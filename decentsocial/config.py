@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["config_path", "load_profile", "profile_names"]
+__all__ = ["config_path", "load_profile", "profile_exists", "profile_names"]
 
 ENV_PREFIX = "DECENTSOCIAL_"
 
@@ -64,6 +64,18 @@ def _read_file(path: Path) -> dict[str, Any]:
 def profile_names() -> list[str]:
     """Profiles defined in the config file."""
     return sorted(_read_file(config_path()))
+
+
+def profile_exists(name: str) -> bool:
+    """Whether profile ``name`` is defined, in the file or by ``DECENTSOCIAL_<NAME>_*`` variables.
+
+    Reads no secret: a profile whose secret variable is missing still exists
+    (a worker elsewhere may have it).
+    """
+    if name in _read_file(config_path()):
+        return True
+    prefix = _env_key(name)
+    return any(key.startswith(prefix) and len(key) > len(prefix) for key in os.environ)
 
 
 def _env_key(profile: str) -> str:

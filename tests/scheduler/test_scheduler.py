@@ -1,0 +1,243 @@
+"""The embedded campaign engine on real sandboxes: plans, bad input, pause/resume, recurrence, takeovers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.scheduler import Scheduler
+
+ROOT = Path(__file__).resolve().parents[2]
+START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """A clock the test moves: the scheduler's notion of now."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Profiles brand-a and brand-b (two accounts on one sandbox file) and brand-c (another file)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        textwrap.dedent(
+            f"""
+            [profiles.brand-a]
+            network = "sandbox"
+            path = "{tmp_path / "a.db"}"
+            account = "brand"
+            [profiles.brand-b]
+            network = "sandbox"
+            path = "{tmp_path / "a.db"}"
+            account = "brand-b"
+            [profiles.brand-c]
+            network = "sandbox"
+            path = "{tmp_path / "c.db"}"
+            account = "brand"
+            [profiles.needs-secret]
+            network = "threads"
+            user_id = "1"
+            access_token_env = "NOT_SET_ON_THIS_WORKER"
+            """
+        )
+    )
+    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
+    monkeypatch.delenv("NOT_SET_ON_THIS_WORKER", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
+    s = Scheduler(profiles / "campaign.db", now=clock)
+    yield s
+    s.close()
+
+
+def texts(profiles: Path, db: str = "a.db", account: str = "brand") -> list[str]:
+    with ds.connect("sandbox", path=profiles / db, account=account) as net:
+        return [p.text for p in net.posts(limit=None)]
+
+
+def test_a_planned_post_goes_out_when_due_and_its_record_stays(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    job = sched.schedule("Launch day #acme", ["brand-a", "brand-c"], at=START + timedelta(hours=1))
+    assert job.status == "scheduled"
+    assert sched.run_pending() == 0  # not due yet
+    clock.advance(hours=1)
+    assert sched.run_pending() == 1
+    done = sched.job(job.id)
+    assert done.status == "done"
+    assert [o.target for o in done.outcomes] == ["brand-a", "brand-c"]
+    assert all(o.ok and o.network == "sandbox" and len(o.post_ids) == 1 for o in done.outcomes)
+    assert texts(profiles) == ["Launch day #acme"]
+    assert texts(profiles, "c.db") == ["Launch day #acme"]
+    assert sched.run_pending() == 0  # done jobs never run again
+    assert [j.id for j in sched.jobs(status="done")] == [job.id]
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda s: s.schedule("x", ["brand-a"], at=START - timedelta(minutes=1)), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=datetime(2026, 12, 2, 9, 0)), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["nobody"], at=START), ds.ConfigurationError),
+        (lambda s: s.schedule("x", [], at=START), ds.InvalidInput),
+        (lambda s: s.schedule("x", "brand-a", at=START), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=START, every=30), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=START, until=START + timedelta(days=1)), ds.InvalidInput),
+        (lambda s: s.schedule("", ["brand-a"], at=START), ds.ContentRejected),
+    ],
+)
+def test_bad_plans_are_refused_and_nothing_is_stored(
+    sched: Scheduler, call: Callable[[Scheduler], Any], error: type
+) -> None:
+    with pytest.raises(error):
+        call(sched)
+    assert sched.jobs() == []
+
+
+def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, profiles: Path) -> None:
+    first = sched.schedule("first", ["brand-a"], at=START + timedelta(minutes=10))
+    second = sched.schedule("second", ["brand-a"], at=START + timedelta(minutes=10))
+    third = sched.schedule("third", ["brand-a"], at=START + timedelta(minutes=10))
+    assert sorted(sched.pause()) == sorted([first.id, second.id, third.id])
+    clock.advance(minutes=30)
+    assert sched.run_pending() == 0  # paused jobs wait
+    assert sched.resume(first.id) == [first.id]
+    sched.cancel(third.id)
+    sched.reschedule(second.id, START + timedelta(hours=2))
+    assert sched.resume() == [second.id]
+    assert sched.run_pending() == 1
+    assert texts(profiles) == ["first"]
+    clock.advance(hours=2)
+    assert sched.run_pending() == 1
+    assert texts(profiles) == ["second", "first"]
+    assert sched.job(third.id).status == "cancelled"
+    with pytest.raises(ds.InvalidInput):
+        sched.cancel(first.id)  # done already
+    with pytest.raises(ds.NotFound):
+        sched.pause("no-such-job")
+
+
+def test_a_paused_running_job_stops_before_its_next_target(sched: Scheduler, profiles: Path) -> None:
+    job = sched.schedule("one at a time", ["brand-a", "brand-c"], at=START)
+    claimed = sched._claim()  # a worker has it
+    assert claimed is not None
+    assert sched.pause(job.id) == [job.id]
+    sched._run(claimed)  # the worker notices before its first target
+    assert sched.job(job.id).status == "paused"
+    assert texts(profiles) == []
+    sched.resume(job.id)
+    assert sched.run_pending() == 1
+    assert sched.job(job.id).status == "done"
+    assert texts(profiles) == ["one at a time"] == texts(profiles, "c.db")
+
+
+def test_a_recurring_job_posts_each_occurrence_once(sched: Scheduler, clock: Clock, profiles: Path) -> None:
+    job = sched.schedule(
+        "evergreen tip", ["brand-a"], at=START, every=timedelta(hours=1), until=START + timedelta(hours=2)
+    )
+    for _ in range(5):
+        sched.run_pending()
+        clock.advance(hours=1)
+    done = sched.job(job.id)
+    assert done.status == "done"
+    assert [o.occurrence for o in done.outcomes] == [0, 1, 2]
+    assert len(set(done.post_ids)) == 3
+    assert texts(profiles) == ["evergreen tip"] * 3
+
+
+def test_a_target_that_cannot_connect_fails_alone(sched: Scheduler, profiles: Path) -> None:
+    job = sched.schedule("hello", ["needs-secret", "brand-a"], at=START)
+    sched.run_pending()
+    done = sched.job(job.id)
+    assert done.status == "failed"
+    failed, posted = done.outcomes
+    assert isinstance(failed.error, ds.ConfigurationError)
+    assert "NOT_SET_ON_THIS_WORKER" in str(failed.error)
+    assert posted.ok
+    assert texts(profiles) == ["hello"]
+
+
+def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
+    first = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
+    again = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
+    assert again.id == first.id
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule(ds.Draft(text="twice", idempotency_key="campaign-1"), ["brand-a"], at=START)
+    assert len(sched.jobs()) == 1
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    with ds.connect("sandbox", path=tmp_path / "posts.db") as net:
+        net.publish("a sandbox file, not a scheduler store")
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial scheduler store"):
+        Scheduler(tmp_path / "posts.db")
+    (tmp_path / "notes.txt").write_text("plain text " * 200)
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial scheduler store"):
+        Scheduler(tmp_path / "notes.txt")
+
+
+_WORKER = """
+import sys
+from decentsocial import Scheduler
+Scheduler(sys.argv[1], lease=float(sys.argv[2]), poll_interval=0.1).run()
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_campaign_is_finished_by_another_without_doubles(profiles: Path) -> None:
+    """200 due jobs; worker A is killed with SIGKILL part way; worker B takes over expired leases."""
+    store = profiles / "campaign.db"
+    plan = Scheduler(store)
+    now = datetime.now(timezone.utc)
+    jobs = [plan.schedule(f"campaign post {i:03d}", ["brand-a", "brand-c"], at=now) for i in range(200)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen([sys.executable, "-c", _WORKER, str(store), "2"], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while len(plan.jobs(status="done")) < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+    finally:
+        worker.wait(timeout=30)
+    done_before = len(plan.jobs(status="done"))
+    assert 40 <= done_before < 200, "the kill must land in the middle of the campaign"
+    time.sleep(2.5)  # the dead worker's lease expires
+    takeover = Scheduler(store, lease=2)
+    while takeover.run_pending():
+        pass
+    finished = plan.jobs()
+    assert {j.status for j in finished} == {"done"}
+    for job in finished:
+        assert [len(o.post_ids) for o in job.outcomes] == [1, 1], job.id
+    expected = sorted(f"campaign post {i:03d}" for i in range(200))
+    assert sorted(texts(profiles)) == expected  # each exactly once on brand-a
+    assert sorted(texts(profiles, "c.db")) == expected  # and on brand-c
+    assert len(jobs) == 200
