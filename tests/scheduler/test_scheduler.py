@@ -241,3 +241,62 @@ def test_a_worker_killed_mid_campaign_is_finished_by_another_without_doubles(pro
     assert sorted(texts(profiles)) == expected  # each exactly once on brand-a
     assert sorted(texts(profiles, "c.db")) == expected  # and on brand-c
     assert len(jobs) == 200
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    runner = CliRunner()
+    store = str(profiles / "cli.db")
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, [*args, "--store", store], env={"COLUMNS": "200"})
+
+    planned = invoke(
+        "schedule", "from the command line #cli", "--to", "brand-a", "--to", "brand-c", "--at", "now"
+    )
+    assert planned.exit_code == 0, planned.output
+    job_id = planned.output.split()[1]
+    later = invoke("schedule", "later", "--to", "brand-a", "--at", "+2h", "--every", "1d")
+    assert later.exit_code == 0, later.output
+    later_id = later.output.split()[1]
+    assert invoke("pause", later_id).output.startswith("paused 1 job(s)")
+    ran = invoke("worker", "--once")
+    assert ran.exit_code == 0, ran.output
+    assert f"{job_id} done: 2 post(s)" in ran.output
+    listed = invoke("jobs")
+    assert job_id in listed.output
+    assert "paused" in listed.output
+    assert texts(profiles) == ["from the command line #cli"]
+    assert invoke("cancel", later_id).exit_code == 0
+    bad = invoke("schedule", "x", "--to", "brand-a", "--at", "2026-12-24T09:00")
+    assert bad.exit_code == 1
+    assert "no time zone" in bad.output
+    unknown = invoke("schedule", "x", "--to", "nobody", "--at", "+1h")
+    assert unknown.exit_code == 1
+    assert "no profile 'nobody'" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("2h", 7200), ("1d", 86400), ("1.5h", 5400)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    from decentsocial.campaign_cli import parse_duration
+
+    assert parse_duration(text).total_seconds() == seconds
+
+
+def test_times() -> None:
+    from decentsocial.campaign_cli import parse_when
+
+    assert parse_when("+2h", now=START) == START + timedelta(hours=2)
+    assert parse_when("now", now=START) == START
+    assert parse_when("2026-12-24T09:00+01:00") == datetime(2026, 12, 24, 8, 0, tzinfo=timezone.utc)
+    for bad in ("tomorrow", "2026-12-24T09:00", "+2 fortnights"):
+        with pytest.raises(ds.InvalidInput):
+            parse_when(bad, now=START)

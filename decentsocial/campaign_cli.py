@@ -1,0 +1,233 @@
+"""The campaign commands of ``decentsocial``: schedule, jobs, pause, resume, cancel, reschedule, worker.
+
+They work on a scheduler store (``--store``, default ``campaign.db`` in the
+current folder, or ``$DECENTSOCIAL_STORE``); targets are profile names, so
+a job never holds a secret and a worker anywhere connects through its own
+config. Times are ISO-8601 with a time zone (``2026-12-24T09:00+01:00``),
+``now``, or ``+`` a duration (``+30m``, ``+2h``, ``+1d``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from .cli import app, handles_errors, out, printable
+from .errors import InvalidInput
+from .models import Draft, parse_iso_datetime
+
+if TYPE_CHECKING:
+    from .scheduler import Job, Scheduler
+
+__all__ = ["parse_duration", "parse_when"]
+
+StoreOpt = Annotated[
+    str,
+    typer.Option("--store", envvar="DECENTSOCIAL_STORE", help="The scheduler store (a SQLite file)."),
+]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` as a timedelta; ``InvalidInput`` otherwise."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InvalidInput(f"not a duration: {text!r} (write 30m, 2h, 1d…)")
+    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+
+
+def parse_when(text: str, *, now: datetime | None = None) -> datetime:
+    """``now``, ``+2h`` or ISO-8601 with a time zone, as an aware datetime."""
+    current = now or datetime.now(timezone.utc)
+    value = text.strip()
+    if value == "now":
+        return current
+    if value.startswith("+"):
+        return current + parse_duration(value[1:])
+    if not re.search(r"(Z|z|[+-]\d\d:?\d\d)$", value):
+        raise InvalidInput(f"{text!r} has no time zone: add one (2026-12-24T09:00+01:00) or use +2h")
+    try:
+        return parse_iso_datetime(value)
+    except ValueError:
+        raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2026-12-24T09:00+01:00)") from None
+
+
+def _open(store: str) -> Scheduler:
+    from .scheduler import Scheduler
+
+    return Scheduler(Path(store).expanduser())
+
+
+def _jobs_table(jobs: list[Job]) -> Table:
+    table = Table(title="Jobs")
+    for column in ("id", "status", "at (UTC)", "targets", "posts", "errors"):
+        table.add_column(column)
+    for job in jobs:
+        failures = [o for o in job.outcomes if o.error is not None]
+        table.add_row(
+            job.id,
+            job.status,
+            f"{job.at:%Y-%m-%d %H:%M}" + (f" every {job.every}" if job.every else ""),
+            ", ".join(job.targets),
+            str(len(job.post_ids)),
+            printable("; ".join(f"{o.target}: {o.error}" for o in failures))[:80],
+        )
+    return table
+
+
+@app.command()
+@handles_errors
+def schedule(
+    text: Annotated[str, typer.Argument(help="The text to publish.")],
+    to: Annotated[list[str], typer.Option("--to", help="A target profile. Repeatable.")],
+    at: Annotated[str, typer.Option("--at", help="When: now, +2h, or ISO-8601 with a time zone.")] = "now",
+    every: Annotated[str | None, typer.Option("--every", help="Repeat every 1h, 1d… (at least 1m).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="When a repeating job ends.")] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Idempotency key: scheduling it again is a no-op.")
+    ] = None,
+    store: StoreOpt = "campaign.db",
+) -> None:
+    """Plan a post for one or more profiles."""
+    sched = _open(store)
+    try:
+        job = sched.schedule(
+            Draft(text=text),
+            to,
+            at=parse_when(at),
+            every=None if every is None else parse_duration(every),
+            until=None if until is None else parse_when(until),
+            key=key,
+        )
+    finally:
+        sched.close()
+    out().print(
+        f"scheduled {job.id} for {job.at:%Y-%m-%d %H:%M} UTC to {', '.join(job.targets)}", markup=False
+    )
+
+
+@app.command()
+@handles_errors
+def jobs(
+    status: Annotated[str | None, typer.Option("--status", help="Only jobs with this status.")] = None,
+    store: StoreOpt = "campaign.db",
+) -> None:
+    """List the jobs in a store, soonest first, with what each has published."""
+    sched = _open(store)
+    try:
+        listed = sched.jobs(status=status)  # type: ignore[arg-type]  # checked by jobs()
+    finally:
+        sched.close()
+    if not listed:
+        out().print("(no jobs)")
+        return
+    out().print(_jobs_table(listed))
+
+
+def _moved(verb: str, ids: list[str]) -> None:
+    out().print(f"{verb} {len(ids)} job(s)" + (f": {', '.join(ids)}" if ids else ""), markup=False)
+
+
+@app.command()
+@handles_errors
+def pause(
+    job_id: Annotated[str | None, typer.Argument(help="A job id; every job when left out.")] = None,
+    store: StoreOpt = "campaign.db",
+) -> None:
+    """Pause a job (or every job): nothing planned goes out until it is resumed."""
+    sched = _open(store)
+    try:
+        _moved("paused", sched.pause(job_id))
+    finally:
+        sched.close()
+
+
+@app.command()
+@handles_errors
+def resume(
+    job_id: Annotated[str | None, typer.Argument(help="A job id; every paused job when left out.")] = None,
+    store: StoreOpt = "campaign.db",
+) -> None:
+    """Resume a paused job (or every paused job)."""
+    sched = _open(store)
+    try:
+        _moved("resumed", sched.resume(job_id))
+    finally:
+        sched.close()
+
+
+@app.command()
+@handles_errors
+def cancel(
+    job_id: Annotated[str, typer.Argument(help="The job id.")], store: StoreOpt = "campaign.db"
+) -> None:
+    """Cancel a job that has not finished (its record stays)."""
+    sched = _open(store)
+    try:
+        sched.cancel(job_id)
+    finally:
+        sched.close()
+    _moved("cancelled", [job_id])
+
+
+@app.command()
+@handles_errors
+def reschedule(
+    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    at: Annotated[str, typer.Option("--at", help="The new time: +2h, or ISO-8601 with a time zone.")],
+    store: StoreOpt = "campaign.db",
+) -> None:
+    """Move a planned or paused job to another time."""
+    sched = _open(store)
+    try:
+        job = sched.reschedule(job_id, parse_when(at))
+    finally:
+        sched.close()
+    out().print(f"{job.id} now goes out {job.at:%Y-%m-%d %H:%M} UTC", markup=False)
+
+
+@app.command()
+@handles_errors
+def worker(
+    store: StoreOpt = "campaign.db",
+    once: Annotated[bool, typer.Option("--once", help="Run what is due now, then exit.")] = False,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between looks for due jobs.")] = 1.0,
+) -> None:
+    """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
+    from .scheduler import Scheduler
+
+    sched = Scheduler(Path(store).expanduser(), poll_interval=poll)
+    console = out()
+    console.print(f"worker {sched.worker_id} on {sched.path}", markup=False)
+    seen = {job.id: (job.status, len(job.outcomes)) for job in sched.jobs()}
+    stop = threading.Event()
+    try:
+        while not stop.is_set():
+            ran = sched.run_pending(limit=1)
+            for job in sched.jobs():
+                state = (job.status, len(job.outcomes))
+                if seen.get(job.id) != state and job.status != "running":
+                    posted = sum(len(o.post_ids) for o in job.outcomes if o.occurrence == job.occurrence)
+                    console.print(f"{job.id} {job.status}: {posted} post(s)", markup=False)
+                    for outcome in job.outcomes:
+                        if outcome.error is not None and outcome.occurrence == job.occurrence:
+                            console.print(
+                                f"  {outcome.target}: {printable(str(outcome.error))}", markup=False
+                            )
+                seen[job.id] = state
+            if not ran:
+                if once:
+                    break
+                stop.wait(poll)
+    except KeyboardInterrupt:
+        console.print("stopped", markup=False)
+    finally:
+        sched.close()
