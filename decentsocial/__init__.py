@@ -52,6 +52,7 @@ from .retry import RetryPolicy
 from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
+    from .engagement import history, report, track
     from .frames import to_dataframe
     from .scheduler import Job, Scheduler
 
@@ -98,16 +99,22 @@ __all__ = [
     "connect",
     "connect_any",
     "crosspost",
+    "history",
     "known_networks",
     "monitor",
     "paginate",
+    "report",
     "to_dataframe",
+    "track",
 ]
 
 _LAZY = {
     "to_dataframe": "frames",
     "Scheduler": "scheduler",
     "Job": "scheduler",
+    "track": "engagement",
+    "history": "engagement",
+    "report": "engagement",
 }
 
 

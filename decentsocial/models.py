@@ -92,6 +92,33 @@ class _Model(BaseModel):
         val_json_bytes="base64",
     )
 
+    #: The fields a ``repr`` shows (``None``: all), so a post's repr is one short line, not its raw payload.
+    _repr_fields: ClassVar[tuple[str, ...] | None] = None
+
+    def __repr_args__(self) -> Any:
+        if self._repr_fields is None:
+            yield from super().__repr_args__()
+            return
+        for name in self._repr_fields:
+            value = getattr(self, name)
+            if value is not None and value != ():
+                yield name, _brief(value)
+
+
+def _brief(value: Any) -> Any:
+    """A value as a repr shows it: long text cut, an account by its handle, amounts as text."""
+    if isinstance(value, str):
+        return value if len(value) <= 60 else value[:59] + "…"
+    if isinstance(value, Account):
+        return value.handle
+    if isinstance(value, Post):
+        return value.id
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, tuple) and value and isinstance(value[0], Amount):
+        return ", ".join(map(str, value))
+    return value
+
 
 class _Input(_Model):
     """A model callers build (drafts, media, amounts): every construction error is ``InvalidInput``.
@@ -215,6 +242,14 @@ class Amount(_Input):
 class Account(_Model):
     """A person, brand or bot on one network."""
 
+    _repr_fields = ("network", "handle", "display_name", "followers")
+
+    def _repr_html_(self) -> str:
+        """A compact card for Jupyter; every value escaped, so a profile's markup never runs."""
+        from .display import account_html
+
+        return account_html(self)
+
     network: str
     id: str
     handle: str
@@ -232,6 +267,8 @@ class Account(_Model):
 
 class Community(_Model):
     """A group, community or list that posts can be published into."""
+
+    _repr_fields = ("network", "id", "title", "members")
 
     network: str
     id: str
@@ -264,6 +301,14 @@ class RewardPart(_Model):
 
 class Reward(_Model):
     """What a post earned or will earn, or what an account can claim."""
+
+    _repr_fields = ("network", "subject", "status", "amounts", "payout_at")
+
+    def _repr_html_(self) -> str:
+        """A compact line for Jupyter, escaped."""
+        from .display import reward_html
+
+        return reward_html(self)
 
     network: str
     subject: str
@@ -315,6 +360,14 @@ class Media(_Input):
 class Post(_Model):
     """A post, note, status, comment or thread entry on one network."""
 
+    _repr_fields = ("network", "id", "author", "text", "created_at")
+
+    def _repr_html_(self) -> str:
+        """A compact card for Jupyter; the text is escaped, so a post's HTML or script never runs."""
+        from .display import post_html
+
+        return post_html(self)
+
     network: str
     id: str
     url: str | None = None
@@ -350,6 +403,8 @@ class Post(_Model):
 
 class Notification(_Model):
     """Something that happened to the account: a mention, reply, like, follow, reward…"""
+
+    _repr_fields = ("network", "kind", "account", "post", "created_at")
 
     network: str
     id: str

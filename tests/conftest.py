@@ -48,6 +48,7 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
     tests_dir = Path(__file__).parent
     if collection_path.parent == tests_dir and collection_path.is_dir():
         core = {"unit", "contract", "servers", "fixtures", "crosspost", "aio", "cli", "sandbox", "docs"}
+        core |= {"scheduler", "history"}  # these run on the sandbox
         if collection_path.name not in core and collection_path.name not in server_modules():
             return True
     return None

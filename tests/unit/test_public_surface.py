@@ -62,10 +62,13 @@ PUBLIC_NAMES = {
     "connect",
     "connect_any",
     "crosspost",
+    "history",
     "known_networks",
     "monitor",
     "paginate",
+    "report",
     "to_dataframe",
+    "track",
 }
 
 

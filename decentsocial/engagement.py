@@ -1,0 +1,248 @@
+"""Engagement over time: snapshots of posts in a SQLite file, and per-network reports.
+
+::
+
+    ds.track(posts, store="metrics.db", networks=[masto, bsky])   # one snapshot per post, now
+    df = ds.history("metrics.db")     # one row per (post, snapshot)
+    df = ds.report([masto, bsky], since=week_ago)   # one row per network and account
+
+``track`` re-reads each post through the connection of its network (given
+in ``networks``) so the snapshot holds today's likes, reposts, replies and
+rewards; posts whose network has no connection are stored as they are.
+``history`` and ``report`` return pandas ``DataFrame`` s (the ``pandas``
+extra); pandas is imported only when they are called.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from .models import Post, Reward
+from .network import Capability, Network
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["HISTORY_COLUMNS", "REPORT_COLUMNS", "history", "report", "track"]
+
+log = logging.getLogger("decentsocial.engagement")
+
+#: The columns of :func:`history`, before one ``reward_<ASSET>`` column per asset seen.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "network",
+    "id",
+    "taken_at",
+    "created_at",
+    "author",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+    "reward_status",
+)
+#: The columns of :func:`report`, before one ``rewards_<ASSET>`` column per asset earned.
+REPORT_COLUMNS: tuple[str, ...] = (
+    "network",
+    "account",
+    "posts",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    network       TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    taken_at      REAL NOT NULL,
+    created_at    REAL NOT NULL,
+    author        TEXT NOT NULL,
+    likes         INTEGER,
+    reposts       INTEGER,
+    replies       INTEGER,
+    quotes        INTEGER,
+    views         INTEGER,
+    reward_status TEXT,
+    rewards       TEXT NOT NULL,
+    PRIMARY KEY (network, id, taken_at)
+)
+"""
+
+
+def _open(store: str | Path) -> sqlite3.Connection:
+    path = Path(store).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, timeout=30.0)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "snapshots" not in tables:
+            db.close()
+            raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
+        db.execute(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        raise errors.ConfigurationError(f"{path} is not a decentsocial metrics store ({exc})") from None
+    return db
+
+
+def track(
+    posts: Iterable[Post],
+    store: str | Path = "metrics.db",
+    *,
+    networks: Sequence[Network] = (),
+    now: datetime | None = None,
+) -> list[Post]:
+    """Store one snapshot of each post's engagement and rewards, taken now; returns the posts as read.
+
+    A post whose network is among ``networks`` is read again (``get_post``,
+    and ``rewards`` where the network has them) so the snapshot is current;
+    a post that fails to refresh is logged and stored as it was given.
+    """
+    items = list(posts)
+    if not all(isinstance(p, Post) for p in items):
+        raise errors.InvalidInput("track takes Post objects (from publish, get_post, search…)")
+    by_name: dict[str, Network] = {}
+    for net in networks:
+        if not isinstance(net, Network):
+            raise errors.InvalidInput(f"networks must be connections, got {type(net).__name__}")
+        by_name.setdefault(net.name, net)
+    taken = (now or datetime.now(timezone.utc)).timestamp()
+    current = [_refresh(post, by_name.get(post.network)) for post in items]
+    db = _open(store)
+    try:
+        with db:
+            db.executemany(
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_snapshot_row(post, taken) for post in current],
+            )
+    finally:
+        db.close()
+    return current
+
+
+def _refresh(post: Post, net: Network | None) -> Post:
+    if net is None:
+        return post
+    try:
+        fresh = net.get_post(post.id) if Capability.READ in net.capabilities else post
+        if Capability.REWARDS in net.capabilities:
+            fresh = fresh.model_copy(update={"reward": net.rewards(fresh)})
+    except errors.DecentSocialError as exc:
+        log.warning("track: %s %s kept as given: %s", post.network, post.id, exc)
+        return post
+    return fresh
+
+
+def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
+    m = post.metrics
+    reward = post.reward
+    amounts = {a.asset: str(a.value) for a in reward.amounts} if reward else {}
+    return (
+        post.network,
+        post.id,
+        taken,
+        post.created_at.timestamp(),
+        post.author.handle,
+        m.likes,
+        m.reposts,
+        m.replies,
+        m.quotes,
+        m.views,
+        reward.status if reward else None,
+        json.dumps(amounts),
+    )
+
+
+def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
+    """Every snapshot in ``store``, one row per (post, snapshot), oldest first."""
+    pd = _pandas()
+    db = _open(store)
+    try:
+        rows = db.execute(
+            "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views,"
+            " reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
+        ).fetchall()
+    finally:
+        db.close()
+    records = []
+    for row in rows:
+        record = dict(zip((*HISTORY_COLUMNS, "rewards"), row, strict=True))
+        record["taken_at"] = datetime.fromtimestamp(record["taken_at"], timezone.utc)
+        record["created_at"] = datetime.fromtimestamp(record["created_at"], timezone.utc)
+        for asset, value in json.loads(record.pop("rewards")).items():
+            record[f"reward_{asset}"] = Decimal(value)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=_columns(HISTORY_COLUMNS, records, "reward_"))
+    for column in ("likes", "reposts", "replies", "quotes", "views"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def report(networks: Sequence[Network], since: datetime, *, now: datetime | None = None) -> pandas.DataFrame:
+    """Per network and account: posts made since ``since`` and their likes, reposts, replies, quotes,
+    views, and rewards earned (one ``rewards_<ASSET>`` column per asset: payouts, zaps, sandbox coins).
+
+    ``since`` must be tz-aware and not in the future; both are checked before any I/O.
+    """
+    pd = _pandas()
+    nets = list(networks)
+    if not nets or not all(isinstance(n, Network) for n in nets):
+        raise errors.InvalidInput("report needs one or more connections")
+    if not isinstance(since, datetime) or since.tzinfo is None:
+        raise errors.InvalidInput("since must be a datetime with a time zone")
+    if since > (now or datetime.now(timezone.utc)):
+        raise errors.InvalidInput(f"since is in the future ({since.isoformat()})")
+    for net in nets:
+        if Capability.POSTS not in net.capabilities:
+            raise errors.UnsupportedFeature(net.name, Capability.POSTS, "report reads the account's posts")
+    records = [_network_report(net, since) for net in nets]
+    return pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+
+
+def _network_report(net: Network, since: datetime) -> dict[str, Any]:
+    record: dict[str, Any] = {"network": net.name, "account": net.me().handle, "posts": 0}
+    totals = dict.fromkeys(("likes", "reposts", "replies", "quotes", "views"), 0)
+    known = dict.fromkeys(totals, False)
+    earned: dict[str, Decimal] = {}
+    for post in net.posts(limit=None):
+        if post.created_at < since:
+            break  # newest first: the rest are older
+        record["posts"] += 1
+        for name in totals:
+            value = getattr(post.metrics, name)
+            if value is not None:
+                totals[name] += value
+                known[name] = True
+        reward: Reward | None = post.reward
+        if reward is None and Capability.REWARDS in net.capabilities:
+            reward = net.rewards(post)
+        for amount in reward.amounts if reward else ():
+            earned[amount.asset] = earned.get(amount.asset, Decimal(0)) + amount.value
+    record.update({name: (totals[name] if known[name] else None) for name in totals})
+    record.update({f"rewards_{asset}": value for asset, value in earned.items()})
+    return record
+
+
+def _columns(base: Sequence[str], records: list[dict[str, Any]], prefix: str) -> list[str]:
+    extra = sorted({key for r in records for key in r if key.startswith(prefix)})
+    return [*base, *extra]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise errors.ConfigurationError(
+            "history and report need pandas: pip install 'decentsocial[pandas]'"
+        ) from None
+    return pandas

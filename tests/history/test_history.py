@@ -1,0 +1,101 @@
+"""Engagement over time on real sandboxes: snapshots, history frames, per-network reports, safe displays."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import decentsocial as ds
+
+pytest.importorskip("pandas", reason="history and report need the pandas extra")
+
+
+def test_history_shows_a_like_appear_between_two_snapshots(tmp_path: Path) -> None:
+    store = tmp_path / "metrics.db"
+    with ds.connect("sandbox", path=tmp_path / "s.db", account="brand") as brand:
+        fan = brand.as_account("fan")
+        post = brand.publish("Launch day #acme")
+        other = brand.publish("Behind the scenes")
+        first = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+        ds.track([post, other], store, networks=[brand], now=first)
+        fan.like(post)
+        fan.reply(post, "congrats!")
+        ds.track([post, other], store, networks=[brand], now=first + timedelta(hours=1))
+        fan.close()
+    frame = ds.history(store)
+    assert list(frame.columns[:11]) == [
+        "network",
+        "id",
+        "taken_at",
+        "created_at",
+        "author",
+        "likes",
+        "reposts",
+        "replies",
+        "quotes",
+        "views",
+        "reward_status",
+    ]
+    launch = frame[frame["id"] == post.id].sort_values("taken_at")
+    assert list(launch["likes"]) == [0, 1]
+    assert list(launch["replies"]) == [0, 1]
+    assert list(frame[frame["id"] == other.id]["likes"]) == [0, 0]
+    assert launch["taken_at"].iloc[1] - launch["taken_at"].iloc[0] == timedelta(hours=1)
+    assert "reward_SAND" in frame.columns  # the like started a pending sandbox reward
+    assert launch["reward_SAND"].iloc[1] == Decimal("1.000")
+
+
+def test_report_sums_a_network_since_a_time(tmp_path: Path) -> None:
+    with ds.connect("sandbox", path=tmp_path / "s.db", account="brand") as brand:
+        fan = brand.as_account("fan")
+        start = brand.current_time()
+        for text in ("one #acme", "two #acme", "three"):
+            fan.like(brand.publish(text))
+        fan.repost(brand.posts(limit=1).__next__())
+        frame = ds.report([brand, fan], since=start - timedelta(seconds=1))
+        fan.close()
+    rows = {row["account"]: row for row in frame.to_dict("records")}
+    assert rows["brand"]["posts"] == 3
+    assert rows["brand"]["likes"] == 3
+    assert rows["brand"]["reposts"] == 1
+    assert rows["brand"]["rewards_SAND"] == Decimal("3.000")
+    assert rows["fan"]["posts"] == 0
+
+
+def test_bad_report_input_fails_before_any_io(tmp_path: Path) -> None:
+    with ds.connect("sandbox", path=tmp_path / "s.db") as net:
+        with pytest.raises(ds.InvalidInput, match="future"):
+            ds.report([net], since=datetime.now(timezone.utc) + timedelta(days=1))
+        with pytest.raises(ds.InvalidInput, match="time zone"):
+            ds.report([net], since=datetime(2026, 1, 1))
+        with pytest.raises(ds.InvalidInput):
+            ds.report([], since=datetime.now(timezone.utc))
+
+
+def test_a_file_that_is_not_a_metrics_store_is_refused(tmp_path: Path) -> None:
+    with ds.connect("sandbox", path=tmp_path / "posts.db") as net:
+        net.publish("a sandbox, not a metrics store")
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial metrics store"):
+        ds.history(tmp_path / "posts.db")
+
+
+def test_models_show_one_short_line_and_escaped_html() -> None:
+    with ds.connect("sandbox", max_length=5000) as net:
+        post = net.publish("<script>alert('x')</script> & <b>bold</b> " + "long " * 400)
+        shown = repr(post)
+        assert "\n" not in shown
+        assert len(shown) < 300
+        assert "raw" not in shown
+        page = post._repr_html_()
+        assert "<script>" not in page
+        assert "&lt;script&gt;" in page
+        assert "<b>bold</b>" not in page
+        me = net.me()
+        assert repr(me).startswith("Account(network='sandbox', handle=")
+        assert "<" not in me._repr_html_().replace("<div", "").replace("</div>", "").replace(
+            "<b", ""
+        ).replace("</b>", "").replace("<span", "").replace("</span>", "")
+        assert "status=" in repr(net.rewards(post))
