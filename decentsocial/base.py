@@ -117,7 +117,7 @@ class BaseNetwork(Generic[S]):
     def _ref(self, value: object, expected: str) -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()
-        raise self.invalid(f"expected {expected}, got {value!r}")
+        raise self.invalid(f"expected {expected}, got {repr(value)[:100]}")
 
     def _draft(self, draft: Draft | str) -> Draft:
         """``draft`` as a ``Draft``; an error building it (empty text, bad Unicode) names this network."""
