@@ -82,8 +82,8 @@ def check_post(post: Post, net: Network) -> None:
 
 
 def page_size(net: Network) -> int:
-    """The backend's page size (``BaseNetwork.page_size``; not part of the protocol)."""
-    return int(getattr(type(net), "page_size", 20))
+    """How many items one page request of this connection asks for."""
+    return int(net.page_size)
 
 
 def newest_first(posts: list[Post]) -> None:
