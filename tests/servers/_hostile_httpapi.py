@@ -1,0 +1,104 @@
+"""A misbehaving HTTP server on 127.0.0.1 for the backends on the shared HTTP transport (Threads, Minds).
+
+The first path segment says how it misbehaves, whatever the rest of the path
+and the method, so a backend pointed at ``{url}/drip`` meets the misbehaviour
+on its first request (a Threads ``GET /v1.0/me``, a Minds login ``POST``):
+
+* ``/drip/…``: promises 100 kB and sends one byte every 50 ms (10 s in all);
+* ``/bomb/…``: 64 MiB of JSON whitespace gzipped into about 64 kB;
+* ``/deep/…``: ``[[[[…]]]]`` nested 100,000 deep; ``/deeperror/…``: the same as a 400 answer;
+* ``/ok/…``: ``{}``.
+
+Every request is counted in ``HostileServer.requests`` (method and path).
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+_BOMB = gzip.compress(b" " * (64 * 1024 * 1024))
+_DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@dataclass
+class HostileServer:
+    url: str
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _handler(server: HostileServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self._answer()
+
+        def do_PUT(self) -> None:
+            self._answer()
+
+        def do_DELETE(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
+            server.requests.append((self.command, self.path))
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            mode = urlsplit(self.path).path.strip("/").split("/")[0]
+            try:
+                if mode == "drip":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    for _ in range(200):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.05)
+                elif mode == "bomb":
+                    self._send(200, _BOMB, encoding="gzip")
+                elif mode in ("deep", "deeperror"):
+                    self._send(400 if mode == "deeperror" else 200, _DEEP)
+                else:
+                    self._send(200, b"{}")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+
+        def _send(self, status: int, body: bytes, *, encoding: str | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@contextmanager
+def hostile_server() -> Iterator[HostileServer]:
+    """A running misbehaving server (a thread of this process), shut down at the end."""
+    state = HostileServer(url="")
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
