@@ -8,9 +8,11 @@ through :mod:`decentsocial.coerce`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, malformed
@@ -24,6 +26,41 @@ COMMENT_PREFIX = "comment:"
 NSFW_OTHER = 6
 #: ``access_id`` 2: public.
 PUBLIC = 2
+#: A Minds guid (a post, a comment, a channel, a group): digits.
+_GUID = re.compile(r"[0-9]{1,40}")
+#: A Minds username, as the engine's ``validate_username`` allows: letters, digits and underscores.
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
+
+
+# ---------------------------------------------------------------- ids
+
+
+def is_guid(value: object) -> bool:
+    """Whether ``value`` is a Minds guid (digits, ASCII only)."""
+    return isinstance(value, str) and _GUID.fullmatch(value) is not None
+
+
+def guid(value: str, what: str = "post id") -> str:
+    """A caller's guid, checked before any request: ``InvalidInput`` unless it is digits.
+
+    Guids go into URL paths; one that is not a guid (``../channel/avatar``) could name another endpoint.
+    """
+    if not is_guid(value):
+        raise InvalidInput(f"{value[:60]!r} is not a Minds {what} (a guid: digits)", network=NAME)
+    return value
+
+
+def channel_name(value: str) -> str:
+    """A caller's channel: a username (letters, digits, ``_``) or a guid; else ``InvalidInput``."""
+    name = value.lstrip("@")
+    if not _USERNAME.fullmatch(name):
+        raise InvalidInput(f"{value[:60]!r} is not a Minds username or channel guid", network=NAME)
+    return name
+
+
+def segment(value: str) -> str:
+    """``value`` percent-encoded as one URL path segment (``/``, ``?``, ``#`` and ``..`` included)."""
+    return quote(value, safe="")
 
 
 def time_of(value: Any) -> datetime:
@@ -67,7 +104,7 @@ def post(a: Mapping[str, Any]) -> Post:
     if remind is not None and not message:
         original = post(remind)
         return original.model_copy(update={"id": guid, "reposted_by": owner, "raw": dict(a)})
-    tags = [str(t) for t in as_list(a.get("tags"))]
+    tags = [t for t in map(as_str, as_list(a.get("tags"))) if t]
     return Post(
         network=NAME,
         id=guid,
@@ -114,7 +151,7 @@ def comment(c: Mapping[str, Any]) -> Post:
 def split_comment(pid: str) -> tuple[str, str]:
     """``comment:<entity>:<guid>`` -> (entity, guid); anything else is ``InvalidInput``."""
     parts = pid[len(COMMENT_PREFIX) :].split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(is_guid(p) for p in parts):
         raise InvalidInput(f"malformed Minds comment id {pid!r}", network=NAME)
     return parts[0], parts[1]
 
