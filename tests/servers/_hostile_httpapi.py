@@ -10,6 +10,8 @@ on its first request (a Threads ``GET /v1.0/me``, a Minds login ``POST``):
 * ``/ok/…``: ``{}``.
 
 Every request is counted in ``HostileServer.requests`` (method and path).
+
+:func:`mutate` makes hostile answers from documented ones for the fuzz tests.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 _BOMB = gzip.compress(b" " * (64 * 1024 * 1024))
@@ -102,3 +105,67 @@ def hostile_server() -> Iterator[HostileServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# ---------------------------------------------------------------- hostile payloads, for the fuzz tests
+
+
+def _deep(levels: int) -> object:
+    value: object = "bottom"
+    for i in range(levels):
+        value = [value] if i % 2 else {"id": value}
+    return value
+
+
+def junk() -> Any:
+    """A hypothesis strategy of values a hostile server may send in place of any field."""
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.sampled_from([0, -1, 2**63, -(2**63) - 1, 10**30, 10**4000]),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from([1e308, -1e308, 1e-320, float("inf"), float("nan")]),
+        st.text(max_size=30),
+        st.sampled_from(["", " ", "\ud800", "a\udfffb", "9" * 40, "1e999", "-0", "2026-13-45T99:99:99+0000"]),
+        st.sampled_from(["../me", "1/../2", "%2e%2e", "\x00", "🔑" * 10]),
+        st.lists(st.integers(), max_size=3),
+        st.dictionaries(st.text(max_size=4), st.none() | st.integers() | st.text(max_size=4), max_size=3),
+        st.builds(_deep, st.integers(min_value=1, max_value=60)),
+    )
+
+
+def _paths(value: Any, here: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if here:
+        yield here
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*here, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*here, index))
+
+
+def mutate(data: Any, payload: Any, *, times: int = 4) -> Any:
+    """``payload`` (a deep copy) with up to ``times`` mutations drawn from hypothesis ``data``:
+    a field removed, replaced by :func:`junk`, or the whole answer replaced."""
+    import copy
+
+    from hypothesis import strategies as st
+
+    value = copy.deepcopy(payload)
+    for _ in range(data.draw(st.integers(min_value=0, max_value=times))):
+        paths = list(_paths(value))
+        if not paths or data.draw(st.integers(min_value=0, max_value=30)) == 0:
+            return data.draw(junk())
+        path = data.draw(st.sampled_from(paths))
+        parent = value
+        for step in path[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(junk())
+    return value

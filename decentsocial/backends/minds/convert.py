@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from ... import text as textlib
@@ -35,7 +35,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
 # ---------------------------------------------------------------- ids
 
 
-def is_guid(value: object) -> bool:
+def is_guid(value: object) -> TypeGuard[str]:
     """Whether ``value`` is a Minds guid (digits, ASCII only)."""
     return isinstance(value, str) and _GUID.fullmatch(value) is not None
 
@@ -97,7 +97,7 @@ def post(a: Mapping[str, Any]) -> Post:
     remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
     message = as_str(a.get("message")) or ""
     guid = as_str(a.get("guid"))
-    if not guid:
+    if not is_guid(guid):
         raise malformed(NAME, "activity without a guid")
     container = as_str(a.get("container_guid")) or ""
     community = container if container and container != as_str(a.get("owner_guid")) else None
@@ -112,7 +112,7 @@ def post(a: Mapping[str, Any]) -> Post:
         author=owner,
         text=message,
         created_at=time_of(a.get("time_created")),
-        quote_of=as_str(as_dict(remind).get("guid")) if remind is not None else None,
+        quote_of=_guid_or_none(as_dict(remind).get("guid")) if remind is not None else None,
         tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in tags),
         mentions=textlib.mentions(message),
         links=textlib.links(message),
@@ -128,13 +128,20 @@ def post(a: Mapping[str, Any]) -> Post:
     )
 
 
+def _guid_or_none(value: Any) -> str | None:
+    found = as_str(value)
+    return found if is_guid(found) else None
+
+
 def comment(c: Mapping[str, Any]) -> Post:
     """A comment, as a reply to the post it is on."""
-    entity = as_str(c.get("entity_guid")) or ""
+    entity, guid = as_str(c.get("entity_guid")), as_str(c.get("guid"))
+    if not is_guid(entity) or not is_guid(guid):
+        raise malformed(NAME, "comment without its guid or its post's guid")
     text = as_str(c.get("description")) or ""
     return Post(
         network=NAME,
-        id=f"{COMMENT_PREFIX}{entity}:{as_str(c.get('guid'))}",
+        id=f"{COMMENT_PREFIX}{entity}:{guid}",
         url=f"https://www.minds.com/newsfeed/{entity}",
         author=_owner(c),
         text=text,

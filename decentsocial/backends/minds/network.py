@@ -239,7 +239,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
         for c in self._comments(entity):
-            post = convert.comment(c)
+            try:
+                post = convert.comment(c)
+            except errors.NetworkUnavailable:
+                continue  # a malformed comment is not the one sought
             if post.id in claimed or post.created_at.timestamp() < since:
                 continue
             if post.author.id == me.id and post.text == attempt.text:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import quote
 
 import regex
@@ -43,7 +43,7 @@ _ID = re.compile(r"[0-9]{1,40}")
 # ---------------------------------------------------------------- ids
 
 
-def is_id(value: object) -> bool:
+def is_id(value: object) -> TypeGuard[str]:
     """Whether ``value`` is a Threads object id (digits, ASCII only)."""
     return isinstance(value, str) and _ID.fullmatch(value) is not None
 
