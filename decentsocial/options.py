@@ -148,6 +148,7 @@ class ThreadsOptions(TypedDict, total=False):
     access_token: str | SecretStr
     user_id: str
     base_url: str
+    allow_http: bool
     api_version: str
     token_expires_at: datetime | None
     scopes: Collection[str] | None
@@ -169,5 +170,6 @@ class MindsOptions(TypedDict, total=False):
     username: str
     password: str | SecretStr
     base_url: str
+    allow_http: bool
     client_id: str
     timeout: float
