@@ -74,12 +74,13 @@ def read_token(body: Any) -> OAuthToken | None:
     """An OAuth token answer (``access_token``, ``expires_in``, ``refresh_token``…); ``None`` without
     an access token, which each backend turns into its own ``AuthenticationError``.
 
-    ``expires_at`` is now plus ``expires_in``, in UTC.
+    ``expires_at`` is now plus ``expires_in``, in UTC. An access token with characters an HTTP
+    header cannot carry (spaces, controls, non-ASCII) is no token either.
     """
     data = as_dict(body)
     access = as_str(data.get("access_token"))
-    if not access:
-        return None
+    if not access or not _header_safe(access):
+        return None  # a token that cannot go into an Authorization header is no token
     refresh = as_str(data.get("refresh_token"))
     expires_in = as_int(data.get("expires_in"))
     expires_at = None
@@ -90,11 +91,15 @@ def read_token(body: Any) -> OAuthToken | None:
             expires_in = None
     return OAuthToken(
         access_token=SecretStr(access),
-        refresh_token=SecretStr(refresh) if refresh else None,
+        refresh_token=SecretStr(refresh) if refresh and _header_safe(refresh) else None,
         token_type=as_str(data.get("token_type")) or "bearer",
         expires_in=expires_in,
         expires_at=expires_at,
     )
+
+
+def _header_safe(token: str) -> bool:
+    return all(33 <= ord(c) < 127 for c in token)
 
 
 class HttpApi:

@@ -14,7 +14,7 @@ from decentsocial.backends.minds import convert
 from decentsocial.errors import DecentSocialError
 from decentsocial.limits import Limits, loads
 from decentsocial.models import Post
-from tests.servers._hostile_httpapi import mutate
+from tests.servers._hostile_httpapi import mutate, sweep
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,6 +92,13 @@ def convert_answer(payload: Any, conversion: Callable[[Any], object]) -> object 
 def test_typical_payloads_convert(name: str) -> None:
     payload, conversion = CONVERSIONS[name]
     assert not isinstance(convert_answer(payload, conversion), DecentSocialError)
+
+
+@pytest.mark.parametrize("name", sorted(CONVERSIONS))
+def test_every_field_removed_or_extreme_gives_a_model_or_a_typed_error(name: str) -> None:
+    payload, conversion = CONVERSIONS[name]
+    for hostile in sweep(payload):
+        convert_answer(hostile, conversion)  # anything but DecentSocialError propagates
 
 
 @settings(FUZZ, max_examples=300)

@@ -169,3 +169,44 @@ def mutate(data: Any, payload: Any, *, times: int = 4) -> Any:
         else:
             parent[path[-1]] = data.draw(junk())
     return value
+
+
+#: Values a sweep puts in place of each field in turn (the fuzz tests draw others at random).
+EXTREMES: tuple[Any, ...] = (
+    None,
+    True,
+    -1,
+    2**63,
+    10**400,
+    -(10**400),
+    1e308,
+    float("inf"),
+    float("nan"),
+    "",
+    "\ud800",
+    "9" * 400,
+    "../me",
+    [],
+    {},
+    [[[[["deep"]]]]],
+)
+
+
+_REMOVE = object()
+
+
+def sweep(payload: Any) -> Iterator[Any]:
+    """``payload`` with one field at a time removed, or replaced by each of :data:`EXTREMES`."""
+    import copy
+
+    for path in list(_paths(payload)):
+        for replacement in (_REMOVE, *EXTREMES):
+            value = copy.deepcopy(payload)
+            parent = value
+            for step in path[:-1]:
+                parent = parent[step]
+            if replacement is _REMOVE:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = replacement
+            yield value

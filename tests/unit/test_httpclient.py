@@ -225,6 +225,11 @@ def test_read_token() -> None:
     assert read_token({"access_token": ""}) is None
     assert read_token({"token": "x"}) is None
     assert read_token("not an object") is None
+    assert read_token({"access_token": "tøken"}) is None  # no header could carry it
+    assert read_token({"access_token": "a b"}) is None
+    broken = read_token({"access_token": "a", "refresh_token": "r\ud800"})
+    assert broken is not None
+    assert broken.refresh_token is None  # could not be sent back: as good as none
     odd = read_token({"access_token": "a", "expires_in": "9" * 25, "refresh_token": 3})
     assert odd is not None
     assert odd.expires_at is None

@@ -63,15 +63,23 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def _seconds(value: Any) -> datetime | None:
+    """A Minds time (Unix seconds, often as a string), or ``None`` when unreadable."""
+    try:
+        return as_datetime(as_float(value))
+    except OverflowError:  # coerce.as_float cannot take an integer beyond a float's range
+        return None
+
+
 def time_of(value: Any) -> datetime:
     """A Minds time (Unix seconds, often as a string); unreadable or missing is now."""
-    return as_datetime(as_float(value)) or datetime.now(timezone.utc)
+    return _seconds(value) or datetime.now(timezone.utc)
 
 
 def account(c: Mapping[str, Any]) -> Account:
     """A channel."""
     username = as_str(c.get("username")) or as_str(c.get("guid")) or ""
-    created = as_datetime(as_float(c.get("time_created")))
+    created = _seconds(c.get("time_created"))
     return Account(
         network=NAME,
         id=as_str(c.get("guid")) or username,

@@ -160,7 +160,10 @@ def timestamp(value: Any) -> datetime:
     """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
     if value is None or value == "":
         return datetime.now(timezone.utc)
-    when = as_datetime(value)
+    try:
+        when = as_datetime(value)
+    except OverflowError:  # coerce.as_float cannot take an integer beyond a float's range
+        when = None
     if when is None:
         raise malformed(NAME, f"timestamp {str(value)[:40]!r}")
     return when
