@@ -9,8 +9,13 @@ What every such backend needs, written once:
   retryable only when the caller says repeating the request is safe;
 * an HTTP error status mapped through :func:`decentsocial.errors.from_status`,
   with :meth:`HttpApi.error` as the hook for an API's own error bodies;
-* JSON answers decoded once (:meth:`HttpApi.parse`; a body that is not a
-  JSON object is the server's failure);
+* every request within the connection's :class:`~decentsocial.limits.Limits`
+  (the ``limits`` setting): the client is built on
+  :func:`~decentsocial.limits.guarded_transport`, so a server that drips
+  bytes cannot hold a call past the deadline and a small gzip bomb is
+  refused, not unpacked;
+* JSON answers decoded once, size- and depth-checked (:meth:`HttpApi.parse`;
+  a body that is not a JSON object is the server's failure);
 * requests under the connection's :class:`~decentsocial.retry.RetryPolicy`
   (:meth:`HttpApi.call`), one expired-credentials refresh (:meth:`HttpApi.reauthenticate`)
   and an idempotent DELETE (:meth:`HttpApi.delete`);
@@ -34,6 +39,7 @@ from pydantic import SecretStr
 
 from .coerce import as_dict, as_int, as_str
 from .errors import DecentSocialError, NetworkUnavailable, NotFound, from_status
+from .limits import Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
 __all__ = ["HttpApi", "OAuthToken", "read_token", "server_words"]
@@ -68,12 +74,13 @@ def read_token(body: Any) -> OAuthToken | None:
     """An OAuth token answer (``access_token``, ``expires_in``, ``refresh_token``…); ``None`` without
     an access token, which each backend turns into its own ``AuthenticationError``.
 
-    ``expires_at`` is now plus ``expires_in``, in UTC.
+    ``expires_at`` is now plus ``expires_in``, in UTC. An access token with characters an HTTP
+    header cannot carry (spaces, controls, non-ASCII) is no token either.
     """
     data = as_dict(body)
     access = as_str(data.get("access_token"))
-    if not access:
-        return None
+    if not access or not _header_safe(access):
+        return None  # a token that cannot go into an Authorization header is no token
     refresh = as_str(data.get("refresh_token"))
     expires_in = as_int(data.get("expires_in"))
     expires_at = None
@@ -84,11 +91,15 @@ def read_token(body: Any) -> OAuthToken | None:
             expires_in = None
     return OAuthToken(
         access_token=SecretStr(access),
-        refresh_token=SecretStr(refresh) if refresh else None,
+        refresh_token=SecretStr(refresh) if refresh and _header_safe(refresh) else None,
         token_type=as_str(data.get("token_type")) or "bearer",
         expires_in=expires_in,
         expires_at=expires_at,
     )
+
+
+def _header_safe(token: str) -> bool:
+    return all(33 <= ord(c) < 127 for c in token)
 
 
 class HttpApi:
@@ -96,8 +107,10 @@ class HttpApi:
 
     ``network`` names the backend in errors, ``label`` the service in
     messages ("Threads"). ``retry`` is the connection's policy (the shared
-    ``retry`` setting, ``BaseNetwork.retry``). ``transport`` replaces httpx's
-    network transport (``httpx.MockTransport`` in tests, a proxy transport).
+    ``retry`` setting, ``BaseNetwork.retry``). ``limits`` bound every request
+    (the shared ``limits`` setting). ``transport`` replaces httpx's network
+    transport (``httpx.MockTransport`` in tests, a proxy transport); the
+    limits are kept on top of it.
     """
 
     def __init__(
@@ -108,6 +121,7 @@ class HttpApi:
         *,
         timeout: float,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.network = network
@@ -115,6 +129,7 @@ class HttpApi:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy()
+        self.limits = limits if limits is not None else Limits()
         self.log = logging.getLogger(f"decentsocial.{network}")
         self._transport = transport
         self._client: httpx.Client | None = None
@@ -126,7 +141,9 @@ class HttpApi:
         """The httpx client, opened on first use so that building a connection does no I/O."""
         if self._client is None:
             self._client = httpx.Client(
-                base_url=self.base_url, timeout=self.timeout, transport=self._transport
+                base_url=self.base_url,
+                timeout=self.timeout,
+                transport=guarded_transport(self.limits, network=self.network, inner=self._transport),
             )
         return self._client
 
@@ -210,20 +227,23 @@ class HttpApi:
             return self.client.request(method, path, headers=sent, **kwargs)
 
     def decode(self, response: httpx.Response, what: str | None = None) -> Any:
-        """The response's JSON; a body that is not JSON is the server's failure."""
+        """The response's JSON within the size and depth limits; a body that is not JSON is the
+        server's failure (``NetworkUnavailable``, never a parser's own exception)."""
         try:
-            return response.json()
-        except ValueError as exc:
+            return loads(response.content, limits=self.limits, network=self.network)
+        except NetworkUnavailable as exc:
+            if exc.__cause__ is None:  # too large or too deep: the limit's own words
+                raise
             raise NetworkUnavailable(
                 f"{what or self.label} answered with something not JSON", network=self.network
-            ) from exc
+            ) from exc.__cause__
 
-    @staticmethod
-    def error_body(response: httpx.Response) -> Any:
-        """An error answer's JSON, or ``None`` when it has none (a proxy's HTML page)."""
+    def error_body(self, response: httpx.Response) -> Any:
+        """An error answer's JSON, or ``None`` when it has none (a proxy's HTML page, or JSON
+        beyond the limits)."""
         try:
-            return response.json()
-        except ValueError:
+            return loads(response.content, limits=self.limits, network=self.network)
+        except NetworkUnavailable:
             return None
 
     def failure(self, response: httpx.Response, *, method: str, safe_to_repeat: bool) -> DecentSocialError:

@@ -139,6 +139,7 @@ class ThreadsOptions(NetworkOptions, total=False):
     access_token: str | SecretStr
     user_id: str
     base_url: str
+    allow_http: bool
     api_version: str
     token_expires_at: datetime | None
     scopes: Collection[str] | None
@@ -157,5 +158,6 @@ class MindsOptions(NetworkOptions, total=False):
     username: str
     password: str | SecretStr
     base_url: str
+    allow_http: bool
     client_id: str
     timeout: float

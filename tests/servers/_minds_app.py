@@ -30,7 +30,9 @@ Endpoints reproduced:
 
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
-``token_not_json`` and ``token_without_token`` (a broken token answer).
+``token_not_json`` and ``token_without_token`` (a broken token answer),
+``repeat_cursor`` (a listing answers its first page and the same
+``load-next`` whatever offset it is asked for).
 
 Test-only controls live under ``/_test/`` (users, groups, subscriptions,
 clock, faults, statistics).
@@ -303,6 +305,12 @@ class MindsApp:
             raise MindsError(400, "limit must be a number") from None
         offset = q.get("offset") or ""
         start = 0
+        if self.s.fault("repeat_cursor"):
+            # A broken (or hostile) server: the first page again, and the same load-next, for ever.
+            chunk = items[:limit]
+            export_ = self.export if key == "activity" else self.export_comment
+            next_ = chunk[-1].guid if chunk else "1"
+            return JSONResponse({"status": "success", key: [export_(x) for x in chunk], "load-next": next_})
         if offset:
             ids = [x.guid for x in items]
             if offset not in ids:

@@ -165,7 +165,7 @@ def test_resume_after_a_crash_finds_the_published_post_and_never_publishes_again
     )
     with pytest.raises(ds.NetworkUnavailable):
         first.publish(draft)  # the video is still IN_PROGRESS when this process gives up
-    records = {key: data for key, _, data in StateStore(state).items("records:threads")}
+    records = {key: data for key, _, data in StateStore(state).items(f"records:threads:{user['id']}")}
     container = records["crash-1"]["container_id"]
     threads_server.control("clock", {"advance": 1})  # the video is processed
     # The threads_publish a crashed process sent without living to read the answer:

@@ -1,8 +1,11 @@
-"""The shared HTTP transport (decentsocial.httpclient) against httpx's MockTransport: no sockets."""
+"""The shared HTTP transport (decentsocial.httpclient) against httpx's MockTransport, and its limits
+against misbehaving servers on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gzip
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -11,6 +14,8 @@ import pytest
 import decentsocial as ds
 from decentsocial.errors import DecentSocialError
 from decentsocial.httpclient import HttpApi, read_token, server_words
+from decentsocial.limits import Limits
+from tests.servers._hostile_httpapi import HostileServer, hostile_server
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -220,8 +225,77 @@ def test_read_token() -> None:
     assert read_token({"access_token": ""}) is None
     assert read_token({"token": "x"}) is None
     assert read_token("not an object") is None
+    assert read_token({"access_token": "tøken"}) is None  # no header could carry it
+    assert read_token({"access_token": "a b"}) is None
+    broken = read_token({"access_token": "a", "refresh_token": "r\ud800"})
+    assert broken is not None
+    assert broken.refresh_token is None  # could not be sent back: as good as none
     odd = read_token({"access_token": "a", "expires_in": "9" * 25, "refresh_token": 3})
     assert odd is not None
     assert odd.expires_at is None
     assert odd.expires_in is None
     assert odd.refresh_token is not None  # a number is read as text, like every id
+
+
+# ---------------------------------------------------------------- limits against misbehaving servers
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileServer]:
+    with hostile_server() as server:
+        yield server
+
+
+def loopback_api(base_url: str, *, deadline: float = 30.0, attempts: int = 3) -> HttpApi:
+    return HttpApi(
+        "demo",
+        "Demo",
+        base_url,
+        timeout=30.0,
+        retry=ds.RetryPolicy(attempts=attempts, sleep=no_sleep),
+        limits=Limits(deadline=deadline),
+    )
+
+
+def test_a_dripping_server_cannot_hold_a_call_past_the_deadline(hostile: HostileServer) -> None:
+    client = loopback_api(f"{hostile.url}/drip", deadline=1.0)
+    before = len(hostile.requests)
+    started = time.monotonic()
+    with pytest.raises(ds.NetworkUnavailable, match="deadline") as info:
+        client.call("GET", "/x")  # the drip alone takes 10 s
+    assert time.monotonic() - started < 1.0 + 2.0
+    assert info.value.network == "demo"
+    assert len(hostile.requests) == before + 1  # not retried: the server would do it again
+    client.close()
+
+
+def test_a_gzip_bomb_is_refused_not_unpacked(hostile: HostileServer) -> None:
+    client = loopback_api(f"{hostile.url}/bomb")
+    with pytest.raises(ds.NetworkUnavailable, match="max_body_bytes"):
+        client.call("GET", "/x")
+    client.close()
+
+
+def test_json_nested_past_the_depth_limit_is_a_typed_error(hostile: HostileServer) -> None:
+    client = loopback_api(f"{hostile.url}/deep")
+    with pytest.raises(ds.NetworkUnavailable, match="deeper than 64"):
+        client.call("GET", "/x")
+    client = loopback_api(f"{hostile.url}/deeperror", attempts=1)
+    with pytest.raises(ds.ContentRejected):  # the 400 it is, its unreadable body read as none
+        client.call("GET", "/x")
+    client.close()
+
+
+def test_the_limits_hold_over_a_transport_given_by_the_caller() -> None:
+    bomb = gzip.compress(b" " * (4 * 1024 * 1024))
+    handler, _ = answers(httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=bomb))
+    client = HttpApi(
+        "demo",
+        "Demo",
+        "https://api.example",
+        timeout=5.0,
+        limits=Limits(max_body_bytes=1024 * 1024),
+        transport=httpx.MockTransport(handler),
+    )
+    with pytest.raises(ds.NetworkUnavailable, match="max_body_bytes"):
+        client.call("GET", "/x")

@@ -8,9 +8,11 @@ through :mod:`decentsocial.coerce`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeGuard
+from urllib.parse import quote
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, malformed
@@ -24,17 +26,60 @@ COMMENT_PREFIX = "comment:"
 NSFW_OTHER = 6
 #: ``access_id`` 2: public.
 PUBLIC = 2
+#: A Minds guid (a post, a comment, a channel, a group): digits.
+_GUID = re.compile(r"[0-9]{1,40}")
+#: A Minds username, as the engine's ``validate_username`` allows: letters, digits and underscores.
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
+
+
+# ---------------------------------------------------------------- ids
+
+
+def is_guid(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a Minds guid (digits, ASCII only)."""
+    return isinstance(value, str) and _GUID.fullmatch(value) is not None
+
+
+def guid(value: str, what: str = "post id") -> str:
+    """A caller's guid, checked before any request: ``InvalidInput`` unless it is digits.
+
+    Guids go into URL paths; one that is not a guid (``../channel/avatar``) could name another endpoint.
+    """
+    if not is_guid(value):
+        raise InvalidInput(f"{value[:60]!r} is not a Minds {what} (a guid: digits)", network=NAME)
+    return value
+
+
+def channel_name(value: str) -> str:
+    """A caller's channel: a username (letters, digits, ``_``) or a guid; else ``InvalidInput``."""
+    name = value.lstrip("@")
+    if not _USERNAME.fullmatch(name):
+        raise InvalidInput(f"{value[:60]!r} is not a Minds username or channel guid", network=NAME)
+    return name
+
+
+def segment(value: str) -> str:
+    """``value`` percent-encoded as one URL path segment (``/``, ``?``, ``#`` and ``..`` included)."""
+    return quote(value, safe="")
+
+
+def _seconds(value: Any) -> datetime | None:
+    """A Minds time (Unix seconds, often as a string), or ``None`` when unreadable."""
+    try:
+        return as_datetime(as_float(value))
+    except OverflowError:  # coerce.as_float cannot take an integer beyond a float's range
+        return None
 
 
 def time_of(value: Any) -> datetime:
     """A Minds time (Unix seconds, often as a string); unreadable or missing is now."""
-    return as_datetime(as_float(value)) or datetime.now(timezone.utc)
+    return _seconds(value) or datetime.now(timezone.utc)
 
 
 def account(c: Mapping[str, Any]) -> Account:
     """A channel."""
     username = as_str(c.get("username")) or as_str(c.get("guid")) or ""
-    created = as_datetime(as_float(c.get("time_created")))
+    created = _seconds(c.get("time_created"))
     return Account(
         network=NAME,
         id=as_str(c.get("guid")) or username,
@@ -60,14 +105,14 @@ def post(a: Mapping[str, Any]) -> Post:
     remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
     message = as_str(a.get("message")) or ""
     guid = as_str(a.get("guid"))
-    if not guid:
+    if not is_guid(guid):
         raise malformed(NAME, "activity without a guid")
     container = as_str(a.get("container_guid")) or ""
     community = container if container and container != as_str(a.get("owner_guid")) else None
     if remind is not None and not message:
         original = post(remind)
         return original.model_copy(update={"id": guid, "reposted_by": owner, "raw": dict(a)})
-    tags = [str(t) for t in as_list(a.get("tags"))]
+    tags = [t for t in map(as_str, as_list(a.get("tags"))) if t]
     return Post(
         network=NAME,
         id=guid,
@@ -75,7 +120,7 @@ def post(a: Mapping[str, Any]) -> Post:
         author=owner,
         text=message,
         created_at=time_of(a.get("time_created")),
-        quote_of=as_str(as_dict(remind).get("guid")) if remind is not None else None,
+        quote_of=_guid_or_none(as_dict(remind).get("guid")) if remind is not None else None,
         tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in tags),
         mentions=textlib.mentions(message),
         links=textlib.links(message),
@@ -91,13 +136,20 @@ def post(a: Mapping[str, Any]) -> Post:
     )
 
 
+def _guid_or_none(value: Any) -> str | None:
+    found = as_str(value)
+    return found if is_guid(found) else None
+
+
 def comment(c: Mapping[str, Any]) -> Post:
     """A comment, as a reply to the post it is on."""
-    entity = as_str(c.get("entity_guid")) or ""
+    entity, guid = as_str(c.get("entity_guid")), as_str(c.get("guid"))
+    if not is_guid(entity) or not is_guid(guid):
+        raise malformed(NAME, "comment without its guid or its post's guid")
     text = as_str(c.get("description")) or ""
     return Post(
         network=NAME,
-        id=f"{COMMENT_PREFIX}{entity}:{as_str(c.get('guid'))}",
+        id=f"{COMMENT_PREFIX}{entity}:{guid}",
         url=f"https://www.minds.com/newsfeed/{entity}",
         author=_owner(c),
         text=text,
@@ -114,7 +166,7 @@ def comment(c: Mapping[str, Any]) -> Post:
 def split_comment(pid: str) -> tuple[str, str]:
     """``comment:<entity>:<guid>`` -> (entity, guid); anything else is ``InvalidInput``."""
     parts = pid[len(COMMENT_PREFIX) :].split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(is_guid(p) for p in parts):
         raise InvalidInput(f"malformed Minds comment id {pid!r}", network=NAME)
     return parts[0], parts[1]
 

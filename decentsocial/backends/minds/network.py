@@ -24,13 +24,14 @@ from typing import Any, ClassVar
 from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
+from ...coerce import as_dict, as_list, as_str, malformed
 from ...idempotency import PublishLog, PublishRecord, draft_digest, may_have_happened
 from ...models import Account, Draft, Post
 from ...network import PUBLISHING, READING, AccountRef, Capability, PostRef
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
 from . import convert
-from .convert import COMMENT_PREFIX
+from .convert import COMMENT_PREFIX, guid, segment
 from .failures import NAME
 from .settings import MindsSettings
 from .transport import MindsApi
@@ -71,7 +72,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         super().__init__(settings, retry=retry)
         self._api = MindsApi(self.settings, retry=self.retry)
         self._own: Account | None = None
-        self._attempts = PublishLog(MindsAttempt, self.settings.state_path, network=NAME)
+        self._attempts = PublishLog(
+            MindsAttempt, self.settings.state_path, network=NAME, scope=self.state_scope
+        )
         self.release_on_collect(self._api.close)
         warnings.warn(
             "the Minds backend is experimental: Minds has no supported third-party API, so it uses the "
@@ -103,12 +106,18 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _me(self) -> Account:
         if self._own is None:
-            self._own = convert.account(self._api.call("GET", "/api/v1/channel/me").get("channel") or {})
+            self._own = convert.account(as_dict(self._api.call("GET", "/api/v1/channel/me").get("channel")))
         return self._own
 
     def _account(self, handle: str) -> Account:
-        body = self._api.call("GET", f"/api/v1/channel/{handle.lstrip('@')}")
-        return convert.account(body.get("channel") or {})
+        body = self._api.call("GET", f"/api/v1/channel/{segment(convert.channel_name(handle))}")
+        return convert.account(as_dict(body.get("channel")))
+
+    def _channel_guid(self, account: Account) -> str:
+        """The guid of a channel the server described (a channel without one is a malformed answer)."""
+        if not convert.is_guid(account.id):
+            raise malformed(NAME, "channel without a guid")
+        return account.id
 
     # ------------------------------------------------------------ publishing
 
@@ -121,6 +130,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             raise errors.ContentRejected(
                 f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
             )
+        if draft.reply_to is not None:
+            if draft.reply_to.startswith(COMMENT_PREFIX):
+                raise self.invalid("Minds comments on comments are not supported; reply to the post")
+            guid(draft.reply_to, "post id to reply to")
+        if draft.quote_of is not None:
+            guid(draft.quote_of, "post id to quote")
+        if draft.community is not None:
+            guid(draft.community, "group id")
         flagged = draft.sensitive or draft.content_warning or draft.options.get("nsfw")
         if draft.reply_to and (draft.quote_of or draft.community or draft.tags or flagged):
             raise self.invalid("a Minds reply is a comment: text only, no quote, group, tags or NSFW flag")
@@ -132,6 +149,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         valid = isinstance(nsfw, (list, tuple)) and all(isinstance(n, int) and 1 <= n <= 6 for n in nsfw)
         if nsfw is not None and not valid:
             raise self.invalid("options['nsfw'] must be a list of Minds NSFW reasons 1-6")
+        try:
+            draft_digest(draft)  # what the idempotency record keeps must be encodable
+        except ValueError:
+            raise self.invalid("the draft (its idempotency_key or options) has a lone surrogate") from None
 
     def _publish(self, draft: Draft) -> Post:
         key = draft.idempotency_key
@@ -173,12 +194,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         )
 
     def _comment(self, entity: str, text: str) -> Post:
-        if entity.startswith(COMMENT_PREFIX):
-            raise self.invalid("Minds comments on comments are not supported; reply to the post")
         body = self._api.call(
-            "POST", f"/api/v1/comments/{entity}", json={"comment": text}, safe_to_repeat=False
+            "POST", f"/api/v1/comments/{segment(guid(entity))}", json={"comment": text}, safe_to_repeat=False
         )
-        return convert.comment(body.get("comment") or {})
+        return convert.comment(as_dict(body.get("comment")))
 
     def _find_earlier(self, attempt: MindsAttempt) -> str | None:
         """The post an earlier, ambiguous attempt made (``None``: a lookup shows it made none).
@@ -202,7 +221,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         """An earlier attempt's post in your channel: same text and quote, made since that attempt."""
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
-        for post in self._listing(f"/api/v1/newsfeed/personal/{self._me().id}", 50):
+        path = f"/api/v1/newsfeed/personal/{segment(self._channel_guid(self._me()))}"
+        for post in self._listing(path, 50):
             if post.reposted_by is not None:
                 continue  # a plain remind shows its original's text and time: never the post sought
             if post.created_at.timestamp() < since:
@@ -219,7 +239,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
         for c in self._comments(entity):
-            post = convert.comment(c)
+            try:
+                post = convert.comment(c)
+            except errors.NetworkUnavailable:
+                continue  # a malformed comment is not the one sought
             if post.id in claimed or post.created_at.timestamp() < since:
                 continue
             if post.author.id == me.id and post.text == attempt.text:
@@ -228,7 +251,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _repost(self, post: PostRef) -> Post | None:
         """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment)."""
-        body = {"message": "", "remind_guid": self.post_id(post), "access_id": convert.PUBLIC}
+        body = {"message": "", "remind_guid": guid(self.post_id(post)), "access_id": convert.PUBLIC}
         return convert.post(
             self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
         )
@@ -237,36 +260,39 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         """A post or comment; "not found" on a retry means the first attempt deleted it: success."""
         pid = self.post_id(post)
         if pid.startswith(COMMENT_PREFIX):
-            _, guid = convert.split_comment(pid)
-            self._api.delete(f"/api/v1/comments/{guid}")
+            _, comment = convert.split_comment(pid)
+            self._api.delete(f"/api/v1/comments/{segment(comment)}")
         else:
-            self._api.delete(f"/api/v3/newsfeed/activity/urn:activity:{pid}")
+            self._api.delete(f"/api/v3/newsfeed/activity/{segment(f'urn:activity:{guid(pid)}')}")
 
     # ------------------------------------------------------------ reading
 
     def _get_post(self, id: str) -> Post:
         if id.startswith(COMMENT_PREFIX):
-            entity, guid = convert.split_comment(id)
+            entity, comment_guid = convert.split_comment(id)
             for comment in self._comments(entity):
-                if str(comment.get("guid")) == guid:
+                if as_str(comment.get("guid")) == comment_guid:
                     return convert.comment(comment)
-            raise errors.NotFound(f"no Minds comment {guid} on {entity}", network=NAME)
-        activity = self._api.call("GET", f"/api/v1/newsfeed/single/{id}").get("activity")
+            raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
+        activity = self._api.call("GET", f"/api/v1/newsfeed/single/{segment(guid(id))}").get("activity")
         if not isinstance(activity, dict):
             raise errors.NotFound(f"no Minds post {id}", network=NAME)
         return convert.post(activity)
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
-        offset = ""
-        while True:
-            params: dict[str, Any] = {"limit": 50}
-            if offset:
-                params["offset"] = offset
-            body = self._api.call("GET", f"/api/v1/comments/{entity}", params=params)
-            yield from body.get("comments") or []
-            offset = str(body.get("load-next") or "")
-            if not offset or not body.get("comments"):
-                return
+        """A post's comments, oldest first, by ``load-next`` offset (within ``limits.max_pages``,
+        and the offset must move on)."""
+        path = f"/api/v1/comments/{segment(guid(entity))}"
+
+        def fetch(cursor: str | None, size: int) -> Page[dict[str, Any], str]:
+            params: dict[str, Any] = {"limit": size}
+            if cursor:
+                params["offset"] = cursor
+            body = self._api.call("GET", path, params=params)
+            items = [dict(c) for c in map(as_dict, as_list(body.get("comments"))) if c]
+            return Page(items, as_str(body.get("load-next")) or None)
+
+        return self._paged(fetch, None)
 
     def _timeline(self, limit: int | None) -> Iterator[Post]:
         """The newsfeed: posts of the channels you subscribe to, and yours, newest first."""
@@ -275,22 +301,23 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         """A channel's posts (yours by default), newest first."""
         if account is None:
-            guid = self._me().id
+            channel = self._channel_guid(self._me())
         elif isinstance(account, Account):
-            guid = account.id
+            channel = guid(account.id, "channel guid")
         else:
-            guid = self._account(account).id
-        return self._listing(f"/api/v1/newsfeed/personal/{guid}", limit)
+            channel = self._channel_guid(self._account(account))
+        return self._listing(f"/api/v1/newsfeed/personal/{segment(channel)}", limit)
 
     def _listing(self, path: str, limit: int | None) -> Iterator[Post]:
-        """Lazy pages of a feed, by ``load-next`` offset, each post once."""
+        """Lazy pages of a feed, by ``load-next`` offset, each post once (within ``limits.max_pages``,
+        and the offset must move on)."""
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             params: dict[str, Any] = {"limit": size}
             if cursor:
                 params["offset"] = cursor
             body = self._api.call("GET", path, params=params)
-            items = [convert.post(a) for a in body.get("activity") or []]
-            return Page(items, str(body.get("load-next") or "") or None)
+            items = [convert.post(a) for a in map(as_dict, as_list(body.get("activity")))]
+            return Page(items, as_str(body.get("load-next")) or None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...settings import NetworkSettings
+from ...urls import check_endpoint
 
 __all__ = ["MindsSettings"]
 
@@ -16,12 +17,36 @@ class MindsSettings(NetworkSettings):
 
     Retries of requests that are safe to repeat follow the shared ``retry``
     setting (``RetrySettings``); a publish is never repeated automatically.
+
+    ``base_url`` gets the password, so it must be ``https://``; plain
+    ``http://`` is taken for a server on this machine (tests), and for any
+    other host only with ``allow_http=True``.
     """
 
     username: str = Field(min_length=1)
     password: SecretStr
     base_url: str = "https://www.minds.com"
+    allow_http: bool = False
     client_id: str = "mobile"
     timeout: float = Field(default=30.0, gt=0)
-    #: A JSON file remembering idempotency keys across processes (``None``: this connection only).
+    #: The SQLite file of idempotency records (default: ``state.db`` in the user's data directory).
     state_path: Path | None = None
+
+    @field_validator("username", "password")
+    @classmethod
+    def _encodable(cls, value: str | SecretStr) -> str | SecretStr:
+        # Both travel in the login request: a lone surrogate would fail deep inside it.
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("is not valid Unicode (it has a lone surrogate)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> MindsSettings:
+        canonical = check_endpoint(
+            self.base_url, network="minds", setting="base_url", allow_http=self.allow_http
+        )
+        object.__setattr__(self, "base_url", canonical)  # frozen: set once, while validating
+        return self

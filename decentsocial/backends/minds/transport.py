@@ -39,7 +39,9 @@ class MindsApi(HttpApi):
     """The Minds engine's endpoints, with the session the app's OAuth grant gives."""
 
     def __init__(self, settings: MindsSettings, *, retry: RetryPolicy | None = None) -> None:
-        super().__init__(NAME, "Minds", settings.base_url, timeout=settings.timeout, retry=retry)
+        super().__init__(
+            NAME, "Minds", settings.base_url, timeout=settings.timeout, retry=retry, limits=settings.limits
+        )
         self.settings = settings
         self.session: Session | None = None
 

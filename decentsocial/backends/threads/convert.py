@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
+from urllib.parse import quote
 
 import regex
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
-from ...errors import AuthenticationError, ContentRejected
+from ...errors import AuthenticationError, ContentRejected, InvalidInput
 from ...httpclient import read_token
 from ...models import Account, Draft, Engagement, Media, Post
 from .failures import NAME, REFRESH_HINT
@@ -35,6 +36,31 @@ ACCOUNT_METRICS = "views,likes,replies,reposts,quotes,clicks,followers_count"
 #: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
 _EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
 _PUBLIC_URL = re.compile(r"^https?://[^/\s]+")
+#: A Graph API object id (a post, a container, a user): digits.
+_ID = re.compile(r"[0-9]{1,40}")
+
+
+# ---------------------------------------------------------------- ids
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a Threads object id (digits, ASCII only)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+def media_id(value: str, what: str = "post id") -> str:
+    """A caller's Threads id, checked before any request: ``InvalidInput`` unless it is digits.
+
+    Ids go into URL paths; one that is not an id (``../me/threads``) could name another endpoint.
+    """
+    if not is_id(value):
+        raise InvalidInput(f"{value[:60]!r} is not a Threads {what} (digits)", network=NAME)
+    return value
+
+
+def segment(value: str) -> str:
+    """``value`` percent-encoded as one URL path segment (``/``, ``?``, ``#`` and ``..`` included)."""
+    return quote(value, safe="")
 
 
 # ---------------------------------------------------------------- rules Threads documents
@@ -115,15 +141,18 @@ def media_params(m: Media) -> dict[str, Any]:
 
 
 def ref_id(value: Any) -> str | None:
-    """The id of a ``{"id": …}`` reference, if any."""
-    return as_str(as_dict(value).get("id")) or None
+    """The id of a ``{"id": …}`` reference, if it is one (an id that is not digits is ignored)."""
+    found = as_str(as_dict(value).get("id"))
+    return found if is_id(found) else None
 
 
 def id_of(body: Mapping[str, Any], what: str) -> str:
-    """The ``id`` of an answer that must carry one."""
+    """The ``id`` of an answer that must carry one: digits, or the answer is malformed."""
     value = as_str(body.get("id"))
     if not value:
         raise malformed(NAME, f"answer without the id of {what}")
+    if not is_id(value):
+        raise malformed(NAME, f"answer with an id of {what} that is not a Threads id")
     return value
 
 
@@ -131,7 +160,10 @@ def timestamp(value: Any) -> datetime:
     """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
     if value is None or value == "":
         return datetime.now(timezone.utc)
-    when = as_datetime(value)
+    try:
+        when = as_datetime(value)
+    except OverflowError:  # coerce.as_float cannot take an integer beyond a float's range
+        when = None
     if when is None:
         raise malformed(NAME, f"timestamp {str(value)[:40]!r}")
     return when

@@ -20,11 +20,16 @@ from pydantic import SecretStr
 from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
+from ...coerce import as_dict, as_list, as_str
+from ...idempotency import draft_digest
+from ...limits import Limits
 from ...models import Account, Draft, Engagement, Media, Notification, Post
 from ...network import PUBLISHING, READING, SEARCHING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
+from ...urls import check_endpoint
 from . import convert
+from .convert import media_id, segment
 from .failures import NAME
 from .publish import ContainerPublisher
 from .results import AccountInsights, PublishingQuota, ThreadsToken
@@ -71,10 +76,15 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         super().__init__(settings, retry=retry)
         s = self.settings
         self._api = GraphApi(
-            s.base_url, token=s.access_token, api_version=s.api_version, timeout=s.timeout, retry=self.retry
+            s.base_url,
+            token=s.access_token,
+            api_version=s.api_version,
+            timeout=s.timeout,
+            retry=self.retry,
+            limits=s.limits,
         )
         self._token_expires_at = s.token_expires_at
-        self._publisher = ContainerPublisher(self._api, s, sleep=sleep)
+        self._publisher = ContainerPublisher(self._api, s, sleep=sleep, scope=self.state_scope)
         self._username: str | None = None
         self.release_on_collect(self._api.close)
 
@@ -108,11 +118,18 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         *,
         base_url: str = "https://graph.threads.net",
         timeout: float = 30.0,
+        allow_http: bool = False,
+        limits: Limits | None = None,
     ) -> ThreadsToken:
-        """Exchange a short-lived (1 hour) token from the OAuth flow for a long-lived (60 days) one."""
+        """Exchange a short-lived (1 hour) token from the OAuth flow for a long-lived (60 days) one.
+
+        ``base_url`` gets the app secret: https, or plain http for a server on this machine
+        (elsewhere only with ``allow_http=True``).
+        """
         token = SecretStr(short_lived_token) if isinstance(short_lived_token, str) else short_lived_token
         secret = SecretStr(client_secret) if isinstance(client_secret, str) else client_secret
-        api = GraphApi(base_url, token=None, timeout=timeout)
+        url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
+        api = GraphApi(url, token=None, timeout=timeout, limits=limits)
         params = {
             "grant_type": "th_exchange_token",
             "client_secret": secret.get_secret_value(),
@@ -173,6 +190,10 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             )
         if draft.reply_to and draft.quote_of:
             raise self.invalid("a Threads post can reply or quote, not both")
+        if draft.reply_to is not None:
+            media_id(draft.reply_to, "post id to reply to")
+        if draft.quote_of is not None:
+            media_id(draft.quote_of, "post id to quote")
         if draft.options.get("carousel") or len(draft.media) > CAROUSEL_MAX:
             self.check_carousel(draft.media)
         self._check_media(draft)
@@ -187,6 +208,10 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             raise errors.ContentRejected(
                 f"Threads topic tags are 1-50 characters without '.' or '&': {topic!r}", network=NAME
             )
+        try:
+            draft_digest(draft)  # what the idempotency record keeps must be encodable
+        except ValueError:
+            raise self.invalid("the draft (its idempotency_key or options) has a lone surrogate") from None
 
     def _check_media(self, draft: Draft) -> None:
         """Media by public URL only, images and videos; links within the documented limits."""
@@ -248,7 +273,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     # ------------------------------------------------------------ reading
 
     def _get_post(self, id: str) -> Post:
-        body = self._api.get(id, fields=convert.MEDIA_FIELDS)
+        body = self._api.get(segment(media_id(id)), fields=convert.MEDIA_FIELDS)
         if body.get("media_type") == "REPOST_FACADE":
             return self._resolved(body)  # as listings and repost() give it
         return self._with_metrics(convert.post(body), body)
@@ -266,11 +291,11 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         as the original post shared by the reposter, with the repost's ``id`` (so ``delete``
         undoes the repost). When the original is gone, the bare repost."""
         post = convert.post(m)
-        original_id = convert.ref_id(m.get("reposted_post"))
+        original_id = convert.ref_id(m.get("reposted_post"))  # digits, or None
         if m.get("media_type") != "REPOST_FACADE" or original_id is None:
             return post
         try:
-            body = self._api.get(original_id, fields=convert.MEDIA_FIELDS)
+            body = self._api.get(segment(original_id), fields=convert.MEDIA_FIELDS)
             original = self._with_metrics(convert.post(body), body)  # not resolved again: no loops
         except errors.NotFound:
             return post.model_copy(update={"reposted_by": post.author})
@@ -278,7 +303,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def post_insights(self, post: PostRef) -> Engagement:
         """Views, likes, replies, reposts, quotes and shares of one of your posts."""
-        body = self._api.get(f"{self.post_id(post)}/insights", metric=",".join(convert.INSIGHT_METRICS))
+        path = f"{segment(media_id(self.post_id(post)))}/insights"
+        body = self._api.get(path, metric=",".join(convert.INSIGHT_METRICS))
         return convert.engagement(body)
 
     def _insights_or_none(self, post_id: str) -> Engagement | None:
@@ -324,29 +350,31 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     def _listing(
         self, path: str, extra: Mapping[str, Any], limit: int | None, *, page_size: int | None = None
     ) -> Iterator[Post]:
-        """Lazy pages of a media edge, by ``after`` cursor, each post once."""
+        """Lazy pages of a media edge, by ``after`` cursor, each post once (within ``limits.max_pages``,
+        and a cursor must move on)."""
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             params: dict[str, Any] = {**extra, "fields": convert.MEDIA_FIELDS, "limit": size}
             if cursor:
                 params["after"] = cursor
             body = self._api.get(path, **params)
-            items = [self._resolved(m) for m in body.get("data", [])]
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
+            items = [self._resolved(as_dict(m)) for m in as_list(body.get("data"))]
+            paging = as_dict(body.get("paging"))
+            after = as_str(as_dict(paging.get("cursors")).get("after"))
             return Page(items, after if paging.get("next") and after else None)
 
-        return paginate(fetch, limit=limit, page_size=page_size or self.page_size, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id, page_size=page_size)
 
     def _thread(self, post: PostRef) -> list[Post]:
         root = self._get_post(self.post_id(post))
-        replies = list(self._listing(f"{root.id}/conversation", {"reverse": "false"}, None))
+        replies = list(self._listing(f"{segment(root.id)}/conversation", {"reverse": "false"}, None))
         replies.sort(key=lambda p: (p.created_at, p.id))
         return [root, *replies]
 
     def replies(self, post: PostRef, *, limit: int | None = 20) -> Iterator[Post]:
         """Top-level replies to a post, oldest first (``thread`` gives the whole conversation)."""
-        return self._listing(f"{self.post_id(post)}/replies", {"reverse": "false"}, limit)
+        path = f"{segment(media_id(self.post_id(post)))}/replies"
+        return self._listing(path, {"reverse": "false"}, limit)
 
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
         if self.settings.scopes is not None and "threads_keyword_search" not in self.settings.scopes:
@@ -402,7 +430,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         )
         own = (p for p in newest if p.reposted_by is None)  # a repost is not your thread
         for post in itertools.islice(own, wanted):
-            replies = self._listing(f"{post.id}/replies", {"reverse": "true"}, limit)
+            replies = self._listing(f"{segment(post.id)}/replies", {"reverse": "true"}, limit)
             yield _started(_notification("reply", r) for r in replies if r.author.handle != me)
 
     def _unsupported_on_permission(
@@ -418,14 +446,16 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def _delete(self, post: PostRef) -> None:
         """A retried delete answered "not found" means the earlier attempt deleted it: success."""
-        self._api.remove(self.post_id(post))
+        self._api.remove(segment(media_id(self.post_id(post))))
 
     def _repost(self, post: PostRef) -> Post | None:
         """Repost; returns the original post as shared by you (its ``id`` is the repost's)."""
-        body = self._api.graph("POST", f"{self.post_id(post)}/repost", safe_to_repeat=False)
+        path = f"{segment(media_id(self.post_id(post)))}/repost"
+        body = self._api.graph("POST", path, safe_to_repeat=False)
         if not body.get("id"):
             return None
-        return self._resolved(self._api.get(str(body["id"]), fields=convert.MEDIA_FIELDS))
+        repost_id = convert.id_of(body, "the repost")
+        return self._resolved(self._api.get(segment(repost_id), fields=convert.MEDIA_FIELDS))
 
     def hide_reply(self, reply: PostRef) -> None:
         """Hide a top-level reply to one of your posts (its nested replies are hidden too)."""
@@ -436,7 +466,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         self._manage_reply(reply, hide=False)
 
     def _manage_reply(self, reply: PostRef, *, hide: bool) -> None:
-        path = f"{self.post_id(reply)}/manage_reply"
+        path = f"{segment(media_id(self.post_id(reply)))}/manage_reply"
         self._api.graph("POST", path, data={"hide": "true" if hide else "false"}, safe_to_repeat=True)
 
 

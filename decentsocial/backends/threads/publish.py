@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ...coerce import as_dict, as_list, as_str
 from ...errors import ContentRejected, NetworkUnavailable, PermissionDenied, RateLimited
 from ...idempotency import PublishLog, PublishRecord, draft_digest
 from ...models import Draft, Media
@@ -38,12 +39,20 @@ class ContainerRecord(PublishRecord):
 class ContainerPublisher:
     """Publishes drafts through containers, remembering each by idempotency key."""
 
-    def __init__(self, api: GraphApi, settings: ThreadsSettings, *, sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        api: GraphApi,
+        settings: ThreadsSettings,
+        *,
+        sleep: Callable[[float], None],
+        scope: str | None = None,
+    ) -> None:
+        """``scope``: where the records live in the state store (the network and the account)."""
         self.api = api
         self.settings = settings
         self.user = settings.user_id
         self.sleep = sleep
-        self.records = PublishLog(ContainerRecord, settings.state_path, network=NAME)
+        self.records = PublishLog(ContainerRecord, settings.state_path, network=NAME, scope=scope)
 
     def publish(self, draft: Draft) -> str:
         """Publish a checked draft and return the post's id (the same one for a repeated key)."""
@@ -104,8 +113,8 @@ class ContainerPublisher:
 
     def status(self, container_id: str) -> tuple[str, str | None]:
         """A container's status (IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED) and error message."""
-        body = self.api.get(container_id, fields="id,status,error_message")
-        return str(body.get("status", "")), body.get("error_message")
+        body = self.api.get(convert.segment(container_id), fields="id,status,error_message")
+        return as_str(body.get("status")) or "", as_str(body.get("error_message"))
 
     def wait_until_finished(self, record: ContainerRecord) -> Literal["FINISHED", "PUBLISHED"]:
         """Poll the container with a growing, bounded interval until it is FINISHED or PUBLISHED,
@@ -207,9 +216,11 @@ class ContainerPublisher:
             limit=100,
         )
         claimed = self.records.claimed()
-        for item in body.get("data", []):
-            found = str(item.get("id") or "")
-            if not found or found in claimed or (item.get("text") or "") != record.text:
+        for item in map(as_dict, as_list(body.get("data"))):
+            found = as_str(item.get("id")) or ""
+            if not convert.is_id(found) or found in claimed:
+                continue
+            if (as_str(item.get("text")) or "") != record.text:
                 continue
             if record.reply_to and convert.ref_id(item.get("replied_to")) != record.reply_to:
                 continue

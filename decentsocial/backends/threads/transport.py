@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from ...errors import AuthenticationError, DecentSocialError, NetworkUnavailable, RateLimited
 from ...httpclient import HttpApi
+from ...limits import Limits
 from ...retry import RetryPolicy
 from .failures import NAME, REFRESH_HINT, GraphFailure
 
@@ -56,8 +57,9 @@ class GraphApi(HttpApi):
         api_version: str = "v1.0",
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None:
-        super().__init__(NAME, "Threads", base_url, timeout=timeout, retry=retry)
+        super().__init__(NAME, "Threads", base_url, timeout=timeout, retry=retry, limits=limits)
         self.token = token
         self.api_version = api_version
         _install_redaction()
