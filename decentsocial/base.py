@@ -189,7 +189,13 @@ class BaseNetwork(Generic[S]):
     def claim_key(self, kind: str, key: str, digest: str) -> dict[str, Any] | None:
         """Make ``key`` stand for ``digest`` (one key, one content); return what its earlier use recorded."""
         if not isinstance(key, str) or not key.strip():
-            raise self.invalid(f"an idempotency key must be non-empty text, got {key!r}")
+            raise self.invalid(f"an idempotency key must be non-empty text, got {repr(key)[:100]}")
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.invalid(
+                "an idempotency key must be valid Unicode (it holds a lone surrogate)"
+            ) from None
         return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
 
     def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:

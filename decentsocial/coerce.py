@@ -56,7 +56,10 @@ def as_float(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return None
     elif isinstance(value, str) and len(value) <= 64:
         try:
             number = float(value)

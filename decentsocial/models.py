@@ -513,6 +513,7 @@ class Draft(_Input):
             ("title", self.title),
             *(("tags", tag) for tag in self.tags),
             *(("mentions", mention) for mention in self.mentions),
+            ("idempotency_key", self.idempotency_key),
         ):
             _check_unicode(name, value)
         if not self.text.strip() and not self.media and self.poll is None:

@@ -121,3 +121,16 @@ def test_every_error_pickles(name: str) -> None:
     assert type(copy) is cls
     assert str(copy) == str(original)
     assert copy.__dict__ == original.__dict__
+
+
+def test_keys_that_cannot_be_text_are_invalid_input(tmp_path: Path) -> None:
+    from decentsocial.coerce import as_datetime, as_float
+
+    assert as_float(10**400) is None  # too large for a float: unreadable, not OverflowError
+    assert as_datetime(10**400) is None
+    with pytest.raises(ds.InvalidInput, match="idempotency_key is not valid Unicode"):
+        ds.Draft(text="x", idempotency_key="half \ud83d")
+    with ds.connect("sandbox", path=tmp_path / "a.db", state_path=tmp_path / "s.db") as net:
+        with pytest.raises(ds.InvalidInput, match="lone surrogate"):
+            net.tip("someone", "1.000 SAND", idempotency_key="tip \udc00")
+        assert net.publish(ds.Draft(text="any script", idempotency_key="ключ 🔑")).text == "any script"
