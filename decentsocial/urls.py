@@ -23,6 +23,7 @@ Two rules keep a bot's token and its network position safe:
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,7 +82,9 @@ def parse_url(text: str, *, network: str | None = None, schemes: tuple[str, ...]
     """Parse ``text`` as browsers would, refusing what no honest server URL holds (``InvalidInput``)."""
 
     def bad(why: str) -> InvalidInput:
-        return InvalidInput(f"not a usable URL ({why}): {text[:200]!r}", network=network)
+        # Never quote a password: whatever stands before an "@" in the authority is left out.
+        shown = re.sub(r"(//|\\\\)[^/\\?#]*@", r"\1…@", text[:200]) if isinstance(text, str) else text
+        return InvalidInput(f"not a usable URL ({why}): {shown!r}", network=network)
 
     if not isinstance(text, str):
         raise InvalidInput(f"expected a URL, got {type(text).__name__}", network=network)

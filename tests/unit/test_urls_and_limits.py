@@ -347,3 +347,17 @@ def test_a_private_file_is_private_from_the_first_byte(tmp_path: Any) -> None:
     write_private_file(target, b"newer")
     assert target.read_bytes() == b"newer"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") and p != stale] == []
+
+
+def test_a_refused_url_never_quotes_its_password() -> None:
+    from decentsocial import ConfigurationError
+    from decentsocial.urls import check_endpoint
+
+    for url in (
+        "https://user:hunter2@host.example/x",
+        "https:\\\\u:hunter2@evil.example",
+        "http://a:hunter2@b.example",
+    ):
+        with pytest.raises((InvalidInput, ConfigurationError)) as caught:
+            check_endpoint(url, network="hive", setting="nodes")
+        assert "hunter2" not in str(caught.value)
