@@ -113,6 +113,7 @@ class HiveOptions(TypedDict, total=False):
     timeout: float
     expiration_seconds: int
     web_url: str | None
+    allow_http: bool
     notification_min_score: int | None
 
 
