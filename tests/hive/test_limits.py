@@ -201,3 +201,30 @@ def test_a_node_sending_the_same_page_again_ends_the_listing() -> None:
         finally:
             net.close()
     assert calls[0] == 2
+
+
+def test_a_discussion_whose_replies_loop_back_ends() -> None:
+    """A node naming the root among its own replies: each post is read once (the old loop never ended)."""
+    root = {**_post(1), "replies": ["alice/post-1", "alice/post-2"]}
+    reply = {
+        **_post(2),
+        "depth": 1,
+        "parent_author": "alice",
+        "parent_permlink": "post-1",
+        "replies": ["alice/post-1"],
+    }
+
+    def looping(handler: BaseHTTPRequestHandler, request: dict[str, Any]) -> None:
+        result = {"alice/post-1": root, "alice/post-2": reply}
+        send(handler, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}).encode())
+
+    done: list[list[str]] = []
+    with node(looping) as url:
+        net = connect("hive", nodes=[url], retry={"attempts": 1})
+        worker = threading.Thread(
+            target=lambda: done.append([p.id for p in net.thread("alice/post-1")]), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=DEADLINE + 5)
+        net.close()
+    assert done == [["alice/post-1", "alice/post-2"]]
