@@ -110,6 +110,7 @@ class HiveOptions(NetworkOptions, total=False):
     timeout: float
     expiration_seconds: int
     web_url: str | None
+    allow_http: bool
     notification_min_score: int | None
 
 

@@ -57,7 +57,8 @@ STEEM = Chain(
 _SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")
 # Permlinks created before the current rules (upper case, underscores, dots) still exist on chain.
-_OLD_PERMLINK = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+# At least one letter or digit: ``..`` or ``.`` is no permlink.
+_OLD_PERMLINK = re.compile(r"^(?=[._-]*[A-Za-z0-9])[A-Za-z0-9._-]{1,255}$")
 
 
 def check_account(name: str, network: str, *, what: str = "account name") -> str:

@@ -11,10 +11,11 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Any
 
-from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
+from ... import coerce
+from ...coerce import as_dict, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import InvalidInput
 from ...models import (
     Account,
@@ -35,6 +36,7 @@ __all__ = [
     "REWARD_OPS",
     "account_from_profile",
     "amount_of",
+    "as_datetime",
     "claimable_reward",
     "community_from_bridge",
     "history_index",
@@ -55,6 +57,18 @@ OP_KIND = {
 }
 
 _NAI = {"@@000000013": "backed", "@@000000021": "liquid", "@@000000037": "VESTS"}
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """:func:`decentsocial.coerce.as_datetime`, with integers too large for a float read as unreadable.
+
+    (The shared reader turns an int into a float first, which overflows past 1e308.)
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return None
+    return coerce.as_datetime(value)
+
+
 #: Unset times (payout of a paid post, last update) come as 1969/1970: ``as_datetime`` reads them as None.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -64,16 +78,16 @@ def amount_of(value: Any, chain: Chain) -> Amount:
     try:
         if isinstance(value, str):
             return Amount.parse(value)
-        if isinstance(value, Mapping) and "nai" in value:
-            kind = _NAI.get(str(value["nai"]))
+        if isinstance(value, Mapping) and isinstance(value.get("nai"), str):
+            kind = _NAI.get(value["nai"])
             asset = {"backed": chain.backed, "liquid": chain.liquid}.get(
                 kind or "", kind or str(value["nai"])
             )
             places = as_int(value.get("precision"))
             if places is not None:
                 return Amount(value=Decimal(str(value["amount"])).scaleb(-places), asset=asset)
-    except (InvalidInput, InvalidOperation, KeyError):
-        pass
+    except (InvalidInput, DecimalException, KeyError, TypeError, ValueError):
+        pass  # a pydantic ValidationError is a ValueError
     raise malformed(chain.network, "amount")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ...limits import Limits, loads
 
 __all__ = ["RpcError", "error_from_rpc", "is_duplicate_transaction", "node_failures", "result_of"]
 
@@ -98,21 +99,30 @@ def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocial
     return errors.NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
 
 
-def result_of(network: str, method: str, status: int, headers: Mapping[str, str], content: bytes) -> Any:
+def result_of(
+    network: str,
+    method: str,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    limits: Limits | None = None,
+) -> Any:
     """The ``result`` of a node's HTTP answer, or the typed error it stands for.
 
     A 429 or 5xx is mapped by its status (the body of a gateway error is no
     answer); any other status is read as JSON-RPC first, and only a body
-    without a JSON-RPC answer falls back to the status.
+    without a JSON-RPC answer falls back to the status. The body is parsed
+    within ``limits`` (size and nesting depth).
     """
     if status == 429 or status >= 500:
         raise _status_error(network, method, status, headers)
     try:
-        payload = json.loads(content)
-    except ValueError as exc:
+        payload = loads(content, limits=limits or Limits(), network=network, what=f"answer to {method}")
+    except errors.NetworkUnavailable as exc:
         if status >= 400:
             raise _status_error(network, method, status, headers) from None
-        raise errors.NetworkUnavailable(f"{method}: the node sent no JSON", network=network) from exc
+        raise errors.NetworkUnavailable(f"{method}: {exc.message}", network=network) from exc
     if not isinstance(payload, dict):
         if status >= 400:
             raise _status_error(network, method, status, headers)

@@ -10,26 +10,33 @@ Hive extras: :meth:`HiveNetwork.blog` (posts with reblogs) and
 from __future__ import annotations
 
 import json
+import re
+import struct
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any, ClassVar, Literal, TypeVar
+
+import httpx
 
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, malformed
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
 from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, PostRef, TextLimit
-from ...paging import Page, check_limit, paginate
+from ...paging import Page, check_limit
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
 from ...text import utf8_len
+from ...urls import check_endpoint
 from . import ops
 from .chain import HIVE, STEEM, Chain, check_account, split_post_id
 from .convert import (
     REWARD_OPS,
     account_from_profile,
     amount_of,
+    as_datetime,
     claimable_reward,
     community_from_bridge,
     history_index,
@@ -99,11 +106,23 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             )
         if s.web_url:
             self.chain = replace(self.chain, web_url=s.web_url.rstrip("/"))
-        self._rpc = RpcClient(self.name, s.nodes, timeout=s.timeout, policy=self.retry)
+        nodes = [self._checked_node(node) for node in s.nodes]
+        self._rpc = RpcClient(self.name, nodes, timeout=s.timeout, policy=self.retry, limits=s.limits)
         self.release_on_collect(self._rpc.close)
         #: The last ``SIGNED_KEPT`` transactions this connection signed, newest last (id and
         #: digest included); bounded, so a long-running bot does not hold every one it ever sent.
         self.signed: deque[SignedTx] = deque(maxlen=SIGNED_KEPT)
+
+    def _checked_node(self, node: str) -> str:
+        """A node URL through ``check_endpoint``: https, or http for loopback or with ``allow_http``."""
+        try:
+            return check_endpoint(
+                node, network=self.name, setting="nodes", allow_http=self.settings.allow_http
+            )
+        except errors.ConfigurationError as exc:
+            # The core's message quotes the URL: never with the password a URL may carry.
+            message = exc.message.replace(node, _USERINFO.sub("//***@", node))
+            raise errors.ConfigurationError(message, network=self.name) from None
 
     def close(self) -> None:
         """Close the connections to the nodes."""
@@ -163,7 +182,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             return Page(posts, (last[0], last[1]) if last else None)
 
         # The start post is excluded by bridge; de-duplicating by id guards against nodes that repeat it.
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id)
 
     def _by_id(
         self,
@@ -182,7 +201,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             out = [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
             return Page(out, out[-1].id if len(out) >= size else None)
 
-        return paginate(fetch, limit=limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
+        return self._paged(fetch, limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
 
     def _account_entry(self, name: str) -> dict[str, Any]:
         """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards)."""
@@ -244,10 +263,13 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             raise errors.NotFound(f"post {root} not found", network=self.name)
         ordered: list[Post] = []
         stack = [root]
-        while stack:  # depth-first in reply order: each post, then its replies
-            item = as_dict(found.get(stack.pop()))
-            if not item:
+        seen: set[str] = set()
+        while stack:  # depth-first in reply order: each post, then its replies (once: a node may loop)
+            key = stack.pop()
+            item = as_dict(found.get(key))
+            if not item or key in seen:
                 continue
+            seen.add(key)
             ordered.append(post_from_bridge(item, self.chain))
             stack.extend(reversed([r for r in as_list(item.get("replies")) if isinstance(r, str)]))
         return ordered
@@ -262,14 +284,19 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         params = {"query": query} if query else {}
         return self._by_id("bridge.list_communities", params, "last", community_from_bridge, limit)
 
+    def _community_name(self, community: CommunityRef) -> str:
+        """A community id is an account name (``hive-123456``): checked before any request."""
+        return check_account(self.community_id(community), self.name, what="community name")
+
     def _community(self, id: str) -> Community:
+        id = self._community_name(id)
         found = self._call("bridge.get_community", {"name": id})
         if not found:
             raise errors.NotFound(f"community {id} not found", network=self.name)
         return community_from_bridge(as_dict(found), self.chain)
 
     def _community_posts(self, community: CommunityRef, limit: int | None) -> Iterator[Post]:
-        query = {"sort": "created", "tag": self.community_id(community)}
+        query = {"sort": "created", "tag": self._community_name(community)}
         return self._post_list("bridge.get_ranked_posts", query, limit)
 
     # ---------------------------------------------------------------- rewards
@@ -354,13 +381,12 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
                     return Page(items, lowest - 1 if more else None)
                 begin = lowest - 1
 
-        return paginate(fetch, limit=check_limit(limit), page_size=page_size)
+        return self._paged(fetch, check_limit(limit), page_size=page_size)
 
     # ---------------------------------------------------------------- writes
 
-    def _broadcast(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
-        """Sign once, broadcast; a retry re-sends the same signed tx and a duplicate answer is success."""
-        wif = self._key(key)
+    def _head(self) -> tuple[dict[str, Any], datetime]:
+        """TaPoS fields for a new transaction and the node's head block time (typed error if unreadable)."""
         props = as_dict(self._call("condenser_api.get_dynamic_global_properties", []))
         try:
             base = tapos(
@@ -369,10 +395,28 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
                 str(props["time"]),
                 self.settings.expiration_seconds,
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, struct.error) as exc:
             raise malformed(self.name, "set of chain properties") from exc
+        head_time: datetime = base["head_time"]
+        return base, head_time
+
+    def _sign(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
+        """Sign ``operations`` once, on the node's head block (TaPoS)."""
+        wif = self._key(key)
+        base, _ = self._head()
         tx = sign_transaction(operations, base, wif, self.chain, key)
         self.signed.append(tx)
+        return tx
+
+    def _send(self, tx: SignedTx) -> None:
+        """Broadcast ``tx`` under the retry policy; the same signed tx every attempt, a duplicate is success.
+
+        Raises the last failure. When any attempt may have reached a node (a
+        timeout, a lost answer, a 5xx), the failure raised is a non-retryable
+        ``NetworkUnavailable``: the transaction may be on chain, and only
+        re-sending this very transaction (never a new one) is safe.
+        """
+        reached: list[bool] = []
 
         def send() -> None:
             try:
@@ -382,9 +426,22 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
                 if isinstance(cause, RpcError) and is_duplicate_transaction(cause.error):
                     self.log.info("transaction %s already known to the node: treated as sent", tx.id)
                     return
+                reached.append(_may_have_reached(exc))
                 raise
 
-        self.retry.call(send)  # same signed tx every attempt: at most once on chain
+        try:
+            self.retry.call(send)  # same signed tx every attempt: at most once on chain
+        except errors.DecentSocialError as exc:
+            if any(reached) and not (isinstance(exc, errors.NetworkUnavailable) and not exc.retryable):
+                raise errors.NetworkUnavailable(
+                    f"transaction {tx.id} may have reached the node: {exc.message}", network=self.name
+                ) from exc
+            raise
+
+    def _broadcast(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
+        """Sign once, broadcast; a retry re-sends the same signed tx and a duplicate answer is success."""
+        tx = self._sign(operations, key)
+        self._send(tx)
         return tx
 
     def _publish(self, draft: Draft) -> Post:
@@ -454,7 +511,7 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         self._set_follow(account, [])
 
     def _subscribe(self, community: CommunityRef, action: str) -> None:
-        name = check_account(self.community_id(community), self.name, what="community name")
+        name = self._community_name(community)
         me = self._my_name()
         self._broadcast([ops.custom_json_op(me, "community", [action, {"community": name}])], "posting_key")
 
@@ -473,8 +530,98 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         me = self._my_name()
         op = ops.transfer_op(self.chain, me, recipient, amount, memo)
         self._key("active_key")
+        if idempotency_key is None:
+            self._check_balance(me, amount)
+            return self._broadcast([op], "active_key").id
+        return self._keyed_tip(op, amount, f"tip:{idempotency_key}")
+
+    def _keyed_tip(self, op: ops.OpJson, amount: Amount, record: str) -> str:
+        """A transfer made exactly once for one idempotency key, within its transaction's expiry.
+
+        The signed transaction is written to the state store under the key
+        before it is broadcast; a retry (after a lost answer, a crash, in
+        another process) re-broadcasts that very transaction, which the
+        chain takes at most once (a duplicate answer is success). Once it has
+        expired it can no longer be included: the account's history says
+        whether it was, and only a transaction that never made it is
+        replaced by a new one.
+        """
+        kept = self._kept_tip(record, op)
+        if kept is not None:
+            _, head_time = self._head()
+            expires = _chain_time(str(kept.json["expiration"]))
+            if head_time < expires:
+                self.signed.append(kept)
+                self._send(kept)
+                return kept.id
+            if self._in_history(kept):
+                return kept.id
+        me = self._my_name()
         self._check_balance(me, amount)
-        return self._broadcast([op], "active_key").id
+        tx = self._sign([op], "active_key")
+        stored = self.state.get(self.state_scope, record)
+        digest = stored[0] if stored is not None else tx.id
+        data = {"hive_tx": tx.json, "id": tx.id, "digest": tx.digest, "head_time": tx.head_time.isoformat()}
+        self.state.put(self.state_scope, record, digest, data)
+        self._send(tx)
+        return tx.id
+
+    def _kept_tip(self, record: str, op: ops.OpJson) -> SignedTx | None:
+        """The transaction signed for this key before, if any (it must be this very transfer)."""
+        stored = self.state.get(self.state_scope, record)
+        if stored is None or "hive_tx" not in stored[1]:
+            return None
+        data = stored[1]
+        try:
+            body = dict(data["hive_tx"])
+            kept = SignedTx(
+                json=body,
+                id=str(data["id"]),
+                digest=str(data["digest"]),
+                head_time=datetime.fromisoformat(str(data["head_time"])),
+            )
+            same = body["operations"] == [list(op)]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise errors.InvalidInput(
+                "the record of this idempotency_key is unreadable; use a new key", network=self.name
+            ) from exc
+        if not same:
+            raise errors.InvalidInput(
+                "this idempotency_key was already used for another transfer; use a new key", network=self.name
+            )
+        return kept
+
+    def _in_history(self, tx: SignedTx) -> bool:
+        """Whether the expired ``tx`` made it into a block: the sender's newest transfers, by transaction id.
+
+        Not found where the history reaches back past the transaction's signing
+        means it never will be (it expired); a history that does not reach so
+        far back cannot tell, and that is a typed error rather than a second payment.
+        """
+        me = self._my_name()
+        found = self._call(
+            "account_history_api.get_account_history",
+            {"account": me, "start": -1, "limit": 1000, "operation_filter_low": 1 << TRANSFER_OP},
+        )
+        history = as_list(as_dict(found).get("history"))
+        oldest: datetime | None = None
+        for entry in history:
+            if not isinstance(entry, list) or len(entry) < 2:
+                continue
+            item = as_dict(entry[1])
+            if item.get("trx_id") == tx.id:
+                return True
+            stamp = as_datetime(item.get("timestamp"))
+            if stamp is not None and (oldest is None or stamp < oldest):
+                oldest = stamp
+        complete = len(history) < 1000 or (oldest is not None and oldest <= tx.head_time)
+        if not complete:
+            raise errors.NetworkUnavailable(
+                f"the tip's transaction {tx.id} expired and the node's history does not reach back far "
+                "enough to say whether it was included; check the account before paying again",
+                network=self.name,
+            )
+        return False
 
     def _check_balance(self, account: str, amount: Amount) -> None:
         entry = self._account_entry(account)
@@ -487,6 +634,29 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             raise errors.ContentRejected(
                 f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name
             )
+
+
+#: The user:password@ part of a URL (kept out of error messages).
+_USERINFO = re.compile(r"//[^/?#]*@")
+#: The ``transfer`` operation's number (account_history_api operation_filter_low bit).
+TRANSFER_OP = 2
+
+
+def _chain_time(text: str) -> datetime:
+    """A chain time stamp (``2016-09-15T19:47:21``, UTC)."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+
+
+def _may_have_reached(exc: errors.DecentSocialError) -> bool:
+    """Whether a broadcast that failed with ``exc`` may still have been taken by a node.
+
+    A node's own refusal (an error object, a 4xx or 429) took nothing, and
+    neither did a connection that never opened; a timeout, a lost answer or a
+    5xx may have.
+    """
+    if not isinstance(exc, errors.NetworkUnavailable) or isinstance(exc.__cause__, RpcError):
+        return False
+    return not isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 class SteemNetwork(HiveNetwork):

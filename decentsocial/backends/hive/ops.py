@@ -15,7 +15,7 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation, localcontext
 from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
@@ -142,15 +142,42 @@ def beneficiaries_json(beneficiaries: tuple[Beneficiary, ...], network: str) -> 
     return [{"account": a, "weight": weights[a]} for a in sorted(weights)]
 
 
+#: hived refuses an asset amount above HIVE_MAX_SATOSHIS (2^62 - 1 in the smallest unit).
+MAX_SATOSHIS = 2**62 - 1
+#: Digits an amount may be written with (hived's largest amount has 19); more is no amount.
+MAX_DIGITS = 40
+
+
 def _amount_str(amount: Amount, allowed: tuple[str, ...], network: str, places: int = 3) -> str:
+    """``"1.000 HIVE"``: the asset allowed, at most ``places`` decimals, within hived's range."""
     if amount.asset not in allowed:
         raise InvalidInput(
             f"{network} amounts are in {' or '.join(allowed)}, got {amount.asset}", network=network
         )
-    quantum = Decimal(1).scaleb(-places)
-    if amount.value != amount.value.quantize(quantum):
-        raise InvalidInput(f"{amount} has more than {places} decimal places", network=network)
-    return f"{amount.value.quantize(quantum)} {amount.asset}"
+    value = amount.value
+    try:
+        sign, digits, exponent = value.as_tuple()
+        if not value.is_finite() or not isinstance(exponent, int):
+            raise InvalidInput(f"amount must be a finite number, got {value}", network=network)
+        if sign and value.is_zero():
+            raise InvalidInput(f"amount {value} is negative zero", network=network)
+        if value < 0 or value.scaleb(places) > MAX_SATOSHIS:
+            raise InvalidInput(
+                f"{value} {amount.asset} is outside the chain's range of amounts", network=network
+            )
+        # Within the range, an amount is at most 19 digits before the point: anything longer is
+        # decimals, and ``quantize`` below runs in a context wide enough to be exact.
+        if len(digits) > MAX_DIGITS or exponent < -MAX_DIGITS:
+            raise InvalidInput(f"{value} has more than {places} decimal places", network=network)
+        with localcontext() as ctx:
+            ctx.prec = 2 * MAX_DIGITS
+            quantum = Decimal(1).scaleb(-places)
+            exact = value.quantize(quantum)
+            if value != exact:
+                raise InvalidInput(f"{amount} has more than {places} decimal places", network=network)
+            return f"{exact} {amount.asset}"
+    except DecimalException as exc:  # never reached with the checks above; typed all the same
+        raise InvalidInput(f"amount {value} cannot be written on the chain", network=network) from exc
 
 
 def comment_ops(
@@ -250,23 +277,81 @@ def options_json(
 
 
 def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -> OpJson:
-    """A ``transfer`` (a tip): the amount in this chain's assets, and no memo that looks like a key."""
+    """A ``transfer`` (a tip): the amount in this chain's assets, and no memo that holds a private key."""
     network = chain.network
+    if not isinstance(memo, str):
+        raise InvalidInput(f"memo must be text, got {type(memo).__name__}", network=network)
+    try:
+        size = len(memo.encode())
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "memo is not valid Unicode (a lone surrogate, half of a character)", network=network
+        ) from None
+    if size >= 2048:
+        raise ContentRejected("memo is over 2048 bytes", network=network)
+    if holds_private_key(memo):
+        raise InvalidInput("the memo holds a private key; refusing to publish it", network=network)
+    text = _amount_str(amount, (chain.liquid, chain.backed), network)
     if amount.value <= 0:
         raise InvalidInput("a tip must be more than zero", network=network)
-    if len(memo.encode()) >= 2048:
-        raise ContentRejected("memo is over 2048 bytes", network=network)
-    if memo.startswith("5") and re.fullmatch(r"5[HJK][1-9A-HJ-NP-Za-km-z]{49}", memo.strip()):
-        raise InvalidInput("the memo looks like a private key; refusing to publish it", network=network)
     return [
         "transfer",
         {
             "from": sender,
             "to": check_account(to, network, what="recipient"),
-            "amount": _amount_str(amount, (chain.liquid, chain.backed), network),
+            "amount": text,
             "memo": memo,
         },
     ]
+
+
+# ---------------------------------------------------------------- keys in memos
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_VALUE = {c: i for i, c in enumerate(_B58)}
+_B58_RUN = f"[{re.escape(_B58)}]"
+#: The uncompressed WIF form Hive wallets show (5H…, 5J…, 5K…), standing alone in the text.
+_WIF_SHAPE = re.compile(rf"(?<!{_B58_RUN})5[HJK]{_B58_RUN}{{49}}(?!{_B58_RUN})")
+#: WIF lengths: 51 characters (uncompressed, 37 bytes) and 52 (compressed, 38 bytes).
+_WIF_LENGTHS = (51, 52)
+
+
+def _b58decode(text: str) -> bytes:
+    number = 0
+    for char in text:
+        number = number * 58 + _B58_VALUE[char]
+    pad = len(text) - len(text.lstrip("1"))
+    return b"\0" * pad + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def is_wif(text: str) -> bool:
+    """Whether ``text`` is a private key in WIF: version 0x80, 32 bytes (+ 0x01), a valid checksum."""
+    if len(text) not in _WIF_LENGTHS or any(c not in _B58_VALUE for c in text):
+        return False
+    raw = _b58decode(text)
+    payload, check = raw[:-4], raw[-4:]
+    if payload[:1] != b"\x80" or len(payload) not in (33, 34) or (len(payload) == 34 and payload[-1] != 1):
+        return False
+    return hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] == check
+
+
+def holds_private_key(text: str) -> bool:
+    """Whether ``text`` holds a private key, alone or disguised.
+
+    Found: the 51-character ``5H…``/``5J…``/``5K…`` form anywhere (checksum or
+    not), and any WIF with a valid checksum, also when split by spaces, line
+    breaks or punctuation, quoted, or run into other words (every 51/52-character
+    stretch of the text's base58 characters, read with the separators taken
+    out, is checked for the WIF checksum).
+    """
+    normal = unicodedata.normalize("NFKC", text)
+    if _WIF_SHAPE.search(normal):
+        return True
+    joined = "".join(c for c in normal if c in _B58_VALUE)
+    for start, char in enumerate(joined):
+        if char in "5KL" and any(is_wif(joined[start : start + n]) for n in _WIF_LENGTHS):
+            return True
+    return False
 
 
 def custom_json_op(account: str, id_: str, payload: Any) -> OpJson:

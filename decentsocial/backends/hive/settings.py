@@ -26,7 +26,9 @@ class HiveSettings(NetworkSettings):
     ``timeout`` bounds one request, ``retry`` the whole call (3 attempts
     within 30 s by default; a failing node hands the next attempt to the next
     node). ``posting_key`` signs posts, votes, follows and claims;
-    ``active_key`` signs transfers (``tip``) only.
+    ``active_key`` signs transfers (``tip``) only. Nodes are reached over
+    https; plain ``http://`` is taken for a node on this machine (loopback),
+    and for any other host only with ``allow_http=True``.
     """
 
     nodes: tuple[str, ...] = Field(min_length=1)
@@ -38,6 +40,8 @@ class HiveSettings(NetworkSettings):
     retry: RetrySettings = Field(default_factory=_default_retry)
     expiration_seconds: int = Field(default=60, ge=10, le=3600)
     web_url: str | None = None
+    #: Plain http:// to a node that is not on this machine (signed transactions and reads in the clear).
+    allow_http: bool = False
     #: bridge.account_notifications min_score (None: the node's default, 25).
     notification_min_score: int | None = Field(default=None, ge=0, le=100)
 

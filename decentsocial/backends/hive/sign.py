@@ -20,6 +20,10 @@ from .ops import OpJson
 
 __all__ = ["SignedTx", "public_key_of", "sign_transaction", "tapos"]
 
+#: A node's head block time outside these bounds is junk (the chains started in 2016).
+EARLIEST = datetime(2016, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
 
 @dataclass(frozen=True)
 class SignedTx:
@@ -32,9 +36,14 @@ class SignedTx:
 
 
 def tapos(head_block_number: int, head_block_id: str, head_time: str, expires_in: int) -> dict[str, Any]:
-    """ref_block_num / ref_block_prefix / expiration from the node's dynamic global properties."""
+    """ref_block_num / ref_block_prefix / expiration from the node's dynamic global properties.
+
+    Raises ``ValueError``/``struct.error`` for values no node would send (the caller makes them typed).
+    """
     prefix = struct.unpack_from("<I", bytes.fromhex(head_block_id), 4)[0]
     head = datetime.strptime(head_time, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    if not EARLIEST <= head <= LATEST:
+        raise ValueError(f"head block time {head_time!r} is no time of a running chain")
     expiration = (head + timedelta(seconds=expires_in)).strftime("%Y-%m-%dT%H:%M:%S")
     return {
         "ref_block_num": head_block_number & 0xFFFF,

@@ -4,16 +4,25 @@ Calls go over plain httpx JSON-RPC (the bridge API has no beem wrapper worth
 its retries, and beem's node list would fall back to public nodes); nothing
 here ever contacts a node that was not configured. Signing, the other use of
 beem, is local and lives in :mod:`.sign`.
+
+Every request keeps to the connection's ``limits``: the httpx client is built
+on :func:`~decentsocial.limits.guarded_transport` (one deadline for connecting
+and reading, a node that drips bytes or inflates a small gzip answer is cut
+off) and answers are parsed with :func:`~decentsocial.limits.loads` (size and
+depth checked). A node that breaks a limit is left for the next configured one.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
+from ... import errors
+from ...limits import Limits, guarded_transport
 from ...retry import RetryPolicy
 from .failures import node_failures, result_of
 
@@ -23,8 +32,8 @@ __all__ = ["RpcClient"]
 class RpcClient:
     """Calls ``method`` on the configured nodes in turn; retries only what cannot post twice.
 
-    A node that is unreachable, times out or answers 5xx hands the next
-    attempt to the next configured node.
+    A node that is unreachable, times out, answers 5xx or breaks a limit
+    (deadline, body size) hands the next attempt to the next configured node.
     """
 
     def __init__(
@@ -35,14 +44,19 @@ class RpcClient:
         timeout: float,
         policy: RetryPolicy,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.network = network
         self.nodes = tuple(nodes)
         self.policy = policy
+        self.limits = limits if limits is not None else Limits()
         self._ids = itertools.count(1)
         self._node = 0
         self._http = httpx.Client(
-            timeout=timeout, transport=transport, follow_redirects=False, trust_env=False
+            timeout=timeout,
+            transport=guarded_transport(self.limits, network=network, inner=transport),
+            follow_redirects=False,
+            trust_env=False,
         )
 
     def close(self) -> None:
@@ -65,6 +79,29 @@ class RpcClient:
     def _once(self, method: str, params: Any) -> Any:
         node = self.nodes[self._node % len(self.nodes)]
         body = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
+        try:
+            content = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError) as exc:  # UnicodeEncodeError (a lone surrogate) is a ValueError
+            raise errors.InvalidInput(
+                f"{method}: the request cannot be sent as JSON ({type(exc).__name__})", network=self.network
+            ) from None
+        headers = {"Content-Type": "application/json"}
         with node_failures(self.network, method, self._next_node):
-            response = self._http.post(node, json=body)
-            return result_of(self.network, method, response.status_code, response.headers, response.content)
+            try:
+                response = self._http.post(node, content=content, headers=headers)
+            except errors.NetworkUnavailable as exc:
+                # The guard cut the node off (deadline, size): another node may well answer, so with
+                # more than one node it is retryable (and node_failures hands over to the next).
+                if len(self.nodes) > 1:
+                    raise errors.NetworkUnavailable(
+                        exc.message, network=self.network, retryable=True
+                    ) from exc
+                raise
+            return result_of(
+                self.network,
+                method,
+                response.status_code,
+                response.headers,
+                response.content,
+                limits=self.limits,
+            )
