@@ -142,11 +142,20 @@ class PublishOutcome:
 
 
 def sign_event(
-    key: PrivateKey, kind: int, content: str, tags: Tags, created_at: int, *, known_id: str | None = None
+    key: PrivateKey,
+    kind: int,
+    content: str,
+    tags: Tags,
+    created_at: int,
+    *,
+    known_id: str | None = None,
+    deterministic: bool = False,
 ) -> Event:
     """Build and sign an event; the id depends only on its content, so a resend is the same event.
 
     ``known_id``: ``event_id`` of exactly these fields, when the caller has just computed it.
+    ``deterministic``: the signature too is the same every time (BIP-340 auxiliary data derived
+    from the id), for an event handed to someone else (a zap request in a wallet's URL).
     """
     eid = known_id or event_id(key.public_key, created_at, kind, tags, content)
     return Event(
@@ -156,7 +165,9 @@ def sign_event(
         kind=kind,
         tags=tags,
         content=content,
-        sig=key.sign(bytes.fromhex(eid)),
+        sig=key.sign(bytes.fromhex(eid), hashlib.sha256(b"decentsocial aux " + bytes.fromhex(eid)).digest())
+        if deterministic
+        else key.sign(bytes.fromhex(eid)),
     )
 
 
