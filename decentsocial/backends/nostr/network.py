@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from ... import errors
 from ...base import BaseNetwork
@@ -58,15 +58,13 @@ from .keys import (
     parse_event_id,
     parse_public_key,
 )
-from .pages import Cursor, relay_page
+from .pages import Cursor, claim_date, relay_page, stored_date, take, unique_posts
 from .resolvers import Nip05Resolver, https_lnurl_resolver
 from .settings import NostrSettings
 from .transport import NostrTransport, PublishOutcome, RelayStream
 from .zaps import ZapRequest, check_zap_receipt, to_msat, zap_callback_url, zap_reward
 
 __all__ = ["NostrNetwork"]
-
-T = TypeVar("T")
 
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
@@ -276,20 +274,10 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return sign_event(signer, kind, content, tags, created_at, known_id=known)
 
     def _stored_date(self, kind: str, key: str) -> int | None:
-        """The ``created_at`` an earlier use of ``key`` chose, from the state store (any process)."""
-        record = self.state.get(self.state_scope, f"{kind}-date:{key}")
-        return int(record[0]) if record is not None and record[0].isdigit() else None
+        return stored_date(self.state, self.state_scope, f"{kind}-date:{key}")
 
     def _claim_date(self, kind: str, key: str, created_at: int) -> int:
-        """Record ``created_at`` as ``key``'s date unless a date is recorded already; the date that counts.
-
-        The state store's claim is atomic, so two processes racing on one key agree on one date
-        (hence on one event id), and a retry after a crash or a restart signs the same event.
-        """
-        with contextlib.suppress(errors.InvalidInput):  # a date is there already: it is the one
-            self.state.claim(self.state_scope, f"{kind}-date:{key}", str(created_at), network=self.name)
-        stored = self._stored_date(kind, key)
-        return created_at if stored is None else stored
+        return claim_date(self.state, self.state_scope, f"{kind}-date:{key}", created_at, self.name)
 
     def _publish(self, draft: Draft) -> Post:
         parent_id = self._event_id(draft.reply_to) if draft.reply_to is not None else None
@@ -604,7 +592,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
                 )
             )
         merged = heapq.merge(*streams, key=lambda e: (-e.created_at, e.id))
-        return _take(_unique(post_from_event(e) for e in merged), limit)
+        return take(unique_posts(post_from_event(e) for e in merged), limit)
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The note and every reply below it, oldest first (a parent before its replies)."""
@@ -690,7 +678,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         base = {"kinds": kinds, "#p": [me]}
         events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
         targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
-        return _take((self._notification(e, my_zap_key, targets) for e in events), limit)
+        return take((self._notification(e, my_zap_key, targets) for e in events), limit)
 
     def _target_post(self, event_id: str, cache: dict[str, Post | None]) -> Post | None:
         if event_id not in cache:
@@ -808,24 +796,3 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             except (errors.NotFound, errors.InvalidInput):
                 pass
         return self._pubkey_of(ref), None
-
-
-def _unique(posts: Iterator[Post]) -> Iterator[Post]:
-    seen: set[str] = set()
-    for post in posts:
-        if post.id not in seen:
-            seen.add(post.id)
-            yield post
-
-
-def _take(items: Iterator[T | None], limit: int | None = None) -> Iterator[T]:
-    if limit is not None and limit < 1:
-        return
-    count = 0
-    for item in items:
-        if item is None:
-            continue
-        yield item
-        count += 1
-        if limit is not None and count >= limit:
-            return
