@@ -137,6 +137,7 @@ class NostrOptions(TypedDict, total=False):
     max_clock_lead: int
     nip05_resolver: Callable[..., Any] | None
     lnurl_resolver: Callable[..., Any] | None
+    allow_private_fetch: bool
 
 
 class ThreadsOptions(TypedDict, total=False):
