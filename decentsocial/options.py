@@ -132,6 +132,7 @@ class NostrOptions(NetworkOptions, total=False):
     max_clock_lead: int
     nip05_resolver: Callable[..., Any] | None
     lnurl_resolver: Callable[..., Any] | None
+    allow_private_fetch: bool
 
 
 class ThreadsOptions(NetworkOptions, total=False):

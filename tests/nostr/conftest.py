@@ -11,6 +11,7 @@ import decentsocial as ds
 from decentsocial.backends.nostr import NostrNetwork, PrivateKey
 from tests.servers.nostr import CLOSED_PORT, LnurlDirectory, RelayProcess, port_is_free
 
+from .lnurl_server import LoopbackLnurl
 from .spec_relay import SpecRelay
 
 SPEC_PORTS = range(38205, 38209)
@@ -30,6 +31,14 @@ def closed_relay_url() -> str:
 @pytest.fixture
 def lnurl() -> LnurlDirectory:
     return LnurlDirectory()
+
+
+@pytest.fixture
+def lnurl_http() -> Iterator[LoopbackLnurl]:
+    """A recording LNURL-pay and NIP-05 server on 127.0.0.1 (plain http, a port the system picks)."""
+    server = LoopbackLnurl().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

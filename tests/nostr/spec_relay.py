@@ -16,6 +16,7 @@ relay); ``junk`` holds raw text frames sent first in answer to every ``REQ``.
 relays that announce it wrongly); ``nip11_body`` replaces the whole document.
 ``refuse_subscriptions`` answers every ``REQ`` with ``CLOSED`` and that reason (NIP-01);
 ``handshake_delay`` makes opening a connection take that many seconds (a distant relay).
+``no_eose=True`` never ends an answer: after the stored events it drips a ``NOTICE`` every 0.1 s.
 Subscriptions stay open after ``EOSE`` and receive new matching events.
 """
 
@@ -70,6 +71,7 @@ class SpecRelay:
     supported_nips: Any = None
     nip11_body: str | None = None
     handshake_delay: float = 0.0
+    no_eose: bool = False
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -82,6 +84,7 @@ class SpecRelay:
         #: Open subscriptions: (connection, subscription id) -> filters; new events go to each match.
         self._live: dict[tuple[ServerConnection, str], list[dict[str, Any]]] = {}
         self._deaf: set[ServerConnection] = set()
+        self._drips: set[asyncio.Future[None]] = set()
 
     @property
     def url(self) -> str:
@@ -111,6 +114,8 @@ class SpecRelay:
         async def _stop() -> None:
             for connection in self._deaf:  # they would not hear the closing handshake either
                 connection.transport.abort()
+            for drip in self._drips:
+                drip.cancel()
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
@@ -180,6 +185,9 @@ class SpecRelay:
                         await ws.send(frame)
                     for event in [*self.inject, *self._query(message[2:])]:
                         await ws.send(json.dumps(["EVENT", sub, event]))
+                    if self.no_eose:
+                        self._drips.add(asyncio.ensure_future(self._drip(ws)))
+                        continue
                     await ws.send(json.dumps(["EOSE", sub]))
                     self._live[(ws, sub)] = message[2:]
                 elif message[0] == "CLOSE":
@@ -189,6 +197,12 @@ class SpecRelay:
         finally:
             for key in [k for k in self._live if k[0] is ws]:
                 del self._live[key]
+
+    async def _drip(self, ws: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await asyncio.sleep(0.1)
+                await ws.send(json.dumps(["NOTICE", "still going"]))
 
     async def _broadcast(self, event: dict[str, Any]) -> None:
         """NIP-01: an open subscription goes on receiving new events that match it."""

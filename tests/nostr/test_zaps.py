@@ -242,7 +242,7 @@ def test_an_lnurl_endpoint_with_malformed_amounts_is_no_zap_endpoint(
     }
     alice = make_net()
     alice.set_profile(name="alice", lud06=lnurl_encode(url))
-    bob = make_net(lnurl_resolver=None)  # the default resolver, over HTTP(S)
+    bob = make_net(lnurl_resolver=None, allow_private_fetch=True)  # the default resolver, loopback allowed
     with pytest.raises(ds.ContentRejected, match="LNURL"):
         bob.tip(alice.public_key, "21 SAT")
     post = alice.publish("zap me, if you can")
@@ -258,7 +258,7 @@ def test_an_lnurl_endpoint_nested_too_deep_to_parse_is_no_zap_endpoint(
     endpoint.document = "[" * 100_000 + "]" * 100_000
     alice = make_net()
     alice.set_profile(name="alice", lud06=lnurl_encode(url))
-    bob = make_net(lnurl_resolver=None)
+    bob = make_net(lnurl_resolver=None, allow_private_fetch=True)
     with pytest.raises(ds.ContentRejected, match="LNURL"):
         bob.tip(alice.public_key, "21 SAT")
     assert bob.rewards(alice.publish("zap me, if you can")).status == "none"

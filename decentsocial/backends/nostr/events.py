@@ -55,6 +55,32 @@ def _variant_ids(pubkey: str, created_at: int, kind: int, tags: Tags, content: s
     return {hashlib.sha256(v.encode("utf-8")).hexdigest() for v in (verbatim, upper)}
 
 
+#: The largest kind NIP-01 allows (kinds are 0-65535).
+MAX_KIND = 65_535
+_HEX64 = re.compile(r"^[0-9a-f]{64}\Z")
+_HEX128 = re.compile(r"^[0-9a-f]{128}\Z")
+
+
+def _tags(value: Any) -> Tags:
+    """NIP-01 tags: a list of lists of strings (numbers, as some clients send, read as text)."""
+    if not isinstance(value, list):
+        raise ValueError("tags is not a list")
+    tags = []
+    for tag in value:
+        if not isinstance(tag, list):
+            raise ValueError("a tag is not a list")
+        items = []
+        for item in tag:
+            if isinstance(item, str):
+                items.append(item)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                items.append(str(item))
+            else:
+                raise ValueError("a tag holds something other than text")
+        tags.append(tuple(items))
+    return tuple(tags)
+
+
 @dataclass(frozen=True)
 class Event:
     """A signed Nostr event as it travels between client and relay."""
@@ -73,7 +99,7 @@ class Event:
         if not isinstance(data, dict):
             raise ValueError("event is not an object")
         try:
-            tags = tuple(tuple(str(x) for x in tag) for tag in data["tags"] if isinstance(tag, list))
+            tags = _tags(data["tags"])
             event = cls(
                 id=str(data["id"]),
                 pubkey=str(data["pubkey"]),
@@ -89,6 +115,17 @@ class Event:
             raise ValueError("malformed event: content is not a string")
         if not 0 <= event.created_at <= MAX_CREATED_AT:
             raise ValueError("malformed event: created_at is not a date")
+        if not 0 <= event.kind <= MAX_KIND:
+            raise ValueError("malformed event: kind is not a NIP-01 kind")
+        if not (_HEX64.match(event.id) and _HEX64.match(event.pubkey) and _HEX128.match(event.sig)):
+            raise ValueError("malformed event: id, pubkey or sig is not hex of the right length")
+        try:  # NIP-01 events are UTF-8: a lone surrogate has no id
+            event.content.encode("utf-8")
+            for tag in tags:
+                for value in tag:
+                    value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("malformed event: text that is not valid Unicode (a lone surrogate)") from None
         return event
 
     def to_json(self) -> dict[str, Any]:
@@ -142,11 +179,20 @@ class PublishOutcome:
 
 
 def sign_event(
-    key: PrivateKey, kind: int, content: str, tags: Tags, created_at: int, *, known_id: str | None = None
+    key: PrivateKey,
+    kind: int,
+    content: str,
+    tags: Tags,
+    created_at: int,
+    *,
+    known_id: str | None = None,
+    deterministic: bool = False,
 ) -> Event:
     """Build and sign an event; the id depends only on its content, so a resend is the same event.
 
     ``known_id``: ``event_id`` of exactly these fields, when the caller has just computed it.
+    ``deterministic``: the signature too is the same every time (BIP-340 auxiliary data derived
+    from the id), for an event handed to someone else (a zap request in a wallet's URL).
     """
     eid = known_id or event_id(key.public_key, created_at, kind, tags, content)
     return Event(
@@ -156,7 +202,9 @@ def sign_event(
         kind=kind,
         tags=tags,
         content=content,
-        sig=key.sign(bytes.fromhex(eid)),
+        sig=key.sign(bytes.fromhex(eid), hashlib.sha256(b"decentsocial aux " + bytes.fromhex(eid)).digest())
+        if deterministic
+        else key.sign(bytes.fromhex(eid)),
     )
 
 

@@ -41,9 +41,16 @@ NETWORK = "nostr"
 
 #: Everything the wire raises when a relay goes away: sockets, timeouts, the websocket protocol.
 _WIRE_FAILURES = (OSError, asyncio.TimeoutError, WebSocketException)
-#: What an HTTP look-up (NIP-11, NIP-05, LNURL) may raise: transport errors and unreadable JSON
-#: (RecursionError: nested deeper than the parser goes).
-_LOOKUP_FAILURES = (httpx.HTTPError, ValueError, RecursionError)
+#: What an HTTP look-up (NIP-11, NIP-05, LNURL) may raise: transport errors, unreadable JSON
+#: (RecursionError: nested deeper than the parser goes), a breach of the ``limits`` (typed errors)
+#: and running out of time.
+_LOOKUP_FAILURES = (
+    httpx.HTTPError,
+    ValueError,
+    RecursionError,
+    errors.DecentSocialError,
+    asyncio.TimeoutError,
+)
 
 
 class RelayError(Exception):

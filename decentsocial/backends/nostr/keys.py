@@ -286,9 +286,10 @@ class PrivateKey:
     def generate(cls) -> PrivateKey:
         return cls(os.urandom(32))
 
-    def sign(self, message: bytes) -> str:
-        """A BIP-340 Schnorr signature (hex) of a 32-byte message, with fresh auxiliary randomness."""
-        return self._key.sign_schnorr(message, os.urandom(32)).hex()
+    def sign(self, message: bytes, aux: bytes | None = None) -> str:
+        """A BIP-340 Schnorr signature (hex) of a 32-byte message, with fresh auxiliary randomness
+        (or the 32 bytes ``aux``: the same message and ``aux`` give the same signature)."""
+        return self._key.sign_schnorr(message, aux if aux is not None else os.urandom(32)).hex()
 
     @property
     def nsec(self) -> str:

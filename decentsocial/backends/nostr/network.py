@@ -15,13 +15,13 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from ... import errors
 from ...base import BaseNetwork
 from ...models import Account, Amount, Draft, Notification, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
 from .convert import (
     account_from_profile,
@@ -58,15 +58,13 @@ from .keys import (
     parse_event_id,
     parse_public_key,
 )
-from .pages import Cursor, relay_page
+from .pages import Cursor, claim_date, relay_page, stored_date, take, unique_posts
 from .resolvers import Nip05Resolver, https_lnurl_resolver
 from .settings import NostrSettings
 from .transport import NostrTransport, PublishOutcome, RelayStream
 from .zaps import ZapRequest, check_zap_receipt, to_msat, zap_callback_url, zap_reward
 
 __all__ = ["NostrNetwork"]
-
-T = TypeVar("T")
 
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
@@ -90,14 +88,16 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         s = self.settings
         self._key = PrivateKey.parse(s.private_key.get_secret_value()) if s.private_key else None
         #: The relays' connections and the private event loop they run on (started on first use).
-        self.transport = NostrTransport(s.relays, s.timeout)
+        self.transport = NostrTransport(s.relays, s.timeout, s.limits, s.max_clock_lead)
         # A connection nobody closes still closes its websockets and stops its loop's thread.
         self.release_on_collect(self.transport.close)
         self._created_at_by_key: dict[str, int] = {}
         self._key_lock = threading.Lock()
         self._issued: dict[str, None] = {}
         self._last_note = 0
-        self._lnurl = s.lnurl_resolver or https_lnurl_resolver(s.timeout)
+        self._lnurl = s.lnurl_resolver or https_lnurl_resolver(
+            s.timeout, limits=s.limits, allow_private=s.allow_private_fetch
+        )
         #: What each relay answered to the last event this connection published.
         self.last_publish: tuple[PublishOutcome, ...] = ()
 
@@ -244,7 +244,10 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         """
         key = draft.idempotency_key
         signer = self._signer()
+        stored = self._stored_date("publish", key) if key is not None else None
         with self._key_lock:
+            if key is not None and stored is not None:
+                self._created_at_by_key.setdefault(key, stored)
             if key is not None and key in self._created_at_by_key:
                 return sign_event(signer, kind, content, tags, self._created_at_by_key[key])
             now = self._now()
@@ -260,10 +263,21 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             self._issued[eid] = None
             if len(self._issued) > 10_000:
                 self._issued.pop(next(iter(self._issued)))
+            known: str | None = eid
             if key is not None:
+                # Another process may have dated this key meanwhile: its date wins (one event).
+                claimed = self._claim_date("publish", key, created_at)
+                if claimed != created_at:
+                    created_at, known = claimed, None
                 self._created_at_by_key[key] = created_at
             self._last_note = max(self._last_note, created_at)
-        return sign_event(signer, kind, content, tags, created_at, known_id=eid)
+        return sign_event(signer, kind, content, tags, created_at, known_id=known)
+
+    def _stored_date(self, kind: str, key: str) -> int | None:
+        return stored_date(self.state, self.state_scope, f"{kind}-date:{key}")
+
+    def _claim_date(self, kind: str, key: str, created_at: int) -> int:
+        return claim_date(self.state, self.state_scope, f"{kind}-date:{key}", created_at, self.name)
 
     def _publish(self, draft: Draft) -> Post:
         parent_id = self._event_id(draft.reply_to) if draft.reply_to is not None else None
@@ -508,11 +522,22 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         keep: Callable[[Event], bool] | None = None,
         scan_limit: int | None = None,
     ) -> Iterator[Event]:
-        """Matching events newest first, paged with ``until``, de-duplicated, deletions hidden."""
+        """Matching events newest first, paged with ``until``, de-duplicated, deletions hidden.
+
+        Every relay query counts against ``limits.max_pages``, pages that ``keep`` empties too.
+        """
+        max_pages = self.settings.limits.max_pages
+        rounds = 0
 
         def fetch(cursor: Cursor | None, size: int) -> Page[Event, Cursor]:
+            nonlocal rounds
             scanned = cursor.scanned if cursor else 0
             while True:
+                rounds += 1
+                if rounds > max_pages:
+                    raise errors.NetworkUnavailable(
+                        f"a listing ran past {max_pages} pages (the max_pages limit)", network=self.name
+                    )
                 want = max(size, self.settings.page_size)
                 if scan_limit is not None:
                     want = max(1, min(want, scan_limit - scanned))
@@ -528,7 +553,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
                     return Page(items, nxt)
                 cursor = nxt
 
-        return paginate(fetch, limit=limit, page_size=self.settings.page_size, key=lambda e: e.id)
+        return self._paged(fetch, limit, page_size=self.settings.page_size, key=lambda e: e.id)
 
     def _notes(self, base: Filter, limit: int | None, **kw: Any) -> Iterator[Post]:
         return (post_from_event(e) for e in self._events(base, limit=limit, **kw))
@@ -567,7 +592,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
                 )
             )
         merged = heapq.merge(*streams, key=lambda e: (-e.created_at, e.id))
-        return _take(_unique(post_from_event(e) for e in merged), limit)
+        return take(unique_posts(post_from_event(e) for e in merged), limit)
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The note and every reply below it, oldest first (a parent before its replies)."""
@@ -653,7 +678,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         base = {"kinds": kinds, "#p": [me]}
         events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
         targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
-        return _take((self._notification(e, my_zap_key, targets) for e in events), limit)
+        return take((self._notification(e, my_zap_key, targets) for e in events), limit)
 
     def _target_post(self, event_id: str, cache: dict[str, Post | None]) -> Post | None:
         if event_id not in cache:
@@ -702,8 +727,19 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         receipts = list(self._events(query, limit=self.settings.search_scan_limit))
         return zap_reward(encode_npub(pubkey), receipts, self._zap_signer(pubkey), self._ignored_zap)
 
-    def zap_request(self, to: AccountRef | PostRef, amount: Amount | str, memo: str = "") -> ZapRequest:
-        """Build and sign a NIP-57 zap request; a wallet pays the invoice the callback returns."""
+    def zap_request(
+        self,
+        to: AccountRef | PostRef,
+        amount: Amount | str,
+        memo: str = "",
+        *,
+        created_at: int | None = None,
+    ) -> ZapRequest:
+        """Build and sign a NIP-57 zap request; a wallet pays the invoice the callback returns.
+
+        With ``created_at`` the request is deterministic: the same arguments give the same signed
+        event (id and signature), so the same callback URL.
+        """
         msat = to_msat(amount, self.name)
         self._signer()
         recipient, target = self._zap_target(to)
@@ -723,12 +759,26 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         tags.append(("p", recipient))
         if target is not None:
             tags.append(("e", target))
-        event = self.sign(KIND_ZAP_REQUEST, memo, tuple(tags))
+        if created_at is None:
+            event = self.sign(KIND_ZAP_REQUEST, memo, tuple(tags))
+        else:
+            event = sign_event(
+                self._signer(), KIND_ZAP_REQUEST, memo, tuple(tags), created_at, deterministic=True
+            )
         return ZapRequest(event, zap_callback_url(pay, event, msat), msat, recipient, pay)
 
     def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
-        """The LNURL callback URL (carrying the signed zap request) that a wallet calls to pay."""
-        return self.zap_request(to, amount, memo).callback_url
+        """The LNURL callback URL (carrying the signed zap request) that a wallet calls to pay.
+
+        With an idempotency key the zap request is dated once per key (the date kept in the
+        state store, shared by every process) and signed deterministically, so a retry after a
+        crash hands the wallet the very same request (same id, same URL): the LNURL server and
+        the wallet see one request, not a second payment to make.
+        """
+        if idempotency_key is None:
+            return self.zap_request(to, amount, memo).callback_url
+        created_at = self._claim_date("tip", idempotency_key, self._now())
+        return self.zap_request(to, amount, memo, created_at=created_at).callback_url
 
     def _zap_target(self, to: AccountRef | PostRef) -> tuple[str, str | None]:
         if isinstance(to, Post):
@@ -746,24 +796,3 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
             except (errors.NotFound, errors.InvalidInput):
                 pass
         return self._pubkey_of(ref), None
-
-
-def _unique(posts: Iterator[Post]) -> Iterator[Post]:
-    seen: set[str] = set()
-    for post in posts:
-        if post.id not in seen:
-            seen.add(post.id)
-            yield post
-
-
-def _take(items: Iterator[T | None], limit: int | None = None) -> Iterator[T]:
-    if limit is not None and limit < 1:
-        return
-    count = 0
-    for item in items:
-        if item is None:
-            continue
-        yield item
-        count += 1
-        if limit is not None and count >= limit:
-            return

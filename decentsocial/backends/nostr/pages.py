@@ -1,4 +1,5 @@
-"""Paging a relay's events newest first with ``until``, whatever the relay makes of ``until``.
+"""Paging a relay's events newest first with ``until``, whatever the relay makes of ``until``;
+and the dates idempotency keys pin (a keyed note or zap request is dated once, in the state store).
 
 NIP-01 says ``until`` is inclusive; some relays treat it as exclusive, and
 many events may share one second. A page therefore ends on a whole second,
@@ -7,13 +8,22 @@ and the next one starts below it, so no event is skipped or repeated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
+from ...errors import InvalidInput
+from ...models import Post
 from .events import Event, Filter
 from .transport import NostrTransport
 
-__all__ = ["BOUNDARY_LIMIT", "Cursor", "relay_page"]
+if TYPE_CHECKING:
+    from ...state import StateStore  # sqlite3 only when a key is used
+
+__all__ = ["BOUNDARY_LIMIT", "Cursor", "claim_date", "relay_page", "stored_date", "take", "unique_posts"]
+
+T = TypeVar("T")
 
 #: Events of one second fetched at most when completing a page boundary.
 BOUNDARY_LIMIT = 1000
@@ -61,3 +71,44 @@ def relay_page(
     page = newer + [e for e in at_boundary if e.id not in seen]
     page.sort(key=lambda e: (-e.created_at, e.id))
     return page, Cursor(boundary, len(at_boundary))
+
+
+def unique_posts(posts: Iterator[Post]) -> Iterator[Post]:
+    """Each post once (merged listings of several relays may repeat one)."""
+    seen: set[str] = set()
+    for post in posts:
+        if post.id not in seen:
+            seen.add(post.id)
+            yield post
+
+
+def take(items: Iterator[T | None], limit: int | None = None) -> Iterator[T]:
+    """The items that are not ``None``, at most ``limit`` of them."""
+    if limit is not None and limit < 1:
+        return
+    count = 0
+    for item in items:
+        if item is None:
+            continue
+        yield item
+        count += 1
+        if limit is not None and count >= limit:
+            return
+
+
+def stored_date(state: StateStore, scope: str, name: str) -> int | None:
+    """The ``created_at`` an earlier use of a key chose (record ``name``), from any process."""
+    record = state.get(scope, name)
+    return int(record[0]) if record is not None and record[0].isdigit() else None
+
+
+def claim_date(state: StateStore, scope: str, name: str, created_at: int, network: str) -> int:
+    """Record ``created_at`` under ``name`` unless a date is recorded already; the date that counts.
+
+    The state store's claim is atomic, so two processes racing on one key agree on one date
+    (hence on one event id), and a retry after a crash or a restart signs the same event.
+    """
+    with contextlib.suppress(InvalidInput):  # a date is there already: it is the one
+        state.claim(scope, name, str(created_at), network=network)
+    stored = stored_date(state, scope, name)
+    return created_at if stored is None else stored

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
+from ...errors import InvalidInput
 from ...settings import NetworkSettings, RetrySettings
+from ...urls import parse_url
 
 __all__ = ["NostrSettings"]
 
 
 def _check_relay_url(url: str) -> str:
-    url = url.strip()
+    """The relay URL in canonical form (the one parser of ``decentsocial.urls``: what is checked
+    is what is connected to)."""
+    text = url.strip() if isinstance(url, str) else url
     try:
-        parts = urlsplit(url)
-        port = parts.port  # raises ValueError on a bad port
-    except ValueError:
-        raise ValueError("malformed relay URL (bad port)") from None
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
-        raise ValueError(f"malformed relay URL {url!r}: expected ws://host[:port] or wss://host[:port]")
-    if port == 0 or parts.query or parts.fragment:
+        parsed = parse_url(text, schemes=("wss", "ws"))
+    except InvalidInput:
+        raise ValueError(
+            f"malformed relay URL {url!r}: expected ws://host[:port] or wss://host[:port]"
+        ) from None
+    if parsed.port == 0 or parsed.query or "#" in text:
         raise ValueError(f"malformed relay URL {url!r}")
-    return url
+    canonical = str(parsed)
+    return canonical[:-1] if parsed.path == "/" else canonical
 
 
 class NostrSettings(NetworkSettings):
@@ -60,8 +63,12 @@ class NostrSettings(NetworkSettings):
     #: ``name@domain`` -> hex key; without one, NIP-05 names are neither resolved nor verified.
     nip05_resolver: Callable[[str], str | None] | None = Field(default=None, repr=False)
     #: kind-0 profile content -> an ``LnurlPay`` (or ``None``); default: the profile's lud16/lud06
-    #: over HTTPS (``resolvers.https_lnurl_resolver``).
+    #: over HTTPS (``resolvers.https_lnurl_resolver``), from public addresses only.
     lnurl_resolver: Callable[[dict[str, object]], Any] | None = Field(default=None, repr=False)
+    #: For test servers only: let the built-in LNURL (and NIP-05) look-ups, whose URLs strangers'
+    #: profiles name, fetch plain http and loopback/private addresses on any port. Off, they fetch
+    #: https on the default port from public addresses only (``decentsocial.urls.fetch_public_json``).
+    allow_private_fetch: bool = False
 
     @field_validator("private_key")
     @classmethod

@@ -15,6 +15,14 @@ Relay quirks handled here (see docs/networks/nostr.md):
   so a connection that saw a rejection is closed and a fresh one opened;
 * every wait has a deadline; a relay that is down is skipped, and only when
   all relays fail does the caller get ``NetworkUnavailable``.
+
+What a hostile relay can make a connection do is bounded by the ``limits``
+setting: one websocket message is at most ``max_line_bytes`` (a longer one
+ends that relay's connection), a message nested deeper than
+``max_json_depth`` or not JSON at all is logged and skipped, one call waits
+at most ``deadline`` seconds, and an event dated more than
+``max_clock_lead`` (plus ``CLOCK_SKEW``) seconds ahead of the clock is
+dropped, so future-dated junk cannot hold paging (``pages.py``) in place.
 """
 
 from __future__ import annotations
@@ -34,7 +42,8 @@ from typing import Any, TypeVar
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from ...errors import DecentSocialError
+from ...errors import DecentSocialError, NetworkUnavailable
+from ...limits import Deadline, Limits, check_json_depth, loads, read_capped
 from .events import Event, Filter, PublishOutcome, matcher
 from .failures import (
     ConnectionLost,
@@ -59,13 +68,17 @@ __all__ = [
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
 
+#: Seconds another machine's clock may be ahead of ours, on top of ``max_clock_lead``.
+CLOCK_SKEW = 60
+
 
 class RelayConnection:
     """One websocket to one relay, opened on first use and reopened after it drops."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, limits: Limits | None = None) -> None:
         self.url = url
-        self.timeout = timeout
+        self.limits = limits or Limits()
+        self.timeout = min(timeout, self.limits.deadline)
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._connect_lock = asyncio.Lock()
@@ -84,7 +97,13 @@ class RelayConnection:
             if self._ws is not None and self._is_open():
                 return self._ws
             with unreachable("cannot connect"):
-                ws = await connect(self.url, open_timeout=self.timeout, max_size=2**24, ping_interval=None)
+                ws = await connect(
+                    self.url,
+                    open_timeout=self.timeout,
+                    max_size=self.limits.max_line_bytes,
+                    ping_interval=None,
+                    close_timeout=self.timeout,
+                )
             self._ws = ws
             self._reader = asyncio.create_task(self._read(ws))
             return ws
@@ -103,24 +122,33 @@ class RelayConnection:
                 sink(None)
 
     def _dispatch(self, raw: str | bytes) -> None:
+        """Hand one message to whoever waits for it; anything unreadable is logged and skipped."""
         try:
+            check_json_depth(raw, max_depth=self.limits.max_json_depth, network="nostr", what="message")
             message = json.loads(raw)
+        except NetworkUnavailable as exc:
+            log.debug("relay %s: %s; ignored", self.url, exc.message)
+            return
         except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             log.debug("relay %s sent a message that is not readable JSON; ignored", self.url)
             return
         if not isinstance(message, list) or not message:
+            log.debug("relay %s sent a message that is not a NIP-01 array; ignored", self.url)
             return
         verb = message[0]
         if verb in ("EVENT", "EOSE", "CLOSED") and len(message) >= 2:
-            sink = self._subs.get(str(message[1]))
+            sink = self._subs.get(str(message[1])) if isinstance(message[1], str) else None
             if sink is not None:
-                sink(message)
+                try:
+                    sink(message)
+                except Exception:  # one bad event must not end the connection's reader
+                    log.debug("relay %s: a message could not be handled; ignored", self.url, exc_info=True)
         elif verb == "OK" and len(message) >= 3:
             waiter = self._ok_waiter
             claimed = str(message[1])
             # An empty id is a rejection of the event in flight (publishes are serialized).
             if waiter is not None and claimed in (waiter[0], "") and not waiter[1].done():
-                reason = str(message[3]) if len(message) > 3 else ""
+                reason = message[3] if len(message) > 3 and isinstance(message[3], str) else ""
                 waiter[1].set_result((message[2] is True, reason))
             else:
                 log.debug("relay %s: OK for an event not in flight; ignored", self.url)
@@ -301,8 +329,10 @@ class RelayStream:
         deliver: Callable[[Event], None],
         gone: Callable[[str, str], None],
         attempts: int,
+        max_lead: int = 60,
     ) -> None:
         self.url = url
+        self._max_lead = max_lead
         self._connection = connection
         self._filters = list(filters)
         self._fits = matcher(self._filters)
@@ -353,6 +383,9 @@ class RelayStream:
             if not self._fits(event):
                 log.debug("relay %s: dropped event %s: not what was asked for", self.url, event.id[:16])
                 continue
+            if event.created_at > time.time() + self._max_lead + CLOCK_SKEW:
+                log.debug("relay %s: dropped event %s: dated in the future", self.url, event.id[:16])
+                continue
             problem = event.problem()
             if problem is not None:
                 log.debug("relay %s: dropped event %s: %s", self.url, event.id[:16], problem)
@@ -392,6 +425,16 @@ def _run_aside(work: Callable[[], None]) -> None:
         log.debug("work done while waiting for a relay failed", exc_info=True)
 
 
+async def _capped(chunks: Any, limit: int) -> Any:
+    """The chunks of an answer, stopping once more than ``limit`` bytes came (the reader refuses them)."""
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        yield chunk
+        if size > limit:
+            return
+
+
 def _http_url(relay: str) -> str:
     return "http" + relay[2:] if relay.startswith("ws") else relay
 
@@ -399,10 +442,14 @@ def _http_url(relay: str) -> str:
 class RelayPool:
     """All configured relays: publish to every one, read from every one, merge by id."""
 
-    def __init__(self, urls: Sequence[str], timeout: float) -> None:
+    def __init__(
+        self, urls: Sequence[str], timeout: float, limits: Limits | None = None, max_lead: int = 60
+    ) -> None:
         self.urls = tuple(urls)
-        self.timeout = timeout
-        self._connections = {url: RelayConnection(url, timeout) for url in self.urls}
+        self.limits = limits or Limits()
+        self.timeout = min(timeout, self.limits.deadline)
+        self.max_lead = max_lead
+        self._connections = {url: RelayConnection(url, timeout, self.limits) for url in self.urls}
         self._info: dict[str, dict[str, Any]] = {}
 
     async def publish(
@@ -466,10 +513,16 @@ class RelayPool:
     async def _query_one(
         self, url: str, filters: Sequence[Filter], verified: dict[str, Event]
     ) -> tuple[list[int], list[Event]] | RelayError:
-        """(``created_at`` of every well-formed event the relay sent, the sound ones) or the failure."""
+        """(``created_at`` of every event the relay sent that fits the filters and is not dated in
+        the future, the sound ones) or the failure.
+
+        Only those dates count for paging: a relay sending events outside the filters or dated
+        ahead of the clock cannot hold a page boundary in place.
+        """
         created: list[int] = []
         events: list[Event] = []
         fits = matcher(filters)
+        latest = time.time() + self.max_lead + CLOCK_SKEW
 
         def check(raw: Any) -> None:
             try:
@@ -477,10 +530,13 @@ class RelayPool:
             except ValueError as exc:
                 log.debug("relay %s: dropped event: %s", url, exc)
                 return
-            created.append(event.created_at)
             if not fits(event):
                 log.debug("relay %s: dropped event %s: not what was asked for", url, event.id[:16])
                 return
+            if event.created_at > latest:
+                log.debug("relay %s: dropped event %s: dated in the future", url, event.id[:16])
+                return
+            created.append(event.created_at)
             known = verified.get(event.id)
             if known is None:  # an id already verified names that very event: no second check
                 problem = event.problem()
@@ -506,15 +562,26 @@ class RelayPool:
         if url not in self._info:
             data: Any = {}
             with lookup() as found:
-                # Plain ws:// relays are read over plain HTTP: no TLS, so no certificate store to load.
-                tls = url.startswith("wss://")
-                async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client:
-                    response = await client.get(_http_url(url), headers={"Accept": "application/nostr+json"})
-                data = response.json() if response.status_code == 200 else {}
+                data = await asyncio.wait_for(self._read_info(url), self.timeout)
             if found.failure is not None:
                 log.debug("relay %s: no NIP-11 document: %s", url, found.failure)
             self._info[url] = data if isinstance(data, dict) else {}
         return self._info[url]
+
+    async def _read_info(self, url: str) -> Any:
+        """The NIP-11 JSON, read within ``max_body_bytes`` and ``max_json_depth`` (``{}``: none)."""
+        # Plain ws:// relays are read over plain HTTP: no TLS, so no certificate store to load.
+        tls = url.startswith("wss://")
+        deadline = Deadline(self.timeout, network="nostr", what=f"relay {url}")
+        async with (
+            httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client,
+            client.stream("GET", _http_url(url), headers={"Accept": "application/nostr+json"}) as response,
+        ):
+            if response.status_code != 200:
+                return {}
+            chunks = [chunk async for chunk in _capped(response.aiter_bytes(), self.limits.max_body_bytes)]
+        body = read_capped(iter(chunks), limit=self.limits.max_body_bytes, deadline=deadline)
+        return loads(body, limits=self.limits, network="nostr", what="NIP-11 document")
 
     async def stream(
         self,
@@ -540,7 +607,7 @@ class RelayPool:
                 ended("; ".join(failures))
 
         for url, connection in self._connections.items():
-            stream = RelayStream(url, connection, filters, deliver, gone, attempts)
+            stream = RelayStream(url, connection, filters, deliver, gone, attempts, self.max_lead)
             try:
                 await stream.open()
             except RelayError as exc:
@@ -573,11 +640,16 @@ class NostrTransport:
     seconds.
     """
 
-    def __init__(self, relays: Sequence[str], timeout: float) -> None:
+    def __init__(
+        self, relays: Sequence[str], timeout: float, limits: Limits | None = None, max_lead: int = 60
+    ) -> None:
         self.relays = tuple(relays)
-        self.timeout = timeout
-        #: Every relay is asked at once, so one call is bounded by about two relay timeouts.
-        self.call_timeout = timeout * 3 + 1
+        self.limits = limits or Limits()
+        self.timeout = min(timeout, self.limits.deadline)
+        self.max_lead = max_lead
+        #: Every relay is asked at once, so one call is bounded by about two relay timeouts, and
+        #: never by more than the ``limits.deadline``.
+        self.call_timeout = min(self.timeout * 3 + 1, self.limits.deadline)
         self._lock = threading.Lock()
         self._runner: LoopRunner | None = None
         self._pool: RelayPool | None = None
@@ -588,7 +660,7 @@ class NostrTransport:
         with self._lock:
             if self._runner is None or self._pool is None:
                 self._runner = LoopRunner()
-                self._pool = RelayPool(self.relays, self.timeout)
+                self._pool = RelayPool(self.relays, self.timeout, self.limits, self.max_lead)
             return self._runner, self._pool
 
     @property
