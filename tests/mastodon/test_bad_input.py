@@ -112,8 +112,10 @@ def test_unreadable_media_file_uploads_nothing(mastodon_server: MastodonServer, 
 @pytest.mark.parametrize(
     ("settings", "field"),
     [
-        ({"base_url": "http://127.0.0.1:1", "access_token": "t"}, "allow_http"),
-        ({"base_url": "HTTP://127.0.0.1:1", "access_token": "t"}, "allow_http"),  # schemes are case-blind
+        ({"base_url": "http://social.example", "access_token": "t"}, "allow_http"),
+        ({"base_url": "HTTP://social.example", "access_token": "t"}, "allow_http"),  # schemes are case-blind
+        ({"base_url": "http://10.0.0.7:3000", "access_token": "t"}, "allow_http"),  # private is not loopback
+        ({"base_url": "https://evil.example\\@social.example", "access_token": "t"}, "base_url"),
         ({"base_url": "ftp://example.social", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social/api", "access_token": "t"}, "base_url"),
         ({"base_url": "https://example.social", "mastodon_version": "latest"}, "mastodon_version"),
@@ -128,6 +130,23 @@ def test_bad_settings(settings: dict[str, Any], field: str) -> None:
         connect("mastodon", **settings)
     assert field in str(caught.value)
     assert "'t'" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "expected"),
+    [
+        ("http://127.0.0.1:3000", False, "http://127.0.0.1:3000"),  # loopback: no ceremony
+        ("http://localhost:3000/", False, "http://localhost:3000"),
+        ("http://[::1]:3000", False, "http://[::1]:3000"),
+        ("http://social.example", True, "http://social.example"),  # elsewhere only when asked for
+        ("HTTPS://Social.Example/", False, "https://social.example"),
+    ],
+)
+def test_plain_http_is_taken_for_loopback_and_with_allow_http(
+    url: str, allow_http: bool, expected: str
+) -> None:
+    net = connect("mastodon", base_url=url, access_token="t", allow_http=allow_http)
+    assert net.settings.base_url == expected  # type: ignore[attr-defined, unused-ignore]
 
 
 def test_settings_hide_the_token() -> None:

@@ -204,6 +204,13 @@ def test_posts_made_while_reconnecting_are_caught_up(server: MastodonServer) -> 
         ("wss://social.example", "https://social.example"),
         ("wss://collector.elsewhere.example", "https://social.example"),  # the token must not go there
         ("wss://evilsocial.example", "https://social.example"),  # a look-alike suffix is not a subdomain
+        # Read as evil.example by browsers and by the HTTP library; urlsplit read social.example.
+        ("https://evil.example\\@social.example", "https://social.example"),
+        ("wss://evil.example\\.social.example", "https://social.example"),
+        ("wss://evil.example\tsocial.example", "https://social.example"),
+        ("wss://STREAMING.Social.Example:4443/", "https://streaming.social.example:4443"),  # canonical form
+        ("ws://streaming.social.example", "https://streaming.social.example"),  # no plain http elsewhere
+        ("not a url", "https://social.example"),
     ],
 )
 def test_stream_sends_the_token_only_to_the_servers_own_hosts(announced: str, expected: str) -> None:
@@ -298,3 +305,15 @@ def test_a_stream_cut_again_and_again_after_working_keeps_going(server: Mastodon
         assert relay.cuts >= 3
     finally:
         relay.close()
+
+
+def test_a_loopback_streaming_host_may_be_plain_http() -> None:
+    instance = {"configuration": {"urls": {"streaming": "ws://127.0.0.1:4000"}}}
+    assert streaming_url(instance, "http://127.0.0.1:3000", allow_http=False) == "http://127.0.0.1:4000"
+
+
+def test_a_status_the_stream_cannot_use_is_skipped() -> None:
+    from decentsocial.backends.mastodon.stream import read_events
+
+    events = list(read_events([b"event: update\ndata: " + b"[" * 200 + b"\n\n:thump\n"]))
+    assert [e.payload for e in events] == [None, None]  # too deep: skipped, not parsed

@@ -49,7 +49,8 @@ class InstanceLimits:
     @classmethod
     def from_instance(cls, instance: Mapping[str, Any]) -> InstanceLimits:
         """Read v2 (or v1) ``configuration``; Pleroma/Akkoma's ``max_toot_chars``/``poll_limits`` too."""
-        config = instance.get("configuration") or {}
+        instance = as_dict(instance)
+        config = instance.get("configuration")
         statuses = _section(config, "statuses")
         media = _section(config, "media_attachments")
         polls = _section(config, "polls") or _section(instance, "poll_limits")

@@ -4,19 +4,27 @@ Works on plain JSON dicts (as recorded from a server) and on Mastodon.py's
 entities (dict subclasses whose dates are already ``datetime``), so the same
 code is proven on real Mastodon 4.x recordings and used against live servers.
 Imports no network library.
+
+Whatever a server sends, a converter returns a model or raises the typed
+"malformed answer" error (``NetworkUnavailable``): fields of the wrong type
+read as missing (``coerce``), and only what a model cannot do without (an
+id, an author, a date) makes an object malformed. A page of a listing skips
+a malformed object with a log line and keeps the others (:func:`convert_each`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, Tag
 
-from ...coerce import as_datetime, as_dict, as_int, as_notification_kind, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
+from ...errors import DecentSocialError
 from ...models import (
     Account,
     Engagement,
@@ -31,6 +39,7 @@ __all__ = [
     "NETWORK",
     "VISIBILITY_FROM_MASTODON",
     "VISIBILITY_TO_MASTODON",
+    "convert_each",
     "html_to_text",
     "to_account",
     "to_json_safe",
@@ -40,6 +49,9 @@ __all__ = [
 ]
 
 NETWORK = "mastodon"
+
+log = logging.getLogger("decentsocial.mastodon")
+T = TypeVar("T")
 
 #: Mastodon's visibility names <-> the neutral ones ("private" is followers-only).
 VISIBILITY_FROM_MASTODON: dict[str, Visibility] = {
@@ -61,7 +73,7 @@ _BREAKS = re.compile(r"[ \t]*\x00[\x00\s]*")
 # ---------------------------------------------------------------- text
 
 
-def html_to_text(html: str | None) -> str:
+def html_to_text(html: Any) -> str:
     """Mastodon's HTML ``content`` as plain text.
 
     Paragraphs become blank-line separated, ``<br>`` a newline, links their
@@ -72,8 +84,9 @@ def html_to_text(html: str | None) -> str:
     return _read_content(html)[0]
 
 
-def _read_content(html: str | None) -> tuple[str, tuple[str, ...]]:
+def _read_content(html: Any) -> tuple[str, tuple[str, ...]]:
     """Plain text and the hrefs of plain links (not mentions or hashtags), in one parse."""
+    html = as_str(html)
     if not html:
         return "", ()
     if "<" not in html and "&" not in html:
@@ -86,8 +99,19 @@ def _read_content(html: str | None) -> tuple[str, tuple[str, ...]]:
     return text.strip("\n\x00 "), tuple(links)
 
 
-def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
-    for child in node.children:
+_END = object()
+
+
+def _walk(root: Tag, out: list[str], links: dict[str, None]) -> None:
+    """The text of ``root``'s tree, depth-first without recursion (a post may nest thousands of tags)."""
+    stack: list[tuple[Iterator[Any], str | None]] = [(iter(root.children), None)]
+    while stack:
+        child = next(stack[-1][0], _END)
+        if child is _END:
+            closer = stack.pop()[1]
+            if closer is not None:
+                out.append(closer)
+            continue
         if isinstance(child, NavigableString):
             if not isinstance(child, Comment):
                 out.append(str(child))
@@ -102,23 +126,66 @@ def _walk(node: Tag, out: list[str], links: dict[str, None]) -> None:
             continue
         elif name in _BLOCKS:
             out.append(_BREAK)
-            _walk(child, out, links)
-            out.append(_BREAK)
+            stack.append((iter(child.children), _BREAK))
         elif name == "li":
             out.append("\n")
-            _walk(child, out, links)
+            stack.append((iter(child.children), None))
         else:
             if name == "a":
                 href = child.get("href")
                 if isinstance(href, str) and not ({"mention", "hashtag", "u-url"} & set(classes)):
                     links.setdefault(href, None)
-            _walk(child, out, links)
+            stack.append((iter(child.children), None))
 
 
 # ---------------------------------------------------------------- helpers
 
 
 _SCALARS = frozenset({str, int, float, bool})
+
+
+def _checked(what: str, convert: Callable[..., T], data: Any, **kwargs: Any) -> T:
+    """``convert(data)`` with any slip on a malformed answer raised as the typed malformed error."""
+    if not isinstance(data, Mapping):
+        raise malformed(NETWORK, f"{what} (not a JSON object)")
+    try:
+        return convert(data, **kwargs)
+    except DecentSocialError:
+        raise
+    except (LookupError, TypeError, ValueError, AttributeError, RecursionError, OverflowError) as exc:
+        # ValueError covers the models' validation errors.
+        raise malformed(NETWORK, f"{what} ({type(exc).__name__})") from exc
+
+
+def convert_each(items: Any, convert: Callable[[Any], T], what: str = "read a page") -> list[T]:
+    """Every item of a page converted; a malformed one is skipped with a log line, the rest kept."""
+    converted: list[T] = []
+    for item in items if isinstance(items, Iterable) and not isinstance(items, (str, bytes, Mapping)) else ():
+        try:
+            converted.append(convert(item))
+        except DecentSocialError as exc:
+            ident = as_str(item.get("id")) if isinstance(item, Mapping) else None
+            log.warning("%s: skipping a malformed item (id %s): %s", what, (ident or "?")[:64], exc.message)
+    return converted
+
+
+def _id(data: Mapping[str, Any], what: str) -> str:
+    """The id an object cannot do without (a string or a number)."""
+    value = as_str(data.get("id"))
+    if not value:
+        raise malformed(NETWORK, f"{what} (no id)")
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """Text, or ``None`` for a missing, empty or non-text value."""
+    return as_str(value) or None
+
+
+def _count(value: Any) -> int | None:
+    """A count: a non-negative integer of a sane size, else unknown."""
+    number = as_int(value)
+    return number if number is not None and 0 <= number < 2**63 else None
 
 
 def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
@@ -153,19 +220,25 @@ def to_json_safe(value: Any) -> Any:
 
 def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
     """A Mastodon ``Account`` entity as an ``Account`` (handle is ``acct``: ``user`` or ``user@domain``)."""
+    return _checked("account", _to_account, data, keep_raw=keep_raw)
+
+
+def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
+    ident = _id(data, "account")
+    bot = data.get("bot")
     return Account(
         network=NETWORK,
-        id=str(data["id"]),
-        handle=str(data.get("acct") or data.get("username") or data["id"]),
-        display_name=data.get("display_name") or None,
+        id=ident,
+        handle=_text(data.get("acct")) or _text(data.get("username")) or ident,
+        display_name=_text(data.get("display_name")),
         url=as_str(data.get("url")),
         bio=html_to_text(data.get("note")) or None,
         avatar_url=as_str(data.get("avatar")),
-        followers=as_int(data.get("followers_count")),
-        following=as_int(data.get("following_count")),
-        posts_count=as_int(data.get("statuses_count")),
+        followers=_count(data.get("followers_count")),
+        following=_count(data.get("following_count")),
+        posts_count=_count(data.get("statuses_count")),
         created_at=as_datetime(data.get("created_at")),
-        bot=data.get("bot") if isinstance(data.get("bot"), bool) else None,
+        bot=bot if isinstance(bot, bool) else None,
         raw=to_json_safe(data) if keep_raw else None,
     )
 
@@ -180,18 +253,20 @@ _MEDIA_KINDS: dict[str, Literal["image", "video", "gif", "audio", "other"]] = {
 }
 
 
-def _media(item: Mapping[str, Any]) -> Media | None:
-    url = item.get("url") or item.get("remote_url") or item.get("preview_url")
+def _media(item: Any) -> Media | None:
+    if not isinstance(item, Mapping):
+        return None
+    url = _text(item.get("url")) or _text(item.get("remote_url")) or _text(item.get("preview_url"))
     if not url:
         return None
-    meta = item.get("meta") or {}
-    original = meta.get("original") or {} if isinstance(meta, Mapping) else {}
+    original = as_dict(as_dict(item.get("meta")).get("original"))
+    kind = item.get("type")
     return Media(
-        kind=_MEDIA_KINDS.get(str(item.get("type")), "other"),
-        url=str(url),
-        alt_text=item.get("description") or None,
-        width=as_int(original.get("width")) if isinstance(original, Mapping) else None,
-        height=as_int(original.get("height")) if isinstance(original, Mapping) else None,
+        kind=_MEDIA_KINDS.get(kind, "other") if isinstance(kind, str) else "other",
+        url=url,
+        alt_text=_text(item.get("description")),
+        width=_count(original.get("width")),
+        height=_count(original.get("height")),
     )
 
 
@@ -199,21 +274,19 @@ def _quoted_id(status: Mapping[str, Any]) -> str | None:
     quote = status.get("quote")
     if isinstance(quote, Mapping):
         quoted = quote.get("quoted_status")
-        if isinstance(quoted, Mapping) and quoted.get("id") is not None:
-            return str(quoted["id"])
-        if quote.get("quoted_status_id") is not None:  # a shallow quote (nested quotes)
-            return str(quote["quoted_status_id"])
-    if status.get("quote_id") is not None:  # Fedibird / Akkoma
-        return str(status["quote_id"])
-    return None
+        if isinstance(quoted, Mapping) and as_str(quoted.get("id")):
+            return as_str(quoted.get("id"))
+        if as_str(quote.get("quoted_status_id")):  # a shallow quote (nested quotes)
+            return as_str(quote.get("quoted_status_id"))
+    return as_str(status.get("quote_id")) or None  # Fedibird / Akkoma
 
 
 def _links(status: Mapping[str, Any], from_content: tuple[str, ...]) -> tuple[str, ...]:
     """Plain links in the content, then the preview card's URL."""
     found = dict.fromkeys(from_content)
-    card = status.get("card")
-    if isinstance(card, Mapping) and card.get("url"):
-        found.setdefault(str(card["url"]), None)
+    card_url = _text(as_dict(status.get("card")).get("url"))
+    if card_url:
+        found.setdefault(card_url, None)
     return tuple(found)
 
 
@@ -225,44 +298,53 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
     Tags, mentions and media come from the status's own fields, not from
     re-parsing the text.
     """
+    return _checked("status", _to_post, data, keep_raw=keep_raw)
+
+
+def _to_post(data: Mapping[str, Any], *, keep_raw: bool) -> Post:
     inner = data.get("reblog")
     if isinstance(inner, Mapping):
         boosted = to_post(inner, keep_raw=False)
         return boosted.model_copy(
             update={
-                "reposted_by": to_account(data["account"], keep_raw=False),
+                "reposted_by": to_account(data.get("account"), keep_raw=False),  # type: ignore[arg-type]
                 "raw": to_json_safe(data) if keep_raw else None,
             }
         )
-    visibility = VISIBILITY_FROM_MASTODON.get(str(data.get("visibility")))
-    media = tuple(m for m in (_media(item) for item in data.get("media_attachments") or ()) if m is not None)
+    ident = _id(data, "status")
+    visibility = data.get("visibility")
+    media = tuple(
+        m for m in (_media(item) for item in as_list(data.get("media_attachments"))) if m is not None
+    )
     created = _required_date(data, "created_at", "status")
-    if data.get("content"):
+    if as_str(data.get("content")):
         text, content_links = _read_content(data.get("content"))
     else:  # a status just deleted (its source ``text`` comes back instead of ``content``)
-        text, content_links = str(data.get("text") or ""), ()
+        text, content_links = as_str(data.get("text")) or "", ()
     return Post(
         network=NETWORK,
-        id=str(data["id"]),
-        url=as_str(data.get("url") or data.get("uri")),
-        author=to_account(data["account"], keep_raw=False),
+        id=ident,
+        url=as_str(data.get("url")) or as_str(data.get("uri")),
+        author=to_account(data.get("account"), keep_raw=False),  # type: ignore[arg-type]
         text=text,
         created_at=created,
         edited_at=as_datetime(data.get("edited_at")),
         reply_to=as_str(data.get("in_reply_to_id")),
         quote_of=_quoted_id(data),
-        tags=tuple(str(t["name"]) for t in data.get("tags") or () if t.get("name")),
-        mentions=tuple(str(m["acct"]) for m in data.get("mentions") or () if m.get("acct")),
+        tags=tuple(name for t in as_list(data.get("tags")) if (name := _text(as_dict(t).get("name")))),
+        mentions=tuple(
+            acct for m in as_list(data.get("mentions")) if (acct := _text(as_dict(m).get("acct")))
+        ),
         links=_links(data, content_links),
         media=media,
-        language=data.get("language") or None,
-        content_warning=data.get("spoiler_text") or None,
-        visibility=visibility,
+        language=_text(data.get("language")),
+        content_warning=_text(data.get("spoiler_text")),
+        visibility=VISIBILITY_FROM_MASTODON.get(visibility) if isinstance(visibility, str) else None,
         metrics=Engagement(
-            likes=as_int(data.get("favourites_count")),
-            reposts=as_int(data.get("reblogs_count")),
-            replies=as_int(data.get("replies_count")),
-            quotes=as_int(data.get("quotes_count")),
+            likes=_count(data.get("favourites_count")),
+            reposts=_count(data.get("reblogs_count")),
+            replies=_count(data.get("replies_count")),
+            quotes=_count(data.get("quotes_count")),
         ),
         raw=to_json_safe(data) if keep_raw else None,
     )
@@ -274,18 +356,23 @@ def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
     ``id`` is the scheduled status's id (``delete()`` cancels it) and
     ``raw["scheduled_status"]`` the server's answer.
     """
+    return _checked("scheduled status", _to_scheduled_post, data, author=author)
+
+
+def _to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
     params = as_dict(data.get("params"))
     when = _required_date(data, "scheduled_at", "scheduled status")
+    visibility = params.get("visibility")
     return Post(
         network=NETWORK,
-        id=str(data["id"]),
+        id=_id(data, "scheduled status"),
         author=author,
         text=as_str(params.get("text")) or "",
         created_at=when,
         reply_to=as_str(params.get("in_reply_to_id")),
-        language=as_str(params.get("language")),
-        content_warning=as_str(params.get("spoiler_text")) or None,
-        visibility=VISIBILITY_FROM_MASTODON.get(str(params.get("visibility"))),
+        language=_text(params.get("language")),
+        content_warning=_text(params.get("spoiler_text")),
+        visibility=VISIBILITY_FROM_MASTODON.get(visibility) if isinstance(visibility, str) else None,
         raw={"scheduled_status": to_json_safe(data)},
     )
 
@@ -295,27 +382,42 @@ def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
 
 def notification_kind(data: Mapping[str, Any], me_id: str | None = None) -> NotificationKind:
     """Mastodon's ``type`` as a neutral kind; a mention that answers one of my posts is a reply."""
-    kind = as_notification_kind(str(data.get("type")), _RENAMED_KINDS)
+    kind = as_notification_kind(as_str(data.get("type")) or "", _RENAMED_KINDS)
     status = data.get("status")
     if kind == "mention" and isinstance(status, Mapping) and status.get("in_reply_to_id") is not None:
-        parent_author = status.get("in_reply_to_account_id")
-        if me_id is None or parent_author is None or str(parent_author) == me_id:
+        parent_author = as_str(status.get("in_reply_to_account_id"))
+        if me_id is None or parent_author is None or parent_author == me_id:
             return "reply"
     return kind
 
 
 def to_notification(data: Mapping[str, Any], *, me_id: str | None = None) -> Notification:
-    """A Mastodon ``Notification`` (any type) as a ``Notification``."""
+    """A Mastodon ``Notification`` (any type) as a ``Notification``.
+
+    A post or account it names that is malformed is left out (``None``), not the whole notification.
+    """
+    return _checked("notification", _to_notification, data, me_id=me_id)
+
+
+def _to_notification(data: Mapping[str, Any], *, me_id: str | None) -> Notification:
     status = data.get("status")
     account = data.get("account")
     created = _required_date(data, "created_at", "notification")
     return Notification(
         network=NETWORK,
-        id=str(data["id"]),
+        id=_id(data, "notification"),
         kind=notification_kind(data, me_id),
         created_at=created,
-        account=to_account(account, keep_raw=False) if isinstance(account, Mapping) else None,
-        post=to_post(status, keep_raw=False) if isinstance(status, Mapping) else None,
+        account=_or_none(to_account, account, keep_raw=False) if isinstance(account, Mapping) else None,
+        post=_or_none(to_post, status, keep_raw=False) if isinstance(status, Mapping) else None,
         read=None,
         raw=to_json_safe(data),
     )
+
+
+def _or_none(convert: Callable[..., T], data: Any, **kwargs: Any) -> T | None:
+    try:
+        return convert(data, **kwargs)
+    except DecentSocialError as exc:
+        log.warning("leaving out a malformed part of a notification: %s", exc.message)
+        return None

@@ -129,10 +129,26 @@ def mapped(what: str, *, idempotent: bool, describe: Callable[[Exception], Failu
     except errors.DecentSocialError:
         raise
     except Exception as exc:
+        typed = _typed_cause(exc)
+        if typed is not None:
+            # A limit the transport enforced (deadline, size, depth) that Mastodon.py wrapped.
+            raise typed from exc
         failure = describe(exc)
         if failure is None:
             raise
         raise to_error(failure, what=what, idempotent=idempotent) from exc
+
+
+def _typed_cause(exc: BaseException) -> errors.DecentSocialError | None:
+    """The decentsocial error a library exception wraps (its cause or context), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, errors.DecentSocialError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def stream_refusal(status: int, kind: str) -> errors.DecentSocialError | None:

@@ -20,9 +20,10 @@ from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
+from ...coerce import as_dict
 from ...models import Account, Draft, Media, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import mastodon_len
 from .compose import (
@@ -35,7 +36,16 @@ from .compose import (
     status_length,
     status_params,
 )
-from .convert import NETWORK, to_account, to_json_safe, to_notification, to_post, to_scheduled_post
+from .convert import (
+    NETWORK,
+    convert_each,
+    to_account,
+    to_json_safe,
+    to_notification,
+    to_post,
+    to_scheduled_post,
+)
+from .ids import path_id, path_tag
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -98,7 +108,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             except (errors.NotFound, errors.ContentRejected, errors.ConfigurationError):
                 # Servers before Mastodon 4.0 (or pinned below it) have only v1.
                 data = self._call(lambda api: api.instance_v1(), "read the instance")
-            self._instance = to_json_safe(data)
+            self._instance = dict(as_dict(to_json_safe(data)))
         return self._instance
 
     def limits(self) -> InstanceLimits:
@@ -117,7 +127,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         return account
 
     def _my_id(self) -> str:
-        return (self._mine or self._me()).id
+        return path_id((self._mine or self._me()).id, "account id")
 
     def _account(self, handle: str) -> Account:
         acct = handle.lstrip("@")
@@ -137,9 +147,10 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         return to_account(data)
 
     def _account_id(self, account: AccountRef) -> str:
+        """The account's id, checked and encoded for a URL path (``InvalidInput`` before any I/O)."""
         if isinstance(account, Account) and account.network == NETWORK:
-            return account.id
-        return self.account(self.account_ref(account)).id
+            return path_id(account.id, "account id")
+        return path_id(self.account(self.account_ref(account)).id, "account id")
 
     def _follow(self, account: AccountRef) -> None:
         target = self._account_id(account)
@@ -159,6 +170,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         """
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS, "Mastodon has no communities to post into")
+        if draft.reply_to is not None:
+            path_id(draft.reply_to, "post id")
         check_static(draft)
         super().check_draft(draft)
         check_limits(draft, self.limits())
@@ -217,7 +230,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             lambda api: api.media_post(data, mime_type=mime, description=media.alt_text, file_name=name),
             "upload media",
         )
-        media_id = str(uploaded["id"])
+        media_id = path_id(as_dict(uploaded).get("id"), "media id")
         deadline = time.monotonic() + self.settings.media_timeout
         interval = 0.2
         while uploaded.get("url") is None:
@@ -234,15 +247,17 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     # ---------------------------------------------------------------- posts
 
     def _get_post(self, id: str) -> Post:
-        return to_post(self._call(lambda api: api.status(id), f"read status {id}"))
+        status_id = path_id(id, "post id")
+        return to_post(self._call(lambda api: api.status(status_id), f"read status {status_id}"))
 
     def _delete(self, post: PostRef) -> None:
         if isinstance(post, Post) and post.raw and "scheduled_status" in post.raw:
-            sid = post.id
+            sid = path_id(post.id, "scheduled status id")
             self._call(lambda api: api.scheduled_status_delete(sid), "cancel a scheduled status")
             return
         if isinstance(post, Post) and post.reposted_by is not None:
             # A Post describing a boost: undo the boost, never delete the boosted status.
+            target = path_id(post.id, "post id")
             if post.reposted_by.id != self._my_id():
                 # Unreblogging what I never boosted is a silent no-op on Mastodon: say so instead.
                 raise errors.PermissionDenied(
@@ -250,10 +265,9 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                     " delete(post.id) deletes the boosted status itself",
                     network=NETWORK,
                 )
-            target = post.id
             self._call(lambda api: api.status_unreblog(target), "undo a boost")
             return
-        status_id = self.post_id(post)
+        status_id = path_id(self.post_id(post), "post id")
         tries = 0
 
         def delete_once() -> None:
@@ -269,23 +283,24 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         self.retry.call(delete_once)
 
     def _like(self, post: PostRef) -> None:
-        status_id = self.post_id(post)
+        status_id = path_id(self.post_id(post), "post id")
         self._call(lambda api: api.status_favourite(status_id), "like")
 
     def _unlike(self, post: PostRef) -> None:
-        status_id = self.post_id(post)
+        status_id = path_id(self.post_id(post), "post id")
         self._call(lambda api: api.status_unfavourite(status_id), "unlike")
 
     def _repost(self, post: PostRef) -> Post | None:
         """Boost; the returned Post describes the boosted status with ``reposted_by`` = me."""
-        status_id = self.post_id(post)
+        status_id = path_id(self.post_id(post), "post id")
         return to_post(self._call(lambda api: api.status_reblog(status_id), "boost"))
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The post, then its replies in the server's reply order (each after the one it answers)."""
         root = self._get_post(self.post_id(post))  # a boost's id gives the boosted status: its thread is read
-        context = self._call(lambda api: api.status_context(root.id), "read the thread")
-        replies = [to_post(s) for s in context.get("descendants") or ()]
+        root_id = path_id(root.id, "post id")
+        context = self._call(lambda api: api.status_context(root_id), "read the thread")
+        replies = convert_each(as_dict(context).get("descendants"), to_post, "read the thread")
         return [root, *_reply_order(root.id, replies)]
 
     # ---------------------------------------------------------------- lists
@@ -307,7 +322,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             page = self._call(lambda api: api.fetch_next(info), what)
         if page is None:
             return Page([], None)
-        return Page([convert(item) for item in page], getattr(page, "_pagination_next", None))
+        return Page(convert_each(page, convert, what), getattr(page, "_pagination_next", None))
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         # The account is resolved now, so an unknown one fails at the call, not at the first read.
@@ -327,7 +342,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
         """``"#tag"`` reads the hashtag timeline; other text uses the server's full-text search."""
         if query.startswith("#") and " " not in query:
-            tag = query.lstrip("#")
+            tag = path_tag(query.lstrip("#"))
             return self._paged(
                 lambda cursor, size: self._link_page(
                     lambda api, n: api.timeline_hashtag(tag, limit=n), f"read #{tag}", to_post, cursor, size
@@ -343,10 +358,12 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 ),
                 "search",
             )
-            statuses = [to_post(s) for s in found.get("statuses") or ()]
-            return Page(statuses, start + len(statuses) if len(statuses) >= size else None)
+            items = as_dict(found).get("statuses")
+            statuses = convert_each(items, to_post, "search")
+            got = len(items) if isinstance(items, list) else 0  # skipped ones count: the offset moves on
+            return Page(statuses, start + got if got >= size else None)
 
-        return paginate(fetch, limit=limit, page_size=PAGE_SIZE, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id)
 
     def _notifications(self, limit: int | None) -> Iterator[Notification]:
         me_id = self._my_id()  # now: a missing token fails at the call
@@ -377,6 +394,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             raise self.invalid("the hashtag stream needs tag=")
         if kind == "user" and self.settings.access_token is None:
             raise errors.AuthenticationError("the user stream needs an access_token", network=NETWORK)
+        if kind == "hashtag" and tag is not None:
+            path_tag(tag.lstrip("#"))
         params = {"tag": tag} if kind == "hashtag" and tag is not None else {}
 
         def connect() -> Any:
@@ -393,7 +412,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 )
             else:
                 page = self._call(lambda api: api.timeline_public(min_id=since, limit=PAGE_SIZE), "catch up")
-            return [to_post(s) for s in reversed(page)]
+            return convert_each(list(reversed(page or [])), to_post, "catch up")
 
         return follow(
             connect,
@@ -401,6 +420,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             kind=kind,
             attempts=self.settings.stream_attempts,
             sleep=lambda seconds: self.sleep(seconds),
+            limits=self.settings.limits,
         )
 
 

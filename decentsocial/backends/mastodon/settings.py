@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from ...errors import ConfigurationError, InvalidInput
 from ...settings import NetworkSettings, RetrySettings
+from ...urls import check_endpoint, parse_url
 
 __all__ = ["MastodonSettings"]
 
@@ -17,8 +18,9 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+")
 class MastodonSettings(NetworkSettings):
     """How to reach one Mastodon (or Mastodon-API) server as one account.
 
-    ``allow_http`` must be set for a plain-HTTP ``base_url`` (local test
-    servers): tokens are otherwise sent only over HTTPS. ``mastodon_version``
+    A plain-HTTP ``base_url`` is taken for a server on this machine
+    (loopback) and elsewhere only with ``allow_http=True``: tokens are
+    otherwise sent only over HTTPS. ``mastodon_version``
     pins the API version for servers whose version string is not Mastodon's
     (GoToSocial, Akkoma, Pixelfed…), so no version probe is made.
     ``retry`` bounds the retries of one request (3 tries by default
@@ -46,16 +48,17 @@ class MastodonSettings(NetworkSettings):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
+        value = value.strip()
         if "://" not in value:
             value = "https://" + value
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL of the server, e.g. https://mastodon.social")
-        if parts.path not in ("", "/") or parts.query or parts.fragment:
+        try:
+            # The one URL parser (backslashes, tabs, IDNA…): the host checked is the host connected to.
+            url = parse_url(value, network="mastodon")
+        except InvalidInput:
+            raise ValueError("must be an http(s) URL of the server, e.g. https://mastodon.social") from None
+        if url.path not in ("", "/") or url.query or "#" in value:
             raise ValueError("must be the server's root URL, without a path")
-        # "HTTP://host" is "http://host": the plain-HTTP check and Mastodon.py compare lower case.
-        return parts.scheme + value[len(parts.scheme) :]
+        return str(url).rstrip("/")
 
     @field_validator("access_token")
     @classmethod
@@ -78,6 +81,9 @@ class MastodonSettings(NetworkSettings):
 
     @model_validator(mode="after")
     def _https(self) -> MastodonSettings:
-        if self.base_url.startswith("http://") and not self.allow_http:
-            raise ValueError("plain http:// sends the token unencrypted; use https:// or set allow_http=True")
+        # Plain http only for a server on this machine, or with allow_http=True (the token goes in clear).
+        try:
+            check_endpoint(self.base_url, network="mastodon", setting="base_url", allow_http=self.allow_http)
+        except ConfigurationError as exc:
+            raise ValueError(exc.message) from None
         return self

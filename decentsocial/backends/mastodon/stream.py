@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from ...coerce import as_dict
-from ...errors import NetworkUnavailable
+from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable
+from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
+from ...urls import URL, is_loopback_host, parse_url
 from .convert import NETWORK, to_post
 from .failures import stream_refusal, wait_from_headers
 
@@ -67,20 +68,24 @@ class StreamAnswer:
     chunks: Iterator[bytes]
 
 
-def read_events(chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-    """The events in one response's body (heartbeats included), until the server closes it."""
+def read_events(chunks: Iterable[bytes], *, limits: Limits | None = None) -> Iterator[StreamEvent]:
+    """The events in one response's body (heartbeats included), until the server closes it.
+
+    A line longer than ``limits.max_line_bytes`` ends the connection with
+    ``NetworkUnavailable``; an event whose JSON nests deeper than
+    ``limits.max_json_depth`` is skipped with a log line (its payload is
+    ``None``).
+    """
+    limits = limits or Limits()
     name = "message"
     data: list[str] = []
-    for line in _lines(chunks):
+    size = 0
+    for raw in iter_lines_capped(chunks, limit=limits.max_line_bytes, network=NETWORK):
+        line = raw.decode("utf-8", errors="replace")
         if line == "":
             if data:
-                text = "\n".join(data)
-                try:
-                    payload: Any = json.loads(text)
-                except ValueError:
-                    payload = text
-                yield StreamEvent(name, payload)
-            name, data = "message", []
+                yield StreamEvent(name, _payload("\n".join(data), limits))
+            name, data, size = "message", [], 0
             continue
         if line.startswith(":"):
             # A heartbeat: reported, so a reader knows the connection works even when no post comes.
@@ -91,20 +96,25 @@ def read_events(chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
         if field == "event":
             name = value
         elif field == "data":
+            size += len(value)
+            if size > limits.max_body_bytes:
+                raise NetworkUnavailable(
+                    "the stream sent an event larger than max_body_bytes", network=NETWORK
+                )
             data.append(value)
 
 
-def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Lines as soon as they arrive (``iter_lines`` would wait to fill its chunk)."""
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        while True:
-            cut = buffer.find(b"\n")
-            if cut < 0:
-                break
-            line, buffer = buffer[:cut], buffer[cut + 1 :]
-            yield line.rstrip(b"\r").decode("utf-8", errors="replace")
+def _payload(text: str, limits: Limits) -> Any:
+    """An event's data as JSON (its text when it is not JSON; ``None`` when it nests too deep)."""
+    try:
+        check_json_depth(text, max_depth=limits.max_json_depth, network=NETWORK, what="stream event")
+    except NetworkUnavailable as exc:
+        log.warning("skipping a stream event: %s", exc.message)
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
 
 
 def stream_path(kind: str) -> str:
@@ -117,29 +127,34 @@ def streaming_url(instance: Any, base_url: str, *, allow_http: bool) -> str:
 
     The stream request carries the access token, so a streaming host on
     another domain (a misconfigured or hostile instance document) is not
-    trusted: ``base_url`` is used instead. ``ws(s)://`` becomes ``http(s)://``
-    (the stream is read as Server-Sent Events), and plain HTTP only with
-    ``allow_http``.
+    trusted: ``base_url`` is used instead. The announced URL is read with
+    :func:`decentsocial.urls.parse_url` and the canonical URL it returns is
+    the one connected to, so no two URL parsers can disagree about the host
+    (``https://evil.example\\@mastodon.example`` is ``evil.example``).
+    ``ws(s)://`` becomes ``http(s)://`` (the stream is read as Server-Sent
+    Events); plain HTTP only for a loopback server or with ``allow_http``.
     """
     document = as_dict(instance)
     urls = as_dict(as_dict(document.get("configuration")).get("urls")) or as_dict(document.get("urls"))
     announced = urls.get("streaming") or urls.get("streaming_api")
-    base = base_url
+    base = parse_url(base_url, network=NETWORK)
+    chosen = base
     if isinstance(announced, str) and announced:
-        own = (urlsplit(base_url).hostname or "").lower()
-        host = (urlsplit(announced).hostname or "").lower()
-        if host == own or host.endswith("." + own):
-            base = announced
+        try:
+            url: URL | None = parse_url(announced, network=NETWORK, schemes=("https", "http", "wss", "ws"))
+        except InvalidInput:
+            url = None
+        if url is not None and (url.host == base.host or url.host.endswith("." + base.host)):
+            chosen = url
         else:
-            log.warning("ignoring the instance's streaming host %s: not %s or a subdomain of it", host, own)
-    base = base.rstrip("/")
-    if base.startswith("wss://"):
-        base = "https://" + base[6:]
-    elif base.startswith("ws://"):
-        base = "http://" + base[5:]
-    if base.startswith("http://") and not allow_http:
-        base = "https://" + base[7:]
-    return base
+            shown = url.host if url is not None else repr(announced[:100])
+            log.warning(
+                "ignoring the instance's streaming host %s: not %s or a subdomain of it", shown, base.host
+            )
+    scheme = {"wss": "https", "ws": "http"}.get(chosen.scheme, chosen.scheme)
+    if scheme == "http" and not (allow_http or is_loopback_host(chosen.host)):
+        scheme = "https"
+    return f"{scheme}://{chosen.netloc}{chosen.path.rstrip('/')}"
 
 
 def follow(
@@ -149,6 +164,7 @@ def follow(
     kind: str,
     attempts: int,
     sleep: Callable[[float], None],
+    limits: Limits | None = None,
 ) -> Iterator[Post]:
     """New posts of one stream, as they arrive, for as long as the caller reads.
 
@@ -165,6 +181,7 @@ def follow(
     seen: set[str] = set()
     while True:
         wait: float | None = None
+        last: NetworkUnavailable | None = None
         try:
             with connect() as answer:
                 refusal = stream_refusal(answer.status, kind)
@@ -180,7 +197,7 @@ def follow(
                                 seen.add(wrapper_id)
                                 last_id = wrapper_id
                                 yield post
-                    for event in read_events(answer.chunks):
+                    for event in read_events(answer.chunks, limits=limits):
                         failures = 0  # the connection works: a later drop starts the backoff afresh
                         if event.name != "update" or not isinstance(event.payload, dict):
                             continue
@@ -191,12 +208,20 @@ def follow(
                             seen.clear()
                         seen.add(wrapper_id)
                         last_id = wrapper_id
-                        yield to_post(event.payload)
-        except NetworkUnavailable:
-            pass  # unreachable, dropped, silent too long, or the catch-up read failed: reconnect
+                        try:
+                            post = to_post(event.payload)
+                        except DecentSocialError as exc:
+                            log.warning("skipping a status the stream sent: %s", exc.message)
+                            continue
+                        yield post
+        except NetworkUnavailable as exc:
+            last = exc  # unreachable, dropped, silent too long, a line too long, or the catch-up failed
         failures += 1
         if failures >= attempts:
-            raise NetworkUnavailable(f"the {kind} stream failed {failures} times in a row", network=NETWORK)
+            why = f" (last: {last.message})" if last is not None else ""
+            raise NetworkUnavailable(
+                f"the {kind} stream failed {failures} times in a row{why}", network=NETWORK
+            ) from last
         sleep(wait if wait is not None else backoff(failures))
 
 

@@ -7,31 +7,317 @@ failure mapped once (:func:`.failures.mapped`); the backend decides what is
 retried. :meth:`MastodonTransport.open_stream` opens one Server-Sent-Events
 response for the streaming API. Mastodon.py's own rate-limit waiting is off
 (``ratelimit_method="throw"``): the retry policy waits instead.
+
+Mastodon.py speaks requests, not httpx, so the session carries
+:class:`GuardedAdapter`, the requests counterpart of the core's
+``guarded_transport``: every request keeps to ``limits.deadline`` (a
+watchdog shuts the socket when it passes, so a server dripping its headers
+or body one byte at a time cannot hold a call; the ``(connect, read)``
+timeouts are the time left), the answer is decompressed here with its size
+capped at ``limits.max_body_bytes`` (a gzip bomb is refused, not unpacked)
+and its JSON nesting checked against ``limits.max_json_depth`` before
+Mastodon.py parses it. A stream is left to its reader once its headers came.
+
+Mastodon.py's own version probe recurses without end when the instance
+cannot be read (a server that is down): :class:`_Client` replaces it with
+one read of the instance whose failure is an ordinary, typed one.
 """
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from typing import Any, TypeVar, cast
 
 import requests
 from mastodon import Mastodon
 from mastodon import errors as mp
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from ...errors import NetworkUnavailable
+from ...errors import DecentSocialError, NetworkUnavailable
+from ...limits import Deadline, Limits, check_json_depth, read_capped
 from .convert import NETWORK
 from .failures import Failure, mapped
 from .settings import MastodonSettings
 from .stream import StreamAnswer
 
-__all__ = ["Client", "MastodonTransport"]
+__all__ = ["Client", "GuardedAdapter", "MastodonTransport"]
 
 T = TypeVar("T")
 
 #: Mastodon.py's client, the type every request function receives.
 Client = Mastodon
+
+#: What a non-stream request says it can decode (and so is decoded, capped, here).
+ACCEPT_ENCODING = "gzip, deflate"
+_CHUNK = 64 * 1024
+_VERSION = re.compile(r"\s*(\d{1,6})\.(\d{1,6})\.(\d{1,6})")
+
+
+# ---------------------------------------------------------------- the deadline watchdog
+
+_watching = threading.local()
+
+
+class _Watchdog:
+    """Shuts the sockets of this thread's request when its deadline passes (unblocking any read)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._sockets: list[Any] = []
+        self._connections: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(deadline.remaining(), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _watching.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        if getattr(_watching, "current", None) is self:
+            _watching.current = None
+
+    def watch(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connections.append(connection)
+            fired = self.fired
+        if fired:
+            _shut(getattr(connection, "sock", None))
+
+    def watch_socket(self, sock: Any) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = [*self._sockets, *(getattr(c, "sock", None) for c in self._connections)]
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: Any) -> None:
+    """Shut a socket for both directions; a blocked read in another thread returns at once."""
+    if isinstance(sock, socket.socket):
+        with suppress(OSError):
+            # The plain socket's method: ssl.SSLSocket.shutdown would also drop its TLS state under
+            # the reading thread's feet.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watch(connection: HTTPConnection) -> None:
+    watchdog: _Watchdog | None = getattr(_watching, "current", None)
+    if watchdog is not None:
+        watchdog.watch(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+# ---------------------------------------------------------------- the adapter
+
+
+class GuardedAdapter(HTTPAdapter):
+    """A requests adapter that keeps every request within ``limits`` (see the module docstring).
+
+    ``send(..., stream=True)`` (the streaming API) is guarded until its
+    headers arrive and then left to the caller, who reads it with the line
+    cap of :func:`decentsocial.limits.iter_lines_capped`.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        deadline = Deadline(self.limits.deadline, network=NETWORK, what="the Mastodon server")
+        request.headers["Accept-Encoding"] = "identity" if stream else ACCEPT_ENCODING
+        with _Watchdog(deadline) as watchdog:
+            try:
+                # A stream keeps its own read timeout (its silence limit) once the headers came.
+                limited = _timeouts(timeout, deadline, keep_read=stream)
+                response = super().send(request, stream=True, timeout=limited, **kwargs)
+                try:
+                    if not stream:
+                        self._read(response, deadline, watchdog)
+                    if watchdog.fired:
+                        # The shut socket may read as a short but complete answer: it is not one.
+                        raise deadline.error()
+                except BaseException:
+                    response.close()
+                    raise
+                return response
+            except DecentSocialError:
+                raise
+            except Exception as exc:
+                if watchdog.fired or deadline.passed():
+                    raise deadline.error() from exc
+                raise
+
+    def _read(self, response: requests.Response, deadline: Deadline, watchdog: _Watchdog) -> None:
+        """Read the whole answer into ``response`` (decompressed, capped, depth-checked)."""
+        raw = response.raw
+        watchdog.watch_socket(_socket_of(raw))
+        limit = self.limits.max_body_bytes
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("", "identity"):
+            decompress = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            decompress = zlib.decompressobj(wbits=47)  # gzip or zlib, told apart by the header
+        else:
+            raise NetworkUnavailable(
+                f"the Mastodon server sent an answer in an encoding it was not offered ({encoding[:40]})",
+                network=NETWORK,
+            )
+        try:
+            chunks = raw.stream(_CHUNK, decode_content=False)
+            body = read_capped(_inflate(chunks, decompress, limit), limit=limit, deadline=deadline)
+        except zlib.error as exc:
+            raise NetworkUnavailable(
+                "the Mastodon server sent a corrupt compressed answer", network=NETWORK
+            ) from exc
+        if body.lstrip()[:1] in (b"{", b"["):
+            check_json_depth(body, max_depth=self.limits.max_json_depth, network=NETWORK)
+        raw.release_conn()
+        response._content = body
+        response._content_consumed = True
+        response.guarded = True  # type: ignore[attr-defined]  # read here: hooks may read it again
+        for header in ("content-encoding", "transfer-encoding"):
+            response.headers.pop(header, None)
+        response.headers["Content-Length"] = str(len(body))
+
+
+def _timeouts(given: Any, deadline: Deadline, *, keep_read: bool = False) -> tuple[float, float]:
+    """``(connect, read)``: the caller's, never past the time left before the deadline."""
+    connect, read = given if isinstance(given, tuple) else (given, given)
+    remaining = deadline.remaining()
+    if keep_read and isinstance(read, (int, float)):
+        return (min(remaining, connect) if isinstance(connect, (int, float)) else remaining, read)
+    return (
+        min(remaining, connect) if isinstance(connect, (int, float)) else remaining,
+        min(remaining, read) if isinstance(read, (int, float)) else remaining,
+    )
+
+
+def _socket_of(raw: Any) -> Any:
+    """The socket under a urllib3 response (once the connection has handed it over), if it can be found."""
+    fp = getattr(raw, "_fp", None)
+    return getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
+
+
+def _inflate(chunks: Iterable[bytes], decompress: Any, limit: int) -> Iterator[bytes]:
+    """Decompressed chunks, never more than ``limit + 1`` bytes at a time (the cap sees the excess)."""
+    for chunk in chunks:
+        if decompress is None:
+            yield chunk
+            continue
+        data = chunk
+        while data:
+            yield decompress.decompress(data, limit + 1)
+            data = decompress.unconsumed_tail
+    if decompress is not None:
+        yield decompress.flush()
+
+
+# ---------------------------------------------------------------- Mastodon.py's version probe
+
+
+class _Client(Mastodon):
+    """Mastodon.py with its version probe made safe.
+
+    Mastodon.py reads the server's version the first time a call depends
+    on it; when that read fails it retries itself without end (a
+    ``RecursionError`` after a few seconds on a server that is down). Here
+    the probe is one read of the instance (v2, else v1): its failure is the
+    call's own failure (typed by the transport), and the version, once read
+    or pinned by ``mastodon_version``, is kept for the connection.
+    """
+
+    _ds_version: tuple[int, int, int] | None = None
+
+    def retrieve_mastodon_version(self, fail_hard: bool = False) -> str:
+        info: Any = self.instance_v1()  # where Mastodon.py reads the version too
+        text = info.get("version") if isinstance(info, Mapping) else None
+        version = _server_version(text) if isinstance(text, str) else (1, 0, 0)
+        self.mastodon_major, self.mastodon_minor, self.mastodon_patch = version
+        self._ds_version = version
+        return ".".join(map(str, version))
+
+    def verify_minimum_version(self, version_str: str, cached: bool = False) -> bool:
+        if self._ds_version is None:
+            self.retrieve_mastodon_version()
+        found = _VERSION.match(version_str)
+        needed = (int(found[1]), int(found[2]), int(found[3])) if found else (0, 0, 0)
+        return (self._ds_version or (0, 0, 0)) >= needed
+
+
+def _server_version(text: str) -> tuple[int, int, int]:
+    """The Mastodon API version a version string names, read as Mastodon.py reads it.
+
+    ``"2.7.2 (compatible; Pleroma 2.5.0)"`` is 2.7.2; ``"3.5.3+glitch"`` 3.5.3; a Hometown-style
+    ``"1.0.0+4.1.2"`` the part after ``+``; GoToSocial's ``"0.17.1 git-…"`` 0.17.1; a string
+    that names no version 1.0.0 (Mastodon.py's own guess).
+    """
+    before, _, after = text.split(" ")[0].partition("+")
+    for part in (after, before):
+        found = _VERSION.match(part)
+        if found and (part is before or int(found[1]) >= 1):
+            return int(found[1]), int(found[2]), int(found[3])
+    return 1, 0, 0
+
+
+# ---------------------------------------------------------------- the transport
 
 
 class MastodonTransport:
@@ -52,10 +338,13 @@ class MastodonTransport:
         with self._lock:
             if self._client is None:
                 session = requests.Session()
+                adapter = GuardedAdapter(self.settings.limits)
+                session.mount("https://", adapter)
+                session.mount("http://", adapter)
                 session.hooks["response"].append(self._remember)
                 pinned = self.settings.mastodon_version
                 token = self.settings.access_token
-                self._client = Mastodon(
+                client = _Client(
                     api_base_url=self.settings.base_url,
                     access_token=token.get_secret_value() if token is not None else None,
                     # requests takes (connect, read); Mastodon.py passes it through (its hint says float).
@@ -67,6 +356,9 @@ class MastodonTransport:
                     session=session,
                     user_agent=self.settings.user_agent,
                 )
+                if pinned:
+                    client._ds_version = (client.mastodon_major, client.mastodon_minor, client.mastodon_patch)
+                self._client = client
                 self._session = session
             return self._client
 
@@ -105,6 +397,11 @@ class MastodonTransport:
         except requests.RequestException as exc:
             raise NetworkUnavailable("the stream cannot reach the server", network=NETWORK) from exc
         with closing(response):
+            encoding = response.headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("", "identity"):
+                raise NetworkUnavailable(
+                    f"the stream came in an encoding it was not offered ({encoding[:40]})", network=NETWORK
+                )
             yield StreamAnswer(response.status_code, response.headers, _chunks(response))
 
     def close(self) -> None:
@@ -116,7 +413,9 @@ class MastodonTransport:
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._seen.headers = dict(response.headers)
-        self._seen.error = _error_text(response) if response.status_code >= 400 else None
+        # Only an answer the adapter read (capped): a stream's body is its reader's.
+        readable = response.status_code >= 400 and getattr(response, "guarded", False)
+        self._seen.error = _error_text(response) if readable else None
 
     def _describe(self, exc: Exception) -> Failure | None:
         """Mastodon.py's and requests' exceptions as a :class:`Failure` (``None``: not a request failure)."""
@@ -148,7 +447,7 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
     """The body as it arrives; a drop or a silence past the read timeout is ``NetworkUnavailable``."""
     try:
         yield from response.iter_content(chunk_size=None)
-    except requests.RequestException as exc:
+    except (requests.RequestException, OSError) as exc:
         raise NetworkUnavailable("the stream was dropped", network=NETWORK) from exc
 
 
