@@ -18,11 +18,13 @@ from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
+from ...coerce import as_str
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
+from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
@@ -65,6 +67,12 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
+        # Credentials go over TLS only, or to a server on this machine, unless allow_http says otherwise.
+        base_url = check_endpoint(
+            self.settings.base_url, network=self.name, setting="base_url", allow_http=self.settings.allow_http
+        )
+        if base_url != self.settings.base_url:
+            self.settings = self.settings.model_copy(update={"base_url": base_url})
         #: The logged-in atproto client (``transport.logins`` counts password logins).
         self.transport = Transport(self.settings, self.name)
         self.release_on_collect(self.transport.close)
@@ -561,7 +569,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         leaves reposts out, so a page made only of reposts is followed by the
         next one until a post is kept or the cursor ends.
         """
-        while True:
+        seen: set[str | None] = {cursor}
+        for _ in range(self.settings.limits.max_pages):
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
             items: list[Post] = []
             feed = list(answer.get("feed") or ())
@@ -572,17 +581,27 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 if _is_repost(entry):
                     by = account_from_view(entry["reason"]["by"], web_url=self.settings.web_url)
                 items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
-            next_cursor = answer.get("cursor") or None
-            if items or not feed or next_cursor is None or next_cursor == cursor:
+            next_cursor = as_str(answer.get("cursor")) or None
+            if items or not feed or next_cursor is None:
                 return Page(items, next_cursor)
+            if next_cursor in seen:
+                raise errors.NetworkUnavailable(
+                    f"{action}: the server sent a cursor it had sent before", network=self.name
+                )
+            seen.add(next_cursor)
             # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
             cursor, size = next_cursor, max(size, self.page_size)
+        raise errors.NetworkUnavailable(
+            f"{action}: the server sent more than {self.settings.limits.max_pages} pages of reposts only "
+            "(the max_pages limit)",
+            network=self.name,
+        )
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         # An account's own posts and replies, newest first (its reposts are left out).
         actor = self._did() if account is None else self._actor(account)
         authors: dict[str, Account] = {}
-        return paginate(
+        return self._paged(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getAuthorFeed",
                 {"actor": actor, "filter": "posts_with_replies"},
@@ -592,14 +611,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 skip_reposts=True,
                 authors=authors,
             ),
-            limit=limit,
-            page_size=self.page_size,
+            limit,
             key=lambda p: p.id,
         )
 
     def _timeline(self, limit: int | None) -> Iterator[Post]:
         authors: dict[str, Account] = {}
-        return paginate(
+        return self._paged(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getTimeline",
                 {},
@@ -609,8 +627,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 skip_reposts=False,
                 authors=authors,
             ),
-            limit=limit,
-            page_size=self.page_size,
+            limit,
         )
 
     def _search(self, q: str, limit: int | None) -> Iterator[Post]:
@@ -626,7 +643,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             posts = [self._post_view(v, authors=authors) for v in views]
             return Page(posts, answer.get("cursor") or None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id)
 
     def _thread(self, post: PostRef) -> list[Post]:
         # The post, then every reply below it, depth first, each level oldest first.
@@ -681,7 +698,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             ]
             return Page(notes, answer.get("cursor") or None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda n: n.id)
+        return self._paged(fetch, limit, key=lambda n: n.id)
 
     def _subjects(self, uris: list[str]) -> dict[str, Post]:
         """Posts by uri, 25 a request (getPosts' maximum); missing ones are left out."""
