@@ -87,11 +87,18 @@ def drip(handler: BaseHTTPRequestHandler) -> None:
 
 
 def gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
-    """A small gzip body that inflates to 64 MiB of JSON whitespace."""
-    send_raw(handler, _BOMB, headers={"Content-Encoding": "gzip"})
+    """A small gzip body that inflates to 32 MiB of JSON whitespace."""
+    send_raw(handler, _bomb(b"{}"), headers={"Content-Encoding": "gzip"})
 
 
-_BOMB = gzip.compress(b"{" + b" " * (64 * 1024 * 1024) + b"}", compresslevel=9)
+def session_bomb(handler: BaseHTTPRequestHandler) -> None:
+    """A valid ``createSession`` answer padded with 32 MiB of whitespace, gzipped small."""
+    send_raw(handler, _bomb(json.dumps(session()).encode()), headers={"Content-Encoding": "gzip"})
+
+
+def _bomb(body: bytes) -> bytes:
+    padding = b" " * (32 * 1024 * 1024)
+    return gzip.compress(body[:1] + padding + body[1:], compresslevel=6)
 
 
 def deep_json(handler: BaseHTTPRequestHandler) -> None:

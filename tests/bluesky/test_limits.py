@@ -24,6 +24,7 @@ from .hostile import (
     hostile_server,
     send_json,
     session,
+    session_bomb,
     silent,
 )
 
@@ -79,7 +80,7 @@ def test_a_hostile_answer_to_a_read_is_a_typed_error_within_the_deadline(
     net.close()
 
 
-@pytest.mark.parametrize("answer", [drip, gzip_bomb, deep_json], ids=lambda a: a.__name__)
+@pytest.mark.parametrize("answer", [drip, session_bomb, deep_json], ids=lambda a: a.__name__)
 def test_a_hostile_answer_to_the_login_is_a_typed_error_within_the_deadline(
     server: HostileServer, answer: Any
 ) -> None:

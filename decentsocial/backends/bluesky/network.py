@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_str
+from ...coerce import as_str, malformed
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
@@ -137,8 +137,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         return did
 
     def _actor(self, account: AccountRef) -> str:
-        if isinstance(account, Account):
-            return account.id if DID_RE.match(account.id) else account.handle
+        if isinstance(account, Account) and DID_RE.match(account.id):
+            return account.id
         actor = self.account_ref(account).lstrip("@")
         if not (DID_RE.match(actor) or HANDLE_RE.match(actor)):
             raise errors.InvalidInput(f"malformed Bluesky handle or DID {actor!r}", network=self.name)
@@ -488,7 +488,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         for view in answer.get("posts") or ():
             made = (view.get("viewer") or {}).get(viewer_field)
             if made:
-                self._delete_record(parse_at_uri(str(made), network=self.name, collection=collection))
+                self._delete_record(self._server_uri(made, collection))
 
     def _like(self, post: PostRef) -> None:
         self._engage(LIKE, post)
@@ -524,7 +524,14 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         profile = self._query("app.bsky.actor.getProfile", {"actor": target}, action=f"get profile {target}")
         made = (profile.get("viewer") or {}).get("following")
         if made:
-            self._delete_record(parse_at_uri(str(made), network=self.name, collection=FOLLOW))
+            self._delete_record(self._server_uri(made, FOLLOW))
+
+    def _server_uri(self, value: object, collection: str) -> AtUri:
+        """An at-URI the server named: one that breaks the grammar is the server's fault, not the caller's."""
+        try:
+            return parse_at_uri(str(value), network=self.name, collection=collection)
+        except errors.InvalidInput:
+            raise malformed(self.name, f"{collection} record uri") from None
 
     # ---------------------------------------------------------------- feeds
 
