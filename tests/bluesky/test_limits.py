@@ -166,3 +166,13 @@ def test_session_file_is_private_despite_a_stale_temp_file_and_a_loose_umask(tmp
     assert path.read_text() == "did:plc:x:::secret-session"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     net.close()
+
+
+def test_junk_in_a_feed_is_a_typed_error(server: HostileServer) -> None:
+    server.routes["app.bsky.feed.getTimeline"] = lambda h: send_json(
+        h, {"feed": [1, None, "x", {"post": "x"}, {"post": {"uri": 5}}], "cursor": 7}
+    )
+    net = _connect(server, author_profiles=False)
+    with pytest.raises(ds.NetworkUnavailable, match="malformed"):
+        list(net.timeline(limit=5))
+    net.close()

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_str, malformed
+from ...coerce import as_dict, as_list, as_str, malformed
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
@@ -42,7 +42,28 @@ MAX_TAGS = 8
 
 def _is_repost(entry: dict[str, Any]) -> bool:
     """Whether a feed entry is there because someone reposted it."""
-    return str((entry.get("reason") or {}).get("$type", "")).endswith("#reasonRepost")
+    return (as_str(as_dict(entry.get("reason")).get("$type")) or "").endswith("#reasonRepost")
+
+
+def _objects(answer: Any, key: str) -> list[dict[str, Any]]:
+    """The JSON objects in the list ``answer[key]`` (anything else a server put there is left out)."""
+    return [dict(item) for item in as_list(as_dict(answer).get(key)) if isinstance(item, dict)]
+
+
+def _record_parts(found: dict[str, Any], what: str = "record") -> tuple[str, str, dict[str, Any]]:
+    """(uri, cid, value) of a ``getRecord``/``createRecord`` answer; ``malformed`` without a uri."""
+    uri = as_str(found.get("uri"))
+    if not uri:
+        raise malformed("bluesky", f"{what} (no uri)")
+    return uri, as_str(found.get("cid")) or "", dict(as_dict(found.get("value")))
+
+
+def _strong(view: dict[str, Any]) -> dict[str, str]:
+    """``{uri, cid}`` of a post view or record; ``malformed`` when either is missing."""
+    uri, cid = as_str(view.get("uri")), as_str(view.get("cid"))
+    if not uri or not cid:
+        raise malformed("bluesky", "post reference (no uri or cid)")
+    return {"uri": uri, "cid": cid}
 
 
 class BlueskyNetwork(BaseNetwork[BlueskySettings]):
@@ -96,7 +117,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
 
     def _post_view(
         self,
-        view: dict[str, Any],
+        view: Any,
         reposted_by: Account | None = None,
         authors: dict[str, Account] | None = None,
     ) -> Post:
@@ -130,8 +151,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             answer = self._query(
                 "com.atproto.identity.resolveHandle", {"handle": handle}, action=f"resolve @{handle}"
             )
-            did = str(answer.get("did") or "")
-            if not did:
+            did = as_str(answer.get("did")) or ""
+            if not DID_RE.match(did):
                 raise errors.NotFound(f"@{handle} does not resolve to an account", network=self.name)
             self._dids[handle] = did
         return did
@@ -210,12 +231,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if check_first:
             existing = self._get_record(target)
             if existing is not None:
-                return (
-                    str(existing["uri"]),
-                    str(existing.get("cid", "")),
-                    dict(existing.get("value") or {}),
-                    False,
-                )
+                return (*_record_parts(existing), False)
 
         def attempt() -> tuple[str, str, dict[str, Any], bool]:
             try:
@@ -225,7 +241,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     action=f"create {collection}",
                     safe=True,
                 )
-                return str(answer["uri"]), str(answer.get("cid", "")), record, True
+                uri, cid, _ = _record_parts(answer, "createRecord answer")
+                return uri, cid, record, True
             except errors.RateLimited:
                 raise
             except (errors.NetworkUnavailable, errors.ContentRejected) as exc:
@@ -233,7 +250,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 # the record decides whether the write happened.
                 found = self._get_record(target)
                 if found is not None:
-                    return str(found["uri"]), str(found.get("cid", "")), dict(found.get("value") or {}), False
+                    return (*_record_parts(found), False)
                 raise exc from exc.__cause__
 
         return self.retry.call(attempt)
@@ -249,13 +266,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """({uri, cid}, record) of a post: from the PDS, else from the AppView (posts on other PDSes)."""
         found = self._get_record(uri)
         if found is not None and found.get("cid"):
-            return {"uri": str(found["uri"]), "cid": str(found["cid"])}, dict(found.get("value") or {})
+            return _strong(found), dict(as_dict(found.get("value")))
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = views.get("posts") or []
+        posts = _objects(views, "posts")
         if not posts:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         view = posts[0]
-        return {"uri": str(view["uri"]), "cid": str(view["cid"])}, dict(view.get("record") or {})
+        return _strong(view), dict(as_dict(view.get("record")))
 
     def _indexed_ref(self, uri: AtUri) -> tuple[dict[str, str], dict[str, Any]]:
         """A reply or quote target's strong ref, once the AppView has indexed it (bounded wait).
@@ -266,24 +283,22 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         then go on with the PDS's copy.
         """
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = views.get("posts") or []
+        posts = _objects(views, "posts")
         if posts:
-            return {"uri": str(posts[0]["uri"]), "cid": str(posts[0]["cid"])}, dict(
-                posts[0].get("record") or {}
-            )
+            return _strong(posts[0]), dict(as_dict(posts[0].get("record")))
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        ref = {"uri": str(found["uri"]), "cid": str(found["cid"])}
+        ref = _strong(found)
         deadline = time.monotonic() + self.settings.index_wait
         delay = 0.05
         while time.monotonic() < deadline:
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 0.5)
             views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-            if views.get("posts"):
+            if _objects(views, "posts"):
                 break
-        return ref, dict(found.get("value") or {})
+        return ref, dict(as_dict(found.get("value")))
 
     # ---------------------------------------------------------------- publishing
 
@@ -391,9 +406,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key)
             existing = self._get_record(AtUri(did, POST, rkey))
             if existing is not None:
-                return self._published(
-                    d, str(existing["uri"]), existing.get("cid"), dict(existing.get("value") or {})
-                )
+                return self._published(d, *_record_parts(existing))
         else:
             rkey = new_tid()
         record = self._build_record(d, images, thumb)
@@ -440,7 +453,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     def _get_post(self, id: str) -> Post:
         uri = self._post_uri(id)
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = answer.get("posts") or []
+        posts = _objects(answer, "posts")
         if posts:
             return self._post_view(posts[0], authors=self._load_authors(posts[:1], {}))
         # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
@@ -453,9 +466,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             else Account(network=self.name, id=uri.repo, handle=uri.repo)
         )
         return post_from_record(
-            str(found["uri"]),
-            found.get("cid"),
-            dict(found.get("value") or {}),
+            *_record_parts(found),
             author,
             web_url=self.settings.web_url,
             blob_base=self._blob_base(),
@@ -485,8 +496,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             return
         # Made elsewhere (another app): the AppView knows the record's uri.
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        for view in answer.get("posts") or ():
-            made = (view.get("viewer") or {}).get(viewer_field)
+        for view in _objects(answer, "posts"):
+            made = as_dict(view.get("viewer")).get(viewer_field)
             if made:
                 self._delete_record(self._server_uri(made, collection))
 
@@ -522,7 +533,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             self._delete_record(own)
             return
         profile = self._query("app.bsky.actor.getProfile", {"actor": target}, action=f"get profile {target}")
-        made = (profile.get("viewer") or {}).get("following")
+        made = as_dict(profile.get("viewer")).get("following")
         if made:
             self._delete_record(self._server_uri(made, FOLLOW))
 
@@ -535,7 +546,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
 
     # ---------------------------------------------------------------- feeds
 
-    def _load_authors(self, views: Iterable[dict[str, Any]], cache: dict[str, Account]) -> dict[str, Account]:
+    def _load_authors(self, views: Iterable[Any], cache: dict[str, Account]) -> dict[str, Account]:
         """Fill ``cache`` with the full profiles (follower, following, post counts) of the views' authors.
 
         A post view carries only a basic profile; ``app.bsky.actor.getProfiles``
@@ -543,7 +554,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """
         if not self.settings.author_profiles:
             return cache
-        wanted = {str((v.get("author") or {}).get("did", "")) for v in views}
+        wanted = {as_str(as_dict(as_dict(v).get("author")).get("did")) or "" for v in views}
         missing = sorted(d for d in wanted if d and d not in cache)
         for start in range(0, len(missing), 25):
             try:
@@ -554,7 +565,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 )
             except errors.DecentSocialError:
                 continue  # the basic profiles in the views still name the authors
-            for profile in answer.get("profiles") or ():
+            for profile in _objects(answer, "profiles"):
                 account = account_from_view(profile, web_url=self.settings.web_url)
                 cache[account.id] = account
         return cache
@@ -580,14 +591,14 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         for _ in range(self.settings.limits.max_pages):
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
             items: list[Post] = []
-            feed = list(answer.get("feed") or ())
+            feed = _objects(answer, "feed")
             kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
-            self._load_authors((entry["post"] for entry in kept), authors)
+            self._load_authors((as_dict(entry.get("post")) for entry in kept), authors)
             for entry in kept:
                 by: Account | None = None
                 if _is_repost(entry):
-                    by = account_from_view(entry["reason"]["by"], web_url=self.settings.web_url)
-                items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
+                    by = account_from_view(as_dict(entry["reason"]).get("by"), web_url=self.settings.web_url)
+                items.append(self._post_view(entry.get("post"), reposted_by=by, authors=authors))
             next_cursor = as_str(answer.get("cursor")) or None
             if items or not feed or next_cursor is None:
                 return Page(items, next_cursor)
@@ -645,10 +656,10 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             answer = self._query(
                 "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
             )
-            views = list(answer.get("posts") or ())
+            views = _objects(answer, "posts")
             self._load_authors(views, authors)
             posts = [self._post_view(v, authors=authors) for v in views]
-            return Page(posts, answer.get("cursor") or None)
+            return Page(posts, as_str(answer.get("cursor")) or None)
 
         return self._paged(fetch, limit, key=lambda p: p.id)
 
@@ -660,17 +671,17 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             {"uri": str(uri), "depth": 1000, "parentHeight": 0},
             action=f"thread of {uri}",
         )
-        root = answer.get("thread") or {}
-        if "post" not in root:
+        root = dict(as_dict(answer.get("thread")))
+        if not isinstance(root.get("post"), dict):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         views: list[dict[str, Any]] = []
 
         def walk(node: dict[str, Any]) -> None:
-            if "post" not in node:  # blocked or deleted replies
+            if not isinstance(node.get("post"), dict):  # blocked or deleted replies
                 return
             views.append(node["post"])
-            children = [c for c in node.get("replies") or () if isinstance(c, dict) and "post" in c]
-            children.sort(key=lambda c: str((c["post"].get("record") or {}).get("createdAt", "")))
+            children = [c for c in _objects(node, "replies") if isinstance(c.get("post"), dict)]
+            children.sort(key=lambda c: as_str(as_dict(c["post"].get("record")).get("createdAt")) or "")
             for child in children:
                 walk(child)
 
@@ -685,13 +696,12 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 {"limit": size, "cursor": cursor},
                 action="notifications",
             )
-            items = list(answer.get("notifications") or ())
+            items = _objects(answer, "notifications")
             subjects = self._subjects(
                 [
-                    str(i["reasonSubject"])
+                    as_str(i.get("reasonSubject")) or ""
                     for i in items
                     if i.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
-                    and i.get("reasonSubject")
                 ]
             )
             notes = [
@@ -699,11 +709,11 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     i,
                     web_url=self.settings.web_url,
                     blob_base=self._blob_base(),
-                    subject=subjects.get(str(i.get("reasonSubject"))),
+                    subject=subjects.get(as_str(i.get("reasonSubject")) or ""),
                 )
                 for i in items
             ]
-            return Page(notes, answer.get("cursor") or None)
+            return Page(notes, as_str(answer.get("cursor")) or None)
 
         return self._paged(fetch, limit, key=lambda n: n.id)
 
@@ -718,8 +728,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 )
             except errors.DecentSocialError:
                 continue
-            for view in answer.get("posts") or ():
-                found[str(view["uri"])] = self._post_view(view)
+            for view in _objects(answer, "posts"):
+                post = self._post_view(view)
+                found[post.id] = post
         return found
 
 
