@@ -66,7 +66,7 @@ from .convert import (
     to_us,
 )
 from .settings import AMOUNT_PLACES, NETWORK, SandboxSettings, normalise_handle
-from .store import FeedCursor, NewPost, PostCursor
+from .store import FeedCursor, NewPost, PostCursor, StreamCursor
 from .transport import Transport, Tx
 
 __all__ = ["SandboxNetwork"]
@@ -410,6 +410,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
         """Posts published after this call, oldest first, polling every ``stream_interval`` seconds.
 
+        A scheduled post comes when its time comes (``advance_time`` or the
+        real clock), once, whenever it was published.
+
         ``kind="public"`` is every post; ``"home"`` only this account's and the
         accounts it follows. ``tag`` keeps posts with that hashtag. Never ends
         on its own: stop iterating when done.
@@ -422,17 +425,17 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         if tag is not None and not wanted:
             raise errors.InvalidInput(f"{tag!r} is not a hashtag", network=NETWORK)
         with self._ready().read() as tx:
-            start = store.last_seq(tx)
+            start = store.stream_start(tx, schema.now_us(tx))
         return self._follow_stream(
             start, self.handle if kind == "home" else None, wanted[0] if wanted else None
         )
 
-    def _follow_stream(self, last: int, home_of: str | None, tag: str | None) -> Iterator[Post]:
+    def _follow_stream(self, cursor: StreamCursor, home_of: str | None, tag: str | None) -> Iterator[Post]:
+        # A post is delivered once: when it is stored, or, if scheduled, when its time comes.
         while True:
             with self._ready().read() as tx:
-                rows = store.stream_rows(tx, last, schema.now_us(tx), home_of=home_of, tag=tag)
+                rows, cursor = store.stream_rows(tx, cursor, schema.now_us(tx), home_of=home_of, tag=tag)
             for row in rows:
-                last = max(last, row["seq"])
                 yield post_from_row(row)
             if not rows:
                 time.sleep(self.config.stream_interval)

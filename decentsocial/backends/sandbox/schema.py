@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS idempotency (
     post_seq INTEGER NOT NULL,
     PRIMARY KEY (account, key)
 );
+CREATE TABLE IF NOT EXISTS tip_keys (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    receipt TEXT NOT NULL,
+    PRIMARY KEY (account, key)
+);
 CREATE TABLE IF NOT EXISTS votes (
     post_seq INTEGER NOT NULL,
     voter TEXT NOT NULL,
