@@ -26,6 +26,7 @@ and ``ledger``, then builds models with ``convert``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import mimetypes
 import time
@@ -535,8 +536,17 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
         """Move ``amount`` from this account's balance to an account (or a post's author).
 
-        A string ``to`` is a handle if such an account exists, else a post id.
-        Returns the receipt id. More than the balance -> ``ContentRejected``.
+        Whom a tip goes to is never a guess: an ``Account`` is that account, a
+        ``Post`` its author, ``"@name"`` the account ``name``. A bare string
+        is an account's handle or a post's id; one that is both (a handle
+        registered to look like a post id) is ``InvalidInput``, and nothing
+        moves: pass the ``Account`` or the ``Post``. Returns the receipt id.
+        More than the balance -> ``ContentRejected``.
+
+        With ``idempotency_key`` the tip happens once per account and key in
+        this sandbox's database, whatever process or state store asks again:
+        the same tip returns the first receipt, another tip under the key is
+        ``InvalidInput``.
         """
         exponent = amount.value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
@@ -547,22 +557,39 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput(
                 f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
             )
+        if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
+            raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
         economy = self.economy
         if amount.asset != economy.asset:
             raise errors.InvalidInput(
                 f"this sandbox pays in {economy.asset}, not {amount.asset}", network=NETWORK
             )
+        units = economy.units(amount.value)
+        fingerprint = _tip_fingerprint(to, units, memo)
         with self._ready().write() as tx:
+            if idempotency_key is not None:
+                earlier = ledger.keyed_tip(tx, self.handle, idempotency_key)
+                if earlier is not None:
+                    if earlier["fingerprint"] != fingerprint:
+                        raise errors.InvalidInput(
+                            f"idempotency key {idempotency_key!r} was already used for another tip; "
+                            "use a new key",
+                            network=NETWORK,
+                        )
+                    return str(earlier["receipt"])  # paid already: the first receipt, not a second payment
             now = schema.now_us(tx)
             recipient, post_seq = self._tip_target(tx, to, now)
             if recipient == self.handle:
                 raise errors.InvalidInput("an account cannot tip itself", network=NETWORK)
-            units = economy.units(amount.value)
-            return ledger.transfer(
+            receipt = ledger.transfer(
                 tx, economy, self.handle, recipient, units, memo=memo, post_seq=post_seq, now=now
             )
+            if idempotency_key is not None:
+                ledger.keep_tip_key(tx, self.handle, idempotency_key, fingerprint, receipt)
+            return receipt
 
     def _tip_target(self, tx: Tx, to: AccountRef | PostRef, now: int) -> tuple[str, int | None]:
+        """(recipient, post row or None) by the rule in ``_tip``'s docstring."""
         if isinstance(to, Post):
             row = store.post_row(tx, to.id, now)
             return row["author"], row["seq"]
@@ -570,17 +597,42 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             handle = normalise_handle(to.handle)
             store.require_account(tx, handle)
             return handle, None
+        text = to.strip()
         try:
-            handle = normalise_handle(to)
+            handle = normalise_handle(text)
         except errors.InvalidInput:
             handle = ""
-        if handle and store.account_exists(tx, handle):
+        account = bool(handle) and store.account_exists(tx, handle)
+        if text.startswith(("@", "＠")):
+            if not account:
+                raise errors.NotFound(f"no account {handle or text!r} in this sandbox", network=NETWORK)
             return handle, None
         try:
-            row = store.post_row(tx, to, now)
+            post: Any = store.post_row(tx, text, now)
         except errors.NotFound:
-            raise errors.NotFound(f"no account or post {to!r} in this sandbox", network=NETWORK) from None
-        return row["author"], row["seq"]
+            post = None
+        if account and post is not None:
+            raise errors.InvalidInput(
+                f"{text!r} is both an account's handle and a post's id; pass the Account or the Post "
+                f"(or '@{handle}' for the account)",
+                network=NETWORK,
+            )
+        if account:
+            return handle, None
+        if post is not None:
+            return post["author"], post["seq"]
+        raise errors.NotFound(f"no account or post {text!r} in this sandbox", network=NETWORK)
+
+
+def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
+    """What a keyed tip was asked to do (before resolving its target): one key, one tip."""
+    if isinstance(to, Post):
+        target = f"post:{to.id}"
+    elif isinstance(to, Account):
+        target = f"account:{to.handle.strip().lstrip('@').lower()}"
+    else:
+        target = f"ref:{to.strip()}"
+    return hashlib.sha256(f"{target}\x1f{units}\x1f{memo}".encode()).hexdigest()
 
 
 def _seconds(seconds: float) -> timedelta:
