@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,30 @@ def test_a_refused_keyed_tip_leaves_the_key_free(alice: SandboxNetwork, bob: San
         alice.tip("bob", "500.000 SAND", idempotency_key="big")
     alice.tip("bob", "5.000 SAND", idempotency_key="big")
     assert bob.balance() == amount("105.000 SAND")
+
+
+@pytest.mark.parametrize("seconds", [1e300, 10**20, 3e11, timedelta.max])
+def test_a_clock_past_the_calendar_is_invalid_input_and_changes_nothing(
+    alice: SandboxNetwork, seconds: float | timedelta
+) -> None:
+    before = alice.current_time()
+    with pytest.raises(InvalidInput):
+        alice.advance_time(seconds)
+    assert alice.current_time() == before
+    alice.publish("still works")
+
+
+@pytest.mark.parametrize("text", ["\ud800", "a\udfffb"])
+def test_lone_surrogates_in_caller_text_are_invalid_input(
+    alice: SandboxNetwork, bob: SandboxNetwork, text: str
+) -> None:
+    for call in (
+        lambda: alice.tip(text, "1.000 SAND"),
+        lambda: alice.tip("bob", "1.000 SAND", memo=text),
+        lambda: alice.get_post(text),
+        lambda: alice.account(text),
+        lambda: alice.like(text),
+    ):
+        with pytest.raises(InvalidInput):
+            call()
+    assert alice.balance() == amount("100.000 SAND")

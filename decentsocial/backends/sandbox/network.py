@@ -557,6 +557,12 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput(
                 f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
             )
+        try:
+            memo.encode("utf-8")
+        except UnicodeEncodeError:
+            raise errors.InvalidInput(
+                "memo is not valid Unicode (a lone surrogate)", network=NETWORK
+            ) from None
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
         economy = self.economy
@@ -632,13 +638,16 @@ def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
         target = f"account:{to.handle.strip().lstrip('@').lower()}"
     else:
         target = f"ref:{to.strip()}"
-    return hashlib.sha256(f"{target}\x1f{units}\x1f{memo}".encode()).hexdigest()
+    return hashlib.sha256(f"{target}\x1f{units}\x1f{memo}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _seconds(seconds: float) -> timedelta:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
         raise errors.InvalidInput(f"seconds must be a finite number, got {seconds!r}", network=NETWORK)
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise errors.InvalidInput(f"{seconds!r} seconds is beyond the calendar", network=NETWORK) from None
 
 
 def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
