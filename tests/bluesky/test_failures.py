@@ -57,7 +57,11 @@ def test_a_refused_read_is_invalid_input_and_a_refused_write_content_rejected() 
 
 
 def test_no_answer_is_network_unavailable_retryable_only_when_safe() -> None:
-    assert _map(ax.InvokeTimeoutError()).retryable
+    # A request that ran past the limits deadline is not retried: the server would keep it again.
+    timed_out = _map(ax.InvokeTimeoutError())
+    assert isinstance(timed_out, ds.NetworkUnavailable)
+    assert not timed_out.retryable
+    assert _map(ax.NetworkError()).retryable
     assert not _map(ax.NetworkError(), safe=False).retryable
     with pytest.raises(ds.NetworkUnavailable) as exc, mapped("bluesky", "post", safe=False, write=True):
         raise httpx.RemoteProtocolError("dropped")

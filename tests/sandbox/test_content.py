@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,46 @@ def test_time_only_moves_forward(alice: SandboxNetwork) -> None:
     for bad in (-1, float("inf"), "5"):
         with pytest.raises(InvalidInput):
             alice.advance_time(bad)  # type: ignore[arg-type]
+
+
+def _next_posts(stream: Iterator[Post], count: int, timeout: float = 10) -> list[str]:
+    """The texts of the next ``count`` posts of ``stream`` (read on a thread, so a hang fails the test)."""
+    got: list[str] = []
+
+    def read() -> None:
+        for post in stream:
+            got.append(post.text)
+            if len(got) == count:
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return got
+
+
+def test_a_scheduled_post_streams_once_when_it_goes_live(alice: SandboxNetwork, bob: SandboxNetwork) -> None:
+    early = bob.publish(Draft(text="scheduled before the stream", scheduled_at=START + timedelta(hours=1)))
+    stream = alice.stream()
+    later = bob.publish(Draft(text="scheduled after the stream", scheduled_at=START + timedelta(hours=2)))
+    bob.publish("now")
+    assert _next_posts(stream, 1) == ["now"]
+    alice.advance_time(timedelta(hours=1, minutes=30))
+    bob.publish("after the first went live")
+    assert _next_posts(stream, 2) == ["scheduled before the stream", "after the first went live"]
+    alice.advance_time(timedelta(hours=1))
+    bob.publish("last")
+    # Each post once: the scheduled one at its time, nothing delivered twice.
+    assert _next_posts(stream, 2) == ["scheduled after the stream", "last"]
+    assert {early.id, later.id} <= {p.id for p in bob.posts()}
+
+
+def test_a_scheduled_post_streams_on_the_real_clock(tmp_path: Path) -> None:
+    net = sandbox(path=tmp_path / "s.db", account="alice", stream_interval=0.05)
+    try:
+        stream = net.stream(kind="home", tag="soon")
+        net.publish(Draft(text="soon #soon", scheduled_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
+        net.publish("now #soon")
+        assert _next_posts(stream, 2) == ["now #soon", "soon #soon"]
+    finally:
+        net.close()

@@ -3,17 +3,30 @@
 Works on the JSON the server sent (dicts), which is also what ``raw`` keeps:
 ``app.bsky.feed.defs#postView`` from the AppView, and plain
 ``app.bsky.feed.post`` records from the PDS.
+
+Servers are strangers: every field is read leniently (``coerce``: a missing
+or malformed field is ``None``), and the public converters are wrapped so
+that whatever is left (a model refusing a value, nesting past the stack)
+is ``NetworkUnavailable`` naming Bluesky, never a bare ``TypeError``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote as _quote
 
-from ...coerce import as_datetime, as_dict, as_int, as_notification_kind, as_str, malformed
+from pydantic import ValidationError
+
+from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
+from ...errors import InvalidInput
 from ...models import Account, Engagement, Media, Notification, NotificationKind, Post
 from .ids import parse_at_uri
 from .richtext import facet_values
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "account_from_view",
@@ -28,19 +41,54 @@ NETWORK = "bluesky"
 _RENAMED_KINDS: dict[str, NotificationKind] = {"like-via-repost": "like", "repost-via-repost": "repost"}
 
 
-def account_from_view(view: dict[str, Any], *, web_url: str) -> Account:
+def _guarded(what: str) -> Callable[[F], F]:
+    """Whatever a converter cannot make of a payload becomes ``malformed`` (a typed error), chained."""
+
+    def wrap(convert: F) -> F:
+        @functools.wraps(convert)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return convert(*args, **kwargs)
+            except (InvalidInput, ValidationError, ValueError, TypeError, LookupError, AttributeError) as exc:
+                raise malformed(NETWORK, what) from exc
+            except RecursionError:
+                raise malformed(NETWORK, f"{what} (nested too deep)") from None
+
+        return guarded  # type: ignore[return-value]
+
+    return wrap
+
+
+def quote_param(value: str) -> str:
+    """One query-string value, percent-encoded."""
+    return _quote(value, safe="")
+
+
+def _text(value: Any) -> str | None:
+    """Text from the server, with any lone surrogate (half an emoji) replaced by U+FFFD."""
+    text = as_str(value)
+    if text is None or text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+@_guarded("profile")
+def account_from_view(view: Any, *, web_url: str) -> Account:
     """``app.bsky.actor.defs#profileView*`` -> Account (counts only in the detailed view)."""
-    did = str(view.get("did", ""))
-    handle = str(view.get("handle", did))
-    labels = {str(label.get("val")) for label in view.get("labels") or () if isinstance(label, dict)}
+    view = as_dict(view)
+    did = _text(view.get("did"))
+    if not did:
+        raise malformed(NETWORK, "profile (no did)")
+    handle = _text(view.get("handle")) or did
+    labels = {as_str(as_dict(label).get("val")) for label in as_list(view.get("labels"))}
     return Account(
         network=NETWORK,
         id=did,
         handle=handle,
-        display_name=view.get("displayName") or None,
+        display_name=_text(view.get("displayName")) or None,
         url=f"{web_url}/profile/{handle}",
-        bio=view.get("description") or None,
-        avatar_url=view.get("avatar") or None,
+        bio=_text(view.get("description")) or None,
+        avatar_url=_text(view.get("avatar")) or None,
         followers=as_int(view.get("followersCount")),
         following=as_int(view.get("followsCount")),
         posts_count=as_int(view.get("postsCount")),
@@ -50,81 +98,85 @@ def account_from_view(view: dict[str, Any], *, web_url: str) -> Account:
     )
 
 
-def _media_from_embed_view(embed: dict[str, Any]) -> tuple[list[Media], list[str], str | None]:
+def _media_from_embed_view(embed: Any) -> tuple[list[Media], list[str], str | None]:
     """(media, links, quoted post uri) from an embed view (what the AppView sends)."""
-    kind = str(embed.get("$type", ""))
+    embed = as_dict(embed)
+    kind = as_str(embed.get("$type")) or ""
     media: list[Media] = []
     links: list[str] = []
     quote: str | None = None
     if kind.startswith("app.bsky.embed.images"):
-        for image in embed.get("images") or ():
-            url = image.get("fullsize") or image.get("thumb")
+        for image in as_list(embed.get("images")):
+            image = as_dict(image)
+            url = _text(image.get("fullsize")) or _text(image.get("thumb"))
             if url:
-                media.append(_media("image", str(url), image, image.get("aspectRatio")))
+                media.append(_media("image", url, image, image.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.video"):
-        url = embed.get("playlist") or embed.get("thumbnail")
+        url = _text(embed.get("playlist")) or _text(embed.get("thumbnail"))
         if url:
-            media.append(_media("video", str(url), embed, embed.get("aspectRatio")))
+            media.append(_media("video", url, embed, embed.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.external"):
-        external = embed.get("external") or {}
-        if external.get("uri"):
-            links.append(str(external["uri"]))
+        uri = _text(as_dict(embed.get("external")).get("uri"))
+        if uri:
+            links.append(uri)
     elif kind.startswith("app.bsky.embed.recordWithMedia"):
-        inner_media, inner_links, _ = _media_from_embed_view(embed.get("media") or {})
+        inner_media, inner_links, _ = _media_from_embed_view(embed.get("media"))
         media += inner_media
         links += inner_links
-        quote = _quoted_uri(embed.get("record") or {})
+        quote = _quoted_uri(embed.get("record"))
     elif kind.startswith("app.bsky.embed.record"):
         quote = _quoted_uri(embed)
     return media, links, quote
 
 
-def _media(
-    kind: Literal["image", "video"], url: str, item: dict[str, Any], ratio: Any, mime_type: Any = None
-) -> Media:
+def _media(kind: Literal["image", "video"], url: str, item: Any, ratio: Any, mime_type: Any = None) -> Media:
     """One image or video: its alt text from ``item``, its size from an ``aspectRatio`` object."""
     size = as_dict(ratio)
     return Media(
         kind=kind,
         url=url,
-        mime_type=as_str(mime_type),
-        alt_text=as_str(item.get("alt")) or None,
+        mime_type=_text(mime_type),
+        alt_text=_text(as_dict(item).get("alt")) or None,
         width=as_int(size.get("width")),
         height=as_int(size.get("height")),
     )
 
 
-def _quoted_uri(embed: dict[str, Any]) -> str | None:
-    record = embed.get("record") or {}
+def _quoted_uri(embed: Any) -> str | None:
+    record = as_dict(as_dict(embed).get("record"))
     # A view nests the record view under "record"; a record embed holds a strongRef there.
-    if isinstance(record.get("record"), dict) and "uri" in record["record"]:
-        record = record["record"]
-    uri = record.get("uri")
-    return str(uri) if uri else None
+    inner = as_dict(record.get("record"))
+    if "uri" in inner:
+        record = inner
+    return _text(record.get("uri")) or None
 
 
 def _media_from_record_embed(
-    embed: dict[str, Any], *, did: str, blob_base: str
+    embed: Any, *, did: str, blob_base: str
 ) -> tuple[list[Media], list[str], str | None]:
     """(media, links, quoted uri) from the embed inside a record (blob refs, not URLs)."""
-    kind = str(embed.get("$type", ""))
+    embed = as_dict(embed)
+    kind = as_str(embed.get("$type")) or ""
     media: list[Media] = []
     links: list[str] = []
     quote: str | None = None
     if kind == "app.bsky.embed.images":
-        for image in embed.get("images") or ():
-            blob = image.get("image") or {}
-            cid = (blob.get("ref") or {}).get("$link")
+        for image in as_list(embed.get("images")):
+            image = as_dict(image)
+            blob = as_dict(image.get("image"))
+            cid = as_str(as_dict(blob.get("ref")).get("$link"))
             if cid:
-                url = f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}"
+                url = (
+                    f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={quote_param(did)}&cid={quote_param(cid)}"
+                )
                 media.append(_media("image", url, image, image.get("aspectRatio"), blob.get("mimeType")))
     elif kind == "app.bsky.embed.external":
-        external = embed.get("external") or {}
-        if external.get("uri"):
-            links.append(str(external["uri"]))
+        uri = _text(as_dict(embed.get("external")).get("uri"))
+        if uri:
+            links.append(uri)
     elif kind == "app.bsky.embed.recordWithMedia":
-        media, links, _ = _media_from_record_embed(embed.get("media") or {}, did=did, blob_base=blob_base)
-        quote = _quoted_uri(embed.get("record") or {})
+        media, links, _ = _media_from_record_embed(embed.get("media"), did=did, blob_base=blob_base)
+        quote = _quoted_uri(embed.get("record"))
     elif kind == "app.bsky.embed.record":
         quote = _quoted_uri(embed)
     return media, links, quote
@@ -133,11 +185,10 @@ def _media_from_record_embed(
 def _content_warning(*label_lists: Any) -> str | None:
     values: dict[str, None] = {}
     for labels in label_lists:
-        for label in labels or ():
-            value = label.get("val") if isinstance(label, dict) else None
-            if isinstance(value, str) and value and not value.startswith("!no-"):
-                if label.get("neg"):
-                    continue
+        for label in as_list(labels):
+            label = as_dict(label)
+            value = _text(label.get("val"))
+            if value and not value.startswith("!no-") and not label.get("neg"):
                 values.setdefault(value, None)
     return ", ".join(values) or None
 
@@ -150,16 +201,15 @@ def _merge(*groups: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _base_post(uri: str, record: dict[str, Any], author: Account, *, web_url: str) -> dict[str, Any]:
-    text = str(record.get("text", ""))
+def _base_post(uri: str, record: Any, author: Account, *, web_url: str) -> dict[str, Any]:
+    record = as_dict(record)
+    text = _text(record.get("text")) or ""
     tags, mentions, links = facet_values(text, record.get("facets"))
-    reply = record.get("reply") or {}
-    langs = record.get("langs") or []
+    reply = as_dict(record.get("reply"))
+    langs = as_list(record.get("langs"))
     created = as_datetime(record.get("createdAt")) or datetime.now(timezone.utc)
     rkey = parse_at_uri(uri, network=NETWORK, collection=None).rkey
-    self_labels = (
-        (record.get("labels") or {}).get("values") if isinstance(record.get("labels"), dict) else None
-    )
+    self_labels = as_dict(record.get("labels")).get("values")
     return {
         "network": NETWORK,
         "id": uri,
@@ -167,19 +217,20 @@ def _base_post(uri: str, record: dict[str, Any], author: Account, *, web_url: st
         "author": author,
         "text": text,
         "created_at": created,
-        "reply_to": (reply.get("parent") or {}).get("uri"),
-        "root_id": (reply.get("root") or {}).get("uri"),
-        "tags": _merge(tags, [str(t) for t in record.get("tags") or ()]),
+        "reply_to": _text(as_dict(reply.get("parent")).get("uri")),
+        "root_id": _text(as_dict(reply.get("root")).get("uri")),
+        "tags": _merge(tags, [t for t in map(_text, as_list(record.get("tags"))) if t]),
         "mentions": tuple(mentions),
         "links": links,
-        "language": str(langs[0]) if langs else None,
+        "language": _text(langs[0]) if langs else None,
         "visibility": "public",
         "self_labels": self_labels,
     }
 
 
+@_guarded("post view")
 def post_from_view(
-    view: dict[str, Any],
+    view: Any,
     *,
     web_url: str,
     reposted_by: Account | None = None,
@@ -189,22 +240,23 @@ def post_from_view(
 
     ``authors`` caches the authors of one page by DID (a page is often one author's).
     """
-    author_view = view.get("author") or {}
-    did = str(author_view.get("did", ""))
+    view = as_dict(view)
+    author_view = as_dict(view.get("author"))
+    did = as_str(author_view.get("did")) or ""
     author = authors.get(did) if authors is not None else None
     if author is None:
         author = account_from_view(author_view, web_url=web_url)
         if authors is not None:
             authors[did] = author
-    record = view.get("record") or {}
-    uri = as_str(view.get("uri"))
+    record = as_dict(view.get("record"))
+    uri = _text(view.get("uri"))
     if not uri:
         raise malformed(NETWORK, "post view (no uri)")
     fields = _base_post(uri, record, author, web_url=web_url)
     self_labels = fields.pop("self_labels")
-    media, embed_links, quote = _media_from_embed_view(view["embed"]) if view.get("embed") else ([], [], None)
-    if quote is None and isinstance(record.get("embed"), dict):
-        _, _, quote = _media_from_record_embed(record["embed"], did=author.id, blob_base="")
+    media, embed_links, quote = _media_from_embed_view(view.get("embed"))
+    if quote is None:
+        _, _, quote = _media_from_record_embed(record.get("embed"), did=author.id, blob_base="")
     fields["links"] = _merge(fields["links"], embed_links)
     return Post(
         **fields,
@@ -222,16 +274,17 @@ def post_from_view(
     )
 
 
+@_guarded("post record")
 def post_from_record(
-    uri: str, cid: str | None, record: dict[str, Any], author: Account, *, web_url: str, blob_base: str
+    uri: str, cid: str | None, record: Any, author: Account, *, web_url: str, blob_base: str
 ) -> Post:
     """A post record as stored in the repo (PDS) -> Post; counts are unknown there."""
+    uri = _text(uri) or ""
+    record = as_dict(record)
     fields = _base_post(uri, record, author, web_url=web_url)
     self_labels = fields.pop("self_labels")
-    media, embed_links, quote = (
-        _media_from_record_embed(record["embed"], did=author.id, blob_base=blob_base)
-        if isinstance(record.get("embed"), dict)
-        else ([], [], None)
+    media, embed_links, quote = _media_from_record_embed(
+        record.get("embed"), did=author.id, blob_base=blob_base
     )
     fields["links"] = _merge(fields["links"], embed_links)
     return Post(
@@ -239,7 +292,7 @@ def post_from_record(
         media=tuple(media),
         quote_of=quote,
         content_warning=_content_warning(self_labels),
-        raw={"uri": uri, "cid": cid, "record": record},
+        raw={"uri": uri, "cid": as_str(cid), "record": record},
     )
 
 
@@ -248,25 +301,28 @@ def notification_kind(reason: str) -> NotificationKind:
     return as_notification_kind(reason, _RENAMED_KINDS)
 
 
-def notification_from_view(
-    item: dict[str, Any], *, web_url: str, blob_base: str, subject: Post | None
-) -> Notification:
+@_guarded("notification")
+def notification_from_view(item: Any, *, web_url: str, blob_base: str, subject: Post | None) -> Notification:
     """``app.bsky.notification.listNotifications#notification`` -> Notification.
 
     For replies, mentions and quotes the post is the new post itself; for
     likes and reposts it is the post that was liked or reposted (``subject``).
     """
-    author = account_from_view(item.get("author") or {}, web_url=web_url)
-    kind = notification_kind(str(item.get("reason", "")))
+    item = as_dict(item)
+    author = account_from_view(as_dict(item.get("author")), web_url=web_url)
+    kind = notification_kind(as_str(item.get("reason")) or "")
+    uri = _text(item.get("uri"))
+    if not uri:
+        raise malformed(NETWORK, "notification (no uri)")
     post: Post | None = subject
-    record = item.get("record") or {}
-    if kind in ("reply", "mention", "quote") and str(record.get("$type", "")) == "app.bsky.feed.post":
+    record = as_dict(item.get("record"))
+    if kind in ("reply", "mention", "quote") and record.get("$type") == "app.bsky.feed.post":
         post = post_from_record(
-            str(item["uri"]), item.get("cid"), record, author, web_url=web_url, blob_base=blob_base
+            uri, as_str(item.get("cid")), record, author, web_url=web_url, blob_base=blob_base
         )
     return Notification(
         network=NETWORK,
-        id=str(item.get("uri", "")),
+        id=uri,
         kind=kind,
         created_at=as_datetime(item.get("indexedAt"))
         or as_datetime(record.get("createdAt"))

@@ -54,12 +54,21 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
 
     try:
         yield
+    except httpx.TimeoutException as exc:
+        raise _deadline_passed(network, action) from exc
     except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
         raise errors.NetworkUnavailable(
             f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe
         ) from exc
     except AtProtocolError as exc:
         raise map_error(exc, network=network, action=action, safe=safe, write=write) from exc
+
+
+def _deadline_passed(network: str, action: str) -> errors.NetworkUnavailable:
+    """The server kept a request past the ``limits`` deadline: not retried (it would do it again)."""
+    return errors.NetworkUnavailable(
+        f"{action}: the server did not answer within the deadline", network=network, retryable=False
+    )
 
 
 def _error_parts(response: Any) -> tuple[str | None, str | None]:
@@ -101,10 +110,10 @@ def map_error(
     response = getattr(exc, "response", None)
     if response is None:
         if isinstance(exc, ax.RequestErrorBase):
+            if isinstance(exc, ax.InvokeTimeoutError):
+                return _deadline_passed(network, action)
             cause = exc.__cause__
             reason = type(cause).__name__ if cause is not None else type(exc).__name__
-            if isinstance(exc, ax.InvokeTimeoutError):
-                reason = "timed out"
             return errors.NetworkUnavailable(
                 f"{action}: no answer from the server ({reason})", network=network, retryable=safe
             )

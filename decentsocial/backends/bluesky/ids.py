@@ -23,14 +23,40 @@ LIKE = "app.bsky.feed.like"
 REPOST = "app.bsky.feed.repost"
 FOLLOW = "app.bsky.graph.follow"
 
+# The AT Protocol's own grammars (atproto.com/specs: did, handle, nsid, record-key, at-uri), ASCII only.
 _DID = r"did:[a-z]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]"
 _HANDLE = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_NSID = r"[A-Za-z](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){2,}"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_NSID = rf"[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?(?:\.{_LABEL})+\.[A-Za-z][A-Za-z0-9]{{0,62}}"
 _RKEY = r"[A-Za-z0-9._:~-]{1,512}"
-_AT_URI = re.compile(rf"^at://(?P<repo>{_DID}|{_HANDLE})/(?P<collection>{_NSID})/(?P<rkey>{_RKEY})$")
-_WEB_URL = re.compile(rf"^https?://[^/]+/profile/(?P<repo>{_DID}|{_HANDLE})/post/(?P<rkey>{_RKEY})/?$")
-HANDLE_RE = re.compile(rf"^{_HANDLE}$")
-DID_RE = re.compile(rf"^{_DID}$")
+_AT_URI = re.compile(rf"at://(?P<repo>{_DID}|{_HANDLE})/(?P<collection>{_NSID})/(?P<rkey>{_RKEY})", re.ASCII)
+_WEB_URL = re.compile(
+    rf"https?://[^/\s]+/profile/(?P<repo>{_DID}|{_HANDLE})/post/(?P<rkey>{_RKEY})/?", re.ASCII
+)
+_DID_FULL = re.compile(_DID, re.ASCII)
+_HANDLE_FULL = re.compile(_HANDLE, re.ASCII)
+#: Longest DID, handle, NSID and at-URI the specs allow.
+MAX_DID = 2048
+MAX_HANDLE = 253
+MAX_NSID = 317
+MAX_AT_URI = 8 * 1024
+
+
+class _FullMatch:
+    """A pattern matched against the whole text (``re.match`` with ``$`` lets a trailing newline through)."""
+
+    def __init__(self, pattern: re.Pattern[str], longest: int) -> None:
+        self.pattern = pattern
+        self.longest = longest
+
+    def match(self, text: str) -> re.Match[str] | None:
+        if not isinstance(text, str) or len(text) > self.longest:
+            return None
+        return self.pattern.fullmatch(text)
+
+
+HANDLE_RE = _FullMatch(_HANDLE_FULL, MAX_HANDLE)
+DID_RE = _FullMatch(_DID_FULL, MAX_DID)
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # Keys derived from an idempotency key get a timestamp inside this window
@@ -59,11 +85,15 @@ def parse_at_uri(value: str, *, network: str = "bluesky", collection: str | None
     if not isinstance(value, str):
         raise InvalidInput(f"expected an at-URI string, got {type(value).__name__}", network=network)
     text = value.strip()
-    match = _AT_URI.match(text)
+    if len(text) > MAX_AT_URI:
+        raise InvalidInput(
+            f"post id of {len(text)} characters is longer than an at-URI can be", network=network
+        )
+    match = _AT_URI.fullmatch(text)
     if match:
         uri = AtUri(match["repo"], match["collection"], match["rkey"])
     else:
-        web = _WEB_URL.match(text)
+        web = _WEB_URL.fullmatch(text)
         if not web:
             raise InvalidInput(
                 f"malformed post id {value!r}: expected at://<did>/{collection or '<collection>'}/<rkey>",
@@ -72,6 +102,11 @@ def parse_at_uri(value: str, *, network: str = "bluesky", collection: str | None
         uri = AtUri(web["repo"], POST, web["rkey"])
     if uri.rkey in (".", ".."):
         raise InvalidInput(f"malformed record key in {value!r}", network=network)
+    if (
+        len(uri.repo) > (MAX_DID if uri.repo.startswith("did:") else MAX_HANDLE)
+        or len(uri.collection) > MAX_NSID
+    ):
+        raise InvalidInput(f"malformed at-URI {value[:100]!r}…: a part is too long", network=network)
     if collection is not None and uri.collection != collection:
         raise InvalidInput(f"{value!r} is a {uri.collection} record, not a {collection}", network=network)
     return uri

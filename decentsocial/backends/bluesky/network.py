@@ -18,11 +18,13 @@ from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
+from ...coerce import as_dict, as_list, as_str, malformed
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, paginate
+from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
+from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
@@ -40,7 +42,28 @@ MAX_TAGS = 8
 
 def _is_repost(entry: dict[str, Any]) -> bool:
     """Whether a feed entry is there because someone reposted it."""
-    return str((entry.get("reason") or {}).get("$type", "")).endswith("#reasonRepost")
+    return (as_str(as_dict(entry.get("reason")).get("$type")) or "").endswith("#reasonRepost")
+
+
+def _objects(answer: Any, key: str) -> list[dict[str, Any]]:
+    """The JSON objects in the list ``answer[key]`` (anything else a server put there is left out)."""
+    return [dict(item) for item in as_list(as_dict(answer).get(key)) if isinstance(item, dict)]
+
+
+def _record_parts(found: dict[str, Any], what: str = "record") -> tuple[str, str, dict[str, Any]]:
+    """(uri, cid, value) of a ``getRecord``/``createRecord`` answer; ``malformed`` without a uri."""
+    uri = as_str(found.get("uri"))
+    if not uri:
+        raise malformed("bluesky", f"{what} (no uri)")
+    return uri, as_str(found.get("cid")) or "", dict(as_dict(found.get("value")))
+
+
+def _strong(view: dict[str, Any]) -> dict[str, str]:
+    """``{uri, cid}`` of a post view or record; ``malformed`` when either is missing."""
+    uri, cid = as_str(view.get("uri")), as_str(view.get("cid"))
+    if not uri or not cid:
+        raise malformed("bluesky", "post reference (no uri or cid)")
+    return {"uri": uri, "cid": cid}
 
 
 class BlueskyNetwork(BaseNetwork[BlueskySettings]):
@@ -65,6 +88,12 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
+        # Credentials go over TLS only, or to a server on this machine, unless allow_http says otherwise.
+        base_url = check_endpoint(
+            self.settings.base_url, network=self.name, setting="base_url", allow_http=self.settings.allow_http
+        )
+        if base_url != self.settings.base_url:
+            self.settings = self.settings.model_copy(update={"base_url": base_url})
         #: The logged-in atproto client (``transport.logins`` counts password logins).
         self.transport = Transport(self.settings, self.name)
         self.release_on_collect(self.transport.close)
@@ -88,7 +117,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
 
     def _post_view(
         self,
-        view: dict[str, Any],
+        view: Any,
         reposted_by: Account | None = None,
         authors: dict[str, Account] | None = None,
     ) -> Post:
@@ -122,15 +151,15 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             answer = self._query(
                 "com.atproto.identity.resolveHandle", {"handle": handle}, action=f"resolve @{handle}"
             )
-            did = str(answer.get("did") or "")
-            if not did:
+            did = as_str(answer.get("did")) or ""
+            if not DID_RE.match(did):
                 raise errors.NotFound(f"@{handle} does not resolve to an account", network=self.name)
             self._dids[handle] = did
         return did
 
     def _actor(self, account: AccountRef) -> str:
-        if isinstance(account, Account):
-            return account.id if DID_RE.match(account.id) else account.handle
+        if isinstance(account, Account) and DID_RE.match(account.id):
+            return account.id
         actor = self.account_ref(account).lstrip("@")
         if not (DID_RE.match(actor) or HANDLE_RE.match(actor)):
             raise errors.InvalidInput(f"malformed Bluesky handle or DID {actor!r}", network=self.name)
@@ -202,12 +231,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if check_first:
             existing = self._get_record(target)
             if existing is not None:
-                return (
-                    str(existing["uri"]),
-                    str(existing.get("cid", "")),
-                    dict(existing.get("value") or {}),
-                    False,
-                )
+                return (*_record_parts(existing), False)
 
         def attempt() -> tuple[str, str, dict[str, Any], bool]:
             try:
@@ -217,7 +241,8 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     action=f"create {collection}",
                     safe=True,
                 )
-                return str(answer["uri"]), str(answer.get("cid", "")), record, True
+                uri, cid, _ = _record_parts(answer, "createRecord answer")
+                return uri, cid, record, True
             except errors.RateLimited:
                 raise
             except (errors.NetworkUnavailable, errors.ContentRejected) as exc:
@@ -225,7 +250,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 # the record decides whether the write happened.
                 found = self._get_record(target)
                 if found is not None:
-                    return str(found["uri"]), str(found.get("cid", "")), dict(found.get("value") or {}), False
+                    return (*_record_parts(found), False)
                 raise exc from exc.__cause__
 
         return self.retry.call(attempt)
@@ -241,13 +266,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """({uri, cid}, record) of a post: from the PDS, else from the AppView (posts on other PDSes)."""
         found = self._get_record(uri)
         if found is not None and found.get("cid"):
-            return {"uri": str(found["uri"]), "cid": str(found["cid"])}, dict(found.get("value") or {})
+            return _strong(found), dict(as_dict(found.get("value")))
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = views.get("posts") or []
+        posts = _objects(views, "posts")
         if not posts:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         view = posts[0]
-        return {"uri": str(view["uri"]), "cid": str(view["cid"])}, dict(view.get("record") or {})
+        return _strong(view), dict(as_dict(view.get("record")))
 
     def _indexed_ref(self, uri: AtUri) -> tuple[dict[str, str], dict[str, Any]]:
         """A reply or quote target's strong ref, once the AppView has indexed it (bounded wait).
@@ -258,24 +283,22 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         then go on with the PDS's copy.
         """
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = views.get("posts") or []
+        posts = _objects(views, "posts")
         if posts:
-            return {"uri": str(posts[0]["uri"]), "cid": str(posts[0]["cid"])}, dict(
-                posts[0].get("record") or {}
-            )
+            return _strong(posts[0]), dict(as_dict(posts[0].get("record")))
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        ref = {"uri": str(found["uri"]), "cid": str(found["cid"])}
+        ref = _strong(found)
         deadline = time.monotonic() + self.settings.index_wait
         delay = 0.05
         while time.monotonic() < deadline:
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 0.5)
             views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-            if views.get("posts"):
+            if _objects(views, "posts"):
                 break
-        return ref, dict(found.get("value") or {})
+        return ref, dict(as_dict(found.get("value")))
 
     # ---------------------------------------------------------------- publishing
 
@@ -383,9 +406,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key)
             existing = self._get_record(AtUri(did, POST, rkey))
             if existing is not None:
-                return self._published(
-                    d, str(existing["uri"]), existing.get("cid"), dict(existing.get("value") or {})
-                )
+                return self._published(d, *_record_parts(existing))
         else:
             rkey = new_tid()
         record = self._build_record(d, images, thumb)
@@ -432,7 +453,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     def _get_post(self, id: str) -> Post:
         uri = self._post_uri(id)
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = answer.get("posts") or []
+        posts = _objects(answer, "posts")
         if posts:
             return self._post_view(posts[0], authors=self._load_authors(posts[:1], {}))
         # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
@@ -445,9 +466,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             else Account(network=self.name, id=uri.repo, handle=uri.repo)
         )
         return post_from_record(
-            str(found["uri"]),
-            found.get("cid"),
-            dict(found.get("value") or {}),
+            *_record_parts(found),
             author,
             web_url=self.settings.web_url,
             blob_base=self._blob_base(),
@@ -477,10 +496,10 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             return
         # Made elsewhere (another app): the AppView knows the record's uri.
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        for view in answer.get("posts") or ():
-            made = (view.get("viewer") or {}).get(viewer_field)
+        for view in _objects(answer, "posts"):
+            made = as_dict(view.get("viewer")).get(viewer_field)
             if made:
-                self._delete_record(parse_at_uri(str(made), network=self.name, collection=collection))
+                self._delete_record(self._server_uri(made, collection))
 
     def _like(self, post: PostRef) -> None:
         self._engage(LIKE, post)
@@ -514,13 +533,20 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             self._delete_record(own)
             return
         profile = self._query("app.bsky.actor.getProfile", {"actor": target}, action=f"get profile {target}")
-        made = (profile.get("viewer") or {}).get("following")
+        made = as_dict(profile.get("viewer")).get("following")
         if made:
-            self._delete_record(parse_at_uri(str(made), network=self.name, collection=FOLLOW))
+            self._delete_record(self._server_uri(made, FOLLOW))
+
+    def _server_uri(self, value: object, collection: str) -> AtUri:
+        """An at-URI the server named: one that breaks the grammar is the server's fault, not the caller's."""
+        try:
+            return parse_at_uri(str(value), network=self.name, collection=collection)
+        except errors.InvalidInput:
+            raise malformed(self.name, f"{collection} record uri") from None
 
     # ---------------------------------------------------------------- feeds
 
-    def _load_authors(self, views: Iterable[dict[str, Any]], cache: dict[str, Account]) -> dict[str, Account]:
+    def _load_authors(self, views: Iterable[Any], cache: dict[str, Account]) -> dict[str, Account]:
         """Fill ``cache`` with the full profiles (follower, following, post counts) of the views' authors.
 
         A post view carries only a basic profile; ``app.bsky.actor.getProfiles``
@@ -528,7 +554,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         """
         if not self.settings.author_profiles:
             return cache
-        wanted = {str((v.get("author") or {}).get("did", "")) for v in views}
+        wanted = {as_str(as_dict(as_dict(v).get("author")).get("did")) or "" for v in views}
         missing = sorted(d for d in wanted if d and d not in cache)
         for start in range(0, len(missing), 25):
             try:
@@ -539,7 +565,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 )
             except errors.DecentSocialError:
                 continue  # the basic profiles in the views still name the authors
-            for profile in answer.get("profiles") or ():
+            for profile in _objects(answer, "profiles"):
                 account = account_from_view(profile, web_url=self.settings.web_url)
                 cache[account.id] = account
         return cache
@@ -561,28 +587,39 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         leaves reposts out, so a page made only of reposts is followed by the
         next one until a post is kept or the cursor ends.
         """
-        while True:
+        seen: set[str | None] = {cursor}
+        for _ in range(self.settings.limits.max_pages):
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
             items: list[Post] = []
-            feed = list(answer.get("feed") or ())
+            feed = _objects(answer, "feed")
             kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
-            self._load_authors((entry["post"] for entry in kept), authors)
+            self._load_authors((as_dict(entry.get("post")) for entry in kept), authors)
             for entry in kept:
                 by: Account | None = None
                 if _is_repost(entry):
-                    by = account_from_view(entry["reason"]["by"], web_url=self.settings.web_url)
-                items.append(self._post_view(entry["post"], reposted_by=by, authors=authors))
-            next_cursor = answer.get("cursor") or None
-            if items or not feed or next_cursor is None or next_cursor == cursor:
+                    by = account_from_view(as_dict(entry["reason"]).get("by"), web_url=self.settings.web_url)
+                items.append(self._post_view(entry.get("post"), reposted_by=by, authors=authors))
+            next_cursor = as_str(answer.get("cursor")) or None
+            if items or not feed or next_cursor is None:
                 return Page(items, next_cursor)
+            if next_cursor in seen:
+                raise errors.NetworkUnavailable(
+                    f"{action}: the server sent a cursor it had sent before", network=self.name
+                )
+            seen.add(next_cursor)
             # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
             cursor, size = next_cursor, max(size, self.page_size)
+        raise errors.NetworkUnavailable(
+            f"{action}: the server sent more than {self.settings.limits.max_pages} pages of reposts only "
+            "(the max_pages limit)",
+            network=self.name,
+        )
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         # An account's own posts and replies, newest first (its reposts are left out).
         actor = self._did() if account is None else self._actor(account)
         authors: dict[str, Account] = {}
-        return paginate(
+        return self._paged(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getAuthorFeed",
                 {"actor": actor, "filter": "posts_with_replies"},
@@ -592,14 +629,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 skip_reposts=True,
                 authors=authors,
             ),
-            limit=limit,
-            page_size=self.page_size,
+            limit,
             key=lambda p: p.id,
         )
 
     def _timeline(self, limit: int | None) -> Iterator[Post]:
         authors: dict[str, Account] = {}
-        return paginate(
+        return self._paged(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getTimeline",
                 {},
@@ -609,8 +645,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 skip_reposts=False,
                 authors=authors,
             ),
-            limit=limit,
-            page_size=self.page_size,
+            limit,
         )
 
     def _search(self, q: str, limit: int | None) -> Iterator[Post]:
@@ -621,12 +656,12 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             answer = self._query(
                 "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
             )
-            views = list(answer.get("posts") or ())
+            views = _objects(answer, "posts")
             self._load_authors(views, authors)
             posts = [self._post_view(v, authors=authors) for v in views]
-            return Page(posts, answer.get("cursor") or None)
+            return Page(posts, as_str(answer.get("cursor")) or None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=lambda p: p.id)
 
     def _thread(self, post: PostRef) -> list[Post]:
         # The post, then every reply below it, depth first, each level oldest first.
@@ -636,17 +671,17 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             {"uri": str(uri), "depth": 1000, "parentHeight": 0},
             action=f"thread of {uri}",
         )
-        root = answer.get("thread") or {}
-        if "post" not in root:
+        root = dict(as_dict(answer.get("thread")))
+        if not isinstance(root.get("post"), dict):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         views: list[dict[str, Any]] = []
 
         def walk(node: dict[str, Any]) -> None:
-            if "post" not in node:  # blocked or deleted replies
+            if not isinstance(node.get("post"), dict):  # blocked or deleted replies
                 return
             views.append(node["post"])
-            children = [c for c in node.get("replies") or () if isinstance(c, dict) and "post" in c]
-            children.sort(key=lambda c: str((c["post"].get("record") or {}).get("createdAt", "")))
+            children = [c for c in _objects(node, "replies") if isinstance(c.get("post"), dict)]
+            children.sort(key=lambda c: as_str(as_dict(c["post"].get("record")).get("createdAt")) or "")
             for child in children:
                 walk(child)
 
@@ -661,13 +696,12 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 {"limit": size, "cursor": cursor},
                 action="notifications",
             )
-            items = list(answer.get("notifications") or ())
+            items = _objects(answer, "notifications")
             subjects = self._subjects(
                 [
-                    str(i["reasonSubject"])
+                    as_str(i.get("reasonSubject")) or ""
                     for i in items
                     if i.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
-                    and i.get("reasonSubject")
                 ]
             )
             notes = [
@@ -675,13 +709,13 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     i,
                     web_url=self.settings.web_url,
                     blob_base=self._blob_base(),
-                    subject=subjects.get(str(i.get("reasonSubject"))),
+                    subject=subjects.get(as_str(i.get("reasonSubject")) or ""),
                 )
                 for i in items
             ]
-            return Page(notes, answer.get("cursor") or None)
+            return Page(notes, as_str(answer.get("cursor")) or None)
 
-        return paginate(fetch, limit=limit, page_size=self.page_size, key=lambda n: n.id)
+        return self._paged(fetch, limit, key=lambda n: n.id)
 
     def _subjects(self, uris: list[str]) -> dict[str, Post]:
         """Posts by uri, 25 a request (getPosts' maximum); missing ones are left out."""
@@ -694,8 +728,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 )
             except errors.DecentSocialError:
                 continue
-            for view in answer.get("posts") or ():
-                found[str(view["uri"])] = self._post_view(view)
+            for view in _objects(answer, "posts"):
+                post = self._post_view(view)
+                found[post.id] = post
         return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...coerce import as_dict, as_int, as_list, as_str
 from ...text import entities, grapheme_len
 from .ids import HANDLE_RE
 
@@ -55,7 +56,7 @@ def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[s
     return facets
 
 
-def facet_values(text: str, facets: list[dict[str, Any]] | None) -> tuple[list[str], list[str], list[str]]:
+def facet_values(text: str, facets: Any) -> tuple[list[str], list[str], list[str]]:
     """(tags, mention handles, links) named by a post's facets.
 
     A mention's handle is the text the facet covers (without '@'): the
@@ -64,17 +65,20 @@ def facet_values(text: str, facets: list[dict[str, Any]] | None) -> tuple[list[s
     tags: list[str] = []
     mentions: list[str] = []
     links: list[str] = []
-    raw = text.encode("utf-8")
-    for facet in facets or ():
-        index = facet.get("index") or {}
-        start, end = index.get("byteStart"), index.get("byteEnd")
-        for feature in facet.get("features") or ():
-            kind = str(feature.get("$type", ""))
-            if kind.endswith("#tag") and feature.get("tag"):
-                tags.append(str(feature["tag"]))
-            elif kind.endswith("#link") and feature.get("uri"):
-                links.append(str(feature["uri"]))
-            elif kind.endswith("#mention") and isinstance(start, int) and isinstance(end, int):
+    raw = text.encode("utf-8", errors="replace")
+    for facet in as_list(facets):
+        facet = as_dict(facet)
+        index = as_dict(facet.get("index"))
+        start, end = as_int(index.get("byteStart")), as_int(index.get("byteEnd"))
+        for feature in as_list(facet.get("features")):
+            feature = as_dict(feature)
+            kind = as_str(feature.get("$type")) or ""
+            tag, uri = as_str(feature.get("tag")), as_str(feature.get("uri"))
+            if kind.endswith("#tag") and tag:
+                tags.append(tag)
+            elif kind.endswith("#link") and uri:
+                links.append(uri)
+            elif kind.endswith("#mention") and start is not None and end is not None:
                 covered = raw[start:end].decode("utf-8", errors="replace").lstrip("@＠")
-                mentions.append(covered or str(feature.get("did", "")))
+                mentions.append(covered or as_str(feature.get("did")) or "")
     return tags, mentions, links

@@ -34,7 +34,9 @@ class BlueskySettings(NetworkSettings):
     pin_base_url: bool = False
     #: Where post and profile web links point (``Post.url``, ``Account.url``).
     web_url: str = "https://bsky.app"
-    #: Seconds to wait for one HTTP answer.
+    #: Send credentials to a plain ``http://`` server that is not on this machine (loopback needs no flag).
+    allow_http: bool = False
+    #: Seconds to wait for one HTTP answer (the ``limits`` deadline bounds it too: the smaller wins).
     timeout: float = Field(default=30.0, gt=0)
     #: The largest image this backend uploads (bytes); the server's own limit is the default.
     image_max_bytes: int = Field(default=MAX_IMAGE_BYTES, gt=0)

@@ -8,18 +8,30 @@
   token) it logs in again with the password exactly once, then gives up with
   ``AuthenticationError``: never a login loop.
 * Every atproto error becomes one of decentsocial's (``failures.mapped``), chained with ``from``.
+* Every request goes through :func:`decentsocial.limits.guarded_transport`
+  (atproto's ``Request`` passes its keyword arguments to ``httpx.Client``, so
+  it takes our transport): the ``limits`` deadline, a capped, bomb-proof
+  body, and JSON no deeper than ``max_json_depth`` (checked before atproto
+  parses it). Below that, every request (redirects and the PDS a DID
+  document names included) must go to an endpoint ``check_endpoint``
+  accepts: no credentials over plain http except to loopback or with
+  ``allow_http=True``.
+* The session file is written with :func:`decentsocial.private_files.write_private_file`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AuthenticationError, ConfigurationError
+import httpx
+
+from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
+from ...limits import check_json_depth, guarded_transport
+from ...private_files import write_private_file
+from ...urls import check_endpoint
 from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
 
@@ -42,6 +54,36 @@ class _Payload:
 
     def model_dump_json(self, **_: Any) -> str:
         return json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
+
+
+class _CheckedTransport(httpx.BaseTransport):
+    """Below atproto's httpx client: only endpoints ``check_endpoint`` accepts, JSON within the depth limit.
+
+    ``inner`` is the guarded transport (deadline, body cap), so a JSON answer
+    arrives here whole and is depth-checked before atproto's parser (whose
+    own recursion error would escape untyped) sees it.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, *, network: str, allow_http: bool, max_json_depth: int):
+        self.inner = inner
+        self.network = network
+        self.allow_http = allow_http
+        self.max_json_depth = max_json_depth
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # A redirect or a DID document may name another server: it gets no credentials over plain http.
+        check_endpoint(str(request.url), network=self.network, setting="server", allow_http=self.allow_http)
+        response = self.inner.handle_request(request)
+        if "json" in response.headers.get("content-type", "").lower():
+            try:
+                check_json_depth(response.content, max_depth=self.max_json_depth, network=self.network)
+            except NetworkUnavailable:
+                response.close()
+                raise
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class Transport:
@@ -81,12 +123,7 @@ class Transport:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(f"{path}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(session_string)
-            os.replace(tmp, path)
+            write_private_file(path, session_string.encode())
         except OSError as exc:
             raise ConfigurationError(
                 f"cannot write session file {path}: {exc.strerror}", network=self.network
@@ -108,9 +145,16 @@ class Transport:
             def _update_pds_endpoint(self, pds_endpoint: str) -> None:
                 super()._update_pds_endpoint(pinned or pds_endpoint)
 
-        client = _PinnedClient(
-            base_url=self.settings.base_url, request=Request(timeout=self.settings.timeout)
+        request = Request(
+            timeout=self.settings.timeout,
+            transport=_CheckedTransport(
+                guarded_transport(self.settings.limits, network=self.network),
+                network=self.network,
+                allow_http=self.settings.allow_http,
+                max_json_depth=self.settings.limits.max_json_depth,
+            ),
         )
+        client = _PinnedClient(base_url=self.settings.base_url, request=request)
         client.on_session_change(self._on_session_change)
         return client
 

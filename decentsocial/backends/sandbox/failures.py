@@ -46,3 +46,8 @@ def sqlite_failures(step: Step, target: str = "") -> Iterator[None]:
         yield
     except caught as exc:
         raise failure(exc, step, target) from exc
+    except UnicodeEncodeError:
+        # A caller's text with a lone surrogate (half an emoji) cannot be stored or looked up.
+        raise errors.InvalidInput(
+            "text is not valid Unicode (a lone surrogate); nothing was written", network=NETWORK
+        ) from None

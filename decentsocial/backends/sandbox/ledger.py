@@ -24,6 +24,8 @@ __all__ = [
     "balance_units",
     "cancel_pending",
     "claim",
+    "keep_tip_key",
+    "keyed_tip",
     "post_earnings",
     "reward_totals",
     "transfer",
@@ -167,3 +169,16 @@ def transfer(
     )
     notify(tx, recipient, "zap", sender, now, post_seq=post_seq, units=units)
     return receipt
+
+
+def keyed_tip(tx: Tx, sender: str, key: str) -> Record | None:
+    """The tip ``sender`` made under idempotency ``key`` (``fingerprint``, ``receipt``), if any."""
+    return tx.one("SELECT fingerprint, receipt FROM tip_keys WHERE account = ? AND key = ?", (sender, key))
+
+
+def keep_tip_key(tx: Tx, sender: str, key: str, fingerprint: str, receipt: str) -> None:
+    """Record the tip made under ``key``, in the transaction that moved the money."""
+    tx.run(
+        "INSERT INTO tip_keys (account, key, fingerprint, receipt) VALUES (?, ?, ?, ?)",
+        (sender, key, fingerprint, receipt),
+    )

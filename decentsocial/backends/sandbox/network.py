@@ -26,6 +26,7 @@ and ``ledger``, then builds models with ``convert``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import mimetypes
 import time
@@ -66,7 +67,7 @@ from .convert import (
     to_us,
 )
 from .settings import AMOUNT_PLACES, NETWORK, SandboxSettings, normalise_handle
-from .store import FeedCursor, NewPost, PostCursor
+from .store import FeedCursor, NewPost, PostCursor, StreamCursor
 from .transport import Transport, Tx
 
 __all__ = ["SandboxNetwork"]
@@ -410,6 +411,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
         """Posts published after this call, oldest first, polling every ``stream_interval`` seconds.
 
+        A scheduled post comes when its time comes (``advance_time`` or the
+        real clock), once, whenever it was published.
+
         ``kind="public"`` is every post; ``"home"`` only this account's and the
         accounts it follows. ``tag`` keeps posts with that hashtag. Never ends
         on its own: stop iterating when done.
@@ -422,17 +426,17 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         if tag is not None and not wanted:
             raise errors.InvalidInput(f"{tag!r} is not a hashtag", network=NETWORK)
         with self._ready().read() as tx:
-            start = store.last_seq(tx)
+            start = store.stream_start(tx, schema.now_us(tx))
         return self._follow_stream(
             start, self.handle if kind == "home" else None, wanted[0] if wanted else None
         )
 
-    def _follow_stream(self, last: int, home_of: str | None, tag: str | None) -> Iterator[Post]:
+    def _follow_stream(self, cursor: StreamCursor, home_of: str | None, tag: str | None) -> Iterator[Post]:
+        # A post is delivered once: when it is stored, or, if scheduled, when its time comes.
         while True:
             with self._ready().read() as tx:
-                rows = store.stream_rows(tx, last, schema.now_us(tx), home_of=home_of, tag=tag)
+                rows, cursor = store.stream_rows(tx, cursor, schema.now_us(tx), home_of=home_of, tag=tag)
             for row in rows:
-                last = max(last, row["seq"])
                 yield post_from_row(row)
             if not rows:
                 time.sleep(self.config.stream_interval)
@@ -532,8 +536,17 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
         """Move ``amount`` from this account's balance to an account (or a post's author).
 
-        A string ``to`` is a handle if such an account exists, else a post id.
-        Returns the receipt id. More than the balance -> ``ContentRejected``.
+        Whom a tip goes to is never a guess: an ``Account`` is that account, a
+        ``Post`` its author, ``"@name"`` the account ``name``. A bare string
+        is an account's handle or a post's id; one that is both (a handle
+        registered to look like a post id) is ``InvalidInput``, and nothing
+        moves: pass the ``Account`` or the ``Post``. Returns the receipt id.
+        More than the balance -> ``ContentRejected``.
+
+        With ``idempotency_key`` the tip happens once per account and key in
+        this sandbox's database, whatever process or state store asks again:
+        the same tip returns the first receipt, another tip under the key is
+        ``InvalidInput``.
         """
         exponent = amount.value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
@@ -544,22 +557,45 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput(
                 f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
             )
+        try:
+            memo.encode("utf-8")
+        except UnicodeEncodeError:
+            raise errors.InvalidInput(
+                "memo is not valid Unicode (a lone surrogate)", network=NETWORK
+            ) from None
+        if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
+            raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
         economy = self.economy
         if amount.asset != economy.asset:
             raise errors.InvalidInput(
                 f"this sandbox pays in {economy.asset}, not {amount.asset}", network=NETWORK
             )
+        units = economy.units(amount.value)
+        fingerprint = _tip_fingerprint(to, units, memo)
         with self._ready().write() as tx:
+            if idempotency_key is not None:
+                earlier = ledger.keyed_tip(tx, self.handle, idempotency_key)
+                if earlier is not None:
+                    if earlier["fingerprint"] != fingerprint:
+                        raise errors.InvalidInput(
+                            f"idempotency key {idempotency_key!r} was already used for another tip; "
+                            "use a new key",
+                            network=NETWORK,
+                        )
+                    return str(earlier["receipt"])  # paid already: the first receipt, not a second payment
             now = schema.now_us(tx)
             recipient, post_seq = self._tip_target(tx, to, now)
             if recipient == self.handle:
                 raise errors.InvalidInput("an account cannot tip itself", network=NETWORK)
-            units = economy.units(amount.value)
-            return ledger.transfer(
+            receipt = ledger.transfer(
                 tx, economy, self.handle, recipient, units, memo=memo, post_seq=post_seq, now=now
             )
+            if idempotency_key is not None:
+                ledger.keep_tip_key(tx, self.handle, idempotency_key, fingerprint, receipt)
+            return receipt
 
     def _tip_target(self, tx: Tx, to: AccountRef | PostRef, now: int) -> tuple[str, int | None]:
+        """(recipient, post row or None) by the rule in ``_tip``'s docstring."""
         if isinstance(to, Post):
             row = store.post_row(tx, to.id, now)
             return row["author"], row["seq"]
@@ -567,23 +603,51 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             handle = normalise_handle(to.handle)
             store.require_account(tx, handle)
             return handle, None
+        text = to.strip()
         try:
-            handle = normalise_handle(to)
+            handle = normalise_handle(text)
         except errors.InvalidInput:
             handle = ""
-        if handle and store.account_exists(tx, handle):
+        account = bool(handle) and store.account_exists(tx, handle)
+        if text.startswith(("@", "＠")):
+            if not account:
+                raise errors.NotFound(f"no account {handle or text!r} in this sandbox", network=NETWORK)
             return handle, None
         try:
-            row = store.post_row(tx, to, now)
+            post: Any = store.post_row(tx, text, now)
         except errors.NotFound:
-            raise errors.NotFound(f"no account or post {to!r} in this sandbox", network=NETWORK) from None
-        return row["author"], row["seq"]
+            post = None
+        if account and post is not None:
+            raise errors.InvalidInput(
+                f"{text!r} is both an account's handle and a post's id; pass the Account or the Post "
+                f"(or '@{handle}' for the account)",
+                network=NETWORK,
+            )
+        if account:
+            return handle, None
+        if post is not None:
+            return post["author"], post["seq"]
+        raise errors.NotFound(f"no account or post {text!r} in this sandbox", network=NETWORK)
+
+
+def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
+    """What a keyed tip was asked to do (before resolving its target): one key, one tip."""
+    if isinstance(to, Post):
+        target = f"post:{to.id}"
+    elif isinstance(to, Account):
+        target = f"account:{to.handle.strip().lstrip('@').lower()}"
+    else:
+        target = f"ref:{to.strip()}"
+    return hashlib.sha256(f"{target}\x1f{units}\x1f{memo}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _seconds(seconds: float) -> timedelta:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
         raise errors.InvalidInput(f"seconds must be a finite number, got {seconds!r}", network=NETWORK)
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise errors.InvalidInput(f"{seconds!r} seconds is beyond the calendar", network=NETWORK) from None
 
 
 def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ...errors import ConfigurationError
+from ...errors import ConfigurationError, InvalidInput
 from .convert import Economy, to_us
 from .settings import NETWORK, SandboxSettings
 from .transport import Tx
@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS idempotency (
     account TEXT NOT NULL,
     key TEXT NOT NULL,
     post_seq INTEGER NOT NULL,
+    PRIMARY KEY (account, key)
+);
+CREATE TABLE IF NOT EXISTS tip_keys (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    receipt TEXT NOT NULL,
     PRIMARY KEY (account, key)
 );
 CREATE TABLE IF NOT EXISTS votes (
@@ -206,8 +213,17 @@ def now_us(tx: Tx) -> int:
     return base + int(rows.get("clock_offset", "0"))
 
 
+#: The last instant a ``datetime`` can hold: the sandbox clock stops short of it.
+_LAST_US = to_us(datetime.max.replace(tzinfo=timezone.utc))
+
+
 def advance(tx: Tx, microseconds: int) -> int:
-    """Move the clock of this database forward; the new sandbox time."""
+    """Move the clock of this database forward; the new sandbox time.
+
+    ``InvalidInput`` (and the clock unchanged) if that would pass the end of the calendar (year 9999).
+    """
+    if microseconds > _LAST_US - now_us(tx):
+        raise InvalidInput("the sandbox clock cannot go past the year 9999", network=NETWORK)
     row = tx.one("SELECT value FROM meta WHERE key = 'clock_offset'")
     offset = (int(row["value"]) if row else 0) + microseconds
     _set_meta(tx, "clock_offset", str(offset))

@@ -35,6 +35,8 @@ __all__ = [
     "post_row",
     "publish",
     "require_account",
+    "stream_rows",
+    "stream_start",
 ]
 
 #: A post with its author's display name and its engagement counts; needs ``:now``.
@@ -333,19 +335,52 @@ def last_seq(tx: Tx) -> int:
     return 0 if row is None else int(row["m"])
 
 
-def stream_rows(tx: Tx, after: int, now: int, *, home_of: str | None, tag: str | None) -> list[Record]:
-    """Up to 100 visible posts stored after row ``after``, oldest first.
+#: Where a stream stands: the newest row it has looked at, and ``(time, row)`` up to which it has
+#: delivered the posts stored by then that went live later (scheduled posts).
+StreamCursor = tuple[int, tuple[int, int]]
+_ALL_ROWS = 2**62
 
+
+def stream_start(tx: Tx, now: int) -> StreamCursor:
+    """A stream starting now: nothing stored so far, nothing visible so far."""
+    return last_seq(tx), (now, _ALL_ROWS)
+
+
+def stream_rows(
+    tx: Tx, cursor: StreamCursor, now: int, *, home_of: str | None, tag: str | None, limit: int = 100
+) -> tuple[list[Record], StreamCursor]:
+    """The posts a stream at ``cursor`` delivers now, each exactly once, and the cursor after them.
+
+    Two kinds: posts stored before the cursor's row whose time has come since
+    (a scheduled post goes out when it goes live), oldest first; then posts
+    stored after it that are visible now, in the order they were stored (a
+    scheduled one among them waits for its time, as the first kind).
     ``home_of``: only posts by that account and the accounts it follows;
     ``tag``: only posts with that hashtag.
     """
-    clauses = [VISIBLE, "p.seq > :last"]
+    last, (live_at, live_seq) = cursor
+    clauses = [VISIBLE]
     if home_of is not None:
         clauses.append("(p.author = :me OR p.author IN (SELECT followee FROM follows WHERE follower = :me))")
     if tag is not None:
         clauses.append("EXISTS (SELECT 1 FROM post_tags t WHERE t.post_seq = p.seq AND t.tag = :tag)")
-    sql = POST_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY p.seq LIMIT 100"
-    return tx.all(sql, {"now": now, "last": after, "me": home_of, "tag": tag})
+    where = " AND ".join(clauses)
+    params = {"now": now, "last": last, "me": home_of, "tag": tag, "at": live_at, "seq": live_seq, "n": limit}
+    went_live = tx.all(
+        POST_SELECT + " WHERE " + where + " AND p.seq <= :last AND (p.created_at, p.seq) > (:at, :seq)"
+        " ORDER BY p.created_at, p.seq LIMIT :n",
+        params,
+    )
+    if len(went_live) == limit:  # more to come: the newly stored wait for the next call
+        end = went_live[-1]
+        return went_live, (last, (end["created_at"], end["seq"]))
+    top = last_seq(tx)
+    stored = tx.all(
+        POST_SELECT + " WHERE " + where + " AND p.seq > :last AND p.seq <= :top ORDER BY p.seq LIMIT :n",
+        {**params, "top": top},
+    )
+    seen = stored[-1]["seq"] if len(stored) == limit else top
+    return went_live + stored, (seen, max((live_at, live_seq), (now, _ALL_ROWS)))
 
 
 # ---------------------------------------------------------------- notifications
