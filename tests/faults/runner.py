@@ -164,7 +164,7 @@ def run_backend(
 ) -> Row:
     """Every (write, fault) case of one backend, through a proxy of its own that is closed at the end."""
     row = Row(target.name, skipped=dict(target.skipped))
-    proxy = FaultProxy(target.upstream_port, delay=1.0, drip_interval=0.05, drip_cap=target.deadline + 4)
+    proxy = FaultProxy(target.upstream_port, delay=0.5, drip_interval=0.05, drip_cap=target.deadline + 2)
     chosen = [w for w in (writes or target.writes) if w in target.writes]
     try:
         for write in chosen:

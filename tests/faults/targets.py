@@ -150,8 +150,8 @@ class MastodonTarget(Target):
 
     def prepare(self, write: str) -> Subject:
         if write == "follow":
-            self.alice.unfollow(self.bob_id)
-            return Subject(account=self.bob_id)
+            self.alice.unfollow("bob")
+            return Subject(account="bob")
         if write == "delete":
             return Subject(post=self.alice.publish(f"to delete {uuid.uuid4().hex}"))
         return Subject(post=self.bob.publish(f"target {uuid.uuid4().hex}"))
@@ -291,6 +291,7 @@ class HiveTarget(Target):
     name = "hive"
     writes = ("publish", "reply", "like", "repost", "follow", "delete", "tip")
     amount = "0.001 HIVE"
+    sender = "alice"
 
     def __init__(self, replay: ReplayServer, state_dir: Path, deadline: float) -> None:
         super().__init__(state_dir, deadline)
@@ -303,9 +304,9 @@ class HiveTarget(Target):
         return self.keep(
             ds.connect(
                 "hive",
-                account="alice",
-                posting_key=wif_for("alice", "posting"),
-                active_key=wif_for("alice", "active"),
+                account=self.sender,
+                posting_key=wif_for(self.sender, "posting"),
+                active_key=wif_for(self.sender, "active"),
                 nodes=[proxy_url],
                 **self.settings(),
             )
@@ -316,9 +317,13 @@ class HiveTarget(Target):
 
     def prepare(self, write: str) -> Subject:
         self.replay.clear()  # the broadcast log holds this write's transactions only
+        # alice writes; dan tips (of the recorded accounts, only dan and steemit hold HIVE).
+        self.sender = "dan" if write == "tip" else "alice"
         if write == "delete":
             return Subject(post="alice/decentsocial-to-delete")
-        if write in ("follow", "tip"):
+        if write == "tip":
+            return Subject(account="alice")
+        if write == "follow":
             return Subject(account="gtg")
         return Subject(post="steemit/firstpost")
 
