@@ -28,7 +28,9 @@ an armed :class:`Plan` matches, which gets one of :data:`FAULTS`:
     after ``drip_cap`` seconds the rest goes at once, so a client without a
     deadline still gets an answer and every fault ends by itself.
 
-A websocket "request" is one client text frame (unmasked to match it); the
+A websocket "request" is one client text frame (unmasked to match it; the
+proxy strips ``Sec-WebSocket-Extensions`` from the upgrade, so no frame is
+compressed); the
 faults that act on the answer act on the server's next frame starting with
 ``["OK"`` (a relay's acknowledgement). Only loopback addresses are used.
 """
@@ -133,9 +135,18 @@ def _read_message(reader: socket.SocketIO | object, *, has_body: bool = True) ->
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with a TCP reset (RST), not an orderly FIN."""
+    """Close with a TCP reset (RST), not an orderly FIN, even while a reader (makefile) holds the socket."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        socket.close(sock.detach())
+    except OSError:
+        pass
+
+
+def _close(sock: socket.socket) -> None:
+    """Close now: ``close()`` alone waits for every makefile reader to go, so shut down first."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
     sock.close()
@@ -206,10 +217,7 @@ class FaultProxy:
         with self._lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
-                conn.close()
-            except OSError:
-                pass
+            _close(conn)
 
     def _take(self, request: Request) -> str | None:
         with self._lock:
@@ -257,7 +265,7 @@ class FaultProxy:
                     up_reader = upstream.makefile("rb")
                 assert up_reader is not None
                 if request.headers.get(b"upgrade", b"").lower() == b"websocket":
-                    upstream.sendall(request.raw)
+                    upstream.sendall(_without_extensions(request.raw))
                     answer = _read_message(up_reader, has_body=False)
                     if answer is None:
                         return
@@ -279,10 +287,7 @@ class FaultProxy:
                 if sock is not None:
                     with self._lock:
                         self._conns.discard(sock)
-                    try:
-                        sock.close()
-                    except OSError:
-                        pass
+                    _close(sock)
 
     def _http(
         self,
@@ -360,7 +365,7 @@ class FaultProxy:
                             _reset(conn)
                         elif fault == "truncate":
                             conn.sendall(raw[: len(raw) - max(1, len(payload) // 2)])
-                            conn.close()
+                            _close(conn)
                         elif fault == "corrupt":
                             conn.sendall(raw[: len(raw) - len(payload)] + _reversed_body(payload))
                             continue
@@ -375,10 +380,7 @@ class FaultProxy:
             finally:
                 gone.set()
                 for sock in (conn, upstream):
-                    try:
-                        sock.close()
-                    except OSError:
-                        pass
+                    _close(sock)
 
         pump = threading.Thread(target=server_to_client, daemon=True)
         pump.start()
@@ -412,11 +414,14 @@ class FaultProxy:
                 self._busy -= len(pending)
             pending.clear()
             for sock in (conn, upstream):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+                _close(sock)
             pump.join(timeout=self.drip_cap + 2)
+
+
+def _without_extensions(upgrade: bytes) -> bytes:
+    """The upgrade request without ``Sec-WebSocket-Extensions``: no compression, so frames can be read."""
+    lines = upgrade.split(b"\r\n")
+    return b"\r\n".join(line for line in lines if not line.lower().startswith(b"sec-websocket-extensions:"))
 
 
 def _refusal(fault: str) -> bytes:
