@@ -37,6 +37,7 @@ faults that act on the answer act on the server's next frame starting with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -44,6 +45,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 FAULTS = ("delay", "reset_before", "reset_after", "5xx", "429", "truncate", "corrupt", "drip")
 HOST = "127.0.0.1"
@@ -94,12 +96,11 @@ class _Message:
         return b"\r\n".join([*lines, b"content-length: %d" % size, b"", b""]) + body
 
 
-def _read_message(reader: socket.SocketIO | object, *, has_body: bool = True) -> _Message | None:
+def _read_message(stream: BinaryIO, *, has_body: bool = True) -> _Message | None:
     """One HTTP/1.1 message from a buffered reader; None at EOF."""
-    stream = reader
     head = b""
     while True:
-        line = stream.readline(_MAX_HEAD)  # type: ignore[attr-defined]
+        line = stream.readline(_MAX_HEAD)
         if not line:
             return None
         head += line
@@ -115,21 +116,21 @@ def _read_message(reader: socket.SocketIO | object, *, has_body: bool = True) ->
     raw = b""
     if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
         while len(body) < _MAX_BODY:
-            size_line = stream.readline(_MAX_HEAD)  # type: ignore[attr-defined]
+            size_line = stream.readline(_MAX_HEAD)
             raw += size_line
             size = int(size_line.split(b";")[0].strip() or b"0", 16)
-            chunk = stream.read(size + 2)  # type: ignore[attr-defined]
+            chunk = stream.read(size + 2)
             raw += chunk
             body += chunk[:size]
             if size == 0:
                 while True:  # trailers, up to the blank line
-                    trailer = stream.readline(_MAX_HEAD)  # type: ignore[attr-defined]
+                    trailer = stream.readline(_MAX_HEAD)
                     raw += trailer
                     if trailer in (b"\r\n", b"\n", b""):
                         break
                 break
     elif b"content-length" in headers:
-        body = stream.read(min(int(headers[b"content-length"]), _MAX_BODY))  # type: ignore[attr-defined]
+        body = stream.read(min(int(headers[b"content-length"]), _MAX_BODY))
         raw = body
     return _Message(head, body, head + raw)
 
@@ -145,10 +146,8 @@ def _reset(sock: socket.socket) -> None:
 
 def _close(sock: socket.socket) -> None:
     """Close now: ``close()`` alone waits for every makefile reader to go, so shut down first."""
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
 
 
@@ -294,7 +293,7 @@ class FaultProxy:
         fault: str | None,
         conn: socket.socket,
         upstream: socket.socket,
-        up_reader: object,
+        up_reader: BinaryIO,
         request: _Message,
         method: str,
     ) -> bool:
@@ -344,7 +343,7 @@ class FaultProxy:
     # ------------------------------------------------------------------ websocket
 
     def _websocket(
-        self, conn: socket.socket, reader: object, upstream: socket.socket, up_reader: object, path: str
+        self, conn: socket.socket, reader: BinaryIO, upstream: socket.socket, up_reader: BinaryIO, path: str
     ) -> None:
         pending: list[str] = []  # faults to play on the server's next acknowledgement
         gone = threading.Event()
@@ -429,7 +428,9 @@ def _refusal(fault: str) -> bytes:
         body = json.dumps({"error": "Too many requests", "status": "error", "message": "slow down"}).encode()
         status, extra = "429 Too Many Requests", "retry-after: 1\r\n"
     else:
-        body = json.dumps({"error": "Service unavailable", "status": "error", "message": "try later"}).encode()
+        body = json.dumps(
+            {"error": "Service unavailable", "status": "error", "message": "try later"}
+        ).encode()
         status, extra = "503 Service Unavailable", ""
     return (
         f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}"
@@ -449,9 +450,9 @@ def _relay_refusal(payload: bytes, fault: str) -> bytes:
     return json.dumps(answer).encode()
 
 
-def _read_frame(reader: object, *, masked: bool = False) -> tuple[bytes, int, bytes] | None:
+def _read_frame(reader: BinaryIO, *, masked: bool = False) -> tuple[bytes, int, bytes] | None:
     """One websocket frame: its raw bytes, opcode and (unmasked) payload; None at EOF."""
-    read = reader.read  # type: ignore[attr-defined]
+    read = reader.read
     head = read(2)
     if len(head) < 2:
         return None

@@ -41,7 +41,8 @@ COLUMNS = ("faults injected", "writes", "duplicates", "lost acknowledged", "over
 
 @contextmanager
 def _threads(state: Path) -> Iterator[Target]:
-    from tests.servers.threads import PORTS, start_server
+    from tests.servers._process import start_server
+    from tests.servers.threads import PORTS
 
     from .targets import ThreadsTarget
 
@@ -54,7 +55,8 @@ def _threads(state: Path) -> Iterator[Target]:
 
 @contextmanager
 def _minds(state: Path) -> Iterator[Target]:
-    from tests.servers.minds import PORTS, start_server
+    from tests.servers._process import start_server
+    from tests.servers.minds import PORTS
 
     from .targets import MindsTarget
 
@@ -194,13 +196,19 @@ def run(backends: list[str], faults: tuple[str, ...]) -> list[Row]:
     rows = []
     for name in backends:
         with STARTERS[name](state) as target:
-            rows.append(run_backend(target, faults))
+            try:
+                rows.append(run_backend(target, faults))
+            finally:
+                target.shutdown()
     return rows
 
 
 def write_docs(text: str, command: str) -> None:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     block = (
         f"{BEGIN}\n"
         f"Measured {stamp} on {machine} with `{command}` (deadline {DEADLINE:g} s, grace {GRACE:g} s, "
@@ -218,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.faults.report", description=__doc__)
     parser.add_argument("--only", help="comma-separated backends (default: all with a local server)")
     parser.add_argument("--faults", help=f"comma-separated faults (default: none and {', '.join(FAULTS)})")
-    parser.add_argument("--details", action="store_true", help="also print the per-fault table and each problem")
+    parser.add_argument(
+        "--details", action="store_true", help="also print the per-fault table and each problem"
+    )
     parser.add_argument("--write-docs", action="store_true", help="replace the table in docs/reliability.md")
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.only.split(",")] if args.only else list(BACKENDS)

@@ -83,7 +83,7 @@ def _call(function: Callable[[], Any], hang: float) -> tuple[Any, BaseException 
     def run() -> None:
         try:
             box["result"] = function()
-        except BaseException as exc:  # noqa: BLE001 - reported, never swallowed
+        except BaseException as exc:
             box["error"] = exc
 
     worker = threading.Thread(target=run, daemon=True)
@@ -159,10 +159,10 @@ def run_case(target: Target, proxy: FaultProxy, write: str, fault: str) -> Case:
     return case
 
 
-def run_backend(
-    target: Target, faults: Iterable[str] = FAULTS, writes: Iterable[str] | None = None
-) -> Row:
-    """Every (write, fault) case of one backend, through a proxy of its own that is closed at the end."""
+def run_backend(target: Target, faults: Iterable[str] = FAULTS, writes: Iterable[str] | None = None) -> Row:
+    """Every (write, fault) case of one backend, through a proxy of its own that is closed at the end.
+
+    The target's direct connections stay open (``target.shutdown()`` closes them)."""
     row = Row(target.name, skipped=dict(target.skipped))
     proxy = FaultProxy(target.upstream_port, delay=0.5, drip_interval=0.05, drip_cap=target.deadline + 2)
     chosen = [w for w in (writes or target.writes) if w in target.writes]
@@ -173,5 +173,5 @@ def run_backend(
                 target.close()  # each case's clients are closed before the next
     finally:
         proxy.close()
-        target.shutdown()
+        target.close()
     return row

@@ -9,6 +9,7 @@ client's view.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 import warnings
@@ -51,7 +52,7 @@ class Target:
 
     name: ClassVar[str]
     writes: tuple[str, ...] = ()
-    skipped: dict[str, str] = {}  # write -> why it is not run
+    skipped: ClassVar[dict[str, str]] = {}  # write -> why it is not run
     upstream_port: int
     amount = ""
 
@@ -80,10 +81,8 @@ class Target:
 
     def close(self) -> None:
         for net in self._open:
-            try:
+            with contextlib.suppress(Exception):  # closing after faults: best effort
                 net.close()
-            except Exception:  # noqa: BLE001 - closing after faults: best effort
-                pass
         self._open.clear()
 
     def shutdown(self) -> None:
@@ -146,7 +145,9 @@ class MastodonTarget(Target):
         )
 
     def is_write(self, request: Request) -> bool:
-        return super().is_write(request) and request.path.startswith("/api/") and "/_mock/" not in request.path
+        return (
+            super().is_write(request) and request.path.startswith("/api/") and "/_mock/" not in request.path
+        )
 
     def prepare(self, write: str) -> Subject:
         if write == "follow":
@@ -227,9 +228,9 @@ class ThreadsTarget(_ContractTarget):
 
     def is_write(self, request: Request) -> bool:
         # The request that commits: publishing a container, a repost, a delete.
-        return (request.method == "POST" and request.path.split("?")[0].endswith(("/threads_publish", "/repost"))) or (
-            request.method == "DELETE"
-        )
+        return (
+            request.method == "POST" and request.path.split("?")[0].endswith(("/threads_publish", "/repost"))
+        ) or (request.method == "DELETE")
 
     def prepare(self, write: str) -> Subject:
         post = None if write == "publish" else self.direct.publish(f"target {uuid.uuid4().hex}")
@@ -266,7 +267,9 @@ class MindsTarget(_ContractTarget):
         return net
 
     def is_write(self, request: Request) -> bool:
-        return super().is_write(request) and "oauth" not in request.path and "authenticate" not in request.path
+        return (
+            super().is_write(request) and "oauth" not in request.path and "authenticate" not in request.path
+        )
 
     def prepare(self, write: str) -> Subject:
         post = None if write == "publish" else self.direct.publish(f"target {uuid.uuid4().hex}")
@@ -331,7 +334,9 @@ class HiveTarget(Target):
         ops = [op for b in self.replay.broadcasts for op in _operations(b.transaction)]
         if write in ("publish", "reply"):
             # A re-broadcast with the same permlink edits the same post on a chain: one post.
-            return len({(o["author"], o["permlink"]) for n, o in ops if n == "comment" and text in o.get("body", "")})
+            return len(
+                {(o["author"], o["permlink"]) for n, o in ops if n == "comment" and text in o.get("body", "")}
+            )
         if write == "like":
             return len({(o["voter"], o["author"], o["permlink"]) for n, o in ops if n == "vote"})
         if write in ("repost", "follow"):
@@ -405,13 +410,13 @@ class NostrTarget(Target):
         me = self.key.public_key
         if write in ("publish", "reply"):
             return sum(1 for e in self.query({"authors": [me], "kinds": [1]}) if e["content"] == text)
-        target = subject.post.id if subject.post is not None else None
+        target = str(subject.post.id) if subject.post is not None else ""
         if write in ("like", "repost"):
             kind = 7 if write == "like" else 6
             return len(self.query({"authors": [me], "kinds": [kind], "#e": [_event_id(target)]}))
         if write == "follow":
             lists = self.query({"authors": [me], "kinds": [3]})
-            latest = max(lists, key=lambda e: e["created_at"], default={"tags": []})
+            latest: dict[str, Any] = max(lists, key=lambda e: e["created_at"], default={"tags": []})
             return sum(1 for t in latest["tags"] if len(t) > 1 and t[0] == "p" and t[1] == subject.account)
         if write == "delete":
             return len(self.query({"ids": [_event_id(target)]}))
@@ -461,7 +466,8 @@ class BlueskyTarget(Target):
 
     def is_write(self, request: Request) -> bool:
         return request.method == "POST" and any(
-            p in request.path for p in ("repo.createRecord", "repo.putRecord", "repo.deleteRecord", "repo.applyWrites")
+            p in request.path
+            for p in ("repo.createRecord", "repo.putRecord", "repo.deleteRecord", "repo.applyWrites")
         )
 
     def prepare(self, write: str) -> Subject:
@@ -475,7 +481,7 @@ class BlueskyTarget(Target):
         out: list[dict[str, Any]] = []
         cursor = None
         for _ in range(50):
-            params = {"repo": self.me_did, "collection": collection, "limit": 100}
+            params: dict[str, str | int] = {"repo": self.me_did, "collection": collection, "limit": 100}
             if cursor:
                 params["cursor"] = cursor
             answer = httpx.get(f"{self.pds_url}/xrpc/com.atproto.repo.listRecords", params=params, timeout=10)
@@ -493,9 +499,15 @@ class BlueskyTarget(Target):
         if write in ("like", "repost"):
             collection = f"app.bsky.feed.{write}"
             uri = subject.post.id
-            return sum(1 for r in self.records(collection) if (r["value"].get("subject") or {}).get("uri") == uri)
+            return sum(
+                1 for r in self.records(collection) if (r["value"].get("subject") or {}).get("uri") == uri
+            )
         if write == "follow":
-            n = sum(1 for r in self.records("app.bsky.graph.follow") if r["value"].get("subject") == self.other_did)
+            n = sum(
+                1
+                for r in self.records("app.bsky.graph.follow")
+                if r["value"].get("subject") == self.other_did
+            )
             for r in self.records("app.bsky.graph.follow"):  # the next case starts from no follow
                 rkey = r["uri"].rsplit("/", 1)[-1]
                 httpx.post(
