@@ -60,6 +60,13 @@ KNOWN: dict[tuple[str, str], str] = {
     ("minds", "reset_after"): RETRIED_REPOST.format(net="minds"),
     ("minds", "truncate"): RETRIED_REPOST.format(net="minds"),
     ("minds", "corrupt"): RETRIED_REPOST.format(net="minds"),
+    ("bluesky", "drip"): NO_DEADLINE.format(
+        net="bluesky", why="the atproto client's HTTP is not on guarded_transport"
+    ),
+    ("bluesky", "corrupt"): (
+        "bluesky: an answer that is not JSON escapes as ValueError, outside the error tree, so a careful "
+        "user cannot tell it is worth retrying"
+    ),
     ("nostr", "reset_after"): NOSTR_OK_WAIT,
     ("nostr", "corrupt"): NOSTR_OK_WAIT,
     ("nostr", "drip"): NOSTR_OK_WAIT,
