@@ -182,7 +182,10 @@ def main() -> None:
     cores = os.cpu_count()
     print(f"scheduler: {n} due jobs, one sandbox post each, on {cores} cores (as measured; shared machine)")
     print(f"{'run':<28}{'seconds':>9}{'jobs/s':>9}{'per job ms':>12}{'vs direct':>11}{'vs 1 worker':>13}")
-    rows = [("crosspost directly", direct, None), ("embedded engine (SQLite)", embedded, None)]
+    rows: list[tuple[str, float, float | None]] = [
+        ("crosspost directly", direct, None),
+        ("embedded engine (SQLite)", embedded, None),
+    ]
     rows += [(f"celery, {k} worker{'s' * (k > 1)} (Redis)", celery[k], celery[1] / celery[k]) for k in celery]
     for name, seconds, scale in rows:
         ratio = f"{seconds / direct:>10.2f}x"
