@@ -77,9 +77,12 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-def make_app(broker: str, *, main: bool = False) -> Any:
-    """A Celery app on ``broker`` with the ``decentsocial.run_job`` task and late acknowledgement."""
-    celery = Celery("decentsocial", broker=broker, set_as_current=main)
+def make_app(broker: str) -> Any:
+    """A Celery app on ``broker`` with the ``decentsocial.run_job`` task and late acknowledgement.
+
+    It is not made Celery's current app: a process with an app of its own keeps it.
+    """
+    celery = Celery("decentsocial", broker=broker, set_as_current=False)
     celery.conf.update(
         task_default_queue=QUEUE,
         task_acks_late=True,
@@ -152,4 +155,4 @@ class Dispatcher:
 
 
 #: The app ``celery -A decentsocial.celery_app worker`` runs, configured from the environment.
-app = make_app(os.environ.get("DECENTSOCIAL_CELERY_BROKER") or store_url(), main=True)
+app = make_app(os.environ.get("DECENTSOCIAL_CELERY_BROKER") or store_url())
