@@ -44,14 +44,14 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    install(session, "-e", ".[all,test]", "mypy>=1.10", "types-regex")
+    install(session, "-e", ".[all,celery,test]", "mypy>=1.10", "types-regex")
     session.run("mypy")  # decentsocial, tests and bench (pyproject.toml)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite, every backend against its local server (installed by tests/servers)."""
-    install(session, "-e", ".[all,test]")
+    install(session, "-e", ".[all,celery,test]")
     session.run("bash", "tests/servers/bluesky/install.sh", external=True)
     session.run("python", "-m", "pytest", *session.posargs)
 
@@ -87,6 +87,6 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks: side-by-side ratios, printed (never asserted as timed tests)."""
-    install(session, "-e", ".[all,test]")
+    install(session, "-e", ".[all,celery,test]")
     for script in sorted(__import__("pathlib").Path("bench").glob("bench_*.py")):
         session.run("python", str(script))

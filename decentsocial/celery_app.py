@@ -1,0 +1,158 @@
+"""The Celery engine: workers on any number of machines run the jobs of a Redis store.
+
+Start a worker on each machine (the ``celery`` extra installed, the profiles
+the jobs name in its config)::
+
+    export DECENTSOCIAL_SCHEDULER_STORE=redis://10.0.0.5:6379/0
+    celery -A decentsocial.celery_app worker --concurrency 4
+
+and one dispatcher anywhere (more are harmless: each due job is sent once)::
+
+    sched = ds.Scheduler(store_url, engine="celery", broker=broker_url)
+    sched.run()
+
+The dispatcher gives each due job a token in the store and sends a
+``decentsocial.run_job(job_id, token)`` task to the ``decentsocial`` queue. A
+worker runs the job only if it claims it with that token (atomically, with a
+lease), so a task sent twice, redelivered, or made stale by a pause or a
+reschedule does nothing. Tasks are acknowledged late (``acks_late``,
+``task_reject_on_worker_lost``): a worker that dies mid-job gets its task
+redelivered, and once its lease has expired the job is taken over (by the
+redelivered task or by the dispatcher's next send), the targets already
+published read from the record and the rest published with the same
+idempotency keys, so nothing is posted twice.
+
+Configured from the environment:
+
+``DECENTSOCIAL_SCHEDULER_STORE``
+    the store's Redis URL (default ``redis://127.0.0.1:6379/0``);
+``DECENTSOCIAL_CELERY_BROKER``
+    the broker's URL (default: the store's);
+``DECENTSOCIAL_SCHEDULER_LEASE``
+    seconds a worker holds a job before another may take it over (default 300);
+``DECENTSOCIAL_CELERY_VISIBILITY_TIMEOUT``
+    seconds before a Redis broker redelivers a task that was not acknowledged
+    (default 3600; keep it above the longest job).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from .redis_store import EXTRA_HINT
+
+try:
+    from celery import Celery
+except ImportError:
+    raise errors.ConfigurationError(f"the celery engine needs its extra: {EXTRA_HINT}") from None
+
+if TYPE_CHECKING:
+    from .scheduler import Scheduler
+
+__all__ = ["QUEUE", "TASK", "Dispatcher", "app", "make_app", "run_job"]
+
+#: The task every job runs as, and the queue it is sent to.
+TASK = "decentsocial.run_job"
+QUEUE = "decentsocial"
+DEFAULT_STORE = "redis://127.0.0.1:6379/0"
+
+
+def store_url() -> str:
+    return os.environ.get("DECENTSOCIAL_SCHEDULER_STORE") or DEFAULT_STORE
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise errors.ConfigurationError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def make_app(broker: str) -> Any:
+    """A Celery app on ``broker`` with the ``decentsocial.run_job`` task and late acknowledgement.
+
+    It is not made Celery's current app: a process with an app of its own keeps it.
+    """
+    celery = Celery("decentsocial", broker=broker, set_as_current=False)
+    celery.conf.update(
+        task_default_queue=QUEUE,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": _seconds("DECENTSOCIAL_CELERY_VISIBILITY_TIMEOUT", 3600.0)
+        },
+    )
+    celery.task(name=TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)(run_job)
+    return celery
+
+
+def run_job(job_id: str, token: str) -> bool:
+    """Run the job ``job_id`` if ``token`` still claims it (the Celery task); whether it ran."""
+    return _scheduler()._run_dispatched(job_id, token)
+
+
+_schedulers: dict[int, Scheduler] = {}
+
+
+def _scheduler() -> Scheduler:
+    """This worker process's scheduler on the store (prefork children each open their own)."""
+    pid = os.getpid()
+    if pid not in _schedulers:
+        from .scheduler import Scheduler
+
+        _schedulers[pid] = Scheduler(store_url(), lease=_seconds("DECENTSOCIAL_SCHEDULER_LEASE", 300.0))
+    return _schedulers[pid]
+
+
+class Dispatcher:
+    """Sends dispatched jobs to the workers through ``broker``; ``NetworkUnavailable`` if unreachable."""
+
+    def __init__(self, broker: str, *, connect_timeout: float = 5.0) -> None:
+        self.broker = broker
+        try:
+            self.app = make_app(broker)
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, timeout=connect_timeout)
+        except (KeyError, ValueError, ImportError) as exc:
+            raise errors.ConfigurationError(f"bad Celery broker URL: {exc}") from None
+        except Exception as exc:  # kombu's OperationalError, socket errors
+            raise errors.NetworkUnavailable(f"the Celery broker cannot be reached: {exc}") from None
+
+    def send(self, due: Sequence[tuple[str, str]], *, on_failure: Callable[[str, str], None]) -> None:
+        """Send one task per ``(job id, token)``; on failure hand the unsent back to ``on_failure``."""
+        if not due:
+            return
+        sent = 0
+        try:
+            with self.app.producer_or_acquire() as producer:
+                for job_id, token in due:
+                    self.app.send_task(TASK, args=[job_id, token], producer=producer)
+                    sent += 1
+        except Exception as exc:
+            for job_id, token in due[sent:]:
+                on_failure(job_id, token)
+            raise errors.NetworkUnavailable(
+                f"the Celery broker stopped taking tasks ({sent} of {len(due)} sent): {exc}"
+            ) from None
+
+    def close(self) -> None:
+        self.app.close()
+
+
+#: The app ``celery -A decentsocial.celery_app worker`` runs, configured from the environment.
+app = make_app(os.environ.get("DECENTSOCIAL_CELERY_BROKER") or store_url())

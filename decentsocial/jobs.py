@@ -1,0 +1,239 @@
+"""A scheduler's records and the one small interface every job store implements.
+
+:class:`~decentsocial.scheduler.Scheduler` keeps jobs in a store: a SQLite
+file (:mod:`decentsocial.sqlite_store`, the embedded engine's) or Redis
+(:mod:`decentsocial.redis_store`, the Celery engine's). Both hold the same
+records and move them through the same state machine::
+
+    scheduled ──claim──▶ running ──finish──▶ done | failed
+        ▲   │                │ └──finish (recurring)──▶ scheduled (next occurrence)
+        │   └─pause─▶ paused ◀┘ (pause; the target in flight finishes)
+        └──resume──────┘          any unfinished ──cancel──▶ cancelled
+
+A claim gives a worker a lease (an owner and a time); a running job whose
+lease has expired may be claimed again by another worker, which reads the
+targets already published from the job's outcomes and never sends them again.
+Times cross this interface as POSIX timestamps (floats).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal, Protocol
+
+from . import errors
+from .models import Draft
+
+__all__ = ["STATUSES", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
+
+JobStatus = Literal["scheduled", "paused", "running", "done", "failed", "cancelled"]
+STATUSES: tuple[str, ...] = ("scheduled", "paused", "running", "done", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What one target of one occurrence of a job did: the posts made (a thread's every part) or the error."""
+
+    target: str
+    occurrence: int
+    network: str | None
+    post_ids: tuple[str, ...]
+    error: errors.DecentSocialError | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled publish: what, where (profile names), when, and what it has done so far.
+
+    ``outcomes`` is the campaign's record, kept after the job is done: per
+    target and occurrence, the post ids made or the typed error.
+    """
+
+    id: str
+    status: JobStatus
+    at: datetime
+    targets: tuple[str, ...]
+    key: str
+    draft: Draft
+    every: timedelta | None = None
+    until: datetime | None = None
+    occurrence: int = 0
+    outcomes: tuple[TargetOutcome, ...] = ()
+
+    @property
+    def post_ids(self) -> list[str]:
+        """Every post this job has made, target by target."""
+        return [pid for outcome in self.outcomes for pid in outcome.post_ids]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A job to store: checked already, times as timestamps, the draft as its JSON."""
+
+    key: str
+    at: float
+    every: float | None
+    until: float | None
+    targets: tuple[str, ...]
+    draft_json: str
+    created_at: float
+
+    def same_as(
+        self, draft_json: str, at: float, every: float | None, until: float | None, targets: Sequence[str]
+    ) -> bool:
+        """Whether a stored job with these fields is this plan (scheduling it again is then a no-op)."""
+        return (draft_json, at, every, until, tuple(targets)) == (
+            self.draft_json,
+            self.at,
+            self.every,
+            self.until,
+            self.targets,
+        )
+
+    def conflict(self) -> errors.InvalidInput:
+        return errors.InvalidInput(f"a job with key {self.key!r} is already planned with other content")
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What ends an occurrence: the job's next state, decided from its plan and outcomes."""
+
+    status: Literal["scheduled", "done", "failed"]
+    following: float | None  # the next occurrence's time when status is "scheduled"
+
+
+def next_state(at: float, every: float | None, until: float | None, failed: bool) -> Finish:
+    """After an occurrence: the next one (a recurring job before its end), else done or failed."""
+    following = None if every is None else at + every
+    if following is not None and (until is None or following <= until):
+        return Finish("scheduled", following)
+    return Finish("failed" if failed else "done", None)
+
+
+class JobStore(Protocol):
+    """Where a scheduler keeps its jobs; every change is atomic across processes (and machines)."""
+
+    #: Where the store is, for messages (a path or a URL without its password).
+    where: str
+
+    def add(self, plan: Plan) -> str:
+        """Store ``plan`` as a scheduled job; its id. The same key again: the same id, or ``InvalidInput``."""
+        ...
+
+    def load(self, job_id: str) -> Job | None:
+        """The job with its outcomes, or ``None``."""
+        ...
+
+    def load_all(self) -> list[Job]:
+        """Every job, soonest first (then oldest first)."""
+        ...
+
+    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
+        """Set ``target`` on the job (or every job) whose status is in ``sources``; the ids moved.
+
+        ``None`` when ``job_id`` names no job.
+        """
+        ...
+
+    def set_at(self, job_id: str, at: float) -> bool:
+        """Move a scheduled or paused job to ``at``; False when it is neither (or missing)."""
+        ...
+
+    def claim(self, now: float, lease_until: float, owner: str) -> str | None:
+        """Claim the soonest due job (scheduled and due, or running with an expired lease); its id."""
+        ...
+
+    def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
+        """Extend ``owner``'s lease; False when the job is no longer running under it."""
+        ...
+
+    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
+        """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
+        ...
+
+    def finish(self, job_id: str, owner: str) -> None:
+        """End ``owner``'s occurrence: plan the next one, or mark the job done or failed.
+
+        Nothing happens when the job was paused, cancelled or taken over meanwhile.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        ...
+
+
+def outcome_json(outcome: TargetOutcome, finished_at: float) -> dict[str, Any]:
+    """A target's outcome as JSON-ready fields (the error by class name, message and server's words)."""
+    return {
+        "target": outcome.target,
+        "occurrence": outcome.occurrence,
+        "network": outcome.network,
+        "post_ids": list(outcome.post_ids),
+        "error_type": None if outcome.error is None else type(outcome.error).__name__,
+        "error": None if outcome.error is None else error_fields(outcome.error),
+        "finished_at": finished_at,
+    }
+
+
+def build_job(
+    fields: dict[str, Any],
+    outcomes: list[tuple[str, int, str | None, tuple[str, ...], str | None, dict[str, Any] | None]],
+) -> Job:
+    """A :class:`Job` from a store's fields (timestamps, targets as a list, draft JSON) and its outcomes.
+
+    Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields)``.
+    """
+    names = tuple(fields["targets"])
+    ordered = sorted(outcomes, key=lambda o: (o[1], names.index(o[0]) if o[0] in names else len(names)))
+    every, until = fields["every"], fields["until"]
+    return Job(
+        id=fields["id"],
+        status=fields["status"],
+        at=datetime.fromtimestamp(fields["at"], timezone.utc),
+        targets=names,
+        key=fields["key"],
+        draft=Draft.model_validate_json(fields["draft"]),
+        every=None if every is None else timedelta(seconds=every),
+        until=None if until is None else datetime.fromtimestamp(until, timezone.utc),
+        occurrence=int(fields["occurrence"]),
+        outcomes=tuple(
+            TargetOutcome(
+                target=target,
+                occurrence=n,
+                network=network,
+                post_ids=post_ids,
+                error=None if error_type is None or error is None else rebuild_error(error_type, error),
+            )
+            for target, n, network, post_ids, error_type, error in ordered
+        ),
+    )
+
+
+def error_fields(error: Exception) -> dict[str, Any]:
+    if isinstance(error, errors.DecentSocialError):
+        return {"message": error.message, "network": error.network, "server_message": error.server_message}
+    return {"message": f"unexpected {type(error).__name__}", "network": None, "server_message": None}
+
+
+def rebuild_error(type_name: str, fields: dict[str, Any]) -> errors.DecentSocialError:
+    """The recorded error, rebuilt as its own class with its message, network and server's words."""
+    cls = getattr(errors, type_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.DecentSocialError)):
+        cls = errors.DecentSocialError
+    error = cls.__new__(cls)
+    errors.DecentSocialError.__init__(
+        error, fields["message"], network=fields["network"], server_message=fields["server_message"]
+    )
+    return error
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))

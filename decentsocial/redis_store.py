@@ -1,0 +1,453 @@
+"""The Celery engine's job store: the scheduler's records in Redis, shared by workers on every machine.
+
+The records and state machine are those of the SQLite store
+(:mod:`decentsocial.jobs`); every change that reads before it writes is one
+Lua script, so claims and leases are atomic however many workers race. Keys
+(all under ``decentsocial:scheduler:``)::
+
+    job:<id>   hash   the job: key, status, at, every, until, occurrence, targets, draft, lease…
+    out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON)
+    keys       hash   job key -> id (scheduling is exactly-once)
+    all        zset   every job, by ``at``
+    due        zset   scheduled jobs not yet sent to a worker, by ``at``
+    queued     zset   jobs sent to a worker and not yet claimed, by the time they were sent
+    leases     zset   running jobs, by the end of their lease
+
+Dispatching (the Celery engine) gives a due job a **token** and sends it in a
+task; a worker runs the job only if it claims it with that token (or, for a
+redelivered task, if the lease taken with that token has expired). A paused,
+moved or finished job forgets its token, so a stale or repeated task is a
+no-op. A job sent long ago and never claimed (a message lost with a broker)
+is sent again with the same token.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+from . import errors
+from .jobs import Job, Plan, TargetOutcome, build_job, dumps, next_state, outcome_json
+
+try:
+    import redis
+except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
+    redis = None  # type: ignore[assignment]
+
+__all__ = ["EXTRA_HINT", "PREFIX", "RedisStore", "open_redis"]
+
+EXTRA_HINT = "pip install 'decentsocial[celery]'"
+#: Every key of the store starts with this.
+PREFIX = "decentsocial:scheduler:"
+#: Marks a Redis database as holding a scheduler store of this format.
+_MAGIC = "decentsocial-scheduler-redis-1"
+#: A job sent to the workers and still not claimed after this many seconds is sent again.
+REDISPATCH_AFTER = 120.0
+
+# Claiming: running under ``owner`` until ``lease_until``; out of due/queued, into leases.
+_CLAIM = """
+local function claim(p, id, owner, lease_until)
+  local h = p .. 'job:' .. id
+  redis.call('HSET', h, 'status', 'running', 'lease_owner', owner, 'lease_until', lease_until)
+  redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'claimed')
+  redis.call('ZREM', p .. 'due', id)
+  redis.call('ZREM', p .. 'queued', id)
+  redis.call('ZADD', p .. 'leases', lease_until, id)
+end
+"""
+
+_ADD = """
+local p, key, id = ARGV[1], ARGV[2], ARGV[3]
+local existing = redis.call('HGET', p .. 'keys', key)
+if existing then return existing end
+redis.call('HSET', p .. 'keys', key, id)
+local h = p .. 'job:' .. id
+redis.call('HSET', h, 'id', id, 'key', key, 'status', 'scheduled', 'at', ARGV[4], 'occurrence', '0',
+           'targets', ARGV[7], 'draft', ARGV[8], 'created_at', ARGV[9])
+if ARGV[5] ~= '' then redis.call('HSET', h, 'every', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSET', h, 'until', ARGV[6]) end
+redis.call('ZADD', p .. 'all', ARGV[4], id)
+redis.call('ZADD', p .. 'due', ARGV[4], id)
+return id
+"""
+
+_MOVE = """
+local p, job_id, target = ARGV[1], ARGV[2], ARGV[3]
+local sources = {}
+for i = 4, #ARGV do sources[ARGV[i]] = true end
+local ids
+if job_id ~= '' then
+  if redis.call('EXISTS', p .. 'job:' .. job_id) == 0 then return false end
+  ids = {job_id}
+else
+  ids = redis.call('ZRANGE', p .. 'all', 0, -1)
+end
+local moved = {}
+for _, id in ipairs(ids) do
+  local h = p .. 'job:' .. id
+  if sources[redis.call('HGET', h, 'status')] then
+    redis.call('HSET', h, 'status', target)
+    redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+    redis.call('ZREM', p .. 'queued', id)
+    redis.call('ZREM', p .. 'leases', id)
+    if target == 'scheduled' then
+      redis.call('ZADD', p .. 'due', redis.call('HGET', h, 'at'), id)
+    else
+      redis.call('ZREM', p .. 'due', id)
+    end
+    moved[#moved + 1] = id
+  end
+end
+return moved
+"""
+
+_SET_AT = """
+local p, id, at = ARGV[1], ARGV[2], ARGV[3]
+local h = p .. 'job:' .. id
+local status = redis.call('HGET', h, 'status')
+if status ~= 'scheduled' and status ~= 'paused' then return 0 end
+redis.call('HSET', h, 'at', at)
+redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('ZREM', p .. 'queued', id)
+redis.call('ZADD', p .. 'all', at, id)
+if status == 'scheduled' then redis.call('ZADD', p .. 'due', at, id) end
+return 1
+"""
+
+_CLAIM_DUE = (
+    _CLAIM
+    + """
+local p, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+local expired = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1)
+local id = due[1]
+if expired[1] then
+  local at = tonumber(redis.call('HGET', p .. 'job:' .. expired[1], 'at'))
+  if not id or at < tonumber(due[2]) then id = expired[1] end
+end
+if not id then return false end
+claim(p, id, owner, lease_until)
+return id
+"""
+)
+
+_CLAIM_TOKEN = (
+    _CLAIM
+    + """
+local p, id, token, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'claimed', 'lease_until')
+local expired = f[1] == 'running' and f[4] and tonumber(f[4]) < tonumber(now)
+local sent = f[2] == token and (f[1] == 'scheduled' or expired)
+local redelivered = f[3] == token and expired
+if not (sent or redelivered) then return 0 end
+claim(p, id, owner, lease_until)
+redis.call('HSET', p .. 'job:' .. id, 'claimed', token)
+return 1
+"""
+)
+
+_RENEW = """
+local p, id, owner, lease_until = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local h = p .. 'job:' .. id
+local f = redis.call('HMGET', h, 'status', 'lease_owner')
+if f[1] ~= 'running' or f[2] ~= owner then return 0 end
+redis.call('HSET', h, 'lease_until', lease_until)
+redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('ZREM', p .. 'queued', id)
+redis.call('ZADD', p .. 'leases', lease_until, id)
+return 1
+"""
+
+_FINISH = """
+local p, id, owner, at, occurrence = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local status, following, next_occurrence = ARGV[6], ARGV[7], ARGV[8]
+local h = p .. 'job:' .. id
+local f = redis.call('HMGET', h, 'status', 'lease_owner', 'at', 'occurrence')
+if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= at or f[4] ~= occurrence then return 0 end
+redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'dispatch', 'dispatched_at')
+redis.call('ZREM', p .. 'leases', id)
+redis.call('ZREM', p .. 'queued', id)
+if status == 'scheduled' then
+  redis.call('HSET', h, 'status', 'scheduled', 'at', following, 'occurrence', next_occurrence)
+  redis.call('ZADD', p .. 'all', following, id)
+  redis.call('ZADD', p .. 'due', following, id)
+else
+  redis.call('HSET', h, 'status', status)
+end
+return 1
+"""
+
+_DISPATCH = """
+local p, now, limit, before = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local out, n = {}, 0
+local function send(id, token)
+  redis.call('HSET', p .. 'job:' .. id, 'dispatch', token, 'dispatched_at', now)
+  redis.call('ZADD', p .. 'queued', now, id)
+  out[#out + 1] = id
+  out[#out + 1] = token
+  n = n + 1
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, limit)) do
+  redis.call('ZREM', p .. 'due', id)
+  send(id, tostring(redis.call('INCR', p .. 'tokens')))
+end
+if n < limit then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now)) do
+    if n >= limit then break end
+    if not redis.call('HGET', p .. 'job:' .. id, 'dispatch') then
+      send(id, tostring(redis.call('INCR', p .. 'tokens')))
+    end
+  end
+end
+if n < limit then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'queued', '-inf', before, 'LIMIT', 0, limit - n)) do
+    local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'lease_until')
+    local expired = f[1] == 'running' and f[3] and tonumber(f[3]) < tonumber(now)
+    if f[2] and (f[1] == 'scheduled' or expired) then
+      send(id, f[2])
+    else
+      redis.call('ZREM', p .. 'queued', id)
+      redis.call('HDEL', p .. 'job:' .. id, 'dispatch', 'dispatched_at')
+    end
+  end
+end
+return out
+"""
+
+_UNDISPATCH = """
+local p, id, token = ARGV[1], ARGV[2], ARGV[3]
+local h = p .. 'job:' .. id
+if redis.call('HGET', h, 'dispatch') ~= token then return 0 end
+redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('ZREM', p .. 'queued', id)
+if redis.call('HGET', h, 'status') == 'scheduled' then
+  redis.call('ZADD', p .. 'due', redis.call('HGET', h, 'at'), id)
+end
+return 1
+"""
+
+
+def open_redis(url: str) -> RedisStore:
+    """The store in the Redis database at ``url``; ``NetworkUnavailable`` at once if unreachable."""
+    if redis is None:
+        raise errors.ConfigurationError(f"a Redis store needs the celery extra: {EXTRA_HINT}")
+    return RedisStore(url)
+
+
+class RedisStore:
+    """Jobs in the Redis database at ``url`` (see :class:`~decentsocial.jobs.JobStore`)."""
+
+    def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
+        self.url = url
+        self.where = _redacted(url)
+        try:
+            self._redis = redis.Redis.from_url(
+                url,
+                decode_responses=True,
+                socket_connect_timeout=connect_timeout,
+                socket_timeout=60.0,
+                health_check_interval=30,
+            )
+        except ValueError as exc:
+            raise errors.ConfigurationError(f"bad Redis URL {self.where}: {exc}") from None
+        script: Callable[[str], Any] = self._redis.register_script
+        self._add, self._move, self._set_at = script(_ADD), script(_MOVE), script(_SET_AT)
+        self._claim_due, self._claim_token = script(_CLAIM_DUE), script(_CLAIM_TOKEN)
+        self._renew, self._finish = script(_RENEW), script(_FINISH)
+        self._dispatch, self._undispatch = script(_DISPATCH), script(_UNDISPATCH)
+        with self._errors():
+            self._redis.set(PREFIX + "format", _MAGIC, nx=True)
+            found = self._redis.get(PREFIX + "format")
+        if found != _MAGIC:
+            self.close()
+            raise errors.ConfigurationError(
+                f"{self.where} holds a scheduler store of another format ({found!r}); use another database"
+            )
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def _call(self, script: Any, *args: object) -> Any:
+        with self._errors():
+            return script(keys=[], args=[PREFIX, *("" if a is None else _text(a) for a in args)])
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Redis's errors as the SDK's: unreachable is NetworkUnavailable, refused ConfigurationError."""
+        try:
+            yield
+        except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
+            raise errors.ConfigurationError(f"Redis at {self.where} refused the credentials: {exc}") from None
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise errors.NetworkUnavailable(f"Redis at {self.where} cannot be reached: {exc}") from None
+        except redis.RedisError as exc:
+            raise errors.ConfigurationError(f"Redis at {self.where} refused a command: {exc}") from None
+
+    # ---------------------------------------------------------------- the JobStore interface
+
+    def add(self, plan: Plan) -> str:
+        job_id = uuid.uuid4().hex[:16]
+        found = str(
+            self._call(
+                self._add,
+                plan.key,
+                job_id,
+                plan.at,
+                plan.every,
+                plan.until,
+                dumps(list(plan.targets)),
+                plan.draft_json,
+                plan.created_at,
+            )
+        )
+        if found != job_id:
+            existing = self._fields(found)
+            if existing is None or not plan.same_as(
+                existing["draft"], existing["at"], existing["every"], existing["until"], existing["targets"]
+            ):
+                raise plan.conflict()
+        return found
+
+    def load(self, job_id: str) -> Job | None:
+        with self._errors(), self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(PREFIX + "job:" + job_id)
+            pipe.hgetall(PREFIX + "out:" + job_id)
+            raw, outcomes = pipe.execute()
+        return None if not raw else _job(raw, outcomes)
+
+    def load_all(self) -> list[Job]:
+        with self._errors():
+            ids = cast("list[str]", self._redis.zrange(PREFIX + "all", 0, -1))
+            with self._redis.pipeline(transaction=False) as pipe:
+                for job_id in ids:
+                    pipe.hgetall(PREFIX + "job:" + job_id)
+                    pipe.hgetall(PREFIX + "out:" + job_id)
+                replies = pipe.execute()
+        found = [(raw, out) for raw, out in zip(replies[::2], replies[1::2], strict=True) if raw]
+        found.sort(key=lambda pair: (float(pair[0]["at"]), float(pair[0]["created_at"])))
+        return [_job(raw, out) for raw, out in found]
+
+    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
+        moved = self._call(self._move, job_id or "", target, *sources)
+        return None if moved is None else [str(i) for i in moved]
+
+    def set_at(self, job_id: str, at: float) -> bool:
+        return bool(self._call(self._set_at, job_id, at))
+
+    def claim(self, now: float, lease_until: float, owner: str) -> str | None:
+        found = self._call(self._claim_due, now, lease_until, owner)
+        return None if found is None else str(found)
+
+    def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
+        return bool(self._call(self._renew, job_id, owner, lease_until))
+
+    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
+        with self._errors():
+            self._redis.hset(
+                PREFIX + "out:" + job_id,
+                f"{occurrence}|{outcome.target}",
+                dumps(outcome_json(outcome, finished_at)),
+            )
+
+    def finish(self, job_id: str, owner: str) -> None:
+        with self._errors(), self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(PREFIX + "job:" + job_id)
+            pipe.hgetall(PREFIX + "out:" + job_id)
+            raw, outcomes = pipe.execute()
+        if not raw or raw.get("status") != "running" or raw.get("lease_owner") != owner:
+            return  # paused, cancelled or taken over meanwhile
+        occurrence = int(raw["occurrence"])
+        failed = any(
+            o["occurrence"] == occurrence and o["error_type"] is not None
+            for o in map(json.loads, outcomes.values())
+        )
+        fields = _fields(raw)
+        then = next_state(fields["at"], fields["every"], fields["until"], failed)
+        self._call(
+            self._finish,
+            job_id,
+            owner,
+            raw["at"],
+            raw["occurrence"],
+            then.status,
+            then.following,
+            occurrence + 1,
+        )
+
+    # ---------------------------------------------------------------- the Celery engine's dispatching
+
+    def dispatch(self, now: float, limit: int) -> list[tuple[str, str]]:
+        """Give up to ``limit`` due jobs a token each, atomically; the ``(job id, token)`` pairs to send.
+
+        Due: scheduled and due and not sent yet; running with an expired
+        lease and not sent since; or sent :data:`REDISPATCH_AFTER` seconds ago
+        and still not claimed (sent again, with the same token).
+        """
+        flat = self._call(self._dispatch, now, limit, now - REDISPATCH_AFTER)
+        return [(str(job_id), str(token)) for job_id, token in zip(flat[::2], flat[1::2], strict=True)]
+
+    def undispatch(self, job_id: str, token: str) -> None:
+        """Forget a token whose task could not be sent: the job is due again at the next dispatch."""
+        self._call(self._undispatch, job_id, token)
+
+    def claim_token(self, job_id: str, token: str, now: float, lease_until: float, owner: str) -> bool:
+        """Claim the job a task names, if ``token`` is its current one (or its expired lease's)."""
+        return bool(self._call(self._claim_token, job_id, token, now, lease_until, owner))
+
+    def _fields(self, job_id: str) -> dict[str, Any] | None:
+        with self._errors():
+            raw = cast("dict[str, str]", self._redis.hgetall(PREFIX + "job:" + job_id))
+        return _fields(raw) if raw else None
+
+
+def _text(value: object) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _fields(raw: dict[str, str]) -> dict[str, Any]:
+    every, until = raw.get("every"), raw.get("until")
+    return {
+        "id": raw["id"],
+        "key": raw["key"],
+        "status": raw["status"],
+        "at": float(raw["at"]),
+        "every": None if every is None else float(every),
+        "until": None if until is None else float(until),
+        "occurrence": int(raw["occurrence"]),
+        "targets": json.loads(raw["targets"]),
+        "draft": raw["draft"],
+    }
+
+
+def _job(raw: dict[str, str], outcomes: dict[str, str]) -> Job:
+    parsed = [json.loads(value) for value in outcomes.values()]
+    return build_job(
+        _fields(raw),
+        [
+            (
+                o["target"],
+                int(o["occurrence"]),
+                o["network"],
+                tuple(o["post_ids"]),
+                o["error_type"],
+                o["error"],
+            )
+            for o in parsed
+        ],
+    )
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password (for messages and repr)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))

@@ -1,0 +1,265 @@
+"""The embedded engine's job store: one SQLite file shared by every worker process on a machine.
+
+A worker claims a due job in one ``BEGIN IMMEDIATE`` transaction, with a
+lease; every other change is a transaction too. The file is created if
+missing and refused when it is some other database or file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import errors
+from .jobs import Job, Plan, TargetOutcome, build_job, error_fields, next_state
+
+__all__ = ["SQLiteStore"]
+
+#: Marks a SQLite file as a scheduler store.
+_MAGIC = "decentsocial-scheduler-1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id          TEXT PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    status      TEXT NOT NULL,
+    at          REAL NOT NULL,
+    every       REAL,
+    until       REAL,
+    occurrence  INTEGER NOT NULL DEFAULT 0,
+    targets     TEXT NOT NULL,
+    draft       TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    lease_owner TEXT,
+    lease_until REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (status, at);
+CREATE TABLE IF NOT EXISTS outcomes (
+    job_id      TEXT NOT NULL,
+    occurrence  INTEGER NOT NULL,
+    target      TEXT NOT NULL,
+    network     TEXT,
+    post_ids    TEXT NOT NULL,
+    error_type  TEXT,
+    error       TEXT,
+    finished_at REAL NOT NULL,
+    PRIMARY KEY (job_id, occurrence, target)
+);
+"""
+
+_SELECT_JOBS = "SELECT id, key, status, at, every, until, occurrence, targets, draft FROM jobs"
+_SELECT_OUTCOMES = "SELECT job_id, target, occurrence, network, post_ids, error_type, error FROM outcomes"
+
+
+class SQLiteStore:
+    """Jobs in the SQLite file ``path`` (see :class:`~decentsocial.jobs.JobStore`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
+        self._lock = threading.Lock()
+        self._db = _open(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, plan: Plan) -> str:
+        with self._transaction() as db:
+            existing = db.execute(
+                "SELECT id, draft, at, every, until, targets FROM jobs WHERE key = ?", (plan.key,)
+            ).fetchone()
+            if existing is not None:
+                _, draft, at, every, until, targets = existing
+                if not plan.same_as(draft, at, every, until, json.loads(targets)):
+                    raise plan.conflict()
+                return str(existing[0])
+            job_id = uuid.uuid4().hex[:16]
+            db.execute(
+                "INSERT INTO jobs (id, key, status, at, every, until, targets, draft, created_at)"
+                " VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    plan.key,
+                    plan.at,
+                    plan.every,
+                    plan.until,
+                    json.dumps(plan.targets),
+                    plan.draft_json,
+                    plan.created_at,
+                ),
+            )
+        return job_id
+
+    def load(self, job_id: str) -> Job | None:
+        with self._lock:
+            row = self._db.execute(_SELECT_JOBS + " WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            outcomes = self._db.execute(_SELECT_OUTCOMES + " WHERE job_id = ?", (job_id,)).fetchall()
+        return _job(row, outcomes)
+
+    def load_all(self) -> list[Job]:
+        with self._lock:
+            rows = self._db.execute(_SELECT_JOBS + " ORDER BY at, created_at").fetchall()
+            outcomes = self._db.execute(_SELECT_OUTCOMES).fetchall()
+        by_job: dict[str, list[tuple[Any, ...]]] = {}
+        for outcome in outcomes:
+            by_job.setdefault(outcome[0], []).append(outcome)
+        return [_job(row, by_job.get(row[0], [])) for row in rows]
+
+    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, status FROM jobs WHERE ? IS NULL OR id = ? ORDER BY at, created_at",
+                (job_id, job_id),
+            ).fetchall()
+            if job_id is not None and not rows:
+                return None
+            ids = [found for found, status in rows if status in sources]
+            db.executemany("UPDATE jobs SET status = ? WHERE id = ?", [(target, i) for i in ids])
+        return ids
+
+    def set_at(self, job_id: str, at: float) -> bool:
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE jobs SET at = ? WHERE id = ? AND status IN ('scheduled', 'paused')", (at, job_id)
+            ).rowcount
+        return bool(changed)
+
+    def claim(self, now: float, lease_until: float, owner: str) -> str | None:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT id FROM jobs WHERE (status = 'scheduled' AND at <= ?)"
+                " OR (status = 'running' AND lease_until < ?) ORDER BY at LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE id = ?",
+                (owner, lease_until, row[0]),
+            )
+        return str(row[0])
+
+    def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                (lease_until, job_id, owner),
+            ).rowcount
+        return changed == 1
+
+    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
+        error = outcome.error
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO outcomes (job_id, occurrence, target, network, post_ids,"
+                " error_type, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    occurrence,
+                    outcome.target,
+                    outcome.network,
+                    json.dumps(outcome.post_ids),
+                    None if error is None else type(error).__name__,
+                    None if error is None else json.dumps(error_fields(error)),
+                    finished_at,
+                ),
+            )
+
+    def finish(self, job_id: str, owner: str) -> None:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT status, lease_owner, at, every, until, occurrence FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            if row is None:
+                return
+            status, lease_owner, at, every, until, occurrence = row
+            if status != "running" or lease_owner != owner:
+                return  # paused, cancelled or taken over meanwhile
+            failed = db.execute(
+                "SELECT COUNT(*) FROM outcomes"
+                " WHERE job_id = ? AND occurrence = ? AND error_type IS NOT NULL",
+                (job_id, occurrence),
+            ).fetchone()[0]
+            then = next_state(at, every, until, bool(failed))
+            if then.following is not None:
+                db.execute(
+                    "UPDATE jobs SET status = 'scheduled', at = ?, occurrence = occurrence + 1,"
+                    " lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                    (then.following, job_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE jobs SET status = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                    (then.status, job_id),
+                )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The store at ``path``: created if missing, refused if it is some other file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "meta" not in tables:
+            db.close()
+            raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial scheduler store")
+        if tables:
+            magic = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if magic is None or magic[0] != _MAGIC:
+                db.close()
+                raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
+    except sqlite3.DatabaseError as exc:
+        raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store ({exc})") from None
+    return db
+
+
+def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
+    job_id, key, status, at, every, until, occurrence, targets, draft = row
+    fields = {
+        "id": job_id,
+        "key": key,
+        "status": status,
+        "at": at,
+        "every": every,
+        "until": until,
+        "occurrence": occurrence,
+        "targets": json.loads(targets),
+        "draft": draft,
+    }
+    return build_job(
+        fields,
+        [
+            (
+                target,
+                n,
+                network,
+                tuple(json.loads(post_ids)),
+                error_type,
+                None if error is None else json.loads(error),
+            )
+            for _, target, n, network, post_ids, error_type, error in outcomes
+        ],
+    )
