@@ -234,7 +234,7 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
 
 
 def _columns(base: Sequence[str], records: list[dict[str, Any]], prefix: str) -> list[str]:
-    extra = sorted({key for r in records for key in r if key.startswith(prefix)})
+    extra = sorted({key for r in records for key in r if key.startswith(prefix) and key not in base})
     return [*base, *extra]
 
 
