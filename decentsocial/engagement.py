@@ -206,7 +206,10 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
         if Capability.POSTS not in net.capabilities:
             raise errors.UnsupportedFeature(net.name, Capability.POSTS, "report reads the account's posts")
     records = [_network_report(net, since) for net in nets]
-    return pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+    frame = pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+    for column in ("posts", "likes", "reposts", "replies", "quotes", "views"):
+        frame[column] = frame[column].astype("Int64")  # a count a network does not give stays missing
+    return frame
 
 
 def _network_report(net: Network, since: datetime) -> dict[str, Any]:

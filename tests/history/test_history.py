@@ -64,6 +64,7 @@ def test_report_sums_a_network_since_a_time(tmp_path: Path) -> None:
     assert rows["brand"]["reposts"] == 1
     assert rows["brand"]["rewards_SAND"] == Decimal("3.000")
     assert rows["fan"]["posts"] == 0
+    assert str(frame["likes"].dtype) == "Int64"  # whole numbers, and missing where a network has none
 
 
 def test_bad_report_input_fails_before_any_io(tmp_path: Path) -> None:
