@@ -57,7 +57,7 @@ def engagement(
     replies + quotes) or a ``reward_<ASSET>`` column of the frame
     (``reward_SAND``, ``reward_HBD``…).
 
-    ``by="post"`` draws each post's own value at each of its snapshots,
+    ``by="post"`` draws each post's own value at each of its snapshots (oldest post first),
     labelled ``network id`` or with ``labels[id]`` (a post's text, say).
     ``by="network"`` and ``by="account"`` (``network @handle``) draw totals:
     at each snapshot time, the sum over the group's posts of each post's
@@ -83,9 +83,20 @@ def engagement(
     axes.set_title(title if title is not None else f"{_metric_name(metric).capitalize()} over time, per {by}")
     axes.grid(True, alpha=0.3)
     if series:
+        _time_axis(axes, whole_numbers=not metric.startswith("reward_"))
         axes.legend(loc="best", fontsize="small")
-    figure.autofmt_xdate()
     return figure
+
+
+def _time_axis(axes: Axes, *, whole_numbers: bool) -> None:
+    """Times on the x axis with the date written once (``10:00``, ``11:00``…); counts as whole numbers."""
+    from matplotlib import dates, ticker
+
+    locator = dates.AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
+    if whole_numbers:
+        axes.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
 
 
 def _metric_name(metric: str) -> str:
@@ -106,6 +117,7 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     if metric not in known:
         raise errors.InvalidInput(f"metric must be one of {', '.join(known)}, got {metric!r}")
     frame = history[["network", "id", "author", "taken_at"]].copy()
+    frame["created_at"] = history["created_at"] if "created_at" in history.columns else frame["taken_at"]
     if metric == "engagement":
         counts = history[list(_ENGAGEMENT)].apply(pd.to_numeric, errors="coerce").astype(float)
         frame["value"] = counts.sum(axis=1, min_count=1)
@@ -120,7 +132,8 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
 
 def _per_post(frame: pandas.DataFrame, labels: Mapping[str, str]) -> list[tuple[str, pandas.Series]]:
     lines = []
-    for (network, post_id), rows in frame.groupby(["network", "id"], sort=False):
+    # Oldest post first, so the legend reads in the order the posts were made.
+    for (_, network, post_id), rows in frame.groupby(["created_at", "network", "id"], sort=True):
         points = rows.set_index("taken_at")["value"].dropna()
         if not points.empty:
             lines.append((labels.get(str(post_id), f"{network} {post_id}"), points))
