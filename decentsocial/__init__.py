@@ -52,6 +52,7 @@ from .retry import RetryPolicy
 from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
+    from . import plot
     from .engagement import history, report, track
     from .frames import to_dataframe
     from .scheduler import Job, Scheduler
@@ -103,6 +104,7 @@ __all__ = [
     "known_networks",
     "monitor",
     "paginate",
+    "plot",
     "report",
     "to_dataframe",
     "track",
@@ -118,13 +120,19 @@ _LAZY = {
 }
 
 
+#: Modules reached as attributes (``ds.plot.engagement(...)``), imported on first use.
+_LAZY_MODULES = frozenset({"plot"})
+
+
 def __getattr__(name: str) -> Any:
-    """Load the cross-posting and pandas helpers on first use (keeps import cheap)."""
+    """Load the pandas, scheduler, engagement and plotting helpers on first use (keeps import cheap)."""
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"decentsocial.{name}")  # which also sets the attribute
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'decentsocial' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f"decentsocial.{module}"), name)
     globals()[name] = value
     return value

@@ -206,7 +206,10 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
         if Capability.POSTS not in net.capabilities:
             raise errors.UnsupportedFeature(net.name, Capability.POSTS, "report reads the account's posts")
     records = [_network_report(net, since) for net in nets]
-    return pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+    frame = pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+    for column in ("posts", "likes", "reposts", "replies", "quotes", "views"):
+        frame[column] = frame[column].astype("Int64")  # a count a network does not give stays missing
+    return frame
 
 
 def _network_report(net: Network, since: datetime) -> dict[str, Any]:
@@ -234,7 +237,7 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
 
 
 def _columns(base: Sequence[str], records: list[dict[str, Any]], prefix: str) -> list[str]:
-    extra = sorted({key for r in records for key in r if key.startswith(prefix)})
+    extra = sorted({key for r in records for key in r if key.startswith(prefix) and key not in base})
     return [*base, *extra]
 
 

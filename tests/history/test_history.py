@@ -44,6 +44,7 @@ def test_history_shows_a_like_appear_between_two_snapshots(tmp_path: Path) -> No
     assert list(launch["replies"]) == [0, 1]
     assert list(frame[frame["id"] == other.id]["likes"]) == [0, 0]
     assert launch["taken_at"].iloc[1] - launch["taken_at"].iloc[0] == timedelta(hours=1)
+    assert list(frame.columns[11:]) == ["reward_SAND"]  # reward_status is not taken for an asset
     assert "reward_SAND" in frame.columns  # the like started a pending sandbox reward
     assert launch["reward_SAND"].iloc[1] == Decimal("1.000")
 
@@ -63,6 +64,7 @@ def test_report_sums_a_network_since_a_time(tmp_path: Path) -> None:
     assert rows["brand"]["reposts"] == 1
     assert rows["brand"]["rewards_SAND"] == Decimal("3.000")
     assert rows["fan"]["posts"] == 0
+    assert str(frame["likes"].dtype) == "Int64"  # whole numbers, and missing where a network has none
 
 
 def test_bad_report_input_fails_before_any_io(tmp_path: Path) -> None:

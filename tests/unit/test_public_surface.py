@@ -66,6 +66,7 @@ PUBLIC_NAMES = {
     "known_networks",
     "monitor",
     "paginate",
+    "plot",
     "report",
     "to_dataframe",
     "track",

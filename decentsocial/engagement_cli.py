@@ -1,0 +1,215 @@
+"""The engagement commands of ``decentsocial``: report and track.
+
+``report`` sums each account's posts since a time (``--since 7d``, or
+ISO-8601 with a time zone): posts, likes, reposts, replies, quotes, views
+and rewards, as a table or ``--json``. ``track`` stores a snapshot of each
+account's latest posts in a metrics store (``--store``, default
+``metrics.db``, or ``$DECENTSOCIAL_METRICS``), once, or every ``--every``
+until Ctrl-C; ``decentsocial.history(store)`` reads them back.
+``report`` needs the ``pandas`` extra; ``track`` needs nothing more.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from numbers import Integral, Real
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .base import BaseNetwork
+from .cli import JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out, printable
+from .errors import DecentSocialError, InvalidInput
+from .models import Post, parse_iso_datetime
+
+__all__ = ["parse_since"]
+
+ProfilesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--profile", "-p", help="A profile from the config file. Repeatable."),
+]
+MetricsStoreOpt = Annotated[
+    str,
+    typer.Option("--store", envvar="DECENTSOCIAL_METRICS", help="The metrics store (a SQLite file)."),
+]
+
+
+def parse_since(text: str, *, now: datetime | None = None) -> datetime:
+    """``"7d"``, ``"24h"``… ago, or an ISO-8601 time with a time zone, as an aware datetime."""
+    from .campaign_cli import parse_duration  # here: campaign_cli may still be loading (python -m)
+
+    value = text.strip()
+    current = now or datetime.now(timezone.utc)
+    if value and value[-1] in "smhdw" and value[0].isdigit():
+        return current - parse_duration(value)
+    try:
+        when = parse_iso_datetime(value)
+    except ValueError:
+        raise InvalidInput(f"not a time: {text!r} (write 7d, 24h, or 2026-12-01T00:00+00:00)") from None
+    if not re.search(r"(Z|z|[+-]\d\d:?\d\d)$", value):
+        raise InvalidInput(f"{text!r} has no time zone: add one (2026-12-01T00:00+00:00) or write 7d")
+    return when
+
+
+# ---------------------------------------------------------------- report
+
+
+def _plain(value: Any) -> Any:
+    """A frame cell as JSON: missing -> None, Decimal -> its exact text, numpy numbers -> Python ones."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else str(value)
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        number = float(value)
+        return None if math.isnan(number) else number
+    try:
+        import pandas
+
+        if pandas.isna(value):
+            return None
+    except (ImportError, TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    plain = _plain(value)
+    return "-" if plain is None else printable(str(plain))
+
+
+@app.command("report")
+@handles_errors
+def report_command(
+    since: Annotated[
+        str, typer.Option("--since", help="How far back: 7d, 24h… or ISO-8601 with a time zone.")
+    ] = "7d",
+    profile: ProfilesOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sum each account's posts since a time: posts, likes, reposts, replies, views and rewards."""
+    from .engagement import report
+
+    start = parse_since(since)
+    nets = open_networks(profile or [], network, setting or [])
+    try:
+        frame = report(nets, since=start)
+    finally:
+        for net in nets:
+            net.close()
+    rows = [{str(k): _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
+    if as_json:
+        typer.echo(_json({"since": start.isoformat(), "rows": rows}))
+        return
+    table = Table(title=f"Engagement since {start.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    for column in frame.columns:
+        table.add_column(
+            str(column),
+            justify="left" if column in ("network", "account") else "right",
+            overflow="fold",  # a narrow terminal folds a name, never hides a number
+        )
+    for record in frame.to_dict("records"):
+        table.add_row(*(_cell(v) for v in record.values()))
+    out().print(table)
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- track
+
+
+def _wait(seconds: float) -> None:
+    """Sleep between snapshots (a function of its own so a test can stand in for the clock)."""
+    threading.Event().wait(seconds)
+
+
+def _total(posts: Sequence[Post], name: str) -> str:
+    values = [getattr(p.metrics, name) for p in posts]
+    known = [v for v in values if v is not None]
+    return f"{sum(known) if known else '-'} {name}"
+
+
+def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: str, limit: int) -> bool:
+    """One snapshot of each account's latest posts; a failing account is reported and skipped."""
+    from .engagement import track
+
+    ok = True
+    for net, handle in zip(nets, handles, strict=True):
+        try:
+            posts = track(net.posts(limit=limit), store, networks=[net])
+        except DecentSocialError as exc:
+            err().print(f"error: {net.name} @{printable(handle)}: {printable(str(exc))}", markup=False)
+            ok = False
+            continue
+        counts = ", ".join(_total(posts, name) for name in ("likes", "reposts", "replies"))
+        out().print(
+            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC  {net.name} @{printable(handle)}: "
+            f"{len(posts)} post(s), {counts}",
+            markup=False,
+            soft_wrap=True,
+        )
+    return ok
+
+
+@app.command("track")
+@handles_errors
+def track_command(
+    store: MetricsStoreOpt = "metrics.db",
+    profile: ProfilesOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="How many of the latest posts.")] = 20,
+    every: Annotated[
+        str | None,
+        typer.Option("--every", help="Take a snapshot every 30m, 1h, 1d… until Ctrl-C (default: once)."),
+    ] = None,
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", min=1, help="With --every: stop after this many snapshots.")
+    ] = None,
+) -> None:
+    """Store a snapshot of each account's latest posts (likes, reposts, replies, rewards) in a store."""
+    from .campaign_cli import parse_duration
+
+    interval = None if every is None else parse_duration(every)
+    if interval is not None and interval <= timedelta(0):
+        raise InvalidInput(f"--every must be longer than 0, got {every!r}")
+    if rounds is not None and interval is None:
+        raise InvalidInput("--rounds goes with --every")
+    nets = open_networks(profile or [], network, setting or [])
+    taken = 0
+    try:
+        handles = [net.me().handle for net in nets]
+        while True:
+            ok = _snapshot(nets, handles, store, limit)
+            taken += 1
+            if interval is None:
+                if not ok:
+                    raise typer.Exit(1)
+                break
+            if rounds is not None and taken >= rounds:
+                break
+            _wait(interval.total_seconds())
+    except KeyboardInterrupt:
+        out().print(f"stopped: {taken} snapshot(s) in {store}", markup=False)
+        return
+    finally:
+        for net in nets:
+            net.close()
+    if interval is not None:
+        out().print(f"{taken} snapshot(s) in {store}", markup=False)

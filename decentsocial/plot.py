@@ -1,0 +1,198 @@
+"""Pictures of engagement over time, from a :func:`decentsocial.history` frame.
+
+::
+
+    import decentsocial as ds
+
+    frame = ds.history("metrics.db")
+    fig = ds.plot.engagement(frame, by="network", metric="likes")   # one line per network
+    fig = ds.plot.engagement(frame, by="post", metric="engagement")  # one line per post
+    fig.savefig("likes.png")
+
+Each function returns a matplotlib ``Figure`` (shown by Jupyter when it is
+the last value of a cell). matplotlib (with pandas) is the
+``plot`` extra (``pip install 'decentsocial[plot]'``); it is imported only when a function
+here is called, never by ``import decentsocial``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import errors
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["COUNT_METRICS", "GROUPINGS", "engagement"]
+
+#: The counts :func:`engagement` can draw, besides ``"engagement"`` and the ``reward_<ASSET>`` columns.
+COUNT_METRICS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "views")
+#: What one line of :func:`engagement` stands for.
+GROUPINGS: tuple[str, ...] = ("network", "account", "post")
+
+#: ``metric="engagement"`` adds these (a missing count adds nothing).
+_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
+
+
+def engagement(
+    history: pandas.DataFrame,
+    *,
+    by: Literal["network", "account", "post"] = "network",
+    metric: str = "likes",
+    labels: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A line chart of ``metric`` over time: one line per network, account or post.
+
+    ``history`` is a frame from :func:`decentsocial.history` (one row per
+    post and snapshot). ``metric`` is one of ``likes``, ``reposts``,
+    ``replies``, ``quotes``, ``views``, ``engagement`` (likes + reposts +
+    replies + quotes) or a ``reward_<ASSET>`` column of the frame
+    (``reward_SAND``, ``reward_HBD``…).
+
+    ``by="post"`` draws each post's own value at each of its snapshots (oldest post first),
+    labelled ``network id`` or with ``labels[id]`` (a post's text, say).
+    ``by="network"`` and ``by="account"`` (``network @handle``) draw totals:
+    at each snapshot time, the sum over the group's posts of each post's
+    latest known value, so a post tracked less often still counts. A count
+    a network does not report (Threads hides reposts, say) is left out, never
+    taken as 0, and a group with no value at all draws no line; a reward
+    column counts 0 where the snapshot has a reward status but nothing in
+    that asset yet.
+
+    Draws on ``ax`` when given (its figure is returned), else on a new
+    figure. Raises ``InvalidInput`` for an unknown ``by`` or ``metric`` or a
+    frame that is not a history, ``ConfigurationError`` without matplotlib.
+    """
+    if by not in GROUPINGS:
+        raise errors.InvalidInput(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
+    frame = _values(history, metric)
+    figure, axes = _axes(ax)
+    series = _per_post(frame, labels or {}) if by == "post" else _per_group(frame, by)
+    for label, points in series:
+        axes.plot(points.index, points.to_numpy(dtype=float), marker="o", label=label)
+    axes.set_xlabel("snapshot time (UTC)")
+    axes.set_ylabel(_metric_name(metric))
+    axes.set_title(title if title is not None else f"{_metric_name(metric).capitalize()} over time, per {by}")
+    axes.grid(True, alpha=0.3)
+    if series:
+        _time_axis(axes, whole_numbers=not metric.startswith("reward_"))
+        axes.legend(loc="best", fontsize="small")
+    return figure
+
+
+def _time_axis(axes: Axes, *, whole_numbers: bool) -> None:
+    """Times on the x axis with the date written once (``10:00``, ``11:00``…); counts as whole numbers."""
+    from matplotlib import dates, ticker
+
+    locator = dates.AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
+    if whole_numbers:
+        axes.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+
+
+def _metric_name(metric: str) -> str:
+    if metric.startswith("reward_"):
+        return f"rewards ({metric.removeprefix('reward_')})"
+    return metric
+
+
+def _values(history: Any, metric: str) -> pandas.DataFrame:
+    """``network``, ``id``, ``author``, ``taken_at`` and the metric as ``value`` (float, NaN when missing)."""
+    pd = _pandas()
+    if not isinstance(history, pd.DataFrame) or not {"network", "id", "taken_at", "author"} <= set(
+        history.columns
+    ):
+        raise errors.InvalidInput("engagement takes the frame of decentsocial.history(store)")
+    rewards = sorted(c for c in history.columns if str(c).startswith("reward_") and c != "reward_status")
+    known = (*COUNT_METRICS, "engagement", *rewards)
+    if metric not in known:
+        raise errors.InvalidInput(f"metric must be one of {', '.join(known)}, got {metric!r}")
+    frame = history[["network", "id", "author", "taken_at"]].copy()
+    frame["created_at"] = history["created_at"] if "created_at" in history.columns else frame["taken_at"]
+    if metric == "engagement":
+        counts = history[list(_ENGAGEMENT)].apply(pd.to_numeric, errors="coerce").astype(float)
+        frame["value"] = counts.sum(axis=1, min_count=1)
+    else:
+        frame["value"] = pd.to_numeric(history[metric], errors="coerce").astype(float)
+        if metric.startswith("reward_"):
+            # A snapshot with a reward status but no amount in this asset earned 0 of it so far.
+            frame.loc[frame["value"].isna() & history["reward_status"].notna(), "value"] = 0.0
+    frame["taken_at"] = pd.to_datetime(frame["taken_at"], utc=True)
+    return frame.sort_values("taken_at", kind="stable")
+
+
+def _per_post(frame: pandas.DataFrame, labels: Mapping[str, str]) -> list[tuple[str, pandas.Series]]:
+    lines = []
+    # Oldest post first, so the legend reads in the order the posts were made.
+    for (_, network, post_id), rows in frame.groupby(["created_at", "network", "id"], sort=True):
+        points = rows.set_index("taken_at")["value"].dropna()
+        if not points.empty:
+            lines.append((labels.get(str(post_id), f"{network} {post_id}"), points))
+    return lines
+
+
+def _per_group(frame: pandas.DataFrame, by: str) -> list[tuple[str, pandas.Series]]:
+    frame = frame.assign(
+        group=frame["network"] if by == "network" else frame["network"] + " @" + frame["author"],
+        post=frame["network"] + "\x00" + frame["id"],
+    )
+    # One column per post, one row per snapshot time; each post carries its latest value forward.
+    wide = frame.groupby(["taken_at", "post"])["value"].last().unstack("post").sort_index().ffill()
+    group_of = frame.drop_duplicates("post").set_index("post")["group"]
+    lines = []
+    for group in dict.fromkeys(frame["group"]):
+        columns = [post for post in wide.columns if group_of[post] == group]
+        points = wide[columns].sum(axis=1, min_count=1).dropna()
+        if not points.empty:
+            lines.append((str(group), points))
+    return lines
+
+
+def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise errors.ConfigurationError("plots need matplotlib: pip install 'decentsocial[plot]'") from None
+    if ax is not None:
+        figure = ax.get_figure(root=True)
+        if not isinstance(figure, Figure):
+            raise errors.InvalidInput("ax is not on a figure")
+        return figure, ax
+    figure = _figure_class()(figsize=(8, 4.5), layout="constrained")
+    return figure, figure.add_subplot()
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
+    """A matplotlib ``Figure`` that Jupyter shows as a PNG on its own.
+
+    A figure made without pyplot (so nothing piles up in pyplot's list of
+    open figures) has no picture in Jupyter until pyplot or ``%matplotlib``
+    is loaded; ``_repr_png_`` gives it one, shown once.
+    """
+    from matplotlib.figure import Figure
+
+    class EngagementFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    return EngagementFigure
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise errors.ConfigurationError("plots need pandas: pip install 'decentsocial[plot]'") from None
+    return pandas
