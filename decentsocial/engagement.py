@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
 
@@ -42,12 +43,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "taken_at",
     "created_at",
     "author",
-    "likes",
-    "reposts",
-    "replies",
-    "quotes",
-    "views",
-    "reward_status",
+    *ENGAGEMENT,
 )
 #: The columns of :func:`report`, before one ``rewards_<ASSET>`` column per asset earned.
 REPORT_COLUMNS: tuple[str, ...] = (

@@ -15,8 +15,10 @@ from .models import Post
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["COLUMNS", "to_dataframe"]
+__all__ = ["COLUMNS", "ENGAGEMENT", "to_dataframe"]
 
+#: The engagement columns a post's row and a snapshot's row share.
+ENGAGEMENT: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "views", "reward_status")
 #: The columns of :func:`to_dataframe`, in order.
 COLUMNS: tuple[str, ...] = (
     "network",
@@ -37,12 +39,7 @@ COLUMNS: tuple[str, ...] = (
     "mentions",
     "links",
     "media_count",
-    "likes",
-    "reposts",
-    "replies",
-    "quotes",
-    "views",
-    "reward_status",
+    *ENGAGEMENT,
     "reward",
 )
 

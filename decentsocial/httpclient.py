@@ -28,24 +28,43 @@ the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
 from pydantic import SecretStr
 
 from .coerce import as_dict, as_int, as_str
-from .errors import DecentSocialError, NetworkUnavailable, NotFound, from_status
+from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, NotFound, from_status
 from .limits import Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
-__all__ = ["HttpApi", "OAuthToken", "read_token", "server_words"]
+__all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token", "server_words"]
 
 #: The keys APIs commonly put their human-readable error in, most specific first.
 _MESSAGE_KEYS = ("message", "error_description", "error_message", "error", "detail")
+
+
+_DIGITS = re.compile(r"[0-9]{1,40}")
+
+
+def is_digits(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is an id made of ASCII digits (Threads media ids, Minds guids)."""
+    return isinstance(value, str) and _DIGITS.fullmatch(value) is not None
+
+
+def checked_digits(value: str, *, network: str, what: str) -> str:
+    """A caller's digits-only id, checked before any request: ``InvalidInput`` otherwise.
+
+    Ids go into URL paths; one that is not an id (``../me/threads``) could name another endpoint.
+    """
+    if not is_digits(value):
+        raise InvalidInput(f"{str(value)[:60]!r} is not a {what} (digits)", network=network)
+    return value
 
 
 def server_words(body: Any) -> str | None:

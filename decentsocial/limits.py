@@ -42,6 +42,7 @@ __all__ = [
     "iter_lines_capped",
     "loads",
     "read_capped",
+    "read_encoded",
 ]
 
 MiB = 1024 * 1024
@@ -216,7 +217,19 @@ _BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 
 
 def _decoded(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    stream = response.stream
+    assert isinstance(stream, Iterable)  # a sync transport's byte stream
+    return read_encoded(stream, response.headers.get("content-encoding", ""), limit=limit, deadline=deadline)
+
+
+def read_encoded(chunks: Iterable[bytes], encoding: str, *, limit: int, deadline: Deadline) -> bytes:
+    """An answer's body from its raw ``chunks``, decompressed here under ``limit`` and the deadline.
+
+    ``encoding`` is the answer's Content-Encoding: identity, gzip or deflate
+    (what :data:`ACCEPT_ENCODING` offers); any other, or a corrupt stream, is
+    ``NetworkUnavailable``. For transports that are not httpx (Mastodon.py's requests).
+    """
+    encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         decompress = None
     elif encoding in ("gzip", "x-gzip", "deflate"):
@@ -226,9 +239,12 @@ def _decoded(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
             f"{deadline.what} sent an answer in an encoding it was not offered ({encoding[:40]})",
             network=deadline.network,
         )
-    stream = response.stream
-    assert isinstance(stream, Iterable)  # a sync transport's byte stream
-    return read_capped(_inflate(stream, decompress, limit), limit=limit, deadline=deadline)
+    try:
+        return read_capped(_inflate(chunks, decompress, limit), limit=limit, deadline=deadline)
+    except zlib.error as exc:
+        raise NetworkUnavailable(
+            f"{deadline.what} sent a corrupt compressed answer", network=deadline.network
+        ) from exc
 
 
 def _inflate(chunks: Iterable[bytes], decompress: Any, limit: int) -> Iterator[bytes]:

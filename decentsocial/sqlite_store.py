@@ -11,13 +11,13 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from . import errors
 from .jobs import Job, Plan, TargetOutcome, build_job, error_fields, next_state
+from .state import immediate_transaction
 
 __all__ = ["SQLiteStore"]
 
@@ -202,16 +202,8 @@ class SQLiteStore:
                     (then.status, job_id),
                 )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -24,13 +24,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput
 
-__all__ = ["StateStore", "default_state_path"]
+__all__ = ["StateStore", "default_state_path", "immediate_transaction"]
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
@@ -45,6 +45,20 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (scope, key)
 )
 """
+
+
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` transaction on ``db`` (autocommit mode), under ``lock``: committed, or
+    rolled back on any exception. Every process writing one file waits its turn instead of failing."""
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def default_state_path() -> Path:
@@ -88,16 +102,8 @@ class StateStore:
                 store = cls._open[resolved] = cls(resolved)
             return store
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def claim(
         self, scope: str, key: str, digest: str, *, network: str | None = None

@@ -35,6 +35,7 @@ from .limits import Deadline, Limits, loads, read_capped
 
 __all__ = [
     "URL",
+    "canonical_base_url",
     "check_endpoint",
     "fetch_public_json",
     "is_loopback_host",
@@ -197,6 +198,17 @@ def check_endpoint(
             network=network,
         )
     return str(parsed).rstrip("/") if parsed.path == "/" and not parsed.query else str(parsed)
+
+
+def canonical_base_url(settings: Any, network: str) -> None:
+    """Replace a frozen settings model's ``base_url`` by its checked, canonical form (:func:`check_endpoint`).
+
+    For ``model_validator(mode="after")`` hooks of settings with ``base_url`` and ``allow_http``.
+    """
+    canonical = check_endpoint(
+        settings.base_url, network=network, setting="base_url", allow_http=settings.allow_http
+    )
+    object.__setattr__(settings, "base_url", canonical)  # frozen: set once, while validating
 
 
 def is_public_address(address: str) -> bool:

@@ -28,8 +28,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from typing import Any, TypeVar, cast
 
@@ -41,7 +40,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ...errors import DecentSocialError, NetworkUnavailable
-from ...limits import Deadline, Limits, check_json_depth, read_capped
+from ...limits import Deadline, Limits, check_json_depth, read_encoded
 from .convert import NETWORK
 from .failures import Failure, mapped
 from .settings import MastodonSettings
@@ -127,7 +126,9 @@ def _watch(connection: HTTPConnection) -> None:
         watchdog.watch(connection)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched(HTTPConnection):
+    """A connection that puts itself under the current call's watchdog before any I/O."""
+
     def connect(self) -> None:
         _watch(self)
         super().connect()
@@ -137,14 +138,12 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        _watch(self)
-        super().connect()
+class _WatchedHTTPConnection(_Watched):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self)
-        super().request(*args, **kwargs)
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
@@ -209,24 +208,9 @@ class GuardedAdapter(HTTPAdapter):
         """Read the whole answer into ``response`` (decompressed, capped, depth-checked)."""
         raw = response.raw
         watchdog.watch_socket(_socket_of(raw))
-        limit = self.limits.max_body_bytes
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        if encoding in ("", "identity"):
-            decompress = None
-        elif encoding in ("gzip", "x-gzip", "deflate"):
-            decompress = zlib.decompressobj(wbits=47)  # gzip or zlib, told apart by the header
-        else:
-            raise NetworkUnavailable(
-                f"the Mastodon server sent an answer in an encoding it was not offered ({encoding[:40]})",
-                network=NETWORK,
-            )
-        try:
-            chunks = raw.stream(_CHUNK, decode_content=False)
-            body = read_capped(_inflate(chunks, decompress, limit), limit=limit, deadline=deadline)
-        except zlib.error as exc:
-            raise NetworkUnavailable(
-                "the Mastodon server sent a corrupt compressed answer", network=NETWORK
-            ) from exc
+        chunks = raw.stream(_CHUNK, decode_content=False)
+        encoding = response.headers.get("content-encoding", "")
+        body = read_encoded(chunks, encoding, limit=self.limits.max_body_bytes, deadline=deadline)
         if body.lstrip()[:1] in (b"{", b"["):
             check_json_depth(body, max_depth=self.limits.max_json_depth, network=NETWORK)
         raw.release_conn()
@@ -254,20 +238,6 @@ def _socket_of(raw: Any) -> Any:
     """The socket under a urllib3 response (once the connection has handed it over), if it can be found."""
     fp = getattr(raw, "_fp", None)
     return getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
-
-
-def _inflate(chunks: Iterable[bytes], decompress: Any, limit: int) -> Iterator[bytes]:
-    """Decompressed chunks, never more than ``limit + 1`` bytes at a time (the cap sees the excess)."""
-    for chunk in chunks:
-        if decompress is None:
-            yield chunk
-            continue
-        data = chunk
-        while data:
-            yield decompress.decompress(data, limit + 1)
-            data = decompress.unconsumed_tail
-    if decompress is not None:
-        yield decompress.flush()
 
 
 # ---------------------------------------------------------------- Mastodon.py's version probe

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import quote
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, malformed
 from ...errors import InvalidInput
+from ...httpclient import checked_digits, is_digits
 from ...models import Account, Draft, Engagement, Post
 from .failures import NAME
 
@@ -26,8 +27,6 @@ COMMENT_PREFIX = "comment:"
 NSFW_OTHER = 6
 #: ``access_id`` 2: public.
 PUBLIC = 2
-#: A Minds guid (a post, a comment, a channel, a group): digits.
-_GUID = re.compile(r"[0-9]{1,40}")
 #: A Minds username, as the engine's ``validate_username`` allows: letters, digits and underscores.
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
 
@@ -35,19 +34,13 @@ _USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
 # ---------------------------------------------------------------- ids
 
 
-def is_guid(value: object) -> TypeGuard[str]:
-    """Whether ``value`` is a Minds guid (digits, ASCII only)."""
-    return isinstance(value, str) and _GUID.fullmatch(value) is not None
+#: Whether a value is a Minds guid (a post, a comment, a channel, a group: digits, ASCII only).
+is_guid = is_digits
 
 
 def guid(value: str, what: str = "post id") -> str:
-    """A caller's guid, checked before any request: ``InvalidInput`` unless it is digits.
-
-    Guids go into URL paths; one that is not a guid (``../channel/avatar``) could name another endpoint.
-    """
-    if not is_guid(value):
-        raise InvalidInput(f"{value[:60]!r} is not a Minds {what} (a guid: digits)", network=NAME)
-    return value
+    """A caller's guid, checked before any request: ``InvalidInput`` unless it is digits."""
+    return checked_digits(value, network=NAME, what=f"Minds {what}")
 
 
 def channel_name(value: str) -> str:

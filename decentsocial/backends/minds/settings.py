@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...settings import NetworkSettings
-from ...urls import check_endpoint
+from ...urls import canonical_base_url
 
 __all__ = ["MindsSettings"]
 
@@ -45,8 +45,5 @@ class MindsSettings(NetworkSettings):
 
     @model_validator(mode="after")
     def _endpoint(self) -> MindsSettings:
-        canonical = check_endpoint(
-            self.base_url, network="minds", setting="base_url", allow_http=self.allow_http
-        )
-        object.__setattr__(self, "base_url", canonical)  # frozen: set once, while validating
+        canonical_base_url(self, "minds")
         return self

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal
 from urllib.parse import quote
 
 import regex
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
-from ...errors import AuthenticationError, ContentRejected, InvalidInput
-from ...httpclient import read_token
+from ...errors import AuthenticationError, ContentRejected
+from ...httpclient import checked_digits, is_digits, read_token
 from ...models import Account, Draft, Engagement, Media, Post
 from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
@@ -36,26 +36,18 @@ ACCOUNT_METRICS = "views,likes,replies,reposts,quotes,clicks,followers_count"
 #: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
 _EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
 _PUBLIC_URL = re.compile(r"^https?://[^/\s]+")
-#: A Graph API object id (a post, a container, a user): digits.
-_ID = re.compile(r"[0-9]{1,40}")
 
 
 # ---------------------------------------------------------------- ids
 
 
-def is_id(value: object) -> TypeGuard[str]:
-    """Whether ``value`` is a Threads object id (digits, ASCII only)."""
-    return isinstance(value, str) and _ID.fullmatch(value) is not None
+#: Whether a value is a Threads object id (digits, ASCII only).
+is_id = is_digits
 
 
 def media_id(value: str, what: str = "post id") -> str:
-    """A caller's Threads id, checked before any request: ``InvalidInput`` unless it is digits.
-
-    Ids go into URL paths; one that is not an id (``../me/threads``) could name another endpoint.
-    """
-    if not is_id(value):
-        raise InvalidInput(f"{value[:60]!r} is not a Threads {what} (digits)", network=NAME)
-    return value
+    """A caller's Threads id, checked before any request: ``InvalidInput`` unless it is digits."""
+    return checked_digits(value, network=NAME, what=f"Threads {what}")
 
 
 def segment(value: str) -> str:

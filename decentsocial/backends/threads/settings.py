@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...settings import NetworkSettings
-from ...urls import check_endpoint
+from ...urls import canonical_base_url
 
 __all__ = ["ThreadsSettings"]
 
@@ -79,10 +79,7 @@ class ThreadsSettings(NetworkSettings):
 
     @model_validator(mode="after")
     def _endpoint(self) -> ThreadsSettings:
-        canonical = check_endpoint(
-            self.base_url, network="threads", setting="base_url", allow_http=self.allow_http
-        )
-        object.__setattr__(self, "base_url", canonical)  # frozen: set once, while validating
+        canonical_base_url(self, "threads")
         return self
 
 
