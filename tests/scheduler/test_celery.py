@@ -34,6 +34,8 @@ import decentsocial as ds
 from decentsocial.redis_store import PREFIX, RedisStore
 from decentsocial.scheduler import Scheduler
 
+from .profiles import write_profiles
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY_WORKER = [
     *(sys.executable, "-m", "celery", "-A", "decentsocial.celery_app", "worker"),
@@ -141,32 +143,6 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(timeout=10)
-
-
-def write_profiles(config: Path, folder: Path) -> None:
-    """brand-a and brand-b (two accounts on one sandbox file), brand-c (another file), needs-secret."""
-    config.write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand-a]
-            network = "sandbox"
-            path = "{folder / "a.db"}"
-            account = "brand"
-            [profiles.brand-b]
-            network = "sandbox"
-            path = "{folder / "a.db"}"
-            account = "brand-b"
-            [profiles.brand-c]
-            network = "sandbox"
-            path = "{folder / "c.db"}"
-            account = "brand"
-            [profiles.needs-secret]
-            network = "threads"
-            user_id = "1"
-            access_token_env = "NOT_SET_ON_THIS_WORKER"
-            """
-        )
-    )
 
 
 def texts(folder: Path, db: str = "a.db", account: str = "brand") -> list[str]:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,8 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
+
+from .profiles import write_profiles
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -39,28 +40,7 @@ class Clock:
 def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Profiles brand-a and brand-b (two accounts on one sandbox file) and brand-c (another file)."""
     config = tmp_path / "config.toml"
-    config.write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand-a]
-            network = "sandbox"
-            path = "{tmp_path / "a.db"}"
-            account = "brand"
-            [profiles.brand-b]
-            network = "sandbox"
-            path = "{tmp_path / "a.db"}"
-            account = "brand-b"
-            [profiles.brand-c]
-            network = "sandbox"
-            path = "{tmp_path / "c.db"}"
-            account = "brand"
-            [profiles.needs-secret]
-            network = "threads"
-            user_id = "1"
-            access_token_env = "NOT_SET_ON_THIS_WORKER"
-            """
-        )
-    )
+    write_profiles(config, tmp_path)
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
     monkeypatch.delenv("NOT_SET_ON_THIS_WORKER", raising=False)
     return tmp_path
