@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from .cli import app, handles_errors, out, printable
+from .cli import PLANNING, app, handles_errors, out, printable
 from .errors import InvalidInput
 from .models import Draft, parse_iso_datetime
 
@@ -83,16 +83,20 @@ def _jobs_table(jobs: list[Job]) -> Table:
     return table
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def schedule(
     text: Annotated[str, typer.Argument(help="The text to publish.")],
-    to: Annotated[list[str], typer.Option("--to", help="A target profile. Repeatable.")],
+    to: Annotated[
+        list[str],
+        typer.Option("--to", metavar="PROFILE", help="An account to post with (a profile). Repeatable."),
+    ],
     at: Annotated[str, typer.Option("--at", help="When: now, +2h, or ISO-8601 with a time zone.")] = "now",
     every: Annotated[str | None, typer.Option("--every", help="Repeat every 1h, 1d… (at least 1m).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="When a repeating job ends.")] = None,
     key: Annotated[
-        str | None, typer.Option("--key", help="Idempotency key: scheduling it again is a no-op.")
+        str | None,
+        typer.Option("--key", help="Any name for this job: scheduling again with it does nothing."),
     ] = None,
     store: StoreOpt = "campaign.db",
 ) -> None:
@@ -114,7 +118,7 @@ def schedule(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def jobs(
     status: Annotated[str | None, typer.Option("--status", help="Only jobs with this status.")] = None,
@@ -136,7 +140,7 @@ def _moved(verb: str, ids: list[str]) -> None:
     out().print(f"{verb} {len(ids)} job(s)" + (f": {', '.join(ids)}" if ids else ""), markup=False)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def pause(
     job_id: Annotated[str | None, typer.Argument(help="A job id; every job when left out.")] = None,
@@ -150,7 +154,7 @@ def pause(
         sched.close()
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def resume(
     job_id: Annotated[str | None, typer.Argument(help="A job id; every paused job when left out.")] = None,
@@ -164,7 +168,7 @@ def resume(
         sched.close()
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def cancel(
     job_id: Annotated[str, typer.Argument(help="The job id.")], store: StoreOpt = "campaign.db"
@@ -178,7 +182,7 @@ def cancel(
     _moved("cancelled", [job_id])
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def reschedule(
     job_id: Annotated[str, typer.Argument(help="The job id.")],
@@ -194,7 +198,7 @@ def reschedule(
     out().print(f"{job.id} now goes out {job.at:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def worker(
     store: StoreOpt = "campaign.db",

@@ -49,17 +49,17 @@ def _flags_shown_as_flags(params: Iterable[Any]) -> None:
     or argument without a metavar of its own gets a word (TEXT, NUMBER…).
     """
     for param in params:
+        is_argument = getattr(param, "param_type_name", "") == "argument"
+        if is_argument and hasattr(param, "display_type_rich"):  # its name says it: no "<str>" beside it
+            param.display_type_rich = _no_type
         if getattr(param, "metavar", None) is not None:
             continue
         if getattr(param, "is_flag", False) or getattr(param, "count", False):
             param.metavar = ""
             continue
-        kind = str(getattr(getattr(param, "type", None), "name", "text")).lower()
-        word = _METAVARS.get(kind, "TEXT")
-        if getattr(param, "param_type_name", "") == "argument":
+        word = _metavar_word(param)
+        if is_argument:
             word = (getattr(param, "name", None) or word).upper()
-            if hasattr(param, "display_type_rich"):  # the name already says it: no "<str>" beside it
-                param.display_type_rich = _no_type
         param.metavar = word
 
 
@@ -67,7 +67,17 @@ def _no_type(ctx: Any = None) -> None:
     return None
 
 
-_METAVARS = {"integer": "NUMBER", "float": "NUMBER", "path": "PATH", "file": "FILE", "boolean": "yes|no"}
+def _metavar_word(param: Any) -> str:
+    """``NUMBER``, ``PATH`` or ``TEXT`` for an option's value, from its Python type (or click's type name)."""
+    bare_type = getattr(param, "bare_type", None)
+    kind = str(
+        bare_type() if callable(bare_type) else getattr(getattr(param, "type", None), "name", "")
+    ).lower()
+    if "int" in kind or "float" in kind:
+        return "NUMBER"
+    if "path" in kind:
+        return "PATH"
+    return "TEXT"
 
 
 class _Group(TyperGroup):
@@ -84,6 +94,9 @@ class _Group(TyperGroup):
             _flags_shown_as_flags(command.get_params(ctx))
         return command
 
+
+#: The help's command groups, so a first look finds posting and reading before the rest.
+POSTING, READING, PLANNING, SETUP = "Posting", "Reading", "Campaigns and engagement", "Setup"
 
 app = typer.Typer(
     name="decentsocial",
@@ -426,60 +439,7 @@ def print_json(value: Any) -> None:
 # ---------------------------------------------------------------- commands
 
 
-@app.command()
-@handles_errors
-def networks(as_json: JsonOpt = False) -> None:
-    """List the networks decentsocial knows, whether each is installed, and what each can do."""
-    rows = _network_rows()
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title="Networks")
-    table.add_column("name", no_wrap=True)
-    table.add_column("status")
-    table.add_column("capabilities")
-    for row in rows:
-        if row["status"] == "missing":
-            status = f"missing extra: {row['install']}"
-        elif row["status"] == "broken":
-            status = f"broken: {row['error']} on import"
-        else:
-            status = "ready"
-        caps = row["capabilities"]
-        every = len(caps) == len(Capability)
-        # Text, never markup: the "[bluesky]" in pip install 'decentsocial[bluesky]' must print as it is.
-        table.add_row(Text(row["name"]), Text(status), Text("all" if every else ", ".join(caps)))
-    out().print(table)
-
-
-def _network_rows() -> list[dict[str, Any]]:
-    """Each known network: ``name``, ``status`` (ready/missing/broken), ``install``, ``capabilities``."""
-    from .registry import backend_class, install_hint, known_networks
-
-    rows: list[dict[str, Any]] = []
-    for name in known_networks():
-        row: dict[str, Any] = {
-            "name": name,
-            "status": "ready",
-            "install": None,
-            "error": None,
-            "capabilities": [],
-        }
-        hint = install_hint(name)
-        if hint is not None:
-            row.update(status="missing", install=hint)
-        else:
-            try:
-                cls = backend_class(name)
-            except Exception as exc:  # a third-party backend that fails to import must not hide the others
-                row.update(status="broken", error=type(exc).__name__)
-            else:
-                row["capabilities"] = sorted(c.value for c in cls.capabilities)
-        rows.append(row)
-    return rows
-
-
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def post(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to publish.")],
@@ -641,7 +601,7 @@ def _escape(text: str) -> str:
     return escape(printable(text))
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def timeline(
     profile: ProfilesOpt = None,
@@ -705,7 +665,7 @@ def read_posts(
             console.print("(nothing yet)")
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def rewards(
     profile: ProfileOpt = None,
@@ -732,6 +692,59 @@ def rewards(
     )
     if claimed is not None:
         console.print(f"claimed: {amounts(claimed)}", markup=False)
+
+
+@app.command(rich_help_panel=SETUP)
+@handles_errors
+def networks(as_json: JsonOpt = False) -> None:
+    """List the networks decentsocial knows, whether each is installed, and what each can do."""
+    rows = _network_rows()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Networks")
+    table.add_column("name", no_wrap=True)
+    table.add_column("status")
+    table.add_column("capabilities")
+    for row in rows:
+        if row["status"] == "missing":
+            status = f"missing extra: {row['install']}"
+        elif row["status"] == "broken":
+            status = f"broken: {row['error']} on import"
+        else:
+            status = "ready"
+        caps = row["capabilities"]
+        every = len(caps) == len(Capability)
+        # Text, never markup: the "[bluesky]" in pip install 'decentsocial[bluesky]' must print as it is.
+        table.add_row(Text(row["name"]), Text(status), Text("all" if every else ", ".join(caps)))
+    out().print(table)
+
+
+def _network_rows() -> list[dict[str, Any]]:
+    """Each known network: ``name``, ``status`` (ready/missing/broken), ``install``, ``capabilities``."""
+    from .registry import backend_class, install_hint, known_networks
+
+    rows: list[dict[str, Any]] = []
+    for name in known_networks():
+        row: dict[str, Any] = {
+            "name": name,
+            "status": "ready",
+            "install": None,
+            "error": None,
+            "capabilities": [],
+        }
+        hint = install_hint(name)
+        if hint is not None:
+            row.update(status="missing", install=hint)
+        else:
+            try:
+                cls = backend_class(name)
+            except Exception as exc:  # a third-party backend that fails to import must not hide the others
+                row.update(status="broken", error=type(exc).__name__)
+            else:
+                row["capabilities"] = sorted(c.value for c in cls.capabilities)
+        rows.append(row)
+    return rows
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from .cli import amounts, app, handles_errors, out, print_posts
+from .cli import SETUP, amounts, app, handles_errors, out, print_posts
 from .errors import ConfigurationError
 from .models import Amount, Draft, Reward
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["ARABIC_LINE", "run_demo"]
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 @handles_errors
 def demo(
     path: Annotated[

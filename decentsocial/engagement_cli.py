@@ -24,16 +24,24 @@ import typer
 from rich.table import Table
 
 from .base import BaseNetwork
-from .cli import JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out, printable
+from .cli import (
+    PLANNING,
+    JsonOpt,
+    NetworkOpt,
+    ProfilesOpt,
+    SettingOpt,
+    app,
+    err,
+    handles_errors,
+    open_networks,
+    out,
+    printable,
+)
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
 
 __all__ = ["parse_since"]
 
-ProfilesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--profile", "-p", help="A profile from the config file. Repeatable."),
-]
 MetricsStoreOpt = Annotated[
     str,
     typer.Option("--store", envvar="DECENTSOCIAL_METRICS", help="The metrics store (a SQLite file)."),
@@ -88,7 +96,7 @@ def _cell(value: Any) -> str:
     return "-" if plain is None else printable(str(plain))
 
 
-@app.command("report")
+@app.command("report", rich_help_panel=PLANNING)
 @handles_errors
 def report_command(
     since: Annotated[
@@ -167,7 +175,7 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: s
     return ok
 
 
-@app.command("track")
+@app.command("track", rich_help_panel=PLANNING)
 @handles_errors
 def track_command(
     store: MetricsStoreOpt = "metrics.db",

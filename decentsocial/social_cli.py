@@ -17,6 +17,8 @@ from rich.rule import Rule
 from rich.text import Text
 
 from .cli import (
+    POSTING,
+    READING,
     JsonOpt,
     LimitOpt,
     NetworkOpt,
@@ -90,7 +92,7 @@ def done(action: str, target: Target, post_id: str, url: str | None, as_json: bo
 # ---------------------------------------------------------------- writing
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def reply(
     post_id: PostIdArg,
@@ -122,7 +124,7 @@ def reply(
     done("replied", target, made.id, made.url, as_json)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def delete(
     post_id: PostIdArg,
@@ -141,7 +143,7 @@ def delete(
     done("deleted", target, post_id, None, as_json)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def like(
     post_id: PostIdArg,
@@ -160,7 +162,7 @@ def like(
     done("liked", target, post_id, None, as_json)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def repost(
     post_id: PostIdArg,
@@ -185,7 +187,7 @@ def repost(
 # ---------------------------------------------------------------- reading
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def search(
     query: Annotated[str, typer.Argument(metavar="QUERY", help='Words to find, or "#tag" for a tag.')],
@@ -204,7 +206,7 @@ def search(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def thread(
     post_id: PostIdArg,
@@ -222,7 +224,7 @@ def thread(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def notifications(
     profile: ProfilesOpt = None,
@@ -260,7 +262,7 @@ def _notification_line(item: Notification) -> str:
     return f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}"
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def account(
     handle: Annotated[
