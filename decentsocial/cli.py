@@ -433,7 +433,17 @@ def reward_line(reward: Reward) -> str:
 
 
 def print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    """``value`` as indented JSON on stdout, safe on a terminal: C1 controls are written as ``\\u`` escapes.
+
+    JSON escapes the C0 controls (ESC is ``\\u001b``) but lets DEL and the C1
+    range through as they are, and U+009B is a terminal's CSI: a stranger's
+    post could still drive the screen. Escaped, the document parses the same.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 # ---------------------------------------------------------------- commands
@@ -675,7 +685,7 @@ def rewards(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the rewards this account can claim (and claim them with --claim)."""
-    with open_one(profile, network, setting or []) as net:
+    with open_one(profile, network, setting or []) as net, progress(f"Reading {net.name} rewards…"):
         pending = net.pending_rewards()
         claimed = net.claim_rewards() if claim else None
     if as_json:

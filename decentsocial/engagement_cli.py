@@ -35,6 +35,7 @@ from .cli import (
     handles_errors,
     open_networks,
     out,
+    print_json,
     printable,
 )
 from .errors import DecentSocialError, InvalidInput
@@ -119,7 +120,7 @@ def report_command(
             net.close()
     rows = [{str(k): _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
     if as_json:
-        typer.echo(_json({"since": start.isoformat(), "rows": rows}))
+        print_json({"since": start.isoformat(), "rows": rows})
         return
     table = Table(title=f"Engagement since {start.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
     for column in frame.columns:
@@ -131,12 +132,6 @@ def report_command(
     for record in frame.to_dict("records"):
         table.add_row(*(_cell(v) for v in record.values()))
     out().print(table)
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 # ---------------------------------------------------------------- track

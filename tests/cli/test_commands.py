@@ -364,3 +364,63 @@ def test_shell_completion_offers_profile_names(tmp_path: Path) -> None:
     }
     result = runner.invoke(app, [], env=completion, prog_name="decentsocial")
     assert result.output.split() == ["brand"]
+
+
+def test_json_output_carries_remote_text_exactly_but_inert(tmp_path: Path) -> None:
+    env = write_config(tmp_path)
+    hostile = "sale\x1b[2J\x9b31m\x7f\x85 #inert"
+    with sandbox(tmp_path, account="fan") as fan:
+        fan.publish(hostile)
+    result = invoke(env, "search", "#inert", "-p", "brand", "--json")
+    assert result.exit_code == 0, result.output
+    for control in ("\x1b", "\x9b", "\x7f", "\x85"):
+        assert control not in result.output
+    assert [p["text"] for p in json.loads(result.output)] == [hostile]
+
+
+def test_campaign_commands_print_json(tmp_path: Path) -> None:
+    env = write_config(tmp_path)
+    store = ["--store", str(tmp_path / "campaign.db")]
+    planned = invoke(
+        env, "schedule", "Later #camp", "--to", "brand", "--at", "+2h", "--key", "c1", *store, "--json"
+    )
+    assert planned.exit_code == 0, planned.output
+    job = json.loads(planned.output)
+    assert (job["status"], job["targets"], job["key"], job["text"]) == (
+        "scheduled",
+        ["brand"],
+        "c1",
+        "Later #camp",
+    )
+    assert job["outcomes"] == []
+    assert job["every_seconds"] is None
+    listed = json.loads(invoke(env, "jobs", *store, "--json").output)
+    assert [j["id"] for j in listed] == [job["id"]]
+    paused = json.loads(invoke(env, "pause", job["id"], *store, "--json").output)
+    assert paused == {"action": "paused", "ids": [job["id"]]}
+    moved = json.loads(invoke(env, "reschedule", job["id"], "--at", "+3h", *store, "--json").output)
+    assert moved["id"] == job["id"]
+    assert moved["at"] > job["at"]
+    cancelled = json.loads(invoke(env, "cancel", job["id"], *store, "--json").output)
+    assert cancelled == {"action": "cancelled", "ids": [job["id"]]}
+    assert [j["status"] for j in json.loads(invoke(env, "jobs", *store, "--json").output)] == ["cancelled"]
+
+
+def test_python_dash_m_has_every_command(tmp_path: Path) -> None:
+    result = run(write_config(tmp_path), "--help")
+    assert result.returncode == 0, result.stderr
+    for name in ("post", "search", "schedule", "report", "demo", "networks"):
+        assert f" {name} " in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "post", "reply", "delete", "like", "repost", "search", "thread", "notifications", "account",
+        "timeline", "rewards", "networks", "schedule", "jobs", "pause", "resume", "cancel", "reschedule",
+        "report",
+    ],
+)  # fmt: skip
+def test_every_command_for_scripts_takes_json(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert "--json" in result.output
