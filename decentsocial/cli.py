@@ -713,21 +713,30 @@ def networks(as_json: JsonOpt = False) -> None:
         print_json(rows)
         return
     table = Table(title="Networks")
-    table.add_column("name", no_wrap=True)
-    table.add_column("status")
-    table.add_column("capabilities")
+    table.add_column("name", no_wrap=True, min_width=8)
+    table.add_column("status", no_wrap=True, min_width=13)
+    table.add_column("capabilities", ratio=1)
+    hints: dict[str, list[str]] = {}
     for row in rows:
         if row["status"] == "missing":
-            status = f"missing extra: {row['install']}"
+            status = "missing extra"
+            hints.setdefault(row["install"], []).append(row["name"])
         elif row["status"] == "broken":
-            status = f"broken: {row['error']} on import"
+            status = f"broken: {row['error']}"
         else:
             status = "ready"
         caps = row["capabilities"]
         every = len(caps) == len(Capability)
-        # Text, never markup: the "[bluesky]" in pip install 'decentsocial[bluesky]' must print as it is.
-        table.add_row(Text(row["name"]), Text(status), Text("all" if every else ", ".join(caps)))
-    out().print(table)
+        # Text, never markup: a name or a capability is printed as it is.
+        name = Text(printable(row["name"]))
+        table.add_row(name, Text(status), Text("all" if every else ", ".join(caps)))
+    console = out()
+    console.print(table)
+    if hints:
+        # Plain lines after the table, never cut or wrapped by a column: each is copied whole.
+        console.print("To install the missing networks:", markup=False)
+        for hint, names in hints.items():
+            console.print(f"  {hint}  # {printable(', '.join(names))}", markup=False, soft_wrap=True)
 
 
 def _network_rows() -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .base import BaseNetwork
 from .cli import (
@@ -130,7 +131,7 @@ def report_command(
             overflow="fold",  # a narrow terminal folds a name, never hides a number
         )
     for record in frame.to_dict("records"):
-        table.add_row(*(_cell(v) for v in record.values()))
+        table.add_row(*(Text(_cell(v)) for v in record.values()))  # Text: a handle's "[x]" is not markup
     out().print(table)
 
 

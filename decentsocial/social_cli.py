@@ -9,6 +9,7 @@ the rest (``--profile``/``-p``, or ``--network`` with ``--setting``) and
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -131,11 +132,18 @@ def delete(
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (needed when not run from a terminal).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete one of your posts."""
+    """Delete one of your posts (it asks first, unless --yes)."""
     target = one_target(profile, network, setting)
     try:
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
+            typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
         with progress(f"Deleting as {target.name}…"):
             target.net.delete(post_id)
     finally:

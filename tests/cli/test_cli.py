@@ -198,14 +198,24 @@ def test_missing_extra_prints_its_install_hint_intact() -> None:
         """
     )
     env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    bluesky = next(line for line in done.stdout.splitlines() if " bluesky " in line)
-    assert "missing extra: pip install 'decentsocial[bluesky]'" in bluesky
-    sandbox = next(line for line in done.stdout.splitlines() if " sandbox " in line)
-    assert "ready" in sandbox
+    for columns in ("200", "60"):  # a narrow terminal never cuts the command
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={**env, "COLUMNS": columns},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        bluesky = next(line for line in lines if " bluesky " in line)
+        assert "missing extra" in bluesky
+        sandbox = next(line for line in lines if " sandbox " in line)
+        assert "ready" in sandbox
+        assert lines[-2:] == [
+            "To install the missing networks:",
+            "  pip install 'decentsocial[bluesky]'  # bluesky",
+        ]
     as_json = subprocess.run(
         [sys.executable, "-c", script.replace('"networks"]', '"networks", "--json"]')],
         capture_output=True,

@@ -243,7 +243,10 @@ def test_reply_like_repost_thread_notifications_delete(tmp_path: Path) -> None:
     assert text.exit_code == 0, text.output
     assert "like @fan: New shop opening #shop" in text.output
 
-    deleted = invoke(env, "delete", reply["id"], "-p", "fan")
+    unasked = invoke(env, "delete", reply["id"], "-p", "fan")
+    assert unasked.exit_code == 2  # not from a terminal: it cannot ask, so it needs --yes
+    assert "add --yes" in unasked.output
+    deleted = invoke(env, "delete", reply["id"], "-p", "fan", "--yes")
     assert deleted.exit_code == 0, deleted.output
     assert deleted.output == f"deleted  fan (sandbox)  {reply['id']}\n"
     with sandbox(tmp_path) as brand:
@@ -424,3 +427,32 @@ def test_python_dash_m_has_every_command(tmp_path: Path) -> None:
 def test_every_command_for_scripts_takes_json(command: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert "--json" in result.output
+
+
+def test_delete_asks_on_a_terminal(tmp_path: Path) -> None:
+    """From a terminal (a pty on stdin), delete asks; "n" keeps the post, "y" deletes it."""
+    env = write_config(tmp_path)
+    with sandbox(tmp_path) as brand:
+        made = brand.publish("Maybe delete me")
+    for answer, code in ((b"n\n", 1), (b"y\n", 0)):
+        main, child = pty.openpty()
+        try:
+            os.write(main, answer)
+            full = {**os.environ, **env, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+            done = subprocess.run(
+                [sys.executable, "-m", "decentsocial.cli", "delete", made.id, "-p", "brand"],
+                stdin=child,
+                capture_output=True,
+                text=True,
+                env=full,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            os.close(child)
+            os.close(main)
+        assert done.returncode == code, (done.stdout, done.stderr)
+        assert f"Delete post {made.id} as brand (sandbox)? [y/N]" in done.stdout
+        with sandbox(tmp_path) as brand:
+            remaining = [p.id for p in brand.search("Maybe", limit=None)]
+        assert remaining == ([made.id] if answer == b"n\n" else [])
