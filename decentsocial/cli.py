@@ -38,6 +38,7 @@ __all__ = ["app", "main"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _flags_shown_as_flags(params: Iterable[Any]) -> None:
@@ -653,26 +654,50 @@ def _without_raw(value: Any) -> Any:
     return value
 
 
+def each_target(
+    targets: Sequence[Target], verb: str, fetch: Callable[[Target], T]
+) -> tuple[list[tuple[Target, T]], bool]:
+    """``fetch`` for each target in turn, with a spinner on stderr; the connections are closed after.
+
+    With several targets one failing does not hide the others: its error is
+    printed (once, on stderr, named by the target) after the spinner, and the
+    second value returned is true: the command exits with status 1 once it
+    has shown the rest. With one target its error ends the command as usual.
+    """
+    results: list[tuple[Target, T]] = []
+    errors: list[tuple[Target, DecentSocialError]] = []
+    try:
+        with progress(f"Reading {verb}…") as status:
+            for target in targets:
+                status(f"Reading {verb}: {target.name}…")
+                try:
+                    results.append((target, fetch(target)))
+                except DecentSocialError as exc:
+                    if len(targets) == 1:
+                        raise
+                    errors.append((target, exc))
+    finally:
+        close_all(targets)
+    for target, error in errors:
+        err().print(f"error: {target.name}: {printable(str(error))}", markup=False)
+    return results, bool(errors)
+
+
 def read_posts(
     targets: Sequence[Target], verb: str, fetch: Callable[[BaseNetwork[Any]], Iterable[Post]], as_json: bool
 ) -> None:
     """Fetch posts for each target (a spinner on stderr meanwhile), then print them or their JSON."""
-    results: list[tuple[Target, list[Post]]] = []
-    try:
-        with progress(f"Reading {verb}…") as status:
-            for target in targets:
-                status(f"Reading {verb} of {target.name}…")
-                results.append((target, list(fetch(target.net))))
-    finally:
-        close_all(targets)
+    results, failed = each_target(targets, verb, lambda target: list(fetch(target.net)))
     if as_json:
         print_json([model_json(p, target) for target, posts in results for p in posts])
-        return
-    console = out()
-    for target, posts in results:
-        console.print(Rule(Text(f"{target.name}: {verb}"), align="left"))
-        if not print_posts(console, posts):
-            console.print("(nothing yet)")
+    else:
+        console = out()
+        for target, posts in results:
+            console.print(Rule(Text(f"{target.name}: {verb}"), align="left"))
+            if not print_posts(console, posts):
+                console.print("(nothing yet)")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command(rich_help_panel=READING)

@@ -31,6 +31,7 @@ from .cli import (
     app,
     bidi,
     close_all,
+    each_target,
     handles_errors,
     model_json,
     open_targets,
@@ -243,24 +244,21 @@ def notifications(
 ) -> None:
     """Show what happened to each account: mentions, replies, likes, follows, rewards."""
     targets = open_targets(profile or [], network, setting or [])
-    results: list[tuple[Target, list[Notification]]] = []
-    try:
-        with progress("Reading notifications…") as status:
-            for target in targets:
-                status(f"Reading notifications of {target.name}…")
-                results.append((target, list(target.net.notifications(limit=limit))))
-    finally:
-        close_all(targets)
+    results, failed = each_target(
+        targets, "notifications", lambda target: list(target.net.notifications(limit=limit))
+    )
     if as_json:
         print_json([model_json(n, target) for target, items in results for n in items])
-        return
-    console = out()
-    for target, items in results:
-        console.print(Rule(Text(f"{target.name}: notifications"), align="left"))
-        for item in items:
-            console.print(_notification_line(item), markup=False, soft_wrap=True)
-        if not items:
-            console.print("(nothing yet)")
+    else:
+        console = out()
+        for target, items in results:
+            console.print(Rule(Text(f"{target.name}: notifications"), align="left"))
+            for item in items:
+                console.print(_notification_line(item), markup=False, soft_wrap=True)
+            if not items:
+                console.print("(nothing yet)")
+    if failed:
+        raise typer.Exit(1)
 
 
 def _notification_line(item: Notification) -> str:
@@ -286,26 +284,24 @@ def account(
 ) -> None:
     """Show an account (yours, or HANDLE's): name, bio, followers, and optionally its latest posts."""
     targets = open_targets(profile or [], network, setting or [])
-    results: list[tuple[Target, Account, list[Post]]] = []
-    try:
-        with progress("Reading the account…") as status:
-            for target in targets:
-                status(f"Reading the account on {target.name}…")
-                found = target.net.account(handle) if handle else target.net.me()
-                latest = list(target.net.posts(found, limit=posts)) if posts else []
-                results.append((target, found, latest))
-    finally:
-        close_all(targets)
+
+    def read(target: Target) -> tuple[Account, list[Post]]:
+        found = target.net.account(handle) if handle else target.net.me()
+        return found, list(target.net.posts(found, limit=posts)) if posts else []
+
+    results, failed = each_target(targets, "the account", read)
     if as_json:
-        print_json([_account_json(target, found, latest) for target, found, latest in results])
-        return
-    console = out()
-    for target, found, latest in results:
-        console.print(Rule(Text(f"{target.name}: @{printable(found.handle)}"), align="left"))
-        for line in _account_lines(found):
-            console.print(line, markup=False, soft_wrap=True)
-        if latest:
-            print_posts(console, latest)
+        print_json([_account_json(target, found, latest) for target, (found, latest) in results])
+    else:
+        console = out()
+        for target, (found, latest) in results:
+            console.print(Rule(Text(f"{target.name}: @{printable(found.handle)}"), align="left"))
+            for line in _account_lines(found):
+                console.print(line, markup=False, soft_wrap=True)
+            if latest:
+                print_posts(console, latest)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _account_json(target: Target, found: Account, latest: list[Post]) -> dict[str, Any]:

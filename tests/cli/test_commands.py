@@ -35,12 +35,12 @@ def write_config(folder: Path, **extra: dict[str, Any]) -> dict[str, str]:
         "brand": {"network": "sandbox", "path": str(folder / "s.db"), "account": "brand"},
         "fan": {"network": "sandbox", "path": str(folder / "s.db"), "account": "fan"},
         "tiny": {"network": "sandbox", "path": str(folder / "t.db"), "account": "brand", "max_length": 20},
-        # Fails when it publishes (not while planning), where the library also logs the failure.
+        # Fails when it publishes (not while planning, where the library also logs the failure) or searches.
         "closed": {
             "network": "sandbox",
             "path": str(folder / "c.db"),
             "account": "brand",
-            "unsupported": ["publish"],
+            "unsupported": ["publish", "search", "tag_search"],
         },
         **extra,
     }
@@ -456,3 +456,20 @@ def test_delete_asks_on_a_terminal(tmp_path: Path) -> None:
         with sandbox(tmp_path) as brand:
             remaining = [p.id for p in brand.search("Maybe", limit=None)]
         assert remaining == ([made.id] if answer == b"n\n" else [])
+
+
+def test_one_account_failing_to_read_does_not_hide_the_others(tmp_path: Path) -> None:
+    env = write_config(tmp_path)
+    with sandbox(tmp_path) as brand:
+        brand.publish("Still here #read")
+    for extra in ((), ("--json",)):
+        result = run(env, "search", "#read", "-p", "closed", "-p", "brand", *extra)
+        assert result.returncode == 1
+        assert result.stderr == "error: closed (sandbox): [sandbox] sandbox does not support tag_search\n"
+        if extra:
+            assert [(p["target"], p["text"]) for p in json.loads(result.stdout)] == [
+                ("brand", "Still here #read")
+            ]
+        else:
+            assert "brand (sandbox): search '#read'" in result.stdout
+            assert "Still here #read" in result.stdout
