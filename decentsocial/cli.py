@@ -345,6 +345,12 @@ def progress(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda text: status.update(Text(text))
 
 
+def _known() -> list[str]:
+    from .registry import known_networks
+
+    return known_networks()
+
+
 def _complete_profiles(incomplete: str) -> list[str]:
     """Shell completion for profile names: the ones in the config file."""
     from .config import profile_names
@@ -377,7 +383,13 @@ ProfilesOpt = Annotated[
 ]
 NetworkOpt = Annotated[
     str | None,
-    typer.Option("--network", "-n", metavar="NETWORK", help="A network name, instead of a profile."),
+    typer.Option(
+        "--network",
+        "-n",
+        metavar="NETWORK",
+        help="A network name, instead of a profile.",
+        autocompletion=lambda incomplete: [n for n in _known() if n.startswith(incomplete)],
+    ),
 ]
 SettingOpt = Annotated[
     list[str] | None,

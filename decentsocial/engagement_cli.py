@@ -38,6 +38,7 @@ from .cli import (
     out,
     print_json,
     printable,
+    progress,
 )
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
@@ -115,7 +116,8 @@ def report_command(
     start = parse_since(since)
     nets = open_networks(profile or [], network, setting or [])
     try:
-        frame = report(nets, since=start)
+        with progress(f"Reading the posts of {len(nets)} account(s) since {start:%Y-%m-%d %H:%M}…"):
+            frame = report(nets, since=start)
     finally:
         for net in nets:
             net.close()
@@ -156,7 +158,8 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: s
     ok = True
     for net, handle in zip(nets, handles, strict=True):
         try:
-            posts = track(net.posts(limit=limit), store, networks=[net])
+            with progress(f"Reading the latest posts of {net.name} @{printable(handle)}…"):
+                posts = track(net.posts(limit=limit), store, networks=[net])
         except DecentSocialError as exc:
             err().print(f"error: {net.name} @{printable(handle)}: {printable(str(exc))}", markup=False)
             ok = False
@@ -198,7 +201,8 @@ def track_command(
     nets = open_networks(profile or [], network, setting or [])
     taken = 0
     try:
-        handles = [net.me().handle for net in nets]
+        with progress("Reading the accounts…"):
+            handles = [net.me().handle for net in nets]
         while True:
             ok = _snapshot(nets, handles, store, limit)
             taken += 1

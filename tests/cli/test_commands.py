@@ -367,6 +367,11 @@ def test_shell_completion_offers_profile_names(tmp_path: Path) -> None:
     }
     result = runner.invoke(app, [], env=completion, prog_name="decentsocial")
     assert result.output.split() == ["brand"]
+    networks = {**completion, "COMP_WORDS": "decentsocial search x --network s", "COMP_CWORD": "4"}
+    assert runner.invoke(app, [], env=networks, prog_name="decentsocial").output.split() == [
+        "sandbox",
+        "steem",
+    ]
 
 
 def test_json_output_carries_remote_text_exactly_but_inert(tmp_path: Path) -> None:
