@@ -21,14 +21,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Account, Draft, Media, Notification, Post, Reward
-from .network import Capability
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -741,68 +739,6 @@ def rewards(
         console.print(f"claimed: {amounts(claimed)}", markup=False)
 
 
-@app.command(rich_help_panel=SETUP)
-@handles_errors
-def networks(as_json: JsonOpt = False) -> None:
-    """List the networks decentsocial knows, whether each is installed, and what each can do."""
-    rows = _network_rows()
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title="Networks")
-    table.add_column("name", no_wrap=True, min_width=8)
-    table.add_column("status", no_wrap=True, min_width=13)
-    table.add_column("capabilities", ratio=1)
-    hints: dict[str, list[str]] = {}
-    for row in rows:
-        if row["status"] == "missing":
-            status = "missing extra"
-            hints.setdefault(row["install"], []).append(row["name"])
-        elif row["status"] == "broken":
-            status = f"broken: {row['error']}"
-        else:
-            status = "ready"
-        caps = row["capabilities"]
-        every = len(caps) == len(Capability)
-        # Text, never markup: a name or a capability is printed as it is.
-        name = Text(printable(row["name"]))
-        table.add_row(name, Text(status), Text("all" if every else ", ".join(caps)))
-    console = out()
-    console.print(table)
-    if hints:
-        # Plain lines after the table, never cut or wrapped by a column: each is copied whole.
-        console.print("To install the missing networks:", markup=False)
-        for hint, names in hints.items():
-            console.print(f"  {hint}  # {printable(', '.join(names))}", markup=False, soft_wrap=True)
-
-
-def _network_rows() -> list[dict[str, Any]]:
-    """Each known network: ``name``, ``status`` (ready/missing/broken), ``install``, ``capabilities``."""
-    from .registry import backend_class, install_hint, known_networks
-
-    rows: list[dict[str, Any]] = []
-    for name in known_networks():
-        row: dict[str, Any] = {
-            "name": name,
-            "status": "ready",
-            "install": None,
-            "error": None,
-            "capabilities": [],
-        }
-        hint = install_hint(name)
-        if hint is not None:
-            row.update(status="missing", install=hint)
-        else:
-            try:
-                cls = backend_class(name)
-            except Exception as exc:  # a third-party backend that fails to import must not hide the others
-                row.update(status="broken", error=type(exc).__name__)
-            else:
-                row["capabilities"] = sorted(c.value for c in cls.capabilities)
-        rows.append(row)
-    return rows
-
-
 def main() -> None:
     """Entry point of the ``decentsocial`` command."""
     app()
@@ -811,8 +747,8 @@ def main() -> None:
 # The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
 # commands (report, track) live in their own modules and register on ``app`` when imported.
 # The everyday commands (reply, delete, like, repost, search, thread, notifications, account) and the
-# demo live in social_cli and demo_cli the same way.
-from . import campaign_cli, demo_cli, engagement_cli, social_cli  # noqa: E402, F401
+# setup commands (networks, demo) live in social_cli and setup_cli the same way.
+from . import campaign_cli, engagement_cli, setup_cli, social_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     # ``python -m decentsocial.cli``: run the command through the imported module, so the commands the

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import decentsocial as ds
 from decentsocial.cli import app
-from decentsocial.demo_cli import ARABIC_LINE
+from decentsocial.setup_cli import ARABIC_LINE
 
 runner = CliRunner()
 

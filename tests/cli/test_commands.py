@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import decentsocial as ds
 from decentsocial.cli import app
-from decentsocial.demo_cli import ARABIC_LINE
+from decentsocial.setup_cli import ARABIC_LINE
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

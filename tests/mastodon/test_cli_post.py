@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from decentsocial.cli import app
-from decentsocial.demo_cli import ARABIC_LINE
+from decentsocial.setup_cli import ARABIC_LINE
 from tests.servers.mastodon import MastodonServer
 
 runner = CliRunner()

@@ -1,28 +1,95 @@
-"""The ``demo`` command: the main job on the embedded sandbox, two accounts, no setup.
+"""The setup commands of ``decentsocial``: ``networks`` (what is installed) and ``demo``.
 
-Alice posts with a tag, Bob replies in Arabic, both like, Alice's reward
-goes pending -> claimable -> claimed (the sandbox clock jumps, nothing
-waits), she tips Bob, and the balances are shown.
+``networks`` lists every known network, whether its extra is installed (with
+the ``pip install`` command when it is not) and what it can do. ``demo`` runs
+the main job on the embedded sandbox with two accounts and no setup: Alice
+posts with a tag, Bob replies in Arabic, both like, Alice's reward goes
+pending -> claimable -> claimed (the sandbox clock jumps, nothing waits),
+she tips Bob, and the balances are shown.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
-from .cli import SETUP, amounts, app, handles_errors, out, print_posts
+from .cli import SETUP, JsonOpt, amounts, app, handles_errors, out, print_json, print_posts, printable
 from .errors import ConfigurationError
 from .models import Amount, Draft, Reward
+from .network import Capability
 
 if TYPE_CHECKING:
     from .backends.sandbox import SandboxNetwork
 
 __all__ = ["ARABIC_LINE", "run_demo"]
+
+
+@app.command(rich_help_panel=SETUP)
+@handles_errors
+def networks(as_json: JsonOpt = False) -> None:
+    """List the networks decentsocial knows, whether each is installed, and what each can do."""
+    rows = _network_rows()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Networks")
+    table.add_column("name", no_wrap=True, min_width=8)
+    table.add_column("status", no_wrap=True, min_width=13)
+    table.add_column("capabilities", ratio=1)
+    hints: dict[str, list[str]] = {}
+    for row in rows:
+        if row["status"] == "missing":
+            status = "missing extra"
+            hints.setdefault(row["install"], []).append(row["name"])
+        elif row["status"] == "broken":
+            status = f"broken: {row['error']}"
+        else:
+            status = "ready"
+        caps = row["capabilities"]
+        every = len(caps) == len(Capability)
+        # Text, never markup: a name or a capability is printed as it is.
+        name = Text(printable(row["name"]))
+        table.add_row(name, Text(status), Text("all" if every else ", ".join(caps)))
+    console = out()
+    console.print(table)
+    if hints:
+        # Plain lines after the table, never cut or wrapped by a column: each is copied whole.
+        console.print("To install the missing networks:", markup=False)
+        for hint, names in hints.items():
+            console.print(f"  {hint}  # {printable(', '.join(names))}", markup=False, soft_wrap=True)
+
+
+def _network_rows() -> list[dict[str, Any]]:
+    """Each known network: ``name``, ``status`` (ready/missing/broken), ``install``, ``capabilities``."""
+    from .registry import backend_class, install_hint, known_networks
+
+    rows: list[dict[str, Any]] = []
+    for name in known_networks():
+        row: dict[str, Any] = {
+            "name": name,
+            "status": "ready",
+            "install": None,
+            "error": None,
+            "capabilities": [],
+        }
+        hint = install_hint(name)
+        if hint is not None:
+            row.update(status="missing", install=hint)
+        else:
+            try:
+                cls = backend_class(name)
+            except Exception as exc:  # a third-party backend that fails to import must not hide the others
+                row.update(status="broken", error=type(exc).__name__)
+            else:
+                row["capabilities"] = sorted(c.value for c in cls.capabilities)
+        rows.append(row)
+    return rows
 
 
 @app.command(rich_help_panel=SETUP)
