@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -349,6 +350,17 @@ def _known() -> list[str]:
     return known_networks()
 
 
+def text_or_stdin(text: str) -> str:
+    """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
+
+    One trailing line break (the one every file and ``echo`` ends with) is dropped.
+    """
+    if text != "-":
+        return text
+    data = sys.stdin.read()
+    return data[:-1] if data.endswith("\n") else data
+
+
 def _complete_profiles(incomplete: str) -> list[str]:
     """Shell completion for profile names: the ones in the config file."""
     from .config import profile_names
@@ -463,7 +475,7 @@ _C1 = re.compile(r"[\x7f-\x9f]")
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def post(
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to publish.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to publish; - reads it from stdin.")],
     to: Annotated[
         list[str] | None,
         typer.Option(
@@ -537,7 +549,7 @@ def post(
         for i, path in enumerate(images)
     )
     draft = Draft(
-        text=text,
+        text=text_or_stdin(text),
         media=media,
         content_warning=cw,
         tags=tuple(tag or ()),

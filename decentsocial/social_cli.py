@@ -41,6 +41,7 @@ from .cli import (
     printable,
     progress,
     read_posts,
+    text_or_stdin,
 )
 from .models import Account, Draft, Media, Notification, Post
 from .text import truncate
@@ -98,7 +99,7 @@ def done(action: str, target: Target, post_id: str, url: str | None, as_json: bo
 @handles_errors
 def reply(
     post_id: PostIdArg,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The reply's text.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The reply's text; - reads it from stdin.")],
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -116,7 +117,7 @@ def reply(
     as_json: JsonOpt = False,
 ) -> None:
     """Reply to a post."""
-    draft = Draft(text=text, media=images(image, alt), content_warning=cw, idempotency_key=key)
+    draft = Draft(text=text_or_stdin(text), media=images(image, alt), content_warning=cw, idempotency_key=key)
     target = one_target(profile, network, setting)
     try:
         with progress(f"Replying as {target.name}…"):

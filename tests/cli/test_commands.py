@@ -176,6 +176,20 @@ def test_every_account_failing_exit_1_with_json_errors(tmp_path: Path) -> None:
     assert as_json.stderr == ""
 
 
+def test_text_from_stdin(tmp_path: Path) -> None:
+    env = write_config(tmp_path)
+    prepared = f"{ARABIC_LINE}\n\nSecond paragraph #stdin\n"
+    result = runner.invoke(app, ["post", "-", "--to", "brand", "--json"], input=prepared, env=env)
+    assert result.exit_code == 0, result.output
+    with sandbox(tmp_path) as net:
+        (made,) = net.search("#stdin", limit=None)
+    assert made.text == prepared[:-1]  # the file's final line break is not part of the post
+    replied = runner.invoke(app, ["reply", made.id, "-", "-p", "fan", "--json"], input="شكرا\n", env=env)
+    assert replied.exit_code == 0, replied.output
+    with sandbox(tmp_path) as net:
+        assert [p.text for p in net.thread(made.id)][1:] == ["شكرا"]
+
+
 def test_dry_run_is_a_flag_and_posts_nothing(tmp_path: Path) -> None:
     env = write_config(tmp_path)
     result = invoke(env, "post", "not yet #dry", "--to", "brand", "--dry-run", "--json")
