@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
+if __name__ == "__main__":
+    # ``python -m decentsocial.cli`` runs this file as ``__main__``, a copy on which the command modules
+    # (imported at the bottom) would not register: run the real ``decentsocial.cli`` instead, now.
+    from decentsocial.console import main as _run
+
+    _run()
+
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
@@ -761,10 +768,3 @@ def main() -> None:
 # The everyday commands (reply, delete, like, repost, search, thread, notifications, account) and the
 # setup commands (networks, demo) live in social_cli and setup_cli the same way.
 from . import campaign_cli, engagement_cli, setup_cli, social_cli  # noqa: E402, F401
-
-if __name__ == "__main__":
-    # ``python -m decentsocial.cli``: run the command through the imported module, so the commands the
-    # modules above register on ``decentsocial.cli.app`` are there too (this file runs as ``__main__``).
-    from decentsocial.console import main as run
-
-    run()
