@@ -752,10 +752,10 @@ def rewards(
         return
     console = out()
     console.print(
-        f"{net.name} rewards for {printable(pending.subject)}: {reward_line(pending)}", markup=False
+        printable(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}"), markup=False
     )
     if claimed is not None:
-        console.print(f"claimed: {amounts(claimed)}", markup=False)
+        console.print(printable(f"claimed: {amounts(claimed)}"), markup=False)
 
 
 def main() -> None:

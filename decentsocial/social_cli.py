@@ -266,7 +266,7 @@ def _notification_line(item: Notification) -> str:
     who = f" @{printable(item.account.handle)}" if item.account else ""
     amount = f" {item.amount}" if item.amount else ""
     about = f": {bidi(truncate(item.post.text.replace(chr(10), ' '), 60))}" if item.post else ""
-    return f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}"
+    return printable(f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}")
 
 
 @app.command(rich_help_panel=READING)
