@@ -98,8 +98,16 @@ class _Group(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
-            _flags_shown_as_flags(command.get_params(ctx))
+            _plain_help(command, ctx)
         return command
+
+
+def _plain_help(command: Any, ctx: Any) -> None:
+    """:func:`_flags_shown_as_flags` for a command and, for a group added with ``add_typer``, its commands."""
+    _flags_shown_as_flags(command.get_params(ctx))
+    if hasattr(command, "list_commands") and hasattr(command, "get_command"):
+        for name in command.list_commands(ctx):
+            _plain_help(command.get_command(ctx, name), ctx)
 
 
 #: The help's command groups, so a first look finds posting and reading before the rest.

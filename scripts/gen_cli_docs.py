@@ -31,12 +31,23 @@ import typer
 from typer.testing import CliRunner
 from decentsocial.cli import app
 
+def commands(group, ctx, prefix):
+    # Every visible command's words, a group's commands after it ("message", then "message send").
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        found.append(prefix + [name])
+        if hasattr(command, "list_commands"):
+            found += commands(command, ctx, prefix + [name])
+    return found
+
 group = typer.main.get_command(app)
 ctx = group.make_context("decentsocial", [], resilient_parsing=True)
-names = [n for n in group.list_commands(ctx) if not group.get_command(ctx, n).hidden]
 runner = CliRunner()
 helps = []
-for args in [["--help"]] + [[n, "--help"] for n in names]:
+for args in [["--help"]] + [words + ["--help"] for words in commands(group, ctx, [])]:
     result = runner.invoke(app, args, prog_name="decentsocial", env={"COLUMNS": "%d"})
     if result.exit_code != 0:
         sys.exit(f"{' '.join(args)} failed: {result.output}")
