@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -149,7 +150,7 @@ def test_newest_first_by_the_messages_own_dates(make_net: MakeNet) -> None:
     start = int(time.time()) - 600
     sent = []
     for minute in range(4):  # the wraps' dates are random within two days; the messages' are not
-        alice._now = lambda m=minute: start + 60 * m  # type: ignore[method-assign]
+        alice._now = functools.partial(int, start + 60 * minute)  # type: ignore[method-assign]
         sent.append(alice.send_message(bob_key.public_key, f"update {minute}"))
     assert [m.id for m in bob.messages()] == sent[::-1]
     assert [m.text for m in bob.messages(limit=2)] == ["update 3", "update 2"]
