@@ -58,9 +58,11 @@ def test_round_trip_between_two_keys(make_net: MakeNet) -> None:
     # The sender keeps a copy, wrapped to itself: the same message, the same conversation.
     sent = list(alice.messages())
     assert [(m.id, m.text, m.conversation_id) for m in sent] == [(message_id, text, message.conversation_id)]
-    # Bob answers; both see the conversation newest first.
+    # Bob answers a second later (Nostr dates to the second); both see the conversation newest first.
+    bob._now = functools.partial(int, int(message.created_at.timestamp()) + 1)  # type: ignore[method-assign]
     answer = bob.send_message(alice.me(), "شكرا")
-    assert [m.id for m in alice.messages()][:1] == [answer]
+    assert [m.id for m in alice.messages()] == [answer, message_id]
+    assert [m.id for m in bob.messages()] == [answer, message_id]
 
 
 def test_what_the_relay_sees(make_net: MakeNet) -> None:
