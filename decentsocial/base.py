@@ -555,8 +555,11 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- direct messages (issue 14)
     # Public members, then their hooks: kept together here so that other additions merge around them.
 
+    #: What a network without direct messages lacks: named in its ``UnsupportedFeature`` (backends set it).
+    lacks_messaging: ClassVar[str | None] = None
+
     def send_message(self, account: AccountRef, text: str) -> str:
-        self.require(Capability.MESSAGING)
+        self._require_messaging()
         to = self._account_arg(account)
         body = self._message_text(text)
         rule = self._message_limit()
@@ -565,8 +568,12 @@ class BaseNetwork(Generic[S]):
         return self._send_message(to, body)
 
     def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
-        self.require(Capability.MESSAGING)
+        self._require_messaging()
         return self._messages(check_limit(limit))
+
+    def _require_messaging(self) -> None:
+        if Capability.MESSAGING not in self.capabilities:
+            raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
 
     def _message_text(self, text: object) -> str:
         """The text of a message, checked without ever repeating it (it is private)."""
@@ -588,10 +595,10 @@ class BaseNetwork(Generic[S]):
 
     def _send_message(self, to: AccountRef, text: str) -> str:
         """Send checked, non-empty text to ``to``; return the message id."""
-        raise self.unsupported(Capability.MESSAGING)
+        raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
 
     def _messages(self, limit: int | None) -> Iterator[Message]:
-        raise self.unsupported(Capability.MESSAGING)
+        raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
 
 
 def _quietly(release: Callable[[], None]) -> None:

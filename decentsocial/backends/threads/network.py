@@ -59,6 +59,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
+    #: Why ``send_message``/``messages`` raise ``UnsupportedFeature`` (direct messages, issue 14).
+    lacks_messaging = "the Threads API has no direct messages"
 
     @property
     def identity(self) -> str:
