@@ -39,6 +39,7 @@ def test_message_round_trip(harness: Harness) -> None:
     assert other.id in [r.id for r in received.recipients]
     assert received.conversation_id
     assert is_utc(received.created_at)
+    assert Message.model_validate_json(received.model_dump_json()) == received  # raw is JSON
     sent = h.eventually(lambda: _find(list(h.me.messages(limit=20)), message_id))
     assert sent.text == text
     assert sent.sender.id == me.id
