@@ -19,6 +19,7 @@ from decentsocial.backends.nostr.dm import (
     KIND_SEAL,
     MESSAGE_LIMIT,
     gift_wrap,
+    unwrap,
 )
 from decentsocial.backends.nostr.events import Event, event_id, sign_event
 
@@ -163,6 +164,8 @@ def test_bad_input_and_recipients_that_cannot_receive(make_net: MakeNet) -> None
     alice = make_net(alice_key)
     with pytest.raises(ContentRejected, match="limit"):
         alice.send_message(bob_key.public_key, "ا" * (MESSAGE_LIMIT.limit // 2 + 1))  # 2 bytes each
+    with pytest.raises(ContentRejected, match="does not fit"):
+        alice.send_message(bob_key.public_key, "\x01" * 20_000)  # within the limit, but 6 bytes each in JSON
     with pytest.raises(InvalidInput, match="cannot receive"):
         alice.send_message("ff" * 32, "hello")  # 64 hex digits, but no point on the curve
     with pytest.raises(InvalidInput, match="Nostr account"):
@@ -181,3 +184,14 @@ def test_keys_never_logged(make_net: MakeNet, caplog: pytest.LogCaptureFixture) 
     for secret in (alice_key.nsec, alice_key.hex, bob_key.nsec, bob_key.hex, "secret text 5678"):
         assert secret not in caplog.text
     assert "secret text" not in repr(message)
+
+
+def test_a_seal_nested_too_deep_is_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    """JSON deeper than the parser's recursion limit (too big for the test relay, so unwrapped here)."""
+    bob_key, throwaway = PrivateKey.generate(), PrivateKey.generate()
+    secret = bytes.fromhex(throwaway.hex)
+    deep = nip44.encrypt("[" * 30_000 + "]" * 30_000, nip44.conversation_key(secret, bob_key.public_key))
+    wrap = sign_event(throwaway, KIND_GIFT_WRAP, deep, (("p", bob_key.public_key),), int(time.time()))
+    with caplog.at_level(logging.DEBUG, logger="decentsocial"):
+        assert unwrap(wrap, bob_key) is None
+    assert "RecursionError" in caplog.text

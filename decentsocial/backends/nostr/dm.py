@@ -106,12 +106,14 @@ def send(net: NostrNetwork, recipient: str, text: str) -> str:
         "content": text,
     }
     try:
+        nip44.conversation_key(_secret(key), recipient)
+    except nip44.Nip44Error:
+        raise errors.InvalidInput(
+            "this account cannot receive a message: its key is not a point on secp256k1", network=NETWORK
+        ) from None
+    try:
         wraps = [gift_wrap(key, _json(rumor), r, now) for r in dict.fromkeys([recipient, key.public_key])]
     except nip44.Nip44Error as exc:
-        if "public key" in str(exc):
-            raise errors.InvalidInput(
-                "this account cannot receive a message: its key is not a point on secp256k1", network=NETWORK
-            ) from None
         raise errors.ContentRejected(
             f"the message does not fit a NIP-44 payload: {exc}", network=NETWORK
         ) from None
@@ -132,7 +134,7 @@ def unwrap(wrap: Event, key: PrivateKey) -> Message | None:
             return _dropped(wrap, "the rumor is not an event")
         # A rumor is never signed: parse it with a placeholder signature, then check its id.
         rumor = Event.from_json({**data, "sig": "0" * 128})
-    except (nip44.Nip44Error, ValueError) as exc:
+    except (nip44.Nip44Error, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         return _dropped(wrap, f"cannot open it ({type(exc).__name__})")
     if rumor.kind != KIND_PRIVATE_MESSAGE:
         return _dropped(wrap, f"a kind-{rumor.kind} rumor, not a kind-14 message")
