@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from decentsocial import Account, ContentRejected, InvalidInput, NotFound
+from decentsocial import Account, ContentRejected, InvalidInput, NotFound, connect
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.backends.mastodon.messages import strip_addressing
 from tests.servers.mastodon import MastodonServer
+from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+
+from .cassettes import recorded_statuses
 
 
 @pytest.fixture
@@ -90,3 +95,36 @@ def test_recipients_that_cannot_receive(
 )
 def test_strip_addressing(text: str, addressed: set[str], expected: str) -> None:
     assert strip_addressing(text, addressed) == expected
+
+
+# ---------------------------------------------------------------- a hostile server's conversations
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    with hostile_server() as running:
+        yield running
+
+
+def conversation(ident: str, text: str = "hello") -> dict[str, Any]:
+    data = copy.deepcopy(next(s for s in recorded_statuses() if not s.get("reblog")))
+    data.update(id=ident, visibility="direct", content=f"<p>{text}</p>", mentions=[])
+    return {"id": f"c{ident}", "unread": True, "accounts": [data["account"]], "last_status": data}
+
+
+def test_malformed_conversations_are_skipped_without_their_text(
+    hostile: HostileServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = conversation("2", "private words two")
+    del broken["last_status"]["account"]
+    empty: dict[str, Any] = {"id": "c3", "accounts": [], "last_status": None}
+    page = [conversation("1", "first"), broken, empty, "junk", conversation("4", "fourth")]
+    hostile.respond = lambda method, path: answer(page)
+    net = connect("mastodon", base_url=hostile.base_url, access_token="t", mastodon_version="4.2.0")
+    assert isinstance(net, MastodonNetwork)
+    found = list(net.messages(limit=10))
+    assert [(m.id, m.text, m.conversation_id) for m in found] == [("1", "first", "c1"), ("4", "fourth", "c4")]
+    assert "skipping a malformed item (id c2)" in caplog.text
+    assert "private words" not in caplog.text
+    assert all(path.startswith("/api/v1/conversations") for _, path in hostile.requests)
+    net.close()
