@@ -73,6 +73,8 @@ class BaseNetwork(Generic[S]):
     capabilities: frozenset[Capability] = frozenset()
     #: How many items one page request asks for; backends use their API's maximum.
     page_size: ClassVar[int] = 50
+    #: What the network lacks, per capability, said in ``UnsupportedFeature`` (why it cannot, what instead).
+    lacks: ClassVar[dict[Capability, str]] = {}
 
     settings: S
 
@@ -84,8 +86,8 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- helpers for backends
 
     def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
-        """The ``UnsupportedFeature`` error for ``capability`` on this network."""
-        return UnsupportedFeature(self.name, capability, detail)
+        """The ``UnsupportedFeature`` error for ``capability`` on this network (``lacks`` says why)."""
+        return UnsupportedFeature(self.name, capability, detail or self.lacks.get(capability))
 
     def require(self, capability: Capability) -> None:
         """Raise ``UnsupportedFeature`` unless this backend has ``capability``."""
@@ -555,11 +557,8 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- direct messages (issue 14)
     # Public members, then their hooks: kept together here so that other additions merge around them.
 
-    #: What a network without direct messages lacks: named in its ``UnsupportedFeature`` (backends set it).
-    lacks_messaging: ClassVar[str | None] = None
-
     def send_message(self, account: AccountRef, text: str) -> str:
-        self._require_messaging()
+        self.require(Capability.MESSAGING)
         to = self._account_arg(account)
         body = self._message_text(text)
         rule = self._message_limit()
@@ -568,12 +567,8 @@ class BaseNetwork(Generic[S]):
         return self._send_message(to, body)
 
     def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
-        self._require_messaging()
+        self.require(Capability.MESSAGING)
         return self._messages(check_limit(limit))
-
-    def _require_messaging(self) -> None:
-        if Capability.MESSAGING not in self.capabilities:
-            raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
 
     def _message_text(self, text: object) -> str:
         """The text of a message, checked without ever repeating it (it is private)."""
@@ -595,10 +590,10 @@ class BaseNetwork(Generic[S]):
 
     def _send_message(self, to: AccountRef, text: str) -> str:
         """Send checked, non-empty text to ``to``; return the message id."""
-        raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
+        raise self.unsupported(Capability.MESSAGING)
 
     def _messages(self, limit: int | None) -> Iterator[Message]:
-        raise self.unsupported(Capability.MESSAGING, self.lacks_messaging)
+        raise self.unsupported(Capability.MESSAGING)
 
 
 def _quietly(release: Callable[[], None]) -> None:

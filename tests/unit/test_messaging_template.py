@@ -51,7 +51,7 @@ class Outbox(BaseNetwork[NetworkSettings]):
 
 class Silent(BaseNetwork[NetworkSettings]):
     name = "silent"
-    lacks_messaging: ClassVar[str | None] = "pigeons only"
+    lacks: ClassVar[dict[Capability, str]] = {Capability.MESSAGING: "pigeons only"}
 
 
 def test_checks_come_before_the_hook() -> None:
@@ -95,6 +95,6 @@ def test_a_network_without_messages_says_what_it_lacks() -> None:
 def test_every_builtin_backend_has_messages_or_says_why_not(name: str) -> None:
     cls = backend_class(name)
     if Capability.MESSAGING in cls.capabilities:
-        assert cls.lacks_messaging is None
+        assert Capability.MESSAGING not in cls.lacks
     else:
-        assert cls.lacks_messaging, f"{name} lacks messaging without saying why"
+        assert cls.lacks.get(Capability.MESSAGING), f"{name} lacks messaging without saying why"

@@ -86,11 +86,11 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.TIP,
         Capability.MEDIA,
     }
-    #: Why ``send_message``/``messages`` raise ``UnsupportedFeature`` (direct messages, issue 14).
-    lacks_messaging = (
-        "the chain has no private messages; the only note between accounts is a transfer's memo, "
-        "which moves funds and is public unless memo-encrypted"
-    )
+    lacks: ClassVar[dict[Capability, str]] = {
+        # direct messages (issue 14)
+        Capability.MESSAGING: "the chain has no private messages; the only note between accounts is a"
+        " transfer's memo, which moves funds and is public unless memo-encrypted",
+    }
 
     @property
     def identity(self) -> str:

@@ -61,8 +61,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
     capabilities = READING | PUBLISHING | {Capability.TIMELINE}
-    #: Why ``send_message``/``messages`` raise ``UnsupportedFeature`` (direct messages, issue 14).
-    lacks_messaging = "the Minds API this backend uses offers no direct messages"
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.MESSAGING: "the Minds API this backend uses offers no direct messages",  # issue 14
+    }
     page_size: ClassVar[int] = 50
 
     @property
