@@ -466,6 +466,7 @@ def main() -> None:
 # The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
 # commands (report, track) live in their own modules and register on ``app`` when imported.
 from . import campaign_cli, engagement_cli  # noqa: E402, F401
+from . import messages_cli as _messages_cli  # noqa: E402, F401 - messages, message send
 
 if __name__ == "__main__":
     main()

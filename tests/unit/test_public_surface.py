@@ -39,6 +39,7 @@ PUBLIC_NAMES = {
     "Job",
     "LinkCard",
     "Media",
+    "Message",
     "Network",
     "NetworkSettings",
     "NetworkUnavailable",

@@ -63,6 +63,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
     capabilities = READING | PUBLISHING | {Capability.TIMELINE}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.MESSAGING: "the Minds API this backend uses offers no direct messages",  # issue 14
+    }
     page_size: ClassVar[int] = 50
 
     @property

@@ -34,6 +34,7 @@ from .convert import (
     relay_report,
     reply_target,
 )
+from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -77,12 +78,12 @@ def _kinds_hint(event: Event) -> tuple[str, ...]:
     return ("k", str(event.kind))
 
 
-class NostrNetwork(BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM}
+    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM, MESSAGING}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)

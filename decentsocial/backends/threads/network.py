@@ -61,6 +61,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.MESSAGING: "the Threads API has no direct messages",  # issue 14
+    }
 
     @property
     def identity(self) -> str:
