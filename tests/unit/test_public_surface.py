@@ -59,6 +59,7 @@ PUBLIC_NAMES = {
     "TextLimit",
     "UnsupportedFeature",
     "__version__",
+    "auth",
     "connect",
     "connect_any",
     "crosspost",

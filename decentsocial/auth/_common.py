@@ -1,0 +1,118 @@
+"""What every sign-in shares: the result, state and PKCE values, and an all-or-nothing save."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ..config import KEYRING_SUFFIX, check_profile_name, save_profile
+from ..errors import AuthenticationError, InvalidInput
+from ..keyring_store import delete_secret, entry_name, set_secret
+from ..models import Account
+
+__all__ = ["SignIn", "check_state", "new_state", "pkce_pair", "read_code", "save_signed_in"]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A finished sign-in: the saved profile and whom it signs in as. Holds no secret."""
+
+    network: str
+    profile: str | None
+    account: Account
+    scopes: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+    #: Public facts to show once (a Nostr npub); never a secret.
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def new_state() -> str:
+    """An unguessable ``state`` value that ties the redirect to this sign-in (CSRF protection)."""
+    return secrets.token_urlsafe(24)
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE ``code_verifier`` and its S256 ``code_challenge`` (RFC 7636)."""
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def check_state(expected: str, got: str | None, *, network: str) -> None:
+    """``InvalidInput`` when the redirect's ``state`` is not this sign-in's (another tab, or forged)."""
+    if got is None or not hmac.compare_digest(expected.encode(), str(got).encode()):
+        raise InvalidInput(
+            "the sign-in answer does not belong to this sign-in (its state differs): open the address "
+            "this sign-in printed and approve there, then use the code it gives",
+            network=network,
+        )
+
+
+def read_code(code: str, state: str | None) -> tuple[str, str | None]:
+    """The code (and state) from what the user pasted: the bare code, or the whole redirect address.
+
+    Meta appends ``#_`` to its redirect; it is no part of the code.
+    """
+    text = str(code).strip()
+    if "?" in text and "code=" in text:
+        query = dict(parse_qsl(urlsplit(text).query))
+        text = query.get("code", "")
+        state = state if state is not None else query.get("state")
+    text = text.removesuffix("#_")
+    if not text:
+        raise InvalidInput("no authorization code was given: paste the code the server showed after approval")
+    return text, state
+
+
+def denied(query: dict[str, str], *, network: str) -> AuthenticationError:
+    """The error for a redirect that carries ``error=`` (the user clicked Deny, or the server refused)."""
+    reason = query.get("error_description") or query.get("error_reason") or query.get("error") or "refused"
+    return AuthenticationError(
+        "the authorization was denied or cancelled on the server: run the sign-in again and click "
+        "Authorize (Allow) to connect this app",
+        network=network,
+        server_message=reason[:200],
+    )
+
+
+def save_signed_in(
+    profile: str,
+    network: str,
+    settings: dict[str, Any],
+    secret_settings: dict[str, str],
+    login: dict[str, Any] | None = None,
+    login_secrets: dict[str, str] | None = None,
+) -> None:
+    """Put the secrets in the keyring and the profile (references only) in the config file, or neither.
+
+    A failure part-way removes the keyring entries this call wrote, so no
+    profile points at a missing secret and no secret is left without a profile.
+    """
+    check_profile_name(profile)
+    written: list[str] = []
+    table = {"network": network, **settings}
+    login_table = dict(login or {})
+    try:
+        for key, value in secret_settings.items():
+            entry = entry_name(profile, key)
+            set_secret(entry, value)
+            written.append(entry)
+            table[key + KEYRING_SUFFIX] = entry
+        for key, value in (login_secrets or {}).items():
+            entry = entry_name(profile, "login." + key)
+            set_secret(entry, value)
+            written.append(entry)
+            login_table[key + KEYRING_SUFFIX] = entry
+        save_profile(profile, table, login_table or None)
+    except BaseException:
+        for entry in written:
+            with contextlib.suppress(Exception):
+                delete_secret(entry)
+        raise
