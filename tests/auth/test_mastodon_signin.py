@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,41 +24,17 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.auth.mastodon import MastodonFlow
+from tests.auth.browser import click
 from tests.auth.conftest import Store
 from tests.servers.mastodon import DEAD_PORT, MastodonServer
 
 LOOPBACK = "http://127.0.0.1:0/callback"
 
 
-class _Form(HTMLParser):
-    """The authorize page's form: its hidden fields and the account buttons a user can click."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-        self.buttons: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.action = a.get("action", "")
-        elif tag == "input" and a.get("type") == "hidden":
-            self.fields[a["name"]] = a.get("value", "")
-        elif tag == "button" and a.get("name") == "username":
-            self.buttons.append(a.get("value", ""))
-
-
 def approve(server: MastodonServer, url: str, account: str = "alice") -> httpx.Response:
-    """What a user does in the browser: open the authorize page, click the account; the browser follows
-    the redirect to wherever the server sends it (our loopback listener)."""
-    with httpx.Client(follow_redirects=True, timeout=10) as browser:
-        page = browser.get(url)
-        assert page.status_code == 200, page.text
-        form = _Form()
-        form.feed(page.text)
-        assert account in form.buttons
-        return browser.post(server.base_url + form.action, data={**form.fields, "username": account})
+    """The user opens the authorize page and clicks the account (or ``"deny"``)."""
+    assert url.startswith(server.base_url + "/oauth/authorize?")
+    return click(url, account)
 
 
 def test_sign_in_through_the_loopback_redirect_then_post_with_the_profile(
@@ -136,8 +111,9 @@ def test_denied_authorization_is_a_typed_error_and_nothing_is_saved(
     mastodon_server: MastodonServer, store: Store
 ) -> None:
     flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
-    # Mastodon's Deny button redirects back with error=access_denied (the mock has no such button).
-    httpx.get(flow.redirect_uri, params={"error": "access_denied", "state": flow.state}, timeout=5)
+    # Mastodon's Deny button redirects back with error=access_denied (the mock has no such button,
+    # so the browser helper sends that redirect itself).
+    approve(mastodon_server, flow.url, "deny")
     with pytest.raises(ds.AuthenticationError, match=r"denied or cancelled.*click Authorize"):
         flow.wait_for_code(timeout=5)
     assert not store.config.exists()
