@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
+from decentsocial.backends.nostr import NostrNetwork
 from decentsocial.backends.nostr.resolvers import https_nip05_resolver
 from tests.auth.conftest import Store
 from tests.servers._jsonrpc_replay import ReplayServer, load_cases
@@ -91,6 +92,7 @@ def test_nostr_key_generated_is_shown_once_and_kept_in_the_keyring(store: Store)
     assert nsec not in store.config_text()
     assert signed.notes["npub"] in store.config_text()
     with ds.connect(profile="brand-nostr") as net:
+        assert isinstance(net, NostrNetwork)
         assert net.public_key == signed.account.id
     again = ds.auth.nostr_import(relays=RELAYS, private_key=nsec, profile="copy")
     assert "nsec" not in again.notes  # an imported key is not shown back
