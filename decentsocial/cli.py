@@ -463,9 +463,10 @@ def main() -> None:
     app()
 
 
-# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
-# commands (report, track) live in their own modules and register on ``app`` when imported.
-from . import campaign_cli, engagement_cli  # noqa: E402, F401
+# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
+# commands (report, track) and the sign-in commands (login, logout, profiles, refresh) live in their
+# own modules and register on ``app`` when imported.
+from . import auth_cli, campaign_cli, engagement_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,163 @@
+"""``decentsocial login / logout / profiles`` through the real entry point, as a user runs them.
+
+The browser is ``$BROWSER`` (Python's webbrowser honours it) set to ``tests/auth/browser.py``, which
+opens the consent page and clicks as a user would; the keyring is the test file backend chosen
+through ``PYTHON_KEYRING_BACKEND``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import decentsocial as ds
+from decentsocial.cli import app
+from tests.auth.conftest import Store
+from tests.servers.hive import wif_for
+from tests.servers.mastodon import MastodonServer
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(
+    store: Store, *args: str, choice: str = "alice", browser: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COLUMNS": "200",
+        "BROWSER": browser or f"{sys.executable} -m tests.auth.browser %s",
+        "DECENTSOCIAL_TEST_BROWSER_CHOICE": choice,
+    }
+    script = "import sys; from decentsocial.console import main; sys.argv[0] = 'decentsocial'; main()"
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_login_post_profiles_logout_through_the_command(
+    mastodon_server: MastodonServer, store: Store
+) -> None:
+    done = run(
+        store, "login", "mastodon", mastodon_server.base_url, "--profile", "brand-mastodon", "--timeout", "30"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Signed in to mastodon as alice." in done.stdout
+    assert "Access granted: read, write" in done.stdout
+    assert "/oauth/authorize?" in done.stderr  # the address is shown, even when a browser opens
+    token = store.secrets()["brand-mastodon/access_token"]
+    client_secret = store.secrets()["brand-mastodon/login.client_secret"]
+    for secret in (token, client_secret):
+        assert secret not in done.stdout + done.stderr
+        assert secret not in store.config_text()
+
+    with ds.connect(profile="brand-mastodon") as net:
+        assert net.publish("from a profile made by decentsocial login").author.handle == "alice"
+
+    listed = run(store, "profiles", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [
+        {
+            "name": "brand-mastodon",
+            "network": "mastodon",
+            "ready": True,
+            "secrets": {"access_token": {"in": "keyring", "present": True}},
+        }
+    ]
+    table = run(store, "profiles")
+    assert "access_token in keyring: present" in table.stdout
+    assert token not in table.stdout
+
+    out = run(store, "logout", "brand-mastodon")
+    assert out.returncode == 0, out.stderr
+    assert "token revoked on the server" in out.stdout
+    assert store.secrets() == {}
+
+
+def test_denied_and_timed_out_logins_exit_1_with_one_line(
+    mastodon_server: MastodonServer, store: Store
+) -> None:
+    denied = run(
+        store, "login", "mastodon", mastodon_server.base_url, "-p", "x", "--timeout", "30", choice="deny"
+    )
+    assert denied.returncode == 1
+    assert "error: [mastodon] the authorization was denied or cancelled" in denied.stderr
+    assert "Traceback" not in denied.stderr
+    late = run(
+        store, "login", "mastodon", mastodon_server.base_url, "-p", "x", "--timeout", "1", browser="true %s"
+    )
+    assert late.returncode == 1
+    assert "no sign-in came back" in late.stderr
+    wrong = run(store, "login", "mastodon", "http://127.0.0.1:9", "-p", "x", "--no-browser")
+    assert wrong.returncode == 1
+    assert "cannot reach" in wrong.stderr
+    assert not store.config.exists()
+    assert store.secrets() == {}
+
+
+def test_nostr_key_is_shown_once_and_profiles_say_where_secrets_are(store: Store) -> None:
+    made = runner.invoke(app, ["login", "nostr", "-p", "brand-nostr", "--relay", "ws://127.0.0.1:9"])
+    assert made.exit_code == 0, made.output
+    nsec = store.secrets()["brand-nostr/private_key"]
+    assert made.output.count(nsec) == 1  # shown once: there is no other copy
+    listed = runner.invoke(app, ["profiles"])
+    assert nsec not in listed.output
+    assert "private_key in keyring: present" in listed.output
+    store.keyring.write_text("{}")  # the keyring entry is gone (another machine, a wiped keyring)
+    listed = runner.invoke(app, ["profiles"])
+    assert "private_key in keyring: MISSING" in listed.output
+    failed = runner.invoke(app, ["timeline", "-p", "brand-nostr"])
+    assert failed.exit_code == 1
+    assert "holds no secret; sign in again" in failed.output
+    gone = runner.invoke(app, ["logout", "brand-nostr"])
+    assert gone.exit_code == 0, gone.output
+    assert "profile brand-nostr removed" in gone.output
+
+
+def test_a_failed_hive_login_never_prints_the_key(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DS_TEST_POSTING", wif_for("alice", "posting"))
+    args = [
+        "login",
+        "hive",
+        "alice",
+        "-p",
+        "h",
+        "--node",
+        "http://127.0.0.1:9",
+        "--posting-key-env",
+        "DS_TEST_POSTING",
+    ]
+    result = runner.invoke(app, args)  # nothing listens there: the check cannot be made
+    assert result.exit_code == 1
+    assert "error: [hive]" in result.output
+    assert wif_for("alice", "posting") not in result.output
+    assert not store.config.exists()
+
+
+def test_env_and_file_routes_keep_working_beside_the_keyring(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.config.write_text(
+        '[profiles.env-sandbox]\nnetwork = "sandbox"\naccount = "bob"\n\n'
+        '[profiles.kr]\nnetwork = "sandbox"\naccount_keyring = "kr/account"\n'
+    )
+    assert ds.connect(profile="env-sandbox").me().handle == "bob"
+    from decentsocial.keyring_store import set_secret
+
+    set_secret("kr/account", "carol")  # any setting can come from the keyring, not only secrets
+    assert ds.connect(profile="kr").me().handle == "carol"
+    monkeypatch.setenv("DECENTSOCIAL_KR_ACCOUNT", "dave")  # the environment wins over the keyring
+    assert ds.connect(profile="kr").me().handle == "dave"
