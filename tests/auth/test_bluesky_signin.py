@@ -1,0 +1,60 @@
+"""Bluesky sign-in with an app password on the reference PDS: the session is saved, not the password.
+
+The app password is made as a user makes one (Settings > App passwords: the PDS's
+``com.atproto.server.createAppPassword``). atproto OAuth (DPoP + PAR) is not supported yet.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import decentsocial as ds
+from tests.auth.conftest import Store
+from tests.servers.bluesky import BlueskyStack
+
+
+def app_password(stack: BlueskyStack, handle: str, password: str) -> str:
+    with httpx.Client(base_url=stack.pds_url, timeout=30) as client:
+        session = client.post(
+            "/xrpc/com.atproto.server.createSession", json={"identifier": handle, "password": password}
+        )
+        session.raise_for_status()
+        made = client.post(
+            "/xrpc/com.atproto.server.createAppPassword",
+            json={"name": "decentsocial"},
+            headers={"Authorization": f"Bearer {session.json()['accessJwt']}"},
+        )
+        made.raise_for_status()
+        value: str = made.json()["password"]
+        return value
+
+
+def test_app_password_sign_in_saves_the_session_only(bluesky_stack: BlueskyStack, store: Store) -> None:
+    handle, password = bluesky_stack.create_account("signin")
+    secret = app_password(bluesky_stack, handle, password)
+    signed = ds.auth.bluesky_login(
+        handle=handle, app_password=secret, base_url=bluesky_stack.pds_url, profile="brand-bluesky"
+    )
+    assert signed.account.handle == handle
+    saved = store.secrets()
+    assert set(saved) == {"brand-bluesky/session_string"}
+    assert secret not in str(saved)
+    text = store.config_text()
+    assert secret not in text
+    assert saved["brand-bluesky/session_string"] not in text
+    assert "handle" not in text  # the session alone signs in: no password to pair a handle with
+    with ds.connect(profile="brand-bluesky") as net:
+        post = net.publish("signed in with an app password — مرحبا")
+        assert post.author.handle == handle
+
+
+def test_wrong_app_password_is_a_typed_error_and_nothing_saved(bluesky_stack: BlueskyStack, store: Store) -> None:
+    handle, _ = bluesky_stack.create_account("wrong")
+    with pytest.raises(ds.AuthenticationError) as caught:
+        ds.auth.bluesky_login(
+            handle=handle, app_password="aaaa-bbbb-cccc-dddd", base_url=bluesky_stack.pds_url, profile="x"
+        )
+    assert "aaaa-bbbb" not in str(caught.value)
+    assert not store.config.exists()
+    assert store.secrets() == {}
