@@ -49,7 +49,9 @@ def test_app_password_sign_in_saves_the_session_only(bluesky_stack: BlueskyStack
         assert post.author.handle == handle
 
 
-def test_wrong_app_password_is_a_typed_error_and_nothing_saved(bluesky_stack: BlueskyStack, store: Store) -> None:
+def test_wrong_app_password_is_a_typed_error_and_nothing_saved(
+    bluesky_stack: BlueskyStack, store: Store
+) -> None:
     handle, _ = bluesky_stack.create_account("wrong")
     with pytest.raises(ds.AuthenticationError) as caught:
         ds.auth.bluesky_login(

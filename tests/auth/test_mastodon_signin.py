@@ -13,6 +13,7 @@ Mastodon sends (``?error=access_denied``), delivered to the listener as a browse
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -184,7 +185,10 @@ def test_wrong_addresses_are_typed_errors_before_saving(
     assert not store.config.exists()
 
 
-def test_secrets_never_in_reprs_or_errors(mastodon_server: MastodonServer, store: Store) -> None:
+def test_secrets_never_in_reprs_errors_or_logs(
+    mastodon_server: MastodonServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
     secret = flow._client_secret.get_secret_value()
     assert secret not in repr(flow)
@@ -198,3 +202,8 @@ def test_secrets_never_in_reprs_or_errors(mastodon_server: MastodonServer, store
         flow.finish(code=code, state=state)
     assert token not in str(caught.value)
     assert secret not in str(caught.value)
+    with ds.connect(profile="p") as net:
+        net.me()
+    assert caplog.records, "nothing was logged: the check below would prove nothing"
+    assert token not in caplog.text
+    assert secret not in caplog.text

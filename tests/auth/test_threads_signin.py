@@ -3,6 +3,7 @@ the consent page a user clicks, the code exchange, the 60-day token, its refresh
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +31,10 @@ def begin(server: ContractServer, app: dict[str, Any], **options: Any) -> Any:
     )
 
 
-def test_sign_in_saves_a_long_lived_token_that_posts(threads_server: ContractServer, store: Store) -> None:
+def test_sign_in_saves_a_long_lived_token_that_posts(
+    threads_server: ContractServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     user = threads_user(threads_server, username="brand_threads")
     flow = begin(threads_server, user)
     query = parse_qs(urlsplit(flow.url).query)
@@ -56,6 +60,9 @@ def test_sign_in_saves_a_long_lived_token_that_posts(threads_server: ContractSer
     with net:
         post = net.publish("signed in through Threads OAuth — مرحبا")
         assert post.author.handle == "brand_threads"
+    assert "/access_token" in caplog.text  # httpx logged the exchange (with the secrets redacted)
+    assert token not in caplog.text
+    assert user["app_secret"] not in caplog.text
 
 
 def test_refresh_before_expiry_saves_the_new_token(threads_server: ContractServer, store: Store) -> None:
