@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_names, profile_table, remove_profile
 from ..errors import ConfigurationError, DecentSocialError, InvalidInput
 from ._common import SignIn
-from .keys import bluesky_login, hive_import, nostr_generate, nostr_import
+from .bluesky import bluesky_login
+from .keys import hive_import, nostr_generate, nostr_import
 from .loopback import OOB
 
 if TYPE_CHECKING:
@@ -177,6 +178,24 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
                     server_message=exc.server_message,
                 ) from None
             done.append("token revoked on the server")
+    if revoke and table.get("network") == "bluesky" and table.get("session_string" + KEYRING_SUFFIX):
+        from pydantic import SecretStr
+
+        from . import bluesky
+
+        session = get_secret(str(table["session_string" + KEYRING_SUFFIX]))
+        if session:
+            try:
+                base = table.get("base_url")
+                bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
+            except DecentSocialError as exc:
+                raise type(exc)(
+                    f"could not end the session on the server ({exc.message}); nothing was removed: "
+                    "try again, or log out with --no-revoke to forget the profile here only",
+                    network="bluesky",
+                    server_message=exc.server_message,
+                ) from None
+            done.append("session ended on the server")
     entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX)]
     entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
     removed = sum(1 for entry in entries if delete_secret(entry))

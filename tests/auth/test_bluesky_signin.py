@@ -47,6 +47,16 @@ def test_app_password_sign_in_saves_the_session_only(bluesky_stack: BlueskyStack
     with ds.connect(profile="brand-bluesky") as net:
         post = net.publish("signed in with an app password — مرحبا")
         assert post.author.handle == handle
+    refresh_jwt = saved["brand-bluesky/session_string"].split(":::")[3]
+    done = ds.auth.logout("brand-bluesky")
+    assert "session ended on the server" in done
+    assert store.secrets() == {}
+    again = httpx.post(
+        f"{bluesky_stack.pds_url}/xrpc/com.atproto.server.refreshSession",
+        headers={"Authorization": f"Bearer {refresh_jwt}"},
+        timeout=30,
+    )
+    assert again.status_code in (400, 401), again.text  # the PDS no longer takes the saved session
 
 
 def test_wrong_app_password_is_a_typed_error_and_nothing_saved(
