@@ -48,6 +48,13 @@ ReadOnly = Annotated[
 ]
 
 
+def _ready(profile: str) -> None:
+    """Refuse a bad profile name or a missing keyring before the user does anything in the browser."""
+    from .config import check_profile_name
+
+    check_profile_name(profile, keyring=True)
+
+
 def _secret(env: str | None, prompt: str) -> str:
     """A secret from ``$env`` or a hidden prompt (never an argument)."""
     if env:
@@ -112,6 +119,7 @@ def login_mastodon(
     """Sign in to a Mastodon (or Mastodon-API) server in the browser."""
     from . import auth
 
+    _ready(profile)
     scopes = tuple(scope) if scope else auth.default_scopes("mastodon", read_only=read_only)
     redirect = auth.OOB if paste_code else f"http://127.0.0.1:{port}/callback"
     base_url = server if "://" in server else "https://" + server
@@ -150,6 +158,7 @@ def login_threads(
     """Sign in to Threads with your Meta app; the 60-day token is saved and can be refreshed."""
     from . import auth
 
+    _ready(profile)
     secret = _secret(app_secret_env, "Threads app secret")
     flow = auth.start(
         "threads",
@@ -194,6 +203,7 @@ def login_bluesky(
     """Sign in to Bluesky with an app password (Settings > Privacy and security > App passwords)."""
     from . import auth
 
+    _ready(profile)
     password = _secret(password_env, "App password")
     with err().status("Signing in…"):
         signed = auth.bluesky_login(
@@ -217,6 +227,7 @@ def _login_hive(
 ) -> None:
     from . import auth
 
+    _ready(profile)
     if not nodes:
         raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
     posting = _secret(posting_key_env, f"Private posting key of @{account}")
@@ -286,6 +297,7 @@ def login_nostr(
     """Make a new Nostr key (shown once) or import yours; optionally check your NIP-05 name."""
     from . import auth
 
+    _ready(profile)
     if not relay:
         raise InvalidInput("give at least one relay: --relay wss://…")
     key = _secret(key_env, "Your nsec") if import_key or key_env else None

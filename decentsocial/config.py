@@ -164,14 +164,22 @@ _HEADER = re.compile(r'^\s*\[\[?\s*[A-Za-z0-9_"\'.\s-]+\]\]?\s*(#.*)?$')
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def check_profile_name(name: str) -> str:
-    """``name`` if it can name a profile written by sign-in (letters, digits, ``-``, ``_``)."""
+def check_profile_name(name: str, *, keyring: bool = False) -> str:
+    """``name`` if it can name a profile written by sign-in (letters, digits, ``-``, ``_``).
+
+    ``keyring=True`` also checks a keyring can take the profile's secret, so a
+    sign-in fails before it spends its one-time code.
+    """
     from .errors import InvalidInput
 
     if not isinstance(name, str) or not _PROFILE_NAME.match(name):
         raise InvalidInput(
             f"profile name {name!r} is not usable: use 1-64 letters, digits, '-' or '_' (brand-mastodon)"
         )
+    if keyring:
+        from .keyring_store import ensure_usable
+
+        ensure_usable()
     return name
 
 

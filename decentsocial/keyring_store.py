@@ -25,7 +25,15 @@ from typing import Any
 
 from .errors import ConfigurationError
 
-__all__ = ["SERVICE", "delete_secret", "entry_name", "get_secret", "has_secret", "set_secret"]
+__all__ = [
+    "SERVICE",
+    "delete_secret",
+    "ensure_usable",
+    "entry_name",
+    "get_secret",
+    "has_secret",
+    "set_secret",
+]
 
 #: The keyring service every decentsocial secret is stored under.
 SERVICE = "decentsocial"
@@ -53,6 +61,27 @@ def _failed(action: str, entry: str, exc: Exception) -> ConfigurationError:
         f"({type(exc).__name__}: {exc}); configure a keyring backend (see the keyring library's "
         "PYTHON_KEYRING_BACKEND) or keep the secret in an environment variable (KEY_env)"
     )
+
+
+def ensure_usable() -> None:
+    """``ConfigurationError`` now, before a sign-in uses up its code, when no keyring can store secrets.
+
+    The keyring library falls back to a backend that refuses everything when
+    it finds none (a server without a desktop session, a container).
+    """
+    keyring = _keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:
+        raise _failed("open", "(any)", exc) from None
+    module = type(backend).__module__
+    empty_chain = type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None)
+    if module == "keyring.backends.fail" or empty_chain:
+        raise ConfigurationError(
+            "no system keyring is available here to keep the secret: configure one for the keyring "
+            "library (PYTHON_KEYRING_BACKEND, or its keyringrc.cfg), or keep the secret in an "
+            "environment variable (KEY_env in the profile)"
+        )
 
 
 def get_secret(entry: str) -> str | None:

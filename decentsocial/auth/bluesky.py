@@ -41,7 +41,7 @@ def bluesky_login(
     if save not in ("session", "password"):
         raise InvalidInput("save is 'session' or 'password'", network="bluesky")
     if profile is not None:
-        check_profile_name(profile)
+        check_profile_name(profile, keyring=True)
     from ..backends.bluesky import BlueskyNetwork
     from ..registry import connect_any
 

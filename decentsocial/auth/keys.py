@@ -60,7 +60,7 @@ def hive_import(
     if network not in ("hive", "steem"):
         raise InvalidInput(f"key import is for hive or steem, not {network!r}")
     if profile is not None:
-        check_profile_name(profile)
+        check_profile_name(profile, keyring=True)
     given = {
         role: (key.get_secret_value() if isinstance(key, SecretStr) else str(key))
         for role, key in (("posting", posting_key), ("active", active_key))
@@ -125,7 +125,7 @@ def nostr_import(
     from ..backends.nostr.keys import InvalidKey, PrivateKey
 
     if profile is not None:
-        check_profile_name(profile)
+        check_profile_name(profile, keyring=True)
     generated = private_key is None
     try:
         key = (

@@ -164,7 +164,7 @@ class MastodonFlow:
         if self.redirect_uri != OOB or state is not None:
             check_state(self.state, state, network=NAME)
         if profile is not None:
-            check_profile_name(profile)
+            check_profile_name(profile, keyring=True)
         token, granted = self._exchange(code)
         account = self._verify(token)
         if profile is not None:

@@ -119,7 +119,7 @@ class ThreadsFlow:
         code, state = read_code(code, state)
         check_state(self.state, state, network=NAME)
         if profile is not None:
-            check_profile_name(profile)
+            check_profile_name(profile, keyring=True)
         short, user_id = self._exchange(code)
         from ..backends.threads import ThreadsNetwork
 

@@ -83,3 +83,20 @@ def test_profile_names_are_checked(store: Store) -> None:
         ds.auth.nostr_generate(relays=["ws://127.0.0.1:9"], profile="../x")
     assert not store.config.exists()
     assert store.secrets() == {}
+
+
+def test_no_usable_keyring_fails_before_anything(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring.core
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # what a bare server has
+    keyring.core.init_backend()
+    with pytest.raises(ds.ConfigurationError, match="no system keyring is available"):
+        ds.auth.nostr_generate(relays=["ws://127.0.0.1:9"], profile="n")
+    result = CliRunner().invoke(app, ["login", "mastodon", "http://127.0.0.1:9", "-p", "m", "--no-browser"])
+    assert result.exit_code == 1
+    assert "no system keyring is available" in result.output
+    assert "cannot reach" not in result.output  # refused before any request
+    assert not store.config.exists()
