@@ -128,12 +128,13 @@ def profiles() -> list[ProfileStatus]:
         table = profile_table(name)
         found: dict[str, tuple[str, bool]] = {}
         for key, value in table.items():
-            if key.endswith(KEYRING_SUFFIX):
+            if key.endswith(KEYRING_SUFFIX) or key == "keyring_session":
                 try:
                     present = has_secret(str(value))
                 except ConfigurationError:
                     present = False
-                found[key[: -len(KEYRING_SUFFIX)]] = ("keyring", present)
+                setting = "session" if key == "keyring_session" else key[: -len(KEYRING_SUFFIX)]
+                found[setting] = ("keyring", present)
             elif key.endswith("_env"):
                 found[key[: -len("_env")]] = ("env", str(value) in os.environ)
             elif key in _SECRET_KEYS:
@@ -178,12 +179,12 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
                     server_message=exc.server_message,
                 ) from None
             done.append("token revoked on the server")
-    if revoke and table.get("network") == "bluesky" and table.get("session_string" + KEYRING_SUFFIX):
+    if revoke and table.get("network") == "bluesky" and table.get("keyring_session"):
         from pydantic import SecretStr
 
         from . import bluesky
 
-        session = get_secret(str(table["session_string" + KEYRING_SUFFIX]))
+        session = get_secret(str(table["keyring_session"]))
         if session:
             try:
                 base = table.get("base_url")
@@ -196,7 +197,7 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
                     server_message=exc.server_message,
                 ) from None
             done.append("session ended on the server")
-    entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX)]
+    entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
     entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
     removed = sum(1 for entry in entries if delete_secret(entry))
     if entries:

@@ -89,9 +89,12 @@ def save_signed_in(
     secret_settings: dict[str, str],
     login: dict[str, Any] | None = None,
     login_secrets: dict[str, str] | None = None,
+    entries: dict[str, str] | None = None,
 ) -> None:
     """Put the secrets in the keyring and the profile (references only) in the config file, or neither.
 
+    ``entries`` are keyring entries written as they are (a setting such as
+    Bluesky's ``keyring_session`` names its entry itself).
     A failure part-way removes the keyring entries this call wrote, so no
     profile points at a missing secret and no secret is left without a profile.
     """
@@ -110,6 +113,9 @@ def save_signed_in(
             set_secret(entry, value)
             written.append(entry)
             login_table[key + KEYRING_SUFFIX] = entry
+        for entry, value in (entries or {}).items():
+            set_secret(entry, value)
+            written.append(entry)
         save_profile(profile, table, login_table or None)
     except BaseException:
         for entry in written:

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from ..config import check_profile_name
 from ..errors import InvalidInput
 from ..httpclient import HttpApi
+from ..keyring_store import entry_name
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
 from ._common import SignIn, save_signed_in
@@ -34,8 +35,9 @@ def bluesky_login(
     """Sign in with an app password and (with ``profile``) save the session (default) or the app password.
 
     ``save="session"`` keeps only the session in the keyring, never the
-    password; the session lasts until it is revoked or unused for a long
-    time (then sign in again). ``save="password"`` keeps the app password,
+    password (the profile's ``keyring_session``; the backend rewrites the
+    entry whenever the session is refreshed); it lasts until it is revoked or
+    unused for a long time (then sign in again). ``save="password"`` keeps the app password,
     which also survives a revoked session.
     """
     if save not in ("session", "password"):
@@ -54,16 +56,25 @@ def bluesky_login(
     finally:
         net.close()
     if profile is not None:
-        secret = (
-            {"session_string": session} if session is not None else {"password": password.get_secret_value()}
-        )
-        save_signed_in(
-            profile,
-            "bluesky",
-            {"base_url": base_url, **({"handle": handle} if save == "password" else {}), **settings},
-            secret,
-            login={"account": me.handle, "saved": save},
-        )
+        if session is not None:
+            # The session goes to a keyring entry the backend also rewrites on every refresh.
+            entry = entry_name(profile, "session")
+            save_signed_in(
+                profile,
+                "bluesky",
+                {"base_url": base_url, "keyring_session": entry, **settings},
+                {},
+                login={"account": me.handle, "saved": save},
+                entries={entry: session},
+            )
+        else:
+            save_signed_in(
+                profile,
+                "bluesky",
+                {"base_url": base_url, "handle": handle, **settings},
+                {"password": password.get_secret_value()},
+                login={"account": me.handle, "saved": save},
+            )
     return SignIn("bluesky", profile, me)
 
 

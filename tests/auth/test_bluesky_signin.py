@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 import decentsocial as ds
+from decentsocial.backends.bluesky import BlueskyNetwork
 from tests.auth.conftest import Store
 from tests.servers.bluesky import BlueskyStack
 
@@ -38,16 +39,27 @@ def test_app_password_sign_in_saves_the_session_only(bluesky_stack: BlueskyStack
     )
     assert signed.account.handle == handle
     saved = store.secrets()
-    assert set(saved) == {"brand-bluesky/session_string"}
+    assert set(saved) == {"brand-bluesky/session"}
     assert secret not in str(saved)
     text = store.config_text()
     assert secret not in text
-    assert saved["brand-bluesky/session_string"] not in text
+    assert saved["brand-bluesky/session"] not in text
+    assert 'keyring_session = "brand-bluesky/session"' in text
     assert "handle" not in text  # the session alone signs in: no password to pair a handle with
     with ds.connect(profile="brand-bluesky") as net:
+        assert isinstance(net, BlueskyNetwork)
         post = net.publish("signed in with an app password — مرحبا")
         assert post.author.handle == handle
-    refresh_jwt = saved["brand-bluesky/session_string"].split(":::")[3]
+        # A refresh (atproto does it when the access token nears expiry; forced here through the
+        # client's own refresh against the PDS) rotates the refresh token: the keyring follows.
+        net.transport.client()._refresh_and_set_session()
+    rotated = store.secrets()["brand-bluesky/session"]
+    assert rotated != saved["brand-bluesky/session"]
+    with ds.connect(profile="brand-bluesky") as net:  # a new process would start from the new session
+        assert isinstance(net, BlueskyNetwork)
+        assert net.me().handle == handle
+        assert net.transport.logins == 0
+    refresh_jwt = store.secrets()["brand-bluesky/session"].split(":::")[3]
     done = ds.auth.logout("brand-bluesky")
     assert "session ended on the server" in done
     assert store.secrets() == {}
