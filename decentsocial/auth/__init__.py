@@ -139,6 +139,10 @@ def profiles() -> list[ProfileStatus]:
                 found[key[: -len("_env")]] = ("env", str(value) in os.environ)
             elif key in _SECRET_KEYS:
                 found[key] = ("file", True)
+        prefix = "DECENTSOCIAL_" + name.upper().replace("-", "_").replace(".", "_") + "_"
+        for key in _SECRET_KEYS:
+            if prefix + key.upper() in os.environ:
+                found[key] = ("env", True)  # DECENTSOCIAL_<PROFILE>_<KEY> wins over the file
         network = table.get("network")
         result.append(ProfileStatus(name, network if isinstance(network, str) else None, found))
     return result

@@ -19,15 +19,21 @@ from typer.testing import CliRunner
 import decentsocial as ds
 from decentsocial.cli import app
 from tests.auth.conftest import Store
+from tests.servers._process import ContractServer
 from tests.servers.hive import wif_for
 from tests.servers.mastodon import MastodonServer
+from tests.servers.threads import threads_user
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
 def run(
-    store: Store, *args: str, choice: str = "alice", browser: str | None = None
+    store: Store,
+    *args: str,
+    choice: str = "alice",
+    browser: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -35,6 +41,7 @@ def run(
         "COLUMNS": "200",
         "BROWSER": browser or f"{sys.executable} -m tests.auth.browser %s",
         "DECENTSOCIAL_TEST_BROWSER_CHOICE": choice,
+        **(extra_env or {}),
     }
     script = "import sys; from decentsocial.console import main; sys.argv[0] = 'decentsocial'; main()"
     return subprocess.run(
@@ -161,3 +168,42 @@ def test_env_and_file_routes_keep_working_beside_the_keyring(
     assert ds.connect(profile="kr").me().handle == "carol"
     monkeypatch.setenv("DECENTSOCIAL_KR_ACCOUNT", "dave")  # the environment wins over the keyring
     assert ds.connect(profile="kr").me().handle == "dave"
+
+
+def test_threads_login_and_refresh_commands(threads_server: ContractServer, store: Store) -> None:
+    user = threads_user(threads_server, username="cli_threads")
+    env = {"DS_THREADS_SECRET": user["app_secret"]}
+    done = run(
+        store,
+        "login",
+        "threads",
+        "-p",
+        "brand-threads",
+        "--app-id",
+        user["app_id"],
+        "--app-secret-env",
+        "DS_THREADS_SECRET",
+        "--redirect-uri",
+        "http://127.0.0.1:0/cb",
+        "--authorize-url",
+        threads_server.url,
+        "--base-url",
+        threads_server.url,
+        "--timeout",
+        "30",
+        choice="cli_threads",
+        extra_env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Signed in to threads as cli_threads." in done.stdout
+    assert "The token is valid until" in done.stdout
+    token = store.secrets()["brand-threads/access_token"]
+    assert token not in done.stdout + done.stderr
+    assert user["app_secret"] not in done.stdout + done.stderr
+    not_due = runner.invoke(app, ["refresh", "brand-threads"])
+    assert not_due.exit_code == 0, not_due.output
+    assert "not due for renewal yet" in not_due.output
+    early = runner.invoke(app, ["refresh", "brand-threads", "--force"])
+    assert early.exit_code == 1
+    assert "24 hours old" in early.output
+    assert store.secrets()["brand-threads/access_token"] == token
