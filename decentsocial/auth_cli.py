@@ -81,7 +81,9 @@ def _done(signed: SignIn, where: str = "the system keyring") -> None:
         )
 
 
-def _open(url: str, no_browser: bool) -> None:
+def _open(url: str, no_browser: bool, flow: Any = None) -> None:
+    if flow is not None:
+        flow.listen()  # a busy port fails here, before the user approves anything
     console = err()
     console.print("Open this address, sign in if asked, and approve decentsocial:", markup=False)
     console.print(url, markup=False, soft_wrap=True)
@@ -126,7 +128,7 @@ def login_mastodon(
     with err().status(f"Registering decentsocial on {printable(base_url)}…"):
         flow = auth.start("mastodon", base_url=base_url, redirect_uri=redirect, scopes=scopes)
     try:
-        _open(flow.url, no_browser)
+        _open(flow.url, no_browser, flow)
         if paste_code:
             code, state = _secret(None, "Paste the authorization code"), None
         else:
@@ -170,7 +172,7 @@ def login_threads(
         base_url=base_url,
     )
     try:
-        _open(flow.url, no_browser)
+        _open(flow.url, no_browser, flow)
         from .auth.loopback import is_loopback_redirect
 
         if is_loopback_redirect(flow.redirect_uri):

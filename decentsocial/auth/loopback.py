@@ -113,6 +113,10 @@ class LoopbackReceiver:
         netloc = f"[{host}]:{self._port}" if ":" in host else f"{host}:{self._port}"
         return urlunsplit((self._parts.scheme, netloc, self._path, "", ""))
 
+    def listen(self) -> None:
+        """Bind and start answering now (idempotent)."""
+        self._bind()
+
     def _bind(self) -> _Server:
         with self._lock:
             if self._server is None:

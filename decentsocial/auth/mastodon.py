@@ -133,6 +133,12 @@ class MastodonFlow:
     def __repr__(self) -> str:
         return f"<MastodonFlow {self.base_url} scopes={' '.join(self.scopes)} pkce={self.pkce}>"
 
+    def listen(self) -> None:
+        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
+        so a busy port fails before the user is sent to approve."""
+        if self._receiver is not None:
+            self._receiver.listen()
+
     def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
         """Wait for the browser to come back to the loopback redirect; ``(code, state)``.
 

@@ -96,6 +96,12 @@ class ThreadsFlow:
     def __repr__(self) -> str:
         return f"<ThreadsFlow app {self.client_id} scopes={','.join(self.scopes)}>"
 
+    def listen(self) -> None:
+        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
+        so a busy port fails before the user is sent to approve."""
+        if self._receiver is not None:
+            self._receiver.listen()
+
     def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
         """Wait for the loopback redirect (a test server, or an app whose redirect is on this machine)."""
         if self._receiver is None:

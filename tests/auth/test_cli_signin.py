@@ -207,3 +207,34 @@ def test_threads_login_and_refresh_commands(threads_server: ContractServer, stor
     assert early.exit_code == 1
     assert "24 hours old" in early.output
     assert store.secrets()["brand-threads/access_token"] == token
+
+
+def test_a_busy_redirect_port_fails_before_the_user_is_sent_anywhere(
+    mastodon_server: MastodonServer, store: Store
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(
+            app, ["login", "mastodon", mastodon_server.base_url, "-p", "x", "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen for the sign-in redirect on 127.0.0.1:{port}" in result.output
+    assert "/oauth/authorize?" not in result.output
+    assert not store.config.exists()
+
+
+def test_profiles_report_environment_overrides(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.config.write_text(
+        '[profiles.brand-m]\nnetwork = "mastodon"\nbase_url = "https://m.example"\n'
+        'access_token_env = "BRAND_M_TOKEN"\n'
+    )
+    listed = runner.invoke(app, ["profiles", "--json"])
+    assert json.loads(listed.output)[0]["secrets"] == {"access_token": {"in": "env", "present": False}}
+    monkeypatch.setenv("DECENTSOCIAL_BRAND_M_ACCESS_TOKEN", "t0ken-value")
+    listed = runner.invoke(app, ["profiles", "--json"])
+    assert json.loads(listed.output)[0]["ready"] is True
+    assert "t0ken-value" not in listed.output
