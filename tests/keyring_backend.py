@@ -40,6 +40,14 @@ class FileKeyring(KeyringBackend):
     def set_password(self, service: str, username: str, password: str) -> None:
         if os.environ.get("DECENTSOCIAL_TEST_KEYRING_LOCKED"):
             raise RuntimeError("the test keyring is locked")
+        # DECENTSOCIAL_TEST_KEYRING_FAIL_WRITE=N: the Nth write from now fails once (a keyring that
+        # refuses part-way, as a locked keychain or a full disk does); the others go through.
+        fail_at = os.environ.get("DECENTSOCIAL_TEST_KEYRING_FAIL_WRITE")
+        if fail_at:
+            count = int(os.environ.get("DECENTSOCIAL_TEST_KEYRING_WRITES", "0")) + 1
+            os.environ["DECENTSOCIAL_TEST_KEYRING_WRITES"] = str(count)
+            if count == int(fail_at):
+                raise RuntimeError("the test keyring refused this write")
         data = self._load()
         data.setdefault(service, {})[username] = password
         self._save(data)

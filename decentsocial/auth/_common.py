@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..config import KEYRING_SUFFIX, check_profile_name, save_profile
+from ..config import KEYRING_SUFFIX, LOGIN_TABLE, check_profile_name, profile_table, save_profile
 from ..errors import AuthenticationError, InvalidInput
-from ..keyring_store import delete_secret, entry_name, set_secret
+from ..keyring_store import delete_secret, entry_name, get_secret, set_secret
 from ..models import Account
 
 __all__ = ["SignIn", "check_state", "new_state", "pkce_pair", "read_code", "save_signed_in"]
@@ -99,26 +99,46 @@ def save_signed_in(
     profile points at a missing secret and no secret is left without a profile.
     """
     check_profile_name(profile)
-    written: list[str] = []
+    old_entries = _entries(profile_table(profile))
+    previous: dict[str, str | None] = {}
     table = {"network": network, **settings}
     login_table = dict(login or {})
+
+    def put(entry: str, value: str) -> None:
+        if entry not in previous:
+            previous[entry] = get_secret(entry)  # a sign-in over an existing profile: kept to put back
+        set_secret(entry, value)
+
     try:
         for key, value in secret_settings.items():
             entry = entry_name(profile, key)
-            set_secret(entry, value)
-            written.append(entry)
+            put(entry, value)
             table[key + KEYRING_SUFFIX] = entry
         for key, value in (login_secrets or {}).items():
             entry = entry_name(profile, "login." + key)
-            set_secret(entry, value)
-            written.append(entry)
+            put(entry, value)
             login_table[key + KEYRING_SUFFIX] = entry
         for entry, value in (entries or {}).items():
-            set_secret(entry, value)
-            written.append(entry)
+            put(entry, value)
         save_profile(profile, table, login_table or None)
     except BaseException:
-        for entry in written:
+        for entry, before in previous.items():
             with contextlib.suppress(Exception):
-                delete_secret(entry)
+                if before is None:
+                    delete_secret(entry)
+                else:
+                    set_secret(entry, before)
         raise
+    # Entries the replaced profile used and the new one does not (say, a password replaced by a session).
+    for entry in old_entries - set(previous):
+        with contextlib.suppress(Exception):
+            delete_secret(entry)
+
+
+def _entries(table: dict[str, Any]) -> set[str]:
+    """The keyring entries a profile table names (its settings' and its login table's)."""
+    login = table.get(LOGIN_TABLE)
+    found = {str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"}
+    if isinstance(login, dict):
+        found |= {str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)}
+    return found

@@ -207,3 +207,28 @@ def test_secrets_never_in_reprs_errors_or_logs(
     assert caplog.records, "nothing was logged: the check below would prove nothing"
     assert token not in caplog.text
     assert secret not in caplog.text
+
+
+def test_signing_in_again_replaces_the_profile_or_leaves_the_old_one_whole(
+    mastodon_server: MastodonServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def sign_in() -> None:
+        flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
+        approve(mastodon_server, flow.url, "bob")
+        code, state = flow.wait_for_code(timeout=10)
+        flow.finish(code=code, state=state, profile="again")
+
+    sign_in()
+    text_before, secrets_before = store.config_text(), store.secrets()
+    # The keyring takes the new token, then refuses the app's secret: the old profile must stay whole.
+    monkeypatch.setenv("DECENTSOCIAL_TEST_KEYRING_FAIL_WRITE", "2")
+    with pytest.raises(ds.ConfigurationError, match=r"could not write entry 'again/login\.client_secret'"):
+        sign_in()
+    monkeypatch.delenv("DECENTSOCIAL_TEST_KEYRING_FAIL_WRITE")
+    assert store.config_text() == text_before
+    assert store.secrets() == secrets_before  # the old token was put back, not deleted
+    with ds.connect(profile="again") as net:
+        assert net.me().handle == "bob"
+    sign_in()
+    assert store.secrets()["again/access_token"] != secrets_before["again/access_token"]
+    assert set(store.secrets()) == set(secrets_before)
