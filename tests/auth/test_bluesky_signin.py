@@ -82,3 +82,11 @@ def test_wrong_app_password_is_a_typed_error_and_nothing_saved(
     assert "aaaa-bbbb" not in str(caught.value)
     assert not store.config.exists()
     assert store.secrets() == {}
+
+
+def test_a_session_gone_from_the_keyring_says_to_sign_in_again(store: Store) -> None:
+    store.config.write_text(
+        '[profiles.b]\nnetwork = "bluesky"\nbase_url = "http://127.0.0.1:9"\nkeyring_session = "b/session"\n'
+    )
+    with ds.connect(profile="b") as net, pytest.raises(ds.AuthenticationError, match="sign in again"):
+        net.me()  # no request is made: there is nothing to send

@@ -209,8 +209,14 @@ class Transport:
 
     def _password_login(self, client: Any) -> None:
         if not self._can_login():
+            where = self.settings.keyring_session
+            hint = (
+                f" (keyring entry {where!r} holds none: sign in again with decentsocial login bluesky)"
+                if where is not None
+                else ""
+            )
             raise AuthenticationError(
-                "no usable session and no handle/password to log in", network=self.network
+                f"no usable session and no handle/password to log in{hint}", network=self.network
             )
         assert self.settings.handle is not None
         assert self.settings.password is not None
