@@ -158,3 +158,21 @@ def test_a_keyring_that_fails_leaves_nothing_half_saved(
     with pytest.raises(ds.ConfigurationError, match="could not write entry 'new/private_key'"):
         ds.auth.nostr_generate(relays=RELAYS, profile="new")
     assert (store.config_text(), store.secrets()) == before
+
+
+def test_hive_login_command_with_keys_typed_at_the_hidden_prompt(node: ReplayServer, store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    posting, active = wif_for("ds-signin", "posting"), wif_for("ds-signin", "active")
+    result = CliRunner().invoke(
+        app,
+        ["login", "hive", "ds-signin", "-p", "brand-hive", "--node", node.url, "--active"],
+        input=f"{posting}\n{active}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Signed in to hive as ds-signin." in result.output
+    assert posting not in result.output  # the prompt hides what is typed
+    assert active not in result.output
+    assert store.secrets() == {"brand-hive/posting_key": posting, "brand-hive/active_key": active}
