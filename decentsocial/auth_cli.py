@@ -179,7 +179,7 @@ def login_threads(
             code, state = _wait(flow, timeout)
             got_state: str | None = state
         else:
-            code = _secret(None, "Paste the address your browser ended on")
+            code = _secret(None, "Paste the whole address your browser ended on (https://…?code=…&state=…)")
             got_state = None
         with err().status("Exchanging the code for a 60-day token…"):
             signed = flow.finish(code=code, state=got_state, profile=profile)
