@@ -463,10 +463,11 @@ def main() -> None:
     app()
 
 
-# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
-# commands (report, track) live in their own modules and register on ``app`` when imported.
-from . import campaign_cli, engagement_cli  # noqa: E402, F401
-from . import messages_cli as _messages_cli  # noqa: E402, F401 - messages, message send
+# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
+# commands (report, track), the sign-in commands (login, logout, profiles, refresh) and the message
+# commands (messages, message send) live in their own modules and register on ``app`` when imported.
+from . import auth_cli, campaign_cli, engagement_cli  # noqa: E402, F401
+from . import messages_cli as _messages_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

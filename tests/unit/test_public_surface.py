@@ -60,6 +60,7 @@ PUBLIC_NAMES = {
     "TextLimit",
     "UnsupportedFeature",
     "__version__",
+    "auth",
     "connect",
     "connect_any",
     "crosspost",
