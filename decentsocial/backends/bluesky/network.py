@@ -78,6 +78,10 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
     capabilities = MICROBLOGGING | {Capability.MEDIA}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.EDIT: "a Bluesky post is an immutable record that apps show as first written;"
+        " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+    }
 
     @property
     def identity(self) -> str:

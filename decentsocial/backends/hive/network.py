@@ -86,6 +86,9 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.TIP,
         Capability.MEDIA,
     }
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.PIN: "a Hive account has no profile pins; only a community's moderators pin posts there",
+    }
 
     @property
     def identity(self) -> str:

@@ -61,6 +61,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
     capabilities = READING | PUBLISHING | {Capability.TIMELINE}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.PIN: "the Minds app API this backend speaks has no documented call to pin a post",
+    }
     page_size: ClassVar[int] = 50
 
     @property

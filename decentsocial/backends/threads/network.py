@@ -59,6 +59,11 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.EDIT: "the Threads API has no call that edits a published post;"
+        " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+        Capability.PIN: "the Threads API has no call that pins a post to a profile",
+    }
 
     @property
     def identity(self) -> str:
