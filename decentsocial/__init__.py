@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from . import plot
     from .engagement import history, report, track
     from .frames import to_dataframe
+    from .lifecycle import Crisis, Retraction, crisis, retract
     from .scheduler import Job, Scheduler
 
 __version__ = "0.1.0"
@@ -69,6 +70,7 @@ __all__ = [
     "Community",
     "ConfigurationError",
     "ContentRejected",
+    "Crisis",
     "CrosspostResult",
     "DecentSocialError",
     "Draft",
@@ -89,6 +91,7 @@ __all__ = [
     "Poll",
     "Post",
     "RateLimited",
+    "Retraction",
     "RetryPolicy",
     "RetrySettings",
     "Reward",
@@ -99,6 +102,7 @@ __all__ = [
     "__version__",
     "connect",
     "connect_any",
+    "crisis",
     "crosspost",
     "history",
     "known_networks",
@@ -106,6 +110,7 @@ __all__ = [
     "paginate",
     "plot",
     "report",
+    "retract",
     "to_dataframe",
     "track",
 ]
@@ -117,6 +122,10 @@ _LAZY = {
     "track": "engagement",
     "history": "engagement",
     "report": "engagement",
+    "retract": "lifecycle",
+    "crisis": "lifecycle",
+    "Crisis": "lifecycle",
+    "Retraction": "lifecycle",
 }
 
 
