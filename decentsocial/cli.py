@@ -463,9 +463,14 @@ def main() -> None:
     app()
 
 
-# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
-# commands (report, track) live in their own modules and register on ``app`` when imported.
-from . import campaign_cli, engagement_cli  # noqa: E402, F401
+# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
+# commands (report, track) and the lifecycle commands (edit, pin, unpin, retract, crisis) live in their
+# own modules and register on ``app`` when imported.
+from . import campaign_cli, engagement_cli, lifecycle_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
-    main()
+    # ``python -m decentsocial.cli`` runs this file as ``__main__``, a second copy of the module: the
+    # command modules registered on the importable module's ``app``, so run that one.
+    from decentsocial.cli import main as _main
+
+    _main()
