@@ -124,7 +124,7 @@ def retract(
         if result_or_job.dry_run:
             raise InvalidInput("a dry run published nothing: there is nothing to retract")
         outcomes = [
-            _retract_posts(o.connection, target_of(o.connection), [p.id for p in o.posts], o.error, notice)
+            _retract_posts(o.connection, target_of(o.connection), list(o.posts), o.error, notice)
             for o in result_or_job.outcomes
         ]
         return Retraction(tuple(outcomes))
@@ -172,15 +172,16 @@ def _skipped(network: str | None, target: str, error: DecentSocialError | None) 
 
 
 def _retract_posts(
-    net: Network, target: str, post_ids: list[str], failed: DecentSocialError | None, notice: str
+    net: Network, target: str, posts: Sequence[Post | str], failed: DecentSocialError | None, notice: str
 ) -> Retracted:
-    if not post_ids:
+    if not posts:
         return _skipped(net.name, target, failed)
     deleted: list[str] = []
     edited: list[str] = []
-    for pid in reversed(list(dict.fromkeys(post_ids))):  # the last reply first, the root last
+    unique = {(p.id if isinstance(p, Post) else p): p for p in posts}
+    for pid, post in reversed(unique.items()):  # the last reply first, the root last
         try:
-            net.delete(pid)
+            net.delete(post)
             deleted.append(pid)
         except NotFound:
             deleted.append(pid)  # already gone: a second retract, or someone deleted it by hand
@@ -188,7 +189,7 @@ def _retract_posts(
             if Capability.EDIT not in net.capabilities:
                 return Retracted(net.name, target, tuple(deleted), tuple(edited), exc)
             try:
-                net.edit(pid, Draft(text=notice))
+                net.edit(post, Draft(text=notice))
             except Exception as edit_error:  # reported in the outcome, never raised
                 return Retracted(net.name, target, tuple(deleted), tuple(edited), _as_error(net, edit_error))
             log.info("%s refused to delete %s (%s): edited to the retraction notice", net.name, pid, exc)

@@ -339,6 +339,9 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         )
         return to_post(result)
 
+    def _own_id(self) -> str:
+        return self._my_id()  # the account read once per connection
+
     def _pin(self, post: Post) -> None:
         status_id = path_id(post.id, "post id")
         self._call(lambda api: api.status_pin(status_id), "pin")

@@ -397,6 +397,9 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key)
         self._set_list(KIND_CONTACTS, previous, lists.removed(previous, "p", target))
 
+    def _own_id(self) -> str:
+        return self.public_key  # who a note is by is its key: no request needed
+
     def _pin(self, post: Post) -> None:
         """Add the note to this account's NIP-51 pinned-notes list (kind 10001), keeping its other entries."""
         event_id = self._event_id(post)
