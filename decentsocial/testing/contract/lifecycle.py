@@ -19,6 +19,15 @@ from ..harness import Harness
 from .checks import check_post, ids, need_writes
 
 
+def _holds(condition: Callable[[], bool], what: str) -> Callable[[], None]:
+    """A check for ``Harness.eventually``, which polls until no AssertionError."""
+
+    def check() -> None:
+        assert condition(), what
+
+    return check
+
+
 def test_lifecycle_members_raise_when_unsupported(harness: Harness) -> None:
     h = harness
     lacking = {Capability.EDIT, Capability.PIN} - h.me.capabilities
@@ -71,7 +80,7 @@ def test_edit_refuses_other_accounts_and_long_text(harness: Harness) -> None:
     if rule is not None:
         with pytest.raises(ContentRejected):
             h.me.edit(mine, "x" * (rule.limit + 1))
-    h.eventually(lambda: word in h.other.get_post(theirs.id).text)
+    h.eventually(_holds(lambda: word in h.other.get_post(theirs.id).text, "the other post unchanged"))
     assert h.me.get_post(mine.id).text == mine.text
 
 
@@ -103,12 +112,12 @@ def test_pin_round_trip(harness: Harness) -> None:
     post = h.me.publish(f"contract pin {h.unique()}")
     h.me.pin(post)
     h.me.pin(post)  # pinning again changes nothing
-    h.eventually(lambda: post.id in ids(h.me.pinned(limit=None)))
+    h.eventually(_holds(lambda: post.id in ids(h.me.pinned(limit=None)), "the post is pinned"))
     with pytest.raises(PermissionDenied):
         h.other.pin(post)
     h.me.unpin(post)
     h.me.unpin(post)  # not pinned any more: nothing changes
-    h.eventually(lambda: post.id not in ids(h.me.pinned(limit=None)))
+    h.eventually(_holds(lambda: post.id not in ids(h.me.pinned(limit=None)), "the post is unpinned"))
 
 
 def test_pinned_of_another_account(harness: Harness) -> None:
@@ -117,7 +126,9 @@ def test_pinned_of_another_account(harness: Harness) -> None:
     post = h.me.publish(f"contract pinned for others {h.unique()}")
     h.me.pin(post)
     try:
-        h.eventually(lambda: post.id in ids(h.other.pinned(h.me.me(), limit=None)))
+        h.eventually(
+            _holds(lambda: post.id in ids(h.other.pinned(h.me.me(), limit=None)), "others see the pin")
+        )
     finally:
         h.me.unpin(post)
 
