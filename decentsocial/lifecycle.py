@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .crosspost import CrosspostResult, _as_error, crosspost, target_of
+from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
 from .errors import ContentRejected, DecentSocialError, InvalidInput, NotFound
 from .jobs import Job
 from .models import Draft, Post, as_draft
@@ -373,41 +373,23 @@ def crisis(
     }
     opened: list[Network] = []
     try:
-        connections = [_open(n, opened) for n in nets]
+        connections = check_networks([_open(n, opened) for n in nets])  # bad input: nothing paused yet
         labels = [n if isinstance(n, str) else target_of(c) for n, c in zip(nets, connections, strict=True)]
         if not notes.swap_note(ACTIVE, None, json.dumps(record)):
             active = Crisis.active(scheduler)
             since = f" since {active.started_at:%Y-%m-%d %H:%M} UTC" if active else ""
             raise InvalidInput(f"a crisis is already active{since}: end it first (crisis end)")
         saved = json.dumps(record)
-        paused = tuple(scheduler.pause()) if scheduler is not None else ()
-        record["paused"] = list(paused)
-        saved = _save(notes, saved, record)
+        paused: tuple[str, ...] = ()
+        try:
+            paused = tuple(scheduler.pause()) if scheduler is not None else ()
+            record["paused"] = list(paused)
+            saved = _save(notes, saved, record)
+        except BaseException:
+            _roll_back(notes, saved, scheduler, paused)  # the store failed: leave no half-started crisis
+            raise
         result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
-        pinned: list[Post] = []
-        not_pinned: list[tuple[str, DecentSocialError]] = []
-        for label, name, outcome in zip(labels, nets, result.outcomes, strict=True):
-            entry: dict[str, Any] = {
-                "label": label,
-                "network": outcome.network,
-                "target": target_of(outcome.connection),
-                "profile": name if isinstance(name, str) else None,
-                "posts": [p.id for p in outcome.posts],
-                "pinned": None,
-            }
-            record["targets"].append(entry)
-            if not pin:
-                continue
-            if outcome.post is None:
-                not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
-                continue
-            try:
-                outcome.connection.pin(outcome.post)
-            except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
-                not_pinned.append((label, _as_error(outcome.connection, exc)))
-                continue
-            entry["pinned"] = outcome.post.id
-            pinned.append(outcome.post)
+        pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
         _save(notes, saved, record)
     finally:
         for net in opened:
@@ -425,6 +407,49 @@ def crisis(
         scheduler,
         keep,
     )
+
+
+def _pin_statement(
+    result: CrosspostResult,
+    nets: Sequence[Network | str],
+    labels: list[str],
+    record: dict[str, Any],
+    pin: bool,
+) -> tuple[list[Post], list[tuple[str, DecentSocialError]]]:
+    """Pin each network's statement (recording it); what was pinned, and what could not be, with why."""
+    pinned: list[Post] = []
+    not_pinned: list[tuple[str, DecentSocialError]] = []
+    for label, name, outcome in zip(labels, nets, result.outcomes, strict=True):
+        entry: dict[str, Any] = {
+            "label": label,
+            "network": outcome.network,
+            "target": target_of(outcome.connection),
+            "profile": name if isinstance(name, str) else None,
+            "posts": [p.id for p in outcome.posts],
+            "pinned": None,
+        }
+        record["targets"].append(entry)
+        if not pin:
+            continue
+        if outcome.post is None:
+            not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
+            continue
+        try:
+            outcome.connection.pin(outcome.post)
+        except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
+            not_pinned.append((label, _as_error(outcome.connection, exc)))
+            continue
+        entry["pinned"] = outcome.post.id
+        pinned.append(outcome.post)
+    return pinned, not_pinned
+
+
+def _roll_back(notes: _Notes, saved: str, scheduler: Scheduler | None, paused: tuple[str, ...]) -> None:
+    with contextlib.suppress(Exception):
+        for job_id in paused:
+            if scheduler is not None:
+                scheduler.resume(job_id)
+        notes.swap_note(ACTIVE, saved, None)
 
 
 def _open(net: Network | str, opened: list[Network]) -> Network:

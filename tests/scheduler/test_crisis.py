@@ -163,6 +163,10 @@ def test_a_crisis_without_a_scheduler_is_recorded_in_the_state_store(profiles: P
 
 
 def test_bad_input(sched: Scheduler) -> None:
+    planned = sched.schedule("planned", ["brand-a"], at=START + timedelta(hours=1))
+    with pytest.raises(ds.InvalidInput, match="listed twice"):
+        ds.crisis("statement", ["brand-a", "brand-a"], scheduler=sched)
+    assert sched.job(planned.id).status == "scheduled"  # refused before anything was paused
     with pytest.raises(ds.InvalidInput, match="list of networks"):
         ds.crisis("statement", "brand-a", scheduler=sched)
     with pytest.raises(ds.InvalidInput, match="list of networks"):
