@@ -254,7 +254,8 @@ class Crisis:
     ``record``); ``pinned`` the statement posts pinned; ``not_pinned`` each
     account where pinning was not possible, with the typed error;
     ``paused`` the ids of the jobs this crisis paused (those already paused
-    are not in it, and stay paused after :meth:`end`).
+    are not in it, and stay paused after :meth:`end`). Connections opened
+    for profile names stay open (``result`` uses them) until :meth:`end`.
     """
 
     id: str
@@ -267,6 +268,7 @@ class Crisis:
     record: dict[str, Any]
     scheduler: Scheduler | None = None
     _nets: dict[str, Network] = field(default_factory=dict, repr=False)
+    _owned: list[Network] = field(default_factory=list, repr=False)
 
     @classmethod
     def active(cls, scheduler: Scheduler | None = None) -> Crisis | None:
@@ -319,6 +321,8 @@ class Crisis:
                         self.scheduler.resume(job_id) if _is_paused(self.scheduler, job_id) else []
                     )
         notes.swap_note(ACTIVE, current, None)
+        for net in self._owned:  # the connections crisis() opened for profile names
+            net.close()
         return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures))
 
     @contextlib.contextmanager
@@ -391,10 +395,12 @@ def crisis(
         result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
         pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
         _save(notes, saved, record)
-    finally:
+    except BaseException:
         for net in opened:
             net.close()
-    keep = {target_of(c): c for c in connections if c not in opened}
+        raise
+    # The connections opened for profile names stay open for ``result`` (edit, thread…); end() closes them.
+    keep = {target_of(c): c for c in connections}
     return Crisis(
         crisis_id,
         draft.text,
@@ -406,6 +412,7 @@ def crisis(
         record,
         scheduler,
         keep,
+        opened,
     )
 
 
