@@ -464,9 +464,10 @@ def main() -> None:
 
 
 # The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
-# commands (report, track) and the lifecycle commands (edit, pin, unpin, retract, crisis) live in their
-# own modules and register on ``app`` when imported.
+# commands (report, track), the lifecycle commands (edit, pin, unpin, retract, crisis) and the message
+# commands live in their own modules and register on ``app`` when imported.
 from . import campaign_cli, engagement_cli, lifecycle_cli  # noqa: E402, F401
+from . import messages_cli as _messages_cli  # noqa: E402, F401 - messages, message send
 
 if __name__ == "__main__":
     # ``python -m decentsocial.cli`` runs this file as ``__main__``, a second copy of the module: the

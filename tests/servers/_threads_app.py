@@ -871,6 +871,11 @@ class ThreadsApp:
             reposted=media.id,
         )
         self.s.media[item.id] = item
+        if self.s.fault("repost_lost_response"):
+            # Reposted, but the answer never arrives.
+            return GraphError(
+                "An unexpected error has occurred. Please retry your request later.", code=2, status=500
+            ).response()
         return JSONResponse({"id": item.id})
 
     def delete_media(self, node: str, me: User) -> Response:

@@ -40,6 +40,7 @@ PUBLIC_NAMES = {
     "Job",
     "LinkCard",
     "Media",
+    "Message",
     "Network",
     "NetworkSettings",
     "NetworkUnavailable",

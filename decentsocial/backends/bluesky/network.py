@@ -82,6 +82,9 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     lacks: ClassVar[dict[Capability, str]] = {
         Capability.EDIT: "a Bluesky post is an immutable record that apps show as first written;"
         " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+        # direct messages (issue 14)
+        Capability.MESSAGING: "Bluesky's direct messages are a separate chat service (chat.bsky.*, through a"
+        " service proxy and an app password with chat access) that this backend does not use",
     }
 
     @property

@@ -89,6 +89,9 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
     }
     lacks: ClassVar[dict[Capability, str]] = {
         Capability.PIN: "a Hive account has no profile pins; only a community's moderators pin posts there",
+        # direct messages (issue 14)
+        Capability.MESSAGING: "the chain has no private messages; the only note between accounts is a"
+        " transfer's memo, which moves funds and is public unless memo-encrypted",
     }
 
     @property

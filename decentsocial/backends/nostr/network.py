@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from ... import errors
 from ...base import BaseNetwork
+from ...limits import Deadline
 from ...models import Account, Amount, Draft, Notification, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
@@ -34,6 +35,7 @@ from .convert import (
     relay_report,
     reply_target,
 )
+from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -72,12 +74,18 @@ __all__ = ["NostrNetwork"]
 THREAD_LIMIT = 2000
 
 
-class NostrNetwork(BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM, Capability.PIN}
+    capabilities = MICROBLOGGING | {
+        Capability.REWARDS,
+        Capability.TIP,
+        Capability.STREAM,
+        MESSAGING,
+        Capability.PIN,
+    }
     lacks: ClassVar[dict[Capability, str]] = {Capability.EDIT: lists.NO_EDIT}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
@@ -127,14 +135,12 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return self.transport.info(url)
 
     def _announces(self, url: str, nip: int) -> bool:
-        """Whether the relay's NIP-11 document lists ``nip`` (a document that lists nothing readable
-        announces nothing)."""
+        """Whether the relay's NIP-11 document lists ``nip`` (nothing readable announces nothing)."""
         nips = self.relay_info(url).get("supported_nips")
         return isinstance(nips, list) and nip in nips
 
     def close(self) -> None:
-        """Close the relay connections and stop the private loop; open streams end. Using the
-        connection again afterwards opens new ones."""
+        """Close the relays and the private loop; open streams end (a later call opens new ones)."""
         self.transport.close()
 
     def _relay_hint(self) -> str:
@@ -166,13 +172,14 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         """What the relays answered to ``event``, with ``publish_event``'s rules and retries.
 
         ``while_waiting`` runs on the loop (once, on the first try) after the
-        event is sent, while the relays read it.
+        event is sent, while the relays read it. The resends share one deadline.
         """
         side_work = [while_waiting]
+        deadline = Deadline(self.settings.limits.deadline, network=self.name, what="the relays")
 
         def attempt() -> tuple[PublishOutcome, ...]:
             work, side_work[0] = side_work[0], None
-            outcomes = tuple(self.transport.publish(event, work))
+            outcomes = tuple(self.transport.publish(event, work, deadline=deadline))
             self.last_publish = outcomes
             failure = publish_failure(outcomes, self.settings.min_accepted)
             if failure is not None:
@@ -351,29 +358,34 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         self._send_new(KIND_DELETE, "", (("e", target.id), _kinds_hint(target)))
 
     def _like(self, post: PostRef) -> None:
+        """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
-        tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
-        self._send_new(KIND_REACTION, "+", tags)
+        if not self._mine_about(KIND_REACTION, target.id):
+            tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
+            self._send_new(KIND_REACTION, "+", tags)
 
     def _unlike(self, post: PostRef) -> None:
         """Delete (NIP-09) this account's reactions to the post."""
-        target_id = self._event_id(post)
-        me = self.public_key
-        mine = self.transport.query([{"authors": [me], "kinds": [KIND_REACTION], "#e": [target_id]}]).events
-        mine = self._drop_deleted(mine)
-        if not mine:
-            return
-        tags = (*tuple(("e", r.id) for r in mine), ("k", str(KIND_REACTION)))
-        self._send_new(KIND_DELETE, "", tags)
+        mine = self._mine_about(KIND_REACTION, self._event_id(post))
+        if mine:
+            self._send_new(KIND_DELETE, "", (*(("e", r.id) for r in mine), ("k", str(KIND_REACTION))))
 
     def _repost(self, post: PostRef) -> Post | None:
+        """A repost, unless this account's earlier one stands (so a repeated call reposts once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
+        earlier = self._mine_about(KIND_REPOST, target.id)
+        if earlier:
+            return post_from_event(earlier[0], raw_extra={"reposted": target.id, "existing": True})
         tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey))
         content = json.dumps(target.to_json(), separators=(",", ":"), ensure_ascii=False)
         event, extra = self._send_new(KIND_REPOST, content, tags)
         return post_from_event(event, raw_extra={**extra, "reposted": target.id})
+
+    def _mine_about(self, kind: int, target_id: str) -> list[Event]:
+        """This account's events of ``kind`` about a post (reactions, reposts) that are not deleted."""
+        self._signer()
+        found = self.transport.query([{"authors": [self.public_key], "kinds": [kind], "#e": [target_id]}])
+        return self._drop_deleted(found.events)
 
     # ---------------------------------------------------------------- replaceable lists: follows and pins
 
@@ -498,10 +510,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         Relays that announce NIP-09 remove deleted events themselves; only the
         others are asked for deletion events.
         """
-        if not events:
-            return events
-        keeping = self._relays_keeping_deleted(relays)
-        if not keeping:
+        if not events or not self._relays_keeping_deleted(relays):
             return events
         deletions = self.transport.query([{"kinds": [KIND_DELETE], "#e": [e.id for e in events]}]).events
         if not deletions:

@@ -29,4 +29,5 @@ from __future__ import annotations
 
 from .lifecycle import *  # noqa: F403
 from .listings import *  # noqa: F403
+from .messaging import *  # noqa: F403
 from .publishing import *  # noqa: F403
