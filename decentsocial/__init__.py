@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from . import auth, plot
     from .engagement import history, report, track
     from .frames import to_dataframe
+    from .lifecycle import Crisis, Retraction, crisis, retract
     from .scheduler import Job, Scheduler
 
 __version__ = "0.1.0"
@@ -70,6 +71,7 @@ __all__ = [
     "Community",
     "ConfigurationError",
     "ContentRejected",
+    "Crisis",
     "CrosspostResult",
     "DecentSocialError",
     "Draft",
@@ -91,6 +93,7 @@ __all__ = [
     "Poll",
     "Post",
     "RateLimited",
+    "Retraction",
     "RetryPolicy",
     "RetrySettings",
     "Reward",
@@ -102,6 +105,7 @@ __all__ = [
     "auth",
     "connect",
     "connect_any",
+    "crisis",
     "crosspost",
     "history",
     "known_networks",
@@ -109,6 +113,7 @@ __all__ = [
     "paginate",
     "plot",
     "report",
+    "retract",
     "to_dataframe",
     "track",
 ]
@@ -120,6 +125,10 @@ _LAZY = {
     "track": "engagement",
     "history": "engagement",
     "report": "engagement",
+    "retract": "lifecycle",
+    "crisis": "lifecycle",
+    "Crisis": "lifecycle",
+    "Retraction": "lifecycle",
 }
 
 

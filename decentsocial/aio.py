@@ -272,6 +272,20 @@ class AsyncNetwork:
         amount = Amount.parse(amount)  # a malformed amount fails here, before any I/O
         return await self.run(self.sync.tip, to, amount, memo, idempotency_key=idempotency_key)
 
+    # ---------------------------------------------------------------- the post lifecycle (issue 14)
+
+    async def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
+        return await self.run(self.sync.edit, post, as_draft(draft), replace=replace)
+
+    async def pin(self, post: PostRef) -> None:
+        await self.run(self.sync.pin, post)
+
+    async def unpin(self, post: PostRef) -> None:
+        await self.run(self.sync.unpin, post)
+
+    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.pinned(account, limit=limit), limit)
+
     # ---------------------------------------------------------------- planning helpers
 
     async def prepare(self, draft: Draft | str) -> list[Draft]:

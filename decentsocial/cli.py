@@ -774,7 +774,7 @@ def main() -> None:
 # The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
 # commands (report, track), the sign-in commands (login, logout, profiles, refresh), the message
 # commands (messages, message send), the everyday commands (reply, delete, like, repost, search, thread,
-# notifications, account) and the setup commands (networks, demo) live in their own modules and
-# register on ``app`` when imported.
-from . import auth_cli, campaign_cli, engagement_cli, setup_cli, social_cli  # noqa: E402, F401
+# notifications, account), the lifecycle commands (edit, pin, unpin, retract, crisis) and the setup
+# commands (networks, demo) live in their own modules and register on ``app`` when imported.
+from . import auth_cli, campaign_cli, engagement_cli, lifecycle_cli, setup_cli, social_cli  # noqa: E402, F401
 from . import messages_cli as _messages_cli  # noqa: E402, F401

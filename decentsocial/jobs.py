@@ -169,6 +169,19 @@ class JobStore(Protocol):
         """Release the store's connections."""
         ...
 
+    # ---- notes: small named records beside the jobs (the active crisis, issue 14)
+
+    def note(self, name: str) -> str | None:
+        """The note ``name`` (JSON text), or ``None``."""
+        ...
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        """Set note ``name`` to ``new`` (``None`` removes it) if it is ``old`` (``None``: absent), atomically.
+
+        Whether it was swapped: two processes starting a crisis at once cannot both win.
+        """
+        ...
+
 
 def outcome_json(outcome: TargetOutcome, finished_at: float) -> dict[str, Any]:
     """A target's outcome as JSON-ready fields (the error by class name, message and server's words)."""

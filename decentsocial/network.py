@@ -71,6 +71,9 @@ class Capability(str, enum.Enum):
     SCHEDULE = "schedule"
     STREAM = "stream"  # stream() of new posts
     IDEMPOTENT_PUBLISH = "idempotent_publish"  # Draft.idempotency_key honoured
+    # ---- the post lifecycle (issue 14): edit, pin
+    EDIT = "edit"  # edit() in place
+    PIN = "pin"  # pin(), unpin(), pinned()
     # -- direct messages (issue 14)
     MESSAGING = "messaging"  # send_message(), messages()
 
@@ -296,6 +299,46 @@ class Network(Protocol):
         ``InvalidInput``.
         """
         ...
+
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+    # (issue 14; kept together so that other lifecycle members merge beside them)
+
+    def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
+        """Change one of this account's posts to ``draft``; returns the post as the network now shows it.
+
+        The post keeps its id, its replies and its place in threads
+        (``Post.edited_at`` is set where the network says when). The draft
+        carries the new text and, where the network allows, media, content
+        warning and title; it cannot move the post (``reply_to``,
+        ``community``, ``scheduled_at`` are ``InvalidInput``). Text over the
+        limit is ``ContentRejected`` before any I/O; someone else's post is
+        ``PermissionDenied``. Where the network cannot edit
+        (``Capability.EDIT``), ``UnsupportedFeature``; with ``replace=True``
+        it instead publishes the draft as a new post (a reply to the same
+        parent) and deletes the old one, returning the new post: its id
+        changes, links to the old post break, and its likes and replies stay
+        with the deleted post.
+        """
+        ...
+
+    def pin(self, post: PostRef) -> None:
+        """Pin one of this account's posts to its profile; pinning it again changes nothing.
+
+        Someone else's post is ``PermissionDenied``. Networks keep one pin
+        (Bluesky) or a few (Mastodon: five); where a new pin pushes an older
+        one out, the network decides which.
+        """
+        ...
+
+    def unpin(self, post: PostRef) -> None:
+        """Take a post off this account's pins; unpinning a post that is not pinned changes nothing."""
+        ...
+
+    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        """An account's pinned posts (``None``: this account's), as the network orders them."""
+        ...
+
+    # ---------------------------------------------------------------- streams
 
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         """New posts as they arrive (``kind``: "public", "home"…; ``tag``: one hashtag), for ``monitor``."""

@@ -139,6 +139,11 @@ class Scheduler:
         engine = "" if self.engine == "embedded" else f" engine={self.engine!r}"
         return f"<Scheduler {self._store.where!r}{engine}>"
 
+    @property
+    def store(self) -> JobStore:
+        """Where the jobs live; its notes also record the active crisis (see :func:`decentsocial.crisis`)."""
+        return self._store
+
     def close(self) -> None:
         """Close the store (and the broker's connections)."""
         if self._dispatcher is not None:

@@ -202,6 +202,25 @@ class SQLiteStore:
                     (then.status, job_id),
                 )
 
+    # ---- notes (the active crisis): rows of ``meta`` named ``note:…``, beside the format marker
+
+    def note(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        key = "note:" + name
+        with self._transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (key,)).fetchone()
+            if (None if row is None else str(row[0])) != old:
+                return False
+            if new is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (key, new))
+            return True
+
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.nostr import NostrNetwork, PrivateKey
+from decentsocial.backends.nostr import NostrNetwork, PrivateKey, lists
 from decentsocial.backends.nostr.events import Event, sign_event
 from decentsocial.backends.nostr.keys import encode_nevent, encode_note, encode_npub
 
@@ -124,12 +124,12 @@ def test_follow_and_unfollow_keep_other_entries(make_net: Make) -> None:
     alice.follow(bob.me())
     alice.follow(encode_npub(carol.public_key))
     alice.follow(bob.public_key)  # already followed: no change
-    contacts = alice._contacts(alice.public_key)
+    contacts = lists.latest(alice.transport, 3, alice.public_key)
     assert contacts is not None
     assert contacts.content == relays_json
     assert contacts.tags == (kept, ("t", "not-a-contact"), ("p", bob.public_key), ("p", carol.public_key))
     alice.unfollow(bob.me().handle)
-    contacts = alice._contacts(alice.public_key)
+    contacts = lists.latest(alice.transport, 3, alice.public_key)
     assert contacts is not None
     assert contacts.tags == (kept, ("t", "not-a-contact"), ("p", carol.public_key))
     assert alice.me().following == 2

@@ -76,6 +76,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         Capability.POLL,
         Capability.SCHEDULE,
         Capability.STREAM,
+        Capability.EDIT,
+        Capability.PIN,
         Capability.MESSAGING,  # direct messages (issue 14)
     }
 
@@ -309,6 +311,59 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         context = self._call(lambda api: api.status_context(root_id), "read the thread")
         replies = convert_each(as_dict(context).get("descendants"), to_post, "read the thread")
         return [root, *_reply_order(root.id, replies)]
+
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """``PUT /api/v1/statuses/:id``: the draft is the status's whole new content.
+
+        Text, content warning, sensitivity and media are replaced (no media in
+        the draft removes the old ones, as on Mastodon); a reply keeps the
+        mention of the author it answers.
+        """
+        status_id = path_id(post.id, "post id")
+        handle = self._reply_handle(post.reply_to) if post.reply_to is not None else None
+        text = compose_text(draft, reply_to_handle=handle)
+        check_length(draft, text, self.limits())
+        payloads = [self._media_bytes(m) for m in draft.media]
+        media_ids = [
+            self._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
+        ]
+        result = self._call(
+            lambda api: api.status_update(
+                status_id,
+                text,
+                spoiler_text=draft.content_warning or "",
+                sensitive=draft.sensitive,
+                media_ids=media_ids,
+            ),
+            "edit",
+        )
+        return to_post(result)
+
+    def _own_id(self) -> str:
+        return self._my_id()  # the account read once per connection
+
+    def _pin(self, post: Post) -> None:
+        status_id = path_id(post.id, "post id")
+        self._call(lambda api: api.status_pin(status_id), "pin")
+
+    def _unpin(self, post_id: str) -> None:
+        status_id = path_id(post_id, "post id")
+        self._call(lambda api: api.status_unpin(status_id), "unpin")
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        account_id = self._my_id() if account is None else self._account_id(account)
+        return self._paged(
+            lambda cursor, size: self._link_page(
+                lambda api, n: api.account_statuses(account_id, pinned=True, limit=n),
+                "read pinned posts",
+                to_post,
+                cursor,
+                size,
+            ),
+            limit,
+        )
 
     # ---------------------------------------------------------------- lists
 

@@ -62,8 +62,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
-    capabilities = READING | PUBLISHING | {Capability.TIMELINE}
+    capabilities = READING | PUBLISHING | {Capability.TIMELINE, Capability.EDIT}
     lacks: ClassVar[dict[Capability, str]] = {
+        Capability.PIN: "the Minds app API this backend speaks has no documented call to pin a post",
         Capability.MESSAGING: "the Minds API this backend uses offers no direct messages",  # issue 14
     }
     page_size: ClassVar[int] = 50
@@ -197,6 +198,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return convert.post(
             self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
         )
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags; comments cannot."""
+        if post.id.startswith(COMMENT_PREFIX):
+            raise self.unsupported(Capability.EDIT, "a Minds reply is a comment, which this API cannot edit")
+        body = {k: v for k, v in convert.activity_body(draft).items() if k in ("message", "tags", "nsfw")}
+        path = f"/api/v3/newsfeed/activity/{segment(guid(post.id))}"
+        return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True))
 
     def _comment(self, entity: str, text: str) -> Post:
         body = self._api.call(

@@ -53,9 +53,10 @@ from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, links, mentions
-from . import ledger, messages, schema, store
+from . import ledger, lifecycle, messages, schema, store
 from .convert import (
     Economy,
+    Record,
     account_from_row,
     account_reward,
     author,
@@ -314,6 +315,46 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                 )
             store.delete(tx, row["seq"], now)
             ledger.cancel_pending(tx, row["seq"], now)
+
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """Rewrite the post's content in place; its id, time, parent and likes stay."""
+        new = self._new_post(draft)
+        with self._ready().write() as tx:
+            now = schema.now_us(tx)
+            row = self._own_row(tx, post.id, now, "edit")
+            lifecycle.edit(tx, row, new, now)
+            return post_from_row(store.post_row(tx, post.id, now, scheduled_for=self.handle))
+
+    def _pin(self, post: Post) -> None:
+        with self._ready().write() as tx:
+            now = schema.now_us(tx)
+            lifecycle.pin(tx, self.handle, self._own_row(tx, post.id, now, "pin")["seq"], now)
+
+    def _unpin(self, post_id: str) -> None:
+        with self._ready().write() as tx:
+            lifecycle.unpin(tx, self.handle, post_id)
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        handle = self._handle_of(account)
+
+        def page(cursor: lifecycle.PinCursor | None, size: int) -> Page[Post, lifecycle.PinCursor]:
+            with self._ready().read() as tx:
+                store.require_account(tx, handle)
+                rows = lifecycle.pinned_rows(tx, handle, schema.now_us(tx), cursor, size)
+            following = (rows[-1]["pinned_at"], rows[-1]["seq"]) if len(rows) == size else None
+            return Page([post_from_row(r) for r in rows], following)
+
+        return self._paged(page, limit)
+
+    def _own_row(self, tx: Tx, post_id: str, now: int, verb: str) -> Record:
+        row = store.post_row(tx, post_id, now, scheduled_for=self.handle)
+        if row["author"] != self.handle:
+            raise errors.PermissionDenied(
+                f"{self.handle} cannot {verb} {row['author']}'s post", network=NETWORK
+            )
+        return row
 
     # ---------------------------------------------------------------- reading
 

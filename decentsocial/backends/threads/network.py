@@ -62,6 +62,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
     lacks: ClassVar[dict[Capability, str]] = {
+        Capability.EDIT: "the Threads API has no call that edits a published post;"
+        " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+        Capability.PIN: "the Threads API has no call that pins a post to a profile",
         Capability.MESSAGING: "the Threads API has no direct messages",  # issue 14
     }
 
