@@ -41,25 +41,31 @@ and the same claims and keys make a redelivery harmless
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import errors
-from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, TargetOutcome
+from .config import profile_network
+from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, TargetOutcome, content_json
 from .models import Draft, as_draft
+from .variants import Variant, check_variants, pick
 
 if TYPE_CHECKING:
     from .celery_app import Dispatcher
+    from .network import Network
     from .redis_store import RedisStore
 
 __all__ = ["Job", "JobStatus", "Scheduler", "TargetOutcome"]
+
+log = logging.getLogger("decentsocial.scheduler")
 
 Engine = Literal["embedded", "celery"]
 ENGINES: tuple[str, ...] = ("embedded", "celery")
@@ -134,16 +140,28 @@ class Scheduler:
                 self._store.close()
                 raise
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._connections: dict[str, tuple[str, Network]] = {}
+        self._connections_lock = threading.Lock()
 
     def __repr__(self) -> str:
         engine = "" if self.engine == "embedded" else f" engine={self.engine!r}"
         return f"<Scheduler {self._store.where!r}{engine}>"
 
     def close(self) -> None:
-        """Close the store (and the broker's connections)."""
+        """Close the store, the broker's connections and the networks this scheduler connected to."""
+        with self._connections_lock:
+            kept, self._connections = list(self._connections.values()), {}
+        for _, net in kept:
+            net.close()
         if self._dispatcher is not None:
             self._dispatcher.close()
         self._store.close()
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---------------------------------------------------------------- planning
 
@@ -156,6 +174,7 @@ class Scheduler:
         every: timedelta | float | None = None,
         until: datetime | None = None,
         key: str | None = None,
+        variants: Mapping[str, Variant] | None = None,
     ) -> Job:
         """Plan ``draft`` for the profiles ``targets`` at ``at`` (tz-aware); nothing is stored on bad input.
 
@@ -163,6 +182,16 @@ class Scheduler:
         makes scheduling itself exactly-once: scheduling the same key and
         draft again returns the job already planned; the same key with
         another draft or plan is ``InvalidInput``.
+
+        ``variants`` gives targets their own form of the post, by profile
+        name or by network name (the profile's wins; see
+        :mod:`decentsocial.variants`); they are kept in the job. Each
+        target's draft is checked now against that network's rules as
+        ``crosspost(dry_run=True)`` would (this may read the server's
+        limits): ``ContentRejected``, ``InvalidInput`` or
+        ``UnsupportedFeature`` here, nothing stored. A target this process
+        cannot connect to or reach (its secret is on the workers only, the
+        server is down) is checked by the worker when the job runs.
         """
         d = as_draft(draft)
         names = self._check_targets(targets)
@@ -176,13 +205,18 @@ class Scheduler:
         job_key = key or d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
+        networks = {name: profile_network(name) for name in names}
+        selectors = [*names, *(n for n in networks.values() if n is not None)]
+        chosen = check_variants(d, variants, selectors)
+        for name in names:
+            self._check_draft(name, pick(d, chosen, name, networks[name]))
         plan = Plan(
             key=job_key,
             at=when.timestamp(),
             every=None if interval is None else interval.total_seconds(),
             until=None if end is None else end.timestamp(),
             targets=names,
-            draft_json=d.model_dump_json(),
+            draft_json=content_json(d, chosen),
             created_at=self._now().timestamp(),
         )
         return self.job(self._store.add(plan))
@@ -203,6 +237,20 @@ class Scheduler:
             if not profile_exists(name):
                 raise errors.ConfigurationError(f"no profile {name!r} in {config_path()} or its environment")
         return names
+
+    def _check_draft(self, target: str, draft: Draft) -> None:
+        """Plan ``draft`` on ``target`` as crosspost would (no writes); raise what the network refuses."""
+        from .crosspost import plan
+
+        try:
+            net = self._connection(target)
+            plan(net, draft)
+        except (errors.ContentRejected, errors.InvalidInput) as exc:
+            raise type(exc)(f"target {target!r}: {exc.message}", network=exc.network) from None
+        except errors.UnsupportedFeature:
+            raise
+        except errors.DecentSocialError as exc:  # no secret here, server unreachable…: the worker checks
+            log.debug("target %r not checked at schedule(): %s", target, exc)
 
     def _check_time(self, value: datetime, name: str) -> datetime:
         if not isinstance(value, datetime):
@@ -330,10 +378,9 @@ class Scheduler:
 
     def _run(self, job: Job) -> None:
         from .crosspost import crosspost
-        from .registry import connect_any
 
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
-        draft = job.draft.model_copy(update={"idempotency_key": f"{job.key}#{job.occurrence}"})
+        key = f"{job.key}#{job.occurrence}"
         for target in job.targets:
             if target in done:
                 continue  # published before a takeover: read from the record, never sent again
@@ -341,9 +388,10 @@ class Scheduler:
                 return  # paused or cancelled meanwhile: stop before the next target
             network: str | None = None
             try:
-                with connect_any(profile=target) as net:
-                    network = net.name
-                    outcome = crosspost(draft, [net]).outcomes[0]
+                net = self._connection(target)
+                network = net.name
+                draft = job.draft_for(target, network).model_copy(update={"idempotency_key": key})
+                outcome = crosspost(draft, [net]).outcomes[0]
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
@@ -351,6 +399,31 @@ class Scheduler:
             record = TargetOutcome(target, job.occurrence, network, post_ids, error)
             self._store.record(job.id, job.occurrence, record, self._now().timestamp())
         self._store.finish(job.id, self.worker_id)
+
+    def _connection(self, profile: str) -> Network:
+        """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.
+
+        Connecting for every job would rebuild clients (sessions, the
+        server's limits read once) for every post. The profile's settings
+        are read again each time, so a worker notices an edited config (a
+        rotated token, another server) and connects anew; a profile that
+        cannot connect here raises every time and is never kept.
+        """
+        import hashlib
+
+        from .config import load_profile
+        from .registry import connect_any
+
+        fingerprint = hashlib.sha256(repr(sorted(load_profile(profile).items())).encode()).hexdigest()
+        with self._connections_lock:
+            kept = self._connections.get(profile)
+            if kept is not None and kept[0] == fingerprint:
+                return kept[1]
+            net = connect_any(profile=profile)
+            self._connections[profile] = (fingerprint, net)
+        if kept is not None:
+            kept[1].close()
+        return net
 
     def _still_mine(self, job_id: str) -> bool:
         """Renew the lease; False when the job was paused or cancelled, or another worker took it."""

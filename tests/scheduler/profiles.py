@@ -9,7 +9,10 @@ __all__ = ["write_profiles"]
 
 
 def write_profiles(config: Path, folder: Path) -> None:
-    """brand-a and brand-b (two accounts on one sandbox file), brand-c (another file), needs-secret."""
+    """brand-a and brand-b (two accounts on one sandbox file), brand-c (another file), needs-secret.
+
+    brand-tiny is a sandbox that takes 20 graphemes and cannot reply (so cannot thread).
+    """
     config.write_text(
         textwrap.dedent(
             f"""
@@ -25,6 +28,12 @@ def write_profiles(config: Path, folder: Path) -> None:
             network = "sandbox"
             path = "{folder / "c.db"}"
             account = "brand"
+            [profiles.brand-tiny]
+            network = "sandbox"
+            path = "{folder / "tiny.db"}"
+            account = "brand"
+            max_length = 20
+            unsupported = ["reply"]
             [profiles.needs-secret]
             network = "threads"
             user_id = "1"

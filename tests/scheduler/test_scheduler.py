@@ -165,6 +165,57 @@ def test_a_target_that_cannot_connect_fails_alone(sched: Scheduler, profiles: Pa
     assert texts(profiles) == ["hello"]
 
 
+def test_each_target_posts_its_own_variant_kept_in_the_job(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    job = sched.schedule(
+        ds.Draft(text="the long form #acme", tags=("acme",)),
+        ["brand-a", "brand-b", "brand-c"],
+        at=START + timedelta(minutes=5),
+        variants={"sandbox": "the sandbox form", "brand-b": {"text": "صيغة العلامة ب", "tags": ["b"]}},
+    )
+    stored = sched.job(job.id)  # read back from the store, not the object schedule() built
+    assert stored.draft.text == "the long form #acme"
+    assert {k: v.text for k, v in stored.variants.items()} == {
+        "sandbox": "the sandbox form",
+        "brand-b": "صيغة العلامة ب",
+    }
+    assert stored.draft_for("brand-b", "sandbox").tags == ("b",)
+    assert stored.draft_for("brand-a", "sandbox").tags == ("acme",)  # a text variant keeps the rest
+    clock.advance(minutes=5)
+    assert sched.run_pending() == 1
+    assert sched.job(job.id).status == "done"
+    assert texts(profiles) == ["the sandbox form"] == texts(profiles, "c.db")
+    assert texts(profiles, account="brand-b") == ["صيغة العلامة ب"]
+
+
+def test_a_draft_a_target_cannot_take_is_refused_at_schedule_and_nothing_is_stored(sched: Scheduler) -> None:
+    long = "far more than the twenty graphemes brand-tiny takes"
+    with pytest.raises(ds.ContentRejected, match="brand-tiny"):
+        sched.schedule(long, ["brand-a", "brand-tiny"], at=START)
+    with pytest.raises(ds.ContentRejected, match="brand-tiny"):  # the variant itself is checked too
+        sched.schedule("short", ["brand-a", "brand-tiny"], at=START, variants={"brand-tiny": long})
+    with pytest.raises(ds.InvalidInput, match="matches no target"):
+        sched.schedule("short", ["brand-a"], at=START, variants={"bluesky": "no bluesky target"})
+    with pytest.raises(ds.InvalidInput, match="matches no target"):
+        sched.schedule("short", ["brand-a"], at=START, variants={"brand-c": "not a target of this job"})
+    assert sched.jobs() == []
+    fits = sched.schedule(long, ["brand-a", "brand-tiny"], at=START, variants={"brand-tiny": "fits"})
+    assert fits.variants["brand-tiny"].text == "fits"
+    # a target this process cannot connect to is left to the worker, variants by its network included
+    later = sched.schedule("x", ["needs-secret"], at=START, variants={"threads": "for threads"})
+    assert later.variants["threads"].text == "for threads"
+
+
+def test_scheduling_again_with_other_variants_is_a_conflict(sched: Scheduler) -> None:
+    first = sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"})
+    assert sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"}).id == first.id
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "b"})
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("same", ["brand-a"], at=START, key="k")
+
+
 def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
     first = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
     again = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
