@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-__all__ = ["write_profiles"]
+__all__ = ["add_mastodon_profiles", "write_profiles"]
 
 
 def write_profiles(config: Path, folder: Path) -> None:
@@ -41,3 +41,28 @@ def write_profiles(config: Path, folder: Path) -> None:
             """
         )
     )
+
+
+def add_mastodon_profiles(config: Path, base_url: str, accounts: dict[str, str]) -> dict[str, str]:
+    """Append a profile ``brand-mastodon-<account>`` per account of a local Mastodon-API server.
+
+    The profiles name their tokens by environment variable (``access_token_env``), as a
+    deployment would; the variables to set are returned (name -> token).
+    """
+    env: dict[str, str] = {}
+    with config.open("a") as fh:
+        for account, token in accounts.items():
+            variable = f"TEST_MASTODON_TOKEN_{account.upper()}"
+            env[variable] = token
+            fh.write(
+                textwrap.dedent(
+                    f"""
+                    [profiles.brand-mastodon-{account}]
+                    network = "mastodon"
+                    base_url = "{base_url}"
+                    access_token_env = "{variable}"
+                    allow_http = true
+                    """
+                )
+            )
+    return env
