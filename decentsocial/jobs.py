@@ -125,6 +125,10 @@ def next_state(at: float, every: float | None, until: float | None, failed: bool
     return Finish("failed" if failed else "done", None)
 
 
+#: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
+Record = tuple[int, TargetOutcome, float]
+
+
 class JobStore(Protocol):
     """Where a scheduler keeps its jobs; every change is atomic across processes (and machines)."""
 
@@ -162,14 +166,20 @@ class JobStore(Protocol):
         """Extend ``owner``'s lease; False when the job is no longer running under it."""
         ...
 
+    def holds(self, job_id: str, owner: str) -> bool:
+        """Whether the job is still running under ``owner`` (a read: nothing is written)."""
+        ...
+
     def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
         """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
         ...
 
-    def finish(self, job_id: str, owner: str) -> None:
+    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
         """End ``owner``'s occurrence: plan the next one, or mark the job done or failed.
 
-        Nothing happens when the job was paused, cancelled or taken over meanwhile.
+        ``last`` (the occurrence, the last target's outcome and when it
+        finished) is kept first, as :meth:`record` would, in the same step.
+        Nothing else happens when the job was paused, cancelled or taken over meanwhile.
         """
         ...
 

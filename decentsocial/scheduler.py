@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import errors
 from .config import profile_network
-from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, TargetOutcome, content_json
+from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
 from .models import Draft, as_draft
 from .variants import Variant, check_variants, pick
 
@@ -140,7 +140,8 @@ class Scheduler:
                 self._store.close()
                 raise
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._connections: dict[str, tuple[str, Network]] = {}
+        #: profile -> (config file and environment stamp, settings fingerprint, connection)
+        self._connections: dict[str, tuple[object, str, Network]] = {}
         self._connections_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -151,7 +152,7 @@ class Scheduler:
         """Close the store, the broker's connections and the networks this scheduler connected to."""
         with self._connections_lock:
             kept, self._connections = list(self._connections.values()), {}
-        for _, net in kept:
+        for _, _, net in kept:
             net.close()
         if self._dispatcher is not None:
             self._dispatcher.close()
@@ -336,10 +337,10 @@ class Scheduler:
             return self._dispatch(limit)
         count = 0
         while limit is None or count < limit:
-            job = self._claim()
-            if job is None:
+            claimed = self._claim()
+            if claimed is None:
                 return count
-            self._run(job)
+            self._run(*claimed)
             count += 1
         return count
 
@@ -363,71 +364,104 @@ class Scheduler:
             raise errors.ConfigurationError("jobs run on Celery are kept in Redis: give a redis:// store")
         return self._store
 
-    def _claim(self) -> Job | None:
+    def _claim(self) -> tuple[Job, float] | None:
+        """The soonest due job, claimed, and when its lease ends."""
         now = self._now().timestamp()
         job_id = self._store.claim(now, now + self.lease, self.worker_id)
-        return None if job_id is None else self.job(job_id)
+        return None if job_id is None else (self.job(job_id), now + self.lease)
 
     def _run_dispatched(self, job_id: str, token: str) -> bool:
         """Run a job a Celery task names, if the task's token still claims it; whether it ran."""
         now = self._now().timestamp()
         if not self._redis().claim_token(job_id, token, now, now + self.lease, self.worker_id):
             return False  # a stale or repeated delivery: paused, moved, done, or held by a live worker
-        self._run(self.job(job_id))
+        self._run(self.job(job_id), now + self.lease)
         return True
 
-    def _run(self, job: Job) -> None:
-        from .crosspost import crosspost
+    def _run(self, job: Job, leased_until: float | None = None) -> None:
+        """Publish ``job``'s targets not yet recorded, checking before each that the job is still ours.
+
+        ``leased_until`` is when the lease taken with the claim ends (``None``: unknown, renew first).
+        """
+        from .crosspost import plan_outcome, publish_planned
 
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
+        pending: Record | None = None  # kept before anything else is done: here, or with finish()
         for target in job.targets:
             if target in done:
                 continue  # published before a takeover: read from the record, never sent again
-            if not self._still_mine(job.id):
+            if pending is not None:
+                self._store.record(job.id, *pending)
+                pending = None
+            leased_until = self._still_mine(job.id, leased_until)
+            if leased_until is None:
                 return  # paused or cancelled meanwhile: stop before the next target
             network: str | None = None
             try:
                 net = self._connection(target)
                 network = net.name
-                draft = job.draft_for(target, network).model_copy(update={"idempotency_key": key})
-                outcome = crosspost(draft, [net]).outcomes[0]
+                # crosspost(draft, [net]) with the job's key, in this thread (a pool thread per job
+                # is pure overhead): every part keyed by derive_key(key, target_of(net), part)
+                outcome = publish_planned(plan_outcome(net, job.draft_for(target, network), key, True))
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
                 post_ids, error = (), exc
             record = TargetOutcome(target, job.occurrence, network, post_ids, error)
-            self._store.record(job.id, job.occurrence, record, self._now().timestamp())
-        self._store.finish(job.id, self.worker_id)
+            pending = (job.occurrence, record, self._now().timestamp())
+        self._store.finish(job.id, self.worker_id, pending)
 
     def _connection(self, profile: str) -> Network:
         """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.
 
         Connecting for every job would rebuild clients (sessions, the
-        server's limits read once) for every post. The profile's settings
-        are read again each time, so a worker notices an edited config (a
-        rotated token, another server) and connects anew; a profile that
-        cannot connect here raises every time and is never kept.
+        server's limits read once) for every post. When the config file or
+        the environment changed, the profile is read again, so a worker
+        notices an edited config (a rotated token, another server) and
+        connects anew; a profile that cannot connect here raises every time
+        and is never kept.
         """
         import hashlib
 
-        from .config import load_profile
+        from .config import config_path, load_profile
         from .registry import connect_any
 
-        fingerprint = hashlib.sha256(repr(sorted(load_profile(profile).items())).encode()).hexdigest()
+        path = config_path()
+        try:
+            stat = path.stat()
+            file: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            file = None
+        stamp = (str(path), file, hash(frozenset(os.environ.items())))
         with self._connections_lock:
             kept = self._connections.get(profile)
-            if kept is not None and kept[0] == fingerprint:
-                return kept[1]
+            if kept is not None and kept[0] == stamp:
+                return kept[2]
+        settings = repr(sorted(load_profile(profile).items()))
+        fingerprint = hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._connections_lock:
+            kept = self._connections.get(profile)
+            if kept is not None and kept[1] == fingerprint:
+                self._connections[profile] = (stamp, fingerprint, kept[2])
+                return kept[2]
             net = connect_any(profile=profile)
-            self._connections[profile] = (fingerprint, net)
+            self._connections[profile] = (stamp, fingerprint, net)
         if kept is not None:
-            kept[1].close()
+            kept[2].close()
         return net
 
-    def _still_mine(self, job_id: str) -> bool:
-        """Renew the lease; False when the job was paused or cancelled, or another worker took it."""
-        return self._store.renew(job_id, self.worker_id, self._now().timestamp() + self.lease)
+    def _still_mine(self, job_id: str, leased_until: float | None) -> float | None:
+        """When the lease ends if the job is still ours; ``None`` when it was paused, cancelled or taken.
+
+        While more than half of the lease is left, a read tells (no write, so
+        no disk sync per target); past the half, the lease is renewed.
+        """
+        now = self._now().timestamp()
+        if leased_until is not None and leased_until - now > self.lease / 2:
+            return leased_until if self._store.holds(job_id, self.worker_id) else None
+        until = now + self.lease
+        return until if self._store.renew(job_id, self.worker_id, until) else None
 
 
 def _interval(every: timedelta | float | None) -> timedelta | None:

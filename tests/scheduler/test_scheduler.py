@@ -127,10 +127,10 @@ def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, prof
 
 def test_a_paused_running_job_stops_before_its_next_target(sched: Scheduler, profiles: Path) -> None:
     job = sched.schedule("one at a time", ["brand-a", "brand-c"], at=START)
-    claimed = sched._claim()  # a worker has it
+    claimed = sched._claim()  # a worker has it, with a fresh lease (checked by a read, not renewed)
     assert claimed is not None
     assert sched.pause(job.id) == [job.id]
-    sched._run(claimed)  # the worker notices before its first target
+    sched._run(*claimed)  # the worker notices before its first target
     assert sched.job(job.id).status == "paused"
     assert texts(profiles) == []
     sched.resume(job.id)
@@ -214,6 +214,25 @@ def test_scheduling_again_with_other_variants_is_a_conflict(sched: Scheduler) ->
         sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "b"})
     with pytest.raises(ds.InvalidInput, match="other content"):
         sched.schedule("same", ["brand-a"], at=START, key="k")
+
+
+def test_a_worker_keeps_its_connection_until_the_profile_is_edited(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    first = sched.schedule("before the edit", ["brand-a"], at=START)
+    second = sched.schedule("still the same file", ["brand-a"], at=START)
+    assert sched.run_pending(limit=1) == 1
+    kept = sched._connection("brand-a")
+    assert sched.run_pending(limit=1) == 1
+    assert sched._connection("brand-a") is kept  # one connection for every job of the profile
+    config = profiles / "config.toml"
+    config.write_text(config.read_text().replace(str(profiles / "a.db"), str(profiles / "moved.db"), 1))
+    third = sched.schedule("after the edit", ["brand-a"], at=START)
+    assert sched.run_pending() == 1
+    assert sched._connection("brand-a") is not kept
+    assert texts(profiles) == ["still the same file", "before the edit"]
+    assert texts(profiles, "moved.db") == ["after the edit"]
+    assert [sched.job(j.id).status for j in (first, second, third)] == ["done"] * 3
 
 
 def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
