@@ -383,7 +383,7 @@ class Scheduler:
 
         ``leased_until`` is when the lease taken with the claim ends (``None``: unknown, renew first).
         """
-        from .crosspost import plan_outcome, publish_planned
+        from .crosspost import crosspost
 
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
@@ -401,9 +401,8 @@ class Scheduler:
             try:
                 net = self._connection(target)
                 network = net.name
-                # crosspost(draft, [net]) with the job's key, in this thread (a pool thread per job
-                # is pure overhead): every part keyed by derive_key(key, target_of(net), part)
-                outcome = publish_planned(plan_outcome(net, job.draft_for(target, network), key, True))
+                draft = job.draft_for(target, network).model_copy(update={"idempotency_key": key})
+                outcome = crosspost(draft, [net]).outcomes[0]
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
