@@ -330,6 +330,16 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     unknown = invoke("schedule", "x", "--to", "nobody", "--at", "+1h")
     assert unknown.exit_code == 1
     assert "no profile 'nobody'" in unknown.output
+    targets = ["--to", "brand-a", "--to", "brand-c"]
+    varied = invoke("schedule", "the long form", *targets, "--variant", "brand-c=for c = short")
+    assert varied.exit_code == 0, varied.output
+    assert invoke("worker", "--once").exit_code == 0
+    assert texts(profiles, "c.db")[0] == "for c = short"  # split at the first '=' only
+    assert texts(profiles)[0] == "the long form"
+    typo = invoke("schedule", "x", "--to", "brand-a", "--variant", "brand-q=x")
+    assert typo.exit_code == 1
+    assert "matches no target" in typo.output
+    assert invoke("schedule", "x", "--to", "brand-a", "--variant", "no equals sign").exit_code == 1
 
 
 @pytest.mark.parametrize(
