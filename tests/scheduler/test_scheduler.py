@@ -235,6 +235,28 @@ def test_a_worker_keeps_its_connection_until_the_profile_is_edited(
     assert [sched.job(j.id).status for j in (first, second, third)] == ["done"] * 3
 
 
+def test_plans_wait_for_the_disk_and_a_workers_bookkeeping_does_not(sched: Scheduler) -> None:
+    from decentsocial.sqlite_store import SQLiteStore
+
+    store = sched._store
+    assert isinstance(store, SQLiteStore)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    job = sched.schedule("durable plan", ["brand-a"], at=START)
+    sched.pause(job.id)
+    sched.resume(job.id)
+    planning = [s for s in statements if s.startswith(("PRAGMA", "BEGIN", "COMMIT"))]
+    durable = ["PRAGMA synchronous=FULL", "BEGIN IMMEDIATE", "COMMIT", "PRAGMA synchronous=NORMAL"]
+    assert planning == durable * 3
+    statements.clear()
+    assert sched.run_pending() == 1
+    store._db.set_trace_callback(None)
+    assert not [s for s in statements if s.startswith("PRAGMA")]  # claim and finish: NORMAL
+    # the claim, the record kept with the job's end, and the claim that finds nothing more due
+    assert statements.count("BEGIN IMMEDIATE") == 3
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
 def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
     first = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
     again = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
