@@ -60,6 +60,19 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2026-12-24T09:00+01:00)") from None
 
 
+def parse_variants(items: list[str]) -> dict[str, str]:
+    """``NAME=TEXT`` options as a mapping; ``InvalidInput`` for one without ``=`` or given twice."""
+    found: dict[str, str] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"--variant takes NAME=TEXT (a profile or network, its text), not {item!r}")
+        if name.strip() in found:
+            raise InvalidInput(f"--variant {name.strip()!r} is given twice")
+        found[name.strip()] = text
+    return found
+
+
 def _open(store: str) -> Scheduler:
     from .scheduler import Scheduler
 
@@ -98,10 +111,18 @@ def schedule(
         str | None,
         typer.Option("--key", help="Any name for this job: scheduling again with it does nothing."),
     ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            help="NAME=TEXT: another text for a profile or a network (the profile's wins). Repeatable.",
+        ),
+    ] = None,
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
+    variants = parse_variants(variant or [])
     sched = _open(store)
     try:
         job = sched.schedule(
@@ -111,6 +132,7 @@ def schedule(
             every=None if every is None else parse_duration(every),
             until=None if until is None else parse_when(until),
             key=key,
+            variants=variants or None,
         )
     finally:
         sched.close()

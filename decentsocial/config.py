@@ -50,6 +50,7 @@ __all__ = [
     "profile_exists",
     "profile_login",
     "profile_names",
+    "profile_network",
     "profile_table",
     "remove_profile",
     "save_profile",
@@ -97,6 +98,15 @@ def profile_exists(name: str) -> bool:
         return True
     prefix = _env_key(name)
     return any(key.startswith(prefix) and len(key) > len(prefix) for key in os.environ)
+
+
+def profile_network(name: str) -> str | None:
+    """The network profile ``name`` is for (its ``network`` setting), reading no secret; ``None`` if unset."""
+    prefix = _env_key(name)
+    profiles = _read_file(config_path())
+    # DECENTSOCIAL_BRAND_NETWORK_… may belong to a profile "brand-network"; the exact variable is ours.
+    value = os.environ.get(prefix + "NETWORK") or profiles.get(name, {}).get("network")
+    return value if isinstance(value, str) and value else None
 
 
 def _env_key(profile: str) -> str:

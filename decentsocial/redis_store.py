@@ -31,7 +31,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from . import errors
-from .jobs import Job, Plan, TargetOutcome, build_job, dumps, next_state, outcome_json
+from .jobs import Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
 
 try:
     import redis
@@ -370,6 +370,11 @@ class RedisStore:
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
         return bool(self._call(self._renew, job_id, owner, lease_until))
 
+    def holds(self, job_id: str, owner: str) -> bool:
+        with self._errors():
+            status, lease_owner = self._redis.hmget(PREFIX + "job:" + job_id, ["status", "lease_owner"])
+        return bool(status == "running" and lease_owner == owner)
+
     def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
         with self._errors():
             self._redis.hset(
@@ -378,7 +383,9 @@ class RedisStore:
                 dumps(outcome_json(outcome, finished_at)),
             )
 
-    def finish(self, job_id: str, owner: str) -> None:
+    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
+        if last is not None:
+            self.record(job_id, *last)
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             pipe.hgetall(PREFIX + "job:" + job_id)
             pipe.hgetall(PREFIX + "out:" + job_id)

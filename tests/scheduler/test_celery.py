@@ -237,6 +237,21 @@ def test_a_due_job_goes_out_once_on_a_worker_and_its_record_stays(
     assert [j.id for j in sched.jobs(status="done")] == [job.id]
 
 
+def test_variants_are_kept_in_redis_and_each_worker_target_posts_its_own(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    job = sched.schedule(
+        "the draft", ["brand-a", "brand-c"], at=clock.now, variants={"brand-c": {"text": "نسخة سي"}}
+    )
+    assert sched.job(job.id).variants["brand-c"].text == "نسخة سي"  # read back from Redis
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("the draft", ["brand-a", "brand-c"], at=clock.now, key=job.key)
+    assert sched.run_pending() == 1
+    wait_for(lambda: sched.job(job.id).status == "done")
+    assert texts(profiles) == ["the draft"]
+    assert texts(profiles, "c.db") == ["نسخة سي"]
+
+
 def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, profiles: Path) -> None:
     soon = clock.now + timedelta(minutes=10)
     first, second, third = (sched.schedule(t, ["brand-a"], at=soon) for t in ("first", "second", "third"))

@@ -717,10 +717,14 @@ def _seconds(seconds: float) -> timedelta:
 
 
 def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
-    """Files are read now (a missing file fails before anything is written) and kept as bytes."""
+    """Files are read now (a missing file fails before anything is written) and kept as bytes.
+
+    Like the networks that upload, the sandbox keeps the bytes when it has
+    them; a URL given too is kept beside them, and a URL alone is kept as it is.
+    """
     kept: list[Media] = []
     for item in media:
-        if item.url is not None:
+        if not item.has_bytes:
             kept.append(item)
             continue
         data = item.read_bytes()
