@@ -9,11 +9,14 @@ everything: non-matching posts are skipped, logged at debug level) and
 through the connection's cursor (:class:`~decentsocial.monitor_state.NetCursor`),
 so each comes out once.
 
-Streaming networks are searched too, at the start and every ``interval``:
-that search is the catch-up after a restart (from the cursor) and after a
-stream that dropped and came back, and it finds whatever a stream missed
-while it was connecting. Their posts still arrive within a second or so
-through the stream.
+Streaming networks are searched too: at the start, once more two seconds
+after their streams start, and every ``interval``. That search is the
+catch-up after a restart (from the cursor) and after a stream that dropped
+and came back, and it finds whatever a stream missed while it was
+connecting. Their posts still arrive within a second or so through the
+stream. Without a cursor or ``since``, the first search of a connection is
+its baseline: posts created before the monitor started are noted, not
+yielded.
 
 The buffer holds ``buffer`` posts. When it is full (the caller is slower
 than the networks) the stream threads wait: nothing is dropped. A server
@@ -72,6 +75,8 @@ DEFAULT_INTERVAL = 60.0
 DEFAULT_BUFFER = 1_000
 #: ``since`` may be this far ahead of this machine's clock (servers' clocks differ); further is an error.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: Seconds after the streams start when they are searched once more: what came while they connected.
+_SETTLE = 2.0
 #: Posts whose parent's author is remembered for ``replies_to`` (oldest forgotten first).
 _PARENTS = 10_000
 #: Posts remembered across connections, so two accounts on one server do not yield a post twice.
@@ -273,6 +278,13 @@ def backoff(failures: int) -> float:
     return base + random.uniform(0.0, base * 0.1)
 
 
+def _latest_time(post: Post) -> datetime:
+    """The latest time ``post`` may have been made: a time in whole seconds (Nostr) may be cut short."""
+    if post.created_at.microsecond:
+        return post.created_at
+    return post.created_at + timedelta(seconds=1) - timedelta(microseconds=1)
+
+
 def _as_error(net: Network, exc: BaseException) -> str:
     if isinstance(exc, DecentSocialError):
         return str(exc)
@@ -309,6 +321,8 @@ class _Monitor:
         self.threads: list[threading.Thread] = []
         self.parents: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         self.across: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.started = datetime.now(timezone.utc)
+        self.settled_at: float | None = None  # when the streams' first catch-up is due
 
     # ---------------------------------------------------------------- the loop
 
@@ -317,6 +331,11 @@ class _Monitor:
         next_poll = time.monotonic()
         try:
             while not stopped(self.stop):
+                if self.settled_at is not None and time.monotonic() >= self.settled_at:
+                    self.settled_at = None
+                    for lane in self.lanes:
+                        if lane.streaming:
+                            lane.catch_up.set()
                 due = [lane for lane in self.lanes if lane.catch_up.is_set()]
                 if time.monotonic() >= next_poll:
                     due = self.lanes
@@ -331,7 +350,7 @@ class _Monitor:
                 if not self.threads:
                     wait(max(0.0, next_poll - time.monotonic()), self.stop)
                     continue
-                yield from self._drain(next_poll)
+                yield from self._drain(min(next_poll, self.settled_at or next_poll))
         finally:
             self.halt.set()
 
@@ -358,11 +377,14 @@ class _Monitor:
             if hits is None:
                 continue
             if lane.needs_baseline:
+                # What existed before the monitor started is noted, not yielded; what came since is new.
                 lane.needs_baseline = False
                 for post in hits:
-                    if self.watch.wants(post, self._parent_author(lane.net)):
+                    if _latest_time(post) >= self.started:
+                        found.append((lane, post))
+                    elif self.watch.wants(post, self._parent_author(lane.net)):
                         self._remember(lane, post)
-                lane.cursor.settle()  # what exists now counts as handled, however old
+                lane.cursor.settle()
                 self.store.save()
                 continue
             found.extend((lane, post) for post in hits)
@@ -457,6 +479,8 @@ class _Monitor:
                 )
                 self.threads.append(thread)
                 thread.start()
+        if self.threads:
+            self.settled_at = time.monotonic() + _SETTLE
 
     def _follow(self, lane: Lane, tag: str | None) -> None:
         """Put a stream's posts into the buffer until the monitor ends; reopen it with backoff on failure."""

@@ -126,8 +126,10 @@ class Watch:
 
     def wants(self, post: Post, parent_author: Callable[[Post], str | None]) -> bool:
         """Whether ``post`` is one to yield; ``parent_author`` reads who wrote the post it replies to."""
-        if any(matches(post, k) for k in self.keywords) or self.mentions(post):
+        if any(matches(post, k) for k in self.keywords):
             return True
+        if self.mentions(post) and not _same_account(post.author.handle, self.mentions_of or ""):
+            return True  # an account naming itself (a reply's tags on Nostr) is not a mention
         if self.replies_to is None or post.reply_to is None:
             return False
         if _same_account(post.author.handle, self.replies_to):

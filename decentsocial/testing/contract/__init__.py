@@ -28,4 +28,5 @@ the cases into one of its test modules::
 from __future__ import annotations
 
 from .listings import *  # noqa: F403
+from .monitoring import *  # noqa: F403
 from .publishing import *  # noqa: F403
