@@ -467,5 +467,7 @@ def main() -> None:
 # commands (report, track) live in their own modules and register on ``app`` when imported.
 from . import campaign_cli, engagement_cli  # noqa: E402, F401
 
+from . import monitor_cli  # noqa: E402, F401  # isort: skip  (decentsocial monitor)
+
 if __name__ == "__main__":
     main()

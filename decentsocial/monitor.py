@@ -59,6 +59,7 @@ from .monitor_state import CursorFile, NetCursor, Watch, check_keywords, normali
 from .network import Capability, Network
 
 __all__ = [
+    "CATCH_UP_MAX",
     "DEFAULT_BUFFER",
     "DEFAULT_INTERVAL",
     "MAX_CLOCK_SKEW",
@@ -75,6 +76,10 @@ DEFAULT_INTERVAL = 60.0
 DEFAULT_BUFFER = 1_000
 #: ``since`` may be this far ahead of this machine's clock (servers' clocks differ); further is an error.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: The most posts one search reads back to a connection's cursor (a catch-up after a long absence).
+CATCH_UP_MAX = 10_000
+#: A search reads back this far before the newest post yielded, for posts a server indexes late.
+CATCH_UP_SLACK = timedelta(minutes=5)
 #: Seconds after the streams start when they are searched once more: what came while they connected.
 _SETTLE = 2.0
 #: Posts whose parent's author is remembered for ``replies_to`` (oldest forgotten first).
@@ -278,6 +283,15 @@ def backoff(failures: int) -> float:
     return base + random.uniform(0.0, base * 0.1)
 
 
+def _search_edge(cursor: NetCursor) -> datetime | None:
+    """How far back a search reads: a little before the newest post yielded (late posts), or ``since``."""
+    edges = [cursor.horizon, cursor.floor]
+    if cursor.newest_at is not None:
+        edges.append(cursor.newest_at - CATCH_UP_SLACK)
+    known = [edge for edge in edges if edge is not None]
+    return max(known) if known else None
+
+
 def _latest_time(post: Post) -> datetime:
     """The latest time ``post`` may have been made: a time in whole seconds (Nostr) may be cut short."""
     if post.created_at.microsecond:
@@ -420,14 +434,21 @@ class _Monitor:
     # ---------------------------------------------------------------- searching
 
     def _search(self, lane: Lane) -> list[Post] | None:
-        """Every candidate post of one lane (keywords, mentions, replies); ``None`` if it failed (logged)."""
+        """Every candidate post of one lane (keywords, mentions, replies); ``None`` if it failed (logged).
+
+        A search reads back to a little before the newest post yielded
+        (``CATCH_UP_SLACK``; newest first, page after page, at most
+        ``CATCH_UP_MAX`` posts), so a catch-up after a long absence misses
+        nothing; a baseline reads ``per_poll`` posts.
+        """
         net, found = lane.net, list[Post]()
+        edge = None if lane.needs_baseline else _search_edge(lane.cursor)
         try:
-            for keyword in self.watch.keywords:
-                if _can_search(net, keyword):
-                    found.extend(net.search(keyword, limit=self.per_poll))
+            queries = [k for k in self.watch.keywords if _can_search(net, k)]
             if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
-                found.extend(net.search(f"@{self.watch.mentions_of}", limit=self.per_poll))
+                queries.append(f"@{self.watch.mentions_of}")
+            for query in queries:
+                found.extend(self._back_to(net, query, edge))
             if (self.watch.mentions_of or self.watch.replies_to) and (
                 Capability.NOTIFICATIONS in net.capabilities
             ):
@@ -439,6 +460,24 @@ class _Monitor:
                 "monitor: searching %s failed, trying again next poll: %s", net.name, _as_error(net, exc)
             )
             return None
+        return found
+
+    def _back_to(self, net: Network, query: str, edge: datetime | None) -> list[Post]:
+        """``per_poll`` results, then more while they are not older than ``edge``; pages that fail later are
+        logged, and what came before them is kept."""
+        found: list[Post] = []
+        try:
+            for post in net.search(query, limit=self.per_poll if edge is None else None):
+                found.append(post)
+                if len(found) >= self.per_poll and (edge is None or post.created_at < edge):
+                    break
+                if len(found) >= CATCH_UP_MAX:
+                    log.warning("monitor: %s catch-up stopped at %d posts", net.name, CATCH_UP_MAX)
+                    break
+        except Exception as exc:
+            if len(found) < self.per_poll:
+                raise
+            log.warning("monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc))
         return found
 
     def _parent_author(self, net: Network) -> Callable[[Post], str | None]:

@@ -93,6 +93,7 @@ class BlueskyOptions(NetworkOptions, total=False):
     session_file: str | Path | None
     pin_base_url: bool
     web_url: str
+    firehose_url: str | None
     allow_http: bool
     timeout: float
     image_max_bytes: int

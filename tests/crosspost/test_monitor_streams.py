@@ -45,6 +45,18 @@ def test_a_restart_yields_exactly_what_was_not_yielded(sandbox: Sandbox, tmp_pat
     assert [p.id for p in rest] == [p.id for p in sent if p.id not in yielded]
 
 
+def test_a_long_absence_is_caught_up_past_one_page(sandbox: Sandbox, tmp_path: Path) -> None:
+    """120 posts came while the monitor was down (a search page is 50): all come back, in order."""
+    alice = sandbox("one", account="alice")
+    cursor = tmp_path / "monitor.json"
+    first = alice.publish("acme first")
+    since = first.created_at
+    assert [p.id for p in ds.monitor([alice], "acme", since=since, max_polls=1, cursor=cursor)] == [first.id]
+    missed = [alice.publish(f"acme while away {n}").id for n in range(120)]
+    again = ds.monitor([alice], "acme", max_polls=1, cursor=cursor, per_poll=50)
+    assert [p.id for p in again] == missed
+
+
 def test_the_cursor_file_is_replaced_atomically_and_bounded(sandbox: Sandbox, tmp_path: Path) -> None:
     alice = sandbox("one", account="alice")
     cursor = tmp_path / "monitor.json"

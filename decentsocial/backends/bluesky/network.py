@@ -26,6 +26,7 @@ from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
+from .firehose import author_cache, firehose_url, follow_firehose
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
 from .records import external_embed, images_embed, post_record, reply_ref, subject_record
@@ -77,7 +78,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
-    capabilities = MICROBLOGGING | {Capability.MEDIA}
+    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.STREAM}
 
     @property
     def identity(self) -> str:
@@ -198,6 +199,31 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         actor = self._actor(handle)
         view = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
         return account_from_view(view, web_url=self.settings.web_url)
+
+    # ---------------------------------------------------------------- the firehose
+
+    def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
+        """New posts from the repo firehose (``firehose_url``, or the PDS at ``base_url``), as they come.
+
+        Only ``kind="public"`` (every post the server relays); ``tag`` keeps
+        posts with that hashtag. A dropped connection is reopened from the
+        last commit read, so nothing is missed and nothing repeats.
+        """
+        if kind != "public":
+            raise self.invalid(f"the firehose has only the 'public' stream, not {kind!r}")
+        base = firehose_url(
+            self.settings.firehose_url or self.settings.base_url,
+            network=self.name,
+            allow_http=self.settings.allow_http,
+        )
+        author = author_cache(self._account, self.name)
+
+        def to_post(did: str, uri: str, cid: str, record: dict[str, Any]) -> Post:
+            return post_from_record(
+                uri, cid, record, author(did), web_url=self.settings.web_url, blob_base=self._blob_base()
+            )
+
+        return follow_firehose(base, to_post, tag=tag, network=self.name)
 
     # ---------------------------------------------------------------- records
 
