@@ -84,8 +84,9 @@ CATCH_UP_SLACK = timedelta(minutes=5)
 _SETTLE = 2.0
 #: Posts whose parent's author is remembered for ``replies_to`` (oldest forgotten first).
 _PARENTS = 10_000
-#: Posts remembered across connections, so two accounts on one server do not yield a post twice.
-_SEEN_ACROSS = 100_000
+#: Posts remembered across connections, so two accounts on one server do not yield a post twice
+#: (the second connection sees it within seconds of the first).
+_SEEN_ACROSS = 10_000
 
 StopSignal = threading.Event | Callable[[], bool] | None
 

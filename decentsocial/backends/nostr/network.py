@@ -33,6 +33,7 @@ from .convert import (
     relay_report,
     reply_target,
 )
+from .engagement import engaged_post, engagement_filters, zap_filter
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -511,7 +512,10 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return found[0]
 
     def _get_post(self, id: str) -> Post:
-        return post_from_event(self._get_event(self._event_id(id)))
+        """The note, with its likes, reposts, replies and quotes counted (and zaps, if any: ``reward``)."""
+        note = self._get_event(self._event_id(id))
+        around = self._drop_deleted(self.transport.query(engagement_filters(note.id)).events)
+        return engaged_post(post_from_event(note), note, around, self._zap_signer, self._ignored_zap)
 
     def _events(
         self,
@@ -715,9 +719,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
     def _rewards(self, post: PostRef) -> Reward:
         """Valid zaps to a note, in sats (paid at once: Lightning has no pending state)."""
         target = self._get_event(self._event_id(post))
-        receipts = self.transport.query(
-            [{"kinds": [KIND_ZAP_RECEIPT], "#e": [target.id], "limit": 5000}]
-        ).events
+        receipts = self.transport.query([zap_filter(target.id)]).events
         return zap_reward(target.id, receipts, self._zap_signer(target.pubkey), self._ignored_zap)
 
     def _pending_rewards(self, account: AccountRef | None) -> Reward:

@@ -27,6 +27,7 @@ the cases into one of its test modules::
 
 from __future__ import annotations
 
+from .engagement import *  # noqa: F403
 from .listings import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .publishing import *  # noqa: F403
