@@ -368,6 +368,9 @@ class _Monitor:
                 yield from self._drain(min(next_poll, self.settled_at or next_poll))
         finally:
             self.halt.set()
+            if self.store.path is not None and self.store.cursors:
+                self.store.save()  # a fresh snapshot: the next start reads one line
+            self.store.close()
 
     def _drain(self, until: float) -> Iterator[Post]:
         """Yield what the streams bring until ``until`` (monotonic), a catch-up is due, or ``stop``."""
@@ -416,9 +419,9 @@ class _Monitor:
             log.debug("monitor: %s post %s does not match, skipped", lane.net.name, post.id)
             return False
         if not self._remember(lane, post):
-            self.store.save()
+            self.store.record(lane.key, post)
             return False  # another connection to the same network yielded it
-        self.store.save()
+        self.store.record(lane.key, post)
         return True
 
     def _remember(self, lane: Lane, post: Post) -> bool:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import InvalidInput
 from .models import Account, Post, utc
@@ -163,6 +163,7 @@ class NetCursor:
         self.horizon: datetime | None = None
         self.floor = floor
         self.seen: OrderedDict[str, datetime] = OrderedDict()
+        self._texts: dict[str, str] = {}
 
     @property
     def started(self) -> bool:
@@ -179,9 +180,13 @@ class NetCursor:
 
     def note(self, post: Post) -> None:
         """Remember ``post`` as handled; forget what falls out of the window."""
-        self.seen[post.id] = post.created_at
-        if self.newest_at is None or post.created_at >= self.newest_at:
-            self.newest_at, self.newest_id = post.created_at, post.id
+        self.note_at(post.id, post.created_at)
+
+    def note_at(self, post_id: str, created_at: datetime) -> None:
+        """:meth:`note` by id and time (a cursor file's lines)."""
+        self.seen[post_id] = created_at
+        if self.newest_at is None or created_at >= self.newest_at:
+            self.newest_at, self.newest_id = created_at, post_id
         edge = self.newest_at - SEEN_WINDOW
         if self.horizon is None or edge > self.horizon:
             self.horizon = edge
@@ -198,6 +203,15 @@ class NetCursor:
             self.horizon = self.newest_at
             self.seen = OrderedDict((k, at) for k, at in self.seen.items() if at >= self.newest_at)
 
+    def _text(self, key: str, at: datetime) -> str:
+        """``at`` in ISO 8601, written once per id (the file is written after every post)."""
+        if len(self._texts) > 2 * SEEN_WINDOW_IDS:
+            self._texts = {k: v for k, v in self._texts.items() if k in self.seen}
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = _iso(at)
+        return text
+
     def to_json(self) -> dict[str, Any]:
         """The cursor as JSON values (times in ISO 8601, UTC)."""
         return {
@@ -205,7 +219,7 @@ class NetCursor:
             "newest_id": self.newest_id,
             "newest_at": None if self.newest_at is None else _iso(self.newest_at),
             "horizon": None if self.horizon is None else _iso(self.horizon),
-            "seen": [[key, _iso(at)] for key, at in self.seen.items()],
+            "seen": [[key, self._text(key, at)] for key, at in self.seen.items()],
         }
 
     @classmethod
@@ -233,7 +247,16 @@ class NetCursor:
 
 
 class CursorFile:
-    """Every connection's :class:`NetCursor`, in one JSON file replaced atomically on each save.
+    """Every connection's :class:`NetCursor`, in one file: a snapshot line, then one line per post since.
+
+    The first line is a JSON object holding every cursor (replaced
+    atomically: a new file renamed over the old one). Each post yielded
+    after it appends one JSON line (its connection, id and time), flushed
+    at once, so a crash loses nothing yielded; every ``COMPACT_EVERY``
+    posts, and when the monitor ends, the snapshot is written afresh. A
+    torn last line (a crash while appending) is ignored. Nothing is synced
+    to disk per post: after a power cut the cursor may be a few posts
+    behind, and those posts come again.
 
     ``path=None`` keeps the cursors in memory only (a monitor without
     ``cursor=``). A file that exists but is not a cursor (not JSON, another
@@ -241,9 +264,14 @@ class CursorFile:
     any network is asked anything.
     """
 
+    #: Posts appended before the snapshot is written afresh.
+    COMPACT_EVERY = 1_000
+
     def __init__(self, path: Path | None, cursors: dict[str, NetCursor] | None = None) -> None:
         self.path = path
         self.cursors: dict[str, NetCursor] = cursors or {}
+        self._journal: BinaryIO | None = None
+        self._appended = 0
 
     @classmethod
     def load(cls, path: str | Path | None) -> CursorFile:
@@ -259,13 +287,17 @@ class CursorFile:
             file.parent.mkdir(parents=True, exist_ok=True)
             return cls(file)
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            lines = file.read_text(encoding="utf-8").split("\n")
+            data = json.loads(lines[0])
             if not isinstance(data, dict) or data.get("format") != CURSOR_FORMAT:
                 raise ValueError(f"it has no {CURSOR_FORMAT!r} format mark")
             entries = data.get("networks")
             if not isinstance(entries, dict):
                 raise ValueError("it has no networks")
             cursors = {str(key): NetCursor.from_json(value) for key, value in entries.items()}
+            for number, line in enumerate(lines[1:], start=2):
+                if line.strip():
+                    _replay(cursors, line, last=number == len(lines))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"{str(file)!r} is not a monitor cursor file: {exc}") from None
         return cls(file, cursors)
@@ -276,19 +308,28 @@ class CursorFile:
             self.cursors[key] = NetCursor(network, floor=floor)
         return self.cursors[key]
 
+    def record(self, key: str, post: Post) -> None:
+        """Keep that ``post`` (already noted in its cursor) was yielded: one line appended and flushed."""
+        if self.path is None:
+            return
+        if self._journal is None or self._appended >= self.COMPACT_EVERY:
+            self.save()
+            return
+        line = {"k": key, "n": self.cursors[key].network, "id": post.id, "at": _iso(post.created_at)}
+        self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._journal.flush()
+        self._appended += 1
+
     def save(self) -> None:
-        """Write every cursor (atomically: readers see the old file or the new one); no-op in memory."""
+        """Write the snapshot of every cursor (atomically: the old file or the new one); no-op in memory."""
         if self.path is None:
             return
         data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        # A new file renamed over the old one: a reader or a crash sees the old cursor or the new one,
-        # never half of one. Not synced to disk on every post (that would cap a monitor at ~100 posts/s):
-        # after a power cut the cursor may be a few posts behind, and those posts come again.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        self.close()
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600
-        )
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(temporary, flags, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(text)
@@ -296,3 +337,27 @@ class CursorFile:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+        self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
+        self._appended = 0
+
+    def close(self) -> None:
+        """Close the file appended to (the cursors stay usable; the next save opens it again)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+
+def _replay(cursors: dict[str, NetCursor], line: str, *, last: bool) -> None:
+    """Apply one appended line; a torn last line (a crash while appending) is ignored."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        if last:
+            return
+        raise ValueError("a line after the first is not a cursor entry") from None
+    if not (isinstance(entry, dict) and isinstance(entry.get("k"), str) and isinstance(entry.get("n"), str)):
+        raise ValueError("a line after the first is not a cursor entry")
+    cursor = cursors.setdefault(entry["k"], NetCursor(entry["n"]))
+    if not isinstance(entry.get("id"), str):
+        raise ValueError("a cursor entry has no post id")
+    cursor.note_at(entry["id"], _moment(entry.get("at"), "a cursor entry's time"))

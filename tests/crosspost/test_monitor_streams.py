@@ -45,6 +45,25 @@ def test_a_restart_yields_exactly_what_was_not_yielded(sandbox: Sandbox, tmp_pat
     assert [p.id for p in rest] == [p.id for p in sent if p.id not in yielded]
 
 
+def test_a_crash_keeps_every_yielded_post_in_the_cursor(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The process dies after 3 of 6 posts, mid-way through writing a line: the restart yields the other 3."""
+    alice = sandbox("one", account="alice")
+    cursor = tmp_path / "monitor.json"
+    since = alice.current_time()
+    sent = [alice.publish(f"acme {n}") for n in range(6)]
+    posts = ds.monitor([alice], "acme", since=since, cursor=cursor, streams=False, interval=600)
+    assert [next(posts).id for _ in range(3)] == [p.id for p in sent[:3]]
+    # No close(), no final snapshot: what is on disk is what a crash would leave.
+    lines = cursor.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3  # the snapshot written with the first post, then one line per post
+    with cursor.open("a", encoding="utf-8") as file:
+        file.write('{"k": "sandbox:torn')  # the crash came in the middle of a line
+    rest = list(ds.monitor([alice], "acme", cursor=cursor, max_polls=1))
+    assert [p.id for p in rest] == [p.id for p in sent[3:]]
+    assert len(cursor.read_text(encoding="utf-8").splitlines()) == 1  # compacted when that monitor ended
+    posts.close()
+
+
 def test_a_long_absence_is_caught_up_past_one_page(sandbox: Sandbox, tmp_path: Path) -> None:
     """120 posts came while the monitor was down (a search page is 50): all come back, in order."""
     alice = sandbox("one", account="alice")
