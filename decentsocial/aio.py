@@ -26,7 +26,7 @@ import contextvars
 import functools
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import islice
@@ -374,7 +374,7 @@ def monitor(
     return _monitor(posts, halted)
 
 
-async def _monitor(posts: Iterator[Post], halted: threading.Event) -> AsyncIterator[Post]:
+async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncIterator[Post]:
     end = object()
     running = False
     try:
@@ -388,6 +388,5 @@ async def _monitor(posts: Iterator[Post], halted: threading.Event) -> AsyncItera
             yield post
     finally:
         halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
-        close = getattr(posts, "close", None)
-        if not running and close is not None:
-            close()  # the monitor's generator: its stream threads end
+        if not running:
+            posts.close()  # the monitor's generator: its stream threads end

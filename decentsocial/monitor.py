@@ -39,7 +39,7 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -200,7 +200,7 @@ def monitor(
     per_poll: int = 50,
     streams: bool | None = None,
     buffer: int = DEFAULT_BUFFER,
-) -> Iterator[Post]:
+) -> Generator[Post, None, None]:
     """New posts matching a keyword, mentioning ``mentions_of`` or replying to ``replies_to``, once each.
 
     Streams where the network has one, ``search`` every ``interval``
@@ -341,7 +341,7 @@ class _Monitor:
 
     # ---------------------------------------------------------------- the loop
 
-    def run(self) -> Iterator[Post]:
+    def run(self) -> Generator[Post, None, None]:
         polls = 0
         next_poll = time.monotonic()
         try:
