@@ -6,9 +6,11 @@
    sandbox's own ``stream()``, a websocket ``REQ`` subscription sent
    straight to nostr-relay, Mastodon.py's ``stream_public``. Prints the
    median of each side in ms and the median of the per-post ratios.
-2. Memory while monitoring ``--posts`` sandbox posts (default 100,000): the
-   process's resident memory after 10 % of them were yielded and after all
-   of them (bounded: the growth should stay flat).
+2. Memory while monitoring ``--posts`` sandbox posts (default 100,000),
+   after 10 % of them were yielded and after all of them: the Python heap
+   (tracemalloc: the monitor's own structures are bounded, so it should
+   stay flat) and the process's resident memory (which also holds SQLite's
+   page cache of the growing database and the allocator's free lists).
 
 Run from the repository root: ``python bench/bench_monitor.py [--rounds 20]
 [--posts 100000] [--only sandbox,nostr,mastodon]``. Small sizes for a quick
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
@@ -218,19 +221,22 @@ def bench_memory(posts: int) -> None:
             return False
 
         tenth = max(1, posts // 10)
-        at_tenth = float("nan")
+        at_tenth = heap_at_tenth = float("nan")
+        tracemalloc.start()
         started = time.perf_counter()
         for yielded, _ in enumerate(ds.monitor([brand], ["acme"], cursor=cursor, stop=stopping), start=1):
             if yielded == tenth:
-                at_tenth = _rss_mb()
+                at_tenth, heap_at_tenth = _rss_mb(), tracemalloc.get_traced_memory()[0] / 2**20
             if yielded >= posts:
                 break
-        at_end = _rss_mb()
+        at_end, heap_at_end = _rss_mb(), tracemalloc.get_traced_memory()[0] / 2**20
         took = time.perf_counter() - started
+        tracemalloc.stop()
         print(
-            f"memory    monitoring {posts:,} sandbox posts (with a cursor file): "
-            f"{at_tenth:.1f} MB after {tenth:,}, {at_end:.1f} MB after {posts:,} "
-            f"(growth {at_end - at_tenth:+.1f} MB; {posts / took:,.0f} posts/s end to end)"
+            f"memory    {posts:,} sandbox posts monitored (a cursor file), after {tenth:,} -> {posts:,}: "
+            f"Python heap {heap_at_tenth:.1f} -> {heap_at_end:.1f} MB "
+            f"(growth {heap_at_end - heap_at_tenth:+.1f} MB), process RSS {at_tenth:.1f} -> {at_end:.1f} MB "
+            f"(SQLite's page cache and the allocator included; {posts / took:,.0f} posts/s, traced)"
         )
         brand.close()
 
