@@ -38,6 +38,7 @@ from .models import (
     Engagement,
     LinkCard,
     Media,
+    Message,
     Notification,
     PayoutOptions,
     Poll,
@@ -52,7 +53,7 @@ from .retry import RetryPolicy
 from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
-    from . import plot
+    from . import auth, plot
     from .engagement import history, report, track
     from .frames import to_dataframe
     from .scheduler import Job, Scheduler
@@ -77,6 +78,7 @@ __all__ = [
     "Job",
     "LinkCard",
     "Media",
+    "Message",
     "Network",
     "NetworkSettings",
     "NetworkUnavailable",
@@ -97,6 +99,7 @@ __all__ = [
     "TextLimit",
     "UnsupportedFeature",
     "__version__",
+    "auth",
     "connect",
     "connect_any",
     "crosspost",
@@ -121,7 +124,7 @@ _LAZY = {
 
 
 #: Modules reached as attributes (``ds.plot.engagement(...)``), imported on first use.
-_LAZY_MODULES = frozenset({"plot"})
+_LAZY_MODULES = frozenset({"plot", "auth"})
 
 
 def __getattr__(name: str) -> Any:

@@ -42,7 +42,7 @@ from .crosspost import (
     publish_planned,
 )
 from .errors import ConfigurationError, InvalidInput
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .monitor import DEFAULT_BUFFER, DEFAULT_INTERVAL
 from .monitor import monitor as _sync_monitor
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
@@ -286,6 +286,16 @@ class AsyncNetwork:
         """New posts as they arrive, as an async iterator; it waits in a thread of its own."""
         iterator = self.sync.stream(kind=kind, tag=tag)  # bad input fails here, before any I/O
         return AsyncPager(self, lambda: iterator, 1, own_thread=True)
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    async def send_message(self, account: AccountRef, text: str) -> str:
+        """Send a direct message (see ``Network.send_message``); returns its id."""
+        return await self.run(self.sync.send_message, account, text)
+
+    def messages(self, *, limit: int | None = 20) -> AsyncPager[Message]:
+        """Direct messages, newest first, as an async iterator (see ``Network.messages``)."""
+        return self._pager(lambda: self.sync.messages(limit=limit), limit)
 
 
 # ---------------------------------------------------------------- crosspost and monitor

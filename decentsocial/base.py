@@ -41,7 +41,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
@@ -73,6 +73,8 @@ class BaseNetwork(Generic[S]):
     capabilities: frozenset[Capability] = frozenset()
     #: How many items one page request asks for; backends use their API's maximum.
     page_size: ClassVar[int] = 50
+    #: What the network lacks, per capability, said in ``UnsupportedFeature`` (why it cannot, what instead).
+    lacks: ClassVar[dict[Capability, str]] = {}
 
     settings: S
 
@@ -84,8 +86,8 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- helpers for backends
 
     def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
-        """The ``UnsupportedFeature`` error for ``capability`` on this network."""
-        return UnsupportedFeature(self.name, capability, detail)
+        """The ``UnsupportedFeature`` error for ``capability`` on this network (``lacks`` says why)."""
+        return UnsupportedFeature(self.name, capability, detail or self.lacks.get(capability))
 
     def require(self, capability: Capability) -> None:
         """Raise ``UnsupportedFeature`` unless this backend has ``capability``."""
@@ -551,6 +553,47 @@ class BaseNetwork(Generic[S]):
             max_pages=self.settings.limits.max_pages,
             network=self.name,
         )
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+    # Public members, then their hooks: kept together here so that other additions merge around them.
+
+    def send_message(self, account: AccountRef, text: str) -> str:
+        self.require(Capability.MESSAGING)
+        to = self._account_arg(account)
+        body = self._message_text(text)
+        rule = self._message_limit()
+        if rule is not None and not rule.fits(body):
+            raise self.too_long(rule.limit, rule.measure(body), rule.unit)
+        return self._send_message(to, body)
+
+    def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
+        self.require(Capability.MESSAGING)
+        return self._messages(check_limit(limit))
+
+    def _message_text(self, text: object) -> str:
+        """The text of a message, checked without ever repeating it (it is private)."""
+        if not isinstance(text, str):
+            raise self.invalid(f"a message must be text, got {type(text).__name__}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise self.invalid(
+                f"the message is not valid Unicode: a lone surrogate at character {exc.start}"
+            ) from None
+        if not text.strip():
+            raise ContentRejected("a message needs text; this one is empty", network=self.name)
+        return text
+
+    def _message_limit(self) -> TextLimit | None:
+        """How long a message may be; the default is the network's post limit."""
+        return self.text_limit()
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        """Send checked, non-empty text to ``to``; return the message id."""
+        raise self.unsupported(Capability.MESSAGING)
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        raise self.unsupported(Capability.MESSAGING)
 
 
 def _quietly(release: Callable[[], None]) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "Engagement",
     "LinkCard",
     "Media",
+    "Message",
     "Notification",
     "NotificationKind",
     "PayoutOptions",
@@ -414,6 +415,28 @@ class Notification(_Model):
     post: Post | None = None
     amount: Amount | None = None
     read: bool | None = None
+    raw: Raw = None
+
+
+class Message(_Model):
+    """A direct (private) message: customer care, one account to another.
+
+    ``conversation_id`` groups the messages of one exchange as the network
+    does (a Mastodon conversation, the set of Nostr participants, a sandbox
+    pair of accounts). ``raw`` keeps what the network sent; on Nostr that is
+    the decrypted rumor. The repr never shows the text (messages are
+    private, and reprs end up in logs).
+    """
+
+    _repr_fields = ("network", "id", "sender", "created_at")
+
+    network: str
+    id: str
+    sender: Account
+    recipients: tuple[Account, ...] = ()
+    text: str
+    created_at: UTCDateTime
+    conversation_id: str | None = None
     raw: Raw = None
 
 

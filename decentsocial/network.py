@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward
 
 __all__ = [
     "MICROBLOGGING",
@@ -71,6 +71,8 @@ class Capability(str, enum.Enum):
     SCHEDULE = "schedule"
     STREAM = "stream"  # stream() of new posts
     IDEMPOTENT_PUBLISH = "idempotent_publish"  # Draft.idempotency_key honoured
+    # -- direct messages (issue 14)
+    MESSAGING = "messaging"  # send_message(), messages()
 
 
 # Groups of capabilities that backends combine, so that each states only what sets it apart
@@ -301,6 +303,25 @@ class Network(Protocol):
 
     def close(self) -> None:
         """Release sockets, threads and event loops now, instead of at garbage collection."""
+        ...
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def send_message(self, account: AccountRef, text: str) -> str:
+        """Send ``text`` privately to ``account``; returns the message's id (``Capability.MESSAGING``).
+
+        Mastodon: a status with ``direct`` visibility that mentions the
+        recipient. Nostr: a NIP-17 private message (NIP-44 encrypted, NIP-59
+        gift-wrapped for the recipient and for this account). Empty text,
+        text that is not valid Unicode and text over the network's limit
+        fail before any I/O; an account that cannot receive a message is a
+        typed error (``NotFound``, ``InvalidInput``). The text never appears
+        in logs or error messages.
+        """
+        ...
+
+    def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
+        """Direct messages this account sent or received, newest first (``Capability.MESSAGING``)."""
         ...
 
     def __enter__(self) -> Network:

@@ -190,6 +190,23 @@ def test_search_by_tag_and_text(make_net: Make) -> None:
         alice.search("  ")
 
 
+def test_a_repeated_like_or_repost_is_made_once(make_net: Make) -> None:
+    """A caller repeating a write whose answer was lost must not like or repost twice."""
+    alice, bob = make_net(), make_net()
+    post = alice.publish("once is enough")
+    bob.like(post)
+    bob.like(post)
+    assert len(_events(alice, {"kinds": [7], "#e": [post.id]})) == 1
+    first, again = bob.repost(post), bob.repost(post)
+    assert first is not None
+    assert again is not None
+    assert again.id == first.id
+    assert len(_events(alice, {"kinds": [6], "#e": [post.id]})) == 1
+    bob.unlike(post)
+    bob.like(post)  # liking again after an unlike is a new like
+    assert len(bob._drop_deleted(_events(alice, {"kinds": [7], "#e": [post.id]}))) == 1
+
+
 def test_notifications(make_net: Make) -> None:
     alice, bob = make_net(), make_net()
     post = alice.publish("notify me")

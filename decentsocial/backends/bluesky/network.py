@@ -79,6 +79,11 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
     capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.STREAM}
+    lacks: ClassVar[dict[Capability, str]] = {
+        # direct messages (issue 14)
+        Capability.MESSAGING: "Bluesky's direct messages are a separate chat service (chat.bsky.*, through a"
+        " service proxy and an app password with chat access) that this backend does not use",
+    }
 
     @property
     def identity(self) -> str:

@@ -86,6 +86,11 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.TIP,
         Capability.MEDIA,
     }
+    lacks: ClassVar[dict[Capability, str]] = {
+        # direct messages (issue 14)
+        Capability.MESSAGING: "the chain has no private messages; the only note between accounts is a"
+        " transfer's memo, which moves funds and is public unless memo-encrypted",
+    }
 
     @property
     def identity(self) -> str:

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict
-from ...models import Account, Draft, Media, Notification, Post
+from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
@@ -46,6 +46,7 @@ from .convert import (
     to_scheduled_post,
 )
 from .ids import path_id, path_tag
+from .messages import to_message
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -70,7 +71,13 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     name: ClassVar[str] = NETWORK
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
-    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.POLL, Capability.SCHEDULE, Capability.STREAM}
+    capabilities = MICROBLOGGING | {
+        Capability.MEDIA,
+        Capability.POLL,
+        Capability.SCHEDULE,
+        Capability.STREAM,
+        Capability.MESSAGING,  # direct messages (issue 14)
+    }
 
     @property
     def identity(self) -> str:
@@ -425,6 +432,28 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             attempts=self.settings.stream_attempts,
             sleep=lambda seconds: self.sleep(seconds),
             limits=self.settings.limits,
+        )
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only."""
+        if isinstance(to, Account) and to.network != NETWORK:
+            raise errors.InvalidInput(
+                f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
+            )
+        recipient = to if isinstance(to, Account) else self.account(to)  # NotFound: no such account
+        draft = Draft(text=text, mentions=(recipient.handle,), visibility="direct")
+        self.check_draft(draft)  # the mention counts towards the limit too
+        return self._publish(draft).id
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        """The latest status of each conversation, newest conversation first (the conversations API)."""
+        return self._paged(
+            lambda cursor, size: self._link_page(
+                lambda api, n: api.conversations(limit=n), "read conversations", to_message, cursor, size
+            ),
+            limit,
         )
 
 

@@ -38,6 +38,8 @@ from .transport import MindsApi
 
 __all__ = ["MindsExperimentalWarning", "MindsNetwork"]
 
+#: How many of your newest posts a repost looks through for your earlier repost of the same post.
+REPOST_LOOKBACK = 25
 #: How far before an attempt started its post may be dated (clocks differ).
 CLOCK_SLACK = 120
 
@@ -61,6 +63,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
     capabilities = READING | PUBLISHING | {Capability.TIMELINE}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.MESSAGING: "the Minds API this backend uses offers no direct messages",  # issue 14
+    }
     page_size: ClassVar[int] = 50
 
     @property
@@ -250,8 +255,18 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return None
 
     def _repost(self, post: PostRef) -> Post | None:
-        """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment)."""
-        body = {"message": "", "remind_guid": guid(self.post_id(post)), "access_id": convert.PUBLIC}
+        """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment).
+
+        Your plain remind of it among your newest posts is returned instead of
+        reminding again, so a remind whose answer was lost is not made twice
+        when the call is repeated.
+        """
+        original = guid(self.post_id(post))
+        for earlier in self._posts(None, REPOST_LOOKBACK):
+            remind = as_dict(as_dict(earlier.raw).get("remind_object")) if earlier.reposted_by else {}
+            if as_str(remind.get("guid")) == original:
+                return earlier
+        body = {"message": "", "remind_guid": original, "access_id": convert.PUBLIC}
         return convert.post(
             self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
         )

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
-from ...models import Engagement, Post
+from ...models import Engagement, Post, Reward
+from .convert import post_from_event
 from .events import KIND_NOTE, KIND_REACTION, KIND_REPOST, KIND_ZAP_RECEIPT, Event
 from .zaps import zap_reward
 
@@ -97,3 +98,28 @@ def engaged_post(
     if receipts:  # the LNURL server's key is read only for a note that has receipts
         update["reward"] = zap_reward(note.id, receipts, zap_signer(note.pubkey), ignored)
     return post.model_copy(update=update)
+
+
+class _Reader(Protocol):
+    """What the counting needs of a Nostr connection: its relays, deletions and zap checks."""
+
+    @property
+    def transport(self) -> Any: ...
+
+    def _drop_deleted(self, events: list[Event]) -> list[Event]: ...
+
+    def _zap_signer(self, pubkey: str) -> str | None: ...
+
+    def _ignored_zap(self, receipt: Event, why: str | None) -> None: ...
+
+
+def engaged_note(net: _Reader, note: Event) -> Post:
+    """``note`` as a post with its engagement, read through ``net`` (one query to every relay)."""
+    around = net._drop_deleted(net.transport.query(engagement_filters(note.id)).events)
+    return engaged_post(post_from_event(note), note, around, net._zap_signer, net._ignored_zap)
+
+
+def note_zaps(net: _Reader, note: Event) -> Reward:
+    """The valid zaps to ``note``, in sats (``rewards()``)."""
+    receipts = net.transport.query([zap_filter(note.id)]).events
+    return zap_reward(note.id, receipts, net._zap_signer(note.pubkey), net._ignored_zap)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ... import errors
 from ...base import BaseNetwork
+from ...limits import Deadline
 from ...models import Account, Amount, Draft, Notification, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
@@ -33,7 +34,8 @@ from .convert import (
     relay_report,
     reply_target,
 )
-from .engagement import engaged_post, engagement_filters, zap_filter
+from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
+from .engagement import engaged_note, note_zaps
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -77,12 +79,12 @@ def _kinds_hint(event: Event) -> tuple[str, ...]:
     return ("k", str(event.kind))
 
 
-class NostrNetwork(BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM}
+    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM, MESSAGING}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -131,14 +133,12 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return self.transport.info(url)
 
     def _announces(self, url: str, nip: int) -> bool:
-        """Whether the relay's NIP-11 document lists ``nip`` (a document that lists nothing readable
-        announces nothing)."""
+        """Whether the relay's NIP-11 document lists ``nip`` (nothing readable announces nothing)."""
         nips = self.relay_info(url).get("supported_nips")
         return isinstance(nips, list) and nip in nips
 
     def close(self) -> None:
-        """Close the relay connections and stop the private loop; open streams end. Using the
-        connection again afterwards opens new ones."""
+        """Close the relays and the private loop; open streams end (a later call opens new ones)."""
         self.transport.close()
 
     def _relay_hint(self) -> str:
@@ -170,13 +170,14 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         """What the relays answered to ``event``, with ``publish_event``'s rules and retries.
 
         ``while_waiting`` runs on the loop (once, on the first try) after the
-        event is sent, while the relays read it.
+        event is sent, while the relays read it. The resends share one deadline.
         """
         side_work = [while_waiting]
+        deadline = Deadline(self.settings.limits.deadline, network=self.name, what="the relays")
 
         def attempt() -> tuple[PublishOutcome, ...]:
             work, side_work[0] = side_work[0], None
-            outcomes = tuple(self.transport.publish(event, work))
+            outcomes = tuple(self.transport.publish(event, work, deadline=deadline))
             self.last_publish = outcomes
             failure = publish_failure(outcomes, self.settings.min_accepted)
             if failure is not None:
@@ -355,29 +356,34 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         self._send_new(KIND_DELETE, "", (("e", target.id), _kinds_hint(target)))
 
     def _like(self, post: PostRef) -> None:
+        """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
-        tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
-        self._send_new(KIND_REACTION, "+", tags)
+        if not self._mine_about(KIND_REACTION, target.id):
+            tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
+            self._send_new(KIND_REACTION, "+", tags)
 
     def _unlike(self, post: PostRef) -> None:
         """Delete (NIP-09) this account's reactions to the post."""
-        target_id = self._event_id(post)
-        me = self.public_key
-        mine = self.transport.query([{"authors": [me], "kinds": [KIND_REACTION], "#e": [target_id]}]).events
-        mine = self._drop_deleted(mine)
-        if not mine:
-            return
-        tags = (*tuple(("e", r.id) for r in mine), ("k", str(KIND_REACTION)))
-        self._send_new(KIND_DELETE, "", tags)
+        mine = self._mine_about(KIND_REACTION, self._event_id(post))
+        if mine:
+            self._send_new(KIND_DELETE, "", (*(("e", r.id) for r in mine), ("k", str(KIND_REACTION))))
 
     def _repost(self, post: PostRef) -> Post | None:
+        """A repost, unless this account's earlier one stands (so a repeated call reposts once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
+        earlier = self._mine_about(KIND_REPOST, target.id)
+        if earlier:
+            return post_from_event(earlier[0], raw_extra={"reposted": target.id, "existing": True})
         tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey))
         content = json.dumps(target.to_json(), separators=(",", ":"), ensure_ascii=False)
         event, extra = self._send_new(KIND_REPOST, content, tags)
         return post_from_event(event, raw_extra={**extra, "reposted": target.id})
+
+    def _mine_about(self, kind: int, target_id: str) -> list[Event]:
+        """This account's events of ``kind`` about a post (reactions, reposts) that are not deleted."""
+        self._signer()
+        found = self.transport.query([{"authors": [self.public_key], "kinds": [kind], "#e": [target_id]}])
+        return self._drop_deleted(found.events)
 
     # ---------------------------------------------------------------- contacts
 
@@ -492,10 +498,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         Relays that announce NIP-09 remove deleted events themselves; only the
         others are asked for deletion events.
         """
-        if not events:
-            return events
-        keeping = self._relays_keeping_deleted(relays)
-        if not keeping:
+        if not events or not self._relays_keeping_deleted(relays):
             return events
         deletions = self.transport.query([{"kinds": [KIND_DELETE], "#e": [e.id for e in events]}]).events
         if not deletions:
@@ -513,9 +516,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
 
     def _get_post(self, id: str) -> Post:
         """The note, with its likes, reposts, replies and quotes counted (and zaps, if any: ``reward``)."""
-        note = self._get_event(self._event_id(id))
-        around = self._drop_deleted(self.transport.query(engagement_filters(note.id)).events)
-        return engaged_post(post_from_event(note), note, around, self._zap_signer, self._ignored_zap)
+        return engaged_note(self, self._get_event(self._event_id(id)))
 
     def _events(
         self,
@@ -718,9 +719,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
 
     def _rewards(self, post: PostRef) -> Reward:
         """Valid zaps to a note, in sats (paid at once: Lightning has no pending state)."""
-        target = self._get_event(self._event_id(post))
-        receipts = self.transport.query([zap_filter(target.id)]).events
-        return zap_reward(target.id, receipts, self._zap_signer(target.pubkey), self._ignored_zap)
+        return note_zaps(self, self._get_event(self._event_id(post)))
 
     def _pending_rewards(self, account: AccountRef | None) -> Reward:
         """Valid zaps received by an account (latest ``search_scan_limit`` receipts), in sats."""

@@ -43,6 +43,7 @@ from ...models import (
     Community,
     Draft,
     Media,
+    Message,
     Notification,
     Post,
     Reward,
@@ -52,7 +53,7 @@ from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, links, mentions
-from . import ledger, schema, store
+from . import ledger, messages, schema, store
 from .convert import (
     Economy,
     account_from_row,
@@ -628,6 +629,30 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         if post is not None:
             return post["author"], post["seq"]
         raise errors.NotFound(f"no account or post {text!r} in this sandbox", network=NETWORK)
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        if isinstance(to, Account) and to.network != NETWORK:
+            raise errors.InvalidInput(
+                f"a {to.network} account cannot receive a sandbox message", network=NETWORK
+            )
+        target = self._handle_of(to)
+        with self._ready().write() as tx:
+            row = messages.send(tx, self.handle, target, text, schema.now_us(tx))
+        return str(row["id"])
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        return self._paged(self._messages_page, limit)
+
+    def _messages_page(self, cursor: messages.MessageCursor | None, size: int) -> Page[Message, Any]:
+        with self._ready().read() as tx:
+            rows = messages.page(tx, self.handle, cursor, size)
+        last = rows[-1] if len(rows) == size else None
+        return Page(
+            [messages.message_from_row(r) for r in rows],
+            (last["created_at"], last["seq"]) if last is not None else None,
+        )
 
 
 def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
