@@ -99,6 +99,24 @@ def _wait(flow: Any, timeout: float) -> tuple[str, str]:
     return str(code), str(state)
 
 
+def _approve(
+    flow: Any, profile: str, no_browser: bool, timeout: float, paste: str | None, finishing: str
+) -> SignIn:
+    """Send the user to approve, take the code (pasted at the ``paste`` prompt, or from the loopback
+    redirect when ``paste`` is ``None``) and finish the sign-in; the flow is closed however it ends."""
+    try:
+        _open(flow.url, no_browser, flow)
+        if paste is not None:
+            code, state = _secret(None, paste), None
+        else:
+            code, state = _wait(flow, timeout)
+        with err().status(finishing):
+            signed: SignIn = flow.finish(code=code, state=state, profile=profile)
+    finally:
+        flow.close()
+    return signed
+
+
 @login_app.command("mastodon")
 @handles_errors
 def login_mastodon(
@@ -127,17 +145,8 @@ def login_mastodon(
     base_url = server if "://" in server else "https://" + server
     with err().status(f"Registering decentsocial on {printable(base_url)}…"):
         flow = auth.start("mastodon", base_url=base_url, redirect_uri=redirect, scopes=scopes)
-    try:
-        _open(flow.url, no_browser, flow)
-        if paste_code:
-            code, state = _secret(None, "Paste the authorization code"), None
-        else:
-            code, state = _wait(flow, timeout)
-        with err().status("Checking the token…"):
-            signed = flow.finish(code=code, state=state, profile=profile)
-    finally:
-        flow.close()
-    _done(signed)
+    paste = "Paste the authorization code" if paste_code else None
+    _done(_approve(flow, profile, no_browser, timeout, paste, "Checking the token…"))
 
 
 @login_app.command("threads")
@@ -171,21 +180,14 @@ def login_threads(
         authorize_url=authorize_url,
         base_url=base_url,
     )
-    try:
-        _open(flow.url, no_browser, flow)
-        from .auth.loopback import is_loopback_redirect
+    from .auth.loopback import is_loopback_redirect
 
-        if is_loopback_redirect(flow.redirect_uri):
-            code, state = _wait(flow, timeout)
-            got_state: str | None = state
-        else:
-            code = _secret(None, "Paste the whole address your browser ended on (https://…?code=…&state=…)")
-            got_state = None
-        with err().status("Exchanging the code for a 60-day token…"):
-            signed = flow.finish(code=code, state=got_state, profile=profile)
-    finally:
-        flow.close()
-    _done(signed)
+    paste = (
+        None
+        if is_loopback_redirect(flow.redirect_uri)
+        else "Paste the whole address your browser ended on (https://…?code=…&state=…)"
+    )
+    _done(_approve(flow, profile, no_browser, timeout, paste, "Exchanging the code for a 60-day token…"))
 
 
 @login_app.command("bluesky")
