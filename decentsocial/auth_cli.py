@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import webbrowser
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -220,31 +221,6 @@ def login_bluesky(
     _done(signed)
 
 
-def _login_hive(
-    network: str,
-    account: str,
-    profile: str,
-    nodes: list[str] | None,
-    active: bool,
-    posting_key_env: str | None,
-    active_key_env: str | None,
-) -> None:
-    from . import auth
-
-    _ready(profile)
-    if not nodes:
-        raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
-    posting = _secret(posting_key_env, f"Private posting key of @{account}")
-    active_key = (
-        _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
-    )
-    with err().status(f"Checking the keys against @{account} on {network}…"):
-        signed = auth.hive_import(
-            network, account=account, nodes=nodes, posting_key=posting, active_key=active_key, profile=profile
-        )
-    _done(signed)
-
-
 NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="An API node (repeatable).")]
 ActiveOpt = Annotated[bool, typer.Option("--active", help="Also import the active key (transfers, claims).")]
 PostingEnv = Annotated[
@@ -255,32 +231,44 @@ ActiveEnv = Annotated[
 ]
 
 
-@login_app.command("hive")
-@handles_errors
-def login_hive(
-    account: Annotated[str, typer.Argument(help="The account name, without @.")],
-    profile: ProfileArg,
-    node: NodeOpt = None,
-    active: ActiveOpt = False,
-    posting_key_env: PostingEnv = None,
-    active_key_env: ActiveEnv = None,
-) -> None:
-    """Import Hive keys, checked against the account's public keys on the chain."""
-    _login_hive("hive", account, profile, node, active, posting_key_env, active_key_env)
+def _chain_login(network: str, title: str) -> Callable[..., None]:
+    """``login hive`` and ``login steem``: one command, on either chain."""
+
+    def login(
+        account: Annotated[str, typer.Argument(help="The account name, without @.")],
+        profile: ProfileArg,
+        node: NodeOpt = None,
+        active: ActiveOpt = False,
+        posting_key_env: PostingEnv = None,
+        active_key_env: ActiveEnv = None,
+    ) -> None:
+        from . import auth
+
+        _ready(profile)
+        if not node:
+            raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
+        posting = _secret(posting_key_env, f"Private posting key of @{account}")
+        active_key = (
+            _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
+        )
+        with err().status(f"Checking the keys against @{account} on {network}…"):
+            signed = auth.hive_import(
+                network,
+                account=account,
+                nodes=node,
+                posting_key=posting,
+                active_key=active_key,
+                profile=profile,
+            )
+        _done(signed)
+
+    login.__name__ = login.__qualname__ = f"login_{network}"
+    login.__doc__ = f"Import {title} keys, checked against the account's public keys on the chain."
+    return login
 
 
-@login_app.command("steem")
-@handles_errors
-def login_steem(
-    account: Annotated[str, typer.Argument(help="The account name, without @.")],
-    profile: ProfileArg,
-    node: NodeOpt = None,
-    active: ActiveOpt = False,
-    posting_key_env: PostingEnv = None,
-    active_key_env: ActiveEnv = None,
-) -> None:
-    """Import Steem keys, checked against the account's public keys on the chain."""
-    _login_hive("steem", account, profile, node, active, posting_key_env, active_key_env)
+login_hive = login_app.command("hive")(handles_errors(_chain_login("hive", "Hive")))
+login_steem = login_app.command("steem")(handles_errors(_chain_login("steem", "Steem")))
 
 
 @login_app.command("nostr")
