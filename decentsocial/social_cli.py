@@ -160,12 +160,13 @@ def delete(
     """Delete one of your posts (it asks first, unless --yes)."""
 
     def ask(target: Target) -> None:
-        if not yes:
-            if not sys.stdin.isatty():
-                raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
-            typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
+        if not sys.stdin.isatty():
+            raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
+        typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
 
-    target, _ = write_one(profile, network, setting, "Deleting", lambda net: net.delete(post_id), ask)
+    target, _ = write_one(
+        profile, network, setting, "Deleting", lambda net: net.delete(post_id), None if yes else ask
+    )
     done("deleted", target, post_id, None, as_json)
 
 
