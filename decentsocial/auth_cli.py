@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import webbrowser
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -99,6 +100,24 @@ def _wait(flow: Any, timeout: float) -> tuple[str, str]:
     return str(code), str(state)
 
 
+def _approve(
+    flow: Any, profile: str, no_browser: bool, timeout: float, paste: str | None, finishing: str
+) -> SignIn:
+    """Send the user to approve, take the code (pasted at the ``paste`` prompt, or from the loopback
+    redirect when ``paste`` is ``None``) and finish the sign-in; the flow is closed however it ends."""
+    try:
+        _open(flow.url, no_browser, flow)
+        if paste is not None:
+            code, state = _secret(None, paste), None
+        else:
+            code, state = _wait(flow, timeout)
+        with err().status(finishing):
+            signed: SignIn = flow.finish(code=code, state=state, profile=profile)
+    finally:
+        flow.close()
+    return signed
+
+
 @login_app.command("mastodon")
 @handles_errors
 def login_mastodon(
@@ -127,17 +146,8 @@ def login_mastodon(
     base_url = server if "://" in server else "https://" + server
     with err().status(f"Registering decentsocial on {printable(base_url)}…"):
         flow = auth.start("mastodon", base_url=base_url, redirect_uri=redirect, scopes=scopes)
-    try:
-        _open(flow.url, no_browser, flow)
-        if paste_code:
-            code, state = _secret(None, "Paste the authorization code"), None
-        else:
-            code, state = _wait(flow, timeout)
-        with err().status("Checking the token…"):
-            signed = flow.finish(code=code, state=state, profile=profile)
-    finally:
-        flow.close()
-    _done(signed)
+    paste = "Paste the authorization code" if paste_code else None
+    _done(_approve(flow, profile, no_browser, timeout, paste, "Checking the token…"))
 
 
 @login_app.command("threads")
@@ -171,21 +181,14 @@ def login_threads(
         authorize_url=authorize_url,
         base_url=base_url,
     )
-    try:
-        _open(flow.url, no_browser, flow)
-        from .auth.loopback import is_loopback_redirect
+    from .auth.loopback import is_loopback_redirect
 
-        if is_loopback_redirect(flow.redirect_uri):
-            code, state = _wait(flow, timeout)
-            got_state: str | None = state
-        else:
-            code = _secret(None, "Paste the whole address your browser ended on (https://…?code=…&state=…)")
-            got_state = None
-        with err().status("Exchanging the code for a 60-day token…"):
-            signed = flow.finish(code=code, state=got_state, profile=profile)
-    finally:
-        flow.close()
-    _done(signed)
+    paste = (
+        None
+        if is_loopback_redirect(flow.redirect_uri)
+        else "Paste the whole address your browser ended on (https://…?code=…&state=…)"
+    )
+    _done(_approve(flow, profile, no_browser, timeout, paste, "Exchanging the code for a 60-day token…"))
 
 
 @login_app.command("bluesky")
@@ -218,31 +221,6 @@ def login_bluesky(
     _done(signed)
 
 
-def _login_hive(
-    network: str,
-    account: str,
-    profile: str,
-    nodes: list[str] | None,
-    active: bool,
-    posting_key_env: str | None,
-    active_key_env: str | None,
-) -> None:
-    from . import auth
-
-    _ready(profile)
-    if not nodes:
-        raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
-    posting = _secret(posting_key_env, f"Private posting key of @{account}")
-    active_key = (
-        _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
-    )
-    with err().status(f"Checking the keys against @{account} on {network}…"):
-        signed = auth.hive_import(
-            network, account=account, nodes=nodes, posting_key=posting, active_key=active_key, profile=profile
-        )
-    _done(signed)
-
-
 NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="An API node (repeatable).")]
 ActiveOpt = Annotated[bool, typer.Option("--active", help="Also import the active key (transfers, claims).")]
 PostingEnv = Annotated[
@@ -253,32 +231,44 @@ ActiveEnv = Annotated[
 ]
 
 
-@login_app.command("hive")
-@handles_errors
-def login_hive(
-    account: Annotated[str, typer.Argument(help="The account name, without @.")],
-    profile: ProfileArg,
-    node: NodeOpt = None,
-    active: ActiveOpt = False,
-    posting_key_env: PostingEnv = None,
-    active_key_env: ActiveEnv = None,
-) -> None:
-    """Import Hive keys, checked against the account's public keys on the chain."""
-    _login_hive("hive", account, profile, node, active, posting_key_env, active_key_env)
+def _chain_login(network: str, title: str) -> Callable[..., None]:
+    """``login hive`` and ``login steem``: one command, on either chain."""
+
+    def login(
+        account: Annotated[str, typer.Argument(help="The account name, without @.")],
+        profile: ProfileArg,
+        node: NodeOpt = None,
+        active: ActiveOpt = False,
+        posting_key_env: PostingEnv = None,
+        active_key_env: ActiveEnv = None,
+    ) -> None:
+        from . import auth
+
+        _ready(profile)
+        if not node:
+            raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
+        posting = _secret(posting_key_env, f"Private posting key of @{account}")
+        active_key = (
+            _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
+        )
+        with err().status(f"Checking the keys against @{account} on {network}…"):
+            signed = auth.hive_import(
+                network,
+                account=account,
+                nodes=node,
+                posting_key=posting,
+                active_key=active_key,
+                profile=profile,
+            )
+        _done(signed)
+
+    login.__name__ = login.__qualname__ = f"login_{network}"
+    login.__doc__ = f"Import {title} keys, checked against the account's public keys on the chain."
+    return login
 
 
-@login_app.command("steem")
-@handles_errors
-def login_steem(
-    account: Annotated[str, typer.Argument(help="The account name, without @.")],
-    profile: ProfileArg,
-    node: NodeOpt = None,
-    active: ActiveOpt = False,
-    posting_key_env: PostingEnv = None,
-    active_key_env: ActiveEnv = None,
-) -> None:
-    """Import Steem keys, checked against the account's public keys on the chain."""
-    _login_hive("steem", account, profile, node, active, posting_key_env, active_key_env)
+login_hive = login_app.command("hive")(handles_errors(_chain_login("hive", "Hive")))
+login_steem = login_app.command("steem")(handles_errors(_chain_login("steem", "Steem")))
 
 
 @login_app.command("nostr")

@@ -82,12 +82,7 @@ def pin(
     setting: SettingOpt = None,
 ) -> None:
     """Pin one of your posts to your profile."""
-    net = open_one(profile, network, setting or [])
-    try:
-        net.pin(post_id)
-    finally:
-        net.close()
-    out().print(f"pinned {printable(post_id)} on {net.name}", markup=False)
+    _pinning(True, post_id, profile, network, setting)
 
 
 @app.command()
@@ -99,12 +94,19 @@ def unpin(
     setting: SettingOpt = None,
 ) -> None:
     """Take a post off your pins."""
+    _pinning(False, post_id, profile, network, setting)
+
+
+def _pinning(
+    pin: bool, post_id: str, profile: str | None, network: str | None, setting: list[str] | None
+) -> None:
+    """Pin (or unpin) one post as one account, then say so: the two commands differ only in the call."""
     net = open_one(profile, network, setting or [])
     try:
-        net.unpin(post_id)
+        (net.pin if pin else net.unpin)(post_id)
     finally:
         net.close()
-    out().print(f"unpinned {printable(post_id)} on {net.name}", markup=False)
+    out().print(f"{'pinned' if pin else 'unpinned'} {printable(post_id)} on {net.name}", markup=False)
 
 
 def _find_job(sched: Scheduler, job_or_key: str) -> Job:

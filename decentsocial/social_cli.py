@@ -10,13 +10,15 @@ the rest (``--profile``/``-p``, or ``--network`` with ``--setting``) and
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.rule import Rule
 from rich.text import Text
 
+from .base import BaseNetwork
 from .cli import (
     POSTING,
     READING,
@@ -47,6 +49,8 @@ from .models import Account, Draft, Media, Notification, Post
 from .text import truncate
 
 __all__: list[str] = []
+
+R = TypeVar("R")
 
 PostIdArg = Annotated[
     str, typer.Argument(metavar="POST_ID", help="The post's id, as timeline, search or post --json show it.")
@@ -80,6 +84,25 @@ def images(paths: list[Path] | None, alts: list[str] | None) -> tuple[Media, ...
 
 def one_target(profile: str | None, network: str | None, setting: list[str] | None) -> Target:
     return open_targets([profile] if profile else [], network, setting or [])[0]
+
+
+def write_one(
+    profile: str | None,
+    network: str | None,
+    setting: list[str] | None,
+    doing: str,
+    act: Callable[[BaseNetwork[Any]], R],
+    ask: Callable[[Target], None] | None = None,
+) -> tuple[Target, R]:
+    """One write as one account: open it, ``ask`` first if given, ``act`` under a progress line, close."""
+    target = one_target(profile, network, setting)
+    try:
+        if ask is not None:
+            ask(target)
+        with progress(f"{doing} as {target.name}…"):
+            return target, act(target.net)
+    finally:
+        close_all([target])
 
 
 def done(action: str, target: Target, post_id: str, url: str | None, as_json: bool) -> None:
@@ -118,12 +141,7 @@ def reply(
 ) -> None:
     """Reply to a post."""
     draft = Draft(text=text_or_stdin(text), media=images(image, alt), content_warning=cw, idempotency_key=key)
-    target = one_target(profile, network, setting)
-    try:
-        with progress(f"Replying as {target.name}…"):
-            made = target.net.reply(post_id, draft)
-    finally:
-        close_all([target])
+    target, made = write_one(profile, network, setting, "Replying", lambda net: net.reply(post_id, draft))
     done("replied", target, made.id, made.url, as_json)
 
 
@@ -140,16 +158,15 @@ def delete(
     as_json: JsonOpt = False,
 ) -> None:
     """Delete one of your posts (it asks first, unless --yes)."""
-    target = one_target(profile, network, setting)
-    try:
-        if not yes:
-            if not sys.stdin.isatty():
-                raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
-            typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
-        with progress(f"Deleting as {target.name}…"):
-            target.net.delete(post_id)
-    finally:
-        close_all([target])
+
+    def ask(target: Target) -> None:
+        if not sys.stdin.isatty():
+            raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
+        typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
+
+    target, _ = write_one(
+        profile, network, setting, "Deleting", lambda net: net.delete(post_id), None if yes else ask
+    )
     done("deleted", target, post_id, None, as_json)
 
 
@@ -163,12 +180,7 @@ def like(
     as_json: JsonOpt = False,
 ) -> None:
     """Like a post."""
-    target = one_target(profile, network, setting)
-    try:
-        with progress(f"Liking as {target.name}…"):
-            target.net.like(post_id)
-    finally:
-        close_all([target])
+    target, _ = write_one(profile, network, setting, "Liking", lambda net: net.like(post_id))
     done("liked", target, post_id, None, as_json)
 
 
@@ -182,12 +194,7 @@ def repost(
     as_json: JsonOpt = False,
 ) -> None:
     """Share a post with your followers (boost, repost, reblog)."""
-    target = one_target(profile, network, setting)
-    try:
-        with progress(f"Reposting as {target.name}…"):
-            made = target.net.repost(post_id)
-    finally:
-        close_all([target])
+    target, made = write_one(profile, network, setting, "Reposting", lambda net: net.repost(post_id))
     if made is None:
         done("reposted", target, post_id, None, as_json)
     else:

@@ -16,6 +16,8 @@ revokes what the server can revoke and removes the profile and its secrets.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +150,20 @@ def profiles() -> list[ProfileStatus]:
     return result
 
 
+@contextmanager
+def _nothing_removed(what: str, network: str) -> Iterator[None]:
+    """A failed revoke raised again saying what failed (``what``) and that the profile is still there."""
+    try:
+        yield
+    except DecentSocialError as exc:
+        raise type(exc)(
+            f"could not {what} on the server ({exc.message}); nothing was removed: "
+            "try again, or log out with --no-revoke to forget the profile here only",
+            network=network,
+            server_message=exc.server_message,
+        ) from None
+
+
 def logout(profile: str, *, revoke: bool = True) -> list[str]:
     """Revoke the profile's token on the server (Mastodon), then remove its keyring entries and the profile.
 
@@ -171,17 +187,10 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
         token = get_secret(str(table.get("access_token" + KEYRING_SUFFIX, "")))
         secret = get_secret(str(login.get("client_secret" + KEYRING_SUFFIX, "")))
         if token and secret:
-            try:
+            with _nothing_removed("revoke the token", "mastodon"):
                 mastodon.revoke(
                     str(table["base_url"]), SecretStr(token), str(login["client_id"]), SecretStr(secret)
                 )
-            except DecentSocialError as exc:
-                raise type(exc)(
-                    f"could not revoke the token on the server ({exc.message}); nothing was removed: "
-                    "try again, or log out with --no-revoke to forget the profile here only",
-                    network="mastodon",
-                    server_message=exc.server_message,
-                ) from None
             done.append("token revoked on the server")
     if revoke and table.get("network") == "bluesky" and table.get("keyring_session"):
         from pydantic import SecretStr
@@ -190,16 +199,9 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
 
         session = get_secret(str(table["keyring_session"]))
         if session:
-            try:
+            with _nothing_removed("end the session", "bluesky"):
                 base = table.get("base_url")
                 bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
-            except DecentSocialError as exc:
-                raise type(exc)(
-                    f"could not end the session on the server ({exc.message}); nothing was removed: "
-                    "try again, or log out with --no-revoke to forget the profile here only",
-                    network="bluesky",
-                    server_message=exc.server_message,
-                ) from None
             done.append("session ended on the server")
     entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
     entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]

@@ -12,12 +12,25 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from pydantic import SecretStr
+
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, check_profile_name, profile_table, save_profile
 from ..errors import AuthenticationError, InvalidInput
 from ..keyring_store import delete_secret, entry_name, get_secret, set_secret
+from ..limits import Limits
 from ..models import Account
+from .loopback import LoopbackReceiver, is_loopback_redirect
 
-__all__ = ["SignIn", "check_state", "new_state", "pkce_pair", "read_code", "save_signed_in"]
+__all__ = [
+    "CodeFlow",
+    "SignIn",
+    "check_state",
+    "new_state",
+    "pkce_pair",
+    "read_code",
+    "receiver_for",
+    "save_signed_in",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,90 @@ def denied(query: dict[str, str], *, network: str) -> AuthenticationError:
         network=network,
         server_message=reason[:200],
     )
+
+
+def receiver_for(redirect_uri: str, *, network: str, hint: str) -> tuple[LoopbackReceiver | None, str]:
+    """A listener for a loopback ``redirect_uri`` (and the address it really listens on), or ``None`` for an
+    ``https://`` one; ``InvalidInput`` (``hint`` says what to use) for anything else."""
+    if is_loopback_redirect(redirect_uri):
+        receiver = LoopbackReceiver(redirect_uri)
+        return receiver, receiver.redirect_uri
+    if not redirect_uri.startswith("https://"):
+        raise InvalidInput(f"redirect_uri {redirect_uri!r}: {hint}", network=network)
+    return None, redirect_uri
+
+
+class CodeFlow:
+    """An authorization-code sign-in in progress, the part every network does alike: the app, the
+    loopback listener, and finishing once. Holds the app's secret in memory only."""
+
+    network: str
+    #: ``wait_for_code``'s answer when the redirect is not on this machine.
+    no_loopback: str
+    state: str
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: SecretStr,
+        redirect_uri: str,
+        scopes: tuple[str, ...],
+        receiver: LoopbackReceiver | None,
+        allow_http: bool,
+        timeout: float,
+        limits: Limits | None,
+    ) -> None:
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.scopes = scopes
+        self._receiver = receiver
+        self._allow_http = allow_http
+        self._timeout = timeout
+        self._limits = limits
+        self.finished = False
+
+    def listen(self) -> None:
+        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
+        so a busy port fails before the user is sent to approve."""
+        if self._receiver is not None:
+            self._receiver.listen()
+
+    def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
+        """Wait for the browser to come back to the loopback redirect; ``(code, state)``.
+
+        ``AuthenticationError`` when the user denied the app or nothing came within ``timeout`` s.
+        """
+        if self._receiver is None:
+            raise InvalidInput(self.no_loopback, network=self.network)
+        query = self._receiver.wait(timeout)
+        if "error" in query:
+            raise denied(query, network=self.network)
+        return query.get("code", ""), query.get("state", "")
+
+    def _code(self, code: str, state: str | None, profile: str | None, *, state_needed: bool = True) -> str:
+        """The code to exchange, once the flow, the ``state`` and the profile name are checked (no I/O)."""
+        if self.finished:
+            raise AuthenticationError(
+                "this sign-in is already finished (an authorization code works once): start a new one",
+                network=self.network,
+            )
+        code, state = read_code(code, state)
+        if state_needed or state is not None:
+            check_state(self.state, state, network=self.network)
+        if profile is not None:
+            check_profile_name(profile, keyring=True)
+        return code
+
+    def _finished(self) -> None:
+        self.finished = True
+        self.close()
+
+    def close(self) -> None:
+        """Stop the loopback listener, if one is open."""
+        if self._receiver is not None:
+            self._receiver.close()
 
 
 def save_signed_in(

@@ -23,7 +23,6 @@ from urllib.parse import urlencode, urlsplit
 
 from pydantic import SecretStr
 
-from ..config import check_profile_name
 from ..errors import (
     AuthenticationError,
     ConfigurationError,
@@ -35,8 +34,8 @@ from ..httpclient import HttpApi, read_token
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
-from ._common import SignIn, check_state, denied, new_state, pkce_pair, read_code, save_signed_in
-from .loopback import OOB, LoopbackReceiver, is_loopback_redirect
+from ._common import CodeFlow, SignIn, new_state, pkce_pair, receiver_for, save_signed_in
+from .loopback import OOB, LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "MastodonFlow", "revoke", "start"]
 
@@ -78,7 +77,7 @@ def check_scopes(scopes: Any) -> tuple[str, ...]:
     return chosen
 
 
-class MastodonFlow:
+class MastodonFlow(CodeFlow):
     """A Mastodon sign-in in progress: open :attr:`url`, then :meth:`finish` with the code.
 
     Holds the registered app's secret and the PKCE verifier in memory only;
@@ -86,6 +85,10 @@ class MastodonFlow:
     """
 
     network = NAME
+    no_loopback = (
+        "this sign-in has no loopback redirect (out-of-band): paste the code the server shows "
+        "into finish(code=…)"
+    )
 
     def __init__(
         self,
@@ -104,20 +107,21 @@ class MastodonFlow:
         limits: Limits | None,
         instance: str,
     ) -> None:
+        super().__init__(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            receiver=receiver,
+            allow_http=allow_http,
+            timeout=timeout,
+            limits=limits,
+        )
         self.base_url = base_url
-        self.redirect_uri = redirect_uri
-        self.scopes = scopes
-        self.client_id = client_id
-        self._client_secret = client_secret
         self.state = state
         self._verifier = verifier
         self.pkce = challenge is not None
-        self._receiver = receiver
-        self._allow_http = allow_http
-        self._timeout = timeout
-        self._limits = limits
         self.instance = instance
-        self.finished = False
         query = {
             "response_type": "code",
             "client_id": client_id,
@@ -133,44 +137,13 @@ class MastodonFlow:
     def __repr__(self) -> str:
         return f"<MastodonFlow {self.base_url} scopes={' '.join(self.scopes)} pkce={self.pkce}>"
 
-    def listen(self) -> None:
-        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
-        so a busy port fails before the user is sent to approve."""
-        if self._receiver is not None:
-            self._receiver.listen()
-
-    def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
-        """Wait for the browser to come back to the loopback redirect; ``(code, state)``.
-
-        ``AuthenticationError`` when the user denied the app or nothing came within ``timeout`` s.
-        """
-        if self._receiver is None:
-            raise InvalidInput(
-                "this sign-in has no loopback redirect (out-of-band): paste the code the server shows "
-                "into finish(code=…)",
-                network=NAME,
-            )
-        query = self._receiver.wait(timeout)
-        if "error" in query:
-            raise denied(query, network=NAME)
-        return query.get("code", ""), query.get("state", "")
-
     def finish(self, *, code: str, state: str | None = None, profile: str | None = None) -> SignIn:
         """Exchange ``code``, verify the token and (with ``profile``) save it; ``SignIn`` names the account.
 
         ``state`` must be the one the redirect carried (not needed for an
         out-of-band code, which the user copies from the server's own page).
         """
-        if self.finished:
-            raise AuthenticationError(
-                "this sign-in is already finished (an authorization code works once): start a new one",
-                network=NAME,
-            )
-        code, state = read_code(code, state)
-        if self.redirect_uri != OOB or state is not None:
-            check_state(self.state, state, network=NAME)
-        if profile is not None:
-            check_profile_name(profile, keyring=True)
+        code = self._code(code, state, profile, state_needed=self.redirect_uri != OOB)
         token, granted = self._exchange(code)
         account = self._verify(token)
         if profile is not None:
@@ -187,8 +160,7 @@ class MastodonFlow:
                 },
                 login_secrets={"client_secret": self._client_secret.get_secret_value()},
             )
-        self.finished = True
-        self.close()
+        self._finished()
         return SignIn(network=NAME, profile=profile, account=account, scopes=granted)
 
     def _exchange(self, code: str) -> tuple[SecretStr, tuple[str, ...]]:
@@ -242,11 +214,6 @@ class MastodonFlow:
         finally:
             net.close()
 
-    def close(self) -> None:
-        """Stop the loopback listener, if one is open."""
-        if self._receiver is not None:
-            self._receiver.close()
-
 
 def start(
     base_url: str,
@@ -269,15 +236,11 @@ def start(
         )
     receiver = None
     if redirect_uri != OOB:
-        if is_loopback_redirect(redirect_uri):
-            receiver = LoopbackReceiver(redirect_uri)
-            redirect_uri = receiver.redirect_uri
-        elif not redirect_uri.startswith("https://"):
-            raise InvalidInput(
-                f"redirect_uri {redirect_uri!r}: use http://127.0.0.1:PORT/…, an https:// address, or the "
-                f"out-of-band {OOB}",
-                network=NAME,
-            )
+        receiver, redirect_uri = receiver_for(
+            redirect_uri,
+            network=NAME,
+            hint=f"use http://127.0.0.1:PORT/…, an https:// address, or the out-of-band {OOB}",
+        )
     api = _api(url, timeout, limits)
     try:
         instance = _instance(api, url)

@@ -27,15 +27,15 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from ..coerce import as_str
-from ..config import check_profile_name, profile_table, save_profile
+from ..config import profile_table, save_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
 from ..httpclient import HttpApi, is_digits
 from ..keyring_store import set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
-from ._common import SignIn, check_state, denied, new_state, read_code, save_signed_in
-from .loopback import LoopbackReceiver, is_loopback_redirect
+from ._common import CodeFlow, SignIn, new_state, receiver_for, save_signed_in
+from .loopback import LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "ThreadsFlow", "refresh", "start"]
 
@@ -53,10 +53,14 @@ READ_ONLY_SCOPES = ("threads_basic", "threads_read_replies", "threads_manage_ins
 _SCOPE = re.compile(r"^threads_[a-z_]+$")
 
 
-class ThreadsFlow:
+class ThreadsFlow(CodeFlow):
     """A Threads sign-in in progress: open :attr:`url`, then :meth:`finish` with the code."""
 
     network = NAME
+    no_loopback = (
+        "this sign-in's redirect is not on this machine: paste the address the browser ended on "
+        "into finish(code=…)"
+    )
 
     def __init__(
         self,
@@ -72,17 +76,18 @@ class ThreadsFlow:
         timeout: float,
         limits: Limits | None,
     ) -> None:
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self.redirect_uri = redirect_uri
-        self.scopes = scopes
+        super().__init__(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            receiver=receiver,
+            allow_http=allow_http,
+            timeout=timeout,
+            limits=limits,
+        )
         self.base_url = base_url
         self.state = new_state()
-        self._receiver = receiver
-        self._allow_http = allow_http
-        self._timeout = timeout
-        self._limits = limits
-        self.finished = False
         query = {
             "client_id": client_id,
             "redirect_uri": redirect_uri,
@@ -96,36 +101,9 @@ class ThreadsFlow:
     def __repr__(self) -> str:
         return f"<ThreadsFlow app {self.client_id} scopes={','.join(self.scopes)}>"
 
-    def listen(self) -> None:
-        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
-        so a busy port fails before the user is sent to approve."""
-        if self._receiver is not None:
-            self._receiver.listen()
-
-    def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
-        """Wait for the loopback redirect (a test server, or an app whose redirect is on this machine)."""
-        if self._receiver is None:
-            raise InvalidInput(
-                "this sign-in's redirect is not on this machine: paste the address the browser ended on "
-                "into finish(code=…)",
-                network=NAME,
-            )
-        query = self._receiver.wait(timeout)
-        if "error" in query:
-            raise denied(query, network=NAME)
-        return query.get("code", ""), query.get("state", "")
-
     def finish(self, *, code: str, state: str | None = None, profile: str | None = None) -> SignIn:
         """Exchange ``code`` for a long-lived token, verify it and (with ``profile``) save it."""
-        if self.finished:
-            raise AuthenticationError(
-                "this sign-in is already finished (an authorization code works once): start a new one",
-                network=NAME,
-            )
-        code, state = read_code(code, state)
-        check_state(self.state, state, network=NAME)
-        if profile is not None:
-            check_profile_name(profile, keyring=True)
+        code = self._code(code, state, profile)
         short, user_id = self._exchange(code)
         from ..backends.threads import ThreadsNetwork
 
@@ -156,8 +134,7 @@ class ThreadsFlow:
                     "signed_in_at": datetime.now(timezone.utc).replace(microsecond=0),
                 },
             )
-        self.finished = True
-        self.close()
+        self._finished()
         return SignIn(NAME, profile, account, self.scopes, long.expires_at)
 
     def _exchange(self, code: str) -> tuple[SecretStr, str]:
@@ -212,10 +189,6 @@ class ThreadsFlow:
         finally:
             net.close()
 
-    def close(self) -> None:
-        if self._receiver is not None:
-            self._receiver.close()
-
 
 def start(
     *,
@@ -246,12 +219,9 @@ def start(
         )
     auth_url = check_endpoint(authorize_url, network=NAME, setting="authorize_url", allow_http=allow_http)
     graph = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
-    receiver = None
-    if is_loopback_redirect(redirect_uri):
-        receiver = LoopbackReceiver(redirect_uri)
-        redirect_uri = receiver.redirect_uri
-    elif not redirect_uri.startswith("https://"):
-        raise InvalidInput(f"redirect_uri {redirect_uri!r}: Threads needs an https:// address", network=NAME)
+    receiver, redirect_uri = receiver_for(
+        redirect_uri, network=NAME, hint="Threads needs an https:// address"
+    )
     return ThreadsFlow(
         client_id=str(client_id),
         client_secret=secret,

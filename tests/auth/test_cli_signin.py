@@ -154,6 +154,16 @@ def test_a_failed_hive_login_never_prints_the_key(store: Store, monkeypatch: pyt
     assert not store.config.exists()
 
 
+@pytest.mark.parametrize("chain", ["hive", "steem"])
+def test_a_chain_login_without_nodes_names_its_chain(store: Store, chain: str) -> None:
+    """login hive and login steem are one command: each asks for its own chain's nodes before any prompt."""
+    result = runner.invoke(app, ["login", chain, "alice", "-p", "h"])
+    assert result.exit_code != 0
+    assert f"give the {chain} API node(s)" in result.output
+    assert not store.config.exists()
+    assert "Import " + chain.capitalize() + " keys" in runner.invoke(app, ["login", chain, "--help"]).output
+
+
 def test_env_and_file_routes_keep_working_beside_the_keyring(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

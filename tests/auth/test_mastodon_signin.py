@@ -108,6 +108,25 @@ def test_logout_revokes_the_token_and_forgets_the_profile(
         ds.connect(profile="carol")
 
 
+def test_a_revoke_that_fails_removes_nothing(mastodon_server: MastodonServer, store: Store) -> None:
+    flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
+    approve(mastodon_server, flow.url, "carol")
+    code, state = flow.wait_for_code(timeout=10)
+    flow.finish(code=code, state=state, profile="carol")
+    secrets = store.secrets()
+    # The server has gone away since the sign-in: nothing answers at the profile's address.
+    store.config.write_text(
+        store.config_text().replace(mastodon_server.base_url, f"http://127.0.0.1:{DEAD_PORT}")
+    )
+    refused = r"could not revoke the token .*nothing was removed"
+    with pytest.raises(ds.NetworkUnavailable, match=refused) as caught:
+        ds.auth.logout("carol")
+    assert caught.value.network == "mastodon"
+    assert store.secrets() == secrets
+    assert "carol" in store.config_text()
+    assert ds.auth.logout("carol", revoke=False)[-1] == "profile carol removed from the config file"
+
+
 def test_denied_authorization_is_a_typed_error_and_nothing_is_saved(
     mastodon_server: MastodonServer, store: Store
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +13,7 @@ from decentsocial import (
     Account,
     Capability,
     Network,
+    NotFound,
     Post,
 )
 
@@ -48,6 +49,19 @@ def sample(h: Harness, key: str) -> str:
 
 def ids(items: Iterator[Post] | list[Post]) -> list[str]:
     return [p.id for p in items]
+
+
+def gone(net: Network, post_id: str, what: str) -> Callable[[], None]:
+    """A check for ``Harness.eventually``: ``post_id`` no longer reads back on ``net`` (``NotFound``)."""
+
+    def check() -> None:
+        try:
+            net.get_post(post_id)
+        except NotFound:
+            return
+        raise AssertionError(f"the {what} post is still readable")
+
+    return check
 
 
 def handle_of(net: Network) -> str:

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
-from decentsocial import Capability, ContentRejected, NotFound, PermissionDenied, UnsupportedFeature
+from decentsocial import Capability, ContentRejected, PermissionDenied, UnsupportedFeature
 
 from ..harness import Harness
-from .checks import check_post, ids, need_writes
+from .checks import check_post, gone, ids, need_writes
 
 
 def _holds(condition: Callable[[], bool], what: str) -> Callable[[], None]:
@@ -95,15 +95,7 @@ def test_replace_republishes_where_edit_is_missing(harness: Harness) -> None:
     check_post(new, h.me)
     assert new.id != old.id
     assert word in new.text
-
-    def old_gone() -> None:
-        try:
-            h.me.get_post(old.id)
-        except NotFound:
-            return
-        raise AssertionError("the replaced post is still readable")
-
-    h.eventually(old_gone)
+    h.eventually(gone(h.me, old.id, "replaced"))
 
 
 def test_pin_round_trip(harness: Harness) -> None:

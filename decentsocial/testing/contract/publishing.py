@@ -14,13 +14,12 @@ from decentsocial import (
     InvalidInput,
     Media,
     Network,
-    NotFound,
     Poll,
     Post,
 )
 
 from ..harness import Harness
-from .checks import check_post, handle_of, ids, need, need_live, need_writes, page_size, png, sample
+from .checks import check_post, gone, handle_of, ids, need, need_live, need_writes, page_size, png, sample
 
 # ---------------------------------------------------------------- identity and profiles
 
@@ -209,15 +208,7 @@ def test_delete_then_not_found(harness: Harness) -> None:
     post = h.me.publish(f"contract delete me {h.unique()}")
     h.me.delete(post)
     need(h, Capability.READ)
-
-    def gone() -> None:
-        try:
-            h.me.get_post(post.id)
-        except NotFound:
-            return
-        raise AssertionError("the deleted post is still readable")
-
-    h.eventually(gone)
+    h.eventually(gone(h.me, post.id, "deleted"))
 
 
 # ---------------------------------------------------------------- replies and threads
