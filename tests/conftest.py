@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
             continue
-        missing = [n for n in item.fixturenames if n != "request" and n not in info.name2fixturedefs]
+        missing = [n for n in info.names_closure if n != "request" and n not in info.name2fixturedefs]
         if missing:
             reason = f"needs {', '.join(missing)}: its server is not in this run (DECENTSOCIAL_TEST_SERVERS)"
             item.add_marker(pytest.mark.skip(reason=reason))
