@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import app, err, handles_errors, out, print_json, printable
+from .cli import SETUP, app, err, handles_errors, out, print_json, printable
 from .errors import ConfigurationError, InvalidInput
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ login_app = typer.Typer(
     help="Sign in to a network and save a profile; its secret goes to the system keyring.",
     no_args_is_help=True,
 )
-app.add_typer(login_app, name="login")
+app.add_typer(login_app, name="login", rich_help_panel=SETUP)
 
 ProfileArg = Annotated[
     str, typer.Option("--profile", "-p", help="Name of the profile to save (brand-mastodon).")
@@ -302,7 +302,7 @@ def login_nostr(
     _done(signed)
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 @handles_errors
 def logout(
     profile: Annotated[str, typer.Argument(help="The profile to sign out of.")],
@@ -318,7 +318,7 @@ def logout(
         out().print(line, markup=False)
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 @handles_errors
 def profiles(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")] = False,
@@ -353,7 +353,7 @@ def profiles(
     out().print(table)
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 @handles_errors
 def refresh(
     profile: Annotated[str, typer.Argument(help="A Threads profile.")],

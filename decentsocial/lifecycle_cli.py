@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .cli import NetworkOpt, ProfileOpt, SettingOpt, app, bidi, handles_errors, open_one, out, printable
+from .cli import (
+    POSTING,
+    NetworkOpt,
+    ProfileOpt,
+    SettingOpt,
+    app,
+    bidi,
+    handles_errors,
+    open_one,
+    out,
+    printable,
+)
 from .errors import NotFound
 from .models import Draft
 
@@ -36,7 +47,7 @@ crisis_app = typer.Typer(
     help="Crisis mode: pause every job, publish and pin a statement; end it to resume.",
     no_args_is_help=True,
 )
-app.add_typer(crisis_app, name="crisis")
+app.add_typer(crisis_app, name="crisis", rich_help_panel=POSTING)
 
 
 def _scheduler(store: str) -> Scheduler:
@@ -45,7 +56,7 @@ def _scheduler(store: str) -> Scheduler:
     return Scheduler(Path(store).expanduser())
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def edit(
     post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
@@ -73,7 +84,7 @@ def edit(
     out().print(f"{verb} {printable(post.url or post.id)}: " + bidi(post.text), markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def pin(
     post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
@@ -85,7 +96,7 @@ def pin(
     _pinning(True, post_id, profile, network, setting)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def unpin(
     post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
@@ -133,7 +144,7 @@ def _print_retraction(retraction: Retraction) -> None:
         console.print(line, markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def retract(
     job_or_key: Annotated[str, typer.Argument(help="A job's id, or the key it was scheduled with.")],

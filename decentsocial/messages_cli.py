@@ -18,6 +18,8 @@ from rich.rule import Rule
 from rich.text import Text
 
 from .cli import (
+    POSTING,
+    READING,
     JsonOpt,
     NetworkOpt,
     ProfileOpt,
@@ -35,7 +37,7 @@ from .models import Message
 __all__ = ["message_app"]
 
 message_app = typer.Typer(help="Send direct messages (see also `messages`).", no_args_is_help=True)
-app.add_typer(message_app, name="message")
+app.add_typer(message_app, name="message", rich_help_panel=POSTING)
 
 
 def _who(message: Message) -> str:
@@ -43,7 +45,7 @@ def _who(message: Message) -> str:
     return f"[bold]@{escape(_printable(message.sender.handle))}[/bold] → {to}"
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def messages(
     profile: ProfileOpt = None,

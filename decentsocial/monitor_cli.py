@@ -24,7 +24,18 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from .cli import JsonOpt, NetworkOpt, SettingOpt, app, bidi, handles_errors, open_networks, out, printable
+from .cli import (
+    READING,
+    JsonOpt,
+    NetworkOpt,
+    SettingOpt,
+    app,
+    bidi,
+    handles_errors,
+    open_networks,
+    out,
+    printable,
+)
 from .errors import InvalidInput
 from .models import Post
 
@@ -75,7 +86,7 @@ def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
     return table
 
 
-@app.command("monitor")
+@app.command("monitor", rich_help_panel=READING)
 @handles_errors
 def monitor_command(
     keyword: Annotated[
