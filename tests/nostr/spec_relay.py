@@ -20,7 +20,8 @@ relays that announce it wrongly); ``nip11_body`` replaces the whole document.
 Subscriptions stay open after ``EOSE`` and receive new matching events.
 ``nip45=True`` answers NIP-45 ``["COUNT", sub, filter…]`` with ``["COUNT", sub, {"count": n}]`` (the
 events matching any of the filters, ``limit`` ignored) and announces 45; without it a ``COUNT`` is
-answered ``CLOSED``. Every ``COUNT`` received is kept in ``count_requests`` either way.
+answered ``CLOSED``. Every ``COUNT`` received is kept in ``count_requests`` either way;
+``count_body`` replaces the ``{"count": n}`` object sent (a relay answering wrongly).
 ``nip09=True`` honours NIP-09: a deletion (kind 5) removes the events its ``e`` tags name that have
 the same author, and the relay announces 9.
 """
@@ -68,6 +69,7 @@ class SpecRelay:
     nip50: bool = False
     nip45: bool = False
     nip09: bool = False
+    count_body: Any = None
     verify: bool = True
     silent: bool = False
     max_content_length: int | None = None
@@ -205,7 +207,8 @@ class SpecRelay:
                         hits = {
                             e["id"] for e in self.events.values() if any(_matches(e, f) for f in message[2:])
                         }
-                        await ws.send(json.dumps(["COUNT", message[1], {"count": len(hits)}]))
+                        body = {"count": len(hits)} if self.count_body is None else self.count_body
+                        await ws.send(json.dumps(["COUNT", message[1], body]))
                     else:
                         await ws.send(json.dumps(["CLOSED", message[1], "unsupported: COUNT (NIP-45)"]))
                 elif message[0] == "CLOSE":

@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
+
 import decentsocial as ds
 from decentsocial.backends.nostr import NostrNetwork
 from decentsocial.backends.nostr.events import KIND_REACTION
@@ -109,3 +111,26 @@ def test_a_relay_that_announces_count_but_answers_none_falls_back_to_the_query(
     )
     assert len(liar.count_requests) == 1
     assert any("#q" in f for request in liar.requests for f in request)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"count": 99, "approximate": True},  # NIP-45: an estimate is not the figure
+        {"count": "99"},
+        {"count": -1},
+        {"count": True},
+        {"count": 2.5},
+        {},
+        [99],
+    ],
+)
+def test_a_count_that_is_not_exact_falls_back_to_the_query(
+    make_net: Callable[..., NostrNetwork], spec_relay: Callable[..., SpecRelay], body: object
+) -> None:
+    relay = spec_relay(nip45=True, nip09=True, count_body=body)
+    note_id, _, _ = _engage(make_net, [relay.url])
+    assert make_net(relays=[relay.url]).get_post(note_id).metrics == ds.Engagement(
+        likes=2, reposts=0, replies=1, quotes=2
+    )
+    assert len(relay.count_requests) == 1
