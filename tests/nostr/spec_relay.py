@@ -1,9 +1,9 @@
-"""A relay written from NIP-01 (and NIP-11/NIP-50) to the letter, to hold the client to the spec.
+"""A relay written from NIP-01 and NIP-11 (NIP-09, 45, 50 on request) to the letter, to hold the client to it.
 
 nostr-relay deviates from NIP-01 in ways a client can lean on by accident
 (exclusive ``until``, empty ids in rejections). This one follows the text:
 ``since`` and ``until`` are inclusive, each filter has its own ``limit``,
-results are newest first, an ``OK`` always names the event. It does not do
+results are newest first, an ``OK`` always names the event. By default it does not do
 NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
 it stores whatever it is sent, forged or not, like a hostile relay would.
 ``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
