@@ -4,8 +4,11 @@
    ``ds.monitor`` against the raw stream of the same server, both watching
    at once, so each post is timed on both sides under the same load: the
    sandbox's own ``stream()``, a websocket ``REQ`` subscription sent
-   straight to nostr-relay, Mastodon.py's ``stream_public``. Prints the
-   median of each side in ms and the median of the per-post ratios.
+   straight to nostr-relay, Mastodon.py's ``stream_public``, atproto's
+   ``FirehoseSubscribeReposClient`` on the PDS of the reference Bluesky
+   stack (``tests/servers/bluesky``: run its install.sh first; 1-3 minutes
+   to start). Prints the median of each side in ms and the median of the
+   per-post ratios.
 2. Memory while monitoring ``--posts`` sandbox posts (default 100,000),
    after 10 % of them were yielded and after all of them: the Python heap
    (tracemalloc: the monitor's own structures are bounded, so it should
@@ -13,7 +16,7 @@
    page cache of the growing database and the allocator's free lists).
 
 Run from the repository root: ``python bench/bench_monitor.py [--rounds 20]
-[--posts 100000] [--only sandbox,nostr,mastodon]``. Small sizes for a quick
+[--posts 100000] [--only sandbox,nostr,mastodon,bluesky,memory]``. Small sizes for a quick
 look: ``--rounds 5 --posts 2000``. Servers are started here on loopback and
 stopped when done.
 """
@@ -192,6 +195,46 @@ def bench_mastodon(rounds: int) -> None:
         handle.close()
 
 
+def bench_bluesky(rounds: int) -> None:
+    from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
+
+    from decentsocial.backends.bluesky.firehose import POSTS, firehose_url
+    from tests.servers.bluesky import BlueskyStack
+
+    stack = BlueskyStack.start()  # the reference stack the tests use (PLC, PDS, AppView)
+    try:
+        (brand_handle, password), (fan_handle, _) = (stack.create_account(n) for n in ("brand", "fan"))
+        brand = ds.connect("bluesky", base_url=stack.pds_url, handle=brand_handle, password=password)
+        fan = ds.connect("bluesky", base_url=stack.pds_url, handle=fan_handle, password=password)
+        word = "benchword"
+        raw: dict[str, float] = {}
+
+        def on_message(frame: Any) -> None:
+            """The raw side: atproto's own decoding of each commit, as its examples do."""
+            message = parse_subscribe_repos_message(frame)
+            if not isinstance(message, models.ComAtprotoSyncSubscribeRepos.Commit) or not message.blocks:
+                return
+            car = CAR.from_bytes(message.blocks)
+            for op in message.ops:
+                record = car.blocks.get(op.cid) if op.cid is not None else None
+                if op.action == "create" and op.path.startswith(POSTS) and isinstance(record, dict):
+                    raw[str(record.get("text", "")).split()[-1]] = time.perf_counter()
+
+        # The PDS's own firehose, on the same URL the monitor reads.
+        client = FirehoseSubscribeReposClient(
+            base_uri=firehose_url(stack.pds_url, network="bluesky", allow_http=True)
+        )
+        threading.Thread(target=client.start, args=(on_message,), daemon=True).start()
+        watcher = Watcher(brand, word)
+        _rounds("bluesky", lambda m: fan.publish(f"{word} {m}"), watcher.arrivals, raw, rounds)
+        watcher.stop.set()
+        client.stop()
+        brand.close()
+        fan.close()
+    finally:
+        stack.stop()
+
+
 def _rss_mb() -> float:
     """This process's resident memory (Linux ``/proc``), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -247,14 +290,20 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=20, help="posts timed per network")
     parser.add_argument("--posts", type=int, default=100_000, help="sandbox posts for the memory run")
-    parser.add_argument("--only", default="sandbox,nostr,mastodon,memory", help="comma list of parts")
+    parser.add_argument("--only", default="sandbox,nostr,mastodon,bluesky,memory", help="comma list of parts")
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",")}
     os.environ.setdefault("DECENTSOCIAL_STATE_DIR", tempfile.mkdtemp(prefix="decentsocial-bench-"))
     # Servers are stopped while monitor threads may still be reconnecting: their warnings are not results.
     logging.getLogger("decentsocial").setLevel(logging.ERROR)
     print("publish-to-yield latency, ds.monitor with default settings vs the raw stream (median):")
-    for name, bench in (("sandbox", bench_sandbox), ("nostr", bench_nostr), ("mastodon", bench_mastodon)):
+    benches = {
+        "sandbox": bench_sandbox,
+        "nostr": bench_nostr,
+        "mastodon": bench_mastodon,
+        "bluesky": bench_bluesky,
+    }
+    for name, bench in benches.items():
         if name in parts:
             bench(args.rounds)
     if "memory" in parts:

@@ -1,9 +1,9 @@
-"""A relay written from NIP-01 (and NIP-11/NIP-50) to the letter, to hold the client to the spec.
+"""A relay written from NIP-01 and NIP-11 (NIP-09, 45, 50 on request) to the letter, to hold the client to it.
 
 nostr-relay deviates from NIP-01 in ways a client can lean on by accident
 (exclusive ``until``, empty ids in rejections). This one follows the text:
 ``since`` and ``until`` are inclusive, each filter has its own ``limit``,
-results are newest first, an ``OK`` always names the event. It does not do
+results are newest first, an ``OK`` always names the event. By default it does not do
 NIP-09 deletions (relays may keep deleted events), and with ``verify=False``
 it stores whatever it is sent, forged or not, like a hostile relay would.
 ``silent=True`` makes it store what it is sent but never answer (a lost ``OK``).
@@ -18,6 +18,12 @@ relays that announce it wrongly); ``nip11_body`` replaces the whole document.
 ``handshake_delay`` makes opening a connection take that many seconds (a distant relay).
 ``no_eose=True`` never ends an answer: after the stored events it drips a ``NOTICE`` every 0.1 s.
 Subscriptions stay open after ``EOSE`` and receive new matching events.
+``nip45=True`` answers NIP-45 ``["COUNT", sub, filter…]`` with ``["COUNT", sub, {"count": n}]`` (the
+events matching any of the filters, ``limit`` ignored) and announces 45; without it a ``COUNT`` is
+answered ``CLOSED``. Every ``COUNT`` received is kept in ``count_requests`` either way;
+``count_body`` replaces the ``{"count": n}`` object sent (a relay answering wrongly).
+``nip09=True`` honours NIP-09: a deletion (kind 5) removes the events its ``e`` tags name that have
+the same author, and the relay announces 9.
 """
 
 from __future__ import annotations
@@ -61,6 +67,9 @@ def _matches(event: dict[str, Any], flt: dict[str, Any]) -> bool:
 class SpecRelay:
     port: int
     nip50: bool = False
+    nip45: bool = False
+    nip09: bool = False
+    count_body: Any = None
     verify: bool = True
     silent: bool = False
     max_content_length: int | None = None
@@ -75,6 +84,7 @@ class SpecRelay:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
+    count_requests: list[list[dict[str, Any]]] = field(default_factory=list)
     connections_served: int = 0
 
     def __post_init__(self) -> None:
@@ -157,7 +167,8 @@ class SpecRelay:
             if self.handshake_delay:
                 await asyncio.sleep(self.handshake_delay)
             return None
-        nips = [1, 11] + ([50] if self.nip50 else []) if self.supported_nips is None else self.supported_nips
+        announced = [1, 11] + [n for n, on in ((9, self.nip09), (45, self.nip45), (50, self.nip50)) if on]
+        nips = announced if self.supported_nips is None else self.supported_nips
         document = json.dumps({"name": "spec relay", "supported_nips": nips})
         body = (document if self.nip11_body is None else self.nip11_body).encode()
         headers = Headers([("Content-Type", "application/nostr+json"), ("Content-Length", str(len(body)))])
@@ -190,6 +201,16 @@ class SpecRelay:
                         continue
                     await ws.send(json.dumps(["EOSE", sub]))
                     self._live[(ws, sub)] = message[2:]
+                elif message[0] == "COUNT":
+                    self.count_requests.append(message[2:])
+                    if self.nip45:
+                        hits = {
+                            e["id"] for e in self.events.values() if any(_matches(e, f) for f in message[2:])
+                        }
+                        body = {"count": len(hits)} if self.count_body is None else self.count_body
+                        await ws.send(json.dumps(["COUNT", message[1], body]))
+                    else:
+                        await ws.send(json.dumps(["CLOSED", message[1], "unsupported: COUNT (NIP-45)"]))
                 elif message[0] == "CLOSE":
                     self._live.pop((ws, message[1]), None)
         except ConnectionClosed:
@@ -235,6 +256,11 @@ class SpecRelay:
                         return ["OK", eid, True, "duplicate: have a newer one"]
                     del self.events[old["id"]]
         self.events[eid] = event
+        if self.nip09 and event["kind"] == 5:
+            for tag in event["tags"]:
+                named = self.events.get(tag[1]) if len(tag) > 1 and tag[0] == "e" else None
+                if named is not None and named["pubkey"] == event["pubkey"]:
+                    del self.events[tag[1]]
         return ["OK", eid, True, ""]
 
     def _query(self, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:

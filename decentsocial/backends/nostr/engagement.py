@@ -10,6 +10,18 @@ bounded query per note (``ENGAGEMENT_SCAN`` events per filter) gathers them
 from every relay; reactions and reposts count once per author, events
 deleted by their author (NIP-09: an unlike) do not count. A count that hit
 the bound is a lower bound, and is logged as one.
+
+NIP-45 ``COUNT`` gives the quotes, and only them, when the connection reads
+one relay and that relay announces NIP-45 and NIP-09 in its NIP-11 document:
+``{"kinds": [1], "#q": [id]}`` is exactly the set counted here, and a relay
+honouring NIP-09 no longer holds the deleted ones, so the relay's count is
+the same figure, unbounded. The other figures keep the bounded query, as a
+relay's count would give another answer: likes and reposts count once per
+author (and a ``-`` reaction or a like whose last ``e`` tag names another
+note is no like), a reply to a reply also carries the note as its NIP-10
+``root`` tag (so ``#e`` counts it), zaps are checked receipts. With several
+relays, counts cannot be merged (one event on two relays would count twice),
+so the query is used. A relay that answers no exact count falls back to it.
 """
 
 from __future__ import annotations
@@ -23,7 +35,14 @@ from .convert import post_from_event
 from .events import KIND_NOTE, KIND_REACTION, KIND_REPOST, KIND_ZAP_RECEIPT, Event
 from .zaps import zap_reward
 
-__all__ = ["ENGAGEMENT_SCAN", "count_engagement", "engaged_post", "engagement_filters"]
+__all__ = [
+    "ENGAGEMENT_SCAN",
+    "count_engagement",
+    "counted_quotes",
+    "engaged_post",
+    "engagement_filters",
+    "quote_filter",
+]
 
 log = logging.getLogger("decentsocial.nostr")
 
@@ -33,13 +52,17 @@ ENGAGEMENT_SCAN = 5_000
 KIND_GENERIC_REPOST = 16
 
 
-def engagement_filters(note_id: str) -> list[dict[str, Any]]:
-    """The filters that find every event pointing at ``note_id`` (``e`` tags, and ``q`` tags of quotes)."""
+def quote_filter(note_id: str) -> dict[str, Any]:
+    """The notes quoting ``note_id`` (NIP-18 ``q`` tags)."""
+    return {"kinds": [KIND_NOTE], "#q": [note_id], "limit": ENGAGEMENT_SCAN}
+
+
+def engagement_filters(note_id: str, *, quotes: bool = True) -> list[dict[str, Any]]:
+    """The filters that find every event pointing at ``note_id`` (``e`` tags, and ``q`` tags of quotes
+    unless ``quotes`` is false: they are counted by the relay)."""
     kinds = [KIND_REACTION, KIND_REPOST, KIND_GENERIC_REPOST, KIND_NOTE, KIND_ZAP_RECEIPT]
-    return [
-        {"kinds": kinds, "#e": [note_id], "limit": ENGAGEMENT_SCAN},
-        {"kinds": [KIND_NOTE], "#q": [note_id], "limit": ENGAGEMENT_SCAN},
-    ]
+    pointing = {"kinds": kinds, "#e": [note_id], "limit": ENGAGEMENT_SCAN}
+    return [pointing, quote_filter(note_id)] if quotes else [pointing]
 
 
 def zap_filter(note_id: str) -> dict[str, Any]:
@@ -110,13 +133,32 @@ class _Reader(Protocol):
 
     def _zap_signer(self, pubkey: str) -> str | None: ...
 
+    def _announces(self, url: str, nip: int) -> bool: ...
+
     def _ignored_zap(self, receipt: Event, why: str | None) -> None: ...
 
 
+def counted_quotes(net: _Reader, note_id: str) -> int | None:
+    """The relay's NIP-45 count of the notes quoting ``note_id``, where it is exact (see above);
+    ``None``: count them from the query. A relay that does not announce NIP-45 is never sent ``COUNT``."""
+    relays = net.transport.relays
+    if len(relays) != 1 or not (net._announces(relays[0], 45) and net._announces(relays[0], 9)):
+        return None
+    found: int | None = net.transport.count([quote_filter(note_id)], relays[0])
+    return found
+
+
 def engaged_note(net: _Reader, note: Event) -> Post:
-    """``note`` as a post with its engagement, read through ``net`` (one query to every relay)."""
-    around = net._drop_deleted(net.transport.query(engagement_filters(note.id)).events)
-    return engaged_post(post_from_event(note), note, around, net._zap_signer, net._ignored_zap)
+    """``note`` as a post with its engagement, read through ``net`` (one query to every relay, and a
+    ``COUNT`` of its quotes where the relay's count is exact)."""
+    quotes = counted_quotes(net, note.id)
+    found = net.transport.query(engagement_filters(note.id, quotes=quotes is None)).events
+    post = engaged_post(
+        post_from_event(note), note, net._drop_deleted(found), net._zap_signer, net._ignored_zap
+    )
+    if quotes is None or post.metrics is None:
+        return post
+    return post.model_copy(update={"metrics": post.metrics.model_copy(update={"quotes": quotes})})
 
 
 def note_zaps(net: _Reader, note: Event) -> Reward:

@@ -136,7 +136,7 @@ class RelayConnection:
             log.debug("relay %s sent a message that is not a NIP-01 array; ignored", self.url)
             return
         verb = message[0]
-        if verb in ("EVENT", "EOSE", "CLOSED") and len(message) >= 2:
+        if verb in ("EVENT", "EOSE", "CLOSED", "COUNT") and len(message) >= 2:
             sink = self._subs.get(str(message[1])) if isinstance(message[1], str) else None
             if sink is not None:
                 try:
@@ -258,6 +258,27 @@ class RelayConnection:
             if self._is_open():
                 with unsent():
                     await ws.send(json.dumps(["CLOSE", sub]))
+
+    async def count(self, filters: Sequence[Filter]) -> int:
+        """NIP-45: how many events match ``filters``, by the relay's own exact count."""
+        ws = await self._connection()
+        sub = uuid.uuid4().hex[:16]
+        answer: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
+        self._subs[sub] = lambda message: None if answer.done() else answer.set_result(message)
+        try:
+            with connection_lost():
+                await ws.send(json.dumps(["COUNT", sub, *filters], ensure_ascii=False))
+            message = await asyncio.wait_for(answer, self.timeout)
+        except asyncio.TimeoutError:
+            await self._give_up()
+            raise RelayError(f"no COUNT within {self.timeout:.1f}s") from None
+        finally:
+            del self._subs[sub]
+        body = message[2] if message and message[0] == "COUNT" and len(message) > 2 else None
+        found = body.get("count") if isinstance(body, dict) and not body.get("approximate") else None
+        if type(found) is not int or found < 0:  # an approximate count is not the figure either
+            raise RelayError(f"no exact count in the answer: {str(message)[:100]}")
+        return found
 
     async def subscribe(self, filters: Sequence[Filter]) -> tuple[str, asyncio.Queue[list[Any] | None]]:
         """Open a subscription that stays open after EOSE (for streams)."""
@@ -553,6 +574,14 @@ class RelayPool:
             return exc
         return created, events
 
+    async def count(self, url: str, filters: Sequence[Filter]) -> int | None:
+        """The relay's NIP-45 count for ``filters``, or ``None`` when it gave none."""
+        try:
+            return await self._connections[url].count(filters)
+        except RelayError as exc:
+            log.debug("relay %s: COUNT failed: %s", url, exc)
+            return None
+
     def cached_info(self, url: str) -> dict[str, Any] | None:
         """The NIP-11 document if it was already fetched (no I/O, safe from any thread)."""
         return self._info.get(url)
@@ -704,6 +733,11 @@ class NostrTransport:
             if deadline.passed():
                 raise deadline.error() from exc
             raise
+
+    def count(self, filters: Sequence[Filter], url: str) -> int | None:
+        """``url``'s NIP-45 count of the events matching ``filters`` (``None``: it gave none)."""
+        pool = self.pool
+        return self.run(pool.count(url, filters))
 
     def info(self, url: str) -> dict[str, Any]:
         """A relay's NIP-11 document (cached; ``{}`` when it publishes none)."""
