@@ -73,6 +73,9 @@ class BaseNetwork(Generic[S]):
     capabilities: frozenset[Capability] = frozenset()
     #: How many items one page request asks for; backends use their API's maximum.
     page_size: ClassVar[int] = 50
+    #: Whether calls run in this process without network I/O (the embedded sandbox): ``crosspost``
+    #: runs such a target in the calling thread, where another thread would only add cost.
+    in_process: ClassVar[bool] = False
 
     settings: S
 

@@ -98,6 +98,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     Settings = SandboxSettings
     capabilities = frozenset(Capability)
     page_size = 20
+    in_process = True  # SQLite in this process: crosspost needs no thread for it
 
     def __init__(
         self,
