@@ -15,13 +15,9 @@ a malformed object with a log line and keeps the others (:func:`convert_each`).
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any, Literal, TypeVar
-
-from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
 
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import DecentSocialError
@@ -34,6 +30,7 @@ from ...models import (
     Post,
     Visibility,
 )
+from .markup import read_content
 
 __all__ = [
     "NETWORK",
@@ -65,10 +62,6 @@ VISIBILITY_TO_MASTODON: dict[str, str] = {v: k for k, v in VISIBILITY_FROM_MASTO
 #: The notification types Mastodon names otherwise than the neutral kinds.
 _RENAMED_KINDS: dict[str, NotificationKind] = {"favourite": "like", "reblog": "repost"}
 
-_BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"})
-_BREAK = "\x00"  # marks a paragraph boundary while walking the tree
-_BREAKS = re.compile(r"[ \t]*\x00[\x00\s]*")
-
 
 # ---------------------------------------------------------------- text
 
@@ -91,51 +84,7 @@ def _read_content(html: Any) -> tuple[str, tuple[str, ...]]:
         return "", ()
     if "<" not in html and "&" not in html:
         return html.strip(), ()
-    soup = BeautifulSoup(html, "html.parser")
-    parts: list[str] = []
-    links: dict[str, None] = {}
-    _walk(soup, parts, links)
-    text = _BREAKS.sub("\n\n", "".join(parts))
-    return text.strip("\n\x00 "), tuple(links)
-
-
-_END = object()
-
-
-def _walk(root: Tag, out: list[str], links: dict[str, None]) -> None:
-    """The text of ``root``'s tree, depth-first without recursion (a post may nest thousands of tags)."""
-    stack: list[tuple[Iterator[Any], str | None]] = [(iter(root.children), None)]
-    while stack:
-        child = next(stack[-1][0], _END)
-        if child is _END:
-            closer = stack.pop()[1]
-            if closer is not None:
-                out.append(closer)
-            continue
-        if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                out.append(str(child))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
-        classes = child.get("class") or ()
-        if name == "br":
-            out.append("\n")
-        elif "quote-inline" in classes:
-            continue
-        elif name in _BLOCKS:
-            out.append(_BREAK)
-            stack.append((iter(child.children), _BREAK))
-        elif name == "li":
-            out.append("\n")
-            stack.append((iter(child.children), None))
-        else:
-            if name == "a":
-                href = child.get("href")
-                if isinstance(href, str) and not ({"mention", "hashtag", "u-url"} & set(classes)):
-                    links.setdefault(href, None)
-            stack.append((iter(child.children), None))
+    return read_content(html)
 
 
 # ---------------------------------------------------------------- helpers
@@ -197,15 +146,40 @@ def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
 
 
 def to_json_safe(value: Any) -> Any:
-    """A JSON-compatible copy (Mastodon.py turns dates into ``datetime``; ``raw`` keeps JSON)."""
+    """``value`` itself when it is plain JSON already (no copy); else a JSON-compatible copy.
+
+    Mastodon.py turns dates into ``datetime`` and wraps objects in dict
+    subclasses; ``raw`` keeps JSON.
+    """
+    return value if _plain_json(value) else _json_copy(value)
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is made of plain ``dict`` (text keys), ``list``, text, numbers, booleans and None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif item is not None and kind not in _SCALARS:
+            return False
+    return True
+
+
+def _json_copy(value: Any) -> Any:
     if value is None or type(value) in _SCALARS:
         return value
     if isinstance(value, str):  # Mastodon.py's id type is a str subclass
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): to_json_safe(v) for k, v in value.items()}
+        return {str(k): _json_copy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json_safe(v) for v in value]
+        return [_json_copy(v) for v in value]
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
