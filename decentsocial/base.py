@@ -76,6 +76,11 @@ class BaseNetwork(Generic[S]):
     #: Whether calls run in this process without network I/O (the embedded sandbox): ``crosspost``
     #: runs such a target in the calling thread, where another thread would only add cost.
     in_process: ClassVar[bool] = False
+    #: Whether the network itself stores each publish's idempotency key with the post, in one
+    #: transaction, and refuses a key reused for another draft (the sandbox): then ``publish``
+    #: leaves keys to it (while it has ``IDEMPOTENT_PUBLISH``) instead of also claiming them in the
+    #: state store.
+    keeps_publish_keys: ClassVar[bool] = False
 
     settings: S
 
@@ -283,7 +288,9 @@ class BaseNetwork(Generic[S]):
         d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
-        if d.idempotency_key is None:
+        if d.idempotency_key is None or (
+            self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities
+        ):
             return self._publish(d)
         from .idempotency import draft_digest
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
@@ -95,7 +96,7 @@ _SCALARS = frozenset({str, int, float, bool})
 
 def _checked(what: str, convert: Callable[..., T], data: Any, **kwargs: Any) -> T:
     """``convert(data)`` with any slip on a malformed answer raised as the typed malformed error."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
         raise malformed(NETWORK, f"{what} (not a JSON object)")
     try:
         return convert(data, **kwargs)
@@ -146,29 +147,12 @@ def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
 
 
 def to_json_safe(value: Any) -> Any:
-    """``value`` itself when it is plain JSON already (no copy); else a JSON-compatible copy.
+    """``value`` itself when it is a plain ``dict`` (as JSON parses; no copy); else a JSON copy.
 
-    Mastodon.py turns dates into ``datetime`` and wraps objects in dict
-    subclasses; ``raw`` keeps JSON.
+    Mastodon.py turns dates into ``datetime`` and wraps every object in a
+    dict subclass, so its answers are copied into JSON; ``raw`` keeps JSON.
     """
-    return value if _plain_json(value) else _json_copy(value)
-
-
-def _plain_json(value: Any) -> bool:
-    """Whether ``value`` is made of plain ``dict`` (text keys), ``list``, text, numbers, booleans and None."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            if not all(type(k) is str for k in item):
-                return False
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif item is not None and kind not in _SCALARS:
-            return False
-    return True
+    return value if type(value) is dict else _json_copy(value)
 
 
 def _json_copy(value: Any) -> Any:
@@ -206,7 +190,7 @@ def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         handle=_text(data.get("acct")) or _text(data.get("username")) or ident,
         display_name=_text(data.get("display_name")),
         url=as_str(data.get("url")),
-        bio=html_to_text(data.get("note")) or None,
+        bio=_bio(data.get("note")),
         avatar_url=as_str(data.get("avatar")),
         followers=_count(data.get("followers_count")),
         following=_count(data.get("following_count")),
@@ -215,6 +199,16 @@ def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         bot=bot if isinstance(bot, bool) else None,
         raw=to_json_safe(data) if keep_raw else None,
     )
+
+
+def _bio(note: Any) -> str | None:
+    """An account's note as text: read once per distinct note (every status repeats its author's)."""
+    return _bio_text(note) if isinstance(note, str) else html_to_text(note) or None
+
+
+@lru_cache(maxsize=512)
+def _bio_text(note: str) -> str | None:
+    return html_to_text(note) or None
 
 
 # ---------------------------------------------------------------- statuses
@@ -277,7 +271,7 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
 
 def _to_post(data: Mapping[str, Any], *, keep_raw: bool) -> Post:
     inner = data.get("reblog")
-    if isinstance(inner, Mapping):
+    if inner is not None and isinstance(inner, Mapping):
         boosted = to_post(inner, keep_raw=False)
         return boosted.model_copy(
             update={

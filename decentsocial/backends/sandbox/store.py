@@ -172,17 +172,27 @@ class NewPost:
     scheduled_at: int | None
     #: ``None`` when the key is absent or not honoured (``unsupported=["idempotent_publish"]``).
     idempotency_key: str | None
+    #: The draft's fingerprint (``idempotency.draft_digest``): one key stands for one draft.
+    digest: str | None = None
 
 
 def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """Store ``new`` by ``author`` and notify its parent's and quoted author and those mentioned.
 
-    The same ``idempotency_key`` (per author) returns the post first stored with it.
+    The same ``idempotency_key`` (per author) returns the post first stored with it; the key
+    used for another draft is ``InvalidInput`` (keys stored before digests were kept match any).
     """
     key = new.idempotency_key
     if key is not None:
-        seen = tx.one("SELECT post_seq FROM idempotency WHERE account = ? AND key = ?", (author, key))
+        seen = tx.one(
+            "SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key)
+        )
         if seen is not None:
+            if seen["digest"] is not None and seen["digest"] != new.digest:
+                raise InvalidInput(
+                    "this idempotency_key was already used with different content; use a new key",
+                    network=NETWORK,
+                )
             return post_by_seq(tx, seen["post_seq"], now)
     created, extra = now, dict(new.extra)
     if new.scheduled_at is not None:
@@ -234,7 +244,10 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     )
     tx.many("INSERT INTO post_tags (tag, post_seq) VALUES (?, ?)", [(t, seq) for t in new.tags])
     if key is not None:
-        tx.run("INSERT INTO idempotency (account, key, post_seq) VALUES (?, ?, ?)", (author, key, seq))
+        tx.run(
+            "INSERT INTO idempotency (account, key, post_seq, digest) VALUES (?, ?, ?, ?)",
+            (author, key, seq, new.digest),
+        )
     told: set[str] = {author}
     for handle, kind in ((parent_author, "reply"), (quoted_author, "quote")):
         if handle is not None and handle not in told:
