@@ -196,6 +196,11 @@ class BaseNetwork(Generic[S]):
 
     def claim_key(self, kind: str, key: str, digest: str) -> dict[str, Any] | None:
         """Make ``key`` stand for ``digest`` (one key, one content); return what its earlier use recorded."""
+        self._check_key(key)
+        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
+
+    def _check_key(self, key: str) -> None:
+        """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
         if not isinstance(key, str) or not key.strip():
             raise self.invalid(f"an idempotency key must be non-empty text, got {repr(key)[:100]}")
         try:
@@ -204,7 +209,6 @@ class BaseNetwork(Generic[S]):
             raise self.invalid(
                 "an idempotency key must be valid Unicode (it holds a lone surrogate)"
             ) from None
-        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
 
     def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:
         """Run a keyed write; a failure that certainly made nothing gives the key back for other content."""
@@ -288,9 +292,10 @@ class BaseNetwork(Generic[S]):
         d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
-        if d.idempotency_key is None or (
-            self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities
-        ):
+        if d.idempotency_key is None:
+            return self._publish(d)
+        if self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities:
+            self._check_key(d.idempotency_key)
             return self._publish(d)
         from .idempotency import draft_digest
 

@@ -163,7 +163,9 @@ def plan(
     Reads may happen here (an instance's limit); nothing is written.
     """
     # The caller's key is replaced by one key per part (see derive_key), so it is not checked here.
-    d = as_draft(draft).model_copy(update={"idempotency_key": None})
+    d = as_draft(draft)
+    if d.idempotency_key is not None:
+        d = d.model_copy(update={"idempotency_key": None})
     rule = text_limit_of(net, d)
     parts = [d]
     if rule is not None and not rule.fits(d.text):  # the one measure of the whole text

@@ -184,9 +184,7 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """
     key = new.idempotency_key
     if key is not None:
-        seen = tx.one(
-            "SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key)
-        )
+        seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
         if seen is not None:
             if seen["digest"] is not None and seen["digest"] != new.digest:
                 raise InvalidInput(
