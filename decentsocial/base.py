@@ -73,6 +73,9 @@ class BaseNetwork(Generic[S]):
     capabilities: frozenset[Capability] = frozenset()
     #: How many items one page request asks for; backends use their API's maximum.
     page_size: ClassVar[int] = 50
+
+    settings: S
+
     #: Whether calls run in this process without network I/O (the embedded sandbox): ``crosspost``
     #: runs such a target in the calling thread, where another thread would only add cost.
     in_process: ClassVar[bool] = False
@@ -81,8 +84,6 @@ class BaseNetwork(Generic[S]):
     #: leaves keys to it (while it has ``IDEMPOTENT_PUBLISH``) instead of also claiming them in the
     #: state store.
     keeps_publish_keys: ClassVar[bool] = False
-
-    settings: S
 
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
