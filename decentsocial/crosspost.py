@@ -350,7 +350,8 @@ def run_each(
     results: list[R | None] = [None] * len(items)
     failures: list[BaseException] = []
     mine = [i for i, item in enumerate(items) if inline is not None and inline(item)]
-    shared = iter([i for i in range(len(items)) if i not in set(mine)])
+    taken = set(mine)
+    shared = iter([i for i in range(len(items)) if i not in taken])
     take = threading.Lock()
 
     def run(index: int) -> bool:
