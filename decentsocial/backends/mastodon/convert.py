@@ -181,7 +181,40 @@ def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
     return _checked("account", _to_account, data, keep_raw=keep_raw)
 
 
+#: The fields ``_to_account`` reads: a post's author with the same values is the same ``Account``.
+_ACCOUNT_FIELDS = (
+    "id",
+    "acct",
+    "username",
+    "display_name",
+    "url",
+    "note",
+    "avatar",
+    "followers_count",
+    "following_count",
+    "statuses_count",
+    "created_at",
+    "bot",
+)
+
+
 def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
+    if not keep_raw:  # a post's author: every status of a page repeats it, so convert each once
+        values = tuple(data.get(name) for name in _ACCOUNT_FIELDS)
+        try:
+            return _author(values)
+        except TypeError:  # a value that cannot be a key (a list, say): convert this one directly
+            pass
+    return _new_account(data, keep_raw=keep_raw)
+
+
+@lru_cache(maxsize=256)
+def _author(values: tuple[Any, ...]) -> Account:
+    """The ``Account`` for these field values (frozen, so one object serves every post)."""
+    return _new_account(dict(zip(_ACCOUNT_FIELDS, values, strict=True)), keep_raw=False)
+
+
+def _new_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
     ident = _id(data, "account")
     bot = data.get("bot")
     return Account(
