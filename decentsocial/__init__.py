@@ -38,6 +38,7 @@ from .models import (
     Engagement,
     LinkCard,
     Media,
+    Message,
     Notification,
     PayoutOptions,
     Poll,
@@ -52,9 +53,10 @@ from .retry import RetryPolicy
 from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
-    from . import plot
+    from . import auth, plot
     from .engagement import history, report, track
     from .frames import to_dataframe
+    from .lifecycle import Crisis, Retraction, crisis, retract
     from .scheduler import Job, Scheduler
 
 __version__ = "0.1.0"
@@ -69,6 +71,7 @@ __all__ = [
     "Community",
     "ConfigurationError",
     "ContentRejected",
+    "Crisis",
     "CrosspostResult",
     "DecentSocialError",
     "Draft",
@@ -77,6 +80,7 @@ __all__ = [
     "Job",
     "LinkCard",
     "Media",
+    "Message",
     "Network",
     "NetworkSettings",
     "NetworkUnavailable",
@@ -89,6 +93,7 @@ __all__ = [
     "Poll",
     "Post",
     "RateLimited",
+    "Retraction",
     "RetryPolicy",
     "RetrySettings",
     "Reward",
@@ -97,8 +102,10 @@ __all__ = [
     "TextLimit",
     "UnsupportedFeature",
     "__version__",
+    "auth",
     "connect",
     "connect_any",
+    "crisis",
     "crosspost",
     "history",
     "known_networks",
@@ -106,6 +113,7 @@ __all__ = [
     "paginate",
     "plot",
     "report",
+    "retract",
     "to_dataframe",
     "track",
 ]
@@ -117,11 +125,15 @@ _LAZY = {
     "track": "engagement",
     "history": "engagement",
     "report": "engagement",
+    "retract": "lifecycle",
+    "crisis": "lifecycle",
+    "Crisis": "lifecycle",
+    "Retraction": "lifecycle",
 }
 
 
 #: Modules reached as attributes (``ds.plot.engagement(...)``), imported on first use.
-_LAZY_MODULES = frozenset({"plot"})
+_LAZY_MODULES = frozenset({"plot", "auth"})
 
 
 def __getattr__(name: str) -> Any:

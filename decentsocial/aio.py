@@ -26,7 +26,7 @@ import contextlib
 import contextvars
 import functools
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import islice
@@ -42,12 +42,14 @@ from .crosspost import (
     plan_outcome,
     poll_network,
     publish_planned,
+    target_of,
 )
 from .errors import ConfigurationError, InvalidInput
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import check_limit
 from .registry import connect_any as _connect_sync
+from .variants import Variant, check_variants, pick
 
 __all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "wrap"]
 
@@ -272,6 +274,20 @@ class AsyncNetwork:
         amount = Amount.parse(amount)  # a malformed amount fails here, before any I/O
         return await self.run(self.sync.tip, to, amount, memo, idempotency_key=idempotency_key)
 
+    # ---------------------------------------------------------------- the post lifecycle (issue 14)
+
+    async def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
+        return await self.run(self.sync.edit, post, as_draft(draft), replace=replace)
+
+    async def pin(self, post: PostRef) -> None:
+        await self.run(self.sync.pin, post)
+
+    async def unpin(self, post: PostRef) -> None:
+        await self.run(self.sync.unpin, post)
+
+    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> AsyncPager[Post]:
+        return self._pager(lambda: self.sync.pinned(account, limit=limit), limit)
+
     # ---------------------------------------------------------------- planning helpers
 
     async def prepare(self, draft: Draft | str) -> list[Draft]:
@@ -286,6 +302,16 @@ class AsyncNetwork:
         """New posts as they arrive, as an async iterator; it waits in a thread of its own."""
         iterator = self.sync.stream(kind=kind, tag=tag)  # bad input fails here, before any I/O
         return AsyncPager(self, lambda: iterator, 1, own_thread=True)
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    async def send_message(self, account: AccountRef, text: str) -> str:
+        """Send a direct message (see ``Network.send_message``); returns its id."""
+        return await self.run(self.sync.send_message, account, text)
+
+    def messages(self, *, limit: int | None = 20) -> AsyncPager[Message]:
+        """Direct messages, newest first, as an async iterator (see ``Network.messages``)."""
+        return self._pager(lambda: self.sync.messages(limit=limit), limit)
 
 
 # ---------------------------------------------------------------- crosspost and monitor
@@ -306,15 +332,23 @@ async def crosspost(
     *,
     dry_run: bool = False,
     split: bool = True,
+    variants: Mapping[str, Variant] | None = None,
 ) -> CrosspostResult:
     """:func:`decentsocial.crosspost` for async networks: each network planned and published in its thread.
 
-    Outcomes carry the synchronous connection (``outcome.connection``).
+    Outcomes carry the synchronous connection (``outcome.connection``); ``variants``
+    work as in :func:`decentsocial.crosspost`.
     """
     d = as_draft(draft)
     nets = _check_async(networks)
     key = base_key(d)
-    planned = await asyncio.gather(*(net.run(plan_outcome, net.sync, d, key, split) for net in nets))
+    chosen = check_variants(d, variants, [s for n in nets for s in (n.sync.name, target_of(n.sync))])
+    planned = await asyncio.gather(
+        *(
+            net.run(plan_outcome, net.sync, pick(d, chosen, target_of(net.sync), net.sync.name), key, split)
+            for net in nets
+        )
+    )
     if dry_run:
         return CrosspostResult(tuple(planned), key, dry_run=True)
     outcomes = await asyncio.gather(

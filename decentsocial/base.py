@@ -13,7 +13,13 @@ implements::
     search(query, limit=…)  -> _search(query, limit)  -> pages of _search_page(query, cursor, size)
     like(post)              -> _like(post)
     tip(to, amount, memo)   -> _tip(to, Amount, memo)
+    edit(post, draft)       -> check_draft(draft) -> own post -> _edit(post, draft)
+    pin(post) / unpin(post) -> own post -> _pin(post) / _unpin(id)
     …
+
+A capability a network lacks raises ``UnsupportedFeature``; a backend says
+what its network lacks in ``lacks`` (``{Capability.EDIT: "…"}``), and the
+message carries it.
 
 A backend whose network pages with a cursor implements the ``_*_page``
 hooks and gets lazy paging that stops exactly at ``limit``; one whose
@@ -40,8 +46,15 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward, as_draft
+from .errors import (
+    ContentRejected,
+    DecentSocialError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    UnsupportedFeature,
+)
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
@@ -73,6 +86,8 @@ class BaseNetwork(Generic[S]):
     capabilities: frozenset[Capability] = frozenset()
     #: How many items one page request asks for; backends use their API's maximum.
     page_size: ClassVar[int] = 50
+    #: What the network lacks, per capability, said in ``UnsupportedFeature`` (why it cannot, what instead).
+    lacks: ClassVar[dict[Capability, str]] = {}
 
     settings: S
 
@@ -93,8 +108,8 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- helpers for backends
 
     def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
-        """The ``UnsupportedFeature`` error for ``capability`` on this network."""
-        return UnsupportedFeature(self.name, capability, detail)
+        """The ``UnsupportedFeature`` error for ``capability`` on this network (``lacks`` says why)."""
+        return UnsupportedFeature(self.name, capability, detail or self.lacks.get(capability))
 
     def require(self, capability: Capability) -> None:
         """Raise ``UnsupportedFeature`` unless this backend has ``capability``."""
@@ -441,6 +456,110 @@ class BaseNetwork(Generic[S]):
             return receipt
         return self._tip(target, value, memo, None)
 
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+    # (issue 14; kept together, with their hooks below, so other lifecycle members merge beside them)
+
+    def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
+        target = self._post_arg(post)
+        d = self._edit_draft(draft)
+        if Capability.EDIT not in self.capabilities:
+            if not replace:
+                raise self.unsupported(Capability.EDIT)
+            return self._replace(target, d)
+        self.check_draft(d)
+        return self._edit(self._own_post(target, "edit"), d)
+
+    def pin(self, post: PostRef) -> None:
+        self.require(Capability.PIN)
+        self._pin(self._own_post(self._post_arg(post), "pin"))
+
+    def unpin(self, post: PostRef) -> None:
+        self.require(Capability.PIN)
+        self._unpin(self.post_id(post))
+
+    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        self.require(Capability.PIN)
+        who = None if account is None else self._account_arg(account)
+        return self._pinned(who, check_limit(limit))
+
+    def _edit_draft(self, draft: Draft | str) -> Draft:
+        """The edit's draft; one that would move the post (another parent, community, time) is refused."""
+        d = self._draft(draft)
+        moves = [
+            name
+            for name, value in (
+                ("reply_to", d.reply_to),
+                ("quote_of", d.quote_of),
+                ("community", d.community),
+                ("scheduled_at", d.scheduled_at),
+            )
+            if value is not None
+        ]
+        if moves:
+            raise self.invalid(f"an edit changes a post's content, not where it is: drop {', '.join(moves)}")
+        return d.model_copy(update={"idempotency_key": None}) if d.idempotency_key else d
+
+    def _own_post(self, post: PostRef, verb: str) -> Post:
+        """The post (read when given by id), checked to be this account's: ``PermissionDenied`` otherwise."""
+        found = post if isinstance(post, Post) else self.get_post(post)
+        if found.network != self.name:
+            raise self.invalid(f"cannot {verb} a {found.network} post through {self.name}")
+        mine = self._own_id()
+        if found.author.id != mine:
+            raise PermissionDenied(
+                f"cannot {verb} {found.author.handle}'s post: only the author can", network=self.name
+            )
+        return found
+
+    def _own_id(self) -> str:
+        """This account's id (asked once per connection: it does not change)."""
+        cached = self.__dict__.get("_lifecycle_my_id")
+        if cached is None:
+            cached = self.__dict__["_lifecycle_my_id"] = self.me().id
+        return str(cached)
+
+    def _replace(self, target: PostRef, draft: Draft) -> Post:
+        """``edit(replace=True)`` where the network cannot edit: publish the new post, then delete the old.
+
+        The new post goes first, so a failure never leaves neither; its
+        idempotency key comes from the old post and the draft, so running
+        the replacement again returns the same new post and only retries
+        the deletion.
+        """
+        self.require(Capability.PUBLISH)
+        self.require(Capability.DELETE)
+        self.check_draft(draft)
+        old = self._own_post(target, "replace")
+        update: dict[str, Any] = {"reply_to": old.reply_to, "community": old.community}
+        if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
+            from .idempotency import draft_digest
+
+            material = f"replace\x1f{old.id}\x1f{draft_digest(draft)}"
+            update["idempotency_key"] = hashlib.sha256(material.encode()).hexdigest()[:32]
+        new = self.publish(draft.model_copy(update=update))
+        with contextlib.suppress(NotFound):
+            self.delete(old)
+        return new
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """Change this account's ``post`` (checked to be its own) to the checked ``draft``."""
+        raise self.unsupported(Capability.EDIT)
+
+    def _pin(self, post: Post) -> None:
+        """Pin this account's ``post`` (checked to be its own); pinning it again changes nothing."""
+        raise self.unsupported(Capability.PIN)
+
+    def _unpin(self, post_id: str) -> None:
+        raise self.unsupported(Capability.PIN)
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        return self._paged(lambda cursor, size: self._pinned_page(account, cursor, size), limit)
+
+    def _pinned_page(self, account: AccountRef | None, cursor: Any, size: int) -> Page[Post, Any]:
+        raise self.unsupported(Capability.PIN)
+
+    # ---------------------------------------------------------------- streams
+
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         self.require(Capability.STREAM)
         if tag is not None and (not isinstance(tag, str) or not tag.strip().lstrip("#")):
@@ -567,6 +686,47 @@ class BaseNetwork(Generic[S]):
             max_pages=self.settings.limits.max_pages,
             network=self.name,
         )
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+    # Public members, then their hooks: kept together here so that other additions merge around them.
+
+    def send_message(self, account: AccountRef, text: str) -> str:
+        self.require(Capability.MESSAGING)
+        to = self._account_arg(account)
+        body = self._message_text(text)
+        rule = self._message_limit()
+        if rule is not None and not rule.fits(body):
+            raise self.too_long(rule.limit, rule.measure(body), rule.unit)
+        return self._send_message(to, body)
+
+    def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
+        self.require(Capability.MESSAGING)
+        return self._messages(check_limit(limit))
+
+    def _message_text(self, text: object) -> str:
+        """The text of a message, checked without ever repeating it (it is private)."""
+        if not isinstance(text, str):
+            raise self.invalid(f"a message must be text, got {type(text).__name__}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise self.invalid(
+                f"the message is not valid Unicode: a lone surrogate at character {exc.start}"
+            ) from None
+        if not text.strip():
+            raise ContentRejected("a message needs text; this one is empty", network=self.name)
+        return text
+
+    def _message_limit(self) -> TextLimit | None:
+        """How long a message may be; the default is the network's post limit."""
+        return self.text_limit()
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        """Send checked, non-empty text to ``to``; return the message id."""
+        raise self.unsupported(Capability.MESSAGING)
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        raise self.unsupported(Capability.MESSAGING)
 
 
 def _quietly(release: Callable[[], None]) -> None:

@@ -13,12 +13,12 @@ import re
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from .cli import app, handles_errors, out, printable
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, printable
 from .errors import InvalidInput
 from .models import Draft, parse_iso_datetime
 
@@ -60,6 +60,19 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2026-12-24T09:00+01:00)") from None
 
 
+def parse_variants(items: list[str]) -> dict[str, str]:
+    """``NAME=TEXT`` options as a mapping; ``InvalidInput`` for one without ``=`` or given twice."""
+    found: dict[str, str] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"--variant takes NAME=TEXT (a profile or network, its text), not {item!r}")
+        if name.strip() in found:
+            raise InvalidInput(f"--variant {name.strip()!r} is given twice")
+        found[name.strip()] = text
+    return found
+
+
 def _open(store: str) -> Scheduler:
     from .scheduler import Scheduler
 
@@ -83,20 +96,33 @@ def _jobs_table(jobs: list[Job]) -> Table:
     return table
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def schedule(
     text: Annotated[str, typer.Argument(help="The text to publish.")],
-    to: Annotated[list[str], typer.Option("--to", help="A target profile. Repeatable.")],
+    to: Annotated[
+        list[str],
+        typer.Option("--to", metavar="PROFILE", help="An account to post with (a profile). Repeatable."),
+    ],
     at: Annotated[str, typer.Option("--at", help="When: now, +2h, or ISO-8601 with a time zone.")] = "now",
     every: Annotated[str | None, typer.Option("--every", help="Repeat every 1h, 1d… (at least 1m).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="When a repeating job ends.")] = None,
     key: Annotated[
-        str | None, typer.Option("--key", help="Idempotency key: scheduling it again is a no-op.")
+        str | None,
+        typer.Option("--key", help="Any name for this job: scheduling again with it does nothing."),
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            help="NAME=TEXT: another text for a profile or a network (the profile's wins). Repeatable.",
+        ),
     ] = None,
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
+    variants = parse_variants(variant or [])
     sched = _open(store)
     try:
         job = sched.schedule(
@@ -106,19 +132,24 @@ def schedule(
             every=None if every is None else parse_duration(every),
             until=None if until is None else parse_when(until),
             key=key,
+            variants=variants or None,
         )
     finally:
         sched.close()
+    if as_json:
+        print_json(job_json(job))
+        return
     out().print(
         f"scheduled {job.id} for {job.at:%Y-%m-%d %H:%M} UTC to {', '.join(job.targets)}", markup=False
     )
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def jobs(
     status: Annotated[str | None, typer.Option("--status", help="Only jobs with this status.")] = None,
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """List the jobs in a store, soonest first, with what each has published."""
     sched = _open(store)
@@ -126,48 +157,83 @@ def jobs(
         listed = sched.jobs(status=status)  # type: ignore[arg-type]  # checked by jobs()
     finally:
         sched.close()
+    if as_json:
+        print_json([job_json(job) for job in listed])
+        return
     if not listed:
         out().print("(no jobs)")
         return
     out().print(_jobs_table(listed))
 
 
-def _moved(verb: str, ids: list[str]) -> None:
+def job_json(job: Job) -> dict[str, Any]:
+    """A job for ``--json``: its plan, state and per-target outcomes (errors as ``{"type", "message"}``)."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "at": job.at.isoformat(),
+        "every_seconds": None if job.every is None else job.every.total_seconds(),
+        "until": None if job.until is None else job.until.isoformat(),
+        "targets": list(job.targets),
+        "key": job.key,
+        "text": job.draft.text,
+        "occurrence": job.occurrence,
+        "outcomes": [
+            {
+                "target": o.target,
+                "occurrence": o.occurrence,
+                "network": o.network,
+                "post_ids": list(o.post_ids),
+                "error": None if o.error is None else error_json(o.error),
+            }
+            for o in job.outcomes
+        ],
+    }
+
+
+def _moved(verb: str, ids: list[str], as_json: bool = False) -> None:
+    if as_json:
+        print_json({"action": verb, "ids": ids})
+        return
     out().print(f"{verb} {len(ids)} job(s)" + (f": {', '.join(ids)}" if ids else ""), markup=False)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def pause(
     job_id: Annotated[str | None, typer.Argument(help="A job id; every job when left out.")] = None,
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Pause a job (or every job): nothing planned goes out until it is resumed."""
     sched = _open(store)
     try:
-        _moved("paused", sched.pause(job_id))
+        _moved("paused", sched.pause(job_id), as_json)
     finally:
         sched.close()
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def resume(
     job_id: Annotated[str | None, typer.Argument(help="A job id; every paused job when left out.")] = None,
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Resume a paused job (or every paused job)."""
     sched = _open(store)
     try:
-        _moved("resumed", sched.resume(job_id))
+        _moved("resumed", sched.resume(job_id), as_json)
     finally:
         sched.close()
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def cancel(
-    job_id: Annotated[str, typer.Argument(help="The job id.")], store: StoreOpt = "campaign.db"
+    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Cancel a job that has not finished (its record stays)."""
     sched = _open(store)
@@ -175,15 +241,16 @@ def cancel(
         sched.cancel(job_id)
     finally:
         sched.close()
-    _moved("cancelled", [job_id])
+    _moved("cancelled", [job_id], as_json)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def reschedule(
     job_id: Annotated[str, typer.Argument(help="The job id.")],
     at: Annotated[str, typer.Option("--at", help="The new time: +2h, or ISO-8601 with a time zone.")],
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Move a planned or paused job to another time."""
     sched = _open(store)
@@ -191,10 +258,13 @@ def reschedule(
         job = sched.reschedule(job_id, parse_when(at))
     finally:
         sched.close()
+    if as_json:
+        print_json(job_json(job))
+        return
     out().print(f"{job.id} now goes out {job.at:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANNING)
 @handles_errors
 def worker(
     store: StoreOpt = "campaign.db",

@@ -12,37 +12,157 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
-from .models import Amount, Draft, Post, Reward
-from .network import Capability
+from .models import Account, Draft, Media, Notification, Post, Reward
 from .text import truncate
 
 if TYPE_CHECKING:
-    from .backends.sandbox import SandboxNetwork
+    from .crosspost import CrosspostResult, Outcome
 
 __all__ = ["app", "main"]
 
+if __name__ == "__main__":
+    # ``python -m decentsocial.cli`` runs this file as ``__main__``, a copy on which the command modules
+    # (imported at the bottom) would not register: run the real ``decentsocial.cli`` instead, now.
+    from decentsocial.console import main as _run
+
+    _run()
+
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
+
+
+def _flags_shown_as_flags(params: Iterable[Any]) -> None:
+    """Help shows ``--dry-run``, not ``--dry-run <bool>``, and plain words instead of Python types.
+
+    Recent typer versions print each option's Python type (``<bool>``,
+    ``<list[str]>``) in the help: a flag looks as if it took a value and a
+    marketer reads internal jargon. A flag gets an empty metavar; an option
+    or argument without a metavar of its own gets a word (TEXT, NUMBER…).
+    """
+    for param in params:
+        is_argument = getattr(param, "param_type_name", "") == "argument"
+        if is_argument and hasattr(param, "display_type_rich"):  # its name says it: no "<str>" beside it
+            param.display_type_rich = _no_type
+        if getattr(param, "metavar", None) is not None:
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+            continue
+        word = _metavar_word(param)
+        if is_argument:
+            word = (getattr(param, "name", None) or word).upper()
+        param.metavar = word
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
+
+def _metavar_word(param: Any) -> str:
+    """``NUMBER``, ``PATH`` or ``TEXT`` for an option's value, from its Python type (or click's type name)."""
+    bare_type = getattr(param, "bare_type", None)
+    kind = str(
+        bare_type() if callable(bare_type) else getattr(getattr(param, "type", None), "name", "")
+    ).lower()
+    if "int" in kind or "float" in kind:
+        return "NUMBER"
+    if "path" in kind:
+        return "PATH"
+    return "TEXT"
+
+
+class _Group(TyperGroup):
+    """The ``decentsocial`` group: every command's help goes through :func:`_flags_shown_as_flags`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = list(super().get_params(ctx))
+        _flags_shown_as_flags(params)
+        return params
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _plain_help(command, ctx)
+        return command
+
+
+def _plain_help(command: Any, ctx: Any) -> None:
+    """:func:`_flags_shown_as_flags` for a command and, for a group added with ``add_typer``, its commands."""
+    _flags_shown_as_flags(command.get_params(ctx))
+    if hasattr(command, "list_commands") and hasattr(command, "get_command"):
+        for name in command.list_commands(ctx):
+            _plain_help(command.get_command(ctx, name), ctx)
+
+
+#: The help's command groups, so a first look finds posting and reading before the rest.
+POSTING, READING, PLANNING, SETUP = "Posting", "Reading", "Campaigns and engagement", "Setup"
 
 app = typer.Typer(
     name="decentsocial",
+    cls=_Group,
     help="Publish, read and earn on decentralized social networks from one command.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"decentsocial {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Publish, read and earn on decentralized social networks from one command."""
+    _library_logs_stay_quiet()
+
+
+def _library_logs_stay_quiet() -> None:
+    """The library's warnings are not printed a second time: each command reports errors itself.
+
+    Without a handler, Python prints a logger's warnings on stderr; ``post``
+    already shows each failed target on its line, so the same error would
+    appear twice. ``DECENTSOCIAL_DEBUG=1`` shows the library's log instead.
+    """
+    import logging
+
+    logger = logging.getLogger("decentsocial")
+    if any(h.get_name() == "decentsocial-cli" for h in logger.handlers):
+        return
+    handler: logging.Handler
+    if os.environ.get("DECENTSOCIAL_DEBUG"):
+        handler = logging.StreamHandler()
+        logger.setLevel(logging.DEBUG)
+    else:
+        handler = logging.NullHandler()
+    handler.set_name("decentsocial-cli")
+    logger.addHandler(handler)
+
 
 #: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, and their presentation forms).
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
@@ -90,8 +210,12 @@ def bidi(text: str) -> str:
     return f"{_FSI}{text}{_PDI}" if has_rtl(text) else text
 
 
+class UsageProblem(Exception):
+    """The command was given the wrong arguments: one line on stderr and exit status 2."""
+
+
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Errors become one line on stderr and exit code 1, never a traceback.
+    """Errors become one line on stderr and exit code 1 (2 for wrong arguments), never a traceback.
 
     An unexpected exception (a bug) is named by its type only, since its
     text could hold a setting's value; ``DECENTSOCIAL_DEBUG=1`` shows the traceback.
@@ -101,6 +225,9 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except UsageProblem as exc:
+            err().print(f"error: {printable(str(exc))}", markup=False)
+            raise typer.Exit(2) from None
         except DecentSocialError as exc:
             err().print(f"error: {printable(str(exc))}", markup=False)
             raise typer.Exit(1) from None
@@ -146,33 +273,160 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
     return settings
 
 
-def open_networks(
-    profiles: Sequence[str], network: str | None, settings: Sequence[str]
-) -> list[BaseNetwork[Any]]:
-    """The connections a command works on: each ``--profile``, or one ``--network`` with its settings."""
+@dataclass(frozen=True)
+class Target:
+    """One connection a command works on, and how to name it to the user.
+
+    ``label`` is the profile name (or the network name for ``--network``):
+    two accounts on one network are told apart by it.
+    """
+
+    label: str
+    net: BaseNetwork[Any]
+
+    @property
+    def name(self) -> str:
+        """``"brand (mastodon)"``, or ``"mastodon"`` when the label is the network's name."""
+        label = printable(self.label)
+        return label if self.label == self.net.name else f"{label} ({self.net.name})"
+
+
+def open_targets(profiles: Sequence[str], network: str | None, settings: Sequence[str]) -> list[Target]:
+    """The connections a command works on: each ``--profile``, or one ``--network`` with its settings.
+
+    No network I/O happens here; a profile that does not exist or has bad
+    settings stops the command before anything is sent.
+    """
+    from .config import default_profile
     from .registry import connect_any as connect
 
     extra = parse_settings(settings)
-    if profiles:
-        return [connect(network, profile=p, **extra) for p in profiles]
-    if network is None and not os.environ.get("DECENTSOCIAL_PROFILE"):
-        raise ConfigurationError("say where: --profile NAME, or --network NAME with --setting KEY=VALUE")
-    return [connect(network, **extra)]
+    seen: set[str] = set()
+    for name in profiles:
+        if name in seen:
+            raise UsageProblem(f"profile {name!r} is given twice; give each profile once")
+        seen.add(name)
+    if not profiles and network is None:
+        fallback = default_profile()
+        if fallback is None:
+            raise UsageProblem(
+                "say which account: --profile NAME (a profile from your config file), "
+                "or --network NAME with --setting KEY=VALUE"
+            )
+        profiles = [fallback]
+    targets: list[Target] = []
+    try:
+        if profiles:
+            for name in profiles:
+                targets.append(Target(name, connect(network, profile=name, **extra)))
+        else:
+            assert network is not None
+            targets.append(Target(network, connect(network, **extra)))
+    except BaseException:
+        close_all(targets)
+        raise
+    return targets
+
+
+def close_all(targets: Iterable[Target]) -> None:
+    for target in targets:
+        target.net.close()
+
+
+def open_networks(
+    profiles: Sequence[str], network: str | None, settings: Sequence[str]
+) -> list[BaseNetwork[Any]]:
+    """The connections a command works on (see :func:`open_targets`), without their labels."""
+    return [t.net for t in open_targets(profiles, network, settings)]
 
 
 def open_one(profile: str | None, network: str | None, settings: Sequence[str]) -> BaseNetwork[Any]:
     return open_networks([profile] if profile else [], network, settings)[0]
 
 
+@contextmanager
+def progress(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with ``message`` on stderr while a slow step runs (nothing when stderr is not a terminal).
+
+    On stderr, so ``--json`` output on stdout stays clean for scripts. The
+    function yielded updates the message.
+    """
+    console = err()
+    if not console.is_terminal:
+        yield lambda text: None
+        return
+    with console.status(Text(message), spinner="dots") as status:
+        yield lambda text: status.update(Text(text))
+
+
+def _known() -> list[str]:
+    from .registry import known_networks
+
+    return known_networks()
+
+
+def text_or_stdin(text: str) -> str:
+    """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
+
+    One trailing line break (the one every file and ``echo`` ends with) is dropped.
+    """
+    if text != "-":
+        return text
+    data = sys.stdin.read()
+    return data[:-1] if data.endswith("\n") else data
+
+
+def _complete_profiles(incomplete: str) -> list[str]:
+    """Shell completion for profile names: the ones in the config file."""
+    from .config import profile_names
+
+    try:
+        return [name for name in profile_names() if name.startswith(incomplete)]
+    except DecentSocialError:
+        return []
+
+
 ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", "-p", help="A profile from the config file / environment.")
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="PROFILE",
+        help="The account to use: a profile from your config file.",
+        autocompletion=_complete_profiles,
+    ),
 ]
-NetworkOpt = Annotated[str | None, typer.Option("--network", "-n", help="A network name (see `networks`).")]
+ProfilesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="PROFILE",
+        help="An account to use: a profile from your config file. Repeat for several accounts.",
+        autocompletion=_complete_profiles,
+    ),
+]
+NetworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--network",
+        "-n",
+        metavar="NETWORK",
+        help="A network name, instead of a profile.",
+        autocompletion=lambda incomplete: [n for n in _known() if n.startswith(incomplete)],
+    ),
+]
 SettingOpt = Annotated[
     list[str] | None,
-    typer.Option("--setting", "-s", help="KEY=VALUE for --network; KEY_env=VAR reads $VAR. Repeatable."),
+    typer.Option(
+        "--setting",
+        "-s",
+        metavar="KEY=VALUE",
+        help="A setting for --network (KEY_env=VAR reads it from $VAR). Repeatable.",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of text.")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, metavar="N", help="How many at most.")]
 
 
 # ---------------------------------------------------------------- rendering
@@ -217,87 +471,176 @@ def reward_line(reward: Reward) -> str:
 
 
 def print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    """``value`` as indented JSON on stdout, safe on a terminal: C1 controls are written as ``\\u`` escapes.
+
+    JSON escapes the C0 controls (ESC is ``\\u001b``) but lets DEL and the C1
+    range through as they are, and U+009B is a terminal's CSI: a stranger's
+    post could still drive the screen. Escaped, the document parses the same.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 # ---------------------------------------------------------------- commands
 
 
-@app.command()
-@handles_errors
-def networks() -> None:
-    """List the networks decentsocial knows and whether their backend is installed."""
-    from .registry import backend_class, install_hint, known_networks
-
-    table = Table(title="Networks")
-    table.add_column("name", no_wrap=True)
-    table.add_column("status")
-    table.add_column("capabilities")
-    for name in known_networks():
-        hint = install_hint(name)
-        if hint is not None:
-            # Text, not markup: "[bluesky]" in the hint must print as it is.
-            table.add_row(name, Text(f"missing extra: {hint}"), "")
-            continue
-        try:
-            cls = backend_class(name)
-        except Exception as exc:  # a third-party backend that fails to import must not hide the others
-            table.add_row(name, Text(f"broken: {type(exc).__name__} on import"), "")
-            continue
-        if cls.capabilities >= frozenset(Capability):
-            caps = "all"
-        else:
-            caps = ", ".join(sorted(c.value for c in cls.capabilities))
-        table.add_row(name, "ready", caps)
-    out().print(table)
-
-
-@app.command()
+@app.command(rich_help_panel=POSTING)
 @handles_errors
 def post(
-    text: Annotated[str, typer.Argument(help="The text to publish.")],
-    profile: Annotated[
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to publish; - reads it from stdin.")],
+    to: Annotated[
         list[str] | None,
-        typer.Option("--profile", "-p", help="Profile to publish with; repeat to cross-post."),
+        typer.Option(
+            "--to",
+            "--profile",
+            "-p",
+            metavar="PROFILE",
+            help="An account to post with (a profile from your config file). Repeat to post to several.",
+            autocompletion=_complete_profiles,
+        ),
     ] = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag to add. Repeatable.")] = None,
-    title: Annotated[str | None, typer.Option(help="A title (Hive/Steem).")] = None,
-    key: Annotated[
-        str | None, typer.Option("--key", help="Idempotency key: running again with it never posts twice.")
+    image: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--image",
+            metavar="PATH",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="An image to attach. Repeatable.",
+        ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show what would be posted.")] = False,
-    no_split: Annotated[bool, typer.Option("--no-split", help="Reject text that is too long.")] = False,
+    alt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--alt",
+            metavar="TEXT",
+            help="A description of an image for people who cannot see it; one per --image, in order.",
+        ),
+    ] = None,
+    cw: Annotated[
+        str | None,
+        typer.Option("--cw", metavar="TEXT", help="A content warning: readers see it before the text."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag to add. Repeatable.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A title (networks with titled posts: Hive, Steem).")
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="NAME",
+            help="Any name for this post: running the command again with it never posts twice.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and show what would be posted; post nothing.")
+    ] = False,
+    no_split: Annotated[
+        bool, typer.Option("--no-split", help="Refuse text that is too long instead of making a thread.")
+    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Publish a post on one network, or on several at once (one --profile each)."""
+    """Publish a post with one account or several at once; one line per account with the link or the error.
+
+    Exit status: 0 when every account posted, 1 when any failed, 2 when the
+    command itself is wrong.
+    """
     from .crosspost import crosspost
 
-    draft = Draft(text=text, tags=tuple(tag or ()), title=title, idempotency_key=key)
-    nets = open_networks(profile or [], network, setting or [])
+    images, alts = image or [], alt or []
+    if len(alts) > len(images):
+        raise UsageProblem(f"{len(alts)} --alt for {len(images)} --image: give at most one --alt per --image")
+    media = tuple(
+        Media(kind="image", path=path, alt_text=alts[i] if i < len(alts) else None)
+        for i, path in enumerate(images)
+    )
+    draft = Draft(
+        text=text_or_stdin(text),
+        media=media,
+        content_warning=cw,
+        tags=tuple(tag or ()),
+        title=title,
+        idempotency_key=key,
+    )
+    targets = open_targets(to or [], network, setting or [])
     try:
-        result = crosspost(draft, nets, dry_run=dry_run, split=not no_split)
+        doing = "Checking" if dry_run else "Posting"
+        with progress(f"{doing}: {', '.join(t.name for t in targets)}…"):
+            result = crosspost(draft, [t.net for t in targets], dry_run=dry_run, split=not no_split)
     finally:
-        for net in nets:
-            net.close()
+        close_all(targets)
+    if as_json:
+        print_json(
+            {
+                "ok": result.ok,
+                "dry_run": dry_run,
+                "key": result.key,
+                "targets": [
+                    _outcome_json(target, outcome)
+                    for target, outcome in zip(targets, result.outcomes, strict=True)
+                ],
+            }
+        )
+    else:
+        _print_outcomes(targets, result, dry_run)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _outcome_json(target: Target, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "target": target.label,
+        "network": outcome.network,
+        "ok": outcome.ok,
+        "posts": [{"id": p.id, "url": p.url} for p in outcome.posts],
+        "would_post": [d.text for d in outcome.drafts] if not outcome.posts else [],
+        "error": error_json(outcome.error) if outcome.error is not None else None,
+    }
+
+
+def error_json(error: DecentSocialError) -> dict[str, Any]:
+    """An error for ``--json`` output: its kind (the class name in ``decentsocial.errors``) and message."""
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def _print_outcomes(targets: Sequence[Target], result: CrosspostResult, dry_run: bool) -> None:
+    """One line per target: ``posted``/``would post`` with the link or text, or ``failed`` with why."""
     console = out()
-    console.print("Dry run: nothing was posted" if dry_run else "Posted", style="bold")
-    for outcome in result.outcomes:
+    width = max(len(t.name) for t in targets)
+    for target, outcome in zip(targets, result.outcomes, strict=True):
         parts = f" ({len(outcome.drafts)} parts)" if len(outcome.drafts) > 1 else ""
+        where = target.name.ljust(width)
         if outcome.error is not None:
-            line = f"  failed   {outcome.network}: {printable(str(outcome.error))}"
+            done = f", {len(outcome.posts)} parts posted before it" if outcome.posts else ""
+            line = f"failed      {where}  {printable(str(outcome.error))}{done}"
         elif dry_run:
-            line = f"  ok       {outcome.network}{parts}: would post: " + bidi(
+            line = f"would post  {where}  {parts and parts[1:] + ': '}" + bidi(
                 truncate(outcome.drafts[0].text, 60)
             )
         else:
-            line = f"  ok       {outcome.network}{parts}: " + printable(
-                " ".join(p.url or p.id for p in outcome.posts)
-            )
+            links = " ".join(p.url or p.id for p in outcome.posts)
+            line = f"posted      {where}  {printable(links)}{parts}"
         console.print(line, markup=False, soft_wrap=True)
-    console.print(f"idempotency key: {result.key}", markup=False)
-    if not result.ok:
-        raise typer.Exit(1)
+    failed = sum(1 for o in result.outcomes if not o.ok)
+    if dry_run:
+        summary = "Dry run: nothing was posted."
+    elif failed:
+        summary = (
+            f"{failed} of {len(result.outcomes)} failed; "
+            f"to retry without posting twice, add --key {result.key}"
+        )
+    else:
+        summary = f"Done. To run this again without posting twice, add --key {result.key}"
+    console.print(summary, markup=False, soft_wrap=True)
 
 
 def _escape(text: str) -> str:
@@ -306,30 +649,95 @@ def _escape(text: str) -> str:
     return escape(printable(text))
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def timeline(
-    profile: ProfileOpt = None,
+    profile: ProfilesOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="How many posts.")] = 20,
-    search: Annotated[str | None, typer.Option("--search", help='Search instead ("#tag" for a tag).')] = None,
+    limit: LimitOpt = 20,
+    search: Annotated[
+        str | None, typer.Option("--search", metavar="QUERY", help='Search instead ("#tag" for a tag).')
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show the home timeline (or search results), newest first."""
-    with open_one(profile, network, setting or []) as net:
-        posts = list(net.search(search, limit=limit) if search else net.timeline(limit=limit))
+    """Show the home timeline (or search results), newest first, for each account."""
+    verb = f"search {search!r}" if search else "timeline"
+    read_posts(
+        open_targets(profile or [], network, setting or []),
+        verb,
+        lambda net: net.search(search, limit=limit) if search else net.timeline(limit=limit),
+        as_json,
+    )
+
+
+def model_json(model: Post | Notification | Account, target: Target | None = None) -> dict[str, Any]:
+    """A post, notification or account for ``--json``: the model's fields and ``target`` (the profile).
+
+    The networks' own payloads (``raw``, at every level) are left out: they
+    differ by network and can be large; the neutral fields are the contract.
+    """
+    value: dict[str, Any] = _without_raw(model.model_dump(mode="json"))
+    if target is not None:
+        value["target"] = target.label
+    return value
+
+
+def _without_raw(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_raw(v) for k, v in value.items() if k != "raw"}
+    if isinstance(value, list):
+        return [_without_raw(v) for v in value]
+    return value
+
+
+def each_target(
+    targets: Sequence[Target], verb: str, fetch: Callable[[Target], T]
+) -> tuple[list[tuple[Target, T]], bool]:
+    """``fetch`` for each target in turn, with a spinner on stderr; the connections are closed after.
+
+    With several targets one failing does not hide the others: its error is
+    printed (once, on stderr, named by the target) after the spinner, and the
+    second value returned is true: the command exits with status 1 once it
+    has shown the rest. With one target its error ends the command as usual.
+    """
+    results: list[tuple[Target, T]] = []
+    errors: list[tuple[Target, DecentSocialError]] = []
+    try:
+        with progress(f"Reading {verb}…") as status:
+            for target in targets:
+                status(f"Reading {verb}: {target.name}…")
+                try:
+                    results.append((target, fetch(target)))
+                except DecentSocialError as exc:
+                    if len(targets) == 1:
+                        raise
+                    errors.append((target, exc))
+    finally:
+        close_all(targets)
+    for target, error in errors:
+        err().print(f"error: {target.name}: {printable(str(error))}", markup=False)
+    return results, bool(errors)
+
+
+def read_posts(
+    targets: Sequence[Target], verb: str, fetch: Callable[[BaseNetwork[Any]], Iterable[Post]], as_json: bool
+) -> None:
+    """Fetch posts for each target (a spinner on stderr meanwhile), then print them or their JSON."""
+    results, failed = each_target(targets, verb, lambda target: list(fetch(target.net)))
     if as_json:
-        print_json([p.model_dump(mode="json", exclude={"raw"}) for p in posts])
-        return
-    console = out()
-    title = f"search {search!r}" if search else "timeline"
-    console.print(Rule(Text(f"{net.name} {title}"), align="left"))
-    if not print_posts(console, posts):
-        console.print("(nothing yet)")
+        print_json([model_json(p, target) for target, posts in results for p in posts])
+    else:
+        console = out()
+        for target, posts in results:
+            console.print(Rule(Text(f"{target.name}: {verb}"), align="left"))
+            if not print_posts(console, posts):
+                console.print("(nothing yet)")
+    if failed:
+        raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel=READING)
 @handles_errors
 def rewards(
     profile: ProfileOpt = None,
@@ -339,123 +747,23 @@ def rewards(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the rewards this account can claim (and claim them with --claim)."""
-    with open_one(profile, network, setting or []) as net:
+    with open_one(profile, network, setting or []) as net, progress(f"Reading {net.name} rewards…"):
         pending = net.pending_rewards()
         claimed = net.claim_rewards() if claim else None
     if as_json:
         print_json(
             {
-                "pending": pending.model_dump(mode="json", exclude={"raw"}),
-                "claimed": claimed.model_dump(mode="json", exclude={"raw"}) if claimed else None,
+                "pending": _without_raw(pending.model_dump(mode="json")),
+                "claimed": _without_raw(claimed.model_dump(mode="json")) if claimed else None,
             }
         )
         return
     console = out()
     console.print(
-        f"{net.name} rewards for {printable(pending.subject)}: {reward_line(pending)}", markup=False
+        printable(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}"), markup=False
     )
     if claimed is not None:
-        console.print(f"claimed: {amounts(claimed)}", markup=False)
-
-
-@app.command()
-@handles_errors
-def demo(
-    path: Annotated[
-        str | None,
-        typer.Option("--path", help="Keep the demo's sandbox in this SQLite file (default: in memory)."),
-    ] = None,
-) -> None:
-    """Run the main job on the embedded sandbox: post, reply, like, a reward cycle, a tip."""
-    run_demo(out(), path)
-
-
-# ---------------------------------------------------------------- the demo
-
-#: The title of the Arabic article decentsocial started from ("The impact of decentralized
-#: social media on marketers"): right-to-left text belongs in every demo.
-ARABIC_LINE = "أثر وسائل التواصل الاجتماعي اللامركزية على المسوقين"
-
-
-def _sandbox(path: str | None, account: str, display_name: str) -> SandboxNetwork:
-    from .backends.sandbox import SandboxNetwork
-    from .registry import connect
-
-    net = connect("sandbox", path=path, account=account, display_name=display_name)
-    if not isinstance(net, SandboxNetwork):  # pragma: no cover - the registry maps "sandbox" to it
-        raise ConfigurationError("the sandbox backend is not the built-in one", network="sandbox")
-    return net
-
-
-def _claimable(reward: Reward) -> str:
-    if reward.status == "claimable":
-        return amounts(reward)
-    return "nothing yet" if reward.status == "pending" else "nothing"
-
-
-def run_demo(console: Console, path: str | None = None) -> None:
-    """Two accounts on one sandbox: a tagged post, a reply, likes, a full reward cycle and a tip."""
-    alice = _sandbox(path, "alice", "Alice (brand)")
-    bob = alice.as_account("bob", display_name="Bob (fan)")
-    try:
-        _demo(console, alice, bob)
-    finally:
-        bob.close()
-        alice.close()
-
-
-def _demo(console: Console, alice: SandboxNetwork, bob: SandboxNetwork) -> None:
-    console.rule("decentsocial demo: the embedded sandbox network")
-    start = {net.handle: net.balance() for net in (alice, bob)}
-
-    post = alice.publish(Draft(text="Launch day! Our community app pays its creators. #decentsocial"))
-    reply = bob.reply(post, Draft(text=f"{ARABIC_LINE} #decentsocial"))
-    bob.like(post)
-    alice.like(reply)
-    console.print(Rule("1. A post with a tag, a reply, likes", align="left"))
-    print_posts(console, alice.thread(post))
-    found = list(bob.search("#decentsocial", limit=10))
-    console.print(f"search #decentsocial finds {len(found)} posts", markup=False)
-
-    console.print(Rule("2. Reward cycle: pending -> claimable -> claimed", align="left"))
-    pending = alice.rewards(post)
-    if pending.payout_at is not None:
-        console.print(f"payout time: {pending.payout_at:%Y-%m-%d %H:%M} UTC", markup=False)
-    cycle = Table(title="alice's rewards")
-    cycle.add_column("stage", no_wrap=True)
-    cycle.add_column("her post", no_wrap=True)
-    cycle.add_column("she can claim", no_wrap=True)
-    cycle.add_column("balance", no_wrap=True, justify="right")
-
-    def stage(label: str) -> None:
-        reward = alice.rewards(post)
-        claimable = _claimable(alice.pending_rewards())
-        cycle.add_row(label, f"{reward.status} {amounts(reward)}", claimable, str(alice.balance()))
-
-    stage("liked by bob")
-    if pending.payout_at is not None:
-        alice.advance_time(pending.payout_at - alice.current_time())
-    stage("at payout time")
-    claimed = alice.claim_rewards()
-    stage("after claiming")
-    console.print(cycle)
-    console.print(f"alice claimed {amounts(claimed)} (sandbox clock moved, no waiting)", markup=False)
-
-    console.print(Rule("3. A tip", align="left"))
-    tip = Amount(value=Decimal("0.500"), asset=start["alice"].asset)
-    receipt = alice.tip(reply, tip, memo="شكرا! thanks for the reply")
-    console.print(f"alice tipped bob {tip} on his reply (receipt {receipt})", markup=False)
-
-    balances = Table(title="Balances")
-    balances.add_column("account")
-    balances.add_column("start", justify="right")
-    balances.add_column("end", justify="right")
-    for net in (alice, bob):
-        balances.add_row("@" + net.handle, str(start[net.handle]), str(net.balance()))
-    console.print(balances)
-    console.print(
-        'The same calls work on every network: decentsocial.connect("mastodon", ...).', markup=False
-    )
+        console.print(printable(f"claimed: {amounts(claimed)}"), markup=False)
 
 
 def main() -> None:
@@ -463,9 +771,10 @@ def main() -> None:
     app()
 
 
-# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker) and the engagement
-# commands (report, track) live in their own modules and register on ``app`` when imported.
-from . import campaign_cli, engagement_cli  # noqa: E402, F401
-
-if __name__ == "__main__":
-    main()
+# The campaign commands (schedule, jobs, pause, resume, cancel, reschedule, worker), the engagement
+# commands (report, track), the sign-in commands (login, logout, profiles, refresh), the message
+# commands (messages, message send), the everyday commands (reply, delete, like, repost, search, thread,
+# notifications, account), the lifecycle commands (edit, pin, unpin, retract, crisis) and the setup
+# commands (networks, demo) live in their own modules and register on ``app`` when imported.
+from . import auth_cli, campaign_cli, engagement_cli, lifecycle_cli, setup_cli, social_cli  # noqa: E402, F401
+from . import messages_cli as _messages_cli  # noqa: E402, F401

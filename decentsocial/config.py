@@ -14,14 +14,26 @@ A setting ``KEY`` of profile ``NAME`` can also come from the environment as
 the file: ``DECENTSOCIAL_BRAND_BLUESKY_PASSWORD``. ``DECENTSOCIAL_PROFILE``
 names the profile ``connect()`` uses when given none.
 
+A secret can also live in the system keyring (``decentsocial login`` puts
+it there): ``access_token_keyring = "brand-mastodon/access_token"`` reads
+setting ``access_token`` from that entry (see :mod:`decentsocial.keyring_store`).
+A value given directly or through the environment wins over ``*_env``,
+which wins over ``*_keyring``. The ``[profiles.NAME.login]`` table holds
+what sign-in needs later (the registered app, for ``logout``); it is not a
+connection setting.
+
 Values are never logged or put in error messages; the backends' settings
 models keep secrets as ``SecretStr``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +44,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["config_path", "load_profile", "profile_exists", "profile_names"]
+__all__ = [
+    "config_path",
+    "load_profile",
+    "profile_exists",
+    "profile_login",
+    "profile_names",
+    "profile_network",
+    "profile_table",
+    "remove_profile",
+    "save_profile",
+]
 
 ENV_PREFIX = "DECENTSOCIAL_"
 
@@ -78,6 +100,15 @@ def profile_exists(name: str) -> bool:
     return any(key.startswith(prefix) and len(key) > len(prefix) for key in os.environ)
 
 
+def profile_network(name: str) -> str | None:
+    """The network profile ``name`` is for (its ``network`` setting), reading no secret; ``None`` if unset."""
+    prefix = _env_key(name)
+    profiles = _read_file(config_path())
+    # DECENTSOCIAL_BRAND_NETWORK_… may belong to a profile "brand-network"; the exact variable is ours.
+    value = os.environ.get(prefix + "NETWORK") or profiles.get(name, {}).get("network")
+    return value if isinstance(value, str) and value else None
+
+
 def _env_key(profile: str) -> str:
     return ENV_PREFIX + profile.upper().replace("-", "_").replace(".", "_") + "_"
 
@@ -96,6 +127,7 @@ def load_profile(name: str) -> dict[str, Any]:
         if key.startswith(prefix) and len(key) > len(prefix) and not any(key.startswith(p) for p in longer)
     }
     settings.update(from_env)
+    settings.pop(LOGIN_TABLE, None)
     if not settings:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigurationError(
@@ -111,8 +143,153 @@ def load_profile(name: str) -> dict[str, Any]:
                 f"profile {name!r}: {key} names environment variable {variable}, which is not set"
             )
         settings[target] = os.environ[variable]
+    for key in [k for k in settings if k.endswith(KEYRING_SUFFIX)]:
+        entry = str(settings.pop(key))
+        target = key[: -len(KEYRING_SUFFIX)]
+        if target in settings:
+            continue
+        from .keyring_store import get_secret
+
+        value = get_secret(entry)
+        if value is None:
+            raise ConfigurationError(
+                f"profile {name!r}: {key} names keyring entry {entry!r}, which holds no secret; "
+                f"sign in again (decentsocial login … --profile {name})"
+            )
+        settings[target] = value
     return settings
 
 
 def default_profile() -> str | None:
     return os.environ.get(ENV_PREFIX + "PROFILE") or None
+
+
+#: A profile's ``[profiles.NAME.login]`` table: what sign-in keeps for later, not a connection setting.
+LOGIN_TABLE = "login"
+#: ``KEY_keyring = "ENTRY"``: setting ``KEY`` is in the system keyring at ``ENTRY``.
+KEYRING_SUFFIX = "_keyring"
+
+#: A table header line (``[a.b]``, ``[[a]]``), not an array value that happens to start with ``[``.
+_HEADER = re.compile(r'^\s*\[\[?\s*[A-Za-z0-9_"\'.\s-]+\]\]?\s*(#.*)?$')
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def check_profile_name(name: str, *, keyring: bool = False) -> str:
+    """``name`` if it can name a profile written by sign-in (letters, digits, ``-``, ``_``).
+
+    ``keyring=True`` also checks a keyring can take the profile's secret, so a
+    sign-in fails before it spends its one-time code.
+    """
+    from .errors import InvalidInput
+
+    if not isinstance(name, str) or not _PROFILE_NAME.match(name):
+        raise InvalidInput(
+            f"profile name {name!r} is not usable: use 1-64 letters, digits, '-' or '_' (brand-mastodon)"
+        )
+    if keyring:
+        from .keyring_store import ensure_usable
+
+        ensure_usable()
+    return name
+
+
+def profile_table(name: str) -> dict[str, Any]:
+    """Profile ``name`` as written in the file (references, not secrets); ``{}`` when absent."""
+    return dict(_read_file(config_path()).get(name, {}))
+
+
+def profile_login(name: str) -> dict[str, Any]:
+    """The ``[profiles.NAME.login]`` table of profile ``name`` (``{}`` when there is none)."""
+    login = profile_table(name).get(LOGIN_TABLE, {})
+    return dict(login) if isinstance(login, dict) else {}
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        # JSON's string escapes are a subset of TOML's basic-string escapes.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write a {type(value).__name__} to the config file")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _section_header(line: str) -> str | None:
+    """The profile a ``[profiles.NAME…]`` header line opens, or ``None`` for any other line."""
+    match = re.match(r'^\s*\[\s*profiles\s*\.\s*("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)', line)
+    if match is None or line.lstrip().startswith("[["):
+        return None
+    raw = match[1]
+    return str(json.loads(raw)) if raw.startswith('"') else raw
+
+
+def _without_profile(text: str, name: str) -> str:
+    """``text`` without the ``[profiles.NAME]`` / ``[profiles.NAME.*]`` sections; comments elsewhere kept."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if _HEADER.match(line):
+            skipping = _section_header(line) == name
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one step, readable by the owner only (it names keyring entries)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | None = None) -> Path:
+    """Write profile ``name`` (replacing one of that name), keeping the rest of the file as it was.
+
+    ``settings`` must hold references, never secrets: sign-in stores secrets
+    in the keyring first and passes ``KEY_keyring`` entries here.
+    """
+    check_profile_name(name)
+    path = config_path()
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if old:
+        _read_file(path)  # refuse to rewrite a file that is not valid TOML
+    lines = [f"[profiles.{name}]"]
+    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in settings.items() if v is not None]
+    if login:
+        lines += ["", f"[profiles.{name}.{LOGIN_TABLE}]"]
+        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in login.items() if v is not None]
+    rest = _without_profile(old, name).rstrip()
+    text = (rest + "\n\n" if rest else "") + "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug in the writer above
+        raise ConfigurationError(f"could not write profile {name!r} to {path}: {exc}") from None
+    _write_atomically(path, text)
+    return path
+
+
+def remove_profile(name: str) -> bool:
+    """Remove profile ``name`` from the file; ``False`` when it was not there."""
+    path = config_path()
+    if name not in _read_file(path):
+        return False
+    _write_atomically(path, _without_profile(path.read_text(encoding="utf-8"), name))
+    return True

@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
 from .models import Draft, Post, as_draft, utc
 from .network import Capability, Network, TextLimit
+from .variants import Variant, check_variants, pick
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -286,6 +287,7 @@ def crosspost(
     dry_run: bool = False,
     split: bool = True,
     max_workers: int | None = None,
+    variants: Mapping[str, Variant] | None = None,
     max_parts: int = DEFAULT_MAX_PARTS,
 ) -> CrosspostResult:
     """Publish ``draft`` on every network at once; one :class:`Outcome` per network, in order.
@@ -293,10 +295,17 @@ def crosspost(
     ``dry_run`` only plans: each outcome shows the drafts that would be
     published (with their idempotency keys) or the error that would stop
     them, and nothing is written. Bad input (no networks, a connection
-    listed twice, a draft that is not one) raises ``InvalidInput`` before
-    any I/O; everything a single network does wrong stays in its outcome.
-    A text that needs a thread of more than ``max_parts`` parts on a network
-    is that network's ``ContentRejected``, naming the number of parts.
+    listed twice, a draft that is not one, a variant for no network given)
+    raises ``InvalidInput`` before any I/O; everything a single network
+    does wrong stays in its outcome. A text that needs a thread of more than
+    ``max_parts`` parts on a network is that network's ``ContentRejected``,
+    naming the number of parts.
+
+    ``variants`` gives a network its own form of the post, by network name
+    (``"bluesky"``) or by account (``target_of(net)``, which wins over the
+    network name): a ``Draft`` replaces the draft, a ``str`` its text, a
+    mapping of fields those fields (see :mod:`decentsocial.variants`). The
+    idempotency keys stay the crosspost's.
     """
     if max_workers is not None and (isinstance(max_workers, bool) or max_workers < 1):
         raise InvalidInput(f"max_workers must be at least 1, got {max_workers!r}")
@@ -305,9 +314,11 @@ def crosspost(
     d = as_draft(draft)
     nets = check_networks(networks)
     key = base_key(d)
+    chosen = check_variants(d, variants, [s for net in nets for s in (net.name, target_of(net))])
 
     def one(net: Network) -> Outcome:
-        planned = plan_outcome(net, d, key, split, max_parts)  # planned once, published as planned
+        chosen_draft = pick(d, chosen, target_of(net), net.name)
+        planned = plan_outcome(net, chosen_draft, key, split, max_parts)  # planned once, published as planned
         return planned if dry_run else publish_planned(planned)
 
     outcomes = run_each(one, nets, max_workers or DEFAULT_WORKERS, inline=_in_process)

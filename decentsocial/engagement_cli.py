@@ -22,18 +22,29 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .base import BaseNetwork
-from .cli import JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out, printable
+from .cli import (
+    PLANNING,
+    JsonOpt,
+    NetworkOpt,
+    ProfilesOpt,
+    SettingOpt,
+    app,
+    err,
+    handles_errors,
+    open_networks,
+    out,
+    print_json,
+    printable,
+    progress,
+)
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
 
 __all__ = ["parse_since"]
 
-ProfilesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--profile", "-p", help="A profile from the config file. Repeatable."),
-]
 MetricsStoreOpt = Annotated[
     str,
     typer.Option("--store", envvar="DECENTSOCIAL_METRICS", help="The metrics store (a SQLite file)."),
@@ -88,7 +99,7 @@ def _cell(value: Any) -> str:
     return "-" if plain is None else printable(str(plain))
 
 
-@app.command("report")
+@app.command("report", rich_help_panel=PLANNING)
 @handles_errors
 def report_command(
     since: Annotated[
@@ -105,13 +116,14 @@ def report_command(
     start = parse_since(since)
     nets = open_networks(profile or [], network, setting or [])
     try:
-        frame = report(nets, since=start)
+        with progress(f"Reading the posts of {len(nets)} account(s) since {start:%Y-%m-%d %H:%M}…"):
+            frame = report(nets, since=start)
     finally:
         for net in nets:
             net.close()
     rows = [{str(k): _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
     if as_json:
-        typer.echo(_json({"since": start.isoformat(), "rows": rows}))
+        print_json({"since": start.isoformat(), "rows": rows})
         return
     table = Table(title=f"Engagement since {start.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
     for column in frame.columns:
@@ -121,14 +133,8 @@ def report_command(
             overflow="fold",  # a narrow terminal folds a name, never hides a number
         )
     for record in frame.to_dict("records"):
-        table.add_row(*(_cell(v) for v in record.values()))
+        table.add_row(*(Text(_cell(v)) for v in record.values()))  # Text: a handle's "[x]" is not markup
     out().print(table)
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 # ---------------------------------------------------------------- track
@@ -152,7 +158,8 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: s
     ok = True
     for net, handle in zip(nets, handles, strict=True):
         try:
-            posts = track(net.posts(limit=limit), store, networks=[net])
+            with progress(f"Reading the latest posts of {net.name} @{printable(handle)}…"):
+                posts = track(net.posts(limit=limit), store, networks=[net])
         except DecentSocialError as exc:
             err().print(f"error: {net.name} @{printable(handle)}: {printable(str(exc))}", markup=False)
             ok = False
@@ -167,7 +174,7 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: s
     return ok
 
 
-@app.command("track")
+@app.command("track", rich_help_panel=PLANNING)
 @handles_errors
 def track_command(
     store: MetricsStoreOpt = "metrics.db",
@@ -194,7 +201,8 @@ def track_command(
     nets = open_networks(profile or [], network, setting or [])
     taken = 0
     try:
-        handles = [net.me().handle for net in nets]
+        with progress("Reading the accounts…"):
+            handles = [net.me().handle for net in nets]
         while True:
             ok = _snapshot(nets, handles, store, limit)
             taken += 1

@@ -19,8 +19,8 @@ Times cross this interface as POSIX timestamps (floats).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, Protocol
 
@@ -66,16 +66,24 @@ class Job:
     until: datetime | None = None
     occurrence: int = 0
     outcomes: tuple[TargetOutcome, ...] = ()
+    #: Per-network variants (see :mod:`decentsocial.variants`): selector -> the draft that target gets.
+    variants: Mapping[str, Draft] = field(default_factory=dict)
 
     @property
     def post_ids(self) -> list[str]:
         """Every post this job has made, target by target."""
         return [pid for outcome in self.outcomes for pid in outcome.post_ids]
 
+    def draft_for(self, target: str, network: str | None) -> Draft:
+        """What ``target`` (a profile on ``network``) publishes: its variant, its network's, or the draft."""
+        from .variants import pick
+
+        return pick(self.draft, self.variants, target, network)
+
 
 @dataclass(frozen=True)
 class Plan:
-    """A job to store: checked already, times as timestamps, the draft as its JSON."""
+    """A job to store: checked already, times as timestamps, the content as :func:`content_json`."""
 
     key: str
     at: float
@@ -117,6 +125,10 @@ def next_state(at: float, every: float | None, until: float | None, failed: bool
     return Finish("failed" if failed else "done", None)
 
 
+#: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
+Record = tuple[int, TargetOutcome, float]
+
+
 class JobStore(Protocol):
     """Where a scheduler keeps its jobs; every change is atomic across processes (and machines)."""
 
@@ -154,19 +166,38 @@ class JobStore(Protocol):
         """Extend ``owner``'s lease; False when the job is no longer running under it."""
         ...
 
+    def holds(self, job_id: str, owner: str) -> bool:
+        """Whether the job is still running under ``owner`` (a read: nothing is written)."""
+        ...
+
     def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
         """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
         ...
 
-    def finish(self, job_id: str, owner: str) -> None:
+    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
         """End ``owner``'s occurrence: plan the next one, or mark the job done or failed.
 
-        Nothing happens when the job was paused, cancelled or taken over meanwhile.
+        ``last`` (the occurrence, the last target's outcome and when it
+        finished) is kept first, as :meth:`record` would, in the same step.
+        Nothing else happens when the job was paused, cancelled or taken over meanwhile.
         """
         ...
 
     def close(self) -> None:
         """Release the store's connections."""
+        ...
+
+    # ---- notes: small named records beside the jobs (the active crisis, issue 14)
+
+    def note(self, name: str) -> str | None:
+        """The note ``name`` (JSON text), or ``None``."""
+        ...
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        """Set note ``name`` to ``new`` (``None`` removes it) if it is ``old`` (``None``: absent), atomically.
+
+        Whether it was swapped: two processes starting a crisis at once cannot both win.
+        """
         ...
 
 
@@ -192,6 +223,7 @@ def build_job(
     Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields)``.
     """
     names = tuple(fields["targets"])
+    draft, variants = parse_content(fields["draft"])
     ordered = sorted(outcomes, key=lambda o: (o[1], names.index(o[0]) if o[0] in names else len(names)))
     every, until = fields["every"], fields["until"]
     return Job(
@@ -200,10 +232,11 @@ def build_job(
         at=datetime.fromtimestamp(fields["at"], timezone.utc),
         targets=names,
         key=fields["key"],
-        draft=Draft.model_validate_json(fields["draft"]),
+        draft=draft,
         every=None if every is None else timedelta(seconds=every),
         until=None if until is None else datetime.fromtimestamp(until, timezone.utc),
         occurrence=int(fields["occurrence"]),
+        variants=variants,
         outcomes=tuple(
             TargetOutcome(
                 target=target,
@@ -215,6 +248,29 @@ def build_job(
             for target, n, network, post_ids, error_type, error in ordered
         ),
     )
+
+
+def content_json(draft: Draft, variants: Mapping[str, Draft]) -> str:
+    """What a job publishes, as the JSON its store keeps (in the ``draft`` field of every store).
+
+    Without variants this is the draft's own JSON (as stores have always
+    held); with variants, ``{"draft": …, "variants": {selector: draft, …}}``.
+    A ``Draft`` has no field named ``draft``, so the two never mix up.
+    """
+    if not variants:
+        return draft.model_dump_json()
+    from .variants import variants_data
+
+    return dumps({"draft": json.loads(draft.model_dump_json()), "variants": variants_data(variants)})
+
+
+def parse_content(text: str) -> tuple[Draft, dict[str, Draft]]:
+    """The draft and variants from :func:`content_json`'s JSON."""
+    if not text.startswith('{"draft":'):
+        return Draft.model_validate_json(text), {}
+    data = json.loads(text)
+    variants = {k: Draft.model_validate_json(dumps(v)) for k, v in data["variants"].items()}
+    return Draft.model_validate_json(dumps(data["draft"])), variants
 
 
 def error_fields(error: Exception) -> dict[str, Any]:

@@ -196,12 +196,16 @@ def guarded_transport(
     Each request gets the time left before its deadline as its connect, read
     and write timeouts; the answer is read whole, decompressed here with the
     output capped at ``max_body_bytes`` (so a small gzip bomb is refused, not
-    unpacked), and checked against the deadline after every chunk, so a
-    server that drips bytes cannot hold the call. Requests marked
+    unpacked). The default inner transport
+    (:class:`~decentsocial.deadline_http.DeadlineHTTPTransport`) also cuts
+    every socket read and write to the time left, so a server that drips its
+    headers or body a byte at a time cannot hold the call. Requests marked
     ``extensions={"decentsocial.stream": True}`` are left to the caller, who
     reads them line by line with :func:`iter_lines_capped`.
     """
     import httpx
+
+    from .deadline_http import DeadlineHTTPTransport, deadline_in_force
 
     class GuardedTransport(httpx.BaseTransport):
         def __init__(self, inner: httpx.BaseTransport) -> None:
@@ -216,13 +220,14 @@ def guarded_transport(
                 phase: min(remaining, asked.get(phase) or remaining)
                 for phase in ("connect", "read", "write", "pool")
             }
-            response = self.inner.handle_request(request)
-            if request.extensions.get("decentsocial.stream"):
-                return response
-            try:
-                body = _decoded(response, limits.max_body_bytes, deadline)
-            finally:
-                response.close()
+            with deadline_in_force(deadline):
+                response = self.inner.handle_request(request)
+                if request.extensions.get("decentsocial.stream"):
+                    return response  # the caller reads it line by line, under its own silence limit
+                try:
+                    body = _decoded(response, limits.max_body_bytes, deadline)
+                finally:
+                    response.close()
             headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
             headers.append(("Content-Length", str(len(body))))
             return httpx.Response(
@@ -236,7 +241,7 @@ def guarded_transport(
         def close(self) -> None:
             self.inner.close()
 
-    return GuardedTransport(inner if inner is not None else httpx.HTTPTransport())
+    return GuardedTransport(inner if inner is not None else DeadlineHTTPTransport())
 
 
 _BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}

@@ -38,6 +38,7 @@ __all__ = [
     "Engagement",
     "LinkCard",
     "Media",
+    "Message",
     "Notification",
     "NotificationKind",
     "PayoutOptions",
@@ -327,7 +328,15 @@ class Reward(_Model):
 
 
 class Media(_Input):
-    """An image, video or other attachment: exactly one of ``path``, ``data``, ``url``."""
+    """An image, video or other attachment: its bytes (``path`` or ``data``), a public ``url``, or both.
+
+    Networks that upload (Mastodon, Bluesky, the sandbox) send the bytes;
+    networks that fetch or link media by URL (Threads, Hive/Steem) use the
+    URL. Give both, the file and the address where the same file is public,
+    and one ``Media`` goes to every kind of network in one crosspost. A
+    network that needs what the ``Media`` lacks rejects it with
+    ``ContentRejected`` before anything is written.
+    """
 
     kind: Literal["image", "video", "gif", "audio", "other"] = "image"
     path: Path | None = None
@@ -339,11 +348,17 @@ class Media(_Input):
     height: int | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> Media:
-        given = [x for x in (self.path, self.data, self.url) if x is not None]
-        if len(given) != 1:
-            raise InvalidInput("Media needs exactly one of path, data or url")
+    def _sources(self) -> Media:
+        if self.path is not None and self.data is not None:
+            raise InvalidInput("Media takes its bytes from path or data, not both")
+        if self.path is None and self.data is None and self.url is None:
+            raise InvalidInput("Media needs its bytes (path or data), a url, or both")
         return self
+
+    @property
+    def has_bytes(self) -> bool:
+        """Whether there are bytes to upload (``path`` or ``data``), whatever ``url`` says."""
+        return self.path is not None or self.data is not None
 
     def read_bytes(self) -> bytes:
         """The media's bytes (from ``data`` or ``path``); a URL is not fetched."""
@@ -414,6 +429,28 @@ class Notification(_Model):
     post: Post | None = None
     amount: Amount | None = None
     read: bool | None = None
+    raw: Raw = None
+
+
+class Message(_Model):
+    """A direct (private) message: customer care, one account to another.
+
+    ``conversation_id`` groups the messages of one exchange as the network
+    does (a Mastodon conversation, the set of Nostr participants, a sandbox
+    pair of accounts). ``raw`` keeps what the network sent; on Nostr that is
+    the decrypted rumor. The repr never shows the text (messages are
+    private, and reprs end up in logs).
+    """
+
+    _repr_fields = ("network", "id", "sender", "created_at")
+
+    network: str
+    id: str
+    sender: Account
+    recipients: tuple[Account, ...] = ()
+    text: str
+    created_at: UTCDateTime
+    conversation_id: str | None = None
     raw: Raw = None
 
 

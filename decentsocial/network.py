@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from .models import Account, Amount, Community, Draft, Notification, Post, Reward
+from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward
 
 __all__ = [
     "MICROBLOGGING",
@@ -71,6 +71,11 @@ class Capability(str, enum.Enum):
     SCHEDULE = "schedule"
     STREAM = "stream"  # stream() of new posts
     IDEMPOTENT_PUBLISH = "idempotent_publish"  # Draft.idempotency_key honoured
+    # ---- the post lifecycle (issue 14): edit, pin
+    EDIT = "edit"  # edit() in place
+    PIN = "pin"  # pin(), unpin(), pinned()
+    # -- direct messages (issue 14)
+    MESSAGING = "messaging"  # send_message(), messages()
 
 
 # Groups of capabilities that backends combine, so that each states only what sets it apart
@@ -295,12 +300,71 @@ class Network(Protocol):
         """
         ...
 
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+    # (issue 14; kept together so that other lifecycle members merge beside them)
+
+    def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
+        """Change one of this account's posts to ``draft``; returns the post as the network now shows it.
+
+        The post keeps its id, its replies and its place in threads
+        (``Post.edited_at`` is set where the network says when). The draft
+        carries the new text and, where the network allows, media, content
+        warning and title; it cannot move the post (``reply_to``,
+        ``community``, ``scheduled_at`` are ``InvalidInput``). Text over the
+        limit is ``ContentRejected`` before any I/O; someone else's post is
+        ``PermissionDenied``. Where the network cannot edit
+        (``Capability.EDIT``), ``UnsupportedFeature``; with ``replace=True``
+        it instead publishes the draft as a new post (a reply to the same
+        parent) and deletes the old one, returning the new post: its id
+        changes, links to the old post break, and its likes and replies stay
+        with the deleted post.
+        """
+        ...
+
+    def pin(self, post: PostRef) -> None:
+        """Pin one of this account's posts to its profile; pinning it again changes nothing.
+
+        Someone else's post is ``PermissionDenied``. Networks keep one pin
+        (Bluesky) or a few (Mastodon: five); where a new pin pushes an older
+        one out, the network decides which.
+        """
+        ...
+
+    def unpin(self, post: PostRef) -> None:
+        """Take a post off this account's pins; unpinning a post that is not pinned changes nothing."""
+        ...
+
+    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
+        """An account's pinned posts (``None``: this account's), as the network orders them."""
+        ...
+
+    # ---------------------------------------------------------------- streams
+
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         """New posts as they arrive (``kind``: "public", "home"…; ``tag``: one hashtag), for ``monitor``."""
         ...
 
     def close(self) -> None:
         """Release sockets, threads and event loops now, instead of at garbage collection."""
+        ...
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def send_message(self, account: AccountRef, text: str) -> str:
+        """Send ``text`` privately to ``account``; returns the message's id (``Capability.MESSAGING``).
+
+        Mastodon: a status with ``direct`` visibility that mentions the
+        recipient. Nostr: a NIP-17 private message (NIP-44 encrypted, NIP-59
+        gift-wrapped for the recipient and for this account). Empty text,
+        text that is not valid Unicode and text over the network's limit
+        fail before any I/O; an account that cannot receive a message is a
+        typed error (``NotFound``, ``InvalidInput``). The text never appears
+        in logs or error messages.
+        """
+        ...
+
+    def messages(self, *, limit: int | None = 20) -> Iterator[Message]:
+        """Direct messages this account sent or received, newest first (``Capability.MESSAGING``)."""
         ...
 
     def __enter__(self) -> Network:

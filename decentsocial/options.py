@@ -91,6 +91,7 @@ class BlueskyOptions(NetworkOptions, total=False):
     password: str | SecretStr | None
     session_string: str | SecretStr | None
     session_file: str | Path | None
+    keyring_session: str | None
     pin_base_url: bool
     web_url: str
     allow_http: bool

@@ -31,7 +31,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from . import errors
-from .jobs import Job, Plan, TargetOutcome, build_job, dumps, next_state, outcome_json
+from .jobs import Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
 
 try:
     import redis
@@ -45,6 +45,19 @@ EXTRA_HINT = "pip install 'decentsocial[celery]'"
 PREFIX = "decentsocial:scheduler:"
 #: Marks a Redis database as holding a scheduler store of this format.
 _MAGIC = "decentsocial-scheduler-redis-1"
+# Notes: compare-and-swap (ARGV: prefix, name, has-old, old, has-new, new), so two processes starting
+# a crisis at once cannot both win, and a crisis ended twice cannot end the next one.
+_SWAP_NOTE = """
+local k = ARGV[1] .. 'note:' .. ARGV[2]
+local current = redis.call('GET', k)
+if ARGV[3] == '1' then
+  if current ~= ARGV[4] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[5] == '1' then redis.call('SET', k, ARGV[6]) else redis.call('DEL', k) end
+return 1
+"""
 #: A job sent to the workers and still not claimed after this many seconds is sent again.
 REDISPATCH_AFTER = 120.0
 
@@ -259,6 +272,7 @@ class RedisStore:
         self._claim_due, self._claim_token = script(_CLAIM_DUE), script(_CLAIM_TOKEN)
         self._renew, self._finish = script(_RENEW), script(_FINISH)
         self._dispatch, self._undispatch = script(_DISPATCH), script(_UNDISPATCH)
+        self._swap_note = script(_SWAP_NOTE)
         with self._errors():
             self._redis.set(PREFIX + "format", _MAGIC, nx=True)
             found = self._redis.get(PREFIX + "format")
@@ -286,6 +300,17 @@ class RedisStore:
             raise errors.NetworkUnavailable(f"Redis at {self.where} cannot be reached: {exc}") from None
         except redis.RedisError as exc:
             raise errors.ConfigurationError(f"Redis at {self.where} refused a command: {exc}") from None
+
+    # ---------------------------------------------------------------- notes (the active crisis)
+
+    def note(self, name: str) -> str | None:
+        with self._errors():
+            found = self._redis.get(PREFIX + "note:" + name)
+        return None if found is None else _text(found)
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        flags = ("0" if old is None else "1", old or "", "0" if new is None else "1", new or "")
+        return bool(self._call(self._swap_note, name, *flags))
 
     # ---------------------------------------------------------------- the JobStore interface
 
@@ -345,6 +370,11 @@ class RedisStore:
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
         return bool(self._call(self._renew, job_id, owner, lease_until))
 
+    def holds(self, job_id: str, owner: str) -> bool:
+        with self._errors():
+            status, lease_owner = self._redis.hmget(PREFIX + "job:" + job_id, ["status", "lease_owner"])
+        return bool(status == "running" and lease_owner == owner)
+
     def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
         with self._errors():
             self._redis.hset(
@@ -353,7 +383,9 @@ class RedisStore:
                 dumps(outcome_json(outcome, finished_at)),
             )
 
-    def finish(self, job_id: str, owner: str) -> None:
+    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
+        if last is not None:
+            self.record(job_id, *last)
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             pipe.hgetall(PREFIX + "job:" + job_id)
             pipe.hgetall(PREFIX + "out:" + job_id)

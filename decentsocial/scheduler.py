@@ -41,25 +41,31 @@ and the same claims and keys make a redelivery harmless
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import errors
-from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, TargetOutcome
+from .config import profile_network
+from .jobs import STATUSES, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
 from .models import Draft, as_draft
+from .variants import Variant, check_variants, pick
 
 if TYPE_CHECKING:
     from .celery_app import Dispatcher
+    from .network import Network
     from .redis_store import RedisStore
 
 __all__ = ["Job", "JobStatus", "Scheduler", "TargetOutcome"]
+
+log = logging.getLogger("decentsocial.scheduler")
 
 Engine = Literal["embedded", "celery"]
 ENGINES: tuple[str, ...] = ("embedded", "celery")
@@ -134,16 +140,34 @@ class Scheduler:
                 self._store.close()
                 raise
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: profile -> (config file and environment stamp, settings fingerprint, connection)
+        self._connections: dict[str, tuple[object, str, Network]] = {}
+        self._connections_lock = threading.Lock()
 
     def __repr__(self) -> str:
         engine = "" if self.engine == "embedded" else f" engine={self.engine!r}"
         return f"<Scheduler {self._store.where!r}{engine}>"
 
+    @property
+    def store(self) -> JobStore:
+        """Where the jobs live; its notes also record the active crisis (see :func:`decentsocial.crisis`)."""
+        return self._store
+
     def close(self) -> None:
-        """Close the store (and the broker's connections)."""
+        """Close the store, the broker's connections and the networks this scheduler connected to."""
+        with self._connections_lock:
+            kept, self._connections = list(self._connections.values()), {}
+        for _, _, net in kept:
+            net.close()
         if self._dispatcher is not None:
             self._dispatcher.close()
         self._store.close()
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---------------------------------------------------------------- planning
 
@@ -156,6 +180,7 @@ class Scheduler:
         every: timedelta | float | None = None,
         until: datetime | None = None,
         key: str | None = None,
+        variants: Mapping[str, Variant] | None = None,
     ) -> Job:
         """Plan ``draft`` for the profiles ``targets`` at ``at`` (tz-aware); nothing is stored on bad input.
 
@@ -163,6 +188,16 @@ class Scheduler:
         makes scheduling itself exactly-once: scheduling the same key and
         draft again returns the job already planned; the same key with
         another draft or plan is ``InvalidInput``.
+
+        ``variants`` gives targets their own form of the post, by profile
+        name or by network name (the profile's wins; see
+        :mod:`decentsocial.variants`); they are kept in the job. Each
+        target's draft is checked now against that network's rules as
+        ``crosspost(dry_run=True)`` would (this may read the server's
+        limits): ``ContentRejected``, ``InvalidInput`` or
+        ``UnsupportedFeature`` here, nothing stored. A target this process
+        cannot connect to or reach (its secret is on the workers only, the
+        server is down) is checked by the worker when the job runs.
         """
         d = as_draft(draft)
         names = self._check_targets(targets)
@@ -176,13 +211,18 @@ class Scheduler:
         job_key = key or d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
+        networks = {name: profile_network(name) for name in names}
+        selectors = [*names, *(n for n in networks.values() if n is not None)]
+        chosen = check_variants(d, variants, selectors)
+        for name in names:
+            self._check_draft(name, pick(d, chosen, name, networks[name]))
         plan = Plan(
             key=job_key,
             at=when.timestamp(),
             every=None if interval is None else interval.total_seconds(),
             until=None if end is None else end.timestamp(),
             targets=names,
-            draft_json=d.model_dump_json(),
+            draft_json=content_json(d, chosen),
             created_at=self._now().timestamp(),
         )
         return self.job(self._store.add(plan))
@@ -203,6 +243,20 @@ class Scheduler:
             if not profile_exists(name):
                 raise errors.ConfigurationError(f"no profile {name!r} in {config_path()} or its environment")
         return names
+
+    def _check_draft(self, target: str, draft: Draft) -> None:
+        """Plan ``draft`` on ``target`` as crosspost would (no writes); raise what the network refuses."""
+        from .crosspost import plan
+
+        try:
+            net = self._connection(target)
+            plan(net, draft)
+        except (errors.ContentRejected, errors.InvalidInput) as exc:
+            raise type(exc)(f"target {target!r}: {exc.message}", network=exc.network) from None
+        except errors.UnsupportedFeature:
+            raise
+        except errors.DecentSocialError as exc:  # no secret here, server unreachable…: the worker checks
+            log.debug("target %r not checked at schedule(): %s", target, exc)
 
     def _check_time(self, value: datetime, name: str) -> datetime:
         if not isinstance(value, datetime):
@@ -288,10 +342,10 @@ class Scheduler:
             return self._dispatch(limit)
         count = 0
         while limit is None or count < limit:
-            job = self._claim()
-            if job is None:
+            claimed = self._claim()
+            if claimed is None:
                 return count
-            self._run(job)
+            self._run(*claimed)
             count += 1
         return count
 
@@ -315,46 +369,103 @@ class Scheduler:
             raise errors.ConfigurationError("jobs run on Celery are kept in Redis: give a redis:// store")
         return self._store
 
-    def _claim(self) -> Job | None:
+    def _claim(self) -> tuple[Job, float] | None:
+        """The soonest due job, claimed, and when its lease ends."""
         now = self._now().timestamp()
         job_id = self._store.claim(now, now + self.lease, self.worker_id)
-        return None if job_id is None else self.job(job_id)
+        return None if job_id is None else (self.job(job_id), now + self.lease)
 
     def _run_dispatched(self, job_id: str, token: str) -> bool:
         """Run a job a Celery task names, if the task's token still claims it; whether it ran."""
         now = self._now().timestamp()
         if not self._redis().claim_token(job_id, token, now, now + self.lease, self.worker_id):
             return False  # a stale or repeated delivery: paused, moved, done, or held by a live worker
-        self._run(self.job(job_id))
+        self._run(self.job(job_id), now + self.lease)
         return True
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, leased_until: float | None = None) -> None:
+        """Publish ``job``'s targets not yet recorded, checking before each that the job is still ours.
+
+        ``leased_until`` is when the lease taken with the claim ends (``None``: unknown, renew first).
+        """
         from .crosspost import crosspost
-        from .registry import connect_any
 
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
-        draft = job.draft.model_copy(update={"idempotency_key": f"{job.key}#{job.occurrence}"})
+        key = f"{job.key}#{job.occurrence}"
+        pending: Record | None = None  # kept before anything else is done: here, or with finish()
         for target in job.targets:
             if target in done:
                 continue  # published before a takeover: read from the record, never sent again
-            if not self._still_mine(job.id):
+            if pending is not None:
+                self._store.record(job.id, *pending)
+                pending = None
+            leased_until = self._still_mine(job.id, leased_until)
+            if leased_until is None:
                 return  # paused or cancelled meanwhile: stop before the next target
             network: str | None = None
             try:
-                with connect_any(profile=target) as net:
-                    network = net.name
-                    outcome = crosspost(draft, [net]).outcomes[0]
+                net = self._connection(target)
+                network = net.name
+                draft = job.draft_for(target, network).model_copy(update={"idempotency_key": key})
+                outcome = crosspost(draft, [net]).outcomes[0]
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
                 post_ids, error = (), exc
             record = TargetOutcome(target, job.occurrence, network, post_ids, error)
-            self._store.record(job.id, job.occurrence, record, self._now().timestamp())
-        self._store.finish(job.id, self.worker_id)
+            pending = (job.occurrence, record, self._now().timestamp())
+        self._store.finish(job.id, self.worker_id, pending)
 
-    def _still_mine(self, job_id: str) -> bool:
-        """Renew the lease; False when the job was paused or cancelled, or another worker took it."""
-        return self._store.renew(job_id, self.worker_id, self._now().timestamp() + self.lease)
+    def _connection(self, profile: str) -> Network:
+        """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.
+
+        Connecting for every job would rebuild clients (sessions, the
+        server's limits read once) for every post. When the config file or
+        the environment changed, the profile is read again, so a worker
+        notices an edited config (a rotated token, another server) and
+        connects anew; a profile that cannot connect here raises every time
+        and is never kept.
+        """
+        import hashlib
+
+        from .config import config_path, load_profile
+        from .registry import connect_any
+
+        path = config_path()
+        try:
+            stat = path.stat()
+            file: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            file = None
+        stamp = (str(path), file, hash(frozenset(os.environ.items())))
+        with self._connections_lock:
+            kept = self._connections.get(profile)
+            if kept is not None and kept[0] == stamp:
+                return kept[2]
+        settings = repr(sorted(load_profile(profile).items()))
+        fingerprint = hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._connections_lock:
+            kept = self._connections.get(profile)
+            if kept is not None and kept[1] == fingerprint:
+                self._connections[profile] = (stamp, fingerprint, kept[2])
+                return kept[2]
+            net = connect_any(profile=profile)
+            self._connections[profile] = (stamp, fingerprint, net)
+        if kept is not None:
+            kept[2].close()
+        return net
+
+    def _still_mine(self, job_id: str, leased_until: float | None) -> float | None:
+        """When the lease ends if the job is still ours; ``None`` when it was paused, cancelled or taken.
+
+        While more than half of the lease is left, a read tells (no write, so
+        no disk sync per target); past the half, the lease is renewed.
+        """
+        now = self._now().timestamp()
+        if leased_until is not None and leased_until - now > self.lease / 2:
+            return leased_until if self._store.holds(job_id, self.worker_id) else None
+        until = now + self.lease
+        return until if self._store.renew(job_id, self.worker_id, until) else None
 
 
 def _interval(every: timedelta | float | None) -> timedelta | None:

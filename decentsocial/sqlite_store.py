@@ -3,6 +3,17 @@
 A worker claims a due job in one ``BEGIN IMMEDIATE`` transaction, with a
 lease; every other change is a transaction too. The file is created if
 missing and refused when it is some other database or file.
+
+Durability: plans (``add``, ``move``, ``set_at``: schedule, pause, resume,
+cancel, reschedule) are committed with ``synchronous=FULL``, so a plan
+survives a power cut once the call returns. A worker's bookkeeping (claims,
+lease renewals, records, finishing) is committed in the WAL without waiting
+for the disk (``synchronous=NORMAL``): that survives any death of the worker
+process (``kill -9``), and a power cut can at worst undo the last moments
+of it, so a job runs again and its idempotency keys (whose records are
+committed FULL, :mod:`decentsocial.state`) find what was already posted.
+Waiting for the disk three times per job was most of the scheduler's
+overhead per post.
 """
 
 from __future__ import annotations
@@ -11,12 +22,13 @@ import json
 import sqlite3
 import threading
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import errors
-from .jobs import Job, Plan, TargetOutcome, build_job, error_fields, next_state
+from .jobs import Job, Plan, Record, TargetOutcome, build_job, error_fields, next_state
 from .state import immediate_transaction
 
 __all__ = ["SQLiteStore"]
@@ -71,7 +83,7 @@ class SQLiteStore:
         self._db.close()
 
     def add(self, plan: Plan) -> str:
-        with self._transaction() as db:
+        with self._transaction(durable=True) as db:
             existing = db.execute(
                 "SELECT id, draft, at, every, until, targets FROM jobs WHERE key = ?", (plan.key,)
             ).fetchone()
@@ -115,7 +127,7 @@ class SQLiteStore:
         return [_job(row, by_job.get(row[0], [])) for row in rows]
 
     def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
-        with self._transaction() as db:
+        with self._transaction(durable=True) as db:
             rows = db.execute(
                 "SELECT id, status FROM jobs WHERE ? IS NULL OR id = ? ORDER BY at, created_at",
                 (job_id, job_id),
@@ -127,7 +139,7 @@ class SQLiteStore:
         return ids
 
     def set_at(self, job_id: str, at: float) -> bool:
-        with self._transaction() as db:
+        with self._transaction(durable=True) as db:
             changed = db.execute(
                 "UPDATE jobs SET at = ? WHERE id = ? AND status IN ('scheduled', 'paused')", (at, job_id)
             ).rowcount
@@ -156,26 +168,21 @@ class SQLiteStore:
             ).rowcount
         return changed == 1
 
-    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
-        error = outcome.error
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO outcomes (job_id, occurrence, target, network, post_ids,"
-                " error_type, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job_id,
-                    occurrence,
-                    outcome.target,
-                    outcome.network,
-                    json.dumps(outcome.post_ids),
-                    None if error is None else type(error).__name__,
-                    None if error is None else json.dumps(error_fields(error)),
-                    finished_at,
-                ),
-            )
+    def holds(self, job_id: str, owner: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?", (job_id, owner)
+            ).fetchone()
+        return row is not None
 
-    def finish(self, job_id: str, owner: str) -> None:
+    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
         with self._transaction() as db:
+            _insert_outcome(db, job_id, occurrence, outcome, finished_at)
+
+    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
+        with self._transaction() as db:
+            if last is not None:
+                _insert_outcome(db, job_id, *last)
             row = db.execute(
                 "SELECT status, lease_owner, at, every, until, occurrence FROM jobs WHERE id = ?", (job_id,)
             ).fetchone()
@@ -202,8 +209,57 @@ class SQLiteStore:
                     (then.status, job_id),
                 )
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return immediate_transaction(self._db, self._lock)
+    # ---- notes (the active crisis): rows of ``meta`` named ``note:…``, beside the format marker
+
+    def note(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        key = "note:" + name
+        with self._transaction(durable=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (key,)).fetchone()
+            if (None if row is None else str(row[0])) != old:
+                return False
+            if new is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (key, new))
+            return True
+
+    @contextmanager
+    def _transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction; ``durable`` commits it waiting for the disk (see the module's notes)."""
+        with self._lock:
+            if durable:
+                self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                with immediate_transaction(self._db, threading.Lock()) as db:
+                    yield db
+            finally:
+                if durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+
+
+def _insert_outcome(
+    db: sqlite3.Connection, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float
+) -> None:
+    error = outcome.error
+    db.execute(
+        "INSERT OR REPLACE INTO outcomes (job_id, occurrence, target, network, post_ids,"
+        " error_type, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            job_id,
+            occurrence,
+            outcome.target,
+            outcome.network,
+            json.dumps(outcome.post_ids),
+            None if error is None else type(error).__name__,
+            None if error is None else json.dumps(error_fields(error)),
+            finished_at,
+        ),
+    )
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -221,6 +277,7 @@ def _open(path: Path) -> sqlite3.Connection:
                 db.close()
                 raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
     except sqlite3.DatabaseError as exc:

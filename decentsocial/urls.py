@@ -279,9 +279,16 @@ def fetch_public_json(
     """
     import httpx
 
+    from .deadline_http import DeadlineHTTPTransport, deadline_in_force
+
     deadline = Deadline(limits.deadline, network=network, what="the lookup")
     target = parse_url(url, network=network)
-    with httpx.Client(transport=transport, follow_redirects=False, trust_env=False) as client:
+    if transport is None:
+        transport = DeadlineHTTPTransport()
+    with (
+        deadline_in_force(deadline),
+        httpx.Client(transport=transport, follow_redirects=False, trust_env=False) as client,
+    ):
         for _ in range(max_redirects + 1):
             address = resolve_public(target, network=network, allow_private=allow_private, resolve=resolve)
             pinned = target.with_host(address)

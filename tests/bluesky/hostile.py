@@ -86,6 +86,20 @@ def drip(handler: BaseHTTPRequestHandler) -> None:
         handler.wfile.flush()
 
 
+def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+    """The status line and headers themselves, one byte every 0.05 s (each byte inside any read timeout)."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: " + b"a" * 2000
+    for byte in head:
+        time.sleep(0.05)
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+
+
+def corrupt_json(handler: BaseHTTPRequestHandler) -> None:
+    """A JSON answer with its bytes garbled in transit."""
+    send_raw(handler, b'{"did": "did:plc:x", "handle": \x00\xff\xfe garbled')
+
+
 def gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
     """A small gzip body that inflates to 32 MiB of JSON whitespace."""
     send_raw(handler, _bomb(b"{}"), headers={"Content-Encoding": "gzip"})

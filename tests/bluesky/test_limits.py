@@ -18,8 +18,10 @@ from .conftest import connect_bluesky
 from .hostile import (
     DID,
     HostileServer,
+    corrupt_json,
     deep_json,
     drip,
+    drip_headers,
     gzip_bomb,
     hostile_server,
     send_json,
@@ -67,7 +69,9 @@ def _fails_in_time(
     return caught.value
 
 
-@pytest.mark.parametrize("answer", [drip, gzip_bomb, deep_json, silent], ids=lambda a: a.__name__)
+@pytest.mark.parametrize(
+    "answer", [drip, drip_headers, gzip_bomb, deep_json, silent], ids=lambda a: a.__name__
+)
 def test_a_hostile_answer_to_a_read_is_a_typed_error_within_the_deadline(
     server: HostileServer, answer: Any
 ) -> None:
@@ -80,13 +84,23 @@ def test_a_hostile_answer_to_a_read_is_a_typed_error_within_the_deadline(
     net.close()
 
 
-@pytest.mark.parametrize("answer", [drip, session_bomb, deep_json], ids=lambda a: a.__name__)
+@pytest.mark.parametrize("answer", [drip, drip_headers, session_bomb, deep_json], ids=lambda a: a.__name__)
 def test_a_hostile_answer_to_the_login_is_a_typed_error_within_the_deadline(
     server: HostileServer, answer: Any
 ) -> None:
     server.routes["com.atproto.server.createSession"] = answer
     net = _connect(server)
     _fails_in_time(net.me)
+    net.close()
+
+
+def test_a_corrupt_answer_is_a_typed_error_worth_retrying_for_a_read(server: HostileServer) -> None:
+    server.routes["app.bsky.actor.getProfile"] = corrupt_json
+    net = _connect(server, retry={"attempts": 2, "total_seconds": 5})
+    with pytest.raises(ds.NetworkUnavailable, match="could not be read") as caught:
+        net.account("someone.test")
+    assert caught.value.retryable  # a read: asking again cannot do anything twice…
+    assert sum("app.bsky.actor.getProfile" in p for p in server.paths) == 2  # …so it was, within bounds
     net.close()
 
 

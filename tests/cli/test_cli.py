@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 import decentsocial as ds
-from decentsocial.cli import ARABIC_LINE, app
+from decentsocial.cli import app
+from decentsocial.setup_cli import ARABIC_LINE
 
 runner = CliRunner()
 
@@ -101,8 +102,11 @@ def test_profiles_and_cross_posting(tmp_path: Path) -> None:
         "post", "hello from both profiles", "-p", "brand", "-p", "tiny", "--dry-run", "--no-split", env=env
     )
     assert dry.exit_code == 1, dry.output  # too long for "tiny", which has a 20-grapheme limit
-    assert "would post: hello from both profiles" in dry.output
-    assert "over sandbox's limit of 20" in dry.output
+    lines = dry.output.splitlines()
+    assert lines[0].split() == ["would", "post", "brand", "(sandbox)", "hello", "from", "both", "profiles"]
+    assert lines[1].startswith("failed      tiny (sandbox) ")
+    assert "over sandbox's limit of 20" in lines[1]
+    assert lines[2] == "Dry run: nothing was posted."
     with ds.connect("sandbox", path=tmp_path / "a.db") as net:
         assert list(net.search("hello", limit=None)) == []
     result = invoke("post", "short one", "-p", "brand", "-p", "tiny", env=env)
@@ -116,7 +120,6 @@ def test_profiles_and_cross_posting(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("timeline",), "--profile NAME, or --network NAME"),
         (("timeline", "--network", "nope"), "unknown network 'nope'"),
         (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox"),
         (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE"),
@@ -132,6 +135,13 @@ def test_errors_are_one_line_and_exit_non_zero(args: tuple[str, ...], message: s
     assert len(lines) == 1, result.output
     assert lines[0].startswith("error: ")
     assert message in lines[0]
+
+
+def test_no_account_given_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("timeline", env={"DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml")})
+    assert result.exit_code == 2
+    assert result.output.startswith("error: say which account: --profile NAME")
+    assert result.output.count("\n") == 1
 
 
 def test_secret_from_the_environment_never_printed(tmp_path: Path) -> None:
@@ -188,11 +198,39 @@ def test_missing_extra_prints_its_install_hint_intact() -> None:
         """
     )
     env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    for columns in ("200", "60"):  # a narrow terminal never cuts the command
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={**env, "COLUMNS": columns},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        bluesky = next(line for line in lines if " bluesky " in line)
+        assert "missing extra" in bluesky
+        sandbox = next(line for line in lines if " sandbox " in line)
+        assert "ready" in sandbox
+        assert lines[-2:] == [
+            "To install the missing networks:",
+            "  pip install 'decentsocial[bluesky]'  # bluesky",
+        ]
+    as_json = subprocess.run(
+        [sys.executable, "-c", script.replace('"networks"]', '"networks", "--json"]')],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
-    assert done.returncode == 0, done.stderr
-    bluesky = next(line for line in done.stdout.splitlines() if " bluesky " in line)
-    assert "missing extra: pip install 'decentsocial[bluesky]'" in bluesky
-    sandbox = next(line for line in done.stdout.splitlines() if " sandbox " in line)
-    assert "ready" in sandbox
+    assert as_json.returncode == 0, as_json.stderr
+    rows = {row["name"]: row for row in json.loads(as_json.stdout)}
+    assert rows["bluesky"] == {
+        "name": "bluesky",
+        "status": "missing",
+        "install": "pip install 'decentsocial[bluesky]'",
+        "error": None,
+        "capabilities": [],
+    }
+    assert rows["sandbox"]["status"] == "ready"
+    assert "publish" in rows["sandbox"]["capabilities"]

@@ -36,34 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.timeout(600)]
 
 BACKENDS = ("mastodon", "threads", "minds", "hive", "nostr", "bluesky")
 
-NO_DEADLINE = (
-    "{net}: an answer whose status line and headers are drip-fed holds a write until the drip stops: "
-    "guarded_transport checks the deadline between body chunks, not while the headers arrive"
-)
-RETRIED_REPOST = (
-    "{net}: repost is not idempotent: retried after a lost answer (reset, truncated or corrupted), "
-    "it reposts a second time"
-)
-NOSTR_OK_WAIT = "nostr: a drip-fed relay answer makes a publish outlast limits.deadline + 1 s"
-
-#: (backend, fault) -> the defect, fixed by the backend's engineer in issue 16.
-KNOWN: dict[tuple[str, str], str] = {
-    ("threads", "drip"): NO_DEADLINE.format(net="threads"),
-    ("minds", "drip"): NO_DEADLINE.format(net="minds"),
-    ("hive", "drip"): NO_DEADLINE.format(net="hive"),
-    ("threads", "reset_after"): RETRIED_REPOST.format(net="threads"),
-    ("threads", "truncate"): RETRIED_REPOST.format(net="threads"),
-    ("threads", "corrupt"): RETRIED_REPOST.format(net="threads"),
-    ("minds", "reset_after"): RETRIED_REPOST.format(net="minds"),
-    ("minds", "truncate"): RETRIED_REPOST.format(net="minds"),
-    ("minds", "corrupt"): RETRIED_REPOST.format(net="minds"),
-    ("bluesky", "drip"): NO_DEADLINE.format(net="bluesky"),
-    ("bluesky", "corrupt"): (
-        "bluesky: an answer that is not JSON escapes as ValueError, outside the error tree, so a careful "
-        "user cannot tell it is worth retrying"
-    ),
-    ("nostr", "drip"): NOSTR_OK_WAIT,
-}
+#: (backend, fault) -> a known defect, as ``xfail(strict=True)``: none is open today.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> Iterator[Any]:

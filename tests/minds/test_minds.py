@@ -140,6 +140,21 @@ def test_remind_and_quote(pair: Any) -> None:
     assert other.get_post(post.id).metrics.reposts == 2
 
 
+def test_a_remind_repeated_after_a_lost_answer_reminds_once(pair: Any, minds_server: ContractServer) -> None:
+    me, other, _, _ = pair
+    post = other.publish("remind me once")
+    before = stats(minds_server)["activities"]
+    minds_server.control("faults", {"server_error_after_write": 1})
+    with pytest.raises(ds.NetworkUnavailable):
+        me.repost(post)  # made, but the answer was lost
+    again = me.repost(post)  # what a careful caller does next
+    assert again is not None
+    assert again.reposted_by is not None
+    assert stats(minds_server)["activities"] == before + 1
+    assert other.get_post(post.id).metrics.reposts == 1
+    assert me.repost(post).id == again.id
+
+
 def test_delete_then_not_found(pair: Any) -> None:
     me, other, _, _ = pair
     post = me.publish("bye")

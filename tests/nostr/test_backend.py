@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.nostr import NostrNetwork, PrivateKey
+from decentsocial.backends.nostr import NostrNetwork, PrivateKey, lists
 from decentsocial.backends.nostr.events import Event, sign_event
 from decentsocial.backends.nostr.keys import encode_nevent, encode_note, encode_npub
 
@@ -124,12 +124,12 @@ def test_follow_and_unfollow_keep_other_entries(make_net: Make) -> None:
     alice.follow(bob.me())
     alice.follow(encode_npub(carol.public_key))
     alice.follow(bob.public_key)  # already followed: no change
-    contacts = alice._contacts(alice.public_key)
+    contacts = lists.latest(alice.transport, 3, alice.public_key)
     assert contacts is not None
     assert contacts.content == relays_json
     assert contacts.tags == (kept, ("t", "not-a-contact"), ("p", bob.public_key), ("p", carol.public_key))
     alice.unfollow(bob.me().handle)
-    contacts = alice._contacts(alice.public_key)
+    contacts = lists.latest(alice.transport, 3, alice.public_key)
     assert contacts is not None
     assert contacts.tags == (kept, ("t", "not-a-contact"), ("p", carol.public_key))
     assert alice.me().following == 2
@@ -188,6 +188,23 @@ def test_search_by_tag_and_text(make_net: Make) -> None:
     assert 50 not in alice.relay_info(alice.nostr_settings.relays[0])["supported_nips"]
     with pytest.raises(ds.InvalidInput):
         alice.search("  ")
+
+
+def test_a_repeated_like_or_repost_is_made_once(make_net: Make) -> None:
+    """A caller repeating a write whose answer was lost must not like or repost twice."""
+    alice, bob = make_net(), make_net()
+    post = alice.publish("once is enough")
+    bob.like(post)
+    bob.like(post)
+    assert len(_events(alice, {"kinds": [7], "#e": [post.id]})) == 1
+    first, again = bob.repost(post), bob.repost(post)
+    assert first is not None
+    assert again is not None
+    assert again.id == first.id
+    assert len(_events(alice, {"kinds": [6], "#e": [post.id]})) == 1
+    bob.unlike(post)
+    bob.like(post)  # liking again after an unlike is a new like
+    assert len(bob._drop_deleted(_events(alice, {"kinds": [7], "#e": [post.id]}))) == 1
 
 
 def test_notifications(make_net: Make) -> None:

@@ -115,6 +115,20 @@ def test_every_relay_call_keeps_to_the_deadline(
         assert time.monotonic() - started < 1.0 + 2.0
 
 
+def test_a_write_keeps_to_one_deadline_with_its_retries(make_net: Make, spec_relay: StartRelay) -> None:
+    """A relay that never says OK: resending is safe, but the retries share the call's deadline."""
+    relay = spec_relay()
+    alice = make_net(
+        relays=[relay.url], timeout=10.0, limits={"deadline": 1.0}, retry={"attempts": 4, "total_seconds": 30}
+    )
+    alice.publish("before the relay went deaf")
+    relay.go_deaf()
+    started = time.monotonic()
+    with pytest.raises(ds.NetworkUnavailable, match="deadline"):
+        alice.publish("into the void")
+    assert time.monotonic() - started < 1.0 + 0.5
+
+
 def test_a_relay_that_never_ends_its_answer_is_cut_at_the_deadline(
     make_net: Make, spec_relay: StartRelay
 ) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-__all__ = ["write_profiles"]
+__all__ = ["add_mastodon_profiles", "write_profiles"]
 
 
 def write_profiles(config: Path, folder: Path) -> None:
-    """brand-a and brand-b (two accounts on one sandbox file), brand-c (another file), needs-secret."""
+    """brand-a and brand-b (two accounts on one sandbox file), brand-c (another file), needs-secret.
+
+    brand-tiny is a sandbox that takes 20 graphemes and cannot reply (so cannot thread).
+    """
     config.write_text(
         textwrap.dedent(
             f"""
@@ -25,6 +28,12 @@ def write_profiles(config: Path, folder: Path) -> None:
             network = "sandbox"
             path = "{folder / "c.db"}"
             account = "brand"
+            [profiles.brand-tiny]
+            network = "sandbox"
+            path = "{folder / "tiny.db"}"
+            account = "brand"
+            max_length = 20
+            unsupported = ["reply"]
             [profiles.needs-secret]
             network = "threads"
             user_id = "1"
@@ -32,3 +41,28 @@ def write_profiles(config: Path, folder: Path) -> None:
             """
         )
     )
+
+
+def add_mastodon_profiles(config: Path, base_url: str, accounts: dict[str, str]) -> dict[str, str]:
+    """Append a profile ``brand-mastodon-<account>`` per account of a local Mastodon-API server.
+
+    The profiles name their tokens by environment variable (``access_token_env``), as a
+    deployment would; the variables to set are returned (name -> token).
+    """
+    env: dict[str, str] = {}
+    with config.open("a") as fh:
+        for account, token in accounts.items():
+            variable = f"TEST_MASTODON_TOKEN_{account.upper()}"
+            env[variable] = token
+            fh.write(
+                textwrap.dedent(
+                    f"""
+                    [profiles.brand-mastodon-{account}]
+                    network = "mastodon"
+                    base_url = "{base_url}"
+                    access_token_env = "{variable}"
+                    allow_http = true
+                    """
+                )
+            )
+    return env

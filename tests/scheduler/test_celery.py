@@ -237,6 +237,21 @@ def test_a_due_job_goes_out_once_on_a_worker_and_its_record_stays(
     assert [j.id for j in sched.jobs(status="done")] == [job.id]
 
 
+def test_variants_are_kept_in_redis_and_each_worker_target_posts_its_own(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    job = sched.schedule(
+        "the draft", ["brand-a", "brand-c"], at=clock.now, variants={"brand-c": {"text": "نسخة سي"}}
+    )
+    assert sched.job(job.id).variants["brand-c"].text == "نسخة سي"  # read back from Redis
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("the draft", ["brand-a", "brand-c"], at=clock.now, key=job.key)
+    assert sched.run_pending() == 1
+    wait_for(lambda: sched.job(job.id).status == "done")
+    assert texts(profiles) == ["the draft"]
+    assert texts(profiles, "c.db") == ["نسخة سي"]
+
+
 def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, profiles: Path) -> None:
     soon = clock.now + timedelta(minutes=10)
     first, second, third = (sched.schedule(t, ["brand-a"], at=soon) for t in ("first", "second", "third"))
@@ -497,3 +512,40 @@ def test_a_worker_killed_mid_campaign_is_finished_by_another_without_doubles(
     assert sorted(texts(tmp_path, "c.db")) == expected  # and on brand-c
     assert len(jobs) == 200
     plan.close()
+
+
+# ---------------------------------------------------------------- notes: the active crisis
+
+
+def test_notes_swap_atomically_in_both_stores(server: RedisServer, profiles: Path) -> None:
+    """The compare-and-swap behind "one active crisis" behaves the same in Redis and in SQLite."""
+    for sched in (Scheduler(server.url(0)), Scheduler(profiles / "notes.db")):
+        store = sched.store
+        assert store.note("crisis") is None
+        assert store.swap_note("crisis", None, '{"id": "a"}')
+        assert not store.swap_note("crisis", None, '{"id": "b"}')  # one is active: the second loses
+        assert store.note("crisis") == '{"id": "a"}'
+        assert not store.swap_note("crisis", '{"id": "x"}', None)  # not the note there: unchanged
+        assert store.swap_note("crisis", '{"id": "a"}', '{"id": "a", "paused": []}')
+        assert store.swap_note("crisis", '{"id": "a", "paused": []}', None)
+        assert store.note("crisis") is None
+        sched.close()
+
+
+def test_a_crisis_on_the_redis_store_pauses_and_resumes_exactly_its_jobs(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    later = clock.now + timedelta(hours=1)
+    planned = sched.schedule("cheerful", ["brand-a"], at=later)
+    held = sched.schedule("held", ["brand-a"], at=later)
+    sched.pause(held.id)
+    crisis = ds.crisis("statement", ["brand-a"], scheduler=sched)
+    assert crisis.paused == (planned.id,)
+    with pytest.raises(ds.InvalidInput, match="already active"):
+        ds.crisis("again", ["brand-a"], scheduler=sched)
+    found = ds.Crisis.active(sched)
+    assert found is not None
+    assert found.end().resumed == (planned.id,)
+    assert sched.job(planned.id).status == "scheduled"
+    assert sched.job(held.id).status == "paused"
+    assert ds.Crisis.active(sched) is None

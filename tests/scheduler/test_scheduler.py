@@ -127,10 +127,10 @@ def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, prof
 
 def test_a_paused_running_job_stops_before_its_next_target(sched: Scheduler, profiles: Path) -> None:
     job = sched.schedule("one at a time", ["brand-a", "brand-c"], at=START)
-    claimed = sched._claim()  # a worker has it
+    claimed = sched._claim()  # a worker has it, with a fresh lease (checked by a read, not renewed)
     assert claimed is not None
     assert sched.pause(job.id) == [job.id]
-    sched._run(claimed)  # the worker notices before its first target
+    sched._run(*claimed)  # the worker notices before its first target
     assert sched.job(job.id).status == "paused"
     assert texts(profiles) == []
     sched.resume(job.id)
@@ -163,6 +163,98 @@ def test_a_target_that_cannot_connect_fails_alone(sched: Scheduler, profiles: Pa
     assert "NOT_SET_ON_THIS_WORKER" in str(failed.error)
     assert posted.ok
     assert texts(profiles) == ["hello"]
+
+
+def test_each_target_posts_its_own_variant_kept_in_the_job(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    job = sched.schedule(
+        ds.Draft(text="the long form #acme", tags=("acme",)),
+        ["brand-a", "brand-b", "brand-c"],
+        at=START + timedelta(minutes=5),
+        variants={"sandbox": "the sandbox form", "brand-b": {"text": "صيغة العلامة ب", "tags": ["b"]}},
+    )
+    stored = sched.job(job.id)  # read back from the store, not the object schedule() built
+    assert stored.draft.text == "the long form #acme"
+    assert {k: v.text for k, v in stored.variants.items()} == {
+        "sandbox": "the sandbox form",
+        "brand-b": "صيغة العلامة ب",
+    }
+    assert stored.draft_for("brand-b", "sandbox").tags == ("b",)
+    assert stored.draft_for("brand-a", "sandbox").tags == ("acme",)  # a text variant keeps the rest
+    clock.advance(minutes=5)
+    assert sched.run_pending() == 1
+    assert sched.job(job.id).status == "done"
+    assert texts(profiles) == ["the sandbox form"] == texts(profiles, "c.db")
+    assert texts(profiles, account="brand-b") == ["صيغة العلامة ب"]
+
+
+def test_a_draft_a_target_cannot_take_is_refused_at_schedule_and_nothing_is_stored(sched: Scheduler) -> None:
+    long = "far more than the twenty graphemes brand-tiny takes"
+    with pytest.raises(ds.ContentRejected, match="brand-tiny"):
+        sched.schedule(long, ["brand-a", "brand-tiny"], at=START)
+    with pytest.raises(ds.ContentRejected, match="brand-tiny"):  # the variant itself is checked too
+        sched.schedule("short", ["brand-a", "brand-tiny"], at=START, variants={"brand-tiny": long})
+    with pytest.raises(ds.InvalidInput, match="matches no target"):
+        sched.schedule("short", ["brand-a"], at=START, variants={"bluesky": "no bluesky target"})
+    with pytest.raises(ds.InvalidInput, match="matches no target"):
+        sched.schedule("short", ["brand-a"], at=START, variants={"brand-c": "not a target of this job"})
+    assert sched.jobs() == []
+    fits = sched.schedule(long, ["brand-a", "brand-tiny"], at=START, variants={"brand-tiny": "fits"})
+    assert fits.variants["brand-tiny"].text == "fits"
+    # a target this process cannot connect to is left to the worker, variants by its network included
+    later = sched.schedule("x", ["needs-secret"], at=START, variants={"threads": "for threads"})
+    assert later.variants["threads"].text == "for threads"
+
+
+def test_scheduling_again_with_other_variants_is_a_conflict(sched: Scheduler) -> None:
+    first = sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"})
+    assert sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"}).id == first.id
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "b"})
+    with pytest.raises(ds.InvalidInput, match="other content"):
+        sched.schedule("same", ["brand-a"], at=START, key="k")
+
+
+def test_a_worker_keeps_its_connection_until_the_profile_is_edited(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    first = sched.schedule("before the edit", ["brand-a"], at=START)
+    second = sched.schedule("still the same file", ["brand-a"], at=START)
+    assert sched.run_pending(limit=1) == 1
+    kept = sched._connection("brand-a")
+    assert sched.run_pending(limit=1) == 1
+    assert sched._connection("brand-a") is kept  # one connection for every job of the profile
+    config = profiles / "config.toml"
+    config.write_text(config.read_text().replace(str(profiles / "a.db"), str(profiles / "moved.db"), 1))
+    third = sched.schedule("after the edit", ["brand-a"], at=START)
+    assert sched.run_pending() == 1
+    assert sched._connection("brand-a") is not kept
+    assert texts(profiles) == ["still the same file", "before the edit"]
+    assert texts(profiles, "moved.db") == ["after the edit"]
+    assert [sched.job(j.id).status for j in (first, second, third)] == ["done"] * 3
+
+
+def test_plans_wait_for_the_disk_and_a_workers_bookkeeping_does_not(sched: Scheduler) -> None:
+    from decentsocial.sqlite_store import SQLiteStore
+
+    store = sched._store
+    assert isinstance(store, SQLiteStore)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    job = sched.schedule("durable plan", ["brand-a"], at=START)
+    sched.pause(job.id)
+    sched.resume(job.id)
+    planning = [s for s in statements if s.startswith(("PRAGMA", "BEGIN", "COMMIT"))]
+    durable = ["PRAGMA synchronous=FULL", "BEGIN IMMEDIATE", "COMMIT", "PRAGMA synchronous=NORMAL"]
+    assert planning == durable * 3
+    statements.clear()
+    assert sched.run_pending() == 1
+    store._db.set_trace_callback(None)
+    assert not [s for s in statements if s.startswith("PRAGMA")]  # claim and finish: NORMAL
+    # the claim, the record kept with the job's end, and the claim that finds nothing more due
+    assert statements.count("BEGIN IMMEDIATE") == 3
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
 def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
@@ -260,6 +352,16 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     unknown = invoke("schedule", "x", "--to", "nobody", "--at", "+1h")
     assert unknown.exit_code == 1
     assert "no profile 'nobody'" in unknown.output
+    targets = ["--to", "brand-a", "--to", "brand-c"]
+    varied = invoke("schedule", "the long form", *targets, "--variant", "brand-c=for c = short")
+    assert varied.exit_code == 0, varied.output
+    assert invoke("worker", "--once").exit_code == 0
+    assert texts(profiles, "c.db")[0] == "for c = short"  # split at the first '=' only
+    assert texts(profiles)[0] == "the long form"
+    typo = invoke("schedule", "x", "--to", "brand-a", "--variant", "brand-q=x")
+    assert typo.exit_code == 1
+    assert "matches no target" in typo.output
+    assert invoke("schedule", "x", "--to", "brand-a", "--variant", "no equals sign").exit_code == 1
 
 
 @pytest.mark.parametrize(

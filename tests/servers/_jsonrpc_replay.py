@@ -30,7 +30,9 @@ them (``condenser_api.broadcast_transaction`` and
 ``_synchronous`` form returns the transaction id and block), kept in
 :attr:`ReplayServer.broadcasts` (also ``GET /_replay/broadcasts``), and a
 transaction broadcast twice gets the node's duplicate-transaction error.
-Nothing is applied to any state: reads never see writes.
+Nothing is applied to any state: reads never see writes. A test can make
+the node refuse an operation as hived would (``refuse["delete_comment"] =
+"…Cannot delete a comment with net positive votes."``); ``clear()`` forgets it.
 """
 
 from __future__ import annotations
@@ -183,6 +185,8 @@ class ReplayServer:
         self._broadcasts: list[Broadcast] = []
         self._seen: set[str] = set()
         self.requests: list[tuple[str, Any]] = []
+        #: Operation name -> the node's assertion message for a transaction that carries it.
+        self.refuse: dict[str, str] = {}
         self._httpd = ThreadingHTTPServer((host, port), self._handler())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -217,6 +221,7 @@ class ReplayServer:
             self._broadcasts.clear()
             self._seen.clear()
             self.requests.clear()
+            self.refuse.clear()
 
     # ---------------------------------------------------------------- answering
 
@@ -331,6 +336,12 @@ class ReplayServer:
             }
         if not trx.get("signatures"):
             return {"error": {"code": -32000, "message": "Assert Exception:Missing Posting Authority"}}
+        for op in trx["operations"]:
+            name = op[0] if isinstance(op, list) and op else None
+            if isinstance(op, dict):  # network_broadcast_api's {"type": "comment_operation", …}
+                name = str(op.get("type", "")).removesuffix("_operation")
+            if isinstance(name, str) and name in self.refuse:
+                return {"error": {"code": -32000, "message": self.refuse[name]}}
         key = hashlib.sha256(
             json.dumps({k: v for k, v in trx.items() if k != "signatures"}, sort_keys=True).encode()
         ).hexdigest()

@@ -17,7 +17,9 @@ Endpoints reproduced:
 * ``GET /api/v1/channel/:username`` (``me`` for the caller).
 * ``PUT /api/v3/newsfeed/activity`` (``message``, ``tags``, ``nsfw``,
   ``access_id``, ``remind_guid`` for a remind or quote, ``container_guid``
-  for a group); ``DELETE /api/v3/newsfeed/activity/:urn``.
+  for a group); ``POST /api/v3/newsfeed/activity/:guid`` edits one
+  (``message``, ``tags``, ``nsfw``; the owner only; ``edited`` and
+  ``time_updated`` set); ``DELETE /api/v3/newsfeed/activity/:urn``.
 * ``GET /api/v1/newsfeed`` (the subscribed feed), ``GET
   /api/v1/newsfeed/personal/:guid`` (a channel's posts), ``GET
   /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
@@ -97,6 +99,7 @@ class Activity:
     container: str
     remind: str | None = None
     deleted: bool = False
+    time_updated: float | None = None
 
 
 @dataclass
@@ -178,6 +181,8 @@ class MindsApp:
         if parts[:4] == ["api", "v3", "newsfeed", "activity"]:
             if method == "PUT" and len(parts) == 4:
                 return self.post(user, body)
+            if method == "POST" and len(parts) == 5:
+                return self.edit(user, parts[4], body)
             if method == "DELETE" and len(parts) == 5:
                 return self.delete(user, parts[4])
         if parts[:3] == ["api", "v1", "newsfeed"]:
@@ -342,6 +347,8 @@ class MindsApp:
             "container_guid": a.container,
             "message": a.message,
             "time_created": str(int(a.time_created)),
+            "time_updated": str(int(a.time_updated or a.time_created)),
+            "edited": a.time_updated is not None,
             "tags": a.tags,
             "nsfw": a.nsfw,
             "access_id": "2",
@@ -433,6 +440,25 @@ class MindsApp:
         self.s.activities[activity.guid] = activity
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
+        return JSONResponse(self.export(activity))
+
+    def edit(self, user: User, guid: str, body: dict[str, Any]) -> Response:
+        activity = self.s.activities.get(guid)
+        if activity is None or activity.deleted:
+            raise MindsError(404, "The post could not be found")
+        if activity.owner != user.guid:
+            raise MindsError(403, "You can not edit this post")
+        message = str(body.get("message") or "")
+        if not message.strip() and activity.remind is None:
+            raise MindsError(400, "An activity must have a message or an attachment")
+        tags = body.get("tags") or []
+        nsfw = body.get("nsfw") or []
+        if not isinstance(tags, list) or not isinstance(nsfw, list):
+            raise MindsError(400, "tags and nsfw must be arrays")
+        activity.message = message
+        activity.tags = [str(t).lower().lstrip("#") for t in tags]
+        activity.nsfw = [n for n in nsfw if isinstance(n, int)]
+        activity.time_updated = self.s.now()
         return JSONResponse(self.export(activity))
 
     def delete(self, user: User, urn: str) -> Response:

@@ -30,6 +30,7 @@ Documented behaviour reproduced here:
   /{media}/repost``, ``DELETE /{media}``, ``GET /keyword_search``,
   ``GET /{user}/mentions``, ``GET /{media}/insights``, ``GET
   /{user}/threads_insights``, ``GET /profile_lookup``, ``GET /profile_posts``.
+* OAuth: the consent page, the code and its exchange (``tests/servers/_threads_oauth.py``).
 * Tokens: ``GET /access_token?grant_type=th_exchange_token`` (short-lived ->
   60-day), ``GET /refresh_access_token?grant_type=th_refresh_token`` (only
   for a long-lived token at least 24 hours old). An expired token answers
@@ -202,6 +203,8 @@ class State:
         self.lock = threading.Lock()
         self.video_seconds = video_seconds
         self.app_secret = app_secret
+        #: The Threads app's id, as the app dashboard shows it (the OAuth client_id).
+        self.app_id = "1000000000000001"
         self.clock_offset = 0.0
         self.ids = itertools.count(17_841_400_000_000_001)
         self.users: dict[str, User] = {}
@@ -348,6 +351,12 @@ class ThreadsApp:
             return self.exchange(params)
         if path == ["refresh_access_token"] and method == "GET":
             return self.refresh(params)
+        if path[:1] == ["oauth"]:
+            from tests.servers import _threads_oauth
+
+            return _threads_oauth.route(
+                self.s, method, path, params, GraphError, lambda uid: self.issue(uid, long_lived=False).value
+            )
         if not path or path[0] != "v1.0" or len(path) < 2:
             raise GraphError("Unknown path components", code=2500)
         rest = path[1:]
@@ -871,6 +880,11 @@ class ThreadsApp:
             reposted=media.id,
         )
         self.s.media[item.id] = item
+        if self.s.fault("repost_lost_response"):
+            # Reposted, but the answer never arrives.
+            return GraphError(
+                "An unexpected error has occurred. Please retry your request later.", code=2, status=500
+            ).response()
         return JSONResponse({"id": item.id})
 
     def delete_media(self, node: str, me: User) -> Response:
@@ -1035,6 +1049,7 @@ class ThreadsApp:
                 "access_token": token.value,
                 "expires_at": token.expires_at,
                 "app_secret": self.s.app_secret,
+                "app_id": self.s.app_id,
             }
         )
 

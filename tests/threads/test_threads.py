@@ -413,6 +413,24 @@ def test_delete_then_not_found(net: Any) -> None:
         net.get_post(post.id)
 
 
+def test_a_repost_repeated_after_a_lost_answer_reposts_once(
+    make_net: Callable[..., Any], threads_server: ContractServer
+) -> None:
+    me, _ = make_net()
+    other, _ = make_net()
+    post = other.publish("share me once")
+    threads_server.control("faults", {"repost_lost_response": 1})
+    with pytest.raises(ds.NetworkUnavailable):
+        me.repost(post)  # made, but the answer was lost
+    again = me.repost(post)  # what a careful caller does next
+    assert again is not None
+    assert again.reposted_by is not None
+    assert again.raw
+    assert again.raw["reposted_post"]["id"] == post.id
+    assert other.get_post(post.id).metrics.reposts == 1
+    assert me.repost(post).id == again.id  # and any later call finds the same repost
+
+
 def test_repost(make_net: Callable[..., Any]) -> None:
     me, _ = make_net()
     other, _ = make_net()

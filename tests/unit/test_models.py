@@ -127,11 +127,15 @@ def test_draft_rejects_beneficiaries_over_100_percent() -> None:
         )
 
 
-def test_media_needs_exactly_one_source() -> None:
-    with pytest.raises(ds.InvalidInput):
+def test_media_needs_bytes_or_a_url_and_may_have_both() -> None:
+    with pytest.raises(ds.InvalidInput, match="a url, or both"):
         ds.Media()
-    with pytest.raises(ds.InvalidInput):
-        ds.Media(url="https://example.invalid/a.png", data=b"x")
+    with pytest.raises(ds.InvalidInput, match="not both"):
+        ds.Media(path=Path("a.png"), data=b"x")
+    both = ds.Media(url="https://example.invalid/a.png", data=b"x")
+    assert both.has_bytes
+    assert both.read_bytes() == b"x"
+    assert not ds.Media(url="https://example.invalid/a.png").has_bytes
 
 
 def test_poll_needs_two_options() -> None:

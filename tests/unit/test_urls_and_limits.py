@@ -148,6 +148,12 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b" ")
                 self.wfile.flush()
                 time.sleep(0.05)
+        elif mode == "drip-headers":
+            # The status line and headers themselves, a byte at a time (each byte well inside a read timeout).
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: " + b"a" * 400:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.02)
         elif mode == "bomb":
             body = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MiB of spaces in about 64 kB
             self.send_response(200)
@@ -198,6 +204,15 @@ def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(hostile: str) ->
     with pytest.raises(NetworkUnavailable, match="deadline"):
         fetch_public_json(f"{hostile}/drip", network="nostr", limits=Limits(deadline=1.0), allow_private=True)
     assert time.monotonic() - started < 3.0  # the drip alone would take 10 s
+
+
+def test_a_server_dripping_its_headers_cannot_hold_a_call_past_its_deadline(hostile: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(NetworkUnavailable, match="deadline"):
+        fetch_public_json(
+            f"{hostile}/drip-headers", network="nostr", limits=Limits(deadline=1.0), allow_private=True
+        )
+    assert time.monotonic() - started < 3.0  # the headers alone would take 9 s
 
 
 def test_a_gzip_bomb_is_refused_not_unpacked(hostile: str) -> None:

@@ -62,6 +62,12 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
         ) from exc
     except AtProtocolError as exc:
         raise map_error(exc, network=network, action=action, safe=safe, write=write) from exc
+    except ValueError as exc:  # atproto parses answers as it gets them: corrupt JSON, or the wrong shape
+        raise errors.NetworkUnavailable(
+            f"{action}: the server's answer could not be read ({type(exc).__name__})",
+            network=network,
+            retryable=safe,
+        ) from exc
 
 
 def _deadline_passed(network: str, action: str) -> errors.NetworkUnavailable:

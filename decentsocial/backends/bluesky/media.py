@@ -94,9 +94,9 @@ def prepare_images(
             raise ContentRejected(
                 f"attachment {number} is a {item.kind}; this backend uploads images only", network=network
             )
-        if item.url is not None:
+        if not item.has_bytes:
             raise ContentRejected(
-                f"image {number} is given by URL; Bluesky needs the bytes (Media(path=…) or Media(data=…))",
+                f"image {number} has only a URL; Bluesky uploads the bytes (give Media(path=…) or data=…)",
                 network=network,
             )
         data = item.read_bytes()

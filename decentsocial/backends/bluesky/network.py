@@ -25,6 +25,7 @@ from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
+from . import records
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
@@ -77,7 +78,14 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
-    capabilities = MICROBLOGGING | {Capability.MEDIA}
+    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.PIN}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.EDIT: "a Bluesky post is an immutable record that apps show as first written;"
+        " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+        # direct messages (issue 14)
+        Capability.MESSAGING: "Bluesky's direct messages are a separate chat service (chat.bsky.*, through a"
+        " service proxy and an app password with chat access) that this backend does not use",
+    }
 
     @property
     def identity(self) -> str:
@@ -479,6 +487,57 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if self._get_record(uri) is None:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
+
+    # ---------------------------------------------------------------- pins: the profile's pinnedPost
+
+    def _own_id(self) -> str:
+        return self._did()  # posts name their author by DID: the session knows ours
+
+    def _pin(self, post: Post) -> None:
+        ref, _ = self._strong_ref(self._post_uri(post))
+        self._set_pinned(ref)
+
+    def _unpin(self, post_id: str) -> None:
+        self._set_pinned(None, only=str(self._post_uri(post_id)))
+
+    def _set_pinned(self, ref: dict[str, str] | None, *, only: str | None = None) -> None:
+        """Rewrite the profile with ``pinnedPost`` set or removed (other fields kept), swapping on its cid."""
+        target = AtUri(self._did(), records.PROFILE, "self")
+        for _ in range(3):
+            found = self._get_record(target)
+            _, cid, value = _record_parts(found) if found is not None else ("", "", None)
+            pinned = as_dict(value.get("pinnedPost")).get("uri") if value else None
+            if only is not None and pinned != only:
+                return  # that post is not the pinned one: nothing to unpin
+            new = records.with_pinned(value, ref)
+            if new is None:
+                return
+            data = {"repo": self._did(), "collection": records.PROFILE, "rkey": "self", "record": new}
+            try:
+                swap = {"swapRecord": cid} if cid else {}
+                self.transport.procedure(
+                    "com.atproto.repo.putRecord", {**data, **swap}, action="pin", safe=True
+                )
+                return
+            except (errors.ContentRejected, errors.InvalidInput, errors.NetworkUnavailable):
+                continue  # swapped meanwhile, or the answer was lost: read the record again
+        raise errors.NetworkUnavailable("the profile kept changing while pinning", network=self.name)
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        """The profile's pinned post (Bluesky keeps one): from this PDS for ours, the AppView for others."""
+        if account is None or self._actor(account) in self.transport.identity():
+            found = self._get_record(AtUri(self._did(), records.PROFILE, "self"))
+            value = _record_parts(found)[2] if found is not None else {}
+        else:
+            actor = self._actor(account)
+            value = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
+        uri = as_str(as_dict(value.get("pinnedPost")).get("uri"))
+        if not uri or limit == 0:
+            return iter(())
+        try:
+            return iter([self._get_post(uri)])
+        except errors.NotFound:
+            return iter(())  # pinned, then deleted
 
     # ---------------------------------------------------------------- engagement
 

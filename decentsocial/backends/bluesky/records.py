@@ -14,6 +14,7 @@ from .ids import POST
 from .media import PreparedImage
 
 __all__ = [
+    "PROFILE",
     "SELF_LABELS",
     "external_embed",
     "images_embed",
@@ -22,6 +23,7 @@ __all__ = [
     "reply_ref",
     "self_labels",
     "subject_record",
+    "with_pinned",
 ]
 
 #: Self-labels a post may carry (com.atproto.label.defs#selfLabels on app.bsky.feed.post).
@@ -116,3 +118,23 @@ def post_record(
     elif media is not None:
         record["embed"] = media
     return record
+
+
+#: The profile record (one per account, key ``self``); ``pinnedPost`` is a strong ref to one post.
+PROFILE = "app.bsky.actor.profile"
+
+
+def with_pinned(profile: dict[str, Any] | None, ref: dict[str, str] | None) -> dict[str, Any] | None:
+    """The profile record pinning ``ref`` (``None``: none), other fields kept; ``None`` if unchanged."""
+    value: dict[str, Any] = dict(profile) if profile is not None else {"$type": PROFILE}
+    current = value.get("pinnedPost")
+    current_uri = current.get("uri") if isinstance(current, dict) else None
+    if ref is None:
+        if current is None:
+            return None
+        del value["pinnedPost"]
+        return value
+    if current_uri == ref["uri"]:
+        return None
+    value["pinnedPost"] = ref
+    return value

@@ -18,8 +18,9 @@ class BlueskySettings(NetworkSettings):
     """Where to connect and how to log in.
 
     Give ``handle`` and ``password`` (an app password works the same way), or
-    a saved ``session_string``, or a ``session_file`` that keeps the session
-    between runs (bots: ``createSession`` allows only 30 logins per 5 minutes).
+    a saved ``session_string``, or a ``session_file`` (or ``keyring_session``,
+    an entry in the system keyring) that keeps the session between runs
+    (bots: ``createSession`` allows only 30 logins per 5 minutes).
     Retries follow the shared ``retry`` setting: 4 attempts (the first try
     and 3 retries) of calls that are safe to repeat, a rate-limit wait of at
     most 30 s, 60 s in all for one call.
@@ -30,6 +31,9 @@ class BlueskySettings(NetworkSettings):
     password: SecretStr | None = None
     session_string: SecretStr | None = None
     session_file: Path | None = None
+    #: A system keyring entry (service ``decentsocial``) that keeps the session, as ``session_file``
+    #: does: read at start, rewritten on every login and refresh (``decentsocial login bluesky``).
+    keyring_session: str | None = None
     #: Keep every call on ``base_url`` even when the account's DID document names another PDS.
     pin_base_url: bool = False
     #: Where post and profile web links point (``Post.url``, ``Account.url``).
@@ -62,6 +66,10 @@ class BlueskySettings(NetworkSettings):
     @model_validator(mode="after")
     def _credentials(self) -> BlueskySettings:
         has_password = self.handle is not None and self.password is not None
-        if not (has_password or self.session_string is not None or self.session_file is not None):
-            raise ValueError("give handle and password (or an app password), session_string, or session_file")
+        saved = (self.session_string, self.session_file, self.keyring_session)
+        if not (has_password or any(source is not None for source in saved)):
+            raise ValueError(
+                "give handle and password (or an app password), session_string, session_file "
+                "or keyring_session"
+            )
         return self

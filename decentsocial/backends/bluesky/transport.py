@@ -129,9 +129,21 @@ class Transport:
                 f"cannot write session file {path}: {exc.strerror}", network=self.network
             ) from exc
 
+    def _read_session_keyring(self) -> str | None:
+        entry = self.settings.keyring_session
+        if entry is None:
+            return None
+        from ...keyring_store import get_secret
+
+        return get_secret(entry)
+
     def _on_session_change(self, event: Any, session: Any) -> None:
         self._saved = session.encode()
         self._write_session_file(self._saved)
+        if self.settings.keyring_session is not None:
+            from ...keyring_store import set_secret
+
+            set_secret(self.settings.keyring_session, self._saved)
 
     def _build_client(self) -> Any:
         from atproto_client import Client
@@ -163,7 +175,7 @@ class Transport:
         with self._lock:
             if self._client is None:
                 client = self._build_client()
-                saved = self._saved or self._read_session_file()
+                saved = self._saved or self._read_session_file() or self._read_session_keyring()
                 if saved and saved.count(":::") == 3:
                     # atproto's older four-field format names no PDS; atproto would use its default host.
                     saved = f"{saved}:::{self.settings.base_url}"
@@ -197,8 +209,14 @@ class Transport:
 
     def _password_login(self, client: Any) -> None:
         if not self._can_login():
+            where = self.settings.keyring_session
+            hint = (
+                f" (keyring entry {where!r} holds none: sign in again with decentsocial login bluesky)"
+                if where is not None
+                else ""
+            )
             raise AuthenticationError(
-                "no usable session and no handle/password to log in", network=self.network
+                f"no usable session and no handle/password to log in{hint}", network=self.network
             )
         assert self.settings.handle is not None
         assert self.settings.password is not None

@@ -85,6 +85,13 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.CLAIM,
         Capability.TIP,
         Capability.MEDIA,
+        Capability.EDIT,
+    }
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.PIN: "a Hive account has no profile pins; only a community's moderators pin posts there",
+        # direct messages (issue 14)
+        Capability.MESSAGING: "the chain has no private messages; the only note between accounts is a"
+        " transfer's memo, which moves funds and is public unless memo-encrypted",
     }
 
     @property
@@ -469,6 +476,43 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
             tags=tuple(json.loads(comment["json_metadata"])["tags"]),
             community=draft.community,
             raw={"transaction_id": tx.id, "operations": tx.json["operations"]},
+        )
+
+    def _own_id(self) -> str:
+        """The account in the settings: who a post is by needs no request here."""
+        return self._my_name()
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """A ``comment`` operation on the same permlink: hived replaces the body, title and metadata.
+
+        The post keeps its parent and category (a root post's first tag, or its
+        community); a root post keeps its title when the draft gives none.
+        Payout options and beneficiaries are fixed at the first publish, so an
+        edit carries none.
+        """
+        author, permlink = self._post_ref(post)
+        parent = split_post_id(post.reply_to, self.name) if post.reply_to else None
+        self._key("posting_key")
+        update: dict[str, Any] = {"beneficiaries": (), "payout": None, "community": post.community}
+        if parent is None:
+            category = post.community or (post.tags[0] if post.tags else None)
+            update["tags"] = (category, *draft.tags) if category else draft.tags
+            if draft.title is None and post.title:
+                update["title"] = post.title
+        d = draft.model_copy(update=update)
+        operations = ops.comment_ops(
+            d, chain=self.chain, author=author, permlink=permlink, parent=parent, app=self.settings.app
+        )
+        tx = self._broadcast(operations, "posting_key")
+        comment = operations[0][1]
+        return post.model_copy(
+            update={
+                "text": d.text,
+                "title": comment["title"] or None,
+                "tags": tuple(json.loads(comment["json_metadata"])["tags"]),
+                "edited_at": tx.head_time,
+                "raw": {"transaction_id": tx.id, "operations": tx.json["operations"]},
+            }
         )
 
     def _delete(self, post: PostRef) -> None:

@@ -158,7 +158,7 @@ def check_static(draft: Draft, *, now: datetime | None = None) -> None:
     """Checks that need no server: visibility, media sources, poll with media, schedule time."""
     mastodon_visibility(draft.visibility)
     for item in draft.media:
-        if item.data is None and item.path is None:
+        if not item.has_bytes:
             raise ContentRejected(
                 "Mastodon uploads media from bytes; this Media has only a URL", network=NETWORK
             )

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict
-from ...models import Account, Draft, Media, Notification, Post
+from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
@@ -46,6 +46,7 @@ from .convert import (
     to_scheduled_post,
 )
 from .ids import path_id, path_tag
+from .messages import to_message
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -70,7 +71,15 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     name: ClassVar[str] = NETWORK
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
-    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.POLL, Capability.SCHEDULE, Capability.STREAM}
+    capabilities = MICROBLOGGING | {
+        Capability.MEDIA,
+        Capability.POLL,
+        Capability.SCHEDULE,
+        Capability.STREAM,
+        Capability.EDIT,
+        Capability.PIN,
+        Capability.MESSAGING,  # direct messages (issue 14)
+    }
 
     @property
     def identity(self) -> str:
@@ -303,6 +312,59 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         replies = convert_each(as_dict(context).get("descendants"), to_post, "read the thread")
         return [root, *_reply_order(root.id, replies)]
 
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """``PUT /api/v1/statuses/:id``: the draft is the status's whole new content.
+
+        Text, content warning, sensitivity and media are replaced (no media in
+        the draft removes the old ones, as on Mastodon); a reply keeps the
+        mention of the author it answers.
+        """
+        status_id = path_id(post.id, "post id")
+        handle = self._reply_handle(post.reply_to) if post.reply_to is not None else None
+        text = compose_text(draft, reply_to_handle=handle)
+        check_length(draft, text, self.limits())
+        payloads = [self._media_bytes(m) for m in draft.media]
+        media_ids = [
+            self._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
+        ]
+        result = self._call(
+            lambda api: api.status_update(
+                status_id,
+                text,
+                spoiler_text=draft.content_warning or "",
+                sensitive=draft.sensitive,
+                media_ids=media_ids,
+            ),
+            "edit",
+        )
+        return to_post(result)
+
+    def _own_id(self) -> str:
+        return self._my_id()  # the account read once per connection
+
+    def _pin(self, post: Post) -> None:
+        status_id = path_id(post.id, "post id")
+        self._call(lambda api: api.status_pin(status_id), "pin")
+
+    def _unpin(self, post_id: str) -> None:
+        status_id = path_id(post_id, "post id")
+        self._call(lambda api: api.status_unpin(status_id), "unpin")
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        account_id = self._my_id() if account is None else self._account_id(account)
+        return self._paged(
+            lambda cursor, size: self._link_page(
+                lambda api, n: api.account_statuses(account_id, pinned=True, limit=n),
+                "read pinned posts",
+                to_post,
+                cursor,
+                size,
+            ),
+            limit,
+        )
+
     # ---------------------------------------------------------------- lists
 
     def _link_page(
@@ -421,6 +483,28 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             attempts=self.settings.stream_attempts,
             sleep=lambda seconds: self.sleep(seconds),
             limits=self.settings.limits,
+        )
+
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only."""
+        if isinstance(to, Account) and to.network != NETWORK:
+            raise errors.InvalidInput(
+                f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
+            )
+        recipient = to if isinstance(to, Account) else self.account(to)  # NotFound: no such account
+        draft = Draft(text=text, mentions=(recipient.handle,), visibility="direct")
+        self.check_draft(draft)  # the mention counts towards the limit too
+        return self._publish(draft).id
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        """The latest status of each conversation, newest conversation first (the conversations API)."""
+        return self._paged(
+            lambda cursor, size: self._link_page(
+                lambda api, n: api.conversations(limit=n), "read conversations", to_message, cursor, size
+            ),
+            limit,
         )
 
 

@@ -113,6 +113,7 @@ def post(a: Mapping[str, Any]) -> Post:
         author=owner,
         text=message,
         created_at=time_of(a.get("time_created")),
+        edited_at=time_of(a.get("time_updated")) if a.get("edited") and a.get("time_updated") else None,
         quote_of=_guid_or_none(as_dict(remind).get("guid")) if remind is not None else None,
         tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in tags),
         mentions=textlib.mentions(message),

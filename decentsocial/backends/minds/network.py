@@ -38,6 +38,8 @@ from .transport import MindsApi
 
 __all__ = ["MindsExperimentalWarning", "MindsNetwork"]
 
+#: How many of your newest posts a repost looks through for your earlier repost of the same post.
+REPOST_LOOKBACK = 25
 #: How far before an attempt started its post may be dated (clocks differ).
 CLOCK_SLACK = 120
 
@@ -60,7 +62,11 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     name: ClassVar[str] = NAME
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
-    capabilities = READING | PUBLISHING | {Capability.TIMELINE}
+    capabilities = READING | PUBLISHING | {Capability.TIMELINE, Capability.EDIT}
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.PIN: "the Minds app API this backend speaks has no documented call to pin a post",
+        Capability.MESSAGING: "the Minds API this backend uses offers no direct messages",  # issue 14
+    }
     page_size: ClassVar[int] = 50
 
     @property
@@ -193,6 +199,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
         )
 
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags; comments cannot."""
+        if post.id.startswith(COMMENT_PREFIX):
+            raise self.unsupported(Capability.EDIT, "a Minds reply is a comment, which this API cannot edit")
+        body = {k: v for k, v in convert.activity_body(draft).items() if k in ("message", "tags", "nsfw")}
+        path = f"/api/v3/newsfeed/activity/{segment(guid(post.id))}"
+        return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True))
+
     def _comment(self, entity: str, text: str) -> Post:
         body = self._api.call(
             "POST", f"/api/v1/comments/{segment(guid(entity))}", json={"comment": text}, safe_to_repeat=False
@@ -250,8 +264,18 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return None
 
     def _repost(self, post: PostRef) -> Post | None:
-        """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment)."""
-        body = {"message": "", "remind_guid": guid(self.post_id(post)), "access_id": convert.PUBLIC}
+        """A remind: the post shared unchanged (``Draft(quote_of=…)`` adds a comment).
+
+        Your plain remind of it among your newest posts is returned instead of
+        reminding again, so a remind whose answer was lost is not made twice
+        when the call is repeated.
+        """
+        original = guid(self.post_id(post))
+        for earlier in self._posts(None, REPOST_LOOKBACK):
+            remind = as_dict(as_dict(earlier.raw).get("remind_object")) if earlier.reposted_by else {}
+            if as_str(remind.get("guid")) == original:
+                return earlier
+        body = {"message": "", "remind_guid": original, "access_id": convert.PUBLIC}
         return convert.post(
             self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
         )

@@ -15,14 +15,16 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from ... import errors
 from ...base import BaseNetwork
+from ...limits import Deadline
 from ...models import Account, Amount, Draft, Notification, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
+from . import lists
 from .convert import (
     account_from_profile,
     mentioned_keys,
@@ -33,6 +35,7 @@ from .convert import (
     relay_report,
     reply_target,
 )
+from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -48,7 +51,7 @@ from .events import (
     event_id,
     sign_event,
 )
-from .failures import publish_failure, stream_lost
+from .failures import publish_failure
 from .keys import (
     InvalidKey,
     PrivateKey,
@@ -58,30 +61,32 @@ from .keys import (
     parse_event_id,
     parse_public_key,
 )
-from .pages import Cursor, claim_date, relay_page, stored_date, take, unique_posts
+from .lists import kinds_hint as _kinds_hint
+from .pages import Cursor, arrivals_posts, claim_date, relay_page, stored_date, take, unique_posts
 from .resolvers import Nip05Resolver, https_lnurl_resolver
 from .settings import NostrSettings
-from .transport import NostrTransport, PublishOutcome, RelayStream
+from .transport import NostrTransport, PublishOutcome
 from .zaps import ZapRequest, check_zap_receipt, to_msat, zap_callback_url, zap_reward
 
 __all__ = ["NostrNetwork"]
 
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
-#: Ids a stream remembers to drop a note sent twice (by several relays, or when catching up).
-STREAM_SEEN_WINDOW = 10_000
 
 
-def _kinds_hint(event: Event) -> tuple[str, ...]:
-    return ("k", str(event.kind))
-
-
-class NostrNetwork(BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
     Settings = NostrSettings
-    capabilities = MICROBLOGGING | {Capability.REWARDS, Capability.TIP, Capability.STREAM}
+    capabilities = MICROBLOGGING | {
+        Capability.REWARDS,
+        Capability.TIP,
+        Capability.STREAM,
+        MESSAGING,
+        Capability.PIN,
+    }
+    lacks: ClassVar[dict[Capability, str]] = {Capability.EDIT: lists.NO_EDIT}
 
     def __init__(self, settings: NostrSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -130,14 +135,12 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         return self.transport.info(url)
 
     def _announces(self, url: str, nip: int) -> bool:
-        """Whether the relay's NIP-11 document lists ``nip`` (a document that lists nothing readable
-        announces nothing)."""
+        """Whether the relay's NIP-11 document lists ``nip`` (nothing readable announces nothing)."""
         nips = self.relay_info(url).get("supported_nips")
         return isinstance(nips, list) and nip in nips
 
     def close(self) -> None:
-        """Close the relay connections and stop the private loop; open streams end. Using the
-        connection again afterwards opens new ones."""
+        """Close the relays and the private loop; open streams end (a later call opens new ones)."""
         self.transport.close()
 
     def _relay_hint(self) -> str:
@@ -169,13 +172,14 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         """What the relays answered to ``event``, with ``publish_event``'s rules and retries.
 
         ``while_waiting`` runs on the loop (once, on the first try) after the
-        event is sent, while the relays read it.
+        event is sent, while the relays read it. The resends share one deadline.
         """
         side_work = [while_waiting]
+        deadline = Deadline(self.settings.limits.deadline, network=self.name, what="the relays")
 
         def attempt() -> tuple[PublishOutcome, ...]:
             work, side_work[0] = side_work[0], None
-            outcomes = tuple(self.transport.publish(event, work))
+            outcomes = tuple(self.transport.publish(event, work, deadline=deadline))
             self.last_publish = outcomes
             failure = publish_failure(outcomes, self.settings.min_accepted)
             if failure is not None:
@@ -356,63 +360,78 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         self._send_new(KIND_DELETE, "", (("e", target.id), _kinds_hint(target)))
 
     def _like(self, post: PostRef) -> None:
+        """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
-        tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
-        self._send_new(KIND_REACTION, "+", tags)
+        if not self._mine_about(KIND_REACTION, target.id):
+            tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
+            self._send_new(KIND_REACTION, "+", tags)
 
     def _unlike(self, post: PostRef) -> None:
         """Delete (NIP-09) this account's reactions to the post."""
-        target_id = self._event_id(post)
-        me = self.public_key
-        mine = self.transport.query([{"authors": [me], "kinds": [KIND_REACTION], "#e": [target_id]}]).events
-        mine = self._drop_deleted(mine)
-        if not mine:
-            return
-        tags = (*tuple(("e", r.id) for r in mine), ("k", str(KIND_REACTION)))
-        self._send_new(KIND_DELETE, "", tags)
+        mine = self._mine_about(KIND_REACTION, self._event_id(post))
+        if mine:
+            self._send_new(KIND_DELETE, "", (*(("e", r.id) for r in mine), ("k", str(KIND_REACTION))))
 
     def _repost(self, post: PostRef) -> Post | None:
+        """A repost, unless this account's earlier one stands (so a repeated call reposts once)."""
         target = self._get_event(self._event_id(post))
-        self._signer()
+        earlier = self._mine_about(KIND_REPOST, target.id)
+        if earlier:
+            return post_from_event(earlier[0], raw_extra={"reposted": target.id, "existing": True})
         tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey))
         content = json.dumps(target.to_json(), separators=(",", ":"), ensure_ascii=False)
         event, extra = self._send_new(KIND_REPOST, content, tags)
         return post_from_event(event, raw_extra={**extra, "reposted": target.id})
 
-    # ---------------------------------------------------------------- contacts
+    def _mine_about(self, kind: int, target_id: str) -> list[Event]:
+        """This account's events of ``kind`` about a post (reactions, reposts) that are not deleted."""
+        self._signer()
+        found = self.transport.query([{"authors": [self.public_key], "kinds": [kind], "#e": [target_id]}])
+        return self._drop_deleted(found.events)
 
-    def _contacts(self, pubkey: str) -> Event | None:
-        events = self.transport.query([{"authors": [pubkey], "kinds": [KIND_CONTACTS]}]).events
-        return events[0] if events else None  # newest first: the replaceable event that counts
+    # ---------------------------------------------------------------- replaceable lists: follows and pins
 
-    def _set_contacts(self, previous: Event | None, tags: Tags) -> None:
-        created_at = self._now()
-        if previous is not None and created_at <= previous.created_at:
-            created_at = previous.created_at + 1  # a replaceable event must be newer to win
-        self._send_new(KIND_CONTACTS, previous.content if previous else "", tags, created_at)
+    def _set_list(self, kind: int, previous: Event | None, tags: Tags | None) -> None:
+        """Republish a replaceable list with ``tags`` (other entries and content kept); None: unchanged."""
+        if tags is not None:
+            content = previous.content if previous else ""
+            self._send_new(kind, content, tags, lists.newer_than(previous, self._now()))
 
     def following(self) -> list[str]:
         """Hex keys of the accounts this account follows (its kind-3 contact list)."""
-        contacts = self._contacts(self.public_key)
-        return list(dict.fromkeys(contacts.tag_values("p"))) if contacts else []
+        return lists.values(lists.latest(self.transport, KIND_CONTACTS, self.public_key), "p")
 
     def _follow(self, account: AccountRef) -> None:
         target = self._pubkey_of(account)
-        previous = self._contacts(self.public_key)
-        tags = previous.tags if previous else ()
-        if target in {t[1] for t in tags if len(t) > 1 and t[0] == "p"}:
-            return
-        self._set_contacts(previous, (*tags, ("p", target)))
+        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key)
+        self._set_list(KIND_CONTACTS, previous, lists.added(previous, ("p", target)))
 
     def _unfollow(self, account: AccountRef) -> None:
         target = self._pubkey_of(account)
-        previous = self._contacts(self.public_key)
-        if previous is None:
-            return
-        kept = tuple(t for t in previous.tags if not (len(t) > 1 and t[0] == "p" and t[1] == target))
-        if kept != previous.tags:
-            self._set_contacts(previous, kept)
+        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key)
+        self._set_list(KIND_CONTACTS, previous, lists.removed(previous, "p", target))
+
+    def _own_id(self) -> str:
+        return self.public_key  # who a note is by is its key: no request needed
+
+    def _pin(self, post: Post) -> None:
+        """Add the note to this account's NIP-51 pinned-notes list (kind 10001), keeping its other entries."""
+        event_id = self._event_id(post)
+        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key)
+        self._set_list(
+            lists.KIND_PINNED, previous, lists.added(previous, ("e", event_id, self._relay_hint()))
+        )
+
+    def _unpin(self, post_id: str) -> None:
+        event_id = self._event_id(post_id)
+        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key)
+        self._set_list(lists.KIND_PINNED, previous, lists.removed(previous, "e", event_id))
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        """The notes of the account's pinned-notes list that still exist, most recently pinned first."""
+        pubkey = self.public_key if account is None else self._pubkey_of(account)
+        notes = lists.pinned_notes(self.transport, pubkey, self._drop_deleted)
+        return (post_from_event(e) for e in (notes if limit is None else notes[:limit]))
 
     # ---------------------------------------------------------------- identities
 
@@ -493,10 +512,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         Relays that announce NIP-09 remove deleted events themselves; only the
         others are asked for deletion events.
         """
-        if not events:
-            return events
-        keeping = self._relays_keeping_deleted(relays)
-        if not keeping:
+        if not events or not self._relays_keeping_deleted(relays):
             return events
         deletions = self.transport.query([{"kinds": [KIND_DELETE], "#e": [e.id for e in events]}]).events
         if not deletions:
@@ -637,28 +653,7 @@ class NostrNetwork(BaseNetwork[NostrSettings]):
         if tag:
             query["#t"] = [tag.lower()]
         arrivals, handles = self.transport.open_stream([query], self.settings.stream_attempts)
-        return self._arrivals(self.transport, arrivals, handles)
-
-    @staticmethod
-    def _arrivals(transport: NostrTransport, arrivals: Any, handles: list[RelayStream]) -> Iterator[Post]:
-        # A static method: the iterator holds the transport, not the connection, so a connection
-        # nobody closes can still be collected while a stream of it is left unfinished.
-        seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
-        try:
-            while True:
-                event = arrivals.get()
-                if event is None:
-                    return  # this connection was closed
-                if isinstance(event, str):
-                    raise stream_lost(event)
-                if event.id in seen:
-                    continue
-                seen[event.id] = None
-                if len(seen) > STREAM_SEEN_WINDOW:
-                    del seen[next(iter(seen))]
-                yield post_from_event(event)
-        finally:
-            transport.end_stream(arrivals, handles)
+        return arrivals_posts(self.transport, arrivals, handles)
 
     # ---------------------------------------------------------------- notifications
 

@@ -11,17 +11,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import InvalidInput
 from ...models import Post
+from .convert import post_from_event
 from .events import Event, Filter
-from .transport import NostrTransport
+from .failures import stream_lost
+from .transport import NostrTransport, RelayStream
 
 if TYPE_CHECKING:
     from ...state import StateStore  # sqlite3 only when a key is used
 
-__all__ = ["BOUNDARY_LIMIT", "Cursor", "claim_date", "relay_page", "stored_date", "take", "unique_posts"]
+__all__ = [
+    "BOUNDARY_LIMIT",
+    "Cursor",
+    "arrivals_posts",
+    "claim_date",
+    "relay_page",
+    "stored_date",
+    "take",
+    "unique_posts",
+]
 
 T = TypeVar("T")
 
@@ -112,3 +123,31 @@ def claim_date(state: StateStore, scope: str, name: str, created_at: int, networ
         state.claim(scope, name, str(created_at), network=network)
     stored = stored_date(state, scope, name)
     return created_at if stored is None else stored
+
+
+#: Ids a stream remembers to drop a note sent twice (by several relays, or when catching up).
+STREAM_SEEN_WINDOW = 10_000
+
+
+def arrivals_posts(transport: NostrTransport, arrivals: Any, handles: list[RelayStream]) -> Iterator[Post]:
+    """A stream's notes as they arrive, each once (however many relays send it).
+
+    The iterator holds the transport, not the connection, so a connection
+    nobody closes can still be collected while a stream of it is left unfinished.
+    """
+    seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
+    try:
+        while True:
+            event = arrivals.get()
+            if event is None:
+                return  # this connection was closed
+            if isinstance(event, str):
+                raise stream_lost(event)
+            if event.id in seen:
+                continue
+            seen[event.id] = None
+            if len(seen) > STREAM_SEEN_WINDOW:
+                del seen[next(iter(seen))]
+            yield post_from_event(event)
+    finally:
+        transport.end_stream(arrivals, handles)

@@ -680,10 +680,30 @@ class NostrTransport:
         pool = self.pool
         return self.run(pool.query(filters, relays, with_info=with_info))
 
-    def publish(self, event: Event, while_waiting: Callable[[], None] | None = None) -> list[PublishOutcome]:
-        """What every relay said to ``event``; ``while_waiting`` runs while they read it."""
-        pool = self.pool
-        return self.run(pool.publish(event, while_waiting))
+    def publish(
+        self,
+        event: Event,
+        while_waiting: Callable[[], None] | None = None,
+        *,
+        deadline: Deadline | None = None,
+    ) -> list[PublishOutcome]:
+        """What every relay said to ``event``; ``while_waiting`` runs while they read it.
+
+        With a ``deadline`` (a caller's, retries included) the wait ends with
+        it, as the deadline's error.
+        """
+        runner, pool = self._started()
+        if deadline is None:
+            return runner.run(pool.publish(event, while_waiting), timeout=self.call_timeout)
+        deadline.check()
+        try:
+            return runner.run(
+                pool.publish(event, while_waiting), timeout=min(deadline.remaining(), self.call_timeout)
+            )
+        except DecentSocialError as exc:
+            if deadline.passed():
+                raise deadline.error() from exc
+            raise
 
     def info(self, url: str) -> dict[str, Any]:
         """A relay's NIP-11 document (cached; ``{}`` when it publishes none)."""

@@ -149,6 +149,7 @@ def post_from_row(row: Record, reposted_by: Account | None = None) -> Post:
         url=post_url(row["id"]),
         author=author(row["author"], row["author_name"]),
         created_at=from_us(row["created_at"]),
+        edited_at=from_us(extra["edited_at_us"]) if "edited_at_us" in extra else None,
         **{column: row[column] for column in _POST_COLUMNS},
         **{column: tuple(json.loads(row[column])) for column in ("tags", "mentions", "links")},
         media=media_from_json(row["media"]),

@@ -44,6 +44,7 @@ from ...models import (
     Community,
     Draft,
     Media,
+    Message,
     Notification,
     Post,
     Reward,
@@ -53,9 +54,10 @@ from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, links, mentions
-from . import ledger, schema, store
+from . import ledger, lifecycle, messages, schema, store
 from .convert import (
     Economy,
+    Record,
     account_from_row,
     account_reward,
     author,
@@ -317,6 +319,46 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                 )
             store.delete(tx, row["seq"], now)
             ledger.cancel_pending(tx, row["seq"], now)
+
+    # ---------------------------------------------------------------- the post lifecycle: edit and pin
+
+    def _edit(self, post: Post, draft: Draft) -> Post:
+        """Rewrite the post's content in place; its id, time, parent and likes stay."""
+        new = self._new_post(draft)
+        with self._ready().write() as tx:
+            now = schema.now_us(tx)
+            row = self._own_row(tx, post.id, now, "edit")
+            lifecycle.edit(tx, row, new, now)
+            return post_from_row(store.post_row(tx, post.id, now, scheduled_for=self.handle))
+
+    def _pin(self, post: Post) -> None:
+        with self._ready().write() as tx:
+            now = schema.now_us(tx)
+            lifecycle.pin(tx, self.handle, self._own_row(tx, post.id, now, "pin")["seq"], now)
+
+    def _unpin(self, post_id: str) -> None:
+        with self._ready().write() as tx:
+            lifecycle.unpin(tx, self.handle, post_id)
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        handle = self._handle_of(account)
+
+        def page(cursor: lifecycle.PinCursor | None, size: int) -> Page[Post, lifecycle.PinCursor]:
+            with self._ready().read() as tx:
+                store.require_account(tx, handle)
+                rows = lifecycle.pinned_rows(tx, handle, schema.now_us(tx), cursor, size)
+            following = (rows[-1]["pinned_at"], rows[-1]["seq"]) if len(rows) == size else None
+            return Page([post_from_row(r) for r in rows], following)
+
+        return self._paged(page, limit)
+
+    def _own_row(self, tx: Tx, post_id: str, now: int, verb: str) -> Record:
+        row = store.post_row(tx, post_id, now, scheduled_for=self.handle)
+        if row["author"] != self.handle:
+            raise errors.PermissionDenied(
+                f"{self.handle} cannot {verb} {row['author']}'s post", network=NETWORK
+            )
+        return row
 
     # ---------------------------------------------------------------- reading
 
@@ -633,6 +675,30 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             return post["author"], post["seq"]
         raise errors.NotFound(f"no account or post {text!r} in this sandbox", network=NETWORK)
 
+    # ---------------------------------------------------------------- direct messages (issue 14)
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        if isinstance(to, Account) and to.network != NETWORK:
+            raise errors.InvalidInput(
+                f"a {to.network} account cannot receive a sandbox message", network=NETWORK
+            )
+        target = self._handle_of(to)
+        with self._ready().write() as tx:
+            row = messages.send(tx, self.handle, target, text, schema.now_us(tx))
+        return str(row["id"])
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        return self._paged(self._messages_page, limit)
+
+    def _messages_page(self, cursor: messages.MessageCursor | None, size: int) -> Page[Message, Any]:
+        with self._ready().read() as tx:
+            rows = messages.page(tx, self.handle, cursor, size)
+        last = rows[-1] if len(rows) == size else None
+        return Page(
+            [messages.message_from_row(r) for r in rows],
+            (last["created_at"], last["seq"]) if last is not None else None,
+        )
+
 
 def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
     """What a keyed tip was asked to do (before resolving its target): one key, one tip."""
@@ -655,10 +721,14 @@ def _seconds(seconds: float) -> timedelta:
 
 
 def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
-    """Files are read now (a missing file fails before anything is written) and kept as bytes."""
+    """Files are read now (a missing file fails before anything is written) and kept as bytes.
+
+    Like the networks that upload, the sandbox keeps the bytes when it has
+    them; a URL given too is kept beside them, and a URL alone is kept as it is.
+    """
     kept: list[Media] = []
     for item in media:
-        if item.url is not None:
+        if not item.has_bytes:
             kept.append(item)
             continue
         data = item.read_bytes()

@@ -141,6 +141,12 @@ CREATE TABLE IF NOT EXISTS notifications (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipient, created_at, seq);
+CREATE TABLE IF NOT EXISTS pins (
+    account TEXT NOT NULL,
+    post_seq INTEGER NOT NULL,
+    pinned_at INTEGER NOT NULL,
+    PRIMARY KEY (account, post_seq)
+);
 """
 
 #: Communities every new sandbox starts with (id, title, description).

@@ -45,6 +45,8 @@ LINK_LIMIT = 5
 REPLY_CONTROLS = frozenset(
     {"everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"}
 )
+#: How many of your newest posts a repost looks through for your earlier repost of the same post.
+REPOST_LOOKBACK = 25
 T = TypeVar("T")
 _NO_NOTIFICATION_SCOPE = "the token has neither threads_manage_mentions nor threads_read_replies"
 
@@ -59,6 +61,12 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         READING | PUBLISHING | SEARCHING | {Capability.THREAD, Capability.NOTIFICATIONS, Capability.MEDIA}
     )
     page_size: ClassVar[int] = 100  # the Graph API's maximum ``limit``
+    lacks: ClassVar[dict[Capability, str]] = {
+        Capability.EDIT: "the Threads API has no call that edits a published post;"
+        " edit(post, draft, replace=True) deletes it and publishes the draft instead",
+        Capability.PIN: "the Threads API has no call that pins a post to a profile",
+        Capability.MESSAGING: "the Threads API has no direct messages",  # issue 14
+    }
 
     @property
     def identity(self) -> str:
@@ -460,13 +468,31 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         self._api.remove(segment(media_id(self.post_id(post))))
 
     def _repost(self, post: PostRef) -> Post | None:
-        """Repost; returns the original post as shared by you (its ``id`` is the repost's)."""
-        path = f"{segment(media_id(self.post_id(post)))}/repost"
-        body = self._api.graph("POST", path, safe_to_repeat=False)
+        """Repost; returns the original post as shared by you (its ``id`` is the repost's).
+
+        Your repost of it among your newest threads is returned instead of
+        reposting again, so a repost whose answer was lost is not made twice
+        when the call is repeated.
+        """
+        original = media_id(self.post_id(post))
+        earlier = self._own_repost_of(original)
+        if earlier is not None:
+            return earlier
+        body = self._api.graph("POST", f"{segment(original)}/repost", safe_to_repeat=False)
         if not body.get("id"):
             return None
         repost_id = convert.id_of(body, "the repost")
         return self._resolved(self._api.get(segment(repost_id), fields=convert.MEDIA_FIELDS))
+
+    def _own_repost_of(self, original: str) -> Post | None:
+        """Your repost of ``original`` among your newest :data:`REPOST_LOOKBACK` threads, if any."""
+        body = self._api.get(
+            f"{self.settings.user_id}/threads", fields=convert.MEDIA_FIELDS, limit=REPOST_LOOKBACK
+        )
+        for m in map(as_dict, as_list(body.get("data"))):
+            if m.get("media_type") == "REPOST_FACADE" and convert.ref_id(m.get("reposted_post")) == original:
+                return self._resolved(m)
+        return None
 
     def hide_reply(self, reply: PostRef) -> None:
         """Hide a top-level reply to one of your posts (its nested replies are hidden too)."""

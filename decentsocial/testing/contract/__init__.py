@@ -27,5 +27,7 @@ the cases into one of its test modules::
 
 from __future__ import annotations
 
+from .lifecycle import *  # noqa: F403
 from .listings import *  # noqa: F403
+from .messaging import *  # noqa: F403
 from .publishing import *  # noqa: F403

@@ -440,6 +440,11 @@ def unsupported_calls(net: Network) -> dict[Capability, list[Callable[[], object
         ],
         Capability.SCHEDULE: [lambda: net.publish(Draft(text="contract unsupported", scheduled_at=later))],
         Capability.STREAM: [lambda: first(getattr(net, "stream")())],  # noqa: B009 - not in the protocol
+        # direct messages (issue 14)
+        Capability.MESSAGING: [
+            lambda: net.send_message(missing, "contract unsupported"),
+            lambda: first(net.messages()),
+        ],
     }
 
 

@@ -1,0 +1,211 @@
+"""Sign-in flows that end in a saved profile whose secret is in the system keyring.
+
+>>> flow = ds.auth.start("mastodon", base_url="https://mastodon.example",
+...                      redirect_uri="http://127.0.0.1:8765/callback", scopes=["read", "write"])
+>>> flow.url                                   # the user approves the app there
+>>> code, state = flow.wait_for_code()         # the browser comes back to the loopback listener
+>>> flow.finish(code=code, state=state, profile="brand-mastodon")
+>>> net = ds.connect(profile="brand-mastodon")
+
+OAuth networks (Mastodon and Mastodon-API servers, Threads) go through
+:func:`start`; key networks through :func:`hive_import`, :func:`nostr_import`
+/ :func:`nostr_generate`; Bluesky through :func:`bluesky_login` (app
+password; its OAuth with DPoP and PAR is not supported yet). :func:`logout`
+revokes what the server can revoke and removes the profile and its secrets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_names, profile_table, remove_profile
+from ..errors import ConfigurationError, DecentSocialError, InvalidInput
+from ._common import SignIn
+from .bluesky import bluesky_login
+from .keys import hive_import, nostr_generate, nostr_import
+from .loopback import OOB
+
+if TYPE_CHECKING:
+    from .mastodon import MastodonFlow
+    from .threads import ThreadsFlow
+
+__all__ = [
+    "OOB",
+    "ProfileStatus",
+    "SignIn",
+    "bluesky_login",
+    "default_scopes",
+    "hive_import",
+    "logout",
+    "nostr_generate",
+    "nostr_import",
+    "profiles",
+    "refresh",
+    "start",
+]
+
+#: Networks whose sign-in is an OAuth flow started with :func:`start`.
+OAUTH_NETWORKS = ("mastodon", "threads")
+
+
+def default_scopes(network: str, *, read_only: bool = False) -> tuple[str, ...]:
+    """The scopes a profile needs: reading only (monitoring, reports), or reading and publishing."""
+    if network == "mastodon":
+        from . import mastodon
+
+        return mastodon.READ_ONLY_SCOPES if read_only else mastodon.DEFAULT_SCOPES
+    if network == "threads":
+        from . import threads
+
+        return threads.READ_ONLY_SCOPES if read_only else threads.DEFAULT_SCOPES
+    raise InvalidInput(f"{network} has no OAuth scopes (sign-in there is by key or app password)")
+
+
+def start(network: str, **options: Any) -> MastodonFlow | ThreadsFlow:
+    """Begin an OAuth sign-in on ``network`` ("mastodon" or "threads"); open ``flow.url`` next.
+
+    Mastodon: ``base_url``, ``redirect_uri`` (a loopback address or :data:`OOB`),
+    ``scopes``. Threads: ``client_id``, ``client_secret``, ``redirect_uri``, ``scopes``.
+    """
+    if network == "mastodon":
+        from . import mastodon
+
+        if "base_url" not in options:
+            raise InvalidInput("mastodon sign-in needs base_url (your instance's address)", network=network)
+        return mastodon.start(options.pop("base_url"), **options)
+    if network == "threads":
+        from . import threads
+
+        return threads.start(**options)
+    hint = {
+        "bluesky": "ds.auth.bluesky_login(handle=…, app_password=…)",
+        "hive": "ds.auth.hive_import('hive', account=…, posting_key=…)",
+        "steem": "ds.auth.hive_import('steem', account=…, posting_key=…)",
+        "nostr": "ds.auth.nostr_generate(…) or ds.auth.nostr_import(private_key=…)",
+    }.get(network)
+    raise InvalidInput(
+        f"no OAuth sign-in for {network!r}"
+        + (f": use {hint}" if hint else f" (OAuth: {', '.join(OAUTH_NETWORKS)})")
+    )
+
+
+def refresh(profile: str, **options: Any) -> Any:
+    """Renew a Threads profile's token before it expires (see :func:`decentsocial.auth.threads.refresh`)."""
+    from . import threads
+
+    return threads.refresh(profile, **options)
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    """A profile as ``decentsocial profiles`` shows it: where its secrets are and whether they are there."""
+
+    name: str
+    network: str | None
+    #: setting -> "keyring", "env", "file", with ``present`` saying whether the value can be read now.
+    secrets: dict[str, tuple[str, bool]]
+
+    @property
+    def ready(self) -> bool:
+        return all(present for _, present in self.secrets.values())
+
+
+_SECRET_KEYS = ("access_token", "password", "session_string", "posting_key", "active_key", "private_key")
+
+
+def profiles() -> list[ProfileStatus]:
+    """Every profile in the config file with where its secrets are and whether each is present.
+
+    Never returns a secret's value.
+    """
+    import os
+
+    from ..keyring_store import has_secret
+
+    result = []
+    for name in profile_names():
+        table = profile_table(name)
+        found: dict[str, tuple[str, bool]] = {}
+        for key, value in table.items():
+            if key.endswith(KEYRING_SUFFIX) or key == "keyring_session":
+                try:
+                    present = has_secret(str(value))
+                except ConfigurationError:
+                    present = False
+                setting = "session" if key == "keyring_session" else key[: -len(KEYRING_SUFFIX)]
+                found[setting] = ("keyring", present)
+            elif key.endswith("_env"):
+                found[key[: -len("_env")]] = ("env", str(value) in os.environ)
+            elif key in _SECRET_KEYS:
+                found[key] = ("file", True)
+        prefix = "DECENTSOCIAL_" + name.upper().replace("-", "_").replace(".", "_") + "_"
+        for key in _SECRET_KEYS:
+            if prefix + key.upper() in os.environ:
+                found[key] = ("env", True)  # DECENTSOCIAL_<PROFILE>_<KEY> wins over the file
+        network = table.get("network")
+        result.append(ProfileStatus(name, network if isinstance(network, str) else None, found))
+    return result
+
+
+def logout(profile: str, *, revoke: bool = True) -> list[str]:
+    """Revoke the profile's token on the server (Mastodon), then remove its keyring entries and the profile.
+
+    Returns what was done, in words. When the revoke fails (server
+    unreachable) nothing is removed, so the user can try again; pass
+    ``revoke=False`` to forget the profile locally anyway.
+    """
+    from ..keyring_store import delete_secret, get_secret
+
+    table = profile_table(profile)
+    if not table:
+        raise ConfigurationError(f"no profile {profile!r} in the config file (see: decentsocial profiles)")
+    login = table.get(LOGIN_TABLE)
+    login = login if isinstance(login, dict) else {}
+    done: list[str] = []
+    if revoke and table.get("network") == "mastodon" and login.get("client_id"):
+        from pydantic import SecretStr
+
+        from . import mastodon
+
+        token = get_secret(str(table.get("access_token" + KEYRING_SUFFIX, "")))
+        secret = get_secret(str(login.get("client_secret" + KEYRING_SUFFIX, "")))
+        if token and secret:
+            try:
+                mastodon.revoke(
+                    str(table["base_url"]), SecretStr(token), str(login["client_id"]), SecretStr(secret)
+                )
+            except DecentSocialError as exc:
+                raise type(exc)(
+                    f"could not revoke the token on the server ({exc.message}); nothing was removed: "
+                    "try again, or log out with --no-revoke to forget the profile here only",
+                    network="mastodon",
+                    server_message=exc.server_message,
+                ) from None
+            done.append("token revoked on the server")
+    if revoke and table.get("network") == "bluesky" and table.get("keyring_session"):
+        from pydantic import SecretStr
+
+        from . import bluesky
+
+        session = get_secret(str(table["keyring_session"]))
+        if session:
+            try:
+                base = table.get("base_url")
+                bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
+            except DecentSocialError as exc:
+                raise type(exc)(
+                    f"could not end the session on the server ({exc.message}); nothing was removed: "
+                    "try again, or log out with --no-revoke to forget the profile here only",
+                    network="bluesky",
+                    server_message=exc.server_message,
+                ) from None
+            done.append("session ended on the server")
+    entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
+    entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
+    removed = sum(1 for entry in entries if delete_secret(entry))
+    if entries:
+        done.append(f"{removed} secret(s) removed from the keyring")
+    remove_profile(profile)
+    done.append(f"profile {profile} removed from the config file")
+    return done

@@ -1,0 +1,172 @@
+"""A one-shot HTTP listener on this machine for an OAuth redirect (RFC 8252's loopback redirect).
+
+The browser is sent back to ``http://127.0.0.1:PORT/PATH?code=…&state=…``;
+the listener answers that one request with a short page, hands the query
+to the caller and closes. It listens on loopback only, so nothing outside
+this machine can reach it; requests to other paths get 404 and do not end
+the wait. No answer within the timeout is ``AuthenticationError`` saying
+what to do next.
+"""
+
+from __future__ import annotations
+
+import html
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from ..errors import AuthenticationError, InvalidInput
+from ..urls import is_loopback_host
+
+__all__ = ["OOB", "LoopbackReceiver", "is_loopback_redirect"]
+
+#: The "out of band" redirect: the server shows the code and the user pastes it.
+OOB = "urn:ietf:wg:oauth:2.0:oob"
+
+_DONE = "Sign-in received. You can close this tab and go back to the terminal."
+
+
+def is_loopback_redirect(uri: str) -> bool:
+    """Whether ``uri`` is an ``http://`` address on this machine (one a local listener can take)."""
+    parts = urlsplit(uri)
+    return parts.scheme == "http" and is_loopback_host((parts.hostname or "").lower())
+
+
+class _Server(HTTPServer):
+    allow_reuse_address = True
+    answer: dict[str, str] | None = None
+    path: str = "/"
+
+    def server_bind(self) -> None:
+        # Only loopback: bind explicitly, never on all interfaces.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()[:2]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never logged
+        return
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != self.server.path:
+            self._reply(404, "Not the sign-in address.")
+            return
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        self.server.answer = query
+        if "error" in query:
+            self._reply(
+                200, "Sign-in was not completed: " + query.get("error", "") + ". Go back to the terminal."
+            )
+        else:
+            self._reply(200, _DONE)
+
+    def _reply(self, status: int, text: str) -> None:
+        body = f"<!doctype html><html><body><p>{html.escape(text)}</p></body></html>".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class LoopbackReceiver:
+    """Listens on the loopback address of ``redirect_uri`` until the redirect comes (once).
+
+    Port 0 picks a free port at once (read :attr:`redirect_uri` for the real
+    address, to register it with the server); a fixed port is bound on the
+    first :meth:`wait`, so building a flow never fails on a busy port. Once
+    bound, a background thread answers the browser at once, whether or not
+    :meth:`wait` has been called yet.
+    """
+
+    def __init__(self, redirect_uri: str) -> None:
+        if not is_loopback_redirect(redirect_uri):
+            raise InvalidInput(
+                f"not a loopback redirect address: {redirect_uri!r} (use http://127.0.0.1:PORT/…)"
+            )
+        parts = urlsplit(redirect_uri)
+        host = parts.hostname or "127.0.0.1"
+        self._host = "127.0.0.1" if host == "localhost" else host
+        self._port = parts.port if parts.port is not None else 80
+        self._path = parts.path or "/"
+        self._parts = parts
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._got = threading.Event()
+        self._lock = threading.Lock()
+        if self._port == 0:
+            self._bind()
+
+    @property
+    def redirect_uri(self) -> str:
+        """The redirect address with its real port."""
+        host = self._parts.hostname or "127.0.0.1"
+        netloc = f"[{host}]:{self._port}" if ":" in host else f"{host}:{self._port}"
+        return urlunsplit((self._parts.scheme, netloc, self._path, "", ""))
+
+    def listen(self) -> None:
+        """Bind and start answering now (idempotent)."""
+        self._bind()
+
+    def _bind(self) -> _Server:
+        with self._lock:
+            if self._server is None:
+                family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+                server_class = type("_LoopbackServer", (_Server,), {"address_family": family})
+                try:
+                    server = server_class((self._host, self._port), _Handler)
+                except OSError as exc:
+                    raise AuthenticationError(
+                        f"cannot listen for the sign-in redirect on {self._host}:{self._port} "
+                        f"({exc.strerror}): "
+                        "choose another port in the redirect address, or use the out-of-band code"
+                    ) from None
+                server.path = self._path
+                server.timeout = 0.2
+                self._port = int(server.server_address[1])
+                self._server = server
+                self._thread = threading.Thread(target=self._serve, args=(server,), daemon=True)
+                self._thread.start()
+            return self._server
+
+    def _serve(self, server: _Server) -> None:
+        while not self._stop.is_set() and server.answer is None:
+            try:
+                server.handle_request()
+            except OSError:  # closed under us
+                return
+        if server.answer is not None:
+            self._got.set()
+
+    def wait(self, timeout: float) -> dict[str, str]:
+        """The redirect's query parameters; ``AuthenticationError`` when none came within ``timeout`` s."""
+        server = self._bind()
+        try:
+            if not self._got.wait(timeout) or server.answer is None:
+                raise AuthenticationError(
+                    f"no sign-in came back to {self.redirect_uri} within {timeout:g} s: open the "
+                    "address shown, approve the app there, and run the sign-in again (or paste the "
+                    "code by hand with the out-of-band option)"
+                )
+            return dict(server.answer)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop listening (idempotent)."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+        if self._server is not None:
+            self._server.server_close()
+            self._server = None

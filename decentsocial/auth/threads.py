@@ -1,0 +1,301 @@
+"""Sign-in on Threads (Meta's Threads API): the authorization address, the code exchange, the 60-day token.
+
+The app (its id and secret) is made in Meta's app dashboard, where its
+redirect address is registered; Meta takes only ``https://`` redirect
+addresses there, so from a terminal the user pastes the address the browser
+ends on (its ``?code=…``). Then:
+
+1. ``POST {graph}/oauth/access_token`` (``grant_type=authorization_code``)
+   gives a short-lived (1 hour) token and the user id;
+2. ``GET {graph}/access_token?grant_type=th_exchange_token`` turns it into a
+   long-lived (60 days) token, which is verified (``GET /me``) and saved in
+   the keyring with its expiry;
+3. :func:`refresh` renews it before it expires
+   (``GET /refresh_access_token?grant_type=th_refresh_token``, once the token
+   is a day old) and saves the new one.
+
+The app secret is used for the exchange and never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
+
+from ..coerce import as_str
+from ..config import check_profile_name, profile_table, save_profile
+from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
+from ..httpclient import HttpApi, is_digits
+from ..keyring_store import set_secret
+from ..limits import Limits
+from ..retry import RetryPolicy
+from ..urls import check_endpoint
+from ._common import SignIn, check_state, denied, new_state, read_code, save_signed_in
+from .loopback import LoopbackReceiver, is_loopback_redirect
+
+__all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "ThreadsFlow", "refresh", "start"]
+
+NAME = "threads"
+#: Read, publish, reply, delete and see insights.
+DEFAULT_SCOPES = (
+    "threads_basic",
+    "threads_content_publish",
+    "threads_read_replies",
+    "threads_manage_replies",
+    "threads_manage_insights",
+    "threads_delete",
+)
+READ_ONLY_SCOPES = ("threads_basic", "threads_read_replies", "threads_manage_insights")
+_SCOPE = re.compile(r"^threads_[a-z_]+$")
+
+
+class ThreadsFlow:
+    """A Threads sign-in in progress: open :attr:`url`, then :meth:`finish` with the code."""
+
+    network = NAME
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: SecretStr,
+        redirect_uri: str,
+        scopes: tuple[str, ...],
+        authorize_url: str,
+        base_url: str,
+        receiver: LoopbackReceiver | None,
+        allow_http: bool,
+        timeout: float,
+        limits: Limits | None,
+    ) -> None:
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.scopes = scopes
+        self.base_url = base_url
+        self.state = new_state()
+        self._receiver = receiver
+        self._allow_http = allow_http
+        self._timeout = timeout
+        self._limits = limits
+        self.finished = False
+        query = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": ",".join(scopes),
+            "response_type": "code",
+            "state": self.state,
+        }
+        #: Where the user approves the app (open it in a browser).
+        self.url = f"{authorize_url}/oauth/authorize?{urlencode(query)}"
+
+    def __repr__(self) -> str:
+        return f"<ThreadsFlow app {self.client_id} scopes={','.join(self.scopes)}>"
+
+    def listen(self) -> None:
+        """Start the loopback listener now (a fixed port is otherwise bound by :meth:`wait_for_code`),
+        so a busy port fails before the user is sent to approve."""
+        if self._receiver is not None:
+            self._receiver.listen()
+
+    def wait_for_code(self, timeout: float = 300.0) -> tuple[str, str]:
+        """Wait for the loopback redirect (a test server, or an app whose redirect is on this machine)."""
+        if self._receiver is None:
+            raise InvalidInput(
+                "this sign-in's redirect is not on this machine: paste the address the browser ended on "
+                "into finish(code=…)",
+                network=NAME,
+            )
+        query = self._receiver.wait(timeout)
+        if "error" in query:
+            raise denied(query, network=NAME)
+        return query.get("code", ""), query.get("state", "")
+
+    def finish(self, *, code: str, state: str | None = None, profile: str | None = None) -> SignIn:
+        """Exchange ``code`` for a long-lived token, verify it and (with ``profile``) save it."""
+        if self.finished:
+            raise AuthenticationError(
+                "this sign-in is already finished (an authorization code works once): start a new one",
+                network=NAME,
+            )
+        code, state = read_code(code, state)
+        check_state(self.state, state, network=NAME)
+        if profile is not None:
+            check_profile_name(profile, keyring=True)
+        short, user_id = self._exchange(code)
+        from ..backends.threads import ThreadsNetwork
+
+        long = ThreadsNetwork.exchange_token(
+            short,
+            self._client_secret,
+            base_url=self.base_url,
+            timeout=self._timeout,
+            allow_http=self._allow_http,
+            limits=self._limits,
+        )
+        account = self._verify(long.access_token, user_id)
+        if profile is not None:
+            save_signed_in(
+                profile,
+                NAME,
+                {
+                    "base_url": self.base_url,
+                    "user_id": user_id,
+                    "allow_http": True if self._allow_http else None,
+                    "token_expires_at": long.expires_at.replace(microsecond=0) if long.expires_at else None,
+                },
+                {"access_token": long.access_token.get_secret_value()},
+                login={
+                    "client_id": self.client_id,
+                    "scopes": list(self.scopes),
+                    "account": account.handle,
+                    "signed_in_at": datetime.now(timezone.utc).replace(microsecond=0),
+                },
+            )
+        self.finished = True
+        self.close()
+        return SignIn(NAME, profile, account, self.scopes, long.expires_at)
+
+    def _exchange(self, code: str) -> tuple[SecretStr, str]:
+        api = HttpApi(
+            NAME,
+            "Threads",
+            self.base_url,
+            timeout=self._timeout,
+            retry=RetryPolicy(attempts=1),
+            limits=self._limits,
+        )
+        form = {
+            "client_id": self.client_id,
+            "client_secret": self._client_secret.get_secret_value(),
+            "grant_type": "authorization_code",
+            "redirect_uri": self.redirect_uri,
+            "code": code,
+        }
+        try:
+            response = api.send(
+                "POST", "/oauth/access_token", data=form, safe_to_repeat=False, authenticated=False
+            )
+            if response.status_code >= 400:
+                body = api.error_body(response)
+                error = body.get("error") if isinstance(body, dict) else None
+                words = as_str(error.get("message")) if isinstance(error, dict) else None
+                if response.status_code < 500:
+                    raise AuthenticationError(
+                        "Threads refused the authorization code (already used, expired, or for another "
+                        "redirect address or app): start the sign-in again and use the new code",
+                        network=NAME,
+                        server_message=words,
+                    )
+                raise api.failure(response, method="POST", safe_to_repeat=False)
+            answer = api.parse(response)
+        finally:
+            api.close()
+        token, user_id = as_str(answer.get("access_token")), answer.get("user_id")
+        user = str(user_id) if isinstance(user_id, (int, str)) else ""
+        if not token or not is_digits(user):
+            raise NetworkUnavailable("Threads' token answer has no access token or user id", network=NAME)
+        return SecretStr(token), user
+
+    def _verify(self, token: SecretStr, user_id: str) -> Any:
+        from ..registry import connect_any
+
+        net = connect_any(
+            NAME, base_url=self.base_url, access_token=token, user_id=user_id, allow_http=self._allow_http
+        )
+        try:
+            return net.me()
+        finally:
+            net.close()
+
+    def close(self) -> None:
+        if self._receiver is not None:
+            self._receiver.close()
+
+
+def start(
+    *,
+    client_id: str,
+    client_secret: str | SecretStr,
+    redirect_uri: str,
+    scopes: Any = DEFAULT_SCOPES,
+    authorize_url: str = "https://threads.net",
+    base_url: str = "https://graph.threads.net",
+    allow_http: bool = False,
+    timeout: float = 30.0,
+    limits: Limits | None = None,
+) -> ThreadsFlow:
+    """Begin a Threads sign-in for the app ``client_id`` (no I/O until :meth:`ThreadsFlow.finish`)."""
+    if not is_digits(str(client_id)):
+        raise InvalidInput(
+            "client_id: the Threads app id is digits (Meta app dashboard, Threads app ID)", network=NAME
+        )
+    secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(str(client_secret))
+    if not secret.get_secret_value().strip():
+        raise InvalidInput("client_secret: give the Threads app secret (Meta app dashboard)", network=NAME)
+    chosen = tuple(dict.fromkeys(scopes.split(",") if isinstance(scopes, str) else (str(s) for s in scopes)))
+    bad = [s for s in chosen if not _SCOPE.match(s)]
+    if bad or "threads_basic" not in chosen:
+        raise InvalidInput(
+            f"Threads scopes must include threads_basic and be threads_* names (got {', '.join(chosen)})",
+            network=NAME,
+        )
+    auth_url = check_endpoint(authorize_url, network=NAME, setting="authorize_url", allow_http=allow_http)
+    graph = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
+    receiver = None
+    if is_loopback_redirect(redirect_uri):
+        receiver = LoopbackReceiver(redirect_uri)
+        redirect_uri = receiver.redirect_uri
+    elif not redirect_uri.startswith("https://"):
+        raise InvalidInput(f"redirect_uri {redirect_uri!r}: Threads needs an https:// address", network=NAME)
+    return ThreadsFlow(
+        client_id=str(client_id),
+        client_secret=secret,
+        redirect_uri=redirect_uri,
+        scopes=chosen,
+        authorize_url=auth_url,
+        base_url=graph,
+        receiver=receiver,
+        allow_http=allow_http,
+        timeout=timeout,
+        limits=limits,
+    )
+
+
+def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool = False) -> datetime | None:
+    """Renew profile ``profile``'s long-lived token when it expires within ``margin`` (or ``force``).
+
+    Saves the new token in the keyring and its expiry in the config file;
+    returns the new expiry, or ``None`` when nothing was due.
+    """
+    from ..backends.threads import ThreadsNetwork
+    from ..registry import connect_any
+
+    table = profile_table(profile)
+    if table.get("network") != NAME:
+        raise ConfigurationError(f"profile {profile!r} is not a Threads profile", network=NAME)
+    entry = table.get("access_token_keyring")
+    if not isinstance(entry, str):
+        raise ConfigurationError(
+            f"profile {profile!r} keeps its token outside the keyring: refresh it with "
+            "ThreadsNetwork.refresh_token() and store the result yourself",
+            network=NAME,
+        )
+    net = connect_any(profile=profile)
+    assert isinstance(net, ThreadsNetwork)
+    try:
+        if not force and not net.needs_refresh(margin):
+            return None
+        fresh = net.refresh_token()
+    finally:
+        net.close()
+    set_secret(entry, fresh.access_token.get_secret_value())
+    if fresh.expires_at is not None:
+        table["token_expires_at"] = fresh.expires_at.replace(microsecond=0)
+    login = table.pop("login", None)
+    save_profile(profile, table, login if isinstance(login, dict) else None)
+    return fresh.expires_at

@@ -1,0 +1,381 @@
+"""The sign-in commands of ``decentsocial``: ``login NETWORK …``, ``logout``, ``profiles``, ``refresh``.
+
+Each ``login`` ends in a saved profile whose secret is in the system
+keyring (see :mod:`decentsocial.auth`); the config file gets only a
+reference. Secrets are typed at a hidden prompt or read from an environment
+variable (``--…-env VAR``), never taken as command-line arguments (the
+shell history and the process list would keep them). Nothing secret is
+printed, except a newly generated Nostr key, once, because there is no
+other copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import webbrowser
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .cli import app, err, handles_errors, out, print_json, printable
+from .errors import ConfigurationError, InvalidInput
+
+if TYPE_CHECKING:
+    from .auth import SignIn
+
+__all__ = ["login_app"]
+
+login_app = typer.Typer(
+    help="Sign in to a network and save a profile; its secret goes to the system keyring.",
+    no_args_is_help=True,
+)
+app.add_typer(login_app, name="login")
+
+ProfileArg = Annotated[
+    str, typer.Option("--profile", "-p", help="Name of the profile to save (brand-mastodon).")
+]
+NoBrowser = Annotated[
+    bool, typer.Option("--no-browser", help="Print the address instead of opening a browser.")
+]
+Timeout = Annotated[
+    float, typer.Option("--timeout", min=1, help="Seconds to wait for the browser to come back.")
+]
+ReadOnly = Annotated[
+    bool,
+    typer.Option("--read-only", help="Ask only for reading (monitoring, reports): nothing can be posted."),
+]
+
+
+def _ready(profile: str) -> None:
+    """Refuse a bad profile name or a missing keyring before the user does anything in the browser."""
+    from .config import check_profile_name
+
+    check_profile_name(profile, keyring=True)
+
+
+def _secret(env: str | None, prompt: str) -> str:
+    """A secret from ``$env`` or a hidden prompt (never an argument)."""
+    if env:
+        if env not in os.environ:
+            raise ConfigurationError(f"environment variable {env} is not set")
+        return os.environ[env]
+    value: str = typer.prompt(prompt, hide_input=True)
+    return value.strip()
+
+
+def _done(signed: SignIn, where: str = "the system keyring") -> None:
+    console = out()
+    who = printable(signed.account.handle)
+    console.print(f"Signed in to {signed.network} as {who}.", markup=False)
+    if signed.scopes:
+        console.print(f"Access granted: {', '.join(signed.scopes)}", markup=False)
+    if signed.expires_at is not None:
+        console.print(f"The token is valid until {signed.expires_at:%Y-%m-%d %H:%M} UTC.", markup=False)
+    if signed.profile:
+        console.print(
+            f"Profile {signed.profile} saved (secret in {where}). "
+            f"Try: decentsocial timeline -p {signed.profile}",
+            markup=False,
+        )
+
+
+def _open(url: str, no_browser: bool, flow: Any = None) -> None:
+    if flow is not None:
+        flow.listen()  # a busy port fails here, before the user approves anything
+    console = err()
+    console.print("Open this address, sign in if asked, and approve decentsocial:", markup=False)
+    console.print(url, markup=False, soft_wrap=True)
+    if not no_browser:
+        # No browser here (a server, a container): the address is printed above.
+        with contextlib.suppress(webbrowser.Error, OSError):
+            webbrowser.open(url)
+
+
+def _wait(flow: Any, timeout: float) -> tuple[str, str]:
+    with err().status(f"Waiting for the browser to come back (up to {timeout:g} s)…"):
+        code, state = flow.wait_for_code(timeout=timeout)
+    return str(code), str(state)
+
+
+@login_app.command("mastodon")
+@handles_errors
+def login_mastodon(
+    server: Annotated[str, typer.Argument(help="Your instance's address, e.g. https://mastodon.social.")],
+    profile: ProfileArg,
+    read_only: ReadOnly = False,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="Ask for exactly this scope (repeatable).")
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port of the local redirect (0: any free port).")
+    ] = 0,
+    paste_code: Annotated[
+        bool,
+        typer.Option("--paste-code", help="Paste the code the server shows instead of a local redirect."),
+    ] = False,
+    no_browser: NoBrowser = False,
+    timeout: Timeout = 300.0,
+) -> None:
+    """Sign in to a Mastodon (or Mastodon-API) server in the browser."""
+    from . import auth
+
+    _ready(profile)
+    scopes = tuple(scope) if scope else auth.default_scopes("mastodon", read_only=read_only)
+    redirect = auth.OOB if paste_code else f"http://127.0.0.1:{port}/callback"
+    base_url = server if "://" in server else "https://" + server
+    with err().status(f"Registering decentsocial on {printable(base_url)}…"):
+        flow = auth.start("mastodon", base_url=base_url, redirect_uri=redirect, scopes=scopes)
+    try:
+        _open(flow.url, no_browser, flow)
+        if paste_code:
+            code, state = _secret(None, "Paste the authorization code"), None
+        else:
+            code, state = _wait(flow, timeout)
+        with err().status("Checking the token…"):
+            signed = flow.finish(code=code, state=state, profile=profile)
+    finally:
+        flow.close()
+    _done(signed)
+
+
+@login_app.command("threads")
+@handles_errors
+def login_threads(
+    profile: ProfileArg,
+    app_id: Annotated[str, typer.Option("--app-id", help="Threads app ID (Meta app dashboard).")],
+    redirect_uri: Annotated[
+        str, typer.Option("--redirect-uri", help="The redirect address registered for the app.")
+    ],
+    app_secret_env: Annotated[
+        str | None, typer.Option("--app-secret-env", help="Read the app secret from this variable.")
+    ] = None,
+    read_only: ReadOnly = False,
+    no_browser: NoBrowser = False,
+    timeout: Timeout = 300.0,
+    authorize_url: Annotated[str, typer.Option(hidden=True)] = "https://threads.net",
+    base_url: Annotated[str, typer.Option(hidden=True)] = "https://graph.threads.net",
+) -> None:
+    """Sign in to Threads with your Meta app; the 60-day token is saved and can be refreshed."""
+    from . import auth
+
+    _ready(profile)
+    secret = _secret(app_secret_env, "Threads app secret")
+    flow = auth.start(
+        "threads",
+        client_id=app_id,
+        client_secret=secret,
+        redirect_uri=redirect_uri,
+        scopes=auth.default_scopes("threads", read_only=read_only),
+        authorize_url=authorize_url,
+        base_url=base_url,
+    )
+    try:
+        _open(flow.url, no_browser, flow)
+        from .auth.loopback import is_loopback_redirect
+
+        if is_loopback_redirect(flow.redirect_uri):
+            code, state = _wait(flow, timeout)
+            got_state: str | None = state
+        else:
+            code = _secret(None, "Paste the whole address your browser ended on (https://…?code=…&state=…)")
+            got_state = None
+        with err().status("Exchanging the code for a 60-day token…"):
+            signed = flow.finish(code=code, state=got_state, profile=profile)
+    finally:
+        flow.close()
+    _done(signed)
+
+
+@login_app.command("bluesky")
+@handles_errors
+def login_bluesky(
+    handle: Annotated[str, typer.Argument(help="Your handle, e.g. brand.bsky.social.")],
+    profile: ProfileArg,
+    server: Annotated[str, typer.Option("--server", help="Your PDS.")] = "https://bsky.social",
+    save_password: Annotated[
+        bool,
+        typer.Option("--save-password", help="Keep the app password instead of only the session."),
+    ] = False,
+    password_env: Annotated[
+        str | None, typer.Option("--password-env", help="Read the app password from this variable.")
+    ] = None,
+) -> None:
+    """Sign in to Bluesky with an app password (Settings > Privacy and security > App passwords)."""
+    from . import auth
+
+    _ready(profile)
+    password = _secret(password_env, "App password")
+    with err().status("Signing in…"):
+        signed = auth.bluesky_login(
+            handle=handle,
+            app_password=password,
+            base_url=server,
+            profile=profile,
+            save="password" if save_password else "session",
+        )
+    _done(signed)
+
+
+def _login_hive(
+    network: str,
+    account: str,
+    profile: str,
+    nodes: list[str] | None,
+    active: bool,
+    posting_key_env: str | None,
+    active_key_env: str | None,
+) -> None:
+    from . import auth
+
+    _ready(profile)
+    if not nodes:
+        raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
+    posting = _secret(posting_key_env, f"Private posting key of @{account}")
+    active_key = (
+        _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
+    )
+    with err().status(f"Checking the keys against @{account} on {network}…"):
+        signed = auth.hive_import(
+            network, account=account, nodes=nodes, posting_key=posting, active_key=active_key, profile=profile
+        )
+    _done(signed)
+
+
+NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="An API node (repeatable).")]
+ActiveOpt = Annotated[bool, typer.Option("--active", help="Also import the active key (transfers, claims).")]
+PostingEnv = Annotated[
+    str | None, typer.Option("--posting-key-env", help="Read the posting key from this variable.")
+]
+ActiveEnv = Annotated[
+    str | None, typer.Option("--active-key-env", help="Read the active key from this variable.")
+]
+
+
+@login_app.command("hive")
+@handles_errors
+def login_hive(
+    account: Annotated[str, typer.Argument(help="The account name, without @.")],
+    profile: ProfileArg,
+    node: NodeOpt = None,
+    active: ActiveOpt = False,
+    posting_key_env: PostingEnv = None,
+    active_key_env: ActiveEnv = None,
+) -> None:
+    """Import Hive keys, checked against the account's public keys on the chain."""
+    _login_hive("hive", account, profile, node, active, posting_key_env, active_key_env)
+
+
+@login_app.command("steem")
+@handles_errors
+def login_steem(
+    account: Annotated[str, typer.Argument(help="The account name, without @.")],
+    profile: ProfileArg,
+    node: NodeOpt = None,
+    active: ActiveOpt = False,
+    posting_key_env: PostingEnv = None,
+    active_key_env: ActiveEnv = None,
+) -> None:
+    """Import Steem keys, checked against the account's public keys on the chain."""
+    _login_hive("steem", account, profile, node, active, posting_key_env, active_key_env)
+
+
+@login_app.command("nostr")
+@handles_errors
+def login_nostr(
+    profile: ProfileArg,
+    relay: Annotated[list[str] | None, typer.Option("--relay", help="A relay (repeatable).")] = None,
+    import_key: Annotated[
+        bool, typer.Option("--import", help="Import your key instead of making a new one.")
+    ] = False,
+    key_env: Annotated[
+        str | None, typer.Option("--key-env", help="Read the nsec to import from this variable.")
+    ] = None,
+    nip05: Annotated[
+        str | None, typer.Option("--nip05", help="Check that name@domain points at this key.")
+    ] = None,
+) -> None:
+    """Make a new Nostr key (shown once) or import yours; optionally check your NIP-05 name."""
+    from . import auth
+
+    _ready(profile)
+    if not relay:
+        raise InvalidInput("give at least one relay: --relay wss://…")
+    key = _secret(key_env, "Your nsec") if import_key or key_env else None
+    signed = auth.nostr_import(relays=relay, private_key=key, profile=profile, nip05=nip05)
+    console = out()
+    if "nsec" in signed.notes:
+        console.print("Your new secret key, shown this once. Write it down somewhere safe:", markup=False)
+        console.print("  " + signed.notes["nsec"], markup=False)
+    console.print(f"Public key: {signed.notes['npub']}", markup=False)
+    _done(signed)
+
+
+@app.command()
+@handles_errors
+def logout(
+    profile: Annotated[str, typer.Argument(help="The profile to sign out of.")],
+    no_revoke: Annotated[
+        bool,
+        typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
+    ] = False,
+) -> None:
+    """Revoke the profile's token (where the network can) and remove the profile and its secrets."""
+    from . import auth
+
+    for line in auth.logout(profile, revoke=not no_revoke):
+        out().print(line, markup=False)
+
+
+@app.command()
+@handles_errors
+def profiles(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")] = False,
+) -> None:
+    """List the saved profiles and whether each one's secret is present (never the secret)."""
+    from . import auth
+    from .config import config_path
+
+    found = auth.profiles()
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": p.name,
+                    "network": p.network,
+                    "ready": p.ready,
+                    "secrets": {k: {"in": where, "present": ok} for k, (where, ok) in p.secrets.items()},
+                }
+                for p in found
+            ]
+        )
+        return
+    if not found:
+        out().print(f"No profiles in {config_path()} yet: decentsocial login NETWORK …", markup=False)
+        return
+    table = Table(title=f"Profiles ({config_path()})")
+    for column in ("profile", "network", "secret"):
+        table.add_column(column)
+    for p in found:
+        parts = [f"{k} in {where}: {'present' if ok else 'MISSING'}" for k, (where, ok) in p.secrets.items()]
+        table.add_row(p.name, p.network or "?", "; ".join(parts) or "none needed")
+    out().print(table)
+
+
+@app.command()
+@handles_errors
+def refresh(
+    profile: Annotated[str, typer.Argument(help="A Threads profile.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Refresh even if the token is not close to expiry.")
+    ] = False,
+) -> None:
+    """Renew a Threads profile's 60-day token when under a week is left (run it from cron)."""
+    from . import auth
+
+    expires = auth.refresh(profile, force=force)
+    if expires is None:
+        out().print(f"{profile}: the token is not due for renewal yet", markup=False)
+    else:
+        out().print(f"{profile}: token renewed, valid until {expires:%Y-%m-%d %H:%M} UTC", markup=False)

@@ -1,0 +1,203 @@
+"""An httpx transport whose every socket operation ends at the call's deadline.
+
+httpx gives each request one read timeout, applied to each read on its own:
+a server that drips its status line and headers one byte at a time (each
+byte inside the timeout) holds the call for as long as it likes, before any
+body chunk lets :func:`decentsocial.limits.guarded_transport` look at the
+clock. Here the connection pool runs on a network backend whose streams cut
+every connect, TLS handshake, read and write to the time left before the
+deadline of the call in flight on this thread, so the call ends at its
+deadline whatever the server does.
+
+It is built on httpcore's public pieces (the connection pool and its
+pluggable network backend) rather than on httpx's private ones, and maps
+httpcore's errors to httpx's so backends see the usual exception types.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpcore
+import httpx
+
+if TYPE_CHECKING:
+    from .limits import Deadline
+
+__all__ = ["DeadlineHTTPTransport", "deadline_in_force"]
+
+T = TypeVar("T")
+
+_current = threading.local()
+
+
+@contextmanager
+def deadline_in_force(deadline: Deadline) -> Iterator[None]:
+    """Make ``deadline`` bound every socket operation of this thread's requests while inside."""
+    previous: Deadline | None = getattr(_current, "deadline", None)
+    _current.deadline = deadline
+    try:
+        yield
+    finally:
+        _current.deadline = previous
+
+
+def _within_deadline(operation: Callable[[float | None], T], timeout: float | None) -> T:
+    """Run ``operation(timeout)`` with ``timeout`` cut to the time left before this thread's deadline.
+
+    Past the deadline, or timed out because of it, the deadline's own error
+    (``NetworkUnavailable`` naming the deadline) is raised.
+    """
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is None:
+        return operation(timeout)
+    deadline.check()
+    left = deadline.remaining()
+    try:
+        return operation(left if timeout is None else min(timeout, left))
+    except httpcore.TimeoutException as exc:
+        if deadline.passed():
+            raise deadline.error() from exc
+        raise
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _within_deadline(lambda left: self._inner.read(max_bytes, left), timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _within_deadline(lambda left: self._inner.write(buffer, left), timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            _within_deadline(lambda left: self._inner.start_tls(ssl_context, server_hostname, left), timeout)
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            _within_deadline(
+                lambda left: self._inner.connect_tcp(host, port, left, local_address, socket_options), timeout
+            )
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        connect = self._inner.connect_unix_socket
+        return _DeadlineStream(_within_deadline(lambda left: connect(path, left, socket_options), timeout))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+# httpcore's errors as httpx's (most specific first: the timeouts are also transport errors).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+)
+
+
+@contextmanager
+def _httpx_errors(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except httpcore.ConnectionNotAvailable as exc:  # pragma: no cover - the pool retries these itself
+        raise httpx.ConnectError(str(exc), request=request) from exc
+    except Exception as exc:
+        for core, mapped in _ERRORS:
+            if isinstance(exc, core):
+                raise mapped(str(exc), request=request) from exc
+        raise
+
+
+class _BodyStream(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes], request: httpx.Request) -> None:
+        self._inner = inner
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors(self._request):
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            with _httpx_errors(self._request):
+                close()
+
+
+class DeadlineHTTPTransport(httpx.BaseTransport):
+    """HTTP/1.1 with certificate checks, its sockets bounded by :func:`deadline_in_force`."""
+
+    def __init__(self) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_DeadlineBackend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors(request):
+            response = self._pool.handle_request(core_request)
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_BodyStream(response.stream, request),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()

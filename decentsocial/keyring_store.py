@@ -1,0 +1,120 @@
+"""Secrets in the system keyring (macOS Keychain, Windows Credential Locker, Secret Service…).
+
+A profile in ``config.toml`` names where its secret is, never the secret::
+
+    [profiles.brand-mastodon]
+    network = "mastodon"
+    base_url = "https://mastodon.example"
+    access_token_keyring = "brand-mastodon/access_token"
+
+``KEY_keyring = "ENTRY"`` reads setting ``KEY`` from the keyring entry
+``ENTRY`` of the service ``decentsocial`` (the ``keyring`` library's
+``get_password("decentsocial", ENTRY)``). Which keyring is used is the
+``keyring`` library's choice and its own configuration
+(``PYTHON_KEYRING_BACKEND``, ``keyringrc.cfg``), so a headless server can
+point it at any backend it trusts.
+
+The optional ``keyring`` extra installs the library; without it a profile
+that names a keyring entry fails with ``ConfigurationError`` naming the
+``pip install``. Values are never logged or put in messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "SERVICE",
+    "delete_secret",
+    "ensure_usable",
+    "entry_name",
+    "get_secret",
+    "has_secret",
+    "set_secret",
+]
+
+#: The keyring service every decentsocial secret is stored under.
+SERVICE = "decentsocial"
+
+_HINT = "pip install 'decentsocial[keyring]'"
+
+
+def entry_name(profile: str, key: str) -> str:
+    """The keyring entry of setting ``key`` of profile ``profile``: ``"brand-mastodon/access_token"``."""
+    return f"{profile}/{key}"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise ConfigurationError(f"secrets in the system keyring need the keyring library: {_HINT}") from None
+    return keyring
+
+
+def _failed(action: str, entry: str, exc: Exception) -> ConfigurationError:
+    # The keyring library's own message names the backend and what is missing; it never holds the value.
+    return ConfigurationError(
+        f"the system keyring could not {action} entry {entry!r} of service {SERVICE!r} "
+        f"({type(exc).__name__}: {exc}); configure a keyring backend (see the keyring library's "
+        "PYTHON_KEYRING_BACKEND) or keep the secret in an environment variable (KEY_env)"
+    )
+
+
+def ensure_usable() -> None:
+    """``ConfigurationError`` now, before a sign-in uses up its code, when no keyring can store secrets.
+
+    The keyring library falls back to a backend that refuses everything when
+    it finds none (a server without a desktop session, a container).
+    """
+    keyring = _keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:
+        raise _failed("open", "(any)", exc) from None
+    module = type(backend).__module__
+    empty_chain = type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None)
+    if module == "keyring.backends.fail" or empty_chain:
+        raise ConfigurationError(
+            "no system keyring is available here to keep the secret: configure one for the keyring "
+            "library (PYTHON_KEYRING_BACKEND, or its keyringrc.cfg), or keep the secret in an "
+            "environment variable (KEY_env in the profile)"
+        )
+
+
+def get_secret(entry: str) -> str | None:
+    """The secret stored at ``entry``, or ``None`` when there is none."""
+    keyring = _keyring()
+    try:
+        value = keyring.get_password(SERVICE, entry)
+    except Exception as exc:  # keyring.errors.KeyringError and backend-specific failures
+        raise _failed("read", entry, exc) from None
+    return value if isinstance(value, str) else None
+
+
+def has_secret(entry: str) -> bool:
+    """Whether ``entry`` holds a secret (the value is read and dropped, never returned)."""
+    return get_secret(entry) is not None
+
+
+def set_secret(entry: str, value: str) -> None:
+    """Store ``value`` at ``entry``, replacing what was there."""
+    keyring = _keyring()
+    try:
+        keyring.set_password(SERVICE, entry, value)
+    except Exception as exc:
+        raise _failed("write", entry, exc) from None
+
+
+def delete_secret(entry: str) -> bool:
+    """Remove ``entry``; ``False`` when it was not there."""
+    keyring = _keyring()
+    try:
+        if keyring.get_password(SERVICE, entry) is None:
+            return False
+        keyring.delete_password(SERVICE, entry)
+    except Exception as exc:
+        raise _failed("delete", entry, exc) from None
+    return True

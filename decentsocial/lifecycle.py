@@ -1,0 +1,476 @@
+"""After publishing: retract what a crosspost or a job made (:func:`retract`); crisis mode (:func:`crisis`).
+
+``retract`` deletes every post a :func:`~decentsocial.crosspost` result or a
+scheduled :class:`~decentsocial.Job` made, every part of a thread, on every
+network, and reports per network what went or why not. Running it again is
+safe: a post already gone counts as deleted. On Hive and Steem a post that
+the chain will not delete (it has votes or replies) is edited to a
+retraction notice instead, and the outcome says so.
+
+``crisis`` stops everything planned from going out (it pauses the
+scheduler's jobs), publishes a statement everywhere, pins it where the
+network can, and records itself as *the* active crisis in the scheduler's
+store (or, without a scheduler, in the state store), so a second crisis
+cannot start until :meth:`Crisis.end`, which unpins the statement and
+resumes exactly the jobs the crisis paused, even from another process::
+
+    c = ds.crisis("We are aware of the outage and are on it.", nets, scheduler=sched)
+    c.result.ok, c.pinned, c.not_pinned, c.paused
+    ...
+    c.end()                                   # or ds.Crisis.active(sched).end() after a restart
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
+from .errors import ContentRejected, DecentSocialError, InvalidInput, NotFound
+from .jobs import Job
+from .models import Draft, Post, as_draft
+from .network import Capability, Network
+
+if TYPE_CHECKING:
+    from .scheduler import Scheduler
+
+__all__ = [
+    "RETRACTION_NOTICE",
+    "Crisis",
+    "CrisisEnd",
+    "Retracted",
+    "Retraction",
+    "crisis",
+    "retract",
+]
+
+log = logging.getLogger("decentsocial.lifecycle")
+
+#: What a post that cannot be deleted (Hive, Steem) is edited to.
+RETRACTION_NOTICE = "[Retracted: the author has withdrawn this post.]"
+#: The note (in the scheduler's store, or the state store) that names the active crisis.
+ACTIVE = "crisis"
+_STATE_SCOPE = "decentsocial:lifecycle"
+
+# ---------------------------------------------------------------- retract
+
+
+@dataclass(frozen=True)
+class Retracted:
+    """What ``retract`` did on one account: posts deleted, posts edited to a notice, or why not.
+
+    ``target`` is the account: the profile name for a job, ``"network:identity"``
+    for a crosspost. ``deleted`` counts posts already gone. ``skipped`` says
+    why nothing was tried (the network had failed in the input, so it made
+    no post); ``error`` is the typed error that stopped the retraction.
+    """
+
+    network: str | None
+    target: str
+    deleted: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()
+    error: DecentSocialError | None = None
+    skipped: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every post this account made is gone (or edited to the notice)."""
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """One :class:`Retracted` per account, in the input's order."""
+
+    outcomes: tuple[Retracted, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (skipped networks had made no post, so they do not count)."""
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def deleted(self) -> list[str]:
+        return [pid for o in self.outcomes for pid in o.deleted]
+
+    @property
+    def errors(self) -> list[DecentSocialError]:
+        return [o.error for o in self.outcomes if o.error is not None]
+
+
+def retract(
+    result_or_job: CrosspostResult | Job,
+    *,
+    notice: str = RETRACTION_NOTICE,
+    connect: Callable[[str], Network] | None = None,
+) -> Retraction:
+    """Delete every post ``result_or_job`` made (threads included) on every network; safe to run twice.
+
+    A crosspost result carries its connections; a job names profiles, which
+    are connected with ``connect_any(profile=…)`` (or ``connect(profile)``)
+    and closed afterwards. Replies go before the post they answer. A network
+    where the input holds an error and no post is skipped and reported; one
+    that half-published a thread has its parts retracted. Where the network
+    refuses to delete (a Hive or Steem post with votes or replies) and can
+    edit, the post is edited to ``notice`` and listed in ``edited``.
+    """
+    if isinstance(result_or_job, CrosspostResult):
+        if result_or_job.dry_run:
+            raise InvalidInput("a dry run published nothing: there is nothing to retract")
+        outcomes = [
+            _retract_posts(o.connection, target_of(o.connection), list(o.posts), o.error, notice)
+            for o in result_or_job.outcomes
+        ]
+        return Retraction(tuple(outcomes))
+    if isinstance(result_or_job, Job):
+        return Retraction(tuple(_retract_job(result_or_job, notice, connect)))
+    raise InvalidInput(
+        f"retract takes a crosspost result or a scheduled Job, got {type(result_or_job).__name__}"
+    )
+
+
+def _retract_job(job: Job, notice: str, connect: Callable[[str], Network] | None) -> Iterator[Retracted]:
+    by_target: dict[str, list[str]] = {}
+    failures: dict[str, DecentSocialError] = {}
+    networks: dict[str, str | None] = {}
+    for outcome in job.outcomes:
+        by_target.setdefault(outcome.target, []).extend(outcome.post_ids)
+        networks.setdefault(outcome.target, outcome.network)
+        if outcome.error is not None:
+            failures[outcome.target] = outcome.error
+    for target, post_ids in by_target.items():
+        if not post_ids:
+            yield _skipped(networks[target], target, failures.get(target))
+            continue
+        try:
+            net = connect(target) if connect is not None else _connect_profile(target)
+        except DecentSocialError as exc:
+            yield Retracted(networks[target], target, error=exc)
+            continue
+        try:
+            yield _retract_posts(net, target, post_ids, failures.get(target), notice)
+        finally:
+            if connect is None:
+                net.close()
+
+
+def _connect_profile(profile: str) -> Network:
+    from .registry import connect_any
+
+    return connect_any(profile=profile)
+
+
+def _skipped(network: str | None, target: str, error: DecentSocialError | None) -> Retracted:
+    why = f"it made no post here ({error})" if error is not None else "it made no post here"
+    return Retracted(network, target, skipped=why)
+
+
+def _retract_posts(
+    net: Network, target: str, posts: Sequence[Post | str], failed: DecentSocialError | None, notice: str
+) -> Retracted:
+    if not posts:
+        return _skipped(net.name, target, failed)
+    deleted: list[str] = []
+    edited: list[str] = []
+    unique = {(p.id if isinstance(p, Post) else p): p for p in posts}
+    for pid, post in reversed(unique.items()):  # the last reply first, the root last
+        try:
+            net.delete(post)
+            deleted.append(pid)
+        except NotFound:
+            deleted.append(pid)  # already gone: a second retract, or someone deleted it by hand
+        except ContentRejected as exc:
+            if Capability.EDIT not in net.capabilities:
+                return Retracted(net.name, target, tuple(deleted), tuple(edited), exc)
+            try:
+                net.edit(post, Draft(text=notice))
+            except Exception as edit_error:  # reported in the outcome, never raised
+                return Retracted(net.name, target, tuple(deleted), tuple(edited), _as_error(net, edit_error))
+            log.info("%s refused to delete %s (%s): edited to the retraction notice", net.name, pid, exc)
+            edited.append(pid)
+        except Exception as exc:  # one network's problem stays in its outcome
+            return Retracted(net.name, target, tuple(deleted), tuple(edited), _as_error(net, exc))
+    return Retracted(net.name, target, tuple(deleted), tuple(edited))
+
+
+# ---------------------------------------------------------------- crisis
+
+
+class _Notes(Protocol):
+    def note(self, name: str) -> str | None: ...
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool: ...
+
+
+class _StateNotes:
+    """Notes in the state store (``DECENTSOCIAL_STATE_DIR``), for a crisis without a scheduler."""
+
+    def __init__(self) -> None:
+        from .state import StateStore
+
+        self.state = StateStore.open()
+
+    def note(self, name: str) -> str | None:
+        found = self.state.get(_STATE_SCOPE, name)
+        return None if found is None else str(found[1].get("value"))
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        if old is None:
+            if self.state.claim(_STATE_SCOPE, name, "note") is not None:
+                return False  # there is one already
+        elif self.note(name) != old:
+            return False
+        if new is None:
+            self.state.drop(_STATE_SCOPE, name)
+        else:
+            self.state.put(_STATE_SCOPE, name, "note", {"value": new})
+        return True
+
+
+def _notes(scheduler: Scheduler | None) -> _Notes:
+    return scheduler.store if scheduler is not None else _StateNotes()
+
+
+@dataclass(frozen=True)
+class CrisisEnd:
+    """What :meth:`Crisis.end` did: jobs resumed, posts unpinned, and what failed (per account)."""
+
+    resumed: tuple[str, ...]
+    unpinned: tuple[str, ...]
+    errors: tuple[tuple[str, DecentSocialError], ...] = ()
+
+
+@dataclass
+class Crisis:
+    """An active crisis: the statement's crosspost, what was pinned and paused, and how to end it.
+
+    ``result`` is the statement's :class:`~decentsocial.CrosspostResult`
+    (``None`` for a crisis read back with :meth:`active`, whose posts are in
+    ``record``); ``pinned`` the statement posts pinned; ``not_pinned`` each
+    account where pinning was not possible, with the typed error;
+    ``paused`` the ids of the jobs this crisis paused (those already paused
+    are not in it, and stay paused after :meth:`end`). Connections opened
+    for profile names stay open (``result`` uses them) until :meth:`end`.
+    """
+
+    id: str
+    statement: str
+    started_at: datetime
+    result: CrosspostResult | None
+    pinned: tuple[Post, ...]
+    not_pinned: tuple[tuple[str, DecentSocialError], ...]
+    paused: tuple[str, ...]
+    record: dict[str, Any]
+    scheduler: Scheduler | None = None
+    _nets: dict[str, Network] = field(default_factory=dict, repr=False)
+    _owned: list[Network] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def active(cls, scheduler: Scheduler | None = None) -> Crisis | None:
+        """The active crisis recorded in ``scheduler``'s store (or the state store), or ``None``."""
+        text = _notes(scheduler).note(ACTIVE)
+        if text is None:
+            return None
+        record = json.loads(text)
+        return cls(
+            id=record["id"],
+            statement=record["statement"],
+            started_at=datetime.fromtimestamp(record["started_at"], timezone.utc),
+            result=None,
+            pinned=(),
+            not_pinned=(),
+            paused=tuple(record["paused"]),
+            record=record,
+            scheduler=scheduler,
+        )
+
+    def end(self, nets: Sequence[Network] = ()) -> CrisisEnd:
+        """Unpin the statement everywhere, resume exactly the jobs this crisis paused, and end it.
+
+        Connections come from the crisis itself, from ``nets`` (matched by
+        network and account), or from the profile names it was started
+        with. A job cancelled or resumed by hand meanwhile is left as it is.
+        An unpin that fails is reported in ``errors``; the crisis ends anyway.
+        """
+        notes = _notes(self.scheduler)
+        current = notes.note(ACTIVE)
+        if current is None or json.loads(current).get("id") != self.id:
+            raise InvalidInput(f"crisis {self.id} is not the active one (it was ended already)")
+        given = {target_of(n): n for n in nets}
+        unpinned: list[str] = []
+        failures: list[tuple[str, DecentSocialError]] = []
+        for entry in self.record["targets"]:
+            if entry.get("pinned") is None:
+                continue
+            try:
+                with self._connection(entry, given) as net, contextlib.suppress(NotFound):
+                    net.unpin(entry["pinned"])
+                unpinned.append(entry["pinned"])
+            except DecentSocialError as exc:
+                failures.append((entry["label"], exc))
+        resumed: list[str] = []
+        if self.scheduler is not None:
+            for job_id in self.paused:
+                with contextlib.suppress(NotFound):  # a job removed meanwhile
+                    resumed.extend(
+                        self.scheduler.resume(job_id) if _is_paused(self.scheduler, job_id) else []
+                    )
+        notes.swap_note(ACTIVE, current, None)
+        for net in self._owned:  # the connections crisis() opened for profile names
+            net.close()
+        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures))
+
+    @contextlib.contextmanager
+    def _connection(self, entry: Mapping[str, Any], given: Mapping[str, Network]) -> Iterator[Network]:
+        net = self._nets.get(entry["target"]) or given.get(entry["target"])
+        if net is not None:
+            yield net
+            return
+        if not entry.get("profile"):
+            raise InvalidInput(
+                f"no connection for {entry['label']}: pass it to end(nets=[...])", network=entry["network"]
+            )
+        opened = _connect_profile(entry["profile"])
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def _is_paused(scheduler: Scheduler, job_id: str) -> bool:
+    return scheduler.job(job_id).status == "paused"
+
+
+def crisis(
+    statement: Draft | str,
+    nets: Sequence[Network | str],
+    *,
+    scheduler: Scheduler | None = None,
+    pin: bool = True,
+) -> Crisis:
+    """Pause every job, publish ``statement`` on every network, pin it where possible; the :class:`Crisis`.
+
+    ``nets`` are connections or profile names (a crisis started from
+    profiles can be ended from another process with ``Crisis.active``).
+    A crisis already active in the same store is ``InvalidInput``, before
+    anything is paused or published. One network's failure never stops the
+    others: it is in ``result`` (publishing) or ``not_pinned``.
+    Watch the replies with ``monitor`` or each network's ``thread``.
+    """
+    draft = as_draft(statement)
+    if isinstance(nets, (str, Network)) or not nets:
+        raise InvalidInput("a crisis needs a list of networks (connections or profile names)")
+    notes = _notes(scheduler)
+    crisis_id = uuid.uuid4().hex[:16]
+    started = datetime.now(timezone.utc)
+    record: dict[str, Any] = {
+        "id": crisis_id,
+        "statement": draft.text,
+        "started_at": started.timestamp(),
+        "paused": [],
+        "targets": [],
+    }
+    opened: list[Network] = []
+    try:
+        connections = check_networks([_open(n, opened) for n in nets])  # bad input: nothing paused yet
+        labels = [n if isinstance(n, str) else target_of(c) for n, c in zip(nets, connections, strict=True)]
+        if not notes.swap_note(ACTIVE, None, json.dumps(record)):
+            active = Crisis.active(scheduler)
+            since = f" since {active.started_at:%Y-%m-%d %H:%M} UTC" if active else ""
+            raise InvalidInput(f"a crisis is already active{since}: end it first (crisis end)")
+        saved = json.dumps(record)
+        paused: tuple[str, ...] = ()
+        try:
+            paused = tuple(scheduler.pause()) if scheduler is not None else ()
+            record["paused"] = list(paused)
+            saved = _save(notes, saved, record)
+        except BaseException:
+            _roll_back(notes, saved, scheduler, paused)  # the store failed: leave no half-started crisis
+            raise
+        result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
+        pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
+        _save(notes, saved, record)
+    except BaseException:
+        for net in opened:
+            net.close()
+        raise
+    # The connections opened for profile names stay open for ``result`` (edit, thread…); end() closes them.
+    keep = {target_of(c): c for c in connections}
+    return Crisis(
+        crisis_id,
+        draft.text,
+        started,
+        result,
+        tuple(pinned),
+        tuple(not_pinned),
+        paused,
+        record,
+        scheduler,
+        keep,
+        opened,
+    )
+
+
+def _pin_statement(
+    result: CrosspostResult,
+    nets: Sequence[Network | str],
+    labels: list[str],
+    record: dict[str, Any],
+    pin: bool,
+) -> tuple[list[Post], list[tuple[str, DecentSocialError]]]:
+    """Pin each network's statement (recording it); what was pinned, and what could not be, with why."""
+    pinned: list[Post] = []
+    not_pinned: list[tuple[str, DecentSocialError]] = []
+    for label, name, outcome in zip(labels, nets, result.outcomes, strict=True):
+        entry: dict[str, Any] = {
+            "label": label,
+            "network": outcome.network,
+            "target": target_of(outcome.connection),
+            "profile": name if isinstance(name, str) else None,
+            "posts": [p.id for p in outcome.posts],
+            "pinned": None,
+        }
+        record["targets"].append(entry)
+        if not pin:
+            continue
+        if outcome.post is None:
+            not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
+            continue
+        try:
+            outcome.connection.pin(outcome.post)
+        except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
+            not_pinned.append((label, _as_error(outcome.connection, exc)))
+            continue
+        entry["pinned"] = outcome.post.id
+        pinned.append(outcome.post)
+    return pinned, not_pinned
+
+
+def _roll_back(notes: _Notes, saved: str, scheduler: Scheduler | None, paused: tuple[str, ...]) -> None:
+    with contextlib.suppress(Exception):
+        for job_id in paused:
+            if scheduler is not None:
+                scheduler.resume(job_id)
+        notes.swap_note(ACTIVE, saved, None)
+
+
+def _open(net: Network | str, opened: list[Network]) -> Network:
+    if isinstance(net, Network):
+        return net
+    if not isinstance(net, str) or not net.strip():
+        raise InvalidInput(f"expected a Network or a profile name, got {net!r}")
+    connection = _connect_profile(net)
+    opened.append(connection)
+    return connection
+
+
+def _save(notes: _Notes, old: str, record: dict[str, Any]) -> str:
+    new = json.dumps(record)
+    if not notes.swap_note(ACTIVE, old, new):
+        raise InvalidInput("the crisis record changed under this process (ended elsewhere?)")
+    return new

@@ -1,0 +1,85 @@
+"""The direct-message commands of ``decentsocial``: ``messages`` and ``message send``.
+
+``messages`` lists the account's direct messages, newest first (sender,
+recipients, time and id on one line, the text below it, right-to-left text
+isolated so it lays out correctly), or ``--json``. ``message send ACCOUNT
+TEXT`` sends one and prints its id. Both take ``--profile`` or ``--network``
+with ``--setting`` like every other command. Text from the network is
+stripped of terminal escape sequences before it is printed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.rule import Rule
+from rich.text import Text
+
+from .cli import (
+    JsonOpt,
+    NetworkOpt,
+    ProfileOpt,
+    SettingOpt,
+    app,
+    bidi,
+    handles_errors,
+    open_one,
+    out,
+    print_json,
+)
+from .cli import printable as _printable
+from .models import Message
+
+__all__ = ["message_app"]
+
+message_app = typer.Typer(help="Send direct messages (see also `messages`).", no_args_is_help=True)
+app.add_typer(message_app, name="message")
+
+
+def _who(message: Message) -> str:
+    to = ", ".join("@" + escape(_printable(r.handle)) for r in message.recipients) or "?"
+    return f"[bold]@{escape(_printable(message.sender.handle))}[/bold] → {to}"
+
+
+@app.command()
+@handles_errors
+def messages(
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="How many messages.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show this account's direct messages, sent and received, newest first."""
+    with open_one(profile, network, setting or []) as net:
+        found = list(net.messages(limit=limit))
+    if as_json:
+        print_json([m.model_dump(mode="json", exclude={"raw"}) for m in found])
+        return
+    console = out()
+    console.print(Rule(Text(f"{net.name} messages"), align="left"))
+    for item in found:
+        console.print(
+            f"{_who(item)} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · {escape(_printable(item.id))}[/dim]"
+        )
+        for line in item.text.splitlines() or [""]:
+            console.print("  " + bidi(line), markup=False, soft_wrap=True)
+    if not found:
+        console.print("(no messages)")
+
+
+@message_app.command("send")
+@handles_errors
+def send(
+    account: Annotated[str, typer.Argument(help="Who receives it: a handle, npub… of this network.")],
+    text: Annotated[str, typer.Argument(help="The message.")],
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Send a direct message and print its id."""
+    with open_one(profile, network, setting or []) as net:
+        message_id = net.send_message(account, text)
+    typer.echo(message_id)

@@ -1,0 +1,327 @@
+"""Everyday commands of ``decentsocial``: reply, delete, like, repost, search, thread, notifications, account.
+
+Each is a thin layer over one ``Network`` call, with the same options as
+the rest (``--profile``/``-p``, or ``--network`` with ``--setting``) and
+``--json`` output for scripts. A command acting on one post takes the id
+``timeline``, ``search`` or ``post --json`` showed; reading commands take
+``--profile`` several times to read several accounts in one go.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.rule import Rule
+from rich.text import Text
+
+from .cli import (
+    POSTING,
+    READING,
+    JsonOpt,
+    LimitOpt,
+    NetworkOpt,
+    ProfileOpt,
+    ProfilesOpt,
+    SettingOpt,
+    Target,
+    UsageProblem,
+    app,
+    bidi,
+    close_all,
+    each_target,
+    handles_errors,
+    model_json,
+    open_targets,
+    out,
+    print_json,
+    print_posts,
+    printable,
+    progress,
+    read_posts,
+    text_or_stdin,
+)
+from .models import Account, Draft, Media, Notification, Post
+from .text import truncate
+
+__all__: list[str] = []
+
+PostIdArg = Annotated[
+    str, typer.Argument(metavar="POST_ID", help="The post's id, as timeline, search or post --json show it.")
+]
+ImageOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--image", metavar="PATH", exists=True, dir_okay=False, readable=True, help="An image to attach."
+    ),
+]
+AltOpt = Annotated[
+    list[str] | None,
+    typer.Option("--alt", metavar="TEXT", help="A description of an image; one per --image, in order."),
+]
+CwOpt = Annotated[
+    str | None,
+    typer.Option("--cw", metavar="TEXT", help="A content warning: readers see it before the text."),
+]
+
+
+def images(paths: list[Path] | None, alts: list[str] | None) -> tuple[Media, ...]:
+    """``--image`` files with their ``--alt`` texts, paired in order."""
+    paths, alts = paths or [], alts or []
+    if len(alts) > len(paths):
+        raise UsageProblem(f"{len(alts)} --alt for {len(paths)} --image: give at most one --alt per --image")
+    return tuple(
+        Media(kind="image", path=path, alt_text=alts[i] if i < len(alts) else None)
+        for i, path in enumerate(paths)
+    )
+
+
+def one_target(profile: str | None, network: str | None, setting: list[str] | None) -> Target:
+    return open_targets([profile] if profile else [], network, setting or [])[0]
+
+
+def done(action: str, target: Target, post_id: str, url: str | None, as_json: bool) -> None:
+    """What a write did: ``liked  brand (mastodon)  <link>``, or its JSON object."""
+    if as_json:
+        print_json(
+            {"action": action, "target": target.label, "network": target.net.name, "id": post_id, "url": url}
+        )
+        return
+    out().print(f"{action}  {target.name}  {printable(url or post_id)}", markup=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------- writing
+
+
+@app.command(rich_help_panel=POSTING)
+@handles_errors
+def reply(
+    post_id: PostIdArg,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The reply's text; - reads it from stdin.")],
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    image: ImageOpt = None,
+    alt: AltOpt = None,
+    cw: CwOpt = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="NAME",
+            help="Any name for this reply: running again with it never replies twice.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reply to a post."""
+    draft = Draft(text=text_or_stdin(text), media=images(image, alt), content_warning=cw, idempotency_key=key)
+    target = one_target(profile, network, setting)
+    try:
+        with progress(f"Replying as {target.name}…"):
+            made = target.net.reply(post_id, draft)
+    finally:
+        close_all([target])
+    done("replied", target, made.id, made.url, as_json)
+
+
+@app.command(rich_help_panel=POSTING)
+@handles_errors
+def delete(
+    post_id: PostIdArg,
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (needed when not run from a terminal).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete one of your posts (it asks first, unless --yes)."""
+    target = one_target(profile, network, setting)
+    try:
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
+            typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
+        with progress(f"Deleting as {target.name}…"):
+            target.net.delete(post_id)
+    finally:
+        close_all([target])
+    done("deleted", target, post_id, None, as_json)
+
+
+@app.command(rich_help_panel=POSTING)
+@handles_errors
+def like(
+    post_id: PostIdArg,
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Like a post."""
+    target = one_target(profile, network, setting)
+    try:
+        with progress(f"Liking as {target.name}…"):
+            target.net.like(post_id)
+    finally:
+        close_all([target])
+    done("liked", target, post_id, None, as_json)
+
+
+@app.command(rich_help_panel=POSTING)
+@handles_errors
+def repost(
+    post_id: PostIdArg,
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share a post with your followers (boost, repost, reblog)."""
+    target = one_target(profile, network, setting)
+    try:
+        with progress(f"Reposting as {target.name}…"):
+            made = target.net.repost(post_id)
+    finally:
+        close_all([target])
+    if made is None:
+        done("reposted", target, post_id, None, as_json)
+    else:
+        done("reposted", target, made.id, made.url, as_json)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@app.command(rich_help_panel=READING)
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(metavar="QUERY", help='Words to find, or "#tag" for a tag.')],
+    profile: ProfilesOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    limit: LimitOpt = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search posts, on each account's network."""
+    read_posts(
+        open_targets(profile or [], network, setting or []),
+        f"search {query!r}",
+        lambda net: net.search(query, limit=limit),
+        as_json,
+    )
+
+
+@app.command(rich_help_panel=READING)
+@handles_errors
+def thread(
+    post_id: PostIdArg,
+    profile: ProfileOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a post with the replies around it, in conversation order."""
+    read_posts(
+        open_targets([profile] if profile else [], network, setting or []),
+        "thread",
+        lambda net: net.thread(post_id),
+        as_json,
+    )
+
+
+@app.command(rich_help_panel=READING)
+@handles_errors
+def notifications(
+    profile: ProfilesOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    limit: LimitOpt = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show what happened to each account: mentions, replies, likes, follows, rewards."""
+    targets = open_targets(profile or [], network, setting or [])
+    results, failed = each_target(
+        targets, "notifications", lambda target: list(target.net.notifications(limit=limit))
+    )
+    if as_json:
+        print_json([model_json(n, target) for target, items in results for n in items])
+    else:
+        console = out()
+        for target, items in results:
+            console.print(Rule(Text(f"{target.name}: notifications"), align="left"))
+            for item in items:
+                console.print(_notification_line(item), markup=False, soft_wrap=True)
+            if not items:
+                console.print("(nothing yet)")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _notification_line(item: Notification) -> str:
+    who = f" @{printable(item.account.handle)}" if item.account else ""
+    amount = f" {item.amount}" if item.amount else ""
+    about = f": {bidi(truncate(item.post.text.replace(chr(10), ' '), 60))}" if item.post else ""
+    return printable(f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}")
+
+
+@app.command(rich_help_panel=READING)
+@handles_errors
+def account(
+    handle: Annotated[
+        str | None, typer.Argument(metavar="HANDLE", help="Whose account; yours when left out.")
+    ] = None,
+    profile: ProfilesOpt = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    posts: Annotated[
+        int, typer.Option("--posts", min=0, metavar="N", help="Also show the latest N posts.")
+    ] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an account (yours, or HANDLE's): name, bio, followers, and optionally its latest posts."""
+    targets = open_targets(profile or [], network, setting or [])
+
+    def read(target: Target) -> tuple[Account, list[Post]]:
+        found = target.net.account(handle) if handle else target.net.me()
+        return found, list(target.net.posts(found, limit=posts)) if posts else []
+
+    results, failed = each_target(targets, "the account", read)
+    if as_json:
+        print_json([_account_json(target, found, latest) for target, (found, latest) in results])
+    else:
+        console = out()
+        for target, (found, latest) in results:
+            console.print(Rule(Text(f"{target.name}: @{printable(found.handle)}"), align="left"))
+            for line in _account_lines(found):
+                console.print(line, markup=False, soft_wrap=True)
+            if latest:
+                print_posts(console, latest)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _account_json(target: Target, found: Account, latest: list[Post]) -> dict[str, Any]:
+    value = model_json(found, target)
+    value["posts"] = [model_json(p) for p in latest]
+    return value
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _account_lines(found: Account) -> list[str]:
+    lines = [bidi(found.display_name or found.handle) + f" (@{printable(found.handle)})"]
+    lines += ["  " + bidi(line) for line in (found.bio or "").splitlines() if line.strip()]
+    lines.append(
+        f"followers {_count(found.followers)} · following {_count(found.following)} · "
+        f"posts {_count(found.posts_count)}"
+    )
+    if found.url:
+        lines.append(printable(found.url))
+    return lines
