@@ -22,30 +22,30 @@ drafts an ``idempotency_key`` to make a retry safe.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
+import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from .crosspost import (
     CrosspostResult,
-    Watch,
     base_key,
-    check_monitor_args,
     check_networks,
     plan_outcome,
-    poll_network,
     publish_planned,
     target_of,
 )
 from .errors import ConfigurationError, InvalidInput
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
+from .monitor import DEFAULT_BUFFER, DEFAULT_INTERVAL
+from .monitor import monitor as _sync_monitor
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import check_limit
 from .registry import connect_any as _connect_sync
@@ -360,68 +360,67 @@ async def crosspost(
 AsyncStop = asyncio.Event | Callable[[], bool] | None
 
 
-def _stopped(stop: AsyncStop) -> bool:
-    if stop is None:
-        return False
-    if isinstance(stop, asyncio.Event):
-        return stop.is_set()
-    return bool(stop())
-
-
-async def _wait(seconds: float, stop: AsyncStop) -> None:
-    """Sleep ``seconds`` without blocking the loop, waking early when ``stop`` is set."""
-    if seconds <= 0:
-        return
-    if isinstance(stop, asyncio.Event):
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
-        return
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while (left := deadline - loop.time()) > 0:
-        await asyncio.sleep(min(left, 0.25))
-        if _stopped(stop):
-            return
-
-
 def monitor(
     networks: Sequence[AsyncNetwork],
-    keywords: str | Iterable[str],
+    keywords: str | Iterable[str] | None = None,
     *,
-    interval: float = 60.0,
+    mentions_of: str | Account | None = None,
+    replies_to: str | Account | None = None,
+    cursor: str | Path | None = None,
+    interval: float = DEFAULT_INTERVAL,
     stop: AsyncStop = None,
     max_polls: int | None = None,
     since: datetime | None = None,
     per_poll: int = 50,
+    streams: bool | None = None,
+    buffer: int = DEFAULT_BUFFER,
 ) -> AsyncIterator[Post]:
-    """:func:`decentsocial.monitor` as an async iterator; every network is searched at the same time.
+    """:func:`decentsocial.monitor` as an async iterator (the same streams, cursor and filter).
 
-    ``stop`` is an ``asyncio.Event`` or a callable. Arguments are checked
-    here, before any I/O.
+    The monitor runs in a worker thread, one post at a time, so the event
+    loop never blocks. ``stop`` is an ``asyncio.Event`` or a callable.
+    Arguments and the cursor file are checked here, before any I/O.
     """
     nets = _check_async(networks)
-    _, words, start = check_monitor_args([n.sync for n in nets], keywords, interval, max_polls, since)
-    if isinstance(per_poll, bool) or per_poll < 1:
-        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
-    return _monitor(nets, words, interval, stop, max_polls, start, per_poll)
+    halted = threading.Event()
+
+    def sync_stop() -> bool:
+        if halted.is_set():
+            return True
+        if stop is None:
+            return False
+        return stop.is_set() if isinstance(stop, asyncio.Event) else bool(stop())
+
+    posts = _sync_monitor(
+        [n.sync for n in nets],
+        keywords,
+        mentions_of=mentions_of,
+        replies_to=replies_to,
+        cursor=cursor,
+        interval=interval,
+        stop=sync_stop,
+        max_polls=max_polls,
+        since=since,
+        per_poll=per_poll,
+        streams=streams,
+        buffer=buffer,
+    )
+    return _monitor(posts, halted)
 
 
-async def _monitor(
-    nets: list[AsyncNetwork],
-    words: tuple[str, ...],
-    interval: float,
-    stop: AsyncStop,
-    max_polls: int | None,
-    since: datetime | None,
-    per_poll: int,
-) -> AsyncIterator[Post]:
-    watch = Watch(len(nets), since)
-    polls = 0
-    while not _stopped(stop):
-        results = await asyncio.gather(*(n.run(poll_network, n.sync, words, per_poll) for n in nets))
-        polls += 1
-        for post in watch.take(results):
+async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncIterator[Post]:
+    end = object()
+    running = False
+    try:
+        while True:
+            running = True
+            post = await asyncio.to_thread(next, posts, end)
+            running = False
+            if post is end:
+                return
+            assert isinstance(post, Post)
             yield post
-        if max_polls is not None and polls >= max_polls:
-            return
-        await _wait(interval, stop)
+    finally:
+        halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
+        if not running:
+            posts.close()  # the monitor's generator: its stream threads end

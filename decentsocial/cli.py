@@ -778,3 +778,8 @@ def main() -> None:
 # commands (networks, demo) live in their own modules and register on ``app`` when imported.
 from . import auth_cli, campaign_cli, engagement_cli, lifecycle_cli, setup_cli, social_cli  # noqa: E402, F401
 from . import messages_cli as _messages_cli  # noqa: E402, F401
+
+from . import monitor_cli  # noqa: E402, F401  # isort: skip  (decentsocial monitor)
+
+if __name__ == "__main__":
+    main()

@@ -14,23 +14,21 @@ key derived from the draft's own key (or a generated one, returned as
 returns the posts already made instead of posting twice, on every network
 whose backend honours keys (``Capability.IDEMPOTENT_PUBLISH``).
 
-``monitor`` polls each network's ``search`` for the keywords and yields
-each matching post once, oldest first within a poll.
+``monitor`` (new matching posts as they come, streams first) is in
+:mod:`decentsocial.monitor`; it is importable from here too.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
-from .models import Draft, Post, as_draft, utc
+from .errors import ContentRejected, DecentSocialError, InvalidInput
+from .models import Draft, Post, as_draft
+from .monitor import monitor  # lives there now (streams first, resumable); still importable from here
 from .network import Capability, Network, TextLimit
 from .variants import Variant, check_variants, pick
 
@@ -57,8 +55,6 @@ R = TypeVar("R")
 DEFAULT_WORKERS = 8
 #: Default longest thread ``crosspost`` splits a text into; longer is ``ContentRejected``.
 DEFAULT_MAX_PARTS = 25
-#: How many post keys ``monitor`` remembers to drop repeats (oldest forgotten first).
-SEEN_MEMORY = 100_000
 
 
 @dataclass(frozen=True)
@@ -393,211 +389,3 @@ def run_each(
     if failures:
         raise failures[0]
     return results  # type: ignore[return-value]  # every slot was filled (no failure)
-
-
-# ---------------------------------------------------------------- monitor
-
-StopSignal = threading.Event | Callable[[], bool] | None
-
-
-def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
-    """Keywords as a tuple of non-empty strings; one string is one keyword."""
-    items = [keywords] if isinstance(keywords, str) else list(keywords)
-    clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
-    if not clean or len(clean) != len(items):
-        raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
-    for keyword in clean:
-        if any(word in ("#", "＃") for word in keyword.split()):
-            raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
-    return clean
-
-
-def check_search(net: Network, keywords: Sequence[str]) -> None:
-    """``UnsupportedFeature`` now, before the loop, if ``net`` cannot search for these keywords."""
-    for keyword in keywords:
-        words = keyword.split()
-        tags = [w for w in words if w.startswith("#")]
-        if len(tags) < len(words) and Capability.SEARCH not in net.capabilities:
-            raise UnsupportedFeature(net.name, Capability.SEARCH, f"monitor searches for {keyword!r}")
-        if tags and Capability.TAG_SEARCH not in net.capabilities:
-            raise UnsupportedFeature(net.name, Capability.TAG_SEARCH, f"monitor searches for {keyword!r}")
-
-
-def matches(post: Post, keyword: str) -> bool:
-    """Whether ``post`` really matches ``keyword``, whatever the network's search returned.
-
-    Every word of the keyword must appear (case-insensitive) in the text or
-    title; a ``#tag`` word must be one of the post's tags.
-    """
-    haystack = f"{post.text}\n{post.title or ''}".casefold()
-    for word in keyword.split():
-        if word.startswith("#"):
-            if word[1:].lower() not in post.tags:
-                return False
-        elif word.casefold() not in haystack:
-            return False
-    return True
-
-
-class SeenPosts:
-    """The keys of posts already yielded, bounded so a bot running for months does not grow forever."""
-
-    def __init__(self, capacity: int = SEEN_MEMORY) -> None:
-        self._keys: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._capacity = capacity
-
-    def add(self, post: Post) -> bool:
-        """Remember ``post``; False if it was already known."""
-        key = (post.network, post.id)
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._capacity:
-            self._keys.popitem(last=False)
-        return True
-
-
-def check_monitor_args(
-    networks: Sequence[Network],
-    keywords: str | Iterable[str],
-    interval: float,
-    max_polls: int | None,
-    since: datetime | None,
-) -> tuple[list[Network], tuple[str, ...], datetime | None]:
-    nets = list(networks)
-    if not nets:
-        raise InvalidInput("monitor needs at least one network")
-    for net in nets:
-        if not isinstance(net, Network):
-            raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
-    words = check_keywords(keywords)
-    for net in nets:
-        check_search(net, words)
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
-        raise InvalidInput(f"interval must be a number of seconds >= 0, got {interval!r}")
-    if max_polls is not None and (isinstance(max_polls, bool) or max_polls < 1):
-        raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
-    return nets, words, (utc(since) if since is not None else None)
-
-
-def poll_network(net: Network, keywords: Sequence[str], per_poll: int) -> list[Post] | None:
-    """One network's matching posts for every keyword; ``None`` when it failed (logged, retried next poll)."""
-    found: list[Post] = []
-    for keyword in keywords:
-        try:
-            hits = list(net.search(keyword, limit=per_poll))
-        except Exception as exc:
-            log.warning(
-                "monitor: searching %s for %r failed, retrying next poll: %s",
-                net.name,
-                keyword,
-                _as_error(net, exc),
-            )
-            return None
-        found.extend(p for p in hits if matches(p, keyword))
-    return found
-
-
-class Watch:
-    """What ``monitor`` remembers between polls: posts already yielded and which networks have a baseline.
-
-    Without ``since``, each network's first successful poll is its
-    baseline: its posts are noted, not yielded (a network that fails its
-    first poll gets its baseline on its first good one).
-    """
-
-    def __init__(self, count: int, since: datetime | None) -> None:
-        self.seen = SeenPosts()
-        self.since = since
-        self.needs_baseline = set(range(count)) if since is None else set()
-
-    def take(self, results: Sequence[list[Post] | None]) -> list[Post]:
-        """One poll's results (per network; ``None`` for a failure) -> the new posts, oldest first."""
-        found: list[Post] = []
-        for index, hits in enumerate(results):
-            if hits is None:
-                continue
-            if index in self.needs_baseline:
-                self.needs_baseline.discard(index)
-                for post in hits:
-                    self.seen.add(post)
-                continue
-            found.extend(hits)
-        return fresh_posts(found, self.seen, self.since)
-
-
-def fresh_posts(found: Iterable[Post], seen: SeenPosts, since: datetime | None) -> list[Post]:
-    """Posts not yielded before (and not older than ``since``), oldest first."""
-    new = [p for p in found if (since is None or p.created_at >= since) and seen.add(p)]
-    return sorted(new, key=lambda p: p.created_at)
-
-
-def _stopped(stop: StopSignal) -> bool:
-    if stop is None:
-        return False
-    if isinstance(stop, threading.Event):
-        return stop.is_set()
-    return bool(stop())
-
-
-def _wait(seconds: float, stop: StopSignal) -> None:
-    """Sleep ``seconds``, waking early when ``stop`` is set (a callable is asked every 0.25 s)."""
-    if seconds <= 0:
-        return
-    if isinstance(stop, threading.Event):
-        stop.wait(seconds)
-        return
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        time.sleep(min(left, 0.25))
-        if _stopped(stop):
-            return
-
-
-def monitor(
-    networks: Sequence[Network],
-    keywords: str | Iterable[str],
-    *,
-    interval: float = 60.0,
-    stop: StopSignal = None,
-    max_polls: int | None = None,
-    since: datetime | None = None,
-    per_poll: int = 50,
-) -> Iterator[Post]:
-    """New posts matching any keyword, from every network, each yielded once, as they come.
-
-    Every ``interval`` seconds each network's ``search`` is asked for each
-    keyword (``"#tag"`` searches a hashtag); posts that really contain the
-    keyword and were not yielded before come out oldest first. Without
-    ``since``, the first poll only notes what already exists (nothing
-    older is yielded); with ``since``, posts created from then on are
-    yielded, the first poll included. The loop ends after ``max_polls``
-    polls, when ``stop`` (a ``threading.Event`` or a callable) is set, or
-    when the caller stops iterating. A network that fails is logged and
-    asked again at the next poll. Arguments are checked before the first
-    request; a network without search raises ``UnsupportedFeature``.
-    """
-    nets, words, start = check_monitor_args(networks, keywords, interval, max_polls, since)
-    if isinstance(per_poll, bool) or per_poll < 1:
-        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
-    return _monitor(nets, words, interval, stop, max_polls, start, per_poll)
-
-
-def _monitor(
-    nets: list[Network],
-    words: tuple[str, ...],
-    interval: float,
-    stop: StopSignal,
-    max_polls: int | None,
-    since: datetime | None,
-    per_poll: int,
-) -> Iterator[Post]:
-    watch = Watch(len(nets), since)
-    polls = 0
-    while not _stopped(stop):
-        new = watch.take([poll_network(net, words, per_poll) for net in nets])
-        polls += 1
-        yield from new
-        if max_polls is not None and polls >= max_polls:
-            return
-        _wait(interval, stop)

@@ -94,6 +94,7 @@ class BlueskyOptions(NetworkOptions, total=False):
     keyring_session: str | None
     pin_base_url: bool
     web_url: str
+    firehose_url: str | None
     allow_http: bool
     timeout: float
     image_max_bytes: int

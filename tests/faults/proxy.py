@@ -210,6 +210,15 @@ class FaultProxy:
                     return
             time.sleep(0.02)
 
+    def cut(self) -> int:
+        """Close every connection open now (a dropped link), keep accepting new ones; how many were cut."""
+        with self._lock:
+            conns = list(self._conns)
+            self._conns.clear()
+        for conn in conns:
+            _close(conn)
+        return len(conns)
+
     def close(self) -> None:
         self._closed = True
         self._server.close()

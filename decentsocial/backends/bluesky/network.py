@@ -25,11 +25,12 @@ from ...paging import Page
 from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
-from . import records
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
+from .firehose import author_cache, firehose_url, follow_firehose
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
-from .records import external_embed, images_embed, post_record, reply_ref, subject_record
+from .pins import ProfilePins
+from .records import external_embed, images_embed, post_record, record_parts, reply_ref, subject_record
 from .richtext import MAX_TAG_BYTES, MAX_TAG_GRAPHEMES, build_facets
 from .settings import BlueskySettings
 from .transport import Transport
@@ -51,14 +52,6 @@ def _objects(answer: Any, key: str) -> list[dict[str, Any]]:
     return [dict(item) for item in as_list(as_dict(answer).get(key)) if isinstance(item, dict)]
 
 
-def _record_parts(found: dict[str, Any], what: str = "record") -> tuple[str, str, dict[str, Any]]:
-    """(uri, cid, value) of a ``getRecord``/``createRecord`` answer; ``malformed`` without a uri."""
-    uri = as_str(found.get("uri"))
-    if not uri:
-        raise malformed("bluesky", f"{what} (no uri)")
-    return uri, as_str(found.get("cid")) or "", dict(as_dict(found.get("value")))
-
-
 def _strong(view: dict[str, Any]) -> dict[str, str]:
     """``{uri, cid}`` of a post view or record; ``malformed`` when either is missing."""
     uri, cid = as_str(view.get("uri")), as_str(view.get("cid"))
@@ -67,7 +60,7 @@ def _strong(view: dict[str, Any]) -> dict[str, str]:
     return {"uri": uri, "cid": cid}
 
 
-class BlueskyNetwork(BaseNetwork[BlueskySettings]):
+class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
     """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``.
 
     Besides the ``Network`` members it offers ``publish_thread``,
@@ -78,7 +71,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100
-    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.PIN}
+    capabilities = MICROBLOGGING | {Capability.MEDIA, Capability.PIN, Capability.STREAM}
     lacks: ClassVar[dict[Capability, str]] = {
         Capability.EDIT: "a Bluesky post is an immutable record that apps show as first written;"
         " edit(post, draft, replace=True) deletes it and publishes the draft instead",
@@ -207,6 +200,31 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         view = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
         return account_from_view(view, web_url=self.settings.web_url)
 
+    # ---------------------------------------------------------------- the firehose
+
+    def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
+        """New posts from the repo firehose (``firehose_url``, or the PDS at ``base_url``), as they come.
+
+        Only ``kind="public"`` (every post the server relays); ``tag`` keeps
+        posts with that hashtag. A dropped connection is reopened from the
+        last commit read, so nothing is missed and nothing repeats.
+        """
+        if kind != "public":
+            raise self.invalid(f"the firehose has only the 'public' stream, not {kind!r}")
+        base = firehose_url(
+            self.settings.firehose_url or self.settings.base_url,
+            network=self.name,
+            allow_http=self.settings.allow_http,
+        )
+        author = author_cache(self._account, self.name)
+
+        def to_post(did: str, uri: str, cid: str, record: dict[str, Any]) -> Post:
+            return post_from_record(
+                uri, cid, record, author(did), web_url=self.settings.web_url, blob_base=self._blob_base()
+            )
+
+        return follow_firehose(base, to_post, tag=tag, network=self.name)
+
     # ---------------------------------------------------------------- records
 
     def _get_record(self, uri: AtUri) -> dict[str, Any] | None:
@@ -239,7 +257,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if check_first:
             existing = self._get_record(target)
             if existing is not None:
-                return (*_record_parts(existing), False)
+                return (*record_parts(existing), False)
 
         def attempt() -> tuple[str, str, dict[str, Any], bool]:
             try:
@@ -249,7 +267,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                     action=f"create {collection}",
                     safe=True,
                 )
-                uri, cid, _ = _record_parts(answer, "createRecord answer")
+                uri, cid, _ = record_parts(answer, "createRecord answer")
                 return uri, cid, record, True
             except errors.RateLimited:
                 raise
@@ -258,7 +276,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
                 # the record decides whether the write happened.
                 found = self._get_record(target)
                 if found is not None:
-                    return (*_record_parts(found), False)
+                    return (*record_parts(found), False)
                 raise exc from exc.__cause__
 
         return self.retry.call(attempt)
@@ -414,7 +432,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key)
             existing = self._get_record(AtUri(did, POST, rkey))
             if existing is not None:
-                return self._published(d, *_record_parts(existing))
+                return self._published(d, *record_parts(existing))
         else:
             rkey = new_tid()
         record = self._build_record(d, images, thumb)
@@ -474,7 +492,7 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
             else Account(network=self.name, id=uri.repo, handle=uri.repo)
         )
         return post_from_record(
-            *_record_parts(found),
+            *record_parts(found),
             author,
             web_url=self.settings.web_url,
             blob_base=self._blob_base(),
@@ -487,57 +505,6 @@ class BlueskyNetwork(BaseNetwork[BlueskySettings]):
         if self._get_record(uri) is None:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
-
-    # ---------------------------------------------------------------- pins: the profile's pinnedPost
-
-    def _own_id(self) -> str:
-        return self._did()  # posts name their author by DID: the session knows ours
-
-    def _pin(self, post: Post) -> None:
-        ref, _ = self._strong_ref(self._post_uri(post))
-        self._set_pinned(ref)
-
-    def _unpin(self, post_id: str) -> None:
-        self._set_pinned(None, only=str(self._post_uri(post_id)))
-
-    def _set_pinned(self, ref: dict[str, str] | None, *, only: str | None = None) -> None:
-        """Rewrite the profile with ``pinnedPost`` set or removed (other fields kept), swapping on its cid."""
-        target = AtUri(self._did(), records.PROFILE, "self")
-        for _ in range(3):
-            found = self._get_record(target)
-            _, cid, value = _record_parts(found) if found is not None else ("", "", None)
-            pinned = as_dict(value.get("pinnedPost")).get("uri") if value else None
-            if only is not None and pinned != only:
-                return  # that post is not the pinned one: nothing to unpin
-            new = records.with_pinned(value, ref)
-            if new is None:
-                return
-            data = {"repo": self._did(), "collection": records.PROFILE, "rkey": "self", "record": new}
-            try:
-                swap = {"swapRecord": cid} if cid else {}
-                self.transport.procedure(
-                    "com.atproto.repo.putRecord", {**data, **swap}, action="pin", safe=True
-                )
-                return
-            except (errors.ContentRejected, errors.InvalidInput, errors.NetworkUnavailable):
-                continue  # swapped meanwhile, or the answer was lost: read the record again
-        raise errors.NetworkUnavailable("the profile kept changing while pinning", network=self.name)
-
-    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
-        """The profile's pinned post (Bluesky keeps one): from this PDS for ours, the AppView for others."""
-        if account is None or self._actor(account) in self.transport.identity():
-            found = self._get_record(AtUri(self._did(), records.PROFILE, "self"))
-            value = _record_parts(found)[2] if found is not None else {}
-        else:
-            actor = self._actor(account)
-            value = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
-        uri = as_str(as_dict(value.get("pinnedPost")).get("uri"))
-        if not uri or limit == 0:
-            return iter(())
-        try:
-            return iter([self._get_post(uri)])
-        except errors.NotFound:
-            return iter(())  # pinned, then deleted
 
     # ---------------------------------------------------------------- engagement
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from ...coerce import as_dict, as_str, malformed
 from ...models import Draft
 from .ids import POST
 from .media import PreparedImage
@@ -20,6 +21,7 @@ __all__ = [
     "images_embed",
     "now",
     "post_record",
+    "record_parts",
     "reply_ref",
     "self_labels",
     "subject_record",
@@ -138,3 +140,11 @@ def with_pinned(profile: dict[str, Any] | None, ref: dict[str, str] | None) -> d
         return None
     value["pinnedPost"] = ref
     return value
+
+
+def record_parts(found: dict[str, Any], what: str = "record") -> tuple[str, str, dict[str, Any]]:
+    """(uri, cid, value) of a ``getRecord``/``createRecord`` answer; ``malformed`` without a uri."""
+    uri = as_str(found.get("uri"))
+    if not uri:
+        raise malformed("bluesky", f"{what} (no uri)")
+    return uri, as_str(found.get("cid")) or "", dict(as_dict(found.get("value")))

@@ -38,6 +38,8 @@ class BlueskySettings(NetworkSettings):
     pin_base_url: bool = False
     #: Where post and profile web links point (``Post.url``, ``Account.url``).
     web_url: str = "https://bsky.app"
+    #: The repo firehose ``stream()`` reads (a relay, or a PDS); ``None``: the PDS at ``base_url``.
+    firehose_url: str | None = None
     #: Send credentials to a plain ``http://`` server that is not on this machine (loopback needs no flag).
     allow_http: bool = False
     #: Seconds to wait for one HTTP answer (the ``limits`` deadline bounds it too: the smaller wins).
@@ -56,6 +58,16 @@ class BlueskySettings(NetworkSettings):
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        return value.removesuffix("/xrpc")
+
+    @field_validator("firehose_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://", "wss://", "ws://")):
+            raise ValueError("must be a wss://, ws://, https:// or http:// URL")
         return value.removesuffix("/xrpc")
 
     @field_validator("handle")

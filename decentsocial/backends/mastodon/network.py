@@ -445,6 +445,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _stream(self, kind: str, tag: str | None) -> Iterator[Post]:
         """New posts from the ``user`` (home), ``public`` or ``hashtag`` stream, as they arrive.
 
+        ``kind="public"`` with ``tag`` is the hashtag stream (as on the other networks).
+
         Reconnects with exponential backoff after a drop and first reads
         what was posted meanwhile from the matching timeline, so nothing is
         missed; gives up with ``NetworkUnavailable`` after
@@ -452,6 +454,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         """
         if kind not in STREAMS:
             raise self.invalid(f"unknown stream {kind!r}; one of: {', '.join(STREAMS)}")
+        if kind == "public" and tag is not None:
+            kind = "hashtag"  # the public posts with that tag: Mastodon's hashtag stream
         if kind == "hashtag" and tag is None:
             raise self.invalid("the hashtag stream needs tag=")
         if kind == "user" and self.settings.access_token is None:

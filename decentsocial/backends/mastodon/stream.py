@@ -199,7 +199,10 @@ def follow(
                                 yield post
                     for event in read_events(answer.chunks, limits=limits):
                         failures = 0  # the connection works: a later drop starts the backoff afresh
-                        if event.name != "update" or not isinstance(event.payload, dict):
+                        if event.name != "update":
+                            continue
+                        if not isinstance(event.payload, dict):
+                            log.warning("skipping an update the stream sent that is not a status object")
                             continue
                         wrapper_id = str(event.payload.get("id"))
                         if wrapper_id in seen:

@@ -36,6 +36,7 @@ from .convert import (
     reply_target,
 )
 from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
+from .engagement import engaged_note, note_zaps
 from .events import (
     KIND_CONTACTS,
     KIND_DELETE,
@@ -529,7 +530,8 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
         return found[0]
 
     def _get_post(self, id: str) -> Post:
-        return post_from_event(self._get_event(self._event_id(id)))
+        """The note, with its likes, reposts, replies and quotes counted (and zaps, if any: ``reward``)."""
+        return engaged_note(self, self._get_event(self._event_id(id)))
 
     def _events(
         self,
@@ -711,11 +713,7 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
 
     def _rewards(self, post: PostRef) -> Reward:
         """Valid zaps to a note, in sats (paid at once: Lightning has no pending state)."""
-        target = self._get_event(self._event_id(post))
-        receipts = self.transport.query(
-            [{"kinds": [KIND_ZAP_RECEIPT], "#e": [target.id], "limit": 5000}]
-        ).events
-        return zap_reward(target.id, receipts, self._zap_signer(target.pubkey), self._ignored_zap)
+        return note_zaps(self, self._get_event(self._event_id(post)))
 
     def _pending_rewards(self, account: AccountRef | None) -> Reward:
         """Valid zaps received by an account (latest ``search_scan_limit`` receipts), in sats."""

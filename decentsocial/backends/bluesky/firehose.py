@@ -1,0 +1,172 @@
+"""Bluesky's live stream: the repo firehose (``com.atproto.sync.subscribeRepos``) read into posts.
+
+The firehose of a PDS (or a relay) sends one commit per repo change: the
+operations (``create app.bsky.feed.post/<rkey>``…) and the new records in a
+CAR file. atproto's firehose client keeps the websocket and decodes the
+frames; this module keeps the position (the commit ``seq``), so a connection
+that drops is reopened with ``cursor=<last seq>`` and the server replays what
+came meanwhile: nothing missed, and a commit seen twice is yielded once.
+
+Frames that do not decode, commits without a post, records that are not
+posts: skipped and logged, never fatal. The URL is always given explicitly
+(the client would fall back to a public relay on an empty one).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ... import errors
+from ...models import Account, Post
+from ...urls import check_endpoint
+
+__all__ = ["FIREHOSE", "firehose_url", "follow_firehose"]
+
+log = logging.getLogger("decentsocial.bluesky")
+
+#: The XRPC method of the repo firehose.
+FIREHOSE = "com.atproto.sync.subscribeRepos"
+#: The collection of posts in a repo.
+POSTS = "app.bsky.feed.post"
+#: Commits the reader may hold before it waits for the caller (it never drops one).
+_BUFFER = 1_000
+#: Post URIs remembered to drop a repeat after a replay.
+_SEEN = 10_000
+
+
+def firehose_url(url: str, *, network: str, allow_http: bool) -> str:
+    """The websocket base (``…/xrpc``) of a PDS or relay URL: ``https`` -> ``wss``, loopback may be plain."""
+    scheme, _, rest = url.partition("://")
+    ws = {"https": "wss", "http": "ws"}.get(scheme, scheme)
+    checked = check_endpoint(
+        f"{ws}://{rest}",
+        network=network,
+        setting="firehose_url",
+        allow_http=allow_http,
+        secure="wss",
+        insecure="ws",
+    )
+    return checked.rstrip("/") + "/xrpc"
+
+
+def _subscriber(base_uri: str, position: list[int | None]) -> Any:
+    """atproto's firehose client, asking from ``position[0]`` (the last seq read) at every (re)connection."""
+    from atproto import FirehoseSubscribeReposClient
+
+    class Subscriber(FirehoseSubscribeReposClient):  # type: ignore[misc]
+        def _before_connect(self) -> None:
+            if position[0] is not None:
+                self.update_params({"cursor": position[0]})
+
+    return Subscriber(base_uri=base_uri, recv_timeout=30.0)
+
+
+def _posts_of(frame: Any) -> tuple[int | None, list[tuple[str, str, str, dict[str, Any]]]]:
+    """A frame's seq and the posts it creates: (repo DID, URI, CID, record) each."""
+    from atproto import CAR, models, parse_subscribe_repos_message
+
+    message = parse_subscribe_repos_message(frame)
+    if not isinstance(message, models.ComAtprotoSyncSubscribeRepos.Commit):
+        return getattr(message, "seq", None), []
+    creates = [op for op in message.ops if op.action == "create" and op.path.startswith(POSTS + "/")]
+    if not creates or not message.blocks:
+        return message.seq, []
+    car = CAR.from_bytes(message.blocks)
+    found = []
+    for op in creates:
+        record = car.blocks.get(op.cid) if op.cid is not None else None
+        if not isinstance(record, dict) or record.get("$type") != POSTS:
+            log.warning("skipping a firehose post without its record (%s)", op.path)
+            continue
+        found.append((message.repo, f"at://{message.repo}/{op.path}", str(op.cid), record))
+    return message.seq, found
+
+
+def follow_firehose(
+    base_uri: str,
+    to_post: Callable[[str, str, str, dict[str, Any]], Post],
+    *,
+    tag: str | None,
+    network: str,
+) -> Iterator[Post]:
+    """New posts from the firehose at ``base_uri`` (``ws(s)://host/xrpc``), as they come.
+
+    ``to_post(did, uri, cid, record)`` makes the post. Runs until the caller
+    stops iterating (the websocket is closed then).
+    """
+    position: list[int | None] = [None]
+    frames: queue.Queue[Any] = queue.Queue(maxsize=_BUFFER)
+    client = _subscriber(base_uri, position)
+    done = threading.Event()
+
+    def on_message(frame: Any) -> None:
+        while not done.is_set():
+            try:
+                frames.put(frame, timeout=0.25)
+                return
+            except queue.Full:
+                continue
+
+    def run() -> None:
+        while not done.is_set():
+            try:
+                client.start(on_message, lambda exc: log.warning("firehose callback failed: %s", exc))
+            except Exception as exc:
+                log.warning("the %s firehose failed: %s", network, type(exc).__name__)
+            if not done.is_set():
+                done.wait(1.0)  # the client ended on its own (the server closed): start it again
+        frames.put(None)
+
+    reader = threading.Thread(target=run, name=f"decentsocial-{network}-firehose", daemon=True)
+    reader.start()
+    seen: OrderedDict[str, None] = OrderedDict()
+    try:
+        while True:
+            frame = frames.get()
+            if frame is None:
+                return
+            try:
+                seq, posts = _posts_of(frame)
+            except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
+                log.warning("skipping a firehose frame that does not decode: %s", type(exc).__name__)
+                continue
+            if seq is not None:
+                position[0] = seq
+            for did, uri, cid, record in posts:
+                if uri in seen:
+                    continue
+                seen[uri] = None
+                if len(seen) > _SEEN:
+                    seen.popitem(last=False)
+                try:
+                    post = to_post(did, uri, cid, record)
+                except errors.DecentSocialError as exc:
+                    log.warning("skipping a firehose post: %s", exc.message)
+                    continue
+                if tag is None or tag.lower() in post.tags:
+                    yield post
+    finally:
+        done.set()
+        client.stop()
+
+
+def author_cache(lookup: Callable[[str], Account], network: str) -> Callable[[str], Account]:
+    """``lookup(did)`` remembered (a failed lookup gives an account named by its DID)."""
+    known: OrderedDict[str, Account] = OrderedDict()
+
+    def author(did: str) -> Account:
+        if did not in known:
+            try:
+                known[did] = lookup(did)
+            except errors.DecentSocialError:
+                return Account(network=network, id=did, handle=did)
+            if len(known) > _SEEN:
+                known.popitem(last=False)
+        return known[did]
+
+    return author

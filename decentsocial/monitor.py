@@ -1,0 +1,567 @@
+"""New posts from many networks as they come, streams first, resumable: :func:`monitor`.
+
+Each network whose backend has a live ``stream()`` (``Capability.STREAM``:
+Mastodon's streaming API, Nostr subscriptions, the sandbox) is followed by a
+thread that puts what arrives into one bounded buffer; the others are polled
+with ``search`` every ``interval`` seconds. Every post goes through the
+:class:`~decentsocial.monitor_state.Watch` filter (a public stream sends
+everything: non-matching posts are skipped, logged at debug level) and
+through the connection's cursor (:class:`~decentsocial.monitor_state.NetCursor`),
+so each comes out once.
+
+Streaming networks are searched too: at the start, once more two seconds
+after their streams start, and every ``interval``. That search is the
+catch-up after a restart (from the cursor) and after a stream that dropped
+and came back, and it finds whatever a stream missed while it was
+connecting. Their posts still arrive within a second or so through the
+stream. Without a cursor or ``since``, the first search of a connection is
+its baseline: posts created before the monitor started are noted, not
+yielded.
+
+The buffer holds ``buffer`` posts. When it is full (the caller is slower
+than the networks) the stream threads wait: nothing is dropped. A server
+that gives up on a connection held waiting closes it; the thread reconnects
+with backoff and the next search catches up from the cursor, so a slow
+consumer loses nothing and sees no duplicate.
+
+A stream that fails is reopened with exponential backoff (0.5 s doubling to
+30 s, with jitter), and the connection is searched again at once. A stream
+the network refuses for good (no streaming on this server, a token without
+the right) turns that connection to polling. A stream thread ends when the
+monitor ends and its stream yields again, or when the connection is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    NotFound,
+    PermissionDenied,
+    UnsupportedFeature,
+)
+from .models import Account, Post, utc
+from .monitor_state import CursorFile, NetCursor, Watch, check_keywords, normalise_handle
+from .network import Capability, Network
+
+__all__ = [
+    "CATCH_UP_MAX",
+    "DEFAULT_BUFFER",
+    "DEFAULT_INTERVAL",
+    "MAX_CLOCK_SKEW",
+    "StopSignal",
+    "check_monitor_args",
+    "monitor",
+]
+
+log = logging.getLogger("decentsocial.monitor")
+
+#: Seconds between searches (the polling of networks without a stream, the catch-up of those with one).
+DEFAULT_INTERVAL = 60.0
+#: Posts the buffer between stream threads and the caller holds before the threads wait.
+DEFAULT_BUFFER = 1_000
+#: ``since`` may be this far ahead of this machine's clock (servers' clocks differ); further is an error.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: The most posts one search reads back to a connection's cursor (a catch-up after a long absence).
+CATCH_UP_MAX = 10_000
+#: A search reads back this far before the newest post yielded, for posts a server indexes late.
+CATCH_UP_SLACK = timedelta(minutes=5)
+#: Seconds after the streams start when they are searched once more: what came while they connected.
+_SETTLE = 2.0
+#: Posts whose parent's author is remembered for ``replies_to`` (oldest forgotten first).
+_PARENTS = 10_000
+#: Posts remembered across connections, so two accounts on one server do not yield a post twice
+#: (the second connection sees it within seconds of the first).
+_SEEN_ACROSS = 10_000
+
+StopSignal = threading.Event | Callable[[], bool] | None
+
+
+@dataclass
+class Lane:
+    """One connection being monitored: how (stream or search), its cursor, its pending catch-up."""
+
+    net: Network
+    key: str
+    cursor: NetCursor
+    tags: tuple[str, ...]
+    streaming: bool
+    needs_baseline: bool
+    catch_up: threading.Event = field(default_factory=threading.Event)
+
+
+def _cursor_key(net: Network) -> str:
+    return f"{net.name}:{net.identity}"
+
+
+def _can_search(net: Network, keyword: str) -> bool:
+    words = keyword.split()
+    tags = [w for w in words if w.startswith("#")]
+    if len(tags) < len(words) and Capability.SEARCH not in net.capabilities:
+        return False
+    return not tags or Capability.TAG_SEARCH in net.capabilities
+
+
+def _check_network(net: Network, watch: Watch, streaming: bool) -> None:
+    """``UnsupportedFeature`` now, before any I/O, if ``net`` can neither stream nor search for ``watch``."""
+    if streaming:
+        return
+    for keyword in watch.keywords:
+        if not _can_search(net, keyword):
+            needed = Capability.TAG_SEARCH if keyword.startswith("#") else Capability.SEARCH
+            raise UnsupportedFeature(net.name, needed, f"monitor has no stream and searches for {keyword!r}")
+    if watch.mentions_of and not (
+        Capability.SEARCH in net.capabilities or Capability.NOTIFICATIONS in net.capabilities
+    ):
+        raise UnsupportedFeature(net.name, Capability.SEARCH, "monitor looks for mentions without a stream")
+    if watch.replies_to and Capability.NOTIFICATIONS not in net.capabilities:
+        raise UnsupportedFeature(
+            net.name, Capability.NOTIFICATIONS, "monitor looks for replies without a stream"
+        )
+
+
+def check_monitor_args(
+    networks: Sequence[Network],
+    keywords: str | Iterable[str] | None,
+    interval: float,
+    max_polls: int | None,
+    since: datetime | None,
+    *,
+    mentions_of: str | Account | None = None,
+    replies_to: str | Account | None = None,
+    streams: bool | None = None,
+    per_poll: int = 50,
+    buffer: int = DEFAULT_BUFFER,
+) -> tuple[list[Network], Watch, datetime | None, bool]:
+    """Every argument checked (no I/O): the networks, the filter, ``since`` in UTC, whether to use streams."""
+    nets = list(networks)
+    if not nets:
+        raise InvalidInput("monitor needs at least one network")
+    for net in nets:
+        if not isinstance(net, Network):
+            raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
+    if keywords is None and mentions_of is None and replies_to is None:
+        raise InvalidInput("monitor needs keywords, mentions_of or replies_to")
+    watch = Watch(
+        keywords=() if keywords is None else check_keywords(keywords),
+        mentions_of=None if mentions_of is None else normalise_handle(mentions_of, "mentions_of"),
+        replies_to=None if replies_to is None else normalise_handle(replies_to, "replies_to"),
+    )
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
+        raise InvalidInput(f"interval must be a number of seconds >= 0, got {interval!r}")
+    if max_polls is not None and (isinstance(max_polls, bool) or max_polls < 1):
+        raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
+    if streams is not None and not isinstance(streams, bool):
+        raise InvalidInput(f"streams must be True, False or None, got {streams!r}")
+    if streams and max_polls is not None:
+        raise InvalidInput("max_polls counts polls: it cannot be used with streams=True")
+    if isinstance(per_poll, bool) or not isinstance(per_poll, int) or per_poll < 1:
+        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
+    if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
+        raise InvalidInput(f"buffer must be at least 1 post, got {buffer!r}")
+    start: datetime | None = None
+    if since is not None:
+        if not isinstance(since, datetime):
+            raise InvalidInput(f"since must be a datetime, got {since!r}")
+        start = utc(since)
+        if start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
+            raise InvalidInput(f"since is in the future: {start.isoformat()}")
+    use_streams = max_polls is None if streams is None else streams
+    for net in nets:
+        _check_network(net, watch, use_streams and Capability.STREAM in net.capabilities)
+    return nets, watch, start, use_streams
+
+
+def monitor(
+    networks: Sequence[Network],
+    keywords: str | Iterable[str] | None = None,
+    *,
+    mentions_of: str | Account | None = None,
+    replies_to: str | Account | None = None,
+    cursor: str | Path | None = None,
+    interval: float = DEFAULT_INTERVAL,
+    stop: StopSignal = None,
+    max_polls: int | None = None,
+    since: datetime | None = None,
+    per_poll: int = 50,
+    streams: bool | None = None,
+    buffer: int = DEFAULT_BUFFER,
+) -> Generator[Post, None, None]:
+    """New posts matching a keyword, mentioning ``mentions_of`` or replying to ``replies_to``, once each.
+
+    Streams where the network has one, ``search`` every ``interval``
+    seconds elsewhere (``"#tag"`` is a hashtag); see the module docstring
+    for catch-up, reconnection and the bounded ``buffer``. Without ``since``
+    or a cursor, what already exists is noted, not yielded; with ``since``,
+    posts created from then on are yielded. ``cursor="monitor.json"``:
+    where each connection stands is saved there (atomically) as each post
+    is yielded, and a monitor started again with it yields exactly what was
+    not yielded before. ``mentions_of``: posts mentioning that account.
+    ``replies_to``: replies to that account's posts (the account answering
+    itself does not count).
+
+    ``streams``: ``None`` (default) streams where possible unless
+    ``max_polls`` is given (a bounded run of that many polls); ``False``
+    polls everywhere. The loop ends when ``stop`` (a ``threading.Event`` or
+    a callable, asked before each poll and every 0.25 s while waiting) is
+    set, after ``max_polls`` polls, or when the caller stops iterating.
+    Every argument and the cursor file are checked before any request:
+    ``InvalidInput`` for empty keywords, ``since`` in the future, a file
+    that is not a cursor; ``UnsupportedFeature`` for a network that can
+    neither stream nor search for what is watched.
+    """
+    nets, watch, start, use_streams = check_monitor_args(
+        networks,
+        keywords,
+        interval,
+        max_polls,
+        since,
+        mentions_of=mentions_of,
+        replies_to=replies_to,
+        streams=streams,
+        per_poll=per_poll,
+        buffer=buffer,
+    )
+    store = CursorFile.load(cursor)
+    lanes = []
+    for net in nets:
+        key = _cursor_key(net)
+        known = key in store.cursors
+        lane_cursor = store.cursor(key, net.name, start)
+        lanes.append(
+            Lane(
+                net=net,
+                key=key,
+                cursor=lane_cursor,
+                tags=watch.tags,
+                streaming=use_streams and Capability.STREAM in net.capabilities,
+                needs_baseline=start is None and not (known and lane_cursor.started),
+            )
+        )
+    return _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
+
+
+def stopped(stop: StopSignal) -> bool:
+    """Whether ``stop`` (an event, a callable, or ``None``) says to end."""
+    if stop is None:
+        return False
+    if isinstance(stop, threading.Event):
+        return stop.is_set()
+    return bool(stop())
+
+
+def wait(seconds: float, stop: StopSignal) -> None:
+    """Sleep ``seconds``, waking early when ``stop`` is set (a callable is asked every 0.25 s)."""
+    if seconds <= 0:
+        return
+    if isinstance(stop, threading.Event):
+        stop.wait(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(left, 0.25))
+        if stopped(stop):
+            return
+
+
+def backoff(failures: int) -> float:
+    """Seconds before reopening a stream after ``failures`` failures in a row: 0.5 s doubling to 30 s."""
+    base: float = min(30.0, 0.5 * 2.0 ** (failures - 1))
+    return base + random.uniform(0.0, base * 0.1)
+
+
+def _search_edge(cursor: NetCursor) -> datetime | None:
+    """How far back a search reads: a little before the newest post yielded (late posts), or ``since``."""
+    edges = [cursor.horizon, cursor.floor]
+    if cursor.newest_at is not None:
+        edges.append(cursor.newest_at - CATCH_UP_SLACK)
+    known = [edge for edge in edges if edge is not None]
+    return max(known) if known else None
+
+
+def _latest_time(post: Post) -> datetime:
+    """The latest time ``post`` may have been made: a time in whole seconds (Nostr) may be cut short."""
+    if post.created_at.microsecond:
+        return post.created_at
+    return post.created_at + timedelta(seconds=1) - timedelta(microseconds=1)
+
+
+def _as_error(net: Network, exc: BaseException) -> str:
+    if isinstance(exc, DecentSocialError):
+        return str(exc)
+    return f"{type(exc).__name__} from {net.name}"
+
+
+#: Errors after which a stream will not work by reopening it: the connection is polled instead.
+_FOR_GOOD = (UnsupportedFeature, AuthenticationError, PermissionDenied, ConfigurationError, InvalidInput)
+
+
+class _Monitor:
+    """One run of :func:`monitor`: the lanes, the buffer, the stream threads, and the loop that yields."""
+
+    def __init__(
+        self,
+        lanes: list[Lane],
+        watch: Watch,
+        store: CursorFile,
+        interval: float,
+        stop: StopSignal,
+        max_polls: int | None,
+        per_poll: int,
+        buffer: int,
+    ) -> None:
+        self.lanes = lanes
+        self.watch = watch
+        self.store = store
+        self.interval = interval
+        self.stop = stop
+        self.max_polls = max_polls
+        self.per_poll = per_poll
+        self.buffer: queue.Queue[tuple[Lane, Post]] = queue.Queue(maxsize=buffer)
+        self.halt = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.parents: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self.across: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.started = datetime.now(timezone.utc)
+        self.settled_at: float | None = None  # when the streams' first catch-up is due
+
+    # ---------------------------------------------------------------- the loop
+
+    def run(self) -> Generator[Post, None, None]:
+        polls = 0
+        next_poll = time.monotonic()
+        try:
+            while not stopped(self.stop):
+                if self.settled_at is not None and time.monotonic() >= self.settled_at:
+                    self.settled_at = None
+                    for lane in self.lanes:
+                        if lane.streaming:
+                            lane.catch_up.set()
+                due = [lane for lane in self.lanes if lane.catch_up.is_set()]
+                if time.monotonic() >= next_poll:
+                    due = self.lanes
+                if due:
+                    yield from self._poll(due)
+                    if due is self.lanes:
+                        polls += 1
+                        next_poll = time.monotonic() + self.interval
+                        if self.max_polls is not None and polls >= self.max_polls:
+                            return
+                    self._start_streams()
+                if not self.threads:
+                    wait(max(0.0, next_poll - time.monotonic()), self.stop)
+                    continue
+                yield from self._drain(min(next_poll, self.settled_at or next_poll))
+        finally:
+            self.halt.set()
+            if self.store.path is not None and self.store.cursors:
+                self.store.save()  # a fresh snapshot: the next start reads one line
+            self.store.close()
+
+    def _drain(self, until: float) -> Iterator[Post]:
+        """Yield what the streams bring until ``until`` (monotonic), a catch-up is due, or ``stop``."""
+        while (left := until - time.monotonic()) > 0:
+            try:
+                lane, post = self.buffer.get(timeout=min(left, 0.25))
+            except queue.Empty:
+                if stopped(self.stop) or any(lane.catch_up.is_set() for lane in self.lanes):
+                    return
+                continue
+            if self._accept(lane, post):
+                yield post
+            if stopped(self.stop):
+                return
+
+    def _poll(self, lanes: list[Lane]) -> Iterator[Post]:
+        """Search each lane once; yield the new matching posts, oldest first."""
+        found: list[tuple[Lane, Post]] = []
+        for lane in lanes:
+            lane.catch_up.clear()
+            hits = self._search(lane)
+            if hits is None:
+                continue
+            if lane.needs_baseline:
+                # What existed before the monitor started is noted, not yielded; what came since is new.
+                lane.needs_baseline = False
+                for post in hits:
+                    if _latest_time(post) >= self.started:
+                        found.append((lane, post))
+                    elif self.watch.wants(post, self._parent_author(lane.net)):
+                        self._remember(lane, post)
+                lane.cursor.settle()
+                self.store.save()
+                continue
+            found.extend((lane, post) for post in hits)
+        found.sort(key=lambda item: item[1].created_at)
+        for lane, post in found:
+            if self._accept(lane, post):
+                yield post
+
+    def _accept(self, lane: Lane, post: Post) -> bool:
+        """Whether to yield ``post`` now: it matches and is new; if so it is noted and the cursor saved."""
+        if not lane.cursor.is_new(post):
+            return False
+        if not self.watch.wants(post, self._parent_author(lane.net)):
+            log.debug("monitor: %s post %s does not match, skipped", lane.net.name, post.id)
+            return False
+        if not self._remember(lane, post):
+            self.store.record(lane.key, post)
+            return False  # another connection to the same network yielded it
+        self.store.record(lane.key, post)
+        return True
+
+    def _remember(self, lane: Lane, post: Post) -> bool:
+        """Note ``post`` in the lane's cursor; False if another lane already yielded it."""
+        lane.cursor.note(post)
+        key = (post.network, post.id)
+        if key in self.across:
+            return False
+        self.across[key] = None
+        if len(self.across) > _SEEN_ACROSS:
+            self.across.popitem(last=False)
+        return True
+
+    # ---------------------------------------------------------------- searching
+
+    def _search(self, lane: Lane) -> list[Post] | None:
+        """Every candidate post of one lane (keywords, mentions, replies); ``None`` if it failed (logged).
+
+        A search reads back to a little before the newest post yielded
+        (``CATCH_UP_SLACK``; newest first, page after page, at most
+        ``CATCH_UP_MAX`` posts), so a catch-up after a long absence misses
+        nothing; a baseline reads ``per_poll`` posts.
+        """
+        net, found = lane.net, list[Post]()
+        edge = None if lane.needs_baseline else _search_edge(lane.cursor)
+        try:
+            queries = [k for k in self.watch.keywords if _can_search(net, k)]
+            if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
+                queries.append(f"@{self.watch.mentions_of}")
+            for query in queries:
+                found.extend(self._back_to(net, query, edge))
+            if (self.watch.mentions_of or self.watch.replies_to) and (
+                Capability.NOTIFICATIONS in net.capabilities
+            ):
+                for note in net.notifications(limit=self.per_poll):
+                    if note.kind in ("mention", "reply", "quote") and note.post is not None:
+                        found.append(note.post)
+        except Exception as exc:
+            log.warning(
+                "monitor: searching %s failed, trying again next poll: %s", net.name, _as_error(net, exc)
+            )
+            return None
+        return found
+
+    def _back_to(self, net: Network, query: str, edge: datetime | None) -> list[Post]:
+        """``per_poll`` results, then more while they are not older than ``edge``; pages that fail later are
+        logged, and what came before them is kept."""
+        found: list[Post] = []
+        try:
+            for post in net.search(query, limit=self.per_poll if edge is None else None):
+                found.append(post)
+                if len(found) >= self.per_poll and (edge is None or post.created_at < edge):
+                    break
+                if len(found) >= CATCH_UP_MAX:
+                    log.warning("monitor: %s catch-up stopped at %d posts", net.name, CATCH_UP_MAX)
+                    break
+        except Exception as exc:
+            if len(found) < self.per_poll:
+                raise
+            log.warning("monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc))
+        return found
+
+    def _parent_author(self, net: Network) -> Callable[[Post], str | None]:
+        """Who wrote the post a reply answers (read once per parent, remembered); ``None`` if unknown."""
+
+        def author(post: Post) -> str | None:
+            assert post.reply_to is not None
+            key = (net.name, post.reply_to)
+            if key not in self.parents:
+                try:
+                    self.parents[key] = net.get_post(post.reply_to).author.handle
+                except (NotFound, InvalidInput, UnsupportedFeature):
+                    self.parents[key] = None
+                except Exception as exc:
+                    log.warning("monitor: reading the parent of %s on %s failed: %s", post.id, net.name, exc)
+                    return None
+                if len(self.parents) > _PARENTS:
+                    self.parents.popitem(last=False)
+            return self.parents[key]
+
+        return author
+
+    # ---------------------------------------------------------------- streams
+
+    def _start_streams(self) -> None:
+        """One thread per stream of every streaming lane, once (after the first search, the baseline)."""
+        if self.threads:
+            return
+        for lane in self.lanes:
+            if not lane.streaming:
+                continue
+            for tag in lane.tags or (None,):
+                thread = threading.Thread(
+                    target=self._follow,
+                    args=(lane, tag),
+                    name=f"decentsocial-monitor-{lane.net.name}",
+                    daemon=True,
+                )
+                self.threads.append(thread)
+                thread.start()
+        if self.threads:
+            self.settled_at = time.monotonic() + _SETTLE
+
+    def _follow(self, lane: Lane, tag: str | None) -> None:
+        """Put a stream's posts into the buffer until the monitor ends; reopen it with backoff on failure."""
+        failures = 0
+        opened = False
+        while not self.halt.is_set():
+            try:
+                posts = lane.net.stream(kind="public", tag=tag)
+                if opened:
+                    lane.catch_up.set()  # search now for what came while the stream was away
+                opened = True
+                for post in posts:
+                    failures = 0
+                    if not self._put(lane, post):
+                        return
+                log.info("monitor: the %s stream ended, opening it again", lane.net.name)
+            except _FOR_GOOD as exc:
+                if self.halt.is_set():
+                    return
+                log.warning(
+                    "monitor: %s cannot stream (%s); searching it every %s s instead",
+                    lane.net.name,
+                    _as_error(lane.net, exc),
+                    self.interval,
+                )
+                lane.streaming = False
+                return
+            except (NetworkUnavailable, DecentSocialError, OSError, ValueError) as exc:
+                log.warning("monitor: the %s stream failed: %s", lane.net.name, _as_error(lane.net, exc))
+            failures += 1
+            self.halt.wait(backoff(failures))
+
+    def _put(self, lane: Lane, post: Post) -> bool:
+        """Wait for room in the buffer (nothing is dropped); False once the monitor has ended."""
+        while not self.halt.is_set():
+            try:
+                self.buffer.put((lane, post), timeout=0.25)
+                return True
+            except queue.Full:
+                continue
+        return False

@@ -1,0 +1,171 @@
+"""``decentsocial monitor``: new posts about a brand, live, from every profile at once.
+
+``--keyword`` (repeatable; ``#tag`` for a hashtag), ``--mention`` (posts
+mentioning an account) and ``--replies-to`` (replies to an account's posts)
+say what to watch; ``--profile`` (repeatable) or ``--network`` with
+``--setting`` say where. ``--cursor FILE`` keeps where each network stands,
+so the command started again shows only what it has not shown. On a
+terminal the view is live: the latest posts and a count per network;
+piped, one line per post (``--json``: one JSON object per line). It runs
+until Ctrl-C, ``--count`` posts, or ``--for`` a duration.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections import Counter, deque
+from datetime import timezone
+from typing import Annotated, Any
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from .cli import JsonOpt, NetworkOpt, SettingOpt, app, bidi, handles_errors, open_networks, out, printable
+from .errors import InvalidInput
+from .models import Post
+
+__all__ = ["post_line"]
+
+#: Posts the live view keeps on screen.
+SHOWN = 15
+
+
+def post_line(post: Post) -> str:
+    """One post as one terminal line: time, network, author, text (escaped, right-to-left isolated)."""
+    text = " ".join(post.text.split())
+    return (
+        f"{post.created_at.astimezone(timezone.utc):%H:%M:%S} {post.network} "
+        f"@{printable(post.author.handle)}: {bidi(text)}"
+    )
+
+
+def _json_line(post: Post) -> str:
+    data = {
+        "network": post.network,
+        "id": post.id,
+        "url": post.url,
+        "author": post.author.handle,
+        "created_at": post.created_at.isoformat(),
+        "text": post.text,
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
+    table = Table(
+        title=f"monitoring for {time.monotonic() - started:.0f} s: "
+        + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "nothing yet"),
+        expand=True,
+    )
+    table.add_column("time", no_wrap=True)
+    table.add_column("network", no_wrap=True)
+    table.add_column("author", no_wrap=True)
+    table.add_column("text", overflow="fold")
+    for post in reversed(latest):
+        table.add_row(
+            f"{post.created_at.astimezone(timezone.utc):%H:%M:%S}",
+            post.network,
+            "@" + printable(post.author.handle),
+            bidi(" ".join(post.text.split())),
+        )
+    return table
+
+
+@app.command("monitor")
+@handles_errors
+def monitor_command(
+    keyword: Annotated[
+        list[str] | None,
+        typer.Option("--keyword", "-k", help="A keyword or #hashtag to watch. Repeatable."),
+    ] = None,
+    mention: Annotated[
+        str | None, typer.Option("--mention", help="Watch posts that mention this account.")
+    ] = None,
+    replies_to: Annotated[
+        str | None, typer.Option("--replies-to", help="Watch replies to this account's posts.")
+    ] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option("--profile", "-p", help="A profile from the config file. Repeatable."),
+    ] = None,
+    network: NetworkOpt = None,
+    setting: SettingOpt = None,
+    cursor: Annotated[
+        str | None,
+        typer.Option("--cursor", help="A file keeping where each network stands (resume from it)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Also show posts since then: 1h, 7d… or ISO-8601.")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.0, help="Seconds between searches (catch-up).")
+    ] = 60.0,
+    count: Annotated[int | None, typer.Option("--count", min=1, help="Stop after this many posts.")] = None,
+    duration: Annotated[str | None, typer.Option("--for", help="Stop after this long: 30s, 10m, 1h…")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show new posts matching a keyword, a mention or a reply, live, streams first."""
+    from .campaign_cli import parse_duration
+    from .engagement_cli import parse_since
+    from .monitor import monitor
+
+    if not keyword and mention is None and replies_to is None:
+        raise InvalidInput("say what to watch: --keyword K, --mention ACCOUNT or --replies-to ACCOUNT")
+    start = None if since is None else parse_since(since)
+    seconds = None if duration is None else parse_duration(duration).total_seconds()
+    if seconds is not None and seconds <= 0:
+        raise InvalidInput(f"--for must be longer than 0, got {duration!r}")
+    nets = open_networks(profile or [], network, setting or [])
+    ended = threading.Event()
+    if seconds is not None:
+        timer = threading.Timer(seconds, ended.set)
+        timer.daemon = True
+        timer.start()
+    try:
+        posts = monitor(
+            nets,
+            keyword or None,
+            mentions_of=mention,
+            replies_to=replies_to,
+            cursor=cursor,
+            since=start,
+            interval=interval,
+            stop=ended,
+        )
+        _show(posts, count=count, as_json=as_json)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: the cursor already holds every post shown
+    finally:
+        ended.set()
+        for net in nets:
+            net.close()
+
+
+def _show(posts: Any, *, count: int | None, as_json: bool) -> None:
+    shown = 0
+    if as_json or not sys.stdout.isatty():
+        console = out()
+        for post in posts:
+            if as_json:
+                typer.echo(_json_line(post))
+            else:
+                console.print(post_line(post), markup=False, soft_wrap=True)
+            shown += 1
+            if count is not None and shown >= count:
+                return
+        return
+    latest: deque[Post] = deque(maxlen=SHOWN)
+    counts: Counter[str] = Counter()
+    started = time.monotonic()
+    with Live(_view(latest, counts, started), console=out(), refresh_per_second=4) as live:
+        for post in posts:
+            latest.append(post)
+            counts[post.network] += 1
+            live.update(_view(latest, counts, started))
+            shown += 1
+            if count is not None and shown >= count:
+                return

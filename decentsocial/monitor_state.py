@@ -1,0 +1,363 @@
+"""What :func:`decentsocial.monitor` looks for and where each network stands: the filter and the cursor file.
+
+:class:`Watch` is the filter (keywords and hashtags, mentions of an account,
+replies to an account's posts); every post a stream or a search returns goes
+through it, so a network's search that matches loosely, or a public stream,
+never yields a post that does not match.
+
+:class:`NetCursor` is where one connection stands: the newest post yielded
+(its id and time), and the ids yielded within a window of time before it. A
+post is new when its id is not among them and it is not older than the
+window's edge (:attr:`NetCursor.horizon`): a search that returns the same
+posts again, a stream that replays after a reconnect, a late post the
+server indexed after newer ones, all come out exactly once. The window is
+bounded in time and in count, so memory and the file stay small however long
+the monitor runs.
+
+:class:`CursorFile` keeps the cursors of every connection in one JSON file,
+replaced atomically after every yielded post, so a monitor restarted with the
+same file yields exactly what it had not yielded before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import InvalidInput
+from .models import Account, Post, utc
+
+__all__ = [
+    "CURSOR_FORMAT",
+    "SEEN_WINDOW",
+    "SEEN_WINDOW_IDS",
+    "CursorFile",
+    "NetCursor",
+    "Watch",
+    "check_keywords",
+    "matches",
+    "normalise_handle",
+]
+
+#: The key and version that mark a JSON file as a monitor cursor.
+CURSOR_FORMAT = "decentsocial.monitor.cursor/1"
+#: How far back of the newest post yielded the cursor remembers ids (a late post within it is still new).
+SEEN_WINDOW = timedelta(hours=1)
+#: At most this many ids are remembered per connection; past it the oldest go and the horizon moves up.
+SEEN_WINDOW_IDS = 5_000
+
+
+def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
+    """Keywords as a tuple of non-empty strings; one string is one keyword."""
+    items = [keywords] if isinstance(keywords, str) else list(keywords)
+    clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
+    if not clean or len(clean) != len(items):
+        raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
+    for keyword in clean:
+        if any(word in ("#", "＃") for word in keyword.split()):
+            raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
+    return clean
+
+
+def matches(post: Post, keyword: str) -> bool:
+    """Whether ``post`` really matches ``keyword``, whatever the network's search returned.
+
+    Every word of the keyword must appear (case-insensitive) in the text or
+    title; a ``#tag`` word must be one of the post's tags.
+    """
+    haystack = f"{post.text}\n{post.title or ''}".casefold()
+    for word in keyword.split():
+        if word.startswith("#"):
+            if word[1:].lower() not in post.tags:
+                return False
+        elif word.casefold() not in haystack:
+            return False
+    return True
+
+
+def normalise_handle(account: str | Account, what: str) -> str:
+    """An account's handle, without a leading ``@``, casefolded; ``InvalidInput`` if there is none."""
+    handle = account.handle if isinstance(account, Account) else account
+    if not isinstance(handle, str) or not handle.strip().lstrip("@").strip():
+        raise InvalidInput(f"{what} must be an account or a handle, got {account!r}")
+    return handle.strip().lstrip("@").strip().casefold()
+
+
+def _same_account(a: str, b: str) -> bool:
+    """``bob`` and ``bob@example.social`` are the same account when one of them names no server."""
+    a, b = a.lstrip("@").casefold(), b.lstrip("@").casefold()
+    if a == b:
+        return True
+    return ("@" not in a or "@" not in b) and a.split("@")[0] == b.split("@")[0]
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a monitor looks for: a keyword, a mention of ``mentions_of``, a reply to ``replies_to``."""
+
+    keywords: tuple[str, ...] = ()
+    mentions_of: str | None = None
+    replies_to: str | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The hashtags to follow when every keyword is one hashtag and nothing else is watched; else ()."""
+        if self.mentions_of or self.replies_to or not self.keywords:
+            return ()
+        if all(len(k.split()) == 1 and k.startswith("#") for k in self.keywords):
+            return tuple(dict.fromkeys(k[1:].lower() for k in self.keywords))
+        return ()
+
+    def mentions(self, post: Post) -> bool:
+        """Whether ``post`` mentions ``mentions_of`` (a parsed mention, or ``@handle`` in the text)."""
+        if self.mentions_of is None:
+            return False
+        if any(_same_account(m, self.mentions_of) for m in post.mentions):
+            return True
+        local = re.escape(self.mentions_of.split("@")[0])
+        return re.search(rf"(?<![\w@])@{local}(?![\w])", post.text.casefold()) is not None
+
+    def wants(self, post: Post, parent_author: Callable[[Post], str | None]) -> bool:
+        """Whether ``post`` is one to yield; ``parent_author`` reads who wrote the post it replies to."""
+        if any(matches(post, k) for k in self.keywords):
+            return True
+        if self.mentions(post) and not _same_account(post.author.handle, self.mentions_of or ""):
+            return True  # an account naming itself (a reply's tags on Nostr) is not a mention
+        if self.replies_to is None or post.reply_to is None:
+            return False
+        if _same_account(post.author.handle, self.replies_to):
+            return False  # the brand answering itself is not engagement
+        author = parent_author(post)
+        return author is not None and _same_account(author, self.replies_to)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _moment(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"{where} is not a time")
+    return utc(datetime.fromisoformat(value))
+
+
+class NetCursor:
+    """Where one connection stands: the newest post yielded and the ids yielded within the window before it.
+
+    ``floor`` (from ``since``) keeps out anything older. ``horizon``: posts
+    before it count as handled (they fell out of the window); posts at it
+    or after it are new unless their id is in ``seen``.
+    """
+
+    def __init__(self, network: str, *, floor: datetime | None = None) -> None:
+        self.network = network
+        self.newest_id: str | None = None
+        self.newest_at: datetime | None = None
+        self.horizon: datetime | None = None
+        self.floor = floor
+        self.seen: OrderedDict[str, datetime] = OrderedDict()
+        self._texts: dict[str, str] = {}
+
+    @property
+    def started(self) -> bool:
+        """Whether this connection has a position (a baseline, or posts yielded)."""
+        return self.newest_at is not None or self.horizon is not None or bool(self.seen)
+
+    def is_new(self, post: Post) -> bool:
+        """Whether ``post`` was not yielded (nor noted) before and is not older than the cursor's edge."""
+        if post.id in self.seen:
+            return False
+        if self.floor is not None and post.created_at < self.floor:
+            return False
+        return self.horizon is None or post.created_at >= self.horizon
+
+    def note(self, post: Post) -> None:
+        """Remember ``post`` as handled; forget what falls out of the window."""
+        self.note_at(post.id, post.created_at)
+
+    def note_at(self, post_id: str, created_at: datetime) -> None:
+        """:meth:`note` by id and time (a cursor file's lines)."""
+        self.seen[post_id] = created_at
+        if self.newest_at is None or created_at >= self.newest_at:
+            self.newest_at, self.newest_id = created_at, post_id
+        edge = self.newest_at - SEEN_WINDOW
+        if self.horizon is None or edge > self.horizon:
+            self.horizon = edge
+        # Ids are kept in the order they were noted, which is about the order of time: forget from the front.
+        while self.seen and next(iter(self.seen.values())) < self.horizon:
+            self.seen.popitem(last=False)
+        while len(self.seen) > SEEN_WINDOW_IDS:
+            _, at = self.seen.popitem(last=False)
+            self.horizon = max(self.horizon, at + timedelta(microseconds=1))
+
+    def settle(self) -> None:
+        """Count everything up to the newest post noted as handled (a baseline: nothing before it is new)."""
+        if self.newest_at is not None and (self.horizon is None or self.horizon < self.newest_at):
+            self.horizon = self.newest_at
+            self.seen = OrderedDict((k, at) for k, at in self.seen.items() if at >= self.newest_at)
+
+    def _text(self, key: str, at: datetime) -> str:
+        """``at`` in ISO 8601, written once per id (the file is written after every post)."""
+        if len(self._texts) > 2 * SEEN_WINDOW_IDS:
+            self._texts = {k: v for k, v in self._texts.items() if k in self.seen}
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = _iso(at)
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """The cursor as JSON values (times in ISO 8601, UTC)."""
+        return {
+            "network": self.network,
+            "newest_id": self.newest_id,
+            "newest_at": None if self.newest_at is None else _iso(self.newest_at),
+            "horizon": None if self.horizon is None else _iso(self.horizon),
+            "seen": [[key, self._text(key, at)] for key, at in self.seen.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> NetCursor:
+        """A cursor read back; ``ValueError`` if ``data`` is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("network"), str):
+            raise ValueError("an entry is not a network's position")
+        cursor = cls(data["network"])
+        newest_id = data.get("newest_id")
+        if newest_id is not None and not isinstance(newest_id, str):
+            raise ValueError("newest_id is not an id")
+        cursor.newest_id = newest_id
+        if data.get("newest_at") is not None:
+            cursor.newest_at = _moment(data["newest_at"], "newest_at")
+        if data.get("horizon") is not None:
+            cursor.horizon = _moment(data["horizon"], "horizon")
+        seen = data.get("seen")
+        if not isinstance(seen, list):
+            raise ValueError("seen is not a list")
+        for item in seen:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+                raise ValueError("a seen entry is not [id, time]")
+            cursor.seen[item[0]] = _moment(item[1], "a seen time")
+        return cursor
+
+
+class CursorFile:
+    """Every connection's :class:`NetCursor`, in one file: a snapshot line, then one line per post since.
+
+    The first line is a JSON object holding every cursor (replaced
+    atomically: a new file renamed over the old one). Each post yielded
+    after it appends one JSON line (its connection, id and time), flushed
+    at once, so a crash loses nothing yielded; every ``COMPACT_EVERY``
+    posts, and when the monitor ends, the snapshot is written afresh. A
+    torn last line (a crash while appending) is ignored. Nothing is synced
+    to disk per post: after a power cut the cursor may be a few posts
+    behind, and those posts come again.
+
+    ``path=None`` keeps the cursors in memory only (a monitor without
+    ``cursor=``). A file that exists but is not a cursor (not JSON, another
+    format, an empty file) raises ``InvalidInput`` when it is loaded, before
+    any network is asked anything.
+    """
+
+    #: Posts appended before the snapshot is written afresh.
+    COMPACT_EVERY = 1_000
+
+    def __init__(self, path: Path | None, cursors: dict[str, NetCursor] | None = None) -> None:
+        self.path = path
+        self.cursors: dict[str, NetCursor] = cursors or {}
+        self._journal: BinaryIO | None = None
+        self._appended = 0
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> CursorFile:
+        """The cursors saved at ``path`` (none yet if the file does not exist)."""
+        if path is None:
+            return cls(None)
+        if not isinstance(path, (str, Path)) or not str(path).strip():
+            raise InvalidInput(f"cursor must be a file path, got {path!r}")
+        file = Path(path).expanduser()
+        if file.is_dir():
+            raise InvalidInput(f"cursor {str(file)!r} is a directory, not a cursor file")
+        if not file.exists():
+            file.parent.mkdir(parents=True, exist_ok=True)
+            return cls(file)
+        try:
+            lines = file.read_text(encoding="utf-8").split("\n")
+            data = json.loads(lines[0])
+            if not isinstance(data, dict) or data.get("format") != CURSOR_FORMAT:
+                raise ValueError(f"it has no {CURSOR_FORMAT!r} format mark")
+            entries = data.get("networks")
+            if not isinstance(entries, dict):
+                raise ValueError("it has no networks")
+            cursors = {str(key): NetCursor.from_json(value) for key, value in entries.items()}
+            for number, line in enumerate(lines[1:], start=2):
+                if line.strip():
+                    _replay(cursors, line, last=number == len(lines))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{str(file)!r} is not a monitor cursor file: {exc}") from None
+        return cls(file, cursors)
+
+    def cursor(self, key: str, network: str, floor: datetime | None) -> NetCursor:
+        """The cursor of the connection ``key`` (a fresh one, starting at ``floor``, if it has none)."""
+        if key not in self.cursors:
+            self.cursors[key] = NetCursor(network, floor=floor)
+        return self.cursors[key]
+
+    def record(self, key: str, post: Post) -> None:
+        """Keep that ``post`` (already noted in its cursor) was yielded: one line appended and flushed."""
+        if self.path is None:
+            return
+        if self._journal is None or self._appended >= self.COMPACT_EVERY:
+            self.save()
+            return
+        line = {"k": key, "n": self.cursors[key].network, "id": post.id, "at": _iso(post.created_at)}
+        self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._journal.flush()
+        self._appended += 1
+
+    def save(self) -> None:
+        """Write the snapshot of every cursor (atomically: the old file or the new one); no-op in memory."""
+        if self.path is None:
+            return
+        data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        self.close()
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(temporary, flags, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(text)
+            os.replace(temporary, self.path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
+        self._appended = 0
+
+    def close(self) -> None:
+        """Close the file appended to (the cursors stay usable; the next save opens it again)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+
+def _replay(cursors: dict[str, NetCursor], line: str, *, last: bool) -> None:
+    """Apply one appended line; a torn last line (a crash while appending) is ignored."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        if last:
+            return
+        raise ValueError("a line after the first is not a cursor entry") from None
+    if not (isinstance(entry, dict) and isinstance(entry.get("k"), str) and isinstance(entry.get("n"), str)):
+        raise ValueError("a line after the first is not a cursor entry")
+    cursor = cursors.setdefault(entry["k"], NetCursor(entry["n"]))
+    if not isinstance(entry.get("id"), str):
+        raise ValueError("a cursor entry has no post id")
+    cursor.note_at(entry["id"], _moment(entry.get("at"), "a cursor entry's time"))
