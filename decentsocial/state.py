@@ -5,10 +5,7 @@ idempotency key stood for which draft, and what that publish already made.
 :class:`StateStore` keeps these records in a SQLite file (WAL mode, one
 short ``BEGIN IMMEDIATE`` transaction per change), so two processes
 retrying the same key on one file see each other's records, and a restart
-with default settings forgets nothing. Commits are not flushed to the disk
-one by one (``synchronous=NORMAL``, SQLite's advice for WAL): a record
-survives any crash of the process; only a power cut or an OS crash can
-lose the last few (a flush per record cost more than a sandbox publish).
+with default settings forgets nothing.
 
 Where: the ``state_path`` setting every backend shares, else
 ``$DECENTSOCIAL_STATE_DIR/state.db``, else ``state.db`` in the user's data
@@ -88,7 +85,6 @@ class StateStore:
         try:
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
             self._db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
         except sqlite3.DatabaseError as exc:
