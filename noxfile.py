@@ -86,7 +86,10 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: side-by-side ratios, printed (never asserted as timed tests)."""
+    """Every benchmark in one go, printed as one table of side-by-side ratios (never asserted).
+
+    ``nox -s bench -- --quick`` runs small sizes; ``-- --only sandbox,crosspost`` some benches.
+    Granary, the conversion baseline, is installed by the bench into its own virtualenv.
+    """
     install(session, "-e", ".[all,celery,test]")
-    for script in sorted(__import__("pathlib").Path("bench").glob("bench_*.py")):
-        session.run("python", str(script))
+    session.run("python", "bench/run_all.py", *session.posargs)

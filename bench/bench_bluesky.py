@@ -28,6 +28,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _table import Row
+
 import decentsocial as ds
 
 PASSWORD = "bench-password"
@@ -164,6 +166,33 @@ def run(base_url: str, runs: int) -> None:
         f"publish {PUBLISH_COUNT} posts: publish() {our_publish:.2f}s | atproto send_post {raw_publish:.2f}s"
         f" | overhead {overhead_ms:+.2f} ms/post ({our_publish / raw_publish:.2f}x)"
     )
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: reading ÷ atproto per round, on the local stack (minutes to start)."""
+    from atproto import Client
+
+    from tests.servers.bluesky import BlueskyStack
+
+    count = 200 if quick else READ_COUNT
+    stack = BlueskyStack.start()
+    try:
+        base_url = stack.pds_url
+        handle = create_account(base_url, "benchread")
+        did = seed_posts(base_url, handle, count)
+        raw = Client(base_url=base_url)
+        raw.login(handle, PASSWORD, fetch_bsky_profile=False)
+        wait_indexed(raw, did, count)
+        net = ds.connect("bluesky", base_url=base_url, handle=handle, password=PASSWORD)
+        list(net.posts(limit=count))
+        ratios = []
+        for _ in range(3 if quick else 7):
+            theirs = timed(lambda: raw_read(raw, did, count))
+            ours = timed(lambda: list(net.posts(limit=count)))
+            ratios.append(ours / theirs)
+    finally:
+        stack.stop()
+    return [Row(f"Bluesky read {count:,} ÷ atproto", ratios, ("<=", 1.05))]
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ import sys
 import time
 from datetime import datetime, timezone
 
+from _table import Row
+
 ROUNDS = 15
 
 
@@ -83,6 +85,15 @@ def bench_conversion(n: int = 10_000) -> None:
     print(f"Post -> JSON       {n / dumped:10,.0f} posts/s")
     print(f"JSON -> Post       {n / loaded:10,.0f} posts/s")
     print(f"round trip         {n / (parsed + dumped):10,.0f} posts/s (dict -> Post -> JSON)")
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: the import ratio, one per round (both imports in fresh interpreters)."""
+    ratios = []
+    for _ in range(5 if quick else ROUNDS):
+        theirs = _import_time("import httpx, pydantic, tenacity")
+        ratios.append(_import_time("import decentsocial") / theirs)
+    return [Row("`import decentsocial` ÷ httpx+pydantic+tenacity", ratios, ("<=", 1.5))]
 
 
 if __name__ == "__main__":

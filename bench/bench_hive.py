@@ -17,6 +17,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _table import Row
+
 from tests.servers._jsonrpc_replay import ReplayServer, load_cases
 from tests.servers.hive import FIXTURE, _free_port, hive_connection
 
@@ -30,6 +32,32 @@ def _median_ms(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
         fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: ``thread()`` ÷ one raw ``get_discussion`` call, per round of 20 calls each."""
+    server = ReplayServer(load_cases(FIXTURE), port=_free_port()).start()
+    net = hive_connection("hive", server, "alice")
+    raw = httpx.Client()
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "bridge.get_discussion",
+        "params": {"author": "steemit", "permlink": "firstpost"},
+    }
+    try:
+        net.thread("steemit/firstpost")
+        raw.post(server.url, json=body).json()
+        ratios = []
+        for _ in range(5 if quick else 15):
+            ours = _median_ms(lambda: net.thread("steemit/firstpost"), 20)
+            theirs = _median_ms(lambda: raw.post(server.url, json=body).json(), 20)
+            ratios.append(ours / theirs)
+    finally:
+        raw.close()
+        net.close()
+        server.stop()
+    return [Row("Hive `thread()` (37 posts) ÷ one raw call", ratios, ("<=", 1.2))]
 
 
 def main() -> None:

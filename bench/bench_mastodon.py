@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from _table import Row  # noqa: E402
 from mastodon import Mastodon  # noqa: E402
 
 from decentsocial.backends.mastodon.convert import to_post  # noqa: E402
@@ -96,6 +97,35 @@ def bench_conversion(rounds: int) -> None:
         best = min(best, time.perf_counter() - started)
     print(f"convert {len(statuses)} recorded Mastodon 4.x statuses: best of {rounds} {best * 1000:.1f} ms")
     print(f"  {len(statuses) / best:,.0f} statuses per second")
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: reading ÷ Mastodon.py per round, on a server on a free port."""
+    global STATUSES
+    if quick:
+        STATUSES = 200
+    with start_server(_free_port(), ratelimit=False) as server:
+        seed(server)
+        read_with_backend(server)
+        read_with_mastodon_py(server)
+        ratios = []
+        for i in range(3 if quick else 9):
+            if i % 2:
+                ours = read_with_backend(server)
+                theirs = read_with_mastodon_py(server)
+            else:
+                theirs = read_with_mastodon_py(server)
+                ours = read_with_backend(server)
+            ratios.append(ours / theirs)
+    return [Row(f"Mastodon read {STATUSES:,} ÷ Mastodon.py", ratios, ("<=", 1.05))]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def main() -> None:

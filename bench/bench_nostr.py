@@ -33,6 +33,8 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _table import Row
+
 import decentsocial as ds
 from decentsocial.backends.nostr import NostrNetwork, PrivateKey
 from tests.servers.nostr import start_relay
@@ -156,6 +158,19 @@ def _round(url: str, notes: int, batch: int, ours_first: bool) -> dict[str, floa
         net.close()
         direct.close()
     return times
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: publish+read ÷ the direct baseline, per round."""
+    notes, count = (100, 3) if quick else (500, 9)
+    with tempfile.TemporaryDirectory() as tmp:
+        relay = start_relay(Path(tmp))
+        try:
+            rounds = [_round(relay.url, notes, 25, r % 2 == 0) for r in range(count)]
+        finally:
+            relay.stop()
+    ratios = [(r["ours publish"] + r["ours read"]) / (r["direct publish"] + r["direct read"]) for r in rounds]
+    return [Row(f"Nostr publish+read {notes} ÷ raw websockets+coincurve", ratios, ("<=", 1.10))]
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from _table import Row  # noqa: E402
 
 from decentsocial.backends.threads.convert import MEDIA_FIELDS  # noqa: E402
 from tests.servers._process import ContractServer, start_server  # noqa: E402
@@ -85,6 +86,32 @@ def publish_raw(server: ContractServer) -> float:
             assert status == "FINISHED", status
             client.post(f"/v1.0/{user['id']}/threads_publish", data={"creation_id": cid}).raise_for_status()
         return time.perf_counter() - started
+
+
+def rows(quick: bool) -> list[Row]:
+    """For ``run_all``: read ÷ raw httpx and lean publish ÷ raw httpx, one pair per round."""
+    server = start_server("tests.servers._threads_app", PORTS)
+    reads, publishes = [], []
+    try:
+        reader = threads_user(server)
+        server.control("seed", {"user_id": reader["id"], "count": READ})
+        for i in range(3 if quick else 7):
+            if i % 2:
+                theirs = read_raw(server, reader)
+                ours = read_backend(server, reader)
+            else:
+                ours = read_backend(server, reader)
+                theirs = read_raw(server, reader)
+            reads.append(ours / theirs)
+            lean = publish_backend(server, check_quota=False, fetch_insights=False)
+            raw = publish_raw(server)
+            publishes.append(lean / raw)
+    finally:
+        server.stop()
+    return [
+        Row(f"Threads read {READ} ÷ raw httpx", reads, ("<=", 1.10)),
+        Row(f"Threads publish {PUBLISH} ÷ raw httpx (no quota check, no insights)", publishes, ("<=", 1.10)),
+    ]
 
 
 def main() -> None:

@@ -91,6 +91,15 @@ class BaseNetwork(Generic[S]):
 
     settings: S
 
+    #: Whether calls run in this process without network I/O (the embedded sandbox): ``crosspost``
+    #: runs such a target in the calling thread, where another thread would only add cost.
+    in_process: ClassVar[bool] = False
+    #: Whether the network itself stores each publish's idempotency key with the post, in one
+    #: transaction, and refuses a key reused for another draft (the sandbox): then ``publish``
+    #: leaves keys to it (while it has ``IDEMPOTENT_PUBLISH``) instead of also claiming them in the
+    #: state store.
+    keeps_publish_keys: ClassVar[bool] = False
+
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
         self.retry = retry if retry is not None else self.settings.retry.policy()
@@ -203,6 +212,11 @@ class BaseNetwork(Generic[S]):
 
     def claim_key(self, kind: str, key: str, digest: str) -> dict[str, Any] | None:
         """Make ``key`` stand for ``digest`` (one key, one content); return what its earlier use recorded."""
+        self._check_key(key)
+        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
+
+    def _check_key(self, key: str) -> None:
+        """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
         if not isinstance(key, str) or not key.strip():
             raise self.invalid(f"an idempotency key must be non-empty text, got {repr(key)[:100]}")
         try:
@@ -211,7 +225,6 @@ class BaseNetwork(Generic[S]):
             raise self.invalid(
                 "an idempotency key must be valid Unicode (it holds a lone surrogate)"
             ) from None
-        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
 
     def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:
         """Run a keyed write; a failure that certainly made nothing gives the key back for other content."""
@@ -296,6 +309,9 @@ class BaseNetwork(Generic[S]):
         self.require(Capability.PUBLISH)
         self.check_draft(d)
         if d.idempotency_key is None:
+            return self._publish(d)
+        if self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities:
+            self._check_key(d.idempotency_key)
             return self._publish(d)
         from .idempotency import draft_digest
 

@@ -81,7 +81,7 @@ def as_str(value: Any) -> str | None:
 
 def as_dict(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}  # a dict: no ABC check
 
 
 def as_list(value: Any) -> list[Any]:

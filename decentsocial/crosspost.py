@@ -2,9 +2,11 @@
 
 ``crosspost`` adapts the draft to each network with the backend's own
 ``prepare`` (its limits and features), splits text that is too long into a
-thread where the network can reply, publishes to every network at once (a
-thread pool of up to ``max_workers`` threads), and reports one :class:`Outcome` per
-network in the order given. One network's failure never stops the others.
+thread where the network can reply (at most ``max_parts`` parts), publishes to
+every network at once (the calling thread plus up to ``max_workers - 1``
+threads of one pool shared by every call; one network runs in the calling
+thread alone), and reports one :class:`Outcome` per network in the order
+given. One network's failure never stops the others.
 
 Exactly-once: every part published on every network carries an idempotency
 key derived from the draft's own key (or a generated one, returned as
@@ -19,14 +21,19 @@ whose backend honours keys (``Capability.IDEMPOTENT_PUBLISH``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import ContentRejected, DecentSocialError, InvalidInput
 from .models import Draft, Post, as_draft
 from .monitor import monitor  # lives there now (streams first, resumable); still importable from here
 from .network import Capability, Network, TextLimit
 from .variants import Variant, check_variants, pick
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = [
     "CrosspostResult",
@@ -41,8 +48,13 @@ __all__ = [
 
 log = logging.getLogger("decentsocial.crosspost")
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 #: Default number of networks published to at the same time.
 DEFAULT_WORKERS = 8
+#: Default longest thread ``crosspost`` splits a text into; longer is ``ContentRejected``.
+DEFAULT_MAX_PARTS = 25
 
 
 @dataclass(frozen=True)
@@ -133,22 +145,27 @@ def backend_prepare(net: Network, draft: Draft) -> list[Draft]:
     return net.prepare(draft)
 
 
-def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]:
+def plan(
+    net: Network, draft: Draft | str, *, split: bool = True, max_parts: int = DEFAULT_MAX_PARTS
+) -> list[Draft]:
     """The drafts ``crosspost`` would publish on ``net``: one, or a thread's parts.
 
     Text over the network's :class:`~decentsocial.network.TextLimit` is split
     between words into numbered parts when ``split`` is on and the network
-    can reply; otherwise the network rejects it with ``ContentRejected``.
+    can reply; otherwise the network rejects it with ``ContentRejected``, as
+    it does a text that would need more than ``max_parts`` parts.
     The first part keeps media, title, poll, link card and tags; the others
     carry text only. Each part then goes through the backend's ``prepare``.
     The parts have no ``idempotency_key`` yet: ``crosspost`` gives each its own.
     Reads may happen here (an instance's limit); nothing is written.
     """
     # The caller's key is replaced by one key per part (see derive_key), so it is not checked here.
-    d = as_draft(draft).model_copy(update={"idempotency_key": None})
+    d = as_draft(draft)
+    if d.idempotency_key is not None:
+        d = d.model_copy(update={"idempotency_key": None})
     rule = text_limit_of(net, d)
     parts = [d]
-    if rule is not None and not rule.fits(d.text):
+    if rule is not None and not rule.fits(d.text):  # the one measure of the whole text
         if not split or Capability.REPLY not in net.capabilities:
             why = "splitting is off" if not split else f"{net.name} cannot reply, so no thread"
             raise ContentRejected(
@@ -159,9 +176,15 @@ def plan(net: Network, draft: Draft | str, *, split: bool = True) -> list[Draft]
         from .text import split_text
 
         try:
-            texts = split_text(d.text, rule.limit, measure=rule.measure)
+            texts = split_text(d.text, rule.limit, measure=rule.measure, over=True)
         except ValueError as exc:
             raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
+        if len(texts) > max_parts:
+            raise ContentRejected(
+                f"text needs a thread of {len(texts)} parts on {net.name} (at most {rule.limit} "
+                f"{rule.unit} each), over max_parts={max_parts}: shorten it or raise max_parts",
+                network=net.name,
+            )
         parts = [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
     return [p for part in parts for p in backend_prepare(net, part)]
 
@@ -213,10 +236,12 @@ def _as_error(net: Network, exc: Exception) -> DecentSocialError:
     return error
 
 
-def plan_outcome(net: Network, draft: Draft, key: str, split: bool) -> Outcome:
+def plan_outcome(
+    net: Network, draft: Draft, key: str, split: bool, max_parts: int = DEFAULT_MAX_PARTS
+) -> Outcome:
     """Plan one network (no writes); a problem becomes the outcome's error."""
     try:
-        drafts = _with_keys(plan(net, draft, split=split), key, target_of(net))
+        drafts = _with_keys(plan(net, draft, split=split, max_parts=max_parts), key, target_of(net))
     except Exception as exc:  # one network's problem is reported in its outcome, never raised
         return Outcome(net.name, net, (), (), _as_error(net, exc))
     return Outcome(net.name, net, drafts)
@@ -259,6 +284,7 @@ def crosspost(
     split: bool = True,
     max_workers: int | None = None,
     variants: Mapping[str, Variant] | None = None,
+    max_parts: int = DEFAULT_MAX_PARTS,
 ) -> CrosspostResult:
     """Publish ``draft`` on every network at once; one :class:`Outcome` per network, in order.
 
@@ -267,7 +293,9 @@ def crosspost(
     them, and nothing is written. Bad input (no networks, a connection
     listed twice, a draft that is not one, a variant for no network given)
     raises ``InvalidInput`` before any I/O; everything a single network
-    does wrong stays in its outcome.
+    does wrong stays in its outcome. A text that needs a thread of more than
+    ``max_parts`` parts on a network is that network's ``ContentRejected``,
+    naming the number of parts.
 
     ``variants`` gives a network its own form of the post, by network name
     (``"bluesky"``) or by account (``target_of(net)``, which wins over the
@@ -277,18 +305,87 @@ def crosspost(
     """
     if max_workers is not None and (isinstance(max_workers, bool) or max_workers < 1):
         raise InvalidInput(f"max_workers must be at least 1, got {max_workers!r}")
+    if isinstance(max_parts, bool) or not isinstance(max_parts, int) or max_parts < 1:
+        raise InvalidInput(f"max_parts must be at least 1, got {max_parts!r}")
     d = as_draft(draft)
     nets = check_networks(networks)
     key = base_key(d)
     chosen = check_variants(d, variants, [s for net in nets for s in (net.name, target_of(net))])
 
     def one(net: Network) -> Outcome:
-        planned = plan_outcome(net, pick(d, chosen, target_of(net), net.name), key, split)
+        chosen_draft = pick(d, chosen, target_of(net), net.name)
+        planned = plan_outcome(net, chosen_draft, key, split, max_parts)  # planned once, published as planned
         return planned if dry_run else publish_planned(planned)
 
-    from concurrent.futures import ThreadPoolExecutor
+    outcomes = run_each(one, nets, max_workers or DEFAULT_WORKERS, inline=_in_process)
+    return CrosspostResult(tuple(outcomes), key, dry_run=dry_run)
 
-    workers = min(len(nets), max_workers or DEFAULT_WORKERS)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decentsocial-crosspost") as pool:
-        outcomes = tuple(pool.map(one, nets))
-    return CrosspostResult(outcomes, key, dry_run=dry_run)
+
+def _in_process(net: Network) -> bool:
+    return bool(getattr(net, "in_process", False))
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    """One pool for every ``crosspost`` of the process (created on first use): no pool per call."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # only once a crosspost has two targets
+
+            _pool = ThreadPoolExecutor(DEFAULT_WORKERS, thread_name_prefix="decentsocial-crosspost")
+        return _pool
+
+
+def run_each(
+    fn: Callable[[T], R], items: Sequence[T], workers: int, *, inline: Callable[[T], bool] | None = None
+) -> list[R]:
+    """``[fn(x) for x in items]``, up to ``workers`` at a time; results in the order of ``items``.
+
+    The calling thread works too: first the items ``inline`` picks (work in
+    this process, which threads would only slow down), then the next item
+    the helpers have not taken. So one item, only inline items, or
+    ``workers == 1`` never touch a thread, and a pool busy with other calls
+    only means the caller does more itself: helpers that have not started
+    when the work is done are cancelled. ``fn`` should not raise
+    (``crosspost``'s returns an ``Outcome``); if it does, the first error is
+    raised once every started item has finished.
+    """
+    results: list[R | None] = [None] * len(items)
+    failures: list[BaseException] = []
+    mine = [i for i, item in enumerate(items) if inline is not None and inline(item)]
+    taken = set(mine)
+    shared = iter([i for i in range(len(items)) if i not in taken])
+    take = threading.Lock()
+
+    def run(index: int) -> bool:
+        try:
+            results[index] = fn(items[index])
+        except BaseException as exc:  # re-raised in the calling thread below
+            failures.append(exc)
+            return False
+        return True
+
+    def work() -> None:
+        while True:
+            with take:
+                index = next(shared, None)
+            if index is None or not run(index):
+                return
+
+    remote = len(items) - len(mine)  # the caller is busy with its own items first, if it has any
+    helpers = min(workers - 1, remote) if mine else min(workers, remote) - 1
+    started = [_shared_pool().submit(work) for _ in range(helpers)]
+    try:
+        if all(run(index) for index in mine):
+            work()
+    finally:
+        for helper in started:
+            if not helper.cancel():
+                helper.result()
+    if failures:
+        raise failures[0]
+    return results  # type: ignore[return-value]  # every slot was filled (no failure)

@@ -108,9 +108,14 @@ class PublishLog(Generic[R]):
         return record
 
     def finish(self, record: R, post_id: str) -> None:
-        """Record the post a publish made: a retry with the same key returns it."""
+        """Record the post a publish made: a retry with the same key returns it.
+
+        Only this record is written (not every record this log has seen).
+        """
         record.post_id = post_id
-        self.save()
+        for key, value in self._cache.items():
+            if value is record:
+                self.store.put(self.scope, key, record.digest, asdict(record))
 
     def claimed(self) -> set[str]:
         """Post ids some key already stands for (a lookup for a lost answer must not take them)."""

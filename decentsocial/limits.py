@@ -124,25 +124,51 @@ def iter_lines_capped(chunks: Iterable[bytes], *, limit: int, network: str) -> I
         yield pending.rstrip(b"\r")
 
 
-# Strings (skipped whole, escapes included) and the brackets outside them.
-_STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-_STRUCTURE_TEXT = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# Strings (escapes included), removed before the brackets are looked at; then what is not a bracket.
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_STRINGS_TEXT = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_NOT_BRACKETS_TEXT = re.compile(r"[^\[\]{}]+")
+#: An innermost pair: removing every one of them peels one level of nesting off the skeleton.
+_PAIRS = re.compile(rb"\[\]|\{\}")
+_PAIRS_TEXT = re.compile(r"\[\]|\{\}")
 
 
 def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: str = "answer") -> None:
-    """``NetworkUnavailable`` when JSON nests deeper than ``max_depth``; checked without parsing."""
-    pattern = _STRUCTURE if isinstance(data, bytes) else _STRUCTURE_TEXT
+    """``NetworkUnavailable`` when JSON nests deeper than ``max_depth``; checked without parsing.
+
+    The brackets outside strings are kept (the skeleton), then innermost pairs
+    are removed level by level, each level one pass of a compiled pattern (no
+    Python loop over the tokens); a skeleton left after ``max_depth`` levels,
+    or with brackets that do not pair up, is counted one bracket at a time.
+    """
+    if isinstance(data, bytes):
+        skeleton: bytes | str = _NOT_BRACKETS.sub(b"", _STRINGS.sub(b"", data))
+        pairs: re.Pattern[Any] = _PAIRS
+    else:
+        skeleton = _NOT_BRACKETS_TEXT.sub("", _STRINGS_TEXT.sub("", data))
+        pairs = _PAIRS_TEXT
+    whole = skeleton
+    for _ in range(max_depth):
+        if not skeleton:
+            return
+        peeled = pairs.sub(skeleton[:0], skeleton)
+        if len(peeled) == len(skeleton):  # brackets that do not pair up (not JSON)
+            break
+        skeleton = peeled
+    if skeleton:  # too deep, or not balanced: count them one by one
+        _count_depth(whole, max_depth=max_depth, network=network, what=what)
+
+
+def _count_depth(skeleton: bytes | str, *, max_depth: int, network: str, what: str) -> None:
+    """The depth of a bracket skeleton, one bracket at a time (only for a skeleton too deep or unbalanced)."""
     depth = 0
-    for match in pattern.finditer(data):  # type: ignore[arg-type]
-        token = match.group()
-        if token in (b"[", b"{", "[", "{"):
-            depth += 1
-            if depth > max_depth:
-                raise NetworkUnavailable(
-                    f"the server's {what} nests deeper than {max_depth} levels", network=network
-                )
-        elif token in (b"]", b"}", "]", "}"):
-            depth -= 1
+    for char in skeleton if isinstance(skeleton, str) else skeleton.decode("ascii"):
+        depth += 1 if char in "[{" else -1
+        if depth > max_depth:
+            raise NetworkUnavailable(
+                f"the server's {what} nests deeper than {max_depth} levels", network=network
+            )
 
 
 def loads(data: bytes | str, *, limits: Limits, network: str, what: str = "answer") -> Any:

@@ -16,6 +16,10 @@ from .errors import InvalidInput, NetworkUnavailable
 
 __all__ = ["Page", "check_limit", "paginate"]
 
+#: How many of the latest cursors a listing remembers to spot a server sending one again (a longer
+#: loop is stopped by ``max_pages``): a bound, so iterating a million items keeps memory flat.
+RECENT_CURSORS = 1024
+
 T = TypeVar("T")
 C = TypeVar("C")
 
@@ -75,7 +79,7 @@ def _pages(
     remaining = limit
     cursor: C | None = None
     seen: set[Hashable] = set()
-    cursors: set[Hashable] = set()
+    cursors: dict[Hashable, None] = {}  # the most recent cursors, oldest first
     pages = 0
     while remaining is None or remaining > 0:
         pages += 1
@@ -108,7 +112,9 @@ def _pages(
         marker = _hashable(page.next_cursor)
         if marker in cursors or page.next_cursor == cursor:
             raise NetworkUnavailable("the server gave the same page cursor twice", network=network)
-        cursors.add(marker)
+        cursors[marker] = None
+        if len(cursors) > RECENT_CURSORS:  # memory stays flat however long the listing
+            del cursors[next(iter(cursors))]
         cursor = page.next_cursor
 
 

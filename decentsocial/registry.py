@@ -58,7 +58,7 @@ BUILTIN: dict[str, str] = {
 
 #: The extra that installs each built-in backend's library, and the modules it provides.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "mastodon": ("mastodon", ("mastodon", "bs4")),
+    "mastodon": ("mastodon", ("mastodon",)),
     "bluesky": ("bluesky", ("atproto",)),
     "hive": ("hive", ("beem",)),
     "steem": ("hive", ("beem",)),

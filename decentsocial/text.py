@@ -7,8 +7,10 @@ skin tones are all counted as a reader sees them: one grapheme per symbol.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import regex
@@ -29,6 +31,13 @@ __all__ = [
 ]
 
 _GRAPHEME = regex.compile(r"\X")
+# Characters that can join a neighbour into one grapheme (Unicode's grapheme cluster rules:
+# CR LF, Hangul jamo, extenders and ZWJ, spacing marks, prepend, flags). A text without any is
+# one grapheme per code point, so it is counted without segmenting.
+_JOINING = regex.compile(
+    r"[\r\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Prepend}\p{GCB=Regional_Indicator}"
+    r"\p{GCB=L}\p{GCB=V}\p{GCB=T}]"
+)
 # A hashtag: '#' after start/space/punctuation, then letters/digits/marks/underscore in any script,
 # at least one letter (so "#123" or "#" alone is not a tag).
 _HASHTAG = regex.compile(
@@ -62,7 +71,11 @@ def graphemes(text: str) -> list[str]:
 
 def grapheme_len(text: str) -> int:
     """User-perceived characters (extended grapheme clusters): Bluesky's 300."""
-    return sum(1 for _ in _GRAPHEME.finditer(text))
+    if text.isascii():
+        return len(text) - text.count("\r\n")
+    if _JOINING.search(text) is None:
+        return len(text)
+    return len(_GRAPHEME.findall(text))
 
 
 def utf8_len(text: str) -> int:
@@ -106,20 +119,27 @@ def _strip_trailing(url: str) -> str:
     return url
 
 
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
 def entities(text: str) -> list[Entity]:
     """Every link, mention and hashtag in ``text``, in order, not overlapping."""
-    found: list[Entity] = []
-    taken: list[tuple[int, int]] = []
+    return list(_scan(text))
+
+
+@lru_cache(maxsize=128)
+def _scan(text: str) -> tuple[Entity, ...]:
+    """The one scan of a text: ``entities``, ``hashtags``, ``mentions`` and ``links`` share it.
+
+    Linear in the text: overlaps are checked by bisection among the spans
+    taken so far, and byte offsets are counted once, left to right.
+    """
+    starts: list[int] = []  # spans taken, sorted by start, never overlapping
+    spans: list[tuple[int, int, Literal["tag", "mention", "link"], str]] = []
 
     def add(kind: Literal["tag", "mention", "link"], value: str, start: int, end: int) -> None:
-        if any(start < e and s < end for s, e in taken):
+        i = bisect_left(starts, end)  # spans[i - 1] is the last one starting before ``end``
+        if i and spans[i - 1][1] > start:
             return
-        taken.append((start, end))
-        found.append(Entity(kind, value, start, end, _byte_offset(text, start), _byte_offset(text, end)))
+        starts.insert(i, start)
+        spans.insert(i, (start, end, kind, value))
 
     for m in _URL.finditer(text):
         url = _strip_trailing(m.group())
@@ -129,33 +149,37 @@ def entities(text: str) -> list[Entity]:
         add("mention", handle, m.start(), m.start() + 1 + len(handle))
     for m in _HASHTAG.finditer(text):
         add("tag", m["tag"], m.start(), m.end())
-    found.sort(key=lambda e: e.start)
-    return found
+    found: list[Entity] = []
+    char, byte = 0, 0
+    for start, end, kind, value in spans:
+        byte_start = byte + len(text[char:start].encode("utf-8"))
+        byte = byte_start + len(text[start:end].encode("utf-8"))
+        char = end
+        found.append(Entity(kind, value, start, end, byte_start, byte))
+    return tuple(found)
+
+
+def _values(text: str, kind: str, fold: bool = False) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for e in _scan(text):
+        if e.kind == kind:
+            seen.setdefault(e.value.lower() if fold else e.value, None)
+    return tuple(seen)
 
 
 def hashtags(text: str) -> tuple[str, ...]:
     """Hashtags in ``text``: lower-case, without ``#``, first occurrence order."""
-    seen: dict[str, None] = {}
-    for e in entities(text):
-        if e.kind == "tag":
-            seen.setdefault(e.value.lower(), None)
-    return tuple(seen)
+    return _values(text, "tag", fold=True)
 
 
 def mentions(text: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for e in entities(text):
-        if e.kind == "mention":
-            seen.setdefault(e.value, None)
-    return tuple(seen)
+    """Mentioned handles in ``text``, without ``@``, first occurrence order."""
+    return _values(text, "mention")
 
 
 def links(text: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for e in entities(text):
-        if e.kind == "link":
-            seen.setdefault(e.value, None)
-    return tuple(seen)
+    """Links in ``text``, first occurrence order."""
+    return _values(text, "link")
 
 
 def truncate(
@@ -181,20 +205,73 @@ def split_text(
     *,
     measure: Callable[[str], int] = grapheme_len,
     numbering: bool = True,
+    over: bool = False,
 ) -> list[str]:
     """Split ``text`` into parts that each fit ``limit``, for a thread.
 
     Breaks between words (a word longer than a part is cut on a grapheme
     boundary), so links, mentions and hashtags stay whole. With ``numbering`` each part
-    ends with `` (i/n)``.
+    ends with `` (i/n)``, room for it kept in every part (more room when ``n``
+    has more digits). ``over``: the caller already measured ``text`` over
+    ``limit``, so it is not measured again. Linear in the text: each word is
+    measured once and each part checked once with ``measure``.
     """
     if limit < 10:
         raise ValueError("limit too small to split into a thread")
-    if measure(text) <= limit:
+    if not over and measure(text) <= limit:
         return [text]
-    suffix_room = len(" (99/99)") if numbering else 0
-    budget = limit - suffix_room
     words = _atoms(text)
+    room = len(" (99/99)") if numbering else 0
+    while True:
+        parts = _pack(words, limit - room, measure)
+        n = len(parts)
+        if not numbering or n < 2:
+            return parts
+        needed = measure(f" ({n}/{n})")
+        if needed <= room:
+            return [f"{p} ({i}/{n})" for i, p in enumerate(parts, 1)]
+        room = needed  # 100 parts or more: the numbers need more room, so the parts less
+
+
+def _pack(words: list[str], budget: int, measure: Callable[[str], int]) -> list[str]:
+    """Words into parts of at most ``budget``: sizes added word by word, each part then checked.
+
+    Adding sizes is exact for the counters here (words hold no spaces, so no
+    link or grapheme spans two); if a part measures over anyway, the whole
+    text is packed again measuring every candidate part (slow, but exact).
+    """
+    if budget < 1:
+        raise ValueError("limit too small for the numbering of so many parts")
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for atom in words:
+        piece = atom if current else atom.lstrip()
+        width = measure(piece)
+        if size + width <= budget:
+            current.append(piece)
+            size += width
+            continue
+        if current:
+            parts.append("".join(current))
+        rest = atom.lstrip()
+        size = width if not current else measure(rest)
+        while size > budget:  # a single atom longer than a whole part
+            head = truncate(rest, budget, measure=measure, ellipsis="")
+            parts.append(head)
+            rest = rest[len(head) :].lstrip()
+            size = measure(rest)
+        current = [rest] if rest else []
+    if current:
+        parts.append("".join(current))
+    parts = [p.strip() for p in parts if p.strip()]
+    if all(measure(p) <= budget for p in parts):
+        return parts
+    return _pack_exact(words, budget, measure)
+
+
+def _pack_exact(words: list[str], budget: int, measure: Callable[[str], int]) -> list[str]:
+    """``_pack`` measuring every candidate part whole: for a counter whose sizes do not add up."""
     parts: list[str] = []
     current = ""
     for atom in words:
@@ -211,9 +288,6 @@ def split_text(
             current = current[len(head) :].lstrip()
     if current.strip():
         parts.append(current.strip())
-    if numbering and len(parts) > 1:
-        n = len(parts)
-        parts = [f"{p} ({i}/{n})" for i, p in enumerate(parts, 1)]
     return parts
 
 

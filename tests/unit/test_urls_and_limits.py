@@ -376,3 +376,37 @@ def test_a_refused_url_never_quotes_its_password() -> None:
         with pytest.raises((InvalidInput, ConfigurationError)) as caught:
             check_endpoint(url, network="hive", setting="nodes")
         assert "hunter2" not in str(caught.value)
+
+
+def test_json_depth_check_agrees_with_counting_brackets() -> None:
+    """The level-by-level check says what counting the brackets outside strings says."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def counted(text: str) -> int:
+        depth = deepest = 0
+        for token in re.findall(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+            if token in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token in "]}":
+                depth -= 1
+        return deepest
+
+    pieces = st.sampled_from(["[", "]", "{", "}", '"[["', '"\\"{"', "1", ",", ":", '"a"', " ", "[]"])
+
+    @given(st.lists(pieces, max_size=40).map("".join), st.integers(1, 6))
+    @settings(max_examples=500, deadline=None)
+    def agree(text: str, limit: int) -> None:
+        too_deep = counted(text) > limit
+        for data in (text, text.encode()):
+            try:
+                check_json_depth(data, max_depth=limit, network="x")
+            except NetworkUnavailable:
+                assert too_deep, text
+            else:
+                assert not too_deep, text
+
+    agree()

@@ -15,13 +15,10 @@ a malformed object with a log line and keeps the others (:func:`convert_each`).
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
-
-from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
 
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import DecentSocialError
@@ -34,6 +31,7 @@ from ...models import (
     Post,
     Visibility,
 )
+from .markup import read_content
 
 __all__ = [
     "NETWORK",
@@ -65,10 +63,6 @@ VISIBILITY_TO_MASTODON: dict[str, str] = {v: k for k, v in VISIBILITY_FROM_MASTO
 #: The notification types Mastodon names otherwise than the neutral kinds.
 _RENAMED_KINDS: dict[str, NotificationKind] = {"favourite": "like", "reblog": "repost"}
 
-_BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"})
-_BREAK = "\x00"  # marks a paragraph boundary while walking the tree
-_BREAKS = re.compile(r"[ \t]*\x00[\x00\s]*")
-
 
 # ---------------------------------------------------------------- text
 
@@ -91,51 +85,7 @@ def _read_content(html: Any) -> tuple[str, tuple[str, ...]]:
         return "", ()
     if "<" not in html and "&" not in html:
         return html.strip(), ()
-    soup = BeautifulSoup(html, "html.parser")
-    parts: list[str] = []
-    links: dict[str, None] = {}
-    _walk(soup, parts, links)
-    text = _BREAKS.sub("\n\n", "".join(parts))
-    return text.strip("\n\x00 "), tuple(links)
-
-
-_END = object()
-
-
-def _walk(root: Tag, out: list[str], links: dict[str, None]) -> None:
-    """The text of ``root``'s tree, depth-first without recursion (a post may nest thousands of tags)."""
-    stack: list[tuple[Iterator[Any], str | None]] = [(iter(root.children), None)]
-    while stack:
-        child = next(stack[-1][0], _END)
-        if child is _END:
-            closer = stack.pop()[1]
-            if closer is not None:
-                out.append(closer)
-            continue
-        if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                out.append(str(child))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
-        classes = child.get("class") or ()
-        if name == "br":
-            out.append("\n")
-        elif "quote-inline" in classes:
-            continue
-        elif name in _BLOCKS:
-            out.append(_BREAK)
-            stack.append((iter(child.children), _BREAK))
-        elif name == "li":
-            out.append("\n")
-            stack.append((iter(child.children), None))
-        else:
-            if name == "a":
-                href = child.get("href")
-                if isinstance(href, str) and not ({"mention", "hashtag", "u-url"} & set(classes)):
-                    links.setdefault(href, None)
-            stack.append((iter(child.children), None))
+    return read_content(html)
 
 
 # ---------------------------------------------------------------- helpers
@@ -146,7 +96,7 @@ _SCALARS = frozenset({str, int, float, bool})
 
 def _checked(what: str, convert: Callable[..., T], data: Any, **kwargs: Any) -> T:
     """``convert(data)`` with any slip on a malformed answer raised as the typed malformed error."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
         raise malformed(NETWORK, f"{what} (not a JSON object)")
     try:
         return convert(data, **kwargs)
@@ -197,15 +147,23 @@ def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
 
 
 def to_json_safe(value: Any) -> Any:
-    """A JSON-compatible copy (Mastodon.py turns dates into ``datetime``; ``raw`` keeps JSON)."""
+    """``value`` itself when it is a plain ``dict`` (as JSON parses; no copy); else a JSON copy.
+
+    Mastodon.py turns dates into ``datetime`` and wraps every object in a
+    dict subclass, so its answers are copied into JSON; ``raw`` keeps JSON.
+    """
+    return value if type(value) is dict else _json_copy(value)
+
+
+def _json_copy(value: Any) -> Any:
     if value is None or type(value) in _SCALARS:
         return value
     if isinstance(value, str):  # Mastodon.py's id type is a str subclass
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): to_json_safe(v) for k, v in value.items()}
+        return {str(k): _json_copy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json_safe(v) for v in value]
+        return [_json_copy(v) for v in value]
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
@@ -223,7 +181,40 @@ def to_account(data: Mapping[str, Any], *, keep_raw: bool = True) -> Account:
     return _checked("account", _to_account, data, keep_raw=keep_raw)
 
 
+#: The fields ``_to_account`` reads: a post's author with the same values is the same ``Account``.
+_ACCOUNT_FIELDS = (
+    "id",
+    "acct",
+    "username",
+    "display_name",
+    "url",
+    "note",
+    "avatar",
+    "followers_count",
+    "following_count",
+    "statuses_count",
+    "created_at",
+    "bot",
+)
+
+
 def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
+    if not keep_raw:  # a post's author: every status of a page repeats it, so convert each once
+        values = tuple(data.get(name) for name in _ACCOUNT_FIELDS)
+        try:
+            return _author(values)
+        except TypeError:  # a value that cannot be a key (a list, say): convert this one directly
+            pass
+    return _new_account(data, keep_raw=keep_raw)
+
+
+@lru_cache(maxsize=256)
+def _author(values: tuple[Any, ...]) -> Account:
+    """The ``Account`` for these field values (frozen, so one object serves every post)."""
+    return _new_account(dict(zip(_ACCOUNT_FIELDS, values, strict=True)), keep_raw=False)
+
+
+def _new_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
     ident = _id(data, "account")
     bot = data.get("bot")
     return Account(
@@ -232,7 +223,7 @@ def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         handle=_text(data.get("acct")) or _text(data.get("username")) or ident,
         display_name=_text(data.get("display_name")),
         url=as_str(data.get("url")),
-        bio=html_to_text(data.get("note")) or None,
+        bio=_bio(data.get("note")),
         avatar_url=as_str(data.get("avatar")),
         followers=_count(data.get("followers_count")),
         following=_count(data.get("following_count")),
@@ -241,6 +232,16 @@ def _to_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         bot=bot if isinstance(bot, bool) else None,
         raw=to_json_safe(data) if keep_raw else None,
     )
+
+
+def _bio(note: Any) -> str | None:
+    """An account's note as text: read once per distinct note (every status repeats its author's)."""
+    return _bio_text(note) if isinstance(note, str) else html_to_text(note) or None
+
+
+@lru_cache(maxsize=512)
+def _bio_text(note: str) -> str | None:
+    return html_to_text(note) or None
 
 
 # ---------------------------------------------------------------- statuses
@@ -303,7 +304,7 @@ def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
 
 def _to_post(data: Mapping[str, Any], *, keep_raw: bool) -> Post:
     inner = data.get("reblog")
-    if isinstance(inner, Mapping):
+    if inner is not None and isinstance(inner, Mapping):
         boosted = to_post(inner, keep_raw=False)
         return boosted.model_copy(
             update={

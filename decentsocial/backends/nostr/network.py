@@ -332,7 +332,9 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
         Within one connection the key pins the note's date, so a retry is the
         same event. Another process (after a crash, say) finds the earlier
         note among this account's notes of the last ``idempotency_lookback``
-        seconds by its key marker.
+        seconds by its key marker. A key the state store has no date for was
+        never signed with from this store, so the relays are not asked: a
+        new key publishes in one round trip.
         """
         key = draft.idempotency_key
         lookback = self.settings.idempotency_lookback
@@ -342,7 +344,7 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
             if key in self._created_at_by_key:
                 return None  # this connection made it: re-signing gives the same id
         marker = self._key_tag(key)
-        if marker not in tags:
+        if marker not in tags or self._stored_date("publish", key) is None:
             return None
         query = {"authors": [self.public_key], "kinds": [KIND_NOTE], "since": self._now() - lookback}
         for event in self._events(query, limit=self.settings.search_scan_limit):

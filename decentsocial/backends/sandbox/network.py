@@ -37,6 +37,7 @@ from typing import Any
 
 from ... import errors
 from ...base import BaseNetwork
+from ...idempotency import draft_digest
 from ...models import (
     Account,
     Amount,
@@ -100,6 +101,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     Settings = SandboxSettings
     capabilities = frozenset(Capability)
     page_size = 20
+    in_process = True  # SQLite in this process: crosspost needs no thread for it
+    keeps_publish_keys = True  # the key and the draft's digest are stored with the post (store.publish)
 
     def __init__(
         self,
@@ -301,6 +304,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             extra=extra,
             scheduled_at=None if d.scheduled_at is None else to_us(d.scheduled_at),
             idempotency_key=d.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None,
+            digest=draft_digest(d),
         )
 
     def _delete(self, post: PostRef) -> None:

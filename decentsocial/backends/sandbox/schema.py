@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     account TEXT NOT NULL,
     key TEXT NOT NULL,
     post_seq INTEGER NOT NULL,
+    digest TEXT,
     PRIMARY KEY (account, key)
 );
 CREATE TABLE IF NOT EXISTS tip_keys (
@@ -165,6 +166,7 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             tx.run(statement)
+    _add_missing_columns(tx)
     meta = {row["key"]: row["value"] for row in tx.all("SELECT key, value FROM meta")}
     wanted = Economy.meta(settings)
     if "asset" not in meta:
@@ -189,6 +191,16 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
         _set_meta(tx, "clock_offset", "0")
     ensure_account(tx, economy, settings.account, settings.display_name)
     return economy
+
+
+#: Columns added after a table was first released: a database made before them gets them here.
+_ADDED_COLUMNS = (("idempotency", "digest", "TEXT"),)
+
+
+def _add_missing_columns(tx: Tx) -> None:
+    for table, column, kind in _ADDED_COLUMNS:
+        if not any(row["name"] == column for row in tx.all(f"PRAGMA table_info({table})")):
+            tx.run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def ensure_account(tx: Tx, economy: Economy, handle: str, display_name: str | None) -> None:

@@ -54,6 +54,13 @@ FROM posts p JOIN accounts a ON a.handle = p.author
 #: Not deleted, and not a scheduled post whose time has not come.
 VISIBLE = "p.deleted_at IS NULL AND p.created_at <= :now"
 
+#: Keyset paging, newest first: posts before the cursor ``(:c_at, :c_seq)`` and not after ``:now``.
+#: ``:top`` is ``min(:now, :c_at)``: one upper bound on ``created_at``, so SQLite walks an index
+#: ``(…, created_at, seq)`` from the cursor down as a range and stops after ``LIMIT`` rows; the
+#: second clause only sorts out the rows that share the cursor's time. (A row value
+#: ``(created_at, seq) < (…)`` is not used as a range, so every page re-read the rows above it.)
+BEFORE = "p.created_at <= :top AND (p.created_at < :c_at OR p.seq < :c_seq)"
+
 #: An account with its counts; needs ``:now``.
 ACCOUNT_SELECT = """
 SELECT a.*,
@@ -71,6 +78,9 @@ SELECT c.*,
     EXISTS (SELECT 1 FROM memberships m WHERE m.community = c.id AND m.account = :me) AS joined
 FROM communities c
 """
+
+#: A row number past every row: a cursor "before" it includes every row of its time.
+_ALL_ROWS = 2**62
 
 #: A page of posts from ``POST_SELECT``: cursor ``(created_at, seq)`` of the last post seen.
 PostCursor = tuple[int, int]
@@ -162,17 +172,25 @@ class NewPost:
     scheduled_at: int | None
     #: ``None`` when the key is absent or not honoured (``unsupported=["idempotent_publish"]``).
     idempotency_key: str | None
+    #: The draft's fingerprint (``idempotency.draft_digest``): one key stands for one draft.
+    digest: str | None = None
 
 
 def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """Store ``new`` by ``author`` and notify its parent's and quoted author and those mentioned.
 
-    The same ``idempotency_key`` (per author) returns the post first stored with it.
+    The same ``idempotency_key`` (per author) returns the post first stored with it; the key
+    used for another draft is ``InvalidInput`` (keys stored before digests were kept match any).
     """
     key = new.idempotency_key
     if key is not None:
-        seen = tx.one("SELECT post_seq FROM idempotency WHERE account = ? AND key = ?", (author, key))
+        seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
         if seen is not None:
+            if seen["digest"] is not None and seen["digest"] != new.digest:
+                raise InvalidInput(
+                    "this idempotency_key was already used with different content; use a new key",
+                    network=NETWORK,
+                )
             return post_by_seq(tx, seen["post_seq"], now)
     created, extra = now, dict(new.extra)
     if new.scheduled_at is not None:
@@ -224,7 +242,10 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     )
     tx.many("INSERT INTO post_tags (tag, post_seq) VALUES (?, ?)", [(t, seq) for t in new.tags])
     if key is not None:
-        tx.run("INSERT INTO idempotency (account, key, post_seq) VALUES (?, ?, ?)", (author, key, seq))
+        tx.run(
+            "INSERT INTO idempotency (account, key, post_seq, digest) VALUES (?, ?, ?, ?)",
+            (author, key, seq, new.digest),
+        )
     told: set[str] = {author}
     for handle, kind in ((parent_author, "reply"), (quoted_author, "quote")):
         if handle is not None and handle not in told:
@@ -234,7 +255,23 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
         if handle not in told and account_exists(tx, handle):
             notify(tx, handle, "mention", author, created, post_seq=seq)
             told.add(handle)
-    return post_by_seq(tx, seq, now, allow_scheduled=True)
+    return new_post_row(tx, seq)
+
+
+#: A post just stored, read back by its row number: it has no likes, reposts, replies or quotes
+#: yet, so no ``COUNT`` subqueries (``POST_SELECT``'s cost on every publish).
+_NEW_POST = """
+SELECT p.*, a.display_name AS author_name, 0 AS n_likes, 0 AS n_reposts, 0 AS n_replies, 0 AS n_quotes
+FROM posts p JOIN accounts a ON a.handle = p.author WHERE p.seq = ?
+"""
+
+
+def new_post_row(tx: Tx, seq: int) -> Record:
+    """The row of the post stored as ``seq`` in this transaction, shaped as ``POST_SELECT``'s."""
+    row = tx.one(_NEW_POST, (seq,))
+    if row is None:  # pragma: no cover - inserted in this same transaction
+        raise NotFound("the post just stored is gone from this sandbox", network=NETWORK)
+    return row
 
 
 def delete(tx: Tx, seq: int, now: int) -> None:
@@ -259,12 +296,11 @@ def post_page(
     tx: Tx, where: str, params: dict[str, Any], now: int, cursor: PostCursor | None, size: int
 ) -> list[Record]:
     """Visible posts matching ``where`` (a constant fragment), newest first, after ``cursor``."""
-    after = "AND (p.created_at, p.seq) < (:c_at, :c_seq)" if cursor else ""
-    c_at, c_seq = cursor if cursor else (0, 0)
+    c_at, c_seq = cursor if cursor else (now, _ALL_ROWS)
     return tx.all(
-        f"{POST_SELECT} WHERE {VISIBLE} AND ({where}) {after}"
+        f"{POST_SELECT} WHERE p.deleted_at IS NULL AND {BEFORE} AND ({where})"
         " ORDER BY p.created_at DESC, p.seq DESC LIMIT :n",
-        {**params, "now": now, "n": size, "c_at": c_at, "c_seq": c_seq},
+        {**params, "now": now, "n": size, "top": min(now, c_at), "c_at": c_at, "c_seq": c_seq},
     )
 
 
@@ -296,28 +332,52 @@ def timeline_page(tx: Tx, me: str, now: int, cursor: FeedCursor | None, size: in
     Each row is a ``POST_SELECT`` row plus ``f_at``, ``f_kind``, ``f_ord``
     (its cursor) and ``f_reposter``/``f_reposter_name`` for a repost.
     """
-    after = "AND (f.at, f.kind, f.ord) < (:c_at, :c_kind, :c_ord)" if cursor else ""
-    c_at, c_kind, c_ord = cursor if cursor else (0, 0, 0)
+    # The feed's order is (time, kind, row) descending, a repost (kind 1) before a post at one
+    # time. Each person's posts and reposts are paged on their own index from the cursor down
+    # (the ``BEFORE`` range), at most ``:n`` rows each, and only those are merged: a page costs
+    # the same at any depth (``author IN (…) ORDER BY`` would sort every older row each time).
+    c_at, c_kind, c_ord = cursor if cursor else (now, 1, _ALL_ROWS)
+    post_seq = _ALL_ROWS if c_kind == 1 else c_ord  # posts at the cursor's time: all, or those before it
+    repost_seq = c_ord if c_kind == 1 else 0  # reposts at that time: those before it, or none
     sql = f"""
         WITH people AS (
             SELECT :me AS handle UNION SELECT followee FROM follows WHERE follower = :me
-        ), feed AS (
+        ), own AS (
             SELECT p.seq AS post_seq, p.created_at AS at, 0 AS kind, p.seq AS ord, NULL AS reposter
-                FROM posts p WHERE p.author IN (SELECT handle FROM people)
-            UNION ALL
-            SELECT r.post_seq, r.created_at, 1, r.seq, r.account
-                FROM reposts r WHERE r.account IN (SELECT handle FROM people)
+                FROM people JOIN posts p ON p.seq IN (
+                    SELECT p.seq FROM posts p
+                    WHERE p.author = people.handle AND p.deleted_at IS NULL AND {BEFORE}
+                    ORDER BY p.created_at DESC, p.seq DESC LIMIT :n)
+        ), shared AS (
+            SELECT r.post_seq, r.created_at AS at, 1 AS kind, r.seq AS ord, r.account AS reposter
+                FROM people JOIN reposts r ON r.seq IN (
+                    SELECT r.seq FROM reposts r JOIN posts p ON p.seq = r.post_seq
+                    WHERE r.account = people.handle AND {VISIBLE}
+                        AND r.created_at <= :top AND (r.created_at < :c_at OR r.seq < :r_seq)
+                    ORDER BY r.created_at DESC, r.seq DESC LIMIT :n)
+        ), feed AS (
+            SELECT * FROM own UNION ALL SELECT * FROM shared
+            ORDER BY at DESC, kind DESC, ord DESC LIMIT :n
         )
         SELECT f.at AS f_at, f.kind AS f_kind, f.ord AS f_ord, f.reposter AS f_reposter,
             ra.display_name AS f_reposter_name, x.*
         FROM feed f
         JOIN ({POST_SELECT}) x ON x.seq = f.post_seq
         LEFT JOIN accounts ra ON ra.handle = f.reposter
-        WHERE x.deleted_at IS NULL AND x.created_at <= :now AND f.at <= :now {after}
         ORDER BY f.at DESC, f.kind DESC, f.ord DESC
-        LIMIT :n
     """  # noqa: S608 - constant fragments; values are bound parameters
-    return tx.all(sql, {"me": me, "now": now, "n": size, "c_at": c_at, "c_kind": c_kind, "c_ord": c_ord})
+    return tx.all(
+        sql,
+        {
+            "me": me,
+            "now": now,
+            "n": size,
+            "top": min(now, c_at),
+            "c_at": c_at,
+            "c_seq": post_seq,
+            "r_seq": repost_seq,
+        },
+    )
 
 
 def thread_rows(tx: Tx, root: str, now: int) -> list[Record]:
@@ -338,7 +398,6 @@ def last_seq(tx: Tx) -> int:
 #: Where a stream stands: the newest row it has looked at, and ``(time, row)`` up to which it has
 #: delivered the posts stored by then that went live later (scheduled posts).
 StreamCursor = tuple[int, tuple[int, int]]
-_ALL_ROWS = 2**62
 
 
 def stream_start(tx: Tx, now: int) -> StreamCursor:
@@ -367,7 +426,8 @@ def stream_rows(
     where = " AND ".join(clauses)
     params = {"now": now, "last": last, "me": home_of, "tag": tag, "at": live_at, "seq": live_seq, "n": limit}
     went_live = tx.all(
-        POST_SELECT + " WHERE " + where + " AND p.seq <= :last AND (p.created_at, p.seq) > (:at, :seq)"
+        POST_SELECT + " WHERE " + where + " AND p.seq <= :last"
+        " AND p.created_at >= :at AND (p.created_at > :at OR p.seq > :seq)"  # a range on (created_at, seq)
         " ORDER BY p.created_at, p.seq LIMIT :n",
         params,
     )
@@ -409,16 +469,15 @@ def notification_page(
     tx: Tx, me: str, now: int, cursor: PostCursor | None, size: int
 ) -> list[tuple[Record, Record | None]]:
     """``me``'s notifications that have come, newest first, each with the post it is about."""
-    after = "AND (n.created_at, n.seq) < (:c_at, :c_seq)" if cursor else ""
-    c_at, c_seq = cursor if cursor else (0, 0)
+    c_at, c_seq = cursor if cursor else (now, _ALL_ROWS)
     rows = tx.all(
-        f"""SELECT n.*, a.display_name AS actor_name FROM notifications n
+        """SELECT n.*, a.display_name AS actor_name FROM notifications n
             LEFT JOIN posts p ON p.seq = n.post_seq
             LEFT JOIN accounts a ON a.handle = n.actor
-            WHERE n.recipient = :me AND n.created_at <= :now
-              AND (n.post_seq IS NULL OR p.deleted_at IS NULL) {after}
-            ORDER BY n.created_at DESC, n.seq DESC LIMIT :n""",  # noqa: S608 - constant fragment
-        {"me": me, "now": now, "n": size, "c_at": c_at, "c_seq": c_seq},
+            WHERE n.recipient = :me AND (n.post_seq IS NULL OR p.deleted_at IS NULL)
+              AND n.created_at <= :top AND (n.created_at < :c_at OR n.seq < :c_seq)
+            ORDER BY n.created_at DESC, n.seq DESC LIMIT :n""",
+        {"me": me, "n": size, "top": min(now, c_at), "c_at": c_at, "c_seq": c_seq},
     )
     return [
         (row, post_by_seq(tx, row["post_seq"], now, allow_scheduled=True) if row["post_seq"] else None)

@@ -24,10 +24,11 @@ from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
 
 TEXT_LIMIT = 500
+#: What ``post`` reads, and ``hide_status`` (kept in ``raw`` for hiding replies); nothing more.
 MEDIA_FIELDS = (
-    "id,media_type,media_url,permalink,owner,username,text,timestamp,shortcode,thumbnail_url,"
-    "children{id,media_type,media_url,alt_text},is_quote_post,quoted_post,reposted_post,alt_text,"
-    "link_attachment_url,topic_tag,is_reply,replied_to,root_post,hide_status"
+    "id,media_type,media_url,permalink,owner,username,text,timestamp,"
+    "children{media_type,media_url,alt_text},quoted_post,reposted_post,alt_text,"
+    "link_attachment_url,topic_tag,replied_to,root_post,hide_status"
 )
 ME_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
 INSIGHT_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
@@ -226,6 +227,36 @@ def post(m: Mapping[str, Any]) -> Post:
         media=tuple(items),
         visibility="public",
         raw=dict(m),
+    )
+
+
+def published(draft: Draft, post_id: str, username: str, root_id: str | None) -> Post:
+    """The post ``draft`` became (Threads answers a publish with its id only), dated now.
+
+    The same fields ``post`` reads from the media endpoint, taken from the draft
+    as sent: text, media, topic tag, link attachment, reply and quote.
+    """
+    text = draft.text
+    links = list(textlib.links(text))
+    if draft.link is not None and draft.link.url not in links:
+        links.append(draft.link.url)
+    topic = topic_tag(draft)
+    author = Account(network=NAME, id=username, handle=username, url=f"https://www.threads.net/@{username}")
+    return Post(
+        network=NAME,
+        id=post_id,
+        author=author,
+        text=text,
+        created_at=datetime.now(timezone.utc),
+        reply_to=draft.reply_to,
+        root_id=root_id if draft.reply_to else None,
+        quote_of=draft.quote_of,
+        tags=tuple(([topic] if topic else []) + list(textlib.hashtags(text))),
+        mentions=textlib.mentions(text),
+        links=tuple(links),
+        media=tuple(Media(kind=m.kind, url=m.url, alt_text=m.alt_text) for m in draft.media),
+        visibility="public",
+        raw={"id": post_id, "published_from_draft": True},
     )
 
 

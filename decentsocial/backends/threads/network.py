@@ -271,7 +271,18 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return self.publish(Draft(text=text, media=tuple(items), options=options, **draft))
 
     def _publish(self, draft: Draft) -> Post:
-        return self._get_post(self._publisher.publish(draft))
+        """The post as published, from the draft and the id Threads gave: no read-back request.
+
+        Only a reply asks for its new post's ``root_post`` (the thread it joined is not in the
+        draft); the author's username is read once per connection.
+        """
+        post_id = self._publisher.publish(draft)
+        root = None
+        if draft.reply_to is not None:
+            root = convert.ref_id(
+                self._api.get(segment(media_id(post_id)), fields="root_post").get("root_post")
+            )
+        return convert.published(draft, post_id, self._own_username(), root)
 
     def quota(self) -> PublishingQuota:
         """The rolling 24-hour publishing quota (250 posts, 1,000 replies; the reply
