@@ -3,7 +3,9 @@
 Each network whose backend has a live ``stream()`` (``Capability.STREAM``:
 Mastodon's streaming API, Nostr subscriptions, the sandbox) is followed by a
 thread that puts what arrives into one bounded buffer; the others are polled
-with ``search`` every ``interval`` seconds. Every post goes through the
+with ``search`` every ``interval`` seconds (a network that can neither stream
+nor search, such as Minds, has its home timeline read and filtered here: the
+posts of the accounts it follows, and its own). Every post goes through the
 :class:`~decentsocial.monitor_state.Watch` filter (a public stream sends
 everything: non-matching posts are skipped, logged at debug level) and
 through the connection's cursor (:class:`~decentsocial.monitor_state.NetCursor`),
@@ -33,6 +35,7 @@ monitor ends and its stream yields again, or when the connection is closed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import random
@@ -116,12 +119,22 @@ def _can_search(net: Network, keyword: str) -> bool:
     return not tags or Capability.TAG_SEARCH in net.capabilities
 
 
+def _search_for(net: Network, query: str, limit: int | None) -> Iterable[Post]:
+    return net.search(query, limit=limit)
+
+
+def _reads_timeline(net: Network, watch: Watch) -> bool:
+    """Some keyword has neither stream nor search (Minds): the home timeline is read and filtered here."""
+    return Capability.TIMELINE in net.capabilities and not all(_can_search(net, k) for k in watch.keywords)
+
+
 def _check_network(net: Network, watch: Watch, streaming: bool) -> None:
-    """``UnsupportedFeature`` now, before any I/O, if ``net`` can neither stream nor search for ``watch``."""
+    """``UnsupportedFeature`` now, before any I/O, if ``net`` can neither stream, search nor read a timeline
+    for ``watch``."""
     if streaming:
         return
     for keyword in watch.keywords:
-        if not _can_search(net, keyword):
+        if not _can_search(net, keyword) and Capability.TIMELINE not in net.capabilities:
             needed = Capability.TAG_SEARCH if keyword.startswith("#") else Capability.SEARCH
             raise UnsupportedFeature(net.name, needed, f"monitor has no stream and searches for {keyword!r}")
     if watch.mentions_of and not (
@@ -222,7 +235,7 @@ def monitor(
     Every argument and the cursor file are checked before any request:
     ``InvalidInput`` for empty keywords, ``since`` in the future, a file
     that is not a cursor; ``UnsupportedFeature`` for a network that can
-    neither stream nor search for what is watched.
+    neither stream, search nor read a timeline for what is watched.
     """
     nets, watch, start, use_streams = check_monitor_args(
         networks,
@@ -452,7 +465,9 @@ class _Monitor:
             if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
                 queries.append(f"@{self.watch.mentions_of}")
             for query in queries:
-                found.extend(self._back_to(net, query, edge))
+                found.extend(self._back_to(net, functools.partial(_search_for, net, query), edge))
+            if _reads_timeline(net, self.watch):
+                found.extend(self._back_to(net, lambda n: net.timeline(limit=n), edge))
             if (self.watch.mentions_of or self.watch.replies_to) and (
                 Capability.NOTIFICATIONS in net.capabilities
             ):
@@ -466,12 +481,14 @@ class _Monitor:
             return None
         return found
 
-    def _back_to(self, net: Network, query: str, edge: datetime | None) -> list[Post]:
-        """``per_poll`` results, then more while they are not older than ``edge``; pages that fail later are
-        logged, and what came before them is kept."""
+    def _back_to(
+        self, net: Network, read: Callable[[int | None], Iterable[Post]], edge: datetime | None
+    ) -> list[Post]:
+        """``per_poll`` posts of ``read(limit)`` (a search, or the timeline: newest first), then more while
+        they are not older than ``edge``; pages that fail later are logged, and what came before is kept."""
         found: list[Post] = []
         try:
-            for post in net.search(query, limit=self.per_poll if edge is None else None):
+            for post in read(self.per_poll if edge is None else None):
                 found.append(post)
                 if len(found) >= self.per_poll and (edge is None or post.created_at < edge):
                     break

@@ -98,7 +98,7 @@ class Running:
 
 
 def _can_monitor(net: Network) -> bool:
-    return bool({Capability.STREAM, Capability.SEARCH} & net.capabilities)
+    return bool({Capability.STREAM, Capability.SEARCH, Capability.TIMELINE} & net.capabilities)
 
 
 def _options(net: Network) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def test_monitor_resumes_from_its_cursor(harness: Harness, tmp_path: Path) -> No
     need(h, Capability.PUBLISH)
     need_live(h)
     if not _can_monitor(h.me):
-        pytest.skip(f"{h.name} can neither stream nor search")
+        pytest.skip(f"{h.name} can neither stream, search nor read a timeline")
     word = h.unique("cursor")
     cursor = tmp_path / "monitor.json"
     first = Running([h.me], keywords=[word], cursor=cursor, **_options(h.me))
