@@ -212,10 +212,8 @@ def test_missing_extra_prints_its_install_hint_intact() -> None:
         assert "missing extra" in bluesky
         sandbox = next(line for line in lines if " sandbox " in line)
         assert "ready" in sandbox
-        assert lines[-2:] == [
-            "To install the missing networks:",
-            "  pip install 'decentsocial[bluesky]'  # bluesky",
-        ]
+        hints = lines[lines.index("To install the missing networks:") + 1 :]
+        assert "  pip install 'decentsocial[bluesky]'  # bluesky" in hints  # other extras may be missing too
     as_json = subprocess.run(
         [sys.executable, "-c", script.replace('"networks"]', '"networks", "--json"]')],
         capture_output=True,

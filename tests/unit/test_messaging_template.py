@@ -12,6 +12,7 @@ from decentsocial import (
     Account,
     BaseNetwork,
     Capability,
+    ConfigurationError,
     ContentRejected,
     InvalidInput,
     Message,
@@ -93,7 +94,10 @@ def test_a_network_without_messages_says_what_it_lacks() -> None:
 
 @pytest.mark.parametrize("name", list(BUILTIN))
 def test_every_builtin_backend_has_messages_or_says_why_not(name: str) -> None:
-    cls = backend_class(name)
+    try:
+        cls = backend_class(name)
+    except ConfigurationError:
+        pytest.skip(f"the {name} extra is not installed in this environment")
     if Capability.MESSAGING in cls.capabilities:
         assert Capability.MESSAGING not in cls.lacks
     else:
