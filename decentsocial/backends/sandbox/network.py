@@ -134,13 +134,20 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
 
     @property
     def identity(self) -> str:
-        """The database (its file, or this process's in-memory one) and the account."""
-        where = (
-            str(self.config.path.resolve())
-            if self.config.path is not None
-            else f"memory-{id(self._transport)}"
-        )
-        return f"{where}:{self.config.account}"
+        """The database (its file, or this process's in-memory one) and the account.
+
+        Worked out once per connection: resolving the path asks the file
+        system, and crosspost reads the identity of every target it posts to.
+        """
+        known: str | None = self.__dict__.get("_identity")
+        if known is None:
+            where = (
+                str(self.config.path.resolve())
+                if self.config.path is not None
+                else f"memory-{id(self._transport)}"
+            )
+            known = self.__dict__["_identity"] = f"{where}:{self.config.account}"
+        return known
 
     def as_account(self, handle: str, *, display_name: str | None = None) -> SandboxNetwork:
         """Another connection, acting as ``handle``, on this same sandbox (the account is created now).
