@@ -141,8 +141,6 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
 def _httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
-    except httpcore.ConnectionNotAvailable as exc:  # pragma: no cover - the pool retries these itself
-        raise httpx.ConnectError(str(exc), request=request) from exc
     except Exception as exc:
         for core, mapped in _ERRORS:
             if isinstance(exc, core):
