@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 from . import errors
 from .models import Draft
 
-__all__ = ["STATUSES", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
+__all__ = ["STATUSES", "Finished", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
 
 JobStatus = Literal["scheduled", "paused", "running", "done", "failed", "cancelled"]
 STATUSES: tuple[str, ...] = ("scheduled", "paused", "running", "done", "failed", "cancelled")
@@ -127,6 +127,8 @@ def next_state(at: float, every: float | None, until: float | None, failed: bool
 
 #: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
 Record = tuple[int, TargetOutcome, float]
+#: An occurrence a worker ran to its end: the job's id and its last target's record (if it ran one).
+Finished = tuple[str, Record | None]
 
 
 class JobStore(Protocol):
@@ -158,8 +160,9 @@ class JobStore(Protocol):
         """Move a scheduled or paused job to ``at``; False when it is neither (or missing)."""
         ...
 
-    def claim(self, now: float, lease_until: float, owner: str) -> str | None:
-        """Claim the soonest due job (scheduled and due, or running with an expired lease); its id."""
+    def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
+        """Claim up to ``limit`` of the soonest due jobs (scheduled and due, or running with an expired
+        lease) at once; the jobs with their outcomes, soonest first (none: an empty list)."""
         ...
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
@@ -174,12 +177,14 @@ class JobStore(Protocol):
         """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
         ...
 
-    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
-        """End ``owner``'s occurrence: plan the next one, or mark the job done or failed.
+    def finish(self, owner: str, finished: Sequence[Finished]) -> None:
+        """End ``owner``'s occurrences of the jobs in ``finished``: plan each one's next, or mark it done
+        or failed (a worker that ran a batch of fast jobs ends them in one step).
 
-        ``last`` (the occurrence, the last target's outcome and when it
-        finished) is kept first, as :meth:`record` would, in the same step.
-        Nothing else happens when the job was paused, cancelled or taken over meanwhile.
+        Each job's last record (the occurrence, the last target's outcome and
+        when it finished) is kept first, as :meth:`record` would, in the same
+        step. Nothing else happens to a job that was paused, cancelled or
+        taken over meanwhile.
         """
         ...
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from . import errors
-from .jobs import Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
+from .jobs import Finished, Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
 
 try:
     import redis
@@ -363,9 +363,15 @@ class RedisStore:
     def set_at(self, job_id: str, at: float) -> bool:
         return bool(self._call(self._set_at, job_id, at))
 
-    def claim(self, now: float, lease_until: float, owner: str) -> str | None:
-        found = self._call(self._claim_due, now, lease_until, owner)
-        return None if found is None else str(found)
+    def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
+        claimed: list[Job] = []
+        while len(claimed) < limit:
+            found = self._call(self._claim_due, now, lease_until, owner)
+            job = None if found is None else self.load(str(found))
+            if job is None:
+                break
+            claimed.append(job)
+        return claimed
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
         return bool(self._call(self._renew, job_id, owner, lease_until))
@@ -383,7 +389,11 @@ class RedisStore:
                 dumps(outcome_json(outcome, finished_at)),
             )
 
-    def finish(self, job_id: str, owner: str, last: Record | None = None) -> None:
+    def finish(self, owner: str, finished: Sequence[Finished]) -> None:
+        for job_id, last in finished:
+            self._finish_one(job_id, owner, last)
+
+    def _finish_one(self, job_id: str, owner: str, last: Record | None) -> None:
         if last is not None:
             self.record(job_id, *last)
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:

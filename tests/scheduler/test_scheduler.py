@@ -127,10 +127,10 @@ def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, prof
 
 def test_a_paused_running_job_stops_before_its_next_target(sched: Scheduler, profiles: Path) -> None:
     job = sched.schedule("one at a time", ["brand-a", "brand-c"], at=START)
-    claimed = sched._claim()  # a worker has it, with a fresh lease (checked by a read, not renewed)
-    assert claimed is not None
+    claimed, leased_until = sched._claim()  # a worker has it, with a fresh lease (checked by a read)
+    assert [j.id for j in claimed] == [job.id]
     assert sched.pause(job.id) == [job.id]
-    sched._run(*claimed)  # the worker notices before its first target
+    assert sched._run(claimed[0], leased_until) is None  # the worker notices before its first target
     assert sched.job(job.id).status == "paused"
     assert texts(profiles) == []
     sched.resume(job.id)
