@@ -14,7 +14,7 @@ implements::
     like(post)              -> _like(post)
     tip(to, amount, memo)   -> _tip(to, Amount, memo)
     edit(post, draft)       -> check_draft(draft) -> own post -> _edit(post, draft)
-    pin(post) / unpin(post) -> own post -> _pin(post) / _unpin(id)
+    pin(post) / unpin(post) -> _pin_target (own post) -> _pin(post) / _unpin_post -> _unpin(id)
     …
 
 A capability a network lacks raises ``UnsupportedFeature``; a backend says
@@ -471,11 +471,11 @@ class BaseNetwork(Generic[S]):
 
     def pin(self, post: PostRef) -> None:
         self.require(Capability.PIN)
-        self._pin(self._own_post(self._post_arg(post), "pin"))
+        self._pin(self._pin_target(self._post_arg(post), "pin"))
 
     def unpin(self, post: PostRef) -> None:
         self.require(Capability.PIN)
-        self._unpin(self.post_id(post))
+        self._unpin_post(self._post_arg(post))
 
     def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
         self.require(Capability.PIN)
@@ -545,9 +545,21 @@ class BaseNetwork(Generic[S]):
         """Change this account's ``post`` (checked to be its own) to the checked ``draft``."""
         raise self.unsupported(Capability.EDIT)
 
+    def _pin_target(self, post: PostRef, verb: str) -> Post:
+        """The post to pin or unpin, read when given by id: by default it must be this account's.
+
+        A network where others may pin (Hive: a community's moderators pin
+        any post in it) widens this, raising ``PermissionDenied`` before any write.
+        """
+        return self._own_post(post, verb)
+
     def _pin(self, post: Post) -> None:
-        """Pin this account's ``post`` (checked to be its own); pinning it again changes nothing."""
+        """Pin ``post`` (checked by ``_pin_target``); pinning it again changes nothing."""
         raise self.unsupported(Capability.PIN)
+
+    def _unpin_post(self, post: PostRef) -> None:
+        """Unpin ``post`` (a ``Post`` or a checked id): most networks need only its id."""
+        self._unpin(self.post_id(post))
 
     def _unpin(self, post_id: str) -> None:
         raise self.unsupported(Capability.PIN)

@@ -326,16 +326,27 @@ class Network(Protocol):
 
         Someone else's post is ``PermissionDenied``. Networks keep one pin
         (Bluesky) or a few (Mastodon: five); where a new pin pushes an older
-        one out, the network decides which.
+        one out, the network decides which. Hive has no profile pins: there a
+        community's moderators (role mod, admin or owner) pin any post in
+        the community, and a post in no community, or an account without the
+        role, is ``PermissionDenied``.
         """
         ...
 
     def unpin(self, post: PostRef) -> None:
-        """Take a post off this account's pins; unpinning a post that is not pinned changes nothing."""
+        """Take a post off this account's pins; unpinning a post that is not pinned changes nothing.
+
+        On Hive, off its community's pins: that takes the same role as ``pin``.
+        """
         ...
 
     def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
-        """An account's pinned posts (``None``: this account's), as the network orders them."""
+        """An account's pinned posts (``None``: this account's), as the network orders them.
+
+        On Hive, where a community is an account (``hive-123456``), give the
+        community's name: its pinned posts; an ordinary account has none to
+        list (``UnsupportedFeature``).
+        """
         ...
 
     # ---------------------------------------------------------------- streams

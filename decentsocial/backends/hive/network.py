@@ -45,6 +45,7 @@ from .convert import (
     reward_from_history,
 )
 from .failures import RpcError, is_duplicate_transaction
+from .pins import CommunityPins
 from .settings import HiveSettings, SteemSettings
 from .sign import SignedTx, sign_transaction, tapos
 from .transport import RpcClient
@@ -62,12 +63,13 @@ MAX_BODY_BYTES = 64_000
 BRIDGE_MAX_PAGE = 100
 
 
-class HiveNetwork(BaseNetwork[HiveSettings]):
+class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
     """Hive through the bridge API (reads) and locally signed transactions (writes).
 
     Writes are signed once with the configured posting (or, for ``tip``,
     active) key and broadcast to the configured nodes only; a retry re-sends
-    the same signed transaction, so a write lands at most once.
+    the same signed transaction, so a write lands at most once. Pins are a
+    community's (:mod:`.pins`): its moderators pin any post in it.
     """
 
     name: ClassVar[str] = "hive"
@@ -86,9 +88,9 @@ class HiveNetwork(BaseNetwork[HiveSettings]):
         Capability.TIP,
         Capability.MEDIA,
         Capability.EDIT,
+        Capability.PIN,
     }
     lacks: ClassVar[dict[Capability, str]] = {
-        Capability.PIN: "a Hive account has no profile pins; only a community's moderators pin posts there",
         # direct messages (issue 14)
         Capability.MESSAGING: "the chain has no private messages; the only note between accounts is a"
         " transfer's memo, which moves funds and is public unless memo-encrypted",
@@ -709,3 +711,9 @@ class SteemNetwork(HiveNetwork):
     name: ClassVar[str] = "steem"
     Settings: ClassVar[type[NetworkSettings]] = SteemSettings
     chain: Chain = STEEM
+    capabilities = HiveNetwork.capabilities - {Capability.PIN}
+    lacks: ClassVar[dict[Capability, str]] = {
+        **HiveNetwork.lacks,
+        Capability.PIN: "a Steem account has no profile pins, and decentsocial pins only in Hive's "
+        "communities (Hivemind's pinPost and roles, checked against recorded Hive answers), not Steem's",
+    }
