@@ -92,7 +92,7 @@ def pin(
     network: NetworkOpt = None,
     setting: SettingOpt = None,
 ) -> None:
-    """Pin one of your posts to your profile."""
+    """Pin one of your posts to your profile (on Hive: a post in a community you moderate)."""
     _pinning(True, post_id, profile, network, setting)
 
 
