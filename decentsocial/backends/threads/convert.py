@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -135,6 +136,8 @@ def media_params(m: Media) -> dict[str, Any]:
 
 def ref_id(value: Any) -> str | None:
     """The id of a ``{"id": …}`` reference, if it is one (an id that is not digits is ignored)."""
+    if value is None:  # most posts are neither replies nor quotes
+        return None
     found = as_str(as_dict(value).get("id"))
     return found if is_id(found) else None
 
@@ -195,10 +198,7 @@ def post(m: Mapping[str, Any]) -> Post:
     text = as_str(m.get("text")) or ""
     username = as_str(m.get("username")) or ""
     # Account ids are usernames: search results and profile lookups carry only the username.
-    owner = username or ref_id(m.get("owner")) or "unknown"
-    author = Account(
-        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{username}" if username else None
-    )
+    author = _author(username or ref_id(m.get("owner")) or "unknown", bool(username))
     if m.get("media_type") == "CAROUSEL_ALBUM":
         children = [as_dict(c) for c in as_list(as_dict(m.get("children")).get("data"))]
     else:
@@ -226,7 +226,20 @@ def post(m: Mapping[str, Any]) -> Post:
         links=tuple(links),
         media=tuple(items),
         visibility="public",
-        raw=dict(m),
+        raw=m,  # validated into the post's own dict (pydantic copies it; no copy here first)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _author(owner: str, named: bool) -> Account:
+    """The author of a post, built once per account and shared by its posts.
+
+    A post carries only the author's name (or id): the ``Account`` holds no
+    ``raw`` and is frozen, so one instance can stand for every post by that
+    author (a page of one profile's posts has one author).
+    """
+    return Account(
+        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{owner}" if named else None
     )
 
 
