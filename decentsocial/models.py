@@ -142,7 +142,7 @@ class _Input(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _as_invalid_input(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        if isinstance(data, Mapping):
+        if cls._sequences and isinstance(data, Mapping):  # (an ABC check: only where it can matter)
             for name in cls._sequences:
                 if isinstance(data.get(name), (str, bytes)):
                     raise InvalidInput(

@@ -199,17 +199,20 @@ def post(m: Mapping[str, Any]) -> Post:
     username = as_str(m.get("username")) or ""
     # Account ids are usernames: search results and profile lookups carry only the username.
     author = _author(username or ref_id(m.get("owner")) or "unknown", bool(username))
-    if m.get("media_type") == "CAROUSEL_ALBUM":
+    kind = m.get("media_type")
+    items: tuple[Media, ...] = ()
+    if kind == "CAROUSEL_ALBUM":
         children = [as_dict(c) for c in as_list(as_dict(m.get("children")).get("data"))]
-    else:
-        children = [m]
-    items = [item for item in (media(c) for c in children) if item is not None]
-    links = list(textlib.links(text))
+        items = tuple(item for item in map(media, children) if item is not None)
+    elif kind == "IMAGE" or kind == "VIDEO":  # any other kind (text, repost…) carries no media
+        item = media(m)
+        items = (item,) if item is not None else ()
+    links = textlib.links(text) if text else ()
     attached = as_str(m.get("link_attachment_url"))
     if attached and attached not in links:
-        links.append(attached)
+        links = (*links, attached)
     topic = as_str(m.get("topic_tag"))
-    tags = ([topic] if topic else []) + list(textlib.hashtags(text))
+    hashtags = textlib.hashtags(text) if text else ()
     reply_to = ref_id(m.get("replied_to"))
     return Post(
         network=NAME,
@@ -221,10 +224,10 @@ def post(m: Mapping[str, Any]) -> Post:
         reply_to=reply_to,
         root_id=ref_id(m.get("root_post")) if reply_to else None,
         quote_of=ref_id(m.get("quoted_post")),
-        tags=tuple(tags),
-        mentions=textlib.mentions(text),
-        links=tuple(links),
-        media=tuple(items),
+        tags=(topic, *hashtags) if topic else hashtags,
+        mentions=textlib.mentions(text) if text else (),
+        links=links,
+        media=items,
         visibility="public",
         raw=m,  # validated into the post's own dict (pydantic copies it; no copy here first)
     )
