@@ -16,6 +16,9 @@ httpcore's errors to httpx's so backends see the usual exception types.
 
 from __future__ import annotations
 
+import functools
+import os
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -164,12 +167,29 @@ class _BodyStream(httpx.SyncByteStream):
                 close()
 
 
+def _verifying_context() -> ssl.SSLContext:
+    """httpx's certificate-checking TLS context, built once per process and shared by every transport.
+
+    Loading the CA bundle takes about 20 ms; doing it for each connection made
+    the first request of every new connection pay for it. A context is meant
+    to be shared (it only configures the sockets it wraps), and nothing here
+    changes it after it is built. It is keyed on the variables httpx reads
+    (``SSL_CERT_FILE``, ``SSL_CERT_DIR``), so changing them still takes effect.
+    """
+    return _context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context()  # reads the same two variables
+
+
 class DeadlineHTTPTransport(httpx.BaseTransport):
     """HTTP/1.1 with certificate checks, its sockets bounded by :func:`deadline_in_force`."""
 
     def __init__(self) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_verifying_context(),
             network_backend=_DeadlineBackend(),
         )
 

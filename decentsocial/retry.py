@@ -124,8 +124,28 @@ class RetryPolicy:
         return base + random.uniform(0.0, base * self.jitter)
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` under this policy and return its result (or raise its last error)."""
+        """Run ``fn`` under this policy and return its result (or raise its last error).
+
+        The first attempt runs as it is: most calls succeed at once, and
+        building the retry machinery cost more than a loopback request's own
+        Python work. Only a retryable failure builds it, with that failure as
+        its first attempt (counted in the attempts, timed from before it).
+        """
         started = time.monotonic()
+        try:
+            return fn()
+        except BaseException as exc:
+            if not _is_retryable(exc):
+                raise
+            first: BaseException = exc
+        replayed = False
+
+        def attempt() -> T:
+            nonlocal replayed
+            if not replayed:  # the first attempt's outcome, already known: not a second call
+                replayed = True
+                raise first
+            return fn()
 
         def before_sleep(state: RetryCallState) -> None:
             # Give up now rather than sleep past the bounds; the last error
@@ -144,7 +164,7 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        return retrying(fn)
+        return retrying(attempt)
 
 
 class _stop_after_total(stop_base):

@@ -344,3 +344,34 @@ def test_beneficiary_rewards_of_an_authors_posts_are_not_the_authors(hive: HiveN
     earned = reward_from_history(paid_to_alice, "alice", HIVE, ALL_KINDS)
     assert earned is not None
     assert earned.parts[0].account == "alice"
+
+
+def test_a_discussions_posts_share_what_they_repeat_and_nothing_else(net: HiveNetwork) -> None:
+    """One answer builds each author and amount once (frozen models); posts stay as converted alone."""
+    from decentsocial.backends.hive.convert import Seen, post_from_bridge
+
+    thread = net.thread("steemit/firstpost")
+    assert len(thread) == 37
+    by_author: dict[str, list[Any]] = {}
+    for post in thread:
+        by_author.setdefault(post.author.handle, []).append(post)
+    repeated = [posts for posts in by_author.values() if len(posts) > 1]
+    assert repeated
+    assert all(p.author is posts[0].author for posts in repeated for p in posts)
+    # Each post equals the one converted on its own, without anything shared.
+    for post in thread:
+        alone = post_from_bridge(post.raw or {}, net.chain)
+        assert alone == post
+        assert alone.model_dump_json() == post.model_dump_json()
+    # Equal values that are not the same JSON are not shared: 60 and 60.0, "0.000" and "0.0000".
+    base = dict(thread[0].raw or {}, is_paidout=True, curator_payout_value="0.000 HBD")
+    seen = Seen()
+    a = post_from_bridge(dict(base, author_reputation=60), net.chain, seen)
+    b = post_from_bridge(dict(base, author_reputation=60.0), net.chain, seen)
+    c = post_from_bridge(dict(base, curator_payout_value="0.0000 HBD"), net.chain, seen)
+    assert a.author is not b.author
+    assert a.author.model_dump_json() != b.author.model_dump_json()  # 60 vs 60.0 in raw
+    assert a.reward is not None
+    assert c.reward is not None
+    assert [str(x) for x in a.reward.parts[1].amounts] == ["0.000 HBD"]
+    assert [str(x) for x in c.reward.parts[1].amounts] == ["0.0000 HBD"]

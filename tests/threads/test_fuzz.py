@@ -156,3 +156,21 @@ def test_mutated_posts_keep_ids_that_are_ids(data: st.DataObject) -> None:
     assert convert.is_id(result.id)
     for ref in (result.reply_to, result.root_id, result.quote_of):
         assert ref is None or convert.is_id(ref)
+
+
+def test_posts_by_one_author_share_one_account_and_keep_their_own_raw() -> None:
+    """The author of a post is built once per account (frozen, no raw); each post's raw is its own copy."""
+    first = dict(POST)
+    second = dict(POST, id="17841400000000102", text="another")
+    a, b = convert.post(first), convert.post(second)
+    assert a.author is b.author
+    assert a.author.raw is None
+    assert a.author.url == "https://www.threads.net/@acme"
+    nameless = convert.post({k: v for k, v in POST.items() if k != "username"})
+    assert nameless.author.id == OWNER["id"]
+    assert nameless.author.url is None
+    assert a.raw == first
+    assert a.raw is not first
+    first["text"] = "changed later by the caller"
+    assert a.raw is not None
+    assert a.raw["text"] == POST["text"]

@@ -13,7 +13,7 @@ NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 
 
 class Flaky:
-    def __init__(self, errors: list[Exception]) -> None:
+    def __init__(self, errors: list[BaseException]) -> None:
         self.errors = errors
         self.calls = 0
 
@@ -107,3 +107,32 @@ def test_headers_prefer_retry_after() -> None:
     assert retry_after_from_headers(headers, now=NOW) == 7.0
     assert retry_after_from_headers({"ratelimit-reset": str(int(NOW.timestamp()) + 3)}, now=NOW) == 3.0
     assert retry_after_from_headers({}, now=NOW) is None
+
+
+def test_the_first_failure_counts_as_an_attempt_and_is_not_repeated_to_replay_it() -> None:
+    """The first attempt runs before any retry machinery exists; a retryable failure hands it over
+    as attempt one (never calling ``fn`` again just to record it)."""
+    never = RetryPolicy.never()
+    fn = Flaky([ds.NetworkUnavailable("down", retryable=True)])
+    with pytest.raises(ds.NetworkUnavailable, match="down"):
+        never.call(fn)
+    assert fn.calls == 1
+    policy, sleeps = _policy(attempts=2, backoff=0.25)
+    first, second = ds.NetworkUnavailable("one", retryable=True), ds.NetworkUnavailable("two", retryable=True)
+    fn = Flaky([first, second])
+    with pytest.raises(ds.NetworkUnavailable) as info:
+        policy.call(fn)
+    assert info.value is second  # the last attempt's own error
+    assert fn.calls == 2
+    assert sleeps == [0.25]
+
+
+def test_interrupts_and_plain_exceptions_pass_through_at_once() -> None:
+    policy, sleeps = _policy()
+    for error in (KeyboardInterrupt(), ValueError("bug")):
+        fn = Flaky([error])
+        with pytest.raises(type(error)) as info:
+            policy.call(fn)
+        assert info.value is error
+        assert fn.calls == 1
+    assert sleeps == []

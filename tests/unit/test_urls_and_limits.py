@@ -395,7 +395,27 @@ def test_json_depth_check_agrees_with_counting_brackets() -> None:
                 depth -= 1
         return deepest
 
-    pieces = st.sampled_from(["[", "]", "{", "}", '"[["', '"\\"{"', "1", ",", ":", '"a"', " ", "[]"])
+    pieces = st.sampled_from(
+        # escaped quotes and backslashes next to brackets, empty strings, non-ASCII text (RTL included)
+        [
+            "[",
+            "]",
+            "{",
+            "}",
+            '"[["',
+            '"\\"{"',
+            '"\\\\"',
+            '"\\\\\\"]"',
+            '""',
+            '"مرحبا["',
+            "1",
+            ",",
+            ":",
+            '"a"',
+            " ",
+            "[]",
+        ]
+    )
 
     @given(st.lists(pieces, max_size=40).map("".join), st.integers(1, 6))
     @settings(max_examples=500, deadline=None)
@@ -410,3 +430,20 @@ def test_json_depth_check_agrees_with_counting_brackets() -> None:
                 assert not too_deep, text
 
     agree()
+
+
+def test_every_transport_shares_one_certificate_checking_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CA bundle is loaded once per process (about 20 ms each time), still verifying certificates;
+    a changed SSL_CERT_FILE / SSL_CERT_DIR gets its own context."""
+    import ssl
+
+    from decentsocial.deadline_http import _verifying_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    context = _verifying_context()
+    assert _verifying_context() is context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent-ca-dir")
+    assert _verifying_context() is not context

@@ -34,6 +34,7 @@ from .chain import Chain
 
 __all__ = [
     "REWARD_OPS",
+    "Seen",
     "account_from_profile",
     "amount_of",
     "as_datetime",
@@ -91,22 +92,82 @@ def amount_of(value: Any, chain: Chain) -> Amount:
     raise malformed(chain.network, "amount")
 
 
-def _amount_or_zero(value: Any, chain: Chain) -> Amount:
-    return amount_of(value, chain) if value is not None else Amount.zero(chain.backed, 3)
+def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amount:
+    if value is None:
+        return Amount.zero(chain.backed, 3)
+    if seen is None or not isinstance(value, str):
+        return amount_of(value, chain)
+    found = seen.amounts.get(value)
+    if found is None:
+        found = seen.amounts[value] = amount_of(value, chain)
+    return found
+
+
+class Seen:
+    """What the posts of one answer share, built once for that answer and then reused.
+
+    A discussion or a page repeats its authors and a few amount texts ("0.000
+    HBD" on most posts): the models are frozen, so one instance serves every
+    post that carries the same value. Keys are exact (an amount by its text, an
+    author by name and reputation *and its type*, so 60 and 60.0, equal but not
+    the same JSON, each keep their own ``raw``). One ``Seen`` per answer: it is
+    not a cache across calls.
+    """
+
+    __slots__ = ("amounts", "authors", "curators", "engagements")
+
+    def __init__(self) -> None:
+        self.amounts: dict[str, Amount] = {}
+        self.authors: dict[tuple[str, type, Any], Account] = {}
+        self.curators: dict[int, RewardPart] = {}  # by the id of an Amount from ``amounts``
+        self.engagements: dict[tuple[int, int, int | None], Engagement] = {}
+
+    def author(self, name: str, chain: Chain, reputation: Any) -> Account:
+        if not isinstance(reputation, (int, float, str, type(None))):  # not hashable: built each time
+            return author_account(name, chain, reputation)
+        key = (name, type(reputation), reputation)
+        found = self.authors.get(key)
+        if found is None:
+            found = self.authors[key] = author_account(name, chain, reputation)
+        return found
+
+    def curator(self, part: Amount) -> RewardPart:
+        """The curators' share of a paid post (the same for every post paid the same amount text)."""
+        found = self.curators.get(id(part))  # the part it holds keeps that id taken
+        if found is None:
+            found = self.curators[id(part)] = RewardPart(role="curator", account="", amounts=(part,))
+        return found
+
+    def engagement(self, likes: int, replies: int, reposts: int | None) -> Engagement:
+        key = (likes, replies, reposts)
+        found = self.engagements.get(key)
+        if found is None:
+            found = self.engagements[key] = Engagement(likes=likes, replies=replies, reposts=reposts)
+        return found
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
 _HTML = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_MARKS = re.compile(r"(\*\*|__|~~|`)")
 
 
 def markdown_to_text(body: str) -> str:
-    """Plain text from Hive's markdown/HTML bodies: images dropped, links to their text, marks removed."""
-    text = _IMAGE.sub(lambda m: m.group(1), body)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _HTML.sub("", text)
-    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"(\*\*|__|~~|`)", "", text)
+    """Plain text from Hive's markdown/HTML bodies: images dropped, links to their text, marks removed.
+
+    Each pass runs only when its marker is in the text (most replies are plain text).
+    """
+    text = body
+    if "](" in text:
+        text = _IMAGE.sub(r"\1", text) if "![" in text else text
+        text = _LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub("", text)
+    if "*" in text or "_" in text or "~" in text or "`" in text:
+        text = _MARKS.sub("", text)
     return text.strip()
 
 
@@ -147,8 +208,14 @@ def _root_of(url_path: str) -> str | None:
     return root if "/" in root else None
 
 
-def post_from_bridge(post: Mapping[str, Any], chain: Chain) -> Post:
-    """A bridge post (get_post, get_account_posts, get_ranked_posts, get_discussion) → Post."""
+def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = None) -> Post:
+    """A bridge post (get_post, get_account_posts, get_ranked_posts, get_discussion) → Post.
+
+    ``seen`` (a new :class:`Seen` for each answer) lets the posts of one answer
+    share the authors, amounts and counts they repeat.
+    """
+    if seen is None:
+        seen = Seen()
     author = _name(post, "author", chain, "post (no author)")
     permlink = _name(post, "permlink", chain, "post (no permlink)")
     meta = _metadata(post)
@@ -163,7 +230,10 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain) -> Post:
         f"{parent_author}/{parent_permlink}" if parent_author and parent_permlink and depth > 0 else None
     )
     url_path = as_str(post.get("url")) or f"/@{author}/{permlink}"
-    votes = [as_dict(v) for v in as_list(post.get("active_votes"))]
+    likes = 0
+    for vote in as_list(post.get("active_votes")):
+        if (as_int(as_dict(vote).get("rshares")) or 0) > 0:
+            likes += 1
     created = as_datetime(post.get("created")) or _EPOCH
     updated = as_datetime(post.get("updated"))
     images = [u for u in _strings(meta.get("image")) if u.startswith(("http://", "https://"))]
@@ -171,7 +241,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain) -> Post:
         network=chain.network,
         id=f"{author}/{permlink}",
         url=f"{chain.web_url}{url_path}",
-        author=author_account(author, chain, post.get("author_reputation")),
+        author=seen.author(author, chain, post.get("author_reputation")),
         text=markdown_to_text(as_str(post.get("body")) or ""),
         title=(as_str(post.get("title")) or None) if depth == 0 else None,
         created_at=created,
@@ -183,18 +253,17 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain) -> Post:
         links=tuple(_strings(meta.get("links"))),
         media=tuple(Media(kind="image", url=u) for u in images),
         community=as_str(post.get("community")) or None,
-        metrics=Engagement(
-            likes=sum(1 for v in votes if (as_int(v.get("rshares")) or 0) > 0),
-            replies=as_int(post.get("children")) or 0,
-            reposts=as_int(post.get("reblogs")),
-        ),
-        reward=reward_of_post(post, chain),
-        raw=dict(post),
+        metrics=seen.engagement(likes, as_int(post.get("children")) or 0, as_int(post.get("reblogs"))),
+        reward=reward_of_post(post, chain, seen),
+        raw=post,  # validated into the post's own dict (pydantic copies it; no copy here first)
     )
 
 
-def reward_of_post(post: Mapping[str, Any], chain: Chain) -> Reward:
-    """Pending or paid payout of a bridge post: totals, author/curator split once paid, beneficiaries."""
+def reward_of_post(post: Mapping[str, Any], chain: Chain, seen: Seen | None = None) -> Reward:
+    """Pending or paid payout of a bridge post: totals, author/curator split once paid, beneficiaries.
+
+    ``seen``: as in :func:`post_from_bridge`.
+    """
     author = _name(post, "author", chain, "post (no author)")
     subject = f"{author}/{_name(post, 'permlink', chain, 'post (no permlink)')}"
     payout_at = as_datetime(post.get("payout_at"))
@@ -209,17 +278,17 @@ def reward_of_post(post: Mapping[str, Any], chain: Chain) -> Reward:
     }
     status: RewardStatus
     if post.get("is_paidout"):
-        author_part = _amount_or_zero(post.get("author_payout_value"), chain)
-        curator_part = _amount_or_zero(post.get("curator_payout_value"), chain)
+        author_part = _amount_or_zero(post.get("author_payout_value"), chain, seen)
+        curator_part = _amount_or_zero(post.get("curator_payout_value"), chain, seen)
         total = author_part + curator_part
         status, amounts = ("paid" if total.value > 0 else "none"), (total,)
         parts = (
             RewardPart(role="author", account=author, amounts=(author_part,)),
-            RewardPart(role="curator", account="", amounts=(curator_part,)),
+            (seen or Seen()).curator(curator_part),
             *beneficiaries,
         )
     else:
-        status, amounts = "pending", (_amount_or_zero(post.get("pending_payout_value"), chain),)
+        status, amounts = "pending", (_amount_or_zero(post.get("pending_payout_value"), chain, seen),)
         parts = beneficiaries
     return Reward(
         network=chain.network,

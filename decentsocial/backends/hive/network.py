@@ -34,6 +34,7 @@ from . import ops
 from .chain import HIVE, STEEM, Chain, check_account, split_post_id
 from .convert import (
     REWARD_OPS,
+    Seen,
     account_from_profile,
     amount_of,
     as_datetime,
@@ -186,7 +187,9 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
             if cursor is not None:
                 params["start_author"], params["start_permlink"] = cursor
             params["limit"] = size
-            posts = [post_from_bridge(as_dict(p), self.chain) for p in as_list(self._call(method, params))]
+            answer = as_list(self._call(method, params))
+            seen = Seen()
+            posts = [post_from_bridge(as_dict(p), self.chain, seen) for p in answer]
             last = posts[-1].id.split("/", 1) if len(posts) >= size else None
             return Page(posts, (last[0], last[1]) if last else None)
 
@@ -271,6 +274,7 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         if root not in found:
             raise errors.NotFound(f"post {root} not found", network=self.name)
         ordered: list[Post] = []
+        shared = Seen()  # what the discussion's posts share (authors, amounts) is built once
         stack = [root]
         seen: set[str] = set()
         while stack:  # depth-first in reply order: each post, then its replies (once: a node may loop)
@@ -279,7 +283,7 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
             if not item or key in seen:
                 continue
             seen.add(key)
-            ordered.append(post_from_bridge(item, self.chain))
+            ordered.append(post_from_bridge(item, self.chain, shared))
             stack.extend(reversed([r for r in as_list(item.get("replies")) if isinstance(r, str)]))
         return ordered
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -135,6 +136,8 @@ def media_params(m: Media) -> dict[str, Any]:
 
 def ref_id(value: Any) -> str | None:
     """The id of a ``{"id": …}`` reference, if it is one (an id that is not digits is ignored)."""
+    if value is None:  # most posts are neither replies nor quotes
+        return None
     found = as_str(as_dict(value).get("id"))
     return found if is_id(found) else None
 
@@ -195,21 +198,21 @@ def post(m: Mapping[str, Any]) -> Post:
     text = as_str(m.get("text")) or ""
     username = as_str(m.get("username")) or ""
     # Account ids are usernames: search results and profile lookups carry only the username.
-    owner = username or ref_id(m.get("owner")) or "unknown"
-    author = Account(
-        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{username}" if username else None
-    )
-    if m.get("media_type") == "CAROUSEL_ALBUM":
+    author = _author(username or ref_id(m.get("owner")) or "unknown", bool(username))
+    kind = m.get("media_type")
+    items: tuple[Media, ...] = ()
+    if kind == "CAROUSEL_ALBUM":
         children = [as_dict(c) for c in as_list(as_dict(m.get("children")).get("data"))]
-    else:
-        children = [m]
-    items = [item for item in (media(c) for c in children) if item is not None]
-    links = list(textlib.links(text))
+        items = tuple(item for item in map(media, children) if item is not None)
+    elif kind == "IMAGE" or kind == "VIDEO":  # any other kind (text, repost…) carries no media
+        item = media(m)
+        items = (item,) if item is not None else ()
+    links = textlib.links(text) if text else ()
     attached = as_str(m.get("link_attachment_url"))
     if attached and attached not in links:
-        links.append(attached)
+        links = (*links, attached)
     topic = as_str(m.get("topic_tag"))
-    tags = ([topic] if topic else []) + list(textlib.hashtags(text))
+    hashtags = textlib.hashtags(text) if text else ()
     reply_to = ref_id(m.get("replied_to"))
     return Post(
         network=NAME,
@@ -221,12 +224,25 @@ def post(m: Mapping[str, Any]) -> Post:
         reply_to=reply_to,
         root_id=ref_id(m.get("root_post")) if reply_to else None,
         quote_of=ref_id(m.get("quoted_post")),
-        tags=tuple(tags),
-        mentions=textlib.mentions(text),
-        links=tuple(links),
-        media=tuple(items),
+        tags=(topic, *hashtags) if topic else hashtags,
+        mentions=textlib.mentions(text) if text else (),
+        links=links,
+        media=items,
         visibility="public",
-        raw=dict(m),
+        raw=m,  # validated into the post's own dict (pydantic copies it; no copy here first)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _author(owner: str, named: bool) -> Account:
+    """The author of a post, built once per account and shared by its posts.
+
+    A post carries only the author's name (or id): the ``Account`` holds no
+    ``raw`` and is frozen, so one instance can stand for every post by that
+    author (a page of one profile's posts has one author).
+    """
+    return Account(
+        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{owner}" if named else None
     )
 
 
