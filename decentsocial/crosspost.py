@@ -334,6 +334,8 @@ def crosspost(
     d = as_draft(draft)
     targets = _targets(networks)  # each target_of worked out once per call
     key = base_key(d)
+    if d.idempotency_key is not None:  # replaced by one key per part: dropped once, not per target
+        d = d.model_copy(update={"idempotency_key": None})
     chosen = (
         check_variants(d, variants, [s for net, target in targets for s in (net.name, target)])
         if variants is not None
