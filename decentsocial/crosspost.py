@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .base import BaseNetwork
 from .errors import ContentRejected, DecentSocialError, InvalidInput
@@ -274,9 +274,9 @@ def publish_planned(outcome: Outcome) -> Outcome:
     net = outcome.connection
     # The drafts come from this connection's own ``prepare`` (checked there; only the key is new,
     # and it is checked on publishing), so the template's publish goes on without checking them
-    # again; a class with a publish of its own (a third-party backend) gets its publish called.
+    # again; a class with a prepare or publish of its own (a third-party backend) gets its publish.
     first: Callable[[Draft], Post] = net.publish
-    if isinstance(net, BaseNetwork) and type(net).publish is BaseNetwork.publish:
+    if isinstance(net, BaseNetwork) and _template(type(net)):
         first = net._publish_checked
     posts: list[Post] = []
     try:
@@ -293,6 +293,11 @@ def publish_planned(outcome: Outcome) -> Outcome:
         )
         return Outcome(outcome.network, net, outcome.drafts, tuple(posts), error)
     return Outcome(outcome.network, net, outcome.drafts, tuple(posts))
+
+
+def _template(cls: type[BaseNetwork[Any]]) -> bool:
+    """Whether ``cls`` prepares and publishes with ``BaseNetwork``'s own template (every backend here)."""
+    return cls.prepare is BaseNetwork.prepare and cls.publish is BaseNetwork.publish
 
 
 def base_key(draft: Draft) -> str:
