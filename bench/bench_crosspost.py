@@ -225,13 +225,19 @@ def rows(quick: bool) -> list[Row]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    parser.add_argument("--only", choices=["sandbox", "mastodon", "nostr", "dry"], default=None)
+    parser.add_argument(
+        "--only", choices=["sandbox", "mastodon", "mastodon-delay", "nostr", "dry"], default=None
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds per row (default 15, 5 with --quick)"
+    )
     args = parser.parse_args()
-    n = 5 if args.quick else 15
+    n = args.rounds or (5 if args.quick else 15)
     choices: dict[str | None, Callable[[], list[Row]]] = {
         None: lambda: rows(args.quick),
         "sandbox": lambda: sandboxes(n),
         "mastodon": lambda: mastodon(n, False) + mastodon(n, True),
+        "mastodon-delay": lambda: mastodon(n, True),
         "nostr": lambda: nostr(n, False) + nostr(n, True),
         "dry": lambda: dry_run(3),
     }

@@ -308,6 +308,16 @@ class BaseNetwork(Generic[S]):
         d = self._draft(draft)
         self.require(Capability.PUBLISH)
         self.check_draft(d)
+        return self._publish_checked(d)
+
+    def _publish_checked(self, d: Draft) -> Post:
+        """``publish`` after ``check_draft``: the key claimed (or kept by the backend), then ``_publish``.
+
+        ``crosspost`` calls it directly for a draft this connection's
+        ``prepare`` has just checked (only the idempotency key differs, and it
+        is checked here), so the checks do not run twice per target.
+        """
+        self.require(Capability.PUBLISH)
         if d.idempotency_key is None:
             return self._publish(d)
         if self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities:

@@ -20,12 +20,15 @@ whose backend honours keys (``Capability.IDEMPOTENT_PUBLISH``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .base import BaseNetwork
 from .errors import ContentRejected, DecentSocialError, InvalidInput
 from .models import Draft, Post, as_draft
 from .monitor import monitor  # lives there now (streams first, resumable); still importable from here
@@ -124,8 +127,6 @@ def derive_key(key: str, target: str, part: int) -> str:
     Unicode ``key`` is accepted; the result is hex digits only, so every
     network's key rules (and HTTP headers) take it.
     """
-    import hashlib
-
     material = "\x1f".join((key, target, str(part)))
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
@@ -163,30 +164,36 @@ def plan(
     d = as_draft(draft)
     if d.idempotency_key is not None:
         d = d.model_copy(update={"idempotency_key": None})
-    rule = text_limit_of(net, d)
-    parts = [d]
-    if rule is not None and not rule.fits(d.text):  # the one measure of the whole text
-        if not split or Capability.REPLY not in net.capabilities:
-            why = "splitting is off" if not split else f"{net.name} cannot reply, so no thread"
-            raise ContentRejected(
-                f"text is {rule.measure(d.text)} {rule.unit}, over {net.name}'s limit of "
-                f"{rule.limit} ({why})",
-                network=net.name,
-            )
-        from .text import split_text
+    try:  # most drafts fit: the backend's own checks measure the text once, and that is all
+        return backend_prepare(net, d)
+    except ContentRejected:
+        rule = text_limit_of(net, d)
+        if rule is None or rule.fits(d.text):
+            raise  # rejected for something a thread would not fix
+    return [p for part in _split(net, d, rule, split, max_parts) for p in backend_prepare(net, part)]
 
-        try:
-            texts = split_text(d.text, rule.limit, measure=rule.measure, over=True)
-        except ValueError as exc:
-            raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
-        if len(texts) > max_parts:
-            raise ContentRejected(
-                f"text needs a thread of {len(texts)} parts on {net.name} (at most {rule.limit} "
-                f"{rule.unit} each), over max_parts={max_parts}: shorten it or raise max_parts",
-                network=net.name,
-            )
-        parts = [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
-    return [p for part in parts for p in backend_prepare(net, part)]
+
+def _split(net: Network, d: Draft, rule: TextLimit, split: bool, max_parts: int) -> list[Draft]:
+    """The parts of a text over ``rule``: ``ContentRejected`` when no thread may (or can) carry it."""
+    if not split or Capability.REPLY not in net.capabilities:
+        why = "splitting is off" if not split else f"{net.name} cannot reply, so no thread"
+        raise ContentRejected(
+            f"text is {rule.measure(d.text)} {rule.unit}, over {net.name}'s limit of {rule.limit} ({why})",
+            network=net.name,
+        )
+    from .text import split_text
+
+    try:
+        texts = split_text(d.text, rule.limit, measure=rule.measure, over=True)
+    except ValueError as exc:
+        raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
+    if len(texts) > max_parts:
+        raise ContentRejected(
+            f"text needs a thread of {len(texts)} parts on {net.name} (at most {rule.limit} "
+            f"{rule.unit} each), over max_parts={max_parts}: shorten it or raise max_parts",
+            network=net.name,
+        )
+    return [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
 
 
 def _continuation(first: Draft, text: str) -> Draft:
@@ -212,18 +219,25 @@ def _with_keys(drafts: list[Draft], key: str, target: str) -> tuple[Draft, ...]:
 
 def check_networks(networks: Sequence[Network]) -> list[Network]:
     """The networks as a list; ``InvalidInput`` for none, a non-network, or one connection listed twice."""
-    nets = list(networks)
-    if not nets:
-        raise InvalidInput("crosspost needs at least one network")
-    targets: set[str] = set()
-    for net in nets:
-        if not isinstance(net, Network):
+    return [net for net, _ in _targets(networks)]
+
+
+def _targets(networks: Sequence[Network]) -> list[tuple[Network, str]]:
+    """Each network (in order) with its ``target_of``, checked as :func:`check_networks` says."""
+    found: list[tuple[Network, str]] = []
+    seen: set[str] = set()
+    for net in networks:
+        # BaseNetwork first: a class check is far cheaper than the Protocol's member-by-member one.
+        if not isinstance(net, BaseNetwork) and not isinstance(net, Network):
             raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
         target = target_of(net)
-        if target in targets:
+        if target in seen:
             raise InvalidInput(f"the same {net.name} account is listed twice; list each account once")
-        targets.add(target)
-    return nets
+        seen.add(target)
+        found.append((net, target))
+    if not found:
+        raise InvalidInput("crosspost needs at least one network")
+    return found
 
 
 def _as_error(net: Network, exc: Exception) -> DecentSocialError:
@@ -237,11 +251,17 @@ def _as_error(net: Network, exc: Exception) -> DecentSocialError:
 
 
 def plan_outcome(
-    net: Network, draft: Draft, key: str, split: bool, max_parts: int = DEFAULT_MAX_PARTS
+    net: Network,
+    draft: Draft,
+    key: str,
+    split: bool,
+    max_parts: int = DEFAULT_MAX_PARTS,
+    target: str | None = None,
 ) -> Outcome:
-    """Plan one network (no writes); a problem becomes the outcome's error."""
+    """Plan one network (no writes); a problem becomes the outcome's error. ``target``: ``target_of(net)``."""
     try:
-        drafts = _with_keys(plan(net, draft, split=split, max_parts=max_parts), key, target_of(net))
+        parts = plan(net, draft, split=split, max_parts=max_parts)
+        drafts = _with_keys(parts, key, target_of(net) if target is None else target)
     except Exception as exc:  # one network's problem is reported in its outcome, never raised
         return Outcome(net.name, net, (), (), _as_error(net, exc))
     return Outcome(net.name, net, drafts)
@@ -252,10 +272,16 @@ def publish_planned(outcome: Outcome) -> Outcome:
     if outcome.error is not None:
         return outcome
     net = outcome.connection
+    # The drafts come from this connection's own ``prepare`` (checked there; only the key is new,
+    # and it is checked on publishing), so the template's publish goes on without checking them
+    # again; a class with a prepare or publish of its own (a third-party backend) gets its publish.
+    first: Callable[[Draft], Post] = net.publish
+    if isinstance(net, BaseNetwork) and _template(type(net)):
+        first = net._publish_checked
     posts: list[Post] = []
     try:
         for draft in outcome.drafts:
-            posts.append(net.publish(draft) if not posts else net.reply(posts[-1], draft))
+            posts.append(first(draft) if not posts else net.reply(posts[-1], draft))
     except Exception as exc:
         error = _as_error(net, exc)
         log.warning(
@@ -269,11 +295,14 @@ def publish_planned(outcome: Outcome) -> Outcome:
     return Outcome(outcome.network, net, outcome.drafts, tuple(posts))
 
 
+def _template(cls: type[BaseNetwork[Any]]) -> bool:
+    """Whether ``cls`` prepares and publishes with ``BaseNetwork``'s own template (every backend here)."""
+    return cls.prepare is BaseNetwork.prepare and cls.publish is BaseNetwork.publish
+
+
 def base_key(draft: Draft) -> str:
     """The crosspost's key: the draft's own ``idempotency_key``, or a new random one."""
-    import uuid
-
-    return draft.idempotency_key or uuid.uuid4().hex
+    return draft.idempotency_key or os.urandom(16).hex()  # 32 hex digits, as a uuid4's
 
 
 def crosspost(
@@ -308,21 +337,29 @@ def crosspost(
     if isinstance(max_parts, bool) or not isinstance(max_parts, int) or max_parts < 1:
         raise InvalidInput(f"max_parts must be at least 1, got {max_parts!r}")
     d = as_draft(draft)
-    nets = check_networks(networks)
+    targets = _targets(networks)  # each target_of worked out once per call
     key = base_key(d)
-    chosen = check_variants(d, variants, [s for net in nets for s in (net.name, target_of(net))])
+    if d.idempotency_key is not None:  # replaced by one key per part: dropped once, not per target
+        d = d.model_copy(update={"idempotency_key": None})
+    chosen = (
+        check_variants(d, variants, [s for net, target in targets for s in (net.name, target)])
+        if variants is not None
+        else {}
+    )
 
-    def one(net: Network) -> Outcome:
-        chosen_draft = pick(d, chosen, target_of(net), net.name)
-        planned = plan_outcome(net, chosen_draft, key, split, max_parts)  # planned once, published as planned
+    def one(item: tuple[Network, str]) -> Outcome:
+        net, target = item
+        chosen_draft = pick(d, chosen, target, net.name) if chosen else d
+        planned = plan_outcome(net, chosen_draft, key, split, max_parts, target)  # planned once
         return planned if dry_run else publish_planned(planned)
 
-    outcomes = run_each(one, nets, max_workers or DEFAULT_WORKERS, inline=_in_process)
+    outcomes = run_each(one, targets, max_workers or DEFAULT_WORKERS, inline=_in_process_target)
     return CrosspostResult(tuple(outcomes), key, dry_run=dry_run)
 
 
-def _in_process(net: Network) -> bool:
-    return bool(getattr(net, "in_process", False))
+def _in_process_target(item: tuple[Network, str]) -> bool:
+    """Whether the target works in this process (the sandbox): run it inline, threads only slow it."""
+    return bool(getattr(item[0], "in_process", False))
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -354,9 +391,11 @@ def run_each(
     (``crosspost``'s returns an ``Outcome``); if it does, the first error is
     raised once every started item has finished.
     """
+    mine = [i for i, item in enumerate(items) if inline is not None and inline(item)]
+    if len(mine) == len(items) or workers == 1 or len(items) == 1:
+        return [fn(item) for item in items]  # all in this thread: no helper, no lock
     results: list[R | None] = [None] * len(items)
     failures: list[BaseException] = []
-    mine = [i for i, item in enumerate(items) if inline is not None and inline(item)]
     taken = set(mine)
     shared = iter([i for i in range(len(items)) if i not in taken])
     take = threading.Lock()

@@ -99,3 +99,21 @@ def test_an_error_in_an_item_is_raised_after_the_others_finish() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         run_each(fn, [0, 1, 2, 3], 2)
     assert 0 in done
+
+
+def test_each_target_checks_a_fitting_draft_once(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """``prepare`` checks the draft; publishing the prepared draft does not check it again."""
+    nets = [sandbox("main", account=name) for name in ("alice", "bob")]
+    calls: list[str] = []
+    for net in nets:
+        checks = net.check_draft
+
+        def counted(draft: ds.Draft, checks: Any = checks, name: str = net.handle) -> None:
+            calls.append(name)
+            checks(draft)
+
+        net.check_draft = counted  # the real checks, counted
+    result = ds.crosspost("مرحبا once", nets)
+    assert result.ok
+    assert sorted(calls) == ["alice", "bob"]
+    assert [p.text for p in result.posts] == ["مرحبا once", "مرحبا once"]
