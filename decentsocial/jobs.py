@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 
 from . import errors
 from .models import Draft
+from .variants import pick, variants_data
 
 __all__ = ["STATUSES", "Finished", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
 
@@ -76,8 +77,6 @@ class Job:
 
     def draft_for(self, target: str, network: str | None) -> Draft:
         """What ``target`` (a profile on ``network``) publishes: its variant, its network's, or the draft."""
-        from .variants import pick
-
         return pick(self.draft, self.variants, target, network)
 
 
@@ -264,8 +263,6 @@ def content_json(draft: Draft, variants: Mapping[str, Draft]) -> str:
     """
     if not variants:
         return draft.model_dump_json()
-    from .variants import variants_data
-
     return dumps({"draft": json.loads(draft.model_dump_json()), "variants": variants_data(variants)})
 
 

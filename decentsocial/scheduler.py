@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import errors
 from .config import profile_network
+from .crosspost import plan, plan_outcome, publish_planned
 from .jobs import STATUSES, Finished, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
 from .models import Draft, as_draft
 from .variants import Variant, check_variants, pick
@@ -254,8 +255,6 @@ class Scheduler:
 
     def _check_draft(self, target: str, draft: Draft) -> None:
         """Plan ``draft`` on ``target`` as crosspost would (no writes); raise what the network refuses."""
-        from .crosspost import plan
-
         try:
             net = self._connection(target)
             plan(net, draft)
@@ -420,8 +419,6 @@ class Scheduler:
         Returns what the caller ends the occurrence with (:meth:`JobStore.finish`),
         or ``None`` when the job was paused, cancelled or taken over meanwhile.
         """
-        from .crosspost import plan_outcome, publish_planned
-
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
         pending: Record | None = None  # kept before anything else is done: here, or when it ends

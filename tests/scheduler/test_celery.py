@@ -31,6 +31,7 @@ pytest.importorskip("celery", reason="the celery extra is not installed")
 import redis
 
 import decentsocial as ds
+from decentsocial import redis_store
 from decentsocial.redis_store import PREFIX, RedisStore
 from decentsocial.scheduler import Scheduler
 
@@ -480,6 +481,11 @@ def test_a_worker_killed_mid_campaign_is_finished_by_another_without_doubles(
     config = tmp_path / "config.toml"
     write_profiles(config, tmp_path)
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
+    # A kill that lands after worker A fetched its next task and before it claimed the job leaves
+    # that job sent and unclaimed (the unacknowledged task comes back only after the broker's
+    # visibility timeout); the dispatcher sends it again after REDISPATCH_AFTER, 120 s by default,
+    # longer than this test waits for worker B.
+    monkeypatch.setattr(redis_store, "REDISPATCH_AFTER", 3.0)
     log = tmp_path / "workers.log"
     plan = Scheduler(url, engine="celery", poll_interval=0.1)
     now = datetime.now(timezone.utc)
