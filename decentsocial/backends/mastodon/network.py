@@ -99,9 +99,14 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     # ---------------------------------------------------------------- plumbing
 
-    def _call(self, call: Callable[[Client], T], what: str, *, idempotent: bool = True) -> T:
-        """Run one Mastodon.py call: errors mapped, safe ones retried within the policy."""
-        return self.retry.call(lambda: self.transport.request(call, what, idempotent=idempotent))
+    def _call(
+        self, call: Callable[[Client], T], what: str, *, idempotent: bool = True, plain: bool = False
+    ) -> T:
+        """Run one Mastodon.py call: errors mapped, safe ones retried within the policy.
+
+        ``plain``: the answer stays parsed JSON (no Mastodon.py entities), for pages the converters read.
+        """
+        return self.retry.call(lambda: self.transport.request(call, what, idempotent=idempotent, plain=plain))
 
     def close(self) -> None:
         """Close the HTTP session; a later call opens a new one."""
@@ -377,11 +382,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     ) -> Page[T, Any]:
         """One page of a ``Link``-header list: ``first(api, size)``, then Mastodon's ``max_id`` cursors."""
         if cursor is None:
-            page = self._call(lambda api: first(api, size), what)
+            page = self._call(lambda api: first(api, size), what, plain=True)
         else:
             info = type(cursor)(cursor)
             info["limit"] = size
-            page = self._call(lambda api: api.fetch_next(info), what)
+            page = self._call(lambda api: api.fetch_next(info), what, plain=True)
         if page is None:
             return Page([], None)
         return Page(convert_each(page, convert, what), getattr(page, "_pagination_next", None))

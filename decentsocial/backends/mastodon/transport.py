@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast
 import requests
 from mastodon import Mastodon
 from mastodon import errors as mp
+from mastodon.types_base import PaginatableList
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -272,6 +273,22 @@ class _Client(Mastodon):
         return (self._ds_version or (0, 0, 0)) >= needed
 
 
+class _PlainClient(_Client):
+    """The same client (it shares the ``_Client``'s state) whose answers stay the JSON the server sent.
+
+    Mastodon.py casts every answer into its entity classes (dates parsed,
+    every nested object wrapped): for a page of 40 statuses that is most of
+    the read's time, spent on objects the converters read once and the
+    ``raw`` copy turns back into JSON. Lists read through this client skip
+    the cast: the request, its errors, its ``Link`` paging and every guard of
+    the adapter are Mastodon.py's and the session's as before.
+    """
+
+    def _Mastodon__try_cast_to_type(self, value: Any, override_type: Any = None) -> tuple[Any, None]:
+        # A list goes in Mastodon.py's list type (a page carries its ``_pagination_next``), items as parsed.
+        return (PaginatableList(value) if type(value) is list else value), None  # type: ignore[no-untyped-call]
+
+
 def _server_version(text: str) -> tuple[int, int, int]:
     """The Mastodon API version a version string names, read as Mastodon.py reads it.
 
@@ -296,6 +313,7 @@ class MastodonTransport:
     def __init__(self, settings: MastodonSettings) -> None:
         self.settings = settings
         self._client: Mastodon | None = None
+        self._plain: Mastodon | None = None
         self._session: requests.Session | None = None
         self._lock = threading.Lock()
         # Mastodon.py's exceptions drop the answer's headers and error text: the session's
@@ -305,8 +323,16 @@ class MastodonTransport:
     @property
     def client(self) -> Mastodon:
         """The Mastodon.py client, built on first use."""
+        return self._clients()[0]
+
+    @property
+    def plain_client(self) -> Mastodon:
+        """The same client, its answers left as parsed JSON (plain dicts and lists): see ``_PlainClient``."""
+        return self._clients()[1]
+
+    def _clients(self) -> tuple[Mastodon, Mastodon]:
         with self._lock:
-            if self._client is None:
+            if self._client is None or self._plain is None:
                 session = requests.Session()
                 adapter = GuardedAdapter(self.settings.limits)
                 session.mount("https://", adapter)
@@ -328,9 +354,12 @@ class MastodonTransport:
                 )
                 if pinned:
                     client._ds_version = (client.mastodon_major, client.mastodon_minor, client.mastodon_patch)
+                plain = _PlainClient.__new__(_PlainClient)
+                plain.__dict__ = client.__dict__  # one client state (version, session), two ways to read
                 self._client = client
+                self._plain = plain
                 self._session = session
-            return self._client
+            return self._client, self._plain
 
     @property
     def session(self) -> requests.Session:
@@ -338,13 +367,16 @@ class MastodonTransport:
         session: requests.Session = self.client.session
         return session
 
-    def request(self, call: Callable[[Mastodon], T], what: str, *, idempotent: bool = True) -> T:
+    def request(
+        self, call: Callable[[Mastodon], T], what: str, *, idempotent: bool = True, plain: bool = False
+    ) -> T:
         """One try of ``call(client)``; a failure is raised as its decentsocial error (never retried here).
 
         ``what`` names the operation in messages; ``idempotent`` says whether
-        a retry of this request would be safe (it decides ``retryable``).
+        a retry of this request would be safe (it decides ``retryable``);
+        ``plain`` leaves the answer as parsed JSON instead of Mastodon.py's entities.
         """
-        client = self.client
+        client = self.plain_client if plain else self.client
         self._seen.headers = None
         self._seen.error = None
         with mapped(what, idempotent=idempotent, describe=self._describe):
@@ -377,7 +409,7 @@ class MastodonTransport:
     def close(self) -> None:
         """Close the session's sockets; a later request builds a new client."""
         with self._lock:
-            session, self._session, self._client = self._session, None, None
+            session, self._session, self._client, self._plain = self._session, None, None, None
         if session is not None:
             session.close()
 
