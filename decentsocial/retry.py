@@ -124,8 +124,26 @@ class RetryPolicy:
         return base + random.uniform(0.0, base * self.jitter)
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` under this policy and return its result (or raise its last error)."""
+        """Run ``fn`` under this policy and return its result (or raise its last error).
+
+        The first try runs directly (most calls succeed at once, and tenacity's
+        bookkeeping costs tens of microseconds a call); only a retryable failure
+        brings in the retry loop, which counts that failure as its first attempt.
+        """
         started = time.monotonic()
+        try:
+            return fn()
+        except DecentSocialError as exc:
+            if not exc.retryable or self.attempts <= 1:
+                raise
+            first: DecentSocialError | None = exc
+
+        def attempt() -> T:
+            nonlocal first
+            if first is not None:  # the failure of the try above, as the loop's first attempt
+                failed, first = first, None
+                raise failed
+            return fn()
 
         def before_sleep(state: RetryCallState) -> None:
             # Give up now rather than sleep past the bounds; the last error
@@ -144,7 +162,7 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        return retrying(fn)
+        return retrying(attempt)
 
 
 class _stop_after_total(stop_base):
