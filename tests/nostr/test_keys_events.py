@@ -192,31 +192,6 @@ def test_other_serializations_of_control_characters_verify(content: str) -> None
     assert forged.problem() is not None
 
 
-@pytest.mark.parametrize(
-    "tags",
-    [
-        (),
-        (("t", "Nostr"), ("t", "#Nostr"), ("t", " "), ("t", "مرحبا"), ("content-warning", "spoilers")),
-        (("e", "a" * 64, "", "root"), ("e", "b" * 64, "", "reply"), ("p", "c" * 64), ("p", "not hex")),
-        (("q", "d" * 64), ("L", "ISO-639-1"), ("l", "ar", "ISO-639-1"), ("content-warning",)),
-    ],
-)
-def test_a_note_built_without_validation_is_what_validation_gives(tags: tuple[tuple[str, ...], ...]) -> None:
-    """``post_from_event`` skips ``Post``'s validation: its values must already be the validated ones."""
-    from decentsocial.backends.nostr.convert import post_from_event
-    from decentsocial.models import Post
-
-    key = PrivateKey.generate()
-    for kind, content in ((1, "نص عربي #Nostr"), (6, json.dumps({"content": "reposted"}))):
-        event = sign_event(key, kind, content, tags, 1_700_000_000)
-        post = post_from_event(event, raw_extra={"relays": {}})
-        validated = Post.model_validate(post.model_dump())
-        assert post == validated
-        assert post.model_dump() == validated.model_dump()
-        assert post.created_at.utcoffset() is not None
-        assert all(type(t) is str for t in post.tags)
-
-
 def test_signing_with_the_kept_key_pair_is_coincurves_bip340_signature() -> None:
     """``PrivateKey.sign`` derives its key pair once: the signature is the one coincurve makes."""
     import os

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...coerce import as_str
-from ...models import Account, Notification, NotificationKind, Post, normalise_tags
+from ...models import Account, Notification, NotificationKind, Post
 from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event, PublishOutcome
 from .keys import InvalidKey, encode_note, encode_npub, is_hex64, parse_public_key
 from .zaps import ZapCheck, sats
@@ -109,10 +109,7 @@ def post_from_event(
     raw: dict[str, Any] = {"event": event.to_json()}
     if raw_extra:
         raw.update(raw_extra)
-    # Built without validation: every value below is already what ``Post`` validates to (the event
-    # passed ``Event.from_json``: its fields and tag values are text, its date an integer in range;
-    # the tags are normalised here as ``Post`` does), and a note is built for every one read.
-    return Post.model_construct(
+    return Post(
         network=NETWORK,
         id=event.id,
         url=f"nostr:{encode_note(event.id)}",
@@ -122,7 +119,7 @@ def post_from_event(
         reply_to=parent,
         root_id=root,
         quote_of=next(iter(event.tag_values("q")), None),
-        tags=normalise_tags(event.tag_values("t")),
+        tags=tuple(event.tag_values("t")),
         mentions=tuple(encode_npub(p) for p in event.tag_values("p") if is_hex64(p)),
         content_warning=(warning[1] if warning and len(warning) > 1 else "") if warning else None,
         language=language,
