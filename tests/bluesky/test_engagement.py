@@ -42,6 +42,33 @@ def test_counts_become_engagement_and_author_becomes_account(alice: Any, bob: An
     poll_until(lambda: _metrics(bob.get_post(post.id), likes=0, reposts=0))
 
 
+def test_an_accounts_posts_read_its_full_profile_once_alongside_the_first_page(make_account: Any) -> None:
+    """``posts()`` reads the author's full profile while the first page is read: one request, counts kept."""
+    erin, erin_handle, _ = make_account("erin")
+    for i in range(3):
+        erin.publish(f"منشور {i}")
+    reader, _, _ = make_account("reader")
+    asked: list[str] = []
+    query = reader.transport.query
+
+    def counting(nsid: str, params: Any = None, *, action: str) -> Any:
+        asked.append(nsid)
+        return query(nsid, params, action=action)
+
+    reader.transport.query = counting
+
+    def listed() -> list[ds.Post]:
+        asked.clear()
+        posts: list[ds.Post] = list(reader.posts(erin_handle, limit=None))
+        assert len(posts) == 3
+        assert {p.author.posts_count for p in posts} == {3}  # the full profile, once indexed
+        return posts
+
+    posts = poll_until(listed)
+    assert asked.count("app.bsky.actor.getProfiles") == 1
+    assert all(isinstance(p.author.followers, int) for p in posts)
+
+
 def _metrics(post: ds.Post, **expected: int) -> None:
     for name, value in expected.items():
         assert getattr(post.metrics, name) == value

@@ -7,6 +7,7 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from decentsocial import (
@@ -256,6 +257,22 @@ def test_posts_pages_newest_first_and_stops_at_limit(mastodon_server: MastodonSe
     assert [p.id for p in everything[: len(made)]] == [p.id for p in reversed(made)]
     tag_page = list(carol.search("#nonexistenttag", limit=5))
     assert tag_page == []
+
+
+def test_listed_posts_keep_the_json_the_server_sent(mastodon_server: MastodonServer) -> None:
+    """Pages skip Mastodon.py's entity cast: ``raw`` is the server's JSON as sent, not a rebuilt copy."""
+    carol = mastodon_server.connect("carol")
+    made = carol.publish("plain JSON, please (مرحبا)")
+    listed = next(iter(carol.posts(limit=1)))
+    assert listed.id == made.id
+    assert listed.text == made.text
+    assert listed.created_at == made.created_at
+    headers = {"Authorization": f"Bearer {mastodon_server.tokens['carol']}"}
+    sent = httpx.get(f"{mastodon_server.base_url}/api/v1/statuses/{made.id}", headers=headers).json()
+    assert type(listed.raw) is dict
+    assert listed.raw["created_at"] == sent["created_at"]  # the server's own text, not a re-formatted date
+    assert listed.raw["account"]["created_at"] == sent["account"]["created_at"]
+    assert listed.raw["content"] == sent["content"]
 
 
 def test_unsupported_members_say_so(alice: MastodonNetwork) -> None:

@@ -190,3 +190,22 @@ def test_other_serializations_of_control_characters_verify(content: str) -> None
         oracle.id, key.public_key, 1_700_000_000, 1, (), content + "!", key.sign(bytes.fromhex(oracle.id))
     )
     assert forged.problem() is not None
+
+
+def test_signing_with_the_kept_key_pair_is_coincurves_bip340_signature() -> None:
+    """``PrivateKey.sign`` derives its key pair once: the signature is the one coincurve makes."""
+    import os
+
+    import coincurve
+
+    from decentsocial.backends.nostr.keys import verify_signature
+
+    key = PrivateKey.generate()
+    for _ in range(20):
+        message, aux = os.urandom(32), os.urandom(32)
+        signature = key.sign(message, aux)
+        assert signature == coincurve.PrivateKey(bytes.fromhex(key.hex)).sign_schnorr(message, aux).hex()
+        assert verify_signature(key.public_key, message, signature)
+        assert verify_signature(key.public_key, message, key.sign(message))
+    with pytest.raises(ValueError, match="32 bytes"):
+        key.sign(b"short")

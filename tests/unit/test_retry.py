@@ -54,6 +54,22 @@ def test_bounded_attempts() -> None:
     assert fn.calls == 3
 
 
+def test_the_last_attempts_error_is_raised_and_never_retries_once() -> None:
+    """The first try runs outside the retry loop; the loop still counts it and raises the last error."""
+    policy, sleeps = _policy(attempts=2)
+    errors: list[Exception] = [ds.NetworkUnavailable(f"down {i}", retryable=True) for i in range(3)]
+    fn = Flaky(list(errors))
+    with pytest.raises(ds.NetworkUnavailable) as info:
+        policy.call(fn)
+    assert info.value is errors[1]
+    assert fn.calls == 2
+    assert sleeps == [0.5]
+    never = Flaky([ds.NetworkUnavailable("down", retryable=True)])
+    with pytest.raises(ds.NetworkUnavailable):
+        RetryPolicy.never().call(never)
+    assert never.calls == 1
+
+
 def test_honours_retry_after() -> None:
     policy, sleeps = _policy()
     fn = Flaky([ds.RateLimited(retry_after=2.5)])

@@ -120,6 +120,11 @@ def test_json_deeper_than_the_limit_is_a_typed_error() -> None:
     with pytest.raises(NetworkUnavailable, match="deeper than 64"):
         loads(deep, limits=Limits(), network="mastodon")
     check_json_depth('{"a": "[[[[[[[[[[[[", "b": "\\"[[[["}', max_depth=2, network="x")  # brackets in strings
+    for data in ("[[[1]]]", b'{"a": [{"b": 1}]}'):  # as many opening brackets as allowed: the quick count
+        check_json_depth(data, max_depth=3, network="x")
+    for deeper in ("[[[[1]]]]", b'{"a": [{"b": [1]}]}'):  # one more, and one level too deep
+        with pytest.raises(NetworkUnavailable, match="deeper than 3"):
+            check_json_depth(deeper, max_depth=3, network="x")
 
 
 def test_json_not_json_is_a_typed_error() -> None:

@@ -10,6 +10,7 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -581,6 +582,17 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         if not self.settings.author_profiles:
             return cache
         wanted = {as_str(as_dict(as_dict(v).get("author")).get("did")) or "" for v in views}
+        return self._load_profiles(wanted, cache)
+
+    def _profiles_ahead(self, actor: str, cache: dict[str, Account]) -> threading.Thread | None:
+        """Read ``actor``'s full profile into ``cache`` on a thread, while the first page is read."""
+        if not self.settings.author_profiles:
+            return None
+        ahead = threading.Thread(target=self._load_profiles, args=({actor}, cache), daemon=True)
+        ahead.start()
+        return ahead
+
+    def _load_profiles(self, wanted: set[str], cache: dict[str, Account]) -> dict[str, Account]:
         missing = sorted(d for d in wanted if d and d not in cache)
         for start in range(0, len(missing), 25):
             try:
@@ -606,6 +618,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         action: str,
         skip_reposts: bool,
         authors: dict[str, Account],
+        ahead: threading.Thread | None = None,
     ) -> Page[Post, str]:
         """One page of a feed; with ``skip_reposts``, never an empty page while the feed goes on.
 
@@ -619,6 +632,9 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
             items: list[Post] = []
             feed = _objects(answer, "feed")
             kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
+            if ahead is not None:  # the profiles asked for alongside this page: wait for them once
+                ahead.join()
+                ahead = None
             self._load_authors((as_dict(entry.get("post")) for entry in kept), authors)
             for entry in kept:
                 by: Account | None = None
@@ -654,6 +670,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 action=f"posts of {actor}",
                 skip_reposts=True,
                 authors=authors,
+                # The author's full profile is read alongside the first page, not after it.
+                ahead=self._profiles_ahead(actor, authors) if cursor is None else None,
             ),
             limit,
             key=lambda p: p.id,

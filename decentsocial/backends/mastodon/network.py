@@ -104,7 +104,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     ) -> T:
         """Run one Mastodon.py call: errors mapped, safe ones retried within the policy.
 
-        ``plain``: the answer as the server's JSON, not cast by Mastodon.py (see the transport).
+        ``plain``: the answer stays the server's parsed JSON (no Mastodon.py entities), for our converters.
         """
         return self.retry.call(lambda: self.transport.request(call, what, idempotent=idempotent, plain=plain))
 
@@ -386,11 +386,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     ) -> Page[T, Any]:
         """One page of a ``Link``-header list: ``first(api, size)``, then Mastodon's ``max_id`` cursors."""
         if cursor is None:
-            page = self._call(lambda api: first(api, size), what)
+            page = self._call(lambda api: first(api, size), what, plain=True)
         else:
             info = type(cursor)(cursor)
             info["limit"] = size
-            page = self._call(lambda api: api.fetch_next(info), what)
+            page = self._call(lambda api: api.fetch_next(info), what, plain=True)
         if page is None:
             return Page([], None)
         return Page(convert_each(page, convert, what), getattr(page, "_pagination_next", None))

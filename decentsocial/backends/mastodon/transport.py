@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
@@ -37,7 +36,7 @@ from typing import Any, TypeVar, cast
 import requests
 from mastodon import Mastodon
 from mastodon import errors as mp
-from mastodon.types_base import AttribAccessDict
+from mastodon.types_base import PaginatableList
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -67,8 +66,6 @@ _VERSION = re.compile(r"\s*(\d{1,6})\.(\d{1,6})\.(\d{1,6})")
 # ---------------------------------------------------------------- the deadline watchdog
 
 _watching = threading.local()
-#: Set (per thread) while a call that converts the server's plain JSON itself runs: see ``_Client``.
-_plain = threading.local()
 
 
 class _Watchdog:
@@ -271,21 +268,6 @@ class _Client(Mastodon):
         self._ds_version = version
         return ".".join(map(str, version))
 
-    def _Mastodon__try_cast_to_type(self, value: Any, override_type: Any = None) -> tuple[Any, Any]:
-        """Mastodon.py's cast of an answer into its typed dicts, skipped where the caller asked for plain
-        JSON (``MastodonTransport.request(..., plain=True)``): casting one status costs about 2 ms of
-        GIL-held CPU, forty times our own conversion of it, which then reads the same JSON.
-
-        Without a type given, Mastodon.py reads it from the annotation of the API method two frames
-        above its own; this override is one frame more, so it reads it the same way from there.
-        """
-        if getattr(_plain, "on", False) and isinstance(value, dict):
-            return value, None
-        if override_type is None:
-            override_type = _return_type(self, sys._getframe(2).f_code.co_name)
-        typed: Callable[[Any, Any], tuple[Any, Any]] = super()._Mastodon__try_cast_to_type  # type: ignore[misc]
-        return typed(value, override_type)
-
     def verify_minimum_version(self, version_str: str, cached: bool = False) -> bool:
         if self._ds_version is None:
             self.retrieve_mastodon_version()
@@ -294,14 +276,20 @@ class _Client(Mastodon):
         return (self._ds_version or (0, 0, 0)) >= needed
 
 
-def _return_type(client: Mastodon, method: str) -> Any:
-    """The return annotation of the client's API method ``method``, else Mastodon.py's generic dict."""
-    try:
-        found = getattr(client, method, None)
-        annotated = getattr(found, "__annotations__", {}).get("return") if found is not None else None
-    except Exception:  # as Mastodon.py: a method it cannot read is cast to its generic dict
-        annotated = None
-    return annotated if annotated is not None else AttribAccessDict
+class _PlainClient(_Client):
+    """The same client (it shares the ``_Client``'s state) whose answers stay the JSON the server sent.
+
+    Mastodon.py casts every answer into its entity classes (dates parsed,
+    every nested object wrapped): for a page of 40 statuses that is most of
+    the read's time, spent on objects the converters read once and the
+    ``raw`` copy turns back into JSON. Lists read through this client skip
+    the cast: the request, its errors, its ``Link`` paging and every guard of
+    the adapter are Mastodon.py's and the session's as before.
+    """
+
+    def _Mastodon__try_cast_to_type(self, value: Any, override_type: Any = None) -> tuple[Any, None]:
+        # A list goes in Mastodon.py's list type (a page carries its ``_pagination_next``), items as parsed.
+        return (PaginatableList(value) if type(value) is list else value), None  # type: ignore[no-untyped-call]
 
 
 def _server_version(text: str) -> tuple[int, int, int]:
@@ -328,6 +316,7 @@ class MastodonTransport:
     def __init__(self, settings: MastodonSettings) -> None:
         self.settings = settings
         self._client: Mastodon | None = None
+        self._plain: Mastodon | None = None
         self._session: requests.Session | None = None
         self._lock = threading.Lock()
         # Mastodon.py's exceptions drop the answer's headers and error text: the session's
@@ -337,8 +326,16 @@ class MastodonTransport:
     @property
     def client(self) -> Mastodon:
         """The Mastodon.py client, built on first use."""
+        return self._clients()[0]
+
+    @property
+    def plain_client(self) -> Mastodon:
+        """The same client, its answers left as parsed JSON (plain dicts and lists): see ``_PlainClient``."""
+        return self._clients()[1]
+
+    def _clients(self) -> tuple[Mastodon, Mastodon]:
         with self._lock:
-            if self._client is None:
+            if self._client is None or self._plain is None:
                 session = requests.Session()
                 adapter = GuardedAdapter(self.settings.limits)
                 session.mount("https://", adapter)
@@ -360,9 +357,12 @@ class MastodonTransport:
                 )
                 if pinned:
                     client._ds_version = (client.mastodon_major, client.mastodon_minor, client.mastodon_patch)
+                plain = _PlainClient.__new__(_PlainClient)
+                plain.__dict__ = client.__dict__  # one client state (version, session), two ways to read
                 self._client = client
+                self._plain = plain
                 self._session = session
-            return self._client
+            return self._client, self._plain
 
     @property
     def session(self) -> requests.Session:
@@ -377,21 +377,13 @@ class MastodonTransport:
 
         ``what`` names the operation in messages; ``idempotent`` says whether
         a retry of this request would be safe (it decides ``retryable``);
-        ``plain`` returns an object answer as the server's plain JSON (a
-        ``dict``), without Mastodon.py's typed cast, for callers that convert
-        it themselves.
+        ``plain`` leaves the answer as parsed JSON instead of Mastodon.py's entities.
         """
-        client = self.client
+        client = self.plain_client if plain else self.client
         self._seen.headers = None
         self._seen.error = None
         with mapped(what, idempotent=idempotent, describe=self._describe):
-            if not plain:
-                return call(client)
-            _plain.on = True
-            try:
-                return call(client)
-            finally:
-                _plain.on = False
+            return call(client)
 
     @contextmanager
     def open_stream(self, url: str, params: Mapping[str, str]) -> Iterator[StreamAnswer]:
@@ -420,7 +412,7 @@ class MastodonTransport:
     def close(self) -> None:
         """Close the session's sockets; a later request builds a new client."""
         with self._lock:
-            session, self._session, self._client = self._session, None, None
+            session, self._session, self._client, self._plain = self._session, None, None, None
         if session is not None:
             session.close()
 

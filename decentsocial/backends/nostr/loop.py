@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from ...errors import NetworkUnavailable
 from .failures import closed_during_call, timed_out
 
-__all__ = ["LoopRunner"]
+__all__ = ["LoopRunner", "answer_within"]
 
 T = TypeVar("T")
 
@@ -256,3 +256,21 @@ async def _cancel_leftovers() -> None:
     for task in leftovers:
         task.cancel()
     await asyncio.gather(*leftovers, return_exceptions=True)
+
+
+async def answer_within(future: asyncio.Future[T], seconds: float) -> T:
+    """``future``'s value once a relay's message sets it; ``asyncio.TimeoutError`` after ``seconds``.
+
+    ``asyncio.wait_for`` with one timer and no timeout scope: this wait is on
+    the path of every publish and query.
+    """
+    timer = asyncio.get_running_loop().call_later(seconds, _expire, future)
+    try:
+        return await future
+    finally:
+        timer.cancel()
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(asyncio.TimeoutError())

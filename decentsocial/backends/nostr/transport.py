@@ -54,7 +54,7 @@ from .failures import (
     unreachable,
     unsent,
 )
-from .loop import LoopRunner
+from .loop import LoopRunner, answer_within
 
 __all__ = [
     "NostrTransport",
@@ -178,7 +178,7 @@ class RelayConnection:
                     if while_waiting is not None:
                         _run_aside(while_waiting)
                         while_waiting = None
-                    accepted, message = await asyncio.wait_for(future, self.timeout)
+                    accepted, message = await answer_within(future, self.timeout)
                 except asyncio.TimeoutError:
                     await self._give_up()
                     raise RelayError(f"no OK within {self.timeout:.1f}s") from None
@@ -241,7 +241,7 @@ class RelayConnection:
             with connection_lost(lambda: delivered):
                 await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
             try:
-                message = await asyncio.wait_for(ended, self.timeout)
+                message = await answer_within(ended, self.timeout)
             except asyncio.TimeoutError:
                 # The connection may be dead without a sign (a silently broken TCP path):
                 # start afresh next time, as a publish does.
