@@ -42,11 +42,16 @@ class DelayProxy:
 
     async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
-            server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
+            try:
+                server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+            except OSError:
+                client_w.close()
+                return
+            await asyncio.gather(self._pipe(client_r, server_w), self._pipe(server_r, client_w))
+        except asyncio.CancelledError:
+            # Closing the proxy cancels its connections; ending quietly here keeps asyncio's stream
+            # callback from logging each cancelled handler as an error.
             client_w.close()
-            return
-        await asyncio.gather(self._pipe(client_r, server_w), self._pipe(server_r, client_w))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
