@@ -455,16 +455,16 @@ class Scheduler:
         config (a rotated token, another server) and connects anew; a profile
         that cannot connect here raises every time and is never kept.
         """
-        import hashlib
-
-        from .config import load_profile
-        from .registry import connect_any
-
         stamp = self._config_stamp() if config is None else config
         with self._connections_lock:
             kept = self._connections.get(profile)
             if kept is not None and kept[0] == stamp:
                 return kept[2]
+        import hashlib
+
+        from .config import load_profile
+        from .registry import connect_any
+
         settings = repr(sorted(load_profile(profile).items()))
         fingerprint = hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
         with self._connections_lock:
