@@ -81,7 +81,7 @@ DISPATCH_BATCH = 500
 MAX_BATCH = 32
 #: A job under this (seconds) is fast: its worker claims the next ones in a bigger batch.
 FAST_JOB = 0.02
-#: How often (seconds, at most) a worker looks whether its environment changed (the config file: every job).
+#: How often (seconds, at most) a worker looks whether its environment changed (its config file: every batch).
 ENVIRONMENT_RECHECK = 1.0
 
 
