@@ -116,23 +116,36 @@ def raw_read(client: Any, did: str, count: int) -> list[Any]:
     return posts
 
 
+def reader(base_url: str, count: int) -> tuple[Any, str, Any]:
+    """An account with ``count`` indexed posts: atproto's client, its DID and our connection, each
+    having read the posts once (checked, and warmed up)."""
+    from atproto import Client
+
+    handle = create_account(base_url, "benchread")
+    did = seed_posts(base_url, handle, count)
+    raw = Client(base_url=base_url)
+    raw.login(handle, PASSWORD, fetch_bsky_profile=False)
+    wait_indexed(raw, did, count)
+    net = ds.connect("bluesky", base_url=base_url, handle=handle, password=PASSWORD)
+    assert len(list(net.posts(limit=count))) == count
+    assert len(raw_read(raw, did, count)) == count
+    return raw, did, net
+
+
 def run(base_url: str, runs: int) -> None:
     from atproto import Client
 
-    reader_handle = create_account(base_url, "benchread")
-    did = seed_posts(base_url, reader_handle, READ_COUNT)
-    raw = Client(base_url=base_url)
-    raw.login(reader_handle, PASSWORD, fetch_bsky_profile=False)
-    wait_indexed(raw, did, READ_COUNT)
-    net = ds.connect("bluesky", base_url=base_url, handle=reader_handle, password=PASSWORD)
-    assert len(list(net.posts(limit=READ_COUNT))) == READ_COUNT
-    assert len(raw_read(raw, did, READ_COUNT)) == READ_COUNT
+    raw, did, net = reader(base_url, READ_COUNT)
 
     ours: list[float] = []
     theirs: list[float] = []
-    for _ in range(runs):  # alternate, so both see the same server state
-        theirs.append(timed(lambda: raw_read(raw, did, READ_COUNT)))
-        ours.append(timed(lambda: list(net.posts(limit=READ_COUNT))))
+    for i in range(runs):  # back to back, which side goes first alternating (as in ``rows``)
+        if i % 2:
+            ours.append(timed(lambda: list(net.posts(limit=READ_COUNT))))
+            theirs.append(timed(lambda: raw_read(raw, did, READ_COUNT)))
+        else:
+            theirs.append(timed(lambda: raw_read(raw, did, READ_COUNT)))
+            ours.append(timed(lambda: list(net.posts(limit=READ_COUNT))))
     read_ratio = statistics.median(ours) / statistics.median(theirs)
 
     print(
@@ -170,22 +183,12 @@ def run(base_url: str, runs: int) -> None:
 
 def rows(quick: bool) -> list[Row]:
     """For ``run_all``: reading ÷ atproto per round, on the local stack (minutes to start)."""
-    from atproto import Client
-
     from tests.servers.bluesky import BlueskyStack
 
     count = 200 if quick else READ_COUNT
     stack = BlueskyStack.start()
     try:
-        base_url = stack.pds_url
-        handle = create_account(base_url, "benchread")
-        did = seed_posts(base_url, handle, count)
-        raw = Client(base_url=base_url)
-        raw.login(handle, PASSWORD, fetch_bsky_profile=False)
-        wait_indexed(raw, did, count)
-        net = ds.connect("bluesky", base_url=base_url, handle=handle, password=PASSWORD)
-        list(net.posts(limit=count))  # both sides warmed up once
-        raw_read(raw, did, count)
+        raw, did, net = reader(stack.pds_url, count)
         # Which side goes first alternates, as in every other bench: on this stack the second read
         # of a round is served from warmer caches (a fixed order favoured the baseline).
         ratios = side_by_side(

@@ -126,10 +126,7 @@ class SQLiteStore:
         with self._lock:
             rows = self._db.execute(_SELECT_JOBS + " ORDER BY at, created_at").fetchall()
             outcomes = self._db.execute(_SELECT_OUTCOMES).fetchall()
-        by_job: dict[str, list[tuple[Any, ...]]] = {}
-        for outcome in outcomes:
-            by_job.setdefault(outcome[0], []).append(outcome)
-        return [_job(row, by_job.get(row[0], [])) for row in rows]
+        return _jobs(rows, outcomes)
 
     def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
         with self._transaction(durable=True) as db:
@@ -170,11 +167,10 @@ class SQLiteStore:
                 [(owner, lease_until, job_id) for job_id in ids],
             )
             marks = ",".join("?" * len(ids))
-            rows = {r[0]: r for r in db.execute(f"{_SELECT_JOBS} WHERE id IN ({marks})", ids)}
-            outcomes: dict[str, list[tuple[Any, ...]]] = {}
-            for outcome in db.execute(f"{_SELECT_OUTCOMES} WHERE job_id IN ({marks})", ids):
-                outcomes.setdefault(outcome[0], []).append(outcome)
-        return [_job(rows[job_id], outcomes.get(job_id, [])) for job_id in ids]
+            rows = db.execute(f"{_SELECT_JOBS} WHERE id IN ({marks})", ids).fetchall()
+            outcomes = db.execute(f"{_SELECT_OUTCOMES} WHERE job_id IN ({marks})", ids).fetchall()
+        order = {job_id: n for n, job_id in enumerate(ids)}
+        return _jobs(sorted(rows, key=lambda row: order[row[0]]), outcomes)
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
         with self._transaction() as db:
@@ -300,6 +296,14 @@ def _open(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store ({exc})") from None
     return db
+
+
+def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[Job]:
+    """The jobs of ``rows`` (in their order), each with its rows of ``outcomes``."""
+    by_job: dict[str, list[tuple[Any, ...]]] = {}
+    for outcome in outcomes:
+        by_job.setdefault(outcome[0], []).append(outcome)
+    return [_job(row, by_job.get(row[0], [])) for row in rows]
 
 
 def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
