@@ -161,7 +161,8 @@ class JobStore(Protocol):
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         """Claim up to ``limit`` of the soonest due jobs (scheduled and due, or running with an expired
-        lease) at once; the jobs with their outcomes, soonest first (none: an empty list)."""
+        lease) at once; the jobs with their outcomes, soonest first, then in the order they were
+        scheduled (none: an empty list)."""
         ...
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:

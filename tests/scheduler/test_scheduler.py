@@ -219,15 +219,18 @@ def test_scheduling_again_with_other_variants_is_a_conflict(sched: Scheduler) ->
 def test_a_worker_keeps_its_connection_until_the_profile_is_edited(
     sched: Scheduler, clock: Clock, profiles: Path
 ) -> None:
-    first = sched.schedule("before the edit", ["brand-a"], at=START)
-    second = sched.schedule("still the same file", ["brand-a"], at=START)
+    due = START + timedelta(hours=1)
+    first = sched.schedule("before the edit", ["brand-a"], at=due)
+    clock.advance(seconds=1)  # jobs due at one instant run in the order they were scheduled
+    second = sched.schedule("still the same file", ["brand-a"], at=due)
+    clock.advance(hours=1)
     assert sched.run_pending(limit=1) == 1
     kept = sched._connection("brand-a")
     assert sched.run_pending(limit=1) == 1
     assert sched._connection("brand-a") is kept  # one connection for every job of the profile
     config = profiles / "config.toml"
     config.write_text(config.read_text().replace(str(profiles / "a.db"), str(profiles / "moved.db"), 1))
-    third = sched.schedule("after the edit", ["brand-a"], at=START)
+    third = sched.schedule("after the edit", ["brand-a"], at=clock.now)
     assert sched.run_pending() == 1
     assert sched._connection("brand-a") is not kept
     assert texts(profiles) == ["still the same file", "before the edit"]
@@ -274,6 +277,55 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("plain text " * 200)
     with pytest.raises(ds.ConfigurationError, match="not a decentsocial scheduler store"):
         Scheduler(tmp_path / "notes.txt")
+
+
+def _older_layout(store: Path) -> None:
+    """A store as made before: rowid tables and the index ``jobs_due`` on ``(status, at)``."""
+    import sqlite3
+
+    from decentsocial import sqlite_store
+
+    schema = sqlite_store._SCHEMA.replace(" WITHOUT ROWID", "").replace("DROP INDEX IF EXISTS jobs_due;", "")
+    schema = schema.replace("jobs_soonest ON jobs (status, at, created_at)", "jobs_due ON jobs (status, at)")
+    with sqlite3.connect(store) as db:
+        db.executescript(schema)
+        db.execute("INSERT INTO meta (name, value) VALUES ('format', ?)", (sqlite_store._MAGIC,))
+    db.close()
+
+
+@pytest.mark.parametrize("layout", ["current", "older"])
+def test_jobs_due_at_one_instant_run_in_the_order_scheduled_in_either_store_layout(
+    profiles: Path, clock: Clock, layout: str
+) -> None:
+    import sqlite3
+
+    store = profiles / f"{layout}.db"
+    if layout == "older":
+        _older_layout(store)
+    sched = Scheduler(store, now=clock)
+    try:
+        due = START + timedelta(hours=1)
+        planned = []
+        for i in range(6):
+            planned.append(sched.schedule(f"post {i}", ["brand-a"], at=due))
+            clock.advance(microseconds=1)
+        held = sched.schedule("held back", ["brand-a", "brand-c"], at=due)
+        sched.pause(held.id)
+        clock.advance(hours=1)
+        for _ in planned:
+            assert sched.run_pending(limit=1) == 1
+        assert sched.run_pending() == 0
+        assert texts(profiles) == [f"post {i}" for i in reversed(range(6))]  # newest first: run in order
+        assert [sched.job(j.id).status for j in planned] == ["done"] * 6
+        assert sched.job(held.id).status == "paused"
+    finally:
+        sched.close()
+    with sqlite3.connect(store) as db:
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index')"))
+    db.close()
+    assert ("WITHOUT ROWID" in tables["jobs"]) is (layout == "current")
+    assert "jobs_soonest" in tables  # an older store gets the new index in place of the old one
+    assert "jobs_due" not in tables
 
 
 _WORKER = """
