@@ -38,7 +38,6 @@ from __future__ import annotations
 import functools
 import logging
 import queue
-import random
 import threading
 import time
 from collections import OrderedDict
@@ -60,6 +59,7 @@ from .errors import (
 from .models import Account, Post, utc
 from .monitor_state import CursorFile, NetCursor, Watch, check_keywords, normalise_handle
 from .network import Capability, Network
+from .retry import reconnect_backoff
 
 __all__ = [
     "CATCH_UP_MAX",
@@ -289,12 +289,6 @@ def wait(seconds: float, stop: StopSignal) -> None:
         time.sleep(min(left, 0.25))
         if stopped(stop):
             return
-
-
-def backoff(failures: int) -> float:
-    """Seconds before reopening a stream after ``failures`` failures in a row: 0.5 s doubling to 30 s."""
-    base: float = min(30.0, 0.5 * 2.0 ** (failures - 1))
-    return base + random.uniform(0.0, base * 0.1)
 
 
 def _search_edge(cursor: NetCursor) -> datetime | None:
@@ -571,7 +565,7 @@ class _Monitor:
             except (NetworkUnavailable, DecentSocialError, OSError, ValueError) as exc:
                 log.warning("monitor: the %s stream failed: %s", lane.net.name, _as_error(lane.net, exc))
             failures += 1
-            self.halt.wait(backoff(failures))
+            self.halt.wait(reconnect_backoff(failures))
 
     def _put(self, lane: Lane, post: Post) -> bool:
         """Wait for room in the buffer (nothing is dropped); False once the monitor has ended."""

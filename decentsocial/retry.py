@@ -27,9 +27,24 @@ from tenacity.stop import stop_base
 from .errors import DecentSocialError
 from .models import parse_iso_datetime, utc
 
-__all__ = ["RetryPolicy", "parse_retry_after", "retry_after_from_headers"]
+__all__ = ["RetryPolicy", "jittered", "parse_retry_after", "reconnect_backoff", "retry_after_from_headers"]
 
 T = TypeVar("T")
+
+#: Jitter comes from a generator of our own: drawing from the global ``random`` would move the state
+#: a program (or its test) seeded for itself, from whatever thread happened to retry.
+_jitter = random.Random()
+
+
+def jittered(base: float, fraction: float) -> float:
+    """``base`` seconds plus up to ``fraction`` of it at random (so clients retrying together spread out)."""
+    return base + _jitter.uniform(0.0, base * fraction)
+
+
+def reconnect_backoff(failures: int) -> float:
+    """Seconds before reopening a stream after ``failures`` failures in a row: 0.5 s doubling to 30 s."""
+    return jittered(min(30.0, 0.5 * 2.0 ** (failures - 1)), 0.1)
+
 
 #: Values below this are a number of seconds to wait; above, a Unix time.
 _EPOCH_THRESHOLD = 1_000_000_000
@@ -120,8 +135,7 @@ class RetryPolicy:
             server_wait = getattr(exc, "retry_after", None)
             if isinstance(server_wait, (int, float)):
                 return float(server_wait)
-        base: float = min(self.backoff_cap, self.backoff * 2.0 ** (state.attempt_number - 1))
-        return base + random.uniform(0.0, base * self.jitter)
+        return jittered(min(self.backoff_cap, self.backoff * 2.0 ** (state.attempt_number - 1)), self.jitter)
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` under this policy and return its result (or raise its last error).

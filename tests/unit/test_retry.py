@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 import decentsocial as ds
-from decentsocial.retry import RetryPolicy, parse_retry_after, retry_after_from_headers
+from decentsocial.retry import RetryPolicy, parse_retry_after, reconnect_backoff, retry_after_from_headers
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -35,6 +35,23 @@ def test_retries_retryable_errors_with_backoff() -> None:
     assert policy.call(fn) == "ok"
     assert fn.calls == 3
     assert sleeps == [0.5, 1.0]
+
+
+def test_jitter_spreads_waits_without_touching_the_programs_random_state() -> None:
+    """A program that seeded ``random`` for itself gets the same numbers whether or not we retried."""
+    import random
+
+    random.seed(1234)
+    before = random.getstate()
+    sleeps: list[float] = []
+    policy = RetryPolicy(sleep=sleeps.append, attempts=6, backoff=1.0, backoff_cap=100.0, jitter=0.5)
+    assert policy.call(Flaky([ds.NetworkUnavailable("down", retryable=True)] * 5)) == "ok"
+    waits = [reconnect_backoff(n) for n in range(1, 12)]
+    assert random.getstate() == before
+    assert all(base <= wait <= base * 1.5 for base, wait in zip([1, 2, 4, 8, 16], sleeps, strict=True))
+    assert len(set(sleeps)) == 5
+    bases = [min(30.0, 0.5 * 2 ** (n - 1)) for n in range(1, 12)]
+    assert all(base <= wait <= base * 1.1 for base, wait in zip(bases, waits, strict=True))
 
 
 def test_does_not_retry_unmarked_errors() -> None:

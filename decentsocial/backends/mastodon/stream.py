@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ...coerce import as_dict
 from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable
 from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
+from ...retry import reconnect_backoff
 from ...urls import URL, is_loopback_host, parse_url
 from .convert import NETWORK, to_post
 from .failures import stream_refusal, wait_from_headers
@@ -225,10 +225,4 @@ def follow(
             raise NetworkUnavailable(
                 f"the {kind} stream failed {failures} times in a row{why}", network=NETWORK
             ) from last
-        sleep(wait if wait is not None else backoff(failures))
-
-
-def backoff(failures: int) -> float:
-    """Seconds to wait after ``failures`` failed connections in a row: 0.5 s doubling to 30 s, plus jitter."""
-    base: float = min(30.0, 0.5 * 2.0 ** (failures - 1))
-    return base + random.uniform(0.0, base * 0.1)
+        sleep(wait if wait is not None else reconnect_backoff(failures))
