@@ -209,6 +209,8 @@ def _continuation(first: Draft, text: str) -> Draft:
 
 
 def _with_keys(drafts: list[Draft], key: str, target: str) -> tuple[Draft, ...]:
+    if len(drafts) == 1:  # the common case: no generator for one part
+        return (drafts[0].model_copy(update={"idempotency_key": derive_key(key, target, 0)}),)
     return tuple(
         d.model_copy(update={"idempotency_key": derive_key(key, target, i)}) for i, d in enumerate(drafts)
     )
@@ -259,19 +261,33 @@ def plan_outcome(
     target: str | None = None,
 ) -> Outcome:
     """Plan one network (no writes); a problem becomes the outcome's error. ``target``: ``target_of(net)``."""
-    try:
-        parts = plan(net, draft, split=split, max_parts=max_parts)
-        drafts = _with_keys(parts, key, target_of(net) if target is None else target)
-    except Exception as exc:  # one network's problem is reported in its outcome, never raised
-        return Outcome(net.name, net, (), (), _as_error(net, exc))
-    return Outcome(net.name, net, drafts)
+    return _outcome(net, draft, key, split, max_parts, target_of(net) if target is None else target, False)
 
 
 def publish_planned(outcome: Outcome) -> Outcome:
     """Publish a planned outcome's drafts: the first as a post, the rest as replies in order."""
     if outcome.error is not None:
         return outcome
-    net = outcome.connection
+    return _published(outcome.connection, outcome.network, outcome.drafts)
+
+
+def _outcome(
+    net: Network, draft: Draft, key: str, split: bool, max_parts: int, target: str, publish: bool
+) -> Outcome:
+    """One target's outcome: planned, then published unless ``publish`` is off (a dry run).
+
+    ``crosspost`` calls it once per target: the same as ``publish_planned(plan_outcome(…))``
+    without the planned ``Outcome`` in between.
+    """
+    try:
+        drafts = _with_keys(plan(net, draft, split=split, max_parts=max_parts), key, target)
+    except Exception as exc:  # one network's problem is reported in its outcome, never raised
+        return Outcome(net.name, net, (), (), _as_error(net, exc))
+    return _published(net, net.name, drafts) if publish else Outcome(net.name, net, drafts)
+
+
+def _published(net: Network, name: str, drafts: tuple[Draft, ...]) -> Outcome:
+    """Publish ``drafts`` on ``net``: the first as a post, the rest as replies to the part before."""
     # The drafts come from this connection's own ``prepare`` (checked there; only the key is new,
     # and it is checked on publishing), so the template's publish goes on without checking them
     # again; a class with a prepare or publish of its own (a third-party backend) gets its publish.
@@ -280,19 +296,13 @@ def publish_planned(outcome: Outcome) -> Outcome:
         first = net._publish_checked
     posts: list[Post] = []
     try:
-        for draft in outcome.drafts:
+        for draft in drafts:
             posts.append(first(draft) if not posts else net.reply(posts[-1], draft))
     except Exception as exc:
         error = _as_error(net, exc)
-        log.warning(
-            "crosspost to %s failed after %d of %d parts: %s",
-            net.name,
-            len(posts),
-            len(outcome.drafts),
-            error,
-        )
-        return Outcome(outcome.network, net, outcome.drafts, tuple(posts), error)
-    return Outcome(outcome.network, net, outcome.drafts, tuple(posts))
+        log.warning("crosspost to %s failed after %d of %d parts: %s", name, len(posts), len(drafts), error)
+        return Outcome(name, net, drafts, tuple(posts), error)
+    return Outcome(name, net, drafts, tuple(posts))
 
 
 def _template(cls: type[BaseNetwork[Any]]) -> bool:
@@ -350,8 +360,7 @@ def crosspost(
     def one(item: tuple[Network, str]) -> Outcome:
         net, target = item
         chosen_draft = pick(d, chosen, target, net.name) if chosen else d
-        planned = plan_outcome(net, chosen_draft, key, split, max_parts, target)  # planned once
-        return planned if dry_run else publish_planned(planned)
+        return _outcome(net, chosen_draft, key, split, max_parts, target, not dry_run)  # planned once
 
     outcomes = run_each(one, targets, max_workers or DEFAULT_WORKERS, inline=_in_process_target)
     return CrosspostResult(tuple(outcomes), key, dry_run=dry_run)

@@ -69,10 +69,24 @@ def graphemes(text: str) -> list[str]:
     return list(_GRAPHEME.findall(text))
 
 
+#: Texts up to this long have their grapheme count remembered (see ``_count_graphemes``).
+_REMEMBERED = 2_000
+
+
 def grapheme_len(text: str) -> int:
     """User-perceived characters (extended grapheme clusters): Bluesky's 300."""
     if text.isascii():
         return len(text) - text.count("\r\n")
+    if len(text) <= _REMEMBERED:
+        return _count_graphemes(text)
+    return _count_graphemes.__wrapped__(text)
+
+
+@lru_cache(maxsize=256)
+def _count_graphemes(text: str) -> int:
+    """The count of a text that is not ASCII: a post's text is measured once, however many
+    networks check it (a crosspost's targets, a draft's checks and its split); only short
+    texts are kept, so the cache stays small."""
     if _JOINING.search(text) is None:
         return len(text)
     return len(_GRAPHEME.findall(text))
@@ -159,27 +173,30 @@ def _scan(text: str) -> tuple[Entity, ...]:
     return tuple(found)
 
 
-def _values(text: str, kind: str, fold: bool = False) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+@lru_cache(maxsize=128)
+def _values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Hashtags (folded), mentions and links of ``text``, each in first occurrence order: one
+    pass over its scan, remembered, so a text checked and published by several networks (a
+    crosspost) is not gone through again for each."""
+    found: dict[str, dict[str, None]] = {"tag": {}, "mention": {}, "link": {}}
     for e in _scan(text):
-        if e.kind == kind:
-            seen.setdefault(e.value.lower() if fold else e.value, None)
-    return tuple(seen)
+        found[e.kind].setdefault(e.value.lower() if e.kind == "tag" else e.value, None)
+    return tuple(found["tag"]), tuple(found["mention"]), tuple(found["link"])
 
 
 def hashtags(text: str) -> tuple[str, ...]:
     """Hashtags in ``text``: lower-case, without ``#``, first occurrence order."""
-    return _values(text, "tag", fold=True)
+    return _values(text)[0]
 
 
 def mentions(text: str) -> tuple[str, ...]:
     """Mentioned handles in ``text``, without ``@``, first occurrence order."""
-    return _values(text, "mention")
+    return _values(text)[1]
 
 
 def links(text: str) -> tuple[str, ...]:
     """Links in ``text``, first occurrence order."""
-    return _values(text, "link")
+    return _values(text)[2]
 
 
 def truncate(

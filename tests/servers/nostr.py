@@ -37,6 +37,7 @@ DEBUG: false
 relay_name: {name}
 storage:
   sqlalchemy.url: sqlite+aiosqlite:///{db}
+  num_concurrent_adds: {adds}
   validators:
     - nostr_relay.validators.is_not_too_large
     - nostr_relay.validators.is_signed
@@ -81,6 +82,10 @@ class RelayProcess:
     directory: Path
     pid: int = 0
     log_path: Path = field(init=False)
+    #: Events the relay stores at once. nostr-relay's default (4) lets concurrent events race for
+    #: SQLite's one write lock, where the losers wait in SQLite's busy handler (sleeps of 1, 2, 5 ms…);
+    #: 1 stores them one after another, as relays with a single writer do (strfry, nostr-rs-relay).
+    concurrent_adds: int = 4
     #: Announced in NIP-11, so another test session's relay on this port is never taken for ours.
     name: str = field(init=False)
 
@@ -94,7 +99,11 @@ class RelayProcess:
 
     def start(self, timeout: float = 30.0) -> None:
         config = self.directory / "config.yaml"
-        config.write_text(_CONFIG.format(db=self.directory / "nostr.sqlite3", port=self.port, name=self.name))
+        config.write_text(
+            _CONFIG.format(
+                db=self.directory / "nostr.sqlite3", port=self.port, name=self.name, adds=self.concurrent_adds
+            )
+        )
         exe = Path(sys.executable).parent / "nostr-relay"
         with self.log_path.open("wb") as log:
             proc = subprocess.Popen(
@@ -161,13 +170,16 @@ class RelayProcess:
         os.waitpid(pid, 0)
 
 
-def start_relay(directory: Path) -> RelayProcess:
-    """Start nostr-relay on the first port of RELAY_PORTS it can bind (other sessions may hold some)."""
+def start_relay(directory: Path, *, concurrent_adds: int = 4) -> RelayProcess:
+    """Start nostr-relay on the first port of RELAY_PORTS it can bind (other sessions may hold some).
+
+    ``concurrent_adds``: see ``RelayProcess.concurrent_adds``.
+    """
     failures = []
     for port in RELAY_PORTS:
         if not port_is_free(port):
             continue
-        relay = RelayProcess(port, directory)
+        relay = RelayProcess(port, directory, concurrent_adds=concurrent_adds)
         try:
             relay.start()
         except RuntimeError as exc:  # lost a race for the port

@@ -78,3 +78,21 @@ def test_truncate_never_cuts_a_grapheme() -> None:
     assert text.grapheme_len(cut) <= 5
     assert cut.endswith("…")
     assert cut[:-1] == FAMILY * 4
+
+
+@pytest.mark.parametrize("repeat", [1, 40, 400])  # short texts are remembered, long ones counted each time
+def test_grapheme_len_same_when_remembered_or_not(repeat: int) -> None:
+    s = "مرحبا 👍🏽 🇫🇷 e\u0301 " * repeat
+    expected = len(text.graphemes(s))
+    assert text.grapheme_len(s) == expected
+    assert text.grapheme_len(s) == expected  # the second time (from the cache, for short texts)
+    assert text.grapheme_len(s + "x") == expected + 1
+
+
+def test_hashtags_mentions_links_match_the_entities() -> None:
+    s = "#Launch @ana مرحبا #launch https://example.com/a @bob@example.social #وسم https://example.com/a"
+    found = text.entities(s)
+    assert text.hashtags(s) == tuple(dict.fromkeys(e.value.lower() for e in found if e.kind == "tag"))
+    assert text.mentions(s) == ("ana", "bob@example.social")
+    assert text.links(s) == ("https://example.com/a",)
+    assert text.hashtags(s) == ("launch", "وسم")  # asked again: the same (remembered) answer
