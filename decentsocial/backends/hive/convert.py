@@ -298,19 +298,31 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
     author = _name(post, "author", chain, "post (no author)")
     permlink = _name(post, "permlink", chain, "post (no permlink)")
     post_id = f"{author}/{permlink}"
-    meta = _metadata(post)
+    # Each field read through its reader only when it is not already of the type JSON gives it.
+    meta = get("json_metadata")
+    if type(meta) is not dict:
+        meta = _metadata(post)
     found_tags = meta.get("tags")
     tags = [t for t in _strings(found_tags) if t.strip()] if found_tags is not None else []
-    depth = as_int(get("depth")) or 0
-    category = _text(get("category"))
+    depth = get("depth")
+    depth = (depth if type(depth) is int else as_int(depth)) or 0
+    category = get("category")
+    if type(category) is not str:
+        category = _text(category)
     if category and depth == 0 and category not in [t.lower() for t in tags]:
         tags.insert(0, category)
-    parent_author = as_str(get("parent_author")) or None
-    parent_permlink = as_str(get("parent_permlink"))
+    parent_author = get("parent_author")
+    parent_author = (parent_author if type(parent_author) is str else as_str(parent_author)) or None
+    parent_permlink = get("parent_permlink")
+    if type(parent_permlink) is not str:
+        parent_permlink = as_str(parent_permlink)
     reply_to = (
         f"{parent_author}/{parent_permlink}" if parent_author and parent_permlink and depth > 0 else None
     )
-    url_path = as_str(get("url")) or f"/@{author}/{permlink}"
+    url_path = get("url")
+    url_path = (url_path if type(url_path) is str else as_str(url_path)) or f"/@{author}/{permlink}"
+    body, title, community = get("body"), get("title"), get("community")
+    children, reblogs = get("children"), get("reblogs")
     likes = 0
     for vote in as_list(get("active_votes")):
         rshares = vote.get("rshares") if type(vote) is dict else as_dict(vote).get("rshares")
@@ -328,8 +340,8 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "id": post_id,
             "url": f"{chain.web_url}{url_path}",
             "author": seen.author(author, chain, get("author_reputation")),
-            "text": markdown_to_text(as_str(get("body")) or ""),
-            "title": (_text(get("title")) or None) if depth == 0 else None,
+            "text": markdown_to_text((body if type(body) is str else as_str(body)) or ""),
+            "title": ((title if type(title) is str else _text(title)) or None) if depth == 0 else None,
             "created_at": created,
             "edited_at": updated if updated and updated != created else None,
             "reply_to": reply_to,
@@ -338,8 +350,12 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
             "links": tuple(_strings(links)) if links is not None else (),
             "media": images,
-            "community": _text(get("community")) or None,
-            "metrics": seen.engagement(likes, as_int(get("children")) or 0, as_int(get("reblogs"))),
+            "community": (community if type(community) is str else _text(community)) or None,
+            "metrics": seen.engagement(
+                likes,
+                (children if type(children) is int else as_int(children)) or 0,
+                reblogs if type(reblogs) is int else as_int(reblogs),
+            ),
             "reward": _reward(post, chain, seen, author, post_id),
             "raw": dict(post),  # the post's own dict, as validation copies it
         }
