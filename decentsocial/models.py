@@ -140,7 +140,7 @@ class _Model(BaseModel):
     _repr_fields: ClassVar[tuple[str, ...] | None] = None
 
     @classmethod
-    def _trusted(cls: type[_M], values: dict[str, Any]) -> _M:
+    def _trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str] | None = None) -> _M:
         """The model validation would build from ``values``, built without running validation.
 
         Only for converters that build many models from values they have
@@ -152,16 +152,25 @@ class _Model(BaseModel):
         (tags through :func:`normalise_tags`), and ``raw`` a dict of the
         model's own. As with validation, the fields given are the fields set
         and the others take their defaults (the same objects pydantic uses);
-        every required field must be given (not checked here: it costs as
-        much as the rest). ``tests/hive/test_trusted.py`` rebuilds every model
-        built so through validation, over every recorded and fuzzed input,
-        and requires the same state, types included.
+        every required field must be given, and ``values`` holding every field
+        holds them in the model's order (neither is checked here: it would
+        cost as much as the rest). With ``given``, ``values`` holds every
+        field, defaults included, and ``given`` names the fields set.
+        ``tests/hive/test_trusted.py`` rebuilds every model built so through
+        validation, over every recorded and fuzzed input, and requires the
+        same state (field order and fields set included), types included.
         """
         model = _new_object(cls)
         state = model.__dict__
-        state.update(_TEMPLATES.get(cls) or _template(cls))  # every field in order, as validation leaves them
-        state.update(values)
-        _set_fields_set(model, set(values))
+        if given is None:
+            template = _TEMPLATES.get(cls) or _template(cls)
+            if len(values) != len(template):
+                state.update(template)  # every field in order, as validation leaves them
+            state.update(values)
+            _set_fields_set(model, set(values))
+        else:
+            state.update(values)
+            _set_fields_set(model, set(given))
         _set_extra(model, None)
         _set_private(model, None)
         return model

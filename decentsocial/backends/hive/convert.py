@@ -104,6 +104,9 @@ def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amoun
     return found
 
 
+#: The fields a bridge post sets (the others keep their defaults, as before: unset).
+_POST_UNSET = {"quote_of", "language", "content_warning", "visibility", "reposted_by"}
+_POST_GIVEN = frozenset(Post.model_fields) - _POST_UNSET
 #: What :meth:`Seen.time` has not read yet.
 _UNREAD: Any = object()
 #: A paid post's status, amounts, and author and curator shares.
@@ -335,7 +338,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
     images = _images(meta.get("image"))
     users, links = meta.get("users"), meta.get("links")
     return Post._trusted(
-        {
+        {  # every field in Post's order; the ones in _POST_GIVEN are set
             "network": chain.network,
             "id": post_id,
             "url": f"{chain.web_url}{url_path}",
@@ -346,11 +349,16 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "edited_at": updated if updated and updated != created else None,
             "reply_to": reply_to,
             "root_id": _root_of(url_path) if reply_to else None,
+            "quote_of": None,
             "tags": seen.tags(tags) if tags else (),  # normalised, as Post's validator does
             "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
             "links": tuple(_strings(links)) if links is not None else (),
             "media": images,
             "community": (community if type(community) is str else _text(community)) or None,
+            "language": None,
+            "content_warning": None,
+            "visibility": None,
+            "reposted_by": None,
             "metrics": seen.engagement(
                 likes,
                 (children if type(children) is int else as_int(children)) or 0,
@@ -358,7 +366,8 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             ),
             "reward": _reward(post, chain, seen, author, post_id),
             "raw": dict(post),  # the post's own dict, as validation copies it
-        }
+        },
+        _POST_GIVEN,
     )
 
 
