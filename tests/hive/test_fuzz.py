@@ -243,3 +243,13 @@ def test_an_answer_nested_too_deep_is_a_typed_error(depth: int) -> None:
         result_of("hive", "bridge.get_post", 200, {}, body)
     except DecentSocialError:
         assert depth > Limits().max_json_depth
+
+
+@pytest.mark.parametrize("chain", [HIVE, STEEM], ids=["hive", "steem"])
+def test_metadata_text_nested_past_the_parsers_stack_reads_as_none(chain: Chain) -> None:
+    """``json_metadata`` is text inside the answer (its depth is not the answer's): nested past
+    what ``json.loads`` can hold, it is unreadable metadata, not a RecursionError."""
+    item = {**POSTS[0], "json_metadata": "[" * 100_000 + "]" * 100_000}
+    post = post_from_bridge(item, chain)
+    assert set(post.tags) <= {POSTS[0]["category"]}  # the category only: no tags from the metadata
+    assert post.mentions == ()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import decentsocial as ds
-from decentsocial.models import as_draft
+from decentsocial.models import as_draft, normalise_tags
 
 
 def _post(**changes: object) -> ds.Post:
@@ -235,3 +235,13 @@ def test_all_tags_merge_text_hashtags_first_then_draft_tags() -> None:
     draft = ds.Draft(text="Launch #Acme today #launch", tags=["brand", "#ACME"])
     assert draft.all_tags == ("acme", "launch", "brand")
     assert ds.Draft(text="no tags").all_tags == ()
+
+
+def test_tags_normalised_once_for_all() -> None:
+    """ "# Tag" is "tag" (not " tag"): normalising again, as validating a post again does, changes nothing."""
+    tags = ["# TavernTest", "taverntest", " #  #Life ", "#", "  ", "مرحبا", "#تسويق"]
+    once = normalise_tags(tags)
+    assert once == ("taverntest", "life", "مرحبا", "تسويق")
+    assert normalise_tags(once) == once
+    post = _post(tags=tags)
+    assert ds.Post.model_validate_json(post.model_dump_json()) == post

@@ -29,6 +29,7 @@ from ...models import (
     Reward,
     RewardPart,
     RewardStatus,
+    normalise_tags,
 )
 from .chain import Chain
 
@@ -93,14 +94,25 @@ def amount_of(value: Any, chain: Chain) -> Amount:
 
 
 def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amount:
-    if value is None:
-        return Amount.zero(chain.backed, 3)
-    if seen is None or not isinstance(value, str):
-        return amount_of(value, chain)
+    if seen is None or not (value is None or isinstance(value, str)):
+        return Amount.zero(chain.backed, 3) if value is None else amount_of(value, chain)
     found = seen.amounts.get(value)
     if found is None:
-        found = seen.amounts[value] = amount_of(value, chain)
+        found = seen.amounts[value] = (
+            Amount.zero(chain.backed, 3) if value is None else amount_of(value, chain)
+        )
     return found
+
+
+#: The fields a bridge post sets (the others keep their defaults, as before: unset).
+_POST_UNSET = {"quote_of", "language", "content_warning", "visibility", "reposted_by"}
+_POST_GIVEN = frozenset(Post.model_fields) - _POST_UNSET
+#: What :meth:`Seen.time` has not read yet.
+_UNREAD: Any = object()
+#: A paid post's status, amounts, and author and curator shares.
+_Paid = tuple[RewardStatus, tuple[Amount], tuple[RewardPart, RewardPart]]
+#: What the same two amount texts always give: status, total, the author's amount, the curators' share.
+_Payout = tuple[RewardStatus, tuple[Amount], Amount, RewardPart]
 
 
 class Seen:
@@ -114,13 +126,52 @@ class Seen:
     not a cache across calls.
     """
 
-    __slots__ = ("amounts", "authors", "curators", "engagements")
+    __slots__ = ("amounts", "authors", "curators", "engagements", "payouts", "tag_sets", "times")
 
     def __init__(self) -> None:
-        self.amounts: dict[str, Amount] = {}
+        self.amounts: dict[str | None, Amount] = {}  # None: the zero of an amount the post leaves out
         self.authors: dict[tuple[str, type, Any], Account] = {}
         self.curators: dict[int, RewardPart] = {}  # by the id of an Amount from ``amounts``
         self.engagements: dict[tuple[int, int, int | None], Engagement] = {}
+        self.payouts: dict[tuple[str | None, str | None], _Payout] = {}
+        self.tag_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.times: dict[str, datetime | None] = {}
+
+    def tags(self, tags: list[str]) -> tuple[str, ...]:
+        """:func:`~decentsocial.models.normalise_tags` of ``tags``, each list of tags normalised once."""
+        key = tuple(tags)
+        found = self.tag_sets.get(key)
+        if found is None:
+            found = self.tag_sets[key] = normalise_tags(key)
+        return found
+
+    def time(self, value: Any) -> datetime | None:
+        """:func:`as_datetime` of ``value``, each text read once (a thread repeats its payout time)."""
+        if type(value) is not str:
+            return as_datetime(value)
+        found = self.times.get(value, _UNREAD)
+        if found is _UNREAD:
+            found = self.times[value] = as_datetime(value)
+        return found  # type: ignore[no-any-return]
+
+    def paid(self, author: str, author_value: Any, curator_value: Any, chain: Chain) -> _Paid:
+        """A paid post's status, total and author and curator shares; each pair of amount texts read
+        and added once (most posts of a discussion were paid "0.000 HBD" twice)."""
+        texts = (author_value is None or type(author_value) is str) and (
+            curator_value is None or type(curator_value) is str
+        )
+        found = self.payouts.get((author_value, curator_value)) if texts else None
+        if found is None:
+            author_part = _amount_or_zero(author_value, chain, self)
+            curator_part = _amount_or_zero(curator_value, chain, self)
+            total = author_part + curator_part
+            status: RewardStatus = "paid" if total.value > 0 else "none"
+            found = (status, (total,), author_part, self.curator(curator_part))
+            if texts:
+                self.payouts[(author_value, curator_value)] = found
+        status, amounts, author_part, curator = found
+        share = RewardPart._trusted({"role": "author", "account": author, "amounts": (author_part,)})
+        return status, amounts, (share, curator)
 
     def author(self, name: str, chain: Chain, reputation: Any) -> Account:
         if not isinstance(reputation, (int, float, str, type(None))):  # not hashable: built each time
@@ -135,14 +186,20 @@ class Seen:
         """The curators' share of a paid post (the same for every post paid the same amount text)."""
         found = self.curators.get(id(part))  # the part it holds keeps that id taken
         if found is None:
-            found = self.curators[id(part)] = RewardPart(role="curator", account="", amounts=(part,))
+            found = self.curators[id(part)] = RewardPart._trusted(
+                {"role": "curator", "account": "", "amounts": (part,)}
+            )
         return found
 
     def engagement(self, likes: int, replies: int, reposts: int | None) -> Engagement:
         key = (likes, replies, reposts)
         found = self.engagements.get(key)
         if found is None:
-            found = self.engagements[key] = Engagement(likes=likes, replies=replies, reposts=reposts)
+            if type(likes) is int and type(replies) is int and (reposts is None or type(reposts) is int):
+                found = Engagement._trusted({"likes": likes, "replies": replies, "reposts": reposts})
+            else:  # an int subclass: validation makes it an int
+                found = Engagement(likes=likes, replies=replies, reposts=reposts)
+            self.engagements[key] = found
         return found
 
 
@@ -176,19 +233,36 @@ def _metadata(post: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(meta, str):
         try:
             meta = json.loads(meta)
-        except ValueError:
+        except (ValueError, RecursionError):  # text nested past the parser's stack is no metadata either
             return {}
     return as_dict(meta)
 
 
+def _text(value: Any) -> str | None:
+    """:func:`~decentsocial.coerce.as_str` as exactly ``str`` (a subclass copied, as validation does)."""
+    if type(value) is str:
+        return value
+    text = as_str(value)
+    return None if text is None else str.__str__(text)
+
+
 def _strings(value: Any) -> list[str]:
+    """The strings of a string or a list (other items dropped), each exactly ``str``."""
     if isinstance(value, str):
-        return [value]
-    return [v for v in as_list(value) if isinstance(v, str)]
+        return [str.__str__(value)]
+    return [v if type(v) is str else str.__str__(v) for v in as_list(value) if isinstance(v, str)]
+
+
+def _images(value: Any) -> tuple[Media, ...]:
+    """The web images a post's metadata lists (other strings dropped)."""
+    if value is None:
+        return ()
+    urls = [u for u in _strings(value) if u.startswith(("http://", "https://"))]
+    return tuple([Media(kind="image", url=u) for u in urls]) if urls else ()
 
 
 def _name(item: Mapping[str, Any], key: str, chain: Chain, what: str) -> str:
-    value = as_str(item.get(key))
+    value = _text(item.get(key))
     if not value:
         raise malformed(chain.network, what)
     return value
@@ -197,65 +271,103 @@ def _name(item: Mapping[str, Any], key: str, chain: Chain, what: str) -> str:
 def author_account(name: str, chain: Chain, reputation: Any = None) -> Account:
     """The Account of a name as posts and notifications carry it (no profile read)."""
     raw = {"reputation": reputation} if reputation is not None else None
-    return Account(network=chain.network, id=name, handle=name, url=f"{chain.web_url}/@{name}", raw=raw)
+    name = name if type(name) is str else str.__str__(name)
+    return Account._trusted(
+        {"network": chain.network, "id": name, "handle": name, "url": f"{chain.web_url}/@{name}", "raw": raw}
+    )
 
 
 def _root_of(url_path: str) -> str | None:
     """A reply's url is ``/category/@root-author/root-permlink#@author/permlink``."""
     if "#" not in url_path:
         return None
-    root = url_path.split("#")[0].rsplit("/@", 1)[-1]
+    root = url_path.partition("#")[0].rpartition("/@")[2]
     return root if "/" in root else None
 
 
 def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = None) -> Post:
     """A bridge post (get_post, get_account_posts, get_ranked_posts, get_discussion) → Post.
 
-    ``seen`` (a new :class:`Seen` for each answer) lets the posts of one answer
-    share the authors, amounts and counts they repeat.
+    ``post`` is decoded JSON (string keys). ``seen`` (a new :class:`Seen` for
+    each answer) lets the posts of one answer share the authors, amounts,
+    times and counts they repeat. The post and its reward are built from
+    values read here into exactly what validation would make of them
+    (:meth:`~decentsocial.models.Post._trusted`): a discussion's conversion
+    costs a few microseconds a post instead of the request's time again.
     """
     if seen is None:
         seen = Seen()
+    get = post.get
     author = _name(post, "author", chain, "post (no author)")
     permlink = _name(post, "permlink", chain, "post (no permlink)")
-    meta = _metadata(post)
-    tags = [t for t in _strings(meta.get("tags")) if t.strip()]
-    depth = as_int(post.get("depth")) or 0
-    category = as_str(post.get("category"))
-    if category and category not in [t.lower() for t in tags] and depth == 0:
+    post_id = f"{author}/{permlink}"
+    # Each field read through its reader only when it is not already of the type JSON gives it.
+    meta = get("json_metadata")
+    if type(meta) is not dict:
+        meta = _metadata(post)
+    found_tags = meta.get("tags")
+    tags = [t for t in _strings(found_tags) if t.strip()] if found_tags is not None else []
+    depth = get("depth")
+    depth = (depth if type(depth) is int else as_int(depth)) or 0
+    category = get("category")
+    if type(category) is not str:
+        category = _text(category)
+    if category and depth == 0 and category not in [t.lower() for t in tags]:
         tags.insert(0, category)
-    parent_author = as_str(post.get("parent_author")) or None
-    parent_permlink = as_str(post.get("parent_permlink"))
+    parent_author = get("parent_author")
+    parent_author = (parent_author if type(parent_author) is str else as_str(parent_author)) or None
+    parent_permlink = get("parent_permlink")
+    if type(parent_permlink) is not str:
+        parent_permlink = as_str(parent_permlink)
     reply_to = (
         f"{parent_author}/{parent_permlink}" if parent_author and parent_permlink and depth > 0 else None
     )
-    url_path = as_str(post.get("url")) or f"/@{author}/{permlink}"
+    url_path = get("url")
+    url_path = (url_path if type(url_path) is str else as_str(url_path)) or f"/@{author}/{permlink}"
+    body, title, community = get("body"), get("title"), get("community")
+    children, reblogs = get("children"), get("reblogs")
     likes = 0
-    for vote in as_list(post.get("active_votes")):
-        if (as_int(as_dict(vote).get("rshares")) or 0) > 0:
+    for vote in as_list(get("active_votes")):
+        rshares = vote.get("rshares") if type(vote) is dict else as_dict(vote).get("rshares")
+        if type(rshares) is int:
+            likes += rshares > 0
+        elif (as_int(rshares) or 0) > 0:
             likes += 1
-    created = as_datetime(post.get("created")) or _EPOCH
-    updated = as_datetime(post.get("updated"))
-    images = [u for u in _strings(meta.get("image")) if u.startswith(("http://", "https://"))]
-    return Post(
-        network=chain.network,
-        id=f"{author}/{permlink}",
-        url=f"{chain.web_url}{url_path}",
-        author=seen.author(author, chain, post.get("author_reputation")),
-        text=markdown_to_text(as_str(post.get("body")) or ""),
-        title=(as_str(post.get("title")) or None) if depth == 0 else None,
-        created_at=created,
-        edited_at=updated if updated and updated != created else None,
-        reply_to=reply_to,
-        root_id=_root_of(url_path) if reply_to else None,
-        tags=tuple(tags),
-        mentions=tuple(m.lstrip("@") for m in _strings(meta.get("users"))),
-        links=tuple(_strings(meta.get("links"))),
-        media=tuple(Media(kind="image", url=u) for u in images),
-        community=as_str(post.get("community")) or None,
-        metrics=seen.engagement(likes, as_int(post.get("children")) or 0, as_int(post.get("reblogs"))),
-        reward=reward_of_post(post, chain, seen),
-        raw=post,  # validated into the post's own dict (pydantic copies it; no copy here first)
+    created = seen.time(get("created")) or _EPOCH
+    updated = seen.time(get("updated"))
+    images = _images(meta.get("image"))
+    users, links = meta.get("users"), meta.get("links")
+    return Post._trusted(
+        {  # every field in Post's order; the ones in _POST_GIVEN are set
+            "network": chain.network,
+            "id": post_id,
+            "url": f"{chain.web_url}{url_path}",
+            "author": seen.author(author, chain, get("author_reputation")),
+            "text": markdown_to_text((body if type(body) is str else as_str(body)) or ""),
+            "title": ((title if type(title) is str else _text(title)) or None) if depth == 0 else None,
+            "created_at": created,
+            "edited_at": updated if updated and updated != created else None,
+            "reply_to": reply_to,
+            "root_id": _root_of(url_path) if reply_to else None,
+            "quote_of": None,
+            "tags": seen.tags(tags) if tags else (),  # normalised, as Post's validator does
+            "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
+            "links": tuple(_strings(links)) if links is not None else (),
+            "media": images,
+            "community": (community if type(community) is str else _text(community)) or None,
+            "language": None,
+            "content_warning": None,
+            "visibility": None,
+            "reposted_by": None,
+            "metrics": seen.engagement(
+                likes,
+                (children if type(children) is int else as_int(children)) or 0,
+                reblogs if type(reblogs) is int else as_int(reblogs),
+            ),
+            "reward": _reward(post, chain, seen, author, post_id),
+            "raw": dict(post),  # the post's own dict, as validation copies it
+        },
+        _POST_GIVEN,
     )
 
 
@@ -266,38 +378,50 @@ def reward_of_post(post: Mapping[str, Any], chain: Chain, seen: Seen | None = No
     """
     author = _name(post, "author", chain, "post (no author)")
     subject = f"{author}/{_name(post, 'permlink', chain, 'post (no permlink)')}"
-    payout_at = as_datetime(post.get("payout_at"))
-    listed = [b for b in as_list(post.get("beneficiaries")) if isinstance(b, Mapping)]
-    beneficiaries = tuple(
-        RewardPart(role="beneficiary", account=name) for b in listed if (name := as_str(b.get("account")))
+    return _reward(post, chain, seen if seen is not None else Seen(), author, subject)
+
+
+def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subject: str) -> Reward:
+    get = post.get
+    payout_at = seen.time(get("payout_at"))
+    listed = [b for b in as_list(found) if isinstance(b, Mapping)] if (found := get("beneficiaries")) else []
+    beneficiaries = (
+        tuple(
+            [
+                RewardPart._trusted({"role": "beneficiary", "account": name})
+                for b in listed
+                if (name := _text(b.get("account")))
+            ]
+        )
+        if listed
+        else ()
     )
     raw = {
         "beneficiaries": [dict(b) for b in listed],
-        "max_accepted_payout": post.get("max_accepted_payout"),
-        "percent": post.get(chain.percent_field, post.get("percent_hbd")),
+        "max_accepted_payout": get("max_accepted_payout"),
+        "percent": get(chain.percent_field, get("percent_hbd")),
     }
     status: RewardStatus
-    if post.get("is_paidout"):
-        author_part = _amount_or_zero(post.get("author_payout_value"), chain, seen)
-        curator_part = _amount_or_zero(post.get("curator_payout_value"), chain, seen)
-        total = author_part + curator_part
-        status, amounts = ("paid" if total.value > 0 else "none"), (total,)
-        parts = (
-            RewardPart(role="author", account=author, amounts=(author_part,)),
-            (seen or Seen()).curator(curator_part),
-            *beneficiaries,
+    parts: tuple[RewardPart, ...]
+    amounts: tuple[Amount, ...]
+    if get("is_paidout"):
+        status, amounts, shares = seen.paid(
+            author, get("author_payout_value"), get("curator_payout_value"), chain
         )
+        parts = (*shares, *beneficiaries) if beneficiaries else shares
     else:
-        status, amounts = "pending", (_amount_or_zero(post.get("pending_payout_value"), chain, seen),)
+        status, amounts = "pending", (_amount_or_zero(get("pending_payout_value"), chain, seen),)
         parts = beneficiaries
-    return Reward(
-        network=chain.network,
-        subject=subject,
-        status=status,
-        amounts=amounts,
-        payout_at=payout_at,
-        parts=parts,
-        raw=raw,
+    return Reward._trusted(
+        {
+            "network": chain.network,
+            "subject": subject,
+            "status": status,
+            "amounts": amounts,
+            "payout_at": payout_at,
+            "parts": parts,
+            "raw": raw,
+        }
     )
 
 
