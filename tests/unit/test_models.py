@@ -64,6 +64,30 @@ def test_json_round_trip_is_exact() -> None:
     assert str(again.reward.amounts[0]) == "1.250 SAND"
 
 
+def test_a_trusted_build_is_the_model_validation_builds_on_this_pydantic() -> None:
+    """``_Model._trusted`` (the Hive converter's path) sets pydantic's own slots: checked on every
+    supported Python and pydantic, with fields left to their defaults and with every field given."""
+    validated = _post()
+    nested = [validated, validated.author, validated.metrics, validated.reward]
+    for model in nested:
+        assert model is not None
+        cls = type(model)
+        given = model.model_fields_set
+        set_fields = {name: value for name, value in model.__dict__.items() if name in given}
+        for trusted in (cls._trusted(set_fields), cls._trusted(dict(model.__dict__), frozenset(given))):
+            assert type(trusted) is cls
+            assert list(trusted.__dict__) == list(model.__dict__)
+            assert trusted.model_fields_set == model.model_fields_set
+            assert trusted.__pydantic_extra__ == model.__pydantic_extra__
+            assert trusted.__pydantic_private__ == model.__pydantic_private__
+            assert trusted == model
+            assert repr(trusted) == repr(model)
+            assert trusted.model_dump_json() == model.model_dump_json()
+            assert cls.model_validate_json(trusted.model_dump_json()) == model
+            with pytest.raises(ValidationError):  # frozen, as a validated one
+                setattr(trusted, next(iter(cls.model_fields)), None)
+
+
 def test_amount_parse_and_format_exact() -> None:
     amount = ds.Amount.parse("1.000 HBD")
     assert amount.value == Decimal("1.000")
