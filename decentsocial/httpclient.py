@@ -215,17 +215,21 @@ class HttpApi:
         """Map httpx transport failures inside the block to ``NetworkUnavailable``, once for all requests."""
         try:
             yield
-        except httpx.ConnectError as exc:
-            raise NetworkUnavailable(
-                f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
-            ) from exc
         except httpx.TransportError as exc:
-            # The request may have reached the server: repeat only what is safe to repeat.
-            raise NetworkUnavailable(
-                f"{self.label} request failed ({type(exc).__name__})",
-                network=self.network,
-                retryable=safe_to_repeat,
-            ) from exc
+            raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
+
+    def transport_failure(self, exc: httpx.TransportError, *, safe_to_repeat: bool) -> NetworkUnavailable:
+        """The ``NetworkUnavailable`` an httpx transport failure means (see :meth:`failures`)."""
+        if isinstance(exc, httpx.ConnectError):
+            return NetworkUnavailable(
+                f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
+            )
+        # The request may have reached the server: repeat only what is safe to repeat.
+        return NetworkUnavailable(
+            f"{self.label} request failed ({type(exc).__name__})",
+            network=self.network,
+            retryable=safe_to_repeat,
+        )
 
     def send(
         self,
@@ -241,9 +245,13 @@ class HttpApi:
 
         ``authenticated`` adds :meth:`auth_headers`; token endpoints pass ``False``.
         """
-        sent = {**(self.auth_headers() if authenticated else {}), **(headers or {})}
-        with self.failures(safe_to_repeat=safe_to_repeat):
+        sent = self.auth_headers() if authenticated else {}
+        if headers:
+            sent = {**sent, **headers}
+        try:  # what ``failures`` does, without a context manager on every request
             return self.client.request(method, path, headers=sent, **kwargs)
+        except httpx.TransportError as exc:
+            raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
 
     def decode(self, response: httpx.Response, what: str | None = None) -> Any:
         """The response's JSON within the size and depth limits; a body that is not JSON is the
