@@ -146,28 +146,42 @@ def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: s
     and quotes are dropped (``bytes.replace``, left to right, pairs them as a
     JSON reader does), every other byte but quotes and brackets is deleted in
     one ``translate``, then the strings left (a few bytes each) are removed.
-    Innermost pairs are then removed level by level, each level one pass of a
-    compiled pattern (no Python loop over the tokens); a skeleton left after
-    ``max_depth`` levels, or with brackets that do not pair up, is counted one
-    bracket at a time. Every step runs in C over the bytes once: the check
-    costs less than the parse it protects. A text with no more opening
-    brackets than ``max_depth`` (strings included) cannot nest deeper, so it
-    is let through after two counts (a relay's event message, say).
+    A skeleton with no more opening brackets than ``max_depth`` (strings
+    included) cannot nest deeper (a relay's event message, say; text is
+    counted before it is encoded). Innermost pairs are then removed: first
+    ``[]`` then ``{}`` with ``bytes.replace``, a round that peels one or two
+    levels, so a skeleton gone within ``max_depth // 2`` rounds is shallow
+    enough; else level by level, each level one pass of a compiled pattern;
+    a skeleton left after ``max_depth`` levels, or with brackets that do not
+    pair up, is counted one bracket at a time. Every step runs in C over the
+    bytes once: the check costs less than the parse it protects.
     """
-    if isinstance(data, bytes):
-        if data.count(b"[") + data.count(b"{") <= max_depth:
+    if isinstance(data, str):
+        if data.count("[") + data.count("{") <= max_depth:
             return
-    elif data.count("[") + data.count("{") <= max_depth:
-        return
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        raw = data.encode("utf-8", "surrogatepass")
+    else:
+        raw = data
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"")
     if b'\\"' in raw:
         raw = raw.replace(b'\\"', b"")
     skeleton = raw.translate(None, _NOT_SKELETON)
+    if skeleton.count(b"[") + skeleton.count(b"{") <= max_depth:
+        return
     if b'"' in skeleton:
         # An empty string, or two strings side by side, has no bracket: ``""`` goes first, cheaply.
         skeleton = _QUOTED.sub(b"", skeleton.replace(b'""', b"")).replace(b'"', b"")
+    peeled = skeleton
+    for _ in range(max_depth // 2):
+        if not peeled:
+            return
+        shorter = peeled.replace(b"[]", b"").replace(b"{}", b"")
+        if len(shorter) == len(peeled):  # brackets that do not pair up: the exact count decides
+            break
+        peeled = shorter
+    if not peeled:
+        return
     whole = skeleton
     for _ in range(max_depth):
         if not skeleton:

@@ -68,7 +68,7 @@ class ContainerPublisher:
                 ContainerRecord(
                     container_id=self.create_container(draft),
                     created_at=time.time(),
-                    digest=draft_digest(draft),
+                    digest=draft_digest(draft) if key else "",  # kept only under a key
                     text=draft.text,
                     reply_to=draft.reply_to,
                     quote_of=draft.quote_of,
