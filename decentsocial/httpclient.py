@@ -39,7 +39,7 @@ from pydantic import SecretStr
 
 from .coerce import as_dict, as_int, as_str
 from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, NotFound, from_status
-from .limits import Limits, guarded_transport, loads
+from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
 __all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token", "server_words"]
@@ -161,6 +161,7 @@ class HttpApi:
             self._client = httpx.Client(
                 base_url=self.base_url,
                 timeout=self.timeout,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},  # what the guarded transport decodes
                 transport=guarded_transport(self.limits, network=self.network, inner=self._transport),
             )
         return self._client

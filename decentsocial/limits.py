@@ -249,11 +249,13 @@ def guarded_transport(
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             deadline = Deadline(seconds, network=network, what=what)
-            request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+            if request.headers.get("accept-encoding") != ACCEPT_ENCODING:  # HttpApi's client sets it
+                request.headers["Accept-Encoding"] = ACCEPT_ENCODING
             asked = request.extensions.get("timeout") or {}
             request.extensions["timeout"] = {
-                phase: min(seconds, asked.get(phase) or seconds)
+                phase: t if t and t < seconds else seconds
                 for phase in ("connect", "read", "write", "pool")
+                for t in (asked.get(phase),)
             }
             with deadline_in_force(deadline):
                 response = self.inner.handle_request(request)
@@ -262,22 +264,18 @@ def guarded_transport(
                 stream = response.stream
                 assert isinstance(stream, Iterable)  # a sync transport's byte stream
                 headers = response.headers
+                names = headers.keys()  # lower case, read once
+                encoding = headers["content-encoding"] if "content-encoding" in names else ""
                 try:
-                    body = read_encoded(
-                        stream, headers.get("content-encoding", ""), limit=limit, deadline=deadline
-                    )
+                    body = read_encoded(stream, encoding, limit=limit, deadline=deadline)
                 finally:
                     if isinstance(stream, httpx.SyncByteStream):
                         stream.close()  # the connection goes back to the pool
             # The same response, its body now the bytes read here (building another cost more than
             # the rest of this method): httpx reads them from memory, never from the socket again.
-            if (
-                "content-encoding" in headers
-                or "transfer-encoding" in headers
-                or "content-length" not in headers
-            ):
+            if encoding or "transfer-encoding" in names or "content-length" not in names:
                 for name in _BODY_HEADERS:
-                    if name in headers:
+                    if name in names:
                         del headers[name]
                 headers["Content-Length"] = str(len(body))
             response.stream = httpx.ByteStream(body)

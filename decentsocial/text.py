@@ -18,6 +18,7 @@ import regex
 __all__ = [
     "Entity",
     "entities",
+    "entity_values",
     "grapheme_len",
     "graphemes",
     "hashtags",
@@ -165,6 +166,27 @@ def _values(text: str, kind: str, fold: bool = False) -> tuple[str, ...]:
         if e.kind == kind:
             seen.setdefault(e.value.lower() if fold else e.value, None)
     return tuple(seen)
+
+
+def entity_values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``(hashtags(text), mentions(text), links(text))`` in one call, for converters that need all three.
+
+    A text without ``#``, ``＃``, ``@`` or ``:`` has no hashtag, mention or link (each starts
+    with one, a link's scheme ends with ``:``), so it is not scanned at all.
+    """
+    if "#" not in text and "@" not in text and ":" not in text and "＃" not in text:
+        return (), (), ()
+    tags: dict[str, None] = {}
+    mentioned: dict[str, None] = {}
+    linked: dict[str, None] = {}
+    for e in _scan(text):
+        if e.kind == "tag":
+            tags.setdefault(e.value.lower(), None)
+        elif e.kind == "mention":
+            mentioned.setdefault(e.value, None)
+        else:
+            linked.setdefault(e.value, None)
+    return tuple(tags), tuple(mentioned), tuple(linked)
 
 
 def hashtags(text: str) -> tuple[str, ...]:

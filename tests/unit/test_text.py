@@ -78,3 +78,21 @@ def test_truncate_never_cuts_a_grapheme() -> None:
     assert text.grapheme_len(cut) <= 5
     assert cut.endswith("…")
     assert cut[:-1] == FAMILY * 4
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "",
+        "seeded",
+        "plain words, no entities at all. 12:30",
+        "#Launch with @ana and https://example.com/x.",
+        "＃فعالية مع @ana@mastodon.social و #إطلاق",
+        "@bob.bsky.social #Tag #tag HTTPS://Example.com/a) (see http://b.example)",
+        "mail me: ana@example.com #123 #",
+        "سلام #مرحبا https://example.com/مسار @user_1",
+    ],
+)
+def test_entity_values_are_the_three_scans(sample: str) -> None:
+    """One call gives what hashtags, mentions and links give, also when it skips the scan."""
+    assert text.entity_values(sample) == (text.hashtags(sample), text.mentions(sample), text.links(sample))

@@ -218,10 +218,7 @@ def post(m: Mapping[str, Any]) -> Post:
     elif kind == "IMAGE" or kind == "VIDEO":  # any other kind (text, repost…) carries no media
         item = media(m)
         items = (item,) if item is not None else ()
-    if text:
-        links, hashtags, mentions = textlib.links(text), textlib.hashtags(text), textlib.mentions(text)
-    else:
-        links = hashtags = mentions = ()
+    hashtags, mentions, links = textlib.entity_values(text)
     attached = get("link_attachment_url")
     if attached is not None:
         attached = as_str(attached)
@@ -273,26 +270,27 @@ def published(draft: Draft, post_id: str, username: str, root_id: str | None) ->
     as sent: text, media, topic tag, link attachment, reply and quote.
     """
     text = draft.text
-    links = textlib.links(text)
+    hashtags, mentions, links = textlib.entity_values(text)
     if draft.link is not None and draft.link.url not in links:
         links = (*links, draft.link.url)
     topic = topic_tag(draft)
-    hashtags = textlib.hashtags(text)
-    return Post(
-        network=NAME,
-        id=post_id,
-        author=_author(username, True),
-        text=text,
-        created_at=datetime.now(timezone.utc),
-        reply_to=draft.reply_to,
-        root_id=root_id if draft.reply_to else None,
-        quote_of=draft.quote_of,
-        tags=(topic, *hashtags) if topic else hashtags,
-        mentions=textlib.mentions(text),
-        links=links,
-        media=tuple(Media(kind=m.kind, url=m.url, alt_text=m.alt_text) for m in draft.media),
-        visibility="public",
-        raw={"id": post_id, "published_from_draft": True},
+    return Post.model_validate(
+        {
+            "network": NAME,
+            "id": post_id,
+            "author": _author(username, True),
+            "text": text,
+            "created_at": datetime.now(timezone.utc),
+            "reply_to": draft.reply_to,
+            "root_id": root_id if draft.reply_to else None,
+            "quote_of": draft.quote_of,
+            "tags": (topic, *hashtags) if topic else hashtags,
+            "mentions": mentions,
+            "links": links,
+            "media": tuple(Media(kind=m.kind, url=m.url, alt_text=m.alt_text) for m in draft.media),
+            "visibility": "public",
+            "raw": {"id": post_id, "published_from_draft": True},
+        }
     )
 
 
