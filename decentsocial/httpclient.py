@@ -27,6 +27,7 @@ the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -296,7 +297,9 @@ class HttpApi:
         """:meth:`once` under the retry policy. ``safe_to_repeat`` defaults to ``method == "GET"``:
         a write is repeated only when the caller says repeating it cannot make anything twice."""
         repeatable = method == "GET" if safe_to_repeat is None else safe_to_repeat
-        return self.retry.call(lambda: self.once(method, path, safe_to_repeat=repeatable, **kwargs))
+        return self.retry.call(
+            functools.partial(self.once, method, path, safe_to_repeat=repeatable, **kwargs)
+        )
 
     def delete(self, path: str, **kwargs: Any) -> None:
         """DELETE under the retry policy, where "not found" on a repeat means success.

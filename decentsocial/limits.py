@@ -146,9 +146,10 @@ def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: s
     and quotes are dropped (``bytes.replace``, left to right, pairs them as a
     JSON reader does), every other byte but quotes and brackets is deleted in
     one ``translate``, then the strings left (a few bytes each) are removed.
-    A skeleton with no more opening brackets than ``max_depth`` (strings
-    included) cannot nest deeper (a relay's event message, say; text is
-    counted before it is encoded). Innermost pairs are then removed: first
+    An answer of at most ``max_depth`` characters, or a skeleton with no
+    more opening brackets than ``max_depth`` (strings included), cannot nest
+    deeper (a relay's event message, say; text is counted before it is
+    encoded). Innermost pairs are then removed: first
     ``[]`` then ``{}`` with ``bytes.replace``, a round that peels one or two
     levels, so a skeleton gone within ``max_depth // 2`` rounds is shallow
     enough; else level by level, each level one pass of a compiled pattern;
@@ -156,6 +157,8 @@ def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: s
     pair up, is counted one bracket at a time. Every step runs in C over the
     bytes once: the check costs less than the parse it protects.
     """
+    if len(data) <= max_depth:  # fewer characters than levels: too short to nest deeper
+        return
     if isinstance(data, str):
         if data.count("[") + data.count("{") <= max_depth:
             return
