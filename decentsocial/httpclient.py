@@ -27,8 +27,8 @@ the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 
 from __future__ import annotations
 
+import functools
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ from pydantic import SecretStr
 
 from .coerce import as_dict, as_int, as_str
 from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, NotFound, from_status
-from .limits import Limits, guarded_transport, loads
+from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
 __all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token", "server_words"]
@@ -49,12 +49,12 @@ __all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token",
 _MESSAGE_KEYS = ("message", "error_description", "error_message", "error", "detail")
 
 
-_DIGITS = re.compile(r"[0-9]{1,40}")
-
-
 def is_digits(value: object) -> TypeGuard[str]:
-    """Whether ``value`` is an id made of ASCII digits (Threads media ids, Minds guids)."""
-    return isinstance(value, str) and _DIGITS.fullmatch(value) is not None
+    """Whether ``value`` is an id made of 1-40 ASCII digits (Threads media ids, Minds guids).
+
+    Every post of a listing is checked: string methods, not a pattern (the one ASCII digits are 0-9).
+    """
+    return isinstance(value, str) and 0 < len(value) <= 40 and value.isascii() and value.isdigit()
 
 
 def checked_digits(value: str, *, network: str, what: str) -> str:
@@ -162,6 +162,7 @@ class HttpApi:
             self._client = httpx.Client(
                 base_url=self.base_url,
                 timeout=self.timeout,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},  # what the guarded transport decodes
                 transport=guarded_transport(self.limits, network=self.network, inner=self._transport),
             )
         return self._client
@@ -215,17 +216,21 @@ class HttpApi:
         """Map httpx transport failures inside the block to ``NetworkUnavailable``, once for all requests."""
         try:
             yield
-        except httpx.ConnectError as exc:
-            raise NetworkUnavailable(
-                f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
-            ) from exc
         except httpx.TransportError as exc:
-            # The request may have reached the server: repeat only what is safe to repeat.
-            raise NetworkUnavailable(
-                f"{self.label} request failed ({type(exc).__name__})",
-                network=self.network,
-                retryable=safe_to_repeat,
-            ) from exc
+            raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
+
+    def transport_failure(self, exc: httpx.TransportError, *, safe_to_repeat: bool) -> NetworkUnavailable:
+        """The ``NetworkUnavailable`` an httpx transport failure means (see :meth:`failures`)."""
+        if isinstance(exc, httpx.ConnectError):
+            return NetworkUnavailable(
+                f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
+            )
+        # The request may have reached the server: repeat only what is safe to repeat.
+        return NetworkUnavailable(
+            f"{self.label} request failed ({type(exc).__name__})",
+            network=self.network,
+            retryable=safe_to_repeat,
+        )
 
     def send(
         self,
@@ -241,9 +246,13 @@ class HttpApi:
 
         ``authenticated`` adds :meth:`auth_headers`; token endpoints pass ``False``.
         """
-        sent = {**(self.auth_headers() if authenticated else {}), **(headers or {})}
-        with self.failures(safe_to_repeat=safe_to_repeat):
+        sent = self.auth_headers() if authenticated else {}
+        if headers:
+            sent = {**sent, **headers}
+        try:  # what ``failures`` does, without a context manager on every request
             return self.client.request(method, path, headers=sent, **kwargs)
+        except httpx.TransportError as exc:
+            raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
 
     def decode(self, response: httpx.Response, what: str | None = None) -> Any:
         """The response's JSON within the size and depth limits; a body that is not JSON is the
@@ -288,7 +297,9 @@ class HttpApi:
         """:meth:`once` under the retry policy. ``safe_to_repeat`` defaults to ``method == "GET"``:
         a write is repeated only when the caller says repeating it cannot make anything twice."""
         repeatable = method == "GET" if safe_to_repeat is None else safe_to_repeat
-        return self.retry.call(lambda: self.once(method, path, safe_to_repeat=repeatable, **kwargs))
+        return self.retry.call(
+            functools.partial(self.once, method, path, safe_to_repeat=repeatable, **kwargs)
+        )
 
     def delete(self, path: str, **kwargs: Any) -> None:
         """DELETE under the retry policy, where "not found" on a repeat means success.

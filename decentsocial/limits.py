@@ -73,6 +73,13 @@ class Deadline:
         """Seconds left, at least a millisecond (to some libraries a timeout of 0 means none)."""
         return max(0.001, self.ends - time.monotonic())
 
+    def left(self) -> float:
+        """``remaining()`` after ``check()``, reading the clock once (once per socket read or write)."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise self.error()
+        return left if left > 0.001 else 0.001
+
     def passed(self) -> bool:
         return time.monotonic() >= self.ends
 
@@ -87,7 +94,7 @@ class Deadline:
         )
 
 
-def read_capped(chunks: Iterator[bytes], *, limit: int, deadline: Deadline) -> bytes:
+def read_capped(chunks: Iterable[bytes], *, limit: int, deadline: Deadline) -> bytes:
     """Join decompressed ``chunks`` until the end, refusing more than ``limit`` bytes or a passed deadline."""
     parts: list[bytes] = []
     size = 0
@@ -146,11 +153,13 @@ def check_json_depth(data: bytes | str, *, max_depth: int, network: str, what: s
     over the tokens); a skeleton left after ``max_depth`` levels, or with
     braces that do not pair up, is counted one brace at a time. Every step
     runs in C, and only two of them over the whole text (about a third of
-    the time ``json.loads`` takes on a Hive discussion). A text with no more
-    opening brackets than ``max_depth`` (strings included) cannot nest
-    deeper, so it is let through once they are counted (a relay's event
-    message, say).
+    the time ``json.loads`` takes on a Hive discussion). A text of at most
+    ``max_depth`` characters, or with no more opening brackets than
+    ``max_depth`` (strings included), cannot nest deeper, so it is let
+    through at once or once they are counted (a relay's event message, say).
     """
+    if len(data) <= max_depth:  # fewer characters than levels: too short to nest deeper
+        return
     if isinstance(data, str):
         if data.count("[") + data.count("{") <= max_depth:
             return
@@ -224,36 +233,45 @@ def guarded_transport(
 
     from .deadline_http import DeadlineHTTPTransport, deadline_in_force
 
+    seconds, limit, what = limits.deadline, limits.max_body_bytes, f"the {network} server"
+
     class GuardedTransport(httpx.BaseTransport):
         def __init__(self, inner: httpx.BaseTransport) -> None:
             self.inner = inner
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
-            deadline = Deadline(limits.deadline, network=network, what=f"the {network} server")
-            request.headers["Accept-Encoding"] = ACCEPT_ENCODING
-            remaining = deadline.remaining()
-            asked = request.extensions.get("timeout", {})
+            deadline = Deadline(seconds, network=network, what=what)
+            if request.headers.get("accept-encoding") != ACCEPT_ENCODING:  # HttpApi's client sets it
+                request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+            asked = request.extensions.get("timeout") or {}
             request.extensions["timeout"] = {
-                phase: min(remaining, asked.get(phase) or remaining)
+                phase: t if t and t < seconds else seconds
                 for phase in ("connect", "read", "write", "pool")
+                for t in (asked.get(phase),)
             }
             with deadline_in_force(deadline):
                 response = self.inner.handle_request(request)
                 if request.extensions.get("decentsocial.stream"):
                     return response  # the caller reads it line by line, under its own silence limit
+                stream = response.stream
+                assert isinstance(stream, Iterable)  # a sync transport's byte stream
+                headers = response.headers
+                names = headers.keys()  # lower case, read once
+                encoding = headers["content-encoding"] if "content-encoding" in names else ""
                 try:
-                    body = _decoded(response, limits.max_body_bytes, deadline)
+                    body = read_encoded(stream, encoding, limit=limit, deadline=deadline)
                 finally:
-                    response.close()
-            headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
-            headers.append(("Content-Length", str(len(body))))
-            return httpx.Response(
-                response.status_code,
-                headers=headers,
-                content=body,
-                extensions=response.extensions,
-                request=request,
-            )
+                    if isinstance(stream, httpx.SyncByteStream):
+                        stream.close()  # the connection goes back to the pool
+            # The same response, its body now the bytes read here (building another cost more than
+            # the rest of this method): httpx reads them from memory, never from the socket again.
+            if encoding or "transfer-encoding" in names or "content-length" not in names:
+                for name in _BODY_HEADERS:
+                    if name in names:
+                        del headers[name]
+                headers["Content-Length"] = str(len(body))
+            response.stream = httpx.ByteStream(body)
+            return response
 
         def close(self) -> None:
             self.inner.close()
@@ -261,13 +279,7 @@ def guarded_transport(
     return GuardedTransport(inner if inner is not None else DeadlineHTTPTransport())
 
 
-_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
-
-
-def _decoded(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
-    stream = response.stream
-    assert isinstance(stream, Iterable)  # a sync transport's byte stream
-    return read_encoded(stream, response.headers.get("content-encoding", ""), limit=limit, deadline=deadline)
+_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 
 
 def read_encoded(chunks: Iterable[bytes], encoding: str, *, limit: int, deadline: Deadline) -> bytes:
@@ -287,6 +299,8 @@ def read_encoded(chunks: Iterable[bytes], encoding: str, *, limit: int, deadline
             f"{deadline.what} sent an answer in an encoding it was not offered ({encoding[:40]})",
             network=deadline.network,
         )
+    if decompress is None:
+        return read_capped(chunks, limit=limit, deadline=deadline)
     try:
         return read_capped(_inflate(chunks, decompress, limit), limit=limit, deadline=deadline)
     except zlib.error as exc:

@@ -8,6 +8,7 @@ stops exactly at ``limit`` (``None`` pages to the end).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -89,24 +90,27 @@ def _pages(
             )
         size = page_size if remaining is None else min(page_size, remaining)
         page = fetch(cursor, size)
-        fresh = 0
-        current_keys: set[Hashable] = set()
-        for item in page.items:
-            if key is not None:
-                k = key(item)
-                current_keys.add(k)
-                if k in seen:
-                    continue
-                seen.add(k)
-            fresh += 1
-            yield item
-            if remaining is not None:
-                remaining -= 1
-                if remaining == 0:
-                    return
+        items = page.items
         if key is not None:
+            keys = list(map(key, items))
+            current_keys = set(keys)
+            if len(current_keys) != len(keys) or not current_keys.isdisjoint(seen):
+                # Some item came before (on the previous page or this one): keep the first of each.
+                kept: list[T] = []
+                for item, k in zip(items, keys, strict=True):
+                    if k not in seen:
+                        seen.add(k)
+                        kept.append(item)
+                items = kept
             # Only the previous page can overlap the next one, so one page of keys is enough.
             seen = current_keys
+        fresh = len(items)
+        if remaining is not None and fresh >= remaining:
+            yield from itertools.islice(items, remaining)
+            return
+        yield from items  # a page at a time, not an item at a time: no per-item bookkeeping
+        if remaining is not None:
+            remaining -= fresh
         if page.next_cursor is None or not page.items or (key is not None and fresh == 0):
             return
         marker = _hashable(page.next_cursor)

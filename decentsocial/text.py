@@ -18,6 +18,7 @@ import regex
 __all__ = [
     "Entity",
     "entities",
+    "entity_values",
     "grapheme_len",
     "graphemes",
     "hashtags",
@@ -174,10 +175,17 @@ def _scan(text: str) -> tuple[Entity, ...]:
 
 
 @lru_cache(maxsize=128)
-def _values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Hashtags (folded), mentions and links of ``text``, each in first occurrence order: one
-    pass over its scan, remembered, so a text checked and published by several networks (a
-    crosspost) is not gone through again for each."""
+def entity_values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``(hashtags(text), mentions(text), links(text))``: one pass over the text's scan, remembered.
+
+    A text checked and published by several networks (a crosspost) is not gone
+    through again for each, and a converter needing all three scans once. A
+    text without ``#``, ``＃``, ``@`` or ``:`` has no hashtag, mention or link
+    (each starts with one, a link's scheme ends with ``:``), so it is not
+    scanned at all.
+    """
+    if "#" not in text and "@" not in text and ":" not in text and "＃" not in text:
+        return (), (), ()
     found: dict[str, dict[str, None]] = {"tag": {}, "mention": {}, "link": {}}
     for e in _scan(text):
         found[e.kind].setdefault(e.value.lower() if e.kind == "tag" else e.value, None)
@@ -186,17 +194,17 @@ def _values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...
 
 def hashtags(text: str) -> tuple[str, ...]:
     """Hashtags in ``text``: lower-case, without ``#``, first occurrence order."""
-    return _values(text)[0]
+    return entity_values(text)[0]
 
 
 def mentions(text: str) -> tuple[str, ...]:
     """Mentioned handles in ``text``, without ``@``, first occurrence order."""
-    return _values(text)[1]
+    return entity_values(text)[1]
 
 
 def links(text: str) -> tuple[str, ...]:
     """Links in ``text``, first occurrence order."""
-    return _values(text)[2]
+    return entity_values(text)[2]
 
 
 def truncate(

@@ -299,3 +299,63 @@ def test_the_limits_hold_over_a_transport_given_by_the_caller() -> None:
     )
     with pytest.raises(ds.NetworkUnavailable, match="max_body_bytes"):
         client.call("GET", "/x")
+
+
+@pytest.fixture
+def encoded_server() -> Iterator[str]:
+    """A well-behaved server on 127.0.0.1 answering ``{"ok": "نعم"}`` gzipped, chunked or plain (by path)."""
+    import http.server
+    import json
+    import threading
+
+    body = json.dumps({"ok": "نعم"}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive and chunked answers
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if self.path.startswith("/gzip"):
+                data = gzip.compress(body)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            elif self.path.startswith("/chunked"):
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for part in (body[:5], body[5:]):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/chunked", "/plain"])
+def test_answers_read_over_sockets_are_kept_decoded_with_their_length(encoded_server: str, path: str) -> None:
+    """The guarded transport hands httpx the answer it read and capped: decoded, its length stated,
+    the connection reused for the next request."""
+    client = loopback_api(encoded_server)
+    for _ in range(2):
+        assert client.call("GET", path) == {"ok": "نعم"}
+    response = client.send("GET", path, safe_to_repeat=True)
+    assert response.json() == {"ok": "نعم"}
+    assert "content-encoding" not in response.headers
+    assert "transfer-encoding" not in response.headers
+    assert response.headers["content-length"] == str(len(response.content))
+    client.close()

@@ -96,3 +96,21 @@ def test_hashtags_mentions_links_match_the_entities() -> None:
     assert text.mentions(s) == ("ana", "bob@example.social")
     assert text.links(s) == ("https://example.com/a",)
     assert text.hashtags(s) == ("launch", "وسم")  # asked again: the same (remembered) answer
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "",
+        "seeded",
+        "plain words, no entities at all. 12:30",
+        "#Launch with @ana and https://example.com/x.",
+        "＃فعالية مع @ana@mastodon.social و #إطلاق",
+        "@bob.bsky.social #Tag #tag HTTPS://Example.com/a) (see http://b.example)",
+        "mail me: ana@example.com #123 #",
+        "سلام #مرحبا https://example.com/مسار @user_1",
+    ],
+)
+def test_entity_values_are_the_three_scans(sample: str) -> None:
+    """One call gives what hashtags, mentions and links give, also when it skips the scan."""
+    assert text.entity_values(sample) == (text.hashtags(sample), text.mentions(sample), text.links(sample))

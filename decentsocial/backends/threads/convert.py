@@ -20,7 +20,7 @@ from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
 from ...errors import AuthenticationError, ContentRejected
 from ...httpclient import checked_digits, is_digits, read_token
-from ...models import Account, Draft, Engagement, Media, Post
+from ...models import Account, Draft, Engagement, Media, Post, parse_iso_datetime
 from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
 
@@ -62,6 +62,8 @@ def segment(value: str) -> str:
 
 def threads_len(text: str) -> int:
     """Text length as Threads counts it: characters, except that an emoji counts as its UTF-8 bytes."""
+    if text.isascii() or _EMOJI.search(text) is None:  # no emoji: every grapheme counts its characters
+        return len(text)
     total = 0
     for cluster in textlib.graphemes(text):
         total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
@@ -156,6 +158,11 @@ def timestamp(value: Any) -> datetime:
     """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
     if value is None or value == "":
         return datetime.now(timezone.utc)
+    if type(value) is str and len(value) <= 64:  # the usual case, one call instead of three
+        try:
+            return parse_iso_datetime(value)
+        except (ValueError, OverflowError):
+            raise malformed(NAME, f"timestamp {value[:40]!r}") from None
     try:
         when = as_datetime(value)
     except OverflowError:  # coerce.as_float cannot take an integer beyond a float's range
@@ -194,42 +201,52 @@ def media(m: Mapping[str, Any]) -> Media | None:
 
 
 def post(m: Mapping[str, Any]) -> Post:
-    """A post as the media endpoints give it (a repost is resolved by the network, not here)."""
-    text = as_str(m.get("text")) or ""
-    username = as_str(m.get("username")) or ""
+    """A post as the media endpoints give it (a repost is resolved by the network, not here).
+
+    It runs for every post of every listing: optional fields are read only when present.
+    """
+    get = m.get
+    text = as_str(get("text")) or ""
+    username = as_str(get("username"))
     # Account ids are usernames: search results and profile lookups carry only the username.
-    author = _author(username or ref_id(m.get("owner")) or "unknown", bool(username))
-    kind = m.get("media_type")
+    author = _author(username, True) if username else _author(ref_id(get("owner")) or "unknown", False)
+    kind = get("media_type")
     items: tuple[Media, ...] = ()
     if kind == "CAROUSEL_ALBUM":
-        children = [as_dict(c) for c in as_list(as_dict(m.get("children")).get("data"))]
+        children = [as_dict(c) for c in as_list(as_dict(get("children")).get("data"))]
         items = tuple(item for item in map(media, children) if item is not None)
     elif kind == "IMAGE" or kind == "VIDEO":  # any other kind (text, repost…) carries no media
         item = media(m)
         items = (item,) if item is not None else ()
-    links = textlib.links(text) if text else ()
-    attached = as_str(m.get("link_attachment_url"))
-    if attached and attached not in links:
-        links = (*links, attached)
-    topic = as_str(m.get("topic_tag"))
-    hashtags = textlib.hashtags(text) if text else ()
-    reply_to = ref_id(m.get("replied_to"))
-    return Post(
-        network=NAME,
-        id=id_of(m, "a post"),
-        url=as_str(m.get("permalink")),
-        author=author,
-        text=text,
-        created_at=timestamp(m.get("timestamp")),
-        reply_to=reply_to,
-        root_id=ref_id(m.get("root_post")) if reply_to else None,
-        quote_of=ref_id(m.get("quoted_post")),
-        tags=(topic, *hashtags) if topic else hashtags,
-        mentions=textlib.mentions(text) if text else (),
-        links=links,
-        media=items,
-        visibility="public",
-        raw=m,  # validated into the post's own dict (pydantic copies it; no copy here first)
+    hashtags, mentions, links = textlib.entity_values(text)
+    attached = get("link_attachment_url")
+    if attached is not None:
+        attached = as_str(attached)
+        if attached and attached not in links:
+            links = (*links, attached)
+    topic = get("topic_tag")
+    if topic is not None:
+        topic = as_str(topic)
+    reply_to = ref_id(get("replied_to"))
+    # ``model_validate`` of a dict: the same validation as ``Post(**…)``, without packing keywords.
+    return Post.model_validate(
+        {
+            "network": NAME,
+            "id": id_of(m, "a post"),
+            "url": as_str(get("permalink")),
+            "author": author,
+            "text": text,
+            "created_at": timestamp(get("timestamp")),
+            "reply_to": reply_to,
+            "root_id": ref_id(get("root_post")) if reply_to else None,
+            "quote_of": ref_id(get("quoted_post")),
+            "tags": (topic, *hashtags) if topic else hashtags,
+            "mentions": mentions,
+            "links": links,
+            "media": items,
+            "visibility": "public",
+            "raw": m,  # validated into the post's own dict (pydantic copies it; no copy here first)
+        }
     )
 
 
@@ -253,26 +270,27 @@ def published(draft: Draft, post_id: str, username: str, root_id: str | None) ->
     as sent: text, media, topic tag, link attachment, reply and quote.
     """
     text = draft.text
-    links = list(textlib.links(text))
+    hashtags, mentions, links = textlib.entity_values(text)
     if draft.link is not None and draft.link.url not in links:
-        links.append(draft.link.url)
+        links = (*links, draft.link.url)
     topic = topic_tag(draft)
-    author = Account(network=NAME, id=username, handle=username, url=f"https://www.threads.net/@{username}")
-    return Post(
-        network=NAME,
-        id=post_id,
-        author=author,
-        text=text,
-        created_at=datetime.now(timezone.utc),
-        reply_to=draft.reply_to,
-        root_id=root_id if draft.reply_to else None,
-        quote_of=draft.quote_of,
-        tags=tuple(([topic] if topic else []) + list(textlib.hashtags(text))),
-        mentions=textlib.mentions(text),
-        links=tuple(links),
-        media=tuple(Media(kind=m.kind, url=m.url, alt_text=m.alt_text) for m in draft.media),
-        visibility="public",
-        raw={"id": post_id, "published_from_draft": True},
+    return Post.model_validate(
+        {
+            "network": NAME,
+            "id": post_id,
+            "author": _author(username, True),
+            "text": text,
+            "created_at": datetime.now(timezone.utc),
+            "reply_to": draft.reply_to,
+            "root_id": root_id if draft.reply_to else None,
+            "quote_of": draft.quote_of,
+            "tags": (topic, *hashtags) if topic else hashtags,
+            "mentions": mentions,
+            "links": links,
+            "media": tuple(Media(kind=m.kind, url=m.url, alt_text=m.alt_text) for m in draft.media),
+            "visibility": "public",
+            "raw": {"id": post_id, "published_from_draft": True},
+        }
     )
 
 

@@ -13,6 +13,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import SecretStr
@@ -48,6 +49,7 @@ REPLY_CONTROLS = frozenset(
 #: How many of your newest posts a repost looks through for your earlier repost of the same post.
 REPOST_LOOKBACK = 25
 T = TypeVar("T")
+_POST_ID = attrgetter("id")  # a listing's key: each post once
 _NO_NOTIFICATION_SCOPE = "the token has neither threads_manage_mentions nor threads_read_replies"
 
 
@@ -377,12 +379,15 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             if cursor:
                 params["after"] = cursor
             body = self._api.get(path, **params)
-            items = [self._resolved(as_dict(m)) for m in as_list(body.get("data"))]
+            items = [
+                self._resolved(m) if m.get("media_type") == "REPOST_FACADE" else convert.post(m)
+                for m in map(as_dict, as_list(body.get("data")))
+            ]
             paging = as_dict(body.get("paging"))
             after = as_str(as_dict(paging.get("cursors")).get("after"))
             return Page(items, after if paging.get("next") and after else None)
 
-        return self._paged(fetch, limit, key=lambda p: p.id, page_size=page_size)
+        return self._paged(fetch, limit, key=_POST_ID, page_size=page_size)
 
     def _thread(self, post: PostRef) -> list[Post]:
         root = self._get_post(self.post_id(post))

@@ -68,7 +68,7 @@ class ContainerPublisher:
                 ContainerRecord(
                     container_id=self.create_container(draft),
                     created_at=time.time(),
-                    digest=draft_digest(draft),
+                    digest=draft_digest(draft) if key else "",  # kept only under a key
                     text=draft.text,
                     reply_to=draft.reply_to,
                     quote_of=draft.quote_of,
@@ -113,7 +113,7 @@ class ContainerPublisher:
 
     def status(self, container_id: str) -> tuple[str, str | None]:
         """A container's status (IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED) and error message."""
-        body = self.api.get(convert.segment(container_id), fields="id,status,error_message")
+        body = self.api.get(convert.segment(container_id), fields="status,error_message")
         return as_str(body.get("status")) or "", as_str(body.get("error_message"))
 
     def wait_until_finished(self, record: ContainerRecord) -> Literal["FINISHED", "PUBLISHED"]:

@@ -61,12 +61,17 @@ class GraphApi(HttpApi):
     ) -> None:
         super().__init__(NAME, "Threads", base_url, timeout=timeout, retry=retry, limits=limits)
         self.token = token
+        self._header_token: SecretStr | None = None
+        self._header: Mapping[str, str] = {}
         self.api_version = api_version
         _install_redaction()
 
     def auth_headers(self) -> Mapping[str, str]:
-        """The token as a bearer header (the refresh helpers swap ``self.token``)."""
-        return {"Authorization": f"Bearer {self.token.get_secret_value()}"} if self.token else {}
+        """The token as a bearer header (the refresh helpers swap ``self.token``), built once per token."""
+        if self.token is not self._header_token:
+            self._header_token = self.token
+            self._header = {"Authorization": f"Bearer {self.token.get_secret_value()}"} if self.token else {}
+        return self._header
 
     def error(
         self, response: httpx.Response, body: Any, *, method: str, safe_to_repeat: bool
@@ -87,8 +92,8 @@ class GraphApi(HttpApi):
         return self.call(method, self.versioned(path), safe_to_repeat=safe_to_repeat, **kwargs)
 
     def get(self, path: str, **params: Any) -> dict[str, Any]:
-        """GET a Graph object or edge with ``params``."""
-        return self.graph("GET", path, params=params)
+        """GET a Graph object or edge with ``params`` (repeated under the retry policy)."""
+        return self.call("GET", self.versioned(path), params=params)
 
     def remove(self, object_id: str) -> None:
         """DELETE a Graph object; "not found" on a repeat is success (see ``HttpApi.delete``)."""
