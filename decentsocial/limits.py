@@ -271,6 +271,7 @@ def guarded_transport(
                         del headers[name]
                 headers["Content-Length"] = str(len(body))
             response.stream = httpx.ByteStream(body)
+            response.read()  # read whole, as promised: a transport wrapping this one reads ``content``
             return response
 
         def close(self) -> None:

@@ -4,6 +4,7 @@ against misbehaving servers on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import decentsocial as ds
 from decentsocial.errors import DecentSocialError
 from decentsocial.httpclient import HttpApi, read_token, server_words
-from decentsocial.limits import Limits
+from decentsocial.limits import Limits, guarded_transport
 from tests.servers._hostile_httpapi import HostileServer, hostile_server
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -359,3 +360,16 @@ def test_answers_read_over_sockets_are_kept_decoded_with_their_length(encoded_se
     assert "transfer-encoding" not in response.headers
     assert response.headers["content-length"] == str(len(response.content))
     client.close()
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/chunked", "/plain"])
+def test_a_transport_below_httpx_gets_the_answer_already_read(encoded_server: str, path: str) -> None:
+    """A transport wrapping the guarded one (Bluesky's endpoint and depth check) reads ``content``
+    before any client has called ``read()``: the guarded transport's answer is read whole."""
+    transport = guarded_transport(Limits(), network="test")
+    try:
+        response = transport.handle_request(httpx.Request("GET", encoded_server + path))
+        assert json.loads(response.content) == {"ok": "نعم"}
+        assert response.is_closed
+    finally:
+        transport.close()
