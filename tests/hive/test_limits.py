@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from decentsocial import NetworkUnavailable, connect
 from decentsocial.backends.hive import HiveNetwork
 
 from ..servers._jsonrpc_replay import ReplayServer
+from ..servers._loopback_http import serve
 
 Handler = Callable[[BaseHTTPRequestHandler, dict[str, Any]], None]
 
@@ -47,16 +48,8 @@ def node(answer: Handler) -> Iterator[str]:
             ):  # the client gave up, as it should
                 answer(self, request)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="hive-hostile-node", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(Node, "hive-hostile-node") as url:
+        yield url
 
 
 def send(handler: BaseHTTPRequestHandler, body: bytes, **headers: str) -> None:

@@ -17,6 +17,7 @@ from decentsocial.errors import DecentSocialError
 from decentsocial.httpclient import HttpApi, read_token, server_words
 from decentsocial.limits import Limits, guarded_transport
 from tests.servers._hostile_httpapi import HostileServer, hostile_server
+from tests.servers._loopback_http import serve
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -307,7 +308,6 @@ def encoded_server() -> Iterator[str]:
     """A well-behaved server on 127.0.0.1 answering ``{"ok": "نعم"}`` gzipped, chunked or plain (by path)."""
     import http.server
     import json
-    import threading
 
     body = json.dumps({"ok": "نعم"}).encode()
 
@@ -337,14 +337,8 @@ def encoded_server() -> Iterator[str]:
                 self.end_headers()
                 self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/gzip", "/chunked", "/plain"])
