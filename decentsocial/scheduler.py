@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import errors
-from .config import profile_network
+from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned
 from .jobs import STATUSES, Finished, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
 from .models import Draft, as_draft
@@ -244,7 +244,7 @@ class Scheduler:
         names = tuple(dict.fromkeys(targets))
         if not names:
             raise errors.InvalidInput("a job needs at least one target profile")
-        from .config import config_path, profile_exists
+        from .config import profile_exists
 
         for name in names:
             if not isinstance(name, str) or not name.strip():
@@ -480,8 +480,6 @@ class Scheduler:
 
     def _config_stamp(self) -> object:
         """What the profiles are read from: the config file (path, times, size) and the environment."""
-        from .config import config_path
-
         path = config_path()
         try:
             stat = path.stat()

@@ -70,7 +70,7 @@ def graphemes(text: str) -> list[str]:
     return list(_GRAPHEME.findall(text))
 
 
-#: Texts up to this long have their grapheme count remembered (see ``_count_graphemes``).
+#: Texts up to this long have their grapheme count remembered (see ``_remembered_count``).
 _REMEMBERED = 2_000
 
 
@@ -79,18 +79,20 @@ def grapheme_len(text: str) -> int:
     if text.isascii():
         return len(text) - text.count("\r\n")
     if len(text) <= _REMEMBERED:
-        return _count_graphemes(text)
-    return _count_graphemes.__wrapped__(text)
+        return _remembered_count(text)
+    return _count_graphemes(text)
 
 
-@lru_cache(maxsize=256)
 def _count_graphemes(text: str) -> int:
-    """The count of a text that is not ASCII: a post's text is measured once, however many
-    networks check it (a crosspost's targets, a draft's checks and its split); only short
-    texts are kept, so the cache stays small."""
+    """The count of a text that is not ASCII."""
     if _JOINING.search(text) is None:
         return len(text)
     return len(_GRAPHEME.findall(text))
+
+
+#: A post's text is measured once, however many networks check it (a crosspost's targets, a
+#: draft's checks and its split); only short texts are kept, so the cache stays small.
+_remembered_count = lru_cache(maxsize=256)(_count_graphemes)
 
 
 def utf8_len(text: str) -> int:
