@@ -45,7 +45,8 @@ def test_a_dropped_firehose_resumes_from_the_last_commit(
             if word in post.text:
                 got.append(post.id)
 
-    threading.Thread(target=read, daemon=True).start()
+    reading = threading.Thread(target=read, daemon=True)
+    reading.start()
 
     def arrived(ids: list[str], timeout: float = 20.0) -> None:
         end = time.monotonic() + timeout
@@ -68,4 +69,11 @@ def test_a_dropped_firehose_resumes_from_the_last_commit(
     time.sleep(1.0)
     assert len(got) == len(set(got)), "a post came twice"
     assert got[-2:] == [during.id, after_.id]
-    watching.transport.close()
+    # Closing the connection ends the stream: the iterator returns and its firehose thread stops.
+    watching.close()
+    reading.join(timeout=10)
+    assert not reading.is_alive(), "the stream still runs after close()"
+    end = time.monotonic() + 10
+    while any(t.name.endswith("-firehose") for t in threading.enumerate()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if t.name.endswith("-firehose")]

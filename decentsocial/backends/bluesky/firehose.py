@@ -14,6 +14,7 @@ posts: skipped and logged, never fatal. The URL is always given explicitly
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -23,9 +24,10 @@ from typing import Any
 
 from ... import errors
 from ...models import Account, Post
+from ...retry import reconnect_backoff
 from ...urls import check_endpoint
 
-__all__ = ["FIREHOSE", "firehose_url", "follow_firehose"]
+__all__ = ["FIREHOSE", "FirehoseReader", "firehose_url"]
 
 log = logging.getLogger("decentsocial.bluesky")
 
@@ -54,12 +56,29 @@ def firehose_url(url: str, *, network: str, allow_http: bool) -> str:
     return checked.rstrip("/") + "/xrpc"
 
 
-def _subscriber(base_uri: str, position: list[int | None]) -> Any:
-    """atproto's firehose client, asking from ``position[0]`` (the last seq read) at every (re)connection."""
+class _Stopped(Exception):
+    """Raised inside atproto's reconnect loop once the reader is stopped, so it dials no more."""
+
+
+def _subscriber(base_uri: str, position: list[int | None], done: threading.Event) -> Any:
+    """atproto's firehose client, asking from ``position[0]`` (the last seq read) at every (re)connection.
+
+    The wait between reconnections is ours: interrupted by ``done`` (atproto
+    sleeps it through, then dials once more), and jittered with the
+    library's own random generator, never the program's global one.
+    """
     from atproto import FirehoseSubscribeReposClient
 
     class Subscriber(FirehoseSubscribeReposClient):  # type: ignore[misc]
+        def _get_reconnection_delay(self) -> float:
+            return 0.0  # waited in _before_connect instead
+
         def _before_connect(self) -> None:
+            failures = int(getattr(self, "_reconnect_no", 0))
+            if failures and done.wait(reconnect_backoff(failures)):
+                raise _Stopped
+            if done.is_set():
+                raise _Stopped
             if position[0] is not None:
                 self.update_params({"cursor": position[0]})
 
@@ -87,72 +106,102 @@ def _posts_of(frame: Any) -> tuple[int | None, list[tuple[str, str, str, dict[st
     return message.seq, found
 
 
-def follow_firehose(
-    base_uri: str,
-    to_post: Callable[[str, str, str, dict[str, Any]], Post],
-    *,
-    tag: str | None,
-    network: str,
-) -> Iterator[Post]:
-    """New posts from the firehose at ``base_uri`` (``ws(s)://host/xrpc``), as they come.
+class FirehoseReader:
+    """One firehose subscription, read on its own thread into a bounded queue.
 
-    ``to_post(did, uri, cid, record)`` makes the post. Runs until the caller
-    stops iterating (the websocket is closed then).
+    :meth:`posts` yields what it reads; :meth:`stop` ends it from any thread
+    (the connection's ``close()`` does), and the iterator then returns. A
+    reader nobody stops ends when its iterator is closed or collected.
     """
-    position: list[int | None] = [None]
-    frames: queue.Queue[Any] = queue.Queue(maxsize=_BUFFER)
-    client = _subscriber(base_uri, position)
-    done = threading.Event()
 
-    def on_message(frame: Any) -> None:
-        while not done.is_set():
+    def __init__(self, base_uri: str, *, network: str) -> None:
+        self.network = network
+        self._position: list[int | None] = [None]
+        self._frames: queue.Queue[Any] = queue.Queue(maxsize=_BUFFER)
+        self._done = threading.Event()
+        self._client = _subscriber(base_uri, self._position, self._done)
+        self._thread: threading.Thread | None = None
+
+    def stop(self) -> None:
+        """End the subscription: the socket is closed, no reconnection follows, the iterator returns."""
+        self._done.set()
+        self._client.stop()
+        self._end()
+
+    def _end(self) -> None:
+        """Tell the iterator it is over, dropping unread frames if the queue is full (nobody reads them)."""
+        while True:
             try:
-                frames.put(frame, timeout=0.25)
+                self._frames.put_nowait(None)
+                return
+            except queue.Full:
+                with contextlib.suppress(queue.Empty):
+                    self._frames.get_nowait()
+
+    def _on_message(self, frame: Any) -> None:
+        while not self._done.is_set():
+            try:
+                self._frames.put(frame, timeout=0.25)
                 return
             except queue.Full:
                 continue
 
-    def run() -> None:
-        while not done.is_set():
+    def _run(self) -> None:
+        while not self._done.is_set():
             try:
-                client.start(on_message, lambda exc: log.warning("firehose callback failed: %s", exc))
+                self._client.start(
+                    self._on_message, lambda exc: log.warning("firehose callback failed: %s", exc)
+                )
             except Exception as exc:
-                log.warning("the %s firehose failed: %s", network, type(exc).__name__)
-            if not done.is_set():
-                done.wait(1.0)  # the client ended on its own (the server closed): start it again
-        frames.put(None)
+                if not self._done.is_set():
+                    log.warning("the %s firehose failed: %s", self.network, type(exc).__name__)
+            if not self._done.is_set():
+                self._done.wait(1.0)  # the client ended on its own (the server closed): start it again
+        self._end()
 
-    reader = threading.Thread(target=run, name=f"decentsocial-{network}-firehose", daemon=True)
-    reader.start()
-    seen: OrderedDict[str, None] = OrderedDict()
-    try:
-        while True:
-            frame = frames.get()
-            if frame is None:
-                return
-            try:
-                seq, posts = _posts_of(frame)
-            except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
-                log.warning("skipping a firehose frame that does not decode: %s", type(exc).__name__)
-                continue
-            if seq is not None:
-                position[0] = seq
-            for did, uri, cid, record in posts:
-                if uri in seen:
-                    continue
-                seen[uri] = None
-                if len(seen) > _SEEN:
-                    seen.popitem(last=False)
+    def posts(
+        self, to_post: Callable[[str, str, str, dict[str, Any]], Post], *, tag: str | None
+    ) -> Iterator[Post]:
+        """New posts as they come, made by ``to_post(did, uri, cid, record)``; ``tag`` keeps those with it."""
+        if self._done.is_set():
+            return
+        self._thread = threading.Thread(
+            target=self._run, name=f"decentsocial-{self.network}-firehose", daemon=True
+        )
+        self._thread.start()
+        seen: OrderedDict[str, None] = OrderedDict()
+        try:
+            while True:
+                frame = self._frames.get()
+                if frame is None:
+                    return
                 try:
-                    post = to_post(did, uri, cid, record)
-                except errors.DecentSocialError as exc:
-                    log.warning("skipping a firehose post: %s", exc.message)
+                    seq, found = _posts_of(frame)
+                except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
+                    log.warning("skipping a firehose frame that does not decode: %s", type(exc).__name__)
                     continue
-                if tag is None or tag.lower() in post.tags:
-                    yield post
-    finally:
-        done.set()
-        client.stop()
+                if seq is not None:
+                    self._position[0] = seq
+                for did, uri, cid, record in found:
+                    if uri in seen:
+                        continue
+                    seen[uri] = None
+                    if len(seen) > _SEEN:
+                        seen.popitem(last=False)
+                    try:
+                        post = to_post(did, uri, cid, record)
+                    except errors.DecentSocialError as exc:
+                        log.warning("skipping a firehose post: %s", exc.message)
+                        continue
+                    if tag is None or tag.lower() in post.tags:
+                        yield post
+        finally:
+            self.stop()
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The reading thread, once :meth:`posts` started it (tests join it)."""
+        return self._thread
 
 
 def author_cache(lookup: Callable[[str], Account], network: str) -> Callable[[str], Account]:

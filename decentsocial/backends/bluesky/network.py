@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -27,7 +28,7 @@ from ...retry import RetryPolicy
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
-from .firehose import author_cache, firehose_url, follow_firehose
+from .firehose import FirehoseReader, author_cache, firehose_url
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import MAX_IMAGES, PreparedImage, prepare_images
 from .pins import ProfilePins
@@ -100,6 +101,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         self.transport = Transport(self.settings, self.name)
         self.release_on_collect(self.transport.close)
         self._dids: dict[str, str] = {}
+        #: Open ``stream()`` readers, ended by ``close()``.
+        self._firehoses: weakref.WeakSet[FirehoseReader] = weakref.WeakSet()
 
     # ---------------------------------------------------------------- plumbing
 
@@ -136,7 +139,9 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         return self.transport.export()
 
     def close(self) -> None:
-        """Close the HTTP connections (also done at garbage collection and interpreter exit)."""
+        """Close the HTTP connections and end open streams (connections close at garbage collection too)."""
+        for reader in list(self._firehoses):
+            reader.stop()
         self.transport.close()
 
     # ---------------------------------------------------------------- identities
@@ -208,7 +213,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
         Only ``kind="public"`` (every post the server relays); ``tag`` keeps
         posts with that hashtag. A dropped connection is reopened from the
-        last commit read, so nothing is missed and nothing repeats.
+        last commit read, so nothing is missed and nothing repeats. ``close()``
+        ends it: the socket closes, the iterator returns.
         """
         if kind != "public":
             raise self.invalid(f"the firehose has only the 'public' stream, not {kind!r}")
@@ -224,7 +230,9 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 uri, cid, record, author(did), web_url=self.settings.web_url, blob_base=self._blob_base()
             )
 
-        return follow_firehose(base, to_post, tag=tag, network=self.name)
+        reader = FirehoseReader(base, network=self.name)
+        self._firehoses.add(reader)
+        return reader.posts(to_post, tag=tag)
 
     # ---------------------------------------------------------------- records
 
