@@ -75,8 +75,8 @@ def _subscriber(base_uri: str, position: list[int | None], done: threading.Event
 
         def _before_connect(self) -> None:
             failures = int(getattr(self, "_reconnect_no", 0))
-            if failures and done.wait(reconnect_backoff(failures)):
-                raise _Stopped
+            if failures:
+                done.wait(reconnect_backoff(failures))
             if done.is_set():
                 raise _Stopped
             if position[0] is not None:
@@ -173,8 +173,8 @@ class FirehoseReader:
         try:
             while True:
                 frame = self._frames.get()
-                if frame is None:
-                    return
+                if frame is None or self._done.is_set():
+                    return  # stopped: what is still buffered is dropped
                 try:
                     seq, found = _posts_of(frame)
                 except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
