@@ -14,6 +14,7 @@ rule says otherwise:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -91,6 +92,8 @@ class FaultProxy:
 
     def close(self) -> None:
         self._closed = True
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept thread (close alone does not)
         self._server.close()
 
     def _match(self, path: str) -> Rule | None:

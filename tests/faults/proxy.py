@@ -221,6 +221,8 @@ class FaultProxy:
 
     def close(self) -> None:
         self._closed = True
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept thread (close alone does not)
         self._server.close()
         with self._lock:
             conns = list(self._conns)
