@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.bluesky.firehose import FirehoseReader, firehose_url
+from tests.servers._loopback_http import listen
 
 
 def test_the_firehose_url_is_the_configured_server() -> None:
@@ -44,29 +44,12 @@ def test_a_stopped_firehose_dials_no_more_and_its_iterator_returns() -> None:
     # A loopback server that hangs up on every connection: the reader keeps reconnecting
     # until stop(), then must not dial again, end its thread, and leave the program's
     # global random state alone (the reconnect jitter is the library's own).
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
     dials: list[float] = []
-    stop_serving = threading.Event()
-
-    def serve() -> None:
-        while not stop_serving.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            dials.append(time.monotonic())
-            conn.close()
-
-    server = threading.Thread(target=serve, daemon=True)
-    server.start()
     state = random.getstate()
-    reader = FirehoseReader(f"ws://127.0.0.1:{listener.getsockname()[1]}/xrpc", network="bluesky")
-    got: list[Any] = []
-    consumer = threading.Thread(target=lambda: got.extend(reader.posts(_no_post, tag=None)))
-    try:
+    with listen(lambda conn: dials.append(time.monotonic())) as port:
+        reader = FirehoseReader(f"ws://127.0.0.1:{port}/xrpc", network="bluesky")
+        got: list[Any] = []
+        consumer = threading.Thread(target=lambda: got.extend(reader.posts(_no_post, tag=None)))
         consumer.start()
         end = time.monotonic() + 15
         while len(dials) < 2 and time.monotonic() < end:
@@ -80,13 +63,9 @@ def test_a_stopped_firehose_dials_no_more_and_its_iterator_returns() -> None:
         reader.thread.join(timeout=5)
         assert not reader.thread.is_alive(), "the reading thread still runs after stop()"
         time.sleep(1.5)  # longer than the reconnect wait
-        assert [t for t in dials if t > stopped] == []
-        assert got == []
-        assert random.getstate() == state
-    finally:
-        stop_serving.set()
-        server.join(timeout=5)
-        listener.close()
+    assert [t for t in dials if t > stopped] == []
+    assert got == []
+    assert random.getstate() == state
 
 
 def test_a_reader_stopped_before_it_is_read_never_connects() -> None:

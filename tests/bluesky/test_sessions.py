@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import httpx
 import pytest
 
 import decentsocial as ds
+from tests.servers._loopback_http import listen
 from tests.servers.bluesky import BlueskyStack
 
 from .conftest import connect_bluesky
@@ -143,28 +142,11 @@ def test_old_format_session_string_stays_on_the_configured_server(
     # A session string without its PDS (atproto's older four-field format) must be used against
     # base_url, not against atproto's built-in default host. Any https request is sent to a
     # loopback "proxy" that only records the CONNECT line, so nothing can leave the machine.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
     seen: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            with conn:
-                seen.append(conn.recv(200))
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
-    try:
+    with listen(lambda conn: seen.append(conn.recv(200))) as port:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
         first, handle, _ = make_account("oldsession")
         old = ":::".join(first.session_string().split(":::")[:4])
         restored = connect_bluesky(base_url=stack.pds_url, session_string=old)
@@ -172,10 +154,6 @@ def test_old_format_session_string_stays_on_the_configured_server(
             assert restored.me().handle == handle
         finally:
             restored.close()
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
     assert seen == []
 
 
