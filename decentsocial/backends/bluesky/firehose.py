@@ -120,7 +120,8 @@ class FirehoseReader:
         self._frames: queue.Queue[Any] = queue.Queue(maxsize=_BUFFER)
         self._done = threading.Event()
         self._client = _subscriber(base_uri, self._position, self._done)
-        self._thread: threading.Thread | None = None
+        #: The reading thread, once :meth:`posts` started it.
+        self.thread: threading.Thread | None = None
 
     def stop(self) -> None:
         """End the subscription: the socket is closed, no reconnection follows, the iterator returns."""
@@ -165,10 +166,10 @@ class FirehoseReader:
         """New posts as they come, made by ``to_post(did, uri, cid, record)``; ``tag`` keeps those with it."""
         if self._done.is_set():
             return
-        self._thread = threading.Thread(
+        self.thread = threading.Thread(
             target=self._run, name=f"decentsocial-{self.network}-firehose", daemon=True
         )
-        self._thread.start()
+        self.thread.start()
         seen: OrderedDict[str, None] = OrderedDict()
         try:
             while True:
@@ -197,11 +198,6 @@ class FirehoseReader:
                         yield post
         finally:
             self.stop()
-
-    @property
-    def thread(self) -> threading.Thread | None:
-        """The reading thread, once :meth:`posts` started it (tests join it)."""
-        return self._thread
 
 
 def author_cache(lookup: Callable[[str], Account], network: str) -> Callable[[str], Account]:
