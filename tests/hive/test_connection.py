@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import httpx
 import pytest
 
 from decentsocial import ConfigurationError, InvalidInput, NetworkUnavailable, connect, connect_any
@@ -39,13 +40,33 @@ def test_the_old_retries_setting_is_refused_by_name() -> None:
 
 
 def test_a_connection_never_closed_closes_its_http_client_when_collected(replay: ReplayServer) -> None:
+    closed: list[bool] = []
+
+    class Recording(httpx.BaseTransport):  # the real transport, its close() noted
+        def __init__(self, inner: httpx.BaseTransport) -> None:
+            self.inner = inner
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return self.inner.handle_request(request)
+
+        def close(self) -> None:
+            closed.append(True)
+            self.inner.close()
+
     net = hive_connection("hive", replay, "alice")
+    net._rpc._transport = Recording(net._rpc._transport)
     net.get_post("steemit/firstpost")
-    http = net._rpc._http
-    assert not http.is_closed
+    assert closed == []
     del net
     gc.collect()
-    assert http.is_closed
+    assert closed == [True]
+
+
+def test_a_closed_connection_opens_new_sockets_when_used_again(replay: ReplayServer) -> None:
+    net = hive_connection("hive", replay, "alice")
+    net.close()
+    assert net.get_post("steemit/firstpost").id == "steemit/firstpost"  # as every HTTP backend does
+    net.close()
 
 
 def test_blog_checks_its_arguments_before_any_request(hive: HiveNetwork, replay: ReplayServer) -> None:

@@ -263,7 +263,7 @@ def test_rebroadcast_after_a_lost_answer_is_success_not_a_second_post(replay: Re
 
     net = hive_connection("hive", replay, "alice", retry={"attempts": 3})
     assert isinstance(net, HiveNetwork)
-    net._rpc._http = httpx.Client(transport=httpx.MockTransport(lossy))  # the network path, not our code
+    net._rpc._transport = httpx.MockTransport(lossy)  # the network path, not our code
     try:
         post = net.publish("Exactly once")
     finally:
