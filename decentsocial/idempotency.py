@@ -88,7 +88,11 @@ class PublishLog(Generic[R]):
                 self.store.put(self.scope, key, str(data.get("digest", "")), data)
         else:
             self.store = StateStore.open(path)
+        # The records in flight (remembered, not yet finished or dropped), by key and by object:
+        # a finished record lives in the store only, so a bot's memory does not grow with every
+        # keyed post it ever made, and finishing one costs the same after a million.
         self._cache: dict[str, R] = {}
+        self._key_of: dict[int, str] = {}
 
     def resume(self, key: str | None, draft: Draft) -> R | None:
         """The record an earlier publish of ``draft`` under ``key`` left, or ``None`` (no key: ``None``).
@@ -110,12 +114,12 @@ class PublishLog(Generic[R]):
     def finish(self, record: R, post_id: str) -> None:
         """Record the post a publish made: a retry with the same key returns it.
 
-        Only this record is written (not every record this log has seen).
+        Only this record is written, and the log lets go of it (the store keeps it).
         """
         record.post_id = post_id
-        for key, value in self._cache.items():
-            if value is record:
-                self.store.put(self.scope, key, record.digest, asdict(record))
+        key = self._forget(record)
+        if key is not None:
+            self.store.put(self.scope, key, record.digest, asdict(record))
 
     def claimed(self) -> set[str]:
         """Post ids some key already stands for (a lookup for a lost answer must not take them)."""
@@ -126,16 +130,19 @@ class PublishLog(Generic[R]):
         if not key:
             return None
         found = self.store.get(self.scope, key)
+        record = self._cache.get(key)
         if found is None:
-            self._cache.pop(key, None)
+            if record is not None:
+                self._forget(record)
             return None
         fresh = self._build(found[1])
-        record = self._cache.get(key)
         if record is None:
-            record = self._cache[key] = fresh
-        else:  # the same object as before, brought up to date (another process may have moved it on)
-            for field in fields(record):
-                setattr(record, field.name, getattr(fresh, field.name))
+            if fresh.post_id is None:  # in flight (here or in another process): finish() will name it
+                self._hold(key, fresh)
+            return fresh
+        # The same object as before, brought up to date (another process may have moved it on).
+        for field in fields(record):
+            setattr(record, field.name, getattr(fresh, field.name))
         return record
 
     def records(self) -> list[R]:
@@ -145,18 +152,31 @@ class PublishLog(Generic[R]):
     def put(self, key: str | None, record: R) -> None:
         """Remember ``record`` under ``key`` (no key: nothing to remember)."""
         if key:
-            self._cache[key] = record
+            previous = self._cache.get(key)
+            if previous is not None:
+                self._forget(previous)
+            self._hold(key, record)
             self.store.put(self.scope, key, record.digest, asdict(record))
 
     def drop(self, record: R) -> None:
         """Forget ``record`` (its publish failed for good, so the key may start afresh)."""
-        for key, value in list(self._cache.items()):
-            if value is record:
-                del self._cache[key]
-                self.store.drop(self.scope, key)
+        key = self._forget(record)
+        if key is not None:
+            self.store.drop(self.scope, key)
+
+    def _hold(self, key: str, record: R) -> None:
+        self._cache[key] = record
+        self._key_of[id(record)] = key  # held in _cache, so its id stays its own
+
+    def _forget(self, record: R) -> str | None:
+        """Let go of ``record``; its key, or ``None`` when this log did not hold it."""
+        key = self._key_of.pop(id(record), None)
+        if key is not None:
+            del self._cache[key]
+        return key
 
     def save(self) -> None:
-        """Write the records changed in place (``finish``, a backend's own fields) to the store."""
+        """Write the records in flight that changed in place (a backend's own fields) to the store."""
         for key, record in self._cache.items():
             self.store.put(self.scope, key, record.digest, asdict(record))
 
