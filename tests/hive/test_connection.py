@@ -123,3 +123,22 @@ def test_an_answer_without_its_identity_is_a_malformed_answer(convert: Any, data
 def test_an_unreadable_amount_is_a_malformed_answer(odd: Any) -> None:
     with pytest.raises(NetworkUnavailable, match="malformed"):
         amount_of(odd, HIVE)
+
+
+def test_requests_name_the_library_and_ask_for_json(replay: ReplayServer) -> None:
+    seen: list[httpx.Headers] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": None})
+
+    net = hive_connection("hive", replay, "alice")
+    net._rpc._transport = httpx.MockTransport(answer)  # the wire, not our code
+    try:
+        net._call("condenser_api.get_dynamic_global_properties", [])
+    finally:
+        net.close()
+    [headers] = seen
+    assert headers["user-agent"] == "decentsocial"
+    assert headers["content-type"] == "application/json"
+    assert headers["accept"] == "application/json"

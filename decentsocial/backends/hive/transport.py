@@ -28,7 +28,9 @@ from .failures import node_failures, result_of
 
 __all__ = ["RpcClient"]
 
-_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+#: Every request's headers (the guarded transport adds Accept-Encoding; httpx adds Host and
+#: Content-Length). A User-Agent of our own, as a client's default one was sent before.
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "decentsocial"}
 
 
 class RpcClient:
