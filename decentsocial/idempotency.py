@@ -143,6 +143,8 @@ class PublishLog(Generic[R]):
         # The same object as before, brought up to date (another process may have moved it on).
         for field in fields(record):
             setattr(record, field.name, getattr(fresh, field.name))
+        if record.post_id is not None:  # finished elsewhere: the store has it
+            self._forget(record)
         return record
 
     def records(self) -> list[R]:

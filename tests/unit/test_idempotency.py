@@ -89,6 +89,22 @@ def test_a_log_holds_only_the_records_in_flight(tmp_path: Path) -> None:
     assert read_back is not in_flight
 
 
+def test_a_record_finished_by_another_process_is_let_go(tmp_path: Path) -> None:
+    import gc
+    import weakref
+
+    here = PublishLog(Record, tmp_path / "state.db", network="demo")
+    there = PublishLog(Record, tmp_path / "state.db", network="demo")
+    record = here.remember("k", make(ds.Draft(text="x")))
+    there.finish(there.get("k") or make(ds.Draft(text="y")), "post-k")
+    assert here.get("k") is record  # brought up to date in place
+    assert record.post_id == "post-k"
+    held = weakref.ref(record)
+    del record
+    gc.collect()
+    assert held() is None
+
+
 def test_records_survive_a_new_process(tmp_path: Path) -> None:
     path = tmp_path / "state" / "state.db"
     draft = ds.Draft(text="resume me", reply_to="42")
