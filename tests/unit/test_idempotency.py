@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +62,6 @@ def test_finish_claimed_and_drop(tmp_path: Path) -> None:
 
 def test_a_log_holds_only_the_records_in_flight(tmp_path: Path) -> None:
     """A bot's keyed posts stay in the store: the log's memory does not grow with each one."""
-    import gc
-    import weakref
-
     log = PublishLog(Record, tmp_path / "state.db", network="demo")
     finished, dropped = [], []
     for i in range(200):
@@ -90,9 +89,6 @@ def test_a_log_holds_only_the_records_in_flight(tmp_path: Path) -> None:
 
 
 def test_a_record_finished_by_another_process_is_let_go(tmp_path: Path) -> None:
-    import gc
-    import weakref
-
     here = PublishLog(Record, tmp_path / "state.db", network="demo")
     there = PublishLog(Record, tmp_path / "state.db", network="demo")
     record = here.remember("k", make(ds.Draft(text="x")))
