@@ -6,7 +6,8 @@ objects (``mastodon.Mastodon.status_to_as1_object``) and Bluesky post views
 in its own virtual environment, made here on first use under the cache
 directory (``$DECENTSOCIAL_BENCH_CACHE``, default ``~/.cache/decentsocial-bench``)
 and installed with pip; each round times one pass of each side back to back,
-and the row is the per-round ratio of statuses per second (ours ÷ Granary's).
+both processes on one CPU, and the row is the per-round ratio of statuses per
+second (ours ÷ Granary's).
 
 Run from the repository root: ``python bench/bench_convert.py [--quick]``.
 """
@@ -14,12 +15,14 @@ Run from the repository root: ``python bench/bench_convert.py [--quick]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,7 +74,31 @@ def _ours_mastodon() -> tuple[list[dict[str, object]], object]:
     return recorded_statuses(), to_post
 
 
+@contextlib.contextmanager
+def one_cpu() -> Iterator[None]:
+    """This process, and the processes it starts meanwhile, on one CPU (where the OS allows it).
+
+    The two sides run in two processes: left free, each may run on its own
+    core, and on a shared machine one core can run at half the speed of the
+    other for seconds at a time; on one CPU both sides of a round see the same.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
 def compare(kind: str, items: list[dict[str, object]], ours: object, rounds: int) -> Row:
+    with one_cpu():
+        return _compare(kind, items, ours, rounds)
+
+
+def _compare(kind: str, items: list[dict[str, object]], ours: object, rounds: int) -> Row:
     assert callable(ours)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(items, file)

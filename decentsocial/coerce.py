@@ -20,6 +20,7 @@ from .models import NotificationKind, parse_iso_datetime, utc
 __all__ = [
     "as_datetime",
     "as_dict",
+    "as_exact_str",
     "as_float",
     "as_int",
     "as_list",
@@ -77,6 +78,18 @@ def as_str(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def as_exact_str(value: Any) -> str | None:
+    """:func:`as_str` as exactly ``str``: a subclass is copied, as validation copies it.
+
+    For converters that build models without validation (``_trusted``): JSON
+    never gives a ``str`` subclass, a caller's own mapping might.
+    """
+    if type(value) is str:
+        return value
+    text = as_str(value)
+    return None if text is None else str.__str__(text)
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:

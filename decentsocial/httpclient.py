@@ -2,7 +2,8 @@
 
 What every such backend needs, written once:
 
-* one lazily opened ``httpx.Client`` per connection (``connect()`` does no I/O);
+* one lazily opened guarded transport per connection (``connect()`` does no I/O),
+  sent to straight, with no ``httpx.Client`` around it (no cookie jar);
 * transport failures mapped in one place (:meth:`HttpApi.failures`): a
   connection that never opened is ``NetworkUnavailable(retryable=True)``,
   since nothing reached the server; any other transport failure is
@@ -10,7 +11,7 @@ What every such backend needs, written once:
 * an HTTP error status mapped through :func:`decentsocial.errors.from_status`,
   with :meth:`HttpApi.error` as the hook for an API's own error bodies;
 * every request within the connection's :class:`~decentsocial.limits.Limits`
-  (the ``limits`` setting): the client is built on
+  (the ``limits`` setting): requests go through
   :func:`~decentsocial.limits.guarded_transport`, so a server that drips
   bytes cannot hold a call past the deadline and a small gzip bomb is
   refused, not unpacked;
@@ -44,6 +45,9 @@ from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
 __all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token", "server_words"]
+
+#: Sent with every request; the guarded transport decodes (and caps) exactly ``ACCEPT_ENCODING``.
+_HEADERS = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": "decentsocial"}
 
 #: The keys APIs commonly put their human-readable error in, most specific first.
 _MESSAGE_KEYS = ("message", "error_description", "error_message", "error", "detail")
@@ -122,7 +126,7 @@ def _header_safe(token: str) -> bool:
 
 
 class HttpApi:
-    """A connection's HTTP API client: one lazy httpx client, failures mapped once, retries applied.
+    """A connection's HTTP API client: one lazy guarded transport, failures mapped once, retries applied.
 
     ``network`` names the backend in errors, ``label`` the service in
     messages ("Threads"). ``retry`` is the connection's policy (the shared
@@ -150,28 +154,29 @@ class HttpApi:
         self.retry = retry if retry is not None else RetryPolicy()
         self.limits = limits if limits is not None else Limits()
         self.log = logging.getLogger(f"decentsocial.{network}")
-        self._transport = transport
-        self._client: httpx.Client | None = None
+        self._inner = transport
+        self._transport: httpx.BaseTransport | None = None
+        self._timeouts = httpx.Timeout(timeout).as_dict()
 
-    # ------------------------------------------------------------ the client
+    # ------------------------------------------------------------ the transport
 
     @property
-    def client(self) -> httpx.Client:
-        """The httpx client, opened on first use so that building a connection does no I/O."""
-        if self._client is None:
-            self._client = httpx.Client(
-                base_url=self.base_url,
-                timeout=self.timeout,
-                headers={"Accept-Encoding": ACCEPT_ENCODING},  # what the guarded transport decodes
-                transport=guarded_transport(self.limits, network=self.network, inner=self._transport),
-            )
-        return self._client
+    def transport(self) -> httpx.BaseTransport:
+        """The guarded transport, opened on first use so that building a connection does no I/O.
+
+        Requests go to it straight, with no ``httpx.Client`` around: these APIs
+        need none of a client's cookies, redirects, auth flows or hooks, and a
+        server cannot plant a cookie that later requests would carry.
+        """
+        if self._transport is None:
+            self._transport = guarded_transport(self.limits, network=self.network, inner=self._inner)
+        return self._transport
 
     def close(self) -> None:
-        """Close the sockets; the client reopens if the connection is used again."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        """Close the sockets; they reopen if the connection is used again."""
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
 
     # ------------------------------------------------------------ hooks (backends override)
 
@@ -246,13 +251,25 @@ class HttpApi:
 
         ``authenticated`` adds :meth:`auth_headers`; token endpoints pass ``False``.
         """
-        sent = self.auth_headers() if authenticated else {}
+        sent = {**_HEADERS, **self.auth_headers()} if authenticated else dict(_HEADERS)
         if headers:
-            sent = {**sent, **headers}
+            sent.update(headers)
+        request = httpx.Request(
+            method,
+            f"{self.base_url}/{path.lstrip('/')}",
+            headers=sent,
+            extensions={"timeout": self._timeouts},
+            **kwargs,
+        )
         try:  # what ``failures`` does, without a context manager on every request
-            return self.client.request(method, path, headers=sent, **kwargs)
+            response = self.transport.handle_request(request)
         except httpx.TransportError as exc:
             raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
+        response.request = request
+        response.close()  # read whole already, by the guarded transport
+        # The path only: a token endpoint's query holds secrets.
+        self.log.debug("%s %s: %d", method, request.url.path, response.status_code)
+        return response
 
     def decode(self, response: httpx.Response, what: str | None = None) -> Any:
         """The response's JSON within the size and depth limits; a body that is not JSON is the

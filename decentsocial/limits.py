@@ -254,7 +254,7 @@ def guarded_transport(
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             deadline = Deadline(seconds, network=network, what=what)
-            if request.headers.get("accept-encoding") != ACCEPT_ENCODING:  # HttpApi's client sets it
+            if request.headers.get("accept-encoding") != ACCEPT_ENCODING:  # HttpApi sets it
                 request.headers["Accept-Encoding"] = ACCEPT_ENCODING
             asked = request.extensions.get("timeout") or {}
             request.extensions["timeout"] = {

@@ -360,6 +360,8 @@ def test_exchange_and_refresh(threads_server: ContractServer, caplog: pytest.Log
     with pytest.raises(ds.AuthenticationError):
         ThreadsNetwork.exchange_token(user["access_token"], "wrong-secret", base_url=threads_server.url)
     text = caplog.text + repr(long) + repr(fresh) + repr(net)
+    assert "GET /access_token: 200" in text  # the token requests are logged, their query is not
+    assert "GET /refresh_access_token: 200" in text
     for secret in (
         user["access_token"],
         user["app_secret"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -51,15 +52,52 @@ def answers(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx
     return handler, seen
 
 
-def test_the_client_opens_on_first_use_and_again_after_close() -> None:
+def test_the_transport_opens_on_first_use_and_again_after_close() -> None:
     handler, seen = answers(httpx.Response(200, json={"ok": True}))
     client = api(handler)
-    assert client._client is None  # building a connection does no I/O
+    assert client._transport is None  # building a connection does no I/O
     assert client.call("GET", "/x") == {"ok": True}
     client.close()
-    assert client._client is None
+    assert client._transport is None
     assert client.call("GET", "/x") == {"ok": True}
     assert [r.url.path for r in seen] == ["/x", "/x"]
+
+
+def test_requests_carry_the_base_path_query_body_and_headers() -> None:
+    handler, seen = answers(httpx.Response(200, json={"ok": True}))
+    client = HttpApi(
+        "demo", "Demo", "https://api.example/base/", timeout=5.0, transport=httpx.MockTransport(handler)
+    )
+    client.call("GET", "/v1/x", params={"q": "نعم", "n": 2}, headers={"X-Extra": "1"})
+    client.call("POST", "v1/form", data={"a": "b c"})
+    client.call("PUT", "/v1/json", json={"text": "مرحبا"})
+    get, form, put = seen
+    assert str(get.url) == "https://api.example/base/v1/x?q=%D9%86%D8%B9%D9%85&n=2"
+    assert get.headers["accept-encoding"] == "gzip, deflate"  # exactly what the guarded transport decodes
+    assert get.headers["user-agent"] == "decentsocial"
+    assert get.headers["x-extra"] == "1"
+    assert get.headers["host"] == "api.example"
+    assert get.extensions["timeout"] == {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    assert form.url.path == "/base/v1/form"
+    assert form.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert form.content == b"a=b+c"
+    assert json.loads(put.content) == {"text": "مرحبا"}
+
+
+def test_a_cookie_a_server_sets_is_never_sent_back() -> None:
+    handler, seen = answers(httpx.Response(200, headers={"Set-Cookie": "tracker=1; Path=/"}, json={}))
+    client = api(handler)
+    client.call("GET", "/x")
+    client.call("GET", "/x")
+    assert "cookie" not in seen[1].headers
+
+
+def test_the_request_log_names_the_path_never_the_query(caplog: pytest.LogCaptureFixture) -> None:
+    handler, _ = answers(httpx.Response(200, json={}))
+    caplog.set_level(logging.DEBUG)
+    api(handler).call("GET", "/access_token", params={"client_secret": "s3cr3t-value"})
+    assert "GET /access_token: 200" in caplog.text
+    assert "s3cr3t-value" not in caplog.text
 
 
 def test_a_connection_that_never_opened_is_retried_and_then_retryable() -> None:

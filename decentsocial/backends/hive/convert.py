@@ -15,7 +15,7 @@ from decimal import Decimal, DecimalException
 from typing import Any
 
 from ... import coerce
-from ...coerce import as_dict, as_int, as_list, as_notification_kind, as_str, malformed
+from ...coerce import as_dict, as_exact_str, as_int, as_list, as_notification_kind, as_str, malformed
 from ...errors import InvalidInput
 from ...models import (
     Account,
@@ -238,14 +238,6 @@ def _metadata(post: Mapping[str, Any]) -> Mapping[str, Any]:
     return as_dict(meta)
 
 
-def _text(value: Any) -> str | None:
-    """:func:`~decentsocial.coerce.as_str` as exactly ``str`` (a subclass copied, as validation does)."""
-    if type(value) is str:
-        return value
-    text = as_str(value)
-    return None if text is None else str.__str__(text)
-
-
 def _strings(value: Any) -> list[str]:
     """The strings of a string or a list (other items dropped), each exactly ``str``."""
     if isinstance(value, str):
@@ -262,7 +254,7 @@ def _images(value: Any) -> tuple[Media, ...]:
 
 
 def _name(item: Mapping[str, Any], key: str, chain: Chain, what: str) -> str:
-    value = _text(item.get(key))
+    value = as_exact_str(item.get(key))
     if not value:
         raise malformed(chain.network, what)
     return value
@@ -311,7 +303,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
     depth = (depth if type(depth) is int else as_int(depth)) or 0
     category = get("category")
     if type(category) is not str:
-        category = _text(category)
+        category = as_exact_str(category)
     if category and depth == 0 and category not in [t.lower() for t in tags]:
         tags.insert(0, category)
     parent_author = get("parent_author")
@@ -344,7 +336,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "url": f"{chain.web_url}{url_path}",
             "author": seen.author(author, chain, get("author_reputation")),
             "text": markdown_to_text((body if type(body) is str else as_str(body)) or ""),
-            "title": ((title if type(title) is str else _text(title)) or None) if depth == 0 else None,
+            "title": ((title if type(title) is str else as_exact_str(title)) or None) if depth == 0 else None,
             "created_at": created,
             "edited_at": updated if updated and updated != created else None,
             "reply_to": reply_to,
@@ -354,7 +346,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
             "links": tuple(_strings(links)) if links is not None else (),
             "media": images,
-            "community": (community if type(community) is str else _text(community)) or None,
+            "community": (community if type(community) is str else as_exact_str(community)) or None,
             "language": None,
             "content_warning": None,
             "visibility": None,
@@ -390,7 +382,7 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
             [
                 RewardPart._trusted({"role": "beneficiary", "account": name})
                 for b in listed
-                if (name := _text(b.get("account")))
+                if (name := as_exact_str(b.get("account")))
             ]
         )
         if listed

@@ -17,10 +17,10 @@ from urllib.parse import quote
 import regex
 
 from ... import text as textlib
-from ...coerce import as_datetime, as_dict, as_int, as_list, as_str, malformed
+from ...coerce import as_datetime, as_dict, as_exact_str, as_int, as_list, as_str, malformed
 from ...errors import AuthenticationError, ContentRejected
 from ...httpclient import checked_digits, is_digits, read_token
-from ...models import Account, Draft, Engagement, Media, Post, parse_iso_datetime
+from ...models import Account, Draft, Engagement, Media, Post, normalise_tags, parse_iso_datetime
 from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
 
@@ -140,13 +140,13 @@ def ref_id(value: Any) -> str | None:
     """The id of a ``{"id": …}`` reference, if it is one (an id that is not digits is ignored)."""
     if value is None:  # most posts are neither replies nor quotes
         return None
-    found = as_str(as_dict(value).get("id"))
+    found = as_exact_str(as_dict(value).get("id"))
     return found if is_id(found) else None
 
 
 def id_of(body: Mapping[str, Any], what: str) -> str:
     """The ``id`` of an answer that must carry one: digits, or the answer is malformed."""
-    value = as_str(body.get("id"))
+    value = as_exact_str(body.get("id"))
     if not value:
         raise malformed(NAME, f"answer without the id of {what}")
     if not is_id(value):
@@ -203,10 +203,14 @@ def media(m: Mapping[str, Any]) -> Media | None:
 def post(m: Mapping[str, Any]) -> Post:
     """A post as the media endpoints give it (a repost is resolved by the network, not here).
 
-    It runs for every post of every listing: optional fields are read only when present.
+    It runs for every post of every listing: optional fields are read only when present,
+    and the post is built without validation (:meth:`~decentsocial.models.Post._trusted`,
+    which costs about half of validating it): every value below is already exactly what validation makes of
+    it (exact ``str``, tuples, tags normalised, ``timezone.utc`` datetimes, ``raw`` a
+    dict of the post's own). ``tests/threads/test_trusted.py`` holds the two equal.
     """
     get = m.get
-    text = as_str(get("text")) or ""
+    text = as_exact_str(get("text")) or ""
     username = as_str(get("username"))
     # Account ids are usernames: search results and profile lookups carry only the username.
     author = _author(username, True) if username else _author(ref_id(get("owner")) or "unknown", False)
@@ -221,31 +225,31 @@ def post(m: Mapping[str, Any]) -> Post:
     hashtags, mentions, links = textlib.entity_values(text)
     attached = get("link_attachment_url")
     if attached is not None:
-        attached = as_str(attached)
+        attached = as_exact_str(attached)
         if attached and attached not in links:
             links = (*links, attached)
     topic = get("topic_tag")
     if topic is not None:
-        topic = as_str(topic)
+        topic = as_exact_str(topic)
     reply_to = ref_id(get("replied_to"))
-    # ``model_validate`` of a dict: the same validation as ``Post(**…)``, without packing keywords.
-    return Post.model_validate(
-        {
+    tags = (topic, *hashtags) if topic else hashtags
+    return Post._trusted(
+        {  # in Post's field order; the fields given are the fields set, as validation leaves them
             "network": NAME,
             "id": id_of(m, "a post"),
-            "url": as_str(get("permalink")),
+            "url": as_exact_str(get("permalink")),
             "author": author,
             "text": text,
             "created_at": timestamp(get("timestamp")),
             "reply_to": reply_to,
             "root_id": ref_id(get("root_post")) if reply_to else None,
             "quote_of": ref_id(get("quoted_post")),
-            "tags": (topic, *hashtags) if topic else hashtags,
+            "tags": normalise_tags(tags) if tags else (),  # as Post's validator normalises them
             "mentions": mentions,
             "links": links,
             "media": items,
             "visibility": "public",
-            "raw": m,  # validated into the post's own dict (pydantic copies it; no copy here first)
+            "raw": dict(m),  # the post's own dict, as validation copies it
         }
     )
 

@@ -1,14 +1,11 @@
 """The Graph API over the shared HTTP transport: the only file of the package that touches the wire.
 
-Tokens travel in the ``Authorization`` header, never in logged URLs; the
-token endpoints that take them as query parameters are redacted from httpx's
-request log.
+Tokens travel in the ``Authorization`` header. The token endpoints take them
+as query parameters, so the request log (``HttpApi.send``) names paths only.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,28 +19,6 @@ from ...retry import RetryPolicy
 from .failures import NAME, REFRESH_HINT, GraphFailure
 
 __all__ = ["GraphApi"]
-
-_SECRET_QUERY = re.compile(r"((?:access_token|client_secret)=)[^&\s\"']+")
-
-
-class _RedactSecrets(logging.Filter):
-    """Redacts token and client secret values from httpx's request log lines."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message and arguments with secrets replaced; never drop it."""
-        if record.args:
-            record.args = tuple(
-                _SECRET_QUERY.sub(r"\1[redacted]", str(a)) if "=" in str(a) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
-            )
-        record.msg = _SECRET_QUERY.sub(r"\1[redacted]", str(record.msg))
-        return True
-
-
-def _install_redaction() -> None:
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactSecrets) for f in logger.filters):
-        logger.addFilter(_RedactSecrets())
 
 
 class GraphApi(HttpApi):
@@ -64,7 +39,6 @@ class GraphApi(HttpApi):
         self._header_token: SecretStr | None = None
         self._header: Mapping[str, str] = {}
         self.api_version = api_version
-        _install_redaction()
 
     def auth_headers(self) -> Mapping[str, str]:
         """The token as a bearer header (the refresh helpers swap ``self.token``), built once per token."""
