@@ -203,11 +203,12 @@ def media(m: Mapping[str, Any]) -> Media | None:
 def post(m: Mapping[str, Any]) -> Post:
     """A post as the media endpoints give it (a repost is resolved by the network, not here).
 
-    It runs for every post of every listing: optional fields are read only when present,
-    and the post is built without validation (:meth:`~decentsocial.models.Post._trusted`,
-    which costs about half of validating it): every value below is already exactly what validation makes of
-    it (exact ``str``, tuples, tags normalised, ``timezone.utc`` datetimes, ``raw`` a
-    dict of the post's own). ``tests/threads/test_trusted.py`` holds the two equal.
+    It runs for every post of every listing: optional fields are read only when
+    present, and the post is built without validation
+    (:meth:`~decentsocial.models.Post._trusted`, about half the cost): every value
+    below is already exactly what validation makes of it (exact ``str``, tuples,
+    tags normalised, ``timezone.utc`` datetimes, ``raw`` a dict of the post's own).
+    ``tests/threads/test_trusted.py`` holds the two equal.
     """
     get = m.get
     text = as_exact_str(get("text")) or ""
