@@ -81,6 +81,14 @@ def parse_iso_datetime(text: str) -> datetime:
     three per post).
     """
     if _NATIVE_ISO:  # Python 3.11+ reads every form below itself, ten times faster
+        if len(text) == 19:  # whole seconds, no offset: read as UTC at once (``replace`` costs 4× the parse)
+            try:
+                parsed = datetime.fromisoformat(text + "+00:00")
+            except ValueError:
+                pass  # it had an offset ("…T03:57+01"), or is no time: read below
+            else:
+                if parsed.tzinfo is timezone.utc:
+                    return parsed
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
@@ -295,7 +303,12 @@ class Amount(_Input):
             return text
         if not isinstance(text, str):
             raise InvalidInput(f"amount must be a string like '1.000 HIVE', got {type(text).__name__}")
-        return cls(**cls._split(text))
+        parts = cls._split(text)
+        if cls is not Amount or parts["value"] < 0:  # a subclass's validators, or the error: validated
+            return cls(**parts)
+        # What validation would build, without running it (a Hive answer parses a few a post): the
+        # pattern admits digits only (a finite Decimal) and an asset of at least one character.
+        return cls._trusted(parts)
 
     @classmethod
     def zero(cls, asset: str, places: int = 3) -> Amount:
@@ -309,7 +322,8 @@ class Amount(_Input):
         return other
 
     def __add__(self, other: object) -> Amount:
-        return Amount(value=self.value + self._same(other).value, asset=self.asset)
+        # Two amounts validated already: their sum is finite and not negative, so it needs no check.
+        return Amount._trusted({"value": self.value + self._same(other).value, "asset": self.asset})
 
     def __sub__(self, other: object) -> Amount:
         return Amount(value=self.value - self._same(other).value, asset=self.asset)

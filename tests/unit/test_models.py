@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 import decentsocial as ds
 from decentsocial.models import as_draft, normalise_tags
+from tests.trusted import same
 
 
 def _post(**changes: object) -> ds.Post:
@@ -132,6 +134,23 @@ def test_amount_string_round_trip(value: Decimal, asset: str) -> None:
     assert ds.Amount.model_validate_json(amount.model_dump_json()) == amount
 
 
+@given(
+    st.from_regex(r"\A\s{0,2}-?[0-9]{1,20}(\.[0-9]{1,12})?\s{1,3}[A-Za-z][A-Za-z0-9_.-]{0,8}\s{0,2}\Z"),
+    st.decimals(min_value=0, max_value=10**9, places=6, allow_nan=False, allow_infinity=False),
+)
+def test_amount_parse_and_sum_build_what_validation_builds(text: str, more: Decimal) -> None:
+    """``parse`` and ``+`` skip validation (Hive reads several a post): each must equal what it builds."""
+    value, asset = text.split()
+    if Decimal(value) < 0:
+        with pytest.raises(ds.InvalidInput, match="negative"):
+            ds.Amount.parse(text)
+        return
+    parsed = ds.Amount.parse(text)
+    same(parsed, ds.Amount.model_validate({"value": Decimal(value), "asset": asset}))
+    total = parsed + ds.Amount(value=more, asset=asset)
+    same(total, ds.Amount.model_validate({"value": Decimal(value) + more, "asset": asset}))
+
+
 def test_draft_needs_text_or_media() -> None:
     with pytest.raises(ds.ContentRejected):
         ds.Draft(text="   ")
@@ -204,14 +223,28 @@ def test_a_broken_string_is_refused_by_publish_and_nothing_is_stored(tmp_path: P
         ("2026-11-26T13:15:00.5Z", datetime(2026, 11, 26, 13, 15, 0, 500_000, tzinfo=timezone.utc)),
         ("2026-11-26T13:15:00.123456789Z", datetime(2026, 11, 26, 13, 15, 0, 123_456, tzinfo=timezone.utc)),
         ("2026-11-26T13:15:00", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),  # naive is UTC
+        # 19 characters, the length read at once as UTC: only a time with no offset may be.
+        ("2026-11-26 13:15:00", datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc)),
+        pytest.param(
+            "2026-11-26T15:15+02",
+            datetime(2026, 11, 26, 13, 15, tzinfo=timezone.utc),
+            marks=pytest.mark.skipif(
+                sys.version_info < (3, 11), reason="Python 3.10 reads no hours-only offset ('+02')"
+            ),
+        ),
+        ("2026-11-26T13:15:0Z", None),
     ],
 )
-def test_iso_timestamps_as_servers_send_them_read_as_utc(text: str, expected: datetime) -> None:
+def test_iso_timestamps_as_servers_send_them_read_as_utc(text: str, expected: datetime | None) -> None:
     from decentsocial.models import parse_iso_datetime
 
+    if expected is None:
+        with pytest.raises(ValueError):
+            parse_iso_datetime(text)
+        return
     parsed = parse_iso_datetime(text)
     assert parsed == expected
-    assert parsed.tzinfo == timezone.utc
+    assert parsed.tzinfo is timezone.utc  # the very object validation gives (models built trusted)
 
 
 def test_an_unreadable_timestamp_is_a_value_error() -> None:
