@@ -29,7 +29,7 @@ from typing import Any
 
 from . import errors
 from .jobs import Finished, Job, Plan, TargetOutcome, build_job, error_fields, next_state
-from .state import immediate_transaction
+from .state import immediate_transaction, use_wal
 
 __all__ = ["SQLiteStore"]
 
@@ -297,7 +297,7 @@ def _open(path: Path) -> sqlite3.Connection:
             if magic is None or magic[0] != _MAGIC:
                 db.close()
                 raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
-        db.execute("PRAGMA journal_mode=WAL")
+        use_wal(db, 30.0)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))

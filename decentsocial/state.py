@@ -30,10 +30,13 @@ from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput
 
-__all__ = ["StateStore", "default_state_path", "immediate_transaction"]
+__all__ = ["StateStore", "default_state_path", "immediate_transaction", "use_wal"]
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
+
+#: How long one connection waits for another process's transaction or journal switch.
+_TIMEOUT = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -45,6 +48,29 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (scope, key)
 )
 """
+
+
+def use_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file behind ``db`` to WAL, waiting up to ``timeout`` seconds for other connections.
+
+    Changing the journal mode needs a moment of exclusive access, and SQLite
+    answers "database is locked" at once rather than calling its busy
+    handler, so several processes opening a new file together must retry.
+    A file already in WAL (the mode is kept in the file) is left as it is.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
 
 @contextmanager
@@ -83,8 +109,8 @@ class StateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
         try:
-            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
+            use_wal(self._db, _TIMEOUT)
             self._db.execute(_SCHEMA)
             self._db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
         except sqlite3.DatabaseError as exc:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ import pytest
 import decentsocial as ds
 from decentsocial import errors
 from decentsocial.paging import Page, paginate
-from decentsocial.state import StateStore
+from decentsocial.state import StateStore, use_wal
 
 
 def _claim(path: str, barrier: Any, results: Any) -> None:
@@ -22,19 +25,26 @@ def _claim(path: str, barrier: Any, results: Any) -> None:
 
 
 def test_many_processes_claiming_one_key_have_exactly_one_first(tmp_path: Path) -> None:
+    # Six processes open a new file together (each switching it to WAL), then claim one key.
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(6)
+    barrier = context.Barrier(6, timeout=60)  # a worker that dies early cannot strand the rest
     results = context.Queue()
     workers = [
-        context.Process(target=_claim, args=(str(tmp_path / "s.db"), barrier, results)) for _ in range(6)
+        context.Process(target=_claim, args=(str(tmp_path / "s.db"), barrier, results), daemon=True)
+        for _ in range(6)
     ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
-    firsts = [results.get(timeout=5) for _ in workers]
-    assert firsts.count(True) == 1
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=90)
+            assert worker.exitcode == 0
+        firsts = [results.get(timeout=5) for _ in workers]
+        assert firsts.count(True) == 1
+    finally:
+        for worker in workers:  # never leave a child for the interpreter's exit to wait on
+            if worker.is_alive():
+                worker.kill()
 
 
 def test_one_key_one_content(tmp_path: Path) -> None:
@@ -134,3 +144,35 @@ def test_keys_that_cannot_be_text_are_invalid_input(tmp_path: Path) -> None:
         with pytest.raises(ds.InvalidInput, match="lone surrogate"):
             net.tip("someone", "1.000 SAND", idempotency_key="tip \udc00")
         assert net.publish(ds.Draft(text="any script", idempotency_key="ключ 🔑")).text == "any script"
+
+
+def _held_writer(path: Path) -> sqlite3.Connection:
+    """A connection in the middle of a write on a new rollback-journal file."""
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    return writer
+
+
+def test_switching_to_wal_waits_for_another_connections_write(tmp_path: Path) -> None:
+    writer = _held_writer(tmp_path / "w.db")
+    reader = sqlite3.connect(tmp_path / "w.db", timeout=5.0, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # SQLite's own answer: at once, no wait
+        reader.execute("PRAGMA journal_mode=WAL")
+    release = threading.Timer(0.3, writer.execute, ("COMMIT",))
+    release.start()
+    use_wal(reader, 10.0)
+    release.join()
+    assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]  # the other write was kept
+
+
+def test_switching_to_wal_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    writer = _held_writer(tmp_path / "w.db")
+    reader = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        use_wal(reader, 0.3)
+    assert time.monotonic() - started < 5
+    writer.execute("ROLLBACK")

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ...state import use_wal
 from .convert import Record
 from .failures import sqlite_failures
 
@@ -105,34 +105,13 @@ class Transport:
         try:
             with sqlite_failures("configure", self.target):
                 if self.path is not None:
-                    self._use_wal(conn)
+                    use_wal(conn, self.timeout)
                     conn.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
             conn.close()
             raise
         self._connection = conn
         return conn
-
-    def _use_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch the file to WAL, waiting up to ``timeout`` for other connections.
-
-        Changing the journal mode needs a moment of exclusive access, and SQLite
-        answers "database is locked" at once rather than calling its busy
-        handler, so several processes opening a new file together must retry.
-        """
-        deadline = time.monotonic() + self.timeout
-        delay = 0.005
-        while True:
-            try:
-                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
 
     def close(self) -> None:
         """Close the connection now (an in-memory database is gone with it)."""
