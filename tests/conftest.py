@@ -71,3 +71,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if missing:
             reason = f"needs {', '.join(missing)}: its server is not in this run (DECENTSOCIAL_TEST_SERVERS)"
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Kill any child process a failed test left running: the interpreter's exit would wait on it,
+    and the run would hang after its report instead of ending with it."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.kill()
+        child.join(5)
