@@ -29,12 +29,14 @@ from typing import Any
 
 from . import errors
 from .jobs import Finished, Job, Plan, TargetOutcome, build_job, error_fields, next_state
-from .state import immediate_transaction, use_wal
+from .state import immediate_transaction, open_error, use_wal
 
 __all__ = ["SQLiteStore"]
 
 #: Marks a SQLite file as a scheduler store.
 _MAGIC = "decentsocial-scheduler-1"
+#: How long a connection waits for another process's transaction or journal switch.
+_TIMEOUT = 30.0
 
 #: Both tables are keyed by text and read by that key, so they are ``WITHOUT ROWID`` (one b-tree per
 #: lookup, not the key's index then the table: a claim, check and finish cost about a sixth less).
@@ -287,7 +289,7 @@ def _open(path: Path) -> sqlite3.Connection:
     """The store at ``path``: created if missing, refused if it is some other file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "meta" not in tables:
             db.close()
@@ -297,12 +299,12 @@ def _open(path: Path) -> sqlite3.Connection:
             if magic is None or magic[0] != _MAGIC:
                 db.close()
                 raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
-        use_wal(db, 30.0)
+        use_wal(db, _TIMEOUT)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
     except sqlite3.DatabaseError as exc:
-        raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store ({exc})") from None
+        raise open_error(path, exc, "a decentsocial scheduler store", _TIMEOUT) from None
     return db
 
 

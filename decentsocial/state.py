@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput
 
-__all__ = ["StateStore", "default_state_path", "immediate_transaction", "use_wal"]
+__all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_error", "use_wal"]
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
@@ -67,10 +67,22 @@ def use_wal(db: sqlite3.Connection, timeout: float) -> None:
                 db.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+            if not _locked(exc) or time.monotonic() + delay > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused for a lock another connection holds (not for what the file is)."""
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def open_error(path: Path, exc: sqlite3.Error, what: str, timeout: float) -> ConfigurationError:
+    """Why a store's file did not open: another process held it past ``timeout``, or it is not ``what``."""
+    if _locked(exc):
+        return ConfigurationError(f"{path} stayed locked by another process for {timeout:g} s ({exc})")
+    return ConfigurationError(f"{path} is not {what} ({exc})")
 
 
 @contextmanager
@@ -114,7 +126,7 @@ class StateStore:
             self._db.execute(_SCHEMA)
             self._db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
         except sqlite3.DatabaseError as exc:
-            raise ConfigurationError(f"{path} is not a decentsocial state file ({exc})") from exc
+            raise open_error(path, exc, "a decentsocial state file", _TIMEOUT) from exc
         if created:
             os.chmod(path, 0o600)
 

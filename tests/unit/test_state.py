@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial import errors
+from decentsocial import errors, state
 from decentsocial.paging import Page, paginate
 from decentsocial.state import StateStore, use_wal
 
@@ -176,3 +176,14 @@ def test_switching_to_wal_gives_up_after_its_timeout(tmp_path: Path) -> None:
         use_wal(reader, 0.3)
     assert time.monotonic() - started < 5
     writer.execute("ROLLBACK")
+
+
+def test_a_store_held_by_another_process_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "state.db"
+    writer = _held_writer(path)  # a new file, still in the rollback journal, mid-write
+    monkeypatch.setattr(state, "_TIMEOUT", 0.3)
+    with pytest.raises(ds.ConfigurationError, match=r"stayed locked by another process for 0\.3 s") as caught:
+        StateStore(path)
+    assert "not a decentsocial state file" not in caught.value.message
+    writer.execute("ROLLBACK")
+    StateStore(path).put("scope", "k", "d", {})  # once the other process is done, the file opens
