@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 import decentsocial as ds
+from decentsocial.testing.harness import poll_until
 
 from .proxy import Request
 
@@ -39,6 +40,12 @@ class Subject:
     post: Any = None
     account: Any = None
     before: dict[str, int] = field(default_factory=dict)  # server counters before the write
+
+
+def _indexed(post: ds.Post) -> ds.Post:
+    """The post, once a Bluesky AppView has indexed it (before, it has no counts)."""
+    assert post.metrics.likes is not None, "not indexed by the AppView yet"
+    return post
 
 
 def _port(url: str) -> int:
@@ -475,7 +482,11 @@ class BlueskyTarget(Target):
             return Subject(account=self.accounts["other"][0])
         if write == "delete":
             return Subject(post=self.direct_me.publish(f"to delete {uuid.uuid4().hex}"))
-        return Subject(post=self.other.publish(f"target {uuid.uuid4().hex}"))
+        post = self.other.publish(f"target {uuid.uuid4().hex}")
+        # A reply waits (up to ``index_wait``, 5 s) for the AppView to index its parent; that wait is
+        # the indexer's, not the fault's, so it is over before the faulted call is timed.
+        poll_until(lambda: _indexed(self.direct_me.get_post(post.id)))
+        return Subject(post=post)
 
     def records(self, collection: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

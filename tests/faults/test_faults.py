@@ -105,7 +105,12 @@ def test_every_write_survives(backend: str, fault: str, request: pytest.FixtureR
     if fault != "none":
         assert row.total("injected") == row.writes, [c.errors for c in row.cases]
     problems = [
-        (c.write, {"duplicates": c.duplicates, "lost": c.lost, "over deadline": c.over_deadline}, c.errors)
+        (
+            c.write,
+            {"duplicates": c.duplicates, "lost": c.lost, "over deadline": c.over_deadline},
+            f"slowest call {c.slowest:.2f} s",
+            c.errors,
+        )
         for c in row.cases
         if c.duplicates or c.lost or c.over_deadline or c.untyped
     ]
