@@ -28,6 +28,7 @@ from . import errors
 from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
+from .state import open_error
 
 if TYPE_CHECKING:
     import pandas
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["HISTORY_COLUMNS", "REPORT_COLUMNS", "history", "report", "track"]
 
 log = logging.getLogger("decentsocial.engagement")
+
+#: Seconds to wait for another process that holds the metrics store.
+_TIMEOUT = 30.0
 
 #: The columns of :func:`history`, before one ``reward_<ASSET>`` column per asset seen.
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -77,17 +81,22 @@ CREATE TABLE IF NOT EXISTS snapshots (
 
 
 def _open(store: str | Path) -> sqlite3.Connection:
+    """The metrics store at ``store``: created if missing, refused (and let go of) if it is another file."""
     path = Path(store).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
+    db: sqlite3.Connection | None = None
     try:
-        db = sqlite3.connect(path, timeout=30.0)
+        db = sqlite3.connect(path, timeout=_TIMEOUT)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "snapshots" not in tables:
-            db.close()
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
         db.execute(_SCHEMA)
-    except sqlite3.DatabaseError as exc:
-        raise errors.ConfigurationError(f"{path} is not a decentsocial metrics store ({exc})") from None
+    except BaseException as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise open_error(path, exc, "a decentsocial metrics store", _TIMEOUT) from None
+        raise
     return db
 
 

@@ -288,23 +288,26 @@ def _outcome_row(
 def _open(path: Path) -> sqlite3.Connection:
     """The store at ``path``: created if missing, refused if it is some other file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    db: sqlite3.Connection | None = None
     try:
         db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "meta" not in tables:
-            db.close()
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial scheduler store")
         if tables:
             magic = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
             if magic is None or magic[0] != _MAGIC:
-                db.close()
                 raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
         use_wal(db, _TIMEOUT)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
-    except sqlite3.DatabaseError as exc:
-        raise open_error(path, exc, "a decentsocial scheduler store", _TIMEOUT) from None
+    except BaseException as exc:
+        if db is not None:
+            db.close()  # a refused file is not held open
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise open_error(path, exc, "a decentsocial scheduler store", _TIMEOUT) from None
+        raise
     return db
 
 

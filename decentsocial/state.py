@@ -120,13 +120,17 @@ class StateStore:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
+        db: sqlite3.Connection | None = None
         try:
-            self._db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
-            use_wal(self._db, _TIMEOUT)
-            self._db.execute(_SCHEMA)
-            self._db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
+            db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
+            use_wal(db, _TIMEOUT)
+            db.execute(_SCHEMA)
+            db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()  # a refused file is not held open
             raise open_error(path, exc, "a decentsocial state file", _TIMEOUT) from exc
+        self._db = db
         if created:
             os.chmod(path, 0o600)
 

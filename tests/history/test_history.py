@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 import decentsocial as ds
+from decentsocial import engagement
+
+from ..handles import open_handles
 
 pytest.importorskip("pandas", reason="history and report need the pandas extra")
 
@@ -82,6 +86,28 @@ def test_a_file_that_is_not_a_metrics_store_is_refused(tmp_path: Path) -> None:
         net.publish("a sandbox, not a metrics store")
     with pytest.raises(ds.ConfigurationError, match="not a decentsocial metrics store"):
         ds.history(tmp_path / "posts.db")
+    (tmp_path / "notes.txt").write_text("plain text " * 200)
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial metrics store"):
+        ds.history(tmp_path / "notes.txt")
+    assert open_handles(tmp_path / "posts.db") == open_handles(tmp_path / "notes.txt") == 0
+
+
+def test_a_metrics_store_held_by_another_process_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "metrics.db"
+    writer = sqlite3.connect(store, isolation_level=None)  # another process, mid-write on a new file
+    writer.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(engagement, "_TIMEOUT", 0.3)
+    with ds.connect("sandbox", path=tmp_path / "s.db") as net:
+        post = net.publish("counted once the store is free")
+    with pytest.raises(ds.ConfigurationError, match=r"stayed locked by another process for 0\.3 s"):
+        ds.track([post], store)
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert open_handles(store) == 0
+    ds.track([post], store)  # once the other process is done, the snapshot is stored
+    assert list(ds.history(store)["id"]) == [post.id]
 
 
 def test_models_show_one_short_line_and_escaped_html() -> None:

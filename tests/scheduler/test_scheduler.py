@@ -17,6 +17,7 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
+from ..handles import open_handles
 from .profiles import write_profiles
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,6 +278,7 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("plain text " * 200)
     with pytest.raises(ds.ConfigurationError, match="not a decentsocial scheduler store"):
         Scheduler(tmp_path / "notes.txt")
+    assert open_handles(tmp_path / "posts.db") == open_handles(tmp_path / "notes.txt") == 0
 
 
 def _older_layout(store: Path) -> None:

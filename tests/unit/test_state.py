@@ -17,6 +17,8 @@ from decentsocial import errors, state
 from decentsocial.paging import Page, paginate
 from decentsocial.state import StateStore, use_wal
 
+from ..handles import open_handles
+
 
 def _claim(path: str, barrier: Any, results: Any) -> None:
     store = StateStore(Path(path))
@@ -67,6 +69,7 @@ def test_a_file_that_is_not_a_store_is_a_configuration_error(tmp_path: Path) -> 
     path.write_text("these are my notes, not a database" * 100)
     with pytest.raises(ds.ConfigurationError, match="not a decentsocial state file"):
         StateStore(path)
+    assert open_handles(path) == 0  # the refused file is not held open
 
 
 def test_publish_with_a_reused_key_and_other_text_is_refused_everywhere(tmp_path: Path) -> None:
@@ -186,4 +189,8 @@ def test_a_store_held_by_another_process_says_so(tmp_path: Path, monkeypatch: py
         StateStore(path)
     assert "not a decentsocial state file" not in caught.value.message
     writer.execute("ROLLBACK")
+    writer.close()
+    # The store let go of the file (SQLite itself keeps a closed connection's descriptor while
+    # another connection of the process holds a lock on the file, so this is counted after).
+    assert open_handles(path) == 0
     StateStore(path).put("scope", "k", "d", {})  # once the other process is done, the file opens
