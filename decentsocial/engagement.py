@@ -83,9 +83,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
 def _open(store: str | Path) -> sqlite3.Connection:
     """The metrics store at ``store``: created if missing, refused (and let go of) if it is another file."""
     path = Path(store).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
     db: sqlite3.Connection | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=_TIMEOUT)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "snapshots" not in tables:
@@ -94,7 +94,7 @@ def _open(store: str | Path) -> sqlite3.Connection:
     except BaseException as exc:
         if db is not None:
             db.close()
-        if isinstance(exc, sqlite3.DatabaseError):
+        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
             raise open_error(path, exc, "a decentsocial metrics store", _TIMEOUT) from None
         raise
     return db

@@ -287,9 +287,9 @@ def _outcome_row(
 
 def _open(path: Path) -> sqlite3.Connection:
     """The store at ``path``: created if missing, refused if it is some other file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     db: sqlite3.Connection | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "meta" not in tables:
@@ -305,7 +305,7 @@ def _open(path: Path) -> sqlite3.Connection:
     except BaseException as exc:
         if db is not None:
             db.close()  # a refused file is not held open
-        if isinstance(exc, sqlite3.DatabaseError):
+        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
             raise open_error(path, exc, "a decentsocial scheduler store", _TIMEOUT) from None
         raise
     return db

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .errors import ConfigurationError, InvalidInput
+from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 
 __all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_error", "use_wal"]
 
@@ -78,11 +78,18 @@ def _locked(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
-def open_error(path: Path, exc: sqlite3.Error, what: str, timeout: float) -> ConfigurationError:
-    """Why a store's file did not open: another process held it past ``timeout``, or it is not ``what``."""
-    if _locked(exc):
+def open_error(path: Path, exc: sqlite3.Error | OSError, what: str, timeout: float) -> ConfigurationError:
+    """Why a store's file did not open: another process held it past ``timeout``, it is some other
+    file, or it cannot be made or used there (a folder in its place, a read-only or full disk)."""
+    if isinstance(exc, sqlite3.Error) and _locked(exc):
         return ConfigurationError(f"{path} stayed locked by another process for {timeout:g} s ({exc})")
+    if isinstance(exc, OSError) or any(words in str(exc) for words in _CANNOT_USE):
+        return ConfigurationError(f"{path} cannot be used as {what} ({exc})")
     return ConfigurationError(f"{path} is not {what} ({exc})")
+
+
+#: SQLite's words for a file it cannot open or write where it is (not for a file of another kind).
+_CANNOT_USE = ("unable to open", "readonly", "disk is full", "disk I/O error")
 
 
 @contextmanager
@@ -93,10 +100,11 @@ def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Itera
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # the block failed, or the commit did (a full disk): nothing is kept
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
 
 def default_state_path() -> Path:
@@ -118,15 +126,15 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
         db: sqlite3.Connection | None = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
             use_wal(db, _TIMEOUT)
             db.execute(_SCHEMA)
             db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             if db is not None:
                 db.close()  # a refused file is not held open
             raise open_error(path, exc, "a decentsocial state file", _TIMEOUT) from exc
@@ -147,6 +155,21 @@ class StateStore:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
 
+    @contextmanager
+    def _failures(self, doing: str, network: str | None = None) -> Iterator[None]:
+        """A SQLite failure in the block (a lock held past the timeout, a full or read-only disk) as
+        ``NetworkUnavailable``, not retryable: around a write it cannot say whether the write was
+        made, so a key is kept, never given back, and the retry policy does not repeat the write."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            why = f"stayed locked by another process for {_TIMEOUT:g} s" if _locked(exc) else "failed"
+            raise NetworkUnavailable(
+                f"the idempotency store {self.path} {why} while {doing} ({exc})",
+                network=network,
+                retryable=False,
+            ) from exc
+
     def claim(
         self, scope: str, key: str, digest: str, *, network: str | None = None
     ) -> dict[str, Any] | None:
@@ -156,7 +179,7 @@ class StateStore:
         A key already standing for another digest is ``InvalidInput``: one
         key, one draft (as Stripe refuses a key reused with other parameters).
         """
-        with self._transaction() as db:
+        with self._failures("claiming a key; nothing was sent", network), self._transaction() as db:
             row = db.execute(
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
             ).fetchone()
@@ -175,7 +198,7 @@ class StateStore:
 
     def get(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
         """The digest and data recorded under ``key``, or ``None``."""
-        with self._lock:
+        with self._failures("reading a key"), self._lock:
             row = self._db.execute(
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
             ).fetchone()
@@ -183,7 +206,7 @@ class StateStore:
 
     def put(self, scope: str, key: str, digest: str, data: dict[str, Any]) -> None:
         """Record ``data`` under ``key`` (replacing what was there)."""
-        with self._transaction() as db:
+        with self._failures("recording what a key made"), self._transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO records (scope, key, digest, data, saved_at) VALUES (?, ?, ?, ?, ?)",
                 (scope, key, digest, json.dumps(data), time.time()),
@@ -191,12 +214,12 @@ class StateStore:
 
     def drop(self, scope: str, key: str) -> None:
         """Forget ``key`` (its publish failed for good, so the key may start afresh)."""
-        with self._transaction() as db:
+        with self._failures("giving a key back"), self._transaction() as db:
             db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
 
     def items(self, scope: str, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
         """Every ``(key, digest, data)`` in ``scope`` whose key starts with ``prefix``."""
-        with self._lock:
+        with self._failures("reading keys"), self._lock:
             rows = self._db.execute(
                 "SELECT key, digest, data FROM records WHERE scope = ? AND substr(key, 1, ?) = ?",
                 (scope, len(prefix), prefix),

@@ -194,3 +194,47 @@ def test_a_store_held_by_another_process_says_so(tmp_path: Path, monkeypatch: py
     # another connection of the process holds a lock on the file, so this is counted after).
     assert open_handles(path) == 0
     StateStore(path).put("scope", "k", "d", {})  # once the other process is done, the file opens
+
+
+def _locked_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[StateStore, sqlite3.Connection]:
+    """A store (waiting 0.3 s for locks) and another connection holding the file's write lock."""
+    monkeypatch.setattr(state, "_TIMEOUT", 0.3)
+    store = StateStore(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return store, other
+
+
+def test_a_claim_the_store_cannot_make_is_a_typed_error_that_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = _locked_store(tmp_path / "s.db", monkeypatch)
+    with pytest.raises(ds.NetworkUnavailable, match=r"stayed locked by another process for 0\.3 s") as caught:
+        store.claim("scope", "k", "d", network="threads")
+    assert "nothing was sent" in caught.value.message
+    assert caught.value.network == "threads"
+    assert not caught.value.retryable  # the retry policy does not repeat it on its own
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    other.execute("ROLLBACK")
+    assert store.claim("scope", "k", "d") is None  # the failed claim left nothing behind
+
+
+def test_a_record_the_store_cannot_write_is_a_typed_error_and_the_store_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = _locked_store(tmp_path / "s.db", monkeypatch)
+    with pytest.raises(ds.NetworkUnavailable, match=r"idempotency store .* stayed locked"):
+        store.put("scope", "k", "d", {"post_id": "1"})
+    with pytest.raises(ds.NetworkUnavailable, match=r"idempotency store .* stayed locked"):
+        store.drop("scope", "k")
+    other.execute("ROLLBACK")
+    store.put("scope", "k", "d", {"post_id": "1"})  # no transaction was left open
+    assert store.get("scope", "k") == ("d", {"post_id": "1"})
+
+
+def test_a_store_that_cannot_be_made_there_says_so(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "a-folder.db").mkdir()
+    for path in (tmp_path / "a-file" / "state.db", tmp_path / "a-folder.db"):
+        with pytest.raises(ds.ConfigurationError, match="cannot be used as a decentsocial state file"):
+            StateStore(path)
