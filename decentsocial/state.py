@@ -19,6 +19,7 @@ one key used with two accounts stands for two publishes.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -31,6 +32,8 @@ from typing import Any, ClassVar
 from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 
 __all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_error", "use_wal"]
+
+log = logging.getLogger("decentsocial.state")
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
@@ -213,9 +216,18 @@ class StateStore:
             )
 
     def drop(self, scope: str, key: str) -> None:
-        """Forget ``key`` (its publish failed for good, so the key may start afresh)."""
-        with self._failures("giving a key back"), self._transaction() as db:
-            db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
+        """Forget ``key`` (its publish failed for good, so the key may start afresh).
+
+        Called while a refusal is being raised, so a store that cannot do it
+        is logged, not raised: the refusal stays the caller's error, and the
+        key stays claimed (used again, it resumes; with other content it is
+        refused as reused), which never makes a second post.
+        """
+        try:
+            with self._failures("giving a key back"), self._transaction() as db:
+                db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
+        except NetworkUnavailable as exc:
+            log.warning("%s; the key %r stays claimed", exc.message, key)
 
     def items(self, scope: str, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
         """Every ``(key, digest, data)`` in ``scope`` whose key starts with ``prefix``."""

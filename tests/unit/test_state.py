@@ -225,11 +225,29 @@ def test_a_record_the_store_cannot_write_is_a_typed_error_and_the_store_goes_on(
     store, other = _locked_store(tmp_path / "s.db", monkeypatch)
     with pytest.raises(ds.NetworkUnavailable, match=r"idempotency store .* stayed locked"):
         store.put("scope", "k", "d", {"post_id": "1"})
-    with pytest.raises(ds.NetworkUnavailable, match=r"idempotency store .* stayed locked"):
-        store.drop("scope", "k")
     other.execute("ROLLBACK")
     store.put("scope", "k", "d", {"post_id": "1"})  # no transaction was left open
     assert store.get("scope", "k") == ("d", {"post_id": "1"})
+
+
+def test_a_key_the_store_cannot_give_back_stays_claimed_and_the_refusal_stays_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(state, "_TIMEOUT", 0.3)
+    with ds.connect("sandbox", path=tmp_path / "a.db", account="alice", state_path=tmp_path / "s.db") as net:
+        assert net.claim_key("tip", "k", "d") is None
+        other = sqlite3.connect(tmp_path / "s.db", isolation_level=None, check_same_thread=False)
+
+        def refused() -> str:  # a write the server refused, while another process holds the store
+            other.execute("BEGIN IMMEDIATE")
+            raise ds.ContentRejected("over the balance", network="sandbox")
+
+        with pytest.raises(ds.ContentRejected, match="over the balance"):
+            net._keyed(refused, "tip", "k", True)
+        assert "stayed locked" in caplog.text
+        assert "the key 'tip:k' stays claimed" in caplog.text
+        other.execute("ROLLBACK")
+        assert net.claim_key("tip", "k", "d") == {}  # still claimed: the same tip again resumes
 
 
 def test_a_store_that_cannot_be_made_there_says_so(tmp_path: Path) -> None:
