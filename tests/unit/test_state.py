@@ -169,6 +169,8 @@ def test_switching_to_wal_waits_for_another_connections_write(tmp_path: Path) ->
     release.join()
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]  # the other write was kept
+    reader.close()
+    writer.close()
 
 
 def test_switching_to_wal_gives_up_after_its_timeout(tmp_path: Path) -> None:
@@ -179,6 +181,8 @@ def test_switching_to_wal_gives_up_after_its_timeout(tmp_path: Path) -> None:
         use_wal(reader, 0.3)
     assert time.monotonic() - started < 5
     writer.execute("ROLLBACK")
+    reader.close()
+    writer.close()
 
 
 def test_a_store_held_by_another_process_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,6 +220,7 @@ def test_a_claim_the_store_cannot_make_is_a_typed_error_that_records_nothing(
     assert not caught.value.retryable  # the retry policy does not repeat it on its own
     assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
     other.execute("ROLLBACK")
+    other.close()
     assert store.claim("scope", "k", "d") is None  # the failed claim left nothing behind
 
 
@@ -226,6 +231,7 @@ def test_a_record_the_store_cannot_write_is_a_typed_error_and_the_store_goes_on(
     with pytest.raises(ds.NetworkUnavailable, match=r"idempotency store .* stayed locked"):
         store.put("scope", "k", "d", {"post_id": "1"})
     other.execute("ROLLBACK")
+    other.close()
     store.put("scope", "k", "d", {"post_id": "1"})  # no transaction was left open
     assert store.get("scope", "k") == ("d", {"post_id": "1"})
 
@@ -247,6 +253,7 @@ def test_a_key_the_store_cannot_give_back_stays_claimed_and_the_refusal_stays_th
         assert "stayed locked" in caplog.text
         assert "the key 'tip:k' stays claimed" in caplog.text
         other.execute("ROLLBACK")
+        other.close()
         assert net.claim_key("tip", "k", "d") == {}  # still claimed: the same tip again resumes
 
 
