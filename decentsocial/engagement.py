@@ -28,7 +28,7 @@ from . import errors
 from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
-from .state import open_error
+from .state import open_store
 
 if TYPE_CHECKING:
     import pandas
@@ -83,21 +83,14 @@ CREATE TABLE IF NOT EXISTS snapshots (
 def _open(store: str | Path) -> sqlite3.Connection:
     """The metrics store at ``store``: created if missing, refused (and let go of) if it is another file."""
     path = Path(store).expanduser()
-    db: sqlite3.Connection | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=_TIMEOUT)
+
+    def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "snapshots" not in tables:
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
         db.execute(_SCHEMA)
-    except BaseException as exc:
-        if db is not None:
-            db.close()
-        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
-            raise open_error(path, exc, "a decentsocial metrics store", _TIMEOUT) from None
-        raise
-    return db
+
+    return open_store(path, "a decentsocial metrics store", _TIMEOUT, prepare)
 
 
 def track(

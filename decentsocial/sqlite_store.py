@@ -29,7 +29,7 @@ from typing import Any
 
 from . import errors
 from .jobs import Finished, Job, Plan, TargetOutcome, build_job, error_fields, next_state
-from .state import immediate_transaction, open_error, use_wal
+from .state import immediate_transaction, open_store, use_wal
 
 __all__ = ["SQLiteStore"]
 
@@ -287,10 +287,8 @@ def _outcome_row(
 
 def _open(path: Path) -> sqlite3.Connection:
     """The store at ``path``: created if missing, refused if it is some other file."""
-    db: sqlite3.Connection | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
+
+    def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "meta" not in tables:
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial scheduler store")
@@ -302,13 +300,9 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
-    except BaseException as exc:
-        if db is not None:
-            db.close()  # a refused file is not held open
-        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
-            raise open_error(path, exc, "a decentsocial scheduler store", _TIMEOUT) from None
-        raise
-    return db
+
+    what = "a decentsocial scheduler store"
+    return open_store(path, what, _TIMEOUT, prepare, isolation_level=None, check_same_thread=False)
 
 
 def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[Job]:

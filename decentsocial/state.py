@@ -24,14 +24,14 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 
-__all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_error", "use_wal"]
+__all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_store", "use_wal"]
 
 log = logging.getLogger("decentsocial.state")
 
@@ -81,7 +81,27 @@ def _locked(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
-def open_error(path: Path, exc: sqlite3.Error | OSError, what: str, timeout: float) -> ConfigurationError:
+def open_store(
+    path: Path, what: str, timeout: float, prepare: Callable[[sqlite3.Connection], None], **options: Any
+) -> sqlite3.Connection:
+    """``path`` opened (its folder made) with ``options`` and made ready by ``prepare``, which checks
+    the file is ``what``. On any failure the connection is closed, so a refused file is not held
+    open, and SQLite's or the file system's error becomes a ``ConfigurationError`` saying why."""
+    db: sqlite3.Connection | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=timeout, **options)
+        prepare(db)
+    except BaseException as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, (sqlite3.DatabaseError, OSError)):
+            raise _open_error(path, exc, what, timeout) from exc
+        raise
+    return db
+
+
+def _open_error(path: Path, exc: sqlite3.Error | OSError, what: str, timeout: float) -> ConfigurationError:
     """Why a store's file did not open: another process held it past ``timeout``, it is some other
     file, or it cannot be made or used there (a folder in its place, a read-only or full disk)."""
     if isinstance(exc, sqlite3.Error) and _locked(exc):
@@ -120,6 +140,13 @@ def default_state_path() -> Path:
     return Path(platformdirs.user_data_dir("decentsocial", appauthor=False)) / "state.db"
 
 
+def _prepare(db: sqlite3.Connection) -> None:
+    """Make the file a state store (WAL, the table) and forget records past ``KEEP_SECONDS``."""
+    use_wal(db, _TIMEOUT)
+    db.execute(_SCHEMA)
+    db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
+
+
 class StateStore:
     """Records keyed by ``(scope, key)``: a fingerprint (``digest``) and a JSON object of what was made."""
 
@@ -130,18 +157,8 @@ class StateStore:
         self.path = path
         self._lock = threading.Lock()
         created = not path.exists()
-        db: sqlite3.Connection | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
-            use_wal(db, _TIMEOUT)
-            db.execute(_SCHEMA)
-            db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
-        except (sqlite3.DatabaseError, OSError) as exc:
-            if db is not None:
-                db.close()  # a refused file is not held open
-            raise open_error(path, exc, "a decentsocial state file", _TIMEOUT) from exc
-        self._db = db
+        what = "a decentsocial state file"
+        self._db = open_store(path, what, _TIMEOUT, _prepare, isolation_level=None, check_same_thread=False)
         if created:
             os.chmod(path, 0o600)
 
