@@ -19,6 +19,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +29,7 @@ from . import errors
 from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
-from .state import open_store
+from .state import open_store, store_failures
 
 if TYPE_CHECKING:
     import pandas
@@ -93,6 +94,12 @@ def _open(store: str | Path) -> sqlite3.Connection:
     return open_store(path, "a decentsocial metrics store", _TIMEOUT, prepare)
 
 
+def _failures(store: str | Path, doing: str) -> AbstractContextManager[None]:
+    """SQLite's failures once the store is open (another process writing to it past the timeout, a
+    full disk) as ``NetworkUnavailable`` naming the store and the step."""
+    return store_failures(f"the metrics store {Path(store).expanduser()}", doing, _TIMEOUT)
+
+
 def track(
     posts: Iterable[Post],
     store: str | Path = "metrics.db",
@@ -118,7 +125,7 @@ def track(
     current = [_refresh(post, by_name.get(post.network)) for post in items]
     db = _open(store)
     try:
-        with db:
+        with _failures(store, "storing snapshots"), db:
             db.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_snapshot_row(post, taken) for post in current],
@@ -166,10 +173,11 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     pd = _pandas()
     db = _open(store)
     try:
-        rows = db.execute(
-            "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views,"
-            " reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
-        ).fetchall()
+        with _failures(store, "reading snapshots"):
+            rows = db.execute(
+                "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views,"
+                " reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
+            ).fetchall()
     finally:
         db.close()
     records = []

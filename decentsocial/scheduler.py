@@ -94,7 +94,9 @@ class Scheduler:
     calls :meth:`run`; ``"celery"`` (a Redis store) makes :meth:`run` a
     dispatcher that sends each due job once to Celery workers through
     ``broker`` (default: the store's URL), see :mod:`decentsocial.celery_app`.
-    A store or broker that cannot be reached is ``NetworkUnavailable`` here.
+    A store or broker that cannot be reached is ``NetworkUnavailable`` here; so is
+    a change to a SQLite store that another process held past 30 s or the disk
+    refused (nothing is changed then).
 
     ``lease`` is how long a worker holds a job before another may take it
     over (it is renewed before every target). ``now`` gives the current time

@@ -29,7 +29,7 @@ from typing import Any
 
 from . import errors
 from .jobs import Finished, Job, Plan, TargetOutcome, build_job, error_fields, next_state
-from .state import immediate_transaction, open_store, use_wal
+from .state import immediate_transaction, open_store, store_failures, use_wal
 
 __all__ = ["SQLiteStore"]
 
@@ -89,6 +89,7 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = str(path)
+        self._store = f"the scheduler store {path}"
         self._lock = threading.Lock()
         self._db = _open(path)
 
@@ -96,7 +97,7 @@ class SQLiteStore:
         self._db.close()
 
     def add(self, plan: Plan) -> str:
-        with self._transaction(durable=True) as db:
+        with self._transaction("adding a job", durable=True) as db:
             existing = db.execute(
                 "SELECT id, draft, at, every, until, targets FROM jobs WHERE key = ?", (plan.key,)
             ).fetchone()
@@ -123,7 +124,7 @@ class SQLiteStore:
         return job_id
 
     def load(self, job_id: str) -> Job | None:
-        with self._lock:
+        with self._reading("reading a job"):
             row = self._db.execute(_SELECT_JOBS + " WHERE id = ?", (job_id,)).fetchone()
             if row is None:
                 return None
@@ -131,13 +132,13 @@ class SQLiteStore:
         return _job(row, outcomes)
 
     def load_all(self) -> list[Job]:
-        with self._lock:
+        with self._reading("reading the jobs"):
             rows = self._db.execute(_SELECT_JOBS + " ORDER BY at, created_at").fetchall()
             outcomes = self._db.execute(_SELECT_OUTCOMES).fetchall()
         return _jobs(rows, outcomes)
 
     def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
-        with self._transaction(durable=True) as db:
+        with self._transaction("changing the status of jobs", durable=True) as db:
             rows = db.execute(
                 "SELECT id, status FROM jobs WHERE ? IS NULL OR id = ? ORDER BY at, created_at",
                 (job_id, job_id),
@@ -149,14 +150,14 @@ class SQLiteStore:
         return ids
 
     def set_at(self, job_id: str, at: float) -> bool:
-        with self._transaction(durable=True) as db:
+        with self._transaction("moving a job", durable=True) as db:
             changed = db.execute(
                 "UPDATE jobs SET at = ? WHERE id = ? AND status IN ('scheduled', 'paused')", (at, job_id)
             ).rowcount
         return bool(changed)
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
-        with self._transaction() as db:
+        with self._transaction("claiming due jobs") as db:
             # Two queries, each read from the index in order: one with an OR sorted every due
             # job on each claim (a claim's cost grew with the number of jobs due).
             due = db.execute(
@@ -183,7 +184,7 @@ class SQLiteStore:
         return _jobs(sorted(rows, key=lambda row: order[row[0]]), outcomes)
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
-        with self._transaction() as db:
+        with self._transaction("renewing a lease") as db:
             changed = db.execute(
                 "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND lease_owner = ?",
                 (lease_until, job_id, owner),
@@ -191,31 +192,31 @@ class SQLiteStore:
         return changed == 1
 
     def holds(self, job_id: str, owner: str) -> bool:
-        with self._lock:
+        with self._reading("checking a lease"):
             row = self._db.execute(
                 "SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?", (job_id, owner)
             ).fetchone()
         return row is not None
 
     def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
-        with self._transaction() as db:
+        with self._transaction("recording an outcome") as db:
             db.execute(_INSERT_OUTCOME, _outcome_row(job_id, occurrence, outcome, finished_at))
 
     def finish(self, owner: str, finished: Sequence[Finished]) -> None:
         if finished:
-            with self._transaction() as db:
+            with self._transaction("ending jobs") as db:
                 _finish(db, owner, finished)
 
     # ---- notes (the active crisis): rows of ``meta`` named ``note:…``, beside the format marker
 
     def note(self, name: str) -> str | None:
-        with self._lock:
+        with self._reading("reading a note"):
             row = self._db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + name,)).fetchone()
         return None if row is None else str(row[0])
 
     def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
         key = "note:" + name
-        with self._transaction(durable=True) as db:
+        with self._transaction("changing a note", durable=True) as db:
             row = db.execute("SELECT value FROM meta WHERE name = ?", (key,)).fetchone()
             if (None if row is None else str(row[0])) != old:
                 return False
@@ -226,9 +227,12 @@ class SQLiteStore:
             return True
 
     @contextmanager
-    def _transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """One immediate transaction; ``durable`` commits it waiting for the disk (see the module's notes)."""
-        with self._lock:
+    def _transaction(self, doing: str, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction; ``durable`` commits it waiting for the disk (see the module's notes).
+
+        A failure of SQLite's (the file held by another process past the timeout, a full disk) rolls
+        it back and is ``NetworkUnavailable`` saying what was being done."""
+        with self._lock, store_failures(self._store, doing, _TIMEOUT):
             if durable:
                 self._db.execute("PRAGMA synchronous=FULL")
             try:
@@ -237,6 +241,12 @@ class SQLiteStore:
             finally:
                 if durable:
                     self._db.execute("PRAGMA synchronous=NORMAL")
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[None]:
+        """Reads under the connection's lock; SQLite's failures as in :meth:`_transaction`."""
+        with self._lock, store_failures(self._store, doing, _TIMEOUT):
+            yield
 
 
 def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished]) -> None:

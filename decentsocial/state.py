@@ -31,7 +31,14 @@ from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 
-__all__ = ["StateStore", "default_state_path", "immediate_transaction", "open_store", "use_wal"]
+__all__ = [
+    "StateStore",
+    "default_state_path",
+    "immediate_transaction",
+    "open_store",
+    "store_failures",
+    "use_wal",
+]
 
 log = logging.getLogger("decentsocial.state")
 
@@ -116,6 +123,27 @@ _CANNOT_USE = ("unable to open", "readonly", "disk is full", "disk I/O error")
 
 
 @contextmanager
+def store_failures(
+    store: str, doing: str, timeout: float, *, network: str | None = None, retryable: bool | None = None
+) -> Iterator[None]:
+    """A SQLite failure in the block, once the store ``store`` (its kind and path) is open, as
+    ``NetworkUnavailable`` naming the store, what it was ``doing`` and why: another process held
+    the file past ``timeout`` (retryable unless ``retryable`` says otherwise), a full or read-only
+    disk. Put it around a transaction that rolls back on failure (:func:`immediate_transaction`,
+    a connection's ``with``), so the error leaves nothing half done."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        locked = _locked(exc)
+        why = f"stayed locked by another process for {timeout:g} s" if locked else "failed"
+        raise NetworkUnavailable(
+            f"{store} {why} while {doing} ({exc})",
+            network=network,
+            retryable=locked if retryable is None else retryable,
+        ) from exc
+
+
+@contextmanager
 def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Iterator[sqlite3.Connection]:
     """One ``BEGIN IMMEDIATE`` transaction on ``db`` (autocommit mode), under ``lock``: committed, or
     rolled back on any exception. Every process writing one file waits its turn instead of failing."""
@@ -175,20 +203,12 @@ class StateStore:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
 
-    @contextmanager
-    def _failures(self, doing: str, network: str | None = None) -> Iterator[None]:
+    def _failures(self, doing: str, network: str | None = None) -> AbstractContextManager[None]:
         """A SQLite failure in the block (a lock held past the timeout, a full or read-only disk) as
         ``NetworkUnavailable``, not retryable: around a write it cannot say whether the write was
         made, so a key is kept, never given back, and the retry policy does not repeat the write."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            why = f"stayed locked by another process for {_TIMEOUT:g} s" if _locked(exc) else "failed"
-            raise NetworkUnavailable(
-                f"the idempotency store {self.path} {why} while {doing} ({exc})",
-                network=network,
-                retryable=False,
-            ) from exc
+        store = f"the idempotency store {self.path}"
+        return store_failures(store, doing, _TIMEOUT, network=network, retryable=False)
 
     def claim(
         self, scope: str, key: str, digest: str, *, network: str | None = None

@@ -110,6 +110,31 @@ def test_a_metrics_store_held_by_another_process_says_so(
     assert list(ds.history(store)["id"]) == [post.id]
 
 
+def test_a_metrics_store_another_process_writes_to_is_a_typed_error_and_keeps_nothing_half(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "metrics.db"
+    monkeypatch.setattr(engagement, "_TIMEOUT", 0.3)
+    with ds.connect("sandbox", path=tmp_path / "s.db") as net:
+        first = net.publish("tracked before")
+        second = net.publish("tracked after")
+    ds.track([first], store)
+    writer = sqlite3.connect(store, isolation_level=None)  # another process, mid-write on the store
+    writer.execute("BEGIN IMMEDIATE")
+    with pytest.raises(
+        ds.NetworkUnavailable,
+        match=r"metrics store .* stayed locked by another process for 0\.3 s while storing",
+    ) as caught:
+        ds.track([first, second], store)
+    assert caught.value.retryable
+    assert list(ds.history(store)["id"]) == [first.id]  # reads go on; no snapshot of the failed call
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert open_handles(store) == 0
+    ds.track([first, second], store)
+    assert sorted(ds.history(store)["id"]) == sorted([first.id, first.id, second.id])
+
+
 def test_models_show_one_short_line_and_escaped_html() -> None:
     with ds.connect("sandbox", max_length=5000) as net:
         post = net.publish("<script>alert('x')</script> & <b>bold</b> " + "long " * 400)

@@ -281,6 +281,40 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     assert open_handles(tmp_path / "posts.db") == open_handles(tmp_path / "notes.txt") == 0
 
 
+def test_a_store_held_by_another_process_is_a_typed_error_and_nothing_changes(
+    profiles: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from decentsocial import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_TIMEOUT", 0.3)
+    store = profiles / "campaign.db"
+    with Scheduler(store, now=clock) as sched:
+        job = sched.schedule("held", ["brand-a"], at=START)
+        other = sqlite3.connect(store, isolation_level=None)  # another process, mid-write
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(
+            ds.NetworkUnavailable,
+            match=r"scheduler store .* stayed locked by another process"
+            r" for 0\.3 s while claiming due jobs",
+        ) as caught:
+            sched.run_pending()
+        assert caught.value.retryable  # another try, once the other process is done, can work
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+        with pytest.raises(ds.NetworkUnavailable, match="while adding a job"):
+            sched.schedule("not stored", ["brand-a"], at=START)
+        with pytest.raises(ds.NetworkUnavailable, match="while changing the status of jobs"):
+            sched.pause()
+        assert [j.status for j in sched.jobs()] == ["scheduled"]  # reads go on; nothing changed
+        other.execute("ROLLBACK")
+        other.close()
+        assert sched.run_pending() == 1  # no transaction was left open
+        assert [j.id for j in sched.jobs()] == [job.id]
+        assert sched.job(job.id).status == "done"
+    assert texts(profiles) == ["held"]
+
+
 def _older_layout(store: Path) -> None:
     """A store as made before: rowid tables and the index ``jobs_due`` on ``(status, at)``."""
     import sqlite3

@@ -263,3 +263,23 @@ def test_a_store_that_cannot_be_made_there_says_so(tmp_path: Path) -> None:
     for path in (tmp_path / "a-file" / "state.db", tmp_path / "a-folder.db"):
         with pytest.raises(ds.ConfigurationError, match="cannot be used as a decentsocial state file"):
             StateStore(path)
+
+
+def test_a_full_disk_under_an_open_store_is_a_typed_error_naming_the_step(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "full.db", isolation_level=None)
+    db.execute("CREATE TABLE t (x BLOB)")
+    db.execute("PRAGMA max_page_count = 4")  # SQLite's own "database or disk is full", as on a full disk
+    lock = threading.Lock()
+    with (
+        pytest.raises(
+            ds.NetworkUnavailable, match=r"^the test store \S+ failed while writing \(.*full"
+        ) as caught,
+        state.store_failures(f"the test store {tmp_path / 'full.db'}", "writing", 30.0),
+        state.immediate_transaction(db, lock),
+    ):
+        db.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    assert not caught.value.retryable  # only a lock held elsewhere is worth another try as it is
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    assert not db.in_transaction  # rolled back
+    assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    db.close()
