@@ -18,8 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, printable
-from .errors import InvalidInput
+from .cli import (
+    PLANNING,
+    JsonOpt,
+    app,
+    error_json,
+    handles_errors,
+    out,
+    print_json,
+    printable,
+)
+from .errors import ConfigurationError, InvalidInput
 from .models import Draft, parse_iso_datetime
 
 if TYPE_CHECKING:
@@ -29,8 +38,38 @@ __all__ = ["parse_duration", "parse_when"]
 
 StoreOpt = Annotated[
     str,
-    typer.Option("--store", envvar="DECENTSOCIAL_STORE", help="The scheduler store (a SQLite file)."),
+    typer.Option(
+        "--store",
+        envvar="DECENTSOCIAL_STORE",
+        help="The scheduler store: a SQLite file, or a redis:// URL (the celery extra).",
+    ),
 ]
+
+
+#: The stores ``--store`` takes as URLs (the Redis store of a Celery setup); anything else is a file.
+REDIS_SCHEMES = ("redis://", "rediss://")
+
+
+def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1.0) -> Scheduler:
+    """The scheduler on ``store`` (``--store``): a ``redis://`` or ``rediss://`` URL, else a SQLite file.
+
+    Only the commands that plan or run jobs (``create``) make a file that is
+    not there: for the others a missing file is a mistyped path, and a new
+    empty store would hide it (``jobs`` would list nothing, ``pause`` pause
+    nothing).
+    """
+    from .scheduler import Scheduler
+
+    if store.startswith(REDIS_SCHEMES):
+        return Scheduler(store, poll_interval=poll_interval)
+    path = Path(store).expanduser()
+    if not create and not path.exists():
+        raise ConfigurationError(
+            f"no scheduler store at {path}: check --store (or $DECENTSOCIAL_STORE);"
+            " `decentsocial schedule` makes the store when it plans the first job"
+        )
+    return Scheduler(path, poll_interval=poll_interval)
+
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -71,12 +110,6 @@ def parse_variants(items: list[str]) -> dict[str, str]:
             raise InvalidInput(f"--variant {name.strip()!r} is given twice")
         found[name.strip()] = text
     return found
-
-
-def _open(store: str) -> Scheduler:
-    from .scheduler import Scheduler
-
-    return Scheduler(Path(store).expanduser())
 
 
 def _jobs_table(jobs: list[Job]) -> Table:
@@ -123,7 +156,7 @@ def schedule(
 ) -> None:
     """Plan a post for one or more profiles."""
     variants = parse_variants(variant or [])
-    sched = _open(store)
+    sched = open_scheduler(store, create=True)
     try:
         job = sched.schedule(
             Draft(text=text),
@@ -152,7 +185,7 @@ def jobs(
     as_json: JsonOpt = False,
 ) -> None:
     """List the jobs in a store, soonest first, with what each has published."""
-    sched = _open(store)
+    sched = open_scheduler(store)
     try:
         listed = sched.jobs(status=status)  # type: ignore[arg-type]  # checked by jobs()
     finally:
@@ -206,7 +239,7 @@ def pause(
     as_json: JsonOpt = False,
 ) -> None:
     """Pause a job (or every job): nothing planned goes out until it is resumed."""
-    sched = _open(store)
+    sched = open_scheduler(store)
     try:
         _moved("paused", sched.pause(job_id), as_json)
     finally:
@@ -221,7 +254,7 @@ def resume(
     as_json: JsonOpt = False,
 ) -> None:
     """Resume a paused job (or every paused job)."""
-    sched = _open(store)
+    sched = open_scheduler(store)
     try:
         _moved("resumed", sched.resume(job_id), as_json)
     finally:
@@ -236,7 +269,7 @@ def cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel a job that has not finished (its record stays)."""
-    sched = _open(store)
+    sched = open_scheduler(store)
     try:
         sched.cancel(job_id)
     finally:
@@ -253,7 +286,7 @@ def reschedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Move a planned or paused job to another time."""
-    sched = _open(store)
+    sched = open_scheduler(store)
     try:
         job = sched.reschedule(job_id, parse_when(at))
     finally:
@@ -272,11 +305,9 @@ def worker(
     poll: Annotated[float, typer.Option("--poll", help="Seconds between looks for due jobs.")] = 1.0,
 ) -> None:
     """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
-    from .scheduler import Scheduler
-
-    sched = Scheduler(Path(store).expanduser(), poll_interval=poll)
+    sched = open_scheduler(store, create=True, poll_interval=poll)
     console = out()
-    console.print(f"worker {sched.worker_id} on {sched.path}", markup=False)
+    console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
     seen = {job.id: (job.status, len(job.outcomes)) for job in sched.jobs()}
     stop = threading.Event()
     try:

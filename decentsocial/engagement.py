@@ -81,9 +81,13 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 
 
-def _open(store: str | Path) -> sqlite3.Connection:
-    """The metrics store at ``store``: created if missing, refused (and let go of) if it is another file."""
+def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
+    """The metrics store at ``store``: refused (and let go of) if it is another file; made if it is
+    missing and ``create`` (tracking), else refused: reading a mistyped path would make an empty store
+    and show no history instead of saying so."""
     path = Path(store).expanduser()
+    if not create and not path.exists():
+        raise errors.ConfigurationError(f"no metrics store at {path}: track() makes one with its snapshots")
 
     def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -123,7 +127,7 @@ def track(
         by_name.setdefault(net.name, net)
     taken = (now or datetime.now(timezone.utc)).timestamp()
     current = [_refresh(post, by_name.get(post.network)) for post in items]
-    db = _open(store)
+    db = _open(store, create=True)
     try:
         with _failures(store, "storing snapshots"), db:
             db.executemany(
@@ -169,9 +173,12 @@ def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
 
 
 def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
-    """Every snapshot in ``store``, one row per (post, snapshot), oldest first."""
+    """Every snapshot in ``store``, one row per (post, snapshot), oldest first.
+
+    A ``store`` that does not exist is a ``ConfigurationError`` (nothing is made).
+    """
     pd = _pandas()
-    db = _open(store)
+    db = _open(store, create=False)
     try:
         with _failures(store, "reading snapshots"):
             rows = db.execute(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .campaign_cli import REDIS_SCHEMES, StoreOpt, open_scheduler
 from .cli import (
     POSTING,
     NetworkOpt,
@@ -36,24 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = ["crisis_app"]
 
-# The campaign commands' --store (not imported from campaign_cli: each command module imports only cli).
-StoreOpt = Annotated[
-    str,
-    typer.Option("--store", envvar="DECENTSOCIAL_STORE", help="The scheduler store (a SQLite file)."),
-]
-
 crisis_app = typer.Typer(
     name="crisis",
     help="Crisis mode: pause every job, publish and pin a statement; end it to resume.",
     no_args_is_help=True,
 )
 app.add_typer(crisis_app, name="crisis", rich_help_panel=POSTING)
-
-
-def _scheduler(store: str) -> Scheduler:
-    from .scheduler import Scheduler
-
-    return Scheduler(Path(store).expanduser())
 
 
 @app.command(rich_help_panel=POSTING)
@@ -153,7 +142,7 @@ def retract(
     """Delete every post a scheduled job made, threads included, on every target (safe to run twice)."""
     from .lifecycle import retract as retract_job
 
-    sched = _scheduler(store)
+    sched = open_scheduler(store)
     try:
         job = _find_job(sched, job_or_key)
     finally:
@@ -176,13 +165,23 @@ def crisis_start(
     """Pause every planned job, publish the statement to each profile and pin it."""
     from .lifecycle import crisis
 
-    sched = _scheduler(store)
+    # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
+    # --store must not look like a campaign that was paused.
+    new = not store.startswith(REDIS_SCHEMES) and not Path(store).expanduser().exists()
+    sched = open_scheduler(store, create=True)
     try:
         c = crisis(statement, to, scheduler=sched, pin=not no_pin)
     finally:
         sched.close()
     console = out()
     console.print(f"Crisis {c.id} started; {len(c.paused)} job(s) paused", style="bold", markup=False)
+    if new:
+        console.print(
+            f"  no scheduler store was at {printable(store)}: made one, so no job was paused"
+            " (check --store if campaigns are running)",
+            markup=False,
+            soft_wrap=True,
+        )
     assert c.result is not None
     for label, outcome in zip(to, c.result.outcomes, strict=True):
         if outcome.error is not None:
@@ -205,7 +204,7 @@ def crisis_end(store: StoreOpt = "campaign.db") -> None:
     from .errors import InvalidInput
     from .lifecycle import Crisis
 
-    sched = _scheduler(store)
+    sched = open_scheduler(store)
     try:
         active = Crisis.active(sched)
         if active is None:

@@ -147,3 +147,28 @@ def test_crisis_start_and_end(home: Path) -> None:
     nothing = run(home, "crisis", "end")
     assert nothing.returncode == 1
     assert "no crisis is active" in nothing.stderr
+
+
+def test_a_store_that_is_not_there_is_said_and_not_made(home: Path) -> None:
+    typo = ["--store", str(home / "campain.db")]
+    for args in (("jobs",), ("pause",), ("resume",), ("cancel", "j1"), ("retract", "k1"), ("crisis", "end")):
+        result = run(home, *args, *typo)
+        assert result.returncode == 1, (args, result.stdout)
+        assert f"no scheduler store at {home / 'campain.db'}: check --store" in result.stderr, args
+        assert not (home / "campain.db").exists()  # no empty store made to hide the typo
+    # A crisis may start without campaigns, so it makes the store, and says it paused nothing.
+    started = run(home, "crisis", "start", "We are on it.", "--to", "brand", "--no-pin", *typo)
+    assert started.returncode == 0, started.stderr
+    assert "0 job(s) paused" in started.stdout
+    assert "no scheduler store was at" in started.stdout
+    assert run(home, "crisis", "end", *typo).returncode == 0  # the crisis is in the store it made
+    planned = run(home, "schedule", "Later", "--to", "brand", "--at", "+2h", "--store", str(home / "new.db"))
+    assert planned.returncode == 0, planned.stderr  # planning the first job makes the store
+    assert run(home, "jobs", "--store", str(home / "new.db")).returncode == 0
+
+
+def test_a_redis_url_store_goes_to_redis_not_to_a_file(home: Path) -> None:
+    result = run(home, "jobs", "--store", "redis://127.0.0.1:9/0")  # port 9: nothing listens
+    assert result.returncode == 1
+    assert "Redis" in result.stderr  # unreachable, or the celery extra missing: either way, Redis
+    assert not (home / "redis:").exists()  # before, it became the SQLite file redis:/127.0.0.1:9/0

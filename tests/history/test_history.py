@@ -135,6 +135,12 @@ def test_a_metrics_store_another_process_writes_to_is_a_typed_error_and_keeps_no
     assert sorted(ds.history(store)["id"]) == sorted([first.id, first.id, second.id])
 
 
+def test_history_of_a_store_that_is_not_there_is_said_and_nothing_is_made(tmp_path: Path) -> None:
+    with pytest.raises(ds.ConfigurationError, match=r"no metrics store at .*metrcs\.db: track"):
+        ds.history(tmp_path / "metrcs.db")
+    assert list(tmp_path.iterdir()) == []  # before, an empty store was made and read as no history
+
+
 def test_models_show_one_short_line_and_escaped_html() -> None:
     with ds.connect("sandbox", max_length=5000) as net:
         post = net.publish("<script>alert('x')</script> & <b>bold</b> " + "long " * 400)
