@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from .cli import (
@@ -28,7 +29,7 @@ from .cli import (
     print_json,
     printable,
 )
-from .errors import ConfigurationError, InvalidInput
+from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 
 if TYPE_CHECKING:
@@ -305,25 +306,27 @@ def worker(
     poll: Annotated[float, typer.Option("--poll", help="Seconds between looks for due jobs.")] = 1.0,
 ) -> None:
     """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
+    from .scheduler import MAX_STORE_PAUSE
+
     sched = open_scheduler(store, create=True, poll_interval=poll)
     console = out()
     console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
-    seen = {job.id: (job.status, len(job.outcomes)) for job in sched.jobs()}
+    seen: dict[str, tuple[str, int]] = {job.id: (job.status, len(job.outcomes)) for job in sched.jobs()}
     stop = threading.Event()
+    pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
     try:
         while not stop.is_set():
-            ran = sched.run_pending(limit=1)
-            for job in sched.jobs():
-                state = (job.status, len(job.outcomes))
-                if seen.get(job.id) != state and job.status != "running":
-                    posted = sum(len(o.post_ids) for o in job.outcomes if o.occurrence == job.occurrence)
-                    console.print(f"{job.id} {job.status}: {posted} post(s)", markup=False)
-                    for outcome in job.outcomes:
-                        if outcome.error is not None and outcome.occurrence == job.occurrence:
-                            console.print(
-                                f"  {outcome.target}: {printable(str(outcome.error))}", markup=False
-                            )
-                seen[job.id] = state
+            try:
+                ran = sched.run_pending(limit=1)
+                _print_changes(console, sched.jobs(), seen)
+            except NetworkUnavailable as exc:
+                if not exc.retryable:
+                    raise
+                console.print(f"{printable(str(exc))}; trying again in {pause:g} s", markup=False)
+                stop.wait(pause)
+                pause = min(pause * 2, MAX_STORE_PAUSE)
+                continue
+            pause = poll
             if not ran:
                 if once:
                     break
@@ -332,3 +335,16 @@ def worker(
         console.print("stopped", markup=False)
     finally:
         sched.close()
+
+
+def _print_changes(console: Console, jobs: list[Job], seen: dict[str, tuple[str, int]]) -> None:
+    """A line for each job that ended an occurrence since ``seen`` (updated), with its failures."""
+    for job in jobs:
+        state = (job.status, len(job.outcomes))
+        if seen.get(job.id) != state and job.status != "running":
+            posted = sum(len(o.post_ids) for o in job.outcomes if o.occurrence == job.occurrence)
+            console.print(f"{job.id} {job.status}: {posted} post(s)", markup=False)
+            for outcome in job.outcomes:
+                if outcome.error is not None and outcome.occurrence == job.occurrence:
+                    console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)
+        seen[job.id] = state

@@ -131,7 +131,9 @@ class Dispatcher:
         except (KeyError, ValueError, ImportError) as exc:
             raise errors.ConfigurationError(f"bad Celery broker URL: {exc}") from None
         except Exception as exc:  # kombu's OperationalError, socket errors
-            raise errors.NetworkUnavailable(f"the Celery broker cannot be reached: {exc}") from None
+            raise errors.NetworkUnavailable(
+                f"the Celery broker cannot be reached: {exc}", retryable=True
+            ) from None
 
     def send(self, due: Sequence[tuple[str, str]], *, on_failure: Callable[[str, str], None]) -> None:
         """Send one task per ``(job id, token)``; on failure hand the unsent back to ``on_failure``."""
@@ -147,7 +149,7 @@ class Dispatcher:
             for job_id, token in due[sent:]:
                 on_failure(job_id, token)
             raise errors.NetworkUnavailable(
-                f"the Celery broker stopped taking tasks ({sent} of {len(due)} sent): {exc}"
+                f"the Celery broker stopped taking tasks ({sent} of {len(due)} sent): {exc}", retryable=True
             ) from None
 
     def close(self) -> None:

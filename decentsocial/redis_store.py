@@ -297,7 +297,9 @@ class RedisStore:
         except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
             raise errors.ConfigurationError(f"Redis at {self.where} refused the credentials: {exc}") from None
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise errors.NetworkUnavailable(f"Redis at {self.where} cannot be reached: {exc}") from None
+            raise errors.NetworkUnavailable(
+                f"Redis at {self.where} cannot be reached: {exc}", retryable=True
+            ) from None
         except redis.RedisError as exc:
             raise errors.ConfigurationError(f"Redis at {self.where} refused a command: {exc}") from None
 

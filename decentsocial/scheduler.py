@@ -83,6 +83,8 @@ MAX_BATCH = 32
 FAST_JOB = 0.02
 #: How often (seconds, at most) a worker looks whether its environment changed (its config file: every batch).
 ENVIRONMENT_RECHECK = 1.0
+#: The longest pause (seconds) before a worker tries again a store or broker that is out of reach.
+MAX_STORE_PAUSE = 60.0
 
 
 class Scheduler:
@@ -335,12 +337,29 @@ class Scheduler:
 
         With the Celery engine this is the dispatcher: it sends each due job
         to the workers once (and again when a worker's lease on it expires).
+
+        A store or broker out of reach for a while (``NetworkUnavailable``
+        marked ``retryable``: Redis or the broker down, a SQLite file another
+        process holds past its 30 s) does not end the loop: it is logged and
+        tried again after a pause that doubles from ``poll_interval`` up to
+        ``MAX_STORE_PAUSE``. A job it cut short is taken up again when its
+        lease ends, and its idempotency keys find what was already posted.
+        Any other error ends the loop.
         """
+        pause = self.poll_interval
         while not _stopped(stop):
-            if self.run_pending() == 0:
-                deadline = time.monotonic() + self.poll_interval
-                while time.monotonic() < deadline and not _stopped(stop):
-                    time.sleep(min(0.1, self.poll_interval))
+            try:
+                ran = self.run_pending()
+            except errors.NetworkUnavailable as exc:
+                if not exc.retryable:
+                    raise
+                log.warning("%s; trying again in %g s", exc, pause)
+                _wait(pause, stop)
+                pause = min(pause * 2, MAX_STORE_PAUSE)
+                continue
+            pause = self.poll_interval
+            if ran == 0:
+                _wait(self.poll_interval, stop)
 
     def run_pending(self, *, limit: int | None = None) -> int:
         """Run the jobs due now (at most ``limit``), one after another; returns how many were run.
@@ -523,6 +542,13 @@ def _interval(every: timedelta | float | None) -> timedelta | None:
     if interval < MIN_EVERY:
         raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
     return interval
+
+
+def _wait(seconds: float, stop: threading.Event | Callable[[], bool] | None) -> None:
+    """Sleep ``seconds``, waking early once ``stop`` is set."""
+    deadline = time.monotonic() + seconds
+    while not _stopped(stop) and (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(0.1, left))
 
 
 def _stopped(stop: threading.Event | Callable[[], bool] | None) -> bool:

@@ -308,8 +308,9 @@ def _open(path: Path) -> sqlite3.Connection:
                 raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
         use_wal(db, _TIMEOUT)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
-        db.executescript(_SCHEMA)
-        db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
+        db.executescript(_SCHEMA)  # writes nothing to a store already in this layout
+        if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
     what = "a decentsocial scheduler store"
     return open_store(path, what, _TIMEOUT, prepare, isolation_level=None, check_same_thread=False)

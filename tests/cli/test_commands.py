@@ -462,6 +462,33 @@ def test_campaign_commands_print_json(tmp_path: Path) -> None:
     assert [j["status"] for j in json.loads(invoke(env, "jobs", *store, "--json").output)] == ["cancelled"]
 
 
+def test_the_worker_waits_out_a_store_held_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    import threading
+
+    from decentsocial import sqlite_store
+
+    env = write_config(tmp_path)
+    store = ["--store", str(tmp_path / "campaign.db")]
+    assert invoke(env, "schedule", "Now #camp", "--to", "brand", "--at", "now", *store).exit_code == 0
+    monkeypatch.setattr(sqlite_store, "_TIMEOUT", 0.2)
+    other = sqlite3.connect(tmp_path / "campaign.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the store for about a second
+
+    def release() -> None:
+        other.execute("ROLLBACK")
+        other.close()
+
+    threading.Timer(1.0, release).start()
+    result = invoke(env, "worker", "--once", "--poll", "0.05", *store)
+    assert result.exit_code == 0, result.output
+    assert "stayed locked by another process for 0.2 s while claiming due jobs" in result.output
+    assert "trying again in 0.05 s" in result.output
+    assert "done: 1 post(s)" in result.output  # then it ran the job
+    with sandbox(tmp_path) as net:
+        assert [p.text for p in net.posts(limit=None)] == ["Now #camp"]
+
+
 def test_python_dash_m_has_every_command(tmp_path: Path) -> None:
     result = run(write_config(tmp_path), "--help")
     assert result.returncode == 0, result.stderr

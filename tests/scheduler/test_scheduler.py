@@ -315,6 +315,54 @@ def test_a_store_held_by_another_process_is_a_typed_error_and_nothing_changes(
     assert texts(profiles) == ["held"]
 
 
+def test_a_running_worker_waits_out_a_store_held_elsewhere_and_goes_on(
+    profiles: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+    import threading
+
+    from decentsocial import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_TIMEOUT", 0.2)
+    store = profiles / "campaign.db"
+    with Scheduler(store, now=clock, poll_interval=0.05) as sched:
+        job = sched.schedule("after the wait", ["brand-a"], at=START)
+        other = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the store for about a second
+
+        def release() -> None:
+            other.execute("ROLLBACK")
+            other.close()
+
+        threading.Timer(1.0, release).start()
+        stop = threading.Event()
+        worker = threading.Thread(target=sched.run, args=(stop,))
+        worker.start()
+        try:
+            deadline = time.monotonic() + 30
+            while sched.job(job.id).status != "done" and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            worker.join(10)
+        assert not worker.is_alive()
+        assert sched.job(job.id).status == "done"  # the worker went on once the store was free
+    assert texts(profiles) == ["after the wait"]
+    waits = [r.getMessage() for r in caplog.records if "trying again in" in r.getMessage()]
+    assert waits, "the worker said nothing of the store it waited for"
+    assert "stayed locked by another process for 0.2 s" in waits[0]
+    pauses = [float(m.rsplit("trying again in ", 1)[1].split()[0]) for m in waits]
+    assert pauses[:3] == [0.05, 0.1, 0.2][: len(pauses)]  # each pause twice the last
+
+
+def test_a_store_error_no_wait_can_mend_ends_the_worker(profiles: Path, clock: Clock) -> None:
+    with Scheduler(profiles / "campaign.db", now=clock, poll_interval=0.05) as sched:
+        sched.store.close()  # a store gone for good: another try would meet the same failure
+        with pytest.raises(ds.NetworkUnavailable, match="while claiming due jobs") as caught:
+            sched.run(lambda: False)
+        assert not caught.value.retryable
+
+
 def _older_layout(store: Path) -> None:
     """A store as made before: rowid tables and the index ``jobs_due`` on ``(status, at)``."""
     import sqlite3
