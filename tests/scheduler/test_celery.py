@@ -70,11 +70,11 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server on loopback, no persistence, in a folder of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is missing: scripts/test installs it (apt-get install redis-server)")
-        self.port = free_port()
+        self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="redis-"))
         self.log = self.dir / "redis.log"
         args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -432,6 +432,44 @@ def test_a_broker_lost_before_dispatch_loses_no_job(server: RedisServer, profile
         sched.close()
     finally:
         broker.stop()
+
+
+def test_the_dispatcher_waits_out_a_broker_that_restarts(
+    server: RedisServer, profiles: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from decentsocial.celery_app import QUEUE
+
+    broker = RedisServer()
+    sched = Scheduler(server.url(7), engine="celery", broker=broker.url(), poll_interval=0.05)
+    stop = threading.Event()
+    dispatcher = threading.Thread(target=sched.run, args=(stop,))
+    try:
+        job = sched.schedule("sent once the broker is back", ["brand-a"], at=sched._now())
+        broker.stop()
+        dispatcher.start()
+        deadline = time.monotonic() + 60
+        while not any("trying again in" in r.getMessage() for r in caplog.records):
+            assert time.monotonic() < deadline, "the dispatcher said nothing of the broker it lost"
+            assert dispatcher.is_alive(), "the dispatcher ended at the broker's first failure"
+            time.sleep(0.05)
+        broker = RedisServer(port=broker.port)  # the broker is back, at the same address
+        queued = redis.Redis(port=broker.port)
+        try:
+            while queued.llen(QUEUE) < 1:
+                assert time.monotonic() < deadline, "the job was never sent once the broker was back"
+                time.sleep(0.05)
+        finally:
+            queued.close()
+    finally:
+        stop.set()
+        dispatcher.join(30)
+        sched.close()
+        broker.stop()
+    assert not dispatcher.is_alive()
+    waits = [r.getMessage() for r in caplog.records if "trying again in" in r.getMessage()]
+    assert "broker" in waits[0]
+    with Scheduler(server.url(7)) as again:
+        assert [j.id for j in again.jobs()] == [job.id]
 
 
 def test_without_the_extra_the_error_names_it(server: RedisServer) -> None:
