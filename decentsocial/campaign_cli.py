@@ -19,16 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import (
-    PLANNING,
-    JsonOpt,
-    app,
-    error_json,
-    handles_errors,
-    out,
-    print_json,
-    printable,
-)
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, printable
 from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 
