@@ -126,9 +126,9 @@ def track(
             raise errors.InvalidInput(f"networks must be connections, got {type(net).__name__}")
         by_name.setdefault(net.name, net)
     taken = (now or datetime.now(timezone.utc)).timestamp()
-    current = [_refresh(post, by_name.get(post.network)) for post in items]
-    db = _open(store, create=True)
+    db = _open(store, create=True)  # a store that cannot be used is said before any post is read
     try:
+        current = [_refresh(post, by_name.get(post.network)) for post in items]
         with _failures(store, "storing snapshots"), db:
             db.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

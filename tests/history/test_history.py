@@ -92,6 +92,18 @@ def test_a_file_that_is_not_a_metrics_store_is_refused(tmp_path: Path) -> None:
     assert open_handles(tmp_path / "posts.db") == open_handles(tmp_path / "notes.txt") == 0
 
 
+def test_track_into_a_file_that_is_not_a_store_reads_no_post_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    net = ds.connect("sandbox", path=tmp_path / "s.db")
+    post = net.publish("never refreshed")
+    net.close()  # a read now fails, and track would log it ("kept as given")
+    (tmp_path / "notes.txt").write_text("plain text " * 200)
+    with pytest.raises(ds.ConfigurationError, match="not a decentsocial metrics store"):
+        ds.track([post], tmp_path / "notes.txt", networks=[net])
+    assert "kept as given" not in caplog.text  # the store was refused before any post was read
+
+
 def test_a_metrics_store_held_by_another_process_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
