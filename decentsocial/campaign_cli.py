@@ -9,6 +9,7 @@ config. Times are ISO-8601 with a time zone (``2026-12-24T09:00+01:00``),
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from datetime import datetime, timedelta, timezone
@@ -302,14 +303,14 @@ def worker(
     sched = open_scheduler(store, create=True, poll_interval=poll)
     console = out()
     console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
-    seen: dict[str, tuple[str, int]] = {job.id: (job.status, len(job.outcomes)) for job in sched.jobs()}
     stop = threading.Event()
     pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
     try:
         while not stop.is_set():
             try:
-                ran = sched.run_pending(limit=1)
-                _print_changes(console, sched.jobs(), seen)
+                # Each job as it ends, read back alone: listing every job of a large store per job ran
+                # cost more than the job (about 0.13 s a poll with 5,000 jobs).
+                ran = sched.run_pending(limit=1, on_finished=functools.partial(_print_job, console))
             except NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
@@ -328,14 +329,14 @@ def worker(
         sched.close()
 
 
-def _print_changes(console: Console, jobs: list[Job], seen: dict[str, tuple[str, int]]) -> None:
-    """A line for each job that ended an occurrence since ``seen`` (updated), with its failures."""
-    for job in jobs:
-        state = (job.status, len(job.outcomes))
-        if seen.get(job.id) != state and job.status != "running":
-            posted = sum(len(o.post_ids) for o in job.outcomes if o.occurrence == job.occurrence)
-            console.print(f"{job.id} {job.status}: {posted} post(s)", markup=False)
-            for outcome in job.outcomes:
-                if outcome.error is not None and outcome.occurrence == job.occurrence:
-                    console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)
-        seen[job.id] = state
+def _print_job(console: Console, job: Job) -> None:
+    """A line for a job that ended an occurrence, and one for each target of it that failed.
+
+    The occurrence shown is the last one recorded: a recurring job is already planned for its next.
+    """
+    ended = max((o.occurrence for o in job.outcomes), default=job.occurrence)
+    outcomes = [o for o in job.outcomes if o.occurrence == ended]
+    console.print(f"{job.id} {job.status}: {sum(len(o.post_ids) for o in outcomes)} post(s)", markup=False)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)

@@ -332,11 +332,17 @@ class Scheduler:
 
     # ---------------------------------------------------------------- running
 
-    def run(self, stop: threading.Event | Callable[[], bool] | None = None) -> None:
+    def run(
+        self,
+        stop: threading.Event | Callable[[], bool] | None = None,
+        *,
+        on_finished: Callable[[Job], None] | None = None,
+    ) -> None:
         """Run due jobs until ``stop`` is set (or returns True); for ever without one.
 
         With the Celery engine this is the dispatcher: it sends each due job
         to the workers once (and again when a worker's lease on it expires).
+        ``on_finished``: as in :meth:`run_pending`.
 
         A store or broker out of reach for a while (``NetworkUnavailable``
         marked ``retryable``: Redis or the broker down, a SQLite file another
@@ -349,7 +355,7 @@ class Scheduler:
         pause = self.poll_interval
         while not _stopped(stop):
             try:
-                ran = self.run_pending()
+                ran = self.run_pending(on_finished=on_finished)
             except errors.NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
@@ -361,8 +367,16 @@ class Scheduler:
             if ran == 0:
                 _wait(self.poll_interval, stop)
 
-    def run_pending(self, *, limit: int | None = None) -> int:
+    def run_pending(
+        self, *, limit: int | None = None, on_finished: Callable[[Job], None] | None = None
+    ) -> int:
         """Run the jobs due now (at most ``limit``), one after another; returns how many were run.
+
+        ``on_finished`` is given each job whose occurrence this call ended,
+        read back with its record, as soon as it is stored (progress for a
+        long campaign, at the cost of one read per job); not a job paused,
+        cancelled or taken over meanwhile, and nothing with the Celery engine,
+        whose jobs end on the workers.
 
         Fast jobs (the sandbox, a server on this machine) are claimed and
         ended in batches: the batch doubles, up to ``MAX_BATCH`` jobs, while
@@ -392,6 +406,9 @@ class Scheduler:
                         finished.append(ended)
             finally:
                 self._store.finish(self.worker_id, finished)
+            if on_finished is not None:
+                for job_id, _ in finished:
+                    on_finished(self.job(job_id))
             count += len(jobs)
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
             self._batch = min(MAX_BATCH, self._batch * 2) if fast else 1

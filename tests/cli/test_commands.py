@@ -489,6 +489,18 @@ def test_the_worker_waits_out_a_store_held_elsewhere(tmp_path: Path, monkeypatch
         assert [p.text for p in net.posts(limit=None)] == ["Now #camp"]
 
 
+def test_the_worker_shows_each_occurrence_it_ran(tmp_path: Path) -> None:
+    env = write_config(tmp_path)
+    store = ["--store", str(tmp_path / "campaign.db")]
+    planned = invoke(env, "schedule", "Daily #camp", "--to", "brand", "--at", "now", "--every", "1d", *store)
+    assert planned.exit_code == 0, planned.output
+    job_id = planned.output.split()[1]
+    ran = invoke(env, "worker", "--once", *store)
+    assert ran.exit_code == 0, ran.output
+    # The occurrence that ran, though the job is already planned for the next (it said 0 post(s)).
+    assert f"{job_id} scheduled: 1 post(s)" in ran.output
+
+
 def test_python_dash_m_has_every_command(tmp_path: Path) -> None:
     result = run(write_config(tmp_path), "--help")
     assert result.returncode == 0, result.stderr

@@ -154,6 +154,25 @@ def test_a_recurring_job_posts_each_occurrence_once(sched: Scheduler, clock: Clo
     assert texts(profiles) == ["evergreen tip"] * 3
 
 
+def test_each_job_a_call_ends_is_handed_over_with_its_record(sched: Scheduler, clock: Clock) -> None:
+    once = sched.schedule("once", ["brand-a"], at=START)
+    hourly = sched.schedule("hourly", ["brand-a", "brand-c"], at=START, every=timedelta(hours=1))
+    sched.schedule("later", ["brand-a"], at=START + timedelta(days=1))
+    ended: list[ds.Job] = []
+    assert sched.run_pending(on_finished=ended.append) == 2
+    assert sorted(j.id for j in ended) == sorted([once.id, hourly.id])  # not the job still to come
+    by_id = {j.id: j for j in ended}
+    assert by_id[once.id].status == "done"
+    again = by_id[hourly.id]
+    assert (again.status, again.occurrence) == ("scheduled", 1)  # already planned for its next hour
+    assert [(o.occurrence, o.target, len(o.post_ids)) for o in again.outcomes] == [
+        (0, "brand-a", 1),
+        (0, "brand-c", 1),
+    ]
+    assert sched.run_pending(on_finished=ended.append) == 0  # nothing due: nothing handed over
+    assert len(ended) == 2
+
+
 def test_a_target_that_cannot_connect_fails_alone(sched: Scheduler, profiles: Path) -> None:
     job = sched.schedule("hello", ["needs-secret", "brand-a"], at=START)
     sched.run_pending()
