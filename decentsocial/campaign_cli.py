@@ -300,14 +300,16 @@ def worker(
     """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
     from .scheduler import MAX_STORE_PAUSE
 
-    sched = open_scheduler(store, create=True, poll_interval=poll)
     console = out()
-    console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
+    sched: Scheduler | None = None
     stop = threading.Event()
     pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
     try:
         while not stop.is_set():
             try:
+                if sched is None:  # a Redis store not up yet (a worker started first) is waited for too
+                    sched = open_scheduler(store, create=True, poll_interval=poll)
+                    console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
                 # Each job as it ends, read back alone: listing every job of a large store per job ran
                 # cost more than the job (about 0.13 s a poll with 5,000 jobs).
                 ran = sched.run_pending(limit=1, on_finished=functools.partial(_print_job, console))
@@ -326,7 +328,8 @@ def worker(
     except KeyboardInterrupt:
         console.print("stopped", markup=False)
     finally:
-        sched.close()
+        if sched is not None:
+            sched.close()
 
 
 def _print_job(console: Console, job: Job) -> None:

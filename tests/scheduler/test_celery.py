@@ -472,6 +472,28 @@ def test_the_dispatcher_waits_out_a_broker_that_restarts(
         assert [j.id for j in again.jobs()] == [job.id]
 
 
+def test_the_worker_command_waits_for_a_redis_store_that_starts_after_it(profiles: Path) -> None:
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    port = free_port()
+    started: list[RedisServer] = []
+    timer = threading.Timer(1.0, lambda: started.append(RedisServer(port=port)))
+    timer.start()
+    try:
+        url = f"redis://127.0.0.1:{port}/0"
+        ran = CliRunner().invoke(app, ["worker", "--once", "--poll", "0.05", "--store", url])
+        timer.join()
+    finally:
+        for redis_server in started:
+            redis_server.stop()
+    assert ran.exit_code == 0, ran.output
+    assert f"Redis at {url} cannot be reached" in ran.output
+    assert "trying again in 0.05 s" in ran.output
+    assert f"on {url}" in ran.output  # then it opened the store and ran what was due (nothing)
+
+
 def test_without_the_extra_the_error_names_it(server: RedisServer) -> None:
     code = f"""
         import sys
