@@ -94,6 +94,17 @@ def text_of(cell: Any) -> str:
     return "".join(parts)
 
 
+def streams(cell: Any) -> dict[str, str]:
+    """What a cell printed, by stream. The kernel sends what a cell prints in pieces, cut by time (it
+    flushes every fraction of a second), so one print after a slow step can come as an output of its
+    own on a loaded machine: the pieces are joined, only the text is compared."""
+    printed: dict[str, str] = {}
+    for output in cell.get("outputs", []):
+        if output["output_type"] == "stream":
+            printed[output["name"]] = printed.get(output["name"], "") + output["text"]
+    return printed
+
+
 def cell_starting(notebook: Any, start: str) -> Any:
     found = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(start)]
     assert len(found) == 1, f"{len(found)} code cells start with {start!r}"
@@ -221,10 +232,9 @@ def test_committed_notebooks_keep_their_outputs(engagement: Any) -> None:
         assert len(png) == 1, f"the committed notebook has no figure for {start!r}: save it executed"
     assert [c.source for c in committed.cells] == [c.source for c in engagement.cells]
     for saved, fresh in zip(committed.cells, engagement.cells, strict=True):
-        streams = [
-            [o["text"] for o in c.get("outputs", []) if o["output_type"] == "stream"] for c in (saved, fresh)
-        ]
-        assert streams[0] == streams[1], f"stale output in the committed notebook: {saved.source[:40]!r}"
+        assert streams(saved) == streams(fresh), (
+            f"stale output in the committed notebook: {saved.source[:40]!r}"
+        )
     campaign = nbformat.read(CAMPAIGN, as_version=4)
     assert "claimable ['11.000 SAND']" in text_of(cell_starting(campaign, "per_post = "))
 
