@@ -25,13 +25,14 @@ import json
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NetworkUnavailable
 from .models import Account, Post, utc
 
 __all__ = [
@@ -261,7 +262,9 @@ class CursorFile:
     ``path=None`` keeps the cursors in memory only (a monitor without
     ``cursor=``). A file that exists but is not a cursor (not JSON, another
     format, an empty file) raises ``InvalidInput`` when it is loaded, before
-    any network is asked anything.
+    any network is asked anything; so does a new file that cannot be written
+    where it is (it is written when loaded). A write that fails later is
+    ``NetworkUnavailable``.
     """
 
     #: Posts appended before the snapshot is written afresh.
@@ -284,8 +287,15 @@ class CursorFile:
         if file.is_dir():
             raise InvalidInput(f"cursor {str(file)!r} is a directory, not a cursor file")
         if not file.exists():
-            file.parent.mkdir(parents=True, exist_ok=True)
-            return cls(file)
+            made = cls(file)
+            try:  # written at once (no cursor yet): a place it cannot be is said before a network is asked
+                file.parent.mkdir(parents=True, exist_ok=True)
+                made.save()
+                made.close()
+            except (OSError, NetworkUnavailable) as exc:
+                why = exc.__cause__ if isinstance(exc, NetworkUnavailable) else exc
+                raise InvalidInput(f"cursor {str(file)!r} cannot be written there ({why})") from None
+            return made
         try:
             lines = file.read_text(encoding="utf-8").split("\n")
             data = json.loads(lines[0])
@@ -316,9 +326,19 @@ class CursorFile:
             self.save()
             return
         line = {"k": key, "n": self.cursors[key].network, "id": post.id, "at": _iso(post.created_at)}
-        self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
-        self._journal.flush()
+        with self._failures():
+            self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+            self._journal.flush()
         self._appended += 1
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """The file system's refusal (a full disk, a folder removed) as ``NetworkUnavailable`` naming the
+        file, as the SDK's other local stores report theirs once open; the cursor in memory is kept."""
+        try:
+            yield
+        except OSError as exc:
+            raise NetworkUnavailable(f"the monitor cursor {self.path} cannot be written ({exc})") from exc
 
     def save(self) -> None:
         """Write the snapshot of every cursor (atomically: the old file or the new one); no-op in memory."""
@@ -329,15 +349,16 @@ class CursorFile:
         self.close()
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(temporary, flags, 0o600)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(text)
-            os.replace(temporary, self.path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
+        with self._failures():
+            descriptor = os.open(temporary, flags, 0o600)
+            try:
+                with os.fdopen(descriptor, "wb") as file:
+                    file.write(text)
+                os.replace(temporary, self.path)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+            self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
         self._appended = 0
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ import pytest
 import decentsocial as ds
 from decentsocial import aio
 from decentsocial.backends.sandbox import SandboxNetwork
-from decentsocial.monitor_state import SEEN_WINDOW_IDS, NetCursor
+from decentsocial.monitor_state import CURSOR_FORMAT, SEEN_WINDOW_IDS, NetCursor
 from decentsocial.testing.contract.monitoring import Running
 
 Sandbox = Callable[..., SandboxNetwork]
@@ -226,3 +226,24 @@ def test_the_async_mirror_streams_and_resumes(tmp_path: Path) -> None:
             bob.close()
 
     asyncio.run(main())
+
+
+def test_a_cursor_that_cannot_be_written_is_said_before_any_network_is_asked(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    alice = sandbox("one", account="alice")
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ds.InvalidInput, match=r"cursor .*c\.json' cannot be written there"):
+        ds.monitor([alice], "acme", max_polls=1, cursor=tmp_path / "a-file" / "c.json")
+    # A new cursor file is written when the monitor is made (no cursor in it yet), and it loads.
+    folder = tmp_path / "cursors"
+    watching = ds.monitor([alice], "acme", max_polls=1, cursor=folder / "c.json")
+    saved = json.loads((folder / "c.json").read_text(encoding="utf-8"))
+    assert saved == {"format": CURSOR_FORMAT, "networks": {}}
+    # A cursor that can no longer be written while the monitor runs is a typed error naming it.
+    for leftover in folder.iterdir():
+        leftover.unlink()
+    folder.rmdir()
+    alice.publish("acme")
+    with pytest.raises(ds.NetworkUnavailable, match=r"the monitor cursor .*c\.json cannot be written"):
+        list(watching)
