@@ -39,12 +39,8 @@ StoreOpt = Annotated[
 ]
 
 
-#: The stores ``--store`` takes as URLs (the Redis store of a Celery setup); anything else is a file.
-REDIS_SCHEMES = ("redis://", "rediss://")
-
-
 def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1.0) -> Scheduler:
-    """The scheduler on ``store`` (``--store``): a ``redis://`` or ``rediss://`` URL, else a SQLite file.
+    """The scheduler on ``store`` (``--store``): a URL (``redis://``) as ``Scheduler`` takes it, else a file.
 
     Only the commands that plan or run jobs (``create``) make a file that is
     not there: for the others a missing file is a mistyped path, and a new
@@ -53,15 +49,17 @@ def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1
     """
     from .scheduler import Scheduler
 
-    if store.startswith(REDIS_SCHEMES):
-        return Scheduler(store, poll_interval=poll_interval)
-    path = Path(store).expanduser()
-    if not create and not path.exists():
+    if not create and is_missing_file(store):
         raise ConfigurationError(
-            f"no scheduler store at {path}: check --store (or $DECENTSOCIAL_STORE);"
+            f"no scheduler store at {Path(store).expanduser()}: check --store (or $DECENTSOCIAL_STORE);"
             " `decentsocial schedule` makes the store when it plans the first job"
         )
-    return Scheduler(path, poll_interval=poll_interval)
+    return Scheduler(store, poll_interval=poll_interval)
+
+
+def is_missing_file(store: str) -> bool:
+    """Whether ``store`` names a store file that is not there (a URL names no file)."""
+    return "://" not in store and not Path(store).expanduser().exists()
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")

@@ -10,12 +10,11 @@ any shell, unpins it and resumes exactly the jobs it paused.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .campaign_cli import REDIS_SCHEMES, StoreOpt, open_scheduler
+from .campaign_cli import StoreOpt, is_missing_file, open_scheduler
 from .cli import (
     POSTING,
     NetworkOpt,
@@ -167,7 +166,7 @@ def crisis_start(
 
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
-    new = not store.startswith(REDIS_SCHEMES) and not Path(store).expanduser().exists()
+    new = is_missing_file(store)
     sched = open_scheduler(store, create=True)
     try:
         c = crisis(statement, to, scheduler=sched, pin=not no_pin)
