@@ -60,6 +60,7 @@ from .models import Account, Post, utc
 from .monitor_state import CursorFile, NetCursor, Watch, check_keywords, normalise_handle
 from .network import Capability, Network
 from .retry import reconnect_backoff
+from .stopping import StopSignal, stopped, wait
 
 __all__ = [
     "CATCH_UP_MAX",
@@ -90,8 +91,6 @@ _PARENTS = 10_000
 #: Posts remembered across connections, so two accounts on one server do not yield a post twice
 #: (the second connection sees it within seconds of the first).
 _SEEN_ACROSS = 10_000
-
-StopSignal = threading.Event | Callable[[], bool] | None
 
 
 @dataclass
@@ -266,29 +265,6 @@ def monitor(
             )
         )
     return _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
-
-
-def stopped(stop: StopSignal) -> bool:
-    """Whether ``stop`` (an event, a callable, or ``None``) says to end."""
-    if stop is None:
-        return False
-    if isinstance(stop, threading.Event):
-        return stop.is_set()
-    return bool(stop())
-
-
-def wait(seconds: float, stop: StopSignal) -> None:
-    """Sleep ``seconds``, waking early when ``stop`` is set (a callable is asked every 0.25 s)."""
-    if seconds <= 0:
-        return
-    if isinstance(stop, threading.Event):
-        stop.wait(seconds)
-        return
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        time.sleep(min(left, 0.25))
-        if stopped(stop):
-            return
 
 
 def _search_edge(cursor: NetCursor) -> datetime | None:

@@ -57,6 +57,7 @@ from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned
 from .jobs import STATUSES, Finished, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
 from .models import Draft, as_draft
+from .stopping import StopSignal, stopped, wait
 from .variants import Variant, check_variants, pick
 
 if TYPE_CHECKING:
@@ -334,7 +335,7 @@ class Scheduler:
 
     def run(
         self,
-        stop: threading.Event | Callable[[], bool] | None = None,
+        stop: StopSignal = None,
         *,
         on_finished: Callable[[Job], None] | None = None,
     ) -> None:
@@ -353,19 +354,19 @@ class Scheduler:
         Any other error ends the loop.
         """
         pause = self.poll_interval
-        while not _stopped(stop):
+        while not stopped(stop):
             try:
                 ran = self.run_pending(on_finished=on_finished)
             except errors.NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
                 log.warning("%s; trying again in %g s", exc, pause)
-                _wait(pause, stop)
+                wait(pause, stop)
                 pause = min(pause * 2, MAX_STORE_PAUSE)
                 continue
             pause = self.poll_interval
             if ran == 0:
-                _wait(self.poll_interval, stop)
+                wait(self.poll_interval, stop)
 
     def run_pending(
         self, *, limit: int | None = None, on_finished: Callable[[Job], None] | None = None
@@ -559,18 +560,3 @@ def _interval(every: timedelta | float | None) -> timedelta | None:
     if interval < MIN_EVERY:
         raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
     return interval
-
-
-def _wait(seconds: float, stop: threading.Event | Callable[[], bool] | None) -> None:
-    """Sleep ``seconds``, waking early once ``stop`` is set."""
-    deadline = time.monotonic() + seconds
-    while not _stopped(stop) and (left := deadline - time.monotonic()) > 0:
-        time.sleep(min(0.1, left))
-
-
-def _stopped(stop: threading.Event | Callable[[], bool] | None) -> bool:
-    if stop is None:
-        return False
-    if isinstance(stop, threading.Event):
-        return stop.is_set()
-    return bool(stop())
