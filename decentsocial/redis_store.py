@@ -24,11 +24,12 @@ is sent again with the same token.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import errors
 from .jobs import Finished, Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
@@ -391,11 +392,10 @@ class RedisStore:
                 dumps(outcome_json(outcome, finished_at)),
             )
 
-    def finish(self, owner: str, finished: Sequence[Finished]) -> None:
-        for job_id, last in finished:
-            self._finish_one(job_id, owner, last)
+    def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
+        return [job_id for job_id, last in finished if self._finish_one(job_id, owner, last, now)]
 
-    def _finish_one(self, job_id: str, owner: str, last: Record | None) -> None:
+    def _finish_one(self, job_id: str, owner: str, last: Record | None, now: float) -> bool:
         if last is not None:
             self.record(job_id, *last)
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
@@ -403,23 +403,25 @@ class RedisStore:
             pipe.hgetall(PREFIX + "out:" + job_id)
             raw, outcomes = pipe.execute()
         if not raw or raw.get("status") != "running" or raw.get("lease_owner") != owner:
-            return  # paused, cancelled or taken over meanwhile
+            return False  # paused, cancelled or taken over meanwhile
         occurrence = int(raw["occurrence"])
         failed = any(
             o["occurrence"] == occurrence and o["error_type"] is not None
             for o in map(json.loads, outcomes.values())
         )
         fields = _fields(raw)
-        then = next_state(fields["at"], fields["every"], fields["until"], failed)
-        self._call(
-            self._finish,
-            job_id,
-            owner,
-            raw["at"],
-            raw["occurrence"],
-            then.status,
-            then.following,
-            occurrence + 1,
+        then = next_state(fields["at"], fields["every"], fields["until"], failed, now)
+        return bool(
+            self._call(
+                self._finish,
+                job_id,
+                owner,
+                raw["at"],
+                raw["occurrence"],
+                then.status,
+                then.following,
+                occurrence + 1,
+            )
         )
 
     # ---------------------------------------------------------------- the Celery engine's dispatching
@@ -486,12 +488,20 @@ def _job(raw: dict[str, str], outcomes: dict[str, str]) -> Job:
 
 
 def _redacted(url: str) -> str:
-    """``url`` without its password (for messages and repr)."""
+    """``url`` without its password (for messages and repr): in the user part, and in the query
+    (redis-py also reads ``?password=``), where any parameter named like a secret is masked."""
     parts = urlsplit(url)
+    if parts.query:
+        query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
     if parts.password is None:
-        return url
+        return urlunsplit(parts)
     host = parts.hostname or ""
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     user = f"{parts.username}:***@" if parts.username else ":***@"
     return urlunsplit(parts._replace(netloc=user + host))
+
+
+#: Query parameters whose value is a secret.
+_SECRET_PARAM = re.compile(r"pass|secret|token|key|auth", re.IGNORECASE)

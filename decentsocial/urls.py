@@ -79,12 +79,19 @@ class URL:
         return f"{self.scheme}://{self.netloc}{self.path}{query}"
 
 
+#: What a URL parser skips anywhere in the text.
+_IGNORED = re.compile(r"[\t\n\r]")
+#: A scheme, the slashes after it, and the user part of the authority (up to its last "@").
+_AUTHORITY_USER = re.compile(r"^([^:/\\?#]*:[/\\]*)[^/\\?#]*@")
+
+
 def parse_url(text: str, *, network: str | None = None, schemes: tuple[str, ...] = ("https", "http")) -> URL:
     """Parse ``text`` as browsers would, refusing what no honest server URL holds (``InvalidInput``)."""
 
     def bad(why: str) -> InvalidInput:
-        # Never quote a password: whatever stands before an "@" in the authority is left out.
-        shown = re.sub(r"(//|\\\\)[^/\\?#]*@", r"\1…@", text[:200]) if isinstance(text, str) else text
+        # Never quote a password: whatever stands before an "@" in the authority is left out, the
+        # authority found as the parser finds it (tabs and newlines dropped, any run of / and \).
+        shown = _AUTHORITY_USER.sub(r"\1…@", _IGNORED.sub("", text))[:200] if isinstance(text, str) else text
         return InvalidInput(f"not a usable URL ({why}): {shown!r}", network=network)
 
     if not isinstance(text, str):

@@ -35,15 +35,20 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SignIn:
-    """A finished sign-in: the saved profile and whom it signs in as. Holds no secret."""
+    """A finished sign-in: the saved profile and whom it signs in as.
+
+    It holds no secret, with one exception: a Nostr key generated for the
+    user has its nsec in ``notes["nsec"]``, to be shown to them once. So
+    ``notes`` stays out of the repr (and of any log line that prints one).
+    """
 
     network: str
     profile: str | None
     account: Account
     scopes: tuple[str, ...] = ()
     expires_at: datetime | None = None
-    #: Public facts to show once (a Nostr npub); never a secret.
-    notes: dict[str, str] = field(default_factory=dict)
+    #: What to show the user once: a Nostr npub, and the nsec of a key generated for them.
+    notes: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def new_state() -> str:

@@ -91,6 +91,8 @@ def test_nostr_key_generated_is_shown_once_and_kept_in_the_keyring(store: Store)
     assert store.secrets() == {"brand-nostr/private_key": nsec}
     assert nsec not in store.config_text()
     assert signed.notes["npub"] in store.config_text()
+    assert nsec not in repr(signed)
+    assert nsec not in str(signed)  # a bot that logs what it signed in as does not log the key
     with ds.connect(profile="brand-nostr") as net:
         assert isinstance(net, NostrNetwork)
         assert net.public_key == signed.account.id

@@ -447,10 +447,34 @@ def test_a_refused_url_never_quotes_its_password() -> None:
         "https://user:hunter2@host.example/x",
         "https:\\\\u:hunter2@evil.example",
         "http://a:hunter2@b.example",
+        # The parser drops tabs and reads any run of / and \ after the scheme as "//": so does the mask.
+        "https:/\\user:hunter2@node.example",
+        "https:/\t/user:hunter2@node.example",
+        "https:\\\\/user:hunter2@node.example",
+        "https:user:hunter2@node.example",
+        "https://u:" + "hunter2" * 40 + "@node.example",  # cut to 200 characters after the mask
     ):
         with pytest.raises((InvalidInput, ConfigurationError)) as caught:
             check_endpoint(url, network="hive", setting="nodes")
         assert "hunter2" not in str(caught.value)
+
+
+def test_a_refused_relay_url_never_quotes_its_password_or_query() -> None:
+    from decentsocial.backends.nostr.settings import _check_relay_url
+
+    urls = ("wss://bot:hunter2@relay.example", "wss://r.example/?token=hunter2", "wss:/\\u:hunter2@r.example")
+    for url in urls:
+        with pytest.raises(ValueError, match="malformed relay URL") as caught:
+            _check_relay_url(url)
+        assert "hunter2" not in str(caught.value)
+
+
+def test_a_redis_url_is_shown_without_its_password() -> None:
+    from decentsocial.redis_store import _redacted
+
+    assert _redacted("redis://:hunter2@127.0.0.1:6379/0") == "redis://:***@127.0.0.1:6379/0"
+    assert _redacted("redis://127.0.0.1/0?password=hunter2&db=1") == "redis://127.0.0.1/0?password=***&db=1"
+    assert _redacted("rediss://u:hunter2@h/0?socket_timeout=2") == "rediss://u:***@h/0?socket_timeout=2"
 
 
 def test_json_depth_check_agrees_with_counting_brackets() -> None:

@@ -20,12 +20,13 @@ def _check_relay_url(url: str) -> str:
     text = url.strip() if isinstance(url, str) else url
     try:
         parsed = parse_url(text, schemes=("wss", "ws"))
-    except InvalidInput:
+    except InvalidInput as exc:  # its message quotes the URL without a password in it
         raise ValueError(
-            f"malformed relay URL {url!r}: expected ws://host[:port] or wss://host[:port]"
+            f"malformed relay URL: {exc.message}; expected ws://host[:port] or wss://host[:port]"
         ) from None
     if parsed.port == 0 or parsed.query or "#" in text:
-        raise ValueError(f"malformed relay URL {url!r}")
+        where = f"{parsed.scheme}://{parsed.netloc}"  # not the query, where a token may be
+        raise ValueError(f"malformed relay URL {where}…: a relay URL has no query or fragment")
     canonical = str(parsed)
     return canonical[:-1] if parsed.path == "/" else canonical
 
