@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+import signal
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -302,6 +304,7 @@ def worker(
     sched: Scheduler | None = None
     stop = threading.Event()
     pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
+    restore = _stop_on_signals(stop, console)
     try:
         while not stop.is_set():
             try:
@@ -323,11 +326,36 @@ def worker(
                 if once:
                     break
                 stop.wait(poll)
+        if stop.is_set():
+            console.print("stopped", markup=False)
     except KeyboardInterrupt:
         console.print("stopped", markup=False)
     finally:
+        restore()
         if sched is not None:
             sched.close()
+
+
+def _stop_on_signals(stop: threading.Event, console: Console) -> Callable[[], None]:
+    """Make Ctrl-C (and SIGTERM, a service manager's stop) set ``stop``: the job in flight finishes
+    and is recorded. A second Ctrl-C interrupts at once (its lease then lets another worker finish
+    it, without posting twice). Returns what puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # only the main thread may set handlers (a worker run from a test's thread)
+
+    def asked(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("stopping after the job in flight (Ctrl-C again to stop now)", markup=False)
+
+    previous = {sig: signal.signal(sig, asked) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def _print_job(console: Console, job: Job) -> None:

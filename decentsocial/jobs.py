@@ -19,6 +19,7 @@ Times cross this interface as POSIX timestamps (floats).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -116,13 +117,26 @@ class Finish:
     following: float | None  # the next occurrence's time when status is "scheduled"
 
 
-def next_state(at: float, every: float | None, until: float | None, failed: bool) -> Finish:
-    """After an occurrence: the next one (a recurring job before its end), else done or failed."""
-    following = None if every is None else at + every
-    if following is not None and (until is None or following <= until):
+def next_state(at: float, every: float | None, until: float | None, failed: bool, now: float) -> Finish:
+    """After an occurrence: the next one (a recurring job before its end), else done or failed.
+
+    The next occurrence is the first of the job's rhythm after ``now``: the
+    ones missed while the job was late (paused, held by a crisis, no worker
+    running) are skipped, not all posted at once when it runs again.
+    """
+    if every is None:
+        return Finish("failed" if failed else "done", None)
+    following = at + every
+    if following <= now:
+        following = at + (math.floor((now - at) / every) + 1) * every
+    if until is None or following <= until:
         return Finish("scheduled", following)
     return Finish("failed" if failed else "done", None)
 
+
+#: The store note that names the active crisis (see :func:`decentsocial.lifecycle.crisis`): while it
+#: is there, workers run nothing, so a job planned during the crisis waits for its end too.
+CRISIS_NOTE = "crisis"
 
 #: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
 Record = tuple[int, TargetOutcome, float]
@@ -177,9 +191,10 @@ class JobStore(Protocol):
         """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
         ...
 
-    def finish(self, owner: str, finished: Sequence[Finished]) -> None:
-        """End ``owner``'s occurrences of the jobs in ``finished``: plan each one's next, or mark it done
-        or failed (a worker that ran a batch of fast jobs ends them in one step).
+    def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
+        """End ``owner``'s occurrences of the jobs in ``finished``: plan each one's next (the first after
+        ``now``, see :func:`next_state`), or mark it done or failed (a worker that ran a batch of fast
+        jobs ends them in one step). The ids of the jobs it ended.
 
         Each job's last record (the occurrence, the last target's outcome and
         when it finished) is kept first, as :meth:`record` would, in the same

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
 from .errors import ContentRejected, DecentSocialError, InvalidInput, NotFound
-from .jobs import Job
+from .jobs import CRISIS_NOTE, Job
 from .models import Draft, Post, as_draft
 from .network import Capability, Network
 
@@ -55,7 +55,7 @@ log = logging.getLogger("decentsocial.lifecycle")
 #: What a post that cannot be deleted (Hive, Steem) is edited to.
 RETRACTION_NOTICE = "[Retracted: the author has withdrawn this post.]"
 #: The note (in the scheduler's store, or the state store) that names the active crisis.
-ACTIVE = "crisis"
+ACTIVE = CRISIS_NOTE
 _STATE_SCOPE = "decentsocial:lifecycle"
 
 # ---------------------------------------------------------------- retract

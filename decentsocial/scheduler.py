@@ -55,7 +55,18 @@ from typing import TYPE_CHECKING, Literal
 from . import errors
 from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned
-from .jobs import STATUSES, Finished, Job, JobStatus, JobStore, Plan, Record, TargetOutcome, content_json
+from .jobs import (
+    CRISIS_NOTE,
+    STATUSES,
+    Finished,
+    Job,
+    JobStatus,
+    JobStore,
+    Plan,
+    Record,
+    TargetOutcome,
+    content_json,
+)
 from .models import Draft, as_draft
 from .stopping import StopSignal, stopped, wait
 from .variants import Variant, check_variants, pick
@@ -285,7 +296,7 @@ class Scheduler:
 
     def job(self, job_id: str) -> Job:
         """One job with its record; ``NotFound`` when there is none."""
-        found = self._store.load(job_id)
+        found = self._store.load(_job_id(job_id))
         if found is None:
             raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
         return found
@@ -303,22 +314,28 @@ class Scheduler:
 
         A running job finishes the target in flight and stops before the next.
         """
-        return self._move(job_id, ("scheduled", "running"), "paused")
+        return self._move(None if job_id is None else _job_id(job_id), ("scheduled", "running"), "paused")
 
     def resume(self, job_id: str | None = None) -> list[str]:
         """Resume one paused job (or every paused one); returns the ids resumed."""
-        return self._move(job_id, ("paused",), "scheduled")
+        return self._move(None if job_id is None else _job_id(job_id), ("paused",), "scheduled")
 
     def cancel(self, job_id: str) -> None:
         """Cancel a job that has not finished; its record stays."""
-        if not self._move(job_id, ("scheduled", "paused", "running"), "cancelled"):
+        if not self._move(_job_id(job_id), ("scheduled", "paused", "running"), "cancelled"):
             raise errors.InvalidInput(
                 f"job {job_id} is {self.job(job_id).status}: only an unfinished job can be cancelled"
             )
 
     def reschedule(self, job_id: str, at: datetime) -> Job:
         """Move a scheduled or paused job to ``at``."""
+        job_id = _job_id(job_id)
         when = self._check_time(at, "at")
+        until = self.job(job_id).until
+        if until is not None and when > until:
+            raise errors.InvalidInput(
+                f"job {job_id} ends at {until.isoformat()}: {when.isoformat()} is after its end"
+            )
         if not self._store.set_at(job_id, when.timestamp()):
             raise errors.InvalidInput(
                 f"job {job_id} is {self.job(job_id).status}: only a planned job can be moved"
@@ -387,8 +404,14 @@ class Scheduler:
         workers as before. A job claimed in a batch is checked
         like any other before each target (a pause still stops it).
 
+        While a crisis is active in the store (:func:`decentsocial.crisis`),
+        nothing runs: a job planned after it began waits for its end, as the
+        jobs it paused do.
+
         With the Celery engine: sends the jobs due now to the workers; returns how many were sent.
         """
+        if self._store.note(CRISIS_NOTE) is not None:
+            return 0  # a crisis holds every job, those planned since it began too, until it ends
         if self._dispatcher is not None:
             return self._dispatch(limit)
         count = 0
@@ -400,15 +423,16 @@ class Scheduler:
             began = time.monotonic()
             config = self._config_stamp()  # looked at once per batch
             finished: list[Finished] = []
+            ended_ids: list[str] = []
             try:
                 for job in jobs:
                     ended = self._run(job, leased_until, config)
                     if ended is not None:
                         finished.append(ended)
             finally:
-                self._store.finish(self.worker_id, finished)
+                ended_ids = self._store.finish(self.worker_id, finished, self._now().timestamp())
             if on_finished is not None:
-                for job_id, _ in finished:
+                for job_id in ended_ids:  # not one paused or cancelled while its last target posted
                     on_finished(self.job(job_id))
             count += len(jobs)
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
@@ -447,7 +471,7 @@ class Scheduler:
             return False  # a stale or repeated delivery: paused, moved, done, or held by a live worker
         ended = self._run(self.job(job_id), now + self.lease)
         if ended is not None:
-            self._store.finish(self.worker_id, [ended])
+            self._store.finish(self.worker_id, [ended], self._now().timestamp())
         return True
 
     def _run(self, job: Job, leased_until: float | None = None, config: object = None) -> Finished | None:
@@ -549,6 +573,14 @@ class Scheduler:
             return leased_until if self._store.holds(job_id, self.worker_id) else None
         until = now + self.lease
         return until if self._store.renew(job_id, self.worker_id, until) else None
+
+
+def _job_id(job_id: object) -> str:
+    """A job id as given to one job's commands: text, never empty (``None`` means every job to
+    :meth:`Scheduler.pause` and :meth:`Scheduler.resume` only)."""
+    if not isinstance(job_id, str) or not job_id.strip():
+        raise errors.InvalidInput(f"a job id must be the text schedule() returned, got {job_id!r}")
+    return job_id
 
 
 def _interval(every: timedelta | float | None) -> timedelta | None:

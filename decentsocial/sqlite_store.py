@@ -202,10 +202,11 @@ class SQLiteStore:
         with self._transaction("recording an outcome") as db:
             db.execute(_INSERT_OUTCOME, _outcome_row(job_id, occurrence, outcome, finished_at))
 
-    def finish(self, owner: str, finished: Sequence[Finished]) -> None:
-        if finished:
-            with self._transaction("ending jobs") as db:
-                _finish(db, owner, finished)
+    def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
+        if not finished:
+            return []
+        with self._transaction("ending jobs") as db:
+            return _finish(db, owner, finished, now)
 
     # ---- notes (the active crisis): rows of ``meta`` named ``note:…``, beside the format marker
 
@@ -249,7 +250,7 @@ class SQLiteStore:
             yield
 
 
-def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished]) -> None:
+def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
     """End the occurrences in ``finished`` (a few statements for the whole batch, not a few per job)."""
     db.executemany(_INSERT_OUTCOME, [_outcome_row(job_id, *last) for job_id, last in finished if last])
     ids = [job_id for job_id, _ in finished]
@@ -260,7 +261,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished]) ->
     following: list[tuple[float, str]] = []
     ended: list[tuple[str, str]] = []
     for job_id, at, every, until, failed in rows:
-        then = next_state(at, every, until, bool(failed))
+        then = next_state(at, every, until, bool(failed), now)
         if then.following is not None:
             following.append((then.following, job_id))
         else:
@@ -271,6 +272,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished]) ->
         following,
     )
     db.executemany("UPDATE jobs SET status = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", ended)
+    return [row[0] for row in rows]
 
 
 _INSERT_OUTCOME = (

@@ -501,6 +501,48 @@ def test_the_worker_shows_each_occurrence_it_ran(tmp_path: Path) -> None:
     assert f"{job_id} scheduled: 1 post(s)" in ran.output
 
 
+def test_ctrl_c_stops_the_worker_after_the_job_in_flight(tmp_path: Path) -> None:
+    import signal
+    import sqlite3
+    import time
+
+    env = write_config(tmp_path)
+    store = ["--store", str(tmp_path / "campaign.db")]
+    planned = invoke(env, "schedule", "In flight #camp", "--to", "brand", "--at", "now", *store)
+    assert planned.exit_code == 0, planned.output
+    job_id = planned.output.split()[1]
+    sandbox(tmp_path).close()  # the sandbox file exists; another process now holds its write lock
+    other = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    full = {**os.environ, **env, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "decentsocial.cli", "worker", "--poll", "0.1", *store],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=full,
+    )
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().startswith("worker ")
+        time.sleep(1.0)  # the job is claimed and its post waits for the sandbox's lock
+        worker.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        other.execute("ROLLBACK")  # the post goes through; the worker ends the job, then stops
+        output, _ = worker.communicate(timeout=60)
+    finally:
+        other.close()
+        worker.kill()
+    assert worker.returncode == 0, output
+    assert "stopping after the job in flight" in output
+    assert f"{job_id} done: 1 post(s)" in output
+    assert output.rstrip().endswith("stopped")
+    jobs = invoke(env, "jobs", "--json", *store)
+    assert json.loads(jobs.output)[0]["status"] == "done"
+    with sandbox(tmp_path) as net:
+        assert [p.text for p in net.posts(limit=None)] == ["In flight #camp"]
+
+
 def test_python_dash_m_has_every_command(tmp_path: Path) -> None:
     result = run(write_config(tmp_path), "--help")
     assert result.returncode == 0, result.stderr

@@ -132,6 +132,24 @@ def test_a_job_resumed_or_cancelled_during_the_crisis_is_left_alone(sched: Sched
     assert sched.job(two.id).status == "cancelled"
 
 
+def test_a_job_planned_during_the_crisis_waits_for_its_end(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    hourly = sched.schedule("hourly deal", ["brand-a"], at=START, every=timedelta(hours=1))
+    assert sched.run_pending() == 1
+    c = ds.crisis("statement", ["brand-a"], scheduler=sched, pin=False)
+    planned = sched.schedule("Flash sale part 2!", ["brand-a"], at=START + timedelta(minutes=5))
+    clock.now = START + timedelta(days=2)
+    assert sched.run_pending() == 0
+    assert "Flash sale part 2!" not in texts(profiles)
+    c.end()
+    assert sched.run_pending() == 2  # the new job, and the hourly one once: not 48 held hours
+    assert sched.run_pending() == 0
+    assert sched.job(planned.id).status == "done"
+    assert texts(profiles).count("hourly deal") == 2
+    assert sched.job(hourly.id).at == START + timedelta(days=2, hours=1)
+
+
 def test_networks_without_pins_are_reported(profiles: Path, sched: Scheduler) -> None:
     with (
         brand(profiles) as pins,

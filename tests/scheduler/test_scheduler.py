@@ -154,6 +154,66 @@ def test_a_recurring_job_posts_each_occurrence_once(sched: Scheduler, clock: Clo
     assert texts(profiles) == ["evergreen tip"] * 3
 
 
+def test_a_late_recurring_job_posts_once_and_skips_what_it_missed(
+    sched: Scheduler, clock: Clock, profiles: Path
+) -> None:
+    daily = sched.schedule("daily tip", ["brand-a"], at=START, every=timedelta(days=1))
+    sched.pause(daily.id)
+    clock.advance(days=10, hours=3)  # paused ten days (or no worker ran): ten occurrences missed
+    sched.resume(daily.id)
+    assert sched.run_pending() == 1  # once, not eleven times in a burst
+    assert sched.run_pending() == 0
+    again = sched.job(daily.id)
+    assert again.at == START + timedelta(days=11)  # the next of its rhythm after now
+    assert texts(profiles) == ["daily tip"]
+    clock.advance(hours=21)
+    assert sched.run_pending() == 1
+    assert texts(profiles) == ["daily tip"] * 2
+
+
+def test_a_late_job_whose_next_time_is_past_its_end_is_done(sched: Scheduler, clock: Clock) -> None:
+    job = sched.schedule(
+        "hourly", ["brand-a"], at=START, every=timedelta(hours=1), until=START + timedelta(hours=3)
+    )
+    clock.advance(hours=5)
+    assert sched.run_pending() == 1
+    assert sched.job(job.id).status == "done"
+
+
+def test_the_store_ends_only_the_occurrences_still_running(sched: Scheduler) -> None:
+    """What ``on_finished`` is given: not a job paused while its last target posted."""
+    kept, paused = (sched.schedule(t, ["brand-a"], at=START) for t in ("kept", "paused"))
+    now = START.timestamp()
+    assert len(sched.store.claim(now, now + 300, "w1", 2)) == 2
+    sched.pause(paused.id)
+    assert sched.store.finish("w1", [(kept.id, None), (paused.id, None)], now) == [kept.id]
+    assert (sched.job(kept.id).status, sched.job(paused.id).status) == ("done", "paused")
+
+
+def test_job_ids_must_be_given(sched: Scheduler) -> None:
+    jobs = [sched.schedule(t, ["brand-a"], at=START + timedelta(hours=1)) for t in ("one", "two")]
+    for bad in (None, "", "  ", 5):
+        with pytest.raises(ds.InvalidInput, match="job id"):
+            sched.cancel(bad)  # type: ignore[arg-type]
+        with pytest.raises(ds.InvalidInput, match="job id"):
+            sched.reschedule(bad, START + timedelta(hours=2))  # type: ignore[arg-type]
+        with pytest.raises(ds.InvalidInput, match="job id"):
+            sched.job(bad)  # type: ignore[arg-type]
+    for bad in ("", 5):
+        with pytest.raises(ds.InvalidInput, match="job id"):
+            sched.pause(bad)  # type: ignore[arg-type]
+    assert [sched.job(j.id).status for j in jobs] == ["scheduled", "scheduled"]  # nothing cancelled
+
+
+def test_reschedule_keeps_to_the_jobs_end(sched: Scheduler) -> None:
+    end = START + timedelta(days=2)
+    job = sched.schedule("tip", ["brand-a"], at=START, every=timedelta(hours=1), until=end)
+    with pytest.raises(ds.InvalidInput, match="after its end"):
+        sched.reschedule(job.id, START + timedelta(days=30))
+    assert sched.job(job.id).at == START
+    assert sched.reschedule(job.id, end).at == end
+
+
 def test_each_job_a_call_ends_is_handed_over_with_its_record(sched: Scheduler, clock: Clock) -> None:
     once = sched.schedule("once", ["brand-a"], at=START)
     hourly = sched.schedule("hourly", ["brand-a", "brand-c"], at=START, every=timedelta(hours=1))
@@ -377,7 +437,7 @@ def test_a_running_worker_waits_out_a_store_held_elsewhere_and_goes_on(
 def test_a_store_error_no_wait_can_mend_ends_the_worker(profiles: Path, clock: Clock) -> None:
     with Scheduler(profiles / "campaign.db", now=clock, poll_interval=0.05) as sched:
         sched.store.close()  # a store gone for good: another try would meet the same failure
-        with pytest.raises(ds.NetworkUnavailable, match="while claiming due jobs") as caught:
+        with pytest.raises(ds.NetworkUnavailable, match="failed while reading a note") as caught:
             sched.run(lambda: False)
         assert not caught.value.retryable
 
