@@ -15,7 +15,6 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -23,46 +22,14 @@ from rich.console import Console
 from rich.table import Table
 
 from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, printable
-from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
+from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
+from .store_cli import StoreOpt, open_scheduler
 
 if TYPE_CHECKING:
     from .scheduler import Job, Scheduler
 
 __all__ = ["parse_duration", "parse_when"]
-
-StoreOpt = Annotated[
-    str,
-    typer.Option(
-        "--store",
-        envvar="DECENTSOCIAL_STORE",
-        help="The scheduler store: a SQLite file, or a redis:// URL (the celery extra).",
-    ),
-]
-
-
-def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1.0) -> Scheduler:
-    """The scheduler on ``store`` (``--store``): a URL (``redis://``) as ``Scheduler`` takes it, else a file.
-
-    Only the commands that plan or run jobs (``create``) make a file that is
-    not there: for the others a missing file is a mistyped path, and a new
-    empty store would hide it (``jobs`` would list nothing, ``pause`` pause
-    nothing).
-    """
-    from .scheduler import Scheduler
-
-    if not create and is_missing_file(store):
-        raise ConfigurationError(
-            f"no scheduler store at {Path(store).expanduser()}: check --store (or $DECENTSOCIAL_STORE);"
-            " `decentsocial schedule` makes the store when it plans the first job"
-        )
-    return Scheduler(store, poll_interval=poll_interval)
-
-
-def is_missing_file(store: str) -> bool:
-    """Whether ``store`` names a store file that is not there (a URL names no file)."""
-    return "://" not in store and not Path(store).expanduser().exists()
-
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -73,7 +40,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match:
         raise InvalidInput(f"not a duration: {text!r} (write 30m, 2h, 1d…)")
-    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    try:
+        return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    except OverflowError:
+        raise InvalidInput(f"{text!r} is longer than any plan can be") from None
 
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
@@ -83,7 +53,10 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     if value == "now":
         return current
     if value.startswith("+"):
-        return current + parse_duration(value[1:])
+        try:
+            return current + parse_duration(value[1:])
+        except OverflowError:
+            raise InvalidInput(f"{text!r} is further ahead than any plan can be") from None
     if not re.search(r"(Z|z|[+-]\d\d:?\d\d)$", value):
         raise InvalidInput(f"{text!r} has no time zone: add one (2026-12-24T09:00+01:00) or use +2h")
     try:

@@ -24,7 +24,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -226,6 +226,11 @@ def check_networks(networks: Sequence[Network]) -> list[Network]:
 
 def _targets(networks: Sequence[Network]) -> list[tuple[Network, str]]:
     """Each network (in order) with its ``target_of``, checked as :func:`check_networks` says."""
+    if isinstance(networks, (BaseNetwork, str)) or not isinstance(networks, Iterable):
+        raise InvalidInput(
+            f"expected a list of networks (from decentsocial.connect), got {type(networks).__name__}:"
+            " write [net] for one"
+        )
     found: list[tuple[Network, str]] = []
     seen: set[str] = set()
     for net in networks:
@@ -342,7 +347,9 @@ def crosspost(
     mapping of fields those fields (see :mod:`decentsocial.variants`). The
     idempotency keys stay the crosspost's.
     """
-    if max_workers is not None and (isinstance(max_workers, bool) or max_workers < 1):
+    if max_workers is not None and (
+        isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1
+    ):
         raise InvalidInput(f"max_workers must be at least 1, got {max_workers!r}")
     if isinstance(max_parts, bool) or not isinstance(max_parts, int) or max_parts < 1:
         raise InvalidInput(f"max_parts must be at least 1, got {max_parts!r}")

@@ -117,6 +117,11 @@ class Finish:
     following: float | None  # the next occurrence's time when status is "scheduled"
 
 
+#: The latest time a job may run (a recurring job's next occurrence after it ends the job): the
+#: calendar ends with year 9999, and a time past it could not be read back.
+LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
 def next_state(at: float, every: float | None, until: float | None, failed: bool, now: float) -> Finish:
     """After an occurrence: the next one (a recurring job before its end), else done or failed.
 
@@ -129,7 +134,7 @@ def next_state(at: float, every: float | None, until: float | None, failed: bool
     following = at + every
     if following <= now:
         following = at + (math.floor((now - at) / every) + 1) * every
-    if until is None or following <= until:
+    if (until is None or following <= until) and following <= LATEST.timestamp():
         return Finish("scheduled", following)
     return Finish("failed" if failed else "done", None)
 

@@ -26,7 +26,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
@@ -348,7 +348,7 @@ def _is_paused(scheduler: Scheduler, job_id: str) -> bool:
 
 def crisis(
     statement: Draft | str,
-    nets: Sequence[Network | str],
+    nets: Iterable[Network | str],
     *,
     scheduler: Scheduler | None = None,
     pin: bool = True,
@@ -363,7 +363,7 @@ def crisis(
     Watch the replies with ``monitor`` or each network's ``thread``.
     """
     draft = as_draft(statement)
-    if isinstance(nets, (str, Network)) or not nets:
+    if isinstance(nets, (str, Network)) or not isinstance(nets, Iterable) or not (nets := list(nets)):
         raise InvalidInput("a crisis needs a list of networks (connections or profile names)")
     notes = _notes(scheduler)
     crisis_id = uuid.uuid4().hex[:16]

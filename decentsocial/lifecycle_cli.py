@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .campaign_cli import StoreOpt, is_missing_file, open_scheduler
 from .cli import (
     POSTING,
     NetworkOpt,
@@ -29,6 +28,7 @@ from .cli import (
 )
 from .errors import NotFound
 from .models import Draft
+from .store_cli import StoreOpt, is_missing_file, open_scheduler
 
 if TYPE_CHECKING:
     from .lifecycle import Retraction

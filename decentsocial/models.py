@@ -57,10 +57,17 @@ __all__ = [
 
 
 def utc(value: datetime) -> datetime:
-    """Return ``value`` as a tz-aware UTC datetime (naive means UTC)."""
+    """Return ``value`` as a tz-aware UTC datetime (naive means UTC).
+
+    ``ValueError`` (which validation reports) for a time the calendar cannot
+    hold once in UTC (``9999-12-31T23:00-05:00``), not ``OverflowError``.
+    """
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is past the end of the calendar in UTC") from None
 
 
 #: Whether ``datetime.fromisoformat`` reads ``Z``, any number of fraction digits and ``+0000``.

@@ -57,6 +57,7 @@ from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned
 from .jobs import (
     CRISIS_NOTE,
+    LATEST,
     STATUSES,
     Finished,
     Job,
@@ -85,6 +86,8 @@ ENGINES: tuple[str, ...] = ("embedded", "celery")
 
 #: The shortest interval of a recurring job.
 MIN_EVERY = timedelta(minutes=1)
+#: The longest ``every`` (ten years): a longer one is a mistyped unit.
+MAX_EVERY = timedelta(days=3653)
 #: How far in the past ``at`` may be and still mean "now" (clocks differ a little).
 PAST_GRACE = timedelta(seconds=5)
 #: How many due jobs the Celery engine's dispatcher sends in one batch.
@@ -129,8 +132,13 @@ class Scheduler:
     ) -> None:
         if engine not in ENGINES:
             raise errors.InvalidInput(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-        if lease <= 0 or poll_interval <= 0:
-            raise errors.InvalidInput("lease and poll_interval must be positive numbers of seconds")
+        if not all(_seconds(v) for v in (lease, poll_interval)):
+            raise errors.InvalidInput(
+                "lease and poll_interval must be positive numbers of seconds,"
+                f" got {lease!r} and {poll_interval!r}"
+            )
+        if not isinstance(store, (str, Path)):
+            raise errors.InvalidInput(f"store must be a file path or a redis:// URL, got {store!r}")
         is_url = isinstance(store, str) and "://" in store
         if engine == "celery" and not (is_url and str(store).startswith(("redis://", "rediss://"))):
             raise errors.ConfigurationError(
@@ -257,14 +265,17 @@ class Scheduler:
             raise errors.InvalidInput(
                 f"targets must be a list of profile names, not one string (write [{targets!r}])"
             )
+        if not isinstance(targets, Sequence):
+            raise errors.InvalidInput(f"targets must be a list of profile names, got {targets!r}")
+        for name in targets:
+            if not isinstance(name, str) or not name.strip():
+                raise errors.InvalidInput(f"a target must be a profile name, got {name!r}")
         names = tuple(dict.fromkeys(targets))
         if not names:
             raise errors.InvalidInput("a job needs at least one target profile")
         from .config import profile_exists
 
         for name in names:
-            if not isinstance(name, str) or not name.strip():
-                raise errors.InvalidInput(f"a target must be a profile name, got {name!r}")
             if not profile_exists(name):
                 raise errors.ConfigurationError(f"no profile {name!r} in {config_path()} or its environment")
         return names
@@ -288,9 +299,17 @@ class Scheduler:
             raise errors.InvalidInput(
                 f"{name} has no time zone; give one (for example datetime.now(timezone.utc))"
             )
-        if value < self._now() - PAST_GRACE:
+        try:
+            when = value.astimezone(timezone.utc)
+        except (OverflowError, ValueError):  # datetime.max in a zone east of UTC
+            when = LATEST + timedelta(days=1)
+        if when > LATEST:
+            raise errors.InvalidInput(
+                f"{name} is too far ahead ({value.isoformat()}); plan before {LATEST:%Y}"
+            )
+        if when < self._now() - PAST_GRACE:
             raise errors.InvalidInput(f"{name} is in the past ({value.isoformat()})")
-        return value.astimezone(timezone.utc)
+        return when
 
     # ---------------------------------------------------------------- reading
 
@@ -588,7 +607,17 @@ def _interval(every: timedelta | float | None) -> timedelta | None:
         return None
     if isinstance(every, bool) or not isinstance(every, (timedelta, int, float)):
         raise errors.InvalidInput(f"every must be a timedelta or seconds, got {every!r}")
-    interval = every if isinstance(every, timedelta) else timedelta(seconds=every)
+    try:
+        interval = every if isinstance(every, timedelta) else timedelta(seconds=every)
+    except (OverflowError, ValueError):  # inf, nan, or past timedelta's range
+        raise errors.InvalidInput(f"every must be a span of time, got {every!r}") from None
     if interval < MIN_EVERY:
         raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
+    if interval > MAX_EVERY:
+        raise errors.InvalidInput(f"every must be at most {MAX_EVERY.days} days, got {interval}")
     return interval
+
+
+def _seconds(value: object) -> bool:
+    """Whether ``value`` is a positive, finite number of seconds."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")

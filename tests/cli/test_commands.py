@@ -501,6 +501,36 @@ def test_the_worker_shows_each_occurrence_it_ran(tmp_path: Path) -> None:
     assert f"{job_id} scheduled: 1 post(s)" in ran.output
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--every", "99999999999d"], "longer than any plan can be"),
+        (["--at", "+99999999999d"], "longer than any plan can be"),
+        (["--at", "9999-12-31T23:00-05:00"], "not a time"),
+        (["--at", "9999-06-01T00:00Z"], "too far ahead"),
+    ],
+)
+def test_times_past_the_calendar_are_refused_plainly(tmp_path: Path, option: list[str], message: str) -> None:
+    env = write_config(tmp_path)
+    args = ["schedule", "x", "--to", "brand", "--store", str(tmp_path / "campaign.db")]
+    result = invoke(env, *args, *(["--at", "now"] if option[0] == "--every" else []), *option)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "unexpected" not in result.output
+
+
+def test_each_command_module_imports_alone() -> None:
+    for module in ("campaign_cli", "lifecycle_cli", "engagement_cli", "social_cli", "auth_cli", "setup_cli"):
+        found = subprocess.run(
+            [sys.executable, "-c", f"import decentsocial.{module}"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+        assert found.returncode == 0, found.stderr
+
+
 def test_ctrl_c_stops_the_worker_after_the_job_in_flight(tmp_path: Path) -> None:
     import signal
     import sqlite3

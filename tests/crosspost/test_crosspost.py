@@ -205,6 +205,10 @@ def test_bad_input_fails_before_any_io(sandbox) -> None:  # type: ignore[no-unty
         ds.crosspost(42, [alice])  # type: ignore[arg-type]
     with pytest.raises(ds.InvalidInput):
         ds.crosspost("hi", [alice], max_workers=0)
+    with pytest.raises(ds.InvalidInput, match="max_workers"):
+        ds.crosspost("hi", [alice], max_workers="2")  # type: ignore[arg-type]
+    with pytest.raises(ds.InvalidInput, match=r"write \[net\] for one"):
+        ds.crosspost("hi", alice)
     with pytest.raises(ds.ContentRejected):
         ds.crosspost("", [alice])
     assert _all_posts(alice) == []

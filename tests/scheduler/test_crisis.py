@@ -194,6 +194,13 @@ def test_bad_input(sched: Scheduler) -> None:
     assert Crisis.active(sched) is None
 
 
+def test_networks_may_come_from_any_iterable(sched: Scheduler, profiles: Path) -> None:
+    c = ds.crisis("statement", (name for name in ["brand-a"]), scheduler=sched, pin=False)
+    assert [t["label"] for t in c.record["targets"]] == ["brand-a"]  # a generator was read once
+    c.end()
+    assert texts(profiles) == ["statement"]
+
+
 def test_retract_a_job_on_every_target(sched: Scheduler, clock: Clock, profiles: Path) -> None:
     long = " ".join(f"part {i} of a long campaign post." for i in range(30))
     job = sched.schedule(long, ["brand-a", "brand-c", "needs-secret"], at=START)

@@ -21,6 +21,7 @@ from ..handles import open_handles
 from .profiles import write_profiles
 
 ROOT = Path(__file__).resolve().parents[2]
+UTC, WEST = timezone.utc, timezone(timedelta(hours=-5))
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
@@ -93,6 +94,15 @@ def test_a_planned_post_goes_out_when_due_and_its_record_stays(
         (lambda s: s.schedule("x", ["brand-a"], at=START, every=30), ds.InvalidInput),
         (lambda s: s.schedule("x", ["brand-a"], at=START, until=START + timedelta(days=1)), ds.InvalidInput),
         (lambda s: s.schedule("", ["brand-a"], at=START), ds.ContentRejected),
+        # Numbers and times past what Python's dates hold: typed errors, not OverflowError or ValueError.
+        (lambda s: s.schedule("x", ["brand-a"], at=START, every=float("nan")), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=START, every=float("inf")), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=START, every=1e20), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=START, every=timedelta.max), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=datetime.max.replace(tzinfo=UTC)), ds.InvalidInput),
+        (lambda s: s.schedule("x", ["brand-a"], at=datetime.max.replace(tzinfo=WEST)), ds.InvalidInput),
+        (lambda s: s.schedule("x", None, at=START), ds.InvalidInput),
+        (lambda s: s.schedule("x", [["brand-a"]], at=START), ds.InvalidInput),
     ],
 )
 def test_bad_plans_are_refused_and_nothing_is_stored(
@@ -101,6 +111,28 @@ def test_bad_plans_are_refused_and_nothing_is_stored(
     with pytest.raises(error):
         call(sched)
     assert sched.jobs() == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"lease": "5"}, {"lease": float("nan")}, {"poll_interval": float("inf")}, {"poll_interval": 0}],
+)
+def test_bad_scheduler_options_are_typed_errors(profiles: Path, options: dict[str, Any]) -> None:
+    with pytest.raises(ds.InvalidInput, match="positive numbers of seconds"):
+        Scheduler(profiles / "campaign.db", **options)
+    with pytest.raises(ds.InvalidInput, match="store must be"):
+        Scheduler(5)  # type: ignore[arg-type]
+
+
+def test_a_recurring_job_ends_before_the_calendar_does(sched: Scheduler, clock: Clock) -> None:
+    clock.now = datetime(9998, 12, 20, tzinfo=timezone.utc)
+    job = sched.schedule("tip", ["brand-a"], at=clock.now, every=timedelta(days=7))
+    assert sched.run_pending() == 1
+    assert sched.run_pending() == 0
+    clock.advance(days=7)
+    assert sched.run_pending() == 1  # on 9998-12-27; the next would be in 9999: the job is done
+    assert sched.job(job.id).status == "done"
+    assert [j.id for j in sched.jobs()] == [job.id]  # the store still reads back
 
 
 def test_pause_resume_cancel_and_reschedule(sched: Scheduler, clock: Clock, profiles: Path) -> None:
