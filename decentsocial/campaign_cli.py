@@ -108,7 +108,10 @@ def schedule(
     until: Annotated[str | None, typer.Option("--until", help="When a repeating job ends.")] = None,
     key: Annotated[
         str | None,
-        typer.Option("--key", help="Any name for this job: scheduling again with it does nothing."),
+        typer.Option(
+            "--key",
+            help="Any name for this job: the same command again does nothing (give --at as a fixed time).",
+        ),
     ] = None,
     variant: Annotated[
         list[str] | None,

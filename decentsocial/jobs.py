@@ -93,20 +93,29 @@ class Plan:
     draft_json: str
     created_at: float
 
-    def same_as(
+    def check_same(
         self, draft_json: str, at: float, every: float | None, until: float | None, targets: Sequence[str]
-    ) -> bool:
-        """Whether a stored job with these fields is this plan (scheduling it again is then a no-op)."""
-        return (draft_json, at, every, until, tuple(targets)) == (
-            self.draft_json,
-            self.at,
-            self.every,
-            self.until,
-            self.targets,
+    ) -> None:
+        """Nothing when a stored job with these fields is this plan (scheduling it again is a no-op);
+        ``InvalidInput`` naming what differs otherwise."""
+        differ = [
+            name
+            for name, stored, given in (
+                ("content", draft_json, self.draft_json),
+                ("time", at, self.at),
+                ("every", every, self.every),
+                ("until", until, self.until),
+                ("targets", tuple(targets), self.targets),
+            )
+            if stored != given
+        ]
+        if not differ:
+            return
+        planned = datetime.fromtimestamp(at, timezone.utc).isoformat()
+        raise errors.InvalidInput(
+            f"a job with key {self.key!r} is already planned (for {planned}) with another"
+            f" {', '.join(differ)}: use another key, or change that job (reschedule, cancel)"
         )
-
-    def conflict(self) -> errors.InvalidInput:
-        return errors.InvalidInput(f"a job with key {self.key!r} is already planned with other content")
 
 
 @dataclass(frozen=True)

@@ -334,10 +334,11 @@ class RedisStore:
         )
         if found != job_id:
             existing = self._fields(found)
-            if existing is None or not plan.same_as(
+            if existing is None:  # the key's job was removed by hand: the key stays taken
+                raise errors.InvalidInput(f"the key {plan.key!r} names a job no longer in {self.where}")
+            plan.check_same(
                 existing["draft"], existing["at"], existing["every"], existing["until"], existing["targets"]
-            ):
-                raise plan.conflict()
+            )
         return found
 
     def load(self, job_id: str) -> Job | None:

@@ -103,8 +103,7 @@ class SQLiteStore:
             ).fetchone()
             if existing is not None:
                 _, draft, at, every, until, targets = existing
-                if not plan.same_as(draft, at, every, until, json.loads(targets)):
-                    raise plan.conflict()
+                plan.check_same(draft, at, every, until, json.loads(targets))
                 return str(existing[0])
             job_id = uuid.uuid4().hex[:16]
             db.execute(

@@ -245,7 +245,7 @@ def test_variants_are_kept_in_redis_and_each_worker_target_posts_its_own(
         "the draft", ["brand-a", "brand-c"], at=clock.now, variants={"brand-c": {"text": "نسخة سي"}}
     )
     assert sched.job(job.id).variants["brand-c"].text == "نسخة سي"  # read back from Redis
-    with pytest.raises(ds.InvalidInput, match="other content"):
+    with pytest.raises(ds.InvalidInput, match="with another content"):
         sched.schedule("the draft", ["brand-a", "brand-c"], at=clock.now, key=job.key)
     assert sched.run_pending() == 1
     wait_for(lambda: sched.job(job.id).status == "done")
@@ -390,7 +390,7 @@ def test_the_redis_store_keeps_the_records_and_states_of_the_sqlite_store(
 
     other = Scheduler(server.url(2))
     other.schedule("other", ["brand-a"], at=datetime.now(timezone.utc), key="taken")
-    with pytest.raises(ds.InvalidInput, match="other content"):  # on Redis as on SQLite
+    with pytest.raises(ds.InvalidInput, match="with another content"):  # on Redis as on SQLite
         other.schedule("again", ["brand-a"], at=datetime.now(timezone.utc), key="taken")
     other.close()
     assert campaign(str(profiles / "campaign.db")) == campaign(server.url(3))

@@ -21,7 +21,7 @@ from ..handles import open_handles
 from .profiles import write_profiles
 
 ROOT = Path(__file__).resolve().parents[2]
-UTC, WEST = timezone.utc, timezone(timedelta(hours=-5))
+UTC, WEST, HOUR = timezone.utc, timezone(timedelta(hours=-5)), timedelta(hours=1)
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
@@ -322,9 +322,9 @@ def test_a_draft_a_target_cannot_take_is_refused_at_schedule_and_nothing_is_stor
 def test_scheduling_again_with_other_variants_is_a_conflict(sched: Scheduler) -> None:
     first = sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"})
     assert sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "a"}).id == first.id
-    with pytest.raises(ds.InvalidInput, match="other content"):
+    with pytest.raises(ds.InvalidInput, match="with another content"):
         sched.schedule("same", ["brand-a"], at=START, key="k", variants={"brand-a": "b"})
-    with pytest.raises(ds.InvalidInput, match="other content"):
+    with pytest.raises(ds.InvalidInput, match="with another content"):
         sched.schedule("same", ["brand-a"], at=START, key="k")
 
 
@@ -376,8 +376,12 @@ def test_scheduling_is_itself_exactly_once(sched: Scheduler) -> None:
     first = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
     again = sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START)
     assert again.id == first.id
-    with pytest.raises(ds.InvalidInput, match="other content"):
+    with pytest.raises(ds.InvalidInput, match="with another content"):
         sched.schedule(ds.Draft(text="twice", idempotency_key="campaign-1"), ["brand-a"], at=START)
+    with pytest.raises(
+        ds.InvalidInput, match=r"already planned \(for 2026-12-01T09:00:00\+00:00\) with another time"
+    ):
+        sched.schedule(ds.Draft(text="once", idempotency_key="campaign-1"), ["brand-a"], at=START + HOUR)
     assert len(sched.jobs()) == 1
 
 
