@@ -114,22 +114,28 @@ def read_capped(chunks: Iterable[bytes], *, limit: int, deadline: Deadline) -> b
 def iter_lines_capped(chunks: Iterable[bytes], *, limit: int, network: str) -> Iterator[bytes]:
     """The lines of a stream (without their line ends), refusing a line longer than ``limit`` bytes.
 
-    A stream that never sends a line break cannot make the reader buffer without bound.
+    A stream that never sends a line break cannot make the reader buffer without bound, and
+    each byte is looked at once: a line sent a byte at a time costs its length, not its square.
     """
-    pending = b""
+    pending = bytearray()
     for chunk in chunks:
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            if len(line) > limit:
+        start = 0
+        end = chunk.find(b"\n")
+        while end != -1:
+            pending += chunk[start:end]
+            if len(pending) > limit:
                 break
-            yield line.rstrip(b"\r")
+            yield bytes(pending).rstrip(b"\r")
+            pending.clear()
+            start = end + 1
+            end = chunk.find(b"\n", start)
         else:
+            pending += chunk[start:]
             if len(pending) <= limit:
                 continue
         raise NetworkUnavailable(f"the server sent a line longer than {limit} bytes", network=network)
     if pending:
-        yield pending.rstrip(b"\r")
+        yield bytes(pending).rstrip(b"\r")
 
 
 #: Every byte but a quote or a bracket: what :func:`check_json_depth` deletes in one ``translate``.

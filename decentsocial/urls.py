@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import ConfigurationError, ContentRejected, InvalidInput, NetworkUnavailable
-from .limits import Deadline, Limits, loads, read_capped
+from .limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_encoded
 
 __all__ = [
     "URL",
@@ -302,7 +302,13 @@ def fetch_public_json(
             request = client.build_request(
                 "GET",
                 str(pinned),
-                headers={"Host": target.netloc, "Accept": "application/json"},
+                # Only what read_encoded unpacks under the cap: httpx's own decoders would unpack a
+                # whole chunk (or stacked encodings) before any cap applies.
+                headers={
+                    "Host": target.netloc,
+                    "Accept": "application/json",
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
                 extensions={"sni_hostname": target.host, "timeout": _timeouts(deadline)},
             )
             try:
@@ -321,7 +327,12 @@ def fetch_public_json(
                         f"{target.host} answered HTTP {response.status_code}", network=network
                     )
                 try:
-                    body = read_capped(response.iter_bytes(), limit=limits.max_body_bytes, deadline=deadline)
+                    body = read_encoded(
+                        response.iter_raw(),
+                        response.headers.get("content-encoding", ""),
+                        limit=limits.max_body_bytes,
+                        deadline=deadline,
+                    )
                 except httpx.HTTPError as exc:
                     raise NetworkUnavailable(
                         f"{target.host} broke off its answer ({type(exc).__name__})", network=network

@@ -94,6 +94,24 @@ def test_a_hostile_answer_to_the_login_is_a_typed_error_within_the_deadline(
     net.close()
 
 
+@pytest.mark.parametrize("where", ["/xrpc/app.bsky.actor.getProfile", "http://127.0.0.1:9/collect"])
+def test_a_redirect_is_refused_not_followed(server: HostileServer, where: str) -> None:
+    def redirect(h: Any) -> None:
+        time.sleep(DEADLINE * 0.6)  # each hop within the deadline: followed, 20 of them took 19 s
+        h.send_response(302)
+        h.send_header("Location", where)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    server.routes["app.bsky.actor.getProfile"] = redirect
+    net = _connect(server)
+    net.transport.client()
+    error = _fails_in_time(lambda: net.account("someone.test"), ds.ConfigurationError)
+    assert "HTTP 302 to 127.0.0.1: redirects are not followed" in str(error)
+    assert sum("app.bsky.actor.getProfile" in p for p in server.paths) == 1
+    net.close()
+
+
 def test_a_corrupt_answer_is_a_typed_error_worth_retrying_for_a_read(server: HostileServer) -> None:
     server.routes["app.bsky.actor.getProfile"] = corrupt_json
     net = _connect(server, retry={"attempts": 2, "total_seconds": 5})

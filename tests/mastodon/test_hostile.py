@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from decentsocial import Account, DecentSocialError, InvalidInput, NetworkUnavailable, connect
+from decentsocial import (
+    Account,
+    ConfigurationError,
+    DecentSocialError,
+    InvalidInput,
+    NetworkUnavailable,
+    connect,
+)
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.servers.mastodon import DEAD_PORT, HOST
 from tests.servers.mastodon_hostile import HostileServer, answer, drip, elapsed, gzip_bomb, hostile_server
@@ -96,6 +103,36 @@ def test_json_nested_past_the_limit_is_a_typed_error(server: HostileServer) -> N
     server.respond = lambda method, path: answer(b"[" * 100_000 + b"]" * 100_000, raw=True)
     error = raises_in_time(lambda: net_for(server).get_post("1"))
     assert "nests deeper" in str(error)
+
+
+def test_json_nested_past_the_limit_after_a_byte_order_mark_is_a_typed_error(server: HostileServer) -> None:
+    # No Content-Type: requests reads the text as UTF-8-SIG, the mark is dropped, the JSON is read.
+    deep = b"\xef\xbb\xbf" + b"[" * 500 + b"]" * 500
+    server.respond = lambda method, path: (
+        f"HTTP/1.1 200 X\r\nContent-Length: {len(deep)}\r\nConnection: close\r\n\r\n".encode() + deep
+    )
+    error = raises_in_time(lambda: net_for(server).get_post("1"))
+    assert "nests deeper" in str(error)
+
+
+@pytest.mark.parametrize("code", [301, 302, 307, 308])
+def test_a_redirect_is_refused_not_followed(server: HostileServer, code: int) -> None:
+    with hostile_server() as other:
+        other.respond = lambda method, path: answer(status("9"))
+        elsewhere = f"{other.base_url}/collect"
+        server.respond = lambda method, path: answer({}, code, headers={"Location": elsewhere})
+        net = net_for(server)
+        for call in (lambda: net.get_post("1"), lambda: net.publish("private draft text")):
+            error = raises_in_time(call, ConfigurationError)
+            assert f"HTTP {code} to 127.0.0.1: redirects are not followed" in str(error)
+        assert other.requests == []  # neither the read nor the post's text went to the other host
+
+
+def test_a_redirect_loop_ends_at_once(server: HostileServer) -> None:
+    server.respond = lambda method, path: answer({}, 302, headers={"Location": "/api/v1/statuses/1"})
+    error = raises_in_time(lambda: net_for(server).get_post("1"), ConfigurationError)
+    assert "within the server" in str(error)
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("body", [[1, 2], "a string", 12, None, {"id": "1"}, {"id": {"x": 1}, "account": []}])

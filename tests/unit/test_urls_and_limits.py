@@ -5,12 +5,14 @@ The servers here are real HTTP servers on 127.0.0.1 that misbehave on purpose.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import http.server
 import json
 import socketserver
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -205,6 +207,15 @@ def test_loads_agrees_with_json_loads_on_every_recorded_hive_answer() -> None:
 # ---------------------------------------------------------------- hostile servers on loopback
 
 
+@functools.cache
+def _stacked_bomb() -> bytes:
+    """gzip of gzip: 64 MiB of zeros in a few kB (httpx's decoders unpack each chunk whole)."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"0" * (1024 * 1024)
+    layer = b"".join([*(inner.compress(block) for _ in range(64)), inner.flush()])
+    return gzip.compress(layer, 9)
+
+
 class _Hostile(http.server.BaseHTTPRequestHandler):
     mode = "ok"
 
@@ -233,6 +244,13 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
             body = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MiB of spaces in about 64 kB
             self.send_response(200)
             self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "stacked-bomb":
+            body = _stacked_bomb()
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip, gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -293,6 +311,20 @@ def test_a_server_dripping_its_headers_cannot_hold_a_call_past_its_deadline(host
 def test_a_gzip_bomb_is_refused_not_unpacked(hostile: str) -> None:
     with pytest.raises(NetworkUnavailable, match="max_body_bytes"):
         fetch_public_json(f"{hostile}/bomb", network="nostr", limits=Limits(), allow_private=True)
+
+
+def test_a_stacked_gzip_bomb_is_refused_with_memory_flat(hostile: str) -> None:
+    import tracemalloc
+
+    _stacked_bomb()  # made before memory is traced: the server runs in this process
+    tracemalloc.start()
+    try:
+        with pytest.raises(NetworkUnavailable, match="encoding it was not offered"):
+            fetch_public_json(f"{hostile}/stacked-bomb", network="nostr", limits=Limits(), allow_private=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024  # httpx unpacked both layers: 64 MiB
 
 
 def test_redirects_are_checked_at_every_hop(hostile: str) -> None:
@@ -385,6 +417,18 @@ def test_lines_longer_than_the_cap_end_the_stream() -> None:
         list(iter_lines_capped([b"x" * 10, b"x" * 10], limit=16, network="mastodon"))
     with pytest.raises(NetworkUnavailable, match="longer than 16 bytes"):
         list(iter_lines_capped([b"x" * 20 + b"\n"], limit=16, network="mastodon"))
+
+
+def test_lines_read_the_same_whatever_the_chunks() -> None:
+    """Byte by byte, in odd pieces or whole: the same lines (a server chooses how it cuts them)."""
+    from decentsocial.limits import iter_lines_capped
+
+    text = b"event: update\r\ndata: " + "مرحبا".encode() * 300 + b"\r\n\n:thump\n\ndata: {}\nlast"
+    whole = list(iter_lines_capped([text], limit=4096, network="mastodon"))
+    assert whole == [line.rstrip(b"\r") for line in text.split(b"\n")]
+    for size in (1, 2, 7, 1000):
+        pieces = [text[i : i + size] for i in range(0, len(text), size)]
+        assert list(iter_lines_capped(pieces, limit=4096, network="mastodon")) == whole
 
 
 # ---------------------------------------------------------------- endpoints in settings, private files

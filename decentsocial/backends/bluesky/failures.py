@@ -56,7 +56,7 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
         yield
     except httpx.TimeoutException as exc:
         raise _deadline_passed(network, action) from exc
-    except httpx.TransportError as exc:  # atproto passes some (e.g. a dropped connection) through bare
+    except httpx.HTTPError as exc:  # atproto passes some (e.g. a dropped connection) through bare
         raise errors.NetworkUnavailable(
             f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe
         ) from exc

@@ -71,9 +71,20 @@ class _CheckedTransport(httpx.BaseTransport):
         self.max_json_depth = max_json_depth
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        # A redirect or a DID document may name another server: it gets no credentials over plain http.
+        # A DID document may name another server: it gets no credentials over plain http.
         check_endpoint(str(request.url), network=self.network, setting="server", allow_http=self.allow_http)
         response = self.inner.handle_request(request)
+        if response.is_redirect:
+            # Not followed: atproto's client would follow up to 20, each with a deadline of its own.
+            # An XRPC server answers where it is asked; one that moved needs a new base_url.
+            response.close()
+            location = response.headers.get("location", "")
+            where = f" to {request.url.join(location).host}" if location else ""
+            raise ConfigurationError(
+                f"the server answered HTTP {response.status_code}{where}: redirects are not followed"
+                " (if the server moved, set base_url to its new address)",
+                network=self.network,
+            )
         if "json" in response.headers.get("content-type", "").lower():
             try:
                 check_json_depth(response.content, max_depth=self.max_json_depth, network=self.network)

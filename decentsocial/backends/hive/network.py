@@ -368,8 +368,12 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.InvalidInput("page_size must be 1…1000", network=self.name)
         mask = sum(1 << REWARD_OPS[k] for k in kinds)
         wanted = frozenset(kinds)
+        max_pages = self.settings.limits.max_pages
+        requests = 0
 
         def fetch(cursor: int | None, size: int) -> Page[Reward, int]:
+            """One page with rewards; pages without any are skipped here, each request counted."""
+            nonlocal requests
             begin = start if cursor is None else cursor
             while True:  # a page without rewards is skipped: paginate ends at an empty page
                 # hived/HAfAH refuse start < limit - 1, steemd start < limit: near index 0 ask for fewer.
@@ -377,6 +381,12 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
                 count = page_size if begin < 0 else min(page_size, room)
                 if count < 1:
                     return Page([], None)
+                # paginate counts only the pages returned: the skipped ones must count too.
+                requests += 1
+                if requests > max_pages:
+                    raise errors.NetworkUnavailable(
+                        f"a listing ran past {max_pages} pages (the max_pages limit)", network=self.name
+                    )
                 params: dict[str, Any] = {"account": name, "start": begin, "limit": count}
                 if server_filter:
                     params["operation_filter_low"] = mask
@@ -390,6 +400,10 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
                 indexes = [i for i in map(history_index, history) if i is not None]
                 lowest = min(indexes, default=0)
                 more = len(history) >= count and lowest > 0
+                if more and 0 <= begin <= lowest - 1:  # history runs newest first: it must move back
+                    raise errors.NetworkUnavailable(
+                        f"the node's history cursor did not move back from index {begin}", network=self.name
+                    )
                 if items or not more:
                     return Page(items, lowest - 1 if more else None)
                 begin = lowest - 1

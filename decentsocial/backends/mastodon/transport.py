@@ -43,8 +43,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ... import alarm
 from ...alarm import Alarm
-from ...errors import DecentSocialError, NetworkUnavailable
+from ...errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
 from ...limits import Deadline, Limits, check_json_depth, read_encoded
+from ...urls import parse_url
 from .convert import NETWORK
 from .failures import Failure, mapped
 from .settings import MastodonSettings
@@ -192,6 +193,8 @@ class GuardedAdapter(HTTPAdapter):
                 limited = _timeouts(timeout, deadline, keep_read=stream)
                 response = super().send(request, stream=True, timeout=limited, **kwargs)
                 try:
+                    if response.is_redirect:
+                        raise _redirected(response)
                     if not stream:
                         self._read(response, deadline, watchdog)
                     if watchdog.fired:
@@ -215,8 +218,9 @@ class GuardedAdapter(HTTPAdapter):
         chunks = raw.stream(_CHUNK, decode_content=False)
         encoding = response.headers.get("content-encoding", "")
         body = read_encoded(chunks, encoding, limit=self.limits.max_body_bytes, deadline=deadline)
-        if body.lstrip()[:1] in (b"{", b"["):
-            check_json_depth(body, max_depth=self.limits.max_json_depth, network=NETWORK)
+        # Every answer, whatever it starts with: a byte-order mark before the JSON (which requests
+        # then reads as UTF-8-SIG) must not let a deep answer past the check.
+        check_json_depth(body, max_depth=self.limits.max_json_depth, network=NETWORK)
         raw.release_conn()
         response._content = body
         response._content_consumed = True
@@ -224,6 +228,22 @@ class GuardedAdapter(HTTPAdapter):
         for header in ("content-encoding", "transfer-encoding"):
             response.headers.pop(header, None)
         response.headers["Content-Length"] = str(len(body))
+
+
+def _redirected(response: requests.Response) -> ConfigurationError:
+    """A redirect is refused, not followed: each hop would get a deadline of its own, and a
+    redirect to another host would carry a post's text (and its idempotency key) there.
+    The API of a Mastodon server never redirects; a server that moved needs a new ``base_url``."""
+    location = response.headers.get("location", "")
+    try:
+        where = f" to {parse_url(location).host}" if "://" in location else " within the server"
+    except InvalidInput:
+        where = ""
+    return ConfigurationError(
+        f"the Mastodon server answered HTTP {response.status_code}{where}: redirects are not followed"
+        " (if the server moved, set base_url to its new address)",
+        network=NETWORK,
+    )
 
 
 def _timeouts(given: Any, deadline: Deadline, *, keep_read: bool = False) -> tuple[float, float]:

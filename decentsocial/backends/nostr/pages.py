@@ -18,7 +18,8 @@ from ...models import Post
 from .convert import post_from_event
 from .events import Event, Filter
 from .failures import stream_lost
-from .transport import NostrTransport, RelayStream
+from .streams import RelayStream
+from .transport import NostrTransport
 
 if TYPE_CHECKING:
     from ...state import StateStore  # sqlite3 only when a key is used

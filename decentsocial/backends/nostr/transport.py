@@ -23,6 +23,15 @@ ends that relay's connection), a message nested deeper than
 at most ``deadline`` seconds, and an event dated more than
 ``max_clock_lead`` (plus ``CLOCK_SKEW``) seconds ahead of the clock is
 dropped, so future-dated junk cannot hold paging (``pages.py``) in place.
+
+Nor can a relay that never ends an answer fill the memory: a query keeps at
+most the events its filters' ``limit`` asks for and ``max_body_bytes`` of one
+relay's answer, then closes the subscription and takes what came as that
+relay's answer. A stream holds at most ``max_body_bytes`` of events for a
+consumer that is behind (and ``STREAM_BACKLOG`` messages per relay behind
+them), then reads that relay no further until the consumer catches up
+(nothing is dropped). A NIP-11 document is unpacked here, from the
+raw bytes, under ``max_body_bytes``: a gzip bomb is refused, not inflated.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from ...errors import DecentSocialError, NetworkUnavailable
-from ...limits import Deadline, Limits, check_json_depth, loads, read_capped
+from ...limits import ACCEPT_ENCODING, Deadline, Limits, check_json_depth, loads, read_capped, read_encoded
 from .events import Event, Filter, PublishOutcome, matcher
 from .failures import (
     ConnectionLost,
@@ -55,6 +64,7 @@ from .failures import (
     unsent,
 )
 from .loop import LoopRunner, answer_within
+from .streams import CLOCK_SKEW, ROOM_POLL, STREAM_BACKLOG, Backlog, RelayStream
 
 __all__ = [
     "NostrTransport",
@@ -68,8 +78,10 @@ __all__ = [
 T = TypeVar("T")
 log = logging.getLogger("decentsocial.nostr")
 
-#: Seconds another machine's clock may be ahead of ours, on top of ``max_clock_lead``.
-CLOCK_SKEW = 60
+
+#: Where a subscription's messages go: each with its length as received (``None``, 0: the connection ended).
+#: A coroutine returned is awaited before the relay is read again (a stream whose consumer is behind).
+Sink = Callable[[list[Any] | None, int], Coroutine[Any, Any, None] | None]
 
 
 class RelayConnection:
@@ -84,8 +96,8 @@ class RelayConnection:
         self._connect_lock = asyncio.Lock()
         self._publish_lock = asyncio.Lock()
         self._ok_waiter: tuple[str, asyncio.Future[tuple[bool, str]]] | None = None
-        #: Subscription id -> where its messages go (``None``: the connection ended).
-        self._subs: dict[str, Callable[[list[Any] | None], None]] = {}
+        #: Subscription id -> where its messages go.
+        self._subs: dict[str, Sink] = {}
 
     def _is_open(self) -> bool:
         return self._ws is not None and self._reader is not None and not self._reader.done()
@@ -112,35 +124,40 @@ class RelayConnection:
         try:
             with connection_lost():
                 async for raw in ws:
-                    self._dispatch(raw)
+                    held = self._dispatch(raw)
+                    if held is not None:
+                        await held  # a stream's consumer is behind: read no further until it has room
         except ConnectionLost as exc:
             log.debug("relay %s connection ended: %s", self.url, exc)
         finally:
             if self._ok_waiter is not None and not self._ok_waiter[1].done():
                 self._ok_waiter[1].set_exception(ConnectionLost("connection closed before OK"))
             for sink in list(self._subs.values()):
-                sink(None)
+                sink(None, 0)
 
-    def _dispatch(self, raw: str | bytes) -> None:
-        """Hand one message to whoever waits for it; anything unreadable is logged and skipped."""
+    def _dispatch(self, raw: str | bytes) -> Coroutine[Any, Any, None] | None:
+        """Hand one message to whoever waits for it; anything unreadable is logged and skipped.
+
+        What a subscription's sink returns is returned: the reader waits for it.
+        """
         try:
             check_json_depth(raw, max_depth=self.limits.max_json_depth, network="nostr", what="message")
             message = json.loads(raw)
         except NetworkUnavailable as exc:
             log.debug("relay %s: %s; ignored", self.url, exc.message)
-            return
+            return None
         except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             log.debug("relay %s sent a message that is not readable JSON; ignored", self.url)
-            return
+            return None
         if not isinstance(message, list) or not message:
             log.debug("relay %s sent a message that is not a NIP-01 array; ignored", self.url)
-            return
+            return None
         verb = message[0]
         if verb in ("EVENT", "EOSE", "CLOSED", "COUNT") and len(message) >= 2:
             sink = self._subs.get(str(message[1])) if isinstance(message[1], str) else None
             if sink is not None:
                 try:
-                    sink(message)
+                    return sink(message, len(raw))
                 except Exception:  # one bad event must not end the connection's reader
                     log.debug("relay %s: a message could not be handled; ignored", self.url, exc_info=True)
         elif verb == "OK" and len(message) >= 3:
@@ -154,6 +171,7 @@ class RelayConnection:
                 log.debug("relay %s: OK for an event not in flight; ignored", self.url)
         elif verb == "NOTICE":
             log.debug("relay %s notice: %s", self.url, message[1:] if len(message) > 1 else "")
+        return None
 
     async def publish(
         self, event: Event, while_waiting: Callable[[], None] | None = None
@@ -197,14 +215,18 @@ class RelayConnection:
             raise AssertionError("unreachable: the last try returns or raises")
 
     async def query(
-        self, filters: Sequence[Filter], on_event: Callable[[Any], None] | None = None
+        self, filters: Sequence[Filter], on_event: Callable[[Any], bool] | None = None
     ) -> list[Any]:
         """Events for ``filters`` up to EOSE (raw JSON objects, unverified).
 
         With ``on_event``, each event goes there as it arrives (so the caller can
-        check it while the relay is still sending) and the list returned is empty.
-        A connection that was open before this call but turns out to have
-        dropped is replaced once, if nothing had arrived yet.
+        check it while the relay is still sending) and the list returned is empty;
+        it says whether the event is one the filters asked for. Once the relay
+        sent as many of those as the filters' ``limit`` (added up), or more than
+        ``max_body_bytes`` of events (the connection is then dropped), the answer
+        is complete: a relay that never sends EOSE cannot fill the memory. A connection that was open before
+        this call but turns out to have dropped is replaced once, if nothing had
+        arrived yet.
         """
         reused = self._is_open()
         try:
@@ -216,25 +238,48 @@ class RelayConnection:
             return await self._query_once(filters, on_event)
 
     async def _query_once(
-        self, filters: Sequence[Filter], on_event: Callable[[Any], None] | None
+        self, filters: Sequence[Filter], on_event: Callable[[Any], bool] | None
     ) -> list[Any]:
-        """One subscription up to EOSE; events are gathered by the connection's reader, and this
-        coroutine wakes once, at the end."""
+        """One subscription up to EOSE, or until it holds enough; events are gathered by the
+        connection's reader, and this coroutine wakes once, at the end."""
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
         events: list[Any] = []
-        keep = on_event if on_event is not None else events.append
+        wanted = _wanted(filters)
+        kept = 0  # events the filters asked for
+        received = 0  # the length of the events received (a text message's characters)
+        overflowed = False  # more than max_body_bytes came
         delivered = False
         ended: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
 
-        def collect(message: list[Any] | None) -> None:
-            nonlocal delivered
-            if message is not None and message[0] == "EVENT":
-                if len(message) >= 3 and not ended.done():
-                    delivered = True
-                    keep(message[2])
-            elif not ended.done():
+        def collect(message: list[Any] | None, size: int) -> None:
+            nonlocal delivered, kept, received, overflowed
+            if ended.done():
+                return
+            if message is None or message[0] != "EVENT":
                 ended.set_result(message)  # EOSE, CLOSED, or None when the connection ended
+                return
+            if len(message) < 3:
+                return
+            delivered = True
+            received += size
+            if received > self.limits.max_body_bytes:
+                log.debug(
+                    "relay %s sent more than %d bytes for one query (the max_body_bytes limit): "
+                    "what came before is its answer",
+                    self.url,
+                    self.limits.max_body_bytes,
+                )
+                overflowed = True
+                ended.set_result(["EOSE", sub])
+                return
+            if on_event is None:
+                events.append(message[2])
+                kept += 1
+            elif on_event(message[2]):
+                kept += 1
+            if wanted is not None and kept >= wanted:
+                ended.set_result(["EOSE", sub])  # all it asked for: the relay has nothing to add
 
         self._subs[sub] = collect
         try:
@@ -252,6 +297,10 @@ class RelayConnection:
             if message[0] == "CLOSED":
                 reason = message[2] if len(message) > 2 else ""
                 raise RelayError(f"subscription closed by relay: {reason}")
+            if overflowed:
+                # A relay sending this much may ignore CLOSE too, and go on sending on this
+                # connection for ever: drop it (the next call opens a fresh one).
+                await self._give_up()
             return events
         finally:
             del self._subs[sub]
@@ -264,7 +313,7 @@ class RelayConnection:
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
         answer: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
-        self._subs[sub] = lambda message: None if answer.done() else answer.set_result(message)
+        self._subs[sub] = lambda message, size: None if answer.done() else answer.set_result(message)
         try:
             with connection_lost():
                 await ws.send(json.dumps(["COUNT", sub, *filters], ensure_ascii=False))
@@ -281,11 +330,25 @@ class RelayConnection:
         return found
 
     async def subscribe(self, filters: Sequence[Filter]) -> tuple[str, asyncio.Queue[list[Any] | None]]:
-        """Open a subscription that stays open after EOSE (for streams)."""
+        """Open a subscription that stays open after EOSE (for streams).
+
+        Its queue holds at most ``STREAM_BACKLOG`` messages (and the end, ``None``,
+        which always fits): beyond that this connection is read no further until
+        the stream takes one, so a relay cannot queue without bound. Other calls
+        on the connection wait meanwhile; one that times out replaces the
+        connection, and the stream subscribes again and catches up.
+        """
         ws = await self._connection()
         sub = uuid.uuid4().hex[:16]
-        queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()
-        self._subs[sub] = queue.put_nowait
+        queue: asyncio.Queue[list[Any] | None] = asyncio.Queue()  # bounded here, so that None fits
+
+        def sink(message: list[Any] | None, size: int) -> Coroutine[Any, Any, None] | None:
+            if message is None or queue.qsize() < STREAM_BACKLOG:
+                queue.put_nowait(message)
+                return None
+            return self._wait_for_room(ws, sub, queue, message)
+
+        self._subs[sub] = sink
         try:
             with unreachable("connection failed"):
                 await ws.send(json.dumps(["REQ", sub, *filters], ensure_ascii=False))
@@ -293,6 +356,18 @@ class RelayConnection:
             del self._subs[sub]
             raise
         return sub, queue
+
+    async def _wait_for_room(
+        self, ws: ClientConnection, sub: str, queue: asyncio.Queue[list[Any] | None], message: list[Any]
+    ) -> None:
+        """Queue ``message`` once the stream has taken one; the reader waits here (backpressure).
+
+        The wait ends too when the subscription or the connection is closed.
+        """
+        while self._ws is ws and sub in self._subs and queue.qsize() >= STREAM_BACKLOG:
+            await asyncio.sleep(ROOM_POLL)
+        if sub in self._subs:
+            queue.put_nowait(message)
 
     async def unsubscribe(self, sub: str) -> None:
         self._subs.pop(sub, None)
@@ -326,118 +401,6 @@ class QueryResult:
     failures: dict[str, str] = field(default_factory=dict)
 
 
-#: Seconds before the newest event seen that a re-opened stream asks again from: events are dated
-#: by their authors' clocks, so one dated a little earlier may still arrive after it.
-CATCH_UP_SLACK = 60
-
-
-class RelayStream:
-    """One relay's part of a live stream, subscribed to again whenever its connection drops.
-
-    The new subscription asks from a little before the newest event seen (or
-    from the stream's start), so what was published meanwhile is caught up
-    on; events seen twice are dropped downstream, by id. After ``attempts``
-    failures in a row (a subscription that cannot be opened, or a connection
-    that drops before the relay sent anything), with exponential backoff
-    between them, the relay is given up on.
-    """
-
-    def __init__(
-        self,
-        url: str,
-        connection: RelayConnection,
-        filters: Sequence[Filter],
-        deliver: Callable[[Event], None],
-        gone: Callable[[str, str], None],
-        attempts: int,
-        max_lead: int = 60,
-    ) -> None:
-        self.url = url
-        self._max_lead = max_lead
-        self._connection = connection
-        self._filters = list(filters)
-        self._fits = matcher(self._filters)
-        self._deliver = deliver
-        self._gone = gone
-        self._attempts = attempts
-        self._sub: str | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._newest: int | None = None
-
-    def _catch_up_filters(self) -> list[Filter]:
-        if self._newest is None:
-            return self._filters
-        since = self._newest - CATCH_UP_SLACK
-        return [{**f, "since": max(int(f.get("since", 0)), since)} for f in self._filters]
-
-    async def open(self) -> None:
-        """The first subscription; ``RelayError`` when the relay cannot be reached."""
-        self._sub, queue = await self._connection.subscribe(self._filters)
-        self._task = asyncio.create_task(self._follow(queue))
-
-    async def _follow(self, queue: asyncio.Queue[list[Any] | None]) -> None:
-        failures = 0
-        while True:
-            message = await queue.get()
-            if message is None:  # the connection ended, and the subscription with it
-                if self._sub is not None:
-                    await self._connection.unsubscribe(self._sub)
-                failures += 1
-                reopened = await self._reopen(failures)
-                if reopened is None:
-                    return
-                failures, queue = reopened
-                continue
-            failures = 0  # the relay is talking: the subscription works
-            if message[0] == "CLOSED":
-                reason = str(message[2]) if len(message) > 2 else "closed by the relay"
-                log.debug("relay %s: stream closed: %s", self.url, reason)
-                self._gone(self.url, f"subscription closed: {reason}")
-                return
-            if message[0] != "EVENT" or len(message) < 3:
-                continue
-            try:
-                event = Event.from_json(message[2])
-            except ValueError as exc:
-                log.debug("relay %s: dropped event: %s", self.url, exc)
-                continue
-            if not self._fits(event):
-                log.debug("relay %s: dropped event %s: not what was asked for", self.url, event.id[:16])
-                continue
-            if event.created_at > time.time() + self._max_lead + CLOCK_SKEW:
-                log.debug("relay %s: dropped event %s: dated in the future", self.url, event.id[:16])
-                continue
-            problem = event.problem()
-            if problem is not None:
-                log.debug("relay %s: dropped event %s: %s", self.url, event.id[:16], problem)
-                continue
-            # A note dated in the future must not move the catch-up past what is yet to come.
-            self._newest = max(self._newest or 0, min(event.created_at, int(time.time())))
-            self._deliver(event)
-
-    async def _reopen(self, failures: int) -> tuple[int, asyncio.Queue[list[Any] | None]] | None:
-        """Subscribe again after a drop: (failures so far, the new queue), or ``None`` when given up."""
-        while failures <= self._attempts:
-            delay = min(30.0, 0.5 * 2 ** (failures - 1))
-            log.debug("relay %s: stream dropped; subscribing again in %.1fs", self.url, delay)
-            await asyncio.sleep(delay)
-            try:
-                self._sub, queue = await self._connection.subscribe(self._catch_up_filters())
-            except RelayError as exc:
-                log.debug("relay %s: stream not re-opened: %s", self.url, exc)
-                failures += 1
-                continue
-            return failures, queue
-        self._gone(self.url, f"connection lost, {self._attempts} attempts to subscribe again failed")
-        return None
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-        if self._sub is not None:
-            await self._connection.unsubscribe(self._sub)
-
-
 def _run_aside(work: Callable[[], None]) -> None:
     """Run side work on the loop; its failure is logged, never the publish's."""
     try:
@@ -454,6 +417,17 @@ async def _capped(chunks: Any, limit: int) -> Any:
         yield chunk
         if size > limit:
             return
+
+
+def _wanted(filters: Sequence[Filter]) -> int | None:
+    """The most events ``filters`` ask one relay for: their ``limit`` added up (``None``: no bound)."""
+    limits: list[int] = []
+    for flt in filters:
+        limit = flt.get("limit")
+        if type(limit) is not int or limit < 0:
+            return None
+        limits.append(limit)
+    return sum(limits) if limits else None
 
 
 def _http_url(relay: str) -> str:
@@ -545,27 +519,29 @@ class RelayPool:
         fits = matcher(filters)
         latest = time.time() + self.max_lead + CLOCK_SKEW
 
-        def check(raw: Any) -> None:
+        def check(raw: Any) -> bool:
+            """Keep a sound event; whether it counts toward the filters' ``limit`` (it fits them)."""
             try:
                 event = Event.from_json(raw)
             except ValueError as exc:
                 log.debug("relay %s: dropped event: %s", url, exc)
-                return
+                return False
             if not fits(event):
                 log.debug("relay %s: dropped event %s: not what was asked for", url, event.id[:16])
-                return
+                return False
             if event.created_at > latest:
                 log.debug("relay %s: dropped event %s: dated in the future", url, event.id[:16])
-                return
+                return False
             created.append(event.created_at)
             known = verified.get(event.id)
             if known is None:  # an id already verified names that very event: no second check
                 problem = event.problem()
                 if problem is not None:
                     log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
-                    return
+                    return True
                 verified[event.id] = known = event
             events.append(known)
+            return True
 
         try:
             await self._connections[url].query(filters, check)
@@ -598,24 +574,33 @@ class RelayPool:
         return self._info[url]
 
     async def _read_info(self, url: str) -> Any:
-        """The NIP-11 JSON, read within ``max_body_bytes`` and ``max_json_depth`` (``{}``: none)."""
+        """The NIP-11 JSON, read within ``max_body_bytes`` and ``max_json_depth`` (``{}``: none).
+
+        The raw bytes are read and unpacked here, under the cap: httpx's own
+        decoders would inflate a whole chunk (or stacked encodings: a gzip
+        bomb of a few KB) before any cap applied.
+        """
         # Plain ws:// relays are read over plain HTTP: no TLS, so no certificate store to load.
         tls = url.startswith("wss://")
+        limit = self.limits.max_body_bytes
         deadline = Deadline(self.timeout, network="nostr", what=f"relay {url}")
+        headers = {"Accept": "application/nostr+json", "Accept-Encoding": ACCEPT_ENCODING}
         async with (
             httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=tls) as client,
-            client.stream("GET", _http_url(url), headers={"Accept": "application/nostr+json"}) as response,
+            client.stream("GET", _http_url(url), headers=headers) as response,
         ):
             if response.status_code != 200:
                 return {}
-            chunks = [chunk async for chunk in _capped(response.aiter_bytes(), self.limits.max_body_bytes)]
-        body = read_capped(iter(chunks), limit=self.limits.max_body_bytes, deadline=deadline)
+            encoding = response.headers.get("content-encoding", "")
+            chunks = [chunk async for chunk in _capped(response.aiter_raw(), limit)]
+        sent = read_capped(iter(chunks), limit=limit, deadline=deadline)
+        body = read_encoded([sent], encoding, limit=limit, deadline=deadline)
         return loads(body, limits=self.limits, network="nostr", what="NIP-11 document")
 
     async def stream(
         self,
         filters: Sequence[Filter],
-        deliver: Callable[[Event], None],
+        deliver: Callable[[Event], bool],
         ended: Callable[[str], None],
         attempts: int,
     ) -> list[RelayStream]:
@@ -751,15 +736,20 @@ class NostrTransport:
         """Subscribe on every relay: (the arrivals, the subscriptions to pass to ``end_stream``).
 
         The arrivals are verified events, then a ``str`` (why) if every relay
-        was given up on, or ``None`` once this transport is closed.
+        was given up on, or ``None`` once this transport is closed. They hold
+        at most ``max_body_bytes`` of events waiting for a consumer that is
+        behind (thousands of ordinary notes: a bot replying from its stream
+        loop rarely meets it); beyond that the relays' streams wait for it
+        (the end always fits).
         """
-        arrivals: queue.Queue[Event | str | None] = queue.Queue()
+        arrivals = Backlog(self.limits.max_body_bytes)
+
         with self._lock:
             self._feeds.add(arrivals)
         try:
             runner, pool = self._started()
             runner.move_to_thread()  # the relays' events must arrive while the caller is between calls
-            handles = self.run(pool.stream(filters, arrivals.put_nowait, arrivals.put_nowait, attempts))
+            handles = self.run(pool.stream(filters, arrivals.offer, arrivals.put_nowait, attempts))
         except BaseException:
             with self._lock:
                 self._feeds.discard(arrivals)

@@ -1,0 +1,182 @@
+"""A live stream's side of the relays: each relay's subscription, followed and re-opened, and the
+bounded backlog of events waiting for the consumer.
+
+A relay that sends faster than the consumer reads is read no further once
+the backlog is full (backpressure): nothing is dropped, and memory stays
+bounded by ``max_body_bytes``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .events import Event, Filter, matcher
+from .failures import RelayError
+
+if TYPE_CHECKING:
+    from .transport import RelayConnection
+
+__all__ = ["CATCH_UP_SLACK", "CLOCK_SKEW", "ROOM_POLL", "STREAM_BACKLOG", "Backlog", "RelayStream"]
+
+log = logging.getLogger("decentsocial.nostr")
+
+#: Messages of one stream subscription, and events of one stream, held for a consumer that is behind;
+#: beyond that the relay is read no further until it catches up (backpressure, so nothing is lost).
+STREAM_BACKLOG = 32
+#: Seconds between two looks at whether a consumer that was behind has caught up.
+ROOM_POLL = 0.02
+#: Seconds another machine's clock may be ahead of ours, on top of ``max_clock_lead``.
+CLOCK_SKEW = 60
+
+
+#: Seconds before the newest event seen that a re-opened stream asks again from: events are dated
+#: by their authors' clocks, so one dated a little earlier may still arrive after it.
+CATCH_UP_SLACK = 60
+
+
+class RelayStream:
+    """One relay's part of a live stream, subscribed to again whenever its connection drops.
+
+    The new subscription asks from a little before the newest event seen (or
+    from the stream's start), so what was published meanwhile is caught up
+    on; events seen twice are dropped downstream, by id. After ``attempts``
+    failures in a row (a subscription that cannot be opened, or a connection
+    that drops before the relay sent anything), with exponential backoff
+    between them, the relay is given up on. ``deliver`` returns ``False`` when
+    the consumer is too far behind: the event is offered again until it is
+    taken, and meanwhile the relay is read no further.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        connection: RelayConnection,
+        filters: Sequence[Filter],
+        deliver: Callable[[Event], bool],
+        gone: Callable[[str, str], None],
+        attempts: int,
+        max_lead: int = 60,
+    ) -> None:
+        self.url = url
+        self._max_lead = max_lead
+        self._connection = connection
+        self._filters = list(filters)
+        self._fits = matcher(self._filters)
+        self._deliver = deliver
+        self._gone = gone
+        self._attempts = attempts
+        self._sub: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._newest: int | None = None
+
+    def _catch_up_filters(self) -> list[Filter]:
+        if self._newest is None:
+            return self._filters
+        since = self._newest - CATCH_UP_SLACK
+        return [{**f, "since": max(int(f.get("since", 0)), since)} for f in self._filters]
+
+    async def open(self) -> None:
+        """The first subscription; ``RelayError`` when the relay cannot be reached."""
+        self._sub, queue = await self._connection.subscribe(self._filters)
+        self._task = asyncio.create_task(self._follow(queue))
+
+    async def _follow(self, queue: asyncio.Queue[list[Any] | None]) -> None:
+        failures = 0
+        while True:
+            message = await queue.get()
+            if message is None:  # the connection ended, and the subscription with it
+                if self._sub is not None:
+                    await self._connection.unsubscribe(self._sub)
+                failures += 1
+                reopened = await self._reopen(failures)
+                if reopened is None:
+                    return
+                failures, queue = reopened
+                continue
+            failures = 0  # the relay is talking: the subscription works
+            if message[0] == "CLOSED":
+                reason = str(message[2]) if len(message) > 2 else "closed by the relay"
+                log.debug("relay %s: stream closed: %s", self.url, reason)
+                self._gone(self.url, f"subscription closed: {reason}")
+                return
+            if message[0] != "EVENT" or len(message) < 3:
+                continue
+            try:
+                event = Event.from_json(message[2])
+            except ValueError as exc:
+                log.debug("relay %s: dropped event: %s", self.url, exc)
+                continue
+            if not self._fits(event):
+                log.debug("relay %s: dropped event %s: not what was asked for", self.url, event.id[:16])
+                continue
+            if event.created_at > time.time() + self._max_lead + CLOCK_SKEW:
+                log.debug("relay %s: dropped event %s: dated in the future", self.url, event.id[:16])
+                continue
+            problem = event.problem()
+            if problem is not None:
+                log.debug("relay %s: dropped event %s: %s", self.url, event.id[:16], problem)
+                continue
+            while not self._deliver(event):  # the consumer is behind: wait for it, losing nothing
+                await asyncio.sleep(ROOM_POLL)
+            # A note dated in the future must not move the catch-up past what is yet to come.
+            self._newest = max(self._newest or 0, min(event.created_at, int(time.time())))
+
+    async def _reopen(self, failures: int) -> tuple[int, asyncio.Queue[list[Any] | None]] | None:
+        """Subscribe again after a drop: (failures so far, the new queue), or ``None`` when given up."""
+        while failures <= self._attempts:
+            delay = min(30.0, 0.5 * 2 ** (failures - 1))
+            log.debug("relay %s: stream dropped; subscribing again in %.1fs", self.url, delay)
+            await asyncio.sleep(delay)
+            try:
+                self._sub, queue = await self._connection.subscribe(self._catch_up_filters())
+            except RelayError as exc:
+                log.debug("relay %s: stream not re-opened: %s", self.url, exc)
+                failures += 1
+                continue
+            return failures, queue
+        self._gone(self.url, f"connection lost, {self._attempts} attempts to subscribe again failed")
+        return None
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._sub is not None:
+            await self._connection.unsubscribe(self._sub)
+
+
+#: What an event waiting in a stream's backlog counts for beyond its content (its id, keys, tags).
+_EVENT_OVERHEAD = 512
+
+
+class Backlog(queue.Queue[Event | str | None]):
+    """A stream's arrivals, bounded by the size of the events waiting in it, not their number."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.held = 0  # changed under the queue's own lock, in _put and _get
+
+    def offer(self, event: Event) -> bool:
+        """Queue ``event`` unless the events waiting hold ``limit`` already (one always fits)."""
+        if self.held >= self.limit:
+            return False
+        self.put_nowait(event)
+        return True
+
+    def _put(self, item: Event | str | None) -> None:
+        self.held += _held(item)
+        super()._put(item)
+
+    def _get(self) -> Event | str | None:
+        item: Event | str | None = super()._get()
+        self.held -= _held(item)
+        return item
+
+
+def _held(item: Event | str | None) -> int:
+    return len(item.content) + len(str(item.tags)) + _EVENT_OVERHEAD if isinstance(item, Event) else 0
