@@ -87,7 +87,9 @@ def _jobs_table(jobs: list[Job]) -> Table:
         table.add_row(
             job.id,
             job.status,
-            f"{job.at:%Y-%m-%d %H:%M}" + (f" every {job.every}" if job.every else ""),
+            f"{job.at:%Y-%m-%d %H:%M}"
+            + (f" every {job.every}" if job.every else "")
+            + (f" on {job.tz} time" if job.tz else ""),
             ", ".join(job.targets),
             str(len(job.post_ids)),
             printable("; ".join(f"{o.target}: {o.error}" for o in failures))[:80],
@@ -106,6 +108,13 @@ def schedule(
     at: Annotated[str, typer.Option("--at", help="When: now, +2h, or ISO-8601 with a time zone.")] = "now",
     every: Annotated[str | None, typer.Option("--every", help="Repeat every 1h, 1d… (at least 1m).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="When a repeating job ends.")] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Count --every (whole days) on this zone's clock, e.g. Europe/Berlin: the local hour stays.",
+        ),
+    ] = None,
     key: Annotated[
         str | None,
         typer.Option(
@@ -135,6 +144,7 @@ def schedule(
             until=None if until is None else parse_when(until),
             key=key,
             variants=variants or None,
+            tz=tz,
         )
     finally:
         sched.close()
@@ -176,6 +186,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "at": job.at.isoformat(),
         "every_seconds": None if job.every is None else job.every.total_seconds(),
         "until": None if job.until is None else job.until.isoformat(),
+        "tz": job.tz,
         "targets": list(job.targets),
         "key": job.key,
         "text": job.draft.text,

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import errors
 from .models import Draft
@@ -70,6 +71,9 @@ class Job:
     outcomes: tuple[TargetOutcome, ...] = ()
     #: Per-network variants (see :mod:`decentsocial.variants`): selector -> the draft that target gets.
     variants: Mapping[str, Draft] = field(default_factory=dict)
+    #: The IANA time zone whose clock ``every`` is counted on (it keeps the local hour across
+    #: daylight saving changes); ``None``: counted in UTC.
+    tz: str | None = None
 
     @property
     def post_ids(self) -> list[str]:
@@ -92,9 +96,17 @@ class Plan:
     targets: tuple[str, ...]
     draft_json: str
     created_at: float
+    #: A rhythm counted on a zone's clock: its anchor, from :func:`local_anchor` (``None``: UTC).
+    local_at: str | None = None
 
     def check_same(
-        self, draft_json: str, at: float, every: float | None, until: float | None, targets: Sequence[str]
+        self,
+        draft_json: str,
+        at: float,
+        every: float | None,
+        until: float | None,
+        targets: Sequence[str],
+        local_at: str | None,
     ) -> None:
         """Nothing when a stored job with these fields is this plan (scheduling it again is a no-op);
         ``InvalidInput`` naming what differs otherwise."""
@@ -106,6 +118,7 @@ class Plan:
                 ("every", every, self.every),
                 ("until", until, self.until),
                 ("targets", tuple(targets), self.targets),
+                ("tz", anchor_zone(local_at), anchor_zone(self.local_at)),
             )
             if stored != given
         ]
@@ -131,21 +144,86 @@ class Finish:
 LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
-def next_state(at: float, every: float | None, until: float | None, failed: bool, now: float) -> Finish:
+def next_state(
+    at: float, every: float | None, until: float | None, failed: bool, now: float, local_at: str | None = None
+) -> Finish:
     """After an occurrence: the next one (a recurring job before its end), else done or failed.
 
     The next occurrence is the first of the job's rhythm after ``now``: the
     ones missed while the job was late (paused, held by a crisis, no worker
-    running) are skipped, not all posted at once when it runs again.
+    running) are skipped, not all posted at once when it runs again. With
+    ``local_at`` (:func:`local_anchor`), the rhythm is counted on that zone's
+    clock from its anchor.
     """
     if every is None:
         return Finish("failed" if failed else "done", None)
-    following = at + every
-    if following <= now:
-        following = at + (math.floor((now - at) / every) + 1) * every
-    if (until is None or following <= until) and following <= LATEST.timestamp():
+    following: float | None
+    if local_at is not None:
+        following = _next_on_clock(local_at, every, max(at, now))
+    else:
+        following = at + every
+        if following <= now:
+            following = at + (math.floor((now - at) / every) + 1) * every
+    if following is not None and (until is None or following <= until) and following <= LATEST.timestamp():
         return Finish("scheduled", following)
     return Finish("failed" if failed else "done", None)
+
+
+# ---------------------------------------------------------------- rhythms on a zone's clock
+
+
+def zone(tz: object) -> ZoneInfo:
+    """The IANA zone ``tz`` names (a ``ZoneInfo`` is taken as it is); ``InvalidInput`` otherwise."""
+    if isinstance(tz, ZoneInfo) and tz.key:
+        return tz
+    if isinstance(tz, str) and tz.strip():
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, or not a zone's name at all
+            pass
+    raise errors.InvalidInput(f"tz must be an IANA time zone name such as 'Europe/Berlin', got {tz!r}")
+
+
+def local_anchor(at: float, tz: ZoneInfo) -> str:
+    """A rhythm's anchor: the wall time ``at`` shows in ``tz`` and the zone, as
+    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep."""
+    wall = datetime.fromtimestamp(at, tz).replace(tzinfo=None, fold=0)
+    return f"{wall.isoformat()}[{tz.key}]"
+
+
+def anchor_zone(local_at: str | None) -> str | None:
+    """The zone's name in :func:`local_anchor`'s text (``None`` for none)."""
+    return None if local_at is None else local_at.rpartition("[")[2].rstrip("]")
+
+
+def _next_on_clock(local_at: str, every: float, after: float) -> float | None:
+    """The first time after ``after`` that the anchor's wall time, moved on by whole steps of
+    ``every`` on the zone's clock, falls on (``None``: past the calendar).
+
+    A wall time the clocks skip (spring) is read with the offset before the
+    change, so it falls as much later; one they show twice (autumn) is the first.
+    """
+    text, _, name = local_at.rpartition("[")
+    clock = ZoneInfo(name.rstrip("]"))
+    wall = datetime.fromisoformat(text)
+    step = timedelta(seconds=every)
+
+    def occurrence(n: int) -> float | None:
+        try:
+            return (wall + n * step).replace(tzinfo=clock).timestamp()
+        except OverflowError:
+            return None
+
+    start = occurrence(0)
+    if start is None:
+        return None
+    # Offsets differ by hours and a step is whole days: this estimate is one step off at most.
+    n = max(0, math.floor((after - start) / every) + 1)
+    while n > 0 and (earlier := occurrence(n - 1)) is not None and earlier > after:
+        n -= 1
+    while (found := occurrence(n)) is not None and found <= after:
+        n += 1
+    return found
 
 
 #: The store note that names the active crisis (see :func:`decentsocial.lifecycle.crisis`): while it
@@ -183,8 +261,11 @@ class JobStore(Protocol):
         """
         ...
 
-    def set_at(self, job_id: str, at: float) -> bool:
-        """Move a scheduled or paused job to ``at``; False when it is neither (or missing)."""
+    def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
+        """Move a scheduled or paused job to ``at``; False when it is neither (or missing).
+
+        ``local_at``: the new anchor of a rhythm counted on a zone's clock (see :func:`local_anchor`).
+        """
         ...
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
@@ -271,6 +352,7 @@ def build_job(
         until=None if until is None else datetime.fromtimestamp(until, timezone.utc),
         occurrence=int(fields["occurrence"]),
         variants=variants,
+        tz=anchor_zone(fields.get("local_at")),
         outcomes=tuple(
             TargetOutcome(
                 target=target,

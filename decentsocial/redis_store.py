@@ -5,7 +5,7 @@ The records and state machine are those of the SQLite store
 Lua script, so claims and leases are atomic however many workers race. Keys
 (all under ``decentsocial:scheduler:``)::
 
-    job:<id>   hash   the job: key, status, at, every, until, occurrence, targets, draft, lease…
+    job:<id>   hash   the job: key, status, at, every, until, local_at, occurrence, targets, draft, lease…
     out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON)
     keys       hash   job key -> id (scheduling is exactly-once)
     all        zset   every job, by ``at``
@@ -84,6 +84,7 @@ redis.call('HSET', h, 'id', id, 'key', key, 'status', 'scheduled', 'at', ARGV[4]
            'targets', ARGV[7], 'draft', ARGV[8], 'created_at', ARGV[9])
 if ARGV[5] ~= '' then redis.call('HSET', h, 'every', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', h, 'until', ARGV[6]) end
+if ARGV[10] ~= '' then redis.call('HSET', h, 'local_at', ARGV[10]) end
 redis.call('ZADD', p .. 'all', ARGV[4], id)
 redis.call('ZADD', p .. 'due', ARGV[4], id)
 return id
@@ -125,6 +126,7 @@ local h = p .. 'job:' .. id
 local status = redis.call('HGET', h, 'status')
 if status ~= 'scheduled' and status ~= 'paused' then return 0 end
 redis.call('HSET', h, 'at', at)
+if ARGV[4] ~= '' then redis.call('HSET', h, 'local_at', ARGV[4]) end
 redis.call('HDEL', h, 'dispatch', 'dispatched_at')
 redis.call('ZREM', p .. 'queued', id)
 redis.call('ZADD', p .. 'all', at, id)
@@ -330,6 +332,7 @@ class RedisStore:
                 dumps(list(plan.targets)),
                 plan.draft_json,
                 plan.created_at,
+                plan.local_at,
             )
         )
         if found != job_id:
@@ -337,7 +340,12 @@ class RedisStore:
             if existing is None:  # the key's job was removed by hand: the key stays taken
                 raise errors.InvalidInput(f"the key {plan.key!r} names a job no longer in {self.where}")
             plan.check_same(
-                existing["draft"], existing["at"], existing["every"], existing["until"], existing["targets"]
+                existing["draft"],
+                existing["at"],
+                existing["every"],
+                existing["until"],
+                existing["targets"],
+                existing["local_at"],
             )
         return found
 
@@ -364,8 +372,8 @@ class RedisStore:
         moved = self._call(self._move, job_id or "", target, *sources)
         return None if moved is None else [str(i) for i in moved]
 
-    def set_at(self, job_id: str, at: float) -> bool:
-        return bool(self._call(self._set_at, job_id, at))
+    def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
+        return bool(self._call(self._set_at, job_id, at, local_at))
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         claimed: list[Job] = []
@@ -411,7 +419,7 @@ class RedisStore:
             for o in map(json.loads, outcomes.values())
         )
         fields = _fields(raw)
-        then = next_state(fields["at"], fields["every"], fields["until"], failed, now)
+        then = next_state(fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
         return bool(
             self._call(
                 self._finish,
@@ -467,6 +475,7 @@ def _fields(raw: dict[str, str]) -> dict[str, Any]:
         "occurrence": int(raw["occurrence"]),
         "targets": json.loads(raw["targets"]),
         "draft": raw["draft"],
+        "local_at": raw.get("local_at"),
     }
 
 

@@ -23,7 +23,9 @@ any number of processes, share it:
   and stops before the next.
 
 ``every`` makes a job recur (evergreen posts): each occurrence has its own
-derived key and its own outcomes, until ``until``.
+derived key and its own outcomes, until ``until``. It is counted in UTC,
+or with ``tz`` on a zone's clock (whole days: the local hour stays across
+daylight saving changes).
 
 To scale out over machines, keep the jobs in Redis and run them on Celery
 workers (the ``celery`` extra)::
@@ -51,6 +53,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 from . import errors
 from .config import config_path, profile_network
@@ -67,6 +70,8 @@ from .jobs import (
     Record,
     TargetOutcome,
     content_json,
+    local_anchor,
+    zone,
 )
 from .models import Draft, as_draft
 from .stopping import StopSignal, stopped, wait
@@ -214,8 +219,15 @@ class Scheduler:
         until: datetime | None = None,
         key: str | None = None,
         variants: Mapping[str, Variant] | None = None,
+        tz: str | ZoneInfo | None = None,
     ) -> Job:
         """Plan ``draft`` for the profiles ``targets`` at ``at`` (tz-aware); nothing is stored on bad input.
+
+        ``every`` is counted in UTC. With ``tz`` (an IANA zone such as
+        ``"Europe/Berlin"``) and ``every`` a whole number of days, it is
+        counted on that zone's clock: a weekly 09:00 job stays at 09:00 local
+        time when the clocks change (a time the clocks skip runs as much
+        later; one they show twice runs the first time).
 
         ``key`` (default: the draft's ``idempotency_key``, else a new one)
         makes scheduling itself exactly-once: scheduling the same key and
@@ -241,6 +253,7 @@ class Scheduler:
             raise errors.InvalidInput("until goes with every: a job that does not recur has no end")
         if end is not None and end < when:
             raise errors.InvalidInput("until is before at: the job would never run")
+        local_at = None if tz is None else local_anchor(when.timestamp(), _clock(tz, interval))
         job_key = key or d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
@@ -257,6 +270,7 @@ class Scheduler:
             targets=names,
             draft_json=content_json(d, chosen),
             created_at=self._now().timestamp(),
+            local_at=local_at,
         )
         return self.job(self._store.add(plan))
 
@@ -347,15 +361,17 @@ class Scheduler:
             )
 
     def reschedule(self, job_id: str, at: datetime) -> Job:
-        """Move a scheduled or paused job to ``at``."""
+        """Move a scheduled or paused job to ``at`` (a job counted on a zone's clock goes on from
+        the local time ``at`` shows there)."""
         job_id = _job_id(job_id)
         when = self._check_time(at, "at")
-        until = self.job(job_id).until
-        if until is not None and when > until:
+        job = self.job(job_id)
+        if job.until is not None and when > job.until:
             raise errors.InvalidInput(
-                f"job {job_id} ends at {until.isoformat()}: {when.isoformat()} is after its end"
+                f"job {job_id} ends at {job.until.isoformat()}: {when.isoformat()} is after its end"
             )
-        if not self._store.set_at(job_id, when.timestamp()):
+        local_at = None if job.tz is None else local_anchor(when.timestamp(), zone(job.tz))
+        if not self._store.set_at(job_id, when.timestamp(), local_at):
             raise errors.InvalidInput(
                 f"job {job_id} is {self.job(job_id).status}: only a planned job can be moved"
             )
@@ -616,6 +632,19 @@ def _interval(every: timedelta | float | None) -> timedelta | None:
     if interval > MAX_EVERY:
         raise errors.InvalidInput(f"every must be at most {MAX_EVERY.days} days, got {interval}")
     return interval
+
+
+def _clock(tz: object, interval: timedelta | None) -> ZoneInfo:
+    """The zone a rhythm of whole days is counted on."""
+    found = zone(tz)
+    if interval is None:
+        raise errors.InvalidInput("tz goes with every: it names the clock a recurring job is counted on")
+    if interval % timedelta(days=1):
+        raise errors.InvalidInput(
+            f"tz counts every on {found.key}'s clock in whole days: give every as days"
+            f" (got {interval}), or leave tz out to count it in UTC"
+        )
+    return found
 
 
 def _seconds(value: object) -> bool:

@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     draft       TEXT NOT NULL,
     created_at  REAL NOT NULL,
     lease_owner TEXT,
-    lease_until REAL
+    lease_until REAL,
+    local_at    TEXT
 ) WITHOUT ROWID;
 DROP INDEX IF EXISTS jobs_due;
 CREATE INDEX IF NOT EXISTS jobs_soonest ON jobs (status, at, created_at);
@@ -74,11 +75,11 @@ CREATE TABLE IF NOT EXISTS outcomes (
 ) WITHOUT ROWID;
 """
 
-_SELECT_JOBS = "SELECT id, key, status, at, every, until, occurrence, targets, draft FROM jobs"
+_SELECT_JOBS = "SELECT id, key, status, at, every, until, occurrence, targets, draft, local_at FROM jobs"
 #: A running job's plan, and whether a target of its occurrence failed (to decide what follows it).
 _SELECT_ENDING = (
     "SELECT id, at, every, until, EXISTS (SELECT 1 FROM outcomes AS o WHERE o.job_id = jobs.id"
-    " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL) FROM jobs"
+    " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL), local_at FROM jobs"
 )
 _SELECT_OUTCOMES = "SELECT job_id, target, occurrence, network, post_ids, error_type, error FROM outcomes"
 
@@ -99,16 +100,16 @@ class SQLiteStore:
     def add(self, plan: Plan) -> str:
         with self._transaction("adding a job", durable=True) as db:
             existing = db.execute(
-                "SELECT id, draft, at, every, until, targets FROM jobs WHERE key = ?", (plan.key,)
+                "SELECT id, draft, at, every, until, targets, local_at FROM jobs WHERE key = ?", (plan.key,)
             ).fetchone()
             if existing is not None:
-                _, draft, at, every, until, targets = existing
-                plan.check_same(draft, at, every, until, json.loads(targets))
+                _, draft, at, every, until, targets, local_at = existing
+                plan.check_same(draft, at, every, until, json.loads(targets), local_at)
                 return str(existing[0])
             job_id = uuid.uuid4().hex[:16]
             db.execute(
-                "INSERT INTO jobs (id, key, status, at, every, until, targets, draft, created_at)"
-                " VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, key, status, at, every, until, targets, draft, created_at, local_at)"
+                " VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     plan.key,
@@ -118,6 +119,7 @@ class SQLiteStore:
                     json.dumps(plan.targets),
                     plan.draft_json,
                     plan.created_at,
+                    plan.local_at,
                 ),
             )
         return job_id
@@ -148,10 +150,12 @@ class SQLiteStore:
             db.executemany("UPDATE jobs SET status = ? WHERE id = ?", [(target, i) for i in ids])
         return ids
 
-    def set_at(self, job_id: str, at: float) -> bool:
+    def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
         with self._transaction("moving a job", durable=True) as db:
             changed = db.execute(
-                "UPDATE jobs SET at = ? WHERE id = ? AND status IN ('scheduled', 'paused')", (at, job_id)
+                "UPDATE jobs SET at = ?, local_at = coalesce(?, local_at)"
+                " WHERE id = ? AND status IN ('scheduled', 'paused')",
+                (at, local_at, job_id),
             ).rowcount
         return bool(changed)
 
@@ -259,8 +263,8 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
     ).fetchall()  # the others were paused, cancelled or taken over meanwhile: left as they are
     following: list[tuple[float, str]] = []
     ended: list[tuple[str, str]] = []
-    for job_id, at, every, until, failed in rows:
-        then = next_state(at, every, until, bool(failed), now)
+    for job_id, at, every, until, failed, local_at in rows:
+        then = next_state(at, every, until, bool(failed), now, local_at)
         if then.following is not None:
             following.append((then.following, job_id))
         else:
@@ -310,11 +314,22 @@ def _open(path: Path) -> sqlite3.Connection:
         use_wal(db, _TIMEOUT)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)  # writes nothing to a store already in this layout
+        if tables and "local_at" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
+            _add_column(db, "local_at TEXT")  # a store made before rhythms on a zone's clock
         if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
     what = "a decentsocial scheduler store"
     return open_store(path, what, _TIMEOUT, prepare, isolation_level=None, check_same_thread=False)
+
+
+def _add_column(db: sqlite3.Connection, column: str) -> None:
+    """Add ``column`` to the jobs table (a process opening the same old store at once may have)."""
+    try:
+        db.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
 
 
 def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[Job]:
@@ -326,7 +341,7 @@ def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[
 
 
 def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
-    job_id, key, status, at, every, until, occurrence, targets, draft = row
+    job_id, key, status, at, every, until, occurrence, targets, draft, local_at = row
     fields = {
         "id": job_id,
         "key": key,
@@ -337,6 +352,7 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
         "occurrence": occurrence,
         "targets": json.loads(targets),
         "draft": draft,
+        "local_at": local_at,
     }
     return build_job(
         fields,

@@ -36,6 +36,7 @@ from decentsocial.redis_store import PREFIX, RedisStore
 from decentsocial.scheduler import Scheduler
 
 from .profiles import write_profiles
+from .zoned import check_rhythms_on_berlin_time, check_zone_plans_refused
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY_WORKER = [
@@ -394,6 +395,22 @@ def test_the_redis_store_keeps_the_records_and_states_of_the_sqlite_store(
         other.schedule("again", ["brand-a"], at=datetime.now(timezone.utc), key="taken")
     other.close()
     assert campaign(str(profiles / "campaign.db")) == campaign(server.url(3))
+
+
+def test_rhythms_on_a_zones_clock_in_the_redis_store(server: RedisServer, profiles: Path) -> None:
+    """The local-clock checks of the SQLite store (test_scheduler.py), on the Redis store."""
+    client = redis.Redis.from_url(server.url(4))
+    client.flushdb()
+    client.close()
+    clock = Clock()
+    s = Scheduler(server.url(4), now=clock)
+    try:
+        check_zone_plans_refused(s)
+        for job in s.jobs():
+            s.cancel(job.id)
+        check_rhythms_on_berlin_time(s, clock)
+    finally:
+        s.close()
 
 
 # ---------------------------------------------------------------- bad input: typed errors at once, none lost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from decentsocial.scheduler import Scheduler
 
 from ..handles import open_handles
 from .profiles import write_profiles
+from .zoned import check_rhythms_on_berlin_time, check_zone_plans_refused
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC, WEST, HOUR = timezone.utc, timezone(timedelta(hours=-5)), timedelta(hours=1)
@@ -244,6 +246,14 @@ def test_reschedule_keeps_to_the_jobs_end(sched: Scheduler) -> None:
         sched.reschedule(job.id, START + timedelta(days=30))
     assert sched.job(job.id).at == START
     assert sched.reschedule(job.id, end).at == end
+
+
+def test_a_rhythm_on_a_zones_clock_keeps_its_local_hour(sched: Scheduler, clock: Clock) -> None:
+    check_rhythms_on_berlin_time(sched, clock)
+
+
+def test_a_zone_that_cannot_count_the_rhythm_is_refused_and_nothing_stored(sched: Scheduler) -> None:
+    check_zone_plans_refused(sched)
 
 
 def test_each_job_a_call_ends_is_handed_over_with_its_record(sched: Scheduler, clock: Clock) -> None:
@@ -485,6 +495,7 @@ def _older_layout(store: Path) -> None:
     from decentsocial import sqlite_store
 
     schema = sqlite_store._SCHEMA.replace(" WITHOUT ROWID", "").replace("DROP INDEX IF EXISTS jobs_due;", "")
+    schema = schema.replace(",\n    local_at    TEXT", "")  # and no rhythms on a zone's clock
     schema = schema.replace("jobs_soonest ON jobs (status, at, created_at)", "jobs_due ON jobs (status, at)")
     with sqlite3.connect(store) as db:
         db.executescript(schema)
@@ -510,6 +521,9 @@ def test_jobs_due_at_one_instant_run_in_the_order_scheduled_in_either_store_layo
             clock.advance(microseconds=1)
         held = sched.schedule("held back", ["brand-a", "brand-c"], at=due)
         sched.pause(held.id)
+        tomorrow = due + timedelta(days=1)
+        zoned = sched.schedule("zoned", ["brand-a"], at=tomorrow, every=timedelta(days=1), tz="Europe/Berlin")
+        assert sched.job(zoned.id).tz == "Europe/Berlin"
         clock.advance(hours=1)
         for _ in planned:
             assert sched.run_pending(limit=1) == 1
@@ -523,6 +537,7 @@ def test_jobs_due_at_one_instant_run_in_the_order_scheduled_in_either_store_layo
         tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index')"))
     db.close()
     assert ("WITHOUT ROWID" in tables["jobs"]) is (layout == "current")
+    assert "local_at" in tables["jobs"]  # an older store gets the column when opened
     assert "jobs_soonest" in tables  # an older store gets the new index in place of the old one
     assert "jobs_due" not in tables
 
@@ -604,6 +619,25 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     assert "paused" in listed.output
     assert texts(profiles) == ["from the command line #cli"]
     assert invoke("cancel", later_id).exit_code == 0
+    daily = invoke(
+        "schedule",
+        "9:00 in Berlin",
+        "--to",
+        "brand-a",
+        "--at",
+        "2030-01-07T09:00+01:00",
+        "--every",
+        "1d",
+        "--tz",
+        "Europe/Berlin",
+        "--json",
+    )
+    assert daily.exit_code == 0, daily.output
+    assert json.loads(daily.output)["tz"] == "Europe/Berlin"
+    assert "on Europe/Berlin time" in invoke("jobs").output
+    hourly = invoke("schedule", "x", "--to", "brand-a", "--every", "1h", "--tz", "Europe/Berlin")
+    assert hourly.exit_code == 1
+    assert "whole days" in hourly.output
     bad = invoke("schedule", "x", "--to", "brand-a", "--at", "2026-12-24T09:00")
     assert bad.exit_code == 1
     assert "no time zone" in bad.output
