@@ -32,12 +32,14 @@ import json
 import os
 import re
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError
+from pydantic import BaseModel, SecretStr
+
+from .errors import ConfigurationError, InvalidInput
+from .private_files import exclusive, write_private_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,6 +56,7 @@ __all__ = [
     "profile_table",
     "remove_profile",
     "save_profile",
+    "update_profile",
 ]
 
 ENV_PREFIX = "DECENTSOCIAL_"
@@ -218,7 +221,11 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write a {type(value).__name__} to the config file")
+    if isinstance(value, os.PathLike):
+        return _toml_value(os.fspath(value))
+    if isinstance(value, BaseModel) and not isinstance(value, SecretStr):  # settings such as retry, limits
+        return _toml_value(value.model_dump(mode="json", exclude_defaults=True))
+    raise InvalidInput(f"a {type(value).__name__} cannot be written to the config file (a secret never is)")
 
 
 def _toml_key(key: str) -> str:
@@ -246,28 +253,36 @@ def _without_profile(text: str, name: str) -> str:
     return "".join(kept)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one step, readable by the owner only (it names keyring entries)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | None = None) -> Path:
     """Write profile ``name`` (replacing one of that name), keeping the rest of the file as it was.
 
     ``settings`` must hold references, never secrets: sign-in stores secrets
-    in the keyring first and passes ``KEY_keyring`` entries here.
+    in the keyring first and passes ``KEY_keyring`` entries here. Each
+    change of the file reads and replaces it under a lock, so two processes
+    saving profiles at once each keep theirs.
     """
     check_profile_name(name)
     path = config_path()
+    with exclusive(path):
+        _save_profile(path, name, settings, login)
+    return path
+
+
+def update_profile(name: str, values: dict[str, Any]) -> bool:
+    """Set ``values`` in profile ``name`` as the file holds it now, all else kept; ``False`` when the
+    profile is gone (a token refresh finishing after a logout writes nothing back)."""
+    path = config_path()
+    with exclusive(path):
+        table = _read_file(path).get(name)
+        if not isinstance(table, dict):
+            return False
+        settings = {**table, **values}
+        login = settings.pop(LOGIN_TABLE, None)
+        _save_profile(path, name, settings, login if isinstance(login, dict) else None)
+    return True
+
+
+def _save_profile(path: Path, name: str, settings: dict[str, Any], login: dict[str, Any] | None) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     if old:
         _read_file(path)  # refuse to rewrite a file that is not valid TOML
@@ -282,14 +297,14 @@ def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | No
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug in the writer above
         raise ConfigurationError(f"could not write profile {name!r} to {path}: {exc}") from None
-    _write_atomically(path, text)
-    return path
+    write_private_file(path, text.encode("utf-8"))  # readable by the owner only: it names keyring entries
 
 
 def remove_profile(name: str) -> bool:
     """Remove profile ``name`` from the file; ``False`` when it was not there."""
     path = config_path()
-    if name not in _read_file(path):
-        return False
-    _write_atomically(path, _without_profile(path.read_text(encoding="utf-8"), name))
+    with exclusive(path):
+        if name not in _read_file(path):
+            return False
+        write_private_file(path, _without_profile(path.read_text(encoding="utf-8"), name).encode("utf-8"))
     return True

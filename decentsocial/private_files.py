@@ -6,21 +6,34 @@ temporary file from a crash may already exist with loose permissions.
 :func:`write_private_file` creates a fresh temporary file with mode 0600
 (``O_EXCL``, so nothing lying around is reused), writes and syncs it, and
 renames it over the target: the secret is never readable by others, and
-readers see the old file or the new one, never a mix.
+readers see the old file or the new one, never a mix. A folder made for
+such a file is the user's only (0700).
+
+:func:`exclusive` serialises read-change-write cycles on such a file across
+processes (two sign-ins saving profiles at once each keep their change).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["write_private_file"]
+from .errors import ConfigurationError
+
+__all__ = ["exclusive", "write_private_file"]
+
+#: How long :func:`exclusive` waits for another process's change before it gives up.
+LOCK_WAIT = 30.0
 
 
 def write_private_file(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``, readable and writable by this user only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     descriptor = os.open(
         temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
@@ -35,3 +48,59 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the lock of ``path`` (the file ``<path>.lock`` beside it, kept) against other processes.
+
+    Waits up to ``wait`` seconds for a process holding it, then
+    ``ConfigurationError``. The lock goes with the process: one that dies
+    holding it frees it.
+    """
+    lock = path.with_name(path.name + ".lock")
+    lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(descriptor):
+            if time.monotonic() > deadline:
+                raise ConfigurationError(
+                    f"{path} is being changed by another process (it has held {lock.name} for over "
+                    f"{wait:.0f} s): try again once it is done"
+                )
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            _unlock(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
+    import msvcrt
+
+    def _try_lock(descriptor: int) -> bool:
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(descriptor: int) -> None:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(descriptor: int) -> bool:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from .base import BaseNetwork
 from .errors import ConfigurationError
 from .models import describe_validation_error
+from .settings import NetworkSettings
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -40,7 +41,16 @@ if TYPE_CHECKING:
         ThreadsOptions,
     )
 
-__all__ = ["BUILTIN", "EXTRAS", "backend_class", "connect", "connect_any", "install_hint", "known_networks"]
+__all__ = [
+    "BUILTIN",
+    "EXTRAS",
+    "backend_class",
+    "checked_settings",
+    "connect",
+    "connect_any",
+    "install_hint",
+    "known_networks",
+]
 
 ENTRY_POINT_GROUP = "decentsocial.networks"
 
@@ -188,6 +198,12 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
         raise ConfigurationError(
             f"connect() needs a network name or a profile; known networks: {', '.join(known_networks())}"
         )
+    return backend_class(name)(checked_settings(name, settings))
+
+
+def checked_settings(name: str, settings: dict[str, Any]) -> NetworkSettings:
+    """Network ``name``'s settings model from ``settings`` (no I/O); ``ConfigurationError`` naming every
+    unknown or invalid one (never its value)."""
     cls = backend_class(name)
     known = list(cls.Settings.model_fields)
     problems = [f"no setting {key!r}{_did_you_mean(key, known)}" for key in settings if key not in known]
@@ -201,7 +217,7 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
         raise ConfigurationError(
             f"invalid settings for {name}: {'; '.join(problems)}{hint}", network=name
         ) from None
-    return cls(validated)
+    return validated
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:

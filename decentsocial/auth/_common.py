@@ -30,6 +30,7 @@ __all__ = [
     "read_code",
     "receiver_for",
     "save_signed_in",
+    "scope_names",
 ]
 
 
@@ -100,9 +101,24 @@ def denied(query: dict[str, str], *, network: str) -> AuthenticationError:
     )
 
 
+def scope_names(scopes: Any, *, separator: str | None, network: str) -> tuple[str, ...]:
+    """``scopes`` (one text split at ``separator``, or texts) as names without repeats, in their order;
+    ``InvalidInput`` for anything else (each backend then checks the names)."""
+    if isinstance(scopes, str):
+        scopes = scopes.split(separator)
+    names = list(scopes) if isinstance(scopes, (list, tuple, set, frozenset)) else None
+    if names is None or not all(isinstance(s, str) for s in names):
+        raise InvalidInput(
+            f"scopes must be text or a list of texts, got {type(scopes).__name__}", network=network
+        )
+    return tuple(dict.fromkeys(s.strip() for s in names if s.strip()))
+
+
 def receiver_for(redirect_uri: str, *, network: str, hint: str) -> tuple[LoopbackReceiver | None, str]:
     """A listener for a loopback ``redirect_uri`` (and the address it really listens on), or ``None`` for an
     ``https://`` one; ``InvalidInput`` (``hint`` says what to use) for anything else."""
+    if not isinstance(redirect_uri, str):
+        raise InvalidInput(f"redirect_uri must be text, got {type(redirect_uri).__name__}", network=network)
     if is_loopback_redirect(redirect_uri):
         receiver = LoopbackReceiver(redirect_uri)
         return receiver, receiver.redirect_uri

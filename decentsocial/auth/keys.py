@@ -26,7 +26,7 @@ def _public_key(wif: str, prefix: str, network: str) -> str:
     from beemgraphenebase.account import PrivateKey
 
     try:
-        return format(PrivateKey(wif.strip()).pubkey, prefix)
+        return format(PrivateKey(wif).pubkey, prefix)
     except Exception:  # beem raises assorted errors for a bad WIF; its message could echo the key
         raise InvalidInput(
             "that is not a private key in WIF form (it starts with 5 and has 51 characters): copy the "
@@ -61,8 +61,8 @@ def hive_import(
         raise InvalidInput(f"key import is for hive or steem, not {network!r}")
     if profile is not None:
         check_profile_name(profile, keyring=True)
-    given = {
-        role: (key.get_secret_value() if isinstance(key, SecretStr) else str(key))
+    given = {  # stripped once: the key checked is the key saved (one pasted or read with a newline)
+        role: (key.get_secret_value() if isinstance(key, SecretStr) else str(key)).strip()
         for role, key in (("posting", posting_key), ("active", active_key))
         if key is not None
     }
@@ -123,9 +123,14 @@ def nostr_import(
     is in ``SignIn.notes["nsec"]`` only when one was generated, to be shown once.
     """
     from ..backends.nostr.keys import InvalidKey, PrivateKey
+    from ..backends.nostr.settings import NostrSettings
+    from ..registry import checked_settings
 
     if profile is not None:
         check_profile_name(profile, keyring=True)
+    # The relays and settings checked as connect() checks them, before a key is made or saved.
+    checked = checked_settings("nostr", {**settings, "relays": relays})
+    assert isinstance(checked, NostrSettings)
     generated = private_key is None
     try:
         key = (
@@ -147,7 +152,7 @@ def nostr_import(
         save_signed_in(
             profile,
             "nostr",
-            {"relays": list(relays), **settings},
+            {**settings, "relays": list(checked.relays)},
             {"private_key": key.nsec},
             login={"npub": key.npub, **({"nip05": nip05} if nip05 else {})},
         )

@@ -30,7 +30,10 @@ _DONE = "Sign-in received. You can close this tab and go back to the terminal."
 
 def is_loopback_redirect(uri: str) -> bool:
     """Whether ``uri`` is an ``http://`` address on this machine (one a local listener can take)."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # a bracket left open: no address at all
+        return False
     return parts.scheme == "http" and is_loopback_host((parts.hostname or "").lower())
 
 
@@ -95,7 +98,13 @@ class LoopbackReceiver:
         parts = urlsplit(redirect_uri)
         host = parts.hostname or "127.0.0.1"
         self._host = "127.0.0.1" if host == "localhost" else host
-        self._port = parts.port if parts.port is not None else 80
+        try:
+            port = parts.port
+        except ValueError:
+            raise InvalidInput(
+                f"redirect address {redirect_uri!r}: its port is not a number from 0 to 65535"
+            ) from None
+        self._port = port if port is not None else 80
         self._path = parts.path or "/"
         self._parts = parts
         self._server: _Server | None = None

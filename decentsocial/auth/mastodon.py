@@ -34,7 +34,7 @@ from ..httpclient import HttpApi, read_token
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
-from ._common import CodeFlow, SignIn, new_state, pkce_pair, receiver_for, save_signed_in
+from ._common import CodeFlow, SignIn, new_state, pkce_pair, receiver_for, save_signed_in, scope_names
 from .loopback import OOB, LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "MastodonFlow", "revoke", "start"]
@@ -64,9 +64,7 @@ def _not_mastodon(base_url: str) -> ConfigurationError:
 
 def check_scopes(scopes: Any) -> tuple[str, ...]:
     """``scopes`` as a tuple when each is a Mastodon scope; ``InvalidInput`` before any I/O otherwise."""
-    if isinstance(scopes, str):
-        scopes = scopes.split()
-    chosen = tuple(dict.fromkeys(str(s) for s in scopes))
+    chosen = scope_names(scopes, separator=None, network=NAME)
     bad = [s for s in chosen if not _SCOPE.match(s)]
     if not chosen or bad:
         raise InvalidInput(

@@ -27,14 +27,14 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from ..coerce import as_str
-from ..config import profile_table, save_profile
+from ..config import profile_table, update_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
 from ..httpclient import HttpApi, is_digits
 from ..keyring_store import set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
-from ._common import CodeFlow, SignIn, new_state, receiver_for, save_signed_in
+from ._common import CodeFlow, SignIn, new_state, receiver_for, save_signed_in, scope_names
 from .loopback import LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "ThreadsFlow", "refresh", "start"]
@@ -207,10 +207,14 @@ def start(
         raise InvalidInput(
             "client_id: the Threads app id is digits (Meta app dashboard, Threads app ID)", network=NAME
         )
-    secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(str(client_secret))
+    if not isinstance(client_secret, (str, SecretStr)):
+        raise InvalidInput(
+            f"client_secret must be text (the app secret), got {type(client_secret).__name__}", network=NAME
+        )
+    secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
     if not secret.get_secret_value().strip():
         raise InvalidInput("client_secret: give the Threads app secret (Meta app dashboard)", network=NAME)
-    chosen = tuple(dict.fromkeys(scopes.split(",") if isinstance(scopes, str) else (str(s) for s in scopes)))
+    chosen = scope_names(scopes, separator=",", network=NAME)
     bad = [s for s in chosen if not _SCOPE.match(s)]
     if bad or "threads_basic" not in chosen:
         raise InvalidInput(
@@ -265,7 +269,7 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
         net.close()
     set_secret(entry, fresh.access_token.get_secret_value())
     if fresh.expires_at is not None:
-        table["token_expires_at"] = fresh.expires_at.replace(microsecond=0)
-    login = table.pop("login", None)
-    save_profile(profile, table, login if isinstance(login, dict) else None)
+        # Only the expiry, in the profile as the file holds it now: a change another process made
+        # while the token was renewed (a sign-in of another profile, or of this one) is kept.
+        update_profile(profile, {"token_expires_at": fresh.expires_at.replace(microsecond=0)})
     return fresh.expires_at

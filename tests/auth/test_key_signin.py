@@ -45,7 +45,7 @@ def test_hive_keys_that_belong_are_saved_in_the_keyring_only(node: ReplayServer,
         "hive",
         account="ds-signin",
         nodes=[node.url],
-        posting_key=posting,
+        posting_key=posting + "\n",  # as read from a file by --posting-key-env: checked and saved stripped
         active_key=active,
         profile="brand-hive",
     )
@@ -98,6 +98,14 @@ def test_nostr_key_generated_is_shown_once_and_kept_in_the_keyring(store: Store)
         assert net.public_key == signed.account.id
     again = ds.auth.nostr_import(relays=RELAYS, private_key=nsec, profile="copy")
     assert "nsec" not in again.notes  # an imported key is not shown back
+
+
+def test_relays_connect_would_refuse_are_refused_before_a_key_is_made(store: Store) -> None:
+    for relays in (["relay.example"], [], ["https://relay.example"]):
+        with pytest.raises(ds.ConfigurationError, match="relays"):
+            ds.auth.nostr_generate(relays=relays, profile="unusable")
+    assert store.secrets() == {}
+    assert "unusable" not in store.config_text()
 
 
 @pytest.fixture

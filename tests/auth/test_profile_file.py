@@ -3,14 +3,19 @@ a profile is replaced whole, and a file that is not valid TOML is never rewritte
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 import decentsocial as ds
-from decentsocial.config import load_profile, profile_login, remove_profile, save_profile
+from decentsocial.config import load_profile, profile_login, remove_profile, save_profile, update_profile
+from decentsocial.limits import Limits
 from tests.auth.conftest import Store
 
 if sys.version_info >= (3, 11):
@@ -18,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+ROOT = Path(__file__).resolve().parents[2]
 HAND_WRITTEN = """# my profiles — مرحبا
 [profiles.hand]
 network = "sandbox"   # written by hand
@@ -100,3 +106,64 @@ def test_no_usable_keyring_fails_before_anything(store: Store, monkeypatch: pyte
     assert "no system keyring is available" in result.output
     assert "cannot reach" not in result.output  # refused before any request
     assert not store.config.exists()
+
+
+_SAVER = """
+import sys
+from decentsocial.config import save_profile
+for i in range(int(sys.argv[2])):
+    save_profile(f"{sys.argv[1]}-{i}", {"network": "sandbox", "account": sys.argv[1]})
+"""
+
+
+def test_processes_saving_profiles_at_once_each_keep_theirs(store: Store) -> None:
+    """Each save reads and replaces the whole file: without the lock, the last writer won."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _SAVER, f"w{n}", "25"], env=env, cwd=ROOT) for n in range(4)
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0] * 4
+    saved = set(tomllib.loads(store.config_text())["profiles"])
+    assert saved == {f"w{n}-{i}" for n in range(4) for i in range(25)}
+    assert stat.S_IMODE(store.config.with_name("config.toml.lock").stat().st_mode) == 0o600
+
+
+def test_an_update_keeps_what_another_process_saved_meanwhile(store: Store) -> None:
+    """A token refresh writes back only the expiry, into the profile as the file holds it then."""
+    save_profile("t", {"network": "sandbox", "account": "old"}, {"client_id": "app"})
+    save_profile("t", {"network": "sandbox", "account": "new"}, {"client_id": "app"})  # a sign-in meanwhile
+    when = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    assert update_profile("t", {"token_expires_at": when})
+    data = tomllib.loads(store.config_text())["profiles"]["t"]
+    assert (data["account"], data["token_expires_at"], data["login"]) == ("new", when, {"client_id": "app"})
+    remove_profile("t")
+    assert not update_profile("t", {"token_expires_at": when})  # signed out meanwhile: nothing comes back
+    assert "profiles.t" not in store.config_text()
+
+
+def test_typed_settings_are_saved_as_plain_values_and_secrets_never(store: Store, tmp_path: Path) -> None:
+    ds.auth.nostr_generate(
+        relays="ws://127.0.0.1:9",  # one relay as text, as connect() takes it: not split into characters
+        profile="typed",
+        retry=ds.RetrySettings(attempts=2),
+        limits=Limits(max_body_bytes=1 << 20),
+        state_path=tmp_path / "state.db",
+    )
+    table = load_profile("typed")
+    assert table["relays"] == ["ws://127.0.0.1:9"]
+    assert table["retry"] == {"attempts": 2}
+    assert table["limits"] == {"max_body_bytes": 1 << 20}
+    assert table["state_path"] == str(tmp_path / "state.db")
+    with ds.connect(profile="typed") as net:
+        assert net.settings.retry.attempts == 2
+    with pytest.raises(ds.InvalidInput, match="secret never is"):
+        save_profile("s", {"network": "sandbox", "password": SecretStr("hunter2")})
+    assert "hunter2" not in store.config_text()
+
+
+def test_folders_made_for_the_config_are_the_users_only(store: Store, tmp_path: Path) -> None:
+    nested = tmp_path / "new" / "decentsocial" / "config.toml"
+    os.environ["DECENTSOCIAL_CONFIG"] = str(nested)  # restored by the store fixture's monkeypatch
+    save_profile("x", {"network": "sandbox"})
+    assert stat.S_IMODE(nested.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(nested.stat().st_mode) == 0o600

@@ -142,3 +142,39 @@ def test_bad_arguments_fail_before_any_request(store: Store) -> None:
         ds.auth.start("threads", client_id="1", client_secret="s", redirect_uri="http://x.example/cb")
     with pytest.raises(ds.InvalidInput, match="bluesky_login"):
         ds.auth.start("bluesky")
+    app = {"client_id": "1", "client_secret": "s"}
+    for redirect in ("http://127.0.0.1:99999/cb", "http://127.0.0.1:80a/cb", "http://[::1/cb", None, 5):
+        with pytest.raises(ds.InvalidInput, match="redirect"):
+            ds.auth.start("threads", **app, redirect_uri=redirect)  # type: ignore[arg-type]
+        with pytest.raises(ds.InvalidInput, match="redirect"):
+            ds.auth.start("mastodon", base_url="https://x.example", redirect_uri=redirect)
+    for scopes in (None, 5, [b"threads_basic"]):
+        with pytest.raises(ds.InvalidInput, match="scopes must be text"):
+            ds.auth.start("threads", **app, redirect_uri="https://x.example/cb", scopes=scopes)
+        with pytest.raises(ds.InvalidInput, match="scopes must be text"):
+            ds.auth.start("mastodon", base_url="https://x.example", scopes=scopes)
+    for secret in (None, 5):  # not sent as the text "None"
+        with pytest.raises(ds.InvalidInput, match="client_secret must be text"):
+            ds.auth.start("threads", client_id="1", client_secret=secret, redirect_uri="https://x.example/cb")
+    spaced = ds.auth.start(
+        "threads", **app, redirect_uri="https://x.example/cb", scopes="threads_basic, threads_content_publish"
+    )
+    assert spaced.scopes == ("threads_basic", "threads_content_publish")
+
+
+def test_an_expiry_without_an_offset_is_utc(store: Store) -> None:
+    """A hand-written ``token_expires_at = 2030-01-01T00:00:00`` (TOML's local time) is read as UTC."""
+    from decentsocial.config import save_profile
+
+    save_profile(
+        "naive",
+        {
+            "network": "threads",
+            "user_id": "1",
+            "base_url": "http://127.0.0.1:9",
+            "token_expires_at": datetime(2030, 1, 1),
+        },
+    )
+    with ds.connect(profile="naive", access_token="t") as net:
+        assert net.settings.token_expires_at == datetime(2030, 1, 1, tzinfo=timezone.utc)
+        assert net.needs_refresh(timedelta(days=7)) is False

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from ...models import UTCDateTime
 from ...settings import NetworkSettings
 from ...urls import canonical_base_url
 
@@ -33,8 +33,9 @@ class ThreadsSettings(NetworkSettings):
     base_url: str = "https://graph.threads.net"
     allow_http: bool = False
     api_version: str = "v1.0"
-    #: When the access token expires (UTC), if known; refresh helpers keep it current.
-    token_expires_at: datetime | None = None
+    #: When the access token expires, if known (a time without an offset is UTC); refresh helpers
+    #: keep it current.
+    token_expires_at: UTCDateTime | None = None
     #: The scopes the token was granted, if known; used to answer UnsupportedFeature without I/O.
     scopes: frozenset[str] | None = None
     timeout: float = Field(default=30.0, gt=0)
