@@ -109,7 +109,7 @@ def hive_import(
 
 def nostr_import(
     *,
-    relays: list[str] | tuple[str, ...],
+    relays: str | list[str] | tuple[str, ...],
     private_key: str | SecretStr | None = None,
     profile: str | None = None,
     nip05: str | None = None,
@@ -162,7 +162,7 @@ def nostr_import(
 
 
 def nostr_generate(
-    *, relays: list[str] | tuple[str, ...], profile: str | None = None, **settings: Any
+    *, relays: str | list[str] | tuple[str, ...], profile: str | None = None, **settings: Any
 ) -> SignIn:
     """A new Nostr key, saved; its nsec is in ``notes["nsec"]`` to show the user once."""
     return nostr_import(relays=relays, private_key=None, profile=profile, **settings)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import decentsocial as ds
+from decentsocial.backends.threads import ThreadsNetwork
 from tests.auth.browser import click
 from tests.auth.conftest import Store
 from tests.servers._process import ContractServer
@@ -145,7 +146,7 @@ def test_bad_arguments_fail_before_any_request(store: Store) -> None:
     app = {"client_id": "1", "client_secret": "s"}
     for redirect in ("http://127.0.0.1:99999/cb", "http://127.0.0.1:80a/cb", "http://[::1/cb", None, 5):
         with pytest.raises(ds.InvalidInput, match="redirect"):
-            ds.auth.start("threads", **app, redirect_uri=redirect)  # type: ignore[arg-type]
+            ds.auth.start("threads", **app, redirect_uri=redirect)
         with pytest.raises(ds.InvalidInput, match="redirect"):
             ds.auth.start("mastodon", base_url="https://x.example", redirect_uri=redirect)
     for scopes in (None, 5, [b"threads_basic"]):
@@ -176,5 +177,6 @@ def test_an_expiry_without_an_offset_is_utc(store: Store) -> None:
         },
     )
     with ds.connect(profile="naive", access_token="t") as net:
+        assert isinstance(net, ThreadsNetwork)
         assert net.settings.token_expires_at == datetime(2030, 1, 1, tzinfo=timezone.utc)
         assert net.needs_refresh(timedelta(days=7)) is False
