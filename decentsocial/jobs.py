@@ -19,6 +19,7 @@ Times cross this interface as POSIX timestamps (floats).
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from .models import Draft
 from .variants import pick, variants_data
 
 __all__ = ["STATUSES", "Finished", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
+
+log = logging.getLogger("decentsocial.scheduler")
 
 JobStatus = Literal["scheduled", "paused", "running", "done", "failed", "cancelled"]
 STATUSES: tuple[str, ...] = ("scheduled", "paused", "running", "done", "failed", "cancelled")
@@ -157,10 +160,14 @@ def next_state(
     """
     if every is None:
         return Finish("failed" if failed else "done", None)
-    following: float | None
+    following: float | None = None
     if local_at is not None:
-        following = _next_on_clock(local_at, every, max(at, now))
-    else:
+        try:
+            following = _next_on_clock(local_at, every, max(at, now))
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # a worker whose system lacks that zone
+            log.warning("a job's clock %r is unknown here: its next time is counted in UTC", local_at)
+            local_at = None
+    if local_at is None:
         following = at + every
         if following <= now:
             following = at + (math.floor((now - at) / every) + 1) * every

@@ -674,3 +674,14 @@ def test_times() -> None:
     for bad in ("tomorrow", "2026-12-24T09:00", "+2 fortnights"):
         with pytest.raises(ds.InvalidInput):
             parse_when(bad, now=START)
+
+
+def test_a_clock_this_machine_does_not_know_is_counted_in_utc(caplog: pytest.LogCaptureFixture) -> None:
+    """A worker whose system lacks the job's zone (or a store edited by hand) goes on, in UTC."""
+    from decentsocial.jobs import next_state
+
+    at = START.timestamp()
+    for local_at in ("2026-12-01T10:00:00[Nowhere/Atlantis]", "not a time[Europe/Berlin]"):
+        then = next_state(at, 86400.0, None, False, at, local_at)
+        assert (then.status, then.following) == ("scheduled", at + 86400.0)
+    assert "counted in UTC" in caplog.text
