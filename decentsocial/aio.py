@@ -90,6 +90,9 @@ class AsyncPager(Generic[T]):
         self._iterator: Iterator[T] | None = None
         self._buffer: deque[T] = deque()
         self._done = False
+        # A batch being fetched in the worker thread: a wait cancelled meanwhile (a timeout) leaves it
+        # to finish, and the next call takes its items instead of losing them.
+        self._pending: asyncio.Future[list[T]] | None = None
 
     def __aiter__(self) -> AsyncPager[T]:
         return self
@@ -98,7 +101,20 @@ class AsyncPager(Generic[T]):
         if not self._buffer:
             if self._done:
                 raise StopAsyncIteration
-            items = await self._run(self._pull)
+            if self._pending is None:
+                self._pending = asyncio.ensure_future(self._run(self._pull))
+            pending = self._pending
+            try:
+                items = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():  # this wait was cancelled, not the fetch: keep it
+                    raise
+                self._pending = None
+                raise
+            except BaseException:
+                self._pending = None
+                raise
+            self._pending = None
             if len(items) < self._batch:
                 self._done = True
             if not items:
@@ -115,6 +131,9 @@ class AsyncPager(Generic[T]):
         """Stop early and let the backend's iterator clean up (in the worker thread)."""
         self._done = True
         self._buffer.clear()
+        pending, self._pending = self._pending, None
+        if pending is not None:  # a fetch left by a cancelled wait: let its outcome go unread quietly
+            pending.add_done_callback(lambda done: done.cancelled() or done.exception())
         iterator, self._iterator = self._iterator, None
         close = getattr(iterator, "close", None)
         if callable(close):

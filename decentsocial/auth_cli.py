@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import SETUP, app, err, handles_errors, out, print_json, printable
+from .cli import SETUP, app, cell, err, handles_errors, out, print_json, printable
 from .errors import ConfigurationError, InvalidInput
 
 if TYPE_CHECKING:
@@ -349,7 +349,7 @@ def profiles(
         table.add_column(column)
     for p in found:
         parts = [f"{k} in {where}: {'present' if ok else 'MISSING'}" for k, (where, ok) in p.secrets.items()]
-        table.add_row(p.name, p.network or "?", "; ".join(parts) or "none needed")
+        table.add_row(cell(p.name), cell(p.network or "?"), cell("; ".join(parts) or "none needed"))
     out().print(table)
 
 

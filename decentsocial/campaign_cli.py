@@ -21,10 +21,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, printable
+from .cli import PLANNING, JsonOpt, app, cell, error_json, handles_errors, out, print_json, printable
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
+from .text import truncate
 
 if TYPE_CHECKING:
     from .scheduler import Job, Scheduler
@@ -84,15 +85,17 @@ def _jobs_table(jobs: list[Job]) -> Table:
         table.add_column(column)
     for job in jobs:
         failures = [o for o in job.outcomes if o.error is not None]
-        table.add_row(
-            job.id,
-            job.status,
-            f"{job.at:%Y-%m-%d %H:%M}"
-            + (f" every {job.every}" if job.every else "")
-            + (f" on {job.tz} time" if job.tz else ""),
-            ", ".join(job.targets),
-            str(len(job.post_ids)),
-            printable("; ".join(f"{o.target}: {o.error}" for o in failures))[:80],
+        table.add_row(  # cells of Text: a server's error "[/x]" or "[link=…]" is not markup
+            cell(job.id),
+            cell(job.status),
+            cell(
+                f"{job.at:%Y-%m-%d %H:%M}"
+                + (f" every {job.every}" if job.every else "")
+                + (f" on {job.tz} time" if job.tz else "")
+            ),
+            cell(", ".join(job.targets)),
+            cell(str(len(job.post_ids))),
+            cell(truncate(printable("; ".join(f"{o.target}: {o.error}" for o in failures)), 80)),
         )
     return table
 

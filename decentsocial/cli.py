@@ -170,11 +170,12 @@ _FSI, _PDI = "\u2068", "\u2069"
 
 
 def out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # emoji=False: ":white_check_mark:" in a post or a name is printed as written, not as an emoji.
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def has_rtl(text: str) -> bool:
@@ -185,7 +186,11 @@ def has_rtl(text: str) -> bool:
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+#: Control characters other than tab, and the bidi embeddings, overrides and isolates a stranger's
+#: text could use to reorder what follows it (a handle printed after a name shown backwards).
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Half of a surrogate pair on its own (valid JSON, ``"\ud83d"``): no terminal encoding can write it.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
@@ -193,10 +198,17 @@ def printable(text: str) -> str:
 
     A post, a handle or a server's error message comes from strangers; printed
     as it is, an escape sequence could recolour, hide or rewrite what is on
-    the screen (or set the window title, or a clipboard). Line breaks are the
-    caller's business: it prints text line by line.
+    the screen (or set the window title, or a clipboard), and a bidi override
+    could show a handle backwards. A lone surrogate becomes U+FFFD (written
+    as it is, it stopped the output). Line breaks are the caller's business:
+    it prints text line by line.
     """
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _ESCAPES.sub("", text)))
+
+
+def cell(text: str) -> Text:
+    """Remote (or any) text for a table cell: printable, and never read as Rich markup."""
+    return Text(printable(text))
 
 
 def bidi(text: str) -> str:
@@ -471,17 +483,23 @@ def reward_line(reward: Reward) -> str:
 
 
 def print_json(value: Any) -> None:
-    """``value`` as indented JSON on stdout, safe on a terminal: C1 controls are written as ``\\u`` escapes.
+    """``value`` as indented JSON on stdout, safe on a terminal: see :func:`json_text`."""
+    typer.echo(json_text(value, indent=2))
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON text that is safe on a terminal: C1 controls and lone surrogates as ``\\u`` escapes.
 
     JSON escapes the C0 controls (ESC is ``\\u001b``) but lets DEL and the C1
     range through as they are, and U+009B is a terminal's CSI: a stranger's
-    post could still drive the screen. Escaped, the document parses the same.
+    post could still drive the screen. A lone surrogate cannot be written at
+    all. Escaped, the document parses to the same value.
     """
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_C1 = re.compile(r"[\x7f-\x9f]")
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- commands

@@ -165,3 +165,22 @@ def test_partial_iteration_and_early_close(tmp_path: Path) -> None:
     run(main())
     with pytest.raises(ds.ConfigurationError, match="known networks"):
         aio.connect("nope")
+
+
+def test_a_wait_that_times_out_loses_no_item_of_the_batch_in_flight(tmp_path: Path) -> None:
+    """The batch a cancelled ``__anext__`` was waiting for is the next call's, not thrown away."""
+    import time
+
+    def slow_listing() -> Any:  # a server that takes 0.1 s a post
+        for n in range(6):
+            time.sleep(0.1)
+            yield n
+
+    async def main() -> list[int]:
+        async with aio.connect("sandbox", path=tmp_path / "s.db") as net:
+            pager: aio.AsyncPager[int] = aio.AsyncPager(net, slow_listing, 6)
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(pager.__anext__(), timeout=0.2)
+            return [n async for n in pager]
+
+    assert run(main()) == [0, 1, 2, 3, 4, 5]

@@ -232,3 +232,72 @@ def test_missing_extra_prints_its_install_hint_intact() -> None:
     }
     assert rows["sandbox"]["status"] == "ready"
     assert "publish" in rows["sandbox"]["capabilities"]
+
+
+def test_remote_text_is_never_markup_emoji_codes_or_a_bidi_override(tmp_path: Path) -> None:
+    """A stranger's "[link=…]", ":white_check_mark:" or U+202E prints as plain, inert text."""
+    db = tmp_path / "cli.db"
+    with ds.connect("sandbox", path=db, account="mallory", display_name="Support \u202emoc.knab") as mallory:
+        mallory.publish(
+            "Refund ready :white_check_mark: [link=https://evil.example]bank[/link] [/bold] #acme"
+        )
+    shown = invoke(
+        "timeline", "--network", "sandbox", "-s", f"path={db}", "-s", "account=alice", "--search", "#acme"
+    )
+    assert shown.exit_code == 0, shown.output
+    assert ":white_check_mark: [link=https://evil.example]bank[/link] [/bold]" in shown.output
+    account = invoke("account", "mallory", "--network", "sandbox", "-s", f"path={db}", "-s", "account=alice")
+    assert account.exit_code == 0, account.output
+    assert "Support moc.knab" in account.output
+    assert "\u202e" not in account.output
+
+
+def test_a_jobs_error_from_a_server_is_shown_as_written(tmp_path: Path) -> None:
+    """A server's error "[/x]" stopped ``jobs`` (a MarkupError), and "[mastodon]" vanished as a style."""
+    from datetime import datetime, timezone
+
+    from rich.console import Console
+
+    from decentsocial.campaign_cli import _jobs_table
+    from decentsocial.jobs import Job, TargetOutcome
+
+    failed = TargetOutcome(
+        "brand", 0, "mastodon", (), ds.ContentRejected("[/x] Validation failed", network="mastodon")
+    )
+    job = Job(
+        id="j1",
+        status="failed",
+        at=datetime(2027, 1, 1, tzinfo=timezone.utc),
+        targets=("brand",),
+        key="k",
+        draft=ds.Draft(text="x"),
+        outcomes=(failed,),
+    )
+    console = Console(record=True, width=300, emoji=False)
+    console.print(_jobs_table([job]))
+    assert "brand: [mastodon] [/x] Validation failed" in console.export_text()
+
+
+def test_a_lone_surrogate_from_a_server_prints_as_a_replacement_and_json_keeps_it() -> None:
+    """Valid JSON (``"\\ud83d"``) gives a post text no terminal encoding can write: it stopped the output."""
+    import io
+
+    from rich.console import Console
+
+    from decentsocial.cli import json_text, print_posts
+
+    post = ds.Post(
+        network="mastodon",
+        id="1",
+        author=ds.Account(network="mastodon", id="1", handle="cut\ud83d"),
+        text="cut emoji \ud83d here",
+        created_at="2027-01-01T00:00:00Z",
+    )
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")  # as a terminal's stdout
+    assert print_posts(Console(file=stream, width=200, emoji=False), [post]) == 1
+    stream.flush()
+    printed = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
+    assert "cut emoji \ufffd here" in printed
+    text = json_text([{"text": post.text}])
+    text.encode("utf-8")  # writable
+    assert json.loads(text) == [{"text": "cut emoji \ud83d here"}]  # the same value, as \ud83d
