@@ -9,7 +9,11 @@ page of items per trip to the worker thread.
 
 Cancelling an awaited call stops the waiting, not the request already
 running in the thread: a cancelled ``publish`` may still complete. Give
-drafts an ``idempotency_key`` to make a retry safe.
+drafts an ``idempotency_key`` to make a retry safe. An iterator whose wait
+was cancelled keeps the batch that was being fetched for its next call. A
+stream waits in a daemon thread of its own: ``aclose()`` returns at once,
+and the thread ends when its stream yields again or the connection is
+closed (a program that stops reading a quiet stream can still exit).
 
 >>> from decentsocial import aio
 >>> async def main() -> None:
@@ -24,10 +28,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import queue
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -82,11 +87,7 @@ class AsyncPager(Generic[T]):
         self._batch = batch
         # A stream waits for posts for as long as it runs: in a thread of its own, so that the
         # connection's worker thread stays free for other calls meanwhile.
-        self._thread = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="decentsocial-stream")
-            if own_thread
-            else None
-        )
+        self._thread = _DaemonThread("decentsocial-stream") if own_thread else None
         self._iterator: Iterator[T] | None = None
         self._buffer: deque[T] = deque()
         self._done = False
@@ -137,20 +138,58 @@ class AsyncPager(Generic[T]):
         iterator, self._iterator = self._iterator, None
         close = getattr(iterator, "close", None)
         if callable(close):
-            await self._run(close)
+            if pending is not None and not pending.done() and self._thread is not None:
+                # A stream waiting for its next post: closed once that wait ends, not waited for here.
+                self._thread.submit(close)
+            else:
+                await self._run(close)
         if self._thread is not None:
-            self._thread.shutdown(wait=False)
+            self._thread.shutdown()
 
     async def _run(self, fn: Callable[[], R]) -> R:
         if self._thread is None:
             return await self._net.run(fn)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, contextvars.copy_context().run, fn
+        return await asyncio.wrap_future(
+            self._thread.submit(functools.partial(contextvars.copy_context().run, fn))
         )
 
     async def to_list(self) -> list[T]:
         """Every item (mind the ``limit`` you asked for)."""
         return [item async for item in self]
+
+
+class _DaemonThread:
+    """One daemon thread running the calls given to it in order (started with the first).
+
+    A stream may wait for its next post for ever: a daemon thread lets the
+    program exit meanwhile, where an executor's thread is joined at exit.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._started = False
+
+    def submit(self, fn: Callable[[], R]) -> Future[R]:
+        future: Future[R] = Future()
+        self._calls.put((fn, future))
+        if not self._started:
+            self._started = True
+            threading.Thread(target=self._serve, name=self._name, daemon=True).start()
+        return future
+
+    def shutdown(self) -> None:
+        """End the thread once the calls given so far have run."""
+        self._calls.put(None)
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            fn, future = call
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    future.set_exception(exc)
 
 
 class AsyncNetwork:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -184,3 +185,43 @@ def test_a_wait_that_times_out_loses_no_item_of_the_batch_in_flight(tmp_path: Pa
             return [n async for n in pager]
 
     assert run(main()) == [0, 1, 2, 3, 4, 5]
+
+
+_QUIET_STREAM = """
+import asyncio, sys, threading
+from decentsocial import aio
+
+async def main():
+    net = aio.connect("sandbox", path=sys.argv[1], account="alice", stream_interval=0.05)
+    stream = net.stream()
+    try:
+        await asyncio.wait_for(stream.__anext__(), timeout=0.3)
+    except asyncio.TimeoutError:
+        pass
+    await asyncio.wait_for(stream.aclose(), timeout=2)  # not queued behind the wait for a post
+    await net.close()
+    waiting = [t for t in threading.enumerate() if t.name == "decentsocial-stream"]
+    print("daemon" if all(t.daemon for t in waiting) else "joined at exit")
+
+asyncio.run(main())
+"""
+
+
+def test_a_stream_left_waiting_on_a_quiet_network_closes_at_once_and_lets_the_program_exit(
+    tmp_path: Path,
+) -> None:
+    """``aclose()`` used to wait for the next post, and the stream's thread kept the program from exiting."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _QUIET_STREAM, str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(root), "DECENTSOCIAL_STATE_DIR": str(tmp_path)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "daemon"
