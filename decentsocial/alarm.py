@@ -82,7 +82,8 @@ class _Clock:
                     continue
                 wait = self._heap[0][0] - time.monotonic()
                 if wait > 0:
-                    self._ready.wait(wait)
+                    # Capped: an alarm further off than a wait can be told would kill this thread.
+                    self._ready.wait(min(wait, threading.TIMEOUT_MAX))
                     continue
                 alarm = heapq.heappop(self._heap)[2]
             try:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import SETUP, app, cell, err, handles_errors, out, print_json, printable
+from .cli import SETUP, app, err, handles_errors, out, print_json
 from .errors import ConfigurationError, InvalidInput
+from .terminal import cell, printable
 
 if TYPE_CHECKING:
     from .auth import SignIn

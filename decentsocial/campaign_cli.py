@@ -21,10 +21,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import PLANNING, JsonOpt, app, cell, error_json, handles_errors, out, print_json, printable
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
+from .terminal import cell, printable
 from .text import truncate
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Account, Draft, Media, Notification, Post, Reward
+from .terminal import bidi, json_text, printable
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -164,11 +164,6 @@ def _library_logs_stay_quiet() -> None:
     logger.addHandler(handler)
 
 
-#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, and their presentation forms).
-_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
-_FSI, _PDI = "\u2068", "\u2069"
-
-
 def out() -> Console:
     # emoji=False: ":white_check_mark:" in a post or a name is printed as written, not as an emoji.
     return Console(highlight=False, soft_wrap=False, emoji=False)
@@ -176,50 +171,6 @@ def out() -> Console:
 
 def err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-
-
-def has_rtl(text: str) -> bool:
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
-
-
-#: Terminal escape sequences (CSI, OSC, and the rest) and control characters other than tab.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
-)
-#: Control characters other than tab, and the bidi embeddings, overrides and isolates a stranger's
-#: text could use to reorder what follows it (a handle printed after a name shown backwards).
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-#: Half of a surrogate pair on its own (valid JSON, ``"\ud83d"``): no terminal encoding can write it.
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-
-
-def printable(text: str) -> str:
-    """Remote text made safe for a terminal: escape sequences and control characters removed.
-
-    A post, a handle or a server's error message comes from strangers; printed
-    as it is, an escape sequence could recolour, hide or rewrite what is on
-    the screen (or set the window title, or a clipboard), and a bidi override
-    could show a handle backwards. A lone surrogate becomes U+FFFD (written
-    as it is, it stopped the output). Line breaks are the caller's business:
-    it prints text line by line.
-    """
-    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _ESCAPES.sub("", text)))
-
-
-def cell(text: str) -> Text:
-    """Remote (or any) text for a table cell: printable, and never read as Rich markup."""
-    return Text(printable(text))
-
-
-def bidi(text: str) -> str:
-    """Text in its logical order, isolated (FSI…PDI) when it holds right-to-left script.
-
-    Terminals lay out right-to-left runs themselves; the isolate keeps an
-    Arabic line from pulling neighbouring numbers, table borders and
-    punctuation into its direction. The text itself is never reordered.
-    """
-    text = printable(text)
-    return f"{_FSI}{text}{_PDI}" if has_rtl(text) else text
 
 
 class UsageProblem(Exception):
@@ -485,21 +436,6 @@ def reward_line(reward: Reward) -> str:
 def print_json(value: Any) -> None:
     """``value`` as indented JSON on stdout, safe on a terminal: see :func:`json_text`."""
     typer.echo(json_text(value, indent=2))
-
-
-def json_text(value: Any, *, indent: int | None = None) -> str:
-    """``value`` as JSON text that is safe on a terminal: C1 controls and lone surrogates as ``\\u`` escapes.
-
-    JSON escapes the C0 controls (ESC is ``\\u001b``) but lets DEL and the C1
-    range through as they are, and U+009B is a terminal's CSI: a stranger's
-    post could still drive the screen. A lone surrogate cannot be written at
-    all. Escaped, the document parses to the same value.
-    """
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- commands

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .frames import ENGAGEMENT
-from .models import Post, Reward
+from .models import Post, Reward, utc
 from .network import Capability, Network
 from .state import open_store, store_failures
 
@@ -85,6 +86,8 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
     """The metrics store at ``store``: refused (and let go of) if it is another file; made if it is
     missing and ``create`` (tracking), else refused: reading a mistyped path would make an empty store
     and show no history instead of saying so."""
+    if not isinstance(store, (str, os.PathLike)) or not str(store).strip():
+        raise errors.InvalidInput(f"store must be a file path, got {store!r}")
     path = Path(store).expanduser()
     if not create and not path.exists():
         raise errors.ConfigurationError(f"no metrics store at {path}: track() makes one with its snapshots")
@@ -115,20 +118,23 @@ def track(
 
     A post whose network is among ``networks`` is read again (``get_post``,
     and ``rewards`` where the network has them) so the snapshot is current;
-    a post that fails to refresh is logged and stored as it was given.
+    with several connections to one network (two servers, two accounts),
+    each is tried in turn until one has the post. A post that fails to
+    refresh is logged and stored as it was given. ``now`` (default: this
+    machine's clock) stamps the snapshot; a naive ``now`` is UTC.
     """
+    if isinstance(posts, Post) or not isinstance(posts, Iterable):
+        raise errors.InvalidInput(f"posts must be a list of Post objects, got {type(posts).__name__}")
     items = list(posts)
     if not all(isinstance(p, Post) for p in items):
         raise errors.InvalidInput("track takes Post objects (from publish, get_post, search…)")
-    by_name: dict[str, Network] = {}
-    for net in networks:
-        if not isinstance(net, Network):
-            raise errors.InvalidInput(f"networks must be connections, got {type(net).__name__}")
-        by_name.setdefault(net.name, net)
-    taken = (now or datetime.now(timezone.utc)).timestamp()
+    by_name: dict[str, list[Network]] = {}
+    for net in _connections(networks, "networks"):
+        by_name.setdefault(net.name, []).append(net)
+    taken = _now(now).timestamp()
     db = _open(store, create=True)  # a store that cannot be used is said before any post is read
     try:
-        current = [_refresh(post, by_name.get(post.network)) for post in items]
+        current = [_refresh(post, by_name.get(post.network, [])) for post in items]
         with _failures(store, "storing snapshots"), db:
             db.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,17 +145,46 @@ def track(
     return current
 
 
-def _refresh(post: Post, net: Network | None) -> Post:
-    if net is None:
-        return post
+def _connections(networks: Any, what: str) -> list[Network]:
+    """``networks`` as a list of connections; ``InvalidInput`` for one connection alone or anything else."""
+    if isinstance(networks, Network) or not isinstance(networks, Iterable) or isinstance(networks, str):
+        raise errors.InvalidInput(f"{what} must be a list of connections, got {type(networks).__name__}")
+    nets = list(networks)
+    for net in nets:
+        if not isinstance(net, Network):
+            raise errors.InvalidInput(f"{what} must be connections, got {type(net).__name__}")
+    return nets
+
+
+def _now(now: Any) -> datetime:
+    """``now`` in UTC (naive is UTC, as everywhere in the SDK), or this machine's clock."""
+    if now is None:
+        return datetime.now(timezone.utc)
+    if not isinstance(now, datetime):
+        raise errors.InvalidInput(f"now must be a datetime, got {now!r}")
     try:
-        fresh = net.get_post(post.id) if Capability.READ in net.capabilities else post
-        if Capability.REWARDS in net.capabilities:
-            fresh = fresh.model_copy(update={"reward": net.rewards(fresh)})
-    except errors.DecentSocialError as exc:
-        log.warning("track: %s %s kept as given: %s", post.network, post.id, exc)
-        return post
-    return fresh
+        return utc(now)
+    except ValueError as exc:
+        raise errors.InvalidInput(f"now: {exc}") from None
+
+
+def _refresh(post: Post, nets: list[Network]) -> Post:
+    """``post`` read again through the first of ``nets`` (its network's connections) that has it."""
+    failure: errors.DecentSocialError | None = None
+    for net in nets:
+        try:
+            fresh = net.get_post(post.id) if Capability.READ in net.capabilities else post
+            if len(nets) > 1 and post.url and fresh.url and fresh.url != post.url:
+                continue  # the same id on another server is another post
+            if Capability.REWARDS in net.capabilities:
+                fresh = fresh.model_copy(update={"reward": net.rewards(fresh)})
+        except errors.DecentSocialError as exc:
+            failure = exc
+            continue
+        return fresh
+    if failure is not None:
+        log.warning("track: %s %s kept as given: %s", post.network, post.id, failure)
+    return post
 
 
 def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
@@ -208,12 +243,12 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
     ``since`` must be tz-aware and not in the future; both are checked before any I/O.
     """
     pd = _pandas()
-    nets = list(networks)
-    if not nets or not all(isinstance(n, Network) for n in nets):
+    nets = _connections(networks, "networks")
+    if not nets:
         raise errors.InvalidInput("report needs one or more connections")
     if not isinstance(since, datetime) or since.tzinfo is None:
         raise errors.InvalidInput("since must be a datetime with a time zone")
-    if since > (now or datetime.now(timezone.utc)):
+    if since > _now(now):
         raise errors.InvalidInput(f"since is in the future ({since.isoformat()})")
     for net in nets:
         if Capability.POSTS not in net.capabilities:

@@ -37,13 +37,13 @@ from .cli import (
     open_networks,
     out,
     print_json,
-    printable,
     progress,
 )
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
+from .terminal import printable
 
-__all__ = ["parse_since"]
+__all__ = ["check_wait", "parse_since"]
 
 MetricsStoreOpt = Annotated[
     str,
@@ -58,7 +58,10 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
     value = text.strip()
     current = now or datetime.now(timezone.utc)
     if value and value[-1] in "smhdw" and value[0].isdigit():
-        return current - parse_duration(value)
+        try:
+            return current - parse_duration(value)
+        except OverflowError:
+            raise InvalidInput(f"{text!r} is further back than the calendar goes") from None
     try:
         when = parse_iso_datetime(value)
     except ValueError:
@@ -140,6 +143,17 @@ def report_command(
 # ---------------------------------------------------------------- track
 
 
+def check_wait(option: str, text: str, length: timedelta) -> float:
+    """``length`` in seconds, for a wait: longer than 0 and not past what a wait can be told
+    (``threading.TIMEOUT_MAX``, about 292 years), else ``InvalidInput`` naming ``option``."""
+    seconds = length.total_seconds()
+    if seconds <= 0:
+        raise InvalidInput(f"{option} must be longer than 0, got {text!r}")
+    if seconds > threading.TIMEOUT_MAX:
+        raise InvalidInput(f"{option} is longer than a wait can be, got {text!r}")
+    return seconds
+
+
 def _wait(seconds: float) -> None:
     """Sleep between snapshots (a function of its own so a test can stand in for the clock)."""
     threading.Event().wait(seconds)
@@ -193,9 +207,7 @@ def track_command(
     """Store a snapshot of each account's latest posts (likes, reposts, replies, rewards) in a store."""
     from .campaign_cli import parse_duration
 
-    interval = None if every is None else parse_duration(every)
-    if interval is not None and interval <= timedelta(0):
-        raise InvalidInput(f"--every must be longer than 0, got {every!r}")
+    interval = None if every is None else check_wait("--every", every, parse_duration(every))
     if rounds is not None and interval is None:
         raise InvalidInput("--rounds goes with --every")
     nets = open_networks(profile or [], network, setting or [])
@@ -212,7 +224,7 @@ def track_command(
                 break
             if rounds is not None and taken >= rounds:
                 break
-            _wait(interval.total_seconds())
+            _wait(interval)
     except KeyboardInterrupt:
         out().print(f"stopped: {taken} snapshot(s) in {store}", markup=False)
         return

@@ -14,21 +14,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .cli import (
-    POSTING,
-    NetworkOpt,
-    ProfileOpt,
-    SettingOpt,
-    app,
-    bidi,
-    handles_errors,
-    open_one,
-    out,
-    printable,
-)
+from .cli import POSTING, NetworkOpt, ProfileOpt, SettingOpt, app, handles_errors, open_one, out
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, is_missing_file, open_scheduler
+from .terminal import bidi, printable
 
 if TYPE_CHECKING:
     from .lifecycle import Retraction

@@ -25,14 +25,14 @@ from .cli import (
     ProfileOpt,
     SettingOpt,
     app,
-    bidi,
     handles_errors,
     open_one,
     out,
     print_json,
 )
-from .cli import printable as _printable
 from .models import Message
+from .terminal import bidi
+from .terminal import printable as _printable
 
 __all__ = ["message_app"]
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import queue
 import threading
 import time
@@ -57,7 +58,15 @@ from .errors import (
     UnsupportedFeature,
 )
 from .models import Account, Post, utc
-from .monitor_state import CursorFile, NetCursor, Watch, check_keywords, normalise_handle
+from .monitor_state import (
+    MAX_CLOCK_SKEW,
+    CursorFile,
+    NetCursor,
+    Watch,
+    check_keywords,
+    normalise_handle,
+    plus,
+)
 from .network import Capability, Network
 from .retry import reconnect_backoff
 from .stopping import StopSignal, stopped, wait
@@ -78,8 +87,6 @@ log = logging.getLogger("decentsocial.monitor")
 DEFAULT_INTERVAL = 60.0
 #: Posts the buffer between stream threads and the caller holds before the threads wait.
 DEFAULT_BUFFER = 1_000
-#: ``since`` may be this far ahead of this machine's clock (servers' clocks differ); further is an error.
-MAX_CLOCK_SKEW = timedelta(minutes=10)
 #: The most posts one search reads back to a connection's cursor (a catch-up after a long absence).
 CATCH_UP_MAX = 10_000
 #: A search reads back this far before the newest post yielded, for posts a server indexes late.
@@ -160,6 +167,8 @@ def check_monitor_args(
     buffer: int = DEFAULT_BUFFER,
 ) -> tuple[list[Network], Watch, datetime | None, bool]:
     """Every argument checked (no I/O): the networks, the filter, ``since`` in UTC, whether to use streams."""
+    if isinstance(networks, Network) or not isinstance(networks, Iterable):
+        raise InvalidInput(f"networks must be a list of connections, got {type(networks).__name__}")
     nets = list(networks)
     if not nets:
         raise InvalidInput("monitor needs at least one network")
@@ -173,9 +182,18 @@ def check_monitor_args(
         mentions_of=None if mentions_of is None else normalise_handle(mentions_of, "mentions_of"),
         replies_to=None if replies_to is None else normalise_handle(replies_to, "replies_to"),
     )
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
-        raise InvalidInput(f"interval must be a number of seconds >= 0, got {interval!r}")
-    if max_polls is not None and (isinstance(max_polls, bool) or max_polls < 1):
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, (int, float))
+        or not math.isfinite(interval)  # nan would never be due: the loop would spin
+        or not 0 <= interval <= threading.TIMEOUT_MAX  # longer is more than a wait can be told
+    ):
+        raise InvalidInput(
+            f"interval must be a number of seconds from 0 to {threading.TIMEOUT_MAX:.0f}, got {interval!r}"
+        )
+    if max_polls is not None and (
+        isinstance(max_polls, bool) or not isinstance(max_polls, int) or max_polls < 1
+    ):
         raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
     if streams is not None and not isinstance(streams, bool):
         raise InvalidInput(f"streams must be True, False or None, got {streams!r}")
@@ -189,7 +207,10 @@ def check_monitor_args(
     if since is not None:
         if not isinstance(since, datetime):
             raise InvalidInput(f"since must be a datetime, got {since!r}")
-        start = utc(since)
+        try:
+            start = utc(since)
+        except ValueError as exc:
+            raise InvalidInput(f"since: {exc}") from None
         if start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
             raise InvalidInput(f"since is in the future: {start.isoformat()}")
     use_streams = max_polls is None if streams is None else streams
@@ -248,6 +269,8 @@ def monitor(
         per_poll=per_poll,
         buffer=buffer,
     )
+    if stop is not None and not isinstance(stop, threading.Event) and not callable(stop):
+        raise InvalidInput(f"stop must be a threading.Event, a callable or None, got {stop!r}")
     store = CursorFile.load(cursor)
     lanes = []
     for net in nets:
@@ -271,7 +294,7 @@ def _search_edge(cursor: NetCursor) -> datetime | None:
     """How far back a search reads: a little before the newest post yielded (late posts), or ``since``."""
     edges = [cursor.horizon, cursor.floor]
     if cursor.newest_at is not None:
-        edges.append(cursor.newest_at - CATCH_UP_SLACK)
+        edges.append(plus(cursor.newest_at, -CATCH_UP_SLACK))
     known = [edge for edge in edges if edge is not None]
     return max(known) if known else None
 
@@ -280,7 +303,7 @@ def _latest_time(post: Post) -> datetime:
     """The latest time ``post`` may have been made: a time in whole seconds (Nostr) may be cut short."""
     if post.created_at.microsecond:
         return post.created_at
-    return post.created_at + timedelta(seconds=1) - timedelta(microseconds=1)
+    return plus(post.created_at, timedelta(seconds=1) - timedelta(microseconds=1))
 
 
 def _as_error(net: Network, exc: BaseException) -> str:
@@ -385,7 +408,9 @@ class _Monitor:
                         found.append((lane, post))
                     elif self.watch.wants(post, self._parent_author(lane.net)):
                         self._remember(lane, post)
-                lane.cursor.settle()
+                # With nothing noted, the baseline's time is the position (a time in whole seconds at it
+                # was yielded above).
+                lane.cursor.settle(self.started.replace(microsecond=0))
                 self.store.save()
                 continue
             found.extend((lane, post) for post in hits)

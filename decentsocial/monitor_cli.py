@@ -12,7 +12,6 @@ until Ctrl-C, ``--count`` posts, or ``--for`` a duration.
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -23,21 +22,12 @@ from typing import Annotated, Any
 import typer
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
-from .cli import (
-    READING,
-    JsonOpt,
-    NetworkOpt,
-    SettingOpt,
-    app,
-    bidi,
-    handles_errors,
-    open_networks,
-    out,
-    printable,
-)
+from .cli import READING, JsonOpt, NetworkOpt, SettingOpt, app, handles_errors, open_networks, out
 from .errors import InvalidInput
 from .models import Post
+from .terminal import bidi, cell, json_text, printable
 
 __all__ = ["post_line"]
 
@@ -63,7 +53,7 @@ def _json_line(post: Post) -> str:
         "created_at": post.created_at.isoformat(),
         "text": post.text,
     }
-    return json.dumps(data, ensure_ascii=False)
+    return json_text(data)  # C1 controls and lone surrogates escaped, as every --json
 
 
 def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
@@ -77,11 +67,11 @@ def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
     table.add_column("author", no_wrap=True)
     table.add_column("text", overflow="fold")
     for post in reversed(latest):
-        table.add_row(
-            f"{post.created_at.astimezone(timezone.utc):%H:%M:%S}",
-            post.network,
-            "@" + printable(post.author.handle),
-            bidi(" ".join(post.text.split())),
+        table.add_row(  # Text cells: a post's "[link=…]" or "[/bold]" is text, never markup
+            cell(f"{post.created_at.astimezone(timezone.utc):%H:%M:%S}"),
+            cell(post.network),
+            cell("@" + post.author.handle),
+            Text(bidi(" ".join(post.text.split()))),
         )
     return table
 
@@ -121,15 +111,13 @@ def monitor_command(
 ) -> None:
     """Show new posts matching a keyword, a mention or a reply, live, streams first."""
     from .campaign_cli import parse_duration
-    from .engagement_cli import parse_since
+    from .engagement_cli import check_wait, parse_since
     from .monitor import monitor
 
     if not keyword and mention is None and replies_to is None:
         raise InvalidInput("say what to watch: --keyword K, --mention ACCOUNT or --replies-to ACCOUNT")
     start = None if since is None else parse_since(since)
-    seconds = None if duration is None else parse_duration(duration).total_seconds()
-    if seconds is not None and seconds <= 0:
-        raise InvalidInput(f"--for must be longer than 0, got {duration!r}")
+    seconds = None if duration is None else check_wait("--for", duration, parse_duration(duration))
     nets = open_networks(profile or [], network, setting or [])
     ended = threading.Event()
     if seconds is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,9 +34,12 @@ from typing import Any, BinaryIO
 
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Account, Post, utc
+from .private_files import exclusive
+from .text import mentions as parsed_mentions
 
 __all__ = [
     "CURSOR_FORMAT",
+    "MAX_CLOCK_SKEW",
     "SEEN_WINDOW",
     "SEEN_WINDOW_IDS",
     "CursorFile",
@@ -53,10 +56,34 @@ CURSOR_FORMAT = "decentsocial.monitor.cursor/1"
 SEEN_WINDOW = timedelta(hours=1)
 #: At most this many ids are remembered per connection; past it the oldest go and the horizon moves up.
 SEEN_WINDOW_IDS = 5_000
+#: A post (or ``since``) may be this far ahead of this machine's clock (servers' clocks differ); a post
+#: further ahead is not taken (yet), so an author who dates a post in 2100 cannot move a cursor there.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_LATEST = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def plus(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, held at the calendar's ends (an author may date a post in year 1 or 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return _LATEST if delta > timedelta(0) else _EARLIEST
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
-    """Keywords as a tuple of non-empty strings; one string is one keyword."""
+    """Keywords as a tuple of non-empty strings; one string is one keyword.
+
+    A full-width ``＃`` (CJK and Arabic keyboards) becomes ``#``, as the rest
+    of the SDK reads it, so the filter, the tag streams and the capability
+    checks all see one hashtag.
+    """
+    if not isinstance(keywords, (str, Iterable)):
+        raise InvalidInput(f"keywords must be a string or a list of strings, got {keywords!r}")
     items = [keywords] if isinstance(keywords, str) else list(keywords)
     clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
     if not clean or len(clean) != len(items):
@@ -64,7 +91,14 @@ def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
     for keyword in clean:
         if any(word in ("#", "＃") for word in keyword.split()):
             raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
-    return clean
+    return tuple(_ascii_hash(keyword) for keyword in clean)
+
+
+def _ascii_hash(keyword: str) -> str:
+    """``keyword`` with each word's leading full-width ``＃`` written ``#``."""
+    if "＃" not in keyword:
+        return keyword
+    return " ".join("#" + word[1:] if word.startswith("＃") else word for word in keyword.split())
 
 
 def matches(post: Post, keyword: str) -> bool:
@@ -117,13 +151,16 @@ class Watch:
         return ()
 
     def mentions(self, post: Post) -> bool:
-        """Whether ``post`` mentions ``mentions_of`` (a parsed mention, or ``@handle`` in the text)."""
+        """Whether ``post`` mentions ``mentions_of`` (a parsed mention, or ``@handle`` in the text).
+
+        The text is read with the SDK's own mention parser: a handle runs on
+        through ``.`` and ``-`` (``@acme-shop``, ``@acme.corp``) and keeps its
+        server (``@acme@other.example``), so those are other accounts.
+        """
         if self.mentions_of is None:
             return False
-        if any(_same_account(m, self.mentions_of) for m in post.mentions):
-            return True
-        local = re.escape(self.mentions_of.split("@")[0])
-        return re.search(rf"(?<![\w@])@{local}(?![\w])", post.text.casefold()) is not None
+        handles = (*post.mentions, *parsed_mentions(post.text))
+        return any(_same_account(m, self.mentions_of) for m in handles)
 
     def wants(self, post: Post, parent_author: Callable[[Post], str | None]) -> bool:
         """Whether ``post`` is one to yield; ``parent_author`` reads who wrote the post it replies to."""
@@ -172,10 +209,17 @@ class NetCursor:
         return self.newest_at is not None or self.horizon is not None or bool(self.seen)
 
     def is_new(self, post: Post) -> bool:
-        """Whether ``post`` was not yielded (nor noted) before and is not older than the cursor's edge."""
+        """Whether ``post`` was not yielded (nor noted) before and is not older than the cursor's edge.
+
+        A post dated further ahead than :data:`MAX_CLOCK_SKEW` is not new
+        (yet): taken, it would move the cursor to its date and hide every
+        real post until then.
+        """
         if post.id in self.seen:
             return False
         if self.floor is not None and post.created_at < self.floor:
+            return False
+        if post.created_at > _now() + MAX_CLOCK_SKEW:
             return False
         return self.horizon is None or post.created_at >= self.horizon
 
@@ -184,11 +228,16 @@ class NetCursor:
         self.note_at(post.id, post.created_at)
 
     def note_at(self, post_id: str, created_at: datetime) -> None:
-        """:meth:`note` by id and time (a cursor file's lines)."""
+        """:meth:`note` by id and time (a cursor file's lines).
+
+        A time ahead of this machine's clock counts as now: the cursor never
+        stands in the future, where it would hide the posts still to come.
+        """
+        created_at = min(created_at, _now())
         self.seen[post_id] = created_at
         if self.newest_at is None or created_at >= self.newest_at:
             self.newest_at, self.newest_id = created_at, post_id
-        edge = self.newest_at - SEEN_WINDOW
+        edge = plus(self.newest_at, -SEEN_WINDOW)
         if self.horizon is None or edge > self.horizon:
             self.horizon = edge
         # Ids are kept in the order they were noted, which is about the order of time: forget from the front.
@@ -196,11 +245,20 @@ class NetCursor:
             self.seen.popitem(last=False)
         while len(self.seen) > SEEN_WINDOW_IDS:
             _, at = self.seen.popitem(last=False)
-            self.horizon = max(self.horizon, at + timedelta(microseconds=1))
+            self.horizon = max(self.horizon, plus(at, timedelta(microseconds=1)))
 
-    def settle(self) -> None:
-        """Count everything up to the newest post noted as handled (a baseline: nothing before it is new)."""
-        if self.newest_at is not None and (self.horizon is None or self.horizon < self.newest_at):
+    def settle(self, at: datetime) -> None:
+        """Count everything up to the newest post noted as handled (a baseline: nothing before it is new).
+
+        ``at`` is when the baseline was taken: with no post noted, it is the
+        position, so a restart catches up from there instead of taking a new
+        baseline that would swallow what came in between.
+        """
+        if self.newest_at is None:
+            if self.horizon is None:
+                self.horizon = at
+            return
+        if self.horizon is None or self.horizon < self.newest_at:
             self.horizon = self.newest_at
             self.seen = OrderedDict((k, at) for k, at in self.seen.items() if at >= self.newest_at)
 
@@ -233,10 +291,11 @@ class NetCursor:
         if newest_id is not None and not isinstance(newest_id, str):
             raise ValueError("newest_id is not an id")
         cursor.newest_id = newest_id
+        latest = _now()  # a position saved ahead of the clock (a post dated 2100) counts as now
         if data.get("newest_at") is not None:
-            cursor.newest_at = _moment(data["newest_at"], "newest_at")
+            cursor.newest_at = min(_moment(data["newest_at"], "newest_at"), latest)
         if data.get("horizon") is not None:
-            cursor.horizon = _moment(data["horizon"], "horizon")
+            cursor.horizon = min(_moment(data["horizon"], "horizon"), latest)
         seen = data.get("seen")
         if not isinstance(seen, list):
             raise ValueError("seen is not a list")
@@ -259,6 +318,12 @@ class CursorFile:
     to disk per post: after a power cut the cursor may be a few posts
     behind, and those posts come again.
 
+    Several monitors may share one file (two services, two tasks): each
+    write holds the file's lock (``<file>.lock``, beside it), a snapshot
+    keeps the other monitors' latest positions (read back from the file),
+    and a line is appended to the file as it is now, never to one another
+    monitor has just replaced.
+
     ``path=None`` keeps the cursors in memory only (a monitor without
     ``cursor=``). A file that exists but is not a cursor (not JSON, another
     format, an empty file) raises ``InvalidInput`` when it is loaded, before
@@ -273,6 +338,7 @@ class CursorFile:
     def __init__(self, path: Path | None, cursors: dict[str, NetCursor] | None = None) -> None:
         self.path = path
         self.cursors: dict[str, NetCursor] = cursors or {}
+        self._mine: set[str] = set()  # the connections this monitor moves; the others are read back
         self._journal: BinaryIO | None = None
         self._appended = 0
 
@@ -297,25 +363,23 @@ class CursorFile:
                 raise InvalidInput(f"cursor {str(file)!r} cannot be written there ({why})") from None
             return made
         try:
-            lines = file.read_text(encoding="utf-8").split("\n")
-            data = json.loads(lines[0])
-            if not isinstance(data, dict) or data.get("format") != CURSOR_FORMAT:
-                raise ValueError(f"it has no {CURSOR_FORMAT!r} format mark")
-            entries = data.get("networks")
-            if not isinstance(entries, dict):
-                raise ValueError("it has no networks")
-            cursors = {str(key): NetCursor.from_json(value) for key, value in entries.items()}
-            for number, line in enumerate(lines[1:], start=2):
-                if line.strip():
-                    _replay(cursors, line, last=number == len(lines))
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            cursors = _read(file)
+        except (OSError, ValueError, OverflowError, RecursionError) as exc:
             raise InvalidInput(f"{str(file)!r} is not a monitor cursor file: {exc}") from None
         return cls(file, cursors)
 
     def cursor(self, key: str, network: str, floor: datetime | None) -> NetCursor:
-        """The cursor of the connection ``key`` (a fresh one, starting at ``floor``, if it has none)."""
+        """The cursor of the connection ``key``; a fresh one starts at ``floor`` (``since``).
+
+        ``floor`` also applies to a cursor the file already holds: posts
+        before ``since`` are never yielded, whatever the file says.
+        """
+        self._mine.add(key)
         if key not in self.cursors:
             self.cursors[key] = NetCursor(network, floor=floor)
+            self.cursors[key].horizon = floor  # ``since`` is a position: a restart catches up from it
+        elif floor is not None:
+            self.cursors[key].floor = floor
         return self.cursors[key]
 
     def record(self, key: str, post: Post) -> None:
@@ -326,7 +390,10 @@ class CursorFile:
             self.save()
             return
         line = {"k": key, "n": self.cursors[key].network, "id": post.id, "at": _iso(post.created_at)}
-        with self._failures():
+        with self._failures(), self._locked():
+            if not _same_file(self._journal, self.path):  # another monitor wrote a snapshot since
+                self._journal.close()
+                self._journal = open(self.path, "ab")  # noqa: SIM115 - closed by close()
             self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
             self._journal.flush()
         self._appended += 1
@@ -340,16 +407,30 @@ class CursorFile:
         except OSError as exc:
             raise NetworkUnavailable(f"the monitor cursor {self.path} cannot be written ({exc})") from exc
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The file's lock, held by one monitor at a time (the folder is not made again if it is gone)."""
+        assert self.path is not None
+        if not self.path.parent.is_dir():
+            raise FileNotFoundError(f"the folder {self.path.parent} is gone")
+        with exclusive(self.path):
+            yield
+
     def save(self) -> None:
-        """Write the snapshot of every cursor (atomically: the old file or the new one); no-op in memory."""
+        """Write the snapshot of every cursor (atomically: the old file or the new one); no-op in memory.
+
+        The other monitors' entries are read back first (under the lock), so
+        a snapshot never drops what another monitor sharing the file saved.
+        """
         if self.path is None:
             return
-        data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
         self.close()
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        with self._failures():
+        with self._failures(), self._locked():
+            self._merge_others()
+            data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+            temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
             descriptor = os.open(temporary, flags, 0o600)
             try:
                 with os.fdopen(descriptor, "wb") as file:
@@ -361,6 +442,19 @@ class CursorFile:
             self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
         self._appended = 0
 
+    def _merge_others(self) -> None:
+        """Take the file's entries for the connections this monitor does not move (another monitor's)."""
+        assert self.path is not None
+        try:
+            on_disk = _read(self.path)
+        except FileNotFoundError:
+            return
+        except (ValueError, OverflowError, RecursionError):
+            return  # replaced by something that is not a cursor: this snapshot puts one back
+        for key, cursor in on_disk.items():
+            if key not in self._mine:
+                self.cursors[key] = cursor
+
     def close(self) -> None:
         """Close the file appended to (the cursors stay usable; the next save opens it again)."""
         if self._journal is not None:
@@ -368,11 +462,39 @@ class CursorFile:
             self._journal = None
 
 
-def _replay(cursors: dict[str, NetCursor], line: str, *, last: bool) -> None:
+def _same_file(journal: BinaryIO, path: Path) -> bool:
+    """Whether ``journal`` is still the file at ``path`` (not one replaced by another monitor's snapshot)."""
+    try:
+        return os.path.samestat(os.fstat(journal.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _read(file: Path) -> dict[str, NetCursor]:
+    """The cursors of a cursor file: its snapshot, then its lines; ``ValueError`` if it is not one.
+
+    Each line is decoded on its own, so a torn last line (a crash in the
+    middle of a character) is ignored like any other torn line.
+    """
+    lines = file.read_bytes().split(b"\n")
+    data = json.loads(lines[0].decode("utf-8"))
+    if not isinstance(data, dict) or data.get("format") != CURSOR_FORMAT:
+        raise ValueError(f"it has no {CURSOR_FORMAT!r} format mark")
+    entries = data.get("networks")
+    if not isinstance(entries, dict):
+        raise ValueError("it has no networks")
+    cursors = {str(key): NetCursor.from_json(value) for key, value in entries.items()}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip():
+            _replay(cursors, line, last=number == len(lines))
+    return cursors
+
+
+def _replay(cursors: dict[str, NetCursor], line: bytes, *, last: bool) -> None:
     """Apply one appended line; a torn last line (a crash while appending) is ignored."""
     try:
-        entry = json.loads(line)
-    except ValueError:
+        entry = json.loads(line.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError too: a line cut inside a character
         if last:
             return
         raise ValueError("a line after the first is not a cursor entry") from None

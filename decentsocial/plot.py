@@ -73,11 +73,13 @@ def engagement(
     """
     if by not in GROUPINGS:
         raise errors.InvalidInput(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
+    if labels is not None and not isinstance(labels, Mapping):
+        raise errors.InvalidInput(f"labels must map post ids to labels, got {type(labels).__name__}")
     frame = _values(history, metric)
     figure, axes = _axes(ax)
     series = _per_post(frame, labels or {}) if by == "post" else _per_group(frame, by)
     for label, points in series:
-        axes.plot(points.index, points.to_numpy(dtype=float), marker="o", label=label)
+        axes.plot(points.index, points.to_numpy(dtype=float), marker="o", label=_legend_text(label))
     axes.set_xlabel("snapshot time (UTC)")
     axes.set_ylabel(_metric_name(metric))
     axes.set_title(title if title is not None else f"{_metric_name(metric).capitalize()} over time, per {by}")
@@ -130,6 +132,13 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     return frame.sort_values("taken_at", kind="stable")
 
 
+def _legend_text(label: str) -> str:
+    """``label`` as the legend shows it: a post's "$x$" is not a formula (one that matplotlib cannot
+    draw stopped the figure), and a leading "_" does not hide the line from the legend."""
+    label = label.replace("$", r"\$")
+    return " " + label if label.startswith("_") else label
+
+
 def _per_post(frame: pandas.DataFrame, labels: Mapping[str, str]) -> list[tuple[str, pandas.Series]]:
     lines = []
     # Oldest post first, so the legend reads in the order the posts were made.
@@ -159,10 +168,13 @@ def _per_group(frame: pandas.DataFrame, by: str) -> list[tuple[str, pandas.Serie
 
 def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
     try:
+        from matplotlib.axes import Axes
         from matplotlib.figure import Figure
     except ImportError:
         raise errors.ConfigurationError("plots need matplotlib: pip install 'decentsocial[plot]'") from None
     if ax is not None:
+        if not isinstance(ax, Axes):
+            raise errors.InvalidInput(f"ax must be matplotlib Axes, got {type(ax).__name__}")
         figure = ax.get_figure(root=True)
         if not isinstance(figure, Figure):
             raise errors.InvalidInput("ax is not on a figure")

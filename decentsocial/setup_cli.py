@@ -19,10 +19,11 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .cli import SETUP, JsonOpt, amounts, app, handles_errors, out, print_json, print_posts, printable
+from .cli import SETUP, JsonOpt, amounts, app, handles_errors, out, print_json, print_posts
 from .errors import ConfigurationError
 from .models import Amount, Draft, Reward
 from .network import Capability
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .backends.sandbox import SandboxNetwork

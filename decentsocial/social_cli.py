@@ -31,7 +31,6 @@ from .cli import (
     Target,
     UsageProblem,
     app,
-    bidi,
     close_all,
     each_target,
     handles_errors,
@@ -40,12 +39,12 @@ from .cli import (
     out,
     print_json,
     print_posts,
-    printable,
     progress,
     read_posts,
     text_or_stdin,
 )
 from .models import Account, Draft, Media, Notification, Post
+from .terminal import bidi, printable
 from .text import truncate
 
 __all__: list[str] = []

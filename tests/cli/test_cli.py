@@ -284,7 +284,8 @@ def test_a_lone_surrogate_from_a_server_prints_as_a_replacement_and_json_keeps_i
 
     from rich.console import Console
 
-    from decentsocial.cli import json_text, print_posts
+    from decentsocial.cli import print_posts
+    from decentsocial.terminal import json_text
 
     post = ds.Post(
         network="mastodon",
@@ -296,7 +297,7 @@ def test_a_lone_surrogate_from_a_server_prints_as_a_replacement_and_json_keeps_i
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")  # as a terminal's stdout
     assert print_posts(Console(file=stream, width=200, emoji=False), [post]) == 1
     stream.flush()
-    printed = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
+    printed = stream.buffer.getvalue().decode()
     assert "cut emoji \ufffd here" in printed
     text = json_text([{"text": post.text}])
     text.encode("utf-8")  # writable

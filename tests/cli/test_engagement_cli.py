@@ -173,3 +173,14 @@ def test_parse_since() -> None:
     assert engagement_cli.parse_since("2026-12-01T00:00+01:00") == datetime(
         2026, 11, 30, 23, 0, tzinfo=timezone.utc
     )
+
+
+def test_durations_past_what_a_wait_or_the_calendar_can_hold_are_refused(profiles: Path) -> None:
+    store = profiles / "m.db"
+    result = invoke("track", "--store", str(store), "-p", "brand", "--every", "400000d")
+    assert result.exit_code == 1, result.output
+    assert "--every is longer than a wait can be, got '400000d'" in result.output
+    assert not store.exists()  # refused before the first snapshot
+    result = invoke("report", "-p", "brand", "--since", "999999d")
+    assert result.exit_code == 1, result.output
+    assert "'999999d' is further back than the calendar goes" in result.output

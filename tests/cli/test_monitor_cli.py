@@ -88,3 +88,44 @@ def test_bad_arguments_are_one_line_errors(brand: Path) -> None:
     result = invoke("monitor", "-k", "acme", "-p", "brand", "--cursor", str(brand / "bad.json"))
     assert result.exit_code == 1
     assert "not a monitor cursor" in result.output
+
+
+def test_durations_past_what_a_wait_or_the_calendar_can_hold_are_refused(brand: Path) -> None:
+    # --count 1: were --for taken, the first post would end the run (exit 0) with the timer thread dead.
+    result = invoke(
+        "monitor", "-k", "acme", "-p", "brand", "--since", "1h", "--count", "1", "--for", "400000d"
+    )
+    assert result.exit_code == 1, result.output
+    assert "--for is longer than a wait can be, got '400000d'" in result.output
+    result = invoke("monitor", "-k", "acme", "-p", "brand", "--since", "999999d", "--for", "1s")
+    assert result.exit_code == 1, result.output
+    assert "'999999d' is further back than the calendar goes" in result.output
+
+
+def test_the_live_view_and_json_lines_show_a_strangers_post_as_written() -> None:
+    """A post's "[link=…]" made a real terminal link in the live view and a stray "[/bold]" stopped it;
+    ``--json`` wrote U+009B (a terminal's CSI) raw."""
+    import time
+    from collections import Counter, deque
+
+    from rich.console import Console
+
+    from decentsocial.monitor_cli import _json_line, _view
+
+    hostile = "pay here: [link=https://evil.example]https://bank.example[/link] [/bold] \x9b2J"
+    post = ds.Post(
+        network="sandbox",
+        id="1",
+        author=ds.Account(network="sandbox", id="m", handle="[red]mallory"),
+        text=hostile,
+        created_at="2027-01-01T00:00:00Z",
+    )
+    console = Console(record=True, width=300, emoji=False, force_terminal=True)
+    console.print(_view(deque([post]), Counter(sandbox=1), time.monotonic()))
+    shown = console.export_text()
+    assert "[link=https://evil.example]https://bank.example[/link] [/bold]" in shown
+    assert "@[red]mallory" in shown
+    assert "\x1b]8;" not in console.export_text(styles=True)  # no hyperlink escape
+    line = _json_line(post)
+    assert "\x9b" not in line
+    assert json.loads(line)["text"] == hostile

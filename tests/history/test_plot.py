@@ -169,6 +169,13 @@ def test_bad_arguments_are_refused(story: Story) -> None:
         ds.plot.engagement(story.frame[["likes"]])
 
 
+def test_labels_and_axes_of_the_wrong_kind_are_refused(story: Story) -> None:
+    with pytest.raises(ds.InvalidInput, match="labels must map post ids"):
+        ds.plot.engagement(story.frame, by="post", labels=["launch"])  # type: ignore[arg-type]
+    with pytest.raises(ds.InvalidInput, match="ax must be matplotlib Axes"):
+        ds.plot.engagement(story.frame, ax="left")  # type: ignore[arg-type]
+
+
 def test_import_decentsocial_does_not_load_matplotlib() -> None:
     code = """
         import sys
@@ -184,3 +191,15 @@ def test_import_decentsocial_does_not_load_matplotlib() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_labels_from_post_texts_draw_as_written(story: Story) -> None:
+    """The docs' recipe labels lines with post texts: "$\\x$" stopped the figure (a formula matplotlib
+    could not draw), and a text starting with "_" was left out of the legend."""
+    labels = {story.launch.id: "great deal $\\x$ today", story.teaser.id: "_hidden teaser"}
+    fig = ds.plot.engagement(story.frame, by="post", metric="likes", labels=labels)
+    fig.canvas.draw()  # draws the legend's texts: a formula it cannot parse raised here
+    shown = legend(fig)
+    assert len(shown) == 3
+    assert "great deal \\$\\x\\$ today" in shown
+    assert " _hidden teaser" in shown

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -67,6 +68,8 @@ def test_garbage_and_non_matching_events_are_skipped_never_fatal(caplog: pytest.
     wanted["content"] = "<p>acme launches today</p>"
     other = status("1002")
     other["content"] = "<p>nothing to see</p>"
+    # Made now: a status from before the monitor started is noted by its baseline, never yielded.
+    wanted["created_at"] = other["created_at"] = datetime.now(timezone.utc).isoformat()
     streams = 0
 
     def respond(method: str, path: str) -> Any:

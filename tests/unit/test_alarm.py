@@ -60,3 +60,14 @@ def test_a_failing_alarm_does_not_stop_the_thread() -> None:
     alarm.schedule(0.01, boom)
     alarm.schedule(0.03, done.set)
     assert done.wait(5)
+
+
+def test_an_alarm_further_off_than_a_wait_can_be_does_not_stop_the_others() -> None:
+    far = alarm.schedule(1e12, lambda: None)  # past threading.TIMEOUT_MAX: a wait cannot be told it
+    try:
+        for _ in range(2):  # the second one is due after the thread went back to waiting for the far one
+            fired = threading.Event()
+            alarm.schedule(0.05, fired.set)
+            assert fired.wait(5)
+    finally:
+        far.cancel()
