@@ -186,7 +186,12 @@ def test_a_query_ends_once_it_holds_its_limit_though_the_relay_never_sends_eose(
     posts = list(net.search("#flood", limit=10))
     assert len({p.id for p in posts}) == 10
     assert relay.every_flood_ends()
-    assert relay.closed == relay.requested, "each subscription is closed once its query has enough"
+    # Every note subscription is closed (the CLOSE of the last one may still be on its way, and the
+    # deletion look-ups the relay answers at once are closed too, so closed may hold more).
+    ends = time.monotonic() + 5
+    while not set(relay.requested) <= set(relay.closed) and time.monotonic() < ends:
+        time.sleep(0.02)
+    assert set(relay.requested) <= set(relay.closed), "each subscription is closed once its query has enough"
 
 
 def test_a_query_keeps_no_more_than_max_body_bytes_of_a_relay_s_answer(
