@@ -44,7 +44,15 @@ from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, NotFoun
 from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy
 
-__all__ = ["HttpApi", "OAuthToken", "checked_digits", "is_digits", "read_token", "server_words"]
+__all__ = [
+    "HttpApi",
+    "OAuthToken",
+    "checked_digits",
+    "checked_text",
+    "is_digits",
+    "read_token",
+    "server_words",
+]
 
 #: Sent with every request; the guarded transport decodes (and caps) exactly ``ACCEPT_ENCODING``.
 _HEADERS = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": "decentsocial"}
@@ -68,6 +76,20 @@ def checked_digits(value: str, *, network: str, what: str) -> str:
     """
     if not is_digits(value):
         raise InvalidInput(f"{str(value)[:60]!r} is not a {what} (digits)", network=network)
+    return value
+
+
+def checked_text(value: str, *, network: str, what: str) -> str:
+    """A caller's text for a URL or query, checked before any request: ``InvalidInput`` when it is not
+    a string or holds a lone surrogate (from ``os.fsdecode`` or a cut string), which no URL can carry."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text, not {type(value).__name__}", network=network)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"{what} is not valid Unicode: a lone surrogate at character {exc.start}", network=network
+        ) from None
     return value
 
 
@@ -254,13 +276,18 @@ class HttpApi:
         sent = {**_HEADERS, **self.auth_headers()} if authenticated else dict(_HEADERS)
         if headers:
             sent.update(headers)
-        request = httpx.Request(
-            method,
-            f"{self.base_url}/{path.lstrip('/')}",
-            headers=sent,
-            extensions={"timeout": self._timeouts},
-            **kwargs,
-        )
+        try:
+            request = httpx.Request(
+                method,
+                f"{self.base_url}/{path.lstrip('/')}",
+                headers=sent,
+                extensions={"timeout": self._timeouts},
+                **kwargs,
+            )
+        except UnicodeEncodeError:  # a lone surrogate in a parameter: nothing was sent
+            raise InvalidInput(
+                "a request parameter is not valid Unicode (it holds a lone surrogate)", network=self.network
+            ) from None
         try:  # what ``failures`` does, without a context manager on every request
             response = self.transport.handle_request(request)
         except httpx.TransportError as exc:
@@ -319,24 +346,30 @@ class HttpApi:
         )
 
     def delete(self, path: str, **kwargs: Any) -> None:
-        """DELETE under the retry policy, where "not found" on a repeat means success.
+        """DELETE under the retry policy, where "not found" on a repeat may mean success.
 
         A DELETE is idempotent, so it is repeated after a 5xx or timeout; when
         such a repeat is answered 404, the earlier attempt (whose answer was
-        lost) deleted the thing. A 404 on the first attempt is ``NotFound``.
+        lost) deleted the thing. A 404 is ``NotFound`` when no earlier attempt
+        can have reached the server and acted: on the first attempt, or after
+        refusals only (a 429, a connection that never opened), since those
+        deleted nothing and the thing may never have existed.
         """
-        attempts = 0
+        may_have_deleted = False
 
         def attempt() -> None:
-            nonlocal attempts
-            attempts += 1
+            nonlocal may_have_deleted
             try:
                 self.once("DELETE", path, safe_to_repeat=True, **kwargs)
             except NotFound:
-                if attempts == 1:
+                if not may_have_deleted:
                     raise
-                self.log.debug(
-                    "DELETE %s: not found on attempt %d, so an earlier attempt deleted it", path, attempts
-                )
+                self.log.debug("DELETE %s: not found on a repeat, so an earlier attempt deleted it", path)
+            except NetworkUnavailable as exc:
+                # A 5xx, a timeout or a dropped answer: the server may have done it. A connection
+                # that never opened did not reach it.
+                if not isinstance(exc.__cause__, httpx.ConnectError):
+                    may_have_deleted = True
+                raise
 
         self.retry.call(attempt)

@@ -10,11 +10,12 @@ only, never secrets.
 A backend's record is a dataclass deriving from :class:`PublishRecord`
 (what every resumable publish remembers) plus its own fields. A publish goes::
 
-    record = log.resume(key, draft)        # InvalidInput if the key was used for another draft
-    if record is None:
-        record = log.remember(key, MyRecord(digest=draft_digest(draft), text=draft.text, …))
-    …                                      # on a refusal that made nothing: log.drop(record)
-    log.finish(record, post_id)
+    with log.exclusive(key, lease=…):    # one publish of a key at a time, across processes
+        record = log.resume(key, draft)    # InvalidInput if the key was used for another draft
+        if record is None:
+            record = log.remember(key, MyRecord(digest=draft_digest(draft), text=draft.text, …))
+        …                                  # on a refusal that made nothing: log.drop(record)
+        log.finish(record, post_id)
 
 Earlier versions kept a JSON file (``{key: {"saved_at": …, "record": {…}}}``) at
 ``state_path``; such a file is converted on first use and kept beside the store.
@@ -24,6 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -80,6 +86,7 @@ class PublishLog(Generic[R]):
         self.record_type = record_type
         self.network = network
         self.scope = f"records:{scope or network}"
+        self._leases = f"leases:{scope or network}"
         if path is not None and _is_json_log(path):
             legacy = _read_json_log(path, network)
             path.rename(path.with_name(path.name + ".json-before-sqlite"))
@@ -93,6 +100,34 @@ class PublishLog(Generic[R]):
         # keyed post it ever made, and finishing one costs the same after a million.
         self._cache: dict[str, R] = {}
         self._key_of: dict[int, str] = {}
+
+    @contextmanager
+    def exclusive(self, key: str | None, *, lease: float) -> Iterator[None]:
+        """Run the publish of ``key`` alone: no other one (thread, process, machine on this store)
+        publishes it meanwhile, for up to ``lease`` seconds (then a holder that died is taken over).
+
+        Another publish of the key meanwhile is ``NetworkUnavailable``, not
+        retryable (the first may be making the post): sent again later with
+        the same key, it returns that post. Without a key, nothing is held.
+        """
+        if not key:
+            yield
+            return
+        owner = f"{os.getpid()}:{uuid.uuid4().hex}"
+        now = time.time()
+        held = self.store.take_lease(self._leases, key, owner, now + lease, now, network=self.network)
+        if held is not None:
+            raise NetworkUnavailable(
+                f"another publish with this idempotency_key is in progress (its claim runs "
+                f"{held - now:.0f} s more): publish again later with the same key, and it gives that "
+                "publish's post",
+                network=self.network,
+                retryable=False,
+            )
+        try:
+            yield
+        finally:
+            self.store.end_lease(self._leases, key, owner)
 
     def resume(self, key: str | None, draft: Draft) -> R | None:
         """The record an earlier publish of ``draft`` under ``key`` left, or ``None`` (no key: ``None``).

@@ -9,6 +9,7 @@ stops exactly at ``limit`` (``None`` pages to the end).
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -20,6 +21,10 @@ __all__ = ["Page", "check_limit", "paginate"]
 #: How many of the latest cursors a listing remembers to spot a server sending one again (a longer
 #: loop is stopped by ``max_pages``): a bound, so iterating a million items keeps memory flat.
 RECENT_CURSORS = 1024
+#: How many of the latest item keys a keyed listing remembers (whole pages, oldest dropped first), so
+#: that a server sending earlier pages again with fresh cursors cannot repeat an item (a longer
+#: cycle is stopped by ``max_pages``): about 1.5 MiB at most, however long the listing.
+RECENT_KEYS = 5_000
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -55,8 +60,10 @@ def paginate(
 ) -> Iterator[T]:
     """Iterate ``fetch(cursor, size)`` pages lazily, stopping exactly at ``limit``.
 
-    ``key``, when given, drops items already seen on earlier pages: for
-    networks whose cursors overlap (Nostr's ``until``, Hive's start post).
+    ``key``, when given, drops items already seen on earlier pages (the last
+    :data:`RECENT_KEYS` keys): for networks whose cursors overlap (Nostr's
+    ``until``, Hive's start post), and against a server that sends earlier
+    pages again. A page that brings nothing new ends the listing.
     ``limit`` is validated now, so bad input fails before the first request.
 
     A hostile or broken server cannot make a listing page for ever: a
@@ -79,7 +86,8 @@ def _pages(
 ) -> Iterator[T]:
     remaining = limit
     cursor: C | None = None
-    seen: set[Hashable] = set()
+    seen: set[Hashable] = set()  # the keys of the pages in ``window``
+    window: deque[tuple[Hashable, ...]] = deque()  # each recent page's new keys, oldest first
     cursors: dict[Hashable, None] = {}  # the most recent cursors, oldest first
     pages = 0
     while remaining is None or remaining > 0:
@@ -93,17 +101,20 @@ def _pages(
         items = page.items
         if key is not None:
             keys = list(map(key, items))
-            current_keys = set(keys)
-            if len(current_keys) != len(keys) or not current_keys.isdisjoint(seen):
-                # Some item came before (on the previous page or this one): keep the first of each.
+            new_keys = set(keys)
+            if len(new_keys) != len(keys) or not new_keys.isdisjoint(seen):
+                # Some item came before (on an earlier page or this one): keep the first of each.
                 kept: list[T] = []
+                new_keys = set()
                 for item, k in zip(items, keys, strict=True):
-                    if k not in seen:
-                        seen.add(k)
+                    if k not in seen and k not in new_keys:
+                        new_keys.add(k)
                         kept.append(item)
                 items = kept
-            # Only the previous page can overlap the next one, so one page of keys is enough.
-            seen = current_keys
+            seen |= new_keys
+            window.append(tuple(new_keys))
+            while len(seen) > RECENT_KEYS and len(window) > 1:  # memory stays flat however long
+                seen.difference_update(window.popleft())
         fresh = len(items)
         if remaining is not None and fresh >= remaining:
             yield from itertools.islice(items, remaining)
@@ -111,10 +122,13 @@ def _pages(
         yield from items  # a page at a time, not an item at a time: no per-item bookkeeping
         if remaining is not None:
             remaining -= fresh
-        if page.next_cursor is None or not page.items or (key is not None and fresh == 0):
+        if page.next_cursor is None or not page.items:
             return
         marker = _hashable(page.next_cursor)
-        if marker in cursors or page.next_cursor == cursor:
+        came_round = marker in cursors and page.next_cursor != cursor  # an older cursor again: a loop
+        if key is not None and fresh == 0 and not came_round:
+            return  # nothing new: the same page again, or earlier pages again under fresh cursors
+        if came_round or page.next_cursor == cursor:
             raise NetworkUnavailable("the server gave the same page cursor twice", network=network)
         cursors[marker] = None
         if len(cursors) > RECENT_CURSORS:  # memory stays flat however long the listing

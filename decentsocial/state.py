@@ -236,6 +236,35 @@ class StateStore:
         data: dict[str, Any] = json.loads(row[1])
         return data
 
+    def take_lease(
+        self, scope: str, key: str, owner: str, until: float, now: float, *, network: str | None = None
+    ) -> float | None:
+        """Hold ``key`` in ``scope`` for ``owner`` until ``until``; ``None`` when taken, else the time
+        another owner's lease ends (a lease past its end is taken over: its holder died)."""
+        with self._failures("taking a key's lease; nothing was sent", network), self._transaction() as db:
+            row = db.execute(
+                "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
+            ).fetchone()
+            if row is not None and row[0] != owner:
+                held = json.loads(row[1]).get("until")
+                if isinstance(held, (int, float)) and held > now:
+                    return float(held)
+            db.execute(
+                "INSERT OR REPLACE INTO records (scope, key, digest, data, saved_at) VALUES (?, ?, ?, ?, ?)",
+                (scope, key, owner, json.dumps({"until": until}), now),
+            )
+        return None
+
+    def end_lease(self, scope: str, key: str, owner: str) -> None:
+        """Let go of ``owner``'s lease of ``key``; a store that cannot is logged (the lease ends anyway)."""
+        try:
+            with self._failures("ending a key's lease"), self._transaction() as db:
+                db.execute(
+                    "DELETE FROM records WHERE scope = ? AND key = ? AND digest = ?", (scope, key, owner)
+                )
+        except NetworkUnavailable as exc:
+            log.warning("%s; the lease of key %r ends by itself", exc.message, key)
+
     def get(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
         """The digest and data recorded under ``key``, or ``None``."""
         with self._failures("reading a key"), self._lock:

@@ -218,3 +218,12 @@ def test_any_unicode_key_works_and_resumes(pair: Any, minds_server: ContractServ
     assert post.text == draft.text
     assert me.publish(draft).id == post.id
     assert stats(minds_server)["activities"] == before + 1
+
+
+def test_a_delete_refused_with_a_429_is_not_taken_for_done(pair: Any, minds_server: ContractServer) -> None:
+    """A refused attempt deleted nothing: the repeat's "not found" means there was no such post."""
+    me, _, _, _ = pair
+    me.login()
+    minds_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.NotFound):
+        me.delete("999999999")

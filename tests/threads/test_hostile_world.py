@@ -110,6 +110,40 @@ def test_malformed_ids_are_refused_before_any_request(
     assert stats(threads_server)["requests"] == before
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: list(n.search("caf\udce9")),  # a lone surrogate, as os.fsdecode or a cut string gives
+        lambda n: n.account("name\ud800"),
+        lambda n: list(n.posts("name\ud800")),
+        lambda n: n.publish(ds.Draft(text="x", options={"reply_control": ["everyone"]})),
+        lambda n: n.account_insights(since="2026-11-01"),
+        lambda n: n.account_insights(until=1764547200),
+        lambda n: n.post_carousel(None),
+        lambda n: n.post_carousel(["https://cdn.example/a.jpg", "https://cdn.example/b.jpg"]),
+        lambda n: ThreadsNetwork.exchange_token(None, "secret", base_url=n.settings.base_url),  # type: ignore[arg-type]
+        lambda n: ThreadsNetwork.exchange_token("short\ud800", "secret", base_url=n.settings.base_url),
+        lambda n: ThreadsNetwork.exchange_token("short", "secret", base_url=n.settings.base_url, timeout=-1),
+        lambda n: ThreadsNetwork.exchange_token("short", "s", base_url=n.settings.base_url, limits={"x": 1}),
+    ],
+)
+def test_bad_arguments_are_invalid_input_before_any_request(
+    net: Any, threads_server: ContractServer, call: Any
+) -> None:
+    before = stats(threads_server)["requests"]
+    with pytest.raises(ds.InvalidInput):
+        call(net)
+    assert stats(threads_server)["requests"] == before
+
+
+def test_a_delete_refused_with_a_429_is_not_taken_for_done(net: Any, threads_server: ContractServer) -> None:
+    """A refused attempt deleted nothing: the repeat's "not found" means there was no such post."""
+    net.me()
+    threads_server.control("faults", {"rate_limit": 1})
+    with pytest.raises(ds.NotFound):
+        net.delete("999999999")
+
+
 def test_a_user_id_that_is_not_an_id_is_refused_at_connect() -> None:
     with pytest.raises(ds.ConfigurationError, match="user_id"):
         ds.connect("threads", access_token="t", user_id="../me/threads")

@@ -15,7 +15,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.errors import DecentSocialError
-from decentsocial.httpclient import HttpApi, read_token, server_words
+from decentsocial.httpclient import HttpApi, checked_text, read_token, server_words
 from decentsocial.limits import Limits, guarded_transport
 from tests.servers._hostile_httpapi import HostileServer, hostile_server
 from tests.servers._loopback_http import serve
@@ -405,3 +405,17 @@ def test_a_transport_below_httpx_gets_the_answer_already_read(encoded_server: st
         assert response.is_closed
     finally:
         transport.close()
+
+
+def test_a_parameter_no_url_can_carry_is_invalid_input_and_nothing_is_sent(hostile: HostileServer) -> None:
+    client = HttpApi("demo", "Demo", f"{hostile.url}/ok", timeout=5.0)
+    before = len(hostile.requests)
+    with pytest.raises(ds.InvalidInput, match="lone surrogate"):
+        client.call("GET", "/search", params={"q": "caf\udce9"})
+    with pytest.raises(ds.InvalidInput, match="lone surrogate at character 3"):
+        checked_text("caf\udce9", network="demo", what="a query")
+    with pytest.raises(ds.InvalidInput, match="must be text"):
+        checked_text(None, network="demo", what="a query")  # type: ignore[arg-type]
+    assert len(hostile.requests) == before
+    assert client.call("GET", "/search", params={"q": "café"}) == {}
+    client.close()

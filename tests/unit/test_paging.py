@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import decentsocial as ds
-from decentsocial.paging import Page, paginate
+from decentsocial.paging import RECENT_KEYS, Page, paginate
 
 ITEMS = list(range(23))
 
@@ -65,3 +65,30 @@ def test_overlapping_cursors_are_deduplicated() -> None:
 
 def test_empty_source() -> None:
     assert list(paginate(Source([]).fetch, limit=None, page_size=5)) == []
+
+
+def test_pages_that_come_round_again_with_fresh_cursors_give_each_item_once_and_end() -> None:
+    calls: list[int | None] = []
+
+    def fetch(cursor: int | None, size: int) -> Page[int, int]:
+        calls.append(cursor)
+        first = 0 if len(calls) % 2 else 100  # pages A, B, A, B… each with a new cursor
+        return Page(list(range(first, first + size)), len(calls))
+
+    got = list(paginate(fetch, limit=None, page_size=100, key=lambda x: x, max_pages=50))
+    assert got == list(range(200))
+    assert len(calls) == 3  # the third page (A again) brought nothing new: the end
+
+
+def test_keys_are_remembered_within_a_bound() -> None:
+    """A listing remembers the latest RECENT_KEYS keys, not all of them: memory stays flat."""
+    total = RECENT_KEYS + 300
+
+    def fetch(cursor: int | None, size: int) -> Page[int, int]:
+        start = cursor or 0
+        ids = [(start + i) % total for i in range(size)]  # every id once, then the first ones again
+        return Page(ids, start + size)
+
+    got = list(paginate(fetch, limit=total + 100, page_size=100, key=lambda x: x))
+    assert got[:total] == list(range(total))
+    assert got[total:] == list(range(100))  # forgotten long ago: a bound, not a record of all

@@ -283,3 +283,17 @@ def test_a_full_disk_under_an_open_store_is_a_typed_error_naming_the_step(tmp_pa
     assert not db.in_transaction  # rolled back
     assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
     db.close()
+
+
+def test_a_lease_holds_off_other_owners_until_it_ends_and_is_taken_over_after(tmp_path: Path) -> None:
+    """How one keyed publish runs alone: a holder that died is taken over once its lease has ended."""
+    store = StateStore(tmp_path / "s.db")
+    assert store.take_lease("leases:t", "k", "a", until=110.0, now=100.0) is None
+    assert store.take_lease("leases:t", "k", "b", until=150.0, now=105.0) == 110.0  # held by a
+    assert store.take_lease("leases:t", "k", "a", until=120.0, now=105.0) is None  # its own: renewed
+    assert store.take_lease("leases:t", "k", "b", until=150.0, now=121.0) is None  # a's has ended
+    store.end_lease("leases:t", "k", "a")  # a late release by the old holder leaves b's lease alone
+    assert store.take_lease("leases:t", "k", "c", until=160.0, now=130.0) == 150.0
+    store.end_lease("leases:t", "k", "b")
+    assert store.take_lease("leases:t", "k", "c", until=160.0, now=130.0) is None
+    assert store.take_lease("leases:t", "other", "d", until=160.0, now=130.0) is None  # per key

@@ -3,8 +3,8 @@
 Minds answers errors with ``{"status": "error", "message": …}`` (the engine)
 or OAuth's ``{"error", "error_description"}`` (the token endpoint). The
 shared status table (:func:`decentsocial.errors.from_status`) decides the
-class; on top of it, a read refused as a bad request names the id or
-parameter asked for, not content, and a two-factor challenge at login says
+class; on top of it, a read refused as a bad request (a 400) names the id
+or parameter asked for, not content, and a two-factor challenge at login says
 what it is.
 """
 
@@ -37,8 +37,9 @@ def minds_error(
     refused_content = (
         status < 500 and errors.STATUS_ERRORS.get(status, errors.ContentRejected) is errors.ContentRejected
     )
-    if method == "GET" and refused_content:
-        # A read refused as a bad request: the id or parameter asked for, not content.
+    if method == "GET" and status == 400:
+        # A read refused as a bad request: the id or parameter asked for, not content. Only a 400:
+        # a 405, 407 or 451 says nothing about the caller's argument (``timeline()`` takes none).
         if any(words in said.lower() for words in _NOT_FOUND_WORDS):
             return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
         return errors.InvalidInput(

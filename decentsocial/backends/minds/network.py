@@ -161,6 +161,12 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             raise self.invalid("the draft (its idempotency_key or options) has a lone surrogate") from None
 
     def _publish(self, draft: Draft) -> Post:
+        # A key is held while its publish runs (a lookup, then one write: each request up to ``timeout``
+        # with its retries), so two workers given the same key never both send it.
+        with self._attempts.exclusive(draft.idempotency_key, lease=20 * self.settings.timeout):
+            return self._publish_alone(draft)
+
+    def _publish_alone(self, draft: Draft) -> Post:
         key = draft.idempotency_key
         attempt = self._attempts.resume(key, draft)
         if attempt is not None:

@@ -18,7 +18,7 @@ import regex
 
 from ... import text as textlib
 from ...coerce import as_datetime, as_dict, as_exact_str, as_int, as_list, as_str, malformed
-from ...errors import AuthenticationError, ContentRejected
+from ...errors import AuthenticationError, ContentRejected, InvalidInput
 from ...httpclient import checked_digits, is_digits, read_token
 from ...models import Account, Draft, Engagement, Media, Post, normalise_tags, parse_iso_datetime
 from .failures import NAME, REFRESH_HINT
@@ -268,11 +268,12 @@ def _author(owner: str, named: bool) -> Account:
     )
 
 
-def published(draft: Draft, post_id: str, username: str, root_id: str | None) -> Post:
+def published(draft: Draft, post_id: str, username: str, root_id: str | None, *, named: bool = True) -> Post:
     """The post ``draft`` became (Threads answers a publish with its id only), dated now.
 
     The same fields ``post`` reads from the media endpoint, taken from the draft
-    as sent: text, media, topic tag, link attachment, reply and quote.
+    as sent: text, media, topic tag, link attachment, reply and quote. ``named``
+    is false when ``username`` is only the user id (the username could not be read).
     """
     text = draft.text
     hashtags, mentions, links = textlib.entity_values(text)
@@ -283,7 +284,7 @@ def published(draft: Draft, post_id: str, username: str, root_id: str | None) ->
         {
             "network": NAME,
             "id": post_id,
-            "author": _author(username, True),
+            "author": _author(username, named),
             "text": text,
             "created_at": datetime.now(timezone.utc),
             "reply_to": draft.reply_to,
@@ -386,4 +387,8 @@ def as_utc(value: datetime | date | None) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, date):  # a string or a timestamp: say so before any request
+        raise InvalidInput(
+            f"since and until take a date or datetime, not {type(value).__name__}", network=NAME
+        )
     return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)

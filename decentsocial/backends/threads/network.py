@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str
+from ...httpclient import checked_text
 from ...idempotency import draft_digest
 from ...limits import Limits
 from ...models import Account, Draft, Engagement, Media, Notification, Post
@@ -38,6 +41,8 @@ from .settings import ThreadsSettings
 from .transport import GraphApi
 
 __all__ = ["ThreadsNetwork"]
+
+log = logging.getLogger("decentsocial.threads")
 
 CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
 #: Documented: more unique links than this fail at container creation (THREADS_API__LINK_LIMIT_EXCEEDED).
@@ -129,22 +134,30 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         base_url: str = "https://graph.threads.net",
         timeout: float = 30.0,
         allow_http: bool = False,
-        limits: Limits | None = None,
+        limits: Limits | Mapping[str, Any] | None = None,
     ) -> ThreadsToken:
         """Exchange a short-lived (1 hour) token from the OAuth flow for a long-lived (60 days) one.
 
         ``base_url`` gets the app secret: https, or plain http for a server on this machine
-        (elsewhere only with ``allow_http=True``).
+        (elsewhere only with ``allow_http=True``). Arguments of the wrong kind (a token that is
+        not text, ``timeout=-1``, unknown ``limits``) are ``InvalidInput`` before any request.
         """
-        token = SecretStr(short_lived_token) if isinstance(short_lived_token, str) else short_lived_token
-        secret = SecretStr(client_secret) if isinstance(client_secret, str) else client_secret
-        url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
-        api = GraphApi(url, token=None, timeout=timeout, limits=limits)
         params = {
             "grant_type": "th_exchange_token",
-            "client_secret": secret.get_secret_value(),
-            "access_token": token.get_secret_value(),
+            "client_secret": _secret(client_secret, "client_secret"),
+            "access_token": _secret(short_lived_token, "short_lived_token"),
         }
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
+            raise errors.InvalidInput(
+                f"timeout must be a positive number of seconds, not {timeout!r}", network=NAME
+            )
+        try:
+            checked_limits = None if limits is None else Limits.model_validate(limits)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, e["loc"])) or "limits" for e in exc.errors())
+            raise errors.InvalidInput(f"limits: invalid {fields}", network=NAME) from None
+        url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
+        api = GraphApi(url, token=None, timeout=float(timeout), limits=checked_limits)
         try:
             return convert.token(api.token_endpoint("/access_token", params))
         finally:
@@ -166,7 +179,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return convert.account(self._api.get("me", fields=convert.ME_FIELDS))
 
     def _account(self, handle: str) -> Account:
-        name = handle.lstrip("@")
+        name = checked_text(handle, network=NAME, what="a handle").lstrip("@")
         if name in (self.settings.user_id, "me"):
             return self._me()
         return convert.account(self._api.get("profile_lookup", username=name), name)
@@ -208,7 +221,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             self.check_carousel(draft.media)
         self._check_media(draft)
         reply_control = draft.options.get("reply_control")
-        if reply_control is not None and reply_control not in REPLY_CONTROLS:
+        if reply_control is not None and (
+            not isinstance(reply_control, str) or reply_control not in REPLY_CONTROLS
+        ):
             raise self.invalid(
                 f"options['reply_control'] must be one of {', '.join(sorted(REPLY_CONTROLS))}, "
                 f"not {reply_control!r}"
@@ -269,6 +284,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def post_carousel(self, items: list[Media] | tuple[Media, ...], text: str = "", **draft: Any) -> Post:
         """Publish a carousel (2-20 images/videos given by public URL)."""
+        if not isinstance(items, (list, tuple)) or not all(isinstance(m, Media) for m in items):
+            raise self.invalid(f"a carousel is a list of Media, not {type(items).__name__}")
         options = {**draft.pop("options", {}), "carousel": True}
         return self.publish(Draft(text=text, media=tuple(items), options=options, **draft))
 
@@ -276,15 +293,26 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """The post as published, from the draft and the id Threads gave: no read-back request.
 
         Only a reply asks for its new post's ``root_post`` (the thread it joined is not in the
-        draft); the author's username is read once per connection.
+        draft); the author's username is read once per connection. Both reads are best-effort:
+        the post exists by then, so their failure must not come out as an error that says
+        nothing was made (a caller would publish again). The post is returned without them.
         """
         post_id = self._publisher.publish(draft)
         root = None
         if draft.reply_to is not None:
-            root = convert.ref_id(
-                self._api.get(segment(media_id(post_id)), fields="root_post").get("root_post")
-            )
-        return convert.published(draft, post_id, self._own_username(), root)
+            try:
+                body = self._api.get(segment(media_id(post_id)), fields="root_post")
+                root = convert.ref_id(body.get("root_post"))
+            except errors.DecentSocialError as exc:
+                log.warning("published %s; its root post is unknown: reading it failed (%s)", post_id, exc)
+        try:
+            username: str | None = self._own_username()
+        except errors.DecentSocialError as exc:
+            log.warning("published %s; its author is the user id: reading /me failed (%s)", post_id, exc)
+            username = None
+        return convert.published(
+            draft, post_id, username or self.settings.user_id, root, named=bool(username)
+        )
 
     def quota(self) -> PublishingQuota:
         """The rolling 24-hour publishing quota (250 posts, 1,000 replies; the reply
@@ -355,7 +383,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """Your threads (``None``), or another profile's public posts through the Profile
         Discovery API (needs the threads_profile_discovery scope)."""
         if account is not None:
-            ref = self.account_ref(account).lstrip("@")
+            ref = checked_text(self.account_ref(account), network=NAME, what="a handle").lstrip("@")
             if ref not in (self.settings.user_id, "me") and ref != self._own_username():
                 if (
                     self.settings.scopes is not None
@@ -390,10 +418,13 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return self._paged(fetch, limit, key=_POST_ID, page_size=page_size)
 
     def _thread(self, post: PostRef) -> list[Post]:
+        """The root and its whole conversation, oldest first; each reply once, kept by id (the
+        listing remembers recent ids only, and this list holds them all), within ``max_pages``."""
         root = self._get_post(self.post_id(post))
-        replies = list(self._listing(f"{segment(root.id)}/conversation", {"reverse": "false"}, None))
-        replies.sort(key=lambda p: (p.created_at, p.id))
-        return [root, *replies]
+        replies: dict[str, Post] = {}
+        for reply in self._listing(f"{segment(root.id)}/conversation", {"reverse": "false"}, None):
+            replies.setdefault(reply.id, reply)
+        return [root, *sorted(replies.values(), key=lambda p: (p.created_at, p.id))]
 
     def replies(self, post: PostRef, *, limit: int | None = 20) -> Iterator[Post]:
         """Top-level replies to a post, oldest first (``thread`` gives the whole conversation)."""
@@ -403,6 +434,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
         if self.settings.scopes is not None and "threads_keyword_search" not in self.settings.scopes:
             raise self.unsupported(Capability.SEARCH, "the token lacks the threads_keyword_search scope")
+        checked_text(query, network=NAME, what="a search query")
         extra: dict[str, Any] = {"q": query, "search_type": "RECENT"}
         if query.startswith("#"):
             extra = {"q": query[1:], "search_type": "RECENT", "search_mode": "TAG"}
@@ -510,6 +542,17 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     def _manage_reply(self, reply: PostRef, *, hide: bool) -> None:
         path = f"{segment(media_id(self.post_id(reply)))}/manage_reply"
         self._api.graph("POST", path, data={"hide": "true" if hide else "false"}, safe_to_repeat=True)
+
+
+def _secret(value: str | SecretStr, name: str) -> str:
+    """A token or secret a caller passed, as text for the request (``InvalidInput`` before any request;
+    the message never holds the value)."""
+    if not isinstance(value, (str, SecretStr)):
+        raise errors.InvalidInput(
+            f"{name} must be a str or SecretStr, not {type(value).__name__}", network=NAME
+        )
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return checked_text(text, network=NAME, what=name)
 
 
 def _notification(kind: Literal["reply", "mention"], post: Post) -> Notification:

@@ -55,32 +55,39 @@ class ContainerPublisher:
         self.records = PublishLog(ContainerRecord, settings.state_path, network=NAME, scope=scope)
 
     def publish(self, draft: Draft) -> str:
-        """Publish a checked draft and return the post's id (the same one for a repeated key)."""
+        """Publish a checked draft and return the post's id (the same one for a repeated key).
+
+        A key is held while its publish runs (its container polled for up to
+        ``publish_timeout``, each request up to ``timeout`` and its retries),
+        so two workers given the same key never both make a container.
+        """
         key = draft.idempotency_key
-        record = self.records.resume(key, draft)
-        if record is not None and record.post_id is not None:
-            return record.post_id
-        if record is None:
-            if self.settings.check_quota:
-                self.ensure_quota(is_reply=draft.reply_to is not None)
-            record = self.records.remember(
-                key,
-                ContainerRecord(
-                    container_id=self.create_container(draft),
-                    created_at=time.time(),
-                    digest=draft_digest(draft) if key else "",  # kept only under a key
-                    text=draft.text,
-                    reply_to=draft.reply_to,
-                    quote_of=draft.quote_of,
-                ),
-            )
-        if self.wait_until_finished(record) == "PUBLISHED":
-            # An earlier attempt published it (its answer was lost): find the post, never publish again.
-            post_id = self.find_published(record)
-        else:
-            post_id = self.publish_container(record)
-        self.records.finish(record, post_id)
-        return post_id
+        lease = self.settings.publish_timeout + 20 * self.settings.timeout
+        with self.records.exclusive(key, lease=lease):
+            record = self.records.resume(key, draft)
+            if record is not None and record.post_id is not None:
+                return record.post_id
+            if record is None:
+                if self.settings.check_quota:
+                    self.ensure_quota(is_reply=draft.reply_to is not None)
+                record = self.records.remember(
+                    key,
+                    ContainerRecord(
+                        container_id=self.create_container(draft),
+                        created_at=time.time(),
+                        digest=draft_digest(draft) if key else "",  # kept only under a key
+                        text=draft.text,
+                        reply_to=draft.reply_to,
+                        quote_of=draft.quote_of,
+                    ),
+                )
+            if self.wait_until_finished(record) == "PUBLISHED":
+                # An earlier attempt published it (its answer was lost): find the post, never again.
+                post_id = self.find_published(record)
+            else:
+                post_id = self.publish_container(record)
+            self.records.finish(record, post_id)
+            return post_id
 
     # ------------------------------------------------------------ containers
 
@@ -171,7 +178,8 @@ class ContainerPublisher:
             if isinstance(answer, GraphFailure):
                 error = answer.error(safe_to_repeat=False)
                 if isinstance(error, RateLimited) and answer.status == 429:
-                    wait = error.retry_after if error.retry_after is not None else interval
+                    # Retry-After can only lengthen the backoff: "0" must not make a tight loop of writes.
+                    wait = max(interval, error.retry_after or 0.0)
                     refused = error
                 elif answer.not_ready:
                     log.debug("container %s not ready yet (subcode %s)", record.container_id, answer.subcode)
