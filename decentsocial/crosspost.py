@@ -196,7 +196,13 @@ def _split(net: Network, d: Draft, rule: TextLimit, split: bool, max_parts: int)
     return [d.with_text(texts[0])] + [_continuation(d, t) for t in texts[1:]]
 
 
+#: Options that describe the first part's media or place, so a text-only continuation drops them
+#: (Threads' ``carousel`` would make each text reply a carousel of no items).
+FIRST_PART_OPTIONS = frozenset({"carousel"})
+
+
 def _continuation(first: Draft, text: str) -> Draft:
+    """A later part of a thread: text only, with the settings that apply to every part."""
     return Draft(
         text=text,
         language=first.language,
@@ -204,7 +210,7 @@ def _continuation(first: Draft, text: str) -> Draft:
         sensitive=first.sensitive,
         visibility=first.visibility,
         community=first.community,
-        options=first.options,
+        options={k: v for k, v in first.options.items() if k not in FIRST_PART_OPTIONS},
     )
 
 

@@ -656,15 +656,8 @@ class Draft(_Input):
             raise InvalidInput(
                 f"unknown visibility {self.visibility!r}; use one of {', '.join(VISIBILITIES)}"
             )
-        for name, value in (
-            ("text", self.text),
-            ("content_warning", self.content_warning),
-            ("title", self.title),
-            *(("tags", tag) for tag in self.tags),
-            *(("mentions", mention) for mention in self.mentions),
-            ("idempotency_key", self.idempotency_key),
-        ):
-            _check_unicode(name, value)
+        for field in type(self).model_fields:  # every string, nested ones too (poll, media, link)
+            _check_strings(field, getattr(self, field))
         if not self.text.strip() and not self.media and self.poll is None:
             raise ContentRejected("a post needs text or media; this draft has neither")
         total = sum(b.percent for b in self.beneficiaries)
@@ -699,16 +692,38 @@ def _check_unicode(name: str, value: str | None) -> None:
         ) from None
 
 
+def _check_strings(name: str, value: Any) -> None:
+    """:func:`_check_unicode` of every string in ``value``: nested models' fields, sequences and
+    mappings (keys too). A file's path and bytes are no text, so they are not checked."""
+    if isinstance(value, str):
+        _check_unicode(name, value)
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            _check_strings(f"{name}.{field}", getattr(value, field))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_strings(f"{name} key", key)
+            _check_strings(name, item)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _check_strings(name, item)
+
+
 def normalise_tags(tags: Any) -> tuple[str, ...]:
     """Lower-case, strip ``#`` and spaces, drop empties and duplicates, keep order.
 
     Normalising again changes nothing ("# Tag" is "tag", not " tag"), so a
     post validated once more (``model_validate_json(post.model_dump_json())``)
-    keeps its tags.
+    keeps its tags. ``InvalidInput`` for anything but a list or tuple of strings
+    (a number is no tag, and ``None`` must not become the tag "none").
     """
+    if not isinstance(tags, (list, tuple)):
+        raise InvalidInput(f"tags must be a list or tuple of strings, not {type(tags).__name__}")
     seen: dict[str, None] = {}
     for tag in tags:
-        clean = str(tag).strip()
+        if not isinstance(tag, str):
+            raise InvalidInput(f"each tag must be a string, not {type(tag).__name__}")
+        clean = tag.strip()
         while clean.startswith("#"):
             clean = clean.lstrip("#").lstrip()
         clean = clean.lower()

@@ -39,14 +39,15 @@ _JOINING = regex.compile(
     r"[\r\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Prepend}\p{GCB=Regional_Indicator}"
     r"\p{GCB=L}\p{GCB=V}\p{GCB=T}]"
 )
-# A hashtag: '#' after start/space/punctuation, then letters/digits/marks/underscore in any script,
-# at least one letter (so "#123" or "#" alone is not a tag).
-_HASHTAG = regex.compile(
-    r"(?:(?<=^)|(?<=[\s(\[{\"'.,;:!?؟،]))[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)"
-)
-# A mention: @user or @user@domain (Mastodon) or @handle.domain (Bluesky).
+# A hashtag: '#' not after a word character, '/', ')' or '=' (Mastodon's rule: so after a space,
+# any punctuation such as Arabic '؛' or '«', or a bidi mark such as RLM, but not in "C#" or a
+# URL), then letters/digits/marks/underscore in any script, at least one letter (so "#123" or
+# "#" alone is not a tag).
+_HASHTAG = regex.compile(r"(?<![\w/)=])[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")
+# A mention: @user or @user@domain (Mastodon) or @handle.domain (Bluesky), '@' not after a word
+# character, '/' or '=' (Mastodon's rule: an e-mail address is no mention, '،@user' is one).
 _MENTION = regex.compile(
-    r"(?:(?<=^)|(?<=[\s(\[{\"'.,;:!?]))@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
+    r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
 )
 _URL = regex.compile(r"https?://[^\s<>\"'\u200f\u200e]+", regex.IGNORECASE)
 _ATOM = regex.compile(r"\s*\S+")
@@ -283,10 +284,9 @@ def _pack(words: list[str], budget: int, measure: Callable[[str], int]) -> list[
             parts.append("".join(current))
         rest = atom.lstrip()
         size = width if not current else measure(rest)
-        while size > budget:  # a single atom longer than a whole part
-            head = truncate(rest, budget, measure=measure, ellipsis="")
-            parts.append(head)
-            rest = rest[len(head) :].lstrip()
+        if size > budget:  # a single atom longer than a whole part
+            heads, rest = _cut_word(rest, budget, measure)
+            parts += heads
             size = measure(rest)
         current = [rest] if rest else []
     if current:
@@ -309,13 +309,40 @@ def _pack_exact(words: list[str], budget: int, measure: Callable[[str], int]) ->
         if current.strip():
             parts.append(current.strip())
         current = atom.lstrip()
-        while measure(current) > budget:  # a single atom longer than a whole part
-            head = truncate(current, budget, measure=measure, ellipsis="")
-            parts.append(head)
-            current = current[len(head) :].lstrip()
+        if measure(current) > budget:  # a single atom longer than a whole part
+            heads, current = _cut_word(current, budget, measure)
+            parts += heads
     if current.strip():
         parts.append(current.strip())
     return parts
+
+
+def _cut_word(word: str, budget: int, measure: Callable[[str], int]) -> tuple[list[str], str]:
+    """A word longer than a part cut into whole parts on grapheme boundaries, and what is left.
+
+    Each part is :func:`truncate` of a window only a little longer than a part
+    (grown while the whole window fits), never of the rest of the word: the
+    cost grows with the word, not with its square. ``ValueError`` when one
+    grapheme alone is over ``budget``.
+    """
+    heads: list[str] = []
+    start = 0
+    window = 4 * budget
+    while start < len(word):
+        piece = word[start : start + window]
+        head = truncate(piece, budget, measure=measure, ellipsis="")
+        if len(head) == len(piece):  # the whole window fits
+            if start + window >= len(word):
+                break  # the rest fits: it begins the next part
+            window *= 2  # a part may be longer than the window (Mastodon's links count 23)
+            continue
+        if not head:
+            raise ValueError(f"one character is over the limit of {budget}")
+        heads.append(head)
+        start += len(head)
+        while start < len(word) and word[start].isspace():
+            start += 1
+    return heads, word[start:]
 
 
 def _atoms(text: str) -> list[str]:

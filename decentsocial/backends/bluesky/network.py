@@ -33,14 +33,19 @@ from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, 
 from .media import MAX_IMAGES, PreparedImage, prepare_images
 from .pins import ProfilePins
 from .records import external_embed, images_embed, post_record, record_parts, reply_ref, subject_record
-from .richtext import MAX_TAG_BYTES, MAX_TAG_GRAPHEMES, build_facets
+from .richtext import (
+    MAX_GRAPHEMES,
+    MAX_TAG_BYTES,
+    MAX_TAG_GRAPHEMES,
+    MAX_TEXT_BYTES,
+    build_facets,
+    post_length,
+)
 from .settings import BlueskySettings
 from .transport import Transport
 
 __all__ = ["BlueskyNetwork"]
 
-MAX_GRAPHEMES = 300
-MAX_TEXT_BYTES = 3000
 MAX_TAGS = 8
 
 
@@ -338,17 +343,18 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
     # ---------------------------------------------------------------- publishing
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit:
-        """300 graphemes, as the Bluesky app counts them; ``check_draft`` enforces it."""
-        return TextLimit(MAX_GRAPHEMES, grapheme_len, "graphemes")
+        """300 graphemes and 3,000 UTF-8 bytes as one count (``post_length``), so a split keeps both."""
+        return TextLimit(MAX_GRAPHEMES, post_length, "graphemes")
+
+    def check_length(self, draft: Draft) -> None:
+        """Each limit named in its own words: the UTF-8 bytes, then the graphemes."""
+        if (size := utf8_len(draft.text)) > MAX_TEXT_BYTES:
+            raise self.too_long(MAX_TEXT_BYTES, size, "UTF-8 bytes")
+        super().check_length(draft)
 
     def check_draft(self, draft: Draft) -> None:
         """Everything that can be checked without the network, so bad input makes no half-made post."""
         super().check_draft(draft)
-        if utf8_len(draft.text) > MAX_TEXT_BYTES:
-            raise errors.ContentRejected(
-                f"text is {utf8_len(draft.text)} UTF-8 bytes, over Bluesky's limit of {MAX_TEXT_BYTES}",
-                network=self.name,
-            )
         if not draft.text.strip() and not draft.media:
             raise errors.ContentRejected(
                 "a post needs text or images; this draft has neither", network=self.name

@@ -11,14 +11,31 @@ from collections.abc import Callable
 from typing import Any
 
 from ...coerce import as_dict, as_int, as_list, as_str
-from ...text import entities, grapheme_len
+from ...text import entities, grapheme_len, utf8_len
 from .ids import HANDLE_RE
 
-__all__ = ["MAX_TAG_GRAPHEMES", "build_facets", "facet_values"]
+__all__ = [
+    "MAX_GRAPHEMES",
+    "MAX_TAG_GRAPHEMES",
+    "MAX_TEXT_BYTES",
+    "build_facets",
+    "facet_values",
+    "post_length",
+]
 
+#: app.bsky.feed.post's text: at most 300 graphemes and 3,000 UTF-8 bytes.
+MAX_GRAPHEMES = 300
+MAX_TEXT_BYTES = 3000
 #: app.bsky.richtext.facet#tag allows 64 graphemes (640 bytes) without the '#'.
 MAX_TAG_GRAPHEMES = 64
 MAX_TAG_BYTES = 640
+
+
+def post_length(text: str) -> int:
+    """Both limits of a post's text as one count: its graphemes, or a tenth of its UTF-8 bytes
+    (rounded up) when that is more. Within 300 by this count is within both limits, so a thread
+    split with it gives parts Bluesky takes (emoji sequences of 25 bytes included)."""
+    return max(grapheme_len(text), -(-utf8_len(text) * MAX_GRAPHEMES // MAX_TEXT_BYTES))
 
 
 def is_bluesky_handle(handle: str) -> bool:

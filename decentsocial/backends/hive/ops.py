@@ -20,6 +20,7 @@ from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
 from ...models import Amount, Beneficiary, Draft, PayoutOptions, normalise_tags
+from ...text import truncate, utf8_len
 from .chain import Chain, check_account, check_permlink
 
 __all__ = [
@@ -92,8 +93,8 @@ def title_of(draft: Draft) -> str:
     if draft.title is not None:
         return draft.title.strip()
     first = draft.text.strip().splitlines()[0] if draft.text.strip() else ""
-    # hived counts the title in bytes; cut at a character boundary.
-    return first.lstrip("#").strip().encode()[:TITLE_LIMIT].decode(errors="ignore").strip()
+    # hived counts the title in bytes; cut on a grapheme boundary (a letter keeps its marks).
+    return truncate(first.lstrip("#").strip(), TITLE_LIMIT, measure=utf8_len, ellipsis="").strip()
 
 
 def _tags(draft: Draft, network: str) -> list[str]:

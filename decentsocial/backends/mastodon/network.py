@@ -57,6 +57,8 @@ T = TypeVar("T")
 
 #: Mastodon's largest page for timelines and statuses (notifications allow 80, 40 is safe everywhere).
 PAGE_SIZE = 40
+#: How many replied-to statuses' authors a connection remembers (then it starts again).
+REPLY_HANDLES_KEPT = 256
 
 
 class MastodonNetwork(BaseNetwork[MastodonSettings]):
@@ -94,6 +96,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         self._limits: InstanceLimits | None = None
         self._instance: dict[str, Any] | None = None
         self._mine: Account | None = None
+        #: Each replied-to status's author to mention (``None``: my own status), by status id.
+        self._reply_handles: dict[str, str | None] = {}
         #: Sleeps between stream reconnects and media polls (tests may replace it).
         self.sleep: Callable[[float], None] = time.sleep
 
@@ -191,33 +195,50 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         check_limits(draft, self.limits())
 
     def check_length(self, draft: Draft) -> None:
-        """The whole status as it will be sent (title, mentions, tags, link, content warning) fits."""
-        check_length(draft, compose_text(draft), self.limits())
+        """The whole status as it will be sent (title, mentions, tags, link, content warning) fits.
+
+        A reply to someone else's status counts the ``@author`` that :meth:`_publish` writes first.
+        """
+        check_length(draft, self._status_text(draft), self.limits())
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit:
         """The instance's character limit, URLs counted as its reserved length (read once, cached).
 
         Given a draft, the room its content warning and the title, tags and
-        mentions written into the status take is left out of the limit.
+        mentions written into the status take is left out of the limit, and
+        so is the ``@author`` a reply to someone else's status starts with.
         """
         limits = self.limits()
         measure = partial(mastodon_len, url_length=limits.url_length)
         room = limits.max_characters
         if draft is not None:
-            composed = status_length(compose_text(draft), draft.content_warning, limits.url_length)
+            composed = status_length(self._status_text(draft), draft.content_warning, limits.url_length)
             room -= max(0, composed - measure(draft.text.strip()))
         return TextLimit(room, measure)
 
     # ---------------------------------------------------------------- publishing
 
+    def _status_text(self, draft: Draft) -> str:
+        """The status text :meth:`_publish` sends for ``draft``, a reply's ``@author`` included."""
+        handle = self._reply_handle(draft.reply_to) if draft.reply_to is not None else None
+        return compose_text(draft, reply_to_handle=handle)
+
     def _reply_handle(self, parent_id: str) -> str | None:
-        """The parent's author, to mention: Mastodon notifies them only then (every client does it)."""
+        """The parent's author, to mention: Mastodon notifies them only then (every client does it).
+
+        Read once per parent (the checks, the thread split and the publish all ask).
+        """
+        if parent_id in self._reply_handles:
+            return self._reply_handles[parent_id]
         parent = self._get_post(parent_id)
-        return None if parent.author.id == self._my_id() else parent.author.handle
+        handle = None if parent.author.id == self._my_id() else parent.author.handle
+        if len(self._reply_handles) >= REPLY_HANDLES_KEPT:
+            self._reply_handles.clear()
+        self._reply_handles[parent_id] = handle
+        return handle
 
     def _publish(self, draft: Draft) -> Post:
-        handle = self._reply_handle(draft.reply_to) if draft.reply_to is not None else None
-        text = compose_text(draft, reply_to_handle=handle)
+        text = self._status_text(draft)
         check_length(draft, text, self.limits())  # with the mention a reply adds
         payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
         # One key per logical publish, reused by every retry: the server keeps one status per key.
