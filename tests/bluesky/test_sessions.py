@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 import decentsocial as ds
+from tests.contract.harness import poll_until
 from tests.servers._loopback_http import listen
 from tests.servers.bluesky import BlueskyStack
 
@@ -37,7 +38,8 @@ def test_logs_in_once_for_many_calls(make_account: Any) -> None:
     net.me()
     net.publish("one")
     net.publish("two")
-    list(net.posts(limit=5))
+    # The AppView indexes a new account's profile a moment later ("Profile not found" until then).
+    poll_until(lambda: list(net.posts(limit=5)))
     assert net.transport.logins == 1
 
 
