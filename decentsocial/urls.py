@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -232,11 +233,13 @@ def resolve_public(
     network: str,
     allow_private: bool = False,
     resolve: Callable[[str, int], list[str]] | None = None,
+    deadline: Deadline | None = None,
 ) -> str:
     """The address to connect to for ``url``: every address its host resolves to must be public.
 
     ``ContentRejected`` for a non-https URL, a non-default port, or a host
-    that resolves to any address that is not public (unless ``allow_private``).
+    that resolves to any address that is not public (unless ``allow_private``);
+    with a ``deadline``, ``NetworkUnavailable`` once it passes during the look-up.
     """
     if not allow_private:
         if url.scheme != "https":
@@ -245,7 +248,11 @@ def resolve_public(
             )
         if url.port is not None and url.port != 443:
             raise ContentRejected(f"refusing to fetch {url.host} on port {url.port}", network=network)
-    addresses = (resolve or _getaddrinfo)(url.host, url.effective_port)
+    lookup = resolve or _getaddrinfo
+    if deadline is None:
+        addresses = lookup(url.host, url.effective_port)
+    else:
+        addresses = _within(deadline, lambda: lookup(url.host, url.effective_port))
     if not addresses:
         raise NetworkUnavailable(f"{url.host} does not resolve", network=network)
     if not allow_private:
@@ -256,6 +263,32 @@ def resolve_public(
                     network=network,
                 )
     return addresses[0]
+
+
+def _within(deadline: Deadline, call: Callable[[], list[str]]) -> list[str]:
+    """``call()`` on a daemon thread, given up once ``deadline`` passes.
+
+    The system resolver takes no timeout and can wait far longer than a
+    look-up's deadline (a stranger's name server that never answers); the
+    thread it is left on ends when the resolver finally gives up.
+    """
+    outcome: list[list[str] | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="decentsocial-resolve", daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if not outcome:
+        raise deadline.error()
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _getaddrinfo(host: str, port: int) -> list[str]:
@@ -297,7 +330,9 @@ def fetch_public_json(
         httpx.Client(transport=transport, follow_redirects=False, trust_env=False) as client,
     ):
         for _ in range(max_redirects + 1):
-            address = resolve_public(target, network=network, allow_private=allow_private, resolve=resolve)
+            address = resolve_public(
+                target, network=network, allow_private=allow_private, resolve=resolve, deadline=deadline
+            )
             pinned = target.with_host(address)
             request = client.build_request(
                 "GET",

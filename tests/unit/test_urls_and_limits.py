@@ -299,6 +299,37 @@ def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(hostile: str) ->
     assert time.monotonic() - started < 3.0  # the drip alone would take 10 s
 
 
+def test_a_name_server_that_never_answers_cannot_hold_a_call_past_its_deadline() -> None:
+    released = threading.Event()
+
+    def silent_name_server(host: str, port: int) -> list[str]:
+        released.wait(10)  # the system resolver takes no timeout of its own
+        return ["93.184.215.14"]
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(NetworkUnavailable, match="deadline"):
+            fetch_public_json(
+                "https://wallet.example/.well-known/lnurlp/alice",
+                network="nostr",
+                limits=Limits(deadline=0.5),
+                resolve=silent_name_server,
+            )
+        assert time.monotonic() - started < 3.0
+    finally:
+        released.set()
+
+
+def test_a_failing_resolver_s_error_reaches_the_caller() -> None:
+    def broken(host: str, port: int) -> list[str]:
+        raise RuntimeError("resolver broke")
+
+    with pytest.raises(RuntimeError, match="resolver broke"):
+        fetch_public_json(
+            "https://wallet.example/x", network="nostr", limits=Limits(deadline=5.0), resolve=broken
+        )
+
+
 def test_a_server_dripping_its_headers_cannot_hold_a_call_past_its_deadline(hostile: str) -> None:
     started = time.monotonic()
     with pytest.raises(NetworkUnavailable, match="deadline"):
