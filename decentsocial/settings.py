@@ -10,14 +10,26 @@ the same meaning, reachable from ``connect()``::
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .limits import Limits
 from .retry import RetryPolicy
 
-__all__ = ["Limits", "NetworkSettings", "RetrySettings"]
+__all__ = ["Limits", "NetworkSettings", "RetrySettings", "secret_fingerprint"]
+
+
+def secret_fingerprint(secret: SecretStr | None) -> str:
+    """A short one-way fingerprint of a secret: tells accounts apart without revealing anything.
+
+    Only for an account the settings name by nothing else: a new secret for
+    the same account (a token signed in again) gets a new fingerprint.
+    """
+    if secret is None:
+        return "anonymous"
+    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]
 
 
 class RetrySettings(BaseModel):

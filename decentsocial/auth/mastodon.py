@@ -148,7 +148,11 @@ class MastodonFlow(CodeFlow):
             save_signed_in(
                 profile,
                 NAME,
-                {"base_url": self.base_url, "allow_http": True if self._allow_http else None},
+                {
+                    "base_url": self.base_url,
+                    "account_id": account.id,
+                    "allow_http": True if self._allow_http else None,
+                },
                 {"access_token": token.get_secret_value()},
                 login={
                     "client_id": self.client_id,

@@ -251,3 +251,40 @@ def test_signing_in_again_replaces_the_profile_or_leaves_the_old_one_whole(
     sign_in()
     assert store.secrets()["again/access_token"] != secrets_before["again/access_token"]
     assert set(store.secrets()) == set(secrets_before)
+
+
+def test_a_keyed_post_is_found_after_signing_in_again_with_a_new_token(
+    mastodon_server: MastodonServer, store: Store
+) -> None:
+    """The profile names the account by its id, so a job retried with the new token posts nothing new."""
+
+    def sign_in() -> None:
+        flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
+        approve(mastodon_server, flow.url, "bob")
+        code, state = flow.wait_for_code(timeout=10)
+        flow.finish(code=code, state=state, profile="rotated")
+
+    draft = ds.Draft(text="عرض اليوم فقط — today only", idempotency_key="flash-sale-rotated")
+    sign_in()
+    with ds.connect(profile="rotated") as net:
+        bob_id = net.me().id
+        first = ds.crosspost(draft, [net])
+    old_token = store.secrets()["rotated/access_token"]
+    sign_in()
+    assert store.secrets()["rotated/access_token"] != old_token
+    with ds.connect(profile="rotated") as net:
+        again = ds.crosspost(draft, [net])
+        mine = [p for p in net.posts() if p.text == draft.text]
+    assert first.ok
+    assert again.ok
+    assert again.outcomes[0].post.id == first.outcomes[0].post.id
+    assert len(mine) == 1
+    assert f'account_id = "{bob_id}"' in store.config_text()
+
+
+def test_a_token_of_another_account_than_account_id_is_refused(mastodon_server: MastodonServer) -> None:
+    bob_id = mastodon_server.connect("bob").me().id
+    net = mastodon_server.connect("alice", account_id=bob_id)
+    with pytest.raises(ds.ConfigurationError, match=f"not to account_id {bob_id}"):
+        net.me()
+    assert mastodon_server.connect("alice").identity != mastodon_server.connect("bob").identity

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -230,3 +231,24 @@ def test_every_facet_covers_exactly_its_entity(pieces: list[str]) -> None:
             assert covered == "@" + feature["did"].removeprefix("did:web:")
         else:
             assert covered == feature["uri"]
+
+
+def test_accounts_kept_by_saved_sessions_are_told_apart(tmp_path: Path) -> None:
+    """Sign-in saves a keyring session and no handle: each profile is still its own account."""
+    a = connect_bluesky(base_url="https://bsky.example", keyring_session="brand-a/session")
+    b = connect_bluesky(base_url="https://bsky.example", keyring_session="brand-b/session")
+    f = connect_bluesky(base_url="https://bsky.example", session_file=tmp_path / "session")
+    assert len({a.identity, b.identity, f.identity}) == 3
+    planned = ds.crosspost("launch — إطلاق", [a, b, f], dry_run=True)  # not "listed twice"
+    assert planned.ok
+    assert len({o.drafts[0].idempotency_key for o in planned.outcomes}) == 3
+    # A session's tokens change on every refresh; where it is kept does not.
+    first = connect_bluesky(
+        base_url="https://bsky.example", session_string="h:::did:plc:x:::ACCESS:::REFRESH"
+    )
+    named = connect_bluesky(
+        base_url="https://bsky.example", handle="brand.example", session_string="h:::did:plc:x:::a2:::r2"
+    )
+    assert "ACCESS" not in first.identity
+    assert "REFRESH" not in first.identity
+    assert named.identity == "https://bsky.example:brand.example"

@@ -9,14 +9,11 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
-
-from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
@@ -25,6 +22,7 @@ from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
+from ...settings import secret_fingerprint
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
@@ -89,10 +87,16 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
     @property
     def identity(self) -> str:
-        """The server and the handle (or a fingerprint of the saved session)."""
-        return (
-            f"{self.settings.base_url}:{self.settings.handle or _fingerprint(self.settings.session_string)}"
+        """The server and the handle, else where the session is kept (its tokens change on refresh)."""
+        s = self.settings
+        who = s.handle or (
+            f"keyring:{s.keyring_session}"
+            if s.keyring_session
+            else f"file:{s.session_file.expanduser().absolute()}"
+            if s.session_file
+            else secret_fingerprint(s.session_string)
         )
+        return f"{s.base_url}:{who}"
 
     def __init__(self, settings: BlueskySettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -790,10 +794,3 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 post = self._post_view(view)
                 found[post.id] = post
         return found
-
-
-def _fingerprint(secret: SecretStr | None) -> str:
-    """A short one-way fingerprint of a secret: tells accounts apart without revealing anything."""
-    if secret is None:
-        return "anonymous"
-    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]

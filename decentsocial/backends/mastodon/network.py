@@ -9,14 +9,11 @@ by every retry), so a retry after a timeout never posts twice.
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar, TypeVar
-
-from pydantic import SecretStr
 
 from ... import errors
 from ...base import BaseNetwork
@@ -25,6 +22,7 @@ from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
+from ...settings import secret_fingerprint
 from ...text import mastodon_len
 from .compose import (
     InstanceLimits,
@@ -85,8 +83,13 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     @property
     def identity(self) -> str:
-        """The server and a fingerprint of the access token (which names the account)."""
-        return f"{self.settings.base_url}:{_fingerprint(self.settings.access_token)}"
+        """The server and ``account_id`` (sign-in saves it), else a fingerprint of the access token.
+
+        The id keeps a job's keys when the token changes (signed in again); a
+        token alone names its account only until it is replaced.
+        """
+        who = self.settings.account_id or secret_fingerprint(self.settings.access_token)
+        return f"{self.settings.base_url}:{who}"
 
     def __init__(self, settings: MastodonSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
@@ -141,6 +144,13 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         if self.settings.access_token is None:
             raise errors.AuthenticationError("me() needs an access_token", network=NETWORK)
         account = to_account(self._call(lambda api: api.account_verify_credentials(), "read my account"))
+        wanted = self.settings.account_id
+        if wanted is not None and account.id != wanted:
+            raise errors.ConfigurationError(
+                f"the access token belongs to account {account.id} (@{account.handle}), not to "
+                f"account_id {wanted}: sign in again for this profile, or fix its account_id",
+                network=NETWORK,
+            )
         self._mine = account
         return account
 
@@ -562,10 +572,3 @@ def _reply_order(root_id: str, replies: list[Post]) -> list[Post]:
 
     visit(root_id)
     return ordered + orphans
-
-
-def _fingerprint(secret: SecretStr | None) -> str:
-    """A short one-way fingerprint of a secret: tells accounts apart without revealing anything."""
-    if secret is None:
-        return "anonymous"
-    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]

@@ -29,6 +29,10 @@ class MastodonSettings(NetworkSettings):
 
     base_url: str
     access_token: SecretStr | None = None
+    #: The token's account id on this server (sign-in saves it). It names the account in
+    #: idempotency records and crosspost keys, so a job retried after signing in again finds the
+    #: posts it made; a token of another account is then refused (``ConfigurationError``).
+    account_id: str | None = None
     allow_http: bool = False
     mastodon_version: str | None = None
     #: Seconds to connect, and to wait for an answer.
