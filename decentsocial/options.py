@@ -73,6 +73,7 @@ class MastodonOptions(NetworkOptions, total=False):
 
     base_url: str
     access_token: str | SecretStr | None
+    account_id: str | None
     allow_http: bool
     mastodon_version: str | None
     connect_timeout: float
