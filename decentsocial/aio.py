@@ -11,9 +11,11 @@ Cancelling an awaited call stops the waiting, not the request already
 running in the thread: a cancelled ``publish`` may still complete. Give
 drafts an ``idempotency_key`` to make a retry safe. An iterator whose wait
 was cancelled keeps the batch that was being fetched for its next call. A
-stream waits in a daemon thread of its own: ``aclose()`` returns at once,
-and the thread ends when its stream yields again or the connection is
-closed (a program that stops reading a quiet stream can still exit).
+stream is opened in the worker thread, in turn with the connection's other
+calls (``stream()`` itself does only the checks that need no I/O), and
+waits in a daemon thread of its own: ``aclose()`` returns at once, and the
+thread ends when its stream yields again or the connection is closed (a
+program that stops reading a quiet stream can still exit).
 
 >>> from decentsocial import aio
 >>> async def main() -> None:
@@ -47,7 +49,7 @@ from .crosspost import (
     publish_planned,
     target_of,
 )
-from .errors import ConfigurationError, InvalidInput
+from .errors import ConfigurationError, InvalidInput, UnsupportedFeature
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .monitor import DEFAULT_BUFFER, DEFAULT_INTERVAL
 from .monitor import monitor as _sync_monitor
@@ -210,13 +212,18 @@ class AsyncNetwork:
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run any synchronous call in this connection's worker thread: backend-specific extras too."""
+        worker = self._worker()
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(worker, call)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """This connection's worker thread (made on first use); ``ConfigurationError`` once closed."""
         if self._closed:
             raise ConfigurationError(f"this {self.name} connection is closed", network=self.name)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"decentsocial-{self.name}")
-        context = contextvars.copy_context()
-        call = functools.partial(context.run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return self._executor
 
     def _pager(self, make: Callable[[], Iterator[T]], limit: int | None) -> AsyncPager[T]:
         checked = check_limit(limit)  # bad input fails at the call, before any I/O
@@ -357,9 +364,33 @@ class AsyncNetwork:
         return await self.run(self.sync.text_limit, draft)
 
     def stream(self, *, kind: str = "public", tag: str | None = None) -> AsyncPager[Post]:
-        """New posts as they arrive, as an async iterator; it waits in a thread of its own."""
-        iterator = self.sync.stream(kind=kind, tag=tag)  # bad input fails here, before any I/O
-        return AsyncPager(self, lambda: iterator, 1, own_thread=True)
+        """New posts as they arrive, as an async iterator; it waits in a thread of its own.
+
+        Checked here, before any I/O: the capability, that ``kind`` is a name,
+        the ``tag``. The backend's stream (a database read, relays asked) is
+        opened in the worker thread, queued now, in turn with this
+        connection's other calls: the event loop never waits for it, and a
+        post published after this call is in the stream. What only the
+        backend knows (a ``kind`` it has not) fails at the first ``await``.
+        """
+        self._check_stream(kind, tag)
+        opened = self._worker().submit(
+            contextvars.copy_context().run, lambda: self.sync.stream(kind=kind, tag=tag)
+        )
+        return AsyncPager(self, opened.result, 1, own_thread=True)
+
+    def _check_stream(self, kind: object, tag: object) -> None:
+        """The checks of ``Network.stream`` that need no I/O, made at the call."""
+        if Capability.STREAM not in self.sync.capabilities:
+            lacks = getattr(self.sync, "lacks", None)
+            detail = lacks.get(Capability.STREAM) if isinstance(lacks, Mapping) else None
+            raise UnsupportedFeature(self.name, Capability.STREAM, detail)
+        if not isinstance(kind, str) or not kind.strip():
+            raise InvalidInput(
+                f"stream kind must be a name such as 'public', got {kind!r}", network=self.name
+            )
+        if tag is not None and (not isinstance(tag, str) or not tag.strip().lstrip("#")):
+            raise InvalidInput(f"tag must be a hashtag or None, got {tag!r}", network=self.name)
 
     # ---------------------------------------------------------------- direct messages (issue 14)
 

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "author",
     *ENGAGEMENT,
 )
+#: The dtype of ``taken_at`` and ``created_at`` in :func:`history`: UTC, to the microsecond as stored.
+_TIME = "datetime64[us, UTC]"
 #: The columns of :func:`report`, before one ``rewards_<ASSET>`` column per asset earned.
 REPORT_COLUMNS: tuple[str, ...] = (
     "network",
@@ -231,6 +233,13 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
             record[f"reward_{asset}"] = Decimal(value)
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=_columns(HISTORY_COLUMNS, records, "reward_"))
+    # Typed column by column, so a store with no snapshot yet gives the dtypes of one with snapshots
+    # (from no rows, pandas would make every column ``object``).
+    text = pd.Series(["text"]).dtype  # what this pandas makes of strings: str (pandas 3), object before
+    for column in ("network", "id", "author", "reward_status"):
+        frame[column] = frame[column].astype(text)
+    for column in ("taken_at", "created_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).astype(_TIME)
     for column in ("likes", "reposts", "replies", "quotes", "views"):
         frame[column] = frame[column].astype("Int64")
     return frame
@@ -278,10 +287,21 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
         if reward is None and Capability.REWARDS in net.capabilities:
             reward = net.rewards(post)
         for amount in reward.amounts if reward else ():
-            earned[amount.asset] = earned.get(amount.asset, Decimal(0)) + amount.value
+            earned[amount.asset] = _exact_sum(earned.get(amount.asset, Decimal(0)), amount.value)
     record.update({name: (totals[name] if known[name] else None) for name in totals})
     record.update({f"rewards_{asset}": value for asset, value in earned.items()})
     return record
+
+
+def _exact_sum(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b`` without rounding: the default context keeps 28 digits, a sum of rewards needs them all."""
+    if not (a.is_finite() and b.is_finite()):
+        return a + b
+    low = min(int(a.as_tuple().exponent), int(b.as_tuple().exponent))
+    high = max(a.adjusted(), b.adjusted()) + 1  # a carry may add a digit
+    with localcontext() as context:
+        context.prec = max(context.prec, high - low + 1)
+        return a + b
 
 
 def _columns(base: Sequence[str], records: list[dict[str, Any]], prefix: str) -> list[str]:
