@@ -154,7 +154,10 @@ def plan(
     Text over the network's :class:`~decentsocial.network.TextLimit` is split
     between words into numbered parts when ``split`` is on and the network
     can reply; otherwise the network rejects it with ``ContentRejected``, as
-    it does a text that would need more than ``max_parts`` parts.
+    it does a text that would need more than ``max_parts`` parts, or a
+    thread for a draft with ``scheduled_at`` (its later parts would reply to
+    a post not published yet: schedule a :class:`~decentsocial.Scheduler`
+    job for that time instead, or shorten it).
     The first part keeps media, title, poll, link card and tags; the others
     carry text only. Each part then goes through the backend's ``prepare``.
     The parts have no ``idempotency_key`` yet: ``crosspost`` gives each its own.
@@ -179,6 +182,14 @@ def _split(net: Network, d: Draft, rule: TextLimit, split: bool, max_parts: int)
         why = "splitting is off" if not split else f"{net.name} cannot reply, so no thread"
         raise ContentRejected(
             f"text is {rule.measure(d.text)} {rule.unit}, over {net.name}'s limit of {rule.limit} ({why})",
+            network=net.name,
+        )
+    if d.scheduled_at is not None:  # its later parts would reply to a post that is not there yet
+        raise ContentRejected(
+            f"text is {rule.measure(d.text)} {rule.unit}, over {net.name}'s limit of {rule.limit}, and a "
+            "scheduled post cannot be split into a thread (no network replies to a post not yet "
+            "published): shorten it, or leave scheduled_at out and schedule a job for that time with "
+            "decentsocial.Scheduler, which publishes the whole thread then",
             network=net.name,
         )
     from .text import split_text

@@ -9,7 +9,9 @@ gives back an equal model.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -465,6 +467,14 @@ class Media(_Input):
             raise InvalidInput("Media takes its bytes from path or data, not both")
         if self.path is None and self.data is None and self.url is None:
             raise InvalidInput("Media needs its bytes (path or data), a url, or both")
+        if self.path is not None:
+            try:  # a draft is kept as JSON (a job, an idempotency digest): such a name cannot be
+                str(self.path).encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput(
+                    f"the media file {os.fsencode(self.path)!r} has a name that is not valid UTF-8 "
+                    "(written in another encoding, e.g. unpacked from an old zip): rename it"
+                ) from None
         return self
 
     @property
@@ -472,16 +482,63 @@ class Media(_Input):
         """Whether there are bytes to upload (``path`` or ``data``), whatever ``url`` says."""
         return self.path is not None or self.data is not None
 
-    def read_bytes(self) -> bytes:
-        """The media's bytes (from ``data`` or ``path``); a URL is not fetched."""
+    def byte_size(self, *, network: str | None = None) -> int | None:
+        """The bytes to upload, counted without reading them: ``len(data)``, or the file's size.
+
+        ``None`` if unknown now: a URL only, or a file that cannot be looked at (missing: publishing
+        says so). A path to no regular file (a directory, FIFO, device) is ``ContentRejected``."""
         if self.data is not None:
-            return self.data
-        if self.path is not None:
+            return len(self.data)
+        try:
+            return None if self.path is None else self._regular(os.stat(self.path), network)
+        except OSError:
+            return None
+
+    def read_bytes(self, max_bytes: int | None = None, *, network: str | None = None) -> bytes:
+        """The media's bytes (from ``data`` or ``path``); a URL is not fetched.
+
+        A path must be a regular file (a FIFO or a device could block or never end). Over
+        ``max_bytes`` is ``ContentRejected``, from a file's size before it is read (at most
+        ``max_bytes + 1`` bytes are read); ``network`` is named in the errors.
+        """
+        if self.data is None and self.path is None:
+            raise ContentRejected("media given by URL has no local bytes to upload", network=network)
+        data = self.data if self.data is not None else self._read_file(max_bytes, network)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise self._too_big(len(data), max_bytes, network)
+        return data
+
+    def _read_file(self, max_bytes: int | None, network: str | None) -> bytes:
+        path = str(self.path)
+        try:  # not blocking on a FIFO nobody writes to; no newline translation on Windows
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
             try:
-                return self.path.read_bytes()
-            except OSError as exc:
-                raise ContentRejected(f"cannot read media file {self.path}: {exc.strerror}") from exc
-        raise ContentRejected("media given by URL has no local bytes to upload")
+                size = self._regular(os.fstat(fd), network)
+                if max_bytes is not None and size > max_bytes:
+                    raise self._too_big(size, max_bytes, network)
+                with open(fd, "rb", closefd=False) as file:
+                    return file.read() if max_bytes is None else file.read(max_bytes + 1)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise ContentRejected(
+                f"cannot read media file {path!r}: {exc.strerror}", network=network
+            ) from exc
+
+    def _regular(self, info: os.stat_result, network: str | None) -> int:
+        """The size of a regular file; ``ContentRejected`` for anything else (no upload can hold it)."""
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentRejected(
+                f"media file {str(self.path)!r} is not a regular file (a directory, FIFO or device)",
+                network=network,
+            )
+        return info.st_size
+
+    def _too_big(self, size: int, max_bytes: int, network: str | None) -> ContentRejected:
+        what = "data" if self.path is None else f"file {str(self.path)!r}"
+        whose = f"{network}'s" if network else "the"
+        message = f"media {what} is {size:,} bytes, over {whose} limit of {max_bytes:,} bytes"
+        return ContentRejected(message, network=network)
 
 
 class Post(_Model):
@@ -694,7 +751,7 @@ def _check_unicode(name: str, value: str | None) -> None:
 
 def _check_strings(name: str, value: Any) -> None:
     """:func:`_check_unicode` of every string in ``value``: nested models' fields, sequences and
-    mappings (keys too). A file's path and bytes are no text, so they are not checked."""
+    mappings (keys too). A file's path is checked by ``Media``, and bytes are no text."""
     if isinstance(value, str):
         _check_unicode(name, value)
     elif isinstance(value, BaseModel):

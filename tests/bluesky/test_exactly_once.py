@@ -129,5 +129,5 @@ def test_reused_idempotency_key_uploads_nothing_again(
     # Other content under a used key fails before any I/O.
     before = len(proxy.paths)
     with pytest.raises(ds.InvalidInput, match="different content"):
-        net.publish(draft.model_copy(update={"media": (ds.Media(url="http://127.0.0.1:9/a.png"),)}))
+        net.publish(draft.model_copy(update={"text": "other text under the same key"}))
     assert len(proxy.paths) == before

@@ -12,10 +12,19 @@ import struct
 from dataclasses import dataclass
 
 from ...errors import ContentRejected
-from ...models import Media
+from ...models import Draft, Media
 from .settings import MAX_IMAGE_BYTES
 
-__all__ = ["MAX_IMAGES", "MAX_IMAGE_BYTES", "PreparedImage", "prepare_images", "sniff"]
+__all__ = [
+    "MAX_IMAGES",
+    "MAX_IMAGE_BYTES",
+    "PreparedImage",
+    "check_images",
+    "check_media",
+    "prepare_images",
+    "prepare_media",
+    "sniff",
+]
 
 MAX_IMAGES = 4
 MAX_ALT_GRAPHEMES = 10_000  # the lexicon has no limit on alt; the app allows 2,000, be lenient
@@ -80,15 +89,17 @@ def _jpeg_size(data: bytes) -> tuple[int | None, int | None]:
     return None, None
 
 
-def prepare_images(
-    media: tuple[Media, ...], *, network: str, max_bytes: int = MAX_IMAGE_BYTES
-) -> list[PreparedImage]:
-    """Read and check every image before anything is uploaded; ``ContentRejected`` names the problem."""
+def check_images(media: tuple[Media, ...], *, network: str, max_bytes: int = MAX_IMAGE_BYTES) -> None:
+    """The checks of :func:`prepare_images` that read no file: count, kind, bytes given, type, size.
+
+    A file's size comes from ``stat``; a ``mime_type`` given (or sniffed from
+    ``data``) must be an image. So planning (``check_draft``) refuses what
+    publishing would; only a file that cannot be read is found when it is read.
+    """
     if len(media) > MAX_IMAGES:
         raise ContentRejected(
             f"{len(media)} images attached, over Bluesky's limit of {MAX_IMAGES}", network=network
         )
-    prepared: list[PreparedImage] = []
     for number, item in enumerate(media, 1):
         if item.kind not in ("image", "gif"):
             raise ContentRejected(
@@ -99,22 +110,68 @@ def prepare_images(
                 f"image {number} has only a URL; Bluesky uploads the bytes (give Media(path=…) or data=…)",
                 network=network,
             )
-        data = item.read_bytes()
-        if not data:
-            raise ContentRejected(f"image {number} is empty", network=network)
-        if len(data) > max_bytes:
-            raise ContentRejected(
-                f"image {number} is {len(data):,} bytes, over Bluesky's limit of {max_bytes:,} bytes",
-                network=network,
-            )
+        _check_size(number, item.byte_size(network=network), max_bytes, network)
+        if item.mime_type is not None or item.data is not None:  # a file's own type is known once read
+            _checked_mime(number, item.mime_type or sniff(item.data or b"")[0], network)
+
+
+def _check_size(number: int, size: int | None, max_bytes: int, network: str) -> None:
+    if size == 0:
+        raise ContentRejected(f"image {number} is empty", network=network)
+    if size is not None and size > max_bytes:
+        raise ContentRejected(
+            f"image {number} is {size:,} bytes, over Bluesky's limit of {max_bytes:,} bytes", network=network
+        )
+
+
+def _checked_mime(number: int, mime: str | None, network: str) -> str:
+    if mime is None or not mime.startswith("image/"):
+        raise ContentRejected(
+            f"image {number} is not a PNG, JPEG, GIF or WebP image (give Media.mime_type)", network=network
+        )
+    return mime
+
+
+def prepare_images(
+    media: tuple[Media, ...], *, network: str, max_bytes: int = MAX_IMAGE_BYTES
+) -> list[PreparedImage]:
+    """Read and check every image before anything is uploaded; ``ContentRejected`` names the problem.
+
+    Each file is read once, after :func:`check_images`, and never past ``max_bytes + 1`` bytes.
+    """
+    check_images(media, network=network, max_bytes=max_bytes)
+    prepared: list[PreparedImage] = []
+    for number, item in enumerate(media, 1):
+        data = item.read_bytes(max_bytes, network=network)
+        _check_size(number, len(data), max_bytes, network)  # the file may have changed since
         sniffed, width, height = sniff(data)
-        mime = item.mime_type or sniffed
-        if mime is None or not mime.startswith("image/"):
-            raise ContentRejected(
-                f"image {number} is not a PNG, JPEG, GIF or WebP image (give Media.mime_type)",
-                network=network,
-            )
+        mime = _checked_mime(number, item.mime_type or sniffed, network)
         width = item.width or width
         height = item.height or height
         prepared.append(PreparedImage(data, mime, item.alt_text or "", width, height))
     return prepared
+
+
+def check_media(draft: Draft, *, network: str, max_bytes: int = MAX_IMAGE_BYTES) -> None:
+    """Everything :func:`prepare_media` checks that reads no file: what ``check_draft`` runs."""
+    _check_link(draft, network)
+    check_images(draft.media, network=network, max_bytes=max_bytes)
+    if draft.link is not None and draft.link.thumbnail is not None:
+        check_images((draft.link.thumbnail,), network=network, max_bytes=max_bytes)
+
+
+def prepare_media(
+    draft: Draft, *, network: str, max_bytes: int = MAX_IMAGE_BYTES
+) -> tuple[list[PreparedImage], PreparedImage | None]:
+    """The draft's images and link-card thumbnail, read and checked before any request."""
+    _check_link(draft, network)
+    images = prepare_images(draft.media, network=network, max_bytes=max_bytes)
+    thumbnail = None if draft.link is None else draft.link.thumbnail
+    if thumbnail is None:
+        return images, None
+    return images, prepare_images((thumbnail,), network=network, max_bytes=max_bytes)[0]
+
+
+def _check_link(draft: Draft, network: str) -> None:
+    if draft.link is not None and not draft.link.url.startswith(("http://", "https://")):
+        raise ContentRejected(f"link card URL must be http(s): {draft.link.url!r}", network=network)

@@ -28,7 +28,7 @@ from ...urls import check_endpoint
 from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
 from .firehose import FirehoseReader, author_cache, firehose_url
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
-from .media import MAX_IMAGES, PreparedImage, prepare_images
+from .media import PreparedImage, check_media, prepare_media
 from .pins import ProfilePins
 from .records import external_embed, images_embed, post_record, record_parts, reply_ref, subject_record
 from .richtext import (
@@ -363,10 +363,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
             raise errors.ContentRejected(
                 "a post needs text or images; this draft has neither", network=self.name
             )
-        if len(draft.media) > MAX_IMAGES:
-            raise errors.ContentRejected(
-                f"{len(draft.media)} images attached, over Bluesky's limit of {MAX_IMAGES}", network=self.name
-            )
+        # Images and link card as publishing checks them, reading no file (a file's size by stat).
+        check_media(draft, network=self.name, max_bytes=self.settings.image_max_bytes)
         if len(draft.tags) > MAX_TAGS:
             raise errors.ContentRejected(
                 f"{len(draft.tags)} tags, over Bluesky's limit of {MAX_TAGS}", network=self.name
@@ -409,19 +407,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         return blob
 
     def _prepare_media(self, draft: Draft) -> tuple[list[PreparedImage], PreparedImage | None]:
-        """The draft's images and link-card thumbnail, read and checked without any I/O."""
-        images = prepare_images(draft.media, network=self.name, max_bytes=self.settings.image_max_bytes)
-        thumb: PreparedImage | None = None
-        if draft.link is not None:
-            if not draft.link.url.startswith(("http://", "https://")):
-                raise errors.ContentRejected(
-                    f"link card URL must be http(s): {draft.link.url!r}", network=self.name
-                )
-            if draft.link.thumbnail is not None:
-                thumb = prepare_images(
-                    (draft.link.thumbnail,), network=self.name, max_bytes=self.settings.image_max_bytes
-                )[0]
-        return images, thumb
+        """The draft's images and link-card thumbnail, read and checked without any request."""
+        return prepare_media(draft, network=self.name, max_bytes=self.settings.image_max_bytes)
 
     def _build_record(
         self, draft: Draft, images: list[PreparedImage], thumb: PreparedImage | None
@@ -444,16 +431,17 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
     def _publish(self, d: Draft) -> Post:
         """Publish exactly once: the record key comes from ``idempotency_key``, or is fixed per call."""
-        images, thumb = self._prepare_media(d)
         did = self._did()
         if d.idempotency_key:
-            # A reused key: the record it names is the answer, so no lookups or uploads are wasted.
+            # A reused key: the record it names is the answer, found before any file is read (a
+            # temporary one may be gone by now), so no lookups or uploads are wasted either.
             rkey = tid_for_key(f"{did}/{POST}", d.idempotency_key)
             existing = self._get_record(AtUri(did, POST, rkey))
             if existing is not None:
                 return self._published(d, *record_parts(existing))
         else:
             rkey = new_tid()
+        images, thumb = self._prepare_media(d)  # checked by check_draft already; now read
         record = self._build_record(d, images, thumb)
         uri, cid, stored, _ = self._create_record(POST, rkey, record, check_first=False)
         return self._published(d, uri, cid, stored)

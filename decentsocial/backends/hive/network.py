@@ -143,10 +143,12 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
 
     def check_draft(self, draft: Draft) -> None:
-        """The shared checks, then Hive's: every post is public."""
+        """The shared checks, then Hive's: every post is public, and what hived decides from the draft
+        alone (tags, title, media by URL, beneficiaries, payout: ``ops.check_comment``, as publishing)."""
         super().check_draft(draft)
         if draft.visibility not in (None, "public"):
             raise errors.ContentRejected(f"{self.name} posts are always public", network=self.name)
+        ops.check_comment(draft, self.chain, reply=draft.reply_to is not None)
 
     # ---------------------------------------------------------------- helpers
 

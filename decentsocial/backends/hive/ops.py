@@ -25,6 +25,7 @@ from .chain import Chain, check_account, check_permlink
 
 __all__ = [
     "OpJson",
+    "check_comment",
     "claim_op",
     "comment_ops",
     "custom_json_op",
@@ -181,6 +182,32 @@ def _amount_str(amount: Amount, allowed: tuple[str, ...], network: str, places: 
         raise InvalidInput(f"amount {value} cannot be written on the chain", network=network) from exc
 
 
+def check_comment(draft: Draft, chain: Chain, *, reply: bool) -> tuple[list[str], str, list[str]]:
+    """The rules hived applies to a comment that the draft alone decides, checked before any signing.
+
+    Tags (at most 10, each valid), the title (a post needs one, at most 255
+    bytes; a reply has none), media linked by URL (a file cannot be),
+    beneficiaries and payout options. ``check_draft`` runs it, so planning
+    refuses what publishing would; :func:`comment_ops` builds on what it
+    returns: the tags (the category first), the title and the images' URLs.
+    """
+    network = chain.network
+    tags = _tags(draft, network)
+    title = "" if reply else title_of(draft)
+    if len(title.encode()) > TITLE_LIMIT:
+        raise ContentRejected(f"title is over {TITLE_LIMIT} bytes", network=network)
+    if not reply and not title:
+        raise ContentRejected(
+            f"a {network} post needs a title (Draft.title or a first line)", network=network
+        )
+    images = [m.url for m in draft.media if m.url]
+    if len(images) != len(draft.media):
+        raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
+    if draft.beneficiaries or draft.payout is not None:
+        options_json(draft.beneficiaries, draft.payout, chain, "", "")  # its checks; comment_ops writes it
+    return tags, title, images
+
+
 def comment_ops(
     draft: Draft,
     *,
@@ -191,15 +218,7 @@ def comment_ops(
     app: str,
 ) -> list[OpJson]:
     """The ``comment`` operation, plus ``comment_options`` when beneficiaries or payout options are set."""
-    network = chain.network
-    tags = _tags(draft, network)
-    title = title_of(draft) if parent is None else ""
-    if len(title.encode()) > TITLE_LIMIT:
-        raise ContentRejected(f"title is over {TITLE_LIMIT} bytes", network=network)
-    if parent is None and not title:
-        raise ContentRejected(
-            f"a {network} post needs a title (Draft.title or a first line)", network=network
-        )
+    tags, title, images = check_comment(draft, chain, reply=parent is not None)
     if parent is None:
         parent_author, parent_permlink = "", (tags[0] if tags else "blog")
     else:
@@ -207,9 +226,6 @@ def comment_ops(
     metadata: dict[str, Any] = {"tags": tags, "app": app, "format": "markdown"}
     if draft.community:
         metadata["community"] = draft.community
-    images = [m.url for m in draft.media if m.url]
-    if len(images) != len(draft.media):
-        raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
     body = draft.text
     for url in images:
         body += f"\n\n![]({url})"

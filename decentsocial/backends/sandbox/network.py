@@ -269,6 +269,14 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.ContentRejected(
                 f"{len(draft.media)} attachments, over the sandbox's limit of {MAX_MEDIA}", network=NETWORK
             )
+        for number, item in enumerate(draft.media, 1):  # sizes by len or stat: no file is read here
+            size = item.byte_size(network=NETWORK)
+            if size is not None and size > MAX_MEDIA_BYTES:
+                raise errors.ContentRejected(
+                    f"attachment {number} is {size:,} bytes, "
+                    f"over the sandbox's limit of {MAX_MEDIA_BYTES:,} bytes",
+                    network=NETWORK,
+                )
         if draft.poll is not None:
             if len(draft.poll.options) > MAX_POLL_OPTIONS:
                 raise errors.ContentRejected(
@@ -285,7 +293,17 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
 
     def _publish(self, draft: Draft) -> Post:
-        """Store the post; the same ``idempotency_key`` (per account) always returns the first post."""
+        """Store the post; the same ``idempotency_key`` (per account) always returns the first post.
+
+        That post is looked up before any media file is read: a retry finds it
+        even once a temporary file is gone.
+        """
+        key = draft.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None
+        if key is not None and any(m.path is not None for m in draft.media):
+            with self._ready().read() as tx:
+                row = store.keyed_post(tx, self.handle, key, draft_digest(draft), schema.now_us(tx))
+            if row is not None:
+                return post_from_row(row)
         new = self._new_post(draft)
         with self._ready().write() as tx:
             row = store.publish(tx, self.handle, new, schema.now_us(tx))
@@ -728,7 +746,7 @@ def _seconds(seconds: float) -> timedelta:
 
 
 def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
-    """Files are read now (a missing file fails before anything is written) and kept as bytes.
+    """Files are read now (a missing or too big file fails before anything is written) and kept as bytes.
 
     Like the networks that upload, the sandbox keeps the bytes when it has
     them; a URL given too is kept beside them, and a URL alone is kept as it is.
@@ -738,12 +756,7 @@ def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
         if not item.has_bytes:
             kept.append(item)
             continue
-        data = item.read_bytes()
-        if len(data) > MAX_MEDIA_BYTES:
-            raise errors.ContentRejected(
-                f"attachment of {len(data)} bytes is over the sandbox's limit of {MAX_MEDIA_BYTES}",
-                network=NETWORK,
-            )
+        data = item.read_bytes(MAX_MEDIA_BYTES, network=NETWORK)  # a file's size is checked first
         mime = item.mime_type
         if mime is None and item.path is not None:
             mime = mimetypes.guess_type(item.path.name)[0]

@@ -30,6 +30,7 @@ __all__ = [
     "NewPost",
     "account_row",
     "community_row",
+    "keyed_post",
     "notify",
     "post_by_seq",
     "post_row",
@@ -176,6 +177,22 @@ class NewPost:
     digest: str | None = None
 
 
+def keyed_post(tx: Tx, author: str, key: str, digest: str | None, now: int) -> Record | None:
+    """The post ``author`` stored under ``key`` (one scheduled for later too: it is their own), or ``None``.
+
+    ``InvalidInput`` when the key was used for another draft (``digest``); keys stored
+    before digests were kept match any.
+    """
+    seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
+    if seen is None:
+        return None
+    if seen["digest"] is not None and seen["digest"] != digest:
+        raise InvalidInput(
+            "this idempotency_key was already used with different content; use a new key", network=NETWORK
+        )
+    return post_by_seq(tx, seen["post_seq"], now, allow_scheduled=True)
+
+
 def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """Store ``new`` by ``author`` and notify its parent's and quoted author and those mentioned.
 
@@ -184,14 +201,9 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """
     key = new.idempotency_key
     if key is not None:
-        seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
-        if seen is not None:
-            if seen["digest"] is not None and seen["digest"] != new.digest:
-                raise InvalidInput(
-                    "this idempotency_key was already used with different content; use a new key",
-                    network=NETWORK,
-                )
-            return post_by_seq(tx, seen["post_seq"], now)
+        earlier = keyed_post(tx, author, key, new.digest, now)
+        if earlier is not None:
+            return earlier
     created, extra = now, dict(new.extra)
     if new.scheduled_at is not None:
         created = new.scheduled_at
