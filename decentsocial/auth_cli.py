@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import SETUP, app, err, handles_errors, out, print_json
+from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json
 from .errors import ConfigurationError, InvalidInput
 from .terminal import cell, printable
 
@@ -311,11 +311,16 @@ def logout(
         bool,
         typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Revoke the profile's token (where the network can) and remove the profile and its secrets."""
     from . import auth
 
-    for line in auth.logout(profile, revoke=not no_revoke):
+    steps = auth.logout(profile, revoke=not no_revoke)
+    if as_json:
+        print_json({"profile": profile, "done": steps})
+        return
+    for line in steps:
         out().print(line, markup=False)
 
 
@@ -361,12 +366,21 @@ def refresh(
     force: Annotated[
         bool, typer.Option("--force", help="Refresh even if the token is not close to expiry.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Renew a Threads profile's 60-day token when under a week is left (run it from cron)."""
     from . import auth
 
     expires = auth.refresh(profile, force=force)
-    if expires is None:
+    if as_json:  # the new expiry only: the token stays in the keyring
+        print_json(
+            {
+                "profile": profile,
+                "renewed": expires is not None,
+                "expires_at": None if expires is None else expires.isoformat(),
+            }
+        )
+    elif expires is None:
         out().print(f"{profile}: the token is not due for renewal yet", markup=False)
     else:
         out().print(f"{profile}: token renewed, valid until {expires:%Y-%m-%d %H:%M} UTC", markup=False)

@@ -59,6 +59,7 @@ from .network import AccountRef, Capability, CommunityRef, Network, PostRef, Tex
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
+from .text import is_blank
 
 if TYPE_CHECKING:
     from .state import StateStore
@@ -153,7 +154,16 @@ class BaseNetwork(Generic[S]):
             raise
 
     def _post_arg(self, post: PostRef) -> PostRef:
-        return post if isinstance(post, Post) else self.post_id(post)
+        """A checked post argument: a ``Post`` of this network, or a stripped, non-empty id.
+
+        A ``Post`` of another network is ``InvalidInput`` naming both: its id
+        could name an unrelated post here (which ``delete`` would remove).
+        """
+        if not isinstance(post, Post):
+            return self.post_id(post)
+        if post.network != self.name:
+            raise self.invalid(f"this is a {post.network} post: it cannot be used through {self.name}")
+        return post
 
     def _account_arg(self, account: AccountRef) -> AccountRef:
         return account if isinstance(account, Account) else self.account_ref(account)
@@ -330,7 +340,7 @@ class BaseNetwork(Generic[S]):
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         self.require(Capability.REPLY)
-        parent = self.post_id(to)
+        parent = self.post_id(self._post_arg(to))
         return self.publish(self._draft(draft).model_copy(update={"reply_to": parent}))
 
     def get_post(self, id: str) -> Post:
@@ -354,7 +364,11 @@ class BaseNetwork(Generic[S]):
         target = self._post_arg(post)
         if isinstance(weight, bool) or not isinstance(weight, (int, float, Decimal)):
             raise self.invalid(f"vote weight must be a number from -100 to 100, got {weight!r}")
-        if not math.isfinite(weight) or not -100 <= weight <= 100:
+        try:
+            finite = math.isfinite(weight)  # a signalling NaN raises ValueError, a huge int OverflowError
+        except (ValueError, OverflowError):
+            finite = False
+        if not finite or not -100 <= weight <= 100:
             raise self.invalid(f"vote weight must be from -100 to 100, got {weight}")
         self._vote(target, float(weight))
 
@@ -439,7 +453,7 @@ class BaseNetwork(Generic[S]):
         if isinstance(to, Account):
             target: AccountRef | PostRef = to
         elif isinstance(to, Post):
-            target = to
+            target = self._post_arg(to)
         else:
             target = self._ref(to, "an Account, a Post, a handle or a post id")
         if not isinstance(memo, str):
@@ -735,7 +749,7 @@ class BaseNetwork(Generic[S]):
             raise self.invalid(
                 f"the message is not valid Unicode: a lone surrogate at character {exc.start}"
             ) from None
-        if not text.strip():
+        if is_blank(text):  # whitespace, or invisible characters only (ZWSP, RLM…): it shows nothing
             raise ContentRejected("a message needs text; this one is empty", network=self.name)
         return text
 

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
-from .models import Account, Draft, Media, Notification, Post, Reward
+from .models import Account, Draft, Media, Message, Notification, Post, Reward
 from .terminal import bidi, json_text, printable
 from .text import truncate
 
@@ -539,7 +539,7 @@ def post(
                 "dry_run": dry_run,
                 "key": result.key,
                 "targets": [
-                    _outcome_json(target, outcome)
+                    posting_json(target.label, outcome)
                     for target, outcome in zip(targets, result.outcomes, strict=True)
                 ],
             }
@@ -550,9 +550,10 @@ def post(
         raise typer.Exit(1)
 
 
-def _outcome_json(target: Target, outcome: Outcome) -> dict[str, Any]:
+def posting_json(label: str, outcome: Outcome) -> dict[str, Any]:
+    """One target of a crosspost for ``--json`` (``post``, ``crisis start``); ``label`` names the profile."""
     return {
-        "target": target.label,
+        "target": label,
         "network": outcome.network,
         "ok": outcome.ok,
         "posts": [{"id": p.id, "url": p.url} for p in outcome.posts],
@@ -625,8 +626,10 @@ def timeline(
     )
 
 
-def model_json(model: Post | Notification | Account, target: Target | None = None) -> dict[str, Any]:
-    """A post, notification or account for ``--json``: the model's fields and ``target`` (the profile).
+def model_json(
+    model: Post | Notification | Account | Message, target: Target | None = None
+) -> dict[str, Any]:
+    """A post, notification, account or message for ``--json``: its fields and ``target`` (the profile).
 
     The networks' own payloads (``raw``, at every level) are left out: they
     differ by network and can be large; the neutral fields are the contract.

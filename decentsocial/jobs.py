@@ -41,13 +41,20 @@ STATUSES: tuple[str, ...] = ("scheduled", "paused", "running", "done", "failed",
 
 @dataclass(frozen=True)
 class TargetOutcome:
-    """What one target of one occurrence of a job did: the posts made (a thread's every part) or the error."""
+    """What one target of one occurrence of a job did: the posts made (a thread's every part) or the error.
+
+    ``account`` is the account that posted (``target_of`` of the connection
+    the worker used: the network and the account's identity), so that a
+    retraction can tell when the profile now reaches another account;
+    ``None`` when no connection was made, or in a record kept before it was.
+    """
 
     target: str
     occurrence: int
     network: str | None
     post_ids: tuple[str, ...]
     error: errors.DecentSocialError | None
+    account: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -333,16 +340,22 @@ def outcome_json(outcome: TargetOutcome, finished_at: float) -> dict[str, Any]:
         "error_type": None if outcome.error is None else type(outcome.error).__name__,
         "error": None if outcome.error is None else error_fields(outcome.error),
         "finished_at": finished_at,
+        "account": outcome.account,
     }
+
+
+#: One outcome as a store gives it back: target, occurrence, network, post ids, the error's class
+#: name and :func:`error_fields`, and the account that posted.
+OutcomeFields = tuple[str, int, str | None, tuple[str, ...], str | None, dict[str, Any] | None, str | None]
 
 
 def build_job(
     fields: dict[str, Any],
-    outcomes: list[tuple[str, int, str | None, tuple[str, ...], str | None, dict[str, Any] | None]],
+    outcomes: list[OutcomeFields],
 ) -> Job:
     """A :class:`Job` from a store's fields (timestamps, targets as a list, draft JSON) and its outcomes.
 
-    Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields)``.
+    Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields, account)``.
     """
     names = tuple(fields["targets"])
     draft, variants = parse_content(fields["draft"])
@@ -367,8 +380,9 @@ def build_job(
                 network=network,
                 post_ids=post_ids,
                 error=None if error_type is None or error is None else rebuild_error(error_type, error),
+                account=account,
             )
-            for target, n, network, post_ids, error_type, error in ordered
+            for target, n, network, post_ids, error_type, error, account in ordered
         ),
     )
 
@@ -398,18 +412,31 @@ def parse_content(text: str) -> tuple[Draft, dict[str, Draft]]:
 
 def error_fields(error: Exception) -> dict[str, Any]:
     if isinstance(error, errors.DecentSocialError):
-        return {"message": error.message, "network": error.network, "server_message": error.server_message}
+        return {
+            "message": error.message,
+            "network": error.network,
+            "server_message": error.server_message,
+            "retryable": error.retryable,
+        }
     return {"message": f"unexpected {type(error).__name__}", "network": None, "server_message": None}
 
 
 def rebuild_error(type_name: str, fields: dict[str, Any]) -> errors.DecentSocialError:
-    """The recorded error, rebuilt as its own class with its message, network and server's words."""
+    """The recorded error, rebuilt as its own class with its message, network and server's words.
+
+    Whether it was retryable is kept too (a lost answer is not, and a retraction tells them apart);
+    a record made before that gets its class's default.
+    """
     cls = getattr(errors, type_name, None)
     if not (isinstance(cls, type) and issubclass(cls, errors.DecentSocialError)):
         cls = errors.DecentSocialError
     error = cls.__new__(cls)
     errors.DecentSocialError.__init__(
-        error, fields["message"], network=fields["network"], server_message=fields["server_message"]
+        error,
+        fields["message"],
+        network=fields["network"],
+        server_message=fields["server_message"],
+        retryable=fields.get("retryable"),
     )
     return error
 

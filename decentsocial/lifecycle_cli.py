@@ -5,24 +5,43 @@
 scheduled job made, by its id or its key, from the scheduler store
 (``--store``). ``crisis start`` pauses every job in that store, publishes
 the statement to each ``--to`` profile and pins it; ``crisis end``, from
-any shell, unpins it and resumes exactly the jobs it paused.
+any shell, unpins it and resumes exactly the jobs it paused. Each takes
+``--json`` and then prints one JSON document instead of text.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .cli import POSTING, NetworkOpt, ProfileOpt, SettingOpt, app, handles_errors, open_one, out
+from .cli import (
+    POSTING,
+    JsonOpt,
+    NetworkOpt,
+    ProfileOpt,
+    SettingOpt,
+    app,
+    error_json,
+    handles_errors,
+    model_json,
+    out,
+    posting_json,
+    print_json,
+)
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, is_missing_file, open_scheduler
 from .terminal import bidi, printable
 
 if TYPE_CHECKING:
-    from .lifecycle import Retraction
+    from .crosspost import Outcome
+    from .lifecycle import Crisis, Retraction
     from .scheduler import Job, Scheduler
+
+# ``write_one`` and ``done`` (one write as one account, and what it did) come from ``social_cli``,
+# imported inside the commands: imported here, its commands would be registered before these (and
+# move them in the help), and when social_cli is imported first it is still half made here.
 
 __all__ = ["crisis_app"]
 
@@ -51,13 +70,18 @@ def edit(
             "--replace", help="Where the network cannot edit: delete and republish (the post's id changes)."
         ),
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Edit one of your posts in place (or, with --replace, delete it and publish the new text)."""
-    net = open_one(profile, network, setting or [])
-    try:
-        post = net.edit(post_id, Draft(text=text, content_warning=content_warning), replace=replace)
-    finally:
-        net.close()
+    from .social_cli import write_one
+
+    draft = Draft(text=text, content_warning=content_warning)
+    target, post = write_one(
+        profile, network, setting, "Editing", lambda net: net.edit(post_id, draft, replace=replace)
+    )
+    if as_json:
+        print_json(model_json(post, target))
+        return
     verb = "replaced by" if post.id != post_id else "edited"
     out().print(f"{verb} {printable(post.url or post.id)}: " + bidi(post.text), markup=False, soft_wrap=True)
 
@@ -69,9 +93,10 @@ def pin(
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Pin one of your posts to your profile (on Hive: a post in a community you moderate)."""
-    _pinning(True, post_id, profile, network, setting)
+    _pinning(True, post_id, profile, network, setting, as_json)
 
 
 @app.command(rich_help_panel=POSTING)
@@ -81,21 +106,28 @@ def unpin(
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Take a post off your pins."""
-    _pinning(False, post_id, profile, network, setting)
+    _pinning(False, post_id, profile, network, setting, as_json)
 
 
 def _pinning(
-    pin: bool, post_id: str, profile: str | None, network: str | None, setting: list[str] | None
+    pin: bool,
+    post_id: str,
+    profile: str | None,
+    network: str | None,
+    setting: list[str] | None,
+    as_json: bool,
 ) -> None:
     """Pin (or unpin) one post as one account, then say so: the two commands differ only in the call."""
-    net = open_one(profile, network, setting or [])
-    try:
-        (net.pin if pin else net.unpin)(post_id)
-    finally:
-        net.close()
-    out().print(f"{'pinned' if pin else 'unpinned'} {printable(post_id)} on {net.name}", markup=False)
+    from .social_cli import done, write_one
+
+    doing = "Pinning" if pin else "Unpinning"
+    target, _ = write_one(
+        profile, network, setting, doing, lambda net: (net.pin if pin else net.unpin)(post_id)
+    )
+    done("pinned" if pin else "unpinned", target, post_id, None, as_json)
 
 
 def _find_job(sched: Scheduler, job_or_key: str) -> Job:
@@ -122,11 +154,34 @@ def _print_retraction(retraction: Retraction) -> None:
         console.print(line, markup=False, soft_wrap=True)
 
 
+def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
+    """``retract --json``: per target the posts deleted, edited to a notice, still up (and why), errors."""
+    return {
+        "ok": retraction.ok,
+        "job": job.id,
+        "key": job.key,
+        "targets": [
+            {
+                "target": o.target,
+                "network": o.network,
+                "ok": o.ok,
+                "deleted": list(o.deleted),
+                "edited": list(o.edited),
+                "remaining": [{"id": pid, "error": error_json(error)} for pid, error in o.remaining],
+                "skipped": o.skipped,
+                "error": None if o.error is None else error_json(o.error),
+            }
+            for o in retraction.outcomes
+        ],
+    }
+
+
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def retract(
     job_or_key: Annotated[str, typer.Argument(help="A job's id, or the key it was scheduled with.")],
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Delete every post a scheduled job made, threads included, on every target (safe to run twice)."""
     from .lifecycle import retract as retract_job
@@ -137,8 +192,11 @@ def retract(
     finally:
         sched.close()
     retraction = retract_job(job)
-    out().print(f"Retracted job {job.id}", style="bold", markup=False)
-    _print_retraction(retraction)
+    if as_json:
+        print_json(_retraction_json(job, retraction))
+    else:
+        out().print(f"Retracted job {job.id}", style="bold", markup=False)
+        _print_retraction(retraction)
     if not retraction.ok:
         raise typer.Exit(1)
 
@@ -150,6 +208,7 @@ def crisis_start(
     to: Annotated[list[str], typer.Option("--to", help="A profile to publish with. Repeatable.")],
     no_pin: Annotated[bool, typer.Option("--no-pin", help="Publish without pinning.")] = False,
     store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
 ) -> None:
     """Pause every planned job, publish the statement to each profile and pin it."""
     from .lifecycle import crisis
@@ -162,33 +221,65 @@ def crisis_start(
         c = crisis(statement, to, scheduler=sched, pin=not no_pin)
     finally:
         sched.close()
-    console = out()
-    console.print(f"Crisis {c.id} started; {len(c.paused)} job(s) paused", style="bold", markup=False)
-    if new:
-        console.print(
-            f"  no scheduler store was at {printable(store)}: made one, so no job was paused"
-            " (check --store if campaigns are running)",
-            markup=False,
-            soft_wrap=True,
-        )
     assert c.result is not None
-    for label, outcome in zip(to, c.result.outcomes, strict=True):
-        if outcome.error is not None:
-            line = f"  failed   {label}: {printable(str(outcome.error))}"
-        else:
-            pinned = any(p.id == outcome.posts[0].id for p in c.pinned)
-            line = f"  posted   {label}: {printable(outcome.posts[0].url or outcome.posts[0].id)}"
-            line += " (pinned)" if pinned else ""
-        console.print(line, markup=False, soft_wrap=True)
-    for label, error in c.not_pinned:
-        console.print(f"  not pinned {label}: {printable(str(error))}", markup=False, soft_wrap=True)
+    if as_json:
+        print_json(
+            {
+                "ok": c.result.ok,
+                "id": c.id,
+                "paused": list(c.paused),
+                "store_created": new,
+                "targets": [
+                    _statement_json(c, label, outcome)
+                    for label, outcome in zip(to, c.result.outcomes, strict=True)
+                ],
+            }
+        )
+    else:
+        _print_crisis(c, to, store if new else None)
     if not c.result.ok:
         raise typer.Exit(1)
 
 
+def _is_pinned(c: Crisis, outcome: Outcome) -> bool:
+    return outcome.post is not None and any(p.id == outcome.post.id for p in c.pinned)
+
+
+def _statement_json(c: Crisis, label: str, outcome: Outcome) -> dict[str, Any]:
+    """A ``crisis start --json`` target: as in ``post --json``, and whether it was pinned (or why not)."""
+    value = posting_json(label, outcome)
+    not_pinned = dict(c.not_pinned).get(label)
+    value["pinned"] = _is_pinned(c, outcome)
+    value["pin_error"] = None if not_pinned is None else error_json(not_pinned)
+    return value
+
+
+def _print_crisis(c: Crisis, to: list[str], made_store: str | None) -> None:
+    """``crisis start`` as text: the crisis, a store it had to make, and a line per profile."""
+    assert c.result is not None
+    console = out()
+    console.print(f"Crisis {c.id} started; {len(c.paused)} job(s) paused", style="bold", markup=False)
+    if made_store is not None:
+        console.print(
+            f"  no scheduler store was at {printable(made_store)}: made one, so no job was paused"
+            " (check --store if campaigns are running)",
+            markup=False,
+            soft_wrap=True,
+        )
+    for label, outcome in zip(to, c.result.outcomes, strict=True):
+        if outcome.error is not None:
+            line = f"  failed   {label}: {printable(str(outcome.error))}"
+        else:
+            line = f"  posted   {label}: {printable(outcome.posts[0].url or outcome.posts[0].id)}"
+            line += " (pinned)" if _is_pinned(c, outcome) else ""
+        console.print(line, markup=False, soft_wrap=True)
+    for label, error in c.not_pinned:
+        console.print(f"  not pinned {label}: {printable(str(error))}", markup=False, soft_wrap=True)
+
+
 @crisis_app.command("end")
 @handles_errors
-def crisis_end(store: StoreOpt = "campaign.db") -> None:
+def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> None:
     """Unpin the statement and resume exactly the jobs the crisis paused."""
     from .errors import InvalidInput
     from .lifecycle import Crisis
@@ -201,13 +292,24 @@ def crisis_end(store: StoreOpt = "campaign.db") -> None:
         ended = active.end()
     finally:
         sched.close()
-    console = out()
-    console.print(
-        f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed",
-        style="bold",
-        markup=False,
-    )
-    for label, error in ended.errors:
-        console.print(f"  not unpinned {label}: {printable(str(error))}", markup=False, soft_wrap=True)
+    if as_json:
+        print_json(
+            {
+                "ok": not ended.errors,
+                "id": active.id,
+                "unpinned": list(ended.unpinned),
+                "resumed": list(ended.resumed),
+                "errors": [{"target": label, "error": error_json(error)} for label, error in ended.errors],
+            }
+        )
+    else:
+        console = out()
+        console.print(
+            f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed",
+            style="bold",
+            markup=False,
+        )
+        for label, error in ended.errors:
+            console.print(f"  not unpinned {label}: {printable(str(error))}", markup=False, soft_wrap=True)
     if ended.errors:
         raise typer.Exit(1)

@@ -3,9 +3,10 @@
 ``messages`` lists the account's direct messages, newest first (sender,
 recipients, time and id on one line, the text below it, right-to-left text
 isolated so it lays out correctly), or ``--json``. ``message send ACCOUNT
-TEXT`` sends one and prints its id. Both take ``--profile`` or ``--network``
-with ``--setting`` like every other command. Text from the network is
-stripped of terminal escape sequences before it is printed.
+TEXT`` sends one and prints its id (``--json``: the id in a JSON document).
+Both take ``--profile`` or ``--network`` with ``--setting`` like every
+other command. Text from the network is stripped of terminal escape
+sequences before it is printed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .cli import (
     SettingOpt,
     app,
     handles_errors,
+    model_json,
     open_one,
     out,
     print_json,
@@ -58,7 +60,7 @@ def messages(
     with open_one(profile, network, setting or []) as net:
         found = list(net.messages(limit=limit))
     if as_json:
-        print_json([m.model_dump(mode="json", exclude={"raw"}) for m in found])
+        print_json([model_json(m) for m in found])  # no raw payload, the sender's and recipients' neither
         return
     console = out()
     console.print(Rule(Text(f"{net.name} messages"), align="left"))
@@ -80,8 +82,16 @@ def send(
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Send a direct message and print its id."""
-    with open_one(profile, network, setting or []) as net:
-        message_id = net.send_message(account, text)
+    # Imported here: when social_cli is imported first, it is still half made while this module loads.
+    from .social_cli import done, write_one
+
+    target, message_id = write_one(
+        profile, network, setting, "Sending", lambda net: net.send_message(account, text)
+    )
+    if as_json:
+        done("sent", target, message_id, None, as_json)
+        return
     typer.echo(message_id)

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from .errors import ContentRejected, InvalidInput
+from .text import is_blank
 
 __all__ = [
     "Account",
@@ -715,7 +716,7 @@ class Draft(_Input):
             )
         for field in type(self).model_fields:  # every string, nested ones too (poll, media, link)
             _check_strings(field, getattr(self, field))
-        if not self.text.strip() and not self.media and self.poll is None:
+        if is_blank(self.text) and not self.media and self.poll is None:
             raise ContentRejected("a post needs text or media; this draft has neither")
         total = sum(b.percent for b in self.beneficiaries)
         if total > 100:

@@ -206,7 +206,12 @@ class Network(Protocol):
         ...
 
     def delete(self, post: PostRef) -> None:
-        """Delete one of this account's posts; deleting a post already gone is not an error."""
+        """Delete one of this account's posts.
+
+        A post already gone (deleted before, or never there) is ``NotFound``; on
+        Hive and Steem the node may refuse the transaction instead
+        (``ContentRejected``). ``ds.retract`` counts a post already gone as deleted.
+        """
         ...
 
     def like(self, post: PostRef) -> None:

@@ -6,7 +6,7 @@ Lua script, so claims and leases are atomic however many workers race. Keys
 (all under ``decentsocial:scheduler:``)::
 
     job:<id>   hash   the job: key, status, at, every, until, local_at, occurrence, targets, draft, lease…
-    out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON)
+    out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON; with the account that posted)
     keys       hash   job key -> id (scheduling is exactly-once)
     all        zset   every job, by ``at``
     due        zset   scheduled jobs not yet sent to a worker, by ``at``
@@ -491,6 +491,7 @@ def _job(raw: dict[str, str], outcomes: dict[str, str]) -> Job:
                 tuple(o["post_ids"]),
                 o["error_type"],
                 o["error"],
+                o.get("account"),  # absent from records kept before outcomes named the account
             )
             for o in parsed
         ],

@@ -57,7 +57,7 @@ from zoneinfo import ZoneInfo
 
 from . import errors
 from .config import config_path, profile_network
-from .crosspost import plan, plan_outcome, publish_planned
+from .crosspost import plan, plan_outcome, publish_planned, target_of
 from .jobs import (
     CRISIS_NOTE,
     LATEST,
@@ -530,16 +530,19 @@ class Scheduler:
             if leased_until is None:
                 return None  # paused or cancelled meanwhile: stop before the next target
             network: str | None = None
+            account: str | None = None
             try:
                 net = self._connection(target, config)
-                network = net.name
+                network, account = net.name, target_of(net)  # which account posts: retract checks it
                 # As crosspost(draft with this key, [net]) publishes it: planned once, the same keys.
-                outcome = publish_planned(plan_outcome(net, job.draft_for(target, network), key, split=True))
+                outcome = publish_planned(
+                    plan_outcome(net, job.draft_for(target, network), key, split=True, target=account)
+                )
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
                 post_ids, error = (), exc
-            record = TargetOutcome(target, job.occurrence, network, post_ids, error)
+            record = TargetOutcome(target, job.occurrence, network, post_ids, error, account)
             pending = (job.occurrence, record, self._now().timestamp())
         return job.id, pending
 

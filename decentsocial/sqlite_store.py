@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     error_type  TEXT,
     error       TEXT,
     finished_at REAL NOT NULL,
+    account     TEXT,
     PRIMARY KEY (job_id, occurrence, target)
 ) WITHOUT ROWID;
 """
@@ -81,7 +82,9 @@ _SELECT_ENDING = (
     "SELECT id, at, every, until, EXISTS (SELECT 1 FROM outcomes AS o WHERE o.job_id = jobs.id"
     " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL), local_at FROM jobs"
 )
-_SELECT_OUTCOMES = "SELECT job_id, target, occurrence, network, post_ids, error_type, error FROM outcomes"
+_SELECT_OUTCOMES = (
+    "SELECT job_id, target, occurrence, network, post_ids, error_type, error, account FROM outcomes"
+)
 
 
 class SQLiteStore:
@@ -280,7 +283,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
 
 _INSERT_OUTCOME = (
     "INSERT OR REPLACE INTO outcomes (job_id, occurrence, target, network, post_ids,"
-    " error_type, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " error_type, error, finished_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -297,6 +300,7 @@ def _outcome_row(
         None if error is None else type(error).__name__,
         None if error is None else json.dumps(error_fields(error)),
         finished_at,
+        outcome.account,
     )
 
 
@@ -315,7 +319,9 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
         db.executescript(_SCHEMA)  # writes nothing to a store already in this layout
         if tables and "local_at" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
-            _add_column(db, "local_at TEXT")  # a store made before rhythms on a zone's clock
+            _add_column(db, "jobs", "local_at TEXT")  # a store made before rhythms on a zone's clock
+        if tables and "account" not in {r[1] for r in db.execute("PRAGMA table_info(outcomes)")}:
+            _add_column(db, "outcomes", "account TEXT")  # made before outcomes named the account
         if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
@@ -323,10 +329,10 @@ def _open(path: Path) -> sqlite3.Connection:
     return open_store(path, what, _TIMEOUT, prepare, isolation_level=None, check_same_thread=False)
 
 
-def _add_column(db: sqlite3.Connection, column: str) -> None:
-    """Add ``column`` to the jobs table (a process opening the same old store at once may have)."""
+def _add_column(db: sqlite3.Connection, table: str, column: str) -> None:
+    """Add ``column`` to ``table`` (a process opening the same old store at once may have)."""
     try:
-        db.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     except sqlite3.OperationalError as exc:
         if "duplicate column" not in str(exc):
             raise
@@ -364,7 +370,8 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
                 tuple(json.loads(post_ids)),
                 error_type,
                 None if error is None else json.loads(error),
+                account,
             )
-            for _, target, n, network, post_ids, error_type, error in outcomes
+            for _, target, n, network, post_ids, error_type, error, account in outcomes
         ],
     )

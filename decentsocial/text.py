@@ -22,6 +22,7 @@ __all__ = [
     "grapheme_len",
     "graphemes",
     "hashtags",
+    "is_blank",
     "links",
     "mastodon_len",
     "mentions",
@@ -64,6 +65,22 @@ class Entity:
     end: int
     byte_start: int  # UTF-8 byte offsets (Bluesky facets)
     byte_end: int
+
+
+# A character a reader sees: not whitespace (what ``str.strip`` removes: White_Space and the
+# separators U+001C-U+001F) and not an invisible format character (category Cf: ZWSP, BOM,
+# LRM/RLM, ALM, bidi embeddings and isolates, word joiner, soft hyphen...), except the Cf
+# characters that are drawn as signs (Arabic number and end-of-ayah signs: prepended
+# concatenation marks).
+_SHOWN = regex.compile(r"[^\p{White_Space}\x1c-\x1f\p{Cf}]|\p{Prepended_Concatenation_Mark}")
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: it is empty once whitespace and invisible format characters
+    (Unicode category Cf: zero-width space, BOM, LRM/RLM, the Arabic letter mark, bidi isolates)
+    are removed. A right-to-left template whose variable came out empty (``"\u200f" + name``) is
+    blank."""
+    return _SHOWN.search(text) is None
 
 
 def graphemes(text: str) -> list[str]:

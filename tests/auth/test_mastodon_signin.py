@@ -277,7 +277,7 @@ def test_a_keyed_post_is_found_after_signing_in_again_with_a_new_token(
         mine = [p for p in net.posts() if p.text == draft.text]
     assert first.ok
     assert again.ok
-    assert again.outcomes[0].post.id == first.outcomes[0].post.id
+    assert [p.id for p in again.outcomes[0].posts] == [p.id for p in first.outcomes[0].posts]
     assert len(mine) == 1
     assert f'account_id = "{bob_id}"' in store.config_text()
 
