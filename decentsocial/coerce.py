@@ -1,21 +1,29 @@
-"""Lenient reading of the JSON servers send: one policy for every backend.
+"""Lenient reading of the JSON servers send: one policy for every backend; and strict checks of a
+caller's arguments that several modules share.
 
 Servers (and strangers' relays) send what they like. Converters read each
 field through these functions: a field that is missing, of the wrong type or
 unreadable reads as ``None`` (or an empty container), never as an exception.
 A converter that cannot do without a field raises :func:`malformed`, a
 typed error naming the network and what was wrong.
+
+A caller's arguments are the other way round: :func:`connections`,
+:func:`utc_input` and :func:`secret_text` take exactly what is documented and
+raise ``InvalidInput`` for anything else, before any I/O.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any, get_args
 
-from .errors import NetworkUnavailable
+from pydantic import SecretStr
+
+from .errors import InvalidInput, NetworkUnavailable
 from .models import NotificationKind, parse_iso_datetime, utc
+from .network import Network
 
 __all__ = [
     "as_datetime",
@@ -26,7 +34,10 @@ __all__ = [
     "as_list",
     "as_notification_kind",
     "as_str",
+    "connections",
     "malformed",
+    "secret_text",
+    "utc_input",
 ]
 
 #: Timestamps outside these bounds are junk (and would overflow ``datetime``).
@@ -135,3 +146,43 @@ def as_notification_kind(name: str, renamed: Mapping[str, NotificationKind]) -> 
 def malformed(network: str, what: str) -> NetworkUnavailable:
     """The error for a server answer a converter cannot use (not retried: it would say the same)."""
     return NetworkUnavailable(f"the server sent a malformed {what}", network=network, retryable=False)
+
+
+# ---------------------------------------------------------------- a caller's arguments
+
+
+def connections(networks: Any) -> list[Network]:
+    """``networks`` as a list of connections; ``InvalidInput`` for one connection alone, a string, or
+    anything that is not connections."""
+    if isinstance(networks, (Network, str)) or not isinstance(networks, Iterable):
+        raise InvalidInput(f"networks must be a list of connections, got {type(networks).__name__}")
+    nets = list(networks)
+    for net in nets:
+        if not isinstance(net, Network):
+            raise InvalidInput(
+                f"networks must be connections (from decentsocial.connect), got {type(net).__name__}"
+            )
+    return nets
+
+
+def utc_input(value: Any, name: str) -> datetime:
+    """A caller's ``datetime`` in UTC (naive is UTC, as everywhere in the SDK); ``InvalidInput`` naming
+    ``name`` for anything else, or for a time the calendar cannot hold in UTC."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{name} must be a datetime, got {value!r}")
+    try:
+        return utc(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
+
+
+def secret_text(value: Any, name: str, *, network: str) -> str:
+    """A token or secret a caller passed (a ``str`` or a ``SecretStr``) as text; ``InvalidInput``
+    naming ``name`` for anything else (the message never holds the value)."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, str):
+        return value
+    raise InvalidInput(
+        f"{name} must be text (a str or SecretStr), not {type(value).__name__}", network=network
+    )

@@ -32,11 +32,14 @@ import json
 import os
 import re
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretBytes, SecretStr
 
 from .errors import ConfigurationError, InvalidInput
 from .private_files import exclusive, write_private_file
@@ -50,6 +53,7 @@ __all__ = [
     "config_path",
     "load_profile",
     "profile_exists",
+    "profile_lock",
     "profile_login",
     "profile_names",
     "profile_network",
@@ -223,9 +227,21 @@ def _toml_value(value: Any) -> str:
         return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, os.PathLike):
         return _toml_value(os.fspath(value))
-    if isinstance(value, BaseModel) and not isinstance(value, SecretStr):  # settings such as retry, limits
+    if isinstance(value, BaseModel):  # settings such as limits
+        if _holds_secret(value.model_dump()):  # as JSON it would be written as stars, a wrong value
+            raise InvalidInput(
+                f"a {type(value).__name__} holding a secret cannot be written to the config file"
+            )
         return _toml_value(value.model_dump(mode="json", exclude_defaults=True))
     raise InvalidInput(f"a {type(value).__name__} cannot be written to the config file (a secret never is)")
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, (SecretStr, SecretBytes)):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_secret(v) for v in value.values())
+    return isinstance(value, (list, tuple, set, frozenset)) and any(_holds_secret(v) for v in value)
 
 
 def _toml_key(key: str) -> str:
@@ -253,6 +269,46 @@ def _without_profile(text: str, name: str) -> str:
     return "".join(kept)
 
 
+class _Held(threading.local):
+    """The config files whose lock this thread holds (:func:`profile_lock`)."""
+
+    def __init__(self) -> None:
+        self.paths: set[Path] = set()
+
+
+_held = _Held()
+
+
+@contextmanager
+def profile_lock() -> Iterator[Path]:
+    """Hold the config file's lock (``config.toml.lock`` beside it); yields the file's path.
+
+    Every change of the file reads and replaces it under this lock. Held
+    around several steps (a keyring write and the file change it goes with),
+    it keeps other processes' changes out until both are done. Re-entrant in
+    one thread: :func:`save_profile`, :func:`update_profile` and
+    :func:`remove_profile` inside it use the lock already held.
+    ``ConfigurationError`` when another process holds it past
+    :data:`~decentsocial.private_files.LOCK_WAIT` seconds.
+    """
+    path = config_path()
+    if path in _held.paths:
+        yield path
+        return
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive(path))
+        except TimeoutError as exc:
+            raise ConfigurationError(
+                f"{path} is being changed by another process ({exc}): try again once it is done"
+            ) from None
+        _held.paths.add(path)
+        try:
+            yield path
+        finally:
+            _held.paths.discard(path)
+
+
 def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | None = None) -> Path:
     """Write profile ``name`` (replacing one of that name), keeping the rest of the file as it was.
 
@@ -262,8 +318,7 @@ def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | No
     saving profiles at once each keep theirs.
     """
     check_profile_name(name)
-    path = config_path()
-    with exclusive(path):
+    with profile_lock() as path:
         _save_profile(path, name, settings, login)
     return path
 
@@ -271,8 +326,7 @@ def save_profile(name: str, settings: dict[str, Any], login: dict[str, Any] | No
 def update_profile(name: str, values: dict[str, Any]) -> bool:
     """Set ``values`` in profile ``name`` as the file holds it now, all else kept; ``False`` when the
     profile is gone (a token refresh finishing after a logout writes nothing back)."""
-    path = config_path()
-    with exclusive(path):
+    with profile_lock() as path:
         table = _read_file(path).get(name)
         if not isinstance(table, dict):
             return False
@@ -302,8 +356,7 @@ def _save_profile(path: Path, name: str, settings: dict[str, Any], login: dict[s
 
 def remove_profile(name: str) -> bool:
     """Remove profile ``name`` from the file; ``False`` when it was not there."""
-    path = config_path()
-    with exclusive(path):
+    with profile_lock() as path:
         if name not in _read_file(path):
             return False
         write_private_file(path, _without_profile(path.read_text(encoding="utf-8"), name).encode("utf-8"))

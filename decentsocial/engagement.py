@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .coerce import connections, utc_input
 from .frames import ENGAGEMENT
-from .models import Post, Reward, utc
+from .models import Post, Reward
 from .network import Capability, Network
 from .state import open_store, store_failures
 
@@ -131,7 +132,7 @@ def track(
     if not all(isinstance(p, Post) for p in items):
         raise errors.InvalidInput("track takes Post objects (from publish, get_post, search…)")
     by_name: dict[str, list[Network]] = {}
-    for net in _connections(networks, "networks"):
+    for net in connections(networks):
         by_name.setdefault(net.name, []).append(net)
     taken = _now(now).timestamp()
     db = _open(store, create=True)  # a store that cannot be used is said before any post is read
@@ -147,27 +148,9 @@ def track(
     return current
 
 
-def _connections(networks: Any, what: str) -> list[Network]:
-    """``networks`` as a list of connections; ``InvalidInput`` for one connection alone or anything else."""
-    if isinstance(networks, Network) or not isinstance(networks, Iterable) or isinstance(networks, str):
-        raise errors.InvalidInput(f"{what} must be a list of connections, got {type(networks).__name__}")
-    nets = list(networks)
-    for net in nets:
-        if not isinstance(net, Network):
-            raise errors.InvalidInput(f"{what} must be connections, got {type(net).__name__}")
-    return nets
-
-
 def _now(now: Any) -> datetime:
     """``now`` in UTC (naive is UTC, as everywhere in the SDK), or this machine's clock."""
-    if now is None:
-        return datetime.now(timezone.utc)
-    if not isinstance(now, datetime):
-        raise errors.InvalidInput(f"now must be a datetime, got {now!r}")
-    try:
-        return utc(now)
-    except ValueError as exc:
-        raise errors.InvalidInput(f"now: {exc}") from None
+    return datetime.now(timezone.utc) if now is None else utc_input(now, "now")
 
 
 def _refresh(post: Post, nets: list[Network]) -> Post:
@@ -252,7 +235,7 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
     ``since`` must be tz-aware and not in the future; both are checked before any I/O.
     """
     pd = _pandas()
-    nets = _connections(networks, "networks")
+    nets = connections(networks)
     if not nets:
         raise errors.InvalidInput("report needs one or more connections")
     if not isinstance(since, datetime) or since.tzinfo is None:

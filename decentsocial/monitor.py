@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .coerce import connections, utc_input
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -57,7 +58,7 @@ from .errors import (
     PermissionDenied,
     UnsupportedFeature,
 )
-from .models import Account, Post, utc
+from .models import Account, Post
 from .monitor_state import (
     MAX_CLOCK_SKEW,
     CursorFile,
@@ -167,14 +168,9 @@ def check_monitor_args(
     buffer: int = DEFAULT_BUFFER,
 ) -> tuple[list[Network], Watch, datetime | None, bool]:
     """Every argument checked (no I/O): the networks, the filter, ``since`` in UTC, whether to use streams."""
-    if isinstance(networks, Network) or not isinstance(networks, Iterable):
-        raise InvalidInput(f"networks must be a list of connections, got {type(networks).__name__}")
-    nets = list(networks)
+    nets = connections(networks)
     if not nets:
         raise InvalidInput("monitor needs at least one network")
-    for net in nets:
-        if not isinstance(net, Network):
-            raise InvalidInput(f"expected a Network (from decentsocial.connect), got {type(net).__name__}")
     if keywords is None and mentions_of is None and replies_to is None:
         raise InvalidInput("monitor needs keywords, mentions_of or replies_to")
     watch = Watch(
@@ -203,16 +199,9 @@ def check_monitor_args(
         raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
     if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
         raise InvalidInput(f"buffer must be at least 1 post, got {buffer!r}")
-    start: datetime | None = None
-    if since is not None:
-        if not isinstance(since, datetime):
-            raise InvalidInput(f"since must be a datetime, got {since!r}")
-        try:
-            start = utc(since)
-        except ValueError as exc:
-            raise InvalidInput(f"since: {exc}") from None
-        if start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
-            raise InvalidInput(f"since is in the future: {start.isoformat()}")
+    start = None if since is None else utc_input(since, "since")
+    if start is not None and start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
+        raise InvalidInput(f"since is in the future: {start.isoformat()}")
     use_streams = max_polls is None if streams is None else streams
     for net in nets:
         _check_network(net, watch, use_streams and Capability.STREAM in net.capabilities)
@@ -408,8 +397,8 @@ class _Monitor:
                         found.append((lane, post))
                     elif self.watch.wants(post, self._parent_author(lane.net)):
                         self._remember(lane, post)
-                # With nothing noted, the baseline's time is the position (a time in whole seconds at it
-                # was yielded above).
+                # With nothing noted, the baseline's time is the position, in whole seconds: a post stamped
+                # in the baseline's second (servers' times may have no fraction) must still be new.
                 lane.cursor.settle(self.started.replace(microsecond=0))
                 self.store.save()
                 continue

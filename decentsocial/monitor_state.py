@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,7 +33,7 @@ from typing import Any, BinaryIO
 
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Account, Post, utc
-from .private_files import exclusive
+from .private_files import exclusive, write_private_file
 from .text import mentions as parsed_mentions
 
 __all__ = [
@@ -76,29 +75,24 @@ def _now() -> datetime:
 
 
 def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
-    """Keywords as a tuple of non-empty strings; one string is one keyword.
+    """Keywords as a tuple of non-empty strings; one string is one keyword, its words one space apart.
 
     A full-width ``＃`` (CJK and Arabic keyboards) becomes ``#``, as the rest
     of the SDK reads it, so the filter, the tag streams and the capability
     checks all see one hashtag.
     """
-    if not isinstance(keywords, (str, Iterable)):
+    if not isinstance(keywords, Iterable):
         raise InvalidInput(f"keywords must be a string or a list of strings, got {keywords!r}")
     items = [keywords] if isinstance(keywords, str) else list(keywords)
-    clean = tuple(k.strip() for k in items if isinstance(k, str) and k.strip())
-    if not clean or len(clean) != len(items):
+    split = [k.split() if isinstance(k, str) else [] for k in items]
+    if not split or not all(split):
         raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
+    # Each keyword as its words one space apart (as a search reads it), a leading ＃ written #.
+    clean = tuple(" ".join("#" + w[1:] if w.startswith("＃") else w for w in words) for words in split)
     for keyword in clean:
-        if any(word in ("#", "＃") for word in keyword.split()):
+        if "#" in keyword.split():
             raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
-    return tuple(_ascii_hash(keyword) for keyword in clean)
-
-
-def _ascii_hash(keyword: str) -> str:
-    """``keyword`` with each word's leading full-width ``＃`` written ``#``."""
-    if "＃" not in keyword:
-        return keyword
-    return " ".join("#" + word[1:] if word.startswith("＃") else word for word in keyword.split())
+    return clean
 
 
 def matches(post: Post, keyword: str) -> bool:
@@ -322,14 +316,16 @@ class CursorFile:
     write holds the file's lock (``<file>.lock``, beside it), a snapshot
     keeps the other monitors' latest positions (read back from the file),
     and a line is appended to the file as it is now, never to one another
-    monitor has just replaced.
+    monitor has just replaced. A file removed while the monitor runs is
+    written afresh (a snapshot) at the next post.
 
     ``path=None`` keeps the cursors in memory only (a monitor without
     ``cursor=``). A file that exists but is not a cursor (not JSON, another
     format, an empty file) raises ``InvalidInput`` when it is loaded, before
     any network is asked anything; so does a new file that cannot be written
     where it is (it is written when loaded). A write that fails later is
-    ``NetworkUnavailable``.
+    ``NetworkUnavailable``; so is a lock another monitor holds past
+    :data:`~decentsocial.private_files.LOCK_WAIT` seconds (retryable).
     """
 
     #: Posts appended before the snapshot is written afresh.
@@ -360,6 +356,8 @@ class CursorFile:
                 made.close()
             except (OSError, NetworkUnavailable) as exc:
                 why = exc.__cause__ if isinstance(exc, NetworkUnavailable) else exc
+                if isinstance(why, TimeoutError):
+                    raise  # another monitor holds the file: NetworkUnavailable, to try again
                 raise InvalidInput(f"cursor {str(file)!r} cannot be written there ({why})") from None
             return made
         try:
@@ -391,9 +389,14 @@ class CursorFile:
             return
         line = {"k": key, "n": self.cursors[key].network, "id": post.id, "at": _iso(post.created_at)}
         with self._failures(), self._locked():
-            if not _same_file(self._journal, self.path):  # another monitor wrote a snapshot since
+            if not _same_file(self._journal, self.path):  # another monitor wrote a snapshot since, or removed
                 self._journal.close()
-                self._journal = open(self.path, "ab")  # noqa: SIM115 - closed by close()
+                try:  # appended to as it is, never made here: a file made by appending has no format mark
+                    self._journal = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_APPEND), "ab")
+                except FileNotFoundError:  # removed: a fresh snapshot in its place
+                    self._journal = None
+                    self._snapshot()
+                    return
             self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
             self._journal.flush()
         self._appended += 1
@@ -401,9 +404,16 @@ class CursorFile:
     @contextmanager
     def _failures(self) -> Iterator[None]:
         """The file system's refusal (a full disk, a folder removed) as ``NetworkUnavailable`` naming the
-        file, as the SDK's other local stores report theirs once open; the cursor in memory is kept."""
+        file, as the SDK's other local stores report theirs once open; the cursor in memory is kept.
+
+        Another monitor holding the file's lock past its wait is ``NetworkUnavailable`` too (retryable).
+        """
         try:
             yield
+        except TimeoutError as exc:
+            raise NetworkUnavailable(
+                f"the monitor cursor {self.path} is held by another monitor ({exc})", retryable=True
+            ) from exc
         except OSError as exc:
             raise NetworkUnavailable(f"the monitor cursor {self.path} cannot be written ({exc})") from exc
 
@@ -426,20 +436,17 @@ class CursorFile:
             return
         self.close()
         with self._failures(), self._locked():
-            self._merge_others()
-            data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-            temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            descriptor = os.open(temporary, flags, 0o600)
-            try:
-                with os.fdopen(descriptor, "wb") as file:
-                    file.write(text)
-                os.replace(temporary, self.path)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-            self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
+            self._snapshot()
+
+    def _snapshot(self) -> None:
+        """:meth:`save` once the lock is held: the file replaced, then opened to append to."""
+        assert self.path is not None
+        self._merge_others()
+        data = {"format": CURSOR_FORMAT, "networks": {k: c.to_json() for k, c in self.cursors.items()}}
+        write_private_file(
+            self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        )
+        self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
         self._appended = 0
 
     def _merge_others(self) -> None:

@@ -10,7 +10,9 @@ readers see the old file or the new one, never a mix. A folder made for
 such a file is the user's only (0700).
 
 :func:`exclusive` serialises read-change-write cycles on such a file across
-processes (two sign-ins saving profiles at once each keep their change).
+processes (two sign-ins saving profiles at once each keep their change). A
+lock held elsewhere past :data:`LOCK_WAIT` is a ``TimeoutError``, which each
+caller says in its own terms (the config file, a monitor's cursor).
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from .errors import ConfigurationError
 
 __all__ = ["exclusive", "write_private_file"]
 
@@ -51,24 +51,21 @@ def write_private_file(path: Path, data: bytes) -> None:
 
 
 @contextmanager
-def exclusive(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+def exclusive(path: Path) -> Iterator[None]:
     """Hold the lock of ``path`` (the file ``<path>.lock`` beside it, kept) against other processes.
 
-    Waits up to ``wait`` seconds for a process holding it, then
-    ``ConfigurationError``. The lock goes with the process: one that dies
-    holding it frees it.
+    Waits up to :data:`LOCK_WAIT` seconds for a process holding it, then
+    ``TimeoutError`` (an ``OSError``; the caller says what it means). The
+    lock goes with the process: one that dies holding it frees it.
     """
     lock = path.with_name(path.name + ".lock")
     lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + LOCK_WAIT
         while not _try_lock(descriptor):
             if time.monotonic() > deadline:
-                raise ConfigurationError(
-                    f"{path} is being changed by another process (it has held {lock.name} for over "
-                    f"{wait:.0f} s): try again once it is done"
-                )
+                raise TimeoutError(f"{lock.name} stayed locked for over {LOCK_WAIT:.0f} s")
             time.sleep(0.02)
         try:
             yield

@@ -240,7 +240,11 @@ class StateStore:
         self, scope: str, key: str, owner: str, until: float, now: float, *, network: str | None = None
     ) -> float | None:
         """Hold ``key`` in ``scope`` for ``owner`` until ``until``; ``None`` when taken, else the time
-        another owner's lease ends (a lease past its end is taken over: its holder died)."""
+        another owner's lease ends (a lease past its end is taken over: its holder died).
+
+        ``owner`` taking its own lease again renews it: its end moves to ``until``. Nothing renews a
+        lease yet (each publish is a fresh owner); the rule is kept so that a long publish can.
+        """
         with self._failures("taking a key's lease; nothing was sent", network), self._transaction() as db:
             row = db.execute(
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)

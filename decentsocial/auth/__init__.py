@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_names, profile_table, remove_profile
+from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_lock, profile_names, profile_table, remove_profile
 from ..errors import ConfigurationError, DecentSocialError, InvalidInput
 from ._common import SignIn
 from .bluesky import bluesky_login
@@ -203,11 +203,15 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
                 base = table.get("base_url")
                 bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
             done.append("session ended on the server")
-    entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
-    entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
-    removed = sum(1 for entry in entries if delete_secret(entry))
+    with profile_lock():  # a token refresh finishing meanwhile sees the profile whole or gone
+        table = profile_table(profile)  # as it is now that no other process changes it
+        login = table.get(LOGIN_TABLE)
+        login = login if isinstance(login, dict) else {}
+        entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
+        entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
+        removed = sum(1 for entry in entries if delete_secret(entry))
+        remove_profile(profile)
     if entries:
         done.append(f"{removed} secret(s) removed from the keyring")
-    remove_profile(profile)
     done.append(f"profile {profile} removed from the config file")
     return done

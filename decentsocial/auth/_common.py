@@ -14,7 +14,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
 
-from ..config import KEYRING_SUFFIX, LOGIN_TABLE, check_profile_name, profile_table, save_profile
+from ..config import (
+    KEYRING_SUFFIX,
+    LOGIN_TABLE,
+    check_profile_name,
+    profile_lock,
+    profile_table,
+    save_profile,
+)
 from ..errors import AuthenticationError, InvalidInput
 from ..keyring_store import delete_secret, entry_name, get_secret, set_secret
 from ..limits import Limits
@@ -215,42 +222,45 @@ def save_signed_in(
     Bluesky's ``keyring_session`` names its entry itself).
     A failure part-way removes the keyring entries this call wrote, so no
     profile points at a missing secret and no secret is left without a profile.
+    All of it holds the config file's lock, so a token refresh of the profile
+    finishing meanwhile sees the old profile or the new one, never half of each.
     """
     check_profile_name(profile)
-    old_entries = _entries(profile_table(profile))
-    previous: dict[str, str | None] = {}
-    table = {"network": network, **settings}
-    login_table = dict(login or {})
+    with profile_lock():
+        old_entries = _entries(profile_table(profile))
+        previous: dict[str, str | None] = {}
+        table = {"network": network, **settings}
+        login_table = dict(login or {})
 
-    def put(entry: str, value: str) -> None:
-        if entry not in previous:
-            previous[entry] = get_secret(entry)  # a sign-in over an existing profile: kept to put back
-        set_secret(entry, value)
+        def put(entry: str, value: str) -> None:
+            if entry not in previous:
+                previous[entry] = get_secret(entry)  # a sign-in over an existing profile: kept to put back
+            set_secret(entry, value)
 
-    try:
-        for key, value in secret_settings.items():
-            entry = entry_name(profile, key)
-            put(entry, value)
-            table[key + KEYRING_SUFFIX] = entry
-        for key, value in (login_secrets or {}).items():
-            entry = entry_name(profile, "login." + key)
-            put(entry, value)
-            login_table[key + KEYRING_SUFFIX] = entry
-        for entry, value in (entries or {}).items():
-            put(entry, value)
-        save_profile(profile, table, login_table or None)
-    except BaseException:
-        for entry, before in previous.items():
+        try:
+            for key, value in secret_settings.items():
+                entry = entry_name(profile, key)
+                put(entry, value)
+                table[key + KEYRING_SUFFIX] = entry
+            for key, value in (login_secrets or {}).items():
+                entry = entry_name(profile, "login." + key)
+                put(entry, value)
+                login_table[key + KEYRING_SUFFIX] = entry
+            for entry, value in (entries or {}).items():
+                put(entry, value)
+            save_profile(profile, table, login_table or None)
+        except BaseException:
+            for entry, before in previous.items():
+                with contextlib.suppress(Exception):
+                    if before is None:
+                        delete_secret(entry)
+                    else:
+                        set_secret(entry, before)
+            raise
+        # Entries the replaced profile used and the new one does not (say, a password replaced by a session).
+        for entry in old_entries - set(previous):
             with contextlib.suppress(Exception):
-                if before is None:
-                    delete_secret(entry)
-                else:
-                    set_secret(entry, before)
-        raise
-    # Entries the replaced profile used and the new one does not (say, a password replaced by a session).
-    for entry in old_entries - set(previous):
-        with contextlib.suppress(Exception):
-            delete_secret(entry)
+                delete_secret(entry)
 
 
 def _entries(table: dict[str, Any]) -> set[str]:

@@ -19,6 +19,7 @@ The app secret is used for the exchange and never stored.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -26,11 +27,11 @@ from urllib.parse import urlencode
 
 from pydantic import SecretStr
 
-from ..coerce import as_str
-from ..config import profile_table, update_profile
+from ..coerce import as_str, secret_text
+from ..config import profile_lock, profile_table, update_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
 from ..httpclient import HttpApi, is_digits
-from ..keyring_store import set_secret
+from ..keyring_store import get_secret, set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
@@ -40,6 +41,7 @@ from .loopback import LoopbackReceiver
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "ThreadsFlow", "refresh", "start"]
 
 NAME = "threads"
+log = logging.getLogger("decentsocial.auth")
 #: Read, publish, reply, delete and see insights.
 DEFAULT_SCOPES = (
     "threads_basic",
@@ -207,11 +209,7 @@ def start(
         raise InvalidInput(
             "client_id: the Threads app id is digits (Meta app dashboard, Threads app ID)", network=NAME
         )
-    if not isinstance(client_secret, (str, SecretStr)):
-        raise InvalidInput(
-            f"client_secret must be text (the app secret), got {type(client_secret).__name__}", network=NAME
-        )
-    secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+    secret = SecretStr(secret_text(client_secret, "client_secret", network=NAME))
     if not secret.get_secret_value().strip():
         raise InvalidInput("client_secret: give the Threads app secret (Meta app dashboard)", network=NAME)
     chosen = scope_names(scopes, separator=",", network=NAME)
@@ -244,7 +242,10 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     """Renew profile ``profile``'s long-lived token when it expires within ``margin`` (or ``force``).
 
     Saves the new token in the keyring and its expiry in the config file;
-    returns the new expiry, or ``None`` when nothing was due.
+    returns the new expiry, or ``None`` when nothing was due. Both are saved
+    under the config file's lock, and only if the profile still holds the
+    token that was renewed: a sign-in or a logout of the profile meanwhile
+    wins, the renewed token is dropped (logged) and ``None`` is returned.
     """
     from ..backends.threads import ThreadsNetwork
     from ..registry import connect_any
@@ -259,6 +260,7 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
             "ThreadsNetwork.refresh_token() and store the result yourself",
             network=NAME,
         )
+    current = get_secret(entry)  # the token renewed below, unless the profile changes meanwhile
     net = connect_any(profile=profile)
     assert isinstance(net, ThreadsNetwork)
     try:
@@ -267,9 +269,17 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
         fresh = net.refresh_token()
     finally:
         net.close()
-    set_secret(entry, fresh.access_token.get_secret_value())
-    if fresh.expires_at is not None:
-        # Only the expiry, in the profile as the file holds it now: a change another process made
-        # while the token was renewed (a sign-in of another profile, or of this one) is kept.
-        update_profile(profile, {"token_expires_at": fresh.expires_at.replace(microsecond=0)})
+    with profile_lock():
+        # The profile as it is now: signed in again (a new token) or logged out (no token, no
+        # profile) while the token was renewed, it is theirs, and the renewed token is not written.
+        if profile_table(profile).get("access_token_keyring") != entry or get_secret(entry) != current:
+            log.warning(
+                "profile %r was signed in again or logged out while its token was renewed: "
+                "the renewed token is dropped",
+                profile,
+            )
+            return None
+        set_secret(entry, fresh.access_token.get_secret_value())
+        if fresh.expires_at is not None:  # only the expiry: the rest of the profile as the file holds it
+            update_profile(profile, {"token_expires_at": fresh.expires_at.replace(microsecond=0)})
     return fresh.expires_at

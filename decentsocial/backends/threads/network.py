@@ -23,11 +23,11 @@ from pydantic import SecretStr, ValidationError
 from ... import errors
 from ... import text as textlib
 from ...base import BaseNetwork
-from ...coerce import as_dict, as_list, as_str
+from ...coerce import as_dict, as_list, as_str, secret_text
 from ...httpclient import checked_text
 from ...idempotency import draft_digest
 from ...limits import Limits
-from ...models import Account, Draft, Engagement, Media, Notification, Post
+from ...models import Account, Draft, Engagement, Media, Notification, Post, describe_validation_error
 from ...network import PUBLISHING, READING, SEARCHING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
@@ -154,8 +154,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         try:
             checked_limits = None if limits is None else Limits.model_validate(limits)
         except ValidationError as exc:
-            fields = ", ".join(".".join(map(str, e["loc"])) or "limits" for e in exc.errors())
-            raise errors.InvalidInput(f"limits: invalid {fields}", network=NAME) from None
+            raise errors.InvalidInput(f"limits: {describe_validation_error(exc)}", network=NAME) from None
         url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
         api = GraphApi(url, token=None, timeout=float(timeout), limits=checked_limits)
         try:
@@ -547,12 +546,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 def _secret(value: str | SecretStr, name: str) -> str:
     """A token or secret a caller passed, as text for the request (``InvalidInput`` before any request;
     the message never holds the value)."""
-    if not isinstance(value, (str, SecretStr)):
-        raise errors.InvalidInput(
-            f"{name} must be a str or SecretStr, not {type(value).__name__}", network=NAME
-        )
-    text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    return checked_text(text, network=NAME, what=name)
+    return checked_text(secret_text(value, name, network=NAME), network=NAME, what=name)
 
 
 def _notification(kind: Literal["reply", "mention"], post: Post) -> Notification:
