@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json
 from .errors import InvalidInput, NetworkUnavailable
@@ -85,7 +86,9 @@ def _jobs_table(jobs: list[Job]) -> Table:
     for column in ("id", "status", "at (UTC)", "targets", "posts", "errors"):
         table.add_column(column)
     for job in jobs:
-        failures = [o for o in job.outcomes if o.error is not None]
+        problems = [f"{o.target}: {o.error}" for o in job.outcomes if o.error is not None]
+        if job.error is not None:  # its record cannot be read: that says why it is failed
+            problems.insert(0, str(job.error))
         table.add_row(  # cells of Text: a server's error "[/x]" or "[link=…]" is not markup
             cell(job.id),
             cell(job.status),
@@ -96,7 +99,8 @@ def _jobs_table(jobs: list[Job]) -> Table:
             ),
             cell(", ".join(job.targets)),
             cell(str(len(job.post_ids))),
-            cell(truncate(printable("; ".join(f"{o.target}: {o.error}" for o in failures)), 80)),
+            # Cleaned before it is cut, so the 80 are counted on what is shown (cell would clean it twice).
+            Text(truncate(printable("; ".join(problems)), 80)),
         )
     return table
 
@@ -183,7 +187,8 @@ def jobs(
 
 
 def job_json(job: Job) -> dict[str, Any]:
-    """A job for ``--json``: its plan, state and per-target outcomes (errors as ``{"type", "message"}``)."""
+    """A job for ``--json``: its plan, state and per-target outcomes (errors as ``{"type", "message"}``);
+    ``error``: why a job whose record cannot be read is failed (``null`` for every other job)."""
     return {
         "id": job.id,
         "status": job.status,
@@ -195,6 +200,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "key": job.key,
         "text": job.draft.text,
         "occurrence": job.occurrence,
+        "error": None if job.error is None else error_json(job.error),
         "outcomes": [
             {
                 "target": o.target,
@@ -357,6 +363,8 @@ def _print_job(console: Console, job: Job) -> None:
     ended = max((o.occurrence for o in job.outcomes), default=job.occurrence)
     outcomes = [o for o in job.outcomes if o.occurrence == ended]
     console.print(f"{job.id} {job.status}: {sum(len(o.post_ids) for o in outcomes)} post(s)", markup=False)
+    if job.error is not None:
+        console.print(f"  {printable(str(job.error))}", markup=False)
     for outcome in outcomes:
         if outcome.error is not None:
             console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)

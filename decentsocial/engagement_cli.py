@@ -41,7 +41,7 @@ from .cli import (
 )
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
-from .terminal import printable
+from .terminal import cell, printable
 
 __all__ = ["check_wait", "parse_since"]
 
@@ -97,9 +97,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
+    """A frame value as a table cell: ``-`` when missing; printable, never markup (a handle's ``[x]``)."""
     plain = _plain(value)
-    return "-" if plain is None else printable(str(plain))
+    return cell("-" if plain is None else str(plain))
 
 
 @app.command("report", rich_help_panel=PLANNING)
@@ -136,7 +137,7 @@ def report_command(
             overflow="fold",  # a narrow terminal folds a name, never hides a number
         )
     for record in frame.to_dict("records"):
-        table.add_row(*(Text(_cell(v)) for v in record.values()))  # Text: a handle's "[x]" is not markup
+        table.add_row(*(_cell(v) for v in record.values()))
     out().print(table)
 
 

@@ -40,9 +40,9 @@ import httpx
 from pydantic import SecretStr
 
 from .coerce import as_dict, as_int, as_str
-from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, NotFound, from_status
+from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, from_status
 from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
-from .retry import RetryPolicy
+from .retry import RetryPolicy, repeated_delete
 
 __all__ = [
     "HttpApi",
@@ -355,21 +355,15 @@ class HttpApi:
         refusals only (a 429, a connection that never opened), since those
         deleted nothing and the thing may never have existed.
         """
-        may_have_deleted = False
+        if repeated_delete(
+            self.retry,
+            lambda: self.once("DELETE", path, safe_to_repeat=True, **kwargs),
+            _may_have_acted,
+        ):
+            self.log.debug("DELETE %s: not found on a repeat, so an earlier attempt deleted it", path)
 
-        def attempt() -> None:
-            nonlocal may_have_deleted
-            try:
-                self.once("DELETE", path, safe_to_repeat=True, **kwargs)
-            except NotFound:
-                if not may_have_deleted:
-                    raise
-                self.log.debug("DELETE %s: not found on a repeat, so an earlier attempt deleted it", path)
-            except NetworkUnavailable as exc:
-                # A 5xx, a timeout or a dropped answer: the server may have done it. A connection
-                # that never opened did not reach it.
-                if not isinstance(exc.__cause__, httpx.ConnectError):
-                    may_have_deleted = True
-                raise
 
-        self.retry.call(attempt)
+def _may_have_acted(exc: DecentSocialError) -> bool:
+    """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a dropped
+    answer (``NetworkUnavailable``), not a connection that never opened nor a refusal (a 429, a 4xx)."""
+    return isinstance(exc, NetworkUnavailable) and not isinstance(exc.__cause__, httpx.ConnectError)

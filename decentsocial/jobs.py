@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, Protocol
@@ -84,6 +84,10 @@ class Job:
     #: The IANA time zone whose clock ``every`` is counted on (it keeps the local hour across
     #: daylight saving changes); ``None``: counted in UTC.
     tz: str | None = None
+    #: Why the job cannot run: its stored record cannot be read (damaged, or written by another
+    #: version); ``InvalidInput`` naming the job. Such a job reads as ``failed`` (``done`` and
+    #: ``cancelled`` stay), with an empty draft, and no worker runs it. ``None`` for every other job.
+    error: errors.DecentSocialError | None = None
 
     @property
     def post_ids(self) -> list[str]:
@@ -359,7 +363,6 @@ def build_job(
     """
     names = tuple(fields["targets"])
     draft, variants = parse_content(fields["draft"])
-    ordered = sorted(outcomes, key=lambda o: (o[1], names.index(o[0]) if o[0] in names else len(names)))
     every, until = fields["every"], fields["until"]
     return Job(
         id=fields["id"],
@@ -373,18 +376,98 @@ def build_job(
         occurrence=int(fields["occurrence"]),
         variants=variants,
         tz=anchor_zone(fields.get("local_at")),
-        outcomes=tuple(
-            TargetOutcome(
-                target=target,
-                occurrence=n,
-                network=network,
-                post_ids=post_ids,
-                error=None if error_type is None or error is None else rebuild_error(error_type, error),
-                account=account,
-            )
-            for target, n, network, post_ids, error_type, error, account in ordered
-        ),
+        outcomes=target_outcomes(names, outcomes),
     )
+
+
+def target_outcomes(names: Sequence[str], outcomes: Sequence[OutcomeFields]) -> tuple[TargetOutcome, ...]:
+    """A job's outcomes from a store's (see :func:`build_job`), by occurrence, then in the order of
+    the job's targets ``names``."""
+    ordered = sorted(outcomes, key=lambda o: (o[1], names.index(o[0]) if o[0] in names else len(names)))
+    return tuple(
+        TargetOutcome(
+            target=target,
+            occurrence=n,
+            network=network,
+            post_ids=post_ids,
+            error=None if error_type is None or error is None else rebuild_error(error_type, error),
+            account=account,
+        )
+        for target, n, network, post_ids, error_type, error, account in ordered
+    )
+
+
+#: What reading a stored record raises when this version cannot read it (a damaged record, or one
+#: written by another version): the parsers' and the models' own errors.
+UNREADABLE: tuple[type[Exception], ...] = (
+    ValueError,  # bad JSON, a model's validation, a number or time out of range
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    OSError,  # a timestamp past the platform's range
+    errors.DecentSocialError,  # a model's own refusal (InvalidInput)
+)
+
+
+def unreadable_job(
+    job_id: str, raw: Mapping[str, Any], problem: Exception, outcomes: Sequence[OutcomeFields] = ()
+) -> Job:
+    """The job ``job_id`` whose stored record ``raw`` cannot be read (``problem`` is why).
+
+    It is reported ``failed`` (``done`` and ``cancelled`` stay), its ``error``
+    an ``InvalidInput`` naming it, with what could be read of its plan, an
+    empty draft and its ``outcomes`` (as :func:`build_job` takes them, when
+    they could be read: the posts it made can still be retracted), so that
+    listing the other jobs, cancelling this one and running the others still
+    work; no worker runs it (:meth:`~decentsocial.scheduler.Scheduler.run_pending`
+    marks it failed). ``raw`` holds the store's fields as kept (times as
+    numbers or their text, targets as JSON text).
+    """
+    error = errors.InvalidInput(
+        f"job {job_id} cannot be read from its store ({why_unreadable(problem)}): it is not run"
+    )
+    status = raw.get("status")
+    at = _attempt(lambda: datetime.fromtimestamp(float(raw["at"]), timezone.utc))
+    every = _attempt(lambda: timedelta(seconds=float(raw["every"])))
+    until = _attempt(lambda: datetime.fromtimestamp(float(raw["until"]), timezone.utc))
+    targets = _attempt(lambda: json.loads(raw["targets"]))
+    occurrence = _attempt(lambda: int(raw["occurrence"]))
+    names = tuple(t for t in targets if isinstance(t, str)) if isinstance(targets, list) else ()
+    return Job(
+        id=job_id,
+        status=status if status in ("done", "cancelled") else "failed",
+        at=at or datetime.fromtimestamp(0, timezone.utc),
+        targets=names,
+        key=str(raw.get("key") or ""),
+        draft=Draft.model_construct(),  # unvalidated and empty: nothing of the unreadable content
+        every=every,
+        until=until,
+        occurrence=occurrence or 0,
+        outcomes=_attempt(lambda: target_outcomes(names, outcomes)) or (),
+        error=error,
+    )
+
+
+def why_unreadable(problem: Exception) -> str:
+    """Why a record could not be read, in one short line (a model's first complaint, not its essay)."""
+    complaints = getattr(problem, "errors", None)
+    if isinstance(problem, ValueError) and callable(complaints):  # pydantic's ValidationError
+        found = complaints()
+        first = found[0] if found else {}
+        where = ".".join(str(part) for part in first.get("loc", ())) or "the draft"
+        return f"{where}: {first.get('msg', 'invalid')}"
+    text = str(problem).splitlines()[0] if str(problem) else ""
+    return f"{type(problem).__name__}: {text}"[:200] if text else type(problem).__name__
+
+
+def _attempt(read: Callable[[], Any]) -> Any:
+    """What ``read`` gives, or ``None`` when it cannot (a field missing or damaged)."""
+    try:
+        return read()
+    except UNREADABLE:
+        return None
 
 
 def content_json(draft: Draft, variants: Mapping[str, Draft]) -> str:
@@ -408,6 +491,20 @@ def parse_content(text: str) -> tuple[Draft, dict[str, Draft]]:
     data = json.loads(text)
     variants = {k: Draft.model_validate_json(dumps(v)) for k, v in data["variants"].items()}
     return Draft.model_validate_json(dumps(data["draft"])), variants
+
+
+def check_content(text: str) -> None:
+    """Nothing when :func:`parse_content` reads ``text`` back; ``InvalidInput`` saying why otherwise.
+
+    A store keeps the content as this text and every read of the job parses
+    it: content that does not read back is refused before anything is stored.
+    """
+    try:
+        parse_content(text)
+    except UNREADABLE as exc:
+        raise errors.InvalidInput(
+            f"this draft cannot be stored: its JSON does not read back ({why_unreadable(exc)})"
+        ) from None
 
 
 def error_fields(error: Exception) -> dict[str, Any]:

@@ -32,7 +32,20 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import errors
-from .jobs import Finished, Job, Plan, Record, TargetOutcome, build_job, dumps, next_state, outcome_json
+from .jobs import (
+    UNREADABLE,
+    Finished,
+    Job,
+    OutcomeFields,
+    Plan,
+    Record,
+    TargetOutcome,
+    build_job,
+    dumps,
+    next_state,
+    outcome_json,
+    unreadable_job,
+)
 
 try:
     import redis
@@ -354,7 +367,7 @@ class RedisStore:
             pipe.hgetall(PREFIX + "job:" + job_id)
             pipe.hgetall(PREFIX + "out:" + job_id)
             raw, outcomes = pipe.execute()
-        return None if not raw else _job(raw, outcomes)
+        return None if not raw else _job(raw, outcomes, job_id)
 
     def load_all(self) -> list[Job]:
         with self._errors():
@@ -364,9 +377,13 @@ class RedisStore:
                     pipe.hgetall(PREFIX + "job:" + job_id)
                     pipe.hgetall(PREFIX + "out:" + job_id)
                 replies = pipe.execute()
-        found = [(raw, out) for raw, out in zip(replies[::2], replies[1::2], strict=True) if raw]
-        found.sort(key=lambda pair: (float(pair[0]["at"]), float(pair[0]["created_at"])))
-        return [_job(raw, out) for raw, out in found]
+        found = [
+            (job_id, raw, out)
+            for job_id, raw, out in zip(ids, replies[::2], replies[1::2], strict=True)
+            if raw  # removed since the listing was read
+        ]
+        found.sort(key=lambda entry: _soonest(entry[1]))
+        return [_job(raw, out, job_id) for job_id, raw, out in found]
 
     def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
         moved = self._call(self._move, job_id or "", target, *sources)
@@ -479,23 +496,35 @@ def _fields(raw: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _job(raw: dict[str, str], outcomes: dict[str, str]) -> Job:
-    parsed = [json.loads(value) for value in outcomes.values()]
-    return build_job(
-        _fields(raw),
-        [
-            (
-                o["target"],
-                int(o["occurrence"]),
-                o["network"],
-                tuple(o["post_ids"]),
-                o["error_type"],
-                o["error"],
-                o.get("account"),  # absent from records kept before outcomes named the account
+def _job(raw: dict[str, str], outcomes: dict[str, str], job_id: str | None = None) -> Job:
+    """The job from its hash and outcomes (``job_id``: the id it was read under, when known); one
+    whose record cannot be read is reported failed (see :func:`~decentsocial.jobs.unreadable_job`),
+    never raised: the other jobs stay readable."""
+    recorded: list[OutcomeFields] = []
+    try:
+        for o in map(json.loads, outcomes.values()):
+            recorded.append(
+                (
+                    o["target"],
+                    int(o["occurrence"]),
+                    o["network"],
+                    tuple(o["post_ids"]),
+                    o["error_type"],
+                    o["error"],
+                    o.get("account"),  # absent from records kept before outcomes named the account
+                )
             )
-            for o in parsed
-        ],
-    )
+        return build_job(_fields(raw), recorded)
+    except UNREADABLE as exc:  # with the outcomes read before
+        return unreadable_job(job_id or str(raw.get("id")), raw, exc, recorded)
+
+
+def _soonest(raw: dict[str, str]) -> tuple[float, float]:
+    """A job's place in a listing: its time, then when it was planned (a damaged record first)."""
+    try:
+        return float(raw["at"]), float(raw["created_at"])
+    except UNREADABLE:
+        return float("-inf"), float("-inf")
 
 
 def _redacted(url: str) -> str:

@@ -8,7 +8,10 @@ Rules:
 * a server's ``Retry-After`` (seconds or HTTP date) or rate-limit reset
   header (epoch seconds, seconds from now, or ISO-8601) sets the wait;
 * when the server asks for a longer wait than the policy allows, the call
-  fails at once with ``RateLimited(retry_after=…)`` instead of sleeping.
+  fails at once with ``RateLimited(retry_after=…)`` instead of sleeping;
+* a repeated DELETE answered "not found" is success only after an attempt
+  that may have acted (:func:`repeated_delete`, the one rule every backend's
+  delete follows).
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ from typing import TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
 from tenacity.stop import stop_base
 
-from .errors import DecentSocialError
+from .errors import DecentSocialError, NotFound
 from .models import parse_iso_datetime, utc
 
-__all__ = ["RetryPolicy", "jittered", "parse_retry_after", "reconnect_backoff", "retry_after_from_headers"]
+__all__ = [
+    "RetryPolicy",
+    "jittered",
+    "parse_retry_after",
+    "reconnect_backoff",
+    "repeated_delete",
+    "retry_after_from_headers",
+]
 
 T = TypeVar("T")
 
@@ -190,3 +200,40 @@ class _stop_after_total(stop_base):
 
     def __call__(self, state: RetryCallState) -> bool:
         return time.monotonic() - self.started >= self.seconds
+
+
+def repeated_delete(
+    retry: RetryPolicy,
+    once: Callable[[], object],
+    may_have_acted: Callable[[DecentSocialError], bool],
+) -> bool:
+    """One DELETE (``once``) under ``retry``, where "not found" on a repeat may mean success.
+
+    A DELETE is idempotent, so the policy repeats it after a failure marked
+    retryable. When a repeat is answered ``NotFound``, an earlier attempt
+    whose answer was lost deleted the thing, but only if that attempt may
+    have reached the server and acted: ``may_have_acted`` says so of each
+    failure (a 5xx, a timeout, a dropped answer). After refusals only (a
+    429, a connection that never opened) nothing was deleted and the thing
+    may never have existed, so the ``NotFound`` is raised, as it is on the
+    first attempt.
+
+    Returns whether a repeat found the thing gone (an earlier attempt deleted it).
+    """
+    acted = False
+    gone = False
+
+    def attempt() -> None:
+        nonlocal acted, gone
+        try:
+            once()
+        except NotFound:
+            if not acted:
+                raise
+            gone = True
+        except DecentSocialError as exc:
+            acted = acted or may_have_acted(exc)
+            raise
+
+    retry.call(attempt)
+    return gone

@@ -69,6 +69,7 @@ from .jobs import (
     Plan,
     Record,
     TargetOutcome,
+    check_content,
     content_json,
     local_anchor,
     zone,
@@ -232,7 +233,8 @@ class Scheduler:
         ``key`` (default: the draft's ``idempotency_key``, else a new one)
         makes scheduling itself exactly-once: scheduling the same key and
         draft again returns the job already planned; the same key with
-        another draft or plan is ``InvalidInput``.
+        another draft or plan is ``InvalidInput``. So is a draft whose stored
+        form would not read back (nothing is stored).
 
         ``variants`` gives targets their own form of the post, by profile
         name or by network name (the profile's wins; see
@@ -262,13 +264,15 @@ class Scheduler:
         chosen = check_variants(d, variants, selectors)
         for name in names:
             self._check_draft(name, pick(d, chosen, name, networks[name]))
+        content = content_json(d, chosen)
+        check_content(content)  # every read of the job parses it: one that cannot is never stored
         plan = Plan(
             key=job_key,
             at=when.timestamp(),
             every=None if interval is None else interval.total_seconds(),
             until=None if end is None else end.timestamp(),
             targets=names,
-            draft_json=content_json(d, chosen),
+            draft_json=content,
             created_at=self._now().timestamp(),
             local_at=local_at,
         )
@@ -335,7 +339,11 @@ class Scheduler:
         return found
 
     def jobs(self, status: JobStatus | None = None) -> list[Job]:
-        """Every job (or those with ``status``), soonest first."""
+        """Every job (or those with ``status``), soonest first.
+
+        A job whose stored record cannot be read is listed ``failed``, with
+        ``Job.error`` saying so (see :class:`Job`); it never hides the others.
+        """
         if status is not None and status not in STATUSES:
             raise errors.InvalidInput(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
         return [j for j in self._store.load_all() if status is None or j.status == status]
@@ -366,6 +374,8 @@ class Scheduler:
         job_id = _job_id(job_id)
         when = self._check_time(at, "at")
         job = self.job(job_id)
+        if job.error is not None:  # its record cannot be read: it can never run, wherever it is moved
+            raise job.error
         if job.until is not None and when > job.until:
             raise errors.InvalidInput(
                 f"job {job_id} ends at {job.until.isoformat()}: {when.isoformat()} is after its end"
@@ -439,6 +449,10 @@ class Scheduler:
         workers as before. A job claimed in a batch is checked
         like any other before each target (a pause still stops it).
 
+        A job whose stored record cannot be read (``Job.error``: damaged, or
+        written by another version) is never run: the worker marks it failed
+        (and gives it to ``on_finished``); the other jobs run.
+
         While a crisis is active in the store (:func:`decentsocial.crisis`),
         nothing runs: a job planned after it began waits for its end, as the
         jobs it paused do.
@@ -467,7 +481,8 @@ class Scheduler:
             finally:
                 ended_ids = self._store.finish(self.worker_id, finished, self._now().timestamp())
             if on_finished is not None:
-                for job_id in ended_ids:  # not one paused or cancelled while its last target posted
+                unreadable = [job.id for job in jobs if job.error is not None]  # marked failed by _run
+                for job_id in [*ended_ids, *unreadable]:  # not one paused or cancelled meanwhile
                     on_finished(self.job(job_id))
             count += len(jobs)
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
@@ -516,7 +531,14 @@ class Scheduler:
         ``config`` is :meth:`_config_stamp` when the caller has just taken it.
         Returns what the caller ends the occurrence with (:meth:`JobStore.finish`),
         or ``None`` when the job was paused, cancelled or taken over meanwhile.
+
+        A job whose record cannot be read (``job.error``) is never run: it is
+        marked failed, and ``None`` is returned.
         """
+        if job.error is not None:
+            log.error("%s; marked failed", job.error)
+            self._store.move(job.id, ("running",), "failed")
+            return None
         done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
         pending: Record | None = None  # kept before anything else is done: here, or when it ends

@@ -17,13 +17,12 @@ import typer
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
-from rich.text import Text
 
 from .cli import SETUP, JsonOpt, amounts, app, handles_errors, out, print_json, print_posts
 from .errors import ConfigurationError
 from .models import Amount, Draft, Reward
 from .network import Capability
-from .terminal import printable
+from .terminal import cell, printable
 
 if TYPE_CHECKING:
     from .backends.sandbox import SandboxNetwork
@@ -54,9 +53,8 @@ def networks(as_json: JsonOpt = False) -> None:
             status = "ready"
         caps = row["capabilities"]
         every = len(caps) == len(Capability)
-        # Text, never markup: a name or a capability is printed as it is.
-        name = Text(printable(row["name"]))
-        table.add_row(name, Text(status), Text("all" if every else ", ".join(caps)))
+        # Cells: never markup, and printable: a plugin's name, capabilities and error are its own words.
+        table.add_row(cell(row["name"]), cell(status), cell("all" if every else ", ".join(caps)))
     console = out()
     console.print(table)
     if hints:

@@ -28,7 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
-from .jobs import Finished, Job, Plan, TargetOutcome, build_job, error_fields, next_state
+from .jobs import (
+    UNREADABLE,
+    Finished,
+    Job,
+    OutcomeFields,
+    Plan,
+    TargetOutcome,
+    build_job,
+    error_fields,
+    next_state,
+    unreadable_job,
+)
 from .state import immediate_transaction, open_store, store_failures, use_wal
 
 __all__ = ["SQLiteStore"]
@@ -347,6 +358,8 @@ def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[
 
 
 def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
+    """The job of ``row``; one whose record cannot be read is reported failed (see
+    :func:`~decentsocial.jobs.unreadable_job`), never raised: the other jobs stay readable."""
     job_id, key, status, at, every, until, occurrence, targets, draft, local_at = row
     fields = {
         "id": job_id,
@@ -356,22 +369,24 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
         "every": every,
         "until": until,
         "occurrence": occurrence,
-        "targets": json.loads(targets),
+        "targets": targets,
         "draft": draft,
         "local_at": local_at,
     }
-    return build_job(
-        fields,
-        [
-            (
-                target,
-                n,
-                network,
-                tuple(json.loads(post_ids)),
-                error_type,
-                None if error is None else json.loads(error),
-                account,
+    recorded: list[OutcomeFields] = []
+    try:
+        for _, target, n, network, post_ids, error_type, error, account in outcomes:
+            recorded.append(
+                (
+                    target,
+                    n,
+                    network,
+                    tuple(json.loads(post_ids)),
+                    error_type,
+                    None if error is None else json.loads(error),
+                    account,
+                )
             )
-            for _, target, n, network, post_ids, error_type, error, account in outcomes
-        ],
-    )
+        return build_job({**fields, "targets": json.loads(targets)}, recorded)
+    except UNREADABLE as exc:
+        return unreadable_job(str(job_id), fields, exc, recorded)  # with the outcomes read before

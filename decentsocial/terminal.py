@@ -25,7 +25,7 @@ def has_rtl(text: str) -> bool:
     return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
 
 
-#: Terminal escape sequences (CSI, OSC, and the rest) and control characters other than tab.
+#: Terminal escape sequences (CSI, OSC, and the rest).
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
 )

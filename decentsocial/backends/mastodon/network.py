@@ -9,6 +9,7 @@ by every retry), so a retry after a timeout never posts twice.
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from ...coerce import as_dict
 from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
-from ...retry import RetryPolicy
+from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
 from ...text import mastodon_len
 from .compose import (
@@ -329,19 +330,12 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             self._call(lambda api: api.status_unreblog(target), "undo a boost")
             return
         status_id = path_id(self.post_id(post), "post id")
-        tries = 0
-
-        def delete_once() -> None:
-            nonlocal tries
-            tries += 1
-            try:
-                self.transport.request(lambda api: api.status_delete(status_id), "delete")
-            except errors.NotFound:
-                if tries == 1:
-                    raise
-                # An earlier try reached the server before its answer was lost: the status is gone.
-
-        self.retry.call(delete_once)
+        # A 404 on a repeat is success only after an attempt that may have deleted it (its answer lost).
+        repeated_delete(
+            self.retry,
+            lambda: self.transport.request(lambda api: api.status_delete(status_id), "delete"),
+            _may_have_acted,
+        )
 
     def _like(self, post: PostRef) -> None:
         status_id = path_id(self.post_id(post), "post id")
@@ -584,3 +578,22 @@ def _reply_order(root_id: str, replies: list[Post]) -> list[Post]:
 
     visit(root_id)
     return ordered + orphans
+
+
+def _may_have_acted(exc: errors.DecentSocialError) -> bool:
+    """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a lost
+    answer (``NetworkUnavailable``); not a refusal (a 429, a 4xx) nor a connection that never opened."""
+    return isinstance(exc, errors.NetworkUnavailable) and not _never_connected(exc)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether ``exc``'s causes hold a refused connection or a host name that did not resolve
+    (requests and urllib3 chain them): the request never reached the server."""
+    seen: set[int] = set()
+    current = exc.__cause__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (ConnectionRefusedError, socket.gaierror)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
