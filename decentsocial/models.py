@@ -2,9 +2,13 @@
 
 All models are frozen pydantic v2 models. Datetimes are always tz-aware UTC
 (naive input is taken as UTC, as Hive and Steem send it). ``raw`` keeps the
-network's own JSON payload as an escape hatch; backends store it in a
-JSON-compatible form so that ``Model.model_validate_json(m.model_dump_json())``
-gives back an equal model.
+network's own JSON payload, as the backend received it, as an escape hatch;
+backends store it in a JSON-compatible form so that
+``Model.model_validate_json(m.model_dump_json())`` gives back an equal model.
+``raw`` is a plain dict, not deep-frozen (treat it as read-only), and takes no
+part in hashing: ``Post``, ``Account``, ``Community``, ``Notification`` and
+``Message`` hash by their identity (type, ``network``, ``id``), consistently
+with equality, so they go into sets and serve as dict keys.
 """
 
 from __future__ import annotations
@@ -12,10 +16,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from types import MemberDescriptorType
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
@@ -33,6 +36,7 @@ from pydantic import (
 
 from .errors import ContentRejected, InvalidInput
 from .text import is_blank
+from .timestamps import parse_iso_datetime, utc
 
 __all__ = [
     "Account",
@@ -57,63 +61,6 @@ __all__ = [
     "parse_iso_datetime",
     "utc",
 ]
-
-
-def utc(value: datetime) -> datetime:
-    """Return ``value`` as a tz-aware UTC datetime (naive means UTC).
-
-    ``ValueError`` (which validation reports) for a time the calendar cannot
-    hold once in UTC (``9999-12-31T23:00-05:00``), not ``OverflowError``.
-    """
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    try:
-        return value.astimezone(timezone.utc)
-    except OverflowError:
-        raise ValueError(f"{value.isoformat()} is past the end of the calendar in UTC") from None
-
-
-#: Whether ``datetime.fromisoformat`` reads ``Z``, any number of fraction digits and ``+0000``.
-_NATIVE_ISO = sys.version_info >= (3, 11)
-_FRACTION = re.compile(r"\.(\d+)")
-_COMPACT_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
-#: Whole seconds, naive or marked UTC: read without normalising.
-_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:Z|\+00:?00)?", re.ASCII)
-
-
-def parse_iso_datetime(text: str) -> datetime:
-    """An ISO-8601 / RFC 3339 timestamp as tz-aware UTC (naive means UTC); ``ValueError`` otherwise.
-
-    Servers send ``Z``, any number of fraction digits and ``+0000`` offsets,
-    which Python 3.10's ``fromisoformat`` does not read: they are normalised first.
-    The commonest form, whole seconds in UTC (Hive's ``2016-07-13T08:29:15``,
-    the Graph API's ``+0000``), is read directly (a converter reads one or
-    three per post).
-    """
-    if _NATIVE_ISO:  # Python 3.11+ reads every form below itself, ten times faster
-        if len(text) == 19:  # whole seconds, no offset: read as UTC at once (``replace`` costs 4× the parse)
-            try:
-                parsed = datetime.fromisoformat(text + "+00:00")
-            except ValueError:
-                pass  # it had an offset ("…T03:57+01"), or is no time: read below
-            else:
-                if parsed.tzinfo is timezone.utc:
-                    return parsed
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            pass  # spaces around it, a lower-case "z"…: normalised below
-        else:
-            if parsed.tzinfo is timezone.utc:  # "Z" or "+00:00"
-                return parsed
-            return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else utc(parsed)
-    plain = _PLAIN_UTC.fullmatch(text)
-    if plain is not None:
-        return datetime.fromisoformat(plain[1] + "+00:00")  # tzinfo: timezone.utc (8× faster than replace)
-    value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    value = _FRACTION.sub(lambda m: "." + (m[1] + "000000")[:6], value, count=1)
-    value = _COMPACT_OFFSET.sub(r"\1:\2", value)
-    return utc(datetime.fromisoformat(value))
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(utc)]
@@ -215,6 +162,15 @@ class _Model(BaseModel):
                 yield name, _brief(value)
 
 
+def _identity_hash(model: Any) -> int:
+    """The hash of a model with an identity (a post, an account…): its type, ``network`` and ``id``.
+
+    Equal models have all three equal (equality compares every field), so this agrees with it;
+    ``raw``, a dict, takes no part (pydantic's hash of every field fails on it).
+    """
+    return hash((type(model), model.network, model.id))
+
+
 def _brief(value: Any) -> Any:
     """A value as a repr shows it: long text cut, an account by its handle, amounts as text."""
     if isinstance(value, str):
@@ -267,14 +223,40 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 # ---------------------------------------------------------------- amounts
 
-_AMOUNT_RE = re.compile(r"^\s*(?P<value>-?[0-9]+(?:\.[0-9]+)?)\s+(?P<asset>[A-Za-z][A-Za-z0-9_.-]*)\s*$")
+#: ``<number> <ASSET>``; the number may have the exponent ``str(Decimal)`` writes (``1E+3``, ``0E-8``),
+#: which earlier versions wrote into JSON and stores, and no other (``1e5`` stays malformed).
+_AMOUNT_RE = re.compile(
+    r"^\s*(?P<value>-?[0-9]+(?:\.[0-9]+)?(?:E(?P<exp>[+-][0-9]+))?)\s+(?P<asset>[A-Za-z][A-Za-z0-9_.-]*)\s*$"
+)
+#: Digits an amount may have before its point, and after it: written out in fixed point (as
+#: ``str()`` and JSON write it) an amount stays short, whatever exponent it was given with.
+MAX_AMOUNT_DIGITS = 40
+#: Sums and differences of amounts within those bounds, exactly (they need at most 82 digits).
+_EXACT = Context(prec=2 * MAX_AMOUNT_DIGITS + 2)
+
+
+def _check_size(value: Decimal, asset: str) -> None:
+    """``InvalidInput`` for a finite value of over ``MAX_AMOUNT_DIGITS`` digits before or after its point."""
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    whole = value.adjusted() + 1  # a zero's too, by its exponent: 0E+50 would be 51 digits
+    if whole > MAX_AMOUNT_DIGITS or places > MAX_AMOUNT_DIGITS:
+        raise InvalidInput(
+            f"amount of {asset[:40]} has {max(whole, 0)} digits before the point and {places} after; "
+            f"at most {MAX_AMOUNT_DIGITS} of each"
+        )
 
 
 class Amount(_Input):
     """An exact, non-negative quantity of one asset: ``Amount.parse("1.000 HBD")``.
 
-    The value is a ``Decimal`` that keeps its precision, so ``str()`` gives
-    back exactly what was parsed. Arithmetic works only between equal assets.
+    The value is a ``Decimal`` that keeps its precision, and ``str()`` writes
+    it in fixed point with its places (``"0.00000000 BTC"``, never
+    ``"0E-8 BTC"``), so what was parsed comes back exactly and JSON reads back
+    what it wrote. The parser also reads the exponent form earlier versions
+    wrote (``"1E+3 HBD"`` is ``"1000 HBD"``). At most ``MAX_AMOUNT_DIGITS``
+    (40) digits before the point and 40 after, or ``InvalidInput``.
+    Arithmetic works only between equal assets, and is exact.
     """
 
     value: Decimal
@@ -293,6 +275,7 @@ class Amount(_Input):
             raise InvalidInput(f"amount must be a finite number, got {self.value}")
         if self.value < 0:
             raise InvalidInput(f"amount must not be negative, got {self.value} {self.asset}")
+        _check_size(self.value, self.asset)
         return self
 
     @staticmethod
@@ -300,10 +283,13 @@ class Amount(_Input):
         match = _AMOUNT_RE.match(text)
         if not match:
             raise InvalidInput(f"malformed amount {text!r}: expected '<number> <ASSET>', e.g. '1.000 HIVE'")
+        number = match["value"]
         try:
-            value = Decimal(match["value"])
-        except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
-            raise InvalidInput(f"malformed amount {text!r}") from exc
+            value = Decimal(number)
+        except InvalidOperation:  # an exponent past what a Decimal holds
+            raise InvalidInput(f"amount {text[:100]!r} is out of range") from None
+        if match["exp"] is not None or len(number) > MAX_AMOUNT_DIGITS:  # else short enough already
+            _check_size(value, match["asset"])
         return {"value": value, "asset": match["asset"]}
 
     @classmethod
@@ -317,7 +303,8 @@ class Amount(_Input):
         if cls is not Amount or parts["value"] < 0:  # a subclass's validators, or the error: validated
             return cls(**parts)
         # What validation would build, without running it (a Hive answer parses a few a post): the
-        # pattern admits digits only (a finite Decimal) and an asset of at least one character.
+        # pattern admits digits only (a finite Decimal), ``_split`` checked the size, and the asset
+        # has at least one character.
         return cls._trusted(parts)
 
     @classmethod
@@ -332,11 +319,15 @@ class Amount(_Input):
         return other
 
     def __add__(self, other: object) -> Amount:
-        # Two amounts validated already: their sum is finite and not negative, so it needs no check.
-        return Amount._trusted({"value": self.value + self._same(other).value, "asset": self.asset})
+        # Two amounts validated already: their exact sum is finite, not negative, and has their places;
+        # only its whole digits can outgrow the bound.
+        total = _EXACT.add(self.value, self._same(other).value)
+        if total.adjusted() >= MAX_AMOUNT_DIGITS:
+            _check_size(total, self.asset)
+        return Amount._trusted({"value": total, "asset": self.asset})
 
     def __sub__(self, other: object) -> Amount:
-        return Amount(value=self.value - self._same(other).value, asset=self.asset)
+        return Amount(value=_EXACT.subtract(self.value, self._same(other).value), asset=self.asset)
 
     def __lt__(self, other: object) -> bool:
         return self.value < self._same(other).value
@@ -345,7 +336,7 @@ class Amount(_Input):
         return self.value <= self._same(other).value
 
     def __str__(self) -> str:
-        return f"{self.value} {self.asset}"
+        return f"{self.value:f} {self.asset}"
 
     @model_serializer(mode="plain", when_used="json")
     def _to_json(self) -> str:
@@ -359,6 +350,7 @@ class Account(_Model):
     """A person, brand or bot on one network."""
 
     _repr_fields = ("network", "handle", "display_name", "followers")
+    __hash__ = _identity_hash
 
     def _repr_html_(self) -> str:
         """A compact card for Jupyter; every value escaped, so a profile's markup never runs."""
@@ -385,6 +377,7 @@ class Community(_Model):
     """A group, community or list that posts can be published into."""
 
     _repr_fields = ("network", "id", "title", "members")
+    __hash__ = _identity_hash
 
     network: str
     id: str
@@ -546,6 +539,7 @@ class Post(_Model):
     """A post, note, status, comment or thread entry on one network."""
 
     _repr_fields = ("network", "id", "author", "text", "created_at")
+    __hash__ = _identity_hash
 
     def _repr_html_(self) -> str:
         """A compact card for Jupyter; the text is escaped, so a post's HTML or script never runs."""
@@ -590,6 +584,7 @@ class Notification(_Model):
     """Something that happened to the account: a mention, reply, like, follow, reward…"""
 
     _repr_fields = ("network", "kind", "account", "post", "created_at")
+    __hash__ = _identity_hash
 
     network: str
     id: str
@@ -613,6 +608,7 @@ class Message(_Model):
     """
 
     _repr_fields = ("network", "id", "sender", "created_at")
+    __hash__ = _identity_hash
 
     network: str
     id: str
@@ -751,7 +747,7 @@ def _check_unicode(name: str, value: str | None) -> None:
 
 
 def _check_strings(name: str, value: Any) -> None:
-    """:func:`_check_unicode` of every string in ``value``: nested models' fields, sequences and
+    """:func:`_check_unicode` of every string in ``value``: nested models' fields, sequences, sets and
     mappings (keys too). A file's path is checked by ``Media``, and bytes are no text."""
     if isinstance(value, str):
         _check_unicode(name, value)
@@ -762,7 +758,7 @@ def _check_strings(name: str, value: Any) -> None:
         for key, item in value.items():
             _check_strings(f"{name} key", key)
             _check_strings(name, item)
-    elif isinstance(value, (tuple, list)):
+    elif isinstance(value, (tuple, list, set, frozenset)):
         for item in value:
             _check_strings(name, item)
 

@@ -302,6 +302,7 @@ def test_crisis_end_reports_an_unpin_that_failed_and_exits_1(home: Path) -> None
 
 
 def test_logout_says_what_was_removed_never_the_secret(home: Path) -> None:
+    pytest.importorskip("keyring", reason="the keyring extra is not installed")
     (home / "config.toml").write_text(
         '[profiles.kr]\nnetwork = "sandbox"\naccount_keyring = "kr/account"\n', encoding="utf-8"
     )

@@ -136,8 +136,8 @@ def test_configurable_economy() -> None:
 
 def test_vote_weight_is_checked_before_io(alice: SandboxNetwork) -> None:
     for bad in (101, -100.5, float("nan"), True, "50"):
-        with pytest.raises(InvalidInput):
-            alice.vote("whatever", bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="weight"):
+            alice.vote("0123456789abcdef", bad)  # type: ignore[arg-type]  # a well-formed id: the weight fails
 
 
 def test_tip_moves_balance(alice: SandboxNetwork, bob: SandboxNetwork) -> None:

@@ -227,6 +227,13 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def _handle_of(self, account: AccountRef | None) -> str:
         return self.handle if account is None else normalise_handle(self.account_ref(account))
 
+    def post_id(self, post: PostRef) -> str:
+        """The id of a ``Post`` or an id string: 16 lower-case hex digits, else ``InvalidInput`` (no I/O).
+
+        Every member taking a post checks it here (``get_post`` in ``_get_post``): no post has another.
+        """
+        return store.check_post_id(super().post_id(post))
+
     # ---------------------------------------------------------------- accounts
 
     def _me(self) -> Account:
@@ -288,6 +295,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                     raise errors.ContentRejected(
                         f"poll options need 1-{MAX_POLL_OPTION} graphemes, got {option!r}", network=NETWORK
                     )
+        for parent in (draft.reply_to, draft.quote_of):
+            if parent is not None:
+                self.post_id(parent)
         key = draft.idempotency_key
         if key is not None and not (0 < len(key) <= MAX_KEY):
             raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
@@ -333,8 +343,22 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         )
 
     def _delete(self, post: PostRef) -> None:
-        """Delete one of this account's posts; its pending rewards are cancelled."""
+        """Delete one of this account's posts; its pending rewards are cancelled.
+
+        A ``Post`` with ``reposted_by`` (from ``repost()`` or a timeline) undoes that repost, as on
+        Mastodon, never deleting the post: another account's is ``PermissionDenied``.
+        """
         pid = self.post_id(post)
+        if isinstance(post, Post) and post.reposted_by is not None:
+            if post.reposted_by.id != self.handle:
+                raise errors.PermissionDenied(
+                    f"this Post is {post.reposted_by.handle}'s repost, which only they can undo; "
+                    "delete(post.id) deletes the post itself",
+                    network=NETWORK,
+                )
+            with self._ready().write() as tx:
+                store.unrepost(tx, store.post_row(tx, pid, schema.now_us(tx)), self.handle)
+            return
         with self._ready().write() as tx:
             now = schema.now_us(tx)
             row = store.post_row(tx, pid, now, scheduled_for=self.handle)
@@ -352,14 +376,14 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         new = self._new_post(draft)
         with self._ready().write() as tx:
             now = schema.now_us(tx)
-            row = self._own_row(tx, post.id, now, "edit")
+            row = self._own_row(tx, self.post_id(post), now, "edit")
             lifecycle.edit(tx, row, new, now)
-            return post_from_row(store.post_row(tx, post.id, now, scheduled_for=self.handle))
+            return post_from_row(store.post_row(tx, row["id"], now, scheduled_for=self.handle))
 
     def _pin(self, post: Post) -> None:
         with self._ready().write() as tx:
             now = schema.now_us(tx)
-            lifecycle.pin(tx, self.handle, self._own_row(tx, post.id, now, "pin")["seq"], now)
+            lifecycle.pin(tx, self.handle, self._own_row(tx, self.post_id(post), now, "pin")["seq"], now)
 
     def _unpin(self, post_id: str) -> None:
         with self._ready().write() as tx:
@@ -388,6 +412,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     # ---------------------------------------------------------------- reading
 
     def _get_post(self, id: str) -> Post:
+        store.check_post_id(id)  # BaseNetwork.get_post checks an id with _ref, not post_id
         with self._ready().read() as tx:
             row = store.post_row(tx, id, schema.now_us(tx), scheduled_for=self.handle)
         return post_from_row(row)
@@ -636,6 +661,15 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             ) from None
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
+        if isinstance(to, Post):
+            self.post_id(to)
+        elif isinstance(to, str) and not to.startswith(("@", "＠")) and not store.is_post_id(to):
+            try:  # neither a post id nor a handle: refused before any I/O
+                normalise_handle(to)
+            except errors.InvalidInput:
+                raise errors.InvalidInput(
+                    f"{to[:100]!r} is neither a sandbox handle nor a post id", network=NETWORK
+                ) from None
         economy = self.economy
         if amount.asset != economy.asset:
             raise errors.InvalidInput(
@@ -685,7 +719,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                 raise errors.NotFound(f"no account {handle or text!r} in this sandbox", network=NETWORK)
             return handle, None
         try:
-            post: Any = store.post_row(tx, text, now)
+            post: Any = store.post_row(tx, text, now) if store.is_post_id(text) else None
         except errors.NotFound:
             post = None
         if account and post is not None:

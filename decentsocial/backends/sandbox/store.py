@@ -12,6 +12,7 @@ parameters, never inside the SQL text.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,9 @@ __all__ = [
     "VISIBLE",
     "NewPost",
     "account_row",
+    "check_post_id",
     "community_row",
+    "is_post_id",
     "keyed_post",
     "notify",
     "post_by_seq",
@@ -38,6 +41,7 @@ __all__ = [
     "require_account",
     "stream_rows",
     "stream_start",
+    "unrepost",
 ]
 
 #: A post with its author's display name and its engagement counts; needs ``:now``.
@@ -134,6 +138,24 @@ def unfollow(tx: Tx, follower: str, followee: str) -> None:
 
 
 # ---------------------------------------------------------------- posts
+
+#: A post's id: 16 lower-case hex digits, as :func:`publish` makes them (``secrets.token_hex(8)``).
+#: No post of a sandbox has another, so nothing else is looked up.
+_POST_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def is_post_id(text: str) -> bool:
+    """Whether ``text`` has the form of a sandbox post id (no I/O: not whether such a post exists)."""
+    return _POST_ID.fullmatch(text) is not None
+
+
+def check_post_id(post_id: str) -> str:
+    """``post_id`` if it has the form of a sandbox post id; ``InvalidInput`` otherwise (no I/O)."""
+    if not is_post_id(post_id):
+        raise InvalidInput(
+            f"{post_id[:100]!r} is not a sandbox post id (16 lower-case hex digits)", network=NETWORK
+        )
+    return post_id
 
 
 def post_row(tx: Tx, post_id: str, now: int, *, scheduled_for: str | None = None) -> Record:
@@ -299,6 +321,16 @@ def repost(tx: Tx, post: Record, account: str, now: int) -> None:
     )
     if added and post["author"] != account:
         notify(tx, post["author"], "repost", account, now, post_seq=post["seq"])
+
+
+def unrepost(tx: Tx, post: Record, account: str) -> None:
+    """Undo ``account``'s repost of ``post`` (and its notification); one not reposted is left as it is."""
+    if tx.run("DELETE FROM reposts WHERE post_seq = ? AND account = ?", (post["seq"], account)):
+        tx.run(
+            """DELETE FROM notifications
+               WHERE recipient = ? AND kind = 'repost' AND actor = ? AND post_seq = ?""",
+            (post["author"], account, post["seq"]),
+        )
 
 
 # ---------------------------------------------------------------- reading
