@@ -12,7 +12,7 @@ implements::
     posts(account, limit=…) -> _posts(account, limit) -> pages of _posts_page(account, cursor, size)
     search(query, limit=…)  -> _search(query, limit)  -> pages of _search_page(query, cursor, size)
     like(post)              -> _like(post)
-    tip(to, amount, memo)   -> _tip(to, Amount, memo)
+    tip(to, amount, memo)   -> _tip(to, Amount, memo, idempotency_key)  (the key None when none given)
     edit(post, draft)       -> check_draft(draft) -> own post -> _edit(post, draft)
     pin(post) / unpin(post) -> _pin_target (own post) -> _pin(post) / _unpin_post -> _unpin(id)
     …
