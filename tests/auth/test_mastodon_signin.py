@@ -38,6 +38,14 @@ def approve(server: MastodonServer, url: str, account: str = "alice") -> httpx.R
     return click(url, account)
 
 
+def sign_in_as(server: MastodonServer, account: str, profile: str) -> None:
+    """The whole loopback sign-in: the user approves ``account``, the code is exchanged and saved."""
+    flow = ds.auth.start("mastodon", base_url=server.base_url, redirect_uri=LOOPBACK)
+    approve(server, flow.url, account)
+    code, state = flow.wait_for_code(timeout=10)
+    flow.finish(code=code, state=state, profile=profile)
+
+
 def test_sign_in_through_the_loopback_redirect_then_post_with_the_profile(
     mastodon_server: MastodonServer, store: Store
 ) -> None:
@@ -232,10 +240,7 @@ def test_signing_in_again_replaces_the_profile_or_leaves_the_old_one_whole(
     mastodon_server: MastodonServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def sign_in() -> None:
-        flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
-        approve(mastodon_server, flow.url, "bob")
-        code, state = flow.wait_for_code(timeout=10)
-        flow.finish(code=code, state=state, profile="again")
+        sign_in_as(mastodon_server, "bob", "again")
 
     sign_in()
     text_before, secrets_before = store.config_text(), store.secrets()
@@ -259,10 +264,7 @@ def test_a_keyed_post_is_found_after_signing_in_again_with_a_new_token(
     """The profile names the account by its id, so a job retried with the new token posts nothing new."""
 
     def sign_in() -> None:
-        flow = ds.auth.start("mastodon", base_url=mastodon_server.base_url, redirect_uri=LOOPBACK)
-        approve(mastodon_server, flow.url, "bob")
-        code, state = flow.wait_for_code(timeout=10)
-        flow.finish(code=code, state=state, profile="rotated")
+        sign_in_as(mastodon_server, "bob", "rotated")
 
     draft = ds.Draft(text="عرض اليوم فقط — today only", idempotency_key="flash-sale-rotated")
     sign_in()
