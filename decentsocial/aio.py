@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from .coerce import stream_tag
 from .crosspost import (
     CrosspostResult,
     base_key,
@@ -385,12 +386,7 @@ class AsyncNetwork:
             lacks = getattr(self.sync, "lacks", None)
             detail = lacks.get(Capability.STREAM) if isinstance(lacks, Mapping) else None
             raise UnsupportedFeature(self.name, Capability.STREAM, detail)
-        if not isinstance(kind, str) or not kind.strip():
-            raise InvalidInput(
-                f"stream kind must be a name such as 'public', got {kind!r}", network=self.name
-            )
-        if tag is not None and (not isinstance(tag, str) or not tag.strip().lstrip("#")):
-            raise InvalidInput(f"tag must be a hashtag or None, got {tag!r}", network=self.name)
+        stream_tag(kind, tag, network=self.name)
 
     # ---------------------------------------------------------------- direct messages (issue 14)
 

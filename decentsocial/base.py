@@ -46,6 +46,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
+from .coerce import stream_tag
 from .errors import (
     ContentRejected,
     DecentSocialError,
@@ -59,7 +60,7 @@ from .network import AccountRef, Capability, CommunityRef, Network, PostRef, Tex
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
-from .text import is_blank
+from .text import is_blank, lone_surrogate_at
 
 if TYPE_CHECKING:
     from .state import StateStore
@@ -70,6 +71,7 @@ log = logging.getLogger("decentsocial")
 
 S = TypeVar("S", bound=NetworkSettings)
 T = TypeVar("T")
+ModelOfANetwork = TypeVar("ModelOfANetwork", Post, Account, Community)
 
 
 class BaseNetwork(Generic[S]):
@@ -159,17 +161,23 @@ class BaseNetwork(Generic[S]):
         A ``Post`` of another network is ``InvalidInput`` naming both: its id
         could name an unrelated post here (which ``delete`` would remove).
         """
-        if not isinstance(post, Post):
-            return self.post_id(post)
-        if post.network != self.name:
-            raise self.invalid(f"this is a {post.network} post: it cannot be used through {self.name}")
-        return post
+        return self._ours(post, "post") if isinstance(post, Post) else self.post_id(post)
 
     def _account_arg(self, account: AccountRef) -> AccountRef:
-        return account if isinstance(account, Account) else self.account_ref(account)
+        """A checked account argument: an ``Account`` of this network (the same name elsewhere may be
+        someone else: a tip would pay them), or a handle."""
+        return self._ours(account, "account") if isinstance(account, Account) else self.account_ref(account)
 
     def _community_arg(self, community: CommunityRef) -> CommunityRef:
-        return community if isinstance(community, Community) else self.community_id(community)
+        if isinstance(community, Community):
+            return self._ours(community, "community")
+        return self.community_id(community)
+
+    def _ours(self, item: ModelOfANetwork, kind: str) -> ModelOfANetwork:
+        """``item`` if it comes from this network, else ``InvalidInput`` naming both."""
+        if item.network != self.name:
+            raise self.invalid(f"this is a {item.network} {kind}: it cannot be used through {self.name}")
+        return item
 
     def too_long(self, limit: int, count: int, unit: str = "characters") -> ContentRejected:
         """The ``ContentRejected`` error for text over this network's limit."""
@@ -229,12 +237,8 @@ class BaseNetwork(Generic[S]):
         """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
         if not isinstance(key, str) or not key.strip():
             raise self.invalid(f"an idempotency key must be non-empty text, got {repr(key)[:100]}")
-        try:
-            key.encode("utf-8")
-        except UnicodeEncodeError:
-            raise self.invalid(
-                "an idempotency key must be valid Unicode (it holds a lone surrogate)"
-            ) from None
+        if lone_surrogate_at(key) is not None:
+            raise self.invalid("an idempotency key must be valid Unicode (it holds a lone surrogate)")
 
     def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:
         """Run a keyed write; a failure that certainly made nothing gives the key back for other content."""
@@ -335,7 +339,7 @@ class BaseNetwork(Generic[S]):
             return self._publish(d)
         from .idempotency import draft_digest
 
-        first_use = self.claim_key("publish", d.idempotency_key, draft_digest(d)) is None
+        first_use = self.claim_key("publish", d.idempotency_key, draft_digest(d, network=self.name)) is None
         return self._keyed(lambda: self._publish(d), "publish", d.idempotency_key, first_use)
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
@@ -451,7 +455,7 @@ class BaseNetwork(Generic[S]):
     ) -> str:
         self.require(Capability.TIP)
         if isinstance(to, Account):
-            target: AccountRef | PostRef = to
+            target: AccountRef | PostRef = self._account_arg(to)
         elif isinstance(to, Post):
             target = self._post_arg(to)
         else:
@@ -558,7 +562,7 @@ class BaseNetwork(Generic[S]):
         if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             from .idempotency import draft_digest
 
-            material = f"replace\x1f{old.id}\x1f{draft_digest(draft)}"
+            material = f"replace\x1f{old.id}\x1f{draft_digest(draft, network=self.name)}"
             update["idempotency_key"] = hashlib.sha256(material.encode()).hexdigest()[:32]
         new = self.publish(draft.model_copy(update=update))
         with contextlib.suppress(NotFound):
@@ -598,9 +602,7 @@ class BaseNetwork(Generic[S]):
 
     def stream(self, *, kind: str = "public", tag: str | None = None) -> Iterator[Post]:
         self.require(Capability.STREAM)
-        if tag is not None and (not isinstance(tag, str) or not tag.strip().lstrip("#")):
-            raise self.invalid(f"tag must be a hashtag or None, got {tag!r}")
-        return self._stream(kind, None if tag is None else tag.strip().lstrip("#"))
+        return self._stream(kind, stream_tag(kind, tag, network=self.name))
 
     # ---------------------------------------------------------------- hooks (backends override)
 
@@ -743,12 +745,9 @@ class BaseNetwork(Generic[S]):
         """The text of a message, checked without ever repeating it (it is private)."""
         if not isinstance(text, str):
             raise self.invalid(f"a message must be text, got {type(text).__name__}")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise self.invalid(
-                f"the message is not valid Unicode: a lone surrogate at character {exc.start}"
-            ) from None
+        at = lone_surrogate_at(text)
+        if at is not None:
+            raise self.invalid(f"the message is not valid Unicode: a lone surrogate at character {at}")
         if is_blank(text):  # whitespace, or invisible characters only (ZWSP, RLM…): it shows nothing
             raise ContentRejected("a message needs text; this one is empty", network=self.name)
         return text

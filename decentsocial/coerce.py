@@ -37,6 +37,7 @@ __all__ = [
     "connections",
     "malformed",
     "secret_text",
+    "stream_tag",
     "utc_input",
 ]
 
@@ -186,3 +187,15 @@ def secret_text(value: Any, name: str, *, network: str) -> str:
     raise InvalidInput(
         f"{name} must be text (a str or SecretStr), not {type(value).__name__}", network=network
     )
+
+
+def stream_tag(kind: Any, tag: Any, *, network: str) -> str | None:
+    """The arguments of ``Network.stream`` checked before any I/O: ``InvalidInput`` for a ``kind`` that
+    is not a name or a ``tag`` that is not a hashtag; the tag is returned without its ``#``."""
+    if not isinstance(kind, str) or not kind.strip():
+        raise InvalidInput(f"stream kind must be a name such as 'public', got {kind!r}", network=network)
+    if tag is None:
+        return None
+    if not isinstance(tag, str) or not tag.strip().lstrip("#"):
+        raise InvalidInput(f"tag must be a hashtag or None, got {tag!r}", network=network)
+    return tag.strip().lstrip("#")

@@ -43,6 +43,7 @@ from .coerce import as_dict, as_int, as_str
 from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, from_status
 from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy, repeated_delete
+from .text import lone_surrogate_at
 
 __all__ = [
     "HttpApi",
@@ -84,12 +85,11 @@ def checked_text(value: str, *, network: str, what: str) -> str:
     a string or holds a lone surrogate (from ``os.fsdecode`` or a cut string), which no URL can carry."""
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}", network=network)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    at = lone_surrogate_at(value)
+    if at is not None:
         raise InvalidInput(
-            f"{what} is not valid Unicode: a lone surrogate at character {exc.start}", network=network
-        ) from None
+            f"{what} is not valid Unicode: a lone surrogate at character {at}", network=network
+        )
     return value
 
 

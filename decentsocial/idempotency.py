@@ -41,9 +41,21 @@ from .state import StateStore
 __all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
 
 
-def draft_digest(draft: Draft) -> str:
-    """A fingerprint of the whole draft: one idempotency key must mean one draft."""
-    return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
+def draft_digest(draft: Draft, *, network: str | None = None) -> str:
+    """A fingerprint of the whole draft: one idempotency key must mean one draft.
+
+    ``InvalidInput`` for a draft JSON cannot hold. Validation refuses one, but a copy made without
+    it (``model_copy``, ``with_text``) may hold a lone surrogate or an option value that is not JSON.
+    """
+    try:
+        return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
+    except ValueError as exc:  # PydanticSerializationError
+        why = (
+            "a lone surrogate (half of a character) in its text or options"
+            if "surrogates not allowed" in str(exc)
+            else f"an option value that is not JSON ({str(exc)[:200]})"
+        )
+        raise InvalidInput(f"the draft cannot be kept as JSON: {why}", network=network) from None
 
 
 def may_have_happened(exc: DecentSocialError) -> bool:

@@ -33,9 +33,10 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import to_json
 
 from .errors import ContentRejected, InvalidInput
-from .text import is_blank
+from .text import is_blank, lone_surrogate_at
 from .timestamps import parse_iso_datetime, utc
 
 __all__ = [
@@ -712,6 +713,11 @@ class Draft(_Input):
             )
         for field in type(self).model_fields:  # every string, nested ones too (poll, media, link)
             _check_strings(field, getattr(self, field))
+        if self.options:  # kept as JSON by idempotency records and job stores
+            try:
+                to_json(self.options, bytes_mode="base64")  # as the model writes bytes
+            except ValueError as exc:
+                raise InvalidInput(f"options must hold JSON values: {str(exc)[:200]}") from None
         if is_blank(self.text) and not self.media and self.poll is None:
             raise ContentRejected("a post needs text or media; this draft has neither")
         total = sum(b.percent for b in self.beneficiaries)
@@ -735,15 +741,12 @@ class Draft(_Input):
 def _check_unicode(name: str, value: str | None) -> None:
     """Refuse text no network can send: a lone surrogate (half an emoji, e.g. from a bad slice
     of UTF-16 data) cannot be encoded, and would fail deep inside a request instead of here."""
-    if value is None:
-        return
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    at = None if value is None else lone_surrogate_at(value)
+    if at is not None:
         raise InvalidInput(
-            f"{name} is not valid Unicode: a lone surrogate at character {exc.start} "
+            f"{name} is not valid Unicode: a lone surrogate at character {at} "
             f"(half of a character, e.g. from cutting an emoji in two)"
-        ) from None
+        )
 
 
 def _check_strings(name: str, value: Any) -> None:

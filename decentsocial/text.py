@@ -24,6 +24,7 @@ __all__ = [
     "hashtags",
     "is_blank",
     "links",
+    "lone_surrogate_at",
     "mastodon_len",
     "mentions",
     "split_text",
@@ -50,9 +51,14 @@ _HASHTAG = regex.compile(r"(?<![\w/)=])[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p
 _MENTION = regex.compile(
     r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
 )
-_URL = regex.compile(r"https?://[^\s<>\"'\u200f\u200e]+", regex.IGNORECASE)
+# A link ends at whitespace, quotes and angle brackets (guillemets too: Arabic and French quote with
+# them) and at any invisible format character (bidi marks and isolates, ZWSP): none is part of a URL
+# a reader meant.
+_URL = regex.compile(r"https?://[^\s<>\"'«»\p{Cf}]+", regex.IGNORECASE)
 _ATOM = regex.compile(r"\s*\S+")
-_TRAILING = ".,;:!?)]}'\"،؟"
+# Closing punctuation after a link, in Latin, Arabic (، ؟ ؛ ۔) and CJK (full stop, comma, brackets)
+# text, is the sentence's, not the link's.
+_TRAILING = ".,;:!?)]}'\"،؟؛۔…’”。、，．！？：；）」』】》〉"
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,17 @@ def is_blank(text: str) -> bool:
     are removed. A right-to-left template whose variable came out empty (``"\u200f" + name``) is
     blank."""
     return _SHOWN.search(text) is None
+
+
+def lone_surrogate_at(text: str) -> int | None:
+    """Where ``text`` holds half of a surrogate pair on its own (half an emoji, from cutting UTF-16
+    data or ``os.fsdecode`` of a bad file name), or ``None``. Such text has no UTF-8 form, so no
+    network, file or URL can carry it: callers refuse it with their own typed error, before any I/O."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def graphemes(text: str) -> list[str]:

@@ -126,3 +126,18 @@ def test_bad_input_fails_at_the_call_before_any_io(tmp_path: Path) -> None:
         assert not (tmp_path / "quiet.db").exists()
 
     run(main())
+
+
+def test_the_sync_stream_checks_the_same_input_at_the_call(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    net = ds.connect("sandbox", path=db)
+    try:
+        for kind in ("", "  ", 5, None):
+            with pytest.raises(ds.InvalidInput, match="stream kind must be a name"):
+                net.stream(kind=kind)  # type: ignore[arg-type]
+        for tag in ("", "#", " # ", 5):
+            with pytest.raises(ds.InvalidInput, match="tag must be a hashtag"):
+                net.stream(tag=tag)  # type: ignore[arg-type]
+        assert not db.exists()
+    finally:
+        net.close()

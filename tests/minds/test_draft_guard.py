@@ -2,8 +2,8 @@
 
 Draft validation refuses every lone surrogate, sets included, but a copy
 made without validation (``with_text``, ``model_copy``) can still hold one,
-and an option value JSON cannot hold (an ``object()``) is not refused by
-validation: both reach ``check_draft``, which must say ``InvalidInput``
+and an option value JSON cannot hold (an ``object()``) put in by such a
+copy: both reach ``check_draft``, which must say ``InvalidInput``
 before any request (the server below is never contacted).
 """
 
@@ -42,7 +42,7 @@ def test_a_set_with_a_lone_surrogate_never_reaches_minds() -> None:
     [
         Draft(text="good").with_text("caf" + HALF),
         Draft(text="good").model_copy(update={"idempotency_key": "k" + HALF}),
-        Draft(text="good", options={"custom": object()}),
+        Draft(text="good").model_copy(update={"options": {"custom": object()}}),
     ],
     ids=["with_text", "model_copy", "not JSON"],
 )

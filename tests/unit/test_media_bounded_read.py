@@ -193,13 +193,28 @@ def test_mastodon_reads_no_more_than_the_instance_allows(mastodon: Any, huge: Pa
     assert peak < BOUND
 
 
+def test_mastodon_refuses_a_file_over_the_instance_limit_when_the_draft_is_checked(
+    mastodon: Any, huge: Path
+) -> None:
+    # A dry run (crosspost plan, schedule) checks the draft only: the size is known from the file.
+    mastodon._instance = {"configuration": {"media_attachments": {"image_size_limit": 16 * MIB}}}
+    draft = ds.Draft(text="launch", media=(ds.Media(kind="video", path=huge),))
+    raised, peak = peak_while(lambda: mastodon.check_draft(draft))
+    assert isinstance(raised, ds.ContentRejected)
+    assert f"of {huge.stat().st_size:,} bytes, over this server's limit of 16,777,216" in raised.message
+    assert peak < BOUND
+    small = ds.Draft(text="launch", media=(ds.Media(data=png()),))
+    mastodon.check_draft(small)  # within the limit: no error, and no request (the server is port 9)
+
+
 def test_mastodon_caps_a_file_when_the_instance_limits_are_unknown(
     mastodon: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from decentsocial.backends.mastodon import compose
     from decentsocial.backends.mastodon import network as mastodon_network
 
     assert mastodon._instance is None
-    assert mastodon_network.MAX_UPLOAD_BYTES == 512 * MIB
+    assert compose.MAX_UPLOAD_BYTES == 512 * MIB
     monkeypatch.setattr(mastodon_network, "MAX_UPLOAD_BYTES", 1000)
     image = tmp_path / "banner.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 2000)

@@ -77,3 +77,25 @@ def test_facet_byte_offsets_after_arabic_punctuation() -> None:
     (tag,) = text.entities(status)
     encoded = status.encode("utf-8")
     assert encoded[tag.byte_start : tag.byte_end].decode("utf-8") == "#مصر"
+
+
+@pytest.mark.parametrize(
+    ("status", "link"),
+    [
+        ("اقرأ «https://example.com/مقال» الآن", "https://example.com/مقال"),
+        ("見て https://example.com/a。", "https://example.com/a"),
+        ("見て「https://example.com/a」", "https://example.com/a"),
+        ("\u2067https://example.com/b\u2069 ر", "https://example.com/b"),  # inside a bidi isolate
+        ("زوروا https://example.com/c؛ الآن", "https://example.com/c"),
+        ("see “https://example.com/d”", "https://example.com/d"),
+        ("more https://example.com/e… soon", "https://example.com/e"),
+        ("x https://example.com/f\u200b y", "https://example.com/f"),  # a zero-width space
+        (f"{RLM}https://example.com/g{RLM}", "https://example.com/g"),
+        ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("https://example.com/path?q=1&r=2.", "https://example.com/path?q=1&r=2"),
+    ],
+)
+def test_a_link_ends_before_closing_punctuation_and_invisible_marks(status: str, link: str) -> None:
+    assert text.links(status) == (link,)
+    (found,) = [e for e in text.entities(status) if e.kind == "link"]
+    assert status.encode()[found.byte_start : found.byte_end].decode() == link  # the facet's bytes

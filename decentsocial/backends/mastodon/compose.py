@@ -19,6 +19,7 @@ from ...text import grapheme_len, hashtags, mastodon_len, mentions
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
+    "MAX_UPLOAD_BYTES",
     "InstanceLimits",
     "check_length",
     "check_limits",
@@ -32,6 +33,9 @@ __all__ = [
 
 #: Mastodon refuses a scheduled_at less than this far ahead.
 MIN_SCHEDULE_AHEAD = timedelta(minutes=5)
+#: The largest attachment taken when the instance does not say: more than any default (Mastodon's
+#: are 16 MiB for images, 99 MiB for video), so only a file no server takes is refused unasked.
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class InstanceLimits:
     poll_max_option_chars: int = 50
     poll_min_expiration: int = 300
     poll_max_expiration: int = 2_629_746
+    #: The larger of the image and video size limits: what the server takes, whatever the kind.
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
 
     @classmethod
     def from_instance(cls, instance: Mapping[str, Any]) -> InstanceLimits:
@@ -73,6 +79,8 @@ class InstanceLimits:
             or pick(polls, "max_option_chars", default.poll_max_option_chars),
             poll_min_expiration=pick(polls, "min_expiration", default.poll_min_expiration),
             poll_max_expiration=pick(polls, "max_expiration", default.poll_max_expiration),
+            max_upload_bytes=max(pick(media, "image_size_limit", 0), pick(media, "video_size_limit", 0))
+            or default.max_upload_bytes,
         )
 
 
@@ -184,11 +192,19 @@ def check_length(draft: Draft, text: str, limits: InstanceLimits) -> None:
 
 
 def check_limits(draft: Draft, limits: InstanceLimits) -> None:
-    """Attachments and poll against the instance's own numbers."""
+    """Attachments (how many, and each file's size, known without reading it) and poll against the
+    instance's own numbers."""
     if len(draft.media) > limits.max_media:
         raise ContentRejected(
             f"{len(draft.media)} attachments, over this server's limit of {limits.max_media}", network=NETWORK
         )
+    for media in draft.media:
+        size = media.byte_size(network=NETWORK)
+        if size is not None and size > limits.max_upload_bytes:
+            raise ContentRejected(
+                f"an attachment of {size:,} bytes, over this server's limit of {limits.max_upload_bytes:,}",
+                network=NETWORK,
+            )
     poll = draft.poll
     if poll is None:
         return

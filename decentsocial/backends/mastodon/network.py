@@ -26,6 +26,7 @@ from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
 from ...text import mastodon_len
 from .compose import (
+    MAX_UPLOAD_BYTES,
     InstanceLimits,
     check_length,
     check_limits,
@@ -58,10 +59,6 @@ T = TypeVar("T")
 PAGE_SIZE = 40
 #: How many replied-to statuses' authors a connection remembers (then it starts again).
 REPLY_HANDLES_KEPT = 256
-#: The largest attachment read when the instance's own limits are not known: more than any
-#: default (Mastodon's are 16 MiB for images, 99 MiB for video), so only a file no server takes
-#: is refused here, before it is read into memory.
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 class MastodonNetwork(BaseNetwork[MastodonSettings]):
@@ -278,12 +275,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         return data, media_mime(media, data)
 
     def _upload_cap(self) -> int:
-        """The most bytes one attachment may have: the larger of the instance's image and video limits
-        when its document was read already (no request for it here), else ``MAX_UPLOAD_BYTES``."""
-        media = as_dict(as_dict(as_dict(self._instance).get("configuration")).get("media_attachments"))
-        sizes = [media.get("image_size_limit"), media.get("video_size_limit")]
-        known = [n for n in sizes if type(n) is int and n > 0]
-        return max(known) if known else MAX_UPLOAD_BYTES
+        """The most bytes one attachment may have: the instance's limit when its document was read
+        already (no request for it here), else ``MAX_UPLOAD_BYTES``."""
+        if self._instance is None:
+            return MAX_UPLOAD_BYTES
+        return InstanceLimits.from_instance(self._instance).max_upload_bytes
 
     def _upload(self, media: Media, data: bytes, mime: str) -> str:
         """Upload one attachment and wait (polling, with a deadline) until the server has processed it."""

@@ -155,13 +155,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         valid = isinstance(nsfw, (list, tuple)) and all(isinstance(n, int) and 1 <= n <= 6 for n in nsfw)
         if nsfw is not None and not valid:
             raise self.invalid("options['nsfw'] must be a list of Minds NSFW reasons 1-6")
-        try:  # Draft validation refuses lone surrogates, but not in a copy made without it
-            draft_digest(draft)  # (``with_text``, ``model_copy``), nor an option value JSON cannot hold
-        except ValueError:
-            raise self.invalid(
-                "the draft cannot be kept as JSON: a lone surrogate (in a copy made without validation)"
-                " or an option value that is not JSON"
-            ) from None
+        draft_digest(draft, network=NAME)  # what the idempotency record keeps must be JSON
 
     def _publish(self, draft: Draft) -> Post:
         # A key is held while its publish runs (a lookup, then one write: each request up to ``timeout``

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...settings import NetworkSettings
+from ...text import lone_surrogate_at
 from ...urls import canonical_base_url
 
 __all__ = ["MindsSettings"]
@@ -37,10 +38,8 @@ class MindsSettings(NetworkSettings):
     def _encodable(cls, value: str | SecretStr) -> str | SecretStr:
         # Both travel in the login request: a lone surrogate would fail deep inside it.
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("is not valid Unicode (it has a lone surrogate)") from None
+        if lone_surrogate_at(text) is not None:
+            raise ValueError("is not valid Unicode (it has a lone surrogate)")
         return value
 
     @model_validator(mode="after")

@@ -53,7 +53,7 @@ from ...models import (
 from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy
-from ...text import grapheme_len, links, mentions
+from ...text import grapheme_len, links, lone_surrogate_at, mentions
 from . import ledger, lifecycle, messages, schema, store
 from .convert import (
     Economy,
@@ -311,7 +311,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         key = draft.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None
         if key is not None and any(m.path is not None for m in draft.media):
             with self._ready().read() as tx:
-                row = store.keyed_post(tx, self.handle, key, draft_digest(draft), schema.now_us(tx))
+                row = store.keyed_post(
+                    tx, self.handle, key, draft_digest(draft, network=NETWORK), schema.now_us(tx)
+                )
             if row is not None:
                 return post_from_row(row)
         new = self._new_post(draft)
@@ -339,7 +341,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             extra=extra,
             scheduled_at=None if d.scheduled_at is None else to_us(d.scheduled_at),
             idempotency_key=d.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None,
-            digest=draft_digest(d),
+            digest=draft_digest(d, network=NETWORK),
         )
 
     def _delete(self, post: PostRef) -> None:
@@ -653,12 +655,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput(
                 f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
             )
-        try:
-            memo.encode("utf-8")
-        except UnicodeEncodeError:
-            raise errors.InvalidInput(
-                "memo is not valid Unicode (a lone surrogate)", network=NETWORK
-            ) from None
+        if lone_surrogate_at(memo) is not None:
+            raise errors.InvalidInput("memo is not valid Unicode (a lone surrogate)", network=NETWORK)
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
         if isinstance(to, Post):

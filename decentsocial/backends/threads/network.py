@@ -232,10 +232,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             raise errors.ContentRejected(
                 f"Threads topic tags are 1-50 characters without '.' or '&': {topic!r}", network=NAME
             )
-        try:
-            draft_digest(draft)  # what the idempotency record keeps must be encodable
-        except ValueError:
-            raise self.invalid("the draft (its idempotency_key or options) has a lone surrogate") from None
+        draft_digest(draft, network=NAME)  # what the idempotency record keeps must be JSON
 
     def _check_media(self, draft: Draft) -> None:
         """Media by public URL only, images and videos; links within the documented limits."""
