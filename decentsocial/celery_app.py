@@ -119,8 +119,41 @@ def _scheduler() -> Scheduler:
     return _schedulers[pid]
 
 
+#: Errors (by class name, from redis-py or py-amqp, whichever is installed) that mean the broker refused
+#: the credentials: no retry can fix that.
+_REFUSED = frozenset(
+    {"AuthenticationError", "AuthenticationWrongNumberOfArgsError", "NoPermissionError", "AccessRefused"}
+)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it was raised from (kombu wraps them), is a refusal of the credentials."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if any(cls.__name__ in _REFUSED for cls in type(current).__mro__):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _bad_url(exc: Exception) -> str:
+    """What is wrong with the broker URL, never a part of it: kombu's messages quote the URL's pieces,
+    and a password holding ``#``, ``?`` or ``/`` ends up in the piece read as the port."""
+    if isinstance(exc, KeyError):
+        return "bad Celery broker URL: its scheme names no transport Celery knows (redis://, amqp://…)"
+    if isinstance(exc, ImportError):
+        return f"the Celery broker's transport needs a library that is not installed ({exc.name or exc})"
+    return (
+        "bad Celery broker URL: its host, port or password cannot be read (a password holding "
+        "'#', '?', '/' or '@' must be %-encoded: '#' as %23)"
+    )
+
+
 class Dispatcher:
-    """Sends dispatched jobs to the workers through ``broker``; ``NetworkUnavailable`` if unreachable."""
+    """Sends dispatched jobs to the workers through ``broker``; ``NetworkUnavailable`` if unreachable,
+    ``ConfigurationError`` for a bad URL or credentials the broker refuses."""
 
     def __init__(self, broker: str, *, connect_timeout: float = 5.0) -> None:
         self.broker = broker
@@ -129,8 +162,10 @@ class Dispatcher:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, timeout=connect_timeout)
         except (KeyError, ValueError, ImportError) as exc:
-            raise errors.ConfigurationError(f"bad Celery broker URL: {exc}") from None
+            raise errors.ConfigurationError(_bad_url(exc)) from None
         except Exception as exc:  # kombu's OperationalError, socket errors
+            if _refused(exc):
+                raise errors.ConfigurationError(f"the Celery broker refused the credentials: {exc}") from None
             raise errors.NetworkUnavailable(
                 f"the Celery broker cannot be reached: {exc}", retryable=True
             ) from None
@@ -148,6 +183,10 @@ class Dispatcher:
         except Exception as exc:
             for job_id, token in due[sent:]:
                 on_failure(job_id, token)
+            if _refused(exc):  # a rotated password: retrying for ever would not help
+                raise errors.ConfigurationError(
+                    f"the Celery broker refused the credentials ({sent} of {len(due)} sent): {exc}"
+                ) from None
             raise errors.NetworkUnavailable(
                 f"the Celery broker stopped taking tasks ({sent} of {len(due)} sent): {exc}", retryable=True
             ) from None

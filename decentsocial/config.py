@@ -43,6 +43,7 @@ from pydantic import BaseModel, SecretBytes, SecretStr
 
 from .errors import ConfigurationError, InvalidInput
 from .private_files import exclusive, write_private_file
+from .text import lone_surrogate_at
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +66,23 @@ __all__ = [
 
 ENV_PREFIX = "DECENTSOCIAL_"
 
+#: The SDK's own variables: never settings of a profile (``DECENTSOCIAL_STATE_DIR`` makes no profile "state").
+OWN_VARIABLES = frozenset(
+    ENV_PREFIX + name
+    for name in (
+        "CONFIG",
+        "PROFILE",
+        "STORE",
+        "STATE_DIR",
+        "DEBUG",
+        "METRICS",
+        "SCHEDULER_STORE",
+        "SCHEDULER_LEASE",
+        "CELERY_BROKER",
+        "CELERY_VISIBILITY_TIMEOUT",
+    )
+)
+
 
 def config_path() -> Path:
     """Where the profile file is read from."""
@@ -76,18 +94,57 @@ def config_path() -> Path:
     return Path(user_config_dir("decentsocial")) / "config.toml"
 
 
-def _read_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
+def _read_text(path: Path) -> str:
+    """The config file's text; ``""`` when there is none."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:  # a folder, no permission, a broken disk
+        raise ConfigurationError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not UTF-8 text (bad byte at {exc.start})") from None
+
+
+def _parse(path: Path, text: str) -> dict[str, dict[str, Any]]:
+    """The ``[profiles]`` of the config file ``text``, each checked to be a table."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigurationError(f"config file {path}: [profiles] must be a table")
+    for name, table in profiles.items():
+        if not isinstance(table, dict):  # the value is not shown: it may be a secret put in the wrong place
+            raise ConfigurationError(
+                f"config file {path}: profile {name!r} must be a table of settings "
+                f"(a [profiles.NAME] section, one setting a line), not {_kind(table)}"
+            )
     return profiles
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+
+
+def _read_file(path: Path) -> dict[str, dict[str, Any]]:
+    return _parse(path, _read_text(path))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_private_file(path, text.encode("utf-8"))  # owner only: it names keyring entries
+    except OSError as exc:
+        raise ConfigurationError(f"config file {path} cannot be written: {exc.strerror or exc}") from None
 
 
 def profile_names() -> list[str]:
@@ -99,20 +156,14 @@ def profile_exists(name: str) -> bool:
     """Whether profile ``name`` is defined, in the file or by ``DECENTSOCIAL_<NAME>_*`` variables.
 
     Reads no secret: a profile whose secret variable is missing still exists
-    (a worker elsewhere may have it).
+    (a worker elsewhere may have it). The same rules as :func:`load_profile`.
     """
-    if name in _read_file(config_path()):
-        return True
-    prefix = _env_key(name)
-    return any(key.startswith(prefix) and len(key) > len(prefix) for key in os.environ)
+    return bool(_settings(name, _read_file(config_path())))
 
 
 def profile_network(name: str) -> str | None:
     """The network profile ``name`` is for (its ``network`` setting), reading no secret; ``None`` if unset."""
-    prefix = _env_key(name)
-    profiles = _read_file(config_path())
-    # DECENTSOCIAL_BRAND_NETWORK_… may belong to a profile "brand-network"; the exact variable is ours.
-    value = os.environ.get(prefix + "NETWORK") or profiles.get(name, {}).get("network")
+    value = _settings(name, _read_file(config_path())).get("network")
     return value if isinstance(value, str) and value else None
 
 
@@ -120,28 +171,43 @@ def _env_key(profile: str) -> str:
     return ENV_PREFIX + profile.upper().replace("-", "_").replace(".", "_") + "_"
 
 
+def _settings(name: str, profiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Profile ``name`` as the file and the environment give it, indirections not followed."""
+    if not isinstance(name, str):
+        raise ConfigurationError(f"a profile is named by text, got {type(name).__name__}")
+    settings = dict(profiles.get(name, {}))
+    prefix = _env_key(name)
+    # DECENTSOCIAL_BRAND_BLUESKY_PASSWORD belongs to profile "brand-bluesky", not to "brand".
+    longer = [p for p in map(_env_key, profiles) if p != prefix and p.startswith(prefix)]
+    settings.update(
+        (key[len(prefix) :].lower(), value)
+        for key, value in os.environ.items()
+        if key.startswith(prefix)
+        and len(key) > len(prefix)
+        and key not in OWN_VARIABLES
+        and not any(key.startswith(p) for p in longer)
+    )
+    settings.pop(LOGIN_TABLE, None)
+    return settings
+
+
 def load_profile(name: str) -> dict[str, Any]:
     """Settings of profile ``name``: file values, then environment overrides, then ``*_env`` indirections."""
     path = config_path()
     profiles = _read_file(path)
-    settings: dict[str, Any] = dict(profiles.get(name, {}))
-    prefix = _env_key(name)
-    # DECENTSOCIAL_BRAND_BLUESKY_PASSWORD belongs to profile "brand-bluesky", not to "brand".
-    longer = [p for p in map(_env_key, profiles) if p != prefix and p.startswith(prefix)]
-    from_env = {
-        key[len(prefix) :].lower(): value
-        for key, value in os.environ.items()
-        if key.startswith(prefix) and len(key) > len(prefix) and not any(key.startswith(p) for p in longer)
-    }
-    settings.update(from_env)
-    settings.pop(LOGIN_TABLE, None)
+    settings = _settings(name, profiles)
     if not settings:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigurationError(
-            f"no profile {name!r} in {path} or in {prefix}* environment variables (profiles: {known})"
+            f"no profile {name!r} in {path} or in {_env_key(name)}* environment variables (profiles: {known})"
         )
+    for key in [k for k in settings if k.endswith("_env") or k.endswith(KEYRING_SUFFIX)]:
+        if not isinstance(settings[key], str):
+            raise ConfigurationError(
+                f"profile {name!r}: {key} must be text (a name), not {_kind(settings[key])}"
+            )
     for key in [k for k in settings if k.endswith("_env")]:
-        variable = str(settings.pop(key))
+        variable = settings.pop(key)
         target = key[: -len("_env")]
         if target in settings:
             continue
@@ -151,7 +217,7 @@ def load_profile(name: str) -> dict[str, Any]:
             )
         settings[target] = os.environ[variable]
     for key in [k for k in settings if k.endswith(KEYRING_SUFFIX)]:
-        entry = str(settings.pop(key))
+        entry = settings.pop(key)
         target = key[: -len(KEYRING_SUFFIX)]
         if target in settings:
             continue
@@ -176,8 +242,10 @@ LOGIN_TABLE = "login"
 #: ``KEY_keyring = "ENTRY"``: setting ``KEY`` is in the system keyring at ``ENTRY``.
 KEYRING_SUFFIX = "_keyring"
 
-#: A table header line (``[a.b]``, ``[[a]]``), not an array value that happens to start with ``[``.
-_HEADER = re.compile(r'^\s*\[\[?\s*[A-Za-z0-9_"\'.\s-]+\]\]?\s*(#.*)?$')
+#: A TOML key: bare, "basic" (any text, escapes) or 'literal'.
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+#: A table header line (``[a.b]``, ``[[a]]``, ``[profiles."café"]``), not an array value starting with ``[``.
+_HEADER = re.compile(rf"^\s*\[\[?\s*{_KEY}(?:\s*\.\s*{_KEY})*\s*\]\]?\s*(#.*)?$")
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -211,6 +279,17 @@ def profile_login(name: str) -> dict[str, Any]:
     return dict(login) if isinstance(login, dict) else {}
 
 
+def _toml_string(text: str) -> str:
+    at = lone_surrogate_at(text)
+    if at is not None:  # no UTF-8 form: the file could not hold it
+        raise InvalidInput(
+            f"text with half a surrogate pair on its own (at character {at}) cannot be written "
+            "to the config file"
+        )
+    # JSON's string escapes are a subset of TOML's basic-string escapes; TOML also refuses a raw DEL.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -219,8 +298,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str):
-        # JSON's string escapes are a subset of TOML's basic-string escapes.
-        return json.dumps(value, ensure_ascii=False)
+        return _toml_string(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -245,16 +323,23 @@ def _holds_secret(value: Any) -> bool:
 
 
 def _toml_key(key: str) -> str:
-    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else json.dumps(key, ensure_ascii=False)
+    if not isinstance(key, str):
+        raise InvalidInput(f"a setting is named by text, got {type(key).__name__}")
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
 
 
 def _section_header(line: str) -> str | None:
     """The profile a ``[profiles.NAME…]`` header line opens, or ``None`` for any other line."""
-    match = re.match(r'^\s*\[\s*profiles\s*\.\s*("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+)', line)
+    match = re.match(rf"^\s*\[\s*profiles\s*\.\s*({_KEY})", line)
     if match is None or line.lstrip().startswith("[["):
         return None
     raw = match[1]
-    return str(json.loads(raw)) if raw.startswith('"') else raw
+    if raw[0] not in "\"'":
+        return raw
+    try:  # a quoted key is read as TOML reads it (its escapes are not JSON's)
+        return str(tomllib.loads(f"k = {raw}")["k"])
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def _without_profile(text: str, name: str) -> str:
@@ -302,6 +387,8 @@ def profile_lock() -> Iterator[Path]:
             raise ConfigurationError(
                 f"{path} is being changed by another process ({exc}): try again once it is done"
             ) from None
+        except OSError as exc:  # its folder cannot be made or written
+            raise ConfigurationError(f"config file {path} cannot be locked: {exc.strerror or exc}") from None
         _held.paths.add(path)
         try:
             yield path
@@ -337,9 +424,8 @@ def update_profile(name: str, values: dict[str, Any]) -> bool:
 
 
 def _save_profile(path: Path, name: str, settings: dict[str, Any], login: dict[str, Any] | None) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if old:
-        _read_file(path)  # refuse to rewrite a file that is not valid TOML
+    old = _read_text(path)
+    _parse(path, old)  # refuse to rewrite a file that is not valid
     lines = [f"[profiles.{name}]"]
     lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in settings.items() if v is not None]
     if login:
@@ -351,13 +437,14 @@ def _save_profile(path: Path, name: str, settings: dict[str, Any], login: dict[s
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug in the writer above
         raise ConfigurationError(f"could not write profile {name!r} to {path}: {exc}") from None
-    write_private_file(path, text.encode("utf-8"))  # readable by the owner only: it names keyring entries
+    _write(path, text)
 
 
 def remove_profile(name: str) -> bool:
     """Remove profile ``name`` from the file; ``False`` when it was not there."""
     with profile_lock() as path:
-        if name not in _read_file(path):
+        text = _read_text(path)
+        if name not in _parse(path, text):
             return False
-        write_private_file(path, _without_profile(path.read_text(encoding="utf-8"), name).encode("utf-8"))
+        _write(path, _without_profile(text, name))
     return True

@@ -288,7 +288,7 @@ def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> Non
     try:
         active = Crisis.active(sched)
         if active is None:
-            raise InvalidInput(f"no crisis is active in {store}")
+            raise InvalidInput(f"no crisis is active in {sched.store.where}")
         ended = active.end()
     finally:
         sched.close()

@@ -105,6 +105,11 @@ def known_networks() -> list[str]:
 
 def backend_class(name: str) -> type[BaseNetwork[Any]]:
     """Import and return the backend class registered as ``name``."""
+    if not isinstance(name, str):  # ``network = 5`` in a config file
+        raise ConfigurationError(
+            f"a network is named by text, not a {type(name).__name__}; known networks: "
+            f"{', '.join(known_networks())}"
+        )
     target = BUILTIN.get(name) or _third_party().get(name)
     if target is None:
         known = known_networks()
@@ -190,6 +195,10 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
 
         profile_settings = load_profile(profile)
         profile_network = profile_settings.pop("network", None)
+        if profile_network is not None and not isinstance(profile_network, str):
+            raise ConfigurationError(
+                f'profile {profile!r}: network must be a network\'s name in quotes (network = "mastodon")'
+            )
         if name is not None and profile_network not in (None, name):
             raise ConfigurationError(f"profile {profile!r} is for {profile_network}, not {name}")
         name = name or profile_network
