@@ -27,30 +27,43 @@ from ..servers.hive import hive_connection, public_key_for
 from .oracle import wax_check
 
 HEAD_TIME = datetime(2016, 9, 15, 19, 47, 21, tzinfo=timezone.utc)
+HEAD_BLOCK = 5_000_000  # the recorded head block, at HEAD_TIME
 
 
 class MovingChain:
-    """Forwards to the replay node; the head block moves ``step`` seconds per properties call."""
+    """Forwards to the replay node; the head block moves ``step`` seconds per properties call.
+
+    The last irreversible block trails the head by ``lib_lag`` blocks (20, as
+    recorded; a block every 3 s). History answers as HAfAH does: entries in
+    reversible blocks only when ``include_reversible`` is asked for.
+    """
 
     def __init__(self, replay: ReplayServer, *, step: int = 3, lose_first_broadcast: bool = True) -> None:
         self.replay = replay
         self.step = step
         self.lose = lose_first_broadcast
         self.heads = 0
+        self.lib_lag = 20
         self.history: list[Any] = []  # what account_history_api answers (transfers of alice)
+        self.reversible: list[Any] = []  # transfers in blocks that are not irreversible yet
         self.upstream = httpx.Client()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         method = body["method"]
         if method == "account_history_api.get_account_history":
-            return self._answer(body, {"history": self.history})
+            wanted = self.history + (self.reversible if body["params"].get("include_reversible") else [])
+            return self._answer(body, {"history": wanted})
+        if method == "condenser_api.get_block_header":
+            stamp = HEAD_TIME + timedelta(seconds=3 * (body["params"][0] - HEAD_BLOCK))
+            return self._answer(body, {"timestamp": stamp.strftime("%Y-%m-%dT%H:%M:%S")})
         real = self.upstream.post(self.replay.url, content=request.content)
         answer = real.json()
         if method == "condenser_api.get_dynamic_global_properties":
             props = dict(answer["result"])
             moved = self.heads * self.step // 3
             props["head_block_number"] += moved
+            props["last_irreversible_block_num"] = props["head_block_number"] - self.lib_lag
             props["head_block_id"] = f"{props['head_block_number']:08x}" + f"{self.heads:08x}" * 4
             props["time"] = (HEAD_TIME + timedelta(seconds=self.heads * self.step)).strftime(
                 "%Y-%m-%dT%H:%M:%S"

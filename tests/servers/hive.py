@@ -65,6 +65,9 @@ def public_key_for(account: str, role: str) -> str:
 def _free_port() -> int:
     for port in PORTS:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # As the server binds (allow_reuse_address): a port whose last connections are in
+            # TIME_WAIT is free for it, and must not count as taken here.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:

@@ -24,7 +24,14 @@ import httpx
 from ... import errors
 from ...limits import Limits, loads
 
-__all__ = ["RpcError", "error_from_rpc", "is_duplicate_transaction", "node_failures", "result_of"]
+__all__ = [
+    "RpcError",
+    "error_from_rpc",
+    "is_duplicate_transaction",
+    "is_refusal",
+    "node_failures",
+    "result_of",
+]
 
 
 class RpcError(Exception):
@@ -69,6 +76,24 @@ def is_duplicate_transaction(error: Any) -> bool:
     return "duplicate transaction" in _message(error).lower()
 
 
+#: Codes of hived's json_rpc plugin for a call it did not carry out: a server error (an assertion
+#: such as a refused transaction), no or unreadable params, an error during the call, an invalid
+#: request or params, a parse error. -32603 (internal error) and a gateway's own codes (jussi:
+#: 1000 request timeout, 1050 response timeout, 1100 upstream error) say nothing of that.
+_REFUSAL_CODES = frozenset({-32000, -32001, -32002, -32003, -32600, -32602, -32700})
+
+
+def is_refusal(error: Any) -> bool:
+    """Whether an error object is hived's own refusal (nothing was done), not a gateway's timeout or
+    internal error, after which a broadcast may still have reached the chain."""
+    lowered = _message(error).lower()
+    if "timeout" in lowered or "timed out" in lowered:
+        return False
+    if "assert exception" in lowered:
+        return True
+    return isinstance(error, dict) and error.get("code") in _REFUSAL_CODES
+
+
 def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocialError:
     """Map a node's JSON-RPC error object to the error tree (never a raw KeyError)."""
     message = _message(error)
@@ -86,6 +111,15 @@ def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocial
     if "rate limit" in lowered or code == 429:
         return errors.RateLimited(f"{method}: rate limited", network=network, server_message=short)
     if "broadcast" in method:
+        if not is_refusal(error):
+            # A gateway gave up waiting (or failed) after passing the transaction on: it may be on
+            # chain. Re-sending the same signed transaction is safe (a duplicate is success).
+            return errors.NetworkUnavailable(
+                f"{method}: the node's gateway failed before hived answered",
+                network=network,
+                server_message=short,
+                retryable=True,
+            )
         # A refused transaction (bad TaPoS, expired, over a balance, already voted…) changed nothing.
         return errors.ContentRejected(f"the node rejected {method}", network=network, server_message=short)
     if any(k in lowered for k in _NOT_FOUND):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 import struct
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, TypeVar
 
 import httpx
@@ -37,7 +38,6 @@ from .convert import (
     Seen,
     account_from_profile,
     amount_of,
-    as_datetime,
     claimable_reward,
     community_from_bridge,
     history_index,
@@ -45,10 +45,11 @@ from .convert import (
     post_from_bridge,
     reward_from_history,
 )
-from .failures import RpcError, is_duplicate_transaction
+from .failures import RpcError, is_duplicate_transaction, is_refusal
 from .pins import CommunityPins
 from .settings import HiveSettings, SteemSettings
 from .sign import SignedTx, sign_transaction, tapos
+from .tips import KeyedTips, chain_time
 from .transport import RpcClient
 
 __all__ = ["HiveNetwork", "SteemNetwork"]
@@ -62,9 +63,11 @@ SIGNED_KEPT = 100
 MAX_BODY_BYTES = 64_000
 #: bridge.account_notifications and bridge.list_communities return at most 100 a page.
 BRIDGE_MAX_PAGE = 100
+#: A transaction expires at most an hour after its head block (HIVE_MAX_TIME_UNTIL_EXPIRATION).
+MAX_EXPIRATION = 3600
 
 
-class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
+class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     """Hive through the bridge API (reads) and locally signed transactions (writes).
 
     Writes are signed once with the configured posting (or, for ``tip``,
@@ -122,6 +125,8 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         #: The last ``SIGNED_KEPT`` transactions this connection signed, newest last (id and
         #: digest included); bounded, so a long-running bot does not hold every one it ever sent.
         self.signed: deque[SignedTx] = deque(maxlen=SIGNED_KEPT)
+        self._signing = threading.Lock()
+        self._head_uses: tuple[Any, int] = (None, 0)  # the TaPoS last signed on, and how often
 
     def _checked_node(self, node: str) -> str:
         """A node URL through ``check_endpoint``: https, or http for loopback or with ``allow_http``."""
@@ -148,7 +153,7 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         super().check_draft(draft)
         if draft.visibility not in (None, "public"):
             raise errors.ContentRejected(f"{self.name} posts are always public", network=self.name)
-        ops.check_comment(draft, self.chain, reply=draft.reply_to is not None)
+        ops.check_comment(draft, self.chain, reply=draft.reply_to is not None, app=self.settings.app)
 
     # ---------------------------------------------------------------- helpers
 
@@ -235,14 +240,20 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         profile = self._call("bridge.get_profile", {"account": name})
         if not profile:
             raise errors.NotFound(f"account {name} not found", network=self.name)
-        return account_from_profile(as_dict(profile), self.chain)
+        found = account_from_profile(as_dict(profile), self.chain)
+        if found.id != name:  # a node's answer for another account is no answer to this question
+            raise malformed(self.name, "profile (another account than asked for)")
+        return found
 
     def _get_post(self, id: str) -> Post:
         author, permlink = split_post_id(id, self.name)
         post = self._call("bridge.get_post", {"author": author, "permlink": permlink})
         if not post:
             raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
-        return post_from_bridge(as_dict(post), self.chain)
+        found = post_from_bridge(as_dict(post), self.chain)
+        if found.id != f"{author}/{permlink}":  # edit, pin or rewards would act on that other post
+            raise malformed(self.name, "post (another post than asked for)")
+        return found
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         query = {"sort": "posts", "account": self._name_of(account)}
@@ -286,6 +297,8 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
                 continue
             seen.add(key)
             ordered.append(post_from_bridge(item, self.chain, shared))
+            if key == root and ordered[0].id != root:
+                raise malformed(self.name, "discussion (its first post is another than asked for)")
             stack.extend(reversed([r for r in as_list(item.get("replies")) if isinstance(r, str)]))
         return ordered
 
@@ -414,8 +427,9 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
 
     # ---------------------------------------------------------------- writes
 
-    def _head(self) -> tuple[dict[str, Any], datetime]:
-        """TaPoS fields for a new transaction and the node's head block time (typed error if unreadable)."""
+    def _head(self) -> tuple[dict[str, Any], datetime, int]:
+        """TaPoS fields for a new transaction, the node's head block time and its last irreversible
+        block number (0 when not sent); a typed error if unreadable."""
         props = as_dict(self._call("condenser_api.get_dynamic_global_properties", []))
         try:
             base = tapos(
@@ -424,26 +438,45 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
                 str(props["time"]),
                 self.settings.expiration_seconds,
             )
+            irreversible = int(props.get("last_irreversible_block_num", 0))
         except (KeyError, TypeError, ValueError, OverflowError, struct.error) as exc:
             raise malformed(self.name, "set of chain properties") from exc
         head_time: datetime = base["head_time"]
-        return base, head_time
+        return base, head_time, irreversible
 
-    def _sign(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
-        """Sign ``operations`` once, on the node's head block (TaPoS)."""
+    def _sign(self, operations: list[ops.OpJson], key: KeyName, *, distinct: bool = False) -> SignedTx:
+        """Sign ``operations`` once, on the node's head block (TaPoS).
+
+        The id leaves out the signatures: the same operations signed twice on
+        one head block are one transaction, which the chain takes once. That
+        is right for a vote or a follow; a ``distinct`` one (a payment) must
+        be a transaction of its own, so each further one there expires a second later.
+        """
         wif = self._key(key)
-        base, _ = self._head()
-        tx = sign_transaction(operations, base, wif, self.chain, key)
-        self.signed.append(tx)
+        base, head_time, _ = self._head()
+        with self._signing:
+            if distinct:
+                ref = (base["ref_block_num"], base["ref_block_prefix"], base["expiration"])
+                uses = self._head_uses[1] if self._head_uses[0] == ref else 0
+                self._head_uses = (ref, uses + 1)
+                latest = head_time + timedelta(seconds=MAX_EXPIRATION)
+                expires = min(chain_time(base["expiration"]) + timedelta(seconds=uses), latest)
+                base["expiration"] = expires.strftime("%Y-%m-%dT%H:%M:%S")
+            tx = sign_transaction(operations, base, wif, self.chain, key)
+            self.signed.append(tx)
         return tx
 
-    def _send(self, tx: SignedTx) -> None:
-        """Broadcast ``tx`` under the retry policy; the same signed tx every attempt, a duplicate is success.
+    def _send(self, tx: SignedTx, *, distinct: bool = False) -> None:
+        """Broadcast ``tx`` under the retry policy; the same signed tx every attempt.
+
+        A duplicate answer is success, except for a fresh ``distinct`` one (a
+        payment) that no earlier attempt may have delivered: there it means
+        another call sent the same, and this one did nothing.
 
         Raises the last failure. When any attempt may have reached a node (a
-        timeout, a lost answer, a 5xx), the failure raised is a non-retryable
-        ``NetworkUnavailable``: the transaction may be on chain, and only
-        re-sending this very transaction (never a new one) is safe.
+        timeout, a lost answer, a 5xx, a gateway's error object), the failure
+        raised is a non-retryable ``NetworkUnavailable``: the transaction may
+        be on chain, and only re-sending this very transaction (never a new one) is safe.
         """
         reached: list[bool] = []
 
@@ -453,8 +486,14 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
             except errors.DecentSocialError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, RpcError) and is_duplicate_transaction(cause.error):
-                    self.log.info("transaction %s already known to the node: treated as sent", tx.id)
-                    return
+                    if not distinct or any(reached):
+                        self.log.info("transaction %s already known to the node: treated as sent", tx.id)
+                        return
+                    raise errors.ContentRejected(
+                        f"an identical transaction ({tx.id}) was sent moments ago by another call; this "
+                        "one sent nothing: wait for the next block (3 s) or make it differ (a tip's memo)",
+                        network=self.name,
+                    ) from exc
                 reached.append(_may_have_reached(exc))
                 raise
 
@@ -467,10 +506,10 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
                 ) from exc
             raise
 
-    def _broadcast(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
-        """Sign once, broadcast; a retry re-sends the same signed tx and a duplicate answer is success."""
-        tx = self._sign(operations, key)
-        self._send(tx)
+    def _broadcast(self, operations: list[ops.OpJson], key: KeyName, *, distinct: bool = False) -> SignedTx:
+        """Sign once, broadcast; a retry re-sends the same signed tx (see ``_sign`` for ``distinct``)."""
+        tx = self._sign(operations, key, distinct=distinct)
+        self._send(tx, distinct=distinct)
         return tx
 
     def _publish(self, draft: Draft) -> Post:
@@ -484,7 +523,13 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         operations = ops.comment_ops(
             draft, chain=self.chain, author=me, permlink=permlink, parent=parent, app=self.settings.app
         )
-        tx = self._broadcast(operations, "posting_key")
+        if draft.idempotency_key and len(operations) > 1:
+            kept = self._keyed_options(operations, f"publish:{draft.idempotency_key}", f"{me}/{permlink}")
+            if isinstance(kept, Post):
+                return kept  # made by an earlier try whose answer was lost
+            tx = kept
+        else:
+            tx = self._broadcast(operations, "posting_key")
         comment = operations[0][1]
         return Post(
             network=self.name,
@@ -507,8 +552,9 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
     def _edit(self, post: Post, draft: Draft) -> Post:
         """A ``comment`` operation on the same permlink: hived replaces the body, title and metadata.
 
-        The post keeps its parent and category (a root post's first tag, or its
-        community); a root post keeps its title when the draft gives none.
+        The post keeps its parent and category (the chain's, which need not be
+        its first tag: Steem refuses an edit that changes it); a root post keeps
+        its title when the draft gives none.
         Payout options and beneficiaries are fixed at the first publish, so an
         edit carries none.
         """
@@ -517,7 +563,7 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         self._key("posting_key")
         update: dict[str, Any] = {"beneficiaries": (), "payout": None, "community": post.community}
         if parent is None:
-            category = post.community or (post.tags[0] if post.tags else None)
+            category = _category_of(post)
             update["tags"] = (category, *draft.tags) if category else draft.tags
             if draft.title is None and post.title:
                 update["title"] = post.title
@@ -598,96 +644,8 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
         self._key("active_key")
         if idempotency_key is None:
             self._check_balance(me, amount)
-            return self._broadcast([op], "active_key").id
+            return self._broadcast([op], "active_key", distinct=True).id
         return self._keyed_tip(op, amount, f"tip:{idempotency_key}")
-
-    def _keyed_tip(self, op: ops.OpJson, amount: Amount, record: str) -> str:
-        """A transfer made exactly once for one idempotency key, within its transaction's expiry.
-
-        The signed transaction is written to the state store under the key
-        before it is broadcast; a retry (after a lost answer, a crash, in
-        another process) re-broadcasts that very transaction, which the
-        chain takes at most once (a duplicate answer is success). Once it has
-        expired it can no longer be included: the account's history says
-        whether it was, and only a transaction that never made it is
-        replaced by a new one.
-        """
-        kept = self._kept_tip(record, op)
-        if kept is not None:
-            _, head_time = self._head()
-            expires = _chain_time(str(kept.json["expiration"]))
-            if head_time < expires:
-                self.signed.append(kept)
-                self._send(kept)
-                return kept.id
-            if self._in_history(kept):
-                return kept.id
-        me = self._my_name()
-        self._check_balance(me, amount)
-        tx = self._sign([op], "active_key")
-        stored = self.state.get(self.state_scope, record)
-        digest = stored[0] if stored is not None else tx.id
-        data = {"hive_tx": tx.json, "id": tx.id, "digest": tx.digest, "head_time": tx.head_time.isoformat()}
-        self.state.put(self.state_scope, record, digest, data)
-        self._send(tx)
-        return tx.id
-
-    def _kept_tip(self, record: str, op: ops.OpJson) -> SignedTx | None:
-        """The transaction signed for this key before, if any (it must be this very transfer)."""
-        stored = self.state.get(self.state_scope, record)
-        if stored is None or "hive_tx" not in stored[1]:
-            return None
-        data = stored[1]
-        try:
-            body = dict(data["hive_tx"])
-            kept = SignedTx(
-                json=body,
-                id=str(data["id"]),
-                digest=str(data["digest"]),
-                head_time=datetime.fromisoformat(str(data["head_time"])),
-            )
-            same = body["operations"] == [list(op)]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise errors.InvalidInput(
-                "the record of this idempotency_key is unreadable; use a new key", network=self.name
-            ) from exc
-        if not same:
-            raise errors.InvalidInput(
-                "this idempotency_key was already used for another transfer; use a new key", network=self.name
-            )
-        return kept
-
-    def _in_history(self, tx: SignedTx) -> bool:
-        """Whether the expired ``tx`` made it into a block: the sender's newest transfers, by transaction id.
-
-        Not found where the history reaches back past the transaction's signing
-        means it never will be (it expired); a history that does not reach so
-        far back cannot tell, and that is a typed error rather than a second payment.
-        """
-        me = self._my_name()
-        found = self._call(
-            "account_history_api.get_account_history",
-            {"account": me, "start": -1, "limit": 1000, "operation_filter_low": 1 << TRANSFER_OP},
-        )
-        history = as_list(as_dict(found).get("history"))
-        oldest: datetime | None = None
-        for entry in history:
-            if not isinstance(entry, list) or len(entry) < 2:
-                continue
-            item = as_dict(entry[1])
-            if item.get("trx_id") == tx.id:
-                return True
-            stamp = as_datetime(item.get("timestamp"))
-            if stamp is not None and (oldest is None or stamp < oldest):
-                oldest = stamp
-        complete = len(history) < 1000 or (oldest is not None and oldest <= tx.head_time)
-        if not complete:
-            raise errors.NetworkUnavailable(
-                f"the tip's transaction {tx.id} expired and the node's history does not reach back far "
-                "enough to say whether it was included; check the account before paying again",
-                network=self.name,
-            )
-        return False
 
     def _check_balance(self, account: str, amount: Amount) -> None:
         entry = self._account_entry(account)
@@ -704,24 +662,32 @@ class HiveNetwork(CommunityPins, BaseNetwork[HiveSettings]):
 
 #: The user:password@ part of a URL (kept out of error messages).
 _USERINFO = re.compile(r"//[^/?#]*@")
-#: The ``transfer`` operation's number (account_history_api operation_filter_low bit).
-TRANSFER_OP = 2
 
 
-def _chain_time(text: str) -> datetime:
-    """A chain time stamp (``2016-09-15T19:47:21``, UTC)."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+def _category_of(post: Post) -> str | None:
+    """A root post's category (its ``parent_permlink``): bridge's ``category``, or the one this
+    connection sent (a post from ``publish``/``edit``), else its community or first tag."""
+    raw = post.raw or {}
+    if isinstance(raw.get("category"), str) and raw["category"]:
+        return str(raw["category"])
+    for op in as_list(raw.get("operations")):
+        body = as_dict(op[1]) if isinstance(op, list) and len(op) == 2 and op[0] == "comment" else {}
+        if body.get("parent_author") == "" and isinstance(body.get("parent_permlink"), str):
+            return str(body["parent_permlink"]) or None
+    return post.community or (post.tags[0] if post.tags else None)
 
 
 def _may_have_reached(exc: errors.DecentSocialError) -> bool:
     """Whether a broadcast that failed with ``exc`` may still have been taken by a node.
 
-    A node's own refusal (an error object, a 4xx or 429) took nothing, and
-    neither did a connection that never opened; a timeout, a lost answer or a
-    5xx may have.
+    A node's own refusal (hived's error object, a 4xx or 429) took nothing, and
+    neither did a connection that never opened; a timeout, a lost answer, a
+    5xx or a gateway's error object (it gave up waiting for hived) may have.
     """
-    if not isinstance(exc, errors.NetworkUnavailable) or isinstance(exc.__cause__, RpcError):
+    if not isinstance(exc, errors.NetworkUnavailable):
         return False
+    if isinstance(exc.__cause__, RpcError):  # a gateway's timeout or internal error, not hived's refusal
+        return not is_refusal(exc.__cause__.error)
     return not isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))
 
 

@@ -39,6 +39,13 @@ OpJson = list[Any]  # ["vote", {...}]
 
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 BENEFICIARY_LIMIT = 128
+#: hived refuses a transaction over 64 KiB (HIVE_MAX_TRANSACTION_SIZE).
+MAX_TRANSACTION_BYTES = 65_536
+#: What a comment's transaction holds besides its title, body, metadata and beneficiaries, at most:
+#: parent and own author and permlink (16 + 256 bytes each), the payout options, TaPoS, a signature.
+TRANSACTION_OVERHEAD = 1_024
+#: Each beneficiary in ``comment_options``: an account name (up to 16 bytes and its length) and a weight.
+BENEFICIARY_BYTES = 19
 MAX_TAGS = 10
 TITLE_LIMIT = 255
 
@@ -182,12 +189,15 @@ def _amount_str(amount: Amount, allowed: tuple[str, ...], network: str, places: 
         raise InvalidInput(f"amount {value} cannot be written on the chain", network=network) from exc
 
 
-def check_comment(draft: Draft, chain: Chain, *, reply: bool) -> tuple[list[str], str, list[str]]:
+def check_comment(
+    draft: Draft, chain: Chain, *, reply: bool, app: str = "decentsocial"
+) -> tuple[list[str], str, list[str]]:
     """The rules hived applies to a comment that the draft alone decides, checked before any signing.
 
     Tags (at most 10, each valid), the title (a post needs one, at most 255
     bytes; a reply has none), media linked by URL (a file cannot be),
-    beneficiaries and payout options. ``check_draft`` runs it, so planning
+    beneficiaries and payout options, and the transaction's size (the body
+    with its image links, the metadata). ``check_draft`` runs it, so planning
     refuses what publishing would; :func:`comment_ops` builds on what it
     returns: the tags (the category first), the title and the images' URLs.
     """
@@ -205,7 +215,31 @@ def check_comment(draft: Draft, chain: Chain, *, reply: bool) -> tuple[list[str]
         raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
     if draft.beneficiaries or draft.payout is not None:
         options_json(draft.beneficiaries, draft.payout, chain, "", "")  # its checks; comment_ops writes it
+    body, metadata = _body(draft, images), _metadata(draft, tags, images, app)
+    size = sum(utf8_len(text) for text in (title, body, metadata))
+    size += TRANSACTION_OVERHEAD + BENEFICIARY_BYTES * len(draft.beneficiaries)
+    if size > MAX_TRANSACTION_BYTES:
+        raise ContentRejected(
+            f"with its image links and metadata the {network} transaction would be about {size} bytes, "
+            f"over the chain's {MAX_TRANSACTION_BYTES}; shorten the text",
+            network=network,
+        )
     return tags, title, images
+
+
+def _body(draft: Draft, images: list[str]) -> str:
+    """The body as sent: the text, then a link to each image."""
+    return draft.text + "".join(f"\n\n![]({url})" for url in images)
+
+
+def _metadata(draft: Draft, tags: list[str], images: list[str], app: str) -> str:
+    """The comment's ``json_metadata``."""
+    metadata: dict[str, Any] = {"tags": tags, "app": app, "format": "markdown"}
+    if draft.community:
+        metadata["community"] = draft.community
+    if images:
+        metadata["image"] = images
+    return json.dumps(metadata, separators=(",", ":"))
 
 
 def comment_ops(
@@ -218,19 +252,11 @@ def comment_ops(
     app: str,
 ) -> list[OpJson]:
     """The ``comment`` operation, plus ``comment_options`` when beneficiaries or payout options are set."""
-    tags, title, images = check_comment(draft, chain, reply=parent is not None)
+    tags, title, images = check_comment(draft, chain, reply=parent is not None, app=app)
     if parent is None:
         parent_author, parent_permlink = "", (tags[0] if tags else "blog")
     else:
         parent_author, parent_permlink = parent
-    metadata: dict[str, Any] = {"tags": tags, "app": app, "format": "markdown"}
-    if draft.community:
-        metadata["community"] = draft.community
-    body = draft.text
-    for url in images:
-        body += f"\n\n![]({url})"
-    if images:
-        metadata["image"] = images
     ops: list[OpJson] = [
         [
             "comment",
@@ -240,8 +266,8 @@ def comment_ops(
                 "author": author,
                 "permlink": permlink,
                 "title": title,
-                "body": body,
-                "json_metadata": json.dumps(metadata, separators=(",", ":")),
+                "body": _body(draft, images),
+                "json_metadata": _metadata(draft, tags, images, app),
             },
         ]
     ]
@@ -308,6 +334,13 @@ def transfer_op(chain: Chain, sender: str, to: str, amount: Amount, memo: str) -
         raise ContentRejected("memo is over 2048 bytes", network=network)
     if holds_private_key(memo):
         raise InvalidInput("the memo holds a private key; refusing to publish it", network=network)
+    if memo.startswith("#"):
+        # Wallets (beem, Hive Keychain) encrypt a memo starting with '#'; this one would go out in clear.
+        raise InvalidInput(
+            "memos starting with '#' are meant to be encrypted, and decentsocial does not encrypt "
+            "memos (they are public); drop the '#' to send it in clear",
+            network=network,
+        )
     text = _amount_str(amount, (chain.liquid, chain.backed), network)
     if amount.value <= 0:
         raise InvalidInput("a tip must be more than zero", network=network)
