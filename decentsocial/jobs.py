@@ -247,6 +247,9 @@ def _next_on_clock(local_at: str, every: float, after: float) -> float | None:
 #: The store note that names the active crisis (see :func:`decentsocial.lifecycle.crisis`): while it
 #: is there, workers run nothing, so a job planned during the crisis waits for its end too.
 CRISIS_NOTE = "crisis"
+#: Who paused a job by hand (:meth:`~decentsocial.Scheduler.pause`); a crisis records its id instead,
+#: so its end resumes only the jobs it paused, never one held by hand meanwhile.
+BY_HAND = "hand"
 
 #: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
 Record = tuple[int, TargetOutcome, float]
@@ -272,10 +275,19 @@ class JobStore(Protocol):
         """Every job, soonest first (then oldest first)."""
         ...
 
-    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
+    def move(
+        self,
+        job_id: str | None,
+        sources: tuple[str, ...],
+        target: str,
+        by: str | None = None,
+        held_by: str | None = None,
+    ) -> list[str] | None:
         """Set ``target`` on the job (or every job) whose status is in ``sources``; the ids moved.
 
-        ``None`` when ``job_id`` names no job.
+        A job moved to ``paused`` records who paused it, ``by`` (default :data:`BY_HAND`), in the
+        same step; a job already paused by ``by`` is not moved. ``held_by`` moves only the jobs
+        paused by it (``""``: paused before stores recorded who). ``None`` when ``job_id`` names no job.
         """
         ...
 
@@ -289,7 +301,8 @@ class JobStore(Protocol):
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         """Claim up to ``limit`` of the soonest due jobs (scheduled and due, or running with an expired
         lease) at once; the jobs with their outcomes, soonest first, then in the order they were
-        scheduled (none: an empty list)."""
+        scheduled (none: an empty list). Nothing is claimed while the :data:`CRISIS_NOTE` note
+        exists: it is checked in the same atomic step as the claim."""
         ...
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .crosspost import CrosspostResult, Outcome, _as_error, check_networks, crosspost, target_of
 from .errors import (
@@ -54,6 +54,7 @@ __all__ = [
     "RETRACTION_NOTICE",
     "Crisis",
     "CrisisEnd",
+    "CrisisInterrupted",
     "Retracted",
     "Retraction",
     "crisis",
@@ -343,6 +344,8 @@ def _retract_one(
 
 
 class _Notes(Protocol):
+    where: str
+
     def note(self, name: str) -> str | None: ...
     def swap_note(self, name: str, old: str | None, new: str | None) -> bool: ...
 
@@ -354,35 +357,63 @@ class _StateNotes:
         from .state import StateStore
 
         self.state = StateStore.open()
+        self.where = f"the state store {self.state.path}"
 
     def note(self, name: str) -> str | None:
         found = self.state.get(_STATE_SCOPE, name)
-        return None if found is None else str(found[1].get("value"))
+        value = None if found is None else found[1].get("value")
+        return value if isinstance(value, str) else None  # {}: a write cut short by an older version
 
     def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
-        if old is None:
-            if self.state.claim(_STATE_SCOPE, name, "note") is not None:
-                return False  # there is one already
-        elif self.note(name) != old:
-            return False
-        if new is None:
-            self.state.drop(_STATE_SCOPE, name)
-        else:
-            self.state.put(_STATE_SCOPE, name, "note", {"value": new})
-        return True
+        data = None if new is None else {"value": new}
+        if old is not None:
+            return self.state.swap(_STATE_SCOPE, name, {"value": old}, data, "note")
+        return self.state.swap(_STATE_SCOPE, name, None, data, "note") or self.state.swap(
+            _STATE_SCOPE, name, {}, data, "note"
+        )
 
 
 def _notes(scheduler: Scheduler | None) -> _Notes:
     return scheduler.store if scheduler is not None else _StateNotes()
 
 
+def _record(text: str, notes: _Notes) -> dict[str, Any]:
+    """The crisis record ``text``; one that cannot be read is ``ConfigurationError`` saying how to end it."""
+    try:
+        record = json.loads(text)
+        if not isinstance(record, dict) or not isinstance(record["id"], str):
+            raise TypeError("not a crisis record")
+        datetime.fromtimestamp(record["started_at"], timezone.utc)
+        str(record["statement"]), list(record["paused"]), list(record["targets"])
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise ConfigurationError(
+            f"the active crisis recorded in {notes.where} cannot be read ({type(exc).__name__}); nothing"
+            " runs while it stays: remove it with decentsocial.Crisis.discard() (given the same"
+            " scheduler), then resume the jobs it paused"
+        ) from None
+    return record
+
+
 @dataclass(frozen=True)
 class CrisisEnd:
-    """What :meth:`Crisis.end` did: jobs resumed, posts unpinned, and what failed (per account)."""
+    """What :meth:`Crisis.end` did: jobs resumed, posts unpinned, and what failed (per account);
+    ``skipped``: the one-off jobs it held past their time, cancelled by ``backlog="skip"``."""
 
     resumed: tuple[str, ...]
     unpinned: tuple[str, ...]
     errors: tuple[tuple[str, DecentSocialError], ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+class CrisisInterrupted(ConfigurationError):
+    """The crisis was ended (from another process) while :func:`crisis` was still publishing.
+
+    Its statement, published meanwhile, is unpinned again; ``result`` holds
+    it (retract it with :func:`retract` if it should not stay up)."""
+
+    def __init__(self, message: str, *, result: CrosspostResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -412,11 +443,15 @@ class Crisis:
 
     @classmethod
     def active(cls, scheduler: Scheduler | None = None) -> Crisis | None:
-        """The active crisis recorded in ``scheduler``'s store (or the state store), or ``None``."""
-        text = _notes(scheduler).note(ACTIVE)
+        """The active crisis recorded in ``scheduler``'s store (or the state store), or ``None``.
+
+        A record that cannot be read is ``ConfigurationError``: :meth:`discard` removes it.
+        """
+        notes = _notes(scheduler)
+        text = notes.note(ACTIVE)
         if text is None:
             return None
-        record = json.loads(text)
+        record = _record(text, notes)
         return cls(
             id=record["id"],
             statement=record["statement"],
@@ -429,41 +464,72 @@ class Crisis:
             scheduler=scheduler,
         )
 
-    def end(self, nets: Sequence[Network] = ()) -> CrisisEnd:
+    @classmethod
+    def discard(cls, scheduler: Scheduler | None = None) -> bool:
+        """Remove an active crisis record that cannot be read (see :meth:`active`); whether one was.
+
+        Nothing is unpinned or resumed: a readable crisis is ended with :meth:`end` instead.
+        """
+        notes = _notes(scheduler)
+        text = notes.note(ACTIVE)
+        if text is None:
+            return False
+        try:
+            _record(text, notes)
+        except ConfigurationError:
+            return notes.swap_note(ACTIVE, text, None)
+        raise InvalidInput("the active crisis can be read: end it with Crisis.active(...).end()")
+
+    def end(self, nets: Sequence[Network] = (), *, backlog: Literal["now", "skip"] = "now") -> CrisisEnd:
         """Unpin the statement everywhere, resume exactly the jobs this crisis paused, and end it.
 
         Connections come from the crisis itself, from ``nets`` (matched by
         network and account), or from the profile names it was started
-        with. A job cancelled or resumed by hand meanwhile is left as it is.
-        An unpin that fails is reported in ``errors``; the crisis ends anyway.
+        with; a pinned statement with none of them is ``InvalidInput``
+        naming it, and the crisis stays active. A job paused, resumed or
+        cancelled by hand meanwhile is left as it is. An unpin that fails
+        is reported in ``errors``; the crisis ends anyway.
+
+        ``backlog``: what becomes of the one-off jobs whose time passed
+        during the crisis: ``"now"`` resumes them (they all go out at
+        once), ``"skip"`` cancels them (their records stay; see
+        ``CrisisEnd.skipped``). A repeating job always resumes at its next
+        time after the end.
         """
+        if backlog not in ("now", "skip"):
+            raise InvalidInput(f'backlog must be "now" or "skip", got {backlog!r}')
         notes = _notes(self.scheduler)
         current = notes.note(ACTIVE)
-        if current is None or json.loads(current).get("id") != self.id:
+        record = None if current is None else _record(current, notes)
+        if current is None or record is None or record["id"] != self.id:
             raise InvalidInput(f"crisis {self.id} is not the active one (it was ended already)")
         given = {target_of(n): n for n in nets}
+        pinned = [entry for entry in record["targets"] if entry.get("pinned") is not None]
+        missing = [
+            f"{entry['label']} (post {entry['pinned']})"
+            for entry in pinned
+            if not (self._nets.get(entry["target"]) or given.get(entry["target"]) or entry.get("profile"))
+        ]
+        if missing:  # checked before anything changes: the record is what end(nets=...) needs
+            raise InvalidInput(
+                f"crisis {self.id} stays active: no connection to unpin its statement on"
+                f" {', '.join(missing)}; pass them to end(nets=[...])"
+            )
         unpinned: list[str] = []
         failures: list[tuple[str, DecentSocialError]] = []
-        for entry in self.record["targets"]:
-            if entry.get("pinned") is None:
-                continue
+        for entry in pinned:
             try:
                 with self._connection(entry, given) as net, contextlib.suppress(NotFound):
                     net.unpin(entry["pinned"])
                 unpinned.append(entry["pinned"])
             except DecentSocialError as exc:
                 failures.append((entry["label"], exc))
-        resumed: list[str] = []
-        if self.scheduler is not None:
-            for job_id in self.paused:
-                with contextlib.suppress(NotFound):  # a job removed meanwhile
-                    resumed.extend(
-                        self.scheduler.resume(job_id) if _is_paused(self.scheduler, job_id) else []
-                    )
+        skipped = _skip_backlog(self.scheduler, self.id) if backlog == "skip" else []
+        resumed = _resume(self.scheduler, self.id, tuple(record["paused"]))
         notes.swap_note(ACTIVE, current, None)
         for net in self._owned:  # the connections crisis() opened for profile names
             net.close()
-        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures))
+        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures), tuple(skipped))
 
     @contextlib.contextmanager
     def _connection(self, entry: Mapping[str, Any], given: Mapping[str, Network]) -> Iterator[Network]:
@@ -482,8 +548,27 @@ class Crisis:
             opened.close()
 
 
-def _is_paused(scheduler: Scheduler, job_id: str) -> bool:
-    return scheduler.job(job_id).status == "paused"
+def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...] = ()) -> list[str]:
+    """Resume the jobs crisis ``crisis_id`` paused (each job records who paused it), in one step."""
+    if scheduler is None:
+        return []
+    store = scheduler.store
+    resumed = store.move(None, ("paused",), "scheduled", held_by=crisis_id) or []
+    for job_id in listed:  # paused by an older version, which did not record who paused a job
+        resumed.extend(store.move(job_id, ("paused",), "scheduled", held_by="") or [])
+    return resumed
+
+
+def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> list[str]:
+    """Cancel the one-off jobs crisis ``crisis_id`` held past their time (still paused: none can run)."""
+    if scheduler is None:
+        return []
+    now = scheduler._now()
+    overdue = [j.id for j in scheduler.jobs("paused") if j.every is None and j.at <= now]
+    skipped: list[str] = []
+    for job_id in overdue:
+        skipped.extend(scheduler.store.move(job_id, ("paused",), "cancelled", held_by=crisis_id) or [])
+    return skipped
 
 
 def crisis(
@@ -500,6 +585,10 @@ def crisis(
     A crisis already active in the same store is ``InvalidInput``, before
     anything is paused or published. One network's failure never stops the
     others: it is in ``result`` (publishing) or ``not_pinned``.
+    Each job is paused and marked as this crisis's in one step, so its end
+    resumes exactly those, even after a crash. A crisis ended elsewhere
+    while this call was publishing is :class:`CrisisInterrupted`: what it
+    pinned is unpinned again.
     Watch the replies with ``monitor`` or each network's ``thread``.
     """
     draft = as_draft(statement)
@@ -524,17 +613,25 @@ def crisis(
             since = f" since {active.started_at:%Y-%m-%d %H:%M} UTC" if active else ""
             raise InvalidInput(f"a crisis is already active{since}: end it first (crisis end)")
         saved = json.dumps(record)
-        paused: tuple[str, ...] = ()
         try:
-            paused = tuple(scheduler.pause()) if scheduler is not None else ()
+            paused = _pause(scheduler, crisis_id)
             record["paused"] = list(paused)
             saved = _save(notes, saved, record)
         except BaseException:
-            _roll_back(notes, saved, scheduler, paused)  # the store failed: leave no half-started crisis
+            _roll_back(notes, saved, scheduler, crisis_id)  # leave no half-started crisis
             raise
         result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
         pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
-        _save(notes, saved, record)
+        try:
+            _save(notes, saved, record)
+        except InvalidInput:  # ended elsewhere meanwhile: take back the pins it could not know of
+            _unpin(result, pinned)
+            _resume(scheduler, crisis_id)
+            raise CrisisInterrupted(
+                f"crisis {crisis_id} was ended while its statement was being published: it is"
+                " unpinned again; the posts are in this error's result",
+                result=result,
+            ) from None
     except BaseException:
         for net in opened:
             net.close()
@@ -554,6 +651,23 @@ def crisis(
         keep,
         opened,
     )
+
+
+def _pause(scheduler: Scheduler | None, crisis_id: str) -> tuple[str, ...]:
+    """Pause every scheduled and running job as this crisis's, in one step of the store."""
+    if scheduler is None:
+        return ()
+    return tuple(scheduler.store.move(None, ("scheduled", "running"), "paused", by=crisis_id) or ())
+
+
+def _unpin(result: CrosspostResult, pinned: Sequence[Post]) -> None:
+    ids = {p.id for p in pinned}
+    for outcome in result.outcomes:
+        if outcome.post is not None and outcome.post.id in ids:
+            try:
+                outcome.connection.unpin(outcome.post)
+            except Exception:  # reported: the error raised next names the crisis
+                log.warning("could not unpin %s on %s", outcome.post.id, outcome.network, exc_info=True)
 
 
 def _pin_statement(
@@ -591,11 +705,9 @@ def _pin_statement(
     return pinned, not_pinned
 
 
-def _roll_back(notes: _Notes, saved: str, scheduler: Scheduler | None, paused: tuple[str, ...]) -> None:
+def _roll_back(notes: _Notes, saved: str, scheduler: Scheduler | None, crisis_id: str) -> None:
     with contextlib.suppress(Exception):
-        for job_id in paused:
-            if scheduler is not None:
-                scheduler.resume(job_id)
+        _resume(scheduler, crisis_id)
         notes.swap_note(ACTIVE, saved, None)
 
 

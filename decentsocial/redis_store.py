@@ -33,6 +33,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import errors
 from .jobs import (
+    BY_HAND,
+    CRISIS_NOTE,
     UNREADABLE,
     Finished,
     Job,
@@ -75,6 +77,9 @@ return 1
 #: A job sent to the workers and still not claimed after this many seconds is sent again.
 REDISPATCH_AFTER = 120.0
 
+#: Lua: whether a crisis holds every job (checked in the same script as a claim or a dispatch).
+_IN_CRISIS = f"redis.call('EXISTS', ARGV[1] .. 'note:{CRISIS_NOTE}') == 1"
+
 # Claiming: running under ``owner`` until ``lease_until``; out of due/queued, into leases.
 _CLAIM = """
 local function claim(p, id, owner, lease_until)
@@ -103,10 +108,11 @@ redis.call('ZADD', p .. 'due', ARGV[4], id)
 return id
 """
 
+# ARGV: prefix, job id ('' for all), target, who pauses, has-held-by, held-by, sources...
 _MOVE = """
-local p, job_id, target = ARGV[1], ARGV[2], ARGV[3]
+local p, job_id, target, by, has_held, held_by = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local sources = {}
-for i = 4, #ARGV do sources[ARGV[i]] = true end
+for i = 7, #ARGV do sources[ARGV[i]] = true end
 local ids
 if job_id ~= '' then
   if redis.call('EXISTS', p .. 'job:' .. job_id) == 0 then return false end
@@ -117,8 +123,15 @@ end
 local moved = {}
 for _, id in ipairs(ids) do
   local h = p .. 'job:' .. id
-  if sources[redis.call('HGET', h, 'status')] then
+  local status = redis.call('HGET', h, 'status')
+  local who = redis.call('HGET', h, 'paused_by') or ''
+  if sources[status] and (has_held == '0' or who == held_by) and not (status == target and who == by) then
     redis.call('HSET', h, 'status', target)
+    if target == 'paused' then
+      redis.call('HSET', h, 'paused_by', by)
+    else
+      redis.call('HDEL', h, 'paused_by')
+    end
     redis.call('HDEL', h, 'dispatch', 'dispatched_at')
     redis.call('ZREM', p .. 'queued', id)
     redis.call('ZREM', p .. 'leases', id)
@@ -151,6 +164,9 @@ _CLAIM_DUE = (
     _CLAIM
     + """
 local p, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if """
+    + _IN_CRISIS
+    + """ then return false end
 local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
 local expired = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1)
 local id = due[1]
@@ -168,6 +184,9 @@ _CLAIM_TOKEN = (
     _CLAIM
     + """
 local p, id, token, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if """
+    + _IN_CRISIS
+    + """ then return 0 end
 local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'claimed', 'lease_until')
 local expired = f[1] == 'running' and f[4] and tonumber(f[4]) < tonumber(now)
 local sent = f[2] == token and (f[1] == 'scheduled' or expired)
@@ -210,9 +229,13 @@ end
 return 1
 """
 
-_DISPATCH = """
+_DISPATCH = (
+    """
 local p, now, limit, before = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local out, n = {}, 0
+if """
+    + _IN_CRISIS
+    + """ then return out end
 local function send(id, token)
   redis.call('HSET', p .. 'job:' .. id, 'dispatch', token, 'dispatched_at', now)
   redis.call('ZADD', p .. 'queued', now, id)
@@ -246,6 +269,7 @@ if n < limit then
 end
 return out
 """
+)
 
 _UNDISPATCH = """
 local p, id, token = ARGV[1], ARGV[2], ARGV[3]
@@ -272,8 +296,8 @@ class RedisStore:
 
     def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
         self.url = url
-        self.where = _redacted(url)
         try:
+            self.where = _redacted(url)
             self._redis = redis.Redis.from_url(
                 url,
                 decode_responses=True,
@@ -281,8 +305,13 @@ class RedisStore:
                 socket_timeout=60.0,
                 health_check_interval=30,
             )
-        except ValueError as exc:
-            raise errors.ConfigurationError(f"bad Redis URL {self.where}: {exc}") from None
+        except ValueError as exc:  # its text may hold a piece of the password: never shown
+            why = (
+                "its port is not a number (a '#', '?', '/' or '@' in the password must be %-encoded)"
+                if "port" in str(exc).lower()
+                else "redis-py cannot read it (look at its scheme, host, port and database)"
+            )
+            raise errors.ConfigurationError(f"bad Redis URL {self.where}: {why}") from None
         script: Callable[[str], Any] = self._redis.register_script
         self._add, self._move, self._set_at = script(_ADD), script(_MOVE), script(_SET_AT)
         self._claim_due, self._claim_token = script(_CLAIM_DUE), script(_CLAIM_TOKEN)
@@ -385,8 +414,17 @@ class RedisStore:
         found.sort(key=lambda entry: _soonest(entry[1]))
         return [_job(raw, out, job_id) for job_id, raw, out in found]
 
-    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
-        moved = self._call(self._move, job_id or "", target, *sources)
+    def move(
+        self,
+        job_id: str | None,
+        sources: tuple[str, ...],
+        target: str,
+        by: str | None = None,
+        held_by: str | None = None,
+    ) -> list[str] | None:
+        who = (by or BY_HAND) if target == "paused" else ""
+        held = ("0", "") if held_by is None else ("1", held_by)
+        moved = self._call(self._move, job_id or "", target, who, *held, *sources)
         return None if moved is None else [str(i) for i in moved]
 
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
@@ -530,17 +568,19 @@ def _soonest(raw: dict[str, str]) -> tuple[float, float]:
 def _redacted(url: str) -> str:
     """``url`` without its password (for messages and repr): in the user part, and in the query
     (redis-py also reads ``?password=``), where any parameter named like a secret is masked."""
-    parts = urlsplit(url)
+    scheme, sep, rest = url.partition("://")
+    user, at, host = rest.rpartition("@")
+    if sep and at and ":" in user:  # masked before parsing: a '#', '?' or '/' in it would cut it short
+        url = f"{scheme}://{user.split(':', 1)[0]}:***@{host}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - not a number: maybe a password cut short by an unencoded '#', '?' or '/'
+    except ValueError:
+        return f"{scheme}://***" if sep else "***"
     if parts.query:
         query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
         parts = parts._replace(query=urlencode(query, safe="*"))
-    if parts.password is None:
-        return urlunsplit(parts)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
+    return urlunsplit(parts)
 
 
 #: Query parameters whose value is a secret.

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -59,7 +60,7 @@ from . import errors
 from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned, target_of
 from .jobs import (
-    CRISIS_NOTE,
+    BY_HAND,
     LATEST,
     STATUSES,
     Finished,
@@ -106,6 +107,13 @@ FAST_JOB = 0.02
 ENVIRONMENT_RECHECK = 1.0
 #: The longest pause (seconds) before a worker tries again a store or broker that is out of reach.
 MAX_STORE_PAUSE = 60.0
+#: A target's record while its publish is under way (the outcome replaces it): a worker taking the
+#: job over with other idempotency records (another machine) cannot find the post, so keeps this.
+_STARTED = (
+    "publishing here started and its outcome was never recorded (the worker stopped?): the post may"
+    " have been published; look for it on the network (idempotency records {})"
+)
+_STARTED_BY = re.compile(r"outcome was never recorded .*\(idempotency records ([0-9a-f]{32})\)$")
 
 
 class Scheduler:
@@ -351,11 +359,23 @@ class Scheduler:
     # ---------------------------------------------------------------- changing plans
 
     def pause(self, job_id: str | None = None) -> list[str]:
-        """Pause one job (or every scheduled and running one); returns the ids paused.
+        """Hold one job (or every unfinished one) by hand; returns the ids held.
 
         A running job finishes the target in flight and stops before the next.
+        A job held by hand stays paused when a crisis ends, even one the
+        crisis had paused first: pausing it during the crisis keeps it back.
+        One job already paused by hand is returned as it is; one that ended
+        (done, failed, cancelled) is ``InvalidInput``.
         """
-        return self._move(None if job_id is None else _job_id(job_id), ("scheduled", "running"), "paused")
+        if job_id is None:
+            return self._move(None, ("scheduled", "running", "paused"), "paused")
+        job_id = _job_id(job_id)
+        if self._move(job_id, ("scheduled", "running", "paused"), "paused"):
+            return [job_id]
+        status = self.job(job_id).status
+        if status != "paused":
+            raise errors.InvalidInput(f"job {job_id} is {status}: only an unfinished job can be paused")
+        return [job_id]  # held by hand already
 
     def resume(self, job_id: str | None = None) -> list[str]:
         """Resume one paused job (or every paused one); returns the ids resumed."""
@@ -388,7 +408,7 @@ class Scheduler:
         return self.job(job_id)
 
     def _move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str]:
-        moved = self._store.move(job_id, sources, target)
+        moved = self._store.move(job_id, sources, target, by=BY_HAND)
         if moved is None:
             raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
         return moved
@@ -455,12 +475,11 @@ class Scheduler:
 
         While a crisis is active in the store (:func:`decentsocial.crisis`),
         nothing runs: a job planned after it began waits for its end, as the
-        jobs it paused do.
+        jobs it paused do. The store checks it in the same step as each
+        claim, so a worker busy when the crisis began claims nothing more.
 
         With the Celery engine: sends the jobs due now to the workers; returns how many were sent.
         """
-        if self._store.note(CRISIS_NOTE) is not None:
-            return 0  # a crisis holds every job, those planned since it began too, until it ends
         if self._dispatcher is not None:
             return self._dispatch(limit)
         count = 0
@@ -534,16 +553,22 @@ class Scheduler:
 
         A job whose record cannot be read (``job.error``) is never run: it is
         marked failed, and ``None`` is returned.
+
+        Each target is marked started (naming this worker's idempotency
+        records) before its publish; a takeover that finds the mark without
+        an outcome publishes again only with the same records, else keeps
+        the mark: "may have been published", never a second post.
         """
         if job.error is not None:
             log.error("%s; marked failed", job.error)
             self._store.move(job.id, ("running",), "failed")
             return None
-        done = {o.target for o in job.outcomes if o.occurrence == job.occurrence}
+        recorded = {o.target: o for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
         pending: Record | None = None  # kept before anything else is done: here, or when it ends
         for target in job.targets:
-            if target in done:
+            started = _started_by(recorded.get(target))
+            if target in recorded and started is None:
                 continue  # published before a takeover: read from the record, never sent again
             if pending is not None:
                 self._store.record(job.id, *pending)
@@ -556,6 +581,15 @@ class Scheduler:
             try:
                 net = self._connection(target, config)
                 network, account = net.name, target_of(net)  # which account posts: retract checks it
+                identity = _state_identity(net)
+                if started is not None and started != identity:
+                    continue  # its idempotency records are elsewhere: "may have been published" stays
+                if identity is not None:
+                    mark = errors.NetworkUnavailable(
+                        _STARTED.format(identity), network=network, retryable=False
+                    )
+                    marker = TargetOutcome(target, job.occurrence, network, (), mark, account)
+                    self._store.record(job.id, job.occurrence, marker, self._now().timestamp())
                 # As crosspost(draft with this key, [net]) publishes it: planned once, the same keys.
                 outcome = publish_planned(
                     plan_outcome(net, job.draft_for(target, network), key, split=True, target=account)
@@ -633,6 +667,22 @@ class Scheduler:
             return leased_until if self._store.holds(job_id, self.worker_id) else None
         until = now + self.lease
         return until if self._store.renew(job_id, self.worker_id, until) else None
+
+
+def _started_by(outcome: TargetOutcome | None) -> str | None:
+    """The idempotency records of a publish started and never recorded, or ``None``."""
+    if outcome is None or outcome.post_ids or not isinstance(outcome.error, errors.NetworkUnavailable):
+        return None
+    found = _STARTED_BY.search(outcome.error.message)
+    return None if found is None else found.group(1)
+
+
+def _state_identity(net: Network) -> str | None:
+    """Which idempotency records ``net`` keeps (its state store), when it uses the SDK's."""
+    from .state import StateStore
+
+    state = getattr(net, "state", None)
+    return state.identity if isinstance(state, StateStore) else None
 
 
 def _job_id(job_id: object) -> str:

@@ -29,6 +29,8 @@ from typing import Any
 
 from . import errors
 from .jobs import (
+    BY_HAND,
+    CRISIS_NOTE,
     UNREADABLE,
     Finished,
     Job,
@@ -69,7 +71,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     created_at  REAL NOT NULL,
     lease_owner TEXT,
     lease_until REAL,
-    local_at    TEXT
+    local_at    TEXT,
+    paused_by   TEXT
 ) WITHOUT ROWID;
 DROP INDEX IF EXISTS jobs_due;
 CREATE INDEX IF NOT EXISTS jobs_soonest ON jobs (status, at, created_at);
@@ -152,16 +155,33 @@ class SQLiteStore:
             outcomes = self._db.execute(_SELECT_OUTCOMES).fetchall()
         return _jobs(rows, outcomes)
 
-    def move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str] | None:
+    def move(
+        self,
+        job_id: str | None,
+        sources: tuple[str, ...],
+        target: str,
+        by: str | None = None,
+        held_by: str | None = None,
+    ) -> list[str] | None:
+        who = (by or BY_HAND) if target == "paused" else None
         with self._transaction("changing the status of jobs", durable=True) as db:
             rows = db.execute(
-                "SELECT id, status FROM jobs WHERE ? IS NULL OR id = ? ORDER BY at, created_at",
+                "SELECT id, status, coalesce(paused_by, '') FROM jobs WHERE ? IS NULL OR id = ?"
+                " ORDER BY at, created_at",
                 (job_id, job_id),
             ).fetchall()
             if job_id is not None and not rows:
                 return None
-            ids = [found for found, status in rows if status in sources]
-            db.executemany("UPDATE jobs SET status = ? WHERE id = ?", [(target, i) for i in ids])
+            ids = [
+                found
+                for found, status, paused_by in rows
+                if status in sources
+                and (held_by is None or paused_by == held_by)
+                and (status, paused_by) != (target, who)
+            ]
+            db.executemany(
+                "UPDATE jobs SET status = ?, paused_by = ? WHERE id = ?", [(target, who, i) for i in ids]
+            )
         return ids
 
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
@@ -175,6 +195,8 @@ class SQLiteStore:
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         with self._transaction("claiming due jobs") as db:
+            if db.execute("SELECT 1 FROM meta WHERE name = ?", ("note:" + CRISIS_NOTE,)).fetchone():
+                return []  # a crisis holds every job, even one planned since it began
             # Two queries, each read from the index in order: one with an OR sorted every due
             # job on each claim (a claim's cost grew with the number of jobs due).
             due = db.execute(
@@ -333,6 +355,8 @@ def _open(path: Path) -> sqlite3.Connection:
             _add_column(db, "jobs", "local_at TEXT")  # a store made before rhythms on a zone's clock
         if tables and "account" not in {r[1] for r in db.execute("PRAGMA table_info(outcomes)")}:
             _add_column(db, "outcomes", "account TEXT")  # made before outcomes named the account
+        if tables and "paused_by" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
+            _add_column(db, "jobs", "paused_by TEXT")  # made before a pause recorded who paused
         if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 

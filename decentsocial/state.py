@@ -18,12 +18,14 @@ one key used with two accounts stands for two publishes.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -44,6 +46,10 @@ log = logging.getLogger("decentsocial.state")
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
+
+#: Where a store keeps its own identity (see :attr:`StateStore.identity`); it is never forgotten.
+_IDENTITY = ("decentsocial:state", "identity")
+_NEVER = 1e15
 
 #: How long one connection waits for another process's transaction or journal switch.
 _TIMEOUT = 30.0
@@ -200,6 +206,19 @@ class StateStore:
                 store = cls._open[resolved] = cls(resolved)
             return store
 
+    @functools.cached_property
+    def identity(self) -> str:
+        """A random id made once and kept in this file: it tells two stores apart even at one path
+        on two machines (a job taken over elsewhere cannot find what this store recorded)."""
+        with self._failures("reading the store's identity"), self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO records (scope, key, digest, data, saved_at)"
+                " VALUES (?, ?, ?, '{}', ?)",
+                (*_IDENTITY, uuid.uuid4().hex, _NEVER),
+            )
+            row = db.execute("SELECT digest FROM records WHERE scope = ? AND key = ?", _IDENTITY).fetchone()
+        return str(row[0])
+
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
 
@@ -298,6 +317,32 @@ class StateStore:
                 db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
         except NetworkUnavailable as exc:
             log.warning("%s; the key %r stays claimed", exc.message, key)
+
+    def swap(
+        self, scope: str, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None, digest: str
+    ) -> bool:
+        """Set ``key``'s data to ``new`` under ``digest`` (``None`` forgets it) if it is ``old`` (``None``:
+        absent), in one transaction; whether it was set. A record that cannot be read counts as ``{}``."""
+        with self._failures("changing a record"), self._transaction() as db:
+            row = db.execute("SELECT data FROM records WHERE scope = ? AND key = ?", (scope, key)).fetchone()
+            if row is None:
+                current: dict[str, Any] | None = None
+            else:
+                try:
+                    current = json.loads(row[0])
+                except ValueError:
+                    current = {}
+            if current != old:
+                return False
+            if new is None:
+                db.execute("DELETE FROM records WHERE scope = ? AND key = ?", (scope, key))
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO records (scope, key, digest, data, saved_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (scope, key, digest, json.dumps(new), time.time()),
+                )
+        return True
 
     def items(self, scope: str, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
         """Every ``(key, digest, data)`` in ``scope`` whose key starts with ``prefix``."""

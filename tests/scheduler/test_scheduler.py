@@ -377,8 +377,9 @@ def test_plans_wait_for_the_disk_and_a_workers_bookkeeping_does_not(sched: Sched
     assert sched.run_pending() == 1
     store._db.set_trace_callback(None)
     assert not [s for s in statements if s.startswith("PRAGMA")]  # claim and finish: NORMAL
-    # the claim, the record kept with the job's end, and the claim that finds nothing more due
-    assert statements.count("BEGIN IMMEDIATE") == 3
+    # the claim, the target's "started" mark (before its publish), the record kept with the job's end,
+    # and the claim that finds nothing more due
+    assert statements.count("BEGIN IMMEDIATE") == 4
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
@@ -483,7 +484,7 @@ def test_a_running_worker_waits_out_a_store_held_elsewhere_and_goes_on(
 def test_a_store_error_no_wait_can_mend_ends_the_worker(profiles: Path, clock: Clock) -> None:
     with Scheduler(profiles / "campaign.db", now=clock, poll_interval=0.05) as sched:
         sched.store.close()  # a store gone for good: another try would meet the same failure
-        with pytest.raises(ds.NetworkUnavailable, match="failed while reading a note") as caught:
+        with pytest.raises(ds.NetworkUnavailable, match="failed while claiming due jobs") as caught:
             sched.run(lambda: False)
         assert not caught.value.retryable
 
