@@ -22,6 +22,11 @@ Subscriptions stay open after ``EOSE`` and receive new matching events.
 events matching any of the filters, ``limit`` ignored) and announces 45; without it a ``COUNT`` is
 answered ``CLOSED``. Every ``COUNT`` received is kept in ``count_requests`` either way;
 ``count_body`` replaces the ``{"count": n}`` object sent (a relay answering wrongly).
+``max_limit`` caps every filter's ``limit`` (and the answer to a filter without one), as strfry's
+``maxFilterLimit`` does, and is announced as NIP-11 ``limitation.max_limit`` unless
+``announce_max_limit=False``. ``forge=True`` answers every ``REQ`` with as many wrongly signed
+events as its ``limit`` asks, by the filter's first author and dated at its ``until`` (a hostile relay).
+``refuse_after`` accepts that many events, then refuses every later one as ``rate-limited:``.
 ``nip09=True`` honours NIP-09: a deletion (kind 5) removes the events its ``e`` tags name that have
 the same author, and the relay announces 9.
 """
@@ -32,7 +37,9 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +70,26 @@ def _matches(event: dict[str, Any], flt: dict[str, Any]) -> bool:
     return not ("search" in flt and str(flt["search"]).lower() not in event["content"].lower())
 
 
+def _forged(flt: dict[str, Any], n: int) -> dict[str, Any]:
+    """An event that fits ``flt``, with a sound id but a random signature."""
+    author = (flt.get("authors") or ["0" * 64])[0]
+    created_at = flt.get("until", int(time.time()))
+    kind = (flt.get("kinds") or [1])[0]
+    content = f"forged {created_at} {n}"
+    serial = json.dumps([0, author, created_at, kind, [], content], separators=(",", ":"))
+    event_id = hashlib.sha256(serial.encode()).hexdigest()
+    sig = os.urandom(64).hex()
+    return {
+        "id": event_id,
+        "pubkey": author,
+        "created_at": created_at,
+        "kind": kind,
+        "tags": [],
+        "content": content,
+        "sig": sig,
+    }
+
+
 @dataclass
 class SpecRelay:
     port: int
@@ -81,6 +108,10 @@ class SpecRelay:
     nip11_body: str | None = None
     handshake_delay: float = 0.0
     no_eose: bool = False
+    max_limit: int | None = None
+    announce_max_limit: bool = True
+    forge: bool = False
+    refuse_after: int | None = None
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -169,7 +200,10 @@ class SpecRelay:
             return None
         announced = [1, 11] + [n for n, on in ((9, self.nip09), (45, self.nip45), (50, self.nip50)) if on]
         nips = announced if self.supported_nips is None else self.supported_nips
-        document = json.dumps({"name": "spec relay", "supported_nips": nips})
+        info: dict[str, Any] = {"name": "spec relay", "supported_nips": nips}
+        if self.max_limit is not None and self.announce_max_limit:
+            info["limitation"] = {"max_limit": self.max_limit}
+        document = json.dumps(info)
         body = (document if self.nip11_body is None else self.nip11_body).encode()
         headers = Headers([("Content-Type", "application/nostr+json"), ("Content-Length", str(len(body)))])
         return Response(200, "OK", headers, body)
@@ -245,6 +279,8 @@ class SpecRelay:
                 return ["OK", eid, False, "invalid: event id does not match"]
         if self.refuse is not None:
             return ["OK", eid, False, self.refuse]
+        if self.refuse_after is not None and len(self.received) > self.refuse_after:
+            return ["OK", eid, False, "rate-limited: slow down"]
         if self.max_content_length is not None and len(event["content"]) > self.max_content_length:
             return ["OK", eid, False, f"invalid: content longer than {self.max_content_length}"]
         if eid in self.events:
@@ -264,12 +300,15 @@ class SpecRelay:
         return ["OK", eid, True, ""]
 
     def _query(self, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.forge:
+            return [_forged(flt, i) for flt in filters for i in range(flt.get("limit", 10))]
         found: dict[str, dict[str, Any]] = {}
         ordered = sorted(self.events.values(), key=lambda e: (-e["created_at"], e["id"]))
         for flt in filters:
             hits = [e for e in ordered if _matches(e, flt)]
-            if "limit" in flt:
-                hits = hits[: flt["limit"]]
+            limits = [n for n in (flt.get("limit"), self.max_limit) if n is not None]
+            if limits:
+                hits = hits[: min(limits)]
             for e in hits:
                 found[e["id"]] = e
         return sorted(found.values(), key=lambda e: (-e["created_at"], e["id"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from decimal import Decimal
@@ -134,3 +135,31 @@ def test_a_count_that_is_not_exact_falls_back_to_the_query(
         likes=2, reposts=0, replies=1, quotes=2
     )
     assert len(relay.count_requests) == 1
+
+
+@pytest.mark.parametrize("nip09", [False, True])
+def test_like_unlike_like_in_one_second_leaves_a_like(
+    make_net: Callable[..., NostrNetwork], spec_relay: Callable[..., SpecRelay], nip09: bool
+) -> None:
+    """The second like used to be the deleted first one again (same second, same id): a relay
+    keeping deleted events answered "duplicate" and the like was lost. Reposts alike."""
+    relay = spec_relay(nip09=nip09)
+    author, fan = make_net(relays=[relay.url]), make_net(relays=[relay.url])
+    note = author.publish("like me")
+    second = int(note.created_at.timestamp()) + 5
+    fan._now = functools.partial(int, second)  # type: ignore[method-assign]
+    fan.like(note.id)
+    fan.unlike(note.id)
+    fan.like(note.id)
+    metrics = fan.get_post(note.id).metrics
+    assert metrics is not None
+    assert metrics.likes == 1
+    repost = fan.repost(note.id)
+    assert repost is not None
+    fan.delete(repost.id)
+    again = fan.repost(note.id)
+    assert again is not None
+    assert again.id != repost.id
+    metrics = fan.get_post(note.id).metrics
+    assert metrics is not None
+    assert metrics.reposts == 1

@@ -209,3 +209,36 @@ def test_signing_with_the_kept_key_pair_is_coincurves_bip340_signature() -> None
         assert verify_signature(key.public_key, message, key.sign(message))
     with pytest.raises(ValueError, match="32 bytes"):
         key.sign(b"short")
+
+
+def test_a_tag_holding_a_number_is_refused_by_name() -> None:
+    """Its id was computed over the number: read as text it could never verify, and the logs
+    blamed a mismatched id."""
+    key = PrivateKey.generate()
+    serial = json.dumps([0, key.public_key, 1_700_000_000, 1, [["amount", 21]], "x"], separators=(",", ":"))
+    claimed = hashlib.sha256(serial.encode()).hexdigest()
+    raw = {
+        "id": claimed,
+        "pubkey": key.public_key,
+        "created_at": 1_700_000_000,
+        "kind": 1,
+        "tags": [["amount", 21]],
+        "content": "x",
+        "sig": key.sign(bytes.fromhex(claimed)),
+    }
+    with pytest.raises(ValueError, match="a tag holds a number"):
+        Event.from_json(raw)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "cut", "shown"), [("", 1, "got 63"), ("", -1, "got 65"), ("0x", 0, "without 0x")]
+)
+def test_a_hex_key_of_the_wrong_length_is_described_as_hex(prefix: str, cut: int, shown: str) -> None:
+    """It used to be reported as a bech32 checksum mismatch; the key itself is never shown."""
+    key = PrivateKey.generate()
+    for value, parse in ((key.hex, PrivateKey.parse), (key.public_key, parse_public_key)):
+        text = prefix + (value[:-1] if cut == 1 else value + "0" if cut == -1 else value)
+        with pytest.raises(InvalidKey, match="hex must be exactly 64 characters") as caught:
+            parse(text)
+        assert shown in str(caught.value)
+        assert value[5:25] not in str(caught.value)

@@ -23,6 +23,8 @@ from decentsocial.backends.nostr.dm import (
 )
 from decentsocial.backends.nostr.events import Event, event_id, sign_event
 
+from .spec_relay import SpecRelay
+
 MakeNet = Callable[..., NostrNetwork]
 
 
@@ -164,8 +166,11 @@ def test_bad_input_and_recipients_that_cannot_receive(make_net: MakeNet) -> None
     alice = make_net(alice_key)
     with pytest.raises(ContentRejected, match="limit"):
         alice.send_message(bob_key.public_key, "ا" * (MESSAGE_LIMIT.limit // 2 + 1))  # 2 bytes each
-    with pytest.raises(ContentRejected, match="does not fit"):
-        alice.send_message(bob_key.public_key, "\x01" * 20_000)  # within the limit, but 6 bytes each in JSON
+    # Within 24,000 bytes, but not as JSON (6 bytes each, 2 each): the limit, not "does not fit".
+    for text in ("\x01" * 20_000, '"' * 24_000, "\\" * 12_001):
+        with pytest.raises(ContentRejected, match=r"\(UTF-8, as JSON\), over nostr.s limit of 24000"):
+            alice.send_message(bob_key.public_key, text)
+    assert MESSAGE_LIMIT.fits('"' * 12_000)
     with pytest.raises(InvalidInput, match="cannot receive"):
         alice.send_message("ff" * 32, "hello")  # 64 hex digits, but no point on the curve
     with pytest.raises(InvalidInput, match="Nostr account"):
@@ -195,3 +200,18 @@ def test_a_seal_nested_too_deep_is_dropped(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.DEBUG, logger="decentsocial"):
         assert unwrap(wrap, bob_key) is None
     assert "RecursionError" in caplog.text
+
+
+def test_a_refused_copy_to_self_does_not_fail_a_delivered_message(
+    make_net: MakeNet, spec_relay: Callable[..., SpecRelay]
+) -> None:
+    """The relay takes the recipient's wrap and rate-limits the copy to self: send_message used to
+    raise RateLimited, and the caller's retry delivered the message twice."""
+    relay = spec_relay(refuse_after=1)
+    alice_key, bob_key = PrivateKey.generate(), PrivateKey.generate()
+    alice = make_net(alice_key, relays=[relay.url], retry={"attempts": 1})
+    bob = make_net(bob_key, relays=[relay.url])
+    message_id = alice.send_message(bob_key.npub, "meet at 5")
+    assert [(m.id, m.text) for m in bob.messages()] == [(message_id, "meet at 5")]
+    assert [o.message for o in alice.last_publish] == ["rate-limited: slow down"]  # the copy's fate
+    assert list(alice.messages()) == []

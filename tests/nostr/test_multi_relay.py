@@ -504,3 +504,21 @@ def test_a_message_nested_too_deep_to_parse_is_skipped_and_the_connection_kept(
     assert [p.id for p in alice.posts()] == [post.id]
     assert [p.id for p in alice.posts()] == [post.id]
     assert relay.connections_served == 1  # the reader survived both answers: no reconnect
+
+
+def test_a_deleted_note_stays_hidden_when_a_nip09_relay_missed_the_deletion(
+    make_net: Make, spec_relay: StartRelay
+) -> None:
+    """Both relays announce NIP-09, but A refused the deletion that B took: A still serves the
+    note, which used to come back since no deletion was looked up."""
+    a, b = spec_relay(nip09=True), spec_relay(nip09=True)
+    alice = make_net(relays=[a.url, b.url])
+    post = alice.publish("a note I will delete")
+    a.refuse = "error: database busy"
+    alice.delete(post)
+    a.refuse = None
+    assert post.id in a.events
+    assert post.id not in b.events
+    with pytest.raises(ds.NotFound):
+        alice.get_post(post.id)
+    assert list(alice.posts()) == []

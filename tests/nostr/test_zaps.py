@@ -187,6 +187,29 @@ def test_rewards_sum_only_valid_receipts(zap_setup: ZapSetup) -> None:
     assert receipt.id in {n.id for n in zaps}
 
 
+def test_a_zap_paid_to_another_account_does_not_count_for_a_note(
+    zap_setup: ZapSetup, make_net: Callable[..., NostrNetwork], lnurl: LnurlDirectory
+) -> None:
+    """A custodial LNURL server signs every user's receipts with one key: Mallory, on Alice's
+    provider, paying herself with a zap request naming Alice's note used to count for the note."""
+    alice, _bob, server, publisher = zap_setup
+    mallory_key = PrivateKey.generate()
+    mallory = make_net(mallory_key)
+    lnurl.entries["mallory@ln.example.test"] = server.pay  # the same provider, the same key
+    mallory.set_profile(name="mallory", lud16="mallory@ln.example.test")
+    post = alice.publish("please zap me")
+    to_self = _request(mallory_key, mallory.public_key, 5_000_000, post.id)
+    publisher.publish_event(server.receipt(to_self, 5_000_000))
+    assert alice.rewards(post).status == "none"
+    reward = alice.get_post(post.id).reward
+    assert reward is None or reward.status == "none"
+    assert alice.pending_rewards().status == "none"
+    assert [n for n in alice.notifications(limit=None) if n.kind == "zap"] == []
+    assert mallory.pending_rewards().total("SAT") == ds.Amount(value=Decimal(5000), asset="SAT")
+    check = check_zap_receipt(server.receipt(to_self, 5_000_000), server.key.public_key, alice.public_key)
+    assert check.problem == "receipt pays another account than the one zapped"
+
+
 # ------------------------------------------------------------------ the default LNURL resolver
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -132,25 +133,27 @@ def relay_report(outcomes: Sequence[PublishOutcome]) -> dict[str, Any]:
     return {o.relay: {"accepted": o.accepted, "message": o.message, "error": o.error} for o in outcomes}
 
 
+#: A NIP-27 mention: ``nostr:`` or ``@`` and a bech32 key, wherever the key's alphabet ends (Arabic or
+#: CJK punctuation, a bidi mark, brackets and quotes end it as a space does); not inside a URL or address.
+_MENTION = re.compile(r"(?<![0-9A-Za-z/.@:_-])(nostr:|@)((?:npub|nprofile)1[02-9ac-hj-np-z]+)", re.IGNORECASE)
+
+
 def mentioned_keys(text: str) -> tuple[str, list[str]]:
     """NIP-27 mentions in a note's text: (the text with ``@npub1…`` written ``nostr:npub1…``, their keys).
 
     A word that only looks like a key (bad checksum…) is left as it is.
     """
-    content = text
     mentioned: dict[str, None] = {}
-    folded = text.lower()
-    words = text.split() if "npub1" in folded or "nprofile1" in folded else []
-    for word in words:
-        for prefix in ("nostr:", "@"):
-            if word.startswith(prefix) and word[len(prefix) :].lower().startswith(("npub1", "nprofile1")):
-                token = word[len(prefix) :].rstrip(".,;:!?)")
-                try:
-                    mentioned.setdefault(parse_public_key(token), None)
-                except InvalidKey:
-                    continue
-                if prefix == "@":
-                    content = content.replace("@" + token, "nostr:" + token)
+
+    def mention(match: re.Match[str]) -> str:
+        prefix, token = match.groups()
+        try:
+            mentioned.setdefault(parse_public_key(token), None)
+        except InvalidKey:
+            return match.group()
+        return "nostr:" + token if prefix == "@" else match.group()
+
+    content = _MENTION.sub(mention, text)
     return content, list(mentioned)
 
 

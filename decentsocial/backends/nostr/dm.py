@@ -12,7 +12,8 @@ Sending ``text`` to ``recipient``:
   receiver: relays and observers see neither sender nor text.
 
 One wrap goes to the recipient and one to this account (so ``messages()``
-shows what was sent). Seal and wrap are dated up to two days in the past at
+shows what was sent); only the recipient's decides whether sending failed,
+as the copy to self is best effort. Seal and wrap are dated up to two days in the past at
 random (NIP-59) so their dates reveal nothing. Every wrap is built before any
 is published: text that does not fit fails before any I/O.
 
@@ -66,8 +67,16 @@ KIND_PRIVATE_MESSAGE, KIND_SEAL, KIND_GIFT_WRAP = 14, 13, 1059
 MESSAGING = Capability.MESSAGING
 #: How far in the past (seconds) seals and wraps are dated at random: NIP-59's two days.
 DATE_JITTER = 2 * 24 * 3600
-#: The longest message text: with the rumor's JSON around it, the seal still fits NIP-44's 65535 bytes.
-MESSAGE_LIMIT = TextLimit(24_000, utf8_len, "bytes (UTF-8)")
+
+
+def json_len(text: str) -> int:
+    """The UTF-8 bytes ``text`` takes in the rumor's JSON: ``"`` and ``\\`` take two, a control six."""
+    return utf8_len(_json(text)) - 2  # without the quotes around it
+
+
+#: The longest message text, as the rumor's JSON holds it: with the rest of the rumor around it,
+#: the seal still fits NIP-44's 65535 bytes.
+MESSAGE_LIMIT = TextLimit(24_000, json_len, "bytes (UTF-8, as JSON)")
 
 
 def _secret(key: PrivateKey) -> bytes:
@@ -117,8 +126,15 @@ def send(net: NostrNetwork, recipient: str, text: str) -> str:
         raise errors.ContentRejected(
             f"the message does not fit a NIP-44 payload: {exc}", network=NETWORK
         ) from None
-    for wrap in wraps:  # the recipient's first: the copy to self only records what was sent
-        net.publish_event(wrap)
+    delivery, *copies = wraps
+    net.publish_event(delivery)
+    for copy in copies:
+        # Only the recipient's wrap decides: failing now would make a retry deliver the message
+        # twice. The copy to self only records what was sent (``last_publish`` shows its fate).
+        try:
+            net.publish_event(copy)
+        except errors.DecentSocialError as exc:
+            log.debug("the copy to self of message %s was not stored: %s", rumor_id[:16], exc)
     return rumor_id
 
 

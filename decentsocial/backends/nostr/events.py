@@ -62,7 +62,11 @@ _HEX128 = re.compile(r"^[0-9a-f]{128}\Z")
 
 
 def _tags(value: Any) -> Tags:
-    """NIP-01 tags: a list of lists of strings (numbers, as some clients send, read as text)."""
+    """NIP-01 tags: a list of lists of strings.
+
+    A number is refused by name: its id was computed over the number, which a tag
+    read as text cannot reproduce, so the event could never verify.
+    """
     if not isinstance(value, list):
         raise ValueError("tags is not a list")
     tags = []
@@ -74,7 +78,7 @@ def _tags(value: Any) -> Tags:
             if isinstance(item, str):
                 items.append(item)
             elif isinstance(item, (int, float)) and not isinstance(item, bool):
-                items.append(str(item))
+                raise ValueError("a tag holds a number, not text (NIP-01)")
             else:
                 raise ValueError("a tag holds something other than text")
         tags.append(tuple(items))

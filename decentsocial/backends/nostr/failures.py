@@ -34,6 +34,7 @@ __all__ = [
     "stream_lost",
     "timed_out",
     "unreachable",
+    "unread",
     "unsent",
 ]
 
@@ -133,6 +134,18 @@ def no_relay_answered(
         failures = [f"{url}: {why}" for url, why in failures.items()]
     detail = "; ".join(failures)
     return errors.NetworkUnavailable(f"no relay answered ({detail})", network=NETWORK, retryable=retryable)
+
+
+def unread(failures: Mapping[str, str]) -> errors.NetworkUnavailable:
+    """A replaceable event not updated: some relays did not answer the read, and one may hold
+    the newest copy (retryable: nothing was written)."""
+    detail = "; ".join(f"{url}: {why}" for url, why in failures.items())
+    return errors.NetworkUnavailable(
+        f"nothing changed: a relay that did not answer the read may hold the newest copy, "
+        f"and rewriting it from the others' could lose entries ({detail})",
+        network=NETWORK,
+        retryable=True,
+    )
 
 
 def stream_lost(reason: str) -> errors.NetworkUnavailable:

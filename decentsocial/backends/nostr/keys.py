@@ -38,6 +38,7 @@ __all__ = [
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
 class InvalidKey(ValueError):
@@ -203,6 +204,10 @@ def encode_nevent(event_id: str, relays: tuple[str, ...] = (), author: str | Non
 
 
 def _nip19(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
+    digits = text[2:] if text[:2] in ("0x", "0X") else text
+    if digits and _HEX.match(digits):  # hex, not bech32: say what is wrong with it (never the value)
+        without = ", without 0x" if digits is not text else ""
+        raise InvalidKey(f"invalid {what}: hex must be exactly 64 characters{without} (got {len(text)})")
     try:
         hrp, data = bech32_decode(text)
     except InvalidKey as exc:

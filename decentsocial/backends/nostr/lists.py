@@ -1,4 +1,5 @@
-"""Replaceable lists (NIP-01 kinds 0 and 10000–19999, and kind 3): the follow list and the pinned notes.
+"""Replaceable lists (NIP-01 kinds 0 and 10000–19999, and kind 3): the profile, the follow list and the
+pinned notes.
 
 A replaceable event is replaced as a whole by a newer one from the same
 author, so changing one entry means republishing the list with every
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .events import KIND_CONTACTS, KIND_NOTE, Event, Tags
+from .failures import unread
 from .transport import NostrTransport
 
 __all__ = [
@@ -40,10 +42,18 @@ def kinds_hint(event: Event) -> tuple[str, ...]:
     return ("k", str(event.kind))
 
 
-def latest(transport: NostrTransport, kind: int, pubkey: str) -> Event | None:
-    """The list that counts: the newest of ``kind`` by ``pubkey`` that any relay has."""
-    events = transport.query([{"authors": [pubkey], "kinds": [kind]}]).events
-    return max(events, key=lambda e: (e.created_at, e.id)) if events else None
+def latest(transport: NostrTransport, kind: int, pubkey: str, *, for_update: bool = False) -> Event | None:
+    """The list that counts: the newest of ``kind`` by ``pubkey`` that any relay has (NIP-01: of
+    two of one second, the lower id).
+
+    ``for_update``: the list is about to be replaced, so a relay that did not answer (it may hold
+    the newest copy) is a retryable ``NetworkUnavailable``: a list rebuilt from the others' older
+    copy, or from none, would drop its entries everywhere.
+    """
+    result = transport.query([{"authors": [pubkey], "kinds": [kind]}])
+    if for_update and result.failures:
+        raise unread(result.failures)
+    return min(result.events, key=lambda e: (-e.created_at, e.id)) if result.events else None
 
 
 def newer_than(previous: Event | None, now: int) -> int:

@@ -14,13 +14,13 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 from typing import Any, ClassVar
 
 from ... import errors
 from ...base import BaseNetwork
 from ...limits import Deadline
-from ...models import Account, Amount, Draft, Notification, Post, Reward
+from ...models import Account, Draft, Notification, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
@@ -45,7 +45,6 @@ from .events import (
     KIND_REACTION,
     KIND_REPOST,
     KIND_ZAP_RECEIPT,
-    KIND_ZAP_REQUEST,
     Event,
     Filter,
     Tags,
@@ -66,8 +65,9 @@ from .lists import kinds_hint as _kinds_hint
 from .pages import Cursor, arrivals_posts, claim_date, relay_page, stored_date, take, unique_posts
 from .resolvers import Nip05Resolver, https_lnurl_resolver
 from .settings import NostrSettings
+from .tipping import Tipping
 from .transport import NostrTransport, PublishOutcome
-from .zaps import ZapRequest, check_zap_receipt, to_msat, zap_callback_url, zap_reward
+from .zaps import check_zap_receipt, zap_reward
 
 __all__ = ["NostrNetwork"]
 
@@ -75,7 +75,7 @@ __all__ = ["NostrNetwork"]
 THREAD_LIMIT = 2000
 
 
-class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
@@ -197,11 +197,36 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
         return self.retry.call(attempt)
 
     def _send_new(
-        self, kind: int, content: str, tags: Tags, created_at: int | None = None
+        self,
+        kind: int,
+        content: str,
+        tags: Tags,
+        created_at: int | None = None,
+        avoid: Set[str] = frozenset(),
     ) -> tuple[Event, dict[str, Any]]:
-        """Sign and publish an event: (it, ``{"relays": what each relay said}``)."""
+        """Sign and publish an event: (it, ``{"relays": what each relay said}``).
+
+        Undated, it is dated now, or a second on while that makes an event this connection
+        signed already (or one of ``avoid``): a like after an unlike of the same second would
+        otherwise be the deleted like again (same content, same id).
+        """
+        if created_at is None:
+            pubkey = self._signer().public_key
+            with self._key_lock:
+                created_at = self._now()
+                eid = event_id(pubkey, created_at, kind, tags, content)
+                while eid in self._issued or eid in avoid:
+                    created_at += 1
+                    eid = event_id(pubkey, created_at, kind, tags, content)
+                self._issue(eid)
         event = self.sign(kind, content, tags, created_at)
         return event, {"relays": relay_report(self.publish_event(event))}
+
+    def _issue(self, eid: str) -> None:
+        """Remember an id this connection signed (the latest 10,000)."""
+        self._issued[eid] = None
+        if len(self._issued) > 10_000:
+            self._issued.pop(next(iter(self._issued)))
 
     def _note_parts(self, draft: Draft) -> tuple[str, list[tuple[str, ...]]]:
         """Content and tags of a note: ``t`` for hashtags, ``p`` for NIP-27 mentions, NIP-36 and NIP-32."""
@@ -265,9 +290,7 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
             while eid in self._issued:
                 created_at += 1
                 eid = event_id(pubkey, created_at, kind, tags, content)
-            self._issued[eid] = None
-            if len(self._issued) > 10_000:
-                self._issued.pop(next(iter(self._issued)))
+            self._issue(eid)
             known: str | None = eid
             if key is not None:
                 # Another process may have dated this key meanwhile: its date wins (one event).
@@ -363,9 +386,10 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     def _like(self, post: PostRef) -> None:
         """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
         target = self._get_event(self._event_id(post))
-        if not self._mine_about(KIND_REACTION, target.id):
+        mine = self._mine_about(KIND_REACTION, target.id, live=False)
+        if not self._drop_deleted(mine):  # never a deleted one again: a relay keeping it ignores it
             tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
-            self._send_new(KIND_REACTION, "+", tags)
+            self._send_new(KIND_REACTION, "+", tags, avoid={e.id for e in mine})
 
     def _unlike(self, post: PostRef) -> None:
         """Delete (NIP-09) this account's reactions to the post."""
@@ -376,19 +400,21 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     def _repost(self, post: PostRef) -> Post | None:
         """A repost, unless this account's earlier one stands (so a repeated call reposts once)."""
         target = self._get_event(self._event_id(post))
-        earlier = self._mine_about(KIND_REPOST, target.id)
+        mine = self._mine_about(KIND_REPOST, target.id, live=False)
+        earlier = self._drop_deleted(mine)
         if earlier:
             return post_from_event(earlier[0], raw_extra={"reposted": target.id, "existing": True})
         tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey))
         content = json.dumps(target.to_json(), separators=(",", ":"), ensure_ascii=False)
-        event, extra = self._send_new(KIND_REPOST, content, tags)
+        event, extra = self._send_new(KIND_REPOST, content, tags, avoid={e.id for e in mine})
         return post_from_event(event, raw_extra={**extra, "reposted": target.id})
 
-    def _mine_about(self, kind: int, target_id: str) -> list[Event]:
-        """This account's events of ``kind`` about a post (reactions, reposts) that are not deleted."""
+    def _mine_about(self, kind: int, target_id: str, *, live: bool = True) -> list[Event]:
+        """This account's events of ``kind`` about a post (reactions, reposts) that are not deleted
+        (``live=False``: deleted ones too)."""
         self._signer()
         found = self.transport.query([{"authors": [self.public_key], "kinds": [kind], "#e": [target_id]}])
-        return self._drop_deleted(found.events)
+        return self._drop_deleted(found.events) if live else found.events
 
     # ---------------------------------------------------------------- replaceable lists: follows and pins
 
@@ -404,12 +430,12 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
 
     def _follow(self, account: AccountRef) -> None:
         target = self._pubkey_of(account)
-        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key)
+        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key, for_update=True)
         self._set_list(KIND_CONTACTS, previous, lists.added(previous, ("p", target)))
 
     def _unfollow(self, account: AccountRef) -> None:
         target = self._pubkey_of(account)
-        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key)
+        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key, for_update=True)
         self._set_list(KIND_CONTACTS, previous, lists.removed(previous, "p", target))
 
     def _own_id(self) -> str:
@@ -418,14 +444,14 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     def _pin(self, post: Post) -> None:
         """Add the note to this account's NIP-51 pinned-notes list (kind 10001), keeping its other entries."""
         event_id = self._event_id(post)
-        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key)
+        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key, for_update=True)
         self._set_list(
             lists.KIND_PINNED, previous, lists.added(previous, ("e", event_id, self._relay_hint()))
         )
 
     def _unpin(self, post_id: str) -> None:
         event_id = self._event_id(post_id)
-        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key)
+        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key, for_update=True)
         self._set_list(lists.KIND_PINNED, previous, lists.removed(previous, "e", event_id))
 
     def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
@@ -471,9 +497,8 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
         except InvalidKey as exc:
             raise errors.InvalidInput(f"not a Nostr event id: {exc}", network=self.name) from None
 
-    def _profile(self, pubkey: str) -> Event | None:
-        events = self.transport.query([{"authors": [pubkey], "kinds": [KIND_PROFILE]}]).events
-        return events[0] if events else None
+    def _profile(self, pubkey: str, *, for_update: bool = False) -> Event | None:
+        return lists.latest(self.transport, KIND_PROFILE, pubkey, for_update=for_update)
 
     def _me(self) -> Account:
         return self._account(self.public_key)
@@ -495,25 +520,21 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
 
     def set_profile(self, **fields: Any) -> Account:
         """Publish this account's kind-0 profile (name, about, nip05, lud16…), keeping other fields."""
-        current = profile_content(self._profile(self.public_key))
+        current = profile_content(self._profile(self.public_key, for_update=True))
         current.update({k: v for k, v in fields.items() if v is not None})
         self._send_new(KIND_PROFILE, json.dumps(current, ensure_ascii=False), ())
         return self.me()
 
     # ---------------------------------------------------------------- reading
 
-    def _relays_keeping_deleted(self, relays: Sequence[str] | None = None) -> list[str]:
-        """Relays that do not announce NIP-09 in their NIP-11 document (they may serve deleted events)."""
-        urls = self.settings.relays if relays is None else relays
-        return [u for u in urls if not self._announces(u, 9)]
-
-    def _drop_deleted(self, events: list[Event], relays: Sequence[str] | None = None) -> list[Event]:
+    def _drop_deleted(self, events: list[Event]) -> list[Event]:
         """Hide events their author deleted (NIP-09), even on relays that keep them.
 
-        Relays that announce NIP-09 remove deleted events themselves; only the
-        others are asked for deletion events.
+        Only a lone relay announcing NIP-09 is trusted to have removed them itself: of several,
+        one may have missed a deletion another took, and still serve the event.
         """
-        if not events or not self._relays_keeping_deleted(relays):
+        relays = self.settings.relays
+        if not events or (len(relays) == 1 and self._announces(relays[0], 9)):
             return events
         deletions = self.transport.query([{"kinds": [KIND_DELETE], "#e": [e.id for e in events]}]).events
         if not deletions:
@@ -563,7 +584,7 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
                     want = max(1, min(want, scan_limit - scanned))
                 page, nxt = relay_page(self.transport, base, cursor, want, relays)
                 scanned += len(page)
-                page = self._drop_deleted(page, relays)
+                page = self._drop_deleted(page)
                 items = [e for e in page if keep is None or keep(e)]
                 if scan_limit is not None and scanned >= scan_limit:
                     return Page(items, None)
@@ -692,7 +713,7 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
     ) -> Notification | None:
         zap = None
         if event.kind not in (KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_CONTACTS):
-            zap = check_zap_receipt(event, zap_key())
+            zap = check_zap_receipt(event, zap_key(), self.public_key)
             if not zap.valid:
                 self._ignored_zap(event, zap.problem)
                 return None
@@ -720,74 +741,4 @@ class NostrNetwork(DirectMessages, BaseNetwork[NostrSettings]):
         pubkey = self.public_key if account is None else self._pubkey_of(account)
         query = {"kinds": [KIND_ZAP_RECEIPT], "#p": [pubkey]}
         receipts = list(self._events(query, limit=self.settings.search_scan_limit))
-        return zap_reward(encode_npub(pubkey), receipts, self._zap_signer(pubkey), self._ignored_zap)
-
-    def zap_request(
-        self,
-        to: AccountRef | PostRef,
-        amount: Amount | str,
-        memo: str = "",
-        *,
-        created_at: int | None = None,
-    ) -> ZapRequest:
-        """Build and sign a NIP-57 zap request; a wallet pays the invoice the callback returns.
-
-        With ``created_at`` the request is deterministic: the same arguments give the same signed
-        event (id and signature), so the same callback URL.
-        """
-        msat = to_msat(amount, self.name)
-        self._signer()
-        recipient, target = self._zap_target(to)
-        pay = self._lnurl(profile_content(self._profile(recipient)))
-        if pay is None or not pay.allows_nostr or pay.nostr_pubkey is None:
-            raise errors.ContentRejected(
-                "the recipient's profile names no LNURL server that accepts zaps", network=self.name
-            )
-        if not pay.min_sendable <= msat <= pay.max_sendable:
-            raise errors.ContentRejected(
-                f"{msat} msat is outside the recipient's range {pay.min_sendable}-{pay.max_sendable} msat",
-                network=self.name,
-            )
-        tags: list[tuple[str, ...]] = [("relays", *self.settings.relays), ("amount", str(msat))]
-        if pay.lnurl:
-            tags.append(("lnurl", pay.lnurl))
-        tags.append(("p", recipient))
-        if target is not None:
-            tags.append(("e", target))
-        if created_at is None:
-            event = self.sign(KIND_ZAP_REQUEST, memo, tuple(tags))
-        else:
-            event = sign_event(
-                self._signer(), KIND_ZAP_REQUEST, memo, tuple(tags), created_at, deterministic=True
-            )
-        return ZapRequest(event, zap_callback_url(pay, event, msat), msat, recipient, pay)
-
-    def _tip(self, to: AccountRef | PostRef, amount: Amount, memo: str, idempotency_key: str | None) -> str:
-        """The LNURL callback URL (carrying the signed zap request) that a wallet calls to pay.
-
-        With an idempotency key the zap request is dated once per key (the date kept in the
-        state store, shared by every process) and signed deterministically, so a retry after a
-        crash hands the wallet the very same request (same id, same URL): the LNURL server and
-        the wallet see one request, not a second payment to make.
-        """
-        if idempotency_key is None:
-            return self.zap_request(to, amount, memo).callback_url
-        created_at = self._claim_date("tip", idempotency_key, self._now())
-        return self.zap_request(to, amount, memo, created_at=created_at).callback_url
-
-    def _zap_target(self, to: AccountRef | PostRef) -> tuple[str, str | None]:
-        if isinstance(to, Post):
-            return self._pubkey_of(to.author), self._event_id(to)
-        if isinstance(to, Account):
-            return self._pubkey_of(to), None
-        ref = self.account_ref(to)
-        if ref.startswith(("note1", "nevent1", "nostr:note1", "nostr:nevent1")):
-            event = self._get_event(self._event_id(ref))
-            return event.pubkey, event.id
-        if len(ref) == 64:
-            try:
-                event = self._get_event(self._event_id(ref))
-                return event.pubkey, event.id
-            except (errors.NotFound, errors.InvalidInput):
-                pass
-        return self._pubkey_of(ref), None
+        return zap_reward(encode_npub(pubkey), receipts, self._zap_signer(pubkey), self._ignored_zap, pubkey)

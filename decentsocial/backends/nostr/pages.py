@@ -19,7 +19,7 @@ from .convert import post_from_event
 from .events import Event, Filter
 from .failures import stream_lost
 from .streams import RelayStream
-from .transport import NostrTransport
+from .transport import NostrTransport, QueryResult
 
 if TYPE_CHECKING:
     from ...state import StateStore  # sqlite3 only when a key is used
@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 #: Events of one second fetched at most when completing a page boundary.
 BOUNDARY_LIMIT = 1000
+#: A relay answer of a multiple of this many events may have been cut by a cap it does not announce.
+ROUND_CAP = 100
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,16 @@ def relay_page(
     """
     query = dict(base)
     # One more than asked: a relay that sends no more than ``size`` has nothing older.
-    query["limit"] = size + 1 + (cursor.known_at_until if cursor else 0)
+    limit = query["limit"] = size + 1 + (cursor.known_at_until if cursor else 0)
     if cursor is not None:
         query["until"] = cursor.until
     result = transport.query([query], relays, with_info=True)
     events = [e for e in result.events if cursor is None or e.created_at < cursor.until]
-    full = [min(c) for c in result.created_by_relay.values() if c and len(c) >= query["limit"]]
+    # A full relay's boundary is its oldest sound event: wrongly signed ones count toward its
+    # limit but cannot hold the listing in place (one that sent only those has nothing to give).
+    full = [
+        min(dates) for url, dates in result.created_by_relay.items() if dates and _full(result, url, limit)
+    ]
     if not full:
         return events, None
     boundary = max(full)
@@ -83,6 +89,15 @@ def relay_page(
     page = newer + [e for e in at_boundary if e.id not in seen]
     page.sort(key=lambda e: (-e.created_at, e.id))
     return page, Cursor(boundary, len(at_boundary))
+
+
+def _full(result: QueryResult, url: str, limit: int) -> bool:
+    """Whether ``url`` may hold more than it sent: it sent the ``limit``, or as many as its NIP-11
+    ``max_limit`` lets it, or a round hundred (a cap it does not announce: asking once more costs
+    one query, ending early would lose the rest of the listing)."""
+    sent = result.sent_by_relay.get(url, 0)
+    cap = result.max_limits.get(url, limit)
+    return sent >= min(limit, cap) or (sent >= ROUND_CAP and sent % ROUND_CAP == 0)
 
 
 def unique_posts(posts: Iterator[Post]) -> Iterator[Post]:

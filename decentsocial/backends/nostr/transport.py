@@ -397,8 +397,13 @@ class QueryResult:
     """Verified, de-duplicated events (newest first), plus what each relay sent."""
 
     events: list[Event]
+    #: The dates of the sound events each relay sent (only these may set a page boundary).
     created_by_relay: dict[str, list[int]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    #: How many events fitting the filters each relay sent, badly signed ones too (a full answer).
+    sent_by_relay: dict[str, int] = field(default_factory=dict)
+    #: The ``limitation.max_limit`` a relay's NIP-11 document announces (it sends no more per filter).
+    max_limits: dict[str, int] = field(default_factory=dict)
 
 
 def _run_aside(work: Callable[[], None]) -> None:
@@ -428,6 +433,13 @@ def _wanted(filters: Sequence[Filter]) -> int | None:
             return None
         limits.append(limit)
     return sum(limits) if limits else None
+
+
+def _max_limit(info: dict[str, Any] | None) -> int | None:
+    """The NIP-11 ``limitation.max_limit`` (``None``: none announced, or not a positive integer)."""
+    limitation = info.get("limitation") if info else None
+    cap = limitation.get("max_limit") if isinstance(limitation, dict) else None
+    return cap if type(cap) is int and cap > 0 else None
 
 
 def _http_url(relay: str) -> str:
@@ -496,8 +508,12 @@ class RelayPool:
             if isinstance(answer, RelayError):
                 result.failures[url] = str(answer)
                 continue
-            created, events = answer
+            created, sent, events = answer
             result.created_by_relay[url] = created
+            result.sent_by_relay[url] = sent
+            cap = _max_limit(self._info.get(url))
+            if cap is not None:
+                result.max_limits[url] = cap
             for event in events:
                 seen.setdefault(event.id, event)
         if targets and len(result.failures) == len(targets):
@@ -507,20 +523,22 @@ class RelayPool:
 
     async def _query_one(
         self, url: str, filters: Sequence[Filter], verified: dict[str, Event]
-    ) -> tuple[list[int], list[Event]] | RelayError:
-        """(``created_at`` of every event the relay sent that fits the filters and is not dated in
-        the future, the sound ones) or the failure.
+    ) -> tuple[list[int], int, list[Event]] | RelayError:
+        """(``created_at`` of every sound event the relay sent that fits the filters and is not
+        dated in the future, how many fitting events it sent, the sound ones) or the failure.
 
-        Only those dates count for paging: a relay sending events outside the filters or dated
-        ahead of the clock cannot hold a page boundary in place.
+        Only those dates count for paging: a relay sending events outside the filters, dated
+        ahead of the clock or wrongly signed cannot hold a page boundary in place.
         """
         created: list[int] = []
+        sent = 0
         events: list[Event] = []
         fits = matcher(filters)
         latest = time.time() + self.max_lead + CLOCK_SKEW
 
         def check(raw: Any) -> bool:
             """Keep a sound event; whether it counts toward the filters' ``limit`` (it fits them)."""
+            nonlocal sent
             try:
                 event = Event.from_json(raw)
             except ValueError as exc:
@@ -532,7 +550,7 @@ class RelayPool:
             if event.created_at > latest:
                 log.debug("relay %s: dropped event %s: dated in the future", url, event.id[:16])
                 return False
-            created.append(event.created_at)
+            sent += 1  # a forged event still counts toward the relay's limit, not for its dates
             known = verified.get(event.id)
             if known is None:  # an id already verified names that very event: no second check
                 problem = event.problem()
@@ -540,6 +558,7 @@ class RelayPool:
                     log.debug("relay %s: dropped event %s: %s", url, event.id[:16], problem)
                     return True
                 verified[event.id] = known = event
+            created.append(event.created_at)
             events.append(known)
             return True
 
@@ -548,7 +567,7 @@ class RelayPool:
         except RelayError as exc:
             log.debug("relay %s: query failed: %s", url, exc)
             return exc
-        return created, events
+        return created, sent, events
 
     async def count(self, url: str, filters: Sequence[Filter]) -> int | None:
         """The relay's NIP-45 count for ``filters``, or ``None`` when it gave none."""

@@ -156,8 +156,12 @@ class ZapCheck:
         return self.problem is None
 
 
-def check_zap_receipt(receipt: Event, lnurl_pubkey: str | None) -> ZapCheck:
-    """Judge one zap receipt (already id- and signature-checked) against NIP-57's rules."""
+def check_zap_receipt(receipt: Event, lnurl_pubkey: str | None, recipient: str | None = None) -> ZapCheck:
+    """Judge one zap receipt (already id- and signature-checked) against NIP-57's rules.
+
+    ``recipient``: the account the zap must pay (a note's author). A custodial LNURL server signs
+    every user's receipts with one key, so its signature alone does not say who was paid.
+    """
 
     def bad(why: str) -> ZapCheck:
         return ZapCheck(receipt=receipt, problem=why)
@@ -192,6 +196,8 @@ def check_zap_receipt(receipt: Event, lnurl_pubkey: str | None) -> ZapCheck:
     recipients = receipt.tag_values("p")
     if not recipients or request.tag_values("p")[:1] != recipients[:1]:
         return bad("zap request and receipt name different recipients")
+    if recipient is not None and recipients[0] != recipient:
+        return bad("receipt pays another account than the one zapped")
     target = receipt.tag_values("e")[:1]
     if target and request.tag_values("e")[:1] != target:
         return bad("zap request and receipt name different events")
@@ -246,9 +252,14 @@ def to_msat(amount: Amount | str, network: str = "nostr") -> int:
 
 
 def zap_reward(
-    subject: str, receipts: list[Event], signer: str | None, ignored: Callable[[Event, str | None], None]
+    subject: str,
+    receipts: list[Event],
+    signer: str | None,
+    ignored: Callable[[Event, str | None], None],
+    recipient: str,
 ) -> Reward:
-    """The valid zaps among ``receipts`` as a paid ``Reward`` in sats, one count per invoice.
+    """The valid zaps among ``receipts`` paid to ``recipient`` as a paid ``Reward`` in sats, one
+    count per invoice.
 
     ``signer`` is the key the recipient's LNURL server signs receipts with;
     ``ignored`` hears of every receipt that does not count, and why.
@@ -257,7 +268,7 @@ def zap_reward(
     by_sender: dict[str, int] = {}
     seen: set[str] = set()
     for receipt in receipts:
-        check = check_zap_receipt(receipt, signer)
+        check = check_zap_receipt(receipt, signer, recipient)
         if not check.valid or check.amount_msat is None or check.sender is None:
             ignored(receipt, check.problem)
             continue
