@@ -109,10 +109,13 @@ def map_error(
     exc: Exception, *, network: str, action: str, safe: bool, write: bool
 ) -> errors.DecentSocialError:
     """The decentsocial error for one atproto exception (see :func:`mapped` for the flags)."""
+    from atproto.exceptions import InvalidTokenError
     from atproto_client import exceptions as ax
 
     if isinstance(exc, ax.LoginRequiredError):
         return errors.AuthenticationError(f"{action}: not logged in", network=network)
+    if isinstance(exc, InvalidTokenError):  # a session token that does not decode (never shown)
+        return errors.AuthenticationError(f"{action}: the session's token cannot be read", network=network)
     response = getattr(exc, "response", None)
     if response is None:
         if isinstance(exc, ax.RequestErrorBase):
@@ -146,10 +149,11 @@ def map_error(
 
 def is_session_gone(error: BaseException) -> bool:
     """Whether ``error`` (a mapped error) says the server no longer accepts this session's tokens."""
+    from atproto.exceptions import InvalidTokenError
     from atproto_client import exceptions as ax
 
     cause = error.__cause__ if isinstance(error, errors.DecentSocialError) else error
-    if isinstance(cause, ax.LoginRequiredError):
+    if isinstance(cause, (ax.LoginRequiredError, InvalidTokenError)):
         return True
     name, _ = _error_parts(getattr(cause, "response", None))
     return name in _SESSION_GONE

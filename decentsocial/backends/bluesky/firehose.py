@@ -14,11 +14,9 @@ posts: skipped and logged, never fatal. The URL is always given explicitly
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,8 +33,12 @@ log = logging.getLogger("decentsocial.bluesky")
 FIREHOSE = "com.atproto.sync.subscribeRepos"
 #: The collection of posts in a repo.
 POSTS = "app.bsky.feed.post"
-#: Commits the reader may hold before it waits for the caller (it never drops one).
+#: Decoded posts the reader may hold before it waits for the caller (it never drops one), bounded
+#: by count and by the bytes of the commits they came in: a relay's frames may be 5 MiB each.
 _BUFFER = 1_000
+_BUFFER_BYTES = 16 * 1024 * 1024
+#: Dials that fail in a row, none ever answered: nothing serves the firehose there.
+_FIRST_DIALS = 5
 #: Post URIs remembered to drop a repeat after a replay.
 _SEEN = 10_000
 
@@ -60,14 +62,49 @@ class _Stopped(Exception):
     """Raised inside atproto's reconnect loop once the reader is stopped, so it dials no more."""
 
 
-def _subscriber(base_uri: str, position: list[int | None], done: threading.Event) -> Any:
+def _refusal(exc: BaseException, *, network: str, where: str) -> errors.DecentSocialError | None:
+    """The error for a handshake the server refuses for good (4xx but 408/429), else None (try again)."""
+    from websockets.exceptions import InvalidStatus
+
+    if not isinstance(exc, InvalidStatus):
+        return None
+    status = int(exc.response.status_code)
+    if not 400 <= status < 500 or status in (408, 429):
+        return None
+    return errors.ConfigurationError(
+        f"firehose_url: {where} refused the subscription (HTTP {status}); is it a relay or PDS that serves"
+        f" {FIREHOSE}?",
+        network=network,
+    )
+
+
+def _xrpc_error(exc: BaseException) -> str | None:
+    """The name in an XRPC error frame the server sent (atproto raises it as a SubscriptionError)."""
+    from atproto_client.models.common import XrpcError
+
+    found = exc.args[0] if exc.args else None
+    return str(found.error) if isinstance(found, XrpcError) else None
+
+
+def _subscriber(
+    base_uri: str,
+    position: list[int | None],
+    done: threading.Event,
+    failed: list[errors.DecentSocialError],
+    network: str,
+) -> Any:
     """atproto's firehose client, asking from ``position[0]`` (the last seq read) at every (re)connection.
 
     The wait between reconnections is ours: interrupted by ``done`` (atproto
     sleeps it through, then dials once more), and jittered with the
-    library's own random generator, never the program's global one.
+    library's own random generator, never the program's global one. A
+    server that refuses for good (see :func:`_refusal`), or that never
+    answered in ``_FIRST_DIALS`` dials, puts its error in ``failed`` and
+    ends the client instead of being dialled forever.
     """
     from atproto import FirehoseSubscribeReposClient
+
+    answered = [False]
 
     class Subscriber(FirehoseSubscribeReposClient):  # type: ignore[misc]
         def _get_reconnection_delay(self) -> float:
@@ -79,8 +116,26 @@ def _subscriber(base_uri: str, position: list[int | None], done: threading.Event
                 done.wait(reconnect_backoff(failures))
             if done.is_set():
                 raise _Stopped
-            if position[0] is not None:
-                self.update_params({"cursor": position[0]})
+            self.update_params({"cursor": position[0]} if position[0] is not None else {})
+
+        def _get_client(self) -> Any:
+            client = super()._get_client()  # the handshake is done when it returns
+            answered[0] = True
+            return client
+
+        def _handle_websocket_error_or_stop(self, exception: Exception) -> bool:
+            where = base_uri.rsplit("/xrpc", 1)[0]
+            refused = _refusal(exception, network=network, where=where)
+            if refused is None and not answered[0] and int(getattr(self, "_reconnect_no", 0)) >= _FIRST_DIALS:
+                refused = errors.NetworkUnavailable(
+                    f"no firehose answers at {where} ({_FIRST_DIALS} tries: {type(exception).__name__})",
+                    network=network,
+                    retryable=False,
+                )
+            if refused is not None:
+                failed.append(refused)
+                return True
+            return bool(super()._handle_websocket_error_or_stop(exception))
 
     return Subscriber(base_uri=base_uri, recv_timeout=30.0)
 
@@ -106,9 +161,48 @@ def _posts_of(frame: Any) -> tuple[int | None, list[tuple[str, str, str, dict[st
     return message.seq, found
 
 
-class FirehoseReader:
-    """One firehose subscription, read on its own thread into a bounded queue.
+class _Buffer:
+    """The posts read and not yet taken, bounded by count and by bytes (one item always fits)."""
 
+    def __init__(self) -> None:
+        self._items: deque[tuple[Any, int]] = deque()
+        self._held = 0
+        self._cond = threading.Condition()
+
+    def put(self, item: Any, weight: int, done: threading.Event) -> None:
+        """Wait for room (never drop), unless ``done`` is set."""
+        with self._cond:
+            while self._items and (len(self._items) >= _BUFFER or self._held + weight > _BUFFER_BYTES):
+                if done.is_set():
+                    return
+                self._cond.wait(0.25)
+            self._items.append((item, weight))
+            self._held += weight
+            self._cond.notify_all()
+
+    def get(self) -> Any:
+        with self._cond:
+            while not self._items:
+                self._cond.wait()
+            item, weight = self._items.popleft()
+            self._held -= weight
+            self._cond.notify_all()
+            return item
+
+    def end(self, last: Any) -> None:
+        """Drop what nobody will read and leave ``last`` (None: stopped; an error: failed) to be read."""
+        with self._cond:
+            self._items.clear()
+            self._items.append((last, 0))
+            self._held = 0
+            self._cond.notify_all()
+
+
+class FirehoseReader:
+    """One firehose subscription, read and decoded on its own thread into a bounded buffer of posts.
+
+    Frames are decoded as they arrive and only their posts are kept, so a
+    caller that is slow holds posts, not the server's frames.
     :meth:`posts` yields what it reads; :meth:`stop` ends it from any thread
     (the connection's ``close()`` does), and the iterator then returns. A
     reader nobody stops ends when its iterator is closed or collected.
@@ -117,9 +211,10 @@ class FirehoseReader:
     def __init__(self, base_uri: str, *, network: str) -> None:
         self.network = network
         self._position: list[int | None] = [None]
-        self._frames: queue.Queue[Any] = queue.Queue(maxsize=_BUFFER)
+        self._buffer = _Buffer()
         self._done = threading.Event()
-        self._client = _subscriber(base_uri, self._position, self._done)
+        self._failed: list[errors.DecentSocialError] = []
+        self._client = _subscriber(base_uri, self._position, self._done, self._failed, network)
         #: The reading thread, once :meth:`posts` started it.
         self.thread: threading.Thread | None = None
 
@@ -129,23 +224,22 @@ class FirehoseReader:
         self._client.stop()
         self._end()
 
-    def _end(self) -> None:
-        """Tell the iterator it is over, dropping unread frames if the queue is full (nobody reads them)."""
-        while True:
-            try:
-                self._frames.put_nowait(None)
-                return
-            except queue.Full:
-                with contextlib.suppress(queue.Empty):
-                    self._frames.get_nowait()
+    def _end(self, last: errors.DecentSocialError | None = None) -> None:
+        """Tell the iterator it is over (``last``: why), dropping unread posts (nobody reads them)."""
+        self._buffer.end(last)
 
     def _on_message(self, frame: Any) -> None:
-        while not self._done.is_set():
-            try:
-                self._frames.put(frame, timeout=0.25)
-                return
-            except queue.Full:
-                continue
+        try:
+            seq, found = _posts_of(frame)
+        except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
+            log.warning("skipping a firehose frame that does not decode: %s", type(exc).__name__)
+            return
+        if found:
+            blocks = getattr(frame, "body", None)
+            size = len(blocks.get("blocks") or b"") if isinstance(blocks, dict) else 0
+            self._buffer.put(found, max(size, 1024 * len(found)), self._done)
+        if seq is not None:
+            self._position[0] = seq  # what came before is in the buffer: a reconnection asks from here
 
     def _run(self) -> None:
         while not self._done.is_set():
@@ -155,7 +249,22 @@ class FirehoseReader:
                 )
             except Exception as exc:
                 if not self._done.is_set():
-                    log.warning("the %s firehose failed: %s", self.network, type(exc).__name__)
+                    name = _xrpc_error(exc)
+                    if name == "FutureCursor":
+                        # The relay was reset: its seqs start over, so ours is in its future.
+                        log.warning(
+                            "the %s firehose does not know seq %s: reading from now",
+                            self.network,
+                            self._position[0],
+                        )
+                        self._position[0] = None
+                    else:
+                        log.warning("the %s firehose failed: %s", self.network, name or type(exc).__name__)
+            if self._failed:
+                log.warning("the %s firehose ended: %s", self.network, self._failed[0].message)
+                self._done.set()
+                self._end(self._failed[0])
+                return
             if not self._done.is_set():
                 self._done.wait(1.0)  # the client ended on its own (the server closed): start it again
         self._end()
@@ -163,7 +272,12 @@ class FirehoseReader:
     def posts(
         self, to_post: Callable[[str, str, str, dict[str, Any]], Post], *, tag: str | None
     ) -> Iterator[Post]:
-        """New posts as they come, made by ``to_post(did, uri, cid, record)``; ``tag`` keeps those with it."""
+        """New posts as they come, made by ``to_post(did, uri, cid, record)``; ``tag`` keeps those with it.
+
+        A server that refuses the subscription for good ends it with the
+        error (``ConfigurationError``: the URL serves no firehose;
+        ``NetworkUnavailable``: nothing ever answered there).
+        """
         if self._done.is_set():
             return
         self.thread = threading.Thread(
@@ -173,16 +287,11 @@ class FirehoseReader:
         seen: OrderedDict[str, None] = OrderedDict()
         try:
             while True:
-                frame = self._frames.get()
-                if frame is None or self._done.is_set():
+                found = self._buffer.get()
+                if isinstance(found, errors.DecentSocialError):
+                    raise found
+                if found is None or self._done.is_set():
                     return  # stopped: what is still buffered is dropped
-                try:
-                    seq, found = _posts_of(frame)
-                except Exception as exc:  # a frame that does not decode: skipped, the stream goes on
-                    log.warning("skipping a firehose frame that does not decode: %s", type(exc).__name__)
-                    continue
-                if seq is not None:
-                    self._position[0] = seq
                 for did, uri, cid, record in found:
                     if uri in seen:
                         continue

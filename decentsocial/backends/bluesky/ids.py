@@ -36,6 +36,18 @@ _WEB_URL = re.compile(
 _DID_FULL = re.compile(_DID, re.ASCII)
 _HANDLE_FULL = re.compile(_HANDLE, re.ASCII)
 #: Longest DID, handle, NSID and at-URI the specs allow.
+#: A language tag as the AT Protocol's lexicons take it (BCP-47, @atproto/syntax's grammar).
+LANG_RE = re.compile(
+    r"(?:en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao"
+    r"|i-tay|i-tsu|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE|art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka"
+    r"|zh-min|zh-min-nan|zh-xiang)"
+    r"|(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}(?:-[A-Za-z]{3}){0,2})?|[A-Za-z]{4}|[A-Za-z]{5,8})"
+    r"(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*(?:-x(?:-[A-Za-z0-9]{1,8})+)?)"
+    r"|x(?:-[A-Za-z0-9]{1,8})+",
+    re.ASCII,
+)
+
 MAX_DID = 2048
 MAX_HANDLE = 253
 MAX_NSID = 317

@@ -40,6 +40,7 @@ from .richtext import (
     post_length,
 )
 from .settings import BlueskySettings
+from .threads import THREAD_DEPTH, check_language, half_thread, walk_thread
 from .transport import Transport
 
 __all__ = ["BlueskyNetwork"]
@@ -245,14 +246,17 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
     # ---------------------------------------------------------------- records
 
-    def _get_record(self, uri: AtUri) -> dict[str, Any] | None:
-        """``{uri, cid, value}`` of a record from the PDS, or None when it has no such record."""
+    def _get_record(self, uri: AtUri, *, retry: bool = True) -> dict[str, Any] | None:
+        """``{uri, cid, value}`` of a record from the PDS, or None when it has no such record.
+
+        ``retry=False``: asked once (inside a write's own retry, which decides the attempts).
+        """
+        params = {"repo": uri.repo, "collection": uri.collection, "rkey": uri.rkey}
+        action = f"get record {uri}"
         try:
-            return self._query(
-                "com.atproto.repo.getRecord",
-                {"repo": uri.repo, "collection": uri.collection, "rkey": uri.rkey},
-                action=f"get record {uri}",
-            )
+            if not retry:
+                return self.transport.query("com.atproto.repo.getRecord", params, action=action)
+            return self._query("com.atproto.repo.getRecord", params, action=action)
         except errors.NotFound:
             return None
         except errors.InvalidInput as exc:
@@ -291,8 +295,13 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 raise
             except (errors.NetworkUnavailable, errors.ContentRejected) as exc:
                 # Ambiguous (dropped connection, timeout, 5xx) or the key is taken:
-                # the record decides whether the write happened.
-                found = self._get_record(target)
+                # the record decides whether the write happened. Asked once: the retry
+                # around this attempt counts the attempts, and a failed lookup leaves
+                # the write's own error to report.
+                try:
+                    found = self._get_record(target, retry=False)
+                except errors.DecentSocialError:
+                    found = None
                 if found is not None:
                     return (*record_parts(found), False)
                 raise exc from exc.__cause__
@@ -376,6 +385,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                     f"{MAX_TAG_GRAPHEMES} ({MAX_TAG_BYTES} bytes)",
                     network=self.name,
                 )
+        check_language(draft, network=self.name)
         if draft.visibility not in (None, "public"):
             raise self.unsupported(
                 Capability.PUBLISH, f"visibility {draft.visibility!r}: every post is public"
@@ -471,6 +481,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         for d in drafts:
             self.check_draft(d)
             self._prepare_media(d)  # images too: a bad one in part 3 must not leave parts 1-2 posted
+            build_facets(d.text, self._mention_did)  # and mentions (remembered for the parts' records)
         posts: list[Post] = []
         for number, d in enumerate(drafts):
             changes: dict[str, Any] = {}
@@ -478,7 +489,12 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 changes["idempotency_key"] = f"{idempotency_key}#{number}"
             if posts:
                 changes["reply_to"] = posts[-1].id
-            posts.append(self.publish(d.model_copy(update=changes)))
+            try:
+                posts.append(self.publish(d.model_copy(update=changes)))
+            except errors.DecentSocialError as exc:
+                if posts:
+                    half_thread(exc, posts, len(drafts), idempotency_key)
+                raise
         return posts
 
     # ---------------------------------------------------------------- reading one post
@@ -713,29 +729,23 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
         return self._paged(fetch, limit, key=lambda p: p.id)
 
+    def _thread_node(self, uri: str) -> dict[str, Any]:
+        answer = self._query(
+            "app.bsky.feed.getPostThread",
+            {"uri": uri, "depth": THREAD_DEPTH, "parentHeight": 0},
+            action=f"thread of {uri}",
+        )
+        return dict(as_dict(answer.get("thread")))
+
     def _thread(self, post: PostRef) -> list[Post]:
         # The post, then every reply below it, depth first, each level oldest first.
         uri = self._post_uri(post)
-        answer = self._query(
-            "app.bsky.feed.getPostThread",
-            {"uri": str(uri), "depth": 1000, "parentHeight": 0},
-            action=f"thread of {uri}",
-        )
-        root = dict(as_dict(answer.get("thread")))
+        root = self._thread_node(str(uri))
         if not isinstance(root.get("post"), dict):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        views: list[dict[str, Any]] = []
-
-        def walk(node: dict[str, Any]) -> None:
-            if not isinstance(node.get("post"), dict):  # blocked or deleted replies
-                return
-            views.append(node["post"])
-            children = [c for c in _objects(node, "replies") if isinstance(c.get("post"), dict)]
-            children.sort(key=lambda c: as_str(as_dict(c["post"].get("record")).get("createdAt")) or "")
-            for child in children:
-                walk(child)
-
-        walk(root)
+        views = walk_thread(
+            root, self._thread_node, max_pages=self.settings.limits.max_pages, network=self.name
+        )
         authors = self._load_authors(views, {})
         return [self._post_view(v, authors=authors) for v in views]
 

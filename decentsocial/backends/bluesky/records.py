@@ -37,6 +37,11 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def lang_tag(language: str) -> str:
+    """A draft's language as a BCP-47 tag: ``ar_SA`` (the form ``locale`` gives) is ``ar-SA``."""
+    return language.strip().replace("_", "-")
+
+
 def subject_record(collection: str, subject: Any) -> dict[str, Any]:
     """A like, repost (subject: a post's strong ref) or follow (subject: a DID) record."""
     return {"$type": collection, "subject": subject, "createdAt": now()}
@@ -53,9 +58,17 @@ def self_labels(draft: Draft) -> list[str]:
 
 
 def reply_ref(parent_ref: dict[str, str], parent: dict[str, Any]) -> dict[str, Any]:
-    """A reply's ``{root, parent}``: the root is the parent's root, or the parent when it is one."""
-    root_ref = (parent.get("reply") or {}).get("root") or parent_ref
-    return {"root": {"uri": root_ref["uri"], "cid": root_ref["cid"]}, "parent": parent_ref}
+    """A reply's ``{root, parent}``: the root is the parent's root, or the parent when it is one.
+
+    The parent is someone's record, written without validation maybe: a
+    ``reply.root`` that is not a strong ref to a post is ignored, and the
+    parent stands as the root.
+    """
+    root = as_dict(as_dict(parent.get("reply")).get("root"))
+    uri, cid = as_str(root.get("uri")), as_str(root.get("cid"))
+    if not (uri and cid and uri.startswith("at://")):
+        uri, cid = parent_ref["uri"], parent_ref["cid"]
+    return {"root": {"uri": uri, "cid": cid}, "parent": parent_ref}
 
 
 def images_embed(images: list[PreparedImage], blobs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -101,7 +114,7 @@ def post_record(
     if reply is not None:
         record["reply"] = reply
     if draft.language:
-        record["langs"] = [draft.language]
+        record["langs"] = [lang_tag(draft.language)]
     if draft.tags:
         record["tags"] = list(draft.tags)
     labels = self_labels(draft)

@@ -15,7 +15,9 @@
   parses it). Below that, every request (redirects and the PDS a DID
   document names included) must go to an endpoint ``check_endpoint``
   accepts: no credentials over plain http except to loopback or with
-  ``allow_http=True``.
+  ``allow_http=True``. The PDS a saved session or the login answer's DID
+  document names must be on ``base_url``'s host (see ``_check_pds``):
+  atproto would move every later request, bearer token included, there.
 * The session file is written with :func:`decentsocial.private_files.write_private_file`.
 """
 
@@ -25,13 +27,14 @@ import json
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
 from ...limits import check_json_depth, guarded_transport
 from ...private_files import write_private_file
-from ...urls import check_endpoint
+from ...urls import check_endpoint, is_loopback_host
 from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
 
@@ -39,6 +42,9 @@ if TYPE_CHECKING:
     from .settings import BlueskySettings
 
 __all__ = ["Transport"]
+
+#: Entryways that hand their accounts over to PDSes on other hosts: the host suffix they may name.
+_ENTRYWAYS = {"bsky.social": ".bsky.network"}
 
 
 class _Payload:
@@ -161,12 +167,15 @@ class Transport:
         from atproto_client.request import Request
 
         pinned = self.settings.base_url if self.settings.pin_base_url else None
+        check_pds = self._check_pds
 
         class _PinnedClient(Client):  # type: ignore[misc]
-            """Stays on the configured server when ``pin_base_url`` is set."""
+            """Stays on the configured server when ``pin_base_url`` is set, and on an allowed one always."""
 
             def _update_pds_endpoint(self, pds_endpoint: str) -> None:
-                super()._update_pds_endpoint(pinned or pds_endpoint)
+                target = pinned or pds_endpoint
+                check_pds(target)
+                super()._update_pds_endpoint(target)
 
         request = Request(
             timeout=self.settings.timeout,
@@ -180,6 +189,32 @@ class Transport:
         client = _PinnedClient(base_url=self.settings.base_url, request=request)
         client.on_session_change(self._on_session_change)
         return client
+
+    def _check_pds(self, url: str) -> None:
+        """Refuse a PDS off ``base_url``'s host (before any request goes to it).
+
+        atproto moves the bearer token to whatever PDS a session or a DID
+        document names: a redirect by another name, so it gets the same rule.
+        Allowed: ``base_url``'s host and its subdomains, this machine when
+        ``base_url`` is on it, and Bluesky's own PDSes behind its entryway.
+        """
+        base = (urlsplit(self.settings.base_url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            host = ""
+        if host and (host == base or host.endswith(f".{base}")):
+            return
+        if is_loopback_host(host) and is_loopback_host(base):
+            return
+        if base in _ENTRYWAYS and host.endswith(_ENTRYWAYS[base]):
+            return
+        raise ConfigurationError(
+            f"the session names the PDS {host or '(none)'!r}, not base_url's host {base!r}: refused, so no"
+            " token goes there (if it is the account's PDS, set base_url to it; pin_base_url=True stays"
+            " on base_url; or delete the saved session)",
+            network=self.network,
+        )
 
     def client(self) -> Any:
         """The logged-in client: a saved session when there is one, else one ``createSession``."""
@@ -195,6 +230,10 @@ class Transport:
                 if saved:
                     try:
                         client.login(session_string=saved, fetch_bsky_profile=False)
+                        # atproto decodes the tokens only at the first call: a corrupt one must fail here.
+                        _ = client._session.access_jwt_payload, client._session.refresh_jwt_payload
+                    except ConfigurationError:
+                        raise
                     except Exception as exc:  # a corrupt saved session: log in instead
                         if not self._can_login():
                             raise AuthenticationError(

@@ -1,0 +1,83 @@
+"""Threads: the checks and the reading that ``publish_thread`` and ``thread()`` need beyond one post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ... import errors
+from ...coerce import as_dict, as_int, as_list, as_str
+from ...models import Draft, Post
+from .ids import LANG_RE
+from .records import lang_tag
+
+__all__ = ["MAX_THREAD_DEPTH", "THREAD_DEPTH", "check_language", "half_thread", "walk_thread"]
+
+#: Reply levels asked of one getPostThread: each nests its answer about two JSON levels deeper, so
+#: this stays within ``max_json_depth``; a thread below it is read on from where the answer stopped.
+THREAD_DEPTH = 16
+#: The deepest reply level read, getPostThread's own maximum ``depth``.
+MAX_THREAD_DEPTH = 1000
+
+
+def check_language(draft: Draft, *, network: str) -> None:
+    """``InvalidInput`` for a language the PDS would refuse (``ar_SA`` is taken as ``ar-SA``)."""
+    if draft.language is not None and not LANG_RE.fullmatch(lang_tag(draft.language)):
+        raise errors.InvalidInput(
+            f"language {draft.language[:40]!r} is not a BCP-47 language tag (like 'ar' or 'pt-BR')",
+            network=network,
+        )
+
+
+def half_thread(exc: errors.DecentSocialError, posts: list[Post], parts: int, key: str | None) -> None:
+    """Name the parts already published in ``exc`` (kept as ``exc.published``) and how to go on."""
+    then = (
+        "the same idempotency_key resumes the thread after them"
+        if key is not None
+        else "they stay published (delete them, or publish with an idempotency_key to resume)"
+    )
+    done = ", ".join(p.id for p in posts)
+    exc.message = (
+        f"{exc.message} (publish_thread: part {len(posts) + 1} of {parts} failed; "
+        f"parts 1-{len(posts)} were published: {done}; {then})"
+    )
+    exc.args = (exc.message,)
+    exc.published = list(posts)  # type: ignore[attr-defined]
+
+
+def walk_thread(
+    root: dict[str, Any], fetch: Callable[[str], dict[str, Any]], *, max_pages: int, network: str
+) -> list[dict[str, Any]]:
+    """The post views of a getPostThread answer: depth first, each level oldest first.
+
+    Where the answer stopped at its depth (a post with replies but no
+    ``replies``), ``fetch(uri)`` reads on from that post, at most
+    ``max_pages`` requests in all and ``MAX_THREAD_DEPTH`` levels down.
+    """
+    views: list[dict[str, Any]] = []
+    requests = 1
+    todo: list[tuple[dict[str, Any], int]] = [(root, 0)]
+    while todo:  # a stack, not recursion: a thread may be 1,000 levels deep
+        node, level = todo.pop()
+        view = node.get("post")
+        if not isinstance(view, dict):  # blocked or deleted replies
+            continue
+        views.append(view)
+        below = as_str(view.get("uri"))
+        if level and "replies" not in node and as_int(view.get("replyCount")) != 0 and below:
+            if level >= MAX_THREAD_DEPTH:
+                continue
+            if requests >= max_pages:
+                raise errors.NetworkUnavailable(
+                    f"thread: more than {requests} requests (the max_pages limit)", network=network
+                )
+            node = fetch(below)  # the answer stopped at its depth: read on from here
+            requests += 1
+        children = [
+            dict(c)
+            for c in as_list(node.get("replies"))
+            if isinstance(c, dict) and isinstance(c.get("post"), dict)
+        ]
+        children.sort(key=lambda c: as_str(as_dict(c["post"].get("record")).get("createdAt")) or "")
+        todo.extend((child, level + 1) for child in reversed(children))
+    return views
