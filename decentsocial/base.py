@@ -71,7 +71,8 @@ log = logging.getLogger("decentsocial")
 
 S = TypeVar("S", bound=NetworkSettings)
 T = TypeVar("T")
-ModelOfANetwork = TypeVar("ModelOfANetwork", Post, Account, Community)
+#: What a network hands out and takes back: each names the network it came from.
+NetworkItem = TypeVar("NetworkItem", Post, Account, Community)
 
 
 class BaseNetwork(Generic[S]):
@@ -173,7 +174,7 @@ class BaseNetwork(Generic[S]):
             return self._ours(community, "community")
         return self.community_id(community)
 
-    def _ours(self, item: ModelOfANetwork, kind: str) -> ModelOfANetwork:
+    def _ours(self, item: NetworkItem, kind: str) -> NetworkItem:
         """``item`` if it comes from this network, else ``InvalidInput`` naming both."""
         if item.network != self.name:
             raise self.invalid(f"this is a {item.network} {kind}: it cannot be used through {self.name}")

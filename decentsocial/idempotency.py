@@ -49,13 +49,12 @@ def draft_digest(draft: Draft, *, network: str | None = None) -> str:
     """
     try:
         return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
-    except ValueError as exc:  # PydanticSerializationError
-        why = (
-            "a lone surrogate (half of a character) in its text or options"
-            if "surrogates not allowed" in str(exc)
-            else f"an option value that is not JSON ({str(exc)[:200]})"
-        )
-        raise InvalidInput(f"the draft cannot be kept as JSON: {why}", network=network) from None
+    except ValueError:  # PydanticSerializationError
+        try:  # validated again, it says which field holds what, as building it would have
+            type(draft).model_validate(dict(draft))
+        except InvalidInput as exc:
+            raise InvalidInput(f"the draft cannot be kept as JSON: {exc.message}", network=network) from None
+        raise InvalidInput("the draft cannot be kept as JSON", network=network) from None
 
 
 def may_have_happened(exc: DecentSocialError) -> bool:

@@ -52,9 +52,12 @@ _MENTION = regex.compile(
     r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
 )
 # A link ends at whitespace, quotes and angle brackets (guillemets too: Arabic and French quote with
-# them) and at any invisible format character (bidi marks and isolates, ZWSP): none is part of a URL
-# a reader meant.
-_URL = regex.compile(r"https?://[^\s<>\"'«»\p{Cf}]+", regex.IGNORECASE)
+# them) and at an invisible mark no URL holds: bidi marks, embeddings and isolates (LRM, RLM, ALM,
+# U+202A-U+202E, U+2066-U+2069), a zero-width space, a BOM. ZWNJ, ZWJ and the soft hyphen stay: Persian
+# words (and so their URLs) hold ZWNJ.
+_URL = regex.compile(
+    r"https?://[^\s<>\"'«»\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]+", regex.IGNORECASE
+)
 _ATOM = regex.compile(r"\s*\S+")
 # Closing punctuation after a link, in Latin, Arabic (، ؟ ؛ ۔) and CJK (full stop, comma, brackets)
 # text, is the sentence's, not the link's.

@@ -45,8 +45,14 @@ def sandbox(tmp_path: Path) -> Iterator[Any]:
 @pytest.mark.parametrize(
     ("copy", "why"),
     [
-        (Draft(text="x", idempotency_key="k").model_copy(update={"options": {"c": object()}}), "not JSON"),
-        (Draft(text="x", idempotency_key="k").with_text("caf" + HALF), "a lone surrogate"),
+        (
+            Draft(text="x", idempotency_key="k").model_copy(update={"options": {"c": object()}}),
+            "options must hold JSON",
+        ),
+        (
+            Draft(text="x", idempotency_key="k").with_text("caf" + HALF),
+            "text is not valid Unicode: a lone surrogate",
+        ),
     ],
     ids=["object option", "lone surrogate"],
 )
@@ -62,7 +68,7 @@ def test_a_keyed_publish_of_an_unvalidated_copy_is_invalid_input_and_writes_noth
 def test_threads_names_an_option_that_is_not_json_not_a_surrogate() -> None:
     threads = ds.connect("threads", access_token="t", user_id="123")  # check_draft makes no request
     try:
-        with pytest.raises(InvalidInput, match="an option value that is not JSON") as caught:
+        with pytest.raises(InvalidInput, match="options must hold JSON values") as caught:
             threads.check_draft(Draft(text="x").model_copy(update={"options": {"c": object()}}))
         assert "surrogate" not in str(caught.value)
     finally:

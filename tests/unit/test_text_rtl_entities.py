@@ -92,6 +92,9 @@ def test_facet_byte_offsets_after_arabic_punctuation() -> None:
         ("x https://example.com/f\u200b y", "https://example.com/f"),  # a zero-width space
         (f"{RLM}https://example.com/g{RLM}", "https://example.com/g"),
         ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("https://fa.wikipedia.org/wiki/می‌خواهم", "https://fa.wikipedia.org/wiki/می‌خواهم"),  # ZWNJ
+        ("https://example.com/👩‍💻 x", "https://example.com/👩‍💻"),  # ZWJ inside an emoji
+        ("‫https://example.com/h‬ ر", "https://example.com/h"),  # an embedding
         ("https://example.com/path?q=1&r=2.", "https://example.com/path?q=1&r=2"),
     ],
 )
