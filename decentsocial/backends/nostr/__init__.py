@@ -4,9 +4,10 @@ Imported only by ``decentsocial.connect("nostr", …)``. Layout:
 
 * ``settings.py``: ``NostrSettings`` (the lowest module);
 * ``network.py``: ``NostrNetwork``, the hooks of the shared template;
-* ``transport.py``: the only module on the wire, the relays' websockets
-  and their NIP-11 documents, run on the private loop of ``loop.py``;
-  ``failures.py`` maps its failures onto the error tree;
+* ``transport.py``: the relay pool on the wire, the relays' websockets
+  (one relay's connection in ``relay.py``) and their NIP-11 documents, run
+  on the private loop of ``loop.py``; ``failures.py`` maps its failures
+  onto the error tree;
 * ``resolvers.py``: the one module that does HTTP outside the relays, the
   NIP-05 and LNURL-pay look-ups (pluggable through the settings);
 * ``convert.py``: events to neutral models (pure);

@@ -213,14 +213,22 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         if created_at is None:
             pubkey = self._signer().public_key
             with self._key_lock:
-                created_at = self._now()
-                eid = event_id(pubkey, created_at, kind, tags, content)
-                while eid in self._issued or eid in avoid:
-                    created_at += 1
-                    eid = event_id(pubkey, created_at, kind, tags, content)
-                self._issue(eid)
+                created_at, _ = self._fresh_date(pubkey, kind, content, tags, self._now(), avoid)
         event = self.sign(kind, content, tags, created_at)
         return event, {"relays": relay_report(self.publish_event(event))}
+
+    def _fresh_date(
+        self, pubkey: str, kind: int, content: str, tags: Tags, start: int, avoid: Set[str] = frozenset()
+    ) -> tuple[int, str]:
+        """The first date from ``start`` on whose event id this connection has not signed yet (nor
+        is one of ``avoid``), and that id, now counted as signed. Called holding ``_key_lock``."""
+        created_at = start
+        eid = event_id(pubkey, created_at, kind, tags, content)
+        while eid in self._issued or eid in avoid:
+            created_at += 1
+            eid = event_id(pubkey, created_at, kind, tags, content)
+        self._issue(eid)
+        return created_at, eid
 
     def _issue(self, eid: str) -> None:
         """Remember an id this connection signed (the latest 10,000)."""
@@ -284,13 +292,8 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
             # Notes from one connection keep their order even in a burst: each is dated at
             # least a second after the previous one, at most ``max_clock_lead`` seconds ahead.
             lead = self.settings.max_clock_lead
-            created_at = max(now, min(self._last_note + 1, now + lead))
-            pubkey = signer.public_key
-            eid = event_id(pubkey, created_at, kind, tags, content)
-            while eid in self._issued:
-                created_at += 1
-                eid = event_id(pubkey, created_at, kind, tags, content)
-            self._issue(eid)
+            start = max(now, min(self._last_note + 1, now + lead))
+            created_at, eid = self._fresh_date(signer.public_key, kind, content, tags, start)
             known: str | None = eid
             if key is not None:
                 # Another process may have dated this key meanwhile: its date wins (one event).

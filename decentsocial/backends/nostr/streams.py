@@ -19,7 +19,7 @@ from .events import Event, Filter, matcher
 from .failures import RelayError
 
 if TYPE_CHECKING:
-    from .transport import RelayConnection
+    from .relay import RelayConnection
 
 __all__ = ["CATCH_UP_SLACK", "CLOCK_SKEW", "ROOM_POLL", "STREAM_BACKLOG", "Backlog", "RelayStream"]
 
