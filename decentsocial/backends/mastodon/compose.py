@@ -25,8 +25,10 @@ __all__ = [
     "check_limits",
     "check_static",
     "compose_text",
+    "handle_key",
     "mastodon_visibility",
     "media_mime",
+    "poll_params",
     "status_length",
     "status_params",
 ]
@@ -51,6 +53,8 @@ class InstanceLimits:
     poll_max_expiration: int = 2_629_746
     #: The larger of the image and video size limits: what the server takes, whatever the kind.
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    #: The longest alt text (Mastodon counts characters, i.e. code points).
+    description_limit: int = 1500
 
     @classmethod
     def from_instance(cls, instance: Mapping[str, Any]) -> InstanceLimits:
@@ -81,6 +85,7 @@ class InstanceLimits:
             poll_max_expiration=pick(polls, "max_expiration", default.poll_max_expiration),
             max_upload_bytes=max(pick(media, "image_size_limit", 0), pick(media, "video_size_limit", 0))
             or default.max_upload_bytes,
+            description_limit=pick(media, "description_limit", default.description_limit),
         )
 
 
@@ -88,29 +93,38 @@ def _section(parent: Any, key: str) -> Mapping[str, Any]:
     return as_dict(as_dict(parent).get(key))
 
 
-def compose_text(draft: Draft, *, reply_to_handle: str | None = None) -> str:
+def handle_key(handle: str, local_domain: str | None = None) -> str:
+    """``handle`` as one account: lowercased, no ``@``, and no domain when it is the instance's own.
+
+    ``bob@remote.example`` and a local ``bob`` are two accounts: only ``bob@<local_domain>``
+    and ``bob`` are one.
+    """
+    clean = handle.strip().lstrip("@").lower()
+    user, _, domain = clean.partition("@")
+    return user if domain and local_domain and domain == local_domain.lower() else clean
+
+
+def compose_text(draft: Draft, *, reply_to_handle: str | None = None, local_domain: str | None = None) -> str:
     """The status text: a title as first paragraph, missing mentions first, missing tags and link last.
 
     Mastodon makes mentions, hashtags and the link card from the text itself,
-    so what the draft carries in fields is written into the text.
+    so what the draft carries in fields is written into the text. A mention
+    counts as present only for the same account (see :func:`handle_key`).
     """
     body = draft.text.strip()
     if draft.title:
         body = f"{draft.title.strip()}\n\n{body}" if body else draft.title.strip()
-    present_mentions = {m.lower() for m in mentions(body)}
+    present_mentions = {handle_key(m, local_domain) for m in mentions(body)}
     wanted = list(draft.mentions)
     if reply_to_handle:
         wanted.insert(0, reply_to_handle)
     missing = []
     for handle in wanted:
         clean = handle.strip().lstrip("@")
-        if (
-            clean
-            and clean.lower() not in present_mentions
-            and clean.lower().split("@")[0] not in present_mentions
-        ):
+        key = handle_key(clean, local_domain)
+        if clean and key not in present_mentions:
             missing.append("@" + clean)
-            present_mentions.add(clean.lower())
+            present_mentions.add(key)
     if missing:
         body = " ".join(missing) + (" " + body if body else "")
     present_tags = set(hashtags(body))
@@ -199,6 +213,13 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
             f"{len(draft.media)} attachments, over this server's limit of {limits.max_media}", network=NETWORK
         )
     for media in draft.media:
+        described = len(media.alt_text or "")
+        if described > limits.description_limit:
+            raise ContentRejected(
+                f"an attachment's alt text is {described} characters, over this server's limit of "
+                f"{limits.description_limit}",
+                network=NETWORK,
+            )
         size = media.byte_size(network=NETWORK)
         if size is not None and size > limits.max_upload_bytes:
             raise ContentRejected(
@@ -223,6 +244,8 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
                 f"{limits.poll_max_option_chars}",
                 network=NETWORK,
             )
+    if len({option.strip() for option in poll.options}) < len(poll.options):
+        raise ContentRejected("a poll has the same option twice (Mastodon refuses that)", network=NETWORK)
     if not limits.poll_min_expiration <= poll.expires_in <= limits.poll_max_expiration:
         raise ContentRejected(
             f"poll expires_in {poll.expires_in}s is outside this server's range "
@@ -231,17 +254,22 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
         )
 
 
+def poll_params(draft: Draft) -> dict[str, Any] | None:
+    """The draft's poll as Mastodon takes it (a post's and an edit's), ``None`` without one."""
+    p = draft.poll
+    if p is None:
+        return None
+    return {
+        "options": list(p.options),
+        "expires_in": p.expires_in,
+        "multiple": p.multiple,
+        "hide_totals": p.hide_totals,
+    }
+
+
 def status_params(draft: Draft, media_ids: list[str], idempotency_key: str) -> dict[str, Any]:
     """The keyword arguments of ``POST /api/v1/statuses`` (besides the text) for a checked draft."""
-    poll = None
-    if draft.poll is not None:
-        p = draft.poll
-        poll = {
-            "options": list(p.options),
-            "expires_in": p.expires_in,
-            "multiple": p.multiple,
-            "hide_totals": p.hide_totals,
-        }
+    poll = poll_params(draft)
     params: dict[str, Any] = {
         "in_reply_to_id": draft.reply_to,
         "media_ids": media_ids or None,

@@ -13,6 +13,7 @@ matter. Nothing here imports a network library.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,7 +50,10 @@ class Failure:
 
 
 def wait_from_headers(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds a 429 asks us to wait, from Retry-After or X-RateLimit-Reset (against the server's Date)."""
+    """Seconds a 429 asks us to wait, from Retry-After or X-RateLimit-Reset (against the server's Date).
+
+    ``None`` when unknown, an endless wait (``inf``) included: no caller can sleep for it.
+    """
     if not headers:
         return None
     now = None
@@ -59,7 +63,8 @@ def wait_from_headers(headers: Mapping[str, str] | None) -> float | None:
             now = parsedate_to_datetime(lowered["date"])
         except (TypeError, ValueError, IndexError):
             now = None
-    return retry_after_from_headers(lowered, now=now)
+    wait = retry_after_from_headers(lowered, now=now)
+    return wait if wait is not None and math.isfinite(wait) else None
 
 
 def _status_words(status: int) -> str:

@@ -6,6 +6,12 @@ forgiving way a browser would: unknown tags are transparent, an end tag closes
 the nearest open element of its name (one with no open element is ignored),
 comments vanish, ``<script>``/``<style>`` content is text, entities are
 decoded, and nesting depth costs nothing (no recursion). Pure functions.
+
+The time is linear in the markup, whatever a server sends: no pattern can
+scan past a ``<`` it did not start at (so a failed match costs at most the
+distance to the next ``<``), a tag's name and attributes cannot overlap
+(no backtracking between them), and the open elements are counted by name
+so a stray end tag or a blank chunk costs O(1).
 """
 
 from __future__ import annotations
@@ -24,10 +30,15 @@ _PRESERVE = frozenset({"pre", "textarea"})
 _SPACES = " \n\t\f\r"
 _NOT_LINKS = frozenset({"mention", "hashtag", "u-url"})
 _BREAK = "\x00"  # marks a paragraph boundary while reading
-_BREAKS = re.compile(r"[ \t]*\x00[\x00\s]*")
-#: A comment, a tag (start or end, with its attributes), or a ``<!…>``/``<?…>`` declaration.
+_BREAKS = re.compile(r"\x00[\x00\s]*")
+#: A comment, a tag (start or end, with its attributes), or a ``<!…>``/``<?…>`` declaration. The
+#: attributes start with a space or ``/`` (which a name cannot hold), and nothing but a comment
+#: runs over a ``<``: see the module docstring.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<[!?][^>]*>", re.DOTALL
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(/?)([A-Za-z][^\s/<>]*)((?:[\s/](?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)?)>"
+    r"|<[!?][^<>]*>",
+    re.DOTALL,
 )
 #: ``<tag … />``: a slash of its own at the end (not the end of an unquoted value like ``href=a/``).
 _SELF_CLOSING = re.compile(r"""(?:^|[\s"'])/\s*$""")
@@ -59,15 +70,17 @@ def read_content(markup: str) -> tuple[str, tuple[str, ...]]:
     links: dict[str, None] = {}
     #: Open elements: (name, closer, skipping) — ``skipping`` while inside a ``quote-inline``.
     open_: list[tuple[str, str | None, bool]] = []
+    opened: dict[str, int] = {}  # open elements by name: a stray end tag is found out in O(1)
     skipping = False
     pos = 0
+    markup = markup.replace(_BREAK, "\ufffd")  # a NUL is not a paragraph break (as for ``&#0;``)
     size = len(markup)
     while pos < size:
         m = _TOKEN.search(markup, pos)
         end = size if m is None else m.start()
         if end > pos and not skipping:
             text = html.unescape(markup[pos:end])
-            if not text.strip(_SPACES) and not any(o[0] in _PRESERVE for o in open_):
+            if not text.strip(_SPACES) and not any(opened.get(n) for n in _PRESERVE):
                 text = (
                     "\n" if "\n" in text else " "
                 )  # blank between tags: one space or line, as parsers keep it
@@ -80,8 +93,10 @@ def read_content(markup: str) -> tuple[str, tuple[str, ...]]:
             continue
         name = name.lower()
         if m.group(1):  # an end tag: close up to the nearest open element of that name
-            for depth in range(len(open_) - 1, -1, -1):
-                if open_[depth][0] == name:
+            for depth in range(len(open_) - 1, -1, -1) if opened.get(name) else ():
+                if open_[depth][0] == name:  # found: the scan is paid for by the elements it closes
+                    for gone, _, _ in open_[depth:]:
+                        opened[gone] -= 1
                     out.extend(closer for _, closer, _ in reversed(open_[depth:]) if closer is not None)
                     skipping = open_[depth][2]
                     del open_[depth:]
@@ -118,6 +133,9 @@ def read_content(markup: str) -> tuple[str, tuple[str, ...]]:
             skipping = was_skipping
             continue
         open_.append((name, closer, was_skipping))
+        opened[name] = opened.get(name, 0) + 1
     out.extend(closer for _, closer, _ in reversed(open_) if closer is not None)
-    text = _BREAKS.sub("\n\n", "".join(out))
+    # Spaces before a break go by str.rstrip: a regex taking them would retry at every space of a run.
+    segments = "".join(out).split(_BREAK)
+    text = _BREAKS.sub("\n\n", _BREAK.join([*(s.rstrip(" \t") for s in segments[:-1]), segments[-1]]))
     return text.strip("\n\x00 "), tuple(links)

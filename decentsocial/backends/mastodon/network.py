@@ -9,6 +9,7 @@ by every retry), so a retry after a timeout never posts twice.
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 import uuid
@@ -24,7 +25,8 @@ from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
-from ...text import mastodon_len
+from ...text import mastodon_len, mentions
+from ...urls import parse_url
 from .compose import (
     MAX_UPLOAD_BYTES,
     InstanceLimits,
@@ -32,7 +34,9 @@ from .compose import (
     check_limits,
     check_static,
     compose_text,
+    handle_key,
     media_mime,
+    poll_params,
     status_length,
     status_params,
 )
@@ -55,8 +59,13 @@ __all__ = ["MastodonNetwork"]
 
 T = TypeVar("T")
 
+log = logging.getLogger("decentsocial.mastodon")
+
 #: Mastodon's largest page for timelines and statuses (notifications allow 80, 40 is safe everywhere).
 PAGE_SIZE = 40
+#: Pages (of PAGE_SIZE) a stream reads after a reconnect to catch up; past them the rest of the gap is
+#: skipped with a warning (a stream away that long is better restarted from a timeline read).
+CATCH_UP_PAGES = 25
 #: How many replied-to statuses' authors a connection remembers (then it starts again).
 REPLY_HANDLES_KEPT = 256
 
@@ -66,8 +75,9 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     Besides the protocol: :meth:`instance` and :meth:`limits` (what the
     server announces), ``transport`` (Mastodon.py's client and session, for
-    calls the protocol lacks) and ``sleep`` (the waits of stream reconnects
-    and media polling; tests replace it).
+    calls the protocol lacks), ``sleep`` (the waits of stream reconnects
+    and media polling; tests replace it) and ``catch_up_pages`` (how far a
+    stream reads back after a reconnect).
     """
 
     name: ClassVar[str] = NETWORK
@@ -105,6 +115,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         self._reply_handles: dict[str, str | None] = {}
         #: Sleeps between stream reconnects and media polls (tests may replace it).
         self.sleep: Callable[[float], None] = time.sleep
+        #: Pages a stream's catch-up reads after a reconnect, at most.
+        self.catch_up_pages = CATCH_UP_PAGES
 
     # ---------------------------------------------------------------- plumbing
 
@@ -233,7 +245,12 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _status_text(self, draft: Draft) -> str:
         """The status text :meth:`_publish` sends for ``draft``, a reply's ``@author`` included."""
         handle = self._reply_handle(draft.reply_to) if draft.reply_to is not None else None
-        return compose_text(draft, reply_to_handle=handle)
+        return compose_text(draft, reply_to_handle=handle, local_domain=self._local_domain())
+
+    def _local_domain(self) -> str:
+        """The instance's own domain: ``@user@<it>`` is the local ``@user`` (v2 says it, else the host)."""
+        domain = self.instance().get("domain")
+        return domain if isinstance(domain, str) and domain else parse_url(self.settings.base_url).host
 
     def _reply_handle(self, parent_id: str) -> str | None:
         """The parent's author, to mention: Mastodon notifies them only then (every client does it).
@@ -360,24 +377,35 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         """``PUT /api/v1/statuses/:id``: the draft is the status's whole new content.
 
         Text, content warning, sensitivity and media are replaced (no media in
-        the draft removes the old ones, as on Mastodon); a reply keeps the
-        mention of the author it answers.
+        the draft removes the old ones, as on Mastodon), and so are the
+        language and the poll when the draft has them; a reply keeps the
+        mention of the author it answers. Mastodon cannot change a post's
+        visibility: a draft asking for another one is ``InvalidInput``.
         """
+        if draft.visibility is not None and draft.visibility != post.visibility:
+            raise errors.InvalidInput(
+                f"Mastodon cannot change a post's visibility ({post.visibility or 'unknown'} to "
+                f"{draft.visibility}): delete it and publish it again",
+                network=NETWORK,
+            )
         status_id = path_id(post.id, "post id")
         handle = self._reply_handle(post.reply_to) if post.reply_to is not None else None
-        text = compose_text(draft, reply_to_handle=handle)
+        text = compose_text(draft, reply_to_handle=handle, local_domain=self._local_domain())
         check_length(draft, text, self.limits())
         payloads = [self._media_bytes(m) for m in draft.media]
         media_ids = [
             self._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
         ]
+        poll = poll_params(draft)  # a new poll resets the votes (Mastodon's rule)
         result = self._call(
-            lambda api: api.status_update(
+            lambda api: api.edit_status(
                 status_id,
                 text,
                 spoiler_text=draft.content_warning or "",
                 sensitive=draft.sensitive,
                 media_ids=media_ids,
+                language=draft.language,
+                poll=poll,
             ),
             "edit",
         )
@@ -490,8 +518,9 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         ``kind="public"`` with ``tag`` is the hashtag stream (as on the other networks).
 
         Reconnects with exponential backoff after a drop and first reads
-        what was posted meanwhile from the matching timeline, so nothing is
-        missed; gives up with ``NetworkUnavailable`` after
+        what was posted meanwhile from the matching timeline, page by page
+        (at most ``catch_up_pages``, 25 pages of 40; past them a warning is logged),
+        so nothing is missed; gives up with ``NetworkUnavailable`` after
         ``stream_attempts`` connections in a row that never worked.
         """
         if kind not in STREAMS:
@@ -510,17 +539,34 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             url = streaming_url(self.instance(), self.settings.base_url, allow_http=self.settings.allow_http)
             return self.transport.open_stream(url + stream_path(kind), params)
 
-        def catch_up(since: str) -> list[Post]:
-            """Up to one page of what the matching timeline got after ``since`` (``min_id``), oldest first."""
+        def read(api: Client, since: str) -> Any:
             if kind == "user":
-                page = self._call(lambda api: api.timeline_home(min_id=since, limit=PAGE_SIZE), "catch up")
-            elif kind == "hashtag":
-                page = self._call(
-                    lambda api: api.timeline_hashtag(tag, min_id=since, limit=PAGE_SIZE), "catch up"
-                )
-            else:
-                page = self._call(lambda api: api.timeline_public(min_id=since, limit=PAGE_SIZE), "catch up")
-            return convert_each(list(reversed(page or [])), to_post, "catch up")
+                return api.timeline_home(min_id=since, limit=PAGE_SIZE)
+            if kind == "hashtag":
+                return api.timeline_hashtag(tag, min_id=since, limit=PAGE_SIZE)
+            return api.timeline_public(min_id=since, limit=PAGE_SIZE)
+
+        def catch_up(since: str) -> Iterator[Post]:
+            """What the matching timeline got after ``since``, oldest first, page by page.
+
+            ``min_id`` gives the page right after ``since`` (newest first): the next page starts
+            after its newest status, until a short page.
+            """
+            pages = self.catch_up_pages
+            for _ in range(pages):
+                page = list(self._call(partial(read, since=since), "catch up", plain=True) or [])
+                yield from convert_each(list(reversed(page)), to_post, "catch up")
+                newest = str(as_dict(page[0]).get("id", "")) if page else ""
+                if len(page) < PAGE_SIZE or not newest or newest == since:
+                    return
+                since = newest
+            log.warning(
+                "the %s stream's catch-up stopped after %d posts: newer ones made while it reconnected"
+                " were missed (catch_up_pages=%d)",
+                kind,
+                pages * PAGE_SIZE,
+                pages,
+            )
 
         return follow(
             connect,
@@ -529,17 +575,33 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             attempts=self.settings.stream_attempts,
             sleep=lambda seconds: self.sleep(seconds),
             limits=self.settings.limits,
+            max_wait=self.retry.max_wait,
         )
 
     # ---------------------------------------------------------------- direct messages (issue 14)
 
     def _send_message(self, to: AccountRef, text: str) -> str:
-        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only."""
+        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only.
+
+        Mastodon delivers a direct status to every account it mentions, so a
+        text that mentions anyone but the recipient is refused (``InvalidInput``,
+        naming the handles, never the text) rather than sent to them too.
+        """
         if isinstance(to, Account) and to.network != NETWORK:
             raise errors.InvalidInput(
                 f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
             )
         recipient = to if isinstance(to, Account) else self.account(to)  # NotFound: no such account
+        local = self._local_domain()
+        own = handle_key(recipient.handle, local)
+        others = list(dict.fromkeys(m for m in mentions(text) if handle_key(m, local) != own))
+        if others:
+            named = ", ".join("@" + m for m in others[:5]) + (", …" if len(others) > 5 else "")
+            raise errors.InvalidInput(
+                f"the message mentions {named}: Mastodon would deliver it to them too (a direct"
+                " message goes to everyone it mentions); remove the @, or message each one",
+                network=NETWORK,
+            )
         draft = Draft(text=text, mentions=(recipient.handle,), visibility="direct")
         self.check_draft(draft)  # the mention counts towards the limit too
         return self._publish(draft).id

@@ -72,9 +72,22 @@ class MastodonSettings(NetworkSettings):
         if value is None:
             return None
         token = value.get_secret_value().strip()
-        if not token or any(c.isspace() or not c.isprintable() for c in token):
-            raise ValueError("is not a valid access token (empty, or has spaces or control characters)")
+        # Visible ASCII only (Mastodon's tokens are URL-safe): anything else cannot go in the header,
+        # and would fail every request as a retried "cannot reach the server".
+        if not token or not all("!" <= c <= "~" for c in token):
+            raise ValueError(
+                "is not a valid access token (empty, or has spaces, control or non-ASCII characters)"
+            )
         return SecretStr(token)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str) -> str:
+        # Sent as a header on every request: printable ASCII, no line break, no space at either end.
+        value = value.strip()
+        if not all(" " <= c <= "~" for c in value):
+            raise ValueError("must be printable ASCII text on one line (it is sent as an HTTP header)")
+        return value
 
     @field_validator("mastodon_version")
     @classmethod

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...coerce import as_dict
-from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable
+from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable, RateLimited
 from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
 from ...retry import reconnect_backoff
@@ -159,12 +159,13 @@ def streaming_url(instance: Any, base_url: str, *, allow_http: bool) -> str:
 
 def follow(
     connect: Callable[[], AbstractContextManager[StreamAnswer]],
-    catch_up: Callable[[str], list[Post]],
+    catch_up: Callable[[str], Iterable[Post]],
     *,
     kind: str,
     attempts: int,
     sleep: Callable[[float], None],
     limits: Limits | None = None,
+    max_wait: float = 30.0,
 ) -> Iterator[Post]:
     """New posts of one stream, as they arrive, for as long as the caller reads.
 
@@ -174,7 +175,9 @@ def follow(
     it waits (exponential backoff with jitter, or the 429's wait) and
     reconnects; ``NetworkUnavailable`` after ``attempts`` connections in a
     row that failed before any byte came through. A refused token or a
-    server without streaming ends it at once.
+    server without streaming ends it at once, and so does a 429 asking for
+    a wait longer than ``max_wait`` (``RateLimited`` with that wait, as a
+    request's 429 is).
     """
     failures = 0
     last_id: str | None = None
@@ -189,10 +192,16 @@ def follow(
                     raise refusal
                 if answer.status == 429:
                     wait = wait_from_headers(answer.headers)
+                    if wait is not None and wait > max_wait:
+                        raise RateLimited(
+                            f"the {kind} stream is rate limited", retry_after=wait, network=NETWORK
+                        )
                 if answer.status == 200:
                     if last_id is not None:
                         for post in catch_up(last_id):
                             wrapper_id = str((post.raw or {}).get("id", post.id))
+                            if len(seen) > _SEEN_MAX:
+                                seen.clear()
                             if wrapper_id not in seen:
                                 seen.add(wrapper_id)
                                 last_id = wrapper_id

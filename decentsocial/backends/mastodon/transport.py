@@ -55,13 +55,12 @@ __all__ = ["Client", "GuardedAdapter", "MastodonTransport"]
 
 T = TypeVar("T")
 
-#: Mastodon.py's client, the type every request function receives.
-Client = Mastodon
-
 #: What a non-stream request says it can decode (and so is decoded, capped, here).
 ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
 _VERSION = re.compile(r"\s*(\d{1,6})\.(\d{1,6})\.(\d{1,6})")
+#: A token shorter than this is not looked for in messages (it would garble them, and guards nothing).
+_SCRUBBED_MIN = 6
 
 
 # ---------------------------------------------------------------- the deadline watchdog
@@ -288,6 +287,12 @@ class _Client(Mastodon):
         self._ds_version = version
         return ".".join(map(str, version))
 
+    def edit_status(self, status_id: str, text: str, *, language: str | None, **params: Any) -> Any:
+        """``PUT /api/v1/statuses/:id`` with every field Mastodon edits (``status_update`` drops
+        ``language``): Mastodon.py's own status writer, so the request is built as a post's is."""
+        writer = self._Mastodon__status_internal  # type: ignore[attr-defined]
+        return writer(status=text, edit=status_id, language=language, **params)
+
     def verify_minimum_version(self, version_str: str, cached: bool = False) -> bool:
         if self._ds_version is None:
             self.retrieve_mastodon_version()
@@ -310,6 +315,10 @@ class _PlainClient(_Client):
     def _Mastodon__try_cast_to_type(self, value: Any, override_type: Any = None) -> tuple[Any, None]:
         # A list goes in Mastodon.py's list type (a page carries its ``_pagination_next``), items as parsed.
         return (PaginatableList(value) if type(value) is list else value), None  # type: ignore[no-untyped-call]
+
+
+#: Mastodon.py's client, the type every request function receives.
+Client = _Client
 
 
 def _server_version(text: str) -> tuple[int, int, int]:
@@ -335,8 +344,8 @@ class MastodonTransport:
 
     def __init__(self, settings: MastodonSettings) -> None:
         self.settings = settings
-        self._client: Mastodon | None = None
-        self._plain: Mastodon | None = None
+        self._client: _Client | None = None
+        self._plain: _Client | None = None
         self._session: requests.Session | None = None
         self._lock = threading.Lock()
         # Mastodon.py's exceptions drop the answer's headers and error text: the session's
@@ -344,16 +353,16 @@ class MastodonTransport:
         self._seen = threading.local()
 
     @property
-    def client(self) -> Mastodon:
+    def client(self) -> _Client:
         """The Mastodon.py client, built on first use."""
         return self._clients()[0]
 
     @property
-    def plain_client(self) -> Mastodon:
+    def plain_client(self) -> _Client:
         """The same client, its answers left as parsed JSON (plain dicts and lists): see ``_PlainClient``."""
         return self._clients()[1]
 
-    def _clients(self) -> tuple[Mastodon, Mastodon]:
+    def _clients(self) -> tuple[_Client, _Client]:
         with self._lock:
             if self._client is None or self._plain is None:
                 session = requests.Session()
@@ -391,7 +400,7 @@ class MastodonTransport:
         return session
 
     def request(
-        self, call: Callable[[Mastodon], T], what: str, *, idempotent: bool = True, plain: bool = False
+        self, call: Callable[[_Client], T], what: str, *, idempotent: bool = True, plain: bool = False
     ) -> T:
         """One try of ``call(client)``; a failure is raised as its decentsocial error (never retried here).
 
@@ -439,13 +448,38 @@ class MastodonTransport:
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._seen.headers = dict(response.headers)
         # Only an answer the adapter read (capped): a stream's body is its reader's.
-        readable = response.status_code >= 400 and getattr(response, "guarded", False)
+        guarded = getattr(response, "guarded", False)
+        readable = response.status_code >= 400 and guarded
         self._seen.error = _error_text(response) if readable else None
+        if guarded:
+            # Kept above for the 429's wait; Mastodon.py (which needs it only to pace itself) raises its
+            # rate-limit error on any answer, a 200 too, whose reset time it cannot parse.
+            response.headers.pop("X-RateLimit-Reset", None)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the access token (a server or proxy may echo the request's header)."""
+        token = self.settings.access_token
+        secret = token.get_secret_value() if token is not None else ""
+        return text.replace(secret, "***") if len(secret) >= _SCRUBBED_MIN else text
+
+    def _scrub_chain(self, exc: BaseException) -> None:
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            current.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in current.args)
+            current = current.__cause__ or current.__context__
 
     def _describe(self, exc: Exception) -> Failure | None:
-        """Mastodon.py's and requests' exceptions as a :class:`Failure` (``None``: not a request failure)."""
+        """Mastodon.py's and requests' exceptions as a :class:`Failure` (``None``: not a request failure).
+
+        The token is taken out of the server's words and of the library's exception (chained to the
+        error, so a traceback shows its arguments).
+        """
         headers: Mapping[str, str] | None = getattr(self._seen, "headers", None)
-        server: str | None = getattr(self._seen, "error", None)
+        seen: str | None = getattr(self._seen, "error", None)
+        server = None if seen is None else self._scrub(seen)
+        self._scrub_chain(exc)
         if isinstance(exc, mp.MastodonRatelimitError):
             return Failure("status", status=429, server_message=server, headers=headers)
         if isinstance(exc, mp.MastodonNetworkError):
