@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeGuard
+from urllib.parse import parse_qsl
 
 import httpx
 from pydantic import SecretStr
@@ -145,6 +147,34 @@ def read_token(body: Any) -> OAuthToken | None:
 
 def _header_safe(token: str) -> bool:
     return all(33 <= ord(c) < 127 for c in token)
+
+
+#: Names of query and form parameters that carry a secret (``access_token``, ``client_secret``…).
+_SECRET_PARAM = re.compile(r"pass|secret|token|key|auth|code", re.IGNORECASE)
+#: A secret shorter than this is not looked for in a server's words: masking it would garble them.
+_MIN_SECRET = 6
+
+
+def sent_secrets(request: httpx.Request) -> list[str]:
+    """The secrets ``request`` carried: its ``Authorization`` credentials and the values of its
+    query and form parameters named like secrets."""
+    found = [value.split(" ", 1)[-1] for value in request.headers.get_list("authorization")]
+    found += [value for name, value in request.url.params.multi_items() if _SECRET_PARAM.search(name)]
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True)
+        found += [value for name, value in form if _SECRET_PARAM.search(name)]
+    return [secret for secret in found if len(secret) >= _MIN_SECRET]
+
+
+def masked(error: DecentSocialError, secrets: list[str]) -> DecentSocialError:
+    """``error`` with every one of ``secrets`` replaced by ``***`` in its message and the server's
+    words: a server may quote the token it refused ("invalid token abc…"), and errors get logged."""
+    for secret in secrets:
+        error.message = error.message.replace(secret, "***")
+        if error.server_message:
+            error.server_message = error.server_message.replace(secret, "***")
+    error.args = (error.message, *error.args[1:])
+    return error
 
 
 class HttpApi:
@@ -319,8 +349,10 @@ class HttpApi:
             return None
 
     def failure(self, response: httpx.Response, *, method: str, safe_to_repeat: bool) -> DecentSocialError:
-        """The error for an answer with an error status (its decoded body goes to :meth:`error`)."""
-        return self.error(response, self.error_body(response), method=method, safe_to_repeat=safe_to_repeat)
+        """The error for an answer with an error status (its decoded body goes to :meth:`error`), with
+        the secrets the request carried masked wherever the server quoted them."""
+        error = self.error(response, self.error_body(response), method=method, safe_to_repeat=safe_to_repeat)
+        return masked(error, sent_secrets(response.request))
 
     def once(self, method: str, path: str, *, safe_to_repeat: bool, **kwargs: Any) -> dict[str, Any]:
         """One request, no retries: the answer's JSON object, or the error its status means.

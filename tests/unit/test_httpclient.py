@@ -419,3 +419,46 @@ def test_a_parameter_no_url_can_carry_is_invalid_input_and_nothing_is_sent(hosti
     assert len(hostile.requests) == before
     assert client.call("GET", "/search", params={"q": "café"}) == {}
     client.close()
+
+
+TOKEN = "EAAGm0PX4ZCpsBAKZD0secret"
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429, 500])
+def test_a_token_the_server_quotes_in_its_error_is_masked(status: int) -> None:
+    """A server may quote the credentials it refused ("invalid token EAA…"): never in our error."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        query = request.url.params["access_token"]
+        said = f"invalid {request.headers['authorization']} and access_token={query}"
+        return httpx.Response(status, json={"error": {"message": said}, "message": said})
+
+    class Authed(HttpApi):
+        def auth_headers(self) -> dict[str, str]:
+            return {"Authorization": f"Bearer {TOKEN}"}
+
+    with pytest.raises(DecentSocialError) as caught:
+        api(handler, attempts=1, cls=Authed).once(
+            "GET", "me", safe_to_repeat=True, params={"access_token": TOKEN + "2"}
+        )
+    error = caught.value
+    shown = f"{error} {error!r} {error.message} {error.server_message} {error.args}"
+    assert TOKEN not in shown
+    assert "invalid Bearer *** and access_token=***" in (error.server_message or "")
+
+
+def test_a_form_secret_the_token_endpoint_quotes_is_masked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error_description": f"bad client: {request.content.decode()}"})
+
+    with pytest.raises(DecentSocialError) as caught:
+        api(handler, attempts=1).once(
+            "POST",
+            "oauth/token",
+            safe_to_repeat=False,
+            authenticated=False,
+            data={"client_id": "app", "client_secret": "s3cr3t-value", "code": "one-time-code-123"},
+        )
+    assert "s3cr3t-value" not in str(caught.value)
+    assert "one-time-code-123" not in str(caught.value)
+    assert "client_id=app" in str(caught.value)  # what is no secret stays readable
