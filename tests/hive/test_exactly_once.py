@@ -257,6 +257,9 @@ def test_a_keyed_publish_with_beneficiaries_retried_after_a_lost_answer_is_the_p
         with pytest.raises(NetworkUnavailable):
             net.publish(draft)
         first = replay.broadcasts[0].transaction
+        # The node took it: the author's history lists its comment (bridge may lag; history does not).
+        comment = {"trx_id": net.signed[-1].id, "timestamp": "2016-09-15T19:47:24"}
+        chain.history = [[1, {**comment, "op": {"type": "comment_operation"}}]]
         post = net.publish(draft)
     finally:
         net.close()

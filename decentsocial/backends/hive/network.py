@@ -524,10 +524,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             draft, chain=self.chain, author=me, permlink=permlink, parent=parent, app=self.settings.app
         )
         if draft.idempotency_key and len(operations) > 1:
-            kept = self._keyed_options(operations, f"publish:{draft.idempotency_key}", f"{me}/{permlink}")
-            if isinstance(kept, Post):
-                return kept  # made by an earlier try whose answer was lost
-            tx = kept
+            tx = self._keyed_options(operations, f"publish:{draft.idempotency_key}")
         else:
             tx = self._broadcast(operations, "posting_key")
         comment = operations[0][1]
