@@ -54,9 +54,10 @@ from .settings import NetworkSettings, RetrySettings
 
 if TYPE_CHECKING:
     from . import auth, plot
+    from .crisis_mode import Crisis, crisis
     from .engagement import history, report, track
     from .frames import to_dataframe
-    from .lifecycle import Crisis, Retraction, crisis, retract
+    from .lifecycle import Retraction, retract
     from .scheduler import Job, Scheduler
 
 __version__ = "0.1.0"
@@ -126,8 +127,8 @@ _LAZY = {
     "history": "engagement",
     "report": "engagement",
     "retract": "lifecycle",
-    "crisis": "lifecycle",
-    "Crisis": "lifecycle",
+    "crisis": "crisis_mode",
+    "Crisis": "crisis_mode",
     "Retraction": "lifecycle",
 }
 

@@ -47,6 +47,12 @@ class TargetOutcome:
     the worker used: the network and the account's identity), so that a
     retraction can tell when the profile now reaches another account;
     ``None`` when no connection was made, or in a record kept before it was.
+
+    ``started_by`` marks a publish under way (``publishing``): the worker
+    records it, naming its idempotency records (its state store's identity),
+    before it publishes, and the outcome replaces it. Left by a worker that
+    stopped, it tells the worker taking the job over whether it can publish
+    again with the same keys or must record "may have been published".
     """
 
     target: str
@@ -55,10 +61,17 @@ class TargetOutcome:
     post_ids: tuple[str, ...]
     error: errors.DecentSocialError | None
     account: str | None = None
+    started_by: str | None = None
+
+    @property
+    def publishing(self) -> bool:
+        """Whether this is only the mark of a publish under way (or cut short): no outcome yet."""
+        return self.started_by is not None
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        """True when the target's outcome is recorded, without an error."""
+        return self.error is None and not self.publishing
 
 
 @dataclass(frozen=True)
@@ -244,7 +257,7 @@ def _next_on_clock(local_at: str, every: float, after: float) -> float | None:
     return found
 
 
-#: The store note that names the active crisis (see :func:`decentsocial.lifecycle.crisis`): while it
+#: The store note that names the active crisis (see :func:`decentsocial.crisis_mode.crisis`): while it
 #: is there, workers run nothing, so a job planned during the crisis waits for its end too.
 CRISIS_NOTE = "crisis"
 #: Who paused a job by hand (:meth:`~decentsocial.Scheduler.pause`); a crisis records its id instead,
@@ -358,12 +371,15 @@ def outcome_json(outcome: TargetOutcome, finished_at: float) -> dict[str, Any]:
         "error": None if outcome.error is None else error_fields(outcome.error),
         "finished_at": finished_at,
         "account": outcome.account,
+        "started_by": outcome.started_by,
     }
 
 
 #: One outcome as a store gives it back: target, occurrence, network, post ids, the error's class
-#: name and :func:`error_fields`, and the account that posted.
-OutcomeFields = tuple[str, int, str | None, tuple[str, ...], str | None, dict[str, Any] | None, str | None]
+#: name and :func:`error_fields`, the account that posted, and ``started_by`` (a publish under way).
+OutcomeFields = tuple[
+    str, int, str | None, tuple[str, ...], str | None, dict[str, Any] | None, str | None, str | None
+]
 
 
 def build_job(
@@ -372,7 +388,8 @@ def build_job(
 ) -> Job:
     """A :class:`Job` from a store's fields (timestamps, targets as a list, draft JSON) and its outcomes.
 
-    Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields, account)``.
+    Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields, account,
+    started_by)``.
     """
     names = tuple(fields["targets"])
     draft, variants = parse_content(fields["draft"])
@@ -405,8 +422,9 @@ def target_outcomes(names: Sequence[str], outcomes: Sequence[OutcomeFields]) -> 
             post_ids=post_ids,
             error=None if error_type is None or error is None else rebuild_error(error_type, error),
             account=account,
+            started_by=started_by,
         )
-        for target, n, network, post_ids, error_type, error, account in ordered
+        for target, n, network, post_ids, error_type, error, account, started_by in ordered
     )
 
 

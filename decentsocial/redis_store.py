@@ -6,7 +6,8 @@ Lua script, so claims and leases are atomic however many workers race. Keys
 (all under ``decentsocial:scheduler:``)::
 
     job:<id>   hash   the job: key, status, at, every, until, local_at, occurrence, targets, draft, lease…
-    out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON; with the account that posted)
+    out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON; with the account that posted,
+                      or the mark of its publish under way)
     keys       hash   job key -> id (scheduling is exactly-once)
     all        zset   every job, by ``at``
     due        zset   scheduled jobs not yet sent to a worker, by ``at``
@@ -550,6 +551,7 @@ def _job(raw: dict[str, str], outcomes: dict[str, str], job_id: str | None = Non
                     o["error_type"],
                     o["error"],
                     o.get("account"),  # absent from records kept before outcomes named the account
+                    o.get("started_by"),  # a publish under way (absent from older records)
                 )
             )
         return build_job(_fields(raw), recorded)

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
 import threading
 import time
@@ -107,13 +106,12 @@ FAST_JOB = 0.02
 ENVIRONMENT_RECHECK = 1.0
 #: The longest pause (seconds) before a worker tries again a store or broker that is out of reach.
 MAX_STORE_PAUSE = 60.0
-#: A target's record while its publish is under way (the outcome replaces it): a worker taking the
-#: job over with other idempotency records (another machine) cannot find the post, so keeps this.
-_STARTED = (
-    "publishing here started and its outcome was never recorded (the worker stopped?): the post may"
-    " have been published; look for it on the network (idempotency records {})"
+#: What a worker taking a job over records for a target whose publish began on a worker with other
+#: idempotency records (another machine): it cannot find the post, so never publishes it again.
+_ELSEWHERE = (
+    "publishing here started on a worker with other idempotency records and its outcome was never"
+    " recorded (that worker stopped?): the post may have been published; look for it on the network"
 )
-_STARTED_BY = re.compile(r"outcome was never recorded .*\(idempotency records ([0-9a-f]{32})\)$")
 
 
 class Scheduler:
@@ -554,10 +552,11 @@ class Scheduler:
         A job whose record cannot be read (``job.error``) is never run: it is
         marked failed, and ``None`` is returned.
 
-        Each target is marked started (naming this worker's idempotency
-        records) before its publish; a takeover that finds the mark without
-        an outcome publishes again only with the same records, else keeps
-        the mark: "may have been published", never a second post.
+        Each target is marked started (``TargetOutcome.started_by``: this
+        worker's idempotency records) before its publish; a takeover that
+        finds the mark without an outcome publishes again only with the same
+        records (the same keys find the post), else records a non-retryable
+        ``NetworkUnavailable`` "may have been published": never a second post.
         """
         if job.error is not None:
             log.error("%s; marked failed", job.error)
@@ -567,8 +566,9 @@ class Scheduler:
         key = f"{job.key}#{job.occurrence}"
         pending: Record | None = None  # kept before anything else is done: here, or when it ends
         for target in job.targets:
-            started = _started_by(recorded.get(target))
-            if target in recorded and started is None:
+            mark = recorded.get(target)
+            started = None if mark is None else mark.started_by
+            if mark is not None and started is None:
                 continue  # published before a takeover: read from the record, never sent again
             if pending is not None:
                 self._store.record(job.id, *pending)
@@ -582,13 +582,10 @@ class Scheduler:
                 net = self._connection(target, config)
                 network, account = net.name, target_of(net)  # which account posts: retract checks it
                 identity = _state_identity(net)
-                if started is not None and started != identity:
-                    continue  # its idempotency records are elsewhere: "may have been published" stays
+                if started is not None and started != identity:  # its idempotency records are elsewhere
+                    raise errors.NetworkUnavailable(_ELSEWHERE, network=network, retryable=False)
                 if identity is not None:
-                    mark = errors.NetworkUnavailable(
-                        _STARTED.format(identity), network=network, retryable=False
-                    )
-                    marker = TargetOutcome(target, job.occurrence, network, (), mark, account)
+                    marker = TargetOutcome(target, job.occurrence, network, (), None, account, identity)
                     self._store.record(job.id, job.occurrence, marker, self._now().timestamp())
                 # As crosspost(draft with this key, [net]) publishes it: planned once, the same keys.
                 outcome = publish_planned(
@@ -667,14 +664,6 @@ class Scheduler:
             return leased_until if self._store.holds(job_id, self.worker_id) else None
         until = now + self.lease
         return until if self._store.renew(job_id, self.worker_id, until) else None
-
-
-def _started_by(outcome: TargetOutcome | None) -> str | None:
-    """The idempotency records of a publish started and never recorded, or ``None``."""
-    if outcome is None or outcome.post_ids or not isinstance(outcome.error, errors.NetworkUnavailable):
-        return None
-    found = _STARTED_BY.search(outcome.error.message)
-    return None if found is None else found.group(1)
 
 
 def _state_identity(net: Network) -> str | None:

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     error       TEXT,
     finished_at REAL NOT NULL,
     account     TEXT,
+    started_by  TEXT,
     PRIMARY KEY (job_id, occurrence, target)
 ) WITHOUT ROWID;
 """
@@ -97,7 +98,8 @@ _SELECT_ENDING = (
     " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL), local_at FROM jobs"
 )
 _SELECT_OUTCOMES = (
-    "SELECT job_id, target, occurrence, network, post_ids, error_type, error, account FROM outcomes"
+    "SELECT job_id, target, occurrence, network, post_ids, error_type, error, account, started_by"
+    " FROM outcomes"
 )
 
 
@@ -316,7 +318,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
 
 _INSERT_OUTCOME = (
     "INSERT OR REPLACE INTO outcomes (job_id, occurrence, target, network, post_ids,"
-    " error_type, error, finished_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " error_type, error, finished_at, account, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -334,6 +336,7 @@ def _outcome_row(
         None if error is None else json.dumps(error_fields(error)),
         finished_at,
         outcome.account,
+        outcome.started_by,
     )
 
 
@@ -355,6 +358,8 @@ def _open(path: Path) -> sqlite3.Connection:
             _add_column(db, "jobs", "local_at TEXT")  # a store made before rhythms on a zone's clock
         if tables and "account" not in {r[1] for r in db.execute("PRAGMA table_info(outcomes)")}:
             _add_column(db, "outcomes", "account TEXT")  # made before outcomes named the account
+        if tables and "started_by" not in {r[1] for r in db.execute("PRAGMA table_info(outcomes)")}:
+            _add_column(db, "outcomes", "started_by TEXT")  # made before a publish under way was marked
         if tables and "paused_by" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
             _add_column(db, "jobs", "paused_by TEXT")  # made before a pause recorded who paused
         if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
@@ -399,7 +404,7 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
     }
     recorded: list[OutcomeFields] = []
     try:
-        for _, target, n, network, post_ids, error_type, error, account in outcomes:
+        for _, target, n, network, post_ids, error_type, error, account, started_by in outcomes:
             recorded.append(
                 (
                     target,
@@ -409,6 +414,7 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
                     error_type,
                     None if error is None else json.loads(error),
                     account,
+                    started_by,
                 )
             )
         return build_job({**fields, "targets": json.loads(targets)}, recorded)

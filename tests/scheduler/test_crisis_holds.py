@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial import lifecycle
+from decentsocial import crisis_mode
 from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 from decentsocial.state import StateStore
@@ -119,10 +120,10 @@ def test_a_crash_while_starting_the_crisis_leaves_the_paused_jobs_known(
         f"""
         import os
         import decentsocial as ds
-        from decentsocial import lifecycle
+        from decentsocial import crisis_mode
         from decentsocial.scheduler import Scheduler
 
-        lifecycle._save = lambda *a: os._exit(9)  # killed right after the jobs were paused
+        crisis_mode._save = lambda *a: os._exit(9)  # killed right after the jobs were paused
         ds.crisis("statement", ["brand-c"], scheduler=Scheduler({str(profiles / "campaign.db")!r}))
         """
     )
@@ -149,7 +150,7 @@ def test_a_crisis_ended_while_it_starts_takes_its_pin_back(sched: Scheduler, pro
         return pin(post)
 
     net.pin = ended_from_another_shell  # type: ignore[method-assign]
-    with pytest.raises(lifecycle.CrisisInterrupted) as caught:
+    with pytest.raises(crisis_mode.CrisisInterrupted) as caught:
         ds.crisis("We are aware of the outage.", [net], scheduler=sched)
     assert isinstance(caught.value, ds.ConfigurationError)
     assert caught.value.result is not None
@@ -158,6 +159,56 @@ def test_a_crisis_ended_while_it_starts_takes_its_pin_back(sched: Scheduler, pro
     assert Crisis.active(sched) is None
     assert sched.job(job.id).status == "scheduled"
     net.close()
+
+
+def test_an_end_racing_the_last_save_of_start_ends_what_start_pinned(
+    sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `crisis end` in another shell reads the record (no pin yet), then `crisis start` saves its pin.
+    job = sched.schedule("post", ["brand-a"], at=START + timedelta(hours=1))
+    net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
+    their_net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
+    pin, real_resume = net.pin, crisis_mode._resume
+    has_read, go = threading.Event(), threading.Event()
+    ended: list[Any] = []
+
+    def resume_after_start_saved(*args: Any) -> Any:
+        if threading.current_thread().name == "ender":
+            has_read.set()
+            go.wait(60)
+        return real_resume(*args)
+
+    def end_in_another_shell() -> None:
+        try:
+            with Scheduler(profiles / "campaign.db") as other:
+                found = Crisis.active(other)
+                assert found is not None
+                ended.append(found.end(nets=[their_net]))
+        except BaseException as exc:  # seen by the assertions below
+            ended.append(exc)
+
+    ender = threading.Thread(target=end_in_another_shell, name="ender")
+
+    def pin_while_another_shell_ends(post: Any) -> Any:
+        ender.start()
+        assert has_read.wait(60)
+        return pin(post)
+
+    monkeypatch.setattr(crisis_mode, "_resume", resume_after_start_saved)
+    net.pin = pin_while_another_shell_ends  # type: ignore[method-assign]
+    c = ds.crisis("We are aware of the outage.", [net], scheduler=sched)
+    go.set()
+    ender.join(60)
+    (done,) = ended
+    assert isinstance(done, crisis_mode.CrisisEnd), done
+    assert done.unpinned == (c.pinned[0].id,)
+    assert done.resumed == (job.id,)
+    assert done.errors == ()
+    assert Crisis.active(sched) is None  # ended, as end() said
+    assert sched.job(job.id).status == "scheduled"
+    assert list(net.pinned()) == []
+    net.close()
+    their_net.close()
 
 
 def test_a_crisis_started_with_connections_is_not_dropped_by_an_end_without_them(
@@ -229,3 +280,14 @@ def test_the_backlog_of_one_off_posts_can_be_skipped_at_the_end(
     assert texts(profiles, "c.db") == ["statement"]
     assert texts(profiles) == ["weekly tip"]
     assert [sched.job(j.id).status for j in hourly] == ["cancelled"] * 3 + ["scheduled"] * 2
+
+
+def test_the_crisis_names_stay_where_they_were() -> None:
+    from decentsocial import lifecycle
+
+    assert lifecycle.Crisis is crisis_mode.Crisis is ds.Crisis
+    assert lifecycle.crisis is crisis_mode.crisis is ds.crisis  # the function, not the module
+    assert (lifecycle.CrisisEnd, lifecycle.CrisisInterrupted) == (
+        crisis_mode.CrisisEnd,
+        crisis_mode.CrisisInterrupted,
+    )

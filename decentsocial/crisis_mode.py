@@ -1,0 +1,463 @@
+"""Crisis mode (:func:`crisis`): pause every job, publish and pin a statement; :meth:`Crisis.end` it.
+
+``crisis`` stops everything planned from going out (it pauses the
+scheduler's jobs), publishes a statement everywhere, pins it where the
+network can, and records itself as *the* active crisis in the scheduler's
+store (or, without a scheduler, in the state store), so a second crisis
+cannot start until :meth:`Crisis.end`, which unpins the statement and
+resumes exactly the jobs the crisis paused, even from another process::
+
+    c = ds.crisis("We are aware of the outage and are on it.", nets, scheduler=sched)
+    c.result.ok, c.pinned, c.not_pinned, c.paused
+    ...
+    c.end()                                   # or ds.Crisis.active(sched).end() after a restart
+
+Every name here is importable from :mod:`decentsocial.lifecycle` too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
+from .errors import ConfigurationError, DecentSocialError, InvalidInput, NotFound
+from .jobs import CRISIS_NOTE
+from .models import Draft, Post, as_draft
+from .network import Network
+
+if TYPE_CHECKING:
+    from .scheduler import Scheduler
+
+__all__ = ["ACTIVE", "Crisis", "CrisisEnd", "CrisisInterrupted", "crisis"]
+
+log = logging.getLogger("decentsocial.lifecycle")  # the crisis's messages, under their usual name
+
+#: The note (in the scheduler's store, or the state store) that names the active crisis.
+ACTIVE = CRISIS_NOTE
+#: Where the note is kept in the state store (its scope: the name the records were written under).
+_STATE_SCOPE = "decentsocial:lifecycle"
+#: How often :meth:`Crisis.end` tries again when the record changed under it (``crisis()`` saves it
+#: twice after it is made: what it paused, then what it pinned).
+_END_ATTEMPTS = 4
+
+
+class _Notes(Protocol):
+    where: str
+
+    def note(self, name: str) -> str | None: ...
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool: ...
+
+
+class _StateNotes:
+    """Notes in the state store (``DECENTSOCIAL_STATE_DIR``), for a crisis without a scheduler."""
+
+    def __init__(self) -> None:
+        from .state import StateStore
+
+        self.state = StateStore.open()
+        self.where = f"the state store {self.state.path}"
+
+    def note(self, name: str) -> str | None:
+        found = self.state.get(_STATE_SCOPE, name)
+        value = None if found is None else found[1].get("value")
+        return value if isinstance(value, str) else None  # {}: a write cut short by an older version
+
+    def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        data = None if new is None else {"value": new}
+        if old is not None:
+            return self.state.swap(_STATE_SCOPE, name, {"value": old}, data, "note")
+        return self.state.swap(_STATE_SCOPE, name, None, data, "note") or self.state.swap(
+            _STATE_SCOPE, name, {}, data, "note"
+        )
+
+
+def _notes(scheduler: Scheduler | None) -> _Notes:
+    return scheduler.store if scheduler is not None else _StateNotes()
+
+
+def _record(text: str, notes: _Notes) -> dict[str, Any]:
+    """The crisis record ``text``; one that cannot be read is ``ConfigurationError`` saying how to end it."""
+    try:
+        record = json.loads(text)
+        if not isinstance(record, dict) or not isinstance(record["id"], str):
+            raise TypeError("not a crisis record")
+        datetime.fromtimestamp(record["started_at"], timezone.utc)
+        str(record["statement"]), list(record["paused"]), list(record["targets"])
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise ConfigurationError(
+            f"the active crisis recorded in {notes.where} cannot be read ({type(exc).__name__}); nothing"
+            " runs while it stays: remove it with decentsocial.Crisis.discard() (given the same"
+            " scheduler), then resume the jobs it paused"
+        ) from None
+    return record
+
+
+@dataclass(frozen=True)
+class CrisisEnd:
+    """What :meth:`Crisis.end` did: jobs resumed, posts unpinned, and what failed (per account);
+    ``skipped``: the one-off jobs it held past their time, cancelled by ``backlog="skip"``."""
+
+    resumed: tuple[str, ...]
+    unpinned: tuple[str, ...]
+    errors: tuple[tuple[str, DecentSocialError], ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+class CrisisInterrupted(ConfigurationError):
+    """The crisis was ended (from another process) while :func:`crisis` was still publishing.
+
+    Its statement, published meanwhile, is unpinned again; ``result`` holds
+    it (retract it with :func:`retract` if it should not stay up)."""
+
+    def __init__(self, message: str, *, result: CrosspostResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class Crisis:
+    """An active crisis: the statement's crosspost, what was pinned and paused, and how to end it.
+
+    ``result`` is the statement's :class:`~decentsocial.CrosspostResult`
+    (``None`` for a crisis read back with :meth:`active`, whose posts are in
+    ``record``); ``pinned`` the statement posts pinned; ``not_pinned`` each
+    account where pinning was not possible, with the typed error;
+    ``paused`` the ids of the jobs this crisis paused (those already paused
+    are not in it, and stay paused after :meth:`end`). Connections opened
+    for profile names stay open (``result`` uses them) until :meth:`end`.
+    """
+
+    id: str
+    statement: str
+    started_at: datetime
+    result: CrosspostResult | None
+    pinned: tuple[Post, ...]
+    not_pinned: tuple[tuple[str, DecentSocialError], ...]
+    paused: tuple[str, ...]
+    record: dict[str, Any]
+    scheduler: Scheduler | None = None
+    _nets: dict[str, Network] = field(default_factory=dict, repr=False)
+    _owned: list[Network] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def active(cls, scheduler: Scheduler | None = None) -> Crisis | None:
+        """The active crisis recorded in ``scheduler``'s store (or the state store), or ``None``.
+
+        A record that cannot be read is ``ConfigurationError``: :meth:`discard` removes it.
+        """
+        notes = _notes(scheduler)
+        text = notes.note(ACTIVE)
+        if text is None:
+            return None
+        record = _record(text, notes)
+        return cls(
+            id=record["id"],
+            statement=record["statement"],
+            started_at=datetime.fromtimestamp(record["started_at"], timezone.utc),
+            result=None,
+            pinned=(),
+            not_pinned=(),
+            paused=tuple(record["paused"]),
+            record=record,
+            scheduler=scheduler,
+        )
+
+    @classmethod
+    def discard(cls, scheduler: Scheduler | None = None) -> bool:
+        """Remove an active crisis record that cannot be read (see :meth:`active`); whether one was.
+
+        Nothing is unpinned or resumed: a readable crisis is ended with :meth:`end` instead.
+        """
+        notes = _notes(scheduler)
+        text = notes.note(ACTIVE)
+        if text is None:
+            return False
+        try:
+            _record(text, notes)
+        except ConfigurationError:
+            return notes.swap_note(ACTIVE, text, None)
+        raise InvalidInput("the active crisis can be read: end it with Crisis.active(...).end()")
+
+    def end(self, nets: Sequence[Network] = (), *, backlog: Literal["now", "skip"] = "now") -> CrisisEnd:
+        """Unpin the statement everywhere, resume exactly the jobs this crisis paused, and end it.
+
+        Connections come from the crisis itself, from ``nets`` (matched by
+        network and account), or from the profile names it was started
+        with; a pinned statement with none of them is ``InvalidInput``
+        naming it, and the crisis stays active. A job paused, resumed or
+        cancelled by hand meanwhile is left as it is. An unpin that fails
+        is reported in ``errors``; the crisis ends anyway. The record is
+        removed last, only if it is still the one this call ended: what a
+        ``crisis()`` still publishing elsewhere pins or pauses meanwhile is
+        unpinned and resumed too.
+
+        ``backlog``: what becomes of the one-off jobs whose time passed
+        during the crisis: ``"now"`` resumes them (they all go out at
+        once), ``"skip"`` cancels them (their records stay; see
+        ``CrisisEnd.skipped``). A repeating job always resumes at its next
+        time after the end.
+        """
+        if backlog not in ("now", "skip"):
+            raise InvalidInput(f'backlog must be "now" or "skip", got {backlog!r}')
+        notes = _notes(self.scheduler)
+        current = notes.note(ACTIVE)
+        record = None if current is None else _record(current, notes)
+        if current is None or record is None or record["id"] != self.id:
+            raise InvalidInput(f"crisis {self.id} is not the active one (it was ended already)")
+        given = {target_of(n): n for n in nets}
+        tried: set[str] = set()
+        unpinned: list[str] = []
+        failures: list[tuple[str, DecentSocialError]] = []
+        skipped: list[str] = []
+        resumed: list[str] = []
+        for _ in range(_END_ATTEMPTS):
+            pinned = [
+                e for e in record["targets"] if e.get("pinned") is not None and e["pinned"] not in tried
+            ]
+            self._check_connections(pinned, given)  # before anything changes: the record stays as it is
+            for entry in pinned:
+                tried.add(entry["pinned"])
+                try:
+                    with self._connection(entry, given) as net, contextlib.suppress(NotFound):
+                        net.unpin(entry["pinned"])
+                    unpinned.append(entry["pinned"])
+                except DecentSocialError as exc:
+                    failures.append((entry["label"], exc))
+            skipped += _skip_backlog(self.scheduler, self.id) if backlog == "skip" else []
+            resumed += _resume(self.scheduler, self.id, tuple(record["paused"]))
+            # The record goes last: a crash before this leaves the crisis active, so end can run again.
+            if notes.swap_note(ACTIVE, current, None):
+                break
+            # Changed meanwhile: crisis() saved what it paused or pinned since (end that too), or
+            # another process ended this crisis (nothing is left to do).
+            current = notes.note(ACTIVE)
+            record = None if current is None else _record(current, notes)
+            if current is None or record is None or record["id"] != self.id:
+                break
+        else:
+            raise InvalidInput(f"crisis {self.id} kept changing while it was being ended: run end again")
+        for net in self._owned:  # the connections crisis() opened for profile names
+            net.close()
+        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures), tuple(skipped))
+
+    def _check_connections(self, pinned: list[dict[str, Any]], given: Mapping[str, Network]) -> None:
+        """``InvalidInput`` naming each pinned statement no connection can unpin (the crisis stays)."""
+        missing = [
+            f"{entry['label']} (post {entry['pinned']})"
+            for entry in pinned
+            if not (self._nets.get(entry["target"]) or given.get(entry["target"]) or entry.get("profile"))
+        ]
+        if missing:
+            raise InvalidInput(
+                f"crisis {self.id} stays active: no connection to unpin its statement on"
+                f" {', '.join(missing)}; pass them to end(nets=[...])"
+            )
+
+    @contextlib.contextmanager
+    def _connection(self, entry: Mapping[str, Any], given: Mapping[str, Network]) -> Iterator[Network]:
+        net = self._nets.get(entry["target"]) or given.get(entry["target"])
+        if net is not None:
+            yield net
+            return
+        if not entry.get("profile"):
+            raise InvalidInput(
+                f"no connection for {entry['label']}: pass it to end(nets=[...])", network=entry["network"]
+            )
+        opened = _connect_profile(entry["profile"])
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...] = ()) -> list[str]:
+    """Resume the jobs crisis ``crisis_id`` paused (each job records who paused it), in one step."""
+    if scheduler is None:
+        return []
+    store = scheduler.store
+    resumed = store.move(None, ("paused",), "scheduled", held_by=crisis_id) or []
+    for job_id in listed:  # paused by an older version, which did not record who paused a job
+        resumed.extend(store.move(job_id, ("paused",), "scheduled", held_by="") or [])
+    return resumed
+
+
+def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> list[str]:
+    """Cancel the one-off jobs crisis ``crisis_id`` held past their time (still paused: none can run)."""
+    if scheduler is None:
+        return []
+    now = scheduler._now()
+    overdue = [j.id for j in scheduler.jobs("paused") if j.every is None and j.at <= now]
+    skipped: list[str] = []
+    for job_id in overdue:
+        skipped.extend(scheduler.store.move(job_id, ("paused",), "cancelled", held_by=crisis_id) or [])
+    return skipped
+
+
+def crisis(
+    statement: Draft | str,
+    nets: Iterable[Network | str],
+    *,
+    scheduler: Scheduler | None = None,
+    pin: bool = True,
+) -> Crisis:
+    """Pause every job, publish ``statement`` on every network, pin it where possible; the :class:`Crisis`.
+
+    ``nets`` are connections or profile names (a crisis started from
+    profiles can be ended from another process with ``Crisis.active``).
+    A crisis already active in the same store is ``InvalidInput``, before
+    anything is paused or published. One network's failure never stops the
+    others: it is in ``result`` (publishing) or ``not_pinned``.
+    Each job is paused and marked as this crisis's in one step, so its end
+    resumes exactly those, even after a crash. A crisis ended elsewhere
+    while this call was publishing is :class:`CrisisInterrupted`: what it
+    pinned is unpinned again.
+    Watch the replies with ``monitor`` or each network's ``thread``.
+    """
+    draft = as_draft(statement)
+    if isinstance(nets, (str, Network)) or not isinstance(nets, Iterable) or not (nets := list(nets)):
+        raise InvalidInput("a crisis needs a list of networks (connections or profile names)")
+    notes = _notes(scheduler)
+    crisis_id = uuid.uuid4().hex[:16]
+    started = datetime.now(timezone.utc)
+    record: dict[str, Any] = {
+        "id": crisis_id,
+        "statement": draft.text,
+        "started_at": started.timestamp(),
+        "paused": [],
+        "targets": [],
+    }
+    opened: list[Network] = []
+    try:
+        connections = check_networks([_open(n, opened) for n in nets])  # bad input: nothing paused yet
+        labels = [n if isinstance(n, str) else target_of(c) for n, c in zip(nets, connections, strict=True)]
+        if not notes.swap_note(ACTIVE, None, json.dumps(record)):
+            active = Crisis.active(scheduler)
+            since = f" since {active.started_at:%Y-%m-%d %H:%M} UTC" if active else ""
+            raise InvalidInput(f"a crisis is already active{since}: end it first (crisis end)")
+        saved = json.dumps(record)
+        try:
+            paused = _pause(scheduler, crisis_id)
+            record["paused"] = list(paused)
+            saved = _save(notes, saved, record)
+        except BaseException:
+            _roll_back(notes, saved, scheduler, crisis_id)  # leave no half-started crisis
+            raise
+        result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
+        pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
+        try:
+            _save(notes, saved, record)
+        except InvalidInput:  # ended elsewhere meanwhile: take back the pins it could not know of
+            _unpin(result, pinned)
+            _resume(scheduler, crisis_id)
+            raise CrisisInterrupted(
+                f"crisis {crisis_id} was ended while its statement was being published: it is"
+                " unpinned again; the posts are in this error's result",
+                result=result,
+            ) from None
+    except BaseException:
+        for net in opened:
+            net.close()
+        raise
+    # The connections opened for profile names stay open for ``result`` (edit, thread…); end() closes them.
+    keep = {target_of(c): c for c in connections}
+    return Crisis(
+        crisis_id,
+        draft.text,
+        started,
+        result,
+        tuple(pinned),
+        tuple(not_pinned),
+        paused,
+        record,
+        scheduler,
+        keep,
+        opened,
+    )
+
+
+def _pause(scheduler: Scheduler | None, crisis_id: str) -> tuple[str, ...]:
+    """Pause every scheduled and running job as this crisis's, in one step of the store."""
+    if scheduler is None:
+        return ()
+    return tuple(scheduler.store.move(None, ("scheduled", "running"), "paused", by=crisis_id) or ())
+
+
+def _unpin(result: CrosspostResult, pinned: Sequence[Post]) -> None:
+    ids = {p.id for p in pinned}
+    for outcome in result.outcomes:
+        if outcome.post is not None and outcome.post.id in ids:
+            try:
+                outcome.connection.unpin(outcome.post)
+            except Exception:  # reported: the error raised next names the crisis
+                log.warning("could not unpin %s on %s", outcome.post.id, outcome.network, exc_info=True)
+
+
+def _pin_statement(
+    result: CrosspostResult,
+    nets: Sequence[Network | str],
+    labels: list[str],
+    record: dict[str, Any],
+    pin: bool,
+) -> tuple[list[Post], list[tuple[str, DecentSocialError]]]:
+    """Pin each network's statement (recording it); what was pinned, and what could not be, with why."""
+    pinned: list[Post] = []
+    not_pinned: list[tuple[str, DecentSocialError]] = []
+    for label, name, outcome in zip(labels, nets, result.outcomes, strict=True):
+        entry: dict[str, Any] = {
+            "label": label,
+            "network": outcome.network,
+            "target": target_of(outcome.connection),
+            "profile": name if isinstance(name, str) else None,
+            "posts": [p.id for p in outcome.posts],
+            "pinned": None,
+        }
+        record["targets"].append(entry)
+        if not pin:
+            continue
+        if outcome.post is None:
+            not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
+            continue
+        try:
+            outcome.connection.pin(outcome.post)
+        except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
+            not_pinned.append((label, _as_error(outcome.connection, exc)))
+            continue
+        entry["pinned"] = outcome.post.id
+        pinned.append(outcome.post)
+    return pinned, not_pinned
+
+
+def _roll_back(notes: _Notes, saved: str, scheduler: Scheduler | None, crisis_id: str) -> None:
+    with contextlib.suppress(Exception):
+        _resume(scheduler, crisis_id)
+        notes.swap_note(ACTIVE, saved, None)
+
+
+def _open(net: Network | str, opened: list[Network]) -> Network:
+    if isinstance(net, Network):
+        return net
+    if not isinstance(net, str) or not net.strip():
+        raise InvalidInput(f"expected a Network or a profile name, got {net!r}")
+    connection = _connect_profile(net)
+    opened.append(connection)
+    return connection
+
+
+def _save(notes: _Notes, old: str, record: dict[str, Any]) -> str:
+    new = json.dumps(record)
+    if not notes.swap_note(ACTIVE, old, new):
+        raise InvalidInput("the crisis record changed under this process (ended elsewhere?)")
+    return new
+
+
+def _connect_profile(profile: str) -> Network:
+    from .registry import connect_any
+
+    return connect_any(profile=profile)
