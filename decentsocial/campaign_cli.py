@@ -87,6 +87,7 @@ def _jobs_table(jobs: list[Job]) -> Table:
         table.add_column(column)
     for job in jobs:
         problems = [f"{o.target}: {o.error}" for o in job.outcomes if o.error is not None]
+        problems += [f"{o.target}: publishing" for o in job.outcomes if o.publishing]
         if job.error is not None:  # its record cannot be read: that says why it is failed
             problems.insert(0, str(job.error))
         table.add_row(  # cells of Text: a server's error "[/x]" or "[link=…]" is not markup
@@ -208,6 +209,7 @@ def job_json(job: Job) -> dict[str, Any]:
                 "network": o.network,
                 "post_ids": list(o.post_ids),
                 "error": None if o.error is None else error_json(o.error),
+                "publishing": o.publishing,  # a worker's publish under way (or cut short): no outcome yet
             }
             for o in job.outcomes
         ],
@@ -368,3 +370,5 @@ def _print_job(console: Console, job: Job) -> None:
     for outcome in outcomes:
         if outcome.error is not None:
             console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)
+        elif outcome.publishing:
+            console.print(f"  {outcome.target}: publishing", markup=False)

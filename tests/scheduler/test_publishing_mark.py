@@ -10,6 +10,7 @@ keeps it in each outcome's JSON (on a redis-server of this module's own).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -143,3 +144,33 @@ def test_an_older_sqlite_store_gets_the_column(profiles: Path) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(outcomes)")}
     db.close()
     assert "started_by" in columns
+
+
+def test_decentsocial_jobs_shows_a_publish_under_way(profiles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    store = str(profiles / "campaign.db")
+    sched = Scheduler(store, now=lambda: START)
+    job = sched.schedule("Spring sale", ["brand-a"], at=START)
+    shown: list[Any] = []
+
+    def look_then_publish(*args: Any, **kwargs: Any) -> Any:
+        runner = CliRunner()
+        shown.append(runner.invoke(app, ["jobs", "--store", store, "--json"]))
+        shown.append(runner.invoke(app, ["jobs", "--store", store], env={"COLUMNS": "200"}))
+        return publish_planned(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler_module, "publish_planned", look_then_publish)
+    try:
+        assert sched.run_pending() == 1
+    finally:
+        sched.close()
+    as_json, as_table = shown
+    assert as_json.exit_code == 0, as_json.output
+    (listed,) = [j for j in json.loads(as_json.output) if j["id"] == job.id]
+    assert [(o["target"], o["publishing"], o["error"]) for o in listed["outcomes"]] == [
+        ("brand-a", True, None)
+    ]
+    assert "brand-a: publishing" in as_table.output
