@@ -71,6 +71,9 @@ log = logging.getLogger("decentsocial")
 
 S = TypeVar("S", bound=NetworkSettings)
 T = TypeVar("T")
+#: A post kept under its idempotency key without the payloads.
+_NO_RAW: dict[str, Any] = {"raw": True, "author": {"raw": True}, "reposted_by": {"raw": True}}
+
 #: What a network hands out and takes back: each names the network it came from.
 NetworkItem = TypeVar("NetworkItem", Post, Account, Community)
 
@@ -103,6 +106,10 @@ class BaseNetwork(Generic[S]):
     #: leaves keys to it (while it has ``IDEMPOTENT_PUBLISH``) instead of also claiming them in the
     #: state store.
     keeps_publish_keys: ClassVar[bool] = False
+    #: Whether ``_publish`` itself finds what a key made (on the network or in its own records) and
+    #: repeats a send where that helps (Nostr re-sends to relays that missed it; the built-in backends
+    #: set it). Otherwise ``publish`` records the post a key made and gives it back, as ``tip`` its receipt.
+    resolves_publish_keys: ClassVar[bool] = False
 
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
@@ -340,8 +347,17 @@ class BaseNetwork(Generic[S]):
             return self._publish(d)
         from .idempotency import draft_digest
 
-        first_use = self.claim_key("publish", d.idempotency_key, draft_digest(d, network=self.name)) is None
-        return self._keyed(lambda: self._publish(d), "publish", d.idempotency_key, first_use)
+        key, digest = d.idempotency_key, draft_digest(d, network=self.name)
+        resolves = self.resolves_publish_keys
+        earlier = self.claim_key("publish", key, digest)
+        if not resolves and earlier and isinstance(earlier.get("post"), dict):
+            return Post.model_validate(earlier["post"])  # this draft was published: that post, not a second
+        post = self._keyed(lambda: self._publish(d), "publish", key, earlier is None)
+        if resolves:
+            return post
+        record = {"post": post.model_dump(mode="json", exclude=_NO_RAW)}
+        self.state.put(self.state_scope, f"publish:{key}", digest, record)
+        return post
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:
         self.require(Capability.REPLY)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from pydantic import ValidationError
 
 from .base import BaseNetwork
-from .errors import ConfigurationError
+from .errors import ConfigurationError, DecentSocialError
 from .models import describe_validation_error
+from .network import Capability
 from .settings import NetworkSettings
 
 if TYPE_CHECKING:
@@ -119,15 +120,57 @@ def backend_class(name: str) -> type[BaseNetwork[Any]]:
     hint = install_hint(name)
     if hint is not None:
         raise ConfigurationError(f"the {name} backend needs its extra: {hint}", network=name)
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}", network=name) from exc
-    cls = getattr(module, attr, None)
+    cls = _load(name, target)
     if not (isinstance(cls, type) and issubclass(cls, BaseNetwork)):
         raise ConfigurationError(f"{target} is not a decentsocial network backend", network=name)
+    _check_backend(name, target, cls)
     return cls
+
+
+def _load(name: str, target: str) -> object:
+    """The object ``target`` ("module:Attr.Path") names; any failure is ``ConfigurationError``.
+
+    A third-party module may raise anything at import (a bad config read, a
+    syntax error): untyped, that would stop a Scheduler worker. Only an
+    ImportError's own text is shown; another's may hold a secret.
+    """
+    module_name, _, attr = target.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+        for part in attr.split(".") if attr else ():
+            found = getattr(found, part, None)
+    except ImportError as exc:
+        raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}", network=name) from exc
+    except Exception as exc:
+        raise ConfigurationError(
+            f"the {name} backend cannot be loaded ({target}): {type(exc).__name__} at import", network=name
+        ) from exc
+    return found
+
+
+def _check_backend(name: str, target: str, cls: type[BaseNetwork[Any]]) -> None:
+    """Refuse a class that would pass for another network, or break later with an untyped error.
+
+    Its ``name`` scopes idempotency records and guards which posts it acts on,
+    so it must be the name it is registered under (never ``"base"`` or a
+    built-in's name).
+    """
+    if cls.name != name:
+        raise ConfigurationError(
+            f"{target} calls itself {cls.name!r} but is registered as {name!r}: "
+            f"set its class attribute name = {name!r}",
+            network=name,
+        )
+    settings = getattr(cls, "Settings", None)
+    if not (isinstance(settings, type) and issubclass(settings, NetworkSettings)):
+        raise ConfigurationError(
+            f"{target}.Settings must be a subclass of decentsocial.NetworkSettings", network=name
+        )
+    capabilities = getattr(cls, "capabilities", None)
+    if not isinstance(capabilities, frozenset) or not all(isinstance(c, Capability) for c in capabilities):
+        raise ConfigurationError(
+            f"{target}.capabilities must be a frozenset of decentsocial.Capability members", network=name
+        )
 
 
 @overload
@@ -207,7 +250,15 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
         raise ConfigurationError(
             f"connect() needs a network name or a profile; known networks: {', '.join(known_networks())}"
         )
-    return backend_class(name)(checked_settings(name, settings))
+    cls, checked = backend_class(name), checked_settings(name, settings)
+    try:
+        return cls(checked)
+    except DecentSocialError:
+        raise
+    except Exception as exc:  # a third-party constructor: typed, so a Scheduler worker records it and goes on
+        raise ConfigurationError(
+            f"the {name} backend could not be built: {type(exc).__name__}", network=name
+        ) from exc
 
 
 def checked_settings(name: str, settings: dict[str, Any]) -> NetworkSettings:

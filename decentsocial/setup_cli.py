@@ -19,7 +19,7 @@ from rich.rule import Rule
 from rich.table import Table
 
 from .cli import SETUP, JsonOpt, amounts, app, handles_errors, out, print_json, print_posts
-from .errors import ConfigurationError
+from .errors import ConfigurationError, DecentSocialError
 from .models import Amount, Draft, Reward
 from .network import Capability
 from .terminal import cell, printable
@@ -81,12 +81,13 @@ def _network_rows() -> list[dict[str, Any]]:
         if hint is not None:
             row.update(status="missing", install=hint)
         else:
-            try:
+            try:  # a third-party backend that fails to load must not hide the others
                 cls = backend_class(name)
-            except Exception as exc:  # a third-party backend that fails to import must not hide the others
+                row["capabilities"] = sorted(str(getattr(c, "value", c)) for c in cls.capabilities)
+            except DecentSocialError as exc:  # says what to fix, never a secret
+                row.update(status="broken", error=exc.message)
+            except Exception as exc:
                 row.update(status="broken", error=type(exc).__name__)
-            else:
-                row["capabilities"] = sorted(c.value for c in cls.capabilities)
         rows.append(row)
     return rows
 

@@ -3,16 +3,18 @@
 Each ``tests/servers/<name>.py`` module defines a ``<name>_harness`` fixture
 returning a :class:`Harness`, and lists the names in a module-level
 ``HARNESSES`` tuple; ``tests/contract/conftest.py`` parametrizes the suite
-over every harness found.
+over every harness found. A third-party backend gives one ``harness``
+fixture (see docs/backends.md).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from decentsocial import Network
 
@@ -58,6 +60,9 @@ class Harness:
     calls that open every resource the backend holds (sockets, threads,
     event loops) and ends without ``close()``: run in a fresh interpreter,
     it must exit 0 with nothing on stderr.
+    ``reconnect`` builds a fresh connection as ``me`` (the idempotency cases
+    use it to stand for a restarted process); the default builds one from
+    ``me``'s class and settings.
     """
 
     name: str
@@ -68,6 +73,19 @@ class Harness:
     samples: Mapping[str, str] = field(default_factory=dict)
     skips: Mapping[str, str] = field(default_factory=dict)
     exit_script: str = ""
+    reconnect: Callable[[], Network] | None = None
+
+    def fresh_me(self) -> Network:
+        """A new connection as ``me``: what another process with the same settings would have."""
+        if self.reconnect is not None:
+            return self.reconnect()
+        backend: Any = type(self.me)  # a BaseNetwork subclass: built from settings alone
+        with warnings.catch_warnings():  # said once by the harness's own connections already
+            warnings.simplefilter("ignore")
+            fresh: Network = backend(
+                getattr(self.me, "settings", None), retry=getattr(self.me, "retry", None)
+            )
+        return fresh
 
     @staticmethod
     def unique(prefix: str = "contract") -> str:

@@ -74,6 +74,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
     """
 
     name: ClassVar[str] = "bluesky"
+    resolves_publish_keys = True  # the record key comes from the idempotency key
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     #: getAuthorFeed, getTimeline, searchPosts and listNotifications give at most 100 a page.
     page_size: ClassVar[int] = 100

@@ -77,6 +77,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     """
 
     name: ClassVar[str] = "hive"
+    resolves_publish_keys = True  # the permlink and the kept transaction come from the key
     Settings: ClassVar[type[NetworkSettings]] = HiveSettings
     #: Chain id, asset and field names; ``web_url`` follows the ``web_url`` setting.
     chain: Chain = HIVE

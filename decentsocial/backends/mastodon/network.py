@@ -81,6 +81,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     """
 
     name: ClassVar[str] = NETWORK
+    resolves_publish_keys = True  # the server's Idempotency-Key finds the status a key made
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     page_size: ClassVar[int] = PAGE_SIZE
     capabilities = MICROBLOGGING | {

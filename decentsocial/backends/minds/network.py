@@ -60,6 +60,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     """Minds (experimental): publish, reply, remind, delete, newsfeed and channel posts."""
 
     name: ClassVar[str] = NAME
+    resolves_publish_keys = True  # its publish log resumes a publish from its records
     Settings: ClassVar[type[MindsSettings]] = MindsSettings
     #: Reading; writing (no media uploads); exactly-once publishing by lookup.
     capabilities = READING | PUBLISHING | {Capability.TIMELINE, Capability.EDIT}

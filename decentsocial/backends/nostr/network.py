@@ -79,6 +79,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
+    resolves_publish_keys = True  # a key's event is re-sent to relays that missed it
     Settings = NostrSettings
     capabilities = MICROBLOGGING | {
         Capability.REWARDS,

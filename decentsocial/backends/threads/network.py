@@ -62,6 +62,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     """Threads through the Graph API: publish with containers, read, insights, quotas and tokens."""
 
     name: ClassVar[str] = NAME
+    resolves_publish_keys = True  # its publish log resumes the two-step container publish
     Settings: ClassVar[type[ThreadsSettings]] = ThreadsSettings
     #: Reading; searching; writing; media (by public URL) and exactly-once publishing.
     capabilities = (

@@ -9,7 +9,8 @@ their footprint small: most backends talk to real servers.
 
 Samples a harness may give: ``post``, ``account``, ``tag``, ``community``
 (known objects for read-only backends) and ``tip`` (an amount string the
-``me`` account can afford to tip, such as ``"0.001 SAND"``).
+``me`` account can afford to tip, such as ``"0.001 SAND"``; a live harness
+whose backend declares ``TIP`` must give it).
 
 A backend, built in or third-party, runs the suite by giving a ``harness``
 fixture that returns a :class:`~decentsocial.testing.Harness` and importing
@@ -23,9 +24,18 @@ the cases into one of its test modules::
     @pytest.fixture
     def harness() -> Harness:
         return Harness(name="mynet", me=..., other=...)
+
+The star import also brings two autouse fixtures: ``contract_skips`` (the
+harness's ``skips``) and ``contract_state_dir`` (idempotency records in a
+temporary folder, never the developer's own state store).
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
 
 from .engagement import *  # noqa: F403
 from .lifecycle import *  # noqa: F403
@@ -33,3 +43,28 @@ from .listings import *  # noqa: F403
 from .messaging import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .publishing import *  # noqa: F403
+
+
+@pytest.fixture(autouse=True)
+def contract_skips(request: pytest.FixtureRequest) -> None:
+    """Skip a case the harness names in ``skips``, with its reason (in any module importing the cases)."""
+    if "harness" not in request.fixturenames:
+        return
+    h = request.getfixturevalue("harness")
+    reason = h.skips.get(getattr(request.node, "originalname", request.node.name))
+    if reason:
+        pytest.skip(f"{h.name}: {reason}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def contract_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keys the cases use are recorded in a folder of this run: the default store is the user's own."""
+    before = os.environ.get("DECENTSOCIAL_STATE_DIR")
+    os.environ["DECENTSOCIAL_STATE_DIR"] = str(tmp_path_factory.mktemp("decentsocial-state"))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("DECENTSOCIAL_STATE_DIR", None)
+        else:
+            os.environ["DECENTSOCIAL_STATE_DIR"] = before

@@ -47,6 +47,13 @@ def sample(h: Harness, key: str) -> str:
     return value
 
 
+def tip_sample(h: Harness) -> str:
+    """The ``tip`` amount: a live harness of a backend declaring TIP must give one, or TIP goes untested."""
+    if Capability.TIP in h.me.capabilities and h.live and not h.samples.get("tip"):
+        pytest.fail(f"{h.name} declares Capability.TIP: give the harness a 'tip' sample or drop TIP")
+    return sample(h, "tip")
+
+
 def ids(items: Iterator[Post] | list[Post]) -> list[str]:
     return [p.id for p in items]
 

@@ -44,6 +44,7 @@ from .checks import (
     page_size,
     png,
     sample,
+    tip_sample,
 )
 
 # ---------------------------------------------------------------- listings and search
@@ -92,10 +93,13 @@ def test_search_by_word(harness: Harness) -> None:
     need_live(h)
     need(h, Capability.PUBLISH)
     word = h.unique("find")
+    unrelated = h.me.publish(f"contract search {h.unique('other')}")
     post = h.me.publish(f"contract search {word}")
 
     def found() -> None:
-        assert post.id in ids(h.other.search(word, limit=5))
+        results = ids(h.other.search(word, limit=5))
+        assert post.id in results
+        assert unrelated.id not in results, "the search returned a post without the word"
 
     h.eventually(found)
 
@@ -325,7 +329,7 @@ def test_tip(harness: Harness) -> None:
     h = harness
     need(h, Capability.TIP)
     need_live(h)
-    amount = sample(h, "tip")
+    amount = tip_sample(h)
     receipt = h.me.tip(handle_of(h.other), amount, memo="contract tip")
     assert isinstance(receipt, str)
     assert receipt
@@ -338,7 +342,7 @@ def test_a_tip_with_a_key_pays_once(harness: Harness) -> None:
     h = harness
     need(h, Capability.TIP)
     need_live(h)
-    amount = sample(h, "tip")
+    amount = tip_sample(h)
     key = h.unique("tip")
     receipt = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
     again = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
@@ -359,7 +363,7 @@ def test_tip_over_balance_is_rejected(harness: Harness) -> None:
     h = harness
     need(h, Capability.TIP)
     need_live(h)
-    asset = Amount.parse(sample(h, "tip")).asset
+    asset = Amount.parse(tip_sample(h)).asset
     with pytest.raises(ContentRejected):
         h.me.tip(handle_of(h.other), f"1000000000.000 {asset}")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from pydantic import BaseModel, SecretBytes, SecretStr
 
 from decentsocial import (
+    BaseNetwork,
     Capability,
     ContentRejected,
     Draft,
@@ -27,7 +31,7 @@ from .checks import check_post, gone, handle_of, ids, need, need_live, need_writ
 def test_identity(harness: Harness) -> None:
     h = harness
     assert isinstance(h.me, Network)
-    assert h.me.name == h.other.name
+    assert h.me.name == h.other.name == h.name, "the class's name must be the name it is registered under"
     assert isinstance(h.me.capabilities, frozenset)
     assert all(isinstance(c, Capability) for c in h.me.capabilities)
 
@@ -49,22 +53,111 @@ def test_me_and_account(harness: Harness) -> None:
     assert seen.id == me.id
 
 
+#: Words in a setting's name that say it holds a secret; and words that say it only names or finds one.
+SECRET_WORDS = frozenset(
+    {"token", "key", "secret", "password", "passphrase", "nsec", "private", "credentials"}
+)
+NOT_SECRET_WORDS = frozenset({"env", "keyring", "public", "path", "file", "url", "id", "name", "allow"})
+
+
+def plain_secret_settings(settings: object) -> list[str]:
+    """Settings whose name says secret but whose value is plain text (not ``SecretStr``): it would leak."""
+    found = []
+    for name in type(settings).model_fields if isinstance(settings, BaseModel) else ():
+        words = set(name.lower().split("_"))
+        value = getattr(settings, name)
+        if (
+            words & SECRET_WORDS
+            and not words & NOT_SECRET_WORDS
+            and isinstance(value, (str, bytes))
+            and value
+        ):
+            found.append(name)
+    return found
+
+
+def secret_values(settings: object) -> dict[str, str]:
+    """Each secret setting with a value (``SecretStr``/``SecretBytes``): name -> its text."""
+    found = {}
+    for name in type(settings).model_fields if isinstance(settings, BaseModel) else ():
+        reveal = getattr(getattr(settings, name), "get_secret_value", None)
+        secret = reveal() if callable(reveal) else None
+        if isinstance(secret, bytes):
+            secret = secret.decode("utf-8", "replace")
+        if isinstance(secret, str) and secret:
+            found[name] = secret
+    return found
+
+
+def with_secrets(h: Harness, secrets: dict[str, str]) -> Network | None:
+    """A connection as ``me`` with these secrets in place of its own; ``None`` where none can be built."""
+    settings = getattr(h.me, "settings", None)
+    if not isinstance(settings, BaseModel):
+        return None
+    update = {
+        name: SecretBytes(value.encode())
+        if isinstance(getattr(settings, name), SecretBytes)
+        else SecretStr(value)
+        for name, value in secrets.items()
+    }
+    backend: Any = type(h.me)
+    try:
+        with warnings.catch_warnings():  # said once by the harness's own connections already
+            warnings.simplefilter("ignore")
+            built: Network = backend(settings.model_copy(update=update), retry=getattr(h.me, "retry", None))
+    except Exception:  # the backend checks its secrets' form (a Nostr or Hive key): none can be built
+        return None
+    return built
+
+
 def test_secrets_not_in_repr(harness: Harness) -> None:
     h = harness
     settings = getattr(h.me, "settings", None)
-    secrets: list[str] = []
-    for name in type(settings).model_fields if settings is not None else ():
-        value = getattr(settings, name)
-        reveal = getattr(value, "get_secret_value", None)
-        if callable(reveal):
-            secret = reveal()
-            if isinstance(secret, str) and len(secret) >= 4:
-                secrets.append(secret)
+    plain = plain_secret_settings(settings)
+    assert not plain, f"{', '.join(plain)}: a secret setting must be a SecretStr, never plain text"
+    secrets = secret_values(settings)
     if not secrets:
-        pytest.skip(f"{h.name} has no secret settings")
-    for text in (repr(h.me), str(h.me), repr(settings), str(settings)):
-        for secret in secrets:
-            assert secret not in text
+        pytest.skip(f"{h.name}: the harness's connection has no secret setting with a value")
+    # Secrets no other text can hold by chance (the harness's own may be as short as "me").
+    marked = {name: f"contract-secret-{h.unique()}" for name in secrets}
+    nets: list[tuple[Network, list[str]]] = [(h.me, [s for s in secrets.values() if len(s) >= 8])]
+    marked_net = with_secrets(h, marked)
+    if marked_net is not None:
+        nets.append((marked_net, list(marked.values())))
+    try:
+        for net, shown in nets:
+            net_settings = getattr(net, "settings", None)
+            for text in (repr(net), str(net), repr(net_settings), str(net_settings)):
+                assert not any(secret in text for secret in shown), "a secret setting's value is shown"
+    finally:
+        if marked_net is not None:
+            marked_net.close()
+
+
+def test_identity_survives_a_rotated_secret(harness: Harness) -> None:
+    """The same account with a new token is the same ``identity``: its idempotency records and crosspost
+    keys stay valid, so a re-run after a token refresh never posts twice."""
+    h = harness
+    secrets = secret_values(getattr(h.me, "settings", None))
+    if not secrets:
+        pytest.skip(f"{h.name}: the harness's connection has no secret setting with a value")
+    again = with_secrets(h, {name: f"rotated-{h.unique()}" for name in secrets})
+    if again is None:
+        pytest.skip(f"{h.name}: no connection with another secret can be built here (it checks its form)")
+    try:
+        try:
+            identity = again.identity
+        except Exception as exc:  # a key that names the account (Nostr) is checked when read
+            pytest.skip(f"{h.name}: the account is named by its secret here ({type(exc).__name__})")
+        if identity != h.me.identity and type(h.me).identity is not BaseNetwork.identity:
+            # The backend's own rule: where no setting names the account, only its secret does.
+            pytest.skip(f"{h.name} names this harness's account by its secret (no setting names it)")
+        assert identity == h.me.identity, (
+            "identity changed with the secret: override BaseNetwork.identity to return the server and "
+            "the account's stable id (see docs/backends.md)"
+        )
+    finally:
+        again.close()
 
 
 # ---------------------------------------------------------------- publishing and reading back
@@ -128,6 +221,12 @@ def test_idempotent_publish(harness: Harness) -> None:
     first = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
     again = h.me.publish(Draft(text=f"contract once {word}", idempotency_key=key))
     assert again.id == first.id
+    restarted = h.fresh_me()  # keys outlive the connection: a retry may come from another process
+    try:
+        later = restarted.publish(Draft(text=f"contract once {word}", idempotency_key=key))
+    finally:
+        restarted.close()
+    assert later.id == first.id, "a new connection posted again: keep keys beyond the connection object"
     if Capability.POSTS in h.me.capabilities:
 
         def exactly_one() -> None:
