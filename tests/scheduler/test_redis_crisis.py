@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("redis", reason="the celery extra is not installed")
 import redis
 
 import decentsocial as ds
