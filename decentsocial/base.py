@@ -71,8 +71,6 @@ log = logging.getLogger("decentsocial")
 
 S = TypeVar("S", bound=NetworkSettings)
 T = TypeVar("T")
-#: A post kept under its idempotency key without the payloads.
-_NO_RAW: dict[str, Any] = {"raw": True, "author": {"raw": True}, "reposted_by": {"raw": True}}
 
 #: What a network hands out and takes back: each names the network it came from.
 NetworkItem = TypeVar("NetworkItem", Post, Account, Community)
@@ -345,18 +343,16 @@ class BaseNetwork(Generic[S]):
         if self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             self._check_key(d.idempotency_key)
             return self._publish(d)
-        from .idempotency import draft_digest
+        from .idempotency import draft_digest, key_record, post_of_key
 
         key, digest = d.idempotency_key, draft_digest(d, network=self.name)
-        resolves = self.resolves_publish_keys
         earlier = self.claim_key("publish", key, digest)
-        if not resolves and earlier and isinstance(earlier.get("post"), dict):
-            return Post.model_validate(earlier["post"])  # this draft was published: that post, not a second
-        post = self._keyed(lambda: self._publish(d), "publish", key, earlier is None)
-        if resolves:
-            return post
-        record = {"post": post.model_dump(mode="json", exclude=_NO_RAW)}
-        self.state.put(self.state_scope, f"publish:{key}", digest, record)
+        if self.resolves_publish_keys or Capability.IDEMPOTENT_PUBLISH not in self.capabilities:
+            return self._keyed(lambda: self._publish(d), "publish", key, earlier is None)
+        if earlier is not None:  # the post it made, or a publish under way or whose answer was lost
+            return post_of_key(earlier, key, network=self.name)
+        post = self._keyed(lambda: self._publish(d), "publish", key, True)
+        self.state.put(self.state_scope, f"publish:{key}", digest, key_record(post))
         return post
 
     def reply(self, to: PostRef, draft: Draft | str) -> Post:

@@ -28,7 +28,9 @@ the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -53,7 +55,9 @@ __all__ = [
     "checked_digits",
     "checked_text",
     "is_digits",
+    "masked",
     "read_token",
+    "sent_secrets",
     "server_words",
 ]
 
@@ -149,8 +153,13 @@ def _header_safe(token: str) -> bool:
     return all(33 <= ord(c) < 127 for c in token)
 
 
-#: Names of query and form parameters that carry a secret (``access_token``, ``client_secret``…).
-_SECRET_PARAM = re.compile(r"pass|secret|token|key|auth|code", re.IGNORECASE)
+#: Words that make a parameter's name a secret's (``access_token``, ``client_secret``, ``api_key``,
+#: ``code``), as whole parts of it: ``author`` and ``keyword`` are no secrets.
+_SECRET_WORDS = re.compile(
+    r"(?:^|[_.-])(?:pass(?:word|wd)?|secret|token|key|apikey|auth|authorization|code|sig|signature)(?:$|[_.-])"
+    r"|(?:token|secret|password)$",
+    re.IGNORECASE,
+)
 #: A secret shorter than this is not looked for in a server's words: masking it would garble them.
 _MIN_SECRET = 6
 
@@ -159,10 +168,16 @@ def sent_secrets(request: httpx.Request) -> list[str]:
     """The secrets ``request`` carried: its ``Authorization`` credentials and the values of its
     query and form parameters named like secrets."""
     found = [value.split(" ", 1)[-1] for value in request.headers.get_list("authorization")]
-    found += [value for name, value in request.url.params.multi_items() if _SECRET_PARAM.search(name)]
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    found += [value for name, value in request.url.params.multi_items() if _SECRET_WORDS.search(name)]
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/x-www-form-urlencoded"):
         form = parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True)
-        found += [value for name, value in form if _SECRET_PARAM.search(name)]
+        found += [value for name, value in form if _SECRET_WORDS.search(name)]
+    elif kind.startswith("application/json"):  # a JSON login (Minds): its top-level fields
+        with contextlib.suppress(ValueError):
+            body = json.loads(request.content)
+            if isinstance(body, dict):
+                found += [v for k, v in body.items() if isinstance(v, str) and _SECRET_WORDS.search(k)]
     return [secret for secret in found if len(secret) >= _MIN_SECRET]
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
-from .models import Draft
+from .models import Draft, Post
 from .state import StateStore
 
 __all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
@@ -55,6 +55,34 @@ def draft_digest(draft: Draft, *, network: str | None = None) -> str:
         except InvalidInput as exc:
             raise InvalidInput(f"the draft cannot be kept as JSON: {exc.message}", network=network) from None
         raise InvalidInput("the draft cannot be kept as JSON", network=network) from None
+
+
+#: What a post kept under its idempotency key leaves out: the payloads and media bytes.
+_NOT_KEPT: Any = {
+    "raw": True,
+    "author": {"raw": True},
+    "reposted_by": {"raw": True},
+    "media": {"__all__": {"data"}},
+}
+
+
+def key_record(post: Post) -> dict[str, Any]:
+    """What the base keyed publish records under a key once its post is made."""
+    return {"post": post.model_dump(mode="json", exclude=_NOT_KEPT)}
+
+
+def post_of_key(earlier: dict[str, Any], key: str, *, network: str) -> Post:
+    """The post an earlier publish with ``key`` made (see :func:`key_record`); a non-retryable
+    ``NetworkUnavailable`` when it has none: that publish is under way, or its answer was lost and
+    it may have been made, so publishing again could make a second post."""
+    if isinstance(earlier.get("post"), dict):
+        return Post.model_validate(earlier["post"])
+    raise NetworkUnavailable(
+        f"a publish with idempotency key {key!r} is under way, or its answer was lost: it may have been "
+        "made; look for the post before publishing it with a new key",
+        network=network,
+        retryable=False,
+    )
 
 
 def may_have_happened(exc: DecentSocialError) -> bool:

@@ -167,6 +167,8 @@ def _check_backend(name: str, target: str, cls: type[BaseNetwork[Any]]) -> None:
             f"{target}.Settings must be a subclass of decentsocial.NetworkSettings", network=name
         )
     capabilities = getattr(cls, "capabilities", None)
+    if isinstance(capabilities, property):  # per connection (the protocol allows it): read when used
+        return
     if not isinstance(capabilities, frozenset) or not all(isinstance(c, Capability) for c in capabilities):
         raise ConfigurationError(
             f"{target}.capabilities must be a frozenset of decentsocial.Capability members", network=name

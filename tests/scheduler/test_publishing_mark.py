@@ -55,9 +55,9 @@ def sched(request: pytest.FixtureRequest, profiles: Path) -> Iterator[Scheduler]
     if request.param == "sqlite":
         store = str(profiles / "campaign.db")
     else:
+        store = request.getfixturevalue("redis_url")  # skipped without the celery extra
         import redis
 
-        store = request.getfixturevalue("redis_url")
         redis.Redis.from_url(store).flushdb()
     s = Scheduler(store, now=lambda: START)
     yield s

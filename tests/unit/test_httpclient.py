@@ -462,3 +462,16 @@ def test_a_form_secret_the_token_endpoint_quotes_is_masked() -> None:
     assert "s3cr3t-value" not in str(caught.value)
     assert "one-time-code-123" not in str(caught.value)
     assert "client_id=app" in str(caught.value)  # what is no secret stays readable
+
+
+def test_only_parameters_named_like_secrets_are_masked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"message": f"refused {request.url.query.decode()}"})
+
+    params = {"author": "brand-account", "keyword": "springsale", "api_key": "k3y-value-123"}
+    with pytest.raises(DecentSocialError) as caught:
+        api(handler, attempts=1).once("GET", "search", safe_to_repeat=True, params=params)
+    said = str(caught.value)
+    assert "author=brand-account" in said
+    assert "keyword=springsale" in said
+    assert "k3y-value-123" not in said

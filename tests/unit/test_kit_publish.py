@@ -109,3 +109,56 @@ def test_a_backend_that_resolves_keys_is_called_again(settings: ToySettings) -> 
     assert net.calls == ["once", "once"]
     with pytest.raises(ds.InvalidInput, match="different content"):
         net.publish(Draft(text="other", idempotency_key="resolved-1"))
+
+
+class LostAnswerNetwork(ToyNetwork):
+    """Stores the post, then loses the answer (a timeout after the server acted)."""
+
+    def _publish(self, draft: Draft) -> Post:
+        super()._publish(draft)
+        raise ds.NetworkUnavailable("the answer was lost", network=self.name, retryable=False)
+
+
+def test_a_retry_after_a_lost_answer_never_posts_again(settings: ToySettings) -> None:
+    draft = Draft(text="sale starts now", idempotency_key="launch-2")
+    with pytest.raises(ds.NetworkUnavailable, match="lost"):
+        LostAnswerNetwork(settings).publish(draft)
+    for net in (LostAnswerNetwork(settings), ToyNetwork(settings)):  # the retry, from any connection
+        with pytest.raises(ds.NetworkUnavailable, match="may have been made") as caught:
+            net.publish(draft)
+        assert not caught.value.retryable
+    assert len(WORLD) == 1
+
+
+def test_a_second_call_while_the_first_publishes_never_posts_again(settings: ToySettings) -> None:
+    draft = Draft(text="sale starts now", idempotency_key="launch-3")
+    seen: list[BaseException] = []
+
+    class Slow(ToyNetwork):
+        def _publish(self, draft: Draft) -> Post:  # the same key again while this one is under way
+            try:
+                ToyNetwork(settings).publish(draft)
+            except ds.NetworkUnavailable as exc:
+                seen.append(exc)
+            return super()._publish(draft)
+
+    first = Slow(settings).publish(draft)
+    assert [type(e) for e in seen] == [ds.NetworkUnavailable]
+    assert "under way" in str(seen[0])
+    assert list(WORLD) == [first.id]
+    assert ToyNetwork(settings).publish(draft).id == first.id  # once made, the key gives the post
+
+
+def test_the_kept_post_holds_no_media_bytes(settings: ToySettings) -> None:
+    class WithMedia(ToyNetwork):
+        capabilities = READING | PUBLISHING | {Capability.MEDIA}
+
+        def _publish(self, draft: Draft) -> Post:
+            return super()._publish(draft).model_copy(update={"media": draft.media})
+
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 4096
+    draft = Draft(text="banner", media=(ds.Media(data=png, alt_text="banner"),), idempotency_key="k-4")
+    WithMedia(settings).publish(draft)
+    ((_, _, record),) = ToyNetwork(settings).state.items("toy:brand", "publish:")
+    assert "data" not in record["post"]["media"][0]
+    assert record["post"]["media"][0]["alt_text"] == "banner"

@@ -100,6 +100,16 @@ def test_a_dotted_object_reference_loads(plugins: Plugins) -> None:
     assert ds.connect_any("dotted").name == "dotted"
 
 
+def test_capabilities_given_per_connection_by_a_property_load(plugins: Plugins) -> None:
+    source = GOOD.format(name="perconn").replace(
+        "capabilities = frozenset({Capability.PUBLISH})",
+        "@property\n    def capabilities(self):\n        return frozenset({Capability.PUBLISH})",
+    )
+    plugins.add("perconn", source)
+    net = ds.connect_any("perconn")
+    assert net.capabilities == frozenset({ds.Capability.PUBLISH})
+
+
 @pytest.mark.parametrize(
     ("name", "source", "refusal"),
     [

@@ -16,7 +16,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, ContentRejected, DecentSocialError
-from ...httpclient import HttpApi, read_token
+from ...httpclient import HttpApi, masked, read_token, sent_secrets
 from ...retry import RetryPolicy
 from .failures import NAME, login_error, minds_error
 from .settings import MindsSettings
@@ -80,7 +80,8 @@ class MindsApi(HttpApi):
         response = self.send("POST", TOKEN_PATH, safe_to_repeat=True, authenticated=False, json=dict(form))
         if response.status_code >= 400:
             body = self.error_body(response)
-            raise login_error(response.status_code, body, response.headers, username=self.settings.username)
+            error = login_error(response.status_code, body, response.headers, username=self.settings.username)
+            raise masked(error, sent_secrets(response.request))  # a server may quote the password
         token = read_token(self.decode(response, "the Minds token endpoint"))
         if token is None:
             raise AuthenticationError(
