@@ -8,24 +8,12 @@ sent, and a remote ``bob@remote.example`` is never taken as the local ``@bob``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
 from decentsocial import Account, Draft, InvalidInput
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.backends.mastodon.compose import compose_text, handle_key
-from tests.servers.mastodon import MastodonServer
-
-
-@pytest.fixture
-def trio(
-    mastodon_server: MastodonServer,
-) -> Iterator[tuple[MastodonNetwork, MastodonNetwork, MastodonNetwork]]:
-    nets = tuple(mastodon_server.connect(name) for name in ("alice", "bob", "carol"))
-    yield nets  # type: ignore[misc]
-    for net in nets:
-        net.close()
 
 
 def test_a_message_that_mentions_a_third_account_is_refused_unsent(

@@ -12,20 +12,9 @@ import pytest
 from decentsocial import Account, ContentRejected, InvalidInput, NotFound, connect
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.backends.mastodon.messages import strip_addressing
-from tests.servers.mastodon import MastodonServer
 from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
 
 from .cassettes import recorded_statuses
-
-
-@pytest.fixture
-def trio(
-    mastodon_server: MastodonServer,
-) -> Iterator[tuple[MastodonNetwork, MastodonNetwork, MastodonNetwork]]:
-    nets = tuple(mastodon_server.connect(name) for name in ("alice", "bob", "carol"))
-    yield nets  # type: ignore[misc]
-    for net in nets:
-        net.close()
 
 
 def test_a_message_reaches_only_its_recipient(
