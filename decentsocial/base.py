@@ -108,6 +108,9 @@ class BaseNetwork(Generic[S]):
     #: repeats a send where that helps (Nostr re-sends to relays that missed it; the built-in backends
     #: set it). Otherwise ``publish`` records the post a key made and gives it back, as ``tip`` its receipt.
     resolves_publish_keys: ClassVar[bool] = False
+    #: The same for ``_tip``: whether it finds what a key paid itself (the built-in backends keep
+    #: records of their own). Otherwise a key claimed with no receipt recorded is never paid again.
+    resolves_tip_keys: ClassVar[bool] = False
 
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
@@ -482,11 +485,13 @@ class BaseNetwork(Generic[S]):
         if value.value <= 0:
             raise self.invalid(f"a tip must be more than zero, got {value}")
         if idempotency_key is not None:
+            from .idempotency import receipt_of_key, tip_fingerprint
+
             who = target.id if isinstance(target, (Account, Post)) else target
-            fingerprint = hashlib.sha256(f"{who}\x1f{value}\x1f{memo}".encode()).hexdigest()
+            fingerprint = tip_fingerprint(who, value, memo)
             earlier = self.claim_key("tip", idempotency_key, fingerprint)
-            if earlier and earlier.get("receipt"):
-                return str(earlier["receipt"])  # this tip was sent: its receipt, not a second payment
+            if earlier is not None and (earlier.get("receipt") or not self.resolves_tip_keys):
+                return receipt_of_key(earlier, idempotency_key, network=self.name)  # never a second payment
             receipt = self._keyed(
                 lambda: self._tip(target, value, memo, idempotency_key),
                 "tip",

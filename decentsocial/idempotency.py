@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
-from .models import Draft, Post
+from .models import Amount, Draft, Post
 from .state import StateStore
 
 __all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
@@ -80,6 +80,24 @@ def post_of_key(earlier: dict[str, Any], key: str, *, network: str) -> Post:
     raise NetworkUnavailable(
         f"a publish with idempotency key {key!r} is under way, or its answer was lost: it may have been "
         "made; look for the post before publishing it with a new key",
+        network=network,
+        retryable=False,
+    )
+
+
+def tip_fingerprint(to: str, amount: Amount, memo: str) -> str:
+    """What one idempotency key of ``tip`` stands for: whom, how much, and the memo."""
+    return hashlib.sha256(f"{to}\x1f{amount}\x1f{memo}".encode()).hexdigest()
+
+
+def receipt_of_key(earlier: dict[str, Any], key: str, *, network: str) -> str:
+    """The receipt of the tip an earlier call with ``key`` sent; as :func:`post_of_key`, a
+    non-retryable ``NetworkUnavailable`` when none was recorded: that tip may have been paid."""
+    if earlier.get("receipt"):
+        return str(earlier["receipt"])
+    raise NetworkUnavailable(
+        f"a tip with idempotency key {key!r} is under way, or its answer was lost: it may have been paid; "
+        "check the account's history before tipping with a new key",
         network=network,
         retryable=False,
     )

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ... import errors
 from ...coerce import as_dict, as_list, malformed
@@ -56,6 +56,8 @@ def chain_time(text: str) -> datetime:
 
 class KeyedTips:
     """The keyed-write steps of :class:`HiveNetwork`: tips, and publishes with ``comment_options``."""
+
+    resolves_tip_keys: ClassVar[bool] = True  # a key's signed transfer is kept and re-sent, not signed again
 
     def _keyed_tip(self, op: ops.OpJson, amount: Amount, record: str) -> str:
         """A transfer made exactly once for one idempotency key (see the module's docstring)."""

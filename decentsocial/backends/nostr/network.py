@@ -80,6 +80,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     name = "nostr"
     resolves_publish_keys = True  # a key's event is re-sent to relays that missed it
+    resolves_tip_keys = True  # a key's zap request is signed again with the date it first had
     Settings = NostrSettings
     capabilities = MICROBLOGGING | {
         Capability.REWARDS,
