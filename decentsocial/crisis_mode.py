@@ -191,7 +191,8 @@ class Crisis:
         Connections come from the crisis itself, from ``nets`` (matched by
         network and account), or from the profile names it was started
         with; a pinned statement with none of them is ``InvalidInput``
-        naming it, and the crisis stays active. A job paused, resumed or
+        naming it, and the crisis stays active (such a pin saved by a ``crisis()`` still publishing
+        while this call ran is reported in ``errors`` instead). A job paused, resumed or
         cancelled by hand meanwhile is left as it is. An unpin that fails
         is reported in ``errors``; the crisis ends anyway. The record is
         removed last, only if it is still the one this call ended: what a
@@ -217,11 +218,14 @@ class Crisis:
         failures: list[tuple[str, DecentSocialError]] = []
         skipped: list[str] = []
         resumed: list[str] = []
-        for _ in range(_END_ATTEMPTS):
+        for attempt in range(_END_ATTEMPTS):
             pinned = [
                 e for e in record["targets"] if e.get("pinned") is not None and e["pinned"] not in tried
             ]
-            self._check_connections(pinned, given)  # before anything changes: the record stays as it is
+            if attempt == 0:  # before anything changes: the record stays as it is
+                self._check_connections(pinned, given)
+            # Later passes have resumed jobs already: a pin saved meanwhile with no connection for it
+            # is reported in ``errors`` (as a failed unpin), and the crisis ends as the jobs did.
             for entry in pinned:
                 tried.add(entry["pinned"])
                 try:

@@ -291,3 +291,55 @@ def test_the_crisis_names_stay_where_they_were() -> None:
         crisis_mode.CrisisEnd,
         crisis_mode.CrisisInterrupted,
     )
+
+
+def test_an_end_racing_start_with_no_connection_for_its_pin_still_ends(
+    sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As above, but the other shell has no connection for the pin `crisis start` saves meanwhile:
+    # its jobs are resumed already, so the crisis must end too (the pin reported), not stay active.
+    job = sched.schedule("post", ["brand-a"], at=START + timedelta(hours=1))
+    net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
+    pin, real_resume = net.pin, crisis_mode._resume
+    has_read, go = threading.Event(), threading.Event()
+    ended: list[Any] = []
+
+    def resume_after_start_saved(*args: Any) -> Any:
+        if threading.current_thread().name == "ender":
+            has_read.set()
+            go.wait(60)
+        return real_resume(*args)
+
+    def end_in_another_shell() -> None:
+        try:
+            with Scheduler(profiles / "campaign.db") as other:
+                found = Crisis.active(other)
+                assert found is not None
+                ended.append(found.end())
+        except BaseException as exc:  # seen by the assertions below
+            ended.append(exc)
+
+    ender = threading.Thread(target=end_in_another_shell, name="ender")
+
+    def pin_while_another_shell_ends(post: Any) -> Any:
+        ender.start()
+        assert has_read.wait(60)
+        return pin(post)
+
+    monkeypatch.setattr(crisis_mode, "_resume", resume_after_start_saved)
+    net.pin = pin_while_another_shell_ends  # type: ignore[method-assign]
+    c = ds.crisis("We are aware of the outage.", [net], scheduler=sched)
+    go.set()
+    ender.join(60)
+    (done,) = ended
+    assert isinstance(done, crisis_mode.CrisisEnd), done
+    assert done.resumed == (job.id,)
+    assert done.unpinned == ()
+    ((label, error),) = done.errors
+    assert label == c.record["targets"][0]["label"]
+    assert isinstance(error, ds.InvalidInput)
+    assert "end(nets=" in str(error)
+    assert Crisis.active(sched) is None  # ended, as its jobs were resumed
+    assert sched.job(job.id).status == "scheduled"
+    assert [p.id for p in net.pinned()] == [c.pinned[0].id]  # still pinned: reported, unpin it by hand
+    net.close()
