@@ -108,9 +108,10 @@ class BaseNetwork(Generic[S]):
     #: repeats a send where that helps (Nostr re-sends to relays that missed it; the built-in backends
     #: set it). Otherwise ``publish`` records the post a key made and gives it back, as ``tip`` its receipt.
     resolves_publish_keys: ClassVar[bool] = False
-    #: The same for ``_tip``: whether it finds what a key paid itself (the built-in backends keep
-    #: records of their own). Otherwise a key claimed with no receipt recorded is never paid again.
+    #: The same two for tips: ``_tip`` finds what a key paid itself (Hive, Nostr; otherwise a key
+    #: claimed with no receipt is never paid again), or the network stores the key with the transfer.
     resolves_tip_keys: ClassVar[bool] = False
+    keeps_tip_keys: ClassVar[bool] = False
 
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
@@ -484,23 +485,22 @@ class BaseNetwork(Generic[S]):
             raise self.invalid(exc.message) from None
         if value.value <= 0:
             raise self.invalid(f"a tip must be more than zero, got {value}")
-        if idempotency_key is not None:
-            from .idempotency import receipt_of_key, tip_fingerprint
+        if idempotency_key is None or self.keeps_tip_keys:  # the sandbox's ledger keeps its keys
+            if idempotency_key is not None:
+                self._check_key(idempotency_key)
+            return self._tip(target, value, memo, idempotency_key)
+        from .idempotency import receipt_of_key, tip_fingerprint
 
-            who = target.id if isinstance(target, (Account, Post)) else target
-            fingerprint = tip_fingerprint(who, value, memo)
-            earlier = self.claim_key("tip", idempotency_key, fingerprint)
-            if earlier is not None and (earlier.get("receipt") or not self.resolves_tip_keys):
-                return receipt_of_key(earlier, idempotency_key, network=self.name)  # never a second payment
-            receipt = self._keyed(
-                lambda: self._tip(target, value, memo, idempotency_key),
-                "tip",
-                idempotency_key,
-                earlier is None,
-            )
-            self.state.put(self.state_scope, f"tip:{idempotency_key}", fingerprint, {"receipt": receipt})
-            return receipt
-        return self._tip(target, value, memo, None)
+        who = target.id if isinstance(target, (Account, Post)) else target
+        fingerprint = tip_fingerprint(who, value, memo)
+        earlier = self.claim_key("tip", idempotency_key, fingerprint)
+        if earlier is not None and (earlier.get("receipt") or not self.resolves_tip_keys):
+            return receipt_of_key(earlier, idempotency_key, network=self.name)  # never a second payment
+        receipt = self._keyed(
+            lambda: self._tip(target, value, memo, idempotency_key), "tip", idempotency_key, earlier is None
+        )
+        self.state.put(self.state_scope, f"tip:{idempotency_key}", fingerprint, {"receipt": receipt})
+        return receipt
 
     # ---------------------------------------------------------------- the post lifecycle: edit and pin
     # (issue 14; kept together, with their hooks below, so other lifecycle members merge beside them)

@@ -9,10 +9,10 @@ SQLite database, so ``transport`` is the only module that opens ``sqlite3``
 connections and runs statements, and ``failures`` maps SQLite's errors. The
 sandbox is also its own server: the SQL and the rules a server would apply
 live in ``schema`` (tables, economy, clock), ``store`` (accounts, posts,
-feeds, notifications, communities) and ``ledger`` (votes, rewards, tips),
-each a set of functions over one open transaction. ``convert`` turns rows
-into models, and ``network`` holds the ``BaseNetwork`` hooks and the
-sandbox extras.
+feeds, notifications, communities), ``ledger`` (votes, rewards, transfers)
+and ``tips`` (whom a tip goes to, keyed tips), each a set of functions over
+one open transaction. ``convert`` turns rows into models, and ``network``
+holds the ``BaseNetwork`` hooks and the sandbox extras.
 """
 
 from __future__ import annotations

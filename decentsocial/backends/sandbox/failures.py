@@ -32,8 +32,32 @@ _STEPS: dict[str, tuple[type[errors.DecentSocialError], str, bool]] = {
 }
 
 
+#: SQLite results no retry mends (the file is damaged, no database, or read-only), by name (3.11+)
+#: or, before, by message.
+_UNUSABLE = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY")
+_UNUSABLE_TEXT = ("malformed", "not a database", "readonly database")
+
+
+def _unusable(exc: BaseException) -> bool:
+    name = getattr(exc, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name.startswith(_UNUSABLE)
+    return isinstance(exc, sqlite3.DatabaseError) and any(text in str(exc) for text in _UNUSABLE_TEXT)
+
+
+def _busy(exc: BaseException) -> bool:
+    name = getattr(exc, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 def failure(exc: BaseException, step: Step, target: str = "") -> errors.DecentSocialError:
     """The decentsocial error for ``exc`` raised during ``step`` (on the database file ``target``)."""
+    if _unusable(exc):  # a damaged or read-only file at any step: no busy database to retry
+        step = "configure"
+    elif step == "configure" and _busy(exc):  # another connection's lock while opening: it passes
+        step = "begin"
     cls, message, retryable = _STEPS[step]
     return cls(f"{message.format(target=target)}: {exc}", network=NETWORK, retryable=retryable)
 

@@ -26,14 +26,13 @@ and ``ledger``, then builds models with ``convert``.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import mimetypes
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ... import errors
 from ...base import BaseNetwork
@@ -51,10 +50,10 @@ from ...models import (
     normalise_tags,
 )
 from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
-from ...paging import Page
+from ...paging import Page, paginate
 from ...retry import RetryPolicy
-from ...text import grapheme_len, links, lone_surrogate_at, mentions
-from . import ledger, lifecycle, messages, schema, store
+from ...text import grapheme_len, links, mentions
+from . import ledger, lifecycle, messages, schema, store, tips
 from .convert import (
     Economy,
     Record,
@@ -69,23 +68,26 @@ from .convert import (
     post_reward,
     to_us,
 )
-from .settings import AMOUNT_PLACES, NETWORK, SandboxSettings, normalise_handle
+from .settings import MAX_KEY, NETWORK, SandboxSettings, normalise_community, normalise_handle
 from .store import FeedCursor, NewPost, PostCursor, StreamCursor
 from .transport import Transport, Tx
 
 __all__ = ["SandboxNetwork"]
+
+T = TypeVar("T")
 
 #: At most this many attachments per post, each at most ``MAX_MEDIA_BYTES``.
 MAX_MEDIA = 4
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 #: Titles are measured in graphemes, like the text.
 MAX_TITLE = 256
+#: The longest community description.
+MAX_DESCRIPTION = 5000
 #: Polls: 2-4 options of at most 50 graphemes each.
 MAX_POLL_OPTIONS = 4
 MAX_POLL_OPTION = 50
-#: Longest ``idempotency_key`` and tip memo accepted.
-MAX_KEY = 200
-MAX_MEMO = 2048
+#: A search matches at most this many different words (SQLite's expression depth stops near 1000).
+MAX_SEARCH_WORDS = 500
 
 
 class SandboxNetwork(BaseNetwork[SandboxSettings]):
@@ -103,6 +105,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     page_size = 20
     in_process = True  # SQLite in this process: crosspost needs no thread for it
     keeps_publish_keys = True  # the key and the draft's digest are stored with the post (store.publish)
+    keeps_tip_keys = True  # the ledger stores a tip's key with its transfer (tips.py)
 
     def __init__(
         self,
@@ -134,18 +137,15 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
 
     @property
     def identity(self) -> str:
-        """The database (its file, or this process's in-memory one) and the account.
+        """The database (its file, or this in-memory one, named for its whole life) and the account.
 
         Worked out once per connection: resolving the path asks the file
         system, and crosspost reads the identity of every target it posts to.
         """
         known: str | None = self.__dict__.get("_identity")
         if known is None:
-            where = (
-                str(self.config.path.resolve())
-                if self.config.path is not None
-                else f"memory-{id(self._transport)}"
-            )
+            path = self.config.path
+            where = str(path.resolve()) if path is not None else self._transport.name
             known = self.__dict__["_identity"] = f"{where}:{self.config.account}"
         return known
 
@@ -157,13 +157,20 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         database closes with the last).
         """
         clean = normalise_handle(handle)
+        if display_name is not None and (not isinstance(display_name, str) or len(display_name) > 100):
+            # model_copy does not validate: the setting's own rule, checked here
+            raise errors.InvalidInput("display_name must be text of at most 100 characters", network=NETWORK)
         self._ready()
         update = {"account": clean, "display_name": display_name, "now": None}
         other = SandboxNetwork(
             self.config.model_copy(update=update), retry=self.retry, _transport=self._transport
         )
         other._explicit = set()  # the economy is the database's already
-        other._ready()  # the account exists from now on: others can follow, mention and tip it
+        try:
+            other._ready()  # the account exists from now on: others can follow, mention and tip it
+        except BaseException:
+            other.close()
+            raise
         return other
 
     def current_time(self) -> datetime:
@@ -191,8 +198,22 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     def create_community(
         self, id: str, *, title: str | None = None, description: str | None = None
     ) -> Community:
-        """Create a community (sandbox only: the other networks create them elsewhere)."""
-        clean = normalise_handle(id)
+        """Create a community (sandbox only: the other networks create them elsewhere).
+
+        ``title`` and ``description`` are text (or ``None``) of at most ``MAX_TITLE`` graphemes and
+        ``MAX_DESCRIPTION`` characters: anything else stored would break every listing of communities.
+        """
+        clean = normalise_community(id)
+        for name, value, limit, unit, measure in (
+            ("title", title, MAX_TITLE, "graphemes", grapheme_len),
+            ("description", description, MAX_DESCRIPTION, "characters", len),
+        ):
+            if value is not None and not (isinstance(value, str) and measure(value) <= limit):
+                raise errors.InvalidInput(
+                    f"a community's {name} must be text of at most {limit} {unit}, "
+                    f"got {type(value).__name__} {len(value) if isinstance(value, str) else ''}".rstrip(),
+                    network=NETWORK,
+                )
         with self._ready().write() as tx:
             row = store.create_community(tx, clean, title, description, schema.now_us(tx), self.handle)
         return community_from_row(row)
@@ -223,6 +244,33 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                     with self._transport.write() as tx:
                         self._economy = schema.attach(tx, self.config, self._explicit)
         return self._transport
+
+    def _paged(
+        self,
+        fetch: Callable[[Any, int], Page[T, Any]],
+        limit: int | None,
+        *,
+        key: Callable[[T], Hashable] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[T]:
+        """Pages of this database's own rows: no ``max_pages`` cap unless ``limits`` is set.
+
+        The cap guards against a hostile server; here it only stopped a listing of over
+        200,000 rows. Keyset cursors always move on, and ``paginate`` checks that they do.
+        """
+        return paginate(
+            fetch,
+            limit=limit,
+            page_size=page_size or self.page_size,
+            key=key,
+            max_pages=self.settings.limits.max_pages if "limits" in self.settings.model_fields_set else None,
+            network=NETWORK,
+        )
+
+    def community_id(self, community: CommunityRef) -> str:
+        """A ``Community``'s id, or an id string as ``create_community`` made it (``"Birds"`` is
+        ``birds``); ``InvalidInput`` for one no community can have (no I/O)."""
+        return normalise_community(super().community_id(community))
 
     def _handle_of(self, account: AccountRef | None) -> str:
         return self.handle if account is None else normalise_handle(self.account_ref(account))
@@ -268,6 +316,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         super().check_draft(draft)
         if draft.community is not None and Capability.COMMUNITY_POSTS not in self.capabilities:
             raise self.unsupported(Capability.COMMUNITY_POSTS)
+        if draft.community is not None:
+            self.community_id(draft.community)
         if draft.title is not None and grapheme_len(draft.title) > MAX_TITLE:
             raise errors.ContentRejected(
                 f"title is over the sandbox's limit of {MAX_TITLE} graphemes", network=NETWORK
@@ -308,6 +358,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         That post is looked up before any media file is read: a retry finds it
         even once a temporary file is gone.
         """
+        if draft.community is not None:
+            draft = draft.model_copy(update={"community": self.community_id(draft.community)})
         key = draft.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None
         if key is not None and any(m.path is not None for m in draft.media):
             with self._ready().read() as tx:
@@ -444,6 +496,11 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             else:
                 self.require(Capability.SEARCH)
                 words.append((False, word.casefold()))
+        words = list(dict.fromkeys(words))
+        if len(words) > MAX_SEARCH_WORDS:
+            raise errors.InvalidInput(
+                f"a search has at most {MAX_SEARCH_WORDS} different words, got {len(words)}", network=NETWORK
+            )
         where, params = store.search_filter(words)
         return self._paged(lambda cursor, size: self._post_page(where, params, cursor, size), limit)
 
@@ -588,8 +645,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         return Page([community_from_row(r) for r in rows], rows[-1]["id"] if len(rows) == size else None)
 
     def _community(self, id: str) -> Community:
+        cid = self.community_id(id)
         with self._ready().read() as tx:
-            return community_from_row(store.community_row(tx, id, self.handle))
+            return community_from_row(store.community_row(tx, cid, self.handle))
 
     def _join(self, community: CommunityRef) -> None:
         with self._ready().write() as tx:
@@ -646,91 +704,14 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         the same tip returns the first receipt, another tip under the key is
         ``InvalidInput``.
         """
-        exponent = amount.value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
-            raise errors.InvalidInput(
-                f"sandbox amounts have at most {AMOUNT_PLACES} decimal places, got {amount}", network=NETWORK
-            )
-        if len(memo) > MAX_MEMO:
-            raise errors.InvalidInput(
-                f"memo must be a string of at most {MAX_MEMO} characters", network=NETWORK
-            )
-        if lone_surrogate_at(memo) is not None:
-            raise errors.InvalidInput("memo is not valid Unicode (a lone surrogate)", network=NETWORK)
-        if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
-            raise errors.InvalidInput(f"idempotency_key must be 1-{MAX_KEY} characters", network=NETWORK)
-        if isinstance(to, Post):
-            self.post_id(to)
-        elif isinstance(to, str) and not to.startswith(("@", "＠")) and not store.is_post_id(to):
-            try:  # neither a post id nor a handle: refused before any I/O
-                normalise_handle(to)
-            except errors.InvalidInput:
-                raise errors.InvalidInput(
-                    f"{to[:100]!r} is neither a sandbox handle nor a post id", network=NETWORK
-                ) from None
+        tips.check(to, amount, memo, idempotency_key)
         economy = self.economy
         if amount.asset != economy.asset:
             raise errors.InvalidInput(
                 f"this sandbox pays in {economy.asset}, not {amount.asset}", network=NETWORK
             )
-        units = economy.units(amount.value)
-        fingerprint = _tip_fingerprint(to, units, memo)
         with self._ready().write() as tx:
-            if idempotency_key is not None:
-                earlier = ledger.keyed_tip(tx, self.handle, idempotency_key)
-                if earlier is not None:
-                    if earlier["fingerprint"] != fingerprint:
-                        raise errors.InvalidInput(
-                            f"idempotency key {idempotency_key!r} was already used for another tip; "
-                            "use a new key",
-                            network=NETWORK,
-                        )
-                    return str(earlier["receipt"])  # paid already: the first receipt, not a second payment
-            now = schema.now_us(tx)
-            recipient, post_seq = self._tip_target(tx, to, now)
-            if recipient == self.handle:
-                raise errors.InvalidInput("an account cannot tip itself", network=NETWORK)
-            receipt = ledger.transfer(
-                tx, economy, self.handle, recipient, units, memo=memo, post_seq=post_seq, now=now
-            )
-            if idempotency_key is not None:
-                ledger.keep_tip_key(tx, self.handle, idempotency_key, fingerprint, receipt)
-            return receipt
-
-    def _tip_target(self, tx: Tx, to: AccountRef | PostRef, now: int) -> tuple[str, int | None]:
-        """(recipient, post row or None) by the rule in ``_tip``'s docstring."""
-        if isinstance(to, Post):
-            row = store.post_row(tx, to.id, now)
-            return row["author"], row["seq"]
-        if isinstance(to, Account):
-            handle = normalise_handle(to.handle)
-            store.require_account(tx, handle)
-            return handle, None
-        text = to.strip()
-        try:
-            handle = normalise_handle(text)
-        except errors.InvalidInput:
-            handle = ""
-        account = bool(handle) and store.account_exists(tx, handle)
-        if text.startswith(("@", "＠")):
-            if not account:
-                raise errors.NotFound(f"no account {handle or text!r} in this sandbox", network=NETWORK)
-            return handle, None
-        try:
-            post: Any = store.post_row(tx, text, now) if store.is_post_id(text) else None
-        except errors.NotFound:
-            post = None
-        if account and post is not None:
-            raise errors.InvalidInput(
-                f"{text!r} is both an account's handle and a post's id; pass the Account or the Post "
-                f"(or '@{handle}' for the account)",
-                network=NETWORK,
-            )
-        if account:
-            return handle, None
-        if post is not None:
-            return post["author"], post["seq"]
-        raise errors.NotFound(f"no account or post {text!r} in this sandbox", network=NETWORK)
+            return tips.pay(tx, economy, self.handle, to, economy.units(amount.value), memo, idempotency_key)
 
     # ---------------------------------------------------------------- direct messages (issue 14)
 
@@ -755,17 +736,6 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             [messages.message_from_row(r) for r in rows],
             (last["created_at"], last["seq"]) if last is not None else None,
         )
-
-
-def _tip_fingerprint(to: AccountRef | PostRef, units: int, memo: str) -> str:
-    """What a keyed tip was asked to do (before resolving its target): one key, one tip."""
-    if isinstance(to, Post):
-        target = f"post:{to.id}"
-    elif isinstance(to, Account):
-        target = f"account:{to.handle.strip().lstrip('@').lower()}"
-    else:
-        target = f"ref:{to.strip()}"
-    return hashlib.sha256(f"{target}\x1f{units}\x1f{memo}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _seconds(seconds: float) -> timedelta:

@@ -8,10 +8,11 @@ too, so every connection to a database, in any process, sees one time.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from ...errors import ConfigurationError, InvalidInput
-from .convert import Economy, to_us
+from .convert import Economy, from_us, to_us
 from .settings import NETWORK, SandboxSettings
 from .transport import Tx
 
@@ -163,13 +164,15 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
     ``explicit`` names the settings the caller passed: only those are
     compared with the economy of an existing database.
     """
+    _check_columns(tx)
     for statement in SCHEMA.split(";"):
         if statement.strip():
             tx.run(statement)
     _add_missing_columns(tx)
     meta = {row["key"]: row["value"] for row in tx.all("SELECT key, value FROM meta")}
     wanted = Economy.meta(settings)
-    if "asset" not in meta:
+    existing = "asset" in meta
+    if not existing:
         tx.many("INSERT INTO meta (key, value) VALUES (?, ?)", wanted.items())
         now = now_us(tx)
         tx.many(
@@ -179,18 +182,40 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
         meta.update(wanted)
     else:
         for key, value in wanted.items():
-            if key in explicit and meta[key] != value:
+            if key in explicit and meta.get(key) != value:
                 raise ConfigurationError(
                     f"this sandbox database was created with a different {key}; "
                     "connect without that setting (the database keeps its own)",
                     network=NETWORK,
                 )
+    clock = ("clock_frozen", "clock_offset")  # absent until a clock is frozen or advanced
+    for key in ("like_reward", "payout_delay", "starting_balance", *clock):
+        if not _integer(meta.get(key, "0" if key in clock else None)):
+            raise ConfigurationError(
+                f"this sandbox database is damaged: its {key!r} is missing or not a whole number",
+                network=NETWORK,
+            )
     economy = Economy.from_meta(meta)
     if settings.now is not None:
-        _set_meta(tx, "clock_frozen", str(to_us(settings.now)))
+        frozen, current = to_us(settings.now), now_us(tx)
+        if existing and frozen < current:  # every post, vote and claim after it would vanish
+            raise ConfigurationError(
+                f"this sandbox's clock is at {from_us(current).isoformat()} and only moves forward: "
+                "connect without now (or with a later one)",
+                network=NETWORK,
+            )
+        _set_meta(tx, "clock_frozen", str(frozen))
         _set_meta(tx, "clock_offset", "0")
     ensure_account(tx, economy, settings.account, settings.display_name)
     return economy
+
+
+def _integer(text: str | None) -> bool:
+    try:
+        int(text or "")
+    except ValueError:
+        return False
+    return True
 
 
 #: Columns added after a table was first released: a database made before them gets them here.
@@ -201,6 +226,31 @@ def _add_missing_columns(tx: Tx) -> None:
     for table, column, kind in _ADDED_COLUMNS:
         if not any(row["name"] == column for row in tx.all(f"PRAGMA table_info({table})")):
             tx.run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+#: Each table of ``SCHEMA`` and its columns (a constraint such as ``PRIMARY KEY (…)`` is no column).
+_COLUMNS = {
+    table: {part.split()[0] for part in re.split(r",(?![^()]*\))", body)} - {"PRIMARY", "UNIQUE"}
+    for table, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);", SCHEMA, re.S)
+}
+
+
+def _check_columns(tx: Tx) -> None:
+    """``ConfigurationError`` for a file whose tables of our names are another program's.
+
+    Every statement would fail on it ("no such column"); that is no busy database to retry.
+    A table not there yet is made by ``SCHEMA``, a column added since by ``_add_missing_columns``.
+    """
+    added = {(table, column) for table, column, _ in _ADDED_COLUMNS}
+    for table, wanted in _COLUMNS.items():
+        have = {row["name"] for row in tx.all(f"PRAGMA table_info({table})")}
+        missing = sorted(c for c in wanted - have if (table, c) not in added)
+        if have and missing:
+            raise ConfigurationError(
+                f"this file is not a sandbox database: its table {table!r} has no column {missing[0]!r}; "
+                "give the sandbox a path of its own",
+                network=NETWORK,
+            )
 
 
 def ensure_account(tx: Tx, economy: Economy, handle: str, display_name: str | None) -> None:

@@ -21,13 +21,24 @@ from ...models import utc
 from ...network import Capability
 from ...settings import NetworkSettings
 
-__all__ = ["AMOUNT_PLACES", "NETWORK", "SandboxSettings", "normalise_handle"]
+__all__ = [
+    "AMOUNT_PLACES",
+    "MAX_KEY",
+    "NETWORK",
+    "SandboxSettings",
+    "exact_in_units",
+    "normalise_community",
+    "normalise_handle",
+]
 
 #: The network name every sandbox error and model carries.
 NETWORK = "sandbox"
 
 #: Amounts in the sandbox have exactly this many decimal places ("1.000 SAND").
 AMOUNT_PLACES = 3
+
+#: The longest ``idempotency_key`` (of a post or a tip) accepted.
+MAX_KEY = 200
 
 _HANDLE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]{0,62}[a-z0-9_])?$")
 
@@ -44,9 +55,31 @@ def normalise_handle(handle: str) -> str:
     return clean
 
 
+def normalise_community(cid: str) -> str:
+    """``" Birds"`` -> ``"birds"``, as ``create_community`` makes ids; ``InvalidInput`` for another form."""
+    if not isinstance(cid, str):
+        raise InvalidInput(
+            f"a sandbox community id must be a string, got {type(cid).__name__}", network=NETWORK
+        )
+    clean = cid.strip().lower()
+    if not _HANDLE.match(clean):
+        raise InvalidInput(
+            f"invalid sandbox community id {cid[:100]!r}: use 1-64 of a-z, 0-9, '_', '.', '-'",
+            network=NETWORK,
+        )
+    return clean
+
+
+def exact_in_units(value: Decimal) -> bool:
+    """Whether ``value`` is a whole number of thousandths: ``1.0000`` is, ``0.0005`` is not (nor NaN)."""
+    if not value.is_finite():
+        return False
+    per_asset: int = 10**AMOUNT_PLACES
+    return per_asset % value.as_integer_ratio()[1] == 0
+
+
 def _places(value: Decimal, name: str) -> Decimal:
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
+    if not exact_in_units(value):
         raise ValueError(f"{name} has more than {AMOUNT_PLACES} decimal places")
     return value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))
 

@@ -544,7 +544,7 @@ def community_page(tx: Tx, me: str, needle: str | None, after: str | None, size:
     """Communities whose id, title or description contains ``needle`` (all for ``None``), by id."""
     return tx.all(
         COMMUNITY_SELECT
-        + """ WHERE (:q IS NULL OR instr(lower(c.id || ' ' || COALESCE(c.title, '') || ' '
+        + """ WHERE (:q IS NULL OR instr(casefold(c.id || ' ' || COALESCE(c.title, '') || ' '
                   || COALESCE(c.description, '')), :q) > 0)
               AND c.id > :after ORDER BY c.id LIMIT :n""",
         {"me": me, "q": needle, "after": after or "", "n": size},

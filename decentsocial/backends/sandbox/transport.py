@@ -16,6 +16,7 @@ interpreter exits.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -76,6 +77,8 @@ class Transport:
     def __init__(self, path: Path | None, timeout: float) -> None:
         self.path = path
         self.timeout = timeout
+        #: Names an in-memory database for its whole life (an ``id()`` is reused once it is freed).
+        self.name = f"memory-{secrets.token_hex(16)}" if path is None else str(path)
         #: Held for a whole transaction; also guards ``users`` and one-time setup.
         self.lock = threading.RLock()
         self.users = 0
@@ -102,6 +105,8 @@ class Transport:
                 self.target, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
         conn.row_factory = sqlite3.Row
+        # SQLite's lower() folds ASCII only: searches fold "Über" and "ÜBER" as Python does.
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         try:
             with sqlite_failures("configure", self.target):
                 if self.path is not None:
@@ -136,16 +141,16 @@ class Transport:
     def _transaction(self, begin: str) -> Iterator[Tx]:
         with self.lock:
             conn = self._open()
-            with sqlite_failures("begin"):
+            with sqlite_failures("begin", self.target):
                 conn.execute(begin)
             try:
-                with sqlite_failures("work"):
+                with sqlite_failures("work", self.target):
                     yield Tx(conn)
             except BaseException:
                 self._rollback(conn)
                 raise
             try:
-                with sqlite_failures("commit"):
+                with sqlite_failures("commit", self.target):
                     conn.execute("COMMIT")
             except BaseException:
                 self._rollback(conn)
@@ -155,6 +160,10 @@ class Transport:
     def _rollback(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else str(text).casefold()
 
 
 class Lease:
