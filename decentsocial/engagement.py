@@ -117,14 +117,15 @@ def track(
     networks: Sequence[Network] = (),
     now: datetime | None = None,
 ) -> list[Post]:
-    """Store one snapshot of each post's engagement and rewards, taken now; returns the posts as read.
+    """Store one snapshot of each post's engagement and rewards, taken now; returns the posts stored, as read.
 
     A post whose network is among ``networks`` is read again (``get_post``,
     and ``rewards`` where the network has them) so the snapshot is current;
     with several connections to one network (two servers, two accounts),
-    each is tried in turn until one has the post. A post that fails to
-    refresh is logged and stored as it was given. ``now`` (default: this
-    machine's clock) stamps the snapshot; a naive ``now`` is UTC.
+    each is tried in turn until one has the post. A post none of them can
+    read now (deleted, or the network failing) is logged and not stored:
+    its old numbers stamped ``now`` would be a false snapshot. ``now``
+    (default: this machine's clock) stamps the snapshot; a naive ``now`` is UTC.
     """
     if isinstance(posts, Post) or not isinstance(posts, Iterable):
         raise errors.InvalidInput(f"posts must be a list of Post objects, got {type(posts).__name__}")
@@ -137,7 +138,8 @@ def track(
     taken = _now(now).timestamp()
     db = _open(store, create=True)  # a store that cannot be used is said before any post is read
     try:
-        current = [_refresh(post, by_name.get(post.network, [])) for post in items]
+        read = (_refresh(post, by_name.get(post.network, [])) for post in items)
+        current = [post for post in read if post is not None]
         with _failures(store, "storing snapshots"), db:
             db.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -153,9 +155,12 @@ def _now(now: Any) -> datetime:
     return datetime.now(timezone.utc) if now is None else utc_input(now, "now")
 
 
-def _refresh(post: Post, nets: list[Network]) -> Post:
-    """``post`` read again through the first of ``nets`` (its network's connections) that has it."""
-    failure: errors.DecentSocialError | None = None
+def _refresh(post: Post, nets: list[Network]) -> Post | None:
+    """``post`` read again through the first of ``nets`` (its network's connections) that has it; as given
+    if its network has no connection; ``None`` (logged) if none of them can read it now."""
+    if not nets:
+        return post
+    failure: str = "no connection has it"
     for net in nets:
         try:
             fresh = net.get_post(post.id) if Capability.READ in net.capabilities else post
@@ -164,12 +169,11 @@ def _refresh(post: Post, nets: list[Network]) -> Post:
             if Capability.REWARDS in net.capabilities:
                 fresh = fresh.model_copy(update={"reward": net.rewards(fresh)})
         except errors.DecentSocialError as exc:
-            failure = exc
+            failure = str(exc)
             continue
         return fresh
-    if failure is not None:
-        log.warning("track: %s %s kept as given: %s", post.network, post.id, failure)
-    return post
+    log.warning("track: %s %s not stored, it could not be read now: %s", post.network, post.id, failure)
+    return None
 
 
 def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
@@ -210,8 +214,8 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     records = []
     for row in rows:
         record = dict(zip((*HISTORY_COLUMNS, "rewards"), row, strict=True))
-        record["taken_at"] = datetime.fromtimestamp(record["taken_at"], timezone.utc)
-        record["created_at"] = datetime.fromtimestamp(record["created_at"], timezone.utc)
+        record["taken_at"] = _moment(record["taken_at"])
+        record["created_at"] = _moment(record["created_at"])
         for asset, value in json.loads(record.pop("rewards")).items():
             record[f"reward_{asset}"] = Decimal(value)
         records.append(record)
@@ -226,6 +230,15 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     for column in ("likes", "reposts", "replies", "quotes", "views"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _moment(seconds: float) -> datetime:
+    """Stored seconds as a UTC time, held at the calendar's ends: an author may date a post 9999-12-31
+    23:59:59.999999, which a float rounds past the year 9999."""
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return (datetime.max if seconds > 0 else datetime.min).replace(tzinfo=timezone.utc)
 
 
 def report(networks: Sequence[Network], since: datetime, *, now: datetime | None = None) -> pandas.DataFrame:
@@ -258,6 +271,8 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
     known = dict.fromkeys(totals, False)
     earned: dict[str, Decimal] = {}
     for post in net.posts(limit=None):
+        if post.reposted_by is not None:
+            continue  # a boost (Mastodon lists them) is someone else's post, dated when they made it
         if post.created_at < since:
             break  # newest first: the rest are older
         record["posts"] += 1

@@ -11,6 +11,7 @@ until Ctrl-C; ``decentsocial.history(store)`` reads them back.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -166,6 +167,11 @@ def _total(posts: Sequence[Post], name: str) -> str:
     return f"{sum(known) if known else '-'} {name}"
 
 
+def _own_posts(net: BaseNetwork[Any], limit: int) -> list[Post]:
+    """The account's latest ``limit`` posts of its own: a boost (Mastodon lists them) is another's post."""
+    return list(itertools.islice((p for p in net.posts(limit=None) if p.reposted_by is None), limit))
+
+
 def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: str, limit: int) -> bool:
     """One snapshot of each account's latest posts; a failing account is reported and skipped."""
     from .engagement import track
@@ -174,7 +180,7 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: s
     for net, handle in zip(nets, handles, strict=True):
         try:
             with progress(f"Reading the latest posts of {net.name} @{printable(handle)}…"):
-                posts = track(net.posts(limit=limit), store, networks=[net])
+                posts = track(_own_posts(net, limit), store, networks=[net])
         except DecentSocialError as exc:
             err().print(f"error: {net.name} @{printable(handle)}: {printable(str(exc))}", markup=False)
             ok = False

@@ -53,7 +53,6 @@ from .errors import (
     ConfigurationError,
     DecentSocialError,
     InvalidInput,
-    NetworkUnavailable,
     NotFound,
     PermissionDenied,
     UnsupportedFeature,
@@ -112,6 +111,9 @@ class Lane:
     streaming: bool
     needs_baseline: bool
     catch_up: threading.Event = field(default_factory=threading.Event)
+    #: The newest post a search read back from to its edge, matching or not: the next search need not read
+    #: further back than that (less the slack), however long nothing has matched (in memory only).
+    read_to: datetime | None = None
 
 
 def _cursor_key(net: Network) -> str:
@@ -279,11 +281,14 @@ def monitor(
     return _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
 
 
-def _search_edge(cursor: NetCursor) -> datetime | None:
-    """How far back a search reads: a little before the newest post yielded (late posts), or ``since``."""
+def _search_edge(lane: Lane) -> datetime | None:
+    """How far back a search reads: a little before the newest post yielded or read before (late posts),
+    or ``since``."""
+    cursor = lane.cursor
     edges = [cursor.horizon, cursor.floor]
-    if cursor.newest_at is not None:
-        edges.append(plus(cursor.newest_at, -CATCH_UP_SLACK))
+    for newest in (cursor.newest_at, lane.read_to):
+        if newest is not None:
+            edges.append(plus(newest, -CATCH_UP_SLACK))
     known = [edge for edge in edges if edge is not None]
     return max(known) if known else None
 
@@ -437,21 +442,29 @@ class _Monitor:
     def _search(self, lane: Lane) -> list[Post] | None:
         """Every candidate post of one lane (keywords, mentions, replies); ``None`` if it failed (logged).
 
-        A search reads back to a little before the newest post yielded
-        (``CATCH_UP_SLACK``; newest first, page after page, at most
-        ``CATCH_UP_MAX`` posts), so a catch-up after a long absence misses
-        nothing; a baseline reads ``per_poll`` posts.
+        A search reads back to a little before the newest post yielded, or
+        read by the previous search (``CATCH_UP_SLACK``; newest first, page
+        after page, at most ``CATCH_UP_MAX`` posts), so a catch-up after a
+        long absence misses nothing and a quiet watch does not read the same
+        hours again; a baseline reads ``per_poll`` posts.
         """
         net, found = lane.net, list[Post]()
-        edge = None if lane.needs_baseline else _search_edge(lane.cursor)
+        edge = None if lane.needs_baseline else _search_edge(lane)
+        read: list[Post] = []  # what the searches read, each back to the edge
+        whole = edge is not None
         try:
             queries = [k for k in self.watch.keywords if _can_search(net, k)]
             if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
                 queries.append(f"@{self.watch.mentions_of}")
-            for query in queries:
-                found.extend(self._back_to(net, functools.partial(_search_for, net, query), edge))
+            reads: list[Callable[[int | None], Iterable[Post]]] = [
+                functools.partial(_search_for, net, query) for query in queries
+            ]
             if _reads_timeline(net, self.watch):
-                found.extend(self._back_to(net, lambda n: net.timeline(limit=n), edge))
+                reads.append(lambda n: net.timeline(limit=n))
+            for reader in reads:
+                posts, complete = self._back_to(net, reader, edge)
+                read.extend(posts)
+                whole = whole and complete
             if (self.watch.mentions_of or self.watch.replies_to) and (
                 Capability.NOTIFICATIONS in net.capabilities
             ):
@@ -463,27 +476,32 @@ class _Monitor:
                 "monitor: searching %s failed, trying again next poll: %s", net.name, _as_error(net, exc)
             )
             return None
-        return found
+        if whole and read:  # a post dated ahead of the clock (an author's choice) counts as now
+            newest = min(max(post.created_at for post in read), datetime.now(timezone.utc))
+            lane.read_to = newest if lane.read_to is None else max(lane.read_to, newest)
+        return read + found
 
     def _back_to(
         self, net: Network, read: Callable[[int | None], Iterable[Post]], edge: datetime | None
-    ) -> list[Post]:
+    ) -> tuple[list[Post], bool]:
         """``per_poll`` posts of ``read(limit)`` (a search, or the timeline: newest first), then more while
-        they are not older than ``edge``; pages that fail later are logged, and what came before is kept."""
+        they are not older than ``edge``; pages that fail later are logged, and what came before is kept.
+        Also whether it read all the way back to ``edge`` (or to the end)."""
         found: list[Post] = []
         try:
             for post in read(self.per_poll if edge is None else None):
                 found.append(post)
                 if len(found) >= self.per_poll and (edge is None or post.created_at < edge):
-                    break
+                    return found, True
                 if len(found) >= CATCH_UP_MAX:
                     log.warning("monitor: %s catch-up stopped at %d posts", net.name, CATCH_UP_MAX)
-                    break
+                    return found, False
         except Exception as exc:
             if len(found) < self.per_poll:
                 raise
             log.warning("monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc))
-        return found
+            return found, False
+        return found, True
 
     def _parent_author(self, net: Network) -> Callable[[Post], str | None]:
         """Who wrote the post a reply answers (read once per parent, remembered); ``None`` if unknown."""
@@ -552,7 +570,7 @@ class _Monitor:
                 )
                 lane.streaming = False
                 return
-            except (NetworkUnavailable, DecentSocialError, OSError, ValueError) as exc:
+            except Exception as exc:  # a frame a backend cannot convert (any error) must not end the stream
                 log.warning("monitor: the %s stream failed: %s", lane.net.name, _as_error(lane.net, exc))
             failures += 1
             self.halt.wait(reconnect_backoff(failures))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ __all__ = [
     "NetCursor",
     "Watch",
     "check_keywords",
+    "fold",
     "matches",
     "normalise_handle",
 ]
@@ -58,6 +60,40 @@ SEEN_WINDOW_IDS = 5_000
 #: A post (or ``since``) may be this far ahead of this machine's clock (servers' clocks differ); a post
 #: further ahead is not taken (yet), so an author who dates a post in 2100 cannot move a cursor there.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: How a word is written, not which word it is: Arabic harakat (tashkeel), Quranic marks and the superscript
+#: alef, Hebrew points (niqqud), the tatweel (a stretched line) and emoji variation selectors are dropped;
+#: alef with hamza or madda reads as alef, alef maksura as yeh, teh marbuta as heh (as Arabic search does),
+#: Persian yeh and keheh as the Arabic letters, Arabic-Indic digits as 0-9.
+_FOLD = {
+    **dict.fromkeys(
+        [
+            *range(0x064B, 0x0660),
+            0x0670,
+            *range(0x06D6, 0x06DD),
+            *range(0x06DF, 0x06E5),
+            0x06E7,
+            0x06E8,
+            *range(0x06EA, 0x06EE),
+            *range(0x0591, 0x05BE),
+            0x05BF,
+            0x05C1,
+            0x05C2,
+            0x05C4,
+            0x05C5,
+            0x05C7,
+            0x0640,
+            0xFE0E,
+            0xFE0F,
+        ]
+    ),
+    **dict.fromkeys([0x0622, 0x0623, 0x0625, 0x0671], "\u0627"),
+    0x0649: "\u064a",
+    0x0629: "\u0647",
+    0x06CC: "\u064a",  # Persian yeh and keheh, as Persian keyboards type the Arabic letters
+    0x06A9: "\u0643",
+    **{0x0660 + n: str(n) for n in range(10)},  # Arabic-Indic digits, and the extended (Persian) ones
+    **{0x06F0 + n: str(n) for n in range(10)},
+}
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -72,6 +108,12 @@ def plus(moment: datetime, delta: timedelta) -> datetime:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def fold(text: str) -> str:
+    """``text`` as the filter compares it: NFKC (full-width letters, composed accents), case-folded, and
+    without what :data:`_FOLD` drops, so ``مَرْحَبًا``, ``مرحـبا`` and ``مرحبا`` are one word."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).translate(_FOLD)
 
 
 def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
@@ -92,21 +134,33 @@ def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
     for keyword in clean:
         if "#" in keyword.split():
             raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
+        if not all(fold(word.removeprefix("#")) for word in keyword.split()):
+            # A tatweel or a mark alone folds to nothing, which every post would contain.
+            raise InvalidInput(f"keyword {keyword!r} has a word made only of marks")
     return clean
 
 
 def matches(post: Post, keyword: str) -> bool:
     """Whether ``post`` really matches ``keyword``, whatever the network's search returned.
 
-    Every word of the keyword must appear (case-insensitive) in the text or
-    title; a ``#tag`` word must be one of the post's tags.
+    Every word of the keyword must appear in the text or title; a ``#tag``
+    word must be one of the post's tags. Both sides are compared :func:`fold` ed.
     """
-    haystack = f"{post.text}\n{post.title or ''}".casefold()
+    return _matches(_folded(post), keyword)
+
+
+def _folded(post: Post) -> tuple[str, frozenset[str]]:
+    """The post's text and title, and its tags, :func:`fold` ed once for every keyword."""
+    return fold(f"{post.text}\n{post.title or ''}"), frozenset(fold(tag) for tag in post.tags)
+
+
+def _matches(folded: tuple[str, frozenset[str]], keyword: str) -> bool:
+    haystack, tags = folded
     for word in keyword.split():
         if word.startswith("#"):
-            if word[1:].lower() not in post.tags:
+            if fold(word[1:]) not in tags:
                 return False
-        elif word.casefold() not in haystack:
+        elif fold(word) not in haystack:
             return False
     return True
 
@@ -158,8 +212,10 @@ class Watch:
 
     def wants(self, post: Post, parent_author: Callable[[Post], str | None]) -> bool:
         """Whether ``post`` is one to yield; ``parent_author`` reads who wrote the post it replies to."""
-        if any(matches(post, k) for k in self.keywords):
-            return True
+        if self.keywords:
+            folded = _folded(post)
+            if any(_matches(folded, k) for k in self.keywords):
+                return True
         if self.mentions(post) and not _same_account(post.author.handle, self.mentions_of or ""):
             return True  # an account naming itself (a reply's tags on Nostr) is not a mention
         if self.replies_to is None or post.reply_to is None:
@@ -308,7 +364,7 @@ class CursorFile:
     after it appends one JSON line (its connection, id and time), flushed
     at once, so a crash loses nothing yielded; every ``COMPACT_EVERY``
     posts, and when the monitor ends, the snapshot is written afresh. A
-    torn last line (a crash while appending) is ignored. Nothing is synced
+    torn line (a crash while appending) is ignored. Nothing is synced
     to disk per post: after a power cut the cursor may be a few posts
     behind, and those posts come again.
 
@@ -392,12 +448,14 @@ class CursorFile:
             if not _same_file(self._journal, self.path):  # another monitor wrote a snapshot since, or removed
                 self._journal.close()
                 try:  # appended to as it is, never made here: a file made by appending has no format mark
-                    self._journal = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_APPEND), "ab")
+                    self._journal = os.fdopen(os.open(self.path, os.O_RDWR | os.O_APPEND), "a+b")
                 except FileNotFoundError:  # removed: a fresh snapshot in its place
                     self._journal = None
                     self._snapshot()
                     return
-            self._journal.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+            self._journal.write(
+                _after_torn(self._journal) + json.dumps(line, ensure_ascii=False).encode() + b"\n"
+            )
             self._journal.flush()
         self._appended += 1
 
@@ -446,7 +504,7 @@ class CursorFile:
         write_private_file(
             self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         )
-        self._journal = open(self.path, "ab")  # noqa: SIM115 - kept open between posts, closed by close()
+        self._journal = open(self.path, "a+b")  # noqa: SIM115 - kept open between posts, closed by close()
         self._appended = 0
 
     def _merge_others(self) -> None:
@@ -469,6 +527,15 @@ class CursorFile:
             self._journal = None
 
 
+def _after_torn(journal: BinaryIO) -> bytes:
+    """A newline if the file ends in a torn line (another monitor died while appending), so the line
+    appended next stands on its own instead of finishing the torn one."""
+    if journal.seek(0, os.SEEK_END) == 0:
+        return b""
+    journal.seek(-1, os.SEEK_END)  # appends still go to the end: the file is open to append
+    return b"" if journal.read(1) == b"\n" else b"\n"
+
+
 def _same_file(journal: BinaryIO, path: Path) -> bool:
     """Whether ``journal`` is still the file at ``path`` (not one replaced by another monitor's snapshot)."""
     try:
@@ -480,8 +547,9 @@ def _same_file(journal: BinaryIO, path: Path) -> bool:
 def _read(file: Path) -> dict[str, NetCursor]:
     """The cursors of a cursor file: its snapshot, then its lines; ``ValueError`` if it is not one.
 
-    Each line is decoded on its own, so a torn last line (a crash in the
-    middle of a character) is ignored like any other torn line.
+    Each line is decoded on its own, so a torn line (a crash in the middle
+    of a character too) is ignored, also when another monitor sharing the
+    file appended after it.
     """
     lines = file.read_bytes().split(b"\n")
     data = json.loads(lines[0].decode("utf-8"))
@@ -491,20 +559,18 @@ def _read(file: Path) -> dict[str, NetCursor]:
     if not isinstance(entries, dict):
         raise ValueError("it has no networks")
     cursors = {str(key): NetCursor.from_json(value) for key, value in entries.items()}
-    for number, line in enumerate(lines[1:], start=2):
+    for line in lines[1:]:
         if line.strip():
-            _replay(cursors, line, last=number == len(lines))
+            _replay(cursors, line)
     return cursors
 
 
-def _replay(cursors: dict[str, NetCursor], line: bytes, *, last: bool) -> None:
-    """Apply one appended line; a torn last line (a crash while appending) is ignored."""
+def _replay(cursors: dict[str, NetCursor], line: bytes) -> None:
+    """Apply one appended line; a torn line (a monitor that died while appending) is ignored."""
     try:
         entry = json.loads(line.decode("utf-8"))
     except ValueError:  # UnicodeDecodeError too: a line cut inside a character
-        if last:
-            return
-        raise ValueError("a line after the first is not a cursor entry") from None
+        return  # the first line's format mark says the file is a cursor: only a torn write is not JSON
     if not (isinstance(entry, dict) and isinstance(entry.get("k"), str) and isinstance(entry.get("n"), str)):
         raise ValueError("a line after the first is not a cursor entry")
     cursor = cursors.setdefault(entry["k"], NetCursor(entry["n"]))
