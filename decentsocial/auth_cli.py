@@ -58,11 +58,14 @@ def _ready(profile: str) -> None:
 
 
 def _secret(env: str | None, prompt: str) -> str:
-    """A secret from ``$env`` or a hidden prompt (never an argument)."""
+    """A secret from ``$env`` or a hidden prompt (never an argument), without surrounding blanks: no
+    secret has them, and a variable made from a file often ends in a line break."""
     if env:
         if env not in os.environ:
             raise ConfigurationError(f"environment variable {env} is not set")
-        return os.environ[env]
+        if not os.environ[env].strip():
+            raise ConfigurationError(f"environment variable {env} is empty")
+        return os.environ[env].strip()
     value: str = typer.prompt(prompt, hide_input=True)
     return value.strip()
 
@@ -72,7 +75,7 @@ def _done(signed: SignIn, where: str = "the system keyring") -> None:
     who = printable(signed.account.handle)
     console.print(f"Signed in to {signed.network} as {who}.", markup=False)
     if signed.scopes:
-        console.print(f"Access granted: {', '.join(signed.scopes)}", markup=False)
+        console.print(f"Access granted: {printable(', '.join(signed.scopes))}", markup=False)
     if signed.expires_at is not None:
         console.print(f"The token is valid until {signed.expires_at:%Y-%m-%d %H:%M} UTC.", markup=False)
     if signed.profile:

@@ -67,7 +67,9 @@ def ensure_usable() -> None:
     """``ConfigurationError`` now, before a sign-in uses up its code, when no keyring can store secrets.
 
     The keyring library falls back to a backend that refuses everything when
-    it finds none (a server without a desktop session, a container).
+    it finds none (a server without a desktop session, a container); the
+    null backend (often set to keep other tools from asking for a keyring)
+    takes every secret and keeps none.
     """
     keyring = _keyring()
     try:
@@ -76,9 +78,10 @@ def ensure_usable() -> None:
         raise _failed("open", "(any)", exc) from None
     module = type(backend).__module__
     empty_chain = type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None)
-    if module == "keyring.backends.fail" or empty_chain:
+    if module in ("keyring.backends.fail", "keyring.backends.null") or empty_chain:
         raise ConfigurationError(
-            "no system keyring is available here to keep the secret: configure one for the keyring "
+            f"no system keyring is available here to keep the secret (the keyring library uses "
+            f"{module}.{type(backend).__name__}, which keeps nothing): configure one for the keyring "
             "library (PYTHON_KEYRING_BACKEND, or its keyringrc.cfg), or keep the secret in an "
             "environment variable (KEY_env in the profile)"
         )

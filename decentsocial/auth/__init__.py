@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_lock, profile_names, profile_table, remove_profile
@@ -189,29 +190,87 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
         if token and secret:
             with _nothing_removed("revoke the token", "mastodon"):
                 mastodon.revoke(
-                    str(table["base_url"]), SecretStr(token), str(login["client_id"]), SecretStr(secret)
+                    str(table.get("base_url", "")),
+                    SecretStr(token),
+                    str(login["client_id"]),
+                    SecretStr(secret),
+                    allow_http=table.get("allow_http") is True,
                 )
             done.append("token revoked on the server")
-    if revoke and table.get("network") == "bluesky" and table.get("keyring_session"):
+        else:  # a revoke needs both: say so, or the user believes access was cut
+            done.append(
+                "token NOT revoked on the server (its token or the app's secret is missing from the "
+                "keyring): to cut access, remove decentsocial under Preferences > Account > Authorized "
+                f"apps on {table.get('base_url')}"
+            )
+    if revoke and table.get("network") == "bluesky":
         from pydantic import SecretStr
 
         from . import bluesky
 
-        session = get_secret(str(table["keyring_session"]))
+        entry = table.get("keyring_session")
+        session = (get_secret(str(entry)) if entry else None) or _read_session_file(table)
         if session:
             with _nothing_removed("end the session", "bluesky"):
                 base = table.get("base_url")
                 bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
             done.append("session ended on the server")
+        elif entry:
+            done.append(
+                "session NOT ended on the server (it is missing from the keyring): to cut access, delete "
+                "the app password in Bluesky (Settings > Privacy and security > App passwords)"
+            )
+        if "password" + KEYRING_SUFFIX in table:  # forgetting it here does not end it there
+            done.append(
+                "the app password stays valid on Bluesky: to cut access, delete it there (Settings > "
+                "Privacy and security > App passwords)"
+            )
+    if revoke and table.get("network") == "threads":
+        done.append(
+            "Threads lets no app revoke its token: to cut access, remove the app in Threads (Settings > "
+            "Account > Website permissions)"
+        )
     with profile_lock():  # a token refresh finishing meanwhile sees the profile whole or gone
         table = profile_table(profile)  # as it is now that no other process changes it
         login = table.get(LOGIN_TABLE)
         login = login if isinstance(login, dict) else {}
         entries = [str(v) for k, v in table.items() if k.endswith(KEYRING_SUFFIX) or k == "keyring_session"]
         entries += [str(v) for k, v in login.items() if k.endswith(KEYRING_SUFFIX)]
+        # A saved session is a secret too (Bluesky's session_file); read before anything is removed.
+        path = _session_file(table) if _read_session_file(table) is not None else None
         removed = sum(1 for entry in entries if delete_secret(entry))
+        if path is not None:
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"could not remove the session file {path} ({exc.strerror}): remove it by hand"
+                ) from None
         remove_profile(profile)
     if entries:
         done.append(f"{removed} secret(s) removed from the keyring")
+    if path is not None:
+        done.append(f"session file {path} removed")
     done.append(f"profile {profile} removed from the config file")
     return done
+
+
+def _session_file(table: dict[str, Any]) -> Path | None:
+    """The file a profile keeps its session in (Bluesky's ``session_file``), if it names one."""
+    value = table.get("session_file")
+    return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+
+
+def _read_session_file(table: dict[str, Any]) -> str | None:
+    """The session saved in the profile's session file; ``None`` when there is none (yet), or when the
+    file holds something else (a mistyped path naming another file, which logout leaves alone)."""
+    path = _session_file(table)
+    if path is None or not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the session file {path}: {exc.strerror}") from None
+    return text if text.count(":::") in (3, 4) and "\n" not in text else None

@@ -81,14 +81,17 @@ def check_state(expected: str, got: str | None, *, network: str) -> None:
         )
 
 
-def read_code(code: str, state: str | None) -> tuple[str, str | None]:
-    """The code (and state) from what the user pasted: the bare code, or the whole redirect address.
+def read_code(code: str, state: str | None, *, network: str | None = None) -> tuple[str, str | None]:
+    """The code (and state) from what the user pasted: the bare code, or the whole redirect address
+    (``AuthenticationError`` when that address says the user cancelled).
 
     Meta appends ``#_`` to its redirect; it is no part of the code.
     """
     text = str(code).strip()
-    if "?" in text and "code=" in text:
+    if "?" in text:  # a code has none: this is the redirect address
         query = dict(parse_qsl(urlsplit(text).query))
+        if "error" in query and "code" not in query:
+            raise denied(query, network=network)
         text = query.get("code", "")
         state = state if state is not None else query.get("state")
     text = text.removesuffix("#_")
@@ -97,7 +100,7 @@ def read_code(code: str, state: str | None) -> tuple[str, str | None]:
     return text, state
 
 
-def denied(query: dict[str, str], *, network: str) -> AuthenticationError:
+def denied(query: dict[str, str], *, network: str | None) -> AuthenticationError:
     """The error for a redirect that carries ``error=`` (the user clicked Deny, or the server refused)."""
     reason = query.get("error_description") or query.get("error_reason") or query.get("error") or "refused"
     return AuthenticationError(
@@ -150,6 +153,7 @@ class CodeFlow:
         client_secret: SecretStr,
         redirect_uri: str,
         scopes: tuple[str, ...],
+        state: str,
         receiver: LoopbackReceiver | None,
         allow_http: bool,
         timeout: float,
@@ -159,7 +163,10 @@ class CodeFlow:
         self._client_secret = client_secret
         self.redirect_uri = redirect_uri
         self.scopes = scopes
+        self.state = state
         self._receiver = receiver
+        if receiver is not None:  # a forged or stale redirect does not end the wait
+            receiver.expect(state)
         self._allow_http = allow_http
         self._timeout = timeout
         self._limits = limits
@@ -178,6 +185,11 @@ class CodeFlow:
         """
         if self._receiver is None:
             raise InvalidInput(self.no_loopback, network=self.network)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e6:
+            raise InvalidInput(
+                f"timeout is a number of seconds above 0 and below 1000000, not {timeout!r}",
+                network=self.network,
+            )
         query = self._receiver.wait(timeout)
         if "error" in query:
             raise denied(query, network=self.network)
@@ -190,7 +202,7 @@ class CodeFlow:
                 "this sign-in is already finished (an authorization code works once): start a new one",
                 network=self.network,
             )
-        code, state = read_code(code, state)
+        code, state = read_code(code, state, network=self.network)
         if state_needed or state is not None:
             check_state(self.state, state, network=self.network)
         if profile is not None:

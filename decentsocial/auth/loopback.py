@@ -3,17 +3,23 @@
 The browser is sent back to ``http://127.0.0.1:PORT/PATH?code=…&state=…``;
 the listener answers that one request with a short page, hands the query
 to the caller and closes. It listens on loopback only, so nothing outside
-this machine can reach it; requests to other paths get 404 and do not end
-the wait. No answer within the timeout is ``AuthenticationError`` saying
-what to do next.
+this machine can reach it. Requests to other paths (a favicon) get 404, and
+ones without this sign-in's ``state`` (a forged or stale redirect) 400; neither
+ends the wait. Each connection is served on its own thread with a time limit,
+so an idle one (a browser's speculative connection) cannot hold the redirect
+back. No answer within the timeout is ``AuthenticationError`` saying what to
+do next.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
+import ipaddress
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -37,10 +43,16 @@ def is_loopback_redirect(uri: str) -> bool:
     return parts.scheme == "http" and is_loopback_host((parts.hostname or "").lower())
 
 
-class _Server(HTTPServer):
+class _Server(ThreadingMixIn, HTTPServer):
     allow_reuse_address = True
+    daemon_threads = True
+    block_on_close = False
     answer: dict[str, str] | None = None
     path: str = "/"
+    #: The sign-in's ``state``: a redirect carrying another is not the answer (``None``: any is).
+    state: str | None = None
+    got: threading.Event
+    taken: threading.Lock
 
     def server_bind(self) -> None:
         # Only loopback: bind explicitly, never on all interfaces.
@@ -51,6 +63,8 @@ class _Server(HTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    #: Seconds a connection may stay silent or slow before it is dropped.
+    timeout = 10
 
     def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never logged
         return
@@ -61,13 +75,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, "Not the sign-in address.")
             return
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        self.server.answer = query
-        if "error" in query:
-            self._reply(
-                200, "Sign-in was not completed: " + query.get("error", "") + ". Go back to the terminal."
-            )
-        else:
-            self._reply(200, _DONE)
+        expected = self.server.state
+        if expected is not None and not hmac.compare_digest(
+            expected.encode(), query.get("state", "").encode()
+        ):
+            self._reply(400, "This address does not belong to the sign-in in progress.")
+            return
+        with self.server.taken:
+            if self.server.answer is not None:  # a second redirect: the first one is the answer
+                self._reply(400, "This sign-in has already received its answer.")
+                return
+            self.server.answer = query
+        try:  # the page first: the caller may end the process as soon as it has the answer
+            if "error" in query:
+                self._reply(
+                    200, "Sign-in was not completed: " + query.get("error", "") + ". Go back to the terminal."
+                )
+            else:
+                self._reply(200, _DONE)
+        finally:
+            self.server.got.set()
 
     def _reply(self, status: int, text: str) -> None:
         body = f"<!doctype html><html><body><p>{html.escape(text)}</p></body></html>".encode()
@@ -78,6 +105,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         self.wfile.write(body)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class LoopbackReceiver:
@@ -97,7 +132,9 @@ class LoopbackReceiver:
             )
         parts = urlsplit(redirect_uri)
         host = parts.hostname or "127.0.0.1"
-        self._host = "127.0.0.1" if host == "localhost" else host
+        # A name (localhost, app.localhost) is bound as 127.0.0.1, never resolved: a resolver could
+        # answer with any address, or none.
+        self._host = host if _is_ip(host) else "127.0.0.1"
         try:
             port = parts.port
         except ValueError:
@@ -112,6 +149,7 @@ class LoopbackReceiver:
         self._stop = threading.Event()
         self._got = threading.Event()
         self._lock = threading.Lock()
+        self._state: str | None = None
         if self._port == 0:
             self._bind()
 
@@ -121,6 +159,13 @@ class LoopbackReceiver:
         host = self._parts.hostname or "127.0.0.1"
         netloc = f"[{host}]:{self._port}" if ":" in host else f"{host}:{self._port}"
         return urlunsplit((self._parts.scheme, netloc, self._path, "", ""))
+
+    def expect(self, state: str) -> None:
+        """Take as the answer only a redirect that carries ``state`` (the sign-in's own)."""
+        with self._lock:
+            self._state = state
+            if self._server is not None:
+                self._server.state = state
 
     def listen(self) -> None:
         """Bind and start answering now (idempotent)."""
@@ -140,6 +185,9 @@ class LoopbackReceiver:
                         "choose another port in the redirect address, or use the out-of-band code"
                     ) from None
                 server.path = self._path
+                server.state = self._state
+                server.got = self._got
+                server.taken = threading.Lock()
                 server.timeout = 0.2
                 self._port = int(server.server_address[1])
                 self._server = server
@@ -148,13 +196,11 @@ class LoopbackReceiver:
             return self._server
 
     def _serve(self, server: _Server) -> None:
-        while not self._stop.is_set() and server.answer is None:
+        while not self._stop.is_set():  # after the answer too: a reloaded tab is told, not kept waiting
             try:
                 server.handle_request()
             except OSError:  # closed under us
                 return
-        if server.answer is not None:
-            self._got.set()
 
     def wait(self, timeout: float) -> dict[str, str]:
         """The redirect's query parameters; ``AuthenticationError`` when none came within ``timeout`` s."""

@@ -30,7 +30,7 @@ from ..errors import (
     InvalidInput,
     NetworkUnavailable,
 )
-from ..httpclient import HttpApi, read_token
+from ..httpclient import HttpApi, masked, read_token, sent_secrets
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
@@ -110,13 +110,13 @@ class MastodonFlow(CodeFlow):
             client_secret=client_secret,
             redirect_uri=redirect_uri,
             scopes=scopes,
+            state=state,
             receiver=receiver,
             allow_http=allow_http,
             timeout=timeout,
             limits=limits,
         )
         self.base_url = base_url
-        self.state = state
         self._verifier = verifier
         self.pkce = challenge is not None
         self.instance = instance
@@ -182,12 +182,13 @@ class MastodonFlow(CodeFlow):
             if response.status_code in (400, 401, 403):
                 body = api.error_body(response)
                 words = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
-                raise AuthenticationError(
+                refused = AuthenticationError(
                     "the server refused the authorization code (already used, expired, or from another "
                     "sign-in): start the sign-in again and use the new code",
                     network=NAME,
                     server_message=str(words)[:200] if words else None,
                 )
+                raise masked(refused, sent_secrets(response.request))  # the server may quote the form
             if response.status_code >= 400:
                 raise api.failure(response, method="POST", safe_to_repeat=False)
             answer = api.parse(response)
@@ -197,7 +198,9 @@ class MastodonFlow(CodeFlow):
         if token is None:
             raise NetworkUnavailable("the server's token answer holds no access token", network=NAME)
         scope = answer.get("scope")
-        granted = tuple(str(scope).split()) if isinstance(scope, str) and scope.strip() else self.scopes
+        # The server's words for what it granted: only scope names are kept (they are shown and saved).
+        named = tuple(s for s in scope.split() if _SCOPE.match(s)) if isinstance(scope, str) else ()
+        granted = named or self.scopes
         return token.access_token, granted
 
     def _verify(self, token: SecretStr) -> Any:
@@ -328,11 +331,17 @@ def revoke(
     client_id: str,
     client_secret: SecretStr,
     *,
+    allow_http: bool = False,
     timeout: float = 30.0,
     limits: Limits | None = None,
 ) -> None:
-    """Revoke ``token`` on the server (``POST /oauth/revoke``); a token already gone is fine."""
-    api = _api(base_url, timeout, limits)
+    """Revoke ``token`` on the server (``POST /oauth/revoke``); a token already gone is fine.
+
+    ``base_url`` is checked as ``connect()`` checks it (a config file edited since the sign-in):
+    the token and the app's secret never go in the clear off this machine without ``allow_http``.
+    """
+    url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
+    api = _api(url, timeout, limits)
     try:
         form = {
             "token": token.get_secret_value(),

@@ -28,9 +28,9 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from ..coerce import as_str, secret_text
-from ..config import profile_lock, profile_table, update_profile
+from ..config import LOGIN_TABLE, profile_lock, profile_table, update_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
-from ..httpclient import HttpApi, is_digits
+from ..httpclient import HttpApi, is_digits, masked, sent_secrets
 from ..keyring_store import get_secret, set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
@@ -83,13 +83,13 @@ class ThreadsFlow(CodeFlow):
             client_secret=client_secret,
             redirect_uri=redirect_uri,
             scopes=scopes,
+            state=new_state(),
             receiver=receiver,
             allow_http=allow_http,
             timeout=timeout,
             limits=limits,
         )
         self.base_url = base_url
-        self.state = new_state()
         query = {
             "client_id": client_id,
             "redirect_uri": redirect_uri,
@@ -164,12 +164,13 @@ class ThreadsFlow(CodeFlow):
                 error = body.get("error") if isinstance(body, dict) else None
                 words = as_str(error.get("message")) if isinstance(error, dict) else None
                 if response.status_code < 500:
-                    raise AuthenticationError(
+                    refused = AuthenticationError(
                         "Threads refused the authorization code (already used, expired, or for another "
                         "redirect address or app): start the sign-in again and use the new code",
                         network=NAME,
                         server_message=words,
                     )
+                    raise masked(refused, sent_secrets(response.request))  # the server may quote the form
                 raise api.failure(response, method="POST", safe_to_repeat=False)
             answer = api.parse(response)
         finally:
@@ -246,6 +247,8 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     under the config file's lock, and only if the profile still holds the
     token that was renewed: a sign-in or a logout of the profile meanwhile
     wins, the renewed token is dropped (logged) and ``None`` is returned.
+    When another process renewed the same token meanwhile, its token is kept
+    (saved once) and its expiry returned.
     """
     from ..backends.threads import ThreadsNetwork
     from ..registry import connect_any
@@ -261,6 +264,7 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
             network=NAME,
         )
     current = get_secret(entry)  # the token renewed below, unless the profile changes meanwhile
+    signed_in_at = _signed_in_at(table)
     net = connect_any(profile=profile)
     assert isinstance(net, ThreadsNetwork)
     try:
@@ -272,7 +276,18 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     with profile_lock():
         # The profile as it is now: signed in again (a new token) or logged out (no token, no
         # profile) while the token was renewed, it is theirs, and the renewed token is not written.
-        if profile_table(profile).get("access_token_keyring") != entry or get_secret(entry) != current:
+        now = profile_table(profile)
+        if now.get("access_token_keyring") != entry or get_secret(entry) != current:
+            expires = now.get("token_expires_at")
+            if (
+                signed_in_at is not None
+                and _signed_in_at(now) == signed_in_at
+                and isinstance(expires, datetime)
+            ):
+                log.info(
+                    "profile %r: another process renewed the token meanwhile; its token is kept", profile
+                )
+                return expires  # the same sign-in, renewed once: what the profile holds now
             log.warning(
                 "profile %r was signed in again or logged out while its token was renewed: "
                 "the renewed token is dropped",
@@ -283,3 +298,9 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
         if fresh.expires_at is not None:  # only the expiry: the rest of the profile as the file holds it
             update_profile(profile, {"token_expires_at": fresh.expires_at.replace(microsecond=0)})
     return fresh.expires_at
+
+
+def _signed_in_at(table: dict[str, Any]) -> Any:
+    """When the profile was signed in (its login table says): a refresh keeps it, a new sign-in not."""
+    login = table.get(LOGIN_TABLE)
+    return login.get("signed_in_at") if isinstance(login, dict) else None

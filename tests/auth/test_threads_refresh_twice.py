@@ -1,0 +1,61 @@
+"""Two refreshes of one Threads profile at once (two cron jobs, a job and a shell), on the contract
+server: the token is renewed and saved once, and the second refresh reports the profile's new expiry
+instead of saying nothing was due or that the profile was signed in again."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.backends.threads import ThreadsNetwork
+from tests.auth.browser import click
+from tests.auth.conftest import Store
+from tests.servers._process import ContractServer
+from tests.servers.threads import threads_user
+
+
+def test_a_refresh_while_another_refresh_runs_keeps_one_token(
+    threads_server: ContractServer,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user = threads_user(threads_server, username="twice")
+    flow = ds.auth.start(
+        "threads",
+        client_id=user["app_id"],
+        client_secret=user["app_secret"],
+        redirect_uri="http://127.0.0.1:0/cb",
+        authorize_url=threads_server.url,
+        base_url=threads_server.url,
+    )
+    click(flow.url, "twice")
+    code, state = flow.wait_for_code(timeout=10)
+    flow.finish(code=code, state=state, profile="twice")
+    real = ThreadsNetwork.refresh_token
+    other: list[Any] = []
+
+    def renew(self: ThreadsNetwork) -> Any:
+        if not other:  # the other process's whole refresh runs while this one's request is out
+            other.append(None)
+            other[0] = ds.auth.refresh("twice", force=True)
+        return real(self)
+
+    monkeypatch.setattr(ThreadsNetwork, "refresh_token", renew)
+    caplog.set_level(logging.INFO, logger="decentsocial.auth")
+    threads_server.control("clock", {"advance": 2 * 86400})  # a token refreshes once a day old
+    try:
+        expires = ds.auth.refresh("twice", force=True)
+    finally:
+        threads_server.control("clock", {"advance": -2 * 86400})
+    assert other[0] is not None
+    assert expires == other[0].replace(microsecond=0)  # the expiry the profile holds now (saved once)
+    assert "another process renewed the token meanwhile" in caplog.text
+    assert "signed in again" not in caplog.text
+    saved = store.secrets()["twice/access_token"]
+    assert saved not in caplog.text
+    with ds.connect(profile="twice") as net:
+        assert net.me().handle == "twice"
