@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from .limits import Limits
 from .retry import RetryPolicy
@@ -69,3 +69,9 @@ class NetworkSettings(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     #: The SQLite file of idempotency records (default: ``state.db`` in the user's data directory).
     state_path: Path | None = None
+
+    @field_validator("state_path")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        """``~/…`` is the user's home, as in a shell: never a folder named ``~`` where the job runs."""
+        return value.expanduser() if value is not None else None

@@ -52,6 +52,11 @@ class BlueskySettings(NetworkSettings):
     #: How long a reply or quote waits for the AppView to index its target (seconds; 0: not at all).
     index_wait: float = Field(default=5.0, ge=0)
 
+    @field_validator("session_file")
+    @classmethod
+    def _session_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None  # as ``state_path``: ``~`` is home
+
     @field_validator("base_url", "web_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
