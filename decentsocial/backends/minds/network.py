@@ -308,8 +308,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return convert.post(activity)
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
-        """A post's comments, oldest first, by ``load-next`` offset (within ``limits.max_pages``,
-        and the offset must move on)."""
+        """A post's comments, oldest first, by ``load-next`` offset, each once (within
+        ``limits.max_pages``, and the offset must move on): a page that brings no comment not
+        given before ends it, as a feed does."""
         path = f"/api/v1/comments/{segment(guid(entity))}"
 
         def fetch(cursor: str | None, size: int) -> Page[dict[str, Any], str]:
@@ -320,7 +321,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             items = [dict(c) for c in map(as_dict, as_list(body.get("comments"))) if c]
             return Page(items, as_str(body.get("load-next")) or None)
 
-        return self._paged(fetch, None)
+        # Comments without a guid share one key: they are malformed, and every caller passes them over.
+        return self._paged(fetch, None, key=lambda c: as_str(c.get("guid")) or "")
 
     def _timeline(self, limit: int | None) -> Iterator[Post]:
         """The newsfeed: posts of the channels you subscribe to, and yours, newest first."""

@@ -16,7 +16,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, ContentRejected, DecentSocialError
-from ...httpclient import HttpApi, masked, read_token, sent_secrets
+from ...httpclient import HttpApi, masked, read_token, sent_secrets, server_words
 from ...retry import RetryPolicy
 from .failures import NAME, login_error, minds_error
 from .settings import MindsSettings
@@ -24,6 +24,8 @@ from .settings import MindsSettings
 __all__ = ["MindsApi", "Session"]
 
 TOKEN_PATH = "/api/v3/oauth/token"  # noqa: S105 - a URL path, not a secret
+#: Shorter known secrets are not masked: replacing one or two letters would garble the message.
+_MIN_MASKED = 6
 
 
 @dataclass
@@ -104,6 +106,21 @@ class MindsApi(HttpApi):
         self.refresh()
         return True
 
+    def secrets(self, request: httpx.Request) -> list[str]:
+        """What a server must not get to put in an error: what ``request`` carried, the password and
+        the session's tokens (a server knows them all, and may quote any)."""
+        known = [self.settings.password.get_secret_value()]
+        if self.session is not None:
+            known.append(self.session.access.get_secret_value())
+            if self.session.refresh is not None:
+                known.append(self.session.refresh.get_secret_value())
+        return sent_secrets(request) + [s for s in known if len(s) >= _MIN_MASKED]
+
+    def failure(self, response: httpx.Response, *, method: str, safe_to_repeat: bool) -> DecentSocialError:
+        """The shared failure, with the password and tokens masked too (see :meth:`secrets`)."""
+        error = super().failure(response, method=method, safe_to_repeat=safe_to_repeat)
+        return masked(error, self.secrets(response.request))
+
     def error(
         self, response: httpx.Response, body: Any, *, method: str, safe_to_repeat: bool
     ) -> DecentSocialError:
@@ -116,7 +133,8 @@ class MindsApi(HttpApi):
         """The JSON object, refusing ``{"status": "error"}`` (Minds sends some refusals with a 200)."""
         body = super().parse(response)
         if body.get("status") == "error":
-            raise ContentRejected(
-                "Minds refused the request", network=NAME, server_message=str(body.get("message"))
+            error = ContentRejected(
+                "Minds refused the request", network=NAME, server_message=server_words(body)
             )
+            raise masked(error, self.secrets(response.request))
         return body

@@ -38,6 +38,9 @@ ACCOUNT_METRICS = "views,likes,replies,reposts,quotes,clicks,followers_count"
 #: A grapheme shown as an emoji: an emoji-presentation character, or one made so by VS16 or a keycap.
 _EMOJI = regex.compile(r"[\p{Emoji_Presentation}\uFE0F\u20E3]")
 _PUBLIC_URL = re.compile(r"^https?://[^/\s]+")
+#: A link written without a scheme, as Meta's link-count examples are ("www.facebook.com").
+_BARE_LINK = re.compile(r"(?<![\w./:@-])www\.[^\s<>\"'«»]+", re.IGNORECASE)
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- ids
@@ -68,6 +71,16 @@ def threads_len(text: str) -> int:
     for cluster in textlib.graphemes(text):
         total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
     return total
+
+
+def link_count(text: str, attached: str | None) -> int:
+    """Unique links as Threads documents counting them: URLs in the text, ``www.`` ones without a
+    scheme included, plus the link attachment unless the text has it (with or without ``https://``)."""
+    found = {_SCHEME.sub("", url) for url in textlib.links(text)}
+    found |= {m.group().rstrip(".,;:!?)]}'\"") for m in _BARE_LINK.finditer(text)}
+    if attached:
+        found.add(_SCHEME.sub("", attached))
+    return len(found)
 
 
 def is_public_url(url: str) -> bool:

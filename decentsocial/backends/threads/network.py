@@ -8,6 +8,7 @@ policy; JSON becomes models in ``convert.py``.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import logging
@@ -21,7 +22,6 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import SecretStr, ValidationError
 
 from ... import errors
-from ... import text as textlib
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str, secret_text
 from ...httpclient import checked_text
@@ -78,8 +78,15 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     @property
     def identity(self) -> str:
-        """The Threads user id."""
-        return self.settings.user_id
+        """The Threads user id; for ``user_id="me"``, which names no account, a digest of the token.
+
+        Idempotency records are kept by identity: two accounts both set up as ``me`` must not share
+        them (the second would be given the first one's post and publish nothing).
+        """
+        if self.settings.user_id != "me":
+            return self.settings.user_id
+        token = self.settings.access_token.get_secret_value().encode()
+        return f"me-{hashlib.sha256(token).hexdigest()[:32]}"
 
     def __init__(
         self,
@@ -101,7 +108,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         )
         self._token_expires_at = s.token_expires_at
         self._publisher = ContainerPublisher(self._api, s, sleep=sleep, scope=self.state_scope)
-        self._username: str | None = None
+        self._own: Account | None = None
         self.release_on_collect(self._api.close)
 
     def close(self) -> None:
@@ -185,9 +192,18 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return convert.account(self._api.get("profile_lookup", username=name), name)
 
     def _own_username(self) -> str:
-        if self._username is None:
-            self._username = self._me().handle
-        return self._username
+        if self._own is None:
+            self._own = self._me()
+        return self._own.handle
+
+    def _is_own(self, body: Mapping[str, Any]) -> bool:
+        """Whether a media object is the account's own (``user_id="me"``: compared with ``GET /me``'s id)."""
+        owner = convert.ref_id(body.get("owner"))
+        if owner is None or self.settings.user_id != "me":
+            return owner is not None and owner == self.settings.user_id
+        self._own_username()
+        assert self._own is not None
+        return owner == as_str((self._own.raw or {}).get("id"))
 
     # ------------------------------------------------------------ drafts
 
@@ -228,6 +244,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
                 f"options['reply_control'] must be one of {', '.join(sorted(REPLY_CONTROLS))}, "
                 f"not {reply_control!r}"
             )
+        option = draft.options.get("topic_tag")
+        if option is not None and not isinstance(option, str):  # str() would send "['launch']"
+            raise self.invalid(f"options['topic_tag'] must be text, not {type(option).__name__}")
         topic = convert.topic_tag(draft)
         if topic is not None and not convert.valid_topic(topic):
             raise errors.ContentRejected(
@@ -257,11 +276,11 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             raise errors.ContentRejected(
                 f"link attachment must be an http(s) URL: {draft.link.url!r}", network=NAME
             )
-        unique_links = set(textlib.links(draft.text)) | ({draft.link.url} if draft.link else set())
-        if len(unique_links) > LINK_LIMIT:
+        links = convert.link_count(draft.text, draft.link.url if draft.link else None)
+        if links > LINK_LIMIT:
             raise errors.ContentRejected(
                 f"a Threads post takes at most {LINK_LIMIT} links (text and link attachment), "
-                f"this one has {len(unique_links)}",
+                f"this one has {links}",
                 network=NAME,
             )
 
@@ -283,7 +302,10 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """Publish a carousel (2-20 images/videos given by public URL)."""
         if not isinstance(items, (list, tuple)) or not all(isinstance(m, Media) for m in items):
             raise self.invalid(f"a carousel is a list of Media, not {type(items).__name__}")
-        options = {**draft.pop("options", {}), "carousel": True}
+        given = draft.pop("options", None) or {}
+        if not isinstance(given, Mapping):
+            raise self.invalid(f"options must be a dict, not {type(given).__name__}")
+        options = {**given, "carousel": True}
         return self.publish(Draft(text=text, media=tuple(items), options=options, **draft))
 
     def _publish(self, draft: Draft) -> Post:
@@ -326,7 +348,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def _with_metrics(self, post: Post, body: Mapping[str, Any]) -> Post:
         """``post`` with its insights when it is yours (and ``fetch_insights`` is on)."""
-        if self.settings.fetch_insights and convert.ref_id(body.get("owner")) == self.settings.user_id:
+        if self.settings.fetch_insights and self._is_own(body):
             metrics = self._insights_or_none(post.id)
             if metrics is not None:
                 post = post.model_copy(update={"metrics": metrics})

@@ -174,7 +174,10 @@ class ContainerPublisher:
             except NetworkUnavailable:
                 answer = None
             if isinstance(answer, dict):
-                return convert.id_of(answer, "the published post")
+                try:
+                    return convert.id_of(answer, "the published post")
+                except NetworkUnavailable:  # a 200 without a usable id: the post may exist
+                    answer = None
             if isinstance(answer, GraphFailure):
                 error = answer.error(safe_to_repeat=False)
                 if isinstance(error, RateLimited) and answer.status == 429:
@@ -217,12 +220,23 @@ class ContainerPublisher:
         was lost.
         """
         edge = "replies" if record.reply_to else "threads"
-        body = self.api.get(
-            f"{self.user}/{edge}",
-            fields="id,text,timestamp,replied_to,quoted_post",
-            since=int(record.created_at) - 120,
-            limit=100,
-        )
+        try:
+            body = self.api.get(
+                f"{self.user}/{edge}",
+                fields="id,text,timestamp,replied_to,quoted_post",
+                since=int(record.created_at) - 120,
+                limit=100,
+            )
+        except PermissionDenied as exc:
+            # Reading your replies needs threads_read_replies; publishing one does not. The post
+            # exists: a refusal here must not read as "nothing was made".
+            scope = " (that needs threads_read_replies)" if record.reply_to else ""
+            raise NetworkUnavailable(
+                f"Threads published the post but the token may not read your {edge}{scope} to find "
+                "its id; it was not published twice",
+                network=NAME,
+                server_message=exc.server_message,
+            ) from exc
         claimed = self.records.claimed()
         for item in map(as_dict, as_list(body.get("data"))):
             found = as_str(item.get("id")) or ""

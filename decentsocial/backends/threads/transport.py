@@ -6,6 +6,7 @@ as query parameters, so the request log (``HttpApi.send``) names paths only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, DecentSocialError, NetworkUnavailable, RateLimited
-from ...httpclient import HttpApi
+from ...httpclient import HttpApi, sent_secrets
 from ...limits import Limits
 from ...retry import RetryPolicy
 from .failures import NAME, REFRESH_HINT, GraphFailure
@@ -77,11 +78,16 @@ class GraphApi(HttpApi):
         """One POST that is never repeated here, whose refusal the caller examines (codes, subcodes).
 
         Transport failures still raise ``NetworkUnavailable`` (not retryable:
-        the request may have reached the server).
+        the request may have reached the server). The server's message has the
+        secrets the request carried masked, as ``failure`` masks them.
         """
         response = self.send("POST", self.versioned(path), safe_to_repeat=False, data=data)
         if response.status_code >= 400:
-            return GraphFailure.read(response.status_code, self.error_body(response), response.headers)
+            failure = GraphFailure.read(response.status_code, self.error_body(response), response.headers)
+            message = failure.message
+            for secret in sent_secrets(response.request):
+                message = message.replace(secret, "***")
+            return dataclasses.replace(failure, message=message)
         return self.parse(response)
 
     def token_endpoint(self, path: str, params: Mapping[str, str]) -> Any:
