@@ -109,10 +109,8 @@ _POST_UNSET = {"quote_of", "language", "content_warning", "visibility", "reposte
 _POST_GIVEN = frozenset(Post.model_fields) - _POST_UNSET
 #: What :meth:`Seen.time` has not read yet.
 _UNREAD: Any = object()
-#: A paid post's status, amounts, and author and curator shares.
-_Paid = tuple[RewardStatus, tuple[Amount], tuple[RewardPart, RewardPart]]
-#: What the same two amount texts always give: status, total, the author's amount, the curators' share.
-_Payout = tuple[RewardStatus, tuple[Amount], Amount, RewardPart]
+#: What the same two amount texts always give: status, total, the author's amounts, the curators' share.
+_Payout = tuple[RewardStatus, tuple[Amount], tuple[Amount], RewardPart]
 
 
 class Seen:
@@ -134,15 +132,19 @@ class Seen:
         self.curators: dict[int, RewardPart] = {}  # by the id of an Amount from ``amounts``
         self.engagements: dict[tuple[int, int, int | None], Engagement] = {}
         self.payouts: dict[tuple[str | None, str | None], _Payout] = {}
-        self.tag_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.tag_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}  # by category and metadata tags
         self.times: dict[str, datetime | None] = {}
 
-    def tags(self, tags: list[str]) -> tuple[str, ...]:
-        """:func:`~decentsocial.models.normalise_tags` of ``tags``, each list of tags normalised once."""
-        key = tuple(tags)
-        found = self.tag_sets.get(key)
+    def tags(self, listed: Any, category: str | None) -> tuple[str, ...]:
+        """:func:`_post_tags`, each pair of category and metadata tags worked out once (a discussion
+        repeats them). Keys are the values themselves: equal values give equal tags."""
+        try:
+            key = (category, *listed) if type(listed) is list else (category, listed)
+            found = self.tag_sets.get(key)
+        except TypeError:  # an unhashable item: worked out each time
+            return _post_tags(listed, category)
         if found is None:
-            found = self.tag_sets[key] = normalise_tags(key)
+            found = self.tag_sets[key] = _post_tags(listed, category)
         return found
 
     def time(self, value: Any) -> datetime | None:
@@ -154,9 +156,9 @@ class Seen:
             found = self.times[value] = as_datetime(value)
         return found  # type: ignore[no-any-return]
 
-    def paid(self, author: str, author_value: Any, curator_value: Any, chain: Chain) -> _Paid:
-        """A paid post's status, total and author and curator shares; each pair of amount texts read
-        and added once (most posts of a discussion were paid "0.000 HBD" twice)."""
+    def paid(self, author_value: Any, curator_value: Any, chain: Chain) -> _Payout:
+        """A paid post's status, total, author's amounts and curators' share; each pair of amount texts
+        read and added once (most posts of a discussion were paid "0.000 HBD" twice)."""
         texts = (author_value is None or type(author_value) is str) and (
             curator_value is None or type(curator_value) is str
         )
@@ -166,12 +168,10 @@ class Seen:
             curator_part = _amount_or_zero(curator_value, chain, self)
             total = author_part + curator_part
             status: RewardStatus = "paid" if total.value > 0 else "none"
-            found = (status, (total,), author_part, self.curator(curator_part))
+            found = (status, (total,), (author_part,), self.curator(curator_part))
             if texts:
                 self.payouts[(author_value, curator_value)] = found
-        status, amounts, author_part, curator = found
-        share = RewardPart._trusted({"role": "author", "account": author, "amounts": (author_part,)})
-        return status, amounts, (share, curator)
+        return found
 
     def author(self, name: str, chain: Chain, reputation: Any) -> Account:
         if not isinstance(reputation, (int, float, str, type(None))):  # not hashable: built each time
@@ -245,6 +245,15 @@ def _strings(value: Any) -> list[str]:
     return [v if type(v) is str else str.__str__(v) for v in as_list(value) if isinstance(v, str)]
 
 
+def _post_tags(listed: Any, category: str | None) -> tuple[str, ...]:
+    """A post's tags: the metadata's (``listed``), after ``category`` (a top-level post's) unless listed,
+    normalised as Post's validator does."""
+    tags = [t for t in _strings(listed) if t.strip()] if listed is not None else []
+    if category and category not in [t.lower() for t in tags]:
+        tags.insert(0, category)
+    return normalise_tags(tags) if tags else ()
+
+
 def _images(value: Any) -> tuple[Media, ...]:
     """The web images a post's metadata lists (other strings dropped)."""
     if value is None:
@@ -290,22 +299,21 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
     if seen is None:
         seen = Seen()
     get = post.get
-    author = _name(post, "author", chain, "post (no author)")
-    permlink = _name(post, "permlink", chain, "post (no permlink)")
-    post_id = f"{author}/{permlink}"
     # Each field read through its reader only when it is not already of the type JSON gives it.
+    author, permlink = get("author"), get("permlink")
+    if type(author) is not str or not author:
+        author = _name(post, "author", chain, "post (no author)")
+    if type(permlink) is not str or not permlink:
+        permlink = _name(post, "permlink", chain, "post (no permlink)")
+    post_id = f"{author}/{permlink}"
     meta = get("json_metadata")
     if type(meta) is not dict:
         meta = _metadata(post)
-    found_tags = meta.get("tags")
-    tags = [t for t in _strings(found_tags) if t.strip()] if found_tags is not None else []
     depth = get("depth")
     depth = (depth if type(depth) is int else as_int(depth)) or 0
-    category = get("category")
-    if type(category) is not str:
+    category = get("category") if depth == 0 else None  # a reply's is its root's: not among its tags
+    if category is not None and type(category) is not str:
         category = as_exact_str(category)
-    if category and depth == 0 and category not in [t.lower() for t in tags]:
-        tags.insert(0, category)
     parent_author = get("parent_author")
     parent_author = (parent_author if type(parent_author) is str else as_str(parent_author)) or None
     parent_permlink = get("parent_permlink")
@@ -325,8 +333,12 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             likes += rshares > 0
         elif (as_int(rshares) or 0) > 0:
             likes += 1
-    created = seen.time(get("created")) or _EPOCH
-    updated = seen.time(get("updated"))
+    created_text, updated_text = get("created"), get("updated")
+    created = as_datetime(created_text) or _EPOCH  # each post's own: nothing to share
+    if type(updated_text) is str and type(created_text) is str and updated_text == created_text:
+        updated = None  # never edited (most posts): the same time, not read again
+    else:
+        updated = seen.time(updated_text)
     images = _images(meta.get("image"))
     users, links = meta.get("users"), meta.get("links")
     return Post._trusted(
@@ -342,7 +354,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "reply_to": reply_to,
             "root_id": _root_of(url_path) if reply_to else None,
             "quote_of": None,
-            "tags": seen.tags(tags) if tags else (),  # normalised, as Post's validator does
+            "tags": seen.tags(meta.get("tags"), category or None),
             "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
             "links": tuple(_strings(links)) if links is not None else (),
             "media": images,
@@ -397,10 +409,11 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
     parts: tuple[RewardPart, ...]
     amounts: tuple[Amount, ...]
     if get("is_paidout"):
-        status, amounts, shares = seen.paid(
-            author, get("author_payout_value"), get("curator_payout_value"), chain
+        status, amounts, earned, curator = seen.paid(
+            get("author_payout_value"), get("curator_payout_value"), chain
         )
-        parts = (*shares, *beneficiaries) if beneficiaries else shares
+        share = RewardPart._trusted({"role": "author", "account": author, "amounts": earned})
+        parts = (share, curator, *beneficiaries) if beneficiaries else (share, curator)
     else:
         status, amounts = "pending", (_amount_or_zero(get("pending_payout_value"), chain, seen),)
         parts = beneficiaries
