@@ -11,14 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
@@ -27,7 +29,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
-from .terminal import bidi, json_text, printable
+from .terminal import bidi, decoded_input, json_text, printable
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -331,12 +333,16 @@ def _known() -> list[str]:
 def text_or_stdin(text: str) -> str:
     """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
 
-    One trailing line break (the one every file and ``echo`` ends with) is dropped.
+    Read as bytes, so a file saved by any editor is read right (see
+    :func:`decoded_input`). One trailing line break (the one every file and
+    ``echo`` ends with) is dropped.
     """
     if text != "-":
         return text
-    data = sys.stdin.read()
-    return data[:-1] if data.endswith("\n") else data
+    raw = getattr(sys.stdin, "buffer", None)
+    data = raw.read() if raw is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    read = decoded_input(data, getattr(sys.stdin, "encoding", None))
+    return read[:-1] if read.endswith("\n") else read
 
 
 def _complete_profiles(incomplete: str) -> list[str]:
@@ -410,7 +416,7 @@ def print_posts(console: Console, posts: Iterable[Post]) -> int:
             f"[bold]@{_escape(item.author.handle)}[/bold] {kind} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · "
             f"{_count(m.likes, 'like')} · {_count(m.replies, 'reply', 'replies')} · {_escape(item.id)}[/dim]"
         )
-        console.print(header)
+        console.print(header, soft_wrap=True)  # one line, even when piped: a script reads it whole
         for line in item.text.splitlines() or [""]:
             console.print("  " + bidi(line), markup=False, soft_wrap=True)
     return count
@@ -523,12 +529,15 @@ def post(
         content_warning=cw,
         tags=tuple(tag or ()),
         title=title,
-        idempotency_key=key,
+        idempotency_key=key or new_key(),
     )
     targets = open_targets(to or [], network, setting or [])
     try:
         doing = "Checking" if dry_run else "Posting"
-        with progress(f"{doing}: {', '.join(t.name for t in targets)}…"):
+        with (
+            interrupted("nothing was posted" if dry_run else may_be_posted(draft.idempotency_key)),
+            progress(f"{doing}: {', '.join(t.name for t in targets)}…"),
+        ):
             result = crosspost(draft, [t.net for t in targets], dry_run=dry_run, split=not no_split)
     finally:
         close_all(targets)
@@ -548,6 +557,38 @@ def post(
         _print_outcomes(targets, result, dry_run)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def new_key() -> str:
+    """A key for a write given no ``--key``: known before anything is sent, so an interruption can name it."""
+    return os.urandom(16).hex()
+
+
+@contextmanager
+def interrupted(message: str) -> Iterator[None]:
+    """Ctrl-C during a write ends the command (status 130) with ``message``: what may be done, how to finish.
+
+    Some accounts may have written before the interruption; said nothing,
+    the user runs the command again and posts there a second time.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        # A request already sent is waited for before the process ends; a second Ctrl-C ends it now,
+        # quietly (by default Python prints a traceback from its exit handlers). Set before the
+        # message, so a second Ctrl-C right after it cannot land in between.
+        with suppress(ValueError):  # not the main thread: its handler is not ours to change
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+        err().print(f"interrupted: {message}", markup=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def may_be_posted(key: str | None) -> str:
+    """What :func:`interrupted` says of a post or reply given ``key``."""
+    return (
+        "it may be posted already; to finish without posting twice,"
+        f" run the same command again with --key {key}"
+    )
 
 
 def posting_json(label: str, outcome: Outcome) -> dict[str, Any]:
@@ -570,10 +611,11 @@ def error_json(error: DecentSocialError) -> dict[str, Any]:
 def _print_outcomes(targets: Sequence[Target], result: CrosspostResult, dry_run: bool) -> None:
     """One line per target: ``posted``/``would post`` with the link or text, or ``failed`` with why."""
     console = out()
-    width = max(len(t.name) for t in targets)
+    # Padded to terminal columns, not characters: an emoji or CJK profile name takes two.
+    width = max(cell_len(t.name) for t in targets)
     for target, outcome in zip(targets, result.outcomes, strict=True):
         parts = f" ({len(outcome.drafts)} parts)" if len(outcome.drafts) > 1 else ""
-        where = target.name.ljust(width)
+        where = target.name + " " * (width - cell_len(target.name))
         if outcome.error is not None:
             done = f", {len(outcome.posts)} parts posted before it" if outcome.posts else ""
             line = f"failed      {where}  {printable(str(outcome.error))}{done}"
@@ -717,10 +759,12 @@ def rewards(
         return
     console = out()
     console.print(
-        printable(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}"), markup=False
+        printable(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}"),
+        markup=False,
+        soft_wrap=True,
     )
     if claimed is not None:
-        console.print(printable(f"claimed: {amounts(claimed)}"), markup=False)
+        console.print(printable(f"claimed: {amounts(claimed)}"), markup=False, soft_wrap=True)
 
 
 def main() -> None:

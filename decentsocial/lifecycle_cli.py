@@ -11,6 +11,7 @@ any shell, unpins it and resumes exactly the jobs it paused. Each takes
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -24,6 +25,7 @@ from .cli import (
     app,
     error_json,
     handles_errors,
+    interrupted,
     model_json,
     out,
     posting_json,
@@ -83,7 +85,10 @@ def edit(
         print_json(model_json(post, target))
         return
     verb = "replaced by" if post.id != post_id else "edited"
-    out().print(f"{verb} {printable(post.url or post.id)}: " + bidi(post.text), markup=False, soft_wrap=True)
+    console = out()
+    console.print(f"{verb} {printable(post.url or post.id)}:", markup=False, soft_wrap=True)
+    for line in post.text.splitlines() or [""]:  # line by line, as posts are shown: no lines run together
+        console.print("  " + bidi(line), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel=POSTING)
@@ -181,9 +186,16 @@ def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
 def retract(
     job_or_key: Annotated[str, typer.Argument(help="A job's id, or the key it was scheduled with.")],
     store: StoreOpt = "campaign.db",
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Delete without asking (it asks only when run from a terminal)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete every post a scheduled job made, threads included, on every target (safe to run twice)."""
+    """Delete every post a scheduled job made, threads included, on every target (safe to run twice).
+
+    Run from a terminal it asks first, unless --yes; a script is not asked.
+    """
     from .lifecycle import retract as retract_job
 
     sched = open_scheduler(store)
@@ -191,6 +203,15 @@ def retract(
         job = _find_job(sched, job_or_key)
     finally:
         sched.close()
+    if not yes and sys.stdin.isatty():
+        # Nothing brings the posts back: a mistyped or mis-pasted id deserves one look. On stderr, so a
+        # piped --json stays one document.
+        typer.confirm(
+            f"Delete the {len(job.post_ids)} post(s) job {job.id} ({printable(job.key)}) made, on"
+            f" {printable(', '.join(job.targets))}?",
+            abort=True,
+            err=True,
+        )
     retraction = retract_job(job)
     if as_json:
         print_json(_retraction_json(job, retraction))
@@ -218,7 +239,11 @@ def crisis_start(
     new = is_missing_file(store)
     sched = open_scheduler(store, create=True)
     try:
-        c = crisis(statement, to, scheduler=sched, pin=not no_pin)
+        with interrupted(
+            "the crisis may have started in part (jobs paused, the statement posted on some profiles,"
+            " not pinned): `decentsocial crisis end` ends it and resumes the jobs it paused"
+        ):
+            c = crisis(statement, to, scheduler=sched, pin=not no_pin)
     finally:
         sched.close()
     assert c.result is not None
@@ -308,6 +333,7 @@ def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> Non
             f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed",
             style="bold",
             markup=False,
+            soft_wrap=True,
         )
         for label, error in ended.errors:
             console.print(f"  not unpinned {label}: {printable(str(error))}", markup=False, soft_wrap=True)

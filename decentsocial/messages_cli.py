@@ -66,7 +66,8 @@ def messages(
     console.print(Rule(Text(f"{net.name} messages"), align="left"))
     for item in found:
         console.print(
-            f"{_who(item)} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · {escape(_printable(item.id))}[/dim]"
+            f"{_who(item)} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · {escape(_printable(item.id))}[/dim]",
+            soft_wrap=True,  # one line, even when piped
         )
         for line in item.text.splitlines() or [""]:
             console.print("  " + bidi(line), markup=False, soft_wrap=True)

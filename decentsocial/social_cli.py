@@ -34,7 +34,10 @@ from .cli import (
     close_all,
     each_target,
     handles_errors,
+    interrupted,
+    may_be_posted,
     model_json,
+    new_key,
     open_targets,
     out,
     print_json,
@@ -139,8 +142,14 @@ def reply(
     as_json: JsonOpt = False,
 ) -> None:
     """Reply to a post."""
-    draft = Draft(text=text_or_stdin(text), media=images(image, alt), content_warning=cw, idempotency_key=key)
-    target, made = write_one(profile, network, setting, "Replying", lambda net: net.reply(post_id, draft))
+    draft = Draft(
+        text=text_or_stdin(text),
+        media=images(image, alt),
+        content_warning=cw,
+        idempotency_key=key or new_key(),
+    )
+    with interrupted(may_be_posted(draft.idempotency_key)):
+        target, made = write_one(profile, network, setting, "Replying", lambda net: net.reply(post_id, draft))
     done("replied", target, made.id, made.url, as_json)
 
 
@@ -161,7 +170,8 @@ def delete(
     def ask(target: Target) -> None:
         if not sys.stdin.isatty():
             raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
-        typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True)
+        # On stderr: with --json piped, a question on stdout would be read as the document, unseen.
+        typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True, err=True)
 
     target, _ = write_one(
         profile, network, setting, "Deleting", lambda net: net.delete(post_id), None if yes else ask
@@ -269,10 +279,11 @@ def notifications(
 
 
 def _notification_line(item: Notification) -> str:
+    # Each part made printable on its own: over the whole line, it would strip the post's bidi isolates.
     who = f" @{printable(item.account.handle)}" if item.account else ""
-    amount = f" {item.amount}" if item.amount else ""
+    amount = f" {printable(str(item.amount))}" if item.amount else ""
     about = f": {bidi(truncate(item.post.text.replace(chr(10), ' '), 60))}" if item.post else ""
-    return printable(f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}")
+    return f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}"
 
 
 @app.command(rich_help_panel=READING)

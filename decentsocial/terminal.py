@@ -3,18 +3,19 @@
 A post, a handle or a server's error message is printed by the command line
 as plain text: :func:`printable` for a line, :func:`cell` for a table cell,
 :func:`bidi` for a line that may hold right-to-left script, :func:`json_text`
-for ``--json``.
+for ``--json``. And the way in: :func:`decoded_input` for text piped to a command.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import Any
 
 from rich.text import Text
 
-__all__ = ["bidi", "cell", "has_rtl", "json_text", "printable"]
+__all__ = ["bidi", "cell", "decoded_input", "has_rtl", "json_text", "printable"]
 
 #: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, and their presentation forms).
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
@@ -78,3 +79,36 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
 
 
 _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+
+
+def decoded_input(data: bytes, legacy: str | None = None) -> str:
+    """Text from a file's bytes: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or the
+    system's own ``legacy`` encoding (Windows' cp1252), as Python read standard input before.
+
+    A Windows editor starts a file with a byte-order mark (it would be
+    published, unseen, before the text) and ends its lines with CR LF (a
+    stray CR in each line): both are dropped. Anything else is ``InvalidInput``.
+    """
+    from .errors import InvalidInput
+
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        found = None if utf16 else _decoded_as(data, legacy)
+        if found is None:
+            raise InvalidInput(
+                f"standard input is not UTF-8 text (byte {exc.start} cannot be read): save the file as UTF-8"
+            ) from None
+        text = found
+    return text.replace("\r\n", "\n")
+
+
+def _decoded_as(data: bytes, encoding: str | None) -> str | None:
+    """``data`` in ``encoding`` when that is a legacy (not UTF) encoding that reads it; else ``None``."""
+    try:
+        if encoding is None or codecs.lookup(encoding).name.startswith("utf"):
+            return None
+        return data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None

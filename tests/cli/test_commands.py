@@ -617,7 +617,8 @@ def test_delete_asks_on_a_terminal(tmp_path: Path) -> None:
             os.close(child)
             os.close(main)
         assert done.returncode == code, (done.stdout, done.stderr)
-        assert f"Delete post {made.id} as brand (sandbox)? [y/N]" in done.stdout
+        # The question is on stderr: with the output piped (--json), it is still seen.
+        assert f"Delete post {made.id} as brand (sandbox)? [y/N]" in done.stderr
         with sandbox(tmp_path) as brand:
             remaining = [p.id for p in brand.search("Maybe", limit=None)]
         assert remaining == ([made.id] if answer == b"n\n" else [])
