@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import webbrowser
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -314,11 +315,27 @@ def logout(
         bool,
         typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Sign out without asking (only a terminal is asked)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Revoke the profile's token (where the network can) and remove the profile and its secrets."""
+    """Revoke the profile's token (where the network can) and remove the profile and its secrets.
+
+    Run from a terminal it asks first, unless --yes; a script is not asked.
+    """
     from . import auth
 
+    if not yes and sys.stdin.isatty():
+        # Signing in again means the browser, an app password or a key typed anew: one look first.
+        # On stderr, so a piped --json stays one document.
+        typer.confirm(
+            f"Sign out of {printable(profile)}, removing the profile and its secrets"
+            f"{'' if no_revoke else ' and revoking its token'}?",
+            abort=True,
+            err=True,
+        )
     steps = auth.logout(profile, revoke=not no_revoke)
     if as_json:
         print_json({"profile": profile, "done": steps})
