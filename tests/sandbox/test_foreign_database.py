@@ -30,6 +30,7 @@ def _tables(db: Path) -> list[str]:
         "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT)",
         "CREATE TABLE meta (name TEXT, data BLOB)",
         "CREATE TABLE accounts (handle TEXT PRIMARY KEY, email TEXT)",
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total TEXT)",  # no table of our names at all
     ],
 )
 def test_another_programs_database_is_a_configuration_error(tmp_path: Path, schema: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.sandbox import SandboxNetwork
+from decentsocial.backends.sandbox.schema import SCHEMA
 
 
 def _open(path: Path, state: Path) -> SandboxNetwork:
@@ -50,7 +51,9 @@ def test_without_idempotent_publish_keys_go_to_the_state_store(tmp_path: Path) -
 
 def test_a_database_from_before_digests_gets_the_column(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(path) as db:  # every table of today, but idempotency as it was before digests
+        db.executescript(SCHEMA)
+        db.execute("DROP TABLE idempotency")
         db.execute(
             "CREATE TABLE idempotency (account TEXT NOT NULL, key TEXT NOT NULL, post_seq INTEGER NOT NULL,"
             " PRIMARY KEY (account, key))"

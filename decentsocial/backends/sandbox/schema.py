@@ -235,12 +235,23 @@ _COLUMNS = {
 }
 
 
+#: Tables every sandbox database has had from the first release (later ones are added when missing).
+_FIRST_TABLES = {"meta", "accounts", "posts"}
+
+
 def _check_columns(tx: Tx) -> None:
     """``ConfigurationError`` for a file whose tables of our names are another program's.
 
     Every statement would fail on it ("no such column"); that is no busy database to retry.
     A table not there yet is made by ``SCHEMA``, a column added since by ``_add_missing_columns``.
     """
+    tables = {row["name"] for row in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and not tables >= _FIRST_TABLES:  # another program's file: nothing of ours is added to it
+        raise ConfigurationError(
+            f"this file is not a sandbox database: it holds other tables ({', '.join(sorted(tables)[:5])}); "
+            "give the sandbox a path of its own",
+            network=NETWORK,
+        )
     added = {(table, column) for table, column, _ in _ADDED_COLUMNS}
     for table, wanted in _COLUMNS.items():
         have = {row["name"] for row in tx.all(f"PRAGMA table_info({table})")}
