@@ -1,4 +1,5 @@
-"""The campaign commands of ``decentsocial``: schedule, jobs, pause, resume, cancel, reschedule, worker.
+"""The campaign commands of ``decentsocial``: schedule, jobs, pause, resume, cancel, reschedule, retry,
+worker.
 
 They work on a scheduler store (``--store``, default ``campaign.db`` in the
 current folder, or ``$DECENTSOCIAL_STORE``); targets are profile names, so
@@ -287,6 +288,25 @@ def reschedule(
         print_json(job_json(job))
         return
     out().print(f"{job.id} now goes out {job.at:%Y-%m-%d %H:%M} UTC", markup=False)
+
+
+@app.command(rich_help_panel=PLANNING)
+@handles_errors
+def retry(
+    job_id: Annotated[str, typer.Argument(help="The failed job's id.")],
+    store: StoreOpt = "campaign.db",
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a failed job again now: only the targets that published nothing for sure."""
+    sched = open_scheduler(store)
+    try:
+        job = sched.retry(job_id)
+    finally:
+        sched.close()
+    if as_json:
+        print_json(job_json(job))
+        return
+    out().print(f"{job.id} goes out again at the next look of a worker", markup=False)
 
 
 @app.command(rich_help_panel=PLANNING)

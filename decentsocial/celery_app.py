@@ -72,7 +72,7 @@ def _seconds(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value <= 0:
+    if not 0 < value < float("inf"):  # nan and inf too: a lease must end
         raise errors.ConfigurationError(f"{name} must be a positive number of seconds, got {raw!r}")
     return value
 
@@ -145,6 +145,11 @@ def _bad_url(exc: Exception) -> str:
         return "bad Celery broker URL: its scheme names no transport Celery knows (redis://, amqp://…)"
     if isinstance(exc, ImportError):
         return f"the Celery broker's transport needs a library that is not installed ({exc.name or exc})"
+    if isinstance(exc, TypeError):  # kombu passes the query's fields on as arguments of its own
+        return (
+            "bad Celery broker URL: Celery cannot take the settings in its query (after '?'); give the"
+            " password in its user part, redis://:PASSWORD@host:6379/0 (%-encoded: '#' as %23)"
+        )
     return (
         "bad Celery broker URL: its host, port or password cannot be read (a password holding "
         "'#', '?', '/' or '@' must be %-encoded: '#' as %23)"
@@ -161,8 +166,10 @@ class Dispatcher:
             self.app = make_app(broker)
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, timeout=connect_timeout)
-        except (KeyError, ValueError, ImportError) as exc:
+        except (KeyError, ValueError, TypeError, ImportError) as exc:
             raise errors.ConfigurationError(_bad_url(exc)) from None
+        except errors.DecentSocialError:  # a setting of ours (a bad visibility timeout): said as it is
+            raise
         except Exception as exc:  # kombu's OperationalError, socket errors
             if _refused(exc):
                 raise errors.ConfigurationError(f"the Celery broker refused the credentials: {exc}") from None

@@ -284,6 +284,10 @@ class JobStore(Protocol):
         """The job with its outcomes, or ``None``."""
         ...
 
+    def find(self, key: str) -> str | None:
+        """The id of the job planned with ``key``, or ``None``."""
+        ...
+
     def load_all(self) -> list[Job]:
         """Every job, soonest first (then oldest first)."""
         ...

@@ -399,6 +399,11 @@ class RedisStore:
             raw, outcomes = pipe.execute()
         return None if not raw else _job(raw, outcomes, job_id)
 
+    def find(self, key: str) -> str | None:
+        with self._errors():
+            found = self._redis.hget(PREFIX + "keys", key)
+        return None if found is None else _text(found)
+
     def load_all(self) -> list[Job]:
         with self._errors():
             ids = cast("list[str]", self._redis.zrange(PREFIX + "all", 0, -1))

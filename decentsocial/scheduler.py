@@ -239,7 +239,8 @@ class Scheduler:
         ``key`` (default: the draft's ``idempotency_key``, else a new one)
         makes scheduling itself exactly-once: scheduling the same key and
         draft again returns the job already planned; the same key with
-        another draft or plan is ``InvalidInput``. So is a draft whose stored
+        another draft or plan is ``InvalidInput``, and so is the key of a
+        cancelled job (it would never go out). So is a draft whose stored
         form would not read back (nothing is stored).
 
         ``variants`` gives targets their own form of the post, by profile
@@ -254,9 +255,9 @@ class Scheduler:
         """
         d = as_draft(draft)
         names = self._check_targets(targets)
-        when = self._check_time(at, "at")
+        when = self._check_time(at, "at", past_ok=True)  # past: only to find the job planned already
         interval = _interval(every)
-        end = None if until is None else self._check_time(until, "until")
+        end = None if until is None else self._check_time(until, "until", past_ok=True)
         if end is not None and interval is None:
             raise errors.InvalidInput("until goes with every: a job that does not recur has no end")
         if end is not None and end < when:
@@ -265,6 +266,15 @@ class Scheduler:
         job_key = key or d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
+        for name, given, value in (("at", when, at), ("until", end, until)):
+            # The same plan again returns its job even once its time has passed (a script run twice).
+            if (
+                given is not None
+                and value is not None
+                and self._past(given)
+                and self._store.find(job_key) is None
+            ):
+                raise errors.InvalidInput(f"{name} is in the past ({value.isoformat()})")
         networks = {name: profile_network(name) for name in names}
         selectors = [*names, *(n for n in networks.values() if n is not None)]
         chosen = check_variants(d, variants, selectors)
@@ -282,7 +292,13 @@ class Scheduler:
             created_at=self._now().timestamp(),
             local_at=local_at,
         )
-        return self.job(self._store.add(plan))
+        job = self.job(self._store.add(plan))
+        if job.status == "cancelled":  # returned as if planned, it would never go out
+            raise errors.InvalidInput(
+                f"the job with key {job_key!r} ({job.id}) was cancelled and a key plans one job:"
+                " use another key to plan it again"
+            )
+        return job
 
     def _check_targets(self, targets: Sequence[str]) -> tuple[str, ...]:
         if isinstance(targets, str):
@@ -316,7 +332,7 @@ class Scheduler:
         except errors.DecentSocialError as exc:  # no secret here, server unreachable…: the worker checks
             log.debug("target %r not checked at schedule(): %s", target, exc)
 
-    def _check_time(self, value: datetime, name: str) -> datetime:
+    def _check_time(self, value: datetime, name: str, *, past_ok: bool = False) -> datetime:
         if not isinstance(value, datetime):
             raise errors.InvalidInput(f"{name} must be a datetime, got {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
@@ -331,9 +347,12 @@ class Scheduler:
             raise errors.InvalidInput(
                 f"{name} is too far ahead ({value.isoformat()}); plan before {LATEST:%Y}"
             )
-        if when < self._now() - PAST_GRACE:
+        if not past_ok and self._past(when):
             raise errors.InvalidInput(f"{name} is in the past ({value.isoformat()})")
         return when
+
+    def _past(self, when: datetime) -> bool:
+        return when < self._now() - PAST_GRACE
 
     # ---------------------------------------------------------------- reading
 
@@ -403,6 +422,33 @@ class Scheduler:
             raise errors.InvalidInput(
                 f"job {job_id} is {self.job(job_id).status}: only a planned job can be moved"
             )
+        return self.job(job_id)
+
+    def retry(self, job_id: str) -> Job:
+        """Run a failed job's occurrence again now: only its targets that the network refused
+        outright (nothing was published: a rejected text, a missing secret, a rate limit, a server
+        not reached), with the same idempotency keys; the others keep their record.
+
+        A target that may have been published (its answer was lost, a server error after the
+        request went out, a publish cut short elsewhere) or published part of a thread is never
+        sent again; a job with no other failed target is ``InvalidInput``, as is one not failed.
+        """
+        job_id = _job_id(job_id)
+        job = self.job(job_id)
+        if job.error is not None:  # its record cannot be read: it can never run
+            raise job.error
+        if job.status != "failed":
+            raise errors.InvalidInput(f"job {job_id} is {job.status}: only a failed job can be retried")
+        if not any(o.occurrence == job.occurrence and _refused_outright(o) for o in job.outcomes):
+            raise errors.InvalidInput(
+                f"job {job_id} has no failed target that can safely be sent again: each may have been"
+                " published (look for it on the network), or published part of its thread"
+            )
+        if not self._store.move(job_id, ("failed",), "scheduled"):
+            raise errors.InvalidInput(
+                f"job {job_id} is {self.job(job_id).status}: only a failed job can be retried"
+            )
+        self._store.set_at(job_id, max(self._now(), job.at).timestamp())
         return self.job(job_id)
 
     def _move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str]:
@@ -478,6 +524,8 @@ class Scheduler:
 
         With the Celery engine: sends the jobs due now to the workers; returns how many were sent.
         """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise errors.InvalidInput(f"limit must be a whole number of jobs, got {limit!r}")
         if self._dispatcher is not None:
             return self._dispatch(limit)
         count = 0
@@ -568,8 +616,8 @@ class Scheduler:
         for target in job.targets:
             mark = recorded.get(target)
             started = None if mark is None else mark.started_by
-            if mark is not None and started is None:
-                continue  # published before a takeover: read from the record, never sent again
+            if mark is not None and started is None and not _refused_outright(mark):
+                continue  # published (or maybe) before a takeover or a retry: never sent again
             if pending is not None:
                 self._store.record(job.id, *pending)
                 pending = None
@@ -664,6 +712,16 @@ class Scheduler:
             return leased_until if self._store.holds(job_id, self.worker_id) else None
         until = now + self.lease
         return until if self._store.renew(job_id, self.worker_id, until) else None
+
+
+def _refused_outright(outcome: TargetOutcome) -> bool:
+    """Whether a target's recorded outcome is an error that published nothing, for sure: the network
+    refused it, or was not reached (a ``NetworkUnavailable`` that may have been published is not, nor
+    an unexpected error: it may have come after the post was made)."""
+    error = outcome.error
+    if error is None or outcome.post_ids or outcome.publishing or type(error) is errors.DecentSocialError:
+        return False
+    return error.retryable is True or not isinstance(error, errors.NetworkUnavailable)
 
 
 def _state_identity(net: Network) -> str | None:

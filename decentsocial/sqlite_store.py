@@ -151,6 +151,11 @@ class SQLiteStore:
             outcomes = self._db.execute(_SELECT_OUTCOMES + " WHERE job_id = ?", (job_id,)).fetchall()
         return _job(row, outcomes)
 
+    def find(self, key: str) -> str | None:
+        with self._reading("finding a job by its key"):
+            row = self._db.execute("SELECT id FROM jobs WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
     def load_all(self) -> list[Job]:
         with self._reading("reading the jobs"):
             rows = self._db.execute(_SELECT_JOBS + " ORDER BY at, created_at").fetchall()
