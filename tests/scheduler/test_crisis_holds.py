@@ -161,13 +161,15 @@ def test_a_crisis_ended_while_it_starts_takes_its_pin_back(sched: Scheduler, pro
     net.close()
 
 
-def test_an_end_racing_the_last_save_of_start_ends_what_start_pinned(
-    sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `crisis end` in another shell reads the record (no pin yet), then `crisis start` saves its pin.
+def _end_while_start_saves(
+    sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch, *, end_nets: list[Any]
+) -> tuple[Any, Any, Any, crisis_mode.Crisis]:
+    """`crisis end` in another shell reads the record (no pin yet), then `crisis start` saves its pin.
+
+    Returns the job, the start's connection, what the end returned (or raised) and the crisis.
+    """
     job = sched.schedule("post", ["brand-a"], at=START + timedelta(hours=1))
     net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
-    their_net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
     pin, real_resume = net.pin, crisis_mode._resume
     has_read, go = threading.Event(), threading.Event()
     ended: list[Any] = []
@@ -183,8 +185,8 @@ def test_an_end_racing_the_last_save_of_start_ends_what_start_pinned(
             with Scheduler(profiles / "campaign.db") as other:
                 found = Crisis.active(other)
                 assert found is not None
-                ended.append(found.end(nets=[their_net]))
-        except BaseException as exc:  # seen by the assertions below
+                ended.append(found.end(nets=end_nets))
+        except BaseException as exc:  # seen by the assertions of the caller
             ended.append(exc)
 
     ender = threading.Thread(target=end_in_another_shell, name="ender")
@@ -200,6 +202,14 @@ def test_an_end_racing_the_last_save_of_start_ends_what_start_pinned(
     go.set()
     ender.join(60)
     (done,) = ended
+    return job, net, done, c
+
+
+def test_an_end_racing_the_last_save_of_start_ends_what_start_pinned(
+    sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    their_net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
+    job, net, done, c = _end_while_start_saves(sched, profiles, monkeypatch, end_nets=[their_net])
     assert isinstance(done, crisis_mode.CrisisEnd), done
     assert done.unpinned == (c.pinned[0].id,)
     assert done.resumed == (job.id,)
@@ -296,42 +306,9 @@ def test_the_crisis_names_stay_where_they_were() -> None:
 def test_an_end_racing_start_with_no_connection_for_its_pin_still_ends(
     sched: Scheduler, profiles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As above, but the other shell has no connection for the pin `crisis start` saves meanwhile:
-    # its jobs are resumed already, so the crisis must end too (the pin reported), not stay active.
-    job = sched.schedule("post", ["brand-a"], at=START + timedelta(hours=1))
-    net = ds.connect("sandbox", path=profiles / "a.db", account="brand")
-    pin, real_resume = net.pin, crisis_mode._resume
-    has_read, go = threading.Event(), threading.Event()
-    ended: list[Any] = []
-
-    def resume_after_start_saved(*args: Any) -> Any:
-        if threading.current_thread().name == "ender":
-            has_read.set()
-            go.wait(60)
-        return real_resume(*args)
-
-    def end_in_another_shell() -> None:
-        try:
-            with Scheduler(profiles / "campaign.db") as other:
-                found = Crisis.active(other)
-                assert found is not None
-                ended.append(found.end())
-        except BaseException as exc:  # seen by the assertions below
-            ended.append(exc)
-
-    ender = threading.Thread(target=end_in_another_shell, name="ender")
-
-    def pin_while_another_shell_ends(post: Any) -> Any:
-        ender.start()
-        assert has_read.wait(60)
-        return pin(post)
-
-    monkeypatch.setattr(crisis_mode, "_resume", resume_after_start_saved)
-    net.pin = pin_while_another_shell_ends  # type: ignore[method-assign]
-    c = ds.crisis("We are aware of the outage.", [net], scheduler=sched)
-    go.set()
-    ender.join(60)
-    (done,) = ended
+    # The other shell has no connection for the pin `crisis start` saves meanwhile: its jobs are
+    # resumed already, so the crisis must end too (the pin reported), not stay active.
+    job, net, done, c = _end_while_start_saves(sched, profiles, monkeypatch, end_nets=[])
     assert isinstance(done, crisis_mode.CrisisEnd), done
     assert done.resumed == (job.id,)
     assert done.unpinned == ()
