@@ -48,6 +48,7 @@ from .errors import DecentSocialError, InvalidInput, NetworkUnavailable, from_st
 from .limits import ACCEPT_ENCODING, Limits, guarded_transport, loads
 from .retry import RetryPolicy, repeated_delete
 from .text import lone_surrogate_at
+from .urls import redirect_refused
 
 __all__ = [
     "HttpApi",
@@ -345,7 +346,19 @@ class HttpApi:
 
     def decode(self, response: httpx.Response, what: str | None = None) -> Any:
         """The response's JSON within the size and depth limits; a body that is not JSON is the
-        server's failure (``NetworkUnavailable``, never a parser's own exception)."""
+        server's failure (``NetworkUnavailable``, never a parser's own exception).
+
+        A redirect (3xx) is no answer: its body (often ``{}``) would read as the resource or as a
+        write done. It is refused (``ConfigurationError``), never followed: these APIs never redirect.
+        """
+        if 300 <= response.status_code < 400:
+            raise redirect_refused(
+                response.status_code,
+                response.headers.get("location", ""),
+                network=self.network,
+                base=str(response.request.url),
+                what=f"the {self.label} server",
+            )
         try:
             return loads(response.content, limits=self.limits, network=self.network)
         except NetworkUnavailable as exc:

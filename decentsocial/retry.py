@@ -16,6 +16,7 @@ Rules:
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -66,7 +67,7 @@ def parse_retry_after(value: str | float | int | None, *, now: datetime | None =
     Accepts delta seconds (``"30"``), a Unix time (``"1732623000"``), an HTTP
     date (``"Wed, 21 Oct 2026 07:28:00 GMT"``) or ISO-8601
     (``"2026-11-26T12:00:00.000Z"``, as Mastodon sends ``X-RateLimit-Reset``).
-    Never negative.
+    Never negative; an infinite or NaN number is unreadable.
     """
     if value is None:
         return None
@@ -84,6 +85,8 @@ def parse_retry_after(value: str | float | int | None, *, now: datetime | None =
             if when is None:
                 return None
             return max(0.0, (when - now).total_seconds())
+    if not math.isfinite(number):  # "1e999", "nan": no wait anyone can keep (or sleep: an OverflowError)
+        return None
     if number >= _EPOCH_THRESHOLD:
         return max(0.0, number - now.timestamp())
     return max(0.0, number)

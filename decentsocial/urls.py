@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 from .errors import ConfigurationError, ContentRejected, InvalidInput, NetworkUnavailable
 from .limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_encoded
@@ -42,6 +42,7 @@ __all__ = [
     "is_loopback_host",
     "is_public_address",
     "parse_url",
+    "redirect_refused",
     "resolve_public",
 ]
 
@@ -208,6 +209,35 @@ def check_endpoint(
     return str(parsed).rstrip("/") if parsed.path == "/" and not parsed.query else str(parsed)
 
 
+def redirect_refused(
+    status: int,
+    location: str,
+    *,
+    network: str,
+    base: str = "",
+    what: str = "the server",
+    setting: str = "base_url",
+) -> ConfigurationError:
+    """The error for a redirect from a configured server: refused, never followed, never read as an answer.
+
+    Each hop would get a deadline of its own and could carry credentials (or a
+    write) to another host; an API answers where it is asked. ``location`` is
+    read against ``base`` (the request's URL), and only the host it names is
+    shown (its path or query may hold anything).
+    """
+    where = ""
+    if location:
+        try:
+            where = f" to {parse_url(urljoin(base, location)).host}"
+        except (InvalidInput, ValueError):
+            where = " elsewhere"
+    return ConfigurationError(
+        f"{what} answered HTTP {status}{where}: redirects are not followed"
+        f" (if it moved, set {setting} to its new address)",
+        network=network,
+    )
+
+
 def canonical_base_url(settings: Any, network: str) -> None:
     """Replace a frozen settings model's ``base_url`` by its checked, canonical form (:func:`check_endpoint`).
 
@@ -355,7 +385,12 @@ def fetch_public_json(
             try:
                 if response.is_redirect:
                     location = response.headers.get("location", "")
-                    target = parse_url(str(httpx.URL(str(target)).join(location)), network=network)
+                    try:
+                        target = parse_url(str(httpx.URL(str(target)).join(location)), network=network)
+                    except (InvalidInput, httpx.InvalidURL):  # the server's doing, not the caller's
+                        raise ContentRejected(
+                            f"{target.host} redirected to a URL that cannot be fetched", network=network
+                        ) from None
                     continue
                 if response.status_code != 200:
                     raise NetworkUnavailable(

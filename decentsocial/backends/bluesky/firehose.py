@@ -62,10 +62,47 @@ class _Stopped(Exception):
     """Raised inside atproto's reconnect loop once the reader is stopped, so it dials no more."""
 
 
+class _Redirected(Exception):
+    """A handshake answered with a redirect: refused, not followed (see :func:`_no_redirects`)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def _no_redirects() -> type:
+    """websockets' client connection, its handshake refusing a redirect.
+
+    websockets follows a redirect (up to 10, to any host) before any of our
+    code sees it: the subscription would go to a server nobody configured.
+    """
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import ClientConnection
+
+    class Connection(ClientConnection):
+        def handshake(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().handshake(*args, **kwargs)
+            except InvalidStatus as exc:
+                status = int(exc.response.status_code)
+                if 300 <= status < 400:
+                    raise _Redirected(status) from exc
+                raise
+
+    return Connection
+
+
 def _refusal(exc: BaseException, *, network: str, where: str) -> errors.DecentSocialError | None:
-    """The error for a handshake the server refuses for good (4xx but 408/429), else None (try again)."""
+    """The error for a handshake the server refuses for good (4xx but 408/429, a redirect), else None
+    (try again)."""
     from websockets.exceptions import InvalidStatus
 
+    if isinstance(exc, _Redirected):
+        return errors.ConfigurationError(
+            f"firehose_url: {where} answered {exc}: redirects are not followed"
+            " (if it moved, set firehose_url to its new address)",
+            network=network,
+        )
     if not isinstance(exc, InvalidStatus):
         return None
     status = int(exc.response.status_code)
@@ -105,6 +142,7 @@ def _subscriber(
     from atproto import FirehoseSubscribeReposClient
 
     answered = [False]
+    connection = _no_redirects()
 
     class Subscriber(FirehoseSubscribeReposClient):  # type: ignore[misc]
         def _get_reconnection_delay(self) -> float:
@@ -117,6 +155,9 @@ def _subscriber(
             if done.is_set():
                 raise _Stopped
             self.update_params({"cursor": position[0]} if position[0] is not None else {})
+
+        def _get_connect_kwargs(self) -> dict[str, Any]:
+            return {**super()._get_connect_kwargs(), "create_connection": connection}
 
         def _get_client(self) -> Any:
             client = super()._get_client()  # the handshake is done when it returns

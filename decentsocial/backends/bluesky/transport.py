@@ -34,7 +34,7 @@ import httpx
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
 from ...limits import check_json_depth, guarded_transport
 from ...private_files import write_private_file
-from ...urls import check_endpoint, is_loopback_host
+from ...urls import check_endpoint, is_loopback_host, redirect_refused
 from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
 
@@ -84,12 +84,11 @@ class _CheckedTransport(httpx.BaseTransport):
             # Not followed: atproto's client would follow up to 20, each with a deadline of its own.
             # An XRPC server answers where it is asked; one that moved needs a new base_url.
             response.close()
-            location = response.headers.get("location", "")
-            where = f" to {request.url.join(location).host}" if location else ""
-            raise ConfigurationError(
-                f"the server answered HTTP {response.status_code}{where}: redirects are not followed"
-                " (if the server moved, set base_url to its new address)",
+            raise redirect_refused(
+                response.status_code,
+                response.headers.get("location", ""),
                 network=self.network,
+                base=str(request.url),
             )
         if "json" in response.headers.get("content-type", "").lower():
             try:

@@ -24,6 +24,7 @@ import httpx
 from ... import errors
 from ...limits import Limits, guarded_transport
 from ...retry import RetryPolicy
+from ...urls import redirect_refused
 from .failures import node_failures, result_of
 
 __all__ = ["RpcClient"]
@@ -37,7 +38,8 @@ class RpcClient:
     """Calls ``method`` on the configured nodes in turn; retries only what cannot post twice.
 
     A node that is unreachable, times out, answers 5xx or breaks a limit
-    (deadline, body size) hands the next attempt to the next configured node.
+    (deadline, body size) hands the next attempt to the next configured node;
+    one that redirects is refused (``ConfigurationError``) and the next call goes to the next node.
     """
 
     def __init__(
@@ -104,6 +106,18 @@ class RpcClient:
                         exc.message, network=self.network, retryable=True
                     ) from exc
                 raise
+            if 300 <= response.status_code < 400:
+                # Not the node's answer: a "{}" body would read as "no result" (a post not found, a
+                # broadcast taken). Refused, and the next call goes to the next node.
+                self._next_node()
+                raise redirect_refused(
+                    response.status_code,
+                    response.headers.get("location", ""),
+                    network=self.network,
+                    base=str(url),
+                    what=f"the node {url.host}",
+                    setting="nodes",
+                )
             return result_of(
                 self.network,
                 method,

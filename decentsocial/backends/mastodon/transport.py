@@ -192,7 +192,7 @@ class GuardedAdapter(HTTPAdapter):
                 limited = _timeouts(timeout, deadline, keep_read=stream)
                 response = super().send(request, stream=True, timeout=limited, **kwargs)
                 try:
-                    if response.is_redirect:
+                    if 300 <= response.status_code < 400:  # with a Location or not: no answer
                         raise _redirected(response)
                     if not stream:
                         self._read(response, deadline, watchdog)
@@ -234,10 +234,12 @@ def _redirected(response: requests.Response) -> ConfigurationError:
     redirect to another host would carry a post's text (and its idempotency key) there.
     The API of a Mastodon server never redirects; a server that moved needs a new ``base_url``."""
     location = response.headers.get("location", "")
-    try:
-        where = f" to {parse_url(location).host}" if "://" in location else " within the server"
-    except InvalidInput:
-        where = ""
+    where = " within the server" if location else ""
+    if "://" in location:
+        try:
+            where = f" to {parse_url(location).host}"
+        except InvalidInput:
+            where = ""
     return ConfigurationError(
         f"the Mastodon server answered HTTP {response.status_code}{where}: redirects are not followed"
         " (if the server moved, set base_url to its new address)",

@@ -7,7 +7,8 @@ Relay quirks handled here (see docs/networks/nostr.md):
   (publishes on a connection are serialized), never by id alone;
 * some relays slow down every later reply on a connection after a rejection,
   so a connection that saw a rejection is closed and a fresh one opened;
-* every wait has a deadline.
+* every wait has a deadline;
+* a redirect answering the websocket handshake is refused, never followed.
 
 One websocket message is at most ``max_line_bytes`` (a longer one ends the
 connection); one nested deeper than ``max_json_depth`` or not JSON at all is
@@ -26,6 +27,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus, SecurityError
 
 from ...errors import NetworkUnavailable
 from ...limits import Limits, check_json_depth
@@ -42,6 +44,21 @@ log = logging.getLogger("decentsocial.nostr")
 #: Where a subscription's messages go: each with its length as received (``None``, 0: the connection ended).
 #: A coroutine returned is awaited before the relay is read again (a stream whose consumer is behind).
 Sink = Callable[[list[Any] | None, int], Coroutine[Any, Any, None] | None]
+
+
+class _connect(connect):  # lower case: used as websockets' ``connect``
+    """websockets' ``connect`` refusing redirects, which it would follow (up to 10, to any host).
+
+    A relay answers where it is configured: one that redirects must not send
+    this connection's events and queries to a relay (or an address) nobody chose.
+    """
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        if isinstance(exc, InvalidStatus) and 300 <= exc.response.status_code < 400:
+            return SecurityError(
+                f"the relay answered HTTP {exc.response.status_code}: redirects are not followed"
+            )
+        return exc
 
 
 class RelayConnection:
@@ -69,7 +86,7 @@ class RelayConnection:
             if self._ws is not None and self._is_open():
                 return self._ws
             with unreachable("cannot connect"):
-                ws = await connect(
+                ws = await _connect(
                     self.url,
                     open_timeout=self.timeout,
                     max_size=self.limits.max_line_bytes,

@@ -79,16 +79,6 @@ class QueryResult:
     max_limits: dict[str, int] = field(default_factory=dict)
 
 
-async def _capped(chunks: Any, limit: int) -> Any:
-    """The chunks of an answer, stopping once more than ``limit`` bytes came (the reader refuses them)."""
-    size = 0
-    async for chunk in chunks:
-        size += len(chunk)
-        yield chunk
-        if size > limit:
-            return
-
-
 def _max_limit(info: dict[str, Any] | None) -> int | None:
     """The NIP-11 ``limitation.max_limit`` (``None``: none announced, or not a positive integer)."""
     limitation = info.get("limitation") if info else None
@@ -265,8 +255,12 @@ class RelayPool:
             if response.status_code != 200:
                 return {}
             encoding = response.headers.get("content-encoding", "")
-            chunks = [chunk async for chunk in _capped(response.aiter_raw(), limit)]
-        sent = read_capped(iter(chunks), limit=limit, deadline=deadline)
+            received = bytearray()  # not a list of chunks: a relay may send them a byte each
+            async for chunk in response.aiter_raw():
+                received += chunk
+                if len(received) > limit:
+                    break  # refused just below
+        sent = read_capped([bytes(received)], limit=limit, deadline=deadline)
         body = read_encoded([sent], encoding, limit=limit, deadline=deadline)
         return loads(body, limits=self.limits, network="nostr", what="NIP-11 document")
 
