@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..httpclient import HttpApi
 from ..keyring_store import entry_name
 from ..retry import RetryPolicy
-from ..urls import check_endpoint
+from ..urls import check_endpoint, redirect_refused
 from ._common import SignIn, save_signed_in
 
 __all__ = ["bluesky_login", "revoke"]
@@ -98,6 +98,14 @@ def revoke(session_string: SecretStr, *, base_url: str | None = None, timeout: f
             safe_to_repeat=True,
             authenticated=False,
         )
+        if 300 <= response.status_code < 400:  # not the PDS's answer: the session may still be live
+            raise redirect_refused(
+                response.status_code,
+                response.headers.get("location", ""),
+                network="bluesky",
+                base=str(response.request.url),
+                what="the Bluesky PDS",
+            )
         if response.status_code >= 400:
             body = api.error_body(response)
             error = body.get("error") if isinstance(body, dict) else None
