@@ -34,7 +34,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -43,6 +43,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from .coerce import stream_tag
 from .crosspost import (
+    DEFAULT_MAX_PARTS,
     CrosspostResult,
     base_key,
     check_networks,
@@ -205,7 +206,7 @@ class AsyncNetwork:
         self.name: str = net.name
         self.capabilities: frozenset[Capability] = net.capabilities
         self._batch = int(net.page_size or DEFAULT_BATCH)
-        self._executor: ThreadPoolExecutor | None = None
+        self._thread: _DaemonThread | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -214,17 +215,20 @@ class AsyncNetwork:
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run any synchronous call in this connection's worker thread: backend-specific extras too."""
         worker = self._worker()
-        context = contextvars.copy_context()
-        call = functools.partial(context.run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(worker, call)
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.wrap_future(worker.submit(call))
 
-    def _worker(self) -> ThreadPoolExecutor:
-        """This connection's worker thread (made on first use); ``ConfigurationError`` once closed."""
+    def _worker(self) -> _DaemonThread:
+        """This connection's worker thread (made on first use); ``ConfigurationError`` once closed.
+
+        A daemon thread: Python joins an executor's threads at exit, so Ctrl-C would wait for
+        the request in flight (up to its deadline) before the program could end.
+        """
         if self._closed:
             raise ConfigurationError(f"this {self.name} connection is closed", network=self.name)
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"decentsocial-{self.name}")
-        return self._executor
+        if self._thread is None:
+            self._thread = _DaemonThread(f"decentsocial-{self.name}")
+        return self._thread
 
     def _pager(self, make: Callable[[], Iterator[T]], limit: int | None) -> AsyncPager[T]:
         checked = check_limit(limit)  # bad input fails at the call, before any I/O
@@ -234,15 +238,18 @@ class AsyncNetwork:
     # ---------------------------------------------------------------- lifecycle
 
     async def close(self) -> None:
-        """Close the backend (in its thread) and stop the worker thread."""
+        """Close the backend (in its thread, after the calls already given) and stop the thread."""
+        await self._close(wait=True)
+
+    async def _close(self, *, wait: bool) -> None:
         if self._closed:
             return
-        try:
-            await self.run(self.sync.close)
-        finally:
-            self._closed = True
-            if self._executor is not None:
-                self._executor.shutdown(wait=False)
+        worker = self._worker()
+        closing = worker.submit(self.sync.close)  # runs even if this wait is cancelled
+        self._closed = True
+        worker.shutdown()
+        if wait:
+            await asyncio.shield(asyncio.wrap_future(closing))
 
     aclose = close
 
@@ -255,7 +262,8 @@ class AsyncNetwork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.close()
+        # Cancelled (Ctrl-C, a timeout): the close is queued behind the call in flight, not waited for.
+        await self._close(wait=exc is None or isinstance(exc, Exception))
 
     # ---------------------------------------------------------------- the protocol, awaitable
 
@@ -376,7 +384,7 @@ class AsyncNetwork:
         """
         self._check_stream(kind, tag)
         opened = self._worker().submit(
-            contextvars.copy_context().run, lambda: self.sync.stream(kind=kind, tag=tag)
+            functools.partial(contextvars.copy_context().run, lambda: self.sync.stream(kind=kind, tag=tag))
         )
         return AsyncPager(self, opened.result, 1, own_thread=True)
 
@@ -403,6 +411,11 @@ class AsyncNetwork:
 
 
 def _check_async(networks: Sequence[AsyncNetwork]) -> list[AsyncNetwork]:
+    if isinstance(networks, (AsyncNetwork, str)) or not isinstance(networks, Iterable):
+        raise InvalidInput(
+            f"expected a list of AsyncNetworks (from aio.connect), got {type(networks).__name__}:"
+            " write [net] for one"
+        )
     nets = list(networks)
     for net in nets:
         if not isinstance(net, AsyncNetwork):
@@ -418,19 +431,29 @@ async def crosspost(
     dry_run: bool = False,
     split: bool = True,
     variants: Mapping[str, Variant] | None = None,
+    max_parts: int = DEFAULT_MAX_PARTS,
 ) -> CrosspostResult:
     """:func:`decentsocial.crosspost` for async networks: each network planned and published in its thread.
 
     Outcomes carry the synchronous connection (``outcome.connection``); ``variants``
-    work as in :func:`decentsocial.crosspost`.
+    and ``max_parts`` work as in :func:`decentsocial.crosspost`.
     """
+    if isinstance(max_parts, bool) or not isinstance(max_parts, int) or max_parts < 1:
+        raise InvalidInput(f"max_parts must be at least 1, got {max_parts!r}")
     d = as_draft(draft)
     nets = _check_async(networks)
     key = base_key(d)
     chosen = check_variants(d, variants, [s for n in nets for s in (n.sync.name, target_of(n.sync))])
     planned = await asyncio.gather(
         *(
-            net.run(plan_outcome, net.sync, pick(d, chosen, target_of(net.sync), net.sync.name), key, split)
+            net.run(
+                plan_outcome,
+                net.sync,
+                pick(d, chosen, target_of(net.sync), net.sync.name),
+                key,
+                split,
+                max_parts,
+            )
             for net in nets
         )
     )
@@ -495,11 +518,15 @@ def monitor(
 
 async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncIterator[Post]:
     end = object()
+    # A daemon thread of its own, not asyncio's default executor: asyncio.run and Python's exit
+    # wait for that one, so Ctrl-C during a slow search would wait for the search to end.
+    worker = _DaemonThread("decentsocial-monitor")
     running = False
     try:
         while True:
             running = True
-            post = await asyncio.to_thread(next, posts, end)
+            call = functools.partial(contextvars.copy_context().run, next, posts, end)
+            post = await asyncio.wrap_future(worker.submit(call))
             running = False
             if post is end:
                 return
@@ -507,5 +534,8 @@ async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) 
             yield post
     finally:
         halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
-        if not running:
+        if running:
+            worker.submit(posts.close)  # once that next() is over: its stream threads end
+        else:
             posts.close()  # the monitor's generator: its stream threads end
+        worker.shutdown()

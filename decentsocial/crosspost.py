@@ -23,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .base import BaseNetwork
 from .errors import ContentRejected, DecentSocialError, InvalidInput
@@ -34,9 +36,6 @@ from .models import Draft, Post, as_draft
 from .monitor import monitor  # lives there now (streams first, resumable); still importable from here
 from .network import Capability, Network, TextLimit
 from .variants import Variant, check_variants, pick
-
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = [
     "CrosspostResult",
@@ -395,19 +394,38 @@ def _in_process_target(item: tuple[Network, str]) -> bool:
     return bool(getattr(item[0], "in_process", False))
 
 
-_pool: ThreadPoolExecutor | None = None
+_helper_calls: queue.SimpleQueue[tuple[Callable[[], None], Future[None]]] = queue.SimpleQueue()
+_helpers_started = 0
 _pool_lock = threading.Lock()
 
 
-def _shared_pool() -> ThreadPoolExecutor:
-    """One pool for every ``crosspost`` of the process (created on first use): no pool per call."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from concurrent.futures import ThreadPoolExecutor  # only once a crosspost has two targets
+def _submit(fn: Callable[[], None]) -> Future[None]:
+    """Run ``fn`` on one of the daemon threads shared by every ``crosspost`` (up to ``DEFAULT_WORKERS``).
 
-            _pool = ThreadPoolExecutor(DEFAULT_WORKERS, thread_name_prefix="decentsocial-crosspost")
-        return _pool
+    Daemon threads, not an executor's: Python joins an executor's threads at exit, so a
+    Ctrl-C during a crosspost would wait for every request in flight (up to its deadline).
+    """
+    global _helpers_started
+    future: Future[None] = Future()
+    _helper_calls.put((fn, future))
+    with _pool_lock:
+        if _helpers_started < DEFAULT_WORKERS:
+            _helpers_started += 1
+            threading.Thread(
+                target=_serve, args=(_helper_calls,), name="decentsocial-crosspost", daemon=True
+            ).start()
+    return future
+
+
+def _serve(calls: queue.SimpleQueue[tuple[Callable[[], None], Future[None]]]) -> None:
+    while True:
+        fn, future = calls.get()
+        if future.set_running_or_notify_cancel():
+            try:
+                fn()
+                future.set_result(None)
+            except BaseException as exc:  # handed to the caller waiting on the future
+                future.set_exception(exc)
 
 
 def run_each(
@@ -422,27 +440,29 @@ def run_each(
     only means the caller does more itself: helpers that have not started
     when the work is done are cancelled. ``fn`` should not raise
     (``crosspost``'s returns an ``Outcome``); if it does, the first error is
-    raised once every started item has finished.
+    raised once every started item has finished. Ctrl-C in the caller is
+    raised at once: the items in flight are not waited for.
     """
     mine = [i for i, item in enumerate(items) if inline is not None and inline(item)]
     if len(mine) == len(items) or workers == 1 or len(items) == 1:
         return [fn(item) for item in items]  # all in this thread: no helper, no lock
     results: list[R | None] = [None] * len(items)
-    failures: list[BaseException] = []
+    failures: list[Exception] = []
     taken = set(mine)
     shared = iter([i for i in range(len(items)) if i not in taken])
     take = threading.Lock()
+    halted = False
 
     def run(index: int) -> bool:
         try:
             results[index] = fn(items[index])
-        except BaseException as exc:  # re-raised in the calling thread below
+        except Exception as exc:  # re-raised in the calling thread below
             failures.append(exc)
             return False
         return True
 
     def work() -> None:
-        while True:
+        while not halted:
             with take:
                 index = next(shared, None)
             if index is None or not run(index):
@@ -450,14 +470,20 @@ def run_each(
 
     remote = len(items) - len(mine)  # the caller is busy with its own items first, if it has any
     helpers = min(workers - 1, remote) if mine else min(workers, remote) - 1
-    started = [_shared_pool().submit(work) for _ in range(helpers)]
+    started = [_submit(work) for _ in range(helpers)]
     try:
         if all(run(index) for index in mine):
             work()
-    finally:
         for helper in started:
             if not helper.cancel():
                 helper.result()
+    except BaseException:
+        # Ctrl-C (or SystemExit) in the caller: give up at once, without waiting for the requests
+        # in flight; helpers take no further item. A re-run with the same key finishes the rest.
+        halted = True
+        for helper in started:
+            helper.cancel()
+        raise
     if failures:
         raise failures[0]
     return results  # type: ignore[return-value]  # every slot was filled (no failure)

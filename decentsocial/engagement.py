@@ -274,6 +274,9 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
         if post.reposted_by is not None:
             continue  # a boost (Mastodon lists them) is someone else's post, dated when they made it
         if post.created_at < since:
+            if record["posts"] == 0:  # none since: this older post shows which counts the network gives,
+                for name in totals:  # and those are a true 0 (the others stay missing)
+                    known[name] = getattr(post.metrics, name) is not None
             break  # newest first: the rest are older
         record["posts"] += 1
         for name in totals:
