@@ -131,3 +131,23 @@ def test_two_connections_of_one_account_racing_on_a_tip_key_agree_on_one_request
     # Both made the request before either recorded a receipt (the core's records are per key).
     urls = [net._tip(alice.public_key, ds.Amount.parse("21 SAT"), "", "race-1") for net in (one, two)]
     assert urls[0] == urls[1]
+
+
+def test_a_deleted_keyed_note_is_not_brought_back_by_its_key(make_net: Make, tmp_path: Path) -> None:
+    """A bot's retry loop after a retraction: the same key would sign the same event again, and the
+    relay would take it back. It is ``NotFound`` instead, on the same and on a new connection."""
+    key = PrivateKey.generate()
+    state = tmp_path / "state.db"
+    draft = ds.Draft(text="retract me #acme", idempotency_key="launch-retracted")
+    net = make_net(key=key, state_path=state)
+    note = net.publish(draft)
+    net.delete(note)
+    with pytest.raises(ds.NotFound, match="was deleted"):
+        net.publish(draft)
+    net.close()
+    restarted = make_net(key=key, state_path=state)
+    with pytest.raises(ds.NotFound, match="was deleted"):
+        restarted.publish(draft)
+    assert [p.id for p in restarted.posts(limit=None)] == []
+    assert restarted.publish(ds.Draft(text="retract me #acme", idempotency_key="launch-2")).id != note.id
+    restarted.close()

@@ -333,9 +333,11 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         """Publish a note once per idempotency key, also across processes (see ``_keyed_note``)."""
         earlier = self._keyed_note(draft, tags)
         if earlier is not None:
+            self._not_deleted(earlier.id, draft.idempotency_key)
             outcomes = self.publish_event(earlier)  # make sure every relay has it; "duplicate" is fine
             return post_from_event(earlier, raw_extra={"relays": relay_report(outcomes), "existing": True})
         event = self._dated_note(draft, KIND_NOTE, content, tags)
+        self._not_deleted(event.id, draft.idempotency_key)
         relays: dict[str, Any] = {}  # what each relay said, filled in once they have
         built: list[Post] = []
 
@@ -382,11 +384,21 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
                 return event
         return None
 
+    def _not_deleted(self, event_id: str, key: str | None) -> None:
+        """``NotFound`` when a keyed publish would send again a note this store saw deleted: the
+        same key signs the same event, and a relay would take it back (a retracted post returning)."""
+        if key is not None and self.state.get(self.state_scope, f"deleted:{event_id}") is not None:
+            raise errors.NotFound(
+                f"the note published with idempotency key {key!r} was deleted; publish it with a new key",
+                network=self.name,
+            )
+
     def _delete(self, post: PostRef) -> None:
         target = self._get_event(self._event_id(post))
         if target.pubkey != self.public_key:
             raise errors.PermissionDenied("only the author can delete a note", network=self.name)
         self._send_new(KIND_DELETE, "", (("e", target.id), _kinds_hint(target)))
+        self.state.put(self.state_scope, f"deleted:{target.id}", "", {})  # see _not_deleted
 
     def _like(self, post: PostRef) -> None:
         """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
