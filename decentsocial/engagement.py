@@ -226,7 +226,9 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     for column in ("network", "id", "author", "reward_status"):
         frame[column] = frame[column].astype(text)
     for column in ("taken_at", "created_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).astype(_TIME)
+        # Straight to microseconds: through pandas 2's nanoseconds, a year past 2262 (an author may
+        # date a post 9999-12-31) would overflow.
+        frame[column] = frame[column].astype(_TIME)
     for column in ("likes", "reposts", "replies", "quotes", "views"):
         frame[column] = frame[column].astype("Int64")
     return frame

@@ -156,10 +156,19 @@ def test_the_networks_table_matches_each_backends_capabilities() -> None:
     columns = [c.split(" / ")[0] for c in table[0][1:]]  # "hive / steem": the Hive column
     rows = {row[0]: row[1:] for row in table[1:]}
     assert set(ROWS) <= set(rows), f"rows missing: {set(ROWS) - set(rows)}"
+    classes = {}
+    for network in columns:
+        try:
+            classes[network] = backend_class(network)
+        except ConfigurationError:  # its extra is not installed here (the compat sessions): not checked
+            continue
+    assert "sandbox" in classes
     wrong = []
     for label, capability in ROWS.items():
         for network, cell in zip(columns, rows[label], strict=True):
-            has = capability in backend_class(network).capabilities
+            if network not in classes:
+                continue
+            has = capability in classes[network].capabilities
             if has == (cell == "—"):
                 wrong.append(
                     f"{label} / {network}: page says {cell!r}, backend {'has' if has else 'lacks'} it"
