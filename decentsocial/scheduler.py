@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 from . import errors
 from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned, target_of
+from .idempotency import may_have_happened
 from .jobs import (
     BY_HAND,
     LATEST,
@@ -721,7 +722,7 @@ def _refused_outright(outcome: TargetOutcome) -> bool:
     error = outcome.error
     if error is None or outcome.post_ids or outcome.publishing or type(error) is errors.DecentSocialError:
         return False
-    return error.retryable is True or not isinstance(error, errors.NetworkUnavailable)
+    return not may_have_happened(error)
 
 
 def _state_identity(net: Network) -> str | None:
