@@ -6,6 +6,7 @@ error and nothing is uploaded or posted.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ __all__ = [
     "check_static",
     "compose_text",
     "handle_key",
+    "header_key",
     "mastodon_visibility",
     "media_mime",
     "poll_params",
@@ -267,6 +269,14 @@ def poll_params(draft: Draft) -> dict[str, Any] | None:
     }
 
 
+def header_key(key: str) -> str:
+    """``key`` as an ``Idempotency-Key`` header value: as it is when it is plain printable ASCII, else
+    a digest of its UTF-8 (a header carries no Arabic or emoji, nor a line break), always the same."""
+    if key.isascii() and key.isprintable() and key == key.strip():
+        return key
+    return "decentsocial-utf8-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def status_params(draft: Draft, media_ids: list[str], idempotency_key: str) -> dict[str, Any]:
     """The keyword arguments of ``POST /api/v1/statuses`` (besides the text) for a checked draft."""
     poll = poll_params(draft)
@@ -277,7 +287,7 @@ def status_params(draft: Draft, media_ids: list[str], idempotency_key: str) -> d
         "visibility": mastodon_visibility(draft.visibility),
         "spoiler_text": draft.content_warning or None,
         "language": draft.language,
-        "idempotency_key": idempotency_key,
+        "idempotency_key": header_key(idempotency_key),
         "poll": poll,
         "scheduled_at": draft.scheduled_at,
     }

@@ -13,13 +13,13 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_dict
+from ...coerce import as_dict, as_list, malformed
 from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
@@ -183,7 +183,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             found = self._call(
                 lambda api: api.account_search(acct, resolve=True, limit=5), f"look up @{acct}"
             )
-            match = [a for a in found if str(a.get("acct", "")).lower() == acct.lower()]
+            match = [a for a in as_list(found) if str(as_dict(a).get("acct", "")).lower() == acct.lower()]
             if not match:
                 raise errors.NotFound(f"no account @{acct}", network=NETWORK) from None
             data = match[0]
@@ -271,20 +271,67 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         text = self._status_text(draft)
         check_length(draft, text, self.limits())  # with the mention a reply adds
         payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
+        if draft.idempotency_key is not None:
+            earlier = self._keyed_status(draft.idempotency_key)
+            if earlier is not None:
+                return earlier
         # One key per logical publish, reused by every retry: the server keeps one status per key.
         key = draft.idempotency_key or f"decentsocial-{uuid.uuid4().hex}"
         media_ids = [
             self._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
         ]
         params = status_params(draft, media_ids, key)
-        # Plain JSON: our converter reads it directly (Mastodon.py's cast would double the CPU a publish
-        # holds the GIL for, which is what serializes parallel publishes in a crosspost).
-        result = self._call(
-            lambda api: api.status_post(text, **params), "publish", idempotent=True, plain=True
-        )
-        if "params" in result and "scheduled_at" in result:
-            return to_scheduled_post(result, author=self._mine or self._me())
-        return to_post(result)
+        try:
+            # Plain JSON: our converter reads it directly (Mastodon.py's cast would double the CPU a
+            # publish holds the GIL for, which is what serializes parallel publishes in a crosspost).
+            result = self._call(
+                lambda api: api.status_post(text, **params), "publish", idempotent=True, plain=True
+            )
+        except errors.NotFound as exc:
+            # Mastodon's answer to a key whose status was deleted (or to a reply whose parent went).
+            if draft.idempotency_key is None:
+                raise
+            raise _key_gone(draft.idempotency_key, exc, replying=draft.reply_to is not None) from exc
+        scheduled = "params" in result and "scheduled_at" in result
+        post = to_scheduled_post(result, author=self._mine or self._me()) if scheduled else to_post(result)
+        if draft.idempotency_key is not None:
+            self._record_key(draft.idempotency_key, post.id, scheduled=scheduled)
+        return post
+
+    def _keyed_status(self, key: str) -> Post | None:
+        """The status (or scheduled status) an earlier publish with ``key`` made, read back (``None``:
+        none recorded).
+
+        Not posted again: Mastodon keeps a key for an hour only (a later repeat would post twice), some
+        servers keep none for a scheduled status, and a key whose status was deleted gets an error (a
+        404 from Mastodon), never a post.
+        """
+        found = self.state.get(self.state_scope, f"publish:{key}")
+        record = found[1] if found is not None else {}
+        status_id, scheduled_id = record.get("status_id"), record.get("scheduled_id")
+        try:
+            if isinstance(status_id, str):
+                return self._get_post(status_id)
+            if isinstance(scheduled_id, str):
+                sid = path_id(scheduled_id, "scheduled status id")
+                answer = self._call(
+                    lambda api: api.scheduled_status(sid), "read a scheduled status", plain=True
+                )
+                return to_scheduled_post(answer, author=self._mine or self._me())
+        except errors.NotFound as exc:
+            raise _key_gone(key, exc, replying=False, scheduled=isinstance(scheduled_id, str)) from exc
+        return None
+
+    def _record_key(self, key: str, status_id: str, *, scheduled: bool) -> None:
+        """Keep the status ``key`` made with the key's claim (its digest unchanged)."""
+        scope, name = self.state_scope, f"publish:{key}"
+        try:
+            found = self.state.get(scope, name)
+            if found is not None:  # claimed by ``publish``
+                field = "scheduled_id" if scheduled else "status_id"
+                self.state.put(scope, name, found[0], {**found[1], field: status_id})
+        except errors.DecentSocialError as exc:  # the post is made: a repeat within the hour still finds it
+            log.warning("%s; the status of key %r is not kept", exc.message, key)
 
     def _media_bytes(self, media: Media) -> tuple[bytes, str]:
         data = media.read_bytes(self._upload_cap(), network=NETWORK)  # a file's size is checked first
@@ -302,11 +349,13 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _upload(self, media: Media, data: bytes, mime: str) -> str:
         """Upload one attachment and wait (polling, with a deadline) until the server has processed it."""
         name = media.path.name if media.path is not None else None
-        uploaded = self._call(
-            lambda api: api.media_post(data, mime_type=mime, description=media.alt_text, file_name=name),
-            "upload media",
+        uploaded = _attachment(
+            self._call(
+                lambda api: api.media_post(data, mime_type=mime, description=media.alt_text, file_name=name),
+                "upload media",
+            )
         )
-        media_id = path_id(as_dict(uploaded).get("id"), "media id")
+        media_id = _server_id(uploaded.get("id"), "media attachment")
         deadline = time.monotonic() + self.settings.media_timeout
         interval = 0.2
         while uploaded.get("url") is None:
@@ -317,7 +366,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 )
             self.sleep(interval)
             interval = min(interval * 2, 2.0)
-            uploaded = self._call(lambda api: api.media(media_id), "check uploaded media")
+            uploaded = _attachment(self._call(lambda api: api.media(media_id), "check uploaded media"))
         return media_id
 
     # ---------------------------------------------------------------- posts
@@ -475,10 +524,10 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
         """``"#tag"`` reads the hashtag timeline; other text uses the server's full-text search."""
         if query.startswith("#") and " " not in query:
-            tag = path_tag(query.lstrip("#"))
+            tag = path_tag(query.lstrip("#"))  # percent-encoded: messages name the tag as given
             return self._paged(
                 lambda cursor, size: self._link_page(
-                    lambda api, n: api.timeline_hashtag(tag, limit=n), f"read #{tag}", to_post, cursor, size
+                    lambda api, n: api.timeline_hashtag(tag, limit=n), f"read {query}", to_post, cursor, size
                 ),
                 limit,
             )
@@ -617,26 +666,63 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         )
 
 
+def _attachment(answer: Any) -> Mapping[str, Any]:
+    """A media attachment the server sent; anything else is its malformed answer (not waited on)."""
+    if not isinstance(answer, Mapping):
+        raise malformed(NETWORK, "media attachment (not a JSON object)")
+    return answer
+
+
+def _server_id(value: Any, what: str) -> str:
+    """An id the server sent, for a URL path: one that is not an id is the server's malformed answer."""
+    try:
+        return path_id(value, what)
+    except errors.InvalidInput:
+        raise malformed(NETWORK, f"{what} (no usable id)") from None
+
+
+def _key_gone(key: str, exc: errors.NotFound, *, replying: bool, scheduled: bool = False) -> errors.NotFound:
+    """The error for a keyed publish whose earlier status is gone: a new key is the way on."""
+    if scheduled:
+        gone = "is no longer scheduled (it was published or cancelled)"
+    else:
+        gone = "was deleted" + (" (or the post it replies to was)" if replying else "")
+    return errors.NotFound(
+        f"the status published with idempotency key {key!r} {gone}; nothing was posted:"
+        " publish it with a new key",
+        network=NETWORK,
+        server_message=exc.server_message,
+    )
+
+
 def _reply_order(root_id: str, replies: list[Post]) -> list[Post]:
-    """Depth-first, each reply right after its parent's subtree starts; unknown parents keep server order."""
-    children: dict[str, list[Post]] = {}
+    """Depth-first, each reply right after its parent; a reply whose parent the server left out
+    (hidden, deleted) follows with its own replies, in server order. Every reply once, at any depth."""
     ids = {p.id for p in replies}
-    orphans: list[Post] = []
+    children: dict[str, list[Post]] = {}
+    tops: list[Post] = []
     for p in replies:
         parent = p.reply_to
-        if parent == root_id or parent in ids:
-            children.setdefault(str(parent), []).append(p)
+        if parent is not None and parent != p.id and (parent == root_id or parent in ids):
+            children.setdefault(parent, []).append(p)
         else:
-            orphans.append(p)
+            tops.append(p)
     ordered: list[Post] = []
+    placed = {root_id}
 
-    def visit(parent: str) -> None:
-        for child in children.get(parent, ()):
-            ordered.append(child)
-            visit(child.id)
+    def walk(first: list[Post]) -> None:
+        stack = list(reversed(first))  # not recursion: a reply chain may be thousands deep
+        while stack:
+            post = stack.pop()
+            if post.id not in placed:
+                placed.add(post.id)
+                ordered.append(post)
+                stack.extend(reversed(children.get(post.id, ())))
 
-    visit(root_id)
-    return ordered + orphans
+    walk(children.get(root_id, []))
+    walk(tops)
+    walk(replies)  # replies only to each other, in a loop: a malformed answer keeps them all
+    return ordered
 
 
 def _may_have_acted(exc: errors.DecentSocialError) -> bool:

@@ -501,7 +501,21 @@ class MastodonTransport:
             return Failure("status", status=status, server_message=said or server, headers=headers)
         if isinstance(exc, requests.RequestException):
             return Failure("unreachable")
+        if headers is not None and _raised_in_library(exc):
+            # Mastodon.py tripped over an answer of a shape it does not expect (a list for an object).
+            return Failure("unreadable")
         return None
+
+
+def _raised_in_library(exc: Exception) -> bool:
+    """Whether ``exc`` is a slip (a missing attribute or key, a wrong type) inside Mastodon.py itself."""
+    if not isinstance(exc, (AttributeError, LookupError, TypeError, ValueError)):
+        return False
+    trace = exc.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    module = trace.tb_frame.f_globals.get("__name__", "") if trace is not None else ""
+    return isinstance(module, str) and (module == "mastodon" or module.startswith("mastodon."))
 
 
 def _chunks(response: requests.Response) -> Iterator[bytes]:
