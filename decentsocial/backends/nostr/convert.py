@@ -11,6 +11,7 @@ from typing import Any
 
 from ...coerce import as_str
 from ...models import Account, Notification, NotificationKind, Post
+from ...text import entity_values
 from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event, PublishOutcome
 from .keys import InvalidKey, encode_note, encode_npub, is_hex64, parse_public_key
 from .zaps import ZapCheck, sats
@@ -77,8 +78,11 @@ def account_from_profile(
 
 
 def reply_target(event: Event) -> tuple[str | None, str | None]:
-    """(parent id, root id) by NIP-10: marked ``e`` tags first, else the deprecated positional form."""
-    e_tags = [t for t in event.tags if len(t) >= 2 and t[0] == "e"]
+    """(parent id, root id) by NIP-10: marked ``e`` tags first, else the deprecated positional form.
+
+    An ``e`` tag naming no event id (junk a hostile note carries) is not one.
+    """
+    e_tags = [t for t in event.tags if len(t) >= 2 and t[0] == "e" and is_hex64(t[1])]
     if not e_tags:
         return None, None
     root = next((t[1] for t in e_tags if len(t) >= 4 and t[3] == "root"), None)
@@ -94,7 +98,24 @@ def reply_target(event: Event) -> tuple[str | None, str | None]:
 def post_from_event(
     event: Event, author: Account | None = None, raw_extra: dict[str, Any] | None = None
 ) -> Post:
-    """A kind-1 note (or a kind-6 repost, carrying the reposted note's text) as a ``Post``."""
+    """A kind-1 note (or a kind-6 repost, carrying the reposted note's text) as a ``Post``.
+
+    A repost embedding a sound note is that note by its author, ``reposted_by`` the reposter
+    (with the repost's id), as other networks read a boost; otherwise it is the reposter's.
+    """
+    raw: dict[str, Any] = {"event": event.to_json()}
+    if raw_extra:
+        raw.update(raw_extra)
+    original = _reposted_note(event) if event.kind == KIND_REPOST else None
+    if original is not None:
+        return post_from_event(original).model_copy(
+            update={
+                "id": event.id,
+                "url": f"nostr:{encode_note(event.id)}",
+                "reposted_by": author or bare_account(event.pubkey),
+                "raw": raw,
+            }
+        )
     parent, root = reply_target(event) if event.kind == 1 else (None, None)
     text = event.content
     if event.kind == 6:
@@ -107,9 +128,11 @@ def post_from_event(
             text = ""
     warning = event.first_tag("content-warning")
     language = next((t[1] for t in event.tags if len(t) >= 3 and t[0] == "l" and t[2] == "ISO-639-1"), None)
-    raw: dict[str, Any] = {"event": event.to_json()}
-    if raw_extra:
-        raw.update(raw_extra)
+    hashtags, _, links = entity_values(text)
+    # NIP-24 ``r`` tags name web pages; only http(s) ones are links a reader can open.
+    refs = (r for r in event.tag_values("r") if r.lower().startswith(("https://", "http://")))
+    # Tagged keys (``p``) and NIP-27 references in the text, which not every client also tags.
+    keys = [p for p in event.tag_values("p") if is_hex64(p)] + mentioned_keys(text)[1]
     return Post(
         network=NETWORK,
         id=event.id,
@@ -120,12 +143,24 @@ def post_from_event(
         reply_to=parent,
         root_id=root,
         quote_of=next(iter(event.tag_values("q")), None),
-        tags=tuple(event.tag_values("t")),
-        mentions=tuple(encode_npub(p) for p in event.tag_values("p") if is_hex64(p)),
+        tags=(*event.tag_values("t"), *hashtags),
+        mentions=tuple(dict.fromkeys(encode_npub(k) for k in keys)),
+        links=tuple(dict.fromkeys((*links, *refs))),
         content_warning=(warning[1] if warning and len(warning) > 1 else "") if warning else None,
         language=language,
         raw=raw,
     )
+
+
+def _reposted_note(repost: Event) -> Event | None:
+    """The note a repost embeds (NIP-18), when it is soundly signed and the one its ``e`` tag names."""
+    try:
+        note = Event.from_json(json.loads(repost.content))
+    except (ValueError, RecursionError):  # empty (NIP-18 allows it), or not an event
+        return None
+    if note.kind != KIND_NOTE or note.id not in repost.tag_values("e") or note.problem() is not None:
+        return None
+    return note
 
 
 def relay_report(outcomes: Sequence[PublishOutcome]) -> dict[str, Any]:
@@ -158,24 +193,35 @@ def mentioned_keys(text: str) -> tuple[str, list[str]]:
 
 
 def notification_target(event: Event) -> str | None:
-    """The id of the note a reaction, repost or zap is about (``None`` for notes and follows)."""
+    """The id of the note a reaction, repost or zap is about (``None`` for notes and follows).
+
+    A reaction names it in its last ``e`` tag (NIP-25): clients copy the reacted note's
+    own ``e`` tags (its thread's root…) before it.
+    """
     if event.kind in (KIND_NOTE, KIND_CONTACTS):
         return None
-    return next(iter(event.tag_values("e")), None)
+    targets = event.tag_values("e")
+    if not targets:
+        return None
+    return targets[-1] if event.kind == KIND_REACTION else targets[0]
 
 
-def notification_from_event(event: Event, target: Post | None, zap: ZapCheck | None = None) -> Notification:
-    """A notification from an event addressed to the account (``zap``: the receipt's valid check).
+def notification_from_event(
+    event: Event, target: Post | None, zap: ZapCheck | None = None, me: str | None = None
+) -> Notification:
+    """A notification from an event addressed to the account ``me`` (``zap``: the receipt's valid check).
 
     ``target`` is the note a reaction, repost or zap is about, read by the
     caller; a follow is the follower's current contact list naming the account.
+    A note quoting one of the account's (a NIP-18 ``q`` tag naming its key) is a quote.
     """
     kind: NotificationKind
     account = bare_account(event.pubkey)
     post = target
     amount = None
     if event.kind == KIND_NOTE:
-        kind = "reply" if reply_target(event)[0] else "mention"
+        quotes_me = any(len(t) >= 4 and t[0] == "q" and t[3] == me for t in event.tags)
+        kind = "reply" if reply_target(event)[0] else "quote" if quotes_me else "mention"
         post = post_from_event(event)
     elif event.kind == KIND_REPOST:
         kind = "repost"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,12 +26,15 @@ from .events import PublishOutcome
 __all__ = [
     "ConnectionLost",
     "Lookup",
+    "Refused",
     "RelayError",
     "closed_during_call",
     "connection_lost",
     "lookup",
     "no_relay_answered",
     "publish_failure",
+    "read_refused",
+    "relay_words",
     "stream_lost",
     "timed_out",
     "unreachable",
@@ -58,12 +62,33 @@ class RelayError(Exception):
     """A relay could not be reached or did not answer in time (the pool tries the others)."""
 
 
+class Refused(RelayError):
+    """The relay closed a subscription (NIP-01 ``CLOSED``); ``reason``: its words, prefix first."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class ConnectionLost(RelayError):
     """The connection ended mid-call; ``delivered``: some of the answer had already arrived."""
 
     def __init__(self, message: str, delivered: bool = False) -> None:
         super().__init__(message)
         self.delivered = delivered
+
+
+#: The most of a relay's own words (an ``OK``, ``CLOSED`` or ``NOTICE`` reason) kept: a hostile
+#: relay's megabyte reason must not become every error message and log line.
+MAX_REASON = 300
+#: Control characters (a terminal escape clearing the screen…), shown as a space.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def relay_words(value: object) -> str:
+    """A relay's reason as it goes into errors and logs: one line, at most ``MAX_REASON`` characters."""
+    text = _CONTROL.sub(" ", value if isinstance(value, str) else str(value)[: MAX_REASON + 1])
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…"
 
 
 def _describe(exc: BaseException) -> str:
@@ -134,6 +159,29 @@ def no_relay_answered(
         failures = [f"{url}: {why}" for url, why in failures.items()]
     detail = "; ".join(failures)
     return errors.NetworkUnavailable(f"no relay answered ({detail})", network=NETWORK, retryable=retryable)
+
+
+#: NIP-01 prefixes of a ``CLOSED`` that asking again will not change, as errors.
+_READ_REFUSALS: dict[str, type[errors.DecentSocialError]] = {
+    "auth-required": errors.AuthenticationError,
+    "restricted": errors.PermissionDenied,
+    "blocked": errors.PermissionDenied,
+    "rate-limited": errors.RateLimited,
+}
+
+
+def read_refused(failures: Mapping[str, str], reasons: Sequence[str]) -> errors.DecentSocialError:
+    """Every relay failed a read: ``reasons`` are the ``CLOSED`` reasons of those that refused it.
+
+    When every relay refused it for one of the reasons above (all the same error), that typed
+    error; else ``no_relay_answered``.
+    """
+    classes = {_READ_REFUSALS.get(r.partition(":")[0].strip()) for r in reasons}
+    error_class = classes.pop() if len(classes) == 1 and len(reasons) == len(failures) else None
+    if error_class is None:
+        return no_relay_answered(failures, retryable=True)
+    detail = "; ".join(f"{url}: {why}" for url, why in failures.items())
+    return error_class(f"relays refused the read ({detail})", network=NETWORK, server_message=reasons[0])
 
 
 def unread(failures: Mapping[str, str]) -> errors.NetworkUnavailable:

@@ -84,10 +84,13 @@ def convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: boo
     bits = 0
     out: list[int] = []
     maxv = (1 << to_bits) - 1
+    # Only the bits not yet written out are kept: an unmasked accumulator grows with the input,
+    # and a long token (in a note's text) would take quadratic time.
+    max_acc = (1 << (from_bits + to_bits - 1)) - 1
     for value in data:
         if value < 0 or value >> from_bits:
             raise InvalidKey("invalid bech32 data")
-        acc = (acc << from_bits) | value
+        acc = ((acc << from_bits) | value) & max_acc
         bits += from_bits
         while bits >= to_bits:
             bits -= to_bits
@@ -197,7 +200,8 @@ def encode_nevent(event_id: str, relays: tuple[str, ...] = (), author: str | Non
     data = bytes([0, 32]) + bytes.fromhex(event_id)
     for relay in relays:
         raw = relay.encode()
-        data += bytes([1, len(raw)]) + raw
+        if len(raw) < 256:  # a TLV length is one byte; a hint is optional, so a longer URL is left out
+            data += bytes([1, len(raw)]) + raw
     if author:
         data += bytes([2, 32]) + bytes.fromhex(author)
     return bech32_encode("nevent", data)
@@ -217,11 +221,16 @@ def _nip19(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
     return hrp, data
 
 
+def _without_scheme(text: str) -> str:
+    """``text`` without a NIP-21 ``nostr:`` scheme, in any case (a QR code writes ``NOSTR:NPUB1…``)."""
+    return text[6:] if text[:6].lower() == "nostr:" else text
+
+
 def parse_public_key(text: str) -> str:
     """A public key as 64 lower-case hex, from hex, ``npub1…`` or ``nprofile1…``."""
     if not isinstance(text, str):
         raise InvalidKey("a public key must be a string")
-    value = text.strip().removeprefix("nostr:").removeprefix("@")
+    value = _without_scheme(text.strip()).removeprefix("@")
     if _HEX64.match(value.lower()):
         return value.lower()
     hrp, data = _nip19(value, ("npub", "nprofile"), "public key")
@@ -239,7 +248,7 @@ def parse_event_id(text: str) -> str:
     """An event id as 64 lower-case hex, from hex, ``note1…`` or ``nevent1…``."""
     if not isinstance(text, str):
         raise InvalidKey("an event id must be a string")
-    value = text.strip().removeprefix("nostr:")
+    value = _without_scheme(text.strip())
     if _HEX64.match(value.lower()):
         return value.lower()
     hrp, data = _nip19(value, ("note", "nevent"), "event id")

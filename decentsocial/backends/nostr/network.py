@@ -58,6 +58,7 @@ from .keys import (
     encode_nevent,
     encode_note,
     encode_npub,
+    is_hex64,
     parse_event_id,
     parse_public_key,
 )
@@ -73,6 +74,8 @@ __all__ = ["NostrNetwork"]
 
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
+#: The kinds read as posts: notes and reposts.
+_NOTES = (KIND_NOTE, KIND_REPOST)
 
 
 class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
@@ -318,14 +321,15 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         self._signer()
         if parent_id is None:
             return self._publish_note(draft, content, tuple(tags))
-        parent = self._get_event(parent_id)
+        parent = self._get_event(parent_id, _NOTES)
         _, parent_root = reply_target(parent)
         root = parent_root or parent.id
         hint = self._relay_hint()
         thread_tags: list[tuple[str, ...]] = [("e", root, hint, "root")]
         if parent.id != root:
             thread_tags.append(("e", parent.id, hint, "reply"))
-        people = dict.fromkeys([parent.pubkey, *parent.tag_values("p")])
+        # Keys only: not the junk a hostile note may tag.
+        people = dict.fromkeys([parent.pubkey, *filter(is_hex64, parent.tag_values("p"))])
         thread_tags.extend(("p", p) for p in people if ("p", p) not in tags)
         return self._publish_note(draft, content, tuple(thread_tags + tags))
 
@@ -431,7 +435,9 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         (``live=False``: deleted ones too)."""
         self._signer()
         found = self.transport.query([{"authors": [self.public_key], "kinds": [kind], "#e": [target_id]}])
-        return self._drop_deleted(found.events) if live else found.events
+        # Not a reaction to a reply that names this note as its root, say.
+        about = [e for e in found.events if notification_target(e) == target_id]
+        return self._drop_deleted(about) if live else about
 
     # ---------------------------------------------------------------- replaceable lists: follows and pins
 
@@ -560,16 +566,21 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         gone = {eid for d in deletions for eid in d.tag_values("e") if authors.get(eid) == d.pubkey}
         return [e for e in events if e.id not in gone]
 
-    def _get_event(self, event_id: str) -> Event:
+    def _get_event(self, event_id: str, kinds: tuple[int, ...] | None = None) -> Event:
+        """The event (``kinds``: only a note or repost, not a profile, reaction or message read as one)."""
         events = self.transport.query([{"ids": [event_id]}], with_info=True).events
         found = self._drop_deleted([e for e in events if e.id == event_id])
         if not found:
             raise errors.NotFound(f"event {event_id} not found on any relay", network=self.name)
+        if kinds is not None and found[0].kind not in kinds:
+            raise errors.NotFound(
+                f"event {event_id} is of kind {found[0].kind}, not a note", network=self.name
+            )
         return found[0]
 
     def _get_post(self, id: str) -> Post:
         """The note, with its likes, reposts, replies and quotes counted (and zaps, if any: ``reward``)."""
-        return engaged_note(self, self._get_event(self._event_id(id)))
+        return engaged_note(self, self._get_event(self._event_id(id), _NOTES))
 
     def _events(
         self,
@@ -654,7 +665,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The note and every reply below it, oldest first (a parent before its replies)."""
-        root = self._get_event(self._event_id(post))
+        root = self._get_event(self._event_id(post), _NOTES)
         found: dict[str, Event] = {root.id: root}
         depth: dict[str, int] = {root.id: 0}
         frontier = [root.id]
@@ -715,28 +726,35 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         base = {"kinds": kinds, "#p": [me]}
         events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
         targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
-        return take((self._notification(e, my_zap_key, targets) for e in events), limit)
+        paid: set[str] = set()  # invoices notified: one payment is one zap, however many receipts
+        return take((self._notification(e, my_zap_key, targets, paid) for e in events), limit)
 
     def _target_post(self, event_id: str, cache: dict[str, Post | None]) -> Post | None:
         if event_id not in cache:
             try:
-                cache[event_id] = post_from_event(self._get_event(event_id))
+                cache[event_id] = post_from_event(self._get_event(event_id, _NOTES))
             except (errors.NotFound, errors.InvalidInput):
                 cache[event_id] = None
         return cache[event_id]
 
     def _notification(
-        self, event: Event, zap_key: Callable[[], str | None], targets: dict[str, Post | None]
+        self, event: Event, zap_key: Callable[[], str | None], targets: dict[str, Post | None], paid: set[str]
     ) -> Notification | None:
         zap = None
+        if event.kind == KIND_REACTION and event.tag_values("p")[-1:] != [self.public_key]:
+            return None  # NIP-25: the last p tag is the reacted note's author; the others are its thread's
         if event.kind not in (KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_CONTACTS):
             zap = check_zap_receipt(event, zap_key(), self.public_key)
             if not zap.valid:
                 self._ignored_zap(event, zap.problem)
                 return None
+            invoice = event.tag_values("bolt11")[0]
+            if invoice in paid:  # a receipt published again (as rewards() counts it: once)
+                return None
+            paid.add(invoice)
         target = notification_target(event)
         return notification_from_event(
-            event, None if target is None else self._target_post(target, targets), zap
+            event, None if target is None else self._target_post(target, targets), zap, self.public_key
         )
 
     # ---------------------------------------------------------------- zaps

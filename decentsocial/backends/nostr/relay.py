@@ -32,7 +32,7 @@ from websockets.exceptions import InvalidStatus, SecurityError
 from ...errors import NetworkUnavailable
 from ...limits import Limits, check_json_depth
 from .events import Event, Filter
-from .failures import ConnectionLost, RelayError, connection_lost, unreachable, unsent
+from .failures import ConnectionLost, Refused, RelayError, connection_lost, relay_words, unreachable, unsent
 from .loop import answer_within
 from .streams import ROOM_POLL, STREAM_BACKLOG
 
@@ -142,12 +142,12 @@ class RelayConnection:
             claimed = str(message[1])
             # An empty id is a rejection of the event in flight (publishes are serialized).
             if waiter is not None and claimed in (waiter[0], "") and not waiter[1].done():
-                reason = message[3] if len(message) > 3 and isinstance(message[3], str) else ""
+                reason = relay_words(message[3]) if len(message) > 3 and isinstance(message[3], str) else ""
                 waiter[1].set_result((message[2] is True, reason))
             else:
                 log.debug("relay %s: OK for an event not in flight; ignored", self.url)
         elif verb == "NOTICE":
-            log.debug("relay %s notice: %s", self.url, message[1:] if len(message) > 1 else "")
+            log.debug("relay %s notice: %s", self.url, relay_words(message[1]) if len(message) > 1 else "")
         return None
 
     async def publish(
@@ -272,8 +272,8 @@ class RelayConnection:
             if message is None:
                 raise ConnectionLost("connection closed during a query", delivered)
             if message[0] == "CLOSED":
-                reason = message[2] if len(message) > 2 else ""
-                raise RelayError(f"subscription closed by relay: {reason}")
+                reason = relay_words(message[2]) if len(message) > 2 else ""
+                raise Refused(f"subscription closed by relay: {reason}", reason)
             if overflowed:
                 # A relay sending this much may ignore CLOSE too, and go on sending on this
                 # connection for ever: drop it (the next call opens a fresh one).

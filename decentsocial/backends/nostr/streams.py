@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .events import Event, Filter, matcher
-from .failures import RelayError
+from .failures import RelayError, relay_words
 
 if TYPE_CHECKING:
     from .relay import RelayConnection
@@ -100,7 +100,7 @@ class RelayStream:
                 continue
             failures = 0  # the relay is talking: the subscription works
             if message[0] == "CLOSED":
-                reason = str(message[2]) if len(message) > 2 else "closed by the relay"
+                reason = relay_words(message[2]) if len(message) > 2 else "closed by the relay"
                 log.debug("relay %s: stream closed: %s", self.url, reason)
                 self._gone(self.url, f"subscription closed: {reason}")
                 return

@@ -131,7 +131,7 @@ class Tipping:
         if isinstance(to, Account):
             return self._pubkey_of(to), None
         ref = self.account_ref(to)
-        if ref.startswith(("note1", "nevent1", "nostr:note1", "nostr:nevent1")):
+        if ref.lower().startswith(("note1", "nevent1", "nostr:note1", "nostr:nevent1")):  # any case
             event = self._get_event(self._event_id(ref))
             return event.pubkey, event.id
         if len(ref) == 64:

@@ -47,7 +47,7 @@ import httpx
 from ...errors import DecentSocialError
 from ...limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_capped, read_encoded
 from .events import Event, Filter, PublishOutcome, matcher
-from .failures import RelayError, lookup, no_relay_answered
+from .failures import Refused, RelayError, lookup, no_relay_answered, read_refused
 from .loop import LoopRunner
 from .relay import RelayConnection
 from .streams import CLOCK_SKEW, Backlog, RelayStream
@@ -161,7 +161,7 @@ class RelayPool:
             for event in events:
                 seen.setdefault(event.id, event)
         if targets and len(result.failures) == len(targets):
-            raise no_relay_answered(result.failures, retryable=True)
+            raise read_refused(result.failures, [a.reason for a in answers if isinstance(a, Refused)])
         result.events = sorted(seen.values(), key=lambda e: (-e.created_at, e.id))
         return result
 
