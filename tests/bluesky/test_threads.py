@@ -38,7 +38,7 @@ def test_a_part_failing_midway_names_the_parts_published_and_the_key_resumes(
     net = connect_bluesky(base_url=proxy.url, handle=handle, password=password, pin_base_url=True)
     did = net.me().id
     # Part 2 looks its parent up first: a rate limit far beyond the policy's wait fails it there.
-    proxy.add("app.bsky.feed.getPosts", "429", times=100, reset_in=600)
+    proxy.add("app.bsky.feed.getPostThread", "429", times=100, reset_in=600)
     with pytest.raises(ds.RateLimited) as caught:
         net.publish_thread(["first of two", "second of two"], idempotency_key="midway-1")
     published = caught.value.published  # type: ignore[attr-defined]

@@ -12,8 +12,9 @@ is ``NetworkUnavailable`` naming Bluesky, never a bare ``TypeError``.
 
 from __future__ import annotations
 
+import base64
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote as _quote
@@ -151,6 +152,23 @@ def _quoted_uri(embed: Any) -> str | None:
     return _text(record.get("uri")) or None
 
 
+def _blob_cid(blob: Mapping[str, Any]) -> str | None:
+    """A blob's CID as text, however the record came: JSON (``{"$link": …}``), decoded CBOR (the
+    firehose's CAR blocks: the CID's bytes) or the legacy blob form (``cid``)."""
+    ref = blob.get("ref")
+    if isinstance(ref, bytes) and ref[:1] == b"\x01":  # a binary CIDv1: its base32 multibase text
+        return "b" + base64.b32encode(ref).decode("ascii").lower().rstrip("=")
+    return as_str(as_dict(ref).get("$link")) or as_str(blob.get("cid"))
+
+
+def _blob_url(blob: Mapping[str, Any], *, did: str, blob_base: str) -> str | None:
+    """Where the PDS serves a blob of ``did``'s repo (``None`` without a CID)."""
+    cid = _blob_cid(blob)
+    if not cid:
+        return None
+    return f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={quote_param(did)}&cid={quote_param(cid)}"
+
+
 def _media_from_record_embed(
     embed: Any, *, did: str, blob_base: str
 ) -> tuple[list[Media], list[str], str | None]:
@@ -164,12 +182,14 @@ def _media_from_record_embed(
         for image in as_list(embed.get("images")):
             image = as_dict(image)
             blob = as_dict(image.get("image"))
-            cid = as_str(as_dict(blob.get("ref")).get("$link"))
-            if cid:
-                url = (
-                    f"{blob_base}/xrpc/com.atproto.sync.getBlob?did={quote_param(did)}&cid={quote_param(cid)}"
-                )
+            url = _blob_url(blob, did=did, blob_base=blob_base)
+            if url:
                 media.append(_media("image", url, image, image.get("aspectRatio"), blob.get("mimeType")))
+    elif kind == "app.bsky.embed.video":
+        blob = as_dict(embed.get("video"))
+        url = _blob_url(blob, did=did, blob_base=blob_base)
+        if url:
+            media.append(_media("video", url, embed, embed.get("aspectRatio"), blob.get("mimeType")))
     elif kind == "app.bsky.embed.external":
         uri = _text(as_dict(embed.get("external")).get("uri"))
         if uri:

@@ -4,7 +4,8 @@ The transport wraps each call in :func:`mapped`; nothing else catches
 atproto's exceptions. The HTTP status decides the error through
 :func:`decentsocial.errors.from_status`; on top of it come the XRPC error
 names Bluesky sends (``ExpiredToken`` on a 400 is an authentication
-failure, ``RecordNotFound`` on a 400 is ``NotFound``…).
+failure, ``RecordNotFound`` on a 400 is ``NotFound``, ``BlockedByActor`` is
+``PermissionDenied``…).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _NOT_FOUND_ERRORS = {
 }
 _NOT_FOUND_WORDS = ("not found", "could not locate", "unable to resolve", "could not find")
 _TOO_LARGE = {"BlobTooLarge", "PayloadTooLarge"}
+#: A block between the two accounts (a 400 from the AppView): not the caller's input, a refusal.
+_BLOCKED = {"BlockedActor", "BlockedByActor"}
 
 
 @contextmanager
@@ -94,7 +97,7 @@ def _status_meant(status: int, name: str | None, message: str | None) -> int:
         return 429
     if status == 401 or name in _AUTH_ERRORS:
         return 401
-    if status == 403:
+    if status == 403 or name in _BLOCKED:
         return 403
     if name in _NOT_FOUND_ERRORS or any(word in lowered for word in _NOT_FOUND_WORDS):
         return 404

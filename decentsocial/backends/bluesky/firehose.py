@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ... import errors
-from ...models import Account, Post
+from ...coerce import as_list, as_str
+from ...models import Account, Post, normalise_tags
 from ...retry import reconnect_backoff
 from ...urls import check_endpoint
+from .richtext import facet_values
 
 __all__ = ["FIREHOSE", "FirehoseReader", "firehose_url"]
 
@@ -339,6 +341,8 @@ class FirehoseReader:
                     seen[uri] = None
                     if len(seen) > _SEEN:
                         seen.popitem(last=False)
+                    if tag is not None and not _may_have_tag(record, tag):
+                        continue  # before ``to_post``: its author lookup is a request per new author
                     try:
                         post = to_post(did, uri, cid, record)
                     except errors.DecentSocialError as exc:
@@ -348,6 +352,14 @@ class FirehoseReader:
                         yield post
         finally:
             self.stop()
+
+
+def _may_have_tag(record: dict[str, Any], tag: str) -> bool:
+    """Whether a post record carries ``tag``: the ``Post.tags`` it makes, read without its author."""
+    text = as_str(record.get("text")) or ""
+    tags, _, _ = facet_values(text, record.get("facets"))
+    extra = [t for t in as_list(record.get("tags")) if isinstance(t, str)]
+    return tag.lower() in normalise_tags([*tags, *extra])
 
 
 def author_cache(lookup: Callable[[str], Account], network: str) -> Callable[[str], Account]:

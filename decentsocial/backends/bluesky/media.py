@@ -2,7 +2,7 @@
 
 Bluesky shows at most 4 images a post; each blob may be at most 1,000,000
 bytes (``app.bsky.embed.images``). The width and height come from the
-``Media`` when given, otherwise from the image header (PNG, JPEG, GIF, WebP),
+``Media`` when it gives both, otherwise from the image header (PNG, JPEG, GIF, WebP),
 so the app can lay the image out before loading it.
 """
 
@@ -146,8 +146,8 @@ def prepare_images(
         _check_size(number, len(data), max_bytes, network)  # the file may have changed since
         sniffed, width, height = sniff(data)
         mime = _checked_mime(number, item.mime_type or sniffed, network)
-        width = item.width or width
-        height = item.height or height
+        if (item.width or 0) > 0 and (item.height or 0) > 0:  # a pair: one given and one sniffed is no ratio
+            width, height = item.width, item.height
         prepared.append(PreparedImage(data, mime, item.alt_text or "", width, height))
     return prepared
 
@@ -175,3 +175,9 @@ def prepare_media(
 def _check_link(draft: Draft, network: str) -> None:
     if draft.link is not None and not draft.link.url.startswith(("http://", "https://")):
         raise ContentRejected(f"link card URL must be http(s): {draft.link.url!r}", network=network)
+    if draft.link is not None and draft.media:  # a post has one embed: the card would be dropped
+        raise ContentRejected(
+            "a Bluesky post shows images or a link card, not both: put the link in the text, "
+            "or publish the card without images",
+            network=network,
+        )

@@ -9,8 +9,8 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 
 from __future__ import annotations
 
+import functools
 import threading
-import time
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -40,7 +40,7 @@ from .richtext import (
     post_length,
 )
 from .settings import BlueskySettings
-from .threads import THREAD_DEPTH, check_language, half_thread, walk_thread
+from .threads import THREAD_DEPTH, check_language, check_root, half_thread, indexed_view, walk_thread
 from .transport import Transport
 
 __all__ = ["BlueskyNetwork"]
@@ -53,9 +53,10 @@ def _is_repost(entry: dict[str, Any]) -> bool:
     return (as_str(as_dict(entry.get("reason")).get("$type")) or "").endswith("#reasonRepost")
 
 
-def _objects(answer: Any, key: str) -> list[dict[str, Any]]:
-    """The JSON objects in the list ``answer[key]`` (anything else a server put there is left out)."""
-    return [dict(item) for item in as_list(as_dict(answer).get(key)) if isinstance(item, dict)]
+def _objects(answer: Any, key: str, most: int | None = None) -> list[dict[str, Any]]:
+    """The JSON objects among the first ``most`` items of the list ``answer[key]`` (the page size asked
+    for: more would cost a profile lookup per 25 authors), anything else a server put there left out."""
+    return [dict(item) for item in as_list(as_dict(answer).get(key))[:most] if isinstance(item, dict)]
 
 
 def _strong(view: dict[str, Any]) -> dict[str, str]:
@@ -328,31 +329,25 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         view = posts[0]
         return _strong(view), dict(as_dict(view.get("record")))
 
-    def _indexed_ref(self, uri: AtUri) -> tuple[dict[str, str], dict[str, Any]]:
-        """A reply or quote target's strong ref, once the AppView has indexed it (bounded wait).
+    def _indexed_ref(self, uri: AtUri, *, quote: bool = False) -> tuple[dict[str, str], dict[str, Any]]:
+        """A reply or ``quote`` target's strong ref, once the AppView has indexed it (bounded wait).
 
         The AppView only notifies the parent's author, and only threads a
         reply, if it indexed the parent first; right after the parent was
         written it may not have. So wait up to ``index_wait`` seconds for it,
-        then go on with the PDS's copy.
+        then go on with the PDS's copy. ``PermissionDenied`` where the AppView
+        would hide it (a block, the author's thread or post gate).
         """
-        views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        posts = _objects(views, "posts")
-        if posts:
-            return _strong(posts[0]), dict(as_dict(posts[0].get("record")))
+        ask = functools.partial(self._thread_node, str(uri), 0)
+        view = indexed_view(ask, wait=0, uri=uri, quote=quote, network=self.name)
+        if view is not None:
+            return _strong(view), dict(as_dict(view.get("record")))
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        ref = _strong(found)
-        deadline = time.monotonic() + self.settings.index_wait
-        delay = 0.05
-        while time.monotonic() < deadline:
-            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.5)
-            views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-            if _objects(views, "posts"):
-                break
-        return ref, dict(as_dict(found.get("value")))
+        if self.settings.index_wait:
+            indexed_view(ask, wait=self.settings.index_wait, uri=uri, quote=quote, network=self.name)
+        return _strong(found), dict(as_dict(found.get("value")))
 
     # ---------------------------------------------------------------- publishing
 
@@ -432,7 +427,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
             reply = reply_ref(*self._indexed_ref(self._post_uri(draft.reply_to)))
         quote: dict[str, str] | None = None
         if draft.quote_of is not None:
-            quote, _ = self._indexed_ref(self._post_uri(draft.quote_of))
+            quote, _ = self._indexed_ref(self._post_uri(draft.quote_of), quote=True)
         media: dict[str, Any] | None = None
         if images:
             media = images_embed(images, [self._upload(image) for image in images])
@@ -653,7 +648,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         for _ in range(self.settings.limits.max_pages):
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
             items: list[Post] = []
-            feed = _objects(answer, "feed")
+            feed = _objects(answer, "feed", size)
             kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
             if ahead is not None:  # the profiles asked for alongside this page: wait for them once
                 ahead.join()
@@ -723,17 +718,17 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
             answer = self._query(
                 "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
             )
-            views = _objects(answer, "posts")
+            views = _objects(answer, "posts", size)
             self._load_authors(views, authors)
             posts = [self._post_view(v, authors=authors) for v in views]
             return Page(posts, as_str(answer.get("cursor")) or None)
 
         return self._paged(fetch, limit, key=lambda p: p.id)
 
-    def _thread_node(self, uri: str) -> dict[str, Any]:
+    def _thread_node(self, uri: str, depth: int = THREAD_DEPTH) -> dict[str, Any]:
         answer = self._query(
             "app.bsky.feed.getPostThread",
-            {"uri": uri, "depth": THREAD_DEPTH, "parentHeight": 0},
+            {"uri": uri, "depth": depth, "parentHeight": 0},
             action=f"thread of {uri}",
         )
         return dict(as_dict(answer.get("thread")))
@@ -742,8 +737,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         # The post, then every reply below it, depth first, each level oldest first.
         uri = self._post_uri(post)
         root = self._thread_node(str(uri))
-        if not isinstance(root.get("post"), dict):
-            raise errors.NotFound(f"post {uri} does not exist", network=self.name)
+        check_root(root, uri, network=self.name)
         views = walk_thread(
             root, self._thread_node, max_pages=self.settings.limits.max_pages, network=self.name
         )
@@ -757,7 +751,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 {"limit": size, "cursor": cursor},
                 action="notifications",
             )
-            items = _objects(answer, "notifications")
+            items = _objects(answer, "notifications", size)
             subjects = self._subjects(
                 [
                     as_str(i.get("reasonSubject")) or ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,15 @@ from ...models import Draft, Post
 from .ids import LANG_RE
 from .records import lang_tag
 
-__all__ = ["MAX_THREAD_DEPTH", "THREAD_DEPTH", "check_language", "half_thread", "walk_thread"]
+__all__ = [
+    "MAX_THREAD_DEPTH",
+    "THREAD_DEPTH",
+    "check_language",
+    "check_root",
+    "half_thread",
+    "indexed_view",
+    "walk_thread",
+]
 
 #: Reply levels asked of one getPostThread: each nests its answer about two JSON levels deeper, so
 #: this stays within ``max_json_depth``; a thread below it is read on from where the answer stopped.
@@ -43,6 +52,59 @@ def half_thread(exc: errors.DecentSocialError, posts: list[Post], parts: int, ke
     )
     exc.args = (exc.message,)
     exc.published = list(posts)  # type: ignore[attr-defined]
+
+
+def check_root(root: dict[str, Any], uri: object, *, network: str) -> None:
+    """``NotFound`` for a thread whose post is missing, ``PermissionDenied`` for one hidden by a block."""
+    if isinstance(root.get("post"), dict):
+        return
+    if _blocked(root):
+        raise _block_error(uri, network)
+    raise errors.NotFound(f"post {uri} does not exist", network=network)
+
+
+def _blocked(node: dict[str, Any]) -> bool:
+    return node.get("blocked") is True or (as_str(node.get("$type")) or "").endswith("#blockedPost")
+
+
+def indexed_view(
+    ask: Callable[[], dict[str, Any]], *, wait: float, uri: object, quote: bool, network: str
+) -> dict[str, Any] | None:
+    """The AppView's view of a post to reply to (or ``quote``), asked (``ask``: its getPostThread
+    node) until ``wait`` seconds pass; ``None`` if it has not indexed the post by then.
+
+    ``PermissionDenied`` when a block hides the post, or its author's thread
+    gate (post gate) allows this account no reply (no quote): the PDS would
+    take it, but nobody would see it (the app refuses it too).
+    """
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            node = ask()
+        except errors.NotFound:  # not indexed (yet)
+            node = {}
+        view = node.get("post")
+        if isinstance(view, dict):
+            if as_dict(view.get("viewer")).get("embeddingDisabled" if quote else "replyDisabled") is True:
+                raise errors.PermissionDenied(
+                    f"the author of {uri} allows this account no {'quote' if quote else 'reply'}"
+                    f" ({'post' if quote else 'thread'} gate)",
+                    network=network,
+                )
+            return dict(view)
+        if _blocked(node):
+            raise _block_error(uri, network)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 0.5)
+
+
+def _block_error(uri: object, network: str) -> errors.PermissionDenied:
+    return errors.PermissionDenied(
+        f"post {uri} is hidden by a block between its author and this account", network=network
+    )
 
 
 def walk_thread(
