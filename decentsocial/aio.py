@@ -32,8 +32,9 @@ import contextvars
 import functools
 import queue
 import threading
+import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from itertools import islice
@@ -45,6 +46,7 @@ from .coerce import stream_tag
 from .crosspost import (
     DEFAULT_MAX_PARTS,
     CrosspostResult,
+    Outcome,
     base_key,
     check_networks,
     plan_outcome,
@@ -52,6 +54,9 @@ from .crosspost import (
     target_of,
 )
 from .errors import ConfigurationError, InvalidInput, UnsupportedFeature
+from .jobs import Job
+from .lifecycle import RETRACTION_NOTICE, Retracted, Retraction, _retract_outcome
+from .lifecycle import retract as _sync_retract
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .monitor import DEFAULT_BUFFER, DEFAULT_INTERVAL
 from .monitor import monitor as _sync_monitor
@@ -60,7 +65,7 @@ from .paging import check_limit
 from .registry import connect_any as _connect_sync
 from .variants import Variant, check_variants, pick
 
-__all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "wrap"]
+__all__ = ["AsyncNetwork", "AsyncPager", "connect", "crosspost", "monitor", "retract", "wrap"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,6 +73,10 @@ P = ParamSpec("P")
 
 #: Items fetched per trip to the worker thread when the backend does not say its page size.
 DEFAULT_BATCH = 50
+
+#: The AsyncNetwork wrapping each synchronous connection (by ``id``), so that a crosspost result, which
+#: carries the synchronous connections, is retracted on their worker threads.
+_wrappers: weakref.WeakValueDictionary[int, AsyncNetwork] = weakref.WeakValueDictionary()
 
 
 def connect(name: str | None = None, *, profile: str | None = None, **settings: Any) -> AsyncNetwork:
@@ -101,6 +110,12 @@ class AsyncPager(Generic[T]):
 
     def __aiter__(self) -> AsyncPager[T]:
         return self
+
+    def __del__(self) -> None:
+        # A stream left without aclose() (a ``break``): its thread ends once it has nothing left to do.
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.shutdown()
 
     async def __anext__(self) -> T:
         if not self._buffer:
@@ -194,6 +209,9 @@ class _DaemonThread:
                     future.set_result(fn())
                 except BaseException as exc:  # handed to the awaiting coroutine
                     future.set_exception(exc)
+            # Nothing of the last call is held while waiting: its owner (a pager, a connection) can be
+            # collected, and then shuts this thread down.
+            del call, fn, future
 
 
 class AsyncNetwork:
@@ -208,9 +226,17 @@ class AsyncNetwork:
         self._batch = int(net.page_size or DEFAULT_BATCH)
         self._thread: _DaemonThread | None = None
         self._closed = False
+        _wrappers[id(net)] = self
 
     def __repr__(self) -> str:
         return f"<AsyncNetwork {self.sync!r}>"
+
+    def __del__(self) -> None:
+        # Never closed: its worker thread ends once the calls given to it have run (the backend is not
+        # closed here: it may still be used as ``net.sync``).
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.shutdown()
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run any synchronous call in this connection's worker thread: backend-specific extras too."""
@@ -446,13 +472,16 @@ async def crosspost(
     chosen = check_variants(d, variants, [s for n in nets for s in (n.sync.name, target_of(n.sync))])
     planned = await asyncio.gather(
         *(
-            net.run(
-                plan_outcome,
-                net.sync,
-                pick(d, chosen, target_of(net.sync), net.sync.name),
-                key,
-                split,
-                max_parts,
+            _unless_closed(
+                net,
+                functools.partial(
+                    plan_outcome,
+                    net.sync,
+                    pick(d, chosen, target_of(net.sync), net.sync.name),
+                    key,
+                    split,
+                    max_parts,
+                ),
             )
             for net in nets
         )
@@ -460,12 +489,75 @@ async def crosspost(
     if dry_run:
         return CrosspostResult(tuple(planned), key, dry_run=True)
     outcomes = await asyncio.gather(
-        *(net.run(publish_planned, o) for net, o in zip(nets, planned, strict=True))
+        *(
+            _unless_closed(net, functools.partial(publish_planned, o))
+            for net, o in zip(nets, planned, strict=True)
+        )
     )
     return CrosspostResult(tuple(outcomes), key)
 
 
-AsyncStop = asyncio.Event | Callable[[], bool] | None
+async def _unless_closed(net: AsyncNetwork, call: Callable[[], Outcome]) -> Outcome:
+    """``call`` on ``net``'s thread; a closed connection is its outcome's error, as in the sync crosspost:
+    the other networks are published all the same (and a result is kept for what they made)."""
+    if not net._closed:
+        return await net.run(call)
+    closed = ConfigurationError(f"this {net.name} connection is closed", network=net.name)
+    return Outcome(net.name, net.sync, (), (), closed)
+
+
+async def retract(
+    result_or_job: CrosspostResult | Job,
+    *,
+    notice: str = RETRACTION_NOTICE,
+    connect: Callable[[str], Network] | None = None,
+) -> Retraction:
+    """:func:`decentsocial.retract`, never on the event loop: the same arguments, checks and outcome.
+
+    A crosspost result's posts are deleted on the worker thread of the
+    ``AsyncNetwork`` that made them (in turn with its other calls), every
+    network at the same time; a job (whose profiles are connected and closed
+    here) is retracted in a thread of its own. As with every call here,
+    cancelling stops the waiting, not the deletes already under way.
+    """
+    if isinstance(result_or_job, CrosspostResult):
+        if result_or_job.dry_run:
+            raise InvalidInput("a dry run published nothing: there is nothing to retract")
+        outcomes = await asyncio.gather(
+            *(
+                _on_thread(o.connection, functools.partial(_retract_outcome, o, notice))
+                for o in result_or_job.outcomes
+            )
+        )
+        return Retraction(tuple(outcomes))
+    if isinstance(result_or_job, Job):
+        return await _in_thread(
+            functools.partial(_sync_retract, result_or_job, notice=notice, connect=connect)
+        )
+    raise InvalidInput(
+        f"retract takes a crosspost result or a scheduled Job, got {type(result_or_job).__name__}"
+    )
+
+
+async def _on_thread(net: Network, call: Callable[[], Retracted]) -> Retracted:
+    """``fn`` on the worker thread of the open ``AsyncNetwork`` wrapping ``net``, else in a thread of its own
+    (a synchronous crosspost's connection, or a closed one: the backend reports that in the outcome)."""
+    wrapper = _wrappers.get(id(net))
+    if wrapper is not None and wrapper.sync is net and not wrapper._closed:
+        return await wrapper.run(call)
+    return await _in_thread(call)
+
+
+async def _in_thread(fn: Callable[[], R]) -> R:
+    """``fn`` in a daemon thread of its own (Ctrl-C is not held up by it), awaited."""
+    worker = _DaemonThread("decentsocial-retract")
+    try:
+        return await asyncio.wrap_future(worker.submit(functools.partial(contextvars.copy_context().run, fn)))
+    finally:
+        worker.shutdown()
+
+
+AsyncStop = asyncio.Event | threading.Event | Callable[[], bool] | None
 
 
 def monitor(
@@ -482,14 +574,19 @@ def monitor(
     per_poll: int = 50,
     streams: bool | None = None,
     buffer: int = DEFAULT_BUFFER,
-) -> AsyncIterator[Post]:
+) -> AsyncGenerator[Post, None]:
     """:func:`decentsocial.monitor` as an async iterator (the same streams, cursor and filter).
 
     The monitor runs in a worker thread, one post at a time, so the event
-    loop never blocks. ``stop`` is an ``asyncio.Event`` or a callable.
-    Arguments and the cursor file are checked here, before any I/O.
+    loop never blocks. ``stop`` is an ``asyncio.Event``, a ``threading.Event``
+    or a callable (asked in the worker thread). Arguments and the cursor file
+    are checked here, before any I/O.
     """
     nets = _check_async(networks)
+    if stop is not None and not isinstance(stop, (asyncio.Event, threading.Event)) and not callable(stop):
+        raise InvalidInput(
+            f"stop must be an asyncio.Event, a threading.Event, a callable or None, got {stop!r}"
+        )
     halted = threading.Event()
 
     def sync_stop() -> bool:
@@ -497,7 +594,7 @@ def monitor(
             return True
         if stop is None:
             return False
-        return stop.is_set() if isinstance(stop, asyncio.Event) else bool(stop())
+        return stop.is_set() if isinstance(stop, (asyncio.Event, threading.Event)) else bool(stop())
 
     posts = _sync_monitor(
         [n.sync for n in nets],
@@ -516,7 +613,7 @@ def monitor(
     return _monitor(posts, halted)
 
 
-async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncIterator[Post]:
+async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncGenerator[Post, None]:
     end = object()
     # A daemon thread of its own, not asyncio's default executor: asyncio.run and Python's exit
     # wait for that one, so Ctrl-C during a slow search would wait for the search to end.
@@ -534,8 +631,9 @@ async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) 
             yield post
     finally:
         halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
-        if running:
-            worker.submit(posts.close)  # once that next() is over: its stream threads end
-        else:
-            posts.close()  # the monitor's generator: its stream threads end
+        # Closed in the worker, after a next() in flight: its stream threads end and the cursor is saved
+        # (a file another monitor holds locked may wait), never on the event loop.
+        closing = worker.submit(posts.close)
         worker.shutdown()
+        if not running:  # a wait in flight (cancelled) is not waited for; the close is quick otherwise
+            await asyncio.wrap_future(closing)

@@ -121,6 +121,7 @@ def retract(
 ) -> Retraction:
     """Delete every post ``result_or_job`` made (threads included) on every network; safe to run twice.
 
+    It blocks while it deletes: from asyncio code, await :func:`decentsocial.aio.retract`.
     A crosspost result carries its connections; a job names profiles, which
     are connected with ``connect_any(profile=…)`` (or ``connect(profile)``)
     and closed afterwards. Replies go before the post they answer, and a post

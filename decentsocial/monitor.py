@@ -93,6 +93,8 @@ CATCH_UP_MAX = 10_000
 CATCH_UP_SLACK = timedelta(minutes=5)
 #: Seconds after the streams start when they are searched once more: what came while they connected.
 _SETTLE = 2.0
+#: Seconds a stream refused for good waits for the monitor to end before saying so (a closing connection).
+_WIND_DOWN = 5.0
 #: Posts whose parent's author is remembered for ``replies_to`` (oldest forgotten first).
 _PARENTS = 10_000
 #: Posts remembered across connections, so two accounts on one server do not yield a post twice
@@ -549,6 +551,7 @@ class _Monitor:
         failures = 0
         opened = False
         while not self.halt.is_set():
+            failed = None
             try:
                 posts = lane.net.stream(kind="public", tag=tag)
                 if opened:
@@ -560,8 +563,8 @@ class _Monitor:
                         return
                 log.info("monitor: the %s stream ended, opening it again", lane.net.name)
             except _FOR_GOOD as exc:
-                if self.halt.is_set():
-                    return
+                if self._stopping() or self.halt.wait(_WIND_DOWN):
+                    return  # the monitor is ending: its connection was closed, nothing failed
                 log.warning(
                     "monitor: %s cannot stream (%s); searching it every %s s instead",
                     lane.net.name,
@@ -571,9 +574,20 @@ class _Monitor:
                 lane.streaming = False
                 return
             except Exception as exc:  # a frame a backend cannot convert (any error) must not end the stream
-                log.warning("monitor: the %s stream failed: %s", lane.net.name, _as_error(lane.net, exc))
+                failed = _as_error(lane.net, exc)
             failures += 1
-            self.halt.wait(reconnect_backoff(failures))
+            if self.halt.wait(reconnect_backoff(failures)) or self._stopping():
+                return
+            if failed is not None:  # told after the backoff: an error as the monitor ends is no failure
+                log.warning("monitor: the %s stream failed: %s", lane.net.name, failed)
+
+    def _stopping(self) -> bool:
+        """Whether ``stop`` (an Event: safe to ask from this thread) is set, though the loop has not seen it.
+
+        The loop sees ``stop`` within 0.25 s, or when the caller next asks for
+        a post; a connection closed at once after it fails its streams first.
+        """
+        return isinstance(self.stop, threading.Event) and self.stop.is_set()
 
     def _put(self, lane: Lane, post: Post) -> bool:
         """Wait for room in the buffer (nothing is dropped); False once the monitor has ended."""
