@@ -56,11 +56,14 @@ class _Clock:
 
     def add(self, alarm: Alarm) -> None:
         with self._ready:
+            if self._thread is None or not self._thread.is_alive():
+                thread = threading.Thread(target=self._loop, name="decentsocial-alarm", daemon=True)
+                # Kept only once started: a start that fails (no memory or threads left for now) raises
+                # here, and the next alarm tries again; a thread kept unstarted would fire none ever.
+                thread.start()
+                self._thread = thread
             heapq.heappush(self._heap, (alarm.when, next(self._order), alarm))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="decentsocial-alarm", daemon=True)
-                self._thread.start()
-            elif self._heap[0][2] is alarm:
+            if self._heap[0][2] is alarm:
                 self._ready.notify()  # due before the one the thread waits for
 
     def cancelled(self) -> None:

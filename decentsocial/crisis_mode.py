@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .coerce import connections as connection_list
 from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NotFound
 from .jobs import CRISIS_NOTE
@@ -70,11 +71,12 @@ class _StateNotes:
         return value if isinstance(value, str) else None  # {}: a write cut short by an older version
 
     def swap_note(self, name: str, old: str | None, new: str | None) -> bool:
+        # kept past the store's cleanup of month-old records: a crisis lasts until it is ended
         data = None if new is None else {"value": new}
         if old is not None:
-            return self.state.swap(_STATE_SCOPE, name, {"value": old}, data, "note")
-        return self.state.swap(_STATE_SCOPE, name, None, data, "note") or self.state.swap(
-            _STATE_SCOPE, name, {}, data, "note"
+            return self.state.swap(_STATE_SCOPE, name, {"value": old}, data, "note", keep=True)
+        return self.state.swap(_STATE_SCOPE, name, None, data, "note", keep=True) or self.state.swap(
+            _STATE_SCOPE, name, {}, data, "note", keep=True
         )
 
 
@@ -188,31 +190,35 @@ class Crisis:
     def end(self, nets: Sequence[Network] = (), *, backlog: Literal["now", "skip"] = "now") -> CrisisEnd:
         """Unpin the statement everywhere, resume exactly the jobs this crisis paused, and end it.
 
-        Connections come from the crisis itself, from ``nets`` (matched by
-        network and account), or from the profile names it was started
-        with; a pinned statement with none of them is ``InvalidInput``
-        naming it, and the crisis stays active (such a pin saved by a ``crisis()`` still publishing
-        while this call ran is reported in ``errors`` instead). A job paused, resumed or
-        cancelled by hand meanwhile is left as it is. An unpin that fails
-        is reported in ``errors``; the crisis ends anyway. The record is
+        Connections come from ``nets`` (matched by network and account;
+        first, as the crisis's own may be closed by now), from the crisis
+        itself, or from the profile names it was started with; a pinned
+        statement with none of them is ``InvalidInput`` naming it, and the
+        crisis stays active (such a pin saved by a ``crisis()`` still
+        publishing while this call ran is reported in ``errors`` instead).
+        ``nets`` that is not a list of connections is ``InvalidInput``.
+        A job paused, resumed or cancelled by hand meanwhile is left as it
+        is (but for ``backlog``). An unpin that fails is reported in
+        ``errors``; the crisis ends anyway. The record is
         removed last, only if it is still the one this call ended: what a
         ``crisis()`` still publishing elsewhere pins or pauses meanwhile is
         unpinned and resumed too.
 
         ``backlog``: what becomes of the one-off jobs whose time passed
-        during the crisis: ``"now"`` resumes them (they all go out at
-        once), ``"skip"`` cancels them (their records stay; see
-        ``CrisisEnd.skipped``). A repeating job always resumes at its next
+        during the crisis (and the repeating ones whose ``until`` passed):
+        ``"now"`` resumes them (they all go out at once), ``"skip"`` cancels
+        them, those planned during it too (their records stay; see
+        ``CrisisEnd.skipped``). Any other repeating job resumes at its next
         time after the end.
         """
         if backlog not in ("now", "skip"):
             raise InvalidInput(f'backlog must be "now" or "skip", got {backlog!r}')
+        given = {target_of(n): n for n in connection_list(nets)}  # bad input: the crisis stays as it is
         notes = _notes(self.scheduler)
         current = notes.note(ACTIVE)
         record = None if current is None else _record(current, notes)
         if current is None or record is None or record["id"] != self.id:
             raise InvalidInput(f"crisis {self.id} is not the active one (it was ended already)")
-        given = {target_of(n): n for n in nets}
         tried: set[str] = set()
         unpinned: list[str] = []
         failures: list[tuple[str, DecentSocialError]] = []
@@ -256,7 +262,7 @@ class Crisis:
         missing = [
             f"{entry['label']} (post {entry['pinned']})"
             for entry in pinned
-            if not (self._nets.get(entry["target"]) or given.get(entry["target"]) or entry.get("profile"))
+            if not (given.get(entry["target"]) or self._nets.get(entry["target"]) or entry.get("profile"))
         ]
         if missing:
             raise InvalidInput(
@@ -266,7 +272,7 @@ class Crisis:
 
     @contextlib.contextmanager
     def _connection(self, entry: Mapping[str, Any], given: Mapping[str, Network]) -> Iterator[Network]:
-        net = self._nets.get(entry["target"]) or given.get(entry["target"])
+        net = given.get(entry["target"]) or self._nets.get(entry["target"])
         if net is not None:
             yield net
             return
@@ -276,9 +282,27 @@ class Crisis:
             )
         opened = _connect_profile(entry["profile"])
         try:
+            _check_account(opened, entry)
             yield opened
         finally:
             opened.close()
+
+
+def _check_account(net: Network, entry: Mapping[str, Any]) -> None:
+    """``ConfigurationError`` when the profile now connects as another account (server, file) than the
+    one that pinned: there the post is ``NotFound``, which would count as unpinned while it stays up."""
+    try:
+        here = target_of(net)
+    except Exception:  # a connection that cannot name its account is not refused for it
+        log.warning("cannot tell which account %s connects as", net.name, exc_info=True)
+        return
+    if here != entry["target"]:
+        raise ConfigurationError(
+            f"profile {entry['profile']} now connects as {here}, but the statement was pinned as"
+            f" {entry['target']}: post {entry['pinned']} was not unpinned (unpin it with that account;"
+            " check the profile: another account, server or file?)",
+            network=entry["network"],
+        )
 
 
 def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...] = ()) -> list[str]:
@@ -293,14 +317,22 @@ def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...]
 
 
 def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> list[str]:
-    """Cancel the one-off jobs crisis ``crisis_id`` held past their time (still paused: none can run)."""
+    """Cancel the jobs crisis ``crisis_id`` held past their time with nothing after it (the record is
+    still there: none can run): one-off jobs, and repeating ones whose ``until`` passed meanwhile;
+    those it paused, and those planned (or resumed by hand) during it, which it held as scheduled;
+    never one held by hand."""
     if scheduler is None:
         return []
     now = scheduler._now()
-    overdue = [j.id for j in scheduler.jobs("paused") if j.every is None and j.at <= now]
     skipped: list[str] = []
-    for job_id in overdue:
-        skipped.extend(scheduler.store.move(job_id, ("paused",), "cancelled", held_by=crisis_id) or [])
+    for job in scheduler.jobs():
+        ended = job.every is None or (job.until is not None and job.until < now)
+        if not ended or job.at > now:
+            continue
+        if job.status == "paused":
+            skipped.extend(scheduler.store.move(job.id, ("paused",), "cancelled", held_by=crisis_id) or [])
+        elif job.status == "scheduled":
+            skipped.extend(scheduler.store.move(job.id, ("scheduled",), "cancelled") or [])
     return skipped
 
 
@@ -354,7 +386,12 @@ def crisis(
             _roll_back(notes, saved, scheduler, crisis_id)  # leave no half-started crisis
             raise
         result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
-        pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
+        try:
+            pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
+        except BaseException:  # stopped while pinning (Ctrl-C): keep what may be pinned, for end()
+            with contextlib.suppress(Exception):
+                _save(notes, saved, record)
+            raise
         try:
             _save(notes, saved, record)
         except InvalidInput:  # ended elsewhere meanwhile: take back the pins it could not know of
@@ -428,12 +465,13 @@ def _pin_statement(
         if outcome.post is None:
             not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
             continue
+        entry["pinned"] = outcome.post.id  # before the call: one cut short may have pinned it
         try:
             outcome.connection.pin(outcome.post)
         except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
+            entry["pinned"] = None
             not_pinned.append((label, _as_error(outcome.connection, exc)))
             continue
-        entry["pinned"] = outcome.post.id
         pinned.append(outcome.post)
     return pinned, not_pinned
 

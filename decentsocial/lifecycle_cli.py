@@ -240,8 +240,8 @@ def crisis_start(
     sched = open_scheduler(store, create=True)
     try:
         with interrupted(
-            "the crisis may have started in part (jobs paused, the statement posted on some profiles,"
-            " not pinned): `decentsocial crisis end` ends it and resumes the jobs it paused"
+            "the crisis may have started in part (jobs paused, the statement posted and pinned on some"
+            " profiles): `decentsocial crisis end` ends it, unpins it and resumes the jobs it paused"
         ):
             c = crisis(statement, to, scheduler=sched, pin=not no_pin)
     finally:
@@ -304,7 +304,17 @@ def _print_crisis(c: Crisis, to: list[str], made_store: str | None) -> None:
 
 @crisis_app.command("end")
 @handles_errors
-def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> None:
+def crisis_end(
+    store: StoreOpt = "campaign.db",
+    skip_backlog: Annotated[
+        bool,
+        typer.Option(
+            "--skip-backlog",
+            help="Cancel the one-off jobs whose time passed during the crisis instead of sending them now.",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Unpin the statement and resume exactly the jobs the crisis paused."""
     from .errors import InvalidInput
     from .lifecycle import Crisis
@@ -314,7 +324,7 @@ def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> Non
         active = Crisis.active(sched)
         if active is None:
             raise InvalidInput(f"no crisis is active in {sched.store.where}")
-        ended = active.end()
+        ended = active.end(backlog="skip" if skip_backlog else "now")
     finally:
         sched.close()
     if as_json:
@@ -324,13 +334,15 @@ def crisis_end(store: StoreOpt = "campaign.db", as_json: JsonOpt = False) -> Non
                 "id": active.id,
                 "unpinned": list(ended.unpinned),
                 "resumed": list(ended.resumed),
+                "skipped": list(ended.skipped),
                 "errors": [{"target": label, "error": error_json(error)} for label, error in ended.errors],
             }
         )
     else:
         console = out()
         console.print(
-            f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed",
+            f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed"
+            + (f", {len(ended.skipped)} overdue job(s) cancelled" if skip_backlog else ""),
             style="bold",
             markup=False,
             soft_wrap=True,

@@ -319,10 +319,20 @@ class StateStore:
             log.warning("%s; the key %r stays claimed", exc.message, key)
 
     def swap(
-        self, scope: str, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None, digest: str
+        self,
+        scope: str,
+        key: str,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        digest: str,
+        *,
+        keep: bool = False,
     ) -> bool:
         """Set ``key``'s data to ``new`` under ``digest`` (``None`` forgets it) if it is ``old`` (``None``:
-        absent), in one transaction; whether it was set. A record that cannot be read counts as ``{}``."""
+        absent), in one transaction; whether it was set. A record that cannot be read counts as ``{}``.
+
+        ``keep``: the record is left out of the cleanup of month-old records until it is changed
+        (a state that lasts until someone ends it, such as a crisis)."""
         with self._failures("changing a record"), self._transaction() as db:
             row = db.execute("SELECT data FROM records WHERE scope = ? AND key = ?", (scope, key)).fetchone()
             if row is None:
@@ -340,7 +350,7 @@ class StateStore:
                 db.execute(
                     "INSERT OR REPLACE INTO records (scope, key, digest, data, saved_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (scope, key, digest, json.dumps(new), time.time()),
+                    (scope, key, digest, json.dumps(new), _NEVER if keep else time.time()),
                 )
         return True
 

@@ -260,6 +260,7 @@ def test_crisis_start_and_end_print_what_a_playbook_needs(home: Path) -> None:
         "id": value["id"],
         "unpinned": [statement.id],
         "resumed": [planned.id],
+        "skipped": [],
         "errors": [],
     }
     sched = Scheduler(home / "campaign.db")
