@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, text_or_stdin
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
@@ -110,7 +111,7 @@ def _jobs_table(jobs: list[Job]) -> Table:
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def schedule(
-    text: Annotated[str, typer.Argument(help="The text to publish.")],
+    text: Annotated[str, typer.Argument(help="The text to publish; - reads it from stdin.")],
     to: Annotated[
         list[str],
         typer.Option("--to", metavar="PROFILE", help="An account to post with (a profile). Repeatable."),
@@ -147,7 +148,7 @@ def schedule(
     sched = open_scheduler(store, create=True)
     try:
         job = sched.schedule(
-            Draft(text=text),
+            Draft(text=text_or_stdin(text)),  # as `post`: "-" is a file piped in, never the text "-"
             to,
             at=parse_when(at),
             every=None if every is None else parse_duration(every),
@@ -259,11 +260,28 @@ def resume(
 def cancel(
     job_id: Annotated[str, typer.Argument(help="The job id.")],
     store: StoreOpt = "campaign.db",
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Cancel without asking (it asks only when run from a terminal)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Cancel a job that has not finished (its record stays)."""
+    """Cancel a job that has not finished (its record stays; it cannot be resumed).
+
+    Run from a terminal it asks first, unless --yes; a script is not asked.
+    """
     sched = open_scheduler(store)
     try:
+        job = None if yes or not sys.stdin.isatty() else sched.job(job_id)
+        if job is not None and job.status in ("scheduled", "paused", "running"):  # else cancel() says why
+            # Nothing resumes a cancelled job: a mistyped or mis-pasted id deserves one look. On stderr,
+            # so a piped --json stays one document.
+            typer.confirm(
+                f"Cancel job {job.id} ({printable(job.key or '')}), {job.status} for"
+                f" {job.at:%Y-%m-%d %H:%M} UTC to {printable(', '.join(job.targets))}?",
+                abort=True,
+                err=True,
+            )
         sched.cancel(job_id)
     finally:
         sched.close()
@@ -319,6 +337,8 @@ def worker(
     """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
     from .scheduler import MAX_STORE_PAUSE
 
+    if not 0 < poll <= threading.TIMEOUT_MAX:  # nan too; a longer wait cannot be told (OverflowError)
+        raise InvalidInput(f"--poll must be more than 0 seconds and less than a wait can be, got {poll:g}")
     console = out()
     sched: Scheduler | None = None
     stop = threading.Event()

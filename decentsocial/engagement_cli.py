@@ -33,9 +33,11 @@ from .cli import (
     ProfilesOpt,
     SettingOpt,
     app,
+    each_target,
     err,
     handles_errors,
     open_networks,
+    open_targets,
     out,
     print_json,
     progress,
@@ -116,28 +118,41 @@ def report_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Sum each account's posts since a time: posts, likes, reposts, replies, views and rewards."""
-    from .engagement import report
+    from .engagement import _pandas, report
 
+    _pandas()  # the extra's hint once, before any account is read
     start = parse_since(since)
-    nets = open_networks(profile or [], network, setting or [])
-    try:
-        with progress(f"Reading the posts of {len(nets)} account(s) since {start:%Y-%m-%d %H:%M}…"):
-            frame = report(nets, since=start)
-    finally:
-        for net in nets:
-            net.close()
-    rows = [{str(k): _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
+    if start > datetime.now(timezone.utc):  # said once here, not once per account below
+        raise InvalidInput(f"--since is in the future ({start.isoformat()})")
+    targets = open_targets(profile or [], network, setting or [])
+    # Account by account, as the other reading commands: one out of reach is said on stderr (exit 1)
+    # and does not hide the others' rows.
+    results, failed = each_target(targets, "the posts", lambda target: report([target.net], since=start))
+    # One row per account; a reward column one account lacks is missing (null) in its row.
+    columns = list(dict.fromkeys(str(c) for _, frame in results for c in frame.columns))
+    records = [
+        {column: record.get(column) for column in columns}
+        for _, frame in results
+        for record in ({str(k): v for k, v in r.items()} for r in frame.to_dict("records"))
+    ]
     if as_json:
+        rows = [{k: _plain(v) for k, v in record.items()} for record in records]
         print_json({"since": start.isoformat(), "rows": rows})
-        return
+    else:
+        _print_report(start, columns, records)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_report(start: datetime, columns: list[str], records: list[dict[str, Any]]) -> None:
     table = Table(title=f"Engagement since {start.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
-    for column in frame.columns:
+    for column in columns:
         table.add_column(
-            str(column),
+            column,
             justify="left" if column in ("network", "account") else "right",
             overflow="fold",  # a narrow terminal folds a name, never hides a number
         )
-    for record in frame.to_dict("records"):
+    for record in records:
         table.add_row(*(_cell(v) for v in record.values()))
     out().print(table)
 
@@ -172,22 +187,31 @@ def _own_posts(net: BaseNetwork[Any], limit: int) -> list[Post]:
     return list(itertools.islice((p for p in net.posts(limit=None) if p.reposted_by is None), limit))
 
 
-def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: Sequence[str], store: str, limit: int) -> bool:
-    """One snapshot of each account's latest posts; a failing account is reported and skipped."""
+def _who(net: BaseNetwork[Any], handle: str | None) -> str:
+    return f"{net.name} @{printable(handle or '?')}"
+
+
+def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: list[str | None], store: str, limit: int) -> bool:
+    """One snapshot of each account's latest posts; a failing account is reported and skipped.
+
+    ``handles`` fills in as each account is first read: one out of reach at the start is
+    tried again at the next snapshot, as one that fails later is, and holds up no other.
+    """
     from .engagement import track
 
     ok = True
-    for net, handle in zip(nets, handles, strict=True):
+    for i, net in enumerate(nets):
         try:
-            with progress(f"Reading the latest posts of {net.name} @{printable(handle)}…"):
+            with progress(f"Reading the latest posts of {_who(net, handles[i])}…"):
+                handles[i] = handles[i] or net.me().handle
                 posts = track(_own_posts(net, limit), store, networks=[net])
         except DecentSocialError as exc:
-            err().print(f"error: {net.name} @{printable(handle)}: {printable(str(exc))}", markup=False)
+            err().print(f"error: {_who(net, handles[i])}: {printable(str(exc))}", markup=False)
             ok = False
             continue
         counts = ", ".join(_total(posts, name) for name in ("likes", "reposts", "replies"))
         out().print(
-            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC  {net.name} @{printable(handle)}: "
+            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC  {_who(net, handles[i])}: "
             f"{len(posts)} post(s), {counts}",
             markup=False,
             soft_wrap=True,
@@ -211,32 +235,35 @@ def track_command(
         int | None, typer.Option("--rounds", min=1, help="With --every: stop after this many snapshots.")
     ] = None,
 ) -> None:
-    """Store a snapshot of each account's latest posts (likes, reposts, replies, rewards) in a store."""
+    """Store a snapshot of each account's latest posts (likes, reposts, replies, rewards) in a store.
+
+    It exits 1 if a profile failed in any snapshot (it is tried again at the next one).
+    """
     from .campaign_cli import parse_duration
 
     interval = None if every is None else check_wait("--every", every, parse_duration(every))
     if rounds is not None and interval is None:
         raise InvalidInput("--rounds goes with --every")
     nets = open_networks(profile or [], network, setting or [])
-    taken = 0
+    taken = failed = 0
+    stopped = ""
+    handles: list[str | None] = [None] * len(nets)
     try:
-        with progress("Reading the accounts…"):
-            handles = [net.me().handle for net in nets]
         while True:
-            ok = _snapshot(nets, handles, store, limit)
+            if not _snapshot(nets, handles, store, limit):
+                failed += 1
             taken += 1
-            if interval is None:
-                if not ok:
-                    raise typer.Exit(1)
-                break
-            if rounds is not None and taken >= rounds:
+            if interval is None or (rounds is not None and taken >= rounds):
                 break
             _wait(interval)
     except KeyboardInterrupt:
-        out().print(f"stopped: {taken} snapshot(s) in {store}", markup=False)
-        return
+        stopped = "stopped: "
     finally:
         for net in nets:
             net.close()
-    if interval is not None:
-        out().print(f"{taken} snapshot(s) in {store}", markup=False)
+    if interval is not None or stopped:
+        # A run of many rounds says how many failed: its status alone must not pass them off as taken.
+        errors = f" ({failed} with errors, above)" if failed else ""
+        out().print(f"{stopped}{taken} snapshot(s) in {store}{errors}", markup=False)
+    if failed:
+        raise typer.Exit(1)

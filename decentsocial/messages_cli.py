@@ -3,10 +3,10 @@
 ``messages`` lists the account's direct messages, newest first (sender,
 recipients, time and id on one line, the text below it, right-to-left text
 isolated so it lays out correctly), or ``--json``. ``message send ACCOUNT
-TEXT`` sends one and prints its id (``--json``: the id in a JSON document).
-Both take ``--profile`` or ``--network`` with ``--setting`` like every
-other command. Text from the network is stripped of terminal escape
-sequences before it is printed.
+TEXT`` sends one (``-`` reads the text from stdin) and prints its id
+(``--json``: the id in a JSON document). Both take ``--profile`` or
+``--network`` with ``--setting`` like every other command. Text from
+the network is stripped of terminal escape sequences before it is printed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .cli import (
     open_one,
     out,
     print_json,
+    text_or_stdin,
 )
 from .models import Message
 from .terminal import bidi
@@ -79,7 +80,7 @@ def messages(
 @handles_errors
 def send(
     account: Annotated[str, typer.Argument(help="Who receives it: a handle, npub… of this network.")],
-    text: Annotated[str, typer.Argument(help="The message.")],
+    text: Annotated[str, typer.Argument(help="The message; - reads it from stdin.")],
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -89,10 +90,11 @@ def send(
     # Imported here: when social_cli is imported first, it is still half made while this module loads.
     from .social_cli import done, write_one
 
+    body = text_or_stdin(text)  # as `post`: "-" is a file piped in, never the message "-"
     target, message_id = write_one(
-        profile, network, setting, "Sending", lambda net: net.send_message(account, text)
+        profile, network, setting, "Sending", lambda net: net.send_message(account, body)
     )
     if as_json:
         done("sent", target, message_id, None, as_json)
         return
-    typer.echo(message_id)
+    typer.echo(_printable(message_id))  # the server's id: no terminal escape sequence gets through

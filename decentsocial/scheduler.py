@@ -77,6 +77,7 @@ from .jobs import (
 )
 from .models import Draft, as_draft
 from .stopping import StopSignal, stopped, wait
+from .text import lone_surrogate_at
 from .variants import Variant, check_variants, pick
 
 if TYPE_CHECKING:
@@ -267,6 +268,7 @@ class Scheduler:
         job_key = key or d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
+        _valid_text(job_key, "key")
         for name, given, value in (("at", when, at), ("until", end, until)):
             # The same plan again returns its job even once its time has passed (a script run twice).
             if (
@@ -738,7 +740,14 @@ def _job_id(job_id: object) -> str:
     :meth:`Scheduler.pause` and :meth:`Scheduler.resume` only)."""
     if not isinstance(job_id, str) or not job_id.strip():
         raise errors.InvalidInput(f"a job id must be the text schedule() returned, got {job_id!r}")
+    _valid_text(job_id, "a job id")
     return job_id
+
+
+def _valid_text(value: str, what: str) -> None:
+    """A lone surrogate (an undecodable byte from the command line) cannot be stored: said, not a crash."""
+    if lone_surrogate_at(value) is not None:
+        raise errors.InvalidInput(f"{what} must be valid Unicode text (it holds a lone surrogate): {value!r}")
 
 
 def _interval(every: timedelta | float | None) -> timedelta | None:

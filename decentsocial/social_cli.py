@@ -226,7 +226,7 @@ def search(
     """Search posts, on each account's network."""
     read_posts(
         open_targets(profile or [], network, setting or []),
-        f"search {query!r}",
+        f"search {bidi(repr(query))}",  # isolated: an Arabic query must not pull the heading's quotes
         lambda net: net.search(query, limit=limit),
         as_json,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -156,6 +157,50 @@ def test_track_every_repeats_until_rounds_or_ctrl_c(profiles: Path, monkeypatch:
     assert stopped.exit_code == 0, stopped.output
     assert stopped.output.splitlines()[-1] == f"stopped: 1 snapshot(s) in {store}"
     assert len(ds.history(store)) == 3 + 3  # then the three posts, once
+
+
+def test_track_every_with_failed_snapshots_exits_1(profiles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engagement_cli, "_wait", lambda seconds: None)
+    not_a_store = str(profiles)  # a folder: no snapshot can be stored there
+    failed = invoke("track", "--store", not_a_store, "-p", "brand", "--every", "1h", "--rounds", "2")
+    assert failed.exit_code == 1, failed.output
+    assert failed.output.count("cannot be used as a decentsocial metrics store") == 2
+    assert failed.output.splitlines()[-1] == f"2 snapshot(s) in {not_a_store} (2 with errors, above)"
+
+
+def add_an_account_out_of_reach(profiles: Path) -> None:
+    """Profile ``down``: a Mastodon account on a loopback port nothing listens on."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = profiles / "config.toml"
+    config.write_text(
+        config.read_text()
+        + f'[profiles.down]\nnetwork = "mastodon"\nbase_url = "http://127.0.0.1:{port}"\naccess_token = "t"\n'
+    )
+
+
+def test_report_shows_the_others_when_an_account_is_out_of_reach(profiles: Path) -> None:
+    add_an_account_out_of_reach(profiles)
+    result = runner.invoke(app, ["report", "-p", "down", "-p", "brand", "-p", "brand-b", "--json"])
+    assert result.exit_code == 1
+    assert "error: down (mastodon): [mastodon]" in result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert [(r["account"], r["posts"]) for r in rows] == [("brand", 3), ("brand-b", 0)]
+    assert set(rows[0]) == set(rows[1])
+    future = invoke("report", "--since", "2099-01-01T00:00Z", "-p", "brand", "-p", "brand-b")
+    assert future.exit_code == 1
+    assert future.output == "error: --since is in the future (2099-01-01T00:00:00+00:00)\n"
+
+
+def test_track_goes_on_with_the_others_when_an_account_is_out_of_reach_at_the_start(profiles: Path) -> None:
+    add_an_account_out_of_reach(profiles)
+    store = str(profiles / "partial.db")
+    result = invoke("track", "--store", store, "-p", "down", "-p", "brand")
+    assert result.exit_code == 1, result.output
+    assert "error: mastodon @?: [mastodon]" in result.output
+    assert "sandbox @brand: 3 post(s)" in result.output
+    assert len(ds.history(store)) == 3
 
 
 def test_track_refuses_bad_options(profiles: Path) -> None:

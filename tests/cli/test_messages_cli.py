@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The ``decentsocial`` command (``decentsocial.console:main``) in a fresh interpreter."""
     script = "import sys\nfrom decentsocial.console import main\n"
     script += "sys.argv = ['decentsocial', *sys.argv[1:]]\nmain()\n"
@@ -26,6 +26,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", script, *args],
         cwd=cwd,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,3 +79,12 @@ def test_a_network_without_messages(tmp_path: Path) -> None:
     lacking = run("messages", *as_account(tmp_path, "alice"), "-s", 'unsupported=["messaging"]', cwd=tmp_path)
     assert lacking.returncode == 1
     assert "messaging" in lacking.stderr
+
+
+def test_send_reads_the_text_from_stdin_like_post(tmp_path: Path) -> None:
+    assert run("messages", *as_account(tmp_path, "bob"), cwd=tmp_path).returncode == 0  # bob exists now
+    text = "مرحبا بوب 🎉\nyour order is ready"
+    sent = run("message", "send", "bob", "-", *as_account(tmp_path, "alice"), cwd=tmp_path, stdin=text + "\n")
+    assert sent.returncode == 0, sent.stderr
+    listed = run("messages", "--json", *as_account(tmp_path, "bob"), cwd=tmp_path)
+    assert [m["text"] for m in json.loads(listed.stdout)] == [text]
