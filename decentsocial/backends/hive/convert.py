@@ -58,14 +58,27 @@ OP_KIND = {
     "claim_reward_balance_operation": "claim",
 }
 
+#: The form nodes write amounts in (``"1.000 HBD"``): digits, a point, digits, one space, the asset.
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,20}\.[0-9]{1,19}) ([A-Z]{1,16})")
+_build_amount = Amount._builder()
 _NAI = {"@@000000013": "backed", "@@000000021": "liquid", "@@000000037": "VESTS"}
 
 
 def as_datetime(value: Any) -> datetime | None:
     """:func:`decentsocial.coerce.as_datetime`, with integers too large for a float read as unreadable.
 
-    (The shared reader turns an int into a float first, which overflows past 1e308.)
+    (The shared reader turns an int into a float first, which overflows past 1e308.) Hive's own
+    form is read here at once: a post has one or three times, and the shared reader's calls cost
+    as much again as the parse.
     """
+    if type(value) is str and len(value) == 19 and value[10] == "T":  # Hive's own (``2016-07-13T08:29:15``)
+        try:
+            parsed = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass  # no such time, or another form of 19 characters: read below
+        else:
+            if parsed.tzinfo is timezone.utc:
+                return parsed
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
         return None
     return coerce.as_datetime(value)
@@ -79,6 +92,9 @@ def amount_of(value: Any, chain: Chain) -> Amount:
     """``"1.000 HBD"`` or ``{"amount": "1000", "precision": 3, "nai": "@@000000013"}`` → exact Amount."""
     try:
         if isinstance(value, str):
+            plain = _PLAIN_AMOUNT.fullmatch(value)
+            if plain is not None:  # what Amount.parse builds of it (at most 40 digits: no size check)
+                return _build_amount({"value": Decimal(plain[1]), "asset": plain[2]})
             return Amount.parse(value)
         if isinstance(value, Mapping) and isinstance(value.get("nai"), str):
             kind = _NAI.get(value["nai"])
@@ -107,6 +123,17 @@ def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amoun
 #: The fields a bridge post sets (the others keep their defaults, as before: unset).
 _POST_UNSET = {"quote_of", "language", "content_warning", "visibility", "reposted_by"}
 _POST_GIVEN = frozenset(Post.model_fields) - _POST_UNSET
+#: The models built here, each from every field in its order (``_Model._trusted`` without its lookups).
+_build_post = Post._builder(_POST_GIVEN)
+_build_reward = Reward._builder()
+_build_part = RewardPart._builder()  # a share paid (its amounts set)
+_build_beneficiary = RewardPart._builder(frozenset({"role", "account"}))  # a share to come
+_build_account = Account._builder(frozenset({"network", "id", "handle", "url", "raw"}))
+_NO_ACCOUNT = dict.fromkeys(Account.model_fields)  # each field None (Account's defaults)
+_build_engagement = Engagement._builder(frozenset({"likes", "replies", "reposts"}))
+_build_media = Media._builder(frozenset({"kind", "url"}))
+#: The reputations :meth:`Seen.author` keys its accounts by (JSON's).
+_KEYED = (int, float, str, type(None))
 #: What :meth:`Seen.time` has not read yet.
 _UNREAD: Any = object()
 #: What the same two amount texts always give: status, total, the author's amounts, the curators' share.
@@ -174,7 +201,7 @@ class Seen:
         return found
 
     def author(self, name: str, chain: Chain, reputation: Any) -> Account:
-        if not isinstance(reputation, (int, float, str, type(None))):  # not hashable: built each time
+        if not isinstance(reputation, _KEYED):  # perhaps not hashable: built each time
             return author_account(name, chain, reputation)
         key = (name, type(reputation), reputation)
         found = self.authors.get(key)
@@ -186,7 +213,7 @@ class Seen:
         """The curators' share of a paid post (the same for every post paid the same amount text)."""
         found = self.curators.get(id(part))  # the part it holds keeps that id taken
         if found is None:
-            found = self.curators[id(part)] = RewardPart._trusted(
+            found = self.curators[id(part)] = _build_part(
                 {"role": "curator", "account": "", "amounts": (part,)}
             )
         return found
@@ -196,7 +223,16 @@ class Seen:
         found = self.engagements.get(key)
         if found is None:
             if type(likes) is int and type(replies) is int and (reposts is None or type(reposts) is int):
-                found = Engagement._trusted({"likes": likes, "replies": replies, "reposts": reposts})
+                found = _build_engagement(
+                    {
+                        "likes": likes,
+                        "reposts": reposts,
+                        "replies": replies,
+                        "quotes": None,
+                        "views": None,
+                        "shares": None,
+                    }
+                )
             else:  # an int subclass: validation makes it an int
                 found = Engagement(likes=likes, replies=replies, reposts=reposts)
             self.engagements[key] = found
@@ -259,7 +295,23 @@ def _images(value: Any) -> tuple[Media, ...]:
     if value is None:
         return ()
     urls = [u for u in _strings(value) if u.startswith(("http://", "https://"))]
-    return tuple([Media(kind="image", url=u) for u in urls]) if urls else ()
+    return tuple([_image(u) for u in urls]) if urls else ()
+
+
+def _image(url: str) -> Media:
+    """``Media(kind="image", url=url)`` as validation builds it (a URL alone passes its checks)."""
+    return _build_media(
+        {  # every field in Media's order
+            "kind": "image",
+            "path": None,
+            "data": None,
+            "url": url,
+            "mime_type": None,
+            "alt_text": None,
+            "width": None,
+            "height": None,
+        }
+    )
 
 
 def _name(item: Mapping[str, Any], key: str, chain: Chain, what: str) -> str:
@@ -273,9 +325,12 @@ def author_account(name: str, chain: Chain, reputation: Any = None) -> Account:
     """The Account of a name as posts and notifications carry it (no profile read)."""
     raw = {"reputation": reputation} if reputation is not None else None
     name = name if type(name) is str else str.__str__(name)
-    return Account._trusted(
-        {"network": chain.network, "id": name, "handle": name, "url": f"{chain.web_url}/@{name}", "raw": raw}
-    )
+    values = _NO_ACCOUNT.copy()  # every field in Account's order (a literal costs more)
+    values["network"] = chain.network
+    values["id"] = values["handle"] = name
+    values["url"] = f"{chain.web_url}/@{name}"
+    values["raw"] = raw
+    return _build_account(values)
 
 
 def _root_of(url_path: str) -> str | None:
@@ -341,7 +396,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
         updated = seen.time(updated_text)
     images = _images(meta.get("image"))
     users, links = meta.get("users"), meta.get("links")
-    return Post._trusted(
+    return _build_post(
         {  # every field in Post's order; the ones in _POST_GIVEN are set
             "network": chain.network,
             "id": post_id,
@@ -370,8 +425,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             ),
             "reward": _reward(post, chain, seen, author, post_id),
             "raw": dict(post),  # the post's own dict, as validation copies it
-        },
-        _POST_GIVEN,
+        }
     )
 
 
@@ -392,7 +446,7 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
     beneficiaries = (
         tuple(
             [
-                RewardPart._trusted({"role": "beneficiary", "account": name})
+                _build_beneficiary({"role": "beneficiary", "account": name, "amounts": ()})
                 for b in listed
                 if (name := as_exact_str(b.get("account")))
             ]
@@ -412,12 +466,12 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
         status, amounts, earned, curator = seen.paid(
             get("author_payout_value"), get("curator_payout_value"), chain
         )
-        share = RewardPart._trusted({"role": "author", "account": author, "amounts": earned})
+        share = _build_part({"role": "author", "account": author, "amounts": earned})
         parts = (share, curator, *beneficiaries) if beneficiaries else (share, curator)
     else:
         status, amounts = "pending", (_amount_or_zero(get("pending_payout_value"), chain, seen),)
         parts = beneficiaries
-    return Reward._trusted(
+    return _build_reward(
         {
             "network": chain.network,
             "subject": subject,
