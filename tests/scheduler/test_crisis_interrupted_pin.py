@@ -50,6 +50,7 @@ def server() -> Iterator[HostileServer]:
 def test_pins_made_before_a_ctrl_c_are_unpinned_by_end(
     server: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("mastodon", reason="the mastodon extra is not installed")
     monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
     masto_args = {"base_url": server.base_url, "access_token": "t", "mastodon_version": "4.2.0"}
     start = textwrap.dedent(
