@@ -2,8 +2,8 @@
 
 A gateway (jussi) that gives up waiting for hived answers HTTP 200 with its
 own error object: the transaction may be on chain. An expired keyed tip may
-sit in a block that is not irreversible yet. Two identical transfers signed
-on one head block would be one transaction. A keyed publish with
+sit in a block that is not irreversible yet. Two identical transactions signed
+on one head block would be one. A keyed publish with
 beneficiaries cannot send its ``comment_options`` twice.
 """
 
@@ -190,12 +190,15 @@ def test_a_fresh_tip_answered_as_a_duplicate_is_refused_not_reported_as_sent(
     assert len(replay.broadcasts) == 1
 
 
-def test_votes_signed_twice_on_one_head_block_stay_one_transaction(
+def test_a_vote_repeated_on_one_head_block_is_a_transaction_of_its_own(
     hive: HiveNetwork, replay: ReplayServer
 ) -> None:
+    """As a block later: hived judges the second (an identical vote is refused), never a duplicate
+    answer that would hide a vote changed in between (see test_toggles)."""
     hive.vote("steemit/firstpost", 50)
-    hive.vote("steemit/firstpost", 50)  # the same vote: the node's duplicate answer is success
-    assert len(replay.broadcasts) == 1
+    hive.vote("steemit/firstpost", 50)
+    assert len(replay.broadcasts) == 2
+    assert hive.signed[0].id != hive.signed[1].id
 
 
 def _launch(idempotency_key: str) -> Draft:

@@ -77,14 +77,15 @@ def test_an_admin_pins_and_unpins_another_authors_post(
 ) -> None:
     admin = connections["test-safari"]
     admin.pin(RECORDED_POST)  # by id: read, to learn its community
-    admin.pin(RECORDED_POST)  # again: the same signed transaction, which the node already has
     admin.unpin(RECORDED_POST)
+    admin.pin(RECORDED_POST)  # again on the same block: a transaction of its own, not the first's duplicate
     body = {"community": "hive-171487", "account": "alice", "permlink": "My-first-post-hive-1"}
-    pin, unpin = [b.transaction for b in replay.broadcasts]
-    assert community_op(pin) == (["test-safari"], ["pinPost", body])
+    pin, unpin, again = [b.transaction for b in replay.broadcasts]
+    assert community_op(pin) == community_op(again) == (["test-safari"], ["pinPost", body])
     assert community_op(unpin) == (["test-safari"], ["unpinPost", body])
     assert_signed(admin, pin, "test-safari")
     assert_signed(admin, unpin, "test-safari")
+    assert_signed(admin, again, "test-safari")
     assert role_reads(replay) == [{"name": "hive-171487", "account": "test-safari"}] * 3
 
 

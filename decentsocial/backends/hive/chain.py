@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from ...errors import InvalidInput
 
-__all__ = ["HIVE", "STEEM", "Chain", "check_account", "check_permlink", "split_post_id"]
+__all__ = [
+    "HIVE",
+    "STEEM",
+    "Chain",
+    "check_account",
+    "check_community",
+    "check_permlink",
+    "is_community_name",
+    "split_post_id",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,27 @@ def check_account(name: str, network: str, *, what: str = "account name") -> str
     if not ok:
         raise InvalidInput(
             f"invalid {what} {name!r}: 3–16 lower-case letters, digits, '-' or '.'", network=network
+        )
+    return clean
+
+
+#: A community's account name, as Hivemind (Hive's and Steem's) validates it: ``hive-`` and a number
+#: starting with 1, 2 or 3. Hivemind ignores a community operation naming anything else.
+_COMMUNITY_NAME = re.compile(r"^hive-[123]\d{4,6}$")
+
+
+def is_community_name(name: str) -> bool:
+    """Whether ``name`` is a community's account (``hive-123456``) rather than a person's."""
+    return bool(_COMMUNITY_NAME.match(name))
+
+
+def check_community(name: str, network: str) -> str:
+    """A community name (``hive-123456``) for a write, else InvalidInput: Hivemind would ignore it."""
+    clean = check_account(name, network, what="community name")
+    if not is_community_name(clean):
+        raise InvalidInput(
+            f"{name!r} is no {network} community: community names are 'hive-' and a number (hive-123456)",
+            network=network,
         )
     return clean
 

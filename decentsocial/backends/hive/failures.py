@@ -71,6 +71,11 @@ _AUTH = (
 )
 
 
+#: hived's answers for a call it could not take up just now (its lock on the chain state timed out):
+#: nothing was done, and the same call a moment later goes through (beem and steem-python retry it).
+_BUSY = ("unable to acquire database lock",)
+
+
 def is_duplicate_transaction(error: Any) -> bool:
     """The node already has this exact transaction: for a re-broadcast, that is success."""
     return "duplicate transaction" in _message(error).lower()
@@ -110,6 +115,13 @@ def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocial
         return unsupported
     if "rate limit" in lowered or code == 429:
         return errors.RateLimited(f"{method}: rate limited", network=network, server_message=short)
+    if any(k in lowered for k in _BUSY):
+        return errors.NetworkUnavailable(
+            f"{method}: the node is busy (nothing was done)",
+            network=network,
+            server_message=short,
+            retryable=True,
+        )
     if "broadcast" in method:
         if not is_refusal(error):
             # A gateway gave up waiting (or failed) after passing the transaction on: it may be on
@@ -130,7 +142,10 @@ def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocial
     sqlstate_bad_input = isinstance(code, str) and code[:2] in ("22", "42")
     if code in (-32602, -31999, -32600, -32700) or sqlstate_bad_input or "assert exception" in lowered:
         return errors.InvalidInput(f"{method}: invalid parameters", network=network, server_message=short)
-    return errors.NetworkUnavailable(f"{method} failed on the node", network=network, server_message=short)
+    # Not hived's refusal but a gateway's timeout or internal error: a read is safe to repeat (next node).
+    return errors.NetworkUnavailable(
+        f"{method} failed on the node", network=network, server_message=short, retryable=not is_refusal(error)
+    )
 
 
 def result_of(

@@ -32,7 +32,7 @@ from ...settings import NetworkSettings
 from ...text import utf8_len
 from ...urls import check_endpoint
 from . import ops
-from .chain import HIVE, STEEM, Chain, check_account, split_post_id
+from .chain import HIVE, STEEM, Chain, check_account, check_community, split_post_id
 from .convert import (
     REWARD_OPS,
     Seen,
@@ -445,23 +445,25 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         head_time: datetime = base["head_time"]
         return base, head_time, irreversible
 
-    def _sign(self, operations: list[ops.OpJson], key: KeyName, *, distinct: bool = False) -> SignedTx:
+    def _sign(self, operations: list[ops.OpJson], key: KeyName) -> SignedTx:
         """Sign ``operations`` once, on the node's head block (TaPoS).
 
         The id leaves out the signatures: the same operations signed twice on
-        one head block are one transaction, which the chain takes once. That
-        is right for a vote or a follow; a ``distinct`` one (a payment) must
-        be a transaction of its own, so each further one there expires a second later.
+        one head block would be one transaction, which the chain takes once
+        (a second tip would pay nothing; an unfollow after follow, unfollow
+        would be dropped as a duplicate). So each further transaction this
+        connection signs on that block expires a second apart: one of its own.
         """
         wif = self._key(key)
         base, head_time, _ = self._head()
         with self._signing:
-            if distinct:
-                ref = (base["ref_block_num"], base["ref_block_prefix"], base["expiration"])
-                uses = self._head_uses[1] if self._head_uses[0] == ref else 0
-                self._head_uses = (ref, uses + 1)
-                latest = head_time + timedelta(seconds=MAX_EXPIRATION)
-                expires = min(chain_time(base["expiration"]) + timedelta(seconds=uses), latest)
+            ref = (base["ref_block_num"], base["ref_block_prefix"], base["expiration"])
+            uses = self._head_uses[1] if self._head_uses[0] == ref else 0
+            self._head_uses = (ref, uses + 1)
+            if uses:
+                expires = chain_time(base["expiration"]) + timedelta(seconds=uses)
+                if expires > head_time + timedelta(seconds=MAX_EXPIRATION):  # past hived's hour: earlier
+                    expires = chain_time(base["expiration"]) - timedelta(seconds=uses)
                 base["expiration"] = expires.strftime("%Y-%m-%dT%H:%M:%S")
             tx = sign_transaction(operations, base, wif, self.chain, key)
             self.signed.append(tx)
@@ -508,8 +510,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise
 
     def _broadcast(self, operations: list[ops.OpJson], key: KeyName, *, distinct: bool = False) -> SignedTx:
-        """Sign once, broadcast; a retry re-sends the same signed tx (see ``_sign`` for ``distinct``)."""
-        tx = self._sign(operations, key, distinct=distinct)
+        """Sign once, broadcast; a retry re-sends the same signed tx (see ``_send`` for ``distinct``)."""
+        tx = self._sign(operations, key)
         self._send(tx, distinct=distinct)
         return tx
 
@@ -553,9 +555,14 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         The post keeps its parent and category (the chain's, which need not be
         its first tag: Steem refuses an edit that changes it); a root post keeps
         its title when the draft gives none.
-        Payout options and beneficiaries are fixed at the first publish, so an
-        edit carries none.
+        Payout options and beneficiaries are fixed at the first publish: a
+        draft that sets them is refused, not edited without them.
         """
+        if draft.beneficiaries or draft.payout is not None:
+            raise self.invalid(
+                "beneficiaries and payout options are set when a post is published; an edit cannot "
+                "change them (leave them out of the edit's draft)"
+            )
         author, permlink = self._post_ref(post)
         parent = split_post_id(post.reply_to, self.name) if post.reply_to else None
         self._key("posting_key")
@@ -621,7 +628,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         self._set_follow(account, [])
 
     def _subscribe(self, community: CommunityRef, action: str) -> None:
-        name = self._community_name(community)
+        name = check_community(self.community_id(community), self.name)  # Hivemind ignores any other
         me = self._my_name()
         self._broadcast([ops.custom_json_op(me, "community", [action, {"community": name}])], "posting_key")
 

@@ -21,7 +21,7 @@ from typing import Any
 from ...errors import ContentRejected, InvalidInput
 from ...models import Amount, Beneficiary, Draft, PayoutOptions, normalise_tags
 from ...text import truncate, utf8_len
-from .chain import Chain, check_account, check_permlink
+from .chain import Chain, check_account, check_community, check_permlink
 
 __all__ = [
     "OpJson",
@@ -113,6 +113,8 @@ def _tags(draft: Draft, network: str) -> list[str]:
     first hashtag. Hashtags in the text that are no valid Hive tag stay in
     the text only; ``Draft.tags`` were asked for, so an invalid one is refused.
     """
+    if draft.community:  # Hivemind would file it under a tag, in no community
+        check_community(draft.community, network)
     explicit = normalise_tags(draft.tags)
     tags = [t for t in draft.all_tags if t in explicit or _TAG.match(t)]
     category = draft.community or (explicit[0] if explicit else None)

@@ -16,7 +16,6 @@ no pins of its own to list, and that is ``UnsupportedFeature``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -26,6 +25,7 @@ from ...models import Post
 from ...network import AccountRef, Capability, PostRef
 from ...paging import Page
 from . import ops
+from .chain import is_community_name
 from .convert import post_from_bridge
 
 if TYPE_CHECKING:
@@ -35,13 +35,6 @@ __all__ = ["PIN_ROLES", "CommunityPins", "is_community_name"]
 
 #: The community roles Hivemind lets pin and unpin posts (its ``mod`` role and above).
 PIN_ROLES = frozenset({"mod", "admin", "owner"})
-#: A community's account name, as Hivemind validates it: ``hive-`` and a number starting with 1, 2 or 3.
-_COMMUNITY_NAME = re.compile(r"^hive-[123]\d{4,6}$")
-
-
-def is_community_name(name: str) -> bool:
-    """Whether ``name`` is a community's account (``hive-123456``) rather than a person's."""
-    return bool(_COMMUNITY_NAME.match(name))
 
 
 class CommunityPins:

@@ -67,7 +67,7 @@ class KeyedTips:
             if kept is not None and self._kept_stands(kept, "tip", TRANSFER_OP):
                 return kept.id
             net._check_balance(net._my_name(), amount)
-            tx = net._sign([op], "active_key", distinct=True)
+            tx = net._sign([op], "active_key")
             self._keep(record, tx, kept)
             net._send(tx, distinct=True)  # a duplicate here is another key's (or keyless) transfer
             return tx.id
