@@ -28,7 +28,10 @@ Endpoints reproduced:
   /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``.
 * Errors: ``{"status": "error", "message": …}`` with the HTTP status; an
   expired or unknown token is 401; 429 with ``Retry-After`` when throttled;
-  a malformed (non-numeric) guid on a read is 400.
+  a malformed (non-numeric) guid on a read is 400. ``newsfeed/single`` of a
+  missing or deleted post, and ``channel/:name`` of an unknown user, answer
+  as the engine's v1 controllers do: HTTP 200 with ``{"status": "error"}``
+  (no message; "The user could not be found").
 
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
@@ -201,7 +204,8 @@ class MindsApp:
                     raise MindsError(400, "Invalid guid")
                 activity = self.s.activities.get(parts[4])
                 if activity is None or activity.deleted:
-                    raise MindsError(404, "The post could not be found")
+                    # As the engine's v1 controller answers it: Factory::response(['status' => 'error']).
+                    return JSONResponse({"status": "error"})
                 return JSONResponse({"status": "success", "activity": self.export(activity)})
         if parts[:3] == ["api", "v1", "comments"] and len(parts) == 4:
             if method == "POST":
@@ -388,7 +392,8 @@ class MindsApp:
             )
         )
         if user is None:
-            raise MindsError(404, "The channel could not be found")
+            # As the engine's v1 channel controller answers it: a 200 with status "error".
+            return JSONResponse({"status": "error", "message": "The user could not be found"})
         return JSONResponse(
             {
                 "status": "success",

@@ -59,6 +59,21 @@ def minds_error(
     )
 
 
+def refusal_with_200(method: str, body: Any) -> errors.DecentSocialError:
+    """A refusal sent with a 200 (``{"status": "error"}``), as the engine's v1 controllers answer.
+
+    On a read, no message (``newsfeed/single`` of a missing or deleted post) or "not found" words
+    mean the object asked for is not there, and "permission" that it may not be read: not content.
+    """
+    said = server_words(body)
+    words = (said or "").lower()
+    if method == "GET" and "permission" in words:
+        return errors.PermissionDenied(_WORDS[403], network=NAME, server_message=said)
+    if method == "GET" and (not said or any(w in words for w in _NOT_FOUND_WORDS)):
+        return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
+    return errors.ContentRejected("Minds refused the request", network=NAME, server_message=said)
+
+
 def login_error(
     status: int, body: Any, headers: Mapping[str, str], *, username: str
 ) -> errors.DecentSocialError:

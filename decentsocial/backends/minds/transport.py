@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from ...errors import AuthenticationError, ContentRejected, DecentSocialError
-from ...httpclient import HttpApi, masked, read_token, sent_secrets, server_words
+from ...errors import AuthenticationError, DecentSocialError
+from ...httpclient import HttpApi, masked, read_token, sent_secrets
 from ...retry import RetryPolicy
-from .failures import NAME, login_error, minds_error
+from .failures import NAME, login_error, minds_error, refusal_with_200
 from .settings import MindsSettings
 
 __all__ = ["MindsApi", "Session"]
@@ -133,8 +133,6 @@ class MindsApi(HttpApi):
         """The JSON object, refusing ``{"status": "error"}`` (Minds sends some refusals with a 200)."""
         body = super().parse(response)
         if body.get("status") == "error":
-            error = ContentRejected(
-                "Minds refused the request", network=NAME, server_message=server_words(body)
-            )
+            error = refusal_with_200(response.request.method, body)
             raise masked(error, self.secrets(response.request))
         return body

@@ -53,6 +53,8 @@ REPLY_CONTROLS = frozenset(
 )
 #: How many of your newest posts a repost looks through for your earlier repost of the same post.
 REPOST_LOOKBACK = 25
+#: Documented: the user insights ``since`` and ``until`` do not work before April 13, 2024.
+INSIGHTS_START = datetime(2024, 4, 13, 7, tzinfo=timezone.utc)  # Unix 1712991600
 T = TypeVar("T")
 _POST_ID = attrgetter("id")  # a listing's key: each post once
 _NO_NOTIFICATION_SCOPE = "the token has neither threads_manage_mentions nor threads_read_replies"
@@ -390,6 +392,13 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         start, end = convert.as_utc(since), convert.as_utc(until)
         if start and end and start >= end:
             raise errors.InvalidInput("since must be before until", network=NAME)
+        if any(t is not None and t < INSIGHTS_START for t in (start, end)):
+            # Threads would not answer for that window, and the result would be labelled with it.
+            raise errors.InvalidInput(
+                f"Threads account insights start at {INSIGHTS_START:%Y-%m-%d %H:%M} UTC; "
+                "since and until cannot be earlier",
+                network=NAME,
+            )
         params: dict[str, Any] = {"metric": convert.ACCOUNT_METRICS}
         if start:
             params["since"] = int(start.timestamp())

@@ -36,6 +36,10 @@ class ContainerRecord(PublishRecord):
     created_at: float
 
 
+class ContainerExpired(ContentRejected):
+    """A container left unpublished for 24 hours: never published, so a new one may be made."""
+
+
 class ContainerPublisher:
     """Publishes drafts through containers, remembering each by idempotency key."""
 
@@ -68,28 +72,40 @@ class ContainerPublisher:
             if record is not None and record.post_id is not None:
                 return record.post_id
             if record is None:
-                if self.settings.check_quota:
-                    self.ensure_quota(is_reply=draft.reply_to is not None)
-                record = self.records.remember(
-                    key,
-                    ContainerRecord(
-                        container_id=self.create_container(draft),
-                        created_at=time.time(),
-                        digest=draft_digest(draft) if key else "",  # kept only under a key
-                        text=draft.text,
-                        reply_to=draft.reply_to,
-                        quote_of=draft.quote_of,
-                    ),
-                )
-            if self.wait_until_finished(record) == "PUBLISHED":
-                # An earlier attempt published it (its answer was lost): find the post, never again.
-                post_id = self.find_published(record)
+                record = self.start(key, draft)
+                state = self.wait_until_finished(record)
             else:
-                post_id = self.publish_container(record)
+                try:
+                    state = self.wait_until_finished(record)
+                except ContainerExpired:
+                    # Resumed a day later (after a quota refusal or a timeout): an expired container
+                    # was never published, so the draft starts again with a new one.
+                    log.info("container %s expired unpublished; making a new one", record.container_id)
+                    record = self.start(key, draft)
+                    state = self.wait_until_finished(record)
+            # PUBLISHED: an earlier attempt published it (its answer was lost): find the post, never again.
+            published = state == "PUBLISHED"
+            post_id = self.find_published(record) if published else self.publish_container(record)
             self.records.finish(record, post_id)
             return post_id
 
     # ------------------------------------------------------------ containers
+
+    def start(self, key: str | None, draft: Draft) -> ContainerRecord:
+        """Check the quota, make the draft's container and remember it under ``key``."""
+        if self.settings.check_quota:
+            self.ensure_quota(is_reply=draft.reply_to is not None)
+        return self.records.remember(
+            key,
+            ContainerRecord(
+                container_id=self.create_container(draft),
+                created_at=time.time(),
+                digest=draft_digest(draft) if key else "",  # kept only under a key
+                text=draft.text,
+                reply_to=draft.reply_to,
+                quote_of=draft.quote_of,
+            ),
+        )
 
     def create_container(self, d: Draft) -> str:
         """The container for ``d`` (a carousel makes one per item first)."""
@@ -138,7 +154,8 @@ class ContainerPublisher:
                 self.records.drop(record)
                 expired = "the container was not published within 24 hours"
                 reason = error or (expired if status == "EXPIRED" else "no reason given")
-                raise ContentRejected(
+                refusal = ContainerExpired if status == "EXPIRED" else ContentRejected
+                raise refusal(
                     f"Threads could not process the post ({status}: {reason})",
                     network=NAME,
                     server_message=error,
@@ -223,7 +240,7 @@ class ContainerPublisher:
         try:
             body = self.api.get(
                 f"{self.user}/{edge}",
-                fields="id,text,timestamp,replied_to,quoted_post",
+                fields="id,media_type,text,timestamp,replied_to,quoted_post",
                 since=int(record.created_at) - 120,
                 limit=100,
             )
@@ -241,6 +258,8 @@ class ContainerPublisher:
         for item in map(as_dict, as_list(body.get("data"))):
             found = as_str(item.get("id")) or ""
             if not convert.is_id(found) or found in claimed:
+                continue
+            if item.get("media_type") == "REPOST_FACADE":  # no text of its own: never the post sought
                 continue
             if (as_str(item.get("text")) or "") != record.text:
                 continue
