@@ -212,7 +212,11 @@ FIRST_PART_OPTIONS = frozenset({"carousel"})
 
 
 def _continuation(first: Draft, text: str) -> Draft:
-    """A later part of a thread: text only, with the settings that apply to every part."""
+    """A later part of a thread: text only, with the settings that apply to every part.
+
+    The reward terms (``beneficiaries``, ``payout``) are among them: each part earns on its own, so
+    a part without them would pay the author what the draft gave away or declined.
+    """
     return Draft(
         text=text,
         language=first.language,
@@ -220,6 +224,8 @@ def _continuation(first: Draft, text: str) -> Draft:
         sensitive=first.sensitive,
         visibility=first.visibility,
         community=first.community,
+        beneficiaries=first.beneficiaries,
+        payout=first.payout,
         options={k: v for k, v in first.options.items() if k not in FIRST_PART_OPTIONS},
     )
 

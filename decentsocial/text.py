@@ -44,12 +44,17 @@ _JOINING = regex.compile(
 # A hashtag: '#' not after a word character, '/', ')' or '=' (Mastodon's rule: so after a space,
 # any punctuation such as Arabic '؛' or '«', or a bidi mark such as RLM, but not in "C#" or a
 # URL), then letters/digits/marks/underscore in any script, at least one letter (so "#123" or
-# "#" alone is not a tag).
-_HASHTAG = regex.compile(r"(?<![\w/)=])[#＃](?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")
+# "#" alone is not a tag). ZWNJ and '·' join word characters inside a tag, as in Mastodon: Persian
+# words hold ZWNJ ("#کتاب‌خوانی" is one tag), Catalan ones '·'; a tag never ends with one.
+_HASHTAG = regex.compile(
+    r"(?<![\w/)=])[#＃]"
+    r"(?P<tag>[\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*(?:[\u00b7\u200c]+[\p{L}\p{M}\p{N}_]+)*)"
+)
 # A mention: @user or @user@domain (Mastodon) or @handle.domain (Bluesky), '@' not after a word
-# character, '/' or '=' (Mastodon's rule: an e-mail address is no mention, '،@user' is one).
+# character, '/' or '=' (Mastodon's rule: an e-mail address is no mention, '،@user' is one). The
+# domain may be in any script (IDN, "@user@مثال.مصر"), as in Mastodon.
 _MENTION = regex.compile(
-    r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
+    r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[\w-]+(?:\.[\w-]+)+)?)"
 )
 # A link ends at whitespace, quotes and angle brackets (guillemets too: Arabic and French quote with
 # them) and at an invisible mark no URL holds: bidi marks, embeddings and isolates (LRM, RLM, ALM,
@@ -198,7 +203,9 @@ def _scan(text: str) -> tuple[Entity, ...]:
 
     for m in _URL.finditer(text):
         url = _strip_trailing(m.group())
-        add("link", url, m.start(), m.start() + len(url))
+        # "https://..." (a placeholder) names no host: no link (Bluesky refuses a post linking it).
+        if url.partition("//")[2][:1] not in ("", "/"):
+            add("link", url, m.start(), m.start() + len(url))
     for m in _MENTION.finditer(text):
         handle = m["handle"].rstrip(".-")
         add("mention", handle, m.start(), m.start() + 1 + len(handle))
@@ -206,9 +213,11 @@ def _scan(text: str) -> tuple[Entity, ...]:
         add("tag", m["tag"], m.start(), m.end())
     found: list[Entity] = []
     char, byte = 0, 0
+    # A server's or relay's text may hold a lone surrogate (valid JSON: "\ud83d"); it is read, never
+    # published (drafts refuse it), so it counts as the 3 bytes Python would give it, not a crash.
     for start, end, kind, value in spans:
-        byte_start = byte + len(text[char:start].encode("utf-8"))
-        byte = byte_start + len(text[start:end].encode("utf-8"))
+        byte_start = byte + len(text[char:start].encode("utf-8", "surrogatepass"))
+        byte = byte_start + len(text[start:end].encode("utf-8", "surrogatepass"))
         char = end
         found.append(Entity(kind, value, start, end, byte_start, byte))
     return tuple(found)
@@ -288,7 +297,7 @@ def split_text(
     words = _atoms(text)
     room = len(" (99/99)") if numbering else 0
     while True:
-        parts = _pack(words, limit - room, measure)
+        parts = _pack(words, limit - room, measure, whole=True)
         n = len(parts)
         if not numbering or n < 2:
             return parts
@@ -298,7 +307,7 @@ def split_text(
         room = needed  # 100 parts or more: the numbers need more room, so the parts less
 
 
-def _pack(words: list[str], budget: int, measure: Callable[[str], int]) -> list[str]:
+def _pack(words: list[str], budget: int, measure: Callable[[str], int], *, whole: bool = False) -> list[str]:
     """Words into parts of at most ``budget``: sizes added word by word, each part then checked.
 
     Adding sizes is exact for the counters here (words hold no spaces, so no
@@ -322,7 +331,7 @@ def _pack(words: list[str], budget: int, measure: Callable[[str], int]) -> list[
         rest = atom.lstrip()
         size = width if not current else measure(rest)
         if size > budget:  # a single atom longer than a whole part
-            heads, rest = _cut_word(rest, budget, measure)
+            heads, rest = _cut_word(rest, budget, measure, whole=whole)
             parts += heads
             size = measure(rest)
         current = [rest] if rest else []
@@ -331,10 +340,12 @@ def _pack(words: list[str], budget: int, measure: Callable[[str], int]) -> list[
     parts = [p.strip() for p in parts if p.strip()]
     if all(measure(p) <= budget for p in parts):
         return parts
-    return _pack_exact(words, budget, measure)
+    return _pack_exact(words, budget, measure, whole=whole)
 
 
-def _pack_exact(words: list[str], budget: int, measure: Callable[[str], int]) -> list[str]:
+def _pack_exact(
+    words: list[str], budget: int, measure: Callable[[str], int], *, whole: bool = False
+) -> list[str]:
     """``_pack`` measuring every candidate part whole: for a counter whose sizes do not add up."""
     parts: list[str] = []
     current = ""
@@ -347,22 +358,28 @@ def _pack_exact(words: list[str], budget: int, measure: Callable[[str], int]) ->
             parts.append(current.strip())
         current = atom.lstrip()
         if measure(current) > budget:  # a single atom longer than a whole part
-            heads, current = _cut_word(current, budget, measure)
+            heads, current = _cut_word(current, budget, measure, whole=whole)
             parts += heads
     if current.strip():
         parts.append(current.strip())
     return parts
 
 
-def _cut_word(word: str, budget: int, measure: Callable[[str], int]) -> tuple[list[str], str]:
+def _cut_word(
+    word: str, budget: int, measure: Callable[[str], int], *, whole: bool = False
+) -> tuple[list[str], str]:
     """A word longer than a part cut into whole parts on grapheme boundaries, and what is left.
 
     Each part is :func:`truncate` of a window only a little longer than a part
     (grown while the whole window fits), never of the rest of the word: the
-    cost grows with the word, not with its square. ``ValueError`` when one
-    grapheme alone is over ``budget``.
+    cost grows with the word, not with its square. A cut never falls inside a
+    link, mention or hashtag (a link cut in two is broken in both parts): the
+    part ends before it instead. ``ValueError`` when one grapheme alone is over
+    ``budget``, or (with ``whole``) one such entity; without ``whole`` it is cut.
     """
     heads: list[str] = []
+    found = _scan(word)
+    starts = [e.start for e in found]
     start = 0
     window = 4 * budget
     while start < len(word):
@@ -375,6 +392,13 @@ def _cut_word(word: str, budget: int, measure: Callable[[str], int]) -> tuple[li
             continue
         if not head:
             raise ValueError(f"one character is over the limit of {budget}")
+        end = start + len(head)
+        i = bisect_left(starts, end) - 1  # the last entity starting before the cut
+        if i >= 0 and found[i].end > end and (whole or found[i].start > start):  # the cut falls inside it
+            if found[i].start <= start:
+                what = {"link": "a link", "mention": "a mention", "tag": "a hashtag"}[found[i].kind]
+                raise ValueError(f"{what} is longer than one part of a thread holds ({budget}); shorten it")
+            head = word[start : found[i].start]
         heads.append(head)
         start += len(head)
         while start < len(word) and word[start].isspace():

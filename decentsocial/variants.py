@@ -34,7 +34,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import ContentRejected, InvalidInput
 from .models import Draft
 
 __all__ = ["Variant", "Variants", "check_variants", "pick", "variants_data"]
@@ -98,8 +98,8 @@ def _merged(draft: Draft, selector: str, fields: Mapping[str, Any]) -> Draft:
     base = {name: getattr(draft, name) for name in Draft.model_fields}
     try:
         return Draft.model_validate({**base, **fields})
-    except InvalidInput as exc:
-        raise InvalidInput(f"variant {selector!r}: {exc.message}") from None
+    except (InvalidInput, ContentRejected) as exc:  # named, so the one at fault among several is known
+        raise type(exc)(f"variant {selector!r}: {exc.message}") from None
 
 
 def pick(draft: Draft, variants: Mapping[str, Draft], *selectors: str | None) -> Draft:
