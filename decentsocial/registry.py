@@ -135,16 +135,25 @@ def _load(name: str, target: str) -> object:
     ImportError's own text is shown; another's may hold a secret.
     """
     module_name, _, attr = target.partition(":")
+    path, missing = module_name, None
     try:
         found: object = importlib.import_module(module_name)
         for part in attr.split(".") if attr else ():
-            found = getattr(found, part, None)
+            if not hasattr(found, part):  # a misspelt class: said so below, not "not a backend"
+                missing = part
+                break
+            found, path = getattr(found, part), f"{path}.{part}"
     except ImportError as exc:
         raise ConfigurationError(f"the {name} backend cannot be loaded: {exc}", network=name) from exc
     except Exception as exc:
         raise ConfigurationError(
             f"the {name} backend cannot be loaded ({target}): {type(exc).__name__} at import", network=name
         ) from exc
+    if missing is not None:
+        raise ConfigurationError(
+            f"the {name} backend cannot be loaded: {path} has no {missing!r} (entry point {target})",
+            network=name,
+        )
     return found
 
 

@@ -62,7 +62,8 @@ class Harness:
     it must exit 0 with nothing on stderr.
     ``reconnect`` builds a fresh connection as ``me`` (the idempotency cases
     use it to stand for a restarted process); the default builds one from
-    ``me``'s class and settings.
+    ``me``'s class and settings (an in-memory sandbox: ``as_account`` on its
+    own database).
     """
 
     name: str
@@ -79,6 +80,11 @@ class Harness:
         """A new connection as ``me``: what another process with the same settings would have."""
         if self.reconnect is not None:
             return self.reconnect()
+        from decentsocial.backends.sandbox import SandboxNetwork
+
+        if isinstance(self.me, SandboxNetwork) and self.me.config.path is None:
+            # Built from its settings, an in-memory sandbox would be a new, empty one.
+            return self.me.as_account(self.me.handle)
         backend: Any = type(self.me)  # a BaseNetwork subclass: built from settings alone
         with warnings.catch_warnings():  # said once by the harness's own connections already
             warnings.simplefilter("ignore")

@@ -11,6 +11,7 @@ imports ``sqlite3``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -29,6 +30,7 @@ __all__ = [
     "author",
     "claimed_reward",
     "community_from_row",
+    "fold",
     "from_us",
     "media_from_json",
     "media_to_json",
@@ -48,6 +50,12 @@ class Record(Protocol):
 
     def __getitem__(self, key: str, /) -> Any:
         """The value of column ``key``."""
+
+
+def fold(text: str) -> str:
+    """``text`` as search compares it: case-folded in NFKC, so "café" typed composed or
+    decomposed, and compatibility forms (full-width letters, Arabic presentation forms), match."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def to_us(value: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .convert import Record, media_to_json
+from .convert import Record, fold, media_to_json
 from .store import POST_SELECT, VISIBLE, NewPost
 from .transport import Tx
 
@@ -30,7 +30,7 @@ def edit(tx: Tx, row: Record, new: NewPost, now: int) -> None:
             language = ?, content_warning = ?, visibility = ?, extra = ? WHERE seq = ?""",
         (
             d.text,
-            d.text.casefold(),
+            fold(d.text),
             d.title,
             json.dumps(new.tags),
             json.dumps(new.mentions),

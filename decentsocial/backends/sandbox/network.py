@@ -62,6 +62,7 @@ from .convert import (
     author,
     claimed_reward,
     community_from_row,
+    fold,
     from_us,
     notification_from_row,
     post_from_row,
@@ -495,7 +496,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
                 words.append((True, tag[0]))
             else:
                 self.require(Capability.SEARCH)
-                words.append((False, word.casefold()))
+                words.append((False, fold(word)))
         words = list(dict.fromkeys(words))
         if len(words) > MAX_SEARCH_WORDS:
             raise errors.InvalidInput(
@@ -639,7 +640,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
 
     def _communities_page(self, query: str | None, cursor: str | None, size: int) -> Page[Community, str]:
         """Communities whose id, title or description contains ``query`` (all when ``None``), by id."""
-        needle = None if query is None else query.casefold()
+        needle = None if query is None else fold(query)
         with self._ready().read() as tx:
             rows = store.community_page(tx, self.handle, needle, cursor, size)
         return Page([community_from_row(r) for r in rows], rows[-1]["id"] if len(rows) == size else None)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ...errors import ContentRejected, InvalidInput, NotFound
 from ...models import Draft, Media
-from .convert import Record, from_us, media_to_json
+from .convert import Record, fold, from_us, media_to_json
 from .settings import NETWORK
 from .transport import Tx
 
@@ -257,7 +257,7 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
             post_id,
             author,
             d.text,
-            d.text.casefold(),
+            fold(d.text),
             d.title,
             created,
             d.reply_to,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ...state import use_wal
-from .convert import Record
+from .convert import Record, fold
 from .failures import sqlite_failures
 
 __all__ = ["Lease", "Params", "Transport", "Tx"]
@@ -105,7 +105,7 @@ class Transport:
                 self.target, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
         conn.row_factory = sqlite3.Row
-        # SQLite's lower() folds ASCII only: searches fold "Über" and "ÜBER" as Python does.
+        # SQLite's lower() folds ASCII only: searches fold "Über" and "ÜBER" as Python does (``fold``).
         conn.create_function("casefold", 1, _casefold, deterministic=True)
         try:
             with sqlite_failures("configure", self.target):
@@ -163,7 +163,7 @@ class Transport:
 
 
 def _casefold(text: str | None) -> str | None:
-    return None if text is None else str(text).casefold()
+    return None if text is None else fold(str(text))
 
 
 class Lease:

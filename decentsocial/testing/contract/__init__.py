@@ -37,6 +37,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from .declarations import *  # noqa: F403
 from .engagement import *  # noqa: F403
 from .lifecycle import *  # noqa: F403
 from .listings import *  # noqa: F403

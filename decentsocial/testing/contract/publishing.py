@@ -53,25 +53,29 @@ def test_me_and_account(harness: Harness) -> None:
     assert seen.id == me.id
 
 
-#: Words in a setting's name that say it holds a secret; and words that say it only names or finds one.
+#: Words in a setting's name that say it holds a secret; parts of a word that do (``apikey``,
+#: ``passwd``, ``authToken``); and words that say it only names or finds one.
 SECRET_WORDS = frozenset(
     {"token", "key", "secret", "password", "passphrase", "nsec", "private", "credentials"}
+    | {"auth", "pass", "pwd", "bearer", "cookie", "mnemonic", "seed", "wif", "credential"}
 )
+SECRET_PARTS = ("token", "secret", "passw", "apikey", "privkey", "mnemonic", "bearer", "credential")
 NOT_SECRET_WORDS = frozenset({"env", "keyring", "public", "path", "file", "url", "id", "name", "allow"})
+
+
+def secret_name(name: str) -> bool:
+    """Whether a setting called ``name`` holds a secret by its name."""
+    words = set(name.lower().split("_"))
+    secret = words & SECRET_WORDS or any(part in word for word in words for part in SECRET_PARTS)
+    return bool(secret) and not words & NOT_SECRET_WORDS
 
 
 def plain_secret_settings(settings: object) -> list[str]:
     """Settings whose name says secret but whose value is plain text (not ``SecretStr``): it would leak."""
     found = []
     for name in type(settings).model_fields if isinstance(settings, BaseModel) else ():
-        words = set(name.lower().split("_"))
         value = getattr(settings, name)
-        if (
-            words & SECRET_WORDS
-            and not words & NOT_SECRET_WORDS
-            and isinstance(value, (str, bytes))
-            and value
-        ):
+        if secret_name(name) and isinstance(value, (str, bytes)) and value:
             found.append(name)
     return found
 
