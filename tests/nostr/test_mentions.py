@@ -41,7 +41,7 @@ def test_a_mention_next_to_punctuation_is_tagged_and_rewritten(template: str) ->
     [
         f"see https://njump.me/{NPUB} there",  # a link, not a mention
         f"mail me at someone@{NPUB}.example",
-        f"@{NPUB[:-1]}x broken checksum",
+        f"@{NPUB[:-1]}{'x' if NPUB[-1] != 'x' else 'q'} broken checksum",  # the key is random: never itself
     ],
 )
 def test_what_only_looks_like_a_mention_is_left_alone(text: str) -> None:

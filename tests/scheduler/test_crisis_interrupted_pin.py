@@ -62,7 +62,14 @@ def test_pins_made_before_a_ctrl_c_are_unpinned_by_end(
         """
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", start], env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", start],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A runner started in the background has SIGINT ignored, and children inherit that: a terminal's.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 120  # a bound, not a timing check: it is there in well under a second
         while not any(path.endswith("/111/pin") for _, path in server.requests):
