@@ -87,7 +87,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def relay_words(value: object) -> str:
     """A relay's reason as it goes into errors and logs: one line, at most ``MAX_REASON`` characters."""
-    text = _CONTROL.sub(" ", value if isinstance(value, str) else str(value)[: MAX_REASON + 1])
+    text = _CONTROL.sub(" ", str(value)[: MAX_REASON + 1])  # one past the most: it is marked as cut
     return text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…"
 
 
