@@ -43,7 +43,6 @@ import math
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from .coerce import stream_tag
@@ -121,7 +120,9 @@ class BaseNetwork(Generic[S]):
     # ---------------------------------------------------------------- helpers for backends
 
     def unsupported(self, capability: Capability, detail: str | None = None) -> UnsupportedFeature:
-        """The ``UnsupportedFeature`` error for ``capability`` on this network (``lacks`` says why)."""
+        """The ``UnsupportedFeature`` for ``capability`` (``lacks`` says why; declared: a hook is missing)."""
+        if detail is None and capability in self.capabilities:
+            detail = f"{type(self).__name__} declares it, but does not override its BaseNetwork hook"
         return UnsupportedFeature(self.name, capability, detail or self.lacks.get(capability))
 
     def require(self, capability: Capability) -> None:
@@ -306,12 +307,7 @@ class BaseNetwork(Generic[S]):
     def __enter__(self) -> BaseNetwork[S]:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

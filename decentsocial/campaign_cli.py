@@ -351,8 +351,11 @@ def worker(
                     sched = open_scheduler(store, create=True, poll_interval=poll)
                     console.print(f"worker {sched.worker_id} on {sched.store.where}", markup=False)
                 # Each job as it ends, read back alone: listing every job of a large store per job ran
-                # cost more than the job (about 0.13 s a poll with 5,000 jobs).
-                ran = sched.run_pending(limit=1, on_finished=functools.partial(_print_job, console))
+                # cost more than the job (about 0.13 s a poll with 5,000 jobs). Only the occurrence
+                # that ended is shown, so only it is read (not months of a recurring job's record).
+                ran = sched.run_pending(
+                    limit=1, on_finished=functools.partial(_print_job, console), whole_record=False
+                )
             except NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,12 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
         db.execute(_SCHEMA)
 
     return open_store(path, "a decentsocial metrics store", _TIMEOUT, prepare)
+
+
+def check_store(store: str | Path) -> None:
+    """Open the metrics store at ``store`` (made if missing) and let go of it: for a loop of ``track``
+    calls, a folder or another database is said once, before any post is read."""
+    _open(store, create=True).close()
 
 
 def _failures(store: str | Path, doing: str) -> AbstractContextManager[None]:
@@ -205,21 +212,15 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     db = _open(store, create=False)
     try:
         with _failures(store, "reading snapshots"):
-            rows = db.execute(
-                "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views,"
-                " reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
-            ).fetchall()
+            columns = _history_columns(
+                db.execute(
+                    "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes,"
+                    " views, reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
+                )
+            )
     finally:
         db.close()
-    records = []
-    for row in rows:
-        record = dict(zip((*HISTORY_COLUMNS, "rewards"), row, strict=True))
-        record["taken_at"] = _moment(record["taken_at"])
-        record["created_at"] = _moment(record["created_at"])
-        for asset, value in json.loads(record.pop("rewards")).items():
-            record[f"reward_{asset}"] = Decimal(value)
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=_columns(HISTORY_COLUMNS, records, "reward_"))
+    frame = pd.DataFrame(columns, columns=list(columns))
     # Typed column by column, so a store with no snapshot yet gives the dtypes of one with snapshots
     # (from no rows, pandas would make every column ``object``).
     text = pd.Series(["text"]).dtype  # what this pandas makes of strings: str (pandas 3), object before
@@ -232,6 +233,41 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     for column in ("likes", "reposts", "replies", "quotes", "views"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """The snapshots read row by row into one list per column (``reward_<ASSET>`` ones sorted at the end).
+
+    A year of hourly snapshots of a thousand posts is millions of rows: no
+    row is held as a tuple or a dict, and the values every row repeats (a
+    snapshot's time, a post's id, author and time, a rewards text) are one
+    object each, so the frame's making needs little more than the frame.
+    """
+    names = ("network", "id", "author", "likes", "reposts", "replies", "quotes", "views", "reward_status")
+    columns: dict[str, list[Any]] = {name: [] for name in HISTORY_COLUMNS}
+    rewards: dict[str, list[Any]] = {}
+    moments: dict[float, datetime] = {}
+    texts: dict[str, str] = {}
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for count, (network, post_id, taken, created, author, *counts, status, reward_text) in enumerate(rows):
+        for name, value in zip(names, (network, post_id, author, *counts, status), strict=True):
+            columns[name].append(texts.setdefault(value, value) if isinstance(value, str) else value)
+        for name, seconds in (("taken_at", taken), ("created_at", created)):
+            moment = moments.get(seconds)
+            if moment is None:
+                if len(moments) > 100_000:  # every snapshot its own time: a bounded cache, not a second copy
+                    moments.clear()
+                moment = moments[seconds] = _moment(seconds)
+            columns[name].append(moment)
+        earned = amounts.get(reward_text)
+        if earned is None:
+            earned = amounts[reward_text] = {k: Decimal(v) for k, v in json.loads(reward_text).items()}
+        for asset in earned.keys() - rewards.keys():
+            rewards[asset] = [math.nan] * count  # an asset first seen now: missing in the rows before
+        for asset, values in rewards.items():
+            values.append(earned.get(asset, math.nan))
+    columns.update((f"reward_{asset}", rewards[asset]) for asset in sorted(rewards))
+    return columns
 
 
 def _moment(seconds: float) -> datetime:

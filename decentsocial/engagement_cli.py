@@ -240,10 +240,12 @@ def track_command(
     It exits 1 if a profile failed in any snapshot (it is tried again at the next one).
     """
     from .campaign_cli import parse_duration
+    from .engagement import check_store
 
     interval = None if every is None else check_wait("--every", every, parse_duration(every))
     if rounds is not None and interval is None:
         raise InvalidInput("--rounds goes with --every")
+    check_store(store)  # a folder or another database: said now, not after each round's posts are read
     nets = open_networks(profile or [], network, setting or [])
     taken = failed = 0
     stopped = ""

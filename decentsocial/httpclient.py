@@ -29,16 +29,17 @@ the hooks: ``auth_headers``, ``error``, ``parse``, ``reauthenticate``.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeGuard
-from urllib.parse import parse_qsl
+from typing import Any, TypeGuard, TypeVar
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import httpx
 from pydantic import SecretStr
@@ -58,8 +59,10 @@ __all__ = [
     "is_digits",
     "masked",
     "read_token",
+    "secret_safe",
     "sent_secrets",
     "server_words",
+    "unchained",
 ]
 
 #: Sent with every request; the guarded transport decodes (and caps) exactly ``ACCEPT_ENCODING``.
@@ -322,6 +325,9 @@ class HttpApi:
         sent = {**_HEADERS, **self.auth_headers()} if authenticated else dict(_HEADERS)
         if headers:
             sent.update(headers)
+        # Errors are raised outside their ``except``: its exception would be their ``__context__``,
+        # and it holds the request (a token, a secret query parameter) or the parameter itself.
+        error: DecentSocialError | None = None
         try:
             request = httpx.Request(
                 method,
@@ -331,13 +337,20 @@ class HttpApi:
                 **kwargs,
             )
         except UnicodeEncodeError:  # a lone surrogate in a parameter: nothing was sent
-            raise InvalidInput(
+            error = InvalidInput(
                 "a request parameter is not valid Unicode (it holds a lone surrogate)", network=self.network
-            ) from None
+            )
+        if error is not None:
+            raise error
         try:  # what ``failures`` does, without a context manager on every request
             response = self.transport.handle_request(request)
         except httpx.TransportError as exc:
-            raise self.transport_failure(exc, safe_to_repeat=safe_to_repeat) from exc
+            error = self.transport_failure(exc, safe_to_repeat=safe_to_repeat)
+            error.__cause__ = exc
+            error = unchained(error)  # its cause scrubbed: the httpx error keeps the request
+        if error is not None:
+            del request, sent, headers, kwargs  # this frame is in the traceback: no secret in its locals
+            raise error
         response.request = request
         response.close()  # read whole already, by the guarded transport
         # The path only: a token endpoint's query holds secrets.
@@ -427,3 +440,115 @@ def _may_have_acted(exc: DecentSocialError) -> bool:
     """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a dropped
     answer (``NetworkUnavailable``), not a connection that never opened nor a refusal (a 429, a 4xx)."""
     return isinstance(exc, NetworkUnavailable) and not isinstance(exc.__cause__, httpx.ConnectError)
+
+
+# ---------------------------------------------------------------- errors whose chain holds no secret
+# A request carries secrets (an app secret, a code, a password, a token) in its query, form, JSON
+# body or ``Authorization`` header, and a token answer holds fresh tokens. httpx's exceptions keep
+# the request (``exc.request``) and ``json.JSONDecodeError`` keeps the whole answer (``exc.doc``);
+# chained under our error (``__cause__``/``__context__``) both reach error trackers and debuggers,
+# which walk chains and dump attributes. Errors are raised as :func:`unchained` copies: the only
+# cause is a scrubbed copy of the failure (its type, its words with the secrets masked, the request's
+# method and address without query, no body, headers or answer).
+
+T = TypeVar("T")
+#: The longest underlying message kept: an httpx message can quote what the server sent.
+_MAX_WORDS = 200
+#: A known secret shorter than this is not masked: replacing a letter or two would garble the words
+#: (as ``sent_secrets`` does).
+_MIN_SECRET = 6
+
+
+def secret_safe(call: Callable[[], T], *, secrets: Iterable[str] = ()) -> T:
+    """``call()``; its ``DecentSocialError`` raised again as :func:`unchained` copies it.
+
+    ``secrets`` are masked too (what a library sent that the error's chain does not show, such as
+    a password in a login the server quotes back). The copy is raised outside the ``except``
+    block, so no ``__context__`` points back at the original, and its traceback starts here, not
+    in the frames that held the request.
+    """
+    try:
+        return call()
+    except DecentSocialError as exc:
+        error = unchained(exc, secrets)
+    del call, secrets  # they hold the request's secrets; this frame stays in the traceback
+    raise error
+
+
+def unchained(error: DecentSocialError, secrets: Iterable[str] = ()) -> DecentSocialError:
+    """A copy of ``error`` (type, message, network, server words, ``retryable``) with ``secrets`` and
+    those its request carried masked, whose cause is a scrubbed copy of the first failure under it
+    that can be copied without secrets, or none."""
+    links = _chain(error)[1:]
+    request = next((found for found in map(_request_of, links) if found is not None), None)
+    sent = sent_secrets(request) if request is not None else []
+    secrets = _spellings([*sent, *(s for s in secrets if len(s) >= _MIN_SECRET)])
+    clean = masked(copy.copy(error), secrets)
+    clean.__cause__ = next((c for c in (_scrubbed(link, request, secrets) for link in links) if c), None)
+    clean.__context__ = None
+    clean.__suppress_context__ = True
+    return clean
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and what it was raised from or during, each once."""
+    found: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in found):
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _request_of(link: BaseException) -> httpx.Request | None:
+    """The request an httpx exception was raised for (``exc.request`` raises when it has none)."""
+    if not isinstance(link, httpx.RequestError):
+        return None
+    try:
+        return link.request
+    except RuntimeError:
+        return None
+
+
+def _spellings(secrets: list[str]) -> list[str]:
+    """Each secret as sent and percent-encoded (a server that echoes a query echoes it encoded),
+    longest first so that no shorter one leaves part of a longer one."""
+    forms = {form for s in secrets for form in (s, quote(s, safe=""), quote_plus(s, safe=""))}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _words(link: BaseException, secrets: list[str]) -> str:
+    text = str(link)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text[:_MAX_WORDS]
+
+
+def _scrubbed(link: BaseException, request: httpx.Request | None, secrets: list[str]) -> BaseException | None:
+    """A copy of ``link`` that holds no secret and no answer, or ``None`` when its kind is unknown
+    (a library's own exception, which may keep a response). An httpx error keeps its words (what
+    went wrong on the wire) with the secrets sent masked, a JSON error its position."""
+    if isinstance(link, httpx.RequestError):
+        bare = None
+        if request is not None:
+            url = request.url.copy_with(query=None, fragment=None, username=None, password=None)
+            bare = httpx.Request(request.method, url)
+        try:
+            return type(link)(_words(link, secrets), request=bare)
+        except TypeError:  # a subclass with its own signature
+            return httpx.RequestError(_words(link, secrets), request=bare)
+    if isinstance(link, json.JSONDecodeError):
+        decoding = json.JSONDecodeError(link.msg, "", 0)  # where the answer went wrong, not the answer
+        decoding.pos, decoding.lineno, decoding.colno = link.pos, link.lineno, link.colno
+        decoding.args = link.args
+        return decoding
+    if isinstance(link, UnicodeDecodeError):
+        # The bytes that failed, at their place: what came before them is blanked (it may be a token).
+        blanked = bytes(link.start) + link.object[link.start : link.end]
+        return UnicodeDecodeError(link.encoding, blanked, link.start, link.end, link.reason)
+    if type(link).__module__ == "builtins":  # its type only: its words may quote the answer
+        try:
+            return type(link)()
+        except TypeError:
+            return None
+    return None

@@ -215,10 +215,22 @@ def zone(tz: object) -> ZoneInfo:
     raise errors.InvalidInput(f"tz must be an IANA time zone name such as 'Europe/Berlin', got {tz!r}")
 
 
-def local_anchor(at: float, tz: ZoneInfo) -> str:
+def local_anchor(at: datetime, tz: ZoneInfo) -> str:
     """A rhythm's anchor: the wall time ``at`` shows in ``tz`` and the zone, as
-    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep."""
-    wall = datetime.fromtimestamp(at, tz).replace(tzinfo=None, fold=0)
+    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep.
+
+    An ``at`` written on ``tz``'s own clock keeps the wall time it was written
+    with: 02:30 on the night the clocks skip it runs at 03:30 that night, and
+    the rhythm's later days at 02:30 (its instant would read 03:30 for ever).
+    Only when that wall time, read as the rhythm reads it, is ``at`` itself
+    (``fold=1`` on a skipped time is an hour earlier: the rhythm would run
+    again that night).
+    """
+    given = at.tzinfo
+    wall = at.replace(tzinfo=None, fold=0)
+    same_clock = isinstance(given, ZoneInfo) and given.key == tz.key
+    if not (same_clock and wall.replace(tzinfo=tz).timestamp() == at.timestamp()):
+        wall = datetime.fromtimestamp(at.timestamp(), tz).replace(tzinfo=None, fold=0)
     return f"{wall.isoformat()}[{tz.key}]"
 
 
@@ -280,8 +292,9 @@ class JobStore(Protocol):
         """Store ``plan`` as a scheduled job; its id. The same key again: the same id, or ``InvalidInput``."""
         ...
 
-    def load(self, job_id: str) -> Job | None:
-        """The job with its outcomes, or ``None``."""
+    def load(self, job_id: str, occurrence: int | None = None) -> Job | None:
+        """The job with its outcomes (only those of ``occurrence`` when it is given: the whole
+        record of a long-recurring job is large), or ``None``."""
         ...
 
     def find(self, key: str) -> str | None:
@@ -317,9 +330,10 @@ class JobStore(Protocol):
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         """Claim up to ``limit`` of the soonest due jobs (scheduled and due, or running with an expired
-        lease) at once; the jobs with their outcomes, soonest first, then in the order they were
-        scheduled (none: an empty list). Nothing is claimed while the :data:`CRISIS_NOTE` note
-        exists: it is checked in the same atomic step as the claim."""
+        lease) at once; the jobs with the outcomes of the occurrence each is at (all a worker needs:
+        reading a long-recurring job's whole history made each claim slower), soonest first, then in
+        the order they were scheduled (none: an empty list). Nothing is claimed while the
+        :data:`CRISIS_NOTE` note exists: it is checked in the same atomic step as the claim."""
         ...
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:

@@ -35,16 +35,19 @@ monitor ends and its stream yields again, or when the connection is closed.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import math
 import queue
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from numbers import Integral, Real
 from pathlib import Path
 
 from .coerce import connections, utc_input
@@ -184,24 +187,22 @@ def check_monitor_args(
     )
     if (
         isinstance(interval, bool)
-        or not isinstance(interval, (int, float))
+        or not isinstance(interval, Real)  # numpy's numbers too (a value read from a frame)
         or not math.isfinite(interval)  # nan would never be due: the loop would spin
         or not 0 <= interval <= threading.TIMEOUT_MAX  # longer is more than a wait can be told
     ):
         raise InvalidInput(
             f"interval must be a number of seconds from 0 to {threading.TIMEOUT_MAX:.0f}, got {interval!r}"
         )
-    if max_polls is not None and (
-        isinstance(max_polls, bool) or not isinstance(max_polls, int) or max_polls < 1
-    ):
+    if max_polls is not None and not _whole(max_polls):
         raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
     if streams is not None and not isinstance(streams, bool):
         raise InvalidInput(f"streams must be True, False or None, got {streams!r}")
     if streams and max_polls is not None:
         raise InvalidInput("max_polls counts polls: it cannot be used with streams=True")
-    if isinstance(per_poll, bool) or not isinstance(per_poll, int) or per_poll < 1:
+    if not _whole(per_poll):
         raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
-    if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
+    if not _whole(buffer):
         raise InvalidInput(f"buffer must be at least 1 post, got {buffer!r}")
     start = None if since is None else utc_input(since, "since")
     if start is not None and start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
@@ -210,6 +211,12 @@ def check_monitor_args(
     for net in nets:
         _check_network(net, watch, use_streams and Capability.STREAM in net.capabilities)
     return nets, watch, start, use_streams
+
+
+def _whole(value: object) -> bool:
+    """Whether ``value`` is a whole number from 1: an ``int``, or numpy's (a count read from a frame), not
+    a ``bool``."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 1
 
 
 def monitor(
@@ -264,6 +271,9 @@ def monitor(
     )
     if stop is not None and not isinstance(stop, threading.Event) and not callable(stop):
         raise InvalidInput(f"stop must be a threading.Event, a callable or None, got {stop!r}")
+    # As Python's own numbers from here: a network's search refuses numpy's as a limit.
+    interval, per_poll, buffer = float(interval), int(per_poll), int(buffer)
+    max_polls = None if max_polls is None else int(max_polls)
     store = CursorFile.load(cursor)
     lanes = []
     for net in nets:
@@ -280,7 +290,27 @@ def monitor(
                 needs_baseline=start is None and not (known and lane_cursor.started),
             )
         )
-    return _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
+    posts = _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
+    _SUSPENDED.add(posts)
+    return posts
+
+
+#: Every monitor not yet ended (weakly: one let go of is ended by the garbage collector, as any generator).
+_SUSPENDED: weakref.WeakSet[Generator[Post, None, None]] = weakref.WeakSet()
+
+
+@atexit.register
+def _end_suspended_monitors() -> None:
+    """End the monitors a script left suspended (kept in a variable after a ``break``) while Python can
+    still write their cursors: ended later, as the interpreter shuts down, their last save fails and
+    Python prints its traceback ("Exception ignored in: <generator object _Monitor.run …>")."""
+    for posts in list(_SUSPENDED):
+        try:
+            posts.close()
+        except ValueError:  # running in another thread (a daemon worker): it is not ours to end
+            continue
+        except Exception as exc:  # a cursor that cannot be written now: said, and the next one still ended
+            log.warning("monitor: ending a monitor at exit failed: %s", exc)
 
 
 def _search_edge(lane: Lane) -> datetime | None:

@@ -60,11 +60,30 @@ SEEN_WINDOW_IDS = 5_000
 #: A post (or ``since``) may be this far ahead of this machine's clock (servers' clocks differ); a post
 #: further ahead is not taken (yet), so an author who dates a post in 2100 cannot move a cursor there.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: Characters that show nothing and join or split no word: the direction marks and embeddings of
+#: right-to-left text (a keyword copied from an Arabic app starts with U+200F), the zero-width non-joiner
+#: that Persian writes inside words (U+200C, typed or not), zero-width spaces, soft hyphens and BOMs.
+_INVISIBLE = dict.fromkeys(
+    [
+        0x00AD,
+        0x061C,
+        0x200B,
+        0x200C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        0x2060,
+        *range(0x2066, 0x206A),
+        0xFEFF,
+    ]
+)
 #: How a word is written, not which word it is: Arabic harakat (tashkeel), Quranic marks and the superscript
-#: alef, Hebrew points (niqqud), the tatweel (a stretched line) and emoji variation selectors are dropped;
-#: alef with hamza or madda reads as alef, alef maksura as yeh, teh marbuta as heh (as Arabic search does),
-#: Persian yeh and keheh as the Arabic letters, Arabic-Indic digits as 0-9.
+#: alef, Hebrew points (niqqud), the tatweel (a stretched line), emoji variation selectors and the
+#: :data:`_INVISIBLE` characters are dropped; alef with hamza or madda reads as alef, alef maksura as yeh,
+#: teh marbuta as heh (as Arabic search does), Persian yeh and keheh as the Arabic letters, Arabic-Indic
+#: digits as 0-9.
 _FOLD = {
+    **_INVISIBLE,
     **dict.fromkeys(
         [
             *range(0x064B, 0x0660),
@@ -129,15 +148,17 @@ def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
     split = [k.split() if isinstance(k, str) else [] for k in items]
     if not split or not all(split):
         raise InvalidInput(f"keywords must be non-empty strings, got {keywords!r}")
-    # Each keyword as its words one space apart (as a search reads it), a leading ＃ written #.
-    clean = tuple(" ".join("#" + w[1:] if w.startswith("＃") else w for w in words) for words in split)
-    for keyword in clean:
-        if "#" in keyword.split():
-            raise InvalidInput(f"keyword {keyword!r} has a '#' without a tag")
-        if not all(fold(word.removeprefix("#")) for word in keyword.split()):
-            # A tatweel or a mark alone folds to nothing, which every post would contain.
-            raise InvalidInput(f"keyword {keyword!r} has a word made only of marks")
-    return clean
+    # Each keyword as its words one space apart (as a search reads it), without the invisible characters
+    # (a direction mark before a "#" would hide the tag, and no search finds a word with one), ＃ written #.
+    visible = [[word.translate(_INVISIBLE) for word in words] for words in split]
+    tagged = [["#" + w[1:] if w.startswith("＃") else w for w in words] for words in visible]
+    for item, words in zip(items, tagged, strict=True):
+        if "#" in words:
+            raise InvalidInput(f"keyword {item!r} has a '#' without a tag")
+        if not all(fold(word.removeprefix("#")) for word in words):
+            # A tatweel, a mark or a direction mark alone folds to nothing, which every post would contain.
+            raise InvalidInput(f"keyword {item!r} has a word made only of marks")
+    return tuple(" ".join(words) for words in tagged)
 
 
 def matches(post: Post, keyword: str) -> bool:
@@ -166,11 +187,12 @@ def _matches(folded: tuple[str, frozenset[str]], keyword: str) -> bool:
 
 
 def normalise_handle(account: str | Account, what: str) -> str:
-    """An account's handle, without a leading ``@``, casefolded; ``InvalidInput`` if there is none."""
+    """An account's handle, without a leading ``@`` or the :data:`_INVISIBLE` characters (a handle copied
+    from a right-to-left page carries direction marks), casefolded; ``InvalidInput`` if there is none."""
     handle = account.handle if isinstance(account, Account) else account
-    if not isinstance(handle, str) or not handle.strip().lstrip("@").strip():
+    if not isinstance(handle, str) or not (bare := handle.translate(_INVISIBLE).strip().lstrip("@").strip()):
         raise InvalidInput(f"{what} must be an account or a handle, got {account!r}")
-    return handle.strip().lstrip("@").strip().casefold()
+    return bare.casefold()
 
 
 def _same_account(a: str, b: str) -> bool:

@@ -45,7 +45,7 @@ def engagement(
     *,
     by: Literal["network", "account", "post"] = "network",
     metric: str = "likes",
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, object] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -139,30 +139,49 @@ def _legend_text(label: str) -> str:
     return " " + label if label.startswith("_") else label
 
 
-def _per_post(frame: pandas.DataFrame, labels: Mapping[str, str]) -> list[tuple[str, pandas.Series]]:
+def _per_post(frame: pandas.DataFrame, labels: Mapping[str, object]) -> list[tuple[str, pandas.Series]]:
     lines = []
     # Oldest post first, so the legend reads in the order the posts were made.
     for (_, network, post_id), rows in frame.groupby(["created_at", "network", "id"], sort=True):
         points = rows.set_index("taken_at")["value"].dropna()
         if not points.empty:
-            lines.append((labels.get(str(post_id), f"{network} {post_id}"), points))
+            # A label need not be text (a post's number, its time): drawn as str() shows it.
+            lines.append((str(labels.get(str(post_id), f"{network} {post_id}")), points))
     return lines
 
 
 def _per_group(frame: pandas.DataFrame, by: str) -> list[tuple[str, pandas.Series]]:
+    """Each group's total at each of its snapshot times: the sum of its posts' latest known values.
+
+    Summed as changes (each post's value less its previous known one, added
+    up over time), never as a table of every snapshot time by every post: posts
+    tracked one at a time each have their own times, and such a table grows
+    as their product (gigabytes for a month of a thousand posts).
+    """
     frame = frame.assign(
         group=frame["network"] if by == "network" else frame["network"] + " @" + frame["author"],
         post=frame["network"] + "\x00" + frame["id"],
     )
-    # One column per post, one row per snapshot time; each post carries its latest value forward.
-    wide = frame.groupby(["taken_at", "post"])["value"].last().unstack("post").sort_index().ffill()
-    group_of = frame.drop_duplicates("post").set_index("post")["group"]
+    group_of = frame.drop_duplicates("post").set_index("post")["group"]  # a post's first group (a renamed
+    frame = frame.assign(group=frame["post"].map(group_of))  # author's later snapshots stay in its line)
+    # One value per post and snapshot time (the last taken), as the change from that post's previous one;
+    # a snapshot where the count is missing changes nothing (the post's latest known value carries on).
+    known = frame.dropna(subset=["value"]).groupby(["post", "taken_at"], sort=True)["value"].last()
+    change = (known - known.groupby(level="post").shift(1, fill_value=0.0)).reset_index(name="change")
+    change["group"] = change["post"].map(group_of)
+    changes_of = dict(tuple(change.groupby("group", sort=False)))
+    times_of = dict(tuple(frame.groupby("group", sort=False)["taken_at"]))
     lines = []
     for group in dict.fromkeys(frame["group"]):
-        columns = [post for post in wide.columns if group_of[post] == group]
-        points = wide[columns].sum(axis=1, min_count=1).dropna()
-        if not points.empty:
-            lines.append((str(group), points))
+        changes = changes_of.get(group)
+        if changes is None:
+            continue  # no value at all: no line, rather than a line of zeros
+        totals = changes.groupby("taken_at", sort=True)["change"].sum().cumsum()
+        times = times_of[group]
+        times = times[times >= totals.index[0]].drop_duplicates().sort_values()
+        points = totals.reindex(times, method="ffill")
+        points.index.name = None
+        lines.append((str(group), points))
     return lines
 
 

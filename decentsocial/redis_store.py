@@ -392,12 +392,44 @@ class RedisStore:
             )
         return found
 
-    def load(self, job_id: str) -> Job | None:
+    def load(self, job_id: str, occurrence: int | None = None) -> Job | None:
+        if occurrence is not None:
+            return self._load_occurrence(job_id, occurrence)
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             pipe.hgetall(PREFIX + "job:" + job_id)
             pipe.hgetall(PREFIX + "out:" + job_id)
             raw, outcomes = pipe.execute()
         return None if not raw else _job(raw, outcomes, job_id)
+
+    def load_current(self, job_id: str) -> Job | None:
+        """The job with the outcomes of the occurrence it is at only (see :meth:`claim`), or ``None``."""
+        return self._load_occurrence(job_id, None)
+
+    def _load_occurrence(self, job_id: str, occurrence: int | None) -> Job | None:
+        """The job with the outcomes of ``occurrence`` only (``None``: the one it is at), or ``None``.
+
+        A recurring job's outcomes hash grows by its targets every occurrence: reading all of it for
+        each run made a run's cost grow with the job's age. A record whose plan cannot be read is
+        read whole (its error says why, and the outcomes it has are kept, as :meth:`load` does).
+        """
+        with self._errors():
+            raw = cast("dict[str, str]", self._redis.hgetall(PREFIX + "job:" + job_id))
+            if not raw:
+                return None
+            fields = _current_fields(raw, occurrence)
+            if fields is None:
+                outcomes = cast("dict[str, str]", self._redis.hgetall(PREFIX + "out:" + job_id))
+            else:
+                found = self._current_outcomes(job_id, fields)
+                outcomes = {name: value for name, value in zip(fields, found, strict=True) if value}
+        return _job(raw, outcomes, job_id)
+
+    def _current_outcomes(self, job_id: str, fields: list[str]) -> list[str | None]:
+        """The outcomes kept under ``fields`` of the job's outcomes hash (``None`` for each one absent)."""
+        if not fields:
+            return []
+        with self._errors():
+            return cast("list[str | None]", self._redis.hmget(PREFIX + "out:" + job_id, fields))
 
     def find(self, key: str) -> str | None:
         with self._errors():
@@ -440,7 +472,7 @@ class RedisStore:
         claimed: list[Job] = []
         while len(claimed) < limit:
             found = self._call(self._claim_due, now, lease_until, owner)
-            job = None if found is None else self.load(str(found))
+            job = None if found is None else self.load_current(str(found))
             if job is None:
                 break
             claimed.append(job)
@@ -468,17 +500,13 @@ class RedisStore:
     def _finish_one(self, job_id: str, owner: str, last: Record | None, now: float) -> bool:
         if last is not None:
             self.record(job_id, *last)
-        with self._errors(), self._redis.pipeline(transaction=True) as pipe:
-            pipe.hgetall(PREFIX + "job:" + job_id)
-            pipe.hgetall(PREFIX + "out:" + job_id)
-            raw, outcomes = pipe.execute()
+        with self._errors():
+            raw = cast("dict[str, str]", self._redis.hgetall(PREFIX + "job:" + job_id))
         if not raw or raw.get("status") != "running" or raw.get("lease_owner") != owner:
             return False  # paused, cancelled or taken over meanwhile
-        occurrence = int(raw["occurrence"])
-        failed = any(
-            o["occurrence"] == occurrence and o["error_type"] is not None
-            for o in map(json.loads, outcomes.values())
-        )
+        # This occurrence's outcomes only, not the job's history.
+        found = self._current_outcomes(job_id, _current_fields(raw) or [])
+        failed = any(json.loads(o)["error_type"] is not None for o in found if o is not None)
         fields = _fields(raw)
         then = next_state(fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
         return bool(
@@ -490,7 +518,7 @@ class RedisStore:
                 raw["occurrence"],
                 then.status,
                 then.following,
-                occurrence + 1,
+                int(raw["occurrence"]) + 1,
             )
         )
 
@@ -522,6 +550,20 @@ class RedisStore:
 
 def _text(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def _current_fields(raw: dict[str, str], occurrence: int | None = None) -> list[str] | None:
+    """The outcome fields (``"<occurrence>|<target>"``) of ``occurrence`` of the job ``raw`` (``None``:
+    the one it is at); ``None`` when its occurrence or targets cannot be read."""
+    try:
+        targets = json.loads(raw["targets"])
+        if occurrence is None:
+            occurrence = int(raw["occurrence"])
+    except UNREADABLE:
+        return None
+    if not isinstance(targets, list):
+        return None
+    return [f"{occurrence}|{target}" for target in targets if isinstance(target, str)]
 
 
 def _fields(raw: dict[str, str]) -> dict[str, Any]:

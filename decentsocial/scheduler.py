@@ -236,14 +236,16 @@ class Scheduler:
         ``"Europe/Berlin"``) and ``every`` a whole number of days, it is
         counted on that zone's clock: a weekly 09:00 job stays at 09:00 local
         time when the clocks change (a time the clocks skip runs as much
-        later; one they show twice runs the first time).
+        later that day, and the other days at the hour ``at`` was written
+        with on that clock; one they show twice runs the first time).
 
-        ``key`` (default: the draft's ``idempotency_key``, else a new one)
-        makes scheduling itself exactly-once: scheduling the same key and
-        draft again returns the job already planned; the same key with
-        another draft or plan is ``InvalidInput``, and so is the key of a
-        cancelled job (it would never go out). So is a draft whose stored
-        form would not read back (nothing is stored).
+        ``key`` (default: the draft's ``idempotency_key``, else a new one;
+        one given empty is ``InvalidInput``) makes scheduling itself
+        exactly-once: scheduling the same key and draft again returns the
+        job already planned; the same key with another draft or plan is
+        ``InvalidInput``, and so is the key of a cancelled job (it would
+        never go out). So is a draft whose stored form would not read back
+        (nothing is stored).
 
         ``variants`` gives targets their own form of the post, by profile
         name or by network name (the profile's wins; see
@@ -264,8 +266,10 @@ class Scheduler:
             raise errors.InvalidInput("until goes with every: a job that does not recur has no end")
         if end is not None and end < when:
             raise errors.InvalidInput("until is before at: the job would never run")
-        local_at = None if tz is None else local_anchor(when.timestamp(), _clock(tz, interval))
-        job_key = key or d.idempotency_key or uuid.uuid4().hex
+        local_at = None if tz is None else local_anchor(at, _clock(tz, interval))
+        # Only a key left out falls back: an empty one given (a variable unset) is refused, never
+        # replaced by a random key that would plan the job again on every run.
+        job_key = key if key is not None else d.idempotency_key or uuid.uuid4().hex
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
         _valid_text(job_key, "key")
@@ -366,6 +370,13 @@ class Scheduler:
             raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
         return found
 
+    def _occurrence(self, job_id: str, occurrence: int) -> Job:
+        """The job with the outcomes of ``occurrence`` only; ``NotFound`` when there is none."""
+        found = self._store.load(job_id, occurrence)
+        if found is None:
+            raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
+        return found
+
     def jobs(self, status: JobStatus | None = None) -> list[Job]:
         """Every job (or those with ``status``), soonest first.
 
@@ -420,7 +431,7 @@ class Scheduler:
             raise errors.InvalidInput(
                 f"job {job_id} ends at {job.until.isoformat()}: {when.isoformat()} is after its end"
             )
-        local_at = None if job.tz is None else local_anchor(when.timestamp(), zone(job.tz))
+        local_at = None if job.tz is None else local_anchor(at, zone(job.tz))
         if not self._store.set_at(job_id, when.timestamp(), local_at):
             raise errors.InvalidInput(
                 f"job {job_id} is {self.job(job_id).status}: only a planned job can be moved"
@@ -467,12 +478,13 @@ class Scheduler:
         stop: StopSignal = None,
         *,
         on_finished: Callable[[Job], None] | None = None,
+        whole_record: bool = True,
     ) -> None:
         """Run due jobs until ``stop`` is set (or returns True); for ever without one.
 
         With the Celery engine this is the dispatcher: it sends each due job
         to the workers once (and again when a worker's lease on it expires).
-        ``on_finished``: as in :meth:`run_pending`.
+        ``on_finished`` and ``whole_record``: as in :meth:`run_pending`.
 
         A store or broker out of reach for a while (``NetworkUnavailable``
         marked ``retryable``: Redis or the broker down, a SQLite file another
@@ -485,7 +497,7 @@ class Scheduler:
         pause = self.poll_interval
         while not stopped(stop):
             try:
-                ran = self.run_pending(on_finished=on_finished)
+                ran = self.run_pending(on_finished=on_finished, whole_record=whole_record)
             except errors.NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
@@ -498,7 +510,11 @@ class Scheduler:
                 wait(self.poll_interval, stop)
 
     def run_pending(
-        self, *, limit: int | None = None, on_finished: Callable[[Job], None] | None = None
+        self,
+        *,
+        limit: int | None = None,
+        on_finished: Callable[[Job], None] | None = None,
+        whole_record: bool = True,
     ) -> int:
         """Run the jobs due now (at most ``limit``), one after another; returns how many were run.
 
@@ -506,7 +522,10 @@ class Scheduler:
         read back with its record, as soon as it is stored (progress for a
         long campaign, at the cost of one read per job); not a job paused,
         cancelled or taken over meanwhile, and nothing with the Celery engine,
-        whose jobs end on the workers.
+        whose jobs end on the workers. With ``whole_record=False`` its
+        ``outcomes`` are those of the occurrence that ended only: the read
+        then costs the same on a recurring job's first day and after months
+        (the whole record grows by its targets every occurrence).
 
         Fast jobs (the sandbox, a server on this machine) are claimed and
         ended in batches: the batch doubles, up to ``MAX_BATCH`` jobs, while
@@ -549,9 +568,10 @@ class Scheduler:
             finally:
                 ended_ids = self._store.finish(self.worker_id, finished, self._now().timestamp())
             if on_finished is not None:
+                ran = {job.id: job.occurrence for job in jobs}
                 unreadable = [job.id for job in jobs if job.error is not None]  # marked failed by _run
                 for job_id in [*ended_ids, *unreadable]:  # not one paused or cancelled meanwhile
-                    on_finished(self.job(job_id))
+                    on_finished(self.job(job_id) if whole_record else self._occurrence(job_id, ran[job_id]))
             count += len(jobs)
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
             self._batch = min(MAX_BATCH, self._batch * 2) if fast else 1
@@ -587,7 +607,10 @@ class Scheduler:
         now = self._now().timestamp()
         if not self._redis().claim_token(job_id, token, now, now + self.lease, self.worker_id):
             return False  # a stale or repeated delivery: paused, moved, done, or held by a live worker
-        ended = self._run(self.job(job_id), now + self.lease)
+        job = self._redis().load_current(job_id)  # this occurrence's outcomes: not the job's history
+        if job is None:
+            return False
+        ended = self._run(job, now + self.lease)
         if ended is not None:
             self._store.finish(self.worker_id, [ended], self._now().timestamp())
         return True

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from ..config import check_profile_name
 from ..errors import InvalidInput
-from ..httpclient import HttpApi
+from ..httpclient import HttpApi, secret_safe
 from ..keyring_store import entry_name
 from ..retry import RetryPolicy
 from ..urls import check_endpoint, redirect_refused
@@ -50,8 +50,8 @@ def bluesky_login(
     password = app_password if isinstance(app_password, SecretStr) else SecretStr(str(app_password))
     net = connect_any("bluesky", base_url=base_url, handle=handle, password=password, **settings)
     assert isinstance(net, BlueskyNetwork)
-    try:
-        me = net.me()
+    try:  # the login request holds the app password: a failure is raised with a scrubbed chain
+        me = secret_safe(net.me, secrets=[password.get_secret_value()])  # a PDS may quote it back
         session = net.session_string() if save == "session" else None
     finally:
         net.close()
@@ -90,13 +90,15 @@ def revoke(session_string: SecretStr, *, base_url: str | None = None, timeout: f
     pds = base_url or (parts[4].removesuffix("/").removesuffix("/xrpc") if len(parts) == 5 else "")
     url = check_endpoint(pds, network="bluesky", setting="base_url")
     api = HttpApi("bluesky", "the Bluesky PDS", url, timeout=timeout, retry=RetryPolicy(attempts=2))
-    try:
-        response = api.send(
-            "POST",
-            "/xrpc/com.atproto.server.deleteSession",
-            headers={"Authorization": f"Bearer {refresh_jwt}"},
-            safe_to_repeat=True,
-            authenticated=False,
+    try:  # the request's header holds the refresh token: a failure is raised with a scrubbed chain
+        response = secret_safe(
+            lambda: api.send(
+                "POST",
+                "/xrpc/com.atproto.server.deleteSession",
+                headers={"Authorization": f"Bearer {refresh_jwt}"},
+                safe_to_repeat=True,
+                authenticated=False,
+            )
         )
         if 300 <= response.status_code < 400:  # not the PDS's answer: the session may still be live
             raise redirect_refused(

@@ -30,7 +30,7 @@ from ..errors import (
     InvalidInput,
     NetworkUnavailable,
 )
-from ..httpclient import HttpApi, masked, read_token, sent_secrets
+from ..httpclient import HttpApi, masked, read_token, secret_safe, sent_secrets
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
@@ -166,6 +166,11 @@ class MastodonFlow(CodeFlow):
         return SignIn(network=NAME, profile=profile, account=account, scopes=granted)
 
     def _exchange(self, code: str) -> tuple[SecretStr, tuple[str, ...]]:
+        """The token and granted scopes for ``code``; the form holds the app secret, the code and the
+        verifier, the answer the token, so a failure is raised with a scrubbed chain (``secret_safe``)."""
+        return secret_safe(lambda: self._exchange_once(code))
+
+    def _exchange_once(self, code: str) -> tuple[SecretStr, tuple[str, ...]]:
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -204,6 +209,10 @@ class MastodonFlow(CodeFlow):
         return token.access_token, granted
 
     def _verify(self, token: SecretStr) -> Any:
+        """The account ``token`` signs in as; a failure's chain would hold the token (its header)."""
+        return secret_safe(lambda: self._verify_once(token))
+
+    def _verify_once(self, token: SecretStr) -> Any:
         from ..registry import connect_any
 
         net = connect_any(NAME, base_url=self.base_url, access_token=token, allow_http=self._allow_http)
@@ -250,21 +259,13 @@ def start(
     try:
         instance = _instance(api, url)
         challenge_ok = _supports_pkce(api)
-        response = api.send(
-            "POST",
-            "/api/v1/apps",
-            data={
-                "client_name": client_name,
-                "redirect_uris": redirect_uri,
-                "scopes": " ".join(chosen),
-                **({"website": website} if website else {}),
-            },
-            safe_to_repeat=False,
-            authenticated=False,
-        )
-        if response.status_code >= 400:
-            raise api.failure(response, method="POST", safe_to_repeat=False)
-        app = api.parse(response)
+        form = {
+            "client_name": client_name,
+            "redirect_uris": redirect_uri,
+            "scopes": " ".join(chosen),
+            **({"website": website} if website else {}),
+        }
+        app = secret_safe(lambda: _register_app(api, form))
     except BaseException:
         if receiver is not None:
             receiver.close()
@@ -292,6 +293,14 @@ def start(
         limits=limits,
         instance=instance,
     )
+
+
+def _register_app(api: HttpApi, form: dict[str, str]) -> dict[str, Any]:
+    """``POST /api/v1/apps``: the app's id and secret (a failure's chain would hold the answer)."""
+    response = api.send("POST", "/api/v1/apps", data=form, safe_to_repeat=False, authenticated=False)
+    if response.status_code >= 400:
+        raise api.failure(response, method="POST", safe_to_repeat=False)
+    return api.parse(response)
 
 
 def _instance(api: HttpApi, url: str) -> str:
@@ -348,6 +357,9 @@ def revoke(
             "client_id": client_id,
             "client_secret": client_secret.get_secret_value(),
         }
-        api.call("POST", "/oauth/revoke", data=form, safe_to_repeat=True, authenticated=False)
+        # The form holds the token and the app's secret: a failure is raised with a scrubbed chain.
+        secret_safe(
+            lambda: api.call("POST", "/oauth/revoke", data=form, safe_to_repeat=True, authenticated=False)
+        )
     finally:
         api.close()

@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from ..coerce import as_str, secret_text
 from ..config import LOGIN_TABLE, profile_lock, profile_table, update_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
-from ..httpclient import HttpApi, is_digits, masked, sent_secrets
+from ..httpclient import HttpApi, is_digits, masked, secret_safe, sent_secrets
 from ..keyring_store import get_secret, set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
@@ -140,6 +140,11 @@ class ThreadsFlow(CodeFlow):
         return SignIn(NAME, profile, account, self.scopes, long.expires_at)
 
     def _exchange(self, code: str) -> tuple[SecretStr, str]:
+        """The short-lived token and user id for ``code``; the form holds the app secret and the
+        code, so a failure is raised with a scrubbed chain (``secret_safe``)."""
+        return secret_safe(lambda: self._exchange_once(code))
+
+    def _exchange_once(self, code: str) -> tuple[SecretStr, str]:
         api = HttpApi(
             NAME,
             "Threads",
@@ -182,6 +187,10 @@ class ThreadsFlow(CodeFlow):
         return SecretStr(token), user
 
     def _verify(self, token: SecretStr, user_id: str) -> Any:
+        """The account ``token`` signs in as; a failure's chain would hold the token (its header)."""
+        return secret_safe(lambda: self._verify_once(token, user_id))
+
+    def _verify_once(self, token: SecretStr, user_id: str) -> Any:
         from ..registry import connect_any
 
         net = connect_any(

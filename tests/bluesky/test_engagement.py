@@ -244,3 +244,88 @@ def test_post_web_url_works_like_its_at_uri(stack: BlueskyStack, alice: Any, bob
     seen = poll_until(counted)
     assert seen.id == post.id
     assert seen.author.id == alice.me().id
+
+
+def test_a_like_through_our_repost_names_the_liked_post(make_account: Any) -> None:
+    """A ``like-via-repost`` names our repost record as its subject: the post is the like's own subject."""
+    from decentsocial.backends.bluesky.records import now
+
+    author, _, _ = make_account("author")
+    reposter, _, _ = make_account("reposter")
+    liker, _, _ = make_account("liker")
+    post = author.publish("liked through a repost")
+    reposter.repost(post)
+    listed = reposter.transport.query(
+        "com.atproto.repo.listRecords",
+        {"repo": reposter.me().id, "collection": "app.bsky.feed.repost"},
+        action="list reposts",
+    )
+    repost = listed["records"][0]
+    # What the app writes when someone likes a post they saw as our repost (a like with ``via``).
+    liker.transport.procedure(
+        "com.atproto.repo.createRecord",
+        {
+            "repo": liker.me().id,
+            "collection": "app.bsky.feed.like",
+            "record": {
+                "$type": "app.bsky.feed.like",
+                "subject": {"uri": post.id, "cid": post.raw["cid"]},
+                "via": {"uri": repost["uri"], "cid": repost["cid"]},
+                "createdAt": now(),
+            },
+        },
+        action="like via a repost",
+        safe=False,
+    )
+
+    def arrived() -> ds.Notification:
+        notes: list[ds.Notification] = [
+            n for n in reposter.notifications(limit=20) if n.raw.get("reason") == "like-via-repost"
+        ]
+        assert notes
+        return notes[0]
+
+    note = poll_until(arrived)
+    assert note.kind == "like"
+    assert note.post is not None
+    assert note.post.id == post.id
+
+
+def test_following_a_did_no_account_has_is_not_found_and_writes_nothing(
+    make_account: Any, stack: BlueskyStack
+) -> None:
+    """The PDS takes a follow of any well-formed DID: the backend checks the account is there first."""
+    gina, _, _ = make_account("gina")
+    hugo, _, _ = make_account("hugo")
+    with pytest.raises(ds.NotFound):
+        gina.follow("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")
+    gina.follow(hugo.me().id)  # a DID that is an account: followed
+    answer = httpx.get(
+        f"{stack.pds_url}/xrpc/com.atproto.repo.listRecords",
+        params={"repo": gina.me().id, "collection": "app.bsky.graph.follow"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    assert [r["value"]["subject"] for r in answer.json()["records"]] == [hugo.me().id]
+
+
+def test_someone_elses_deactivated_account_is_not_found_not_our_login_failing(make_account: Any) -> None:
+    """The AppView answers 400 ``AccountDeactivated`` for such a profile: not an authentication failure."""
+    reader, _, _ = make_account("reader")
+    gone, gone_handle, _ = make_account("gone")
+    gone_did = gone.me().id
+    gone.transport.procedure("com.atproto.server.deactivateAccount", {}, action="deactivate", safe=False)
+
+    def unavailable() -> None:
+        try:
+            reader.account(gone_handle)
+        except ds.NotFound:
+            return
+        raise AssertionError("the AppView has not seen the deactivation yet")
+
+    poll_until(unavailable)
+    with pytest.raises(ds.NotFound):
+        reader.account(gone_did)
+    with pytest.raises(ds.NotFound):
+        reader.follow(gone_did)
+    assert reader.me().id  # our own session is fine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import time
@@ -207,4 +208,32 @@ def test_junk_in_a_feed_is_a_typed_error(server: HostileServer) -> None:
     net = _connect(server, author_profiles=False)
     with pytest.raises(ds.NetworkUnavailable, match="malformed"):
         list(net.timeline(limit=5))
+    net.close()
+
+
+def test_pages_of_reposts_count_toward_the_listings_max_pages_not_each_pages(server: HostileServer) -> None:
+    """Every fifth answer has a post of its own: skipping the reposts between must not multiply the
+    listing's ``max_pages`` by itself (5 pages a page, 25 in all)."""
+    answers = itertools.count()
+    author = {"did": DID, "handle": "victim.test"}
+
+    def mostly_reposts(handler: Any) -> None:
+        n = next(answers)
+        post = {"uri": f"at://{DID}/app.bsky.feed.post/3k2la3b4c{n:04d}", "author": author, "record": {}}
+        entry: dict[str, Any] = {"post": post}
+        if n % 5 != 4:
+            entry["reason"] = {"$type": "app.bsky.feed.defs#reasonRepost", "by": author}
+        send_json(handler, {"feed": [entry], "cursor": f"c{n}"})
+
+    server.routes["app.bsky.feed.getAuthorFeed"] = mostly_reposts
+    net = connect_bluesky(
+        base_url=server.url,
+        handle="victim.test",
+        password="p",
+        author_profiles=False,
+        limits={"deadline": DEADLINE, "max_pages": 5},
+    )
+    with pytest.raises(ds.NetworkUnavailable, match="max_pages"):
+        list(net.posts("victim.test", limit=None))
+    assert sum("getAuthorFeed" in p for p in server.paths) <= 5
     net.close()

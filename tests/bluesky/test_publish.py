@@ -225,3 +225,36 @@ def test_publish_thread_checks_every_image_before_the_first_part(stack: BlueskyS
     with pytest.raises(ds.ContentRejected, match="1,000,000"):
         alice.publish_thread(["part one", ds.Draft(text="part two", media=(too_big,))])
     assert len(list_posts(stack, alice.me().id)) == before
+
+
+def test_draft_mentions_are_written_into_the_text_as_mention_facets(
+    stack: BlueskyStack, make_account: Any
+) -> None:
+    """A Bluesky mention is a facet over ``@handle`` in the text: ``Draft.mentions`` are put there, once."""
+    author, _, _ = make_account("mentioner")
+    ivy, ivy_handle, _ = make_account("ivy")
+    jon, jon_handle, _ = make_account("jon")
+    draft = ds.Draft(text=f"hello @{jon_handle}", mentions=(f"@{ivy_handle}", jon_handle.upper()))
+    post = author.publish(ds.Draft.model_validate({**draft.model_dump(), "idempotency_key": "mentions-1"}))
+    stored = _record(stack, post.id)["value"]
+    assert stored["text"] == f"@{ivy_handle} hello @{jon_handle}"
+    dids = [f["features"][0]["did"] for f in stored["facets"]]
+    assert dids == [ivy.me().id, jon.me().id]
+    assert set(post.mentions) == {ivy_handle, jon_handle}
+    # The same key and draft give the same post back (the text compared is the text as posted).
+    again = author.publish(ds.Draft.model_validate({**draft.model_dump(), "idempotency_key": "mentions-1"}))
+    assert again.id == post.id
+
+
+def test_draft_mentions_that_are_no_bluesky_handle_or_no_account_make_no_post(
+    stack: BlueskyStack, make_account: Any
+) -> None:
+    author, _, _ = make_account("mentioner")
+    did = author.me().id
+    with pytest.raises(ds.ContentRejected, match="not a Bluesky handle"):
+        author.publish(ds.Draft(text="hi", mentions=("user@mastodon.example",)))
+    with pytest.raises(ds.ContentRejected, match="nobody-at-all"):
+        author.publish(ds.Draft(text="hi", mentions=("nobody-at-all.test",)))
+    with pytest.raises(ds.ContentRejected, match="graphemes"):  # the mention counts toward the limit
+        author.check_draft(ds.Draft(text="x" * 295, mentions=("someone.example.com",)))
+    assert list_posts(stack, did) == []

@@ -92,3 +92,40 @@ def test_a_reply_to_a_post_with_a_malformed_reply_field_uses_the_parent_as_root(
     stored = next(r for r in list_posts(stack, alice.me().id) if r["uri"] == answer.id)["value"]["reply"]
     parent = {"uri": made["uri"], "cid": made["cid"]}
     assert stored == {"root": parent, "parent": parent}
+
+
+def test_a_later_part_quoting_a_missing_post_fails_before_the_first_part(
+    stack: BlueskyStack, make_account: Any
+) -> None:
+    net, _, _ = make_account("quoter")
+    did = net.me().id
+    missing = f"at://{did}/app.bsky.feed.post/3jzfcijpj2z2a"
+    with pytest.raises(ds.NotFound) as caught:
+        net.publish_thread(["part one", ds.Draft(text="part two", quote_of=missing)])
+    assert getattr(caught.value, "published", []) == []
+    assert list_posts(stack, did) == []
+
+
+def test_a_later_part_with_its_own_reply_to_is_refused_not_dropped(
+    stack: BlueskyStack, make_account: Any
+) -> None:
+    """Each later part replies to the part before: a reply_to of its own would be silently overridden."""
+    net, _, _ = make_account("replier")
+    did = net.me().id
+    elsewhere = net.publish("a post elsewhere")
+    with pytest.raises(ds.InvalidInput, match="part 2"):
+        net.publish_thread(["part one", ds.Draft(text="part two", reply_to=elsewhere.id)])
+    assert [r["value"]["text"] for r in list_posts(stack, did)] == ["a post elsewhere"]
+
+
+def test_a_resumed_thread_does_not_ask_again_about_a_published_parts_quote(
+    stack: BlueskyStack, make_account: Any
+) -> None:
+    """A part already published under the key is returned as it is, even if its quoted post is gone since."""
+    net, _, _ = make_account("resumer")
+    quoted = net.publish("quoted, then deleted")
+    texts: list[str | ds.Draft] = ["one", ds.Draft(text="two", quote_of=quoted.id)]
+    first = net.publish_thread(texts, idempotency_key="resume-quote")
+    net.delete(quoted)
+    again = net.publish_thread(texts, idempotency_key="resume-quote")
+    assert [p.id for p in again] == [p.id for p in first]

@@ -160,12 +160,28 @@ def test_track_every_repeats_until_rounds_or_ctrl_c(profiles: Path, monkeypatch:
 
 
 def test_track_every_with_failed_snapshots_exits_1(profiles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("mastodon", reason="the mastodon extra is not installed")
+    add_an_account_out_of_reach(profiles)
     monkeypatch.setattr(engagement_cli, "_wait", lambda seconds: None)
-    not_a_store = str(profiles)  # a folder: no snapshot can be stored there
-    failed = invoke("track", "--store", not_a_store, "-p", "brand", "--every", "1h", "--rounds", "2")
+    store = str(profiles / "metrics.db")
+    failed = invoke("track", "--store", store, "-p", "down", "-p", "brand", "--every", "1h", "--rounds", "2")
     assert failed.exit_code == 1, failed.output
-    assert failed.output.count("cannot be used as a decentsocial metrics store") == 2
-    assert failed.output.splitlines()[-1] == f"2 snapshot(s) in {not_a_store} (2 with errors, above)"
+    assert failed.output.count("cannot reach the server") == 2, failed.output
+    assert failed.output.splitlines()[-1] == f"2 snapshot(s) in {store} (2 with errors, above)"
+
+
+def test_track_refuses_a_store_that_cannot_be_one_before_any_round(
+    profiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder (``--store ~/metrics/``) was found only after each round had read the posts: every
+    round of a ``--every`` run failed on it, for as long as it ran."""
+    waits: list[float] = []
+    monkeypatch.setattr(engagement_cli, "_wait", waits.append)
+    failed = invoke("track", "--store", str(profiles), "-p", "brand", "--every", "1h", "--rounds", "3")
+    assert failed.exit_code != 0
+    assert failed.output.count("cannot be used as a decentsocial metrics store") == 1, failed.output
+    assert "snapshot(s)" not in failed.output
+    assert waits == []
 
 
 def add_an_account_out_of_reach(profiles: Path) -> None:

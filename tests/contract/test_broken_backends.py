@@ -10,6 +10,7 @@ import pytest
 
 from decentsocial import BaseNetwork, Capability, Draft, NetworkSettings, Page, Post
 from decentsocial.backends.sandbox import SandboxNetwork
+from decentsocial.errors import UnsupportedFeature
 from decentsocial.testing import Harness
 from decentsocial.testing.contract import declarations, listings, publishing
 
@@ -80,6 +81,18 @@ def test_a_capability_declared_without_its_hooks_is_named() -> None:
     assert "pin (needs _unpin or _unpin_post)" in message
     assert "pin (needs _pinned or _pinned_page)" in message
     assert "publish" not in message
+
+
+def test_a_declared_capability_without_its_hook_says_so_at_run_time() -> None:
+    """Not "toy does not support search" alone: ``capabilities`` says it does."""
+    toy = Toy()
+    with pytest.raises(UnsupportedFeature) as caught:
+        list(toy.search("marketing"))
+    assert caught.value.capability is Capability.SEARCH
+    assert "Toy declares it, but does not override its BaseNetwork hook" in str(caught.value)
+    with pytest.raises(UnsupportedFeature) as undeclared:
+        toy.thread("p1")
+    assert "declares" not in str(undeclared.value)
 
 
 def test_a_backend_with_every_hook_it_declares_passes() -> None:

@@ -203,3 +203,11 @@ def test_labels_from_post_texts_draw_as_written(story: Story) -> None:
     assert len(shown) == 3
     assert "great deal \\$\\x\\$ today" in shown
     assert " _hidden teaser" in shown
+
+
+def test_labels_that_are_not_text_draw_as_str_shows_them(story: Story) -> None:
+    """A notebook labels posts with a number or a time: it failed with AttributeError in the legend."""
+    labels = {story.launch.id: 1, story.teaser.id: T0}
+    fig = ds.plot.engagement(story.frame, by="post", metric="likes", labels=labels)
+    fig.canvas.draw()
+    assert sorted(legend(fig)) == sorted(["1", str(T0), f"sandbox {story.promo.id}"])

@@ -33,6 +33,7 @@ __all__ = [
     "account_from_view",
     "notification_from_view",
     "notification_kind",
+    "notification_subject",
     "post_from_record",
     "post_from_view",
 ]
@@ -319,6 +320,29 @@ def post_from_record(
 def notification_kind(reason: str) -> NotificationKind:
     """The neutral kind of a notification ``reason`` (likes and reposts via a repost count as such)."""
     return as_notification_kind(reason, _RENAMED_KINDS)
+
+
+def notification_subject(item: Any) -> str | None:
+    """The at-URI of the post a like or repost notification is about, ``None`` when none is named.
+
+    ``reasonSubject`` names the liked (reposted) post, except for a like or
+    repost made through one of our reposts (``like-via-repost``): there it
+    names our repost record, and the post is the new record's ``subject``.
+    """
+    item = as_dict(item)
+    named = [
+        as_str(item.get("reasonSubject")),
+        as_str(as_dict(as_dict(item.get("record")).get("subject")).get("uri")),
+    ]
+    for uri in named:
+        if uri is None:
+            continue
+        try:
+            parse_at_uri(uri, network=NETWORK)
+        except InvalidInput:
+            continue  # not a post (a repost record, a feed generator): not what was liked
+        return uri
+    return None
 
 
 @_guarded("notification")

@@ -30,6 +30,9 @@ _AUTH_ERRORS = {
     "InvalidAuth",
 }
 _SESSION_GONE = {"ExpiredToken", "InvalidToken"}
+#: About this session's own account on a 401 (the PDS), about someone else's on a 400 (the AppView
+#: reading a deactivated or suspended profile): that account is not there to read, not our login failing.
+_ACCOUNT_GONE = {"AccountDeactivated", "AccountTakedown"}
 _NOT_FOUND_ERRORS = {
     "NotFound",
     "RecordNotFound",
@@ -37,6 +40,9 @@ _NOT_FOUND_ERRORS = {
     "ProfileNotFound",
     "ActorNotFound",
     "RepoNotFound",
+    "RepoDeactivated",  # a repo its account deactivated, or one taken down or suspended: not there to read
+    "RepoTakendown",
+    "RepoSuspended",
     "NotFoundError",
 }
 _NOT_FOUND_WORDS = ("not found", "could not locate", "unable to resolve", "could not find")
@@ -95,6 +101,8 @@ def _status_meant(status: int, name: str | None, message: str | None) -> int:
     lowered = (message or "").lower()
     if status == 429 or name == "RateLimitExceeded":
         return 429
+    if name in _ACCOUNT_GONE and status == 400:
+        return 404
     if status == 401 or name in _AUTH_ERRORS:
         return 401
     if status == 403 or name in _BLOCKED:

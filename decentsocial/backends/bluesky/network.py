@@ -10,6 +10,7 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,7 +26,13 @@ from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
-from .convert import account_from_view, notification_from_view, post_from_record, post_from_view
+from .convert import (
+    account_from_view,
+    notification_from_view,
+    notification_subject,
+    post_from_record,
+    post_from_view,
+)
 from .firehose import FirehoseReader, author_cache, firehose_url
 from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import PreparedImage, check_media, prepare_media
@@ -37,7 +44,9 @@ from .richtext import (
     MAX_TAG_GRAPHEMES,
     MAX_TEXT_BYTES,
     build_facets,
+    is_bluesky_handle,
     post_length,
+    text_with_mentions,
 )
 from .settings import BlueskySettings
 from .threads import THREAD_DEPTH, check_language, check_root, half_thread, indexed_view, walk_thread
@@ -57,6 +66,11 @@ def _objects(answer: Any, key: str, most: int | None = None) -> list[dict[str, A
     """The JSON objects among the first ``most`` items of the list ``answer[key]`` (the page size asked
     for: more would cost a profile lookup per 25 authors), anything else a server put there left out."""
     return [dict(item) for item in as_list(as_dict(answer).get(key))[:most] if isinstance(item, dict)]
+
+
+def _part_key(key: str, number: int) -> str:
+    """The idempotency key of a thread's part ``number`` (from 0), so a retried thread resumes."""
+    return f"{key}#{number}"
 
 
 def _strong(view: dict[str, Any]) -> dict[str, str]:
@@ -329,14 +343,17 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         view = posts[0]
         return _strong(view), dict(as_dict(view.get("record")))
 
-    def _indexed_ref(self, uri: AtUri, *, quote: bool = False) -> tuple[dict[str, str], dict[str, Any]]:
+    def _indexed_ref(
+        self, uri: AtUri, *, quote: bool = False, wait: bool = True
+    ) -> tuple[dict[str, str], dict[str, Any]]:
         """A reply or ``quote`` target's strong ref, once the AppView has indexed it (bounded wait).
 
         The AppView only notifies the parent's author, and only threads a
         reply, if it indexed the parent first; right after the parent was
-        written it may not have. So wait up to ``index_wait`` seconds for it,
-        then go on with the PDS's copy. ``PermissionDenied`` where the AppView
-        would hide it (a block, the author's thread or post gate).
+        written it may not have. So wait up to ``index_wait`` seconds for it
+        (not with ``wait=False``: a check only), then go on with the PDS's
+        copy. ``PermissionDenied`` where the AppView would hide it (a block,
+        the author's thread or post gate).
         """
         ask = functools.partial(self._thread_node, str(uri), 0)
         view = indexed_view(ask, wait=0, uri=uri, quote=quote, network=self.name)
@@ -345,7 +362,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        if self.settings.index_wait:
+        if wait and self.settings.index_wait:
             indexed_view(ask, wait=self.settings.index_wait, uri=uri, quote=quote, network=self.name)
         return _strong(found), dict(as_dict(found.get("value")))
 
@@ -356,10 +373,31 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         return TextLimit(MAX_GRAPHEMES, post_length, "graphemes")
 
     def check_length(self, draft: Draft) -> None:
-        """Each limit named in its own words: the UTF-8 bytes, then the graphemes."""
+        """Each limit named in its own words: the UTF-8 bytes, then the graphemes (of the text as
+        posted, ``Draft.mentions`` written into it)."""
+        draft = self._with_mentions(draft)
         if (size := utf8_len(draft.text)) > MAX_TEXT_BYTES:
             raise self.too_long(MAX_TEXT_BYTES, size, "UTF-8 bytes")
         super().check_length(draft)
+
+    def _with_mentions(self, draft: Draft) -> Draft:
+        """The draft as posted: its ``mentions`` written into the text (see ``text_with_mentions``).
+
+        ``ContentRejected`` for one that is no Bluesky handle (``@user@host``, an npub): it would
+        stay plain text, mentioning nobody.
+        """
+        if not draft.mentions:
+            return draft
+        for handle in draft.mentions:
+            if not is_bluesky_handle(handle.strip().lstrip("@")):
+                raise errors.ContentRejected(
+                    f"Draft.mentions holds {handle[:100]!r}, which is not a Bluesky handle"
+                    " (like alice.bsky.social)",
+                    network=self.name,
+                )
+        return draft.model_copy(
+            update={"text": text_with_mentions(draft.text, draft.mentions), "mentions": ()}
+        )
 
     def check_draft(self, draft: Draft) -> None:
         """Everything that can be checked without the network, so bad input makes no half-made post."""
@@ -437,6 +475,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
 
     def _publish(self, d: Draft) -> Post:
         """Publish exactly once: the record key comes from ``idempotency_key``, or is fixed per call."""
+        d = self._with_mentions(d)
         did = self._did()
         if d.idempotency_key:
             # A reused key: the record it names is the answer, found before any file is read (a
@@ -474,15 +513,23 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         drafts = [as_draft(t) for t in texts]
         if not drafts:
             raise errors.InvalidInput("publish_thread needs at least one text", network=self.name)
-        for d in drafts:
+        for number, d in enumerate(drafts):
             self.check_draft(d)
+            if number and d.reply_to is not None:
+                raise errors.InvalidInput(
+                    f"part {number + 1} of the thread has a reply_to: each later part replies to the part"
+                    " before it (only the first part may reply to another post)",
+                    network=self.name,
+                )
             self._prepare_media(d)  # images too: a bad one in part 3 must not leave parts 1-2 posted
-            build_facets(d.text, self._mention_did)  # and mentions (remembered for the parts' records)
+            # And mentions (remembered for the parts' records).
+            build_facets(self._with_mentions(d).text, self._mention_did)
+        self._check_quotes(drafts, idempotency_key)
         posts: list[Post] = []
         for number, d in enumerate(drafts):
             changes: dict[str, Any] = {}
             if idempotency_key is not None:
-                changes["idempotency_key"] = f"{idempotency_key}#{number}"
+                changes["idempotency_key"] = _part_key(idempotency_key, number)
             if posts:
                 changes["reply_to"] = posts[-1].id
             try:
@@ -492,6 +539,21 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                     half_thread(exc, posts, len(drafts), idempotency_key)
                 raise
         return posts
+
+    def _check_quotes(self, drafts: list[Draft], idempotency_key: str | None) -> None:
+        """Look up every later part's quote target (``NotFound``, ``PermissionDenied``) before the first
+        part is posted, so a thread never stops half way on one; a part a resumed thread has already
+        published is not asked about again (its target may be gone since, and it is not written again).
+        """
+        for number, d in enumerate(drafts):
+            if not number or d.quote_of is None:
+                continue  # the first part's targets are looked up before anything is written anyway
+            if idempotency_key is not None:
+                did = self._did()
+                rkey = tid_for_key(f"{did}/{POST}", _part_key(idempotency_key, number))
+                if self._get_record(AtUri(did, POST, rkey)) is not None:
+                    continue
+            self._indexed_ref(self._post_uri(d.quote_of), quote=True, wait=False)
 
     # ---------------------------------------------------------------- reading one post
 
@@ -567,9 +629,28 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         return self.resolve_handle(self._actor(account))
 
     def _follow(self, account: AccountRef) -> None:
+        named = account.id if isinstance(account, Account) else self._actor(account)
         target = self._target_did(account)
         rkey = tid_for_key(f"{self._did()}/{FOLLOW}", target)
-        self._create_record(FOLLOW, rkey, subject_record(FOLLOW, target), check_first=True)
+        if self._get_record(AtUri(self._did(), FOLLOW, rkey)) is not None:
+            return  # followed already (by an earlier call, or a retry whose answer was lost)
+        if DID_RE.match(named):
+            # A handle that resolved names an account; a DID is taken as given, and the PDS
+            # writes a follow of any well-formed one: a follow record pointing at nobody.
+            self._check_account_exists(target)
+        self._create_record(FOLLOW, rkey, subject_record(FOLLOW, target), check_first=False)
+
+    def _check_account_exists(self, did: str) -> None:
+        """``NotFound`` unless the AppView knows ``did``, or the PDS hosts it (not indexed yet)."""
+        try:
+            self._query("app.bsky.actor.getProfile", {"actor": did}, action=f"get profile {did}")
+            return
+        except errors.NotFound:
+            pass
+        try:
+            self._query("com.atproto.repo.describeRepo", {"repo": did}, action=f"describe repo {did}")
+        except errors.NotFound:
+            raise errors.NotFound(f"no active Bluesky account has the DID {did}", network=self.name) from None
 
     def _unfollow(self, account: AccountRef) -> None:
         target = self._target_did(account)
@@ -637,15 +718,19 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         skip_reposts: bool,
         authors: dict[str, Account],
         ahead: threading.Thread | None = None,
+        requests: Iterator[int] | None = None,
     ) -> Page[Post, str]:
         """One page of a feed; with ``skip_reposts``, never an empty page while the feed goes on.
 
         ``paginate`` stops at an empty page, and no ``getAuthorFeed`` filter
         leaves reposts out, so a page made only of reposts is followed by the
-        next one until a post is kept or the cursor ends.
+        next one until a post is kept or the cursor ends. ``requests`` counts
+        the listing's requests (shared by its pages), so the whole listing, not
+        each page, stays within ``max_pages``.
         """
         seen: set[str | None] = {cursor}
-        for _ in range(self.settings.limits.max_pages):
+        counted = requests if requests is not None else itertools.count()
+        while next(counted) < self.settings.limits.max_pages:
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
             items: list[Post] = []
             feed = _objects(answer, "feed", size)
@@ -670,8 +755,8 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
             # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
             cursor, size = next_cursor, max(size, self.page_size)
         raise errors.NetworkUnavailable(
-            f"{action}: the server sent more than {self.settings.limits.max_pages} pages of reposts only "
-            "(the max_pages limit)",
+            f"{action}: more than {self.settings.limits.max_pages} pages in one listing, pages of reposts"
+            " only included (the max_pages limit)",
             network=self.name,
         )
 
@@ -679,6 +764,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         # An account's own posts and replies, newest first (its reposts are left out).
         actor = self._did() if account is None else self._actor(account)
         authors: dict[str, Account] = {}
+        requests = itertools.count()  # every getAuthorFeed of this listing, reposts-only pages too
         return self._paged(
             lambda cursor, size: self._feed_page(
                 "app.bsky.feed.getAuthorFeed",
@@ -690,6 +776,7 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 authors=authors,
                 # The author's full profile is read alongside the first page, not after it.
                 ahead=self._profiles_ahead(actor, authors) if cursor is None else None,
+                requests=requests,
             ),
             limit,
             key=lambda p: p.id,
@@ -752,21 +839,20 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
                 action="notifications",
             )
             items = _objects(answer, "notifications", size)
-            subjects = self._subjects(
-                [
-                    as_str(i.get("reasonSubject")) or ""
-                    for i in items
-                    if i.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
-                ]
-            )
+            about = {
+                index: notification_subject(item) or ""
+                for index, item in enumerate(items)
+                if item.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
+            }
+            subjects = self._subjects(list(about.values()))
             notes = [
                 notification_from_view(
-                    i,
+                    item,
                     web_url=self.settings.web_url,
                     blob_base=self._blob_base(),
-                    subject=subjects.get(as_str(i.get("reasonSubject")) or ""),
+                    subject=subjects.get(about.get(index, "")),
                 )
-                for i in items
+                for index, item in enumerate(items)
             ]
             return Page(notes, as_str(answer.get("cursor")) or None)
 

@@ -7,11 +7,11 @@ emoji with ZWJ sequences or skin tones land exactly on their spans.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...coerce import as_dict, as_int, as_list, as_str
-from ...text import entities, grapheme_len, utf8_len
+from ...text import entities, grapheme_len, mentions, utf8_len
 from .ids import HANDLE_RE
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "build_facets",
     "facet_values",
     "post_length",
+    "text_with_mentions",
 ]
 
 #: app.bsky.feed.post's text: at most 300 graphemes and 3,000 UTF-8 bytes.
@@ -41,6 +42,25 @@ def post_length(text: str) -> int:
 def is_bluesky_handle(handle: str) -> bool:
     """A Bluesky mention names a domain handle; ``@user``, ``@user@host`` or ``@3.50`` is left as text."""
     return HANDLE_RE.match(handle) is not None
+
+
+def text_with_mentions(text: str, wanted: Iterable[str]) -> str:
+    """``text`` with ``@handle`` put first for each wanted handle it does not mention yet.
+
+    A Bluesky mention is a facet over the text's own ``@handle`` (it has no
+    mention without text), so ``Draft.mentions`` are written into the text
+    as Mastodon's backend does, rather than dropped.
+    """
+    present = {handle.lower() for handle in mentions(text)}
+    missing: list[str] = []
+    for handle in wanted:
+        clean = handle.strip().lstrip("@")
+        if clean and clean.lower() not in present:
+            missing.append(f"@{clean}")
+            present.add(clean.lower())
+    if not missing:
+        return text
+    return " ".join(missing) + (f" {text}" if text else "")
 
 
 def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[str, Any]]:

@@ -556,7 +556,11 @@ def claimable_reward(account: Mapping[str, Any], chain: Chain) -> Reward:
     def field(names: tuple[str, ...], asset: str, places: int = 3) -> Amount:
         for name in names:
             if name in account:
-                return Amount(value=amount_of(account[name], chain).value, asset=asset)
+                value = amount_of(account[name], chain).value
+                if _decimal_places(value) > places:
+                    # No balance on chain is finer; claiming it would blame the caller's input.
+                    raise malformed(chain.network, f"{name} (more than {places} decimal places)")
+                return Amount(value=value, asset=asset)
         return Amount.zero(asset, places)
 
     amounts = (
@@ -573,6 +577,15 @@ def claimable_reward(account: Mapping[str, Any], chain: Chain) -> Reward:
         amounts=amounts,
         raw={"name": name},
     )
+
+
+def _decimal_places(value: Decimal) -> int:
+    """How many decimal places ``value`` needs (``1.500`` needs 1), without any context rounding."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):  # zero (or no number) needs none
+        return 0
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + zeros))
 
 
 def history_index(entry: Any) -> int | None:

@@ -29,6 +29,7 @@ __all__ = [
     "error_from_rpc",
     "is_duplicate_transaction",
     "is_refusal",
+    "is_unchanged_vote",
     "node_failures",
     "result_of",
 ]
@@ -74,6 +75,21 @@ _AUTH = (
 #: hived's answers for a call it could not take up just now (its lock on the chain state timed out):
 #: nothing was done, and the same call a moment later goes through (beem and steem-python retry it).
 _BUSY = ("unable to acquire database lock",)
+
+
+#: hived's and steemd's refusals of a vote that would leave things as they are: the same weight again
+#: (``itr->vote_percent != o.weight``), or weight 0 where the account has no vote on the post.
+_VOTE_UNCHANGED = (
+    "vote on this comment is identical",  # hived
+    "already voted in a similar way",  # steemd
+    "vote weight cannot be 0",
+)
+
+
+def is_unchanged_vote(error: Any) -> bool:
+    """The node refused a vote because the chain already holds it as asked (nothing to change)."""
+    lowered = _message(error).lower()
+    return any(k in lowered for k in _VOTE_UNCHANGED)
 
 
 def is_duplicate_transaction(error: Any) -> bool:

@@ -29,7 +29,7 @@ from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, Post
 from ...paging import Page, check_limit
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
-from ...text import utf8_len
+from ...text import links, utf8_len
 from ...urls import check_endpoint
 from . import ops
 from .chain import HIVE, STEEM, Chain, check_account, check_community, split_post_id
@@ -45,7 +45,7 @@ from .convert import (
     post_from_bridge,
     reward_from_history,
 )
-from .failures import RpcError, is_duplicate_transaction, is_refusal
+from .failures import RpcError, is_duplicate_transaction, is_refusal, is_unchanged_vote
 from .pins import CommunityPins
 from .settings import HiveSettings, SteemSettings
 from .sign import SignedTx, sign_transaction, tapos
@@ -63,6 +63,8 @@ SIGNED_KEPT = 100
 MAX_BODY_BYTES = 64_000
 #: bridge.account_notifications and bridge.list_communities return at most 100 a page.
 BRIDGE_MAX_PAGE = 100
+#: The tag Hive and Steem front ends hide a post behind (the chain has no content-warning flag).
+NSFW_TAG = "nsfw"
 #: A transaction expires at most an hour after its head block (HIVE_MAX_TIME_UNTIL_EXPIRATION).
 MAX_EXPIRATION = 3600
 
@@ -149,11 +151,26 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
 
     def check_draft(self, draft: Draft) -> None:
-        """The shared checks, then Hive's: every post is public, and what hived decides from the draft
-        alone (tags, title, media by URL, beneficiaries, payout: ``ops.check_comment``, as publishing)."""
+        """The shared checks, then Hive's: every post is public, a content warning or sensitive flag
+        needs the ``nsfw`` tag and a link card its URL in the text (neither is sent otherwise), and
+        what hived decides from the draft alone (tags, title, media by URL, beneficiaries, payout:
+        ``ops.check_comment``, as publishing)."""
         super().check_draft(draft)
         if draft.visibility not in (None, "public"):
             raise errors.ContentRejected(f"{self.name} posts are always public", network=self.name)
+        if (draft.content_warning or draft.sensitive) and NSFW_TAG not in draft.all_tags:
+            # The chain has no such flag; front ends hide posts tagged nsfw. Never sent unmarked.
+            raise errors.ContentRejected(
+                f"{self.name} has no content warning or sensitive flag; front ends hide posts tagged "
+                f"'{NSFW_TAG}': add it to Draft.tags to publish the post so marked",
+                network=self.name,
+            )
+        if draft.link is not None and draft.link.url not in links(draft.text):
+            # Front ends make a preview only of links in the body: the card would be dropped.
+            raise errors.ContentRejected(
+                f"{self.name} has no link cards; put the URL ({draft.link.url}) in the text",
+                network=self.name,
+            )
         ops.check_comment(draft, self.chain, reply=draft.reply_to is not None, app=self.settings.app)
 
     # ---------------------------------------------------------------- helpers
@@ -380,8 +397,16 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.InvalidInput(
                 f"reward kinds are {sorted(REWARD_OPS)}, got {sorted(unknown) or 'none'}", network=self.name
             )
-        if not 1 <= page_size <= 1000:
-            raise errors.InvalidInput("page_size must be 1…1000", network=self.name)
+        # Checked before any request: a float, a bool or a string went to the node as it was.
+        if not _whole(page_size) or not 1 <= page_size <= 1000:
+            raise errors.InvalidInput(
+                f"page_size must be a whole number 1…1000, got {page_size!r}", network=self.name
+            )
+        if not _whole(start) or start < -1:
+            raise errors.InvalidInput(
+                f"start must be a history index (0 or more) or -1 for the newest, got {start!r}",
+                network=self.name,
+            )
         mask = sum(1 << REWARD_OPS[k] for k in kinds)
         wanted = frozenset(kinds)
         max_pages = self.settings.limits.max_pages
@@ -600,7 +625,14 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         author, permlink = self._post_ref(post)
         me = self._my_name()
         vote = {"voter": me, "author": author, "permlink": permlink, "weight": points}
-        self._broadcast([["vote", vote]], "posting_key")
+        try:
+            self._broadcast([["vote", vote]], "posting_key")
+        except errors.ContentRejected as exc:
+            # Liking again, or unliking what was never liked, changes nothing (the protocol's promise):
+            # hived refuses such a vote, and the chain already holds what was asked for.
+            if not (isinstance(exc.__cause__, RpcError) and is_unchanged_vote(exc.__cause__.error)):
+                raise
+            self.log.info("the vote on %s/%s is already at %s%%: nothing to change", author, permlink, weight)
 
     def _like(self, post: PostRef) -> None:
         self._vote(post, 100.0)
@@ -618,6 +650,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     def _set_follow(self, account: AccountRef, what: list[str]) -> None:
         target = self._name_of(account)
         me = self._my_name()
+        if target == me:  # Hivemind drops it ("can't follow self"): the call would do nothing
+            raise self.invalid(f"{me} cannot follow or unfollow itself (Hivemind ignores it)")
         follow = ["follow", {"follower": me, "following": target, "what": what}]
         self._broadcast([ops.custom_json_op(me, "follow", follow)], "posting_key")
 
@@ -680,6 +714,11 @@ def _category_of(post: Post) -> str | None:
         if body.get("parent_author") == "" and isinstance(body.get("parent_permlink"), str):
             return str(body["parent_permlink"]) or None
     return post.community or (post.tags[0] if post.tags else None)
+
+
+def _whole(value: object) -> bool:
+    """Whether ``value`` is an int (a bool is not one: ``True`` is no page size)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _may_have_reached(exc: errors.DecentSocialError) -> bool:

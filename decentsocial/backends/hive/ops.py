@@ -197,14 +197,23 @@ def check_comment(
     """The rules hived applies to a comment that the draft alone decides, checked before any signing.
 
     Tags (at most 10, each valid), the title (a post needs one, at most 255
-    bytes; a reply has none), media linked by URL (a file cannot be),
-    beneficiaries and payout options, and the transaction's size (the body
-    with its image links, the metadata). ``check_draft`` runs it, so planning
-    refuses what publishing would; :func:`comment_ops` builds on what it
-    returns: the tags (the category first), the title and the images' URLs.
+    bytes; a reply has none: a ``Draft.title`` for one is ``ContentRejected``),
+    media linked by URL (a file cannot be), beneficiaries and payout options,
+    and the transaction's size (the body with its image links, the metadata).
+    ``check_draft`` runs it, so planning refuses what publishing would;
+    :func:`comment_ops` builds on what it returns: the tags (the category
+    first), the title and the images' URLs.
     """
     network = chain.network
     tags = _tags(draft, network)
+    if reply and draft.title is not None and draft.title.strip():
+        # hived would take it, but a reply's title is left blank (condenser, the developer portal)
+        # and no front end shows one: refused, rather than sent where nobody reads it or dropped.
+        raise ContentRejected(
+            f"a {network} reply has no title (front ends leave it blank and show none); "
+            "leave Draft.title out of a reply or of the edit of one",
+            network=network,
+        )
     title = "" if reply else title_of(draft)
     if len(title.encode()) > TITLE_LIMIT:
         raise ContentRejected(f"title is over {TITLE_LIMIT} bytes", network=network)

@@ -1,0 +1,73 @@
+"""A node's reward balance finer than the chain holds is its malformed answer, not the caller's input.
+
+``claim_rewards`` claims what ``condenser_api.get_accounts`` says is pending.
+A balance with more decimals than the asset has (``1.0001 HBD``) came back
+from ``claim_rewards`` as ``InvalidInput`` ("has more than 3 decimal places"),
+as if the caller had typed it; it is the node's ``NetworkUnavailable`` now,
+and nothing is signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from decentsocial import NetworkUnavailable
+
+from ..servers._jsonrpc_replay import ReplayServer
+from .test_answers_checked import _through
+
+
+@pytest.fixture
+def upstream() -> Iterator[httpx.Client]:
+    client = httpx.Client()
+    yield client
+    client.close()
+
+
+def _alice(**fields: str) -> list[dict[str, Any]]:
+    zero = {
+        "reward_hive_balance": "0.000 HIVE",
+        "reward_hbd_balance": "0.000 HBD",
+        "reward_vesting_balance": "0.000000 VESTS",
+        "reward_vesting_hive": "0.000 HIVE",
+    }
+    return [{"name": "alice", **zero, **fields}]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"reward_hbd_balance": "1.0001 HBD"}, {"reward_vesting_balance": "2.0000001 VESTS"}],
+    ids=["hbd", "vests"],
+)
+def test_a_too_fine_reward_balance_is_malformed(
+    replay: ReplayServer, upstream: httpx.Client, fields: dict[str, str]
+) -> None:
+    net = _through(replay, upstream, {"condenser_api.get_accounts": lambda _: _alice(**fields)})
+    try:
+        for act in (net.pending_rewards, net.claim_rewards):
+            with pytest.raises(NetworkUnavailable, match=r"more than \d decimal places"):
+                act()
+    finally:
+        net.close()
+    assert replay.broadcasts == []
+    assert len(net.signed) == 0
+
+
+def test_trailing_zeros_and_zero_balances_are_claimed(replay: ReplayServer, upstream: httpx.Client) -> None:
+    answer = _alice(reward_hbd_balance="1.500 HBD", reward_vesting_balance="0E-10 VESTS")
+    net = _through(replay, upstream, {"condenser_api.get_accounts": lambda _: answer})
+    try:
+        claimed = net.claim_rewards()
+    finally:
+        net.close()
+    assert claimed.status == "paid"
+    [(name, claim)] = replay.broadcasts[0].transaction["operations"]
+    assert (name, claim["reward_hbd"], claim["reward_vests"]) == (
+        "claim_reward_balance",
+        "1.500 HBD",
+        "0.000000 VESTS",
+    )
