@@ -275,12 +275,9 @@ class Scheduler:
         _valid_text(job_key, "key")
         for name, given, value in (("at", when, at), ("until", end, until)):
             # The same plan again returns its job even once its time has passed (a script run twice).
-            if (
-                given is not None
-                and value is not None
-                and self._past(given)
-                and self._store.find(job_key) is None
-            ):
+            if given is None or value is None or not self._past(given):
+                continue
+            if self._store.find(job_key) is None:
                 raise errors.InvalidInput(f"{name} is in the past ({value.isoformat()})")
         networks = {name: profile_network(name) for name in names}
         selectors = [*names, *(n for n in networks.values() if n is not None)]
@@ -366,13 +363,6 @@ class Scheduler:
     def job(self, job_id: str) -> Job:
         """One job with its record; ``NotFound`` when there is none."""
         found = self._store.load(_job_id(job_id))
-        if found is None:
-            raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
-        return found
-
-    def _occurrence(self, job_id: str, occurrence: int) -> Job:
-        """The job with the outcomes of ``occurrence`` only; ``NotFound`` when there is none."""
-        found = self._store.load(job_id, occurrence)
         if found is None:
             raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
         return found
@@ -571,7 +561,8 @@ class Scheduler:
                 ran = {job.id: job.occurrence for job in jobs}
                 unreadable = [job.id for job in jobs if job.error is not None]  # marked failed by _run
                 for job_id in [*ended_ids, *unreadable]:  # not one paused or cancelled meanwhile
-                    on_finished(self.job(job_id) if whole_record else self._occurrence(job_id, ran[job_id]))
+                    one = None if whole_record else self._store.load(job_id, ran[job_id])  # or all
+                    on_finished(self.job(job_id) if one is None else one)
             count += len(jobs)
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
             self._batch = min(MAX_BATCH, self._batch * 2) if fast else 1

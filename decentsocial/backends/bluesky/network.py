@@ -33,11 +33,12 @@ from .convert import (
     post_from_record,
     post_from_view,
 )
+from .engage import Engagements
 from .firehose import FirehoseReader, author_cache, firehose_url
-from .ids import DID_RE, FOLLOW, HANDLE_RE, LIKE, POST, REPOST, AtUri, new_tid, parse_at_uri, tid_for_key
+from .ids import DID_RE, HANDLE_RE, POST, AtUri, new_tid, parse_at_uri, tid_for_key
 from .media import PreparedImage, check_media, prepare_media
 from .pins import ProfilePins
-from .records import external_embed, images_embed, post_record, record_parts, reply_ref, subject_record
+from .records import external_embed, images_embed, post_record, record_parts, reply_ref
 from .richtext import (
     MAX_GRAPHEMES,
     MAX_TAG_BYTES,
@@ -81,7 +82,7 @@ def _strong(view: dict[str, Any]) -> dict[str, str]:
     return {"uri": uri, "cid": cid}
 
 
-class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
+class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
     """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``.
 
     Besides the ``Network`` members it offers ``publish_thread``,
@@ -586,89 +587,6 @@ class BlueskyNetwork(ProfilePins, BaseNetwork[BlueskySettings]):
         if self._get_record(uri) is None:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
-
-    # ---------------------------------------------------------------- engagement
-
-    def _engage(self, collection: str, post: PostRef) -> None:
-        uri = self._post_uri(post)
-        ref, _ = self._strong_ref(uri)
-        rkey = tid_for_key(f"{self._did()}/{collection}", ref["uri"])
-        self._create_record(collection, rkey, subject_record(collection, ref), check_first=True)
-
-    def _disengage(self, collection: str, post: PostRef, viewer_field: str) -> None:
-        uri = self._post_uri(post)
-        own = AtUri(self._did(), collection, tid_for_key(f"{self._did()}/{collection}", str(uri)))
-        if self._get_record(own) is not None:
-            self._delete_record(own)
-            return
-        # Made elsewhere (another app): the AppView knows the record's uri.
-        answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
-        for view in _objects(answer, "posts"):
-            made = as_dict(view.get("viewer")).get(viewer_field)
-            if made:
-                self._delete_record(self._server_uri(made, collection))
-
-    def _like(self, post: PostRef) -> None:
-        self._engage(LIKE, post)
-
-    def _unlike(self, post: PostRef) -> None:
-        self._disengage(LIKE, post, "like")
-
-    def _repost(self, post: PostRef) -> Post | None:
-        # Bluesky reposts are records, not posts of their own: there is no Post to return.
-        self._engage(REPOST, post)
-        return None
-
-    def unrepost(self, post: PostRef) -> None:
-        """Undo ``repost(post)`` (also one made in another app); nothing happens if it was not reposted."""
-        self._disengage(REPOST, post, "repost")
-
-    def _target_did(self, account: AccountRef) -> str:
-        if isinstance(account, Account) and DID_RE.match(account.id):
-            return account.id
-        return self.resolve_handle(self._actor(account))
-
-    def _follow(self, account: AccountRef) -> None:
-        named = account.id if isinstance(account, Account) else self._actor(account)
-        target = self._target_did(account)
-        rkey = tid_for_key(f"{self._did()}/{FOLLOW}", target)
-        if self._get_record(AtUri(self._did(), FOLLOW, rkey)) is not None:
-            return  # followed already (by an earlier call, or a retry whose answer was lost)
-        if DID_RE.match(named):
-            # A handle that resolved names an account; a DID is taken as given, and the PDS
-            # writes a follow of any well-formed one: a follow record pointing at nobody.
-            self._check_account_exists(target)
-        self._create_record(FOLLOW, rkey, subject_record(FOLLOW, target), check_first=False)
-
-    def _check_account_exists(self, did: str) -> None:
-        """``NotFound`` unless the AppView knows ``did``, or the PDS hosts it (not indexed yet)."""
-        try:
-            self._query("app.bsky.actor.getProfile", {"actor": did}, action=f"get profile {did}")
-            return
-        except errors.NotFound:
-            pass
-        try:
-            self._query("com.atproto.repo.describeRepo", {"repo": did}, action=f"describe repo {did}")
-        except errors.NotFound:
-            raise errors.NotFound(f"no active Bluesky account has the DID {did}", network=self.name) from None
-
-    def _unfollow(self, account: AccountRef) -> None:
-        target = self._target_did(account)
-        own = AtUri(self._did(), FOLLOW, tid_for_key(f"{self._did()}/{FOLLOW}", target))
-        if self._get_record(own) is not None:
-            self._delete_record(own)
-            return
-        profile = self._query("app.bsky.actor.getProfile", {"actor": target}, action=f"get profile {target}")
-        made = as_dict(profile.get("viewer")).get("following")
-        if made:
-            self._delete_record(self._server_uri(made, FOLLOW))
-
-    def _server_uri(self, value: object, collection: str) -> AtUri:
-        """An at-URI the server named: one that breaks the grammar is the server's fault, not the caller's."""
-        try:
-            return parse_at_uri(str(value), network=self.name, collection=collection)
-        except errors.InvalidInput:
-            raise malformed(self.name, f"{collection} record uri") from None
 
     # ---------------------------------------------------------------- feeds
 
