@@ -377,9 +377,12 @@ class HttpApi:
         except NetworkUnavailable as exc:
             if exc.__cause__ is None:  # too large or too deep: the limit's own words
                 raise
-            raise NetworkUnavailable(
+            not_json = NetworkUnavailable(
                 f"{what or self.label} answered with something not JSON", network=self.network
-            ) from exc.__cause__
+            )
+            not_json.__cause__ = exc.__cause__
+            error = unchained(not_json)  # the parser's error keeps the whole answer (a fresh token, say)
+        raise error  # outside the ``except``: its exception would be the context
 
     def error_body(self, response: httpx.Response) -> Any:
         """An error answer's JSON, or ``None`` when it has none (a proxy's HTML page, or JSON

@@ -16,7 +16,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, DecentSocialError
-from ...httpclient import HttpApi, masked, read_token, secret_safe, sent_secrets
+from ...httpclient import HttpApi, masked, read_token, sent_secrets
 from ...retry import RetryPolicy
 from .failures import NAME, login_error, minds_error, refusal_with_200
 from .settings import MindsSettings
@@ -78,11 +78,6 @@ class MindsApi(HttpApi):
             self.login()
 
     def _grant(self, form: Mapping[str, str]) -> Session:
-        """One token request; its failure is raised with a scrubbed chain (``secret_safe``): the
-        request holds the password or refresh token, the answer fresh tokens."""
-        return secret_safe(lambda: self._grant_once(form))
-
-    def _grant_once(self, form: Mapping[str, str]) -> Session:
         # Logging in changes nothing on the server, so it is always safe to repeat.
         response = self.send("POST", TOKEN_PATH, safe_to_repeat=True, authenticated=False, json=dict(form))
         if response.status_code >= 400:

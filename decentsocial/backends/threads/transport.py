@@ -14,7 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, DecentSocialError, NetworkUnavailable, RateLimited
-from ...httpclient import HttpApi, secret_safe, sent_secrets
+from ...httpclient import HttpApi, sent_secrets
 from ...limits import Limits
 from ...retry import RetryPolicy
 from .failures import NAME, REFRESH_HINT, GraphFailure
@@ -92,14 +92,8 @@ class GraphApi(HttpApi):
 
     def token_endpoint(self, path: str, params: Mapping[str, str]) -> Any:
         """GET a token endpoint (unversioned, unauthenticated); a refusal is an ``AuthenticationError``
-        that names no secret, and the answer's JSON is returned.
-
-        The query holds the app secret and the token, the answer a fresh token: a failure is raised
-        with its chain scrubbed (``secret_safe``), as error trackers read chains.
-        """
-        return secret_safe(lambda: self._token_answer(path, params))
-
-    def _token_answer(self, path: str, params: Mapping[str, str]) -> Any:
+        that names no secret, and the answer's JSON is returned (the query holds the app secret and
+        the token: ``send`` and ``decode`` raise their failures with a scrubbed chain)."""
         response = self.send("GET", path, safe_to_repeat=False, authenticated=False, params=params)
         if response.status_code >= 400:
             error = self.failure(response, method="GET", safe_to_repeat=True)
