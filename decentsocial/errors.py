@@ -15,8 +15,10 @@
 
 Each error carries ``network`` (the backend name, or ``None`` before one is
 chosen) and ``server_message`` (the server's own words, when it said any).
-Backends chain the underlying library exception with ``raise ... from exc``,
-so the original is in ``__cause__`` and never leaks bare.
+Backends chain the underlying failure with ``raise ... from exc``, so it is in
+``__cause__`` and never leaks bare; a failed HTTP request's is replaced by a
+scrubbed copy (:func:`decentsocial.httpclient.secret_safe`), since the
+libraries' exceptions keep the request and its credentials.
 
 ``retryable`` marks errors that the retry policy (:mod:`decentsocial.retry`)
 may retry: a backend sets it only when repeating the request cannot cause a

@@ -164,7 +164,8 @@ _SECRET_WORDS = re.compile(
     r"|(?:token|secret|password)$",
     re.IGNORECASE,
 )
-#: A secret shorter than this is not looked for in a server's words: masking it would garble them.
+#: A secret shorter than this is not looked for in a server's words nor masked in an error's:
+#: replacing a letter or two would garble them.
 _MIN_SECRET = 6
 
 
@@ -457,9 +458,10 @@ def _may_have_acted(exc: DecentSocialError) -> bool:
 T = TypeVar("T")
 #: The longest underlying message kept: an httpx message can quote what the server sent.
 _MAX_WORDS = 200
-#: A known secret shorter than this is not masked: replacing a letter or two would garble the words
-#: (as ``sent_secrets`` does).
-_MIN_SECRET = 6
+#: Where the exceptions come from that are kept as their type alone: Python's own, and the socket
+#: layer's (``socket.gaierror``, ``ssl.SSLError``), so a caller can still tell that a connection
+#: never opened (a refused port, a name that did not resolve) from one that was lost.
+_PLAIN_MODULES = frozenset({"builtins", "socket", "ssl"})
 
 
 def secret_safe(call: Callable[[], T], *, secrets: Iterable[str] = ()) -> T:
@@ -549,7 +551,7 @@ def _scrubbed(link: BaseException, request: httpx.Request | None, secrets: list[
         # The bytes that failed, at their place: what came before them is blanked (it may be a token).
         blanked = bytes(link.start) + link.object[link.start : link.end]
         return UnicodeDecodeError(link.encoding, blanked, link.start, link.end, link.reason)
-    if type(link).__module__ == "builtins":  # its type only: its words may quote the answer
+    if type(link).__module__ in _PLAIN_MODULES:  # its type only: its words may quote the answer
         try:
             return type(link)()
         except TypeError:

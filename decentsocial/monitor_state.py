@@ -27,7 +27,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -167,7 +167,7 @@ def matches(post: Post, keyword: str) -> bool:
     Every word of the keyword must appear in the text or title; a ``#tag``
     word must be one of the post's tags. Both sides are compared :func:`fold` ed.
     """
-    return _matches(_folded(post), keyword)
+    return _matches(_folded(post), _fold_keyword(keyword))
 
 
 def _folded(post: Post) -> tuple[str, frozenset[str]]:
@@ -175,13 +175,32 @@ def _folded(post: Post) -> tuple[str, frozenset[str]]:
     return fold(f"{post.text}\n{post.title or ''}"), frozenset(fold(tag) for tag in post.tags)
 
 
-def _matches(folded: tuple[str, frozenset[str]], keyword: str) -> bool:
+@dataclass(frozen=True)
+class _FoldedKeyword:
+    """A keyword's words as the filter compares them: :func:`fold` ed once, not again for every post (with
+    1,500 keywords, folding them per post took milliseconds per post)."""
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def _fold_keyword(keyword: str) -> _FoldedKeyword:
+    words = keyword.split()
+    return _FoldedKeyword(
+        words=tuple(fold(word) for word in words if not word.startswith("#")),
+        tags=tuple(fold(word[1:]) for word in words if word.startswith("#")),
+    )
+
+
+def _matches(folded: tuple[str, frozenset[str]], keyword: _FoldedKeyword) -> bool:
+    """Every word of ``keyword`` in the text or title, every tag word among the tags."""
     haystack, tags = folded
-    for word in keyword.split():
-        if word.startswith("#"):
-            if fold(word[1:]) not in tags:
-                return False
-        elif fold(word) not in haystack:
+    # Plain loops, not all() over a generator (twice as slow): this runs for every keyword of every post.
+    for tag in keyword.tags:
+        if tag not in tags:
+            return False
+    for word in keyword.words:  # noqa: SIM110 - see above
+        if word not in haystack:
             return False
     return True
 
@@ -210,6 +229,11 @@ class Watch:
     keywords: tuple[str, ...] = ()
     mentions_of: str | None = None
     replies_to: str | None = None
+    #: :attr:`keywords` folded, once for the monitor (every post is compared with them).
+    _folded_keywords: tuple[_FoldedKeyword, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded_keywords", tuple(_fold_keyword(k) for k in self.keywords))
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -236,7 +260,7 @@ class Watch:
         """Whether ``post`` is one to yield; ``parent_author`` reads who wrote the post it replies to."""
         if self.keywords:
             folded = _folded(post)
-            if any(_matches(folded, k) for k in self.keywords):
+            if any(_matches(folded, k) for k in self._folded_keywords):
                 return True
         if self.mentions(post) and not _same_account(post.author.handle, self.mentions_of or ""):
             return True  # an account naming itself (a reply's tags on Nostr) is not a mention

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
+from ...httpclient import secret_safe
 from ...limits import check_json_depth, guarded_transport
 from ...private_files import write_private_file
 from ...urls import check_endpoint, is_loopback_host, redirect_refused
@@ -270,10 +271,13 @@ class Transport:
         assert self.settings.handle is not None
         assert self.settings.password is not None
         self.logins += 1
-        with mapped(self.network, "log in", safe=False, write=False):
-            client.login(
-                self.settings.handle, self.settings.password.get_secret_value(), fetch_bsky_profile=False
-            )
+        password = self.settings.password.get_secret_value()
+
+        def login() -> None:
+            with mapped(self.network, "log in", safe=False, write=False):
+                client.login(self.settings.handle, password, fetch_bsky_profile=False)
+
+        secret_safe(login, secrets=[password])  # httpx's error keeps the request, the password in its body
 
     def relogin(self) -> None:
         """Replace a dead session with one fresh password login."""
@@ -305,6 +309,11 @@ class Transport:
     # ---------------------------------------------------------------- calls
 
     def _invoke(self, fn: Callable[[Any], Any], *, action: str, safe: bool, write: bool) -> Any:
+        """``fn(client)`` mapped; a failure is raised with a scrubbed chain (httpx's error keeps the
+        request, the session's token in its ``Authorization`` header)."""
+        return secret_safe(lambda: self._invoke_mapped(fn, action=action, safe=safe, write=write))
+
+    def _invoke_mapped(self, fn: Callable[[Any], Any], *, action: str, safe: bool, write: bool) -> Any:
         try:
             with mapped(self.network, action, safe=safe, write=write):
                 return fn(self.client())

@@ -44,6 +44,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from ... import alarm
 from ...alarm import Alarm
 from ...errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
+from ...httpclient import secret_safe, unchained
 from ...limits import Deadline, Limits, check_json_depth, read_encoded
 from ...urls import parse_url
 from .convert import NETWORK
@@ -59,8 +60,6 @@ T = TypeVar("T")
 ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
 _VERSION = re.compile(r"\s*(\d{1,6})\.(\d{1,6})\.(\d{1,6})")
-#: A token shorter than this is not looked for in messages (it would garble them, and guards nothing).
-_SCRUBBED_MIN = 6
 
 
 # ---------------------------------------------------------------- the deadline watchdog
@@ -413,8 +412,18 @@ class MastodonTransport:
         client = self.plain_client if plain else self.client
         self._seen.headers = None
         self._seen.error = None
-        with mapped(what, idempotent=idempotent, describe=self._describe):
-            return call(client)
+
+        def attempt() -> T:
+            with mapped(what, idempotent=idempotent, describe=self._describe):
+                return call(client)
+
+        # requests' exceptions keep the request, its Authorization header with them: the error is
+        # raised with a scrubbed chain, the token masked in its words (a server may echo it).
+        return secret_safe(attempt, secrets=self._secrets())
+
+    def _secrets(self) -> list[str]:
+        token = self.settings.access_token
+        return [token.get_secret_value()] if token is not None else []
 
     @contextmanager
     def open_stream(self, url: str, params: Mapping[str, str]) -> Iterator[StreamAnswer]:
@@ -422,16 +431,20 @@ class MastodonTransport:
         headers = {"User-Agent": self.settings.user_agent, "Accept": "text/event-stream"}
         if self.settings.access_token is not None:
             headers["Authorization"] = "Bearer " + self.settings.access_token.get_secret_value()
-        try:
-            response = self.session.get(
-                url,
-                params=dict(params),
-                headers=headers,
-                stream=True,
-                timeout=(self.settings.connect_timeout, self.settings.stream_timeout),
-            )
-        except requests.RequestException as exc:
-            raise NetworkUnavailable("the stream cannot reach the server", network=NETWORK) from exc
+
+        def get() -> requests.Response:
+            try:
+                return self.session.get(
+                    url,
+                    params=dict(params),
+                    headers=headers,
+                    stream=True,
+                    timeout=(self.settings.connect_timeout, self.settings.stream_timeout),
+                )
+            except requests.RequestException as exc:
+                raise NetworkUnavailable("the stream cannot reach the server", network=NETWORK) from exc
+
+        response = secret_safe(get, secrets=self._secrets())  # requests' error keeps the request's token
         with closing(response):
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):
@@ -458,30 +471,14 @@ class MastodonTransport:
             # rate-limit error on any answer, a 200 too, whose reset time it cannot parse.
             response.headers.pop("X-RateLimit-Reset", None)
 
-    def _scrub(self, text: str) -> str:
-        """``text`` without the access token (a server or proxy may echo the request's header)."""
-        token = self.settings.access_token
-        secret = token.get_secret_value() if token is not None else ""
-        return text.replace(secret, "***") if len(secret) >= _SCRUBBED_MIN else text
-
-    def _scrub_chain(self, exc: BaseException) -> None:
-        seen: set[int] = set()
-        current: BaseException | None = exc
-        while current is not None and id(current) not in seen:
-            seen.add(id(current))
-            current.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in current.args)
-            current = current.__cause__ or current.__context__
-
     def _describe(self, exc: Exception) -> Failure | None:
         """Mastodon.py's and requests' exceptions as a :class:`Failure` (``None``: not a request failure).
 
-        The token is taken out of the server's words and of the library's exception (chained to the
-        error, so a traceback shows its arguments).
+        The token is masked in the server's words, and the library's exception dropped from the
+        chain, by :meth:`request` (``secret_safe``).
         """
         headers: Mapping[str, str] | None = getattr(self._seen, "headers", None)
-        seen: str | None = getattr(self._seen, "error", None)
-        server = None if seen is None else self._scrub(seen)
-        self._scrub_chain(exc)
+        server: str | None = getattr(self._seen, "error", None)
         if isinstance(exc, mp.MastodonRatelimitError):
             return Failure("status", status=429, server_message=server, headers=headers)
         if isinstance(exc, mp.MastodonNetworkError):
@@ -523,7 +520,17 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
     try:
         yield from response.iter_content(chunk_size=None)
     except (requests.RequestException, OSError) as exc:
-        raise NetworkUnavailable("the stream was dropped", network=NETWORK) from exc
+        # requests' exception keeps the request and its token: raised (outside this block, so not
+        # as the context either) with a scrubbed cause instead.
+        error = unchained(_caused(NetworkUnavailable("the stream was dropped", network=NETWORK), exc))
+    else:
+        return
+    raise error
+
+
+def _caused(error: DecentSocialError, cause: BaseException) -> DecentSocialError:
+    error.__cause__ = cause
+    return error
 
 
 def _error_text(response: requests.Response) -> str | None:
