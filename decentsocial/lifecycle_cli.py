@@ -136,13 +136,14 @@ def _pinning(
 
 
 def _find_job(sched: Scheduler, job_or_key: str) -> Job:
+    """The job with this id, else the one planned with this key (the store's index: no scan)."""
     try:
         return sched.job(job_or_key)
     except NotFound:
-        for job in sched.jobs():
-            if job.key == job_or_key:
-                return job
-        raise
+        found = sched.store.find(job_or_key)
+        if found is None:
+            raise
+        return sched.job(found)
 
 
 def _print_retraction(retraction: Retraction) -> None:

@@ -8,27 +8,14 @@ runs it may fold the posts' text and tags, never a keyword.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-import decentsocial as ds
 from decentsocial import monitor_state
 from decentsocial.backends.sandbox import SandboxNetwork
 from decentsocial.testing.contract.monitoring import Running
 
 #: Keywords no post has, so a post matching nothing is compared with every one of them.
 FILLER = [f"quiet{n:04d} launch" for n in range(300)]
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[SandboxNetwork, SandboxNetwork]]:
-    brand = ds.connect("sandbox", path=tmp_path / "s.db", account="brand")
-    fan = ds.connect("sandbox", path=tmp_path / "s.db", account="fan")
-    yield brand, fan
-    brand.close()
-    fan.close()
 
 
 def test_keywords_are_folded_once_per_monitor_not_per_post(

@@ -7,24 +7,12 @@ with or without a variation selector, and hashtags in any of those forms.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 import decentsocial as ds
 from decentsocial.backends.sandbox import SandboxNetwork
 from decentsocial.errors import InvalidInput
 from decentsocial.testing.contract.monitoring import Running
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[SandboxNetwork, SandboxNetwork]]:
-    brand = ds.connect("sandbox", path=tmp_path / "s.db", account="brand")
-    fan = ds.connect("sandbox", path=tmp_path / "s.db", account="fan")
-    yield brand, fan
-    brand.close()
-    fan.close()
 
 
 def test_a_keyword_matches_however_its_words_are_written(pair: tuple[SandboxNetwork, SandboxNetwork]) -> None:
