@@ -158,7 +158,8 @@ def plan(
     a post not published yet: schedule a :class:`~decentsocial.Scheduler`
     job for that time instead, or shorten it).
     The first part keeps media, title, poll, link card and tags; the others
-    carry text only. Each part then goes through the backend's ``prepare``.
+    carry text only (and the ``nsfw`` tag of a draft with a content warning or
+    the sensitive flag). Each part then goes through the backend's ``prepare``.
     The parts have no ``idempotency_key`` yet: ``crosspost`` gives each its own.
     Reads may happen here (an instance's limit); nothing is written.
     """
@@ -209,19 +210,25 @@ def _split(net: Network, d: Draft, rule: TextLimit, split: bool, max_parts: int)
 #: Options that describe the first part's media or place, so a text-only continuation drops them
 #: (Threads' ``carousel`` would make each text reply a carousel of no items).
 FIRST_PART_OPTIONS = frozenset({"carousel"})
+#: Tags that are a network's content warning where it has no flag (Hive and Steem front ends hide a
+#: post tagged ``nsfw``, and those backends refuse a marked draft without it).
+CONTENT_WARNING_TAGS = frozenset({"nsfw"})
 
 
 def _continuation(first: Draft, text: str) -> Draft:
     """A later part of a thread: text only, with the settings that apply to every part.
 
     The reward terms (``beneficiaries``, ``payout``) are among them: each part earns on its own, so
-    a part without them would pay the author what the draft gave away or declined.
+    a part without them would pay the author what the draft gave away or declined. So is the
+    content warning, with the tag that says it where a network has no flag (``nsfw`` on Hive).
     """
+    marked = bool(first.content_warning or first.sensitive)
     return Draft(
         text=text,
         language=first.language,
         content_warning=first.content_warning,
         sensitive=first.sensitive,
+        tags=tuple(t for t in first.tags if t in CONTENT_WARNING_TAGS) if marked else (),
         visibility=first.visibility,
         community=first.community,
         beneficiaries=first.beneficiaries,

@@ -31,5 +31,5 @@ def test_a_name_that_is_no_community_is_refused_before_signing(
 
 @pytest.mark.parametrize("write", sorted(WRITES))
 def test_a_community_name_is_sent(net: HiveNetwork, replay: ReplayServer, write: str) -> None:
-    WRITES[write](net, "hive-123456")
+    WRITES[write](net, "hive-111119")  # recorded: join and leave ask first whether it exists
     assert len(replay.broadcasts) == 1

@@ -14,9 +14,9 @@ from ..servers._jsonrpc_replay import ReplayServer
 
 
 def test_unfollow_after_follow_after_unfollow_lands(hive: HiveNetwork, replay: ReplayServer) -> None:
-    hive.unfollow("bob")
-    hive.follow("bob")
-    hive.unfollow("bob")
+    hive.unfollow("gtg")
+    hive.follow("gtg")
+    hive.unfollow("gtg")
     sent = [json.loads(b.transaction["operations"][0][1]["json"])[1]["what"] for b in replay.broadcasts]
     assert sent == [[], ["blog"], []]
 
@@ -36,7 +36,7 @@ def test_each_transaction_stays_within_the_hour(replay: ReplayServer) -> None:
     net = hive_connection("hive", replay, "alice", expiration_seconds=3600)
     try:
         for _ in range(3):
-            net.follow("bob")
+            net.follow("gtg")
         expirations = [tx.json["expiration"] for tx in net.signed]
         assert len(set(expirations)) == 3
         assert max(expirations) == expirations[0]  # the first is at the hour: the others come earlier

@@ -24,7 +24,7 @@ from decentsocial import (
     connect,
 )
 from decentsocial.backends.hive import HiveNetwork, ops
-from decentsocial.backends.hive.chain import HIVE, STEEM, Chain, check_permlink
+from decentsocial.backends.hive.chain import HIVE, STEEM, Chain, check_account, check_permlink
 from decentsocial.backends.hive.sign import sign_transaction, tapos
 
 from ..servers._jsonrpc_replay import ReplayServer
@@ -374,9 +374,12 @@ def test_account_names_follow_hiveds_rule_double_hyphens_included(
 ) -> None:
     # hived's is_valid_account_name: labels of 3+ that start with a letter, end with a letter or
     # digit, and hold letters, digits and '-' in between (two in a row included).
-    net.follow("ab--cd")
-    payload = json.loads(ops_of(only_broadcast(replay))[0][1]["json"])
-    assert payload == ["follow", {"follower": "alice", "following": "ab--cd", "what": ["blog"]}]
+    # The name is taken: it goes to the node, asked whether the account exists (no profile of it
+    # is recorded, so the node double says so), instead of being refused as InvalidInput first.
+    with pytest.raises(NetworkUnavailable, match="not recorded"):
+        net.follow("ab--cd")
+    assert replay.requests == [("bridge.get_profile", {"account": "ab--cd"})]
+    assert check_account("ab--cd", net.name) == "ab--cd"
 
 
 def test_follow_bad_account_fails_before_io(net: HiveNetwork, replay: ReplayServer) -> None:

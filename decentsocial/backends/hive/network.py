@@ -147,8 +147,26 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         self._rpc.close()
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit:
-        """The chain's body limit, in UTF-8 bytes; ``check_draft`` enforces it."""
-        return TextLimit(MAX_BODY_BYTES, utf8_len, "bytes")
+        """The chain's body limit, in UTF-8 bytes, less what the rest of a draft's transaction takes
+        (``ops.text_room``): a long text split into a thread makes parts the chain takes."""
+        room = MAX_BODY_BYTES
+        if draft is not None:
+            try:
+                reply = draft.reply_to is not None
+                room = min(room, ops.text_room(draft, self.chain, reply=reply, app=self.settings.app))
+            except errors.DecentSocialError:
+                pass  # wrong in other ways: check_draft says how (ops.check_comment)
+        return TextLimit(room, utf8_len, "bytes")
+
+    def check_length(self, draft: Draft) -> None:
+        """The shared check, saying so when the rest of the transaction is what leaves the text short."""
+        rule = self.text_limit(draft)
+        size = rule.measure(draft.text)
+        if size > rule.limit and rule.limit < MAX_BODY_BYTES:
+            why = "its title, image links, metadata and beneficiaries leave the text"
+            message = f"text is {size} bytes; in the {self.name} transaction {why} {rule.limit}"
+            raise errors.ContentRejected(message, network=self.name)
+        super().check_length(draft)
 
     def check_draft(self, draft: Draft) -> None:
         """The shared checks, then Hive's: every post is public, a content warning or sensitive flag
@@ -272,6 +290,16 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         if found.id != f"{author}/{permlink}":  # edit, pin or rewards would act on that other post
             raise malformed(self.name, "post (another post than asked for)")
         return found
+
+    def _post_header(self, id: str) -> None:
+        """``NotFound`` unless post ``id`` exists: ``bridge.get_post_header``, the lightest read of one."""
+        author, permlink = split_post_id(id, self.name)
+        header = self._call("bridge.get_post_header", {"author": author, "permlink": permlink})
+        if not header:
+            raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
+        found = as_dict(header)
+        if (found.get("author"), found.get("permlink")) != (author, permlink):
+            raise malformed(self.name, "post header (another post than asked for)")
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         query = {"sort": "posts", "account": self._name_of(account)}
@@ -544,6 +572,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         parent = split_post_id(draft.reply_to, self.name) if draft.reply_to else None
         me = self._my_name()
         self._key("posting_key")
+        if parent is None and draft.community:  # else Hivemind files it under a tag, in no community
+            self._must_exist(self._community, draft.community, "community", "post in")
         title = ops.title_of(draft) or (f"re {parent[1]}" if parent else "")
         permlink = ops.new_permlink(
             title, idempotency_key=draft.idempotency_key, parent_author=parent[0] if parent else None
@@ -643,6 +673,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     def _repost(self, post: PostRef) -> Post | None:
         author, permlink = self._post_ref(post)
         me = self._my_name()
+        self._key("posting_key")
+        self._must_exist(self._post_header, f"{author}/{permlink}", "post", "repost")
         reblog = ["reblog", {"account": me, "author": author, "permlink": permlink}]
         self._broadcast([ops.custom_json_op(me, "follow", reblog)], "posting_key")
         return None
@@ -652,8 +684,22 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         me = self._my_name()
         if target == me:  # Hivemind drops it ("can't follow self"): the call would do nothing
             raise self.invalid(f"{me} cannot follow or unfollow itself (Hivemind ignores it)")
+        self._key("posting_key")  # a connection without the key is told so before any request
+        self._must_exist(self._account, target, "account", "follow" if what else "unfollow")
         follow = ["follow", {"follower": me, "following": target, "what": what}]
         self._broadcast([ops.custom_json_op(me, "follow", follow)], "posting_key")
+
+    def _must_exist(self, read: Callable[[str], object], name: str, kind: str, verb: str) -> None:
+        """``NotFound`` unless Hivemind, which applies the operation, knows the account, community or
+        post ``name`` (one read): the chain takes a write naming nothing, Hivemind drops it unsaid."""
+        try:
+            read(name)
+        except errors.NotFound as exc:
+            raise errors.NotFound(
+                f"cannot {verb} {name}: no such {self.name} {kind} (nothing was signed)",
+                network=self.name,
+                server_message=exc.server_message,
+            ) from exc
 
     def _follow(self, account: AccountRef) -> None:
         self._set_follow(account, ["blog"])
@@ -664,6 +710,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     def _subscribe(self, community: CommunityRef, action: str) -> None:
         name = check_community(self.community_id(community), self.name)  # Hivemind ignores any other
         me = self._my_name()
+        self._key("posting_key")
+        self._must_exist(self._community, name, "community", "join" if action == "subscribe" else "leave")
         self._broadcast([ops.custom_json_op(me, "community", [action, {"community": name}])], "posting_key")
 
     def _join(self, community: CommunityRef) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "comment_ops",
     "custom_json_op",
     "new_permlink",
+    "text_room",
     "title_of",
     "transfer_op",
     "vote_weight",
@@ -226,9 +227,7 @@ def check_comment(
         raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
     if draft.beneficiaries or draft.payout is not None:
         options_json(draft.beneficiaries, draft.payout, chain, "", "")  # its checks; comment_ops writes it
-    body, metadata = _body(draft, images), _metadata(draft, tags, images, app)
-    size = sum(utf8_len(text) for text in (title, body, metadata))
-    size += TRANSACTION_OVERHEAD + BENEFICIARY_BYTES * len(draft.beneficiaries)
+    size = utf8_len(draft.text) + _besides_text(draft, tags, title, images, app)
     if size > MAX_TRANSACTION_BYTES:
         raise ContentRejected(
             f"with its image links and metadata the {network} transaction would be about {size} bytes, "
@@ -236,6 +235,27 @@ def check_comment(
             network=network,
         )
     return tags, title, images
+
+
+def _besides_text(draft: Draft, tags: list[str], title: str, images: list[str], app: str) -> int:
+    """Bytes a comment's transaction takes besides ``draft.text``: title, image links, metadata,
+    beneficiaries and ``TRANSACTION_OVERHEAD``."""
+    links = utf8_len(_body(draft, images)) - utf8_len(draft.text)
+    metadata = utf8_len(_metadata(draft, tags, images, app))
+    beneficiaries = BENEFICIARY_BYTES * len(draft.beneficiaries)
+    return utf8_len(title) + links + metadata + beneficiaries + TRANSACTION_OVERHEAD
+
+
+def text_room(draft: Draft, chain: Chain, *, reply: bool, app: str = "decentsocial") -> int:
+    """Bytes left for ``draft.text`` in one transaction once the rest of the comment is counted
+    (its title, image links, metadata, beneficiaries): where a long text is split into a thread.
+
+    Raises what :func:`check_comment` raises for the parts other than the text (an invalid tag).
+    """
+    tags = _tags(draft, chain.network)
+    title = "" if reply else title_of(draft)
+    images = [m.url for m in draft.media if m.url]
+    return MAX_TRANSACTION_BYTES - _besides_text(draft, tags, title, images, app)
 
 
 def _body(draft: Draft, images: list[str]) -> str:
