@@ -41,7 +41,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, redis_store
 from .redis_store import EXTRA_HINT
 
 try:
@@ -77,10 +77,14 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-def make_app(broker: str) -> Any:
+def make_app(broker: str, *, connect_timeout: float = 5.0) -> Any:
     """A Celery app on ``broker`` with the ``decentsocial.run_job`` task and late acknowledgement.
 
-    It is not made Celery's current app: a process with an app of its own keeps it.
+    It is not made Celery's current app: a process with an app of its own keeps it. A broker URL
+    that cannot be read is ``ConfigurationError`` here, saying what is wrong and never the URL (the
+    worker's own traceback would quote a piece of it, maybe of its password). Every command to the
+    broker waits at most ``redis_store.SOCKET_TIMEOUT`` for its answer, as the store's do: a broker
+    that stops answering without closing the connection is an error, not a dispatcher that hangs.
     """
     celery = Celery("decentsocial", broker=broker, set_as_current=False)
     celery.conf.update(
@@ -91,12 +95,22 @@ def make_app(broker: str) -> Any:
         task_serializer="json",
         accept_content=["json"],
         worker_prefetch_multiplier=1,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # A task whose broker connection dropped cannot be acknowledged and comes back, but its claim
+        # makes the copy a no-op: terminating it would cut a publish short and leave its job to wait
+        # out its lease (or be recorded "may have been published" by a worker on another machine).
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         broker_connection_retry_on_startup=True,
         broker_transport_options={
-            "visibility_timeout": _seconds("DECENTSOCIAL_CELERY_VISIBILITY_TIMEOUT", 3600.0)
+            "visibility_timeout": _seconds("DECENTSOCIAL_CELERY_VISIBILITY_TIMEOUT", 3600.0),
+            "socket_timeout": redis_store.SOCKET_TIMEOUT,
+            "socket_connect_timeout": connect_timeout,
         },
     )
+    try:
+        with celery.connection_for_write() as connection:
+            connection.transport  # noqa: B018 - reads the URL and finds its transport; connects to nothing
+    except (KeyError, ValueError, TypeError, ImportError) as exc:
+        raise errors.ConfigurationError(_bad_url(exc)) from None
     celery.task(name=TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)(run_job)
     return celery
 
@@ -163,7 +177,7 @@ class Dispatcher:
     def __init__(self, broker: str, *, connect_timeout: float = 5.0) -> None:
         self.broker = broker
         try:
-            self.app = make_app(broker)
+            self.app = make_app(broker, connect_timeout=connect_timeout)
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, timeout=connect_timeout)
         except (KeyError, ValueError, TypeError, ImportError) as exc:

@@ -77,6 +77,9 @@ return 1
 """
 #: A job sent to the workers and still not claimed after this many seconds is sent again.
 REDISPATCH_AFTER = 120.0
+#: How long (seconds) one command waits for Redis's answer: a server that stops answering without
+#: closing the connection (a network partition, a frozen machine) is then ``NetworkUnavailable``, not a hang.
+SOCKET_TIMEOUT = 60.0
 
 #: Lua: whether a crisis holds every job (checked in the same script as a claim or a dispatch).
 _IN_CRISIS = f"redis.call('EXISTS', ARGV[1] .. 'note:{CRISIS_NOTE}') == 1"
@@ -303,7 +306,7 @@ class RedisStore:
                 url,
                 decode_responses=True,
                 socket_connect_timeout=connect_timeout,
-                socket_timeout=60.0,
+                socket_timeout=SOCKET_TIMEOUT,
                 health_check_interval=30,
             )
         except ValueError as exc:  # its text may hold a piece of the password: never shown
@@ -337,11 +340,23 @@ class RedisStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Redis's errors as the SDK's: unreachable is NetworkUnavailable, refused ConfigurationError."""
+        """Redis's errors as the SDK's: unreachable is NetworkUnavailable, refused ConfigurationError.
+
+        A server that refuses writes as a read-only replica was demoted in a failover: its connections
+        are dropped (the next command connects anew, to the new primary behind the same name) and it is
+        ``NetworkUnavailable`` for a while, as redis-py's Sentinel client takes it, so a dispatcher or
+        worker waits it out instead of ending.
+        """
         try:
             yield
         except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
             raise errors.ConfigurationError(f"Redis at {self.where} refused the credentials: {exc}") from None
+        except redis.ReadOnlyError as exc:
+            self._redis.connection_pool.disconnect(inuse_connections=False)  # not other threads' commands
+            raise errors.NetworkUnavailable(
+                f"Redis at {self.where} is a read-only replica now (a failover under way?): {exc}",
+                retryable=True,
+            ) from None
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise errors.NetworkUnavailable(
                 f"Redis at {self.where} cannot be reached: {exc}", retryable=True
