@@ -59,14 +59,19 @@ def create_account(base_url: str, name: str) -> str:
     return handle
 
 
-def seed_posts(base_url: str, handle: str, count: int) -> str:
-    """``count`` posts in batches of 200 with applyWrites (plain HTTP); returns the DID."""
+def signed_in(base_url: str, handle: str) -> tuple[str, dict[str, str]]:
+    """(DID, request headers) of a fresh session of ``handle`` (plain HTTP)."""
     session = httpx.post(
         f"{base_url}/xrpc/com.atproto.server.createSession",
         json={"identifier": handle, "password": PASSWORD},
         timeout=60,
     ).json()
-    headers = {"Authorization": f"Bearer {session['accessJwt']}"}
+    return str(session["did"]), {"Authorization": f"Bearer {session['accessJwt']}"}
+
+
+def seed_posts(base_url: str, handle: str, count: int) -> str:
+    """``count`` posts in batches of 200 with applyWrites (plain HTTP); returns the DID."""
+    did, headers = signed_in(base_url, handle)
     for start in range(0, count, 200):
         writes = [
             {
@@ -82,12 +87,12 @@ def seed_posts(base_url: str, handle: str, count: int) -> str:
         ]
         answer = httpx.post(
             f"{base_url}/xrpc/com.atproto.repo.applyWrites",
-            json={"repo": session["did"], "writes": writes},
+            json={"repo": did, "writes": writes},
             headers=headers,
             timeout=120,
         )
         answer.raise_for_status()
-    return str(session["did"])
+    return did
 
 
 def wait_indexed(client: Any, did: str, count: int, timeout: float = 180.0) -> None:

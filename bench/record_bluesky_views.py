@@ -25,7 +25,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from bench_bluesky import PASSWORD, create_account
+from bench_bluesky import PASSWORD, create_account, signed_in
 
 import decentsocial as ds
 from tests.images import png
@@ -73,16 +73,11 @@ def _publish_all(brand: Any, fan: Any, fan_handle: str) -> None:
 
 def _views(base_url: str, handle: str) -> list[dict[str, Any]]:
     """Every post view of ``handle``'s feed, as the AppView answered (through its PDS)."""
-    session = httpx.post(
-        f"{base_url}/xrpc/com.atproto.server.createSession",
-        json={"identifier": handle, "password": PASSWORD},
-        timeout=60,
-    ).json()
-    headers = {"Authorization": f"Bearer {session['accessJwt']}"}
+    did, headers = signed_in(base_url, handle)
     views: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params = {"actor": session["did"], "limit": 100, "filter": "posts_with_replies"}
+        params: dict[str, Any] = {"actor": did, "limit": 100, "filter": "posts_with_replies"}
         if cursor:
             params["cursor"] = cursor
         page = httpx.get(

@@ -57,20 +57,14 @@ def test_every_field_removed_or_extreme_is_what_validation_builds() -> None:
     assert built > 300
 
 
+@pytest.mark.parametrize("kind", ["post view", "profile"])
 @_FUZZ
 @given(data=st.data())
-def test_mutated_post_views_are_what_validation_builds(data: st.DataObject) -> None:
-    post = _built(lambda p: post_from_view(p, web_url=WEB), mutate(data, POST_VIEW))
-    if post is not None:
-        as_validation_builds(post)
-
-
-@_FUZZ
-@given(data=st.data())
-def test_mutated_profiles_are_what_validation_builds(data: st.DataObject) -> None:
-    account = _built(lambda p: account_from_view(p, web_url=WEB), mutate(data, PROFILE))
-    if account is not None:
-        as_validation_builds(account)
+def test_mutated_views_are_what_validation_builds(kind: str, data: st.DataObject) -> None:
+    payload, convert = (POST_VIEW, post_from_view) if kind == "post view" else (PROFILE, account_from_view)
+    model = _built(lambda p: convert(p, web_url=WEB), mutate(data, payload))
+    if model is not None:
+        as_validation_builds(model)
 
 
 class Text(str):
