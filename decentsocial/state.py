@@ -46,6 +46,8 @@ log = logging.getLogger("decentsocial.state")
 
 #: Records older than this are forgotten (a retry a month later is a new publish).
 KEEP_SECONDS = 30 * 86400
+#: How often a store held open (a bot running for months) forgets them again, on a claim.
+FORGET_EVERY = 86400.0
 
 #: Where a store keeps its own identity (see :attr:`StateStore.identity`); it is never forgotten.
 _IDENTITY = ("decentsocial:state", "identity")
@@ -178,6 +180,10 @@ def _prepare(db: sqlite3.Connection) -> None:
     """Make the file a state store (WAL, the table) and forget records past ``KEEP_SECONDS``."""
     use_wal(db, _TIMEOUT)
     db.execute(_SCHEMA)
+    _forget_old(db)
+
+
+def _forget_old(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM records WHERE saved_at < ?", (time.time() - KEEP_SECONDS,))
 
 
@@ -193,6 +199,7 @@ class StateStore:
         created = not path.exists()
         what = "a decentsocial state file"
         self._db = open_store(path, what, _TIMEOUT, _prepare, isolation_level=None, check_same_thread=False)
+        self._forgot_at = time.monotonic()
         if created:
             os.chmod(path, 0o600)
 
@@ -237,8 +244,13 @@ class StateStore:
         ``None`` means this is the key's first use (the caller goes ahead).
         A key already standing for another digest is ``InvalidInput``: one
         key, one draft (as Stripe refuses a key reused with other parameters).
+        A store held open for days forgets month-old records here, once every
+        ``FORGET_EVERY`` seconds, as opening it does: the file stays the size of a month.
         """
         with self._failures("claiming a key; nothing was sent", network), self._transaction() as db:
+            if time.monotonic() - self._forgot_at >= FORGET_EVERY:
+                _forget_old(db)
+                self._forgot_at = time.monotonic()
             row = db.execute(
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
             ).fetchone()

@@ -49,6 +49,30 @@ def test_many_processes_claiming_one_key_have_exactly_one_first(tmp_path: Path) 
                 worker.kill()
 
 
+def test_a_store_held_open_for_days_forgets_month_old_records_as_opening_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(tmp_path / "s.db")
+    store.claim("scope", "old", "d")
+    store.claim("scope", "recent", "d")
+    crisis = {"active": True}
+    assert store.swap("scope", "kept", None, crisis, "d", keep=True)
+    identity = store.identity
+    with sqlite3.connect(tmp_path / "s.db") as other:  # "old" was claimed 31 days ago
+        other.execute(
+            "UPDATE records SET saved_at = ? WHERE key = 'old'", (time.time() - state.KEEP_SECONDS - 86400,)
+        )
+    other.close()
+    store.claim("scope", "today", "d")  # less than a day since it was opened: nothing forgotten yet
+    assert store.get("scope", "old") is not None
+    monkeypatch.setattr(state, "FORGET_EVERY", 0.0, raising=False)  # a day has gone by
+    store.claim("scope", "tomorrow", "d")
+    assert store.get("scope", "old") is None  # a retry a month later is a new publish
+    assert sorted(key for key, _, _ in store.items("scope")) == ["kept", "recent", "today", "tomorrow"]
+    assert store.get("scope", "kept") == ("d", crisis)
+    assert store.identity == identity
+
+
 def test_one_key_one_content(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "s.db")
     assert store.claim("scope", "k", "d1") is None
