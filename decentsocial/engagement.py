@@ -20,8 +20,8 @@ import logging
 import math
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -43,6 +43,10 @@ log = logging.getLogger("decentsocial.engagement")
 
 #: Seconds to wait for another process that holds the metrics store.
 _TIMEOUT = 30.0
+#: The counts a snapshot holds.
+_COUNTS = ("likes", "reposts", "replies", "quotes", "views")
+#: The largest count stored and summed: what SQLite's INTEGER and pandas' ``Int64`` hold.
+_MAX_COUNT = 2**63 - 1
 
 #: The columns of :func:`history`, before one ``reward_<ASSET>`` column per asset seen.
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -84,6 +88,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     PRIMARY KEY (network, id, taken_at)
 )
 """
+#: The columns of ``_SCHEMA``'s table, in order: another program's ``snapshots`` table is not this one.
+_STORED = ("network", "id", "taken_at", "created_at", "author", *_COUNTS, "reward_status", "rewards")
 
 
 def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
@@ -98,7 +104,8 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
 
     def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and "snapshots" not in tables:
+        stored = tuple(r[1] for r in db.execute("PRAGMA table_info(snapshots)"))
+        if (tables and "snapshots" not in tables) or (stored and stored != _STORED):
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
         db.execute(_SCHEMA)
 
@@ -147,7 +154,7 @@ def track(
     try:
         read = (_refresh(post, by_name.get(post.network, [])) for post in items)
         current = [post for post in read if post is not None]
-        with _failures(store, "storing snapshots"), db:
+        with _failures(store, "storing snapshots"), _damage(store), db:
             db.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_snapshot_row(post, taken) for post in current],
@@ -193,25 +200,31 @@ def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
         taken,
         post.created_at.timestamp(),
         post.author.handle,
-        m.likes,
-        m.reposts,
-        m.replies,
-        m.quotes,
-        m.views,
+        *(_count(getattr(m, name)) for name in _COUNTS),
         reward.status if reward else None,
         json.dumps(amounts),
     )
 
 
+def _count(value: object) -> int | None:
+    """A count as stored and summed: a whole number from 0 to ``_MAX_COUNT``, else unknown. A broken or
+    hostile server's count (10**20, -7) would be an OverflowError losing every snapshot of the call, or
+    a negative total."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        return None
+    return int(value)
+
+
 def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     """Every snapshot in ``store``, one row per (post, snapshot), oldest first.
 
-    A ``store`` that does not exist is a ``ConfigurationError`` (nothing is made).
+    A ``store`` that does not exist, or one damaged (on disk, or rows another program wrote), is a
+    ``ConfigurationError`` (nothing is made or changed).
     """
     pd = _pandas()
     db = _open(store, create=False)
     try:
-        with _failures(store, "reading snapshots"):
+        with _failures(store, "reading snapshots"), _damage(store):
             columns = _history_columns(
                 db.execute(
                     "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes,"
@@ -220,6 +233,35 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
             )
     finally:
         db.close()
+    with _damage(store):
+        return _typed(pd, columns)
+
+
+class _Damaged(Exception):
+    """A stored value ``track`` would not have written (said by :func:`_damage` with the store's path)."""
+
+
+#: SQLite's words for a file damaged past its first page (found only once its rows are read).
+_CORRUPT = ("malformed", "not a database")
+
+
+@contextmanager
+def _damage(store: str | Path) -> Iterator[None]:
+    """A store found damaged once open (reading or writing) as a ``ConfigurationError`` naming it, as a
+    file that is no store at all is: not ``NetworkUnavailable``, not a bare ``ValueError``; trying again
+    cannot help."""
+    try:
+        yield
+    except (_Damaged, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, sqlite3.DatabaseError) and not any(words in str(exc) for words in _CORRUPT):
+            raise
+        raise errors.ConfigurationError(
+            f"the metrics store {Path(store).expanduser()} is damaged ({exc})"
+        ) from exc
+
+
+def _typed(pd: Any, columns: dict[str, list[Any]]) -> pandas.DataFrame:
+    """The history frame of ``columns``, each column of its dtype (a value of another kind: ``_Damaged``)."""
     frame = pd.DataFrame(columns, columns=list(columns))
     # Typed column by column, so a store with no snapshot yet gives the dtypes of one with snapshots
     # (from no rows, pandas would make every column ``object``).
@@ -230,8 +272,11 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
         # Straight to microseconds: through pandas 2's nanoseconds, a year past 2262 (an author may
         # date a post 9999-12-31) would overflow.
         frame[column] = frame[column].astype(_TIME)
-    for column in ("likes", "reposts", "replies", "quotes", "views"):
-        frame[column] = frame[column].astype("Int64")
+    for column in _COUNTS:
+        try:
+            frame[column] = frame[column].astype("Int64")
+        except (TypeError, ValueError):
+            raise _Damaged(f"a {column} count is not a whole number") from None
     return frame
 
 
@@ -261,7 +306,7 @@ def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
             columns[name].append(moment)
         earned = amounts.get(reward_text)
         if earned is None:
-            earned = amounts[reward_text] = {k: Decimal(v) for k, v in json.loads(reward_text).items()}
+            earned = amounts[reward_text] = _amounts(reward_text)
         for asset in earned.keys() - rewards.keys():
             rewards[asset] = [math.nan] * count  # an asset first seen now: missing in the rows before
         for asset, values in rewards.items():
@@ -270,9 +315,24 @@ def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
     return columns
 
 
+def _amounts(text: Any) -> dict[str, Decimal]:
+    """A snapshot's stored rewards (``{"SAND": "1.000"}``, as ``track`` writes them): each asset's amount."""
+    try:
+        found = json.loads(text)
+        if isinstance(found, dict):
+            earned = {k: Decimal(v) for k, v in found.items()}
+            if all(v.is_finite() and v >= 0 for v in earned.values()):
+                return earned
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    raise _Damaged(f"rewards {str(text)[:60]!r} are not amounts")
+
+
 def _moment(seconds: float) -> datetime:
     """Stored seconds as a UTC time, held at the calendar's ends: an author may date a post 9999-12-31
     23:59:59.999999, which a float rounds past the year 9999."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or math.isnan(seconds):
+        raise _Damaged(f"a time {str(seconds)[:60]!r} is not a number of seconds")
     try:
         return datetime.fromtimestamp(seconds, timezone.utc)
     except (ValueError, OverflowError, OSError):
@@ -305,7 +365,7 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
 
 def _network_report(net: Network, since: datetime) -> dict[str, Any]:
     record: dict[str, Any] = {"network": net.name, "account": net.me().handle, "posts": 0}
-    totals = dict.fromkeys(("likes", "reposts", "replies", "quotes", "views"), 0)
+    totals = dict.fromkeys(_COUNTS, 0)
     known = dict.fromkeys(totals, False)
     earned: dict[str, Decimal] = {}
     for post in net.posts(limit=None):
@@ -314,11 +374,11 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
         if post.created_at < since:
             if record["posts"] == 0:  # none since: this older post shows which counts the network gives,
                 for name in totals:  # and those are a true 0 (the others stay missing)
-                    known[name] = getattr(post.metrics, name) is not None
+                    known[name] = _count(getattr(post.metrics, name)) is not None
             break  # newest first: the rest are older
         record["posts"] += 1
         for name in totals:
-            value = getattr(post.metrics, name)
+            value = _count(getattr(post.metrics, name))
             if value is not None:
                 totals[name] += value
                 known[name] = True
@@ -327,7 +387,10 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
             reward = net.rewards(post)
         for amount in reward.amounts if reward else ():
             earned[amount.asset] = _exact_sum(earned.get(amount.asset, Decimal(0)), amount.value)
-    record.update({name: (totals[name] if known[name] else None) for name in totals})
+    # A total past what Int64 holds (posts each near the bound) is missing too, not an OverflowError.
+    record.update(
+        {name: (totals[name] if known[name] and totals[name] <= _MAX_COUNT else None) for name in totals}
+    )
     record.update({f"rewards_{asset}": value for asset, value in earned.items()})
     return record
 

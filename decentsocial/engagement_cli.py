@@ -177,7 +177,10 @@ def _wait(seconds: float) -> None:
 
 
 def _total(posts: Sequence[Post], name: str) -> str:
-    values = [getattr(p.metrics, name) for p in posts]
+    """The round's total of a count, of the counts the store kept (a server's -7 or 10**20 is not one)."""
+    from .engagement import _count
+
+    values = [_count(getattr(p.metrics, name)) for p in posts]
     known = [v for v in values if v is not None]
     return f"{sum(known) if known else '-'} {name}"
 
