@@ -30,6 +30,10 @@ Configured from the environment:
     the broker's URL (default: the store's);
 ``DECENTSOCIAL_SCHEDULER_LEASE``
     seconds a worker holds a job before another may take it over (default 300);
+``DECENTSOCIAL_SCHEDULER_MAX_TAKEOVERS``
+    how many times one occurrence of a job may be taken over from a worker that
+    stopped while running it before it is given up, failed (default 3; see
+    :mod:`decentsocial.takeovers`);
 ``DECENTSOCIAL_CELERY_VISIBILITY_TIMEOUT``
     seconds before a Redis broker redelivers a task that was not acknowledged
     (default 3600; keep it above the longest job).
@@ -43,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors, redis_store
 from .redis_store import EXTRA_HINT
+from .takeovers import MAX_TAKEOVERS
 
 try:
     from celery import Celery
@@ -74,6 +79,20 @@ def _seconds(name: str, default: float) -> float:
         value = -1.0
     if not 0 < value < float("inf"):  # nan and inf too: a lease must end
         raise errors.ConfigurationError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number of times, 0 or more, from the environment variable ``name``."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:  # a fraction or a word: said, not guessed
+        value = -1
+    if value < 0:
+        raise errors.ConfigurationError(f"{name} must be a whole number, 0 or more, got {raw!r}")
     return value
 
 
@@ -129,7 +148,11 @@ def _scheduler() -> Scheduler:
     if pid not in _schedulers:
         from .scheduler import Scheduler
 
-        _schedulers[pid] = Scheduler(store_url(), lease=_seconds("DECENTSOCIAL_SCHEDULER_LEASE", 300.0))
+        _schedulers[pid] = Scheduler(
+            store_url(),
+            lease=_seconds("DECENTSOCIAL_SCHEDULER_LEASE", 300.0),
+            max_takeovers=_count("DECENTSOCIAL_SCHEDULER_MAX_TAKEOVERS", MAX_TAKEOVERS),
+        )
     return _schedulers[pid]
 
 

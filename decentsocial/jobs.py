@@ -101,6 +101,10 @@ class Job:
     #: version); ``InvalidInput`` naming the job. Such a job reads as ``failed`` (``done`` and
     #: ``cancelled`` stay), with an empty draft, and no worker runs it. ``None`` for every other job.
     error: errors.DecentSocialError | None = None
+    #: How many times the occurrence it is at was taken over from a worker whose lease had expired
+    #: (it stopped while running it: killed, out of memory, crashed); 0 again when the occurrence
+    #: ends or the job is moved (resume, retry, reschedule). See :mod:`decentsocial.takeovers`.
+    takeovers: int = 0
 
     @property
     def post_ids(self) -> list[str]:
@@ -201,6 +205,42 @@ def next_state(
 
 
 # ---------------------------------------------------------------- rhythms on a zone's clock
+
+
+#: The shortest interval of a recurring job.
+MIN_EVERY = timedelta(minutes=1)
+#: The longest ``every`` (ten years): a longer one is a mistyped unit.
+MAX_EVERY = timedelta(days=3653)
+
+
+def rhythm_interval(every: timedelta | float | None) -> timedelta | None:
+    """A job's ``every`` (seconds or a span) as a span; ``InvalidInput`` outside its bounds."""
+    if every is None:
+        return None
+    if isinstance(every, bool) or not isinstance(every, (timedelta, int, float)):
+        raise errors.InvalidInput(f"every must be a timedelta or seconds, got {every!r}")
+    try:
+        interval = every if isinstance(every, timedelta) else timedelta(seconds=every)
+    except (OverflowError, ValueError):  # inf, nan, or past timedelta's range
+        raise errors.InvalidInput(f"every must be a span of time, got {every!r}") from None
+    if interval < MIN_EVERY:
+        raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
+    if interval > MAX_EVERY:
+        raise errors.InvalidInput(f"every must be at most {MAX_EVERY.days} days, got {interval}")
+    return interval
+
+
+def rhythm_clock(tz: object, interval: timedelta | None) -> ZoneInfo:
+    """The zone a rhythm of whole days is counted on."""
+    found = zone(tz)
+    if interval is None:
+        raise errors.InvalidInput("tz goes with every: it names the clock a recurring job is counted on")
+    if interval % timedelta(days=1):
+        raise errors.InvalidInput(
+            f"tz counts every on {found.key}'s clock in whole days: give every as days"
+            f" (got {interval}), or leave tz out to count it in UTC"
+        )
+    return found
 
 
 def zone(tz: object) -> ZoneInfo:
@@ -333,7 +373,13 @@ class JobStore(Protocol):
         lease) at once; the jobs with the outcomes of the occurrence each is at (all a worker needs:
         reading a long-recurring job's whole history made each claim slower), soonest first, then in
         the order they were scheduled (none: an empty list). Nothing is claimed while the
-        :data:`CRISIS_NOTE` note exists: it is checked in the same atomic step as the claim."""
+        :data:`CRISIS_NOTE` note exists: it is checked in the same atomic step as the claim.
+
+        Claiming a running job (its lease expired: its worker stopped) counts one more takeover of
+        its occurrence (``Job.takeovers``, returned counted); ending the occurrence (:meth:`finish`)
+        and a move to ``scheduled`` (:meth:`move`, :meth:`set_at`) set it back to 0. Such a job is
+        claimed alone (when it is the soonest; else the due jobs are): one that stops every worker
+        never has the jobs of a batch counted with it."""
         ...
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
@@ -425,6 +471,7 @@ def build_job(
         variants=variants,
         tz=anchor_zone(fields.get("local_at")),
         outcomes=target_outcomes(names, outcomes),
+        takeovers=int(fields.get("takeovers") or 0),  # a record kept before they were counted: none
     )
 
 

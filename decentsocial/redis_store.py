@@ -6,6 +6,7 @@ Lua script, so claims and leases are atomic however many workers race. Keys
 (all under ``decentsocial:scheduler:``)::
 
     job:<id>   hash   the job: key, status, at, every, until, local_at, occurrence, targets, draft, lease…
+                      (``takeovers``: the occurrence's, when it has any)
     out:<id>   hash   "<occurrence>|<target>" -> the target's outcome (JSON; with the account that posted,
                       or the mark of its publish under way)
     keys       hash   job key -> id (scheduling is exactly-once)
@@ -84,11 +85,13 @@ SOCKET_TIMEOUT = 60.0
 #: Lua: whether a crisis holds every job (checked in the same script as a claim or a dispatch).
 _IN_CRISIS = f"redis.call('EXISTS', ARGV[1] .. 'note:{CRISIS_NOTE}') == 1"
 
-# Claiming: running under ``owner`` until ``lease_until``; out of due/queued, into leases.
+# Claiming: running under ``owner`` until ``lease_until``; out of due/queued, into leases. ``taken``:
+# the job was running under a lease that expired (its worker stopped), one more takeover counted.
 _CLAIM = """
-local function claim(p, id, owner, lease_until)
+local function claim(p, id, owner, lease_until, taken)
   local h = p .. 'job:' .. id
   redis.call('HSET', h, 'status', 'running', 'lease_owner', owner, 'lease_until', lease_until)
+  if taken then redis.call('HINCRBY', h, 'takeovers', 1) end
   redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'claimed')
   redis.call('ZREM', p .. 'due', id)
   redis.call('ZREM', p .. 'queued', id)
@@ -136,6 +139,7 @@ for _, id in ipairs(ids) do
     else
       redis.call('HDEL', h, 'paused_by')
     end
+    if target == 'scheduled' then redis.call('HDEL', h, 'takeovers') end
     redis.call('HDEL', h, 'dispatch', 'dispatched_at')
     redis.call('ZREM', p .. 'queued', id)
     redis.call('ZREM', p .. 'leases', id)
@@ -157,7 +161,7 @@ local status = redis.call('HGET', h, 'status')
 if status ~= 'scheduled' and status ~= 'paused' then return 0 end
 redis.call('HSET', h, 'at', at)
 if ARGV[4] ~= '' then redis.call('HSET', h, 'local_at', ARGV[4]) end
-redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'takeovers')
 redis.call('ZREM', p .. 'queued', id)
 redis.call('ZADD', p .. 'all', at, id)
 if status == 'scheduled' then redis.call('ZADD', p .. 'due', at, id) end
@@ -167,20 +171,20 @@ return 1
 _CLAIM_DUE = (
     _CLAIM
     + """
-local p, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p, now, lease_until, owner, due_only = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
 if """
     + _IN_CRISIS
     + """ then return false end
 local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
 local expired = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1)
-local id = due[1]
-if expired[1] then
+local id, taken = due[1], false
+if expired[1] and not due_only then
   local at = tonumber(redis.call('HGET', p .. 'job:' .. expired[1], 'at'))
-  if not id or at < tonumber(due[2]) then id = expired[1] end
+  if not id or at < tonumber(due[2]) then id, taken = expired[1], true end
 end
 if not id then return false end
-claim(p, id, owner, lease_until)
-return id
+claim(p, id, owner, lease_until, taken)
+return {id, taken and 1 or 0}
 """
 )
 
@@ -196,7 +200,7 @@ local expired = f[1] == 'running' and f[4] and tonumber(f[4]) < tonumber(now)
 local sent = f[2] == token and (f[1] == 'scheduled' or expired)
 local redelivered = f[3] == token and expired
 if not (sent or redelivered) then return 0 end
-claim(p, id, owner, lease_until)
+claim(p, id, owner, lease_until, expired)
 redis.call('HSET', p .. 'job:' .. id, 'claimed', token)
 return 1
 """
@@ -220,7 +224,7 @@ local status, following, next_occurrence = ARGV[6], ARGV[7], ARGV[8]
 local h = p .. 'job:' .. id
 local f = redis.call('HMGET', h, 'status', 'lease_owner', 'at', 'occurrence')
 if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= at or f[4] ~= occurrence then return 0 end
-redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'dispatch', 'dispatched_at')
+redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'dispatch', 'dispatched_at', 'takeovers')
 redis.call('ZREM', p .. 'leases', id)
 redis.call('ZREM', p .. 'queued', id)
 if status == 'scheduled' then
@@ -486,11 +490,15 @@ class RedisStore:
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         claimed: list[Job] = []
         while len(claimed) < limit:
-            found = self._call(self._claim_due, now, lease_until, owner)
-            job = None if found is None else self.load_current(str(found))
+            # A job taken over (its worker stopped) is claimed alone, as in the SQLite store: if it
+            # stops every worker, the jobs of its batch are not counted (nor given up) with it.
+            found = self._call(self._claim_due, now, lease_until, owner, "1" if claimed else "0")
+            job = None if found is None else self.load_current(str(found[0]))
             if job is None:
                 break
             claimed.append(job)
+            if int(found[1]):
+                break
         return claimed
 
     def renew(self, job_id: str, owner: str, lease_until: float) -> bool:
@@ -594,6 +602,7 @@ def _fields(raw: dict[str, str]) -> dict[str, Any]:
         "targets": json.loads(raw["targets"]),
         "draft": raw["draft"],
         "local_at": raw.get("local_at"),
+        "takeovers": int(raw.get("takeovers") or 0),  # absent: none (or kept before they were counted)
     }
 
 

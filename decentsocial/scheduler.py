@@ -13,7 +13,8 @@ any number of processes, share it:
 
 * a worker **claims** a due job in one ``BEGIN IMMEDIATE`` transaction, with
   a lease; a worker that dies (``kill -9``) leaves a lease that expires, and
-  the next worker takes the job over;
+  the next worker takes the job over (a job that kills every worker is given
+  up after ``max_takeovers``, see :mod:`decentsocial.takeovers`);
 * every target publishes with an idempotency key derived from the job's key
   and the occurrence (and, inside :func:`~decentsocial.crosspost`, from the
   target and the part), and what a target has already published is read
@@ -58,7 +59,6 @@ from zoneinfo import ZoneInfo
 from . import errors
 from .config import config_path, profile_network
 from .crosspost import plan, plan_outcome, publish_planned, target_of
-from .idempotency import may_have_happened
 from .jobs import (
     BY_HAND,
     LATEST,
@@ -73,10 +73,14 @@ from .jobs import (
     check_content,
     content_json,
     local_anchor,
+    rhythm_clock,
+    rhythm_interval,
     zone,
 )
 from .models import Draft, as_draft
 from .stopping import StopSignal, stopped, wait
+from .takeovers import ELSEWHERE, MAX_TAKEOVERS, check_max_takeovers, given_up
+from .takeovers import refused_outright as _refused_outright
 from .text import lone_surrogate_at
 from .variants import Variant, check_variants, pick
 
@@ -92,10 +96,6 @@ log = logging.getLogger("decentsocial.scheduler")
 Engine = Literal["embedded", "celery"]
 ENGINES: tuple[str, ...] = ("embedded", "celery")
 
-#: The shortest interval of a recurring job.
-MIN_EVERY = timedelta(minutes=1)
-#: The longest ``every`` (ten years): a longer one is a mistyped unit.
-MAX_EVERY = timedelta(days=3653)
 #: How far in the past ``at`` may be and still mean "now" (clocks differ a little).
 PAST_GRACE = timedelta(seconds=5)
 #: How many due jobs the Celery engine's dispatcher sends in one batch.
@@ -108,12 +108,6 @@ FAST_JOB = 0.02
 ENVIRONMENT_RECHECK = 1.0
 #: The longest pause (seconds) before a worker tries again a store or broker that is out of reach.
 MAX_STORE_PAUSE = 60.0
-#: What a worker taking a job over records for a target whose publish began on a worker with other
-#: idempotency records (another machine): it cannot find the post, so never publishes it again.
-_ELSEWHERE = (
-    "publishing here started on a worker with other idempotency records and its outcome was never"
-    " recorded (that worker stopped?): the post may have been published; look for it on the network"
-)
 
 
 class Scheduler:
@@ -130,8 +124,12 @@ class Scheduler:
     refused (nothing is changed then).
 
     ``lease`` is how long a worker holds a job before another may take it
-    over (it is renewed before every target). ``now`` gives the current time
-    (tests pass a clock they control).
+    over (it is renewed before every target). ``max_takeovers`` is how many
+    times one occurrence of a job may be taken over from a worker that stopped
+    while running it (killed, out of memory, crashed): a job that kills every
+    worker is then given up, its occurrence failed (see
+    :mod:`decentsocial.takeovers`), not run for ever. ``now`` gives the
+    current time (tests pass a clock they control).
     """
 
     def __init__(
@@ -142,6 +140,7 @@ class Scheduler:
         broker: str | None = None,
         lease: float = 300.0,
         poll_interval: float = 1.0,
+        max_takeovers: int = MAX_TAKEOVERS,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         if engine not in ENGINES:
@@ -151,6 +150,7 @@ class Scheduler:
                 "lease and poll_interval must be positive numbers of seconds,"
                 f" got {lease!r} and {poll_interval!r}"
             )
+        self.max_takeovers = check_max_takeovers(max_takeovers)
         if not isinstance(store, (str, Path)):
             raise errors.InvalidInput(f"store must be a file path or a redis:// URL, got {store!r}")
         is_url = isinstance(store, str) and "://" in store
@@ -260,13 +260,13 @@ class Scheduler:
         d = as_draft(draft)
         names = self._check_targets(targets)
         when = self._check_time(at, "at", past_ok=True)  # past: only to find the job planned already
-        interval = _interval(every)
+        interval = rhythm_interval(every)
         end = None if until is None else self._check_time(until, "until", past_ok=True)
         if end is not None and interval is None:
             raise errors.InvalidInput("until goes with every: a job that does not recur has no end")
         if end is not None and end < when:
             raise errors.InvalidInput("until is before at: the job would never run")
-        local_at = None if tz is None else local_anchor(at, _clock(tz, interval))
+        local_at = None if tz is None else local_anchor(at, rhythm_clock(tz, interval))
         # Only a key left out falls back: an empty one given (a variable unset) is refused, never
         # replaced by a random key that would plan the job again on every run.
         job_key = key if key is not None else d.idempotency_key or uuid.uuid4().hex
@@ -615,18 +615,24 @@ class Scheduler:
         or ``None`` when the job was paused, cancelled or taken over meanwhile.
 
         A job whose record cannot be read (``job.error``) is never run: it is
-        marked failed, and ``None`` is returned.
+        marked failed, and ``None`` is returned. One taken over more than
+        ``max_takeovers`` times is not run either: its targets without an
+        outcome are recorded failed (:func:`~decentsocial.takeovers.given_up`).
 
         Each target is marked started (``TargetOutcome.started_by``: this
         worker's idempotency records) before its publish; a takeover that
         finds the mark without an outcome publishes again only with the same
         records (the same keys find the post), else records a non-retryable
         ``NetworkUnavailable`` "may have been published": never a second post.
+        A job store that fails to keep the mark is not the target's failure: it
+        is raised, and the job is taken up again when its lease ends.
         """
         if job.error is not None:
             log.error("%s; marked failed", job.error)
             self._store.move(job.id, ("running",), "failed")
             return None
+        if job.takeovers > self.max_takeovers:  # it stopped every worker that ran it: not once more
+            return self._give_up(job, leased_until)
         recorded = {o.target: o for o in job.outcomes if o.occurrence == job.occurrence}
         key = f"{job.key}#{job.occurrence}"
         pending: Record | None = None  # kept before anything else is done: here, or when it ends
@@ -643,15 +649,18 @@ class Scheduler:
                 return None  # paused or cancelled meanwhile: stop before the next target
             network: str | None = None
             account: str | None = None
+            marking = False
             try:
                 net = self._connection(target, config)
                 network, account = net.name, target_of(net)  # which account posts: retract checks it
                 identity = _state_identity(net)
                 if started is not None and started != identity:  # its idempotency records are elsewhere
-                    raise errors.NetworkUnavailable(_ELSEWHERE, network=network, retryable=False)
+                    raise errors.NetworkUnavailable(ELSEWHERE, network=network, retryable=False)
                 if identity is not None:
                     marker = TargetOutcome(target, job.occurrence, network, (), None, account, identity)
+                    marking = True
                     self._store.record(job.id, job.occurrence, marker, self._now().timestamp())
+                    marking = False
                 # As crosspost(draft with this key, [net]) publishes it: planned once, the same keys.
                 outcome = publish_planned(
                     plan_outcome(net, job.draft_for(target, network), key, split=True, target=account)
@@ -659,10 +668,23 @@ class Scheduler:
                 post_ids = tuple(p.id for p in outcome.posts)
                 error = outcome.error
             except errors.DecentSocialError as exc:  # the profile cannot connect here (no secret, extra…)
+                if marking:  # the job store failed, not the target: the job is taken up again later
+                    raise
                 post_ids, error = (), exc
             record = TargetOutcome(target, job.occurrence, network, post_ids, error, account)
             pending = (job.occurrence, record, self._now().timestamp())
         return job.id, pending
+
+    def _give_up(self, job: Job, leased_until: float | None) -> Finished | None:
+        """End an occurrence that stopped too many workers, running nothing (see :func:`given_up`)."""
+        if self._still_mine(job.id, leased_until) is None:
+            return None  # paused or cancelled meanwhile: a user's move counts its takeovers anew
+        log.error("job %s stopped its workers %d times: not run again, failed", job.id, job.takeovers)
+        now = self._now().timestamp()
+        records = [(job.occurrence, outcome, now) for outcome in given_up(job)]
+        for record in records[:-1]:
+            self._store.record(job.id, *record)
+        return job.id, records[-1] if records else None
 
     def _connection(self, profile: str, config: object = None) -> Network:
         """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.
@@ -731,16 +753,6 @@ class Scheduler:
         return until if self._store.renew(job_id, self.worker_id, until) else None
 
 
-def _refused_outright(outcome: TargetOutcome) -> bool:
-    """Whether a target's recorded outcome is an error that published nothing, for sure: the network
-    refused it, or was not reached (a ``NetworkUnavailable`` that may have been published is not, nor
-    an unexpected error: it may have come after the post was made)."""
-    error = outcome.error
-    if error is None or outcome.post_ids or outcome.publishing or type(error) is errors.DecentSocialError:
-        return False
-    return not may_have_happened(error)
-
-
 def _state_identity(net: Network) -> str | None:
     """Which idempotency records ``net`` keeps (its state store), when it uses the SDK's."""
     from .state import StateStore
@@ -762,35 +774,6 @@ def _valid_text(value: str, what: str) -> None:
     """A lone surrogate (an undecodable byte from the command line) cannot be stored: said, not a crash."""
     if lone_surrogate_at(value) is not None:
         raise errors.InvalidInput(f"{what} must be valid Unicode text (it holds a lone surrogate): {value!r}")
-
-
-def _interval(every: timedelta | float | None) -> timedelta | None:
-    if every is None:
-        return None
-    if isinstance(every, bool) or not isinstance(every, (timedelta, int, float)):
-        raise errors.InvalidInput(f"every must be a timedelta or seconds, got {every!r}")
-    try:
-        interval = every if isinstance(every, timedelta) else timedelta(seconds=every)
-    except (OverflowError, ValueError):  # inf, nan, or past timedelta's range
-        raise errors.InvalidInput(f"every must be a span of time, got {every!r}") from None
-    if interval < MIN_EVERY:
-        raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
-    if interval > MAX_EVERY:
-        raise errors.InvalidInput(f"every must be at most {MAX_EVERY.days} days, got {interval}")
-    return interval
-
-
-def _clock(tz: object, interval: timedelta | None) -> ZoneInfo:
-    """The zone a rhythm of whole days is counted on."""
-    found = zone(tz)
-    if interval is None:
-        raise errors.InvalidInput("tz goes with every: it names the clock a recurring job is counted on")
-    if interval % timedelta(days=1):
-        raise errors.InvalidInput(
-            f"tz counts every on {found.key}'s clock in whole days: give every as days"
-            f" (got {interval}), or leave tz out to count it in UTC"
-        )
-    return found
 
 
 def _seconds(value: object) -> bool:

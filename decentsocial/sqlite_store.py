@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_owner TEXT,
     lease_until REAL,
     local_at    TEXT,
-    paused_by   TEXT
+    paused_by   TEXT,
+    takeovers   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 DROP INDEX IF EXISTS jobs_due;
 CREATE INDEX IF NOT EXISTS jobs_soonest ON jobs (status, at, created_at);
@@ -91,7 +92,9 @@ CREATE TABLE IF NOT EXISTS outcomes (
 ) WITHOUT ROWID;
 """
 
-_SELECT_JOBS = "SELECT id, key, status, at, every, until, occurrence, targets, draft, local_at FROM jobs"
+_SELECT_JOBS = (
+    "SELECT id, key, status, at, every, until, occurrence, targets, draft, local_at, takeovers FROM jobs"
+)
 #: A running job's plan, and whether a target of its occurrence failed (to decide what follows it).
 _SELECT_ENDING = (
     "SELECT id, at, every, until, EXISTS (SELECT 1 FROM outcomes AS o WHERE o.job_id = jobs.id"
@@ -198,15 +201,17 @@ class SQLiteStore:
                 and (held_by is None or paused_by == held_by)
                 and (status, paused_by) != (target, who)
             ]
-            db.executemany(
-                "UPDATE jobs SET status = ?, paused_by = ? WHERE id = ?", [(target, who, i) for i in ids]
+            db.executemany(  # moved to scheduled by a user (resume, retry): its takeovers count anew
+                "UPDATE jobs SET status = ?, paused_by = ?,"
+                " takeovers = CASE WHEN ? = 'scheduled' THEN 0 ELSE takeovers END WHERE id = ?",
+                [(target, who, target, i) for i in ids],
             )
         return ids
 
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
         with self._transaction("moving a job", durable=True) as db:
             changed = db.execute(
-                "UPDATE jobs SET at = ?, local_at = coalesce(?, local_at)"
+                "UPDATE jobs SET at = ?, local_at = coalesce(?, local_at), takeovers = 0"
                 " WHERE id = ? AND status IN ('scheduled', 'paused')",
                 (at, local_at, job_id),
             ).rowcount
@@ -228,12 +233,17 @@ class SQLiteStore:
                 " ORDER BY at, created_at LIMIT ?",
                 (now, limit),
             ).fetchall()
-            ids = [str(job_id) for *_, job_id in sorted(due + stale)[:limit]]
+            soonest = sorted(due + stale)[:1]
+            # A job taken over from a worker that stopped is claimed alone: if it is the one that
+            # stops every worker, the jobs of its batch are not counted (nor given up) with it.
+            taken = bool(soonest) and soonest[0] in stale
+            ids = [str(job_id) for *_, job_id in (soonest if taken else due)]
             if not ids:
                 return []
             db.executemany(
-                "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE id = ?",
-                [(owner, lease_until, job_id) for job_id in ids],
+                "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?,"
+                " takeovers = takeovers + ? WHERE id = ?",
+                [(owner, lease_until, int(taken), job_id) for job_id in ids],
             )
             marks = ",".join("?" * len(ids))
             rows = db.execute(f"{_SELECT_JOBS} WHERE id IN ({marks})", ids).fetchall()
@@ -326,10 +336,13 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
             ended.append((then.status, job_id))
     db.executemany(
         "UPDATE jobs SET status = 'scheduled', at = ?, occurrence = occurrence + 1,"
-        " lease_owner = NULL, lease_until = NULL WHERE id = ?",
+        " lease_owner = NULL, lease_until = NULL, takeovers = 0 WHERE id = ?",
         following,
     )
-    db.executemany("UPDATE jobs SET status = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", ended)
+    db.executemany(
+        "UPDATE jobs SET status = ?, lease_owner = NULL, lease_until = NULL, takeovers = 0 WHERE id = ?",
+        ended,
+    )
     return [row[0] for row in rows]
 
 
@@ -379,6 +392,8 @@ def _open(path: Path) -> sqlite3.Connection:
             _add_column(db, "outcomes", "started_by TEXT")  # made before a publish under way was marked
         if tables and "paused_by" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
             _add_column(db, "jobs", "paused_by TEXT")  # made before a pause recorded who paused
+        if tables and "takeovers" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
+            _add_column(db, "jobs", "takeovers INTEGER NOT NULL DEFAULT 0")  # made before they were counted
         if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
@@ -406,7 +421,7 @@ def _jobs(rows: list[tuple[Any, ...]], outcomes: list[tuple[Any, ...]]) -> list[
 def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
     """The job of ``row``; one whose record cannot be read is reported failed (see
     :func:`~decentsocial.jobs.unreadable_job`), never raised: the other jobs stay readable."""
-    job_id, key, status, at, every, until, occurrence, targets, draft, local_at = row
+    job_id, key, status, at, every, until, occurrence, targets, draft, local_at, takeovers = row
     fields = {
         "id": job_id,
         "key": key,
@@ -418,6 +433,7 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
         "targets": targets,
         "draft": draft,
         "local_at": local_at,
+        "takeovers": takeovers,
     }
     recorded: list[OutcomeFields] = []
     try:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,47 @@ def test_decentsocial_jobs_shows_a_publish_under_way(profiles: Path, monkeypatch
         ("brand-a", True, None)
     ]
     assert "brand-a: publishing" in as_table.output
+
+
+def test_a_store_that_fails_to_keep_the_mark_is_not_counted_against_the_target(
+    profiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store blips while the mark is written: the run stops, the target is not failed, and it
+    goes out once when the job is taken up again (the blip over before the run ends, as blips are)."""
+    import threading
+
+    from decentsocial import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_TIMEOUT", 0.5)
+    now = [START]
+    store = profiles / "campaign.db"
+    real_identity = scheduler_module._state_identity
+    held: list[sqlite3.Connection] = []
+
+    def release(other: sqlite3.Connection) -> None:
+        other.execute("ROLLBACK")
+        other.close()
+
+    def hold_the_store_then_answer(net: Any) -> str | None:
+        if not held:  # another process takes the file for 0.75 s, just before the mark is written
+            other = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+            other.execute("BEGIN IMMEDIATE")
+            held.append(other)
+            threading.Timer(0.75, release, (other,)).start()
+        return real_identity(net)
+
+    monkeypatch.setattr(scheduler_module, "_state_identity", hold_the_store_then_answer)
+    with Scheduler(store, now=lambda: now[0], lease=60) as sched:
+        job = sched.schedule("Spring sale", ["brand-a"], at=START)
+        with pytest.raises(ds.NetworkUnavailable, match="locked by another process") as caught:
+            sched.run_pending()
+        assert caught.value.retryable
+        time.sleep(1.0)  # the other process is done
+        assert sched.job(job.id).status == "running"  # still leased: nothing was recorded as failed
+        assert [o for o in sched.job(job.id).outcomes if o.error is not None] == []
+        assert texts(profiles) == []
+        now[0] = START + timedelta(seconds=61)  # the lease ran out: taken up again
+        assert sched.run_pending() == 1
+        done = sched.job(job.id)
+    assert done.status == "done", done.outcomes
+    assert texts(profiles) == ["Spring sale"]
