@@ -26,6 +26,7 @@ from .models import NotificationKind, parse_iso_datetime, utc
 from .network import Network
 
 __all__ = [
+    "as_count",
     "as_datetime",
     "as_dict",
     "as_exact_str",
@@ -36,6 +37,7 @@ __all__ = [
     "as_str",
     "connections",
     "malformed",
+    "not_asked_for",
     "secret_text",
     "stream_tag",
     "utc_input",
@@ -46,6 +48,8 @@ _EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp()
 _LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
 #: Each neutral notification kind, standing for itself.
 _NEUTRAL_KINDS: dict[str, NotificationKind] = {kind: kind for kind in get_args(NotificationKind)}
+#: A count at or above this is junk: SQLite's INTEGER (and the stores' sums) hold signed 64 bits.
+_COUNT_LIMIT = 2**63
 
 
 def as_int(value: Any) -> int | None:
@@ -62,6 +66,19 @@ def as_int(value: Any) -> int | None:
         if digits.isascii() and digits.isdigit() and len(digits) <= 30:
             return int(text)
     return None
+
+
+def as_count(value: Any) -> int | None:
+    """A count (likes, reposts, followers, members…): a non-negative integer below 2**63, else ``None``.
+
+    Read as :func:`as_int` reads (``3``, ``3.0``, ``"3"``), then bounded. A hostile or broken server
+    can say ``-7`` or ``1e20``: kept, either would later break a SQLite write (``OverflowError``) or
+    a sum far from the server that sent it, so it reads as unknown here, in every backend alike.
+    """
+    if type(value) is int:  # what JSON gives: no second look
+        return value if 0 <= value < _COUNT_LIMIT else None
+    number = as_int(value)
+    return int(number) if number is not None and 0 <= number < _COUNT_LIMIT else None
 
 
 def as_float(value: Any) -> float | None:
@@ -147,6 +164,16 @@ def as_notification_kind(name: str, renamed: Mapping[str, NotificationKind]) -> 
 def malformed(network: str, what: str) -> NetworkUnavailable:
     """The error for a server answer a converter cannot use (not retried: it would say the same)."""
     return NetworkUnavailable(f"the server sent a malformed {what}", network=network, retryable=False)
+
+
+def not_asked_for(network: str, what: str, asked: str, answered: Any) -> NetworkUnavailable:
+    """The error for an answer about another object than the one asked for (``get_post(A)`` answered
+    with post B): kept, B's text and counts would be stored and acted on under A's id.
+
+    The message names both ids (clipped; ids are public, never secrets).
+    """
+    got = repr(answered[:120]) if isinstance(answered, str) else "none"
+    return malformed(network, f"{what} (another {what} than asked for: asked {asked[:120]!r}, got {got})")
 
 
 # ---------------------------------------------------------------- a caller's arguments

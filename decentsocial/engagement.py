@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .coerce import connections, utc_input
+from .coerce import as_count, connections, utc_input
 from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
@@ -200,19 +200,10 @@ def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
         taken,
         post.created_at.timestamp(),
         post.author.handle,
-        *(_count(getattr(m, name)) for name in _COUNTS),
+        *(as_count(getattr(m, name)) for name in _COUNTS),
         reward.status if reward else None,
         json.dumps(amounts),
     )
-
-
-def _count(value: object) -> int | None:
-    """A count as stored and summed: a whole number from 0 to ``_MAX_COUNT``, else unknown. A broken or
-    hostile server's count (10**20, -7) would be an OverflowError losing every snapshot of the call, or
-    a negative total."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
-        return None
-    return int(value)
 
 
 def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
@@ -374,11 +365,11 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
         if post.created_at < since:
             if record["posts"] == 0:  # none since: this older post shows which counts the network gives,
                 for name in totals:  # and those are a true 0 (the others stay missing)
-                    known[name] = _count(getattr(post.metrics, name)) is not None
+                    known[name] = as_count(getattr(post.metrics, name)) is not None
             break  # newest first: the rest are older
         record["posts"] += 1
         for name in totals:
-            value = _count(getattr(post.metrics, name))
+            value = as_count(getattr(post.metrics, name))
             if value is not None:
                 totals[name] += value
                 known[name] = True

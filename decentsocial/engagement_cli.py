@@ -42,6 +42,7 @@ from .cli import (
     print_json,
     progress,
 )
+from .coerce import as_count
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
 from .terminal import cell, printable
@@ -178,9 +179,7 @@ def _wait(seconds: float) -> None:
 
 def _total(posts: Sequence[Post], name: str) -> str:
     """The round's total of a count, of the counts the store kept (a server's -7 or 10**20 is not one)."""
-    from .engagement import _count
-
-    values = [_count(getattr(p.metrics, name)) for p in posts]
+    values = [as_count(getattr(p.metrics, name)) for p in posts]
     known = [v for v in values if v is not None]
     return f"{sum(known) if known else '-'} {name}"
 

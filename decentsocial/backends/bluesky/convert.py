@@ -22,10 +22,10 @@ from urllib.parse import quote as _quote
 from pydantic import ValidationError
 
 from ...coerce import (
+    as_count,
     as_datetime,
     as_dict,
     as_exact_str,
-    as_int,
     as_list,
     as_notification_kind,
     as_str,
@@ -102,9 +102,9 @@ def account_from_view(view: Any, *, web_url: str) -> Account:
             "url": f"{web_url}/profile/{handle}",
             "bio": _text(view.get("description")) or None,
             "avatar_url": _text(view.get("avatar")) or None,
-            "followers": as_int(view.get("followersCount")),
-            "following": as_int(view.get("followsCount")),
-            "posts_count": as_int(view.get("postsCount")),
+            "followers": as_count(view.get("followersCount")),
+            "following": as_count(view.get("followsCount")),
+            "posts_count": as_count(view.get("postsCount")),
             "created_at": as_datetime(view.get("createdAt")),
             "bot": True if "bot" in labels else None,
             "raw": _raw(view),
@@ -156,8 +156,8 @@ def _media(kind: Literal["image", "video"], url: str, item: Any, ratio: Any, mim
         url=url,
         mime_type=_text(mime_type),
         alt_text=_text(as_dict(item).get("alt")) or None,
-        width=as_int(size.get("width")),
-        height=as_int(size.get("height")),
+        width=as_count(size.get("width")),
+        height=as_count(size.get("height")),
     )
 
 
@@ -303,10 +303,10 @@ def post_from_view(
     fields["reposted_by"] = reposted_by
     fields["metrics"] = Engagement._trusted(
         {
-            "likes": as_int(view.get("likeCount")),
-            "reposts": as_int(view.get("repostCount")),
-            "replies": as_int(view.get("replyCount")),
-            "quotes": as_int(view.get("quoteCount")),
+            "likes": as_count(view.get("likeCount")),
+            "reposts": as_count(view.get("repostCount")),
+            "replies": as_count(view.get("replyCount")),
+            "quotes": as_count(view.get("quoteCount")),
         }
     )
     fields["raw"] = _raw(view)

@@ -13,7 +13,7 @@ from ... import errors
 from ...coerce import as_dict, as_list, malformed
 from ...models import Account, Post
 from ...network import AccountRef, PostRef
-from .ids import DID_RE, FOLLOW, LIKE, REPOST, AtUri, parse_at_uri, tid_for_key
+from .ids import DID_RE, FOLLOW, LIKE, REPOST, AtUri, check_asked_post, parse_at_uri, tid_for_key
 from .records import subject_record
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class Engagements:
         # Made elsewhere (another app): the AppView knows the record's uri.
         answer = net._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         for view in as_list(answer.get("posts")):
+            check_asked_post(view, uri, network=net.name)  # else another post's like would go
             made = as_dict(as_dict(view).get("viewer")).get(viewer_field)
             if made:
                 net._delete_record(self._server_uri(made, collection))

@@ -13,10 +13,21 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
+from ...coerce import as_dict, as_str, not_asked_for
 from ...errors import InvalidInput
+from ...models import Account
 
-__all__ = ["POST", "AtUri", "new_tid", "parse_at_uri", "tid_for_key"]
+__all__ = [
+    "POST",
+    "AtUri",
+    "check_asked_account",
+    "check_asked_post",
+    "new_tid",
+    "parse_at_uri",
+    "tid_for_key",
+]
 
 POST = "app.bsky.feed.post"
 LIKE = "app.bsky.feed.like"
@@ -157,3 +168,35 @@ def tid_for_key(scope: str, key: str) -> str:
     number = int.from_bytes(digest[:8], "big")
     stamp = _DERIVED_BASE_US + (number >> 10) % _DERIVED_SPAN_US
     return _encode_tid(stamp, number & 0x3FF)
+
+
+def check_asked_post(view: Any, asked: AtUri, *, network: str) -> None:
+    """The typed malformed-answer error unless the post view ``view`` is the post ``asked`` (an at-URI
+    with a DID, as ``_post_uri`` gives it): kept, another post's counts and cid would be stored, liked
+    or replied to under ``asked``.
+
+    Compared in that canonical form: a view's URI naming its repo by handle is read with its author's
+    DID, so the same post named either way is the same.
+    """
+    view = as_dict(view)
+    text = as_str(view.get("uri"))
+    try:
+        answered = parse_at_uri(text, network=network, collection=None) if text else None
+    except InvalidInput:
+        answered = None
+    if answered is not None and not DID_RE.match(answered.repo):
+        did = as_str(as_dict(view.get("author")).get("did")) or ""
+        answered = AtUri(did, answered.collection, answered.rkey)
+    if answered != asked:
+        raise not_asked_for(network, "post", str(asked), text)
+
+
+def check_asked_account(account: Account, actor: str) -> Account:
+    """``account`` if it is the ``actor`` (a DID, or a handle without case) a profile was asked for;
+    else the typed malformed-answer error. A profile whose handle no longer verifies (the AppView
+    says ``handle.invalid``) is the asked one when its DID cannot say otherwise."""
+    if actor == account.id or actor.lower() == account.handle.lower():
+        return account
+    if account.handle == "handle.invalid" and not DID_RE.match(actor):
+        return account
+    raise not_asked_for(account.network, "profile", actor, account.id)

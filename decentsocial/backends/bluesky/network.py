@@ -26,6 +26,7 @@ from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
+from . import ids
 from .convert import (
     account_from_view,
     notification_from_view,
@@ -231,7 +232,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
     def _account(self, handle: str) -> Account:
         actor = self._actor(handle)
         view = self._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
-        return account_from_view(view, web_url=self.settings.web_url)
+        return ids.check_asked_account(account_from_view(view, web_url=self.settings.web_url), actor)
 
     # ---------------------------------------------------------------- the firehose
 
@@ -341,8 +342,8 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         posts = _objects(views, "posts")
         if not posts:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
-        view = posts[0]
-        return _strong(view), dict(as_dict(view.get("record")))
+        ids.check_asked_post(posts[0], uri, network=self.name)  # a like or reply must land on ``uri``
+        return _strong(posts[0]), dict(as_dict(posts[0].get("record")))
 
     def _indexed_ref(
         self, uri: AtUri, *, quote: bool = False, wait: bool = True
@@ -563,6 +564,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         answer = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = _objects(answer, "posts")
         if posts:
+            ids.check_asked_post(posts[0], uri, network=self.name)
             return self._post_view(posts[0], authors=self._load_authors(posts[:1], {}))
         # Not indexed by the AppView (yet): the PDS has the record if it hosts the repo.
         found = self._get_record(uri)

@@ -9,7 +9,7 @@ from typing import Any
 from ... import errors
 from ...coerce import as_dict, as_int, as_list, as_str
 from ...models import Draft, Post
-from .ids import LANG_RE
+from .ids import LANG_RE, AtUri, check_asked_post
 from .records import lang_tag
 
 __all__ = [
@@ -54,9 +54,11 @@ def half_thread(exc: errors.DecentSocialError, posts: list[Post], parts: int, ke
     exc.published = list(posts)  # type: ignore[attr-defined]
 
 
-def check_root(root: dict[str, Any], uri: object, *, network: str) -> None:
-    """``NotFound`` for a thread whose post is missing, ``PermissionDenied`` for one hidden by a block."""
+def check_root(root: dict[str, Any], uri: AtUri, *, network: str) -> None:
+    """``NotFound`` for a thread whose post is missing, ``PermissionDenied`` for one hidden by a block;
+    the typed malformed-answer error for a thread of another post."""
     if isinstance(root.get("post"), dict):
+        check_asked_post(root["post"], uri, network=network)
         return
     if _blocked(root):
         raise _block_error(uri, network)
@@ -68,7 +70,7 @@ def _blocked(node: dict[str, Any]) -> bool:
 
 
 def indexed_view(
-    ask: Callable[[], dict[str, Any]], *, wait: float, uri: object, quote: bool, network: str
+    ask: Callable[[], dict[str, Any]], *, wait: float, uri: AtUri, quote: bool, network: str
 ) -> dict[str, Any] | None:
     """The AppView's view of a post to reply to (or ``quote``), asked (``ask``: its getPostThread
     node) until ``wait`` seconds pass; ``None`` if it has not indexed the post by then.
@@ -86,6 +88,7 @@ def indexed_view(
             node = {}
         view = node.get("post")
         if isinstance(view, dict):
+            check_asked_post(view, uri, network=network)  # a reply must answer ``uri``
             if as_dict(view.get("viewer")).get("embeddingDisabled" if quote else "replyDisabled") is True:
                 raise errors.PermissionDenied(
                     f"the author of {uri} allows this account no {'quote' if quote else 'reply'}"
@@ -101,7 +104,7 @@ def indexed_view(
         delay = min(delay * 2, 0.5)
 
 
-def _block_error(uri: object, network: str) -> errors.PermissionDenied:
+def _block_error(uri: AtUri, network: str) -> errors.PermissionDenied:
     return errors.PermissionDenied(
         f"post {uri} is hidden by a block between its author and this account", network=network
     )

@@ -15,7 +15,16 @@ from decimal import Decimal, DecimalException
 from typing import Any
 
 from ... import coerce
-from ...coerce import as_dict, as_exact_str, as_int, as_list, as_notification_kind, as_str, malformed
+from ...coerce import (
+    as_count,
+    as_dict,
+    as_exact_str,
+    as_int,
+    as_list,
+    as_notification_kind,
+    as_str,
+    malformed,
+)
 from ...errors import InvalidInput
 from ...models import (
     Account,
@@ -157,7 +166,7 @@ class Seen:
         self.amounts: dict[str | None, Amount] = {}  # None: the zero of an amount the post leaves out
         self.authors: dict[tuple[str, type, Any], Account] = {}
         self.curators: dict[int, RewardPart] = {}  # by the id of an Amount from ``amounts``
-        self.engagements: dict[tuple[int, int, int | None], Engagement] = {}
+        self.engagements: dict[tuple[int, int | None, int | None], Engagement] = {}
         self.payouts: dict[tuple[str | None, str | None], _Payout] = {}
         self.tag_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}  # by category and metadata tags
         self.times: dict[str, datetime | None] = {}
@@ -218,11 +227,15 @@ class Seen:
             )
         return found
 
-    def engagement(self, likes: int, replies: int, reposts: int | None) -> Engagement:
+    def engagement(self, likes: int, replies: int | None, reposts: int | None) -> Engagement:
         key = (likes, replies, reposts)
         found = self.engagements.get(key)
         if found is None:
-            if type(likes) is int and type(replies) is int and (reposts is None or type(reposts) is int):
+            if (
+                type(likes) is int
+                and (replies is None or type(replies) is int)
+                and (reposts is None or type(reposts) is int)
+            ):
                 found = _build_engagement(
                     {
                         "likes": likes,
@@ -420,8 +433,8 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "reposted_by": None,
             "metrics": seen.engagement(
                 likes,
-                (children if type(children) is int else as_int(children)) or 0,
-                reblogs if type(reblogs) is int else as_int(reblogs),
+                0 if children is None else as_count(children),  # none sent: none; unreadable: unknown
+                as_count(reblogs),
             ),
             "reward": _reward(post, chain, seen, author, post_id),
             "raw": dict(post),  # the post's own dict, as validation copies it
@@ -497,9 +510,9 @@ def account_from_profile(profile: Mapping[str, Any], chain: Chain) -> Account:
         url=f"{chain.web_url}/@{name}",
         bio=as_str(about.get("about")) or None,
         avatar_url=as_str(about.get("profile_image")) or None,
-        followers=as_int(stats.get("followers")),
-        following=as_int(stats.get("following")),
-        posts_count=as_int(profile.get("post_count")),
+        followers=as_count(stats.get("followers")),
+        following=as_count(stats.get("following")),
+        posts_count=as_count(profile.get("post_count")),
         created_at=as_datetime(profile.get("created")),
         raw=dict(profile),
     )
@@ -514,7 +527,7 @@ def community_from_bridge(community: Mapping[str, Any], chain: Chain) -> Communi
         name=name,
         title=as_str(community.get("title")) or None,
         description=as_str(community.get("about")) or as_str(community.get("description")) or None,
-        members=as_int(community.get("subscribers")),
+        members=as_count(community.get("subscribers")),
         url=f"{chain.web_url}/trending/{name}",
         raw=dict(community),
     )

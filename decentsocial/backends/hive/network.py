@@ -23,7 +23,7 @@ import httpx
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_dict, as_list, malformed
+from ...coerce import as_dict, as_list, as_str, malformed, not_asked_for
 from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
 from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, check_limit
@@ -278,7 +278,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.NotFound(f"account {name} not found", network=self.name)
         found = account_from_profile(as_dict(profile), self.chain)
         if found.id != name:  # a node's answer for another account is no answer to this question
-            raise malformed(self.name, "profile (another account than asked for)")
+            raise not_asked_for(self.name, "account", name, found.id)
         return found
 
     def _get_post(self, id: str) -> Post:
@@ -288,7 +288,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
         found = post_from_bridge(as_dict(post), self.chain)
         if found.id != f"{author}/{permlink}":  # edit, pin or rewards would act on that other post
-            raise malformed(self.name, "post (another post than asked for)")
+            raise not_asked_for(self.name, "post", f"{author}/{permlink}", found.id)
         return found
 
     def _post_header(self, id: str) -> None:
@@ -299,7 +299,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
         found = as_dict(header)
         if (found.get("author"), found.get("permlink")) != (author, permlink):
-            raise malformed(self.name, "post header (another post than asked for)")
+            got = f"{as_str(found.get('author'))}/{as_str(found.get('permlink'))}"
+            raise not_asked_for(self.name, "post", f"{author}/{permlink}", got)
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         query = {"sort": "posts", "account": self._name_of(account)}

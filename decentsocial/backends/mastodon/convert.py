@@ -20,7 +20,16 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
-from ...coerce import as_datetime, as_dict, as_int, as_list, as_notification_kind, as_str, malformed
+from ...coerce import (
+    as_count,
+    as_datetime,
+    as_dict,
+    as_list,
+    as_notification_kind,
+    as_str,
+    malformed,
+    not_asked_for,
+)
 from ...errors import DecentSocialError
 from ...models import (
     Account,
@@ -40,6 +49,8 @@ __all__ = [
     "convert_each",
     "html_to_text",
     "to_account",
+    "to_asked_account",
+    "to_asked_post",
     "to_json_safe",
     "to_notification",
     "to_post",
@@ -132,12 +143,6 @@ def _text(value: Any) -> str | None:
     return as_str(value) or None
 
 
-def _count(value: Any) -> int | None:
-    """A count: a non-negative integer of a sane size, else unknown."""
-    number = as_int(value)
-    return number if number is not None and 0 <= number < 2**63 else None
-
-
 def _required_date(data: Mapping[str, Any], key: str, what: str) -> datetime:
     """The date a converter cannot do without; a typed malformed-answer error when it is missing."""
     when = as_datetime(data.get(key))
@@ -225,9 +230,9 @@ def _new_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         url=as_str(data.get("url")),
         bio=_bio(data.get("note")),
         avatar_url=as_str(data.get("avatar")),
-        followers=_count(data.get("followers_count")),
-        following=_count(data.get("following_count")),
-        posts_count=_count(data.get("statuses_count")),
+        followers=as_count(data.get("followers_count")),
+        following=as_count(data.get("following_count")),
+        posts_count=as_count(data.get("statuses_count")),
         created_at=as_datetime(data.get("created_at")),
         bot=bot if isinstance(bot, bool) else None,
         raw=to_json_safe(data) if keep_raw else None,
@@ -266,8 +271,8 @@ def _media(item: Any) -> Media | None:
         kind=_MEDIA_KINDS.get(kind, "other") if isinstance(kind, str) else "other",
         url=url,
         alt_text=_text(item.get("description")),
-        width=_count(original.get("width")),
-        height=_count(original.get("height")),
+        width=as_count(original.get("width")),
+        height=as_count(original.get("height")),
     )
 
 
@@ -342,13 +347,50 @@ def _to_post(data: Mapping[str, Any], *, keep_raw: bool) -> Post:
         content_warning=_text(data.get("spoiler_text")),
         visibility=VISIBILITY_FROM_MASTODON.get(visibility) if isinstance(visibility, str) else None,
         metrics=Engagement(
-            likes=_count(data.get("favourites_count")),
-            reposts=_count(data.get("reblogs_count")),
-            replies=_count(data.get("replies_count")),
-            quotes=_count(data.get("quotes_count")),
+            likes=as_count(data.get("favourites_count")),
+            reposts=as_count(data.get("reblogs_count")),
+            replies=as_count(data.get("replies_count")),
+            quotes=as_count(data.get("quotes_count")),
         ),
         raw=to_json_safe(data) if keep_raw else None,
     )
+
+
+def to_asked_post(data: Any, asked: str) -> Post:
+    """:func:`to_post` of ``GET /statuses/:id``'s answer, which must be the status asked for.
+
+    Ids compare as strings (a server may send numbers); a boost's own id is its wrapper's.
+    """
+    answered = as_str(data.get("id")) if isinstance(data, Mapping) else None
+    if answered != asked:
+        raise not_asked_for(NETWORK, "status", asked, answered)
+    return to_post(data)
+
+
+def to_asked_account(data: Any, acct: str) -> Account:
+    """:func:`to_account` of an account lookup's answer, which must be the account asked for.
+
+    Usernames compare without case; a domain only when both name one (``user@this.server`` is
+    answered with the local ``user``), and as IDNA (a server answers ``bücher.example`` in
+    punycode). An answer that names no one is taken as it comes.
+    """
+    account = to_account(data)
+    answered = _text(as_dict(data).get("acct")) or _text(as_dict(data).get("username"))
+    if answered is None:
+        return account
+    user, _, domain = acct.partition("@")
+    got_user, _, got_domain = answered.partition("@")
+    if got_user.lower() != user.lower() or (domain and got_domain and _host(got_domain) != _host(domain)):
+        raise not_asked_for(NETWORK, "account", acct, answered)
+    return account
+
+
+def _host(domain: str) -> str:
+    """A domain as compared: lower case, in IDNA form where it has one."""
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain.lower()
 
 
 def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:

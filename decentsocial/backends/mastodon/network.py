@@ -44,6 +44,8 @@ from .convert import (
     NETWORK,
     convert_each,
     to_account,
+    to_asked_account,
+    to_asked_post,
     to_json_safe,
     to_notification,
     to_post,
@@ -187,7 +189,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             if not match:
                 raise errors.NotFound(f"no account @{acct}", network=NETWORK) from None
             data = match[0]
-        return to_account(data)
+        return to_asked_account(data, acct)
 
     def _account_id(self, account: AccountRef) -> str:
         """The account's id, checked and encoded for a URL path (``InvalidInput`` before any I/O)."""
@@ -373,7 +375,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     def _get_post(self, id: str) -> Post:
         status_id = path_id(id, "post id")
-        return to_post(self._call(lambda api: api.status(status_id), f"read status {status_id}"))
+        return to_asked_post(self._call(lambda api: api.status(status_id), f"read status {status_id}"), id)
 
     def _delete(self, post: PostRef) -> None:
         if isinstance(post, Post) and post.raw and "scheduled_status" in post.raw:

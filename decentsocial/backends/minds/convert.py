@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ... import text as textlib
-from ...coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, malformed
+from ...coerce import as_count, as_datetime, as_dict, as_float, as_list, as_str, malformed, not_asked_for
 from ...errors import InvalidInput
 from ...httpclient import checked_digits, is_digits
 from ...models import Account, Draft, Engagement, Post
@@ -80,11 +80,30 @@ def account(c: Mapping[str, Any]) -> Account:
         display_name=as_str(c.get("name")),
         url=f"https://www.minds.com/{username}",
         bio=as_str(c.get("briefdescription")) or None,
-        followers=as_int(c.get("subscribers_count")),
-        following=as_int(c.get("subscriptions_count")),
+        followers=as_count(c.get("subscribers_count")),
+        following=as_count(c.get("subscriptions_count")),
         created_at=created,
         raw=dict(c),
     )
+
+
+def asked_channel(c: Mapping[str, Any], name: str) -> Account:
+    """:func:`account` of ``GET channel/:name``'s answer, which must be the channel asked for (by
+    username, without case, or by guid; ``me`` is the caller's): kept, another channel's figures
+    would go under ``name``."""
+    found = account(c)
+    if name.lower() not in (found.handle.lower(), found.id, "me"):
+        raise not_asked_for(NAME, "channel", name, found.handle)
+    return found
+
+
+def asked_post(a: Mapping[str, Any], asked_guid: str) -> Post:
+    """:func:`post` of ``newsfeed/single/:guid``'s answer, which must be that activity (its own guid, or
+    the ``entity_guid`` of the post an activity wraps): kept, its numbers would go under ``asked_guid``."""
+    answered = as_str(a.get("guid"))
+    if asked_guid not in (answered, as_str(a.get("entity_guid"))):
+        raise not_asked_for(NAME, "post", asked_guid, answered)
+    return post(a)
 
 
 def _owner(item: Mapping[str, Any]) -> Account:
@@ -122,9 +141,9 @@ def post(a: Mapping[str, Any]) -> Post:
         content_warning="nsfw" if a.get("nsfw") else None,
         visibility="public" if str(a.get("access_id", PUBLIC)) == str(PUBLIC) else None,
         metrics=Engagement(
-            likes=as_int(a.get("thumbs:up:count")),
-            replies=as_int(a.get("comments:count")),
-            reposts=as_int(a.get("reminds")),
+            likes=as_count(a.get("thumbs:up:count")),
+            replies=as_count(a.get("comments:count")),
+            reposts=as_count(a.get("reminds")),
         ),
         raw=dict(a),
     )

@@ -118,7 +118,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _account(self, handle: str) -> Account:
         body = self._api.call("GET", f"/api/v1/channel/{segment(convert.channel_name(handle))}")
-        return convert.account(as_dict(body.get("channel")))
+        return convert.asked_channel(as_dict(body.get("channel")), convert.channel_name(handle))
 
     def _channel_guid(self, account: Account) -> str:
         """The guid of a channel the server described (a channel without one is a malformed answer)."""
@@ -305,7 +305,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         activity = self._api.call("GET", f"/api/v1/newsfeed/single/{segment(guid(id))}").get("activity")
         if not isinstance(activity, dict):
             raise errors.NotFound(f"no Minds post {id}", network=NAME)
-        return convert.post(activity)
+        return convert.asked_post(activity, guid(id))
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
         """A post's comments, oldest first, by ``load-next`` offset, each once (within

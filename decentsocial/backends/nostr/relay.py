@@ -29,6 +29,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, SecurityError
 
+from ...coerce import as_count
 from ...errors import NetworkUnavailable
 from ...limits import Limits, check_json_depth
 from .events import Event, Filter
@@ -302,7 +303,7 @@ class RelayConnection:
             del self._subs[sub]
         body = message[2] if message and message[0] == "COUNT" and len(message) > 2 else None
         found = body.get("count") if isinstance(body, dict) and not body.get("approximate") else None
-        if type(found) is not int or found < 0:  # an approximate count is not the figure either
+        if type(found) is not int or as_count(found) is None:  # nor an approximate one, nor one past 2**63
             raise RelayError(f"no exact count in the answer: {str(message)[:100]}")
         return found
 

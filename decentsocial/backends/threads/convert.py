@@ -17,7 +17,7 @@ from urllib.parse import quote
 import regex
 
 from ... import text as textlib
-from ...coerce import as_datetime, as_dict, as_exact_str, as_int, as_list, as_str, malformed
+from ...coerce import as_count, as_datetime, as_dict, as_exact_str, as_list, as_str, malformed, not_asked_for
 from ...errors import AuthenticationError, ContentRejected, InvalidInput
 from ...httpclient import checked_digits, is_digits, read_token
 from ...models import Account, Draft, Engagement, Media, Post, normalise_tags, parse_iso_datetime
@@ -167,6 +167,15 @@ def id_of(body: Mapping[str, Any], what: str) -> str:
     return value
 
 
+def asked(body: Mapping[str, Any], post_id: str) -> Mapping[str, Any]:
+    """``body`` if it is the post ``post_id`` asked for (ids compared as text), else the typed
+    malformed-answer error: kept, its numbers would go under the other post's id."""
+    answered = as_str(body.get("id"))
+    if answered != post_id:
+        raise not_asked_for(NAME, "post", post_id, answered)
+    return body
+
+
 def timestamp(value: Any) -> datetime:
     """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
     if value is None or value == "":
@@ -189,6 +198,8 @@ def account(body: Mapping[str, Any], name: str | None = None) -> Account:
     """A profile: the token's own (``GET /me``, ``threads_*`` fields) or another's (``profile_lookup``,
     looked up by ``name``). Account ids are usernames: user ids are app-scoped."""
     username = as_str(body.get("username")) or name or as_str(body.get("id")) or "unknown"
+    if name is not None and username.lower() != name.lower():  # usernames are case-blind
+        raise not_asked_for(NAME, "account", name, username)
     return Account(
         network=NAME,
         id=username,
@@ -197,7 +208,7 @@ def account(body: Mapping[str, Any], name: str | None = None) -> Account:
         url=f"https://www.threads.net/@{username}",
         bio=as_str(body.get("threads_biography") or body.get("biography")) or None,
         avatar_url=as_str(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
-        followers=as_int(body.get("follower_count")),
+        followers=as_count(body.get("follower_count")),
         raw=dict(body),
     )
 
@@ -319,11 +330,11 @@ def quota(body: Mapping[str, Any]) -> PublishingQuota:
     config = as_dict(row.get("config"))
     reply_config = as_dict(row.get("reply_config"))
     return PublishingQuota(
-        posts_used=as_int(row.get("quota_usage")) or 0,
-        posts_total=as_int(config.get("quota_total")) or 250,
-        replies_used=as_int(row.get("reply_quota_usage")),
-        replies_total=as_int(reply_config.get("quota_total")),
-        window_seconds=as_int(config.get("quota_duration")) or 86400,
+        posts_used=as_count(row.get("quota_usage")) or 0,
+        posts_total=as_count(config.get("quota_total")) or 250,
+        replies_used=as_count(row.get("reply_quota_usage")),
+        replies_total=as_count(reply_config.get("quota_total")),
+        window_seconds=as_count(config.get("quota_duration")) or 86400,
     )
 
 
@@ -333,8 +344,8 @@ def engagement(body: Mapping[str, Any]) -> Engagement:
     for entry in map(as_dict, as_list(body.get("data"))):
         name = str(entry.get("name"))
         series = as_list(entry.get("values"))
-        first = as_int(as_dict(series[0]).get("value")) if series else None
-        total = as_int(as_dict(entry.get("total_value")).get("value"))
+        first = as_count(as_dict(series[0]).get("value")) if series else None
+        total = as_count(as_dict(entry.get("total_value")).get("value"))
         if first is not None:
             values[name] = first
         elif total is not None:
@@ -350,11 +361,11 @@ def account_insights(
     days: list[DailyValue] = []
     for entry in map(as_dict, as_list(body.get("data"))):
         name = str(entry.get("name"))
-        total = as_int(as_dict(entry.get("total_value")).get("value"))
+        total = as_count(as_dict(entry.get("total_value")).get("value"))
         if total is not None:
             totals[name] = total
         series = [
-            DailyValue(end_time=timestamp(v.get("end_time")), value=as_int(v.get("value")) or 0)
+            DailyValue(end_time=timestamp(v.get("end_time")), value=as_count(v.get("value")) or 0)
             for v in map(as_dict, as_list(entry.get("values")))
         ]
         if series:
@@ -363,7 +374,7 @@ def account_insights(
             totals.setdefault(name, sum(v.value for v in series))
         if name == "clicks" and entry.get("link_total_values") is not None:
             links = map(as_dict, as_list(entry.get("link_total_values")))
-            totals.setdefault(name, sum(as_int(v.get("value")) or 0 for v in links))
+            totals.setdefault(name, sum(as_count(v.get("value")) or 0 for v in links))
     return AccountInsights(
         since=since,
         until=until,

@@ -343,7 +343,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     # ------------------------------------------------------------ reading
 
     def _get_post(self, id: str) -> Post:
-        body = self._api.get(segment(media_id(id)), fields=convert.MEDIA_FIELDS)
+        body = convert.asked(self._api.get(segment(media_id(id)), fields=convert.MEDIA_FIELDS), id)
         if body.get("media_type") == "REPOST_FACADE":
             return self._resolved(body)  # as listings and repost() give it
         return self._with_metrics(convert.post(body), body)
@@ -365,7 +365,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         if m.get("media_type") != "REPOST_FACADE" or original_id is None:
             return post
         try:
-            body = self._api.get(segment(original_id), fields=convert.MEDIA_FIELDS)
+            body = convert.asked(
+                self._api.get(segment(original_id), fields=convert.MEDIA_FIELDS), original_id
+            )
             original = self._with_metrics(convert.post(body), body)  # not resolved again: no loops
         except errors.NotFound:
             return post.model_copy(update={"reposted_by": post.author})
