@@ -98,7 +98,7 @@ def rows(quick: bool) -> list[Row]:
     try:
         reader = threads_user(server)
         server.control("seed", {"user_id": reader["id"], "count": READ})
-        for i in range(3 if quick else 7):
+        for i in range(3 if quick else 15):  # reads are short (~45 ms): more rounds steady the median
             if i % 2:
                 theirs = read_raw(server, reader)
                 ours = read_backend(server, reader)

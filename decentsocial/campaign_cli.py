@@ -90,6 +90,8 @@ def _jobs_table(jobs: list[Job]) -> Table:
     for job in jobs:
         problems = [f"{o.target}: {o.error}" for o in job.outcomes if o.error is not None]
         problems += [f"{o.target}: publishing" for o in job.outcomes if o.publishing]
+        if job.takeovers:  # workers stopped while running it: a cap gives it up (decentsocial.takeovers)
+            problems.insert(0, f"taken over {job.takeovers}× from stopped workers")
         if job.error is not None:  # its record cannot be read: that says why it is failed
             problems.insert(0, str(job.error))
         table.add_row(  # cells of Text: a server's error "[/x]" or "[link=…]" is not markup
@@ -203,6 +205,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "key": job.key,
         "text": job.draft.text,
         "occurrence": job.occurrence,
+        "takeovers": job.takeovers,  # of this occurrence from workers that stopped mid-run
         "error": None if job.error is None else error_json(job.error),
         "outcomes": [
             {

@@ -166,6 +166,26 @@ def test_a_job_that_kills_every_worker_is_given_up_after_the_cap(
     assert texts(profiles, "c.db") == [TEXT]
 
 
+def test_decentsocial_jobs_shows_the_takeovers_so_far(sched: Scheduler, store: str) -> None:
+    """An operator sees a job that is killing workers before the cap gives it up."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from decentsocial.cli import app
+
+    job = sched.schedule(TEXT, ["brand-a", "brand-c"], at=START)
+    for n in range(2):  # the first worker, then one takeover
+        assert run_worker(store, lease_after(n), crash=True) == "killed"
+    runner = CliRunner()
+    as_json = runner.invoke(app, ["jobs", "--store", store, "--json"])
+    as_table = runner.invoke(app, ["jobs", "--store", store], env={"COLUMNS": "200"})
+    assert as_json.exit_code == 0, as_json.output
+    (listed,) = [j for j in json.loads(as_json.output) if j["id"] == job.id]
+    assert (listed["status"], listed["takeovers"]) == ("running", 1)
+    assert "taken over 1× from stopped workers" in as_table.output
+
+
 def test_a_job_taken_over_up_to_the_cap_completes_and_the_next_occurrence_counts_anew(
     sched: Scheduler, store: str, profiles: Path
 ) -> None:
