@@ -42,6 +42,8 @@ COLUMNS: tuple[str, ...] = (
     *ENGAGEMENT,
     "reward",
 )
+#: The whole-number columns (``Int64``, missing as ``<NA>``).
+_COUNTS = ("likes", "reposts", "replies", "quotes", "views", "media_count")
 
 
 def _row(post: Post) -> dict[str, Any]:
@@ -76,11 +78,16 @@ def _row(post: Post) -> dict[str, Any]:
     }
 
 
+def _int64(count: int | None) -> int | None:
+    return count if count is not None and -(2**63) <= count < 2**63 else None
+
+
 def to_dataframe(posts: Iterable[Post]) -> pandas.DataFrame:
     """One row per post, columns :data:`COLUMNS`.
 
-    ``created_at`` is a tz-aware UTC datetime column; counts the network does
-    not report are missing (``<NA>``), so they are never mistaken for zero;
+    ``created_at`` is a tz-aware UTC datetime column; counts are exact ``Int64``,
+    and those the network does not report are missing (``<NA>``), so they are
+    never mistaken for zero (as is one past what ``Int64`` holds);
     ``tags``/``mentions``/``links`` are lists; ``reward`` is the amounts as
     text ("1.234 HBD, 0.500 HP"), exact. Takes any iterable, e.g. an
     iterator straight from ``net.search(...)``.
@@ -100,6 +107,9 @@ def to_dataframe(posts: Iterable[Post]) -> pandas.DataFrame:
         rows.append(_row(post))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    for column in ("likes", "reposts", "replies", "quotes", "views", "media_count"):
-        frame[column] = frame[column].astype("Int64")
+    for column in _COUNTS:
+        # From the ints themselves: through pandas' float column (a missing count makes one), a count
+        # past 2**53 came out changed, and one near 2**63 was a TypeError losing the whole frame. A
+        # count no Int64 holds (a Post built by hand) is missing, as in decentsocial.history.
+        frame[column] = pd.array([_int64(row[column]) for row in rows], dtype="Int64")
     return frame

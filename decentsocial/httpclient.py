@@ -63,6 +63,7 @@ __all__ = [
     "sent_secrets",
     "server_words",
     "unchained",
+    "unsendable",
 ]
 
 #: Sent with every request; the guarded transport decodes (and caps) exactly ``ACCEPT_ENCODING``.
@@ -341,6 +342,8 @@ class HttpApi:
             error = InvalidInput(
                 "a request parameter is not valid Unicode (it holds a lone surrogate)", network=self.network
             )
+        except httpx.InvalidURL:
+            error = unsendable(self.network)
         if error is not None:
             raise error
         try:  # what ``failures`` does, without a context manager on every request
@@ -462,6 +465,19 @@ _MAX_WORDS = 200
 #: layer's (``socket.gaierror``, ``ssl.SSLError``), so a caller can still tell that a connection
 #: never opened (a refused port, a name that did not resolve) from one that was lost.
 _PLAIN_MODULES = frozenset({"builtins", "socket", "ssl"})
+
+
+def unsendable(network: str | None, action: str | None = None) -> InvalidInput:
+    """What ``httpx.InvalidURL`` (raised before anything is sent) means: a parameter, such as a search
+    text of 70,000 characters, makes the address longer than httpx sends (65,536) or invalid.
+
+    httpx's own words are left out: some quote the address, which can hold a secret.
+    """
+    return InvalidInput(
+        f"{action + ': ' if action else ''}the request cannot be sent: a parameter makes its address"
+        " too long or invalid (nothing was sent)",
+        network=network,
+    )
 
 
 def secret_safe(call: Callable[[], T], *, secrets: Iterable[str] = ()) -> T:

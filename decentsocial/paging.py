@@ -8,7 +8,9 @@ stops exactly at ``limit`` (``None`` pages to the end).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import operator
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,11 +18,15 @@ from typing import Generic, TypeVar
 
 from .errors import InvalidInput, NetworkUnavailable
 
-__all__ = ["Page", "check_limit", "paginate"]
+__all__ = ["MAX_CURSOR", "Page", "check_limit", "cursor_digest", "paginate"]
 
 #: How many of the latest cursors a listing remembers to spot a server sending one again (a longer
-#: loop is stopped by ``max_pages``): a bound, so iterating a million items keeps memory flat.
+#: loop is stopped by ``max_pages``): a bound, so iterating a million items keeps memory flat. Each is
+#: kept as a 16-byte digest, never as sent: a server's cursors may be megabytes each.
 RECENT_CURSORS = 1024
+#: The longest cursor (its ``repr``) a listing sends back. Real ones are a few hundred characters; a
+#: server's cursor of megabytes would be a request httpx cannot send (its address stops at 65,536).
+MAX_CURSOR = 8192
 #: How many of the latest item keys a keyed listing remembers (whole pages, oldest dropped first), so
 #: that a server sending earlier pages again with fresh cursors cannot repeat an item (a longer
 #: cycle is stopped by ``max_pages``): about 1.5 MiB at most, however long the listing.
@@ -39,14 +45,27 @@ class Page(Generic[T, C]):
 
 
 def check_limit(limit: int | None) -> int | None:
-    """Validate a ``limit`` argument before any I/O."""
+    """Validate a ``limit`` argument before any I/O; a numpy integer (a frame's count) reads as an ``int``."""
     if limit is None:
         return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidInput(f"limit must be a positive integer or None, got {limit!r}")
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        number = _integer(limit)
+        if number is None:
+            raise InvalidInput(f"limit must be a positive integer or None, got {limit!r}")
+        limit = number
     if limit < 1:
         raise InvalidInput(f"limit must be at least 1 (or None for all), got {limit}")
     return limit
+
+
+def _integer(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer of another type (``numpy.int64``); a bool is not."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
 
 
 def paginate(
@@ -88,7 +107,7 @@ def _pages(
     cursor: C | None = None
     seen: set[Hashable] = set()  # the keys of the pages in ``window``
     window: deque[tuple[Hashable, ...]] = deque()  # each recent page's new keys, oldest first
-    cursors: dict[Hashable, None] = {}  # the most recent cursors, oldest first
+    cursors: dict[bytes, None] = {}  # the most recent cursors' digests, oldest first
     pages = 0
     while remaining is None or remaining > 0:
         pages += 1
@@ -124,7 +143,7 @@ def _pages(
             remaining -= fresh
         if page.next_cursor is None or not page.items:
             return
-        marker = _hashable(page.next_cursor)
+        marker = cursor_digest(page.next_cursor, network)
         came_round = marker in cursors and page.next_cursor != cursor  # an older cursor again: a loop
         if key is not None and fresh == 0 and not came_round:
             return  # nothing new: the same page again, or earlier pages again under fresh cursors
@@ -136,9 +155,18 @@ def _pages(
         cursor = page.next_cursor
 
 
-def _hashable(cursor: object) -> Hashable:
-    try:
-        hash(cursor)
-    except TypeError:
-        return repr(cursor)
-    return cursor
+def cursor_digest(cursor: object, network: str | None) -> bytes:
+    """The 16 bytes a listing remembers ``cursor`` by (of its ``repr``: text, numbers and tuples of them,
+    as backends' cursors are, each have their own), not the cursor a server made as long as it liked.
+
+    A cursor past :data:`MAX_CURSOR` is a malformed answer (``NetworkUnavailable`` naming ``network``),
+    refused before it is sent back.
+    """
+    text = repr(cursor)
+    if len(text) > MAX_CURSOR:
+        raise NetworkUnavailable(
+            f"the server gave a page cursor of {len(text):,} characters"
+            f" (at most {MAX_CURSOR:,} are sent back)",
+            network=network,
+        )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

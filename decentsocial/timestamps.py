@@ -35,6 +35,10 @@ _COMPACT_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
 _PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:Z|\+00:?00)?", re.ASCII)
 
 
+#: A leap second (``23:59:60``, fraction and all), which RFC 3339 allows and ``datetime`` cannot hold.
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d):60(?:[.,]\d*)?", re.ASCII)
+
+
 def parse_iso_datetime(text: str) -> datetime:
     """An ISO-8601 / RFC 3339 timestamp as tz-aware UTC (naive means UTC); ``ValueError`` otherwise.
 
@@ -42,8 +46,19 @@ def parse_iso_datetime(text: str) -> datetime:
     which Python 3.10's ``fromisoformat`` does not read: they are normalised first.
     The commonest form, whole seconds in UTC (Hive's ``2016-07-13T08:29:15``,
     the Graph API's ``+0000``), is read directly (a converter reads one or
-    three per post).
+    three per post). A leap second (``23:59:60Z``) is the last microsecond
+    before the next minute (``23:59:59.999999``), so times keep their order.
     """
+    try:
+        return _parse(text)
+    except ValueError:
+        leap = _LEAP_SECOND.search(text)
+        if leap is None:
+            raise
+        return _parse(f"{text[: leap.start()]}{leap[1]}:59.999999{text[leap.end() :]}")
+
+
+def _parse(text: str) -> datetime:
     if _NATIVE_ISO:  # Python 3.11+ reads every form below itself, ten times faster
         if len(text) == 19:  # whole seconds, no offset: read as UTC at once (``replace`` costs 4× the parse)
             try:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ...httpclient import unsendable
 
 __all__ = ["is_session_gone", "map_error", "mapped"]
 
@@ -65,6 +66,8 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
         yield
     except httpx.TimeoutException as exc:
         raise _deadline_passed(network, action) from exc
+    except httpx.InvalidURL as exc:  # not an HTTPError: raised before anything is sent
+        raise unsendable(network, action) from exc
     except httpx.HTTPError as exc:  # atproto passes some (e.g. a dropped connection) through bare
         raise errors.NetworkUnavailable(
             f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe

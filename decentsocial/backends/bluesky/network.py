@@ -21,7 +21,7 @@ from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str, malformed
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page
+from ...paging import Page, cursor_digest
 from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
 from ...text import grapheme_len, utf8_len
@@ -648,7 +648,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         the listing's requests (shared by its pages), so the whole listing, not
         each page, stays within ``max_pages``.
         """
-        seen: set[str | None] = {cursor}
+        seen = {cursor_digest(cursor, self.name)}  # by digest: a server makes its cursors as long as it likes
         counted = requests if requests is not None else itertools.count()
         while next(counted) < self.settings.limits.max_pages:
             answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
@@ -667,11 +667,12 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             next_cursor = as_str(answer.get("cursor")) or None
             if items or not feed or next_cursor is None:
                 return Page(items, next_cursor)
-            if next_cursor in seen:
+            marker = cursor_digest(next_cursor, self.name)
+            if marker in seen:
                 raise errors.NetworkUnavailable(
                     f"{action}: the server sent a cursor it had sent before", network=self.name
                 )
-            seen.add(next_cursor)
+            seen.add(marker)
             # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
             cursor, size = next_cursor, max(size, self.page_size)
         raise errors.NetworkUnavailable(
