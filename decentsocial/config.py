@@ -42,7 +42,7 @@ from typing import Any
 from pydantic import BaseModel, SecretBytes, SecretStr
 
 from .errors import ConfigurationError, InvalidInput
-from .private_files import exclusive, write_private_file
+from .private_files import exclusive, read_small_file, write_private_file
 from .text import lone_surrogate_at
 
 if sys.version_info >= (3, 11):
@@ -94,27 +94,27 @@ def config_path() -> Path:
     return Path(user_config_dir("decentsocial")) / "config.toml"
 
 
+#: The largest config file read: thousands of profiles fit; a larger one is some other file.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
 def _read_text(path: Path) -> str:
     """The config file's text; ``""`` when there is none."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return ""
-    except OSError as exc:  # a folder, no permission, a broken disk
+        data = read_small_file(path, MAX_CONFIG_BYTES)
+    except OSError as exc:  # a folder, a pipe, a device, no permission, a broken disk
         raise ConfigurationError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
+    if data is None:
+        return ""
+    try:  # "-sig": editors on Windows may start the file with a byte-order mark, which TOML would refuse
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigurationError(f"config file {path} is not UTF-8 text (bad byte at {exc.start})") from None
 
 
 def _parse(path: Path, text: str) -> dict[str, dict[str, Any]]:
     """The ``[profiles]`` of the config file ``text``, each checked to be a table."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
-    profiles = data.get("profiles", {})
+    profiles = _document(path, text).get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigurationError(f"config file {path}: [profiles] must be a table")
     for name, table in profiles.items():
@@ -124,6 +124,18 @@ def _parse(path: Path, text: str) -> dict[str, dict[str, Any]]:
                 f"(a [profiles.NAME] section, one setting a line), not {_kind(table)}"
             )
     return profiles
+
+
+def _document(path: Path, text: str) -> dict[str, Any]:
+    """The config file ``text`` as TOML reads it; ``ConfigurationError`` when it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
+    except ValueError:  # Python's own limit on the digits of an integer (4300)
+        raise ConfigurationError(f"config file {path} holds a number too long to read") from None
+    except RecursionError:  # the parser recurses once per level of [ or {
+        raise ConfigurationError(f"config file {path} holds arrays or tables nested too deeply") from None
 
 
 def _kind(value: Any) -> str:
@@ -426,18 +438,17 @@ def update_profile(name: str, values: dict[str, Any]) -> bool:
 def _save_profile(path: Path, name: str, settings: dict[str, Any], login: dict[str, Any] | None) -> None:
     old = _read_text(path)
     _parse(path, old)  # refuse to rewrite a file that is not valid
-    lines = [f"[profiles.{name}]"]
+    header = f"profiles.{_toml_key(name)}"  # quoted when hand-written so (update_profile("café", …))
+    lines = [f"[{header}]"]
     lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in settings.items() if v is not None]
     if login:
-        lines += ["", f"[profiles.{name}.{LOGIN_TABLE}]"]
+        lines += ["", f"[{header}.{LOGIN_TABLE}]"]
         lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in login.items() if v is not None]
+    section = "\n".join(lines) + "\n"
     rest = _without_profile(old, name).rstrip()
-    text = (rest + "\n\n" if rest else "") + "\n".join(lines) + "\n"
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a bug in the writer above
-        raise ConfigurationError(f"could not write profile {name!r} to {path}: {exc}") from None
-    _write(path, text)
+    expected = _document(path, old)
+    expected["profiles"] = {**expected.get("profiles", {}), name: tomllib.loads(section)["profiles"][name]}
+    _write_checked(path, name, (rest + "\n\n" if rest else "") + section, expected)
 
 
 def remove_profile(name: str) -> bool:
@@ -446,5 +457,35 @@ def remove_profile(name: str) -> bool:
         text = _read_text(path)
         if name not in _parse(path, text):
             return False
-        _write(path, _without_profile(text, name))
+        expected = _document(path, text)
+        expected["profiles"] = {k: v for k, v in expected["profiles"].items() if k != name}
+        _write_checked(path, name, _without_profile(text, name), expected)
     return True
+
+
+def _write_checked(path: Path, name: str, text: str, expected: dict[str, Any]) -> None:
+    """Write ``text`` only if it reads as ``expected`` (the file with just profile ``name`` changed).
+
+    The file is edited line by line to keep its comments; a profile written
+    in a form that editing cannot cut out cleanly would otherwise be left
+    half there, or take a neighbour's lines with it and leave a file that is
+    no longer TOML. Such a file is refused and left as it is.
+    """
+    try:
+        same = _canonical(tomllib.loads(text)) == _canonical(expected)
+    except (ValueError, RecursionError):
+        same = False
+    if not same:
+        raise ConfigurationError(
+            f"config file {path}: profile {name!r} cannot be changed without changing other settings "
+            f"(it is written as dotted keys, an inline table or a [[profiles.{name}…]] array, or a "
+            "multi-line text holds a [section] line); nothing was written: change the file by hand"
+        )
+    _write(path, text)
+
+
+def _canonical(document: dict[str, Any]) -> str:
+    """``document`` in one form whatever its keys' order (``nan`` equal to ``nan``; no profiles = ``{}``)."""
+    if not document.get("profiles", True):
+        document = {k: v for k, v in document.items() if k != "profiles"}
+    return json.dumps(document, sort_keys=True, default=repr)

@@ -13,19 +13,25 @@ such a file is the user's only (0700).
 processes (two sign-ins saving profiles at once each keep their change). A
 lock held elsewhere past :data:`LOCK_WAIT` is a ``TimeoutError``, which each
 caller says in its own terms (the config file, a monitor's cursor).
+
+:func:`read_small_file` reads such a file back: only a regular file, and only
+up to a bound, so a pipe, a device or a huge file put in its place is an
+error instead of a hang or an exhausted memory.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import stat
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["exclusive", "write_private_file"]
+__all__ = ["exclusive", "read_small_file", "write_private_file"]
 
 #: How long :func:`exclusive` waits for another process's change before it gives up.
 LOCK_WAIT = 30.0
@@ -48,6 +54,36 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def read_small_file(path: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path``, ``None`` when there is none; ``OSError`` for anything else.
+
+    Checked on the open descriptor, not the name, so nothing swapped in after
+    a check is read: a FIFO (opened without blocking; reading it would wait for
+    a writer for ever), a device (``/dev/zero`` never ends), a folder, or a file
+    over ``limit`` bytes (read no further than that) is refused, saying which.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a folder, a pipe or a device)", str(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(descriptor, limit + 1 - size)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes, more than such a file ever holds", str(path))
+    finally:
+        os.close(descriptor)
 
 
 @contextmanager

@@ -73,5 +73,10 @@ class NetworkSettings(BaseModel):
     @field_validator("state_path")
     @classmethod
     def _home(cls, value: Path | None) -> Path | None:
-        """``~/…`` is the user's home, as in a shell: never a folder named ``~`` where the job runs."""
+        """``~/…`` is the user's home, as in a shell: never a folder named ``~`` where the job runs.
+
+        A NUL character (TOML's ``\\u0000``) names no file: refused here, not at the first publish.
+        """
+        if value is not None and "\0" in str(value):
+            raise ValueError("a path cannot hold a NUL character")
         return value.expanduser() if value is not None else None

@@ -34,7 +34,7 @@ import httpx
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
 from ...httpclient import secret_safe
 from ...limits import check_json_depth, guarded_transport
-from ...private_files import write_private_file
+from ...private_files import read_small_file, write_private_file
 from ...urls import check_endpoint, is_loopback_host, redirect_refused
 from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
@@ -103,6 +103,10 @@ class _CheckedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+#: The largest session file read: a saved session is a few kilobytes of tokens.
+_MAX_SESSION_BYTES = 1024 * 1024
+
+
 class Transport:
     """A lazily logged-in atproto ``Client`` and the XRPC calls made through it.
 
@@ -124,15 +128,24 @@ class Transport:
     # ---------------------------------------------------------------- session
 
     def _read_session_file(self) -> str | None:
+        """The saved session; a pipe, device, huge or non-UTF-8 file there is ``ConfigurationError``."""
         path = self.settings.session_file
-        if path is None or not path.exists():
+        if path is None:
             return None
         try:
-            text = path.read_text().strip()
-        except OSError as exc:
+            data = read_small_file(path, _MAX_SESSION_BYTES)
+            text = data.decode("utf-8").strip() if data is not None else ""
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or bytes that are not UTF-8
+            why = (
+                exc.strerror
+                if isinstance(exc, OSError)
+                else "not UTF-8 text, so no saved session"
+                if isinstance(exc, UnicodeDecodeError)
+                else "a path cannot hold a NUL character"
+            )
             raise ConfigurationError(
-                f"cannot read session file {path}: {exc.strerror}", network=self.network
-            ) from exc
+                f"cannot read session file {path}: {why}", network=self.network
+            ) from None
         return text or None
 
     def _write_session_file(self, session_string: str) -> None:
