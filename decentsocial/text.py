@@ -56,13 +56,16 @@ _HASHTAG = regex.compile(
 _MENTION = regex.compile(
     r"(?<![\w/=])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[\w-]+(?:\.[\w-]+)+)?)"
 )
-# A link ends at whitespace, quotes and angle brackets (guillemets too: Arabic and French quote with
-# them) and at an invisible mark no URL holds: bidi marks, embeddings and isolates (LRM, RLM, ALM,
+# A link ends at whitespace, double quotes and angle brackets (guillemets too: Arabic and French quote
+# with them) and at an invisible mark no URL holds: bidi marks, embeddings and isolates (LRM, RLM, ALM,
 # U+202A-U+202E, U+2066-U+2069), a zero-width space, a BOM. ZWNJ, ZWJ and the soft hyphen stay: Persian
-# words (and so their URLs) hold ZWNJ.
+# words (and so their URLs) hold ZWNJ. An apostrophe stays in a path ("/wiki/Ender's_Game", as Bluesky
+# and Mastodon read it) but ends the host ("https://example.com's page"): see ``_link``.
 _URL = regex.compile(
-    r"https?://[^\s<>\"'«»\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]+", regex.IGNORECASE
+    r"https?://[^\s<>\"«»\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]+", regex.IGNORECASE
 )
+# The host and port of a URL _URL matched: up to its path, query or fragment.
+_AUTHORITY = regex.compile(r"https?://[^/?#]*", regex.IGNORECASE)
 _ATOM = regex.compile(r"\s*\S+")
 # Closing punctuation after a link, in Latin, Arabic (، ؟ ؛ ۔) and CJK (full stop, comma, brackets)
 # text, is the sentence's, not the link's.
@@ -171,6 +174,17 @@ def mastodon_len(text: str, url_length: int = 23, *, content_warning: str = "") 
 url_weighted_len = mastodon_len
 
 
+def _link(url: str) -> str:
+    """The link in what ``_URL`` matched: an apostrophe in the host ends it (a possessive, no host
+    holds one), and closing punctuation after it is the sentence's."""
+    authority = _AUTHORITY.match(url)
+    if authority is not None:
+        cut = min((i for i in (authority.group().find(q) for q in "'’") if i >= 0), default=-1)
+        if cut >= 0:
+            url = url[:cut]
+    return _strip_trailing(url)
+
+
 def _strip_trailing(url: str) -> str:
     while url and url[-1] in _TRAILING:
         if url[-1] == ")" and url.count("(") >= url.count(")"):
@@ -202,7 +216,7 @@ def _scan(text: str) -> tuple[Entity, ...]:
         spans.insert(i, (start, end, kind, value))
 
     for m in _URL.finditer(text):
-        url = _strip_trailing(m.group())
+        url = _link(m.group())
         # "https://..." (a placeholder) names no host: no link (Bluesky refuses a post linking it).
         if url.partition("//")[2][:1] not in ("", "/"):
             add("link", url, m.start(), m.start() + len(url))
@@ -288,7 +302,10 @@ def split_text(
     ends with `` (i/n)``, room for it kept in every part (more room when ``n``
     has more digits). ``over``: the caller already measured ``text`` over
     ``limit``, so it is not measured again. Linear in the text: each word is
-    measured once and each part checked once with ``measure``.
+    measured once and each part checked once with ``measure``. What shows
+    nothing (whitespace, bidi marks: :func:`is_blank`) makes no part of its
+    own, so a blank text over the limit is one empty part (a post's media
+    then goes out without it), never an empty list.
     """
     if limit < 10:
         raise ValueError("limit too small to split into a thread")
@@ -297,7 +314,7 @@ def split_text(
     words = _atoms(text)
     room = len(" (99/99)") if numbering else 0
     while True:
-        parts = _pack(words, limit - room, measure, whole=True)
+        parts = _pack(words, limit - room, measure, whole=True) or [""]
         n = len(parts)
         if not numbering or n < 2:
             return parts
@@ -337,7 +354,7 @@ def _pack(words: list[str], budget: int, measure: Callable[[str], int], *, whole
         current = [rest] if rest else []
     if current:
         parts.append("".join(current))
-    parts = [p.strip() for p in parts if p.strip()]
+    parts = [p.strip() for p in parts if not is_blank(p)]
     if all(measure(p) <= budget for p in parts):
         return parts
     return _pack_exact(words, budget, measure, whole=whole)
@@ -354,13 +371,13 @@ def _pack_exact(
         if measure(candidate.strip()) <= budget:
             current = candidate
             continue
-        if current.strip():
+        if not is_blank(current):
             parts.append(current.strip())
         current = atom.lstrip()
         if measure(current) > budget:  # a single atom longer than a whole part
             heads, current = _cut_word(current, budget, measure, whole=whole)
             parts += heads
-    if current.strip():
+    if not is_blank(current):
         parts.append(current.strip())
     return parts
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+import idna
+
 from .errors import ConfigurationError, ContentRejected, InvalidInput, NetworkUnavailable
 from .limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_encoded
 
@@ -39,6 +41,7 @@ __all__ = [
     "canonical_base_url",
     "check_endpoint",
     "fetch_public_json",
+    "host_key",
     "is_loopback_host",
     "is_public_address",
     "parse_url",
@@ -50,6 +53,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SPECIAL = set(DEFAULT_PORTS)
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _FORBIDDEN_HOST = set(" #%/:<>?@[\\]^|\t\r\n\x00")
+#: The characters Python's "idna" codec (IDNA 2003) changes but browsers, httpx and DNS (UTS #46
+#: nontransitional processing, IDNA 2008) keep: "faß.de" is not "fass.de", and a Persian name holding
+#: a zero-width non-joiner is not the name without it. A host holding one is encoded as they encode it.
+_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
 
 
 @dataclass(frozen=True)
@@ -147,14 +154,27 @@ def _canonical_host(host: str, bad: Callable[[str], InvalidInput]) -> str:
     if any(ch in _FORBIDDEN_HOST or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in host):
         raise bad("forbidden character in the host")
     try:
-        ascii_host = host.encode("idna").decode("ascii").lower().rstrip(".")
-    except UnicodeError:
+        if _DEVIATIONS.isdisjoint(host):
+            ascii_host = host.encode("idna").decode("ascii").lower().rstrip(".")
+        else:
+            ascii_host = idna.encode(host.rstrip("."), uts46=True, transitional=False).decode("ascii")
+    except UnicodeError:  # idna.IDNAError is one
         raise bad("the host is not a valid domain name") from None
     labels = ascii_host.split(".")
     # WHATWG reads hosts like "0x7f.1" or "2130706433" as IPv4 addresses; no honest host looks so.
     if labels and all(_numberish(label) for label in labels if label) and not _dotted_quad(ascii_host):
         raise bad("a number that some parsers read as an IPv4 address")
     return ascii_host
+
+
+def host_key(host: str) -> str:
+    """``host`` as two names of one domain compare equal: lower case, in IDNA as browsers and DNS spell
+    it (``Bücher.example`` is ``xn--bcher-kva.example``; ``faß.de`` is not ``fass.de``). A host that is
+    no domain name compares as its lower case."""
+    try:
+        return _canonical_host(host, InvalidInput)
+    except InvalidInput:
+        return host.lower()
 
 
 def _numberish(label: str) -> bool:

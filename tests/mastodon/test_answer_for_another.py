@@ -88,6 +88,7 @@ def test_a_boost_is_asked_by_its_own_id(server: HostileServer, net: MastodonNetw
         ("alice", "bob"),
         ("alice@social.example", "bob@social.example"),
         ("alice@social.example", "alice@other.example"),
+        ("alice@faß.example", "alice@fass.example"),  # two domains (IDNA 2008), one to IDNA 2003
     ],
 )
 def test_a_lookup_answered_with_another_account_is_refused(
@@ -106,6 +107,7 @@ def test_a_lookup_answered_with_another_account_is_refused(
         ("alice@this.example", "alice"),  # a local account asked for by its full address
         ("alice@Social.Example", "alice@social.example"),
         ("alice@bücher.example", "alice@xn--bcher-kva.example"),
+        ("alice@faß.example", "alice@xn--fa-hia.example"),  # faß as browsers and DNS spell it
     ],
 )
 def test_the_asked_account_is_taken(

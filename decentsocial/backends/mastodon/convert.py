@@ -40,6 +40,7 @@ from ...models import (
     Post,
     Visibility,
 )
+from ...urls import host_key
 from .markup import read_content
 
 __all__ = [
@@ -380,17 +381,10 @@ def to_asked_account(data: Any, acct: str) -> Account:
         return account
     user, _, domain = acct.partition("@")
     got_user, _, got_domain = answered.partition("@")
-    if got_user.lower() != user.lower() or (domain and got_domain and _host(got_domain) != _host(domain)):
+    other_domain = bool(domain and got_domain) and host_key(got_domain) != host_key(domain)
+    if got_user.lower() != user.lower() or other_domain:
         raise not_asked_for(NETWORK, "account", acct, answered)
     return account
-
-
-def _host(domain: str) -> str:
-    """A domain as compared: lower case, in IDNA form where it has one."""
-    try:
-        return domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return domain.lower()
 
 
 def to_scheduled_post(data: Mapping[str, Any], *, author: Account) -> Post:
