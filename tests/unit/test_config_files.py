@@ -14,15 +14,6 @@ import decentsocial as ds
 from decentsocial import config
 from decentsocial.scheduler import Scheduler
 
-
-@pytest.fixture
-def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(path))
-    monkeypatch.delenv("DECENTSOCIAL_PROFILE", raising=False)
-    return path
-
-
 BAD_FILES = {
     "a profile that is text": b'[profiles]\nbrand = "s3cret-in-the-wrong-place"\n',
     "a profile that is a number": b"profiles.brand = 3\n",

@@ -22,14 +22,6 @@ TOKEN = "tok-SECRET-4f9a"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(path))
-    monkeypatch.delenv("DECENTSOCIAL_PROFILE", raising=False)
-    return path
-
-
 def _connect_in_child(config_path: Path) -> str:
     """``connect(profile="brand")`` in a child with at most 1 GiB of memory; its one-line outcome.
 

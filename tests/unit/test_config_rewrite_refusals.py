@@ -18,15 +18,6 @@ import pytest
 import decentsocial as ds
 from decentsocial import config
 
-
-@pytest.fixture
-def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(path))
-    monkeypatch.delenv("DECENTSOCIAL_PROFILE", raising=False)
-    return path
-
-
 LAYOUTS = {
     "a neighbour's multi-line text holding the profile's header": (
         '[profiles.other]\nnetwork = "sandbox"\nsignature = """\n[profiles.brand]\n— the team\n"""\n\n'
