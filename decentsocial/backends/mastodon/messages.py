@@ -13,14 +13,31 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import regex
+
 from ...coerce import as_dict, as_list, as_str
 from ...models import Account, Message
 from .convert import NETWORK, _checked, to_json_safe, to_post
 
-__all__ = ["strip_addressing", "to_message"]
+__all__ = ["delivered_to", "strip_addressing", "to_message"]
 
 #: A mention at the start of a status: ``@user`` or ``@user@domain``.
 _LEADING_MENTION = re.compile(r"\s*@([\w.\-]+(?:@[\w.\-]+)?)")
+
+
+#: Ruby's ``[[:word:]]`` (Onigmo: Alphabetic, marks, decimal digits, connector punctuation). Python's
+#: ``\w`` also counts ZWNJ and ZWJ, so ``"\u200c@carol"`` was no mention here, but one to Mastodon.
+_RUBY_WORD = r"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"
+#: Mastodon's own ``Account::MENTION_RE`` (app/models/account.rb): the accounts a status goes to.
+_SERVER_MENTION = regex.compile(
+    rf"(?<![=/{_RUBY_WORD}])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?(?:@[{_RUBY_WORD}.-]+[{_RUBY_WORD}]+)?)",
+    regex.IGNORECASE,
+)
+
+
+def delivered_to(text: str) -> tuple[str, ...]:
+    """The handles Mastodon reads as mentions in ``text`` (and so delivers a direct status to)."""
+    return tuple(dict.fromkeys(regex.findall(_SERVER_MENTION, text)))
 
 
 def strip_addressing(text: str, addressed: set[str]) -> str:

@@ -52,7 +52,7 @@ from .convert import (
     to_scheduled_post,
 )
 from .ids import path_id, path_tag
-from .messages import to_message
+from .messages import delivered_to, to_message
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -646,7 +646,9 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         recipient = to if isinstance(to, Account) else self.account(to)  # NotFound: no such account
         local = self._local_domain()
         own = handle_key(recipient.handle, local)
-        others = list(dict.fromkeys(m for m in mentions(text) if handle_key(m, local) != own))
+        # Both readings: the SDK's, and the server's own (it decides who receives the status).
+        found = (*mentions(text), *delivered_to(text))
+        others = list(dict.fromkeys(m for m in found if handle_key(m, local) != own))
         if others:
             named = ", ".join("@" + m for m in others[:5]) + (", …" if len(others) > 5 else "")
             raise errors.InvalidInput(

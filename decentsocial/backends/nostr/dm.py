@@ -45,7 +45,7 @@ from ...text import utf8_len
 from . import nip44
 from .convert import NETWORK, account_from_profile
 from .events import Event, event_id, sign_event
-from .keys import PrivateKey
+from .keys import PrivateKey, is_hex64
 from .pages import take
 
 if TYPE_CHECKING:
@@ -158,12 +158,13 @@ def unwrap(wrap: Event, key: PrivateKey) -> Message | None:
         return _dropped(wrap, "forged: the rumor's author did not sign the seal")
     if rumor.id != event_id(rumor.pubkey, rumor.created_at, rumor.kind, rumor.tags, rumor.content):
         return _dropped(wrap, "the rumor's id does not match its content")
-    people = sorted({rumor.pubkey, *rumor.tag_values("p")})
+    addressed = _keys(rumor.tag_values("p"))
+    people = sorted({rumor.pubkey, *addressed})
     return Message(
         network=NETWORK,
         id=rumor.id,
         sender=account_from_profile(rumor.pubkey, None),
-        recipients=tuple(account_from_profile(p, None) for p in dict.fromkeys(rumor.tag_values("p"))),
+        recipients=tuple(account_from_profile(p, None) for p in addressed),
         text=rumor.content,
         created_at=datetime.fromtimestamp(rumor.created_at, tz=timezone.utc),
         conversation_id=hashlib.sha256("\x1f".join(people).encode()).hexdigest()[:32],
@@ -173,6 +174,15 @@ def unwrap(wrap: Event, key: PrivateKey) -> Message | None:
             "seal": seal.id,
         },
     )
+
+
+def _keys(values: list[str]) -> list[str]:
+    """The ``p`` values that are keys, in lower case, once each.
+
+    The rumor is the sender's own text: a value that is no key is left out
+    (it broke the whole inbox), and an upper-case key is the same participant.
+    """
+    return list(dict.fromkeys(v.lower() for v in values if is_hex64(v.lower())))
 
 
 def _dropped(wrap: Event, why: str) -> Message | None:

@@ -488,9 +488,8 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
     def _pubkey_of(self, account: AccountRef) -> str:
         """Hex key from an Account, npub/nprofile/hex, or a NIP-05 name (through the resolver)."""
         if isinstance(account, Account):
-            if account.network == self.name:
-                return account.id
-            ref = account.handle
+            # Its id is read as any key is (64 hex, lower-cased: relays match "#p" tags exactly).
+            ref = account.id if account.network == self.name else account.handle
         else:
             ref = self.account_ref(account)
         try:
