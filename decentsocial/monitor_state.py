@@ -21,6 +21,7 @@ same file yields exactly what it had not yielded before.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import unicodedata
@@ -34,7 +35,7 @@ from typing import Any, BinaryIO
 
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Account, Post, utc
-from .private_files import exclusive, write_private_file
+from .private_files import exclusive, read_small_file, write_private_file
 from .text import mentions as parsed_mentions
 
 __all__ = [
@@ -590,6 +591,10 @@ def _same_file(journal: BinaryIO, path: Path) -> bool:
         return False
 
 
+#: The largest cursor file read: its snapshot and the lines of up to ``COMPACT_EVERY`` posts since.
+MAX_CURSOR_FILE_BYTES = 256 * 1024 * 1024
+
+
 def _read(file: Path) -> dict[str, NetCursor]:
     """The cursors of a cursor file: its snapshot, then its lines; ``ValueError`` if it is not one.
 
@@ -597,7 +602,10 @@ def _read(file: Path) -> dict[str, NetCursor]:
     of a character too) is ignored, also when another monitor sharing the
     file appended after it.
     """
-    lines = file.read_bytes().split(b"\n")
+    data = read_small_file(file, MAX_CURSOR_FILE_BYTES)  # a pipe or a device there: OSError, not a hang
+    if data is None:
+        raise FileNotFoundError(errno.ENOENT, "no cursor file", str(file))
+    lines = data.split(b"\n")
     data = json.loads(lines[0].decode("utf-8"))
     if not isinstance(data, dict) or data.get("format") != CURSOR_FORMAT:
         raise ValueError(f"it has no {CURSOR_FORMAT!r} format mark")
