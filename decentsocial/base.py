@@ -475,6 +475,8 @@ class BaseNetwork(Generic[S]):
             target = self._ref(to, "an Account, a Post, a handle or a post id")
         if not isinstance(memo, str):
             raise self.invalid(f"memo must be text, got {type(memo).__name__}")
+        if (at := lone_surrogate_at(memo)) is not None:  # no network's text (UTF-8) can hold it
+            raise self.invalid(f"memo is not valid Unicode: a lone surrogate at character {at}")
         try:
             value = Amount.parse(amount)
         except InvalidInput as exc:

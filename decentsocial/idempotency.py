@@ -86,8 +86,9 @@ def post_of_key(earlier: dict[str, Any], key: str, *, network: str) -> Post:
 
 
 def tip_fingerprint(to: str, amount: Amount, memo: str) -> str:
-    """What one idempotency key of ``tip`` stands for: whom, how much, and the memo."""
-    return hashlib.sha256(f"{to}\x1f{amount}\x1f{memo}".encode()).hexdigest()
+    """What one idempotency key of ``tip`` stands for: whom, how much, and the memo (hashed whatever
+    the text holds: the backend refuses a recipient that is not valid Unicode its own way)."""
+    return hashlib.sha256(f"{to}\x1f{amount}\x1f{memo}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def receipt_of_key(earlier: dict[str, Any], key: str, *, network: str) -> str:

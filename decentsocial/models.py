@@ -262,7 +262,7 @@ class Amount(_Input):
     """
 
     value: Decimal
-    asset: str = Field(min_length=1)
+    asset: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")  # what ``parse`` reads back, no other
 
     @model_validator(mode="before")
     @classmethod
@@ -305,8 +305,8 @@ class Amount(_Input):
         if cls is not Amount or parts["value"] < 0:  # a subclass's validators, or the error: validated
             return cls(**parts)
         # What validation would build, without running it (a Hive answer parses a few a post): the
-        # pattern admits digits only (a finite Decimal), ``_split`` checked the size, and the asset
-        # has at least one character.
+        # pattern admits digits only (a finite Decimal), ``_split`` checked the size, and its asset
+        # is the field's pattern.
         return cls._trusted(parts)
 
     @classmethod

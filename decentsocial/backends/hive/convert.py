@@ -202,6 +202,8 @@ class Seen:
         if found is None:
             author_part = _amount_or_zero(author_value, chain, self)
             curator_part = _amount_or_zero(curator_value, chain, self)
+            if author_part.asset != curator_part.asset:  # the node's answer: never the caller's input
+                raise malformed(chain.network, "post payout (author and curators paid in different assets)")
             total = author_part + curator_part
             status: RewardStatus = "paid" if total.value > 0 else "none"
             found = (status, (total,), (author_part,), self.curator(curator_part))

@@ -119,7 +119,9 @@ def engaged_post(
     update: dict[str, Any] = {"metrics": count_engagement(note, events)}
     receipts = [e for e in events if e.kind == KIND_ZAP_RECEIPT]
     if receipts:  # the LNURL server's key is read only for a note that has receipts
-        update["reward"] = zap_reward(note.id, receipts, zap_signer(note.pubkey), ignored, note.pubkey)
+        update["reward"] = zap_reward(
+            note.id, receipts, zap_signer(note.pubkey), ignored, note.pubkey, note.id
+        )
     return post.model_copy(update=update)
 
 
@@ -164,4 +166,4 @@ def engaged_note(net: _Reader, note: Event) -> Post:
 def note_zaps(net: _Reader, note: Event) -> Reward:
     """The valid zaps to ``note``, in sats (``rewards()``)."""
     receipts = net.transport.query([zap_filter(note.id)]).events
-    return zap_reward(note.id, receipts, net._zap_signer(note.pubkey), net._ignored_zap, note.pubkey)
+    return zap_reward(note.id, receipts, net._zap_signer(note.pubkey), net._ignored_zap, note.pubkey, note.id)

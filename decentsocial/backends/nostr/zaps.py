@@ -257,18 +257,23 @@ def zap_reward(
     signer: str | None,
     ignored: Callable[[Event, str | None], None],
     recipient: str,
+    note: str | None = None,
 ) -> Reward:
     """The valid zaps among ``receipts`` paid to ``recipient`` as a paid ``Reward`` in sats, one
     count per invoice.
 
     ``signer`` is the key the recipient's LNURL server signs receipts with;
-    ``ignored`` hears of every receipt that does not count, and why.
+    ``ignored`` hears of every receipt that does not count, and why. ``note``: only zaps of that
+    note count (a relay's ``#e`` filter also finds a receipt naming it in a later ``e`` tag, while
+    the zapped note is its first).
     """
     total = 0
     by_sender: dict[str, int] = {}
     seen: set[str] = set()
     for receipt in receipts:
         check = check_zap_receipt(receipt, signer, recipient)
+        if check.valid and note is not None and check.target != note:
+            check = ZapCheck(receipt=receipt, problem="receipt zaps another note")
         if not check.valid or check.amount_msat is None or check.sender is None:
             ignored(receipt, check.problem)
             continue
