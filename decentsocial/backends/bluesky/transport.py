@@ -135,18 +135,15 @@ class Transport:
         try:
             data = read_small_file(path, _MAX_SESSION_BYTES)
             text = data.decode("utf-8").strip() if data is not None else ""
-        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or bytes that are not UTF-8
-            why = (
-                exc.strerror
-                if isinstance(exc, OSError)
-                else "not UTF-8 text, so no saved session"
-                if isinstance(exc, UnicodeDecodeError)
-                else "a path cannot hold a NUL character"
-            )
-            raise ConfigurationError(
-                f"cannot read session file {path}: {why}", network=self.network
-            ) from None
-        return text or None
+        except OSError as exc:
+            why = exc.strerror
+        except UnicodeDecodeError:
+            why = "not UTF-8 text, so no saved session"
+        except ValueError:  # raised by os.open
+            why = "a path cannot hold a NUL character"
+        else:
+            return text or None
+        raise ConfigurationError(f"cannot read session file {path}: {why}", network=self.network)
 
     def _write_session_file(self, session_string: str) -> None:
         path = self.settings.session_file
