@@ -131,6 +131,8 @@ class HostileServer:
     def __init__(self) -> None:
         self.routes: dict[str, Answer] = {}
         self.paths: list[str] = []
+        #: Each request's body (empty for a GET), in the order of ``paths``.
+        self.bodies: list[bytes] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -141,8 +143,7 @@ class HostileServer:
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                owner.bodies.append(self.rfile.read(length) if length else b"")
                 path = urlsplit(self.path).path
                 owner.paths.append(self.path)
                 method = path.rsplit("/", 1)[-1]

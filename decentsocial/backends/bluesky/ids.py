@@ -7,13 +7,14 @@ Record keys chosen by the client make writes exactly-once: a retried
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from ...coerce import as_dict, as_str, not_asked_for
 from ...errors import InvalidInput
@@ -22,8 +23,10 @@ from ...models import Account
 __all__ = [
     "POST",
     "AtUri",
+    "blob_cid",
     "check_asked_account",
     "check_asked_post",
+    "is_cid",
     "new_tid",
     "parse_at_uri",
     "tid_for_key",
@@ -58,6 +61,9 @@ LANG_RE = re.compile(
     r"|x(?:-[A-Za-z0-9]{1,8})+",
     re.ASCII,
 )
+
+# A CID as JSON writes it: CIDv1 in base32 ("bafy…", "bafk…"), or a legacy CIDv0 ("Qm…").
+_CID = re.compile(r"b[a-z2-7]{58,200}|Qm[1-9A-HJ-NP-Za-km-z]{44}", re.ASCII)
 
 MAX_DID = 2048
 MAX_HANDLE = 253
@@ -133,6 +139,17 @@ def parse_at_uri(value: str, *, network: str = "bluesky", collection: str | None
     if collection is not None and uri.collection != collection:
         raise InvalidInput(f"{value!r} is a {uri.collection} record, not a {collection}", network=network)
     return uri
+
+
+def is_cid(value: object) -> TypeGuard[str]:
+    """Whether a server's ``cid`` is a CID: a strong ref with anything else is refused by every PDS."""
+    return isinstance(value, str) and _CID.fullmatch(value) is not None
+
+
+def blob_cid(data: bytes) -> str:
+    """The CID of a blob of these bytes, as a PDS names it (CIDv1, raw codec, SHA-256, base32)."""
+    cid = b"\x01\x55\x12\x20" + hashlib.sha256(data).digest()  # version 1, raw, sha2-256 of 32 bytes
+    return "b" + base64.b32encode(cid).decode().lower().rstrip("=")
 
 
 def _encode_tid(timestamp_us: int, clock_id: int) -> str:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Any
 
-from ...errors import ContentRejected
+from ...coerce import as_dict, as_str, malformed
+from ...errors import ContentRejected, NetworkUnavailable
 from ...models import Draft, Media
+from .ids import blob_cid
 from .settings import MAX_IMAGE_BYTES
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "PreparedImage",
     "check_images",
     "check_media",
+    "checked_blob",
     "prepare_images",
     "prepare_media",
     "sniff",
@@ -150,6 +154,22 @@ def prepare_images(
             width, height = item.width, item.height
         prepared.append(PreparedImage(data, mime, item.alt_text or "", width, height))
     return prepared
+
+
+def checked_blob(answer: dict[str, Any], image: PreparedImage, *, network: str) -> dict[str, Any]:
+    """The blob ``uploadBlob`` answered for ``image``, malformed unless it names the bytes sent (their
+    CID and size) stored as an image: put in the post, another blob would show something else than
+    was uploaded, and one without a CID would show nothing while the publish seemed to succeed."""
+    blob = answer.get("blob")
+    if not isinstance(blob, dict):
+        raise NetworkUnavailable("upload image: the server answered without a blob", network=network)
+    cid = as_str(as_dict(blob.get("ref")).get("$link"))
+    size, mime = blob.get("size"), as_str(blob.get("mimeType")) or ""
+    if cid != blob_cid(image.data) or type(size) is not int or size != len(image.data):
+        raise malformed(network, "uploadBlob answer (a blob of other bytes than the image sent)")
+    if not mime.startswith("image/"):  # the PDS names the type it sniffed, which may differ from ours
+        raise malformed(network, f"uploadBlob answer (the image was stored as {mime[:60]!r})")
+    return dict(blob)
 
 
 def check_media(draft: Draft, *, network: str, max_bytes: int = MAX_IMAGE_BYTES) -> None:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_dict, as_list, as_str, malformed
+from ...coerce import as_dict, as_list, as_str
 from ...models import Account, Draft, Notification, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, cursor_digest
@@ -37,9 +37,18 @@ from .convert import (
 from .engage import Engagements
 from .firehose import FirehoseReader, author_cache, firehose_url
 from .ids import DID_RE, HANDLE_RE, POST, AtUri, new_tid, parse_at_uri, tid_for_key
-from .media import PreparedImage, check_media, prepare_media
+from .media import PreparedImage, check_media, checked_blob, prepare_media
 from .pins import ProfilePins
-from .records import external_embed, images_embed, post_record, record_parts, reply_ref
+from .records import (
+    external_embed,
+    images_embed,
+    post_record,
+    record_about,
+    record_parts,
+    reply_ref,
+    strong_ref,
+    written_parts,
+)
 from .richtext import (
     MAX_GRAPHEMES,
     MAX_TAG_BYTES,
@@ -73,14 +82,6 @@ def _objects(answer: Any, key: str, most: int | None = None) -> list[dict[str, A
 def _part_key(key: str, number: int) -> str:
     """The idempotency key of a thread's part ``number`` (from 0), so a retried thread resumes."""
     return f"{key}#{number}"
-
-
-def _strong(view: dict[str, Any]) -> dict[str, str]:
-    """``{uri, cid}`` of a post view or record; ``malformed`` when either is missing."""
-    uri, cid = as_str(view.get("uri")), as_str(view.get("cid"))
-    if not uri or not cid:
-        raise malformed("bluesky", "post reference (no uri or cid)")
-    return {"uri": uri, "cid": cid}
 
 
 class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
@@ -270,11 +271,9 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         ``retry=False``: asked once (inside a write's own retry, which decides the attempts).
         """
         params = {"repo": uri.repo, "collection": uri.collection, "rkey": uri.rkey}
-        action = f"get record {uri}"
+        query = self._query if retry else self.transport.query
         try:
-            if not retry:
-                return self.transport.query("com.atproto.repo.getRecord", params, action=action)
-            return self._query("com.atproto.repo.getRecord", params, action=action)
+            found = query("com.atproto.repo.getRecord", params, action=f"get record {uri}")
         except errors.NotFound:
             return None
         except errors.InvalidInput as exc:
@@ -282,6 +281,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             if exc.server_message and "could not" in exc.server_message.lower():
                 return None
             raise
+        return record_about(found, uri)  # another record's cid or text must not stand for ``uri``
 
     def _create_record(
         self, collection: str, rkey: str, record: dict[str, Any], *, check_first: bool
@@ -297,7 +297,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         if check_first:
             existing = self._get_record(target)
             if existing is not None:
-                return (*record_parts(existing), False)
+                return (*written_parts(existing, target, "record"), False)
 
         def attempt() -> tuple[str, str, dict[str, Any], bool]:
             try:
@@ -307,7 +307,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
                     action=f"create {collection}",
                     safe=True,
                 )
-                uri, cid, _ = record_parts(answer, "createRecord answer")
+                uri, cid, _ = written_parts(answer, target, "createRecord answer")
                 return uri, cid, record, True
             except errors.RateLimited:
                 raise
@@ -321,7 +321,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
                 except errors.DecentSocialError:
                     found = None
                 if found is not None:
-                    return (*record_parts(found), False)
+                    return (*written_parts(found, target, "record"), False)
                 raise exc from exc.__cause__
 
         return self.retry.call(attempt)
@@ -337,13 +337,13 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         """({uri, cid}, record) of a post: from the PDS, else from the AppView (posts on other PDSes)."""
         found = self._get_record(uri)
         if found is not None and found.get("cid"):
-            return _strong(found), dict(as_dict(found.get("value")))
+            return strong_ref(found, uri), dict(as_dict(found.get("value")))
         views = self._query("app.bsky.feed.getPosts", {"uris": [str(uri)]}, action=f"get post {uri}")
         posts = _objects(views, "posts")
         if not posts:
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         ids.check_asked_post(posts[0], uri, network=self.name)  # a like or reply must land on ``uri``
-        return _strong(posts[0]), dict(as_dict(posts[0].get("record")))
+        return strong_ref(posts[0], uri), dict(as_dict(posts[0].get("record")))
 
     def _indexed_ref(
         self, uri: AtUri, *, quote: bool = False, wait: bool = True
@@ -360,13 +360,13 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         ask = functools.partial(self._thread_node, str(uri), 0)
         view = indexed_view(ask, wait=0, uri=uri, quote=quote, network=self.name)
         if view is not None:
-            return _strong(view), dict(as_dict(view.get("record")))
+            return strong_ref(view, uri), dict(as_dict(view.get("record")))
         found = self._get_record(uri)
         if found is None or not found.get("cid"):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         if wait and self.settings.index_wait:
             indexed_view(ask, wait=self.settings.index_wait, uri=uri, quote=quote, network=self.name)
-        return _strong(found), dict(as_dict(found.get("value")))
+        return strong_ref(found, uri), dict(as_dict(found.get("value")))
 
     # ---------------------------------------------------------------- publishing
 
@@ -445,12 +445,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
                 content_type=image.mime_type,
             )
         )
-        blob = answer.get("blob")
-        if not isinstance(blob, dict):
-            raise errors.NetworkUnavailable(
-                "upload image: the server answered without a blob", network=self.name
-            )
-        return blob
+        return checked_blob(answer, image, network=self.name)
 
     def _prepare_media(self, draft: Draft) -> tuple[list[PreparedImage], PreparedImage | None]:
         """The draft's images and link-card thumbnail, read and checked without any request."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ...coerce import as_dict, as_str, malformed
+from ...coerce import as_dict, as_str, malformed, not_asked_for
+from ...errors import InvalidInput
 from ...models import Draft
-from .ids import POST
+from .ids import POST, AtUri, is_cid, parse_at_uri
 from .media import PreparedImage
 
 __all__ = [
@@ -21,11 +22,14 @@ __all__ = [
     "images_embed",
     "now",
     "post_record",
+    "record_about",
     "record_parts",
     "reply_ref",
     "self_labels",
+    "strong_ref",
     "subject_record",
     "with_pinned",
+    "written_parts",
 ]
 
 #: Self-labels a post may carry (com.atproto.label.defs#selfLabels on app.bsky.feed.post).
@@ -61,14 +65,22 @@ def reply_ref(parent_ref: dict[str, str], parent: dict[str, Any]) -> dict[str, A
     """A reply's ``{root, parent}``: the root is the parent's root, or the parent when it is one.
 
     The parent is someone's record, written without validation maybe: a
-    ``reply.root`` that is not a strong ref to a post is ignored, and the
-    parent stands as the root.
+    ``reply.root`` that is not a strong ref to a post (an at-URI of a post and
+    a CID: the PDS refuses any other) is ignored, and the parent stands as the root.
     """
     root = as_dict(as_dict(parent.get("reply")).get("root"))
-    uri, cid = as_str(root.get("uri")), as_str(root.get("cid"))
-    if not (uri and cid and uri.startswith("at://")):
+    uri, cid = as_str(root.get("uri")) or "", as_str(root.get("cid"))
+    if not (_is_post_uri(uri) and is_cid(cid)):
         uri, cid = parent_ref["uri"], parent_ref["cid"]
     return {"root": {"uri": uri, "cid": cid}, "parent": parent_ref}
+
+
+def _is_post_uri(uri: str) -> bool:
+    try:
+        parse_at_uri(uri)
+    except InvalidInput:
+        return False
+    return uri.startswith("at://") and uri == uri.strip()
 
 
 def images_embed(images: list[PreparedImage], blobs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -161,3 +173,36 @@ def record_parts(found: dict[str, Any], what: str = "record") -> tuple[str, str,
     if not uri:
         raise malformed("bluesky", f"{what} (no uri)")
     return uri, as_str(found.get("cid")) or "", dict(as_dict(found.get("value")))
+
+
+def record_about(found: dict[str, Any], target: AtUri, what: str = "record") -> dict[str, Any]:
+    """``found`` (a ``getRecord``/``createRecord`` answer) when its uri names ``target``, else the
+    malformed-answer error: kept, another record's cid and text would stand for ``target``."""
+    try:
+        named: AtUri | None = parse_at_uri(as_str(found.get("uri")) or "", collection=None)
+    except InvalidInput:
+        named = None
+    if named != target:
+        raise not_asked_for("bluesky", what, str(target), found.get("uri"))
+    return found
+
+
+def written_parts(found: dict[str, Any], target: AtUri, what: str) -> tuple[str, str, dict[str, Any]]:
+    """(uri, cid, value) of a ``createRecord``/``getRecord`` answer about ``target``, a record this
+    account writes: malformed when it names another record or its cid is no CID, which kept would
+    make the post returned (and its later likes, replies, deletes) name a record never written."""
+    uri, cid, value = record_parts(record_about(found, target, what), what)
+    if not is_cid(cid):
+        raise malformed("bluesky", f"{what} (its cid is missing or no CID)")
+    return uri, cid, value
+
+
+def strong_ref(found: dict[str, Any], target: AtUri) -> dict[str, str]:
+    """``{uri, cid}`` of the post ``target`` from its record or view (checked to be that post): the
+    uri as asked, by DID (an AppView may name the repo by handle, which no like, repost or reply may
+    hold: the AppView would not count it), and malformed when the cid is missing or no CID (the PDS
+    would refuse the record with it)."""
+    cid = as_str(found.get("cid"))
+    if not is_cid(cid):
+        raise malformed("bluesky", "post reference (its cid is missing or no CID)")
+    return {"uri": str(target), "cid": cid}

@@ -26,10 +26,12 @@ from ...limits import Limits, loads
 
 __all__ = [
     "RpcError",
+    "check_broadcast_answer",
     "error_from_rpc",
     "is_duplicate_transaction",
     "is_refusal",
     "is_unchanged_vote",
+    "may_have_reached",
     "node_failures",
     "result_of",
 ]
@@ -235,3 +237,37 @@ def node_failures(network: str, method: str, next_node: Callable[[], None]) -> I
         if exc.retryable:
             next_node()
         raise
+
+
+def check_broadcast_answer(network: str, tx_id: str, answer: object) -> None:
+    """A broadcast is taken only on hived's answer, ``{}`` (or an object naming this very transaction).
+
+    An answer with no ``result`` (``{}``, ``null``, a list) says nothing of the transaction, and one
+    naming another transaction id is not about this one: neither is reported as sent. Both may
+    follow a broadcast that reached the node, so the error is one that re-sends this transaction.
+    """
+    if not isinstance(answer, dict):
+        problem = "no result"
+    elif "id" in answer and answer["id"] != tx_id:
+        problem = f"another transaction's id ({str(answer['id'])[:80]!r}, signed {tx_id})"
+    else:
+        return
+    raise errors.NetworkUnavailable(
+        f"the node's answer to the broadcast of {tx_id} has {problem}: not taken as sent",
+        network=network,
+        retryable=True,
+    )
+
+
+def may_have_reached(exc: errors.DecentSocialError) -> bool:
+    """Whether a broadcast that failed with ``exc`` may still have been taken by a node.
+
+    A node's own refusal (hived's error object, a 4xx or 429) took nothing, and
+    neither did a connection that never opened; a timeout, a lost answer, a
+    5xx or a gateway's error object (it gave up waiting for hived) may have.
+    """
+    if not isinstance(exc, errors.NetworkUnavailable):
+        return False
+    if isinstance(exc.__cause__, RpcError):  # a gateway's timeout or internal error, not hived's refusal
+        return not is_refusal(exc.__cause__.error)
+    return not isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))

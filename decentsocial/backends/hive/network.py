@@ -19,8 +19,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, TypeVar
 
-import httpx
-
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str, malformed, not_asked_for
@@ -45,10 +43,16 @@ from .convert import (
     post_from_bridge,
     reward_from_history,
 )
-from .failures import RpcError, is_duplicate_transaction, is_refusal, is_unchanged_vote
+from .failures import (
+    RpcError,
+    check_broadcast_answer,
+    is_duplicate_transaction,
+    is_unchanged_vote,
+    may_have_reached,
+)
 from .pins import CommunityPins
 from .settings import HiveSettings, SteemSettings
-from .sign import SignedTx, sign_transaction, tapos
+from .sign import SignedTx, check_active_key, sign_transaction, tapos
 from .tips import KeyedTips, chain_time
 from .transport import RpcClient
 
@@ -495,7 +499,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             )
             irreversible = int(props.get("last_irreversible_block_num", 0))
         except (KeyError, TypeError, ValueError, OverflowError, struct.error) as exc:
-            raise malformed(self.name, "set of chain properties") from exc
+            raise malformed(self.name, f"set of chain properties ({str(exc)[:200]})") from exc
         head_time: datetime = base["head_time"]
         return base, head_time, irreversible
 
@@ -539,7 +543,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
 
         def send() -> None:
             try:
-                self._rpc.call("condenser_api.broadcast_transaction", [tx.json], retry=False)
+                answer = self._rpc.call("condenser_api.broadcast_transaction", [tx.json], retry=False)
+                check_broadcast_answer(self.name, tx.id, answer)
             except errors.DecentSocialError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, RpcError) and is_duplicate_transaction(cause.error):
@@ -551,7 +556,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
                         "one sent nothing: wait for the next block (3 s) or make it differ (a tip's memo)",
                         network=self.name,
                     ) from exc
-                reached.append(_may_have_reached(exc))
+                reached.append(may_have_reached(exc))
                 raise
 
         try:
@@ -737,6 +742,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
 
     def _check_balance(self, account: str, amount: Amount) -> None:
         entry = self._account_entry(account)
+        check_active_key(self._key("active_key"), entry, self.name)  # the transfer's key, read here
         names = ("balance",) if amount.asset == self.chain.liquid else ("hbd_balance", "sbd_balance")
         raw = next((entry[n] for n in names if n in entry), None)
         if raw is None:
@@ -768,20 +774,6 @@ def _category_of(post: Post) -> str | None:
 def _whole(value: object) -> bool:
     """Whether ``value`` is an int (a bool is not one: ``True`` is no page size)."""
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _may_have_reached(exc: errors.DecentSocialError) -> bool:
-    """Whether a broadcast that failed with ``exc`` may still have been taken by a node.
-
-    A node's own refusal (hived's error object, a 4xx or 429) took nothing, and
-    neither did a connection that never opened; a timeout, a lost answer, a
-    5xx or a gateway's error object (it gave up waiting for hived) may have.
-    """
-    if not isinstance(exc, errors.NetworkUnavailable):
-        return False
-    if isinstance(exc.__cause__, RpcError):  # a gateway's timeout or internal error, not hived's refusal
-        return not is_refusal(exc.__cause__.error)
-    return not isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 class SteemNetwork(HiveNetwork):

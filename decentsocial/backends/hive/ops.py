@@ -39,7 +39,10 @@ __all__ = [
 OpJson = list[Any]  # ["vote", {...}]
 
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
-BENEFICIARY_LIMIT = 128
+#: Beneficiaries one post may have: a node refuses more than HIVE_MAX_COMMENT_BENEFICIARIES (8) in a
+#: transaction it is handed (hived's comment_options evaluator; Steem's witnesses hold to the same 8).
+#: The 127 of the operation's own check (HIVE_BENEFICIARY_LIMIT) is no limit a broadcast can use.
+BENEFICIARY_LIMIT = 8
 #: hived refuses a transaction over 64 KiB (HIVE_MAX_TRANSACTION_SIZE).
 MAX_TRANSACTION_BYTES = 65_536
 #: What a comment's transaction holds besides its title, body, metadata and beneficiaries, at most:
@@ -134,7 +137,10 @@ def _tags(draft: Draft, network: str) -> list[str]:
 def beneficiaries_json(beneficiaries: tuple[Beneficiary, ...], network: str) -> list[dict[str, Any]]:
     """Sorted, unique, whole basis points, at most 100 % in total (hived's rules)."""
     if len(beneficiaries) > BENEFICIARY_LIMIT:
-        raise ContentRejected(f"at most {BENEFICIARY_LIMIT} beneficiaries", network=network)
+        raise ContentRejected(
+            f"{network} takes at most {BENEFICIARY_LIMIT} beneficiaries on a post, got {len(beneficiaries)}",
+            network=network,
+        )
     weights: dict[str, int] = {}
     for b in beneficiaries:
         name = check_account(b.account, network, what="beneficiary account")
