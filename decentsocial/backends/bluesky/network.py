@@ -24,7 +24,7 @@ from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, cursor_digest
 from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
-from ...text import grapheme_len, utf8_len
+from ...text import grapheme_len, truncate, utf8_len
 from ...urls import check_endpoint
 from . import ids
 from .convert import (
@@ -716,10 +716,11 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
     def _search(self, q: str, limit: int | None) -> Iterator[Post]:
         # Full-text search; searchPosts finds "#tag" as the hashtag.
         authors: dict[str, Account] = {}
+        action = f"search {truncate(q, 80)!r}"  # errors name the query, not 70,000 characters of it
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             answer = self._query(
-                "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=f"search {q!r}"
+                "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=action
             )
             views = _objects(answer, "posts", size)
             self._load_authors(views, authors)
