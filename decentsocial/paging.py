@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import numbers
 import operator
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -59,13 +60,13 @@ def check_limit(limit: int | None) -> int | None:
 
 
 def _integer(value: object) -> int | None:
-    """``value`` as an ``int`` if it is an integer of another type (``numpy.int64``); a bool is not."""
-    if isinstance(value, bool):
+    """``value`` as an ``int`` if it is an integer of another type (``numpy.int64``); a bool is not.
+
+    ``numbers.Integral``, not ``__index__`` alone: older numpy gives its bool an ``__index__``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         return None
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        return None
+    return operator.index(value)
 
 
 def paginate(
