@@ -15,6 +15,7 @@ import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
 from tests.servers.bluesky import BlueskyStack
 
+from .hostile import HostileServer
 from .proxy import FaultProxy
 
 
@@ -97,3 +98,14 @@ def list_posts(stack: BlueskyStack, did: str) -> list[dict[str, Any]]:
         cursor = body.get("cursor")
         if not cursor or not body.get("records"):
             return records
+
+
+@pytest.fixture
+def net(server: HostileServer) -> Iterator[BlueskyNetwork]:
+    """A connection to the module's hostile ``server`` fixture (one attempt a call), for the modules
+    that define one and do not define their own ``net``."""
+    net = connect_bluesky(
+        base_url=server.url, handle="victim.test", password="pw", state_path=None, retry={"attempts": 1}
+    )
+    yield net
+    net.close()

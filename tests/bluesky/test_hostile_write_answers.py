@@ -19,7 +19,7 @@ import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
 from decentsocial.backends.bluesky.ids import POST, tid_for_key
 
-from .conftest import connect_bluesky, make_png
+from .conftest import make_png
 from .hostile import DID, HostileServer, hostile_server, send_json
 
 KEY = "hostile-answers-1"
@@ -50,15 +50,6 @@ def server() -> Iterator[HostileServer]:
     with hostile_server() as running:
         running.routes["com.atproto.repo.getRecord"] = not_found
         yield running
-
-
-@pytest.fixture
-def net(server: HostileServer) -> Iterator[BlueskyNetwork]:
-    net = connect_bluesky(
-        base_url=server.url, handle="victim.test", password="pw", state_path=None, retry={"attempts": 1}
-    )
-    yield net
-    net.close()
 
 
 def creates(server: HostileServer) -> int:

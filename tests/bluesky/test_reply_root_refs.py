@@ -15,7 +15,6 @@ from decentsocial.backends.bluesky import BlueskyNetwork
 from decentsocial.backends.bluesky.ids import POST, tid_for_key
 from decentsocial.backends.bluesky.records import reply_ref
 
-from .conftest import connect_bluesky
 from .hostile import DID, HostileServer, hostile_server, send_json
 
 OTHER = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -66,15 +65,6 @@ def server() -> Iterator[HostileServer]:
             h, {"uri": WRITTEN, "cid": PARENT_CID}
         )
         yield running
-
-
-@pytest.fixture
-def net(server: HostileServer) -> Iterator[BlueskyNetwork]:
-    net = connect_bluesky(
-        base_url=server.url, handle="victim.test", password="pw", state_path=None, retry={"attempts": 1}
-    )
-    yield net
-    net.close()
 
 
 @pytest.mark.parametrize("root", BAD_ROOTS[:5])

@@ -20,7 +20,6 @@ import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
 from decentsocial.backends.bluesky.ids import LIKE, POST
 
-from .conftest import connect_bluesky
 from .hostile import DID, HostileServer, hostile_server, send_json
 from .recorded import recorded_post_views
 
@@ -54,15 +53,6 @@ def server() -> Iterator[HostileServer]:
         )
         running.routes["com.atproto.identity.resolveHandle"] = lambda h: send_json(h, {"did": AUTHOR})
         yield running
-
-
-@pytest.fixture
-def net(server: HostileServer) -> Iterator[BlueskyNetwork]:
-    net = connect_bluesky(
-        base_url=server.url, handle="victim.test", password="pw", state_path=None, retry={"attempts": 1}
-    )
-    yield net
-    net.close()
 
 
 def written(server: HostileServer) -> list[dict[str, Any]]:
