@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decentsocial import Amount, InvalidInput, NotFound, UnsupportedFeature
+from decentsocial import Amount, InvalidInput, NetworkUnavailable, NotFound, UnsupportedFeature
 from decentsocial.backends.hive import HIVE, HiveNetwork
 from decentsocial.backends.hive.convert import REWARD_OPS, reward_from_history
 
@@ -209,6 +209,10 @@ def test_rewards_of_a_pending_post_with_beneficiaries(net: HiveNetwork) -> None:
 
 
 def test_pending_rewards_reads_condenser_accounts(net: HiveNetwork, replay: ReplayServer) -> None:
+    if net.name == "steem":  # the recording is Hive's: its balances are in HBD and HIVE, not SBD and STEEM
+        with pytest.raises(NetworkUnavailable, match=r"reward_hbd_balance \(in HBD, not SBD\)"):
+            net.pending_rewards("gtg")
+        return
     reward = net.pending_rewards("gtg")
     assert reward.status == "none"
     assets = [a.asset for a in reward.amounts]

@@ -566,23 +566,28 @@ def claimable_reward(account: Mapping[str, Any], chain: Chain) -> Reward:
 
     Amounts are always (backed, liquid, VESTS, power), zero when absent; the
     field names differ between Hive and Steem, the labels follow ``chain``.
+    Each balance must be in the asset its field holds (the power one is counted
+    in the liquid asset): another one is the node's malformed answer, or a node of
+    the other chain, and claiming it would sign an operation for the wrong asset.
     """
 
-    def field(names: tuple[str, ...], asset: str, places: int = 3) -> Amount:
+    def field(names: tuple[str, ...], asset: str, places: int = 3, held: str | None = None) -> Amount:
         for name in names:
             if name in account:
-                value = amount_of(account[name], chain).value
-                if _decimal_places(value) > places:
+                amount = amount_of(account[name], chain)
+                if amount.asset != (held or asset):
+                    raise malformed(chain.network, f"{name} (in {amount.asset}, not {held or asset})")
+                if _decimal_places(amount.value) > places:
                     # No balance on chain is finer; claiming it would blame the caller's input.
                     raise malformed(chain.network, f"{name} (more than {places} decimal places)")
-                return Amount(value=value, asset=asset)
+                return Amount(value=amount.value, asset=asset)
         return Amount.zero(asset, places)
 
     amounts = (
         field(("reward_hbd_balance", "reward_sbd_balance"), chain.backed),
         field(("reward_hive_balance", "reward_steem_balance"), chain.liquid),
         field(("reward_vesting_balance",), "VESTS", 6),
-        field(("reward_vesting_hive", "reward_vesting_steem"), chain.power),
+        field(("reward_vesting_hive", "reward_vesting_steem"), chain.power, held=chain.liquid),
     )
     name = _name(account, "name", chain, "account (no name)")
     return Reward(
