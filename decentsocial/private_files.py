@@ -35,6 +35,8 @@ __all__ = ["exclusive", "read_small_file", "write_private_file"]
 
 #: How long :func:`exclusive` waits for another process's change before it gives up.
 LOCK_WAIT = 30.0
+#: The largest saved session read back (Bluesky's ``session_file``): a session is a few kilobytes of tokens.
+MAX_SESSION_FILE_BYTES = 1024 * 1024
 
 
 def write_private_file(path: Path, data: bytes) -> None:

@@ -273,9 +273,16 @@ def links(text: str) -> tuple[str, ...]:
 def truncate(
     text: str, limit: int, *, measure: Callable[[str], int] = grapheme_len, ellipsis: str = "…"
 ) -> str:
-    """Cut ``text`` to at most ``limit`` by ``measure``, on a grapheme boundary."""
+    """Cut ``text`` to at most ``limit`` by ``measure``, on a grapheme boundary.
+
+    The result always fits: when even ``ellipsis`` does not (a limit of 0), the text is cut without it.
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be at least 0, got {limit}")
     if measure(text) <= limit:
         return text
+    if measure(ellipsis) > limit:
+        ellipsis = ""
     clusters = [m.group() for m in _GRAPHEME.finditer(text)]
     lo, hi = 0, len(clusters)
     while lo < hi:

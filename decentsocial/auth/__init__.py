@@ -16,6 +16,7 @@ revokes what the server can revoke and removes the profile and its secrets.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_lock, profile_names, profile_table, remove_profile
 from ..errors import ConfigurationError, DecentSocialError, InvalidInput
+from ..private_files import MAX_SESSION_FILE_BYTES, read_small_file
 from ._common import SignIn
 from .bluesky import bluesky_login
 from .keys import hive_import, nostr_generate, nostr_import
@@ -267,10 +269,13 @@ def _read_session_file(table: dict[str, Any]) -> str | None:
     path = _session_file(table)
     if path is None or not path.is_file():
         return None
-    try:
-        text = path.read_text(encoding="utf-8").strip()
+    try:  # read no further than a session holds: the path may name a log of gigabytes
+        data = read_small_file(path, MAX_SESSION_FILE_BYTES)
+        text = data.decode("utf-8").strip() if data is not None else ""
     except UnicodeDecodeError:
         return None
     except OSError as exc:
+        if exc.errno in (errno.EFBIG, errno.EINVAL):  # too large, or swapped for a pipe: no session
+            return None
         raise ConfigurationError(f"cannot read the session file {path}: {exc.strerror}") from None
     return text if text.count(":::") in (3, 4) and "\n" not in text else None

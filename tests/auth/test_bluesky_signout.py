@@ -58,3 +58,16 @@ def test_logout_leaves_a_file_that_holds_no_session_alone(store: Store, tmp_path
     )
     assert ds.auth.logout("b") == ["profile b removed from the config file"]
     assert notes.read_text() == "groceries: milk, bread\n"
+
+
+def test_logout_reads_no_further_than_a_session_holds(store: Store, tmp_path: Path) -> None:
+    # A mistyped session_file naming a large file of the user's: it was read whole (a log of gigabytes
+    # filled memory), and this one, session-shaped once its padding was stripped, was taken for a session.
+    big = tmp_path / "export.log"
+    big.write_text("did:plc:x:::b.test:::access:::refresh" + " " * (2 * 1024 * 1024) + "\n")
+    store.config.write_text(
+        '[profiles.b]\nnetwork = "bluesky"\nbase_url = "http://127.0.0.1:9"\nhandle = "b.test"\n'
+        f'password_env = "NOT_SET_HERE"\nsession_file = "{big}"\n'
+    )
+    assert ds.auth.logout("b") == ["profile b removed from the config file"]
+    assert big.stat().st_size > 2 * 1024 * 1024

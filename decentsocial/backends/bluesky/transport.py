@@ -34,7 +34,7 @@ import httpx
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
 from ...httpclient import secret_safe
 from ...limits import check_json_depth, guarded_transport
-from ...private_files import read_small_file, write_private_file
+from ...private_files import MAX_SESSION_FILE_BYTES, read_small_file, write_private_file
 from ...urls import check_endpoint, is_loopback_host, redirect_refused
 from .failures import is_session_gone, mapped
 from .ids import DID_RE, HANDLE_RE
@@ -103,10 +103,6 @@ class _CheckedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-#: The largest session file read: a saved session is a few kilobytes of tokens.
-_MAX_SESSION_BYTES = 1024 * 1024
-
-
 class Transport:
     """A lazily logged-in atproto ``Client`` and the XRPC calls made through it.
 
@@ -133,7 +129,7 @@ class Transport:
         if path is None:
             return None
         try:
-            data = read_small_file(path, _MAX_SESSION_BYTES)
+            data = read_small_file(path, MAX_SESSION_FILE_BYTES)
             text = data.decode("utf-8").strip() if data is not None else ""
         except OSError as exc:
             why = exc.strerror
