@@ -146,7 +146,25 @@ class RateLimited(DecentSocialError):
 
 
 class NetworkUnavailable(DecentSocialError):
-    """Connection refused, timeout, or server errors that outlasted the retries."""
+    """Connection refused, timeout, or server errors that outlasted the retries.
+
+    ``sent`` is ``False`` only when the request certainly never left this
+    machine (the connection did not open): nothing was done. Otherwise a write
+    may have been made, even when ``retryable`` says repeating it is safe (a
+    write the server or the chain recognises when it comes again).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        network: str | None = None,
+        server_message: str | None = None,
+        retryable: bool | None = None,
+        sent: bool = True,
+    ) -> None:
+        super().__init__(message, network=network, server_message=server_message, retryable=retryable)
+        self.sent = sent
 
 
 def _rebuild(cls: type[DecentSocialError], state: dict[str, Any], args: tuple[Any, ...]) -> DecentSocialError:

@@ -299,9 +299,12 @@ class HttpApi:
 
     def transport_failure(self, exc: httpx.TransportError, *, safe_to_repeat: bool) -> NetworkUnavailable:
         """The ``NetworkUnavailable`` an httpx transport failure means (see :meth:`failures`)."""
-        if isinstance(exc, httpx.ConnectError):
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):  # nothing left this machine
             return NetworkUnavailable(
-                f"cannot reach {self.label} at {self.base_url}", network=self.network, retryable=True
+                f"cannot reach {self.label} at {self.base_url}",
+                network=self.network,
+                retryable=True,
+                sent=False,
             )
         # The request may have reached the server: repeat only what is safe to repeat.
         return NetworkUnavailable(
@@ -446,7 +449,7 @@ class HttpApi:
 def _may_have_acted(exc: DecentSocialError) -> bool:
     """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a dropped
     answer (``NetworkUnavailable``), not a connection that never opened nor a refusal (a 429, a 4xx)."""
-    return isinstance(exc, NetworkUnavailable) and not isinstance(exc.__cause__, httpx.ConnectError)
+    return isinstance(exc, NetworkUnavailable) and exc.sent
 
 
 # ---------------------------------------------------------------- errors whose chain holds no secret

@@ -23,6 +23,7 @@ Earlier versions kept a JSON file (``{key: {"saved_at": …, "record": {…}}}``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -74,9 +75,17 @@ def key_record(post: Post) -> dict[str, Any]:
 def post_of_key(earlier: dict[str, Any], key: str, *, network: str) -> Post:
     """The post an earlier publish with ``key`` made (see :func:`key_record`); a non-retryable
     ``NetworkUnavailable`` when it has none: that publish is under way, or its answer was lost and
-    it may have been made, so publishing again could make a second post."""
+    it may have been made, so publishing again could make a second post. A kept post this version
+    cannot read (a hand-edited or damaged state file) is a ``ConfigurationError``, never a new post."""
     if isinstance(earlier.get("post"), dict):
-        return Post.model_validate(earlier["post"])
+        try:
+            return Post.model_validate(earlier["post"])
+        except ValueError as exc:  # pydantic's ValidationError
+            raise ConfigurationError(
+                f"the {network} state holds a post for idempotency key {key!r} this version cannot "
+                f"read ({exc.__class__.__name__}); look for the post before publishing it with a new key",
+                network=network,
+            ) from None
     raise NetworkUnavailable(
         f"a publish with idempotency key {key!r} is under way, or its answer was lost: it may have been "
         "made; look for the post before publishing it with a new key",
@@ -107,11 +116,13 @@ def receipt_of_key(earlier: dict[str, Any], key: str, *, network: str) -> str:
 def may_have_happened(exc: DecentSocialError) -> bool:
     """Whether a write that failed with ``exc`` may still have been made: its answer was lost.
 
-    A refusal (4xx, 429) made nothing, and a connection that never opened is
-    marked retryable; everything else that is ``NetworkUnavailable`` (a
-    timeout, a 5xx after sending) is ambiguous.
+    A refusal (4xx, 429) made nothing, nor did a request that never left
+    (``NetworkUnavailable.sent`` false: the connection did not open); everything
+    else that is ``NetworkUnavailable`` (a timeout, a 5xx after sending) is
+    ambiguous, retryable or not: a write safe to repeat (an ``Idempotency-Key``,
+    a signed transaction) may have been made all the same.
     """
-    return isinstance(exc, NetworkUnavailable) and not exc.retryable
+    return isinstance(exc, NetworkUnavailable) and exc.sent
 
 
 @dataclass(kw_only=True)
@@ -146,18 +157,33 @@ class PublishLog(Generic[R]):
         self.scope = f"records:{scope or network}"
         self._leases = f"leases:{scope or network}"
         if path is not None and _is_json_log(path):
-            legacy = _read_json_log(path, network)
-            path.rename(path.with_name(path.name + ".json-before-sqlite"))
-            self.store = StateStore.open(path)
-            for key, data in legacy.items():
-                self.store.put(self.scope, key, str(data.get("digest", "")), data)
-        else:
-            self.store = StateStore.open(path)
+            _read_json_log(path, network)  # a file that cannot be read is refused before it is moved
+            _move_aside(path)
+        self.store = StateStore.open(path)
+        if path is not None:
+            self._import_json_log(path)
         # The records in flight (remembered, not yet finished or dropped), by key and by object:
         # a finished record lives in the store only, so a bot's memory does not grow with every
         # keyed post it ever made, and finishing one costs the same after a million.
         self._cache: dict[str, R] = {}
         self._key_of: dict[int, str] = {}
+
+    def _import_json_log(self, path: Path) -> None:
+        """Copy the records of the JSON file earlier versions wrote at ``path`` into the store.
+
+        The file is moved aside under a name that says its import is not done, and renamed once
+        it is: a process stopped in between (a crash, Ctrl-C, a store that failed mid-import)
+        imports it on its next start instead of forgetting every key, which would post again.
+        A key the store already holds is left as it is (another process imported it first).
+        """
+        importing = _importing(path)
+        if not importing.exists():
+            return
+        for key, data in _read_json_log(importing, self.network).items():
+            if self.store.get(self.scope, key) is None:
+                self.store.put(self.scope, key, str(data.get("digest", "")), data)
+        with contextlib.suppress(FileNotFoundError):  # another process finished the same import first
+            importing.rename(path.with_name(path.name + ".json-before-sqlite"))
 
     @contextmanager
     def exclusive(self, key: str | None, *, lease: float) -> Iterator[None]:
@@ -285,6 +311,37 @@ class PublishLog(Generic[R]):
             ) from exc
 
 
+def _importing(path: Path) -> Path:
+    """Where the JSON log earlier versions wrote at ``path`` waits while its records are imported."""
+    return path.with_name(path.name + ".json-importing")
+
+
+def _move_aside(path: Path) -> None:
+    """Move the JSON log at ``path`` to :func:`_importing`, unless another process did.
+
+    Linked, checked, then unlinked rather than renamed: a rename by a process that read the log
+    just before another moved it would move that process's new store instead, and overwrite the
+    log being imported (two stores, and the keys in neither: a second post each).
+    """
+    importing = _importing(path)
+    try:
+        os.link(path, importing)
+    except FileExistsError:  # another process is importing it, or stopped between link and unlink
+        with contextlib.suppress(OSError):
+            if importing.samefile(path):
+                path.unlink()
+        return
+    except FileNotFoundError:  # another process has moved it
+        return
+    except OSError:  # a file system without hard links: the move as it was
+        path.rename(importing)
+        return
+    if not _is_json_log(importing):  # path was already another process's store: leave it be
+        importing.unlink()
+        return
+    path.unlink(missing_ok=True)
+
+
 def _is_json_log(path: Path) -> bool:
     try:
         with path.open("rb") as file:
@@ -297,7 +354,7 @@ def _read_json_log(path: Path, network: str) -> dict[str, dict[str, Any]]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return {key: dict(entry["record"]) for key, entry in data.items()}
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise ConfigurationError(
             f"cannot read the {network} state file {path}: {exc}", network=network
         ) from exc

@@ -610,6 +610,7 @@ def error_fields(error: Exception) -> dict[str, Any]:
             "network": error.network,
             "server_message": error.server_message,
             "retryable": error.retryable,
+            "sent": getattr(error, "sent", None),
         }
     return {"message": f"unexpected {type(error).__name__}", "network": None, "server_message": None}
 
@@ -618,7 +619,8 @@ def rebuild_error(type_name: str, fields: dict[str, Any]) -> errors.DecentSocial
     """The recorded error, rebuilt as its own class with its message, network and server's words.
 
     Whether it was retryable is kept too (a lost answer is not, and a retraction tells them apart);
-    a record made before that gets its class's default.
+    a record made before that gets its class's default. So is whether a ``NetworkUnavailable`` may
+    have been sent: a record that does not say may have been (never published twice).
     """
     cls = getattr(errors, type_name, None)
     if not (isinstance(cls, type) and issubclass(cls, errors.DecentSocialError)):
@@ -631,6 +633,8 @@ def rebuild_error(type_name: str, fields: dict[str, Any]) -> errors.DecentSocial
         server_message=fields["server_message"],
         retryable=fields.get("retryable"),
     )
+    if isinstance(error, errors.NetworkUnavailable):
+        error.sent = fields.get("sent") is not False
     return error
 
 

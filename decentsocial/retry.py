@@ -28,7 +28,7 @@ from typing import TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
 from tenacity.stop import stop_base
 
-from .errors import DecentSocialError, NotFound
+from .errors import DecentSocialError, NetworkUnavailable, NotFound
 from .models import parse_iso_datetime, utc
 
 __all__ = [
@@ -67,13 +67,17 @@ def parse_retry_after(value: str | float | int | None, *, now: datetime | None =
     Accepts delta seconds (``"30"``), a Unix time (``"1732623000"``), an HTTP
     date (``"Wed, 21 Oct 2026 07:28:00 GMT"``) or ISO-8601
     (``"2026-11-26T12:00:00.000Z"``, as Mastodon sends ``X-RateLimit-Reset``).
-    Never negative; an infinite or NaN number is unreadable.
+    Never negative; an infinite or NaN number is unreadable. ``now`` (a server's ``Date``) may
+    be naive, as ``parsedate_to_datetime`` reads a ``-0000`` zone: it is read as UTC.
     """
     if value is None:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = _as_utc(now)
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int past any float: no wait anyone can keep
+            return None
     else:
         text = value.strip()
         if not text:
@@ -90,6 +94,17 @@ def parse_retry_after(value: str | float | int | None, *, now: datetime | None =
     if number >= _EPOCH_THRESHOLD:
         return max(0.0, number - now.timestamp())
     return max(0.0, number)
+
+
+def _as_utc(now: datetime | None) -> datetime:
+    """``now`` as aware UTC (naive means UTC: subtracting it from an aware date is a TypeError);
+    this machine's clock when there is none or it cannot be UTC (``9999-12-31 23:59 -2359``)."""
+    if now is not None:
+        try:
+            return utc(now)
+        except ValueError:
+            pass
+    return datetime.now(timezone.utc)
 
 
 def _parse_date(text: str) -> datetime | None:
@@ -166,13 +181,18 @@ class RetryPolicy:
                 raise
             first: BaseException = exc
         replayed = False
+        sent = _sent(first)  # whether an attempt may have acted (its answer lost)
 
         def attempt() -> T:
-            nonlocal replayed
+            nonlocal replayed, sent
             if not replayed:  # the first attempt's outcome, already known: not a second call
                 replayed = True
                 raise first
-            return fn()
+            try:
+                return fn()
+            except BaseException as exc:
+                sent = sent or _sent(exc)
+                raise
 
         def before_sleep(state: RetryCallState) -> None:
             # Give up now rather than sleep past the bounds; the last error
@@ -191,7 +211,32 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        return retrying(attempt)
+        try:
+            return retrying(attempt)
+        except DecentSocialError as exc:
+            if not sent or _sent(exc):
+                raise
+            raise _after_sent(exc) from exc
+
+
+def _after_sent(exc: DecentSocialError) -> DecentSocialError:
+    """The last failure of a call an earlier attempt of which may have acted (its answer was lost).
+
+    Its own error alone (a connection that never opened, a 429, a refusal) says nothing was
+    made, and a keyed write would give its key back for other content: it is raised as a
+    ``NetworkUnavailable`` that may have been sent, in its own words, retryable as it was.
+    """
+    return NetworkUnavailable(
+        f"{exc.message} (after an attempt whose answer was lost: it may have been done)",
+        network=exc.network,
+        server_message=exc.server_message,
+        retryable=exc.retryable,
+    )
+
+
+def _sent(exc: BaseException) -> bool:
+    """Whether a failed attempt may have reached the server and acted (see ``NetworkUnavailable.sent``)."""
+    return isinstance(exc, NetworkUnavailable) and exc.sent
 
 
 class _stop_after_total(stop_base):

@@ -33,7 +33,11 @@ def wait(seconds: float, stop: StopSignal) -> None:
     if seconds <= 0 or stopped(stop):
         return
     if isinstance(stop, threading.Event):
-        stop.wait(seconds)
+        # A lock cannot be told to wait past TIMEOUT_MAX (an OverflowError): longer waits go in turns.
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if stop.wait(min(left, threading.TIMEOUT_MAX)):
+                return
         return
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:

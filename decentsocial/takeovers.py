@@ -61,7 +61,9 @@ def given_up(job: Job) -> list[TargetOutcome]:
         if mark is not None and not mark.publishing:
             continue  # its outcome is recorded: published, or refused (kept as the network said)
         if mark is None:
-            error = errors.NetworkUnavailable(f"{why}: this target was not published", retryable=True)
+            error = errors.NetworkUnavailable(
+                f"{why}: this target was not published", retryable=True, sent=False
+            )
             ended.append(TargetOutcome(target, job.occurrence, None, (), error))
             continue
         error = errors.NetworkUnavailable(

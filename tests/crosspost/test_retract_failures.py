@@ -131,7 +131,7 @@ def test_a_failure_that_certainly_made_nothing_is_still_skipped_and_ok(
     tmp_path: Path, opened: list[SandboxNetwork]
 ) -> None:
     net = make(Flaky, tmp_path, opened)
-    never_sent = ds.NetworkUnavailable("connection refused", retryable=True)  # the connection never opened
+    never_sent = ds.NetworkUnavailable("connection refused", retryable=True, sent=False)  # never opened
     refused = ds.ContentRejected("422")
     job = job_of(
         "t", TargetOutcome("t", 0, "sandbox", (), never_sent), TargetOutcome("u", 0, "sandbox", (), refused)

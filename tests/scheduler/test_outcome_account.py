@@ -23,6 +23,7 @@ import pytest
 import decentsocial as ds
 from decentsocial import redis_store
 from decentsocial.crosspost import target_of
+from decentsocial.idempotency import may_have_happened
 from decentsocial.jobs import TargetOutcome, dumps, outcome_json
 from decentsocial.scheduler import Scheduler
 
@@ -127,17 +128,27 @@ def test_an_older_store_gets_the_column_and_its_records_retract_as_before(
 def test_an_ambiguous_error_stays_ambiguous_in_the_store(
     sched: Scheduler, folders: tuple[Path, Path]
 ) -> None:
-    """``retryable`` is kept: a connection that never opened made nothing, a lost answer may have."""
+    """``retryable`` and ``sent`` are kept: a connection that never opened made nothing, a lost answer
+    may have, and so may a keyed write safe to repeat (retryable, but sent: it was given back as
+    "nothing made" once read from the store)."""
     job = sched.schedule("x", ["rehearsal"], at=START)
-    never = ds.NetworkUnavailable("connection refused", network="sandbox", retryable=True)
+    never = ds.NetworkUnavailable("connection refused", network="sandbox", retryable=True, sent=False)
     lost = ds.NetworkUnavailable("read timed out", network="sandbox")
+    keyed = ds.NetworkUnavailable("HTTP 503 to a keyed publish", network="sandbox", retryable=True)
     sched.store.record(job.id, 0, TargetOutcome("a", 0, "sandbox", (), never, "sandbox:x"), 1.0)
     sched.store.record(job.id, 0, TargetOutcome("b", 0, "sandbox", (), lost, "sandbox:x"), 1.0)
+    sched.store.record(job.id, 0, TargetOutcome("c", 0, "sandbox", (), keyed, "sandbox:x"), 1.0)
     by_target = {o.target: o for o in sched.job(job.id).outcomes}
-    assert by_target["a"].error is not None
-    assert by_target["a"].error.retryable
-    assert by_target["b"].error is not None
-    assert not by_target["b"].error.retryable
+    never_back, lost_back, keyed_back = (by_target[t].error for t in "abc")
+    assert isinstance(never_back, ds.NetworkUnavailable)
+    assert isinstance(lost_back, ds.NetworkUnavailable)
+    assert isinstance(keyed_back, ds.NetworkUnavailable)
+    assert never_back.retryable
+    assert not may_have_happened(never_back)
+    assert not lost_back.retryable
+    assert may_have_happened(lost_back)
+    assert keyed_back.retryable
+    assert may_have_happened(keyed_back)
 
 
 def test_the_redis_store_keeps_the_account_in_each_outcome() -> None:

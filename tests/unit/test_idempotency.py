@@ -175,6 +175,8 @@ def test_a_json_file_from_an_earlier_version_is_converted_and_kept(tmp_path: Pat
 
 def test_may_have_happened() -> None:
     assert may_have_happened(ds.NetworkUnavailable("timeout", retryable=False))
-    assert not may_have_happened(ds.NetworkUnavailable("never connected", retryable=True))
+    assert not may_have_happened(ds.NetworkUnavailable("never connected", retryable=True, sent=False))
+    # Safe to repeat (an Idempotency-Key, a signed transaction) is not "nothing was made".
+    assert may_have_happened(ds.NetworkUnavailable("503 after sending", retryable=True))
     assert not may_have_happened(ds.ContentRejected("refused"))
     assert not may_have_happened(ds.RateLimited())

@@ -65,13 +65,11 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
     try:
         yield
     except httpx.TimeoutException as exc:
-        raise _deadline_passed(network, action) from exc
+        raise _deadline_passed(network, action, sent=not _never_sent(exc)) from exc
     except httpx.InvalidURL as exc:  # not an HTTPError: raised before anything is sent
         raise unsendable(network, action) from exc
     except httpx.HTTPError as exc:  # atproto passes some (e.g. a dropped connection) through bare
-        raise errors.NetworkUnavailable(
-            f"{action}: no answer from the server ({type(exc).__name__})", network=network, retryable=safe
-        ) from exc
+        raise _no_answer(network, action, exc, safe=safe) from exc
     except AtProtocolError as exc:
         raise map_error(exc, network=network, action=action, safe=safe, write=write) from exc
     except ValueError as exc:  # atproto parses answers as it gets them: corrupt JSON, or the wrong shape
@@ -82,10 +80,29 @@ def mapped(network: str, action: str, *, safe: bool, write: bool) -> Iterator[No
         ) from exc
 
 
-def _deadline_passed(network: str, action: str) -> errors.NetworkUnavailable:
+def _deadline_passed(network: str, action: str, *, sent: bool = True) -> errors.NetworkUnavailable:
     """The server kept a request past the ``limits`` deadline: not retried (it would do it again)."""
     return errors.NetworkUnavailable(
-        f"{action}: the server did not answer within the deadline", network=network, retryable=False
+        f"{action}: the server did not answer within the deadline",
+        network=network,
+        retryable=False,
+        sent=sent,
+    )
+
+
+def _never_sent(exc: BaseException | None) -> bool:
+    """Whether a transport failure came before the request left: the connection did not open."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+
+
+def _no_answer(network: str, action: str, exc: BaseException, *, safe: bool) -> errors.NetworkUnavailable:
+    """A request that got no answer; one that never left did nothing, so it may be sent again."""
+    sent = not _never_sent(exc)
+    return errors.NetworkUnavailable(
+        f"{action}: no answer from the server ({type(exc).__name__})",
+        network=network,
+        retryable=safe or not sent,
+        sent=sent,
     )
 
 
@@ -134,12 +151,8 @@ def map_error(
     if response is None:
         if isinstance(exc, ax.RequestErrorBase):
             if isinstance(exc, ax.InvokeTimeoutError):
-                return _deadline_passed(network, action)
-            cause = exc.__cause__
-            reason = type(cause).__name__ if cause is not None else type(exc).__name__
-            return errors.NetworkUnavailable(
-                f"{action}: no answer from the server ({reason})", network=network, retryable=safe
-            )
+                return _deadline_passed(network, action, sent=not _never_sent(exc.__cause__))
+            return _no_answer(network, action, exc.__cause__ or exc, safe=safe)
         return errors.NetworkUnavailable(
             f"{action}: unexpected answer ({type(exc).__name__})", network=network, retryable=False
         )

@@ -139,6 +139,7 @@ def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocial
             network=network,
             server_message=short,
             retryable=True,
+            sent=False,
         )
     if "broadcast" in method:
         if not is_refusal(error):
@@ -226,12 +227,18 @@ def node_failures(network: str, method: str, next_node: Callable[[], None]) -> I
     except httpx.TimeoutException as exc:
         next_node()
         raise errors.NetworkUnavailable(
-            f"{method}: the node timed out", network=network, retryable=True
+            f"{method}: the node timed out",
+            network=network,
+            retryable=True,
+            sent=not isinstance(exc, httpx.ConnectTimeout),
         ) from exc
     except httpx.HTTPError as exc:
         next_node()
         raise errors.NetworkUnavailable(
-            f"{method}: cannot reach the configured node", network=network, retryable=True
+            f"{method}: cannot reach the configured node",
+            network=network,
+            retryable=True,
+            sent=not isinstance(exc, httpx.ConnectError),
         ) from exc
     except errors.NetworkUnavailable as exc:
         if exc.retryable:
@@ -270,4 +277,4 @@ def may_have_reached(exc: errors.DecentSocialError) -> bool:
         return False
     if isinstance(exc.__cause__, RpcError):  # a gateway's timeout or internal error, not hived's refusal
         return not is_refusal(exc.__cause__.error)
-    return not isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))
+    return exc.sent

@@ -27,15 +27,16 @@ from .convert import NETWORK
 
 __all__ = ["Failure", "mapped", "stream_refusal", "to_error", "wait_from_headers"]
 
-FailureKind = Literal["status", "unreachable", "unreadable", "media", "argument", "version"]
+FailureKind = Literal["status", "unopened", "unreachable", "unreadable", "media", "argument", "version"]
 
 
 @dataclass(frozen=True)
 class Failure:
     """One failed request in plain words, so the mapping to errors needs no network library.
 
-    ``kind``: ``status`` (the server answered ``status``), ``unreachable``
-    (no answer: refused, timed out, dropped), ``unreadable`` (an answer that
+    ``kind``: ``status`` (the server answered ``status``), ``unopened`` (the
+    connection did not open: nothing was sent), ``unreachable`` (no answer:
+    timed out, dropped), ``unreadable`` (an answer that
     is not the JSON expected), ``media`` (a local file could not be read),
     ``argument`` (the library refused an argument), ``version`` (the
     server's API version lacks the call). ``detail`` is a short description
@@ -116,8 +117,12 @@ def to_error(failure: Failure, *, what: str, idempotent: bool) -> errors.DecentS
             f"{what}: the server sent an unreadable answer", network=NETWORK, retryable=idempotent
         )
     detail = f" ({failure.detail})" if failure.detail else ""
+    unopened = kind == "unopened"  # nothing was sent: safe to repeat, and nothing was made
     return errors.NetworkUnavailable(
-        f"{what}: cannot reach the server{detail}", network=NETWORK, retryable=idempotent
+        f"{what}: cannot reach the server{detail}",
+        network=NETWORK,
+        retryable=idempotent or unopened,
+        sent=not unopened,
     )
 
 

@@ -40,6 +40,7 @@ from mastodon.types_base import PaginatableList
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from ... import alarm
 from ...alarm import Alarm
@@ -482,7 +483,7 @@ class MastodonTransport:
         if isinstance(exc, mp.MastodonRatelimitError):
             return Failure("status", status=429, server_message=server, headers=headers)
         if isinstance(exc, mp.MastodonNetworkError):
-            return Failure("unreachable", _first_line(exc))
+            return Failure("unopened" if _never_opened(exc) else "unreachable", _first_line(exc))
         if isinstance(exc, mp.MastodonIOError):
             return Failure("media", _first_line(exc))
         if isinstance(exc, mp.MastodonIllegalArgumentError):
@@ -497,11 +498,36 @@ class MastodonTransport:
                 return Failure("unreadable")
             return Failure("status", status=status, server_message=said or server, headers=headers)
         if isinstance(exc, requests.RequestException):
-            return Failure("unreachable")
+            return Failure("unopened" if _never_opened(exc) else "unreachable")
         if headers is not None and _raised_in_library(exc):
             # Mastodon.py tripped over an answer of a shape it does not expect (a list for an object).
             return Failure("unreadable")
         return None
+
+
+def _never_opened(exc: BaseException) -> bool:
+    """Whether a failed request never left: its connection did not open (refused, no such host, or
+    no connection within the connect timeout). Mastodon.py raises its own error in place of
+    requests', which carries urllib3's as the reason of a retry error, so the chain is searched."""
+    seen: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and len(seen) < 8 and not any(link is s for s in seen):
+        if isinstance(link, (NewConnectionError, ConnectTimeoutError, requests.ConnectTimeout)):
+            return True
+        if isinstance(link, MaxRetryError) and isinstance(
+            link.reason, (NewConnectionError, ConnectTimeoutError)
+        ):
+            return True
+        if (
+            isinstance(link, requests.ConnectionError)
+            and link.args
+            and isinstance(link.args[0], MaxRetryError)
+        ):
+            link = link.args[0]
+            continue
+        seen.append(link)
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _raised_in_library(exc: Exception) -> bool:

@@ -217,7 +217,9 @@ def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> errors.D
     """The error for a publish too few relays took (``None``: enough did).
 
     A relay's refusal is its typed error, with the relay's words as
-    ``server_message``; relays that could not be reached make a retryable
+    ``server_message``, unless other relays took the event: then it is
+    published, and the error a non-retryable ``NetworkUnavailable`` (a
+    refusal would say nothing was made). Relays that could not be reached make a retryable
     ``NetworkUnavailable``: a resend is the same signed event, so it cannot
     post twice.
     """
@@ -226,6 +228,14 @@ def publish_failure(outcomes: Sequence[PublishOutcome], needed: int) -> errors.D
         return None
     summary = "; ".join(f"{o.relay}: {o.error or o.message or 'refused'}" for o in outcomes)
     refusals = [o for o in outcomes if not o.accepted and o.error is None]
+    if refusals and accepted:  # published, on too few relays: not a refusal (nothing made) but a lost answer
+        return errors.NetworkUnavailable(
+            f"{len(accepted)} of {len(outcomes)} relays took the event, {needed} needed; the others refused"
+            f" it ({summary})",
+            network=NETWORK,
+            server_message=refusals[0].message,
+            retryable=False,
+        )
     if refusals:
         reason = refusals[0].message
         error_class = _REFUSALS.get(reason.partition(":")[0].strip(), errors.ContentRejected)
