@@ -99,6 +99,30 @@ local function claim(p, id, owner, lease_until, taken)
 end
 """
 
+#: Lua: whether job ``id``'s record is some other kind of key than a hash (damaged by hand or by
+#: another program): no script can claim or send it, so it leaves the queues (it stays listed, as a
+#: job that cannot be read). Left in them, every worker's claim and the dispatcher failed on it.
+_UNUSABLE = """
+local function unusable(p, id)
+  local kind = redis.call('TYPE', p .. 'job:' .. id)['ok']
+  if kind == 'hash' or kind == 'none' then return false end
+  redis.call('ZREM', p .. 'due', id)
+  redis.call('ZREM', p .. 'queued', id)
+  redis.call('ZREM', p .. 'leases', id)
+  return true
+end
+"""
+
+#: Lua: the score a job is due at, its ``at`` as kept (a time that is no number, a damaged record:
+#: at once, so a worker claims it and marks it failed; ZADD refused it, half-way through a move).
+_DUE_AT = """
+local function due_at(h)
+  local at = redis.call('HGET', h, 'at')
+  if at and tonumber(at) then return at end
+  return '-inf'
+end
+"""
+
 _ADD = """
 local p, key, id = ARGV[1], ARGV[2], ARGV[3]
 local existing = redis.call('HGET', p .. 'keys', key)
@@ -116,7 +140,10 @@ return id
 """
 
 # ARGV: prefix, job id ('' for all), target, who pauses, has-held-by, held-by, sources...
-_MOVE = """
+_MOVE = (
+    _UNUSABLE
+    + _DUE_AT
+    + """
 local p, job_id, target, by, has_held, held_by = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local sources = {}
 for i = 7, #ARGV do sources[ARGV[i]] = true end
@@ -130,8 +157,8 @@ end
 local moved = {}
 for _, id in ipairs(ids) do
   local h = p .. 'job:' .. id
-  local status = redis.call('HGET', h, 'status')
-  local who = redis.call('HGET', h, 'paused_by') or ''
+  local status = not unusable(p, id) and redis.call('HGET', h, 'status')
+  local who = status and redis.call('HGET', h, 'paused_by') or ''
   if sources[status] and (has_held == '0' or who == held_by) and not (status == target and who == by) then
     redis.call('HSET', h, 'status', target)
     if target == 'paused' then
@@ -144,7 +171,7 @@ for _, id in ipairs(ids) do
     redis.call('ZREM', p .. 'queued', id)
     redis.call('ZREM', p .. 'leases', id)
     if target == 'scheduled' then
-      redis.call('ZADD', p .. 'due', redis.call('HGET', h, 'at'), id)
+      redis.call('ZADD', p .. 'due', due_at(h), id)
     else
       redis.call('ZREM', p .. 'due', id)
     end
@@ -153,6 +180,7 @@ for _, id in ipairs(ids) do
 end
 return moved
 """
+)
 
 _SET_AT = """
 local p, id, at = ARGV[1], ARGV[2], ARGV[3]
@@ -170,16 +198,23 @@ return 1
 
 _CLAIM_DUE = (
     _CLAIM
+    + _UNUSABLE
     + """
 local p, now, lease_until, owner, due_only = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
 if """
     + _IN_CRISIS
     + """ then return false end
-local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
-local expired = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1)
+local due, expired
+repeat
+  due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+until not due[1] or not unusable(p, due[1])
+repeat
+  expired = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1)
+until not expired[1] or not unusable(p, expired[1])
 local id, taken = due[1], false
 if expired[1] and not due_only then
-  local at = tonumber(redis.call('HGET', p .. 'job:' .. expired[1], 'at'))
+  -- a time that is no number (a damaged record) comes first: its worker marks it failed
+  local at = tonumber(redis.call('HGET', p .. 'job:' .. expired[1], 'at')) or -math.huge
   if not id or at < tonumber(due[2]) then id, taken = expired[1], true end
 end
 if not id then return false end
@@ -190,11 +225,13 @@ return {id, taken and 1 or 0}
 
 _CLAIM_TOKEN = (
     _CLAIM
+    + _UNUSABLE
     + """
 local p, id, token, now, lease_until, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if """
     + _IN_CRISIS
     + """ then return 0 end
+if unusable(p, id) then return 0 end
 local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'claimed', 'lease_until')
 local expired = f[1] == 'running' and f[4] and tonumber(f[4]) < tonumber(now)
 local sent = f[2] == token and (f[1] == 'scheduled' or expired)
@@ -238,7 +275,8 @@ return 1
 """
 
 _DISPATCH = (
-    """
+    _UNUSABLE
+    + """
 local p, now, limit, before = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local out, n = {}, 0
 if """
@@ -253,25 +291,27 @@ local function send(id, token)
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, limit)) do
   redis.call('ZREM', p .. 'due', id)
-  send(id, tostring(redis.call('INCR', p .. 'tokens')))
+  if not unusable(p, id) then send(id, tostring(redis.call('INCR', p .. 'tokens'))) end
 end
 if n < limit then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now)) do
     if n >= limit then break end
-    if not redis.call('HGET', p .. 'job:' .. id, 'dispatch') then
+    if not unusable(p, id) and not redis.call('HGET', p .. 'job:' .. id, 'dispatch') then
       send(id, tostring(redis.call('INCR', p .. 'tokens')))
     end
   end
 end
 if n < limit then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'queued', '-inf', before, 'LIMIT', 0, limit - n)) do
-    local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'lease_until')
-    local expired = f[1] == 'running' and f[3] and tonumber(f[3]) < tonumber(now)
-    if f[2] and (f[1] == 'scheduled' or expired) then
-      send(id, f[2])
-    else
-      redis.call('ZREM', p .. 'queued', id)
-      redis.call('HDEL', p .. 'job:' .. id, 'dispatch', 'dispatched_at')
+    if not unusable(p, id) then
+      local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'lease_until')
+      local expired = f[1] == 'running' and f[3] and tonumber(f[3]) < tonumber(now)
+      if f[2] and (f[1] == 'scheduled' or expired) then
+        send(id, f[2])
+      else
+        redis.call('ZREM', p .. 'queued', id)
+        redis.call('HDEL', p .. 'job:' .. id, 'dispatch', 'dispatched_at')
+      end
     end
   end
 end
@@ -279,17 +319,20 @@ return out
 """
 )
 
-_UNDISPATCH = """
+_UNDISPATCH = (
+    _DUE_AT
+    + """
 local p, id, token = ARGV[1], ARGV[2], ARGV[3]
 local h = p .. 'job:' .. id
 if redis.call('HGET', h, 'dispatch') ~= token then return 0 end
 redis.call('HDEL', h, 'dispatch', 'dispatched_at')
 redis.call('ZREM', p .. 'queued', id)
 if redis.call('HGET', h, 'status') == 'scheduled' then
-  redis.call('ZADD', p .. 'due', redis.call('HGET', h, 'at'), id)
+  redis.call('ZADD', p .. 'due', due_at(h), id)
 end
 return 1
 """
+)
 
 
 def open_redis(url: str) -> RedisStore:
@@ -417,7 +460,7 @@ class RedisStore:
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             pipe.hgetall(PREFIX + "job:" + job_id)
             pipe.hgetall(PREFIX + "out:" + job_id)
-            raw, outcomes = pipe.execute()
+            raw, outcomes = _readable(pipe.execute(raise_on_error=False))
         return None if not raw else _job(raw, outcomes, job_id)
 
     def load_current(self, job_id: str) -> Job | None:
@@ -431,16 +474,21 @@ class RedisStore:
         each run made a run's cost grow with the job's age. A record whose plan cannot be read is
         read whole (its error says why, and the outcomes it has are kept, as :meth:`load` does).
         """
-        with self._errors():
-            raw = cast("dict[str, str]", self._redis.hgetall(PREFIX + "job:" + job_id))
+        with self._errors(), self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(PREFIX + "job:" + job_id)
+            (raw,) = _readable(pipe.execute(raise_on_error=False))
             if not raw:
                 return None
             fields = _current_fields(raw, occurrence)
             if fields is None:
-                outcomes = cast("dict[str, str]", self._redis.hgetall(PREFIX + "out:" + job_id))
+                pipe.hgetall(PREFIX + "out:" + job_id)
             else:
-                found = self._current_outcomes(job_id, fields)
-                outcomes = {name: value for name, value in zip(fields, found, strict=True) if value}
+                pipe.hmget(PREFIX + "out:" + job_id, fields or ["-"])
+            (found,) = _readable(pipe.execute(raise_on_error=False))
+            if fields is None or isinstance(found, Unreadable):
+                outcomes = found
+            else:
+                outcomes = {name: value for name, value in zip(fields, found, strict=False) if value}
         return _job(raw, outcomes, job_id)
 
     def _current_outcomes(self, job_id: str, fields: list[str]) -> list[str | None]:
@@ -462,7 +510,7 @@ class RedisStore:
                 for job_id in ids:
                     pipe.hgetall(PREFIX + "job:" + job_id)
                     pipe.hgetall(PREFIX + "out:" + job_id)
-                replies = pipe.execute()
+                replies = _readable(pipe.execute(raise_on_error=False))
         found = [
             (job_id, raw, out)
             for job_id, raw, out in zip(ids, replies[::2], replies[1::2], strict=True)
@@ -612,6 +660,9 @@ def _job(raw: dict[str, str], outcomes: dict[str, str], job_id: str | None = Non
     never raised: the other jobs stay readable."""
     recorded: list[OutcomeFields] = []
     try:
+        for problem in (raw, outcomes):
+            if isinstance(problem, Unreadable):
+                raise ValueError(f"its record is another kind of Redis key ({problem.problem})")
         for o in map(json.loads, outcomes.values()):
             recorded.append(
                 (
@@ -636,6 +687,32 @@ def _soonest(raw: dict[str, str]) -> tuple[float, float]:
         return float(raw["at"]), float(raw["created_at"])
     except UNREADABLE:
         return float("-inf"), float("-inf")
+
+
+class Unreadable(dict[str, str]):
+    """A job's hash (or outcomes hash) that is some other kind of Redis key (a string, a list…):
+    read as empty but truthy, with the reason, so the job is listed as one that cannot be read
+    (:func:`~decentsocial.jobs.unreadable_job`) instead of failing every listing and every claim."""
+
+    def __init__(self, problem: Exception) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _readable(replies: list[Any]) -> list[Any]:
+    """A pipeline's replies (run with ``raise_on_error=False``), a key of the wrong kind as
+    :class:`Unreadable`; any other error is raised."""
+    for reply in replies:
+        if isinstance(reply, Exception) and not _wrong_kind(reply):
+            raise reply
+    return [Unreadable(reply) if isinstance(reply, Exception) else reply for reply in replies]
+
+
+def _wrong_kind(error: Exception) -> bool:
+    return isinstance(error, redis.ResponseError) and str(error).startswith("WRONGTYPE")
 
 
 def _redacted(url: str) -> str:

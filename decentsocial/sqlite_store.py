@@ -233,7 +233,7 @@ class SQLiteStore:
                 " ORDER BY at, created_at LIMIT ?",
                 (now, limit),
             ).fetchall()
-            soonest = sorted(due + stale)[:1]
+            soonest = sorted(due + stale, key=_soonest)[:1]
             # A job taken over from a worker that stopped is claimed alone: if it is the one that
             # stops every worker, the jobs of its batch are not counted (nor given up) with it.
             taken = bool(soonest) and soonest[0] in stale
@@ -374,15 +374,11 @@ def _open(path: Path) -> sqlite3.Connection:
     """The store at ``path``: created if missing, refused if it is some other file."""
 
     def prepare(db: sqlite3.Connection) -> None:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and "meta" not in tables:
-            raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial scheduler store")
-        if tables:
-            magic = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-            if magic is None or magic[0] != _MAGIC:
-                raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
+        tables = _tables(db, path)
         use_wal(db, _TIMEOUT)
         db.execute("PRAGMA synchronous=NORMAL")  # a worker's bookkeeping; plans are committed FULL
+        if not tables:
+            _create(db, path)
         db.executescript(_SCHEMA)  # writes nothing to a store already in this layout
         if tables and "local_at" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
             _add_column(db, "jobs", "local_at TEXT")  # a store made before rhythms on a zone's clock
@@ -394,11 +390,49 @@ def _open(path: Path) -> sqlite3.Connection:
             _add_column(db, "jobs", "paused_by TEXT")  # made before a pause recorded who paused
         if tables and "takeovers" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
             _add_column(db, "jobs", "takeovers INTEGER NOT NULL DEFAULT 0")  # made before they were counted
-        if not tables:  # a new store; one already marked opens without a write, so with no lock to wait for
-            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
     what = "a decentsocial scheduler store"
     return open_store(path, what, _TIMEOUT, prepare, isolation_level=None, check_same_thread=False)
+
+
+def _soonest(row: tuple[Any, ...]) -> tuple[float, float, str]:
+    """A due job's place in line: its time, then when it was planned. A damaged record (a time
+    that is text) comes first, as in a listing, so that the worker claiming it marks it failed;
+    sorting it with the others raised ``TypeError`` in every worker's claim."""
+    at, created_at, job_id = row
+    return _number(at), _number(created_at), str(job_id)
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) else float("-inf")
+
+
+def _tables(db: sqlite3.Connection, path: Path) -> set[str]:
+    """The tables of the file (none: a new file); ``ConfigurationError`` when it is another database."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and "meta" not in tables:
+        raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial scheduler store")
+    if tables:
+        magic = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        if magic is None or magic[0] != _MAGIC:
+            raise errors.ConfigurationError(f"{path} is not a decentsocial scheduler store")
+    return tables
+
+
+def _create(db: sqlite3.Connection, path: Path) -> None:
+    """Make the new file a store: its tables and its mark in one transaction.
+
+    Made table by table, another process opening the file at the same moment
+    (workers started together on a new store) found tables without the mark
+    and refused the file as "not a decentsocial scheduler store". A store
+    already marked opens without this write, so with no lock to wait for.
+    """
+    with immediate_transaction(db, threading.Lock()):
+        if _tables(db, path):
+            return  # made by another process while this one waited for the lock
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            db.execute(statement)
+        db.execute("INSERT INTO meta (name, value) VALUES ('format', ?)", (_MAGIC,))
 
 
 def _add_column(db: sqlite3.Connection, table: str, column: str) -> None:

@@ -264,8 +264,7 @@ class StateStore:
             raise InvalidInput(
                 "this idempotency_key was already used with different content; use a new key", network=network
             )
-        data: dict[str, Any] = json.loads(row[1])
-        return data
+        return self._record(row[1], key, network)
 
     def take_lease(
         self, scope: str, key: str, owner: str, until: float, now: float, *, network: str | None = None
@@ -281,7 +280,7 @@ class StateStore:
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
             ).fetchone()
             if row is not None and row[0] != owner:
-                held = json.loads(row[1]).get("until")
+                held = self._record(row[1], key, network).get("until")
                 if isinstance(held, (int, float)) and held > now:
                     return float(held)
             db.execute(
@@ -306,7 +305,7 @@ class StateStore:
             row = self._db.execute(
                 "SELECT digest, data FROM records WHERE scope = ? AND key = ?", (scope, key)
             ).fetchone()
-        return None if row is None else (row[0], json.loads(row[1]))
+        return None if row is None else (row[0], self._record(row[1], key))
 
     def put(self, scope: str, key: str, digest: str, data: dict[str, Any]) -> None:
         """Record ``data`` under ``key`` (replacing what was there)."""
@@ -373,4 +372,20 @@ class StateStore:
                 "SELECT key, digest, data FROM records WHERE scope = ? AND substr(key, 1, ?) = ?",
                 (scope, len(prefix), prefix),
             ).fetchall()
-        return [(key, digest, json.loads(data)) for key, digest, data in rows]
+        return [(key, digest, self._record(data, key)) for key, digest, data in rows]
+
+    def _record(self, text: str, key: str, network: str | None = None) -> dict[str, Any]:
+        """A record's data as kept (a JSON object); one that is not (a damaged or hand-edited file)
+        is ``ConfigurationError`` naming the key, never a bare ``ValueError`` nor some other value
+        its readers would trip over. A claimed key stays claimed: nothing is published again."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise ConfigurationError(
+                f"the idempotency store {self.path} holds a record for {key!r} this version cannot read;"
+                " look for what it was about before using that key again",
+                network=network,
+            )
+        return data
