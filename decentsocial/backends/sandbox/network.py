@@ -163,7 +163,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.InvalidInput("display_name must be text of at most 100 characters", network=NETWORK)
         self._ready()
         update = {"account": clean, "display_name": display_name, "now": None}
-        other = SandboxNetwork(
+        other = type(self)(  # a subclass's accounts are its own (a test double of a backend, say)
             self.config.model_copy(update=update), retry=self.retry, _transport=self._transport
         )
         other._explicit = set()  # the economy is the database's already

@@ -37,13 +37,31 @@ from collections.abc import Iterator
 
 import pytest
 
-from .declarations import *  # noqa: F403
-from .engagement import *  # noqa: F403
-from .lifecycle import *  # noqa: F403
-from .listings import *  # noqa: F403
-from .messaging import *  # noqa: F403
-from .monitoring import *  # noqa: F403
-from .publishing import *  # noqa: F403
+# Not test modules, so pytest leaves their asserts alone unless told: a failing check would be a bare
+# ``AssertionError`` that does not say which value broke the contract. Registered before they load.
+pytest.register_assert_rewrite(
+    *(
+        f"{__name__}.{module}"
+        for module in (
+            "checks",
+            "declarations",
+            "engagement",
+            "lifecycle",
+            "listings",
+            "messaging",
+            "monitoring",
+            "publishing",
+        )
+    )
+)
+
+from .declarations import *  # noqa: E402, F403
+from .engagement import *  # noqa: E402, F403
+from .lifecycle import *  # noqa: E402, F403
+from .listings import *  # noqa: E402, F403
+from .messaging import *  # noqa: E402, F403
+from .monitoring import *  # noqa: E402, F403
+from .publishing import *  # noqa: E402, F403
 
 
 @pytest.fixture(autouse=True)

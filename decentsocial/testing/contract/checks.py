@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from decentsocial import (
     Account,
     Capability,
+    Message,
     Network,
     NotFound,
     Post,
@@ -105,6 +106,23 @@ def check_post(post: Post, net: Network) -> None:
 def page_size(net: Network) -> int:
     """How many items one page request of this connection asks for."""
     return int(net.page_size)
+
+
+def listed_newest_first(items: Sequence[Post | Message], newer_id: str, older_id: str, what: str) -> None:
+    """``newer_id`` is listed, and before ``older_id`` (made first) where their times differ.
+
+    Judged by the times the listing gives: a network dating to the second may list two items of one
+    second either way. ``older_id`` may be missing (Mastodon lists a conversation's last message only).
+    """
+    found = {item.id: (i, item.created_at) for i, item in enumerate(items)}
+    assert newer_id in found, f"{what}: {newer_id} is not listed"
+    if older_id not in found:
+        return
+    (newer_at, newer_time), (older_at, older_time) = found[newer_id], found[older_id]
+    assert newer_time <= older_time or newer_at < older_at, (
+        f"{what} is not newest first: {older_id} ({older_time}) is listed at {older_at}, "
+        f"before {newer_id} ({newer_time}) at {newer_at}"
+    )
 
 
 def newest_first(posts: list[Post]) -> None:

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,18 @@ def test_pagination(harness: Harness) -> None:
     fresh = {h.me.publish(f"contract page filler {i} {word}").id for i in range(size + 1)}
 
     def paged() -> None:
-        everything = ids(h.me.posts(limit=None))
+        listed = list(h.me.posts(limit=None))
+        everything = ids(listed)
         assert len(everything) == len(set(everything)), "duplicates across pages"
         assert fresh <= set(everything), f"{len(fresh - set(everything))} posts missing across pages"
+        # Each page alone may be in order while a later page goes back in time. A repost is listed
+        # when it was reposted, but dated as the post it carries: it has no place in this order.
+        own = [p for p in listed if p.reposted_by is None]
+        for i, (earlier, later) in enumerate(pairwise(own)):
+            assert later.created_at <= earlier.created_at, (
+                f"not newest first across pages: item {i + 1} ({later.id}, {later.created_at}) "
+                f"is newer than item {i} ({earlier.id}, {earlier.created_at})"
+            )
         for limit in (1, size, size + 1):
             got = ids(h.me.posts(limit=limit))
             assert len(got) == limit, f"limit={limit} gave {len(got)}"
@@ -347,7 +357,13 @@ def test_a_tip_with_a_key_pays_once(harness: Harness) -> None:
     key = h.unique("tip")
     receipt = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
     again = h.me.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
-    assert again == receipt
+    assert again == receipt, "the same tip with the same key paid again (a new receipt)"
+    restarted = h.fresh_me()  # keys outlive the connection: a retry may come from another process
+    try:
+        later = restarted.tip(handle_of(h.other), amount, memo="contract keyed tip", idempotency_key=key)
+    finally:
+        restarted.close()
+    assert later == receipt, "a new connection paid again: keep tip keys beyond the connection object"
     with pytest.raises(InvalidInput, match="different content"):
         h.me.tip(handle_of(h.other), amount, memo="another tip", idempotency_key=key)
 

@@ -10,7 +10,7 @@ import pytest
 from decentsocial import Capability, ContentRejected, InvalidInput, Message, NotFound
 
 from ..harness import Harness
-from .checks import is_utc, need, need_live
+from .checks import is_utc, listed_newest_first, need, need_live
 
 #: Arabic (right to left), an emoji and Latin text in one message.
 TEXT = "مرحبا، كيف يمكننا المساعدة؟ 🙂 order"
@@ -46,6 +46,10 @@ def test_message_round_trip(harness: Harness) -> None:
     # The repr is one short line without the (private) text.
     assert text not in repr(received)
     assert "text" not in repr(received)
+    later_id = h.me.send_message(other, f"{TEXT} {uuid.uuid4().hex[:8]}")
+    h.eventually(
+        lambda: listed_newest_first(list(h.other.messages(limit=20)), later_id, message_id, "messages")
+    )
 
 
 def test_message_bad_input_fails_before_sending(harness: Harness) -> None:

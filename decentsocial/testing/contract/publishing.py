@@ -23,7 +23,19 @@ from decentsocial import (
 )
 
 from ..harness import Harness
-from .checks import check_post, gone, handle_of, ids, need, need_live, need_writes, page_size, png, sample
+from .checks import (
+    check_post,
+    gone,
+    handle_of,
+    ids,
+    listed_newest_first,
+    need,
+    need_live,
+    need_writes,
+    page_size,
+    png,
+    sample,
+)
 
 # ---------------------------------------------------------------- identity and profiles
 
@@ -253,6 +265,13 @@ def test_a_key_used_for_other_content_is_refused(harness: Harness) -> None:
     assert caught.value.network == h.me.name
     if Capability.READ in h.me.capabilities:
         assert h.eventually(lambda: h.me.get_post(first.id)).text.startswith("contract first")
+    if Capability.POSTS in h.me.capabilities:
+
+        def only_the_first() -> None:
+            found = [p.id for p in h.me.posts(limit=20) if word in p.text]
+            assert found == [first.id], f"the refused draft was posted anyway: {found}, expected [{first.id}]"
+
+        h.eventually(only_the_first)
 
 
 def test_publish_with_media(harness: Harness) -> None:
@@ -409,27 +428,51 @@ def test_follow_and_timeline(harness: Harness) -> None:
     need(h, Capability.FOLLOW)
     need_live(h)
     other_handle = handle_of(h.other)
+    counts = Capability.PROFILE in h.me.capabilities
+    h.me.unfollow(other_handle)  # a follow left over from an earlier run would hide a broken follow
+    before = h.me.account(other_handle).followers if counts else None
     h.me.follow(other_handle)
+    feed = Capability.TIMELINE in h.me.capabilities and Capability.PUBLISH in h.me.capabilities
     try:
-        if Capability.TIMELINE in h.me.capabilities and Capability.PUBLISH in h.me.capabilities:
+        if feed:
             word = h.unique("feed")
+            earlier = h.other.publish(f"contract timeline {h.unique('earlier')}")
             post = h.other.publish(f"contract timeline {word}")
 
             def in_feed() -> None:
                 # Two pages: a network may date a burst of the reader's own notes a little ahead
                 # of the clock (Nostr keeps them in order that way), above the new post.
-                assert post.id in ids(h.me.timeline(limit=2 * page_size(h.me)))
+                listed = list(h.me.timeline(limit=2 * page_size(h.me)))
+                listed_newest_first(listed, post.id, earlier.id, "the timeline")
 
             h.eventually(in_feed)
-        if Capability.PROFILE in h.me.capabilities:
-
-            def counted() -> None:
-                followers = h.me.account(other_handle).followers
-                assert followers is None or followers >= 1
-
-            h.eventually(counted)
+        if before is not None:
+            h.eventually(followers_of(h, other_handle, before + 1, "after follow"))
     finally:
         h.me.unfollow(other_handle)
+    if before is not None:
+        h.eventually(followers_of(h, other_handle, before, "after unfollow"))
+    if feed:
+        later = h.other.publish(f"contract timeline {h.unique('unfollowed')}")
+
+        def not_in_feed() -> None:
+            assert later.id not in ids(h.me.timeline(limit=2 * page_size(h.me))), (
+                "a post of an account no longer followed is in the timeline"
+            )
+
+        h.eventually(not_in_feed)
+
+
+def followers_of(h: Harness, handle: str, expected: int, when: str) -> Callable[[], None]:
+    """A check for ``Harness.eventually``: ``handle`` has ``expected`` followers, as ``me`` reads it."""
+
+    def check() -> None:
+        followers = h.me.account(handle).followers
+        assert followers is None or followers == expected, (
+            f"{handle} has {followers} followers {when}, expected {expected}"
+        )
+
+    return check
 
 
 __all__ = [name for name in list(globals()) if name.startswith("test_")]
