@@ -409,8 +409,7 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
         updated = None  # never edited (most posts): the same time, not read again
     else:
         updated = seen.time(updated_text)
-    images = _images(meta.get("image"))
-    users, links = meta.get("users"), meta.get("links")
+    image, users, links = meta.get("image"), meta.get("users"), meta.get("links")
     return _build_post(
         {  # every field in Post's order; the ones in _POST_GIVEN are set
             "network": chain.network,
@@ -427,8 +426,12 @@ def post_from_bridge(post: Mapping[str, Any], chain: Chain, seen: Seen | None = 
             "tags": seen.tags(meta.get("tags"), category or None),
             "mentions": tuple([m.lstrip("@") for m in _strings(users)]) if users is not None else (),
             "links": tuple(_strings(links)) if links is not None else (),
-            "media": images,
-            "community": (community if type(community) is str else as_exact_str(community)) or None,
+            "media": _images(image) if image is not None else (),
+            "community": (
+                (community if type(community) is str else as_exact_str(community)) or None
+                if community is not None
+                else None  # a reply's (most posts of a discussion): not read
+            ),
             "language": None,
             "content_warning": None,
             "visibility": None,

@@ -350,7 +350,9 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             ordered.append(post_from_bridge(item, self.chain, shared))
             if key == root and ordered[0].id != root:
                 raise malformed(self.name, "discussion (its first post is another than asked for)")
-            stack.extend(reversed([r for r in as_list(item.get("replies")) if isinstance(r, str)]))
+            replies = item.get("replies")
+            if replies:  # a leaf's (most posts of a discussion) is empty: no list built
+                stack.extend(reversed([r for r in as_list(replies) if isinstance(r, str)]))
         return ordered
 
     def _notifications(self, limit: int | None) -> Iterator[Notification]:

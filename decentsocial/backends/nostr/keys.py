@@ -233,6 +233,18 @@ def parse_public_key(text: str) -> str:
     value = _without_scheme(text.strip()).removeprefix("@")
     if _HEX64.match(value.lower()):
         return value.lower()
+    if len(value) <= _CACHED_KEY_TEXT:
+        return _remembered_public_key(value)
+    return _bech32_public_key(value)
+
+
+#: The longest key text remembered (an npub is 63 characters; a long nprofile is decoded each time,
+#: so a hostile note's huge ones cannot fill the memory).
+_CACHED_KEY_TEXT = 200
+
+
+def _bech32_public_key(value: str) -> str:
+    """The key of an ``npub1…``/``nprofile1…``; ``InvalidKey`` otherwise."""
     hrp, data = _nip19(value, ("npub", "nprofile"), "public key")
     if hrp == "nprofile":
         found = decode_tlv(data).get(0)
@@ -242,6 +254,11 @@ def parse_public_key(text: str) -> str:
     if len(data) != 32:
         raise InvalidKey("invalid public key: not 32 bytes")
     return data.hex()
+
+
+#: A feed mentions the same few accounts in note after note, and a publish reads its draft's
+#: mentions twice (for its tags, then for its ``Post``): each is decoded once (an error is not kept).
+_remembered_public_key = functools.lru_cache(maxsize=4096)(_bech32_public_key)
 
 
 def parse_event_id(text: str) -> str:
