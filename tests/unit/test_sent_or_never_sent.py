@@ -101,7 +101,7 @@ def test_http_api_says_which_failures_sent_nothing(failure: httpx.TransportError
     assert may_have_happened(error) is sent
 
 
-@pytest.mark.parametrize(
+_TRANSPORT_FAILURES = pytest.mark.parametrize(
     ("failure", "sent"),
     [
         (httpx.ConnectError("refused"), False),
@@ -110,13 +110,21 @@ def test_http_api_says_which_failures_sent_nothing(failure: httpx.TransportError
         (httpx.RemoteProtocolError("dropped"), True),
     ],
 )
-def test_bluesky_and_hive_say_which_failures_sent_nothing(failure: httpx.TransportError, sent: bool) -> None:
+
+
+@_TRANSPORT_FAILURES
+def test_bluesky_says_which_failures_sent_nothing(failure: httpx.TransportError, sent: bool) -> None:
+    pytest.importorskip("atproto", reason="the bluesky extra is not installed")
     with (
         pytest.raises(ds.NetworkUnavailable) as bluesky,
         bluesky_mapped("bluesky", "publish", safe=True, write=True),
     ):
         raise failure
     assert bluesky.value.sent is sent
+
+
+@_TRANSPORT_FAILURES
+def test_hive_says_which_failures_sent_nothing(failure: httpx.TransportError, sent: bool) -> None:
     with (
         pytest.raises(ds.NetworkUnavailable) as hive,
         node_failures("hive", "broadcast_transaction", lambda: None),
