@@ -213,25 +213,11 @@ class RetryPolicy:
         )
         try:
             return retrying(attempt)
-        except DecentSocialError as exc:
-            if not sent or _sent(exc):
-                raise
-            raise _after_sent(exc) from exc
-
-
-def _after_sent(exc: DecentSocialError) -> DecentSocialError:
-    """The last failure of a call an earlier attempt of which may have acted (its answer was lost).
-
-    Its own error alone (a connection that never opened, a 429, a refusal) says nothing was
-    made, and a keyed write would give its key back for other content: it is raised as a
-    ``NetworkUnavailable`` that may have been sent, in its own words, retryable as it was.
-    """
-    return NetworkUnavailable(
-        f"{exc.message} (after an attempt whose answer was lost: it may have been done)",
-        network=exc.network,
-        server_message=exc.server_message,
-        retryable=exc.retryable,
-    )
+        except NetworkUnavailable as exc:
+            # A last attempt that never left says nothing of an earlier one whose answer was lost:
+            # the call may have been made (a keyed write keeps its key for its draft).
+            exc.sent = exc.sent or sent
+            raise
 
 
 def _sent(exc: BaseException) -> bool:
