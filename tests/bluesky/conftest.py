@@ -6,6 +6,7 @@ import os
 import struct
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -101,11 +102,16 @@ def list_posts(stack: BlueskyStack, did: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def net(server: HostileServer) -> Iterator[BlueskyNetwork]:
+def net(server: HostileServer, tmp_path: Path) -> Iterator[BlueskyNetwork]:
     """A connection to the module's hostile ``server`` fixture (one attempt a call), for the modules
-    that define one and do not define their own ``net``."""
+    that define one and do not define their own ``net``. Each test has idempotency records of its
+    own: a key a hostile answer left claimed (it may have been written) is not the next test's."""
     net = connect_bluesky(
-        base_url=server.url, handle="victim.test", password="pw", state_path=None, retry={"attempts": 1}
+        base_url=server.url,
+        handle="victim.test",
+        password="pw",
+        state_path=tmp_path / "state.db",
+        retry={"attempts": 1},
     )
     yield net
     net.close()
