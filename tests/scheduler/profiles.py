@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["add_mastodon_profiles", "write_profiles"]
+__all__ = ["START", "Clock", "add_mastodon_profiles", "write_profiles"]
+
+#: When the tests' campaigns start (their clocks begin here).
+START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """A scheduler clock the test moves by hand (``clock.now = ...``)."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def write_profiles(config: Path, folder: Path) -> None:

@@ -8,33 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from decentsocial.scheduler import Scheduler
 from decentsocial.sqlite_store import SQLiteStore
 
-from .profiles import write_profiles
-
-START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    write_profiles(config, tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
-    return tmp_path
+from .profiles import START, Clock
 
 
 def open_together(path: Path, workers: int) -> list[Exception]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,24 +17,14 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
+from .profiles import START, Clock
 
 pytest.importorskip("redis", reason="the celery extra is not installed")
 import redis
 
 from decentsocial.redis_store import PREFIX, RedisStore
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
 pytestmark = pytest.mark.server
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +42,6 @@ def url(server_url: str) -> Iterator[str]:
     client.flushdb()
     yield server_url
     client.close()
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    write_profiles(config, tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
-    return tmp_path
 
 
 def texts(folder: Path) -> list[str]:
