@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["START", "Clock", "add_mastodon_profiles", "write_profiles"]
@@ -13,13 +13,16 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
 class Clock:
-    """A scheduler clock the test moves by hand (``clock.now = ...``)."""
+    """A scheduler clock the test moves by hand (``clock.now = ...`` or ``clock.advance(hours=1)``)."""
 
-    def __init__(self) -> None:
-        self.now = START
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
 
     def __call__(self) -> datetime:
         return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def write_profiles(config: Path, folder: Path) -> None:

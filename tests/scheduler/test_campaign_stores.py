@@ -21,7 +21,6 @@ from decentsocial.jobs import TargetOutcome
 from decentsocial.redis_store import PREFIX
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
 from .test_celery import Clock, RedisServer, texts
 
 pytestmark = pytest.mark.server
@@ -40,15 +39,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def store(
-    request: pytest.FixtureRequest, server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def store(request: pytest.FixtureRequest, server: RedisServer, profiles: Path) -> str:
     """A fresh store of either kind, and this test's sandbox profiles and state store."""
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
     if request.param == "sqlite":
-        return str(tmp_path / "campaign.db")
+        return str(profiles / "campaign.db")
     client = redis.Redis.from_url(server.url(6))
     for key in client.scan_iter(PREFIX + "*"):
         client.delete(key)

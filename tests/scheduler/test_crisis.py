@@ -8,7 +8,6 @@ it paused: a job paused before the crisis stays paused.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,37 +18,15 @@ from decentsocial.crosspost import target_of
 from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
+from .profiles import Clock
 
 START = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.delenv("NOT_SET_ON_THIS_WORKER", raising=False)
-    return tmp_path
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
-    s = Scheduler(profiles / "campaign.db", now=clock)
-    yield s
-    s.close()
+    """Campaigns start at the wall clock's time (a crisis reads it too)."""
+    return Clock(START)
 
 
 def brand(profiles: Path, db: str = "a.db", account: str = "brand") -> ds.Network:

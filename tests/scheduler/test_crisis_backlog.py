@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,37 +10,15 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
+from .profiles import Clock
 
 START = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
-    s = Scheduler(profiles / "campaign.db", now=clock)
-    yield s
-    s.close()
+    """Campaigns start at the wall clock's time (a crisis reads it too)."""
+    return Clock(START)
 
 
 def texts(profiles: Path) -> list[str]:

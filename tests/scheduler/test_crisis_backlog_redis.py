@@ -13,7 +13,7 @@ pytest.importorskip("redis", reason="the celery extra is not installed")
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
+from .profiles import Clock
 from .test_celery import RedisServer
 
 pytestmark = pytest.mark.server
@@ -21,23 +21,14 @@ pytestmark = pytest.mark.server
 START = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    """Campaigns start at the wall clock's time (a crisis reads it too)."""
+    return Clock(START)
 
 
 @pytest.fixture
-def sched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[Scheduler]:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
+def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
     server = RedisServer()
     s = Scheduler(server.url(0), now=clock)
     yield s

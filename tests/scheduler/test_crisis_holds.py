@@ -15,7 +15,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,38 +27,16 @@ from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 from decentsocial.state import StateStore
 
-from .profiles import write_profiles
+from .profiles import Clock
 
 START = datetime.now(timezone.utc).replace(microsecond=0)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
-    s = Scheduler(profiles / "campaign.db", now=clock)
-    yield s
-    s.close()
+    """Campaigns start at the wall clock's time (a crisis reads it too)."""
+    return Clock(START)
 
 
 def texts(profiles: Path, db: str = "a.db") -> list[str]:

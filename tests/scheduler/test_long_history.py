@@ -26,7 +26,6 @@ import redis
 from decentsocial.redis_store import PREFIX
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
 from .test_celery import Clock, RedisServer, texts
 
 pytestmark = pytest.mark.server
@@ -63,14 +62,9 @@ def server() -> Iterator[RedisServer]:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def store(
-    request: pytest.FixtureRequest, server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
+def store(request: pytest.FixtureRequest, server: RedisServer, profiles: Path) -> str:
     if request.param == "sqlite":
-        return str(tmp_path / "campaign.db")
+        return str(profiles / "campaign.db")
     client = redis.Redis.from_url(server.url(7))
     client.flushdb()
     client.close()

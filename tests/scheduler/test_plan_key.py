@@ -12,17 +12,7 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
-
 NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
 
 
 @pytest.fixture

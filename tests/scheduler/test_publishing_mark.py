@@ -27,18 +27,8 @@ from decentsocial.jobs import TargetOutcome
 from decentsocial.scheduler import Scheduler
 from decentsocial.state import StateStore
 
-from .profiles import write_profiles
-
 START = datetime.now(timezone.utc).replace(microsecond=0)
 OTHER_MACHINE = "f" * 32
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

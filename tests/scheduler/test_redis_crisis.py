@@ -17,7 +17,6 @@ import decentsocial as ds
 from decentsocial.redis_store import PREFIX, RedisStore
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
 from .test_celery import RedisServer
 
 pytestmark = pytest.mark.server
@@ -33,9 +32,7 @@ def server() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def sched(server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scheduler]:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
+def sched(server: RedisServer, profiles: Path) -> Iterator[Scheduler]:
     client = redis.Redis.from_url(server.url(5))
     for key in client.scan_iter(PREFIX + "*"):
         client.delete(key)

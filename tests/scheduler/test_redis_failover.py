@@ -20,7 +20,6 @@ import redis
 from decentsocial.redis_store import PREFIX
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
 from .test_celery import RedisServer
 
 pytestmark = pytest.mark.server
@@ -50,8 +49,7 @@ def until(condition: object, what: str) -> None:
 
 def test_the_dispatcher_waits_out_a_failover_of_the_store(
     pair: tuple[RedisServer, RedisServer],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    profiles: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """While the store answers READONLY, run() logs and tries again (a NetworkUnavailable); once it is
@@ -60,8 +58,6 @@ def test_the_dispatcher_waits_out_a_failover_of_the_store(
 
     primary, replica = pair
     broker = RedisServer()
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
     sched = Scheduler(primary.url(), engine="celery", broker=broker.url(), poll_interval=0.05)
     on_primary, on_replica = redis.Redis(port=primary.port), redis.Redis(port=replica.port)
     queue = redis.Redis(port=broker.port)

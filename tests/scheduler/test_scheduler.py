@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,47 +19,11 @@ import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
 from ..handles import open_handles
-from .profiles import write_profiles
+from .profiles import START, Clock
 from .zoned import check_rhythms_on_berlin_time, check_zone_plans_refused
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC, WEST, HOUR = timezone.utc, timezone(timedelta(hours=-5)), timedelta(hours=1)
-START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    """A clock the test moves: the scheduler's notion of now."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Profiles brand-a and brand-b (two accounts on one sandbox file) and brand-c (another file)."""
-    config = tmp_path / "config.toml"
-    write_profiles(config, tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
-    monkeypatch.delenv("NOT_SET_ON_THIS_WORKER", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
-    s = Scheduler(profiles / "campaign.db", now=clock)
-    yield s
-    s.close()
 
 
 def texts(profiles: Path, db: str = "a.db", account: str = "brand") -> list[str]:

@@ -28,8 +28,6 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
-
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime.now(timezone.utc).replace(microsecond=0)
 LEASE = 60.0
@@ -78,14 +76,6 @@ def run_worker(
         return "killed"
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))  # shared by its workers
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,10 @@ import pytest
 from decentsocial import errors
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
-
 
 @pytest.fixture
-def sched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scheduler:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    return Scheduler(tmp_path / "campaign.db")
+def sched(profiles: Path) -> Scheduler:
+    return Scheduler(profiles / "campaign.db")
 
 
 @pytest.mark.parametrize("command", ["cancel", "pause", "resume", "job", "retry"])

@@ -23,7 +23,7 @@ from decentsocial.cli import app
 from decentsocial.models import Amount, PayoutOptions
 from decentsocial.scheduler import Job, Scheduler
 
-from .profiles import write_profiles
+from .profiles import Clock
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -34,22 +34,6 @@ UNREADABLE = {
     "variants": '{"draft":{"text":"x"},"variants":[1]}',
     "cut short": '{"text":"cut',
 }
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    write_profiles(config, tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
-    return tmp_path
 
 
 def texts(folder: Path) -> list[str]:

@@ -3,35 +3,22 @@ keep the local hour written, not the hour the skipped night ran at."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from decentsocial.scheduler import Scheduler
 
-from .profiles import write_profiles
+from .profiles import Clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2027, 3, 27, tzinfo=BERLIN)  # before either change
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def sched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scheduler]:
-    write_profiles(tmp_path / "config.toml", tmp_path)
-    monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DECENTSOCIAL_STATE_DIR", str(tmp_path / "state"))
-    with Scheduler(tmp_path / "campaign.db", now=Clock()) as running:
-        yield running
+def clock() -> Clock:
+    """Before either change of the clocks (the scheduler fixture runs on it)."""
+    return Clock(datetime(2027, 3, 27, tzinfo=BERLIN))
 
 
 def ran_at(sched: Scheduler, job_id: str, times: int) -> list[str]:
