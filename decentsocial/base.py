@@ -574,7 +574,12 @@ class BaseNetwork(Generic[S]):
         self.require(Capability.DELETE)
         self.check_draft(draft)
         old = self._own_post(target, "replace")
-        update: dict[str, Any] = {"reply_to": old.reply_to, "community": old.community}
+        # Where the old post stood (its parent, the post it quotes, its community) is the new one's too.
+        update: dict[str, Any] = {
+            "reply_to": old.reply_to,
+            "quote_of": old.quote_of,
+            "community": old.community,
+        }
         if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             from .idempotency import draft_digest
 

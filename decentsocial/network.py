@@ -320,9 +320,9 @@ class Network(Protocol):
         ``PermissionDenied``. Where the network cannot edit
         (``Capability.EDIT``), ``UnsupportedFeature``; with ``replace=True``
         it instead publishes the draft as a new post (a reply to the same
-        parent) and deletes the old one, returning the new post: its id
-        changes, links to the old post break, and its likes and replies stay
-        with the deleted post.
+        parent, a quote of the same post) and deletes the old one, returning
+        the new post: its id changes, links to the old post break, and its
+        likes and replies stay with the deleted post.
         """
         ...
 

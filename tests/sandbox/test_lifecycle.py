@@ -104,6 +104,16 @@ def test_replace_deletes_and_republishes_when_edit_is_off() -> None:
     net.close()
 
 
+def test_replace_keeps_the_post_a_quote_quotes() -> None:
+    net = sandbox(account="alice", unsupported=["edit"])
+    quoted = net.publish("quoted")
+    quote = net.publish(Draft(text="a typo", quote_of=quoted.id))
+    new = net.edit(quote, "مصحح", replace=True)
+    assert new.quote_of == quoted.id
+    assert net.get_post(new.id).quote_of == quoted.id
+    net.close()
+
+
 def test_pin_unpin_and_pinned(alice: SandboxNetwork, bob: SandboxNetwork) -> None:
     one, two, three = (alice.publish(t) for t in ("one", "two", "ثلاثة"))
     alice.pin(one)

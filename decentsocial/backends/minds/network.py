@@ -169,7 +169,13 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         attempt = self._attempts.resume(key, draft)
         if attempt is not None:
             if attempt.post_id is None:
-                found = self._find_earlier(attempt)
+                try:
+                    found = self._find_earlier(attempt)
+                except errors.NetworkUnavailable as exc:
+                    # The earlier attempt's answer was lost: its post may exist, though this lookup
+                    # never left. "Nothing was sent" would let a caller publish it again, keyless.
+                    exc.sent = True
+                    raise
                 if found is not None:
                     self._attempts.finish(attempt, found)
             if attempt.post_id is not None:

@@ -178,7 +178,20 @@ class ContainerPublisher:
         429) or when, after a lost answer, the container's status is still
         FINISHED. A PUBLISHED status at any point means an earlier request went
         through: the post is then found, not published a second time.
+
+        Once a ``threads_publish`` request has left, a ``NetworkUnavailable`` raised after it (a
+        status read whose connection did not open) is ``sent``: the post may exist, and a caller
+        told that nothing was sent could publish it again without its key, or retract all but it.
         """
+        left = [False]  # whether a threads_publish request has left this machine
+        try:
+            return self._publish_until_done(record, left)
+        except NetworkUnavailable as exc:
+            exc.sent = exc.sent or left[0]
+            raise
+
+    def _publish_until_done(self, record: ContainerRecord, left: list[bool]) -> str:
+        """:meth:`publish_container`'s loop; ``left[0]`` becomes true once a request has left."""
         deadline = time.monotonic() + self.settings.publish_timeout
         interval = self.settings.poll_interval
         while True:
@@ -188,7 +201,9 @@ class ContainerPublisher:
                 answer = self.api.attempt(
                     f"{self.user}/threads_publish", {"creation_id": record.container_id}
                 )
-            except NetworkUnavailable:
+                left[0] = True
+            except NetworkUnavailable as exc:
+                left[0] = left[0] or exc.sent
                 answer = None
             if isinstance(answer, dict):
                 try:
@@ -244,6 +259,9 @@ class ContainerPublisher:
                 since=int(record.created_at) - 120,
                 limit=100,
             )
+        except NetworkUnavailable as exc:
+            exc.sent = True  # the container is PUBLISHED: the post exists, though this read never left
+            raise
         except PermissionDenied as exc:
             # Reading your replies needs threads_read_replies; publishing one does not. The post
             # exists: a refusal here must not read as "nothing was made".
