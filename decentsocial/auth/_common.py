@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from pydantic import SecretStr
 
@@ -26,11 +26,13 @@ from ..errors import AuthenticationError, InvalidInput
 from ..keyring_store import delete_secret, entry_name, get_secret, set_secret
 from ..limits import Limits
 from ..models import Account
+from ..text import lone_surrogate_at
 from .loopback import LoopbackReceiver, is_loopback_redirect
 
 __all__ = [
     "CodeFlow",
     "SignIn",
+    "check_seconds",
     "check_state",
     "new_state",
     "pkce_pair",
@@ -73,7 +75,9 @@ def pkce_pair() -> tuple[str, str]:
 
 def check_state(expected: str, got: str | None, *, network: str) -> None:
     """``InvalidInput`` when the redirect's ``state`` is not this sign-in's (another tab, or forged)."""
-    if got is None or not hmac.compare_digest(expected.encode(), str(got).encode()):
+    # surrogatepass: a lone surrogate pasted or passed in is a state that differs, not a crash.
+    given = str(got).encode("utf-8", "surrogatepass") if got is not None else None
+    if given is None or not hmac.compare_digest(expected.encode(), given):
         raise InvalidInput(
             "the sign-in answer does not belong to this sign-in (its state differs): open the address "
             "this sign-in printed and approve there, then use the code it gives",
@@ -89,7 +93,8 @@ def read_code(code: str, state: str | None, *, network: str | None = None) -> tu
     """
     text = str(code).strip()
     if "?" in text:  # a code has none: this is the redirect address
-        query = dict(parse_qsl(urlsplit(text).query))
+        # Its query cut out by hand: urlsplit raises on a pasted address with a bracket left open.
+        query = dict(parse_qsl(text.partition("?")[2].partition("#")[0]))
         if "error" in query and "code" not in query:
             raise denied(query, network=network)
         text = query.get("code", "")
@@ -124,11 +129,27 @@ def scope_names(scopes: Any, *, separator: str | None, network: str) -> tuple[st
     return tuple(dict.fromkeys(s.strip() for s in names if s.strip()))
 
 
+def check_seconds(timeout: Any, *, network: str) -> float:
+    """``timeout`` if it is a number of seconds above 0 and below 1000000; ``InvalidInput`` before any
+    I/O otherwise (the HTTP client raises a bare ``ValueError`` for a negative one, and NaN never ends)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e6:
+        raise InvalidInput(
+            f"timeout is a number of seconds above 0 and below 1000000, not {timeout!r}", network=network
+        )
+    return float(timeout)
+
+
 def receiver_for(redirect_uri: str, *, network: str, hint: str) -> tuple[LoopbackReceiver | None, str]:
     """A listener for a loopback ``redirect_uri`` (and the address it really listens on), or ``None`` for an
     ``https://`` one; ``InvalidInput`` (``hint`` says what to use) for anything else."""
     if not isinstance(redirect_uri, str):
         raise InvalidInput(f"redirect_uri must be text, got {type(redirect_uri).__name__}", network=network)
+    at = lone_surrogate_at(redirect_uri)
+    if at is not None:  # no URL can carry it: refused before a listener is bound
+        raise InvalidInput(
+            f"redirect_uri holds half a surrogate pair on its own (at character {at}): it is no address",
+            network=network,
+        )
     if is_loopback_redirect(redirect_uri):
         receiver = LoopbackReceiver(redirect_uri)
         return receiver, receiver.redirect_uri
@@ -185,11 +206,7 @@ class CodeFlow:
         """
         if self._receiver is None:
             raise InvalidInput(self.no_loopback, network=self.network)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e6:
-            raise InvalidInput(
-                f"timeout is a number of seconds above 0 and below 1000000, not {timeout!r}",
-                network=self.network,
-            )
+        check_seconds(timeout, network=self.network)
         query = self._receiver.wait(timeout)
         if "error" in query:
             raise denied(query, network=self.network)

@@ -12,11 +12,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from ..coerce import secret_text
 from ..config import check_profile_name
 from ..errors import InvalidInput
 from ..httpclient import HttpApi, secret_safe
 from ..keyring_store import entry_name
 from ..retry import RetryPolicy
+from ..text import lone_surrogate_at
 from ..urls import check_endpoint, redirect_refused
 from ._common import SignIn, save_signed_in
 
@@ -47,7 +49,11 @@ def bluesky_login(
     from ..backends.bluesky import BlueskyNetwork
     from ..registry import connect_any
 
-    password = app_password if isinstance(app_password, SecretStr) else SecretStr(str(app_password))
+    password = SecretStr(secret_text(app_password, "app_password", network="bluesky"))
+    for name, text in (("handle", handle), ("app_password", password.get_secret_value())):
+        # No request can carry it: said here, not as an answer "that could not be read" from the PDS.
+        if isinstance(text, str) and lone_surrogate_at(text) is not None:
+            raise InvalidInput(f"{name} holds half a surrogate pair on its own: retype it", network="bluesky")
     net = connect_any("bluesky", base_url=base_url, handle=handle, password=password, **settings)
     assert isinstance(net, BlueskyNetwork)
     try:  # the login request holds the app password: a failure is raised with a scrubbed chain

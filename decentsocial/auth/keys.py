@@ -59,6 +59,9 @@ def hive_import(
     """
     if network not in ("hive", "steem"):
         raise InvalidInput(f"key import is for hive or steem, not {network!r}")
+    if not isinstance(nodes, (list, tuple)) or not all(isinstance(n, str) for n in nodes):
+        # One address given alone would be split into its characters, a number not read at all.
+        raise InvalidInput("nodes: give a list of API node addresses (['https://…'])", network=network)
     if profile is not None:
         check_profile_name(profile, keyring=True)
     given = {  # stripped once: the key checked is the key saved (one pasted or read with a newline)
@@ -171,7 +174,7 @@ def nostr_generate(
 def _check_nip05(identifier: str, public_key: str, resolver: Any) -> None:
     from ..backends.nostr.resolvers import https_nip05_resolver
 
-    if "@" not in identifier:
+    if not isinstance(identifier, str) or "@" not in identifier:
         raise InvalidInput(f"NIP-05 identifier {identifier!r} is name@domain", network="nostr")
     resolve = resolver or https_nip05_resolver()
     found = resolve(identifier)

@@ -173,6 +173,13 @@ class LoopbackReceiver:
 
     def _bind(self) -> _Server:
         with self._lock:
+            if self._server is None and self._stop.is_set():
+                # A listener bound now would never be served (its loop has ended): the browser's
+                # redirect would hang and the wait run out its whole time.
+                raise AuthenticationError(
+                    "this sign-in no longer listens for its redirect (it got its answer, ran out of "
+                    "time or was closed): start the sign-in again"
+                )
             if self._server is None:
                 family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
                 server_class = type("_LoopbackServer", (_Server,), {"address_family": family})

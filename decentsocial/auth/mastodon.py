@@ -34,7 +34,16 @@ from ..httpclient import HttpApi, masked, read_token, secret_safe, sent_secrets
 from ..limits import Limits
 from ..retry import RetryPolicy
 from ..urls import check_endpoint
-from ._common import CodeFlow, SignIn, new_state, pkce_pair, receiver_for, save_signed_in, scope_names
+from ._common import (
+    CodeFlow,
+    SignIn,
+    check_seconds,
+    new_state,
+    pkce_pair,
+    receiver_for,
+    save_signed_in,
+    scope_names,
+)
 from .loopback import OOB, LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "MastodonFlow", "revoke", "start"]
@@ -242,6 +251,7 @@ def start(
 ) -> MastodonFlow:
     """Register an app on ``base_url`` and begin the authorization-code flow (see the module docstring)."""
     chosen = check_scopes(scopes)
+    timeout = check_seconds(timeout, network=NAME)
     url = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
     if urlsplit(url).path not in ("", "/") or "?" in url or "#" in url:
         raise ConfigurationError(

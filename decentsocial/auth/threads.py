@@ -34,8 +34,9 @@ from ..httpclient import HttpApi, is_digits, masked, secret_safe, sent_secrets
 from ..keyring_store import get_secret, set_secret
 from ..limits import Limits
 from ..retry import RetryPolicy
+from ..text import lone_surrogate_at
 from ..urls import check_endpoint
-from ._common import CodeFlow, SignIn, new_state, receiver_for, save_signed_in, scope_names
+from ._common import CodeFlow, SignIn, check_seconds, new_state, receiver_for, save_signed_in, scope_names
 from .loopback import LoopbackReceiver
 
 __all__ = ["DEFAULT_SCOPES", "READ_ONLY_SCOPES", "ThreadsFlow", "refresh", "start"]
@@ -222,6 +223,10 @@ def start(
     secret = SecretStr(secret_text(client_secret, "client_secret", network=NAME))
     if not secret.get_secret_value().strip():
         raise InvalidInput("client_secret: give the Threads app secret (Meta app dashboard)", network=NAME)
+    if lone_surrogate_at(secret.get_secret_value()) is not None:  # refused now, not after the approval
+        raise InvalidInput(
+            "client_secret holds half a surrogate pair on its own: copy the app secret again", network=NAME
+        )
     chosen = scope_names(scopes, separator=",", network=NAME)
     bad = [s for s in chosen if not _SCOPE.match(s)]
     if bad or "threads_basic" not in chosen:
@@ -229,6 +234,7 @@ def start(
             f"Threads scopes must include threads_basic and be threads_* names (got {', '.join(chosen)})",
             network=NAME,
         )
+    timeout = check_seconds(timeout, network=NAME)
     auth_url = check_endpoint(authorize_url, network=NAME, setting="authorize_url", allow_http=allow_http)
     graph = check_endpoint(base_url, network=NAME, setting="base_url", allow_http=allow_http)
     receiver, redirect_uri = receiver_for(
