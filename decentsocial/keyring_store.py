@@ -21,6 +21,7 @@ that names a keyring entry fails with ``ConfigurationError`` naming the
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from .errors import ConfigurationError
@@ -39,6 +40,8 @@ __all__ = [
 SERVICE = "decentsocial"
 
 _HINT = "pip install 'decentsocial[keyring]'"
+
+log = logging.getLogger(__name__)
 
 
 def entry_name(profile: str, key: str) -> str:
@@ -85,6 +88,31 @@ def ensure_usable() -> None:
             "library (PYTHON_KEYRING_BACKEND, or its keyringrc.cfg), or keep the secret in an "
             "environment variable (KEY_env in the profile)"
         )
+    if _plain_text(backend) and not _chosen(keyring):
+        # keyrings.alt's file keyring is picked on its own where nothing better is found (a server):
+        # the secret would sit in clear in a file, which nobody asked for.
+        log.warning(
+            "the keyring library keeps secrets here in a plain-text file (%s.%s), chosen because no "
+            "other keyring was found: anyone who can read your files can read them. Configure an "
+            "encrypted keyring (PYTHON_KEYRING_BACKEND, or its keyringrc.cfg) to choose it knowingly, "
+            "or keep the secret in an environment variable (KEY_env in the profile)",
+            module,
+            type(backend).__name__,
+        )
+
+
+def _plain_text(backend: Any) -> bool:
+    """Whether ``backend`` is a file keyring that stores secrets unencrypted (keyrings.alt's)."""
+    kind = type(backend)
+    return kind.__module__.startswith("keyrings.alt") and "plaintext" in kind.__name__.lower()
+
+
+def _chosen(keyring: Any) -> bool:
+    """Whether the keyring backend was configured (environment or keyringrc.cfg), not picked by priority."""
+    try:
+        return keyring.core.load_env() is not None or keyring.core.load_config() is not None
+    except Exception:  # a configuration the library cannot load: get_keyring already fell back
+        return False
 
 
 def get_secret(entry: str) -> str | None:

@@ -17,6 +17,7 @@ import decentsocial as ds
 from decentsocial.config import load_profile, profile_login, remove_profile, save_profile, update_profile
 from decentsocial.limits import Limits
 from tests.auth.conftest import Store
+from tests.keyring_backend import FileKeyring
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -167,3 +168,31 @@ def test_folders_made_for_the_config_are_the_users_only(store: Store, tmp_path: 
     save_profile("x", {"network": "sandbox"})
     assert stat.S_IMODE(nested.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(nested.stat().st_mode) == 0o600
+
+
+class _PlainFile(FileKeyring):
+    """keyrings.alt's PlaintextKeyring as the keyring library sees it (its module and name)."""
+
+
+_PlainFile.__module__, _PlainFile.__name__ = "keyrings.alt.file", "PlaintextKeyring"
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_plain_text_keyring_picked_by_priority_is_warned_of(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, configured: bool
+) -> None:
+    """keyrings.alt's file keyring is chosen on its own on a server; using it unasked is said, once chosen
+    in the keyring library's configuration it is not."""
+    import keyring
+
+    from decentsocial.config import check_profile_name
+
+    if not configured:
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(store.config.parent / "no-keyringrc"))
+    keyring.set_keyring(_PlainFile())  # type: ignore[no-untyped-call]
+    with caplog.at_level("WARNING", logger="decentsocial.keyring_store"):
+        assert check_profile_name("brand", keyring=True) == "brand"
+    warned = [r.getMessage() for r in caplog.records if "plain-text file" in r.getMessage()]
+    assert len(warned) == (0 if configured else 1)
+    assert all("keyrings.alt.file.PlaintextKeyring" in w for w in warned)
