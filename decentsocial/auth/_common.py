@@ -91,7 +91,9 @@ def read_code(code: str, state: str | None, *, network: str | None = None) -> tu
 
     Meta appends ``#_`` to its redirect; it is no part of the code.
     """
-    text = str(code).strip()
+    if not isinstance(code, str):  # None would be sent as the code "None"
+        raise InvalidInput(f"the authorization code is text, not {type(code).__name__}", network=network)
+    text = code.strip()
     if "?" in text:  # a code has none: this is the redirect address
         # Its query cut out by hand: urlsplit raises on a pasted address with a bracket left open.
         query = dict(parse_qsl(text.partition("?")[2].partition("#")[0]))

@@ -268,6 +268,8 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     from ..backends.threads import ThreadsNetwork
     from ..registry import connect_any
 
+    if not isinstance(margin, timedelta):  # compared with the expiry, deep in the backend, otherwise
+        raise InvalidInput(f"margin is a timedelta (timedelta(days=7)), not {margin!r}", network=NAME)
     table = profile_table(profile)
     if table.get("network") != NAME:
         raise ConfigurationError(f"profile {profile!r} is not a Threads profile", network=NAME)

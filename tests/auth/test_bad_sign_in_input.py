@@ -144,3 +144,17 @@ def test_hive_nodes_that_are_not_a_list_of_addresses_are_invalid_input(store: St
     with pytest.raises(InvalidInput, match="nodes: give a list"):
         ds.auth.hive_import("hive", account="brand", nodes=nodes, posting_key=str(PrivateKey()))
     assert store.secrets() == {}
+
+
+@pytest.mark.parametrize("code", [None, 1234, b"abc"])
+def test_a_code_that_is_not_text_is_refused_not_sent_as_its_repr(store: Store, code: Any) -> None:
+    flow = threads_flow()
+    with pytest.raises(InvalidInput, match="code is text"):
+        flow.finish(code=code, profile="brand-threads")
+    assert not flow.finished
+
+
+@pytest.mark.parametrize("margin", [7, "7 days", None])
+def test_a_threads_refresh_margin_that_is_not_a_timedelta_is_invalid_input(store: Store, margin: Any) -> None:
+    with pytest.raises(InvalidInput, match="margin"):
+        ds.auth.refresh("brand-threads", margin=margin)
