@@ -150,3 +150,53 @@ def test_a_delete_refused_with_a_429_then_not_found_is_not_found() -> None:
             net.delete("999999999")
         net.close()
     assert server.count("DELETE", "/999999999") == 2
+
+
+# ---------------------------------------------------------------- one bound for a whole publish
+
+
+class _Clock:
+    """``time`` as the publisher reads it: ``monotonic`` moves only when the publisher sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return time.time()  # when the container was made (its post is looked for after it)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_processing_and_publishing_share_one_publish_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The container takes most of ``publish_timeout`` to process, then ``threads_publish`` says "not ready"
+    each time: the publish gives up once ``publish_timeout`` has passed in all, not after a second one."""
+    from decentsocial.backends.threads import publish
+
+    clock = _Clock()
+    monkeypatch.setattr(publish, "time", clock)
+    status_reads = {"n": 0}
+
+    def answer(r: Request) -> Reply:
+        if r.path.endswith("/threads_publishing_limit"):
+            return QUOTA
+        if r.method == "POST" and r.path.endswith("/1/threads"):
+            return Reply(200, {"id": "100"})
+        if r.method == "POST" and r.path.endswith("/threads_publish"):
+            not_ready = {"message": "Media not ready", "code": 9007, "error_subcode": 4279009}
+            return Reply(400, {"error": not_ready})
+        status_reads["n"] += 1
+        return Reply(200, {"status": "IN_PROGRESS" if status_reads["n"] <= 2 else "FINISHED"})
+
+    with scripted_server(answer) as server:
+        net = threads(
+            server.url, sleep=clock.sleep, poll_interval=20, poll_max_interval=60, publish_timeout=100
+        )
+        with pytest.raises(ds.NetworkUnavailable):
+            net.publish("ready when it is")
+        net.close()
+    assert server.count("POST", "/threads_publish") >= 1
+    assert clock.now - 1000.0 <= 100 + 1e-6  # within one publish_timeout (120 before: publishing had its own)

@@ -68,24 +68,27 @@ class ContainerPublisher:
         key = draft.idempotency_key
         lease = self.settings.publish_timeout + 20 * self.settings.timeout
         with self.records.exclusive(key, lease=lease):
+            # One bound for every wait of this publish (processing, then publishing), so the key's
+            # lease outlasts them all.
+            deadline = time.monotonic() + self.settings.publish_timeout
             record = self.records.resume(key, draft)
             if record is not None and record.post_id is not None:
                 return record.post_id
             if record is None:
                 record = self.start(key, draft)
-                state = self.wait_until_finished(record)
+                state = self.wait_until_finished(record, deadline)
             else:
                 try:
-                    state = self.wait_until_finished(record)
+                    state = self.wait_until_finished(record, deadline)
                 except ContainerExpired:
                     # Resumed a day later (after a quota refusal or a timeout): an expired container
                     # was never published, so the draft starts again with a new one.
                     log.info("container %s expired unpublished; making a new one", record.container_id)
                     record = self.start(key, draft)
-                    state = self.wait_until_finished(record)
+                    state = self.wait_until_finished(record, deadline)
             # PUBLISHED: an earlier attempt published it (its answer was lost): find the post, never again.
             published = state == "PUBLISHED"
-            post_id = self.find_published(record) if published else self.publish_container(record)
+            post_id = self.find_published(record) if published else self.publish_container(record, deadline)
             self.records.finish(record, post_id)
             return post_id
 
@@ -139,10 +142,12 @@ class ContainerPublisher:
         body = self.api.get(convert.segment(container_id), fields="status,error_message")
         return as_str(body.get("status")) or "", as_str(body.get("error_message"))
 
-    def wait_until_finished(self, record: ContainerRecord) -> Literal["FINISHED", "PUBLISHED"]:
+    def wait_until_finished(
+        self, record: ContainerRecord, deadline: float
+    ) -> Literal["FINISHED", "PUBLISHED"]:
         """Poll the container with a growing, bounded interval until it is FINISHED or PUBLISHED,
-        and say which (PUBLISHED: an earlier ``threads_publish`` went through)."""
-        deadline = time.monotonic() + self.settings.publish_timeout
+        and say which (PUBLISHED: an earlier ``threads_publish`` went through); ``deadline`` is the
+        publish's (``time.monotonic()``)."""
         interval = self.settings.poll_interval
         while True:
             status, error = self.status(record.container_id)
@@ -171,7 +176,7 @@ class ContainerPublisher:
             self.sleep(min(interval, left))
             interval = min(interval * 2, self.settings.poll_max_interval)
 
-    def publish_container(self, record: ContainerRecord) -> str:
+    def publish_container(self, record: ContainerRecord, deadline: float) -> str:
         """``threads_publish`` a FINISHED container; never again once it may be published.
 
         It is sent again only after Threads *refused* it (media not ready,
@@ -185,14 +190,13 @@ class ContainerPublisher:
         """
         left = [False]  # whether a threads_publish request has left this machine
         try:
-            return self._publish_until_done(record, left)
+            return self._publish_until_done(record, deadline, left)
         except NetworkUnavailable as exc:
             exc.sent = exc.sent or left[0]
             raise
 
-    def _publish_until_done(self, record: ContainerRecord, left: list[bool]) -> str:
+    def _publish_until_done(self, record: ContainerRecord, deadline: float, left: list[bool]) -> str:
         """:meth:`publish_container`'s loop; ``left[0]`` becomes true once a request has left."""
-        deadline = time.monotonic() + self.settings.publish_timeout
         interval = self.settings.poll_interval
         while True:
             wait = interval
@@ -241,7 +245,7 @@ class ContainerPublisher:
                 )
             self.sleep(wait)
             interval = min(interval * 2, self.settings.poll_max_interval)
-            if self.wait_until_finished(record) == "PUBLISHED":  # ContentRejected on ERROR/EXPIRED
+            if self.wait_until_finished(record, deadline) == "PUBLISHED":  # ContentRejected on ERROR/EXPIRED
                 return self.find_published(record)
 
     def find_published(self, record: ContainerRecord) -> str:
