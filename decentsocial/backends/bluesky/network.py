@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str
-from ...models import Account, Draft, Notification, Post, as_draft
+from ...models import Account, Draft, Notification, Post, as_draft, normalise_tags
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, cursor_digest
 from ...retry import RetryPolicy
@@ -714,7 +714,9 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         )
 
     def _search(self, q: str, limit: int | None) -> Iterator[Post]:
-        # Full-text search; searchPosts finds "#tag" as the hashtag.
+        # Full-text search; searchPosts finds "#tag" as the hashtag, and a server that matches it as
+        # text (the reference AppView: #tagx too) is held to that: only posts carrying the tag are kept.
+        tag = normalise_tags([q])[0] if q.startswith("#") and len(q.split()) == 1 else None
         authors: dict[str, Account] = {}
         action = f"search {truncate(q, 80)!r}"  # errors name the query, not 70,000 characters of it
 
@@ -727,7 +729,11 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             posts = [self._post_view(v, authors=authors) for v in views]
             return Page(posts, as_str(answer.get("cursor")) or None)
 
-        return self._paged(fetch, limit, key=lambda p: p.id)
+        if tag is None:
+            return self._paged(fetch, limit, key=lambda p: p.id)
+        return itertools.islice(
+            (p for p in self._paged(fetch, None, key=lambda p: p.id) if tag in p.tags), limit
+        )
 
     def _thread_node(self, uri: str, depth: int = THREAD_DEPTH) -> dict[str, Any]:
         answer = self._query(

@@ -116,12 +116,19 @@ def test_search_by_tag(harness: Harness) -> None:
         return
     need(h, Capability.PUBLISH)
     tag = h.unique("tag")
+    # Decoys a loose search would return: the word without its '#', and a longer tag it begins.
+    # Judged by their ids, not by the tags a result claims (a backend may fill those from the query).
+    decoys = {
+        h.me.publish(f"contract untagged {tag}").id: "the word without its '#'",
+        h.me.publish(f"contract other tag #{tag}x").id: "a longer tag that begins with it",
+    }
     post = h.me.publish(f"contract tagged #{tag}")
-    h.me.publish(f"contract untagged {tag}x")
 
     def found() -> None:
         results = list(h.other.search(f"#{tag}", limit=5))
         assert post.id in ids(results)
+        wrong = [why for p in results if (why := decoys.get(p.id))]
+        assert not wrong, f"the search for #{tag} returned a post with {wrong[0]}"
         assert all(tag in p.tags for p in results)
 
     h.eventually(found)
@@ -283,7 +290,9 @@ def test_community_posts(harness: Harness) -> None:
     need(h, Capability.COMMUNITIES, Capability.COMMUNITY_POSTS)
     chosen = a_community(h)
     if not h.live:
-        for p in h.me.community_posts(chosen, limit=3):
+        posts = list(h.me.community_posts(chosen, limit=3))
+        assert posts, f"no posts listed in {chosen.id}"
+        for p in posts:
             check_post(p, h.me)
         return
     need(h, Capability.PUBLISH)
@@ -397,24 +406,38 @@ def test_stream_sees_new_post(harness: Harness) -> None:
     need_live(h)
     word = h.unique("stream")
     stream: Iterator[Post] = getattr(h.me, "stream")()  # noqa: B009 - not in the protocol
-    seen: queue.Queue[Post] = queue.Queue()
+    seen: queue.Queue[Post | BaseException] = queue.Queue()
+    done = threading.Event()
 
     def watch() -> None:
-        for post in stream:
-            if word in post.text:
-                seen.put(post)
-                return
-
-    threading.Thread(target=watch, daemon=True).start()
-    for attempt in range(3):
-        h.other.publish(f"contract stream {word} {attempt}")
+        # A stream cannot be closed from another thread: the watcher ends at the first post after the
+        # case is done, so one that failed does not leave it reading the connection for ever.
         try:
-            post = seen.get(timeout=5)
-        except queue.Empty:
-            continue
-        check_post(post, h.me)
-        return
-    pytest.fail("the stream did not deliver a new post")
+            for post in stream:
+                if done.is_set():
+                    return
+                if word in post.text:
+                    seen.put(post)
+                    return
+        except BaseException as exc:  # the stream's own error is the case's answer, not a lost thread's
+            seen.put(exc)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        for attempt in range(3):
+            h.other.publish(f"contract stream {word} {attempt}")
+            try:
+                got = seen.get(timeout=5)
+            except queue.Empty:
+                continue
+            if isinstance(got, BaseException):
+                raise AssertionError(f"the stream failed: {got!r}") from got
+            check_post(got, h.me)
+            return
+        pytest.fail("the stream did not deliver a new post")
+    finally:
+        done.set()
 
 
 # ---------------------------------------------------------------- what a backend cannot do

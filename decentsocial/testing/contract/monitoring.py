@@ -38,6 +38,8 @@ __all__ = [
 STREAM_LATENCY = 5.0
 #: How long a polling network (asked every half second) may take: its search may index late.
 POLL_LATENCY = 30.0
+#: How long a monitor may take to start watching (its first search done).
+START_TIMEOUT = 60.0
 
 
 class Running:
@@ -56,7 +58,8 @@ class Running:
         posts = decentsocial.monitor(nets, stop=self._stop, **options)  # arguments checked here
         self._thread = threading.Thread(target=self._run, args=(posts,), daemon=True)
         self._thread.start()
-        if not self.ready.wait(60):
+        if not self.ready.wait(START_TIMEOUT):
+            self.stop()  # not left searching for the rest of the run
             raise AssertionError(f"the monitor did not start watching: {self.error!r}")
 
     def _stop(self) -> bool:
@@ -85,10 +88,14 @@ class Running:
         assert self.error is None, f"the monitor failed: {self.error!r}"
         return got
 
-    def close(self) -> list[Post]:
-        """Stop the monitor; whatever it yielded and nobody took yet."""
+    def stop(self) -> None:
+        """End the monitor and wait for its thread (a while at most): what a case does however it ends."""
         self.ended.set()
         self._thread.join(15)
+
+    def close(self) -> list[Post]:
+        """Stop the monitor; whatever it yielded and nobody took yet."""
+        self.stop()
         assert not self._thread.is_alive(), "the monitor did not stop"
         assert self.error is None, f"the monitor failed: {self.error!r}"
         rest = []
@@ -132,7 +139,7 @@ def test_monitor_yields_a_new_post_soon(harness: Harness) -> None:
         time.sleep(1.0)
         assert watching.close() == [], "the monitor yielded a post twice or one that does not match"
     finally:
-        watching.ended.set()
+        watching.stop()
 
 
 def test_monitor_resumes_from_its_cursor(harness: Harness, tmp_path: Path) -> None:
@@ -148,7 +155,8 @@ def test_monitor_resumes_from_its_cursor(harness: Harness, tmp_path: Path) -> No
         a = h.other.publish(f"contract cursor {word} one")
         assert [p.id for p in first.take({a.id}, _latency(h.me))] == [a.id]
     finally:
-        assert first.close() == []
+        first.stop()
+    assert first.close() == []
     saved = json.loads(cursor.read_text(encoding="utf-8"))
     assert a.id in json.dumps(saved), "the cursor does not record the post it yielded"
 
@@ -162,7 +170,7 @@ def test_monitor_resumes_from_its_cursor(harness: Harness, tmp_path: Path) -> No
         time.sleep(3.0)  # the catch-up search after the streams start must not repeat anything
         got += second.close()
     finally:
-        second.ended.set()
+        second.stop()
     assert sorted(p.id for p in got) == sorted([b.id, c.id]), "a duplicate or a missed post"
 
 
@@ -188,7 +196,7 @@ def test_monitor_mentions_and_replies(harness: Harness) -> None:
         time.sleep(1.0)
         got += watching.close()
     finally:
-        watching.ended.set()
+        watching.stop()
     assert own.id not in [p.id for p in got]
     assert sorted(p.id for p in got) == sorted([reply.id, mention.id])
 

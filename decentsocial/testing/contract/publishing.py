@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from decentsocial import (
     Network,
     Poll,
     Post,
+    Reward,
 )
 
 from ..harness import Harness
@@ -283,6 +285,15 @@ def test_publish_with_media(harness: Harness) -> None:
     check_post(post, h.me)
     assert len(post.media) == 1
     assert post.media[0].kind == "image"
+    if Capability.READ not in h.me.capabilities:
+        return
+
+    def read_back() -> None:
+        # What ``publish`` returned may be the draft echoed back: the image must be on the network.
+        media = h.other.get_post(post.id).media
+        assert [m.kind for m in media] == ["image"], f"the post reads back with media {media}"
+
+    h.eventually(read_back)
 
 
 def test_publish_with_poll(harness: Harness) -> None:
@@ -318,6 +329,8 @@ def test_quote(harness: Harness) -> None:
     if Capability.READ in h.me.capabilities:
 
         def counted() -> None:
+            # What ``publish`` returned may be the draft echoed back: the quote must read back as one.
+            assert h.me.get_post(quote.id).quote_of == quoted.id, "the quote reads back quoting nothing"
             quotes = h.me.get_post(quoted.id).metrics.quotes
             assert quotes is None or quotes == 1
 
@@ -346,6 +359,14 @@ def test_reply(harness: Harness) -> None:
     assert reply.root_id in (None, root.id)
     by_id = h.eventually(lambda: h.me.reply(root.id, f"contract reply by id {h.unique()}"))
     assert by_id.reply_to == root.id
+    if Capability.READ in h.me.capabilities:
+
+        def read_back() -> None:
+            # What ``reply`` returned may be the draft echoed back: the replies must read back as replies.
+            for made in (reply, by_id):
+                assert h.me.get_post(made.id).reply_to == root.id, f"{made.id} reads back as no reply"
+
+        h.eventually(read_back)
 
 
 def test_thread_order(harness: Harness) -> None:
@@ -384,16 +405,11 @@ def test_like_and_unlike(harness: Harness) -> None:
         h.other.unlike(post)
         return
 
-    def likes(expected: int) -> Callable[[], None]:
-        def check() -> None:
-            count = h.me.get_post(post.id).metrics.likes
-            assert count is None or count == expected, f"likes {count}, expected {expected}"
-
-        return check
-
-    h.eventually(likes(1))
+    h.eventually(like_count(h, post.id, 1, "after a like"))
+    h.other.like(post.id)  # liking again changes nothing: still one like
+    h.eventually(like_count(h, post.id, 1, "after liking twice"))
     h.other.unlike(post.id)
-    h.eventually(likes(0))
+    h.eventually(like_count(h, post.id, 0, "after unlike"))
 
 
 def test_vote_weight(harness: Harness) -> None:
@@ -406,6 +422,49 @@ def test_vote_weight(harness: Harness) -> None:
     need_writes(h)
     post = h.me.publish(f"contract vote {h.unique()}")
     h.other.vote(post, 50)
+    if Capability.READ not in h.me.capabilities:
+        return
+    # A vote counts as one like, however often it is cast, and weight 0 takes it back.
+    h.other.vote(post, 50)
+    h.eventually(like_count(h, post.id, 1, "after voting twice"))
+    if Capability.REWARDS in h.me.capabilities:
+        # The weight itself shows where a vote earns: half a vote never earns what a full one does.
+        h.other.vote(post, 100)
+        full = h.eventually(lambda: earned(h.me.rewards(post.id)))
+        h.other.vote(post, 50)
+
+        def weighed() -> None:
+            half = earned(h.me.rewards(post.id))
+            if any(full.values()):
+                assert half != full, (
+                    f"a vote of 50 earns what a vote of 100 does ({full}): its weight is lost"
+                )
+            assert all(half.get(asset, 0) <= value for asset, value in full.items()), (
+                f"a vote of 50 earns {half}, more than a vote of 100 ({full})"
+            )
+
+        h.eventually(weighed)
+    h.other.vote(post, 0)
+    h.eventually(like_count(h, post.id, 0, "after a vote of 0"))
+
+
+def earned(reward: Reward) -> dict[str, Decimal]:
+    """What a reward comes to, per asset."""
+    totals: dict[str, Decimal] = {}
+    for amount in reward.amounts:
+        totals[amount.asset] = totals.get(amount.asset, Decimal(0)) + amount.value
+    return totals
+
+
+def like_count(h: Harness, post_id: str, expected: int, when: str) -> Callable[[], None]:
+    """A check for ``Harness.eventually``: ``post_id`` has ``expected`` likes as ``me`` reads it."""
+
+    def check() -> None:
+        count = h.me.get_post(post_id).metrics.likes
+        # None: the network does not say; a count it gives must be right.
+        assert count is None or count == expected, f"likes {count} {when}, expected {expected}"
+
+    return check
 
 
 def test_repost(harness: Harness) -> None:
