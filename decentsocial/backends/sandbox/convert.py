@@ -22,6 +22,8 @@ from ...models import Account, Amount, Community, Engagement, Media, Notificatio
 from .settings import AMOUNT_PLACES, NETWORK, SandboxSettings
 
 __all__ = [
+    "FIRST_US",
+    "LAST_US",
     "Economy",
     "Record",
     "account_from_row",
@@ -42,7 +44,7 @@ __all__ = [
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_UNIT = Decimal(10) ** AMOUNT_PLACES
+_PER_ASSET: int = 10**AMOUNT_PLACES
 
 
 class Record(Protocol):
@@ -68,6 +70,11 @@ def from_us(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
+#: The first and last instants a ``datetime`` can hold: every time the database keeps lies between.
+FIRST_US = to_us(datetime.min.replace(tzinfo=timezone.utc))
+LAST_US = to_us(datetime.max.replace(tzinfo=timezone.utc))
+
+
 @dataclass(frozen=True)
 class Economy:
     """The reward rules of one sandbox database, fixed when the database is created."""
@@ -79,12 +86,19 @@ class Economy:
 
     def amount(self, units: int) -> Amount:
         """Thousandths of the asset as an ``Amount`` ("1.000 SAND")."""
-        return Amount(value=Decimal(units).scaleb(-AMOUNT_PLACES), asset=self.asset)
+        sign, digits, _ = Decimal(units).as_tuple()
+        return Amount(value=Decimal((sign, digits, -AMOUNT_PLACES)), asset=self.asset)
 
     @staticmethod
     def units(value: Decimal) -> int:
-        """An amount in thousandths, the integer the database stores."""
-        return int(value * _UNIT)
+        """An amount in thousandths, the integer the database stores (any further places cut off).
+
+        In integers, never in ``Decimal`` arithmetic: that rounds to the caller's decimal context,
+        and a notebook's ``getcontext().prec = 4`` made a tip of 123.456 move 123.500.
+        """
+        numerator, denominator = value.as_integer_ratio()
+        whole = abs(numerator) * _PER_ASSET // denominator
+        return whole if numerator >= 0 else -whole
 
     @staticmethod
     def meta(settings: SandboxSettings) -> dict[str, str]:

@@ -12,10 +12,10 @@ transaction.
 from __future__ import annotations
 
 import secrets
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from ...errors import ContentRejected, NotFound
-from .convert import Economy, Record
+from .convert import LAST_US, Economy, Record
 from .settings import NETWORK
 from .store import notify
 from .transport import Tx
@@ -66,19 +66,23 @@ def vote(tx: Tx, economy: Economy, voter: str, post: Record, weight: Decimal, no
         )
     accrual = tx.one("SELECT seq, claimable_at FROM accruals WHERE post_seq = ? AND voter = ?", (seq, voter))
     pending = accrual is not None and accrual["claimable_at"] > now
-    units = int((Decimal(economy.like_units) * weight / 100).to_integral_value(ROUND_DOWN))
+    # Rounded down, in integers: ``Decimal`` arithmetic would round to the caller's decimal context.
+    numerator, denominator = weight.as_integer_ratio()
+    units = economy.like_units * numerator // (100 * denominator) if numerator > 0 else 0
     if weight > 0 and accrual is None and units > 0:
-        claimable_at = now + economy.payout_delay_us
+        # A delay past the calendar's end (``payout_delay=timedelta.max``: "never") matures at its end:
+        # a later time fits no SQLite integer nor any ``datetime`` (the like, and every read, crashed).
+        claimable_at = min(now + economy.payout_delay_us, LAST_US)
         accrual_seq = tx.insert(
             """INSERT INTO accruals (post_seq, author, voter, units, earned_at, claimable_at)
                VALUES (?, ?, ?, ?, ?, ?)""",
             (seq, owner, voter, units, now, claimable_at),
         )
         notify(tx, owner, "reward", voter, claimable_at, post_seq=seq, units=units, accrual_seq=accrual_seq)
-    elif weight > 0 and accrual is not None and pending:
+    elif units > 0 and accrual is not None and pending:
         tx.run("UPDATE accruals SET units = ? WHERE seq = ?", (units, accrual["seq"]))
         tx.run("UPDATE notifications SET units = ? WHERE accrual_seq = ?", (units, accrual["seq"]))
-    elif weight <= 0 and accrual is not None and pending:
+    elif accrual is not None and pending:  # no weight, or one too small to earn 0.001: as a first vote
         _cancel(tx, accrual["seq"])
 
 

@@ -12,8 +12,8 @@ import re
 from datetime import datetime, timezone
 
 from ...errors import ConfigurationError, InvalidInput
-from .convert import Economy, from_us, to_us
-from .settings import NETWORK, SandboxSettings
+from .convert import FIRST_US, LAST_US, Economy, from_us, to_us
+from .settings import ASSET, MAX_LIKE_REWARD, MAX_STARTING_BALANCE, NETWORK, SandboxSettings
 from .transport import Tx
 
 __all__ = ["SCHEMA", "SEED_COMMUNITIES", "advance", "attach", "ensure_account", "now_us"]
@@ -171,7 +171,7 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
     _add_missing_columns(tx)
     meta = {row["key"]: row["value"] for row in tx.all("SELECT key, value FROM meta")}
     wanted = Economy.meta(settings)
-    existing = "asset" in meta
+    existing = not wanted.keys().isdisjoint(meta)  # any row of an economy: one lost is damage, not new
     if not existing:
         tx.many("INSERT INTO meta (key, value) VALUES (?, ?)", wanted.items())
         now = now_us(tx)
@@ -191,11 +191,20 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
     clock = ("clock_frozen", "clock_offset")  # absent until a clock is frozen or advanced
     for key in ("like_reward", "payout_delay", "starting_balance", *clock):
         if not _integer(meta.get(key, "0" if key in clock else None)):
-            raise ConfigurationError(
-                f"this sandbox database is damaged: its {key!r} is missing or not a whole number",
-                network=NETWORK,
-            )
+            raise _damaged(f"its {key!r} is missing or not a whole number")
+    if not re.fullmatch(ASSET, meta.get("asset") or ""):
+        raise _damaged("its 'asset' is missing or not an asset's name")
     economy = Economy.from_meta(meta)
+    # Values no connection's settings can give: each failed, untyped, in SQLite or in a datetime.
+    for key, units, most in (
+        ("like_reward", economy.like_units, Economy.units(MAX_LIKE_REWARD)),
+        ("starting_balance", economy.starting_units, Economy.units(MAX_STARTING_BALANCE)),
+        ("payout_delay", economy.payout_delay_us, None),
+    ):
+        if units < 0 or (most is not None and units > most):
+            raise _damaged(f"its {key!r} is out of range")
+    if not FIRST_US <= now_us(tx) <= LAST_US:
+        raise _damaged("its clock is outside the calendar (years 1 to 9999)")
     if settings.now is not None:
         frozen, current = to_us(settings.now), now_us(tx)
         if existing and frozen < current:  # every post, vote and claim after it would vanish
@@ -208,6 +217,11 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
         _set_meta(tx, "clock_offset", "0")
     ensure_account(tx, economy, settings.account, settings.display_name)
     return economy
+
+
+def _damaged(what: str) -> ConfigurationError:
+    """The error for a file whose ``meta`` no sandbox wrote: no retry mends it."""
+    return ConfigurationError(f"this sandbox database is damaged: {what}", network=NETWORK)
 
 
 def _integer(text: str | None) -> bool:
@@ -292,16 +306,12 @@ def now_us(tx: Tx) -> int:
     return base + int(rows.get("clock_offset", "0"))
 
 
-#: The last instant a ``datetime`` can hold: the sandbox clock stops short of it.
-_LAST_US = to_us(datetime.max.replace(tzinfo=timezone.utc))
-
-
 def advance(tx: Tx, microseconds: int) -> int:
     """Move the clock of this database forward; the new sandbox time.
 
     ``InvalidInput`` (and the clock unchanged) if that would pass the end of the calendar (year 9999).
     """
-    if microseconds > _LAST_US - now_us(tx):
+    if microseconds > LAST_US - now_us(tx):  # the sandbox clock stops short of the calendar's end
         raise InvalidInput("the sandbox clock cannot go past the year 9999", network=NETWORK)
     row = tx.one("SELECT value FROM meta WHERE key = 'clock_offset'")
     offset = (int(row["value"]) if row else 0) + microseconds

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -23,7 +23,10 @@ from ...settings import NetworkSettings
 
 __all__ = [
     "AMOUNT_PLACES",
+    "ASSET",
     "MAX_KEY",
+    "MAX_LIKE_REWARD",
+    "MAX_STARTING_BALANCE",
     "NETWORK",
     "SandboxSettings",
     "exact_in_units",
@@ -39,6 +42,11 @@ AMOUNT_PLACES = 3
 
 #: The longest ``idempotency_key`` (of a post or a tip) accepted.
 MAX_KEY = 200
+
+#: What an economy may be (the settings' bounds; a database's ``meta`` outside them is damaged).
+ASSET = r"^[A-Z][A-Z0-9]{1,9}$"
+MAX_LIKE_REWARD = Decimal("1000000")
+MAX_STARTING_BALANCE = Decimal("1000000000")
 
 _HANDLE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]{0,62}[a-z0-9_])?$")
 
@@ -78,10 +86,15 @@ def exact_in_units(value: Decimal) -> bool:
     return per_asset % value.as_integer_ratio()[1] == 0
 
 
+#: Enough digits for any amount the settings allow, with its places.
+_EXACT = Context(prec=40)
+
+
 def _places(value: Decimal, name: str) -> Decimal:
     if not exact_in_units(value):
         raise ValueError(f"{name} has more than {AMOUNT_PLACES} decimal places")
-    return value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))
+    # Its own context: the caller's (``getcontext().prec = 4``) failed every amount of over 4 digits.
+    return value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES), context=_EXACT)
 
 
 class SandboxSettings(NetworkSettings):
@@ -106,10 +119,10 @@ class SandboxSettings(NetworkSettings):
     account: str = "me"
     display_name: str | None = Field(default=None, max_length=100)
     max_length: int = Field(default=500, ge=1, le=100_000)
-    asset: str = Field(default="SAND", pattern=r"^[A-Z][A-Z0-9]{1,9}$")
-    like_reward: Decimal = Field(default=Decimal("1.000"), ge=0, le=Decimal("1000000"))
+    asset: str = Field(default="SAND", pattern=ASSET)
+    like_reward: Decimal = Field(default=Decimal("1.000"), ge=0, le=MAX_LIKE_REWARD)
     payout_delay: timedelta = Field(default=timedelta(days=7))
-    starting_balance: Decimal = Field(default=Decimal("100.000"), ge=0, le=Decimal("1000000000"))
+    starting_balance: Decimal = Field(default=Decimal("100.000"), ge=0, le=MAX_STARTING_BALANCE)
     now: datetime | None = None
     timeout: float = Field(default=5.0, gt=0, le=600)
     stream_interval: float = Field(default=0.2, gt=0, le=60)
