@@ -111,6 +111,8 @@ class BaseNetwork(Generic[S]):
     #: claimed with no receipt is never paid again), or the network stores the key with the transfer.
     resolves_tip_keys: ClassVar[bool] = False
     keeps_tip_keys: ClassVar[bool] = False
+    #: Whether ``publish`` honours ``Draft.beneficiaries``/``payout`` (Hive, the sandbox); else refused.
+    reward_terms: ClassVar[bool] = False
 
     def __init__(self, settings: S | None = None, *, retry: RetryPolicy | None = None) -> None:
         self.settings = settings if settings is not None else cast(S, self.Settings())
@@ -273,10 +275,7 @@ class BaseNetwork(Generic[S]):
         return None
 
     def check_draft(self, draft: Draft) -> None:
-        """Raise ``ContentRejected``/``UnsupportedFeature`` if ``draft`` cannot be published here.
-
-        Backends extend it (calling ``super()``) with their network's own rules.
-        """
+        """``ContentRejected``/``UnsupportedFeature`` if it cannot be published here; backends extend it."""
         self.check_length(draft)
         self.check_features(draft)
 
@@ -298,6 +297,8 @@ class BaseNetwork(Generic[S]):
         for used, capability in wanted:
             if used and capability not in self.capabilities:
                 raise self.unsupported(capability)
+        if (draft.beneficiaries or draft.payout is not None) and not self.reward_terms:
+            raise self.unsupported(Capability.REWARDS, "its posts keep no beneficiaries and payout options")
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -575,11 +576,7 @@ class BaseNetwork(Generic[S]):
         self.check_draft(draft)
         old = self._own_post(target, "replace")
         # Where the old post stood (its parent, the post it quotes, its community) is the new one's too.
-        update: dict[str, Any] = {
-            "reply_to": old.reply_to,
-            "quote_of": old.quote_of,
-            "community": old.community,
-        }
+        update: dict[str, Any] = {name: getattr(old, name) for name in ("reply_to", "quote_of", "community")}
         if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             from .idempotency import draft_digest
 

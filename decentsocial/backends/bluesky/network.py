@@ -428,8 +428,10 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             )
         if draft.community is not None:
             raise self.unsupported(Capability.COMMUNITY_POSTS)
-        if draft.beneficiaries or draft.payout is not None:
-            raise self.unsupported(Capability.REWARDS, "beneficiaries and payouts")
+        if (draft.title or "").strip():  # a post has no title: refused, never dropped unseen
+            raise errors.ContentRejected(
+                "Bluesky posts have no title: write it into the text", network=self.name
+            )
         if draft.reply_to is not None:
             parse_at_uri(draft.reply_to, network=self.name)
         if draft.quote_of is not None:

@@ -88,6 +88,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     #: Chain id, asset and field names; ``web_url`` follows the ``web_url`` setting.
     chain: Chain = HIVE
     page_size: ClassVar[int] = 20
+    reward_terms = True  # beneficiaries and payout options: the post's comment_options
     # No quotes, and search only by tag; communities, weighted votes and rewards.
     capabilities = (MICROBLOGGING - {Capability.QUOTE, Capability.SEARCH}) | {
         Capability.COMMUNITIES,
@@ -186,6 +187,10 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
                 f"{self.name} has no content warning or sensitive flag; front ends hide posts tagged "
                 f"'{NSFW_TAG}': add it to Draft.tags to publish the post so marked",
                 network=self.name,
+            )
+        if draft.mentions:  # front ends link an @name in the body only
+            raise errors.ContentRejected(
+                f"{self.name} has no mention list; write the @names into the text", network=self.name
             )
         if draft.link is not None and draft.link.url not in links(draft.text):
             # Front ends make a preview only of links in the body: the card would be dropped.

@@ -137,6 +137,12 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             raise errors.ContentRejected(
                 f"this backend publishes public Minds posts only, not {draft.visibility!r}", network=NAME
             )
+        if (draft.title or "").strip() or draft.mentions:  # no such field: never dropped unseen
+            raise errors.ContentRejected(
+                "this backend sends Minds posts without a title or mention list; write them into the "
+                "text (@username)",
+                network=NAME,
+            )
         if draft.reply_to is not None:
             if draft.reply_to.startswith(COMMENT_PREFIX):
                 raise self.invalid("Minds comments on comments are not supported; reply to the post")

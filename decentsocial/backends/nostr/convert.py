@@ -148,6 +148,7 @@ def post_from_event(
         links=tuple(dict.fromkeys((*links, *refs))),
         content_warning=(warning[1] if warning and len(warning) > 1 else "") if warning else None,
         language=language,
+        title=next(iter(event.tag_values("subject")), None),
         raw=raw,
     )
 

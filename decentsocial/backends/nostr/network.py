@@ -242,8 +242,12 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
             self._issued.pop(next(iter(self._issued)))
 
     def _note_parts(self, draft: Draft) -> tuple[str, list[tuple[str, ...]]]:
-        """Content and tags of a note: ``t`` for hashtags, ``p`` for NIP-27 mentions, NIP-36 and NIP-32."""
-        content, keys = mentioned_keys(draft.text)
+        """Content and tags of a note: ``t`` for hashtags, ``p`` for NIP-27 mentions, NIP-36 and NIP-32,
+        NIP-14 ``subject`` for a title; a link card's URL (no such event) is written into the text."""
+        text = draft.text
+        if draft.link is not None and draft.link.url not in text:
+            text = f"{text}\n\n{draft.link.url}" if text.strip() else draft.link.url
+        content, keys = mentioned_keys(text)
         mentioned = dict.fromkeys(keys)
         for handle in draft.mentions:
             mentioned.setdefault(self._pubkey_of(handle), None)
@@ -253,6 +257,8 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
             tags.append(("content-warning", draft.content_warning or ""))
         if draft.language:
             tags.extend([("L", "ISO-639-1"), ("l", draft.language, "ISO-639-1")])
+        if draft.title is not None and draft.title.strip():
+            tags.append(("subject", draft.title.strip()))
         if draft.idempotency_key is not None:
             tags.append(self._key_tag(draft.idempotency_key))
         if draft.quote_of is not None:  # NIP-18 quote: a q tag and a NIP-21 reference in the text

@@ -105,6 +105,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
     capabilities = frozenset(Capability)
     page_size = 20
     in_process = True  # SQLite in this process: crosspost needs no thread for it
+    reward_terms = True  # beneficiaries and payout options kept with the post (Post.raw)
     keeps_publish_keys = True  # the key and the draft's digest are stored with the post (store.publish)
     keeps_tip_keys = True  # the ledger stores a tip's key with its transfer (tips.py)
 
@@ -382,6 +383,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             extra["link"] = d.link.model_dump(mode="json", exclude={"thumbnail"})
         if d.beneficiaries:
             extra["beneficiaries"] = [b.model_dump(mode="json") for b in d.beneficiaries]
+        if d.payout is not None:
+            extra["payout"] = d.payout.model_dump(mode="json")
         if d.sensitive:
             extra["sensitive"] = True
         mentioned = (m.lstrip("@").lower() for m in (*mentions(d.text), *d.mentions) if m.strip("@"))

@@ -229,6 +229,11 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
                 "Threads has no content warning or sensitive-media flag in its API; publish without one",
                 network=NAME,
             )
+        if (draft.title or "").strip() or draft.mentions:  # no such field: never dropped unseen
+            raise errors.ContentRejected(
+                "Threads posts have no title or mention list; write them into the text (@username)",
+                network=NAME,
+            )
         if draft.reply_to and draft.quote_of:
             raise self.invalid("a Threads post can reply or quote, not both")
         if draft.reply_to is not None:
