@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = ["account_html", "post_html", "reward_html"]
 
-_CARD = "border:1px solid #ccc;border-radius:6px;padding:6px 10px;margin:2px 0;max-width:46em"
+#: A card wraps a word longer than its width (a long link) instead of running past its border.
+_CARD = (
+    "border:1px solid #ccc;border-radius:6px;padding:6px 10px;margin:2px 0;max-width:46em;"
+    "overflow-wrap:anywhere"
+)
 _DIM = "color:#666;font-size:90%"
 
 

@@ -12,18 +12,21 @@ import codecs
 import json
 import re
 from typing import Any
+from unicodedata import bidirectional
 
 from rich.text import Text
 
 __all__ = ["bidi", "cell", "decoded_input", "has_rtl", "json_text", "printable"]
 
-#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, and their presentation forms).
-_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+#: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, Adlam, Hanifi
+#: Rohingya, the Arabic mathematical letters…), as the Unicode database gives them.
+_RTL_CLASSES = frozenset({"R", "AL"})
 _FSI, _PDI = "\u2068", "\u2069"
 
 
 def has_rtl(text: str) -> bool:
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
+    """Whether ``text`` holds a right-to-left letter (of any script, outside the BMP too)."""
+    return not text.isascii() and any(bidirectional(ch) in _RTL_CLASSES for ch in text)
 
 
 #: Terminal escape sequences (CSI, OSC, and the rest).
