@@ -330,17 +330,28 @@ def _known() -> list[str]:
     return known_networks()
 
 
+#: The most ``-`` reads from standard input: far over any network's post, even split into a thread.
+MAX_STDIN_BYTES = 16 * 2**20
+
+
 def text_or_stdin(text: str) -> str:
     """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
 
     Read as bytes, so a file saved by any editor is read right (see
     :func:`decoded_input`). One trailing line break (the one every file and
-    ``echo`` ends with) is dropped.
+    ``echo`` ends with) is dropped. At most :data:`MAX_STDIN_BYTES` are read:
+    a device or an endless pipe (``< /dev/zero``, ``yes |``) is refused, not
+    read until memory runs out.
     """
     if text != "-":
         return text
     raw = getattr(sys.stdin, "buffer", None)
-    data = raw.read() if raw is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    if raw is not None:
+        data = raw.read(MAX_STDIN_BYTES + 1)
+    else:
+        data = sys.stdin.read(MAX_STDIN_BYTES + 1).encode("utf-8", "surrogateescape")
+    if len(data) > MAX_STDIN_BYTES:
+        raise InvalidInput(f"standard input is over {MAX_STDIN_BYTES // 2**20} MiB: no post is that long")
     read = decoded_input(data, getattr(sys.stdin, "encoding", None))
     return read[:-1] if read.endswith("\n") else read
 
@@ -620,8 +631,9 @@ def _print_outcomes(targets: Sequence[Target], result: CrosspostResult, dry_run:
             done = f", {len(outcome.posts)} parts posted before it" if outcome.posts else ""
             line = f"failed      {where}  {printable(str(outcome.error))}{done}"
         elif dry_run:
+            # Line breaks as spaces: removed as control characters, they ran the lines' words together.
             line = f"would post  {where}  {parts and parts[1:] + ': '}" + bidi(
-                truncate(outcome.drafts[0].text, 60)
+                truncate(" ".join(outcome.drafts[0].text.split()), 60)
             )
         else:
             links = " ".join(p.url or p.id for p in outcome.posts)

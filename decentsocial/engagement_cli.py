@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -185,8 +186,12 @@ def _total(posts: Sequence[Post], name: str) -> str:
 
 
 def _own_posts(net: BaseNetwork[Any], limit: int) -> list[Post]:
-    """The account's latest ``limit`` posts of its own: a boost (Mastodon lists them) is another's post."""
-    return list(itertools.islice((p for p in net.posts(limit=None) if p.reposted_by is None), limit))
+    """The account's latest ``limit`` posts of its own: a boost (Mastodon lists them) is another's post.
+
+    A ``--limit`` past what ``islice`` takes (``sys.maxsize``) means all of them, not a ``ValueError``.
+    """
+    own = (p for p in net.posts(limit=None) if p.reposted_by is None)
+    return list(itertools.islice(own, min(limit, sys.maxsize)))
 
 
 def _who(net: BaseNetwork[Any], handle: str | None) -> str:

@@ -30,6 +30,7 @@ from .cli import (
     out,
     posting_json,
     print_json,
+    text_or_stdin,
 )
 from .errors import NotFound
 from .models import Draft
@@ -59,7 +60,7 @@ app.add_typer(crisis_app, name="crisis", rich_help_panel=POSTING)
 @handles_errors
 def edit(
     post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
-    text: Annotated[str, typer.Argument(help="The post's new text.")],
+    text: Annotated[str, typer.Argument(help="The post's new text; - reads it from stdin.")],
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -77,7 +78,8 @@ def edit(
     """Edit one of your posts in place (or, with --replace, delete it and publish the new text)."""
     from .social_cli import write_one
 
-    draft = Draft(text=text, content_warning=content_warning)
+    # As `post`: "-" is a file piped in, never the text "-" (the post's text replaced by a dash).
+    draft = Draft(text=text_or_stdin(text), content_warning=content_warning)
     target, post = write_one(
         profile, network, setting, "Editing", lambda net: net.edit(post_id, draft, replace=replace)
     )

@@ -78,6 +78,7 @@ __all__ = [
     "CATCH_UP_MAX",
     "DEFAULT_BUFFER",
     "DEFAULT_INTERVAL",
+    "FAILURE",
     "MAX_CLOCK_SKEW",
     "StopSignal",
     "check_monitor_args",
@@ -85,6 +86,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("decentsocial.monitor")
+#: ``extra`` of the warnings that say a search or a stream failed (``record.monitor_failure``), so a
+#: handler tells them from notices (a network searched instead of streamed) without reading the words.
+FAILURE = {"monitor_failure": True}
 
 #: Seconds between searches (the polling of networks without a stream, the catch-up of those with one).
 DEFAULT_INTERVAL = 60.0
@@ -505,7 +509,10 @@ class _Monitor:
                         found.append(note.post)
         except Exception as exc:
             log.warning(
-                "monitor: searching %s failed, trying again next poll: %s", net.name, _as_error(net, exc)
+                "monitor: searching %s failed, trying again next poll: %s",
+                net.name,
+                _as_error(net, exc),
+                extra=FAILURE,
             )
             return None
         if whole and read:  # a post dated ahead of the clock (an author's choice) counts as now
@@ -531,7 +538,9 @@ class _Monitor:
         except Exception as exc:
             if len(found) < self.per_poll:
                 raise
-            log.warning("monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc))
+            log.warning(
+                "monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc), extra=FAILURE
+            )
             return found, False
         return found, True
 
@@ -547,7 +556,13 @@ class _Monitor:
                 except (NotFound, InvalidInput, UnsupportedFeature):
                     self.parents[key] = None
                 except Exception as exc:
-                    log.warning("monitor: reading the parent of %s on %s failed: %s", post.id, net.name, exc)
+                    log.warning(
+                        "monitor: reading the parent of %s on %s failed: %s",
+                        post.id,
+                        net.name,
+                        exc,
+                        extra=FAILURE,
+                    )
                     return None
                 if len(self.parents) > _PARENTS:
                     self.parents.popitem(last=False)
@@ -609,7 +624,7 @@ class _Monitor:
             if self.halt.wait(reconnect_backoff(failures)) or self._stopping():
                 return
             if failed is not None:  # told after the backoff: an error as the monitor ends is no failure
-                log.warning("monitor: the %s stream failed: %s", lane.net.name, failed)
+                log.warning("monitor: the %s stream failed: %s", lane.net.name, failed, extra=FAILURE)
 
     def _stopping(self) -> bool:
         """Whether ``stop`` (an Event: safe to ask from this thread) is set, though the loop has not seen it.

@@ -12,6 +12,8 @@ until Ctrl-C, ``--count`` posts, or ``--for`` a duration.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import threading
 import time
@@ -24,7 +26,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .cli import READING, JsonOpt, NetworkOpt, SettingOpt, app, handles_errors, open_networks, out
+from .cli import READING, JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out
 from .errors import InvalidInput
 from .models import Post
 from .terminal import bidi, cell, json_text, printable
@@ -76,6 +78,31 @@ def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
     return table
 
 
+class _Warnings(logging.Handler):
+    """The monitor's warnings on stderr, one line each, and how many said a failure.
+
+    A search or a stream that fails is retried by the library and only
+    logged; the command keeps the library's log quiet, so a monitor of a
+    server out of reach (or a revoked token) showed nothing, ever, and
+    exited 0. A notice that is no failure (a network that cannot stream is
+    searched instead, a catch-up that stopped at its cap) is shown too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.failures = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage().removeprefix("monitor: ")
+        except Exception:  # a bad log call: logging's own report, not the command's end
+            self.handleError(record)
+            return
+        if getattr(record, "monitor_failure", False):
+            self.failures += 1
+        err().print(f"warning: {printable(message)}", markup=False, soft_wrap=True)
+
+
 @app.command("monitor", rich_help_panel=READING)
 @handles_errors
 def monitor_command(
@@ -109,7 +136,11 @@ def monitor_command(
     duration: Annotated[str | None, typer.Option("--for", help="Stop after this long: 30s, 10m, 1h…")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show new posts matching a keyword, a mention or a reply, live, streams first."""
+    """Show new posts matching a keyword, a mention or a reply, live, streams first.
+
+    A search or a stream that fails is said on stderr and tried again; the
+    command then exits 1 when it ends.
+    """
     from .campaign_cli import parse_duration
     from .engagement_cli import check_wait, parse_since
     from .monitor import monitor
@@ -124,6 +155,10 @@ def monitor_command(
         timer = threading.Timer(seconds, ended.set)
         timer.daemon = True
         timer.start()
+    warnings = _Warnings()
+    log = logging.getLogger("decentsocial.monitor")
+    if not os.environ.get("DECENTSOCIAL_DEBUG"):  # with it, the whole log is on stderr already
+        log.addHandler(warnings)
     try:
         posts = monitor(
             nets,
@@ -142,6 +177,9 @@ def monitor_command(
         ended.set()
         for net in nets:
             net.close()
+        log.removeHandler(warnings)
+    if warnings.failures:
+        raise typer.Exit(1)
 
 
 def _show(posts: Any, *, count: int | None, as_json: bool) -> None:

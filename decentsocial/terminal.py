@@ -70,18 +70,20 @@ def bidi(text: str) -> str:
 
 
 def json_text(value: Any, *, indent: int | None = None) -> str:
-    """``value`` as JSON text that is safe on a terminal: C1 controls and lone surrogates as ``\\u`` escapes.
+    """``value`` as JSON text that is safe on a terminal: C1 controls, bidi controls and lone surrogates
+    as ``\\u`` escapes.
 
     JSON escapes the C0 controls (ESC is ``\\u001b``) but lets DEL and the C1
     range through as they are, and U+009B is a terminal's CSI: a stranger's
-    post could still drive the screen. A lone surrogate cannot be written at
-    all. Escaped, the document parses to the same value.
+    post could still drive the screen. A bidi embedding, override or isolate
+    (U+202E) in a handle would reorder the rest of its line. A lone surrogate
+    cannot be written at all. Escaped, the document parses to the same value.
     """
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def decoded_input(data: bytes, legacy: str | None = None) -> str:

@@ -32,3 +32,16 @@ def test_left_to_right_and_neutral_text_is_left_as_it_is(text: str) -> None:
     # Arabic-Indic digits are numbers (bidi class AN), not letters: they reorder nothing around them.
     assert not has_rtl(text)
     assert bidi(text) == text
+
+
+def test_json_for_a_terminal_escapes_bidi_controls_and_parses_to_the_same_value() -> None:
+    import json
+
+    from decentsocial.terminal import json_text
+
+    value = {"handle": "evil\u202egnp.exe", "name": "\u2067مرحبا\u2069 ok", "text": "سلام \u200f!"}
+    text = json_text(value)
+    assert not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "\\u202e" in text
+    assert json.loads(text) == value
+    assert "مرحبا" in text  # right-to-left letters stay as they are, readable
