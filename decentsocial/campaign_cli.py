@@ -165,7 +165,8 @@ def schedule(
         print_json(job_json(job))
         return
     out().print(
-        f"scheduled {job.id} for {job.at:%Y-%m-%d %H:%M} UTC to {', '.join(job.targets)}", markup=False
+        f"scheduled {job.id} for {job.at:%Y-%m-%d %H:%M} UTC to {printable(', '.join(job.targets))}",
+        markup=False,
     )
 
 
@@ -415,6 +416,6 @@ def _print_job(console: Console, job: Job) -> None:
         console.print(f"  {printable(str(job.error))}", markup=False)
     for outcome in outcomes:
         if outcome.error is not None:
-            console.print(f"  {outcome.target}: {printable(str(outcome.error))}", markup=False)
+            console.print(f"  {printable(outcome.target)}: {printable(str(outcome.error))}", markup=False)
         elif outcome.publishing:
-            console.print(f"  {outcome.target}: publishing", markup=False)
+            console.print(f"  {printable(outcome.target)}: publishing", markup=False)

@@ -42,6 +42,7 @@ Configured from the environment:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -136,24 +137,40 @@ def make_app(broker: str, *, connect_timeout: float = 5.0) -> Any:
 
 def run_job(job_id: str, token: str) -> bool:
     """Run the job ``job_id`` if ``token`` still claims it (the Celery task); whether it ran."""
-    return _scheduler()._run_dispatched(job_id, token)
+    sched = _take_scheduler()
+    try:
+        return sched._run_dispatched(job_id, token)
+    finally:
+        _give_back(sched)
 
 
-_schedulers: dict[int, Scheduler] = {}
+#: Per worker process, its schedulers not running a task now. A task takes one of its own: tasks
+#: run side by side in one process (``--pool threads``, gevent) must not share a lease owner, or a
+#: task whose job was taken over by another would still find the job its own and publish on.
+_schedulers: dict[int, list[Scheduler]] = {}
+_schedulers_lock = threading.Lock()
 
 
-def _scheduler() -> Scheduler:
-    """This worker process's scheduler on the store (prefork children each open their own)."""
+def _take_scheduler() -> Scheduler:
+    """An idle scheduler of this worker process (prefork children each open their own), or a new one."""
     pid = os.getpid()
-    if pid not in _schedulers:
-        from .scheduler import Scheduler
+    with _schedulers_lock:
+        idle = _schedulers.setdefault(pid, [])
+        if idle:
+            return idle.pop()
+    from .scheduler import Scheduler
 
-        _schedulers[pid] = Scheduler(
-            store_url(),
-            lease=_seconds("DECENTSOCIAL_SCHEDULER_LEASE", 300.0),
-            max_takeovers=_count("DECENTSOCIAL_SCHEDULER_MAX_TAKEOVERS", MAX_TAKEOVERS),
-        )
-    return _schedulers[pid]
+    return Scheduler(
+        store_url(),
+        lease=_seconds("DECENTSOCIAL_SCHEDULER_LEASE", 300.0),
+        max_takeovers=_count("DECENTSOCIAL_SCHEDULER_MAX_TAKEOVERS", MAX_TAKEOVERS),
+    )
+
+
+def _give_back(sched: Scheduler) -> None:
+    """Keep ``sched`` for this process's next task (its store and network connections stay open)."""
+    with _schedulers_lock:
+        _schedulers.setdefault(os.getpid(), []).append(sched)
 
 
 #: Errors (by class name, from redis-py or py-amqp, whichever is installed) that mean the broker refused
