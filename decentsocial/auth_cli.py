@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import webbrowser
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json
+from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json, stdin_is_terminal
 from .errors import ConfigurationError, InvalidInput
 from .terminal import cell, printable
 
@@ -327,7 +326,7 @@ def logout(
     """
     from . import auth
 
-    if not yes and sys.stdin.isatty():
+    if not yes and stdin_is_terminal():
         # Signing in again means the browser, an app password or a key typed anew: one look first.
         # On stderr, so a piped --json stays one document.
         typer.confirm(

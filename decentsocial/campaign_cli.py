@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -24,7 +23,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, text_or_stdin
+from .cli import (
+    PLANNING,
+    JsonOpt,
+    app,
+    error_json,
+    handles_errors,
+    out,
+    print_json,
+    stdin_is_terminal,
+    text_or_stdin,
+)
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
@@ -276,7 +285,7 @@ def cancel(
     """
     sched = open_scheduler(store)
     try:
-        job = None if yes or not sys.stdin.isatty() else sched.job(job_id)
+        job = None if yes or not stdin_is_terminal() else sched.job(job_id)
         if job is not None and job.status in ("scheduled", "paused", "running"):  # else cancel() says why
             # Nothing resumes a cancelled job: a mistyped or mis-pasted id deserves one look. On stderr,
             # so a piped --json stays one document.

@@ -334,6 +334,11 @@ def _known() -> list[str]:
 MAX_STDIN_BYTES = 16 * 2**20
 
 
+def stdin_is_terminal() -> bool:
+    """Whether a person may be asked (standard input is a terminal; closed, ``<&-``, it is not)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def text_or_stdin(text: str) -> str:
     """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
 
@@ -345,6 +350,8 @@ def text_or_stdin(text: str) -> str:
     """
     if text != "-":
         return text
+    if sys.stdin is None:  # started with standard input closed (``<&-``)
+        raise InvalidInput("- reads the text from standard input, which is closed")
     raw = getattr(sys.stdin, "buffer", None)
     if raw is not None:
         data = raw.read(MAX_STDIN_BYTES + 1)

@@ -11,7 +11,6 @@ any shell, unpins it and resumes exactly the jobs it paused. Each takes
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,6 +29,7 @@ from .cli import (
     out,
     posting_json,
     print_json,
+    stdin_is_terminal,
     text_or_stdin,
 )
 from .errors import NotFound
@@ -206,7 +206,7 @@ def retract(
         job = _find_job(sched, job_or_key)
     finally:
         sched.close()
-    if not yes and sys.stdin.isatty():
+    if not yes and stdin_is_terminal():
         # Nothing brings the posts back: a mistyped or mis-pasted id deserves one look. On stderr, so a
         # piped --json stays one document.
         typer.confirm(

@@ -9,7 +9,6 @@ the rest (``--profile``/``-p``, or ``--network`` with ``--setting``) and
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -44,6 +43,7 @@ from .cli import (
     print_posts,
     progress,
     read_posts,
+    stdin_is_terminal,
     text_or_stdin,
 )
 from .models import Account, Draft, Media, Notification, Post
@@ -168,7 +168,7 @@ def delete(
     """Delete one of your posts (it asks first, unless --yes)."""
 
     def ask(target: Target) -> None:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():
             raise UsageProblem("delete asks before deleting: add --yes to delete without asking")
         # On stderr: with --json piped, a question on stdout would be read as the document, unseen.
         typer.confirm(f"Delete post {printable(post_id)} as {target.name}?", abort=True, err=True)

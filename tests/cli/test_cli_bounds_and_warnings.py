@@ -129,3 +129,13 @@ def test_edit_reads_dash_as_standard_input_as_post_does(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with ds.connect("sandbox", path=tmp_path / "s.db", account="brand") as net:
         assert net.get_post(post.id).text == fixed.removesuffix("\n")  # not "-"
+
+
+def test_a_closed_standard_input_is_a_typed_error_and_asks_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with standard input closed (``<&-``), Python's ``sys.stdin`` is None: "-" was an
+    "unexpected AttributeError", and so was every question asked before deleting."""
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(InvalidInput, match="standard input, which is closed"):
+        cli.text_or_stdin("-")
+    assert cli.text_or_stdin("plain text") == "plain text"
+    assert cli.stdin_is_terminal() is False
