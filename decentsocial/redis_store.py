@@ -12,7 +12,8 @@ Lua script, so claims and leases are atomic however many workers race. Keys
     keys       hash   job key -> id (scheduling is exactly-once)
     all        zset   every job, by ``at``
     due        zset   scheduled jobs not yet sent to a worker, by ``at``
-    queued     zset   jobs sent to a worker and not yet claimed, by the time they were sent
+    queued     zset   jobs sent to a worker and not yet claimed, by the time they count as sent (the time
+                      sent, put off by each re-send's longer wait; ``resent`` in the job: "<count> <token>")
     leases     zset   running jobs, by the end of their lease
 
 Dispatching (the Celery engine) gives a due job a **token** and sends it in a
@@ -20,7 +21,9 @@ task; a worker runs the job only if it claims it with that token (or, for a
 redelivered task, if the lease taken with that token has expired). A paused,
 moved or finished job forgets its token, so a stale or repeated task is a
 no-op. A job sent long ago and never claimed (a message lost with a broker)
-is sent again with the same token.
+is sent again with the same token: first after :data:`REDISPATCH_AFTER`, then
+after twice the wait before, up to :data:`REDISPATCH_MAX_WAIT`, so a job that
+only waits behind a long backlog is not queued again every two minutes.
 """
 
 from __future__ import annotations
@@ -76,8 +79,12 @@ end
 if ARGV[5] == '1' then redis.call('SET', k, ARGV[6]) else redis.call('DEL', k) end
 return 1
 """
-#: A job sent to the workers and still not claimed after this many seconds is sent again.
+#: A job sent to the workers and still not claimed after this many seconds is sent again (once; each
+#: re-send after that waits twice as long as the one before, up to :data:`REDISPATCH_MAX_WAIT`).
 REDISPATCH_AFTER = 120.0
+#: The longest wait (seconds) between two sendings of a job nobody claims: a task lost by the broker
+#: after a long wait is still sent again within this time.
+REDISPATCH_MAX_WAIT = 3600.0
 #: How long (seconds) one command waits for Redis's answer: a server that stops answering without
 #: closing the connection (a network partition, a frozen machine) is then ``NetworkUnavailable``, not a hang.
 SOCKET_TIMEOUT = 60.0
@@ -92,7 +99,7 @@ local function claim(p, id, owner, lease_until, taken)
   local h = p .. 'job:' .. id
   redis.call('HSET', h, 'status', 'running', 'lease_owner', owner, 'lease_until', lease_until)
   if taken then redis.call('HINCRBY', h, 'takeovers', 1) end
-  redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'claimed')
+  redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'claimed', 'resent')
   redis.call('ZREM', p .. 'due', id)
   redis.call('ZREM', p .. 'queued', id)
   redis.call('ZADD', p .. 'leases', lease_until, id)
@@ -167,7 +174,7 @@ for _, id in ipairs(ids) do
       redis.call('HDEL', h, 'paused_by')
     end
     if target == 'scheduled' then redis.call('HDEL', h, 'takeovers') end
-    redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+    redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
     redis.call('ZREM', p .. 'queued', id)
     redis.call('ZREM', p .. 'leases', id)
     if target == 'scheduled' then
@@ -189,7 +196,7 @@ local status = redis.call('HGET', h, 'status')
 if status ~= 'scheduled' and status ~= 'paused' then return 0 end
 redis.call('HSET', h, 'at', at)
 if ARGV[4] ~= '' then redis.call('HSET', h, 'local_at', ARGV[4]) end
-redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'takeovers')
+redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent', 'takeovers')
 redis.call('ZREM', p .. 'queued', id)
 redis.call('ZADD', p .. 'all', at, id)
 if status == 'scheduled' then redis.call('ZADD', p .. 'due', at, id) end
@@ -249,7 +256,7 @@ local h = p .. 'job:' .. id
 local f = redis.call('HMGET', h, 'status', 'lease_owner')
 if f[1] ~= 'running' or f[2] ~= owner then return 0 end
 redis.call('HSET', h, 'lease_until', lease_until)
-redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
 redis.call('ZREM', p .. 'queued', id)
 redis.call('ZADD', p .. 'leases', lease_until, id)
 return 1
@@ -261,7 +268,8 @@ local status, following, next_occurrence = ARGV[6], ARGV[7], ARGV[8]
 local h = p .. 'job:' .. id
 local f = redis.call('HMGET', h, 'status', 'lease_owner', 'at', 'occurrence')
 if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= at or f[4] ~= occurrence then return 0 end
-redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'dispatch', 'dispatched_at', 'takeovers')
+redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'takeovers')
+redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
 redis.call('ZREM', p .. 'leases', id)
 redis.call('ZREM', p .. 'queued', id)
 if status == 'scheduled' then
@@ -278,39 +286,51 @@ _DISPATCH = (
     _UNUSABLE
     + """
 local p, now, limit, before = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local first_wait, max_wait = tonumber(ARGV[5]), tonumber(ARGV[6])
 local out, n = {}, 0
 if """
     + _IN_CRISIS
     + """ then return out end
-local function send(id, token)
+-- sent as counting from ``since`` (a re-send: put off, so the next one waits longer)
+local function send(id, token, since)
   redis.call('HSET', p .. 'job:' .. id, 'dispatch', token, 'dispatched_at', now)
-  redis.call('ZADD', p .. 'queued', now, id)
+  redis.call('ZADD', p .. 'queued', since or now, id)
   out[#out + 1] = id
   out[#out + 1] = token
   n = n + 1
 end
+-- sent with a new token: its re-sends are counted anew
+local function fresh(id)
+  redis.call('HDEL', p .. 'job:' .. id, 'resent')
+  send(id, tostring(redis.call('INCR', p .. 'tokens')))
+end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, limit)) do
   redis.call('ZREM', p .. 'due', id)
-  if not unusable(p, id) then send(id, tostring(redis.call('INCR', p .. 'tokens'))) end
+  if not unusable(p, id) then fresh(id) end
 end
 if n < limit then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', '(' .. now)) do
     if n >= limit then break end
-    if not unusable(p, id) and not redis.call('HGET', p .. 'job:' .. id, 'dispatch') then
-      send(id, tostring(redis.call('INCR', p .. 'tokens')))
-    end
+    if not unusable(p, id) and not redis.call('HGET', p .. 'job:' .. id, 'dispatch') then fresh(id) end
   end
 end
 if n < limit then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'queued', '-inf', before, 'LIMIT', 0, limit - n)) do
     if not unusable(p, id) then
-      local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'dispatch', 'lease_until')
+      local h = p .. 'job:' .. id
+      local f = redis.call('HMGET', h, 'status', 'dispatch', 'lease_until', 'resent')
       local expired = f[1] == 'running' and f[3] and tonumber(f[3]) < tonumber(now)
       if f[2] and (f[1] == 'scheduled' or expired) then
-        send(id, f[2])
+        -- how many times this token was sent again (absent, unreadable or another token's: none)
+        local count, of = string.match(f[4] or '', '^(%d+) (.+)$')
+        count = of == f[2] and math.min(tonumber(count), 64) or 0
+        redis.call('HSET', h, 'resent', (count + 1) .. ' ' .. f[2])
+        -- the next re-send waits twice as long as this one did: counted as sent that much later
+        local wait = math.min(first_wait * 2 ^ (count + 1), math.max(max_wait, first_wait))
+        send(id, f[2], tonumber(now) + wait - first_wait)
       else
         redis.call('ZREM', p .. 'queued', id)
-        redis.call('HDEL', p .. 'job:' .. id, 'dispatch', 'dispatched_at')
+        redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
       end
     end
   end
@@ -325,7 +345,7 @@ _UNDISPATCH = (
 local p, id, token = ARGV[1], ARGV[2], ARGV[3]
 local h = p .. 'job:' .. id
 if redis.call('HGET', h, 'dispatch') ~= token then return 0 end
-redis.call('HDEL', h, 'dispatch', 'dispatched_at')
+redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
 redis.call('ZREM', p .. 'queued', id)
 if redis.call('HGET', h, 'status') == 'scheduled' then
   redis.call('ZADD', p .. 'due', due_at(h), id)
@@ -357,11 +377,12 @@ class RedisStore:
                 health_check_interval=30,
             )
         except ValueError as exc:  # its text may hold a piece of the password: never shown
-            why = (
-                "its port is not a number (a '#', '?', '/' or '@' in the password must be %-encoded)"
-                if "port" in str(exc).lower()
-                else "redis-py cannot read it (look at its scheme, host, port and database)"
-            )
+            if _port_out_of_range(url):
+                why = "its port is out of range (0-65535)"
+            elif "port" in str(exc).lower():
+                why = "its port is not a number (a '#', '?', '/' or '@' in the password must be %-encoded)"
+            else:
+                why = "redis-py cannot read it (look at its scheme, host, port and database)"
             raise errors.ConfigurationError(f"bad Redis URL {self.where}: {why}") from None
         script: Callable[[str], Any] = self._redis.register_script
         self._add, self._move, self._set_at = script(_ADD), script(_MOVE), script(_SET_AT)
@@ -599,10 +620,15 @@ class RedisStore:
         """Give up to ``limit`` due jobs a token each, atomically; the ``(job id, token)`` pairs to send.
 
         Due: scheduled and due and not sent yet; running with an expired
-        lease and not sent since; or sent :data:`REDISPATCH_AFTER` seconds ago
-        and still not claimed (sent again, with the same token).
+        lease and not sent since; or sent and still not claimed (sent again,
+        with the same token): :data:`REDISPATCH_AFTER` seconds after it was
+        sent, then after twice the wait before each time, up to
+        :data:`REDISPATCH_MAX_WAIT`. A task lost by the broker is sent again
+        soon; one only waiting behind a long backlog is not queued again and
+        again (each copy would cost a claim and lengthen the backlog).
         """
-        flat = self._call(self._dispatch, now, limit, now - REDISPATCH_AFTER)
+        wait = (now - REDISPATCH_AFTER, REDISPATCH_AFTER, REDISPATCH_MAX_WAIT)
+        flat = self._call(self._dispatch, now, limit, *wait)
         return [(str(job_id), str(token)) for job_id, token in zip(flat[::2], flat[1::2], strict=True)]
 
     def undispatch(self, job_id: str, token: str) -> None:
@@ -718,19 +744,36 @@ def _wrong_kind(error: Exception) -> bool:
 def _redacted(url: str) -> str:
     """``url`` without its password (for messages and repr): in the user part, and in the query
     (redis-py also reads ``?password=``), where any parameter named like a secret is masked."""
+    given = url
     scheme, sep, rest = url.partition("://")
     user, at, host = rest.rpartition("@")
     if sep and at and ":" in user:  # masked before parsing: a '#', '?' or '/' in it would cut it short
         url = f"{scheme}://{user.split(':', 1)[0]}:***@{host}"
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - not a number: maybe a password cut short by an unencoded '#', '?' or '/'
+        if not _port_out_of_range(given):  # as redis-py reads it: digits after a host, shown (and named)
+            parts.port  # noqa: B018 - not a number: maybe a password cut short by an unencoded '#', '?' or '/'
     except ValueError:
         return f"{scheme}://***" if sep else "***"
     if parts.query:
         query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
         parts = parts._replace(query=urlencode(query, safe="*"))
     return urlunsplit(parts)
+
+
+def _port_out_of_range(url: str) -> bool:
+    """Whether ``url`` names a host and a port of digits only, above 65535 (read as ``urlsplit`` does)."""
+    try:
+        hostinfo = urlsplit(url).netloc.rpartition("@")[2]
+    except ValueError:
+        return False
+    _, bracket, bracketed = hostinfo.partition("[")
+    if bracket:  # an IPv6 address: its colons are not the port's
+        host, _, after = bracketed.partition("]")
+        port = after.partition(":")[2]
+    else:
+        host, _, port = hostinfo.partition(":")
+    return bool(host) and port.isascii() and port.isdigit() and int(port) > 65535
 
 
 #: Query parameters whose value is a secret.
