@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json, stdin_is_terminal
+from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json
 from .errors import ConfigurationError, InvalidInput
-from .terminal import cell, printable
+from .terminal import cell, printable, stdin_is_terminal
 
 if TYPE_CHECKING:
     from .auth import SignIn

@@ -23,21 +23,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (
-    PLANNING,
-    JsonOpt,
-    app,
-    error_json,
-    handles_errors,
-    out,
-    print_json,
-    stdin_is_terminal,
-    text_or_stdin,
-)
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
-from .terminal import cell, printable
+from .terminal import cell, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
-from .terminal import bidi, decoded_input, json_text, printable
+from .terminal import bidi, json_text, printable, text_or_stdin
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -328,39 +327,6 @@ def _known() -> list[str]:
     from .registry import known_networks
 
     return known_networks()
-
-
-#: The most ``-`` reads from standard input: far over any network's post, even split into a thread.
-MAX_STDIN_BYTES = 16 * 2**20
-
-
-def stdin_is_terminal() -> bool:
-    """Whether a person may be asked (standard input is a terminal; closed, ``<&-``, it is not)."""
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
-def text_or_stdin(text: str) -> str:
-    """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
-
-    Read as bytes, so a file saved by any editor is read right (see
-    :func:`decoded_input`). One trailing line break (the one every file and
-    ``echo`` ends with) is dropped. At most :data:`MAX_STDIN_BYTES` are read:
-    a device or an endless pipe (``< /dev/zero``, ``yes |``) is refused, not
-    read until memory runs out.
-    """
-    if text != "-":
-        return text
-    if sys.stdin is None:  # started with standard input closed (``<&-``)
-        raise InvalidInput("- reads the text from standard input, which is closed")
-    raw = getattr(sys.stdin, "buffer", None)
-    if raw is not None:
-        data = raw.read(MAX_STDIN_BYTES + 1)
-    else:
-        data = sys.stdin.read(MAX_STDIN_BYTES + 1).encode("utf-8", "surrogateescape")
-    if len(data) > MAX_STDIN_BYTES:
-        raise InvalidInput(f"standard input is over {MAX_STDIN_BYTES // 2**20} MiB: no post is that long")
-    read = decoded_input(data, getattr(sys.stdin, "encoding", None))
-    return read[:-1] if read.endswith("\n") else read
 
 
 def _complete_profiles(incomplete: str) -> list[str]:

@@ -29,13 +29,11 @@ from .cli import (
     out,
     posting_json,
     print_json,
-    stdin_is_terminal,
-    text_or_stdin,
 )
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, is_missing_file, open_scheduler
-from .terminal import bidi, printable
+from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
 
 if TYPE_CHECKING:
     from .crosspost import Outcome

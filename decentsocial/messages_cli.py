@@ -31,10 +31,9 @@ from .cli import (
     open_one,
     out,
     print_json,
-    text_or_stdin,
 )
 from .models import Message
-from .terminal import bidi
+from .terminal import bidi, text_or_stdin
 from .terminal import printable as _printable
 
 __all__ = ["message_app"]

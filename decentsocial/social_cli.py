@@ -43,11 +43,9 @@ from .cli import (
     print_posts,
     progress,
     read_posts,
-    stdin_is_terminal,
-    text_or_stdin,
 )
 from .models import Account, Draft, Media, Notification, Post
-from .terminal import bidi, printable
+from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
 __all__: list[str] = []

@@ -11,12 +11,23 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from typing import Any
 from unicodedata import bidirectional
 
 from rich.text import Text
 
-__all__ = ["bidi", "cell", "decoded_input", "has_rtl", "json_text", "printable"]
+__all__ = [
+    "MAX_STDIN_BYTES",
+    "bidi",
+    "cell",
+    "decoded_input",
+    "has_rtl",
+    "json_text",
+    "printable",
+    "stdin_is_terminal",
+    "text_or_stdin",
+]
 
 #: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, Adlam, Hanifi
 #: Rohingya, the Arabic mathematical letters…), as the Unicode database gives them.
@@ -117,3 +128,38 @@ def _decoded_as(data: bytes, encoding: str | None) -> str | None:
         return data.decode(encoding)
     except (LookupError, UnicodeDecodeError):
         return None
+
+
+#: The most ``-`` reads from standard input: far over any network's post, even split into a thread.
+MAX_STDIN_BYTES = 16 * 2**20
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person may be asked (standard input is a terminal; closed, ``<&-``, it is not)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def text_or_stdin(text: str) -> str:
+    """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
+
+    Read as bytes, so a file saved by any editor is read right (see
+    :func:`decoded_input`). One trailing line break (the one every file and
+    ``echo`` ends with) is dropped. At most :data:`MAX_STDIN_BYTES` are read:
+    a device or an endless pipe (``< /dev/zero``, ``yes |``) is refused, not
+    read until memory runs out.
+    """
+    from .errors import InvalidInput
+
+    if text != "-":
+        return text
+    if sys.stdin is None:  # started with standard input closed (``<&-``)
+        raise InvalidInput("- reads the text from standard input, which is closed")
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is not None:
+        data = raw.read(MAX_STDIN_BYTES + 1)
+    else:
+        data = sys.stdin.read(MAX_STDIN_BYTES + 1).encode("utf-8", "surrogateescape")
+    if len(data) > MAX_STDIN_BYTES:
+        raise InvalidInput(f"standard input is over {MAX_STDIN_BYTES // 2**20} MiB: no post is that long")
+    read = decoded_input(data, getattr(sys.stdin, "encoding", None))
+    return read[:-1] if read.endswith("\n") else read

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import decentsocial as ds
-from decentsocial import cli
+from decentsocial import terminal
 from decentsocial.backends.sandbox.network import SandboxNetwork
 from decentsocial.cli import app
 from decentsocial.errors import InvalidInput, NetworkUnavailable, UnsupportedFeature
@@ -42,11 +42,11 @@ def test_stdin_that_never_ends_is_refused_not_read_until_memory_runs_out(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", _Stdin())
     with pytest.raises(InvalidInput, match="standard input is over"):
-        cli.text_or_stdin("-")
+        terminal.text_or_stdin("-")
 
 
 def test_post_from_a_pipe_over_the_bound_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "MAX_STDIN_BYTES", 100, raising=False)
+    monkeypatch.setattr(terminal, "MAX_STDIN_BYTES", 100)
     result = runner.invoke(app, ["post", "-", "--dry-run", *sandbox(tmp_path)], input="x" * 101)
     assert result.exit_code == 1, result.output
     assert "standard input is over" in result.output
@@ -136,6 +136,6 @@ def test_a_closed_standard_input_is_a_typed_error_and_asks_nobody(monkeypatch: p
     "unexpected AttributeError", and so was every question asked before deleting."""
     monkeypatch.setattr(sys, "stdin", None)
     with pytest.raises(InvalidInput, match="standard input, which is closed"):
-        cli.text_or_stdin("-")
-    assert cli.text_or_stdin("plain text") == "plain text"
-    assert cli.stdin_is_terminal() is False
+        terminal.text_or_stdin("-")
+    assert terminal.text_or_stdin("plain text") == "plain text"
+    assert terminal.stdin_is_terminal() is False
