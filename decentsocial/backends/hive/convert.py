@@ -254,11 +254,21 @@ class Seen:
         return found
 
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-_HTML = re.compile(r"<[^>]+>")
+#: An image: its alt text (brackets and backslashes in it escaped, as this library writes them) and URL.
+#: Neither these nor the patterns below run past the next opening bracket: a body of 64 KB of '[' (or
+#: '<') took seconds, each one scanned to the end, and a hostile post could stall every read of its thread.
+_IMAGE = re.compile(r"!\[((?:\\[\\\[\]]|\\(?![\\\[\]])|[^\[\]\\])*)\]\([^)\[]*\)")
+_ESCAPED_IN_ALT = re.compile(r"\\([\\\[\]])")
+_LINK = re.compile(r"\[([^\[\]]*)\]\(([^)\[]*)\)")
+_HTML = re.compile(r"<[^<>]+>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _MARKS = re.compile(r"(\*\*|__|~~|`)")
+
+
+def _image_text(image: re.Match[str]) -> str:
+    """An image as plain text: its alt text, unescaped."""
+    alt = image[1]
+    return _ESCAPED_IN_ALT.sub(r"\1", alt) if "\\" in alt else alt
 
 
 def markdown_to_text(body: str) -> str:
@@ -268,7 +278,7 @@ def markdown_to_text(body: str) -> str:
     """
     text = body
     if "](" in text:
-        text = _IMAGE.sub(r"\1", text) if "![" in text else text
+        text = _IMAGE.sub(_image_text, text) if "![" in text else text
         text = _LINK.sub(r"\1", text)
     if "<" in text:
         text = _HTML.sub("", text)

@@ -265,8 +265,19 @@ def text_room(draft: Draft, chain: Chain, *, reply: bool, app: str = "decentsoci
 
 
 def _body(draft: Draft, images: list[str]) -> str:
-    """The body as sent: the text, then a link to each image."""
-    return draft.text + "".join(f"\n\n![]({url})" for url in images)
+    """The body as sent: the text, then a link to each image with its alt text (what front ends give
+    screen readers; read back, :func:`~.convert.markdown_to_text` makes it the image's plain text)."""
+    alts = [m.alt_text for m in draft.media if m.url]
+    return draft.text + "".join(f"\n\n![{_alt(alt)}]({url})" for alt, url in zip(alts, images, strict=True))
+
+
+def _alt(text: str | None) -> str:
+    """Alt text as markdown's image text: on one line, its brackets and backslashes escaped."""
+    return _MARKDOWN_ESCAPE.sub(r"\\\g<0>", " ".join(text.split())) if text else ""
+
+
+#: What a backslash escapes in an image's alt text (the reader undoes exactly these).
+_MARKDOWN_ESCAPE = re.compile(r"[\\\[\]]")
 
 
 def _metadata(draft: Draft, tags: list[str], images: list[str], app: str) -> str:
