@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from .coerce import connections as connection_list
 from .crosspost import CrosspostResult, _as_error, check_networks, crosspost, target_of
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NotFound
+from .idempotency import may_have_happened
 from .jobs import CRISIS_NOTE
 from .models import Draft, Post, as_draft
 from .network import Network
@@ -44,8 +45,9 @@ log = logging.getLogger("decentsocial.lifecycle")  # the crisis's messages, unde
 ACTIVE = CRISIS_NOTE
 #: Where the note is kept in the state store (its scope: the name the records were written under).
 _STATE_SCOPE = "decentsocial:lifecycle"
-#: How often :meth:`Crisis.end` tries again when the record changed under it (``crisis()`` saves it
-#: twice after it is made: what it paused, then what it pinned).
+#: How often :meth:`Crisis.end` tries again when the record changed under it, besides once per
+#: network it names (``crisis()`` saves it after it is made: what it paused, the statement's posts,
+#: each pin before it is asked, and what it pinned).
 _END_ATTEMPTS = 4
 
 
@@ -91,7 +93,19 @@ def _record(text: str, notes: _Notes) -> dict[str, Any]:
         if not isinstance(record, dict) or not isinstance(record["id"], str):
             raise TypeError("not a crisis record")
         datetime.fromtimestamp(record["started_at"], timezone.utc)
-        str(record["statement"]), list(record["paused"]), list(record["targets"])
+        str(record["statement"])
+        # What end() unpins and resumes, read whole here: a damaged entry would stop it half way (or,
+        # a job id that is not one, resume every job held by hand).
+        if not isinstance(record["paused"], list) or not isinstance(record["targets"], list):
+            raise TypeError("not lists")
+        if not all(isinstance(job_id, str) for job_id in record["paused"]):
+            raise TypeError("a paused job id is not text")
+        for entry in record["targets"]:
+            if not (
+                all(isinstance(entry[name], str) for name in ("label", "network", "target"))
+                and all(isinstance(entry.get(name), (str, type(None))) for name in ("profile", "pinned"))
+            ):
+                raise TypeError("a statement's entry is damaged")
     except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise ConfigurationError(
             f"the active crisis recorded in {notes.where} cannot be read ({type(exc).__name__}); nothing"
@@ -195,7 +209,8 @@ class Crisis:
         itself, or from the profile names it was started with; a pinned
         statement with none of them is ``InvalidInput`` naming it, and the
         crisis stays active (such a pin saved by a ``crisis()`` still
-        publishing while this call ran is reported in ``errors`` instead).
+        publishing while this call ran, or one it was making when this call
+        read the record, is reported in ``errors`` instead).
         ``nets`` that is not a list of connections is ``InvalidInput``.
         A job paused, resumed or cancelled by hand meanwhile is left as it
         is (but for ``backlog``). An unpin that fails is reported in
@@ -219,27 +234,34 @@ class Crisis:
         record = None if current is None else _record(current, notes)
         if current is None or record is None or record["id"] != self.id:
             raise InvalidInput(f"crisis {self.id} is not the active one (it was ended already)")
-        tried: set[str] = set()
-        unpinned: list[str] = []
-        failures: list[tuple[str, DecentSocialError]] = []
+        # A pin is tried again when crisis() saves it settled after the pin was asked: an unpin
+        # made while the pin was under way (``pinning``) may have come before the pin itself.
+        tried: set[tuple[str, bool]] = set()
+        unpinned: dict[str, None] = {}
+        failures: dict[str, tuple[str, DecentSocialError]] = {}  # by post: the last attempt's error
         skipped: list[str] = []
         resumed: list[str] = []
-        for attempt in range(_END_ATTEMPTS):
+        attempt = 0
+        while attempt < _END_ATTEMPTS + len(record["targets"]):
             pinned = [
-                e for e in record["targets"] if e.get("pinned") is not None and e["pinned"] not in tried
+                e
+                for e in record["targets"]
+                if e.get("pinned") is not None and (e["pinned"], bool(e.get("pinning"))) not in tried
             ]
             if attempt == 0:  # before anything changes: the record stays as it is
-                self._check_connections(pinned, given)
+                self._check_connections([e for e in pinned if not e.get("pinning")], given)
             # Later passes have resumed jobs already: a pin saved meanwhile with no connection for it
-            # is reported in ``errors`` (as a failed unpin), and the crisis ends as the jobs did.
+            # is reported in ``errors`` (as a failed unpin), and the crisis ends as the jobs did; so
+            # is one a crisis() still at work (or killed) was making when this call read the record.
             for entry in pinned:
-                tried.add(entry["pinned"])
+                tried.add((entry["pinned"], bool(entry.get("pinning"))))
                 try:
                     with self._connection(entry, given) as net, contextlib.suppress(NotFound):
                         net.unpin(entry["pinned"])
-                    unpinned.append(entry["pinned"])
-                except DecentSocialError as exc:
-                    failures.append((entry["label"], exc))
+                    unpinned[entry["pinned"]] = None
+                    failures.pop(entry["pinned"], None)
+                except Exception as exc:  # a backend's own error too: reported, the end goes on
+                    failures[entry["pinned"]] = (entry["label"], _unpin_error(entry, exc))
             skipped += _skip_backlog(self.scheduler, self.id) if backlog == "skip" else []
             resumed += _resume(self.scheduler, self.id, tuple(record["paused"]))
             # The record goes last: a crash before this leaves the crisis active, so end can run again.
@@ -251,11 +273,12 @@ class Crisis:
             record = None if current is None else _record(current, notes)
             if current is None or record is None or record["id"] != self.id:
                 break
+            attempt += 1
         else:
             raise InvalidInput(f"crisis {self.id} kept changing while it was being ended: run end again")
         for net in self._owned:  # the connections crisis() opened for profile names
             net.close()
-        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures), tuple(skipped))
+        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures.values()), tuple(skipped))
 
     def _check_connections(self, pinned: list[dict[str, Any]], given: Mapping[str, Network]) -> None:
         """``InvalidInput`` naming each pinned statement no connection can unpin (the crisis stays)."""
@@ -286,6 +309,19 @@ class Crisis:
             yield opened
         finally:
             opened.close()
+
+
+def _unpin_error(entry: Mapping[str, Any], exc: Exception) -> DecentSocialError:
+    """What kept a statement pinned, typed: ours as it is, anything else by type name only (its
+    text may hold secrets), so one backend's exception never stops the end for every account."""
+    if isinstance(exc, DecentSocialError):
+        return exc
+    error = DecentSocialError(
+        f"unexpected {type(exc).__name__} while unpinning post {entry['pinned']}: it may still be pinned",
+        network=entry["network"],
+    )
+    error.__cause__ = exc
+    return error
 
 
 def _check_account(net: Network, entry: Mapping[str, Any]) -> None:
@@ -385,17 +421,30 @@ def crisis(
         except BaseException:
             _roll_back(notes, saved, scheduler, crisis_id)  # leave no half-started crisis
             raise
-        result = crosspost(draft.model_copy(update={"idempotency_key": f"crisis-{crisis_id}"}), connections)
+        # The statement's own key, when given, is kept: the same script run again after a stop
+        # finds the posts it made instead of publishing the statement twice.
+        key = draft.idempotency_key or f"crisis-{crisis_id}"
+        result = crosspost(draft.model_copy(update={"idempotency_key": key}), connections)
+
+        def save_now() -> None:
+            """Save the record as it is now: a process killed next leaves it to ``end()``."""
+            nonlocal saved
+            saved = _save(notes, saved, record)
+
         try:
-            pinned, not_pinned = _pin_statement(result, nets, labels, record, pin)
-        except BaseException:  # stopped while pinning (Ctrl-C): keep what may be pinned, for end()
-            with contextlib.suppress(Exception):
-                _save(notes, saved, record)
-            raise
-        try:
-            _save(notes, saved, record)
-        except InvalidInput:  # ended elsewhere meanwhile: take back the pins it could not know of
-            _unpin(result, pinned)
+            try:
+                pinned, not_pinned = _pin_statement(result, nets, labels, record, pin, save_now)
+            except _Changed:
+                raise
+            except BaseException:  # stopped while pinning (Ctrl-C): keep what may be pinned, for end()
+                for entry in record["targets"]:
+                    entry.pop("pinning", None)  # settled: this call pins nothing more
+                with contextlib.suppress(Exception):
+                    save_now()
+                raise
+            save_now()
+        except _Changed:  # ended elsewhere meanwhile: take back the pins it could not know of
+            _unpin(result, record)
             _resume(scheduler, crisis_id)
             raise CrisisInterrupted(
                 f"crisis {crisis_id} was ended while its statement was being published: it is"
@@ -430,8 +479,9 @@ def _pause(scheduler: Scheduler | None, crisis_id: str) -> tuple[str, ...]:
     return tuple(scheduler.store.move(None, ("scheduled", "running"), "paused", by=crisis_id) or ())
 
 
-def _unpin(result: CrosspostResult, pinned: Sequence[Post]) -> None:
-    ids = {p.id for p in pinned}
+def _unpin(result: CrosspostResult, record: Mapping[str, Any]) -> None:
+    """Unpin each statement the record says may be pinned (one not pinned after all stays as it is)."""
+    ids = {entry["pinned"] for entry in record["targets"] if entry.get("pinned") is not None}
     for outcome in result.outcomes:
         if outcome.post is not None and outcome.post.id in ids:
             try:
@@ -446,10 +496,19 @@ def _pin_statement(
     labels: list[str],
     record: dict[str, Any],
     pin: bool,
+    keep: Callable[[], None],
 ) -> tuple[list[Post], list[tuple[str, DecentSocialError]]]:
-    """Pin each network's statement (recording it); what was pinned, and what could not be, with why."""
+    """Pin each network's statement (recording it); what was pinned, and what could not be, with why.
+
+    The record is kept (``keep``) with the statement's posts first, then before each pin with that
+    pin in it (marked ``pinning``): a process killed while pinning (no exception runs) leaves every
+    pin it may have made to ``end()``. A pin whose answer was lost (it may have been made) stays in
+    the record too. Each pin is saved settled (no ``pinning``) with the next save, so an ``end()``
+    that unpinned it while it was under way sees the record change and unpins it again.
+    """
     pinned: list[Post] = []
     not_pinned: list[tuple[str, DecentSocialError]] = []
+    entries: list[dict[str, Any]] = []
     for label, name, outcome in zip(labels, nets, result.outcomes, strict=True):
         entry: dict[str, Any] = {
             "label": label,
@@ -460,18 +519,26 @@ def _pin_statement(
             "pinned": None,
         }
         record["targets"].append(entry)
-        if not pin:
-            continue
+        entries.append(entry)
+    if not pin:
+        return pinned, not_pinned
+    keep()  # the statement's posts are known whatever happens next
+    for label, entry, outcome in zip(labels, entries, result.outcomes, strict=True):
         if outcome.post is None:
             not_pinned.append((label, outcome.error or DecentSocialError("nothing was published")))
             continue
-        entry["pinned"] = outcome.post.id  # before the call: one cut short may have pinned it
+        entry["pinned"], entry["pinning"] = outcome.post.id, True  # saved before the call, which
+        keep()  # may be cut short (or the process killed) once the network has pinned it
         try:
             outcome.connection.pin(outcome.post)
         except Exception as exc:  # UnsupportedFeature where the network has no pins, or its error
-            entry["pinned"] = None
-            not_pinned.append((label, _as_error(outcome.connection, exc)))
+            error = _as_error(outcome.connection, exc)
+            if not may_have_happened(error):  # refused: nothing was pinned
+                entry["pinned"] = None
+            not_pinned.append((label, error))
             continue
+        finally:
+            del entry["pinning"]  # saved with the next change: the next pin, or the last save
         pinned.append(outcome.post)
     return pinned, not_pinned
 
@@ -492,10 +559,14 @@ def _open(net: Network | str, opened: list[Network]) -> Network:
     return connection
 
 
+class _Changed(InvalidInput):
+    """The crisis record is no longer the one this process saved (the crisis was ended elsewhere)."""
+
+
 def _save(notes: _Notes, old: str, record: dict[str, Any]) -> str:
-    new = json.dumps(record)
+    new = json.dumps(record)  # swapped even when unchanged: it tells whether the crisis is still on
     if not notes.swap_note(ACTIVE, old, new):
-        raise InvalidInput("the crisis record changed under this process (ended elsewhere?)")
+        raise _Changed("the crisis record changed under this process (ended elsewhere?)")
     return new
 
 
