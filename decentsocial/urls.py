@@ -160,6 +160,10 @@ def _canonical_host(host: str, bad: Callable[[str], InvalidInput]) -> str:
             ascii_host = idna.encode(host.rstrip("."), uts46=True, transitional=False).decode("ascii")
     except UnicodeError:  # idna.IDNAError is one
         raise bad("the host is not a valid domain name") from None
+    if any(ch in _FORBIDDEN_HOST for ch in ascii_host):
+        # As WHATWG checks again after mapping: "a.example／b" maps to "a.example/b", which read back
+        # is the host a.example and the path /b (another host than the one checked).
+        raise bad("forbidden character in the host (once mapped as IDNA maps it)")
     labels = ascii_host.split(".")
     # WHATWG reads hosts like "0x7f.1" or "2130706433" as IPv4 addresses; no honest host looks so.
     if labels and all(_numberish(label) for label in labels if label) and not _dotted_quad(ascii_host):

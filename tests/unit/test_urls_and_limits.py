@@ -67,6 +67,12 @@ def test_urls_parse_as_browsers_read_them(text: str, host: str, port: int | None
         "https://mastodon.example:99999/",
         "https://exa mple.com/",
         "mastodon.example",
+        # Look-alikes IDNA maps to a delimiter: read back, the host would be another one.
+        "https://a.example\uff0fb/",  # fullwidth solidus: host a.example, path /b
+        "https://a.example\uff1fx/",  # fullwidth question mark
+        "https://evil.example\uff03.good.example/",  # fullwidth number sign
+        "https://mastodon.example\uff20evil.example/",  # fullwidth commercial at
+        "https://127.0.0.1\uff0fx/",
     ],
 )
 def test_urls_no_honest_server_has_are_refused(text: str) -> None:
