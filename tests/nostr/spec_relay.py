@@ -29,6 +29,8 @@ events as its ``limit`` asks, by the filter's first author and dated at its ``un
 ``refuse_after`` accepts that many events, then refuses every later one as ``rate-limited:``.
 ``nip09=True`` honours NIP-09: a deletion (kind 5) removes the events its ``e`` tags name that have
 the same author, and the relay announces 9.
+``strict_filters=True`` reads ``ids``, ``authors``, ``#e`` and ``#p`` as strfry does: a ``REQ`` naming
+anything there that is not 64 lower-case hex is answered with a ``NOTICE`` ("bad req") and no ``EOSE``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,16 @@ def _matches(event: dict[str, Any], flt: dict[str, Any]) -> bool:
             if not have & set(values):
                 return False
     return not ("search" in flt and str(flt["search"]).lower() not in event["content"].lower())
+
+
+def _bad_hex(filters: list[dict[str, Any]]) -> bool:
+    """Whether a filter names an id or key that is not 64 lower-case hex (strfry refuses the ``REQ``)."""
+    return any(
+        not (isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v))
+        for flt in filters
+        for key in ("ids", "authors", "#e", "#p")
+        for v in flt.get(key, ())
+    )
 
 
 def _forged(flt: dict[str, Any], n: int) -> dict[str, Any]:
@@ -112,6 +124,7 @@ class SpecRelay:
     announce_max_limit: bool = True
     forge: bool = False
     refuse_after: int | None = None
+    strict_filters: bool = False
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
@@ -223,6 +236,8 @@ class SpecRelay:
                         await self._broadcast(message[1])
                 elif message[0] == "REQ" and self.refuse_subscriptions is not None:
                     await ws.send(json.dumps(["CLOSED", message[1], self.refuse_subscriptions]))
+                elif message[0] == "REQ" and self.strict_filters and _bad_hex(message[2:]):
+                    await ws.send(json.dumps(["NOTICE", "bad req: filter item is not hex"]))
                 elif message[0] == "REQ" and not self.silent:
                     self.requests.append(message[2:])
                     sub = message[1]

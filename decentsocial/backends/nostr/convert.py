@@ -26,6 +26,7 @@ __all__ = [
     "profile_content",
     "relay_report",
     "reply_target",
+    "reposted_note",
 ]
 
 NETWORK = "nostr"
@@ -106,7 +107,7 @@ def post_from_event(
     raw: dict[str, Any] = {"event": event.to_json()}
     if raw_extra:
         raw.update(raw_extra)
-    original = _reposted_note(event) if event.kind == KIND_REPOST else None
+    original = reposted_note(event) if event.kind == KIND_REPOST else None
     if original is not None:
         return post_from_event(original).model_copy(
             update={
@@ -153,7 +154,7 @@ def post_from_event(
     )
 
 
-def _reposted_note(repost: Event) -> Event | None:
+def reposted_note(repost: Event) -> Event | None:
     """The note a repost embeds (NIP-18), when it is soundly signed and the one its ``e`` tag names."""
     try:
         note = Event.from_json(json.loads(repost.content))
@@ -197,14 +198,16 @@ def notification_target(event: Event) -> str | None:
     """The id of the note a reaction, repost or zap is about (``None`` for notes and follows).
 
     A reaction names it in its last ``e`` tag (NIP-25): clients copy the reacted note's
-    own ``e`` tags (its thread's root…) before it.
+    own ``e`` tags (its thread's root…) before it. A tag naming no event id names none (asked
+    for, it makes a relay such as strfry refuse the query, and the listing reading it with it).
     """
     if event.kind in (KIND_NOTE, KIND_CONTACTS):
         return None
     targets = event.tag_values("e")
     if not targets:
         return None
-    return targets[-1] if event.kind == KIND_REACTION else targets[0]
+    target = targets[-1] if event.kind == KIND_REACTION else targets[0]
+    return target if is_hex64(target) else None
 
 
 def notification_from_event(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from .events import KIND_CONTACTS, KIND_NOTE, Event, Tags
 from .failures import unread
+from .keys import is_hex64
 from .transport import NostrTransport
 
 __all__ = [
@@ -62,8 +63,13 @@ def newer_than(previous: Event | None, now: int) -> int:
 
 
 def values(event: Event | None, name: str) -> list[str]:
-    """The values of the ``name`` tags, in list order, each once."""
-    return list(dict.fromkeys(event.tag_values(name))) if event is not None else []
+    """The keys or event ids the ``name`` tags hold (lower-cased), in list order, each once.
+
+    Anything else (an npub, a typo: other clients write such entries) is left out: asked for,
+    it makes a relay such as strfry refuse the whole query.
+    """
+    found = (v.lower() for v in event.tag_values(name)) if event is not None else ()
+    return list(dict.fromkeys(v for v in found if is_hex64(v)))
 
 
 def added(previous: Event | None, tag: tuple[str, ...]) -> Tags | None:

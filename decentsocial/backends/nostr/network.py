@@ -34,6 +34,7 @@ from .convert import (
     profile_content,
     relay_report,
     reply_target,
+    reposted_note,
 )
 from .dm import MESSAGING, DirectMessages  # NIP-17 direct messages (issue 14)
 from .engagement import engaged_note, note_zaps
@@ -262,7 +263,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         if draft.idempotency_key is not None:
             tags.append(self._key_tag(draft.idempotency_key))
         if draft.quote_of is not None:  # NIP-18 quote: a q tag and a NIP-21 reference in the text
-            quoted = self._get_event(self._event_id(draft.quote_of))
+            quoted = self._answered(self._get_event(self._event_id(draft.quote_of)))
             reference = "nostr:" + encode_nevent(quoted.id, (self._relay_hint(),), quoted.pubkey)
             if quoted.id not in content and encode_note(quoted.id) not in content:
                 content = f"{content}\n\n{reference}" if content else reference
@@ -327,7 +328,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         self._signer()
         if parent_id is None:
             return self._publish_note(draft, content, tuple(tags))
-        parent = self._get_event(parent_id, _NOTES)
+        parent = self._answered(self._get_event(parent_id, _NOTES))
         _, parent_root = reply_target(parent)
         root = parent_root or parent.id
         hint = self._relay_hint()
@@ -338,6 +339,15 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         people = dict.fromkeys([parent.pubkey, *filter(is_hex64, parent.tag_values("p"))])
         thread_tags.extend(("p", p) for p in people if ("p", p) not in tags)
         return self._publish_note(draft, content, tuple(thread_tags + tags))
+
+    def _answered(self, event: Event) -> Event:
+        """The note a reply, quote, like, repost or zap of ``event`` is about: a repost read as the note
+        it embeds (by that note's author) is that note, as a boost is on other networks. The embedded
+        copy is signed: the relays need not hold the note itself, only not its deletion."""
+        note = reposted_note(event) if event.kind == KIND_REPOST else None
+        if note is not None and not self._drop_deleted([note]):
+            raise errors.NotFound(f"note {note.id} was deleted by its author", network=self.name)
+        return note or event
 
     def _publish_note(self, draft: Draft, content: str, tags: Tags) -> Post:
         """Publish a note once per idempotency key, also across processes (see ``_keyed_note``)."""
@@ -412,7 +422,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     def _like(self, post: PostRef) -> None:
         """A reaction, unless this account's earlier one stands (so a repeated call likes once)."""
-        target = self._get_event(self._event_id(post))
+        target = self._answered(self._get_event(self._event_id(post)))
         mine = self._mine_about(KIND_REACTION, target.id, live=False)
         if not self._drop_deleted(mine):  # never a deleted one again: a relay keeping it ignores it
             tags = (("e", target.id, self._relay_hint()), ("p", target.pubkey), _kinds_hint(target))
@@ -420,13 +430,16 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     def _unlike(self, post: PostRef) -> None:
         """Delete (NIP-09) this account's reactions to the post."""
-        mine = self._mine_about(KIND_REACTION, self._event_id(post))
+        target = self._event_id(post)
+        with contextlib.suppress(errors.NotFound):  # an unreadable note's reactions go all the same
+            target = self._answered(self._get_event(target)).id
+        mine = self._mine_about(KIND_REACTION, target)
         if mine:
             self._send_new(KIND_DELETE, "", (*(("e", r.id) for r in mine), ("k", str(KIND_REACTION))))
 
     def _repost(self, post: PostRef) -> Post | None:
         """A repost, unless this account's earlier one stands (so a repeated call reposts once)."""
-        target = self._get_event(self._event_id(post))
+        target = self._answered(self._get_event(self._event_id(post)))
         mine = self._mine_about(KIND_REPOST, target.id, live=False)
         earlier = self._drop_deleted(mine)
         if earlier:
@@ -538,7 +551,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         ).events
         profile = next((e for e in events if e.kind == KIND_PROFILE), None)
         contacts = next((e for e in events if e.kind == KIND_CONTACTS), None)
-        following = len(set(contacts.tag_values("p"))) if contacts else None
+        following = len(lists.values(contacts, "p")) if contacts else None
         verified = None
         nip05 = profile_content(profile).get("nip05")
         resolver = self.settings.nip05_resolver

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from ...errors import InvalidInput
 from ...settings import NetworkSettings, RetrySettings
@@ -70,6 +70,15 @@ class NostrSettings(NetworkSettings):
     #: profiles name, fetch plain http and loopback/private addresses on any port. Off, they fetch
     #: https on the default port from public addresses only (``decentsocial.urls.fetch_public_json``).
     allow_private_fetch: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_as_secret(cls, data: Any) -> Any:
+        """The key wrapped before it is checked: a key that does not parse (a typo) is most of a real
+        secret, and a validation error (its text, ``errors()``, ``json()``) repeats its input."""
+        if isinstance(data, dict) and isinstance(data.get("private_key"), str):
+            return {**data, "private_key": SecretStr(data["private_key"])}
+        return data
 
     @field_validator("private_key")
     @classmethod

@@ -48,6 +48,8 @@ class _Zapper(Protocol):
 
     def _get_event(self, event_id: str) -> Event: ...
 
+    def _answered(self, event: Event) -> Event: ...
+
     def _event_id(self, post: PostRef) -> str: ...
 
     def _pubkey_of(self, account: AccountRef) -> str: ...
@@ -126,17 +128,21 @@ class Tipping:
         return self.zap_request(to, amount, memo, created_at=created_at).callback_url
 
     def _zap_target(self: _Zapper, to: AccountRef | PostRef) -> tuple[str, str | None]:
-        if isinstance(to, Post):
+        """(the key paid, the note zapped); a repost read as the note it embeds zaps that note."""
+        if isinstance(to, Post) and to.reposted_by is None:
             return self._pubkey_of(to.author), self._event_id(to)
+        if isinstance(to, Post):  # its id is the repost's own
+            event = self._answered(self._get_event(self._event_id(to)))
+            return event.pubkey, event.id
         if isinstance(to, Account):
             return self._pubkey_of(to), None
         ref = self.account_ref(to)
         if ref.lower().startswith(("note1", "nevent1", "nostr:note1", "nostr:nevent1")):  # any case
-            event = self._get_event(self._event_id(ref))
+            event = self._answered(self._get_event(self._event_id(ref)))
             return event.pubkey, event.id
         if len(ref) == 64:
             try:
-                event = self._get_event(self._event_id(ref))
+                event = self._answered(self._get_event(self._event_id(ref)))
                 return event.pubkey, event.id
             except (errors.NotFound, errors.InvalidInput):
                 pass
