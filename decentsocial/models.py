@@ -667,7 +667,7 @@ class LinkCard(_Input):
 
 
 class Draft(_Input):
-    """What to publish. Networks take what they can and reject what they must.
+    """What to publish. A network carries each field or refuses the draft: none is dropped unseen.
 
     ``idempotency_key`` makes a publish exactly-once across retries and
     processes: the same key never creates a second post.
@@ -782,8 +782,7 @@ def normalise_tags(tags: Any) -> tuple[str, ...]:
         if not isinstance(tag, str):
             raise InvalidInput(f"each tag must be a string, not {type(tag).__name__}")
         clean = tag.strip()
-        while clean.startswith("#"):
-            clean = clean.lstrip("#").lstrip()
+        clean = re.sub(r"\A#[#\s]*", "", clean, count=1)  # "# # #t" is "t", cut at once (not run by run)
         clean = clean.lower()
         if clean:
             seen.setdefault(clean, None)

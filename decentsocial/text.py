@@ -186,11 +186,20 @@ def _link(url: str) -> str:
 
 
 def _strip_trailing(url: str) -> str:
-    while url and url[-1] in _TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url
+    """``url`` without the sentence's closing punctuation; a ``)`` closing an ``(`` of the URL stays.
+
+    The end moves back one index at a time, the parentheses counted once: a link followed by a
+    stranger's 100,000 ``)`` or ``.`` took seconds when each step sliced and counted the URL anew.
+    """
+    end = len(url)
+    opens, closes = url.count("("), url.count(")")
+    while end and url[end - 1] in _TRAILING:
+        if url[end - 1] == ")":
+            if opens >= closes:
+                break
+            closes -= 1
+        end -= 1
+    return url[:end]
 
 
 def entities(text: str) -> list[Entity]:
@@ -198,33 +207,32 @@ def entities(text: str) -> list[Entity]:
     return list(_scan(text))
 
 
+#: A span taken by an entity: start, end, kind and value.
+_Span = tuple[int, int, Literal["tag", "mention", "link"], str]
+
+
 @lru_cache(maxsize=128)
 def _scan(text: str) -> tuple[Entity, ...]:
     """The one scan of a text: ``entities``, ``hashtags``, ``mentions`` and ``links`` share it.
 
-    Linear in the text: overlaps are checked by bisection among the spans
-    taken so far, and byte offsets are counted once, left to right.
+    Linear in the text: links, then mentions, then hashtags are merged with
+    the spans taken so far (a kind's matches come in order and never overlap
+    each other), and byte offsets are counted once, left to right. Inserting
+    each span into a sorted list moved all the spans after it: seconds for a
+    note of 100,000 interleaved mentions and hashtags.
     """
-    starts: list[int] = []  # spans taken, sorted by start, never overlapping
-    spans: list[tuple[int, int, Literal["tag", "mention", "link"], str]] = []
-
-    def add(kind: Literal["tag", "mention", "link"], value: str, start: int, end: int) -> None:
-        i = bisect_left(starts, end)  # spans[i - 1] is the last one starting before ``end``
-        if i and spans[i - 1][1] > start:
-            return
-        starts.insert(i, start)
-        spans.insert(i, (start, end, kind, value))
-
+    link_spans: list[_Span] = []
     for m in _URL.finditer(text):
         url = _link(m.group())
         # "https://..." (a placeholder) names no host: no link (Bluesky refuses a post linking it).
         if url.partition("//")[2][:1] not in ("", "/"):
-            add("link", url, m.start(), m.start() + len(url))
+            link_spans.append((m.start(), m.start() + len(url), "link", url))
+    mention_spans: list[_Span] = []
     for m in _MENTION.finditer(text):
         handle = m["handle"].rstrip(".-")
-        add("mention", handle, m.start(), m.start() + 1 + len(handle))
-    for m in _HASHTAG.finditer(text):
-        add("tag", m["tag"], m.start(), m.end())
+        mention_spans.append((m.start(), m.start() + 1 + len(handle), "mention", handle))
+    tag_spans: list[_Span] = [(m.start(), m.end(), "tag", m["tag"]) for m in _HASHTAG.finditer(text)]
+    spans = _merged(_merged(link_spans, mention_spans), tag_spans)
     found: list[Entity] = []
     char, byte = 0, 0
     # A server's or relay's text may hold a lone surrogate (valid JSON: "\ud83d"); it is read, never
@@ -235,6 +243,25 @@ def _scan(text: str) -> tuple[Entity, ...]:
         char = end
         found.append(Entity(kind, value, start, end, byte_start, byte))
     return tuple(found)
+
+
+def _merged(taken: list[_Span], offered: list[_Span]) -> list[_Span]:
+    """``taken`` with each span of ``offered`` that overlaps none of them, in order of start.
+
+    Both lists are sorted by start and neither overlaps itself, so one pass
+    over each does: a span of ``taken`` wins every overlap.
+    """
+    merged: list[_Span] = []
+    i = 0
+    for candidate in offered:
+        start, end = candidate[0], candidate[1]
+        while i < len(taken) and taken[i][1] <= start:
+            merged.append(taken[i])
+            i += 1
+        if i == len(taken) or taken[i][0] >= end:
+            merged.append(candidate)
+    merged += taken[i:]
+    return merged
 
 
 @lru_cache(maxsize=128)

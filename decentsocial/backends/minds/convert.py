@@ -125,6 +125,7 @@ def post(a: Mapping[str, Any]) -> Post:
         original = post(remind)
         return original.model_copy(update={"id": guid, "reposted_by": owner, "raw": dict(a)})
     tags = [t for t in map(as_str, as_list(a.get("tags"))) if t]
+    given = set(tags)  # looked up once per hashtag of the message: a list made that quadratic
     return Post(
         network=NAME,
         id=guid,
@@ -134,7 +135,7 @@ def post(a: Mapping[str, Any]) -> Post:
         created_at=time_of(a.get("time_created")),
         edited_at=time_of(a.get("time_updated")) if a.get("edited") and a.get("time_updated") else None,
         quote_of=_guid_or_none(as_dict(remind).get("guid")) if remind is not None else None,
-        tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in tags),
+        tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in given),
         mentions=textlib.mentions(message),
         links=textlib.links(message),
         community=community,
