@@ -782,7 +782,8 @@ def normalise_tags(tags: Any) -> tuple[str, ...]:
         if not isinstance(tag, str):
             raise InvalidInput(f"each tag must be a string, not {type(tag).__name__}")
         clean = tag.strip()
-        clean = re.sub(r"\A#[#\s]*", "", clean, count=1)  # "# # #t" is "t", cut at once (not run by run)
+        if clean.startswith("#"):  # "# # #t" is "t": the run cut at once (not run by run)
+            clean = re.sub(r"\A#[#\s]*", "", clean, count=1)
         clean = clean.lower()
         if clean:
             seen.setdefault(clean, None)
