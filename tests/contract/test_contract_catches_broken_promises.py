@@ -7,7 +7,6 @@ on it and must raise ``AssertionError`` (a check that passes a broken backend gu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,8 @@ import pytest
 from decentsocial import Account, Amount, Draft, InvalidInput, Message, Post
 from decentsocial.backends.sandbox import SandboxNetwork, SandboxSettings
 from decentsocial.network import AccountRef, PostRef
-from decentsocial.testing import Harness
 from decentsocial.testing.contract import listings, messaging, publishing
-
-
-@contextmanager
-def harness_of(backend: type[SandboxNetwork], folder: Path) -> Iterator[Harness]:
-    """``me`` and ``other`` on one sandbox file, both of the broken class (``fresh_me`` builds one too)."""
-    path = str(folder / "broken.db")
-    me = backend(backend.Settings(path=path, account="alice"))
-    other = backend(backend.Settings(path=path, account="bob"))
-    try:
-        me.me()
-        other.me()
-        yield Harness(name="sandbox", me=me, other=other, samples={"tip": "0.001 SAND"})
-    finally:
-        other.close()
-        me.close()
+from tests.contract.broken import harness_of
 
 
 class DropsTagsOnRead(SandboxNetwork):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,21 +17,7 @@ from decentsocial.backends.sandbox import SandboxNetwork
 from decentsocial.network import PostRef
 from decentsocial.testing import Harness
 from decentsocial.testing.contract import listings, monitoring, publishing
-
-
-@contextmanager
-def harness_of(backend: type[SandboxNetwork], folder: Path) -> Iterator[Harness]:
-    """``me`` and ``other`` on one sandbox file, both of the broken class."""
-    path = str(folder / "broken.db")
-    me = backend(backend.Settings(path=path, account="alice"))
-    other = backend(backend.Settings(path=path, account="bob"))
-    try:
-        me.me()
-        other.me()
-        yield Harness(name="sandbox", me=me, other=other, samples={"tip": "0.001 SAND"})
-    finally:
-        other.close()
-        me.close()
+from tests.contract.broken import harness_of
 
 
 class TagSearchByPrefix(SandboxNetwork):
