@@ -13,8 +13,8 @@ from typing import Any
 import decentsocial as ds
 from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
+from tests.threads.scripted import first_steps
 
-QUOTA = Reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 250}}]})
 WHEN = "2026-12-05T15:00:0{}+0000"
 
 
@@ -22,10 +22,8 @@ def test_an_image_post_whose_answer_was_lost_is_not_taken_for_a_later_repost(tmp
     published: list[Request] = []
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             published.append(r)
             return Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})

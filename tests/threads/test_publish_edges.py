@@ -14,9 +14,9 @@ from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._process import ContractServer
 from tests.servers._scripted_http import Reply, Request, scripted_server
 from tests.servers.threads import threads_user
+from tests.threads.scripted import first_steps
 
 TOKEN = "EAAGsecretTokenValue0123456789"
-QUOTA = Reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 250}}]})
 
 
 def stats(server: ContractServer) -> dict[str, Any]:
@@ -37,10 +37,8 @@ def scripted(url: str) -> ThreadsNetwork:
 
 def test_a_publish_refusal_quoting_the_token_does_not_carry_it() -> None:
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             return Reply(400, {"error": {"message": f"Invalid parameter with token {TOKEN}", "code": 100}})
         return Reply(200, {"status": "FINISHED", "id": "100"})
@@ -64,10 +62,8 @@ def test_a_publish_answer_whose_id_is_not_an_id_is_resolved_through_the_containe
     published: list[Request] = []
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             published.append(r)
             return Reply(200, {"id": "../../me"})

@@ -12,10 +12,10 @@ import pytest
 import decentsocial as ds
 from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
+from tests.threads.scripted import first_steps
 
 UNAVAILABLE = Reply(503, {"error": {"message": "Service temporarily unavailable", "code": 2}})
 NOT_FOUND = Reply(404, {"error": {"message": "Object does not exist", "code": 100, "error_subcode": 33}})
-QUOTA = Reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 250}}]})
 
 
 def threads(url: str, *, sleep: Any = time.sleep, **settings: Any) -> ThreadsNetwork:
@@ -33,10 +33,8 @@ def test_a_failed_read_after_publishing_returns_the_post_instead_of_a_retryable_
     """``threads_publish`` made the post; ``GET /me`` and the reply's ``root_post`` read then fail."""
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             return Reply(200, {"id": "901"})
         if r.path.endswith("/100"):
@@ -59,10 +57,8 @@ def test_a_failed_read_after_publishing_returns_the_post_instead_of_a_retryable_
 
 def test_a_429_with_retry_after_zero_on_threads_publish_still_waits_the_backoff() -> None:
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "111"})
+        if (step := first_steps(r, "111")) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             return Reply(429, {"error": {"message": "Too many calls", "code": 4}}, {"Retry-After": "0"})
         return Reply(200, {"status": "FINISHED", "id": "111"})
@@ -181,10 +177,8 @@ def test_processing_and_publishing_share_one_publish_timeout(monkeypatch: pytest
     status_reads = {"n": 0}
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             not_ready = {"message": "Media not ready", "code": 9007, "error_subcode": 4279009}
             return Reply(400, {"error": not_ready})

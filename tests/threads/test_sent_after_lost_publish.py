@@ -12,8 +12,8 @@ import decentsocial as ds
 from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from decentsocial.idempotency import may_have_happened
 from tests.servers._scripted_http import Reply, Request, scripted_server
+from tests.threads.scripted import first_steps
 
-QUOTA = Reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 250}}]})
 LOST = Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
 
 
@@ -45,10 +45,8 @@ def test_a_status_read_refused_after_a_lost_publish_answer_is_marked_sent(tmp_pa
     published: list[bool] = []
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             published.append(True)  # the post is made; its answer is lost
             return LOST
@@ -68,10 +66,8 @@ def test_a_lookup_refused_for_a_published_container_is_marked_sent(tmp_path: Any
     published: list[bool] = []
 
     def answer(r: Request) -> Reply:
-        if r.path.endswith("/threads_publishing_limit"):
-            return QUOTA
-        if r.method == "POST" and r.path.endswith("/1/threads"):
-            return Reply(200, {"id": "100"})
+        if (step := first_steps(r)) is not None:
+            return step
         if r.method == "POST" and r.path.endswith("/threads_publish"):
             published.append(True)
             return LOST
