@@ -3,7 +3,8 @@
 A post, a handle or a server's error message is printed by the command line
 as plain text: :func:`printable` for a line, :func:`cell` for a table cell,
 :func:`bidi` for a line that may hold right-to-left script, :func:`json_text`
-for ``--json``. And the way in: :func:`decoded_input` for text piped to a command.
+for ``--json``. And the way in: :func:`text_or_stdin` (``-`` reads standard input, bounded) and
+:func:`decoded_input` for text piped to a command.
 """
 
 from __future__ import annotations
