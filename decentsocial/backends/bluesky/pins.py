@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from ... import errors
-from ...coerce import as_dict, as_str
+from ...coerce import as_dict, as_str, malformed
 from ...models import Post
 from ...network import AccountRef
 from . import records
-from .ids import AtUri
+from .convert import account_from_view
+from .ids import AtUri, check_asked_account, parse_at_uri
 from .records import record_parts
 
 if TYPE_CHECKING:
@@ -43,9 +44,15 @@ class ProfilePins:
         else:
             actor = net._actor(account)
             value = net._query("app.bsky.actor.getProfile", {"actor": actor}, action=f"get profile {actor}")
+            # Another account's profile would give its pinned post as this one's.
+            check_asked_account(account_from_view(value, web_url=net.settings.web_url), actor)
         uri = as_str(as_dict(value.get("pinnedPost")).get("uri"))
         if not uri or limit == 0:
             return iter(())
+        try:
+            parse_at_uri(uri)
+        except errors.InvalidInput:  # the server's (or another app's record's) fault, not the caller's
+            raise malformed(net.name, "pinned post (its uri is no post at-URI)") from None
         try:
             return iter([net._get_post(uri)])
         except errors.NotFound:

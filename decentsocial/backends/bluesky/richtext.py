@@ -116,6 +116,10 @@ def facet_values(text: str, facets: Any) -> tuple[list[str], list[str], list[str
             elif kind.endswith("#link") and uri:
                 links.append(uri)
             elif kind.endswith("#mention") and start is not None and end is not None:
-                covered = raw[start:end].decode("utf-8", errors="replace").lstrip("@＠")
-                mentions.append(covered or as_str(feature.get("did")) or "")
+                # A negative offset would count from the text's end: another span's text, not this one's.
+                span = raw[start:end] if 0 <= start <= end else b""
+                covered = span.decode("utf-8", errors="replace").lstrip("@＠")
+                named = covered or as_str(feature.get("did"))
+                if named:  # neither text nor a DID names nobody: no empty mention
+                    mentions.append(named)
     return tags, mentions, links

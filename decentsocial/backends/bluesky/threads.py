@@ -9,7 +9,7 @@ from typing import Any
 from ... import errors
 from ...coerce import as_dict, as_int, as_list, as_str
 from ...models import Draft, Post
-from .ids import LANG_RE, AtUri, check_asked_post
+from .ids import DID_RE, LANG_RE, AtUri, check_asked_post, parse_at_uri
 from .records import lang_tag
 
 __all__ = [
@@ -110,6 +110,18 @@ def _block_error(uri: AtUri, network: str) -> errors.PermissionDenied:
     )
 
 
+def _asked(view: dict[str, Any], uri: str) -> AtUri:
+    """The post ``view`` names, by its author's DID (as ``check_asked_post`` compares), for reading on."""
+    try:
+        named = parse_at_uri(uri, collection=None)
+    except errors.InvalidInput:
+        return AtUri(uri, "", "")  # matches no answer: a read-on answer for it is refused
+    if DID_RE.match(named.repo):
+        return named
+    did = as_str(as_dict(view.get("author")).get("did")) or named.repo
+    return AtUri(did, named.collection, named.rkey)
+
+
 def walk_thread(
     root: dict[str, Any], fetch: Callable[[str], dict[str, Any]], *, max_pages: int, network: str
 ) -> list[dict[str, Any]]:
@@ -120,6 +132,7 @@ def walk_thread(
     ``max_pages`` requests in all and ``MAX_THREAD_DEPTH`` levels down.
     """
     views: list[dict[str, Any]] = []
+    seen: set[str] = set()  # a post a server lists twice (or again when read on) is read once
     requests = 1
     todo: list[tuple[dict[str, Any], int]] = [(root, 0)]
     while todo:  # a stack, not recursion: a thread may be 1,000 levels deep
@@ -127,8 +140,12 @@ def walk_thread(
         view = node.get("post")
         if not isinstance(view, dict):  # blocked or deleted replies
             continue
-        views.append(view)
         below = as_str(view.get("uri"))
+        if below is not None:
+            if below in seen:
+                continue
+            seen.add(below)
+        views.append(view)
         if level and "replies" not in node and as_int(view.get("replyCount")) != 0 and below:
             if level >= MAX_THREAD_DEPTH:
                 continue
@@ -138,6 +155,9 @@ def walk_thread(
                 )
             node = fetch(below)  # the answer stopped at its depth: read on from here
             requests += 1
+            if isinstance(node.get("post"), dict):  # else deleted or blocked since: nothing below
+                # Another post's replies must not be read as this one's.
+                check_asked_post(node["post"], _asked(view, below), network=network)
         children = [
             dict(c)
             for c in as_list(node.get("replies"))
