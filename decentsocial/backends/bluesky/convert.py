@@ -167,7 +167,10 @@ def _quoted_uri(embed: Any) -> str | None:
     inner = as_dict(record.get("record"))
     if "uri" in inner:
         record = inner
-    return _text(record.get("uri")) or None
+    uri = _text(record.get("uri"))
+    # A quoted feed, list or starter pack is no post: ``quote_of`` names posts only (it is liked,
+    # replied to and read as one).
+    return uri if uri and "/app.bsky.feed.post/" in uri else None
 
 
 def _blob_cid(blob: Mapping[str, Any]) -> str | None:
