@@ -118,7 +118,7 @@ class AsyncPager(Generic[T]):
             thread.shutdown()
 
     async def __anext__(self) -> T:
-        if not self._buffer:
+        while not self._buffer:
             if self._done:
                 raise StopAsyncIteration
             if self._pending is None:
@@ -129,18 +129,25 @@ class AsyncPager(Generic[T]):
             except asyncio.CancelledError:
                 if not pending.cancelled():  # this wait was cancelled, not the fetch: keep it
                     raise
-                self._pending = None
+                self._forget(pending)
                 raise
             except BaseException:
-                self._pending = None
+                self._forget(pending)
                 raise
+            if self._pending is not pending:
+                # Another task waiting for the same batch (two readers of one pager) has put it in the
+                # buffer already, or aclose() let it go: taken from there, never a second time.
+                continue
             self._pending = None
             if len(items) < self._batch:
                 self._done = True
-            if not items:
-                raise StopAsyncIteration
             self._buffer.extend(items)
         return self._buffer.popleft()
+
+    def _forget(self, pending: asyncio.Future[list[T]]) -> None:
+        """A failed fetch is no longer the one to wait for (unless another reader has moved on already)."""
+        if self._pending is pending:
+            self._pending = None
 
     def _pull(self) -> list[T]:
         if self._iterator is None:
@@ -160,6 +167,12 @@ class AsyncPager(Generic[T]):
             if pending is not None and not pending.done() and self._thread is not None:
                 # A stream waiting for its next post: closed once that wait ends, not waited for here.
                 self._thread.submit(close)
+            elif self._thread is None and self._net._closed:
+                # Its connection closed first (its worker thread ends): let go of in a thread of its own,
+                # once a fetch still queued there has run, not a ConfigurationError from a clean-up.
+                if pending is not None:
+                    await asyncio.wait([pending])
+                await _in_thread(close)
             else:
                 await self._run(close)
         if self._thread is not None:

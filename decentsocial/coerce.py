@@ -196,7 +196,7 @@ def connections(networks: Any) -> list[Network]:
 def utc_input(value: Any, name: str) -> datetime:
     """A caller's ``datetime`` in UTC (naive is UTC, as everywhere in the SDK); ``InvalidInput`` naming
     ``name`` for anything else, or for a time the calendar cannot hold in UTC."""
-    if not isinstance(value, datetime):
+    if not isinstance(value, datetime) or value != value:  # pandas' NaT (a frame's missing time) is one
         raise InvalidInput(f"{name} must be a datetime, got {value!r}")
     try:
         return utc(value)
