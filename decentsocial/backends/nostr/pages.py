@@ -9,9 +9,9 @@ and the next one starts below it, so no event is skipped or repeated.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ...errors import InvalidInput
 from ...models import Post
@@ -145,14 +145,29 @@ def claim_date(state: StateStore, scope: str, name: str, created_at: int, networ
 STREAM_SEEN_WINDOW = 10_000
 
 
-def arrivals_posts(transport: NostrTransport, arrivals: Any, handles: list[RelayStream]) -> Iterator[Post]:
+def arrivals_posts(
+    transport: NostrTransport, arrivals: Any, handles: list[RelayStream]
+) -> Generator[Post, None, None]:
     """A stream's notes as they arrive, each once (however many relays send it).
 
+    The generator is started here, up to a first yield of nothing: a
+    generator's ``finally`` runs only once it has started, and a stream
+    closed or dropped unread (a bot that stops before its first note) kept
+    its subscriptions on every relay until the connection closed.
     The iterator holds the transport, not the connection, so a connection
     nobody closes can still be collected while a stream of it is left unfinished.
     """
+    posts = _arrivals_posts(transport, arrivals, handles)
+    next(posts)
+    return cast("Generator[Post, None, None]", posts)  # it yields no None after the first
+
+
+def _arrivals_posts(
+    transport: NostrTransport, arrivals: Any, handles: list[RelayStream]
+) -> Generator[Post | None, None, None]:
     seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
     try:
+        yield None  # started: from here the subscriptions end however this generator does
         while True:
             event = arrivals.get()
             if event is None:
