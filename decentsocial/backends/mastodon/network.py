@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_dict, as_list, malformed
+from ...coerce import as_dict, as_list, as_str, malformed
 from ...models import Account, Draft, Media, Message, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
@@ -294,7 +294,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             if draft.idempotency_key is None:
                 raise
             raise _key_gone(draft.idempotency_key, exc, replying=draft.reply_to is not None) from exc
-        scheduled = "params" in result and "scheduled_at" in result
+        # Not a JSON object (``null``, a number): to_post's typed malformed-answer error, not a TypeError.
+        scheduled = isinstance(result, Mapping) and "params" in result and "scheduled_at" in result
         post = to_scheduled_post(result, author=self._mine or self._me()) if scheduled else to_post(result)
         if draft.idempotency_key is not None:
             self._record_key(draft.idempotency_key, post.id, scheduled=scheduled)
@@ -441,7 +442,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 network=NETWORK,
             )
         status_id = path_id(post.id, "post id")
-        handle = self._reply_handle(post.reply_to) if post.reply_to is not None else None
+        handle = self._replied_handle(post) if post.reply_to is not None else None
         text = compose_text(draft, reply_to_handle=handle, local_domain=self._local_domain())
         check_length(draft, text, self.limits())
         payloads = [self._media_bytes(m) for m in draft.media]
@@ -462,6 +463,23 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             "edit",
         )
         return to_post(result)
+
+    def _replied_handle(self, post: Post) -> str | None:
+        """The author a reply answers, for its edit to keep mentioning: named by the status itself
+        (its ``in_reply_to_account_id`` among its mentions), else read from the parent. A parent
+        deleted or hidden since leaves the text as the draft has it, rather than the edit refused."""
+        raw = post.raw or {}
+        account_id = as_str(raw.get("in_reply_to_account_id"))
+        if account_id is not None and account_id == self._my_id():
+            return None
+        for mention in as_list(raw.get("mentions")) if account_id is not None else ():
+            acct = as_str(as_dict(mention).get("acct"))
+            if acct and as_str(as_dict(mention).get("id")) == account_id:
+                return acct
+        try:
+            return self._reply_handle(post.reply_to) if post.reply_to is not None else None
+        except errors.NotFound:
+            return None
 
     def _own_id(self) -> str:
         return self._my_id()  # the account read once per connection
@@ -606,9 +624,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             """
             pages = self.catch_up_pages
             for _ in range(pages):
-                page = list(self._call(partial(read, since=since), "catch up", plain=True) or [])
+                page = self._call(partial(read, since=since), "catch up", plain=True) or []
+                if not isinstance(page, list):  # a number, an object: the typed error a reconnect handles
+                    raise malformed(NETWORK, "catch-up page (not a JSON array)")
                 yield from convert_each(list(reversed(page)), to_post, "catch up")
-                newest = str(as_dict(page[0]).get("id", "")) if page else ""
+                newest = (as_str(as_dict(page[0]).get("id")) or "") if page else ""
                 if len(page) < PAGE_SIZE or not newest or newest == since:
                     return
                 since = newest

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ...coerce import as_dict
+from ...coerce import as_dict, as_str
 from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable, RateLimited
 from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
@@ -25,6 +25,7 @@ from ...retry import reconnect_backoff
 from ...urls import URL, is_loopback_host, parse_url
 from .convert import NETWORK, to_post
 from .failures import stream_refusal, wait_from_headers
+from .ids import ID
 
 __all__ = [
     "HEARTBEAT",
@@ -117,6 +118,13 @@ def _payload(text: str, limits: Limits) -> Any:
         return text
 
 
+def _position(status: Any) -> str | None:
+    """A status's own id (a boost's is its wrapper's), the place a catch-up reads on from; ``None``
+    when it has none that is an id (a ``null``, an object): ``min_id=None`` would skip what came."""
+    ident = as_str(as_dict(status).get("id"))
+    return ident if ident is not None and ID.fullmatch(ident) else None
+
+
 def stream_path(kind: str) -> str:
     """The streaming API path for ``kind`` (``user``, ``public`` or ``hashtag``)."""
     return f"/api/v1/streaming/{kind}"
@@ -199,7 +207,10 @@ def follow(
                 if answer.status == 200:
                     if last_id is not None:
                         for post in catch_up(last_id):
-                            wrapper_id = str((post.raw or {}).get("id", post.id))
+                            wrapper_id = _position(post.raw)
+                            if wrapper_id is None:
+                                log.warning("skipping a status the catch-up read without a usable id")
+                                continue
                             if len(seen) > _SEEN_MAX:
                                 seen.clear()
                             if wrapper_id not in seen:
@@ -213,7 +224,10 @@ def follow(
                         if not isinstance(event.payload, dict):
                             log.warning("skipping an update the stream sent that is not a status object")
                             continue
-                        wrapper_id = str(event.payload.get("id"))
+                        wrapper_id = _position(event.payload)
+                        if wrapper_id is None:  # malformed: no place to catch up from, nothing to dedupe by
+                            log.warning("skipping a status the stream sent without a usable id")
+                            continue
                         if wrapper_id in seen:
                             continue
                         if len(seen) > _SEEN_MAX:
