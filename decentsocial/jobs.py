@@ -455,7 +455,9 @@ def build_job(
     Each outcome is ``(target, occurrence, network, post_ids, error_type, error_fields, account,
     started_by)``.
     """
-    names = tuple(fields["targets"])
+    names = _texts(fields["targets"], "its targets")
+    if fields["status"] not in STATUSES:
+        raise ValueError(f"its status is {fields['status']!r}, none of {', '.join(STATUSES)}")
     draft, variants = parse_content(fields["draft"])
     every, until = fields["every"], fields["until"]
     return Job(
@@ -477,20 +479,43 @@ def build_job(
 
 def target_outcomes(names: Sequence[str], outcomes: Sequence[OutcomeFields]) -> tuple[TargetOutcome, ...]:
     """A job's outcomes from a store's (see :func:`build_job`), by occurrence, then in the order of
-    the job's targets ``names``."""
-    ordered = sorted(outcomes, key=lambda o: (o[1], names.index(o[0]) if o[0] in names else len(names)))
-    return tuple(
-        TargetOutcome(
-            target=target,
-            occurrence=n,
-            network=network,
-            post_ids=post_ids,
-            error=None if error_type is None or error is None else rebuild_error(error_type, error),
-            account=account,
-            started_by=started_by,
-        )
-        for target, n, network, post_ids, error_type, error, account, started_by in ordered
+    the job's targets ``names``; a field of the wrong type (a damaged record) is ``ValueError``."""
+    return _ordered(names, [target_outcome(o) for o in outcomes])
+
+
+def _ordered(names: Sequence[str], outcomes: list[TargetOutcome]) -> tuple[TargetOutcome, ...]:
+    """By occurrence, then in the order of the job's targets ``names`` (others last)."""
+    place = {name: n for n, name in reversed(list(enumerate(names)))}
+    return tuple(sorted(outcomes, key=lambda o: (o.occurrence, place.get(o.target, len(names)))))
+
+
+def target_outcome(fields: OutcomeFields) -> TargetOutcome:
+    """One outcome from a store's fields, each of its type checked: a damaged record is ``ValueError``,
+    never a post id that is no text (a retraction would delete what it names) or a crash later."""
+    target, n, network, post_ids, error_type, error, account, started_by = fields
+    if not isinstance(target, str) or not isinstance(n, int) or isinstance(n, bool):
+        raise ValueError(f"an outcome's target or occurrence is damaged ({target!r}, {n!r})")
+    for name, value in (("network", network), ("account", account), ("started_by", started_by)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"the {name} of {target!r}'s outcome is no text")
+    if error_type is not None and not (isinstance(error_type, str) and isinstance(error, dict)):
+        raise ValueError(f"the error of {target!r}'s outcome is damaged")
+    return TargetOutcome(
+        target=target,
+        occurrence=n,
+        network=network,
+        post_ids=_texts(post_ids, f"the post ids of {target!r}"),
+        error=None if error_type is None or error is None else rebuild_error(error_type, error),
+        account=account,
+        started_by=started_by,
     )
+
+
+def _texts(value: object, what: str) -> tuple[str, ...]:
+    """A stored list of text (targets, post ids) as a tuple; ``ValueError`` for anything else."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{what} are not a list of text")
+    return tuple(value)
 
 
 #: What reading a stored record raises when this version cannot read it (a damaged record, or one
@@ -541,9 +566,21 @@ def unreadable_job(
         every=every,
         until=until,
         occurrence=occurrence or 0,
-        outcomes=_attempt(lambda: target_outcomes(names, outcomes)) or (),
+        # Each outcome that reads is kept (one damaged outcome does not hide the posts of the others).
+        outcomes=_attempt(lambda: _readable_outcomes(names, outcomes)) or (),
         error=error,
     )
+
+
+def _readable_outcomes(names: Sequence[str], outcomes: Sequence[OutcomeFields]) -> tuple[TargetOutcome, ...]:
+    """The outcomes of :func:`target_outcomes` that can be read, the damaged ones left out."""
+    readable = []
+    for fields in outcomes:
+        try:
+            readable.append(target_outcome(fields))
+        except UNREADABLE:
+            log.warning("an outcome of a job that cannot be read is damaged too: left out")
+    return _ordered(names, readable)
 
 
 def why_unreadable(problem: Exception) -> str:
@@ -611,6 +648,11 @@ def error_fields(error: Exception) -> dict[str, Any]:
             "server_message": error.server_message,
             "retryable": error.retryable,
             "sent": getattr(error, "sent", None),
+            # The fields only a subclass has (read back by rebuild_error; absent from older records).
+            "retry_after": getattr(error, "retry_after", None),
+            "capability": getattr(
+                getattr(error, "capability", None), "value", getattr(error, "capability", None)
+            ),
         }
     return {"message": f"unexpected {type(error).__name__}", "network": None, "server_message": None}
 
@@ -635,7 +677,25 @@ def rebuild_error(type_name: str, fields: dict[str, Any]) -> errors.DecentSocial
     )
     if isinstance(error, errors.NetworkUnavailable):
         error.sent = fields.get("sent") is not False
+    # A subclass's own attribute is set too (a record kept before it was: None), never left missing.
+    if isinstance(error, errors.RateLimited):
+        wait = fields.get("retry_after")
+        error.retry_after = (
+            float(wait) if isinstance(wait, (int, float)) and not isinstance(wait, bool) else None
+        )
+    if isinstance(error, errors.UnsupportedFeature):
+        error.capability = _capability(fields.get("capability"))
     return error
+
+
+def _capability(value: object) -> object:
+    """A recorded capability as the :class:`~decentsocial.network.Capability` it names (else as kept)."""
+    from .network import Capability
+
+    try:
+        return Capability(value)
+    except ValueError:
+        return value if isinstance(value, str) else None
 
 
 def dumps(value: Any) -> str:

@@ -132,6 +132,9 @@ def retract(
     post may have been made, its id is unknown) is an error in the outcome:
     that post was not verified. A job's target whose profile now connects
     to another account than the one that posted is ``ConfigurationError``.
+    A job whose stored record cannot be read (``Job.error``) has the posts
+    read from it retracted, and is never ok: every target carries that
+    error, since a post missing from the damaged record may still be up.
     Where the network refuses to delete (a Hive or Steem post with votes or
     replies) and can edit, the post is edited to ``notice`` and listed in
     ``edited``.
@@ -172,16 +175,24 @@ def _unverified(network: str | None, what: str, failed: DecentSocialError) -> Ne
 
 
 def _retract_job(job: Job, notice: str, connect: Callable[[str], Network] | None) -> Iterator[Retracted]:
+    """Each target's posts; a job whose record cannot be read (``job.error``) is never ok: every
+    target (the job, when none can be read) carries the error, as its outcomes may be incomplete."""
     by_target: dict[str, list[TargetOutcome]] = {}
     for outcome in job.outcomes:
         by_target.setdefault(outcome.target, []).append(outcome)
+    incomplete = None if job.error is None else _incomplete(job.error)
+    if incomplete is not None:
+        for target in job.targets or (() if by_target else (job.id,)):
+            by_target.setdefault(target, [])
     for target, outcomes in by_target.items():
         network = next((o.network for o in outcomes if o.network is not None), None)
         post_ids = [pid for o in outcomes for pid in o.post_ids]
         failures = [o.error for o in outcomes if o.error is not None]
         failures += [_cut_short(o) for o in outcomes if o.publishing]
         lost = next((e for e in failures if may_have_happened(e)), None)
-        unverified = None if lost is None else _unverified(network, f"a post of {target}", lost)
+        unverified: DecentSocialError | None = incomplete
+        if lost is not None:
+            unverified = _unverified(network, f"a post of {target}", lost)
         if not post_ids:  # nothing to delete: no connection needed to say so
             yield (
                 _skipped(network, target, failures[-1] if failures else None)
@@ -200,6 +211,17 @@ def _retract_job(job: Job, notice: str, connect: Callable[[str], Network] | None
         finally:
             if connect is None:
                 _close(net)
+
+
+def _incomplete(unreadable: DecentSocialError) -> InvalidInput:
+    """Why a job whose stored record cannot be read is not retracted for sure: its outcomes may not
+    all have been read, so a post it made may be missing from them (and still be up)."""
+    error = InvalidInput(
+        f"{unreadable.message}; its record of the posts it made may be incomplete, so a post may"
+        " still be up (not verified): look for it on the network"
+    )
+    error.__cause__ = unreadable
+    return error
 
 
 def _cut_short(outcome: TargetOutcome) -> NetworkUnavailable:
