@@ -86,7 +86,7 @@ OWN_VARIABLES = frozenset(
 
 def config_path() -> Path:
     """Where the profile file is read from."""
-    override = os.environ.get("DECENTSOCIAL_CONFIG")
+    override = os.environ.get("DECENTSOCIAL_CONFIG", "").strip()  # a newline from a mounted value is no name
     if override:
         return Path(override).expanduser()
     from platformdirs import user_config_dir
@@ -219,14 +219,12 @@ def load_profile(name: str) -> dict[str, Any]:
                 f"profile {name!r}: {key} must be text (a name), not {_kind(settings[key])}"
             )
     for key in [k for k in settings if k.endswith("_env")]:
-        variable = settings.pop(key)
+        variable = settings.pop(key).strip()  # as --setting KEY_env=VAR reads it: "VAR " is VAR
         target = key[: -len("_env")]
         if target in settings:
             continue
         if variable not in os.environ:
-            raise ConfigurationError(
-                f"profile {name!r}: {key} names environment variable {variable}, which is not set"
-            )
+            raise ConfigurationError(f"profile {name!r}: {key} names {_variable(variable)}, which is not set")
         settings[target] = os.environ[variable]
     for key in [k for k in settings if k.endswith(KEYRING_SUFFIX)]:
         entry = settings.pop(key)
@@ -243,6 +241,21 @@ def load_profile(name: str) -> dict[str, Any]:
             )
         settings[target] = value
     return settings
+
+
+#: How environment variables are named (``BRAND_BSKY_APP_PASSWORD``); tokens, app passwords and keys are not.
+_VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def _variable(variable: str) -> str:
+    """``variable`` as an error shows it: a ``*_env`` value that is not written as a variable's name may
+    be the secret itself, put where its variable's name goes, so it is not quoted (nor logged with it)."""
+    if _VARIABLE_NAME.fullmatch(variable):
+        return f"environment variable {variable}"
+    return (
+        "an environment variable (its name is not shown: not written in capitals, digits and '_' as a "
+        "variable's name is, it may be the secret itself)"
+    )
 
 
 def default_profile() -> str | None:

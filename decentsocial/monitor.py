@@ -374,6 +374,7 @@ class _Monitor:
         self.across: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.started = datetime.now(timezone.utc)
         self.settled_at: float | None = None  # when the streams' first catch-up is due
+        self.unrecorded = False  # a post noted in memory could not be recorded in the file
 
     # ---------------------------------------------------------------- the loop
 
@@ -404,7 +405,7 @@ class _Monitor:
                 yield from self._drain(min(next_poll, self.settled_at or next_poll))
         finally:
             self.halt.set()
-            if self.store.path is not None and self.store.cursors:
+            if self.store.path is not None and self.store.cursors and not self.unrecorded:
                 self.store.save()  # a fresh snapshot: the next start reads one line
             self.store.close()
 
@@ -456,11 +457,15 @@ class _Monitor:
         if not self.watch.wants(post, self._parent_author(lane.net)):
             log.debug("monitor: %s post %s does not match, skipped", lane.net.name, post.id)
             return False
-        if not self._remember(lane, post):
+        first = self._remember(lane, post)  # False: another connection to the same network yielded it
+        try:
             self.store.record(lane.key, post)
-            return False  # another connection to the same network yielded it
-        self.store.record(lane.key, post)
-        return True
+        except BaseException:
+            # Not handed to the caller: the file must not say it was. The final snapshot would (the post
+            # is noted in memory), so there is none; the file keeps what was recorded up to here.
+            self.unrecorded = True
+            raise
+        return first
 
     def _remember(self, lane: Lane, post: Post) -> bool:
         """Note ``post`` in the lane's cursor; False if another lane already yielded it."""

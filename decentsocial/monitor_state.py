@@ -327,11 +327,17 @@ class NetCursor:
     def note_at(self, post_id: str, created_at: datetime) -> None:
         """:meth:`note` by id and time (a cursor file's lines).
 
-        A time ahead of this machine's clock counts as now: the cursor never
-        stands in the future, where it would hide the posts still to come.
+        A time ahead of this machine's clock counts as now for the position:
+        the cursor never stands in the future, where it would hide the posts
+        still to come. The id keeps the post's own time (up to
+        :data:`MAX_CLOCK_SKEW` ahead), so it is forgotten only once the
+        horizon has passed that time: kept under "now", a post dated a few
+        minutes ahead fell out of the window while still inside it, and the
+        next search yielded it again.
         """
-        created_at = min(created_at, _now())
-        self.seen[post_id] = created_at
+        latest = _now()
+        self.seen[post_id] = min(created_at, plus(latest, MAX_CLOCK_SKEW))
+        created_at = min(created_at, latest)
         if self.newest_at is None or created_at >= self.newest_at:
             self.newest_at, self.newest_id = created_at, post_id
         edge = plus(self.newest_at, -SEEN_WINDOW)
@@ -342,7 +348,8 @@ class NetCursor:
             self.seen.popitem(last=False)
         while len(self.seen) > SEEN_WINDOW_IDS:
             _, at = self.seen.popitem(last=False)
-            self.horizon = max(self.horizon, plus(at, timedelta(microseconds=1)))
+            # Never past the newest post's time: an id dated ahead of the clock must not move it there.
+            self.horizon = max(self.horizon, plus(min(at, self.newest_at), timedelta(microseconds=1)))
 
     def settle(self, at: datetime) -> None:
         """Count everything up to the newest post noted as handled (a baseline: nothing before it is new).
@@ -446,12 +453,16 @@ class CursorFile:
         """The cursors saved at ``path`` (none yet if the file does not exist)."""
         if path is None:
             return cls(None)
-        if not isinstance(path, (str, Path)) or not str(path).strip():
-            raise InvalidInput(f"cursor must be a file path, got {path!r}")
+        if not isinstance(path, (str, Path)) or not str(path).strip() or "\x00" in str(path):
+            raise InvalidInput(f"cursor must be a file path, got {path!r}")  # a NUL: ValueError from os
         file = Path(path).expanduser()
-        if file.is_dir():
+        try:
+            is_dir, exists = file.is_dir(), file.exists()
+        except OSError as exc:  # a name too long, a folder that may not be looked into: no place for it
+            raise InvalidInput(f"cursor {str(file)!r} cannot be used ({exc.strerror or exc})") from None
+        if is_dir:
             raise InvalidInput(f"cursor {str(file)!r} is a directory, not a cursor file")
-        if not file.exists():
+        if not exists:
             made = cls(file)
             try:  # written at once (no cursor yet): a place it cannot be is said before a network is asked
                 file.parent.mkdir(parents=True, exist_ok=True)

@@ -102,6 +102,7 @@ def open_store(
     """``path`` opened (its folder made) with ``options`` and made ready by ``prepare``, which checks
     the file is ``what``. On any failure the connection is closed, so a refused file is not held
     open, and SQLite's or the file system's error becomes a ``ConfigurationError`` saying why."""
+    _check_path(path, what)
     db: sqlite3.Connection | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +115,15 @@ def open_store(
             raise _open_error(path, exc, what, timeout) from exc
         raise
     return db
+
+
+def _check_path(path: Path | str, what: str) -> None:
+    """``ConfigurationError`` for a path no file can have (a NUL character in it): the file system's
+    calls raise a bare ``ValueError`` for it, which is no error of the SDK's."""
+    if "\x00" in str(path):
+        raise ConfigurationError(
+            f"{str(path)!r} cannot be used as {what}: a path cannot hold a NUL character"
+        )
 
 
 def _open_error(path: Path, exc: sqlite3.Error | OSError, what: str, timeout: float) -> ConfigurationError:
@@ -167,10 +177,17 @@ def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Itera
 
 
 def default_state_path() -> Path:
-    """``$DECENTSOCIAL_STATE_DIR/state.db``, else ``state.db`` in the user's data directory."""
-    folder = os.environ.get("DECENTSOCIAL_STATE_DIR")
+    """``$DECENTSOCIAL_STATE_DIR/state.db``, else ``state.db`` in the user's data directory.
+
+    ``~`` in the variable is the home folder, as in ``DECENTSOCIAL_CONFIG`` and a ``state_path``: set
+    where no shell expands it (a service's environment, a ``.env`` file), it made a folder named ``~``
+    under whatever folder the process started in, so a bot started elsewhere forgot its keys and
+    published them again. Spaces around it (a value mounted from a file ends in a newline) are not
+    part of the folder's name, and a blank value is no value.
+    """
+    folder = os.environ.get("DECENTSOCIAL_STATE_DIR", "").strip()
     if folder:
-        return Path(folder) / "state.db"
+        return Path(folder).expanduser() / "state.db"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("decentsocial", appauthor=False)) / "state.db"
@@ -196,7 +213,7 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        created = not path.exists()
+        created = not os.path.exists(path)  # a name too long is no OSError here: open_store says why
         what = "a decentsocial state file"
         self._db = open_store(path, what, _TIMEOUT, _prepare, isolation_level=None, check_same_thread=False)
         self._forgot_at = time.monotonic()
@@ -206,7 +223,14 @@ class StateStore:
     @classmethod
     def open(cls, path: Path | str | None = None) -> StateStore:
         """The store at ``path`` (default: :func:`default_state_path`), shared within this process."""
-        resolved = Path(path).expanduser().resolve() if path is not None else default_state_path().resolve()
+        what = "a decentsocial state file"
+        if path is not None:
+            _check_path(path, what)
+        file = Path(path).expanduser() if path is not None else default_state_path()
+        try:
+            resolved = file.resolve()
+        except (OSError, RuntimeError) as exc:  # a name too long, a loop of symbolic links (RuntimeError)
+            raise ConfigurationError(f"{file} cannot be used as {what} ({exc})") from None
         with cls._open_lock:
             store = cls._open.get(resolved)
             if store is None:
