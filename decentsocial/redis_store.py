@@ -695,7 +695,7 @@ def _job(raw: dict[str, str], outcomes: dict[str, str], job_id: str | None = Non
                     o["target"],
                     int(o["occurrence"]),
                     o["network"],
-                    tuple(o["post_ids"]),
+                    o["post_ids"],  # checked to be a list of text by build_job (never tuple("abc"))
                     o["error_type"],
                     o["error"],
                     o.get("account"),  # absent from records kept before outcomes named the account

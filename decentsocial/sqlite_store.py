@@ -477,7 +477,7 @@ def _job(row: tuple[Any, ...], outcomes: list[tuple[Any, ...]]) -> Job:
                     target,
                     n,
                     network,
-                    tuple(json.loads(post_ids)),
+                    json.loads(post_ids),  # checked to be a list of text by build_job (never tuple("abc"))
                     error_type,
                     None if error is None else json.loads(error),
                     account,
