@@ -224,7 +224,9 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
         if key.endswith("_env"):
             variable = value.strip()
             if variable not in os.environ:
-                raise ConfigurationError(f"{key} names environment variable {variable}, which is not set")
+                from .config import variable_named  # the secret itself typed there is not quoted
+
+                raise ConfigurationError(f"{key} names {variable_named(variable)}, which is not set")
             settings[key[: -len("_env")]] = os.environ[variable]
             continue
         if value.startswith(("[", "{")):

@@ -224,7 +224,9 @@ def load_profile(name: str) -> dict[str, Any]:
         if target in settings:
             continue
         if variable not in os.environ:
-            raise ConfigurationError(f"profile {name!r}: {key} names {_variable(variable)}, which is not set")
+            raise ConfigurationError(
+                f"profile {name!r}: {key} names {variable_named(variable)}, which is not set"
+            )
         settings[target] = os.environ[variable]
     for key in [k for k in settings if k.endswith(KEYRING_SUFFIX)]:
         entry = settings.pop(key)
@@ -247,7 +249,7 @@ def load_profile(name: str) -> dict[str, Any]:
 _VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
-def _variable(variable: str) -> str:
+def variable_named(variable: str) -> str:
     """``variable`` as an error shows it: a ``*_env`` value that is not written as a variable's name may
     be the secret itself, put where its variable's name goes, so it is not quoted (nor logged with it)."""
     if _VARIABLE_NAME.fullmatch(variable):

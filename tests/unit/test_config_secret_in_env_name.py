@@ -60,3 +60,16 @@ def test_a_variable_name_with_spaces_around_it_is_read(cfg: Path, monkeypatch: p
     cfg.write_text('[profiles.brand]\nnetwork = "sandbox"\n')
     monkeypatch.setenv("DECENTSOCIAL_BRAND_PASSWORD_ENV", "BRAND_PASSWORD\n")
     assert config.load_profile("brand")["password"] == "from-the-variable"
+
+
+@pytest.mark.parametrize("secret", SECRETS.values(), ids=list(SECRETS))
+def test_a_secret_in_the_place_of_a_variable_name_on_the_command_line_is_not_shown(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    from decentsocial.cli import parse_settings
+
+    monkeypatch.delenv(secret, raising=False)
+    with pytest.raises(ds.ConfigurationError) as info:
+        parse_settings([f"password_env={secret}"])
+    assert secret not in str(info.value)
+    assert "password_env" in str(info.value)
