@@ -22,6 +22,7 @@ from .cli import (
     ProfileOpt,
     SettingOpt,
     app,
+    err,
     error_json,
     handles_errors,
     interrupted,
@@ -179,6 +180,7 @@ def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
             }
             for o in retraction.outcomes
         ],
+        "job_status": job.status,  # scheduled, paused or running: it will post again unless cancelled
     }
 
 
@@ -195,7 +197,8 @@ def retract(
 ) -> None:
     """Delete every post a scheduled job made, threads included, on every target (safe to run twice).
 
-    Run from a terminal it asks first, unless --yes; a script is not asked.
+    The job itself goes on (a repeating one posts again): cancel it too. Run
+    from a terminal it asks first, unless --yes; a script is not asked.
     """
     from .lifecycle import retract as retract_job
 
@@ -219,6 +222,13 @@ def retract(
     else:
         out().print(f"Retracted job {job.id}", style="bold", markup=False)
         _print_retraction(retraction)
+    if job.status in ("scheduled", "paused", "running"):
+        # Retracting deletes what was made; the job itself goes on (a repeating one posts again).
+        err().print(
+            f"note: job {job.id} is still {job.status} and will post again at its next time;"
+            f" cancel it with: decentsocial cancel {job.id}",
+            markup=False,
+        )
     if not retraction.ok:
         raise typer.Exit(1)
 

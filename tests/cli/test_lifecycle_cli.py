@@ -7,6 +7,7 @@ tmp_path; what it did is read back from the sandbox files.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -116,6 +117,25 @@ def test_retract_a_job_by_id_or_key(home: Path) -> None:
     missing = run(home, "retract", "no-such-job")
     assert missing.returncode == 1
     assert "no job" in missing.stderr
+
+
+def test_retracting_a_repeating_job_says_it_goes_on(home: Path) -> None:
+    """Retracting deletes what a job made; a repeating job still posts at its next time, and is said so."""
+    sched = Scheduler(home / "campaign.db")
+    job = sched.schedule("weekly offer", ["brand"], at=datetime.now(timezone.utc), every=timedelta(days=7))
+    sched.run_pending()
+    assert sched.job(job.id).status == "scheduled"  # its next occurrence is planned
+    sched.close()
+    done = run(home, "retract", job.id)
+    assert done.returncode == 0, done.stderr
+    assert f"job {job.id} is still scheduled" in done.stderr
+    assert f"decentsocial cancel {job.id}" in done.stderr
+    as_json = run(home, "retract", job.id, "--json")
+    assert json.loads(as_json.stdout)["job_status"] == "scheduled"
+    assert run(home, "cancel", job.id, "--yes").returncode == 0
+    after = run(home, "retract", job.id)
+    assert after.returncode == 0, after.stderr
+    assert "still" not in after.stderr
 
 
 def test_crisis_start_and_end(home: Path) -> None:
