@@ -114,7 +114,9 @@ def is_refusal(error: Any) -> bool:
         return False
     if "assert exception" in lowered:
         return True
-    return isinstance(error, dict) and error.get("code") in _REFUSAL_CODES
+    code = error.get("code") if isinstance(error, dict) else None
+    # A code that is no number (a list, an object: a broken node's) is no refusal, and no TypeError.
+    return isinstance(code, (int, float)) and code in _REFUSAL_CODES
 
 
 def error_from_rpc(network: str, method: str, error: Any) -> errors.DecentSocialError:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import localcontext
 from typing import Any, ClassVar, Literal, TypeVar
 
 from ... import errors
@@ -118,9 +119,11 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         s = self.settings
         if s.account is not None:
             try:
-                check_account(s.account, self.name)
+                name = check_account(s.account, self.name)
             except errors.InvalidInput as exc:
                 raise errors.ConfigurationError(exc.message, network=self.name) from None
+            if name != s.account:  # "@alice" signs (and keeps its keys' records) as alice: the chain's name
+                self.settings = s = s.model_copy(update={"account": name})
         if (s.posting_key or s.active_key) and not s.account:
             raise errors.ConfigurationError(
                 f"{self.name}: keys need the account they belong to", network=self.name
@@ -521,7 +524,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         """
         wif = self._key(key)
         base, head_time, _ = self._head()
-        with self._signing:
+        with self._signing, localcontext():  # beem sets the caller's Decimal rounding to ROUND_DOWN
             ref = (base["ref_block_num"], base["ref_block_prefix"], base["expiration"])
             uses = self._head_uses[1] if self._head_uses[0] == ref else 0
             self._head_uses = (ref, uses + 1)

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ... import errors
-from ...coerce import as_dict, as_list, malformed
+from ...coerce import as_dict, malformed
 from ...models import Amount
 from . import ops
 from .convert import as_datetime
@@ -214,13 +214,18 @@ class KeyedTips:
             "operation_filter_low": 1 << op_number,
             "include_reversible": True,
         }
-        history = as_list(as_dict(net._call("account_history_api.get_account_history", query)).get("history"))
+        history = as_dict(net._call("account_history_api.get_account_history", query)).get("history")
+        # An answer or entry that cannot be read is no "not found": read as one, it would sign anew.
+        if not isinstance(history, list):
+            raise malformed(net.name, "account history (no list of operations)")
         oldest: datetime | None = None
         for entry in history:
-            if not isinstance(entry, list) or len(entry) < 2:
-                continue
-            item = as_dict(entry[1])
-            if item.get("trx_id") == tx.id:
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], dict)):
+                raise malformed(net.name, "account history (an entry is no [index, operation])")
+            item = entry[1]
+            if not isinstance(item.get("trx_id"), str):
+                raise malformed(net.name, "account history (an operation without its transaction id)")
+            if item["trx_id"] == tx.id:
                 return True
             stamp = as_datetime(item.get("timestamp"))
             if stamp is not None and (oldest is None or stamp < oldest):
