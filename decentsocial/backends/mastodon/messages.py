@@ -21,8 +21,9 @@ from .convert import NETWORK, _checked, to_json_safe, to_post
 
 __all__ = ["delivered_to", "strip_addressing", "to_message"]
 
-#: A mention at the start of a status: ``@user`` or ``@user@domain``.
-_LEADING_MENTION = re.compile(r"\s*@([\w.\-]+(?:@[\w.\-]+)?)")
+#: A mention at the start of a status, ``@user`` or ``@user@domain``, that stands alone: one the
+#: sentence goes on from (``@bob's order``, ``@bob, hi``) is part of the text, not its address.
+_LEADING_MENTION = re.compile(r"\s*@([\w.\-]+(?:@[\w.\-]+)?)(?=\s|\Z)")
 
 
 #: Ruby's ``[[:word:]]`` (Onigmo: Alphabetic, marks, decimal digits, connector punctuation). Python's

@@ -156,7 +156,7 @@ def unwrap(wrap: Event, key: PrivateKey) -> Message | None:
         return _dropped(wrap, f"a kind-{rumor.kind} rumor, not a kind-14 message")
     if rumor.pubkey != seal.pubkey:
         return _dropped(wrap, "forged: the rumor's author did not sign the seal")
-    if rumor.id != event_id(rumor.pubkey, rumor.created_at, rumor.kind, rumor.tags, rumor.content):
+    if not rumor.id_matches():  # any serialization a note's may take, as for signed events
         return _dropped(wrap, "the rumor's id does not match its content")
     addressed = _keys(rumor.tag_values("p"))
     people = sorted({rumor.pubkey, *addressed})
