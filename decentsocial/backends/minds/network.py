@@ -248,11 +248,16 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return self._find_posted(attempt)
 
     def _find_posted(self, attempt: MindsAttempt) -> str | None:
-        """An earlier attempt's post in your channel: same text and quote, made since that attempt."""
+        """An earlier attempt's post in your channel: same text and quote, made since that attempt.
+
+        The channel is read back to when the attempt started, however many pages that takes (the
+        first post older than that ends it): a fixed count would miss the post behind later ones,
+        and "not found" sends it again.
+        """
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
         path = f"/api/v1/newsfeed/personal/{segment(self._channel_guid(self._me()))}"
-        for post in self._listing(path, 50):
+        for post in self._listing(path, None):
             if post.reposted_by is not None:
                 continue  # a plain remind shows its original's text and time: never the post sought
             if post.created_at.timestamp() < since:

@@ -520,8 +520,12 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             f"{self.settings.user_id}/threads", {}, None, page_size=min(wanted, self.page_size)
         )
         own = (p for p in newest if p.reposted_by is None)  # a repost is not your thread
+        # Your own replies (a thread chain) are taken out after reading: a stream cut at ``limit``
+        # replies would end on them and hide others' older replies. The merge reads it only as far
+        # as the notifications asked for, a page of at most ``limit`` at a time.
+        size = None if limit is None else min(limit, self.page_size)
         for post in itertools.islice(own, wanted):
-            replies = self._listing(f"{segment(post.id)}/replies", {"reverse": "true"}, limit)
+            replies = self._listing(f"{segment(post.id)}/replies", {"reverse": "true"}, None, page_size=size)
             yield _started(_notification("reply", r) for r in replies if r.author.handle != me)
 
     def _unsupported_on_permission(

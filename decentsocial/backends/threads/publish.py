@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ from ...coerce import as_dict, as_list, as_str
 from ...errors import ContentRejected, NetworkUnavailable, PermissionDenied, RateLimited
 from ...idempotency import PublishLog, PublishRecord, draft_digest
 from ...models import Draft, Media
+from ...paging import Page, paginate
 from . import convert
 from .failures import NAME, GraphFailure
 from .results import PublishingQuota
@@ -26,6 +27,8 @@ from .settings import ThreadsSettings
 from .transport import GraphApi
 
 log = logging.getLogger("decentsocial.threads")
+#: What finding a published post reads of each of your newest threads or replies.
+_LOOKUP_FIELDS = "id,media_type,text,timestamp,replied_to,quoted_post"
 
 
 @dataclass(kw_only=True)
@@ -256,13 +259,23 @@ class ContainerPublisher:
         was lost.
         """
         edge = "replies" if record.reply_to else "threads"
+        claimed = self.records.claimed()
         try:
-            body = self.api.get(
-                f"{self.user}/{edge}",
-                fields="id,media_type,text,timestamp,replied_to,quoted_post",
-                since=int(record.created_at) - 120,
-                limit=100,
-            )
+            # Every page since the container was made (not only the newest 100: later posts would
+            # hide it for good), within ``limits.max_pages`` and with a cursor that must move on.
+            for item in self._published_since(edge, int(record.created_at) - 120):
+                found = as_str(item.get("id")) or ""
+                if not convert.is_id(found) or found in claimed:
+                    continue
+                if item.get("media_type") == "REPOST_FACADE":  # no text of its own: never the post sought
+                    continue
+                if (as_str(item.get("text")) or "") != record.text:
+                    continue
+                if record.reply_to and convert.ref_id(item.get("replied_to")) != record.reply_to:
+                    continue
+                if record.quote_of and convert.ref_id(item.get("quoted_post")) != record.quote_of:
+                    continue
+                return found
         except NetworkUnavailable as exc:
             exc.sent = True  # the container is PUBLISHED: the post exists, though this read never left
             raise
@@ -276,22 +289,30 @@ class ContainerPublisher:
                 network=NAME,
                 server_message=exc.server_message,
             ) from exc
-        claimed = self.records.claimed()
-        for item in map(as_dict, as_list(body.get("data"))):
-            found = as_str(item.get("id")) or ""
-            if not convert.is_id(found) or found in claimed:
-                continue
-            if item.get("media_type") == "REPOST_FACADE":  # no text of its own: never the post sought
-                continue
-            if (as_str(item.get("text")) or "") != record.text:
-                continue
-            if record.reply_to and convert.ref_id(item.get("replied_to")) != record.reply_to:
-                continue
-            if record.quote_of and convert.ref_id(item.get("quoted_post")) != record.quote_of:
-                continue
-            return found
         raise NetworkUnavailable(
             "Threads published the post but its id could not be found; it was not published twice",
+            network=NAME,
+        )
+
+    def _published_since(self, edge: str, since: int) -> Iterator[Mapping[str, Any]]:
+        """The account's ``edge`` (threads or replies) since ``since``, newest first, page by page."""
+
+        def fetch(cursor: str | None, size: int) -> Page[Mapping[str, Any], str]:
+            params: dict[str, Any] = {"fields": _LOOKUP_FIELDS, "since": since, "limit": size}
+            if cursor:
+                params["after"] = cursor
+            body = self.api.get(f"{self.user}/{edge}", **params)
+            paging = as_dict(body.get("paging"))
+            after = as_str(as_dict(paging.get("cursors")).get("after"))
+            items = list(map(as_dict, as_list(body.get("data"))))
+            return Page(items, after if paging.get("next") and after else None)
+
+        return paginate(
+            fetch,
+            limit=None,
+            page_size=100,
+            key=lambda item: as_str(item.get("id")) or "",
+            max_pages=self.settings.limits.max_pages,
             network=NAME,
         )
 
