@@ -194,13 +194,21 @@ def _split(net: Network, d: Draft, rule: TextLimit, split: bool, max_parts: int)
         )
     from .text import split_text
 
+    limit = rule.limit
     try:
-        texts = split_text(d.text, rule.limit, measure=rule.measure, over=True)
+        while True:
+            texts = split_text(d.text, limit, measure=rule.measure, over=True)
+            # The room is the whole draft's: the tags, mentions or link it carries but whose text
+            # is in a later part are written into the first part (Mastodon), which then has less.
+            first = text_limit_of(net, d.with_text(texts[0]))
+            if first is None or first.limit >= limit or first.fits(texts[0]):
+                break
+            limit = first.limit
     except ValueError as exc:
         raise ContentRejected(f"cannot split text for {net.name}: {exc}", network=net.name) from exc
     if len(texts) > max_parts:
         raise ContentRejected(
-            f"text needs a thread of {len(texts)} parts on {net.name} (at most {rule.limit} "
+            f"text needs a thread of {len(texts)} parts on {net.name} (at most {limit} "
             f"{rule.unit} each), over max_parts={max_parts}: shorten it or raise max_parts",
             network=net.name,
         )

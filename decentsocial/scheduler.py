@@ -52,6 +52,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -550,13 +551,14 @@ class Scheduler:
             config = self._config_stamp()  # looked at once per batch
             finished: list[Finished] = []
             ended_ids: list[str] = []
+            end_done = partial(self._end_done, finished, ended_ids, leased_until)
             try:
                 for job in jobs:
-                    ended = self._run(job, leased_until, config)
+                    ended = self._run(job, leased_until, config, end_done)
                     if ended is not None:
                         finished.append(ended)
             finally:
-                ended_ids = self._store.finish(self.worker_id, finished, self._now().timestamp())
+                ended_ids += self._store.finish(self.worker_id, finished, self._now().timestamp())
             if on_finished is not None:
                 ran = {job.id: job.occurrence for job in jobs}
                 unreadable = [job.id for job in jobs if job.error is not None]  # marked failed by _run
@@ -567,6 +569,13 @@ class Scheduler:
             fast = time.monotonic() - began < FAST_JOB * len(jobs)
             self._batch = min(MAX_BATCH, self._batch * 2) if fast else 1
         return count
+
+    def _end_done(self, finished: list[Finished], ended_ids: list[str], claimed_until: float) -> None:
+        """End a batch's jobs already run once half their claim's lease is gone (a slow batch): else
+        they stay ``running`` under a lease no one renews, and another worker takes them over."""
+        if finished and (now := self._now().timestamp()) > claimed_until - self.lease / 2:
+            ended_ids += self._store.finish(self.worker_id, finished, now)
+            finished.clear()
 
     def _dispatch(self, limit: int | None) -> int:
         assert self._dispatcher is not None
@@ -606,11 +615,18 @@ class Scheduler:
             self._store.finish(self.worker_id, [ended], self._now().timestamp())
         return True
 
-    def _run(self, job: Job, leased_until: float | None = None, config: object = None) -> Finished | None:
+    def _run(
+        self,
+        job: Job,
+        leased_until: float | None = None,
+        config: object = None,
+        end_done: Callable[[], None] | None = None,
+    ) -> Finished | None:
         """Publish ``job``'s targets not yet recorded, checking before each that the job is still ours.
 
         ``leased_until`` is when the lease taken with the claim ends (``None``: unknown, renew first);
-        ``config`` is :meth:`_config_stamp` when the caller has just taken it.
+        ``config`` is :meth:`_config_stamp` when the caller has just taken it; ``end_done``
+        (before each target) ends the jobs of its batch run already, when that is due.
         Returns what the caller ends the occurrence with (:meth:`JobStore.finish`),
         or ``None`` when the job was paused, cancelled or taken over meanwhile.
 
@@ -644,6 +660,8 @@ class Scheduler:
             if pending is not None:
                 self._store.record(job.id, *pending)
                 pending = None
+            if end_done is not None:
+                end_done()
             leased_until = self._still_mine(job.id, leased_until)
             if leased_until is None:
                 return None  # paused or cancelled meanwhile: stop before the next target
