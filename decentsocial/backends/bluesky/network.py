@@ -56,6 +56,7 @@ from .richtext import (
     MAX_TEXT_BYTES,
     build_facets,
     is_bluesky_handle,
+    mentions_room,
     post_length,
     text_with_mentions,
 )
@@ -210,11 +211,8 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             ) from exc
 
     def _post_uri(self, post: PostRef) -> AtUri:
-        """A post's at-URI with a DID as its repo (checked before any I/O).
-
-        A handle (as in a bsky.app URL) is resolved: the AppView and the
-        record keys derived from a post know it by its DID only.
-        """
+        """A post's at-URI with a DID as its repo (checked before any I/O). A handle (as in a bsky.app
+        URL) is resolved: the AppView and the record keys derived from a post know it by its DID only."""
         uri = parse_at_uri(self.post_id(post), network=self.name)
         if DID_RE.match(uri.repo):
             return uri
@@ -371,8 +369,9 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
     # ---------------------------------------------------------------- publishing
 
     def text_limit(self, draft: Draft | None = None) -> TextLimit:
-        """300 graphemes and 3,000 UTF-8 bytes as one count (``post_length``), so a split keeps both."""
-        return TextLimit(MAX_GRAPHEMES, post_length, "graphemes")
+        """300 graphemes and 3,000 UTF-8 bytes as one count (``post_length``), less a draft's mentions."""
+        room = MAX_GRAPHEMES if draft is None else mentions_room(draft.text, draft.mentions)
+        return TextLimit(room, post_length, "graphemes")
 
     def check_length(self, draft: Draft) -> None:
         """Each limit named in its own words: the UTF-8 bytes, then the graphemes (of the text as

@@ -7,7 +7,7 @@ emoji with ZWJ sequences or skin tones land exactly on their spans.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ...coerce import as_dict, as_int, as_list, as_str
@@ -61,6 +61,12 @@ def text_with_mentions(text: str, wanted: Iterable[str]) -> str:
     if not missing:
         return text
     return " ".join(missing) + (f" {text}" if text else "")
+
+
+def mentions_room(text: str, wanted: Sequence[str]) -> int:
+    """What is left of the limit (``post_length``) for ``text`` once ``wanted`` mentions are written into
+    it (``text_with_mentions``): a thread's parts are sized by it, so its first part still fits."""
+    return MAX_GRAPHEMES - max(0, post_length(text_with_mentions(text, wanted)) - post_length(text))
 
 
 def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[str, Any]]:
