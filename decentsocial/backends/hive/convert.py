@@ -25,7 +25,7 @@ from ...coerce import (
     as_str,
     malformed,
 )
-from ...errors import InvalidInput
+from ...errors import InvalidInput, NetworkUnavailable
 from ...models import (
     Account,
     Amount,
@@ -261,7 +261,9 @@ _IMAGE = re.compile(r"!\[((?:\\[\\\[\]]|\\(?![\\\[\]])|[^\[\]\\])*)\]\([^)\[]*\)
 _ESCAPED_IN_ALT = re.compile(r"\\([\\\[\]])")
 _LINK = re.compile(r"\[([^\[\]]*)\]\(([^)\[]*)\)")
 _HTML = re.compile(r"<[^<>]+>")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+#: A heading's marks: up to three spaces, one to six '#', then a space or the line's end (CommonMark).
+#: Not ``\s``: it spans lines, and "#photography" (a hashtag) or the blank line before a heading went too.
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|(?=\r)|$)", re.MULTILINE)
 _MARKS = re.compile(r"(\*\*|__|~~|`)")
 
 
@@ -497,8 +499,10 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
         share = _build_part({"role": "author", "account": author, "amounts": earned})
         parts = (share, curator, *beneficiaries) if beneficiaries else (share, curator)
     else:
-        status, amounts = "pending", (_amount_or_zero(get("pending_payout_value"), chain, seen),)
-        parts = beneficiaries
+        pending = _amount_or_zero(get("pending_payout_value"), chain, seen)
+        if pending.value and (most := get("max_accepted_payout")) is not None:
+            pending = _capped(pending, most, chain, seen)
+        status, amounts, parts = "pending", (pending,), beneficiaries
     return _build_reward(
         {
             "network": chain.network,
@@ -510,6 +514,16 @@ def _reward(post: Mapping[str, Any], chain: Chain, seen: Seen, author: str, subj
             "raw": raw,
         }
     )
+
+
+def _capped(pending: Amount, most: Any, chain: Chain, seen: Seen) -> Amount:
+    """A pending payout as hived will pay it: at most the post's ``max_accepted_payout`` (zero when the
+    author declined the payout). Bridge sends the votes' worth uncapped; front ends show the cap."""
+    try:
+        cap = _amount_or_zero(most, chain, seen)
+    except NetworkUnavailable:  # unreadable: the payout as sent (the cap stays in raw)
+        return pending
+    return cap if cap.asset == pending.asset and cap.value < pending.value else pending
 
 
 def account_from_profile(profile: Mapping[str, Any], chain: Chain) -> Account:

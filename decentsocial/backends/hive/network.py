@@ -51,6 +51,7 @@ from .failures import (
     is_unchanged_vote,
     may_have_reached,
 )
+from .listing import StartAfter, post_cursor
 from .pins import CommunityPins
 from .settings import HiveSettings, SteemSettings
 from .sign import SignedTx, check_active_key, sign_transaction, tapos
@@ -237,19 +238,16 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     def _post_list(self, method: str, query: dict[str, Any], limit: int | None) -> Iterator[Post]:
         """Bridge post lists: each page starts after the last post of the one before."""
 
-        def fetch(cursor: tuple[str, str] | None, size: int) -> Page[Post, tuple[str, str]]:
+        def fetch(cursor: tuple[str, str] | None, size: int) -> list[Post]:
             params = dict(query)
             if cursor is not None:
                 params["start_author"], params["start_permlink"] = cursor
             params["limit"] = size
-            answer = as_list(self._call(method, params))
-            seen = Seen()
-            posts = [post_from_bridge(as_dict(p), self.chain, seen) for p in answer]
-            last = posts[-1].id.split("/", 1) if len(posts) >= size else None
-            return Page(posts, (last[0], last[1]) if last else None)
+            answer, seen = as_list(self._call(method, params)), Seen()
+            return [post_from_bridge(as_dict(p), self.chain, seen) for p in answer]
 
-        # The start post is excluded by bridge; de-duplicating by id guards against nodes that repeat it.
-        return self._paged(fetch, limit, key=lambda p: p.id)
+        # Bridge excludes the start post; a node that repeats it is asked for one more (.listing).
+        return self._paged(StartAfter(fetch, post_cursor, self.page_size), limit, key=lambda p: p.id)
 
     def _by_id(
         self,
@@ -261,14 +259,12 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     ) -> Iterator[Item]:
         """Bridge lists paged by the id of the last item (notifications, communities), 100 a page."""
 
-        def fetch(cursor: str | None, size: int) -> Page[Item, str]:
-            query = {**params, "limit": size}
-            if cursor is not None:
-                query[cursor_param] = cursor
-            out = [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
-            return Page(out, out[-1].id if len(out) >= size else None)
+        def fetch(cursor: str | None, size: int) -> list[Item]:
+            query = {**params, "limit": size, **({cursor_param: cursor} if cursor is not None else {})}
+            return [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
 
-        return self._paged(fetch, limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
+        pages: StartAfter[Item, str] = StartAfter(fetch, lambda item: item.id, BRIDGE_MAX_PAGE)  # as above
+        return self._paged(pages, limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
 
     def _account_entry(self, name: str) -> dict[str, Any]:
         """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards)."""
@@ -382,7 +378,10 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         found = self._call("bridge.get_community", {"name": id})
         if not found:
             raise errors.NotFound(f"community {id} not found", network=self.name)
-        return community_from_bridge(as_dict(found), self.chain)
+        community = community_from_bridge(as_dict(found), self.chain)
+        if community.id != id:  # another community's answer: a join or a post would go to the one asked
+            raise not_asked_for(self.name, "community", id, community.id)
+        return community
 
     def _community_posts(self, community: CommunityRef, limit: int | None) -> Iterator[Post]:
         query = {"sort": "created", "tag": self._community_name(community)}
