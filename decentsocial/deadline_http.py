@@ -4,10 +4,10 @@ httpx gives each request one read timeout, applied to each read on its own:
 a server that drips its status line and headers one byte at a time (each
 byte inside the timeout) holds the call for as long as it likes, before any
 body chunk lets :func:`decentsocial.limits.guarded_transport` look at the
-clock. Here the connection pool runs on a network backend whose streams cut
-every connect, TLS handshake, read and write to the time left before the
-deadline of the call in flight on this thread, so the call ends at its
-deadline whatever the server does.
+clock. Here the connection pool runs on a network backend that cuts every
+name look-up, connect, TLS handshake, read and write to the time left before
+the deadline of the call in flight on this thread, so the call ends at its
+deadline whatever the server (or its name server) does.
 
 It is built on httpcore's public pieces (the connection pool and its
 pluggable network backend) rather than on httpx's private ones, and maps
@@ -17,7 +17,9 @@ httpcore's errors to httpx's so backends see the usual exception types.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -135,11 +137,29 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(
-            _within_deadline(
-                lambda left: self._inner.connect_tcp(host, port, left, local_address, socket_options), timeout
-            )
-        )
+        """A connection to the first of ``host``'s addresses that answers, within the deadline.
+
+        The name is looked up here, not by ``socket.create_connection``: the
+        system resolver takes no timeout (a name server that never answers
+        held the call for as long as the resolver's own retries), and
+        ``create_connection`` gives each address the whole timeout (a name with
+        ten silent addresses held it ten times over). Each address gets the
+        time left; a name that does not resolve is a ``ConnectError``, as any
+        connection that never opened.
+        """
+        options = None if socket_options is None else list(socket_options)  # used once per address
+        last: Exception | None = None
+        for address in _addresses(host, port):
+
+            def connect(left: float | None, address: str = address) -> httpcore.NetworkStream:
+                return self._inner.connect_tcp(address, port, left, local_address, options)
+
+            try:
+                return _DeadlineStream(_within_deadline(connect, timeout))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:  # the next address may answer
+                last = exc
+        assert last is not None  # _addresses returns at least one
+        raise last
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -149,6 +169,53 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """``host``'s addresses, looked up on a daemon thread given up at this thread's deadline.
+
+    A literal address is its own. The thread a stalled look-up is left on
+    ends when the system resolver finally gives up.
+    """
+    try:
+        ipaddress.ip_address(host.partition("%")[0])  # an IPv6 scope ("%eth0") is not part of it
+        return [host]
+    except ValueError:
+        pass
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is None:
+        return _resolve(host, port)
+    outcome: list[list[str] | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_resolve(host, port))
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="decentsocial-resolve", daemon=True)
+    worker.start()
+    worker.join(deadline.left())
+    if not outcome:
+        raise deadline.error()
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses the system resolver gives ``host``, in its order; ``httpcore.ConnectError``
+    when there are none (a name that does not resolve, or one no DNS name can be: a label over 63
+    characters is the codec's ``UnicodeError``, which escaped untyped)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise httpcore.ConnectError(f"{host} resolves to no address")
+    return addresses
 
 
 # httpcore's errors as httpx's (most specific first: the timeouts are also transport errors).

@@ -108,13 +108,17 @@ def _as_utc(now: datetime | None) -> datetime:
 
 
 def _parse_date(text: str) -> datetime | None:
-    """ISO-8601 or an HTTP date, as UTC."""
+    """ISO-8601 or an HTTP date, as UTC; ``None`` for any other text.
+
+    ``parsedate_to_datetime`` raises ``OverflowError`` for a field too long for
+    the calendar (a zone of ``+99999999999999999999``): a server's junk, not a crash.
+    """
     try:
         return parse_iso_datetime(text)
     except ValueError:
         try:
             return utc(parsedate_to_datetime(text))
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
 
 
