@@ -535,9 +535,20 @@ def _request_of(link: BaseException) -> httpx.Request | None:
 
 
 def _spellings(secrets: list[str]) -> list[str]:
-    """Each secret as sent and percent-encoded (a server that echoes a query echoes it encoded),
-    longest first so that no shorter one leaves part of a longer one."""
-    forms = {form for s in secrets for form in (s, quote(s, safe=""), quote_plus(s, safe=""))}
+    """Each secret as sent, percent-encoded (a server that echoes a query echoes it encoded) and
+    escaped as Python quotes it (h11 refuses a header holding a line break with its value as bytes:
+    ``b'Bearer TOKEN\\n'``), longest first so that no shorter one leaves part of a longer one."""
+    forms = {
+        form
+        for s in secrets
+        for form in (
+            s,
+            quote(s, safe=""),
+            quote_plus(s, safe=""),
+            repr(s)[1:-1],
+            repr(s.encode("utf-8", "backslashreplace"))[2:-1],
+        )
+    }
     return sorted(forms, key=len, reverse=True)
 
 
