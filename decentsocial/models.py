@@ -1,14 +1,13 @@
 """Platform-neutral models: what every backend reads into and writes from.
 
-All models are frozen pydantic v2 models. Datetimes are always tz-aware UTC
-(naive input is taken as UTC, as Hive and Steem send it). ``raw`` keeps the
-network's own JSON payload, as the backend received it, as an escape hatch;
-backends store it in a JSON-compatible form so that
-``Model.model_validate_json(m.model_dump_json())`` gives back an equal model.
-``raw`` is a plain dict, not deep-frozen (treat it as read-only), and takes no
-part in hashing: ``Post``, ``Account``, ``Community``, ``Notification`` and
-``Message`` hash by their identity (type, ``network``, ``id``), consistently
-with equality, so they go into sets and serve as dict keys.
+All models are frozen pydantic v2 models. Datetimes are always tz-aware UTC (naive input is taken as
+UTC, as Hive and Steem send it). ``raw`` keeps the network's own JSON payload, as the backend received
+it, as an escape hatch; backends store it in a JSON-compatible form so that
+``Model.model_validate_json(m.model_dump_json())`` gives back an equal model. ``raw`` is a plain dict,
+not deep-frozen (treat it as read-only), and takes no part in hashing: ``Post``, ``Account``,
+``Community``, ``Notification`` and ``Message`` hash by their identity (type, ``network``, ``id``),
+consistently with equality, so they go into sets and serve as dict keys; a ``Draft`` hashes by every
+field but ``options`` (a dict, as ``raw``).
 """
 
 from __future__ import annotations
@@ -440,12 +439,10 @@ class Reward(_Model):
 class Media(_Input):
     """An image, video or other attachment: its bytes (``path`` or ``data``), a public ``url``, or both.
 
-    Networks that upload (Mastodon, Bluesky, the sandbox) send the bytes;
-    networks that fetch or link media by URL (Threads, Hive/Steem) use the
-    URL. Give both, the file and the address where the same file is public,
-    and one ``Media`` goes to every kind of network in one crosspost. A
-    network that needs what the ``Media`` lacks rejects it with
-    ``ContentRejected`` before anything is written.
+    Networks that upload (Mastodon, Bluesky, the sandbox) send the bytes; networks that fetch or link
+    media by URL (Threads, Hive/Steem) use the URL. Give both, the file and the address where the same
+    file is public, and one ``Media`` goes to every kind of network in one crosspost. A network that
+    needs what the ``Media`` lacks rejects it with ``ContentRejected`` before anything is written.
     """
 
     kind: Literal["image", "video", "gif", "audio", "other"] = "image"
@@ -697,6 +694,9 @@ class Draft(_Input):
     options: Mapping[str, Any] = Field(default_factory=dict)
 
     _sequences: ClassVar[tuple[str, ...]] = ("media", "tags", "mentions", "beneficiaries")
+
+    def __hash__(self) -> int:  # pydantic's (every field) fails on the dict ``options``; equal drafts agree
+        return hash((type(self), *(v for k, v in self.__dict__.items() if k != "options")))
 
     @model_validator(mode="before")
     @classmethod

@@ -119,6 +119,9 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     if metric not in known:
         raise errors.InvalidInput(f"metric must be one of {', '.join(known)}, got {metric!r}")
     frame = history[["network", "id", "author", "taken_at"]].copy()
+    for column in ("network", "id", "author"):  # read back from a CSV file, numeric ids are numbers
+        if not pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].astype(str)
     frame["created_at"] = history["created_at"] if "created_at" in history.columns else frame["taken_at"]
     if metric == "engagement":
         counts = history[list(_ENGAGEMENT)].apply(pd.to_numeric, errors="coerce").astype(float)

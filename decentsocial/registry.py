@@ -97,6 +97,14 @@ def _third_party() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
+def _claims(name: str) -> dict[str, str]:
+    """The targets that installed packages register as ``name``, each with the package's name."""
+    return {
+        ep.value: str(getattr(ep.dist, "name", None) or "an unnamed package")
+        for ep in entry_points(group=ENTRY_POINT_GROUP, name=name)
+    }
+
+
 def known_networks() -> list[str]:
     """Every network name ``connect`` accepts, built-in first."""
     names = list(BUILTIN)
@@ -120,6 +128,14 @@ def backend_class(name: str) -> type[BaseNetwork[Any]]:
     hint = install_hint(name)
     if hint is not None:
         raise ConfigurationError(f"the {name} backend needs its extra: {hint}", network=name)
+    claims = {} if name in BUILTIN else _claims(name)
+    if len(claims) > 1:  # which one loads would depend on the order packages are listed in: say so instead
+        raise ConfigurationError(
+            f"{len(claims)} installed packages register the network {name!r}: "
+            f"{', '.join(f'{package} ({where})' for where, package in sorted(claims.items()))}; "
+            "uninstall all but one",
+            network=name,
+        )
     cls = _load(name, target)
     if not (isinstance(cls, type) and issubclass(cls, BaseNetwork)):
         raise ConfigurationError(f"{target} is not a decentsocial network backend", network=name)
