@@ -179,7 +179,7 @@ def media_mime(media: Media, data: bytes) -> str:
 
 
 def check_static(draft: Draft, *, now: datetime | None = None) -> None:
-    """Checks that need no server: visibility, media sources, poll with media, schedule time."""
+    """Checks that need no server: visibility, media sources, poll with media, tags, schedule time."""
     mastodon_visibility(draft.visibility)
     for item in draft.media:
         if not item.has_bytes:
@@ -188,6 +188,14 @@ def check_static(draft: Draft, *, now: datetime | None = None) -> None:
             )
     if draft.poll is not None and draft.media:
         raise ContentRejected("Mastodon does not allow a poll and media in one post", network=NETWORK)
+    for tag in draft.tags:  # written into the text as "#tag", which Mastodon must read back as this tag
+        read = hashtags(f"#{tag}")
+        if read != (tag.lower(),):
+            raise ContentRejected(
+                f"the tag {tag!r} cannot be a Mastodon hashtag (letters, digits and _, at least one letter):"
+                f" written as #{tag} it would tag {f'#{read[0]}' if read else 'nothing'}",
+                network=NETWORK,
+            )
     if draft.scheduled_at is not None:
         now = now or datetime.now(timezone.utc)
         if draft.scheduled_at < now + MIN_SCHEDULE_AHEAD:
