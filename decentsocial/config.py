@@ -78,6 +78,7 @@ OWN_VARIABLES = frozenset(
         "METRICS",
         "SCHEDULER_STORE",
         "SCHEDULER_LEASE",
+        "SCHEDULER_MAX_TAKEOVERS",
         "CELERY_BROKER",
         "CELERY_VISIBILITY_TIMEOUT",
     )

@@ -17,11 +17,12 @@ revokes what the server can revoke and removes the profile and its secrets.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_lock, profile_names, profile_table, remove_profile
 from ..errors import ConfigurationError, DecentSocialError, InvalidInput
@@ -53,6 +54,8 @@ __all__ = [
 #: Networks whose sign-in is an OAuth flow started with :func:`start`.
 OAUTH_NETWORKS = ("mastodon", "threads")
 
+T = TypeVar("T")
+
 
 def default_scopes(network: str, *, read_only: bool = False) -> tuple[str, ...]:
     """The scopes a profile needs: reading only (monitoring, reports), or reading and publishing."""
@@ -67,6 +70,15 @@ def default_scopes(network: str, *, read_only: bool = False) -> tuple[str, ...]:
     raise InvalidInput(f"{network} has no OAuth scopes (sign-in there is by key or app password)")
 
 
+def _started(begin: Callable[..., T], network: str, options: dict[str, Any]) -> T:
+    """``begin(**options)``; a missing or unknown option is ``InvalidInput`` naming it, not a TypeError."""
+    try:
+        inspect.signature(begin).bind(**options)
+    except TypeError as exc:
+        raise InvalidInput(f"{network} sign-in: {exc}", network=network) from None
+    return begin(**options)
+
+
 def start(network: str, **options: Any) -> MastodonFlow | ThreadsFlow:
     """Begin an OAuth sign-in on ``network`` ("mastodon" or "threads"); open ``flow.url`` next.
 
@@ -78,11 +90,11 @@ def start(network: str, **options: Any) -> MastodonFlow | ThreadsFlow:
 
         if "base_url" not in options:
             raise InvalidInput("mastodon sign-in needs base_url (your instance's address)", network=network)
-        return mastodon.start(options.pop("base_url"), **options)
+        return _started(mastodon.start, network, options)
     if network == "threads":
         from . import threads
 
-        return threads.start(**options)
+        return _started(threads.start, network, options)
     hint = {
         "bluesky": "ds.auth.bluesky_login(handle=…, app_password=…)",
         "hive": "ds.auth.hive_import('hive', account=…, posting_key=…)",
