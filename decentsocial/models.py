@@ -154,8 +154,8 @@ class _Model(BaseModel):
         return build
 
     def __repr_args__(self) -> Any:
-        if self._repr_fields is None:
-            yield from super().__repr_args__()
+        if self._repr_fields is None:  # every field, but long text cut and bytes counted (reprs reach logs)
+            yield from ((name, _brief(value)) for name, value in super().__repr_args__())
             return
         for name in self._repr_fields:
             value = getattr(self, name)
@@ -176,6 +176,8 @@ def _brief(value: Any) -> Any:
     """A value as a repr shows it: long text cut, an account by its handle, amounts as text."""
     if isinstance(value, str):
         return value if len(value) <= 60 else value[:59] + "…"
+    if isinstance(value, bytes):  # a file's bytes (Media.data): megabytes in a log line otherwise
+        return f"<{len(value)} bytes>"
     if isinstance(value, Account):
         return value.handle
     if isinstance(value, Post):
@@ -599,10 +601,9 @@ class Notification(_Model):
 class Message(_Model):
     """A direct (private) message: customer care, one account to another.
 
-    ``conversation_id`` groups the messages of one exchange as the network
-    does (a Mastodon conversation, the set of Nostr participants, a sandbox
-    pair of accounts). ``raw`` keeps what the network sent; on Nostr that is
-    the decrypted rumor. The repr never shows the text (messages are
+    ``conversation_id`` groups the messages of one exchange as the network does (a Mastodon
+    conversation, the set of Nostr participants, a sandbox pair of accounts). ``raw`` keeps what the
+    network sent; on Nostr that is the decrypted rumor. The repr never shows the text (messages are
     private, and reprs end up in logs).
     """
 
@@ -666,11 +667,9 @@ class LinkCard(_Input):
 class Draft(_Input):
     """What to publish. A network carries each field or refuses the draft: none is dropped unseen.
 
-    ``idempotency_key`` makes a publish exactly-once across retries and
-    processes: the same key never creates a second post.
-    ``options`` carries network-specific settings keyed by option name
-    (for instance ``{"topic_tag": "marketing"}`` on Threads); networks ignore
-    options they do not know.
+    ``idempotency_key`` makes a publish exactly-once across retries and processes: the same key never
+    creates a second post. ``options`` carries network-specific settings keyed by option name (for
+    instance ``{"topic_tag": "marketing"}`` on Threads); networks ignore options they do not know.
     """
 
     text: str = ""
