@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json
 from .errors import ConfigurationError, InvalidInput
@@ -70,19 +71,23 @@ def _secret(env: str | None, prompt: str) -> str:
     return value.strip()
 
 
+def _line(text: str) -> None:
+    """One line on stdout, never broken by us: on a narrow terminal (or a small ``$COLUMNS``) Rich broke
+    a key or a handle with a real line break, which then went with it when copied."""
+    out().print(text, markup=False, soft_wrap=True)
+
+
 def _done(signed: SignIn, where: str = "the system keyring") -> None:
-    console = out()
     who = printable(signed.account.handle)
-    console.print(f"Signed in to {signed.network} as {who}.", markup=False)
+    _line(f"Signed in to {signed.network} as {who}.")
     if signed.scopes:
-        console.print(f"Access granted: {printable(', '.join(signed.scopes))}", markup=False)
+        _line(f"Access granted: {printable(', '.join(signed.scopes))}")
     if signed.expires_at is not None:
-        console.print(f"The token is valid until {signed.expires_at:%Y-%m-%d %H:%M} UTC.", markup=False)
+        _line(f"The token is valid until {signed.expires_at:%Y-%m-%d %H:%M} UTC.")
     if signed.profile:
-        console.print(
+        _line(
             f"Profile {signed.profile} saved (secret in {where}). "
-            f"Try: decentsocial timeline -p {signed.profile}",
-            markup=False,
+            f"Try: decentsocial timeline -p {signed.profile}"
         )
 
 
@@ -298,11 +303,10 @@ def login_nostr(
         raise InvalidInput("give at least one relay: --relay wss://…")
     key = _secret(key_env, "Your nsec") if import_key or key_env else None
     signed = auth.nostr_import(relays=relay, private_key=key, profile=profile, nip05=nip05)
-    console = out()
     if "nsec" in signed.notes:
-        console.print("Your new secret key, shown this once. Write it down somewhere safe:", markup=False)
-        console.print("  " + signed.notes["nsec"], markup=False)
-    console.print(f"Public key: {signed.notes['npub']}", markup=False)
+        _line("Your new secret key, shown this once. Write it down somewhere safe:")
+        _line("  " + signed.notes["nsec"])
+    _line(f"Public key: {signed.notes['npub']}")
     _done(signed)
 
 
@@ -340,7 +344,7 @@ def logout(
         print_json({"profile": profile, "done": steps})
         return
     for line in steps:
-        out().print(line, markup=False)
+        _line(line)  # a step names a server's address or a file to act on: whole, to copy
 
 
 @app.command(rich_help_panel=SETUP)
@@ -369,7 +373,8 @@ def profiles(
     if not found:
         out().print(f"No profiles in {config_path()} yet: decentsocial login NETWORK …", markup=False)
         return
-    table = Table(title=f"Profiles ({config_path()})")
+    # A Text title: a folder named "Dropbox [work]" was read as markup (shown without it, or a crash).
+    table = Table(title=Text(f"Profiles ({printable(str(config_path()))})"))
     for column in ("profile", "network", "secret"):
         table.add_column(column)
     for p in found:

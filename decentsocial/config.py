@@ -42,6 +42,7 @@ from typing import Any
 from pydantic import BaseModel, SecretBytes, SecretStr
 
 from .errors import ConfigurationError, InvalidInput
+from .paths import home_path
 from .private_files import exclusive, read_small_file, write_private_file
 from .text import lone_surrogate_at
 
@@ -89,7 +90,7 @@ def config_path() -> Path:
     """Where the profile file is read from."""
     override = os.environ.get("DECENTSOCIAL_CONFIG", "").strip()  # a newline from a mounted value is no name
     if override:
-        return Path(override).expanduser()
+        return home_path(override, "DECENTSOCIAL_CONFIG")
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("decentsocial")) / "config.toml"

@@ -32,6 +32,7 @@ from .coerce import as_count, connections, utc_input
 from .frames import ENGAGEMENT
 from .models import Post, Reward
 from .network import Capability, Network
+from .paths import home_path
 from .state import open_store, store_failures
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
     and show no history instead of saying so."""
     if not isinstance(store, (str, os.PathLike)) or not str(store).strip():
         raise errors.InvalidInput(f"store must be a file path, got {store!r}")
-    path = Path(store).expanduser()
+    path = home_path(store, "the metrics store")
     if not create and not path.exists():
         raise errors.ConfigurationError(f"no metrics store at {path}: track() makes one with its snapshots")
 

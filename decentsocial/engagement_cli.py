@@ -248,10 +248,12 @@ def track_command(
     """
     from .campaign_cli import parse_duration
     from .engagement import check_store
+    from .store_cli import expanded
 
     interval = None if every is None else check_wait("--every", every, parse_duration(every))
     if rounds is not None and interval is None:
         raise InvalidInput("--rounds goes with --every")
+    expanded(store, "--store")  # ``~brnad/metrics.db``: a clear error, not an unexpected RuntimeError
     check_store(store)  # a folder or another database: said now, not after each round's posts are read
     nets = open_networks(profile or [], network, setting or [])
     taken = failed = 0
@@ -274,5 +276,9 @@ def track_command(
         # A run of many rounds says how many failed: its status alone must not pass them off as taken.
         errors = f" ({failed} with errors, above)" if failed else ""
         out().print(f"{stopped}{taken} snapshot(s) in {store}{errors}", markup=False)
+    if stopped and interval is None:
+        # Ctrl-C is how a run --every ends; a single snapshot it cut short is not taken: status 130,
+        # as any interrupted command (it was 0, and a cron job's `timeout -s INT` passed for done).
+        raise typer.Exit(130)
     if failed:
         raise typer.Exit(1)

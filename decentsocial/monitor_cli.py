@@ -88,9 +88,10 @@ class _Warnings(logging.Handler):
     searched instead, a catch-up that stopped at its cap) is shown too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, shown: bool = True) -> None:
         super().__init__(logging.WARNING)
         self.failures = 0
+        self.shown = shown
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -100,7 +101,8 @@ class _Warnings(logging.Handler):
             return
         if getattr(record, "monitor_failure", False):
             self.failures += 1
-        err().print(f"warning: {printable(message)}", markup=False, soft_wrap=True)
+        if self.shown:
+            err().print(f"warning: {printable(message)}", markup=False, soft_wrap=True)
 
 
 @app.command("monitor", rich_help_panel=READING)
@@ -144,9 +146,12 @@ def monitor_command(
     from .campaign_cli import parse_duration
     from .engagement_cli import check_wait, parse_since
     from .monitor import monitor
+    from .store_cli import expanded
 
     if not keyword and mention is None and replies_to is None:
         raise InvalidInput("say what to watch: --keyword K, --mention ACCOUNT or --replies-to ACCOUNT")
+    if cursor is not None:
+        expanded(cursor, "--cursor")  # ``~brnad/c.json``: a clear error, not an unexpected RuntimeError
     start = None if since is None else parse_since(since)
     seconds = None if duration is None else check_wait("--for", duration, parse_duration(duration))
     nets = open_networks(profile or [], network, setting or [])
@@ -155,10 +160,11 @@ def monitor_command(
         timer = threading.Timer(seconds, ended.set)
         timer.daemon = True
         timer.start()
-    warnings = _Warnings()
+    # With DECENTSOCIAL_DEBUG the whole log is on stderr already: the failures are only counted, so the
+    # exit status is the same with it as without (it was 0 however many searches failed).
+    warnings = _Warnings(shown=not os.environ.get("DECENTSOCIAL_DEBUG"))
     log = logging.getLogger("decentsocial.monitor")
-    if not os.environ.get("DECENTSOCIAL_DEBUG"):  # with it, the whole log is on stderr already
-        log.addHandler(warnings)
+    log.addHandler(warnings)
     try:
         posts = monitor(
             nets,

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Account, Post, utc
+from .paths import home_path
 from .private_files import exclusive, read_small_file, write_private_file
 from .text import mentions as parsed_mentions
 
@@ -455,7 +456,7 @@ class CursorFile:
             return cls(None)
         if not isinstance(path, (str, Path)) or not str(path).strip() or "\x00" in str(path):
             raise InvalidInput(f"cursor must be a file path, got {path!r}")  # a NUL: ValueError from os
-        file = Path(path).expanduser()
+        file = home_path(path, "cursor", InvalidInput)
         try:
             is_dir, exists = file.is_dir(), file.exists()
         except OSError as exc:  # a name too long, a folder that may not be looked into: no place for it

@@ -79,6 +79,7 @@ from .jobs import (
     zone,
 )
 from .models import Draft, as_draft
+from .paths import home_path
 from .stopping import StopSignal, stopped, wait
 from .takeovers import ELSEWHERE, MAX_TAKEOVERS, check_max_takeovers, given_up
 from .takeovers import refused_outright as _refused_outright
@@ -175,7 +176,7 @@ class Scheduler:
         else:
             from .sqlite_store import SQLiteStore
 
-            self.path = Path(store).expanduser()
+            self.path = home_path(store, "the scheduler store")
             self._store = SQLiteStore(self.path)
         if engine == "celery":
             try:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from .limits import Limits
+from .paths import home_path
 from .retry import RetryPolicy
 
 __all__ = ["Limits", "NetworkSettings", "RetrySettings", "secret_fingerprint"]
@@ -79,4 +80,4 @@ class NetworkSettings(BaseModel):
         """
         if value is not None and "\0" in str(value):
             raise ValueError("a path cannot hold a NUL character")
-        return value.expanduser() if value is not None else None
+        return home_path(value, "state_path", ValueError) if value is not None else None

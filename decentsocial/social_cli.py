@@ -299,10 +299,13 @@ def account(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an account (yours, or HANDLE's): name, bio, followers, and optionally its latest posts."""
+    if handle is not None and not handle.strip():
+        # ``account "$WHO"`` with $WHO unset showed the operator's own account as if it were WHO's.
+        raise UsageProblem("HANDLE is empty: give a handle, or leave it out for your own account")
     targets = open_targets(profile or [], network, setting or [])
 
     def read(target: Target) -> tuple[Account, list[Post]]:
-        found = target.net.account(handle) if handle else target.net.me()
+        found = target.net.account(handle) if handle is not None else target.net.me()
         return found, list(target.net.posts(found, limit=posts)) if posts else []
 
     results, failed = each_target(targets, "the account", read)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .errors import ConfigurationError, InvalidInput, NetworkUnavailable
+from .paths import home_path
 
 __all__ = [
     "StateStore",
@@ -187,7 +188,7 @@ def default_state_path() -> Path:
     """
     folder = os.environ.get("DECENTSOCIAL_STATE_DIR", "").strip()
     if folder:
-        return Path(folder).expanduser() / "state.db"
+        return home_path(folder, "DECENTSOCIAL_STATE_DIR") / "state.db"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("decentsocial", appauthor=False)) / "state.db"
@@ -226,7 +227,7 @@ class StateStore:
         what = "a decentsocial state file"
         if path is not None:
             _check_path(path, what)
-        file = Path(path).expanduser() if path is not None else default_state_path()
+        file = home_path(path, what) if path is not None else default_state_path()
         try:
             resolved = file.resolve()
         except (OSError, RuntimeError) as exc:  # a name too long, a loop of symbolic links (RuntimeError)

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .errors import ConfigurationError
+from .paths import home_path
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
 
-__all__ = ["StoreOpt", "is_missing_file", "open_scheduler"]
+__all__ = ["StoreOpt", "expanded", "is_missing_file", "open_scheduler"]
 
 StoreOpt = Annotated[
     str,
@@ -38,6 +39,8 @@ def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1
     """
     from .scheduler import Scheduler
 
+    if "://" not in store:
+        expanded(store, "--store")  # ``~brnad/x.db``: said here, not an unexpected RuntimeError
     if not create and is_missing_file(store):
         raise ConfigurationError(
             f"no scheduler store at {Path(store).expanduser()}: check --store (or $DECENTSOCIAL_STORE);"
@@ -48,4 +51,12 @@ def open_scheduler(store: str, *, create: bool = False, poll_interval: float = 1
 
 def is_missing_file(store: str) -> bool:
     """Whether ``store`` names a store file that is not there (a URL names no file)."""
-    return "://" not in store and not Path(store).expanduser().exists()
+    return "://" not in store and not expanded(store, "--store").exists()
+
+
+def expanded(path: str, option: str) -> Path:
+    """``path`` with ``~`` expanded (a ``~name`` that is no user here is ``ConfigurationError`` naming
+    ``option``); a blank one is refused too (``--store " "`` made a store file named by a space)."""
+    if not path.strip():
+        raise ConfigurationError(f"{option} is empty: give a file path")
+    return home_path(path, option)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import KEYRING_SUFFIX, LOGIN_TABLE, profile_lock, profile_names, profile_table, remove_profile
 from ..errors import ConfigurationError, DecentSocialError, InvalidInput
+from ..paths import home_path
 from ..private_files import MAX_SESSION_FILE_BYTES, read_small_file
 from ._common import SignIn
 from .bluesky import bluesky_login
@@ -272,7 +273,7 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
 def _session_file(table: dict[str, Any]) -> Path | None:
     """The file a profile keeps its session in (Bluesky's ``session_file``), if it names one."""
     value = table.get("session_file")
-    return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+    return home_path(value, "session_file") if isinstance(value, str) and value.strip() else None
 
 
 def _read_session_file(table: dict[str, Any]) -> str | None:

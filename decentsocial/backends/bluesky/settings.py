@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from ...paths import home_path
 from ...settings import NetworkSettings
 
 __all__ = ["MAX_IMAGE_BYTES", "BlueskySettings"]
@@ -55,7 +56,7 @@ class BlueskySettings(NetworkSettings):
     @field_validator("session_file")
     @classmethod
     def _session_home(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None  # as ``state_path``: ``~`` is home
+        return home_path(value, "session_file", ValueError) if value is not None else None  # ``~`` is home
 
     @field_validator("base_url", "web_url")
     @classmethod

@@ -19,6 +19,7 @@ from pydantic import Field, field_validator
 from ...errors import InvalidInput
 from ...models import utc
 from ...network import Capability
+from ...paths import home_path
 from ...settings import NetworkSettings
 
 __all__ = [
@@ -133,7 +134,7 @@ class SandboxSettings(NetworkSettings):
     def _memory(cls, value: Path | None) -> Path | None:
         if value is None or str(value) in ("", ":memory:"):
             return None
-        return value.expanduser()
+        return home_path(value, "path", ValueError)
 
     @field_validator("account")
     @classmethod
