@@ -183,25 +183,7 @@ def _addresses(host: str, port: int) -> list[str]:
     except ValueError:
         pass
     deadline: Deadline | None = getattr(_current, "deadline", None)
-    if deadline is None:
-        return _resolve(host, port)
-    outcome: list[list[str] | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_resolve(host, port))
-        except BaseException as exc:  # handed to the caller below
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, name="decentsocial-resolve", daemon=True)
-    worker.start()
-    worker.join(deadline.left())
-    if not outcome:
-        raise deadline.error()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    return _resolve(host, port) if deadline is None else deadline.within(lambda: _resolve(host, port))
 
 
 def _resolve(host: str, port: int) -> list[str]:

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import from_json
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 MiB = 1024 * 1024
+
+T = TypeVar("T")
 
 
 class Limits(BaseModel):
@@ -93,6 +96,31 @@ class Deadline:
         return NetworkUnavailable(
             f"{self.what} did not answer within the {self.seconds:g} s deadline", network=self.network
         )
+
+    def within(self, call: Callable[[], T]) -> T:
+        """``call()`` on a daemon thread, given up (``error()``) once this deadline passes.
+
+        For what takes no timeout: the system resolver can wait far longer
+        than a look-up's deadline (a stranger's name server that never
+        answers); the thread it is left on ends when the resolver gives up.
+        """
+        outcome: list[T | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(call())
+            except BaseException as exc:  # handed to the caller below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name="decentsocial-resolve", daemon=True)
+        worker.start()
+        worker.join(self.remaining())
+        if not outcome:
+            raise self.error()
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
 
 #: Chunks held apart before they are packed together: a body sent in 1-byte chunks (chunked

@@ -25,7 +25,6 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -306,7 +305,7 @@ def resolve_public(
     if deadline is None:
         addresses = lookup(url.host, url.effective_port)
     else:
-        addresses = _within(deadline, lambda: lookup(url.host, url.effective_port))
+        addresses = deadline.within(lambda: lookup(url.host, url.effective_port))
     if not addresses:
         raise NetworkUnavailable(f"{url.host} does not resolve", network=network)
     if not allow_private:
@@ -317,32 +316,6 @@ def resolve_public(
                     network=network,
                 )
     return addresses[0]
-
-
-def _within(deadline: Deadline, call: Callable[[], list[str]]) -> list[str]:
-    """``call()`` on a daemon thread, given up once ``deadline`` passes.
-
-    The system resolver takes no timeout and can wait far longer than a
-    look-up's deadline (a stranger's name server that never answers); the
-    thread it is left on ends when the resolver finally gives up.
-    """
-    outcome: list[list[str] | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except BaseException as exc:  # handed to the caller below
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, name="decentsocial-resolve", daemon=True)
-    worker.start()
-    worker.join(deadline.remaining())
-    if not outcome:
-        raise deadline.error()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
 
 
 def _getaddrinfo(host: str, port: int) -> list[str]:
