@@ -196,12 +196,21 @@ def next_state(
             log.warning("a job's clock %r is unknown here: its next time is counted in UTC", local_at)
             local_at = None
     if local_at is None:
-        following = at + every
-        if following <= now:
-            following = at + (math.floor((now - at) / every) + 1) * every
-    if following is not None and (until is None or following <= until) and following <= LATEST.timestamp():
-        return Finish("scheduled", following)
-    return Finish("failed" if failed else "done", None)
+        # In whole microseconds (what a datetime holds), not float seconds: float sums drifted off
+        # the rhythm (an ``until`` on it ran one time too few) and ``floor`` could pick ``now`` itself.
+        start, step, current = _micros(at), _micros(every), _micros(now)
+        n = 1 if start + step > current else (current - start) // step + 1
+        following = (start + n * step) / 1_000_000
+    if following is None or following > LATEST.timestamp():
+        return Finish("failed" if failed else "done", None)
+    if until is not None and _micros(following) > _micros(until):
+        return Finish("failed" if failed else "done", None)
+    return Finish("scheduled", following)
+
+
+def _micros(seconds: float) -> int:
+    """A stored time or span (float seconds) in whole microseconds: their sums are exact."""
+    return round(seconds * 1_000_000)
 
 
 # ---------------------------------------------------------------- rhythms on a zone's clock

@@ -23,10 +23,10 @@ from ... import errors
 from ...coerce import as_dict, as_list, as_str
 from ...models import Post
 from ...network import AccountRef, Capability, PostRef
-from ...paging import Page
 from . import ops
 from .chain import is_community_name
 from .convert import post_from_bridge
+from .listing import StartAfter, post_cursor
 
 if TYPE_CHECKING:
     from .network import HiveNetwork
@@ -87,23 +87,21 @@ class CommunityPins:
                 "name the community, pinned('hive-123456')",
             )
 
-        def fetch(cursor: tuple[str, str] | None, size: int) -> Page[Post, tuple[str, str]]:
+        def fetch(cursor: tuple[str, str] | None, size: int) -> list[Post]:
+            """The pinned head of a page: the first post not pinned ends it (and the listing)."""
             params: dict[str, object] = {"sort": "created", "tag": name, "limit": size}
             if cursor is not None:
                 params["start_author"], params["start_permlink"] = cursor
-            found = [as_dict(p) for p in as_list(net._call("bridge.get_ranked_posts", params))]
             pinned: list[Post] = []
-            over = False
-            for item in found:
+            for item in map(as_dict, as_list(net._call("bridge.get_ranked_posts", params))):
                 if as_dict(item.get("stats")).get("is_pinned") is not True:
-                    over = True  # the pinned posts are over: the rest of the list is not pinned
-                    break
+                    break  # the pinned posts are over: the rest of the list is not pinned
                 pinned.append(post_from_bridge(item, net.chain))
-            more = not over and len(found) >= size and bool(pinned)
-            last = pinned[-1].id.split("/", 1) if more else None
-            return Page(pinned, (last[0], last[1]) if last else None)
+            return pinned
 
-        return net._paged(fetch, limit, key=lambda p: p.id)
+        # A page short of what was asked (a post not pinned, or the list's end) is the last; a node
+        # that starts a page with the post before is asked for one more, as every bridge list (.listing).
+        return net._paged(StartAfter(fetch, post_cursor, net.page_size), limit, key=lambda p: p.id)
 
 
 def _role(net: HiveNetwork, community: str, account: str) -> str | None:

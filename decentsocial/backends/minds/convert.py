@@ -150,6 +150,18 @@ def post(a: Mapping[str, Any]) -> Post:
     )
 
 
+def reminded_id(post: Post) -> str | None:
+    """The guid of the post a plain remind shares, for a remind read as that post (``reposted_by``
+    set, ``raw`` the remind): the innermost post shown, past reminds of reminds; else ``None``."""
+    if post.reposted_by is None or not post.raw:
+        return None
+    shown: Mapping[str, Any] = post.raw
+    inner = shown.get("remind_object")
+    while isinstance(inner, Mapping) and not as_str(shown.get("message")):  # as :func:`post` reads it
+        shown, inner = inner, inner.get("remind_object")
+    return _guid_or_none(shown.get("guid")) if shown is not post.raw else None
+
+
 def _guid_or_none(value: Any) -> str | None:
     found = as_str(value)
     return found if is_guid(found) else None

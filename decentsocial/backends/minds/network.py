@@ -120,6 +120,16 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         body = self._api.call("GET", f"/api/v1/channel/{segment(convert.channel_name(handle))}")
         return convert.asked_channel(as_dict(body.get("channel")), convert.channel_name(handle))
 
+    def post_id(self, post: PostRef) -> str:
+        """The id of a ``Post`` or an id string; a plain remind read as the post it shares is that post,
+        as a boost is on other networks: a reply to it or a remind of it is of the original (``delete``
+        alone takes the remind itself)."""
+        if isinstance(post, Post):
+            original = convert.reminded_id(post)
+            if original is not None:
+                return original
+        return super().post_id(post)
+
     def _channel_guid(self, account: Account) -> str:
         """The guid of a channel the server described (a channel without one is a malformed answer)."""
         if not convert.is_guid(account.id):
@@ -293,8 +303,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         """
         original = guid(self.post_id(post))
         for earlier in self._posts(None, REPOST_LOOKBACK):
-            remind = as_dict(as_dict(earlier.raw).get("remind_object")) if earlier.reposted_by else {}
-            if as_str(remind.get("guid")) == original:
+            if convert.reminded_id(earlier) == original:
                 return earlier
         body = {"message": "", "remind_guid": original, "access_id": convert.PUBLIC}
         return convert.post(
@@ -302,8 +311,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         )
 
     def _delete(self, post: PostRef) -> None:
-        """A post or comment; "not found" on a retry means the first attempt deleted it: success."""
-        pid = self.post_id(post)
+        """A post or comment; "not found" on a retry means the first attempt deleted it: success.
+        A remind is deleted itself (the remind taken back), never the post it shares."""
+        pid = post.id if isinstance(post, Post) else self.post_id(post)
         if pid.startswith(COMMENT_PREFIX):
             _, comment = convert.split_comment(pid)
             self._api.delete(f"/api/v1/comments/{segment(comment)}")

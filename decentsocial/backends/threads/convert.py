@@ -157,6 +157,15 @@ def ref_id(value: Any) -> str | None:
     return found if is_id(found) else None
 
 
+def reposted_id(post: Post) -> str | None:
+    """The id of the post a repost shares, for a repost read as that post (``reposted_by`` set,
+    ``raw`` the ``REPOST_FACADE``); ``None`` for any other post."""
+    raw = post.raw
+    if post.reposted_by is None or not raw or raw.get("media_type") != "REPOST_FACADE":
+        return None
+    return ref_id(raw.get("reposted_post"))
+
+
 def id_of(body: Mapping[str, Any], what: str) -> str:
     """The ``id`` of an answer that must carry one: digits, or the answer is malformed."""
     value = as_exact_str(body.get("id"))

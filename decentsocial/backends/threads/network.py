@@ -198,6 +198,20 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
             self._own = self._me()
         return self._own.handle
 
+    def post_id(self, post: PostRef) -> str:
+        """The id of a ``Post`` or an id string; a repost read as the post it shares is that post, as a
+        boost is on other networks: a reply, repost or thread of it is of the original (``delete``
+        alone takes the repost itself, :meth:`_id_itself`)."""
+        if isinstance(post, Post):
+            original = convert.reposted_id(post)
+            if original is not None:
+                return original
+        return super().post_id(post)
+
+    def _id_itself(self, post: PostRef) -> str:
+        """The checked id of ``post`` itself, a repost's own included (what ``delete`` removes)."""
+        return media_id(post.id if isinstance(post, Post) else self.post_id(post))
+
     def _is_own(self, body: Mapping[str, Any]) -> bool:
         """Whether a media object is the account's own (``user_id="me"``: compared with ``GET /me``'s id)."""
         owner = convert.ref_id(body.get("owner"))
@@ -380,7 +394,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def post_insights(self, post: PostRef) -> Engagement:
         """Views, likes, replies, reposts, quotes and shares of one of your posts."""
-        path = f"{segment(media_id(self.post_id(post)))}/insights"
+        path = f"{segment(self._id_itself(post))}/insights"  # a repost's own, as before
         body = self._api.get(path, metric=",".join(convert.INSIGHT_METRICS))
         return convert.engagement(body)
 
@@ -455,10 +469,16 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     def _thread(self, post: PostRef) -> list[Post]:
         """The root and its whole conversation, oldest first; each reply once, kept by id (the
         listing remembers recent ids only, and this list holds them all), within ``max_pages``."""
-        root = self._get_post(self.post_id(post))
+        root = self._get_post(self._id_itself(post))
+        about = media_id(self.post_id(root))  # a repost's: the conversation of the post it shares
         replies: dict[str, Post] = {}
-        for reply in self._listing(f"{segment(root.id)}/conversation", {"reverse": "false"}, None):
-            replies.setdefault(reply.id, reply)
+        try:
+            for reply in self._listing(f"{segment(about)}/conversation", {"reverse": "false"}, None):
+                replies.setdefault(reply.id, reply)
+        except errors.NotFound:
+            if about == root.id:
+                raise
+            return [root]  # a repost whose original is gone: nothing under it
         return [root, *sorted(replies.values(), key=lambda p: (p.created_at, p.id))]
 
     def replies(self, post: PostRef, *, limit: int | None = 20) -> Iterator[Post]:
@@ -540,8 +560,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     # ------------------------------------------------------------ actions
 
     def _delete(self, post: PostRef) -> None:
-        """A retried delete answered "not found" means the earlier attempt deleted it: success."""
-        self._api.remove(segment(media_id(self.post_id(post))))
+        """A retried delete answered "not found" means the earlier attempt deleted it: success.
+        A repost is deleted itself (the repost undone), never the post it shares."""
+        self._api.remove(segment(self._id_itself(post)))
 
     def _repost(self, post: PostRef) -> Post | None:
         """Repost; returns the original post as shared by you (its ``id`` is the repost's).
