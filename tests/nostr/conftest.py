@@ -9,12 +9,13 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.nostr import NostrNetwork, PrivateKey
+from tests.servers._ports import ports
 from tests.servers.nostr import CLOSED_PORT, LnurlDirectory, RelayProcess, port_is_free
 
 from .lnurl_server import LoopbackLnurl
 from .spec_relay import SpecRelay
 
-SPEC_PORTS = range(38205, 38209)
+SPEC_PORTS = ports(38205, 4)
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def relay_url(nostr_relay: RelayProcess) -> str:
 
 @pytest.fixture
 def closed_relay_url() -> str:
-    assert port_is_free(CLOSED_PORT), "port 38209 must stay closed for the 'relay is down' tests"
+    assert port_is_free(CLOSED_PORT), f"port {CLOSED_PORT} must stay closed for the 'relay is down' tests"
     return f"ws://127.0.0.1:{CLOSED_PORT}"
 
 

@@ -21,6 +21,7 @@ from decentsocial.backends.nostr.keys import (
     parse_event_id,
     parse_public_key,
 )
+from tests.servers.nostr import CLOSED_PORT
 
 # NIP-19's own examples.
 NPUB = "npub10elfcs4fr0l0r8af98jlmgdh9c8tcxjvz9qkw038js35mp4dma8qzvjptg"
@@ -94,7 +95,7 @@ def test_bad_private_keys(text: str) -> None:
 def test_connect_rejects_a_bad_key_without_showing_it() -> None:
     secret = NSEC[:-1] + ("q" if NSEC[-1] != "q" else "p")
     with pytest.raises(ds.ConfigurationError) as info:
-        ds.connect("nostr", private_key=secret, relays=["ws://127.0.0.1:38209"])
+        ds.connect("nostr", private_key=secret, relays=[f"ws://127.0.0.1:{CLOSED_PORT}"])
     assert "private_key" in str(info.value)
     assert secret not in str(info.value)
     assert secret not in repr(info.value)
@@ -114,7 +115,7 @@ def test_connect_needs_a_relay() -> None:
 
 
 def test_secret_never_in_repr() -> None:
-    net = ds.connect("nostr", private_key=NSEC, relays=["ws://127.0.0.1:38209"])
+    net = ds.connect("nostr", private_key=NSEC, relays=[f"ws://127.0.0.1:{CLOSED_PORT}"])
     key = PrivateKey.parse(NSEC)
     for text in (repr(net), str(net), repr(key), str(key), repr(net.settings)):
         assert NSEC not in text

@@ -25,11 +25,12 @@ from decentsocial.backends.hive import HiveNetwork
 
 from ..contract.harness import Harness
 from ._jsonrpc_replay import ReplayServer, load_cases
+from ._ports import ports
 
 HARNESSES = ("hive", "steem")
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hive" / "api-cases.jsonl.gz"
-PORTS = range(38400, 38410)
+PORTS = ports(38400, 10)
 
 #: Recorded objects the read cases use (all in the fixture file).
 SAMPLES = {

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from tests.contract.harness import Harness
+from tests.servers._ports import ports
 from tests.servers._process import ContractServer, start_server
 
 HARNESSES = ("minds",)
-PORTS = range(38310, 38320)
+PORTS = ports(38310, 10)
 
 
 @pytest.fixture(scope="session")

@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, cast
 import pytest
 
 from tests.contract.harness import Harness, immediate
+from tests.servers._ports import moved, ports
 
 if TYPE_CHECKING:
     from decentsocial import Network
 
 HARNESSES = ("nostr",)
 
-#: Ports for nostr-relay processes; 38205-38208 are for the spec relay, 38209 stays closed.
-RELAY_PORTS = range(38200, 38205)
-CLOSED_PORT = 38209
+#: Ports for nostr-relay processes; 38205-38208 are for the spec relay, 38209 stays closed (each
+#: moved by the session's offset, tests/servers/_ports.py).
+RELAY_PORTS = ports(38200, 5)
+CLOSED_PORT = moved(38209)
 
 _CONFIG = """\
 DEBUG: false

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from tests.contract.harness import Harness
+from tests.servers._ports import ports
 from tests.servers._process import ContractServer, start_server
 
 HARNESSES = ("threads",)
-PORTS = range(38300, 38310)
+PORTS = ports(38300, 10)
 
 
 @pytest.fixture(scope="session")
