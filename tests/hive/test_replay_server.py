@@ -20,7 +20,8 @@ def rpc(server: ReplayServer, method: str, params: Any) -> dict[str, Any]:
 
 def test_listens_on_loopback_in_the_reserved_ports(replay: ReplayServer) -> None:
     host, _, port = replay.url.removeprefix("http://").partition(":")
-    assert host == "127.0.0.1" and int(port) in PORTS
+    assert host == "127.0.0.1"
+    assert int(port) in PORTS
     with pytest.raises(ValueError):
         ReplayServer([], host="0.0.0.0")
 
