@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .convert import Record, fold, media_to_json
+from .convert import Record
 from .store import POST_SELECT, VISIBLE, NewPost
 from .transport import Tx
 
@@ -19,7 +19,6 @@ __all__ = ["PinCursor", "edit", "pin", "pinned_rows", "unpin"]
 
 def edit(tx: Tx, row: Record, new: NewPost, now: int) -> None:
     """Give the post ``row`` the content of ``new``; it keeps its id, time, parent and community."""
-    d = new.draft
     extra = json.loads(row["extra"])
     for name in ("poll", "link", "sensitive"):
         extra.pop(name, None)
@@ -28,20 +27,7 @@ def edit(tx: Tx, row: Record, new: NewPost, now: int) -> None:
     tx.run(
         """UPDATE posts SET text = ?, folded = ?, title = ?, tags = ?, mentions = ?, links = ?, media = ?,
             language = ?, content_warning = ?, visibility = ?, extra = ? WHERE seq = ?""",
-        (
-            d.text,
-            fold(d.text),
-            d.title,
-            json.dumps(new.tags),
-            json.dumps(new.mentions),
-            json.dumps(new.links),
-            media_to_json(new.media),
-            d.language,
-            d.content_warning,
-            d.visibility or row["visibility"],
-            json.dumps(extra),
-            row["seq"],
-        ),
+        (*new.content(row["visibility"]), json.dumps(extra), row["seq"]),
     )
     tx.run("DELETE FROM post_tags WHERE post_seq = ?", (row["seq"],))
     tx.many("INSERT INTO post_tags (tag, post_seq) VALUES (?, ?)", [(t, row["seq"]) for t in new.tags])

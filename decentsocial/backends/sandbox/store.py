@@ -198,6 +198,26 @@ class NewPost:
     #: The draft's fingerprint (``idempotency.draft_digest``): one key stands for one draft.
     digest: str | None = None
 
+    def content(self, visibility: str) -> tuple[Any, ...]:
+        """The values of the post's content columns, in this order: text, folded, title, tags, mentions,
+        links, media, language, content_warning, visibility (``visibility`` when the draft sets none).
+
+        Publishing stores them and an edit rewrites them: one list, so neither can miss a column.
+        """
+        d = self.draft
+        return (
+            d.text,
+            fold(d.text),
+            d.title,
+            json.dumps(self.tags),
+            json.dumps(self.mentions),
+            json.dumps(self.links),
+            media_to_json(self.media),
+            d.language,
+            d.content_warning,
+            d.visibility or visibility,
+        )
+
 
 def keyed_post(tx: Tx, author: str, key: str, digest: str | None, now: int) -> Record | None:
     """The post ``author`` stored under ``key`` (one scheduled for later too: it is their own), or ``None``.
@@ -249,28 +269,19 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
         raise NotFound(f"no community {community!r} in this sandbox", network=NETWORK)
     post_id = secrets.token_hex(8)
     seq = tx.insert(
-        """INSERT INTO posts (id, author, text, folded, title, created_at, reply_to, root_id,
-            quote_of, community, tags, mentions, links, media, language, content_warning,
-            visibility, extra)
+        """INSERT INTO posts (id, author, created_at, reply_to, root_id, quote_of, community,
+            text, folded, title, tags, mentions, links, media, language, content_warning, visibility,
+            extra)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             post_id,
             author,
-            d.text,
-            fold(d.text),
-            d.title,
             created,
             d.reply_to,
             root_id,
             d.quote_of,
             community,
-            json.dumps(new.tags),
-            json.dumps(new.mentions),
-            json.dumps(new.links),
-            media_to_json(new.media),
-            d.language,
-            d.content_warning,
-            d.visibility or "public",
+            *new.content("public"),
             json.dumps(extra),
         ),
     )
