@@ -1,9 +1,10 @@
 """A plain remind read as the post it shares is acted on as that post, as a boost is on other networks.
 
 Listings, ``get_post`` and ``repost()`` give a plain remind as the original post with ``reposted_by``
-set and the remind's guid, so that ``delete`` takes the remind back. A reply to it or a remind of it
-is about the post it shows: before, the comment went on the remind (not counted or shown under the
-original) and a remind of it reminded the remind, a second remind of one post.
+set and the remind's guid, so that ``delete`` takes the remind back. A reply to it, a remind of it or
+an edit of it (your remind of your own post) is about the post it shows: before, the comment went on
+the remind (not counted or shown under the original), a remind of it reminded the remind, a second
+remind of one post, and an edit put a message on the remind, turning it into a quote.
 """
 
 from __future__ import annotations
@@ -67,3 +68,18 @@ def test_deleting_a_remind_still_takes_back_the_remind(three: tuple[Any, Any, An
     sharer.delete(remind)
     assert author.get_post(original.id).text == "worth a remind"
     assert author.get_post(original.id).metrics.reposts == 0
+
+
+def test_editing_your_remind_of_your_own_post_edits_that_post(three: tuple[Any, Any, Any]) -> None:
+    author, _, reader = three
+    original, remind = _shared(author, author)
+    edited = author.edit(remind, "worth a remind, corrected")
+    assert edited.id == original.id
+    assert reader.get_post(original.id).text == "worth a remind, corrected"
+    shown = reader.get_post(remind.id)
+    assert shown.reposted_by is not None  # still a plain remind, not turned into a quote of it
+    assert shown.quote_of is None
+    assert shown.text == "worth a remind, corrected"
+    author.edit(remind.id, "corrected twice")  # by id: read, as listings show it
+    assert reader.get_post(original.id).text == "corrected twice"
+    assert reader.get_post(remind.id).reposted_by is not None

@@ -928,6 +928,10 @@ class ThreadsApp:
         metrics = [x for x in params.get("metric", "").split(",") if x]
         if not metrics:
             raise invalid_param("The parameter metric is required")
+        if media.media_type == "REPOST_FACADE":
+            # Documented: "An empty array will be returned for REPOST_FACADE posts because they are
+            # posts made by other users."
+            return JSONResponse({"data": []})
         data = []
         for name in metrics:
             if name not in counts:

@@ -226,11 +226,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         )
 
     def _edit(self, post: Post, draft: Draft) -> Post:
-        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags; comments cannot."""
+        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags; comments cannot.
+
+        Your plain remind of your own post is that post edited: a message on the remind itself
+        would turn it into a quote and leave the post it shows as it was."""
         if post.id.startswith(COMMENT_PREFIX):
             raise self.unsupported(Capability.EDIT, "a Minds reply is a comment, which this API cannot edit")
         body = {k: v for k, v in convert.activity_body(draft).items() if k in ("message", "tags", "nsfw")}
-        path = f"/api/v3/newsfeed/activity/{segment(guid(post.id))}"
+        path = f"/api/v3/newsfeed/activity/{segment(guid(self.post_id(post)))}"
         return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True))
 
     def _comment(self, entity: str, text: str) -> Post:

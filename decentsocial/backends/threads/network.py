@@ -200,8 +200,8 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
 
     def post_id(self, post: PostRef) -> str:
         """The id of a ``Post`` or an id string; a repost read as the post it shares is that post, as a
-        boost is on other networks: a reply, repost or thread of it is of the original (``delete``
-        alone takes the repost itself, :meth:`_id_itself`)."""
+        boost is on other networks: a reply, repost, thread or insights of it are of the original
+        (``delete`` alone takes the repost itself, :meth:`_id_itself`). An id string is that object."""
         if isinstance(post, Post):
             original = convert.reposted_id(post)
             if original is not None:
@@ -211,6 +211,13 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
     def _id_itself(self, post: PostRef) -> str:
         """The checked id of ``post`` itself, a repost's own included (what ``delete`` removes)."""
         return media_id(post.id if isinstance(post, Post) else self.post_id(post))
+
+    def _own_post(self, post: PostRef, verb: str) -> Post:
+        """Your post, checked as the base does; your repost of your own post is the post it shows,
+        read again, so ``edit(replace=True)`` replaces that post (not the repost alone)."""
+        found = super()._own_post(post, verb)
+        original = convert.reposted_id(found)
+        return found if original is None else self._get_post(original)
 
     def _is_own(self, body: Mapping[str, Any]) -> bool:
         """Whether a media object is the account's own (``user_id="me"``: compared with ``GET /me``'s id)."""
@@ -393,8 +400,12 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return original.model_copy(update={"id": post.id, "reposted_by": post.author, "raw": dict(m)})
 
     def post_insights(self, post: PostRef) -> Engagement:
-        """Views, likes, replies, reposts, quotes and shares of one of your posts."""
-        path = f"{segment(self._id_itself(post))}/insights"  # a repost's own, as before
+        """Views, likes, replies, reposts, quotes and shares of one of your posts.
+
+        A repost ``Post`` gives the figures of the post it shows, as its ``metrics`` do: Threads
+        answers a repost's own insights with no figures (it is another user's post). An id string
+        is that exact object."""
+        path = f"{segment(media_id(self.post_id(post)))}/insights"
         body = self._api.get(path, metric=",".join(convert.INSIGHT_METRICS))
         return convert.engagement(body)
 
