@@ -21,9 +21,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .cli import SETUP, JsonOpt, app, err, handles_errors, out, print_json
+from .cli import SETUP, JsonOpt, app, ask_first, err, handles_errors, out, print_json, yes_opt
 from .errors import ConfigurationError, InvalidInput
-from .terminal import cell, printable, stdin_is_terminal
+from .terminal import cell, printable
 
 if TYPE_CHECKING:
     from .auth import SignIn
@@ -318,10 +318,7 @@ def logout(
         bool,
         typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
     ] = False,
-    yes: Annotated[
-        bool,
-        typer.Option("--yes", "-y", help="Sign out without asking (only a terminal is asked)."),
-    ] = False,
+    yes: Annotated[bool, yes_opt("Sign out")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke the profile's token (where the network can) and remove the profile and its secrets.
@@ -330,15 +327,11 @@ def logout(
     """
     from . import auth
 
-    if not yes and stdin_is_terminal():
-        # Signing in again means the browser, an app password or a key typed anew: one look first.
-        # On stderr, so a piped --json stays one document.
-        typer.confirm(
-            f"Sign out of {printable(profile)}, removing the profile and its secrets"
-            f"{'' if no_revoke else ' and revoking its token'}?",
-            abort=True,
-            err=True,
-        )
+    ask_first(  # signing in again means the browser, an app password or a key typed anew: one look first
+        yes,
+        f"Sign out of {printable(profile)}, removing the profile and its secrets"
+        f"{'' if no_revoke else ' and revoking its token'}?",
+    )
     steps = auth.logout(profile, revoke=not no_revoke)
     if as_json:
         print_json({"profile": profile, "done": steps})

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json
+from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, yes_opt
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
-from .terminal import cell, printable, stdin_is_terminal, text_or_stdin
+from .terminal import IsolatedText, cell, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ def _jobs_table(jobs: list[Job]) -> Table:
             cell(", ".join(job.targets)),
             cell(str(len(job.post_ids))),
             # Cleaned before it is cut, so the 80 are counted on what is shown (cell would clean it twice).
-            Text(truncate(printable("; ".join(problems)), 80)),
+            IsolatedText(truncate(printable("; ".join(problems)), 80)),
         )
     return table
 
@@ -146,8 +145,7 @@ def schedule(
 ) -> None:
     """Plan a post for one or more profiles."""
     variants = parse_variants(variant or [])
-    sched = open_scheduler(store, create=True)
-    try:
+    with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             Draft(text=text_or_stdin(text)),  # as `post`: "-" is a file piped in, never the text "-"
             to,
@@ -158,8 +156,6 @@ def schedule(
             variants=variants or None,
             tz=tz,
         )
-    finally:
-        sched.close()
     if as_json:
         print_json(job_json(job))
         return
@@ -177,11 +173,8 @@ def jobs(
     as_json: JsonOpt = False,
 ) -> None:
     """List the jobs in a store, soonest first, with what each has published."""
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         listed = sched.jobs(status=status)  # type: ignore[arg-type]  # checked by jobs()
-    finally:
-        sched.close()
     if as_json:
         print_json([job_json(job) for job in listed])
         return
@@ -236,11 +229,8 @@ def pause(
     as_json: JsonOpt = False,
 ) -> None:
     """Pause a job (or every job): nothing planned goes out until it is resumed."""
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         _moved("paused", sched.pause(job_id), as_json)
-    finally:
-        sched.close()
 
 
 @app.command(rich_help_panel=PLANNING)
@@ -251,11 +241,8 @@ def resume(
     as_json: JsonOpt = False,
 ) -> None:
     """Resume a paused job (or every paused job)."""
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         _moved("resumed", sched.resume(job_id), as_json)
-    finally:
-        sched.close()
 
 
 @app.command(rich_help_panel=PLANNING)
@@ -263,18 +250,14 @@ def resume(
 def cancel(
     job_id: Annotated[str, typer.Argument(help="The job id.")],
     store: StoreOpt = "campaign.db",
-    yes: Annotated[
-        bool,
-        typer.Option("--yes", "-y", help="Cancel without asking (it asks only when run from a terminal)."),
-    ] = False,
+    yes: Annotated[bool, yes_opt("Cancel")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel a job that has not finished (its record stays; it cannot be resumed).
 
     Run from a terminal it asks first, unless --yes; a script is not asked.
     """
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         job = None if yes or not stdin_is_terminal() else sched.job(job_id)
         if job is not None and job.status in ("scheduled", "paused", "running"):  # else cancel() says why
             # Nothing resumes a cancelled job: a mistyped or mis-pasted id deserves one look. On stderr,
@@ -286,8 +269,6 @@ def cancel(
                 err=True,
             )
         sched.cancel(job_id)
-    finally:
-        sched.close()
     _moved("cancelled", [job_id], as_json)
 
 
@@ -300,11 +281,8 @@ def reschedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Move a planned or paused job to another time."""
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         job = sched.reschedule(job_id, parse_when(at))
-    finally:
-        sched.close()
     if as_json:
         print_json(job_json(job))
         return
@@ -319,11 +297,8 @@ def retry(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a failed job again now: only the targets that published nothing for sure."""
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         job = sched.retry(job_id)
-    finally:
-        sched.close()
     if as_json:
         print_json(job_json(job))
         return

@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError, InvalidInput
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
-from .terminal import bidi, json_text, printable, text_or_stdin
+from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -382,6 +382,22 @@ SettingOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of text.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, metavar="N", help="How many at most.")]
+
+
+def yes_opt(doing: str) -> Any:
+    """The ``--yes`` of a command that asks before what cannot be undone: ``doing`` without the question."""
+    return typer.Option(
+        "--yes", "-y", help=f"{doing} without asking (it asks only when run from a terminal)."
+    )
+
+
+def ask_first(yes: bool, question: str) -> None:
+    """Ask ``question`` unless ``--yes``; only a terminal is asked (a script is not), and "no" aborts.
+
+    On stderr, so a piped ``--json`` stays one document.
+    """
+    if not yes and stdin_is_terminal():
+        typer.confirm(question, abort=True, err=True)
 
 
 # ---------------------------------------------------------------- rendering

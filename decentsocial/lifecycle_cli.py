@@ -22,6 +22,7 @@ from .cli import (
     ProfileOpt,
     SettingOpt,
     app,
+    ask_first,
     err,
     error_json,
     handles_errors,
@@ -30,11 +31,12 @@ from .cli import (
     out,
     posting_json,
     print_json,
+    yes_opt,
 )
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, is_missing_file, open_scheduler
-from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
+from .terminal import bidi, printable, text_or_stdin
 
 if TYPE_CHECKING:
     from .crosspost import Outcome
@@ -189,10 +191,7 @@ def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
 def retract(
     job_or_key: Annotated[str, typer.Argument(help="A job's id, or the key it was scheduled with.")],
     store: StoreOpt = "campaign.db",
-    yes: Annotated[
-        bool,
-        typer.Option("--yes", "-y", help="Delete without asking (it asks only when run from a terminal)."),
-    ] = False,
+    yes: Annotated[bool, yes_opt("Delete")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete every post a scheduled job made, threads included, on every target (safe to run twice).
@@ -202,20 +201,13 @@ def retract(
     """
     from .lifecycle import retract as retract_job
 
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         job = _find_job(sched, job_or_key)
-    finally:
-        sched.close()
-    if not yes and stdin_is_terminal():
-        # Nothing brings the posts back: a mistyped or mis-pasted id deserves one look. On stderr, so a
-        # piped --json stays one document.
-        typer.confirm(
-            f"Delete the {len(job.post_ids)} post(s) job {job.id} ({printable(job.key)}) made, on"
-            f" {printable(', '.join(job.targets))}?",
-            abort=True,
-            err=True,
-        )
+    ask_first(  # nothing brings the posts back: a mistyped or mis-pasted id deserves one look
+        yes,
+        f"Delete the {len(job.post_ids)} post(s) job {job.id} ({printable(job.key)}) made, on"
+        f" {printable(', '.join(job.targets))}?",
+    )
     retraction = retract_job(job)
     if as_json:
         print_json(_retraction_json(job, retraction))
@@ -248,15 +240,14 @@ def crisis_start(
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
     new = is_missing_file(store)
-    sched = open_scheduler(store, create=True)
-    try:
-        with interrupted(
+    with (
+        open_scheduler(store, create=True) as sched,
+        interrupted(
             "the crisis may have started in part (jobs paused, the statement posted and pinned on some"
             " profiles): `decentsocial crisis end` ends it, unpins it and resumes the jobs it paused"
-        ):
-            c = crisis(statement, to, scheduler=sched, pin=not no_pin)
-    finally:
-        sched.close()
+        ),
+    ):
+        c = crisis(statement, to, scheduler=sched, pin=not no_pin)
     assert c.result is not None
     if as_json:
         print_json(
@@ -330,14 +321,11 @@ def crisis_end(
     from .errors import InvalidInput
     from .lifecycle import Crisis
 
-    sched = open_scheduler(store)
-    try:
+    with open_scheduler(store) as sched:
         active = Crisis.active(sched)
         if active is None:
             raise InvalidInput(f"no crisis is active in {sched.store.where}")
         ended = active.end(backlog="skip" if skip_backlog else "now")
-    finally:
-        sched.close()
     if as_json:
         print_json(
             {

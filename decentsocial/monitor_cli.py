@@ -24,7 +24,6 @@ from typing import Annotated, Any
 import typer
 from rich.live import Live
 from rich.table import Table
-from rich.text import Text
 
 from .cli import READING, JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out
 from .errors import InvalidInput
@@ -73,7 +72,7 @@ def _view(latest: deque[Post], counts: Counter[str], started: float) -> Table:
             cell(f"{post.created_at.astimezone(timezone.utc):%H:%M:%S}"),
             cell(post.network),
             cell("@" + post.author.handle),
-            Text(bidi(" ".join(post.text.split()))),
+            cell(" ".join(post.text.split())),  # each line it folds to isolated on its own
         )
     return table
 

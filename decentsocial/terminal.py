@@ -13,13 +13,18 @@ import codecs
 import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unicodedata import bidirectional
 
+from rich.containers import Lines
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "MAX_STDIN_BYTES",
+    "IsolatedText",
     "bidi",
     "cell",
     "decoded_input",
@@ -65,9 +70,35 @@ def printable(text: str) -> str:
     return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _ESCAPES.sub("", text)))
 
 
+class IsolatedText(Text):
+    """Text for a table cell whose every line holding right-to-left script is isolated on its own.
+
+    A terminal lays out each line by itself: an Arabic cell not isolated pulls
+    the borders and the next cell's number into its direction (``│ متجر │ 0 │``
+    shows the 0 on the wrong side), and one isolated as a whole before the table
+    wraps or cuts it leaves an isolate open on one line, taking the rest of that
+    row with it, and a stray end on another. So the isolates go round each line
+    once the cell is laid out, the padding kept outside them.
+    """
+
+    def wrap(self, console: Console, width: int, **options: Any) -> Lines:
+        lines = super().wrap(console, width, **options)
+        return Lines(_isolated_line(line) for line in lines)
+
+
+def _isolated_line(line: Text) -> Text:
+    if not has_rtl(line.plain):
+        return line
+    end = len(line.plain.rstrip(" "))
+    return Text.assemble(
+        _FSI, line[:end], _PDI, line[end:], style=line.style, justify=line.justify, end=line.end
+    )
+
+
 def cell(text: str) -> Text:
-    """Remote (or any) text for a table cell: printable, and never read as Rich markup."""
-    return Text(printable(text))
+    """Remote (or any) text for a table cell: printable, never read as Rich markup, and right-to-left
+    script isolated line by line (see :class:`IsolatedText`)."""
+    return IsolatedText(printable(text))
 
 
 def bidi(text: str) -> str:
