@@ -122,7 +122,12 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     for column in ("network", "id", "author"):  # read back from a CSV file, numeric ids are numbers
         if not pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].astype(str)
-    frame["created_at"] = history["created_at"] if "created_at" in history.columns else frame["taken_at"]
+    if "created_at" in history.columns:
+        frame["created_at"] = history["created_at"]
+    else:  # a frame of chosen columns: a post is ordered by its first snapshot (its own rows' times
+        # would make one line of one point per snapshot)
+        first = pd.to_datetime(frame["taken_at"], utc=True)
+        frame["created_at"] = first.groupby([frame["network"], frame["id"]]).transform("min")
     if metric == "engagement":
         counts = history[list(_ENGAGEMENT)].apply(pd.to_numeric, errors="coerce").astype(float)
         frame["value"] = counts.sum(axis=1, min_count=1)

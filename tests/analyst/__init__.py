@@ -1,0 +1,1 @@
+"""An analyst's notebook against the sandbox: frames, history and plots."""
