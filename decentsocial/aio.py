@@ -107,6 +107,7 @@ class AsyncPager(Generic[T]):
         # A batch being fetched in the worker thread: a wait cancelled meanwhile (a timeout) leaves it
         # to finish, and the next call takes its items instead of losing them.
         self._pending: asyncio.Future[list[T]] | None = None
+        self._ended = False  # a stream's aclose() has queued its closing (its thread ends after it)
 
     def __aiter__(self) -> AsyncPager[T]:
         return self
@@ -161,22 +162,41 @@ class AsyncPager(Generic[T]):
         pending, self._pending = self._pending, None
         if pending is not None:  # a fetch left by a cancelled wait: let its outcome go unread quietly
             pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+        if self._thread is not None:
+            if not self._ended:  # a stream: closed in its thread, after a fetch in flight
+                self._ended = True
+                closing = self._thread.submit(self._end_stream)
+                self._thread.shutdown()
+                if pending is None or pending.done():  # one waiting for its next post: not waited for
+                    await asyncio.wrap_future(closing)
+            return
+        if self._iterator is None and pending is None:
+            return  # never read: nothing to let go of
+        # Closed in the worker thread after a fetch still queued there, which may make the iterator.
+        if self._net._closed:
+            # Its connection closed first (its worker thread ends): let go of in a thread of its own,
+            # once a fetch still queued there has run, not a ConfigurationError from a clean-up.
+            if pending is not None:
+                await asyncio.wait([pending])
+            await _in_thread(self._end_iterator)
+        else:
+            await self._run(self._end_iterator)
+
+    def _end_stream(self) -> None:
+        """In the stream's thread: close the backend's stream, read or not (none if it failed to open)."""
+        if self._iterator is None:
+            try:
+                self._iterator = self._make()
+            except Exception:  # its error was (or would have been) the reader's: nothing was opened
+                return
+        self._end_iterator()
+
+    def _end_iterator(self) -> None:
+        """Let the backend's iterator clean up (in the thread that reads it)."""
         iterator, self._iterator = self._iterator, None
         close = getattr(iterator, "close", None)
         if callable(close):
-            if pending is not None and not pending.done() and self._thread is not None:
-                # A stream waiting for its next post: closed once that wait ends, not waited for here.
-                self._thread.submit(close)
-            elif self._thread is None and self._net._closed:
-                # Its connection closed first (its worker thread ends): let go of in a thread of its own,
-                # once a fetch still queued there has run, not a ConfigurationError from a clean-up.
-                if pending is not None:
-                    await asyncio.wait([pending])
-                await _in_thread(close)
-            else:
-                await self._run(close)
-        if self._thread is not None:
-            self._thread.shutdown()
+            close()
 
     async def _run(self, fn: Callable[[], R]) -> R:
         if self._thread is None:
@@ -201,13 +221,15 @@ class _DaemonThread:
         self._name = name
         self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._started = False
+        self._starting = threading.Lock()  # two threads' first calls at once start one thread, not two
 
     def submit(self, fn: Callable[[], R]) -> Future[R]:
         future: Future[R] = Future()
         self._calls.put((fn, future))
-        if not self._started:
-            self._started = True
-            threading.Thread(target=self._serve, name=self._name, daemon=True).start()
+        with self._starting:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._serve, name=self._name, daemon=True).start()
         return future
 
     def shutdown(self) -> None:
@@ -238,6 +260,9 @@ class AsyncNetwork:
         self.capabilities: frozenset[Capability] = net.capabilities
         self._batch = int(net.page_size or DEFAULT_BATCH)
         self._thread: _DaemonThread | None = None
+        # Made once, also when two threads' event loops make their first calls at once: two worker
+        # threads would run the backend's calls side by side.
+        self._making = threading.Lock()
         self._closed = False
         _wrappers[id(net)] = self
 
@@ -265,9 +290,10 @@ class AsyncNetwork:
         """
         if self._closed:
             raise ConfigurationError(f"this {self.name} connection is closed", network=self.name)
-        if self._thread is None:
-            self._thread = _DaemonThread(f"decentsocial-{self.name}")
-        return self._thread
+        with self._making:
+            if self._thread is None:
+                self._thread = _DaemonThread(f"decentsocial-{self.name}")
+            return self._thread
 
     def _pager(self, make: Callable[[], Iterator[T]], limit: int | None) -> AsyncPager[T]:
         checked = check_limit(limit)  # bad input fails at the call, before any I/O

@@ -38,6 +38,10 @@ def _count(value: int | None, word: str) -> str:
     return f"{'–' if value is None else value} {word}"
 
 
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def post_html(post: Post) -> str:
     """A card: author, time, network, the text (escaped, line breaks kept), engagement, reward."""
     m = post.metrics
@@ -47,8 +51,8 @@ def post_html(post: Post) -> str:
     reward = (
         f" · {_e(post.reward.status)} {_e(', '.join(map(str, post.reward.amounts)))}" if post.reward else ""
     )
-    title = f"<b>{_e(post.title)}</b><br>" if post.title else ""
-    text = _e(post.text if len(post.text) <= 2000 else post.text[:2000] + "…").replace("\n", "<br>")
+    title = f"<b>{_e(_cut(post.title, 300))}</b><br>" if post.title else ""  # a stranger's: bounded too
+    text = _e(_cut(post.text, 2000)).replace("\n", "<br>")
     return (
         f'<div style="{_CARD}"><div style="{_DIM}">{_link(post.author.url, "@" + post.author.handle)} · '
         f"{_e(post.network)} · {_link(post.url, post.created_at.strftime('%Y-%m-%d %H:%M UTC'))}</div>"

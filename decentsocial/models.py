@@ -155,12 +155,12 @@ class _Model(BaseModel):
 
     def __repr_args__(self) -> Any:
         if self._repr_fields is None:  # every field, but long text cut and bytes counted (reprs reach logs)
-            yield from ((name, _brief(value)) for name, value in super().__repr_args__())
+            yield from ((name, _brief(value, name)) for name, value in super().__repr_args__())
             return
         for name in self._repr_fields:
             value = getattr(self, name)
             if value is not None and value != ():
-                yield name, _brief(value)
+                yield name, _brief(value, name)
 
 
 def _identity_hash(model: Any) -> int:
@@ -172,10 +172,11 @@ def _identity_hash(model: Any) -> int:
     return hash((type(model), model.network, model.id))
 
 
-def _brief(value: Any) -> Any:
-    """A value as a repr shows it: long text cut, an account by its handle, amounts as text."""
+def _brief(value: Any, name: str | None = None) -> Any:
+    """A value as a repr shows it: long text cut (an id whole up to 200, to be copied), an account by
+    its handle, amounts as text."""
     if isinstance(value, str):
-        return value if len(value) <= 60 else value[:59] + "…"
+        return value if len(value) <= (cut := 200 if name == "id" else 60) else value[: cut - 1] + "…"
     if isinstance(value, bytes):  # a file's bytes (Media.data): megabytes in a log line otherwise
         return f"<{len(value)} bytes>"
     if isinstance(value, Account):
