@@ -13,9 +13,11 @@ drafts an ``idempotency_key`` to make a retry safe. An iterator whose wait
 was cancelled keeps the batch that was being fetched for its next call. A
 stream is opened in the worker thread, in turn with the connection's other
 calls (``stream()`` itself does only the checks that need no I/O), and
-waits in a daemon thread of its own: ``aclose()`` returns at once, and the
-thread ends when its stream yields again or the connection is closed (a
-program that stops reading a quiet stream can still exit).
+waits in a daemon thread of its own (a program that stops reading a quiet
+stream can still exit). ``aclose()`` wakes a backend stream waiting for its
+next post if it can be woken (``stop()``: the sandbox, Nostr, Bluesky) and
+waits for its clean-up; one that cannot (Mastodon's socket read) ends in its
+thread when it yields again.
 
 >>> from decentsocial import aio
 >>> async def main() -> None:
@@ -59,7 +61,7 @@ from .lifecycle import RETRACTION_NOTICE, Retracted, Retraction, _retract_outcom
 from .lifecycle import retract as _sync_retract
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .monitor import DEFAULT_BUFFER, DEFAULT_INTERVAL
-from .monitor import monitor as _sync_monitor
+from .monitor import prepare_monitor as _prepare_monitor
 from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
 from .paging import check_limit
 from .registry import connect_any as _connect_sync
@@ -108,6 +110,10 @@ class AsyncPager(Generic[T]):
         # to finish, and the next call takes its items instead of losing them.
         self._pending: asyncio.Future[list[T]] | None = None
         self._ended = False  # a stream's aclose() has queued its closing (its thread ends after it)
+        # Between aclose() on the event loop and the stream's thread making its iterator: whichever comes
+        # second tells the iterator to stop, so a stream made after aclose() is not waited on for ever.
+        self._stopping = threading.Lock()
+        self._stop_asked = False
 
     def __aiter__(self) -> AsyncPager[T]:
         return self
@@ -152,7 +158,11 @@ class AsyncPager(Generic[T]):
 
     def _pull(self) -> list[T]:
         if self._iterator is None:
-            self._iterator = self._make()
+            made = self._make()
+            with self._stopping:
+                self._iterator, asked = made, self._stop_asked
+            if asked:
+                _stop(made)
         return list(islice(self._iterator, self._batch))
 
     async def aclose(self) -> None:
@@ -165,10 +175,16 @@ class AsyncPager(Generic[T]):
         if self._thread is not None:
             if not self._ended:  # a stream: closed in its thread, after a fetch in flight
                 self._ended = True
+                with self._stopping:
+                    self._stop_asked = True
+                    made = self._iterator
+                # One waiting for its next post is woken if its backend can be (``stop()``): it ends, then
+                # its clean-up runs. One that cannot (Mastodon's socket read) is not waited for.
+                woken = made is not None and _stop(made)
                 closing = self._thread.submit(self._end_stream)
                 self._thread.shutdown()
-                if pending is None or pending.done():  # one waiting for its next post: not waited for
-                    await asyncio.wrap_future(closing)
+                if pending is None or pending.done() or woken:
+                    await asyncio.shield(asyncio.wrap_future(closing))  # a cancelled wait still closes
             return
         if self._iterator is None and pending is None:
             return  # never read: nothing to let go of
@@ -208,6 +224,15 @@ class AsyncPager(Generic[T]):
     async def to_list(self) -> list[T]:
         """Every item (mind the ``limit`` you asked for)."""
         return [item async for item in self]
+
+
+def _stop(iterator: object) -> bool:
+    """Tell a backend's stream to end, from any thread, if it has a ``stop()`` (sandbox, Nostr, Bluesky)."""
+    stop = getattr(iterator, "stop", None)
+    if not callable(stop):
+        return False
+    stop()
+    return True
 
 
 class _DaemonThread:
@@ -618,8 +643,11 @@ def monitor(
 
     The monitor runs in a worker thread, one post at a time, so the event
     loop never blocks. ``stop`` is an ``asyncio.Event``, a ``threading.Event``
-    or a callable (asked in the worker thread). Arguments and the cursor file
-    are checked here, before any I/O.
+    or a callable (asked in the worker thread). Arguments (the cursor's path
+    too) are checked here, before any I/O; the cursor file is read (a new one
+    written, waiting for its lock while another monitor holds it) in the
+    worker thread at the first ``await``, where a file that is not a cursor
+    is ``InvalidInput``.
     """
     nets = _check_async(networks)
     if stop is not None and not isinstance(stop, (asyncio.Event, threading.Event)) and not callable(stop):
@@ -635,7 +663,7 @@ def monitor(
             return False
         return stop.is_set() if isinstance(stop, (asyncio.Event, threading.Event)) else bool(stop())
 
-    posts = _sync_monitor(
+    begin = _prepare_monitor(
         [n.sync for n in nets],
         keywords,
         mentions_of=mentions_of,
@@ -649,20 +677,34 @@ def monitor(
         streams=streams,
         buffer=buffer,
     )
-    return _monitor(posts, halted)
+    return _monitor(begin, halted)
 
 
-async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) -> AsyncGenerator[Post, None]:
+async def _monitor(
+    begin: Callable[[], Generator[Post, None, None]], halted: threading.Event
+) -> AsyncGenerator[Post, None]:
     end = object()
     # A daemon thread of its own, not asyncio's default executor: asyncio.run and Python's exit
     # wait for that one, so Ctrl-C during a slow search would wait for the search to end.
     worker = _DaemonThread("decentsocial-monitor")
+    made: list[Generator[Post, None, None]] = []  # the monitor, once the worker has loaded its cursor
+
+    def step() -> object:
+        if not made:  # the cursor file read (or written, waiting for its lock): in the worker thread
+            made.append(begin())
+        return next(made[0], end)
+
+    def close() -> None:
+        for posts in made:
+            posts.close()
+
     running = False
     try:
         while True:
             running = True
-            call = functools.partial(contextvars.copy_context().run, next, posts, end)
-            post = await asyncio.wrap_future(worker.submit(call))
+            post = await asyncio.wrap_future(
+                worker.submit(functools.partial(contextvars.copy_context().run, step))
+            )
             running = False
             if post is end:
                 return
@@ -672,7 +714,7 @@ async def _monitor(posts: Generator[Post, None, None], halted: threading.Event) 
         halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
         # Closed in the worker, after a next() in flight: its stream threads end and the cursor is saved
         # (a file another monitor holds locked may wait), never on the event loop.
-        closing = worker.submit(posts.close)
+        closing = worker.submit(close)
         worker.shutdown()
         if not running:  # a wait in flight (cancelled) is not waited for; the close is quick otherwise
             await asyncio.wrap_future(closing)

@@ -21,9 +21,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .cli import SETUP, JsonOpt, app, ask_first, err, handles_errors, out, print_json, yes_opt
-from .errors import ConfigurationError, InvalidInput
-from .terminal import cell, printable
+from .cli import SETUP, JsonOpt, UsageProblem, app, ask_first, err, handles_errors, out, print_json, yes_opt
+from .errors import ConfigurationError
+from .terminal import cell, json_time, printable
 
 if TYPE_CHECKING:
     from .auth import SignIn
@@ -255,7 +255,7 @@ def _chain_login(network: str, title: str) -> Callable[..., None]:
 
         _ready(profile)
         if not node:
-            raise InvalidInput(f"give the {network} API node(s) to check the keys with: --node https://…")
+            raise UsageProblem(f"give the {network} API node(s) to check the keys with: --node https://…")
         posting = _secret(posting_key_env, f"Private posting key of @{account}")
         active_key = (
             _secret(active_key_env, f"Private active key of @{account}") if active or active_key_env else None
@@ -300,7 +300,7 @@ def login_nostr(
 
     _ready(profile)
     if not relay:
-        raise InvalidInput("give at least one relay: --relay wss://…")
+        raise UsageProblem("give at least one relay: --relay wss://…")
     key = _secret(key_env, "Your nsec") if import_key or key_env else None
     signed = auth.nostr_import(relays=relay, private_key=key, profile=profile, nip05=nip05)
     if "nsec" in signed.notes:
@@ -394,7 +394,7 @@ def refresh(
             {
                 "profile": profile,
                 "renewed": expires is not None,
-                "expires_at": None if expires is None else expires.isoformat(),
+                "expires_at": None if expires is None else json_time(expires),
             }
         )
     elif expires is None:

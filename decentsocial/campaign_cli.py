@@ -14,7 +14,8 @@ import functools
 import re
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,17 +23,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import PLANNING, JsonOpt, app, error_json, handles_errors, out, print_json, yes_opt
+from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_errors, out, print_json, yes_opt
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, open_scheduler
-from .terminal import IsolatedText, cell, printable, stdin_is_terminal, text_or_stdin
+from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
 if TYPE_CHECKING:
     from .scheduler import Job, Scheduler
 
-__all__ = ["parse_duration", "parse_when"]
+__all__ = ["duration_text", "given", "parse_duration", "parse_when"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -47,6 +48,42 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
     except OverflowError:
         raise InvalidInput(f"{text!r} is longer than any plan can be") from None
+
+
+def duration_text(span: timedelta) -> str:
+    """``span`` as ``--every`` takes it, in one unit (``1d``, ``150m``, ``100.7s``); it parses back to it."""
+    micro = span // timedelta(microseconds=1)
+    for unit, seconds in sorted(_UNITS.items(), key=lambda item: -item[1]):
+        if micro and micro % (seconds * 10**6) == 0:
+            return f"{micro // (seconds * 10**6)}{unit}"
+    whole, part = divmod(micro, 10**6)
+    return f"{whole}.{part:06d}".rstrip("0").rstrip(".") + "s"
+
+
+@contextmanager
+def given(option: str) -> Iterator[None]:
+    """An ``InvalidInput`` while reading ``option``'s value is a wrong argument: exit status 2, naming it.
+
+    A typo in ``--every`` is the command's fault, as an unknown option is,
+    not a failure of the network or the data (status 1).
+    """
+    try:
+        yield
+    except InvalidInput as exc:
+        message = str(exc)
+        raise UsageProblem(message if message.startswith(option) else f"{option}: {message}") from None
+
+
+def parse_every(text: str) -> timedelta:
+    """``--every``: a duration within what a job can repeat at (a minute to ten years)."""
+    from .jobs import MAX_EVERY, MIN_EVERY
+
+    span = parse_duration(text)
+    if not MIN_EVERY <= span <= MAX_EVERY:
+        raise InvalidInput(
+            f"must be from {duration_text(MIN_EVERY)} to {duration_text(MAX_EVERY)}, got {text!r}"
+        )
+    return span
 
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
@@ -97,7 +134,7 @@ def _jobs_table(jobs: list[Job]) -> Table:
             cell(job.status),
             cell(
                 f"{job.at:%Y-%m-%d %H:%M}"
-                + (f" every {job.every}" if job.every else "")
+                + (f" every {duration_text(job.every)}" if job.every else "")
                 + (f" on {job.tz} time" if job.tz else "")
             ),
             cell(", ".join(job.targets)),
@@ -144,14 +181,27 @@ def schedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
-    variants = parse_variants(variant or [])
+    from .jobs import zone
+
+    # Each option's own value is checked first (a wrong one is status 2), before a store is made.
+    with given("--variant"):
+        variants = parse_variants(variant or [])
+    with given("--at"):
+        when = parse_when(at)
+    with given("--every"):
+        interval = None if every is None else parse_every(every)
+    with given("--until"):
+        end = None if until is None else parse_when(until)
+    if tz is not None:
+        with given("--tz"):
+            zone(tz)
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             Draft(text=text_or_stdin(text)),  # as `post`: "-" is a file piped in, never the text "-"
             to,
-            at=parse_when(at),
-            every=None if every is None else parse_duration(every),
-            until=None if until is None else parse_when(until),
+            at=when,
+            every=interval,
+            until=end,
             key=key,
             variants=variants or None,
             tz=tz,
@@ -173,6 +223,10 @@ def jobs(
     as_json: JsonOpt = False,
 ) -> None:
     """List the jobs in a store, soonest first, with what each has published."""
+    from .jobs import STATUSES
+
+    if status is not None and status not in STATUSES:
+        raise UsageProblem(f"--status: unknown status {status!r}; use one of {', '.join(STATUSES)}")
     with open_scheduler(store) as sched:
         listed = sched.jobs(status=status)  # type: ignore[arg-type]  # checked by jobs()
     if as_json:
@@ -190,9 +244,9 @@ def job_json(job: Job) -> dict[str, Any]:
     return {
         "id": job.id,
         "status": job.status,
-        "at": job.at.isoformat(),
+        "at": json_time(job.at),
         "every_seconds": None if job.every is None else job.every.total_seconds(),
-        "until": None if job.until is None else job.until.isoformat(),
+        "until": None if job.until is None else json_time(job.until),
         "tz": job.tz,
         "targets": list(job.targets),
         "key": job.key,
@@ -281,8 +335,10 @@ def reschedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Move a planned or paused job to another time."""
+    with given("--at"):
+        when = parse_when(at)
     with open_scheduler(store) as sched:
-        job = sched.reschedule(job_id, parse_when(at))
+        job = sched.reschedule(job_id, when)
     if as_json:
         print_json(job_json(job))
         return
@@ -316,7 +372,7 @@ def worker(
     from .scheduler import MAX_STORE_PAUSE
 
     if not 0 < poll <= threading.TIMEOUT_MAX:  # nan too; a longer wait cannot be told (OverflowError)
-        raise InvalidInput(f"--poll must be more than 0 seconds and less than a wait can be, got {poll:g}")
+        raise UsageProblem(f"--poll must be more than 0 seconds and less than a wait can be, got {poll:g}")
     console = out()
     sched: Scheduler | None = None
     stop = threading.Event()

@@ -3,7 +3,7 @@
 Connections come from a profile (``--profile``, see ``decentsocial.config``)
 or from ``--network`` with ``--setting KEY=VALUE`` (``KEY_env=VAR`` reads
 the value from an environment variable, which keeps secrets out of the
-shell history and the process list). Errors print one line and exit 1.
+shell history and the process list). Errors print one line and exit 1 (2: wrong arguments).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from .base import BaseNetwork
-from .errors import ConfigurationError, DecentSocialError, InvalidInput
+from .errors import ConfigurationError, DecentSocialError
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
 from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
@@ -220,7 +220,7 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InvalidInput("--setting takes KEY=VALUE (one was given without a key or '=')")
+            raise UsageProblem("--setting takes KEY=VALUE (one was given without a key or '=')")
         if key.endswith("_env"):
             variable = value.strip()
             if variable not in os.environ:
@@ -233,7 +233,7 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
             try:
                 settings[key] = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise InvalidInput(f"--setting {key}: not valid JSON ({exc.msg})") from None
+                raise UsageProblem(f"--setting {key}: not valid JSON ({exc.msg})") from None
         else:
             settings[key] = value
     return settings

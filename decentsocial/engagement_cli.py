@@ -33,6 +33,7 @@ from .cli import (
     NetworkOpt,
     ProfilesOpt,
     SettingOpt,
+    UsageProblem,
     app,
     each_target,
     err,
@@ -46,7 +47,7 @@ from .cli import (
 from .coerce import as_count
 from .errors import DecentSocialError, InvalidInput
 from .models import Post, parse_iso_datetime
-from .terminal import cell, printable
+from .terminal import cell, json_time, printable
 
 __all__ = ["check_wait", "parse_since"]
 
@@ -120,12 +121,14 @@ def report_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Sum each account's posts since a time: posts, likes, reposts, replies, views and rewards."""
+    from .campaign_cli import given
     from .engagement import _pandas, report
 
     _pandas()  # the extra's hint once, before any account is read
-    start = parse_since(since)
+    with given("--since"):
+        start = parse_since(since)
     if start > datetime.now(timezone.utc):  # said once here, not once per account below
-        raise InvalidInput(f"--since is in the future ({start.isoformat()})")
+        raise UsageProblem(f"--since is in the future ({start.isoformat()})")
     targets = open_targets(profile or [], network, setting or [])
     # Account by account, as the other reading commands: one out of reach is said on stderr (exit 1)
     # and does not hide the others' rows.
@@ -139,7 +142,7 @@ def report_command(
     ]
     if as_json:
         rows = [{k: _plain(v) for k, v in record.items()} for record in records]
-        print_json({"since": start.isoformat(), "rows": rows})
+        print_json({"since": json_time(start), "rows": rows})
     else:
         _print_report(start, columns, records)
     if failed:
@@ -246,13 +249,14 @@ def track_command(
 
     It exits 1 if a profile failed in any snapshot (it is tried again at the next one).
     """
-    from .campaign_cli import parse_duration
+    from .campaign_cli import given, parse_duration
     from .engagement import check_store
     from .store_cli import expanded
 
-    interval = None if every is None else check_wait("--every", every, parse_duration(every))
+    with given("--every"):
+        interval = None if every is None else check_wait("--every", every, parse_duration(every))
     if rounds is not None and interval is None:
-        raise InvalidInput("--rounds goes with --every")
+        raise UsageProblem("--rounds goes with --every")
     expanded(store, "--store")  # ``~brnad/metrics.db``: a clear error, not an unexpected RuntimeError
     check_store(store)  # a folder or another database: said now, not after each round's posts are read
     nets = open_networks(profile or [], network, setting or [])

@@ -83,6 +83,7 @@ __all__ = [
     "StopSignal",
     "check_monitor_args",
     "monitor",
+    "prepare_monitor",
 ]
 
 log = logging.getLogger("decentsocial.monitor")
@@ -261,6 +262,43 @@ def monitor(
     that is not a cursor; ``UnsupportedFeature`` for a network that can
     neither stream, search nor read a timeline for what is watched.
     """
+    return prepare_monitor(
+        networks,
+        keywords,
+        mentions_of=mentions_of,
+        replies_to=replies_to,
+        cursor=cursor,
+        interval=interval,
+        stop=stop,
+        max_polls=max_polls,
+        since=since,
+        per_poll=per_poll,
+        streams=streams,
+        buffer=buffer,
+    )()
+
+
+def prepare_monitor(
+    networks: Sequence[Network],
+    keywords: str | Iterable[str] | None = None,
+    *,
+    mentions_of: str | Account | None = None,
+    replies_to: str | Account | None = None,
+    cursor: str | Path | None = None,
+    interval: float = DEFAULT_INTERVAL,
+    stop: StopSignal = None,
+    max_polls: int | None = None,
+    since: datetime | None = None,
+    per_poll: int = 50,
+    streams: bool | None = None,
+    buffer: int = DEFAULT_BUFFER,
+) -> Callable[[], Generator[Post, None, None]]:
+    """:func:`monitor`'s arguments checked (no I/O); the call it returns loads the cursor and makes it.
+
+    The cursor file is read (a new one written, under a lock another monitor
+    may hold for up to ``LOCK_WAIT`` seconds) by that call: ``aio.monitor``
+    makes it in its worker thread, never on the event loop.
+    """
     nets, watch, start, use_streams = check_monitor_args(
         networks,
         keywords,
@@ -278,25 +316,30 @@ def monitor(
     # As Python's own numbers from here: a network's search refuses numpy's as a limit.
     interval, per_poll, buffer = float(interval), int(per_poll), int(buffer)
     max_polls = None if max_polls is None else int(max_polls)
-    store = CursorFile.load(cursor)
-    lanes = []
-    for net in nets:
-        key = _cursor_key(net)
-        known = key in store.cursors
-        lane_cursor = store.cursor(key, net.name, start)
-        lanes.append(
-            Lane(
-                net=net,
-                key=key,
-                cursor=lane_cursor,
-                tags=watch.tags,
-                streaming=use_streams and Capability.STREAM in net.capabilities,
-                needs_baseline=start is None and not (known and lane_cursor.started),
+    path = CursorFile.checked(cursor)
+
+    def begin() -> Generator[Post, None, None]:
+        store = CursorFile.load(path)
+        lanes = []
+        for net in nets:
+            key = _cursor_key(net)
+            known = key in store.cursors
+            lane_cursor = store.cursor(key, net.name, start)
+            lanes.append(
+                Lane(
+                    net=net,
+                    key=key,
+                    cursor=lane_cursor,
+                    tags=watch.tags,
+                    streaming=use_streams and Capability.STREAM in net.capabilities,
+                    needs_baseline=start is None and not (known and lane_cursor.started),
+                )
             )
-        )
-    posts = _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
-    _SUSPENDED.add(posts)
-    return posts
+        posts = _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
+        _SUSPENDED.add(posts)
+        return posts
+
+    return begin
 
 
 #: Every monitor not yet ended (weakly: one let go of is ended by the garbage collector, as any generator).

@@ -18,17 +18,27 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 import typer
 from rich.live import Live
 from rich.table import Table
 
-from .cli import READING, JsonOpt, NetworkOpt, SettingOpt, app, err, handles_errors, open_networks, out
-from .errors import InvalidInput
+from .cli import (
+    READING,
+    JsonOpt,
+    NetworkOpt,
+    SettingOpt,
+    UsageProblem,
+    app,
+    err,
+    handles_errors,
+    open_networks,
+    out,
+)
 from .models import Post
-from .terminal import bidi, cell, json_text, printable
+from .terminal import bidi, cell, json_text, json_time, printable
 
 __all__ = ["post_line"]
 
@@ -51,7 +61,7 @@ def _json_line(post: Post) -> str:
         "id": post.id,
         "url": post.url,
         "author": post.author.handle,
-        "created_at": post.created_at.isoformat(),
+        "created_at": json_time(post.created_at),
         "text": post.text,
     }
     return json_text(data)  # C1 controls and lone surrogates escaped, as every --json
@@ -142,17 +152,32 @@ def monitor_command(
     A search or a stream that fails is said on stderr and tried again; the
     command then exits 1 when it ends.
     """
-    from .campaign_cli import parse_duration
+    from .campaign_cli import given, parse_duration
     from .engagement_cli import check_wait, parse_since
     from .monitor import monitor
+    from .monitor_state import MAX_CLOCK_SKEW, check_keywords, normalise_handle
     from .store_cli import expanded
 
+    # What the command is given is checked here, as a wrong argument (status 2), before any network.
     if not keyword and mention is None and replies_to is None:
-        raise InvalidInput("say what to watch: --keyword K, --mention ACCOUNT or --replies-to ACCOUNT")
+        raise UsageProblem("say what to watch: --keyword K, --mention ACCOUNT or --replies-to ACCOUNT")
+    if keyword:
+        with given("--keyword"):
+            check_keywords(keyword)
+    for option, account in (("--mention", mention), ("--replies-to", replies_to)):
+        if account is not None:
+            with given(option):
+                normalise_handle(account, option)
+    if not 0 <= interval <= threading.TIMEOUT_MAX:  # nan too
+        raise UsageProblem(f"--interval must be from 0 to {threading.TIMEOUT_MAX:.0f} s, got {interval}")
     if cursor is not None:
         expanded(cursor, "--cursor")  # ``~brnad/c.json``: a clear error, not an unexpected RuntimeError
-    start = None if since is None else parse_since(since)
-    seconds = None if duration is None else check_wait("--for", duration, parse_duration(duration))
+    with given("--since"):
+        start = None if since is None else parse_since(since)
+    if start is not None and start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
+        raise UsageProblem(f"--since is in the future ({start.isoformat()})")
+    with given("--for"):
+        seconds = None if duration is None else check_wait("--for", duration, parse_duration(duration))
     nets = open_networks(profile or [], network, setting or [])
     ended = threading.Event()
     if seconds is not None:

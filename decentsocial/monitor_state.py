@@ -449,14 +449,21 @@ class CursorFile:
         self._journal: BinaryIO | None = None
         self._appended = 0
 
+    @staticmethod
+    def checked(path: str | Path | None) -> Path | None:
+        """``path`` as a cursor's path, or ``InvalidInput``: the checks that need no file I/O."""
+        if path is None:
+            return None
+        if not isinstance(path, (str, Path)) or not str(path).strip() or "\x00" in str(path):
+            raise InvalidInput(f"cursor must be a file path, got {path!r}")  # a NUL: ValueError from os
+        return home_path(path, "cursor", InvalidInput)
+
     @classmethod
     def load(cls, path: str | Path | None) -> CursorFile:
         """The cursors saved at ``path`` (none yet if the file does not exist)."""
-        if path is None:
+        file = cls.checked(path)
+        if file is None:
             return cls(None)
-        if not isinstance(path, (str, Path)) or not str(path).strip() or "\x00" in str(path):
-            raise InvalidInput(f"cursor must be a file path, got {path!r}")  # a NUL: ValueError from os
-        file = home_path(path, "cursor", InvalidInput)
         try:
             is_dir, exists = file.is_dir(), file.exists()
         except OSError as exc:  # a name too long, a folder that may not be looked into: no place for it

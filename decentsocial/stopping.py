@@ -1,17 +1,27 @@
-"""How long-running loops (a monitor, a scheduler's worker) are told to end, and wait until then.
+"""How long-running loops (a monitor, a scheduler's worker, a backend's stream) are told to end.
 
 A loop takes a :data:`StopSignal`: a :class:`threading.Event` another
 thread sets, a callable asked while it waits (a flag, a deadline), or
-``None`` to run for ever.
+``None`` to run for ever, and waits with :func:`wait`.
+
+A backend's stream waiting for its next post is a running generator, so
+another thread cannot close it (``ValueError: generator already
+executing``): an async stream's ``aclose()`` could not end it until a post
+came. A :class:`StoppableStream`'s ``stop()`` wakes the wait instead (the
+stream's own end: a queue's sentinel, an event), the generator returns in
+the thread reading it, and its clean-up runs there.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
-__all__ = ["StopSignal", "stopped", "wait"]
+from .models import Post
+
+__all__ = ["StopSignal", "StoppableStream", "stopped", "wait"]
 
 StopSignal = threading.Event | Callable[[], bool] | None
 
@@ -44,3 +54,24 @@ def wait(seconds: float, stop: StopSignal) -> None:
         time.sleep(min(left, _ASK_EVERY))
         if stopped(stop):
             return
+
+
+class StoppableStream(Generator[Post, None, None]):
+    """``posts`` as it was (a generator: ``close()``, ``send()``, ``throw()``), plus ``stop()``."""
+
+    def __init__(self, posts: Generator[Post, None, None], stop: Callable[[], None]) -> None:
+        self._posts = posts
+        self._stop = stop
+
+    def send(self, value: None) -> Post:
+        return self._posts.send(value)
+
+    def throw(self, *args: Any) -> Post:
+        return self._posts.throw(*args)
+
+    def close(self) -> None:
+        self._posts.close()
+
+    def stop(self) -> None:
+        """End the stream from any thread: its reader's wait returns and the iteration ends."""
+        self._stop()

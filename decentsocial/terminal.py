@@ -3,8 +3,8 @@
 A post, a handle or a server's error message is printed by the command line
 as plain text: :func:`printable` for a line, :func:`cell` for a table cell,
 :func:`bidi` for a line that may hold right-to-left script, :func:`json_text`
-for ``--json``. And the way in: :func:`text_or_stdin` (``-`` reads standard input, bounded) and
-:func:`decoded_input` for text piped to a command.
+(and :func:`json_time` for a time) for ``--json``. And the way in: :func:`text_or_stdin` (``-`` reads
+standard input, bounded) and :func:`decoded_input` for text piped to a command.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import codecs
 import json
 import re
 import sys
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from unicodedata import bidirectional
 
@@ -30,6 +31,7 @@ __all__ = [
     "decoded_input",
     "has_rtl",
     "json_text",
+    "json_time",
     "printable",
     "stdin_is_terminal",
     "text_or_stdin",
@@ -127,6 +129,16 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
 
 
 _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_time(value: datetime) -> str:
+    """A time for ``--json``: ISO 8601 in UTC ending in ``Z``, the form the models' own JSON writes.
+
+    A job's ``at`` written ``+00:00`` beside a post's ``created_at`` written
+    ``Z`` made one kind of value two strings (compared as text, they differ).
+    """
+    utc = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return utc.isoformat().removesuffix("+00:00") + "Z"
 
 
 def decoded_input(data: bytes, legacy: str | None = None) -> str:

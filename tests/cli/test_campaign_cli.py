@@ -134,7 +134,7 @@ def test_schedule_reads_the_text_from_stdin_like_post(home: Path) -> None:
 @pytest.mark.parametrize("poll", ["0", "-1", "nan", "1e300"])
 def test_worker_refuses_a_poll_no_wait_can_have(home: Path, poll: str) -> None:
     refused = run(home, "worker", "--poll", poll)
-    assert refused.returncode == 1
+    assert refused.returncode == 2  # a wrong argument
     assert refused.stderr.startswith(
         "error: --poll must be more than 0 seconds and less than a wait can be, got "
     )

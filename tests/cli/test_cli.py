@@ -118,18 +118,20 @@ def test_profiles_and_cross_posting(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "status"),
     [
-        (("timeline", "--network", "nope"), "unknown network 'nope'"),
-        (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox"),
-        (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE"),
-        (("timeline", "--profile", "missing"), "no profile 'missing'"),
-        (("post", "", "--network", "sandbox"), "needs text or media"),
+        (("timeline", "--network", "nope"), "unknown network 'nope'", 1),
+        (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox", 1),
+        (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE", 2),  # a wrong argument
+        (("timeline", "--profile", "missing"), "no profile 'missing'", 1),
+        (("post", "", "--network", "sandbox"), "needs text or media", 1),
     ],
 )
-def test_errors_are_one_line_and_exit_non_zero(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+def test_errors_are_one_line_and_exit_non_zero(
+    args: tuple[str, ...], message: str, status: int, tmp_path: Path
+) -> None:
     result = invoke(*args, env={"DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml")})
-    assert result.exit_code == 1
+    assert result.exit_code == status
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
@@ -159,7 +161,7 @@ def test_secret_from_the_environment_never_printed(tmp_path: Path) -> None:
     assert "display_name" in result.output
     # A token pasted without its KEY= is not echoed back either.
     pasted = invoke("timeline", "--network", "sandbox", "-s", "tok-s3cr3t-value")
-    assert pasted.exit_code == 1
+    assert pasted.exit_code == 2  # a --setting without KEY=: a wrong argument
     assert "s3cr3t" not in pasted.output
 
 

@@ -104,13 +104,13 @@ def test_report_as_json(profiles: Path) -> None:
 def test_report_since_an_hour_from_now_and_bad_times(profiles: Path) -> None:
     future = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
     done = invoke("report", "--since", future, "-p", "brand")
-    assert done.exit_code == 1
+    assert done.exit_code == 2  # a wrong --since is a wrong argument
     assert "future" in done.output
     naive = invoke("report", "--since", "2026-01-01T00:00", "-p", "brand")
-    assert naive.exit_code == 1
+    assert naive.exit_code == 2
     assert "no time zone" in naive.output
     nonsense = invoke("report", "--since", "last tuesday", "-p", "brand")
-    assert nonsense.exit_code == 1
+    assert nonsense.exit_code == 2
     assert "not a time" in nonsense.output
     unknown = invoke("report", "-p", "nobody")
     assert unknown.exit_code == 1
@@ -206,7 +206,7 @@ def test_report_shows_the_others_when_an_account_is_out_of_reach(profiles: Path)
     assert [(r["account"], r["posts"]) for r in rows] == [("brand", 3), ("brand-b", 0)]
     assert set(rows[0]) == set(rows[1])
     future = invoke("report", "--since", "2099-01-01T00:00Z", "-p", "brand", "-p", "brand-b")
-    assert future.exit_code == 1
+    assert future.exit_code == 2
     assert future.output == "error: --since is in the future (2099-01-01T00:00:00+00:00)\n"
 
 
@@ -241,9 +241,9 @@ def test_parse_since() -> None:
 def test_durations_past_what_a_wait_or_the_calendar_can_hold_are_refused(profiles: Path) -> None:
     store = profiles / "m.db"
     result = invoke("track", "--store", str(store), "-p", "brand", "--every", "400000d")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "--every is longer than a wait can be, got '400000d'" in result.output
     assert not store.exists()  # refused before the first snapshot
     result = invoke("report", "-p", "brand", "--since", "999999d")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "'999999d' is further back than the calendar goes" in result.output

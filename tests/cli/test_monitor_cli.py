@@ -81,7 +81,7 @@ def test_bad_arguments_are_one_line_errors(brand: Path) -> None:
         ["monitor", "-k", "acme", "-p", "brand", "--for", "0s"],
     ):
         result = invoke(*args)
-        assert result.exit_code == 1, (args, result.output)
+        assert result.exit_code == 2, (args, result.output)  # wrong arguments
         assert result.output.startswith("error: "), result.output
         assert "Traceback" not in result.output
     (brand / "bad.json").write_text("[]")
@@ -95,10 +95,10 @@ def test_durations_past_what_a_wait_or_the_calendar_can_hold_are_refused(brand: 
     result = invoke(
         "monitor", "-k", "acme", "-p", "brand", "--since", "1h", "--count", "1", "--for", "400000d"
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "--for is longer than a wait can be, got '400000d'" in result.output
     result = invoke("monitor", "-k", "acme", "-p", "brand", "--since", "999999d", "--for", "1s")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "'999999d' is further back than the calendar goes" in result.output
 
 

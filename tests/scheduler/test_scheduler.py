@@ -604,7 +604,7 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     assert hourly.exit_code == 1
     assert "whole days" in hourly.output
     bad = invoke("schedule", "x", "--to", "brand-a", "--at", "2026-12-24T09:00")
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # a wrong argument (docs/cli.md, Errors)
     assert "no time zone" in bad.output
     unknown = invoke("schedule", "x", "--to", "nobody", "--at", "+1h")
     assert unknown.exit_code == 1
@@ -618,7 +618,7 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     typo = invoke("schedule", "x", "--to", "brand-a", "--variant", "brand-q=x")
     assert typo.exit_code == 1
     assert "matches no target" in typo.output
-    assert invoke("schedule", "x", "--to", "brand-a", "--variant", "no equals sign").exit_code == 1
+    assert invoke("schedule", "x", "--to", "brand-a", "--variant", "no equals sign").exit_code == 2
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from ... import errors
@@ -314,7 +314,7 @@ class FirehoseReader:
 
     def posts(
         self, to_post: Callable[[str, str, str, dict[str, Any]], Post], *, tag: str | None
-    ) -> Iterator[Post]:
+    ) -> Generator[Post, None, None]:
         """New posts as they come, made by ``to_post(did, uri, cid, record)``; ``tag`` keeps those with it.
 
         A server that refuses the subscription for good ends it with the

@@ -24,6 +24,7 @@ from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page, cursor_digest
 from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
+from ...stopping import StoppableStream
 from ...text import grapheme_len, truncate, utf8_len
 from ...urls import check_endpoint
 from . import ids
@@ -259,7 +260,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
 
         reader = FirehoseReader(base, network=self.name)
         self._firehoses.add(reader)
-        return reader.posts(to_post, tag=tag)
+        return StoppableStream(reader.posts(to_post, tag=tag), reader.stop)  # stop(): from any thread
 
     # ---------------------------------------------------------------- records
 

@@ -9,12 +9,14 @@ and the next one starts below it, so no event is skipped or repeated.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ...errors import InvalidInput
 from ...models import Post
+from ...stopping import StoppableStream
 from .convert import post_from_event
 from .events import Event, Filter
 from .failures import stream_lost
@@ -145,9 +147,7 @@ def claim_date(state: StateStore, scope: str, name: str, created_at: int, networ
 STREAM_SEEN_WINDOW = 10_000
 
 
-def arrivals_posts(
-    transport: NostrTransport, arrivals: Any, handles: list[RelayStream]
-) -> Generator[Post, None, None]:
+def arrivals_posts(transport: NostrTransport, arrivals: Any, handles: list[RelayStream]) -> StoppableStream:
     """A stream's notes as they arrive, each once (however many relays send it).
 
     The generator is started here, up to a first yield of nothing: a
@@ -156,10 +156,13 @@ def arrivals_posts(
     its subscriptions on every relay until the connection closed.
     The iterator holds the transport, not the connection, so a connection
     nobody closes can still be collected while a stream of it is left unfinished.
+    ``stop()`` (from any thread: an async stream's ``aclose()``) queues the
+    end the connection's ``close()`` queues, so a wait for the next note returns.
     """
     posts = _arrivals_posts(transport, arrivals, handles)
     next(posts)
-    return cast("Generator[Post, None, None]", posts)  # it yields no None after the first
+    started = cast("Generator[Post, None, None]", posts)  # it yields no None after the first
+    return StoppableStream(started, functools.partial(arrivals.put_nowait, None))
 
 
 def _arrivals_posts(

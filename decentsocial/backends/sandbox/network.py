@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 import mimetypes
-import time
-from collections.abc import Callable, Hashable, Iterator
+import threading
+from collections.abc import Callable, Generator, Hashable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -52,6 +52,7 @@ from ...models import (
 from ...network import AccountRef, Capability, CommunityRef, PostRef, TextLimit
 from ...paging import Page, paginate
 from ...retry import RetryPolicy
+from ...stopping import StoppableStream
 from ...text import grapheme_len, links, mentions
 from . import ledger, lifecycle, messages, schema, store, tips
 from .convert import (
@@ -591,14 +592,21 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         )
 
     def _follow_stream(self, cursor: StreamCursor, home_of: str | None, tag: str | None) -> Iterator[Post]:
+        # ``stop()`` (from any thread: an async stream's aclose()) ends the wait between polls at once.
+        stopped = threading.Event()
+        return StoppableStream(self._poll_stream(cursor, home_of, tag, stopped), stopped.set)
+
+    def _poll_stream(
+        self, cursor: StreamCursor, home_of: str | None, tag: str | None, stopped: threading.Event
+    ) -> Generator[Post, None, None]:
         # A post is delivered once: when it is stored, or, if scheduled, when its time comes.
-        while True:
+        while not stopped.is_set():
             with self._ready().read() as tx:
                 rows, cursor = store.stream_rows(tx, cursor, schema.now_us(tx), home_of=home_of, tag=tag)
             for row in rows:
                 yield post_from_row(row)
-            if not rows:
-                time.sleep(self.config.stream_interval)
+            if not rows and stopped.wait(self.config.stream_interval):
+                return
 
     # ---------------------------------------------------------------- engagement
 
