@@ -181,7 +181,7 @@ def schedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
-    from .jobs import zone
+    from .jobs import rhythm_clock, zone
 
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
     with given("--variant"):
@@ -195,6 +195,17 @@ def schedule(
     if tz is not None:
         with given("--tz"):
             zone(tz)
+    # Options that do not go together, and an empty --key: also wrong arguments, said before the store
+    # is opened (Scheduler.schedule refuses them too, as InvalidInput, for a caller of the library).
+    if end is not None and interval is None:
+        raise UsageProblem("--until goes with --every: a job that does not recur has no end")
+    if end is not None and end < when:
+        raise UsageProblem("--until is before --at: the job would never run")
+    if tz is not None:
+        with given("--tz"):
+            rhythm_clock(tz, interval)
+    if key is not None and not key.strip():
+        raise UsageProblem(f"--key must be non-empty text, got {key!r}")
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             Draft(text=text_or_stdin(text)),  # as `post`: "-" is a file piped in, never the text "-"

@@ -264,6 +264,7 @@ def open_targets(profiles: Sequence[str], network: str | None, settings: Sequenc
     settings stops the command before anything is sent.
     """
     from .config import default_profile
+    from .registry import backend_class, checked_settings
     from .registry import connect_any as connect
 
     extra = parse_settings(settings)
@@ -287,6 +288,11 @@ def open_targets(profiles: Sequence[str], network: str | None, settings: Sequenc
                 targets.append(Target(name, connect(network, profile=name, **extra)))
         else:
             assert network is not None
+            backend_class(network)  # a network that is not there: ConfigurationError (status 1), as before
+            try:  # no profile's settings merged in: what the check (no I/O) refuses was typed, status 2
+                checked_settings(network, extra)
+            except ConfigurationError as exc:
+                raise UsageProblem(f"--setting: {exc}") from None
             targets.append(Target(network, connect(network, **extra)))
     except BaseException:
         close_all(targets)

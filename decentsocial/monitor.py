@@ -29,13 +29,18 @@ consumer loses nothing and sees no duplicate.
 A stream that fails is reopened with exponential backoff (0.5 s doubling to
 30 s, with jitter), and the connection is searched again at once. A stream
 the network refuses for good (no streaming on this server, a token without
-the right) turns that connection to polling. A stream thread ends when the
-monitor ends and its stream yields again, or when the connection is closed.
+the right) turns that connection to polling. When the monitor ends (``stop``,
+the caller stops iterating or closes it, an error), each stream it opened
+is told to end (``stop()``: the sandbox, Nostr, Bluesky), so
+its thread ends at once and closes its subscriptions or socket there; a
+stream without ``stop()`` (Mastodon) ends when it next yields, or when the
+connection is closed.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import logging
 import math
@@ -413,6 +418,9 @@ class _Monitor:
         self.buffer: queue.Queue[tuple[Lane, Post]] = queue.Queue(maxsize=buffer)
         self.halt = threading.Event()
         self.threads: list[threading.Thread] = []
+        #: The streams being read, stopped when the monitor ends (the lock orders adding with ``halt``).
+        self.streams: list[Iterator[Post]] = []
+        self.streams_lock = threading.Lock()
         self.parents: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         self.across: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.started = datetime.now(timezone.utc)
@@ -447,7 +455,7 @@ class _Monitor:
                     continue
                 yield from self._drain(min(next_poll, self.settled_at or next_poll))
         finally:
-            self.halt.set()
+            self._end_streams()
             if self.store.path is not None and self.store.cursors and not self.unrecorded:
                 self.store.save()  # a fresh snapshot: the next start reads one line
             self.store.close()
@@ -647,13 +655,20 @@ class _Monitor:
             failed = None
             try:
                 posts = lane.net.stream(kind="public", tag=tag)
-                if opened:
-                    lane.catch_up.set()  # search now for what came while the stream was away
-                opened = True
-                for post in posts:
-                    failures = 0
-                    if not self._put(lane, post):
-                        return
+                if not self._track(posts):
+                    return
+                try:
+                    if opened:
+                        lane.catch_up.set()  # search now for what came while the stream was away
+                    opened = True
+                    for post in posts:
+                        failures = 0
+                        if not self._put(lane, post):
+                            return
+                finally:
+                    self._untrack(posts)
+                if self.halt.is_set():
+                    return  # stopped by the monitor's end
                 log.info("monitor: the %s stream ended, opening it again", lane.net.name)
             except _FOR_GOOD as exc:
                 if self._stopping() or self.halt.wait(_WIND_DOWN):
@@ -673,6 +688,37 @@ class _Monitor:
                 return
             if failed is not None:  # told after the backoff: an error as the monitor ends is no failure
                 log.warning("monitor: the %s stream failed: %s", lane.net.name, failed, extra=FAILURE)
+
+    def _track(self, posts: Iterator[Post]) -> bool:
+        """Keep ``posts`` to stop when the monitor ends; False (and it closed here) if it has ended."""
+        with self.streams_lock:
+            if not self.halt.is_set():
+                self.streams.append(posts)
+                return True
+        close = getattr(posts, "close", None)
+        if callable(close):
+            close()
+        return False
+
+    def _untrack(self, posts: Iterator[Post]) -> None:
+        with self.streams_lock, contextlib.suppress(ValueError):
+            self.streams.remove(posts)
+
+    def _end_streams(self) -> None:
+        """End the stream threads: each stream waiting for a post is woken (``stop()``, where it has one),
+        so it ends in its own thread and closes there; a thread left waiting kept relay subscriptions, a
+        firehose socket or the sandbox's polling alive until a post came."""
+        with self.streams_lock:
+            self.halt.set()
+            streams, self.streams = self.streams, []
+        for posts in streams:
+            stop = getattr(posts, "stop", None)
+            if not callable(stop):
+                continue  # Mastodon's: it ends when it next yields, or with its connection
+            try:
+                stop()
+            except Exception as exc:  # one stream that cannot be told must not keep the others running
+                log.debug("monitor: stopping a stream failed: %s", type(exc).__name__)
 
     def _stopping(self) -> bool:
         """Whether ``stop`` (an Event: safe to ask from this thread) is set, though the loop has not seen it.

@@ -55,8 +55,13 @@ def is_missing_file(store: str) -> bool:
 
 
 def expanded(path: str, option: str) -> Path:
-    """``path`` with ``~`` expanded (a ``~name`` that is no user here is ``ConfigurationError`` naming
-    ``option``); a blank one is refused too (``--store " "`` made a store file named by a space)."""
+    """``path`` with ``~`` expanded (a ``~name`` that is no user here is ``UsageProblem`` naming
+    ``option``); a blank one is refused too (``--store " "`` made a store file named by a space).
+
+    Either is a wrong argument (exit status 2): refused before anything is read or written.
+    """
+    from .cli import UsageProblem  # here: cli imports the command modules, which import this one
+
     if not path.strip():
-        raise ConfigurationError(f"{option} is empty: give a file path")
-    return home_path(path, option)
+        raise UsageProblem(f"{option} is empty: give a file path")
+    return home_path(path, option, UsageProblem)

@@ -62,6 +62,48 @@ WRONG = [
     (["timeline", "-n", "sandbox", "-s", "relays=[oops", "--json"], "--setting"),
 ]
 
+#: Options that do not go together, or a value refused before anything is read: status 2 too. Each was
+#: only refused by the library (Scheduler.schedule, the store's path, a network's settings): status 1.
+COMBINED = [
+    (["schedule", "x", "--to", "brand", "--at", "+1h", "--until", "+2h", "--json"], "--until"),
+    (["schedule", "x", "--to", "brand", "--at", "+2h", "--every", "1d", "--until", "+1h"], "--until"),
+    (["schedule", "x", "--to", "brand", "--at", "+1h", "--tz", "Europe/Berlin", "--json"], "--tz"),
+    (["schedule", "x", "--to", "brand", "--every", "1h", "--tz", "Europe/Berlin", "--json"], "--tz"),
+    (["schedule", "x", "--to", "brand", "--at", "+1h", "--key", "", "--json"], "--key"),
+    (["schedule", "x", "--to", "brand", "--at", "+1h", "--key", "  ", "--json"], "--key"),
+    (["schedule", "x", "--to", "brand", "--at", "+1h", "--store", "", "--json"], "--store"),
+    (["schedule", "x", "--to", "brand", "--store", "~no_such_user_ds27/c.db", "--json"], "--store"),
+    (["jobs", "--store", " ", "--json"], "--store"),
+    (["jobs", "--store", "~no_such_user_ds27/c.db", "--json"], "--store"),
+    (["worker", "--once", "--store", "~no_such_user_ds27/c.db"], "--store"),
+    (["track", "-p", "brand", "--store", ""], "--store"),
+    (["monitor", "-k", "acme", "-p", "brand", "--cursor", "", "--json"], "--cursor"),
+    (["monitor", "-k", "acme", "-p", "brand", "--cursor", "~no_such_user_ds27/c.json", "--json"], "--cursor"),
+    (["timeline", "-n", "sandbox", "-s", "bogus=1", "--json"], "--setting"),
+]
+
+
+@pytest.mark.parametrize(("args", "option"), COMBINED, ids=[" ".join(a) for a, _ in COMBINED])
+def test_options_that_do_not_go_together_exit_2_before_the_store_is_made(
+    env: dict[str, str], args: list[str], option: str
+) -> None:
+    result = invoke(env, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert option in result.stderr
+    assert not Path(env["DECENTSOCIAL_STORE"]).exists()  # refused before anything was written
+
+
+def test_settings_a_profile_brings_are_still_the_datas_status_1(env: dict[str, str]) -> None:
+    """With a profile, its own settings are checked with the ones given: the config file's are data."""
+    config = Path(env["DECENTSOCIAL_CONFIG"])
+    config.write_text(config.read_text() + "bogus = 1\n")
+    result = invoke(env, "timeline", "-p", "brand", "--json")
+    assert result.exit_code == 1, result.output
+    assert "invalid settings for sandbox" in result.stderr
+
 
 @pytest.mark.parametrize(("args", "option"), WRONG, ids=[" ".join(a) for a, _ in WRONG])
 def test_a_wrong_argument_exits_2_with_one_line_naming_the_option(
@@ -107,12 +149,12 @@ def test_a_wrong_since_for_report_exits_2(env: dict[str, str]) -> None:
 
 
 def test_what_the_data_refuses_still_exits_1(env: dict[str, str]) -> None:
-    """A profile that is not there, a time already past, a tz for an hourly rhythm: status 1, as before."""
+    """A profile that is not there, a time already past, a network not installed: status 1, as before."""
     for args in (
         ["schedule", "x", "--to", "nobody", "--json"],
         ["schedule", "x", "--to", "brand", "--at", "2020-01-01T00:00Z", "--json"],
-        ["schedule", "x", "--to", "brand", "--every", "1h", "--tz", "Europe/Berlin", "--json"],
         ["timeline", "-p", "nobody", "--json"],
+        ["timeline", "-n", "nowhere", "-s", "bogus=1", "--json"],
     ):
         result = invoke(env, *args)
         assert result.exit_code == 1, (args, result.output)

@@ -109,7 +109,7 @@ def test_a_tilde_path_naming_no_user_is_an_error_not_a_crash(home: Path) -> None
         ["monitor", "-k", "acme", "-p", "brand", "--cursor", f"{NO_SUCH_USER}/c.json", "--count", "1"],
     ):
         result = invoke(*args)
-        assert result.exit_code == 1, (args, result.output)
+        assert result.exit_code == 2, (args, result.output)  # a wrong argument (docs/cli.md, Errors)
         assert "unexpected" not in result.output, (args, result.output)
         assert f"{NO_SUCH_USER} is no user's home here" in result.output, (args, result.output)
 
@@ -170,6 +170,6 @@ def test_a_blank_store_is_refused_not_made(home: Path, monkeypatch: pytest.Monke
         ["track", "-p", "brand", "--store", " "],
     ):
         result = invoke(*args)
-        assert result.exit_code == 1, (args, result.output)
+        assert result.exit_code == 2, (args, result.output)  # a wrong argument (docs/cli.md, Errors)
         assert "--store is empty" in result.output, (args, result.output)
     assert not (home / " ").exists()

@@ -601,7 +601,7 @@ def test_the_campaign_commands_plan_run_and_report(profiles: Path) -> None:
     assert json.loads(daily.output)["tz"] == "Europe/Berlin"
     assert "on Europe/Berlin time" in invoke("jobs").output
     hourly = invoke("schedule", "x", "--to", "brand-a", "--every", "1h", "--tz", "Europe/Berlin")
-    assert hourly.exit_code == 1
+    assert hourly.exit_code == 2  # options that do not go together: a wrong argument (docs/cli.md, Errors)
     assert "whole days" in hourly.output
     bad = invoke("schedule", "x", "--to", "brand-a", "--at", "2026-12-24T09:00")
     assert bad.exit_code == 2  # a wrong argument (docs/cli.md, Errors)
