@@ -58,6 +58,14 @@ def _ready(profile: str) -> None:
     check_profile_name(profile, keyring=True)
 
 
+def _ready_for(network: str, profile: str) -> None:
+    """:func:`_ready`, and refuse a profile of another network (its secrets would be replaced) too."""
+    from .auth._common import check_replaceable
+
+    _ready(profile)
+    check_replaceable(profile, network)
+
+
 def _secret(env: str | None, prompt: str) -> str:
     """A secret from ``$env`` or a hidden prompt (never an argument), without surrounding blanks: no
     secret has them, and a variable made from a file often ends in a line break."""
@@ -149,7 +157,7 @@ def login_mastodon(
     """Sign in to a Mastodon (or Mastodon-API) server in the browser."""
     from . import auth
 
-    _ready(profile)
+    _ready_for("mastodon", profile)
     scopes = tuple(scope) if scope else auth.default_scopes("mastodon", read_only=read_only)
     redirect = auth.OOB if paste_code else f"http://127.0.0.1:{port}/callback"
     base_url = server if "://" in server else "https://" + server
@@ -179,7 +187,7 @@ def login_threads(
     """Sign in to Threads with your Meta app; the 60-day token is saved and can be refreshed."""
     from . import auth
 
-    _ready(profile)
+    _ready_for("threads", profile)
     secret = _secret(app_secret_env, "Threads app secret")
     flow = auth.start(
         "threads",
@@ -217,7 +225,7 @@ def login_bluesky(
     """Sign in to Bluesky with an app password (Settings > Privacy and security > App passwords)."""
     from . import auth
 
-    _ready(profile)
+    _ready_for("bluesky", profile)
     password = _secret(password_env, "App password")
     with err().status("Signing in…"):
         signed = auth.bluesky_login(
@@ -253,7 +261,7 @@ def _chain_login(network: str, title: str) -> Callable[..., None]:
     ) -> None:
         from . import auth
 
-        _ready(profile)
+        _ready_for(network, profile)
         if not node:
             raise UsageProblem(f"give the {network} API node(s) to check the keys with: --node https://…")
         posting = _secret(posting_key_env, f"Private posting key of @{account}")
@@ -298,7 +306,7 @@ def login_nostr(
     """Make a new Nostr key (shown once) or import yours; optionally check your NIP-05 name."""
     from . import auth
 
-    _ready(profile)
+    _ready_for("nostr", profile)
     if not relay:
         raise UsageProblem("give at least one relay: --relay wss://…")
     key = _secret(key_env, "Your nsec") if import_key or key_env else None

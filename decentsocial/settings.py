@@ -30,7 +30,9 @@ def secret_fingerprint(secret: SecretStr | None) -> str:
     """
     if secret is None:
         return "anonymous"
-    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]
+    # surrogatepass: a secret read from a non-UTF-8 environment variable still has a fingerprint (the
+    # request that carries it is refused later, as a typed error), not a UnicodeEncodeError here.
+    return hashlib.sha256(secret.get_secret_value().encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class RetrySettings(BaseModel):

@@ -271,17 +271,28 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
 
 
 def _session_file(table: dict[str, Any]) -> Path | None:
-    """The file a profile keeps its session in (Bluesky's ``session_file``), if it names one."""
+    """The file a profile keeps its session in (Bluesky's ``session_file``), if it names one; ``None``
+    for a path that names no file there can be (``~name`` of no user): logout still forgets the profile."""
     value = table.get("session_file")
-    return home_path(value, "session_file") if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return home_path(value, "session_file")
+    except ConfigurationError:
+        return None
 
 
 def _read_session_file(table: dict[str, Any]) -> str | None:
     """The session saved in the profile's session file; ``None`` when there is none (yet), or when the
     file holds something else (a mistyped path naming another file, which logout leaves alone)."""
     path = _session_file(table)
-    if path is None or not path.is_file():
-        return None
+    try:
+        if path is None or not path.is_file():
+            return None
+    except OSError as exc:  # a name too long to be a file's: no session; no access: said, not a crash
+        if exc.errno == errno.ENAMETOOLONG:
+            return None
+        raise ConfigurationError(f"cannot read the session file {path}: {exc.strerror}") from None
     try:  # read no further than a session holds: the path may name a log of gigabytes
         data = read_small_file(path, MAX_SESSION_FILE_BYTES)
         text = data.decode("utf-8").strip() if data is not None else ""

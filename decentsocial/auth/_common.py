@@ -22,7 +22,7 @@ from ..config import (
     profile_table,
     save_profile,
 )
-from ..errors import AuthenticationError, InvalidInput
+from ..errors import AuthenticationError, ConfigurationError, InvalidInput
 from ..keyring_store import delete_secret, entry_name, get_secret, set_secret
 from ..limits import Limits
 from ..models import Account
@@ -32,6 +32,7 @@ from .loopback import LoopbackReceiver, is_loopback_redirect
 __all__ = [
     "CodeFlow",
     "SignIn",
+    "check_replaceable",
     "check_seconds",
     "check_state",
     "new_state",
@@ -59,6 +60,23 @@ class SignIn:
     expires_at: datetime | None = None
     #: What to show the user once: a Nostr npub, and the nsec of a key generated for them.
     notes: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def check_replaceable(profile: str, network: str, table: dict[str, Any] | None = None) -> None:
+    """``ConfigurationError`` when ``profile`` (as ``table`` holds it, else as the file does) is a profile
+    of another network: a sign-in replaces a profile of its own network only, never one whose secrets
+    (a token no longer revocable once its entries go) a mistyped ``--profile`` would take away."""
+    table = profile_table(profile) if table is None else table
+    if not table or table.get("network") == network:
+        return
+    other = table.get("network")
+    kind = f"a {other} profile" if isinstance(other, str) and other else "a profile of no network"
+    raise ConfigurationError(
+        f"profile {profile!r} is already {kind}: signing in to {network} would replace it and its "
+        "saved secrets. Choose another profile name, or sign out of it first "
+        f"(decentsocial logout {profile})",
+        network=network,
+    )
 
 
 def new_state() -> str:
@@ -226,6 +244,7 @@ class CodeFlow:
             check_state(self.state, state, network=self.network)
         if profile is not None:
             check_profile_name(profile, keyring=True)
+            check_replaceable(profile, self.network)
         return code
 
     def _finished(self) -> None:
@@ -258,7 +277,9 @@ def save_signed_in(
     """
     check_profile_name(profile)
     with profile_lock():
-        old_entries = _entries(profile_table(profile))
+        replaced = profile_table(profile)
+        check_replaceable(profile, network, replaced)  # made meanwhile by another process
+        old_entries = _entries(replaced)
         previous: dict[str, str | None] = {}
         table = {"network": network, **settings}
         login_table = dict(login or {})

@@ -20,7 +20,7 @@ from ..keyring_store import entry_name
 from ..retry import RetryPolicy
 from ..text import lone_surrogate_at
 from ..urls import check_endpoint, redirect_refused
-from ._common import SignIn, save_signed_in
+from ._common import SignIn, check_replaceable, save_signed_in
 
 __all__ = ["bluesky_login", "revoke"]
 
@@ -46,6 +46,7 @@ def bluesky_login(
         raise InvalidInput("save is 'session' or 'password'", network="bluesky")
     if profile is not None:
         check_profile_name(profile, keyring=True)
+        check_replaceable(profile, "bluesky")
     from ..backends.bluesky import BlueskyNetwork
     from ..registry import connect_any
 

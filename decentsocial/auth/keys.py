@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from ..config import check_profile_name
 from ..errors import AuthenticationError, InvalidInput, NotFound
-from ._common import SignIn, save_signed_in
+from ._common import SignIn, check_replaceable, save_signed_in
 
 __all__ = ["hive_import", "nostr_generate", "nostr_import"]
 
@@ -64,6 +64,7 @@ def hive_import(
         raise InvalidInput("nodes: give a list of API node addresses (['https://…'])", network=network)
     if profile is not None:
         check_profile_name(profile, keyring=True)
+        check_replaceable(profile, network)
     given = {  # stripped once: the key checked is the key saved (one pasted or read with a newline)
         role: (key.get_secret_value() if isinstance(key, SecretStr) else str(key)).strip()
         for role, key in (("posting", posting_key), ("active", active_key))
@@ -131,6 +132,7 @@ def nostr_import(
 
     if profile is not None:
         check_profile_name(profile, keyring=True)
+        check_replaceable(profile, "nostr")
     # The relays and settings checked as connect() checks them, before a key is made or saved.
     checked = checked_settings("nostr", {**settings, "relays": relays})
     assert isinstance(checked, NostrSettings)

@@ -1,0 +1,34 @@
+"""A secret holding half a surrogate pair (read from an environment variable that is not UTF-8) still
+has a fingerprint: a connection's ``identity`` (the idempotency keys' account) is no UnicodeEncodeError.
+The request that carries such a secret is refused later, as the SDK's own error."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+import decentsocial as ds
+from decentsocial.settings import secret_fingerprint
+
+
+@pytest.mark.parametrize("secret", ["tok\udcff", "\ud800", "a:::b:::c:::d\udce9"])
+def test_a_secret_with_a_lone_surrogate_has_a_fingerprint(secret: str) -> None:
+    found = secret_fingerprint(SecretStr(secret))
+    assert len(found) == 16
+    assert found != secret_fingerprint(SecretStr(secret.replace(secret[-1], "x")))
+    assert secret not in found
+
+
+def test_fingerprints_of_plain_secrets_are_unchanged() -> None:
+    """Idempotency records saved before keep matching: UTF-8 text hashes as it did."""
+    assert secret_fingerprint(SecretStr("token")) == "3c469e9d6c5875d3"
+    assert secret_fingerprint(None) == "anonymous"
+
+
+def test_a_bluesky_session_read_from_a_non_utf8_variable_has_an_identity() -> None:
+    pytest.importorskip("atproto", reason="the bluesky extra")
+    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", session_string="a:::b:::c:::d\udcff")
+    try:
+        assert net.identity.startswith("http://127.0.0.1:9:")
+    finally:
+        net.close()
