@@ -10,7 +10,6 @@ config. Times are ISO-8601 with a time zone (``2026-12-24T09:00+01:00``),
 
 from __future__ import annotations
 
-import functools
 import re
 import signal
 import threading
@@ -26,7 +25,7 @@ from rich.table import Table
 from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_errors, out, print_json, yes_opt
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
-from .store_cli import StoreOpt, open_scheduler
+from .store_cli import StoreOpt, checked_while_read, key_text, open_scheduler
 from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -168,6 +167,7 @@ def schedule(
         typer.Option(
             "--key",
             help="Any name for this job: the same command again does nothing (give --at as a fixed time).",
+            callback=checked_while_read(key_text),
         ),
     ] = None,
     variant: Annotated[
@@ -376,10 +376,15 @@ def retry(
 @handles_errors
 def worker(
     store: StoreOpt = "campaign.db",
-    once: Annotated[bool, typer.Option("--once", help="Run what is due now, then exit.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run what is due now, then exit (1 if a job it ran failed).")
+    ] = False,
     poll: Annotated[float, typer.Option("--poll", help="Seconds between looks for due jobs.")] = 1.0,
 ) -> None:
-    """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight)."""
+    """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight).
+
+    With --once, the exit status is 1 if a job it ran failed (on any target): cron sees it.
+    """
     from .scheduler import MAX_STORE_PAUSE
 
     if not 0 < poll <= threading.TIMEOUT_MAX:  # nan too; a longer wait cannot be told (OverflowError)
@@ -389,6 +394,12 @@ def worker(
     stop = threading.Event()
     pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
     restore = _stop_on_signals(stop, console)
+    failed: list[str] = []  # the jobs whose occurrence run here failed (on a target, or unreadable)
+
+    def finished(job: Job) -> None:
+        if _print_job(console, job):
+            failed.append(job.id)
+
     try:
         while not stop.is_set():
             try:
@@ -398,9 +409,7 @@ def worker(
                 # Each job as it ends, read back alone: listing every job of a large store per job ran
                 # cost more than the job (about 0.13 s a poll with 5,000 jobs). Only the occurrence
                 # that ended is shown, so only it is read (not months of a recurring job's record).
-                ran = sched.run_pending(
-                    limit=1, on_finished=functools.partial(_print_job, console), whole_record=False
-                )
+                ran = sched.run_pending(limit=1, on_finished=finished, whole_record=False)
             except NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
@@ -421,6 +430,8 @@ def worker(
         restore()
         if sched is not None:
             sched.close()
+    if once and failed:  # as `monitor`: a cron job's failure is seen (a job retried later never ended here)
+        raise typer.Exit(1)
 
 
 def _stop_on_signals(stop: threading.Event, console: Console) -> Callable[[], None]:
@@ -445,8 +456,10 @@ def _stop_on_signals(stop: threading.Event, console: Console) -> Callable[[], No
     return restore
 
 
-def _print_job(console: Console, job: Job) -> None:
-    """A line for a job that ended an occurrence, and one for each target of it that failed.
+def _print_job(console: Console, job: Job) -> bool:
+    """A line for a job that ended an occurrence, and one for each target of it that failed; whether
+    any did (the job is then ``failed``, or a recurring one goes on to its next occurrence without
+    it), or the job's record could not be read.
 
     The occurrence shown is the last one recorded: a recurring job is already planned for its next.
     """
@@ -460,3 +473,4 @@ def _print_job(console: Console, job: Job) -> None:
             console.print(f"  {printable(outcome.target)}: {printable(str(outcome.error))}", markup=False)
         elif outcome.publishing:
             console.print(f"  {printable(outcome.target)}: publishing", markup=False)
+    return job.status == "failed" or job.error is not None or any(o.error is not None for o in outcomes)

@@ -28,6 +28,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
+from .store_cli import checked_while_read, key_text, known_network
 from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -226,7 +227,7 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
             if variable not in os.environ:
                 from .config import variable_named  # the secret itself typed there is not quoted
 
-                raise ConfigurationError(f"{key} names {variable_named(variable)}, which is not set")
+                raise UsageProblem(f"--setting {key} names {variable_named(variable)}, which is not set")
             settings[key[: -len("_env")]] = os.environ[variable]
             continue
         if value.startswith(("[", "{")):
@@ -288,7 +289,7 @@ def open_targets(profiles: Sequence[str], network: str | None, settings: Sequenc
                 targets.append(Target(name, connect(network, profile=name, **extra)))
         else:
             assert network is not None
-            backend_class(network)  # a network that is not there: ConfigurationError (status 1), as before
+            backend_class(network)  # one known but not loadable here (its extra missing): status 1
             try:  # no profile's settings merged in: what the check (no I/O) refuses was typed, status 2
                 checked_settings(network, extra)
             except ConfigurationError as exc:
@@ -374,6 +375,7 @@ NetworkOpt = Annotated[
         "-n",
         metavar="NETWORK",
         help="A network name, instead of a profile.",
+        callback=checked_while_read(known_network),  # a typo: status 2, before any store is made
         autocompletion=lambda incomplete: [n for n in _known() if n.startswith(incomplete)],
     ),
 ]
@@ -384,6 +386,7 @@ SettingOpt = Annotated[
         "-s",
         metavar="KEY=VALUE",
         help="A setting for --network (KEY_env=VAR reads it from $VAR). Repeatable.",
+        callback=checked_while_read(parse_settings),
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of text.")]
@@ -507,6 +510,7 @@ def post(
             "--key",
             metavar="NAME",
             help="Any name for this post: running the command again with it never posts twice.",
+            callback=checked_while_read(key_text),
         ),
     ] = None,
     dry_run: Annotated[

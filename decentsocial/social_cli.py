@@ -45,6 +45,7 @@ from .cli import (
     read_posts,
 )
 from .models import Account, Draft, Media, Notification, Post
+from .store_cli import checked_while_read, key_text
 from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -135,6 +136,7 @@ def reply(
             "--key",
             metavar="NAME",
             help="Any name for this reply: running again with it never replies twice.",
+            callback=checked_while_read(key_text),
         ),
     ] = None,
     as_json: JsonOpt = False,

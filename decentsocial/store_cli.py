@@ -1,4 +1,5 @@
-"""The ``--store`` option of the campaign and crisis commands, and how they open the store it names.
+"""The ``--store`` option of the campaign and crisis commands, and how they open the store it names;
+and the checks of an option's value made as the command line is read (:func:`checked_while_read`).
 
 Its own module so that each command module imports it without importing
 the other (the campaign commands' module can be imported first, alone).
@@ -6,18 +7,31 @@ the other (the campaign commands' module can be imported first, alone).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from .errors import ConfigurationError
 from .paths import home_path
+from .terminal import printable
+from .text import lone_surrogate_at
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
 
-__all__ = ["StoreOpt", "expanded", "is_missing_file", "open_scheduler"]
+__all__ = [
+    "StoreOpt",
+    "checked_while_read",
+    "expanded",
+    "is_missing_file",
+    "key_text",
+    "known_network",
+    "open_scheduler",
+]
+
+V = TypeVar("V")
 
 StoreOpt = Annotated[
     str,
@@ -65,3 +79,54 @@ def expanded(path: str, option: str) -> Path:
     if not path.strip():
         raise UsageProblem(f"{option} is empty: give a file path")
     return home_path(path, option, UsageProblem)
+
+
+def checked_while_read(check: Callable[[Any], object]) -> Callable[[Any, Any, V], V]:
+    """An option's ``callback``: ``check`` its value while the command line is read, before the command runs.
+
+    A ``UsageProblem`` it raises is said as :func:`~decentsocial.cli.handles_errors` says one (one
+    line, exit status 2), but before the command makes anything: ``track`` makes its metrics store,
+    ``schedule`` its job store, before they connect. Shell completion (a line half typed) is not checked.
+    """
+
+    def callback(ctx: Any, param: Any, value: V) -> V:
+        from .cli import UsageProblem, err
+
+        if value in (None, [], ()) or getattr(ctx, "resilient_parsing", False):
+            return value
+        try:
+            check(value)
+        except UsageProblem as exc:
+            err().print(f"error: {printable(str(exc))}", markup=False)
+            raise typer.Exit(2) from None
+        except Exception:  # anything else: the command says it itself (handles_errors, no traceback)
+            return value
+        return value
+
+    return callback
+
+
+def known_network(name: str) -> None:
+    """``--network``: a name no installed backend registers is a wrong argument (a typo), said with the
+    known names. One that is known but cannot load here (its extra missing) is not: status 1, later."""
+    from .cli import UsageProblem
+    from .registry import backend_class, known_networks
+
+    if name not in known_networks():
+        try:
+            backend_class(name)  # its error names the one probably meant and every known network
+        except ConfigurationError as exc:
+            raise UsageProblem(f"--network: {exc}") from None
+
+
+def key_text(key: str) -> None:
+    """``--key``: text with a lone surrogate (a byte the command line could not decode) cannot be
+    stored or sent, so no write could ever be found again by it: a wrong argument, said before any."""
+    from .cli import UsageProblem
+
+    at = lone_surrogate_at(key)
+    if at is not None:
+        raise UsageProblem(
+            f"--key is not valid Unicode: a lone surrogate at character {at}"
+            " (a byte the command line could not decode); give the key as text"
+        )

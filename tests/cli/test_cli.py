@@ -120,7 +120,7 @@ def test_profiles_and_cross_posting(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message", "status"),
     [
-        (("timeline", "--network", "nope"), "unknown network 'nope'", 1),
+        (("timeline", "--network", "nope"), "unknown network 'nope'", 2),  # a typo: a wrong argument
         (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox", 2),
         (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE", 2),  # a wrong argument
         (("timeline", "--profile", "missing"), "no profile 'missing'", 1),

@@ -31,10 +31,10 @@ def test_main_runs_the_demo_and_reports_errors_in_one_line(tmp_path: Path) -> No
     assert demo.returncode == 0, demo.stderr
     assert "alice claimed 1.000 SAND" in demo.stdout
     bad = run_cli("timeline", "--network", "nope", cwd=tmp_path)
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # a wrong argument (docs/cli.md, Errors)
     assert bad.stdout == ""
     assert bad.stderr.strip().count("\n") == 0
-    assert bad.stderr.startswith("error: unknown network 'nope'")
+    assert bad.stderr.startswith("error: --network: unknown network 'nope'")
     assert "Traceback" not in bad.stderr
 
 
