@@ -15,9 +15,9 @@ stream is opened in the worker thread, in turn with the connection's other
 calls (``stream()`` itself does only the checks that need no I/O), and
 waits in a daemon thread of its own (a program that stops reading a quiet
 stream can still exit). ``aclose()`` wakes a backend stream waiting for its
-next post if it can be woken (``stop()``: the sandbox, Nostr, Bluesky) and
-waits for its clean-up; one that cannot (Mastodon's socket read) ends in its
-thread when it yields again.
+next post if it can be woken (``stop()``: every backend's stream, Mastodon's
+socket read included) and waits for its clean-up; one that cannot (another
+backend's without ``stop()``) ends in its thread when it yields again.
 
 >>> from decentsocial import aio
 >>> async def main() -> None:
@@ -179,7 +179,7 @@ class AsyncPager(Generic[T]):
                     self._stop_asked = True
                     made = self._iterator
                 # One waiting for its next post is woken if its backend can be (``stop()``): it ends, then
-                # its clean-up runs. One that cannot (Mastodon's socket read) is not waited for.
+                # its clean-up runs. One that cannot (a stream without ``stop()``) is not waited for.
                 woken = made is not None and _stop(made)
                 closing = self._thread.submit(self._end_stream)
                 self._thread.shutdown()

@@ -31,10 +31,10 @@ A stream that fails is reopened with exponential backoff (0.5 s doubling to
 the network refuses for good (no streaming on this server, a token without
 the right) turns that connection to polling. When the monitor ends (``stop``,
 the caller stops iterating or closes it, an error), each stream it opened
-is told to end (``stop()``: the sandbox, Nostr, Bluesky), so
+is told to end (``stop()``: every backend's stream has one), so
 its thread ends at once and closes its subscriptions or socket there; a
-stream without ``stop()`` (Mastodon) ends when it next yields, or when the
-connection is closed.
+stream without ``stop()`` (another backend's) ends when it next yields, or
+when the connection is closed.
 """
 
 from __future__ import annotations
@@ -714,7 +714,7 @@ class _Monitor:
         for posts in streams:
             stop = getattr(posts, "stop", None)
             if not callable(stop):
-                continue  # Mastodon's: it ends when it next yields, or with its connection
+                continue  # another backend's without it: it ends when it next yields, or with its connection
             try:
                 stop()
             except Exception as exc:  # one stream that cannot be told must not keep the others running

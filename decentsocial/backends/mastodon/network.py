@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +26,7 @@ from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
+from ...stopping import wait
 from ...text import mastodon_len, mentions
 from ...urls import parse_url
 from .compose import (
@@ -609,6 +611,13 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             url = streaming_url(self.instance(), self.settings.base_url, allow_http=self.settings.allow_http)
             return self.transport.open_stream(url + stream_path(kind), params)
 
+        def pause(seconds: float, stopped: threading.Event) -> None:
+            """A reconnect's wait: the default one ends at ``stop()``; a test's own ``sleep`` is as is."""
+            if self.sleep is time.sleep:
+                wait(seconds, stopped)
+            else:
+                self.sleep(seconds)
+
         def read(api: Client, since: str) -> Any:
             if kind == "user":
                 return api.timeline_home(min_id=since, limit=PAGE_SIZE)
@@ -645,7 +654,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             catch_up,
             kind=kind,
             attempts=self.settings.stream_attempts,
-            sleep=lambda seconds: self.sleep(seconds),
+            sleep=pause,
             limits=self.settings.limits,
             max_wait=self.retry.max_wait,
         )

@@ -4,7 +4,8 @@
 ``event: update`` / ``data: <Status JSON>`` blocks, ``delete`` and
 ``notification`` events, and ``:`` comment lines as heartbeats.
 :func:`read_events` reads one connection's bytes; :func:`follow` keeps a
-stream going across drops (backoff, a catch-up read of what was missed).
+stream going across drops (backoff, a catch-up read of what was missed),
+until its ``stop()`` (from any thread) shuts the connection it waits on.
 The connection itself is the transport's: nothing here touches the wire.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,7 @@ from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable, RateL
 from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
 from ...retry import reconnect_backoff
+from ...stopping import StoppableStream
 from ...urls import URL, is_loopback_host, parse_url
 from .convert import NETWORK, to_post
 from .failures import stream_refusal, wait_from_headers
@@ -61,12 +64,41 @@ class StreamAnswer:
     """One streaming response as the transport opened it: status, headers, the body as it arrives.
 
     Reading ``chunks`` raises ``NetworkUnavailable`` when the connection
-    drops or stays silent past ``stream_timeout``.
+    drops or stays silent past ``stream_timeout``. ``shut()``, from any
+    thread, ends a read blocked on the connection (``None``: it cannot be).
     """
 
     status: int
     headers: Mapping[str, str]
     chunks: Iterator[bytes]
+    shut: Callable[[], None] | None = None
+
+
+class _Switch:
+    """A followed stream's ``stop()``: a read blocked on the server's socket is woken by shutting it,
+    as nothing else wakes it (a quiet timeline sends only heartbeats, which the reader never sees)."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._shut: Callable[[], None] | None = None
+
+    def stop(self) -> None:
+        with self._lock:  # not while the reader lets go of the connection (closed after that)
+            self.stopped.set()
+            if self._shut is not None:
+                self._shut()
+
+    @contextmanager
+    def reading(self, answer: StreamAnswer) -> Iterator[None]:
+        """``answer``'s connection is the one ``stop()`` shuts, until it is let go of."""
+        with self._lock:
+            self._shut = answer.shut
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._shut = None
 
 
 def read_events(chunks: Iterable[bytes], *, limits: Limits | None = None) -> Iterator[StreamEvent]:
@@ -171,11 +203,11 @@ def follow(
     *,
     kind: str,
     attempts: int,
-    sleep: Callable[[float], None],
+    sleep: Callable[[float, threading.Event], None],
     limits: Limits | None = None,
     max_wait: float = 30.0,
-) -> Iterator[Post]:
-    """New posts of one stream, as they arrive, for as long as the caller reads.
+) -> StoppableStream:
+    """New posts of one stream, as they arrive, for as long as the caller reads or until ``stop()``.
 
     ``connect()`` opens one streaming response; ``catch_up(since_id)``
     reads, oldest first, what the matching timeline got after ``since_id``
@@ -185,16 +217,37 @@ def follow(
     row that failed before any byte came through. A refused token or a
     server without streaming ends it at once, and so does a 429 asking for
     a wait longer than ``max_wait`` (``RateLimited`` with that wait, as a
-    request's 429 is).
+    request's 429 is). ``sleep(seconds, stopped)`` waits between connections
+    (returning when ``stopped`` is set). ``stop()``, from any thread, shuts
+    the connection being read (its answer's ``shut``): the stream ends
+    quietly in its reader's thread, and closes the connection there.
     """
+    switch = _Switch()
+    posts = _follow(connect, catch_up, switch, kind, attempts, sleep, limits, max_wait)
+    return StoppableStream(posts, switch.stop)
+
+
+def _follow(
+    connect: Callable[[], AbstractContextManager[StreamAnswer]],
+    catch_up: Callable[[str], Iterable[Post]],
+    switch: _Switch,
+    kind: str,
+    attempts: int,
+    sleep: Callable[[float, threading.Event], None],
+    limits: Limits | None,
+    max_wait: float,
+) -> Generator[Post, None, None]:
+    stopped = switch.stopped
     failures = 0
     last_id: str | None = None
     seen: set[str] = set()
-    while True:
+    while not stopped.is_set():
         wait: float | None = None
         last: NetworkUnavailable | None = None
         try:
-            with connect() as answer:
+            with connect() as answer, switch.reading(answer):
+                if stopped.is_set():
+                    return  # stopped while it connected
                 refusal = stream_refusal(answer.status, kind)
                 if refusal is not None:
                     raise refusal
@@ -207,6 +260,8 @@ def follow(
                 if answer.status == 200:
                     if last_id is not None:
                         for post in catch_up(last_id):
+                            if stopped.is_set():
+                                return
                             wrapper_id = _position(post.raw)
                             if wrapper_id is None:
                                 log.warning("skipping a status the catch-up read without a usable id")
@@ -242,10 +297,12 @@ def follow(
                         yield post
         except NetworkUnavailable as exc:
             last = exc  # unreachable, dropped, silent too long, a line too long, or the catch-up failed
+        if stopped.is_set():
+            return  # its connection shut by stop(): an end, not a drop
         failures += 1
         if failures >= attempts:
             why = f" (last: {last.message})" if last is not None else ""
             raise NetworkUnavailable(
                 f"the {kind} stream failed {failures} times in a row{why}", network=NETWORK
             ) from last
-        sleep(wait if wait is not None else reconnect_backoff(failures))
+        sleep(wait if wait is not None else reconnect_backoff(failures), stopped)

@@ -31,6 +31,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import requests
@@ -452,7 +453,9 @@ class MastodonTransport:
                 raise NetworkUnavailable(
                     f"the stream came in an encoding it was not offered ({encoding[:40]})", network=NETWORK
                 )
-            yield StreamAnswer(response.status_code, response.headers, _chunks(response))
+            sock = _socket_of(response.raw)  # shut by a stop() from another thread: ends a blocked read
+            shut = None if sock is None else partial(_shut, sock)
+            yield StreamAnswer(response.status_code, response.headers, _chunks(response), shut)
 
     def close(self) -> None:
         """Close the session's sockets; a later request builds a new client."""
