@@ -13,6 +13,8 @@ records and move them through the same state machine::
 A claim gives a worker a lease (an owner and a time); a running job whose
 lease has expired may be claimed again by another worker, which reads the
 targets already published from the job's outcomes and never sends them again.
+A job paused once its last target began still has its occurrence ended by
+the worker (:func:`paused_end`): it stays paused, at its next occurrence.
 Times cross this interface as POSIX timestamps (floats).
 """
 
@@ -206,6 +208,25 @@ def next_state(
     if until is not None and _micros(following) > _micros(until):
         return Finish("failed" if failed else "done", None)
     return Finish("scheduled", following)
+
+
+def paused_end(
+    at: float, every: float | None, until: float | None, failed: bool, now: float, local_at: str | None = None
+) -> Finish | None:
+    """How an occurrence a worker ran to its end ends when the job was paused after its last target
+    began: the next occurrence, the job still paused; ``None`` when nothing follows it.
+
+    Left open, the occurrence (every target published) would run again on resume, publishing
+    nothing, and a reschedule meanwhile would move that empty run, not the next post. A time
+    ahead of ``now`` was set by a reschedule during the pause: the next occurrence keeps it. A job
+    with nothing after this occurrence stays paused as it is: its resume ends it, sending nothing.
+    """
+    if every is None:
+        return None
+    if at > now:
+        return Finish("scheduled", at)
+    then = next_state(at, every, until, failed, now, local_at)
+    return then if then.following is not None else None
 
 
 def _micros(seconds: float) -> int:
@@ -410,8 +431,10 @@ class JobStore(Protocol):
 
         Each job's last record (the occurrence, the last target's outcome and
         when it finished) is kept first, as :meth:`record` would, in the same
-        step. Nothing else happens to a job that was paused, cancelled or
-        taken over meanwhile.
+        step. A job paused meanwhile (its last target had begun: every target is
+        done) still under ``owner``'s claim moves on to its next occurrence and stays
+        paused (see :func:`paused_end`; one with nothing after it stays as it is).
+        Nothing else happens to a job that was paused, cancelled or taken over meanwhile.
         """
         ...
 

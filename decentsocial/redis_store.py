@@ -51,6 +51,7 @@ from .jobs import (
     dumps,
     next_state,
     outcome_json,
+    paused_end,
     unreadable_job,
 )
 
@@ -262,17 +263,21 @@ redis.call('ZADD', p .. 'leases', lease_until, id)
 return 1
 """
 
+# ``was``: the status read before (``paused``: paused after its last target began; it stays paused).
 _FINISH = """
 local p, id, owner, at, occurrence = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local status, following, next_occurrence = ARGV[6], ARGV[7], ARGV[8]
+local status, following, next_occurrence, was = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local h = p .. 'job:' .. id
 local f = redis.call('HMGET', h, 'status', 'lease_owner', 'at', 'occurrence')
-if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= at or f[4] ~= occurrence then return 0 end
+if f[1] ~= was or f[2] ~= owner or f[3] ~= at or f[4] ~= occurrence then return 0 end
 redis.call('HDEL', h, 'lease_owner', 'lease_until', 'claimed', 'takeovers')
 redis.call('HDEL', h, 'dispatch', 'dispatched_at', 'resent')
 redis.call('ZREM', p .. 'leases', id)
 redis.call('ZREM', p .. 'queued', id)
-if status == 'scheduled' then
+if status == 'scheduled' and was == 'paused' then
+  redis.call('HSET', h, 'at', following, 'occurrence', next_occurrence)
+  redis.call('ZADD', p .. 'all', following, id)
+elseif status == 'scheduled' then
   redis.call('HSET', h, 'status', 'scheduled', 'at', following, 'occurrence', next_occurrence)
   redis.call('ZADD', p .. 'all', following, id)
   redis.call('ZADD', p .. 'due', following, id)
@@ -594,13 +599,19 @@ class RedisStore:
             self.record(job_id, *last)
         with self._errors():
             raw = cast("dict[str, str]", self._redis.hgetall(PREFIX + "job:" + job_id))
-        if not raw or raw.get("status") != "running" or raw.get("lease_owner") != owner:
-            return False  # paused, cancelled or taken over meanwhile
+        was = raw.get("status")
+        # A job paused after its last target began is still under this claim (a pause keeps the
+        # lease's owner): every target is done, so the occurrence ends too (see paused_end).
+        if was not in ("running", "paused") or raw.get("lease_owner") != owner:
+            return False  # cancelled or taken over meanwhile
         # This occurrence's outcomes only, not the job's history.
         found = self._current_outcomes(job_id, _current_fields(raw) or [])
         failed = any(json.loads(o)["error_type"] is not None for o in found if o is not None)
         fields = _fields(raw)
-        then = next_state(fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
+        plan = (fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
+        then = next_state(*plan) if was == "running" else paused_end(*plan)
+        if then is None:
+            return False  # paused with nothing after it: left paused, its resume ends it
         return bool(
             self._call(
                 self._finish,
@@ -611,6 +622,7 @@ class RedisStore:
                 then.status,
                 then.following,
                 int(raw["occurrence"]) + 1,
+                was,
             )
         )
 

@@ -512,8 +512,8 @@ class Scheduler:
 
         ``on_finished`` is given each job whose occurrence this call ended,
         read back with its record, as soon as it is stored (progress for a
-        long campaign, at the cost of one read per job); not a job paused,
-        cancelled or taken over meanwhile, and nothing with the Celery engine,
+        long campaign, at the cost of one read per job); not a job paused before its last
+        target, cancelled or taken over meanwhile, nor anything with the Celery engine,
         whose jobs end on the workers. With ``whole_record=False`` its
         ``outcomes`` are those of the occurrence that ended only: the read
         then costs the same on a recurring job's first day and after months

@@ -40,6 +40,7 @@ from .jobs import (
     build_job,
     error_fields,
     next_state,
+    paused_end,
     unreadable_job,
 )
 from .state import immediate_transaction, open_store, store_failures, use_wal
@@ -98,7 +99,7 @@ _SELECT_JOBS = (
 #: A running job's plan, and whether a target of its occurrence failed (to decide what follows it).
 _SELECT_ENDING = (
     "SELECT id, at, every, until, EXISTS (SELECT 1 FROM outcomes AS o WHERE o.job_id = jobs.id"
-    " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL), local_at FROM jobs"
+    " AND o.occurrence = jobs.occurrence AND o.error_type IS NOT NULL), local_at, status FROM jobs"
 )
 _SELECT_OUTCOMES = (
     "SELECT job_id, target, occurrence, network, post_ids, error_type, error, account, started_by"
@@ -323,19 +324,30 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
     db.executemany(_INSERT_OUTCOME, [_outcome_row(job_id, *last) for job_id, last in finished if last])
     ids = [job_id for job_id, _ in finished]
     marks = ",".join("?" * len(ids))
+    # Paused after its last target began, still under this claim (a pause keeps the lease's owner):
+    # every target is done, so the occurrence ends too; the others were cancelled or taken over.
     rows = db.execute(
-        f"{_SELECT_ENDING} WHERE id IN ({marks}) AND status = 'running' AND lease_owner = ?", (*ids, owner)
-    ).fetchall()  # the others were paused, cancelled or taken over meanwhile: left as they are
-    following: list[tuple[float, str]] = []
+        f"{_SELECT_ENDING} WHERE id IN ({marks}) AND status IN ('running', 'paused') AND lease_owner = ?",
+        (*ids, owner),
+    ).fetchall()
+    following: list[tuple[float, str, str]] = []
     ended: list[tuple[str, str]] = []
-    for job_id, at, every, until, failed, local_at in rows:
-        then = next_state(at, every, until, bool(failed), now, local_at)
-        if then.following is not None:
-            following.append((then.following, job_id))
+    ending: list[str] = []
+    for job_id, at, every, until, failed, local_at, status in rows:
+        if status == "paused":
+            held = paused_end(at, every, until, bool(failed), now, local_at)
+            if held is None or held.following is None:
+                continue  # nothing follows it: left paused, its resume ends it
+            following.append((held.following, status, job_id))
         else:
-            ended.append((then.status, job_id))
+            then = next_state(at, every, until, bool(failed), now, local_at)
+            if then.following is not None:
+                following.append((then.following, "scheduled", job_id))
+            else:
+                ended.append((then.status, job_id))
+        ending.append(job_id)
     db.executemany(
-        "UPDATE jobs SET status = 'scheduled', at = ?, occurrence = occurrence + 1,"
+        "UPDATE jobs SET at = ?, status = ?, occurrence = occurrence + 1,"
         " lease_owner = NULL, lease_until = NULL, takeovers = 0 WHERE id = ?",
         following,
     )
@@ -343,7 +355,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
         "UPDATE jobs SET status = ?, lease_owner = NULL, lease_until = NULL, takeovers = 0 WHERE id = ?",
         ended,
     )
-    return [row[0] for row in rows]
+    return ending
 
 
 _INSERT_OUTCOME = (
