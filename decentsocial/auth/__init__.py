@@ -228,7 +228,11 @@ def logout(profile: str, *, revoke: bool = True) -> list[str]:
         if session:
             with _nothing_removed("end the session", "bluesky"):
                 base = table.get("base_url")
-                bluesky.revoke(SecretStr(session), base_url=base if isinstance(base, str) else None)
+                bluesky.revoke(
+                    SecretStr(session),
+                    base_url=base if isinstance(base, str) else None,
+                    allow_http=table.get("allow_http") is True,
+                )
             done.append("session ended on the server")
         elif entry:
             done.append(

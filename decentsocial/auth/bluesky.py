@@ -85,9 +85,12 @@ def bluesky_login(
     return SignIn("bluesky", profile, me)
 
 
-def revoke(session_string: SecretStr, *, base_url: str | None = None, timeout: float = 30.0) -> None:
+def revoke(
+    session_string: SecretStr, *, base_url: str | None = None, timeout: float = 30.0, allow_http: bool = False
+) -> None:
     """End a saved session on the PDS at ``base_url`` (the one signed in to; else the session's own):
-    its refresh token stops working (``com.atproto.server.deleteSession``)."""
+    its refresh token stops working (``com.atproto.server.deleteSession``). ``allow_http``: the
+    profile's setting, which lets the token go to a plain ``http://`` PDS off this machine."""
     parts = session_string.get_secret_value().split(":::")
     if len(parts) not in (4, 5):
         raise InvalidInput(
@@ -95,7 +98,7 @@ def revoke(session_string: SecretStr, *, base_url: str | None = None, timeout: f
         )
     refresh_jwt = parts[3]
     pds = base_url or (parts[4].removesuffix("/").removesuffix("/xrpc") if len(parts) == 5 else "")
-    url = check_endpoint(pds, network="bluesky", setting="base_url")
+    url = check_endpoint(pds, network="bluesky", setting="base_url", allow_http=allow_http)
     api = HttpApi("bluesky", "the Bluesky PDS", url, timeout=timeout, retry=RetryPolicy(attempts=2))
     try:  # the request's header holds the refresh token: a failure is raised with a scrubbed chain
         response = secret_safe(

@@ -3,7 +3,10 @@
 * Logs in once (``createSession`` is rate limited: 30 per 5 minutes, 300 a
   day per account); the access token is refreshed by atproto before it expires.
 * A saved session (``session_string`` or ``session_file``) is reused instead
-  of logging in; every new or refreshed session is written back to the file.
+  of logging in; every new or refreshed session is written back to the file
+  (or ``keyring_session``'s entry) while it still holds what this process
+  last read or wrote there, checked under the config file's lock: after a
+  logout or a new sign-in of the profile the session stays in memory only.
 * When the session cannot be refreshed any more (expired or revoked refresh
   token) it logs in again with the password exactly once, then gives up with
   ``AuthenticationError``: never a login loop.
@@ -24,8 +27,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -43,6 +48,8 @@ if TYPE_CHECKING:
     from .settings import BlueskySettings
 
 __all__ = ["Transport"]
+
+log = logging.getLogger(__name__)
 
 #: Entryways that hand their accounts over to PDSes on other hosts: the host suffix they may name.
 _ENTRYWAYS = {"bsky.social": ".bsky.network"}
@@ -120,11 +127,21 @@ class Transport:
         self._saved: str | None = (
             settings.session_string.get_secret_value() if settings.session_string else None
         )
+        #: What this process last read from or wrote to each store ("file", "keyring"): a session is
+        #: written back only over that (another process's sign-in or logout wins).
+        self._stored: dict[str, str | None] = {}
+        self._unsaved_said = False
 
     # ---------------------------------------------------------------- session
 
     def _read_session_file(self) -> str | None:
-        """The saved session; a pipe, device, huge or non-UTF-8 file there is ``ConfigurationError``."""
+        """The saved session, remembered as what the file held; see :meth:`_current_session_file`."""
+        text = self._current_session_file()
+        self._stored["file"] = text
+        return text
+
+    def _current_session_file(self) -> str | None:
+        """What the session file holds; a pipe, device, huge or non-UTF-8 file is ``ConfigurationError``."""
         path = self.settings.session_file
         if path is None:
             return None
@@ -158,15 +175,56 @@ class Transport:
             return None
         from ...keyring_store import get_secret
 
-        return get_secret(entry)
+        value = get_secret(entry)
+        self._stored["keyring"] = value
+        return value
 
     def _on_session_change(self, event: Any, session: Any) -> None:
         self._saved = session.encode()
-        self._write_session_file(self._saved)
-        if self.settings.keyring_session is not None:
-            from ...keyring_store import set_secret
+        file, entry = self.settings.session_file, self.settings.keyring_session
+        if file is None and entry is None:
+            return
+        from ...keyring_store import get_secret, set_secret
 
-            set_secret(self.settings.keyring_session, self._saved)
+        # Under the lock a sign-in or logout of the profile holds while it changes the entry or file:
+        # the compare and the write below see its change whole or not at all (and this process's
+        # other threads wait: ours first, then the file lock, always in that order).
+        with self._lock, self._profile_lock():
+            if file is not None and self._unchanged("file", self._current_session_file()):
+                self._write_session_file(self._saved)
+                self._stored["file"] = self._saved
+            if entry is not None and self._unchanged("keyring", get_secret(entry)):
+                set_secret(entry, self._saved)
+                self._stored["keyring"] = self._saved
+
+    def _profile_lock(self) -> AbstractContextManager[Any]:
+        """The config file's lock, when there is a config file (no profile, no sign-in or logout to race)."""
+        from ...config import config_path, profile_lock
+
+        return profile_lock() if config_path().exists() else nullcontext()
+
+    def _unchanged(self, store: str, current: str | None) -> bool:
+        """Whether ``store`` still holds what this process last read or wrote (never read: taken as is).
+
+        Else another process signed the profile in again or logged it out: its
+        session (or its removal) stays, and this one is kept in memory only.
+        """
+        if self._stored.get(store, current) == current:
+            return True
+        where = (
+            f"session file {self.settings.session_file}"
+            if store == "file"
+            else f"keyring entry {self.settings.keyring_session!r}"
+        )
+        log.log(
+            logging.DEBUG if self._unsaved_said else logging.WARNING,
+            "%s: the new session was not saved to the %s, which another process changed or removed "
+            "(a sign-in or logout): this connection keeps it in memory only",
+            self.network,
+            where,
+        )
+        self._unsaved_said = True
+        return False
 
     def _build_client(self) -> Any:
         from atproto_client import Client
