@@ -83,7 +83,17 @@ class _StateNotes:
 
 
 def _notes(scheduler: Scheduler | None) -> _Notes:
-    return scheduler.store if scheduler is not None else _StateNotes()
+    """Where the crisis is recorded; ``scheduler`` that is no ``Scheduler`` (its store's path, say)
+    is ``InvalidInput`` before anything is paused or published."""
+    from .scheduler import Scheduler as Kind
+
+    if scheduler is None:
+        return _StateNotes()
+    if not isinstance(scheduler, Kind):
+        raise InvalidInput(
+            f"scheduler must be a decentsocial.Scheduler (Scheduler(path)), got {type(scheduler).__name__}"
+        )
+    return scheduler.store
 
 
 def _record(text: str, notes: _Notes) -> dict[str, Any]:
@@ -223,8 +233,9 @@ class Crisis:
         during the crisis (and the repeating ones whose ``until`` passed):
         ``"now"`` resumes them (they all go out at once), ``"skip"`` cancels
         them, those planned during it too (their records stay; see
-        ``CrisisEnd.skipped``). Any other repeating job resumes at its next
-        time after the end.
+        ``CrisisEnd.skipped``), but one whose every target had published
+        ends done (failed where a target failed), listed in ``resumed``.
+        Any other repeating job resumes at its next time after the end.
         """
         if backlog not in ("now", "skip"):
             raise InvalidInput(f'backlog must be "now" or "skip", got {backlog!r}')
@@ -262,7 +273,10 @@ class Crisis:
                     failures.pop(entry["pinned"], None)
                 except Exception as exc:  # a backend's own error too: reported, the end goes on
                     failures[entry["pinned"]] = (entry["label"], _unpin_error(entry, exc))
-            skipped += _skip_backlog(self.scheduler, self.id) if backlog == "skip" else []
+            if backlog == "skip":
+                cancelled, finished = _skip_backlog(self.scheduler, self.id)
+                skipped += cancelled
+                resumed += finished  # ended as its worker would have: nothing of it is sent again
             resumed += _resume(self.scheduler, self.id, tuple(record["paused"]))
             # The record goes last: a crash before this leaves the crisis active, so end can run again.
             if notes.swap_note(ACTIVE, current, None):
@@ -352,24 +366,30 @@ def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...]
     return resumed
 
 
-def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> list[str]:
+def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> tuple[list[str], list[str]]:
     """Cancel the jobs crisis ``crisis_id`` held past their time with nothing after it (the record is
     still there: none can run): one-off jobs, and repeating ones whose ``until`` passed meanwhile;
     those it paused, and those planned (or resumed by hand) during it, which it held as scheduled;
-    never one held by hand."""
+    never one held by hand. The ids cancelled, and those ended instead: a job whose every target of
+    its occurrence was published before the crisis held it ends done (failed where one failed), as
+    its worker would have ended it; cancelled, it would deny the posts it made."""
     if scheduler is None:
-        return []
+        return [], []
     now = scheduler._now()
     skipped: list[str] = []
+    finished: list[str] = []
     for job in scheduler.jobs():
         ended = job.every is None or (job.until is not None and job.until < now)
-        if not ended or job.at > now:
+        if not ended or job.at > now or job.status not in ("paused", "scheduled"):
             continue
-        if job.status == "paused":
-            skipped.extend(scheduler.store.move(job.id, ("paused",), "cancelled", held_by=crisis_id) or [])
-        elif job.status == "scheduled":
-            skipped.extend(scheduler.store.move(job.id, ("scheduled",), "cancelled") or [])
-    return skipped
+        held = crisis_id if job.status == "paused" else None
+        ran = {o.target: o for o in job.outcomes if o.occurrence == job.occurrence and not o.publishing}
+        if job.targets and all(target in ran for target in job.targets):
+            status = "failed" if any(o.error is not None for o in ran.values()) else "done"
+            finished.extend(scheduler.store.move(job.id, (job.status,), status, held_by=held) or [])
+        else:
+            skipped.extend(scheduler.store.move(job.id, (job.status,), "cancelled", held_by=held) or [])
+    return skipped, finished
 
 
 def crisis(
