@@ -26,7 +26,7 @@ from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_error
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, checked_while_read, key_text, open_scheduler
-from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin
+from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin, typed_text
 from .text import truncate
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
 
 
 def parse_variants(items: list[str]) -> dict[str, str]:
-    """``NAME=TEXT`` options as a mapping; ``InvalidInput`` for one without ``=`` or given twice."""
+    """``NAME=TEXT`` options as a mapping; ``InvalidInput`` for one without ``=`` or given twice, and
+    ``UsageProblem`` for a TEXT with a byte the command line could not decode (:func:`typed_text`)."""
     found: dict[str, str] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -113,7 +114,7 @@ def parse_variants(items: list[str]) -> dict[str, str]:
             raise InvalidInput(f"--variant takes NAME=TEXT (a profile or network, its text), not {item!r}")
         if name.strip() in found:
             raise InvalidInput(f"--variant {name.strip()!r} is given twice")
-        found[name.strip()] = text
+        found[name.strip()] = typed_text(text, f"--variant {name.strip()!r}")
     return found
 
 
@@ -206,9 +207,10 @@ def schedule(
             rhythm_clock(tz, interval)
     if key is not None and not key.strip():
         raise UsageProblem(f"--key must be non-empty text, got {key!r}")
+    draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
-            Draft(text=text_or_stdin(text)),  # as `post`: "-" is a file piped in, never the text "-"
+            draft,
             to,
             at=when,
             every=interval,

@@ -9,7 +9,6 @@ shell history and the process list). Errors print one line and exit 1 (2: wrong 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +27,7 @@ from typer.core import TyperGroup
 from .base import BaseNetwork
 from .errors import ConfigurationError, DecentSocialError
 from .models import Account, Draft, Media, Message, Notification, Post, Reward
-from .store_cli import checked_while_read, key_text, known_network
+from .store_cli import checked_while_read, json_setting, key_text, known_network
 from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -230,13 +229,7 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
                 raise UsageProblem(f"--setting {key} names {variable_named(variable)}, which is not set")
             settings[key[: -len("_env")]] = os.environ[variable]
             continue
-        if value.startswith(("[", "{")):
-            try:
-                settings[key] = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise UsageProblem(f"--setting {key}: not valid JSON ({exc.msg})") from None
-        else:
-            settings[key] = value
+        settings[key] = json_setting(key, value) if value.startswith(("[", "{")) else value
     return settings
 
 

@@ -36,7 +36,7 @@ from .cli import (
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, is_missing_file, open_scheduler
-from .terminal import bidi, printable, text_or_stdin
+from .terminal import bidi, printable, text_or_stdin, typed_text
 
 if TYPE_CHECKING:
     from .crosspost import Outcome
@@ -236,6 +236,8 @@ def crisis_start(
 ) -> None:
     """Pause every planned job, publish the statement to each profile and pin it."""
     from .lifecycle import crisis
+
+    typed_text(statement, "STATEMENT")  # a byte the command line could not decode: status 2, no store made
 
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.

@@ -7,6 +7,7 @@ the other (the campaign commands' module can be imported first, alone).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -15,8 +16,7 @@ import typer
 
 from .errors import ConfigurationError
 from .paths import home_path
-from .terminal import printable
-from .text import lone_surrogate_at
+from .terminal import printable, typed_text
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
@@ -26,6 +26,7 @@ __all__ = [
     "checked_while_read",
     "expanded",
     "is_missing_file",
+    "json_setting",
     "key_text",
     "known_network",
     "open_scheduler",
@@ -122,11 +123,31 @@ def known_network(name: str) -> None:
 def key_text(key: str) -> None:
     """``--key``: text with a lone surrogate (a byte the command line could not decode) cannot be
     stored or sent, so no write could ever be found again by it: a wrong argument, said before any."""
-    from .cli import UsageProblem
+    typed_text(key, "--key")
 
-    at = lone_surrogate_at(key)
-    if at is not None:
+
+#: The deepest a ``--setting`` JSON value may nest: the depth the SDK reads a server's JSON to
+#: (``Limits.max_json_depth``), far past any setting (``relays``, ``limits``: one or two levels).
+MAX_SETTING_DEPTH = 64
+
+
+def json_setting(key: str, value: str) -> Any:
+    """``--setting KEY=VALUE`` with a JSON list or object for VALUE, decoded; one that is not JSON, or
+    nests deeper than :data:`MAX_SETTING_DEPTH`, is a wrong argument.
+
+    Measured before it is parsed: ``[`` a hundred thousand times over ran the parser out of stack
+    (an unexpected ``RecursionError``, status 1), and how deep it gets first depends on the Python.
+    """
+    from .cli import UsageProblem
+    from .errors import NetworkUnavailable
+    from .limits import check_json_depth
+
+    try:
+        check_json_depth(value, max_depth=MAX_SETTING_DEPTH, network="cli")
+        return json.loads(value)
+    except NetworkUnavailable:
         raise UsageProblem(
-            f"--key is not valid Unicode: a lone surrogate at character {at}"
-            " (a byte the command line could not decode); give the key as text"
-        )
+            f"--setting {key}: not valid JSON (nested deeper than {MAX_SETTING_DEPTH} levels)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise UsageProblem(f"--setting {key}: not valid JSON ({exc.msg})") from None

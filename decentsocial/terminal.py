@@ -4,7 +4,8 @@ A post, a handle or a server's error message is printed by the command line
 as plain text: :func:`printable` for a line, :func:`cell` for a table cell,
 :func:`bidi` for a line that may hold right-to-left script, :func:`json_text`
 (and :func:`json_time` for a time) for ``--json``. And the way in: :func:`text_or_stdin` (``-`` reads
-standard input, bounded) and :func:`decoded_input` for text piped to a command.
+standard input, bounded; other text is checked by :func:`typed_text`) and :func:`decoded_input` for
+text piped to a command.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from unicodedata import bidirectional
 
 from rich.containers import Lines
 from rich.text import Text
+
+from .text import lone_surrogate_at
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,6 +38,7 @@ __all__ = [
     "printable",
     "stdin_is_terminal",
     "text_or_stdin",
+    "typed_text",
 ]
 
 #: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, Adlam, Hanifi
@@ -183,8 +187,29 @@ def stdin_is_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def text_or_stdin(text: str) -> str:
-    """``text``, or standard input when it is ``-`` (a long or prepared post: ``post - --to x < post.txt``).
+def typed_text(text: str, name: str, *, or_stdin: bool = False) -> str:
+    """``text`` as typed for the argument ``name``; with a lone surrogate (a byte the command line
+    could not decode, as ``$'hi\\xff'`` gives it) it is a wrong argument: ``UsageProblem``, status 2.
+
+    No network or store can take such text, and it was typed, not read from a file: said as a
+    mistyped argument before anything is opened, not as the network's failure (status 1).
+    ``or_stdin``: the argument also takes ``-``, and the message says so.
+    """
+    at = lone_surrogate_at(text)
+    if at is not None:
+        from .cli import UsageProblem  # here: cli imports this module
+
+        stdin = ", or - to read it from standard input" if or_stdin else ""
+        raise UsageProblem(
+            f"{name} is not valid Unicode: a lone surrogate at character {at} (a byte the command line"
+            f" could not decode); give it as UTF-8 text{stdin}"
+        )
+    return text
+
+
+def text_or_stdin(text: str, name: str = "TEXT") -> str:
+    """``text`` (checked by :func:`typed_text`), or standard input when it is ``-`` (a long or prepared
+    post: ``post - --to x < post.txt``).
 
     Read as bytes, so a file saved by any editor is read right (see
     :func:`decoded_input`). One trailing line break (the one every file and
@@ -195,7 +220,7 @@ def text_or_stdin(text: str) -> str:
     from .errors import InvalidInput
 
     if text != "-":
-        return text
+        return typed_text(text, name, or_stdin=True)
     if sys.stdin is None:  # started with standard input closed (``<&-``)
         raise InvalidInput("- reads the text from standard input, which is closed")
     raw = getattr(sys.stdin, "buffer", None)
