@@ -353,8 +353,19 @@ def _template(cls: type[BaseNetwork[Any]]) -> bool:
 
 
 def base_key(draft: Draft) -> str:
-    """The crosspost's key: the draft's own ``idempotency_key``, or a new random one."""
-    return draft.idempotency_key or os.urandom(16).hex()  # 32 hex digits, as a uuid4's
+    """The crosspost's key: the draft's own ``idempotency_key``, or a new random one.
+
+    A blank key is ``InvalidInput``, as ``publish`` says of it: taken as no key, each run would get
+    a new random one, and running the crosspost again would post everything twice.
+    """
+    key = draft.idempotency_key
+    if key is None:
+        return os.urandom(16).hex()  # 32 hex digits, as a uuid4's
+    if not key.strip():
+        raise InvalidInput(
+            f"idempotency_key must be non-empty text, got {key!r} (leave it out for a new key per call)"
+        )
+    return key
 
 
 def crosspost(
