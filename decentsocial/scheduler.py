@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo
 
 from . import errors
 from .config import config_path, profile_network
-from .crosspost import plan, plan_outcome, publish_planned, target_of
+from .crosspost import base_key, plan, plan_outcome, publish_planned, target_of
 from .jobs import (
     BY_HAND,
     LATEST,
@@ -242,7 +242,7 @@ class Scheduler:
         with on that clock; one they show twice runs the first time).
 
         ``key`` (default: the draft's ``idempotency_key``, else a new one;
-        one given empty is ``InvalidInput``) makes scheduling itself
+        one given empty, or a blank draft key, is ``InvalidInput``) makes scheduling itself
         exactly-once: scheduling the same key and draft again returns the
         job already planned; the same key with another draft or plan is
         ``InvalidInput``, and so is the key of a cancelled job (it would
@@ -270,8 +270,8 @@ class Scheduler:
             raise errors.InvalidInput("until is before at: the job would never run")
         local_at = None if tz is None else local_anchor(at, rhythm_clock(tz, interval))
         # Only a key left out falls back: an empty one given (a variable unset) is refused, never
-        # replaced by a random key that would plan the job again on every run.
-        job_key = key if key is not None else d.idempotency_key or uuid.uuid4().hex
+        # replaced by a random key that would plan the job again on every run (a blank draft key too).
+        job_key = key if key is not None else base_key(d)
         if not isinstance(job_key, str) or not job_key.strip():
             raise errors.InvalidInput(f"key must be non-empty text, got {job_key!r}")
         _valid_text(job_key, "key")
