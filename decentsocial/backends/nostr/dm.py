@@ -13,8 +13,10 @@ Sending ``text`` to ``recipient``:
 
 One wrap goes to the recipient and one to this account (so ``messages()``
 shows what was sent); only the recipient's decides whether sending failed,
-as the copy to self is best effort. Seal and wrap are dated up to two days in the past at
-random (NIP-59) so their dates reveal nothing. Every wrap is built before any
+as the copy to self is best effort. It is stored after a failure too when a
+relay holds the recipient's wrap, so ``messages()`` shows what may have
+arrived. Seal and wrap are dated up to two days in the past at random
+(NIP-59) so their dates reveal nothing. Every wrap is built before any
 is published: text that does not fit fails before any I/O.
 
 Reading unwraps every kind-1059 event addressed to this account and keeps
@@ -127,7 +129,31 @@ def send(net: NostrNetwork, recipient: str, text: str) -> str:
             f"the message does not fit a NIP-44 payload: {exc}", network=NETWORK
         ) from None
     delivery, *copies = wraps
-    net.publish_event(delivery)
+    net.last_publish = ()  # so that, after an error, it holds the delivery's outcomes or nothing
+    try:
+        net.publish_event(delivery)
+    except errors.NetworkUnavailable as exc:
+        # Too few relays confirmed it, but one that holds it lets the recipient read it: the copy
+        # to self is stored then too, so ``messages()`` shows it, as the docs tell the caller to
+        # check there before sending again (without it, that resend delivered the message twice).
+        if exc.sent and _held(net, delivery.id):
+            _store_copies(net, copies, rumor_id)
+        raise
+    _store_copies(net, copies, rumor_id)
+    return rumor_id
+
+
+def _held(net: NostrNetwork, wrap_id: str) -> bool:
+    """Whether a relay took the wrap: it said so, or serves it when asked now."""
+    if any(o.accepted for o in net.last_publish):
+        return True
+    try:
+        return any(e.id == wrap_id for e in net.transport.query([{"ids": [wrap_id]}]).events)
+    except errors.DecentSocialError:
+        return False
+
+
+def _store_copies(net: NostrNetwork, copies: list[Event], rumor_id: str) -> None:
     for copy in copies:
         # Only the recipient's wrap decides: failing now would make a retry deliver the message
         # twice. The copy to self only records what was sent (``last_publish`` shows its fate).
@@ -135,7 +161,6 @@ def send(net: NostrNetwork, recipient: str, text: str) -> str:
             net.publish_event(copy)
         except errors.DecentSocialError as exc:
             log.debug("the copy to self of message %s was not stored: %s", rumor_id[:16], exc)
-    return rumor_id
 
 
 def unwrap(wrap: Event, key: PrivateKey) -> Message | None:
