@@ -194,7 +194,13 @@ def _refresh(post: Post, nets: list[Network]) -> Post | None:
 def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
     m = post.metrics
     reward = post.reward
-    amounts = {a.asset: str(a.value) for a in reward.amounts} if reward else {}
+    # A reward may list one asset more than once (an author's and curators' shares): summed, as
+    # ``report`` sums them, not the last one kept.
+    earned: dict[str, Decimal] = {}
+    for amount in reward.amounts if reward else ():
+        known = earned.get(amount.asset)
+        earned[amount.asset] = amount.value if known is None else _exact_sum(known, amount.value)
+    amounts = {asset: str(value) for asset, value in earned.items()}
     return (
         post.network,
         post.id,
@@ -315,7 +321,7 @@ def _amounts(text: Any) -> dict[str, Decimal]:
             earned = {k: Decimal(v) for k, v in found.items()}
             if all(v.is_finite() and v >= 0 for v in earned.values()):
                 return earned
-    except (TypeError, ValueError, ArithmeticError):
+    except (TypeError, ValueError, ArithmeticError, RecursionError):  # "[[[[…" nested past the stack
         pass
     raise _Damaged(f"rewards {str(text)[:60]!r} are not amounts")
 
