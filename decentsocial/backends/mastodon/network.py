@@ -28,7 +28,7 @@ from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
 from ...stopping import wait
 from ...text import mastodon_len, mentions
-from ...urls import parse_url
+from ...urls import DEFAULT_PORTS, host_key, parse_url
 from .compose import (
     MAX_UPLOAD_BYTES,
     InstanceLimits,
@@ -193,10 +193,28 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             data = match[0]
         return to_asked_account(data, acct)
 
+    def _here(self, account: Account) -> Account:
+        """``account`` as this server knows it: ids and bare handles are server-local, so a bare
+        handle whose ``url`` is on another host (read there) is looked up here as ``handle@host``."""
+        handle = account.handle.lstrip("@")
+        try:
+            url = parse_url(account.url) if account.url and "@" not in handle else None
+        except errors.InvalidInput:
+            url = None  # no telling where it was read: taken as it is
+        home = parse_url(self.settings.base_url)
+        if url is None or (url.host, url.effective_port) == (home.host, home.effective_port):
+            return account
+        domain = url.host if url.port in (None, DEFAULT_PORTS.get(url.scheme)) else url.netloc
+        if host_key(self._local_domain()) in (url.host, domain):
+            return account
+        return self.account(f"{handle}@{domain}")
+
     def _account_id(self, account: AccountRef) -> str:
-        """The account's id, checked and encoded for a URL path (``InvalidInput`` before any I/O)."""
+        """The account's id on this server, checked and encoded for a URL path (a ``user@domain``
+        account's id may be another server's: it is looked up here)."""
         if isinstance(account, Account) and account.network == NETWORK:
-            return path_id(account.id, "account id")
+            local = "@" not in account.handle.lstrip("@")
+            return path_id((self._here(account) if local else self.account(account.handle)).id, "account id")
         return path_id(self.account(self.account_ref(account)).id, "account id")
 
     def _follow(self, account: AccountRef) -> None:
@@ -672,7 +690,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             raise errors.InvalidInput(
                 f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
             )
-        recipient = to if isinstance(to, Account) else self.account(to)  # NotFound: no such account
+        recipient = self._here(to) if isinstance(to, Account) else self.account(to)  # NotFound: no one
         local = self._local_domain()
         own = handle_key(recipient.handle, local)
         # Both readings: the SDK's, and the server's own (it decides who receives the status).
