@@ -56,6 +56,7 @@ from .crosspost import (
     target_of,
 )
 from .errors import ConfigurationError, InvalidInput, UnsupportedFeature
+from .interrupt import Interrupt
 from .jobs import Job
 from .lifecycle import RETRACTION_NOTICE, Retracted, Retraction, _retract_outcome
 from .lifecycle import retract as _sync_retract
@@ -95,10 +96,19 @@ class AsyncPager(Generic[T]):
     """An async iterator over a backend's lazy iterator, pulling a batch per trip to the worker thread."""
 
     def __init__(
-        self, net: AsyncNetwork, make: Callable[[], Iterator[T]], batch: int, *, own_thread: bool = False
+        self,
+        net: AsyncNetwork,
+        make: Callable[[], Iterator[T]],
+        batch: int,
+        *,
+        own_thread: bool = False,
+        opening: Interrupt | None = None,
     ) -> None:
         self._net = net
         self._make = make
+        # Set by aclose() while the backend's stream is still being opened (Nostr's relays connecting):
+        # the opening, which runs with it in force, ends then rather than at its timeout.
+        self._opening = opening
         self._batch = batch
         # A stream waits for posts for as long as it runs: in a thread of its own, so that the
         # connection's worker thread stays free for other calls meanwhile.
@@ -158,7 +168,12 @@ class AsyncPager(Generic[T]):
 
     def _pull(self) -> list[T]:
         if self._iterator is None:
-            made = self._make()
+            try:
+                made = self._make()
+            except Exception:
+                if self._stop_asked:
+                    return []  # closed while it opened: the opening's end is the stream's quiet end
+                raise
             with self._stopping:
                 self._iterator, asked = made, self._stop_asked
             if asked:
@@ -181,6 +196,8 @@ class AsyncPager(Generic[T]):
                 # One waiting for its next post is woken if its backend can be (``stop()``): it ends, then
                 # its clean-up runs. One that cannot (a stream without ``stop()``) is not waited for.
                 woken = made is not None and _stop(made)
+                if made is None and self._opening is not None:
+                    self._opening.set()  # still opening: Nostr's subscribing ends now (not waited for)
                 closing = self._thread.submit(self._end_stream)
                 self._thread.shutdown()
                 if pending is None or pending.done() or woken:
@@ -473,10 +490,14 @@ class AsyncNetwork:
         backend knows (a ``kind`` it has not) fails at the first ``await``.
         """
         self._check_stream(kind, tag)
-        opened = self._worker().submit(
-            functools.partial(contextvars.copy_context().run, lambda: self.sync.stream(kind=kind, tag=tag))
-        )
-        return AsyncPager(self, opened.result, 1, own_thread=True)
+        opening = Interrupt()
+
+        def open_stream() -> Iterator[Post]:
+            with opening.in_force():  # aclose() meanwhile ends the opening (see AsyncPager)
+                return self.sync.stream(kind=kind, tag=tag)
+
+        opened = self._worker().submit(functools.partial(contextvars.copy_context().run, open_stream))
+        return AsyncPager(self, opened.result, 1, own_thread=True, opening=opening)
 
     def _check_stream(self, kind: object, tag: object) -> None:
         """The checks of ``Network.stream`` that need no I/O, made at the call."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import webbrowser
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,6 +24,7 @@ from rich.text import Text
 
 from .cli import SETUP, JsonOpt, UsageProblem, app, ask_first, err, handles_errors, out, print_json, yes_opt
 from .errors import ConfigurationError
+from .store_cli import checked_while_read, typed_value
 from .terminal import cell, json_time, printable
 
 if TYPE_CHECKING:
@@ -37,18 +39,35 @@ login_app = typer.Typer(
 app.add_typer(login_app, name="login", rich_help_panel=SETUP)
 
 ProfileArg = Annotated[
-    str, typer.Option("--profile", "-p", help="Name of the profile to save (brand-mastodon).")
+    str,
+    typer.Option(
+        "--profile", "-p", help="Name of the profile to save (brand-mastodon).", callback=typed_value()
+    ),
 ]
 NoBrowser = Annotated[
     bool, typer.Option("--no-browser", help="Print the address instead of opening a browser.")
 ]
 Timeout = Annotated[
-    float, typer.Option("--timeout", min=1, help="Seconds to wait for the browser to come back.")
+    float,
+    typer.Option(
+        "--timeout",
+        min=1,
+        help="Seconds to wait for the browser to come back.",
+        callback=checked_while_read(lambda seconds: _waitable(seconds)),
+    ),
 ]
 ReadOnly = Annotated[
     bool,
     typer.Option("--read-only", help="Ask only for reading (monitoring, reports): nothing can be posted."),
 ]
+
+
+def _waitable(seconds: float) -> None:
+    """``--timeout``: no longer than a wait can be told (``threading.TIMEOUT_MAX``, about 292 years).
+    ``inf`` passed ``min=1`` and ended the sign-in, once the browser was open, as an unexpected
+    ``OverflowError`` (status 1)."""
+    if not seconds <= threading.TIMEOUT_MAX:
+        raise UsageProblem(f"--timeout is longer than a wait can be, got {seconds:g}")
 
 
 def _ready(profile: str) -> None:
@@ -138,11 +157,15 @@ def _approve(
 @login_app.command("mastodon")
 @handles_errors
 def login_mastodon(
-    server: Annotated[str, typer.Argument(help="Your instance's address, e.g. https://mastodon.social.")],
+    server: Annotated[
+        str,
+        typer.Argument(help="Your instance's address, e.g. https://mastodon.social.", callback=typed_value()),
+    ],
     profile: ProfileArg,
     read_only: ReadOnly = False,
     scope: Annotated[
-        list[str] | None, typer.Option("--scope", help="Ask for exactly this scope (repeatable).")
+        list[str] | None,
+        typer.Option("--scope", help="Ask for exactly this scope (repeatable).", callback=typed_value()),
     ] = None,
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port of the local redirect (0: any free port).")
@@ -171,9 +194,14 @@ def login_mastodon(
 @handles_errors
 def login_threads(
     profile: ProfileArg,
-    app_id: Annotated[str, typer.Option("--app-id", help="Threads app ID (Meta app dashboard).")],
+    app_id: Annotated[
+        str, typer.Option("--app-id", help="Threads app ID (Meta app dashboard).", callback=typed_value())
+    ],
     redirect_uri: Annotated[
-        str, typer.Option("--redirect-uri", help="The redirect address registered for the app.")
+        str,
+        typer.Option(
+            "--redirect-uri", help="The redirect address registered for the app.", callback=typed_value()
+        ),
     ],
     app_secret_env: Annotated[
         str | None, typer.Option("--app-secret-env", help="Read the app secret from this variable.")
@@ -211,9 +239,13 @@ def login_threads(
 @login_app.command("bluesky")
 @handles_errors
 def login_bluesky(
-    handle: Annotated[str, typer.Argument(help="Your handle, e.g. brand.bsky.social.")],
+    handle: Annotated[
+        str, typer.Argument(help="Your handle, e.g. brand.bsky.social.", callback=typed_value())
+    ],
     profile: ProfileArg,
-    server: Annotated[str, typer.Option("--server", help="Your PDS.")] = "https://bsky.social",
+    server: Annotated[str, typer.Option("--server", help="Your PDS.", callback=typed_value())] = (
+        "https://bsky.social"
+    ),
     save_password: Annotated[
         bool,
         typer.Option("--save-password", help="Keep the app password instead of only the session."),
@@ -238,7 +270,9 @@ def login_bluesky(
     _done(signed)
 
 
-NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="An API node (repeatable).")]
+NodeOpt = Annotated[
+    list[str] | None, typer.Option("--node", help="An API node (repeatable).", callback=typed_value())
+]
 ActiveOpt = Annotated[bool, typer.Option("--active", help="Also import the active key (transfers, claims).")]
 PostingEnv = Annotated[
     str | None, typer.Option("--posting-key-env", help="Read the posting key from this variable.")
@@ -252,7 +286,7 @@ def _chain_login(network: str, title: str) -> Callable[..., None]:
     """``login hive`` and ``login steem``: one command, on either chain."""
 
     def login(
-        account: Annotated[str, typer.Argument(help="The account name, without @.")],
+        account: Annotated[str, typer.Argument(help="The account name, without @.", callback=typed_value())],
         profile: ProfileArg,
         node: NodeOpt = None,
         active: ActiveOpt = False,
@@ -292,7 +326,9 @@ login_steem = login_app.command("steem")(handles_errors(_chain_login("steem", "S
 @handles_errors
 def login_nostr(
     profile: ProfileArg,
-    relay: Annotated[list[str] | None, typer.Option("--relay", help="A relay (repeatable).")] = None,
+    relay: Annotated[
+        list[str] | None, typer.Option("--relay", help="A relay (repeatable).", callback=typed_value())
+    ] = None,
     import_key: Annotated[
         bool, typer.Option("--import", help="Import your key instead of making a new one.")
     ] = False,
@@ -300,7 +336,8 @@ def login_nostr(
         str | None, typer.Option("--key-env", help="Read the nsec to import from this variable.")
     ] = None,
     nip05: Annotated[
-        str | None, typer.Option("--nip05", help="Check that name@domain points at this key.")
+        str | None,
+        typer.Option("--nip05", help="Check that name@domain points at this key.", callback=typed_value()),
     ] = None,
 ) -> None:
     """Make a new Nostr key (shown once) or import yours; optionally check your NIP-05 name."""
@@ -321,7 +358,7 @@ def login_nostr(
 @app.command(rich_help_panel=SETUP)
 @handles_errors
 def logout(
-    profile: Annotated[str, typer.Argument(help="The profile to sign out of.")],
+    profile: Annotated[str, typer.Argument(help="The profile to sign out of.", callback=typed_value())],
     no_revoke: Annotated[
         bool,
         typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
@@ -387,7 +424,7 @@ def profiles(
 @app.command(rich_help_panel=SETUP)
 @handles_errors
 def refresh(
-    profile: Annotated[str, typer.Argument(help="A Threads profile.")],
+    profile: Annotated[str, typer.Argument(help="A Threads profile.", callback=typed_value())],
     force: Annotated[
         bool, typer.Option("--force", help="Refresh even if the token is not close to expiry.")
     ] = False,

@@ -241,10 +241,10 @@ class BaseNetwork(Generic[S]):
         """Where this connection's records live in the store: the network and the account."""
         return f"{self.name}:{self.identity}"
 
-    def claim_key(self, kind: str, key: str, digest: str) -> dict[str, Any] | None:
-        """Make ``key`` stand for ``digest`` (one key, one content); return what its earlier use recorded."""
+    def claim_key(self, kind: str, key: str, digest: str, *legacy: str) -> dict[str, Any] | None:
+        """Make ``key`` stand for ``digest`` or a ``legacy`` one; return what its earlier use recorded."""
         self._check_key(key)
-        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name)
+        return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name, legacy=legacy)
 
     def _check_key(self, key: str) -> None:
         """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
@@ -344,10 +344,10 @@ class BaseNetwork(Generic[S]):
         if self.keeps_publish_keys and Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             self._check_key(d.idempotency_key)
             return self._publish(d)
-        from .idempotency import draft_digest, key_record, post_of_key
+        from .idempotency import draft_digests, key_record, post_of_key
 
-        key, digest = d.idempotency_key, draft_digest(d, network=self.name)
-        earlier = self.claim_key("publish", key, digest)
+        key, (digest, *legacy) = d.idempotency_key, draft_digests(d, network=self.name)
+        earlier = self.claim_key("publish", key, digest, *legacy)  # legacy: as older versions took it
         if self.resolves_publish_keys or Capability.IDEMPOTENT_PUBLISH not in self.capabilities:
             return self._keyed(lambda: self._publish(d), "publish", key, earlier is None)
         if earlier is not None:  # the post it made, or a publish under way or whose answer was lost
@@ -578,10 +578,10 @@ class BaseNetwork(Generic[S]):
         # Where the old post stood (its parent, the post it quotes, its community) is the new one's too.
         update: dict[str, Any] = {name: getattr(old, name) for name in ("reply_to", "quote_of", "community")}
         if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
-            from .idempotency import draft_digest
+            from .idempotency import replace_key
 
-            material = f"replace\x1f{old.id}\x1f{draft_digest(draft, network=self.name)}"
-            update["idempotency_key"] = hashlib.sha256(material.encode()).hexdigest()[:32]
+            state = None if self.keeps_publish_keys else self.state  # where an older version's key shows
+            update["idempotency_key"] = replace_key(old.id, draft, state, self.state_scope, network=self.name)
         new = self.publish(draft.model_copy(update=update))
         with contextlib.suppress(NotFound):
             self.delete(old)

@@ -25,7 +25,7 @@ from rich.table import Table
 from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_errors, out, print_json, yes_opt
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
-from .store_cli import StoreOpt, checked_while_read, key_text, open_scheduler
+from .store_cli import StoreOpt, checked_while_read, key_text, open_scheduler, typed_value
 from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin, typed_text
 from .text import truncate
 
@@ -112,10 +112,27 @@ def parse_variants(items: list[str]) -> dict[str, str]:
         name, sep, text = item.partition("=")
         if not sep or not name.strip():
             raise InvalidInput(f"--variant takes NAME=TEXT (a profile or network, its text), not {item!r}")
-        if name.strip() in found:
-            raise InvalidInput(f"--variant {name.strip()!r} is given twice")
-        found[name.strip()] = typed_text(text, f"--variant {name.strip()!r}")
+        name = typed_text(name.strip(), "--variant NAME")
+        if name in found:
+            raise InvalidInput(f"--variant {name!r} is given twice")
+        found[name] = typed_text(text, f"--variant {name!r}")
+        if not text.strip():  # ``--variant "brand=$MSG"`` with $MSG unset: refused later, its store made
+            raise InvalidInput(f"--variant {name!r} has no text: give NAME=TEXT")
     return found
+
+
+def check_variant_names(variants: dict[str, str], to: list[str]) -> None:
+    """Each ``--variant`` names a ``--to`` profile or a network: one naming neither (a typo) can match
+    no target, said before the store is made (``Scheduler.schedule`` says it too, for a network no
+    target is on, as it reads the profiles)."""
+    from .registry import known_networks
+
+    for name in variants:
+        if name not in to and name not in known_networks():
+            raise InvalidInput(
+                f"--variant {name!r} names no --to profile and no network; use one of"
+                f" {', '.join(dict.fromkeys(to))}, or a network's name"
+            )
 
 
 def _jobs_table(jobs: list[Job]) -> Table:
@@ -151,7 +168,12 @@ def schedule(
     text: Annotated[str, typer.Argument(help="The text to publish; - reads it from stdin.")],
     to: Annotated[
         list[str],
-        typer.Option("--to", metavar="PROFILE", help="An account to post with (a profile). Repeatable."),
+        typer.Option(
+            "--to",
+            metavar="PROFILE",
+            help="An account to post with (a profile). Repeatable.",
+            callback=typed_value(),
+        ),
     ],
     at: Annotated[str, typer.Option("--at", help="When: now, +2h, or ISO-8601 with a time zone.")] = "now",
     every: Annotated[str | None, typer.Option("--every", help="Repeat every 1h, 1d… (at least 1m).")] = None,
@@ -187,6 +209,7 @@ def schedule(
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
     with given("--variant"):
         variants = parse_variants(variant or [])
+        check_variant_names(variants, to)
     with given("--at"):
         when = parse_when(at)
     with given("--every"):
@@ -291,7 +314,9 @@ def _moved(verb: str, ids: list[str], as_json: bool = False) -> None:
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def pause(
-    job_id: Annotated[str | None, typer.Argument(help="A job id; every job when left out.")] = None,
+    job_id: Annotated[
+        str | None, typer.Argument(help="A job id; every job when left out.", callback=typed_value())
+    ] = None,
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
 ) -> None:
@@ -303,7 +328,9 @@ def pause(
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def resume(
-    job_id: Annotated[str | None, typer.Argument(help="A job id; every paused job when left out.")] = None,
+    job_id: Annotated[
+        str | None, typer.Argument(help="A job id; every paused job when left out.", callback=typed_value())
+    ] = None,
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
 ) -> None:
@@ -315,7 +342,7 @@ def resume(
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def cancel(
-    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    job_id: Annotated[str, typer.Argument(help="The job id.", callback=typed_value())],
     store: StoreOpt = "campaign.db",
     yes: Annotated[bool, yes_opt("Cancel")] = False,
     as_json: JsonOpt = False,
@@ -342,7 +369,7 @@ def cancel(
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def reschedule(
-    job_id: Annotated[str, typer.Argument(help="The job id.")],
+    job_id: Annotated[str, typer.Argument(help="The job id.", callback=typed_value())],
     at: Annotated[str, typer.Option("--at", help="The new time: +2h, or ISO-8601 with a time zone.")],
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
@@ -361,7 +388,7 @@ def reschedule(
 @app.command(rich_help_panel=PLANNING)
 @handles_errors
 def retry(
-    job_id: Annotated[str, typer.Argument(help="The failed job's id.")],
+    job_id: Annotated[str, typer.Argument(help="The failed job's id.", callback=typed_value())],
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
 ) -> None:

@@ -14,7 +14,6 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -25,9 +24,10 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from .base import BaseNetwork
+from .draft_cli import AltOpt, CwOpt, ImageOpt, TagOpt, TitleOpt, images
 from .errors import ConfigurationError, DecentSocialError
-from .models import Account, Draft, Media, Message, Notification, Post, Reward
-from .store_cli import checked_while_read, json_setting, key_text, known_network
+from .models import Account, Draft, Message, Notification, Post, Reward
+from .store_cli import checked_while_read, json_setting, key_text, known_network, typed_value
 from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -349,6 +349,7 @@ ProfileOpt = Annotated[
         metavar="PROFILE",
         help="The account to use: a profile from your config file.",
         autocompletion=_complete_profiles,
+        callback=typed_value(),
     ),
 ]
 ProfilesOpt = Annotated[
@@ -359,6 +360,7 @@ ProfilesOpt = Annotated[
         metavar="PROFILE",
         help="An account to use: a profile from your config file. Repeat for several accounts.",
         autocompletion=_complete_profiles,
+        callback=typed_value(),
     ),
 ]
 NetworkOpt = Annotated[
@@ -464,39 +466,16 @@ def post(
             metavar="PROFILE",
             help="An account to post with (a profile from your config file). Repeat to post to several.",
             autocompletion=_complete_profiles,
+            callback=typed_value(),
         ),
     ] = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
-    image: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--image",
-            metavar="PATH",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="An image to attach. Repeatable.",
-        ),
-    ] = None,
-    alt: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--alt",
-            metavar="TEXT",
-            help="A description of an image for people who cannot see it; one per --image, in order.",
-        ),
-    ] = None,
-    cw: Annotated[
-        str | None,
-        typer.Option("--cw", metavar="TEXT", help="A content warning: readers see it before the text."),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag to add. Repeatable.")
-    ] = None,
-    title: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="A title (networks with titled posts: Hive, Steem).")
-    ] = None,
+    image: ImageOpt = None,
+    alt: AltOpt = None,
+    cw: CwOpt = None,
+    tag: TagOpt = None,
+    title: TitleOpt = None,
     key: Annotated[
         str | None,
         typer.Option(
@@ -521,15 +500,9 @@ def post(
     """
     from .crosspost import crosspost
 
-    images, alts = image or [], alt or []
-    if len(alts) > len(images):
-        raise UsageProblem(f"{len(alts)} --alt for {len(images)} --image: give at most one --alt per --image")
-    media = tuple(
-        Media(kind="image", path=path, alt_text=alts[i] if i < len(alts) else None)
-        for i, path in enumerate(images)
-    )
+    media = images(image, alt)
     draft = Draft(
-        text=text_or_stdin(text),
+        text=text_or_stdin(text, empty_ok=bool(media)),
         media=media,
         content_warning=cw,
         tags=tuple(tag or ()),
@@ -660,7 +633,10 @@ def timeline(
     setting: SettingOpt = None,
     limit: LimitOpt = 20,
     search: Annotated[
-        str | None, typer.Option("--search", metavar="QUERY", help='Search instead ("#tag" for a tag).')
+        str | None,
+        typer.Option(
+            "--search", metavar="QUERY", help='Search instead ("#tag" for a tag).', callback=typed_value()
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -128,12 +128,15 @@ def _record(text: str, notes: _Notes) -> dict[str, Any]:
 @dataclass(frozen=True)
 class CrisisEnd:
     """What :meth:`Crisis.end` did: jobs resumed, posts unpinned, and what failed (per account);
-    ``skipped``: the one-off jobs it held past their time, cancelled by ``backlog="skip"``."""
+    ``skipped``: the one-off jobs it held past their time, cancelled by ``backlog="skip"``;
+    ``under_way``: those ``"skip"`` left to the worker still publishing one of their targets
+    (it finishes the job and ends it), never reported cancelled while their posts go out."""
 
     resumed: tuple[str, ...]
     unpinned: tuple[str, ...]
     errors: tuple[tuple[str, DecentSocialError], ...] = ()
     skipped: tuple[str, ...] = ()
+    under_way: tuple[str, ...] = ()
 
 
 class CrisisInterrupted(ConfigurationError):
@@ -234,7 +237,12 @@ class Crisis:
         ``"now"`` resumes them (they all go out at once), ``"skip"`` cancels
         them, those planned during it too (their records stay; see
         ``CrisisEnd.skipped``), but one whose every target had published
-        ends done (failed where a target failed), listed in ``resumed``.
+        ends done (failed where a target failed), listed in ``resumed``,
+        and one whose worker is still publishing a target (its lease live)
+        is handed back to that worker, which finishes it: ``CrisisEnd.under_way``.
+        Each job is decided on and changed in one atomic step of the store,
+        only while this crisis is still the active one: an ``end`` running
+        twice at once (two processes) never skips a job the other resumed.
         Any other repeating job resumes at its next time after the end.
         """
         if backlog not in ("now", "skip"):
@@ -252,6 +260,7 @@ class Crisis:
         failures: dict[str, tuple[str, DecentSocialError]] = {}  # by post: the last attempt's error
         skipped: list[str] = []
         resumed: list[str] = []
+        under_way: list[str] = []
         attempt = 0
         while attempt < _END_ATTEMPTS + len(record["targets"]):
             pinned = [
@@ -274,9 +283,10 @@ class Crisis:
                 except Exception as exc:  # a backend's own error too: reported, the end goes on
                     failures[entry["pinned"]] = (entry["label"], _unpin_error(entry, exc))
             if backlog == "skip":
-                cancelled, finished = _skip_backlog(self.scheduler, self.id)
+                cancelled, finished, running = _skip_backlog(self.scheduler, self.id)
                 skipped += cancelled
                 resumed += finished  # ended as its worker would have: nothing of it is sent again
+                under_way += running
             resumed += _resume(self.scheduler, self.id, tuple(record["paused"]))
             # The record goes last: a crash before this leaves the crisis active, so end can run again.
             if notes.swap_note(ACTIVE, current, None):
@@ -292,7 +302,9 @@ class Crisis:
             raise InvalidInput(f"crisis {self.id} kept changing while it was being ended: run end again")
         for net in self._owned:  # the connections crisis() opened for profile names
             net.close()
-        return CrisisEnd(tuple(resumed), tuple(unpinned), tuple(failures.values()), tuple(skipped))
+        return CrisisEnd(
+            tuple(resumed), tuple(unpinned), tuple(failures.values()), tuple(skipped), tuple(under_way)
+        )
 
     def _check_connections(self, pinned: list[dict[str, Any]], given: Mapping[str, Network]) -> None:
         """``InvalidInput`` naming each pinned statement no connection can unpin (the crisis stays)."""
@@ -366,30 +378,37 @@ def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...]
     return resumed
 
 
-def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> tuple[list[str], list[str]]:
-    """Cancel the jobs crisis ``crisis_id`` held past their time with nothing after it (the record is
-    still there: none can run): one-off jobs, and repeating ones whose ``until`` passed meanwhile;
-    those it paused, and those planned (or resumed by hand) during it, which it held as scheduled;
-    never one held by hand. The ids cancelled, and those ended instead: a job whose every target of
-    its occurrence was published before the crisis held it ends done (failed where one failed), as
-    its worker would have ended it; cancelled, it would deny the posts it made."""
+def _skip_backlog(scheduler: Scheduler | None, crisis_id: str) -> tuple[list[str], list[str], list[str]]:
+    """Cancel the jobs crisis ``crisis_id`` held past their time with nothing after it: one-off jobs,
+    and repeating ones whose ``until`` passed meanwhile; those it paused, and those planned (or
+    resumed by hand) during it, which it held as scheduled; never one held by hand. The ids
+    cancelled, those ended instead (every target of the occurrence had published before the crisis
+    held it: done, or failed where one failed; cancelled, it would deny the posts it made), and
+    those handed back to the worker still publishing one of their targets.
+
+    The listing only names the jobs to look at: the store decides on each as it is when it changes
+    it, in one atomic step, and only while this crisis is the active one (see
+    :func:`~decentsocial.crisis_backlog.held_backlog`). Decided from the listing, a second ``end``
+    running at once cancelled what the first had resumed after the crisis, and a job whose last
+    target was being published was cancelled although its post went out.
+    """
     if scheduler is None:
-        return [], []
-    now = scheduler._now()
+        return [], [], []
+    now = scheduler._now().timestamp()
     skipped: list[str] = []
     finished: list[str] = []
+    running: list[str] = []
     for job in scheduler.jobs():
-        ended = job.every is None or (job.until is not None and job.until < now)
-        if not ended or job.at > now or job.status not in ("paused", "scheduled"):
+        if job.status not in ("paused", "scheduled"):
             continue
-        held = crisis_id if job.status == "paused" else None
-        ran = {o.target: o for o in job.outcomes if o.occurrence == job.occurrence and not o.publishing}
-        if job.targets and all(target in ran for target in job.targets):
-            status = "failed" if any(o.error is not None for o in ran.values()) else "done"
-            finished.extend(scheduler.store.move(job.id, (job.status,), status, held_by=held) or [])
-        else:
-            skipped.extend(scheduler.store.move(job.id, (job.status,), "cancelled", held_by=held) or [])
-    return skipped, finished
+        then = scheduler.store.skip_held(job.id, crisis_id, now)
+        if then == "cancelled":
+            skipped.append(job.id)
+        elif then == "running":
+            running.append(job.id)
+        elif then is not None:
+            finished.append(job.id)
+    return skipped, finished, running
 
 
 def crisis(

@@ -38,7 +38,7 @@ from .state import open_store, store_failures
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["HISTORY_COLUMNS", "REPORT_COLUMNS", "history", "report", "track"]
+__all__ = ["HISTORY_COLUMNS", "REPORT_COLUMNS", "asset_columns", "history", "report", "track"]
 
 log = logging.getLogger("decentsocial.engagement")
 
@@ -49,7 +49,7 @@ _COUNTS = ("likes", "reposts", "replies", "quotes", "views")
 #: The largest count stored and summed: what SQLite's INTEGER and pandas' ``Int64`` hold.
 _MAX_COUNT = 2**63 - 1
 
-#: The columns of :func:`history`, before one ``reward_<ASSET>`` column per asset seen.
+#: The columns of :func:`history`, before one ``reward_<ASSET>`` column per asset (:func:`asset_columns`).
 HISTORY_COLUMNS: tuple[str, ...] = (
     "network",
     "id",
@@ -60,7 +60,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 )
 #: The dtype of ``taken_at`` and ``created_at`` in :func:`history`: UTC, to the microsecond as stored.
 _TIME = "datetime64[us, UTC]"
-#: The columns of :func:`report`, before one ``rewards_<ASSET>`` column per asset earned.
+#: The columns of :func:`report`, before one ``rewards_<ASSET>`` column per asset (:func:`asset_columns`).
 REPORT_COLUMNS: tuple[str, ...] = (
     "network",
     "account",
@@ -217,7 +217,9 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     """Every snapshot in ``store``, one row per (post, snapshot), oldest first.
 
     A ``store`` that does not exist, or one damaged (on disk, or rows another program wrote), is a
-    ``ConfigurationError`` (nothing is made or changed).
+    ``ConfigurationError`` (nothing is made or changed). An asset whose ``reward_<ASSET>`` column would
+    be another's name, in any case (an asset named ``status``), is told apart with ``#2``
+    (:func:`asset_columns`).
     """
     pd = _pandas()
     db = _open(store, create=False)
@@ -272,9 +274,12 @@ def _typed(pd: Any, columns: dict[str, list[Any]]) -> pandas.DataFrame:
         frame[column] = frame[column].astype(_TIME)
     for column in _COUNTS:
         try:
-            frame[column] = frame[column].astype("Int64")
+            counts = frame[column].astype("Int64")
         except (TypeError, ValueError):
             raise _Damaged(f"a {column} count is not a whole number") from None
+        # A negative count (a hostile server's -7, kept by a version before counts were checked) is
+        # missing, as track stores it now: not -7 likes in a sum or a plot.
+        frame[column] = counts.mask((counts < 0).fillna(False))
     return frame
 
 
@@ -309,15 +314,39 @@ def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
             rewards[asset] = [math.nan] * count  # an asset first seen now: missing in the rows before
         for asset, values in rewards.items():
             values.append(earned.get(asset, math.nan))
-    columns.update((f"reward_{asset}", rewards[asset]) for asset in sorted(rewards))
+    named = asset_columns("reward_", rewards, columns)
+    columns.update((named[asset], rewards[asset]) for asset in sorted(rewards))
     return columns
+
+
+def asset_columns(prefix: str, assets: Iterable[str], taken: Iterable[str]) -> dict[str, str]:
+    """Each asset's column: ``prefix + asset``, unless a column ``taken`` or an asset's before it has
+    that name in any case; then ``#2``, ``#3``… after it (``reward_status#2``).
+
+    An asset may be named like a column (a sandbox paying in ``status`` made ``reward_status``, which
+    overwrote the reward's status) or like another asset but for case (``sand`` beside ``SAND``: one
+    column for a case-blind reader, a spreadsheet or a SQL table). Assets are named in sorted order
+    (capitals first), so the same assets always get the same columns; an ordinary one keeps its own.
+    """
+    used = {name.casefold() for name in taken}
+    named: dict[str, str] = {}
+    for asset in sorted(assets):
+        column, n = prefix + asset, 1
+        while column.casefold() in used:
+            n += 1
+            column = f"{prefix}{asset}#{n}"
+        used.add(column.casefold())
+        named[asset] = column
+    return named
 
 
 def _amounts(text: Any) -> dict[str, Decimal]:
     """A snapshot's stored rewards (``{"SAND": "1.000"}``, as ``track`` writes them): each asset's amount."""
     try:
         found = json.loads(text)
-        if isinstance(found, dict):
+        # Amounts as the text track writes (``"1.000"``): a number would be read through a float
+        # (``0.1`` as 0.1000000000000000055…), and ``true`` as 1.
+        if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
             earned = {k: Decimal(v) for k, v in found.items()}
             if all(v.is_finite() and v >= 0 for v in earned.values()):
                 return earned
@@ -341,9 +370,10 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
     """Per network and account: posts made since ``since`` and their likes, reposts, replies, quotes,
     views, and rewards earned (one ``rewards_<ASSET>`` column per asset: payouts, zaps, sandbox coins).
 
-    ``since`` must be tz-aware and not in the future; both are checked before any I/O.
+    ``since`` must be tz-aware and not in the future; both are checked before any I/O. An asset whose
+    column would be another's name, in any case, is told apart with ``#2`` (:func:`asset_columns`).
     """
-    pd = _pandas()
+    _pandas()  # the extra's hint before anything is read
     nets = connections(networks)
     if not nets:
         raise errors.InvalidInput("report needs one or more connections")
@@ -352,16 +382,37 @@ def report(networks: Sequence[Network], since: datetime, *, now: datetime | None
     if since > _now(now):
         raise errors.InvalidInput(f"since is in the future ({since.isoformat()})")
     for net in nets:
-        if Capability.POSTS not in net.capabilities:
-            raise errors.UnsupportedFeature(net.name, Capability.POSTS, "report reads the account's posts")
-    records = [_network_report(net, since) for net in nets]
-    frame = pd.DataFrame.from_records(records, columns=_columns(REPORT_COLUMNS, records, "rewards_"))
+        _check_posts(net)
+    return report_frame([account_report(net, since) for net in nets])
+
+
+#: One account's row of :func:`report` (its counts) and the rewards it earned, by asset.
+AccountReport = tuple[dict[str, Any], dict[str, Decimal]]
+
+
+def report_frame(accounts: Sequence[AccountReport]) -> pandas.DataFrame:
+    """The :func:`report` frame of ``accounts``' rows: one ``rewards_…`` column per asset any earned,
+    named once for all of them (:func:`asset_columns`), so an asset is one column in every row."""
+    pd = _pandas()
+    named = asset_columns("rewards_", {asset for _, earned in accounts for asset in earned}, REPORT_COLUMNS)
+    records = [
+        {**record, **{named[asset]: value for asset, value in earned.items()}} for record, earned in accounts
+    ]
+    columns = [*REPORT_COLUMNS, *(named[asset] for asset in sorted(named))]
+    frame = pd.DataFrame.from_records(records, columns=columns)
     for column in ("posts", "likes", "reposts", "replies", "quotes", "views"):
         frame[column] = frame[column].astype("Int64")  # a count a network does not give stays missing
     return frame
 
 
-def _network_report(net: Network, since: datetime) -> dict[str, Any]:
+def _check_posts(net: Network) -> None:
+    if Capability.POSTS not in net.capabilities:
+        raise errors.UnsupportedFeature(net.name, Capability.POSTS, "report reads the account's posts")
+
+
+def account_report(net: Network, since: datetime) -> AccountReport:
+    """One account's posts since ``since`` summed (its row of :func:`report`, for :func:`report_frame`)."""
+    _check_posts(net)
     record: dict[str, Any] = {"network": net.name, "account": net.me().handle, "posts": 0}
     totals = dict.fromkeys(_COUNTS, 0)
     known = dict.fromkeys(totals, False)
@@ -389,8 +440,7 @@ def _network_report(net: Network, since: datetime) -> dict[str, Any]:
     record.update(
         {name: (totals[name] if known[name] and totals[name] <= _MAX_COUNT else None) for name in totals}
     )
-    record.update({f"rewards_{asset}": value for asset, value in earned.items()})
-    return record
+    return record, earned
 
 
 def _exact_sum(a: Decimal, b: Decimal) -> Decimal:
@@ -402,11 +452,6 @@ def _exact_sum(a: Decimal, b: Decimal) -> Decimal:
     with localcontext() as context:
         context.prec = max(context.prec, high - low + 1)
         return a + b
-
-
-def _columns(base: Sequence[str], records: list[dict[str, Any]], prefix: str) -> list[str]:
-    extra = sorted({key for r in records for key in r if key.startswith(prefix) and key not in base})
-    return [*base, *extra]
 
 
 def _pandas() -> Any:

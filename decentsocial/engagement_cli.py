@@ -122,7 +122,7 @@ def report_command(
 ) -> None:
     """Sum each account's posts since a time: posts, likes, reposts, replies, views and rewards."""
     from .campaign_cli import given
-    from .engagement import _pandas, report
+    from .engagement import _pandas, account_report, report_frame
 
     _pandas()  # the extra's hint once, before any account is read
     with given("--since"):
@@ -132,14 +132,12 @@ def report_command(
     targets = open_targets(profile or [], network, setting or [])
     # Account by account, as the other reading commands: one out of reach is said on stderr (exit 1)
     # and does not hide the others' rows.
-    results, failed = each_target(targets, "the posts", lambda target: report([target.net], since=start))
-    # One row per account; a reward column one account lacks is missing (null) in its row.
-    columns = list(dict.fromkeys(str(c) for _, frame in results for c in frame.columns))
-    records = [
-        {column: record.get(column) for column in columns}
-        for _, frame in results
-        for record in ({str(k): v for k, v in r.items()} for r in frame.to_dict("records"))
-    ]
+    results, failed = each_target(targets, "the posts", lambda target: account_report(target.net, start))
+    # One row per account, in one frame: an asset's column is named once for every account (one
+    # account's ``sand`` beside another's ``SAND``), and one an account lacks is missing (null) in its row.
+    frame = report_frame([account for _, account in results])
+    columns = [str(c) for c in frame.columns]
+    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     if as_json:
         rows = [{k: _plain(v) for k, v in record.items()} for record in records]
         print_json({"since": json_time(start), "rows": rows})
@@ -201,11 +199,15 @@ def _who(net: BaseNetwork[Any], handle: str | None) -> str:
     return f"{net.name} @{printable(handle or '?')}"
 
 
-def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: list[str | None], store: str, limit: int) -> bool:
+def _snapshot(
+    nets: Sequence[BaseNetwork[Any]], handles: list[str | None], store: str, limit: int, stored: list[int]
+) -> bool:
     """One snapshot of each account's latest posts; a failing account is reported and skipped.
 
     ``handles`` fills in as each account is first read: one out of reach at the start is
     tried again at the next snapshot, as one that fails later is, and holds up no other.
+    ``stored`` gets each account's index once its posts are in the store: what a round that
+    Ctrl-C cuts short has stored is said (an account's snapshot is written whole, or not at all).
     """
     from .engagement import track
 
@@ -215,6 +217,7 @@ def _snapshot(nets: Sequence[BaseNetwork[Any]], handles: list[str | None], store
             with progress(f"Reading the latest posts of {_who(net, handles[i])}…"):
                 handles[i] = handles[i] or net.me().handle
                 posts = track(_own_posts(net, limit), store, networks=[net])
+                stored.append(i)
         except DecentSocialError as exc:
             err().print(f"error: {_who(net, handles[i])}: {printable(str(exc))}", markup=False)
             ok = False
@@ -261,28 +264,42 @@ def track_command(
     check_store(store)  # a folder or another database: said now, not after each round's posts are read
     nets = open_networks(profile or [], network, setting or [])
     taken = failed = 0
-    stopped = ""
+    stopped = False
     handles: list[str | None] = [None] * len(nets)
+    stored: list[int] = []  # the accounts the round under way has stored so far
+    in_round = False
     try:
         while True:
-            if not _snapshot(nets, handles, store, limit):
+            stored.clear()
+            in_round = True
+            if not _snapshot(nets, handles, store, limit, stored):
                 failed += 1
+            in_round = False
             taken += 1
             if interval is None or (rounds is not None and taken >= rounds):
                 break
             _wait(interval)
     except KeyboardInterrupt:
-        stopped = "stopped: "
+        stopped = True
     finally:
         for net in nets:
             net.close()
     if interval is not None or stopped:
         # A run of many rounds says how many failed: its status alone must not pass them off as taken.
         errors = f" ({failed} with errors, above)" if failed else ""
-        out().print(f"{stopped}{taken} snapshot(s) in {store}{errors}", markup=False)
-    if stopped and interval is None:
-        # Ctrl-C is how a run --every ends; a single snapshot it cut short is not taken: status 130,
-        # as any interrupted command (it was 0, and a cron job's `timeout -s INT` passed for done).
+        cut = ""
+        if stopped and in_round:  # "stopped: 0 snapshot(s)" said nothing of the round Ctrl-C cut short
+            part = f"{len(stored)} of {len(nets)} account(s)" if stored else "nothing"
+            cut = f"; the snapshot Ctrl-C cut short stored {part}"
+        out().print(
+            f"{'stopped: ' if stopped else ''}{taken} snapshot(s) in {printable(store)}{errors}{cut}",
+            markup=False,
+            soft_wrap=True,
+        )
+    if stopped and in_round:
+        # Ctrl-C between the rounds is how a run --every ends (status 0); one that cut a snapshot short
+        # left it undone: status 130, as any interrupted command (a single snapshot's was 0 once, and a
+        # cron job's `timeout -s INT` passed for done; a first round's still was).
         raise typer.Exit(130)
     if failed:
         raise typer.Exit(1)

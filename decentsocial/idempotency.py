@@ -35,27 +35,68 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from .canonical import canonical_json
 from .errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
 from .models import Amount, Draft, Post
 from .state import StateStore
 
-__all__ = ["PublishLog", "PublishRecord", "draft_digest", "may_have_happened"]
+__all__ = ["PublishLog", "PublishRecord", "draft_digest", "draft_digests", "may_have_happened"]
 
 
 def draft_digest(draft: Draft, *, network: str | None = None) -> str:
     """A fingerprint of the whole draft: one idempotency key must mean one draft.
 
-    ``InvalidInput`` for a draft JSON cannot hold. Validation refuses one, but a copy made without
-    it (``model_copy``, ``with_text``) may hold a lone surrogate or an option value that is not JSON.
+    Taken of :func:`~decentsocial.canonical.canonical_json`, so the order ``options`` were built in
+    changes nothing (a draft whose options are empty or sorted keeps the digest earlier versions
+    gave it; :func:`draft_digests` adds the one they gave the others). ``InvalidInput`` for a draft
+    JSON cannot hold. Validation refuses one, but a copy made without it (``model_copy``,
+    ``with_text``) may hold a lone surrogate or an option value that is not JSON.
+    """
+    return draft_digests(draft, network=network)[0]
+
+
+def draft_digests(draft: Draft, *, network: str | None = None) -> tuple[str, ...]:
+    """:func:`draft_digest`, then the digest versions before it kept for this draft when that differs.
+
+    Those hashed the draft's JSON with ``options`` in the order given: a record they wrote
+    must still match the same draft sent again (a retry after an upgrade), never be refused as
+    another draft, nor rewritten. ``InvalidInput`` as :func:`draft_digest`.
     """
     try:
-        return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
+        canonical = canonical_json(draft)
+        legacy = canonical if not draft.options else draft.model_dump_json()
     except ValueError:  # PydanticSerializationError
         try:  # validated again, it says which field holds what, as building it would have
             type(draft).model_validate(dict(draft))
         except InvalidInput as exc:
             raise InvalidInput(f"the draft cannot be kept as JSON: {exc.message}", network=network) from None
         raise InvalidInput("the draft cannot be kept as JSON", network=network) from None
+    digest = _sha256(canonical)
+    return (digest,) if legacy == canonical else (digest, _sha256(legacy))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replace_key(
+    old_id: str, draft: Draft, state: StateStore | None, scope: str, *, network: str | None = None
+) -> str:
+    """The idempotency key of the new post ``edit(replace=True)`` makes: of the old post and the draft.
+
+    Made of :func:`draft_digest`, so running the replacement again finds its post whatever order
+    the options come in. A replacement an older version began made it of the legacy digest
+    (:func:`draft_digests`): when ``state`` (the connection's records) holds that key's claim,
+    it is that key, and running it again returns that post instead of making a second.
+    """
+    keys = [
+        hashlib.sha256(f"replace\x1f{old_id}\x1f{digest}".encode()).hexdigest()[:32]
+        for digest in draft_digests(draft, network=network)
+    ]
+    for key in keys[1:]:
+        if state is not None and state.get(scope, f"publish:{key}") is not None:
+            return key
+    return keys[0]
 
 
 #: What a post kept under its idempotency key leaves out: the payloads and media bytes.
@@ -218,8 +259,8 @@ class PublishLog(Generic[R]):
 
         Raises ``InvalidInput`` when ``key`` was used for a different draft.
         """
-        record = self.get(key)
-        if record is not None and record.digest != draft_digest(draft):
+        record = self.get(key)  # its digest may be one an earlier version took (draft_digests)
+        if record is not None and record.digest not in draft_digests(draft, network=self.network):
             raise InvalidInput(
                 "this idempotency_key was already used for a different draft", network=self.network
             )

@@ -30,6 +30,7 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import errors
+from .canonical import canonical_json
 from .models import Draft
 from .variants import pick, variants_data
 
@@ -146,7 +147,7 @@ class Plan:
         differ = [
             name
             for name, stored, given in (
-                ("content", draft_json, self.draft_json),
+                ("content", same_content(draft_json, self.draft_json), True),
                 ("time", at, self.at),
                 ("every", every, self.every),
                 ("until", until, self.until),
@@ -211,19 +212,30 @@ def next_state(
 
 
 def paused_end(
-    at: float, every: float | None, until: float | None, failed: bool, now: float, local_at: str | None = None
+    at: float,
+    every: float | None,
+    until: float | None,
+    failed: bool,
+    now: float,
+    local_at: str | None = None,
+    ran_at: float | None = None,
 ) -> Finish | None:
     """How an occurrence a worker ran to its end ends when the job was paused after its last target
     began: the next occurrence, the job still paused; ``None`` when nothing follows it.
 
     Left open, the occurrence (every target published) would run again on resume, publishing
-    nothing, and a reschedule meanwhile would move that empty run, not the next post. A time
-    ahead of ``now`` was set by a reschedule during the pause: the next occurrence keeps it. A job
-    with nothing after this occurrence stays paused as it is: its resume ends it, sending nothing.
+    nothing, and a reschedule meanwhile would move that empty run, not the next post. ``ran_at``
+    is the time the worker claimed the occurrence at: a job's time other than it was set by a
+    reschedule during the pause, and the next occurrence keeps it (also one already past). Not
+    "a time ahead of ``now``": a wall clock stepped back (NTP) puts the occurrence just run ahead
+    of ``now``, and kept, it ran again on resume. Without ``ran_at`` (not known) a time ahead of
+    ``now`` is taken for a reschedule. A job with nothing after this occurrence stays paused as it
+    is: its resume ends it, sending nothing.
     """
     if every is None:
         return None
-    if at > now:
+    moved = at > now if ran_at is None else _micros(at) != _micros(ran_at)
+    if moved:
         return Finish("scheduled", at)
     then = next_state(at, every, until, failed, now, local_at)
     return then if then.following is not None else None
@@ -348,8 +360,9 @@ BY_HAND = "hand"
 
 #: One target's record as a store keeps it: the occurrence, the outcome, when it finished (a timestamp).
 Record = tuple[int, TargetOutcome, float]
-#: An occurrence a worker ran to its end: the job's id and its last target's record (if it ran one).
-Finished = tuple[str, Record | None]
+#: An occurrence a worker ran to its end: the job's id, its last target's record (if it ran one), and
+#: the job's time as the worker claimed it (the occurrence's: a time other than it was set meanwhile).
+Finished = tuple[str, Record | None, float]
 
 
 class JobStore(Protocol):
@@ -396,6 +409,13 @@ class JobStore(Protocol):
 
         ``local_at``: the new anchor of a rhythm counted on a zone's clock (see :func:`local_anchor`).
         """
+        ...
+
+    def skip_held(self, job_id: str, crisis: str, now: float) -> str | None:
+        """Skip one job of crisis ``crisis``'s backlog, deciding on the job as it is now, in one atomic
+        step with the change (:func:`~decentsocial.crisis_backlog.held_backlog`): ``"cancelled"``,
+        ``"done"``, ``"failed"``, ``"running"`` (handed back to the worker still publishing one of
+        its targets), or ``None`` (left as it is: not held, not backlog, or the crisis is over)."""
         ...
 
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
@@ -656,6 +676,32 @@ def parse_content(text: str) -> tuple[Draft, dict[str, Draft]]:
     data = json.loads(text)
     variants = {k: Draft.model_validate_json(dumps(v)) for k, v in data["variants"].items()}
     return Draft.model_validate_json(dumps(data["draft"])), variants
+
+
+#: What reading stored content may raise: :data:`UNREADABLE`, or JSON nested too deep to read.
+UNREADABLE_OR_DEEP: tuple[type[Exception], ...] = (*UNREADABLE, RecursionError)
+
+
+def same_content(stored: str, given: str) -> bool:
+    """Whether a job's stored content (:func:`content_json`) is ``given``'s: the same drafts and variants.
+
+    Not the same text only: the keys of a draft's ``options`` may be in another order (built
+    another way, read back from JSON, kept so by an older version), or a store may hold every
+    field. Each draft is compared as :func:`~decentsocial.canonical.canonical_json` writes it, so
+    a value of another type (``1`` and ``true``, ``1`` and ``1.0``) is still another content.
+    Stored content that no longer reads is another content.
+    """
+    if stored == given:
+        return True
+    try:
+        return _canonical_content(stored) == _canonical_content(given)
+    except UNREADABLE_OR_DEEP:
+        return False
+
+
+def _canonical_content(text: str) -> tuple[str, dict[str, str]]:
+    draft, variants = parse_content(text)
+    return canonical_json(draft), {name: canonical_json(v) for name, v in variants.items()}
 
 
 def check_content(text: str) -> None:

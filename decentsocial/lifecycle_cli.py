@@ -21,6 +21,7 @@ from .cli import (
     NetworkOpt,
     ProfileOpt,
     SettingOpt,
+    UsageProblem,
     app,
     ask_first,
     err,
@@ -35,7 +36,7 @@ from .cli import (
 )
 from .errors import NotFound
 from .models import Draft
-from .store_cli import StoreOpt, is_missing_file, open_scheduler
+from .store_cli import StoreOpt, is_missing_file, open_scheduler, typed_value
 from .terminal import bidi, printable, text_or_stdin, typed_text
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
 
 __all__ = ["crisis_app"]
 
+#: As ``social_cli``'s (not imported from it: see above), so ``edit`` and ``pin`` check it the same way.
+PostIdArg = Annotated[
+    str, typer.Argument(help="The post's id on its network.", metavar="POST_ID", callback=typed_value())
+]
+
 crisis_app = typer.Typer(
     name="crisis",
     help="Crisis mode: pause every job, publish and pin a statement; end it to resume.",
@@ -60,13 +66,14 @@ app.add_typer(crisis_app, name="crisis", rich_help_panel=POSTING)
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def edit(
-    post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
+    post_id: PostIdArg,
     text: Annotated[str, typer.Argument(help="The post's new text; - reads it from stdin.")],
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
     content_warning: Annotated[
-        str | None, typer.Option("--content-warning", "--cw", help="A content warning.")
+        str | None,
+        typer.Option("--content-warning", "--cw", help="A content warning.", callback=typed_value()),
     ] = None,
     replace: Annotated[
         bool,
@@ -97,7 +104,7 @@ def edit(
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def pin(
-    post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
+    post_id: PostIdArg,
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -110,7 +117,7 @@ def pin(
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def unpin(
-    post_id: Annotated[str, typer.Argument(help="The post's id on its network.")],
+    post_id: PostIdArg,
     profile: ProfileOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -189,7 +196,9 @@ def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
 @app.command(rich_help_panel=POSTING)
 @handles_errors
 def retract(
-    job_or_key: Annotated[str, typer.Argument(help="A job's id, or the key it was scheduled with.")],
+    job_or_key: Annotated[
+        str, typer.Argument(help="A job's id, or the key it was scheduled with.", callback=typed_value())
+    ],
     store: StoreOpt = "campaign.db",
     yes: Annotated[bool, yes_opt("Delete")] = False,
     as_json: JsonOpt = False,
@@ -229,7 +238,9 @@ def retract(
 @handles_errors
 def crisis_start(
     statement: Annotated[str, typer.Argument(help="The statement to publish everywhere.")],
-    to: Annotated[list[str], typer.Option("--to", help="A profile to publish with. Repeatable.")],
+    to: Annotated[
+        list[str], typer.Option("--to", help="A profile to publish with. Repeatable.", callback=typed_value())
+    ],
     no_pin: Annotated[bool, typer.Option("--no-pin", help="Publish without pinning.")] = False,
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,
@@ -238,6 +249,8 @@ def crisis_start(
     from .lifecycle import crisis
 
     typed_text(statement, "STATEMENT")  # a byte the command line could not decode: status 2, no store made
+    if not statement.strip():  # ``crisis start "$MSG"`` with $MSG unset: said before any job is paused
+        raise UsageProblem("STATEMENT is empty: give the statement to publish")
 
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
@@ -336,6 +349,7 @@ def crisis_end(
                 "unpinned": list(ended.unpinned),
                 "resumed": list(ended.resumed),
                 "skipped": list(ended.skipped),
+                "under_way": list(ended.under_way),
                 "errors": [{"target": label, "error": error_json(error)} for label, error in ended.errors],
             }
         )
@@ -343,7 +357,8 @@ def crisis_end(
         console = out()
         console.print(
             f"Crisis {active.id} ended: {len(ended.unpinned)} unpinned, {len(ended.resumed)} job(s) resumed"
-            + (f", {len(ended.skipped)} overdue job(s) cancelled" if skip_backlog else ""),
+            + (f", {len(ended.skipped)} overdue job(s) cancelled" if skip_backlog else "")
+            + (f", {len(ended.under_way)} left to the worker publishing them" if ended.under_way else ""),
             style="bold",
             markup=False,
             soft_wrap=True,

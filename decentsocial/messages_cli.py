@@ -33,6 +33,7 @@ from .cli import (
     print_json,
 )
 from .models import Message
+from .store_cli import typed_value
 from .terminal import bidi, text_or_stdin
 from .terminal import printable as _printable
 
@@ -78,7 +79,10 @@ def messages(
 @message_app.command("send")
 @handles_errors
 def send(
-    account: Annotated[str, typer.Argument(help="Who receives it: a handle, npub… of this network.")],
+    account: Annotated[
+        str,
+        typer.Argument(help="Who receives it: a handle, npub… of this network.", callback=typed_value()),
+    ],
     text: Annotated[str, typer.Argument(help="The message; - reads it from stdin.")],
     profile: ProfileOpt = None,
     network: NetworkOpt = None,

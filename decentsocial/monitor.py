@@ -65,6 +65,7 @@ from .errors import (
     PermissionDenied,
     UnsupportedFeature,
 )
+from .interrupt import Interrupt
 from .models import Account, Post
 from .monitor_state import (
     MAX_CLOCK_SKEW,
@@ -417,6 +418,8 @@ class _Monitor:
         self.per_poll = per_poll
         self.buffer: queue.Queue[tuple[Lane, Post]] = queue.Queue(maxsize=buffer)
         self.halt = threading.Event()
+        #: Set with ``halt``: a stream still being opened (relays connecting) is ended there.
+        self.opening = Interrupt()
         self.threads: list[threading.Thread] = []
         #: The streams being read, stopped when the monitor ends (the lock orders adding with ``halt``).
         self.streams: list[Iterator[Post]] = []
@@ -654,7 +657,8 @@ class _Monitor:
         while not self.halt.is_set():
             failed = None
             try:
-                posts = lane.net.stream(kind="public", tag=tag)
+                with self.opening.in_force():
+                    posts = lane.net.stream(kind="public", tag=tag)
                 if not self._track(posts):
                     return
                 try:
@@ -711,6 +715,7 @@ class _Monitor:
         with self.streams_lock:
             self.halt.set()
             streams, self.streams = self.streams, []
+        self.opening.set()
         for posts in streams:
             stop = getattr(posts, "stop", None)
             if not callable(stop):

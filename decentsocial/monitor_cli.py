@@ -38,6 +38,7 @@ from .cli import (
     out,
 )
 from .models import Post
+from .store_cli import typed_value
 from .terminal import bidi, cell, json_text, json_time, printable
 
 __all__ = ["post_line"]
@@ -119,17 +120,30 @@ class _Warnings(logging.Handler):
 def monitor_command(
     keyword: Annotated[
         list[str] | None,
-        typer.Option("--keyword", "-k", help="A keyword or #hashtag to watch. Repeatable."),
+        typer.Option(  # blank ones: check_keywords below says what is wrong with them
+            "--keyword",
+            "-k",
+            help="A keyword or #hashtag to watch. Repeatable.",
+            callback=typed_value(blank=True),
+        ),
     ] = None,
     mention: Annotated[
-        str | None, typer.Option("--mention", help="Watch posts that mention this account.")
+        str | None,
+        typer.Option(
+            "--mention", help="Watch posts that mention this account.", callback=typed_value(blank=True)
+        ),
     ] = None,
     replies_to: Annotated[
-        str | None, typer.Option("--replies-to", help="Watch replies to this account's posts.")
+        str | None,
+        typer.Option(
+            "--replies-to", help="Watch replies to this account's posts.", callback=typed_value(blank=True)
+        ),
     ] = None,
     profile: Annotated[
         list[str] | None,
-        typer.Option("--profile", "-p", help="A profile from the config file. Repeatable."),
+        typer.Option(
+            "--profile", "-p", help="A profile from the config file. Repeatable.", callback=typed_value()
+        ),
     ] = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,

@@ -37,6 +37,7 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import errors
+from .crisis_backlog import Skip, skip_in_redis
 from .jobs import (
     BY_HAND,
     CRISIS_NOTE,
@@ -561,6 +562,9 @@ class RedisStore:
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
         return bool(self._call(self._set_at, job_id, at, local_at))
 
+    def skip_held(self, job_id: str, crisis: str, now: float) -> Skip | None:
+        return skip_in_redis(self, job_id, crisis, now)  # under WATCH: see there
+
     def claim(self, now: float, lease_until: float, owner: str, limit: int = 1) -> list[Job]:
         claimed: list[Job] = []
         while len(claimed) < limit:
@@ -592,9 +596,9 @@ class RedisStore:
             )
 
     def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
-        return [job_id for job_id, last in finished if self._finish_one(job_id, owner, last, now)]
+        return [job_id for job_id, last, at in finished if self._finish_one(job_id, owner, last, at, now)]
 
-    def _finish_one(self, job_id: str, owner: str, last: Record | None, now: float) -> bool:
+    def _finish_one(self, job_id: str, owner: str, last: Record | None, ran_at: float, now: float) -> bool:
         if last is not None:
             self.record(job_id, *last)
         with self._errors():
@@ -609,7 +613,7 @@ class RedisStore:
         failed = any(json.loads(o)["error_type"] is not None for o in found if o is not None)
         fields = _fields(raw)
         plan = (fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
-        then = next_state(*plan) if was == "running" else paused_end(*plan)
+        then = next_state(*plan) if was == "running" else paused_end(*plan, ran_at)
         if then is None:
             return False  # paused with nothing after it: left paused, its resume ends it
         return bool(

@@ -692,7 +692,7 @@ class Scheduler:
                 post_ids, error = (), exc
             record = TargetOutcome(target, job.occurrence, network, post_ids, error, account)
             pending = (job.occurrence, record, self._now().timestamp())
-        return job.id, pending
+        return job.id, pending, job.at.timestamp()
 
     def _give_up(self, job: Job, leased_until: float | None) -> Finished | None:
         """End an occurrence that stopped too many workers, running nothing (see :func:`given_up`)."""
@@ -703,7 +703,7 @@ class Scheduler:
         records = [(job.occurrence, outcome, now) for outcome in given_up(job)]
         for record in records[:-1]:
             self._store.record(job.id, *record)
-        return job.id, records[-1] if records else None
+        return job.id, records[-1] if records else None, job.at.timestamp()
 
     def _connection(self, profile: str, config: object = None) -> Network:
         """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.

@@ -101,6 +101,10 @@ def demo(
     ] = None,
 ) -> None:
     """Run the main job on the embedded sandbox: post, reply, like, a reward cycle, a tip."""
+    if path is not None:
+        from .store_cli import expanded
+
+        expanded(path, "--path")  # blank (a file named " "), a folder, ``~nobody/``: status 2, nothing made
     run_demo(out(), path)
 
 

@@ -10,7 +10,6 @@ the rest (``--profile``/``-p``, or ``--network`` with ``--setting``) and
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -44,8 +43,9 @@ from .cli import (
     progress,
     read_posts,
 )
-from .models import Account, Draft, Media, Notification, Post
-from .store_cli import checked_while_read, key_text
+from .draft_cli import AltOpt, CwOpt, ImageOpt, images
+from .models import Account, Draft, Notification, Post
+from .store_cli import checked_while_read, key_text, typed_value
 from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -54,33 +54,13 @@ __all__: list[str] = []
 R = TypeVar("R")
 
 PostIdArg = Annotated[
-    str, typer.Argument(metavar="POST_ID", help="The post's id, as timeline, search or post --json show it.")
-]
-ImageOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--image", metavar="PATH", exists=True, dir_okay=False, readable=True, help="An image to attach."
+    str,
+    typer.Argument(
+        metavar="POST_ID",
+        help="The post's id, as timeline, search or post --json show it.",
+        callback=typed_value(),
     ),
 ]
-AltOpt = Annotated[
-    list[str] | None,
-    typer.Option("--alt", metavar="TEXT", help="A description of an image; one per --image, in order."),
-]
-CwOpt = Annotated[
-    str | None,
-    typer.Option("--cw", metavar="TEXT", help="A content warning: readers see it before the text."),
-]
-
-
-def images(paths: list[Path] | None, alts: list[str] | None) -> tuple[Media, ...]:
-    """``--image`` files with their ``--alt`` texts, paired in order."""
-    paths, alts = paths or [], alts or []
-    if len(alts) > len(paths):
-        raise UsageProblem(f"{len(alts)} --alt for {len(paths)} --image: give at most one --alt per --image")
-    return tuple(
-        Media(kind="image", path=path, alt_text=alts[i] if i < len(alts) else None)
-        for i, path in enumerate(paths)
-    )
 
 
 def one_target(profile: str | None, network: str | None, setting: list[str] | None) -> Target:
@@ -143,7 +123,7 @@ def reply(
 ) -> None:
     """Reply to a post."""
     draft = Draft(
-        text=text_or_stdin(text),
+        text=text_or_stdin(text, empty_ok=bool(image)),
         media=images(image, alt),
         content_warning=cw,
         idempotency_key=key or new_key(),
@@ -216,7 +196,10 @@ def repost(
 @app.command(rich_help_panel=READING)
 @handles_errors
 def search(
-    query: Annotated[str, typer.Argument(metavar="QUERY", help='Words to find, or "#tag" for a tag.')],
+    query: Annotated[
+        str,
+        typer.Argument(metavar="QUERY", help='Words to find, or "#tag" for a tag.', callback=typed_value()),
+    ],
     profile: ProfilesOpt = None,
     network: NetworkOpt = None,
     setting: SettingOpt = None,
@@ -290,7 +273,10 @@ def _notification_line(item: Notification) -> str:
 @handles_errors
 def account(
     handle: Annotated[
-        str | None, typer.Argument(metavar="HANDLE", help="Whose account; yours when left out.")
+        str | None,
+        typer.Argument(  # blank: said below, as what it did (showed your own account as if it were theirs)
+            metavar="HANDLE", help="Whose account; yours when left out.", callback=typed_value(blank=True)
+        ),
     ] = None,
     profile: ProfilesOpt = None,
     network: NetworkOpt = None,

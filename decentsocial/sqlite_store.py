@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
+from .crisis_backlog import Skip, crisis_of, held_backlog, lease_time
 from .jobs import (
     BY_HAND,
     CRISIS_NOTE,
@@ -209,6 +210,25 @@ class SQLiteStore:
             )
         return ids
 
+    def skip_held(self, job_id: str, crisis: str, now: float) -> Skip | None:
+        with self._transaction("skipping a job a crisis held", durable=True) as db:
+            note = db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + CRISIS_NOTE,)).fetchone()
+            row = db.execute(_SELECT_JOBS + " WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            outcomes = db.execute(
+                _SELECT_OUTCOMES + " WHERE job_id = ? AND occurrence = ?", (job_id, row[6])
+            ).fetchall()
+            paused_by, owner, lease = db.execute(
+                "SELECT coalesce(paused_by, ''), lease_owner, lease_until FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            active = None if note is None else crisis_of(note[0])
+            leased = lease_time(lease) if owner is not None else None
+            then = held_backlog(_job(row, outcomes), paused_by, leased, crisis, active, now)
+            if then is not None:  # handed back ("running"): its worker's lease is as it was
+                db.execute("UPDATE jobs SET status = ?, paused_by = NULL WHERE id = ?", (then, job_id))
+        return then
+
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
         with self._transaction("moving a job", durable=True) as db:
             changed = db.execute(
@@ -321,8 +341,9 @@ class SQLiteStore:
 
 def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
     """End the occurrences in ``finished`` (a few statements for the whole batch, not a few per job)."""
-    db.executemany(_INSERT_OUTCOME, [_outcome_row(job_id, *last) for job_id, last in finished if last])
-    ids = [job_id for job_id, _ in finished]
+    db.executemany(_INSERT_OUTCOME, [_outcome_row(job_id, *last) for job_id, last, _ in finished if last])
+    ids = [job_id for job_id, _, _ in finished]
+    ran_at = {job_id: claimed for job_id, _, claimed in finished}
     marks = ",".join("?" * len(ids))
     # Paused after its last target began, still under this claim (a pause keeps the lease's owner):
     # every target is done, so the occurrence ends too; the others were cancelled or taken over.
@@ -335,7 +356,7 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
     ending: list[str] = []
     for job_id, at, every, until, failed, local_at, status in rows:
         if status == "paused":
-            held = paused_end(at, every, until, bool(failed), now, local_at)
+            held = paused_end(at, every, until, bool(failed), now, local_at, ran_at[job_id])
             if held is None or held.following is None:
                 continue  # nothing follows it: left paused, its resume ends it
             following.append((held.following, status, job_id))

@@ -262,13 +262,15 @@ class StateStore:
         return store_failures(store, doing, _TIMEOUT, network=network, retryable=False)
 
     def claim(
-        self, scope: str, key: str, digest: str, *, network: str | None = None
+        self, scope: str, key: str, digest: str, *, network: str | None = None, legacy: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
         """Make ``key`` stand for ``digest`` in ``scope``; return what an earlier claim recorded.
 
         ``None`` means this is the key's first use (the caller goes ahead).
         A key already standing for another digest is ``InvalidInput``: one
         key, one draft (as Stripe refuses a key reused with other parameters).
+        ``legacy`` are digests of the same content an older version took: a key
+        claimed with one of them matches too (its record is left as it is).
         A store held open for days forgets month-old records here, once every
         ``FORGET_EVERY`` seconds, as opening it does: the file stays the size of a month.
         """
@@ -285,7 +287,7 @@ class StateStore:
                     (scope, key, digest, time.time()),
                 )
                 return None
-        if row[0] != digest:
+        if row[0] != digest and row[0] not in legacy:
             raise InvalidInput(
                 "this idempotency_key was already used with different content; use a new key", network=network
             )

@@ -30,6 +30,7 @@ __all__ = [
     "key_text",
     "known_network",
     "open_scheduler",
+    "typed_value",
 ]
 
 V = TypeVar("V")
@@ -71,15 +72,19 @@ def is_missing_file(store: str) -> bool:
 
 def expanded(path: str, option: str) -> Path:
     """``path`` with ``~`` expanded (a ``~name`` that is no user here is ``UsageProblem`` naming
-    ``option``); a blank one is refused too (``--store " "`` made a store file named by a space).
+    ``option``); a blank one is refused too (``--store " "`` made a store file named by a space), and
+    a folder (``--store ~/metrics/``: the file's name left out).
 
-    Either is a wrong argument (exit status 2): refused before anything is read or written.
+    Each is a wrong argument (exit status 2): refused before anything is read or written.
     """
     from .cli import UsageProblem  # here: cli imports the command modules, which import this one
 
     if not path.strip():
         raise UsageProblem(f"{option} is empty: give a file path")
-    return home_path(path, option, UsageProblem)
+    found = home_path(path, option, UsageProblem)
+    if found.is_dir():
+        raise UsageProblem(f"{option} {printable(str(found))} is a folder: give a file path (a file in it)")
+    return found
 
 
 def checked_while_read(check: Callable[[Any], object]) -> Callable[[Any, Any, V], V]:
@@ -105,6 +110,51 @@ def checked_while_read(check: Callable[[Any], object]) -> Callable[[Any, Any, V]
         return value
 
     return callback
+
+
+def typed_value(*, blank: bool = False) -> Callable[[Any, Any, V], V]:
+    """The ``callback`` of a free-text option or argument (``--cw``, ``--tag``, a profile, a post id…):
+    each value given is checked as the command line is read, before anything is made or sent.
+
+    A byte the command line could not decode (a lone surrogate, :func:`typed_text`) can be neither
+    sent nor stored: it was the draft's or the network's error (status 1), and ``track``, ``schedule``
+    and ``crisis start`` had made their store by then. A blank value is refused too unless ``blank``:
+    ``--cw "$CW"`` with ``$CW`` unset posted with no warning at all, ``--search ""`` showed the home
+    timeline as if it were the results. Either is a ``UsageProblem`` naming the option: status 2.
+    """
+
+    def callback(ctx: Any, param: Any, value: V) -> V:
+        name = _param_name(param)
+
+        def check(given: Any) -> None:
+            from .cli import UsageProblem
+
+            values = [given] if isinstance(given, str) else list(given)
+            for i, text in enumerate(values):
+                label = name if len(values) == 1 else f"{name} (the {_ordinal(i + 1)} given)"
+                typed_text(text, label)
+                if not blank and not text.strip():
+                    optional = param.param_type_name == "option" and not param.required
+                    leave = f", or leave {name} out" if optional else ""
+                    raise UsageProblem(f"{label} is empty: give it a value{leave}")
+
+        return checked_while_read(check)(ctx, param, value)
+
+    return callback
+
+
+def _param_name(param: Any) -> str:
+    """How the user names ``param``: an option by its first long name (``--cw``), an argument by its
+    metavar (``POST_ID``)."""
+    opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return str(opts[0])
+    return str(getattr(param, "metavar", None) or param.name).upper()
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def known_network(name: str) -> None:

@@ -207,9 +207,12 @@ def typed_text(text: str, name: str, *, or_stdin: bool = False) -> str:
     return text
 
 
-def text_or_stdin(text: str, name: str = "TEXT") -> str:
+def text_or_stdin(text: str, name: str = "TEXT", *, empty_ok: bool = False) -> str:
     """``text`` (checked by :func:`typed_text`), or standard input when it is ``-`` (a long or prepared
     post: ``post - --to x < post.txt``).
+
+    A blank ``text`` is a wrong argument too (``post "$MSG"`` with ``$MSG`` unset), unless
+    ``empty_ok`` (a post of images only); an empty file piped in is the file's fault, said later.
 
     Read as bytes, so a file saved by any editor is read right (see
     :func:`decoded_input`). One trailing line break (the one every file and
@@ -220,6 +223,10 @@ def text_or_stdin(text: str, name: str = "TEXT") -> str:
     from .errors import InvalidInput
 
     if text != "-":
+        if not empty_ok and not text.strip():
+            from .cli import UsageProblem  # here: cli imports this module
+
+            raise UsageProblem(f"{name} is empty: give the text, or - to read it from standard input")
         return typed_text(text, name, or_stdin=True)
     if sys.stdin is None:  # started with standard input closed (``<&-``)
         raise InvalidInput("- reads the text from standard input, which is closed")

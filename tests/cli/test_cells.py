@@ -50,13 +50,13 @@ def test_a_broken_plugins_error_is_shown_printable(monkeypatch: pytest.MonkeyPat
 def test_a_hostile_handle_in_the_report_table_is_shown_printable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    pandas = pytest.importorskip("pandas", reason="report needs the pandas extra")
+    pytest.importorskip("pandas", reason="report needs the pandas extra")
     from decentsocial import engagement
 
-    def report(networks: Any, since: datetime, **kwargs: Any) -> Any:
-        return pandas.DataFrame([{"network": "sandbox", "account": HOSTILE, "posts": 1, "likes": None}])
+    def account_report(net: Any, since: datetime) -> Any:
+        return {"network": "sandbox", "account": HOSTILE, "posts": 1, "likes": None}, {}
 
-    monkeypatch.setattr(engagement, "report", report)
+    monkeypatch.setattr(engagement, "account_report", account_report)
     sandbox = ["--network", "sandbox", "-s", f"path={tmp_path / 's.db'}"]  # its report stood in for above
     shown = invoke("report", "--since", "7d", *sandbox)
     assert shown.exit_code == 0, shown.output

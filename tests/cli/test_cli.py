@@ -124,7 +124,7 @@ def test_profiles_and_cross_posting(tmp_path: Path) -> None:
         (("timeline", "--network", "sandbox", "-s", "bogus=1"), "invalid settings for sandbox", 2),
         (("timeline", "--network", "sandbox", "-s", "nokey"), "KEY=VALUE", 2),  # a wrong argument
         (("timeline", "--profile", "missing"), "no profile 'missing'", 1),
-        (("post", "", "--network", "sandbox"), "needs text or media", 1),
+        (("post", "", "--network", "sandbox"), "TEXT is empty", 2),  # typed: a wrong argument
     ],
 )
 def test_errors_are_one_line_and_exit_non_zero(

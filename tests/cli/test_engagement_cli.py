@@ -178,8 +178,8 @@ def test_track_refuses_a_store_that_cannot_be_one_before_any_round(
     waits: list[float] = []
     monkeypatch.setattr(engagement_cli, "_wait", waits.append)
     failed = invoke("track", "--store", str(profiles), "-p", "brand", "--every", "1h", "--rounds", "3")
-    assert failed.exit_code != 0
-    assert failed.output.count("cannot be used as a decentsocial metrics store") == 1, failed.output
+    assert failed.exit_code == 2  # a folder given for the file: a wrong argument
+    assert failed.output.count("is a folder: give a file path") == 1, failed.output
     assert "snapshot(s)" not in failed.output
     assert waits == []
 

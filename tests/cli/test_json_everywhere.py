@@ -261,6 +261,7 @@ def test_crisis_start_and_end_print_what_a_playbook_needs(home: Path) -> None:
         "unpinned": [statement.id],
         "resumed": [planned.id],
         "skipped": [],
+        "under_way": [],
         "errors": [],
     }
     sched = Scheduler(home / "campaign.db")

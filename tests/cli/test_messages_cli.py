@@ -68,8 +68,8 @@ def test_errors_are_one_line_without_the_text(tmp_path: Path) -> None:
     assert missing.stderr.count("\n") == 1
     assert "Traceback" not in missing.stderr
     empty = run("message", "send", "alice", "   ", *as_account(tmp_path, "alice"), cwd=tmp_path)
-    assert empty.returncode == 1
-    assert "needs text" in empty.stderr
+    assert empty.returncode == 2  # a blank TEXT is a wrong argument, said before anything is sent
+    assert empty.stderr == "error: TEXT is empty: give the text, or - to read it from standard input\n"
     nothing = run("messages", *as_account(tmp_path, "carol"), cwd=tmp_path)
     assert nothing.returncode == 0
     assert "(no messages)" in nothing.stdout

@@ -117,7 +117,7 @@ def test_a_target_that_may_have_been_published_is_never_retried(
     (claimed,) = sched.store.claim(now, now + 60, "a-worker-that-lost-the-answer")
     lost = ds.NetworkUnavailable("the answer was lost: may have been published", retryable=False)
     outcome = TargetOutcome("brand-a", 0, "sandbox", (), lost)
-    assert sched.store.finish("a-worker-that-lost-the-answer", [(claimed.id, (0, outcome, now))], now)
+    assert sched.store.finish("a-worker-that-lost-the-answer", [(claimed.id, (0, outcome, now), now)], now)
     assert sched.job(job.id).status == "failed"
     with pytest.raises(ds.InvalidInput, match="no failed target that can safely be sent again"):
         sched.retry(job.id)

@@ -184,7 +184,7 @@ def test_the_store_ends_only_the_occurrences_still_running(sched: Scheduler) -> 
     now = START.timestamp()
     assert len(sched.store.claim(now, now + 300, "w1", 2)) == 2
     sched.pause(paused.id)
-    assert sched.store.finish("w1", [(kept.id, None), (paused.id, None)], now) == [kept.id]
+    assert sched.store.finish("w1", [(kept.id, None, now), (paused.id, None, now)], now) == [kept.id]
     assert (sched.job(kept.id).status, sched.job(paused.id).status) == ("done", "paused")
 
 

@@ -15,12 +15,13 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from ...coerce import as_dict, as_str
 from ...errors import DecentSocialError, InvalidInput, NetworkUnavailable, RateLimited
+from ...interrupt import Interrupt
 from ...limits import Limits, check_json_depth, iter_lines_capped
 from ...models import Post
 from ...retry import reconnect_backoff
@@ -76,29 +77,28 @@ class StreamAnswer:
 
 class _Switch:
     """A followed stream's ``stop()``: a read blocked on the server's socket is woken by shutting it,
-    as nothing else wakes it (a quiet timeline sends only heartbeats, which the reader never sees)."""
+    as nothing else wakes it (a quiet timeline sends only heartbeats, which the reader never sees).
+
+    While the stream connects its interrupt is in force on the reader's
+    thread (:meth:`opening`): the transport shuts the socket it is opening, so
+    a stop then does not wait for a server that never completes the handshake.
+    """
 
     def __init__(self) -> None:
-        self.stopped = threading.Event()
-        self._lock = threading.Lock()
-        self._shut: Callable[[], None] | None = None
+        self.interrupt = Interrupt()
+        self.stopped = self.interrupt.event
 
     def stop(self) -> None:
-        with self._lock:  # not while the reader lets go of the connection (closed after that)
-            self.stopped.set()
-            if self._shut is not None:
-                self._shut()
+        self.interrupt.set()
 
-    @contextmanager
-    def reading(self, answer: StreamAnswer) -> Iterator[None]:
-        """``answer``'s connection is the one ``stop()`` shuts, until it is let go of."""
-        with self._lock:
-            self._shut = answer.shut
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._shut = None
+    def opening(self) -> AbstractContextManager[None]:
+        """While inside (and only while connecting: never across a ``yield``), a stop ends the requests
+        of this thread: the instance read and the stream's own connect, TLS handshake and headers."""
+        return self.interrupt.in_force()
+
+    def reading(self, answer: StreamAnswer) -> AbstractContextManager[None]:
+        """``answer``'s connection is the one ``stop()`` shuts, until it is let go of (and closed after)."""
+        return nullcontext() if answer.shut is None else self.interrupt.hooked(answer.shut)
 
 
 def read_events(chunks: Iterable[bytes], *, limits: Limits | None = None) -> Iterator[StreamEvent]:
@@ -219,8 +219,9 @@ def follow(
     a wait longer than ``max_wait`` (``RateLimited`` with that wait, as a
     request's 429 is). ``sleep(seconds, stopped)`` waits between connections
     (returning when ``stopped`` is set). ``stop()``, from any thread, shuts
-    the connection being read (its answer's ``shut``): the stream ends
-    quietly in its reader's thread, and closes the connection there.
+    the connection being read (its answer's ``shut``), or being opened (the
+    requests ``connect()`` makes, under the switch's interrupt): the stream
+    ends quietly in its reader's thread, and closes the connection there.
     """
     switch = _Switch()
     posts = _follow(connect, catch_up, switch, kind, attempts, sleep, limits, max_wait)
@@ -245,7 +246,10 @@ def _follow(
         wait: float | None = None
         last: NetworkUnavailable | None = None
         try:
-            with connect() as answer, switch.reading(answer):
+            with ExitStack() as held:
+                with switch.opening():
+                    answer = held.enter_context(connect())
+                held.enter_context(switch.reading(answer))
                 if stopped.is_set():
                     return  # stopped while it connected
                 refusal = stream_refusal(answer.status, kind)

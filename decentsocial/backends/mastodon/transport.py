@@ -18,6 +18,11 @@ timeouts are the time left), the answer is decompressed here with its size
 capped at ``limits.max_body_bytes`` (a gzip bomb is refused, not unpacked)
 and its JSON nesting checked against ``limits.max_json_depth`` before
 Mastodon.py parses it. A stream is left to its reader once its headers came.
+A stream's ``stop()`` while it connects (the :class:`~decentsocial.interrupt.Interrupt`
+in force on the reading thread) ends a request the way its deadline does:
+each socket is opened by :func:`decentsocial.interrupt.open_socket`, watched
+from before it connects, so a TCP or TLS handshake a server never completes
+is not waited on.
 
 Mastodon.py's own version probe recurses without end when the instance
 cannot be read (a server that is down): :class:`_Client` replaces it with
@@ -28,9 +33,10 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager, suppress
+from contextlib import ExitStack, closing, contextmanager
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -41,9 +47,11 @@ from mastodon.types_base import PaginatableList
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 from ... import alarm
+from ... import interrupt as interrupts
 from ...alarm import Alarm
 from ...errors import ConfigurationError, DecentSocialError, InvalidInput, NetworkUnavailable
 from ...httpclient import secret_safe, unchained
@@ -70,19 +78,27 @@ _watching = threading.local()
 
 
 class _Watchdog:
-    """Shuts the sockets of this thread's request when its deadline passes (unblocking any read)."""
+    """Shuts the sockets of this thread's request when its deadline passes (unblocking any read), or
+    when the :class:`~decentsocial.interrupt.Interrupt` in force on this thread is set (a stream's
+    ``stop()`` while it opens): a connect, TLS handshake or wait for the headers ends there."""
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
         self.fired = False
+        self.stopped = False
         self._sockets: list[Any] = []
         self._connections: list[HTTPConnection] = []
+        self._duplicates: list[socket.socket] = []  # this request's own: closed at its end
         self._lock = threading.Lock()
         self._alarm: Alarm | None = None
+        self._hooks = ExitStack()
 
     def __enter__(self) -> _Watchdog:
         _watching.current = self
         self._alarm = alarm.schedule(self.deadline.remaining(), self._fire)  # no thread per request
+        interrupt = interrupts.current()
+        if interrupt is not None:
+            self._hooks.enter_context(interrupt.hooked(self._stop))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -91,38 +107,63 @@ class _Watchdog:
     def stop(self) -> None:
         if self._alarm is not None:
             self._alarm.cancel()
+        self._hooks.close()
+        with self._lock:  # not while an alarm shuts them (a closed descriptor may be another's by then)
+            duplicates, self._duplicates = self._duplicates, []
+            for duplicate in duplicates:
+                duplicate.close()
         if getattr(_watching, "current", None) is self:
             _watching.current = None
+
+    def halted(self) -> bool:
+        """Whether the request is over: its deadline passed, or it was stopped."""
+        return self.fired or self.stopped
 
     def watch(self, connection: HTTPConnection) -> None:
         with self._lock:
             self._connections.append(connection)
-            fired = self.fired
-        if fired:
+            halted = self.halted()
+        if halted:
             _shut(getattr(connection, "sock", None))
 
     def watch_socket(self, sock: Any) -> None:
         with self._lock:
             self._sockets.append(sock)
-            fired = self.fired
-        if fired:
+            halted = self.halted()
+        if halted:
+            _shut(sock)
+
+    def watch_opening(self, sock: socket.socket) -> None:
+        """A socket being opened, watched through a duplicate of it: the TLS handshake takes its
+        descriptor over (the socket object is left with none), the duplicate still reaches it."""
+        with self._lock:
+            self._duplicates.append(sock.dup())
+            halted = self.halted()
+        if halted:
             _shut(sock)
 
     def _fire(self) -> None:
+        self._halt(stopped=False)
+
+    def _stop(self) -> None:
+        self._halt(stopped=True)
+
+    def _halt(self, *, stopped: bool) -> None:
         with self._lock:
-            self.fired = True
-            sockets = [*self._sockets, *(getattr(c, "sock", None) for c in self._connections)]
-        for sock in sockets:
-            _shut(sock)
+            if stopped:
+                self.stopped = True
+            else:
+                self.fired = True
+            for sock in [
+                *self._sockets,
+                *self._duplicates,
+                *(getattr(c, "sock", None) for c in self._connections),
+            ]:
+                _shut(sock)  # under the lock: shutdown does not block
 
 
-def _shut(sock: Any) -> None:
-    """Shut a socket for both directions; a blocked read in another thread returns at once."""
-    if isinstance(sock, socket.socket):
-        with suppress(OSError):
-            # The plain socket's method: ssl.SSLSocket.shutdown would also drop its TLS state under
-            # the reading thread's feet.
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+#: Shut a socket for both directions; a blocked connect or read in another thread returns at once.
+_shut = interrupts.shut
 
 
 def _watch(connection: HTTPConnection) -> None:
@@ -132,7 +173,38 @@ def _watch(connection: HTTPConnection) -> None:
 
 
 class _Watched(HTTPConnection):
-    """A connection that puts itself under the current call's watchdog before any I/O."""
+    """A connection that puts itself under the current call's watchdog before any I/O.
+
+    Its socket is opened by :func:`decentsocial.interrupt.open_socket`, under
+    the watchdog from before it connects: a connect to a server that never
+    completes the handshake ends when the request is stopped.
+    """
+
+    def _new_conn(self) -> socket.socket:
+        watchdog: _Watchdog | None = getattr(_watching, "current", None)
+        if watchdog is None:
+            return super()._new_conn()
+        timeout = self.timeout if isinstance(self.timeout, (int, float)) else socket.getdefaulttimeout()
+        try:
+            sock = interrupts.open_socket(
+                (self._dns_host, self.port),
+                timeout,
+                stopped=watchdog.halted,
+                watch=watchdog.watch_opening,
+                family=allowed_gai_family(),
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except socket.gaierror as exc:  # mapped as urllib3's own _new_conn maps them
+            raise NameResolutionError(self.host, self, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(
+                self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+            ) from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+        sys.audit("http.client.connect", self, self.host, self.port)
+        return sock
 
     def connect(self) -> None:
         _watch(self)
@@ -197,9 +269,9 @@ class GuardedAdapter(HTTPAdapter):
                         raise _redirected(response)
                     if not stream:
                         self._read(response, deadline, watchdog)
-                    if watchdog.fired:
+                    if watchdog.halted():
                         # The shut socket may read as a short but complete answer: it is not one.
-                        raise deadline.error()
+                        raise _stopped() if watchdog.stopped else deadline.error()
                 except BaseException:
                     response.close()
                     raise
@@ -207,6 +279,8 @@ class GuardedAdapter(HTTPAdapter):
             except DecentSocialError:
                 raise
             except Exception as exc:
+                if watchdog.stopped:
+                    raise _stopped() from exc
                 if watchdog.fired or deadline.passed():
                     raise deadline.error() from exc
                 raise
@@ -228,6 +302,13 @@ class GuardedAdapter(HTTPAdapter):
         for header in ("content-encoding", "transfer-encoding"):
             response.headers.pop(header, None)
         response.headers["Content-Length"] = str(len(body))
+
+
+def _stopped() -> NetworkUnavailable:
+    """A request its stream's ``stop()`` ended (see ``_Watchdog``): the stream ends, nothing to retry."""
+    return NetworkUnavailable(
+        "the request was stopped: its stream was told to end", network=NETWORK, retryable=False
+    )
 
 
 def _redirected(response: requests.Response) -> ConfigurationError:

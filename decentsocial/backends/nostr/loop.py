@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
 from ...errors import NetworkUnavailable
+from ...interrupt import Interrupt
 from .failures import closed_during_call, timed_out
 
 __all__ = ["LoopRunner", "answer_within"]
@@ -72,6 +73,11 @@ class _Handoff(Generic[T]):
     def _cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+    def cancel(self) -> None:
+        """From any thread: end the call now (its ``result`` raises ``closed_during_call``)."""
+        with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
+            self._loop.call_soon_threadsafe(self._cancel)
 
     def result(self, timeout: float) -> T:
         """The coroutine's value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
@@ -132,20 +138,29 @@ class LoopRunner:
         """Whether the caller is a coroutine (or callback) of this very loop, which it cannot wait on."""
         return _loop_running_here() is self._loop
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        """``coro``'s value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds."""
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float, *, stop: Interrupt | None = None) -> T:
+        """``coro``'s value (or its exception); ``NetworkUnavailable`` after ``timeout`` seconds.
+
+        With ``stop``, the call runs on the helper thread and is cancelled when
+        ``stop`` is set, from any thread (``NetworkUnavailable`` then too).
+        """
         running = _loop_running_here()
         if running is self._loop:
             coro.close()
             raise RuntimeError("LoopRunner.run called from a coroutine on its own loop")
-        if running is None and self._thread is None and self._driving.acquire(blocking=False):
+        here = stop is None and running is None and self._thread is None
+        if here and self._driving.acquire(blocking=False):
             try:
                 if self._thread is None:  # checked again under the lock: the loop may have moved
                     return self._run_here(coro, timeout)
             finally:
                 self._driving.release()
         self.move_to_thread()
-        return _Handoff(self._loop, coro).result(timeout)
+        handoff = _Handoff(self._loop, coro)
+        if stop is None:
+            return handoff.result(timeout)
+        with stop.hooked(handoff.cancel):
+            return handoff.result(timeout)
 
     def _run_here(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         loop = self._loop

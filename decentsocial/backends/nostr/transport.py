@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ... import interrupt as interrupts
 from ...errors import DecentSocialError
 from ...limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_capped, read_encoded
 from .events import Event, Filter, PublishOutcome, matcher
@@ -287,15 +288,20 @@ class RelayPool:
             if not live and not opening:
                 ended("; ".join(failures))
 
-        for url, connection in self._connections.items():
-            stream = RelayStream(url, connection, filters, deliver, gone, attempts, self.max_lead)
-            try:
-                await stream.open()
-            except RelayError as exc:
-                failures.append(f"{url}: {exc}")
-                continue
-            live.add(url)
-            streams.append(stream)
+        try:
+            for url, connection in self._connections.items():
+                stream = RelayStream(url, connection, filters, deliver, gone, attempts, self.max_lead)
+                try:
+                    await stream.open()
+                except RelayError as exc:
+                    failures.append(f"{url}: {exc}")
+                    continue
+                live.add(url)
+                streams.append(stream)
+        except asyncio.CancelledError:  # stopped while it subscribed: the relays subscribed already let go
+            with contextlib.suppress(Exception):  # a relay that cannot be told: its close ends it
+                await asyncio.shield(self.stop_stream(streams))
+            raise
         opening = False
         if not streams:
             raise no_relay_answered(failures, retryable=False)
@@ -416,7 +422,10 @@ class NostrTransport:
         try:
             runner, pool = self._started()
             runner.move_to_thread()  # the relays' events must arrive while the caller is between calls
-            handles = self.run(pool.stream(filters, arrivals.offer, arrivals.put_nowait, attempts))
+            # A stop while the relays connect (a monitor's end, an async stream's aclose(): the
+            # interrupt in force here) cancels the subscribing at once, not at the relays' timeout.
+            opening = pool.stream(filters, arrivals.offer, arrivals.put_nowait, attempts)
+            handles = runner.run(opening, timeout=self.call_timeout, stop=interrupts.current())
         except BaseException:
             with self._lock:
                 self._feeds.discard(arrivals)

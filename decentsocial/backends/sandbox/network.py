@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from ... import errors
 from ...base import BaseNetwork
-from ...idempotency import draft_digest
+from ...idempotency import draft_digests
 from ...models import (
     Account,
     Amount,
@@ -365,10 +365,9 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             draft = draft.model_copy(update={"community": self.community_id(draft.community)})
         key = draft.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None
         if key is not None and any(m.path is not None for m in draft.media):
+            digest, *legacy = draft_digests(draft, network=NETWORK)
             with self._ready().read() as tx:
-                row = store.keyed_post(
-                    tx, self.handle, key, draft_digest(draft, network=NETWORK), schema.now_us(tx)
-                )
+                row = store.keyed_post(tx, self.handle, key, digest, schema.now_us(tx), tuple(legacy))
             if row is not None:
                 return post_from_row(row)
         new = self._new_post(draft)
@@ -377,6 +376,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
         return post_from_row(row)
 
     def _new_post(self, d: Draft) -> NewPost:
+        digest, *legacy = draft_digests(d, network=NETWORK)
         extra: dict[str, Any] = {}
         if d.poll is not None:
             extra["poll"] = d.poll.model_dump(mode="json")
@@ -398,7 +398,8 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             extra=extra,
             scheduled_at=None if d.scheduled_at is None else to_us(d.scheduled_at),
             idempotency_key=d.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None,
-            digest=draft_digest(d, network=NETWORK),
+            digest=digest,
+            legacy=tuple(legacy),
         )
 
     def _delete(self, post: PostRef) -> None:

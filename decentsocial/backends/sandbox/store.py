@@ -197,6 +197,9 @@ class NewPost:
     idempotency_key: str | None
     #: The draft's fingerprint (``idempotency.draft_digest``): one key stands for one draft.
     digest: str | None = None
+    #: The fingerprints older versions kept for this draft (``idempotency.draft_digests``): a key
+    #: stored with one of them is this draft's too.
+    legacy: tuple[str, ...] = ()
 
     def content(self, visibility: str) -> tuple[Any, ...]:
         """The values of the post's content columns, in this order: text, folded, title, tags, mentions,
@@ -219,16 +222,18 @@ class NewPost:
         )
 
 
-def keyed_post(tx: Tx, author: str, key: str, digest: str | None, now: int) -> Record | None:
+def keyed_post(
+    tx: Tx, author: str, key: str, digest: str | None, now: int, legacy: tuple[str, ...] = ()
+) -> Record | None:
     """The post ``author`` stored under ``key`` (one scheduled for later too: it is their own), or ``None``.
 
-    ``InvalidInput`` when the key was used for another draft (``digest``); keys stored
-    before digests were kept match any.
+    ``InvalidInput`` when the key was used for another draft (``digest``, or a ``legacy`` digest an
+    older version stored for the same draft); keys stored before digests were kept match any.
     """
     seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
     if seen is None:
         return None
-    if seen["digest"] is not None and seen["digest"] != digest:
+    if seen["digest"] is not None and seen["digest"] != digest and seen["digest"] not in legacy:
         raise InvalidInput(
             "this idempotency_key was already used with different content; use a new key", network=NETWORK
         )
@@ -243,7 +248,7 @@ def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
     """
     key = new.idempotency_key
     if key is not None:
-        earlier = keyed_post(tx, author, key, new.digest, now)
+        earlier = keyed_post(tx, author, key, new.digest, now, new.legacy)
         if earlier is not None:
             return earlier
     created, extra = now, dict(new.extra)
