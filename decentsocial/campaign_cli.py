@@ -204,6 +204,7 @@ def schedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
+    from .config import require_profiles
     from .jobs import rhythm_clock, zone
 
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
@@ -231,6 +232,7 @@ def schedule(
     if key is not None and not key.strip():
         raise UsageProblem(f"--key must be non-empty text, got {key!r}")
     draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
+    require_profiles(to)  # `--to brnad` (status 1): said before the store is made, which it was
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             draft,

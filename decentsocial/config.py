@@ -33,8 +33,9 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,10 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = [
+    "ProfileSource",
     "config_path",
     "load_profile",
+    "load_profile_source",
     "profile_exists",
     "profile_lock",
     "profile_login",
@@ -61,6 +64,7 @@ __all__ = [
     "profile_network",
     "profile_table",
     "remove_profile",
+    "require_profiles",
     "save_profile",
     "update_profile",
 ]
@@ -175,6 +179,24 @@ def profile_exists(name: str) -> bool:
     return bool(_settings(name, _read_file(config_path())))
 
 
+def require_profiles(names: Iterable[str]) -> None:
+    """``ConfigurationError`` for the first of ``names`` that is no profile, said as :func:`load_profile`
+    says it. Reads no secret: a command checks its profiles with it before it makes a store (``schedule
+    --to brnad`` made an empty job store, then failed)."""
+    path = config_path()
+    profiles = _read_file(path)
+    for name in names:
+        if not _settings(name, profiles):
+            raise _no_profile(name, path, profiles)
+
+
+def _no_profile(name: str, path: Path, profiles: dict[str, dict[str, Any]]) -> ConfigurationError:
+    known = ", ".join(sorted(profiles)) or "none"
+    return ConfigurationError(
+        f"no profile {name!r} in {path} or in {_env_key(name)}* environment variables (profiles: {known})"
+    )
+
+
 def profile_network(name: str) -> str | None:
     """The network profile ``name`` is for (its ``network`` setting), reading no secret; ``None`` if unset."""
     value = _settings(name, _read_file(config_path())).get("network")
@@ -207,14 +229,17 @@ def _settings(name: str, profiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def load_profile(name: str) -> dict[str, Any]:
     """Settings of profile ``name``: file values, then environment overrides, then ``*_env`` indirections."""
+    return load_profile_source(name)[0]
+
+
+def load_profile_source(name: str) -> tuple[dict[str, Any], ProfileSource]:
+    """:func:`load_profile`, and the profile's sign-in as the same read of the file found it."""
     path = config_path()
     profiles = _read_file(path)
+    source = ProfileSource(name, path, _sign_in(profiles.get(name)))
     settings = _settings(name, profiles)
     if not settings:
-        known = ", ".join(sorted(profiles)) or "none"
-        raise ConfigurationError(
-            f"no profile {name!r} in {path} or in {_env_key(name)}* environment variables (profiles: {known})"
-        )
+        raise _no_profile(name, path, profiles)
     for key in [k for k in settings if k.endswith("_env") or k.endswith(KEYRING_SUFFIX)]:
         if not isinstance(settings[key], str):
             raise ConfigurationError(
@@ -244,7 +269,46 @@ def load_profile(name: str) -> dict[str, Any]:
                 f"sign in again (decentsocial login … --profile {name})"
             )
         settings[target] = value
-    return settings
+    return settings, source
+
+
+#: Keys of a profile that say which sign-in it is (besides its login table and its ``*_keyring`` entries).
+_SIGN_IN_KEYS = frozenset({"network", "keyring_session", "session_file"})
+
+
+def _sign_in(table: Any) -> dict[str, Any] | None:
+    """What identifies a profile's sign-in (no secret): its network, where its secrets are kept, and
+    its login table. ``None`` when the file has no such profile. Other settings (a hand edit of
+    ``index_wait``, a token's renewed expiry) are not part of it."""
+    if not isinstance(table, dict):
+        return None
+    return {
+        k: v for k, v in table.items() if k in _SIGN_IN_KEYS or k == LOGIN_TABLE or k.endswith(KEYRING_SUFFIX)
+    }
+
+
+@dataclass(frozen=True)
+class ProfileSource:
+    """The profile a connection was made from, and its sign-in as the config file held it then.
+
+    A connection that saves a renewed secret (Bluesky's session) into the
+    profile's keyring entry or file does so only while :meth:`is_current`:
+    after a logout, or a sign-in that replaced the profile, those are no
+    longer the connection's to write (or to read).
+    """
+
+    name: str
+    path: Path
+    #: ``None``: the file had no such profile (one made of ``DECENTSOCIAL_<NAME>_*`` variables only).
+    sign_in: dict[str, Any] | None
+
+    def is_current(self) -> bool:
+        """Whether the file still holds this sign-in of the profile. Call under :func:`profile_lock`, so
+        no sign-in or logout is half done; a file that cannot be read now is taken as changed."""
+        try:
+            return _sign_in(_read_file(self.path).get(self.name)) == self.sign_in
+        except ConfigurationError:
+            return False
 
 
 #: How environment variables are named (``BRAND_BSKY_APP_PASSWORD``); tokens, app passwords and keys are not.

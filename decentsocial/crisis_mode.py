@@ -234,7 +234,9 @@ class Crisis:
 
         ``backlog``: what becomes of the one-off jobs whose time passed
         during the crisis (and the repeating ones whose ``until`` passed):
-        ``"now"`` resumes them (they all go out at once), ``"skip"`` cancels
+        ``"now"`` resumes them (they all go out at once; one whose worker is
+        still publishing a target goes back to that worker, see
+        :func:`~decentsocial.held_jobs.resumed_as`), ``"skip"`` cancels
         them, those planned during it too (their records stay; see
         ``CrisisEnd.skipped``), but one whose every target had published
         ends done (failed where a target failed), listed in ``resumed``,
@@ -368,13 +370,16 @@ def _check_account(net: Network, entry: Mapping[str, Any]) -> None:
 
 
 def _resume(scheduler: Scheduler | None, crisis_id: str, listed: tuple[str, ...] = ()) -> list[str]:
-    """Resume the jobs crisis ``crisis_id`` paused (each job records who paused it), in one step."""
+    """Resume the jobs crisis ``crisis_id`` paused (each job records who paused it), each in one
+    atomic step of the store: one whose worker is still publishing a target goes back to it
+    (``running`` under its lease, see :func:`~decentsocial.held_jobs.resumed_as`), never left
+    for another worker to claim (and publish that target again) while the first still publishes."""
     if scheduler is None:
         return []
-    store = scheduler.store
-    resumed = store.move(None, ("paused",), "scheduled", held_by=crisis_id) or []
+    store, now = scheduler.store, scheduler._now().timestamp()
+    resumed = store.resume(None, now, held_by=crisis_id, crisis=crisis_id) or []
     for job_id in listed:  # paused by an older version, which did not record who paused a job
-        resumed.extend(store.move(job_id, ("paused",), "scheduled", held_by="") or [])
+        resumed.extend(store.resume(job_id, now, held_by="", crisis=crisis_id) or [])
     return resumed
 
 

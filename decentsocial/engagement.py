@@ -102,13 +102,24 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
     path = home_path(store, "the metrics store")
     if not create and not path.exists():
         raise errors.ConfigurationError(f"no metrics store at {path}: track() makes one with its snapshots")
+    if not create and path.is_file() and path.stat().st_size == 0:
+        # SQLite takes an empty file for an empty database: a read would leave it a store's schema.
+        raise errors.ConfigurationError(
+            f"{path} is an empty file, not a decentsocial metrics store: track() makes one with its snapshots"
+        )
 
     def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         stored = tuple(r[1] for r in db.execute("PRAGMA table_info(snapshots)"))
         if (tables and "snapshots" not in tables) or (stored and stored != _STORED):
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
-        db.execute(_SCHEMA)
+        if create:
+            db.execute(_SCHEMA)
+        elif not stored:  # a reader never writes: a database with no table is not a store track made
+            raise errors.ConfigurationError(
+                f"{path} is a database without snapshots, not a decentsocial metrics store:"
+                " track() makes one with its snapshots"
+            )
 
     return open_store(path, "a decentsocial metrics store", _TIMEOUT, prepare)
 
@@ -216,10 +227,10 @@ def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
 def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     """Every snapshot in ``store``, one row per (post, snapshot), oldest first.
 
-    A ``store`` that does not exist, or one damaged (on disk, or rows another program wrote), is a
-    ``ConfigurationError`` (nothing is made or changed). An asset whose ``reward_<ASSET>`` column would
-    be another's name, in any case (an asset named ``status``), is told apart with ``#2``
-    (:func:`asset_columns`).
+    A ``store`` that does not exist, is empty or holds no snapshots table, or one damaged (on disk, or
+    rows another program wrote), is a ``ConfigurationError`` (nothing is made or changed: it only
+    reads). An asset whose ``reward_<ASSET>`` column would be another's name, in any case (an asset
+    named ``status``), is told apart with ``#2`` (:func:`asset_columns`).
     """
     pd = _pandas()
     db = _open(store, create=False)
@@ -355,11 +366,19 @@ def _amounts(text: Any) -> dict[str, Decimal]:
     raise _Damaged(f"rewards {str(text)[:60]!r} are not amounts")
 
 
+#: The calendar's first and last second as stored seconds: ``datetime``'s range, as ``track`` stores it.
+_FIRST = datetime.min.replace(tzinfo=timezone.utc).timestamp()
+_LAST = datetime.max.replace(tzinfo=timezone.utc).timestamp()
+
+
 def _moment(seconds: float) -> datetime:
     """Stored seconds as a UTC time, held at the calendar's ends: an author may date a post 9999-12-31
-    23:59:59.999999, which a float rounds past the year 9999."""
+    23:59:59.999999, which a float rounds past the year 9999. A time ``track`` cannot have stored
+    (``inf``, ``NaN``, past the calendar by more than that rounding) is damage, not 9999-12-31."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or math.isnan(seconds):
         raise _Damaged(f"a time {str(seconds)[:60]!r} is not a number of seconds")
+    if not _FIRST - 1 <= seconds <= _LAST + 1:
+        raise _Damaged(f"a time of {str(seconds)[:60]} seconds is past the calendar's ends")
     try:
         return datetime.fromtimestamp(seconds, timezone.utc)
     except (ValueError, OverflowError, OSError):

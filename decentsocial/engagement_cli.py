@@ -261,8 +261,15 @@ def track_command(
     if rounds is not None and interval is None:
         raise UsageProblem("--rounds goes with --every")
     expanded(store, "--store")  # ``~brnad/metrics.db``: a clear error, not an unexpected RuntimeError
-    check_store(store)  # a folder or another database: said now, not after each round's posts are read
+    # The connections first (no I/O): a profile that is not there, or a wrong --setting, is said before
+    # the store is made (it was made, then the command failed).
     nets = open_networks(profile or [], network, setting or [])
+    try:
+        check_store(store)  # a folder or another database: said now, not after each round's posts are read
+    except BaseException:
+        for net in nets:
+            net.close()
+        raise
     taken = failed = 0
     stopped = False
     handles: list[str | None] = [None] * len(nets)

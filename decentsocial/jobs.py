@@ -14,7 +14,8 @@ A claim gives a worker a lease (an owner and a time); a running job whose
 lease has expired may be claimed again by another worker, which reads the
 targets already published from the job's outcomes and never sends them again.
 A job paused once its last target began still has its occurrence ended by
-the worker (:func:`paused_end`): it stays paused, at its next occurrence.
+the worker (:func:`paused_end`): it stays paused, at its next occurrence. A resume while its worker
+still publishes a target hands it back to that worker (running: :mod:`decentsocial.held_jobs`).
 Times cross this interface as POSIX timestamps (floats).
 """
 
@@ -402,6 +403,16 @@ class JobStore(Protocol):
         same step; a job already paused by ``by`` is not moved. ``held_by`` moves only the jobs
         paused by it (``""``: paused before stores recorded who). ``None`` when ``job_id`` names no job.
         """
+        ...
+
+    def resume(
+        self, job_id: str | None, now: float, held_by: str | None = None, crisis: str | None = None
+    ) -> list[str] | None:
+        """Resume the paused job (or every one; ``held_by``: paused by it, as :meth:`move`); the ids
+        resumed, ``None`` when ``job_id`` names no job. Each is decided on as it is, in one atomic step
+        with its change (:func:`~decentsocial.held_jobs.resumed_as`): ``scheduled``, or ``running``
+        again under the live lease of the worker still publishing one of its targets (never claimed
+        by another meanwhile). ``crisis``: the crisis whose end resumes (its record holds nothing back)."""
         ...
 
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:

@@ -246,12 +246,14 @@ def crisis_start(
     as_json: JsonOpt = False,
 ) -> None:
     """Pause every planned job, publish the statement to each profile and pin it."""
+    from .config import require_profiles
     from .lifecycle import crisis
 
     typed_text(statement, "STATEMENT")  # a byte the command line could not decode: status 2, no store made
     if not statement.strip():  # ``crisis start "$MSG"`` with $MSG unset: said before any job is paused
         raise UsageProblem("STATEMENT is empty: give the statement to publish")
 
+    require_profiles(to)  # `--to brnad` (status 1): said before the store is made, which it was
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
     new = is_missing_file(store)

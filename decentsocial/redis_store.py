@@ -29,15 +29,14 @@ only waits behind a long backlog is not queued again every two minutes.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import errors
 from .crisis_backlog import Skip, skip_in_redis
+from .held_jobs import resume_in_redis
 from .jobs import (
     BY_HAND,
     CRISIS_NOTE,
@@ -55,6 +54,8 @@ from .jobs import (
     paused_end,
     unreadable_job,
 )
+from .redis_url import port_out_of_range as _port_out_of_range
+from .redis_url import redacted as _redacted
 
 try:
     import redis
@@ -148,14 +149,21 @@ redis.call('ZADD', p .. 'due', ARGV[4], id)
 return id
 """
 
-# ARGV: prefix, job id ('' for all), target, who pauses, has-held-by, held-by, sources...
+# ARGV: prefix, job id ('' for all), target, who pauses, has-held-by, held-by, now (a resume: a job
+# under a lease live then is left, and listed, for the store to decide on; '' for none), sources...
+# Returns {moved, left}.
 _MOVE = (
     _UNUSABLE
     + _DUE_AT
     + """
 local p, job_id, target, by, has_held, held_by = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local now = tonumber(ARGV[7])
 local sources = {}
-for i = 7, #ARGV do sources[ARGV[i]] = true end
+for i = 8, #ARGV do sources[ARGV[i]] = true end
+local function leased(h)
+  local f = redis.call('HMGET', h, 'lease_owner', 'lease_until')
+  return now and f[1] and tonumber(f[2]) and tonumber(f[2]) > now
+end
 local ids
 if job_id ~= '' then
   if redis.call('EXISTS', p .. 'job:' .. job_id) == 0 then return false end
@@ -163,12 +171,16 @@ if job_id ~= '' then
 else
   ids = redis.call('ZRANGE', p .. 'all', 0, -1)
 end
-local moved = {}
+local moved, left = {}, {}
 for _, id in ipairs(ids) do
   local h = p .. 'job:' .. id
   local status = not unusable(p, id) and redis.call('HGET', h, 'status')
   local who = status and redis.call('HGET', h, 'paused_by') or ''
-  if sources[status] and (has_held == '0' or who == held_by) and not (status == target and who == by) then
+  local chosen = sources[status] and (has_held == '0' or who == held_by)
+  chosen = chosen and not (status == target and who == by)
+  if chosen and leased(h) then
+    left[#left + 1] = id
+  elseif chosen then
     redis.call('HSET', h, 'status', target)
     if target == 'paused' then
       redis.call('HSET', h, 'paused_by', by)
@@ -187,7 +199,7 @@ for _, id in ipairs(ids) do
     moved[#moved + 1] = id
   end
 end
-return moved
+return {moved, left}
 """
 )
 
@@ -556,8 +568,19 @@ class RedisStore:
     ) -> list[str] | None:
         who = (by or BY_HAND) if target == "paused" else ""
         held = ("0", "") if held_by is None else ("1", held_by)
-        moved = self._call(self._move, job_id or "", target, who, *held, *sources)
-        return None if moved is None else [str(i) for i in moved]
+        moved = self._call(self._move, job_id or "", target, who, *held, "", *sources)
+        return None if moved is None else [str(i) for i in moved[0]]
+
+    def resume(
+        self, job_id: str | None, now: float, held_by: str | None = None, crisis: str | None = None
+    ) -> list[str] | None:
+        held = ("0", "") if held_by is None else ("1", held_by)
+        found = self._call(self._move, job_id or "", "scheduled", "", *held, now, "paused")
+        if found is None:
+            return None
+        # Those under a live lease (a worker may be publishing one of their targets): decided one by one.
+        left = [str(i) for i in found[1] if resume_in_redis(self, str(i), now, held_by, crisis)]
+        return [str(i) for i in found[0]] + left
 
     def set_at(self, job_id: str, at: float, local_at: str | None = None) -> bool:
         return bool(self._call(self._set_at, job_id, at, local_at))
@@ -613,7 +636,9 @@ class RedisStore:
         failed = any(json.loads(o)["error_type"] is not None for o in found if o is not None)
         fields = _fields(raw)
         plan = (fields["at"], fields["every"], fields["until"], failed, now, fields["local_at"])
-        then = next_state(*plan) if was == "running" else paused_end(*plan, ran_at)
+        then = paused_end(*plan, ran_at)  # a running one too: a time set while it was paused
+        if was == "running":  # (its resume handed it back to this worker) is its next post
+            then = then or next_state(*plan)
         if then is None:
             return False  # paused with nothing after it: left paused, its resume ends it
         return bool(
@@ -755,42 +780,3 @@ def _readable(replies: list[Any]) -> list[Any]:
 
 def _wrong_kind(error: Exception) -> bool:
     return isinstance(error, redis.ResponseError) and str(error).startswith("WRONGTYPE")
-
-
-def _redacted(url: str) -> str:
-    """``url`` without its password (for messages and repr): in the user part, and in the query
-    (redis-py also reads ``?password=``), where any parameter named like a secret is masked."""
-    given = url
-    scheme, sep, rest = url.partition("://")
-    user, at, host = rest.rpartition("@")
-    if sep and at and ":" in user:  # masked before parsing: a '#', '?' or '/' in it would cut it short
-        url = f"{scheme}://{user.split(':', 1)[0]}:***@{host}"
-    try:
-        parts = urlsplit(url)
-        if not _port_out_of_range(given):  # as redis-py reads it: digits after a host, shown (and named)
-            parts.port  # noqa: B018 - not a number: maybe a password cut short by an unencoded '#', '?' or '/'
-    except ValueError:
-        return f"{scheme}://***" if sep else "***"
-    if parts.query:
-        query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)]
-        parts = parts._replace(query=urlencode(query, safe="*"))
-    return urlunsplit(parts)
-
-
-def _port_out_of_range(url: str) -> bool:
-    """Whether ``url`` names a host and a port of digits only, above 65535 (read as ``urlsplit`` does)."""
-    try:
-        hostinfo = urlsplit(url).netloc.rpartition("@")[2]
-    except ValueError:
-        return False
-    _, bracket, bracketed = hostinfo.partition("[")
-    if bracket:  # an IPv6 address: its colons are not the port's
-        host, _, after = bracketed.partition("]")
-        port = after.partition(":")[2]
-    else:
-        host, _, port = hostinfo.partition(":")
-    return bool(host) and port.isascii() and port.isdigit() and int(port) > 65535
-
-
-#: Query parameters whose value is a secret.
-_SECRET_PARAM = re.compile(r"pass|secret|token|key|auth", re.IGNORECASE)

@@ -260,10 +260,11 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
         from .config import default_profile
 
         profile = default_profile()
+    source = None
     if profile is not None:
-        from .config import load_profile
+        from .config import load_profile_source
 
-        profile_settings = load_profile(profile)
+        profile_settings, source = load_profile_source(profile)
         profile_network = profile_settings.pop("network", None)
         if profile_network is not None and not isinstance(profile_network, str):
             raise ConfigurationError(
@@ -278,6 +279,7 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
             f"connect() needs a network name or a profile; known networks: {', '.join(known_networks())}"
         )
     cls, checked = backend_class(name), checked_settings(name, settings)
+    checked._profile_source = source  # what a secret renewed later may be saved into (see ProfileSource)
     try:
         return cls(checked)
     except DecentSocialError:

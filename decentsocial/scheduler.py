@@ -47,7 +47,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -85,6 +84,7 @@ from .takeovers import ELSEWHERE, MAX_TAKEOVERS, check_max_takeovers, given_up
 from .takeovers import refused_outright as _refused_outright
 from .text import lone_surrogate_at
 from .variants import Variant, check_variants, pick
+from .worker_connections import WorkerConnections
 
 if TYPE_CHECKING:
     from .celery_app import Dispatcher
@@ -106,8 +106,6 @@ DISPATCH_BATCH = 500
 MAX_BATCH = 32
 #: A job under this (seconds) is fast: its worker claims the next ones in a bigger batch.
 FAST_JOB = 0.02
-#: How often (seconds, at most) a worker looks whether its environment changed (its config file: every batch).
-ENVIRONMENT_RECHECK = 1.0
 #: The longest pause (seconds) before a worker tries again a store or broker that is out of reach.
 MAX_STORE_PAUSE = 60.0
 
@@ -187,11 +185,8 @@ class Scheduler:
                 self._store.close()
                 raise
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        #: profile -> (config file and environment stamp, settings fingerprint, connection)
-        self._connections: dict[str, tuple[object, str, Network]] = {}
-        self._connections_lock = threading.Lock()
+        self._connections = WorkerConnections()  # one per profile, kept while it is unchanged
         self._batch = 1  # how many due jobs to claim at once: grows while jobs run fast
-        self._environment = (float("-inf"), 0)  # (monotonic time taken, fingerprint)
 
     def __repr__(self) -> str:
         engine = "" if self.engine == "embedded" else f" engine={self.engine!r}"
@@ -204,10 +199,7 @@ class Scheduler:
 
     def close(self) -> None:
         """Close the store, the broker's connections and the networks this scheduler connected to."""
-        with self._connections_lock:
-            kept, self._connections = list(self._connections.values()), {}
-        for _, _, net in kept:
-            net.close()
+        self._connections.close()
         if self._dispatcher is not None:
             self._dispatcher.close()
         self._store.close()
@@ -329,7 +321,7 @@ class Scheduler:
     def _check_draft(self, target: str, draft: Draft) -> None:
         """Plan ``draft`` on ``target`` as crosspost would (no writes); raise what the network refuses."""
         try:
-            net = self._connection(target)
+            net = self._connections.get(target)
             plan(net, draft)
         except (errors.ContentRejected, errors.InvalidInput) as exc:
             raise type(exc)(f"target {target!r}: {exc.message}", network=exc.network) from None
@@ -401,8 +393,18 @@ class Scheduler:
         return [job_id]  # held by hand already
 
     def resume(self, job_id: str | None = None) -> list[str]:
-        """Resume one paused job (or every paused one); returns the ids resumed."""
-        return self._move(None if job_id is None else _job_id(job_id), ("paused",), "scheduled")
+        """Resume one paused job (or every paused one); returns the ids resumed.
+
+        A job paused while its worker was still publishing a target (the pause lets it finish),
+        and whose worker's lease has not run out, goes back to that worker (``running``) in the
+        same atomic step, never claimed by another worker while the first still publishes: it
+        goes on with the targets left, or, when the one in flight was its last, ends the
+        occurrence. One moved to a later time during its pause (or resumed during a crisis) only
+        has its last targets in flight handed back: else it waits for its time (for the crisis's
+        end), and the worker stops before its next target. See :mod:`decentsocial.held_jobs`.
+        """
+        found = None if job_id is None else _job_id(job_id)
+        return self._found(found, self._store.resume(found, self._now().timestamp()))
 
     def cancel(self, job_id: str) -> None:
         """Cancel a job that has not finished; its record stays."""
@@ -458,7 +460,10 @@ class Scheduler:
         return self.job(job_id)
 
     def _move(self, job_id: str | None, sources: tuple[str, ...], target: str) -> list[str]:
-        moved = self._store.move(job_id, sources, target, by=BY_HAND)
+        return self._found(job_id, self._store.move(job_id, sources, target, by=BY_HAND))
+
+    def _found(self, job_id: str | None, moved: list[str] | None) -> list[str]:
+        """The ids a store moved; ``NotFound`` when ``job_id`` named no job (``moved`` is ``None``)."""
         if moved is None:
             raise errors.NotFound(f"no job {job_id!r} in {self._store.where}")
         return moved
@@ -549,7 +554,7 @@ class Scheduler:
             if not jobs:
                 return count
             began = time.monotonic()
-            config = self._config_stamp()  # looked at once per batch
+            config = self._connections.stamp()  # looked at once per batch
             finished: list[Finished] = []
             ended_ids: list[str] = []
             end_done = partial(self._end_done, finished, ended_ids, leased_until)
@@ -626,7 +631,7 @@ class Scheduler:
         """Publish ``job``'s targets not yet recorded, checking before each that the job is still ours.
 
         ``leased_until`` is when the lease taken with the claim ends (``None``: unknown, renew first);
-        ``config`` is :meth:`_config_stamp` when the caller has just taken it; ``end_done``
+        ``config`` is ``WorkerConnections.stamp`` when the caller has just taken it; ``end_done``
         (before each target) ends the jobs of its batch run already, when that is due.
         Returns what the caller ends the occurrence with (:meth:`JobStore.finish`),
         or ``None`` when the job was paused, cancelled or taken over meanwhile.
@@ -670,7 +675,7 @@ class Scheduler:
             account: str | None = None
             marking = False
             try:
-                net = self._connection(target, config)
+                net = self._connections.get(target, config)
                 network, account = net.name, target_of(net)  # which account posts: retract checks it
                 identity = _state_identity(net)
                 if started is not None and started != identity:  # its idempotency records are elsewhere
@@ -704,60 +709,6 @@ class Scheduler:
         for record in records[:-1]:
             self._store.record(job.id, *record)
         return job.id, records[-1] if records else None, job.at.timestamp()
-
-    def _connection(self, profile: str, config: object = None) -> Network:
-        """This worker's connection for ``profile``: made on first use, kept while the profile is unchanged.
-
-        Connecting for every job would rebuild clients (sessions, the
-        server's limits read once) for every post. When the config file or
-        the environment changed (``config``: the stamp a batch of jobs took
-        once), the profile is read again, so a worker notices an edited
-        config (a rotated token, another server) and connects anew; a profile
-        that cannot connect here raises every time and is never kept.
-        """
-        stamp = self._config_stamp() if config is None else config
-        with self._connections_lock:
-            kept = self._connections.get(profile)
-            if kept is not None and kept[0] == stamp:
-                return kept[2]
-        import hashlib
-
-        from .config import load_profile
-        from .registry import connect_any
-
-        settings = repr(sorted(load_profile(profile).items()))
-        fingerprint = hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
-        with self._connections_lock:
-            kept = self._connections.get(profile)
-            if kept is not None and kept[1] == fingerprint:
-                self._connections[profile] = (stamp, fingerprint, kept[2])
-                return kept[2]
-            net = connect_any(profile=profile)
-            self._connections[profile] = (stamp, fingerprint, net)
-        if kept is not None:
-            kept[2].close()
-        return net
-
-    def _config_stamp(self) -> object:
-        """What the profiles are read from: the config file (path, times, size) and the environment."""
-        path = config_path()
-        try:
-            stat = path.stat()
-            file: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            file = None
-        return (str(path), file, self._environment_stamp())
-
-    def _environment_stamp(self) -> int:
-        """A fingerprint of the environment, taken again at most every ``ENVIRONMENT_RECHECK`` seconds.
-
-        Reading the whole environment for every job cost a worker about as
-        much as a sandbox publish; a worker's environment rarely changes.
-        """
-        now = time.monotonic()
-        if not 0 <= now - self._environment[0] < ENVIRONMENT_RECHECK:
-            self._environment = (now, hash(frozenset(os.environ.items())))
-        return self._environment[1]
 
     def _still_mine(self, job_id: str, leased_until: float | None) -> float | None:
         """When the lease ends if the job is still ours; ``None`` when it was paused, cancelled or taken.

@@ -11,13 +11,19 @@ the same meaning, reachable from ``connect()``::
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import typing
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 
 from .limits import Limits
 from .paths import home_path
 from .retry import RetryPolicy
+from .text import lone_surrogate_at
+
+if TYPE_CHECKING:
+    from .config import ProfileSource
 
 __all__ = ["Limits", "NetworkSettings", "RetrySettings", "secret_fingerprint"]
 
@@ -30,8 +36,8 @@ def secret_fingerprint(secret: SecretStr | None) -> str:
     """
     if secret is None:
         return "anonymous"
-    # surrogatepass: a secret read from a non-UTF-8 environment variable still has a fingerprint (the
-    # request that carries it is refused later, as a typed error), not a UnicodeEncodeError here.
+    # surrogatepass: a secret with a lone surrogate still has a fingerprint, not a UnicodeEncodeError
+    # here (settings refuse one in any field, but a SecretStr may be passed here directly).
     return hashlib.sha256(secret.get_secret_value().encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -62,7 +68,9 @@ class NetworkSettings(BaseModel):
 
     Unknown keys are an error (``connect()`` suggests the closest known
     name), models are frozen, and secrets are ``SecretStr`` so they never
-    appear in a ``repr``.
+    appear in a ``repr``. Text that is not valid Unicode (a lone surrogate:
+    an undecodable byte of the command line or the environment) is refused
+    in every setting but a path, here for every backend.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -72,6 +80,14 @@ class NetworkSettings(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     #: The SQLite file of idempotency records (default: ``state.db`` in the user's data directory).
     state_path: Path | None = None
+    #: Set by ``connect(profile=…)``; not a setting (see :attr:`profile_source`).
+    _profile_source: ProfileSource | None = PrivateAttr(default=None)
+
+    @property
+    def profile_source(self) -> ProfileSource | None:
+        """The profile these settings were loaded from, as its sign-in was then; ``None`` for settings
+        given directly. A connection checks it before saving a renewed secret into the profile."""
+        return self._profile_source
 
     @field_validator("state_path")
     @classmethod
@@ -83,3 +99,32 @@ class NetworkSettings(BaseModel):
         if value is not None and "\0" in str(value):
             raise ValueError("a path cannot hold a NUL character")
         return home_path(value, "state_path", ValueError) if value is not None else None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unicode(cls, value: Any, info: ValidationInfo) -> Any:
+        """No handle, URL, token or key can hold a lone surrogate: refused here, naming the field (never
+        its value: it may be a secret), not later as a ``UnicodeEncodeError`` or "the server's answer
+        could not be read" when it reaches a URL, a header, a request body or the keyring.
+
+        A path is left alone: a file name may hold any byte (``os.fsdecode`` gives it so).
+        """
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or _names_a_path(field.annotation):
+            return value
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+        for item in items:
+            text = item.get_secret_value() if isinstance(item, SecretStr) else item
+            if isinstance(text, str) and (at := lone_surrogate_at(text)) is not None:
+                raise ValueError(
+                    f"is not valid Unicode: a lone surrogate at character {at} (a byte that could not be "
+                    "decoded); give it as UTF-8 text"
+                )
+        return value
+
+
+def _names_a_path(annotation: Any) -> bool:
+    """Whether a field's type is a path (``Path``, ``Path | None``): its value may hold any byte."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, PurePath)
+    return any(_names_a_path(arg) for arg in typing.get_args(annotation))

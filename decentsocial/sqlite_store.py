@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
-from .crisis_backlog import Skip, crisis_of, held_backlog, lease_time
+from .crisis_backlog import Skip, held_backlog
+from .held_jobs import crisis_of, live, resumed_as, stored_time
 from .jobs import (
     BY_HAND,
     CRISIS_NOTE,
@@ -210,21 +211,41 @@ class SQLiteStore:
             )
         return ids
 
+    def resume(
+        self, job_id: str | None, now: float, held_by: str | None = None, crisis: str | None = None
+    ) -> list[str] | None:
+        with self._transaction("resuming jobs", durable=True) as db:
+            rows = db.execute(
+                "SELECT id, status, coalesce(paused_by, ''), lease_owner, lease_until FROM jobs"
+                " WHERE ? IS NULL OR id = ? ORDER BY at, created_at",
+                (job_id, job_id),
+            ).fetchall()
+            if job_id is not None and not rows:
+                return None
+            active = _active_crisis(db)
+            held = active is not None and active != crisis
+            moves: list[tuple[str, str]] = []
+            for found, status, paused_by, owner, lease in rows:
+                if status != "paused" or held_by not in (None, paused_by):
+                    continue
+                leased = stored_time(lease) if owner is not None else None
+                # Read only where a worker may still be at it: resuming every job reads no outcomes.
+                job = _current_job(db, found) if live(leased, now) else None
+                moves.append(("scheduled" if job is None else resumed_as(job, leased, now, held), found))
+            db.executemany("UPDATE jobs SET status = ?, paused_by = NULL, takeovers = 0 WHERE id = ?", moves)
+        return [found for _, found in moves]
+
     def skip_held(self, job_id: str, crisis: str, now: float) -> Skip | None:
         with self._transaction("skipping a job a crisis held", durable=True) as db:
-            note = db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + CRISIS_NOTE,)).fetchone()
-            row = db.execute(_SELECT_JOBS + " WHERE id = ?", (job_id,)).fetchone()
-            if row is None:
+            active = _active_crisis(db)
+            job = _current_job(db, job_id)
+            if job is None:
                 return None
-            outcomes = db.execute(
-                _SELECT_OUTCOMES + " WHERE job_id = ? AND occurrence = ?", (job_id, row[6])
-            ).fetchall()
             paused_by, owner, lease = db.execute(
                 "SELECT coalesce(paused_by, ''), lease_owner, lease_until FROM jobs WHERE id = ?", (job_id,)
             ).fetchone()
-            active = None if note is None else crisis_of(note[0])
-            leased = lease_time(lease) if owner is not None else None
-            then = held_backlog(_job(row, outcomes), paused_by, leased, crisis, active, now)
+            leased = stored_time(lease) if owner is not None else None
+            then = held_backlog(job, paused_by, leased, crisis, active, now)
             if then is not None:  # handed back ("running"): its worker's lease is as it was
                 db.execute("UPDATE jobs SET status = ?, paused_by = NULL WHERE id = ?", (then, job_id))
         return then
@@ -360,8 +381,9 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
             if held is None or held.following is None:
                 continue  # nothing follows it: left paused, its resume ends it
             following.append((held.following, status, job_id))
-        else:
-            then = next_state(at, every, until, bool(failed), now, local_at)
+        else:  # at a time a reschedule set while it was paused (its resume handed it back): the next post
+            plan = (at, every, until, bool(failed), now, local_at)
+            then = paused_end(*plan, ran_at[job_id]) or next_state(*plan)
             if then.following is not None:
                 following.append((then.following, "scheduled", job_id))
             else:
@@ -377,6 +399,21 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
         ended,
     )
     return ending
+
+
+def _active_crisis(db: sqlite3.Connection) -> str | None:
+    """The id of the active crisis (its note), read in the transaction of ``db``; ``None``: none."""
+    note = db.execute("SELECT value FROM meta WHERE name = ?", ("note:" + CRISIS_NOTE,)).fetchone()
+    return None if note is None else crisis_of(note[0])
+
+
+def _current_job(db: sqlite3.Connection, job_id: str) -> Job | None:
+    """The job with the outcomes of the occurrence it is at, read in the transaction of ``db``."""
+    row = db.execute(_SELECT_JOBS + " WHERE id = ?", (job_id,)).fetchone()
+    if row is None:
+        return None
+    outcomes = db.execute(_SELECT_OUTCOMES + " WHERE job_id = ? AND occurrence = ?", (job_id, row[6]))
+    return _job(row, outcomes.fetchall())
 
 
 _INSERT_OUTCOME = (

@@ -1,6 +1,6 @@
 """A secret holding half a surrogate pair (read from an environment variable that is not UTF-8) still
-has a fingerprint: a connection's ``identity`` (the idempotency keys' account) is no UnicodeEncodeError.
-The request that carries such a secret is refused later, as the SDK's own error."""
+has a fingerprint, no UnicodeEncodeError. A connection's settings refuse such a secret before that
+(``ConfigurationError`` naming the field, see test_settings_lone_surrogate.py)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ def test_fingerprints_of_plain_secrets_are_unchanged() -> None:
     assert secret_fingerprint(None) == "anonymous"
 
 
-def test_a_bluesky_session_read_from_a_non_utf8_variable_has_an_identity() -> None:
+def test_a_bluesky_session_read_from_a_non_utf8_variable_is_refused_by_the_settings() -> None:
     pytest.importorskip("atproto", reason="the bluesky extra")
-    net = ds.connect("bluesky", base_url="http://127.0.0.1:9", session_string="a:::b:::c:::d\udcff")
-    try:
-        assert net.identity.startswith("http://127.0.0.1:9:")
-    finally:
-        net.close()
+    with pytest.raises(ds.ConfigurationError, match=r"session_string: .*not valid Unicode") as info:
+        ds.connect("bluesky", base_url="http://127.0.0.1:9", session_string="a:::b:::c:::d\udcff")
+    assert "a:::b" not in str(info.value)

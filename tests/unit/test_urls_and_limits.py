@@ -551,7 +551,7 @@ def test_a_refused_relay_url_never_quotes_its_password_or_query() -> None:
 
 
 def test_a_redis_url_is_shown_without_its_password() -> None:
-    from decentsocial.redis_store import _redacted
+    from decentsocial.redis_url import redacted as _redacted
 
     assert _redacted("redis://:hunter2@127.0.0.1:6379/0") == "redis://:***@127.0.0.1:6379/0"
     assert _redacted("redis://127.0.0.1/0?password=hunter2&db=1") == "redis://127.0.0.1/0?password=***&db=1"

@@ -7,6 +7,10 @@
   (or ``keyring_session``'s entry) while it still holds what this process
   last read or wrote there, checked under the config file's lock: after a
   logout or a new sign-in of the profile the session stays in memory only.
+  A connection made from a profile also reads and writes them only while the
+  profile is still the sign-in it was made from (``ProfileSource``): the
+  store is read at the first call, so a logout before it left nothing to
+  compare with.
 * When the session cannot be refreshed any more (expired or revoked refresh
   token) it logs in again with the password exactly once, then gives up with
   ``AuthenticationError``: never a login loop.
@@ -131,6 +135,8 @@ class Transport:
         #: written back only over that (another process's sign-in or logout wins).
         self._stored: dict[str, str | None] = {}
         self._unsaved_said = False
+        #: Set when the profile this connection was made from was found logged out or signed in again.
+        self._profile_left = False
 
     # ---------------------------------------------------------------- session
 
@@ -190,6 +196,12 @@ class Transport:
         # the compare and the write below see its change whole or not at all (and this process's
         # other threads wait: ours first, then the file lock, always in that order).
         with self._lock, self._profile_lock():
+            if not self._profile_kept():
+                self._not_saved(
+                    f"the profile {self._profile_name()!r} this connection was made from was logged out "
+                    "or signed in again"
+                )
+                return
             if file is not None and self._unchanged("file", self._current_session_file()):
                 self._write_session_file(self._saved)
                 self._stored["file"] = self._saved
@@ -216,15 +228,43 @@ class Transport:
             if store == "file"
             else f"keyring entry {self.settings.keyring_session!r}"
         )
+        self._not_saved(f"the {where} was changed or removed by another process (a sign-in or logout)")
+        return False
+
+    def _not_saved(self, why: str) -> None:
+        """Say once (a warning; later, debug) that a new session stays in memory only, and ``why``."""
         log.log(
             logging.DEBUG if self._unsaved_said else logging.WARNING,
-            "%s: the new session was not saved to the %s, which another process changed or removed "
-            "(a sign-in or logout): this connection keeps it in memory only",
+            "%s: the new session was not saved: %s, so this connection keeps it in memory only",
             self.network,
-            where,
+            why,
         )
         self._unsaved_said = True
-        return False
+
+    def _profile_kept(self) -> bool:
+        """Whether the profile this connection was made from is still that sign-in (no profile: always).
+
+        Call under :meth:`_profile_lock`. Once gone it is gone for this
+        connection: a profile signed in again later is another sign-in.
+        """
+        source = self.settings.profile_source
+        if source is not None and not self._profile_left and not source.is_current():
+            self._profile_left = True
+        return not self._profile_left
+
+    def _profile_name(self) -> str:
+        source = self.settings.profile_source
+        return source.name if source is not None else ""
+
+    def _read_saved(self) -> str | None:
+        """The session the file or keyring entry keeps; none when the profile this connection was made
+        from was logged out or signed in again (a new sign-in's session is not this connection's)."""
+        if self.settings.session_file is None and self.settings.keyring_session is None:
+            return None
+        with self._profile_lock():
+            if not self._profile_kept():
+                return None
+            return self._read_session_file() or self._read_session_keyring()
 
     def _build_client(self) -> Any:
         from atproto_client import Client
@@ -285,7 +325,7 @@ class Transport:
         with self._lock:
             if self._client is None:
                 client = self._build_client()
-                saved = self._saved or self._read_session_file() or self._read_session_keyring()
+                saved = self._saved or self._read_saved()
                 if saved and saved.count(":::") == 3:
                     # atproto's older four-field format names no PDS; atproto would use its default host.
                     saved = f"{saved}:::{self.settings.base_url}"
@@ -325,7 +365,10 @@ class Transport:
         if not self._can_login():
             where = self.settings.keyring_session
             hint = (
-                f" (keyring entry {where!r} holds none: sign in again with decentsocial login bluesky)"
+                f" (profile {self._profile_name()!r} was logged out or signed in again since this "
+                "connection was made: connect again)"
+                if self._profile_left
+                else f" (keyring entry {where!r} holds none: sign in again with decentsocial login bluesky)"
                 if where is not None
                 else ""
             )

@@ -14,6 +14,7 @@ matter. Nothing here imports a network library.
 from __future__ import annotations
 
 import math
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ...network import Capability
 from ...retry import retry_after_from_headers
 from .convert import NETWORK
 
-__all__ = ["Failure", "mapped", "stream_refusal", "to_error", "wait_from_headers"]
+__all__ = ["Failure", "mapped", "may_have_acted", "stream_refusal", "to_error", "wait_from_headers"]
 
 FailureKind = Literal["status", "unopened", "unreachable", "unreadable", "media", "argument", "version"]
 
@@ -172,3 +173,22 @@ def stream_refusal(status: int, kind: str) -> errors.DecentSocialError | None:
     if status == 404:
         return errors.UnsupportedFeature(NETWORK, Capability.STREAM, "this server has streaming switched off")
     return None
+
+
+def may_have_acted(exc: errors.DecentSocialError) -> bool:
+    """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a lost
+    answer (``NetworkUnavailable``); not a refusal (a 429, a 4xx) nor a connection that never opened."""
+    return isinstance(exc, errors.NetworkUnavailable) and not _never_connected(exc)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether ``exc``'s causes hold a refused connection or a host name that did not resolve
+    (requests and urllib3 chain them): the request never reached the server."""
+    seen: set[int] = set()
+    current = exc.__cause__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (ConnectionRefusedError, socket.gaierror)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

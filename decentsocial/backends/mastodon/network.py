@@ -10,7 +10,6 @@ by every retry), so a retry after a timeout never posts twice.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -53,8 +52,10 @@ from .convert import (
     to_post,
     to_scheduled_post,
 )
+from .failures import may_have_acted
 from .ids import path_id, path_tag
 from .messages import delivered_to, to_message
+from .origin import PostsHere
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
 from .transport import Client, MastodonTransport
@@ -133,6 +134,11 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         ``plain``: the answer stays the server's parsed JSON (no Mastodon.py entities), for our converters.
         """
         return self.retry.call(lambda: self.transport.request(call, what, idempotent=idempotent, plain=plain))
+
+    @property
+    def _posts_here(self) -> PostsHere:
+        """The Posts this server gave out, and its status for a Post read through another (no cycle)."""
+        return PostsHere(self.settings.base_url, self._call)
 
     def close(self) -> None:
         """Close the HTTP session; a later call opens a new one."""
@@ -319,7 +325,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         post = to_scheduled_post(result, author=self._mine or self._me()) if scheduled else to_post(result)
         if draft.idempotency_key is not None:
             self._record_key(draft.idempotency_key, post.id, scheduled=scheduled)
-        return post
+        return self._posts_here.one(post)
 
     def _keyed_status(self, key: str) -> Post | None:
         """The status (or scheduled status) an earlier publish with ``key`` made, read back (``None``:
@@ -340,7 +346,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 answer = self._call(
                     lambda api: api.scheduled_status(sid), "read a scheduled status", plain=True
                 )
-                return to_scheduled_post(answer, author=self._mine or self._me())
+                return self._posts_here.one(to_scheduled_post(answer, author=self._mine or self._me()))
         except errors.NotFound as exc:
             raise _key_gone(key, exc, replying=False, scheduled=isinstance(scheduled_id, str)) from exc
         return None
@@ -396,17 +402,31 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
 
     def _get_post(self, id: str) -> Post:
         status_id = path_id(id, "post id")
-        return to_asked_post(self._call(lambda api: api.status(status_id), f"read status {status_id}"), id)
+        answer = self._call(lambda api: api.status(status_id), f"read status {status_id}")
+        return self._posts_here.one(to_asked_post(answer, id))
+
+    def post_id(self, post: PostRef) -> str:
+        """This server's id of ``post``: ids are server-local, so a ``Post`` read through another
+        server is found here first (``NotFound``: not here; see ``origin``). An id is taken as it is."""
+        if isinstance(post, Post) and post.network == NETWORK:
+            return self._posts_here.status_id(post)
+        return super().post_id(post)
+
+    def _own_post(self, post: PostRef, verb: str) -> Post:
+        """As this server has it (a Post read through another is found here), checked to be mine."""
+        return super()._own_post(self._posts_here.post(post) if isinstance(post, Post) else post, verb)
 
     def _delete(self, post: PostRef) -> None:
         if isinstance(post, Post) and post.raw and "scheduled_status" in post.raw:
+            self._posts_here.check_scheduled(post)  # a scheduled id read elsewhere may be another here
             sid = path_id(post.id, "scheduled status id")
             self._call(lambda api: api.scheduled_status_delete(sid), "cancel a scheduled status")
             return
         if isinstance(post, Post) and post.reposted_by is not None:
             # A Post describing a boost: undo the boost, never delete the boosted status.
-            target = path_id(post.id, "post id")
-            if post.reposted_by.id != self._my_id():
+            target = self.post_id(post)
+            known = self._posts_here.known(post)  # else the booster's id is another server's
+            if (post.reposted_by.id if known else self._account_id(post.reposted_by)) != self._my_id():
                 # Unreblogging what I never boosted is a silent no-op on Mastodon: say so instead.
                 raise errors.PermissionDenied(
                     f"this Post is @{post.reposted_by.handle}'s boost, which only they can undo;"
@@ -420,7 +440,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         repeated_delete(
             self.retry,
             lambda: self.transport.request(lambda api: api.status_delete(status_id), "delete"),
-            _may_have_acted,
+            may_have_acted,
         )
 
     def _like(self, post: PostRef) -> None:
@@ -434,7 +454,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
     def _repost(self, post: PostRef) -> Post | None:
         """Boost; the returned Post describes the boosted status with ``reposted_by`` = me."""
         status_id = path_id(self.post_id(post), "post id")
-        return to_post(self._call(lambda api: api.status_reblog(status_id), "boost"))
+        return self._posts_here.one(to_post(self._call(lambda api: api.status_reblog(status_id), "boost")))
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The post, then its replies in the server's reply order (each after the one it answers)."""
@@ -442,7 +462,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         root_id = path_id(root.id, "post id")
         context = self._call(lambda api: api.status_context(root_id), "read the thread")
         replies = convert_each(as_dict(context).get("descendants"), to_post, "read the thread")
-        return [root, *_reply_order(root.id, replies)]
+        return [root, *_reply_order(root.id, self._posts_here.given(replies))]
 
     # ---------------------------------------------------------------- the post lifecycle: edit and pin
 
@@ -482,7 +502,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             ),
             "edit",
         )
-        return to_post(result)
+        return self._posts_here.one(to_post(result))
 
     def _replied_handle(self, post: Post) -> str | None:
         """The author a reply answers, for its edit to keep mentioning: named by the status itself
@@ -544,7 +564,8 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
             page = self._call(lambda api: api.fetch_next(info), what, plain=True)
         if page is None:
             return Page([], None)
-        return Page(convert_each(page, convert, what), getattr(page, "_pagination_next", None))
+        items = self._posts_here.given(convert_each(page, convert, what))  # a Post used here again: no lookup
+        return Page(items, getattr(page, "_pagination_next", None))
 
     def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
         # The account is resolved now, so an unknown one fails at the call, not at the first read.
@@ -581,7 +602,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 "search",
             )
             items = as_dict(found).get("statuses")
-            statuses = convert_each(items, to_post, "search")
+            statuses = self._posts_here.given(convert_each(items, to_post, "search"))
             got = len(items) if isinstance(items, list) else 0  # skipped ones count: the offset moves on
             return Page(statuses, start + got if got >= size else None)
 
@@ -654,7 +675,7 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 page = self._call(partial(read, since=since), "catch up", plain=True) or []
                 if not isinstance(page, list):  # a number, an object: the typed error a reconnect handles
                     raise malformed(NETWORK, "catch-up page (not a JSON array)")
-                yield from convert_each(list(reversed(page)), to_post, "catch up")
+                yield from self._posts_here.given(convert_each(list(reversed(page)), to_post, "catch up"))
                 newest = (as_str(as_dict(page[0]).get("id")) or "") if page else ""
                 if len(page) < PAGE_SIZE or not newest or newest == since:
                     return
@@ -667,14 +688,16 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 pages,
             )
 
-        return follow(
-            connect,
-            catch_up,
-            kind=kind,
-            attempts=self.settings.stream_attempts,
-            sleep=pause,
-            limits=self.settings.limits,
-            max_wait=self.retry.max_wait,
+        return self._posts_here.stream(
+            follow(
+                connect,
+                catch_up,
+                kind=kind,
+                attempts=self.settings.stream_attempts,
+                sleep=pause,
+                limits=self.settings.limits,
+                max_wait=self.retry.max_wait,
+            )
         )
 
     # ---------------------------------------------------------------- direct messages (issue 14)
@@ -774,22 +797,3 @@ def _reply_order(root_id: str, replies: list[Post]) -> list[Post]:
     walk(tops)
     walk(replies)  # replies only to each other, in a loop: a malformed answer keeps them all
     return ordered
-
-
-def _may_have_acted(exc: errors.DecentSocialError) -> bool:
-    """Whether a failed request may have reached the server and acted: a 5xx, a timeout or a lost
-    answer (``NetworkUnavailable``); not a refusal (a 429, a 4xx) nor a connection that never opened."""
-    return isinstance(exc, errors.NetworkUnavailable) and not _never_connected(exc)
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """Whether ``exc``'s causes hold a refused connection or a host name that did not resolve
-    (requests and urllib3 chain them): the request never reached the server."""
-    seen: set[int] = set()
-    current = exc.__cause__
-    while current is not None and id(current) not in seen:
-        if isinstance(current, (ConnectionRefusedError, socket.gaierror)):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False

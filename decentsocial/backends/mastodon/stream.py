@@ -82,6 +82,7 @@ class _Switch:
     While the stream connects its interrupt is in force on the reader's
     thread (:meth:`opening`): the transport shuts the socket it is opening, so
     a stop then does not wait for a server that never completes the handshake.
+    So it is while a reconnected stream reads what it missed (:meth:`each`).
     """
 
     def __init__(self) -> None:
@@ -95,6 +96,22 @@ class _Switch:
         """While inside (and only while connecting: never across a ``yield``), a stop ends the requests
         of this thread: the instance read and the stream's own connect, TLS handshake and headers."""
         return self.interrupt.in_force()
+
+    def each(self, posts: Iterable[Post]) -> Iterator[Post]:
+        """``posts`` (a catch-up's pages, read as they are taken) with each read under :meth:`opening`: a
+        stop ends a page read the server holds, not its timeout. Closed however the stream ends."""
+        found = iter(posts)
+        try:
+            while True:
+                with self.opening():
+                    post = next(found, None)
+                if post is None:
+                    return
+                yield post
+        finally:
+            close = getattr(found, "close", None)
+            if callable(close):
+                close()
 
     def reading(self, answer: StreamAnswer) -> AbstractContextManager[None]:
         """``answer``'s connection is the one ``stop()`` shuts, until it is let go of (and closed after)."""
@@ -220,7 +237,7 @@ def follow(
     request's 429 is). ``sleep(seconds, stopped)`` waits between connections
     (returning when ``stopped`` is set). ``stop()``, from any thread, shuts
     the connection being read (its answer's ``shut``), or being opened (the
-    requests ``connect()`` makes, under the switch's interrupt): the stream
+    requests ``connect()`` and ``catch_up`` make, under the switch's interrupt): the stream
     ends quietly in its reader's thread, and closes the connection there.
     """
     switch = _Switch()
@@ -263,7 +280,7 @@ def _follow(
                         )
                 if answer.status == 200:
                     if last_id is not None:
-                        for post in catch_up(last_id):
+                        for post in switch.each(catch_up(last_id)):
                             if stopped.is_set():
                                 return
                             wrapper_id = _position(post.raw)

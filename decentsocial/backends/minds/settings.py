@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from ...settings import NetworkSettings
-from ...text import lone_surrogate_at
 from ...urls import canonical_base_url
 
 __all__ = ["MindsSettings"]
@@ -21,7 +20,8 @@ class MindsSettings(NetworkSettings):
 
     ``base_url`` gets the password, so it must be ``https://``; plain
     ``http://`` is taken for a server on this machine (tests), and for any
-    other host only with ``allow_http=True``.
+    other host only with ``allow_http=True``. A lone surrogate in ``username`` or ``password``
+    (which travel in the login request) is refused by ``NetworkSettings``, as in any setting.
     """
 
     username: str = Field(min_length=1)
@@ -32,15 +32,6 @@ class MindsSettings(NetworkSettings):
     timeout: float = Field(default=30.0, gt=0)
     #: The SQLite file of idempotency records (default: ``state.db`` in the user's data directory).
     state_path: Path | None = None
-
-    @field_validator("username", "password")
-    @classmethod
-    def _encodable(cls, value: str | SecretStr) -> str | SecretStr:
-        # Both travel in the login request: a lone surrogate would fail deep inside it.
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if lone_surrogate_at(text) is not None:
-            raise ValueError("is not valid Unicode (it has a lone surrogate)")
-        return value
 
     @model_validator(mode="after")
     def _endpoint(self) -> MindsSettings:
