@@ -189,7 +189,9 @@ def _refresh(post: Post, nets: list[Network]) -> Post | None:
     failure: str = "no connection has it"
     for net in nets:
         try:
-            fresh = net.get_post(post.id) if Capability.READ in net.capabilities else post
+            # ``post_id``: the post's id on that connection's server (a Mastodon status read through
+            # another server has another id there; its own id would read another status).
+            fresh = net.get_post(net.post_id(post)) if Capability.READ in net.capabilities else post
             if len(nets) > 1 and post.url and fresh.url and fresh.url != post.url:
                 continue  # the same id on another server is another post
             if Capability.REWARDS in net.capabilities:

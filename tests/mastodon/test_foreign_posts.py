@@ -290,3 +290,19 @@ def test_a_scheduled_post_is_no_status_to_like_or_answer(alice: MastodonNetwork)
         assert seen == []
     finally:
         alice.delete(later)
+
+
+def test_tracking_a_post_read_elsewhere_never_snapshots_the_status_of_its_id(
+    mastodon_server: MastodonServer, alice: MastodonNetwork, clash: tuple[Post, Post], tmp_path: Any
+) -> None:
+    pytest.importorskip("pandas", reason="history() needs the analysis extra (pandas)")
+    from decentsocial import engagement
+
+    mine, held = clash
+    alice.like(mine)  # this server's status of that id has a like the post held has not
+    store = tmp_path / "metrics.db"
+    assert engagement.track([held], store, networks=[alice]) == []  # not found here: nothing stored
+    taken = engagement.track([mine], store, networks=[alice])
+    assert [(p.id, p.metrics.likes) for p in taken] == [(mine.id, 1)]
+    frame = engagement.history(store)
+    assert len(frame) == 1  # mine only: the post held was never stored as the status of its id
