@@ -100,8 +100,9 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
     if not isinstance(store, (str, os.PathLike)) or not str(store).strip():
         raise errors.InvalidInput(f"store must be a file path, got {store!r}")
     path = home_path(store, "the metrics store")
+    missing = f"no metrics store at {path}: track() makes one with its snapshots"
     if not create and not path.exists():
-        raise errors.ConfigurationError(f"no metrics store at {path}: track() makes one with its snapshots")
+        raise errors.ConfigurationError(missing)
     if not create and path.is_file() and path.stat().st_size == 0:
         # SQLite takes an empty file for an empty database: a read would leave it a store's schema.
         raise errors.ConfigurationError(
@@ -121,7 +122,11 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
                 " track() makes one with its snapshots"
             )
 
-    return open_store(path, "a decentsocial metrics store", _TIMEOUT, prepare)
+    # A reader opens the file only if it is there still (``mode=rw``): one removed since the check above
+    # is the same error, not a new empty store.
+    return open_store(
+        path, "a decentsocial metrics store", _TIMEOUT, prepare, missing=None if create else missing
+    )
 
 
 def check_store(store: str | Path) -> None:
@@ -189,9 +194,7 @@ def _refresh(post: Post, nets: list[Network]) -> Post | None:
     failure: str = "no connection has it"
     for net in nets:
         try:
-            # ``post_id``: the post's id on that connection's server (a Mastodon status read through
-            # another server has another id there; its own id would read another status).
-            fresh = net.get_post(net.post_id(post)) if Capability.READ in net.capabilities else post
+            fresh = net.get_post(_id_on(net, post)) if Capability.READ in net.capabilities else post
             if len(nets) > 1 and post.url and fresh.url and fresh.url != post.url:
                 continue  # the same id on another server is another post
             if Capability.REWARDS in net.capabilities:
@@ -202,6 +205,14 @@ def _refresh(post: Post, nets: list[Network]) -> Post | None:
         return fresh
     log.warning("track: %s %s not stored, it could not be read now: %s", post.network, post.id, failure)
     return None
+
+
+def _id_on(net: Network, post: Post) -> str:
+    """``post``'s id on ``net``'s server: a Mastodon status read through another server has another id
+    there (its own id would read another status); a backend on the SDK's base says (``post_id``)."""
+    from .base import BaseNetwork
+
+    return net.post_id(post) if isinstance(net, BaseNetwork) else post.id
 
 
 def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:

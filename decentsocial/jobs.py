@@ -451,8 +451,14 @@ class JobStore(Protocol):
         """Whether the job is still running under ``owner`` (a read: nothing is written)."""
         ...
 
-    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
-        """Keep what one target did (replacing an earlier record of the same target and occurrence)."""
+    def record(
+        self, job_id: str, occurrence: int, outcome: TargetOutcome, when: float, owner: str | None = None
+    ) -> bool:
+        """Keep what one target did (replacing an earlier record of the same target and occurrence); True.
+
+        With ``owner`` (a worker's mark before it publishes), kept only while the job is running under
+        ``owner``, checked in the same atomic step: whether it was. Checked apart, a pause and resume
+        (or a crisis's skip) between check and mark saw no publish under way and let the job go."""
         ...
 
     def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:

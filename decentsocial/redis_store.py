@@ -276,6 +276,17 @@ redis.call('ZADD', p .. 'leases', lease_until, id)
 return 1
 """
 
+#: A worker's mark of a publish under way, kept only while the job is running under its lease (one
+#: step: a pause and resume, or a crisis's skip, between its check and its mark let the job go).
+_MARK = """
+local p, id, owner, field, mark = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('TYPE', p .. 'job:' .. id)['ok'] ~= 'hash' then return 0 end
+local f = redis.call('HMGET', p .. 'job:' .. id, 'status', 'lease_owner')
+if f[1] ~= 'running' or f[2] ~= owner then return 0 end
+redis.call('HSET', p .. 'out:' .. id, field, mark)
+return 1
+"""
+
 # ``was``: the status read before (``paused``: paused after its last target began; it stays paused).
 _FINISH = """
 local p, id, owner, at, occurrence = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -405,7 +416,7 @@ class RedisStore:
         script: Callable[[str], Any] = self._redis.register_script
         self._add, self._move, self._set_at = script(_ADD), script(_MOVE), script(_SET_AT)
         self._claim_due, self._claim_token = script(_CLAIM_DUE), script(_CLAIM_TOKEN)
-        self._renew, self._finish = script(_RENEW), script(_FINISH)
+        self._renew, self._finish, self._mark = script(_RENEW), script(_FINISH), script(_MARK)
         self._dispatch, self._undispatch = script(_DISPATCH), script(_UNDISPATCH)
         self._swap_note = script(_SWAP_NOTE)
         with self._errors():
@@ -610,13 +621,15 @@ class RedisStore:
             status, lease_owner = self._redis.hmget(PREFIX + "job:" + job_id, ["status", "lease_owner"])
         return bool(status == "running" and lease_owner == owner)
 
-    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
+    def record(
+        self, job_id: str, occurrence: int, outcome: TargetOutcome, when: float, owner: str | None = None
+    ) -> bool:
+        field, kept = f"{occurrence}|{outcome.target}", dumps(outcome_json(outcome, when))
+        if owner is not None:  # only while the job is still owner's, checked in the same script
+            return bool(self._call(self._mark, job_id, owner, field, kept))
         with self._errors():
-            self._redis.hset(
-                PREFIX + "out:" + job_id,
-                f"{occurrence}|{outcome.target}",
-                dumps(outcome_json(outcome, finished_at)),
-            )
+            self._redis.hset(PREFIX + "out:" + job_id, field, kept)
+        return True
 
     def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
         return [job_id for job_id, last, at in finished if self._finish_one(job_id, owner, last, at, now)]

@@ -11,7 +11,10 @@ Rules:
   fails at once with ``RateLimited(retry_after=…)`` instead of sleeping;
 * a repeated DELETE answered "not found" is success only after an attempt
   that may have acted (:func:`repeated_delete`, the one rule every backend's
-  delete follows).
+  delete follows);
+* under an :class:`~decentsocial.interrupt.Interrupt` (a stream connecting or
+  catching up, an async stream opening, a monitor's stream), its stop ends the
+  wait between attempts at once and no attempt follows (:func:`pause`).
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from tenacity.stop import stop_base
 
 from .errors import DecentSocialError, NetworkUnavailable, NotFound
+from .interrupt import current
 from .models import parse_iso_datetime, utc
+from .stopping import wait as wait_or_stop
 
 __all__ = [
     "RetryPolicy",
     "jittered",
     "parse_retry_after",
+    "pause",
     "reconnect_backoff",
     "repeated_delete",
     "retry_after_from_headers",
@@ -50,6 +56,20 @@ _jitter = random.Random()
 def jittered(base: float, fraction: float) -> float:
     """``base`` seconds plus up to ``fraction`` of it at random (so clients retrying together spread out)."""
     return base + _jitter.uniform(0.0, base * fraction)
+
+
+def pause(seconds: float) -> None:
+    """The wait between two attempts: ``time.sleep``, but one the stop of the
+    :class:`~decentsocial.interrupt.Interrupt` in force on this thread ends at once.
+
+    A stream's ``stop()`` (an ``aclose()``, a monitor's end) from another thread
+    would otherwise wait for a retry's sleep, up to ``max_wait``.
+    """
+    interrupt = current()
+    if interrupt is None:
+        time.sleep(seconds)
+    else:
+        wait_or_stop(seconds, interrupt.event)
 
 
 def reconnect_backoff(failures: int) -> float:
@@ -147,6 +167,9 @@ class RetryPolicy:
     ``attempts`` counts the first try; ``total_seconds`` bounds the time spent
     waiting and trying; ``max_wait`` is the longest single wait the policy
     will sleep (a server asking for more gets ``RateLimited`` at once).
+    ``sleep`` waits between attempts (:func:`pause`: a stop of the thread's
+    :class:`~decentsocial.interrupt.Interrupt` ends it); once that interrupt
+    is set no attempt follows, and the last attempt's error is raised.
     """
 
     attempts: int = 4
@@ -155,7 +178,7 @@ class RetryPolicy:
     backoff: float = 0.5  # first backoff in seconds, doubled each time
     backoff_cap: float = 8.0
     jitter: float = 0.1  # fraction of the backoff added at random
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    sleep: Callable[[float], None] = field(default=pause, repr=False, compare=False)
 
     @classmethod
     def never(cls) -> RetryPolicy:
@@ -186,16 +209,21 @@ class RetryPolicy:
             first: BaseException = exc
         replayed = False
         sent = _sent(first)  # whether an attempt may have acted (its answer lost)
+        last = first
+        interrupt = current()  # its stop (another thread's) ends the retrying: no attempt after it
 
         def attempt() -> T:
-            nonlocal replayed, sent
+            nonlocal replayed, sent, last
             if not replayed:  # the first attempt's outcome, already known: not a second call
                 replayed = True
                 raise first
+            if interrupt is not None and interrupt.is_set():
+                raise last  # stopped during the wait: the stop's owner ends (a stream: quietly)
             try:
                 return fn()
             except BaseException as exc:
                 sent = sent or _sent(exc)
+                last = exc
                 raise
 
         def before_sleep(state: RetryCallState) -> None:
@@ -206,6 +234,8 @@ class RetryPolicy:
             exc = state.outcome.exception() if state.outcome else None
             if exc is not None and (wait > self.max_wait or elapsed + wait > self.total_seconds):
                 raise exc
+            if exc is not None and interrupt is not None and interrupt.is_set():
+                raise exc  # stopped already: no wait, no attempt
 
         retrying = Retrying(
             stop=stop_any(stop_after_attempt(self.attempts), _stop_after_total(self.total_seconds, started)),

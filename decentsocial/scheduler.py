@@ -646,8 +646,12 @@ class Scheduler:
         finds the mark without an outcome publishes again only with the same
         records (the same keys find the post), else records a non-retryable
         ``NetworkUnavailable`` "may have been published": never a second post.
-        A job store that fails to keep the mark is not the target's failure: it
-        is raised, and the job is taken up again when its lease ends.
+        The store keeps the mark only while the job is still this worker's (in
+        one step): paused, cancelled or taken over since the check, the target
+        is not published, and the job is stopped there (a resume or a crisis's
+        skip decides by that mark). A job store that fails to keep the mark is
+        not the target's failure: it is raised, and the job is taken up again
+        when its lease ends.
         """
         if job.error is not None:
             log.error("%s; marked failed", job.error)
@@ -656,7 +660,7 @@ class Scheduler:
         if job.takeovers > self.max_takeovers:  # it stopped every worker that ran it: not once more
             return self._give_up(job, leased_until)
         recorded = {o.target: o for o in job.outcomes if o.occurrence == job.occurrence}
-        key = f"{job.key}#{job.occurrence}"
+        key, owner = f"{job.key}#{job.occurrence}", self.worker_id
         pending: Record | None = None  # kept before anything else is done: here, or when it ends
         for target in job.targets:
             mark = recorded.get(target)
@@ -683,7 +687,8 @@ class Scheduler:
                 if identity is not None:
                     marker = TargetOutcome(target, job.occurrence, network, (), None, account, identity)
                     marking = True
-                    self._store.record(job.id, job.occurrence, marker, self._now().timestamp())
+                    if not self._store.record(job.id, job.occurrence, marker, self._now().timestamp(), owner):
+                        return None  # paused, cancelled or taken over since the check: not published
                     marking = False
                 # As crosspost(draft with this key, [net]) publishes it: planned once, the same keys.
                 outcome = publish_planned(

@@ -303,14 +303,16 @@ class SQLiteStore:
 
     def holds(self, job_id: str, owner: str) -> bool:
         with self._reading("checking a lease"):
-            row = self._db.execute(
-                "SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?", (job_id, owner)
-            ).fetchone()
-        return row is not None
+            return _held(self._db, job_id, owner)
 
-    def record(self, job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
+    def record(
+        self, job_id: str, occurrence: int, outcome: TargetOutcome, when: float, owner: str | None = None
+    ) -> bool:
         with self._transaction("recording an outcome") as db:
-            db.execute(_INSERT_OUTCOME, _outcome_row(job_id, occurrence, outcome, finished_at))
+            if owner is not None and not _held(db, job_id, owner):
+                return False  # paused, cancelled or taken over since its worker's check: no mark
+            db.execute(_INSERT_OUTCOME, _outcome_row(job_id, occurrence, outcome, when))
+        return True
 
     def finish(self, owner: str, finished: Sequence[Finished], now: float) -> list[str]:
         if not finished:
@@ -399,6 +401,14 @@ def _finish(db: sqlite3.Connection, owner: str, finished: Sequence[Finished], no
         ended,
     )
     return ending
+
+
+def _held(db: sqlite3.Connection, job_id: str, owner: str) -> bool:
+    """Whether the job is running under ``owner``'s lease (read on ``db``, in its transaction if any)."""
+    row = db.execute(
+        "SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?", (job_id, owner)
+    ).fetchone()
+    return row is not None
 
 
 def _active_crisis(db: sqlite3.Connection) -> str | None:

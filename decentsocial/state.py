@@ -98,20 +98,35 @@ def _locked(exc: sqlite3.Error) -> bool:
 
 
 def open_store(
-    path: Path, what: str, timeout: float, prepare: Callable[[sqlite3.Connection], None], **options: Any
+    path: Path,
+    what: str,
+    timeout: float,
+    prepare: Callable[[sqlite3.Connection], None],
+    *,
+    missing: str | None = None,
+    **options: Any,
 ) -> sqlite3.Connection:
     """``path`` opened (its folder made) with ``options`` and made ready by ``prepare``, which checks
     the file is ``what``. On any failure the connection is closed, so a refused file is not held
-    open, and SQLite's or the file system's error becomes a ``ConfigurationError`` saying why."""
+    open, and SQLite's or the file system's error becomes a ``ConfigurationError`` saying why.
+
+    ``missing`` (a reader's open): the file must be there already, and nothing is made, neither it
+    nor its folder: SQLite opens it ``mode=rw``, and a file gone (removed since the caller looked)
+    is a ``ConfigurationError`` with ``missing`` as its message, not a new empty store."""
     _check_path(path, what)
     db: sqlite3.Connection | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=timeout, **options)
+        if missing is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=timeout, **options)
+        else:
+            db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", timeout=timeout, uri=True, **options)
         prepare(db)
     except BaseException as exc:
         if db is not None:
             db.close()
+        if missing is not None and isinstance(exc, sqlite3.OperationalError) and not path.exists():
+            raise ConfigurationError(missing) from None
         if isinstance(exc, (sqlite3.DatabaseError, OSError)):
             raise _open_error(path, exc, what, timeout) from exc
         raise

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,10 +143,11 @@ def test_a_job_paused_before_its_last_target_is_still_skipped(
     original = worker.store.record
     crises: list[Crisis] = []
 
-    def record(job_id: str, occurrence: int, outcome: TargetOutcome, finished_at: float) -> None:
-        original(job_id, occurrence, outcome, finished_at)
+    def record(job_id: str, occurrence: int, outcome: TargetOutcome, *when_and_owner: Any) -> bool:
+        kept = original(job_id, occurrence, outcome, *when_and_owner)
         if not crises and not outcome.publishing:  # brand-a's outcome: brand-c is not begun
             crises.append(ds.crisis("We are on it.", ["brand-tiny"], scheduler=user, pin=False))
+        return kept
 
     monkeypatch.setattr(worker.store, "record", record)
     worker.run_pending()

@@ -91,16 +91,19 @@ def pause_in_the_window(
     store = worker.store
     if when == "after the last target published":
         name, at_call = "finish", 1
-    else:  # records: a's mark, a's outcome, then c's mark just before c publishes
+    else:  # records: a's mark, a's outcome, then c's mark: kept, c publishes (before it: c stops)
         name, at_call = "record", 3
     original = getattr(store, name)
     calls: list[int] = []
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
-        if len(calls) == at_call:
+        if len(calls) == at_call and name == "finish":
             pause()
-        return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        if len(calls) == at_call and name == "record":
+            pause()
+        return result
 
     monkeypatch.setattr(store, name, wrapped)
 

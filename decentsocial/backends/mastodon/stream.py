@@ -318,6 +318,10 @@ def _follow(
                         yield post
         except NetworkUnavailable as exc:
             last = exc  # unreachable, dropped, silent too long, a line too long, or the catch-up failed
+        except DecentSocialError:
+            if stopped.is_set():
+                return  # a request whose retries stop() ended (a 429's wait cut short): an end, not a failure
+            raise
         if stopped.is_set():
             return  # its connection shut by stop(): an end, not a drop
         failures += 1
