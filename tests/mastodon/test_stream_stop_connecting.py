@@ -31,6 +31,8 @@ from tests.servers._black_hole import black_hole
 from tests.servers._loopback_http import listen
 from tests.servers.mastodon import MastodonServer
 
+from ._stream_faults import reading
+
 #: The connect and read timeouts the connections are given: what a stop used to wait for.
 TIMEOUT = 60.0
 #: What a stop may take, with room for a noisy machine: well before the timeouts.
@@ -50,20 +52,6 @@ SETTLE = 0.5
 def hole() -> Iterator[int]:
     with black_hole() as port:
         yield port
-
-
-def reading(stream: Iterator[ds.Post]) -> tuple[threading.Thread, list[object]]:
-    outcome: list[object] = []
-
-    def read() -> None:
-        try:
-            outcome.append(list(stream))
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            outcome.append(exc)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    return reader, outcome
 
 
 def stopped_in_time(stop: Callable[[], None], reader: threading.Thread) -> float:

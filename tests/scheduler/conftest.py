@@ -1,7 +1,9 @@
-"""Fixtures the scheduler tests share (a module may define its own ``profiles``, ``clock``, ``sched``)."""
+"""Fixtures the scheduler tests share (a module may define its own ``profiles``, ``clock``, ``sched``,
+``redis_url``, ``store``, ``user``, ``worker``)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +41,54 @@ def sched(profiles: Path, clock: Clock) -> Iterator[Scheduler]:
     s = Scheduler(profiles / "campaign.db", now=clock)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A redis-server on loopback for the run, started when a test first uses the Redis store.
+
+    One for all the modules that share it: each test's ``store`` flushes the database first.
+    """
+    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: the Redis store is not tested here")
+    from .test_celery import RedisServer
+
+    running = RedisServer()
+    yield running.url(7)
+    running.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.server)])
+def store(request: pytest.FixtureRequest, profiles: Path) -> str:
+    """A fresh store of either kind, beside this test's sandbox profiles (``indirect`` picks one)."""
+    if request.param == "sqlite":
+        return str(profiles / "campaign.db")
+    url = str(request.getfixturevalue("redis_url"))
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+@pytest.fixture
+def user(store: str, clock: Clock) -> Iterator[Scheduler]:
+    """The operator's scheduler: plans, changes, pauses and resumes jobs, starts and ends crises."""
+    with Scheduler(store, now=clock) as s:
+        yield s
+
+
+@pytest.fixture
+def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
+    """Another scheduler on the same store (another process): the one that runs the jobs."""
+    with Scheduler(store, now=clock) as s:
+        yield s
+
+
+@pytest.fixture
+def other(store: str, clock: Clock) -> Iterator[Scheduler]:
+    """A second worker on the same store, claiming or polling while the first is at a job."""
+    with Scheduler(store, now=clock) as s:
+        yield s

@@ -8,8 +8,6 @@ never ``cancelled`` while its posts are up. Both stores.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -31,44 +29,6 @@ START = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis store is not tested here")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(9)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    with Scheduler(store, now=clock) as s:
-        yield s
 
 
 def crisis_after_the_last_target(

@@ -9,9 +9,8 @@ up. The moment is made, not waited for: the other party runs from inside a store
 
 from __future__ import annotations
 
-import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from decentsocial.crisis_mode import CrisisEnd
 from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 
+from .hooks import after, before
 from .profiles import Clock
 from .test_pause_after_last_target import posted
 
@@ -35,82 +35,11 @@ def clock() -> Clock:
     return Clock(START)
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis store is not tested here")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(10)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The operator's scheduler (the process that starts the crisis and ends it)."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
 @pytest.fixture
 def bot(store: str, clock: Clock) -> Iterator[Scheduler]:
     """Another process on the same store that ends the crisis too."""
     with Scheduler(store, now=clock) as s:
         yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The process that runs the jobs."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-def after(
-    obj: object, name: str, then: Callable[[], Any], monkeypatch: pytest.MonkeyPatch, call: int = 1
-) -> None:
-    """Make ``obj.name`` run ``then`` once, right after its ``call``-th call did its own work."""
-    original = getattr(obj, name)
-    calls: list[int] = []
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        calls.append(1)
-        if len(calls) == call:
-            then()
-        return result
-
-    monkeypatch.setattr(obj, name, wrapped)
-
-
-def before(obj: object, name: str, first: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make ``obj.name`` run ``first`` once, just before its first call does its own work."""
-    original = getattr(obj, name)
-    done: list[bool] = []
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not done:
-            done.append(True)
-            first()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, wrapped)
 
 
 def start(user: Scheduler) -> Crisis:

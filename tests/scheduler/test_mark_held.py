@@ -12,8 +12,6 @@ inside the worker's ``holds`` call, right after it answered. Both stores.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,8 +23,8 @@ from decentsocial.jobs import TargetOutcome
 from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 
+from .hooks import after
 from .profiles import Clock
-from .test_crisis_skip_races import after
 from .test_pause_after_last_target import posted
 
 #: A crisis reads the wall clock: the campaigns start at its time.
@@ -38,53 +36,6 @@ BEFORE_FIRST, BEFORE_LAST = 1, 2
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis store is not tested here")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(13)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The operator's scheduler: plans, pauses, resumes, starts and ends crises."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The worker whose check the other party lands right after."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def other(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """A second worker, claiming the job once it is let go."""
-    with Scheduler(store, now=clock) as s:
-        yield s
 
 
 def start(user: Scheduler) -> Crisis:

@@ -23,30 +23,6 @@ OPTIONS: dict[str, Any] = {"topic_tag": "launch", "nested": {"z": [{"b": 1, "a":
 REORDERED: dict[str, Any] = {"nested": {"c": True, "z": [{"a": 2, "b": 1}]}, "topic_tag": "launch"}
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(7)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.server)])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
 def texts(folder: Path, db: str = "a.db") -> list[str]:
     with ds.connect("sandbox", path=folder / db, account="brand") as net:
         return [p.text for p in net.posts(limit=None)]

@@ -10,8 +10,6 @@ pause is still the next time. The clock is the scheduler's ``now``; both stores.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,52 +21,6 @@ from .profiles import START, Clock
 from .test_pause_after_last_target import WINDOWS, pause_in_the_window, posted
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis store is not tested here")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(9)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    """A fresh store of either kind, beside this test's sandbox profiles."""
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The scheduler a user plans, pauses and resumes jobs with."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """Another scheduler on the same store (another process): the one that runs jobs."""
-    with Scheduler(store, now=clock) as s:
-        yield s
 
 
 @pytest.mark.parametrize("back", [timedelta(minutes=5), timedelta(hours=2), timedelta(days=3)])

@@ -12,9 +12,8 @@ waited for: the other party runs from inside the worker's store call. Both store
 
 from __future__ import annotations
 
-import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import decentsocial as ds
 from decentsocial.lifecycle import Crisis
 from decentsocial.scheduler import Scheduler
 
+from .hooks import after
 from .profiles import Clock
 from .test_pause_after_last_target import posted
 
@@ -41,66 +41,9 @@ def clock() -> Clock:
     return Clock(START)
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra (redis) is not installed")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis store is not tested here")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(12)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The operator's scheduler: plans, pauses, resumes, starts and ends crises."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The worker publishing the job when the resume lands."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def other(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """A second worker, polling while the first still publishes."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
 def during(worker: Scheduler, call: int, then: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """Run ``then`` once, right after the worker's ``call``-th record (a mark: its publish follows)."""
-    original = worker.store.record
-    calls: list[int] = []
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        calls.append(1)
-        if len(calls) == call:
-            then()
-        return result
-
-    monkeypatch.setattr(worker.store, "record", wrapped)
+    after(worker.store, "record", then, monkeypatch, call=call)
 
 
 def start(user: Scheduler) -> Crisis:

@@ -6,7 +6,6 @@ the other way round), so the interleaving is the same on every run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,67 +15,15 @@ import pytest
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
 
+from .hooks import before
 from .profiles import Clock
 
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A redis-server on loopback for this module (started only when a test uses the Redis store)."""
-    pytest.importorskip("redis", reason="the celery extra is not installed")
-    from .test_celery import RedisServer
-
-    running = RedisServer()
-    yield running.url(7)
-    running.stop()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, profiles: Path) -> str:
-    """A fresh store of either kind, beside this test's sandbox profiles."""
-    if request.param == "sqlite":
-        return str(profiles / "campaign.db")
-    url = str(request.getfixturevalue("redis_url"))
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
-@pytest.fixture
-def user(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """The scheduler a user plans and changes jobs with."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
-@pytest.fixture
-def worker(store: str, clock: Clock) -> Iterator[Scheduler]:
-    """Another scheduler on the same store (another process), the one that runs jobs."""
-    with Scheduler(store, now=clock) as s:
-        yield s
-
-
 def texts(profiles: Path) -> list[str]:
     with ds.connect("sandbox", path=profiles / "a.db", account="brand") as net:
         return [p.text for p in net.posts(limit=None)]
-
-
-def before(obj: object, name: str, first: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make ``obj.name`` call ``first`` once, just before it does its own work."""
-    original = getattr(obj, name)
-    done: list[bool] = []
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not done:
-            done.append(True)
-            first()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, wrapped)
 
 
 def test_a_job_claimed_while_it_is_rescheduled_runs_once_and_the_move_is_refused(
