@@ -24,7 +24,7 @@ from decentsocial.backends.hive import HiveNetwork
 
 from ..servers import hive as hive_servers
 from ..servers._jsonrpc_replay import ReplayServer
-from ..servers.hive import FIXTURE, hive_connection
+from ..servers.hive import FIXTURE, hive_connection, served
 
 Answer = Callable[[Any], Any]
 
@@ -51,7 +51,7 @@ def _through(
         if body["method"] in answers:
             result = answers[body["method"]](body["params"])
             return httpx.Response(200, json={"jsonrpc": "2.0", "id": body["id"], "result": result})
-        real = upstream.post(replay.url, content=request.content)
+        real = upstream.post(replay.node(network), content=request.content)  # as that chain's node
         return httpx.Response(
             real.status_code, content=real.content, headers={"content-type": "application/json"}
         )
@@ -138,7 +138,7 @@ def test_an_edit_keeps_the_chains_category_not_the_first_tag(
     replay: ReplayServer, upstream: httpx.Client
 ) -> None:
     """Recorded on Steem: category ``bitcoin``, tags ``steem, bitcoin, …``; steemd refuses a changed one."""
-    raw = _recorded_post(PERMLINK)
+    raw = served("steem", _recorded_post(PERMLINK))  # as a Steem node serves it
     assert raw["category"] == "bitcoin"
     assert raw["json_metadata"]["tags"][0] == "steem"
     net = _through(replay, upstream, {"bridge.get_post": lambda _: raw}, "steem", account="blocktrades")

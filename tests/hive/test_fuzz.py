@@ -39,6 +39,7 @@ from decentsocial.coerce import as_dict
 from decentsocial.errors import DecentSocialError
 from decentsocial.limits import Limits
 from decentsocial.models import Account, Amount, Community, Notification, Post, Reward
+from tests.servers.hive import served
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hive" / "api-cases.jsonl.gz"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -168,6 +169,7 @@ def test_the_seeds_are_recorded_answers() -> None:
 @FUZZ
 @given(mutated(POSTS), CHAINS)
 def test_posts(item: Any, chain: Chain) -> None:
+    item = served(chain, item)  # as a node of ``chain`` serves it
     converts(lambda: post_from_bridge(as_dict(item), chain), Post)
     converts(lambda: reward_of_post(as_dict(item), chain), Reward)
 
@@ -193,12 +195,14 @@ def test_notifications(item: Any, chain: Chain) -> None:
 @FUZZ
 @given(mutated(ACCOUNTS), CHAINS)
 def test_reward_balances(item: Any, chain: Chain) -> None:
+    item = served(chain, item)
     converts(lambda: claimable_reward(as_dict(item), chain), Reward)
 
 
 @FUZZ
 @given(mutated(HISTORY), CHAINS, st.sampled_from(["alice", "gtg", "steemit"]))
 def test_history_entries(entry: Any, chain: Chain, account: str) -> None:
+    entry = served(chain, entry)
     kinds = frozenset({"author", "curation", "benefactor", "claim"})
     converts(lambda: reward_from_history(entry, account, chain, kinds), Reward)
     converts(lambda: history_index(entry), int)
@@ -249,7 +253,7 @@ def test_an_answer_nested_too_deep_is_a_typed_error(depth: int) -> None:
 def test_metadata_text_nested_past_the_parsers_stack_reads_as_none(chain: Chain) -> None:
     """``json_metadata`` is text inside the answer (its depth is not the answer's): nested past
     what ``json.loads`` can hold, it is unreadable metadata, not a RecursionError."""
-    item = {**POSTS[0], "json_metadata": "[" * 100_000 + "]" * 100_000}
+    item = {**served(chain, POSTS[0]), "json_metadata": "[" * 100_000 + "]" * 100_000}
     post = post_from_bridge(item, chain)
     assert set(post.tags) <= {POSTS[0]["category"]}  # the category only: no tags from the metadata
     assert post.mentions == ()

@@ -11,6 +11,7 @@ import pytest
 from decentsocial.backends.hive import HIVE, STEEM, Chain
 from decentsocial.backends.hive.convert import account_from_profile, community_from_bridge, post_from_bridge
 from tests.hostile_counts import BAD_COUNTS, GOOD_COUNTS
+from tests.servers.hive import served
 from tests.trusted import as_validation_builds
 
 from .test_fuzz import COMMUNITIES, POSTS, PROFILES
@@ -23,14 +24,14 @@ CHAINS = pytest.mark.parametrize("chain", [HIVE, STEEM], ids=["hive", "steem"])
 @CHAINS
 @pytest.mark.parametrize(("sent", "read"), CASES, ids=IDS)
 def test_post_counts(sent: Any, read: int | None, chain: Chain) -> None:
-    post = post_from_bridge({**POSTS[0], "children": sent, "reblogs": sent}, chain)
+    post = post_from_bridge({**served(chain, POSTS[0]), "children": sent, "reblogs": sent}, chain)
     assert (post.metrics.replies, post.metrics.reposts) == (read, read)
     as_validation_builds(post)
 
 
 @CHAINS
 def test_a_post_without_a_reply_count_still_has_zero(chain: Chain) -> None:
-    post = post_from_bridge({k: v for k, v in POSTS[0].items() if k != "children"}, chain)
+    post = post_from_bridge({k: v for k, v in served(chain, POSTS[0]).items() if k != "children"}, chain)
     assert post.metrics.replies == 0  # as before: the bridge always sends it
 
 

@@ -51,7 +51,7 @@ class Proxy:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        answer = self.upstream.post(self.replay.url, content=request.content).json()
+        answer = self.upstream.post(str(request.url), content=request.content).json()  # the node asked
         method = body["method"]
         if method == "condenser_api.get_dynamic_global_properties":
             answer = {**answer, "result": {**answer["result"], **self.props}}
@@ -76,7 +76,7 @@ def through(proxy: Proxy, network: str = "hive", attempts: int = 1) -> HiveNetwo
     net._rpc.close()
     net._rpc = RpcClient(
         net.name,
-        [proxy.replay.url],
+        [proxy.replay.node(network)],
         timeout=5,
         policy=net.retry,
         limits=net.settings.limits,

@@ -72,7 +72,12 @@ def test_names_sent_as_numbers_or_str_subclasses_become_exact_text() -> None:
 @pytest.mark.parametrize("chain", [HIVE, STEEM], ids=["hive", "steem"])
 def test_posts_paid_the_same_amounts_share_them_and_each_gets_its_own_author_share(chain: Chain) -> None:
     seen = Seen()
-    paid = {"author_payout_value": "0.024 HBD", "curator_payout_value": "0.003 HBD", "is_paidout": True}
+    backed = chain.backed  # in the chain's own asset (the other chain's is a node of that chain)
+    paid = {
+        "author_payout_value": f"0.024 {backed}",
+        "curator_payout_value": f"0.003 {backed}",
+        "is_paidout": True,
+    }
     first = post_from_bridge(post(author="bob", permlink="a", **paid), chain, seen)
     second = post_from_bridge(post(author="carol", permlink="b", **paid), chain, seen)
     for converted in (first, second):

@@ -35,10 +35,10 @@ def _repeating(replay: ReplayServer, upstream: httpx.Client) -> Callable[[httpx.
     """The replay node, but a page after a start post begins with that post (and has one fewer after it)."""
     known: dict[tuple[str, str], Any] = {}
 
-    def ask(body: dict[str, Any]) -> Any:
-        return upstream.post(replay.url, json=body).json()["result"]
-
     def handler(request: httpx.Request) -> httpx.Response:
+        def ask(body: dict[str, Any]) -> Any:  # the node the connection asked (Hive's or Steem's form)
+            return upstream.post(str(request.url), json=body).json()["result"]
+
         body = json.loads(request.content)
         params = body["params"]
         if isinstance(params, dict) and params.get("start_author"):

@@ -57,7 +57,7 @@ class MovingChain:
         if method == "condenser_api.get_block_header":
             stamp = HEAD_TIME + timedelta(seconds=3 * (body["params"][0] - HEAD_BLOCK))
             return self._answer(body, {"timestamp": stamp.strftime("%Y-%m-%dT%H:%M:%S")})
-        real = self.upstream.post(self.replay.url, content=request.content)
+        real = self.upstream.post(str(request.url), content=request.content)  # the node asked
         answer = real.json()
         if method == "condenser_api.get_dynamic_global_properties":
             props = dict(answer["result"])
@@ -97,7 +97,7 @@ def through(chain: MovingChain, replay: ReplayServer, network: str = "hive", **e
     net._rpc.close()
     net._rpc = RpcClient(
         net.name,
-        [replay.url],
+        [replay.node(network)],
         timeout=5,
         policy=net.retry,
         limits=net.settings.limits,

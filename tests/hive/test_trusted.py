@@ -42,6 +42,7 @@ from decentsocial.coerce import as_datetime as shared_as_datetime
 from decentsocial.coerce import as_dict
 from decentsocial.errors import DecentSocialError, InvalidInput
 from decentsocial.models import Amount, Engagement, Post, Reward
+from tests.servers.hive import served
 from tests.trusted import as_validation_builds, same
 
 from .test_fuzz import FIXTURE, POSTS, mutated
@@ -80,7 +81,7 @@ RECORDED = recorded_posts()
 def test_every_recorded_post_is_what_validation_builds(chain: Chain) -> None:
     assert len(RECORDED) > 2000
     shared = Seen()  # shared values across many posts, as in a discussion
-    for item in RECORDED:
+    for item in map(served, [chain] * len(RECORDED), RECORDED):  # as a node of ``chain`` serves it
         for model in (*converted(item, chain), *converted(item, chain, shared)):
             as_validation_builds(model)
             if isinstance(model, Post):
@@ -93,6 +94,7 @@ def test_every_recorded_post_is_what_validation_builds(chain: Chain) -> None:
 def test_fuzzed_posts_are_what_validation_builds(items: list[Any], chain: Chain) -> None:
     shared = Seen()
     for item in items:
+        item = served(chain, item)
         for model in (*converted(as_dict(item), chain), *converted(as_dict(item), chain, shared)):
             as_validation_builds(model)
 
@@ -124,13 +126,13 @@ def test_subclasses_of_str_and_int_become_what_validation_makes_of_them() -> Non
         beneficiaries=[{"account": Text("carol"), "weight": 100}],
     )
     for chain in (HIVE, STEEM):
-        post = post_from_bridge(item, chain)
+        post = post_from_bridge(served(chain, item), chain)
         as_validation_builds(post)
         assert post.title == "Title"
         assert type(post.title) is str
         assert post.tags == ("life", "tag")
         assert post.links == ("https://x.example",)
-        as_validation_builds(reward_of_post(item, chain))
+        as_validation_builds(reward_of_post(served(chain, item), chain))
     as_validation_builds(author_account(Text("dave"), HIVE, Count(5)))
     as_validation_builds(Seen().engagement(Count(1), Count(2), Count(3)))
     assert type(Seen().engagement(Count(1), 2, None).likes) is int

@@ -30,7 +30,13 @@ them (``condenser_api.broadcast_transaction`` and
 ``_synchronous`` form returns the transaction id and block), kept in
 :attr:`ReplayServer.broadcasts` (also ``GET /_replay/broadcasts``), and a
 transaction broadcast twice gets the node's duplicate-transaction error.
-Nothing is applied to any state: reads never see writes. A test can make
+Nothing is applied to any state: reads never see writes.
+
+The recordings are Hive's (its first ~5M blocks: history Hive and Steem share, Hive forked in 2020).
+:meth:`ReplayServer.node` ``("steem")`` is the same node as a Steem node serves that history: each
+amount in Steem's assets (``"1.698 HBD"`` → ``"1.698 SBD"``, ``HIVE`` → ``STEEM``), the only part of
+an answer a client can tell the two chains by without another request; field names stay Hive's
+(``reward_hbd_balance``: the backend reads both chains' names). ``url`` is the Hive node. A test can make
 the node refuse an operation as hived would (``refuse["delete_comment"] =
 "…Cannot delete a comment with net positive votes."``); ``clear()`` forgets it.
 """
@@ -40,6 +46,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +96,24 @@ HISTORY_START_ERROR = {
     "start must be greater than or equal to limit-1 (start is 0-based index)",
 }
 HISTORY = "account_history_api.get_account_history"
+
+#: The path of the Steem form of the node (see the module's docstring).
+STEEM_PATH = "/steem"
+#: An amount in a node's own form, in one of Hive's assets; and each one's Steem name.
+_HIVE_AMOUNT = re.compile(r"(-?[0-9]+\.[0-9]+) (HBD|HIVE)")
+_STEEM_ASSET = {"HBD": "SBD", "HIVE": "STEEM"}
+
+
+def as_steem(value: Any) -> Any:
+    """A recorded answer as a Steem node gives it: each amount in Hive's assets in Steem's."""
+    if isinstance(value, str):
+        found = _HIVE_AMOUNT.fullmatch(value)
+        return f"{found[1]} {_STEEM_ASSET[found[2]]}" if found else value
+    if isinstance(value, list):
+        return [as_steem(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_steem(v) for k, v in value.items()}
+    return value
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -198,6 +223,10 @@ class ReplayServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def node(self, network: str) -> str:
+        """The node URL for a ``network`` connection: the Steem form for ``"steem"``, else ``url``."""
+        return self.url + STEEM_PATH if network == "steem" else self.url
+
     def start(self) -> ReplayServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="hive-replay", daemon=True)
         self._thread.start()
@@ -225,8 +254,12 @@ class ReplayServer:
 
     # ---------------------------------------------------------------- answering
 
-    def answer(self, request: Any) -> dict[str, Any]:
-        """The JSON-RPC response object for one request object."""
+    def answer(self, request: Any, *, steem: bool = False) -> dict[str, Any]:
+        """The JSON-RPC response object for one request object (as a Steem node gives it: ``steem``)."""
+        answer = self._answer(request)
+        return as_steem(answer) if steem else answer
+
+    def _answer(self, request: Any) -> dict[str, Any]:
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request"}}
         rid = request.get("id")
@@ -383,6 +416,7 @@ class ReplayServer:
                     self._send(404, {"error": "not found"})
 
             def do_POST(self) -> None:
+                steem = self.path == STEEM_PATH  # any other path: the Hive node, as before
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length) or b"null")
@@ -393,9 +427,9 @@ class ReplayServer:
                     )
                     return
                 if isinstance(body, list):
-                    self._send(200, [server.answer(item) for item in body])
+                    self._send(200, [server.answer(item, steem=steem) for item in body])
                 else:
-                    self._send(200, server.answer(body))
+                    self._send(200, server.answer(body, steem=steem))
 
         return Handler
 

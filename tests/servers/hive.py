@@ -24,7 +24,7 @@ from decentsocial import Network, connect
 from decentsocial.backends.hive import HiveNetwork
 
 from ..contract.harness import Harness
-from ._jsonrpc_replay import ReplayServer, load_cases
+from ._jsonrpc_replay import ReplayServer, as_steem, load_cases
 from ._ports import ports
 
 HARNESSES = ("hive", "steem")
@@ -46,6 +46,12 @@ READ_AFTER_WRITE = (
     "recorded mainnet answers replay reads only; what was broadcast is checked "
     "(signed operations, verified with hiveio-wax) but a live chain would be needed to read it back"
 )
+
+
+def served(network: Any, answer: Any) -> Any:
+    """A recorded (Hive) answer as a node of ``network`` (a name or a Chain) serves it: for Steem, the
+    same history with its amounts in Steem's assets (as ``ReplayServer.node("steem")`` serves it)."""
+    return as_steem(answer) if getattr(network, "network", network) == "steem" else answer
 
 
 def wif_for(account: str, role: str) -> str:
@@ -93,7 +99,7 @@ def hive_connection(network: str, server: ReplayServer, account: str, **extra: A
         "account": account,
         "posting_key": wif_for(account, "posting"),
         "active_key": wif_for(account, "active"),
-        "nodes": [server.url],
+        "nodes": [server.node(network)],
         "retry": {"attempts": 1},
         "timeout": 5,
     }
@@ -111,7 +117,7 @@ net = ds.connect(
     {network!r},
     account={SAMPLES["me"]!r},
     posting_key={key!r},
-    nodes=[{server.url!r}],
+    nodes=[{server.node(network)!r}],
     retry={{"attempts": 1}},
 )
 net.get_post({SAMPLES["post"]!r})

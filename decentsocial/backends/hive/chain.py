@@ -9,9 +9,11 @@ checked here, before any request or signature.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
-from ...errors import InvalidInput
+from ...errors import ConfigurationError, InvalidInput
 
 __all__ = [
     "HIVE",
@@ -22,6 +24,7 @@ __all__ = [
     "check_permlink",
     "is_community_name",
     "split_post_id",
+    "wrong_chain",
 ]
 
 
@@ -36,6 +39,17 @@ class Chain:
     power: str  # HP / SP
     percent_field: str  # percent_hbd / percent_steem_dollars
     web_url: str
+    title: str  # Hive / Steem
+    #: The other chain's name and its (liquid, backed) assets: one of them in a node's answer says
+    #: that the node serves the other chain (both share the JSON-RPC API since Hive forked from Steem).
+    other: str
+    other_assets: tuple[str, ...]
+    #: The connection's nodes, for messages (scheme, host and port only); not part of equality.
+    nodes: str = field(default="", compare=False)
+
+    def at(self, nodes: Iterable[str], web_url: str | None) -> Chain:
+        """This chain as a connection to ``nodes`` sees it (its front end ``web_url``, when set)."""
+        return replace(self, web_url=(web_url or self.web_url).rstrip("/"), nodes=_hosts(nodes))
 
     @property
     def claim_fields(self) -> tuple[str, str, str]:
@@ -52,6 +66,9 @@ HIVE = Chain(
     power="HP",
     percent_field="percent_hbd",
     web_url="https://hive.blog",
+    title="Hive",
+    other="Steem",
+    other_assets=("STEEM", "SBD"),
 )
 STEEM = Chain(
     network="steem",
@@ -61,7 +78,30 @@ STEEM = Chain(
     power="SP",
     percent_field="percent_steem_dollars",
     web_url="https://steemit.com",
+    title="Steem",
+    other="Hive",
+    # Not refused on Steem: this project has no recorded answer of a current Steem node to prove
+    # that none of them ever sends a Hive asset, and earlier versions read such answers as Steem's.
+    other_assets=(),
 )
+
+
+def _hosts(nodes: Iterable[str]) -> str:
+    """Node URLs as messages name them: scheme, host and port (a password or token in the URL left out)."""
+    return ", ".join(f"{(p := urlsplit(node)).scheme}://{p.netloc.rpartition('@')[2]}" for node in nodes)
+
+
+def wrong_chain(chain: Chain, asset: str) -> ConfigurationError:
+    """The error for a node answer with an amount in the other chain's ``asset``: the node serves the
+    other chain (a node URL of one pasted into the other's settings). Its data is not this chain's,
+    and a transaction signed for this chain would be refused by it as a bad signature."""
+    where = "a node" if not chain.nodes else "the node at " if ", " not in chain.nodes else "a node of "
+    return ConfigurationError(
+        f"{where}{chain.nodes} serves {chain.other}, not {chain.title}: its answer has an amount in {asset}"
+        f" (a {chain.other} asset); connect({chain.network!r}, nodes=…) needs {chain.title} nodes",
+        network=chain.network,
+    )
+
 
 _SEGMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _PERMLINK = re.compile(r"^[a-z0-9-]{1,255}$")

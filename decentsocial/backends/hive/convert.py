@@ -40,7 +40,7 @@ from ...models import (
     RewardStatus,
     normalise_tags,
 )
-from .chain import Chain
+from .chain import Chain, wrong_chain
 
 __all__ = [
     "REWARD_OPS",
@@ -48,6 +48,7 @@ __all__ = [
     "account_from_profile",
     "amount_of",
     "as_datetime",
+    "chain_props",
     "claimable_reward",
     "community_from_bridge",
     "history_index",
@@ -98,13 +99,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def amount_of(value: Any, chain: Chain) -> Amount:
-    """``"1.000 HBD"`` or ``{"amount": "1000", "precision": 3, "nai": "@@000000013"}`` → exact Amount."""
+    """``"1.000 HBD"`` or ``{"amount": "1000", "precision": 3, "nai": "@@000000013"}`` → exact Amount.
+
+    An amount in the other chain's asset (SBD for Hive) is :func:`~.chain.wrong_chain`'s
+    ``ConfigurationError``: the node serves that chain. (A NAI names no chain: not checked.)
+    """
     try:
         if isinstance(value, str):
             plain = _PLAIN_AMOUNT.fullmatch(value)
             if plain is not None:  # what Amount.parse builds of it (at most 40 digits: no size check)
-                return _build_amount({"value": Decimal(plain[1]), "asset": plain[2]})
-            return Amount.parse(value)
+                asset = plain[2]
+                if asset in chain.other_assets:  # two string comparisons: a node of the other chain
+                    raise wrong_chain(chain, asset)
+                return _build_amount({"value": Decimal(plain[1]), "asset": asset})
+            parsed = Amount.parse(value)
+            if parsed.asset in chain.other_assets:
+                raise wrong_chain(chain, parsed.asset)
+            return parsed
         if isinstance(value, Mapping) and isinstance(value.get("nai"), str):
             kind = _NAI.get(value["nai"])
             asset = {"backed": chain.backed, "liquid": chain.liquid}.get(
@@ -116,6 +127,17 @@ def amount_of(value: Any, chain: Chain) -> Amount:
     except (InvalidInput, DecimalException, KeyError, TypeError, ValueError):
         pass  # a pydantic ValidationError is a ValueError
     raise malformed(chain.network, "amount")
+
+
+def chain_props(answer: Any, chain: Chain) -> Mapping[str, Any]:
+    """``get_dynamic_global_properties`` as a dict, after checking its supply is in this chain's asset:
+    read before each signature, so a transaction is never signed for a node of the other chain (which
+    refuses it as a bad signature, an error that blames the key)."""
+    props = as_dict(answer)
+    supply = props.get("current_supply")  # "157464400.971 HIVE" (a NAI-form amount names no chain)
+    if type(supply) is str and (asset := supply.rpartition(" ")[2]) in chain.other_assets:
+        raise wrong_chain(chain, asset)
+    return props
 
 
 def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amount:

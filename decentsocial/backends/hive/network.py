@@ -15,7 +15,6 @@ import struct
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import localcontext
 from typing import Any, ClassVar, Literal, TypeVar
@@ -37,6 +36,7 @@ from .convert import (
     Seen,
     account_from_profile,
     amount_of,
+    chain_props,
     claimable_reward,
     community_from_bridge,
     history_index,
@@ -129,9 +129,8 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
             raise errors.ConfigurationError(
                 f"{self.name}: keys need the account they belong to", network=self.name
             )
-        if s.web_url:
-            self.chain = replace(self.chain, web_url=s.web_url.rstrip("/"))
         nodes = [self._checked_node(node) for node in s.nodes]
+        self.chain = self.chain.at(nodes, s.web_url)  # nodes: named by a wrong-chain error
         self._rpc = RpcClient(self.name, nodes, timeout=s.timeout, policy=self.retry, limits=s.limits)
         self.release_on_collect(self._rpc.close)
         #: The last ``SIGNED_KEPT`` transactions this connection signed, newest last (id and
@@ -498,7 +497,7 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
     def _head(self) -> tuple[dict[str, Any], datetime, int]:
         """TaPoS fields for a new transaction, the node's head block time and its last irreversible
         block number (0 when not sent); a typed error if unreadable."""
-        props = as_dict(self._call("condenser_api.get_dynamic_global_properties", []))
+        props = chain_props(self._call("condenser_api.get_dynamic_global_properties", []), self.chain)
         try:
             base = tapos(
                 int(props["head_block_number"]),
