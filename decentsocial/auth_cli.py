@@ -38,10 +38,28 @@ login_app = typer.Typer(
 )
 app.add_typer(login_app, name="login", rich_help_panel=SETUP)
 
+
+def _usable_name(name: str) -> None:
+    """``--profile``: a name no profile can have (``'brand mastodon'``) is a wrong argument (status 2),
+    said as the command line is read; it was the sign-in's failure (status 1)."""
+    from .config import check_profile_name
+    from .errors import InvalidInput
+
+    try:
+        check_profile_name(name)
+    except InvalidInput as exc:
+        raise UsageProblem(f"--profile: {exc.message}") from None
+
+
+def _typed_profile(ctx: Any, param: Any, value: str) -> str:
+    """The ``--profile`` of a sign-in: text that is valid (:func:`typed_value`), and a usable name."""
+    return checked_while_read(_usable_name)(ctx, param, typed_value()(ctx, param, value))
+
+
 ProfileArg = Annotated[
     str,
     typer.Option(
-        "--profile", "-p", help="Name of the profile to save (brand-mastodon).", callback=typed_value()
+        "--profile", "-p", help="Name of the profile to save (brand-mastodon).", callback=_typed_profile
     ),
 ]
 NoBrowser = Annotated[

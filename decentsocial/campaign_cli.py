@@ -232,7 +232,7 @@ def schedule(
     if key is not None and not key.strip():
         raise UsageProblem(f"--key must be non-empty text, got {key!r}")
     draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
-    require_profiles(to)  # `--to brnad` (status 1): said before the store is made, which it was
+    require_profiles(to)  # `--to brnad`, a bad setting (status 1): said before the store is made
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             draft,

@@ -27,7 +27,15 @@ from .base import BaseNetwork
 from .draft_cli import AltOpt, CwOpt, ImageOpt, TagOpt, TitleOpt, images
 from .errors import ConfigurationError, DecentSocialError
 from .models import Account, Draft, Message, Notification, Post, Reward
-from .store_cli import checked_while_read, json_setting, key_text, known_network, typed_value
+from .store_cli import (
+    checked_while_read,
+    each_once,
+    json_setting,
+    key_text,
+    known_network,
+    settings_fit,
+    typed_value,
+)
 from .terminal import bidi, json_text, printable, stdin_is_terminal, text_or_stdin
 from .text import truncate
 
@@ -262,11 +270,7 @@ def open_targets(profiles: Sequence[str], network: str | None, settings: Sequenc
     from .registry import connect_any as connect
 
     extra = parse_settings(settings)
-    seen: set[str] = set()
-    for name in profiles:
-        if name in seen:
-            raise UsageProblem(f"profile {name!r} is given twice; give each profile once")
-        seen.add(name)
+    each_once(profiles)
     if not profiles and network is None:
         fallback = default_profile()
         if fallback is None:
@@ -275,6 +279,8 @@ def open_targets(profiles: Sequence[str], network: str | None, settings: Sequenc
                 "or --network NAME with --setting KEY=VALUE"
             )
         profiles = [fallback]
+    if profiles and extra:
+        settings_fit(profiles, network, extra)  # -s account=$'\xff' -p brand: typed, so status 2
     targets: list[Target] = []
     try:
         if profiles:

@@ -179,15 +179,52 @@ def profile_exists(name: str) -> bool:
     return bool(_settings(name, _read_file(config_path())))
 
 
-def require_profiles(names: Iterable[str]) -> None:
-    """``ConfigurationError`` for the first of ``names`` that is no profile, said as :func:`load_profile`
-    says it. Reads no secret: a command checks its profiles with it before it makes a store (``schedule
-    --to brnad`` made an empty job store, then failed)."""
+def require_profiles(names: Iterable[str], *, secrets: bool = False) -> None:
+    """``ConfigurationError`` for the first of ``names`` that is no profile (said as :func:`load_profile`
+    says it), or whose settings its network refuses (as ``connect`` would, connecting nothing).
+
+    A command checks its profiles with it before it makes a store: ``schedule --to brnad``, and
+    ``crisis start`` with a profile holding a setting its network refuses, made their store, then
+    failed. ``secrets``: read the secrets too (``*_env``, ``*_keyring``) and check the whole, for a
+    command that connects now; without it none is read (the worker that runs a job may be the only
+    one with them), and what is checked is what the profile gives directly.
+    """
     path = config_path()
     profiles = _read_file(path)
     for name in names:
-        if not _settings(name, profiles):
+        settings = _settings(name, profiles)
+        if not settings:
             raise _no_profile(name, path, profiles)
+        _check_settings(name, settings, secrets)
+
+
+def _check_settings(name: str, settings: dict[str, Any], secrets: bool) -> None:
+    """Profile ``name``'s ``settings`` (as :func:`_settings` gives them) checked by its network's model."""
+    from .registry import check_some_settings, checked_settings, install_hint
+
+    network = settings.get("network")
+    if network is None:
+        raise ConfigurationError(f'profile {name!r} names no network: add one (network = "mastodon")')
+    if not isinstance(network, str):
+        raise ConfigurationError(
+            f'profile {name!r}: network must be a network\'s name in quotes (network = "mastodon")'
+        )
+    if secrets:
+        full = load_profile(name)
+        full.pop("network", None)
+        checked_settings(network, full)
+        return
+    if install_hint(network) is not None:  # its extra is missing here, not necessarily on the workers
+        return
+    for key in [k for k in settings if k.endswith(("_env", KEYRING_SUFFIX))]:
+        if not isinstance(settings[key], str):
+            raise ConfigurationError(
+                f"profile {name!r}: {key} must be text (a name), not {_kind(settings[key])}"
+            )
+    check_some_settings(
+        network,
+        {k: v for k, v in settings.items() if k != "network" and not k.endswith(("_env", KEYRING_SUFFIX))},
+    )
 
 
 def _no_profile(name: str, path: Path, profiles: dict[str, dict[str, Any]]) -> ConfigurationError:

@@ -36,7 +36,7 @@ from .cli import (
 )
 from .errors import NotFound
 from .models import Draft
-from .store_cli import StoreOpt, is_missing_file, open_scheduler, typed_value
+from .store_cli import StoreOpt, each_once, is_missing_file, open_scheduler, typed_value
 from .terminal import bidi, printable, text_or_stdin, typed_text
 
 if TYPE_CHECKING:
@@ -253,7 +253,8 @@ def crisis_start(
     if not statement.strip():  # ``crisis start "$MSG"`` with $MSG unset: said before any job is paused
         raise UsageProblem("STATEMENT is empty: give the statement to publish")
 
-    require_profiles(to)  # `--to brnad` (status 1): said before the store is made, which it was
+    each_once(to)
+    require_profiles(to, secrets=True)  # `--to brnad`, a bad setting (status 1): said before any store
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
     new = is_missing_file(store)

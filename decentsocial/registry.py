@@ -309,6 +309,32 @@ def checked_settings(name: str, settings: dict[str, Any]) -> NetworkSettings:
     return validated
 
 
+def check_some_settings(name: str, settings: dict[str, Any]) -> None:
+    """``ConfigurationError`` naming what is wrong with ``settings`` on their own (no I/O): a key network
+    ``name`` has no setting for, a value its field refuses (never the value).
+
+    For settings that are only part of what a connection gets: ``--setting`` values merged into a
+    profile, a profile whose secrets are read by the worker that connects later. So a setting that is
+    missing, or one judged against another (a password for a handle), is not judged here: the rest
+    may supply it, and ``connect`` checks the whole.
+    """
+    cls = backend_class(name)
+    known = list(cls.Settings.model_fields)
+    problems = [f"no setting {key!r}{_did_you_mean(key, known)}" for key in settings if key not in known]
+    try:
+        cls.Settings.model_validate({k: v for k, v in settings.items() if k in known})
+    except ValidationError as exc:
+        problems += [  # as describe_validation_error says them: the field and the problem, no input
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+            for err in exc.errors(include_input=False, include_url=False)
+            if err["loc"]
+            and err["loc"][0] in settings  # one missing, or judged with another: left to connect
+        ]
+    if problems:
+        hint = f" ({name}'s settings: {', '.join(known)})" if any(k not in known for k in settings) else ""
+        raise ConfigurationError(f"invalid settings for {name}: {'; '.join(problems)}{hint}", network=name)
+
+
 def _did_you_mean(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

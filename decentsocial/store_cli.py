@@ -8,7 +8,7 @@ the other (the campaign commands' module can be imported first, alone).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 __all__ = [
     "StoreOpt",
     "checked_while_read",
+    "each_once",
     "expanded",
     "is_missing_file",
     "json_setting",
     "key_text",
     "known_network",
     "open_scheduler",
+    "settings_fit",
     "typed_value",
 ]
 
@@ -172,8 +174,16 @@ def known_network(name: str) -> None:
 
 def key_text(key: str) -> None:
     """``--key``: text with a lone surrogate (a byte the command line could not decode) cannot be
-    stored or sent, so no write could ever be found again by it: a wrong argument, said before any."""
+    stored or sent, so no write could ever be found again by it: a wrong argument, said before any.
+
+    A blank one too: ``post --key "$KEY"`` with ``$KEY`` unset posted under a new key (run again, it
+    posted again), and one of spaces was the draft's error (status 1).
+    """
+    from .cli import UsageProblem
+
     typed_text(key, "--key")
+    if not key.strip():
+        raise UsageProblem(f"--key must be non-empty text, got {key!r}: give one, or leave --key out")
 
 
 #: The deepest a ``--setting`` JSON value may nest: the depth the SDK reads a server's JSON to
@@ -201,3 +211,39 @@ def json_setting(key: str, value: str) -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise UsageProblem(f"--setting {key}: not valid JSON ({exc.msg})") from None
+
+
+def settings_fit(profiles: Sequence[str], network: str | None, settings: dict[str, Any]) -> None:
+    """``--setting`` values given with profiles, checked on their own against each profile's network (no
+    I/O, no secret read): what that refuses was typed (``-s account=$'\\xff'``, a setting the network
+    does not have), a wrong argument (``UsageProblem``, status 2). Merged into the profile's settings
+    first, it was said as the profile's failure (status 1). What needs the profile's own settings too
+    (a password for its handle) is left to ``connect``.
+    """
+    from .cli import UsageProblem
+    from .config import profile_network
+    from .registry import backend_class, check_some_settings
+
+    for name in dict.fromkeys(network or profile_network(profile) for profile in profiles):
+        if name is None:  # no such profile, or one naming no network: connect says so (status 1)
+            continue
+        try:
+            backend_class(name)
+        except ConfigurationError:  # no such network, or one not loadable here: connect says so too
+            continue
+        try:
+            check_some_settings(name, settings)
+        except ConfigurationError as exc:
+            raise UsageProblem(f"--setting: {exc}") from None
+
+
+def each_once(profiles: Sequence[str]) -> None:
+    """Each profile given once: one given twice is a wrong argument (``UsageProblem``, status 2), said
+    before anything is made. ``crisis start --to brand --to brand`` made its store, then failed (1)."""
+    from .cli import UsageProblem
+
+    seen: set[str] = set()
+    for name in profiles:
+        if name in seen:
+            raise UsageProblem(f"profile {name!r} is given twice; give each profile once")
+        seen.add(name)
