@@ -59,6 +59,7 @@ __all__ = [
     "is_digits",
     "masked",
     "read_token",
+    "scrub",
     "secret_safe",
     "sent_secrets",
     "server_words",
@@ -187,15 +188,30 @@ def sent_secrets(request: httpx.Request) -> list[str]:
     return [secret for secret in found if len(secret) >= _MIN_SECRET]
 
 
-def masked(error: DecentSocialError, secrets: list[str]) -> DecentSocialError:
+def masked(error: DecentSocialError, secrets: Iterable[str]) -> DecentSocialError:
     """``error`` with every one of ``secrets`` replaced by ``***`` in its message and the server's
-    words: a server may quote the token it refused ("invalid token abc…"), and errors get logged."""
-    for secret in secrets:
-        error.message = error.message.replace(secret, "***")
-        if error.server_message:
-            error.server_message = error.server_message.replace(secret, "***")
+    words: a server may quote the token it refused ("invalid token abc…"), and errors get logged.
+
+    Each secret is masked as sent and as a server echoing the request quotes it (percent-encoded,
+    as in the address it was sent to): ``a%7Cb`` is the token ``a|b`` to anyone who reads it.
+    """
+    spellings = _spellings([s for s in secrets if len(s) >= _MIN_SECRET])
+    error.message = _replaced(error.message, spellings)
+    if error.server_message:
+        error.server_message = _replaced(error.server_message, spellings)
     error.args = (error.message, *error.args[1:])
     return error
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` replaced by ``***``, in each spelling :func:`masked` masks."""
+    return _replaced(text, _spellings([s for s in secrets if len(s) >= _MIN_SECRET]))
+
+
+def _replaced(text: str, spellings: list[str]) -> str:
+    for spelling in spellings:
+        text = text.replace(spelling, "***")
+    return text
 
 
 class HttpApi:
@@ -506,9 +522,10 @@ def unchained(error: DecentSocialError, secrets: Iterable[str] = ()) -> DecentSo
     links = _chain(error)[1:]
     request = next((found for found in map(_request_of, links) if found is not None), None)
     sent = sent_secrets(request) if request is not None else []
-    secrets = _spellings([*sent, *(s for s in secrets if len(s) >= _MIN_SECRET)])
-    clean = masked(copy.copy(error), secrets)
-    clean.__cause__ = next((c for c in (_scrubbed(link, request, secrets) for link in links) if c), None)
+    raw = [*sent, *(s for s in secrets if len(s) >= _MIN_SECRET)]
+    clean = masked(copy.copy(error), raw)
+    spelled = _spellings(raw)
+    clean.__cause__ = next((c for c in (_scrubbed(link, request, spelled) for link in links) if c), None)
     clean.__context__ = None
     clean.__suppress_context__ = True
     return clean
@@ -553,10 +570,7 @@ def _spellings(secrets: list[str]) -> list[str]:
 
 
 def _words(link: BaseException, secrets: list[str]) -> str:
-    text = str(link)
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text[:_MAX_WORDS]
+    return _replaced(str(link), secrets)[:_MAX_WORDS]
 
 
 def _scrubbed(link: BaseException, request: httpx.Request | None, secrets: list[str]) -> BaseException | None:

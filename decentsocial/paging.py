@@ -160,8 +160,9 @@ def cursor_digest(cursor: object, network: str | None) -> bytes:
     """The 16 bytes a listing remembers ``cursor`` by (of its ``repr``: text, numbers and tuples of them,
     as backends' cursors are, each have their own), not the cursor a server made as long as it liked.
 
-    A cursor past :data:`MAX_CURSOR` is a malformed answer (``NetworkUnavailable`` naming ``network``),
-    refused before it is sent back.
+    A cursor past :data:`MAX_CURSOR`, or with text no request can carry (a lone surrogate, valid
+    JSON as ``"\\ud800"``), is a malformed answer (``NetworkUnavailable`` naming ``network``), refused
+    before it is sent back: sent, it would fail as the caller's ``InvalidInput``.
     """
     text = repr(cursor)
     if len(text) > MAX_CURSOR:
@@ -170,4 +171,21 @@ def cursor_digest(cursor: object, network: str | None) -> bytes:
             f" (at most {MAX_CURSOR:,} are sent back)",
             network=network,
         )
+    if not _sendable(cursor):
+        raise NetworkUnavailable(
+            "the server gave a page cursor that is not valid Unicode (a lone surrogate): it cannot be"
+            " sent back",
+            network=network,
+        )
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _sendable(cursor: object) -> bool:
+    """Whether the text of ``cursor`` (a string, or a tuple holding strings) has a UTF-8 form."""
+    for part in cursor if isinstance(cursor, tuple) else (cursor,):
+        if isinstance(part, str) and not part.isascii():
+            try:
+                part.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True

@@ -112,8 +112,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     # ------------------------------------------------------------ profile
 
     def _me(self) -> Account:
-        if self._own is None:
-            self._own = convert.account(as_dict(self._api.call("GET", "/api/v1/channel/me").get("channel")))
+        if self._own is None:  # kept only when it has a guid: a malformed answer is not remembered
+            own = convert.account(as_dict(self._api.call("GET", "/api/v1/channel/me").get("channel")))
+            self._channel_guid(own)
+            self._own = own
         return self._own
 
     def _account(self, handle: str) -> Account:

@@ -205,8 +205,15 @@ def timestamp(value: Any) -> datetime:
 
 def account(body: Mapping[str, Any], name: str | None = None) -> Account:
     """A profile: the token's own (``GET /me``, ``threads_*`` fields) or another's (``profile_lookup``,
-    looked up by ``name``). Account ids are usernames: user ids are app-scoped."""
-    username = as_str(body.get("username")) or name or as_str(body.get("id")) or "unknown"
+    looked up by ``name``). Account ids are usernames: user ids are app-scoped.
+
+    The token's own needs a username or its user id (digits): an answer with neither is malformed,
+    not an account named "unknown" that ``posts("unknown")`` would take for yours."""
+    username = as_str(body.get("username")) or name
+    if not username:
+        username = as_str(body.get("id"))
+        if not is_id(username):
+            raise malformed(NAME, "account (neither a username nor a user id)")
     if name is not None and username.lower() != name.lower():  # usernames are case-blind
         raise not_asked_for(NAME, "account", name, username)
     return Account(

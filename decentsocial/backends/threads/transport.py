@@ -14,7 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from ...errors import AuthenticationError, DecentSocialError, NetworkUnavailable, RateLimited
-from ...httpclient import HttpApi, sent_secrets
+from ...httpclient import HttpApi, scrub, sent_secrets
 from ...limits import Limits
 from ...retry import RetryPolicy
 from .failures import NAME, REFRESH_HINT, GraphFailure
@@ -84,10 +84,9 @@ class GraphApi(HttpApi):
         response = self.send("POST", self.versioned(path), safe_to_repeat=False, data=data)
         if response.status_code >= 400:
             failure = GraphFailure.read(response.status_code, self.error_body(response), response.headers)
-            message = failure.message
-            for secret in sent_secrets(response.request):
-                message = message.replace(secret, "***")
-            return dataclasses.replace(failure, message=message)
+            return dataclasses.replace(
+                failure, message=scrub(failure.message, sent_secrets(response.request))
+            )
         return self.parse(response)
 
     def token_endpoint(self, path: str, params: Mapping[str, str]) -> Any:
