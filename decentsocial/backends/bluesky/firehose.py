@@ -10,18 +10,28 @@ came meanwhile: nothing missed, and a commit seen twice is yielded once.
 Frames that do not decode, commits without a post, records that are not
 posts: skipped and logged, never fatal. The URL is always given explicitly
 (the client would fall back to a public relay on an empty one).
+
+The connection's socket is opened here (:func:`_dial`), not by websockets,
+so that :meth:`FirehoseReader.stop` reaches it while it is still being
+opened: a relay that never completes the TCP handshake, or never answers
+the TLS handshake or the websocket upgrade, no longer holds the reader's
+thread and its socket until the open timeout.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Generator
 from typing import Any
 
 from ... import errors
 from ...coerce import as_list, as_str
+from ...deadline_http import _verifying_context
+from ...interrupt import Interrupt, open_socket, shut
 from ...models import Account, Post, normalise_tags
 from ...retry import reconnect_backoff
 from ...urls import check_endpoint
@@ -43,6 +53,8 @@ _BUFFER_BYTES = 16 * 1024 * 1024
 _FIRST_DIALS = 5
 #: Post URIs remembered to drop a repeat after a replay.
 _SEEN = 10_000
+#: Seconds to open a connection: TCP, TLS and the websocket upgrade together (websockets' default).
+_OPEN_TIMEOUT = 10.0
 
 
 def firehose_url(url: str, *, network: str, allow_http: bool) -> str:
@@ -94,6 +106,51 @@ def _no_redirects() -> type:
     return Connection
 
 
+def _dial(uri: str, options: dict[str, Any], interrupt: Interrupt) -> Any:
+    """websockets' ``connect(uri, **options)`` on a socket opened here, which ``interrupt`` shuts until
+    the connection is open (then atproto's ``stop()`` closes it).
+
+    The socket is watched through a duplicate: a TLS handshake takes the
+    descriptor over (the socket object is left with none), the duplicate
+    still reaches the connection. ``wss`` uses the TLS context every other
+    request of the library uses. Raises ``ConnectionAbortedError`` (an
+    ``OSError``) when stopped, and what websockets' ``connect`` raises.
+    """
+    from websockets.sync.client import connect
+    from websockets.uri import parse_uri
+
+    where = parse_uri(uri)
+    watched: list[socket.socket] = []
+
+    def shut_all() -> None:
+        for duplicate in list(watched):
+            shut(duplicate)
+
+    started = time.monotonic()
+    try:
+        with interrupt.hooked(shut_all):
+            sock = open_socket(
+                (where.host, where.port),
+                _OPEN_TIMEOUT,
+                stopped=interrupt.is_set,
+                watch=lambda opening: watched.append(opening.dup()),
+            )
+            try:
+                return connect(
+                    uri,
+                    sock=sock,
+                    ssl=_verifying_context() if where.secure else None,
+                    open_timeout=max(_OPEN_TIMEOUT - (time.monotonic() - started), 0.001),
+                    **options,
+                )
+            except BaseException:
+                sock.close()  # websockets closes it on its own failures; not on one before it took it
+                raise
+    finally:
+        for duplicate in watched:  # no hook runs any more: ``hooked`` was left under the interrupt's lock
+            duplicate.close()
+
+
 def _refusal(exc: BaseException, *, network: str, where: str) -> errors.DecentSocialError | None:
     """The error for a handshake the server refuses for good (4xx but 408/429, a redirect), else None
     (try again)."""
@@ -128,23 +185,25 @@ def _xrpc_error(exc: BaseException) -> str | None:
 def _subscriber(
     base_uri: str,
     position: list[int | None],
-    done: threading.Event,
+    interrupt: Interrupt,
     failed: list[errors.DecentSocialError],
     network: str,
 ) -> Any:
     """atproto's firehose client, asking from ``position[0]`` (the last seq read) at every (re)connection.
 
-    The wait between reconnections is ours: interrupted by ``done`` (atproto
-    sleeps it through, then dials once more), and jittered with the
-    library's own random generator, never the program's global one. A
-    server that refuses for good (see :func:`_refusal`), or that never
-    answered in ``_FIRST_DIALS`` dials, puts its error in ``failed`` and
-    ends the client instead of being dialled forever.
+    The wait between reconnections is ours: interrupted by ``interrupt``
+    (atproto sleeps it through, then dials once more), and jittered with the
+    library's own random generator, never the program's global one. Each
+    connection is opened by :func:`_dial`, so setting ``interrupt`` also ends
+    one being opened. A server that refuses for good (see :func:`_refusal`),
+    or that never answered in ``_FIRST_DIALS`` dials, puts its error in
+    ``failed`` and ends the client instead of being dialled forever.
     """
     from atproto import FirehoseSubscribeReposClient
 
     answered = [False]
     connection = _no_redirects()
+    done = interrupt.event
 
     class Subscriber(FirehoseSubscribeReposClient):  # type: ignore[misc]
         def _get_reconnection_delay(self) -> float:
@@ -162,11 +221,13 @@ def _subscriber(
             return {**super()._get_connect_kwargs(), "create_connection": connection}
 
         def _get_client(self) -> Any:
-            client = super()._get_client()  # the handshake is done when it returns
+            client = _dial(self._websocket_uri, self._get_connect_kwargs(), interrupt)  # handshake done
             answered[0] = True
             return client
 
         def _handle_websocket_error_or_stop(self, exception: Exception) -> bool:
+            if done.is_set():
+                return True  # stopped (the connection being opened was shut): not a failure
             where = base_uri.rsplit("/xrpc", 1)[0]
             refused = _refusal(exception, network=network, where=where)
             if refused is None and not answered[0] and int(getattr(self, "_reconnect_no", 0)) >= _FIRST_DIALS:
@@ -255,15 +316,18 @@ class FirehoseReader:
         self.network = network
         self._position: list[int | None] = [None]
         self._buffer = _Buffer()
-        self._done = threading.Event()
+        #: Set by :meth:`stop`: it also shuts the socket of a connection still being opened.
+        self._interrupt = Interrupt()
+        self._done = self._interrupt.event
         self._failed: list[errors.DecentSocialError] = []
-        self._client = _subscriber(base_uri, self._position, self._done, self._failed, network)
+        self._client = _subscriber(base_uri, self._position, self._interrupt, self._failed, network)
         #: The reading thread, once :meth:`posts` started it.
         self.thread: threading.Thread | None = None
 
     def stop(self) -> None:
-        """End the subscription: the socket is closed, no reconnection follows, the iterator returns."""
-        self._done.set()
+        """End the subscription: the socket is closed (also one still being opened), no reconnection
+        follows, the iterator returns."""
+        self._interrupt.set()
         self._client.stop()
         self._end()
 
