@@ -25,7 +25,7 @@ from rich.table import Table
 from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_errors, out, print_json, yes_opt
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
-from .store_cli import StoreOpt, checked_while_read, key_text, open_scheduler, typed_value
+from .store_cli import StoreOpt, checked_while_read, each_once, key_text, open_scheduler, typed_value
 from .terminal import IsolatedText, cell, json_time, printable, stdin_is_terminal, text_or_stdin, typed_text
 from .text import truncate
 
@@ -204,10 +204,11 @@ def schedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
-    from .config import require_profiles
     from .jobs import rhythm_clock, zone
+    from .scheduler import check_targets
 
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
+    each_once(to)  # `--to brand --to brand`: as `post` and `crisis start` (it was planned once, said 0)
     with given("--variant"):
         variants = parse_variants(variant or [])
         check_variant_names(variants, to)
@@ -220,8 +221,9 @@ def schedule(
     if tz is not None:
         with given("--tz"):
             zone(tz)
-    # Options that do not go together, and an empty --key: also wrong arguments, said before the store
-    # is opened (Scheduler.schedule refuses them too, as InvalidInput, for a caller of the library).
+    # Options that do not go together: also wrong arguments, said before the store is opened
+    # (Scheduler.schedule refuses them too, as InvalidInput, for a caller of the library). A blank
+    # --key is refused as it is read (key_text).
     if end is not None and interval is None:
         raise UsageProblem("--until goes with --every: a job that does not recur has no end")
     if end is not None and end < when:
@@ -229,10 +231,9 @@ def schedule(
     if tz is not None:
         with given("--tz"):
             rhythm_clock(tz, interval)
-    if key is not None and not key.strip():
-        raise UsageProblem(f"--key must be non-empty text, got {key!r}")
     draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
-    require_profiles(to)  # `--to brnad`, a bad setting (status 1): said before the store is made
+    # `--to brnad`, a bad setting (status 1): Scheduler.schedule's own check, said before the store is made
+    check_targets(to)
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             draft,

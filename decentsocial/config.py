@@ -187,7 +187,8 @@ def require_profiles(names: Iterable[str], *, secrets: bool = False) -> None:
     ``crisis start`` with a profile holding a setting its network refuses, made their store, then
     failed. ``secrets``: read the secrets too (``*_env``, ``*_keyring``) and check the whole, for a
     command that connects now; without it none is read (the worker that runs a job may be the only
-    one with them), and what is checked is what the profile gives directly.
+    one with them), and what is checked is what the profile gives directly, by a network this machine
+    can load (one whose extra or plugin is only on the workers is left to them).
     """
     path = config_path()
     profiles = _read_file(path)
@@ -200,7 +201,7 @@ def require_profiles(names: Iterable[str], *, secrets: bool = False) -> None:
 
 def _check_settings(name: str, settings: dict[str, Any], secrets: bool) -> None:
     """Profile ``name``'s ``settings`` (as :func:`_settings` gives them) checked by its network's model."""
-    from .registry import check_some_settings, checked_settings, install_hint
+    from .registry import backend_class, check_some_settings, checked_settings
 
     network = settings.get("network")
     if network is None:
@@ -212,19 +213,37 @@ def _check_settings(name: str, settings: dict[str, Any], secrets: bool) -> None:
     if secrets:
         full = load_profile(name)
         full.pop("network", None)
-        checked_settings(network, full)
+        with _naming(name):
+            checked_settings(network, full)
         return
-    if install_hint(network) is not None:  # its extra is missing here, not necessarily on the workers
+    try:
+        backend_class(network)
+    except ConfigurationError:  # not loadable here (its extra or plugin missing): maybe on the workers
         return
     for key in [k for k in settings if k.endswith(("_env", KEYRING_SUFFIX))]:
         if not isinstance(settings[key], str):
             raise ConfigurationError(
                 f"profile {name!r}: {key} must be text (a name), not {_kind(settings[key])}"
             )
-    check_some_settings(
-        network,
-        {k: v for k, v in settings.items() if k != "network" and not k.endswith(("_env", KEYRING_SUFFIX))},
-    )
+    with _naming(name):
+        check_some_settings(
+            network,
+            {
+                k: v
+                for k, v in settings.items()
+                if k != "network" and not k.endswith(("_env", KEYRING_SUFFIX))
+            },
+        )
+
+
+@contextmanager
+def _naming(name: str) -> Iterator[None]:
+    """The network's refusal of profile ``name``'s settings, naming the profile: a job or a crisis has
+    several, maybe on one network, and ``invalid settings for sandbox`` did not say which."""
+    try:
+        yield
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"profile {name!r}: {exc.message}", network=exc.network) from None
 
 
 def _no_profile(name: str, path: Path, profiles: dict[str, dict[str, Any]]) -> ConfigurationError:

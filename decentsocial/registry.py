@@ -278,7 +278,12 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
         raise ConfigurationError(
             f"connect() needs a network name or a profile; known networks: {', '.join(known_networks())}"
         )
-    cls, checked = backend_class(name), checked_settings(name, settings)
+    try:
+        cls, checked = backend_class(name), checked_settings(name, settings)
+    except ConfigurationError as exc:  # ``crisis(["brand", "shop"])``: which of them holds it
+        if profile is None:
+            raise
+        raise ConfigurationError(f"profile {profile!r}: {exc.message}", network=exc.network) from None
     checked._profile_source = source  # what a secret renewed later may be saved into (see ProfileSource)
     try:
         return cls(checked)

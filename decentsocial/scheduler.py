@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from . import errors
-from .config import config_path, profile_network
+from .config import profile_network, require_profiles
 from .crosspost import base_key, plan, plan_outcome, publish_planned, target_of
 from .jobs import (
     BY_HAND,
@@ -91,7 +91,7 @@ if TYPE_CHECKING:
     from .network import Network
     from .redis_store import RedisStore
 
-__all__ = ["Job", "JobStatus", "Scheduler", "TargetOutcome"]
+__all__ = ["Job", "JobStatus", "Scheduler", "TargetOutcome", "check_targets"]
 
 log = logging.getLogger("decentsocial.scheduler")
 
@@ -226,6 +226,9 @@ class Scheduler:
     ) -> Job:
         """Plan ``draft`` for the profiles ``targets`` at ``at`` (tz-aware); nothing is stored on bad input.
 
+        A target that is no profile, or whose profile holds a setting its
+        network refuses, is ``ConfigurationError`` (see :func:`check_targets`).
+
         ``every`` is counted in UTC. With ``tz`` (an IANA zone such as
         ``"Europe/Berlin"``) and ``every`` a whole number of days, it is
         counted on that zone's clock: a weekly 09:00 job stays at 09:00 local
@@ -252,7 +255,7 @@ class Scheduler:
         server is down) is checked by the worker when the job runs.
         """
         d = as_draft(draft)
-        names = self._check_targets(targets)
+        names = check_targets(targets)
         when = self._check_time(at, "at", past_ok=True)  # past: only to find the job planned already
         interval = rhythm_interval(every)
         end = None if until is None else self._check_time(until, "until", past_ok=True)
@@ -297,26 +300,6 @@ class Scheduler:
                 " use another key to plan it again"
             )
         return job
-
-    def _check_targets(self, targets: Sequence[str]) -> tuple[str, ...]:
-        if isinstance(targets, str):
-            raise errors.InvalidInput(
-                f"targets must be a list of profile names, not one string (write [{targets!r}])"
-            )
-        if not isinstance(targets, Sequence):
-            raise errors.InvalidInput(f"targets must be a list of profile names, got {targets!r}")
-        for name in targets:
-            if not isinstance(name, str) or not name.strip():
-                raise errors.InvalidInput(f"a target must be a profile name, got {name!r}")
-        names = tuple(dict.fromkeys(targets))
-        if not names:
-            raise errors.InvalidInput("a job needs at least one target profile")
-        from .config import profile_exists
-
-        for name in names:
-            if not profile_exists(name):
-                raise errors.ConfigurationError(f"no profile {name!r} in {config_path()} or its environment")
-        return names
 
     def _check_draft(self, target: str, draft: Draft) -> None:
         """Plan ``draft`` on ``target`` as crosspost would (no writes); raise what the network refuses."""
@@ -754,3 +737,28 @@ def _valid_text(value: str, what: str) -> None:
 def _seconds(value: object) -> bool:
     """Whether ``value`` is a positive, finite number of seconds."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
+def check_targets(targets: Sequence[str]) -> tuple[str, ...]:
+    """The profiles a job may be planned for (each once, in order), as :meth:`Scheduler.schedule` checks
+    them: ``InvalidInput`` for no list of names, ``ConfigurationError`` for a name that is no profile
+    or a profile holding a setting its network refuses (a job for it would fail at every run).
+
+    Reads no secret and connects nothing (the workers may be the only ones with the secrets; a network
+    whose extra or plugin is not installed here is left to them): a caller that makes its store only
+    for a plan that can be stored, as ``decentsocial schedule`` does, checks first with it.
+    """
+    if isinstance(targets, str):
+        raise errors.InvalidInput(
+            f"targets must be a list of profile names, not one string (write [{targets!r}])"
+        )
+    if not isinstance(targets, Sequence):
+        raise errors.InvalidInput(f"targets must be a list of profile names, got {targets!r}")
+    for name in targets:
+        if not isinstance(name, str) or not name.strip():
+            raise errors.InvalidInput(f"a target must be a profile name, got {name!r}")
+    names = tuple(dict.fromkeys(targets))
+    if not names:
+        raise errors.InvalidInput("a job needs at least one target profile")
+    require_profiles(names)
+    return names

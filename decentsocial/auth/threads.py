@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from ..coerce import as_str, secret_text
-from ..config import LOGIN_TABLE, profile_lock, profile_table, update_profile
+from ..config import LOGIN_TABLE, profile_lock, profile_table, require_profiles, update_profile
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
 from ..httpclient import HttpApi, is_digits, masked, secret_safe, sent_secrets
 from ..keyring_store import get_secret, set_secret
@@ -271,6 +271,8 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     if not isinstance(margin, timedelta):  # compared with the expiry, deep in the backend, otherwise
         raise InvalidInput(f"margin is a timedelta (timedelta(days=7)), not {margin!r}", network=NAME)
     table = profile_table(profile)
+    if not table:  # no such profile: said as every command says it, not as a profile of another network
+        require_profiles([profile])
     if table.get("network") != NAME:
         raise ConfigurationError(f"profile {profile!r} is not a Threads profile", network=NAME)
     entry = table.get("access_token_keyring")
