@@ -23,7 +23,13 @@ def test_comments_sent_again_under_fresh_offsets_end_the_listing() -> None:
             return Reply(200, {"access_token": "access-0123456789", "expires_in": 3600})
         if r.path == "/api/v1/comments/1":
             comments = [
-                {"guid": "5", "entity_guid": "1", "description": "the same", "time_created": 1},
+                {
+                    "guid": "5",
+                    "entity_guid": "1",
+                    "description": "the same",
+                    "time_created": 1,
+                    "owner_guid": "9",
+                },
                 {"entity_guid": "1", "description": "no guid", "time_created": 1},
             ]
             return Reply(200, {"comments": comments, "load-next": f"fresh-{next(offsets)}"})

@@ -52,8 +52,19 @@ def channel_name(value: str) -> str:
 
 
 def segment(value: str) -> str:
-    """``value`` percent-encoded as one URL path segment (``/``, ``?``, ``#`` and ``..`` included)."""
+    """``value`` percent-encoded as one URL path segment (``/``, ``?`` and ``#`` included; ``.`` or
+    ``..`` alone stay dot-segments, which is why ids are checked before they get here)."""
     return quote(value, safe="")
+
+
+def channel_url(username: str) -> str | None:
+    """A channel's page, the username one percent-encoded path segment whatever a server sends
+    (``x/../api``, ``?a=b``, spaces, non-ASCII). None for ``.`` or ``..``, which every URL reader
+    takes for this folder or the one above however they are encoded, and for a name holding a lone
+    surrogate, which no URL can carry: no channel has such a page."""
+    if username in (".", "..") or textlib.lone_surrogate_at(username) is not None:
+        return None
+    return f"https://www.minds.com/{segment(username)}"
 
 
 def _seconds(value: Any) -> datetime | None:
@@ -70,15 +81,19 @@ def time_of(value: Any) -> datetime:
 
 
 def account(c: Mapping[str, Any]) -> Account:
-    """A channel."""
-    username = as_str(c.get("username")) or as_str(c.get("guid")) or ""
+    """A channel, named by its guid (or, without one, its username). A channel with neither is
+    malformed: an empty id would stand for every such channel, one author for every ownerless post."""
+    guid = as_str(c.get("guid"))
+    username = as_str(c.get("username")) or guid
+    if not username:
+        raise malformed(NAME, "channel (neither a guid nor a username)")
     created = _seconds(c.get("time_created"))
     return Account(
         network=NAME,
-        id=as_str(c.get("guid")) or username,
+        id=guid or username,
         handle=username,
         display_name=as_str(c.get("name")),
-        url=f"https://www.minds.com/{username}",
+        url=channel_url(username),
         bio=as_str(c.get("briefdescription")) or None,
         followers=as_count(c.get("subscribers_count")),
         following=as_count(c.get("subscriptions_count")),
@@ -107,8 +122,17 @@ def asked_post(a: Mapping[str, Any], asked_guid: str) -> Post:
 
 
 def _owner(item: Mapping[str, Any]) -> Account:
+    """The channel that made an activity or comment: its ``ownerObj``, with the item's ``owner_guid``
+    where that has no guid; an item naming no owner at all is malformed (the engine always sends one)."""
     owner = item.get("ownerObj")
-    return account(owner if isinstance(owner, Mapping) else {"guid": item.get("owner_guid")})
+    found: Mapping[str, Any] = owner if isinstance(owner, Mapping) else {}
+    if not as_str(found.get("guid")):
+        guid = as_str(item.get("owner_guid"))
+        if guid:
+            found = {**found, "guid": guid}
+        elif not as_str(found.get("username")):
+            raise malformed(NAME, "post without its owner (no ownerObj or owner_guid)")
+    return account(found)
 
 
 def post(a: Mapping[str, Any]) -> Post:

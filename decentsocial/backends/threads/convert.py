@@ -32,6 +32,8 @@ MEDIA_FIELDS = (
     "link_attachment_url,topic_tag,replied_to,root_post,hide_status"
 )
 ME_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
+#: The handle of a post's author that the answer does not name (:func:`hidden_author`).
+HIDDEN = "[hidden]"
 INSIGHT_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
 ACCOUNT_METRICS = "views,likes,replies,reposts,quotes,clicks,followers_count"
 
@@ -56,8 +58,18 @@ def media_id(value: str, what: str = "post id") -> str:
 
 
 def segment(value: str) -> str:
-    """``value`` percent-encoded as one URL path segment (``/``, ``?``, ``#`` and ``..`` included)."""
+    """``value`` percent-encoded as one URL path segment (``/``, ``?`` and ``#`` included; ``.`` or
+    ``..`` alone stay dot-segments, which is why ids are checked before they get here)."""
     return quote(value, safe="")
+
+
+def profile_url(username: str) -> str | None:
+    """A username's profile page, the name one percent-encoded path segment: whatever a server sends
+    (``../x``, ``?a=b``, spaces, non-ASCII), the URL stays valid and names that profile's page only.
+    None for a name holding a lone surrogate, which no URL can carry (no page has that name)."""
+    if textlib.lone_surrogate_at(username) is not None:
+        return None
+    return f"https://www.threads.net/@{segment(username)}"
 
 
 # ---------------------------------------------------------------- rules Threads documents
@@ -208,10 +220,15 @@ def account(body: Mapping[str, Any], name: str | None = None) -> Account:
     looked up by ``name``). Account ids are usernames: user ids are app-scoped.
 
     The token's own needs a username or its user id (digits): an answer with neither is malformed,
-    not an account named "unknown" that ``posts("unknown")`` would take for yours."""
-    username = as_str(body.get("username")) or name
-    if not username:
-        username = as_str(body.get("id"))
+    not an account named "unknown" that ``posts("unknown")`` would take for yours. A profile looked
+    up by name needs its username (``profile_lookup`` always sends it): one without it cannot be
+    told to be the profile asked for, so ``{}`` is malformed, not an account made of the name asked."""
+    username = as_str(body.get("username")) or ""
+    named = bool(username)
+    if not named:
+        if name is not None:
+            raise malformed(NAME, "account (a profile without its username)")
+        username = as_str(body.get("id")) or ""
         if not is_id(username):
             raise malformed(NAME, "account (neither a username nor a user id)")
     if name is not None and username.lower() != name.lower():  # usernames are case-blind
@@ -221,7 +238,7 @@ def account(body: Mapping[str, Any], name: str | None = None) -> Account:
         id=username,
         handle=username,
         display_name=as_str(body.get("name")),
-        url=f"https://www.threads.net/@{username}",
+        url=profile_url(username) if named else None,  # a user id names no profile page
         bio=as_str(body.get("threads_biography") or body.get("biography")) or None,
         avatar_url=as_str(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
         followers=as_count(body.get("follower_count")),
@@ -251,10 +268,14 @@ def post(m: Mapping[str, Any]) -> Post:
     ``tests/threads/test_trusted.py`` holds the two equal.
     """
     get = m.get
+    post_id = id_of(m, "a post")
     text = as_exact_str(get("text")) or ""
     username = as_str(get("username"))
-    # Account ids are usernames: search results and profile lookups carry only the username.
-    author = _author(username, True) if username else _author(ref_id(get("owner")) or "unknown", False)
+    if username:  # account ids are usernames: search results and profile lookups carry only the username
+        author = _author(username, True)
+    else:  # documented: a username only for public users and your own, ``owner`` only on your own posts
+        owner = ref_id(get("owner"))
+        author = _author(owner, False) if owner else hidden_author(post_id)
     kind = get("media_type")
     items: tuple[Media, ...] = ()
     if kind == "CAROUSEL_ALBUM":
@@ -277,7 +298,7 @@ def post(m: Mapping[str, Any]) -> Post:
     return Post._trusted(
         {  # in Post's field order; the fields given are the fields set, as validation leaves them
             "network": NAME,
-            "id": id_of(m, "a post"),
+            "id": post_id,
             "url": as_exact_str(get("permalink")),
             "author": author,
             "text": text,
@@ -303,9 +324,19 @@ def _author(owner: str, named: bool) -> Account:
     ``raw`` and is frozen, so one instance can stand for every post by that
     author (a page of one profile's posts has one author).
     """
-    return Account(
-        network=NAME, id=owner, handle=owner, url=f"https://www.threads.net/@{owner}" if named else None
-    )
+    return Account(network=NAME, id=owner, handle=owner, url=profile_url(owner) if named else None)
+
+
+def hidden_author(post_id: str) -> Account:
+    """The author of a post whose answer names none (Threads documents the username for public users
+    and your own only, and ``owner`` for your own top-level posts only: a non-public account's reply).
+
+    The post is kept, by an author that names no account: the handle :data:`HIDDEN` (brackets are in
+    no Threads username, so it is no one's, as a made-up "unknown" would be), the id
+    ``[hidden]:<post id>`` (one per post: two such posts are never taken for one author's, as an
+    empty id would make them), no URL.
+    """
+    return Account(network=NAME, id=f"{HIDDEN}:{post_id}", handle=HIDDEN)
 
 
 def published(draft: Draft, post_id: str, username: str, root_id: str | None, *, named: bool = True) -> Post:
