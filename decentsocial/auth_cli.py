@@ -56,12 +56,17 @@ def _typed_profile(ctx: Any, param: Any, value: str) -> str:
     return checked_while_read(_usable_name)(ctx, param, typed_value()(ctx, param, value))
 
 
-ProfileArg = Annotated[
-    str,
-    typer.Option(
-        "--profile", "-p", help="Name of the profile to save (brand-mastodon).", callback=_typed_profile
-    ),
-]
+def _profile_option(network: str) -> Any:
+    """``--profile`` of ``login NETWORK``, its example named for that network (``brand-threads``)."""
+    return typer.Option(
+        "--profile", "-p", help=f"Name of the profile to save (brand-{network}).", callback=_typed_profile
+    )
+
+
+MastodonProfile = Annotated[str, _profile_option("mastodon")]
+ThreadsProfile = Annotated[str, _profile_option("threads")]
+BlueskyProfile = Annotated[str, _profile_option("bluesky")]
+NostrProfile = Annotated[str, _profile_option("nostr")]
 NoBrowser = Annotated[
     bool, typer.Option("--no-browser", help="Print the address instead of opening a browser.")
 ]
@@ -179,7 +184,7 @@ def login_mastodon(
         str,
         typer.Argument(help="Your instance's address, e.g. https://mastodon.social.", callback=typed_value()),
     ],
-    profile: ProfileArg,
+    profile: MastodonProfile,
     read_only: ReadOnly = False,
     scope: Annotated[
         list[str] | None,
@@ -211,7 +216,7 @@ def login_mastodon(
 @login_app.command("threads")
 @handles_errors
 def login_threads(
-    profile: ProfileArg,
+    profile: ThreadsProfile,
     app_id: Annotated[
         str, typer.Option("--app-id", help="Threads app ID (Meta app dashboard).", callback=typed_value())
     ],
@@ -260,7 +265,7 @@ def login_bluesky(
     handle: Annotated[
         str, typer.Argument(help="Your handle, e.g. brand.bsky.social.", callback=typed_value())
     ],
-    profile: ProfileArg,
+    profile: BlueskyProfile,
     server: Annotated[str, typer.Option("--server", help="Your PDS.", callback=typed_value())] = (
         "https://bsky.social"
     ),
@@ -305,7 +310,7 @@ def _chain_login(network: str, title: str) -> Callable[..., None]:
 
     def login(
         account: Annotated[str, typer.Argument(help="The account name, without @.", callback=typed_value())],
-        profile: ProfileArg,
+        profile: str,
         node: NodeOpt = None,
         active: ActiveOpt = False,
         posting_key_env: PostingEnv = None,
@@ -332,6 +337,8 @@ def _chain_login(network: str, title: str) -> Callable[..., None]:
         _done(signed)
 
     login.__name__ = login.__qualname__ = f"login_{network}"
+    # Its own example (brand-hive, brand-steem): an annotation object, read as the string ones are.
+    login.__annotations__["profile"] = Annotated[str, _profile_option(network)]
     login.__doc__ = f"Import {title} keys, checked against the account's public keys on the chain."
     return login
 
@@ -343,7 +350,7 @@ login_steem = login_app.command("steem")(handles_errors(_chain_login("steem", "S
 @login_app.command("nostr")
 @handles_errors
 def login_nostr(
-    profile: ProfileArg,
+    profile: NostrProfile,
     relay: Annotated[
         list[str] | None, typer.Option("--relay", help="A relay (repeatable).", callback=typed_value())
     ] = None,

@@ -1,4 +1,4 @@
-"""Examples on the Async, Command line, Cross-posting and Crisis pages run as written on the sandbox.
+"""The Async, Campaigns, Command line, Cross-posting and Crisis pages' examples run as written on the sandbox.
 
 Examples that name profiles (``profile="brand-mastodon"``, ``--to brand-mastodon``) run with those
 profiles pointing at sandbox files, as a rehearsal would; the page's text is run, never a copy.
@@ -11,13 +11,18 @@ import re
 import shlex
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import decentsocial as ds
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A page's fixed date in the future must be at least this far ahead: this test says so a year before
+#: the example would fail ("at is in the past"), not on the day.
+AHEAD = timedelta(days=365)
 
 
 def section(page: str, heading: str) -> str:
@@ -120,3 +125,68 @@ def test_the_crisis_pages_lifecycle_example_runs(tmp_path: Path) -> None:
         assert (post.text, post.content_warning) == ("Our spring sale starts Tuesday", "correction")
         assert post.edited_at is not None
         assert list(net.pinned()) == []  # pinned, then unpinned
+
+
+def test_the_campaigns_pages_planning_examples_run(tmp_path: Path) -> None:
+    """The page once planned for 2026-12-24 and 2027-01-04: from those days on, "at is in the past"."""
+    env = sandbox_profiles(tmp_path, "brand-mastodon", "brand-bluesky", "brand-hive")
+    planning, zoned = re.findall(r"```python\n(.*?)```", section("campaigns.md", "## Planning"), re.S)
+    run(planning + zoned, tmp_path, env)  # the second block goes on from the first, as the page reads
+    with ds.Scheduler(str(tmp_path / "campaign.db")) as sched:
+        jobs = sorted(sched.jobs(), key=lambda job: (job.draft.text, job.tz or ""))
+    now = datetime.now(timezone.utc)
+    [launch, tips, weekly] = jobs
+    # Rescheduled an hour after the launch: a fixed date, told a year ahead that it must move on.
+    assert launch.at - now > AHEAD, "the page's launch date is less than a year away: move it ahead"
+    assert (launch.draft.text, launch.status, launch.draft.idempotency_key) == (
+        "Launch day! #acme",
+        "scheduled",
+        launch.key,
+    )
+    assert (tips.status, tips.tz) == ("cancelled", None)
+    assert (weekly.status, weekly.tz, weekly.every) == ("scheduled", "Europe/Berlin", timedelta(days=7))
+    local = weekly.at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)  # a Monday, 09:00 in Berlin
+    assert now < weekly.at < now + timedelta(days=8)  # the next Monday
+
+
+def command_lines(text: str) -> list[str]:
+    """A console block's ``decentsocial`` commands, each a line (``\\`` continuations joined)."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [line.strip() for line in joined.splitlines() if line.strip().startswith("decentsocial ")]
+
+
+def test_the_campaigns_pages_schedule_commands_run(tmp_path: Path) -> None:
+    """The page's ``decentsocial schedule`` lines a sandbox can take (not ``--variant bluesky=…``: the
+    sandbox profiles are no Bluesky), then ``jobs``; the fixed ``--at`` must still be to come."""
+    pytest.importorskip("typer", reason="the command needs the cli extra")
+    env = sandbox_profiles(tmp_path, "brand-mastodon", "brand-bluesky")
+    lines = command_lines(block(section("campaigns.md", "## Running"), "bash"))
+    chosen = [line for line in lines if line.startswith("decentsocial schedule ") and "--variant" not in line]
+    assert len(chosen) == 2, lines
+    for line in [*chosen, "decentsocial jobs"]:
+        words = shlex.split(line, comments=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from decentsocial.console import main; sys.argv[0] = 'decentsocial'; main()",
+                *words[1:],
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"{line}\n{done.stderr}"
+    with ds.Scheduler(str(tmp_path / "campaign.db")) as sched:
+        jobs = sorted(sched.jobs(), key=lambda job: job.draft.text)
+    assert [(job.draft.text, job.status, job.every) for job in jobs] == [
+        ("Launch day! #acme", "scheduled", None),
+        ("Tip of the week", "scheduled", timedelta(days=7)),
+    ]
+    launch = jobs[0]
+    assert launch.at - datetime.now(timezone.utc) > AHEAD, "the page's --at is less than a year away: move it"
