@@ -85,12 +85,18 @@ class Harness:
         if isinstance(self.me, SandboxNetwork) and self.me.config.path is None:
             # Built from its settings, an in-memory sandbox would be a new, empty one.
             return self.me.as_account(self.me.handle)
+        from decentsocial.base import BaseNetwork
+
         backend: Any = type(self.me)  # a BaseNetwork subclass: built from settings alone
+        settings = getattr(self.me, "settings", None)
+        if isinstance(self.me, BaseNetwork) and self.me.settings.state_path is None:
+            # The state store ``me`` took from the environment when it first used one: a process started
+            # as ``me``'s was finds that one, though ``contract_state_dir`` (per test module) has moved
+            # the default since a session-wide ``me`` first recorded a key.
+            settings = self.me.settings.model_copy(update={"state_path": self.me.state.path})
         with warnings.catch_warnings():  # said once by the harness's own connections already
             warnings.simplefilter("ignore")
-            fresh: Network = backend(
-                getattr(self.me, "settings", None), retry=getattr(self.me, "retry", None)
-            )
+            fresh: Network = backend(settings, retry=getattr(self.me, "retry", None))
         return fresh
 
     @staticmethod
