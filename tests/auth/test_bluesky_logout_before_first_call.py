@@ -25,28 +25,13 @@ import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
 from decentsocial.errors import AuthenticationError
 from decentsocial.keyring_store import get_secret
+from tests.auth.bluesky_session import password_profile, refresh
 from tests.auth.conftest import Store
 from tests.servers.bluesky import BlueskyStack
 
 PROFILE = "brand-bsky"
 ENTRY = f"{PROFILE}/session"
 PASSWORD_ENV = "BRAND_BSKY_TEST_PASSWORD"
-
-
-def write_profile(
-    store: Store, stack: BlueskyStack, handle: str, *, entry: str | None = None, file: Path | None = None
-) -> None:
-    """A hand-written profile that logs in with its password (from the environment) and saves its session."""
-    saved = f'keyring_session = "{entry}"\n' if entry else f'session_file = "{file}"\n'
-    store.config.write_text(
-        f'[profiles.{PROFILE}]\nnetwork = "bluesky"\nbase_url = "{stack.pds_url}"\n'
-        f'handle = "{handle}"\npassword_env = "{PASSWORD_ENV}"\n{saved}'
-    )
-
-
-def refresh(net: BlueskyNetwork) -> None:
-    """What atproto does when the access token nears expiry (forced, so no wait)."""
-    net.transport.client()._refresh_and_set_session()
 
 
 @pytest.fixture
@@ -60,7 +45,7 @@ def test_a_first_call_after_logout_puts_no_session_in_the_removed_keyring_entry(
     bluesky_stack: BlueskyStack, store: Store, account: tuple[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     handle, _ = account
-    write_profile(store, bluesky_stack, handle, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, handle, PASSWORD_ENV, entry=ENTRY)
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
         ds.auth.logout(PROFILE, revoke=False)  # another process: decentsocial logout --no-revoke
@@ -85,7 +70,7 @@ def test_a_first_call_after_logout_puts_no_session_file_back(
 ) -> None:
     handle, _ = account
     session = tmp_path / "brand.session"
-    write_profile(store, bluesky_stack, handle, file=session)
+    password_profile(store, bluesky_stack, PROFILE, handle, PASSWORD_ENV, file=session)
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
         ds.auth.logout(PROFILE, revoke=False)
@@ -133,7 +118,7 @@ def test_a_first_call_after_a_new_sign_in_leaves_the_new_session_alone(
     bluesky_stack: BlueskyStack, store: Store, account: tuple[str, str]
 ) -> None:
     handle, password = account
-    write_profile(store, bluesky_stack, handle, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, handle, PASSWORD_ENV, entry=ENTRY)
     with ds.connect(profile=PROFILE) as old:
         assert isinstance(old, BlueskyNetwork)
         # Signed in again from another process: a profile of its own, its session in the entry.
@@ -158,7 +143,7 @@ def test_a_profile_edited_by_hand_meanwhile_still_gets_its_session(
     bluesky_stack: BlueskyStack, store: Store, account: tuple[str, str]
 ) -> None:
     handle, _ = account
-    write_profile(store, bluesky_stack, handle, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, handle, PASSWORD_ENV, entry=ENTRY)
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
         with store.config.open("a") as config:  # a setting that is not where the session is kept
@@ -173,7 +158,7 @@ def test_explicit_settings_save_the_session_whatever_the_config_file_holds(
     bluesky_stack: BlueskyStack, store: Store, account: tuple[str, str]
 ) -> None:
     handle, password = account
-    write_profile(store, bluesky_stack, handle, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, handle, PASSWORD_ENV, entry=ENTRY)
     ds.auth.logout(PROFILE, revoke=False)  # no such profile: these settings come from no profile
     net = ds.connect(
         "bluesky", base_url=bluesky_stack.pds_url, handle=handle, password=password, keyring_session=ENTRY

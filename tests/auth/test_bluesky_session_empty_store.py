@@ -18,28 +18,13 @@ pytest.importorskip("keyring")
 
 import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
+from tests.auth.bluesky_session import password_profile, refresh
 from tests.auth.conftest import Store
 from tests.servers.bluesky import BlueskyStack
 
 PROFILE = "empty-bluesky"
 ENTRY = f"{PROFILE}/session"
 PASSWORD_ENV = "EMPTY_BLUESKY_PASSWORD"
-
-
-def profile(
-    store: Store, stack: BlueskyStack, handle: str, *, entry: str | None = None, file: Path | None = None
-) -> None:
-    """A profile that logs in with its password (from the environment) and saves its session."""
-    saved = f'keyring_session = "{entry}"\n' if entry else f'session_file = "{file}"\n'
-    store.config.write_text(
-        f'[profiles.{PROFILE}]\nnetwork = "bluesky"\nbase_url = "{stack.pds_url}"\n'
-        f'handle = "{handle}"\npassword_env = "{PASSWORD_ENV}"\n{saved}'
-    )
-
-
-def refresh(net: BlueskyNetwork) -> None:
-    """What atproto does when the access token nears expiry (forced, so no wait)."""
-    net.transport.client()._refresh_and_set_session()
 
 
 @pytest.fixture
@@ -52,7 +37,7 @@ def account(bluesky_stack: BlueskyStack, monkeypatch: pytest.MonkeyPatch) -> str
 def test_a_login_into_an_empty_keyring_entry_and_each_refresh_are_saved(
     bluesky_stack: BlueskyStack, store: Store, account: str
 ) -> None:
-    profile(store, bluesky_stack, account, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, account, PASSWORD_ENV, entry=ENTRY)
     assert store.secrets() == {}
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
@@ -75,7 +60,7 @@ def test_a_login_into_an_empty_keyring_entry_and_each_refresh_are_saved(
 def test_a_logout_after_a_login_into_an_empty_keyring_entry_wins_over_the_refresh(
     bluesky_stack: BlueskyStack, store: Store, account: str
 ) -> None:
-    profile(store, bluesky_stack, account, entry=ENTRY)
+    password_profile(store, bluesky_stack, PROFILE, account, PASSWORD_ENV, entry=ENTRY)
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
         assert net.me().handle == account  # logged in with the password; its session saved
@@ -93,7 +78,7 @@ def test_a_login_into_an_empty_session_file_and_each_refresh_are_saved(
 ) -> None:
     session = tmp_path / "empty.session"
     session.write_text("")  # there, and empty: no saved session
-    profile(store, bluesky_stack, account, file=session)
+    password_profile(store, bluesky_stack, PROFILE, account, PASSWORD_ENV, file=session)
     with ds.connect(profile=PROFILE) as net:
         assert isinstance(net, BlueskyNetwork)
         assert net.me().handle == account

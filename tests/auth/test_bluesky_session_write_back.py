@@ -21,6 +21,7 @@ pytest.importorskip("keyring")
 import decentsocial as ds
 from decentsocial.backends.bluesky import BlueskyNetwork
 from decentsocial.keyring_store import get_secret
+from tests.auth.bluesky_session import refresh
 from tests.auth.conftest import Store
 from tests.servers.bluesky import BlueskyStack
 
@@ -34,11 +35,6 @@ def sign_in(stack: BlueskyStack, handle: str, password: str) -> str:
     value = get_secret(ENTRY)  # read through the library, as another process would
     assert value is not None
     return value
-
-
-def refresh(net: BlueskyNetwork) -> None:
-    """What atproto does when the access token nears expiry (forced, so no wait)."""
-    net.transport.client()._refresh_and_set_session()
 
 
 def test_a_refresh_after_logout_puts_no_secret_back(

@@ -28,57 +28,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 import decentsocial as ds
 from decentsocial.cli import app
 from decentsocial.models import Draft
-
-runner = CliRunner()
+from tests.cli import _helpers as helpers
+from tests.cli._helpers import refused, run_with_bytes
 
 BAD = os.fsdecode(b"a\xff")  # as the shell's $'a\xff' reaches sys.argv under a UTF-8 locale
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A folder with a config (profile ``brand`` on a sandbox) and an image; stores would be made here."""
-    db = json.dumps(str(tmp_path / "s.db"))
-    (tmp_path / "config.toml").write_text(
-        f'[profiles.brand]\nnetwork = "sandbox"\npath = {db}\naccount = "brand"\n'
-    )
-    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    return tmp_path
+def home(home: Path) -> Path:
+    """The folder with profile ``brand``, and an image."""
+    (home / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return home
 
 
 def invoke(home: Path, *args: str) -> Any:
-    args = tuple(a.replace("HOME", str(home)) for a in args)
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-            "DECENTSOCIAL_METRICS": str(home / "metrics.db"),
-            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-            "COLUMNS": "200",
-        },
-    )
-
-
-def refused(result: Any, *said: str) -> str:
-    """``result`` is one line on stderr, status 2, nothing on stdout; the line."""
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("error: "), result.stderr
-    for words in said:
-        assert words in result.stderr, result.stderr
-    return str(result.stderr)
+    """The command run in ``home``, ``HOME`` in its arguments standing for that folder."""
+    return helpers.invoke(home, *(a.replace("HOME", str(home)) for a in args))
 
 
 def made(home: Path) -> list[str]:
     """What a command left in ``home`` besides the config and the image."""
-    return sorted(p.name for p in home.iterdir() if p.name not in ("config.toml", "pic.png"))
+    return helpers.made(home, "pic.png")
 
 
 # ---------------------------------------------------------------- a byte the command line could not decode
@@ -131,25 +105,10 @@ def test_the_options_from_undecodable_command_line_bytes_in_a_real_process(
     tmp_path: Path, option: str
 ) -> None:
     """As a shell under a UTF-8 locale passes ``--cw $'\\xff'``: the byte is a lone surrogate in argv."""
-    if os.name != "posix":
-        pytest.skip("bytes on the command line are a POSIX thing")
-    env = {**os.environ, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml"), "PYTHONIOENCODING": "utf-8"}
-    env.update(DECENTSOCIAL_STATE_DIR=str(tmp_path / "state"), LC_ALL="C.UTF-8")
     image = tmp_path / "pic.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
-    args = [sys.executable, "-m", "decentsocial.cli", "post", "hello", "-n", "sandbox", "--image", str(image)]
-    ran = subprocess.run(
-        [os.fsencode(a) for a in args]
-        + [b"-s", os.fsencode(f"path={tmp_path / 's.db'}"), os.fsencode(option), b"warn \xff"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert ran.returncode == 2, ran.stderr
-    assert ran.stdout == b""
-    said = ran.stderr.decode("utf-8")
+    args = ["post", "hello", "-n", "sandbox", "--image", str(image), "-s", f"path={tmp_path / 's.db'}"]
+    said = run_with_bytes(tmp_path, *args, option, b"warn \xff", LC_ALL="C.UTF-8")
     assert said.startswith(f"error: {option} is not valid Unicode: a lone surrogate at character 5"), said
     assert said.count("\n") == 1
     assert not (tmp_path / "s.db").exists()  # nothing posted: the sandbox was never opened
@@ -200,7 +159,7 @@ def test_an_empty_alt_and_an_empty_text_with_an_image_are_still_taken(home: Path
 
 
 def test_text_piped_in_empty_is_still_the_files_fault(home: Path) -> None:
-    result = runner.invoke(
+    result = helpers.runner.invoke(
         app, ["post", "-", "-p", "brand"], input=b"", env={"DECENTSOCIAL_CONFIG": str(home / "config.toml")}
     )
     assert result.exit_code == 1, result.output

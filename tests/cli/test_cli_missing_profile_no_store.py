@@ -10,45 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from decentsocial.cli import app
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A folder with a config (profile ``brand`` on a sandbox); every store would be made here."""
-    db = json.dumps(str(tmp_path / "s.db"))
-    (tmp_path / "config.toml").write_text(
-        f'[profiles.brand]\nnetwork = "sandbox"\npath = {db}\naccount = "brand"\n', encoding="utf-8"
-    )
-    return tmp_path
-
-
-def invoke(home: Path, *args: str, **env: str) -> Any:
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-            "DECENTSOCIAL_METRICS": str(home / "metrics.db"),
-            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-            "COLUMNS": "200",
-            **env,
-        },
-    )
-
-
-def made(home: Path) -> list[str]:
-    """What the command left in ``home`` besides the config: stores, a sandbox, records."""
-    return sorted(p.name for p in home.iterdir() if p.name != "config.toml")
-
+from tests.cli._helpers import invoke, made, one_line, refused
 
 MISSING = [
     ["schedule", "hello", "--to", "nosuch", "--at", "+1h"],
@@ -69,18 +34,13 @@ MISSING = [
 @pytest.mark.parametrize("args", MISSING, ids=[" ".join(a) for a in MISSING])
 def test_a_missing_profile_is_said_before_any_store_is_made(home: Path, args: list[str]) -> None:
     args = [str(home / a) if a == "c.json" else a for a in args]
-    result = invoke(home, *args)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("error: no profile 'nosuch' in "), result.stderr
-    assert len(result.stderr.splitlines()) == 1, result.stderr
+    one_line(invoke(home, *args), 1, "error: no profile 'nosuch' in ")
     assert made(home) == []  # no job or metrics store, no sandbox, nothing posted with brand
 
 
 def test_track_with_a_wrong_setting_makes_no_store(home: Path) -> None:
     """A wrong argument (status 2) is refused before anything is written: the store was made first."""
-    result = invoke(home, "track", "-n", "sandbox", "-s", "nosuch=1")
-    assert result.exit_code == 2, result.output
-    assert "no setting 'nosuch'" in result.stderr
+    refused(invoke(home, "track", "-n", "sandbox", "-s", "nosuch=1"), "no setting 'nosuch'")
     assert made(home) == []
 
 

@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from decentsocial.cli import app
-
-runner = CliRunner()
+from tests.cli import _helpers as helpers
+from tests.cli._helpers import made, one_line, run_with_bytes
 
 #: What the value must never show: it may be a secret.
 SECRET = "hunter2-"
@@ -33,48 +29,20 @@ SECRET = "hunter2-"
 def home(tmp_path: Path) -> Path:
     """A folder with a config: ``brand``, ``shop`` (sandboxes), and profiles whose settings are refused."""
     db = json.dumps(str(tmp_path / "s.db"))
-    (tmp_path / "config.toml").write_text(
-        f'[profiles.brand]\nnetwork = "sandbox"\npath = {db}\naccount = "brand"\n'
+    return helpers.write_config(
+        tmp_path,
         f'[profiles.shop]\nnetwork = "sandbox"\npath = {db}\naccount = "shop"\n'
         f'[profiles.unknown]\nnetwork = "sandbox"\npath = {db}\nnosuch = 1\n'
         f'[profiles.invalid]\nnetwork = "sandbox"\npath = {db}\nmax_length = "lots"\n'
         f"[profiles.nonet]\npath = {db}\n"
         f'[profiles.indirect]\nnetwork = "sandbox"\npath = {db}\naccount_env = "UNSET_ACCOUNT_VAR"\n',
-        encoding="utf-8",
     )
-    return tmp_path
 
 
 def invoke(home: Path, *args: str, **env: str) -> Any:
+    """The command run in ``home``, with profile ``indirect``'s variable unset."""
     os.environ.pop("UNSET_ACCOUNT_VAR", None)
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-            "DECENTSOCIAL_METRICS": str(home / "metrics.db"),
-            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-            "COLUMNS": "200",
-            **env,
-        },
-    )
-
-
-def made(home: Path) -> list[str]:
-    """What the command left besides the config: a job or metrics store, the sandbox, records."""
-    return sorted(p.name for p in home.iterdir() if p.name != "config.toml")
-
-
-def one_line(result: Any, status: int, *said: str) -> str:
-    assert result.exit_code == status, result.output
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for words in said:
-        assert words in result.stderr, result.stderr
-    return str(result.stderr)
+    return helpers.invoke(home, *args, **env)
 
 
 # ---------------------------------------------------------------- --setting with a profile
@@ -151,26 +119,17 @@ def test_a_profile_setting_is_still_its_own_failure(home: Path) -> None:
 
 def test_a_setting_with_a_lone_surrogate_in_a_real_process(home: Path) -> None:
     """As a shell passes ``-s account=$'\\xff'``: ``os.fsdecode`` makes the byte a lone surrogate."""
-    if os.name != "posix":
-        pytest.skip("bytes on the command line are a POSIX thing")
-    env = {
-        **os.environ,
-        "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-        "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-        "PYTHONIOENCODING": "utf-8",
-    }
-    args = [sys.executable.encode(), b"-m", b"decentsocial.cli", b"track", b"-p", b"brand"]
-    ran = subprocess.run(
-        [*args, b"--store", os.fsencode(home / "metrics.db"), b"-s", b"account=" + SECRET.encode() + b"\xff"],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
+    said = run_with_bytes(
+        home,
+        "track",
+        "-p",
+        "brand",
+        "--store",
+        str(home / "metrics.db"),
+        "-s",
+        b"account=" + SECRET.encode() + b"\xff",
+        DECENTSOCIAL_CONFIG=str(home / "config.toml"),
     )
-    assert ran.returncode == 2, ran.stderr
-    assert ran.stdout == b""
-    said = ran.stderr.decode("utf-8")
     assert said.startswith("error: --setting: "), said
     assert "account" in said, said
     assert len(said.splitlines()) == 1, said

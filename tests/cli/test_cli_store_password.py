@@ -3,9 +3,7 @@ on a real password-protected redis-server (loopback)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +12,11 @@ import pytest
 pytest.importorskip("redis", reason="the celery extra is not installed")
 import redis
 
+from tests.cli._helpers import run_process
 from tests.scheduler.test_celery import RedisServer
 
 pytestmark = pytest.mark.server
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "St0reSecret9"
 
 
@@ -34,22 +32,7 @@ def server() -> Iterator[RedisServer]:
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (home / "config.toml").write_text(f'[profiles.brand]\nnetwork = "sandbox"\npath = "{home / "s.db"}"\n')
-    env = {
-        **os.environ,
-        "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONIOENCODING": "utf-8",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "decentsocial.cli", *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_process(home, *args)
 
 
 @pytest.mark.parametrize("as_json", [False, True])

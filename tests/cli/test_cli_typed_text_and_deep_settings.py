@@ -12,57 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from decentsocial.cli import UsageProblem, app, parse_settings
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A folder with a config (profile ``brand`` on a sandbox); the stores would be made here."""
-    db = json.dumps(str(tmp_path / "s.db"))
-    (tmp_path / "config.toml").write_text(
-        f'[profiles.brand]\nnetwork = "sandbox"\npath = {db}\naccount = "brand"\n'
-    )
-    return tmp_path
-
-
-def invoke(home: Path, *args: str, stdin: bytes | None = None) -> Any:
-    return runner.invoke(
-        app,
-        list(args),
-        input=stdin,
-        env={
-            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-            "COLUMNS": "200",
-        },
-    )
-
-
-def one_line(result: Any, status: int, *said: str) -> str:
-    """``result`` is one line on stderr with exit ``status``, nothing on stdout; the line."""
-    assert result.exit_code == status, result.output
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("error: "), result.stderr
-    for words in said:
-        assert words in result.stderr, result.stderr
-    return str(result.stderr)
-
-
-def made(home: Path) -> list[str]:
-    return sorted(p.name for p in home.iterdir() if p.name != "config.toml")
-
+from decentsocial.cli import UsageProblem, parse_settings
+from tests.cli._helpers import invoke, made, one_line, piped, run_with_bytes
 
 # ---------------------------------------------------------------- --setting KEY=<deep JSON>
 
@@ -150,28 +106,14 @@ def test_the_statement_message_does_not_offer_stdin(home: Path) -> None:
 
 
 def test_text_from_undecodable_command_line_bytes_in_a_real_process(tmp_path: Path) -> None:
-    if os.name != "posix":
-        pytest.skip("bytes on the command line are a POSIX thing")
-    env = {**os.environ, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml"), "PYTHONIOENCODING": "utf-8"}
-    env["DECENTSOCIAL_STATE_DIR"] = str(tmp_path / "state")
-    args = [sys.executable, "-m", "decentsocial.cli", "post", "-n", "sandbox"]
-    ran = subprocess.run(
-        [os.fsencode(a) for a in args] + [b"-s", os.fsencode(f"path={tmp_path / 's.db'}"), b"hi\xff"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert ran.returncode == 2, ran.stderr
-    assert ran.stdout == b""
-    assert ran.stderr.decode("utf-8").startswith("error: TEXT is not valid Unicode")
+    said = run_with_bytes(tmp_path, "post", "-n", "sandbox", "-s", f"path={tmp_path / 's.db'}", b"hi\xff")
+    assert said.startswith("error: TEXT is not valid Unicode")
     assert not (tmp_path / "s.db").exists()
 
 
 def test_text_piped_in_with_an_undecodable_byte_is_the_files_fault(home: Path) -> None:
     """Not typed on the command line: status 1, naming standard input and what to do."""
-    one_line(invoke(home, "post", "-", "-p", "brand", stdin=b"hi \xff"), 1, "standard input is not UTF-8")
+    one_line(piped(home, b"hi \xff", "post", "-", "-p", "brand"), 1, "standard input is not UTF-8")
 
 
 def test_plain_text_still_posts_and_schedules(home: Path) -> None:
@@ -179,7 +121,7 @@ def test_plain_text_still_posts_and_schedules(home: Path) -> None:
     assert posted.exit_code == 0, posted.output
     planned = invoke(home, "schedule", "later é", "--to", "brand", "--at", "+1h", "--json")
     assert planned.exit_code == 0, planned.output
-    piped = invoke(home, "schedule", "-", "--to", "brand", "--at", "+2h", stdin=b"from a file\n")
-    assert piped.exit_code == 0, piped.output
+    from_a_file = piped(home, b"from a file\n", "schedule", "-", "--to", "brand", "--at", "+2h")
+    assert from_a_file.exit_code == 0, from_a_file.output
     jobs = invoke(home, "jobs", "--json")
     assert sorted(j["text"] for j in json.loads(jobs.stdout)) == ["from a file", "later é"]

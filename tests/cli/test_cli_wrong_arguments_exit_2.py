@@ -12,58 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from decentsocial.cli import app
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A folder with a config (profile ``brand`` on a sandbox); the stores would be made here."""
-    db = json.dumps(str(tmp_path / "s.db"))
-    (tmp_path / "config.toml").write_text(
-        f'[profiles.brand]\nnetwork = "sandbox"\npath = {db}\naccount = "brand"\n'
-    )
-    return tmp_path
-
-
-def invoke(home: Path, *args: str, **env: str) -> Any:
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
-            "COLUMNS": "200",
-            **env,
-        },
-    )
-
-
-def refused(result: Any, *said: str) -> str:
-    """``result`` is one line on stderr, status 2, nothing on stdout; the line, for more checks."""
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("error: "), result.stderr
-    for words in said:
-        assert words in result.stderr, result.stderr
-    return str(result.stderr)
-
-
-def made(home: Path) -> list[str]:
-    """What a command left in ``home`` besides the config."""
-    return sorted(p.name for p in home.iterdir() if p.name != "config.toml")
-
+from tests.cli._helpers import invoke, made, refused, run_with_bytes
 
 # ---------------------------------------------------------------- --network
 
@@ -165,23 +118,10 @@ def test_a_key_with_a_lone_surrogate_is_a_wrong_argument(home: Path, args: list[
 
 def test_a_key_from_undecodable_command_line_bytes_in_a_real_process(tmp_path: Path) -> None:
     """As a shell passes it: ``os.fsdecode`` makes the byte a lone surrogate in ``sys.argv``."""
-    if os.name != "posix":
-        pytest.skip("bytes on the command line are a POSIX thing")
-    env = {**os.environ, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml"), "PYTHONIOENCODING": "utf-8"}
-    env["DECENTSOCIAL_STATE_DIR"] = str(tmp_path / "state")
-    args = [sys.executable, "-m", "decentsocial.cli", "post", "hi", "-n", "sandbox"]
-    ran = subprocess.run(
-        [os.fsencode(a) for a in args]
-        + [b"-s", os.fsencode(f"path={tmp_path / 's.db'}"), b"--key", b"k\xff"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
+    said = run_with_bytes(
+        tmp_path, "post", "hi", "-n", "sandbox", "-s", f"path={tmp_path / 's.db'}", "--key", b"k\xff"
     )
-    assert ran.returncode == 2, ran.stderr
-    assert ran.stdout == b""
-    assert ran.stderr.decode("utf-8").startswith("error: --key is not valid Unicode")
+    assert said.startswith("error: --key is not valid Unicode")
     assert not (tmp_path / "s.db").exists()
 
 

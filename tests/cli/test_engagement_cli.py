@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 import decentsocial as ds
 from decentsocial import engagement_cli
 from decentsocial.cli import app
+from tests.cli._helpers import sandbox_profile
 
 pytest.importorskip("pandas", reason="report and history need the pandas extra")
 
@@ -30,18 +30,8 @@ def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Profiles brand and brand-b: two accounts of one sandbox file, with posts and a little audience."""
     config = tmp_path / "config.toml"
     config.write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "brand"
-            [profiles.brand-b]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "brand-b"
-            """
-        )
+        sandbox_profile("brand", tmp_path / "s.db", "brand")
+        + sandbox_profile("brand-b", tmp_path / "s.db", "brand-b")
     )
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
     monkeypatch.delenv("DECENTSOCIAL_METRICS", raising=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -10,20 +9,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli._helpers import ROOT, run_process
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DECENTSOCIAL_CONFIG": str(cwd / "none.toml"), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "decentsocial.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_process(cwd, *args, DECENTSOCIAL_CONFIG=str(cwd / "none.toml"))
 
 
 def test_main_runs_the_demo_and_reports_errors_in_one_line(tmp_path: Path) -> None:

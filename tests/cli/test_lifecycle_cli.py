@@ -8,10 +8,7 @@ tmp_path; what it did is read back from the sandbox files.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,52 +16,22 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.scheduler import Scheduler
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli._helpers import run_process, sandbox_profile
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(tmp_path / "config.toml"))
     (tmp_path / "config.toml").write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "brand"
-            [profiles.brand-b]
-            network = "sandbox"
-            path = "{tmp_path / "b.db"}"
-            account = "brand"
-            [profiles.fan]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "fan"
-            """
-        )
+        sandbox_profile("brand", tmp_path / "s.db", "brand")
+        + sandbox_profile("brand-b", tmp_path / "b.db", "brand")
+        + sandbox_profile("fan", tmp_path / "s.db", "fan")
     )
     return tmp_path
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
-        "DECENTSOCIAL_STORE": str(home / "campaign.db"),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONIOENCODING": "utf-8",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "decentsocial.cli", *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_process(home, *args, DECENTSOCIAL_STORE=str(home / "campaign.db"))
 
 
 def sandbox(home: Path, db: str = "s.db", account: str = "brand") -> ds.Network:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 
 import decentsocial as ds
 from decentsocial.cli import app
+from tests.cli._helpers import sandbox_profile
 
 runner = CliRunner()
 
@@ -24,16 +24,7 @@ def invoke(*args: str) -> Any:
 @pytest.fixture
 def brand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "brand"
-            """
-        )
-    )
+    config.write_text(sandbox_profile("brand", tmp_path / "s.db", "brand"))
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
     with ds.connect("sandbox", path=tmp_path / "s.db", account="fan") as fan:
         fan.publish("old news about acme")

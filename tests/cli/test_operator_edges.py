@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import decentsocial as ds
 from decentsocial import auth, auth_cli, engagement_cli
 from decentsocial.cli import app
 from decentsocial.models import Account
+from tests.cli._helpers import sandbox_profile
 
 runner = CliRunner()
 NO_SUCH_USER = "~decentsocial-no-such-user-x9"
@@ -35,18 +35,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Profiles ``brand`` (a sandbox account with a post) and ``down`` (a sandbox whose file is a folder)."""
     config = tmp_path / "config.toml"
     config.write_text(
-        textwrap.dedent(
-            f"""
-            [profiles.brand]
-            network = "sandbox"
-            path = "{tmp_path / "s.db"}"
-            account = "brand"
-            [profiles.down]
-            network = "sandbox"
-            path = "{tmp_path}"
-            account = "down"
-            """
-        )
+        sandbox_profile("brand", tmp_path / "s.db", "brand") + sandbox_profile("down", tmp_path, "down")
     )
     monkeypatch.setenv("DECENTSOCIAL_CONFIG", str(config))
     monkeypatch.delenv("DECENTSOCIAL_DEBUG", raising=False)

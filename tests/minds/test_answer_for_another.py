@@ -6,18 +6,16 @@ of another activity."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
 from .test_fuzz import ORIGINAL, OWNER
 
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 ASKED = "1500000000000000777"
 
 
@@ -25,12 +23,8 @@ def read(body: dict[str, Any], call: Any) -> Any:
     def answer(r: Request) -> Reply:
         return TOKEN if r.path.endswith("/oauth/token") else Reply(200, {"status": "success", **body})
 
-    with scripted_server(answer) as server, warnings.catch_warnings():
-        warnings.simplefilter("ignore", MindsExperimentalWarning)
-        net = MindsNetwork(
-            MindsSettings(base_url=server.url, username="brand", password="pw"),
-            retry=ds.RetryPolicy(attempts=1, sleep=lambda seconds: None),
-        )
+    with scripted_server(answer) as server:
+        net = scripted_minds(server.url)
         try:
             return call(net)
         finally:

@@ -5,16 +5,13 @@ server answers properly, ``me()`` is the channel."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._scripted_http import Reply, Request, scripted_server
-
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 
 
 @pytest.mark.parametrize("body", [{}, {"channel": {}}, {"channel": {"username": "brand"}}, {"channel": []}])
@@ -27,12 +24,7 @@ def test_a_channel_answer_without_a_guid_is_malformed_and_not_kept(body: dict[st
         return Reply(200, next(answers))
 
     with scripted_server(answer) as server:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MindsExperimentalWarning)
-            net = MindsNetwork(
-                MindsSettings(base_url=server.url, username="brand", password="pw"),
-                retry=ds.RetryPolicy(attempts=1),
-            )
+        net = scripted_minds(server.url)
         with pytest.raises(ds.NetworkUnavailable, match="malformed channel"):
             net.me()
         me = net.me()

@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from decentsocial.backends.minds import MindsExperimentalWarning
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._process import ContractServer
 from tests.servers._scripted_http import Reply, Request, scripted_server
 from tests.servers.minds import minds_connect, minds_user
-
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 
 
 @pytest.fixture
@@ -68,12 +67,8 @@ def test_a_refusal_with_a_200_is_typed_by_what_it_says(
     def answer(r: Request) -> Reply:
         return TOKEN if r.path.endswith("/oauth/token") else Reply(200, body)
 
-    with scripted_server(answer) as server, warnings.catch_warnings():
-        warnings.simplefilter("ignore", MindsExperimentalWarning)
-        net = MindsNetwork(
-            MindsSettings(base_url=server.url, username="brand", password="pw"),
-            retry=ds.RetryPolicy(attempts=1),
-        )
+    with scripted_server(answer) as server:
+        net = scripted_minds(server.url)
         with pytest.raises(error) as info:
             net.get_post("123") if method == "GET" else net.publish("hello")
         assert type(info.value) is error

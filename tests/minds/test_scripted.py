@@ -3,26 +3,20 @@ other than a 400, pages that come round again, a DELETE whose connection drops a
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from decentsocial.backends.minds import MindsNetwork
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 NOT_FOUND = Reply(404, {"status": "error", "message": "The post could not be found"})
 
 
 def minds(url: str, **settings: Any) -> MindsNetwork:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MindsExperimentalWarning)
-        return MindsNetwork(
-            MindsSettings(base_url=url, username="brand", password="pw", **settings),
-            retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-        )
+    return scripted_minds(url, attempts=2, **settings)
 
 
 # ---------------------------------------------------------------- read refusals by the shared table

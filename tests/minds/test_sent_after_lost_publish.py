@@ -3,18 +3,16 @@ never leaves (its connection is refused) must not make the error say that nothin
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import httpx
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
 from decentsocial.idempotency import may_have_happened
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 ME = Reply(200, {"status": "success", "channel": {"guid": "1500", "username": "brand"}})
 
 
@@ -32,14 +30,7 @@ def test_a_lookup_refused_after_a_lost_publish_answer_is_marked_sent(tmp_path: A
         return Reply(200, {"status": "success", "activity": [], "load-next": ""})
 
     with scripted_server(answer) as server:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MindsExperimentalWarning)
-            net = MindsNetwork(
-                MindsSettings(
-                    base_url=server.url, username="brand", password="pw", state_path=tmp_path / "s.db"
-                ),
-                retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-            )
+        net = scripted_minds(server.url, attempts=2, state_path=tmp_path / "s.db")
         api: Any = net._api
         send = api.send
 

@@ -4,15 +4,12 @@ not the caller's ``InvalidInput`` ("a request parameter is not valid Unicode"), 
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from tests.minds.scripted import TOKEN, scripted_minds
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
-TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 OWNER = {"guid": "7", "username": "someone"}
 ACTIVITY = {"guid": "901", "message": "x", "time_created": "1764000000", "ownerObj": OWNER}
 COMMENT = {
@@ -41,12 +38,7 @@ def answer(r: Request) -> Reply:
 )
 def test_a_page_offset_that_cannot_be_sent_back_is_the_servers_error(call: object) -> None:
     with scripted_server(answer) as server:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MindsExperimentalWarning)
-            net = MindsNetwork(
-                MindsSettings(base_url=server.url, username="brand", password="pw"),
-                retry=ds.RetryPolicy(attempts=1),
-            )
+        net = scripted_minds(server.url)
         with pytest.raises(ds.NetworkUnavailable, match="not valid Unicode") as caught:
             call(net)  # type: ignore[operator]
         net.close()

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
-from tests.threads.scripted import first_steps
+from tests.threads.scripted import lost_publish, scripted_threads
 
 WHEN = "2026-12-05T15:00:00+0000"
 
@@ -29,16 +28,6 @@ def _page(items: list[dict[str, Any]], r: Request, after: str | None) -> Reply:
     return Reply(200, body)
 
 
-def _network(url: str, tmp_path: Path) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(
-            base_url=url, access_token="token", user_id="1", poll_interval=0.01, state_path=tmp_path / "s.db"
-        ),
-        retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-        sleep=lambda seconds: None,
-    )
-
-
 def test_a_lost_publish_answer_finds_the_post_behind_a_page_of_later_posts(tmp_path: Path) -> None:
     published: list[Request] = []
     later = [
@@ -47,22 +36,13 @@ def test_a_lost_publish_answer_finds_the_post_behind_a_page_of_later_posts(tmp_p
     ]
     sought = {"id": "901", "media_type": "TEXT_POST", "text": "behind a page", "timestamp": WHEN}
 
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(r)
-            return Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
-        if r.path.endswith("/100"):
-            return Reply(200, {"id": "100", "status": "PUBLISHED" if published else "FINISHED"})
-        if r.path.endswith("/1/threads"):
-            if r.query.get("after") == ["page-2"]:
-                return _page([sought], r, None)
-            return _page(later, r, "page-2")
-        return Reply(200, {"id": "1", "username": "brand"})
+    def threads(r: Request) -> Reply:
+        if r.query.get("after") == ["page-2"]:
+            return _page([sought], r, None)
+        return _page(later, r, "page-2")
 
-    with scripted_server(answer) as server:
-        net = _network(server.url, tmp_path)
+    with scripted_server(lost_publish(published, threads)) as server:
+        net = scripted_threads(server.url, tmp_path / "s.db")
         post = net.publish(ds.Draft(text="behind a page", idempotency_key="behind-1"))
         net.close()
     assert post.id == "901"
@@ -72,21 +52,12 @@ def test_a_lost_publish_answer_finds_the_post_behind_a_page_of_later_posts(tmp_p
 def test_a_lookup_whose_pages_come_round_again_ends_typed_and_sent(tmp_path: Path) -> None:
     published: list[Request] = []
 
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(r)
-            return Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
-        if r.path.endswith("/100"):
-            return Reply(200, {"id": "100", "status": "PUBLISHED" if published else "FINISHED"})
-        if r.path.endswith("/1/threads"):  # the same page and the same cursor, for ever
-            other = {"id": "700", "media_type": "TEXT_POST", "text": "another", "timestamp": WHEN}
-            return _page([other], r, "again")
-        return Reply(200, {"id": "1", "username": "brand"})
+    def threads(r: Request) -> Reply:  # the same page and the same cursor, for ever
+        other = {"id": "700", "media_type": "TEXT_POST", "text": "another", "timestamp": WHEN}
+        return _page([other], r, "again")
 
-    with scripted_server(answer) as server:
-        net = _network(server.url, tmp_path)
+    with scripted_server(lost_publish(published, threads)) as server:
+        net = scripted_threads(server.url, tmp_path / "s.db")
         with pytest.raises(ds.NetworkUnavailable) as info:
             net.publish(ds.Draft(text="never listed", idempotency_key="loop-1"))
         net.close()

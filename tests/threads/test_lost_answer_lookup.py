@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
-from tests.threads.scripted import first_steps
+from tests.threads.scripted import lost_publish, scripted_threads
 
 WHEN = "2026-12-05T15:00:0{}+0000"
 
@@ -21,42 +20,23 @@ WHEN = "2026-12-05T15:00:0{}+0000"
 def test_an_image_post_whose_answer_was_lost_is_not_taken_for_a_later_repost(tmp_path: Path) -> None:
     published: list[Request] = []
 
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(r)
-            return Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
-        if r.path.endswith("/100"):
-            return Reply(200, {"id": "100", "status": "PUBLISHED" if published else "FINISHED"})
-        if r.path.endswith("/1/threads"):
-            newest_first: list[dict[str, Any]] = [
-                {
-                    "id": "902",
-                    "media_type": "REPOST_FACADE",
-                    "timestamp": WHEN.format(5),
-                    "reposted_post": {"id": "555"},
-                },
-                {"id": "901", "media_type": "IMAGE", "timestamp": WHEN.format(1)},
-            ]
-            fields = r.query.get("fields", [""])[0].split(",")
-            return Reply(200, {"data": [{k: v for k, v in m.items() if k in fields} for m in newest_first]})
-        return Reply(200, {"id": "1", "username": "brand"})
+    def threads(r: Request) -> Reply:
+        newest_first: list[dict[str, Any]] = [
+            {
+                "id": "902",
+                "media_type": "REPOST_FACADE",
+                "timestamp": WHEN.format(5),
+                "reposted_post": {"id": "555"},
+            },
+            {"id": "901", "media_type": "IMAGE", "timestamp": WHEN.format(1)},
+        ]
+        fields = r.query.get("fields", [""])[0].split(",")
+        return Reply(200, {"data": [{k: v for k, v in m.items() if k in fields} for m in newest_first]})
 
     image = ds.Media(kind="image", url="https://cdn.example/launch.jpg")
     draft = ds.Draft(text="", media=(image,), idempotency_key="image-1")
-    with scripted_server(answer) as server:
-        net = ThreadsNetwork(
-            ThreadsSettings(
-                base_url=server.url,
-                access_token="token",
-                user_id="1",
-                poll_interval=0.01,
-                state_path=tmp_path / "state.db",
-            ),
-            retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-            sleep=lambda seconds: None,
-        )
+    with scripted_server(lost_publish(published, threads)) as server:
+        net = scripted_threads(server.url, tmp_path / "state.db")
         post = net.publish(draft)
         net.close()
     assert post.id == "901"

@@ -14,7 +14,7 @@ from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._process import ContractServer
 from tests.servers._scripted_http import Reply, Request, scripted_server
 from tests.servers.threads import threads_user
-from tests.threads.scripted import first_steps
+from tests.threads.scripted import first_steps, lost_publish, scripted_threads
 
 TOKEN = "EAAGsecretTokenValue0123456789"
 
@@ -25,11 +25,7 @@ def stats(server: ContractServer) -> dict[str, Any]:
 
 
 def scripted(url: str) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(base_url=url, access_token=TOKEN, user_id="1", poll_interval=0.01),
-        retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-        sleep=lambda seconds: None,
-    )
+    return scripted_threads(url, access_token=TOKEN)
 
 
 # ---------------------------------------------------------------- secrets
@@ -60,20 +56,8 @@ def test_a_publish_refusal_quoting_the_token_does_not_carry_it() -> None:
 def test_a_publish_answer_whose_id_is_not_an_id_is_resolved_through_the_container() -> None:
     """The post was made; the answer names it with something that is not an id: the status decides."""
     published: list[Request] = []
-
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(r)
-            return Reply(200, {"id": "../../me"})
-        if r.path.endswith("/100"):
-            return Reply(200, {"id": "100", "status": "PUBLISHED" if published else "FINISHED"})
-        if r.path.endswith("/1/threads"):
-            return Reply(
-                200, {"data": [{"id": "901", "text": "hello", "timestamp": "2026-12-05T15:00:00+0000"}]}
-            )
-        return Reply(200, {"id": "1", "username": "brand"})
+    listed = Reply(200, {"data": [{"id": "901", "text": "hello", "timestamp": "2026-12-05T15:00:00+0000"}]})
+    answer = lost_publish(published, lambda r: listed, publish=Reply(200, {"id": "../../me"}))
 
     with scripted_server(answer) as server:
         net = scripted(server.url)

@@ -9,15 +9,13 @@ import httpx
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
+from decentsocial.backends.threads import ThreadsNetwork
 from decentsocial.idempotency import may_have_happened
-from tests.servers._scripted_http import Reply, Request, scripted_server
-from tests.threads.scripted import first_steps
-
-LOST = Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
+from tests.servers._scripted_http import Request, scripted_server
+from tests.threads.scripted import lost_publish, scripted_threads
 
 
-def refuse_reads_after_publish(net: ThreadsNetwork, published: list[bool], path_end: str) -> None:
+def refuse_reads_after_publish(net: ThreadsNetwork, published: list[Request], path_end: str) -> None:
     """Every GET ending in ``path_end`` sent after a ``threads_publish`` fails as a refused connection
     does (through the transport's own mapping: ``NetworkUnavailable`` with ``sent`` false)."""
     api: Any = net._api
@@ -32,28 +30,11 @@ def refuse_reads_after_publish(net: ThreadsNetwork, published: list[bool], path_
     api.send = refusing
 
 
-def connect(url: str, tmp_path: Any) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(
-            base_url=url, access_token="token", user_id="1", poll_interval=0.01, state_path=tmp_path / "s.db"
-        ),
-        retry=ds.RetryPolicy(attempts=2, sleep=lambda seconds: None),
-    )
-
-
 def test_a_status_read_refused_after_a_lost_publish_answer_is_marked_sent(tmp_path: Any) -> None:
-    published: list[bool] = []
+    published: list[Request] = []
 
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(True)  # the post is made; its answer is lost
-            return LOST
-        return Reply(200, {"id": "100", "status": "FINISHED"})
-
-    with scripted_server(answer) as server:
-        net = connect(server.url, tmp_path)
+    with scripted_server(lost_publish(published)) as server:
+        net = scripted_threads(server.url, tmp_path / "s.db")
         refuse_reads_after_publish(net, published, "/100")
         with pytest.raises(ds.NetworkUnavailable) as caught:
             net.publish("hello")
@@ -63,19 +44,10 @@ def test_a_status_read_refused_after_a_lost_publish_answer_is_marked_sent(tmp_pa
 
 
 def test_a_lookup_refused_for_a_published_container_is_marked_sent(tmp_path: Any) -> None:
-    published: list[bool] = []
+    published: list[Request] = []
 
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(True)
-            return LOST
-        status = "PUBLISHED" if published else "FINISHED"
-        return Reply(200, {"id": "100", "status": status})
-
-    with scripted_server(answer) as server:
-        net = connect(server.url, tmp_path)
+    with scripted_server(lost_publish(published)) as server:
+        net = scripted_threads(server.url, tmp_path / "s.db")
         refuse_reads_after_publish(net, published, "/1/threads")  # the lookup among your threads
         with pytest.raises(ds.NetworkUnavailable) as first:
             net.publish(ds.Draft(text="hello", idempotency_key="k1"))

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
+from decentsocial.backends.threads import ThreadsNetwork
 from tests.servers._scripted_http import Reply, Request, scripted_server
-from tests.threads.scripted import first_steps
+from tests.threads.scripted import lost_publish, scripted_threads
 
 BAD_CURSOR = "QVFI\ud800"
 
@@ -25,15 +25,7 @@ def page(posts: list[dict[str, Any]]) -> Reply:
 
 
 def threads(url: str, tmp_path: Path) -> ThreadsNetwork:
-    settings = ThreadsSettings(
-        base_url=url,
-        access_token="token",
-        user_id="1",
-        poll_interval=0.01,
-        fetch_insights=False,
-        state_path=tmp_path / "state.db",
-    )
-    return ThreadsNetwork(settings, retry=ds.RetryPolicy(attempts=1), sleep=lambda seconds: None)
+    return scripted_threads(url, tmp_path / "state.db", attempts=1, fetch_insights=False)
 
 
 def test_a_listing_whose_cursor_cannot_be_sent_back_is_the_servers_error(tmp_path: Path) -> None:
@@ -52,18 +44,9 @@ def test_a_listing_whose_cursor_cannot_be_sent_back_is_the_servers_error(tmp_pat
 
 def test_finding_a_published_post_past_such_a_cursor_says_the_post_may_exist(tmp_path: Path) -> None:
     published: list[Request] = []
-
-    def answer(r: Request) -> Reply:
-        if (step := first_steps(r)) is not None:
-            return step
-        if r.method == "POST" and r.path.endswith("/threads_publish"):
-            published.append(r)
-            return Reply(500, {"error": {"message": "An unexpected error has occurred.", "code": 2}})
-        if r.path.endswith("/100"):
-            return Reply(200, {"id": "100", "status": "PUBLISHED" if published else "FINISHED"})
-        if r.path.endswith("/1/threads"):  # newer posts of the account, none of them the one sought
-            return page([{"id": "950", "text": "later", "timestamp": "2026-12-05T15:00:00+0000"}])
-        return Reply(200, {"id": "1", "username": "brand"})
+    # newer posts of the account, none of them the one sought
+    later = page([{"id": "950", "text": "later", "timestamp": "2026-12-05T15:00:00+0000"}])
+    answer = lost_publish(published, lambda r: later)
 
     with scripted_server(answer) as server:
         net = threads(server.url, tmp_path)

@@ -229,26 +229,13 @@ def test_a_setting_typed_with_an_undecodable_byte_is_a_wrong_argument(
 
 def test_a_setting_from_undecodable_command_line_bytes_in_a_real_process(tmp_path: Path) -> None:
     """The case as typed in a shell: ``decentsocial post hi -n sandbox -s account=$'\\xff'``."""
-    if os.name != "posix" or importlib.util.find_spec("typer") is None:
-        pytest.skip("bytes on the command line are a POSIX thing; the cli extra is needed")
-    import subprocess
-    import sys
+    if importlib.util.find_spec("typer") is None:
+        pytest.skip("the cli extra is needed")
+    from tests.cli._helpers import run_with_bytes
 
-    env = {**os.environ, "DECENTSOCIAL_CONFIG": str(tmp_path / "none.toml"), "PYTHONIOENCODING": "utf-8"}
-    env["DECENTSOCIAL_STATE_DIR"] = str(tmp_path / "state")
-    args = [sys.executable, "-m", "decentsocial.cli", "post", "hi", "-n", "sandbox"]
-    ran = subprocess.run(
-        [os.fsencode(a) for a in args]
-        + [b"-s", os.fsencode(f"path={tmp_path / 's.db'}"), b"-s", b"account=\xff"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
+    said = run_with_bytes(
+        tmp_path, "post", "hi", "-n", "sandbox", "-s", f"path={tmp_path / 's.db'}", "-s", b"account=\xff"
     )
-    assert ran.returncode == 2, ran.stderr
-    assert ran.stdout == b""
-    said = ran.stderr.decode("utf-8")
     assert said.startswith("error: --setting: "), said
     names(said, "account")
     assert not (tmp_path / "s.db").exists()
