@@ -4,7 +4,7 @@ worker.
 They work on a scheduler store (``--store``, default ``campaign.db`` in the
 current folder, or ``$DECENTSOCIAL_STORE``); targets are profile names, so
 a job never holds a secret and a worker anywhere connects through its own
-config. Times are ISO-8601 with a time zone (``2026-12-24T09:00+01:00``),
+config. Times are ISO-8601 with a time zone (``2030-12-24T09:00+01:00``),
 ``now``, or ``+`` a duration (``+30m``, ``+2h``, ``+1d``).
 """
 
@@ -97,11 +97,11 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         except OverflowError:
             raise InvalidInput(f"{text!r} is further ahead than any plan can be") from None
     if not re.search(r"(Z|z|[+-]\d\d:?\d\d)$", value):
-        raise InvalidInput(f"{text!r} has no time zone: add one (2026-12-24T09:00+01:00) or use +2h")
+        raise InvalidInput(f"{text!r} has no time zone: add one (2030-12-24T09:00+01:00) or use +2h")
     try:
         return parse_iso_datetime(value)
     except ValueError:
-        raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2026-12-24T09:00+01:00)") from None
+        raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2030-12-24T09:00+01:00)") from None
 
 
 def parse_variants(items: list[str]) -> dict[str, str]:
