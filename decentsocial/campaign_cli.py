@@ -204,6 +204,7 @@ def schedule(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a post for one or more profiles."""
+    from .crosspost import check_profile_accounts
     from .jobs import rhythm_clock, zone
     from .scheduler import check_targets
 
@@ -232,8 +233,10 @@ def schedule(
         with given("--tz"):
             rhythm_clock(tz, interval)
     draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
-    # `--to brnad`, a bad setting (status 1): Scheduler.schedule's own check, said before the store is made
+    # `--to brnad`, a bad setting, two profiles for one account (status 1, as `post` and `crisis start`
+    # say it): Scheduler.schedule's own checks, said before the store is made
     check_targets(to)
+    check_profile_accounts(to)
     with open_scheduler(store, create=True) as sched:
         job = sched.schedule(
             draft,

@@ -57,12 +57,14 @@ __all__ = [
     "config_path",
     "load_profile",
     "load_profile_source",
+    "profile_error",
     "profile_exists",
     "profile_lock",
     "profile_login",
     "profile_names",
     "profile_network",
     "profile_table",
+    "profile_variables",
     "remove_profile",
     "require_profiles",
     "save_profile",
@@ -238,12 +240,17 @@ def _check_settings(name: str, settings: dict[str, Any], secrets: bool) -> None:
 
 @contextmanager
 def _naming(name: str) -> Iterator[None]:
-    """The network's refusal of profile ``name``'s settings, naming the profile: a job or a crisis has
-    several, maybe on one network, and ``invalid settings for sandbox`` did not say which."""
+    """The network's refusal of profile ``name``'s settings, naming it (see :func:`profile_error`)."""
     try:
         yield
     except ConfigurationError as exc:
-        raise ConfigurationError(f"profile {name!r}: {exc.message}", network=exc.network) from None
+        raise profile_error(name, exc) from None
+
+
+def profile_error(name: str, exc: ConfigurationError) -> ConfigurationError:
+    """``exc`` naming profile ``name``: a job or a crisis has several profiles, maybe on one network,
+    and ``invalid settings for sandbox`` did not say which."""
+    return ConfigurationError(f"profile {name!r}: {exc.message}", network=exc.network)
 
 
 def _no_profile(name: str, path: Path, profiles: dict[str, dict[str, Any]]) -> ConfigurationError:
@@ -265,22 +272,33 @@ def _env_key(profile: str) -> str:
 
 def _settings(name: str, profiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Profile ``name`` as the file and the environment give it, indirections not followed."""
+    settings = dict(profiles.get(name, {}))
+    settings.update((key, os.environ[variable]) for key, variable in _variables(name, profiles).items())
+    settings.pop(LOGIN_TABLE, None)
+    return settings
+
+
+def _variables(name: str, profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The settings of profile ``name`` that ``DECENTSOCIAL_<NAME>_*`` variables give: key -> variable."""
     if not isinstance(name, str):
         raise ConfigurationError(f"a profile is named by text, got {type(name).__name__}")
-    settings = dict(profiles.get(name, {}))
     prefix = _env_key(name)
     # DECENTSOCIAL_BRAND_BLUESKY_PASSWORD belongs to profile "brand-bluesky", not to "brand".
     longer = [p for p in map(_env_key, profiles) if p != prefix and p.startswith(prefix)]
-    settings.update(
-        (key[len(prefix) :].lower(), value)
-        for key, value in os.environ.items()
+    return {
+        key[len(prefix) :].lower(): key
+        for key in os.environ
         if key.startswith(prefix)
         and len(key) > len(prefix)
         and key not in OWN_VARIABLES
         and not any(key.startswith(p) for p in longer)
-    )
-    settings.pop(LOGIN_TABLE, None)
-    return settings
+    }
+
+
+def profile_variables(name: str) -> dict[str, str]:
+    """Which settings of profile ``name`` environment variables give (they win over the file): setting
+    -> variable name, never a value. A profile made of variables only has no table in the file."""
+    return _variables(name, _read_file(config_path()))
 
 
 def load_profile(name: str) -> dict[str, Any]:

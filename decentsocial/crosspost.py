@@ -284,6 +284,43 @@ def _targets(networks: Sequence[Network]) -> list[tuple[Network, str]]:
     return found
 
 
+def check_profile_accounts(profiles: Sequence[str], connect: Callable[[str], Network] | None = None) -> None:
+    """``InvalidInput`` naming two of ``profiles`` that are one account (the same network, server and
+    account), as :func:`check_networks` refuses one connection listed twice; nothing is sent.
+
+    ``connect`` makes a profile's connection (default: :func:`~decentsocial.connect`, closed here). A
+    profile it cannot connect (its secret is on the workers only, its extra is not installed here) is
+    not compared: whoever connects it later judges it.
+    """
+    from .registry import connect_any
+
+    opened: list[Network] = []
+
+    def fresh(name: str) -> Network:
+        opened.append(connect_any(profile=name))
+        return opened[-1]
+
+    seen: dict[str, str] = {}
+    try:
+        for name in profiles:
+            try:
+                net = (connect or fresh)(name)
+                account = target_of(net)
+            except DecentSocialError as exc:
+                log.debug("profile %r not compared with the others: %s", name, exc)
+                continue
+            if account in seen:
+                raise InvalidInput(
+                    f"the same {net.name} account is listed twice (profiles {seen[account]!r} and"
+                    f" {name!r}); list each account once",
+                    network=net.name,
+                )
+            seen[account] = name
+    finally:
+        for net in opened:
+            net.close()
+
+
 def _as_error(net: Network, exc: Exception) -> DecentSocialError:
     """Our errors as they are; anything else wrapped by type name only (its text may hold secrets)."""
     if isinstance(exc, DecentSocialError):

@@ -283,7 +283,9 @@ def connect_any(name: str | None = None, *, profile: str | None = None, **settin
     except ConfigurationError as exc:  # ``crisis(["brand", "shop"])``: which of them holds it
         if profile is None:
             raise
-        raise ConfigurationError(f"profile {profile!r}: {exc.message}", network=exc.network) from None
+        from .config import profile_error
+
+        raise profile_error(profile, exc) from None
     checked._profile_source = source  # what a secret renewed later may be saved into (see ProfileSource)
     try:
         return cls(checked)

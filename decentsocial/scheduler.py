@@ -58,7 +58,7 @@ from zoneinfo import ZoneInfo
 
 from . import errors
 from .config import profile_network, require_profiles
-from .crosspost import base_key, plan, plan_outcome, publish_planned, target_of
+from .crosspost import base_key, check_profile_accounts, plan, plan_outcome, publish_planned, target_of
 from .jobs import (
     BY_HAND,
     LATEST,
@@ -227,7 +227,10 @@ class Scheduler:
         """Plan ``draft`` for the profiles ``targets`` at ``at`` (tz-aware); nothing is stored on bad input.
 
         A target that is no profile, or whose profile holds a setting its
-        network refuses, is ``ConfigurationError`` (see :func:`check_targets`).
+        network refuses, is ``ConfigurationError`` (see :func:`check_targets`);
+        a target given twice, or two whose profiles are one account (told
+        apart where this process can connect them, no server contacted), is
+        ``InvalidInput``, as ``crosspost`` and ``crisis`` say it.
 
         ``every`` is counted in UTC. With ``tz`` (an IANA zone such as
         ``"Europe/Berlin"``) and ``every`` a whole number of days, it is
@@ -279,6 +282,7 @@ class Scheduler:
         networks = {name: profile_network(name) for name in names}
         selectors = [*names, *(n for n in networks.values() if n is not None)]
         chosen = check_variants(d, variants, selectors)
+        check_profile_accounts(names, self._connections.get)  # two profiles for one account: InvalidInput
         for name in names:
             self._check_draft(name, pick(d, chosen, name, networks[name]))
         content = content_json(d, chosen)
@@ -740,9 +744,10 @@ def _seconds(value: object) -> bool:
 
 
 def check_targets(targets: Sequence[str]) -> tuple[str, ...]:
-    """The profiles a job may be planned for (each once, in order), as :meth:`Scheduler.schedule` checks
-    them: ``InvalidInput`` for no list of names, ``ConfigurationError`` for a name that is no profile
-    or a profile holding a setting its network refuses (a job for it would fail at every run).
+    """The profiles a job may be planned for (in order), as :meth:`Scheduler.schedule` checks them:
+    ``InvalidInput`` for no list of names or a name given twice (as ``crosspost`` and ``crisis`` refuse
+    one account listed twice), ``ConfigurationError`` for a name that is no profile or a profile
+    holding a setting its network refuses (a job for it would fail at every run).
 
     Reads no secret and connects nothing (the workers may be the only ones with the secrets; a network
     whose extra or plugin is not installed here is left to them): a caller that makes its store only
@@ -754,10 +759,14 @@ def check_targets(targets: Sequence[str]) -> tuple[str, ...]:
         )
     if not isinstance(targets, Sequence):
         raise errors.InvalidInput(f"targets must be a list of profile names, got {targets!r}")
+    seen: set[str] = set()
     for name in targets:
         if not isinstance(name, str) or not name.strip():
             raise errors.InvalidInput(f"a target must be a profile name, got {name!r}")
-    names = tuple(dict.fromkeys(targets))
+        if name in seen:  # it was dropped: a job listing it twice was planned as if it were given once
+            raise errors.InvalidInput(f"target {name!r} is given twice; give each profile once")
+        seen.add(name)
+    names = tuple(targets)
     if not names:
         raise errors.InvalidInput("a job needs at least one target profile")
     require_profiles(names)

@@ -28,7 +28,17 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from ..coerce import as_str, secret_text
-from ..config import LOGIN_TABLE, profile_lock, profile_table, require_profiles, update_profile
+from ..config import (
+    LOGIN_TABLE,
+    config_path,
+    profile_lock,
+    profile_network,
+    profile_table,
+    profile_variables,
+    require_profiles,
+    update_profile,
+    variable_named,
+)
 from ..errors import AuthenticationError, ConfigurationError, InvalidInput, NetworkUnavailable
 from ..httpclient import HttpApi, is_digits, masked, secret_safe, sent_secrets
 from ..keyring_store import get_secret, set_secret
@@ -263,23 +273,29 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
     token that was renewed: a sign-in or a logout of the profile meanwhile
     wins, the renewed token is dropped (logged) and ``None`` is returned.
     When another process renewed the same token meanwhile, its token is kept
-    (saved once) and its expiry returned.
+    (saved once) and its expiry returned. A token kept elsewhere (an environment
+    variable, which no process can rewrite for the others; the config file; a
+    profile made of ``DECENTSOCIAL_<NAME>_*`` variables) is ``ConfigurationError``
+    saying where it is and what to do, before anything is sent.
     """
     from ..backends.threads import ThreadsNetwork
     from ..registry import connect_any
 
     if not isinstance(margin, timedelta):  # compared with the expiry, deep in the backend, otherwise
         raise InvalidInput(f"margin is a timedelta (timedelta(days=7)), not {margin!r}", network=NAME)
+    require_profiles([profile])  # no such profile: said as every command says it
+    network = profile_network(profile)  # the file and the environment, as connect reads them
+    if network != NAME:
+        on = f" (its network is {network!r})" if network else ""
+        raise ConfigurationError(f"profile {profile!r} is not a Threads profile{on}", network=NAME)
     table = profile_table(profile)
-    if not table:  # no such profile: said as every command says it, not as a profile of another network
-        require_profiles([profile])
-    if table.get("network") != NAME:
-        raise ConfigurationError(f"profile {profile!r} is not a Threads profile", network=NAME)
     entry = table.get("access_token_keyring")
-    if not isinstance(entry, str):
+    elsewhere = _token_elsewhere(profile, table)
+    if elsewhere is not None or not isinstance(entry, str):
         raise ConfigurationError(
-            f"profile {profile!r} keeps its token outside the keyring: refresh it with "
-            "ThreadsNetwork.refresh_token() and store the result yourself",
+            f"profile {profile!r}: {elsewhere or 'it names no token'}; refresh renews a token kept in the"
+            f" keyring by `decentsocial login threads --profile {profile}`: sign in so, or renew this one"
+            " in a program with ThreadsNetwork.refresh_token() and put the token it returns in its place",
             network=NAME,
         )
     current = get_secret(entry)  # the token renewed below, unless the profile changes meanwhile
@@ -317,6 +333,30 @@ def refresh(profile: str, *, margin: timedelta = timedelta(days=7), force: bool 
         if fresh.expires_at is not None:  # only the expiry: the rest of the profile as the file holds it
             update_profile(profile, {"token_expires_at": fresh.expires_at.replace(microsecond=0)})
     return fresh.expires_at
+
+
+def _token_elsewhere(profile: str, table: dict[str, Any]) -> str | None:
+    """Where the token a connection uses lives when it is not the keyring entry the file names (which
+    refresh renews), said without the token; ``None`` when it is that entry.
+
+    A variable wins over the file and a token given directly over ``*_env`` over ``*_keyring``: a
+    profile of ``DECENTSOCIAL_<NAME>_*`` variables was said to be "not a Threads profile", and a
+    variable's token set beside the file's keyring entry was renewed into that entry.
+    """
+    cannot = "which this command cannot rewrite"
+    variables = profile_variables(profile)
+    for key in ("access_token", "access_token_env", "access_token_keyring"):
+        if key in variables:
+            where = f"environment variable {variables[key]} (it wins over the keyring)"
+            return f"its token is set by {where}, {cannot}"
+    if not table:
+        return f"it is made of environment variables only, {cannot}"
+    if "access_token" in table:
+        return f"its token is written in {config_path()}, where no secret is saved"
+    variable = table.get("access_token_env")
+    if variable is not None:
+        return f"its token is read from {variable_named(str(variable).strip())}, {cannot}"
+    return None
 
 
 def _signed_in_at(table: dict[str, Any]) -> Any:

@@ -88,6 +88,42 @@ def test_schedule_with_each_profile_once_still_plans(home: Path) -> None:
     assert json.loads(result.stdout)["targets"] == ["brand", "shop"]
 
 
+# ---------------------------------------------------------------- schedule, one account twice
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--every", "1d"]])
+def test_schedule_with_two_profiles_for_one_account_makes_nothing(home: Path, extra: list[str]) -> None:
+    """As ``crisis start`` and ``post`` say it (status 1), before the store: it was planned (status 0)."""
+    result = invoke(home, "schedule", "hello", "--to", "brand", "--to", "brand-again", "--at", "+1h", *extra)
+    one_line(result, 1, "the same sandbox account is listed twice", "'brand' and 'brand-again'")
+    assert made(home) == []
+
+
+def test_schedule_tells_one_account_from_its_secret_without_connecting(home: Path) -> None:
+    pytest.importorskip("mastodon", reason="the mastodon extra is not installed")
+    result = invoke(home, "schedule", "hello", "--to", "toot", "--to", "toot-again", "--at", "+1h")
+    line = one_line(result, 1, "the same mastodon account is listed twice")
+    assert "token-of-one-account" not in line
+    assert made(home) == []
+
+
+def test_schedule_leaves_profiles_whose_secret_is_not_here_to_the_workers(home: Path) -> None:
+    """ONE_TOKEN unset: toot and toot-again cannot be told apart here; planned, as before."""
+    pytest.importorskip("mastodon", reason="the mastodon extra is not installed")
+    result = runner.invoke(
+        app,
+        ["schedule", "hello", "--to", "toot", "--to", "toot-again", "--at", "+1h", "--json"],
+        env={
+            "DECENTSOCIAL_CONFIG": str(home / "config.toml"),
+            "DECENTSOCIAL_STORE": str(home / "campaign.db"),
+            "DECENTSOCIAL_STATE_DIR": str(home / "state"),
+            "ONE_TOKEN": None,
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["targets"] == ["toot", "toot-again"]
+
+
 # ---------------------------------------------------------------- crisis start, one account twice
 
 

@@ -79,7 +79,7 @@ def test_check_targets_needs_no_store(bad: Path) -> None:
     """What ``schedule`` checks of its targets, for a caller that makes its store only for a good plan."""
     from decentsocial.scheduler import check_targets
 
-    assert check_targets(["brand-a", "brand-c", "brand-a"]) == ("brand-a", "brand-c")
+    assert check_targets(["brand-a", "brand-c"]) == ("brand-a", "brand-c")
     with pytest.raises(ds.ConfigurationError, match="no profile 'nobody'"):
         check_targets(["brand-a", "nobody"])
     with pytest.raises(ds.ConfigurationError, match="max_length"):
