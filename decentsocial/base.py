@@ -55,7 +55,7 @@ from .errors import (
     UnsupportedFeature,
 )
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
-from .network import AccountRef, Capability, CommunityRef, Network, PostRef, TextLimit, TipTarget
+from .network import AccountRef, Capability, CommunityRef, PostRef, TextLimit, TipTarget, inherit_docs
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
@@ -101,7 +101,7 @@ class BaseNetwork(Generic[S]):
     #: Whether the network itself stores each publish's idempotency key with the post, in one
     #: transaction, and refuses a key reused for another draft (the sandbox): then ``publish``
     #: leaves keys to it (while it has ``IDEMPOTENT_PUBLISH``) instead of also claiming them in the
-    #: state store.
+    #: state store, and its ``_publish_key_used`` looks them up there.
     keeps_publish_keys: ClassVar[bool] = False
     #: Whether ``_publish`` itself finds what a key made (on the network or in its own records) and
     #: repeats a send where that helps (Nostr re-sends to relays that missed it; the built-in backends
@@ -245,6 +245,10 @@ class BaseNetwork(Generic[S]):
         """Make ``key`` stand for ``digest`` or a ``legacy`` one; return what its earlier use recorded."""
         self._check_key(key)
         return self.state.claim(self.state_scope, f"{kind}:{key}", digest, network=self.name, legacy=legacy)
+
+    def _publish_key_used(self, key: str) -> bool:
+        """Whether a publish took ``key``; a backend that ``keeps_publish_keys`` looks in its own store."""
+        return self.state.get(self.state_scope, f"publish:{key}") is not None
 
     def _check_key(self, key: str) -> None:
         """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
@@ -580,8 +584,7 @@ class BaseNetwork(Generic[S]):
         if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
             from .idempotency import replace_key
 
-            state = None if self.keeps_publish_keys else self.state  # where an older version's key shows
-            update["idempotency_key"] = replace_key(old.id, draft, state, self.state_scope, network=self.name)
+            update["idempotency_key"] = replace_key(old.id, draft, self._publish_key_used, network=self.name)
         new = self.publish(draft.model_copy(update=update))
         with contextlib.suppress(NotFound):
             self.delete(old)
@@ -788,12 +791,4 @@ def _quietly(release: Callable[[], None]) -> None:
         release()
 
 
-def _inherit_docs(cls: type, protocol: type) -> None:
-    """Give the template's public members the protocol's docstrings, so ``help(net.reply)`` explains."""
-    for name, member in vars(cls).items():
-        documented = getattr(protocol, name, None)
-        if callable(member) and not getattr(member, "__doc__", None) and documented is not None:
-            member.__doc__ = documented.__doc__
-
-
-_inherit_docs(BaseNetwork, Network)
+inherit_docs(BaseNetwork)

@@ -29,7 +29,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -79,24 +79,20 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def replace_key(
-    old_id: str, draft: Draft, state: StateStore | None, scope: str, *, network: str | None = None
-) -> str:
+def replace_key(old_id: str, draft: Draft, used: Callable[[str], bool], *, network: str | None = None) -> str:
     """The idempotency key of the new post ``edit(replace=True)`` makes: of the old post and the draft.
 
     Made of :func:`draft_digest`, so running the replacement again finds its post whatever order
     the options come in. A replacement an older version began made it of the legacy digest
-    (:func:`draft_digests`): when ``state`` (the connection's records) holds that key's claim,
-    it is that key, and running it again returns that post instead of making a second.
+    (:func:`draft_digests`): when ``used`` (the connection's ``_publish_key_used``: its claims in
+    the state store, or the keys a network keeps itself) says a publish took that key, it is that
+    key, and running it again returns that post instead of making a second.
     """
     keys = [
         hashlib.sha256(f"replace\x1f{old_id}\x1f{digest}".encode()).hexdigest()[:32]
         for digest in draft_digests(draft, network=network)
     ]
-    for key in keys[1:]:
-        if state is not None and state.get(scope, f"publish:{key}") is not None:
-            return key
-    return keys[0]
+    return next((key for key in keys[1:] if used(key)), keys[0])
 
 
 #: What a post kept under its idempotency key leaves out: the payloads and media bytes.

@@ -393,3 +393,12 @@ class Network(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+def inherit_docs(template: type) -> None:
+    """Give a template's undocumented public members the :class:`Network` docstrings, so that
+    ``help(net.reply)`` explains (``BaseNetwork`` calls it once its class is built)."""
+    for name, member in vars(template).items():
+        documented = getattr(Network, name, None)
+        if callable(member) and not getattr(member, "__doc__", None) and documented is not None:
+            member.__doc__ = documented.__doc__

@@ -375,6 +375,11 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             row = store.publish(tx, self.handle, new, schema.now_us(tx))
         return post_from_row(row)
 
+    def _publish_key_used(self, key: str) -> bool:
+        """Whether this account stored a post under ``key``: its keys live here, not in the state store."""
+        with self._ready().read() as tx:
+            return store.key_used(tx, self.handle, key)
+
     def _new_post(self, d: Draft) -> NewPost:
         digest, *legacy = draft_digests(d, network=NETWORK)
         extra: dict[str, Any] = {}

@@ -230,7 +230,7 @@ def keyed_post(
     ``InvalidInput`` when the key was used for another draft (``digest``, or a ``legacy`` digest an
     older version stored for the same draft); keys stored before digests were kept match any.
     """
-    seen = tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
+    seen = _key_row(tx, author, key)
     if seen is None:
         return None
     if seen["digest"] is not None and seen["digest"] != digest and seen["digest"] not in legacy:
@@ -238,6 +238,15 @@ def keyed_post(
             "this idempotency_key was already used with different content; use a new key", network=NETWORK
         )
     return post_by_seq(tx, seen["post_seq"], now, allow_scheduled=True)
+
+
+def key_used(tx: Tx, author: str, key: str) -> bool:
+    """Whether ``author`` stored a post under ``key`` (``keyed_post`` gives it, checking the draft)."""
+    return _key_row(tx, author, key) is not None
+
+
+def _key_row(tx: Tx, author: str, key: str) -> Record | None:
+    return tx.one("SELECT post_seq, digest FROM idempotency WHERE account = ? AND key = ?", (author, key))
 
 
 def publish(tx: Tx, author: str, new: NewPost, now: int) -> Record:
