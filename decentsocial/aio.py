@@ -106,7 +106,7 @@ class AsyncPager(Generic[T]):
     ) -> None:
         self._net = net
         self._make = make
-        # Set by aclose() while the backend's stream is still being opened (Nostr's relays connecting):
+        # Set by aclose() while the backend's stream is still being made (one whose stream() connects):
         # the opening, which runs with it in force, ends then rather than at its timeout.
         self._opening = opening
         self._batch = batch
@@ -197,7 +197,7 @@ class AsyncPager(Generic[T]):
                 # its clean-up runs. One that cannot (a stream without ``stop()``) is not waited for.
                 woken = made is not None and _stop(made)
                 if made is None and self._opening is not None:
-                    self._opening.set()  # still opening: Nostr's subscribing ends now (not waited for)
+                    self._opening.set()  # still being made: its connecting ends now (not waited for)
                 closing = self._thread.submit(self._end_stream)
                 self._thread.shutdown()
                 if pending is None or pending.done() or woken:

@@ -31,7 +31,7 @@ import httpx
 if TYPE_CHECKING:
     from .limits import Deadline
 
-__all__ = ["DeadlineHTTPTransport", "deadline_in_force"]
+__all__ = ["DeadlineHTTPTransport", "deadline_in_force", "verifying_context"]
 
 T = TypeVar("T")
 
@@ -252,14 +252,17 @@ class _BodyStream(httpx.SyncByteStream):
                 raise mapped from exc
 
 
-def _verifying_context() -> ssl.SSLContext:
-    """httpx's certificate-checking TLS context, built once per process and shared by every transport.
+def verifying_context() -> ssl.SSLContext:
+    """The library's certificate-checking TLS context (httpx's), built once per process and shared.
 
-    Loading the CA bundle takes about 20 ms; doing it for each connection made
-    the first request of every new connection pay for it. A context is meant
-    to be shared (it only configures the sockets it wraps), and nothing here
-    changes it after it is built. It is keyed on the variables httpx reads
-    (``SSL_CERT_FILE``, ``SSL_CERT_DIR``), so changing them still takes effect.
+    Every TLS connection the library opens uses it: the HTTP requests'
+    transport here, and the sockets a backend opens itself (the Bluesky
+    firehose's ``wss://``), so they trust the same certificates. Loading the
+    CA bundle takes about 20 ms; doing it for each connection made the first
+    request of every new connection pay for it. A context is meant to be
+    shared (it only configures the sockets it wraps): do not change the one
+    returned. It is keyed on the variables httpx reads (``SSL_CERT_FILE``,
+    ``SSL_CERT_DIR``), so changing them still takes effect.
     """
     return _context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
 
@@ -274,7 +277,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
 
     def __init__(self) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=_verifying_context(),
+            ssl_context=verifying_context(),
             network_backend=_DeadlineBackend(),
         )
 

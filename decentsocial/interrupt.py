@@ -10,7 +10,10 @@ there onto it (:func:`current`, :meth:`Interrupt.hooked`). :func:`open_socket`
 is the connect a transport uses for that: the socket is hooked before it
 connects, and the connect waits in slices that look at the stop, so it ends
 at once where shutting a connecting socket wakes it (Linux) and within a
-slice where it does not.
+slice where it does not. The name look-up before it cannot be interrupted
+(the system's ``getaddrinfo`` takes no timeout and no stop): it runs on a
+daemon thread of its own, waited for in the same slices, and a stop (or the
+timeout) gives it up; that thread ends when the resolver answers.
 """
 
 from __future__ import annotations
@@ -119,11 +122,11 @@ def open_socket(
     asked between slices of the wait. The socket comes back connected, in ``timeout`` mode.
 
     Raises what ``create_connection`` raises (``socket.gaierror``, ``TimeoutError``,
-    ``OSError``); a stop is ``ConnectionAbortedError``. The name look-up is the
-    system's (it cannot be interrupted): the stop is looked at after it.
+    ``OSError``); a stop is ``ConnectionAbortedError``, also during the name
+    look-up (see :func:`_lookup`), which ``timeout`` bounds too.
     """
     host, port = address
-    infos = socket.getaddrinfo(host.strip("[]"), port, family, socket.SOCK_STREAM)
+    infos = _lookup(host.strip("[]"), port, family, timeout, stopped)
     last: OSError | None = None
     for family, kind, proto, _, where in infos:
         if stopped():
@@ -145,6 +148,47 @@ def open_socket(
             sock.close()
             last = exc
     raise last if last is not None else OSError("getaddrinfo returns an empty list")
+
+
+def _lookup(
+    host: str, port: int, family: int, timeout: float | None, stopped: Callable[[], bool]
+) -> list[Any]:
+    """``getaddrinfo`` for a stream socket, given up at a stop or after ``timeout`` seconds.
+
+    A literal address is read here (no resolver is asked). A name is looked
+    up on a daemon thread: the system resolver can block for as long as its
+    own retries last, and a stop must not wait for that. A look-up given up
+    is left to finish on its thread, its answer dropped.
+    """
+    try:
+        return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):  # a name, not an address: the resolver's
+        pass
+    if stopped():
+        raise _aborted()
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def resolve() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=resolve, name="decentsocial-lookup", daemon=True).start()
+    ends = None if timeout is None else time.monotonic() + timeout
+    while not done.wait(_SLICE if ends is None else max(0.0, min(ends - time.monotonic(), _SLICE))):
+        if stopped():
+            raise _aborted()
+        if ends is not None and time.monotonic() >= ends:
+            raise TimeoutError(errno.ETIMEDOUT, f"looking up {host} timed out")
+    found = outcome.pop()  # not kept: an error's traceback holds the helper's frame, which holds this
+    if isinstance(found, BaseException):
+        raise found
+    infos: list[Any] = found
+    return infos
 
 
 def _aborted() -> ConnectionAbortedError:

@@ -17,6 +17,7 @@ from decentsocial.backends.nostr.events import Event, sign_event
 from tests.servers.nostr import LnurlDirectory
 
 from .spec_relay import SpecRelay
+from .test_stream_closed_unread import _open_subscriptions
 
 Make = Callable[..., NostrNetwork]
 StartRelay = Callable[..., SpecRelay]
@@ -311,6 +312,7 @@ def test_a_stream_whose_every_relay_is_gone_raises(make_net: Make, spec_relay: S
     relay = spec_relay()
     alice = make_net(relays=[relay.url], stream_attempts=2, timeout=1.0)
     arrived = _watch(alice.stream())
+    assert _open_subscriptions(relay, 1) == 1  # subscribed (on the loop, after stream() returned)
     started = time.monotonic()
     relay.stop()
     error = arrived.get(timeout=15)

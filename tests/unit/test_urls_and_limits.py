@@ -617,13 +617,13 @@ def test_every_transport_shares_one_certificate_checking_tls_context(monkeypatch
     a changed SSL_CERT_FILE / SSL_CERT_DIR gets its own context."""
     import ssl
 
-    from decentsocial.deadline_http import _verifying_context
+    from decentsocial.deadline_http import verifying_context
 
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    context = _verifying_context()
-    assert _verifying_context() is context
+    context = verifying_context()
+    assert verifying_context() is context
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname
     monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent-ca-dir")
-    assert _verifying_context() is not context
+    assert verifying_context() is not context

@@ -30,7 +30,7 @@ from typing import Any
 
 from ... import errors
 from ...coerce import as_list, as_str
-from ...deadline_http import _verifying_context
+from ...deadline_http import verifying_context
 from ...interrupt import Interrupt, open_socket, shut
 from ...models import Account, Post, normalise_tags
 from ...retry import reconnect_backoff
@@ -139,7 +139,7 @@ def _dial(uri: str, options: dict[str, Any], interrupt: Interrupt) -> Any:
                 return connect(
                     uri,
                     sock=sock,
-                    ssl=_verifying_context() if where.secure else None,
+                    ssl=verifying_context() if where.secure else None,
                     open_timeout=max(_OPEN_TIMEOUT - (time.monotonic() - started), 0.001),
                     **options,
                 )

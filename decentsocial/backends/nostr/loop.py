@@ -20,7 +20,7 @@ from ...errors import NetworkUnavailable
 from ...interrupt import Interrupt
 from .failures import closed_during_call, timed_out
 
-__all__ = ["LoopRunner", "answer_within"]
+__all__ = ["Handoff", "LoopRunner", "answer_within"]
 
 T = TypeVar("T")
 
@@ -37,15 +37,17 @@ else:
         return loop.create_task(coro)
 
 
-class _Handoff(Generic[T]):
+class Handoff(Generic[T]):
     """A coroutine started on the helper thread's loop; ``result`` waits for it from the caller's thread.
 
     Lighter than ``run_coroutine_threadsafe``: one loop callback starts the task
     (eagerly where Python allows), and the task's last step releases a plain
-    lock the caller sleeps on, so each call costs one wake-up each way.
+    lock the caller sleeps on, so each call costs one wake-up each way. A
+    cancel before the task started still reaches it (the loop runs callbacks
+    in order), and cancels it once: a second one does not cut its clean-up short.
     """
 
-    __slots__ = ("_done", "_loop", "_outcome", "_task")
+    __slots__ = ("_cancelled", "_done", "_loop", "_outcome", "_task")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
         self._loop = loop
@@ -53,6 +55,7 @@ class _Handoff(Generic[T]):
         self._done.acquire()
         self._outcome: tuple[bool, Any] = (False, None)
         self._task: asyncio.Task[None] | None = None
+        self._cancelled = False
         try:
             loop.call_soon_threadsafe(self._start, coro)
         except RuntimeError:  # the loop is closed
@@ -71,7 +74,8 @@ class _Handoff(Generic[T]):
             self._done.release()
 
     def _cancel(self) -> None:
-        if self._task is not None:
+        if self._task is not None and not self._cancelled:
+            self._cancelled = True
             self._task.cancel()
 
     def cancel(self) -> None:
@@ -156,7 +160,7 @@ class LoopRunner:
             finally:
                 self._driving.release()
         self.move_to_thread()
-        handoff = _Handoff(self._loop, coro)
+        handoff = Handoff(self._loop, coro)
         if stop is None:
             return handoff.result(timeout)
         with stop.hooked(handoff.cancel):
@@ -204,6 +208,12 @@ class LoopRunner:
                 raise timed_out(timeout) from None
             raise
 
+    def start(self, coro: Coroutine[Any, Any, T]) -> Handoff[T]:
+        """Start ``coro`` on the helper thread and return at once (a stream's life, which runs until it is
+        cancelled): its ``cancel()`` ends it from any thread, its ``result()`` waits for it."""
+        self.move_to_thread()
+        return Handoff(self._loop, coro)
+
     def move_to_thread(self) -> None:
         """Run the loop on the helper thread from now on (it stays there until ``stop``)."""
         if self._thread is not None:
@@ -239,7 +249,7 @@ class LoopRunner:
                 return
             if self._thread is not None:
                 with contextlib.suppress(NetworkUnavailable, RuntimeError):  # RuntimeError: already stopping
-                    _Handoff(self._loop, shutdown).result(timeout)
+                    Handoff(self._loop, shutdown).result(timeout)
                 with contextlib.suppress(RuntimeError):
                     self._loop.call_soon_threadsafe(self._loop.stop)
                 self._thread.join(timeout)  # the thread closes the loop as it ends

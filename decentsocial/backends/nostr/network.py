@@ -709,10 +709,11 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         connection drops is subscribed to again, with exponential backoff,
         asking from a little before the newest note seen so nothing published
         meanwhile is missed; a note is yielded once however many relays send
-        it. Once every relay has failed ``stream_attempts`` times in a row the
-        iterator raises ``NetworkUnavailable``. Never ends on its own: stop
-        iterating (or ``close()`` the iterator) when done; ``close()`` on this
-        connection ends it.
+        it. The relays are subscribed to on the loop's thread: this returns at
+        once, and ``stop()`` or ``close()`` ends it while they still connect.
+        ``NetworkUnavailable`` comes from the iterator: no relay answered, or
+        every one failed ``stream_attempts`` times in a row. Never ends on its
+        own: ``stop()`` it, ``close()`` it or this connection, when done.
         """
         if kind not in ("public", "home"):
             raise self.invalid(f"stream kind must be 'public' or 'home', got {kind!r}")
@@ -721,8 +722,8 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
             query["authors"] = list(dict.fromkeys([self.public_key, *self.following()]))
         if tag:
             query["#t"] = [tag.lower()]
-        arrivals, handles = self.transport.open_stream([query], self.settings.stream_attempts)
-        return arrivals_posts(self.transport, arrivals, handles)
+        arrivals, following = self.transport.open_stream([query], self.settings.stream_attempts)
+        return arrivals_posts(self.transport, arrivals, following)
 
     # ---------------------------------------------------------------- notifications
 

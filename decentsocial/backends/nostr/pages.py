@@ -12,7 +12,7 @@ import contextlib
 import functools
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from ...errors import InvalidInput
 from ...models import Post
@@ -20,7 +20,8 @@ from ...stopping import StoppableStream
 from .convert import post_from_event
 from .events import Event, Filter
 from .failures import stream_lost
-from .streams import RelayStream
+from .loop import Handoff
+from .streams import Backlog
 from .transport import NostrTransport, QueryResult
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def claim_date(state: StateStore, scope: str, name: str, created_at: int, networ
 STREAM_SEEN_WINDOW = 10_000
 
 
-def arrivals_posts(transport: NostrTransport, arrivals: Any, handles: list[RelayStream]) -> StoppableStream:
+def arrivals_posts(transport: NostrTransport, arrivals: Backlog, following: Handoff[None]) -> StoppableStream:
     """A stream's notes as they arrive, each once (however many relays send it).
 
     The generator is started here, up to a first yield of nothing: a
@@ -157,16 +158,18 @@ def arrivals_posts(transport: NostrTransport, arrivals: Any, handles: list[Relay
     The iterator holds the transport, not the connection, so a connection
     nobody closes can still be collected while a stream of it is left unfinished.
     ``stop()`` (from any thread: an async stream's ``aclose()``) queues the
-    end the connection's ``close()`` queues, so a wait for the next note returns.
+    end the connection's ``close()`` queues, so a wait for the next note
+    returns, and cancels the subscribing (``following``), relays still
+    connecting included; ``close()`` cancels it too, and waits for it.
     """
-    posts = _arrivals_posts(transport, arrivals, handles)
+    posts = _arrivals_posts(transport, arrivals, following)
     next(posts)
     started = cast("Generator[Post, None, None]", posts)  # it yields no None after the first
-    return StoppableStream(started, functools.partial(arrivals.put_nowait, None))
+    return StoppableStream(started, functools.partial(transport.stop_stream, arrivals, following))
 
 
 def _arrivals_posts(
-    transport: NostrTransport, arrivals: Any, handles: list[RelayStream]
+    transport: NostrTransport, arrivals: Backlog, following: Handoff[None]
 ) -> Generator[Post | None, None, None]:
     seen: dict[str, None] = {}  # the ids of the latest notes yielded, oldest first
     try:
@@ -174,7 +177,9 @@ def _arrivals_posts(
         while True:
             event = arrivals.get()
             if event is None:
-                return  # this connection was closed
+                return  # stopped, or this connection was closed
+            if isinstance(event, Exception):
+                raise event  # no relay could be subscribed to
             if isinstance(event, str):
                 raise stream_lost(event)
             if event.id in seen:
@@ -184,4 +189,4 @@ def _arrivals_posts(
                 del seen[next(iter(seen))]
             yield post_from_event(event)
     finally:
-        transport.end_stream(arrivals, handles)
+        transport.end_stream(arrivals, following)

@@ -13,7 +13,7 @@ import logging
 import queue
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .events import Event, Filter, matcher
 from .failures import RelayError, relay_words
@@ -21,7 +21,15 @@ from .failures import RelayError, relay_words
 if TYPE_CHECKING:
     from .relay import RelayConnection
 
-__all__ = ["CATCH_UP_SLACK", "CLOCK_SKEW", "ROOM_POLL", "STREAM_BACKLOG", "Backlog", "RelayStream"]
+__all__ = [
+    "CATCH_UP_SLACK",
+    "CLOCK_SKEW",
+    "ROOM_POLL",
+    "STREAM_BACKLOG",
+    "Arrival",
+    "Backlog",
+    "RelayStream",
+]
 
 log = logging.getLogger("decentsocial.nostr")
 
@@ -149,11 +157,15 @@ class RelayStream:
             await self._connection.unsubscribe(self._sub)
 
 
+#: What a stream's reader takes: a verified event; why every relay was given up on (``str``); the
+#: error that ended the subscribing (no relay answered); ``None`` once stopped or closed.
+Arrival: TypeAlias = Event | str | Exception | None
+
 #: What an event waiting in a stream's backlog counts for beyond its content (its id, keys, tags).
 _EVENT_OVERHEAD = 512
 
 
-class Backlog(queue.Queue[Event | str | None]):
+class Backlog(queue.Queue[Arrival]):
     """A stream's arrivals, bounded by the size of the events waiting in it, not their number."""
 
     def __init__(self, limit: int) -> None:
@@ -168,15 +180,15 @@ class Backlog(queue.Queue[Event | str | None]):
         self.put_nowait(event)
         return True
 
-    def _put(self, item: Event | str | None) -> None:
+    def _put(self, item: Arrival) -> None:
         self.held += _held(item)
         super()._put(item)
 
-    def _get(self) -> Event | str | None:
-        item: Event | str | None = super()._get()
+    def _get(self) -> Arrival:
+        item: Arrival = super()._get()
         self.held -= _held(item)
         return item
 
 
-def _held(item: Event | str | None) -> int:
+def _held(item: Arrival) -> int:
     return len(item.content) + len(str(item.tags)) + _EVENT_OVERHEAD if isinstance(item, Event) else 0

@@ -44,14 +44,13 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ... import interrupt as interrupts
 from ...errors import DecentSocialError
 from ...limits import ACCEPT_ENCODING, Deadline, Limits, loads, read_capped, read_encoded
 from .events import Event, Filter, PublishOutcome, matcher
-from .failures import Refused, RelayError, lookup, no_relay_answered, read_refused
-from .loop import LoopRunner
+from .failures import Refused, RelayError, lookup, no_relay_answered, read_refused, timed_out
+from .loop import Handoff, LoopRunner
 from .relay import RelayConnection
-from .streams import CLOCK_SKEW, Backlog, RelayStream
+from .streams import CLOCK_SKEW, Arrival, Backlog, RelayStream
 
 __all__ = [
     "NostrTransport",
@@ -313,6 +312,30 @@ class RelayPool:
         for stream in streams:
             await stream.stop()
 
+    async def follow(self, filters: Sequence[Filter], arrivals: Backlog, attempts: int, bound: float) -> None:
+        """A live stream's whole life on this loop: subscribe on every relay (``stream``, within ``bound``
+        seconds), then hold the subscriptions until cancelled (the stream's stop or end) and let go of them.
+
+        Cancelled while relays still connect, the connecting ends at once (its
+        sockets closed) and the relays subscribed already let go. Why the
+        subscribing failed goes to ``arrivals``, for the reader to raise.
+        """
+        try:
+            streams = await asyncio.wait_for(
+                self.stream(filters, arrivals.offer, arrivals.put_nowait, attempts), bound
+            )
+        except asyncio.TimeoutError:
+            arrivals.put_nowait(timed_out(bound))
+            return
+        except Exception as exc:  # no relay answered (or a fault of ours): the reader raises it
+            arrivals.put_nowait(exc)
+            return
+        try:
+            await asyncio.get_running_loop().create_future()  # never set: held until cancelled
+        finally:
+            with contextlib.suppress(Exception):  # a relay that cannot be told: its close ends it
+                await asyncio.shield(self.stop_stream(streams))
+
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self._connections.values()), return_exceptions=True)
 
@@ -341,7 +364,7 @@ class NostrTransport:
         self._runner: LoopRunner | None = None
         self._pool: RelayPool | None = None
         #: The arrival queues of open streams: ``close()`` ends each with ``None``.
-        self._feeds: set[queue.Queue[Event | str | None]] = set()
+        self._feeds: set[queue.Queue[Arrival]] = set()
 
     def _started(self) -> tuple[LoopRunner, RelayPool]:
         with self._lock:
@@ -403,46 +426,47 @@ class NostrTransport:
         known = pool.cached_info(url)
         return known if known is not None else self.run(pool.info(url))
 
-    def open_stream(
-        self, filters: Sequence[Filter], attempts: int
-    ) -> tuple[queue.Queue[Event | str | None], list[RelayStream]]:
-        """Subscribe on every relay: (the arrivals, the subscriptions to pass to ``end_stream``).
+    def open_stream(self, filters: Sequence[Filter], attempts: int) -> tuple[Backlog, Handoff[None]]:
+        """Start subscribing on every relay, and return at once: (the arrivals, the subscribing).
 
-        The arrivals are verified events, then a ``str`` (why) if every relay
-        was given up on, or ``None`` once this transport is closed. They hold
-        at most ``max_body_bytes`` of events waiting for a consumer that is
-        behind (thousands of ordinary notes: a bot replying from its stream
-        loop rarely meets it); beyond that the relays' streams wait for it
-        (the end always fits).
+        The subscribing runs on the loop's thread (``RelayPool.follow``): the
+        caller holds a stream while relays still connect, and its stop or end
+        (``stop_stream``, ``end_stream``) cancels that. The arrivals are
+        verified events, then a ``str`` (why) if every relay was given up on,
+        the error if none could be subscribed to, or ``None`` once stopped or
+        closed. They hold at most ``max_body_bytes`` of events waiting for a
+        consumer that is behind (thousands of ordinary notes: a bot replying
+        from its stream loop rarely meets it); beyond that the relays' streams
+        wait for it (the end always fits).
         """
         arrivals = Backlog(self.limits.max_body_bytes)
-
         with self._lock:
             self._feeds.add(arrivals)
         try:
             runner, pool = self._started()
-            runner.move_to_thread()  # the relays' events must arrive while the caller is between calls
-            # A stop while the relays connect (a monitor's end, an async stream's aclose(): the
-            # interrupt in force here) cancels the subscribing at once, not at the relays' timeout.
-            opening = pool.stream(filters, arrivals.offer, arrivals.put_nowait, attempts)
-            handles = runner.run(opening, timeout=self.call_timeout, stop=interrupts.current())
+            following = runner.start(pool.follow(filters, arrivals, attempts, self.call_timeout))
         except BaseException:
             with self._lock:
                 self._feeds.discard(arrivals)
             raise
-        return arrivals, handles
+        return arrivals, following
 
-    def end_stream(self, arrivals: queue.Queue[Event | str | None], handles: Sequence[RelayStream]) -> None:
-        """Close a stream's subscriptions; safe from the garbage collector, on any thread."""
+    def stop_stream(self, arrivals: Backlog, following: Handoff[None]) -> None:
+        """From any thread: the stream's reader stops waiting, and its subscribing (or its
+        subscriptions) ends on the loop, also while relays still connect."""
+        arrivals.put_nowait(None)
+        following.cancel()
+
+    def end_stream(self, arrivals: Backlog, following: Handoff[None]) -> None:
+        """End a stream's subscribing and subscriptions, and wait for that (not from the loop's own thread,
+        where the garbage collector may call it: there it is only started)."""
         self._feeds.discard(arrivals)  # no lock: this may run from garbage collection
-        runner, pool = self._runner, self._pool
-        if runner is None or pool is None:
-            return  # closed: the subscriptions went with the connections
-        if runner.inside():  # collected on the loop's own thread: nothing can be waited for there
-            runner.loop.create_task(pool.stop_stream(handles))
-            return
-        with contextlib.suppress(DecentSocialError, RuntimeError):  # RuntimeError: closed meanwhile
-            runner.run(pool.stop_stream(handles), timeout=self.call_timeout)
+        following.cancel()
+        runner = self._runner
+        if runner is None or runner.inside():
+            return  # closed (the subscriptions went with the connections), or nothing can be waited for
+        with contextlib.suppress(DecentSocialError):  # cancelled: what it was waited for
+            following.result(self.call_timeout)
 
     def close(self) -> None:
         """Close every relay connection, stop the loop and its thread; end open streams."""
