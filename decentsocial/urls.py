@@ -46,6 +46,7 @@ __all__ = [
     "parse_url",
     "redirect_refused",
     "resolve_public",
+    "web_link",
 ]
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -123,6 +124,51 @@ def parse_url(text: str, *, network: str | None = None, schemes: tuple[str, ...]
     host, port = _split_port(authority, bad)
     path, _, query = tail.partition("#")[0].partition("?")
     return URL(scheme, _canonical_host(host, bad), port, path or "/", query)
+
+
+#: The usual web link, taken without a full parse: http(s), a lower-case DNS name ending in a label that
+#: starts with a letter (so no number some parsers read as an address), labels of at most 63 characters
+#: (as IDNA takes them), maybe a port (0 to 65535), then printable ASCII only. A name of one label and
+#: a port are usual too: a server on this machine names every status it serves
+#: ``http://localhost:3000/@alice/1``.
+_PLAIN_WEB_LINK = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?::(?:[0-5]?[0-9]{1,4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"(?:[/?#][!-~]*)?",
+    re.ASCII,
+)
+#: What no honest link holds anywhere: a space, a C0 or C1 control character, DEL.
+_NOT_IN_LINKS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def web_link(value: Any) -> str | None:
+    """``value`` as a server sent it if it is a web page a reader may open, else ``None``.
+
+    For URLs a server hands out to be shown or followed (a post's permalink, a
+    profile picture): a bot or a notebook that renders one as a link must not
+    run script or open a local file. Only text that starts with ``http://`` or
+    ``https://`` and that :func:`parse_url` reads as such, with a host and no
+    credentials, is kept; ``javascript:``, ``data:``, ``file:``, a URL without
+    a host, one holding a space or a control character, anything not text:
+    ``None``. Dropped, not malformed: the post or profile is whole without it.
+    """
+    if type(value) is str:  # as JSON gives it: checked as it is (a conversion's hot path)
+        text: str = value
+    elif isinstance(value, str):
+        text = str.__str__(value)  # exactly str (a subclass copied), as models built unvalidated need
+    else:
+        return None
+    if _PLAIN_WEB_LINK.fullmatch(text) is not None:  # nearly every link: the full parse would take it
+        return text
+    if not text[:8].lower().startswith(("https://", "http://")):
+        return None
+    if _NOT_IN_LINKS.search(text) is not None:
+        return None
+    try:
+        parse_url(text)
+    except InvalidInput:
+        return None
+    return text
 
 
 def _split_port(authority: str, bad: Callable[[str], InvalidInput]) -> tuple[str, int | None]:

@@ -33,7 +33,8 @@ from ...coerce import (
 )
 from ...errors import InvalidInput
 from ...models import Account, Engagement, Media, Notification, NotificationKind, Post, normalise_tags
-from .ids import parse_at_uri
+from ...urls import web_link
+from .ids import parse_at_uri, profile_url
 from .richtext import facet_values
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,9 +100,9 @@ def account_from_view(view: Any, *, web_url: str) -> Account:
             "id": did,
             "handle": handle,
             "display_name": _text(view.get("displayName")) or None,
-            "url": f"{web_url}/profile/{handle}",
+            "url": profile_url(web_url, handle),
             "bio": _text(view.get("description")) or None,
-            "avatar_url": _text(view.get("avatar")) or None,
+            "avatar_url": web_link(_text(view.get("avatar"))),  # a picture, not javascript: or data:
             "followers": as_count(view.get("followersCount")),
             "following": as_count(view.get("followsCount")),
             "posts_count": as_count(view.get("postsCount")),
@@ -118,7 +119,11 @@ def _raw(view: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _media_from_embed_view(embed: Any) -> tuple[list[Media], list[str], str | None]:
-    """(media, links, quoted post uri) from an embed view (what the AppView sends)."""
+    """(media, links, quoted post uri) from an embed view (what the AppView sends).
+
+    Its URLs are web links or nothing (:func:`~decentsocial.urls.web_link`): an image or video at
+    none is left out, as one without a URL is; so is a link card's ``javascript:`` or ``data:`` URI.
+    """
     embed = as_dict(embed)
     kind = as_str(embed.get("$type")) or ""
     media: list[Media] = []
@@ -127,15 +132,15 @@ def _media_from_embed_view(embed: Any) -> tuple[list[Media], list[str], str | No
     if kind.startswith("app.bsky.embed.images"):
         for image in as_list(embed.get("images")):
             image = as_dict(image)
-            url = _text(image.get("fullsize")) or _text(image.get("thumb"))
+            url = web_link(_text(image.get("fullsize"))) or web_link(_text(image.get("thumb")))
             if url:
                 media.append(_media("image", url, image, image.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.video"):
-        url = _text(embed.get("playlist")) or _text(embed.get("thumbnail"))
+        url = web_link(_text(embed.get("playlist"))) or web_link(_text(embed.get("thumbnail")))
         if url:
             media.append(_media("video", url, embed, embed.get("aspectRatio")))
     elif kind.startswith("app.bsky.embed.external"):
-        uri = _text(as_dict(embed.get("external")).get("uri"))
+        uri = web_link(_text(as_dict(embed.get("external")).get("uri")))  # a link card: web pages only
         if uri:
             links.append(uri)
     elif kind.startswith("app.bsky.embed.recordWithMedia"):
@@ -212,7 +217,7 @@ def _media_from_record_embed(
         if url:
             media.append(_media("video", url, embed, embed.get("aspectRatio"), blob.get("mimeType")))
     elif kind == "app.bsky.embed.external":
-        uri = _text(as_dict(embed.get("external")).get("uri"))
+        uri = web_link(_text(as_dict(embed.get("external")).get("uri")))  # a link card: web pages only
         if uri:
             links.append(uri)
     elif kind == "app.bsky.embed.recordWithMedia":
@@ -255,7 +260,7 @@ def _base_post(uri: str, record: Any, author: Account, *, web_url: str) -> dict[
     return {
         "network": NETWORK,
         "id": uri,
-        "url": f"{web_url}/profile/{author.handle}/post/{rkey}",
+        "url": profile_url(web_url, author.handle, rkey),
         "author": author,
         "text": text,
         "created_at": created,

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, TypeGuard
+from urllib.parse import quote
 
 from ...coerce import as_dict, as_str, not_asked_for
 from ...errors import InvalidInput
@@ -29,6 +30,7 @@ __all__ = [
     "is_cid",
     "new_tid",
     "parse_at_uri",
+    "profile_url",
     "tid_for_key",
 ]
 
@@ -139,6 +141,28 @@ def parse_at_uri(value: str, *, network: str = "bluesky", collection: str | None
     if collection is not None and uri.collection != collection:
         raise InvalidInput(f"{value!r} is a {uri.collection} record, not a {collection}", network=network)
     return uri
+
+
+def profile_url(web_url: str, actor: str, rkey: str | None = None) -> str | None:
+    """The web page of a profile (or of its post ``rkey``), ``actor`` (a handle, or a DID) one path
+    segment of it, whatever a server sends.
+
+    A valid handle or DID goes in as it is (``/profile/alice.bsky.social``, ``/profile/did:plc:…``);
+    anything else (``a/../../x``, ``q?x=1#y``, spaces, non-ASCII) is percent-encoded, so the URL names
+    that profile's page only. None for nothing, ``.`` or ``..`` (a dot-segment however it is
+    encoded), and for text holding a lone surrogate, which no URL can carry. ``rkey`` comes checked
+    by :func:`parse_at_uri` (the record-key grammar: URL-safe characters, never ``.`` or ``..``)."""
+    if HANDLE_RE.match(actor) or DID_RE.match(actor):
+        segment = actor
+    elif actor in ("", ".", ".."):
+        return None
+    else:
+        try:
+            segment = quote(actor, safe="")
+        except UnicodeEncodeError:  # a lone surrogate
+            return None
+    page = f"{web_url}/profile/{segment}"
+    return page if rkey is None else f"{page}/post/{rkey}"
 
 
 def is_cid(value: object) -> TypeGuard[str]:

@@ -37,7 +37,7 @@ from .convert import (
 )
 from .engage import Engagements
 from .firehose import FirehoseReader, author_cache, firehose_url
-from .ids import DID_RE, HANDLE_RE, POST, AtUri, new_tid, parse_at_uri, tid_for_key
+from .ids import DID_RE, HANDLE_RE, POST, AtUri, new_tid, parse_at_uri, profile_url, tid_for_key
 from .media import PreparedImage, check_media, checked_blob, prepare_media
 from .pins import ProfilePins
 from .records import (
@@ -162,7 +162,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
     def _my_account(self) -> Account:
         did, handle = self.transport.identity()
         return Account(
-            network=self.name, id=did, handle=handle, url=f"{self.settings.web_url}/profile/{handle}"
+            network=self.name, id=did, handle=handle, url=profile_url(self.settings.web_url, handle)
         )
 
     def session_string(self) -> str:

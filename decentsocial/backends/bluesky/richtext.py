@@ -12,6 +12,7 @@ from typing import Any
 
 from ...coerce import as_dict, as_int, as_list, as_str
 from ...text import entities, grapheme_len, mentions, utf8_len
+from ...urls import web_link
 from .ids import HANDLE_RE
 
 __all__ = [
@@ -103,7 +104,8 @@ def facet_values(text: str, facets: Any) -> tuple[list[str], list[str], list[str
     """(tags, mention handles, links) named by a post's facets.
 
     A mention's handle is the text the facet covers (without '@'): the
-    record itself holds only the DID.
+    record itself holds only the DID. A link is a web link or none
+    (:func:`~decentsocial.urls.web_link`): a post's author writes its facets.
     """
     tags: list[str] = []
     mentions: list[str] = []
@@ -119,8 +121,10 @@ def facet_values(text: str, facets: Any) -> tuple[list[str], list[str], list[str
             tag, uri = as_str(feature.get("tag")), as_str(feature.get("uri"))
             if kind.endswith("#tag") and tag:
                 tags.append(tag)
-            elif kind.endswith("#link") and uri:
-                links.append(uri)
+            elif kind.endswith("#link"):
+                link = web_link(uri)  # the author's own: a javascript: or file: "link" is none
+                if link:
+                    links.append(link)
             elif kind.endswith("#mention") and start is not None and end is not None:
                 # A negative offset would count from the text's end: another span's text, not this one's.
                 span = raw[start:end] if 0 <= start <= end else b""

@@ -42,7 +42,7 @@ from ...models import (
     Visibility,
     normalise_tags,
 )
-from ...urls import host_key
+from ...urls import host_key, web_link
 from .markup import read_content
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "VISIBILITY_TO_MASTODON",
     "convert_each",
     "html_to_text",
+    "status_url",
     "to_account",
     "to_asked_account",
     "to_asked_post",
@@ -240,9 +241,10 @@ def _new_account(data: Mapping[str, Any], *, keep_raw: bool) -> Account:
         id=ident,
         handle=_text(data.get("acct")) or _text(data.get("username")) or ident,
         display_name=_text(data.get("display_name")),
-        url=as_str(data.get("url")),
+        # A profile page and a picture a reader may open (not javascript:, data:, file:…), else None.
+        url=web_link(data.get("url")),
         bio=_bio(data.get("note")),
-        avatar_url=as_str(data.get("avatar")),
+        avatar_url=web_link(data.get("avatar")),
         followers=as_count(data.get("followers_count")),
         following=as_count(data.get("following_count")),
         posts_count=as_count(data.get("statuses_count")),
@@ -282,9 +284,10 @@ _MEDIA_KINDS: dict[str, Literal["image", "video", "gif", "audio", "other"]] = {
 
 
 def _media(item: Any) -> Media | None:
+    """An attachment at the first of its URLs that is a web link; ``None`` (left out) if none is."""
     if not isinstance(item, Mapping):
         return None
-    url = _exact(item.get("url")) or _exact(item.get("remote_url")) or _exact(item.get("preview_url"))
+    url = web_link(item.get("url")) or web_link(item.get("remote_url")) or web_link(item.get("preview_url"))
     if not url:
         return None
     original = as_dict(as_dict(item.get("meta")).get("original"))
@@ -321,12 +324,19 @@ def _tags(status: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _links(status: Mapping[str, Any], from_content: tuple[str, ...]) -> tuple[str, ...]:
-    """Plain links in the content, then the preview card's URL."""
-    found = dict.fromkeys(from_content)
-    card_url = _exact(as_dict(status.get("card")).get("url"))
+    """Plain links in the content, then the preview card's URL: web links only (an ``href`` of
+    ``javascript:``, ``data:`` or ``file:`` is no link a reader may follow), as other networks' are."""
+    found = dict.fromkeys(link for link in map(web_link, from_content) if link) if from_content else {}
+    card_url = web_link(as_dict(status.get("card")).get("url"))
     if card_url:
         found.setdefault(card_url, None)
     return tuple(found)
+
+
+def status_url(status: Mapping[str, Any]) -> str | None:
+    """A status's web page: its ``url``, else its ``uri`` (the ActivityPub id, a page too on Mastodon),
+    each only if it is a web link (not ``javascript:``, ``data:``, ``file:``, a ``tag:`` URI…)."""
+    return web_link(status.get("url")) or web_link(status.get("uri"))
 
 
 def to_post(data: Mapping[str, Any], *, keep_raw: bool = True) -> Post:
@@ -366,7 +376,7 @@ def _to_post(data: Mapping[str, Any], *, keep_raw: bool) -> Post:
     fields: dict[str, Any] = {
         "network": NETWORK,
         "id": ident,
-        "url": as_exact_str(data.get("url")) or as_exact_str(data.get("uri")),
+        "url": status_url(data),
         "author": to_account(data.get("account"), keep_raw=False),  # type: ignore[arg-type]
         "text": text,
         "title": None,

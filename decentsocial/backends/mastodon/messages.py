@@ -17,6 +17,7 @@ import regex
 
 from ...coerce import as_dict, as_list, as_str
 from ...models import Account, Message
+from ...urls import web_link
 from .convert import NETWORK, _checked, to_json_safe, to_post
 
 __all__ = ["delivered_to", "strip_addressing", "to_message"]
@@ -59,7 +60,7 @@ def _mentioned(item: Mapping[str, Any]) -> Account | None:
     handle = as_str(item.get("acct")) or as_str(item.get("username"))
     if not ident or not handle:
         return None
-    return Account(network=NETWORK, id=ident, handle=handle, url=as_str(item.get("url")))
+    return Account(network=NETWORK, id=ident, handle=handle, url=web_link(item.get("url")))
 
 
 def to_message(data: Mapping[str, Any]) -> Message:

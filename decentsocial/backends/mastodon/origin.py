@@ -21,7 +21,7 @@ from ... import errors
 from ...coerce import as_list, as_str, malformed
 from ...models import Notification, Post
 from ...stopping import StoppableStream
-from .convert import NETWORK, to_json_safe, to_post
+from .convert import NETWORK, status_url, to_json_safe, to_post
 from .ids import path_id
 
 __all__ = ["PostsHere"]
@@ -177,7 +177,7 @@ def _name(status: Mapping[str, Any], field: str) -> str | None:
     """The status's ``uri``; or its ``url`` as a Post reads it (the ``uri`` when it has no ``url``)."""
     if field == "uri":
         return as_str(status.get("uri"))
-    return as_str(status.get("url")) or as_str(status.get("uri"))
+    return status_url(status)
 
 
 def _pick(data: Mapping[str, Any], fields: tuple[str, ...]) -> list[Any]:

@@ -19,6 +19,7 @@ from ...coerce import as_count, as_datetime, as_dict, as_float, as_list, as_str,
 from ...errors import InvalidInput
 from ...httpclient import checked_digits, is_digits
 from ...models import Account, Draft, Engagement, Post
+from ...urls import web_link
 from .failures import NAME
 
 COMMENT_PREFIX = "comment:"
@@ -153,7 +154,8 @@ def post(a: Mapping[str, Any]) -> Post:
     return Post(
         network=NAME,
         id=guid,
-        url=as_str(a.get("perma_url")) or f"https://www.minds.com/newsfeed/{guid}",
+        # The engine's own link if it is a web page (not javascript:, data:, file:…), else one of the guid.
+        url=web_link(a.get("perma_url")) or f"https://www.minds.com/newsfeed/{guid}",
         author=owner,
         text=message,
         created_at=time_of(a.get("time_created")),

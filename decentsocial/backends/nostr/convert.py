@@ -12,6 +12,7 @@ from typing import Any
 from ...coerce import as_str
 from ...models import Account, Notification, NotificationKind, Post
 from ...text import entity_values
+from ...urls import web_link
 from .events import KIND_CONTACTS, KIND_NOTE, KIND_REACTION, KIND_REPOST, Event, PublishOutcome
 from .keys import InvalidKey, encode_note, encode_npub, is_hex64, parse_public_key
 from .zaps import ZapCheck, sats
@@ -71,7 +72,7 @@ def account_from_profile(
         display_name=_text(data.get("display_name")) or _text(data.get("name")),
         url=f"nostr:{npub}",
         bio=_text(data.get("about")),
-        avatar_url=_text(data.get("picture")),
+        avatar_url=web_link(data.get("picture")),  # anyone's to write: a picture, not javascript: or data:
         following=following,
         bot=data.get("bot") if isinstance(data.get("bot"), bool) else None,
         raw=raw,
@@ -130,8 +131,9 @@ def post_from_event(
     warning = event.first_tag("content-warning")
     language = next((t[1] for t in event.tags if len(t) >= 3 and t[0] == "l" and t[2] == "ISO-639-1"), None)
     hashtags, _, links = entity_values(text)
-    # NIP-24 ``r`` tags name web pages; only http(s) ones are links a reader can open.
-    refs = (r for r in event.tag_values("r") if r.lower().startswith(("https://", "http://")))
+    # NIP-24 ``r`` tags name web pages; only web links (http(s), a host, no credentials, no spaces or
+    # control characters) are links a reader can open.
+    refs = (link for link in map(web_link, event.tag_values("r")) if link)
     # Tagged keys (``p``) and NIP-27 references in the text, which not every client also tags.
     keys = [p for p in event.tag_values("p") if is_hex64(p)] + mentioned_keys(text)[1]
     return Post(

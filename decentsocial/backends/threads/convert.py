@@ -21,6 +21,7 @@ from ...coerce import as_count, as_datetime, as_dict, as_exact_str, as_list, as_
 from ...errors import AuthenticationError, ContentRejected, InvalidInput
 from ...httpclient import checked_digits, is_digits, read_token
 from ...models import Account, Draft, Engagement, Media, Post, normalise_tags, parse_iso_datetime
+from ...urls import web_link
 from .failures import NAME, REFRESH_HINT
 from .results import AccountInsights, DailyValue, PublishingQuota, ThreadsToken
 
@@ -240,15 +241,15 @@ def account(body: Mapping[str, Any], name: str | None = None) -> Account:
         display_name=as_str(body.get("name")),
         url=profile_url(username) if named else None,  # a user id names no profile page
         bio=as_str(body.get("threads_biography") or body.get("biography")) or None,
-        avatar_url=as_str(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
+        avatar_url=web_link(body.get("threads_profile_picture_url") or body.get("profile_picture_url")),
         followers=as_count(body.get("follower_count")),
         raw=dict(body),
     )
 
 
 def media(m: Mapping[str, Any]) -> Media | None:
-    """An image or video of a post (``None`` for anything else)."""
-    url = as_str(m.get("media_url"))
+    """An image or video of a post (``None`` for anything else, and for one whose URL is no web link)."""
+    url = web_link(m.get("media_url"))
     kind: Literal["image", "video"] | None = {"IMAGE": "image", "VIDEO": "video"}.get(  # type: ignore[assignment]
         str(m.get("media_type"))
     )
@@ -287,7 +288,7 @@ def post(m: Mapping[str, Any]) -> Post:
     hashtags, mentions, links = textlib.entity_values(text)
     attached = get("link_attachment_url")
     if attached is not None:
-        attached = as_exact_str(attached)
+        attached = web_link(attached)  # a reader may open it: http(s) only, as the text's links are
         if attached and attached not in links:
             links = (*links, attached)
     topic = get("topic_tag")
@@ -299,7 +300,7 @@ def post(m: Mapping[str, Any]) -> Post:
         {  # in Post's field order; the fields given are the fields set, as validation leaves them
             "network": NAME,
             "id": post_id,
-            "url": as_exact_str(get("permalink")),
+            "url": web_link(get("permalink")),  # a javascript: or file: "permalink" is no link: None
             "author": author,
             "text": text,
             "created_at": timestamp(get("timestamp")),
@@ -337,6 +338,20 @@ def hidden_author(post_id: str) -> Account:
     empty id would make them), no URL.
     """
     return Account(network=NAME, id=f"{HIDDEN}:{post_id}", handle=HIDDEN)
+
+
+def named(ref: str) -> str:
+    """A caller's handle (``@`` left off) for a profile request: the author of a post whose answer named
+    none (handle :data:`HIDDEN`, id ``[hidden]:<post id>``, :func:`hidden_author`) names no profile, so
+    it is ``InvalidInput`` before any request, not a lookup of a user called "[hidden]"."""
+    name = ref.lstrip("@")
+    if name == HIDDEN or name.startswith(f"{HIDDEN}:"):
+        raise InvalidInput(
+            f"{HIDDEN} is the author of a post whose answer did not name them (Threads names the authors"
+            " of public and of your own posts only): it is no profile to read",
+            network=NAME,
+        )
+    return name
 
 
 def published(draft: Draft, post_id: str, username: str, root_id: str | None, *, named: bool = True) -> Post:

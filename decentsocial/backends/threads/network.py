@@ -188,7 +188,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         return convert.account(self._api.get("me", fields=convert.ME_FIELDS))
 
     def _account(self, handle: str) -> Account:
-        name = checked_text(handle, network=NAME, what="a handle").lstrip("@")
+        name = convert.named(checked_text(handle, network=NAME, what="a handle"))
         if name in (self.settings.user_id, "me"):
             return self._me()
         return convert.account(self._api.get("profile_lookup", username=name), name)
@@ -443,7 +443,7 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         """Your threads (``None``), or another profile's public posts through the Profile
         Discovery API (needs the threads_profile_discovery scope)."""
         if account is not None:
-            ref = checked_text(self.account_ref(account), network=NAME, what="a handle").lstrip("@")
+            ref = convert.named(checked_text(self.account_ref(account), network=NAME, what="a handle"))
             if ref not in (self.settings.user_id, "me") and ref != self._own_username():
                 if (
                     self.settings.scopes is not None

@@ -1,0 +1,100 @@
+"""A post's URL as a Minds server hands it out, on a scripted loopback server.
+
+An activity's ``perma_url`` became ``Post.url`` whatever it was: ``javascript:alert(1)``, a
+``data:`` or ``file:`` URL, text with no host. A bot or a notebook showing the post as a link
+would run it or open a local file. Only an http(s) URL with a host is kept now; anything else
+is taken as missing, and the post gets the URL made of its guid, as an activity without a
+``perma_url`` does (the post itself is whole). The same for a remind's original.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+import decentsocial as ds
+from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from tests.servers._scripted_http import Reply, Request, scripted_server
+
+TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
+OWNER = {"guid": "7", "username": "someone"}
+NOT_WEB = [
+    "javascript:alert(document.cookie)",
+    "JavaScript:alert(1)",
+    "java\tscript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "ftp://example.com/x",
+    "https://",
+    "http:example.com",
+    "https://user:pw@example.com/",
+    "https://exa mple.com/",
+    "//www.minds.com/newsfeed/901",
+    "/newsfeed/901",
+]
+
+
+def read(answer: Any, call: Any) -> Any:
+    def reply(r: Request) -> Reply:
+        return TOKEN if r.path.endswith("/oauth/token") else answer(r)
+
+    with scripted_server(reply) as server, warnings.catch_warnings():
+        warnings.simplefilter("ignore", MindsExperimentalWarning)
+        net = MindsNetwork(
+            MindsSettings(base_url=server.url, username="brand", password="pw"),
+            retry=ds.RetryPolicy(attempts=1, sleep=lambda seconds: None),
+        )
+        try:
+            return call(net)
+        finally:
+            net.close()
+
+
+def posts_with(url: Any) -> tuple[ds.Post, ds.Post, ds.Post]:
+    """The activity 901 with ``perma_url`` ``url``, read alone and in a feed, and reminded by 902."""
+    activity = {
+        "guid": "901",
+        "message": "fine",
+        "time_created": "1764000000",
+        "ownerObj": OWNER,
+        "perma_url": url,
+    }
+    remind = {
+        "guid": "902",
+        "message": "",
+        "time_created": "1764000000",
+        "ownerObj": OWNER,
+        "remind_object": activity,
+    }
+
+    def answer(r: Request) -> Reply:
+        if r.path.startswith("/api/v1/newsfeed/single/"):
+            return Reply(200, {"status": "success", "activity": activity})
+        return Reply(200, {"status": "success", "activity": [activity, remind]})
+
+    single, (listed, reminded) = read(answer, lambda net: (net.get_post("901"), list(net.timeline(limit=2))))
+    assert reminded.reposted_by is not None  # the remind is read as the post it shares
+    return single, listed, reminded
+
+
+@pytest.mark.parametrize("url", NOT_WEB)
+def test_a_perma_url_that_is_no_web_page_gives_the_url_of_the_guid(url: str) -> None:
+    for post in posts_with(url):
+        assert post.url == "https://www.minds.com/newsfeed/901"
+        assert post.text == "fine"  # the post is kept, whole
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.minds.com/newsfeed/901",
+        "http://minds.example:8080/p/901?x=1#y",
+        "HTTPS://WWW.MINDS.COM/x",
+    ],
+)
+def test_a_web_perma_url_is_kept_as_sent(url: str) -> None:
+    for post in posts_with(url):
+        assert post.url == url
