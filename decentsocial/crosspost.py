@@ -284,13 +284,16 @@ def _targets(networks: Sequence[Network]) -> list[tuple[Network, str]]:
     return found
 
 
-def check_profile_accounts(profiles: Sequence[str], connect: Callable[[str], Network] | None = None) -> None:
+def check_profile_accounts(
+    profiles: Sequence[str], connect: Callable[[str], Network] | None = None, *, strict: bool = False
+) -> None:
     """``InvalidInput`` naming two of ``profiles`` that are one account (the same network, server and
     account), as :func:`check_networks` refuses one connection listed twice; nothing is sent.
 
     ``connect`` makes a profile's connection (default: :func:`~decentsocial.connect`, closed here). A
     profile it cannot connect (its secret is on the workers only, its extra is not installed here) is
-    not compared: whoever connects it later judges it.
+    not compared: whoever connects it later judges it. With ``strict`` (a command that connects them
+    all now) its error is raised instead, before the command makes anything.
     """
     from .registry import connect_any
 
@@ -307,6 +310,8 @@ def check_profile_accounts(profiles: Sequence[str], connect: Callable[[str], Net
                 net = (connect or fresh)(name)
                 account = target_of(net)
             except DecentSocialError as exc:
+                if strict:
+                    raise
                 log.debug("profile %r not compared with the others: %s", name, exc)
                 continue
             if account in seen:

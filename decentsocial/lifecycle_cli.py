@@ -42,7 +42,6 @@ from .terminal import bidi, printable, text_or_stdin, typed_text
 if TYPE_CHECKING:
     from .crosspost import Outcome
     from .lifecycle import Crisis, Retraction
-    from .network import Network
     from .scheduler import Job, Scheduler
 
 # ``write_one`` and ``done`` (one write as one account, and what it did) come from ``social_cli``,
@@ -248,6 +247,7 @@ def crisis_start(
 ) -> None:
     """Pause every planned job, publish the statement to each profile and pin it."""
     from .config import require_profiles
+    from .crosspost import check_profile_accounts
     from .lifecycle import crisis
 
     typed_text(statement, "STATEMENT")  # a byte the command line could not decode: status 2, no store made
@@ -256,7 +256,10 @@ def crisis_start(
 
     each_once(to)
     require_profiles(to, secrets=True)  # `--to brnad`, a bad setting (status 1): said before any store
-    _one_account_each(to)
+    # Two profiles for one account: InvalidInput (status 1, as `post` and `schedule` say it), here
+    # before the store is made (it was made, then the crisis refused). Each profile is connected as
+    # crisis() connects it, and closed: an account comes from its settings, no network is contacted.
+    check_profile_accounts(to, strict=True)
     # Made if missing (a brand with no campaign can still start a crisis), but said: a mistyped
     # --store must not look like a campaign that was paused.
     new = is_missing_file(store)
@@ -286,27 +289,6 @@ def crisis_start(
         _print_crisis(c, to, store if new else None)
     if not c.result.ok:
         raise typer.Exit(1)
-
-
-def _one_account_each(profiles: list[str]) -> None:
-    """Two profiles for one account (the same network, server and account): ``InvalidInput`` as
-    ``crisis()`` says it (status 1, as ``post`` says it: the profiles' contents, maybe their secrets,
-    make them one), here before the store is made; it was made, then the crisis refused.
-
-    The connections are built from the profiles, as ``crisis()`` builds them, and closed: an account's
-    identity comes from its settings, so no network is contacted.
-    """
-    from .crosspost import check_networks
-    from .registry import connect_any
-
-    nets: list[Network] = []
-    try:
-        for name in profiles:
-            nets.append(connect_any(profile=name))
-        check_networks(nets)
-    finally:
-        for net in nets:
-            net.close()
 
 
 def _is_pinned(c: Crisis, outcome: Outcome) -> bool:

@@ -10,17 +10,14 @@ that entry: another account's token, maybe. It is refused the same way, the keyr
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from typer.testing import CliRunner
 
 import decentsocial as ds
 from decentsocial.cli import app
-from tests.auth.browser import click
 from tests.auth.conftest import Store
+from tests.auth.threads_profile import sign_in
 from tests.servers._process import ContractServer
-from tests.servers.threads import threads_user
 
 TOKEN = "THL-secret-token-of-the-variable"
 
@@ -90,19 +87,8 @@ def test_a_profile_of_variables_for_another_network_says_which(
 def test_a_variables_token_beside_a_signed_in_profile_is_not_renewed_into_its_keyring(
     threads_server: ContractServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for username in ("main", "other"):
-        user: dict[str, Any] = threads_user(threads_server, username=f"env_{username}")
-        flow = ds.auth.start(
-            "threads",
-            client_id=user["app_id"],
-            client_secret=user["app_secret"],
-            redirect_uri="http://127.0.0.1:0/cb",
-            authorize_url=threads_server.url,
-            base_url=threads_server.url,
-        )
-        click(flow.url, f"env_{username}")
-        code, state = flow.wait_for_code(timeout=10)
-        flow.finish(code=code, state=state, profile=username)
+    for profile in ("main", "other"):
+        sign_in(threads_server, f"env_{profile}", profile)
     before = store.secrets()
     config = store.config_text()
     # The other account's token, set for profile main: it wins over main's keyring entry.

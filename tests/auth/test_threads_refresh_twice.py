@@ -11,10 +11,9 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.threads import ThreadsNetwork
-from tests.auth.browser import click
 from tests.auth.conftest import Store
+from tests.auth.threads_profile import sign_in
 from tests.servers._process import ContractServer
-from tests.servers.threads import threads_user
 
 
 def test_a_refresh_while_another_refresh_runs_keeps_one_token(
@@ -23,18 +22,7 @@ def test_a_refresh_while_another_refresh_runs_keeps_one_token(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    user = threads_user(threads_server, username="twice")
-    flow = ds.auth.start(
-        "threads",
-        client_id=user["app_id"],
-        client_secret=user["app_secret"],
-        redirect_uri="http://127.0.0.1:0/cb",
-        authorize_url=threads_server.url,
-        base_url=threads_server.url,
-    )
-    click(flow.url, "twice")
-    code, state = flow.wait_for_code(timeout=10)
-    flow.finish(code=code, state=state, profile="twice")
+    sign_in(threads_server, "twice", "twice")
     real = ThreadsNetwork.refresh_token
     other: list[Any] = []
 

@@ -21,19 +21,15 @@ import pytest
 pytest.importorskip("atproto", reason="the Bluesky firehose needs the bluesky extra (atproto)")
 
 from decentsocial.backends.bluesky.firehose import FirehoseReader
-from tests.unit.test_interrupt_lookup import SlowResolver
+from tests.slow_lookup import SlowResolver, slow_lookups
 
 from .test_firehose_stop_connecting import BOUND, GUARD, start
 
 
 @pytest.fixture
 def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowResolver]:
-    resolver = SlowResolver()
-    monkeypatch.setattr(socket, "getaddrinfo", resolver)
-    try:
+    with slow_lookups(monkeypatch) as resolver:
         yield resolver
-    finally:
-        resolver.release()
 
 
 def test_stop_ends_a_firehose_whose_host_name_is_still_being_looked_up(slow: SlowResolver) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from decentsocial.backends.bluesky.convert import account_from_view, post_from_record, post_from_view
+from tests.hostile_urls import HOSTILE_URLS, MORE_HOSTILE_URLS
 from tests.trusted import as_validation_builds
 
 from .recorded import recorded_post_views
@@ -25,20 +26,9 @@ from .recorded import recorded_post_views
 WEB = "https://bsky.app"
 BLOBS = "https://pds.example"
 NOT_WEB = [
-    "javascript:alert(document.cookie)",
-    "JavaScript:alert(1)",
-    "java\tscript:alert(1)",
-    " javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "data:image/svg+xml;base64,PHN2Zy8+",
-    "file:///etc/passwd",
-    "ftp://example.com/x",
+    *HOSTILE_URLS,
+    *MORE_HOSTILE_URLS,
     "at://did:plc:abc/app.bsky.feed.post/1",
-    "https://",
-    "http:example.com",
-    "https://user:pw@example.com/",
-    "https://exa mple.com/",
-    "https://example.com/\n",
     "//cdn.bsky.app/img/avatar/plain/x@jpeg",
     "/img/avatar/plain/x@jpeg",
 ]

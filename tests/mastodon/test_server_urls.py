@@ -21,24 +21,14 @@ import pytest
 from decentsocial import Post
 from decentsocial.backends.mastodon.convert import to_account, to_notification, to_post
 from decentsocial.backends.mastodon.messages import to_message
+from tests.hostile_urls import HOSTILE_URLS, MORE_HOSTILE_URLS
 
 from .cassettes import exchanges, is_status, recorded_statuses
 
 NOT_WEB = [
-    "javascript:alert(document.cookie)",
-    "JavaScript:alert(1)",
-    "java\tscript:alert(1)",
-    " javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "data:image/svg+xml;base64,PHN2Zy8+",
-    "file:///etc/passwd",
-    "ftp://example.com/x",
+    *HOSTILE_URLS,
+    *MORE_HOSTILE_URLS,
     "tag:example.com,2017:objectId=1:objectType=Status",
-    "https://",
-    "http:example.com",
-    "https://user:pw@example.com/",
-    "https://exa mple.com/",
-    "https://example.com/\n",
     "//example.com/@alice/1",
     "/@alice/1",
 ]

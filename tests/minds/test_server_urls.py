@@ -16,25 +16,12 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.minds import MindsExperimentalWarning, MindsNetwork, MindsSettings
+from tests.hostile_urls import HOSTILE_URLS
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
 TOKEN = Reply(200, {"access_token": "tok", "refresh_token": "ref", "expires_in": 3600})
 OWNER = {"guid": "7", "username": "someone"}
-NOT_WEB = [
-    "javascript:alert(document.cookie)",
-    "JavaScript:alert(1)",
-    "java\tscript:alert(1)",
-    " javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "file:///etc/passwd",
-    "ftp://example.com/x",
-    "https://",
-    "http:example.com",
-    "https://user:pw@example.com/",
-    "https://exa mple.com/",
-    "//www.minds.com/newsfeed/901",
-    "/newsfeed/901",
-]
+NOT_WEB = [*HOSTILE_URLS, "//www.minds.com/newsfeed/901", "/newsfeed/901"]
 
 
 def read(answer: Any, call: Any) -> Any:

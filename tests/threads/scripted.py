@@ -1,17 +1,19 @@
 """What a scripted Threads server answers before the part a test is about: the quota, then the container;
-a network on such a server; and the server whose ``threads_publish`` answer is lost."""
+a network on such a server (and a read on one); and the server whose ``threads_publish`` answer is lost."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import decentsocial as ds
 from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
-from tests.servers._scripted_http import Reply, Request
+from tests.servers._scripted_http import Reply, Request, scripted_server
 
-__all__ = ["LOST", "QUOTA", "first_steps", "lost_publish", "scripted_threads"]
+__all__ = ["LOST", "QUOTA", "first_steps", "lost_publish", "read", "reader", "scripted_threads"]
+
+T = TypeVar("T")
 
 #: ``threads_publishing_limit``: nothing used of 250.
 QUOTA = Reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 250}}]})
@@ -51,6 +53,21 @@ def scripted_threads(
         retry=ds.RetryPolicy(attempts=attempts, sleep=lambda seconds: None),
         sleep=lambda seconds: None,
     )
+
+
+def reader(url: str) -> ThreadsNetwork:
+    """User 1 at ``url`` for a read: tried once, no insights asked (no request the test does not answer)."""
+    return scripted_threads(url, attempts=1, fetch_insights=False)
+
+
+def read(answer: Callable[[Request], Reply], call: Callable[[ThreadsNetwork], T]) -> T:
+    """``call(net)`` for a :func:`reader` on a scripted server answering with ``answer``; closed after."""
+    with scripted_server(answer) as server:
+        net = reader(server.url)
+        try:
+            return call(net)
+        finally:
+            net.close()
 
 
 def lost_publish(

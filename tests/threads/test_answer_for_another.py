@@ -10,31 +10,17 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
+from tests.threads import scripted
 
 from .test_fuzz import POST, REPOST
 
 ASKED = "17841400000000555"
 
 
-def threads(url: str) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(base_url=url, access_token="token", user_id="1", fetch_insights=False),
-        retry=ds.RetryPolicy(attempts=1, sleep=lambda seconds: None),
-    )
-
-
 def read(post: Any, call: Any) -> Any:
-    def answer(r: Request) -> Reply:
-        return Reply(200, post)
-
-    with scripted_server(answer) as server:
-        net = threads(server.url)
-        try:
-            return call(net)
-        finally:
-            net.close()
+    """``call(net)`` on a server answering every request with ``post``."""
+    return scripted.read(lambda r: Reply(200, post), call)
 
 
 def test_a_post_answered_for_another_id_is_refused() -> None:
@@ -57,7 +43,7 @@ def test_a_repost_whose_original_is_answered_by_another_post_is_refused() -> Non
         return Reply(200, repost if r.path.endswith(ASKED) else POST)  # the original's id is asked
 
     with scripted_server(answer) as server:
-        net = threads(server.url)
+        net = scripted.reader(server.url)
         with pytest.raises(ds.NetworkUnavailable, match="another post than asked for"):
             net.get_post(ASKED)
         net.close()

@@ -20,30 +20,14 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
-from tests.servers._scripted_http import Reply, Request, scripted_server
+from tests.servers._scripted_http import Reply, Request
+from tests.threads.scripted import read
 
 WHEN = "2026-12-05T15:00:00+0000"
 NAMED = {"id": "801", "text": "thanks!", "timestamp": WHEN, "username": "alice", "replied_to": {"id": "77"}}
 HIDDEN_A = {"id": "802", "text": "me too", "timestamp": WHEN, "replied_to": {"id": "77"}}
 HIDDEN_B = {"id": "803", "text": "and me", "timestamp": WHEN, "replied_to": {"id": "77"}}
 HOSTILE_NAMES = ["x/../../y", "q?x=1", "h#frag", "a b", "ünï", "50%", "%2E%2E", ".", ".."]
-
-
-def threads(url: str) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(base_url=url, access_token="token", user_id="1", fetch_insights=False),
-        retry=ds.RetryPolicy(attempts=1, sleep=lambda seconds: None),
-    )
-
-
-def read(answer: Any, call: Any) -> Any:
-    with scripted_server(answer) as server:
-        net = threads(server.url)
-        try:
-            return call(net)
-        finally:
-            net.close()
 
 
 def test_posts_whose_answer_names_no_author_keep_their_place_by_an_author_naming_no_one() -> None:

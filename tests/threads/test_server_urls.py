@@ -18,42 +18,14 @@ from typing import Any
 import pytest
 
 import decentsocial as ds
-from decentsocial.backends.threads import ThreadsNetwork, ThreadsSettings
+from decentsocial.backends.threads import ThreadsNetwork
+from tests.hostile_urls import HOSTILE_URLS
 from tests.servers._scripted_http import Reply, Request, Scripted, scripted_server
+from tests.threads.scripted import read, reader
 
 WHEN = "2026-12-05T15:00:00+0000"
 GOOD = "https://www.threads.net/@alice/post/C0ffee"
-NOT_WEB = [
-    "javascript:alert(document.cookie)",
-    "JavaScript:alert(1)",
-    "java\tscript:alert(1)",
-    " javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "file:///etc/passwd",
-    "ftp://example.com/x",
-    "https://",
-    "http:example.com",
-    "https://user:pw@example.com/",
-    "https://exa mple.com/",
-    "//example.com/post",
-    "/@alice/post/C0ffee",
-]
-
-
-def threads(url: str) -> ThreadsNetwork:
-    return ThreadsNetwork(
-        ThreadsSettings(base_url=url, access_token="token", user_id="1", fetch_insights=False),
-        retry=ds.RetryPolicy(attempts=1, sleep=lambda seconds: None),
-    )
-
-
-def read(answer: Any, call: Any) -> Any:
-    with scripted_server(answer) as server:
-        net = threads(server.url)
-        try:
-            return call(net)
-        finally:
-            net.close()
+NOT_WEB = [*HOSTILE_URLS, "//example.com/post", "/@alice/post/C0ffee"]
 
 
 def a_post(url: Any) -> dict[str, Any]:
@@ -122,7 +94,7 @@ def hidden_author_and_server(call: Any) -> tuple[Any, Scripted]:
         return Reply(200, {"data": [HIDDEN_REPLY]} if r.path.endswith("/threads") else HIDDEN_REPLY)
 
     with scripted_server(answer) as server:
-        net = threads(server.url)
+        net = reader(server.url)
         try:
             author = net.get_post("802").author
             assert author.handle == "[hidden]"

@@ -3,8 +3,7 @@
 ``getaddrinfo`` takes no timeout and cannot be interrupted: a connect stopped
 while its name was being looked up waited for the resolver (its retries can
 take tens of seconds). The resolver here is the system's own function, made
-slow for one name by a wrapper that holds it until the test lets it go: no
-DNS server is asked (``localhost`` is in the hosts file).
+slow for ``localhost`` until the test lets it go (tests/slow_lookup.py).
 """
 
 from __future__ import annotations
@@ -18,43 +17,15 @@ from typing import Any
 import pytest
 
 from decentsocial.interrupt import Interrupt, open_socket
+from tests.slow_lookup import HELD, SlowResolver, slow_lookups
 
-#: What the slow look-up would take: far past what a stop may take.
-HELD = 60.0
 BOUND = 2.0
-
-
-class SlowResolver:
-    """``socket.getaddrinfo``, held for ``localhost`` until :meth:`release` (or ``HELD`` seconds)."""
-
-    def __init__(self) -> None:
-        self.real = socket.getaddrinfo
-        self.asked = threading.Event()
-        self.released = threading.Event()
-        self.answered = threading.Event()
-
-    def __call__(self, host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == "localhost" and not kwargs.get("flags") and not (len(args) > 4 and args[4]):
-            self.asked.set()
-            self.released.wait(HELD)
-            try:
-                return self.real(host, *args, **kwargs)
-            finally:
-                self.answered.set()
-        return self.real(host, *args, **kwargs)
-
-    def release(self) -> None:
-        self.released.set()
 
 
 @pytest.fixture
 def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowResolver]:
-    resolver = SlowResolver()
-    monkeypatch.setattr(socket, "getaddrinfo", resolver)
-    try:
+    with slow_lookups(monkeypatch) as resolver:
         yield resolver
-    finally:
-        resolver.release()  # the look-up given up ends on its thread
 
 
 def test_a_stop_during_the_name_look_up_ends_the_connect(slow: SlowResolver) -> None:
