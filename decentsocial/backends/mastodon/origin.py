@@ -7,7 +7,10 @@ other (read through another server, or a copy, or unpickled) is checked
 first: this server's status of that id must be the same status (its ``uri``,
 the status's ActivityPub id, the same on every server; else its ``url``),
 else the ``uri`` is looked up here through search. A status found under
-neither is ``NotFound``, and nothing is sent.
+neither is ``NotFound``, and nothing is sent; so is one that holds a status
+naming itself by neither (no ``uri``, no ``url`` that is a web link), before
+any request: only a Post with no status in it (built by hand) is taken by its
+bare id.
 """
 
 from __future__ import annotations
@@ -163,14 +166,27 @@ def _not_scheduled(post: Post) -> None:
 
 def _global_name(post: Post) -> tuple[str, str] | None:
     """What names ``post``'s status on every server: its ``uri`` (the boosted status's, for a boost),
-    else its ``url``; ``None`` when it has neither."""
+    else its ``url``; ``None`` when it has neither and holds no status (built by hand, like a bare id).
+
+    ``NotFound`` for a Post that holds the status a server sent but nothing naming it (no ``uri``,
+    and no ``url`` that is a web link, so ``Post.url`` is ``None``): its id is another server's,
+    and taken as this server's it would be another status here. Nothing is sent.
+    """
     raw = post.raw if isinstance(post.raw, Mapping) else {}
     inner = raw.get("reblog")
     status = inner if post.reposted_by is not None and isinstance(inner, Mapping) else raw
     uri = as_str(status.get("uri"))
     if uri:
         return "uri", uri
-    return ("url", post.url) if post.url else None
+    if post.url:
+        return "url", post.url
+    if not raw:
+        return None
+    raise errors.NotFound(
+        "this Post (a status as a server sent it) names its status by no uri and no web link, so this"
+        " server cannot find it: nothing was sent; act on it through the server it was read through",
+        network=NETWORK,
+    )
 
 
 def _name(status: Mapping[str, Any], field: str) -> str | None:
