@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 pytest.importorskip("mastodon")
@@ -31,6 +30,7 @@ from decentsocial import errors
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.models import Post
 from tests.hostile_urls import HOSTILE_URLS
+from tests.mastodon import foreign
 from tests.servers.mastodon import PORT, MastodonServer, start_server
 
 #: The other server (test_foreign_accounts and test_foreign_posts take PORT + 5 and + 6).
@@ -53,38 +53,6 @@ def alice(mastodon_server: MastodonServer) -> Iterator[MastodonNetwork]:
     net = mastodon_server.connect("alice")
     yield net
     net.close()
-
-
-def _status(server: MastodonServer, status_id: str) -> dict[str, Any]:
-    """The status as alice sees it now on ``server``, read without the code under test."""
-    answer = httpx.get(
-        f"{server.base_url}/api/v1/statuses/{status_id}",
-        headers={"Authorization": f"Bearer {server.tokens['alice']}"},
-        timeout=10,
-    )
-    answer.raise_for_status()  # a 404: the status is gone
-    data = answer.json()
-    assert isinstance(data, dict)
-    return data
-
-
-def _replies(server: MastodonServer, status_id: str) -> list[Any]:
-    answer = httpx.get(
-        f"{server.base_url}/api/v1/statuses/{status_id}/context",
-        headers={"Authorization": f"Bearer {server.tokens['alice']}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return list(answer.json()["descendants"])
-
-
-def _requests(net: MastodonNetwork) -> list[tuple[str, str]]:
-    """Every request ``net`` sends from now on (requests' own response hook)."""
-    seen: list[tuple[str, str]] = []
-    net.transport.session.hooks["response"].append(
-        lambda r, *a, **k: seen.append((r.request.method, r.request.path_url.split("?")[0]))
-    )
-    return seen
 
 
 def _read_through(other: MastodonServer, status: dict[str, Any]) -> Post:
@@ -111,21 +79,25 @@ def test_a_status_with_a_script_url_is_found_here_by_its_uri(
     carol = mastodon_server.connect("carol")
     try:
         wanted = carol.publish(f"wanted {uuid.uuid4().hex}")
-        uri = _status(mastodon_server, wanted.id)["uri"]
+        uri = foreign.status(mastodon_server, wanted.id)["uri"]
         # Its uri in its text: what the loopback server's search finds for that uri.
         wanted = carol.edit(wanted, f"{wanted.text} {uri}")
     finally:
         carol.close()
     decoy = alice.publish(f"alice's own {uuid.uuid4().hex}")
-    sent = {**_status(mastodon_server, wanted.id), "id": decoy.id, "url": "javascript:alert(document.cookie)"}
+    sent = {
+        **foreign.status(mastodon_server, wanted.id),
+        "id": decoy.id,
+        "url": "javascript:alert(document.cookie)",
+    }
     held = _read_through(other_server, sent)
     assert (held.id, held.url) == (decoy.id, uri)  # the script dropped: its uri is its page
     alice.like(held)
     reply = alice.reply(held, f"answer {uuid.uuid4().hex}")
     assert reply.reply_to == wanted.id
-    assert _status(mastodon_server, wanted.id)["favourited"] is True
-    assert _status(mastodon_server, decoy.id)["favourited"] is False
-    assert _replies(mastodon_server, decoy.id) == []
+    assert foreign.status(mastodon_server, wanted.id)["favourited"] is True
+    assert foreign.status(mastodon_server, decoy.id)["favourited"] is False
+    assert foreign.replies(mastodon_server, decoy.id) == []
 
 
 @pytest.mark.parametrize("uri", NO_URI, ids=["no-uri", "null-uri", "empty-uri"])
@@ -135,13 +107,13 @@ def test_a_status_named_by_no_uri_and_no_web_link_is_refused_before_any_request(
 ) -> None:
     """Taken by its bare id, it was alice's own status here: liked, answered, edited, pinned, deleted."""
     decoy = alice.publish(f"alice's own {uuid.uuid4().hex}")
-    sent = {**_status(mastodon_server, decoy.id), "url": url}
+    sent = {**foreign.status(mastodon_server, decoy.id), "url": url}
     sent.pop("uri")
     if uri != "absent":
         sent["uri"] = uri
     held = _read_through(other_server, sent)
     assert (held.id, held.url) == (decoy.id, None)
-    seen = _requests(alice)
+    seen = foreign.requests_of(alice)
     marker = f"not here {uuid.uuid4().hex}"
     acts = (
         alice.like,
@@ -157,10 +129,10 @@ def test_a_status_named_by_no_uri_and_no_web_link_is_refused_before_any_request(
         with pytest.raises(errors.NotFound, match="names its status by no uri and no web link"):
             act(held)
     assert seen == []  # nothing asked of this server, nothing sent to it
-    now = _status(mastodon_server, decoy.id)  # not deleted
+    now = foreign.status(mastodon_server, decoy.id)  # not deleted
     assert (now["favourited"], now["reblogged"], now["pinned"]) == (False, False, False)
     assert marker not in now["content"]
-    assert _replies(mastodon_server, decoy.id) == []
+    assert foreign.replies(mastodon_server, decoy.id) == []
 
 
 @pytest.mark.parametrize("uri", ["javascript:alert(1)", "tag:127.0.0.1,2017:objectId=1:objectType=Status"])
@@ -170,12 +142,12 @@ def test_a_status_whose_uri_is_no_web_link_is_looked_up_by_it_and_not_found(
     """A uri that is no web page still names the status (old OStatus ones are ``tag:`` URIs):
     this server has none of that uri, so nothing is acted on."""
     decoy = alice.publish(f"alice's own {uuid.uuid4().hex}")
-    sent = {**_status(mastodon_server, decoy.id), "url": "javascript:alert(2)", "uri": uri}
+    sent = {**foreign.status(mastodon_server, decoy.id), "url": "javascript:alert(2)", "uri": uri}
     held = _read_through(other_server, sent)
     assert held.url is None
     for act in (alice.like, alice.delete, lambda p: alice.reply(p, "not here")):
         with pytest.raises(errors.NotFound):
             act(held)
-    now = _status(mastodon_server, decoy.id)
+    now = foreign.status(mastodon_server, decoy.id)
     assert now["favourited"] is False
-    assert _replies(mastodon_server, decoy.id) == []
+    assert foreign.replies(mastodon_server, decoy.id) == []

@@ -29,6 +29,7 @@ pytest.importorskip("mastodon")
 from decentsocial import errors
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.models import Draft, Post
+from tests.mastodon import foreign
 from tests.servers.mastodon import PORT, MastodonServer, start_server
 
 #: A second server, as another instance (its statuses' uris name its own host and port).
@@ -46,42 +47,6 @@ def alice(mastodon_server: MastodonServer) -> Iterator[MastodonNetwork]:
     net = mastodon_server.connect("alice")
     yield net
     net.close()
-
-
-def _get(server: MastodonServer, status_id: str) -> httpx.Response:
-    """The status as alice sees it now, read without the code under test."""
-    return httpx.get(
-        f"{server.base_url}/api/v1/statuses/{status_id}",
-        headers={"Authorization": f"Bearer {server.tokens['alice']}"},
-        timeout=10,
-    )
-
-
-def _status(server: MastodonServer, status_id: str) -> dict[str, Any]:
-    answer = _get(server, status_id)
-    answer.raise_for_status()  # a 404: the status is gone
-    data = answer.json()
-    assert isinstance(data, dict)
-    return data
-
-
-def _replies(server: MastodonServer, status_id: str) -> list[Any]:
-    answer = httpx.get(
-        f"{server.base_url}/api/v1/statuses/{status_id}/context",
-        headers={"Authorization": f"Bearer {server.tokens['alice']}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return list(answer.json()["descendants"])
-
-
-def _requests(net: MastodonNetwork) -> list[tuple[str, str]]:
-    """Every request ``net`` sends from now on (requests' own response hook)."""
-    seen: list[tuple[str, str]] = []
-    net.transport.session.hooks["response"].append(
-        lambda r, *a, **k: seen.append((r.request.method, r.request.path_url.split("?")[0]))
-    )
-    return seen
 
 
 def _read_elsewhere(other: MastodonServer, text: str, who: str = "alice") -> Post:
@@ -111,7 +76,7 @@ def test_likes_and_boosts_of_a_post_read_elsewhere_leave_the_status_of_its_id_al
     for act in (alice.like, alice.unlike, alice.repost):
         with pytest.raises(errors.NotFound, match=f":{OTHER_PORT}/"):
             act(held)
-    now = _status(mastodon_server, mine.id)
+    now = foreign.status(mastodon_server, mine.id)
     assert (now["favourited"], now["reblogged"], now["favourites_count"], now["reblogs_count"]) == (
         False,
         False,
@@ -129,7 +94,7 @@ def test_a_reply_to_a_post_read_elsewhere_is_not_sent_to_the_status_of_its_id(
         alice.reply(held, marker)
     with pytest.raises(errors.NotFound):
         alice.thread(held)
-    assert _replies(mastodon_server, mine.id) == []
+    assert foreign.replies(mastodon_server, mine.id) == []
     assert not any(marker in p.text for p in alice.posts(limit=40))
 
 
@@ -143,7 +108,7 @@ def test_deleting_editing_or_pinning_a_post_read_elsewhere_leaves_the_status_of_
         alice.edit(held, "taken over")
     with pytest.raises(errors.NotFound):
         alice.pin(held)
-    now = _status(mastodon_server, mine.id)  # not deleted
+    now = foreign.status(mastodon_server, mine.id)  # not deleted
     assert "mine here" in now["content"]
     assert now["pinned"] is False
 
@@ -168,7 +133,7 @@ def test_undoing_a_boost_read_elsewhere_leaves_my_boost_here(
         )
         with pytest.raises(errors.NotFound):
             alice.delete(held)
-        assert _status(mastodon_server, target.id)["reblogged"] is True
+        assert foreign.status(mastodon_server, target.id)["reblogged"] is True
     finally:
         bob.close()
         far.close()
@@ -191,9 +156,9 @@ def test_a_post_read_elsewhere_is_acted_on_as_this_server_knows_it(
     alice.like(held)
     reply = alice.reply(held, f"answer {uuid.uuid4().hex}")
     assert reply.reply_to == wanted.id
-    assert _status(mastodon_server, wanted.id)["favourited"] is True
-    assert _status(mastodon_server, other.id)["favourited"] is False
-    assert _replies(mastodon_server, other.id) == []
+    assert foreign.status(mastodon_server, wanted.id)["favourited"] is True
+    assert foreign.status(mastodon_server, other.id)["favourited"] is False
+    assert foreign.replies(mastodon_server, other.id) == []
 
 
 def test_a_status_that_only_mentions_the_uri_is_not_taken_for_it(
@@ -211,7 +176,7 @@ def test_a_status_that_only_mentions_the_uri_is_not_taken_for_it(
     for held in (elsewhere, elsewhere.model_copy(update={"id": quoting.id})):
         with pytest.raises(errors.NotFound):
             alice.like(held)
-    assert _status(mastodon_server, quoting.id)["favourited"] is False
+    assert foreign.status(mastodon_server, quoting.id)["favourited"] is False
 
 
 def test_posts_read_through_this_server_cost_no_extra_request(
@@ -223,7 +188,7 @@ def test_posts_read_through_this_server_cost_no_extra_request(
         mine = alice.publish(f"from alice {uuid.uuid4().hex}")
         read = next(iter(alice.posts(limit=1)))
         fetched = alice.get_post(theirs.id)
-        seen = _requests(alice)
+        seen = foreign.requests_of(alice)
         for post in (theirs, mine, read, fetched):
             alice.like(post)
         assert [m for m, _ in seen] == ["POST"] * 4
@@ -237,17 +202,17 @@ def test_a_copy_of_a_post_read_here_is_checked_and_acted_on(
 ) -> None:
     """Unpickled (or built again): not known by identity, so its id is checked here (one read), no search."""
     post = pickle.loads(pickle.dumps(alice.publish(f"kept {uuid.uuid4().hex}")))
-    seen = _requests(alice)
+    seen = foreign.requests_of(alice)
     alice.like(post)
     assert seen == [("GET", f"/api/v1/statuses/{post.id}"), ("POST", f"/api/v1/statuses/{post.id}/favourite")]
-    assert _status(mastodon_server, post.id)["favourited"] is True
+    assert foreign.status(mastodon_server, post.id)["favourited"] is True
     alice.delete(pickle.loads(pickle.dumps(post)))
-    assert _get(mastodon_server, post.id).status_code == 404
+    assert foreign.get_status(mastodon_server, post.id).status_code == 404
 
 
 def test_an_id_is_this_servers_id(mastodon_server: MastodonServer, alice: MastodonNetwork) -> None:
     post = alice.publish(f"by id {uuid.uuid4().hex}")
-    seen = _requests(alice)
+    seen = foreign.requests_of(alice)
     alice.like(post.id)
     assert seen == [("POST", f"/api/v1/statuses/{post.id}/favourite")]
 
@@ -282,7 +247,7 @@ def test_a_scheduled_post_of_another_id_is_not_cancelled_in_its_place(
 def test_a_scheduled_post_is_no_status_to_like_or_answer(alice: MastodonNetwork) -> None:
     later = _scheduled(alice)
     try:
-        seen = _requests(alice)
+        seen = foreign.requests_of(alice)
         acts = (alice.like, alice.repost, alice.thread, alice.pin, alice.unpin)
         for act in (*acts, lambda p: alice.reply(p, "too early"), lambda p: alice.edit(p, "changed")):
             with pytest.raises(errors.InvalidInput, match="scheduled"):
