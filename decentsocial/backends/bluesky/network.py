@@ -10,32 +10,25 @@ Reads go through the PDS, which forwards ``app.bsky.*`` to the AppView
 from __future__ import annotations
 
 import functools
-import itertools
-import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from ... import errors
 from ...base import BaseNetwork
-from ...coerce import as_dict, as_list, as_str
-from ...models import Account, Draft, Notification, Post, as_draft, normalise_tags
+from ...coerce import as_dict, as_str
+from ...models import Account, Draft, Post, as_draft
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
-from ...paging import Page, cursor_digest
 from ...retry import RetryPolicy
 from ...settings import secret_fingerprint
 from ...stopping import StoppableStream
-from ...text import grapheme_len, truncate, utf8_len
+from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
 from . import ids
-from .convert import (
-    account_from_view,
-    notification_from_view,
-    notification_subject,
-    post_from_record,
-    post_from_view,
-)
+from .convert import account_from_view, post_from_record, post_from_view
 from .engage import Engagements
+from .feeds import Feeds
+from .feeds import objects as _objects
 from .firehose import FirehoseReader, author_cache, firehose_url
 from .ids import DID_RE, HANDLE_RE, POST, AtUri, new_tid, parse_at_uri, profile_url, tid_for_key
 from .media import PreparedImage, check_media, checked_blob, prepare_media
@@ -70,23 +63,12 @@ __all__ = ["BlueskyNetwork"]
 MAX_TAGS = 8
 
 
-def _is_repost(entry: dict[str, Any]) -> bool:
-    """Whether a feed entry is there because someone reposted it."""
-    return (as_str(as_dict(entry.get("reason")).get("$type")) or "").endswith("#reasonRepost")
-
-
-def _objects(answer: Any, key: str, most: int | None = None) -> list[dict[str, Any]]:
-    """The JSON objects among the first ``most`` items of the list ``answer[key]`` (the page size asked
-    for: more would cost a profile lookup per 25 authors), anything else a server put there left out."""
-    return [dict(item) for item in as_list(as_dict(answer).get(key))[:most] if isinstance(item, dict)]
-
-
 def _part_key(key: str, number: int) -> str:
     """The idempotency key of a thread's part ``number`` (from 0), so a retried thread resumes."""
     return f"{key}#{number}"
 
 
-class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
+class BlueskyNetwork(Engagements, ProfilePins, Feeds, BaseNetwork[BlueskySettings]):
     """Bluesky (AT Protocol): ``connect("bluesky", base_url=…, handle=…, password=…)``.
 
     Besides the ``Network`` members it offers ``publish_thread``,
@@ -587,155 +569,7 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
             raise errors.NotFound(f"post {uri} does not exist", network=self.name)
         self._delete_record(AtUri(self._did(), uri.collection, uri.rkey))
 
-    # ---------------------------------------------------------------- feeds
-
-    def _load_authors(self, views: Iterable[Any], cache: dict[str, Account]) -> dict[str, Account]:
-        """Fill ``cache`` with the full profiles (follower, following, post counts) of the views' authors.
-
-        A post view carries only a basic profile; ``app.bsky.actor.getProfiles``
-        gives 25 full ones a request. Off with ``author_profiles=False``.
-        """
-        if not self.settings.author_profiles:
-            return cache
-        wanted = {as_str(as_dict(as_dict(v).get("author")).get("did")) or "" for v in views}
-        return self._load_profiles(wanted, cache)
-
-    def _profiles_ahead(self, actor: str, cache: dict[str, Account]) -> threading.Thread | None:
-        """Read ``actor``'s full profile into ``cache`` on a thread, while the first page is read."""
-        if not self.settings.author_profiles:
-            return None
-        ahead = threading.Thread(target=self._load_profiles, args=({actor}, cache), daemon=True)
-        ahead.start()
-        return ahead
-
-    def _load_profiles(self, wanted: set[str], cache: dict[str, Account]) -> dict[str, Account]:
-        missing = sorted(d for d in wanted if d and d not in cache)
-        for start in range(0, len(missing), 25):
-            try:
-                answer = self._query(
-                    "app.bsky.actor.getProfiles",
-                    {"actors": missing[start : start + 25]},
-                    action="get profiles",
-                )
-            except errors.DecentSocialError:
-                continue  # the basic profiles in the views still name the authors
-            for profile in _objects(answer, "profiles"):
-                account = account_from_view(profile, web_url=self.settings.web_url)
-                cache[account.id] = account
-        return cache
-
-    def _feed_page(
-        self,
-        nsid: str,
-        params: dict[str, Any],
-        cursor: str | None,
-        size: int,
-        *,
-        action: str,
-        skip_reposts: bool,
-        authors: dict[str, Account],
-        ahead: threading.Thread | None = None,
-        requests: Iterator[int] | None = None,
-    ) -> Page[Post, str]:
-        """One page of a feed; with ``skip_reposts``, never an empty page while the feed goes on.
-
-        ``paginate`` stops at an empty page, and no ``getAuthorFeed`` filter
-        leaves reposts out, so a page made only of reposts is followed by the
-        next one until a post is kept or the cursor ends. ``requests`` counts
-        the listing's requests (shared by its pages), so the whole listing, not
-        each page, stays within ``max_pages``.
-        """
-        seen = {cursor_digest(cursor, self.name)}  # by digest: a server makes its cursors as long as it likes
-        counted = requests if requests is not None else itertools.count()
-        while next(counted) < self.settings.limits.max_pages:
-            answer = self._query(nsid, {**params, "limit": size, "cursor": cursor}, action=action)
-            items: list[Post] = []
-            feed = _objects(answer, "feed", size)
-            kept = [entry for entry in feed if not (skip_reposts and _is_repost(entry))]
-            if ahead is not None:  # the profiles asked for alongside this page: wait for them once
-                ahead.join()
-                ahead = None
-            self._load_authors((as_dict(entry.get("post")) for entry in kept), authors)
-            for entry in kept:
-                by: Account | None = None
-                if _is_repost(entry):
-                    by = account_from_view(as_dict(entry["reason"]).get("by"), web_url=self.settings.web_url)
-                items.append(self._post_view(entry.get("post"), reposted_by=by, authors=authors))
-            next_cursor = as_str(answer.get("cursor")) or None
-            if items or not feed or next_cursor is None:
-                return Page(items, next_cursor)
-            marker = cursor_digest(next_cursor, self.name)
-            if marker in seen:
-                raise errors.NetworkUnavailable(
-                    f"{action}: the server sent a cursor it had sent before", network=self.name
-                )
-            seen.add(marker)
-            # Only the last page asks for fewer than page_size; extra items there are dropped at the limit.
-            cursor, size = next_cursor, max(size, self.page_size)
-        raise errors.NetworkUnavailable(
-            f"{action}: more than {self.settings.limits.max_pages} pages in one listing, pages of reposts"
-            " only included (the max_pages limit)",
-            network=self.name,
-        )
-
-    def _posts(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
-        # An account's own posts and replies, newest first (its reposts are left out).
-        actor = self._did() if account is None else self._actor(account)
-        authors: dict[str, Account] = {}
-        requests = itertools.count()  # every getAuthorFeed of this listing, reposts-only pages too
-        return self._paged(
-            lambda cursor, size: self._feed_page(
-                "app.bsky.feed.getAuthorFeed",
-                {"actor": actor, "filter": "posts_with_replies"},
-                cursor,
-                size,
-                action=f"posts of {actor}",
-                skip_reposts=True,
-                authors=authors,
-                # The author's full profile is read alongside the first page, not after it.
-                ahead=self._profiles_ahead(actor, authors) if cursor is None else None,
-                requests=requests,
-            ),
-            limit,
-            key=lambda p: p.id,
-        )
-
-    def _timeline(self, limit: int | None) -> Iterator[Post]:
-        authors: dict[str, Account] = {}
-        return self._paged(
-            lambda cursor, size: self._feed_page(
-                "app.bsky.feed.getTimeline",
-                {},
-                cursor,
-                size,
-                action="timeline",
-                skip_reposts=False,
-                authors=authors,
-            ),
-            limit,
-        )
-
-    def _search(self, q: str, limit: int | None) -> Iterator[Post]:
-        # Full-text search; searchPosts finds "#tag" as the hashtag, and a server that matches it as
-        # text (the reference AppView: #tagx too) is held to that: only posts carrying the tag are kept.
-        tag = normalise_tags([q])[0] if q.startswith("#") and len(q.split()) == 1 else None
-        authors: dict[str, Account] = {}
-        action = f"search {truncate(q, 80)!r}"  # errors name the query, not 70,000 characters of it
-
-        def fetch(cursor: str | None, size: int) -> Page[Post, str]:
-            answer = self._query(
-                "app.bsky.feed.searchPosts", {"q": q, "limit": size, "cursor": cursor}, action=action
-            )
-            views = _objects(answer, "posts", size)
-            self._load_authors(views, authors)
-            posts = [self._post_view(v, authors=authors) for v in views]
-            return Page(posts, as_str(answer.get("cursor")) or None)
-
-        if tag is None:
-            return self._paged(fetch, limit, key=lambda p: p.id)
-        return itertools.islice(
-            (p for p in self._paged(fetch, None, key=lambda p: p.id) if tag in p.tags), limit
-        )
+    # ---------------------------------------------------------------- threads
 
     def _thread_node(self, uri: str, depth: int = THREAD_DEPTH) -> dict[str, Any]:
         answer = self._query(
@@ -755,46 +589,3 @@ class BlueskyNetwork(Engagements, ProfilePins, BaseNetwork[BlueskySettings]):
         )
         authors = self._load_authors(views, {})
         return [self._post_view(v, authors=authors) for v in views]
-
-    def _notifications(self, limit: int | None) -> Iterator[Notification]:
-        def fetch(cursor: str | None, size: int) -> Page[Notification, str]:
-            answer = self._query(
-                "app.bsky.notification.listNotifications",
-                {"limit": size, "cursor": cursor},
-                action="notifications",
-            )
-            items = _objects(answer, "notifications", size)
-            about = {
-                index: notification_subject(item) or ""
-                for index, item in enumerate(items)
-                if item.get("reason") in ("like", "repost", "like-via-repost", "repost-via-repost")
-            }
-            subjects = self._subjects(list(about.values()))
-            notes = [
-                notification_from_view(
-                    item,
-                    web_url=self.settings.web_url,
-                    blob_base=self._blob_base(),
-                    subject=subjects.get(about.get(index, "")),
-                )
-                for index, item in enumerate(items)
-            ]
-            return Page(notes, as_str(answer.get("cursor")) or None)
-
-        return self._paged(fetch, limit, key=lambda n: n.id)
-
-    def _subjects(self, uris: list[str]) -> dict[str, Post]:
-        """Posts by uri, 25 a request (getPosts' maximum); missing ones are left out."""
-        found: dict[str, Post] = {}
-        wanted = [u for u in dict.fromkeys(uris) if u.startswith("at://")]
-        for start in range(0, len(wanted), 25):
-            try:
-                answer = self._query(
-                    "app.bsky.feed.getPosts", {"uris": wanted[start : start + 25]}, action="get liked posts"
-                )
-            except errors.DecentSocialError:
-                continue
-            for view in _objects(answer, "posts"):
-                post = self._post_view(view)
-                found[post.id] = post
-        return found

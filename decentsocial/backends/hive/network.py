@@ -2,9 +2,9 @@
 
 Only hooks of :class:`~decentsocial.base.BaseNetwork` live here, plus two
 Hive extras: :meth:`HiveNetwork.blog` (posts with reblogs) and
-:meth:`HiveNetwork.reward_history`. Requests go through
-:class:`~.transport.RpcClient`, operations are built in :mod:`.ops`, signed in
-:mod:`.sign`, and answers converted in :mod:`.convert`.
+:meth:`HiveNetwork.reward_history` (with the reward hooks, in :mod:`.rewards`).
+Requests go through :class:`~.transport.RpcClient`, operations are built in
+:mod:`.ops`, signed in :mod:`.sign`, and answers converted in :mod:`.convert`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import struct
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import localcontext
 from typing import Any, ClassVar, Literal, TypeVar
@@ -22,9 +22,9 @@ from typing import Any, ClassVar, Literal, TypeVar
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str, malformed, not_asked_for
-from ...models import Account, Amount, Community, Draft, Notification, Post, Reward, RewardPart
+from ...models import Account, Amount, Community, Draft, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, PostRef, TextLimit
-from ...paging import Page, check_limit
+from ...paging import check_limit
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
 from ...text import links, utf8_len
@@ -32,17 +32,13 @@ from ...urls import check_endpoint
 from . import ops
 from .chain import HIVE, STEEM, Chain, check_account, check_community, split_post_id
 from .convert import (
-    REWARD_OPS,
     Seen,
     account_from_profile,
     amount_of,
     chain_props,
-    claimable_reward,
     community_from_bridge,
-    history_index,
     notification_from_bridge,
     post_from_bridge,
-    reward_from_history,
 )
 from .failures import (
     RpcError,
@@ -53,6 +49,7 @@ from .failures import (
 )
 from .listing import StartAfter, post_cursor
 from .pins import CommunityPins
+from .rewards import RewardCycle
 from .settings import HiveSettings, SteemSettings
 from .sign import SignedTx, check_active_key, sign_transaction, tapos
 from .tips import KeyedTips, chain_time
@@ -75,7 +72,7 @@ NSFW_TAG = "nsfw"
 MAX_EXPIRATION = 3600
 
 
-class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
+class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSettings]):
     """Hive through the bridge API (reads) and locally signed transactions (writes).
 
     Writes are signed once with the configured posting (or, for ``tip``,
@@ -386,112 +383,6 @@ class HiveNetwork(KeyedTips, CommunityPins, BaseNetwork[HiveSettings]):
         query = {"sort": "created", "tag": self._community_name(community)}
         return self._post_list("bridge.get_ranked_posts", query, limit)
 
-    # ---------------------------------------------------------------- rewards
-
-    def _rewards(self, post: PostRef) -> Reward:
-        found = (
-            post if isinstance(post, Post) and post.reward is not None else self._get_post(self.post_id(post))
-        )
-        assert found.reward is not None  # post_from_bridge always sets it
-        return found.reward
-
-    def _pending_rewards(self, account: AccountRef | None) -> Reward:
-        return claimable_reward(self._account_entry(self._name_of(account)), self.chain)
-
-    def _claim_rewards(self) -> Reward:
-        me = self._my_name()
-        self._key("posting_key")
-        pending = self._pending_rewards(me)
-        if pending.status == "none":
-            return pending
-        backed, liquid, vests = pending.amounts[:3]
-        tx = self._broadcast([ops.claim_op(self.chain, me, liquid, backed, vests)], "posting_key")
-        return Reward(
-            network=self.name,
-            subject=me,
-            status="paid",
-            amounts=pending.amounts,
-            parts=(RewardPart(role="claim", account=me, amounts=pending.amounts),),
-            raw={"transaction_id": tx.id},
-        )
-
-    def reward_history(
-        self,
-        account: AccountRef | None = None,
-        *,
-        kinds: Sequence[str] = ("author", "curation", "benefactor", "claim"),
-        start: int = -1,
-        page_size: int = 1000,
-        server_filter: bool = True,
-        limit: int | None = None,
-    ) -> Iterator[Reward]:
-        """Author, curation, beneficiary and claim rewards, newest first, from account history.
-
-        The protocol's ``rewards``/``pending_rewards`` say what a post or an
-        account has pending; this is what was paid. ``start`` is a history
-        index (-1: the newest); ``server_filter`` asks the node to send only
-        reward operations (nodes without the filter need ``False``).
-        """
-        name = self._name_of(account)
-        unknown = set(kinds) - set(REWARD_OPS)
-        if unknown or not kinds:
-            raise errors.InvalidInput(
-                f"reward kinds are {sorted(REWARD_OPS)}, got {sorted(unknown) or 'none'}", network=self.name
-            )
-        # Checked before any request: a float, a bool or a string went to the node as it was.
-        if not _whole(page_size) or not 1 <= page_size <= 1000:
-            raise errors.InvalidInput(
-                f"page_size must be a whole number 1…1000, got {page_size!r}", network=self.name
-            )
-        if not _whole(start) or start < -1:
-            raise errors.InvalidInput(
-                f"start must be a history index (0 or more) or -1 for the newest, got {start!r}",
-                network=self.name,
-            )
-        mask = sum(1 << REWARD_OPS[k] for k in kinds)
-        wanted = frozenset(kinds)
-        max_pages = self.settings.limits.max_pages
-        requests = 0
-
-        def fetch(cursor: int | None, size: int) -> Page[Reward, int]:
-            """One page with rewards; pages without any are skipped here, each request counted."""
-            nonlocal requests
-            begin = start if cursor is None else cursor
-            while True:  # a page without rewards is skipped: paginate ends at an empty page
-                # hived/HAfAH refuse start < limit - 1, steemd start < limit: near index 0 ask for fewer.
-                room = begin if self.name == "steem" else begin + 1
-                count = page_size if begin < 0 else min(page_size, room)
-                if count < 1:
-                    return Page([], None)
-                # paginate counts only the pages returned: the skipped ones must count too.
-                requests += 1
-                if requests > max_pages:
-                    raise errors.NetworkUnavailable(
-                        f"a listing ran past {max_pages} pages (the max_pages limit)", network=self.name
-                    )
-                params: dict[str, Any] = {"account": name, "start": begin, "limit": count}
-                if server_filter:
-                    params["operation_filter_low"] = mask
-                found = self._call("account_history_api.get_account_history", params)
-                history = as_list(as_dict(found).get("history"))
-                items = [
-                    reward
-                    for entry in reversed(history)
-                    if (reward := reward_from_history(entry, name, self.chain, wanted)) is not None
-                ]
-                indexes = [i for i in map(history_index, history) if i is not None]
-                lowest = min(indexes, default=0)
-                more = len(history) >= count and lowest > 0
-                if more and 0 <= begin <= lowest - 1:  # history runs newest first: it must move back
-                    raise errors.NetworkUnavailable(
-                        f"the node's history cursor did not move back from index {begin}", network=self.name
-                    )
-                if items or not more:
-                    return Page(items, lowest - 1 if more else None)
-                begin = lowest - 1
-
-        return self._paged(fetch, check_limit(limit), page_size=page_size)
-
     # ---------------------------------------------------------------- writes
 
     def _head(self) -> tuple[dict[str, Any], datetime, int]:
@@ -777,11 +668,6 @@ def _category_of(post: Post) -> str | None:
         if body.get("parent_author") == "" and isinstance(body.get("parent_permlink"), str):
             return str(body["parent_permlink"]) or None
     return post.community or (post.tags[0] if post.tags else None)
-
-
-def _whole(value: object) -> bool:
-    """Whether ``value`` is an int (a bool is not one: ``True`` is no page size)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class SteemNetwork(HiveNetwork):

@@ -10,17 +10,24 @@ is the :class:`~decentsocial.Message`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import regex
 
+from ... import errors
 from ...coerce import as_dict, as_list, as_str
-from ...models import Account, Message
+from ...models import Account, Draft, Message
+from ...network import AccountRef
+from ...text import mentions
 from ...urls import web_link
+from .compose import handle_key
 from .convert import NETWORK, _checked, to_json_safe, to_post
 
-__all__ = ["delivered_to", "strip_addressing", "to_message"]
+if TYPE_CHECKING:
+    from .network import MastodonNetwork
+
+__all__ = ["DirectMessages", "delivered_to", "strip_addressing", "to_message"]
 
 #: A mention at the start of a status, ``@user`` or ``@user@domain``, that stands alone: one the
 #: sentence goes on from (``@bob's order``, ``@bob, hi``) is part of the text, not its address.
@@ -87,3 +94,46 @@ def _to_message(data: Mapping[str, Any]) -> Message:
         conversation_id=as_str(data.get("id")),
         raw=to_json_safe(data),
     )
+
+
+class DirectMessages:
+    """The direct-message hooks of :class:`MastodonNetwork` (issue 14)."""
+
+    def _send_message(self, to: AccountRef, text: str) -> str:
+        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only.
+
+        Mastodon delivers a direct status to every account it mentions, so a
+        text that mentions anyone but the recipient is refused (``InvalidInput``,
+        naming the handles, never the text) rather than sent to them too.
+        """
+        net = cast("MastodonNetwork", self)
+        if isinstance(to, Account) and to.network != NETWORK:
+            raise errors.InvalidInput(
+                f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
+            )
+        recipient = net._here(to) if isinstance(to, Account) else net.account(to)  # NotFound: no one
+        local = net._local_domain()
+        own = handle_key(recipient.handle, local)
+        # Both readings: the SDK's, and the server's own (it decides who receives the status).
+        found = (*mentions(text), *delivered_to(text))
+        others = list(dict.fromkeys(m for m in found if handle_key(m, local) != own))
+        if others:
+            named = ", ".join("@" + m for m in others[:5]) + (", …" if len(others) > 5 else "")
+            raise errors.InvalidInput(
+                f"the message mentions {named}: Mastodon would deliver it to them too (a direct"
+                " message goes to everyone it mentions); remove the @, or message each one",
+                network=NETWORK,
+            )
+        draft = Draft(text=text, mentions=(recipient.handle,), visibility="direct")
+        net.check_draft(draft)  # the mention counts towards the limit too
+        return net._publish(draft).id
+
+    def _messages(self, limit: int | None) -> Iterator[Message]:
+        """The latest status of each conversation, newest conversation first (the conversations API)."""
+        net = cast("MastodonNetwork", self)
+        return net._paged(
+            lambda cursor, size: net._link_page(
+                lambda api, n: api.conversations(limit=n), "read conversations", to_message, cursor, size
+            ),
+            limit,
+        )

@@ -20,13 +20,13 @@ from typing import Any, ClassVar, TypeVar
 from ... import errors
 from ...base import BaseNetwork
 from ...coerce import as_dict, as_list, as_str, malformed
-from ...models import Account, Draft, Media, Message, Notification, Post
+from ...models import Account, Draft, Media, Notification, Post
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef, TextLimit
 from ...paging import Page
 from ...retry import RetryPolicy, repeated_delete
 from ...settings import secret_fingerprint
 from ...stopping import wait
-from ...text import mastodon_len, mentions
+from ...text import mastodon_len
 from ...urls import DEFAULT_PORTS, host_key, parse_url
 from .compose import (
     MAX_UPLOAD_BYTES,
@@ -35,9 +35,7 @@ from .compose import (
     check_limits,
     check_static,
     compose_text,
-    handle_key,
     media_mime,
-    poll_params,
     status_length,
     status_params,
 )
@@ -54,7 +52,8 @@ from .convert import (
 )
 from .failures import may_have_acted
 from .ids import path_id, path_tag
-from .messages import delivered_to, to_message
+from .lifecycle import PostLifecycle
+from .messages import DirectMessages
 from .origin import PostsHere
 from .settings import MastodonSettings
 from .stream import STREAMS, follow, stream_path, streaming_url
@@ -75,7 +74,7 @@ CATCH_UP_PAGES = 25
 REPLY_HANDLES_KEPT = 256
 
 
-class MastodonNetwork(BaseNetwork[MastodonSettings]):
+class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSettings]):
     """One account on one Mastodon-API server.
 
     Besides the protocol: :meth:`instance` and :meth:`limits` (what the
@@ -464,87 +463,6 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
         replies = convert_each(as_dict(context).get("descendants"), to_post, "read the thread")
         return [root, *_reply_order(root.id, self._posts_here.given(replies))]
 
-    # ---------------------------------------------------------------- the post lifecycle: edit and pin
-
-    def _edit(self, post: Post, draft: Draft) -> Post:
-        """``PUT /api/v1/statuses/:id``: the draft is the status's whole new content.
-
-        Text, content warning, sensitivity and media are replaced (no media in
-        the draft removes the old ones, as on Mastodon), and so are the
-        language and the poll when the draft has them; a reply keeps the
-        mention of the author it answers. Mastodon cannot change a post's
-        visibility: a draft asking for another one is ``InvalidInput``.
-        """
-        if draft.visibility is not None and draft.visibility != post.visibility:
-            raise errors.InvalidInput(
-                f"Mastodon cannot change a post's visibility ({post.visibility or 'unknown'} to "
-                f"{draft.visibility}): delete it and publish it again",
-                network=NETWORK,
-            )
-        status_id = path_id(post.id, "post id")
-        handle = self._replied_handle(post) if post.reply_to is not None else None
-        text = compose_text(draft, reply_to_handle=handle, local_domain=self._local_domain())
-        check_length(draft, text, self.limits())
-        payloads = [self._media_bytes(m) for m in draft.media]
-        media_ids = [
-            self._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
-        ]
-        poll = poll_params(draft)  # a new poll resets the votes (Mastodon's rule)
-        result = self._call(
-            lambda api: api.edit_status(
-                status_id,
-                text,
-                spoiler_text=draft.content_warning or "",
-                sensitive=draft.sensitive,
-                media_ids=media_ids,
-                language=draft.language,
-                poll=poll,
-            ),
-            "edit",
-        )
-        return self._posts_here.one(to_post(result))
-
-    def _replied_handle(self, post: Post) -> str | None:
-        """The author a reply answers, for its edit to keep mentioning: named by the status itself
-        (its ``in_reply_to_account_id`` among its mentions), else read from the parent. A parent
-        deleted or hidden since leaves the text as the draft has it, rather than the edit refused."""
-        raw = post.raw or {}
-        account_id = as_str(raw.get("in_reply_to_account_id"))
-        if account_id is not None and account_id == self._my_id():
-            return None
-        for mention in as_list(raw.get("mentions")) if account_id is not None else ():
-            acct = as_str(as_dict(mention).get("acct"))
-            if acct and as_str(as_dict(mention).get("id")) == account_id:
-                return acct
-        try:
-            return self._reply_handle(post.reply_to) if post.reply_to is not None else None
-        except errors.NotFound:
-            return None
-
-    def _own_id(self) -> str:
-        return self._my_id()  # the account read once per connection
-
-    def _pin(self, post: Post) -> None:
-        status_id = path_id(post.id, "post id")
-        self._call(lambda api: api.status_pin(status_id), "pin")
-
-    def _unpin(self, post_id: str) -> None:
-        status_id = path_id(post_id, "post id")
-        self._call(lambda api: api.status_unpin(status_id), "unpin")
-
-    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
-        account_id = self._my_id() if account is None else self._account_id(account)
-        return self._paged(
-            lambda cursor, size: self._link_page(
-                lambda api, n: api.account_statuses(account_id, pinned=True, limit=n),
-                "read pinned posts",
-                to_post,
-                cursor,
-                size,
-            ),
-            limit,
-        )
-
     # ---------------------------------------------------------------- lists
 
     def _link_page(
@@ -698,45 +616,6 @@ class MastodonNetwork(BaseNetwork[MastodonSettings]):
                 limits=self.settings.limits,
                 max_wait=self.retry.max_wait,
             )
-        )
-
-    # ---------------------------------------------------------------- direct messages (issue 14)
-
-    def _send_message(self, to: AccountRef, text: str) -> str:
-        """A ``direct`` status that mentions the recipient: Mastodon delivers it to that account only.
-
-        Mastodon delivers a direct status to every account it mentions, so a
-        text that mentions anyone but the recipient is refused (``InvalidInput``,
-        naming the handles, never the text) rather than sent to them too.
-        """
-        if isinstance(to, Account) and to.network != NETWORK:
-            raise errors.InvalidInput(
-                f"a {to.network} account cannot receive a Mastodon message", network=NETWORK
-            )
-        recipient = self._here(to) if isinstance(to, Account) else self.account(to)  # NotFound: no one
-        local = self._local_domain()
-        own = handle_key(recipient.handle, local)
-        # Both readings: the SDK's, and the server's own (it decides who receives the status).
-        found = (*mentions(text), *delivered_to(text))
-        others = list(dict.fromkeys(m for m in found if handle_key(m, local) != own))
-        if others:
-            named = ", ".join("@" + m for m in others[:5]) + (", …" if len(others) > 5 else "")
-            raise errors.InvalidInput(
-                f"the message mentions {named}: Mastodon would deliver it to them too (a direct"
-                " message goes to everyone it mentions); remove the @, or message each one",
-                network=NETWORK,
-            )
-        draft = Draft(text=text, mentions=(recipient.handle,), visibility="direct")
-        self.check_draft(draft)  # the mention counts towards the limit too
-        return self._publish(draft).id
-
-    def _messages(self, limit: int | None) -> Iterator[Message]:
-        """The latest status of each conversation, newest conversation first (the conversations API)."""
-        return self._paged(
-            lambda cursor, size: self._link_page(
-                lambda api, n: api.conversations(limit=n), "read conversations", to_message, cursor, size
-            ),
-            limit,
         )
 
 

@@ -20,6 +20,8 @@ Filter = dict[str, Any]
 #: The event kinds this backend reads and writes (NIP-01, -02, -09, -18, -25, -57).
 KIND_PROFILE, KIND_NOTE, KIND_CONTACTS, KIND_DELETE, KIND_REPOST, KIND_REACTION = 0, 1, 3, 5, 6, 7
 KIND_ZAP_REQUEST, KIND_ZAP_RECEIPT = 9734, 9735
+#: The kinds read as posts: notes and reposts.
+NOTE_KINDS = (KIND_NOTE, KIND_REPOST)
 
 #: The latest ``created_at`` read (3000-01-01): every platform's ``datetime`` can show it.
 MAX_CREATED_AT = 32_503_680_000

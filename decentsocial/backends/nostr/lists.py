@@ -9,17 +9,25 @@ NIP-51 uses for private entries), dated after the list it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, cast
 
+from ...models import Post
+from ...network import AccountRef
+from .convert import post_from_event
 from .events import KIND_CONTACTS, KIND_NOTE, Event, Tags
 from .failures import unread
 from .keys import is_hex64
 from .transport import NostrTransport
 
+if TYPE_CHECKING:
+    from .network import NostrNetwork
+
 __all__ = [
     "KIND_CONTACTS",
     "KIND_PINNED",
     "NO_EDIT",
+    "ReplaceableLists",
     "added",
     "kinds_hint",
     "latest",
@@ -98,3 +106,54 @@ def pinned_notes(
     found = drop_deleted(transport.query([{"ids": wanted, "authors": [pubkey]}]).events)
     by_id = {e.id: e for e in found if e.kind == KIND_NOTE}
     return [by_id[i] for i in wanted if i in by_id]
+
+
+class ReplaceableLists:
+    """The follow and pin hooks of :class:`NostrNetwork`: each change republishes its whole list."""
+
+    def _set_list(self, kind: int, previous: Event | None, tags: Tags | None) -> None:
+        """Republish a replaceable list with ``tags`` (other entries and content kept); None: unchanged."""
+        net = cast("NostrNetwork", self)
+        if tags is not None:
+            content = previous.content if previous else ""
+            net._send_new(kind, content, tags, newer_than(previous, net._now()))
+
+    def following(self) -> list[str]:
+        """Hex keys of the accounts this account follows (its kind-3 contact list)."""
+        net = cast("NostrNetwork", self)
+        return values(latest(net.transport, KIND_CONTACTS, net.public_key), "p")
+
+    def _follow(self, account: AccountRef) -> None:
+        net = cast("NostrNetwork", self)
+        target = net._pubkey_of(account)
+        previous = latest(net.transport, KIND_CONTACTS, net.public_key, for_update=True)
+        net._set_list(KIND_CONTACTS, previous, added(previous, ("p", target)))
+
+    def _unfollow(self, account: AccountRef) -> None:
+        net = cast("NostrNetwork", self)
+        target = net._pubkey_of(account)
+        previous = latest(net.transport, KIND_CONTACTS, net.public_key, for_update=True)
+        net._set_list(KIND_CONTACTS, previous, removed(previous, "p", target))
+
+    def _own_id(self) -> str:
+        return cast("NostrNetwork", self).public_key  # who a note is by is its key: no request needed
+
+    def _pin(self, post: Post) -> None:
+        """Add the note to this account's NIP-51 pinned-notes list (kind 10001), keeping its other entries."""
+        net = cast("NostrNetwork", self)
+        event_id = net._event_id(post)
+        previous = latest(net.transport, KIND_PINNED, net.public_key, for_update=True)
+        net._set_list(KIND_PINNED, previous, added(previous, ("e", event_id, net._relay_hint())))
+
+    def _unpin(self, post_id: str) -> None:
+        net = cast("NostrNetwork", self)
+        event_id = net._event_id(post_id)
+        previous = latest(net.transport, KIND_PINNED, net.public_key, for_update=True)
+        net._set_list(KIND_PINNED, previous, removed(previous, "e", event_id))
+
+    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
+        """The notes of the account's pinned-notes list that still exist, most recently pinned first."""
+        net = cast("NostrNetwork", self)
+        pubkey = net.public_key if account is None else net._pubkey_of(account)
+        notes = pinned_notes(net.transport, pubkey, net._drop_deleted)
+        return (post_from_event(e) for e in (notes if limit is None else notes[:limit]))

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from ... import errors
 from ...base import BaseNetwork
 from ...limits import Deadline
-from ...models import Account, Draft, Notification, Post, Reward
+from ...models import Account, Draft, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
@@ -28,7 +28,6 @@ from . import lists
 from .convert import (
     account_from_profile,
     mentioned_keys,
-    notification_from_event,
     notification_target,
     post_from_event,
     profile_content,
@@ -46,6 +45,7 @@ from .events import (
     KIND_REACTION,
     KIND_REPOST,
     KIND_ZAP_RECEIPT,
+    NOTE_KINDS,
     Event,
     Filter,
     Tags,
@@ -63,23 +63,23 @@ from .keys import (
     parse_event_id,
     parse_public_key,
 )
+from .lists import ReplaceableLists
 from .lists import kinds_hint as _kinds_hint
+from .notifications import Notifications
 from .pages import Cursor, arrivals_posts, claim_date, relay_page, stored_date, take, unique_posts
 from .resolvers import Nip05Resolver, https_lnurl_resolver
 from .settings import NostrSettings
 from .tipping import Tipping
 from .transport import NostrTransport, PublishOutcome
-from .zaps import check_zap_receipt, zap_reward
+from .zaps import zap_reward
 
 __all__ = ["NostrNetwork"]
 
 #: Events scanned at most when following a thread.
 THREAD_LIMIT = 2000
-#: The kinds read as posts: notes and reposts.
-_NOTES = (KIND_NOTE, KIND_REPOST)
 
 
-class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
+class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, BaseNetwork[NostrSettings]):
     """A Nostr account over one or more relays; every event read is id- and signature-checked."""
 
     name = "nostr"
@@ -328,7 +328,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         self._signer()
         if parent_id is None:
             return self._publish_note(draft, content, tuple(tags))
-        parent = self._answered(self._get_event(parent_id, _NOTES))
+        parent = self._answered(self._get_event(parent_id, NOTE_KINDS))
         _, parent_root = reply_target(parent)
         root = parent_root or parent.id
         hint = self._relay_hint()
@@ -458,50 +458,6 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
         about = [e for e in found.events if notification_target(e) == target_id]
         return self._drop_deleted(about) if live else about
 
-    # ---------------------------------------------------------------- replaceable lists: follows and pins
-
-    def _set_list(self, kind: int, previous: Event | None, tags: Tags | None) -> None:
-        """Republish a replaceable list with ``tags`` (other entries and content kept); None: unchanged."""
-        if tags is not None:
-            content = previous.content if previous else ""
-            self._send_new(kind, content, tags, lists.newer_than(previous, self._now()))
-
-    def following(self) -> list[str]:
-        """Hex keys of the accounts this account follows (its kind-3 contact list)."""
-        return lists.values(lists.latest(self.transport, KIND_CONTACTS, self.public_key), "p")
-
-    def _follow(self, account: AccountRef) -> None:
-        target = self._pubkey_of(account)
-        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key, for_update=True)
-        self._set_list(KIND_CONTACTS, previous, lists.added(previous, ("p", target)))
-
-    def _unfollow(self, account: AccountRef) -> None:
-        target = self._pubkey_of(account)
-        previous = lists.latest(self.transport, KIND_CONTACTS, self.public_key, for_update=True)
-        self._set_list(KIND_CONTACTS, previous, lists.removed(previous, "p", target))
-
-    def _own_id(self) -> str:
-        return self.public_key  # who a note is by is its key: no request needed
-
-    def _pin(self, post: Post) -> None:
-        """Add the note to this account's NIP-51 pinned-notes list (kind 10001), keeping its other entries."""
-        event_id = self._event_id(post)
-        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key, for_update=True)
-        self._set_list(
-            lists.KIND_PINNED, previous, lists.added(previous, ("e", event_id, self._relay_hint()))
-        )
-
-    def _unpin(self, post_id: str) -> None:
-        event_id = self._event_id(post_id)
-        previous = lists.latest(self.transport, lists.KIND_PINNED, self.public_key, for_update=True)
-        self._set_list(lists.KIND_PINNED, previous, lists.removed(previous, "e", event_id))
-
-    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
-        """The notes of the account's pinned-notes list that still exist, most recently pinned first."""
-        pubkey = self.public_key if account is None else self._pubkey_of(account)
-        notes = lists.pinned_notes(self.transport, pubkey, self._drop_deleted)
-        return (post_from_event(e) for e in (notes if limit is None else notes[:limit]))
-
     # ---------------------------------------------------------------- identities
 
     def _pubkey_of(self, account: AccountRef) -> str:
@@ -598,7 +554,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     def _get_post(self, id: str) -> Post:
         """The note, with its likes, reposts, replies and quotes counted (and zaps, if any: ``reward``)."""
-        return engaged_note(self, self._get_event(self._event_id(id), _NOTES))
+        return engaged_note(self, self._get_event(self._event_id(id), NOTE_KINDS))
 
     def _events(
         self,
@@ -683,7 +639,7 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
 
     def _thread(self, post: PostRef) -> list[Post]:
         """The note and every reply below it, oldest first (a parent before its replies)."""
-        root = self._get_event(self._event_id(post), _NOTES)
+        root = self._get_event(self._event_id(post), NOTE_KINDS)
         found: dict[str, Event] = {root.id: root}
         depth: dict[str, int] = {root.id: 0}
         frontier = [root.id]
@@ -724,57 +680,6 @@ class NostrNetwork(DirectMessages, Tipping, BaseNetwork[NostrSettings]):
             query["#t"] = [tag.lower()]
         arrivals, following = self.transport.open_stream([query], self.settings.stream_attempts)
         return arrivals_posts(self.transport, arrivals, following)
-
-    # ---------------------------------------------------------------- notifications
-
-    def _notifications(self, limit: int | None) -> Iterator[Notification]:
-        """Mentions, replies, reactions, reposts, follows and (verified) zaps addressed to this account.
-
-        A follow is the follower's latest contact list naming this account,
-        dated when that list last changed.
-        """
-        me = self.public_key
-        lnurl_key: list[str | None] = []
-
-        def my_zap_key() -> str | None:
-            if not lnurl_key:
-                lnurl_key.append(self._zap_signer(me))
-            return lnurl_key[0]
-
-        kinds = [KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_ZAP_RECEIPT, KIND_CONTACTS]
-        base = {"kinds": kinds, "#p": [me]}
-        events = self._events(base, limit=None, keep=lambda e: e.pubkey != me)
-        targets: dict[str, Post | None] = {}  # many reactions point at the same note: read it once
-        paid: set[str] = set()  # invoices notified: one payment is one zap, however many receipts
-        return take((self._notification(e, my_zap_key, targets, paid) for e in events), limit)
-
-    def _target_post(self, event_id: str, cache: dict[str, Post | None]) -> Post | None:
-        if event_id not in cache:
-            try:
-                cache[event_id] = post_from_event(self._get_event(event_id, _NOTES))
-            except (errors.NotFound, errors.InvalidInput):
-                cache[event_id] = None
-        return cache[event_id]
-
-    def _notification(
-        self, event: Event, zap_key: Callable[[], str | None], targets: dict[str, Post | None], paid: set[str]
-    ) -> Notification | None:
-        zap = None
-        if event.kind == KIND_REACTION and event.tag_values("p")[-1:] != [self.public_key]:
-            return None  # NIP-25: the last p tag is the reacted note's author; the others are its thread's
-        if event.kind not in (KIND_NOTE, KIND_REPOST, KIND_REACTION, KIND_CONTACTS):
-            zap = check_zap_receipt(event, zap_key(), self.public_key)
-            if not zap.valid:
-                self._ignored_zap(event, zap.problem)
-                return None
-            invoice = event.tag_values("bolt11")[0]
-            if invoice in paid:  # a receipt published again (as rewards() counts it: once)
-                return None
-            paid.add(invoice)
-        target = notification_target(event)
-        return notification_from_event(
-            event, None if target is None else self._target_post(target, targets), zap, self.public_key
-        )
 
     # ---------------------------------------------------------------- zaps
 
