@@ -160,16 +160,21 @@ def track(
     """
     if isinstance(posts, Post) or not isinstance(posts, Iterable):
         raise errors.InvalidInput(f"posts must be a list of Post objects, got {type(posts).__name__}")
-    items = list(posts)
-    if not all(isinstance(p, Post) for p in items):
+    given = list(posts)
+    if not all(isinstance(p, Post) for p in given):
         raise errors.InvalidInput("track takes Post objects (from publish, get_post, search…)")
+    # A post listed twice (a server that sends one post twice in a page, or on two pages) is one snapshot:
+    # read once and returned once, so a caller summing what was stored does not count it twice.
+    items: dict[tuple[str, str], Post] = {}
+    for post in given:
+        items.setdefault((post.network, post.id), post)
     by_name: dict[str, list[Network]] = {}
     for net in connections(networks):
         by_name.setdefault(net.name, []).append(net)
     taken = _now(now).timestamp()
     db = _open(store, create=True)  # a store that cannot be used is said before any post is read
     try:
-        read = (_refresh(post, by_name.get(post.network, [])) for post in items)
+        read = (_refresh(post, by_name.get(post.network, [])) for post in items.values())
         current = [post for post in read if post is not None]
         with _failures(store, "storing snapshots"), _damage(store), db:
             db.executemany(
@@ -449,8 +454,9 @@ def account_report(net: Network, since: datetime) -> AccountReport:
     totals = dict.fromkeys(_COUNTS, 0)
     known = dict.fromkeys(totals, False)
     earned: dict[str, Decimal] = {}
+    counted: set[str] = set()  # a post a server lists twice (in a page, or on two pages) counts once
     for post in net.posts(limit=None):
-        if post.reposted_by is not None:
+        if post.reposted_by is not None or post.id in counted:
             continue  # a boost (Mastodon lists them) is someone else's post, dated when they made it
         if post.created_at < since:
             if record["posts"] == 0:  # none since: this older post shows which counts the network gives,
@@ -458,6 +464,7 @@ def account_report(net: Network, since: datetime) -> AccountReport:
                     known[name] = as_count(getattr(post.metrics, name)) is not None
             break  # newest first: the rest are older
         record["posts"] += 1
+        counted.add(post.id)
         for name in totals:
             value = as_count(getattr(post.metrics, name))
             if value is not None:

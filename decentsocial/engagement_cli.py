@@ -16,7 +16,7 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from numbers import Integral, Real
@@ -190,9 +190,18 @@ def _own_posts(net: BaseNetwork[Any], limit: int) -> list[Post]:
     """The account's latest ``limit`` posts of its own: a boost (Mastodon lists them) is another's post.
 
     A ``--limit`` past what ``islice`` takes (``sys.maxsize``) means all of them, not a ``ValueError``.
+    A post the server lists twice is one of them (``track`` stores it once).
     """
-    own = (p for p in net.posts(limit=None) if p.reposted_by is None)
-    return list(itertools.islice(own, min(limit, sys.maxsize)))
+    return list(itertools.islice(_once_each(net.posts(limit=None)), min(limit, sys.maxsize)))
+
+
+def _once_each(posts: Iterable[Post]) -> Iterator[Post]:
+    """The posts of the account's own (not its boosts), each id once."""
+    seen: set[str] = set()
+    for post in posts:
+        if post.reposted_by is None and post.id not in seen:
+            seen.add(post.id)
+            yield post
 
 
 def _who(net: BaseNetwork[Any], handle: str | None) -> str:

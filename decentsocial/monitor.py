@@ -130,6 +130,8 @@ class Lane:
     #: The newest post a search read back from to its edge, matching or not: the next search need not read
     #: further back than that (less the slack), however long nothing has matched (in memory only).
     read_to: datetime | None = None
+    #: The cursors of the other connections to this lane's network (two accounts on one server).
+    siblings: tuple[NetCursor, ...] = ()
 
 
 def _cursor_key(net: Network) -> str:
@@ -410,6 +412,12 @@ class _Monitor:
         buffer: int,
     ) -> None:
         self.lanes = lanes
+        for lane in lanes:
+            lane.siblings = tuple(
+                other.cursor
+                for other in lanes
+                if other.net.name == lane.net.name and other.cursor is not lane.cursor
+            )
         self.watch = watch
         self.store = store
         self.interval = interval
@@ -522,7 +530,13 @@ class _Monitor:
         return first
 
     def _remember(self, lane: Lane, post: Post) -> bool:
-        """Note ``post`` in the lane's cursor; False if another lane already yielded it."""
+        """Note ``post`` in the lane's cursor; False if another lane already yielded it.
+
+        ``across`` holds what this run yielded; a post another connection to
+        the network yielded before a restart is in that connection's cursor
+        (the one that yields a post is often the only one to record it: the
+        caller may stop before the other's copy comes out of the buffer).
+        """
         lane.cursor.note(post)
         key = (post.network, post.id)
         if key in self.across:
@@ -530,7 +544,7 @@ class _Monitor:
         self.across[key] = None
         if len(self.across) > _SEEN_ACROSS:
             self.across.popitem(last=False)
-        return True
+        return not any(post.id in other.seen for other in lane.siblings)
 
     # ---------------------------------------------------------------- searching
 

@@ -105,8 +105,12 @@ _FOLD = {
             0x0640,
             0xFE0E,
             0xFE0F,
+            # The zero-width joiner: here, not in :data:`_INVISIBLE`, so a keyword's emoji sequence
+            # (``👩‍💻``) reaches a network's search as written; compared, a word is the same without it.
+            0x200D,
         ]
     ),
+    0x0131: "i",  # Turkish dotless ı, as search engines fold it: `KIRMIZI` is `kırmızı`
     **dict.fromkeys([0x0622, 0x0623, 0x0625, 0x0671], "\u0627"),
     0x0649: "\u064a",
     0x0629: "\u0647",
@@ -133,8 +137,13 @@ def _now() -> datetime:
 
 def fold(text: str) -> str:
     """``text`` as the filter compares it: NFKC (full-width letters, composed accents), case-folded, and
-    without what :data:`_FOLD` drops, so ``مَرْحَبًا``, ``مرحـبا`` and ``مرحبا`` are one word."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).translate(_FOLD)
+    without what :data:`_FOLD` drops, so ``مَرْحَبًا``, ``مرحـبا`` and ``مرحبا`` are one word.
+
+    Turkish ``İ`` case-folds to ``i`` and a combining dot above: the dot goes, or ``İstanbul`` would
+    not hold ``istanbul``.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("i\u0307", "i")
+    return unicodedata.normalize("NFKC", folded).translate(_FOLD)
 
 
 def check_keywords(keywords: str | Iterable[str]) -> tuple[str, ...]:
