@@ -110,12 +110,18 @@ def _ready_for(network: str, profile: str) -> None:
 
 def _secret(env: str | None, prompt: str) -> str:
     """A secret from ``$env`` or a hidden prompt (never an argument), without surrounding blanks: no
-    secret has them, and a variable made from a file often ends in a line break."""
+    secret has them, and a variable made from a file often ends in a line break.
+
+    The variable is named in an error only when written as a variable's name is: one that is not
+    may be the secret itself, pasted where its variable's name goes.
+    """
     if env:
+        from .config import variable_named
+
         if env not in os.environ:
-            raise ConfigurationError(f"environment variable {env} is not set")
+            raise ConfigurationError(f"{variable_named(env)} is not set")
         if not os.environ[env].strip():
-            raise ConfigurationError(f"environment variable {env} is empty")
+            raise ConfigurationError(f"{variable_named(env)} is empty")
         return os.environ[env].strip()
     value: str = typer.prompt(prompt, hide_input=True)
     return value.strip()

@@ -15,12 +15,18 @@ __all__ = ["port_out_of_range", "redacted"]
 
 def redacted(url: str) -> str:
     """``url`` without its password (for messages and repr): in the user part, and in the query
-    (redis-py also reads ``?password=``), where any parameter named like a secret is masked."""
+    (redis-py also reads ``?password=``), where any parameter named like a secret is masked.
+
+    A user part without a colon is masked whole: it is how a password is written when its colon is
+    forgotten (``redis://PASSWORD@host``, which redis-py reads as a user name and the server refuses).
+    """
     given = url
     scheme, sep, rest = url.partition("://")
     user, at, host = rest.rpartition("@")
     if sep and at and ":" in user:  # masked before parsing: a '#', '?' or '/' in it would cut it short
         url = f"{scheme}://{user.split(':', 1)[0]}:***@{host}"
+    elif sep and user:
+        url = f"{scheme}://***@{host}"
     try:
         parts = urlsplit(url)
         if not port_out_of_range(given):  # as redis-py reads it: digits after a host, shown (and named)

@@ -71,9 +71,15 @@ class NetworkSettings(BaseModel):
     appear in a ``repr``. Text that is not valid Unicode (a lone surrogate:
     an undecodable byte of the command line or the environment) is refused
     in every setting but a path, here for every backend.
+
+    A validation error never prints what was given (``hide_input_in_errors``):
+    for a token a validator refused, that is the token, and for a missing
+    setting or a check across settings, every setting given. Its text, repr
+    and traceback name the setting and the problem only.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: every backend's and plugin's model inherits it (pydantic merges configs).
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     retry: RetrySettings = Field(default_factory=RetrySettings)
     #: How long a server may keep a call waiting and how much it may make us read.
