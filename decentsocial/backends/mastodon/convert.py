@@ -51,6 +51,7 @@ __all__ = [
     "VISIBILITY_TO_MASTODON",
     "convert_each",
     "html_to_text",
+    "status_key",
     "status_url",
     "to_account",
     "to_asked_account",
@@ -331,6 +332,13 @@ def _links(status: Mapping[str, Any], from_content: tuple[str, ...]) -> tuple[st
     if card_url:
         found.setdefault(card_url, None)
     return tuple(found)
+
+
+def status_key(post: Post) -> tuple[str, str | None]:
+    """What a listing tells statuses apart by: the status, and for a boost its booster (a status, its
+    boosts and two accounts' boosts of it are each listed), so a status a server lists twice (in one
+    page, or again on the next) comes out once."""
+    return post.id, post.reposted_by.id if post.reposted_by is not None else None
 
 
 def status_url(status: Mapping[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from ...coerce import as_dict, as_list, as_str
 from ...models import Draft, Post
 from ...network import AccountRef
 from .compose import check_length, compose_text, poll_params
-from .convert import NETWORK, to_post
+from .convert import NETWORK, status_key, to_post
 from .ids import path_id
 
 if TYPE_CHECKING:
@@ -104,4 +104,5 @@ class PostLifecycle:
                 size,
             ),
             limit,
+            key=status_key,  # one the server lists twice: once
         )

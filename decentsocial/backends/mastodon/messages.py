@@ -136,4 +136,5 @@ class DirectMessages:
                 lambda api, n: api.conversations(limit=n), "read conversations", to_message, cursor, size
             ),
             limit,
+            key=lambda m: m.id,  # a conversation the server lists twice: once
         )

@@ -42,6 +42,7 @@ from .compose import (
 from .convert import (
     NETWORK,
     convert_each,
+    status_key,
     to_account,
     to_asked_account,
     to_asked_post,
@@ -493,7 +494,11 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
                 lambda api, n: api.account_statuses(account_id, limit=n), "read posts", to_post, cursor, size
             ),
             limit,
+            key=status_key,
         )
+
+    def _timeline(self, limit: int | None) -> Iterator[Post]:
+        return self._paged(self._timeline_page, limit, key=status_key)  # a status listed twice: once
 
     def _timeline_page(self, cursor: Any, size: int) -> Page[Post, Any]:
         return self._link_page(
@@ -509,6 +514,7 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
                     lambda api, n: api.timeline_hashtag(tag, limit=n), f"read {query}", to_post, cursor, size
                 ),
                 limit,
+                key=status_key,
             )
 
         def fetch(offset: int | None, size: int) -> Page[Post, int]:
@@ -524,7 +530,7 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
             got = len(items) if isinstance(items, list) else 0  # skipped ones count: the offset moves on
             return Page(statuses, start + got if got >= size else None)
 
-        return self._paged(fetch, limit, key=lambda p: p.id)
+        return self._paged(fetch, limit, key=status_key)
 
     def _notifications(self, limit: int | None) -> Iterator[Notification]:
         me_id = self._my_id()  # now: a missing token fails at the call
@@ -537,6 +543,7 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
                 lambda api, n: api.notifications(limit=n), "read notifications", convert, cursor, size
             ),
             limit,
+            key=lambda n: n.id,  # one the server lists twice: once
         )
 
     # ---------------------------------------------------------------- streaming

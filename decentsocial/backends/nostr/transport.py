@@ -19,6 +19,10 @@ ends that relay's connection), a message nested deeper than
 at most ``deadline`` seconds, and an event dated more than
 ``max_clock_lead`` (plus ``CLOCK_SKEW``) seconds ahead of the clock is
 dropped, so future-dated junk cannot hold paging (``pages.py``) in place.
+Every query also asks for nothing dated past that (its ``until``): relays
+send the newest first, so a flood of notes dated years ahead would
+otherwise fill each answer's ``limit`` with what is dropped, and a search
+or listing would find nothing real.
 
 Nor can a relay that never ends an answer fill the memory: a query keeps at
 most the events its filters' ``limit`` asks for and ``max_body_bytes`` of one
@@ -86,6 +90,15 @@ def _max_limit(info: dict[str, Any] | None) -> int | None:
     return cap if type(cap) is int and cap > 0 else None
 
 
+def _not_after(filters: Sequence[Filter], latest: int) -> list[Filter]:
+    """``filters``, each with an ``until`` of at most ``latest`` (a later one, or none, is lowered).
+
+    A relay answers newest first up to ``limit``: without it, notes dated ahead of the clock
+    (dropped as they come) could fill every answer, and the notes of now would never be sent.
+    """
+    return [f if f.get("until", latest + 1) <= latest else {**f, "until": latest} for f in filters]
+
+
 def _http_url(relay: str) -> str:
     return "http" + relay[2:] if relay.startswith("ws") else relay
 
@@ -142,8 +155,10 @@ class RelayPool:
         """
         targets = tuple(relays) if relays is not None else self.urls
         verified: dict[str, Event] = {}  # by id, shared by every relay's answer
+        latest = int(time.time()) + self.max_lead + CLOCK_SKEW  # later events are dropped: not asked for
+        asked = _not_after(filters, latest)
         fetching = [asyncio.ensure_future(self.info(u)) for u in targets if with_info and u not in self._info]
-        answers = await asyncio.gather(*(self._query_one(url, filters, verified) for url in targets))
+        answers = await asyncio.gather(*(self._query_one(url, asked, verified, latest) for url in targets))
         if fetching:
             await asyncio.gather(*fetching)
         result = QueryResult(events=[])
@@ -166,10 +181,10 @@ class RelayPool:
         return result
 
     async def _query_one(
-        self, url: str, filters: Sequence[Filter], verified: dict[str, Event]
+        self, url: str, filters: Sequence[Filter], verified: dict[str, Event], latest: int
     ) -> tuple[list[int], int, list[Event]] | RelayError:
         """(``created_at`` of every sound event the relay sent that fits the filters and is not
-        dated in the future, how many fitting events it sent, the sound ones) or the failure.
+        dated after ``latest``, how many fitting events it sent, the sound ones) or the failure.
 
         Only those dates count for paging: a relay sending events outside the filters, dated
         ahead of the clock or wrongly signed cannot hold a page boundary in place.
@@ -178,7 +193,6 @@ class RelayPool:
         sent = 0
         events: list[Event] = []
         fits = matcher(filters)
-        latest = time.time() + self.max_lead + CLOCK_SKEW
 
         def check(raw: Any) -> bool:
             """Keep a sound event; whether it counts toward the filters' ``limit`` (it fits them)."""
