@@ -334,12 +334,12 @@ def load_profile_source(name: str) -> tuple[dict[str, Any], ProfileSource]:
         target = key[: -len(KEYRING_SUFFIX)]
         if target in settings:
             continue
-        from .keyring_store import get_secret
+        from .keyring_store import entry_named, get_secret
 
         value = get_secret(entry)
         if value is None:
             raise ConfigurationError(
-                f"profile {name!r}: {key} names keyring entry {entry!r}, which holds no secret; "
+                f"profile {name!r}: {key} names {entry_named(entry)}, which holds no secret; "
                 f"sign in again (decentsocial login … --profile {name})"
             )
         settings[target] = value

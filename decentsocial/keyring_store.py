@@ -16,12 +16,14 @@ point it at any backend it trusts.
 
 The optional ``keyring`` extra installs the library; without it a profile
 that names a keyring entry fails with ``ConfigurationError`` naming the
-``pip install``. Values are never logged or put in messages.
+``pip install``. Values are never logged or put in messages, and an entry's
+name only when it is written as sign-in names entries (:func:`entry_named`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from .errors import ConfigurationError
@@ -31,6 +33,7 @@ __all__ = [
     "delete_secret",
     "ensure_usable",
     "entry_name",
+    "entry_named",
     "get_secret",
     "has_secret",
     "set_secret",
@@ -49,6 +52,23 @@ def entry_name(profile: str, key: str) -> str:
     return f"{profile}/{key}"
 
 
+#: How :func:`entry_name` names entries: ``PROFILE/SETTING`` or ``PROFILE/login.SETTING`` (a profile's
+#: name, a setting's name in lower-case words). Tokens, app passwords, keys and sessions are not.
+_ENTRY_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}/(?:login\.)?[a-z]+(?:_[a-z]+)*")
+#: What a message says in place of a name that is not written so.
+_UNSHOWN = (
+    "(its name is not shown: not written as PROFILE/SETTING, as sign-in names entries, it may be the "
+    "secret itself)"
+)
+
+
+def entry_named(entry: str) -> str:
+    """``entry`` as a message shows it: a ``KEY_keyring`` (or ``keyring_session``) value that is not
+    written as sign-in names entries may be the secret itself, put where its entry's name goes, so it
+    is not quoted (nor logged with it)."""
+    return f"keyring entry {entry!r}" if _ENTRY_NAME.fullmatch(entry) else f"a keyring entry {_UNSHOWN}"
+
+
 def _keyring() -> Any:
     try:
         import keyring
@@ -57,11 +77,20 @@ def _keyring() -> Any:
     return keyring
 
 
-def _failed(action: str, entry: str, exc: Exception) -> ConfigurationError:
-    # The keyring library's own message names the backend and what is missing; it never holds the value.
+def _failed(action: str, entry: str | None, exc: Exception) -> ConfigurationError:
+    # The keyring library's own message names the backend and what is missing; it never holds the value
+    # (a backend's may name the entry: masked like the name when that may be a secret).
+    words = str(exc)
+    if entry is None:
+        what = "the entries"
+    elif _ENTRY_NAME.fullmatch(entry):
+        what = f"entry {entry!r}"
+    else:
+        what = f"an entry {_UNSHOWN}"
+        words = words.replace(entry, "…") if entry else words
     return ConfigurationError(
-        f"the system keyring could not {action} entry {entry!r} of service {SERVICE!r} "
-        f"({type(exc).__name__}: {exc}); configure a keyring backend (see the keyring library's "
+        f"the system keyring could not {action} {what} of service {SERVICE!r} "
+        f"({type(exc).__name__}: {words}); configure a keyring backend (see the keyring library's "
         "PYTHON_KEYRING_BACKEND) or keep the secret in an environment variable (KEY_env)"
     )
 
@@ -78,7 +107,7 @@ def ensure_usable() -> None:
     try:
         backend = keyring.get_keyring()
     except Exception as exc:
-        raise _failed("open", "(any)", exc) from None
+        raise _failed("open", None, exc) from None
     module = type(backend).__module__
     empty_chain = type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None)
     if module in ("keyring.backends.fail", "keyring.backends.null") or empty_chain:

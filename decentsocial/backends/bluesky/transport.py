@@ -42,6 +42,7 @@ import httpx
 
 from ...errors import AuthenticationError, ConfigurationError, NetworkUnavailable
 from ...httpclient import secret_safe
+from ...keyring_store import entry_named
 from ...limits import check_json_depth, guarded_transport
 from ...private_files import MAX_SESSION_FILE_BYTES, read_small_file, write_private_file
 from ...urls import check_endpoint, is_loopback_host, redirect_refused
@@ -226,9 +227,9 @@ class Transport:
         where = (
             f"session file {self.settings.session_file}"
             if store == "file"
-            else f"keyring entry {self.settings.keyring_session!r}"
+            else entry_named(self.settings.keyring_session or "")
         )
-        self._not_saved(f"the {where} was changed or removed by another process (a sign-in or logout)")
+        self._not_saved(f"{where} was changed or removed by another process (a sign-in or logout)")
         return False
 
     def _not_saved(self, why: str) -> None:
@@ -368,7 +369,7 @@ class Transport:
                 f" (profile {self._profile_name()!r} was logged out or signed in again since this "
                 "connection was made: connect again)"
                 if self._profile_left
-                else f" (keyring entry {where!r} holds none: sign in again with decentsocial login bluesky)"
+                else f" ({entry_named(where)} holds none: sign in again with decentsocial login bluesky)"
                 if where is not None
                 else ""
             )
@@ -396,15 +397,19 @@ class Transport:
                 old.request.close()
 
     def export(self) -> str:
-        """The current session as a string (a secret: store it like a password)."""
-        client = self.client()
-        return str(client.export_session_string())
+        """The current session as a string (a secret: store it like a password). Through
+        :func:`secret_safe`, as every call is: a corrupt saved session's error chains atproto's, which
+        quotes the token's claims."""
+        return secret_safe(lambda: str(self.client().export_session_string()))
 
     def identity(self) -> tuple[str, str]:
-        """(DID, handle) of the logged-in account."""
-        client = self.client()
-        session = client._session
-        return str(session.did), str(session.handle)
+        """(DID, handle) of the logged-in account (through :func:`secret_safe`, as :meth:`export`)."""
+
+        def read() -> tuple[str, str]:
+            session = self.client()._session
+            return str(session.did), str(session.handle)
+
+        return secret_safe(read)
 
     def close(self) -> None:
         """Close the HTTP connections; a later call logs in again (or reuses the saved session)."""
