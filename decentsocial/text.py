@@ -342,9 +342,14 @@ def split_text(
     """Split ``text`` into parts that each fit ``limit``, for a thread.
 
     Breaks between words (a word longer than a part is cut on a grapheme
-    boundary), so links, mentions and hashtags stay whole. With ``numbering`` each part
+    boundary), so links, mentions and hashtags stay whole (and a cut makes none: an
+    ``@`` or ``#`` after a letter begins no part, unless an entity before it fills
+    the whole part). With ``numbering`` each part
     ends with `` (i/n)``, room for it kept in every part (more room when ``n``
-    has more digits). ``over``: the caller already measured ``text`` over
+    has more digits); in a text holding right-to-left letters the ``(i/n)`` is
+    a left-to-right isolate (LRI ... PDI, see ``_counter``), so it is drawn at
+    the end of the line, not inside the last run of the other direction.
+    ``over``: the caller already measured ``text`` over
     ``limit``, so it is not measured again. Linear in the text: each word is
     measured once and each part checked once with ``measure``. What shows
     nothing (whitespace, bidi marks: :func:`is_blank`) makes no part of its
@@ -358,7 +363,8 @@ def split_text(
     if not over and measure(text) <= limit:
         return [text]
     words = _atoms(text)
-    room = len(" (99/99)") if numbering else 0
+    isolated = _RIGHT_TO_LEFT.search(text) is not None
+    room = measure(_counter(99, 99, isolated)) if numbering else 0
     bidi = _BIDI_CONTROL.search(text) is not None
     extra = 0  # room for the bidi controls each part repeats or closes
     while True:
@@ -372,10 +378,29 @@ def split_text(
         n = len(parts)
         if not numbering or n < 2:
             return parts
-        needed = measure(f" ({n}/{n})")
+        needed = measure(_counter(n, n, isolated))
         if needed <= room:
-            return [f"{p} ({i}/{n})" for i, p in enumerate(parts, 1)]
+            return [p + _counter(i, n, isolated) for i, p in enumerate(parts, 1)]
         room = needed  # 100 parts or more: the numbers need more room, so the parts less
+
+
+#: A strong right-to-left character (UAX #9 classes R and AL: Hebrew, Arabic, Syriac, Thaana, NKo...,
+#: RLM and ALM too): a text without one has no run the other way for a part's numbering to join.
+_RIGHT_TO_LEFT = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
+_LRI = "\u2066"
+
+
+def _counter(i: int, n: int, isolated: bool) -> str:
+    """The numbering a part ends with: `` (i/n)``, or `` LRI (i/n) PDI`` (``isolated``) after text
+    holding right-to-left letters.
+
+    Bare, the numbers and brackets join the last run of text before them (UAX #9): an Arabic part
+    ending with a link or a Latin hashtag showed its ``(1/3)`` beside the link, in the middle of the
+    line, and a part read left to right showed it beside the Arabic words. Isolated, it is one
+    neutral character at the end of the paragraph, so it is drawn at the line's end (the left of a
+    right-to-left line, the right of a left-to-right one), whichever direction the reader's app gives it.
+    """
+    return f" {_LRI}({i}/{n}){_PDI}" if isolated else f" ({i}/{n})"
 
 
 #: Bidi embeddings and overrides (closed by PDF) and isolates (closed by PDI), UAX #9; each paragraph
@@ -495,12 +520,14 @@ def _cut_word(
     (grown while the whole window fits), never of the rest of the word: the
     cost grows with the word, not with its square. A cut never falls inside a
     link, mention or hashtag (a link cut in two is broken in both parts): the
-    part ends before it instead. ``ValueError`` when one grapheme alone is over
+    part ends before it instead. Nor does it make one the text does not have
+    (see ``_made_entity``). ``ValueError`` when one grapheme alone is over
     ``budget``, or (with ``whole``) one such entity; without ``whole`` it is cut.
     """
     heads: list[str] = []
     found = _scan(word)
     starts = [e.start for e in found]
+    taken = set(starts)
     start = 0
     window = 4 * budget
     while start < len(word):
@@ -514,18 +541,45 @@ def _cut_word(
         if not head:
             raise ValueError(f"one character is over the limit of {budget}")
         end = start + len(head)
-        i = bisect_left(starts, end) - 1  # the last entity starting before the cut
-        if i >= 0 and found[i].end > end and (whole or found[i].start > start):  # the cut falls inside it
-            if found[i].start <= start:
-                what = {"link": "a link", "mention": "a mention", "tag": "a hashtag"}[found[i].kind]
+        across = _across(found, starts, end)
+        if across is not None and (whole or across.start > start):  # the cut falls inside it
+            if across.start <= start:
+                what = {"link": "a link", "mention": "a mention", "tag": "a hashtag"}[across.kind]
                 raise ValueError(f"{what} is longer than one part of a thread holds ({budget}); shorten it")
-            head = word[start : found[i].start]
+            end = across.start
+        elif end not in taken and _made_entity(word, end):
+            back = end - len(_GRAPHEME.findall(head)[-1])  # what kept it from being one goes along
+            across = _across(found, starts, back)
+            back = back if across is None else across.start  # ... not cutting an entity before it
+            if back > start:  # else the part is that one grapheme (or entity): nothing to move
+                end = back
+        head = word[start:end]
         heads.append(head)
         start += len(head)
         gap = _GAP.match(word, start)
         if gap is not None:
             start = gap.end()
     return heads, word[start:]
+
+
+def _across(found: tuple[Entity, ...], starts: list[int], cut: int) -> Entity | None:
+    """The entity of ``found`` (``starts``: their starts) that a cut at ``cut`` falls inside, if any."""
+    i = bisect_left(starts, cut) - 1  # the last entity starting before the cut
+    return found[i] if i >= 0 and found[i].end > cut else None
+
+
+def _made_entity(word: str, cut: int) -> bool:
+    """Whether a part starting at ``cut`` inside ``word`` would begin with a mention or hashtag.
+
+    An ``@`` or ``#`` where the word has no entity follows a letter, ``/``, ``)`` or ``=``
+    (``_MENTION``, ``_HASHTAG``): an e-mail address "support@acme.jp", "東京#観光" in text without spaces.
+    At the start of a part nothing comes before it, so it would be one: a mention Bluesky resolves
+    (or fails the part on) and Mastodon notifies, or a tag the text never had.
+    """
+    if word[cut : cut + 1] not in ("@", "#", "＃"):
+        return False
+    rest = word[cut:]
+    return _MENTION.match(rest) is not None or _HASHTAG.match(rest) is not None
 
 
 def _unpadded(text: str) -> str:

@@ -37,7 +37,7 @@ def test_a_text_over_max_parts_is_rejected_naming_the_number_of_parts() -> None:
     assert f"{parts} parts" in str(outcome.error)
     assert f"max_parts={DEFAULT_MAX_PARTS}" in str(outcome.error)
     assert all(grapheme_len(d.text) <= 500 for d in whole.drafts)  # " (123/205)" fits too
-    assert whole.drafts[-1].text.endswith(f" ({parts}/{parts})")
+    assert whole.drafts[-1].text.endswith(f" \u2066({parts}/{parts})\u2069")  # BIG holds Arabic: isolated
     assert list(net.posts(limit=None)) == []  # a dry run writes nothing
 
 

@@ -37,6 +37,11 @@ def _unpaired(part: str) -> list[str]:
     return opened
 
 
+def _body(part: str) -> str:
+    """A thread part without its numbering (isolated, `` LRI(i/n)PDI``, after right-to-left text)."""
+    return part.rsplit(f" {LRI}(", 1)[0]
+
+
 def _shown(text: str) -> list[str]:
     """The words of ``text`` without the bidi controls and a thread's numbering."""
     return "".join(c for c in text if c not in CONTROLS).split()
@@ -55,9 +60,9 @@ def test_every_part_of_a_split_keeps_its_isolates_and_embeddings_paired(text: st
     assert len(parts) > 2
     for part in parts:
         assert grapheme_len(part) <= 40
-        body = part.rsplit(" (", 1)[0]
+        body = _body(part)
         assert _unpaired(body) == [], part
-    bodies = [p.rsplit(" (", 1)[0] for p in parts]
+    bodies = [_body(p) for p in parts]
     assert [w for b in bodies for w in _shown(b)] == _shown(text)  # nothing lost or added that shows
     # Every part's text is whole graphemes of the original (the emoji with its skin tone stays one).
     originals = set(graphemes(text))
@@ -80,7 +85,7 @@ def test_a_crossposted_rtl_thread_has_no_part_with_an_open_isolate(limited: Open
     posts = res.outcomes[0].posts
     assert len(posts) > 2
     for post in posts:
-        assert _unpaired(post.text.rsplit(" (", 1)[0]) == [], post.text
+        assert _unpaired(_body(post.text)) == [], post.text
         assert grapheme_len(post.text) <= 40
     again = ds.crosspost(ds.Draft(text=text, idempotency_key="rtl-1"), [tiny])
     assert [p.id for p in again.posts] == [p.id for p in posts]  # splitting is stable: nothing twice
@@ -104,4 +109,4 @@ def test_a_mark_on_a_space_stays_with_its_space_whatever_the_limit() -> None:
     original = set(graphemes(text))
     for limit in range(12, 41):
         for part in split_text(text, limit):
-            assert set(graphemes(part.rsplit(" (", 1)[0])) <= original, (limit, part)
+            assert set(graphemes(_body(part))) <= original, (limit, part)

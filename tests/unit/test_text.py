@@ -63,8 +63,9 @@ def test_split_text_fits_and_keeps_words() -> None:
     parts = text.split_text(words, 300)
     assert len(parts) > 1
     assert all(text.grapheme_len(p) <= 300 for p in parts)
-    assert parts[-1].endswith(f"({len(parts)}/{len(parts)})")
-    rebuilt = " ".join(p.rsplit(" (", 1)[0] for p in parts)
+    # Arabic text: each part's numbering is a left-to-right isolate (LRI ... PDI) at its end.
+    assert parts[-1].endswith(f" \u2066({len(parts)}/{len(parts)})\u2069")
+    rebuilt = " ".join(p.rsplit(" \u2066(", 1)[0] for p in parts)
     assert rebuilt == words
 
 

@@ -81,7 +81,7 @@ def test_a_thread_of_more_than_99_parts_keeps_every_part_within_the_limit() -> N
     assert len(parts) > 99
     n = len(parts)
     assert all(grapheme_len(p) <= 500 for p in parts)
-    assert parts[0].endswith(f" (1/{n})")
-    assert parts[-1].endswith(f" ({n}/{n})")
-    rebuilt = " ".join(p.rsplit(" (", 1)[0] for p in parts)
+    assert parts[0].endswith(f" \u2066(1/{n})\u2069")  # Arabic text: the numbering is isolated
+    assert parts[-1].endswith(f" \u2066({n}/{n})\u2069")
+    rebuilt = " ".join(p.rsplit(" \u2066(", 1)[0] for p in parts)
     assert rebuilt == words
