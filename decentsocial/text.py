@@ -8,7 +8,7 @@ skin tones are all counted as a reader sees them: one grapheme per symbol.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -27,6 +27,8 @@ __all__ = [
     "lone_surrogate_at",
     "mastodon_len",
     "mentions",
+    "mentions_before",
+    "reads_right_to_left",
     "split_text",
     "truncate",
     "url_weighted_len",
@@ -388,6 +390,53 @@ def split_text(
 #: RLM and ALM too): a text without one has no run the other way for a part's numbering to join.
 _RIGHT_TO_LEFT = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
 _LRI = "\u2066"
+_RLM, _LRM = "\u200f", "\u200e"
+#: What decides a paragraph's direction (UAX #9 P2): a strong character (classes L, R, AL), skipping
+#: what an isolate holds (from LRI, RLI or FSI to its PDI, or to the paragraph's end).
+_DIRECTION_MARK = regex.compile(
+    r"[\p{Bidi_Class=L}\p{Bidi_Class=R}\p{Bidi_Class=AL}\u2066-\u2069\n\r\x1c-\x1e\x85\u2029]"
+)
+
+
+def reads_right_to_left(text: str) -> bool:
+    """Whether ``text``'s first strong character (UAX #9 rules P2/P3, isolates skipped) is right-to-left.
+
+    An app that gives a post the direction of its first strong letter (HTML ``dir="auto"``,
+    Mastodon's and Bluesky's web apps, most mobile clients) lays it out right to left then. The
+    whole text is read, as ``dir="auto"`` reads a post: a first line of digits alone decides nothing.
+    """
+    depth = 0  # isolates open
+    for found in _DIRECTION_MARK.finditer(text):
+        char = found.group()
+        if char in _ISOLATES:
+            depth += 1
+        elif char == _PDI:
+            depth = max(0, depth - 1)  # a PDI no isolate opened closes nothing
+        elif char in _PARAGRAPH_ENDS:
+            depth = 0
+        elif depth == 0:
+            return _RIGHT_TO_LEFT.match(char) is not None
+    return False
+
+
+def mentions_before(text: str, handles: Sequence[str]) -> str:
+    """``text`` after ``@handle`` for each of ``handles`` (written as given, without ``@``), space-separated.
+
+    A right-to-left text (:func:`reads_right_to_left`) stays right to left: a Latin ``@handle`` in
+    front of an Arabic post was its first strong character, and apps laid the whole post out left to
+    right. Such a text now begins with RIGHT-TO-LEFT MARK (U+200F), so its first strong character is
+    right-to-left, and each ``@`` has LEFT-TO-RIGHT MARK (U+200E) before it, so it is drawn with its
+    handle: without it, an ``@`` between the mark and a Latin letter took the paragraph's direction
+    and was drawn after the handle (``alice@``, and ``alice @bob@`` for two). The marks are no word
+    characters, so our and Mastodon's mention patterns still read each mention (a Bluesky mention is
+    the facet written over ``@handle``). Any other text comes back exactly as before:
+    ``@alice @bob text``.
+    """
+    if not handles:
+        return text
+    if not reads_right_to_left(text):
+        return " ".join(f"@{handle}" for handle in handles) + (f" {text}" if text else "")
+    return _RLM + " ".join(f"{_LRM}@{handle}" for handle in handles) + f" {text}"
 
 
 def _counter(i: int, n: int, isolated: bool) -> str:

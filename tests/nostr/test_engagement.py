@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -81,7 +82,9 @@ def test_quotes_counted_by_the_relay_agree_with_the_bounded_query(
     by_query = make_net(relays=[plain.url]).get_post(note_id).metrics
     assert by_count == by_query == ds.Engagement(likes=2, reposts=0, replies=1, quotes=2)
 
-    assert counting.count_requests == [[{"kinds": [1], "#q": [note_id], "limit": 5000}]]
+    (counted,) = counting.count_requests  # bounded as a query is: test_future_dated_quote_count.py
+    assert counted == [{"kinds": [1], "#q": [note_id], "limit": 5000, "until": counted[0]["until"]}]
+    assert counted[0]["until"] > time.time()
     asked = [f for request in counting.requests for f in request]
     assert not any("#q" in f for f in asked), "the quotes came from COUNT, not from the query"
     assert plain.count_requests == [], "a relay not announcing NIP-45 is never sent COUNT"

@@ -4,14 +4,12 @@ Bare, the numbers and brackets join the last run of text before them (UAX #9):
 an Arabic part ending with a link or a Latin hashtag showed ``(1/3)`` beside the
 link in the middle of the line, and a part a reader's app lays out left to right
 (one starting with ``@alice``) showed it beside the Arabic words. The layout is
-checked with the system's FriBidi, where it is installed (a C library, loaded
-with ctypes; the test of the layout is skipped without it).
+checked with the system's FriBidi, where it is installed (``tests.bidi_layout``;
+the test of the layout is skipped without it).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import decentsocial as ds
 from decentsocial.backends.bluesky.richtext import post_length
 from decentsocial.backends.sandbox import SandboxNetwork, SandboxSettings
 from decentsocial.text import grapheme_len, mastodon_len, split_text, utf8_len
+from tests.bidi_layout import layout
 
 LRI, PDI = "\u2066", "\u2069"
 ARABIC = "نص عربي طويل عن التسويق الرقمي"
@@ -83,40 +82,10 @@ def test_every_part_of_a_right_to_left_thread_fits_with_its_isolated_numbering(
         assert " ".join(body for body, _ in _numbered(parts)).split() == text.split()
 
 
-def _fribidi() -> Callable[[str, bool], str] | None:
-    """FriBidi's visual order of one line (``rtl``: the paragraph's direction), or ``None`` without a
-    FriBidi that knows isolates (Unicode 6.3 and later)."""
-    name = ctypes.util.find_library("fribidi")
-    if name is None:
-        return None
-    try:
-        lib = ctypes.CDLL(name)
-        version = ctypes.c_char_p.in_dll(lib, "fribidi_unicode_version").value or b"0"
-    except (OSError, ValueError):
-        return None
-    if tuple(int(x) for x in version.decode().split(".")[:2]) < (6, 3):
-        return None
-    lib.fribidi_log2vis.restype = ctypes.c_int8
-    par_ltr, par_rtl = 0x110, 0x111
-
-    def visual(line: str, rtl: bool) -> str:
-        size = len(line)
-        logical = (ctypes.c_uint32 * size)(*map(ord, line))
-        shown = (ctypes.c_uint32 * size)()
-        base = ctypes.c_uint32(par_rtl if rtl else par_ltr)
-        if not lib.fribidi_log2vis(logical, ctypes.c_int(size), ctypes.byref(base), shown, None, None, None):
-            raise AssertionError("fribidi_log2vis failed")
-        return "".join(chr(c) for c in shown if chr(c) not in (LRI, PDI))
-
-    return visual
-
-
 @pytest.mark.parametrize("text", TEXTS)
 @pytest.mark.parametrize("rtl", [True, False], ids=["rtl-paragraph", "ltr-paragraph"])
 def test_the_numbering_is_drawn_at_the_end_of_the_line(text: str, rtl: bool) -> None:
-    visual = _fribidi()
-    if visual is None:
-        pytest.skip("needs the FriBidi library (libfribidi, Unicode 6.3 or later) to lay out the lines")
+    visual = layout()
     parts = split_text(text, 60)
     assert len(parts) > 2
     for i, part in enumerate(parts, 1):

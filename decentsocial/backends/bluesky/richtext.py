@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ...coerce import as_dict, as_int, as_list, as_str
-from ...text import entities, grapheme_len, mentions, utf8_len
+from ...text import entities, grapheme_len, mentions, mentions_before, utf8_len
 from ...urls import web_link
 from .ids import HANDLE_RE
 
@@ -50,18 +50,17 @@ def text_with_mentions(text: str, wanted: Iterable[str]) -> str:
 
     A Bluesky mention is a facet over the text's own ``@handle`` (it has no
     mention without text), so ``Draft.mentions`` are written into the text
-    as Mastodon's backend does, rather than dropped.
+    as Mastodon's backend does, rather than dropped. A right-to-left text
+    stays right to left (see :func:`~decentsocial.text.mentions_before`).
     """
     present = {handle.lower() for handle in mentions(text)}
     missing: list[str] = []
     for handle in wanted:
         clean = handle.strip().lstrip("@")
         if clean and clean.lower() not in present:
-            missing.append(f"@{clean}")
+            missing.append(clean)
             present.add(clean.lower())
-    if not missing:
-        return text
-    return " ".join(missing) + (f" {text}" if text else "")
+    return mentions_before(text, missing)
 
 
 def mentions_room(text: str, wanted: Sequence[str]) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from ...coerce import as_dict, as_int
 from ...errors import ContentRejected, InvalidInput
 from ...models import Draft, Media
-from ...text import grapheme_len, hashtags, mastodon_len, mentions
+from ...text import grapheme_len, hashtags, mastodon_len, mentions, mentions_before
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
@@ -112,6 +112,8 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None, local_doma
     Mastodon makes mentions, hashtags and the link card from the text itself,
     so what the draft carries in fields is written into the text. A mention
     counts as present only for the same account (see :func:`handle_key`).
+    A right-to-left text stays right to left (see
+    :func:`~decentsocial.text.mentions_before`).
     """
     body = draft.text.strip()
     if draft.title:
@@ -125,10 +127,9 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None, local_doma
         clean = handle.strip().lstrip("@")
         key = handle_key(clean, local_domain)
         if clean and key not in present_mentions:
-            missing.append("@" + clean)
+            missing.append(clean)
             present_mentions.add(key)
-    if missing:
-        body = " ".join(missing) + (" " + body if body else "")
+    body = mentions_before(body, missing)
     present_tags = set(hashtags(body))
     extra_tags = [f"#{t}" for t in draft.all_tags if t not in present_tags]
     if extra_tags:

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["DirectMessages", "delivered_to", "strip_addressing", "to_message"]
 
 #: A mention at the start of a status, ``@user`` or ``@user@domain``, that stands alone: one the
-#: sentence goes on from (``@bob's order``, ``@bob, hi``) is part of the text, not its address.
-_LEADING_MENTION = re.compile(r"\s*@([\w.\-]+(?:@[\w.\-]+)?)(?=\s|\Z)")
+#: sentence goes on from (``@bob's order``, ``@bob, hi``) is part of the text, not its address. The
+#: bidi marks a right-to-left message's address is written with (``mentions_before``) go with it.
+_LEADING_MENTION = re.compile(r"[\s\u200e\u200f]*@([\w.\-]+(?:@[\w.\-]+)?)(?=\s|\Z)")
 
 
 #: Ruby's ``[[:word:]]`` (Onigmo: Alphabetic, marks, decimal digits, connector punctuation). Python's

@@ -22,7 +22,8 @@ dropped, so future-dated junk cannot hold paging (``pages.py``) in place.
 Every query also asks for nothing dated past that (its ``until``): relays
 send the newest first, so a flood of notes dated years ahead would
 otherwise fill each answer's ``limit`` with what is dropped, and a search
-or listing would find nothing real.
+or listing would find nothing real. A NIP-45 ``COUNT`` has the same
+``until``: what a query drops is not counted (a note's quotes).
 
 Nor can a relay that never ends an answer fill the memory: a query keeps at
 most the events its filters' ``limit`` asks for and ``max_body_bytes`` of one
@@ -155,7 +156,7 @@ class RelayPool:
         """
         targets = tuple(relays) if relays is not None else self.urls
         verified: dict[str, Event] = {}  # by id, shared by every relay's answer
-        latest = int(time.time()) + self.max_lead + CLOCK_SKEW  # later events are dropped: not asked for
+        latest = self._latest()
         asked = _not_after(filters, latest)
         fetching = [asyncio.ensure_future(self.info(u)) for u in targets if with_info and u not in self._info]
         answers = await asyncio.gather(*(self._query_one(url, asked, verified, latest) for url in targets))
@@ -227,10 +228,19 @@ class RelayPool:
             return exc
         return created, sent, events
 
+    def _latest(self) -> int:
+        """The latest ``created_at`` an event read now may have: later ones are dropped, so not asked for."""
+        return int(time.time()) + self.max_lead + CLOCK_SKEW
+
     async def count(self, url: str, filters: Sequence[Filter]) -> int | None:
-        """The relay's NIP-45 count for ``filters``, or ``None`` when it gave none."""
+        """The relay's NIP-45 count for ``filters``, or ``None`` when it gave none.
+
+        Bounded as a query is (``until``, see ``_not_after``): the events a query would drop as
+        dated ahead of the clock are not counted either, so a flood of them cannot inflate a
+        note's quotes.
+        """
         try:
-            return await self._connections[url].count(filters)
+            return await self._connections[url].count(_not_after(filters, self._latest()))
         except RelayError as exc:
             log.debug("relay %s: COUNT failed: %s", url, exc)
             return None
