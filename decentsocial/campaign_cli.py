@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     from .scheduler import Job, Scheduler
 
 __all__ = ["duration_text", "given", "parse_duration", "parse_when"]
+
+#: How long, in all, ``worker --once`` waits for a store out of reach (Redis down, a SQLite file locked
+#: elsewhere) before it gives up with status 1. A long-running worker waits on; one run by cron each
+#: minute that waited for ever piled up, another each minute, none of them ever ending.
+ONCE_STORE_WAIT = 60.0
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -419,6 +425,7 @@ def worker(
     """Run due jobs from a store, showing each as it finishes (Ctrl-C stops after the job in flight).
 
     With --once, the exit status is 1 if a job it ran failed (on any target): cron sees it.
+    It gives up (status 1) on a store out of reach for a minute; without --once it waits on.
     """
     from .scheduler import MAX_STORE_PAUSE
 
@@ -428,6 +435,7 @@ def worker(
     sched: Scheduler | None = None
     stop = threading.Event()
     pause = poll  # as Scheduler.run: a store out of reach is tried again, less and less often
+    down_since: float | None = None  # when the store went out of reach (monotonic), for --once
     restore = _stop_on_signals(stop, console)
     failed: list[str] = []  # the jobs whose occurrence run here failed (on a target, or unreadable)
 
@@ -448,11 +456,18 @@ def worker(
             except NetworkUnavailable as exc:
                 if not exc.retryable:
                     raise
-                console.print(f"{printable(str(exc))}; trying again in {pause:g} s", markup=False)
+                down_since = time.monotonic() if down_since is None else down_since
+                if once and (down := time.monotonic() - down_since) >= ONCE_STORE_WAIT:
+                    raise NetworkUnavailable(
+                        f"{exc} (out of reach for {down:.3g} s: worker --once gives up; run it again later)"
+                    ) from None
+                if once:  # the last wait ends at the minute, not a doubled pause past it
+                    pause = min(pause, ONCE_STORE_WAIT - (time.monotonic() - down_since))
+                console.print(f"{printable(str(exc))}; trying again in {pause:.3g} s", markup=False)
                 stop.wait(pause)
                 pause = min(pause * 2, MAX_STORE_PAUSE)
                 continue
-            pause = poll
+            pause, down_since = poll, None
             if not ran:
                 if once:
                     break

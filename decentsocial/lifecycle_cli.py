@@ -21,7 +21,6 @@ from .cli import (
     NetworkOpt,
     ProfileOpt,
     SettingOpt,
-    UsageProblem,
     app,
     ask_first,
     err,
@@ -37,7 +36,7 @@ from .cli import (
 from .errors import NotFound
 from .models import Draft
 from .store_cli import StoreOpt, each_once, is_missing_file, open_scheduler, typed_value
-from .terminal import bidi, printable, text_or_stdin, typed_text
+from .terminal import bidi, printable, text_or_stdin
 
 if TYPE_CHECKING:
     from .crosspost import Outcome
@@ -237,7 +236,9 @@ def retract(
 @crisis_app.command("start")
 @handles_errors
 def crisis_start(
-    statement: Annotated[str, typer.Argument(help="The statement to publish everywhere.")],
+    statement: Annotated[
+        str, typer.Argument(help="The statement to publish everywhere; - reads it from stdin.")
+    ],
     to: Annotated[
         list[str], typer.Option("--to", help="A profile to publish with. Repeatable.", callback=typed_value())
     ],
@@ -250,10 +251,10 @@ def crisis_start(
     from .crosspost import check_profile_accounts
     from .lifecycle import crisis
 
-    typed_text(statement, "STATEMENT")  # a byte the command line could not decode: status 2, no store made
-    if not statement.strip():  # ``crisis start "$MSG"`` with $MSG unset: said before any job is paused
-        raise UsageProblem("STATEMENT is empty: give the statement to publish")
-
+    # As `post`: "-" is a file piped in (a statement prepared ahead), never the statement "-" published
+    # and pinned everywhere. A blank STATEMENT (``"$MSG"`` with $MSG unset) or a byte the command line
+    # could not decode is status 2; an empty file is the draft's error (1). Both before any store or job.
+    draft = Draft(text=text_or_stdin(statement, "STATEMENT"))
     each_once(to)
     require_profiles(to, secrets=True)  # `--to brnad`, a bad setting (status 1): said before any store
     # Two profiles for one account: InvalidInput (status 1, as `post` and `schedule` say it), here
@@ -270,7 +271,7 @@ def crisis_start(
             " profiles): `decentsocial crisis end` ends it, unpins it and resumes the jobs it paused"
         ),
     ):
-        c = crisis(statement, to, scheduler=sched, pin=not no_pin)
+        c = crisis(draft, to, scheduler=sched, pin=not no_pin)
     assert c.result is not None
     if as_json:
         print_json(

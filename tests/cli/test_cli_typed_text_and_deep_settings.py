@@ -98,10 +98,10 @@ def test_a_variant_text_with_an_undecodable_byte_is_a_wrong_argument(home: Path)
     assert made(home) == []
 
 
-def test_the_statement_message_does_not_offer_stdin(home: Path) -> None:
-    """``crisis start`` does not read ``-`` from standard input: the message does not say it does."""
+def test_the_statement_message_offers_stdin_as_posts_does(home: Path) -> None:
+    """``crisis start`` reads ``-`` from standard input, as ``post`` does: both messages say so."""
     line = one_line(invoke(home, "crisis", "start", BAD, "--to", "brand"), 2)
-    assert "standard input" not in line
+    assert "- to read it from standard input" in line
     assert "standard input" in one_line(invoke(home, "post", "-p", "brand", BAD), 2)
 
 
