@@ -211,7 +211,7 @@ def schedule(
 ) -> None:
     """Plan a post for one or more profiles."""
     from .crosspost import check_profile_accounts
-    from .jobs import rhythm_clock, zone
+    from .rhythm import rhythm_clock, shared_zone
     from .scheduler import check_targets
 
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
@@ -227,7 +227,7 @@ def schedule(
         end = None if until is None else parse_when(until)
     if tz is not None:
         with given("--tz"):
-            zone(tz)
+            shared_zone(tz)  # `localtime`, `right/…`: another clock on another machine
     # Options that do not go together: also wrong arguments, said before the store is opened
     # (Scheduler.schedule refuses them too, as InvalidInput, for a caller of the library). A blank
     # --key is refused as it is read (key_text).

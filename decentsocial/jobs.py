@@ -23,16 +23,24 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from . import errors
 from .canonical import canonical_json
 from .models import Draft
+
+# A rhythm on a zone's clock lives in .rhythm; its names are still importable from here.
+from .rhythm import MAX_EVERY as MAX_EVERY
+from .rhythm import MIN_EVERY as MIN_EVERY
+from .rhythm import anchor_zone, next_on_clock
+from .rhythm import local_anchor as local_anchor
+from .rhythm import rhythm_clock as rhythm_clock
+from .rhythm import rhythm_interval as rhythm_interval
+from .rhythm import zone as zone
 from .variants import pick, variants_data
 
 __all__ = ["STATUSES", "Finished", "Job", "JobStatus", "JobStore", "Plan", "TargetOutcome"]
@@ -195,7 +203,7 @@ def next_state(
     following: float | None = None
     if local_at is not None:
         try:
-            following = _next_on_clock(local_at, every, max(at, now))
+            following = next_on_clock(local_at, every, max(at, now))
         except (ZoneInfoNotFoundError, ValueError, OSError):  # a worker whose system lacks that zone
             log.warning("a job's clock %r is unknown here: its next time is counted in UTC", local_at)
             local_at = None
@@ -245,111 +253,6 @@ def paused_end(
 def _micros(seconds: float) -> int:
     """A stored time or span (float seconds) in whole microseconds: their sums are exact."""
     return round(seconds * 1_000_000)
-
-
-# ---------------------------------------------------------------- rhythms on a zone's clock
-
-
-#: The shortest interval of a recurring job.
-MIN_EVERY = timedelta(minutes=1)
-#: The longest ``every`` (ten years): a longer one is a mistyped unit.
-MAX_EVERY = timedelta(days=3653)
-
-
-def rhythm_interval(every: timedelta | float | None) -> timedelta | None:
-    """A job's ``every`` (seconds or a span) as a span; ``InvalidInput`` outside its bounds."""
-    if every is None:
-        return None
-    if isinstance(every, bool) or not isinstance(every, (timedelta, int, float)):
-        raise errors.InvalidInput(f"every must be a timedelta or seconds, got {every!r}")
-    try:
-        interval = every if isinstance(every, timedelta) else timedelta(seconds=every)
-    except (OverflowError, ValueError):  # inf, nan, or past timedelta's range
-        raise errors.InvalidInput(f"every must be a span of time, got {every!r}") from None
-    if interval < MIN_EVERY:
-        raise errors.InvalidInput(f"every must be at least a minute, got {interval}")
-    if interval > MAX_EVERY:
-        raise errors.InvalidInput(f"every must be at most {MAX_EVERY.days} days, got {interval}")
-    return interval
-
-
-def rhythm_clock(tz: object, interval: timedelta | None) -> ZoneInfo:
-    """The zone a rhythm of whole days is counted on."""
-    found = zone(tz)
-    if interval is None:
-        raise errors.InvalidInput("tz goes with every: it names the clock a recurring job is counted on")
-    if interval % timedelta(days=1):
-        raise errors.InvalidInput(
-            f"tz counts every on {found.key}'s clock in whole days: give every as days"
-            f" (got {interval}), or leave tz out to count it in UTC"
-        )
-    return found
-
-
-def zone(tz: object) -> ZoneInfo:
-    """The IANA zone ``tz`` names (a ``ZoneInfo`` is taken as it is); ``InvalidInput`` otherwise."""
-    if isinstance(tz, ZoneInfo) and tz.key:
-        return tz
-    if isinstance(tz, str) and tz.strip():
-        try:
-            return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, or not a zone's name at all
-            pass
-    raise errors.InvalidInput(f"tz must be an IANA time zone name such as 'Europe/Berlin', got {tz!r}")
-
-
-def local_anchor(at: datetime, tz: ZoneInfo) -> str:
-    """A rhythm's anchor: the wall time ``at`` shows in ``tz`` and the zone, as
-    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep.
-
-    An ``at`` written on ``tz``'s own clock keeps the wall time it was written
-    with: 02:30 on the night the clocks skip it runs at 03:30 that night, and
-    the rhythm's later days at 02:30 (its instant would read 03:30 for ever).
-    Only when that wall time, read as the rhythm reads it, is ``at`` itself
-    (``fold=1`` on a skipped time is an hour earlier: the rhythm would run
-    again that night).
-    """
-    given = at.tzinfo
-    wall = at.replace(tzinfo=None, fold=0)
-    same_clock = isinstance(given, ZoneInfo) and given.key == tz.key
-    if not (same_clock and wall.replace(tzinfo=tz).timestamp() == at.timestamp()):
-        wall = datetime.fromtimestamp(at.timestamp(), tz).replace(tzinfo=None, fold=0)
-    return f"{wall.isoformat()}[{tz.key}]"
-
-
-def anchor_zone(local_at: str | None) -> str | None:
-    """The zone's name in :func:`local_anchor`'s text (``None`` for none)."""
-    return None if local_at is None else local_at.rpartition("[")[2].rstrip("]")
-
-
-def _next_on_clock(local_at: str, every: float, after: float) -> float | None:
-    """The first time after ``after`` that the anchor's wall time, moved on by whole steps of
-    ``every`` on the zone's clock, falls on (``None``: past the calendar).
-
-    A wall time the clocks skip (spring) is read with the offset before the
-    change, so it falls as much later; one they show twice (autumn) is the first.
-    """
-    text, _, name = local_at.rpartition("[")
-    clock = ZoneInfo(name.rstrip("]"))
-    wall = datetime.fromisoformat(text)
-    step = timedelta(seconds=every)
-
-    def occurrence(n: int) -> float | None:
-        try:
-            return (wall + n * step).replace(tzinfo=clock).timestamp()
-        except OverflowError:
-            return None
-
-    start = occurrence(0)
-    if start is None:
-        return None
-    # Offsets differ by hours and a step is whole days: this estimate is one step off at most.
-    n = max(0, math.floor((after - start) / every) + 1)
-    while n > 0 and (earlier := occurrence(n - 1)) is not None and earlier > after:
-        n -= 1
-    while (found := occurrence(n)) is not None and found <= after:
-        n += 1
-    return found
 
 
 #: The store note that names the active crisis (see :func:`decentsocial.crisis_mode.crisis`): while it

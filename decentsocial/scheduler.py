@@ -237,7 +237,10 @@ class Scheduler:
         counted on that zone's clock: a weekly 09:00 job stays at 09:00 local
         time when the clocks change (a time the clocks skip runs as much
         later that day, and the other days at the hour ``at`` was written
-        with on that clock; one they show twice runs the first time).
+        with on that clock; one they show twice runs the first time). Each
+        worker reads the zone on its own machine, so a name read otherwise
+        elsewhere (``localtime``, ``posixrules``, ``Factory``, ``right/…``,
+        ``posix/…``) is ``InvalidInput`` naming the zone to give instead.
 
         ``key`` (default: the draft's ``idempotency_key``, else a new one;
         one given empty, or a blank draft key, is ``InvalidInput``) makes scheduling itself
