@@ -3,12 +3,17 @@
 A post's text, an account's bio and a server's words come from strangers:
 rendered as they are, their markup or script would run in the analyst's
 notebook. Everything here goes through :func:`html.escape`, and a link is
-made only of an ``http(s)`` URL.
+made only of an ``http(s)`` URL. Their direction is theirs alone: a handle,
+a name or a post id is isolated (``<bdi>``, without the bidi controls that
+could break out of it), and a title and a text are each a block of their own
+direction, so right-to-left script or a stray override never reorders the
+network, the time or the counts beside it.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,10 +33,23 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+#: Bidi embeddings, overrides and isolates (UAX #9). In a stranger's one-line value, one left open
+#: (U+202E) reorders the rest of its line, and a stray close (U+2069) ends the isolate round the value:
+#: dropped, as :func:`decentsocial.terminal.printable` drops them. Marks (LRM, RLM) stay: they open nothing.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _isolated(value: object) -> str:
+    """A stranger's one-line value (a handle, a name, a post id) escaped and isolated: laid out in its own
+    direction, it never pulls the network or the time beside it into its own (HTML's ``<bdi>``)."""
+    return f"<bdi>{_e(_BIDI_CONTROLS.sub('', str(value)))}</bdi>"
+
+
 def _link(url: str | None, label: str) -> str:
+    """``label`` (HTML, escaped by the caller) as a link to ``url`` if that is an ``http(s)`` URL."""
     if url and url.lower().startswith(("https://", "http://")):
-        return f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(label)}</a>'
-    return _e(label)
+        return f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{label}</a>'
+    return label
 
 
 def _count(value: int | None, word: str) -> str:
@@ -51,12 +69,17 @@ def post_html(post: Post) -> str:
     reward = (
         f" · {_e(post.reward.status)} {_e(', '.join(map(str, post.reward.amounts)))}" if post.reward else ""
     )
-    title = f"<b>{_e(_cut(post.title, 300))}</b><br>" if post.title else ""  # a stranger's: bounded too
+    # The title a block of its own: in one block with the text, an English title set the direction of an
+    # Arabic text (``dir="auto"`` looks at the first letter), its ending "!" drawn on the wrong side.
+    title = (  # a stranger's: bounded too
+        f'<div dir="auto"><b>{_e(_cut(post.title, 300))}</b></div>' if post.title else ""
+    )
     text = _e(_cut(post.text, 2000)).replace("\n", "<br>")
+    author = _link(post.author.url, "@" + _isolated(post.author.handle))
+    when = _link(post.url, _e(post.created_at.strftime("%Y-%m-%d %H:%M UTC")))
     return (
-        f'<div style="{_CARD}"><div style="{_DIM}">{_link(post.author.url, "@" + post.author.handle)} · '
-        f"{_e(post.network)} · {_link(post.url, post.created_at.strftime('%Y-%m-%d %H:%M UTC'))}</div>"
-        f'<div dir="auto">{title}{text}</div><div style="{_DIM}">{counts}{reward}</div></div>'
+        f'<div style="{_CARD}"><div style="{_DIM}">{author} · {_e(post.network)} · {when}</div>'
+        f'{title}<div dir="auto">{text}</div><div style="{_DIM}">{counts}{reward}</div></div>'
     )
 
 
@@ -71,9 +94,10 @@ def account_html(account: Account) -> str:
             _count(account.posts_count, "posts"),
         ]
     )
+    handle = _link(account.url, "@" + _isolated(account.handle))
     return (
-        f'<div style="{_CARD}"><b dir="auto">{_e(name)}</b> '
-        f'<span style="{_DIM}">{_link(account.url, "@" + account.handle)} · {_e(account.network)}</span>'
+        f'<div style="{_CARD}"><b>{_isolated(name)}</b> '
+        f'<span style="{_DIM}">{handle} · {_e(account.network)}</span>'
         f'{bio}<div style="{_DIM}">{counts}</div></div>'
     )
 
@@ -83,6 +107,6 @@ def reward_html(reward: Reward) -> str:
     amounts = ", ".join(map(str, reward.amounts)) or "nothing"
     when = f" · pays out {reward.payout_at:%Y-%m-%d %H:%M} UTC" if reward.payout_at else ""
     return (
-        f'<span style="{_DIM}">{_e(reward.network)} · {_e(reward.subject)}:</span> '
+        f'<span style="{_DIM}">{_e(reward.network)} · {_isolated(reward.subject)}:</span> '
         f"<b>{_e(reward.status)}</b> {_e(amounts)}{_e(when)}"
     )

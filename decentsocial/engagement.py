@@ -21,7 +21,7 @@ import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -253,9 +253,11 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
     pd = _pandas()
     db = _open(store, create=False)
     try:
-        with _failures(store, "reading snapshots"), _damage(store):
+        # The cursor closed before the connection, also when a row is damaged: the error's traceback
+        # (which Jupyter keeps) holds the cursor, and a statement still running held the file open.
+        with _failures(store, "reading snapshots"), _damage(store), closing(db.cursor()) as rows:
             columns = _history_columns(
-                db.execute(
+                rows.execute(
                     "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes,"
                     " views, reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
                 )
@@ -270,8 +272,9 @@ class _Damaged(Exception):
     """A stored value ``track`` would not have written (said by :func:`_damage` with the store's path)."""
 
 
-#: SQLite's words for a file damaged past its first page (found only once its rows are read).
-_CORRUPT = ("malformed", "not a database")
+#: SQLite's words for a file damaged past its first page (found only once its rows are read), and
+#: sqlite3's for a text another program wrote in another encoding (bytes that are no UTF-8).
+_CORRUPT = ("malformed", "not a database", "Could not decode to UTF-8")
 
 
 @contextmanager
@@ -328,7 +331,13 @@ def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
     amounts: dict[str, dict[str, Decimal]] = {}
     for count, (network, post_id, taken, created, author, *counts, status, reward_text) in enumerate(rows):
         for name, value in zip(names, (network, post_id, author, *counts, status), strict=True):
-            columns[name].append(texts.setdefault(value, value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = texts.setdefault(value, value)
+            elif isinstance(value, bytes):  # a BLOB another program wrote: pandas would decode it, or fail
+                raise _Damaged(
+                    f"a snapshot's {name} is bytes, not {'a count' if name in _COUNTS else 'text'}"
+                )
+            columns[name].append(value)
         for name, seconds in (("taken_at", taken), ("created_at", created)):
             moment = moments.get(seconds)
             if moment is None:
@@ -372,7 +381,7 @@ def asset_columns(prefix: str, assets: Iterable[str], taken: Iterable[str]) -> d
 def _amounts(text: Any) -> dict[str, Decimal]:
     """A snapshot's stored rewards (``{"SAND": "1.000"}``, as ``track`` writes them): each asset's amount."""
     try:
-        found = json.loads(text)
+        found = json.loads(text) if isinstance(text, str) else None  # bytes (a BLOB) are not what track wrote
         # Amounts as the text track writes (``"1.000"``): a number would be read through a float
         # (``0.1`` as 0.1000000000000000055…), and ``true`` as 1.
         if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
