@@ -45,21 +45,17 @@ from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
+from .base_lifecycle import PostLifecycleTemplate
 from .coerce import stream_tag
-from .errors import (
-    ContentRejected,
-    DecentSocialError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    UnsupportedFeature,
-)
+from .errors import ContentRejected, DecentSocialError, InvalidInput, UnsupportedFeature
+from .errors import NotFound as NotFound  # these two as before the lifecycle moved to base_lifecycle
+from .errors import PermissionDenied as PermissionDenied
 from .models import Account, Amount, Community, Draft, Message, Notification, Post, Reward, as_draft
 from .network import AccountRef, Capability, CommunityRef, PostRef, TextLimit, TipTarget, inherit_docs
 from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
-from .text import is_blank, lone_surrogate_at
+from .text import is_blank, lone_surrogate_at, nul_at
 
 if TYPE_CHECKING:
     from .state import StateStore
@@ -75,7 +71,7 @@ T = TypeVar("T")
 NetworkItem = TypeVar("NetworkItem", Post, Account, Community)
 
 
-class BaseNetwork(Generic[S]):
+class BaseNetwork(PostLifecycleTemplate, Generic[S]):
     """The template behind every backend: public members checked once, backends fill in hooks.
 
     Subclasses set ``name``, ``Settings`` (their :class:`NetworkSettings`
@@ -505,119 +501,7 @@ class BaseNetwork(Generic[S]):
         self.state.put(self.state_scope, f"tip:{idempotency_key}", fingerprint, {"receipt": receipt})
         return receipt
 
-    # ---------------------------------------------------------------- the post lifecycle: edit and pin
-    # (issue 14; kept together, with their hooks below, so other lifecycle members merge beside them)
-
-    def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
-        target = self._post_arg(post)
-        d = self._edit_draft(draft)
-        if Capability.EDIT not in self.capabilities:
-            if not replace:
-                raise self.unsupported(Capability.EDIT)
-            return self._replace(target, d)
-        self.check_draft(d)
-        return self._edit(self._own_post(target, "edit"), d)
-
-    def pin(self, post: PostRef) -> None:
-        self.require(Capability.PIN)
-        self._pin(self._pin_target(self._post_arg(post), "pin"))
-
-    def unpin(self, post: PostRef) -> None:
-        self.require(Capability.PIN)
-        self._unpin_post(self._post_arg(post))
-
-    def pinned(self, account: AccountRef | None = None, *, limit: int | None = 20) -> Iterator[Post]:
-        self.require(Capability.PIN)
-        who = None if account is None else self._account_arg(account)
-        return self._pinned(who, check_limit(limit))
-
-    def _edit_draft(self, draft: Draft | str) -> Draft:
-        """The edit's draft; one that would move the post (another parent, community, time) is refused."""
-        d = self._draft(draft)
-        moves = [
-            name
-            for name, value in (
-                ("reply_to", d.reply_to),
-                ("quote_of", d.quote_of),
-                ("community", d.community),
-                ("scheduled_at", d.scheduled_at),
-            )
-            if value is not None
-        ]
-        if moves:
-            raise self.invalid(f"an edit changes a post's content, not where it is: drop {', '.join(moves)}")
-        return d.model_copy(update={"idempotency_key": None}) if d.idempotency_key else d
-
-    def _own_post(self, post: PostRef, verb: str) -> Post:
-        """The post (read when given by id), checked to be this account's: ``PermissionDenied`` otherwise."""
-        found = post if isinstance(post, Post) else self.get_post(post)
-        if found.network != self.name:
-            raise self.invalid(f"cannot {verb} a {found.network} post through {self.name}")
-        mine = self._own_id()
-        if found.author.id != mine:
-            raise PermissionDenied(
-                f"cannot {verb} {found.author.handle}'s post: only the author can", network=self.name
-            )
-        return found
-
-    def _own_id(self) -> str:
-        """This account's id (asked once per connection: it does not change)."""
-        cached = self.__dict__.get("_lifecycle_my_id")
-        if cached is None:
-            cached = self.__dict__["_lifecycle_my_id"] = self.me().id
-        return str(cached)
-
-    def _replace(self, target: PostRef, draft: Draft) -> Post:
-        """``edit(replace=True)`` where the network cannot edit: publish the new post, then delete the old.
-
-        The new post goes first, so a failure never leaves neither; its
-        idempotency key comes from the old post and the draft, so running
-        the replacement again returns the same new post and only retries
-        the deletion.
-        """
-        self.require(Capability.PUBLISH)
-        self.require(Capability.DELETE)
-        self.check_draft(draft)
-        old = self._own_post(target, "replace")
-        # Where the old post stood (its parent, the post it quotes, its community) is the new one's too.
-        update: dict[str, Any] = {name: getattr(old, name) for name in ("reply_to", "quote_of", "community")}
-        if Capability.IDEMPOTENT_PUBLISH in self.capabilities:
-            from .idempotency import replace_key
-
-            update["idempotency_key"] = replace_key(old.id, draft, self._publish_key_used, network=self.name)
-        new = self.publish(draft.model_copy(update=update))
-        with contextlib.suppress(NotFound):
-            self.delete(old)
-        return new
-
-    def _edit(self, post: Post, draft: Draft) -> Post:
-        """Change this account's ``post`` (checked to be its own) to the checked ``draft``."""
-        raise self.unsupported(Capability.EDIT)
-
-    def _pin_target(self, post: PostRef, verb: str) -> Post:
-        """The post to pin or unpin, read when given by id: by default it must be this account's.
-
-        A network where others may pin (Hive: a community's moderators pin
-        any post in it) widens this, raising ``PermissionDenied`` before any write.
-        """
-        return self._own_post(post, verb)
-
-    def _pin(self, post: Post) -> None:
-        """Pin ``post`` (checked by ``_pin_target``); pinning it again changes nothing."""
-        raise self.unsupported(Capability.PIN)
-
-    def _unpin_post(self, post: PostRef) -> None:
-        """Unpin ``post`` (a ``Post`` or a checked id): most networks need only its id."""
-        self._unpin(self.post_id(post))
-
-    def _unpin(self, post_id: str) -> None:
-        raise self.unsupported(Capability.PIN)
-
-    def _pinned(self, account: AccountRef | None, limit: int | None) -> Iterator[Post]:
-        return self._paged(lambda cursor, size: self._pinned_page(account, cursor, size), limit)
-
-    def _pinned_page(self, account: AccountRef | None, cursor: Any, size: int) -> Page[Post, Any]:
-        raise self.unsupported(Capability.PIN)
+    # (the post lifecycle, edit and pin with their hooks, is PostLifecycleTemplate: base_lifecycle.py)
 
     # ---------------------------------------------------------------- streams
 
@@ -769,6 +653,8 @@ class BaseNetwork(Generic[S]):
         at = lone_surrogate_at(text)
         if at is not None:
             raise self.invalid(f"the message is not valid Unicode: a lone surrogate at character {at}")
+        if (at := nul_at(text)) is not None:  # refused by the servers that keep it in PostgreSQL
+            raise self.invalid(f"the message holds a NUL character (U+0000) at character {at}")
         if is_blank(text):  # whitespace, or invisible characters only (ZWSP, RLM…): it shows nothing
             raise ContentRejected("a message needs text; this one is empty", network=self.name)
         return text

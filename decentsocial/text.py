@@ -28,6 +28,7 @@ __all__ = [
     "mastodon_len",
     "mentions",
     "mentions_before",
+    "nul_at",
     "reads_right_to_left",
     "split_text",
     "truncate",
@@ -121,6 +122,16 @@ def lone_surrogate_at(text: str) -> int | None:
     except UnicodeEncodeError as exc:
         return exc.start
     return None
+
+
+def nul_at(text: str) -> int | None:
+    """Where ``text`` holds a NUL character (U+0000), or ``None``. The servers that keep text in
+    PostgreSQL (Mastodon, Bluesky's AppView, Hive's hivemind) refuse it, and only when the post is
+    sent; it comes from a UTF-16 file without a byte-order mark read as UTF-8 (every other byte a NUL).
+    PostgreSQL stores every other control character, and tab and newline are text: callers refuse
+    only this one, with their own typed error, before any I/O."""
+    at = text.find("\0")
+    return None if at < 0 else at
 
 
 def graphemes(text: str) -> list[str]:
