@@ -13,13 +13,22 @@ Each function returns a matplotlib ``Figure`` (shown by Jupyter when it is
 the last value of a cell). matplotlib (with pandas) is the
 ``plot`` extra (``pip install 'decentsocial[plot]'``); it is imported only when a function
 here is called, never by ``import decentsocial``.
+
+matplotlib draws a text's characters one after another, left to right, each
+in its own shape: an Arabic or Hebrew label would read backwards, Arabic
+letters unjoined. Every text given to matplotlib here that holds
+right-to-left letters is first laid out as a reader sees it (:func:`visual`):
+Arabic shaped (arabic-reshaper) and put in visual order (the Unicode bidi
+algorithm, python-bidi), both in the ``plot`` extra.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping
+import logging
+import unicodedata
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import errors
@@ -29,7 +38,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["COUNT_METRICS", "GROUPINGS", "engagement"]
+__all__ = ["COUNT_METRICS", "GROUPINGS", "engagement", "visual"]
+
+log = logging.getLogger("decentsocial.plot")
 
 #: The counts :func:`engagement` can draw, besides ``"engagement"`` and the ``reward_<ASSET>`` columns.
 COUNT_METRICS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "views")
@@ -81,8 +92,10 @@ def engagement(
     for label, points in series:
         axes.plot(points.index, points.to_numpy(dtype=float), marker="o", label=_legend_text(label))
     axes.set_xlabel("snapshot time (UTC)")
-    axes.set_ylabel(_metric_name(metric))
-    axes.set_title(title if title is not None else f"{_metric_name(metric).capitalize()} over time, per {by}")
+    axes.set_ylabel(visual(_metric_name(metric)))
+    axes.set_title(
+        visual(title if title is not None else f"{_metric_name(metric).capitalize()} over time, per {by}")
+    )
     axes.grid(True, alpha=0.3)
     if series:
         _time_axis(axes, whole_numbers=not metric.startswith("reward_"))
@@ -141,9 +154,10 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
 
 
 def _legend_text(label: str) -> str:
-    """``label`` as the legend shows it: a post's "$x$" is not a formula (one that matplotlib cannot
-    draw stopped the figure), and a leading "_" does not hide the line from the legend."""
-    label = label.replace("$", r"\$")
+    """``label`` as the legend shows it: right-to-left text in visual order (:func:`visual`), a post's
+    "$x$" not a formula (one that matplotlib cannot draw stopped the figure), and a leading "_" (after
+    reordering: what matplotlib sees) not hiding the line from the legend."""
+    label = visual(label).replace("$", r"\$")
     return " " + label if label.startswith("_") else label
 
 
@@ -235,3 +249,61 @@ def _pandas() -> Any:
     except ImportError:
         raise errors.ConfigurationError("plots need pandas: pip install 'decentsocial[plot]'") from None
     return pandas
+
+
+#: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko…).
+_RTL_CLASSES = frozenset({"R", "AL"})
+#: Bidi embeddings, overrides and isolates: dropped from a text that is laid out, as a stranger's text is
+#: everywhere else (:mod:`decentsocial.display`), so one left open cannot reverse the rest of a label.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def visual(text: str) -> str:
+    """``text`` as matplotlib must be given it to draw it as a reader sees it.
+
+    matplotlib has no text layout: it draws characters left to right, each in
+    its own shape. A line holding right-to-left letters is shaped (Arabic
+    letters joined: their presentation forms, lam-alef as one) and put in
+    visual order by the Unicode bidi algorithm, each line of the text on its
+    own; Arabic vowel marks (harakat) are left out: in visual order each would
+    come before its letter, and matplotlib would draw it on the next one.
+    Text without right-to-left letters is returned as it is. Without
+    python-bidi and arabic-reshaper (the ``plot`` extra), text is returned as
+    given, and that is logged once (debug).
+    """
+    if not _has_rtl(text):
+        return text
+    layout = _layout()
+    if layout is None:
+        return text
+    return "\n".join(layout(line) if _has_rtl(line) else line for line in text.split("\n"))
+
+
+def _has_rtl(text: str) -> bool:
+    return not text.isascii() and any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+
+
+@functools.cache
+def _layout() -> Callable[[str], str] | None:
+    """Shape then reorder one line (logical order in, visual order out); ``None`` without the libraries.
+
+    The bidi algorithm is python-bidi's Python one (``bidi.algorithm``): its
+    Rust one leaves brackets unmirrored, so "(2)" after a Hebrew word would
+    read ")2(". The Allah ligature (U+FDF2) is left out: matplotlib's own
+    font (DejaVu Sans) has no glyph for it.
+    """
+    try:
+        from arabic_reshaper import ArabicReshaper
+        from bidi.algorithm import get_display
+    except ImportError as exc:
+        log.debug(
+            "right-to-left plot labels are drawn in logical order (%s): pip install 'decentsocial[plot]'", exc
+        )
+        return None
+    shape: Callable[[str], str] = ArabicReshaper({"ARABIC LIGATURE ALLAH": "no"}).reshape
+
+    def layout(line: str) -> str:
+        shown: str = get_display(shape(line.translate(_BIDI_CONTROLS)))
+        return shown
+
+    return layout
