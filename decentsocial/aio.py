@@ -54,6 +54,7 @@ from .crosspost import (
     plan_outcome,
     publish_planned,
     target_of,
+    tell_key,
 )
 from .errors import ConfigurationError, InvalidInput, UnsupportedFeature
 from .interrupt import Interrupt
@@ -547,7 +548,8 @@ async def crosspost(
     """:func:`decentsocial.crosspost` for async networks: each network planned and published in its thread.
 
     Outcomes carry the synchronous connection (``outcome.connection``); ``variants``
-    and ``max_parts`` work as in :func:`decentsocial.crosspost`.
+    and ``max_parts`` work as in :func:`decentsocial.crosspost`, and so does a key made here: cancelled
+    (or failing) as it publishes, the call logs it and adds it to the ``CancelledError`` as a note.
     """
     if isinstance(max_parts, bool) or not isinstance(max_parts, int) or max_parts < 1:
         raise InvalidInput(f"max_parts must be at least 1, got {max_parts!r}")
@@ -573,12 +575,17 @@ async def crosspost(
     )
     if dry_run:
         return CrosspostResult(tuple(planned), key, dry_run=True)
-    outcomes = await asyncio.gather(
-        *(
-            _unless_closed(net, functools.partial(publish_planned, o))
-            for net, o in zip(nets, planned, strict=True)
+    try:
+        outcomes = await asyncio.gather(
+            *(
+                _unless_closed(net, functools.partial(publish_planned, o))
+                for net, o in zip(nets, planned, strict=True)
+            )
         )
-    )
+    except BaseException as exc:  # the key said (the publishing threads go on), the exception never swallowed
+        if d.idempotency_key is None and any(o.ok for o in planned):
+            tell_key(key, exc)
+        raise
     return CrosspostResult(tuple(outcomes), key)
 
 

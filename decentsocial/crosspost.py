@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
@@ -410,6 +411,19 @@ def base_key(draft: Draft) -> str:
     return key
 
 
+def tell_key(key: str, exc: BaseException) -> None:
+    """Say the key a crosspost made for itself as ``exc`` (Ctrl-C, a cancellation, a crash) interrupts it
+    once it has begun: at WARNING, and as a note on ``exc`` (Python 3.11+). The key is otherwise in the
+    result only, which an interrupted call never returns: a re-run could not find what was posted."""
+    message = (
+        f"crosspost interrupted ({type(exc).__name__}) once it had begun, so some networks may have "
+        f"posted: run it again with idempotency_key={key!r} on the draft to finish without posting twice"
+    )
+    log.warning(message)
+    if sys.version_info >= (3, 11):
+        exc.add_note(message)
+
+
 def crosspost(
     draft: Draft | str,
     networks: Sequence[Network],
@@ -436,6 +450,10 @@ def crosspost(
     network name): a ``Draft`` replaces the draft, a ``str`` its text, a
     mapping of fields those fields (see :mod:`decentsocial.variants`). The
     idempotency keys stay the crosspost's.
+
+    Without a key of the draft's own, a call interrupted once it has begun
+    (Ctrl-C, a crash) logs the key it made at WARNING and adds it to the
+    exception as a note (Python 3.11+): run it again with that key.
     """
     if max_workers is not None and (
         isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1
@@ -446,6 +464,7 @@ def crosspost(
     d = as_draft(draft)
     targets = _targets(networks)  # each target_of worked out once per call
     key = base_key(d)
+    made_key = d.idempotency_key is None and not dry_run  # said if interrupted: the caller has no other
     if d.idempotency_key is not None:  # replaced by one key per part: dropped once, not per target
         d = d.model_copy(update={"idempotency_key": None})
     chosen = (
@@ -459,7 +478,12 @@ def crosspost(
         chosen_draft = pick(d, chosen, target, net.name) if chosen else d
         return _outcome(net, chosen_draft, key, split, max_parts, target, not dry_run)  # planned once
 
-    outcomes = run_each(one, targets, max_workers or DEFAULT_WORKERS, inline=_in_process_target)
+    try:
+        outcomes = run_each(one, targets, max_workers or DEFAULT_WORKERS, inline=_in_process_target)
+    except BaseException as exc:  # the key said, the exception never swallowed
+        if made_key:
+            tell_key(key, exc)
+        raise
     return CrosspostResult(tuple(outcomes), key, dry_run=dry_run)
 
 

@@ -47,10 +47,14 @@ class Interrupt:
     Hooks run under the interrupt's lock, and leave it (:meth:`hooked`'s
     end) under it too: a socket is never shut after its owner let go of it
     (and closed it: its descriptor may be another socket's by then).
+
+    ``event``: an Event another thread sets by itself (a monitor's ``stop``).
+    Setting it runs no hook, but what is hooked from then on is stopped at
+    once, and a retry under it waits no more and tries no more.
     """
 
-    def __init__(self) -> None:
-        self.event = threading.Event()
+    def __init__(self, event: threading.Event | None = None) -> None:
+        self.event = threading.Event() if event is None else event
         self._lock = threading.Lock()
         self._hooks: dict[int, Callable[[], None]] = {}
         self._next = 0

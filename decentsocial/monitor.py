@@ -263,8 +263,10 @@ def monitor(
     ``streams``: ``None`` (default) streams where possible unless
     ``max_polls`` is given (a bounded run of that many polls); ``False``
     polls everywhere. The loop ends when ``stop`` (a ``threading.Event`` or
-    a callable, asked before each poll and every 0.25 s while waiting) is
-    set, after ``max_polls`` polls, or when the caller stops iterating.
+    a callable, asked before each poll and every 0.25 s while waiting; an
+    Event also between a poll's searches and retries, the poll's posts then
+    left to the next run) is set, after ``max_polls`` polls, or when the
+    caller stops iterating.
     Every argument and the cursor file are checked before any request:
     ``InvalidInput`` for empty keywords, ``since`` in the future, a file
     that is not a cursor; ``UnsupportedFeature`` for a network that can
@@ -397,6 +399,10 @@ def _as_error(net: Network, exc: BaseException) -> str:
 _FOR_GOOD = (UnsupportedFeature, AuthenticationError, PermissionDenied, ConfigurationError, InvalidInput)
 
 
+class _Stopped(Exception):
+    """``stop`` was set during a search: the lane's reading ends there, its cursor where it was."""
+
+
 class _Monitor:
     """One run of :func:`monitor`: the lanes, the buffer, the stream threads, and the loop that yields."""
 
@@ -428,6 +434,8 @@ class _Monitor:
         self.halt = threading.Event()
         #: Set with ``halt``: a stream still being opened (relays connecting) is ended there.
         self.opening = Interrupt()
+        #: In force while searching: a ``stop`` Event set meanwhile ends a retry's wait (no attempt follows).
+        self.searching = Interrupt(stop) if isinstance(stop, threading.Event) else None
         self.threads: list[threading.Thread] = []
         #: The streams being read, stopped when the monitor ends (the lock orders adding with ``halt``).
         self.streams: list[Iterator[Post]] = []
@@ -455,6 +463,8 @@ class _Monitor:
                     due = self.lanes
                 if due:
                     yield from self._poll(due)
+                    if self._stopping():
+                        return  # seen during the poll (or as it yielded): no stream is opened now
                     if due is self.lanes:
                         polls += 1
                         next_poll = time.monotonic() + self.interval
@@ -486,9 +496,15 @@ class _Monitor:
                 return
 
     def _poll(self, lanes: list[Lane]) -> Iterator[Post]:
-        """Search each lane once; yield the new matching posts, oldest first."""
+        """Search each lane once; yield the new matching posts, oldest first.
+
+        A ``stop`` Event seen between two searches ends the poll there and it
+        yields nothing: no cursor moves, and the next run finds those posts.
+        """
         found: list[tuple[Lane, Post]] = []
         for lane in lanes:
+            if self._stopping():
+                return
             lane.catch_up.clear()
             hits = self._search(lane)
             if hits is None:
@@ -507,6 +523,8 @@ class _Monitor:
                 self.store.save()
                 continue
             found.extend((lane, post) for post in hits)
+        if self._stopping():
+            return
         found.sort(key=lambda item: item[1].created_at)
         for lane, post in found:
             if self._accept(lane, post):
@@ -555,43 +573,56 @@ class _Monitor:
         read by the previous search (``CATCH_UP_SLACK``; newest first, page
         after page, at most ``CATCH_UP_MAX`` posts), so a catch-up after a
         long absence misses nothing and a quiet watch does not read the same
-        hours again; a baseline reads ``per_poll`` posts.
+        hours again; a baseline reads ``per_poll`` posts. A ``stop`` Event
+        set meanwhile ends it (``None``, nothing logged) between two searches,
+        pages or attempts: a lane read in part must not move its cursor.
         """
-        net, found = lane.net, list[Post]()
+        net = lane.net
         edge = None if lane.needs_baseline else _search_edge(lane)
-        read: list[Post] = []  # what the searches read, each back to the edge
-        whole = edge is not None
         try:
-            queries = [k for k in self.watch.keywords if _can_search(net, k)]
-            if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
-                queries.append(f"@{self.watch.mentions_of}")
-            reads: list[Callable[[int | None], Iterable[Post]]] = [
-                functools.partial(_search_for, net, query) for query in queries
-            ]
-            if _reads_timeline(net, self.watch):
-                reads.append(lambda n: net.timeline(limit=n))
-            for reader in reads:
-                posts, complete = self._back_to(net, reader, edge)
-                read.extend(posts)
-                whole = whole and complete
-            if (self.watch.mentions_of or self.watch.replies_to) and (
-                Capability.NOTIFICATIONS in net.capabilities
-            ):
-                for note in net.notifications(limit=self.per_poll):
-                    if note.kind in ("mention", "reply", "quote") and note.post is not None:
-                        found.append(note.post)
+            with self.searching.in_force() if self.searching else contextlib.nullcontext():
+                read, found, whole = self._read(lane, edge)
         except Exception as exc:
-            log.warning(
-                "monitor: searching %s failed, trying again next poll: %s",
-                net.name,
-                _as_error(net, exc),
-                extra=FAILURE,
-            )
+            if not self._stopping():  # an attempt cut short by the stop is no failure
+                log.warning(
+                    "monitor: searching %s failed, trying again next poll: %s",
+                    net.name,
+                    _as_error(net, exc),
+                    extra=FAILURE,
+                )
             return None
         if whole and read:  # a post dated ahead of the clock (an author's choice) counts as now
             newest = min(max(post.created_at for post in read), datetime.now(timezone.utc))
             lane.read_to = newest if lane.read_to is None else max(lane.read_to, newest)
         return read + found
+
+    def _read(self, lane: Lane, edge: datetime | None) -> tuple[list[Post], list[Post], bool]:
+        """What each search read back to ``edge``, the notifications' posts, whether every search read all
+        the way back; ``_Stopped`` once ``stop`` is set."""
+        net, found = lane.net, list[Post]()
+        read: list[Post] = []
+        whole = edge is not None
+        queries = [k for k in self.watch.keywords if _can_search(net, k)]
+        if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
+            queries.append(f"@{self.watch.mentions_of}")
+        reads: list[Callable[[int | None], Iterable[Post]]] = [
+            functools.partial(_search_for, net, query) for query in queries
+        ]
+        if _reads_timeline(net, self.watch):
+            reads.append(lambda n: net.timeline(limit=n))
+        for reader in reads:
+            posts, complete = self._back_to(net, reader, edge)
+            read.extend(posts)
+            whole = whole and complete
+        if (self.watch.mentions_of or self.watch.replies_to) and (
+            Capability.NOTIFICATIONS in net.capabilities
+        ):
+            self._check_stop()
+            for note in net.notifications(limit=self.per_poll):
+                if note.kind in ("mention", "reply", "quote") and note.post is not None:
+                    found.append(note.post)
+        self._check_stop()
+        return read, found, whole
 
     def _back_to(
         self, net: Network, read: Callable[[int | None], Iterable[Post]], edge: datetime | None
@@ -600,8 +631,10 @@ class _Monitor:
         they are not older than ``edge``; pages that fail later are logged, and what came before is kept.
         Also whether it read all the way back to ``edge`` (or to the end)."""
         found: list[Post] = []
+        self._check_stop()
         try:
             for post in read(self.per_poll if edge is None else None):
+                self._check_stop()  # a page read in part, or the next page's request: not waited for
                 found.append(post)
                 if len(found) >= self.per_poll and (edge is None or post.created_at < edge):
                     return found, True
@@ -609,7 +642,7 @@ class _Monitor:
                     log.warning("monitor: %s catch-up stopped at %d posts", net.name, CATCH_UP_MAX)
                     return found, False
         except Exception as exc:
-            if len(found) < self.per_poll:
+            if len(found) < self.per_poll or self._stopping():
                 raise
             log.warning(
                 "monitor: %s catch-up stopped early: %s", net.name, _as_error(net, exc), extra=FAILURE
@@ -746,6 +779,11 @@ class _Monitor:
         a post; a connection closed at once after it fails its streams first.
         """
         return isinstance(self.stop, threading.Event) and self.stop.is_set()
+
+    def _check_stop(self) -> None:
+        """``_Stopped`` if ``stop`` (an Event) is set: asked between searches, as a callable is not."""
+        if self._stopping():
+            raise _Stopped
 
     def _put(self, lane: Lane, post: Post) -> bool:
         """Wait for room in the buffer (nothing is dropped); False once the monitor has ended."""
