@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("redis", reason="the celery extra is not installed")
-import redis
 
 from tests.cli._helpers import run_process
 from tests.scheduler.test_celery import RedisServer
@@ -22,10 +21,7 @@ PASSWORD = "St0reSecret9"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RedisServer]:
-    started = RedisServer()
-    client = redis.Redis(port=started.port)
-    client.config_set("requirepass", PASSWORD)
-    client.close()
+    started = RedisServer(password=PASSWORD)
     yield started
     started.stop()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tracemalloc
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,8 +36,16 @@ PEAK_OF_ROWS = 1.2
 HELD_OF_ROWS = 0.6
 
 
-def _store(folder: Path, rounds: int) -> Path:
-    """A store of ``POSTS`` posts snapshotted hourly ``rounds`` times, each post's reward changing.
+#: Five rewards texts, one per hourly round in turn: each post's reward changes, the texts repeat.
+FIVE_REWARDS = [json.dumps({"SAND": f"{n}.000"}) for n in range(5)]
+
+
+def _five(_post: int, hour: int) -> str:
+    return FIVE_REWARDS[hour % 5]
+
+
+def store_of(folder: Path, rounds: int, rewards: Callable[[int, int], str]) -> Path:
+    """A store of ``POSTS`` posts snapshotted hourly ``rounds`` times, ``rewards(post, hour)`` their rewards.
 
     Filled by SQL from the row ``track`` made (150,000 track calls would take minutes).
     """
@@ -46,7 +55,6 @@ def _store(folder: Path, rounds: int) -> Path:
     with sqlite3.connect(store) as db:
         network, _, taken, created, author, *_ = db.execute("SELECT * FROM snapshots").fetchone()
         db.execute("DELETE FROM snapshots")
-        rewards = [json.dumps({"SAND": f"{n}.000"}) for n in range(5)]
         db.executemany(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -62,7 +70,7 @@ def _store(folder: Path, rounds: int) -> Path:
                     0,
                     None,
                     "pending",
-                    rewards[hour % 5],
+                    rewards(post, hour),
                 )
                 for hour in range(rounds)
                 for post in range(POSTS)
@@ -71,7 +79,7 @@ def _store(folder: Path, rounds: int) -> Path:
     return store
 
 
-def _traced_history(store: Path) -> tuple[pandas.DataFrame, int, int]:
+def traced_history(store: Path) -> tuple[pandas.DataFrame, int, int]:
     """``history(store)``, what Python still holds once it returned (the frame), and its peak."""
     tracemalloc.start()
     try:
@@ -82,8 +90,8 @@ def _traced_history(store: Path) -> tuple[pandas.DataFrame, int, int]:
     return frame, held, peak
 
 
-def _rows_held(store: Path) -> int:
-    """What the store's rows take held at once as sqlite3's tuples."""
+def rows_held(store: Path, count: int) -> int:
+    """What the store's rows (``count`` of them) take held at once as sqlite3's tuples."""
     with sqlite3.connect(store) as db:
         tracemalloc.start()
         try:
@@ -91,17 +99,17 @@ def _rows_held(store: Path) -> int:
             held, _ = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    assert len(rows) == POSTS * ROUNDS * 10
+    assert len(rows) == count
     return held
 
 
 def test_reading_a_large_history_holds_no_copy_per_row(tmp_path: Path) -> None:
-    small, large = _store(tmp_path, ROUNDS), _store(tmp_path, 10 * ROUNDS)
+    small, large = store_of(tmp_path, ROUNDS, _five), store_of(tmp_path, 10 * ROUNDS, _five)
     ds.history(small)  # what pandas imports and caches on first use is not history's memory
-    _, _, small_peak = _traced_history(small)
-    frame, held, peak = _traced_history(large)
-    rows = _rows_held(large)
+    _, _, small_peak = traced_history(small)
+    frame, held, peak = traced_history(large)
     rounds = 10 * ROUNDS
+    rows = rows_held(large, POSTS * rounds)
     assert len(frame) == POSTS * rounds
     assert frame["likes"].iloc[-1] == rounds - 1
     assert frame["reward_SAND"].iloc[-1] == Decimal("4.000")  # the last round, 299: rewards[299 % 5]

@@ -4,8 +4,6 @@ the parsed rewards it keeps while reading are bounded, as its times are, not one
 from __future__ import annotations
 
 import json
-import sqlite3
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +13,8 @@ import decentsocial as ds
 
 pytest.importorskip("pandas", reason="history needs the pandas extra")
 
-POSTS = 500
+from tests.history.test_history_large import POSTS, rows_held, store_of, traced_history
+
 #: Hourly rounds: 40,000 snapshots, each post's reward another at each (a few seconds to read).
 ROUNDS = 80
 #: What the making of the frame may take beyond the frame it returns, against the same rows held at once as
@@ -25,64 +24,11 @@ ROUNDS = 80
 PASSING_OF_ROWS = 0.5
 
 
-def _store(folder: Path) -> Path:
-    """A store of ``POSTS`` posts snapshotted hourly ``ROUNDS`` times, no two snapshots' rewards alike.
-
-    Filled by SQL from the row ``track`` made (40,000 track calls would take minutes).
-    """
-    store = folder / "metrics.db"
-    with ds.connect("sandbox", path=folder / "s.db", account="brand") as brand:
-        ds.track([brand.publish("launch")], store, networks=[brand])
-    with sqlite3.connect(store) as db:
-        network, _, taken, created, author, *_ = db.execute("SELECT * FROM snapshots").fetchone()
-        db.execute("DELETE FROM snapshots")
-        db.executemany(
-            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    network,
-                    f"{post:016x}",
-                    taken + 3600 * hour,
-                    created + post,
-                    author,
-                    hour,
-                    0,
-                    1,
-                    0,
-                    None,
-                    "pending",
-                    json.dumps({"HBD": f"{post}.{hour:03d}"}),
-                )
-                for hour in range(ROUNDS)
-                for post in range(POSTS)
-            ),
-        )
-    return store
-
-
-def _rows_held(store: Path) -> int:
-    """What the store's rows take held at once as sqlite3's tuples."""
-    with sqlite3.connect(store) as db:
-        tracemalloc.start()
-        try:
-            rows = db.execute("SELECT * FROM snapshots").fetchall()
-            held, _ = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-    assert len(rows) == POSTS * ROUNDS
-    return held
-
-
 def test_rewards_that_never_repeat_are_not_all_kept_while_reading(tmp_path: Path) -> None:
-    store = _store(tmp_path)
+    store = store_of(tmp_path, ROUNDS, lambda post, hour: json.dumps({"HBD": f"{post}.{hour:03d}"}))
     ds.history(store)  # what pandas imports and caches on first use is not history's memory
-    tracemalloc.start()
-    try:
-        frame = ds.history(store)
-        held, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    rows = _rows_held(store)
+    frame, held, peak = traced_history(store)
+    rows = rows_held(store, POSTS * ROUNDS)
     assert len(frame) == POSTS * ROUNDS
     assert frame["reward_HBD"].iloc[-1] == Decimal("499.079")  # the last post in the last round
     assert frame["reward_HBD"].nunique() == POSTS * ROUNDS

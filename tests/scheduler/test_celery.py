@@ -69,9 +69,9 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A redis-server on loopback, no persistence, in a folder of its own."""
+    """A redis-server on loopback, no persistence, in a folder of its own (asking for ``password``)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, password: str | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is missing: scripts/test installs it (apt-get install redis-server)")
@@ -97,6 +97,10 @@ class RedisServer:
                 time.sleep(0.05)
             finally:
                 client.close()
+        if password is not None:
+            client = redis.Redis(port=self.port)
+            client.config_set("requirepass", password)
+            client.close()
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"

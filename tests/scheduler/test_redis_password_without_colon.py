@@ -27,10 +27,7 @@ PASSWORD = "Qv7Rw2Lz9Kp"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RedisServer]:
-    started = RedisServer()
-    client = redis.Redis(port=started.port)
-    client.config_set("requirepass", PASSWORD)
-    client.close()
+    started = RedisServer(password=PASSWORD)
     yield started
     started.stop()
 

@@ -23,10 +23,7 @@ PASSWORD = "Brk9Pw7Qz"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RedisServer]:
-    started = RedisServer()
-    client = redis.Redis(port=started.port)
-    client.config_set("requirepass", PASSWORD)
-    client.close()
+    started = RedisServer(password=PASSWORD)
     yield started
     started.stop()
 
