@@ -651,6 +651,9 @@ async def _in_thread(fn: Callable[[], R]) -> R:
 
 AsyncStop = asyncio.Event | threading.Event | Callable[[], bool] | None
 
+#: Seconds between two looks at a ``threading.Event`` given to ``monitor`` as its ``stop``.
+_LOOK_EVERY = 0.25
+
 
 def monitor(
     networks: Sequence[AsyncNetwork],
@@ -671,8 +674,11 @@ def monitor(
 
     The monitor runs in a worker thread, one post at a time, so the event
     loop never blocks. ``stop`` is an ``asyncio.Event``, a ``threading.Event``
-    or a callable (asked in the worker thread). Arguments (the cursor's path
-    too) are checked here, before any I/O; the cursor file is read (a new one
+    or a callable (asked in the worker thread, as the sync monitor asks
+    one). An Event set during a poll, or the task cancelled, ends the poll
+    as a ``stop`` Event ends the sync monitor's: after the search under way,
+    what it found left to the next run. Arguments (the cursor's path too)
+    are checked here, before any I/O; the cursor file is read (a new one
     written, waiting for its lock while another monitor holds it) in the
     worker thread at the first ``await``, where a file that is not a cursor
     is ``InvalidInput``.
@@ -682,15 +688,9 @@ def monitor(
         raise InvalidInput(
             f"stop must be an asyncio.Event, a threading.Event, a callable or None, got {stop!r}"
         )
-    halted = threading.Event()
-
-    def sync_stop() -> bool:
-        if halted.is_set():
-            return True
-        if stop is None:
-            return False
-        return stop.is_set() if isinstance(stop, (asyncio.Event, threading.Event)) else bool(stop())
-
+    # Set as the monitor ends (a cancelled task, aclose) and when the caller's Event is set: the worker's
+    # monitor sees it during a poll, between two searches, as the sync monitor sees a stop Event.
+    cut = threading.Event()
     begin = _prepare_monitor(
         [n.sync for n in nets],
         keywords,
@@ -698,18 +698,40 @@ def monitor(
         replies_to=replies_to,
         cursor=cursor,
         interval=interval,
-        stop=sync_stop,
+        stop=_asking(stop, cut) if callable(stop) else cut,
         max_polls=max_polls,
         since=since,
         per_poll=per_poll,
         streams=streams,
         buffer=buffer,
+        cut=cut,
     )
-    return _monitor(begin, halted)
+    return _monitor(begin, cut, None if callable(stop) else stop)
+
+
+def _asking(stop: Callable[[], bool], cut: threading.Event) -> Callable[[], bool]:
+    """A callable ``stop`` as the worker's monitor asks it (once per poll), ``True`` once ``cut`` is set."""
+    return lambda: cut.is_set() or bool(stop())
+
+
+def _is_set(event: asyncio.Event | threading.Event | None) -> bool:
+    return event is not None and event.is_set()
+
+
+async def _relay(event: asyncio.Event | threading.Event, cut: threading.Event) -> None:
+    """Set ``cut`` once the caller's ``event`` is set (cancelled as the monitor ends)."""
+    if isinstance(event, asyncio.Event):
+        await event.wait()
+    else:  # set by another thread, which cannot wake the event loop: looked at every 0.25 s
+        while not event.is_set():
+            await asyncio.sleep(_LOOK_EVERY)
+    cut.set()
 
 
 async def _monitor(
-    begin: Callable[[], Generator[Post, None, None]], halted: threading.Event
+    begin: Callable[[], Generator[Post, None, None]],
+    cut: threading.Event,
+    event: asyncio.Event | threading.Event | None,
 ) -> AsyncGenerator[Post, None]:
     end = object()
     # A daemon thread of its own, not asyncio's default executor: asyncio.run and Python's exit
@@ -727,8 +749,11 @@ async def _monitor(
             posts.close()
 
     running = False
+    relay = None if event is None else asyncio.ensure_future(_relay(event, cut))
     try:
         while True:
+            if _is_set(event):  # set while the caller held the last post: seen before the worker asks
+                cut.set()
             running = True
             post = await asyncio.wrap_future(
                 worker.submit(functools.partial(contextvars.copy_context().run, step))
@@ -739,7 +764,10 @@ async def _monitor(
             assert isinstance(post, Post)
             yield post
     finally:
-        halted.set()  # a worker still inside next() sees it within 0.25 s and ends the monitor
+        if relay is not None:  # an Event of another event loop fails its wait: not a stray error at exit
+            relay.cancel()
+            relay.add_done_callback(lambda done: done.cancelled() or done.exception())
+        cut.set()  # a worker still inside next() ends the monitor after the search under way
         # Closed in the worker, after a next() in flight: its stream threads end and the cursor is saved
         # (a file another monitor holds locked may wait), never on the event loop.
         closing = worker.submit(close)

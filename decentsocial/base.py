@@ -478,6 +478,8 @@ class BaseNetwork(PostLifecycleTemplate, Generic[S]):
             raise self.invalid(f"memo must be text, got {type(memo).__name__}")
         if (at := lone_surrogate_at(memo)) is not None:  # no network's text (UTF-8) can hold it
             raise self.invalid(f"memo is not valid Unicode: a lone surrogate at character {at}")
+        if (at := nul_at(memo)) is not None:  # a chain node or relay refuses the transfer (or keeps it)
+            raise self.invalid(f"memo holds a NUL character (U+0000) at character {at}: networks refuse it")
         try:
             value = Amount.parse(amount)
         except InvalidInput as exc:

@@ -43,7 +43,6 @@ import atexit
 import contextlib
 import functools
 import logging
-import math
 import queue
 import threading
 import time
@@ -52,10 +51,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from numbers import Integral, Real
 from pathlib import Path
 
-from .coerce import connections, utc_input
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -67,15 +64,8 @@ from .errors import (
 )
 from .interrupt import Interrupt
 from .models import Account, Post
-from .monitor_state import (
-    MAX_CLOCK_SKEW,
-    CursorFile,
-    NetCursor,
-    Watch,
-    check_keywords,
-    normalise_handle,
-    plus,
-)
+from .monitor_args import DEFAULT_BUFFER, can_search, check_monitor_args
+from .monitor_state import MAX_CLOCK_SKEW, CursorFile, NetCursor, Watch, plus
 from .network import Capability, Network
 from .retry import reconnect_backoff
 from .stopping import StopSignal, stopped, wait
@@ -99,8 +89,6 @@ FAILURE = {"monitor_failure": True}
 
 #: Seconds between searches (the polling of networks without a stream, the catch-up of those with one).
 DEFAULT_INTERVAL = 60.0
-#: Posts the buffer between stream threads and the caller holds before the threads wait.
-DEFAULT_BUFFER = 1_000
 #: The most posts one search reads back to a connection's cursor (a catch-up after a long absence).
 CATCH_UP_MAX = 10_000
 #: A search reads back this far before the newest post yielded, for posts a server indexes late.
@@ -138,98 +126,13 @@ def _cursor_key(net: Network) -> str:
     return f"{net.name}:{net.identity}"
 
 
-def _can_search(net: Network, keyword: str) -> bool:
-    words = keyword.split()
-    tags = [w for w in words if w.startswith("#")]
-    if len(tags) < len(words) and Capability.SEARCH not in net.capabilities:
-        return False
-    return not tags or Capability.TAG_SEARCH in net.capabilities
-
-
 def _search_for(net: Network, query: str, limit: int | None) -> Iterable[Post]:
     return net.search(query, limit=limit)
 
 
 def _reads_timeline(net: Network, watch: Watch) -> bool:
     """Some keyword has neither stream nor search (Minds): the home timeline is read and filtered here."""
-    return Capability.TIMELINE in net.capabilities and not all(_can_search(net, k) for k in watch.keywords)
-
-
-def _check_network(net: Network, watch: Watch, streaming: bool) -> None:
-    """``UnsupportedFeature`` now, before any I/O, if ``net`` can neither stream, search nor read a timeline
-    for ``watch``."""
-    if streaming:
-        return
-    for keyword in watch.keywords:
-        if not _can_search(net, keyword) and Capability.TIMELINE not in net.capabilities:
-            needed = Capability.TAG_SEARCH if keyword.startswith("#") else Capability.SEARCH
-            raise UnsupportedFeature(net.name, needed, f"monitor has no stream and searches for {keyword!r}")
-    if watch.mentions_of and not (
-        Capability.SEARCH in net.capabilities or Capability.NOTIFICATIONS in net.capabilities
-    ):
-        raise UnsupportedFeature(net.name, Capability.SEARCH, "monitor looks for mentions without a stream")
-    if watch.replies_to and Capability.NOTIFICATIONS not in net.capabilities:
-        raise UnsupportedFeature(
-            net.name, Capability.NOTIFICATIONS, "monitor looks for replies without a stream"
-        )
-
-
-def check_monitor_args(
-    networks: Sequence[Network],
-    keywords: str | Iterable[str] | None,
-    interval: float,
-    max_polls: int | None,
-    since: datetime | None,
-    *,
-    mentions_of: str | Account | None = None,
-    replies_to: str | Account | None = None,
-    streams: bool | None = None,
-    per_poll: int = 50,
-    buffer: int = DEFAULT_BUFFER,
-) -> tuple[list[Network], Watch, datetime | None, bool]:
-    """Every argument checked (no I/O): the networks, the filter, ``since`` in UTC, whether to use streams."""
-    nets = connections(networks)
-    if not nets:
-        raise InvalidInput("monitor needs at least one network")
-    if keywords is None and mentions_of is None and replies_to is None:
-        raise InvalidInput("monitor needs keywords, mentions_of or replies_to")
-    watch = Watch(
-        keywords=() if keywords is None else check_keywords(keywords),
-        mentions_of=None if mentions_of is None else normalise_handle(mentions_of, "mentions_of"),
-        replies_to=None if replies_to is None else normalise_handle(replies_to, "replies_to"),
-    )
-    if (
-        isinstance(interval, bool)
-        or not isinstance(interval, Real)  # numpy's numbers too (a value read from a frame)
-        or not math.isfinite(interval)  # nan would never be due: the loop would spin
-        or not 0 <= interval <= threading.TIMEOUT_MAX  # longer is more than a wait can be told
-    ):
-        raise InvalidInput(
-            f"interval must be a number of seconds from 0 to {threading.TIMEOUT_MAX:.0f}, got {interval!r}"
-        )
-    if max_polls is not None and not _whole(max_polls):
-        raise InvalidInput(f"max_polls must be at least 1 (or None to run until stopped), got {max_polls!r}")
-    if streams is not None and not isinstance(streams, bool):
-        raise InvalidInput(f"streams must be True, False or None, got {streams!r}")
-    if streams and max_polls is not None:
-        raise InvalidInput("max_polls counts polls: it cannot be used with streams=True")
-    if not _whole(per_poll):
-        raise InvalidInput(f"per_poll must be at least 1, got {per_poll!r}")
-    if not _whole(buffer):
-        raise InvalidInput(f"buffer must be at least 1 post, got {buffer!r}")
-    start = None if since is None else utc_input(since, "since")
-    if start is not None and start > datetime.now(timezone.utc) + MAX_CLOCK_SKEW:
-        raise InvalidInput(f"since is in the future: {start.isoformat()}")
-    use_streams = max_polls is None if streams is None else streams
-    for net in nets:
-        _check_network(net, watch, use_streams and Capability.STREAM in net.capabilities)
-    return nets, watch, start, use_streams
-
-
-def _whole(value: object) -> bool:
-    """Whether ``value`` is a whole number from 1: an ``int``, or numpy's (a count read from a frame), not
-    a ``bool``."""
-    return isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 1
+    return Capability.TIMELINE in net.capabilities and not all(can_search(net, k) for k in watch.keywords)
 
 
 def monitor(
@@ -302,12 +205,16 @@ def prepare_monitor(
     per_poll: int = 50,
     streams: bool | None = None,
     buffer: int = DEFAULT_BUFFER,
+    cut: threading.Event | None = None,
 ) -> Callable[[], Generator[Post, None, None]]:
     """:func:`monitor`'s arguments checked (no I/O); the call it returns loads the cursor and makes it.
 
     The cursor file is read (a new one written, under a lock another monitor
     may hold for up to ``LOCK_WAIT`` seconds) by that call: ``aio.monitor``
-    makes it in its worker thread, never on the event loop.
+    makes it in its worker thread, never on the event loop. ``cut``: an Event
+    that ends a poll as a ``stop`` Event does (between two searches), beside a
+    callable ``stop`` still asked once per poll: ``aio.monitor`` sets it as it
+    ends (a cancelled task). A ``stop`` that is an Event is used instead.
     """
     nets, watch, start, use_streams = check_monitor_args(
         networks,
@@ -345,7 +252,7 @@ def prepare_monitor(
                     needs_baseline=start is None and not (known and lane_cursor.started),
                 )
             )
-        posts = _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer).run()
+        posts = _Monitor(lanes, watch, store, interval, stop, max_polls, per_poll, buffer, cut).run()
         _SUSPENDED.add(posts)
         return posts
 
@@ -416,6 +323,7 @@ class _Monitor:
         max_polls: int | None,
         per_poll: int,
         buffer: int,
+        cut: threading.Event | None = None,
     ) -> None:
         self.lanes = lanes
         for lane in lanes:
@@ -428,14 +336,16 @@ class _Monitor:
         self.store = store
         self.interval = interval
         self.stop = stop
+        #: Seen during a poll, between searches, pages and attempts: ``stop`` if it is an Event, else ``cut``.
+        self.cut = stop if isinstance(stop, threading.Event) else cut
         self.max_polls = max_polls
         self.per_poll = per_poll
         self.buffer: queue.Queue[tuple[Lane, Post]] = queue.Queue(maxsize=buffer)
         self.halt = threading.Event()
         #: Set with ``halt``: a stream still being opened (relays connecting) is ended there.
         self.opening = Interrupt()
-        #: In force while searching: a ``stop`` Event set meanwhile ends a retry's wait (no attempt follows).
-        self.searching = Interrupt(stop) if isinstance(stop, threading.Event) else None
+        #: In force while searching: ``cut`` set meanwhile ends a retry's wait (no attempt follows).
+        self.searching = None if self.cut is None else Interrupt(self.cut)
         self.threads: list[threading.Thread] = []
         #: The streams being read, stopped when the monitor ends (the lock orders adding with ``halt``).
         self.streams: list[Iterator[Post]] = []
@@ -602,7 +512,7 @@ class _Monitor:
         net, found = lane.net, list[Post]()
         read: list[Post] = []
         whole = edge is not None
-        queries = [k for k in self.watch.keywords if _can_search(net, k)]
+        queries = [k for k in self.watch.keywords if can_search(net, k)]
         if self.watch.mentions_of and Capability.SEARCH in net.capabilities:
             queries.append(f"@{self.watch.mentions_of}")
         reads: list[Callable[[int | None], Iterable[Post]]] = [
@@ -773,15 +683,15 @@ class _Monitor:
                 log.debug("monitor: stopping a stream failed: %s", type(exc).__name__)
 
     def _stopping(self) -> bool:
-        """Whether ``stop`` (an Event: safe to ask from this thread) is set, though the loop has not seen it.
+        """Whether ``cut`` (an Event: safe to ask from this thread) is set, though the loop has not seen it.
 
         The loop sees ``stop`` within 0.25 s, or when the caller next asks for
         a post; a connection closed at once after it fails its streams first.
         """
-        return isinstance(self.stop, threading.Event) and self.stop.is_set()
+        return self.cut is not None and self.cut.is_set()
 
     def _check_stop(self) -> None:
-        """``_Stopped`` if ``stop`` (an Event) is set: asked between searches, as a callable is not."""
+        """``_Stopped`` if ``cut`` is set: asked between searches, as a callable ``stop`` is not."""
         if self._stopping():
             raise _Stopped
 

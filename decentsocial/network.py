@@ -301,7 +301,9 @@ class Network(Protocol):
         ``amount`` is an :class:`~decentsocial.Amount` or its string form, ``"1.000 HIVE"``.
         With ``idempotency_key``, running the same tip again (after a crash, a
         lost answer) does not pay twice, and the key used for another tip is
-        ``InvalidInput``.
+        ``InvalidInput``. A ``memo`` that is not valid Unicode or holds a NUL
+        character (U+0000) is ``InvalidInput`` before anything is signed or
+        sent, as in a draft's text.
         """
         ...
 

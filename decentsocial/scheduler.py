@@ -82,7 +82,7 @@ from .paths import home_path
 from .stopping import StopSignal, stopped, wait
 from .takeovers import ELSEWHERE, MAX_TAKEOVERS, check_max_takeovers, given_up
 from .takeovers import refused_outright as _refused_outright
-from .text import lone_surrogate_at
+from .text import lone_surrogate_at, nul_at
 from .variants import Variant, check_variants, pick
 from .worker_connections import WorkerConnections
 
@@ -736,9 +736,12 @@ def _job_id(job_id: object) -> str:
 
 
 def _valid_text(value: str, what: str) -> None:
-    """A lone surrogate (an undecodable byte from the command line) cannot be stored: said, not a crash."""
+    """A lone surrogate (an undecodable byte from the command line) cannot be stored: said, not a crash.
+    Nor is a NUL (U+0000) kept, which no draft's key holds (it is refused there) and no shell can type."""
     if lone_surrogate_at(value) is not None:
         raise errors.InvalidInput(f"{what} must be valid Unicode text (it holds a lone surrogate): {value!r}")
+    if (at := nul_at(value)) is not None:
+        raise errors.InvalidInput(f"{what} holds a NUL character (U+0000) at character {at}: {value!r}")
 
 
 def _seconds(value: object) -> bool:

@@ -17,6 +17,7 @@ import typer
 from .errors import ConfigurationError
 from .paths import home_path
 from .terminal import printable, typed_text
+from .text import nul_at
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
@@ -177,13 +178,16 @@ def key_text(key: str) -> None:
     stored or sent, so no write could ever be found again by it: a wrong argument, said before any.
 
     A blank one too: ``post --key "$KEY"`` with ``$KEY`` unset posted under a new key (run again, it
-    posted again), and one of spaces was the draft's error (status 1).
+    posted again), and one of spaces was the draft's error (status 1). And one holding a NUL (U+0000),
+    which no shell passes but a program running the CLI may: ``schedule`` stored it as the job's key.
     """
     from .cli import UsageProblem
 
     typed_text(key, "--key")
     if not key.strip():
         raise UsageProblem(f"--key must be non-empty text, got {key!r}: give one, or leave --key out")
+    if (at := nul_at(key)) is not None:
+        raise UsageProblem(f"--key holds a NUL character (U+0000) at character {at}: give it as plain text")
 
 
 #: The deepest a ``--setting`` JSON value may nest: the depth the SDK reads a server's JSON to
