@@ -13,8 +13,9 @@ network, the time or the counts beside it.
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING
+
+from .text import without_bidi_controls
 
 if TYPE_CHECKING:
     from .models import Account, Post, Reward
@@ -33,16 +34,14 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-#: Bidi embeddings, overrides and isolates (UAX #9). In a stranger's one-line value, one left open
-#: (U+202E) reorders the rest of its line, and a stray close (U+2069) ends the isolate round the value:
-#: dropped, as :func:`decentsocial.terminal.printable` drops them. Marks (LRM, RLM) stay: they open nothing.
-_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-
-
 def _isolated(value: object) -> str:
     """A stranger's one-line value (a handle, a name, a post id) escaped and isolated: laid out in its own
-    direction, it never pulls the network or the time beside it into its own (HTML's ``<bdi>``)."""
-    return f"<bdi>{_e(_BIDI_CONTROLS.sub('', str(value)))}</bdi>"
+    direction, it never pulls the network or the time beside it into its own (HTML's ``<bdi>``).
+
+    Its bidi embeddings, overrides and isolates are dropped, as :func:`decentsocial.terminal.printable`
+    drops them: one left open (U+202E) reorders the rest of the line, and a stray close (U+2069) ends the
+    isolate round the value. Marks (LRM, RLM) stay: they open nothing."""
+    return f"<bdi>{_e(without_bidi_controls(str(value)))}</bdi>"
 
 
 def _link(url: str | None, label: str) -> str:

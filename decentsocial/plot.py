@@ -27,11 +27,11 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import errors
+from .text import has_right_to_left, without_bidi_controls
 
 if TYPE_CHECKING:
     import pandas
@@ -251,13 +251,6 @@ def _pandas() -> Any:
     return pandas
 
 
-#: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko…).
-_RTL_CLASSES = frozenset({"R", "AL"})
-#: Bidi embeddings, overrides and isolates: dropped from a text that is laid out, as a stranger's text is
-#: everywhere else (:mod:`decentsocial.display`), so one left open cannot reverse the rest of a label.
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
 def visual(text: str) -> str:
     """``text`` as matplotlib must be given it to draw it as a reader sees it.
 
@@ -271,16 +264,12 @@ def visual(text: str) -> str:
     python-bidi and arabic-reshaper (the ``plot`` extra), text is returned as
     given, and that is logged once (debug).
     """
-    if not _has_rtl(text):
+    if not has_right_to_left(text):
         return text
     layout = _layout()
     if layout is None:
         return text
-    return "\n".join(layout(line) if _has_rtl(line) else line for line in text.split("\n"))
-
-
-def _has_rtl(text: str) -> bool:
-    return not text.isascii() and any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+    return "\n".join(layout(line) if has_right_to_left(line) else line for line in text.split("\n"))
 
 
 @functools.cache
@@ -303,7 +292,9 @@ def _layout() -> Callable[[str], str] | None:
     shape: Callable[[str], str] = ArabicReshaper({"ARABIC LIGATURE ALLAH": "no"}).reshape
 
     def layout(line: str) -> str:
-        shown: str = get_display(shape(line.translate(_BIDI_CONTROLS)))
+        # Embeddings, overrides and isolates dropped, as from a stranger's text everywhere else: one left
+        # open cannot reverse the rest of a label (and the Python algorithm fails on isolates).
+        shown: str = get_display(shape(without_bidi_controls(line)))
         return shown
 
     return layout

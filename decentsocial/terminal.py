@@ -16,12 +16,11 @@ import re
 import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from unicodedata import bidirectional
 
 from rich.containers import Lines
 from rich.text import Text
 
-from .text import lone_surrogate_at
+from .text import has_right_to_left, lone_surrogate_at
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,15 +40,13 @@ __all__ = [
     "typed_text",
 ]
 
-#: The bidi classes of right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, Adlam, Hanifi
-#: Rohingya, the Arabic mathematical letters…), as the Unicode database gives them.
-_RTL_CLASSES = frozenset({"R", "AL"})
 _FSI, _PDI = "\u2068", "\u2069"
 
 
 def has_rtl(text: str) -> bool:
-    """Whether ``text`` holds a right-to-left letter (of any script, outside the BMP too)."""
-    return not text.isascii() and any(bidirectional(ch) in _RTL_CLASSES for ch in text)
+    """Whether ``text`` holds a right-to-left letter (of any script, outside the BMP too):
+    :func:`decentsocial.text.has_right_to_left`."""
+    return has_right_to_left(text)
 
 
 #: Terminal escape sequences (CSI, OSC, and the rest).

@@ -21,6 +21,7 @@ __all__ = [
     "entity_values",
     "grapheme_len",
     "graphemes",
+    "has_right_to_left",
     "hashtags",
     "is_blank",
     "links",
@@ -34,6 +35,7 @@ __all__ = [
     "truncate",
     "url_weighted_len",
     "utf8_len",
+    "without_bidi_controls",
 ]
 
 _GRAPHEME = regex.compile(r"\X")
@@ -376,7 +378,7 @@ def split_text(
     if not over and measure(text) <= limit:
         return [text]
     words = _atoms(text)
-    isolated = _RIGHT_TO_LEFT.search(text) is not None
+    isolated = has_right_to_left(text)
     room = measure(_counter(99, 99, isolated)) if numbering else 0
     bidi = _BIDI_CONTROL.search(text) is not None
     extra = 0  # room for the bidi controls each part repeats or closes
@@ -428,6 +430,18 @@ def reads_right_to_left(text: str) -> bool:
         elif depth == 0:
             return _RIGHT_TO_LEFT.match(char) is not None
     return False
+
+
+def has_right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a strong right-to-left character (UAX #9 classes R and AL): only such a
+    text needs laying out (a plot label) or its numbering isolated (a thread's parts)."""
+    return _RIGHT_TO_LEFT.search(text) is not None
+
+
+def without_bidi_controls(text: str) -> str:
+    """``text`` without bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a
+    stranger's one-line value (a handle, a label), one left open reorders whatever is drawn after it."""
+    return _BIDI_CONTROL.sub("", text)
 
 
 def mentions_before(text: str, handles: Sequence[str]) -> str:
