@@ -21,6 +21,7 @@ from typing import Any
 from ...errors import ContentRejected, InvalidInput
 from ...models import Amount, Beneficiary, Draft, PayoutOptions, normalise_tags
 from ...text import truncate, utf8_len
+from ...urls import web_link
 from .chain import Chain, check_account, check_community, check_permlink
 
 __all__ = [
@@ -228,9 +229,7 @@ def check_comment(
         raise ContentRejected(
             f"a {network} post needs a title (Draft.title or a first line)", network=network
         )
-    images = [m.url for m in draft.media if m.url]
-    if len(images) != len(draft.media):
-        raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
+    images = _image_urls(draft, network)
     if draft.beneficiaries or draft.payout is not None:
         options_json(draft.beneficiaries, draft.payout, chain, "", "")  # its checks; comment_ops writes it
     size = utf8_len(draft.text) + _besides_text(draft, tags, title, images, app)
@@ -241,6 +240,24 @@ def check_comment(
             network=network,
         )
     return tags, title, images
+
+
+def _image_urls(draft: Draft, network: str) -> list[str]:
+    """The images' URLs, each a web address a reader can open (``web_link``): written into the body
+    as markdown and kept on the chain for good, a space, a file path or a password would not render
+    as an image (or would stay public). The URL is not repeated in the error: it may hold a password."""
+    images = [m.url for m in draft.media if m.url]
+    if len(images) != len(draft.media):
+        raise ContentRejected(f"{network} posts link images by URL; upload the file first", network=network)
+    for number, url in enumerate(images, 1):
+        if web_link(url) is None:
+            raise ContentRejected(
+                f"image {number}'s URL is no web address a reader can open: {network} posts link images by "
+                "http(s) URL with a host, no space or line break (write a space as %20) and no user name "
+                "or password",
+                network=network,
+            )
+    return images
 
 
 def _besides_text(draft: Draft, tags: list[str], title: str, images: list[str], app: str) -> int:

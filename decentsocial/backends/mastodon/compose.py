@@ -28,11 +28,13 @@ __all__ = [
     "compose_text",
     "handle_key",
     "header_key",
+    "known_mime",
     "mastodon_visibility",
     "media_mime",
     "poll_params",
     "status_length",
     "status_params",
+    "upload_limit",
 ]
 
 #: Mastodon refuses a scheduled_at less than this far ahead.
@@ -55,6 +57,8 @@ class InstanceLimits:
     poll_max_expiration: int = 2_629_746
     #: The larger of the image and video size limits: what the server takes, whatever the kind.
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    #: ``image_size_limit``: a still image's (JPEG, PNG, WebP…); the larger limit where not said.
+    image_upload_bytes: int = MAX_UPLOAD_BYTES
     #: The longest alt text (Mastodon counts characters, i.e. code points).
     description_limit: int = 1500
 
@@ -75,6 +79,8 @@ class InstanceLimits:
         max_chars = pick(statuses, "max_characters", 0) or pick(
             instance, "max_toot_chars", default.max_characters
         )
+        largest = max(pick(media, "image_size_limit", 0), pick(media, "video_size_limit", 0))
+        largest = largest or default.max_upload_bytes
         return cls(
             max_characters=max_chars,
             url_length=pick(statuses, "characters_reserved_per_url", default.url_length),
@@ -85,8 +91,8 @@ class InstanceLimits:
             or pick(polls, "max_option_chars", default.poll_max_option_chars),
             poll_min_expiration=pick(polls, "min_expiration", default.poll_min_expiration),
             poll_max_expiration=pick(polls, "max_expiration", default.poll_max_expiration),
-            max_upload_bytes=max(pick(media, "image_size_limit", 0), pick(media, "video_size_limit", 0))
-            or default.max_upload_bytes,
+            max_upload_bytes=largest,
+            image_upload_bytes=pick(media, "image_size_limit", largest),
             description_limit=pick(media, "description_limit", default.description_limit),
         )
 
@@ -163,20 +169,44 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def media_mime(media: Media, data: bytes) -> str:
-    """The attachment's MIME type: given, guessed from the file name, or sniffed from the bytes."""
+def known_mime(media: Media, data: bytes | None = None) -> str | None:
+    """The attachment's MIME type: given, guessed from the file name, or sniffed from ``data`` (else
+    ``Media.data``); ``None`` while unknown (a file not read yet)."""
     if media.mime_type:
         return media.mime_type
     if media.path is not None:
         guessed, _ = mimetypes.guess_type(media.path.name)
         if guessed:
             return guessed
+    data = media.data if data is None else data
+    if data is None:
+        return None
     for magic, mime in _MAGIC:
         if data.startswith(magic):
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    raise ContentRejected("cannot tell the media's type; set Media.mime_type", network=NETWORK)
+    return None
+
+
+def media_mime(media: Media, data: bytes) -> str:
+    """The attachment's MIME type (:func:`known_mime`); one that cannot be told is refused."""
+    mime = known_mime(media, data)
+    if mime is None:
+        raise ContentRejected("cannot tell the media's type; set Media.mime_type", network=NETWORK)
+    return mime
+
+
+def upload_limit(media: Media, limits: InstanceLimits, mime: str | None) -> tuple[int, str]:
+    """The most bytes the instance takes for this attachment, and what it is called.
+
+    Mastodon allows a still image ``image_size_limit`` (16 MiB by default), a video, audio or
+    an animated GIF (which it turns into a video) ``video_size_limit`` (99 MiB). A ``kind="image"``
+    of a known ``image/*`` type other than GIF has the image limit; anything else the larger one.
+    """
+    if media.kind == "image" and mime is not None and mime.startswith("image/") and mime != "image/gif":
+        return limits.image_upload_bytes, "image "
+    return limits.max_upload_bytes, ""
 
 
 def check_static(draft: Draft, *, now: datetime | None = None) -> None:
@@ -232,9 +262,15 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
                 network=NETWORK,
             )
         size = media.byte_size(network=NETWORK)
-        if size is not None and size > limits.max_upload_bytes:
+        if size == 0:
+            raise ContentRejected("media is empty", network=NETWORK)
+        mime = known_mime(media)
+        if media.data is not None:  # as publishing refuses it; a file's bytes are sniffed once read
+            media_mime(media, media.data)
+        cap, which = upload_limit(media, limits, mime)
+        if size is not None and size > cap:
             raise ContentRejected(
-                f"an attachment of {size:,} bytes, over this server's limit of {limits.max_upload_bytes:,}",
+                f"an attachment of {size:,} bytes, over this server's {which}limit of {cap:,}",
                 network=NETWORK,
             )
     poll = draft.poll

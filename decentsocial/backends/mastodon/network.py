@@ -35,9 +35,11 @@ from .compose import (
     check_limits,
     check_static,
     compose_text,
+    known_mime,
     media_mime,
     status_length,
     status_params,
+    upload_limit,
 )
 from .convert import (
     NETWORK,
@@ -298,11 +300,11 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
     def _publish(self, draft: Draft) -> Post:
         text = self._status_text(draft)
         check_length(draft, text, self.limits())  # with the mention a reply adds
-        payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
-        if draft.idempotency_key is not None:
+        if draft.idempotency_key is not None:  # before any file is read: a temporary one may be gone
             earlier = self._keyed_status(draft.idempotency_key)
             if earlier is not None:
                 return earlier
+        payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
         # One key per logical publish, reused by every retry: the server keeps one status per key.
         key = draft.idempotency_key or f"decentsocial-{uuid.uuid4().hex}"
         media_ids = [
@@ -363,17 +365,27 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
             log.warning("%s; the status of key %r is not kept", exc.message, key)
 
     def _media_bytes(self, media: Media) -> tuple[bytes, str]:
-        data = media.read_bytes(self._upload_cap(), network=NETWORK)  # a file's size is checked first
+        """The attachment's bytes and type, read within the instance's limit for its kind."""
+        limits = self._upload_limits()
+        cap, _ = upload_limit(media, limits, known_mime(media))
+        data = media.read_bytes(cap, network=NETWORK)  # a file's size is checked first
         if not data:
             raise errors.ContentRejected("media is empty", network=NETWORK)
-        return data, media_mime(media, data)
+        mime = media_mime(media, data)
+        cap, which = upload_limit(media, limits, mime)  # the type sniffed from the bytes may say more
+        if len(data) > cap:
+            raise errors.ContentRejected(
+                f"an attachment of {len(data):,} bytes, over this server's {which}limit of {cap:,}",
+                network=NETWORK,
+            )
+        return data, mime
 
-    def _upload_cap(self) -> int:
-        """The most bytes one attachment may have: the instance's limit when its document was read
-        already (no request for it here), else ``MAX_UPLOAD_BYTES``."""
+    def _upload_limits(self) -> InstanceLimits:
+        """The instance's limits when its document was read already (no request for it here), else
+        a cap of ``MAX_UPLOAD_BYTES`` for any attachment."""
         if self._instance is None:
-            return MAX_UPLOAD_BYTES
-        return InstanceLimits.from_instance(self._instance).max_upload_bytes
+            return InstanceLimits(max_upload_bytes=MAX_UPLOAD_BYTES, image_upload_bytes=MAX_UPLOAD_BYTES)
+        return InstanceLimits.from_instance(self._instance)
 
     def _upload(self, media: Media, data: bytes, mime: str) -> str:
         """Upload one attachment and wait (polling, with a deadline) until the server has processed it."""
