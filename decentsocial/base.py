@@ -56,6 +56,7 @@ from .paging import Page, check_limit, paginate
 from .retry import RetryPolicy
 from .settings import NetworkSettings
 from .text import is_blank, lone_surrogate_at, nul_at
+from .write_args import check_key, check_memo
 
 if TYPE_CHECKING:
     from .state import StateStore
@@ -247,11 +248,8 @@ class BaseNetwork(PostLifecycleTemplate, Generic[S]):
         return self.state.get(self.state_scope, f"publish:{key}") is not None
 
     def _check_key(self, key: str) -> None:
-        """``InvalidInput`` for a key that is not non-empty, valid Unicode text."""
-        if not isinstance(key, str) or not key.strip():
-            raise self.invalid(f"an idempotency key must be non-empty text, got {repr(key)[:100]}")
-        if lone_surrogate_at(key) is not None:
-            raise self.invalid("an idempotency key must be valid Unicode (it holds a lone surrogate)")
+        """``InvalidInput`` for a key that is not non-empty, valid Unicode text without a NUL."""
+        check_key(key, network=self.name)
 
     def _keyed(self, call: Callable[[], T], kind: str, key: str, first_use: bool) -> T:
         """Run a keyed write; a failure that certainly made nothing gives the key back for other content."""
@@ -474,12 +472,7 @@ class BaseNetwork(PostLifecycleTemplate, Generic[S]):
             target = self._post_arg(to)
         else:
             target = self._ref(to, "an Account, a Post, a handle or a post id")
-        if not isinstance(memo, str):
-            raise self.invalid(f"memo must be text, got {type(memo).__name__}")
-        if (at := lone_surrogate_at(memo)) is not None:  # no network's text (UTF-8) can hold it
-            raise self.invalid(f"memo is not valid Unicode: a lone surrogate at character {at}")
-        if (at := nul_at(memo)) is not None:  # a chain node or relay refuses the transfer (or keeps it)
-            raise self.invalid(f"memo holds a NUL character (U+0000) at character {at}: networks refuse it")
+        check_memo(memo, network=self.name)
         try:
             value = Amount.parse(amount)
         except InvalidInput as exc:

@@ -92,7 +92,8 @@ def parse_every(text: str) -> timedelta:
 
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
-    """``now``, ``+2h`` or ISO-8601 with a time zone, as an aware datetime."""
+    """``now``, ``+2h`` or ISO-8601 with a time zone, as an aware datetime (UTC, or the offset written:
+    ``--tz`` checks it against its zone's)."""
     current = now or datetime.now(timezone.utc)
     value = text.strip()
     if value == "now":
@@ -102,12 +103,19 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
             return current + parse_duration(value[1:])
         except OverflowError:
             raise InvalidInput(f"{text!r} is further ahead than any plan can be") from None
-    if not re.search(r"(Z|z|[+-]\d\d:?\d\d)$", value):
+    if not (zone := re.search(r"(?:Z|z|([+-])(\d\d):?(\d\d))$", value)):
         raise InvalidInput(f"{text!r} has no time zone: add one (2030-12-24T09:00+01:00) or use +2h")
     try:
-        return parse_iso_datetime(value)
+        when = parse_iso_datetime(value)
     except ValueError:
         raise InvalidInput(f"not a time: {text!r} (write now, +2h, or 2030-12-24T09:00+01:00)") from None
+    if zone[1] is None:  # Z
+        return when
+    offset = timedelta(hours=int(zone[2]), minutes=int(zone[3]))
+    try:
+        return when.astimezone(timezone(-offset if zone[1] == "-" else offset))
+    except (OverflowError, ValueError):  # past the calendar's end there: refused as too far ahead
+        return when
 
 
 def parse_variants(items: list[str]) -> dict[str, str]:
@@ -211,7 +219,7 @@ def schedule(
 ) -> None:
     """Plan a post for one or more profiles."""
     from .crosspost import check_profile_accounts
-    from .rhythm import rhythm_clock, shared_zone
+    from .rhythm import check_offset, rhythm_clock, shared_zone
     from .scheduler import check_targets
 
     # Each option's own value is checked first (a wrong one is status 2), before a store is made.
@@ -237,7 +245,9 @@ def schedule(
         raise UsageProblem("--until is before --at: the job would never run")
     if tz is not None:
         with given("--tz"):
-            rhythm_clock(tz, interval)
+            clock = rhythm_clock(tz, interval)
+        with given("--at"):
+            check_offset(when, clock, "--at")  # 09:00+01:00 for New York: 03:00 there (as schedule() says)
     draft = Draft(text=text_or_stdin(text))  # as `post`: "-" is a file piped in; read before the store
     # `--to brnad`, a bad setting, two profiles for one account (status 1, as `post` and `crisis start`
     # say it): Scheduler.schedule's own checks, said before the store is made
@@ -341,7 +351,8 @@ def pause(
 @handles_errors
 def resume(
     job_id: Annotated[
-        str | None, typer.Argument(help="A job id; every paused job when left out.", callback=typed_value())
+        str | None,
+        typer.Argument(help="A job id; every paused job when left out.", callback=typed_value()),
     ] = None,
     store: StoreOpt = "campaign.db",
     as_json: JsonOpt = False,

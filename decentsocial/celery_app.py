@@ -48,17 +48,20 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors, redis_store
 from .redis_store import EXTRA_HINT
+from .redis_url import redacted
 from .takeovers import MAX_TAKEOVERS
 
 try:
     from celery import Celery
+    from celery.app.amqp import AMQP
+    from kombu.connection import Connection
 except ImportError:
     raise errors.ConfigurationError(f"the celery engine needs its extra: {EXTRA_HINT}") from None
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
 
-__all__ = ["QUEUE", "TASK", "Dispatcher", "app", "make_app", "run_job"]
+__all__ = ["QUEUE", "TASK", "Dispatcher", "MaskedConnection", "app", "make_app", "run_job"]
 
 #: The task every job runs as, and the queue it is sent to.
 TASK = "decentsocial.run_job"
@@ -97,6 +100,27 @@ def _count(name: str, default: int) -> int:
     return value
 
 
+class MaskedConnection(Connection):
+    """A broker connection whose URL, wherever Celery shows it, is masked by :func:`redacted`: the
+    worker's banner (``transport:``), "Connected to …" and "Cannot connect to …" all show ``as_uri()``.
+
+    kombu masks only a password after its colon: ``redis://PASSWORD@host``, the password written
+    without its colon (which redis-py reads as a user name, so the server refuses it), was shown as
+    written, as it is not by ``repr(Scheduler)`` or the store's errors. The connection itself is
+    made from the URL as given, so it is read as the store reads it.
+    """
+
+    def as_uri(self, include_password: bool = False, mask: str = "**", *args: Any, **kwargs: Any) -> str:
+        given = super().as_uri(True, mask, *args, **kwargs)
+        return given if include_password else redacted(given)
+
+
+class _MaskingAMQP(AMQP):  # type: ignore[misc]  # celery is untyped
+    """Celery's documented hook for the broker connection class (``AMQP.Connection``)."""
+
+    Connection = MaskedConnection
+
+
 def make_app(broker: str, *, connect_timeout: float = 5.0) -> Any:
     """A Celery app on ``broker`` with the ``decentsocial.run_job`` task and late acknowledgement.
 
@@ -106,7 +130,7 @@ def make_app(broker: str, *, connect_timeout: float = 5.0) -> Any:
     broker waits at most ``redis_store.SOCKET_TIMEOUT`` for its answer, as the store's do: a broker
     that stops answering without closing the connection is an error, not a dispatcher that hangs.
     """
-    celery = Celery("decentsocial", broker=broker, set_as_current=False)
+    celery = Celery("decentsocial", broker=broker, set_as_current=False, amqp=_MaskingAMQP)
     celery.conf.update(
         task_default_queue=QUEUE,
         task_acks_late=True,

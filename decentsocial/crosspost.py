@@ -37,6 +37,7 @@ from .models import Draft, Post, as_draft
 from .monitor import monitor  # lives there now (streams first, resumable); still importable from here
 from .network import Capability, Network, TextLimit
 from .variants import Variant, check_variants, pick
+from .write_args import check_key
 
 __all__ = [
     "CrosspostResult",
@@ -399,7 +400,8 @@ def base_key(draft: Draft) -> str:
     """The crosspost's key: the draft's own ``idempotency_key``, or a new random one.
 
     A blank key is ``InvalidInput``, as ``publish`` says of it: taken as no key, each run would get
-    a new random one, and running the crosspost again would post everything twice.
+    a new random one, and running the crosspost again would post everything twice. A key ``publish``
+    refuses otherwise (a NUL in a draft copied without validation) is refused here the same way.
     """
     key = draft.idempotency_key
     if key is None:
@@ -408,7 +410,7 @@ def base_key(draft: Draft) -> str:
         raise InvalidInput(
             f"idempotency_key must be non-empty text, got {key!r} (leave it out for a new key per call)"
         )
-    return key
+    return check_key(key)
 
 
 def tell_key(key: str, exc: BaseException) -> None:

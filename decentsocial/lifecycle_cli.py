@@ -196,7 +196,8 @@ def _retraction_json(job: Job, retraction: Retraction) -> dict[str, Any]:
 @handles_errors
 def retract(
     job_or_key: Annotated[
-        str, typer.Argument(help="A job's id, or the key it was scheduled with.", callback=typed_value())
+        str,
+        typer.Argument(help="A job's id, or the key it was scheduled with.", callback=typed_value()),
     ],
     store: StoreOpt = "campaign.db",
     yes: Annotated[bool, yes_opt("Delete")] = False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from . import errors
@@ -120,21 +120,57 @@ def _zone_here(name: str) -> str | None:
 
 def local_anchor(at: datetime, tz: ZoneInfo) -> str:
     """A rhythm's anchor: the wall time ``at`` shows in ``tz`` and the zone, as
-    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep.
+    ``2026-12-24T09:00:00[Europe/Berlin]`` (RFC 9557's form), the text the stores keep;
+    ``InvalidInput`` for an ``at`` written on another clock (:func:`check_offset`).
 
-    An ``at`` written on ``tz``'s own clock keeps the wall time it was written
-    with: 02:30 on the night the clocks skip it runs at 03:30 that night, and
-    the rhythm's later days at 02:30 (its instant would read 03:30 for ever).
-    Only when that wall time, read as the rhythm reads it, is ``at`` itself
-    (``fold=1`` on a skipped time is an hour earlier: the rhythm would run
-    again that night).
+    An ``at`` written on ``tz``'s clock (its zone, or its offset then) keeps the
+    wall time it was written with: 02:30 on the night the clocks skip it runs
+    at 03:30 that night, and the rhythm's later days at 02:30 (its instant
+    would read 03:30 for ever). Only when that wall time, read as the rhythm
+    reads it, is ``at`` itself (``fold=1`` on a skipped time is an hour
+    earlier: the rhythm would run again that night).
     """
-    given = at.tzinfo
+    check_offset(at, tz)
     wall = at.replace(tzinfo=None, fold=0)
-    same_clock = isinstance(given, ZoneInfo) and given.key == tz.key
-    if not (same_clock and wall.replace(tzinfo=tz).timestamp() == at.timestamp()):
+    if wall.replace(tzinfo=tz).timestamp() != at.timestamp():
         wall = datetime.fromtimestamp(at.timestamp(), tz).replace(tzinfo=None, fold=0)
     return f"{wall.isoformat()}[{tz.key}]"
+
+
+def check_offset(at: datetime, clock: ZoneInfo, name: str = "at") -> None:
+    """``InvalidInput`` when ``at`` is a local time written with another UTC offset than ``clock``
+    has then, naming both offsets and what to write instead.
+
+    The rhythm keeps the wall time ``at`` shows on ``clock``: ``09:00+01:00``
+    for ``America/New_York`` (-05:00 in December) would run at 03:00 there
+    every day, not at the 09:00 written. Taken: a datetime on ``clock``
+    itself, either side of a time shown twice, a time the clocks skip with
+    the offset before the change (as ``ZoneInfo`` writes it), and UTC (``Z``,
+    ``now``, ``+2h``: an instant, whose local time there the rhythm keeps).
+    """
+    offset = at.utcoffset()
+    if not offset or (isinstance(at.tzinfo, ZoneInfo) and at.tzinfo.key == clock.key):
+        return
+    wall = at.replace(tzinfo=None, fold=0)
+    try:
+        shown = at.astimezone(clock)
+        written = wall.replace(tzinfo=clock)  # fold 0: a skipped time has the offset before the change
+        utc = at.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # the calendar's ends: refused as a time, or the job planned
+        return
+    if shown.replace(tzinfo=None, fold=0) == wall or written.utcoffset() == offset:
+        return
+    raise errors.InvalidInput(
+        f"{name} {at.isoformat()} is {shown:%H:%M} on {clock.key}'s clock, not the {at:%H:%M} written:"
+        f" its offset is {_offset_text(offset)}, {clock.key}'s is {_offset_text(shown.utcoffset())} then."
+        f" For {at:%H:%M} there give {written.isoformat()}; for that instant give it in UTC"
+        f" ({utc.isoformat()})"
+    )
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    """``UTC-05:00``, as ``datetime.timezone`` names an offset (``UTC+00:00`` for none: not UTC's name)."""
+    return timezone(offset).tzname(None) if offset else "UTC+00:00"
 
 
 def anchor_zone(local_at: str | None) -> str | None:

@@ -237,7 +237,10 @@ class Scheduler:
         counted on that zone's clock: a weekly 09:00 job stays at 09:00 local
         time when the clocks change (a time the clocks skip runs as much
         later that day, and the other days at the hour ``at`` was written
-        with on that clock; one they show twice runs the first time). Each
+        with on that clock; one they show twice runs the first time). An
+        ``at`` written with another UTC offset than the zone has then
+        (``09:00+01:00`` for New York: 03:00 there) is ``InvalidInput``
+        naming both; UTC is an instant (see :func:`check_offset`). Each
         worker reads the zone on its own machine, so a name read otherwise
         elsewhere (``localtime``, ``posixrules``, ``Factory``, ``right/…``,
         ``posix/…``) is ``InvalidInput`` naming the zone to give instead.
@@ -405,7 +408,7 @@ class Scheduler:
 
     def reschedule(self, job_id: str, at: datetime) -> Job:
         """Move a scheduled or paused job to ``at`` (a job counted on a zone's clock goes on from
-        the local time ``at`` shows there)."""
+        the local time ``at`` shows there; written with another offset, ``InvalidInput``)."""
         job_id = _job_id(job_id)
         when = self._check_time(at, "at")
         job = self.job(job_id)

@@ -124,6 +124,8 @@ def typed_value(*, blank: bool = False) -> Callable[[Any, Any, V], V]:
     and ``crisis start`` had made their store by then. A blank value is refused too unless ``blank``:
     ``--cw "$CW"`` with ``$CW`` unset posted with no warning at all, ``--search ""`` showed the home
     timeline as if it were the results. Either is a ``UsageProblem`` naming the option: status 2.
+    So is a NUL (U+0000), which no shell types but a program running the CLI may pass: a job id
+    holding one was the scheduler's ``InvalidInput`` (status 1), a post id the network's.
     """
 
     def callback(ctx: Any, param: Any, value: V) -> V:
@@ -140,6 +142,10 @@ def typed_value(*, blank: bool = False) -> Callable[[Any, Any, V], V]:
                     optional = param.param_type_name == "option" and not param.required
                     leave = f", or leave {name} out" if optional else ""
                     raise UsageProblem(f"{label} is empty: give it a value{leave}")
+                if (at := nul_at(text)) is not None:
+                    raise UsageProblem(
+                        f"{label} holds a NUL character (U+0000) at character {at}: give it as plain text"
+                    )
 
         return checked_while_read(check)(ctx, param, value)
 

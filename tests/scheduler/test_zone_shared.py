@@ -81,8 +81,8 @@ def test_localtime_names_the_zone_it_is_on_this_machine_when_it_can(sched: Sched
 
 @pytest.mark.parametrize("name", ["Europe/Berlin", "UTC", "Etc/UTC", "US/Eastern", "Asia/Calcutta"])
 def test_zones_of_the_iana_database_and_its_links_are_taken(sched: Scheduler, name: str) -> None:
-    loaded(name)
-    job = sched.schedule("x", ["brand-a"], at=AT, every=DAY, tz=name)
+    at = AT.astimezone(loaded(name))  # on that zone's clock: 09:00 Berlin is another zone's offset
+    job = sched.schedule("x", ["brand-a"], at=at, every=DAY, tz=name)
     assert sched.job(job.id).tz == name
 
 

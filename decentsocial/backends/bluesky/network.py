@@ -24,6 +24,7 @@ from ...settings import secret_fingerprint
 from ...stopping import StoppableStream
 from ...text import grapheme_len, utf8_len
 from ...urls import check_endpoint
+from ...write_args import check_key
 from . import ids
 from .convert import account_from_view, post_from_record, post_from_view
 from .engage import Engagements
@@ -491,6 +492,8 @@ class BlueskyNetwork(Engagements, ProfilePins, Feeds, BaseNetwork[BlueskySetting
         With ``idempotency_key`` a retried call resumes where it stopped: part
         *i* uses the key ``"<key>#<i>"``.
         """
+        if idempotency_key is not None:  # before any part is looked up or posted
+            check_key(idempotency_key, network=self.name)
         drafts = [as_draft(t) for t in texts]
         if not drafts:
             raise errors.InvalidInput("publish_thread needs at least one text", network=self.name)

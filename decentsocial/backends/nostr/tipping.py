@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from ... import errors
 from ...models import Account, Amount, Post
 from ...network import AccountRef, PostRef
+from ...write_args import check_memo
 from .convert import profile_content
 from .events import KIND_ZAP_REQUEST, Event, Tags, sign_event
 from .keys import PrivateKey
@@ -83,8 +84,10 @@ class Tipping:
         """Build and sign a NIP-57 zap request; a wallet pays the invoice the callback returns.
 
         With ``created_at`` the request is deterministic: the same arguments give the same signed
-        event (id and signature), so the same callback URL.
+        event (id and signature), so the same callback URL. The memo is checked as ``tip`` checks
+        it (:func:`~decentsocial.write_args.check_memo`), before anything is looked up or signed.
         """
+        check_memo(memo, network=self.name)
         msat = to_msat(amount, self.name)
         self._signer()
         recipient, target = self._zap_target(to)
