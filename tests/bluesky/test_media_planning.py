@@ -77,6 +77,12 @@ def test_a_file_is_measured_by_stat_and_never_read_while_planning(
 def test_the_link_card_is_checked_while_planning(net: BlueskyNetwork) -> None:
     with pytest.raises(ds.ContentRejected, match="link card URL must be http"):
         net.check_draft(ds.Draft(text="Read it", link=ds.LinkCard(url="ftp://acme.example/launch")))
+    # a refused URL is named by its scheme only: it may hold a user name and password
+    with pytest.raises(ds.ContentRejected, match="its scheme is 'ftp'") as refused:
+        net.check_draft(
+            ds.Draft(text="Read it", link=ds.LinkCard(url="ftp://brand:Hunter2Pass@acme.example/"))
+        )
+    assert "Hunter2Pass" not in str(refused.value)
     thumb = ds.Media(data=PNG + b"\0" * 1_000_000)
     with pytest.raises(ds.ContentRejected, match="over Bluesky's limit"):
         net.check_draft(

@@ -3,7 +3,8 @@
 Bluesky shows at most 4 images a post; each blob may be at most 1,000,000
 bytes (``app.bsky.embed.images``). The width and height come from the
 ``Media`` when it gives both, otherwise from the image header (PNG, JPEG, GIF, WebP),
-so the app can lay the image out before loading it.
+so the app can lay the image out before loading it. The lexicon sets no limit
+on an image's alt text, so none is checked here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .settings import MAX_IMAGE_BYTES
 __all__ = [
     "MAX_IMAGES",
     "MAX_IMAGE_BYTES",
+    "SNIFFED_TYPES",
     "PreparedImage",
     "check_images",
     "check_media",
@@ -28,10 +30,15 @@ __all__ = [
     "prepare_images",
     "prepare_media",
     "sniff",
+    "sniff_type",
 ]
 
 MAX_IMAGES = 4
-MAX_ALT_GRAPHEMES = 10_000  # the lexicon has no limit on alt; the app allows 2,000, be lenient
+
+#: The types :func:`sniff` tells from an image's first bytes. Declared as ``Media.mime_type``, one
+#: is checked against the bytes: the PDS stores a blob as the type it finds in them, and a PDF or a
+#: text file labelled ``image/png`` is no image (stored as a document, or shown as a broken image).
+SNIFFED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 @dataclass(frozen=True)
@@ -47,17 +54,31 @@ class PreparedImage:
 
 def sniff(data: bytes) -> tuple[str | None, int | None, int | None]:
     """(mime type, width, height) read from an image's first bytes; ``None`` where unknown."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+    mime = sniff_type(data)
+    if mime == "image/png":
         width, height = struct.unpack(">II", data[16:24])
-        return "image/png", width, height
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return mime, width, height
+    if mime == "image/gif":
         width, height = struct.unpack("<HH", data[6:10])
-        return "image/gif", width, height
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ("image/webp", *_webp_size(data))
-    if data[:2] == b"\xff\xd8":
-        return ("image/jpeg", *_jpeg_size(data))
+        return mime, width, height
+    if mime == "image/webp":
+        return (mime, *_webp_size(data))
+    if mime == "image/jpeg":
+        return (mime, *_jpeg_size(data))
     return None, None, None
+
+
+def sniff_type(data: bytes) -> str | None:
+    """The image type (one of :data:`SNIFFED_TYPES`) of ``data``'s first bytes, without measuring it."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:2] == b"\xff\xd8":
+        return "image/jpeg"
+    return None
 
 
 def _webp_size(data: bytes) -> tuple[int | None, int | None]:
@@ -97,8 +118,11 @@ def check_images(media: tuple[Media, ...], *, network: str, max_bytes: int = MAX
     """The checks of :func:`prepare_images` that read no file: count, kind, bytes given, type, size.
 
     A file's size comes from ``stat``; a ``mime_type`` given (or sniffed from
-    ``data``) must be an image. So planning (``check_draft``) refuses what
-    publishing would; only a file that cannot be read is found when it is read.
+    ``data``) must be an image, and one of :data:`SNIFFED_TYPES` must be what
+    ``data`` holds. So planning (``check_draft``) refuses what publishing
+    would; a file is not read here (it may be written only before its post
+    goes out), so a file that cannot be read, or whose bytes are not the type
+    given, is found when it is read.
     """
     if len(media) > MAX_IMAGES:
         raise ContentRejected(
@@ -116,7 +140,7 @@ def check_images(media: tuple[Media, ...], *, network: str, max_bytes: int = MAX
             )
         _check_size(number, item.byte_size(network=network), max_bytes, network)
         if item.mime_type is not None or item.data is not None:  # a file's own type is known once read
-            _checked_mime(number, item.mime_type or sniff(item.data or b"")[0], network)
+            _checked_mime(number, item.mime_type, item.data, network)
 
 
 def _check_size(number: int, size: int | None, max_bytes: int, network: str) -> None:
@@ -128,12 +152,24 @@ def _check_size(number: int, size: int | None, max_bytes: int, network: str) -> 
         )
 
 
-def _checked_mime(number: int, mime: str | None, network: str) -> str:
+def _checked_mime(number: int, declared: str | None, data: bytes | None, network: str) -> str:
+    """The type to upload image ``number`` as: its bytes' own (as the PDS will find it), else the
+    ``image/*`` type declared. ``data`` is ``None`` for a file not read yet: only the declared type
+    is checked then. A declared PNG, JPEG, GIF or WebP whose bytes are none of these is refused: the
+    PDS would store a document (refused as no image after the upload, each time it is retried) or a
+    file no one can view."""
+    sniffed = None if data is None else sniff_type(data)
+    mime = declared or sniffed
     if mime is None or not mime.startswith("image/"):
         raise ContentRejected(
             f"image {number} is not a PNG, JPEG, GIF or WebP image (give Media.mime_type)", network=network
         )
-    return mime
+    if data is not None and sniffed is None and mime.lower() in SNIFFED_TYPES:
+        raise ContentRejected(
+            f"image {number} is labelled {mime[:60]!r} but its bytes are not a PNG, JPEG, GIF or WebP image",
+            network=network,
+        )
+    return sniffed or mime
 
 
 def prepare_images(
@@ -148,8 +184,8 @@ def prepare_images(
     for number, item in enumerate(media, 1):
         data = item.read_bytes(max_bytes, network=network)
         _check_size(number, len(data), max_bytes, network)  # the file may have changed since
-        sniffed, width, height = sniff(data)
-        mime = _checked_mime(number, item.mime_type or sniffed, network)
+        mime = _checked_mime(number, item.mime_type, data, network)
+        _, width, height = sniff(data)
         if (item.width or 0) > 0 and (item.height or 0) > 0:  # a pair: one given and one sniffed is no ratio
             width, height = item.width, item.height
         prepared.append(PreparedImage(data, mime, item.alt_text or "", width, height))
@@ -159,7 +195,10 @@ def prepare_images(
 def checked_blob(answer: dict[str, Any], image: PreparedImage, *, network: str) -> dict[str, Any]:
     """The blob ``uploadBlob`` answered for ``image``, malformed unless it names the bytes sent (their
     CID and size) stored as an image: put in the post, another blob would show something else than
-    was uploaded, and one without a CID would show nothing while the publish seemed to succeed."""
+    was uploaded, and one without a CID would show nothing while the publish seemed to succeed.
+
+    Bytes of a declared type :func:`sniff` cannot check (``image/avif``…) that the PDS found to be no
+    image (a PDF, a video) are ``ContentRejected``: retrying would upload them and be refused again."""
     blob = answer.get("blob")
     if not isinstance(blob, dict):
         raise NetworkUnavailable("upload image: the server answered without a blob", network=network)
@@ -168,6 +207,12 @@ def checked_blob(answer: dict[str, Any], image: PreparedImage, *, network: str) 
     if cid != blob_cid(image.data) or type(size) is not int or size != len(image.data):
         raise malformed(network, "uploadBlob answer (a blob of other bytes than the image sent)")
     if not mime.startswith("image/"):  # the PDS names the type it sniffed, which may differ from ours
+        if sniff_type(image.data) is None:  # bytes not checked here: the PDS read them as no image
+            raise ContentRejected(
+                f"the server stored an image labelled {image.mime_type[:60]!r} as {mime[:60]!r}: "
+                "its bytes are not an image of that type",
+                network=network,
+            )
         raise malformed(network, f"uploadBlob answer (the image was stored as {mime[:60]!r})")
     return dict(blob)
 
@@ -193,8 +238,13 @@ def prepare_media(
 
 
 def _check_link(draft: Draft, network: str) -> None:
-    if draft.link is not None and not draft.link.url.startswith(("http://", "https://")):
-        raise ContentRejected(f"link card URL must be http(s): {draft.link.url!r}", network=network)
+    # a scheme is case-insensitive (RFC 3986): HTTPS://… is a web link too
+    if draft.link is not None and not draft.link.url[:8].lower().startswith(("http://", "https://")):
+        scheme = draft.link.url.partition(":")[0] if ":" in draft.link.url[:40] else ""
+        shown = repr(scheme[:40]) if scheme.isascii() and scheme.isalnum() else "none"  # never the URL:
+        raise ContentRejected(  # it may hold a user name and password
+            f"link card URL must be http(s), its scheme is {shown}", network=network
+        )
     if draft.link is not None and draft.media:  # a post has one embed: the card would be dropped
         raise ContentRejected(
             "a Bluesky post shows images or a link card, not both: put the link in the text, "

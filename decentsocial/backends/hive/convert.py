@@ -340,10 +340,11 @@ def _post_tags(listed: Any, category: str | None) -> tuple[str, ...]:
 
 
 def _images(value: Any) -> tuple[Media, ...]:
-    """The web images a post's metadata lists (other strings dropped)."""
+    """The web images a post's metadata lists (other strings dropped). A scheme is case-insensitive
+    (RFC 3986): ``HTTPS://…`` is a web image too."""
     if value is None:
         return ()
-    urls = [u for u in _strings(value) if u.startswith(("http://", "https://"))]
+    urls = [u for u in _strings(value) if u[:8].lower().startswith(("http://", "https://"))]
     return tuple([_image(u) for u in urls]) if urls else ()
 
 
