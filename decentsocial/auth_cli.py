@@ -22,7 +22,19 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .cli import SETUP, JsonOpt, UsageProblem, app, ask_first, err, handles_errors, out, print_json, yes_opt
+from .cli import (
+    SETUP,
+    JsonOpt,
+    UsageProblem,
+    app,
+    ask_first,
+    complete_profiles,
+    err,
+    handles_errors,
+    out,
+    print_json,
+    yes_opt,
+)
 from .errors import ConfigurationError
 from .store_cli import checked_while_read, typed_value
 from .terminal import cell, json_time, printable
@@ -389,7 +401,12 @@ def login_nostr(
 @app.command(rich_help_panel=SETUP)
 @handles_errors
 def logout(
-    profile: Annotated[str, typer.Argument(help="The profile to sign out of.", callback=typed_value())],
+    profile: Annotated[
+        str,
+        typer.Argument(
+            help="The profile to sign out of.", autocompletion=complete_profiles, callback=typed_value()
+        ),
+    ],
     no_revoke: Annotated[
         bool,
         typer.Option("--no-revoke", help="Forget the profile here without revoking the token on the server."),
@@ -455,7 +472,10 @@ def profiles(
 @app.command(rich_help_panel=SETUP)
 @handles_errors
 def refresh(
-    profile: Annotated[str, typer.Argument(help="A Threads profile.", callback=typed_value())],
+    profile: Annotated[
+        str,
+        typer.Argument(help="A Threads profile.", autocompletion=complete_profiles, callback=typed_value()),
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Refresh even if the token is not close to expiry.")
     ] = False,

@@ -23,7 +23,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import PLANNING, JsonOpt, UsageProblem, app, error_json, handles_errors, out, print_json, yes_opt
+from .cli import (
+    PLANNING,
+    JsonOpt,
+    UsageProblem,
+    app,
+    complete_profiles,
+    error_json,
+    handles_errors,
+    out,
+    print_json,
+    yes_opt,
+)
 from .errors import InvalidInput, NetworkUnavailable
 from .models import Draft, parse_iso_datetime
 from .store_cli import StoreOpt, checked_while_read, each_once, key_text, open_scheduler, typed_value
@@ -186,6 +197,7 @@ def schedule(
             "--to",
             metavar="PROFILE",
             help="An account to post with (a profile). Repeatable.",
+            autocompletion=complete_profiles,
             callback=typed_value(),
         ),
     ],

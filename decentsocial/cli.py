@@ -337,7 +337,7 @@ def _known() -> list[str]:
     return known_networks()
 
 
-def _complete_profiles(incomplete: str) -> list[str]:
+def complete_profiles(incomplete: str) -> list[str]:
     """Shell completion for profile names: the ones in the config file."""
     from .config import profile_names
 
@@ -354,7 +354,7 @@ ProfileOpt = Annotated[
         "-p",
         metavar="PROFILE",
         help="The account to use: a profile from your config file.",
-        autocompletion=_complete_profiles,
+        autocompletion=complete_profiles,
         callback=typed_value(),
     ),
 ]
@@ -365,7 +365,7 @@ ProfilesOpt = Annotated[
         "-p",
         metavar="PROFILE",
         help="An account to use: a profile from your config file. Repeat for several accounts.",
-        autocompletion=_complete_profiles,
+        autocompletion=complete_profiles,
         callback=typed_value(),
     ),
 ]
@@ -451,6 +451,14 @@ def reward_line(reward: Reward) -> str:
     return f"{reward.status}: {amounts(reward)}{when}"
 
 
+def claim_line(reward: Reward) -> str:
+    """An account's ``pending_rewards``: "pending" there means nothing claimable yet, not "0 pending"."""
+    if reward.status == "pending" and not any(a.value for a in reward.amounts):
+        when = f"; the next matures {reward.payout_at:%Y-%m-%d %H:%M} UTC" if reward.payout_at else ""
+        return f"nothing to claim yet{when}"
+    return reward_line(reward)
+
+
 def print_json(value: Any) -> None:
     """``value`` as indented JSON on stdout, safe on a terminal: see :func:`json_text`."""
     typer.echo(json_text(value, indent=2))
@@ -471,7 +479,7 @@ def post(
             "-p",
             metavar="PROFILE",
             help="An account to post with (a profile from your config file). Repeat to post to several.",
-            autocompletion=_complete_profiles,
+            autocompletion=complete_profiles,
             callback=typed_value(),
         ),
     ] = None,
@@ -747,7 +755,7 @@ def rewards(
         return
     console = out()
     console.print(
-        printable(f"{net.name} rewards for {pending.subject}: {reward_line(pending)}"),
+        printable(f"{net.name} rewards for {pending.subject}: {claim_line(pending)}"),
         markup=False,
         soft_wrap=True,
     )

@@ -23,6 +23,7 @@ from .cli import (
     SettingOpt,
     app,
     ask_first,
+    complete_profiles,
     err,
     error_json,
     handles_errors,
@@ -241,7 +242,13 @@ def crisis_start(
         str, typer.Argument(help="The statement to publish everywhere; - reads it from stdin.")
     ],
     to: Annotated[
-        list[str], typer.Option("--to", help="A profile to publish with. Repeatable.", callback=typed_value())
+        list[str],
+        typer.Option(
+            "--to",
+            help="A profile to publish with. Repeatable.",
+            autocompletion=complete_profiles,
+            callback=typed_value(),
+        ),
     ],
     no_pin: Annotated[bool, typer.Option("--no-pin", help="Publish without pinning.")] = False,
     store: StoreOpt = "campaign.db",

@@ -32,6 +32,7 @@ from .cli import (
     SettingOpt,
     UsageProblem,
     app,
+    complete_profiles,
     err,
     handles_errors,
     open_networks,
@@ -142,7 +143,11 @@ def monitor_command(
     profile: Annotated[
         list[str] | None,
         typer.Option(
-            "--profile", "-p", help="A profile from the config file. Repeatable.", callback=typed_value()
+            "--profile",
+            "-p",
+            help="A profile from the config file. Repeatable.",
+            autocompletion=complete_profiles,
+            callback=typed_value(),
         ),
     ] = None,
     network: NetworkOpt = None,

@@ -1,4 +1,4 @@
-"""The Async, Campaigns, Command line, Cross-posting and Crisis pages' examples run as written on the sandbox.
+"""The Async, Campaigns, CLI, Cross-posting, Crisis and Engagement pages' examples run on the sandbox.
 
 Examples that name profiles (``profile="brand-mastodon"``, ``--to brand-mastodon``) run with those
 profiles pointing at sandbox files, as a rehearsal would; the page's text is run, never a copy.
@@ -190,3 +190,28 @@ def test_the_campaigns_pages_schedule_commands_run(tmp_path: Path) -> None:
     ]
     launch = jobs[0]
     assert launch.at - datetime.now(timezone.utc) > AHEAD, "the page's --at is less than a year away: move it"
+
+
+def test_the_engagement_pages_examples_run_in_order(tmp_path: Path) -> None:
+    """Track, History, Report, Plots and the right-to-left note, one after the other as the page reads.
+
+    History once showed ``post.id`` that no block made, and a ``reward_SAND`` column and a
+    ``reward_HBD`` plot that the page's Mastodon and Bluesky accounts never have: NameError,
+    KeyError, InvalidInput for a reader running the page.
+    """
+    pytest.importorskip("pandas", reason="the page needs the pandas extra")
+    pytest.importorskip("matplotlib", reason="the plots need the plot extra")
+    env = sandbox_profiles(tmp_path, "brand-mastodon", "brand-bluesky")
+    page = "engagement.md"
+    headings = ("## Track: take snapshots", "## History: read them back", "## Report: one account, one line")
+    code = "".join(block(section(page, heading)) for heading in headings)
+    plots, labels = re.findall(r"```python\n(.*?)```", section(page, "## Plots"), re.S)
+    code += plots + labels
+    # What the page's accounts have said, and a like, before it takes its snapshots.
+    with ds.connect("sandbox", path=tmp_path / "brand-mastodon.db", account="brand") as brand:
+        post = brand.publish("Launch day #acme")
+        brand.as_account("fan").like(post)
+    with ds.connect("sandbox", path=tmp_path / "brand-bluesky.db", account="brand") as brand:
+        brand.publish("مرحبا #acme")
+    run(code + "\nprint(len(df), sorted(set(df['id'])))\n", tmp_path, env)
+    assert (tmp_path / "engagement.png").stat().st_size > 0  # fig.savefig, as the page says
