@@ -444,7 +444,9 @@ class HttpApi:
             functools.partial(self.once, method, path, safe_to_repeat=repeatable, **kwargs)
         )
 
-    def delete(self, path: str, **kwargs: Any) -> None:
+    def delete(
+        self, path: str, *, check: Callable[[dict[str, Any]], None] | None = None, **kwargs: Any
+    ) -> None:
         """DELETE under the retry policy, where "not found" on a repeat may mean success.
 
         A DELETE is idempotent, so it is repeated after a 5xx or timeout; when
@@ -453,12 +455,17 @@ class HttpApi:
         can have reached the server and acted: on the first attempt, or after
         refusals only (a 429, a connection that never opened), since those
         deleted nothing and the thing may never have existed.
+
+        ``check`` reads a successful answer and raises when it says nothing was deleted (a
+        Graph ``{"success": false}``): a 2xx alone is no proof of a delete.
         """
-        if repeated_delete(
-            self.retry,
-            lambda: self.once("DELETE", path, safe_to_repeat=True, **kwargs),
-            _may_have_acted,
-        ):
+
+        def once() -> None:
+            body = self.once("DELETE", path, safe_to_repeat=True, **kwargs)
+            if check is not None:
+                check(body)
+
+        if repeated_delete(self.retry, once, _may_have_acted):
             self.log.debug("DELETE %s: not found on a repeat, so an earlier attempt deleted it", path)
 
 

@@ -19,7 +19,11 @@ Endpoints reproduced:
   ``access_id``, ``remind_guid`` for a remind or quote, ``container_guid``
   for a group); ``POST /api/v3/newsfeed/activity/:guid`` edits one
   (``message``, ``tags``, ``nsfw``; the owner only; ``edited`` and
-  ``time_updated`` set); ``DELETE /api/v3/newsfeed/activity/:urn``.
+  ``time_updated`` set); ``DELETE /api/v3/newsfeed/activity/:urn``. Both
+  writes keep ``rawurldecode(message)``, as the engine's activity controller
+  does (``%20`` is stored as a space, ``%25`` as ``%``). A delete of a post
+  that is not there answers HTTP 200 ``{"status": "error", "message": "The
+  post does not appear to exist"}``, as that controller does.
 * ``GET /api/v1/newsfeed`` (the subscribed feed), ``GET
   /api/v1/newsfeed/personal/:guid`` (a channel's posts), ``GET
   /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
@@ -52,6 +56,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -412,7 +417,7 @@ class MindsApp:
     # ------------------------------------------------------------ writing
 
     def post(self, user: User, body: dict[str, Any]) -> Response:
-        message = str(body.get("message") or "")
+        message = unquote(str(body.get("message") or ""))  # the engine's rawurldecode
         remind = body.get("remind_guid")
         if remind is not None:
             original = self.s.activities.get(str(remind))
@@ -453,7 +458,7 @@ class MindsApp:
             raise MindsError(404, "The post could not be found")
         if activity.owner != user.guid:
             raise MindsError(403, "You can not edit this post")
-        message = str(body.get("message") or "")
+        message = unquote(str(body.get("message") or ""))  # the engine's rawurldecode
         if not message.strip() and activity.remind is None:
             raise MindsError(400, "An activity must have a message or an attachment")
         tags = body.get("tags") or []
@@ -470,7 +475,8 @@ class MindsApp:
         guid = urn.rsplit(":", 1)[-1]
         activity = self.s.activities.get(guid)
         if activity is None or activity.deleted:
-            raise MindsError(404, "The post could not be found")
+            # As the engine's v3 activity controller answers it: a 200 with status "error".
+            return JSONResponse({"status": "error", "message": "The post does not appear to exist"})
         if activity.owner != user.guid:
             raise MindsError(403, "You can not delete this post")
         activity.deleted = True

@@ -26,7 +26,7 @@ _WORDS = {
     404: "not found on Minds (or deleted)",
     429: "Minds rate limit reached",
 }
-_NOT_FOUND_WORDS = ("not found", "could not be found", "does not exist")
+_NOT_FOUND_WORDS = ("not found", "could not be found", "does not exist", "does not appear to exist")
 
 
 def minds_error(
@@ -64,12 +64,16 @@ def refusal_with_200(method: str, body: Any) -> errors.DecentSocialError:
 
     On a read, no message (``newsfeed/single`` of a missing or deleted post) or "not found" words
     mean the object asked for is not there, and "permission" that it may not be read: not content.
+    A DELETE of a post that is not there is answered so too ("The post does not appear to exist"):
+    ``NotFound``, which a delete repeated after a lost answer takes for the first attempt's success.
     """
     said = server_words(body)
     words = (said or "").lower()
     if method == "GET" and "permission" in words:
         return errors.PermissionDenied(_WORDS[403], network=NAME, server_message=said)
     if method == "GET" and (not said or any(w in words for w in _NOT_FOUND_WORDS)):
+        return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
+    if method == "DELETE" and any(w in words for w in _NOT_FOUND_WORDS):
         return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
     return errors.ContentRejected("Minds refused the request", network=NAME, server_message=said)
 

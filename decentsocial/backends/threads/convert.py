@@ -198,6 +198,19 @@ def asked(body: Mapping[str, Any], post_id: str) -> Mapping[str, Any]:
     return body
 
 
+def confirmed(body: Mapping[str, Any], action: str, object_id: str) -> None:
+    """A ``{"success": …}`` answer (a delete, hiding a reply) that must say it was done: HTTP 200 is
+    no proof. ``success: false`` means nothing was done (``ContentRejected``), and a delete whose
+    ``deleted_id`` names another object is an answer about another post (ids compared as text)."""
+    if body.get("success") in (False, "false"):
+        raise ContentRejected(
+            f"Threads answered that it did not {action} {object_id} (success: false)", network=NAME
+        )
+    deleted = body.get("deleted_id")
+    if deleted is not None and as_str(deleted) != object_id:
+        raise not_asked_for(NAME, "post", object_id, as_str(deleted))
+
+
 def timestamp(value: Any) -> datetime:
     """A Graph API timestamp (``2026-11-26T13:15:00+0000``); missing is now, unreadable is malformed."""
     if value is None or value == "":

@@ -590,7 +590,9 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         if not body.get("id"):
             return None
         repost_id = convert.id_of(body, "the repost")
-        return self._resolved(self._api.get(segment(repost_id), fields=convert.MEDIA_FIELDS))
+        # An answer about another post would come back as the repost, and delete() of it take that post.
+        answer = convert.asked(self._api.get(segment(repost_id), fields=convert.MEDIA_FIELDS), repost_id)
+        return self._resolved(answer)
 
     def _own_repost_of(self, original: str) -> Post | None:
         """Your repost of ``original`` among your newest :data:`REPOST_LOOKBACK` threads, if any."""
@@ -611,8 +613,14 @@ class ThreadsNetwork(BaseNetwork[ThreadsSettings]):
         self._manage_reply(reply, hide=False)
 
     def _manage_reply(self, reply: PostRef, *, hide: bool) -> None:
-        path = f"{segment(media_id(self.post_id(reply)))}/manage_reply"
-        self._api.graph("POST", path, data={"hide": "true" if hide else "false"}, safe_to_repeat=True)
+        target = media_id(self.post_id(reply))
+        body = self._api.graph(
+            "POST",
+            f"{segment(target)}/manage_reply",
+            data={"hide": "true" if hide else "false"},
+            safe_to_repeat=True,
+        )
+        convert.confirmed(body, "hide" if hide else "unhide", target)
 
 
 def _secret(value: str | SecretStr, name: str) -> str:

@@ -17,6 +17,7 @@ from ...errors import AuthenticationError, DecentSocialError, NetworkUnavailable
 from ...httpclient import HttpApi, scrub, sent_secrets
 from ...limits import Limits
 from ...retry import RetryPolicy
+from .convert import confirmed
 from .failures import NAME, REFRESH_HINT, GraphFailure
 
 __all__ = ["GraphApi"]
@@ -71,8 +72,9 @@ class GraphApi(HttpApi):
         return self.call("GET", self.versioned(path), params=params)
 
     def remove(self, object_id: str) -> None:
-        """DELETE a Graph object; "not found" on a repeat is success (see ``HttpApi.delete``)."""
-        self.delete(self.versioned(object_id))
+        """DELETE a Graph object; "not found" on a repeat is success (see ``HttpApi.delete``), and
+        an answer must not say otherwise (``{"success": false}``, another ``deleted_id``)."""
+        self.delete(self.versioned(object_id), check=lambda body: confirmed(body, "delete", object_id))
 
     def attempt(self, path: str, data: Mapping[str, Any]) -> dict[str, Any] | GraphFailure:
         """One POST that is never repeated here, whose refusal the caller examines (codes, subcodes).
