@@ -147,17 +147,41 @@ def parse_variants(items: list[str]) -> dict[str, str]:
 
 
 def check_variant_names(variants: dict[str, str], to: list[str]) -> None:
-    """Each ``--variant`` names a ``--to`` profile or a network: one naming neither (a typo) can match
-    no target, said before the store is made (``Scheduler.schedule`` says it too, for a network no
-    target is on, as it reads the profiles)."""
-    from .registry import known_networks
+    """Each ``--variant`` names a ``--to`` profile or the network of one: one naming neither (a typo, or
+    a network no target is on) can match no target, said before the store is made, naming what it may be.
 
+    The networks are read from the profiles (no secret is read). When one of them cannot be read (no
+    such profile, no network set, a config file in error), any network's name passes here: the profile's
+    own error is what :func:`~decentsocial.scheduler.check_targets` then says (status 1).
+    """
+    if not variants:
+        return
+    networks = _networks_of(to)
+    if networks is None:
+        from .registry import known_networks
+
+        allowed, which = {*to, *known_networks()}, "no network"
+        said = f"{', '.join(dict.fromkeys(to))}, or a network's name"
+    else:
+        allowed, which = {*to, *networks}, "no network of theirs"
+        said = ", ".join(dict.fromkeys([*to, *networks]))
     for name in variants:
-        if name not in to and name not in known_networks():
-            raise InvalidInput(
-                f"--variant {name!r} names no --to profile and no network; use one of"
-                f" {', '.join(dict.fromkeys(to))}, or a network's name"
-            )
+        if name not in allowed:
+            raise InvalidInput(f"--variant {name!r} names no --to profile and {which}; use one of {said}")
+
+
+def _networks_of(profiles: list[str]) -> list[str] | None:
+    """The networks ``profiles`` are on, in order, each once; ``None`` if one of them says none."""
+    from .config import profile_network
+    from .errors import DecentSocialError
+
+    try:
+        found = [profile_network(name) for name in profiles]
+    except DecentSocialError:
+        return None
+    if any(network is None for network in found):
+        return None
+    return list(dict.fromkeys(n for n in found if n is not None))
 
 
 def _jobs_table(jobs: list[Job]) -> Table:

@@ -27,6 +27,7 @@ from .base import BaseNetwork
 from .draft_cli import AltOpt, CwOpt, ImageOpt, TagOpt, TitleOpt, images
 from .errors import ConfigurationError, DecentSocialError
 from .models import Account, Draft, Message, Notification, Post, Reward
+from .post_text import print_posts as print_posts  # the command modules print posts with it too
 from .store_cli import (
     checked_while_read,
     each_once,
@@ -413,35 +414,6 @@ def ask_first(yes: bool, question: str) -> None:
 # ---------------------------------------------------------------- rendering
 
 
-def print_posts(console: Console, posts: Iterable[Post]) -> int:
-    """Each post as a header line and its text on its own line(s), never cut or wrapped by us.
-
-    A table would fold long right-to-left lines inside a cell; printed this
-    way the terminal wraps and lays out each paragraph itself.
-    """
-    count = 0
-    for item in posts:
-        count += 1
-        m = item.metrics
-        kind = "replied" if item.reply_to else "posted"
-        header = (
-            f"[bold]@{_escape(item.author.handle)}[/bold] {kind} [dim]{item.created_at:%Y-%m-%d %H:%M} UTC · "
-            f"{_count(m.likes, 'like')} · {_count(m.replies, 'reply', 'replies')} · {_escape(item.id)}[/dim]"
-        )
-        console.print(header, soft_wrap=True)  # one line, even when piped: a script reads it whole
-        for line in item.text.splitlines() or [""]:
-            console.print("  " + bidi(line), markup=False, soft_wrap=True)
-    return count
-
-
-def _count(value: int | None, one: str, many: str | None = None) -> str:
-    """``"1 like"``, ``"3 likes"``, or ``"- likes"`` when the network does not say."""
-    plural = many or one + "s"
-    if value is None:
-        return f"- {plural}"
-    return f"{value} {one if value == 1 else plural}"
-
-
 def amounts(reward: Reward) -> str:
     return ", ".join(str(a) for a in reward.amounts) or "nothing"
 
@@ -631,12 +603,6 @@ def _print_outcomes(targets: Sequence[Target], result: CrosspostResult, dry_run:
     else:
         summary = f"Done. To run this again without posting twice, add --key {result.key}"
     console.print(summary, markup=False, soft_wrap=True)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(printable(text))
 
 
 @app.command(rich_help_panel=READING)

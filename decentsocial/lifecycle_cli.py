@@ -36,8 +36,9 @@ from .cli import (
 )
 from .errors import NotFound
 from .models import Draft
+from .post_text import print_post_body
 from .store_cli import StoreOpt, each_once, is_missing_file, open_scheduler, typed_value
-from .terminal import bidi, printable, text_or_stdin
+from .terminal import printable, text_or_stdin
 
 if TYPE_CHECKING:
     from .crosspost import Outcome
@@ -97,8 +98,7 @@ def edit(
     verb = "replaced by" if post.id != post_id else "edited"
     console = out()
     console.print(f"{verb} {printable(post.url or post.id)}:", markup=False, soft_wrap=True)
-    for line in post.text.splitlines() or [""]:  # line by line, as posts are shown: no lines run together
-        console.print("  " + bidi(line), markup=False, soft_wrap=True)
+    print_post_body(console, post)  # as posts are shown: its warning, its lines, its media
 
 
 @app.command(rich_help_panel=POSTING)

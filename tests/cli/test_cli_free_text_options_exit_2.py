@@ -171,7 +171,9 @@ def test_text_piped_in_empty_is_still_the_files_fault(home: Path) -> None:
 
 def test_a_variant_naming_no_target_is_refused_before_the_store(home: Path) -> None:
     line = refused(invoke(home, "schedule", "hi", "--to", "brand", "--variant", "brnad=hello"))
-    assert "--variant 'brnad' names no --to profile and no network; use one of brand" in line
+    assert (
+        "--variant 'brnad' names no --to profile and no network of theirs; use one of brand, sandbox" in line
+    )
     assert made(home) == []
     by_network = invoke(home, "schedule", "hi", "--to", "brand", "--variant", "sandbox=hello", "--json")
     assert by_network.exit_code == 0, by_network.output
