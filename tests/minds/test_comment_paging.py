@@ -1,4 +1,4 @@
-"""Minds comments from a server that sends the same comments again under fresh offsets: the listing
+"""Minds comments from a server that sends the same comments again under fresh tokens: the listing
 ends at the first page that brings nothing new, as a feed does, instead of reading up to
 ``max_pages`` pages."""
 
@@ -15,7 +15,7 @@ from decentsocial.backends.minds.settings import MindsSettings
 from tests.servers._scripted_http import Reply, Request, scripted_server
 
 
-def test_comments_sent_again_under_fresh_offsets_end_the_listing() -> None:
+def test_comments_sent_again_under_fresh_tokens_end_the_listing() -> None:
     offsets = itertools.count()
 
     def answer(r: Request) -> Reply:
@@ -32,7 +32,7 @@ def test_comments_sent_again_under_fresh_offsets_end_the_listing() -> None:
                 },
                 {"entity_guid": "1", "description": "no guid", "time_created": 1},
             ]
-            return Reply(200, {"comments": comments, "load-next": f"fresh-{next(offsets)}"})
+            return Reply(200, {"comments": comments, "load-previous": f"fresh-{next(offsets)}"})
         return Reply(404, {"status": "error", "message": "not found"})
 
     with scripted_server(answer) as server:

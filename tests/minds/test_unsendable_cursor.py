@@ -1,6 +1,7 @@
-"""A Minds feed or comment page whose ``load-next`` holds a lone surrogate (valid JSON:
-``"\\ud800"``), which no request can carry: the server's malformed answer (``NetworkUnavailable``),
-not the caller's ``InvalidInput`` ("a request parameter is not valid Unicode"), as it was."""
+"""A Minds feed page whose ``load-next``, or comment page whose ``load-previous``, holds a lone
+surrogate (valid JSON: ``"\\ud800"``), which no request can carry: the server's malformed answer
+(``NetworkUnavailable``), not the caller's ``InvalidInput`` ("a request parameter is not valid
+Unicode"), as it was."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def answer(r: Request) -> Reply:
     if r.path.endswith("/oauth/token"):
         return TOKEN
     if r.path.startswith("/api/v1/comments/"):
-        return Reply(200, {"comments": [COMMENT], "load-next": "\ud800"})
+        return Reply(200, {"comments": [COMMENT], "load-previous": "\ud800"})
     if r.path.startswith("/api/v1/newsfeed/single/"):
         return Reply(200, {"activity": ACTIVITY})
     return Reply(200, {"activity": [ACTIVITY], "load-next": "\udfff1"})
@@ -43,4 +44,4 @@ def test_a_page_offset_that_cannot_be_sent_back_is_the_servers_error(call: objec
             call(net)  # type: ignore[operator]
         net.close()
     assert caught.value.network == "minds"
-    assert not any("offset" in r.query for r in server.requests)  # the offset was never sent
+    assert not any("offset" in r.query or "token" in r.query for r in server.requests)  # never sent

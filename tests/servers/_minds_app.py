@@ -29,7 +29,13 @@ Endpoints reproduced:
   /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
   ``load-next``.
 * ``POST /api/v1/comments/:guid`` (``comment``), ``GET
-  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``.
+  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``. The listing
+  pages as the engine's v1 comments controller does (``MindsApp.comments_page``):
+  newest page first (``descending`` defaults to true), each page oldest first
+  within it, ``limit`` 5 by default, older pages by the opaque ``token`` its
+  ``load-previous`` gives, ``offset`` / ``include_offset`` from a guid; no
+  ``load-next``. A delete of a comment that is not there answers HTTP 200
+  ``{"status": "error", "message": "Comment not found"}``, as that controller does.
 * Errors: ``{"status": "error", "message": …}`` with the HTTP status; an
   expired or unknown token is 401; 429 with ``Retry-After`` when throttled;
   a malformed (non-numeric) guid on a read is 400. ``newsfeed/single`` of a
@@ -41,7 +47,7 @@ Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
 ``token_not_json`` and ``token_without_token`` (a broken token answer),
 ``repeat_cursor`` (a listing answers its first page and the same
-``load-next`` whatever offset it is asked for).
+``load-next``, or for comments ``load-previous``, whatever it is asked for).
 
 Test-only controls live under ``/_test/`` (users, groups, subscriptions,
 clock, faults, statistics).
@@ -50,7 +56,9 @@ clock, faults, statistics).
 from __future__ import annotations
 
 import argparse
+import base64
 import itertools
+import json
 import secrets
 import threading
 import time
@@ -216,9 +224,7 @@ class MindsApp:
             if method == "POST":
                 return self.comment(user, parts[3], body)
             if method == "GET":
-                live = (c for c in self.s.comments.values() if c.entity == parts[3] and not c.deleted)
-                items = sorted(live, key=lambda c: (c.time_created, int(c.guid)))
-                return self.page(items, q, "comments", newest_first=False)
+                return self.comments_page(parts[3], q)
             if method == "DELETE":
                 return self.delete_comment(user, parts[3])
         raise MindsError(404, "Endpoint not found")
@@ -312,7 +318,7 @@ class MindsApp:
             key=lambda a: (-a.time_created, -int(a.guid)),
         )
 
-    def page(self, items: list[Any], q: Any, key: str, *, newest_first: bool = True) -> Response:
+    def page(self, items: list[Any], q: Any, key: str) -> Response:
         try:
             limit = max(1, min(int(q.get("limit", "12")), 150))
         except ValueError:
@@ -338,6 +344,68 @@ class MindsApp:
                 "status": "success",
                 key: [export(x) for x in chunk],
                 "load-next": chunk[-1].guid if chunk and more else "",
+            }
+        )
+
+    def comments_page(self, entity: str, q: Any) -> Response:
+        """``GET /api/v1/comments/:guid`` as the engine's v1 comments controller pages it.
+
+        ``descending`` (default: anything but ``false``) lists newest first by guid; ``limit`` defaults
+        to 5; ``offset`` starts at a guid (``include_offset``, default true, keeps it); ``token`` is an
+        opaque paging state (Cassandra's there) that goes on in the same direction. A descending page
+        is sent reversed, oldest first within it, and ``load-previous`` holds the token for the next
+        page (``""`` at the end; a full last page still gets one, whose page is empty, as Cassandra
+        does). An unreadable token is an empty page, as the engine's caught query error is. There is
+        no ``load-next``: the v1 controller sends none.
+        """
+        try:
+            limit = max(1, min(int(q.get("limit", "5")), 150))
+        except ValueError:
+            raise MindsError(400, "limit must be a number") from None
+        descending = q.get("descending", "true") != "false"
+        live = [c for c in self.s.comments.values() if c.entity == entity and not c.deleted]
+        items = sorted(live, key=lambda c: int(c.guid), reverse=descending)
+        if self.s.fault("repeat_cursor"):
+            # A broken (or hostile) server: the first page again, and the same token, for ever.
+            chunk = items[:limit]
+            shown = chunk[::-1] if descending else chunk
+            return JSONResponse(
+                {
+                    "status": "success",
+                    "comments": [self.export_comment(c) for c in shown],
+                    "load-previous": "c2FtZQ==",
+                }
+            )
+        offset = q.get("offset") or ""
+        if offset.isdigit():
+            at = int(offset)
+            keep = q.get("include_offset", "true") != "false"
+            if descending:
+                items = [c for c in items if int(c.guid) < at or (keep and int(c.guid) == at)]
+            else:
+                items = [c for c in items if int(c.guid) > at or (keep and int(c.guid) == at)]
+        token = q.get("token") or ""
+        if token:
+            try:
+                state = json.loads(base64.b64decode(token, validate=True))
+                after, was_descending = int(state["after"]), bool(state["descending"])
+            except (ValueError, KeyError, TypeError):
+                return JSONResponse({"status": "success", "comments": [], "load-previous": ""})
+            if was_descending != descending:
+                return JSONResponse({"status": "success", "comments": [], "load-previous": ""})
+            items = [c for c in items if (int(c.guid) < after if descending else int(c.guid) > after)]
+        chunk = items[:limit]
+        paging = ""
+        if len(chunk) == limit:
+            state_ = {"after": chunk[-1].guid, "descending": descending}
+            paging = base64.b64encode(json.dumps(state_).encode()).decode()
+        shown = chunk[::-1] if descending else chunk
+        return JSONResponse(
+            {
+                "status": "success",
+                "comments": [self.export_comment(c) for c in shown],
+                "load-previous": paging,
+                "socketRoomName": f"comments:{entity}:0:0:0",
             }
         )
 
@@ -500,7 +568,8 @@ class MindsApp:
     def delete_comment(self, user: User, guid: str) -> Response:
         c = self.s.comments.get(guid)
         if c is None or c.deleted:
-            raise MindsError(404, "The comment could not be found")
+            # As the engine's v1 comments controller answers it: a 200 with status "error".
+            return JSONResponse({"status": "error", "message": "Comment not found"})
         if c.owner != user.guid:
             raise MindsError(403, "You can not delete this comment")
         c.deleted = True

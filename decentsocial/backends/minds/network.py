@@ -284,7 +284,11 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return None
 
     def _find_commented(self, attempt: MindsAttempt, entity: str) -> str | None:
-        """An earlier attempt's comment: yours, same text, made since that attempt."""
+        """An earlier attempt's comment: yours, same text, made since that attempt.
+
+        The comments are read newest first, page by page, back to when the attempt started (the
+        first older comment ends it): on a busy post it is behind later ones, past the first page.
+        """
         me = self._me()
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
@@ -293,7 +297,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 post = convert.comment(c)
             except errors.NetworkUnavailable:
                 continue  # a malformed comment is not the one sought
-            if post.id in claimed or post.created_at.timestamp() < since:
+            if post.created_at.timestamp() < since:
+                break
+            if post.id in claimed:
                 continue
             if post.author.id == me.id and post.text == attempt.text:
                 return post.id
@@ -340,18 +346,25 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         return convert.asked_post(activity, guid(id))
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
-        """A post's comments, oldest first, by ``load-next`` offset, each once (within
-        ``limits.max_pages``, and the offset must move on): a page that brings no comment not
-        given before ends it, as a feed does."""
+        """A post's comments, newest first, each once, every page of them.
+
+        The engine's v1 comments listing gives the newest page first (``descending`` is its
+        default), each page oldest first within it, and the page before it by the paging token in
+        ``load-previous``, sent back as ``token``; it sends no ``load-next``. Reading only the first
+        page missed every older comment: ``get_post`` of one was ``NotFound``, and the lookup after a
+        lost reply answer published it again. At most ``limits.max_pages`` pages, a token must move
+        on, and a page that brings no comment not given before ends it, as a feed does.
+        """
         path = f"/api/v1/comments/{segment(guid(entity))}"
 
         def fetch(cursor: str | None, size: int) -> Page[dict[str, Any], str]:
             params: dict[str, Any] = {"limit": size}
             if cursor:
-                params["offset"] = cursor
+                params["token"] = cursor
             body = self._api.call("GET", path, params=params)
             items = [dict(c) for c in map(as_dict, as_list(body.get("comments"))) if c]
-            return Page(items, as_str(body.get("load-next")) or None)
+            items.reverse()  # each page comes oldest first: newest first throughout
+            return Page(items, as_str(body.get("load-previous")) or None)
 
         # Comments without a guid share one key: they are malformed, and every caller passes them over.
         return self._paged(fetch, None, key=lambda c: as_str(c.get("guid")) or "")
