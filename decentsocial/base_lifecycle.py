@@ -30,11 +30,11 @@ class PostLifecycleTemplate:
 
     def edit(self, post: PostRef, draft: Draft | str, *, replace: bool = False) -> Post:
         net = cast("BaseNetwork[Any]", self)
+        if Capability.EDIT not in net.capabilities and not replace:
+            raise net.unsupported(Capability.EDIT)  # before the arguments, as every member
         target = net._post_arg(post)
         d = self._edit_draft(draft)
         if Capability.EDIT not in net.capabilities:
-            if not replace:
-                raise net.unsupported(Capability.EDIT)
             return self._replace(target, d)
         net.check_draft(d)
         return self._edit(self._own_post(target, "edit"), d)

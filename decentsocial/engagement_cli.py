@@ -138,25 +138,34 @@ def report_command(
     frame = report_frame([account for _, account in results])
     columns = [str(c) for c in frame.columns]
     records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    # Each row's profile, first: two profiles of one handle on one network (two sandbox files, one
+    # account signed in twice) gave two rows that could not be told apart. ``target`` in JSON, as
+    # every other --json names the profile; its frame row is the target's, in the same order.
+    labels = [target.label for target, _ in results]
     if as_json:
-        rows = [{k: _plain(v) for k, v in record.items()} for record in records]
+        rows = [
+            {"target": label, **{k: _plain(v) for k, v in record.items()}}
+            for label, record in zip(labels, records, strict=True)
+        ]
         print_json({"since": json_time(start), "rows": rows})
     else:
-        _print_report(start, columns, records)
+        _print_report(start, columns, labels, records)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_report(start: datetime, columns: list[str], records: list[dict[str, Any]]) -> None:
+def _print_report(
+    start: datetime, columns: list[str], labels: list[str], records: list[dict[str, Any]]
+) -> None:
     table = Table(title=f"Engagement since {start.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
-    for column in columns:
+    for column in ["profile", *columns]:
         table.add_column(
             column,
-            justify="left" if column in ("network", "account") else "right",
+            justify="left" if column in ("profile", "network", "account") else "right",
             overflow="fold",  # a narrow terminal folds a name, never hides a number
         )
-    for record in records:
-        table.add_row(*(_cell(v) for v in record.values()))
+    for label, record in zip(labels, records, strict=True):
+        table.add_row(cell(label), *(_cell(v) for v in record.values()))
     out().print(table)
 
 

@@ -1,11 +1,12 @@
 """Posts as terminal text, as every command that shows posts prints them (``timeline``, ``search``,
-``thread``, ``account --posts``, ``edit``, ``demo``, ``monitor``).
+``thread``, ``account --posts``, ``edit``, ``demo``, ``monitor``, ``notifications``).
 
-Beside its text a post carries what changes how it is read: a content warning
-(the network shows the text behind it) and media. Left out, a brand reviewing
+Beside its text a post carries what changes how it is read: a title (Hive,
+Steem: the headline readers see first), a content warning (the network shows
+the text behind it) and media. Left out, a brand reviewing
 its timeline in a terminal could not tell a post behind a warning, or one
-whose images have no description, from a plain one. Both are a stranger's
-text, and go through :func:`~decentsocial.terminal.printable` and
+whose images have no description, from a plain one. Each is a stranger's
+text, and goes through :func:`~decentsocial.terminal.printable` and
 :func:`~decentsocial.terminal.bidi` as the post's text does.
 """
 
@@ -26,7 +27,15 @@ if TYPE_CHECKING:
 
     from .models import Media, Post
 
-__all__ = ["CW_SHOWN", "media_marker", "one_line", "print_post_body", "print_posts", "warning_text"]
+__all__ = [
+    "CW_SHOWN",
+    "media_marker",
+    "one_line",
+    "print_post_body",
+    "print_posts",
+    "title_text",
+    "warning_text",
+]
 
 #: The most of a content warning shown, and of each description; the most descriptions on a line.
 CW_SHOWN, ALT_SHOWN, ALTS_SHOWN = 120, 50, 3
@@ -76,9 +85,21 @@ def _kind_words(kind: str, n: int) -> str:
     return one if n == 1 else many
 
 
+def title_text(post: Post) -> str | None:
+    """The post's title (Hive, Steem), one line, never cut, right-to-left isolated; ``None`` without one
+    (or a blank one). A stranger's title with a line break must not pass for the post's first line."""
+    if post.title is None or not post.title.strip():
+        return None
+    return bidi(" ".join(post.title.split()))
+
+
 def print_post_body(console: Console, post: Post) -> None:
-    """The post under its header, each line indented: its content warning (``CW: …``), its text line by
-    line (never cut or wrapped by us), and its media (``[2 images] alt: "…"``)."""
+    """The post under its header, each line indented: its title in bold (Hive, Steem), its content
+    warning (``CW: …``), its text line by line (never cut or wrapped by us), and its media
+    (``[2 images] alt: "…"``)."""
+    title = title_text(post)
+    if title is not None:
+        console.print(Text("  " + title, style="bold"), soft_wrap=True)
     warning = warning_text(post)
     if warning is not None:
         console.print(Text("  CW: " + warning, style="bold"), soft_wrap=True)

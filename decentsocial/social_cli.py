@@ -45,9 +45,9 @@ from .cli import (
 )
 from .draft_cli import AltOpt, CwOpt, ImageOpt, images
 from .models import Account, Draft, Notification, Post
+from .post_text import media_marker, one_line, warning_text
 from .store_cli import checked_while_read, key_text, typed_value
 from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
-from .text import truncate
 
 __all__: list[str] = []
 
@@ -261,12 +261,29 @@ def notifications(
         raise typer.Exit(1)
 
 
+#: The most of a notification's post text shown on its line (graphemes, counted on what is shown).
+EXCERPT = 60
+
+
 def _notification_line(item: Notification) -> str:
+    """One notification on one line; its post as ``monitor`` shows one (``[CW: food] text [2 images]``),
+    the text cut: the text behind a warning must not show as if it had none."""
     # Each part made printable on its own: over the whole line, it would strip the post's bidi isolates.
     who = f" @{printable(item.account.handle)}" if item.account else ""
     amount = f" {printable(str(item.amount))}" if item.amount else ""
-    about = f": {bidi(truncate(item.post.text.replace(chr(10), ' '), 60))}" if item.post else ""
+    about = f": {_post_excerpt(item.post)}" if item.post else ""
     return f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}"
+
+
+def _post_excerpt(post: Post) -> str:
+    """``[CW: …] text… [media]``, each part there only when the post has it (no blank text between)."""
+    warning = warning_text(post)
+    parts = (
+        None if warning is None else f"[CW: {warning}]",
+        bidi(one_line(post.text, EXCERPT)),
+        media_marker(post.media, alt=False),
+    )
+    return " ".join(part for part in parts if part)
 
 
 @app.command(rich_help_panel=READING)

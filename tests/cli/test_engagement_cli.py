@@ -60,14 +60,24 @@ def test_report_prints_a_table_per_account(profiles: Path) -> None:
     lines = done.output.splitlines()
     assert "Engagement since" in lines[0]
     header = next(line for line in lines if "network" in line)
-    for column in ("account", "posts", "likes", "reposts", "replies", "quotes", "views", "rewards_SAND"):
+    for column in (
+        "profile",
+        "account",
+        "posts",
+        "likes",
+        "reposts",
+        "replies",
+        "quotes",
+        "views",
+        "rewards_SAND",
+    ):
         assert column in header
     brand = next(line for line in lines if " brand " in line).split("│")
     cells = [c.strip() for c in brand if c.strip()]
-    # sandbox, brand, 3 posts, 2 likes, 1 repost, 1 reply, 0 quotes, no views, 2 pending SAND
-    assert cells == ["sandbox", "brand", "3", "2", "1", "1", "0", "-", "2.000"]
+    # profile brand: sandbox, brand, 3 posts, 2 likes, 1 repost, 1 reply, 0 quotes, no views, 2 pending SAND
+    assert cells == ["brand", "sandbox", "brand", "3", "2", "1", "1", "0", "-", "2.000"]
     other = [c.strip() for c in next(line for line in lines if "brand-b" in line).split("│") if c.strip()]
-    assert other[:4] == ["sandbox", "brand-b", "0", "-"]  # no posts: nothing to count
+    assert other[:5] == ["brand-b", "sandbox", "brand-b", "0", "-"]  # no posts: nothing to count
 
 
 def test_report_as_json(profiles: Path) -> None:
@@ -78,6 +88,7 @@ def test_report_as_json(profiles: Path) -> None:
     assert timedelta(hours=23) < datetime.now(timezone.utc) - since < timedelta(hours=25)
     assert data["rows"] == [
         {
+            "target": "brand",
             "network": "sandbox",
             "account": "brand",
             "posts": 3,
