@@ -39,9 +39,9 @@ from .cli import (
     out,
 )
 from .models import Post
-from .post_text import CW_SHOWN, media_marker, one_line, warning_text
+from .post_text import post_inline
 from .store_cli import typed_value
-from .terminal import bidi, cell, json_text, json_time, printable
+from .terminal import cell, json_text, json_time, printable
 
 __all__ = ["post_line"]
 
@@ -52,23 +52,15 @@ SHOWN = 15
 def post_line(post: Post) -> str:
     """One post as one terminal line: time, network, author, text (escaped, right-to-left isolated),
     with its content warning before the text and its media after (``[CW: food] … [2 images]``)."""
-    warning, media = warning_text(post), media_marker(post.media, alt=False)
-    before = "" if warning is None else f"[CW: {warning}] "
-    after = "" if media is None else " " + media
     return (
         f"{post.created_at.astimezone(timezone.utc):%H:%M:%S} {post.network} "
-        f"@{printable(post.author.handle)}: {before}{bidi(' '.join(post.text.split()))}{after}"
+        f"@{printable(post.author.handle)}: {post_inline(post, ' '.join(post.text.split()))}"
     )
 
 
 def _cell_text(post: Post) -> str:
     """The live view's text cell: as :func:`post_line`, without the isolates (the cell sets its own)."""
-    warning = post.content_warning
-    text = " ".join(post.text.split())
-    if warning is not None and warning.strip():
-        text = f"[CW: {one_line(warning, CW_SHOWN)}] {text}"
-    media = media_marker(post.media, alt=False)
-    return text if media is None else f"{text} {media}"
+    return post_inline(post, " ".join(post.text.split()), isolate=False)
 
 
 def _json_line(post: Post) -> str:

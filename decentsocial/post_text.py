@@ -13,7 +13,7 @@ text, and goes through :func:`~decentsocial.terminal.printable` and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -78,6 +78,20 @@ def media_marker(media: Iterable[Media], *, alt: bool = True) -> str | None:
         more = " · …" if len(described) > ALTS_SHOWN else ""
         marker += f" alt: {' · '.join(shown)}{more}"
     return marker
+
+
+def post_inline(post: Post, text: str, *, isolate: bool = True) -> str:
+    """A post on one line, as ``monitor`` and ``notifications`` show it: ``[CW: food] text [2 images]``,
+    each part there only when the post has it. ``text`` is the post's text as the caller cuts it;
+    without ``isolate`` right-to-left parts are not isolated (a table cell isolates each line itself)."""
+    shown: Callable[[str], str] = bidi if isolate else printable
+    warning = post.content_warning
+    parts = (
+        f"[CW: {shown(one_line(warning, CW_SHOWN))}]" if warning is not None and warning.strip() else None,
+        shown(text),
+        media_marker(post.media, alt=False),
+    )
+    return " ".join(part for part in parts if part)
 
 
 def _kind_words(kind: str, n: int) -> str:

@@ -45,7 +45,7 @@ from .cli import (
 )
 from .draft_cli import AltOpt, CwOpt, ImageOpt, images
 from .models import Account, Draft, Notification, Post
-from .post_text import media_marker, one_line, warning_text
+from .post_text import one_line, post_inline
 from .store_cli import checked_while_read, key_text, typed_value
 from .terminal import bidi, printable, stdin_is_terminal, text_or_stdin
 
@@ -271,19 +271,8 @@ def _notification_line(item: Notification) -> str:
     # Each part made printable on its own: over the whole line, it would strip the post's bidi isolates.
     who = f" @{printable(item.account.handle)}" if item.account else ""
     amount = f" {printable(str(item.amount))}" if item.amount else ""
-    about = f": {_post_excerpt(item.post)}" if item.post else ""
+    about = f": {post_inline(item.post, one_line(item.post.text, EXCERPT))}" if item.post else ""
     return f"{item.created_at:%Y-%m-%d %H:%M} UTC  {item.kind}{who}{amount}{about}"
-
-
-def _post_excerpt(post: Post) -> str:
-    """``[CW: …] text… [media]``, each part there only when the post has it (no blank text between)."""
-    warning = warning_text(post)
-    parts = (
-        None if warning is None else f"[CW: {warning}]",
-        bidi(one_line(post.text, EXCERPT)),
-        media_marker(post.media, alt=False),
-    )
-    return " ".join(part for part in parts if part)
 
 
 @app.command(rich_help_panel=READING)
