@@ -23,6 +23,7 @@ __all__ = [
     "made",
     "one_line",
     "piped",
+    "post_body",
     "refused",
     "run_process",
     "run_with_bytes",
@@ -138,3 +139,12 @@ def run_with_bytes(folder: Path, *args: str | bytes, **env: str) -> str:
     assert ran.returncode == 2, ran.stderr
     assert ran.stdout == b""
     return str(ran.stderr.decode("utf-8"))
+
+
+def post_body(output: str, post_id: str) -> list[str]:
+    """The lines under post ``post_id``'s header in a command's text output, up to the next header or rule."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.endswith(post_id) and line.startswith("@"))
+    rest = lines[start + 1 :]
+    end = next((i for i, line in enumerate(rest) if not line.startswith("  ")), len(rest))
+    return rest[:end]

@@ -125,22 +125,13 @@ def test_notifications_json_is_unchanged(home: Path) -> None:
 # ---------------------------------------------------------------- titles
 
 
-def body(output: str, post_id: str) -> list[str]:
-    """The lines under the header of post ``post_id``, up to the next header or rule."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.endswith(post_id) and line.startswith("@"))
-    rest = lines[start + 1 :]
-    end = next((i for i, line in enumerate(rest) if not line.startswith("  ")), len(rest))
-    return rest[:end]
-
-
 def test_every_command_showing_posts_shows_the_title_first(home: Path) -> None:
     with brand(home) as b:
         post = b.publish(ds.Draft(title="Winter menu", text="Our new menu\nis out", content_warning="food"))
     expected = ["  Winter menu", "  CW: food", "  Our new menu", "  is out"]
     for args in (["timeline"], ["search", "menu"], ["thread", post.id], ["account", "--posts", "3"]):
         shown = invoke(home, *args, "-p", "brand")
-        assert body(shown.stdout, post.id) == expected, (args, shown.stdout)
+        assert helpers.post_body(shown.stdout, post.id) == expected, (args, shown.stdout)
 
 
 def test_the_title_is_bold_and_a_post_without_one_is_as_before(home: Path) -> None:
@@ -152,8 +143,8 @@ def test_the_title_is_bold_and_a_post_without_one_is_as_before(home: Path) -> No
         print_posts(console, [titled])
     assert "\x1b[1m  Winter menu\x1b[0m" in console.export_text(styles=True)
     shown = invoke(home, "timeline", "-p", "brand").stdout
-    assert body(shown, plain.id) == ["  no title here"]
-    assert body(shown, blank.id) == ["  a blank title"]
+    assert helpers.post_body(shown, plain.id) == ["  no title here"]
+    assert helpers.post_body(shown, blank.id) == ["  a blank title"]
 
 
 def test_a_strangers_title_cannot_drive_the_terminal_or_pass_for_a_line(home: Path) -> None:
@@ -162,8 +153,8 @@ def test_a_strangers_title_cannot_drive_the_terminal_or_pass_for_a_line(home: Pa
         arabic = f.publish(ds.Draft(title=ARABIC, text="acme two"))
     shown = invoke(home, "search", "acme", "-p", "brand").stdout
     assert not {"\x1b", "\x07", "\u202e"} & set(shown)
-    assert body(shown, hostile.id) == ["  Big news to day", "  acme one"]
-    assert body(shown, arabic.id) == [f"  {FSI}{ARABIC}{PDI}", "  acme two"]
+    assert helpers.post_body(shown, hostile.id) == ["  Big news to day", "  acme one"]
+    assert helpers.post_body(shown, arabic.id) == [f"  {FSI}{ARABIC}{PDI}", "  acme two"]
 
 
 def test_posts_json_is_unchanged_with_a_title(home: Path) -> None:

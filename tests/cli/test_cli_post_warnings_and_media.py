@@ -49,15 +49,6 @@ def posted(home: Path, *args: str) -> str:
     return str(target["posts"][0]["id"])
 
 
-def body(output: str, post_id: str) -> list[str]:
-    """The lines under the header of post ``post_id``, up to the next header or rule."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.endswith(post_id) and line.startswith("@"))
-    rest = lines[start + 1 :]
-    end = next((i for i, line in enumerate(rest) if not line.startswith("  ")), len(rest))
-    return rest[:end]
-
-
 def test_every_command_showing_posts_shows_the_warning_and_the_media(home: Path) -> None:
     post_id = posted(
         home, "Our new menu\nis out", "--cw", "food", "--image", str(home / "a.png"),
@@ -66,14 +57,15 @@ def test_every_command_showing_posts_shows_the_warning_and_the_media(home: Path)
     expected = ["  CW: food", "  Our new menu", "  is out", '  [2 images] alt: "A bowl of ramen"']
     for args in (["timeline"], ["search", "menu"], ["thread", post_id], ["account", "--posts", "3"]):
         shown = invoke(home, *args, "-p", "brand")
-        assert body(shown.stdout, post_id) == expected, (args, shown.stdout)
+        assert helpers.post_body(shown.stdout, post_id) == expected, (args, shown.stdout)
 
 
 def test_a_plain_post_is_shown_as_before_and_one_of_images_only_is_marked(home: Path) -> None:
     post_id = posted(home, "plain words")
-    assert body(invoke(home, "timeline", "-p", "brand").stdout, post_id) == ["  plain words"]
+    assert helpers.post_body(invoke(home, "timeline", "-p", "brand").stdout, post_id) == ["  plain words"]
     only_image = posted(home, "", "--image", str(home / "a.png"))  # no text, no description
-    assert body(invoke(home, "timeline", "-p", "brand").stdout, only_image) == ["  ", "  [1 image]"]
+    shown = invoke(home, "timeline", "-p", "brand").stdout
+    assert helpers.post_body(shown, only_image) == ["  ", "  [1 image]"]
 
 
 def test_json_output_is_unchanged(home: Path) -> None:
@@ -106,7 +98,7 @@ def test_a_strangers_warning_and_descriptions_cannot_drive_the_terminal(home: Pa
     post = strangers_post(home)
     for args in (["search", "acme"], ["thread", post.id]):
         shown = invoke(home, *args, "-p", "brand").stdout
-        assert body(shown, post.id) == [
+        assert helpers.post_body(shown, post.id) == [
             "  CW: spoilers second line",
             "  hello acme",
             f'  [2 images, 1 video] alt: "red cat evil" · "{FSI}مرحبا بكم{PDI}"',
@@ -124,7 +116,7 @@ def test_a_long_warning_and_descriptions_are_cut(home: Path) -> None:
                 media=tuple(ds.Media(kind="image", data=PNG, alt_text=alt) for alt in alts),
             )
         )
-    warning, _, media = body(invoke(home, "search", "many", "-p", "brand").stdout, post.id)
+    warning, _, media = helpers.post_body(invoke(home, "search", "many", "-p", "brand").stdout, post.id)
     assert warning == "  CW: " + "w" * 119 + "…"
     assert media.startswith('  [4 images] alt: "picture 0 xxx')
     shown = media.split('"')[1::2]

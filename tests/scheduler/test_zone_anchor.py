@@ -10,6 +10,7 @@ import pytest
 
 from decentsocial.scheduler import Scheduler
 
+from . import zoned
 from .profiles import Clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -22,16 +23,8 @@ def clock() -> Clock:
 
 
 def ran_at(sched: Scheduler, job_id: str, times: int) -> list[str]:
-    """Run the job's next ``times`` occurrences, each when due; the Berlin times they ran at."""
-    clock = sched._now
-    assert isinstance(clock, Clock)
-    shown = []
-    for _ in range(times):
-        due = sched.job(job_id).at
-        clock.now = due
-        assert sched.run_pending() == 1
-        shown.append(due.astimezone(BERLIN).strftime("%m-%d %H:%M"))
-    return shown
+    """The Berlin times the job's next ``times`` occurrences ran at, each run when due."""
+    return zoned.ran_at(sched, sched._now, job_id, times, shown_as="%m-%d %H:%M")
 
 
 def test_a_first_time_the_clocks_skip_runs_an_hour_later_once(sched: Scheduler) -> None:

@@ -23,7 +23,7 @@ from decentsocial.cli import app
 from decentsocial.models import parse_iso_datetime
 from decentsocial.scheduler import Scheduler
 
-from .profiles import Clock
+from . import zoned
 
 NEW_YORK = ZoneInfo("America/New_York")
 DAY = timedelta(days=1)
@@ -34,16 +34,8 @@ def iso(text: str) -> datetime:
 
 
 def ran_at(sched: Scheduler, job_id: str, times: int) -> list[str]:
-    """Run the job's next ``times`` occurrences, each when due; the New York times they ran at."""
-    clock = sched._now
-    assert isinstance(clock, Clock)
-    shown = []
-    for _ in range(times):
-        due = sched.job(job_id).at
-        clock.now = due
-        assert sched.run_pending() == 1
-        shown.append(due.astimezone(NEW_YORK).strftime("%m-%d %H:%M%z"))
-    return shown
+    """The New York times the job's next ``times`` occurrences ran at, each run when due."""
+    return zoned.ran_at(sched, sched._now, job_id, times, zone=NEW_YORK)
 
 
 def test_an_offset_the_zone_does_not_have_then_is_refused_naming_both_and_nothing_stored(

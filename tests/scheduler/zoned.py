@@ -14,14 +14,21 @@ from decentsocial.scheduler import Scheduler
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def ran_at(sched: Scheduler, clock: Any, job_id: str, times: int) -> list[str]:
-    """Run the job's next ``times`` occurrences, each when due; the local times (Berlin) they ran at."""
+def ran_at(
+    sched: Scheduler,
+    clock: Any,
+    job_id: str,
+    times: int,
+    zone: ZoneInfo = BERLIN,
+    shown_as: str = "%m-%d %H:%M%z",
+) -> list[str]:
+    """Run the job's next ``times`` occurrences, each when due; the local times (``zone``'s) they ran at."""
     shown = []
     for _ in range(times):
         due = sched.job(job_id).at
         clock.now = due
         assert sched.run_pending() == 1
-        shown.append(due.astimezone(BERLIN).strftime("%m-%d %H:%M%z"))
+        shown.append(due.astimezone(zone).strftime(shown_as))
     return shown
 
 
