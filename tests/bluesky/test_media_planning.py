@@ -91,7 +91,9 @@ def test_the_link_card_is_checked_while_planning(net: BlueskyNetwork) -> None:
 
 
 def test_images_bluesky_takes_still_plan(net: BlueskyNetwork) -> None:
-    images = (ds.Media(data=PNG), ds.Media(kind="gif", data=PNG), ds.Media(data=b"x", mime_type="image/avif"))
+    # an AVIF's bytes are checked too (its ftyp box): b"x" labelled image/avif is refused now
+    avif = b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"
+    images = (ds.Media(data=PNG), ds.Media(kind="gif", data=PNG), ds.Media(data=avif, mime_type="image/avif"))
     [planned] = ds.crosspost(ds.Draft(text="Launch day", media=images), [net], dry_run=True).outcomes
     assert planned.ok, planned.error
 

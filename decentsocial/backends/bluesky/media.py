@@ -2,8 +2,9 @@
 
 Bluesky shows at most 4 images a post; each blob may be at most 1,000,000
 bytes (``app.bsky.embed.images``). The width and height come from the
-``Media`` when it gives both, otherwise from the image header (PNG, JPEG, GIF, WebP),
-so the app can lay the image out before loading it. The lexicon sets no limit
+``Media`` when it gives both, otherwise from the image header (PNG, JPEG, GIF, WebP;
+not AVIF or HEIC, whose size lies deep in the file), so the app can lay the image out
+before loading it. The lexicon sets no limit
 on an image's alt text, so none is checked here.
 """
 
@@ -35,10 +36,25 @@ __all__ = [
 
 MAX_IMAGES = 4
 
+#: The ISO-BMFF images (AVIF, HEIC/HEIF) by the major brand of their ``ftyp`` box, named as the
+#: PDS names them (it reads the major brand only: any other, ``isom`` or ``mp42``, is a video).
+_ISO_IMAGE_BRANDS = {
+    b"avif": "image/avif",
+    b"avis": "image/avif",
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"hevc": "image/heic-sequence",
+    b"hevx": "image/heic-sequence",
+    b"mif1": "image/heif",
+    b"msf1": "image/heif-sequence",
+}
 #: The types :func:`sniff` tells from an image's first bytes. Declared as ``Media.mime_type``, one
 #: is checked against the bytes: the PDS stores a blob as the type it finds in them, and a PDF or a
-#: text file labelled ``image/png`` is no image (stored as a document, or shown as a broken image).
-SNIFFED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+#: text file labelled ``image/png`` (or ``image/avif``) is no image (stored as a document, or under
+#: the type declared and shown as a broken image).
+SNIFFED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", *_ISO_IMAGE_BRANDS.values()})
+#: What the types of :data:`SNIFFED_TYPES` are called in an error.
+_SNIFFED_NAMES = "a PNG, JPEG, GIF, WebP, AVIF or HEIC/HEIF image"
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,7 @@ def sniff(data: bytes) -> tuple[str | None, int | None, int | None]:
         return (mime, *_webp_size(data))
     if mime == "image/jpeg":
         return (mime, *_jpeg_size(data))
-    return None, None, None
+    return mime, None, None  # AVIF and HEIC are not measured
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -78,7 +94,23 @@ def sniff_type(data: bytes) -> str | None:
         return "image/webp"
     if data[:2] == b"\xff\xd8":
         return "image/jpeg"
-    return None
+    return _iso_image_type(data)
+
+
+def _iso_image_type(data: bytes) -> str | None:
+    """An AVIF or HEIC/HEIF image's type, by its leading ``ftyp`` box (size, ``ftyp``, major brand,
+    minor version, compatible brands). A generic HEIF (``mif1``/``msf1``) is AVIF when its compatible
+    brands say so; a video (``isom``, ``mp42``, ``qt``…) or any other box is no image here."""
+    if len(data) < 12 or data[4:8] != b"ftyp":
+        return None
+    major = data[8:12]
+    mime = _ISO_IMAGE_BRANDS.get(major)
+    if major in (b"mif1", b"msf1"):
+        end = min(int.from_bytes(data[:4], "big"), len(data), 256)  # the box's end (a short one: none)
+        compatible = {data[i : i + 4] for i in range(16, end - 3, 4)}
+        if compatible & {b"avif", b"avis"}:
+            return "image/avif"
+    return mime
 
 
 def _webp_size(data: bytes) -> tuple[int | None, int | None]:
@@ -155,18 +187,20 @@ def _check_size(number: int, size: int | None, max_bytes: int, network: str) -> 
 def _checked_mime(number: int, declared: str | None, data: bytes | None, network: str) -> str:
     """The type to upload image ``number`` as: its bytes' own (as the PDS will find it), else the
     ``image/*`` type declared. ``data`` is ``None`` for a file not read yet: only the declared type
-    is checked then. A declared PNG, JPEG, GIF or WebP whose bytes are none of these is refused: the
-    PDS would store a document (refused as no image after the upload, each time it is retried) or a
-    file no one can view."""
+    is checked then. A declared type of :data:`SNIFFED_TYPES` (PNG, JPEG, GIF, WebP, AVIF, HEIC…)
+    whose bytes are none of these is refused: the PDS would store a document (refused as no image
+    after the upload, each time it is retried) or a file no one can view."""
     sniffed = None if data is None else sniff_type(data)
     mime = declared or sniffed
-    if mime is None or not mime.startswith("image/"):
+    if mime is None or not mime.lower().startswith("image/"):  # a MIME type is case-insensitive
         raise ContentRejected(
-            f"image {number} is not a PNG, JPEG, GIF or WebP image (give Media.mime_type)", network=network
+            f"image {number} is not a PNG, JPEG, GIF or WebP image, nor an AVIF or HEIC one "
+            "(give Media.mime_type)",
+            network=network,
         )
     if data is not None and sniffed is None and mime.lower() in SNIFFED_TYPES:
         raise ContentRejected(
-            f"image {number} is labelled {mime[:60]!r} but its bytes are not a PNG, JPEG, GIF or WebP image",
+            f"image {number} is labelled {mime[:60]!r} but its bytes are not {_SNIFFED_NAMES}",
             network=network,
         )
     return sniffed or mime
@@ -197,7 +231,7 @@ def checked_blob(answer: dict[str, Any], image: PreparedImage, *, network: str) 
     CID and size) stored as an image: put in the post, another blob would show something else than
     was uploaded, and one without a CID would show nothing while the publish seemed to succeed.
 
-    Bytes of a declared type :func:`sniff` cannot check (``image/avif``…) that the PDS found to be no
+    Bytes of a declared type :func:`sniff` cannot check (``image/tiff``…) that the PDS found to be no
     image (a PDF, a video) are ``ContentRejected``: retrying would upload them and be refused again."""
     blob = answer.get("blob")
     if not isinstance(blob, dict):
