@@ -296,11 +296,14 @@ def _image_text(image: re.Match[str]) -> str:
 
 
 def markdown_to_text(body: str) -> str:
-    """Plain text from Hive's markdown/HTML bodies: images dropped, links to their text, marks removed.
+    """Plain text from Hive's markdown/HTML bodies: images dropped, links to their text, marks removed,
+    ``@`` WORD JOINER (another network's mention, see ``ops.body_text``) read as the ``@`` it was.
 
     Each pass runs only when its marker is in the text (most replies are plain text).
     """
     text = body
+    if "@\u2060" in text:  # a mention of another network's account, as ``ops.body_text`` writes it
+        text = text.replace("@\u2060", "@")
     if "](" in text:
         text = _IMAGE.sub(_image_text, text) if "![" in text else text
         text = _LINK.sub(r"\1", text)

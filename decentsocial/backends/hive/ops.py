@@ -20,12 +20,13 @@ from typing import Any
 
 from ...errors import ContentRejected, InvalidInput
 from ...models import Amount, Beneficiary, Draft, PayoutOptions, normalise_tags
-from ...text import truncate, utf8_len
+from ...text import entities, truncate, utf8_len
 from ...urls import web_link
 from .chain import Chain, check_account, check_community, check_permlink
 
 __all__ = [
     "OpJson",
+    "body_text",
     "check_comment",
     "claim_op",
     "comment_ops",
@@ -282,10 +283,58 @@ def text_room(draft: Draft, chain: Chain, *, reply: bool, app: str = "decentsoci
 
 
 def _body(draft: Draft, images: list[str]) -> str:
-    """The body as sent: the text, then a link to each image with its alt text (what front ends give
-    screen readers; read back, :func:`~.convert.markdown_to_text` makes it the image's plain text)."""
+    """The body as sent: the text (:func:`body_text`), then a link to each image with its alt text (what
+    front ends give screen readers; read back, :func:`~.convert.markdown_to_text` makes it the image's
+    plain text)."""
     alts = [m.alt_text for m in draft.media if m.url]
-    return draft.text + "".join(f"\n\n![{_alt(alt)}]({url})" for alt, url in zip(alts, images, strict=True))
+    images_md = "".join(f"\n\n![{_alt(alt)}]({url})" for alt, url in zip(alts, images, strict=True))
+    return body_text(draft.text) + images_md
+
+
+#: WORD JOINER (U+2060): invisible, and no letter, so neither a front end nor Hivemind reads a name
+#: after it.
+WORD_JOINER = "\u2060"
+#: An ``@`` that a front end or Hivemind reads a mention after (anything but a letter, digit, ``_``,
+#: ``#`` or ``/`` before it: condenser's and Hivemind's rules together), and the whole name written
+#: after it: an account-like run, then ``_`` and ``@domain`` if any (``@alice_b``,
+#: ``@alice@mastodon.social``).
+_AT_NAME = re.compile(r"(?<![A-Za-z0-9_#/])@(?P<name>[A-Za-z0-9_.-]+(?:@[\w-]+(?:\.[\w-]+)*)?)")
+
+
+def body_text(text: str) -> str:
+    """``text`` as a body, each ``@name`` that is no account name here written ``@`` WORD JOINER name.
+
+    Front ends (condenser: ``[@＠]([a-z][-.a-z\\d]+[a-z\\d])``) and Hivemind's notifications
+    (``@([a-zA-Z0-9.-]{1,16}[a-zA-Z0-9])(?![a-z])``) read the account-like run after an ``@``: a
+    crosspost's ``@alice@mastodon.social`` linked and notified the Hive account ``alice``, and
+    ``@alice.bsky.social`` (17 characters, no account name) notified ``alice.bsky``: someone else.
+    The joiner, after the ``@`` alone, keeps the text as readers see it and mentions nobody here; an
+    ``@name`` that is an account name (any case) is a mention on this chain and stays as written, and
+    so does every link (``https://mastodon.social/@alice``).
+    """
+    if "@" not in text:
+        return text
+    found = [m for m in _AT_NAME.finditer(text) if not _account_name(m["name"].rstrip(".-"))]
+    if not found:
+        return text
+    spans = [(e.start, e.end) for e in entities(text) if e.kind == "link"]
+    pieces: list[str] = []
+    at = 0
+    for match in found:
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        pieces += [text[at : match.start() + 1], WORD_JOINER]
+        at = match.start() + 1
+    return "".join(pieces) + text[at:]
+
+
+def _account_name(name: str) -> bool:
+    """Whether ``name`` (any case: front ends and Hivemind lower-case it) is a valid account name."""
+    try:
+        check_account(name.lower(), "hive")
+    except InvalidInput:
+        return False
+    return True
 
 
 def _alt(text: str | None) -> str:

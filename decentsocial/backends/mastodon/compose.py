@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from typing import Any
 from ...coerce import as_dict, as_int
 from ...errors import ContentRejected, InvalidInput
 from ...models import Draft, Media
-from ...text import grapheme_len, hashtags, mastodon_len, mentions, mentions_before
+from ...text import grapheme_len, hashtags, links, mastodon_len, mentions, mentions_before
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "InstanceLimits",
     "check_length",
     "check_limits",
+    "check_mention",
     "check_static",
+    "check_supported",
     "compose_text",
     "handle_key",
     "header_key",
@@ -61,6 +64,9 @@ class InstanceLimits:
     image_upload_bytes: int = MAX_UPLOAD_BYTES
     #: The longest alt text (Mastodon counts characters, i.e. code points).
     description_limit: int = 1500
+    #: ``supported_mime_types`` (lower case): the only types the instance takes; ``None`` where it
+    #: does not say (then no type is refused before the upload).
+    supported_mime_types: frozenset[str] | None = None
 
     @classmethod
     def from_instance(cls, instance: Mapping[str, Any]) -> InstanceLimits:
@@ -94,7 +100,21 @@ class InstanceLimits:
             max_upload_bytes=largest,
             image_upload_bytes=pick(media, "image_size_limit", largest),
             description_limit=pick(media, "description_limit", default.description_limit),
+            supported_mime_types=_mime_types(media.get("supported_mime_types")),
         )
+
+
+def _mime_types(value: Any) -> frozenset[str] | None:
+    """The announced types, lower case; ``None`` for no list (or an empty or malformed one)."""
+    if not isinstance(value, list):
+        return None
+    types = frozenset(_essence(item) for item in value if isinstance(item, str) and item.strip())
+    return types or None
+
+
+def _essence(mime: str) -> str:
+    """``mime`` without parameters, lower case: ``Image/JPEG; q=1`` is ``image/jpeg`` (RFC 9110)."""
+    return mime.partition(";")[0].strip().lower()
 
 
 def _section(parent: Any, key: str) -> Mapping[str, Any]:
@@ -113,7 +133,8 @@ def handle_key(handle: str, local_domain: str | None = None) -> str:
 
 
 def compose_text(draft: Draft, *, reply_to_handle: str | None = None, local_domain: str | None = None) -> str:
-    """The status text: a title as first paragraph, missing mentions first, missing tags and link last.
+    """The status text: a title as first paragraph, missing mentions first, missing tags and link last
+    (the link card's URL unless it is one of the text's links, not merely a piece of one).
 
     Mastodon makes mentions, hashtags and the link card from the text itself,
     so what the draft carries in fields is written into the text. A mention
@@ -140,7 +161,8 @@ def compose_text(draft: Draft, *, reply_to_handle: str | None = None, local_doma
     extra_tags = [f"#{t}" for t in draft.all_tags if t not in present_tags]
     if extra_tags:
         body = f"{body}\n\n{' '.join(extra_tags)}" if body else " ".join(extra_tags)
-    if draft.link is not None and draft.link.url not in body:
+    # A link of the text's own, not a piece of one: ".../launch" is not in ".../launch-2026".
+    if draft.link is not None and draft.link.url not in links(body):
         body = f"{body}\n\n{draft.link.url}" if body else draft.link.url
     return body
 
@@ -179,14 +201,36 @@ def known_mime(media: Media, data: bytes | None = None) -> str | None:
         if guessed:
             return guessed
     data = media.data if data is None else data
-    if data is None:
-        return None
+    return None if data is None else _sniffed(data)
+
+
+def _sniffed(data: bytes) -> str | None:
+    """The image type (PNG, JPEG, GIF, WebP) ``data`` starts as; ``None`` for any other bytes."""
     for magic, mime in _MAGIC:
         if data.startswith(magic):
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def check_supported(number: int, media: Media, limits: InstanceLimits) -> None:
+    """Attachment ``number`` of a type the instance does not list in ``supported_mime_types`` is
+    refused before any upload (Mastodon would refuse the upload with a 422).
+
+    Only a type that is known counts: ``Media.mime_type``, or what ``Media.data`` is sniffed as. A
+    file's name is no proof of its type (``flyer.pdf`` may hold a PNG), and an instance that lists
+    no types is left to decide.
+    """
+    if limits.supported_mime_types is None:
+        return
+    mime = media.mime_type or (None if media.data is None else _sniffed(media.data))
+    if mime is not None and _essence(mime) not in limits.supported_mime_types:
+        raise ContentRejected(
+            f"attachment {number} is of type {mime[:60]!r}, which this server does not take "
+            "(see supported_mime_types in its instance document)",
+            network=NETWORK,
+        )
 
 
 def media_mime(media: Media, data: bytes) -> str:
@@ -210,7 +254,8 @@ def upload_limit(media: Media, limits: InstanceLimits, mime: str | None) -> tupl
 
 
 def check_static(draft: Draft, *, now: datetime | None = None) -> None:
-    """Checks that need no server: visibility, media sources, poll with media, tags, schedule time."""
+    """Checks that need no server: visibility, media sources, poll with media, tags, mentions and the
+    schedule time."""
     mastodon_visibility(draft.visibility)
     for item in draft.media:
         if not item.has_bytes:
@@ -227,12 +272,42 @@ def check_static(draft: Draft, *, now: datetime | None = None) -> None:
                 f" written as #{tag} it would tag {f'#{read[0]}' if read else 'nothing'}",
                 network=NETWORK,
             )
+    for handle in draft.mentions:  # written into the text as "@handle": it must name one account there
+        check_mention(handle)
     if draft.scheduled_at is not None:
         now = now or datetime.now(timezone.utc)
         if draft.scheduled_at < now + MIN_SCHEDULE_AHEAD:
             raise ContentRejected(
                 "scheduled_at must be at least 5 minutes in the future (Mastodon's rule)", network=NETWORK
             )
+
+
+#: A local account's name (Mastodon's ``/\A[a-z0-9_]+\z/i``): no dot, so a Bluesky handle is none.
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_]+")
+#: A Nostr key (NIP-19 ``npub1…``, ``nprofile1…``): letters and digits like a name, but no account here.
+_NOSTR_KEY = re.compile(r"n(?:pub|profile)1[02-9ac-hj-np-z]{6,}", re.IGNORECASE)
+
+
+def check_mention(handle: str) -> None:
+    """``ContentRejected`` for a ``Draft.mentions`` entry that names no Mastodon account: one that is not
+    ``user`` (a local account) or ``user@domain`` as the status text reads it, such as a Bluesky handle
+    (``alice.bsky.social``) or a Nostr key. Written into the status it would stay text, notifying nobody,
+    while the post went out as if the mention had been made (Bluesky refuses such an entry too)."""
+    clean = handle.strip().lstrip("@")
+    if not clean:  # nothing to write (compose_text leaves it out)
+        return
+    user, at, domain = clean.partition("@")
+    if at:  # another server's account (or this one's, named with its domain): the server resolves it
+        named = bool(user.strip()) and bool(domain.strip())
+    else:
+        named = _LOCAL_NAME.fullmatch(user) is not None and _NOSTR_KEY.fullmatch(user) is None
+    if not named:
+        raise ContentRejected(
+            f"Draft.mentions holds {handle[:100]!r}, which names no Mastodon account: write @user for a "
+            "local account or @user@domain for any other (a Bluesky handle or a Nostr key mentions nobody "
+            "here)",
+            network=NETWORK,
+        )
 
 
 def check_length(draft: Draft, text: str, limits: InstanceLimits) -> None:
@@ -247,13 +322,13 @@ def check_length(draft: Draft, text: str, limits: InstanceLimits) -> None:
 
 
 def check_limits(draft: Draft, limits: InstanceLimits) -> None:
-    """Attachments (how many, and each file's size, known without reading it) and poll against the
-    instance's own numbers."""
+    """Attachments (how many, each file's size known without reading it, each known type) and poll
+    against the instance's own numbers."""
     if len(draft.media) > limits.max_media:
         raise ContentRejected(
             f"{len(draft.media)} attachments, over this server's limit of {limits.max_media}", network=NETWORK
         )
-    for media in draft.media:
+    for number, media in enumerate(draft.media, 1):
         described = len(media.alt_text or "")
         if described > limits.description_limit:
             raise ContentRejected(
@@ -267,6 +342,7 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
         mime = known_mime(media)
         if media.data is not None:  # as publishing refuses it; a file's bytes are sniffed once read
             media_mime(media, media.data)
+        check_supported(number, media, limits)
         cap, which = upload_limit(media, limits, mime)
         if size is not None and size > cap:
             raise ContentRejected(

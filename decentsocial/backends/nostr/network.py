@@ -24,6 +24,7 @@ from ...models import Account, Draft, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
+from ...text import links
 from . import lists
 from .convert import (
     account_from_profile,
@@ -246,7 +247,7 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
         """Content and tags of a note: ``t`` for hashtags, ``p`` for NIP-27 mentions, NIP-36 and NIP-32,
         NIP-14 ``subject`` for a title; a link card's URL (no such event) is written into the text."""
         text = draft.text
-        if draft.link is not None and draft.link.url not in text:
+        if draft.link is not None and draft.link.url not in links(text):  # a link, not a piece of one
             text = f"{text}\n\n{draft.link.url}" if text.strip() else draft.link.url
         content, keys = mentioned_keys(text)
         mentioned = dict.fromkeys(keys)
