@@ -37,6 +37,7 @@ __all__ = [
     "poll_params",
     "status_length",
     "status_params",
+    "told_mime",
     "upload_limit",
 ]
 
@@ -192,14 +193,24 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 
 def known_mime(media: Media, data: bytes | None = None) -> str | None:
-    """The attachment's MIME type: given, guessed from the file name, or sniffed from ``data`` (else
-    ``Media.data``); ``None`` while unknown (a file not read yet)."""
+    """The attachment's MIME type: :func:`told_mime`, else guessed from the file name; ``None`` while
+    unknown (a file not read yet whose name says nothing).
+
+    The name is a fallback only: ``flyer.pdf`` holding a PNG is a PNG once its bytes are read (the
+    type declared on the upload is what Mastodon checks), while planning, which reads no file, has
+    nothing better than the name to measure it by.
+    """
+    told = told_mime(media, data)
+    if told is None and media.path is not None:
+        told, _ = mimetypes.guess_type(media.path.name)
+    return told
+
+
+def told_mime(media: Media, data: bytes | None = None) -> str | None:
+    """The type known for sure: ``Media.mime_type``, else what ``data`` (else ``Media.data``) is
+    sniffed as; ``None`` for bytes no magic number here tells, or none read yet."""
     if media.mime_type:
         return media.mime_type
-    if media.path is not None:
-        guessed, _ = mimetypes.guess_type(media.path.name)
-        if guessed:
-            return guessed
     data = media.data if data is None else data
     return None if data is None else _sniffed(data)
 
@@ -214,17 +225,17 @@ def _sniffed(data: bytes) -> str | None:
     return None
 
 
-def check_supported(number: int, media: Media, limits: InstanceLimits) -> None:
+def check_supported(number: int, media: Media, limits: InstanceLimits, data: bytes | None = None) -> None:
     """Attachment ``number`` of a type the instance does not list in ``supported_mime_types`` is
     refused before any upload (Mastodon would refuse the upload with a 422).
 
-    Only a type that is known counts: ``Media.mime_type``, or what ``Media.data`` is sniffed as. A
-    file's name is no proof of its type (``flyer.pdf`` may hold a PNG), and an instance that lists
-    no types is left to decide.
+    Only a type that is known counts (:func:`told_mime`): ``Media.mime_type``, or what the bytes
+    (``data`` once a file is read, else ``Media.data``) are sniffed as. A file's name is no proof of
+    its type (``flyer.pdf`` may hold a PNG), and an instance that lists no types is left to decide.
     """
     if limits.supported_mime_types is None:
         return
-    mime = media.mime_type or (None if media.data is None else _sniffed(media.data))
+    mime = told_mime(media, data)
     if mime is not None and _essence(mime) not in limits.supported_mime_types:
         raise ContentRejected(
             f"attachment {number} is of type {mime[:60]!r}, which this server does not take "

@@ -42,7 +42,7 @@ class PostLifecycle:
         handle = self._replied_handle(post) if post.reply_to is not None else None
         text = compose_text(draft, reply_to_handle=handle, local_domain=net._local_domain())
         check_length(draft, text, net.limits())
-        payloads = [net._media_bytes(m) for m in draft.media]
+        payloads = [net._media_bytes(m, n) for n, m in enumerate(draft.media, 1)]
         media_ids = [
             net._upload(m, data, mime) for m, (data, mime) in zip(draft.media, payloads, strict=True)
         ]

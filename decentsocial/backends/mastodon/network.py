@@ -34,6 +34,7 @@ from .compose import (
     check_length,
     check_limits,
     check_static,
+    check_supported,
     compose_text,
     known_mime,
     media_mime,
@@ -304,7 +305,8 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
             earlier = self._keyed_status(draft.idempotency_key)
             if earlier is not None:
                 return earlier
-        payloads = [self._media_bytes(m) for m in draft.media]  # read every file before uploading any
+        # Read (and check) every file before uploading any.
+        payloads = [self._media_bytes(m, n) for n, m in enumerate(draft.media, 1)]
         # One key per logical publish, reused by every retry: the server keeps one status per key.
         key = draft.idempotency_key or f"decentsocial-{uuid.uuid4().hex}"
         media_ids = [
@@ -364,13 +366,17 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
         except errors.DecentSocialError as exc:  # the post is made: a repeat within the hour still finds it
             log.warning("%s; the status of key %r is not kept", exc.message, key)
 
-    def _media_bytes(self, media: Media) -> tuple[bytes, str]:
-        """The attachment's bytes and type, read within the instance's limit for its kind."""
+    def _media_bytes(self, media: Media, number: int = 1) -> tuple[bytes, str]:
+        """Attachment ``number``'s bytes and type, read within the instance's limit for its kind.
+
+        The type the bytes tell wins over the file name's guess, and is checked against the types
+        the instance takes (``check_draft`` could not: it reads no file)."""
         limits = self._upload_limits()
         cap, _ = upload_limit(media, limits, known_mime(media))
         data = media.read_bytes(cap, network=NETWORK)  # a file's size is checked first
         if not data:
             raise errors.ContentRejected("media is empty", network=NETWORK)
+        check_supported(number, media, limits, data)
         mime = media_mime(media, data)
         cap, which = upload_limit(media, limits, mime)  # the type sniffed from the bytes may say more
         if len(data) > cap:
