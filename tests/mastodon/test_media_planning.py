@@ -23,6 +23,8 @@ from decentsocial.backends.mastodon import MastodonNetwork
 from tests.images import png
 from tests.servers.mastodon import MastodonServer
 
+from .media_checks import refused, uploads
+
 MIB = 1024 * 1024
 
 
@@ -39,23 +41,6 @@ def sparse(path: Path, size: int) -> Path:
         file.write(png())
         file.truncate(size)
     return path
-
-
-def uploads(net: MastodonNetwork) -> list[str]:
-    seen: list[str] = []
-    net.transport.session.hooks["response"].append(
-        lambda r, *a, **k: seen.append(r.request.path_url) if "/media" in r.request.path_url else None
-    )
-    return seen
-
-
-def refused(net: MastodonNetwork, draft: ds.Draft) -> ds.ContentRejected:
-    [planned] = ds.crosspost(draft, [net], dry_run=True).outcomes
-    assert isinstance(planned.error, ds.ContentRejected), planned
-    with pytest.raises(ds.ContentRejected) as caught:
-        net.publish(draft)
-    assert caught.value.message == planned.error.message  # planning and publishing agree
-    return caught.value
 
 
 def test_an_image_over_the_image_limit_is_refused_while_planning(

@@ -24,6 +24,8 @@ from decentsocial.backends.mastodon.compose import InstanceLimits
 from tests.images import png
 from tests.servers.mastodon import MastodonServer
 
+from .media_checks import refused, uploads
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 #: The first bytes of a lossless WebP (RIFF, WEBP, a VP8L chunk): what a WebP is told by.
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
@@ -34,25 +36,6 @@ def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
     mastodon_server.clear_faults()
     yield mastodon_server
     mastodon_server.clear_faults()
-
-
-def uploads(net: MastodonNetwork) -> list[str]:
-    """The media requests ``net`` makes from now on (none may be made for a refused draft)."""
-    seen: list[str] = []
-    net.transport.session.hooks["response"].append(
-        lambda r, *a, **k: seen.append(r.request.path_url) if "/media" in r.request.path_url else None
-    )
-    return seen
-
-
-def refused(net: MastodonNetwork, draft: ds.Draft) -> ds.ContentRejected:
-    """The refusal of planning, which publishing repeats before any upload."""
-    [planned] = ds.crosspost(draft, [net], dry_run=True).outcomes
-    assert isinstance(planned.error, ds.ContentRejected), planned
-    with pytest.raises(ds.ContentRejected) as caught:
-        net.publish(draft)
-    assert caught.value.message == planned.error.message
-    return caught.value
 
 
 def statuses(server: MastodonServer, net: MastodonNetwork) -> int:
