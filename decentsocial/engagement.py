@@ -38,7 +38,16 @@ from .state import open_store, store_failures
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["HISTORY_COLUMNS", "REPORT_COLUMNS", "asset_columns", "history", "report", "track"]
+__all__ = [
+    "HISTORY_COLUMNS",
+    "LINKED_NETWORKS",
+    "REPORT_COLUMNS",
+    "asset_columns",
+    "history",
+    "post_key",
+    "report",
+    "track",
+]
 
 log = logging.getLogger("decentsocial.engagement")
 
@@ -57,6 +66,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "created_at",
     "author",
     *ENGAGEMENT,
+    "url",
 )
 #: The dtype of ``taken_at`` and ``created_at`` in :func:`history`: UTC, to the microsecond as stored.
 _TIME = "datetime64[us, UTC]"
@@ -72,6 +82,9 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "views",
 )
 
+#: The store's layout (``PRAGMA user_version``): 2 keys a post's snapshots by ``post``, its identity
+#: (:func:`post_key`); 1 (``user_version`` 0, no ``url`` and ``post`` columns) keyed them by id.
+_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
     network       TEXT NOT NULL,
@@ -86,11 +99,28 @@ CREATE TABLE IF NOT EXISTS snapshots (
     views         INTEGER,
     reward_status TEXT,
     rewards       TEXT NOT NULL,
-    PRIMARY KEY (network, id, taken_at)
+    url           TEXT,
+    post          TEXT NOT NULL,
+    PRIMARY KEY (network, post, taken_at)
 )
 """
+#: The columns of a store of the first layout, keyed by ``(network, id, taken_at)``: read as it is,
+#: rebuilt in the layout above by the next ``track``.
+_STORED_V1 = ("network", "id", "taken_at", "created_at", "author", *_COUNTS, "reward_status", "rewards")
 #: The columns of ``_SCHEMA``'s table, in order: another program's ``snapshots`` table is not this one.
-_STORED = ("network", "id", "taken_at", "created_at", "author", *_COUNTS, "reward_status", "rewards")
+_STORED = (*_STORED_V1, "url", "post")
+#: Networks whose post ids are the server's own (a status has another id on each Mastodon server, and
+#: two servers give one id to two statuses): their posts are told apart, and one read through two
+#: servers is one post, by its link (``Post.url``, the same on every server). Every other network's id
+#: names one post wherever it is read, and lasts (a Bluesky or Threads link holds the author's handle,
+#: which may change; a Minds comment has its post's link).
+LINKED_NETWORKS: frozenset[str] = frozenset({"mastodon"})
+
+
+def post_key(network: str, post_id: str, url: str | None) -> str:
+    """The identity of a post's history: its link on a network of :data:`LINKED_NETWORKS` (where it
+    has one), else its id."""
+    return url if url and network in LINKED_NETWORKS else post_id
 
 
 def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
@@ -111,11 +141,12 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
 
     def prepare(db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        stored = tuple(r[1] for r in db.execute("PRAGMA table_info(snapshots)"))
-        if (tables and "snapshots" not in tables) or (stored and stored != _STORED):
+        if tables and "snapshots" not in tables:
             raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
+        stored = _layout(db, path)
         if create:
-            db.execute(_SCHEMA)
+            if stored != _STORED:  # new, or of the first layout: made or rebuilt, once, by one process
+                _make_or_rebuild(db, path)
         elif not stored:  # a reader never writes: a database with no table is not a store track made
             raise errors.ConfigurationError(
                 f"{path} is a database without snapshots, not a decentsocial metrics store:"
@@ -127,6 +158,49 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
     return open_store(
         path, "a decentsocial metrics store", _TIMEOUT, prepare, missing=None if create else missing
     )
+
+
+def _layout(db: sqlite3.Connection, path: Path) -> tuple[str, ...]:
+    """The columns of the store's ``snapshots`` (none yet: ``()``), checked to be this version's or the
+    first one's: another program's table, or a store a newer decentsocial made, is refused as it is."""
+    stored = tuple(r[1] for r in db.execute("PRAGMA table_info(snapshots)"))
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if stored not in ((), _STORED, _STORED_V1) or (stored == _STORED_V1 and version != 0):
+        raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
+    if stored == _STORED and version != _VERSION:
+        raise errors.ConfigurationError(
+            f"{path} is a metrics store of another decentsocial version (layout {version}, this one reads"
+            f" {_VERSION} and 1): upgrade decentsocial to use it"
+        )
+    return stored
+
+
+def _make_or_rebuild(db: sqlite3.Connection, path: Path) -> None:
+    """Make the snapshots table, or rebuild a store of the first layout in this one, in one transaction.
+
+    SQLite cannot change a table's primary key: the rows go to a new table that replaces the old one.
+    Their ``url`` is not known (missing) and their ``post`` is their id, as they were keyed; the next
+    snapshot of each post with a link claims them (:func:`_claim`). Looked at again under the write
+    lock, so two processes tracking into one old store rebuild it once.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        stored = _layout(db, path)
+        if stored == _STORED_V1:
+            db.execute(_SCHEMA.replace("snapshots", "snapshots_v2"))
+            db.execute(
+                "INSERT INTO snapshots_v2 SELECT network, id, taken_at, created_at, author, likes, reposts,"
+                " replies, quotes, views, reward_status, rewards, NULL, id FROM snapshots"
+            )
+            db.execute("DROP TABLE snapshots")
+            db.execute("ALTER TABLE snapshots_v2 RENAME TO snapshots")
+            log.info("track: %s rebuilt with each post's link (metrics store layout %d)", path, _VERSION)
+        db.execute(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {_VERSION}")
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
 
 
 def check_store(store: str | Path) -> None:
@@ -164,10 +238,11 @@ def track(
     if not all(isinstance(p, Post) for p in given):
         raise errors.InvalidInput("track takes Post objects (from publish, get_post, search…)")
     # A post listed twice (a server that sends one post twice in a page, or on two pages) is one snapshot:
-    # read once and returned once, so a caller summing what was stored does not count it twice.
+    # read once and returned once, so a caller summing what was stored does not count it twice. One post
+    # is one identity (:func:`post_key`): two Mastodon servers' statuses of one id are two posts.
     items: dict[tuple[str, str], Post] = {}
     for post in given:
-        items.setdefault((post.network, post.id), post)
+        items.setdefault((post.network, post_key(post.network, post.id, post.url)), post)
     by_name: dict[str, list[Network]] = {}
     for net in connections(networks):
         by_name.setdefault(net.name, []).append(net)
@@ -176,10 +251,11 @@ def track(
     try:
         read = (_refresh(post, by_name.get(post.network, [])) for post in items.values())
         current = [post for post in read if post is not None]
+        rows = [_snapshot_row(post, taken) for post in current]
         with _failures(store, "storing snapshots"), _damage(store), db:
+            _claim(db, rows)
             db.executemany(
-                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_snapshot_row(post, taken) for post in current],
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
     finally:
         db.close()
@@ -220,6 +296,20 @@ def _id_on(net: Network, post: Post) -> str:
     return net.post_id(post) if isinstance(net, BaseNetwork) else post.id
 
 
+def _claim(db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Give the snapshots a store of the first layout kept of a post's id (no link then, keyed by the
+    id) to the post of that id and network stored now with its link, so its history goes on as one.
+
+    Such a store kept two servers' posts of one id as one already: their rows go to the first of them
+    tracked since. A row of the same time as one of the post's own is left as it was.
+    """
+    db.executemany(
+        "UPDATE OR IGNORE snapshots SET url = ?, post = ?"
+        " WHERE network = ? AND post = ? AND id = ? AND url IS NULL",  # by the primary key: no table scan
+        [(row[-2], row[-1], row[0], row[1], row[1]) for row in rows if row[-1] != row[1]],
+    )
+
+
 def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
     m = post.metrics
     reward = post.reward
@@ -239,6 +329,8 @@ def _snapshot_row(post: Post, taken: float) -> tuple[Any, ...]:
         *(as_count(getattr(m, name)) for name in _COUNTS),
         reward.status if reward else None,
         json.dumps(amounts),
+        post.url,
+        post_key(post.network, post.id, post.url),
     )
 
 
@@ -256,16 +348,24 @@ def history(store: str | Path = "metrics.db") -> pandas.DataFrame:
         # The cursor closed before the connection, also when a row is damaged: the error's traceback
         # (which Jupyter keeps) holds the cursor, and a statement still running held the file open.
         with _failures(store, "reading snapshots"), _damage(store), closing(db.cursor()) as rows:
-            columns = _history_columns(
-                rows.execute(
-                    "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes,"
-                    " views, reward_status, rewards FROM snapshots ORDER BY taken_at, network, id"
-                )
-            )
+            # A store of the first layout is read as it is (a reader never writes): no link is known.
+            first = "post" not in {r[1] for r in rows.execute("PRAGMA table_info(snapshots)")}
+            columns = _history_columns(rows.execute(_READ_FIRST if first else _READ))
     finally:
         db.close()
     with _damage(store):
         return _typed(pd, columns)
+
+
+#: Every snapshot, oldest first (two posts of one id at one time: by link); and of a first-layout store.
+_READ = (
+    "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views, reward_status,"
+    " rewards, url FROM snapshots ORDER BY taken_at, network, id, url"
+)
+_READ_FIRST = (
+    "SELECT network, id, taken_at, created_at, author, likes, reposts, replies, quotes, views, reward_status,"
+    " rewards, NULL FROM snapshots ORDER BY taken_at, network, id"
+)
 
 
 class _Damaged(Exception):
@@ -298,7 +398,7 @@ def _typed(pd: Any, columns: dict[str, list[Any]]) -> pandas.DataFrame:
     # Typed column by column, so a store with no snapshot yet gives the dtypes of one with snapshots
     # (from no rows, pandas would make every column ``object``).
     text = pd.Series(["text"]).dtype  # what this pandas makes of strings: str (pandas 3), object before
-    for column in ("network", "id", "author", "reward_status"):
+    for column in ("network", "id", "author", "reward_status", "url"):
         frame[column] = frame[column].astype(text)
     for column in ("taken_at", "created_at"):
         # Straight to microseconds: through pandas 2's nanoseconds, a year past 2262 (an author may
@@ -328,14 +428,27 @@ def _history_columns(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
     snapshot's time, a post's id, author and time, a rewards text) are one
     object each, so the frame's making needs little more than the frame.
     """
-    names = ("network", "id", "author", "likes", "reposts", "replies", "quotes", "views", "reward_status")
+    names = (
+        "network",
+        "id",
+        "author",
+        "likes",
+        "reposts",
+        "replies",
+        "quotes",
+        "views",
+        "reward_status",
+        "url",
+    )
     columns: dict[str, list[Any]] = {name: [] for name in HISTORY_COLUMNS}
     rewards: dict[str, list[Any]] = {}
     moments: dict[float, datetime] = {}
     texts: dict[str, str] = {}
     amounts: dict[str, dict[str, Decimal]] = {}
-    for count, (network, post_id, taken, created, author, *counts, status, reward_text) in enumerate(rows):
-        for name, value in zip(names, (network, post_id, author, *counts, status), strict=True):
+    for count, (network, post_id, taken, created, author, *counts, status, reward_text, url) in enumerate(
+        rows
+    ):
+        for name, value in zip(names, (network, post_id, author, *counts, status, url), strict=True):
             if isinstance(value, str):
                 value = texts.setdefault(value, value)
             elif isinstance(value, bytes):  # a BLOB another program wrote: pandas would decode it, or fail

@@ -33,12 +33,12 @@ from .cli import (
     NetworkOpt,
     ProfilesOpt,
     SettingOpt,
+    Target,
     UsageProblem,
     app,
     each_target,
     err,
     handles_errors,
-    open_networks,
     open_targets,
     out,
     print_json,
@@ -213,12 +213,14 @@ def _once_each(posts: Iterable[Post]) -> Iterator[Post]:
             yield post
 
 
-def _who(net: BaseNetwork[Any], handle: str | None) -> str:
-    return f"{net.name} @{printable(handle or '?')}"
+def _who(target: Target, handle: str | None) -> str:
+    """The profile and its account (``brand (mastodon) @brand``; ``mastodon @brand`` with ``--network``):
+    two profiles of one handle on one network (two servers, two sandbox files) are told apart."""
+    return f"{target.name} @{printable(handle or '?')}"
 
 
 def _snapshot(
-    nets: Sequence[BaseNetwork[Any]], handles: list[str | None], store: str, limit: int, stored: list[int]
+    targets: Sequence[Target], handles: list[str | None], store: str, limit: int, stored: list[int]
 ) -> bool:
     """One snapshot of each account's latest posts; a failing account is reported and skipped.
 
@@ -230,19 +232,20 @@ def _snapshot(
     from .engagement import track
 
     ok = True
-    for i, net in enumerate(nets):
+    for i, target in enumerate(targets):
+        net = target.net
         try:
-            with progress(f"Reading the latest posts of {_who(net, handles[i])}…"):
+            with progress(f"Reading the latest posts of {_who(target, handles[i])}…"):
                 handles[i] = handles[i] or net.me().handle
                 posts = track(_own_posts(net, limit), store, networks=[net])
                 stored.append(i)
         except DecentSocialError as exc:
-            err().print(f"error: {_who(net, handles[i])}: {printable(str(exc))}", markup=False)
+            err().print(f"error: {_who(target, handles[i])}: {printable(str(exc))}", markup=False)
             ok = False
             continue
         counts = ", ".join(_total(posts, name) for name in ("likes", "reposts", "replies"))
         out().print(
-            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC  {_who(net, handles[i])}: "
+            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC  {_who(target, handles[i])}: "
             f"{len(posts)} post(s), {counts}",
             markup=False,
             soft_wrap=True,
@@ -281,23 +284,23 @@ def track_command(
     expanded(store, "--store")  # ``~brnad/metrics.db``: a clear error, not an unexpected RuntimeError
     # The connections first (no I/O): a profile that is not there, or a wrong --setting, is said before
     # the store is made (it was made, then the command failed).
-    nets = open_networks(profile or [], network, setting or [])
+    targets = open_targets(profile or [], network, setting or [])
     try:
         check_store(store)  # a folder or another database: said now, not after each round's posts are read
     except BaseException:
-        for net in nets:
-            net.close()
+        for target in targets:
+            target.net.close()
         raise
     taken = failed = 0
     stopped = False
-    handles: list[str | None] = [None] * len(nets)
+    handles: list[str | None] = [None] * len(targets)
     stored: list[int] = []  # the accounts the round under way has stored so far
     in_round = False
     try:
         while True:
             stored.clear()
             in_round = True
-            if not _snapshot(nets, handles, store, limit, stored):
+            if not _snapshot(targets, handles, store, limit, stored):
                 failed += 1
             in_round = False
             taken += 1
@@ -307,14 +310,14 @@ def track_command(
     except KeyboardInterrupt:
         stopped = True
     finally:
-        for net in nets:
-            net.close()
+        for target in targets:
+            target.net.close()
     if interval is not None or stopped:
         # A run of many rounds says how many failed: its status alone must not pass them off as taken.
         errors = f" ({failed} with errors, above)" if failed else ""
         cut = ""
         if stopped and in_round:  # "stopped: 0 snapshot(s)" said nothing of the round Ctrl-C cut short
-            part = f"{len(stored)} of {len(nets)} account(s)" if stored else "nothing"
+            part = f"{len(stored)} of {len(targets)} account(s)" if stored else "nothing"
             cut = f"; the snapshot Ctrl-C cut short stored {part}"
         out().print(
             f"{'stopped: ' if stopped else ''}{taken} snapshot(s) in {printable(store)}{errors}{cut}",

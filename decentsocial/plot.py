@@ -69,7 +69,9 @@ def engagement(
     (``reward_SAND``, ``reward_HBD``…).
 
     ``by="post"`` draws each post's own value at each of its snapshots (oldest post first),
-    labelled ``network id`` or with ``labels[id]`` (a post's text, say).
+    labelled ``network id`` or with ``labels[id]`` (a post's text, say). A Mastodon post is its link
+    (the ``url`` column): two servers' statuses of one id are two lines (labelled ``network url``), one
+    status read through two servers one line (``labels`` may name it by either id, or by its link).
     ``by="network"`` and ``by="account"`` (``network @handle``) draw totals:
     at each snapshot time, the sum over the group's posts of each post's
     latest known value, so a post tracked less often still counts. A count
@@ -135,12 +137,13 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     for column in ("network", "id", "author"):  # read back from a CSV file, numeric ids are numbers
         if not pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].astype(str)
+    frame["post"] = _posts(history, frame)
     if "created_at" in history.columns:
         frame["created_at"] = history["created_at"]
     else:  # a frame of chosen columns: a post is ordered by its first snapshot (its own rows' times
         # would make one line of one point per snapshot)
         first = pd.to_datetime(frame["taken_at"], utc=True)
-        frame["created_at"] = first.groupby([frame["network"], frame["id"]]).transform("min")
+        frame["created_at"] = first.groupby([frame["network"], frame["post"]]).transform("min")
     if metric == "engagement":
         counts = history[list(_ENGAGEMENT)].apply(pd.to_numeric, errors="coerce").astype(float)
         frame["value"] = counts.sum(axis=1, min_count=1)
@@ -153,6 +156,19 @@ def _values(history: Any, metric: str) -> pandas.DataFrame:
     return frame.sort_values("taken_at", kind="stable")
 
 
+def _posts(history: pandas.DataFrame, frame: pandas.DataFrame) -> pandas.Series:
+    """Each row's post, as :func:`decentsocial.engagement.post_key` tells them apart: a Mastodon status by
+    its link (two servers' statuses of one id are two posts; one read through two servers, one), else by
+    its id (also in a history without the ``url`` column: one of an older version, or of chosen columns)."""
+    from .engagement import LINKED_NETWORKS
+
+    if "url" not in history.columns:
+        return frame["id"]
+    url = history["url"]
+    linked = frame["network"].isin(list(LINKED_NETWORKS)) & url.notna()
+    return frame["id"].where(~linked, url.astype(str))
+
+
 def _legend_text(label: str) -> str:
     """``label`` as the legend shows it: right-to-left text in visual order (:func:`visual`), a post's
     "$x$" not a formula (one that matplotlib cannot draw stopped the figure), and a leading "_" (after
@@ -163,12 +179,23 @@ def _legend_text(label: str) -> str:
 
 def _per_post(frame: pandas.DataFrame, labels: Mapping[str, object]) -> list[tuple[str, pandas.Series]]:
     lines = []
-    # Oldest post first, so the legend reads in the order the posts were made.
-    for (_, network, post_id), rows in frame.groupby(["created_at", "network", "id"], sort=True):
+    # Oldest post first, so the legend reads in the order the posts were made; one line per post, at its
+    # earliest time (a snapshot that dates it otherwise, an older store's, is no other post).
+    made = frame.groupby(["network", "post"], sort=False)["created_at"].transform("min")
+    groups = frame.assign(created_at=made).groupby(["created_at", "network", "post"], sort=True)
+    # Two posts of one id (two Mastodon servers' statuses) are each named by their link, not both by it.
+    posts_of = frame.drop_duplicates(["network", "post", "id"]).groupby(["network", "id"]).size()
+    twice = set(posts_of.index[posts_of > 1])
+    for (_, network, post), rows in groups:
         points = rows.set_index("taken_at")["value"].dropna()
         if not points.empty:
+            # Its latest id (a status read through another server has another), or its link, in ``labels``.
+            ids = [str(i) for i in reversed(dict.fromkeys(rows["id"]))]
+            post_id = ids[0]
+            named = next((labels[key] for key in (*ids, str(post)) if key in labels), None)
+            default = f"{network} {post if (network, post_id) in twice else post_id}"
             # A label need not be text (a post's number, its time): drawn as str() shows it.
-            lines.append((str(labels.get(str(post_id), f"{network} {post_id}")), points))
+            lines.append((str(default if named is None else named), points))
     return lines
 
 
@@ -182,7 +209,7 @@ def _per_group(frame: pandas.DataFrame, by: str) -> list[tuple[str, pandas.Serie
     """
     frame = frame.assign(
         group=frame["network"] if by == "network" else frame["network"] + " @" + frame["author"],
-        post=frame["network"] + "\x00" + frame["id"],
+        post=frame["network"] + "\x00" + frame["post"],
     )
     group_of = frame.drop_duplicates("post").set_index("post")["group"]  # a post's first group (a renamed
     frame = frame.assign(group=frame["post"].map(group_of))  # author's later snapshots stay in its line)

@@ -281,7 +281,7 @@ def test_ctrl_c_in_the_first_round_of_an_every_run_says_what_it_stored_and_exits
     code, out, err = _track_interrupted(tmp_path, ["first", "down"], "--every", "1h")
     assert code == 130, (out, err)
     lines = out.splitlines()
-    assert "sandbox @brand: 1 post(s)" in lines[0]
+    assert "first (sandbox) @brand: 1 post(s)" in lines[0]
     assert lines[-1] == (
         f"stopped: 0 snapshot(s) in {tmp_path / 'metrics.db'}; the snapshot Ctrl-C cut short stored"
         " 1 of 2 account(s)"

@@ -122,12 +122,12 @@ def test_track_once_then_again_shows_the_audience_in_history(profiles: Path) -> 
     store = str(profiles / "metrics.db")
     first = invoke("track", "--store", store, "-p", "brand", "--limit", "2")
     assert first.exit_code == 0, first.output
-    assert "sandbox @brand: 2 post(s), 1 likes, 0 reposts, 0 replies" in first.output
+    assert "brand (sandbox) @brand: 2 post(s), 1 likes, 0 reposts, 0 replies" in first.output
     fan_likes_latest(profiles)
     second = invoke("track", "--store", store, "-p", "brand", "-p", "brand-b", "--limit", "2")
     assert second.exit_code == 0, second.output
-    assert "sandbox @brand: 2 post(s), 2 likes" in second.output
-    assert "sandbox @brand-b: 0 post(s)" in second.output
+    assert "brand (sandbox) @brand: 2 post(s), 2 likes" in second.output
+    assert "brand-b (sandbox) @brand-b: 0 post(s)" in second.output
     frame = ds.history(store)
     assert len(frame) == 4  # the two latest posts, twice
     latest = frame[frame["likes"].notna()].sort_values("taken_at").groupby("id")["likes"].apply(list)
@@ -146,7 +146,7 @@ def test_track_every_repeats_until_rounds_or_ctrl_c(profiles: Path, monkeypatch:
     done = invoke("track", "--store", store, "-p", "brand", "--limit", "1", "--every", "1h", "--rounds", "3")
     assert done.exit_code == 0, done.output
     assert waits == [3600.0, 3600.0]
-    assert done.output.count("sandbox @brand: 1 post(s)") == 3
+    assert done.output.count("brand (sandbox) @brand: 1 post(s)") == 3
     assert done.output.splitlines()[-1] == f"3 snapshot(s) in {store}"
     assert [int(n) for n in ds.history(store)["likes"]] == [0, 1, 1]
 
@@ -217,8 +217,8 @@ def test_track_goes_on_with_the_others_when_an_account_is_out_of_reach_at_the_st
     store = str(profiles / "partial.db")
     result = invoke("track", "--store", store, "-p", "down", "-p", "brand")
     assert result.exit_code == 1, result.output
-    assert "error: mastodon @?: [mastodon]" in result.output
-    assert "sandbox @brand: 3 post(s)" in result.output
+    assert "error: down (mastodon) @?: [mastodon]" in result.output
+    assert "brand (sandbox) @brand: 3 post(s)" in result.output
     assert len(ds.history(store)) == 3
 
 

@@ -29,6 +29,10 @@ NOW = datetime.now(timezone.utc)
 def _status(ident: str, likes: int) -> dict[str, Any]:
     made = status(ident)
     made.update(created_at=(NOW - timedelta(hours=1)).isoformat(), favourites_count=likes, reblog=None)
+    # Each status its own link, as a server gives them: a Mastodon post's history is its link's.
+    made.update(
+        url=f"https://example.social/@someone/{ident}", uri=f"https://example.social/statuses/{ident}"
+    )
     return made
 
 

@@ -49,7 +49,7 @@ def test_history_shows_a_like_appear_between_two_snapshots(tmp_path: Path) -> No
     assert list(launch["replies"]) == [0, 1]
     assert list(frame[frame["id"] == other.id]["likes"]) == [0, 0]
     assert launch["taken_at"].iloc[1] - launch["taken_at"].iloc[0] == timedelta(hours=1)
-    assert list(frame.columns[11:]) == ["reward_SAND"]  # reward_status is not taken for an asset
+    assert list(frame.columns[11:]) == ["url", "reward_SAND"]  # reward_status is not taken for an asset
     assert "reward_SAND" in frame.columns  # the like started a pending sandbox reward
     assert launch["reward_SAND"].iloc[1] == Decimal("1.000")
 

@@ -56,7 +56,7 @@ def store_of(folder: Path, rounds: int, rewards: Callable[[int, int], str]) -> P
         network, _, taken, created, author, *_ = db.execute("SELECT * FROM snapshots").fetchone()
         db.execute("DELETE FROM snapshots")
         db.executemany(
-            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     network,
@@ -71,6 +71,8 @@ def store_of(folder: Path, rounds: int, rewards: Callable[[int, int], str]) -> P
                     None,
                     "pending",
                     rewards(post, hour),
+                    f"sandbox://posts/{post:016x}",  # its link, and its history: its id
+                    f"{post:016x}",
                 )
                 for hour in range(rounds)
                 for post in range(POSTS)

@@ -41,7 +41,7 @@ def _history(folder: Path, posts: int) -> pandas.DataFrame:
         template = db.execute("SELECT * FROM snapshots LIMIT 1").fetchone()
         db.execute("DELETE FROM snapshots")
         db.executemany(
-            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     *template[:1],
@@ -49,7 +49,9 @@ def _history(folder: Path, posts: int) -> pandas.DataFrame:
                     1.8e9 + round_ * 3600 + post,
                     *template[3:5],
                     round_,
-                    *template[6:],
+                    *template[6:12],
+                    f"sandbox://posts/p{post}",  # its link, and its history: its id
+                    f"p{post}",
                 )
                 for round_ in range(ROUNDS)
                 for post in range(posts)
