@@ -113,7 +113,7 @@ _STORED = (*_STORED_V1, "url", "post")
 #: two servers give one id to two statuses): their posts are told apart, and one read through two
 #: servers is one post, by its link (``Post.url``, the same on every server). Every other network's id
 #: names one post wherever it is read, and lasts (a Bluesky or Threads link holds the author's handle,
-#: which may change; a Minds comment has its post's link).
+#: which may change; a Minds link is on the server it was read through).
 LINKED_NETWORKS: frozenset[str] = frozenset({"mastodon"})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from decentsocial.limits import Limits, loads
 from decentsocial.models import Post
 from tests.servers._hostile_httpapi import mutate, sweep
 
+#: The connection's server, where every link of a post or channel points.
+SITE = "https://minds.example"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 OWNER = {"guid": "1500000000000000001", "type": "user", "username": "acme", "name": "Acme"}
@@ -31,7 +34,7 @@ ORIGINAL = {
     "tags": ["news"],
     "nsfw": [],
     "access_id": "2",
-    "perma_url": "https://www.minds.com/newsfeed/1500000000000000010",
+    "perma_url": "https://news.example/story",  # its rich embed (link card)
     "thumbs:up:count": 3,
     "comments:count": 1,
     "reminds": 2,
@@ -58,6 +61,7 @@ COMMENT = {
     "ownerObj": OWNER,
     "description": "a comment @bob",
     "time_created": "1764160100",
+    "partition_path": "0:0:0",
     "urn": "urn:comment:1500000000000000010:0:0:0:1500000000000000020",
 }
 CHANNEL = {
@@ -69,10 +73,10 @@ CHANNEL = {
 }
 
 CONVERSIONS: dict[str, tuple[Any, Callable[[Any], object]]] = {
-    "activity": (ACTIVITY, convert.post),
-    "remind": (REMIND, convert.post),
-    "comment": (COMMENT, convert.comment),
-    "channel": (CHANNEL, convert.account),
+    "activity": (ACTIVITY, partial(convert.post, site=SITE)),
+    "remind": (REMIND, partial(convert.post, site=SITE)),
+    "comment": (COMMENT, partial(convert.comment, site=SITE)),
+    "channel": (CHANNEL, partial(convert.account, site=SITE)),
 }
 
 
@@ -111,7 +115,8 @@ def test_mutated_payloads_give_a_model_or_a_typed_error(name: str, data: st.Data
 @FUZZ
 @given(name=st.sampled_from(["activity", "remind", "comment"]), data=st.data())
 def test_mutated_posts_keep_ids_that_are_guids(name: str, data: st.DataObject) -> None:
-    """Ids a post carries go into URL paths later: a hostile one is refused, never kept."""
+    """Ids a post carries go into URL paths later: a hostile one is refused, never kept; and its link
+    is its page on the connection's server whatever the answer holds."""
     payload, conversion = CONVERSIONS[name]
     result = convert_answer(mutate(data, payload), conversion)
     if not isinstance(result, Post):
@@ -121,3 +126,5 @@ def test_mutated_posts_keep_ids_that_are_guids(name: str, data: st.DataObject) -
     else:
         assert convert.is_guid(result.id)
     assert result.quote_of is None or convert.is_guid(result.quote_of)
+    assert result.url is not None
+    assert result.url.startswith(f"{SITE}/newsfeed/")

@@ -23,10 +23,11 @@ ACTIVITY = {
     "tags": ["launch", "crypto"],
     "access_id": "2",
 }
+SITE = "https://www.minds.com"
 
 
 def test_the_activity_tags_come_first_then_the_message_hashtags_not_given() -> None:
-    assert convert.post(ACTIVITY).tags == ("launch", "crypto", "news")
+    assert convert.post(ACTIVITY, site=SITE).tags == ("launch", "crypto", "news")
 
 
 @pytest.mark.timeout(60)
@@ -35,7 +36,7 @@ def test_eighty_thousand_tags_and_hashtags_are_read_quickly() -> None:
     message = " ".join(f"#m{i}" for i in range(k)) + " #s7"
     text._scan.cache_clear()
     text.entity_values.cache_clear()
-    post = convert.post({**ACTIVITY, "message": message, "tags": [f"s{i}" for i in range(k)]})
+    post = convert.post({**ACTIVITY, "message": message, "tags": [f"s{i}" for i in range(k)]}, site=SITE)
     text._scan.cache_clear()
     text.entity_values.cache_clear()
     assert len(post.tags) == 2 * k

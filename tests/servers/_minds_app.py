@@ -17,7 +17,8 @@ Endpoints reproduced:
 * ``GET /api/v1/channel/:username`` (``me`` for the caller).
 * ``PUT /api/v3/newsfeed/activity`` (``message``, ``tags``, ``nsfw``,
   ``access_id``, ``remind_guid`` for a remind or quote, ``container_guid``
-  for a group); ``POST /api/v3/newsfeed/activity/:guid`` edits one
+  for a group, ``url`` with ``title``, ``description`` and ``thumbnail`` for
+  a rich embed); ``POST /api/v3/newsfeed/activity/:guid`` edits one
   (``message``, ``tags``, ``nsfw``; the owner only; ``edited`` and
   ``time_updated`` set); ``DELETE /api/v3/newsfeed/activity/:urn``. Both
   writes keep ``rawurldecode(message)``, as the engine's activity controller
@@ -42,6 +43,13 @@ Endpoints reproduced:
   missing or deleted post, and ``channel/:name`` of an unknown user, answer
   as the engine's v1 controllers do: HTTP 200 with ``{"status": "error"}``
   (no message; "The user could not be found").
+
+Links, as the engine makes them: an activity's answer names no page of its
+own (the engine's ``Activity::getURL``, ``<site_url>newsfeed/<guid>``, is not
+exported; its apps build that link on their own server, so a self-hosted
+engine's posts are on its host, never on minds.com). ``perma_url`` is a rich
+embed's link only, any page the poster chose, and absent otherwise. A comment
+carries its ``partition_path`` (``0:0:0``: a comment on the post itself).
 
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
@@ -116,6 +124,8 @@ class Activity:
     remind: str | None = None
     deleted: bool = False
     time_updated: float | None = None
+    #: A rich embed (link card): ``perma_url``, ``title``, ``blurb``, ``thumbnail_src``.
+    embed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -429,7 +439,6 @@ class MindsApp:
             "tags": a.tags,
             "nsfw": a.nsfw,
             "access_id": "2",
-            "perma_url": f"https://www.minds.com/newsfeed/{a.guid}",
             "thumbs:up:count": 0,
             "comments:count": sum(
                 1 for c in self.s.comments.values() if c.entity == a.guid and not c.deleted
@@ -437,6 +446,7 @@ class MindsApp:
             "reminds": sum(1 for x in self.s.activities.values() if x.remind == a.guid and not x.deleted),
             "remind_object": None,
             "username": owner.username,
+            **a.embed,
         }
         if a.remind:
             original = self.s.activities[a.remind]
@@ -452,6 +462,9 @@ class MindsApp:
             "ownerObj": self.owner_obj(c.owner),
             "description": c.text,
             "time_created": str(int(c.time_created)),
+            "parent_guid_l1": "0",
+            "parent_guid_l2": "0",
+            "partition_path": "0:0:0",
             "urn": f"urn:comment:{c.entity}:0:0:0:{c.guid}",
         }
 
@@ -514,11 +527,25 @@ class MindsApp:
             nsfw,
             container,
             str(remind) if remind is not None else None,
+            embed=self.embed(body),
         )
         self.s.activities[activity.guid] = activity
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
         return JSONResponse(self.export(activity))
+
+    @staticmethod
+    def embed(body: dict[str, Any]) -> dict[str, str]:
+        """A rich embed, as the engine's activity controller sets one (``setURL`` and the rest, each
+        ``rawurldecode``d but the thumbnail) when ``url`` comes without attachments: stored as sent."""
+        if "url" not in body or body.get("attachment_guids"):
+            return {}
+        return {
+            "perma_url": unquote(str(body.get("url") or "")),
+            "title": unquote(str(body.get("title") or "")),
+            "blurb": unquote(str(body.get("description") or "")),
+            "thumbnail_src": str(body.get("thumbnail") or ""),
+        }
 
     def edit(self, user: User, guid: str, body: dict[str, Any]) -> Response:
         activity = self.s.activities.get(guid)

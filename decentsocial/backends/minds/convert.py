@@ -4,6 +4,11 @@ Channels are accounts, activities are posts (a plain *remind* is the
 original shown as shared by the reminder), and comments are posts with ids
 ``comment:<entity guid>:<comment guid>``. Server JSON is read leniently
 through :mod:`decentsocial.coerce`.
+
+Links are made on ``site``, the connection's server (its ``base_url``), as the
+engine makes them on its ``site_url``: a self-hosted engine's posts are not on
+minds.com. The engine sends no link of a post's own page: its ``perma_url`` is
+the link of the post's rich embed (link card), which the poster chose.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ NSFW_OTHER = 6
 PUBLIC = 2
 #: A Minds username, as the engine's ``validate_username`` allows: letters, digits and underscores.
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
+#: A comment's partition path: its parents' guids ``l1:l2:l3``, ``0:0:0`` for a comment on the post.
+_PARTITION = re.compile(r"[0-9]{1,20}:[0-9]{1,20}:[0-9]{1,20}", re.ASCII)
 
 
 # ---------------------------------------------------------------- ids
@@ -58,14 +65,26 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def channel_url(username: str) -> str | None:
-    """A channel's page, the username one percent-encoded path segment whatever a server sends
-    (``x/../api``, ``?a=b``, spaces, non-ASCII). None for ``.`` or ``..``, which every URL reader
+def channel_url(username: str, *, site: str) -> str | None:
+    """A channel's page on ``site``, the username one percent-encoded path segment whatever a server
+    sends (``x/../api``, ``?a=b``, spaces, non-ASCII). None for ``.`` or ``..``, which every URL reader
     takes for this folder or the one above however they are encoded, and for a name holding a lone
     surrogate, which no URL can carry: no channel has such a page."""
     if username in (".", "..") or textlib.lone_surrogate_at(username) is not None:
         return None
-    return f"https://www.minds.com/{segment(username)}"
+    return f"{site}/{segment(username)}"
+
+
+def post_url(guid: str, *, site: str) -> str:
+    """An activity's page on ``site``, as the engine's ``Activity::getURL`` makes it on its own
+    ``site_url``: ``newsfeed/<guid>`` (``guid`` is digits, checked by the caller)."""
+    return f"{site}/newsfeed/{guid}"
+
+
+def comment_url(entity: str, guid: str, partition: str, *, site: str) -> str:
+    """A comment's link: its post's page focused on it, as the engine links a comment in its push
+    notifications and the web app's share button does (``?focusedCommentUrn=urn:comment:...``)."""
+    return f"{post_url(entity, site=site)}?focusedCommentUrn=urn:comment:{entity}:{partition}:{guid}"
 
 
 def _seconds(value: Any) -> datetime | None:
@@ -81,7 +100,7 @@ def time_of(value: Any) -> datetime:
     return _seconds(value) or datetime.now(timezone.utc)
 
 
-def account(c: Mapping[str, Any]) -> Account:
+def account(c: Mapping[str, Any], *, site: str) -> Account:
     """A channel, named by its guid (or, without one, its username). A channel with neither is
     malformed: an empty id would stand for every such channel, one author for every ownerless post."""
     guid = as_str(c.get("guid"))
@@ -94,7 +113,7 @@ def account(c: Mapping[str, Any]) -> Account:
         id=guid or username,
         handle=username,
         display_name=as_str(c.get("name")),
-        url=channel_url(username),
+        url=channel_url(username, site=site),
         bio=as_str(c.get("briefdescription")) or None,
         followers=as_count(c.get("subscribers_count")),
         following=as_count(c.get("subscriptions_count")),
@@ -103,26 +122,26 @@ def account(c: Mapping[str, Any]) -> Account:
     )
 
 
-def asked_channel(c: Mapping[str, Any], name: str) -> Account:
+def asked_channel(c: Mapping[str, Any], name: str, *, site: str) -> Account:
     """:func:`account` of ``GET channel/:name``'s answer, which must be the channel asked for (by
     username, without case, or by guid; ``me`` is the caller's): kept, another channel's figures
     would go under ``name``."""
-    found = account(c)
+    found = account(c, site=site)
     if name.lower() not in (found.handle.lower(), found.id, "me"):
         raise not_asked_for(NAME, "channel", name, found.handle)
     return found
 
 
-def asked_post(a: Mapping[str, Any], asked_guid: str) -> Post:
+def asked_post(a: Mapping[str, Any], asked_guid: str, *, site: str) -> Post:
     """:func:`post` of ``newsfeed/single/:guid``'s answer, which must be that activity (its own guid, or
     the ``entity_guid`` of the post an activity wraps): kept, its numbers would go under ``asked_guid``."""
     answered = as_str(a.get("guid"))
     if asked_guid not in (answered, as_str(a.get("entity_guid"))):
         raise not_asked_for(NAME, "post", asked_guid, answered)
-    return post(a)
+    return post(a, site=site)
 
 
-def _owner(item: Mapping[str, Any]) -> Account:
+def _owner(item: Mapping[str, Any], site: str) -> Account:
     """The channel that made an activity or comment: its ``ownerObj``, with the item's ``owner_guid``
     where that has no guid; an item naming no owner at all is malformed (the engine always sends one)."""
     owner = item.get("ownerObj")
@@ -133,12 +152,13 @@ def _owner(item: Mapping[str, Any]) -> Account:
             found = {**found, "guid": guid}
         elif not as_str(found.get("username")):
             raise malformed(NAME, "post without its owner (no ownerObj or owner_guid)")
-    return account(found)
+    return account(found, site=site)
 
 
-def post(a: Mapping[str, Any]) -> Post:
-    """An activity; a plain remind as the original post, shared by the reminder (with the remind's id)."""
-    owner = _owner(a)
+def post(a: Mapping[str, Any], *, site: str) -> Post:
+    """An activity on ``site``; a plain remind as the original post, shared by the reminder (with the
+    remind's id)."""
+    owner = _owner(a, site)
     remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
     message = as_str(a.get("message")) or ""
     guid = as_str(a.get("guid"))
@@ -147,15 +167,16 @@ def post(a: Mapping[str, Any]) -> Post:
     container = as_str(a.get("container_guid")) or ""
     community = container if container and container != as_str(a.get("owner_guid")) else None
     if remind is not None and not message:
-        original = post(remind)
+        original = post(remind, site=site)
         return original.model_copy(update={"id": guid, "reposted_by": owner, "raw": dict(a)})
     tags = [t for t in map(as_str, as_list(a.get("tags"))) if t]
     given = set(tags)  # looked up once per hashtag of the message: a list made that quadratic
     return Post(
         network=NAME,
         id=guid,
-        # The engine's own link if it is a web page (not javascript:, data:, file:…), else one of the guid.
-        url=web_link(a.get("perma_url")) or f"https://www.minds.com/newsfeed/{guid}",
+        # Its page on the connection's server. Never ``perma_url``: that is the link card's target,
+        # any page the poster (or a hostile server) chose; it is one of the post's links instead.
+        url=post_url(guid, site=site),
         author=owner,
         text=message,
         created_at=time_of(a.get("time_created")),
@@ -163,7 +184,7 @@ def post(a: Mapping[str, Any]) -> Post:
         quote_of=_guid_or_none(as_dict(remind).get("guid")) if remind is not None else None,
         tags=tuple(tags) + tuple(t for t in textlib.hashtags(message) if t not in given),
         mentions=textlib.mentions(message),
-        links=textlib.links(message),
+        links=_links(message, a.get("perma_url")),
         community=community,
         content_warning="nsfw" if a.get("nsfw") else None,
         visibility="public" if str(a.get("access_id", PUBLIC)) == str(PUBLIC) else None,
@@ -174,6 +195,15 @@ def post(a: Mapping[str, Any]) -> Post:
         ),
         raw=dict(a),
     )
+
+
+def _links(message: str, embed: Any) -> tuple[str, ...]:
+    """The message's links, then its rich embed's (``perma_url``) if that is a web page a reader may
+    open (:func:`~decentsocial.urls.web_link`: not ``javascript:``, ``data:``, ``file:``), once each,
+    as a Mastodon preview card's link is."""
+    found = textlib.links(message)
+    card = web_link(embed)
+    return found if card is None or card in found else (*found, card)
 
 
 def reminded_id(post: Post) -> str | None:
@@ -193,17 +223,18 @@ def _guid_or_none(value: Any) -> str | None:
     return found if is_guid(found) else None
 
 
-def comment(c: Mapping[str, Any]) -> Post:
-    """A comment, as a reply to the post it is on."""
+def comment(c: Mapping[str, Any], *, site: str) -> Post:
+    """A comment on ``site``, as a reply to the post it is on."""
     entity, guid = as_str(c.get("entity_guid")), as_str(c.get("guid"))
     if not is_guid(entity) or not is_guid(guid):
         raise malformed(NAME, "comment without its guid or its post's guid")
     text = as_str(c.get("description")) or ""
+    partition = as_str(c.get("partition_path")) or ""
     return Post(
         network=NAME,
         id=f"{COMMENT_PREFIX}{entity}:{guid}",
-        url=f"https://www.minds.com/newsfeed/{entity}",
-        author=_owner(c),
+        url=comment_url(entity, guid, partition if _PARTITION.fullmatch(partition) else "0:0:0", site=site),
+        author=_owner(c, site),
         text=text,
         created_at=time_of(c.get("time_created")),
         reply_to=entity,

@@ -78,6 +78,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     def __init__(self, settings: MindsSettings | None = None, *, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings, retry=retry)
         self._api = MindsApi(self.settings, retry=self.retry)
+        #: The server's web address, where its links point (a self-hosted engine's are its own):
+        #: the engine's ``site_url``, which serves the API under ``/api`` as ``base_url`` does.
+        self._site = self.settings.base_url.rstrip("/")
         self._own: Account | None = None
         self._attempts = PublishLog(
             MindsAttempt, self.settings.state_path, network=NAME, scope=self.state_scope
@@ -113,14 +116,18 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _me(self) -> Account:
         if self._own is None:  # kept only when it has a guid: a malformed answer is not remembered
-            own = convert.account(as_dict(self._api.call("GET", "/api/v1/channel/me").get("channel")))
+            own = convert.account(
+                as_dict(self._api.call("GET", "/api/v1/channel/me").get("channel")), site=self._site
+            )
             self._channel_guid(own)
             self._own = own
         return self._own
 
     def _account(self, handle: str) -> Account:
         body = self._api.call("GET", f"/api/v1/channel/{segment(convert.channel_name(handle))}")
-        return convert.asked_channel(as_dict(body.get("channel")), convert.channel_name(handle))
+        return convert.asked_channel(
+            as_dict(body.get("channel")), convert.channel_name(handle), site=self._site
+        )
 
     def post_id(self, post: PostRef) -> str:
         """The id of a ``Post`` or an id string; a plain remind read as the post it shares is that post,
@@ -224,7 +231,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     def _activity(self, d: Draft) -> Post:
         body = convert.activity_body(d)
         return convert.post(
-            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
+            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False),
+            site=self._site,
         )
 
     def _edit(self, post: Post, draft: Draft) -> Post:
@@ -236,13 +244,13 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             raise self.unsupported(Capability.EDIT, "a Minds reply is a comment, which this API cannot edit")
         body = {k: v for k, v in convert.activity_body(draft).items() if k in ("message", "tags", "nsfw")}
         path = f"/api/v3/newsfeed/activity/{segment(guid(self.post_id(post)))}"
-        return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True))
+        return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True), site=self._site)
 
     def _comment(self, entity: str, text: str) -> Post:
         body = self._api.call(
             "POST", f"/api/v1/comments/{segment(guid(entity))}", json={"comment": text}, safe_to_repeat=False
         )
-        return convert.comment(as_dict(body.get("comment")))
+        return convert.comment(as_dict(body.get("comment")), site=self._site)
 
     def _find_earlier(self, attempt: MindsAttempt) -> str | None:
         """The post an earlier, ambiguous attempt made (``None``: a lookup shows it made none).
@@ -294,7 +302,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         claimed = self._attempts.claimed()
         for c in self._comments(entity):
             try:
-                post = convert.comment(c)
+                post = convert.comment(c, site=self._site)
             except errors.NetworkUnavailable:
                 continue  # a malformed comment is not the one sought
             if post.created_at.timestamp() < since:
@@ -318,7 +326,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 return earlier
         body = {"message": "", "remind_guid": original, "access_id": convert.PUBLIC}
         return convert.post(
-            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False)
+            self._api.call("PUT", "/api/v3/newsfeed/activity", json=body, safe_to_repeat=False),
+            site=self._site,
         )
 
     def _delete(self, post: PostRef) -> None:
@@ -338,12 +347,12 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             entity, comment_guid = convert.split_comment(id)
             for comment in self._comments(entity):
                 if as_str(comment.get("guid")) == comment_guid:
-                    return convert.comment(comment)
+                    return convert.comment(comment, site=self._site)
             raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
         activity = self._api.call("GET", f"/api/v1/newsfeed/single/{segment(guid(id))}").get("activity")
         if not isinstance(activity, dict):
             raise errors.NotFound(f"no Minds post {id}", network=NAME)
-        return convert.asked_post(activity, guid(id))
+        return convert.asked_post(activity, guid(id), site=self._site)
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
         """A post's comments, newest first, each once, every page of them.
@@ -392,7 +401,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             if cursor:
                 params["offset"] = cursor
             body = self._api.call("GET", path, params=params)
-            items = [convert.post(a) for a in map(as_dict, as_list(body.get("activity")))]
+            items = [convert.post(a, site=self._site) for a in map(as_dict, as_list(body.get("activity")))]
             return Page(items, as_str(body.get("load-next")) or None)
 
         return self._paged(fetch, limit, key=lambda p: p.id)
