@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,21 +59,22 @@ def draft_digest(draft: Draft, *, network: str | None = None) -> str:
 def draft_digests(draft: Draft, *, network: str | None = None) -> tuple[str, ...]:
     """:func:`draft_digest`, then the digest versions before it kept for this draft when that differs.
 
-    Those hashed the draft's JSON with ``options`` in the order given: a record they wrote
+    Those hashed the draft's JSON with ``options`` in the order given, and kept ``tags`` lower-cased
+    only, not in NFC: a draft typed decomposed (macOS) hashed its tags so. A record they wrote
     must still match the same draft sent again (a retry after an upgrade), never be refused as
     another draft, nor rewritten. ``InvalidInput`` as :func:`draft_digest`.
     """
+    decomposed = tuple(unicodedata.normalize("NFD", tag) for tag in draft.tags)
+    drafts = [draft] if decomposed == draft.tags else [draft, draft.model_copy(update={"tags": decomposed})]
     try:
-        canonical = canonical_json(draft)
-        legacy = canonical if not draft.options else draft.model_dump_json()
+        texts = [t for d in drafts for t in (canonical_json(d), d.model_dump_json() if d.options else "")]
     except ValueError:  # PydanticSerializationError
         try:  # validated again, it says which field holds what, as building it would have
             type(draft).model_validate(dict(draft))
         except InvalidInput as exc:
             raise InvalidInput(f"the draft cannot be kept as JSON: {exc.message}", network=network) from None
         raise InvalidInput("the draft cannot be kept as JSON", network=network) from None
-    digest = _sha256(canonical)
-    return (digest,) if legacy == canonical else (digest, _sha256(legacy))
+    return tuple(_sha256(text) for text in dict.fromkeys(texts) if text)
 
 
 def _sha256(text: str) -> str:

@@ -41,7 +41,7 @@ from .model_base import _set_state as _set_state
 from .model_base import _slot_setter as _slot_setter
 from .model_base import _template as _template
 from .model_base import describe_validation_error as describe_validation_error
-from .text import is_blank, lone_surrogate_at, nul_at
+from .text import is_blank, lone_surrogate_at, normalise_tag, nul_at
 from .timestamps import parse_iso_datetime, utc
 
 __all__ = [
@@ -585,7 +585,7 @@ class Draft(_Input):
     @property
     def all_tags(self) -> tuple[str, ...]:
         """Every tag the post carries, in one order for every network: hashtags in the text
-        first (as they appear), then ``tags`` not already there; lower-case, without ``#``."""
+        first (as they appear), then ``tags`` not already there; :func:`normalise_tags` ed, without ``#``."""
         from .text import hashtags
 
         return normalise_tags((*hashtags(self.text), *self.tags))
@@ -632,7 +632,8 @@ def _check_strings(name: str, value: Any) -> None:
 
 
 def normalise_tags(tags: Any) -> tuple[str, ...]:
-    """Lower-case, strip ``#`` and spaces, drop empties and duplicates, keep order.
+    """Strip ``#`` and spaces, :func:`~decentsocial.text.normalise_tag` (NFC, lower-case), drop empties
+    and duplicates, keep order: "Café" and "cafe" + U+0301 are one tag.
 
     Normalising again changes nothing ("# Tag" is "tag", not " tag"), so a
     post validated once more (``model_validate_json(post.model_dump_json())``)
@@ -648,7 +649,7 @@ def normalise_tags(tags: Any) -> tuple[str, ...]:
         clean = tag.strip()
         if clean.startswith("#"):  # "# # #t" is "t": the run cut at once (not run by run)
             clean = re.sub(r"\A#[#\s]*", "", clean, count=1)
-        clean = clean.lower()
+        clean = normalise_tag(clean)
         if clean:
             seen.setdefault(clean, None)
     return tuple(seen)

@@ -38,6 +38,7 @@ from .models import Account, Post, utc
 from .paths import home_path
 from .private_files import exclusive, read_small_file, write_private_file
 from .text import mentions as parsed_mentions
+from .text import normalise_tag
 
 __all__ = [
     "CURSOR_FORMAT",
@@ -248,11 +249,15 @@ class Watch:
 
     @property
     def tags(self) -> tuple[str, ...]:
-        """The hashtags to follow when every keyword is one hashtag and nothing else is watched; else ()."""
+        """The hashtags to follow when every keyword is one hashtag and nothing else is watched; else ().
+
+        :func:`~decentsocial.text.normalise_tag` ed, as posts' tags are: "#café" typed decomposed
+        follows the stream of the tag every network keeps, and with "#café" typed composed is one stream.
+        """
         if self.mentions_of or self.replies_to or not self.keywords:
             return ()
         if all(len(k.split()) == 1 and k.startswith("#") for k in self.keywords):
-            return tuple(dict.fromkeys(k[1:].lower() for k in self.keywords))
+            return tuple(dict.fromkeys(normalise_tag(k[1:]) for k in self.keywords))
         return ()
 
     def mentions(self, post: Post) -> bool:

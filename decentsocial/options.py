@@ -132,6 +132,7 @@ class NostrOptions(NetworkOptions, total=False):
     page_size: int
     search_scan_limit: int
     stream_attempts: int
+    stream_catch_up_limit: int
     idempotency_lookback: int
     max_clock_lead: int
     nip05_resolver: Callable[..., Any] | None

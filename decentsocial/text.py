@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from unicodedata import normalize
 
 import regex
 
@@ -29,9 +30,11 @@ __all__ = [
     "mastodon_len",
     "mentions",
     "mentions_before",
+    "normalise_tag",
     "nul_at",
     "reads_right_to_left",
     "split_text",
+    "tag_spellings",
     "truncate",
     "url_weighted_len",
     "utf8_len",
@@ -303,13 +306,39 @@ def entity_values(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[st
         return (), (), ()
     found: dict[str, dict[str, None]] = {"tag": {}, "mention": {}, "link": {}}
     for e in _scan(text):
-        found[e.kind].setdefault(e.value.lower() if e.kind == "tag" else e.value, None)
+        found[e.kind].setdefault(normalise_tag(e.value) if e.kind == "tag" else e.value, None)
     return tuple(found["tag"]), tuple(found["mention"]), tuple(found["link"])
 
 
 def hashtags(text: str) -> tuple[str, ...]:
-    """Hashtags in ``text``: lower-case, without ``#``, first occurrence order."""
+    """Hashtags in ``text``: :func:`normalise_tag` ed, without ``#``, first occurrence order."""
     return entity_values(text)[0]
+
+
+def normalise_tag(tag: str) -> str:
+    """A hashtag (without ``#``) as the SDK keeps, compares and sends it: NFC, lower-case.
+
+    Text that reads the same is one tag: "#café" composed or decomposed ("e" + U+0301, as macOS
+    types it), an Arabic letter's shadda and fatha in either order, Hangul as syllables or as jamo
+    are canonically equivalent, and NFC gives them the same code points. NFC, not NFKC (Mastodon's
+    lookup form): NFKC changes what a reader sees, and would send "ㅋㅋ" as conjoining jamo no other
+    client sends. Lower-case as ``str.lower`` (JavaScript's ``toLowerCase``): NIP-24 wants ``t``
+    tags lower-case, hivemind lower-cases Hive's, Mastodon finds a tag whatever its case. NFC again
+    after it: lower-casing "Ϊ" + U+0301 gives a pair NFC composes, so normalising twice changes nothing.
+    """
+    if tag.isascii():
+        return tag.lower()
+    return normalize("NFC", normalize("NFC", tag).lower())
+
+
+def tag_spellings(tag: str) -> tuple[str, ...]:
+    """:func:`normalise_tag` of ``tag``, then its decomposed (NFD) spelling when that differs.
+
+    For a server that compares tags byte for byte (a Nostr relay's ``#t`` filter): a client on
+    macOS may have sent "cafe" + U+0301, Hangul as jamo, where this SDK sends "café", "한국".
+    """
+    key = normalise_tag(tag)
+    return tuple(dict.fromkeys((key, normalize("NFD", key))))
 
 
 def mentions(text: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ the same posts in the same depth-first order, each what validation builds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -64,19 +65,24 @@ DISCUSSION: dict[str, Any] = {
 DISCUSSION["alice/r1"]["replies"] = ["alice/r4", ""]
 
 
+def _answering(answer: Any) -> Callable[..., Any]:
+    """A node's ``_call`` that answers ``answer``, read as the caller reads a node's answer."""
+    return lambda method, params, read=None: answer if read is None else read(answer)
+
+
 @pytest.mark.parametrize("replies", [None, 0, "", [], False, "alice/r1", {"alice/r1": 1}])
 def test_a_root_that_names_no_reply_list_is_the_thread_alone(hive: HiveNetwork, replies: Any) -> None:
     answer = {"alice/root": _post("root", 0, replies=replies), "alice/r1": _post("r1", 1)}
     if replies is None:
         del answer["alice/root"]["replies"]
-    hive._call = lambda method, params: answer  # type: ignore[method-assign]
+    hive._call = _answering(answer)  # type: ignore[method-assign]
     thread = hive.thread("alice/root")
     assert [p.id for p in thread] == ["alice/root"]
     as_validation_builds(thread[0])
 
 
 def test_odd_replies_communities_and_images_give_the_same_thread(hive: HiveNetwork) -> None:
-    hive._call = lambda method, params: DISCUSSION  # type: ignore[method-assign]
+    hive._call = _answering(DISCUSSION)  # type: ignore[method-assign]
     thread = hive.thread("alice/root")
     # depth-first in reply order; non-ids, missing ids and ids seen before skipped
     assert [p.id for p in thread] == ["alice/root", "alice/r1", "alice/r4", "alice/r2", "alice/r5"]

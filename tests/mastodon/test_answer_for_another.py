@@ -14,7 +14,8 @@ import pytest
 
 from decentsocial import NetworkUnavailable, connect
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .cassettes import recorded_statuses
 
@@ -29,12 +30,6 @@ def status(ident: Any) -> dict[str, Any]:
 
 def account(acct: str) -> dict[str, Any]:
     return {**copy.deepcopy(RECORDED["account"]), "acct": acct, "username": acct.partition("@")[0]}
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 @pytest.fixture

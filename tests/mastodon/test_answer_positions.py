@@ -24,17 +24,12 @@ pytest.importorskip("mastodon")
 
 from decentsocial import NetworkUnavailable, Post, connect
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .cassettes import recorded_statuses
 
 INSTANCE = {"uri": "x", "version": "4.3.0", "configuration": {"urls": {}}}
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def status(ident: Any) -> dict[str, Any]:

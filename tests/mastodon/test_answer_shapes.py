@@ -5,25 +5,20 @@ malformed answer (``NetworkUnavailable``), never a library exception nor the cal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from decentsocial import Draft, Media, NetworkUnavailable, NotFound
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .test_hostile import net_for, status
 
 INSTANCE = {"uri": "127.0.0.1", "version": "4.2.0", "configuration": {}}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def publish_with_media(net: MastodonNetwork) -> Any:

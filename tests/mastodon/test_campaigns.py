@@ -22,6 +22,7 @@ import decentsocial as ds
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.scheduler import Scheduler
 from tests.images import png
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.scheduler.profiles import add_mastodon_profiles, write_profiles
 from tests.servers.mastodon import MastodonServer
 
@@ -40,13 +41,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ have deleted the status (its answer lost), never after a refusal (a 429, a conne
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,17 +12,11 @@ import requests
 from decentsocial import NotFound
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.contract.harness import Harness
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import DEAD_PORT, HOST, MastodonServer
 
 #: A status id no server of these tests ever made.
 NEVER_MADE = "990000000000000001"
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def faults_left(server: MastodonServer) -> list[Any]:

@@ -9,7 +9,6 @@ counts it; a poll may not have the same option twice (Mastodon's
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,17 +16,12 @@ import pytest
 from decentsocial import ContentRejected, Draft, Poll, connect
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.models import Media
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
 )
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def net_for(server: HostileServer, media: dict[str, Any]) -> MastodonNetwork:

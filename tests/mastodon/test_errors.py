@@ -27,6 +27,7 @@ from decentsocial import (
 )
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.contract.harness import Harness
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import DEAD_PORT, HOST, MastodonServer
 
 from .cassettes import exchanges
@@ -36,13 +37,6 @@ def recorded_error(cassette: str, status: int) -> dict[str, Any]:
     """A real Mastodon error answer from a cassette, as a fault-endpoint effect."""
     ex = next(e for e in exchanges(cassette) if e.status == status)
     return {"type": "status", "status": status, "body": ex.body}
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Any:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def fast(server: MastodonServer, account: str = "alice", **settings: Any) -> MastodonNetwork:

@@ -6,22 +6,15 @@ and must not fail, where a missing count beside them once made pandas go through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import decentsocial as ds
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .test_hostile import net_for, status
 
 pytest.importorskip("pandas", reason="the pandas extra is not installed")
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def test_counts_past_2_53_beside_missing_ones_are_exact(server: HostileServer) -> None:

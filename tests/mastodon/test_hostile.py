@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,18 +25,13 @@ from decentsocial import (
     connect,
 )
 from decentsocial.backends.mastodon import MastodonNetwork
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
 from tests.servers.mastodon import DEAD_PORT, HOST
 from tests.servers.mastodon_hostile import HostileServer, answer, drip, elapsed, gzip_bomb, hostile_server
 
 from .cassettes import recorded_statuses
 
 DEADLINE = 1.0
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def status(ident: str = "1") -> dict[str, Any]:

@@ -8,7 +8,6 @@ way the caller gets ``NotFound`` naming the key, and nothing is posted again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,16 +15,10 @@ import httpx
 import pytest
 
 from decentsocial import Draft, NotFound
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import MastodonServer
 
 from .cassettes import exchanges
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def texts(server: MastodonServer) -> list[str]:

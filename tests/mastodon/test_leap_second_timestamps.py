@@ -6,23 +6,17 @@ that lost the whole timeline (and a Bluesky post's own time fell back to "now").
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
 
 from decentsocial.timestamps import parse_iso_datetime
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .test_hostile import net_for, status
 
 LAST = datetime(2016, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def test_a_status_stamped_at_a_leap_second_is_read(server: HostileServer) -> None:

@@ -19,8 +19,9 @@ import pytest
 pytest.importorskip("mastodon", reason="the Mastodon backend needs the mastodon extra")
 
 from decentsocial.backends.mastodon import MastodonNetwork
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
 from tests.mastodon.test_hostile import net_for, status
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 ME = "1"
 
@@ -81,12 +82,6 @@ def _serve(server: HostileServer, path: str, pages: list[list[Any]]) -> None:
         return answer(pages[number], headers=link)
 
     server.respond = respond
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 @pytest.mark.parametrize("listing", list(LISTINGS))

@@ -9,13 +9,13 @@ payloads; the 206 rounds follow Mastodon's documented ``GET /api/v1/media/:id``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from decentsocial import ContentRejected, Draft, Media, NetworkUnavailable
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import MastodonServer
 
 RECORDED = json.loads(
@@ -33,13 +33,6 @@ def rule(method: str, path: str, status: int, body: Any, count: int | None) -> d
     if count is not None:
         found["count"] = count
     return found
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def video() -> Media:

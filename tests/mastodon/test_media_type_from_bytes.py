@@ -4,9 +4,11 @@ An attachment given as ``Media(path=…)`` without ``mime_type`` was uploaded wi
 from its file name whatever its bytes were: ``flyer.pdf`` holding a PNG went up declared
 ``application/pdf`` (Mastodon checks the declared type; the test server then records an attachment
 of type ``unknown``), and ``menu.jpg`` holding a PNG as ``image/jpeg``. A type the bytes tell (PNG,
-JPEG, GIF, WebP) now wins; the name is the fallback for bytes no magic number here tells (an MP4).
+JPEG, GIF, WebP, an MP4…) now wins; the name is the fallback for bytes no magic number here tells (a WebM).
 And a type told by a file's bytes is checked against the instance's ``supported_mime_types``
-before any upload, as ``check_draft`` checks a declared one (planning reads no file, so it plans).
+before any upload, as ``check_draft`` checks a declared one (planning reads no file, so it plans):
+a PDF named ``flyer.png`` went up declared ``image/png`` and was posted; it is now told a PDF, which
+the instance does not list.
 
 What was declared is read from the upload request itself, as it went to the server, and what the
 server made of it from the status it serves.
@@ -25,21 +27,19 @@ import pytest
 import decentsocial as ds
 from decentsocial.backends.mastodon import MastodonNetwork
 from tests.images import png
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import MastodonServer
 
 #: The first bytes of a lossless WebP (RIFF, WEBP, a VP8L chunk): what a WebP is told by.
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
-#: An MP4's leading ``ftyp`` box: no magic number the backend knows, so the name tells its type.
+#: An MP4's leading ``ftyp`` box (a video: no image brand).
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free"
+#: A PDF's first bytes: a type the instance does not list (nor any Mastodon does).
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+#: A WebM's EBML header: no magic number the backend knows, so the name tells its type.
+WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm"
 #: The header of the multipart part holding the uploaded file, up to its declared type.
 FILE_PART = re.compile(rb'name="file"[^\r\n]*\r\nContent-Type: ([^\r\n]+)\r\n')
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_a_jpeg_name_holding_a_png_is_uploaded_as_a_png(
 def test_the_name_still_tells_what_the_bytes_do_not(
     server: MastodonServer, net: MastodonNetwork, tmp_path: Path
 ) -> None:
-    clip = write(tmp_path / "clip.mp4", MP4)
+    clip = write(tmp_path / "clip.webm", WEBM)
     banner = write(tmp_path / "banner", png())  # no name to guess from: the bytes say it
     given = write(tmp_path / "photo.bin", png())
     media = (
@@ -118,7 +118,7 @@ def test_the_name_still_tells_what_the_bytes_do_not(
     )
     sent = declared(net)
     post = net.publish(ds.Draft(text="Spring sale", media=media))
-    assert sent == ["video/mp4", "image/png", "image/png"]
+    assert sent == ["video/webm", "image/png", "image/png"]
     assert served_types(server, post.id) == ["video", "image", "image"]
 
 
@@ -159,3 +159,14 @@ def test_a_file_whose_bytes_the_instance_does_not_take_is_refused_before_any_upl
         assert sent == ["image/png"]  # the post's own upload only
     finally:
         net.close()
+
+
+def test_a_pdf_under_a_png_name_is_refused_before_any_upload(
+    server: MastodonServer, net: MastodonNetwork, tmp_path: Path
+) -> None:
+    flyer = write(tmp_path / "flyer.png", PDF)
+    before, sent = statuses(server, net), declared(net)
+    with pytest.raises(ds.ContentRejected, match="attachment 1 is of type 'application/pdf', which this"):
+        net.publish(ds.Draft(text="Spring sale", media=(ds.Media(path=flyer),)))
+    assert sent == []  # was uploaded declared image/png, and the status posted
+    assert statuses(server, net) == before

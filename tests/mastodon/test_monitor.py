@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,17 +13,11 @@ import pytest
 
 import decentsocial as ds
 from tests.contract.harness import Harness
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import MastodonServer
 from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
 
 from .test_hostile import net_for, status
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def test_a_stream_that_keeps_dropping_loses_nothing_and_repeats_nothing(

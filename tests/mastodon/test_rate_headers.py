@@ -9,24 +9,18 @@ once. On a real 429 the wait is still read from the headers.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from decentsocial import RateLimited, connect
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 from .cassettes import recorded_statuses
 
 INSTANCE = {"uri": "x", "version": "4.3.0", "configuration": {"statuses": {"max_characters": 500}}}
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def status() -> dict[str, Any]:

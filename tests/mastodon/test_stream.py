@@ -15,6 +15,7 @@ from decentsocial import AuthenticationError, InvalidInput, NetworkUnavailable, 
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.backends.mastodon.stream import streaming_url
 from tests.contract.harness import Harness
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import DEAD_PORT, HOST, PORT, MastodonServer
 
 #: The cutting relay below listens here.
@@ -24,13 +25,6 @@ def opened(stream: Iterator[Post]) -> Generator[Post, None, None]:
     """The stream as the generator it is, so a test can close() it."""
     assert isinstance(stream, Generator)
     return stream
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def first_match(

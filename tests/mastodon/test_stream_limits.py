@@ -8,21 +8,14 @@ never an untyped ``OverflowError``; a short wait is slept as asked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from decentsocial import NetworkUnavailable, RateLimited, connect
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 INSTANCE = {"uri": "x", "version": "4.3.0", "configuration": {"urls": {}}}
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 def limited(server: HostileServer, retry_after: str) -> tuple[MastodonNetwork, list[float]]:

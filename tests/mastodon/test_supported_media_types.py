@@ -11,17 +11,16 @@ alone proves nothing, and an instance that lists no types is left to decide.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 import decentsocial as ds
 from decentsocial.backends.mastodon import MastodonNetwork
 from decentsocial.backends.mastodon.compose import InstanceLimits
 from tests.images import png
+from tests.mastodon.server_fixtures import local_server  # noqa: F401 - the server fixture
 from tests.servers.mastodon import MastodonServer
 
 from .media_checks import refused, uploads
@@ -29,13 +28,6 @@ from .media_checks import refused, uploads
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 #: The first bytes of a lossless WebP (RIFF, WEBP, a VP8L chunk): what a WebP is told by.
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
-
-
-@pytest.fixture
-def server(mastodon_server: MastodonServer) -> Iterator[MastodonServer]:
-    mastodon_server.clear_faults()
-    yield mastodon_server
-    mastodon_server.clear_faults()
 
 
 def statuses(server: MastodonServer, net: MastodonNetwork) -> int:

@@ -8,21 +8,15 @@ the traceback of its chained cause show ``***`` instead.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
 
 import pytest
 
 from decentsocial import DecentSocialError, connect
 from decentsocial.backends.mastodon import MastodonNetwork
-from tests.servers.mastodon_hostile import HostileServer, answer, hostile_server
+from tests.mastodon.server_fixtures import hostile  # noqa: F401 - the server fixture
+from tests.servers.mastodon_hostile import HostileServer, answer
 
 TOKEN = "s3cr3t-token-value-123"
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with hostile_server() as running:
-        yield running
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429, 500])

@@ -18,7 +18,7 @@ import pytest
 
 import decentsocial as ds
 from decentsocial.backends.sandbox import SandboxNetwork
-from decentsocial.backends.sandbox.network import MAX_MEDIA_BYTES
+from decentsocial.backends.sandbox.media import MAX_MEDIA_BYTES
 from decentsocial.scheduler import Scheduler
 
 from .conftest import sandbox

@@ -170,10 +170,12 @@ def _post_key(item: Any) -> tuple[Any, Any] | None:
 
 @dataclass(frozen=True)
 class Broadcast:
-    """One transaction a client broadcast: the method used and the signed transaction."""
+    """One transaction a client broadcast: the method used, the signed transaction, and whether it
+    went to the node's Steem form (``ReplayServer.node("steem")``)."""
 
     method: str
     transaction: dict[str, Any]
+    steem: bool = False
 
 
 @dataclass
@@ -210,6 +212,8 @@ class ReplayServer:
         self._broadcasts: list[Broadcast] = []
         self._seen: set[str] = set()
         self.requests: list[tuple[str, Any]] = []
+        #: The requests of ``requests`` that went to the Steem form of the node.
+        self.steem_requests: list[tuple[str, Any]] = []
         #: Operation name -> the node's assertion message for a transaction that carries it.
         self.refuse: dict[str, str] = {}
         self._httpd = ThreadingHTTPServer((host, port), self._handler())
@@ -250,24 +254,27 @@ class ReplayServer:
             self._broadcasts.clear()
             self._seen.clear()
             self.requests.clear()
+            self.steem_requests.clear()
             self.refuse.clear()
 
     # ---------------------------------------------------------------- answering
 
     def answer(self, request: Any, *, steem: bool = False) -> dict[str, Any]:
         """The JSON-RPC response object for one request object (as a Steem node gives it: ``steem``)."""
-        answer = self._answer(request)
+        answer = self._answer(request, steem)
         return as_steem(answer) if steem else answer
 
-    def _answer(self, request: Any) -> dict[str, Any]:
+    def _answer(self, request: Any, steem: bool) -> dict[str, Any]:
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request"}}
         rid = request.get("id")
         method, params = split_call(request["method"], request.get("params"))
         with self._lock:
             self.requests.append((method, params))
+            if steem:
+                self.steem_requests.append((method, params))
         if method in BROADCAST_METHODS:
-            return {"jsonrpc": "2.0", "id": rid, **self._broadcast(method, params)}
+            return {"jsonrpc": "2.0", "id": rid, **self._broadcast(method, params, steem)}
         if _history_start_below_limit(method, params):
             return {"jsonrpc": "2.0", "id": rid, "error": HISTORY_START_ERROR}
         found = self._find(method, params)
@@ -355,7 +362,7 @@ class ReplayServer:
             return {"result": {"history": upto[-limit:]}}
         return None
 
-    def _broadcast(self, method: str, params: Any) -> dict[str, Any]:
+    def _broadcast(self, method: str, params: Any, steem: bool) -> dict[str, Any]:
         trx = _transaction_of(method, params)
         if trx is None:
             return {"error": {"code": -32602, "message": "Invalid parameters: expected a signed transaction"}}
@@ -382,7 +389,7 @@ class ReplayServer:
             if key in self._seen:
                 return {"error": DUPLICATE_ERROR}
             self._seen.add(key)
-            self._broadcasts.append(Broadcast(method, trx))
+            self._broadcasts.append(Broadcast(method, trx, steem))
             number = len(self._broadcasts)
         if method.endswith("_synchronous"):
             return {
@@ -416,7 +423,8 @@ class ReplayServer:
                     self._send(404, {"error": "not found"})
 
             def do_POST(self) -> None:
-                steem = self.path == STEEM_PATH  # any other path: the Hive node, as before
+                # Any other path: the Hive node, as before (a query, such as a node URL's token, aside).
+                steem = self.path.partition("?")[0] == STEEM_PATH
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length) or b"null")

@@ -150,7 +150,7 @@ def test_the_sandbox_refuses_a_huge_file_without_reading_it(huge: Path) -> None:
 
 
 def test_the_sandbox_reads_at_most_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from decentsocial.backends.sandbox import network as sandbox_network
+    from decentsocial.backends.sandbox import media as sandbox_media
 
     image = tmp_path / "banner.png"
     image.write_bytes(b"x" * 100)
@@ -164,7 +164,7 @@ def test_the_sandbox_reads_at_most_its_limit(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(ds.Media, "read_bytes", spy)
     with ds.connect("sandbox", account="brand") as net:
         net.publish(ds.Draft(text="banner", media=(ds.Media(path=image),)))
-    assert reads == [sandbox_network.MAX_MEDIA_BYTES]
+    assert reads == [sandbox_media.MAX_MEDIA_BYTES]
 
 
 def test_bluesky_refuses_a_huge_image_file_without_reading_it(huge: Path) -> None:

@@ -14,16 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decentsocial.models import normalise_tags
+from decentsocial.text import normalise_tag
 
 
 def _old_normalise_tags(tags: list[str]) -> tuple[str, ...]:
-    """The former implementation, kept as the reference its replacement must agree with."""
+    """The former implementation, kept as the reference its replacement must agree with (its tags now in
+    the one form ``normalise_tag`` gives, NFC and lower-case, where it lower-cased only)."""
     seen: dict[str, None] = {}
     for tag in tags:
         clean = tag.strip()
         while clean.startswith("#"):
             clean = clean.lstrip("#").lstrip()
-        clean = clean.lower()
+        clean = normalise_tag(clean)
         if clean:
             seen.setdefault(clean, None)
     return tuple(seen)

@@ -34,6 +34,7 @@ from ...deadline_http import verifying_context
 from ...interrupt import Interrupt, open_socket, shut
 from ...models import Account, Post, normalise_tags
 from ...retry import reconnect_backoff
+from ...text import normalise_tag
 from ...urls import check_endpoint
 from .richtext import facet_values
 
@@ -387,6 +388,7 @@ class FirehoseReader:
         """
         if self._done.is_set():
             return
+        tag = None if tag is None else normalise_tag(tag)  # as ``Post.tags`` holds it, however it was typed
         self.thread = threading.Thread(
             target=self._run, name=f"decentsocial-{self.network}-firehose", daemon=True
         )
@@ -412,18 +414,18 @@ class FirehoseReader:
                     except errors.DecentSocialError as exc:
                         log.warning("skipping a firehose post: %s", exc.message)
                         continue
-                    if tag is None or tag.lower() in post.tags:
+                    if tag is None or tag in post.tags:
                         yield post
         finally:
             self.stop()
 
 
 def _may_have_tag(record: dict[str, Any], tag: str) -> bool:
-    """Whether a post record carries ``tag``: the ``Post.tags`` it makes, read without its author."""
+    """Whether a post record carries ``tag`` (normalised): the ``Post.tags`` it makes, without its author."""
     text = as_str(record.get("text")) or ""
     tags, _, _ = facet_values(text, record.get("facets"))
     extra = [t for t in as_list(record.get("tags")) if isinstance(t, str)]
-    return tag.lower() in normalise_tags([*tags, *extra])
+    return tag in normalise_tags([*tags, *extra])
 
 
 def author_cache(lookup: Callable[[str], Account], network: str) -> Callable[[str], Account]:

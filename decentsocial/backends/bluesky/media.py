@@ -16,6 +16,8 @@ from typing import Any
 
 from ...coerce import as_dict, as_str, malformed
 from ...errors import ContentRejected, NetworkUnavailable
+from ...media_types import SNIFFED_IMAGE_TYPES
+from ...media_types import image_type as sniff_type
 from ...models import Draft, Media
 from .ids import blob_cid
 from .settings import MAX_IMAGE_BYTES
@@ -36,23 +38,11 @@ __all__ = [
 
 MAX_IMAGES = 4
 
-#: The ISO-BMFF images (AVIF, HEIC/HEIF) by the major brand of their ``ftyp`` box, named as the
-#: PDS names them (it reads the major brand only: any other, ``isom`` or ``mp42``, is a video).
-_ISO_IMAGE_BRANDS = {
-    b"avif": "image/avif",
-    b"avis": "image/avif",
-    b"heic": "image/heic",
-    b"heix": "image/heic",
-    b"hevc": "image/heic-sequence",
-    b"hevx": "image/heic-sequence",
-    b"mif1": "image/heif",
-    b"msf1": "image/heif-sequence",
-}
 #: The types :func:`sniff` tells from an image's first bytes. Declared as ``Media.mime_type``, one
 #: is checked against the bytes: the PDS stores a blob as the type it finds in them, and a PDF or a
 #: text file labelled ``image/png`` (or ``image/avif``) is no image (stored as a document, or under
 #: the type declared and shown as a broken image).
-SNIFFED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", *_ISO_IMAGE_BRANDS.values()})
+SNIFFED_TYPES = SNIFFED_IMAGE_TYPES
 #: What the types of :data:`SNIFFED_TYPES` are called in an error.
 _SNIFFED_NAMES = "a PNG, JPEG, GIF, WebP, AVIF or HEIC/HEIF image"
 
@@ -82,35 +72,6 @@ def sniff(data: bytes) -> tuple[str | None, int | None, int | None]:
     if mime == "image/jpeg":
         return (mime, *_jpeg_size(data))
     return mime, None, None  # AVIF and HEIC are not measured
-
-
-def sniff_type(data: bytes) -> str | None:
-    """The image type (one of :data:`SNIFFED_TYPES`) of ``data``'s first bytes, without measuring it."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        return "image/png"
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:2] == b"\xff\xd8":
-        return "image/jpeg"
-    return _iso_image_type(data)
-
-
-def _iso_image_type(data: bytes) -> str | None:
-    """An AVIF or HEIC/HEIF image's type, by its leading ``ftyp`` box (size, ``ftyp``, major brand,
-    minor version, compatible brands). A generic HEIF (``mif1``/``msf1``) is AVIF when its compatible
-    brands say so; a video (``isom``, ``mp42``, ``qt``…) or any other box is no image here."""
-    if len(data) < 12 or data[4:8] != b"ftyp":
-        return None
-    major = data[8:12]
-    mime = _ISO_IMAGE_BRANDS.get(major)
-    if major in (b"mif1", b"msf1"):
-        end = min(int.from_bytes(data[:4], "big"), len(data), 256)  # the box's end (a short one: none)
-        compatible = {data[i : i + 4] for i in range(16, end - 3, 4)}
-        if compatible & {b"avif", b"avis"}:
-            return "image/avif"
-    return mime
 
 
 def _webp_size(data: bytes) -> tuple[int | None, int | None]:

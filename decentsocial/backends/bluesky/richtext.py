@@ -7,6 +7,7 @@ emoji with ZWJ sequences or skin tones land exactly on their spans.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -81,7 +82,9 @@ def build_facets(text: str, resolve_handle: Callable[[str], str]) -> list[dict[s
         if entity.kind == "link":
             feature = {"$type": "app.bsky.richtext.facet#link", "uri": entity.value}
         elif entity.kind == "tag":
-            tag = entity.value
+            # As written (Bluesky's app keeps the case), in NFC: "cafe" + U+0301 typed on a Mac is
+            # indexed as the "café" everyone else's facets hold. The text itself is left as written.
+            tag = unicodedata.normalize("NFC", entity.value)
             if grapheme_len(tag) > MAX_TAG_GRAPHEMES or len(tag.encode()) > MAX_TAG_BYTES:
                 continue
             feature = {"$type": "app.bsky.richtext.facet#tag", "tag": tag}

@@ -19,9 +19,11 @@ __all__ = [
     "HIVE",
     "STEEM",
     "Chain",
+    "WrongChain",
     "check_account",
     "check_community",
     "check_permlink",
+    "hosts",
     "is_community_name",
     "split_post_id",
     "wrong_chain",
@@ -49,7 +51,7 @@ class Chain:
 
     def at(self, nodes: Iterable[str], web_url: str | None) -> Chain:
         """This chain as a connection to ``nodes`` sees it (its front end ``web_url``, when set)."""
-        return replace(self, web_url=(web_url or self.web_url).rstrip("/"), nodes=_hosts(nodes))
+        return replace(self, web_url=(web_url or self.web_url).rstrip("/"), nodes=hosts(nodes))
 
     @property
     def claim_fields(self) -> tuple[str, str, str]:
@@ -86,20 +88,41 @@ STEEM = Chain(
 )
 
 
-def _hosts(nodes: Iterable[str]) -> str:
+def hosts(nodes: Iterable[str]) -> str:
     """Node URLs as messages name them: scheme, host and port (a password or token in the URL left out)."""
     return ", ".join(f"{(p := urlsplit(node)).scheme}://{p.netloc.rpartition('@')[2]}" for node in nodes)
 
 
-def wrong_chain(chain: Chain, asset: str) -> ConfigurationError:
+class WrongChain(ConfigurationError):
+    """:func:`wrong_chain`'s error, typed apart so that the transport can leave that node out and ask
+    the next configured one (:class:`~.transport.RpcClient`); the caller sees a ``ConfigurationError``."""
+
+    def __init__(self, message: str, *, network: str | None = None, chain: Chain, asset: str) -> None:
+        super().__init__(message, network=network)
+        self.chain = chain
+        self.asset = asset
+
+    def every(self) -> WrongChain:
+        """The same error when every configured node served the other chain's answer."""
+        return wrong_chain(self.chain, self.asset, every=True)
+
+
+def wrong_chain(chain: Chain, asset: str, *, every: bool = False) -> WrongChain:
     """The error for a node answer with an amount in the other chain's ``asset``: the node serves the
     other chain (a node URL of one pasted into the other's settings). Its data is not this chain's,
-    and a transaction signed for this chain would be refused by it as a bad signature."""
-    where = "a node" if not chain.nodes else "the node at " if ", " not in chain.nodes else "a node of "
-    return ConfigurationError(
-        f"{where}{chain.nodes} serves {chain.other}, not {chain.title}: its answer has an amount in {asset}"
+    and a transaction signed for this chain would be refused by it as a bad signature. ``every``: each
+    of several nodes did (one among good ones is left out by the transport, never named to the caller)."""
+    if every:
+        where, answer = "every node of ", "their answers have amounts in"
+    else:
+        where = "a node" if not chain.nodes else "the node at " if ", " not in chain.nodes else "a node of "
+        answer = "its answer has an amount in"
+    return WrongChain(
+        f"{where}{chain.nodes} serves {chain.other}, not {chain.title}: {answer} {asset}"
         f" (a {chain.other} asset); connect({chain.network!r}, nodes=…) needs {chain.title} nodes",
         network=chain.network,
+        chain=chain,
+        asset=asset,
     )
 
 

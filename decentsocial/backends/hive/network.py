@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from decimal import localcontext
+from decimal import Decimal, localcontext
 from typing import Any, ClassVar, Literal, TypeVar
 
 from ... import errors
@@ -27,7 +27,7 @@ from ...network import MICROBLOGGING, AccountRef, Capability, CommunityRef, Post
 from ...paging import check_limit
 from ...retry import RetryPolicy
 from ...settings import NetworkSettings
-from ...text import links, utf8_len
+from ...text import links, normalise_tag, utf8_len
 from ...urls import check_endpoint
 from . import ops
 from .chain import HIVE, STEEM, Chain, check_account, check_community, split_post_id
@@ -59,6 +59,7 @@ __all__ = ["HiveNetwork", "SteemNetwork"]
 
 KeyName = Literal["posting_key", "active_key"]
 Item = TypeVar("Item", Notification, Community)
+T = TypeVar("T")
 
 #: Signed transactions a connection keeps for inspection (``HiveNetwork.signed``).
 SIGNED_KEPT = 100
@@ -202,8 +203,10 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
 
     # ---------------------------------------------------------------- helpers
 
-    def _call(self, method: str, params: Any) -> Any:
-        return self._rpc.call(method, params)
+    def _call(self, method: str, params: Any, read: Callable[[Any], Any] | None = None) -> Any:
+        """``method``'s answer, through ``read`` when given: every answer that holds amounts is read
+        there, so that a node of the other chain is left out and the next one asked (``RpcClient``)."""
+        return self._rpc.call(method, params, read=read)
 
     def _my_name(self) -> str:
         if not self.settings.account:
@@ -239,8 +242,13 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
             if cursor is not None:
                 params["start_author"], params["start_permlink"] = cursor
             params["limit"] = size
-            answer, seen = as_list(self._call(method, params)), Seen()
-            return [post_from_bridge(as_dict(p), self.chain, seen) for p in answer]
+
+            def read(answer: Any) -> list[Post]:
+                seen = Seen()
+                return [post_from_bridge(as_dict(p), self.chain, seen) for p in as_list(answer)]
+
+            found: list[Post] = self._call(method, params, read)
+            return found
 
         # Bridge excludes the start post; a node that repeats it is asked for one more (.listing).
         return self._paged(StartAfter(fetch, post_cursor, self.page_size), limit, key=lambda p: p.id)
@@ -257,18 +265,30 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
 
         def fetch(cursor: str | None, size: int) -> list[Item]:
             query = {**params, "limit": size, **({cursor_param: cursor} if cursor is not None else {})}
-            return [convert(as_dict(i), self.chain) for i in as_list(self._call(method, query))]
+            found: list[Item] = self._call(
+                method, query, lambda answer: [convert(as_dict(i), self.chain) for i in as_list(answer)]
+            )
+            return found
 
         pages: StartAfter[Item, str] = StartAfter(fetch, lambda item: item.id, BRIDGE_MAX_PAGE)  # as above
         return self._paged(pages, limit, page_size=BRIDGE_MAX_PAGE, key=lambda item: item.id)
 
     def _account_entry(self, name: str) -> dict[str, Any]:
-        """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards)."""
-        found = as_list(self._call("condenser_api.get_accounts", [[name]]))
-        match = [a for a in found if isinstance(a, dict) and a.get("name") == name]
-        if not match:
-            raise errors.NotFound(f"account {name} not found", network=self.name)
-        return match[0]
+        """``condenser_api.get_accounts`` for one account, as it came (its authorities)."""
+        entry: dict[str, Any] = self._account_read(name, lambda found: found)
+        return entry
+
+    def _account_read(self, name: str, read: Callable[[dict[str, Any]], T]) -> T:
+        """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards), through ``read``."""
+
+        def entry(answer: Any) -> T:
+            match = [a for a in as_list(answer) if isinstance(a, dict) and a.get("name") == name]
+            if not match:
+                raise errors.NotFound(f"account {name} not found", network=self.name)
+            return read(match[0])
+
+        found: T = self._call("condenser_api.get_accounts", [[name]], entry)
+        return found
 
     # ---------------------------------------------------------------- reads
 
@@ -277,20 +297,25 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
 
     def _account(self, handle: str) -> Account:
         name = check_account(handle, self.name)
-        profile = self._call("bridge.get_profile", {"account": name})
-        if not profile:
-            raise errors.NotFound(f"account {name} not found", network=self.name)
-        found = account_from_profile(as_dict(profile), self.chain)
+        found: Account = self._call("bridge.get_profile", {"account": name}, lambda a: self._profile(a, name))
         if found.id != name:  # a node's answer for another account is no answer to this question
             raise not_asked_for(self.name, "account", name, found.id)
         return found
 
+    def _profile(self, profile: Any, name: str) -> Account:
+        if not profile:
+            raise errors.NotFound(f"account {name} not found", network=self.name)
+        return account_from_profile(as_dict(profile), self.chain)
+
     def _get_post(self, id: str) -> Post:
         author, permlink = split_post_id(id, self.name)
-        post = self._call("bridge.get_post", {"author": author, "permlink": permlink})
-        if not post:
-            raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
-        found = post_from_bridge(as_dict(post), self.chain)
+
+        def read(post: Any) -> Post:
+            if not post:
+                raise errors.NotFound(f"post {author}/{permlink} not found", network=self.name)
+            return post_from_bridge(as_dict(post), self.chain)
+
+        found: Post = self._call("bridge.get_post", {"author": author, "permlink": permlink}, read)
         if found.id != f"{author}/{permlink}":  # edit, pin or rewards would act on that other post
             raise not_asked_for(self.name, "post", f"{author}/{permlink}", found.id)
         return found
@@ -326,15 +351,22 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
         return self._post_list("bridge.get_account_posts", query, limit)
 
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
-        tag = query.lstrip("#").lower()
+        tag = normalise_tag(query.lstrip("#"))  # lower-case as hivemind keeps tags, NFC as Post.tags
         if not query.startswith("#") or " " in tag:
             raise self.unsupported(Capability.SEARCH, "only '#tag' searches (bridge has no full-text search)")
         return self._post_list("bridge.get_ranked_posts", {"sort": "created", "tag": tag}, limit)
 
     def _thread(self, post: PostRef) -> list[Post]:
         author, permlink = self._post_ref(post)
-        found = as_dict(self._call("bridge.get_discussion", {"author": author, "permlink": permlink}))
-        root = f"{author}/{permlink}"
+        thread: list[Post] = self._call(
+            "bridge.get_discussion",
+            {"author": author, "permlink": permlink},
+            lambda answer: self._discussion(as_dict(answer), f"{author}/{permlink}"),
+        )
+        return thread
+
+    def _discussion(self, found: Mapping[str, Any], root: str) -> list[Post]:
+        """A ``bridge.get_discussion`` answer as the thread of ``root``, each post once."""
         if root not in found:
             raise errors.NotFound(f"post {root} not found", network=self.name)
         ordered: list[Post] = []
@@ -371,10 +403,13 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
 
     def _community(self, id: str) -> Community:
         id = self._community_name(id)
-        found = self._call("bridge.get_community", {"name": id})
-        if not found:
-            raise errors.NotFound(f"community {id} not found", network=self.name)
-        community = community_from_bridge(as_dict(found), self.chain)
+
+        def read(found: Any) -> Community:
+            if not found:
+                raise errors.NotFound(f"community {id} not found", network=self.name)
+            return community_from_bridge(as_dict(found), self.chain)
+
+        community: Community = self._call("bridge.get_community", {"name": id}, read)
         if community.id != id:  # another community's answer: a join or a post would go to the one asked
             raise not_asked_for(self.name, "community", id, community.id)
         return community
@@ -388,7 +423,9 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
     def _head(self) -> tuple[dict[str, Any], datetime, int]:
         """TaPoS fields for a new transaction, the node's head block time and its last irreversible
         block number (0 when not sent); a typed error if unreadable."""
-        props = chain_props(self._call("condenser_api.get_dynamic_global_properties", []), self.chain)
+        props: Mapping[str, Any] = self._call(
+            "condenser_api.get_dynamic_global_properties", [], lambda answer: chain_props(answer, self.chain)
+        )
         try:
             base = tapos(
                 int(props["head_block_number"]),
@@ -640,13 +677,18 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
         return self._keyed_tip(op, amount, f"tip:{idempotency_key}")
 
     def _check_balance(self, account: str, amount: Amount) -> None:
-        entry = self._account_entry(account)
-        check_active_key(self._key("active_key"), entry, self.name)  # the transfer's key, read here
         names = ("balance",) if amount.asset == self.chain.liquid else ("hbd_balance", "sbd_balance")
-        raw = next((entry[n] for n in names if n in entry), None)
-        if raw is None:
-            raise errors.NotFound(f"the node sent no {amount.asset} balance for {account}", network=self.name)
-        balance = amount_of(raw, self.chain).value  # the field says which asset it is
+
+        def read(entry: dict[str, Any]) -> Decimal:
+            check_active_key(self._key("active_key"), entry, self.name)  # the transfer's key, read here
+            raw = next((entry[n] for n in names if n in entry), None)
+            if raw is None:
+                raise errors.NotFound(
+                    f"the node sent no {amount.asset} balance for {account}", network=self.name
+                )
+            return amount_of(raw, self.chain).value  # the field says which asset it is
+
+        balance = self._account_read(account, read)
         if amount.value > balance:
             raise errors.ContentRejected(
                 f"{account} has {balance} {amount.asset}, less than {amount}", network=self.name

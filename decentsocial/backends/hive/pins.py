@@ -17,7 +17,7 @@ no pins of its own to list, and that is ``UnsupportedFeature``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ... import errors
 from ...coerce import as_dict, as_list, as_str
@@ -87,16 +87,21 @@ class CommunityPins:
                 "name the community, pinned('hive-123456')",
             )
 
+        def read(answer: Any) -> list[Post]:
+            """The pinned head of a page (read as the node is known: ``_call``)."""
+            pinned: list[Post] = []
+            for item in map(as_dict, as_list(answer)):
+                if as_dict(item.get("stats")).get("is_pinned") is not True:
+                    break  # the pinned posts are over: the rest of the list is not pinned
+                pinned.append(post_from_bridge(item, net.chain))
+            return pinned
+
         def fetch(cursor: tuple[str, str] | None, size: int) -> list[Post]:
             """The pinned head of a page: the first post not pinned ends it (and the listing)."""
             params: dict[str, object] = {"sort": "created", "tag": name, "limit": size}
             if cursor is not None:
                 params["start_author"], params["start_permlink"] = cursor
-            pinned: list[Post] = []
-            for item in map(as_dict, as_list(net._call("bridge.get_ranked_posts", params))):
-                if as_dict(item.get("stats")).get("is_pinned") is not True:
-                    break  # the pinned posts are over: the rest of the list is not pinned
-                pinned.append(post_from_bridge(item, net.chain))
+            pinned: list[Post] = net._call("bridge.get_ranked_posts", params, read)
             return pinned
 
         # A page short of what was asked (a post not pinned, or the list's end) is the last; a node

@@ -33,7 +33,7 @@ class RewardCycle:
 
     def _pending_rewards(self, account: AccountRef | None) -> Reward:
         net = cast("HiveNetwork", self)
-        return claimable_reward(net._account_entry(net._name_of(account)), net.chain)
+        return net._account_read(net._name_of(account), lambda entry: claimable_reward(entry, net.chain))
 
     def _claim_rewards(self) -> Reward:
         net = cast("HiveNetwork", self)
@@ -92,6 +92,16 @@ class RewardCycle:
         max_pages = net.settings.limits.max_pages
         requests = 0
 
+        def read(answer: Any) -> tuple[list[Any], list[Reward]]:
+            """A history page and its rewards, newest first (read as the node is known: ``_call``)."""
+            history = as_list(as_dict(answer).get("history"))
+            rewards = [
+                reward
+                for entry in reversed(history)
+                if (reward := reward_from_history(entry, name, net.chain, wanted)) is not None
+            ]
+            return history, rewards
+
         def fetch(cursor: int | None, size: int) -> Page[Reward, int]:
             """One page with rewards; pages without any are skipped here, each request counted."""
             nonlocal requests
@@ -111,13 +121,7 @@ class RewardCycle:
                 params: dict[str, Any] = {"account": name, "start": begin, "limit": count}
                 if server_filter:
                     params["operation_filter_low"] = mask
-                found = net._call("account_history_api.get_account_history", params)
-                history = as_list(as_dict(found).get("history"))
-                items = [
-                    reward
-                    for entry in reversed(history)
-                    if (reward := reward_from_history(entry, name, net.chain, wanted)) is not None
-                ]
+                history, items = net._call("account_history_api.get_account_history", params, read)
                 indexes = [i for i in map(history_index, history) if i is not None]
                 lowest = min(indexes, default=0)
                 more = len(history) >= count and lowest > 0

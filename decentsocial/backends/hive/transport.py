@@ -10,13 +10,16 @@ Every request keeps to the connection's ``limits``: it goes to
 and reading, a node that drips bytes or inflates a small gzip answer is cut
 off) and answers are parsed with :func:`~decentsocial.limits.loads` (size and
 depth checked). A node that breaks a limit is left for the next configured one.
+One whose answer is the other chain's (:class:`~.chain.WrongChain`, found by
+the caller's ``read``) is left out for good while another node remains.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -25,6 +28,7 @@ from ... import errors
 from ...limits import Limits, guarded_transport
 from ...retry import RetryPolicy
 from ...urls import redirect_refused
+from .chain import WrongChain, hosts
 from .failures import node_failures, result_of
 
 __all__ = ["RpcClient"]
@@ -40,6 +44,7 @@ class RpcClient:
     A node that is unreachable, times out, answers 5xx or breaks a limit
     (deadline, body size) hands the next attempt to the next configured node;
     one that redirects is refused (``ConfigurationError``) and the next call goes to the next node.
+    One that serves the other chain is never asked again (:meth:`call`'s ``read``).
     """
 
     def __init__(
@@ -58,6 +63,9 @@ class RpcClient:
         self.limits = limits if limits is not None else Limits()
         self._ids = itertools.count(1)
         self._node = 0
+        #: Indexes of the nodes whose answers were the other chain's: never asked again while one is not.
+        self._wrong: set[int] = set()
+        self._log = logging.getLogger("decentsocial").getChild(network)
         # Requests go straight to the guarded transport, with no httpx.Client: a JSON-RPC post
         # needs nothing a client adds to each request (cookies, auth, redirects, proxies from
         # the environment, hooks), and skipping it saves about a tenth of a loopback call.
@@ -69,21 +77,59 @@ class RpcClient:
         """Close the sockets (safe to call more than once); a later call opens new ones."""
         self._transport.close()
 
-    def call(self, method: str, params: Any, *, retry: bool = True) -> Any:
-        """The ``result`` of ``method``; a node error raises a typed error with the RpcError chained.
+    def call(
+        self, method: str, params: Any, *, retry: bool = True, read: Callable[[Any], Any] | None = None
+    ) -> Any:
+        """The ``result`` of ``method`` (through ``read``, when given); a node error raises a typed error
+        with the RpcError chained.
 
         ``retry=False`` makes one attempt, for callers that run their own
         policy around a step that must not be repeated blindly (a broadcast).
+        ``read`` turns the answer into what the caller needs while the node that
+        sent it is known: an answer of the other chain (``WrongChain``) leaves
+        that node out and the call goes to the next one, until none is left.
         """
-        if retry:
-            return self.policy.call(lambda: self._once(method, params))
-        return self._once(method, params)
+        while True:
+            if retry:
+                node, answer = self.policy.call(lambda: self._once(method, params))
+            else:
+                node, answer = self._once(method, params)
+            if read is None:
+                return answer
+            try:
+                return read(answer)
+            except WrongChain as exc:
+                self._leave_out(node, exc)
+
+    def _leave_out(self, node: int, exc: WrongChain) -> None:
+        """Never ask ``node`` again, as it serves the other chain; re-raise ``exc`` when no node is left."""
+        self._wrong.add(node)
+        if len(self._wrong) >= len(self._urls):
+            if len(self._urls) > 1:
+                raise exc.every() from None
+            raise exc
+        self._log.warning(
+            "the node at %s serves %s, not %s (an amount in %s): left out, the next configured node is asked",
+            hosts([self.nodes[node]]),
+            exc.chain.other,
+            exc.chain.title,
+            exc.asset,
+        )
 
     def _next_node(self) -> None:
         self._node += 1
 
-    def _once(self, method: str, params: Any) -> Any:
-        url = self._urls[self._node % len(self._urls)]
+    def _current(self) -> int:
+        """The index of the node to ask: the next one not left out (any, once every one was)."""
+        count = len(self._urls)
+        for step in range(count):
+            if (index := (self._node + step) % count) not in self._wrong:
+                return index
+        return self._node % count
+
+    def _once(self, method: str, params: Any) -> tuple[int, Any]:
+        node = self._current()
+        url = self._urls[node]
         body = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
         try:
             content = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
@@ -118,7 +164,7 @@ class RpcClient:
                     what=f"the node {url.host}",
                     setting="nodes",
                 )
-            return result_of(
+            return node, result_of(
                 self.network,
                 method,
                 response.status_code,

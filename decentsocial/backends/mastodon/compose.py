@@ -16,8 +16,9 @@ from typing import Any
 
 from ...coerce import as_dict, as_int
 from ...errors import ContentRejected, InvalidInput
+from ...media_types import sniff_type
 from ...models import Draft, Media
-from ...text import grapheme_len, hashtags, links, mastodon_len, mentions, mentions_before
+from ...text import grapheme_len, hashtags, links, mastodon_len, mentions, mentions_before, normalise_tag
 from .convert import NETWORK, VISIBILITY_TO_MASTODON
 
 __all__ = [
@@ -184,14 +185,6 @@ def mastodon_visibility(value: str | None) -> str | None:
         raise InvalidInput(f"unknown visibility {value!r}; one of: {known}", network=NETWORK) from None
 
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
 def known_mime(media: Media, data: bytes | None = None) -> str | None:
     """The attachment's MIME type: :func:`told_mime`, else guessed from the file name; ``None`` while
     unknown (a file not read yet whose name says nothing).
@@ -208,21 +201,12 @@ def known_mime(media: Media, data: bytes | None = None) -> str | None:
 
 def told_mime(media: Media, data: bytes | None = None) -> str | None:
     """The type known for sure: ``Media.mime_type``, else what ``data`` (else ``Media.data``) is
-    sniffed as; ``None`` for bytes no magic number here tells, or none read yet."""
+    sniffed as (:func:`~decentsocial.media_types.sniff_type`); ``None`` for bytes it cannot tell, or
+    none read yet."""
     if media.mime_type:
         return media.mime_type
     data = media.data if data is None else data
-    return None if data is None else _sniffed(data)
-
-
-def _sniffed(data: bytes) -> str | None:
-    """The image type (PNG, JPEG, GIF, WebP) ``data`` starts as; ``None`` for any other bytes."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return None if data is None else sniff_type(data)
 
 
 def check_supported(number: int, media: Media, limits: InstanceLimits, data: bytes | None = None) -> None:
@@ -252,16 +236,29 @@ def media_mime(media: Media, data: bytes) -> str:
     return mime
 
 
-def upload_limit(media: Media, limits: InstanceLimits, mime: str | None) -> tuple[int, str]:
+def upload_limit(media: Media, limits: InstanceLimits, data: bytes | None = None) -> tuple[int, str]:
     """The most bytes the instance takes for this attachment, and what it is called.
 
-    Mastodon allows a still image ``image_size_limit`` (16 MiB by default), a video, audio or
-    an animated GIF (which it turns into a video) ``video_size_limit`` (99 MiB). A ``kind="image"``
-    of a known ``image/*`` type other than GIF has the image limit; anything else the larger one.
+    Mastodon measures an upload by its type: a still image by ``image_size_limit`` (16 MiB by
+    default), a video, audio or an animated GIF (which it turns into a video) by ``video_size_limit``
+    (99 MiB). A type known for sure (:func:`told_mime`: ``Media.mime_type``, or what the bytes,
+    ``data`` once a file is read, are) decides, as it is the type the upload declares, whatever the
+    file is called or ``kind`` says: ``photo.mp4`` holding a PNG is an image, ``clip.png`` holding an
+    MP4 a video. Otherwise the name is only a guess: a ``kind="image"`` whose name says a still
+    image has the image limit (planning measures a file by it, unread), anything else the larger one.
     """
-    if media.kind == "image" and mime is not None and mime.startswith("image/") and mime != "image/gif":
-        return limits.image_upload_bytes, "image "
-    return limits.max_upload_bytes, ""
+    told = told_mime(media, data)
+    if told is not None:
+        still = _still_image(told)
+    else:
+        still = media.kind == "image" and _still_image(known_mime(media) or "")
+    return (limits.image_upload_bytes, "image ") if still else (limits.max_upload_bytes, "")
+
+
+def _still_image(mime: str) -> bool:
+    """Whether Mastodon measures ``mime`` by its image limit: an ``image/*`` other than GIF."""
+    essence = _essence(mime)
+    return essence.startswith("image/") and essence != "image/gif"
 
 
 def check_static(draft: Draft, *, now: datetime | None = None) -> None:
@@ -277,7 +274,7 @@ def check_static(draft: Draft, *, now: datetime | None = None) -> None:
         raise ContentRejected("Mastodon does not allow a poll and media in one post", network=NETWORK)
     for tag in draft.tags:  # written into the text as "#tag", which Mastodon must read back as this tag
         read = hashtags(f"#{tag}")
-        if read != (tag.lower(),):
+        if read != (normalise_tag(tag),):
             raise ContentRejected(
                 f"the tag {tag!r} cannot be a Mastodon hashtag (letters, digits and _, at least one letter):"
                 f" written as #{tag} it would tag {f'#{read[0]}' if read else 'nothing'}",
@@ -350,11 +347,10 @@ def check_limits(draft: Draft, limits: InstanceLimits) -> None:
         size = media.byte_size(network=NETWORK)
         if size == 0:
             raise ContentRejected("media is empty", network=NETWORK)
-        mime = known_mime(media)
         if media.data is not None:  # as publishing refuses it; a file's bytes are sniffed once read
             media_mime(media, media.data)
         check_supported(number, media, limits)
-        cap, which = upload_limit(media, limits, mime)
+        cap, which = upload_limit(media, limits)
         if size is not None and size > cap:
             raise ContentRejected(
                 f"an attachment of {size:,} bytes, over this server's {which}limit of {cap:,}",

@@ -36,7 +36,6 @@ from .compose import (
     check_static,
     check_supported,
     compose_text,
-    known_mime,
     media_mime,
     status_length,
     status_params,
@@ -367,18 +366,18 @@ class MastodonNetwork(PostLifecycle, DirectMessages, BaseNetwork[MastodonSetting
             log.warning("%s; the status of key %r is not kept", exc.message, key)
 
     def _media_bytes(self, media: Media, number: int = 1) -> tuple[bytes, str]:
-        """Attachment ``number``'s bytes and type, read within the instance's limit for its kind.
+        """Attachment ``number``'s bytes and type, read within the instance's limit for that type.
 
         The type the bytes tell wins over the file name's guess, and is checked against the types
-        the instance takes (``check_draft`` could not: it reads no file)."""
+        the instance takes (``check_draft`` could not: it reads no file). A file is read within the
+        larger limit: its name does not pick the limit (``clip.png`` may hold a video)."""
         limits = self._upload_limits()
-        cap, _ = upload_limit(media, limits, known_mime(media))
-        data = media.read_bytes(cap, network=NETWORK)  # a file's size is checked first
+        data = media.read_bytes(limits.max_upload_bytes, network=NETWORK)  # a file's size is checked first
         if not data:
             raise errors.ContentRejected("media is empty", network=NETWORK)
         check_supported(number, media, limits, data)
         mime = media_mime(media, data)
-        cap, which = upload_limit(media, limits, mime)  # the type sniffed from the bytes may say more
+        cap, which = upload_limit(media, limits, data)  # by the type the upload declares
         if len(data) > cap:
             raise errors.ContentRejected(
                 f"an attachment of {len(data):,} bytes, over this server's {which}limit of {cap:,}",

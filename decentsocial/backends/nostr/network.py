@@ -24,7 +24,7 @@ from ...models import Account, Draft, Post, Reward
 from ...network import MICROBLOGGING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
-from ...text import links
+from ...text import links, tag_spellings
 from . import lists
 from .convert import (
     account_from_profile,
@@ -253,7 +253,8 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
         mentioned = dict.fromkeys(keys)
         for handle in draft.mentions:
             mentioned.setdefault(self._pubkey_of(handle), None)
-        tags: list[tuple[str, ...]] = [("t", tag) for tag in dict.fromkeys(t.lower() for t in draft.all_tags)]
+        # NIP-24: a ``t`` tag is lower-case; NFC too (``normalise_tag``): one tag, one value to filter on.
+        tags: list[tuple[str, ...]] = [("t", tag) for tag in draft.all_tags]
         tags.extend(("p", key) for key in mentioned)
         if draft.content_warning is not None or draft.sensitive:
             tags.append(("content-warning", draft.content_warning or ""))
@@ -612,10 +613,11 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
         return self._notes({"authors": authors, "kinds": [KIND_NOTE]}, limit)
 
     def _search(self, query: str, limit: int | None) -> Iterator[Post]:
-        """``#tag`` through ``t`` tags; text through NIP-50 where a relay offers it, else a bounded scan."""
+        """``#tag`` through ``t`` tags (as this SDK and as a decomposing client spell it: relays compare
+        bytes, see ``tag_spellings``); text through NIP-50 where a relay offers it, else a bounded scan."""
         text = query
         if text.startswith("#") and len(text) > 1 and " " not in text:
-            return self._notes({"kinds": [KIND_NOTE], "#t": [text[1:].lower()]}, limit)
+            return self._notes({"kinds": [KIND_NOTE], "#t": list(tag_spellings(text[1:]))}, limit)
         relays = self.settings.relays
         with_nip50 = [u for u in relays if self._announces(u, 50)]
         without = [u for u in relays if u not in with_nip50]
@@ -665,8 +667,9 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
         its contacts'. ``tag`` keeps notes with that hashtag. A relay whose
         connection drops is subscribed to again, with exponential backoff,
         asking from a little before the newest note seen so nothing published
-        meanwhile is missed; a note is yielded once however many relays send
-        it. The relays are subscribed to on the loop's thread: this returns at
+        meanwhile is missed (paged back, handed over oldest first, at most
+        ``stream_catch_up_limit`` notes); a note is yielded once however many
+        relays send it. The relays are subscribed to on the loop's thread: this returns at
         once, and ``stop()`` or ``close()`` ends it while they still connect.
         ``NetworkUnavailable`` comes from the iterator: no relay answered, or
         every one failed ``stream_attempts`` times in a row. Never ends on its
@@ -678,8 +681,10 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
         if kind == "home":
             query["authors"] = list(dict.fromkeys([self.public_key, *self.following()]))
         if tag:
-            query["#t"] = [tag.lower()]
-        arrivals, following = self.transport.open_stream([query], self.settings.stream_attempts)
+            query["#t"] = list(tag_spellings(tag))
+        arrivals, following = self.transport.open_stream(
+            [query], self.settings.stream_attempts, self.settings.stream_catch_up_limit
+        )
         return arrivals_posts(self.transport, arrivals, following)
 
     # ---------------------------------------------------------------- zaps

@@ -57,6 +57,9 @@ class NostrSettings(NetworkSettings):
     #: after which a live stream gives a relay up and stops subscribing to it again; the stream
     #: raises ``NetworkUnavailable`` when every relay is given up.
     stream_attempts: int = Field(default=8, ge=1, le=100)
+    #: Notes a live stream fetches at most when it subscribes again after a drop (the newest of
+    #: what was published meanwhile, handed over oldest first; a warning is logged when more were).
+    stream_catch_up_limit: int = Field(default=5000, ge=1)
     #: How far back (seconds) another process's note with the same idempotency key is looked for.
     idempotency_lookback: int = Field(default=86_400, ge=0)
     #: Seconds a note may be dated ahead of the clock to keep a burst of notes in order (0: never).

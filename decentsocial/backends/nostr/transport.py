@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import queue
 import threading
@@ -55,7 +56,7 @@ from .events import Event, Filter, PublishOutcome, matcher
 from .failures import Refused, RelayError, lookup, no_relay_answered, read_refused, timed_out
 from .loop import Handoff, LoopRunner
 from .relay import RelayConnection
-from .streams import CLOCK_SKEW, Arrival, Backlog, RelayStream
+from .streams import CATCH_UP_LIMIT, CLOCK_SKEW, Arrival, Backlog, RelayStream
 
 __all__ = [
     "NostrTransport",
@@ -294,11 +295,13 @@ class RelayPool:
         deliver: Callable[[Event], bool],
         ended: Callable[[str], None],
         attempts: int,
+        catch_up_limit: int = CATCH_UP_LIMIT,
     ) -> list[RelayStream]:
         """Subscribe on every relay that answers; each verified event goes to ``deliver`` (on this loop).
 
-        A relay whose connection drops is subscribed to again (see ``RelayStream``);
-        ``ended`` gets the reasons once every relay has been given up on.
+        A relay whose connection drops is subscribed to again after a catch-up
+        of at most ``catch_up_limit`` events (see ``RelayStream``); ``ended``
+        gets the reasons once every relay has been given up on.
         """
         streams: list[RelayStream] = []
         failures: list[str] = []
@@ -313,7 +316,17 @@ class RelayPool:
 
         try:
             for url, connection in self._connections.items():
-                stream = RelayStream(url, connection, filters, deliver, gone, attempts, self.max_lead)
+                stream = RelayStream(
+                    url,
+                    connection,
+                    filters,
+                    deliver,
+                    gone,
+                    attempts,
+                    self.max_lead,
+                    query=functools.partial(self._page_query, url),
+                    catch_up_limit=catch_up_limit,
+                )
                 try:
                     await stream.open()
                 except RelayError as exc:
@@ -332,11 +345,22 @@ class RelayPool:
             ended("; ".join(failures))
         return streams
 
+    async def _page_query(self, url: str, flt: Filter, with_info: bool) -> QueryResult:
+        """``url``'s answer to one filter: a page of a stream's catch-up (``RelayStream``)."""
+        return await self.query([flt], [url], with_info=with_info)
+
     async def stop_stream(self, streams: Sequence[RelayStream]) -> None:
         for stream in streams:
             await stream.stop()
 
-    async def follow(self, filters: Sequence[Filter], arrivals: Backlog, attempts: int, bound: float) -> None:
+    async def follow(
+        self,
+        filters: Sequence[Filter],
+        arrivals: Backlog,
+        attempts: int,
+        bound: float,
+        catch_up_limit: int = CATCH_UP_LIMIT,
+    ) -> None:
         """A live stream's whole life on this loop: subscribe on every relay (``stream``, within ``bound``
         seconds), then hold the subscriptions until cancelled (the stream's stop or end) and let go of them.
 
@@ -346,7 +370,7 @@ class RelayPool:
         """
         try:
             streams = await asyncio.wait_for(
-                self.stream(filters, arrivals.offer, arrivals.put_nowait, attempts), bound
+                self.stream(filters, arrivals.offer, arrivals.put_nowait, attempts, catch_up_limit), bound
             )
         except asyncio.TimeoutError:
             arrivals.put_nowait(timed_out(bound))
@@ -450,7 +474,9 @@ class NostrTransport:
         known = pool.cached_info(url)
         return known if known is not None else self.run(pool.info(url))
 
-    def open_stream(self, filters: Sequence[Filter], attempts: int) -> tuple[Backlog, Handoff[None]]:
+    def open_stream(
+        self, filters: Sequence[Filter], attempts: int, catch_up_limit: int = CATCH_UP_LIMIT
+    ) -> tuple[Backlog, Handoff[None]]:
         """Start subscribing on every relay, and return at once: (the arrivals, the subscribing).
 
         The subscribing runs on the loop's thread (``RelayPool.follow``): the
@@ -461,14 +487,18 @@ class NostrTransport:
         closed. They hold at most ``max_body_bytes`` of events waiting for a
         consumer that is behind (thousands of ordinary notes: a bot replying
         from its stream loop rarely meets it); beyond that the relays' streams
-        wait for it (the end always fits).
+        wait for it (the end always fits). A relay subscribed to again after a
+        drop first hands over what it stored meanwhile, at most ``catch_up_limit``
+        events (``RelayStream``).
         """
         arrivals = Backlog(self.limits.max_body_bytes)
         with self._lock:
             self._feeds.add(arrivals)
         try:
             runner, pool = self._started()
-            following = runner.start(pool.follow(filters, arrivals, attempts, self.call_timeout))
+            following = runner.start(
+                pool.follow(filters, arrivals, attempts, self.call_timeout, catch_up_limit)
+            )
         except BaseException:
             with self._lock:
                 self._feeds.discard(arrivals)

@@ -27,7 +27,6 @@ and ``ledger``, then builds models with ``convert``.
 from __future__ import annotations
 
 import math
-import mimetypes
 import threading
 from collections.abc import Callable, Generator, Hashable, Iterator
 from datetime import datetime, timedelta
@@ -42,7 +41,6 @@ from ...models import (
     Amount,
     Community,
     Draft,
-    Media,
     Message,
     Notification,
     Post,
@@ -70,6 +68,9 @@ from .convert import (
     post_reward,
     to_us,
 )
+from .media import MAX_MEDIA as MAX_MEDIA  # still importable from here
+from .media import MAX_MEDIA_BYTES as MAX_MEDIA_BYTES
+from .media import check_media, read_media
 from .settings import MAX_KEY, NETWORK, SandboxSettings, normalise_community, normalise_handle
 from .store import FeedCursor, NewPost, PostCursor, StreamCursor
 from .transport import Transport, Tx
@@ -78,9 +79,6 @@ __all__ = ["SandboxNetwork"]
 
 T = TypeVar("T")
 
-#: At most this many attachments per post, each at most ``MAX_MEDIA_BYTES``.
-MAX_MEDIA = 4
-MAX_MEDIA_BYTES = 10 * 1024 * 1024
 #: Titles are measured in graphemes, like the text.
 MAX_TITLE = 256
 #: The longest community description.
@@ -325,18 +323,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             raise errors.ContentRejected(
                 f"title is over the sandbox's limit of {MAX_TITLE} graphemes", network=NETWORK
             )
-        if len(draft.media) > MAX_MEDIA:
-            raise errors.ContentRejected(
-                f"{len(draft.media)} attachments, over the sandbox's limit of {MAX_MEDIA}", network=NETWORK
-            )
-        for number, item in enumerate(draft.media, 1):  # sizes by len or stat: no file is read here
-            size = item.byte_size(network=NETWORK)
-            if size is not None and size > MAX_MEDIA_BYTES:
-                raise errors.ContentRejected(
-                    f"attachment {number} is {size:,} bytes, "
-                    f"over the sandbox's limit of {MAX_MEDIA_BYTES:,} bytes",
-                    network=NETWORK,
-                )
+        check_media(draft)
         if draft.poll is not None:
             if len(draft.poll.options) > MAX_POLL_OPTIONS:
                 raise errors.ContentRejected(
@@ -399,7 +386,7 @@ class SandboxNetwork(BaseNetwork[SandboxSettings]):
             tags=d.all_tags,
             mentions=tuple(dict.fromkeys(mentioned)),
             links=links(d.text),
-            media=_read_media(d.media),
+            media=read_media(d.media),
             extra=extra,
             scheduled_at=None if d.scheduled_at is None else to_us(d.scheduled_at),
             idempotency_key=d.idempotency_key if Capability.IDEMPOTENT_PUBLISH in self.capabilities else None,
@@ -763,22 +750,3 @@ def _seconds(seconds: float) -> timedelta:
         return timedelta(seconds=seconds)
     except OverflowError:
         raise errors.InvalidInput(f"{seconds!r} seconds is beyond the calendar", network=NETWORK) from None
-
-
-def _read_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
-    """Files are read now (a missing or too big file fails before anything is written) and kept as bytes.
-
-    Like the networks that upload, the sandbox keeps the bytes when it has
-    them; a URL given too is kept beside them, and a URL alone is kept as it is.
-    """
-    kept: list[Media] = []
-    for item in media:
-        if not item.has_bytes:
-            kept.append(item)
-            continue
-        data = item.read_bytes(MAX_MEDIA_BYTES, network=NETWORK)  # a file's size is checked first
-        mime = item.mime_type
-        if mime is None and item.path is not None:
-            mime = mimetypes.guess_type(item.path.name)[0]
-        kept.append(item.model_copy(update={"path": None, "data": data, "mime_type": mime}))
-    return tuple(kept)

@@ -8,10 +8,12 @@ too, so every connection to a database, in any process, sees one time.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 
 from ...errors import ConfigurationError, InvalidInput
+from ...models import normalise_tags
 from .convert import FIRST_US, LAST_US, Economy, from_us, to_us
 from .settings import ASSET, MAX_LIKE_REWARD, MAX_STARTING_BALANCE, NETWORK, SandboxSettings
 from .transport import Tx
@@ -215,8 +217,32 @@ def attach(tx: Tx, settings: SandboxSettings, explicit: set[str]) -> Economy:
             )
         _set_meta(tx, "clock_frozen", str(frozen))
         _set_meta(tx, "clock_offset", "0")
+    if meta.get("tag_form") != _TAG_FORM:
+        _normalise_tags(tx)
     ensure_account(tx, economy, settings.account, settings.display_name)
     return economy
+
+
+#: The form of the tags ``posts`` and ``post_tags`` hold: ``normalise_tag``'s (NFC, lower-case).
+_TAG_FORM = "nfc-lower"
+
+
+def _normalise_tags(tx: Tx) -> None:
+    """Tags an earlier version kept lower-cased only ("cafe" + U+0301, typed on a Mac) in the form a
+    search or a tag stream now asks for: once per database, marked in ``meta``."""
+    for row in tx.all("SELECT seq, tags FROM posts WHERE tags != '[]'"):
+        try:
+            tags = json.loads(row["tags"])
+        except (TypeError, ValueError):
+            continue  # not ours to mend: read as it is
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            continue
+        clean = list(normalise_tags(tags))
+        if clean != tags:
+            tx.run("UPDATE posts SET tags = ? WHERE seq = ?", (json.dumps(clean), row["seq"]))
+            tx.run("DELETE FROM post_tags WHERE post_seq = ?", (row["seq"],))
+            tx.many("INSERT INTO post_tags (tag, post_seq) VALUES (?, ?)", [(t, row["seq"]) for t in clean])
+    _set_meta(tx, "tag_form", _TAG_FORM)
 
 
 def _damaged(what: str) -> ConfigurationError:

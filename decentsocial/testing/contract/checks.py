@@ -17,6 +17,7 @@ from decentsocial import (
     NotFound,
     Post,
 )
+from decentsocial.text import normalise_tag
 
 from ..harness import Harness
 
@@ -103,7 +104,7 @@ def check_post(post: Post, net: Network) -> None:
     assert isinstance(post.author, Account)
     assert post.author.handle
     assert is_utc(post.created_at)
-    assert all(t == t.lower() and not t.startswith("#") for t in post.tags)
+    assert all(t == normalise_tag(t) and not t.startswith("#") for t in post.tags)  # NFC, lower-case
 
 
 def page_size(net: Network) -> int:
