@@ -58,18 +58,18 @@ def test_the_contract_server_pages_comments_as_the_engine_does(
     made = [other.reply(post, f"comment {n}").id.rsplit(":", 1)[1] for n in range(7)]
     first = comments_of(minds_server, user, post.id)
     assert "load-next" not in first
-    assert [c["guid"] for c in first["comments"]] == made[2:]  # the newest 5, oldest first within
+    assert [c["_guid"] for c in first["comments"]] == made[2:]  # the newest 5, oldest first within
     older = comments_of(minds_server, user, post.id, token=first["load-previous"])
-    assert [c["guid"] for c in older["comments"]] == made[:2]
+    assert [c["_guid"] for c in older["comments"]] == made[:2]
     assert older["load-previous"] == ""
     ascending = comments_of(minds_server, user, post.id, descending="false", limit="3")
-    assert [c["guid"] for c in ascending["comments"]] == made[:3]
+    assert [c["_guid"] for c in ascending["comments"]] == made[:3]
     after = comments_of(minds_server, user, post.id, descending="false", token=ascending["load-previous"])
-    assert [c["guid"] for c in after["comments"]] == made[3:]
+    assert [c["_guid"] for c in after["comments"]] == made[3:]
     from_offset = comments_of(minds_server, user, post.id, offset=made[3], limit="2")
-    assert [c["guid"] for c in from_offset["comments"]] == made[2:4]  # include_offset: true by default
+    assert [c["_guid"] for c in from_offset["comments"]] == made[2:4]  # include_offset: true by default
     past_offset = comments_of(minds_server, user, post.id, offset=made[3], include_offset="false", limit="2")
-    assert [c["guid"] for c in past_offset["comments"]] == made[1:3]
+    assert [c["_guid"] for c in past_offset["comments"]] == made[1:3]
     assert comments_of(minds_server, user, post.id, token="bm90IGpzb24=")["comments"] == []
 
 

@@ -53,16 +53,31 @@ ACTIVITY = {
     "remind_object": {**ORIGINAL, "quoted_post": True},
 }
 REMIND = {**ACTIVITY, "message": "", "remind_object": ORIGINAL}
+#: As the engine exports a comment (``Core/Comments/Comment.php``): ``guid`` its LUID, ``_guid`` its guid.
+COMMENT_LUID = convert.comment_luid("1500000000000000010", "1500000000000000020")
 COMMENT = {
-    "guid": "1500000000000000020",
     "type": "comment",
     "entity_guid": "1500000000000000010",
+    "parent_guid_l1": "0",
+    "parent_guid_l2": "0",
+    "guid": COMMENT_LUID,
+    "owner_guid": "1500000000000000001",
+    "time_created": 1764160100,
+    "_guid": "1500000000000000020",
+    "luid": COMMENT_LUID,
+    "partition_path": "0:0:0",
+    "ownerObj": OWNER,
+    "description": "a comment @bob",
+}
+#: As the engine before ``Core/Comments`` exported one: a digit ``guid``, its post's as ``parent_guid``.
+OLD_COMMENT = {
+    "guid": "1500000000000000020",
+    "type": "comment",
+    "parent_guid": "1500000000000000010",
     "owner_guid": "1500000000000000001",
     "ownerObj": OWNER,
     "description": "a comment @bob",
     "time_created": "1764160100",
-    "partition_path": "0:0:0",
-    "urn": "urn:comment:1500000000000000010:0:0:0:1500000000000000020",
 }
 CHANNEL = {
     **OWNER,
@@ -76,6 +91,7 @@ CONVERSIONS: dict[str, tuple[Any, Callable[[Any], object]]] = {
     "activity": (ACTIVITY, partial(convert.post, site=SITE)),
     "remind": (REMIND, partial(convert.post, site=SITE)),
     "comment": (COMMENT, partial(convert.comment, site=SITE)),
+    "old comment": (OLD_COMMENT, partial(convert.comment, site=SITE)),
     "channel": (CHANNEL, partial(convert.account, site=SITE)),
 }
 
@@ -113,7 +129,7 @@ def test_mutated_payloads_give_a_model_or_a_typed_error(name: str, data: st.Data
 
 
 @FUZZ
-@given(name=st.sampled_from(["activity", "remind", "comment"]), data=st.data())
+@given(name=st.sampled_from(["activity", "remind", "comment", "old comment"]), data=st.data())
 def test_mutated_posts_keep_ids_that_are_guids(name: str, data: st.DataObject) -> None:
     """Ids a post carries go into URL paths later: a hostile one is refused, never kept; and its link
     is its page on the connection's server whatever the answer holds."""

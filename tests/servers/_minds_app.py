@@ -30,7 +30,14 @@ Endpoints reproduced:
   /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
   ``load-next``.
 * ``POST /api/v1/comments/:guid`` (``comment``), ``GET
-  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:guid``. The listing
+  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:luid``. A comment is
+  exported as the engine's ``Core/Comments/Comment.php`` does
+  (``MindsApp.export_comment``): ``guid`` and ``luid`` hold its LUID (the
+  base64 JSON of ``Luid::build``), ``_guid`` its guid, ``entity_guid`` its
+  post's. A delete names the comment by its LUID, read from the URL path as
+  sent (undecoded, as the engine's router reads it), as ``Manager::getByLuid``
+  does; digits are looked up only among legacy comments (this server has
+  none: "Comment not found"). The listing
   pages as the engine's v1 comments controller does (``MindsApp.comments_page``):
   newest page first (``descending`` defaults to true), each page oldest first
   within it, ``limit`` 5 by default, older pages by the opaque ``token`` its
@@ -49,7 +56,8 @@ own (the engine's ``Activity::getURL``, ``<site_url>newsfeed/<guid>``, is not
 exported; its apps build that link on their own server, so a self-hosted
 engine's posts are on its host, never on minds.com). ``perma_url`` is a rich
 embed's link only, any page the poster chose, and absent otherwise. A comment
-carries its ``partition_path`` (``0:0:0``: a comment on the post itself).
+carries its ``partition_path`` (``0:0:0``: a comment on the post itself; no
+replies to comments are made here).
 
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
@@ -236,7 +244,9 @@ class MindsApp:
             if method == "GET":
                 return self.comments_page(parts[3], q)
             if method == "DELETE":
-                return self.delete_comment(user, parts[3])
+                # The engine's router splits the path as sent, never percent-decoded.
+                raw = request.scope.get("raw_path") or request.url.path.encode()
+                return self.delete_comment(user, raw.decode("latin-1").rstrip("/").rsplit("/", 1)[-1])
         raise MindsError(404, "Endpoint not found")
 
     # ------------------------------------------------------------ auth
@@ -453,20 +463,71 @@ class MindsApp:
             out["remind_object"] = {**self.export(original), "quoted_post": bool(a.message)}
         return out
 
-    def export_comment(self, c: Comment) -> dict[str, Any]:
-        return {
+    @staticmethod
+    def luid(c: Comment) -> str:
+        """``Comment::getLuid`` built as ``Luid::build`` does: its components' JSON, keys sorted
+        (``ksort``), base64-encoded (``json_encode`` leaves these ASCII values as they are)."""
+        parts = {
+            "_type": "comment",
+            "entity_guid": c.entity,
+            "partition_path": "0:0:0",
+            "parent_path": "0:0:0",
+            "child_path": f"{c.guid}:0:0",
             "guid": c.guid,
+        }
+        return base64.b64encode(
+            json.dumps(dict(sorted(parts.items())), separators=(",", ":")).encode()
+        ).decode()
+
+    def export_comment(self, c: Comment) -> dict[str, Any]:
+        """``Comment::export``: the exportable members in snake case, then ``_extendExport`` over
+        them (``guid`` becomes the LUID, the guid moves to ``_guid``). Votes are those of a stored
+        (not ephemeral) comment; ``spam`` and ``deleted`` are left out, as for a reader who may not
+        see them."""
+        luid = self.luid(c)
+        return {
             "type": "comment",
             "entity_guid": c.entity,
-            "owner_guid": c.owner,
-            "ownerObj": self.owner_obj(c.owner),
-            "description": c.text,
-            "time_created": str(int(c.time_created)),
             "parent_guid_l1": "0",
             "parent_guid_l2": "0",
+            "guid": luid,
+            "replies_count": 0,
+            "owner_guid": c.owner,
+            "time_created": int(c.time_created),
+            "time_updated": int(c.time_created),
+            "body": c.text,
+            "attachments": [],
+            "mature": False,
+            "edited": False,
+            "_guid": c.guid,
+            "luid": luid,
             "partition_path": "0:0:0",
-            "urn": f"urn:comment:{c.entity}:0:0:0:{c.guid}",
+            "parent_path": "0:0:0",
+            "child_path": f"{c.guid}:0:0",
+            "ownerObj": self.owner_obj(c.owner),
+            "description": c.text,
+            "thumbs:up:user_guids": [],
+            "thumbs:up:count": 0,
+            "thumbs:down:user_guids": [],
+            "thumbs:down:count": 0,
+            "thumbnails": {"xlarge": None, "large": None},
+            "can_reply": True,
         }
+
+    def comment_by_luid(self, key: str) -> Comment | None:
+        """``Manager::getByLuid``: a LUID (strict base64 of a JSON object with ``_type``) names the
+        comment by post, partition and guid; anything else is no LUID, and digits (18 or more) are
+        looked up among legacy comments only, which this server has none of."""
+        try:
+            parts = json.loads(base64.b64decode(key, validate=True))
+        except ValueError:
+            return None
+        if not isinstance(parts, dict) or "_type" not in parts:
+            return None
+        c = self.s.comments.get(str(parts.get("guid")))
+        if c is None or c.entity != str(parts.get("entity_guid")) or parts.get("partition_path") != "0:0:0":
+            return None
+        return c
 
     def channel(self, name: str, me: User) -> Response:
         user = (
@@ -592,8 +653,8 @@ class MindsApp:
             raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success", "comment": self.export_comment(c)})
 
-    def delete_comment(self, user: User, guid: str) -> Response:
-        c = self.s.comments.get(guid)
+    def delete_comment(self, user: User, luid: str) -> Response:
+        c = self.comment_by_luid(luid)
         if c is None or c.deleted:
             # As the engine's v1 comments controller answers it: a 200 with status "error".
             return JSONResponse({"status": "error", "message": "Comment not found"})

@@ -5,6 +5,11 @@ original shown as shared by the reminder), and comments are posts with ids
 ``comment:<entity guid>:<comment guid>``. Server JSON is read leniently
 through :mod:`decentsocial.coerce`.
 
+A comment is read as the engine exports it (``Core/Comments/Comment.php``): its guid in ``_guid``
+(``guid`` holds its LUID, base64 JSON), its post's in ``entity_guid``; the engine before
+``Core/Comments`` (``Entities/Comment.php``) sent the guid as ``guid`` and the post's as
+``parent_guid``, which are read where the others are missing.
+
 Links are made on ``site``, the connection's server (its ``base_url``), as the
 engine makes them on its ``site_url``: a self-hosted engine's posts are not on
 minds.com. The engine sends no link of a post's own page: its ``perma_url`` is
@@ -13,6 +18,8 @@ the link of the post's rich embed (link card), which the poster chose.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -223,11 +230,52 @@ def _guid_or_none(value: Any) -> str | None:
     return found if is_guid(found) else None
 
 
+def _first_guid(c: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` whose value is a guid."""
+    for key in keys:
+        found = as_str(c.get(key))
+        if is_guid(found):
+            return found
+    return None
+
+
+def comment_guids(c: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(post guid, comment guid) of a comment as the engine exports it, or ``None`` if either is
+    missing. The engine's ``guid`` is the comment's LUID (base64 JSON), never its guid: that is
+    ``_guid``; an engine older than ``Core/Comments`` sent digits in ``guid`` and the post's guid as
+    ``parent_guid``."""
+    entity = _first_guid(c, "entity_guid", "parent_guid")
+    guid = _first_guid(c, "_guid", "guid")
+    return (entity, guid) if entity is not None and guid is not None else None
+
+
+def comment_luid(entity: str, guid: str) -> str:
+    """The LUID the engine names a comment on post ``entity`` by, as ``Comment::getLuid`` and
+    ``Luid::build`` make it (base64 of the components' JSON, keys sorted), for a comment on the post
+    itself (partition ``0:0:0``: the only ones this backend makes or lists). Its comment endpoints
+    (delete, edit) look a comment up by it (``Manager::getByLuid``); given digits they look only in
+    the legacy table (comments from before the engine's comments migration).
+
+    Of two guids (digits), it is letters, digits and ``=`` only (no ``+`` or ``/``: ASCII JSON of
+    these characters never encodes to them). The engine reads the URL path undecoded, so it goes
+    into a path as is: ``%3D`` for ``=`` would be no LUID there."""
+    parts = {
+        "_type": "comment",
+        "child_path": f"{guid}:0:0",
+        "entity_guid": entity,
+        "guid": guid,
+        "parent_path": "0:0:0",
+        "partition_path": "0:0:0",
+    }
+    return base64.b64encode(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).decode()
+
+
 def comment(c: Mapping[str, Any], *, site: str) -> Post:
-    """A comment on ``site``, as a reply to the post it is on."""
-    entity, guid = as_str(c.get("entity_guid")), as_str(c.get("guid"))
-    if not is_guid(entity) or not is_guid(guid):
+    """A comment on ``site``, as a reply to the post it is on (see :func:`comment_guids`)."""
+    ids = comment_guids(c)
+    if ids is None:
         raise malformed(NAME, "comment without its guid or its post's guid")
+    entity, guid = ids
     text = as_str(c.get("description")) or ""
     partition = as_str(c.get("partition_path")) or ""
     return Post(

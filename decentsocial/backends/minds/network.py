@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from ... import errors
 from ... import text as textlib
@@ -331,12 +332,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         )
 
     def _delete(self, post: PostRef) -> None:
-        """A post or comment; "not found" on a retry means the first attempt deleted it: success.
-        A remind is deleted itself (the remind taken back), never the post it shares."""
+        """A post or comment (by its LUID, :func:`convert.comment_luid`); "not found" on a retry means
+        the first attempt deleted it: success. A remind is deleted itself (the remind taken back),
+        never the post it shares."""
         pid = post.id if isinstance(post, Post) else self.post_id(post)
         if pid.startswith(COMMENT_PREFIX):
-            _, comment = convert.split_comment(pid)
-            self._api.delete(f"/api/v1/comments/{segment(comment)}")
+            # The engine finds the comment by its LUID; its guid alone finds nothing (not deleted).
+            luid = convert.comment_luid(*convert.split_comment(pid))
+            self._api.delete(f"/api/v1/comments/{quote(luid, safe='=')}")
         else:
             self._api.delete(f"/api/v3/newsfeed/activity/{segment(f'urn:activity:{guid(pid)}')}")
 
@@ -346,7 +349,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         if id.startswith(COMMENT_PREFIX):
             entity, comment_guid = convert.split_comment(id)
             for comment in self._comments(entity):
-                if as_str(comment.get("guid")) == comment_guid:
+                ids = convert.comment_guids(comment)
+                if ids is not None and ids[1] == comment_guid:
                     return convert.comment(comment, site=self._site)
             raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
         activity = self._api.call("GET", f"/api/v1/newsfeed/single/{segment(guid(id))}").get("activity")
@@ -376,7 +380,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             return Page(items, as_str(body.get("load-previous")) or None)
 
         # Comments without a guid share one key: they are malformed, and every caller passes them over.
-        return self._paged(fetch, None, key=lambda c: as_str(c.get("guid")) or "")
+        return self._paged(fetch, None, key=_comment_key)
 
     def _timeline(self, limit: int | None) -> Iterator[Post]:
         """The newsfeed: posts of the channels you subscribe to, and yours, newest first."""
@@ -405,3 +409,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             return Page(items, as_str(body.get("load-next")) or None)
 
         return self._paged(fetch, limit, key=lambda p: p.id)
+
+
+def _comment_key(c: dict[str, Any]) -> str:
+    """A listed comment's guid (``_guid``, or an older engine's ``guid``); ``""`` if it has none."""
+    ids = convert.comment_guids(c)
+    return ids[1] if ids is not None else ""
