@@ -93,8 +93,8 @@ def test_a_catch_up_page_ending_inside_a_second_completes_that_second(
     make_net: Make, spec_relay: StartRelay
 ) -> None:
     """Notes sharing a second across a page's end: each one once, none skipped (as ``relay_page``,
-    which asks for the page's last second again; a relay capped below two seconds' notes cannot
-    be paged by ``until`` at all)."""
+    which asks for the page's last second again; a second fuller than the cap is narrowed, see
+    ``test_crowded_seconds.py``)."""
     relay = spec_relay(max_limit=10)
     bob, tag, arrived, away = _stream_after_a_drop(make_net, relay, 45, per_second=4)
     assert _texts(arrived, 45) == [e.content for e in away]

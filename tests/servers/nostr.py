@@ -88,6 +88,8 @@ class RelayProcess:
     #: SQLite's one write lock, where the losers wait in SQLite's busy handler (sleeps of 1, 2, 5 ms…);
     #: 1 stores them one after another, as relays with a single writer do (strfry, nostr-rs-relay).
     concurrent_adds: int = 4
+    #: The most events it sends for one ``REQ`` (nostr-relay's ``max_limit``; it does not announce it).
+    max_limit: int | None = None
     #: Announced in NIP-11, so another test session's relay on this port is never taken for ours.
     name: str = field(init=False)
 
@@ -105,6 +107,7 @@ class RelayProcess:
             _CONFIG.format(
                 db=self.directory / "nostr.sqlite3", port=self.port, name=self.name, adds=self.concurrent_adds
             )
+            + ("" if self.max_limit is None else f"max_limit: {self.max_limit}\n")
         )
         exe = Path(sys.executable).parent / "nostr-relay"
         with self.log_path.open("wb") as log:
@@ -172,16 +175,16 @@ class RelayProcess:
         os.waitpid(pid, 0)
 
 
-def start_relay(directory: Path, *, concurrent_adds: int = 4) -> RelayProcess:
+def start_relay(directory: Path, *, concurrent_adds: int = 4, max_limit: int | None = None) -> RelayProcess:
     """Start nostr-relay on the first port of RELAY_PORTS it can bind (other sessions may hold some).
 
-    ``concurrent_adds``: see ``RelayProcess.concurrent_adds``.
+    ``concurrent_adds``, ``max_limit``: see ``RelayProcess``.
     """
     failures = []
     for port in RELAY_PORTS:
         if not port_is_free(port):
             continue
-        relay = RelayProcess(port, directory, concurrent_adds=concurrent_adds)
+        relay = RelayProcess(port, directory, concurrent_adds=concurrent_adds, max_limit=max_limit)
         try:
             relay.start()
         except RuntimeError as exc:  # lost a race for the port

@@ -8,25 +8,38 @@ and the next one starts below it, so no event is skipped or repeated.
 answers, without doing any I/O itself: listings drive it from the caller's
 thread (``pages.relay_page``), a live stream's catch-up on the loop
 (``streams.RelayStream``), with the same rules.
+
+A relay caps the query completing a second at its ``max_limit`` too, and a
+second may hold more (a bot burst, an import): a full answer is narrowed
+(``_second``), never skipped in silence.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TypeAlias
 
-from .events import Event, Filter
+from .events import Event, Filter, matcher
 
 if TYPE_CHECKING:
     from .transport import QueryResult
 
-__all__ = ["BOUNDARY_LIMIT", "ROUND_CAP", "Cursor", "PagePlan", "page_plan", "run_plan"]
+__all__ = ["BOUNDARY_LIMIT", "ROUND_CAP", "SECOND_QUERIES", "Cursor", "PagePlan", "page_plan", "run_plan"]
+
+log = logging.getLogger("decentsocial.nostr")
 
 #: Events of one second fetched at most when completing a page boundary.
 BOUNDARY_LIMIT = 1000
 #: A relay answer of a multiple of this many events may have been cut by a cap it does not announce.
 ROUND_CAP = 100
+#: Queries that may complete one second at most: narrowing a crowded one halves the filter's lists,
+#: so it takes about two per halving (a hostile or vast second cannot hold a page forever).
+SECOND_QUERIES = 64
+#: The filter fields a crowded second's query is narrowed by (every ``#x`` tag field too).
+_LISTS = ("ids", "authors", "kinds")
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,8 @@ class Cursor:
 #: A page's plan: it yields (the filter to ask, whether with the relays' NIP-11 documents), is sent
 #: each answer, and returns (the page, newest first; the cursor of the next, ``None`` at the end).
 PagePlan: TypeAlias = Generator[tuple[Filter, bool], "QueryResult", tuple[list[Event], Cursor | None]]
+#: The queries completing one second, the same way: they return its events.
+SecondPlan: TypeAlias = Generator[tuple[Filter, bool], "QueryResult", list[Event]]
 
 
 def page_plan(base: Filter, cursor: Cursor | None, size: int) -> PagePlan:
@@ -48,7 +63,8 @@ def page_plan(base: Filter, cursor: Cursor | None, size: int) -> PagePlan:
 
     Works whether a relay's ``until`` is inclusive (NIP-01) or exclusive:
     the events of the page's oldest second are completed with a
-    ``since``/``until`` query, and the next page drops that second.
+    ``since``/``until`` query (narrowed when a relay caps it, ``_second``),
+    and the next page drops that second.
     """
     query = dict(base)
     # One more than asked: a relay that sends no more than ``size`` has nothing older.
@@ -70,11 +86,8 @@ def page_plan(base: Filter, cursor: Cursor | None, size: int) -> PagePlan:
         # (they arrived meanwhile): nothing older is known yet, so step past that second.
         boundary = cursor.until - 1
     newer = [e for e in events if e.created_at > boundary]
-    complete = dict(base)
-    complete["since"], complete["until"] = boundary, boundary + 1
-    complete["limit"] = BOUNDARY_LIMIT + sum(1 for e in result.events if e.created_at == boundary + 1)
-    completed = yield complete, False
-    at_boundary = [e for e in completed.events if e.created_at == boundary]
+    above = [e for e in result.events if e.created_at == boundary + 1]
+    at_boundary = yield from _second(base, boundary, above)
     seen = {e.id for e in newer}
     page = newer + [e for e in at_boundary if e.id not in seen]
     page.sort(key=lambda e: (-e.created_at, e.id))
@@ -92,6 +105,93 @@ async def run_plan(
         except StopIteration as done:
             page: tuple[list[Event], Cursor | None] = done.value
             return page
+
+
+def _second(base: Filter, second: int, above: list[Event]) -> SecondPlan:
+    """The events of ``base`` dated ``second`` (``above``: those of the next one, known already).
+
+    Asked ``since`` it ``until`` the next second (an exclusive ``until`` needs that), as one query
+    unless a relay's answer is full: that part is then asked again narrowed, first without
+    the next second where the full relays sent some (their ``until`` is inclusive: those took the
+    room), else halved along its longest list (authors, kinds, tag values), until every part fits,
+    for at most ``SECOND_QUERIES`` queries. A full part that cannot be narrowed (one author and
+    kind) gives what the relay sends, and a warning names the relay and the second.
+    """
+    found: dict[str, Event] = {}
+    parts: list[tuple[Filter, int]] = [(base, second + 1)]
+    short: dict[str, int] = {}  # relay -> the events of the second it sent in a part it cut
+    crowded: set[str] = set()  # every relay that sent a full answer
+    asked = 0
+    while parts and asked < SECOND_QUERIES:
+        part, until = parts.pop()
+        query = {**part, "since": second, "until": until}
+        fits = matcher([query])
+        query["limit"] = BOUNDARY_LIMIT + sum(1 for e in above if fits(e))
+        answer = yield query, False
+        asked += 1
+        found.update((e.id, e) for e in answer.events if e.created_at == second)
+        full = [url for url, dates in answer.created_by_relay.items() if dates and _cut(answer, url, query)]
+        if not full:
+            continue
+        crowded.update(full)
+        if until > second and all(second + 1 in answer.created_by_relay[url] for url in full):
+            parts.append((part, second))
+        elif halves := _halves(part):
+            parts.extend((half, until) for half in reversed(halves))
+        else:
+            for url in full:
+                short[url] = max(short.get(url, 0), answer.created_by_relay[url].count(second))
+    _warn(second, short, sorted(crowded) if parts else [])
+    return list(found.values())
+
+
+def _halves(flt: Filter) -> list[Filter] | None:
+    """``flt`` as two filters that together match what it does, its longest list cut in two
+    (``None``: no list of two or more values to cut)."""
+    lists = [
+        (len(values), key)
+        for key, values in flt.items()
+        if (key in _LISTS or (len(key) == 2 and key[0] == "#"))
+        and isinstance(values, list)
+        and len(values) > 1
+    ]
+    if not lists:
+        return None
+    _, key = max(lists)
+    values = list(flt[key])
+    middle = len(values) // 2
+    return [{**flt, key: values[:middle]}, {**flt, key: values[middle:]}]
+
+
+def _cut(answer: QueryResult, url: str, query: Filter) -> bool:
+    """Whether ``url``'s answer to a second's ``query`` may have been cut: ``_full``, except that a
+    relay announcing its ``max_limit`` is taken at its word (a round hundred below it is all)."""
+    if url in answer.max_limits:
+        return answer.sent_by_relay.get(url, 0) >= min(int(query["limit"]), answer.max_limits[url])
+    return _full(answer, url, int(query["limit"]))
+
+
+def _warn(second: int, short: dict[str, int], unread: list[str]) -> None:
+    """Say which relays' notes of ``second`` may be left out, and why (``unread``: the relays that
+    were still full when the queries ran out)."""
+    when = f"{datetime.fromtimestamp(second, timezone.utc).isoformat()} (created_at {second})"
+    for url, sent in short.items():
+        log.warning(
+            "relay %s holds more notes of the second %s than it sends for one request, and the "
+            "filter cannot be narrowed further: %d of them came; others it holds (unless another "
+            "relay sent them) are left out",
+            url,
+            when,
+            sent,
+        )
+    if unread:
+        log.warning(
+            "relays %s: reading the notes of the second %s took more than %d queries "
+            "(SECOND_QUERIES): some of them are left out",
+            ", ".join(unread),
+            when,
+            SECOND_QUERIES,
+        )
 
 
 def _full(result: QueryResult, url: str, limit: int) -> bool:
