@@ -91,11 +91,17 @@ def test_comments_stop_when_the_server_repeats_a_cursor(pair: Any, minds_server:
     for i in range(2):
         other.reply(post, f"comment {i}")
     minds_server.control("faults", {"repeat_cursor": 50})
+    me.page_size = 1
     before = stats(minds_server)["requests"]
     try:
-        with pytest.raises(ds.NotFound):  # the same page again brings nothing new: the end, as in a feed
-            me.get_post(f"comment:{post.id}:1")  # no such comment: every page is read
+        # The same page again brings nothing new: the end, as in a feed (2 requests, not max_pages).
+        # (Read through the listing itself: no public member lists a post's comments.)
+        assert [c["description"] for c in me._comments(post.id)] == ["comment 1"]
         assert stats(minds_server)["requests"] - before == 2
+        # A comment asked for by its id is one request: no listing for the cursor to repeat in.
+        with pytest.raises(ds.NotFound):
+            me.get_post(f"comment:{post.id}:1")
+        assert stats(minds_server)["requests"] - before == 3
     finally:
         minds_server.control("faults", {"repeat_cursor": 0})
 

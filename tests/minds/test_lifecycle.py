@@ -1,4 +1,5 @@
-"""Edits on the Minds contract server: ``POST /api/v3/newsfeed/activity/:guid``, the owner only."""
+"""Edits on the Minds contract server: ``POST /api/v3/newsfeed/activity/:guid`` (a comment: ``POST
+/api/v1/comments/update/:luid``), the owner only."""
 
 from __future__ import annotations
 
@@ -27,8 +28,11 @@ def test_edit_an_activity_in_place(minds_server: ContractServer) -> None:
             me.edit(theirs, "taken over")
         assert me.get_post(theirs.id).text == "bob's activity"
         reply = me.reply(theirs, "a comment")
-        with pytest.raises(ds.UnsupportedFeature, match="comment"):
-            me.edit(reply, "an edited comment")
+        edited_reply = me.edit(reply, "an edited comment")  # POST /api/v1/comments/update/:luid
+        assert (edited_reply.id, edited_reply.text) == (reply.id, "an edited comment")
+        assert edited_reply.edited_at is not None
+        with pytest.raises(ds.PermissionDenied):
+            other.edit(reply, "not theirs to edit")
         with pytest.raises(ds.UnsupportedFeature, match="pin"):
             me.pin(post)
     finally:

@@ -30,7 +30,11 @@ Endpoints reproduced:
   /api/v1/newsfeed/single/:guid``; paged with ``limit`` and ``offset`` /
   ``load-next``.
 * ``POST /api/v1/comments/:guid`` (``comment``), ``GET
-  /api/v1/comments/:guid``, ``DELETE /api/v1/comments/:luid``. A comment is
+  /api/v1/comments/:guid``, ``GET /api/v1/comments/:guid/:comment_guid/:path`` (one comment:
+  ``comments`` holds it, or nothing when it is not there), ``POST
+  /api/v1/comments/update/:luid`` (an edit: ``comment``, the owner only; answered
+  ``{"status": "success"}`` alone, no comment, as the engine's controller answers it),
+  ``DELETE /api/v1/comments/:luid``. A comment is
   exported as the engine's ``Core/Comments/Comment.php`` does
   (``MindsApp.export_comment``): ``guid`` and ``luid`` hold its LUID (the
   base64 JSON of ``Luid::build``), ``_guid`` its guid, ``entity_guid`` its
@@ -62,7 +66,8 @@ replies to comments are made here).
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
 ``token_not_json`` and ``token_without_token`` (a broken token answer),
-``repeat_cursor`` (a listing answers its first page and the same
+``comment_edit_not_saved`` (a comment edit answered as done but not saved, as the engine answers an
+edit whose save failed), ``repeat_cursor`` (a listing answers its first page and the same
 ``load-next``, or for comments ``load-previous``, whatever it is asked for).
 
 Test-only controls live under ``/_test/`` (users, groups, subscriptions,
@@ -144,6 +149,7 @@ class Comment:
     text: str
     time_created: float
     deleted: bool = False
+    time_updated: float | None = None
 
 
 class State:
@@ -238,15 +244,28 @@ class MindsApp:
                     # As the engine's v1 controller answers it: Factory::response(['status' => 'error']).
                     return JSONResponse({"status": "error"})
                 return JSONResponse({"status": "success", "activity": self.export(activity)})
-        if parts[:3] == ["api", "v1", "comments"] and len(parts) == 4:
-            if method == "POST":
+        if parts[:3] == ["api", "v1", "comments"] and len(parts) >= 4:
+            # The engine's router splits the path as sent, never percent-decoded: ``pages`` are its
+            # segments after the controller's name.
+            raw = request.scope.get("raw_path") or request.url.path.encode()
+            pages = raw.decode("latin-1").strip("/").split("/")[3:]
+            if method == "POST" and pages[0] == "update" and len(pages) == 2:
+                return self.edit_comment(user, pages[1], body)
+            if method == "POST" and len(pages) == 1:
                 return self.comment(user, parts[3], body)
-            if method == "GET":
+            if method == "GET" and len(pages) <= 3:
+                path = (
+                    pages[2]
+                    if len(pages) == 3
+                    else f"{q.get('parent_guid_l1') or 0}:{q.get('parent_guid_l2') or 0}:0"
+                )
+                if len(pages) >= 2 and pages[1] != "0":
+                    return self.single_comment(pages[0], path, pages[1])
+                if path != "0:0:0":  # no replies to comments are made here: their threads are empty
+                    return JSONResponse({"status": "success", "comments": [], "load-previous": ""})
                 return self.comments_page(parts[3], q)
-            if method == "DELETE":
-                # The engine's router splits the path as sent, never percent-decoded.
-                raw = request.scope.get("raw_path") or request.url.path.encode()
-                return self.delete_comment(user, raw.decode("latin-1").rstrip("/").rsplit("/", 1)[-1])
+            if method == "DELETE" and len(pages) == 1:
+                return self.delete_comment(user, pages[0])
         raise MindsError(404, "Endpoint not found")
 
     # ------------------------------------------------------------ auth
@@ -429,6 +448,20 @@ class MindsApp:
             }
         )
 
+    def single_comment(self, entity: str, path: str, guid: str) -> Response:
+        """``GET /api/v1/comments/:entity/:guid/:path``, as the engine's v1 comments controller answers
+        it (``Manager::get``, then ``Repository::get``): ``comments`` holds that one comment, by post,
+        partition path and guid, or nothing when it is not there (a 200, no error). A path that is not
+        three numbers (``0%3A0%3A0``: the router does not decode it) finds nothing; a guid that is not
+        a number fails the engine's query (a Cassandra ``Varint`` of it), a server error."""
+        if not guid.isdigit():
+            raise MindsError(500, "Internal server error")
+        c = self.s.comments.get(guid)
+        found = c is not None and not c.deleted and c.entity == entity and path == "0:0:0"
+        return JSONResponse(
+            {"status": "success", "comments": [self.export_comment(c)] if found and c else []}
+        )
+
     def owner_obj(self, guid: str) -> dict[str, Any]:
         u = self.s.users[guid]
         return {"guid": u.guid, "type": "user", "username": u.username, "name": u.name}
@@ -494,11 +527,11 @@ class MindsApp:
             "replies_count": 0,
             "owner_guid": c.owner,
             "time_created": int(c.time_created),
-            "time_updated": int(c.time_created),
+            "time_updated": int(c.time_updated or c.time_created),
             "body": c.text,
             "attachments": [],
             "mature": False,
-            "edited": False,
+            "edited": c.time_updated is not None,
             "_guid": c.guid,
             "luid": luid,
             "partition_path": "0:0:0",
@@ -652,6 +685,28 @@ class MindsApp:
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success", "comment": self.export_comment(c)})
+
+    def edit_comment(self, user: User, luid: str, body: dict[str, Any]) -> Response:
+        """``POST /api/v1/comments/update/:luid`` as the engine's v1 comments controller does it: the
+        comment by its LUID (undecoded), its owner only, else a 200 ``{"status": "error"}`` ("This
+        comment can not be edited"); ``comment`` is the new text (``description`` when no ``title``
+        and a ``description`` come: the mobile apps' fallback), stored as sent, the comment marked
+        edited. The answer is ``{"status": "success"}`` alone: the controller sends no comment back,
+        and sends that even when its save failed (fault ``comment_edit_not_saved``)."""
+        c = self.comment_by_luid(luid)
+        if c is None or c.deleted or c.owner != user.guid:
+            return JSONResponse({"status": "error", "message": "This comment can not be edited"})
+        content = body.get("comment")
+        if not body.get("title") and body.get("description"):
+            content = body.get("description")
+        if not content and not body.get("attachment_guid"):
+            return JSONResponse({"status": "error", "message": "You must enter a message"})
+        if not self.s.fault("comment_edit_not_saved"):
+            c.text = str(content or "")
+            c.time_updated = self.s.now()
+        if self.s.fault("server_error_after_write"):
+            raise MindsError(500, "Internal server error")
+        return JSONResponse({"status": "success"})
 
     def delete_comment(self, user: User, luid: str) -> Response:
         c = self.comment_by_luid(luid)

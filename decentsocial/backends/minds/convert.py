@@ -44,6 +44,11 @@ PUBLIC = 2
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,128}")
 #: A comment's partition path: its parents' guids ``l1:l2:l3``, ``0:0:0`` for a comment on the post.
 _PARTITION = re.compile(r"[0-9]{1,20}:[0-9]{1,20}:[0-9]{1,20}", re.ASCII)
+#: The partition path of a comment on the post itself (the only comments this backend makes or lists).
+#: In a URL it goes as is: the engine's v1 router splits the path undecoded, and ``%3A`` is no ``:``.
+ON_POST = "0:0:0"
+#: ``Comment::getBody`` exports a body longer than this many bytes cut to them, then ``...``.
+BODY_CUT = 1500
 
 
 # ---------------------------------------------------------------- ids
@@ -265,7 +270,7 @@ def comment_luid(entity: str, guid: str) -> str:
         "entity_guid": entity,
         "guid": guid,
         "parent_path": "0:0:0",
-        "partition_path": "0:0:0",
+        "partition_path": ON_POST,
     }
     return base64.b64encode(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).decode()
 
@@ -281,17 +286,29 @@ def comment(c: Mapping[str, Any], *, site: str) -> Post:
     return Post(
         network=NAME,
         id=f"{COMMENT_PREFIX}{entity}:{guid}",
-        url=comment_url(entity, guid, partition if _PARTITION.fullmatch(partition) else "0:0:0", site=site),
+        url=comment_url(entity, guid, partition if _PARTITION.fullmatch(partition) else ON_POST, site=site),
         author=_owner(c, site),
         text=text,
         created_at=time_of(c.get("time_created")),
+        edited_at=time_of(c.get("time_updated")) if c.get("edited") and c.get("time_updated") else None,
         reply_to=entity,
         root_id=entity,
         mentions=textlib.mentions(text),
         links=textlib.links(text),
         visibility="public",
+        metrics=Engagement(
+            likes=as_count(c.get("thumbs:up:count")), replies=as_count(c.get("replies_count"))
+        ),
         raw=dict(c),
     )
+
+
+def shows_text(shown: str, sent: str) -> bool:
+    """Whether a comment the engine exports with text ``shown`` holds ``sent``: the same, or, for a
+    text over :data:`BODY_CUT` bytes, the engine's cut of it (``...`` at the end)."""
+    if shown == sent:
+        return True
+    return len(sent.encode("utf-8", "surrogatepass")) > BODY_CUT and shown.endswith("...")
 
 
 def split_comment(pid: str) -> tuple[str, str]:

@@ -5,6 +5,10 @@ mobile app's OAuth password grant and the engine's newsfeed, channel and
 comment endpoints (``transport.py``). They can change without notice, so
 connecting warns (:class:`MindsExperimentalWarning`) and the docs say so.
 
+A comment is read in one request (``GET /api/v1/comments/:post/:comment/0:0:0``) and edited by its
+LUID (``POST /api/v1/comments/update/:luid``), then read back: the engine answers an edit it failed
+to save as done.
+
 Publishing is never repeated automatically: ``PUT /api/v3/newsfeed/activity``
 and comments are not idempotent, so after an ambiguous failure a retry with
 the same ``Draft.idempotency_key`` first looks for the post among the
@@ -14,6 +18,7 @@ publish again where no such lookup exists (group posts).
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 from collections.abc import Iterator
@@ -171,8 +176,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             guid(draft.quote_of, "post id to quote")
         if draft.community is not None:
             guid(draft.community, "group id")
-        flagged = draft.sensitive or draft.content_warning or draft.options.get("nsfw")
-        if draft.reply_to and (draft.quote_of or draft.community or draft.tags or flagged):
+        if draft.reply_to and (draft.quote_of or draft.community or draft.tags or _flagged(draft)):
             raise self.invalid("a Minds reply is a comment: text only, no quote, group, tags or NSFW flag")
         if draft.link is not None and draft.link.url not in textlib.links(draft.text):
             raise errors.ContentRejected(
@@ -237,15 +241,48 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         )
 
     def _edit(self, post: Post, draft: Draft) -> Post:
-        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags; comments cannot.
+        """``POST /api/v3/newsfeed/activity/:guid``: new message, tags and nsfw flags (a comment: its text,
+        :meth:`_edit_comment`).
 
         Your plain remind of your own post is that post edited: a message on the remind itself
         would turn it into a quote and leave the post it shows as it was."""
         if post.id.startswith(COMMENT_PREFIX):
-            raise self.unsupported(Capability.EDIT, "a Minds reply is a comment, which this API cannot edit")
+            return self._edit_comment(post.id, draft)
         body = {k: v for k, v in convert.activity_body(draft).items() if k in ("message", "tags", "nsfw")}
         path = f"/api/v3/newsfeed/activity/{segment(guid(self.post_id(post)))}"
         return convert.post(self._api.call("POST", path, json=body, safe_to_repeat=True), site=self._site)
+
+    def _edit_comment(self, pid: str, draft: Draft) -> Post:
+        """``POST /api/v1/comments/update/:luid`` with ``comment``: the text only, as a reply is made.
+
+        The engine answers ``{"status": "success"}`` alone, also when its spam check or its database
+        refused the save (``Controllers/api/v1/comments.php`` drops that failure), so the comment is
+        read back: the comment as Minds now shows it, or ``ContentRejected`` if it kept the old text.
+        Its refusal ("can not be edited") says the same of a comment that is gone: ``NotFound`` then.
+        Setting the same text twice changes nothing, so the edit is repeated after a lost answer."""
+        if draft.tags or _flagged(draft):
+            raise self.invalid("a Minds comment is text only: its edit takes no tags or NSFW flag")
+        entity, comment_guid = convert.split_comment(pid)
+        luid = convert.comment_luid(entity, comment_guid)  # sent as is: the engine does not decode it
+        try:
+            self._api.call(
+                "POST",
+                f"/api/v1/comments/update/{quote(luid, safe='=')}",
+                json={"comment": draft.text},
+                safe_to_repeat=True,
+            )
+        except errors.ContentRejected:
+            self._get_comment(entity, comment_guid)  # "can not be edited" of one gone is NotFound
+            raise
+        edited = self._get_comment(entity, comment_guid)
+        if not convert.shows_text(edited.text, draft.text):
+            raise errors.ContentRejected(
+                "Minds answered the comment edit as saved but kept the comment as it was (the engine "
+                "answers so when its spam check or its database refuses the save)",
+                network=NAME,
+                server_message=edited.text[:200],
+            )
+        return edited
 
     def _comment(self, entity: str, text: str) -> Post:
         body = self._api.call(
@@ -347,16 +384,27 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _get_post(self, id: str) -> Post:
         if id.startswith(COMMENT_PREFIX):
-            entity, comment_guid = convert.split_comment(id)
-            for comment in self._comments(entity):
-                ids = convert.comment_guids(comment)
-                if ids is not None and ids[1] == comment_guid:
-                    return convert.comment(comment, site=self._site)
-            raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
+            return self._get_comment(*convert.split_comment(id))
         activity = self._api.call("GET", f"/api/v1/newsfeed/single/{segment(guid(id))}").get("activity")
         if not isinstance(activity, dict):
             raise errors.NotFound(f"no Minds post {id}", network=NAME)
         return convert.asked_post(activity, guid(id), site=self._site)
+
+    def _get_comment(self, entity: str, comment_guid: str) -> Post:
+        """One comment on the post, in one request however old it is: ``GET
+        /api/v1/comments/:entity/:guid/0:0:0`` (the comment's partition path: on the post itself).
+
+        The engine (``Repository::get``) answers ``comments``: that comment, or none when it is not
+        there. On a post from before its comments migration it answers the post's newest legacy
+        comment whatever guid is asked (its legacy repository is given no paging position), and an
+        engine without the call would list the newest comments: an answer naming only other comments
+        is no answer, and the post's comments are read page by page then."""
+        path = f"/api/v1/comments/{segment(guid(entity))}/{segment(guid(comment_guid))}/{convert.ON_POST}"
+        answered = [dict(c) for c in map(as_dict, as_list(self._api.call("GET", path).get("comments"))) if c]
+        for c in itertools.chain(answered, self._comments(entity) if answered else ()):
+            if convert.comment_guids(c) == (entity, comment_guid):
+                return convert.comment(c, site=self._site)
+        raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
 
     def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
         """A post's comments, newest first, each once, every page of them.
@@ -409,6 +457,11 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             return Page(items, as_str(body.get("load-next")) or None)
 
         return self._paged(fetch, limit, key=lambda p: p.id)
+
+
+def _flagged(draft: Draft) -> bool:
+    """Whether a draft asks for an NSFW flag, which this backend puts on activities only."""
+    return bool(draft.sensitive or draft.content_warning or draft.options.get("nsfw"))
 
 
 def _comment_key(c: dict[str, Any]) -> str:
