@@ -569,7 +569,8 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
     ) -> Iterator[Event]:
         """Matching events newest first, paged with ``until``, de-duplicated, deletions hidden.
 
-        Every relay query counts against ``limits.max_pages``, pages that ``keep`` empties too.
+        Every page counts against ``limits.max_pages``, pages that ``keep`` empties too; a page is one
+        query per relay, and those that complete its last second (at most ``windows.SECOND_QUERIES``).
         """
         max_pages = self.settings.limits.max_pages
         rounds = 0
