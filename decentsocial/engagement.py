@@ -162,9 +162,16 @@ def _open(store: str | Path, *, create: bool) -> sqlite3.Connection:
 
 def _layout(db: sqlite3.Connection, path: Path) -> tuple[str, ...]:
     """The columns of the store's ``snapshots`` (none yet: ``()``), checked to be this version's or the
-    first one's: another program's table, or a store a newer decentsocial made, is refused as it is."""
-    stored = tuple(r[1] for r in db.execute("PRAGMA table_info(snapshots)"))
-    (version,) = db.execute("PRAGMA user_version").fetchone()
+    first one's: another program's table, or a store a newer decentsocial made, is refused as it is.
+
+    One statement reads both, so both are of one moment: read apart, another process's rebuild committed
+    between them showed the first layout's columns with the new version (a store refused as another's)."""
+    rows = db.execute(
+        "SELECT v.user_version, c.name FROM pragma_user_version AS v"
+        " LEFT JOIN pragma_table_info('snapshots') AS c ORDER BY c.cid"
+    ).fetchall()
+    version = rows[0][0]
+    stored = tuple(name for _, name in rows if name is not None)
     if stored not in ((), _STORED, _STORED_V1) or (stored == _STORED_V1 and version != 0):
         raise errors.ConfigurationError(f"{path} is a database, but not a decentsocial metrics store")
     if stored == _STORED and version != _VERSION:

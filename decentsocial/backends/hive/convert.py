@@ -48,6 +48,7 @@ __all__ = [
     "account_from_profile",
     "amount_of",
     "as_datetime",
+    "chain_account",
     "chain_props",
     "claimable_reward",
     "community_from_bridge",
@@ -134,10 +135,22 @@ def chain_props(answer: Any, chain: Chain) -> Mapping[str, Any]:
     read before each signature, so a transaction is never signed for a node of the other chain (which
     refuses it as a bad signature, an error that blames the key)."""
     props = as_dict(answer)
-    supply = props.get("current_supply")  # "157464400.971 HIVE" (a NAI-form amount names no chain)
-    if type(supply) is str and (asset := supply.rpartition(" ")[2]) in chain.other_assets:
-        raise wrong_chain(chain, asset)
+    _served_by(props.get("current_supply"), chain)  # "157464400.971 HIVE"
     return props
+
+
+def chain_account(entry: dict[str, Any], chain: Chain) -> dict[str, Any]:
+    """A ``get_accounts`` entry, after checking its balance is in this chain's asset: read before its
+    keys judge one (a Steem node lists the account's Steem keys: a Hive key checked there would be
+    refused as not the account's, and a key import would save keys checked on the other chain)."""
+    _served_by(entry.get("balance"), chain)  # "12.345 HIVE"
+    return entry
+
+
+def _served_by(amount: Any, chain: Chain) -> None:
+    """:func:`~.chain.wrong_chain` for an amount text in the other chain's asset (a NAI names none)."""
+    if type(amount) is str and (asset := amount.rpartition(" ")[2]) in chain.other_assets:
+        raise wrong_chain(chain, asset)
 
 
 def _amount_or_zero(value: Any, chain: Chain, seen: Seen | None = None) -> Amount:

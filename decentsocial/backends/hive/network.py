@@ -35,6 +35,7 @@ from .convert import (
     Seen,
     account_from_profile,
     amount_of,
+    chain_account,
     chain_props,
     community_from_bridge,
     notification_from_bridge,
@@ -279,13 +280,14 @@ class HiveNetwork(KeyedTips, CommunityPins, RewardCycle, BaseNetwork[HiveSetting
         return entry
 
     def _account_read(self, name: str, read: Callable[[dict[str, Any]], T]) -> T:
-        """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards), through ``read``."""
+        """``condenser_api.get_accounts`` for one account (balances, unclaimed rewards), through ``read``;
+        an entry of the other chain's node never reaches ``read`` (its keys are not this chain's)."""
 
         def entry(answer: Any) -> T:
             match = [a for a in as_list(answer) if isinstance(a, dict) and a.get("name") == name]
             if not match:
                 raise errors.NotFound(f"account {name} not found", network=self.name)
-            return read(match[0])
+            return read(chain_account(match[0], self.chain))
 
         found: T = self._call("condenser_api.get_accounts", [[name]], entry)
         return found
