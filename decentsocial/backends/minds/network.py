@@ -13,7 +13,8 @@ Publishing is never repeated automatically: ``PUT /api/v3/newsfeed/activity``
 and comments are not idempotent, so after an ambiguous failure a retry with
 the same ``Draft.idempotency_key`` first looks for the post among the
 channel's newest posts (a reply: among the post's comments), and refuses to
-publish again where no such lookup exists (group posts).
+publish again where no such lookup exists (group posts) or where its listing
+stopped before the server said there is nothing older (:class:`_Reach`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,26 @@ CLOCK_SLACK = 120
 
 class MindsExperimentalWarning(UserWarning):
     """Minds has no supported third-party API; this backend may break when Minds changes."""
+
+
+@dataclass
+class _Reach:
+    """Whether a listing reached the end the server gave: its last page was a list naming no page
+    before it, or an empty one. A listing also stops on a cursor sent again or a page of nothing new
+    (:func:`~decentsocial.paging.paginate`), and a malformed page reads as empty: a lookup that took
+    such a stop for "not there" would publish a second time."""
+
+    ended: bool = False
+    #: Why the listing stopped, when it did not reach the end.
+    why: str = "no page was read"
+
+    def saw(self, listed: Any, page: Page[Any, str]) -> None:
+        """Note the page just fetched (``listed``: its list as the server sent it)."""
+        if isinstance(listed, list):
+            self.ended = page.next_cursor is None or not listed
+            self.why = "the server sent a page cursor again, or a page of nothing new"
+        else:
+            self.ended, self.why = False, "the server sent a malformed page, without its list"
 
 
 @dataclass(kw_only=True)
@@ -293,12 +314,11 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
     def _find_earlier(self, attempt: MindsAttempt) -> str | None:
         """The post an earlier, ambiguous attempt made (``None``: a lookup shows it made none).
 
-        Raises ``NetworkUnavailable`` where no lookup can tell (group posts):
+        Raises ``NetworkUnavailable`` where no lookup can tell (group posts), or where its listing
+        failed or stopped before the server said there is nothing older (:class:`_Reach`):
         publishing again could post twice.
         """
-        if attempt.reply_to is not None:
-            return self._find_commented(attempt, attempt.reply_to)
-        if attempt.community is not None:
+        if attempt.community is not None and attempt.reply_to is None:
             raise errors.NetworkUnavailable(
                 f"an earlier publish with this idempotency_key into group {attempt.community} got no "
                 "answer, and group posts cannot be looked up: the post may exist. Check the group "
@@ -306,22 +326,33 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 network=NAME,
                 retryable=False,
             )
-        return self._find_posted(attempt)
+        reach = _Reach()
+        try:
+            if attempt.reply_to is not None:
+                found = self._find_commented(attempt, attempt.reply_to, reach)
+            else:
+                found = self._find_posted(attempt, reach)
+        except errors.NetworkUnavailable as exc:
+            raise _undecided(attempt, exc.message, retryable=exc.retryable, said=exc.server_message) from exc
+        if found is None and not reach.ended:
+            raise _undecided(attempt, reach.why, retryable=False)
+        return found
 
-    def _find_posted(self, attempt: MindsAttempt) -> str | None:
+    def _find_posted(self, attempt: MindsAttempt, reach: _Reach) -> str | None:
         """An earlier attempt's post in your channel: same text and quote, made since that attempt.
 
         The channel is read back to when the attempt started, however many pages that takes (the
         first post older than that ends it): a fixed count would miss the post behind later ones,
-        and "not found" sends it again.
+        and "not found" sends it again. ``reach`` tells whether the channel was read to its end.
         """
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
         path = f"/api/v1/newsfeed/personal/{segment(self._channel_guid(self._me()))}"
-        for post in self._listing(path, None):
+        for post in self._listing(path, None, reach=reach):
             if post.reposted_by is not None:
                 continue  # a plain remind shows its original's text and time: never the post sought
             if post.created_at.timestamp() < since:
+                reach.ended = True  # read back to the attempt: the rest is older
                 break
             if post.id in claimed:
                 continue
@@ -329,21 +360,23 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 return post.id
         return None
 
-    def _find_commented(self, attempt: MindsAttempt, entity: str) -> str | None:
+    def _find_commented(self, attempt: MindsAttempt, entity: str, reach: _Reach) -> str | None:
         """An earlier attempt's comment: yours, same text, made since that attempt.
 
         The comments are read newest first, page by page, back to when the attempt started (the
         first older comment ends it): on a busy post it is behind later ones, past the first page.
+        ``reach`` tells whether they were read to their end.
         """
         me = self._me()
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
-        for c in self._comments(entity):
+        for c in self._comments(entity, reach=reach):
             try:
                 post = convert.comment(c, site=self._site)
             except errors.NetworkUnavailable:
                 continue  # a malformed comment is not the one sought
             if post.created_at.timestamp() < since:
+                reach.ended = True  # read back to the attempt: the rest is older
                 break
             if post.id in claimed:
                 continue
@@ -406,7 +439,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 return convert.comment(c, site=self._site)
         raise errors.NotFound(f"no Minds comment {comment_guid} on {entity}", network=NAME)
 
-    def _comments(self, entity: str) -> Iterator[dict[str, Any]]:
+    def _comments(self, entity: str, *, reach: _Reach | None = None) -> Iterator[dict[str, Any]]:
         """A post's comments, newest first, each once, every page of them.
 
         The engine's v1 comments listing gives the newest page first (``descending`` is its
@@ -414,7 +447,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         ``load-previous``, sent back as ``token``; it sends no ``load-next``. Reading only the first
         page missed every older comment: ``get_post`` of one was ``NotFound``, and the lookup after a
         lost reply answer published it again. At most ``limits.max_pages`` pages, a token must move
-        on, and a page that brings no comment not given before ends it, as a feed does.
+        on, and a page that brings no comment not given before ends it, as a feed does (``reach``
+        tells such a stop from the end the server gave).
         """
         path = f"/api/v1/comments/{segment(guid(entity))}"
 
@@ -425,7 +459,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             body = self._api.call("GET", path, params=params)
             items = [dict(c) for c in map(as_dict, as_list(body.get("comments"))) if c]
             items.reverse()  # each page comes oldest first: newest first throughout
-            return Page(items, as_str(body.get("load-previous")) or None)
+            page = Page(items, as_str(body.get("load-previous")) or None)
+            if reach is not None:
+                reach.saw(body.get("comments"), page)
+            return page
 
         # Comments without a guid share one key: they are malformed, and every caller passes them over.
         return self._paged(fetch, None, key=_comment_key)
@@ -444,9 +481,9 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             channel = self._channel_guid(self._account(account))
         return self._listing(f"/api/v1/newsfeed/personal/{segment(channel)}", limit)
 
-    def _listing(self, path: str, limit: int | None) -> Iterator[Post]:
+    def _listing(self, path: str, limit: int | None, *, reach: _Reach | None = None) -> Iterator[Post]:
         """Lazy pages of a feed, by ``load-next`` offset, each post once (within ``limits.max_pages``,
-        and the offset must move on)."""
+        and the offset must move on; ``reach`` tells a stop on a page of nothing new from the end)."""
 
         def fetch(cursor: str | None, size: int) -> Page[Post, str]:
             params: dict[str, Any] = {"limit": size}
@@ -454,9 +491,30 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 params["offset"] = cursor
             body = self._api.call("GET", path, params=params)
             items = [convert.post(a, site=self._site) for a in map(as_dict, as_list(body.get("activity")))]
-            return Page(items, as_str(body.get("load-next")) or None)
+            page = Page(items, as_str(body.get("load-next")) or None)
+            if reach is not None:
+                reach.saw(body.get("activity"), page)
+            return page
 
         return self._paged(fetch, limit, key=lambda p: p.id)
+
+
+def _undecided(
+    attempt: MindsAttempt, why: str, *, retryable: bool, said: str | None = None
+) -> errors.NetworkUnavailable:
+    """The error for a lookup that cannot tell whether an earlier attempt made its post: sending it
+    again could post twice, so it is not sent; the key keeps its record for the next lookup."""
+    what = f"reply to {attempt.reply_to}" if attempt.reply_to is not None else "post"
+    where = f"post {attempt.reply_to}'s comments" if attempt.reply_to is not None else "your channel"
+    return errors.NetworkUnavailable(
+        f"an earlier {what} with this idempotency_key got no answer, and the lookup of {where} "
+        f"stopped before it could tell whether it was made ({why.rstrip('.')}): it may exist, so it "
+        "was not sent again. Publish again later with the same idempotency_key to look again, or "
+        f"check {where} before publishing it with a new key",
+        network=NAME,
+        server_message=said,
+        retryable=retryable,
+    )
 
 
 def _flagged(draft: Draft) -> bool:
