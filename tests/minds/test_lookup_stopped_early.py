@@ -144,3 +144,42 @@ def test_a_malformed_comment_page_is_not_taken_for_no_reply(tmp_path: Path, page
         net.close()
     assert may_have_happened(info.value)
     assert server.count("POST", "/api/v1/comments/2000") == 1  # never sent again
+
+
+@pytest.mark.parametrize(
+    ("owner", "sent"),
+    [
+        ({"owner_guid": "1500"}, 1),  # yours, unreadable: it may be the reply, so nothing is sent again
+        ({"ownerObj": {"guid": "1500"}}, 1),
+        ({}, 1),  # no owner named: it may be yours
+        ({"owner_guid": "1600"}, 2),  # another's: not the reply; the listing ended, so it is sent again
+    ],
+)
+def test_an_unreadable_comment_that_may_be_yours_is_not_taken_for_no_reply(
+    tmp_path: Path, owner: dict[str, Any], sent: int
+) -> None:
+    page = {"status": "success", "comments": [{**owner, "description": "hello"}], "load-previous": ""}
+
+    def answer(r: Request) -> Reply:
+        if r.path.endswith("/oauth/token"):
+            return TOKEN
+        if r.path.endswith("/channel/me"):
+            return ME
+        if r.method == "POST" and r.path == "/api/v1/comments/2000":
+            return Reply(500, {"status": "error", "message": "Internal server error"})  # made, lost
+        if r.method == "GET" and r.path == "/api/v1/comments/2000":
+            return Reply(200, page)
+        return Reply(404, {"status": "error", "message": "Endpoint not found"})
+
+    with scripted_server(answer) as server:
+        net = scripted_minds(server.url, attempts=2, state_path=tmp_path / "s.db")
+        draft = ds.Draft(text="hello", reply_to="2000", idempotency_key="k1")
+        with pytest.raises(ds.NetworkUnavailable):
+            net.publish(draft)
+        with pytest.raises(ds.NetworkUnavailable) as info:
+            net.publish(draft)
+        net.close()
+    if sent == 1:
+        assert ADVICE in str(info.value)
+        assert "could not be read" in str(info.value)
+    assert server.count("POST", "/api/v1/comments/2000") == sent

@@ -75,6 +75,17 @@ class _Reach:
             self.ended, self.why = False, "the server sent a malformed page, without its list"
 
 
+def _may_be_by(item: Any, me: str) -> bool:
+    """Whether an item that cannot be read may be ``me``'s: it names no other owner."""
+    owners = {
+        as_str(as_dict(item).get("owner_guid")),
+        as_str(as_dict(as_dict(item).get("ownerObj")).get("guid")),
+    }
+    owners.discard(None)
+    owners.discard("")
+    return not owners or me in owners
+
+
 @dataclass(kw_only=True)
 class MindsAttempt(PublishRecord):
     """A publish that may or may not have reached Minds, remembered by idempotency key."""
@@ -370,11 +381,14 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
         me = self._me()
         since = attempt.started - CLOCK_SLACK
         claimed = self._attempts.claimed()
+        unreadable = False
         for c in self._comments(entity, reach=reach):
             try:
                 post = convert.comment(c, site=self._site)
             except errors.NetworkUnavailable:
-                continue  # a malformed comment is not the one sought
+                # Another's malformed comment is not the one sought; one that may be yours may be it.
+                unreadable = unreadable or _may_be_by(c, me.id)
+                continue
             if post.created_at.timestamp() < since:
                 reach.ended = True  # read back to the attempt: the rest is older
                 break
@@ -382,6 +396,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 continue
             if post.author.id == me.id and post.text == attempt.text:
                 return post.id
+        if unreadable:
+            reach.ended, reach.why = False, "the server sent a comment of yours that could not be read"
         return None
 
     def _repost(self, post: PostRef) -> Post | None:
