@@ -24,7 +24,9 @@ answered ``CLOSED``. Every ``COUNT`` received is kept in ``count_requests`` eith
 ``count_body`` replaces the ``{"count": n}`` object sent (a relay answering wrongly).
 ``max_limit`` caps every filter's ``limit`` (and the answer to a filter without one), as strfry's
 ``maxFilterLimit`` does, and is announced as NIP-11 ``limitation.max_limit`` unless
-``announce_max_limit=False``. ``forge=True`` answers every ``REQ`` with as many wrongly signed
+``announce_max_limit=False``. ``send_limit`` caps every filter's answer lower still, whatever it
+announces (a relay with a lower real cap than its NIP-11 says, or one trimming answers by bytes).
+``forge=True`` answers every ``REQ`` with as many wrongly signed
 events as its ``limit`` asks, by the filter's first author and dated at its ``until`` (a hostile relay).
 ``refuse_after`` accepts that many events, then refuses every later one as ``rate-limited:``.
 ``nip09=True`` honours NIP-09: a deletion (kind 5) removes the events its ``e`` tags name that have
@@ -122,6 +124,7 @@ class SpecRelay:
     no_eose: bool = False
     max_limit: int | None = None
     announce_max_limit: bool = True
+    send_limit: int | None = None
     forge: bool = False
     refuse_after: int | None = None
     strict_filters: bool = False
@@ -321,7 +324,7 @@ class SpecRelay:
         ordered = sorted(self.events.values(), key=lambda e: (-e["created_at"], e["id"]))
         for flt in filters:
             hits = [e for e in ordered if _matches(e, flt)]
-            limits = [n for n in (flt.get("limit"), self.max_limit) if n is not None]
+            limits = [n for n in (flt.get("limit"), self.max_limit, self.send_limit) if n is not None]
             if limits:
                 hits = hits[: min(limits)]
             for e in hits:

@@ -8,6 +8,7 @@ signature-checked before it is used.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import heapq
 import hmac
@@ -594,7 +595,7 @@ class NostrNetwork(DirectMessages, Tipping, ReplaceableLists, Notifications, Bas
                 if scan_limit is not None and scanned >= scan_limit:
                     return Page(items, None)
                 if nxt is not None:
-                    nxt = Cursor(nxt.until, nxt.known_at_until, scanned)
+                    nxt = dataclasses.replace(nxt, scanned=scanned)
                 if items or nxt is None:
                     return Page(items, nxt)
                 cursor = nxt

@@ -12,13 +12,19 @@ thread (``pages.relay_page``), a live stream's catch-up on the loop
 A relay caps the query completing a second at its ``max_limit`` too, and a
 second may hold more (a bot burst, an import): a full answer is narrowed
 (``_second``), never skipped in silence.
+
+A relay may also send fewer events than it announces or than were asked
+(a lower real cap, an answer trimmed by bytes), so a short page is not taken
+as the last: its cursor stays open at its oldest second, and the next page
+asks again from there (lazily: a listing that has what it wants asks nothing
+more); an answer with nothing new ends it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -44,11 +50,20 @@ _LISTS = ("ids", "authors", "kinds")
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts: below ``until``, whose events were all returned."""
+    """Where the next page starts: below ``until``, whose events were all returned; or, when
+    ``seen`` is set (the page was short of what was asked), at ``until``, which may hold more."""
 
-    until: int  # every event at or after this second has been returned
-    known_at_until: int  # how many events share that second (an inclusive relay sends them again)
+    until: int  # every event after this second has been returned (at it too, unless ``seen``)
+    known_at_until: int  # how many events the next query's relays may send again (inclusive ``until``)
     scanned: int = 0  # events examined so far (a bounded scan stops at its limit)
+    #: The ids of the events of ``until`` returned so far, when that second may hold more: a relay
+    #: sending fewer than it announces cut the page there. ``None``: the second was read whole.
+    seen: frozenset[str] | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:  # a listing keeps cursors by their repr: short, and open ones apart
+        opened = "" if self.seen is None else f", open={len(self.seen)}"
+        known = f"known_at_until={self.known_at_until}, scanned={self.scanned}"
+        return f"Cursor(until={self.until}, {known}{opened})"
 
 
 #: A page's plan: it yields (the filter to ask, whether with the relays' NIP-11 documents), is sent
@@ -62,36 +77,79 @@ def page_plan(base: Filter, cursor: Cursor | None, size: int) -> PagePlan:
     """One page of ``base`` below ``cursor`` (the newest, without one), of about ``size`` events.
 
     Works whether a relay's ``until`` is inclusive (NIP-01) or exclusive:
-    the events of the page's oldest second are completed with a
+    the events of a full page's oldest second are completed with a
     ``since``/``until`` query (narrowed when a relay caps it, ``_second``),
-    and the next page drops that second.
+    and the next page drops that second. A short page (a relay may send fewer
+    than it announces) ends open at its oldest second, and the next page asks
+    ``until`` the second after it, so an exclusive relay sends the rest of it too.
     """
     query = dict(base)
     # One more than asked: a relay that sends no more than ``size`` has nothing older.
     limit = query["limit"] = size + 1 + (cursor.known_at_until if cursor else 0)
     if cursor is not None:
-        query["until"] = cursor.until
+        query["until"] = cursor.until if cursor.seen is None else cursor.until + 1
     result = yield query, True
-    events = [e for e in result.events if cursor is None or e.created_at < cursor.until]
+    events = [e for e in result.events if _new(cursor, e.created_at, e.id)]
     # A full relay's boundary is its oldest sound event: wrongly signed ones count toward its
     # limit but cannot hold the listing in place (one that sent only those has nothing to give).
     full = [
         min(dates) for url, dates in result.created_by_relay.items() if dates and _full(result, url, limit)
     ]
     if not full:
-        return events, None
+        return _short(result, cursor, events)
     boundary = max(full)
-    if cursor is not None and boundary >= cursor.until:
-        # A relay sent more events of the cursor's second than the last page saw
-        # (they arrived meanwhile): nothing older is known yet, so step past that second.
-        boundary = cursor.until - 1
+    if cursor is not None:
+        # A relay sent more events of the cursor's second than the last page saw (they arrived
+        # meanwhile): nothing older is known yet, so step past that second (read an open one whole).
+        boundary = min(boundary, cursor.until if cursor.seen is not None else cursor.until - 1)
     newer = [e for e in events if e.created_at > boundary]
     above = [e for e in result.events if e.created_at == boundary + 1]
     at_boundary = yield from _second(base, boundary, above)
     seen = {e.id for e in newer}
-    page = newer + [e for e in at_boundary if e.id not in seen]
+    page = newer + [e for e in at_boundary if e.id not in seen and _new(cursor, e.created_at, e.id)]
     page.sort(key=lambda e: (-e.created_at, e.id))
     return page, Cursor(boundary, len(at_boundary))
+
+
+def _new(cursor: Cursor | None, created_at: int, event_id: str) -> bool:
+    """Whether an event below ``cursor`` has not been returned yet."""
+    if cursor is None or created_at < cursor.until:
+        return True
+    return cursor.seen is not None and created_at == cursor.until and event_id not in cursor.seen
+
+
+def _short(
+    result: QueryResult, cursor: Cursor | None, events: list[Event]
+) -> tuple[list[Event], Cursor | None]:
+    """A page no relay filled: all of it, open at the oldest second a relay reached (a relay that sent
+    fewer than it announces, or trimmed its answer, may hold more; the next page asks), or the end
+    when nothing new came (a relay that sent only events returned before has nothing more).
+
+    With several relays the page ends at the newest of their oldest seconds: one may hold more older
+    than it, which must come before the other relays' older events."""
+    reached = [
+        min(dates) for dates in (_new_dates(cursor, d) for d in result.created_by_relay.values()) if dates
+    ]
+    if not events or not reached:
+        return events, None
+    boundary = max(reached)
+    page = sorted((e for e in events if e.created_at >= boundary), key=lambda e: (-e.created_at, e.id))
+    seen = {e.id for e in page if e.created_at == boundary}
+    if cursor is not None and cursor.seen is not None and cursor.until == boundary:
+        seen |= cursor.seen
+    resent = sum(1 for e in result.events if e.created_at == boundary + 1)
+    return page, Cursor(boundary, resent + len(seen), seen=frozenset(seen))
+
+
+def _new_dates(cursor: Cursor | None, dates: list[int]) -> list[int]:
+    """The dates of a relay's events that may be new (below ``cursor``; at an open cursor's second
+    when the relay sent more of it than were seen)."""
+    if cursor is None:
+        return dates
+    older = [d for d in dates if d < cursor.until]
+    if cursor.seen is not None and dates.count(cursor.until) > len(cursor.seen):
+        older.append(cursor.until)
+    return older
 
 
 async def run_plan(
