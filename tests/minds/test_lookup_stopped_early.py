@@ -115,50 +115,9 @@ def test_a_post_lookup_whose_cursor_repeats_does_not_post_twice(
 ME = Reply(200, {"status": "success", "channel": {"guid": "1500", "username": "brand"}})
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        {"status": "success"},  # no comments at all
-        {"status": "success", "comments": {"0": "not a list"}, "load-previous": ""},
-    ],
-)
-def test_a_malformed_comment_page_is_not_taken_for_no_reply(tmp_path: Path, page: dict[str, Any]) -> None:
-    def answer(r: Request) -> Reply:
-        if r.path.endswith("/oauth/token"):
-            return TOKEN
-        if r.path.endswith("/channel/me"):
-            return ME
-        if r.method == "POST" and r.path == "/api/v1/comments/2000":
-            return Reply(500, {"status": "error", "message": "Internal server error"})  # made, lost
-        if r.method == "GET" and r.path == "/api/v1/comments/2000":
-            return Reply(200, page)
-        return Reply(404, {"status": "error", "message": "Endpoint not found"})
-
-    with scripted_server(answer) as server:
-        net = scripted_minds(server.url, attempts=2, state_path=tmp_path / "s.db")
-        draft = ds.Draft(text="hello", reply_to="2000", idempotency_key="k1")
-        with pytest.raises(ds.NetworkUnavailable):
-            net.publish(draft)
-        with pytest.raises(ds.NetworkUnavailable, match=ADVICE) as info:
-            net.publish(draft)
-        net.close()
-    assert may_have_happened(info.value)
-    assert server.count("POST", "/api/v1/comments/2000") == 1  # never sent again
-
-
-@pytest.mark.parametrize(
-    ("owner", "sent"),
-    [
-        ({"owner_guid": "1500"}, 1),  # yours, unreadable: it may be the reply, so nothing is sent again
-        ({"ownerObj": {"guid": "1500"}}, 1),
-        ({}, 1),  # no owner named: it may be yours
-        ({"owner_guid": "1600"}, 2),  # another's: not the reply; the listing ended, so it is sent again
-    ],
-)
-def test_an_unreadable_comment_that_may_be_yours_is_not_taken_for_no_reply(
-    tmp_path: Path, owner: dict[str, Any], sent: int
-) -> None:
-    page = {"status": "success", "comments": [{**owner, "description": "hello"}], "load-previous": ""}
+def _retry_after_a_lost_reply(tmp_path: Path, page: dict[str, Any]) -> tuple[ds.NetworkUnavailable, int]:
+    """A keyed reply to post 2000 whose answer was lost, published again while the server lists the
+    post's comments as ``page``: the second attempt's error, and how many times the reply was sent."""
 
     def answer(r: Request) -> Reply:
         if r.path.endswith("/oauth/token"):
@@ -179,7 +138,38 @@ def test_an_unreadable_comment_that_may_be_yours_is_not_taken_for_no_reply(
         with pytest.raises(ds.NetworkUnavailable) as info:
             net.publish(draft)
         net.close()
+    return info.value, server.count("POST", "/api/v1/comments/2000")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"status": "success"},  # no comments at all
+        {"status": "success", "comments": {"0": "not a list"}, "load-previous": ""},
+    ],
+)
+def test_a_malformed_comment_page_is_not_taken_for_no_reply(tmp_path: Path, page: dict[str, Any]) -> None:
+    error, sent = _retry_after_a_lost_reply(tmp_path, page)
+    assert ADVICE in str(error)
+    assert may_have_happened(error)
+    assert sent == 1  # never sent again
+
+
+@pytest.mark.parametrize(
+    ("owner", "sent"),
+    [
+        ({"owner_guid": "1500"}, 1),  # yours, unreadable: it may be the reply, so nothing is sent again
+        ({"ownerObj": {"guid": "1500"}}, 1),
+        ({}, 1),  # no owner named: it may be yours
+        ({"owner_guid": "1600"}, 2),  # another's: not the reply; the listing ended, so it is sent again
+    ],
+)
+def test_an_unreadable_comment_that_may_be_yours_is_not_taken_for_no_reply(
+    tmp_path: Path, owner: dict[str, Any], sent: int
+) -> None:
+    page = {"status": "success", "comments": [{**owner, "description": "hello"}], "load-previous": ""}
+    error, times = _retry_after_a_lost_reply(tmp_path, page)
     if sent == 1:
-        assert ADVICE in str(info.value)
-        assert "could not be read" in str(info.value)
-    assert server.count("POST", "/api/v1/comments/2000") == sent
+        assert ADVICE in str(error)
+        assert "could not be read" in str(error)
+    assert times == sent
