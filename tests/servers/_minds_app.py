@@ -63,6 +63,13 @@ embed's link only, any page the poster chose, and absent otherwise. A comment
 carries its ``partition_path`` (``0:0:0``: a comment on the post itself; no
 replies to comments are made here).
 
+Mentions, as the engine makes them (``Core/Notification/Events.php`` on ``create`` of an activity or
+comment, ``Core/Entities/TaggedUsersService``): every ``@`` followed by ``[a-zA-Z0-9_]+``
+(``Common/Regex::AT``, no look-behind, byte-wise) names the username it reads, lower-cased; the first
+five such names that are users are tagged (each is notified, but the post's or comment's own author),
+also where the run is only the start of a longer name (``@alice@mastodon.social`` tags ``alice`` and
+``mastodon``). An edit tags nobody. ``GET /_test/notifications`` lists the tags made.
+
 Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 (a post, comment or delete is done, then 500: the lost answer),
 ``token_not_json`` and ``token_without_token`` (a broken token answer),
@@ -80,6 +87,7 @@ import argparse
 import base64
 import itertools
 import json
+import re
 import secrets
 import threading
 import time
@@ -95,6 +103,10 @@ from starlette.routing import Route
 ACCESS_LIFETIME = 72 * 3600
 REFRESH_LIFETIME = 30 * 24 * 3600
 TWO_FACTOR_ERROR = "Minds::Core::Security::TwoFactor::TwoFactorRequiredException"
+#: The engine's ``Regex::AT`` (PHP, without ``u``: ASCII only, so U+2060 after an ``@`` names no one).
+ENGINE_AT = re.compile(r"(?:@)([a-zA-Z0-9_]+)")
+#: ``TaggedUsersService::getUsersFromText``'s limit.
+TAG_LIMIT = 5
 
 
 class MindsError(Exception):
@@ -164,6 +176,8 @@ class State:
         self.activities: dict[str, Activity] = {}
         self.comments: dict[str, Comment] = {}
         self.faults: dict[str, int] = {}
+        #: Tag notifications made: ``to``, ``from`` (user guids) and ``entity_urn``.
+        self.notifications: list[dict[str, str]] = []
         self.requests = 0
         self.logins = 0
 
@@ -462,6 +476,19 @@ class MindsApp:
             {"status": "success", "comments": [self.export_comment(c)] if found and c else []}
         )
 
+    def tag(self, author: str, text: str, urn: str) -> None:
+        """The engine's tags on creating an activity or comment: the users its ``@`` names read."""
+        tagged: list[User] = []
+        for name in ENGINE_AT.findall(text):
+            user = next((u for u in self.s.users.values() if u.username.lower() == name.lower()), None)
+            if user is not None:
+                tagged.append(user)
+            if len(tagged) >= TAG_LIMIT:
+                break
+        for user in tagged:
+            if user.guid != author:  # the author is not told of their own post
+                self.s.notifications.append({"to": user.guid, "from": author, "entity_urn": urn})
+
     def owner_obj(self, guid: str) -> dict[str, Any]:
         u = self.s.users[guid]
         return {"guid": u.guid, "type": "user", "username": u.username, "name": u.name}
@@ -624,6 +651,8 @@ class MindsApp:
             embed=self.embed(body),
         )
         self.s.activities[activity.guid] = activity
+        # The engine reads the message, then the title (a rich embed's) after it.
+        self.tag(user.guid, message + activity.embed.get("title", ""), f"urn:activity:{activity.guid}")
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
         return JSONResponse(self.export(activity))
@@ -682,6 +711,7 @@ class MindsApp:
             raise MindsError(400, "You must enter a message")
         c = Comment(self.s.new_id(), entity, user.guid, text, self.s.now())
         self.s.comments[c.guid] = c
+        self.tag(user.guid, text, f"urn:comment:{entity}:0:0:0:{c.guid}")
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
         return JSONResponse({"status": "success", "comment": self.export_comment(c)})
@@ -752,6 +782,8 @@ class MindsApp:
                 for name, count in body.items():
                     self.s.faults[name] = int(count)
                 return JSONResponse(self.s.faults)
+            if what == "notifications":
+                return JSONResponse(self.s.notifications)
             if what == "stats":
                 return JSONResponse(
                     {

@@ -14,6 +14,10 @@ Links are made on ``site``, the connection's server (its ``base_url``), as the
 engine makes them on its ``site_url``: a self-hosted engine's posts are not on
 minds.com. The engine sends no link of a post's own page: its ``perma_url`` is
 the link of the post's rich embed (link card), which the poster chose.
+
+Another network's mention (``@alice@mastodon.social``, ``@alice.bsky.social``) is written with an
+invisible WORD JOINER after each ``@`` (:func:`body_text`): the engine notifies the Minds username
+after every ``@``, which was someone else. Text is read back without the joiner.
 """
 
 from __future__ import annotations
@@ -172,7 +176,7 @@ def post(a: Mapping[str, Any], *, site: str) -> Post:
     remind's id)."""
     owner = _owner(a, site)
     remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
-    message = as_str(a.get("message")) or ""
+    message = read_text(as_str(a.get("message")) or "")
     guid = as_str(a.get("guid"))
     if not is_guid(guid):
         raise malformed(NAME, "activity without a guid")
@@ -281,7 +285,7 @@ def comment(c: Mapping[str, Any], *, site: str) -> Post:
     if ids is None:
         raise malformed(NAME, "comment without its guid or its post's guid")
     entity, guid = ids
-    text = as_str(c.get("description")) or ""
+    text = read_text(as_str(c.get("description")) or "")
     partition = as_str(c.get("partition_path")) or ""
     return Post(
         network=NAME,
@@ -304,11 +308,12 @@ def comment(c: Mapping[str, Any], *, site: str) -> Post:
 
 
 def shows_text(shown: str, sent: str) -> bool:
-    """Whether a comment the engine exports with text ``shown`` holds ``sent``: the same, or, for a
-    text over :data:`BODY_CUT` bytes, the engine's cut of it (``...`` at the end)."""
-    if shown == sent:
+    """Whether a comment the engine exports with text ``shown`` (read back, :func:`read_text`) holds
+    ``sent``: the same, or, for a text over :data:`BODY_CUT` bytes as sent (:func:`body_text`), the
+    engine's cut of it (``...`` at the end)."""
+    if shown == read_text(sent):
         return True
-    return len(sent.encode("utf-8", "surrogatepass")) > BODY_CUT and shown.endswith("...")
+    return len(body_text(sent).encode("utf-8", "surrogatepass")) > BODY_CUT and shown.endswith("...")
 
 
 def split_comment(pid: str) -> tuple[str, str]:
@@ -317,6 +322,49 @@ def split_comment(pid: str) -> tuple[str, str]:
     if len(parts) != 2 or not all(is_guid(p) for p in parts):
         raise InvalidInput(f"malformed Minds comment id {pid!r}", network=NAME)
     return parts[0], parts[1]
+
+
+#: WORD JOINER (U+2060): invisible, and no username character, so the engine reads no name after it.
+WORD_JOINER = "\u2060"
+#: An ``@name`` as written in a text (``@`` not after a letter, digit or ``_``: an e-mail address is
+#: none): an account-like run, then ``@domain`` if any (``@alice``, ``@alice.bsky.social``,
+#: ``@alice@mastodon.social``).
+_AT_NAME = re.compile(r"(?<![A-Za-z0-9_])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[\w-]+(?:\.[\w-]+)*)?)")
+#: An ``@`` the engine reads a username after (its ``Regex::AT``: ``/(?:@)([a-zA-Z0-9_]+)/``).
+_ENGINE_AT = re.compile(r"@(?=[A-Za-z0-9_])")
+
+
+def body_text(text: str) -> str:
+    """``text`` as the engine gets it: each ``@name`` that is no Minds username written with a WORD
+    JOINER after each of its ``@``.
+
+    On creating an activity or comment the engine notifies (tags) the user named by every
+    ``@[a-zA-Z0-9_]+`` in its text (``Core/Entities/TaggedUsersService``, ``Common/Regex::AT``): a
+    crossposted ``@alice@mastodon.social`` notified the Minds users ``alice`` and ``mastodon``, and
+    ``@alice.bsky.social`` the user ``alice``, someone else. The joiner keeps the text as readers see
+    it and names nobody here; an ``@username`` (``@alice``, ``@alice.`` at a sentence's end) is a
+    mention on Minds and stays as written, and so does every link and e-mail address.
+    """
+    if "@" not in text:
+        return text
+    found = [m for m in _AT_NAME.finditer(text) if not _USERNAME.fullmatch(m["name"].rstrip(".-"))]
+    if not found:
+        return text
+    spans = [(e.start, e.end) for e in textlib.entities(text) if e.kind == "link"]
+    pieces: list[str] = []
+    at = 0
+    for match in found:
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        pieces += [text[at : match.start()], _ENGINE_AT.sub("@" + WORD_JOINER, match[0])]
+        at = match.end()
+    return "".join(pieces) + text[at:]
+
+
+def read_text(text: str) -> str:
+    """A text the engine sent, as written: without the WORD JOINER :func:`body_text` put after an ``@``.
+    (A text written with one reads back without it too: a keyed lookup compares texts read so.)"""
+    return text.replace("@" + WORD_JOINER, "@") if "@" + WORD_JOINER in text else text
 
 
 def message(text: str) -> str:
@@ -329,7 +377,7 @@ def message(text: str) -> str:
 
 def activity_body(d: Draft) -> dict[str, Any]:
     """The ``PUT /api/v3/newsfeed/activity`` body of a checked draft (the edit's too)."""
-    body: dict[str, Any] = {"message": message(d.text), "access_id": PUBLIC}
+    body: dict[str, Any] = {"message": message(body_text(d.text)), "access_id": PUBLIC}
     if d.all_tags:
         body["tags"] = list(d.all_tags)
     nsfw = d.options.get("nsfw")

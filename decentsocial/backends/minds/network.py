@@ -38,7 +38,7 @@ from ...network import PUBLISHING, READING, AccountRef, Capability, PostRef
 from ...paging import Page
 from ...retry import RetryPolicy
 from . import convert
-from .convert import COMMENT_PREFIX, guid, segment
+from .convert import COMMENT_PREFIX, guid, read_text, segment
 from .failures import NAME
 from .settings import MindsSettings
 from .transport import MindsApi
@@ -300,7 +300,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
             self._api.call(
                 "POST",
                 f"/api/v1/comments/update/{quote(luid, safe='=')}",
-                json={"comment": draft.text},
+                json={"comment": convert.body_text(draft.text)},
                 safe_to_repeat=True,
             )
         except errors.ContentRejected:
@@ -318,7 +318,10 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
 
     def _comment(self, entity: str, text: str) -> Post:
         body = self._api.call(
-            "POST", f"/api/v1/comments/{segment(guid(entity))}", json={"comment": text}, safe_to_repeat=False
+            "POST",
+            f"/api/v1/comments/{segment(guid(entity))}",
+            json={"comment": convert.body_text(text)},
+            safe_to_repeat=False,
         )
         return convert.comment(as_dict(body.get("comment")), site=self._site)
 
@@ -367,7 +370,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 break
             if post.id in claimed:
                 continue
-            if post.text == attempt.text and post.quote_of == attempt.quote_of and post.community is None:
+            same = post.text == read_text(attempt.text) and post.quote_of == attempt.quote_of
+            if same and post.community is None:
                 return post.id
         return None
 
@@ -394,7 +398,7 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 break
             if post.id in claimed:
                 continue
-            if post.author.id == me.id and post.text == attempt.text:
+            if post.author.id == me.id and post.text == read_text(attempt.text):
                 return post.id
         if unreadable:
             reach.ended, reach.why = False, "the server sent a comment of yours that could not be read"
