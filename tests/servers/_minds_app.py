@@ -38,7 +38,9 @@ Endpoints reproduced:
   exported as the engine's ``Core/Comments/Comment.php`` does
   (``MindsApp.export_comment``): ``guid`` and ``luid`` hold its LUID (the
   base64 JSON of ``Luid::build``), ``_guid`` its guid, ``entity_guid`` its
-  post's. A delete names the comment by its LUID, read from the URL path as
+  post's, ``urn`` ``urn:comment:<post>:0:0:0:<guid>``; ``body`` and ``description``
+  hold a text over 1,500 characters cut to them, then ``...`` (``Comment::getBody``).
+  A delete names the comment by its LUID, read from the URL path as
   sent (undecoded, as the engine's router reads it), as ``Manager::getByLuid``
   does; digits are looked up only among legacy comments (this server has
   none: "Comment not found"). The listing
@@ -107,6 +109,8 @@ TWO_FACTOR_ERROR = "Minds::Core::Security::TwoFactor::TwoFactorRequiredException
 ENGINE_AT = re.compile(r"(?:@)([a-zA-Z0-9_]+)")
 #: ``TaggedUsersService::getUsersFromText``'s limit.
 TAG_LIMIT = 5
+#: ``Comment::getBody`` exports a longer body as its first this many characters (``mb_substr``), then ``...``.
+BODY_CUT = 1500
 
 
 class MindsError(Exception):
@@ -541,11 +545,15 @@ class MindsApp:
 
     def export_comment(self, c: Comment) -> dict[str, Any]:
         """``Comment::export``: the exportable members in snake case, then ``_extendExport`` over
-        them (``guid`` becomes the LUID, the guid moves to ``_guid``). Votes are those of a stored
+        them (``guid`` becomes the LUID, the guid moves to ``_guid``; ``urn`` first). ``body`` and
+        ``description`` are ``getBody()``: a text over 1,500 characters cut to them, then ``...``
+        (the stored text is kept whole). Votes are those of a stored
         (not ephemeral) comment; ``spam`` and ``deleted`` are left out, as for a reader who may not
         see them."""
         luid = self.luid(c)
+        body = c.text[:BODY_CUT] + "..." if len(c.text) > BODY_CUT else c.text  # ``getBody``
         return {
+            "urn": f"urn:comment:{c.entity}:0:0:0:{c.guid}",
             "type": "comment",
             "entity_guid": c.entity,
             "parent_guid_l1": "0",
@@ -555,7 +563,7 @@ class MindsApp:
             "owner_guid": c.owner,
             "time_created": int(c.time_created),
             "time_updated": int(c.time_updated or c.time_created),
-            "body": c.text,
+            "body": body,
             "attachments": [],
             "mature": False,
             "edited": c.time_updated is not None,
@@ -565,7 +573,7 @@ class MindsApp:
             "parent_path": "0:0:0",
             "child_path": f"{c.guid}:0:0",
             "ownerObj": self.owner_obj(c.owner),
-            "description": c.text,
+            "description": body,
             "thumbs:up:user_guids": [],
             "thumbs:up:count": 0,
             "thumbs:down:user_guids": [],

@@ -51,7 +51,8 @@ _PARTITION = re.compile(r"[0-9]{1,20}:[0-9]{1,20}:[0-9]{1,20}", re.ASCII)
 #: The partition path of a comment on the post itself (the only comments this backend makes or lists).
 #: In a URL it goes as is: the engine's v1 router splits the path undecoded, and ``%3A`` is no ``:``.
 ON_POST = "0:0:0"
-#: ``Comment::getBody`` exports a body longer than this many bytes cut to them, then ``...``.
+#: ``Comment::getBody`` exports a body longer than this many characters cut to them, then ``...``
+#: (``mb_substr``; an older engine cut as many bytes, ``substr``).
 BODY_CUT = 1500
 
 
@@ -309,11 +310,24 @@ def comment(c: Mapping[str, Any], *, site: str) -> Post:
 
 def shows_text(shown: str, sent: str) -> bool:
     """Whether a comment the engine exports with text ``shown`` (read back, :func:`read_text`) holds
-    ``sent``: the same, or, for a text over :data:`BODY_CUT` bytes as sent (:func:`body_text`), the
-    engine's cut of it (``...`` at the end)."""
-    if shown == read_text(sent):
-        return True
-    return len(body_text(sent).encode("utf-8", "surrogatepass")) > BODY_CUT and shown.endswith("...")
+    ``sent``: the same, or, for a longer text as sent (:func:`body_text`), the engine's cut of it and
+    only that (:func:`_cuts`). An older text that merely ends in ``...`` is not the edit kept, nor the
+    reply a keyed lookup seeks."""
+    return shown == read_text(sent) or shown in _cuts(body_text(sent))
+
+
+def _cuts(body: str) -> set[str]:
+    """How the engine may export ``body`` cut, read back: its first :data:`BODY_CUT` characters then
+    ``...`` (``Comment::getBody``, ``mb_substr``), or, on an older engine, its first as many bytes
+    (``substr``; a character split there is dropped or replaced)."""
+    cuts: set[str] = set()
+    if len(body) > BODY_CUT:
+        cuts.add(read_text(body[:BODY_CUT]) + "...")
+    raw = body.encode("utf-8", "surrogatepass")
+    if len(raw) > BODY_CUT:
+        head = read_text(raw[:BODY_CUT].decode("utf-8", "ignore"))
+        cuts |= {head + "...", head + "\ufffd..."}
+    return cuts
 
 
 def split_comment(pid: str) -> tuple[str, str]:

@@ -398,7 +398,8 @@ class MindsNetwork(BaseNetwork[MindsSettings]):
                 break
             if post.id in claimed:
                 continue
-            if post.author.id == me.id and post.text == read_text(attempt.text):
+            # The engine exports a long text cut (``...``): the cut of this one is it too.
+            if post.author.id == me.id and convert.shows_text(post.text, attempt.text):
                 return post.id
         if unreadable:
             reach.ended, reach.why = False, "the server sent a comment of yours that could not be read"
