@@ -49,7 +49,10 @@ Endpoints reproduced:
   within it, ``limit`` 5 by default, older pages by the opaque ``token`` its
   ``load-previous`` gives, ``offset`` / ``include_offset`` from a guid; no
   ``load-next``. A delete of a comment that is not there answers HTTP 200
-  ``{"status": "error", "message": "Comment not found"}``, as that controller does.
+  ``{"status": "error", "message": "Comment not found"}``, as that controller does; the comment's
+  owner and the post's may delete it, anyone else gets HTTP 200 ``{"status": "error", "message":
+  "You can not delete this comment"}``. A comment on a post that is not there (or deleted) answers
+  HTTP 200 ``{"status": "error", "message": "We could not find that post"}``.
 * Errors: ``{"status": "error", "message": …}`` with the HTTP status; an
   expired or unknown token is 401; 429 with ``Retry-After`` when throttled;
   a malformed (non-numeric) guid on a read is 400. ``newsfeed/single`` of a
@@ -79,8 +82,13 @@ Faults a test can inject: ``rate_limit`` (429), ``server_error_after_write``
 edit whose save failed), ``repeat_cursor`` (a listing answers its first page and the same
 ``load-next``, or for comments ``load-previous``, whatever it is asked for).
 
+Where engine versions differ, ``/_test/engine`` chooses: ``remind_export`` ``remind_object`` (the
+default: a plain remind exported as itself, the original in ``remind_object``) or ``subtype`` (as the
+newest engine's ``Activity::export``: the original's own export with ``subtype: remind``, the reminder
+in ``remind_users`` and the remind's ``urn``; its ``guid`` is the original's).
+
 Test-only controls live under ``/_test/`` (users, groups, subscriptions,
-clock, faults, statistics).
+clock, faults, engine, statistics).
 """
 
 from __future__ import annotations
@@ -180,6 +188,10 @@ class State:
         self.activities: dict[str, Activity] = {}
         self.comments: dict[str, Comment] = {}
         self.faults: dict[str, int] = {}
+        #: How this server answers where engine versions differ (``/_test/engine``): ``remind_export``
+        #: ``remind_object`` (a plain remind as itself, the original in ``remind_object``) or ``subtype``
+        #: (as the newest engine: the original's export, ``subtype: remind``, the remind's ``urn``).
+        self.engine: dict[str, str] = {"remind_export": "remind_object"}
         #: Tag notifications made: ``to``, ``from`` (user guids) and ``entity_urn``.
         self.notifications: list[dict[str, str]] = []
         self.requests = 0
@@ -498,6 +510,15 @@ class MindsApp:
         return {"guid": u.guid, "type": "user", "username": u.username, "name": u.name}
 
     def export(self, a: Activity) -> dict[str, Any]:
+        if a.remind and not a.message and self.s.engine["remind_export"] == "subtype":
+            # The newest engine's ``Activity::export`` of a plain remind: the original's export (a
+            # remind of a remind: the innermost), marked, naming the reminder and the remind's urn.
+            return {
+                **self.export(self.s.activities[a.remind]),
+                "subtype": "remind",
+                "remind_users": [self.owner_obj(a.owner)],
+                "urn": f"urn:activity:{a.guid}",
+            }
         owner = self.s.users[a.owner]
         out: dict[str, Any] = {
             "guid": a.guid,
@@ -713,7 +734,8 @@ class MindsApp:
     def comment(self, user: User, entity: str, body: dict[str, Any]) -> Response:
         target = self.s.activities.get(entity)
         if target is None or target.deleted:
-            raise MindsError(404, "The post could not be found")
+            # As the engine's v1 comments controller answers it: a 200 with status "error".
+            return JSONResponse({"status": "error", "message": "We could not find that post"})
         text = str(body.get("comment") or "")
         if not text.strip():
             raise MindsError(400, "You must enter a message")
@@ -751,8 +773,10 @@ class MindsApp:
         if c is None or c.deleted:
             # As the engine's v1 comments controller answers it: a 200 with status "error".
             return JSONResponse({"status": "error", "message": "Comment not found"})
-        if c.owner != user.guid:
-            raise MindsError(403, "You can not delete this comment")
+        post = self.s.activities.get(c.entity)
+        if c.owner != user.guid and (post is None or post.owner != user.guid):
+            # The engine lets the comment's owner and the post's delete it; others get a 200 error.
+            return JSONResponse({"status": "error", "message": "You can not delete this comment"})
         c.deleted = True
         if self.s.fault("server_error_after_write"):
             raise MindsError(500, "Internal server error")
@@ -790,6 +814,9 @@ class MindsApp:
                 for name, count in body.items():
                     self.s.faults[name] = int(count)
                 return JSONResponse(self.s.faults)
+            if what == "engine":
+                self.s.engine.update({k: str(v) for k, v in body.items()})
+                return JSONResponse(self.s.engine)
             if what == "notifications":
                 return JSONResponse(self.s.notifications)
             if what == "stats":

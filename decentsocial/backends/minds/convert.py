@@ -1,7 +1,9 @@
 """Pure conversions between Minds' engine JSON and decentsocial models (no I/O, no ``self``).
 
 Channels are accounts, activities are posts (a plain *remind* is the
-original shown as shared by the reminder), and comments are posts with ids
+original shown as shared by the reminder, with the remind's own id, whether the engine sends the
+remind with the original in ``remind_object`` or, as the newest does, as the original's export with
+``subtype: remind``), and comments are posts with ids
 ``comment:<entity guid>:<comment guid>``. Server JSON is read leniently
 through :mod:`decentsocial.coerce`.
 
@@ -23,6 +25,7 @@ after every ``@``, which was someone else. Text is read back without the joiner.
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import re
 from collections.abc import Mapping
@@ -150,10 +153,11 @@ def asked_channel(c: Mapping[str, Any], name: str, *, site: str) -> Account:
 
 
 def asked_post(a: Mapping[str, Any], asked_guid: str, *, site: str) -> Post:
-    """:func:`post` of ``newsfeed/single/:guid``'s answer, which must be that activity (its own guid, or
-    the ``entity_guid`` of the post an activity wraps): kept, its numbers would go under ``asked_guid``."""
+    """:func:`post` of ``newsfeed/single/:guid``'s answer, which must be that activity (its own guid, the
+    ``entity_guid`` of the post an activity wraps, or, for a plain remind the newest engine exports as
+    its original, the remind's in ``urn``): kept, its numbers would go under ``asked_guid``."""
     answered = as_str(a.get("guid"))
-    if asked_guid not in (answered, as_str(a.get("entity_guid"))):
+    if asked_guid not in (answered, as_str(a.get("entity_guid")), remind_guid(a)):
         raise not_asked_for(NAME, "post", asked_guid, answered)
     return post(a, site=site)
 
@@ -172,9 +176,37 @@ def _owner(item: Mapping[str, Any], site: str) -> Account:
     return account(found, site=site)
 
 
+def remind_guid(a: Mapping[str, Any]) -> str | None:
+    """The remind's own guid of a plain remind the newest engine exports as the post it shares
+    (``Activity::export``: the original's export with ``subtype`` ``remind``, the reminder in
+    ``remind_users`` and the remind's ``urn``, ``urn:activity:<guid>``); ``None`` for any other."""
+    if as_str(a.get("subtype")) != "remind":
+        return None
+    kind, _, own = (as_str(a.get("urn")) or "").rpartition(":")
+    return own if kind == "urn:activity" and is_guid(own) and own != as_str(a.get("guid")) else None
+
+
+def _exported_remind(a: Mapping[str, Any], *, site: str) -> Post:
+    """A plain remind in the newest engine's shape (:func:`remind_guid`) as :func:`post` reads the older
+    one (``remind_object``): the original, with the remind's id and the reminder as ``reposted_by``.
+    Read as the original, its id was the original's: ``delete`` took back that post, not the remind.
+    One naming no remind (no ``urn`` of another activity) or no reminder is malformed."""
+    own = remind_guid(a)
+    users = as_list(a.get("remind_users"))
+    reminder = users[0] if users and isinstance(users[0], Mapping) else None
+    if own is None or reminder is None:
+        raise malformed(NAME, "remind without its own urn or its reminder (remind_users)")
+    original = post({k: v for k, v in a.items() if k != "subtype"}, site=site)
+    return original.model_copy(
+        update={"id": own, "reposted_by": account(reminder, site=site), "raw": dict(a)}
+    )
+
+
 def post(a: Mapping[str, Any], *, site: str) -> Post:
     """An activity on ``site``; a plain remind as the original post, shared by the reminder (with the
-    remind's id)."""
+    remind's id), in either engine's shape (``remind_object``, or :func:`_exported_remind`)."""
+    if as_str(a.get("subtype")) == "remind":
+        return _exported_remind(a, site=site)
     owner = _owner(a, site)
     remind = a.get("remind_object") if isinstance(a.get("remind_object"), Mapping) else None
     message = read_text(as_str(a.get("message")) or "")
@@ -228,6 +260,8 @@ def reminded_id(post: Post) -> str | None:
     set, ``raw`` the remind): the innermost post shown, past reminds of reminds; else ``None``."""
     if post.reposted_by is None or not post.raw:
         return None
+    if remind_guid(post.raw) is not None:  # the newest engine's shape: the original's own export
+        return _guid_or_none(post.raw.get("guid"))
     shown: Mapping[str, Any] = post.raw
     inner = shown.get("remind_object")
     while isinstance(inner, Mapping) and not as_str(shown.get("message")):  # as :func:`post` reads it
@@ -341,9 +375,13 @@ def split_comment(pid: str) -> tuple[str, str]:
 #: WORD JOINER (U+2060): invisible, and no username character, so the engine reads no name after it.
 WORD_JOINER = "\u2060"
 #: An ``@name`` as written in a text (``@`` not after a letter, digit or ``_``: an e-mail address is
-#: none): an account-like run, then ``@domain`` if any (``@alice``, ``@alice.bsky.social``,
-#: ``@alice@mastodon.social``).
-_AT_NAME = re.compile(r"(?<![A-Za-z0-9_])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[\w-]+(?:\.[\w-]+)*)?)")
+#: none; nor after ``/``: a link's path): an account-like run, then ``@domain`` if any (``@alice``,
+#: ``@alice.bsky.social``, ``@alice@mastodon.social``).
+_AT_NAME = re.compile(r"(?<![A-Za-z0-9_/])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[\w-]+(?:\.[\w-]+)*)?)")
+#: A link written without its scheme: a host with a dot (``www.example.com``, ``mastodon.social``), a
+#: port if any, then a path to the next space (``mastodon.social/@alice@mastodon.social``). It starts
+#: where no host character is before it, so each run of them is tried once: linear in the text.
+_BARE_LINK = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)+(?::[0-9]+)?/\S*")
 #: An ``@`` the engine reads a username after (its ``Regex::AT``: ``/(?:@)([a-zA-Z0-9_]+)/``).
 _ENGINE_AT = re.compile(r"@(?=[A-Za-z0-9_])")
 
@@ -357,22 +395,43 @@ def body_text(text: str) -> str:
     crossposted ``@alice@mastodon.social`` notified the Minds users ``alice`` and ``mastodon``, and
     ``@alice.bsky.social`` the user ``alice``, someone else. The joiner keeps the text as readers see
     it and names nobody here; an ``@username`` (``@alice``, ``@alice.`` at a sentence's end) is a
-    mention on Minds and stays as written, and so does every link and e-mail address.
+    mention on Minds and stays as written, and so does every link (with a scheme or without one:
+    ``mastodon.social/@alice@mastodon.social``, ``www.example.com/@a.b``) and e-mail address.
     """
     if "@" not in text:
         return text
     found = [m for m in _AT_NAME.finditer(text) if not _USERNAME.fullmatch(m["name"].rstrip(".-"))]
     if not found:
         return text
-    spans = [(e.start, e.end) for e in textlib.entities(text) if e.kind == "link"]
+    starts, ends = _link_spans(text)
     pieces: list[str] = []
     at = 0
     for match in found:
-        if any(start <= match.start() < end for start, end in spans):
+        inside = bisect.bisect_right(starts, match.start()) - 1
+        if inside >= 0 and match.start() < ends[inside]:
             continue
         pieces += [text[at : match.start()], _ENGINE_AT.sub("@" + WORD_JOINER, match[0])]
         at = match.end()
     return "".join(pieces) + text[at:]
+
+
+def _link_spans(text: str) -> tuple[list[int], list[int]]:
+    """Where ``text``'s links are (with a scheme, :func:`~decentsocial.text.entities`, or without,
+    :data:`_BARE_LINK`), merged into disjoint spans: their starts and their ends, in order. A position
+    is looked up in them by bisection: checking every span for every ``@name`` was quadratic."""
+    spans = sorted(
+        [(e.start, e.end) for e in textlib.entities(text) if e.kind == "link"]
+        + [m.span() for m in _BARE_LINK.finditer(text)]
+    )
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in spans:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def read_text(text: str) -> str:

@@ -26,7 +26,16 @@ _WORDS = {
     404: "not found on Minds (or deleted)",
     429: "Minds rate limit reached",
 }
-_NOT_FOUND_WORDS = ("not found", "could not be found", "does not exist", "does not appear to exist")
+_NOT_FOUND_WORDS = (
+    "not found",
+    "could not be found",
+    "could not find",
+    "does not exist",
+    "does not appear to exist",
+)
+#: The engine's words for a write it does not allow this session ("You can not delete this comment":
+#: someone else's comment on someone else's post).
+_NOT_ALLOWED_WORDS = ("permission", "can not delete", "cannot delete")
 
 
 def minds_error(
@@ -64,16 +73,16 @@ def refusal_with_200(method: str, body: Any) -> errors.DecentSocialError:
 
     On a read, no message (``newsfeed/single`` of a missing or deleted post) or "not found" words
     mean the object asked for is not there, and "permission" that it may not be read: not content.
-    A DELETE of a post that is not there is answered so too ("The post does not appear to exist"):
-    ``NotFound``, which a delete repeated after a lost answer takes for the first attempt's success.
+    A write is answered so too: "The post does not appear to exist" (a DELETE of a post that is not
+    there: ``NotFound``, which a delete repeated after a lost answer takes for the first attempt's
+    success), "We could not find that post" (a comment on a post that is not there: ``NotFound``) and
+    "You can not delete this comment" (another's comment on another's post: ``PermissionDenied``).
     """
     said = server_words(body)
     words = (said or "").lower()
-    if method == "GET" and "permission" in words:
+    if any(w in words for w in _NOT_ALLOWED_WORDS):
         return errors.PermissionDenied(_WORDS[403], network=NAME, server_message=said)
-    if method == "GET" and (not said or any(w in words for w in _NOT_FOUND_WORDS)):
-        return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
-    if method == "DELETE" and any(w in words for w in _NOT_FOUND_WORDS):
+    if any(w in words for w in _NOT_FOUND_WORDS) or (method == "GET" and not said):
         return errors.NotFound(_WORDS[404], network=NAME, server_message=said)
     return errors.ContentRejected("Minds refused the request", network=NAME, server_message=said)
 
