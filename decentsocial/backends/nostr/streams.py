@@ -109,11 +109,15 @@ class RelayStream:
         self._sub: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._newest: int | None = None
+        #: After a catch-up cut at its bound: the second after its oldest note (at most now: a flood
+        #: dated ahead must not hide what comes next). What is older was given up, and is asked for
+        #: no more (the relay's stored events would hand it over after the newer ones).
+        self._floor = 0
 
     def _catch_up_filters(self) -> list[Filter]:
         if self._newest is None:
             return self._filters
-        since = self._newest - CATCH_UP_SLACK
+        since = max(self._newest - CATCH_UP_SLACK, self._floor)
         return [{**f, "since": max(int(f.get("since", 0)), since)} for f in self._filters]
 
     async def open(self) -> None:
@@ -176,6 +180,8 @@ class RelayStream:
             try:
                 caught = await self._catch_up()
                 self._caught = {event.id for event in caught}
+                if len(caught) >= self._catch_up_limit:
+                    self._floor = min(caught[0].created_at + 1, int(time.time()))
                 for event in caught[-1:]:  # the subscription asks from before the newest caught up on
                     self._newest = max(self._newest or 0, min(event.created_at, int(time.time())))
                 self._sub, queue = await self._connection.subscribe(self._catch_up_filters())

@@ -105,8 +105,7 @@ def page_plan(base: Filter, cursor: Cursor | None, size: int) -> PagePlan:
     newer = [e for e in events if e.created_at > boundary]
     above = [e for e in result.events if e.created_at == boundary + 1]
     at_boundary = yield from _second(base, boundary, above)
-    seen = {e.id for e in newer}
-    page = newer + [e for e in at_boundary if e.id not in seen and _new(cursor, e.created_at, e.id)]
+    page = newer + [e for e in at_boundary if _new(cursor, e.created_at, e.id)]  # apart by date
     page.sort(key=lambda e: (-e.created_at, e.id))
     return page, Cursor(boundary, len(at_boundary))
 
