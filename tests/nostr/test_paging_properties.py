@@ -223,6 +223,17 @@ def _check_listing(case: Case, notes: list[Event], got: list[ds.Post], warned: s
     assert lossy <= warned <= _may_warn(case, units), f"warnings {sorted(warned)}: {where}"
 
 
+def _read_to_the_end(
+    reader: NostrNetwork, case: Case, keys: list[PrivateKey], caplog: pytest.LogCaptureFixture
+) -> list[ds.Post]:
+    """The case's listing (the first author's posts, or the timeline) read to its end, its warnings
+    captured."""
+    with caplog.at_level(logging.WARNING, logger="decentsocial.nostr"):
+        if case.listing == "posts":
+            return list(reader.posts(keys[0].public_key, limit=None))
+        return list(reader.timeline(limit=None))
+
+
 SPEC_LISTING_SEEDS = _seeds([1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233])
 
 
@@ -240,11 +251,7 @@ def test_a_listing_read_to_its_end_on_a_spec_relay(
     for note in notes:
         relay.store(note.to_json())
     reader = make_net(alice, relays=[relay.url], page_size=case.page_size)
-    with caplog.at_level(logging.WARNING, logger="decentsocial.nostr"):
-        if case.listing == "posts":
-            got = list(reader.posts(keys[0].public_key, limit=None))
-        else:
-            got = list(reader.timeline(limit=None))
+    got = _read_to_the_end(reader, case, keys, caplog)
     _check_listing(case, notes, got, _warned(caplog, relay.url), base)
 
 
@@ -273,11 +280,7 @@ def test_a_listing_read_to_its_end_on_nostr_relay(
         for event in [_contacts(alice, keys), *notes]:
             writer.publish_event(event)
         reader = make_net(alice, relays=[relay.url], page_size=case.page_size)
-        with caplog.at_level(logging.WARNING, logger="decentsocial.nostr"):
-            if case.listing == "posts":
-                got = list(reader.posts(keys[0].public_key, limit=None))
-            else:
-                got = list(reader.timeline(limit=None))
+        got = _read_to_the_end(reader, case, keys, caplog)
         _check_listing(case, notes, got, _warned(caplog, relay.url), base)
     finally:
         relay.stop()
